@@ -1,0 +1,115 @@
+/**
+ * The contract between one node's kernel model and whoever hosts it (the runtime's shard).
+ *
+ * Covers: how frames enter and leave a node, how virtual time reaches it, how commands run on it,
+ * and what it reports (trace events, process output). Leaves out: links, LANs, threads and
+ * msgpack — the stack never sees them (ARCHITECTURE.md §1, §3).
+ *
+ * Time is integer nanoseconds as a JS number (exact up to 2^53 ns ≈ 104 days), always passed in.
+ * The node never reads a clock and never draws random numbers except from the seed it was given.
+ */
+
+/** Virtual time in integer nanoseconds. */
+export type Nanos = number;
+
+export type NodeKind = 'host' | 'router' | 'director' | 'mobile-node' | 'home-agent' | 'switch';
+
+/** Named compatibility settings (docs/compatibility.md). Default: modern Linux. */
+export interface CompatSettings {
+  /** Socket route/source caching as NetBSD 2004 did (seed 000). */
+  'netbsd-2004'?: boolean;
+  /** Keep `proto static` routes through their device going down (seed 002's patch). */
+  'static-routes-survive-down'?: boolean;
+}
+
+export interface NodeConfig {
+  name: string;
+  kind: NodeKind;
+  /** 32-bit seed for this node's own pseudo-random choices (e.g. neighbour timer jitter). */
+  seed: number;
+  compat?: CompatSettings;
+}
+
+/** Why the stack dropped a frame; one of these is in every drop trace and counter. */
+export type DropReason =
+  | 'malformed'
+  | 'badChecksum'
+  | 'notForUs'
+  | 'ttlExpired'
+  | 'noRoute'
+  | 'hostUnreachable'
+  | 'prohibited'
+  | 'blackhole'
+  | 'martianSource'
+  | 'martianDestination'
+  | 'rpFilter'
+  | 'forwardingDisabled'
+  | 'neighbourFailed'
+  | 'neighbourQueueFull'
+  | 'fragmentationNeeded'
+  | 'interfaceDown'
+  | 'noSocket'
+  | 'unsupportedProtocol'
+  | 'rateLimited'
+  | 'redirectRejected'
+  | 'nodeStopped';
+
+/** What the stack reports besides frames; the runtime stamps node name and time. */
+export type StackEvent =
+  | { type: 'drop'; ifname: string | null; reason: DropReason; frame?: Uint8Array; detail?: string }
+  | { type: 'forward'; inIf: string; outIf: string; frame: Uint8Array }
+  | { type: 'deliver'; ifname: string; protocol: string; frame: Uint8Array };
+
+/** Provided by the host (runtime) to the node. Calls happen synchronously inside node methods. */
+export interface NodeEnvironment {
+  /** Put a whole Ethernet frame on the wire of interface `ifname` at the current time. */
+  transmit(ifname: string, frame: Uint8Array): void;
+  /** Trace events (drops with reasons, forwards, local deliveries). */
+  event(event: StackEvent): void;
+}
+
+/** Output sink and completion of one command line run on a node. */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Called exactly once, possibly synchronously from within `exec`. */
+  exit(status: number): void;
+}
+
+export interface CommandHandle {
+  /** Ctrl-C: the program prints what it prints on SIGINT (ping's summary) and exits. */
+  interrupt(): void;
+}
+
+/** Counters a UI shows per node. */
+export interface NodeCounters {
+  framesIn: number;
+  framesOut: number;
+  drops: number;
+}
+
+/**
+ * A node as the host sees it. The runtime calls, in virtual-time order:
+ *   receive() for each delivered frame, runTimers() when nextDeadline() is due, exec() for commands,
+ *   setCarrier() when a link's carrier changes.
+ */
+export interface NodeHost {
+  readonly name: string;
+  /** Add an Ethernet port (before start). `mac` is 6 bytes. */
+  addEthernet(ifname: string, mac: Uint8Array, mtu: number): void;
+  /** Carrier (link partner present and link up) changed on `ifname`. */
+  setCarrier(ifname: string, carrier: boolean, now: Nanos): void;
+  /** A frame arrived on `ifname`. Never throws: malformed input is a counted drop. */
+  receive(ifname: string, frame: Uint8Array, now: Nanos): void;
+  /** The earliest time a timer of this node is due, or Infinity. */
+  nextDeadline(): Nanos;
+  /** Run every timer due at or before `now`. */
+  runTimers(now: Nanos): void;
+  /** Run a command line in the node shell (ip, sysctl, ping, …). */
+  exec(line: string, now: Nanos, io: CommandIo): CommandHandle;
+  counters(): NodeCounters;
+  /** Interface names in ifindex order (lo first). */
+  interfaceNames(): string[];
+  /** Addresses for display and for replacing a node name by its address (`h1 ping h2`). */
+  addresses(): { ifname: string; family: 4 | 6; address: string; prefixLength: number }[];
+}

@@ -1,0 +1,195 @@
+/**
+ * The contract between the kernel model and programs running on a node (packages/apps, and the
+ * library API's sockets). Programs are registered by name; the node shell starts them.
+ *
+ * Covers: a process's argv, output, exit, timers in virtual time, and sockets with Linux semantics
+ * (UDP datagram sockets, ICMP echo sockets as Linux's ping sockets, raw access for traceroute's
+ * probes). Leaves out: TCP (not modelled yet), signals other than SIGINT.
+ *
+ * Errno values are Linux's names (errno(3)); `errnoMessage` gives strerror(3)'s text.
+ */
+import type { Nanos } from './node-host.js';
+
+export type Errno =
+  | 'ENETUNREACH'
+  | 'EHOSTUNREACH'
+  | 'EADDRNOTAVAIL'
+  | 'EADDRINUSE'
+  | 'ENETDOWN'
+  | 'EINVAL'
+  | 'EACCES'
+  | 'EPERM'
+  | 'EMSGSIZE'
+  | 'ECONNREFUSED'
+  | 'EAFNOSUPPORT'
+  | 'EDESTADDRREQ'
+  | 'EISCONN'
+  | 'ENODEV'
+  | 'EAGAIN'
+  | 'EBADF'
+  | 'ENOBUFS';
+
+/** A socket address. `address` is dotted IPv4 or IPv6 text. */
+export interface SockAddr {
+  address: string;
+  port: number;
+}
+
+/** IP_PKTINFO / IPV6_PKTINFO ancillary data: source address and interface index. */
+export interface PktInfo {
+  /** ipi_spec_dst / ipi6_addr: the source address to use, or received-on destination. */
+  address?: string;
+  /** ipi_ifindex / ipi6_ifindex: 0 = any. */
+  ifindex?: number;
+}
+
+/** What a successful send used: shown by udpsend per line. */
+export interface SendInfo {
+  ifname: string;
+  source: string;
+  bytes: number;
+}
+
+export type SendResult = { ok: true; info: SendInfo } | { ok: false; errno: Errno };
+export type SocketResult = { ok: true } | { ok: false; errno: Errno };
+
+export interface Datagram {
+  data: Uint8Array;
+  from: SockAddr;
+  /** Filled when IP_PKTINFO / IPV6_RECVPKTINFO is on. */
+  pktinfo?: PktInfo & { ifname: string };
+  ttl: number;
+}
+
+export interface UdpSocket {
+  readonly family: 4 | 6;
+  bind(address: string, port: number): SocketResult;
+  connect(address: string, port: number): SocketResult;
+  /** `to` omitted on a connected socket. */
+  sendto(data: Uint8Array, to?: SockAddr, control?: { pktinfo?: PktInfo }): SendResult;
+  setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
+  setsockopt(option: 'IP_PKTINFO' | 'IPV6_RECVPKTINFO' | 'SO_BROADCAST', value: boolean): SocketResult;
+  setsockopt(option: 'IP_TTL', value: number): SocketResult;
+  localAddress(): SockAddr | null;
+  onMessage(handler: (dgram: Datagram) => void): void;
+  /** Asynchronous errors: ICMP errors on a connected socket (ECONNREFUSED, EHOSTUNREACH, …). */
+  onError(handler: (errno: Errno, from: string) => void): void;
+  close(): void;
+}
+
+/** An ICMP message received by an ICMP socket. */
+export interface IcmpMessage {
+  from: string;
+  /** ICMP type and code. */
+  type: number;
+  code: number;
+  /** Echo id and sequence for echo replies; for errors, the id/seq of the quoted echo request. */
+  id: number;
+  sequence: number;
+  /** Bytes of ICMP payload after the 8-byte header (echo data, or the quoted datagram). */
+  payload: Uint8Array;
+  ttl: number;
+  /** Total IP packet length as received. */
+  ipLength: number;
+  receivedAt: Nanos;
+}
+
+/**
+ * ICMP echo socket (Linux's ping socket, with raw-socket reception of ICMP errors quoting our
+ * probes, which is what ping and traceroute -I print).
+ */
+export interface IcmpSocket {
+  readonly family: 4 | 6;
+  bind(address: string): SocketResult;
+  setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
+  setsockopt(option: 'IP_TTL' | 'IP_TOS', value: number): SocketResult;
+  setsockopt(option: 'IP_MTU_DISCOVER_DO', value: boolean): SocketResult;
+  /** Send an echo request with this id/seq and payload to `to`. */
+  sendEcho(to: string, id: number, sequence: number, payload: Uint8Array): SendResult;
+  onMessage(handler: (msg: IcmpMessage) => void): void;
+  close(): void;
+}
+
+/** ICMP errors that quote a UDP datagram we sent (traceroute's UDP probes). */
+export interface UdpProbeError {
+  from: string;
+  type: number;
+  code: number;
+  /** Source and destination ports of the quoted UDP header. */
+  sport: number;
+  dport: number;
+  receivedAt: Nanos;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** What a running program can do. One per process. */
+export interface ProcessContext {
+  readonly argv: readonly string[];
+  /** The node's hostname. */
+  readonly hostname: string;
+  now(): Nanos;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** End the process. Further output is discarded. */
+  exit(status: number): void;
+  /** Run `callback` after `delay` ns of virtual time. */
+  setTimer(delay: Nanos, callback: () => void): TimerHandle;
+  /** Called on Ctrl-C (interrupt); default: exit 130. */
+  onInterrupt(handler: () => void): void;
+  udpSocket(family: 4 | 6): UdpSocket | { errno: Errno };
+  icmpSocket(family: 4 | 6): IcmpSocket | { errno: Errno };
+  /** UDP socket whose ICMP errors (time exceeded, port unreachable) are reported (traceroute). */
+  onUdpProbeError(handler: (error: UdpProbeError) => void): void;
+  /** Send a raw ARP request/gratuitous ARP on `ifname` (arping); replies come to the handler. */
+  arp(ifname: string): ArpSocket | { errno: Errno };
+  /** Resolve a host name or address text to an address (node names of the topology, /etc/hosts). */
+  resolve(name: string, family?: 4 | 6): string | null;
+  /** Interface index by name (0 when unknown), and name by index. */
+  ifindex(ifname: string): number;
+  ifname(ifindex: number): string | null;
+  /** Source address the kernel would choose towards `dst` (ip route get), or an errno. */
+  routeSource(dst: string, ifname?: string): { source: string; ifname: string } | { errno: Errno };
+}
+
+export interface ArpReply {
+  senderIp: string;
+  senderMac: string;
+  receivedAt: Nanos;
+}
+
+export interface ArpSocket {
+  /** Who-has `target`, from `source` (0.0.0.0 for duplicate address detection). */
+  request(target: string, source: string, broadcastOnly: boolean): SocketResult;
+  /** Gratuitous ARP (arping -A reply / -U request) announcing `address`. */
+  announce(address: string, asReply: boolean): SocketResult;
+  onReply(handler: (reply: ArpReply) => void): void;
+  localMac(): string;
+  close(): void;
+}
+
+/** A program the node shell can start. Returns normally; it ends by calling ctx.exit(). */
+export type Program = (ctx: ProcessContext) => void;
+
+/** strerror(3) texts for the errnos above (glibc). */
+export const errnoMessage: Record<Errno, string> = {
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTUNREACH: 'No route to host',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  EADDRINUSE: 'Address already in use',
+  ENETDOWN: 'Network is down',
+  EINVAL: 'Invalid argument',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EMSGSIZE: 'Message too long',
+  ECONNREFUSED: 'Connection refused',
+  EAFNOSUPPORT: 'Address family not supported by protocol',
+  EDESTADDRREQ: 'Destination address required',
+  EISCONN: 'Transport endpoint is already connected',
+  ENODEV: 'No such device',
+  EAGAIN: 'Resource temporarily unavailable',
+  EBADF: 'Bad file descriptor',
+  ENOBUFS: 'No buffer space available',
+};

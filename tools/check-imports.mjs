@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Enforces ARCHITECTURE.md §1: imports go only down the layer list, never across packages by a
+// relative path, and ink/react, worker threads, piscina and msgpackr only where they belong.
+// Usage: node tools/check-imports.mjs [ROOT]   (exit 1 and one line per violation when broken)
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+const root = resolve(process.argv[2] ?? '.');
+/** package dir → allowed @netloom imports */
+const allowed = {
+  'packages/wire': [],
+  'packages/ipc': [],
+  'packages/stack': ['wire'],
+  'packages/topology': ['wire'],
+  'packages/lvs': ['stack', 'wire'],
+  'packages/mip6': ['stack', 'wire'],
+  'packages/apps': ['stack', 'wire'],
+  'packages/runtime': ['wire', 'ipc', 'stack', 'topology', 'lvs', 'mip6', 'apps'],
+  'apps/cli': ['runtime', 'topology', 'ipc', 'wire'],
+};
+/** third-party modules restricted to one package */
+const restricted = [
+  { module: /^(ink|react|ink-testing-library)(\/|$)/, only: ['apps/cli'] },
+  { module: /^(node:)?worker_threads$/, only: ['packages/runtime'] },
+  { module: /^piscina(\/|$)/, only: ['packages/runtime'] },
+  { module: /^msgpackr(\/|$)/, only: ['packages/ipc'] },
+];
+
+const violations = [];
+const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+
+function* sourceFiles(dir) {
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules' || entry === 'dist') continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) yield* sourceFiles(path);
+    else if (/\.(ts|tsx|mts|js|mjs)$/.test(entry)) yield path;
+  }
+}
+
+for (const [pkg, deps] of Object.entries(allowed)) {
+  const src = join(root, pkg, 'src');
+  try { statSync(src); } catch { continue; }
+  for (const file of sourceFiles(src)) {
+    const text = readFileSync(file, 'utf8');
+    const rel = relative(root, file);
+    for (const m of text.matchAll(importRe)) {
+      const spec = m[1] ?? m[2] ?? m[3];
+      const line = text.slice(0, m.index).split('\n').length;
+      const where = `${rel}:${line}`;
+      const ours = /^@netloom\/([^/]+)/.exec(spec);
+      if (ours) {
+        if (!deps.includes(ours[1])) violations.push(`${where}: ${pkg} may not import @netloom/${ours[1]} (allowed: ${deps.join(', ') || 'nothing of ours'})`);
+        continue;
+      }
+      if (spec.startsWith('.')) {
+        const target = relative(join(root, pkg), resolve(join(file, '..'), spec));
+        if (target.startsWith('..')) violations.push(`${where}: relative import '${spec}' leaves ${pkg}`);
+        continue;
+      }
+      for (const r of restricted) {
+        if (r.module.test(spec) && !r.only.includes(pkg)) violations.push(`${where}: '${spec}' may only be imported in ${r.only.join(', ')}`);
+      }
+    }
+  }
+}
+
+if (violations.length > 0) {
+  for (const v of violations) console.error(v);
+  console.error(`check-imports: ${violations.length} violation(s)`);
+  process.exit(1);
+}
+console.log('check-imports: ok');
