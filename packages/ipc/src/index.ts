@@ -1,0 +1,28 @@
+export { PROTOCOL_VERSION } from './messages.js';
+export type {
+  Control,
+  ControllerMessage,
+  CloseMessage,
+  DoneMessage,
+  ExitRecord,
+  FrameEnvelope,
+  InterfacePlacement,
+  LinkChangeRecord,
+  LinkParamsRecord,
+  LinkPlacement,
+  NodeFactoryRef,
+  NodePlacement,
+  NodeStateRecord,
+  OutputRecord,
+  PortPlacement,
+  PortStateRecord,
+  ReadyMessage,
+  ShardFailure,
+  ShardMessage,
+  StartMessage,
+  TraceKindRecord,
+  TraceRecord,
+  WindowDoneMessage,
+  WindowMessage,
+} from './messages.js';
+export { encodeMessage, decodeControllerMessage, decodeShardMessage, ProtocolError } from './codec.js';

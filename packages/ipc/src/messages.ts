@@ -1,0 +1,223 @@
+/**
+ * The messages between the controller (main thread) and the shards (worker threads), version 1.
+ *
+ * Covers: placing nodes, ports and links on shards (`start`), the conservative window protocol
+ * (`window` → `windowDone`), frame envelopes batched per window, commands and interrupts, command
+ * output and exit, trace records, counters, errors naming the node, and shutdown (`close` → `done`).
+ * Leaves out: how the messages travel (MessagePorts today, any byte transport later — ARCHITECTURE
+ * §9) and what nodes do with frames.
+ *
+ * Every number of time is integer nanoseconds of virtual time. Nodes, ports and links are named by
+ * their index in the controller's tables, which are in topology file order and identical on every
+ * shard, so that the ordering keys built from them are placement independent.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Parameters of a link or LAN segment, as the topology gives them. */
+export interface LinkParamsRecord {
+  latencyNs: number;
+  /** Bits per second; null = unlimited. */
+  bandwidthBps: number | null;
+  /** 0..1 */
+  loss: number;
+  mtu: number;
+  /** Drop-tail queue length in frames. */
+  queue: number;
+}
+
+export interface InterfacePlacement {
+  name: string;
+  /** 6 bytes. */
+  mac: Uint8Array;
+  mtu: number;
+}
+
+export interface NodePlacement {
+  index: number;
+  name: string;
+  kind: string;
+  compat: string[];
+  /** 32-bit seed for the node's own pseudo-random choices. */
+  seed: number;
+  interfaces: InterfacePlacement[];
+  shard: number;
+}
+
+/** One end of a link or one member of a LAN: a node's Ethernet port. */
+export interface PortPlacement {
+  index: number;
+  node: number;
+  ifname: string;
+  link: number;
+}
+
+export interface LinkPlacement {
+  index: number;
+  /** `a:eth0--b:eth0` or the LAN's name. */
+  id: string;
+  type: 'p2p' | 'hub' | 'switch';
+  /** Port indexes, in endpoint / member order. */
+  ports: number[];
+  params: LinkParamsRecord;
+  up: boolean;
+}
+
+/** Which module builds the nodes inside a shard: `export function <name>(spec, config, env): NodeHost`. */
+export interface NodeFactoryRef {
+  /** A file URL or package specifier that `import()` accepts. */
+  module: string;
+  export: string;
+}
+
+export interface StartMessage {
+  type: 'start';
+  version: number;
+  shard: number;
+  /** The topology seed (loss PRNGs derive from it). */
+  seed: number;
+  nodes: NodePlacement[];
+  ports: PortPlacement[];
+  links: LinkPlacement[];
+  factory: NodeFactoryRef;
+  /** Spin before blocking at the window barrier (only worth it when shards ≤ cores). */
+  spin: boolean;
+}
+
+/** A frame crossing shards: delivered at `deliverAt` to the far end(s) of `link`, sent from `port`. */
+export interface FrameEnvelope {
+  deliverAt: number;
+  link: number;
+  /** Sending port; with `seq` the deterministic tie-break among frames due at the same time. */
+  port: number;
+  /** Per sending port, counts frames put on the wire. */
+  seq: number;
+  bytes: Uint8Array;
+}
+
+export interface LinkChangeRecord {
+  up?: boolean;
+  latencyNs?: number;
+  bandwidthBps?: number | null;
+  loss?: number;
+  mtu?: number;
+  queue?: number;
+}
+
+/** Things the controller applies at a window's start, in this order, before any event of that time. */
+export type Control =
+  /** Run a command line; `queued` ones wait for the node's previous queued command (startup scripts). */
+  | { type: 'exec'; id: number; node: number; cmd: string; queued: boolean }
+  | { type: 'interrupt'; id: number; node: number }
+  | { type: 'link'; link: number; change: LinkChangeRecord }
+  | { type: 'node'; node: number; action: 'stop' | 'start' };
+
+export interface WindowMessage {
+  type: 'window';
+  version: number;
+  /** The window is [start, until): events with time < until run. */
+  start: number;
+  until: number;
+  controls: Control[];
+  frames: FrameEnvelope[];
+  /** Send trace records (with frame bytes) back. */
+  trace: boolean;
+}
+
+export interface CloseMessage {
+  type: 'close';
+  version: number;
+}
+
+export type ControllerMessage = StartMessage | WindowMessage | CloseMessage;
+
+export interface OutputRecord {
+  id: number;
+  node: number;
+  t: number;
+  /** Per node, orders output and exits of the same time. */
+  seq: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface ExitRecord {
+  id: number;
+  node: number;
+  t: number;
+  seq: number;
+  status: number;
+}
+
+export type TraceKindRecord = 'tx' | 'rx' | 'drop' | 'forward' | 'deliver';
+
+export interface TraceRecord {
+  t: number;
+  /** Per node; (t, node, seq) orders trace records the same way for every placement. */
+  seq: number;
+  kind: TraceKindRecord;
+  node: number;
+  ifname: string | null;
+  /** Link index, or -1 when none. */
+  link: number;
+  reason?: string;
+  /** forward: the output interface; deliver: the protocol. */
+  detail?: string;
+  frame?: Uint8Array;
+}
+
+export interface NodeStateRecord {
+  node: number;
+  running: boolean;
+  framesIn: number;
+  framesOut: number;
+  drops: number;
+  interfaces: string[];
+  addresses: { ifname: string; family: 4 | 6; address: string; prefixLength: number }[];
+}
+
+export interface PortStateRecord {
+  port: number;
+  frames: number;
+  drops: number;
+  queueDepth: number;
+}
+
+export interface ShardFailure {
+  /** The node whose code threw, or null when the shard itself failed. */
+  node: string | null;
+  message: string;
+}
+
+export interface WindowDoneMessage {
+  type: 'windowDone';
+  version: number;
+  shard: number;
+  /** Envelopes for other shards, grouped by destination shard. */
+  out: { shard: number; frames: FrameEnvelope[] }[];
+  outputs: OutputRecord[];
+  exits: ExitRecord[];
+  traces: TraceRecord[];
+  /** Nodes and ports whose state changed in this window. */
+  nodes: NodeStateRecord[];
+  ports: PortStateRecord[];
+  /** Earliest pending event of this shard, Infinity when idle. */
+  nextEventAt: number;
+  error: ShardFailure | null;
+}
+
+export interface ReadyMessage {
+  type: 'ready';
+  version: number;
+  shard: number;
+  nodes: NodeStateRecord[];
+  error: ShardFailure | null;
+}
+
+export interface DoneMessage {
+  type: 'done';
+  version: number;
+  shard: number;
+}
+
+export type ShardMessage = ReadyMessage | WindowDoneMessage | DoneMessage;
