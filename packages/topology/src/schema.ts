@@ -1,0 +1,311 @@
+/**
+ * The structure of a topology file as a zod 4 schema: which keys exist, their types, and the
+ * syntax of every value (durations, bandwidths, loss, MTU range, `node:ifname` endpoints with
+ * Linux interface-name rules, kinds, compatibility settings, output matchers). Each check carries
+ * a message that says what was expected and what was found. The same schema is exported as a
+ * JSON Schema (`topologySchema()`) for editors.
+ *
+ * Cross references (unknown nodes and links, interfaces used twice, which keys an event combines)
+ * are checked afterwards in validate.ts, because they need the whole file.
+ * Interface names follow Linux dev_valid_name(): 1..15 bytes (IFNAMSIZ 16 with the NUL), not "."
+ * or "..", no "/", ":" or whitespace.
+ */
+import * as z from 'zod';
+import { parseMatcher } from './matcher.js';
+import { BANDWIDTH_PATTERN, DURATION_PATTERN, PERCENT_PATTERN, parseBandwidth, parseDuration } from './units.js';
+
+export const NODE_KINDS = ['host', 'router', 'director', 'mobile-node', 'home-agent', 'switch'] as const;
+export const COMPAT_SETTINGS = ['netbsd-2004', 'static-routes-survive-down'] as const;
+export const TOP_LEVEL_KEYS = ['name', 'seed', 'defaults', 'nodes', 'links', 'lans', 'events', 'expect'] as const;
+
+const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_.-]{0,63}';
+const IFNAME_MAX = 15;
+export const ENDPOINT_PATTERN = `^${NAME_PATTERN}:(?!\\.\\.?$)[^\\s:/]{1,${IFNAME_MAX}}$`;
+const NAME_RE = new RegExp(`^${NAME_PATTERN}$`);
+
+/** How a YAML value reads in a message. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'nothing';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
+
+type Explain = (input: unknown) => string;
+/** A zod error option whose message is computed from the offending input. */
+const by = (explain: Explain) => ({ error: (issue: { input?: unknown }) => explain(issue.input) });
+/** "expected <what>, got <value>"; just "<what>" when the key is missing (the caller says "missing"). */
+const expecting = (what: string): Explain => (input) =>
+  input === undefined ? what : `expected ${what}, got ${describeValue(input)}`;
+
+// ---- names and endpoints
+
+function explainName(what: string): Explain {
+  return (input) => {
+    if (typeof input !== 'string') return expecting(`a ${what} name`)(input);
+    return `bad ${what} name ${JSON.stringify(input)}: expected a letter or digit first, then letters, digits, "_", "." or "-" (at most 64)`;
+  };
+}
+
+/** Says precisely why `input` is not `node:ifname`. */
+export function explainEndpoint(input: unknown): string {
+  if (typeof input !== 'string') return expecting('an interface as node:ifname, e.g. h1:eth0')(input);
+  const bad = `bad endpoint ${JSON.stringify(input)}`;
+  const parts = input.split(':');
+  if (parts.length < 2) return `${bad}: expected node:ifname, e.g. h1:eth0`;
+  if (parts.length > 2) return `${bad}: expected one ":" between node and interface (interface names cannot contain ":")`;
+  const [node = '', ifname = ''] = parts;
+  if (!NAME_RE.test(node)) {
+    return `${bad}: node name ${JSON.stringify(node)} must start with a letter or digit and use only letters, digits, "_", "." and "-"`;
+  }
+  if (ifname === '') return `${bad}: the interface name after ":" is empty`;
+  if (ifname.length > IFNAME_MAX) {
+    return `${bad}: interface name ${JSON.stringify(ifname)} is ${ifname.length} characters; Linux allows at most ${IFNAME_MAX}`;
+  }
+  if (ifname === '.' || ifname === '..') return `${bad}: interface name ${JSON.stringify(ifname)} is not allowed by Linux`;
+  return `${bad}: interface name ${JSON.stringify(ifname)} may not contain "/", ":" or whitespace`;
+}
+
+const endpoint = z.string(by(explainEndpoint)).regex(new RegExp(ENDPOINT_PATTERN), by(explainEndpoint));
+
+// ---- quantities
+
+function explainDuration(role: 'duration' | 'time'): Explain {
+  return (input) => {
+    const example = role === 'time' ? 'e.g. 5s or 1.5ms' : 'e.g. 1.5ms or 300us';
+    if (input === undefined) return `a ${role} like ${role === 'time' ? '5s' : '2ms'}`;
+    if (typeof input === 'number') {
+      return input < 0
+        ? `negative ${role} ${input}; expected 0 or more, ${example}`
+        : `expected a ${role} with a unit (ns, us, ms, s or m), ${example}; got the bare number ${input}`;
+    }
+    if (typeof input !== 'string') return `expected a ${role} like ${example.slice(5)}, got ${describeValue(input)}`;
+    if (input.startsWith('-') && parseDuration(input.slice(1)) !== null) {
+      return `negative ${role} ${JSON.stringify(input)}; expected 0 or more, ${example}`;
+    }
+    if (/^[0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m)$/.test(input)) {
+      return `bad ${role} ${JSON.stringify(input)}: not a whole number of nanoseconds`;
+    }
+    return `bad ${role} ${JSON.stringify(input)}: expected a number with a unit ns, us, ms, s or m, ${example}`;
+  };
+}
+
+function duration(role: 'duration' | 'time') {
+  const explain = explainDuration(role);
+  return z
+    .union([z.literal(0), z.string().regex(new RegExp(DURATION_PATTERN), by(explain))], by(explain))
+    .refine((v) => typeof v === 'number' || parseDuration(v) !== null, by(explain));
+}
+
+const latency = duration('duration')
+  .refine((v) => v !== 0 && parseDuration(v) !== 0, {
+    error: (issue) =>
+      `latency must be more than 0 (the engine's lookahead is the smallest link latency), got ${describeValue(issue.input)}`,
+  })
+  .meta({ description: 'One-way propagation delay: a number with ns, us, ms, s or m, e.g. 2ms. Default 1ms.' });
+
+const time = duration('time').meta({ description: 'Virtual time since start, e.g. 5s or 1.5ms.' });
+
+function explainBandwidth(input: unknown): string {
+  if (typeof input === 'number') {
+    return input <= 0
+      ? `bandwidth must be more than 0, got ${input} (leave it out or use null for unlimited)`
+      : `bandwidth ${input} is not a whole number of bits per second`;
+  }
+  if (typeof input === 'string') {
+    const value = parseBandwidth(input);
+    if (value === 0) return `bandwidth must be more than 0, got ${JSON.stringify(input)} (leave it out or use null for unlimited)`;
+    if (/^[0-9.]+\s*[kKmMgGtT]?bps$/i.test(input) && !/^[0-9.]+\s*bps$/i.test(input)) {
+      return `bad bandwidth ${JSON.stringify(input)}: expected bits per second with a unit bit, kbit, Mbit or Gbit, e.g. 100Mbit (tc reads "${input.replace(/^[0-9.\s]+/, '')}" as bytes)`;
+    }
+    return `bad bandwidth ${JSON.stringify(input)}: expected bits per second with a unit bit, kbit, Mbit or Gbit, e.g. 100Mbit`;
+  }
+  return expecting('a bandwidth like 100Mbit, or null for unlimited')(input);
+}
+
+const bandwidth = z
+  .union(
+    [z.null(), z.number(by(explainBandwidth)), z.string().regex(new RegExp(BANDWIDTH_PATTERN), by(explainBandwidth))],
+    by(explainBandwidth),
+  )
+  .refine((v) => v === null || (typeof v === 'number' ? v > 0 && Number.isSafeInteger(v) : (parseBandwidth(v) ?? 0) > 0), by(explainBandwidth))
+  .meta({ description: 'Bits per second: a number, or with bit, kbit, Mbit or Gbit (100Mbit). null or absent = unlimited.' });
+
+function explainLoss(input: unknown): string {
+  if (typeof input === 'number') {
+    if (input < 0) return `loss must not be negative, got ${input}`;
+    return `loss ${input} is more than 1; write a fraction from 0 to 1 (0.05) or a percentage (${input}%)`;
+  }
+  if (typeof input === 'string') {
+    const percent = /^([0-9]+(\.[0-9]+)?)%$/.exec(input);
+    if (percent) return `loss ${JSON.stringify(input)} is over 100%`;
+    return `bad loss ${JSON.stringify(input)}: expected a percentage like 1% or a fraction from 0 to 1 like 0.01`;
+  }
+  return expecting('a loss like 1% or 0.01')(input);
+}
+
+const loss = z
+  .union([z.number(by(explainLoss)).min(0, by(explainLoss)).max(1, by(explainLoss)), z.string().regex(new RegExp(PERCENT_PATTERN), by(explainLoss))], by(explainLoss))
+  .refine((v) => typeof v === 'number' || Number(v.slice(0, -1)) <= 100, by(explainLoss))
+  .meta({ description: 'Frame loss: a percentage (1%) or a fraction from 0 to 1 (0.01). Default 0.' });
+
+function wholeNumber(what: string, min: number, max: number, unit: string): z.ZodNumber {
+  const explain: Explain = (input) =>
+    typeof input === 'number'
+      ? `${what} ${input} is out of range; expected a whole number ${unit}from ${min} to ${max}`
+      : expecting(`${what}, a whole number ${unit}from ${min} to ${max}`)(input);
+  return z.number(by(explain)).int(by(explain)).min(min, by(explain)).max(max, by(explain));
+}
+
+const mtu = wholeNumber('mtu', 68, 65535, 'of bytes ').meta({ description: 'Largest IP packet in bytes (68..65535). Default 1500.' });
+const queue = wholeNumber('queue', 1, 1_000_000, 'of frames ').meta({ description: 'Drop-tail queue length in frames. Default 100.' });
+
+// ---- matchers
+
+function explainMatcher(input: unknown): string {
+  if (typeof input === 'string') {
+    const m = parseMatcher(input);
+    if ('error' in m) return `bad regular expression ${JSON.stringify(input)}: ${m.error}`;
+  }
+  return expecting('text to find, "/regex/flags", "" for empty output, or a list of them')(input);
+}
+
+const matcherText = z.string(by(explainMatcher)).refine((s) => !('error' in parseMatcher(s)), by(explainMatcher));
+const matcher = z
+  .union([matcherText, z.array(matcherText, by(explainMatcher))], by(explainMatcher))
+  .meta({ description: 'Plain text = substring; "/re/flags" = regular expression; "" = must be empty; or a list (all must hold).' });
+
+// ---- objects
+
+/** An object that rejects unknown keys, naming the keys it allows. */
+function strict<Shape extends z.ZodRawShape>(what: string, shape: Shape) {
+  const keys = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const [key = ''] = issue.keys;
+        return `unknown key ${JSON.stringify(key)} in ${what} (expected one of: ${keys})`;
+      }
+      return expecting(`${what} as a mapping of ${keys}`)(issue.input);
+    },
+  });
+}
+
+const linkParams = {
+  latency: latency.optional(),
+  bandwidth: bandwidth.optional(),
+  loss: loss.optional(),
+  mtu: mtu.optional(),
+  queue: queue.optional(),
+};
+
+const nodeSchema = strict('a node', {
+  kind: z
+    .enum(NODE_KINDS, by((input) => `unknown kind ${describeValue(input)} (kinds: ${NODE_KINDS.join(', ')})`))
+    .optional()
+    .meta({ description: 'A preset: router = a host with net.ipv4.ip_forward=1. Default host.' }),
+  compat: z
+    .array(
+      z.enum(
+        COMPAT_SETTINGS,
+        by((input) => `unknown compatibility setting ${describeValue(input)} (known: ${COMPAT_SETTINGS.join(', ')})`),
+      ),
+      by(expecting('a list of compatibility settings, e.g. [netbsd-2004]')),
+    )
+    .optional()
+    .meta({ description: 'Named behaviours of older kernels to reproduce.' }),
+  exec: z
+    .array(z.string(by(expecting('a command as a string'))), by(expecting('a list of startup commands')))
+    .optional()
+    .meta({ description: 'Startup commands in node-shell syntax, run in order at t=0.' }),
+});
+
+const linkSchema = strict('a link', {
+  endpoints: z
+    .array(endpoint, by(expecting('two interfaces, e.g. [h1:eth0, r1:eth0]')))
+    .length(2, by((input) => `a link joins exactly two interfaces, got ${Array.isArray(input) ? input.length : describeValue(input)}`))
+    .meta({ description: 'The two interfaces, node:ifname, e.g. [h1:eth0, r1:eth0].' }),
+  ...linkParams,
+});
+
+const lanSchema = strict('a LAN', {
+  type: z
+    .enum(['switch', 'hub'], by((input) => `unknown LAN type ${describeValue(input)} (types: switch, hub)`))
+    .optional()
+    .meta({ description: 'switch (learns MACs) or hub (floods). Default switch.' }),
+  members: z
+    .array(endpoint, by(expecting('a list of interfaces, e.g. [a:eth0, b:eth0]')))
+    .min(1, by(() => 'a LAN needs at least one member'))
+    .meta({ description: 'Member interfaces, node:ifname.' }),
+  ...linkParams,
+});
+
+const eventSchema = strict('an event', {
+  at: time,
+  node: z.string(by(expecting('a node name'))).optional(),
+  cmd: z.string(by(expecting('a command as a string'))).optional(),
+  action: z
+    .enum(['stop', 'start'], by((input) => `unknown node action ${describeValue(input)} (actions: stop, start)`))
+    .optional(),
+  link: z
+    .string(by(expecting('a link id like h1:eth0--r1:eth0 or a LAN name')))
+    .optional()
+    .meta({ description: 'A point-to-point link id (a:eth0--b:eth0) or a LAN name.' }),
+  up: z.boolean(by(expecting('true or false'))).optional(),
+  ...linkParams,
+});
+
+const expectSchema = strict('an expectation', {
+  at: time,
+  node: z.string(by(expecting('the node to run the command on'))),
+  cmd: z.string(by(expecting('the command to run, e.g. ping -c 1 10.0.0.2'))),
+  status: z
+    .number(by(expecting('an exit status from 0 to 255')))
+    .int(by(expecting('an exit status from 0 to 255')))
+    .min(0, by(expecting('an exit status from 0 to 255')))
+    .max(255, by(expecting('an exit status from 0 to 255')))
+    .optional(),
+  stdout: matcher.optional(),
+  stderr: matcher.optional(),
+  not_stdout: matcher.optional().meta({ description: 'Must NOT match stdout (text or /re/; a list = none may match).' }),
+});
+
+export const topologyFileSchema = strict('the topology', {
+  name: z
+    .string(by(expecting("the topology's name, a string")))
+    .min(1, by(() => "the topology's name must not be empty"))
+    .meta({ description: 'The topology name.' }),
+  seed: z
+    .number(by(expecting('a seed, a whole number from 0 to 4294967295')))
+    .int(by(expecting('a seed, a whole number from 0 to 4294967295')))
+    .min(0, by(expecting('a seed, a whole number from 0 to 4294967295')))
+    .max(4294967295, by(expecting('a seed, a whole number from 0 to 4294967295')))
+    .optional()
+    .meta({ description: 'Seed of the run (loss decisions and other randomness). Default 1.' }),
+  defaults: strict('defaults', { link: strict('link defaults', linkParams).optional() }).optional(),
+  nodes: z
+    .record(z.string().regex(NAME_RE, by(explainName('node'))), nodeSchema.nullable(), by(expecting('a mapping of node names to nodes')))
+    .meta({ description: 'Node name → node.' }),
+  links: z.array(linkSchema, by(expecting('a list of links'))).optional(),
+  lans: z
+    .record(z.string().regex(NAME_RE, by(explainName('LAN'))), lanSchema, by(expecting('a mapping of LAN names to LANs')))
+    .optional(),
+  events: z.array(eventSchema, by(expecting('a list of events'))).optional(),
+  expect: z.array(expectSchema, by(expecting('a list of expectations'))).optional(),
+});
+
+export type TopologyFile = z.output<typeof topologyFileSchema>;
+export type LinkParamsInput = Partial<Record<keyof typeof linkParams, unknown>>;
+
+/** The JSON Schema (draft 2020-12) of topology files, for editors and `netloom schema`. */
+export function topologySchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(topologyFileSchema, { io: 'input', unrepresentable: 'any' });
+  return {
+    $schema: generated.$schema,
+    $id: 'https://netloom.dev/topology.schema.json',
+    title: 'netloom topology',
+    ...generated,
+  };
+}

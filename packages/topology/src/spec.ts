@@ -1,0 +1,106 @@
+/**
+ * The normalised topology: plain data the runtime, the CLI and the tests consume once a topology
+ * file has been loaded and validated. These shapes are the contract agreed between the engineers
+ * (see the topology file format note); change them only together with their users.
+ *
+ * Times are integer nanoseconds of virtual time; bandwidths are bits per second; loss is a
+ * fraction 0..1. Leaves out everything about how the runtime realises a topology.
+ */
+
+export type NodeKind = 'host' | 'router' | 'director' | 'mobile-node' | 'home-agent' | 'switch';
+
+export interface Endpoint {
+  node: string;
+  ifname: string;
+}
+
+export interface LinkParams {
+  latencyNs: number;
+  /** Bits per second; null = unlimited (no serialization delay). */
+  bandwidthBps: number | null;
+  /** Fraction of frames lost, 0..1. */
+  loss: number;
+  mtu: number;
+  /** Drop-tail queue length in frames. */
+  queue: number;
+}
+
+export interface InterfaceSpec {
+  name: string;
+  /** Lower-case colon-separated, e.g. `02:00:00:00:01:01`. */
+  mac: string;
+  mtu: number;
+}
+
+export interface NodeSpec {
+  name: string;
+  kind: NodeKind;
+  compat: string[];
+  /** Startup commands in node-shell syntax, run in order at t=0 (after the kind's preset). */
+  exec: string[];
+  /** Ethernet ports in the order they first appear in links, then LANs. `lo` is implicit and not listed. */
+  interfaces: InterfaceSpec[];
+}
+
+export interface LinkSpec {
+  /** `a:eth0--b:eth0`, endpoints in file order. */
+  id: string;
+  a: Endpoint;
+  b: Endpoint;
+  params: LinkParams;
+}
+
+export interface LanSpec {
+  name: string;
+  type: 'hub' | 'switch';
+  members: Endpoint[];
+  params: LinkParams;
+}
+
+export type Matcher =
+  | { kind: 'contains'; text: string }
+  | { kind: 'regex'; source: string; flags: string }
+  | { kind: 'empty' };
+
+export interface LinkChangeSpec {
+  up?: boolean;
+  latencyNs?: number;
+  bandwidthBps?: number | null;
+  loss?: number;
+  mtu?: number;
+  queue?: number;
+}
+
+export type EventSpec =
+  | { at: number; kind: 'exec'; node: string; cmd: string }
+  | { at: number; kind: 'link'; link: string; change: LinkChangeSpec }
+  | { at: number; kind: 'node'; node: string; action: 'stop' | 'start' };
+
+export interface ExpectSpec {
+  at: number;
+  node: string;
+  cmd: string;
+  status?: number;
+  /** Every matcher must match stdout. */
+  stdout: Matcher[];
+  /** Every matcher must match stderr. */
+  stderr: Matcher[];
+  /** No matcher may match stdout. */
+  notStdout: Matcher[];
+  /** 1-based line of the expect item in the file, for reports. */
+  line: number;
+}
+
+export interface TopologySpec {
+  name: string;
+  seed: number;
+  /** The file name as given to the loader. */
+  file: string;
+  nodes: NodeSpec[];
+  links: LinkSpec[];
+  lans: LanSpec[];
+  /** In file order (the runtime orders by time, stably). */
+  events: EventSpec[];
+  /** In file order. */
+  expect: ExpectSpec[];
+}
