@@ -92,21 +92,30 @@ function explainDuration(role: 'duration' | 'time'): Explain {
   };
 }
 
-function duration(role: 'duration' | 'time') {
-  const explain = explainDuration(role);
-  return z
-    .union([z.literal(0), z.string().regex(new RegExp(DURATION_PATTERN), by(explain))], by(explain))
-    .refine((v) => typeof v === 'number' || parseDuration(v) !== null, by(explain));
+/** A time since the start: a duration string, or the bare number 0 (`at: 0`). */
+function timeSchema() {
+  const explain = explainDuration('time');
+  const text = z.string(by(explain)).regex(new RegExp(DURATION_PATTERN), by(explain));
+  return z.union([z.literal(0), text], by(explain)).refine((v) => typeof v === 'number' || parseDuration(v) !== null, by(explain));
 }
 
-const latency = duration('duration')
-  .refine((v) => v !== 0 && parseDuration(v) !== 0, {
+/** A duration string (a unit is required). */
+function durationSchema() {
+  const explain = explainDuration('duration');
+  return z
+    .string(by(explain))
+    .regex(new RegExp(DURATION_PATTERN), by(explain))
+    .refine((v) => parseDuration(v) !== null, by(explain));
+}
+
+const latency = durationSchema()
+  .refine((v) => parseDuration(v) !== 0, {
     error: (issue) =>
       `latency must be more than 0 (the engine's lookahead is the smallest link latency), got ${describeValue(issue.input)}`,
   })
   .meta({ description: 'One-way propagation delay: a number with ns, us, ms, s or m, e.g. 2ms. Default 1ms.' });
 
-const time = duration('time').meta({ description: 'Virtual time since start, e.g. 5s or 1.5ms.' });
+const time = timeSchema().meta({ description: 'Virtual time since start, e.g. 5s or 1.5ms.' });
 
 function explainBandwidth(input: unknown): string {
   if (typeof input === 'number') {
@@ -302,10 +311,5 @@ export type LinkParamsInput = Partial<Record<keyof typeof linkParams, unknown>>;
 /** The JSON Schema (draft 2020-12) of topology files, for editors and `netloom schema`. */
 export function topologySchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(topologyFileSchema, { io: 'input', unrepresentable: 'any' });
-  return {
-    $schema: generated.$schema,
-    $id: 'https://netloom.dev/topology.schema.json',
-    title: 'netloom topology',
-    ...generated,
-  };
+  return { $schema: generated.$schema, title: 'netloom topology file', ...generated };
 }
