@@ -1,0 +1,38 @@
+/**
+ * The live packet log: a title line (filter, counts, scroll position) and the newest events that
+ * pass the filter, one tcpdump-like line each, drops in red with their reason. Only the lines that
+ * fit are formatted and rendered (a windowed list over the bounded LogStore), and re-renders are
+ * batched by useLogVersion, so a flood of events does not freeze the UI. Up/Down/PageUp/PageDown
+ * scroll back when the pane has focus; End returns to the newest.
+ */
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import { formatTraceLine } from './format-trace.js';
+import type { PaneSize } from './NodePane.js';
+import { useLogVersion } from './use-log-version.js';
+import { useTuiEngine, useTuiState } from './use-tui.js';
+
+export function PacketLog({ width, height }: PaneSize): ReactNode {
+  const state = useTuiState();
+  const { logStore } = useTuiEngine();
+  useLogVersion(logStore);
+  const focused = state.focus === 'log' && state.overlay === 'none';
+  const visible = Math.max(0, height - 3);
+  const events = logStore.window(state.filter, visible, state.logScroll);
+  const title =
+    `PACKETS ${logStore.totalEvents} events, ${logStore.totalDrops} drops` +
+    (state.filter !== null ? `  filter: ${state.filter.source}` : '  (/ to filter)') +
+    (state.logScroll > 0 ? `  ↑${state.logScroll}` : '');
+  return (
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? 'cyan' : 'gray'}>
+      <Text bold wrap="truncate-end">
+        {title}
+      </Text>
+      {events.map((event, i) => (
+        <Text key={i} wrap="truncate-end" color={event.kind === 'drop' ? 'red' : undefined}>
+          {formatTraceLine(event)}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,26 @@
+/**
+ * Every key the UI understands, in one table: the help panel lists it and the tests check that
+ * nothing the keyboard handler does is missing from it.
+ */
+export interface KeyBinding {
+  keys: string;
+  action: string;
+}
+
+export const KEY_BINDINGS: readonly KeyBinding[] = [
+  { keys: 'Tab / Shift+Tab', action: 'move focus: nodes → links → packets → console' },
+  { keys: '↑ ↓  (k j)', action: 'select node / link, scroll packets, console history' },
+  { keys: 'PgUp PgDn End', action: 'scroll the packet log / back to newest' },
+  { keys: 'Enter', action: 'on the node pane: open its console; in the console: run' },
+  { keys: 'Space', action: 'pause / resume virtual time' },
+  { keys: '.', action: 'advance one step (10 ms of virtual time), pausing first' },
+  { keys: '+  -', action: 'faster / slower (speed × real time)' },
+  { keys: 'l', action: 'toggle the selected link up/down' },
+  { keys: 'c', action: 'start / stop a pcap capture' },
+  { keys: 'm', action: 'show / hide the topology map' },
+  { keys: '/', action: 'filter packets: node r1, link ID, proto icmp, host 10.0.1.1, drop, text' },
+  { keys: '?', action: 'show / hide this help' },
+  { keys: 'Esc', action: 'leave the console, close a panel or prompt' },
+  { keys: 'q', action: 'quit and restore the terminal' },
+  { keys: 'console: Tab', action: 'complete command, node or interface (Tab on empty line moves focus)' },
+];

@@ -1,0 +1,13 @@
+/**
+ * Starts the terminal UI on the FakeEmulator, for the tmux end-to-end test while the real
+ * `netloom` bin and Emulator are not available: `node apps/cli/dist/tui/testing/launch-fake-tui.js`.
+ * Exits with the UI's status.
+ */
+import { forceLiveRendering } from '../live-rendering.js';
+import { FakeEmulator } from './fake-emulator.js';
+
+forceLiveRendering();
+const { startTui } = await import('../start-tui.js');
+const emulator = new FakeEmulator();
+await emulator.start();
+process.exitCode = await startTui(emulator, {});

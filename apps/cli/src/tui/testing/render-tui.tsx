@@ -1,0 +1,62 @@
+/**
+ * Test helper: renders the whole UI (or any element inside the provider) on a FakeEmulator with
+ * ink-testing-library, starting paused so virtual time moves only when a test steps it.
+ */
+import { render } from 'ink-testing-library';
+import type { ReactElement } from 'react';
+import { App } from '../App.js';
+import { createEngine } from '../start-tui.js';
+import type { TuiEngine } from '../tui-context.js';
+import { TuiProvider } from '../TuiProvider.js';
+import { FakeEmulator } from './fake-emulator.js';
+
+export interface RenderedTui extends ReturnType<typeof render> {
+  emulator: FakeEmulator;
+  engine: TuiEngine;
+  quits: number;
+  /** Types keys one chunk at a time, letting ink and React settle after each. */
+  type(...chunks: string[]): Promise<void>;
+  settle(): Promise<void>;
+}
+
+export const keys = {
+  tab: '\t',
+  shiftTab: '\u001B[Z',
+  enter: '\r',
+  escape: '\u001B',
+  up: '\u001B[A',
+  down: '\u001B[B',
+  backspace: '\u007F',
+};
+
+export function renderTui(options: { element?: ReactElement; startPaused?: boolean; emulator?: FakeEmulator } = {}): RenderedTui {
+  const emulator = options.emulator ?? new FakeEmulator();
+  const engine = createEngine(emulator, '/tmp/netloom-test-captures');
+  let quits = 0;
+  const instance = render(
+    <TuiProvider engine={engine} startPaused={options.startPaused ?? true} onQuit={() => quits++}>
+      {options.element ?? <App />}
+    </TuiProvider>,
+  );
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) {
+      await engine.queue.idle();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  return {
+    ...instance,
+    emulator,
+    engine,
+    get quits() {
+      return quits;
+    },
+    settle,
+    async type(...chunks: string[]) {
+      for (const chunk of chunks) {
+        instance.stdin.write(chunk);
+        await settle();
+      }
+    },
+  };
+}

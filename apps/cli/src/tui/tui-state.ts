@@ -1,0 +1,208 @@
+/**
+ * The UI's state and its reducer: which pane has focus, which overlay is open (help, map,
+ * filter prompt), clock control (paused, speed), the selected node and link, the console's line,
+ * history and per-node scrollback, the packet filter, the capture, and the last snapshot of the
+ * emulator's nodes, links and virtual time. Pure data and a pure reducer; effects (talking to the
+ * emulator) live in the actions (TuiProvider). The packet log's events are not here: they live in
+ * the LogStore, outside React, so a flood of events does not go through the reducer.
+ */
+import type { LinkInfo, NodeInfo } from '@netloom/runtime/emulator-types';
+import { emptyHistory, historyNext, historyPrevious, recordCommand, type CommandHistory } from './command-history.js';
+import type { PacketFilter } from './packet-filter.js';
+
+export type Pane = 'nodes' | 'links' | 'log' | 'console';
+export const PANE_ORDER: readonly Pane[] = ['nodes', 'links', 'log', 'console'];
+
+export type Overlay = 'none' | 'help' | 'map' | 'filter';
+
+export type ConsoleStream = 'command' | 'stdout' | 'stderr' | 'info';
+export interface ConsoleLine {
+  stream: ConsoleStream;
+  text: string;
+}
+
+/** Speeds offered by `+`/`-`, as multiples of real time. */
+export const SPEEDS: readonly number[] = [0.01, 0.1, 0.25, 0.5, 1, 2, 5, 10, 50, 100];
+
+const CONSOLE_SCROLLBACK = 400;
+
+export interface CaptureState {
+  dir: string;
+  files: string[];
+}
+
+export interface TuiState {
+  name: string;
+  now: number;
+  nodes: NodeInfo[];
+  links: LinkInfo[];
+  focus: Pane;
+  overlay: Overlay;
+  paused: boolean;
+  speed: number;
+  selectedNode: number;
+  selectedLink: number;
+  /** Lines scrolled back from the newest in the packet log. */
+  logScroll: number;
+  filter: PacketFilter | null;
+  filterDraft: string;
+  consoleLine: string;
+  history: CommandHistory;
+  consoles: Record<string, ConsoleLine[]>;
+  /** Completion candidates shown under the prompt after an ambiguous Tab. */
+  completions: string[];
+  /** A command is running on this node. */
+  runningOn: string | null;
+  capture: CaptureState | null;
+  /** One-line message in the footer (errors in red when `statusIsError`). */
+  status: string;
+  statusIsError: boolean;
+  quitting: boolean;
+}
+
+export function initialTuiState(init: { name: string; now: number; nodes: NodeInfo[]; links: LinkInfo[]; speed: number; paused?: boolean }): TuiState {
+  return {
+    name: init.name,
+    now: init.now,
+    nodes: init.nodes,
+    links: init.links,
+    focus: 'nodes',
+    overlay: 'none',
+    paused: init.paused ?? false,
+    speed: init.speed,
+    selectedNode: 0,
+    selectedLink: 0,
+    logScroll: 0,
+    filter: null,
+    filterDraft: '',
+    consoleLine: '',
+    history: emptyHistory,
+    consoles: {},
+    completions: [],
+    runningOn: null,
+    capture: null,
+    status: 'press ? for help',
+    statusIsError: false,
+    quitting: false,
+  };
+}
+
+export type TuiAction =
+  | { type: 'snapshot'; now: number; nodes: NodeInfo[]; links: LinkInfo[] }
+  | { type: 'focus'; pane: Pane }
+  | { type: 'focusNext'; delta: 1 | -1 }
+  | { type: 'overlay'; overlay: Overlay }
+  | { type: 'paused'; paused: boolean }
+  | { type: 'speed'; speed: number }
+  | { type: 'selectNode'; delta: number }
+  | { type: 'selectLink'; delta: number }
+  | { type: 'scrollLog'; delta: number }
+  | { type: 'filterDraft'; text: string }
+  | { type: 'filter'; filter: PacketFilter | null }
+  | { type: 'consoleLine'; text: string }
+  | { type: 'historyPrevious' }
+  | { type: 'historyNext' }
+  | { type: 'completions'; line: string; candidates: string[] }
+  | { type: 'commandStarted'; node: string; cmd: string }
+  | { type: 'consoleOutput'; node: string; lines: ConsoleLine[] }
+  | { type: 'commandFinished' }
+  | { type: 'consoleClear'; node: string }
+  | { type: 'capture'; capture: CaptureState | null }
+  | { type: 'status'; text: string; isError?: boolean }
+  | { type: 'quit' };
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.max(low, Math.min(high, value));
+}
+
+function appendConsole(consoles: Record<string, ConsoleLine[]>, node: string, lines: ConsoleLine[]): Record<string, ConsoleLine[]> {
+  const previous = consoles[node] ?? [];
+  return { ...consoles, [node]: [...previous, ...lines].slice(-CONSOLE_SCROLLBACK) };
+}
+
+/** Splits command output into console lines, dropping the one empty line a final newline leaves. */
+export function outputLines(text: string, stream: ConsoleStream): ConsoleLine[] {
+  if (text.length === 0) return [];
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.map((line) => ({ stream, text: line }));
+}
+
+export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
+  switch (action.type) {
+    case 'snapshot':
+      return {
+        ...state,
+        now: action.now,
+        nodes: action.nodes,
+        links: action.links,
+        selectedNode: clamp(state.selectedNode, 0, Math.max(0, action.nodes.length - 1)),
+        selectedLink: clamp(state.selectedLink, 0, Math.max(0, action.links.length - 1)),
+      };
+    case 'focus':
+      return { ...state, focus: action.pane, completions: [] };
+    case 'focusNext': {
+      const index = PANE_ORDER.indexOf(state.focus);
+      const next = PANE_ORDER[(index + action.delta + PANE_ORDER.length) % PANE_ORDER.length] as Pane;
+      return { ...state, focus: next, completions: [] };
+    }
+    case 'overlay':
+      return { ...state, overlay: action.overlay, filterDraft: action.overlay === 'filter' ? (state.filter?.source ?? '') : state.filterDraft };
+    case 'paused':
+      return { ...state, paused: action.paused };
+    case 'speed':
+      return { ...state, speed: action.speed };
+    case 'selectNode':
+      return { ...state, selectedNode: clamp(state.selectedNode + action.delta, 0, Math.max(0, state.nodes.length - 1)), completions: [] };
+    case 'selectLink':
+      return { ...state, selectedLink: clamp(state.selectedLink + action.delta, 0, Math.max(0, state.links.length - 1)) };
+    case 'scrollLog':
+      return { ...state, logScroll: Math.max(0, state.logScroll + action.delta) };
+    case 'filterDraft':
+      return { ...state, filterDraft: action.text };
+    case 'filter':
+      return { ...state, filter: action.filter, overlay: 'none', logScroll: 0 };
+    case 'consoleLine':
+      return { ...state, consoleLine: action.text, completions: [] };
+    case 'historyPrevious': {
+      const [history, line] = historyPrevious(state.history, state.consoleLine);
+      return { ...state, history, consoleLine: line, completions: [] };
+    }
+    case 'historyNext': {
+      const [history, line] = historyNext(state.history, state.consoleLine);
+      return { ...state, history, consoleLine: line, completions: [] };
+    }
+    case 'completions':
+      return { ...state, consoleLine: action.line, completions: action.candidates.length > 1 ? action.candidates : [] };
+    case 'commandStarted':
+      return {
+        ...state,
+        runningOn: action.node,
+        consoleLine: '',
+        completions: [],
+        history: recordCommand(state.history, action.cmd),
+        consoles: appendConsole(state.consoles, action.node, [{ stream: 'command', text: `${action.node}# ${action.cmd}` }]),
+      };
+    case 'consoleOutput':
+      return { ...state, consoles: appendConsole(state.consoles, action.node, action.lines) };
+    case 'commandFinished':
+      return { ...state, runningOn: null };
+    case 'consoleClear':
+      return { ...state, consoles: { ...state.consoles, [action.node]: [] } };
+    case 'capture':
+      return { ...state, capture: action.capture };
+    case 'status':
+      return { ...state, status: action.text, statusIsError: action.isError ?? false };
+    case 'quit':
+      return { ...state, quitting: true };
+  }
+}
+
+export function selectedNodeName(state: TuiState): string | null {
+  return state.nodes[state.selectedNode]?.name ?? null;
+}
+
+export function nextSpeed(speed: number, direction: 1 | -1): number {
+  if (direction > 0) return SPEEDS.find((s) => s > speed) ?? speed;
+  return [...SPEEDS].reverse().find((s) => s < speed) ?? speed;
+}

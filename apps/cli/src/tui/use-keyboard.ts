@@ -1,0 +1,109 @@
+/**
+ * The keyboard: one input handler that routes keys by what has focus. In the console and the
+ * filter prompt, typed characters edit the line (Esc leaves; in the console Tab completes, or
+ * moves focus when the line is empty; Up/Down walk the history). Everywhere else single keys are
+ * commands (see KEY_BINDINGS): Tab focus, Space pause, `.` step, `+`/`-` speed, `l` link toggle,
+ * `c` capture, `m` map, `/` filter, `?` help, `q` quit; arrows move within the focused pane.
+ * Many terminals send DEL for Backspace, which ink reports as `delete`: both erase backwards.
+ */
+import { useInput, type Key } from 'ink';
+import type { TuiActions } from './tui-context.js';
+import type { TuiState } from './tui-state.js';
+import { useTuiActions } from './use-tui.js';
+
+const PAGE = 10;
+
+function isPrintable(input: string, key: Key): boolean {
+  return input.length > 0 && !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab && !/[\u0000-\u001f\u007f]/.test(input);
+}
+
+function editLine(line: string, input: string, key: Key): string | null {
+  if (key.backspace || key.delete) return line.slice(0, -1);
+  if (key.ctrl && input === 'u') return '';
+  if (key.ctrl && input === 'w') return line.replace(/\S+\s*$/, '');
+  if (isPrintable(input, key)) return line + input;
+  return null;
+}
+
+function handleConsole(input: string, key: Key, state: TuiState, actions: TuiActions): void {
+  if (key.escape) return actions.focus('nodes');
+  if (key.tab) {
+    if (key.shift) return actions.focusNext(-1);
+    if (state.consoleLine.trim().length === 0) return actions.focusNext(1);
+    return actions.complete();
+  }
+  if (key.return) return actions.submitCommand();
+  if (key.upArrow) return actions.historyPrevious();
+  if (key.downArrow) return actions.historyNext();
+  const edited = editLine(state.consoleLine, input, key);
+  if (edited !== null) actions.editConsole(edited);
+}
+
+function handleFilterPrompt(input: string, key: Key, state: TuiState, actions: TuiActions): void {
+  if (key.escape) return actions.openOverlay('none');
+  if (key.return) return actions.applyFilter(state.filterDraft);
+  const edited = editLine(state.filterDraft, input, key);
+  if (edited !== null) actions.editFilter(edited);
+}
+
+function handleArrows(input: string, key: Key, state: TuiState, actions: TuiActions): boolean {
+  const up = key.upArrow || input === 'k';
+  const down = key.downArrow || input === 'j';
+  if (state.focus === 'nodes' && (up || down)) {
+    actions.selectNode(up ? -1 : 1);
+    return true;
+  }
+  if (state.focus === 'links' && (up || down)) {
+    actions.selectLink(up ? -1 : 1);
+    return true;
+  }
+  if (state.focus === 'log') {
+    if (up || down) actions.scrollLog(up ? 1 : -1);
+    else if (key.pageUp || key.pageDown) actions.scrollLog(key.pageUp ? PAGE : -PAGE);
+    else if (key.end) actions.scrollLog(-state.logScroll);
+    else return false;
+    return true;
+  }
+  return false;
+}
+
+export function handleKey(input: string, key: Key, state: TuiState, actions: TuiActions): void {
+  if (state.quitting) return;
+  if (state.overlay === 'filter') return handleFilterPrompt(input, key, state, actions);
+  if (state.overlay === 'none' && state.focus === 'console') return handleConsole(input, key, state, actions);
+  if (key.escape) return actions.openOverlay('none');
+  if (key.tab) return actions.focusNext(key.shift ? -1 : 1);
+  if (key.return && state.focus === 'nodes') return actions.focus('console');
+  if (state.overlay === 'none' && handleArrows(input, key, state, actions)) return;
+  switch (input) {
+    case 'q':
+      return actions.quit();
+    case ' ':
+      return actions.togglePause();
+    case '.':
+      return actions.step();
+    case '+':
+    case '=':
+      return actions.changeSpeed(1);
+    case '-':
+    case '_':
+      return actions.changeSpeed(-1);
+    case 'l':
+      return actions.toggleSelectedLink();
+    case 'c':
+      return actions.toggleCapture();
+    case 'm':
+      return actions.openOverlay(state.overlay === 'map' ? 'none' : 'map');
+    case '?':
+      return actions.openOverlay(state.overlay === 'help' ? 'none' : 'help');
+    case '/':
+      return actions.openOverlay('filter');
+    default:
+      return;
+  }
+}
+
+export function useKeyboard(): void {
+  const actions = useTuiActions();
+  useInput((input, key) => handleKey(input, key, actions.current(), actions));
+}

@@ -1,0 +1,28 @@
+/**
+ * Real-time mode: while not paused, every `tickMs` of wall time the UI asks the emulator to
+ * advance `tickMs × speed` of virtual time. A tick is skipped while the previous operation is
+ * still running (the engine is slower than asked), so virtual time lags rather than queues up.
+ * Pausing stops the timer, so virtual time stands still; stepping is done by the actions.
+ * This is the only wall-clock use in netloom's UI; the engine itself never reads a clock.
+ */
+import { useEffect, useRef } from 'react';
+import type { TuiEngine } from './tui-context.js';
+
+const NS_PER_MS = 1_000_000;
+
+export function useRealtimeClock(engine: TuiEngine, paused: boolean, speed: number, onAdvanced: () => void, onError: (error: unknown) => void): void {
+  const callbacks = useRef({ onAdvanced, onError });
+  callbacks.current = { onAdvanced, onError };
+  useEffect(() => {
+    if (paused) return undefined;
+    const virtualPerTick = Math.max(1, Math.round(engine.tickMs * NS_PER_MS * speed));
+    const timer = setInterval(() => {
+      if (engine.queue.isBusy) return;
+      engine.queue.run(() => engine.emulator.advance(virtualPerTick)).then(
+        () => callbacks.current.onAdvanced(),
+        (error: unknown) => callbacks.current.onError(error),
+      );
+    }, engine.tickMs);
+    return () => clearInterval(timer);
+  }, [engine, paused, speed]);
+}
