@@ -1,0 +1,42 @@
+/**
+ * Where a CLI command reads and writes: the process's streams in the real `netloom` binary, in-memory
+ * buffers in tests. Commands never touch `process.stdout` directly, so they can be run in-process.
+ *
+ * Covers the text sinks and the stdin handle; leaves argument parsing to main.ts.
+ */
+
+export interface TextSink {
+  write(text: string): void;
+}
+
+export interface CliIo {
+  stdout: TextSink;
+  stderr: TextSink;
+  /** Lines for `netloom shell`. */
+  stdin: NodeJS.ReadableStream;
+  /** True when stdin is a terminal: the shell then prompts and edits lines. */
+  stdinIsTTY: boolean;
+  /** Where `netloom shell` echoes the prompt and line editing when interactive. */
+  terminal: NodeJS.WritableStream;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: { write: (text) => void process.stdout.write(text) },
+    stderr: { write: (text) => void process.stderr.write(text) },
+    stdin: process.stdin,
+    stdinIsTTY: process.stdin.isTTY === true,
+    terminal: process.stdout,
+  };
+}
+
+/** A sink that keeps everything written to it (tests, and the JSON report). */
+export class BufferSink implements TextSink {
+  private readonly parts: string[] = [];
+  write(text: string): void {
+    this.parts.push(text);
+  }
+  text(): string {
+    return this.parts.join('');
+  }
+}

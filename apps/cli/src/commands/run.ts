@@ -1,0 +1,148 @@
+/**
+ * `netloom run FILE`: play a topology's timeline headless and judge its `expect:` items.
+ *
+ * Human output: the trace (with --trace) as it happens, then one line per expectation
+ * (`✓ 3.000s h1: ping -c 3 10.0.9.2`, or `✗ …` with the file:line of the expect, what was wanted and
+ * what came out), then `N/M expectations hold`. --json prints one JSON report instead.
+ * Exit 0 when all hold, 1 when one fails, 2 on bad input, 3 when a node or shard fails.
+ */
+
+import type { EmulatorApi, EmulatorOptions, ExpectationResult, RunReport, TraceEvent } from '../runtime-api.js';
+import { parseDuration, type TopologySpec } from '@netloom/topology';
+import type { CliIo } from '../cli-io.js';
+import { closeQuietly, EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
+import { loadTopologyOrReport } from '../topology-input.js';
+import { formatSeconds } from '../units.js';
+
+export interface RunOptions extends EmulatorOptions {
+  until?: string;
+  trace?: boolean;
+  pcap?: string;
+  json?: boolean;
+}
+
+export async function runCommand(file: string, options: RunOptions, io: CliIo, engine: () => Promise<Engine>): Promise<number> {
+  const spec = loadTopologyOrReport(file, io.stderr);
+  if (!spec) return EXIT_BAD_INPUT;
+  let until: number | undefined;
+  if (options.until !== undefined) {
+    const ns = parseDuration(options.until);
+    if (ns === null) {
+      io.stderr.write(`netloom: --until: bad duration "${options.until}" (want e.g. 30s, 1.5ms, 2m)\n`);
+      return EXIT_BAD_INPUT;
+    }
+    until = ns;
+  }
+  const opened = await openOrReport(engine, spec, emulatorOptions(options), io);
+  if (!opened) return EXIT_NODE_FAILED;
+  const { runtime, emulator } = opened;
+  const trace: TraceEvent[] = [];
+  let captures: string[] = [];
+  try {
+    if (options.trace) {
+      emulator.onTrace((events) => {
+        if (options.json) trace.push(...events);
+        else for (const event of events) io.stdout.write(`${runtime.formatTrace(event)}\n`);
+      });
+    }
+    if (options.pcap !== undefined) captures = await emulator.startCapture(options.pcap);
+    await emulator.start();
+    const report = await emulator.run(until);
+    if (options.pcap !== undefined) await emulator.stopCapture();
+    if (options.json) io.stdout.write(`${JSON.stringify(jsonReport(spec, options, report, options.trace ? trace : null, captures), null, 2)}\n`);
+    else {
+      io.stdout.write(humanReport(spec, report));
+      for (const path of captures) io.stderr.write(`pcap: ${path}\n`);
+    }
+    return report.passed ? EXIT_OK : EXIT_EXPECTATION_FAILED;
+  } catch (error) {
+    io.stderr.write(`netloom: ${errorMessage(error)}\n`);
+    return EXIT_NODE_FAILED;
+  } finally {
+    await closeQuietly(emulator);
+  }
+}
+
+/** Opens an emulator; a failure to do so (a shard that cannot start) is reported and gives null. */
+export async function openOrReport(
+  engine: () => Promise<Engine>,
+  spec: TopologySpec,
+  options: EmulatorOptions,
+  io: CliIo,
+): Promise<{ runtime: Engine; emulator: EmulatorApi } | null> {
+  try {
+    const runtime = await engine();
+    return { runtime, emulator: await runtime.open(spec, options) };
+  } catch (error) {
+    io.stderr.write(`netloom: ${errorMessage(error)}\n`);
+    return null;
+  }
+}
+
+export function emulatorOptions(options: EmulatorOptions): EmulatorOptions {
+  const out: EmulatorOptions = {};
+  if (options.seed !== undefined) out.seed = options.seed;
+  if (options.placement !== undefined) out.placement = options.placement;
+  if (options.workers !== undefined) out.workers = options.workers;
+  if (options.realtime) out.realtime = true;
+  if (options.speed !== undefined) out.speed = options.speed;
+  return out;
+}
+
+/** The lines `netloom run` prints for a report (exported for the TUI and tests). */
+export function humanReport(spec: TopologySpec, report: RunReport): string {
+  let out = '';
+  for (const outcome of report.expectations) {
+    const head = `${formatSeconds(outcome.at)} ${outcome.node}: ${outcome.cmd}`;
+    if (outcome.passed) {
+      out += `✓ ${head}\n`;
+      continue;
+    }
+    out += `✗ ${head}\n`;
+    out += `    ${spec.file}:${expectLine(spec, outcome)}: ${firstLine(outcome.message)}\n`;
+    out += indentedOutput('stdout', outcome.result.stdout);
+    out += indentedOutput('stderr', outcome.result.stderr);
+  }
+  const held = report.expectations.filter((outcome) => outcome.passed).length;
+  out += `${held}/${report.expectations.length} expectations hold\n`;
+  return out;
+}
+
+function expectLine(spec: TopologySpec, outcome: ExpectationResult): string {
+  const line = spec.expect[outcome.index]?.line;
+  return line === undefined ? '?' : String(line);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? '';
+}
+
+function indentedOutput(stream: string, text: string): string {
+  if (text === '') return `    ${stream}: (empty)\n`;
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  return `    ${stream}:\n${lines.map((line) => `      | ${line}\n`).join('')}`;
+}
+
+function jsonReport(spec: TopologySpec, options: RunOptions, report: RunReport, trace: TraceEvent[] | null, captures: string[]): object {
+  return {
+    name: spec.name,
+    file: spec.file,
+    seed: options.seed ?? spec.seed,
+    endTime: report.endTime,
+    passed: report.passed,
+    expectations: report.expectations.map((outcome) => ({
+      index: outcome.index,
+      line: spec.expect[outcome.index]?.line ?? null,
+      at: outcome.at,
+      node: outcome.node,
+      cmd: outcome.cmd,
+      passed: outcome.passed,
+      message: outcome.message,
+      status: outcome.result.status,
+      stdout: outcome.result.stdout,
+      stderr: outcome.result.stderr,
+    })),
+    ...(trace ? { trace: trace.map(({ t, kind, node, ifname, link, reason, summary }) => ({ t, kind, node, ifname, link, ...(reason !== undefined ? { reason } : {}), summary })) } : {}),
+    ...(options.pcap !== undefined ? { pcaps: captures } : {}),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `netloom shell FILE` (issue 7): start the network, then read console lines from stdin
+ * (interactive with a prompt and history on a terminal, silent in pipes), and
+ * `netloom exec FILE NODE -- CMD…`: start, run one command after the startup commands, print its
+ * output and exit with its status.
+ *
+ * Exit statuses: 0 (or, with --strict, the failed last line's status), 2 on a bad topology or
+ * unknown node, 3 when a node or shard fails.
+ */
+
+import type { EmulatorOptions } from '../runtime-api.js';
+import type { CliIo } from '../cli-io.js';
+import { closeQuietly, EXIT_BAD_INPUT, EXIT_NODE_FAILED, errorMessage, type Engine } from '../engine.js';
+import { renderJsonLine, ShellConsole } from '../shell/console.js';
+import { runShellSession } from '../shell/session.js';
+import { quoteArgument } from '../shell/words.js';
+import { loadTopologyOrReport } from '../topology-input.js';
+import { emulatorOptions, openOrReport } from './run.js';
+
+export interface ShellOptions extends EmulatorOptions {
+  json?: boolean;
+  strict?: boolean;
+}
+
+export async function shellCommand(file: string, options: ShellOptions, io: CliIo, engine: () => Promise<Engine>): Promise<number> {
+  const spec = loadTopologyOrReport(file, io.stderr);
+  if (!spec) return EXIT_BAD_INPUT;
+  const opened = await openOrReport(engine, spec, emulatorOptions(options), io);
+  if (!opened) return EXIT_NODE_FAILED;
+  const { emulator } = opened;
+  try {
+    await emulator.start();
+    const realtime = options.realtime ? { speed: options.speed ?? 1 } : undefined;
+    return await runShellSession(new ShellConsole(emulator), emulator, io, {
+      json: options.json === true,
+      strict: options.strict === true,
+      ...(realtime ? { realtime } : {}),
+    });
+  } catch (error) {
+    io.stderr.write(`netloom: ${errorMessage(error)}\n`);
+    return EXIT_NODE_FAILED;
+  } finally {
+    await closeQuietly(emulator);
+  }
+}
+
+export async function execCommand(
+  file: string,
+  node: string,
+  words: string[],
+  options: ShellOptions,
+  io: CliIo,
+  engine: () => Promise<Engine>,
+): Promise<number> {
+  const spec = loadTopologyOrReport(file, io.stderr);
+  if (!spec) return EXIT_BAD_INPUT;
+  if (!spec.nodes.some((n) => n.name === node)) {
+    io.stderr.write(`netloom: ${file}: no node "${node}" (nodes: ${spec.nodes.map((n) => n.name).join(', ')})\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (words.length === 0) {
+    io.stderr.write(`netloom: exec: missing command (netloom exec ${file} ${node} -- CMD...)\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const opened = await openOrReport(engine, spec, emulatorOptions(options), io);
+  if (!opened) return EXIT_NODE_FAILED;
+  const { emulator } = opened;
+  try {
+    await emulator.start();
+    const result = await emulator.exec(node, words.map(quoteArgument).join(' '));
+    if (options.json) io.stdout.write(renderJsonLine(result));
+    else {
+      io.stdout.write(result.stdout);
+      io.stderr.write(result.stderr);
+    }
+    return Math.min(Math.max(result.status, 0), 255);
+  } catch (error) {
+    io.stderr.write(`netloom: ${errorMessage(error)}\n`);
+    return EXIT_NODE_FAILED;
+  } finally {
+    await closeQuietly(emulator);
+  }
+}

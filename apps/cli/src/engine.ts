@@ -1,0 +1,57 @@
+/**
+ * The CLI's one door to the engine: opening an Emulator for a loaded topology, formatting trace
+ * events, and the router-chain benchmark — all from @netloom/runtime's library API. Commands get an
+ * Engine passed in, so tests can run them against a scripted fake, and `netloom check`/`schema`
+ * never load the runtime (worker threads) at all.
+ *
+ * Also the CLI's reading of failures: a TopologyError is bad input (exit 2); anything the emulator
+ * throws once running is a node or shard failure (exit 3).
+ */
+
+import type { EmulatorApi, EmulatorOptions, TraceEvent } from './runtime-api.js';
+import type { TopologySpec } from '@netloom/topology';
+
+export interface BenchChainOptions {
+  routers: number;
+  packets: number;
+  placement?: EmulatorOptions['placement'];
+  workers?: number;
+}
+
+export interface BenchChainFigures {
+  hopForwardsPerSecond: number;
+  hopForwards: number;
+  wallMs: number;
+  peakRssBytes: number;
+  placement: string;
+  workers: number;
+}
+
+export interface Engine {
+  open(spec: TopologySpec, options: EmulatorOptions): EmulatorApi | Promise<EmulatorApi>;
+  formatTrace(event: TraceEvent): string;
+  benchChain(options: BenchChainOptions): Promise<BenchChainFigures>;
+}
+
+/** Exit statuses shared by every command. */
+export const EXIT_OK = 0;
+export const EXIT_EXPECTATION_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+export const EXIT_NODE_FAILED = 3;
+
+/** Closes an emulator without letting a wedged shard hold the process: gives up after `ms`. */
+export async function closeQuietly(emulator: EmulatorApi, ms = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    emulator.close().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  if (timer) clearTimeout(timer);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

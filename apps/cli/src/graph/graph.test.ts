@@ -1,0 +1,93 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadTopologyFile, parseTopology } from '@netloom/topology';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, runCli } from '../testing/cli-harness.js';
+import { fakeEngine } from '../testing/fake-emulator.js';
+import { renderDot } from './dot.js';
+import { renderMermaid } from './mermaid.js';
+import { renderSvg } from './svg.js';
+import { addressesFromStartup, topologyGraph } from './topology-graph.js';
+
+const threeHosts = loadTopologyFile(join(FIXTURES, 'three-hosts.yaml'));
+const graph = topologyGraph(threeHosts, addressesFromStartup(threeHosts));
+const hasDot = spawnSync('dot', ['-V']).status === 0;
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+
+describe('netloom graph', () => {
+  it('reads addresses from ip addr and ifconfig startup commands', () => {
+    const spec = parseTopology(
+      [
+        'name: t',
+        'nodes:',
+        '  a: { kind: host, exec: ["ip -4 addr add dev eth0 192.168.1.5/24", "ifconfig eth1 10.1.2.3 netmask 255.255.0.0 up", "ip addr add 10.9.9.9 dev eth0", "ip addr del 10.9.9.9 dev eth0", "ip a a 2001:db8::1/64 dev eth0", "ifconfig eth2 172.16.0.1"] }',
+        '  b: { kind: host }',
+        'links:',
+        '  - endpoints: [a:eth0, b:eth0]',
+        '  - endpoints: [a:eth1, b:eth1]',
+        '  - endpoints: [a:eth2, b:eth2]',
+      ].join('\n'),
+      't.yaml',
+    );
+    expect(addressesFromStartup(spec).get('a')).toEqual([
+      { ifname: 'eth0', address: '192.168.1.5', prefixLength: 24 },
+      { ifname: 'eth1', address: '10.1.2.3', prefixLength: 16 },
+      { ifname: 'eth0', address: '2001:db8::1', prefixLength: 64 },
+      { ifname: 'eth2', address: '172.16.0.1', prefixLength: 16 },
+    ]);
+  });
+
+  it('draws a small topology as exactly this Mermaid flowchart', () => {
+    expect(renderMermaid(graph)).toBe(
+      [
+        'flowchart LR',
+        '  n_h1["h1<br/>host<br/>eth0 10.0.1.1/24"]',
+        '  n_h2["h2<br/>host<br/>eth0 10.0.1.2/24"]',
+        '  n_r1["r1<br/>router<br/>eth0 10.0.1.254/24<br/>eth1 10.0.2.254/24"]',
+        '  n_h3["h3<br/>host<br/>eth0 10.0.2.3/24"]',
+        '  lan_lan1(("lan1<br/>switch<br/>100us, unlimited, loss 0%, mtu 1500"))',
+        '  n_r1 ---|"eth1 - eth0<br/>2ms, 100Mbit, loss 0%, mtu 1500"| n_h3',
+        '  n_h1 ---|"eth0"| lan_lan1',
+        '  n_h2 ---|"eth0"| lan_lan1',
+        '  n_r1 ---|"eth0"| lan_lan1',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('writes DOT that Graphviz accepts, with every node, link and LAN', (context) => {
+    if (!hasDot) return context.skip('graphviz (dot) is not installed');
+    const dot = renderDot(graph);
+    const plain = execFileSync('dot', ['-Tplain'], { input: dot, encoding: 'utf8' });
+    const nodeNames = plain
+      .split('\n')
+      .filter((line) => line.startsWith('node '))
+      .map((line) => line.split(' ')[1]);
+    expect(nodeNames.sort()).toEqual(['"lan:lan1"', 'h1', 'h2', 'h3', 'r1']);
+    expect(plain.split('\n').filter((line) => line.startsWith('edge '))).toHaveLength(4);
+    expect(dot).toContain('"r1" -- "h3" [label="2ms, 100Mbit, loss 0%, mtu 1500", taillabel="eth1", headlabel="eth0"];');
+  });
+
+  it('writes well-formed SVG laid out by dagre, with every node and link label', (context) => {
+    if (!hasPython) return context.skip('python3 (the XML parser) is not installed');
+    const svg = renderSvg(graph);
+    const parsed = execFileSync(
+      'python3',
+      ['-c', 'import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.buffer.read()); print(" ".join(sorted(g.getAttribute("id") for g in d.getElementsByTagName("g") if g.getAttribute("id"))))'],
+      { input: svg, encoding: 'utf8' },
+    );
+    expect(parsed.trim()).toBe('lan-lan:lan1 node-h1 node-h2 node-h3 node-r1');
+    for (const text of ['10.0.2.254/24', '2ms, 100Mbit, loss 0%, mtu 1500', '>eth1<']) expect(svg).toContain(text);
+    expect(svg.match(/<polyline /g)).toHaveLength(4);
+  });
+
+  it('the command writes the chosen format to stdout or to -o, starting the topology for addresses', async () => {
+    const engine = fakeEngine();
+    const run = await runCli(['graph', join(FIXTURES, 'three-hosts.yaml'), '--format', 'mermaid'], { engine });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(renderMermaid(graph));
+    expect(engine.opened[0]?.options).toEqual({ placement: 'inline' });
+    const unknown = await runCli(['graph', join(FIXTURES, 'three-hosts.yaml'), '--format', 'png']);
+    expect(unknown.status).toBe(2);
+  });
+});

@@ -1,0 +1,17 @@
+/**
+ * The library API types the CLI uses, in one place: everything comes from @netloom/runtime's
+ * public surface (emulator-types.ts). Commands import these names from here.
+ */
+
+export type {
+  CommandResult,
+  EmulatorApi,
+  EmulatorOptions,
+  ExpectationResult,
+  LinkChange,
+  LinkInfo,
+  NodeInfo,
+  Placement,
+  RunReport,
+  TraceEvent,
+} from '@netloom/runtime/emulator-types';

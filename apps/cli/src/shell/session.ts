@@ -1,0 +1,126 @@
+/**
+ * Driving a ShellConsole from a stream of lines (`netloom shell`): Node's readline gives line
+ * editing, history and tab completion when stdin is a terminal (prompt `netloom> `), and plain
+ * line reading in pipes (no prompt, so piped output is only the commands' output).
+ *
+ * In real-time mode a ticker keeps virtual time following the wall clock (× speed) between
+ * commands; console lines and ticks never overlap. Leaves the interpretation of lines to console.ts.
+ */
+
+import { createInterface } from 'node:readline';
+import type { EmulatorApi } from '../runtime-api.js';
+import type { CliIo } from '../cli-io.js';
+import { renderJsonLine, type ShellConsole } from './console.js';
+
+export interface ShellSessionOptions {
+  json: boolean;
+  /** Exit with the last line's status when it failed. */
+  strict: boolean;
+  /** Keep virtual time moving with the wall clock, `speed` × real time. */
+  realtime?: { speed: number };
+}
+
+export const PROMPT = 'netloom> ';
+
+/** Reads lines until `quit` or end of input; returns the exit status. Rejects when the emulator fails. */
+export async function runShellSession(shell: ShellConsole, emulator: EmulatorApi, io: CliIo, options: ShellSessionOptions): Promise<number> {
+  const interactive = io.stdinIsTTY;
+  const lines = createInterface({
+    input: io.stdin,
+    ...(interactive ? { output: io.terminal, terminal: true, prompt: PROMPT, historySize: 1000, completer: (line: string) => shell.complete(line) } : { terminal: false }),
+  });
+  if (interactive) {
+    lines.on('SIGINT', () => {
+      lines.write(null, { ctrl: true, name: 'e' });
+      lines.write(null, { ctrl: true, name: 'u' });
+      io.terminal.write('^C\n');
+      lines.prompt();
+    });
+  }
+  const clock = options.realtime ? new WallClockFollower(emulator, options.realtime.speed) : null;
+  let lastStatus = 0;
+  let quitByCommand = false;
+  try {
+    if (interactive) lines.prompt();
+    for await (const line of lines) {
+      const outcome = clock ? await clock.exclusive(() => shell.execute(line)) : await shell.execute(line);
+      if (outcome.kind === 'quit') {
+        quitByCommand = true;
+        break;
+      }
+      if (outcome.kind === 'result') {
+        const { result } = outcome;
+        lastStatus = result.status;
+        if (options.json) io.stdout.write(renderJsonLine(result));
+        else {
+          io.stdout.write(result.stdout);
+          io.stderr.write(result.stderr);
+        }
+      }
+      if (interactive) lines.prompt();
+    }
+  } finally {
+    clock?.stop();
+    lines.close();
+  }
+  if (interactive && !quitByCommand) io.terminal.write('\n');
+  return options.strict && lastStatus !== 0 ? Math.min(Math.max(lastStatus, 1), 255) : 0;
+}
+
+/**
+ * Advances virtual time so that it follows the wall clock from where the last console line left
+ * it. Console lines run through `exclusive`, so a tick never overlaps a command.
+ */
+class WallClockFollower {
+  private queue: Promise<unknown> = Promise.resolve();
+  private busy = false;
+  private baseVirtual: number;
+  private baseWall: number;
+  private readonly timer: NodeJS.Timeout;
+  private failure: unknown = null;
+
+  constructor(
+    private readonly emulator: EmulatorApi,
+    private readonly speed: number,
+  ) {
+    this.baseVirtual = emulator.now();
+    this.baseWall = performance.now();
+    this.timer = setInterval(() => this.tick(), 50);
+  }
+
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      if (this.failure !== null) throw this.failure;
+      this.busy = true;
+      try {
+        return await work();
+      } finally {
+        this.busy = false;
+        this.baseVirtual = this.emulator.now();
+        this.baseWall = performance.now();
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private tick(): void {
+    if (this.busy) return;
+    const target = this.baseVirtual + Math.floor((performance.now() - this.baseWall) * 1e6 * this.speed);
+    const step = target - this.emulator.now();
+    if (step <= 0) return;
+    this.busy = true;
+    this.queue = this.queue
+      .then(() => this.emulator.advance(step))
+      .catch((error: unknown) => {
+        this.failure = error;
+      })
+      .finally(() => {
+        this.busy = false;
+      });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Running `netloom` in-process for tests: main() with in-memory stdout/stderr, stdin fed from a
+ * string, and an engine of choice (the fake by default).
+ */
+
+import { fileURLToPath } from 'node:url';
+import { Readable, Writable } from 'node:stream';
+import { BufferSink, type CliIo } from '../cli-io.js';
+import type { Engine } from '../engine.js';
+import { main } from '../main.js';
+
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+export interface CliRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(argv: string[], options: { engine?: Engine; stdin?: string } = {}): Promise<CliRun> {
+  const stdout = new BufferSink();
+  const stderr = new BufferSink();
+  const io: CliIo = {
+    stdout,
+    stderr,
+    stdin: Readable.from([options.stdin ?? '']),
+    stdinIsTTY: false,
+    terminal: new Writable({ write: (_chunk, _encoding, done) => done() }),
+  };
+  const engine = options.engine;
+  const status = await main(argv, io, engine ? { engine: async () => engine } : {});
+  return { status, stdout: stdout.text(), stderr: stderr.text() };
+}
