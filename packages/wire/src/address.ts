@@ -1,0 +1,199 @@
+/**
+ * Address helpers: IPv4 as unsigned 32-bit numbers, MAC addresses as 6 bytes, IPv6 as 16 bytes.
+ *
+ * Covers: strict text parsing (never throws; `null` on bad input), canonical formatting (dotted
+ * quad; lower-case colon-separated MAC; IPv6 per RFC 5952 §4 — lower case, leading zeros dropped,
+ * the longest run of two or more zero groups compressed to `::`, the first one on a tie), prefix
+ * masks and membership. IPv6 text parsing goes through ip-num's validator.
+ * Leaves out: inet_aton's short forms (`10.1`), zone ids (`fe80::1%eth0`), and IPv6 prefixes
+ * (callers split on `/`).
+ */
+import { IPv6, Validator } from 'ip-num';
+
+/** An IPv4 address as an unsigned 32-bit number (`>>> 0`), network byte order read big-endian. */
+export type Ipv4Address = number;
+
+/** Parse strict dotted-quad text (`10.0.0.1`); `null` when it is anything else. */
+export function parseIpv4(text: string): Ipv4Address | null {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (digits > 0 && octet === 0) return null; // leading zero ("01") is ambiguous (octal)
+      octet = octet * 10 + (c - 0x30);
+      digits++;
+      if (octet > 255) return null;
+    } else if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return null;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return null;
+    }
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return (value * 256 + octet) >>> 0;
+}
+
+export function formatIpv4(address: Ipv4Address): string {
+  return `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
+}
+
+/** The netmask of a prefix length 0–32 as an unsigned number (`prefixMask(24)` = 0xffffff00). */
+export function prefixMask(prefixLength: number): number {
+  if (prefixLength <= 0) return 0;
+  if (prefixLength >= 32) return 0xffffffff;
+  return (0xffffffff << (32 - prefixLength)) >>> 0;
+}
+
+/** Whether `address` lies in `network/prefixLength` (host bits of `network` are ignored). */
+export function isInPrefix(address: Ipv4Address, network: Ipv4Address, prefixLength: number): boolean {
+  const mask = prefixMask(prefixLength);
+  return ((address & mask) >>> 0) === ((network & mask) >>> 0);
+}
+
+/** The prefix length of a contiguous netmask, or `null` when the mask has holes. */
+export function maskPrefixLength(mask: number): number | null {
+  const inverted = ~mask >>> 0;
+  if ((inverted & (inverted + 1)) !== 0) return null;
+  return 32 - Math.log2(inverted + 1);
+}
+
+export interface Ipv4Cidr {
+  /** The address as written, host bits kept (`10.0.0.1/24` → 10.0.0.1). */
+  address: Ipv4Address;
+  prefixLength: number;
+}
+
+/** Parse `a.b.c.d/len` (len 0–32); without `/len` the prefix length is 32. */
+export function parseCidr4(text: string): Ipv4Cidr | null {
+  const slash = text.indexOf('/');
+  if (slash < 0) {
+    const address = parseIpv4(text);
+    return address === null ? null : { address, prefixLength: 32 };
+  }
+  const address = parseIpv4(text.slice(0, slash));
+  const lengthText = text.slice(slash + 1);
+  if (address === null || !/^(?:[0-9]|[12][0-9]|3[0-2])$/.test(lengthText)) return null;
+  return { address, prefixLength: Number(lengthText) };
+}
+
+/** Read 4 bytes big-endian at `offset` as an unsigned IPv4 address. */
+export function readIpv4(bytes: Uint8Array, offset: number): Ipv4Address {
+  return (
+    ((bytes[offset] ?? 0) * 0x1000000 +
+      (((bytes[offset + 1] ?? 0) << 16) | ((bytes[offset + 2] ?? 0) << 8) | (bytes[offset + 3] ?? 0))) >>>
+    0
+  );
+}
+
+/** Write an IPv4 address big-endian at `offset`. */
+export function writeIpv4(bytes: Uint8Array, offset: number, address: Ipv4Address): void {
+  bytes[offset] = address >>> 24;
+  bytes[offset + 1] = address >>> 16;
+  bytes[offset + 2] = address >>> 8;
+  bytes[offset + 3] = address;
+}
+
+// ---- MAC addresses ----
+
+export const MAC_BROADCAST: Uint8Array = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+export const MAC_ZERO: Uint8Array = new Uint8Array(6);
+
+/** Parse `02:00:00:00:01:01` (also `-` separators, either case); `null` otherwise. */
+export function parseMac(text: string): Uint8Array | null {
+  if (!/^[0-9a-fA-F]{1,2}([:-])(?:[0-9a-fA-F]{1,2}\1){4}[0-9a-fA-F]{1,2}$/.test(text)) return null;
+  const mac = new Uint8Array(6);
+  const parts = text.split(/[:-]/);
+  for (let i = 0; i < 6; i++) mac[i] = parseInt(parts[i] ?? '0', 16);
+  return mac;
+}
+
+/** Lower-case, colon-separated, two digits per byte (as `ip link` prints). */
+export function formatMac(mac: Uint8Array, offset = 0): string {
+  let text = '';
+  for (let i = 0; i < 6; i++) {
+    const byte = mac[offset + i] ?? 0;
+    text += (i === 0 ? '' : ':') + (byte < 16 ? '0' : '') + byte.toString(16);
+  }
+  return text;
+}
+
+export function isBroadcastMac(mac: Uint8Array, offset = 0): boolean {
+  for (let i = 0; i < 6; i++) if (mac[offset + i] !== 0xff) return false;
+  return true;
+}
+
+/** Group bit set (multicast or broadcast). */
+export function isMulticastMac(mac: Uint8Array, offset = 0): boolean {
+  return ((mac[offset] ?? 0) & 1) === 1;
+}
+
+export function macEquals(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset = 0): boolean {
+  for (let i = 0; i < 6; i++) if (a[aOffset + i] !== b[bOffset + i]) return false;
+  return true;
+}
+
+// ---- IPv6 ----
+
+/** Parse IPv6 text (any RFC 4291 §2.2 form, incl. embedded IPv4) into 16 bytes; `null` otherwise. */
+export function parseIpv6(text: string): Uint8Array | null {
+  if (text.length < 2 || text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return null;
+  let value: bigint;
+  try {
+    const [valid] = Validator.isValidIPv6String(text);
+    if (!valid) return null;
+    value = IPv6.fromString(text).getValue();
+  } catch {
+    return null;
+  }
+  if (value < 0n || value >> 128n !== 0n) return null;
+  const bytes = new Uint8Array(16);
+  for (let i = 15; i >= 0; i--) {
+    bytes[i] = Number(value & 0xffn);
+    value >>= 8n;
+  }
+  return bytes;
+}
+
+/** RFC 5952 text of 16 bytes at `offset`; IPv4-mapped addresses print as `::ffff:a.b.c.d`. */
+export function formatIpv6(bytes: Uint8Array, offset = 0): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push(((bytes[offset + 2 * i] ?? 0) << 8) | (bytes[offset + 2 * i + 1] ?? 0));
+  // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    return `::ffff:${formatIpv4(readIpv4(bytes, offset + 12))}`;
+  }
+  let bestStart = -1;
+  let bestLength = 1; // a single zero group is not compressed (§4.2.2)
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number): string =>
+    groups
+      .slice(from, to)
+      .map((group) => group.toString(16))
+      .join(':');
+  if (bestStart < 0) return hex(0, 8);
+  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+}
+
+export function ipv6Equals(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset = 0): boolean {
+  for (let i = 0; i < 16; i++) if (a[aOffset + i] !== b[bOffset + i]) return false;
+  return true;
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ArpOperation } from './arp.js';
+import { buildArpFrame, buildEthernetFrame, buildIcmpv4Packet, buildIpv4Frame, buildIpv4Packet, buildUdpIpv4Packet } from './builders.js';
+import { EtherType } from './ethernet.js';
+import { IpProtocol } from './ipv4.js';
+import { captured, hexBytes } from './testing/captured-frames.js';
+
+const macA = new Uint8Array([2, 0, 0, 0, 0, 1]);
+const macR = new Uint8Array([2, 0, 0, 0, 0, 2]);
+
+describe('builders', () => {
+  it('build the ARP request and reply Linux sent, byte for byte', () => {
+    expect(
+      buildArpFrame({
+        operation: ArpOperation.request,
+        senderMac: macA,
+        senderIp: 0x0a000001,
+        targetMac: new Uint8Array(6),
+        targetIp: 0x0a0000fe,
+      }),
+    ).toEqual(hexBytes(captured.arpRequest.hex));
+    expect(
+      buildArpFrame({ operation: ArpOperation.reply, senderMac: macR, senderIp: 0x0a0000fe, targetMac: macA, targetIp: 0x0a000001 }),
+    ).toEqual(hexBytes(captured.arpReply.hex));
+  });
+
+  it('build the echo request ping sent, byte for byte, as a packet and as a frame', () => {
+    const frame = hexBytes(captured.icmpEchoRequest.hex);
+    // 45 00 00 54 22 32 40 00 40 01 03 79 0a 00 00 01 0a 00 00 fe: id 0x2232, DF, TTL 64.
+    const fields = { source: 0x0a000001, destination: 0x0a0000fe, identification: 0x2232, dontFragment: true };
+    const icmp = frame.subarray(34);
+    expect(buildIpv4Packet({ ...fields, protocol: IpProtocol.icmp }, icmp)).toEqual(frame.subarray(14));
+    expect(buildIpv4Frame(macR, macA, { ...fields, protocol: IpProtocol.icmp }, icmp)).toEqual(frame);
+    expect(buildEthernetFrame(macR, macA, EtherType.ipv4, frame.subarray(14))).toEqual(frame);
+    expect(
+      buildIcmpv4Packet(fields, { kind: 'echoRequest', identifier: 0x361f, sequence: 1, data: icmp.subarray(8) }),
+    ).toEqual(frame.subarray(14));
+  });
+
+  it('build the UDP datagram a Linux socket sent, checksum included', () => {
+    // 45 00 00 3c 52 81 40 00 40 11 cb 2d …: id 0x5281, DF, TTL 64; UDP checksum d9 61.
+    const frame = hexBytes(captured.udpToClosedPort.hex);
+    const packet = buildUdpIpv4Packet(
+      { source: 0x0a000001, destination: 0x0a000902, identification: 0x5281, dontFragment: true },
+      33434,
+      33435,
+      new Uint8Array(32).fill(0x40),
+    );
+    expect(packet).toEqual(frame.subarray(14));
+  });
+
+  it('build a UDP datagram without checksum when asked (SO_NO_CHECK)', () => {
+    const frame = hexBytes(captured.udpWithoutChecksum.hex);
+    const view = frame.subarray(14);
+    const packet = buildUdpIpv4Packet(
+      { source: 0x0a000001, destination: 0x0a0000fe, identification: (view[4]! << 8) | view[5]!, dontFragment: true },
+      58184,
+      9,
+      new TextEncoder().encode('nocsum'),
+      false,
+    );
+    expect(packet).toEqual(view);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * One-allocation builders for the stack's datapath: each returns a fresh Uint8Array holding the
+ * whole frame or packet, written layer by layer in place (no intermediate buffers).
+ *
+ * Covers: Ethernet frames around any payload, ARP frames, IPv4 packets and whole IPv4-in-Ethernet
+ * frames, ICMPv4 and UDP inside IPv4. Defaults follow Linux: TTL 64, TOS 0, DF unset unless asked.
+ * Leaves out: choosing identification numbers, fragmentation, padding to 60 bytes (veth does not).
+ */
+import { MAC_BROADCAST, type Ipv4Address } from './address.js';
+import { ArpOperation, emitArp, ARP_PACKET_LENGTH, type ArpRepr } from './arp.js';
+import { emitEthernet, ETHERNET_HEADER_LENGTH, EtherType } from './ethernet.js';
+import { emitIcmpv4, icmpv4BufferLen, type Icmpv4Repr } from './icmpv4.js';
+import { emitIpv4HeaderFor, IpProtocol, ipv4HeaderLength, type Ipv4Repr } from './ipv4.js';
+import { emitUdp, UDP_HEADER_LENGTH } from './udp.js';
+import { writeU16 } from './bytes.js';
+
+const NO_OPTIONS = new Uint8Array(0);
+
+/** IPv4 header fields for the builders; everything but addresses and protocol has a default. */
+export interface Ipv4Fields {
+  source: Ipv4Address;
+  destination: Ipv4Address;
+  protocol: number;
+  /** Default 64 (net.ipv4.ip_default_ttl). */
+  ttl?: number;
+  /** Default 0. */
+  tos?: number;
+  /** Default 0. */
+  identification?: number;
+  /** Default false. */
+  dontFragment?: boolean;
+  /** Default false. */
+  moreFragments?: boolean;
+  /** In bytes, default 0. */
+  fragmentOffset?: number;
+  /** Default none. */
+  options?: Uint8Array;
+}
+
+function headerOf(fields: Ipv4Fields): Omit<Ipv4Repr, 'payload'> {
+  return {
+    tos: fields.tos ?? 0,
+    identification: fields.identification ?? 0,
+    dontFragment: fields.dontFragment ?? false,
+    moreFragments: fields.moreFragments ?? false,
+    fragmentOffset: fields.fragmentOffset ?? 0,
+    ttl: fields.ttl ?? 64,
+    protocol: fields.protocol,
+    source: fields.source,
+    destination: fields.destination,
+    options: fields.options ?? NO_OPTIONS,
+  };
+}
+
+function writeEthernetHeader(frame: Uint8Array, destination: Uint8Array, source: Uint8Array, ethertype: number): void {
+  frame.set(destination.subarray(0, 6), 0);
+  frame.set(source.subarray(0, 6), 6);
+  writeU16(frame, 12, ethertype);
+}
+
+/** An untagged Ethernet II frame around `payload`. */
+export function buildEthernetFrame(
+  destination: Uint8Array,
+  source: Uint8Array,
+  ethertype: number,
+  payload: Uint8Array,
+): Uint8Array {
+  const frame = new Uint8Array(ETHERNET_HEADER_LENGTH + payload.length);
+  emitEthernet({ destination, source, vlan: null, ethertype, payload }, frame, 0);
+  return frame;
+}
+
+/**
+ * An ARP packet in an Ethernet frame from `arp.senderMac`. The Ethernet destination defaults to
+ * broadcast for a request and to the target MAC for a reply (pass one for unicast probes).
+ */
+export function buildArpFrame(arp: ArpRepr, ethernetDestination?: Uint8Array): Uint8Array {
+  const destination =
+    ethernetDestination ?? (arp.operation === ArpOperation.request ? MAC_BROADCAST : arp.targetMac);
+  const frame = new Uint8Array(ETHERNET_HEADER_LENGTH + ARP_PACKET_LENGTH);
+  writeEthernetHeader(frame, destination, arp.senderMac, EtherType.arp);
+  emitArp(arp, frame, ETHERNET_HEADER_LENGTH);
+  return frame;
+}
+
+/** An IPv4 packet (header checksum filled) around `payload`. */
+export function buildIpv4Packet(fields: Ipv4Fields, payload: Uint8Array): Uint8Array {
+  const header = headerOf(fields);
+  const headerLength = ipv4HeaderLength(header);
+  const packet = new Uint8Array(headerLength + payload.length);
+  packet.set(payload, headerLength);
+  emitIpv4HeaderFor(header, payload.length, packet, 0);
+  return packet;
+}
+
+/** A whole Ethernet frame carrying an IPv4 packet around `payload`. */
+export function buildIpv4Frame(
+  destinationMac: Uint8Array,
+  sourceMac: Uint8Array,
+  fields: Ipv4Fields,
+  payload: Uint8Array,
+): Uint8Array {
+  const header = headerOf(fields);
+  const headerLength = ipv4HeaderLength(header);
+  const frame = new Uint8Array(ETHERNET_HEADER_LENGTH + headerLength + payload.length);
+  writeEthernetHeader(frame, destinationMac, sourceMac, EtherType.ipv4);
+  frame.set(payload, ETHERNET_HEADER_LENGTH + headerLength);
+  emitIpv4HeaderFor(header, payload.length, frame, ETHERNET_HEADER_LENGTH);
+  return frame;
+}
+
+/** An IPv4 packet carrying an ICMP message (protocol set to 1). */
+export function buildIcmpv4Packet(fields: Omit<Ipv4Fields, 'protocol'>, icmp: Icmpv4Repr): Uint8Array {
+  const header = headerOf({ ...fields, protocol: IpProtocol.icmp });
+  const headerLength = ipv4HeaderLength(header);
+  const icmpLength = icmpv4BufferLen(icmp);
+  const packet = new Uint8Array(headerLength + icmpLength);
+  emitIcmpv4(icmp, packet, headerLength);
+  emitIpv4HeaderFor(header, icmpLength, packet, 0);
+  return packet;
+}
+
+/** An IPv4 packet carrying a UDP datagram with its checksum (`checksum: false` sends 0). */
+export function buildUdpIpv4Packet(
+  fields: Omit<Ipv4Fields, 'protocol'>,
+  sourcePort: number,
+  destinationPort: number,
+  payload: Uint8Array,
+  checksum = true,
+): Uint8Array {
+  const header = headerOf({ ...fields, protocol: IpProtocol.udp });
+  const headerLength = ipv4HeaderLength(header);
+  const udpLength = UDP_HEADER_LENGTH + payload.length;
+  const packet = new Uint8Array(headerLength + udpLength);
+  emitUdp(
+    { sourcePort, destinationPort, payload },
+    packet,
+    headerLength,
+    checksum ? { family: 4, source: header.source, destination: header.destination } : null,
+  );
+  emitIpv4HeaderFor(header, udpLength, packet, 0);
+  return packet;
+}
