@@ -29,6 +29,13 @@ const restricted = [
 const violations = [];
 const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 
+/** Blanks out comments (keeping line numbers) so examples in doc comments are not imports. */
+function withoutComments(text) {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+    .replace(/^(\s*)\/\/.*$/gm, '$1');
+}
+
 function* sourceFiles(dir) {
   for (const entry of readdirSync(dir)) {
     if (entry === 'node_modules' || entry === 'dist') continue;
@@ -42,7 +49,7 @@ for (const [pkg, deps] of Object.entries(allowed)) {
   const src = join(root, pkg, 'src');
   try { statSync(src); } catch { continue; }
   for (const file of sourceFiles(src)) {
-    const text = readFileSync(file, 'utf8');
+    const text = withoutComments(readFileSync(file, 'utf8'));
     const rel = relative(root, file);
     for (const m of text.matchAll(importRe)) {
       const spec = m[1] ?? m[2] ?? m[3];
