@@ -10,6 +10,7 @@
  * 02:00:00:NN:NN:II with NN:NN the node's 1-based position in the file and II the interface's
  * 1-based position within its node. The router preset (ip_forward) is applied by the runtime.
  */
+import { checkCommandAddresses } from './exec-check.js';
 import { parseMatcher } from './matcher.js';
 import type { Path, Target } from './source.js';
 import type { LinkParamsInput, TopologyFile } from './schema.js';
@@ -41,7 +42,14 @@ export const DEFAULT_SEED = 1;
 export interface BuildContext {
   file: string;
   report(path: Path, message: string, target?: Target): void;
+  /** A problem with `word`, which starts at `index` in the string at `path`. */
+  reportWithin(path: Path, index: number, word: string, message: string): void;
   lineOf(path: Path): number;
+}
+
+function checkCommand(cmd: string, path: Path, ctx: BuildContext): void {
+  const problem = checkCommandAddresses(cmd);
+  if (problem) ctx.reportWithin(path, problem.index, cmd.slice(problem.index).split(/\s/)[0] ?? '', problem.message);
 }
 
 /** Values already passed the schema, so these conversions cannot fail. */
@@ -162,6 +170,7 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
     const node = data.nodes[name] ?? {};
     const ports = interfaces.get(name) ?? [];
     if (ports.length > 0xff) ctx.report(['nodes', name], `node "${name}" has ${ports.length} interfaces; at most 255`, 'key');
+    for (const [j, cmd] of (node.exec ?? []).entries()) checkCommand(cmd, ['nodes', name, 'exec', j], ctx);
     const specs: InterfaceSpec[] = ports.map((port, p) => ({ name: port.name, mac: mac(n + 1, p + 1), mtu: port.mtu }));
     return {
       name,
@@ -202,6 +211,7 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
       } else if (event.cmd !== undefined && event.action !== undefined) {
         ctx.report([...path, 'action'], 'a node event has either "cmd" (a command to run) or "action" (stop or start), not both', 'key');
       } else if (checkNode(event.node, [...path, 'node'], 'event')) {
+        if (event.cmd !== undefined) checkCommand(event.cmd, [...path, 'cmd'], ctx);
         if (event.cmd !== undefined) events.push({ at, kind: 'exec', node: event.node, cmd: event.cmd });
         else if (event.action !== undefined) events.push({ at, kind: 'node', node: event.node, action: event.action });
         else ctx.report(path, `event for node "${event.node}" needs "cmd" (a command to run) or "action" (stop or start)`);

@@ -19,7 +19,7 @@ import type { TopologySpec } from './spec.js';
 export type TopologyResult = { ok: true; spec: TopologySpec } | { ok: false; errors: [TopologyIssue, ...TopologyIssue[]] };
 
 class IssueCollector {
-  private readonly found: (TopologyIssue & { offset: number })[] = [];
+  private readonly found: (TopologyIssue & { offset: number; rank: number })[] = [];
   private readonly seen = new Set<string>();
 
   constructor(
@@ -27,25 +27,26 @@ class IssueCollector {
     private readonly source: SourcePositions,
   ) {}
 
-  atOffset(offset: number, message: string): void {
-    this.found.push({ file: this.file, ...this.source.lineColumn(offset), message, offset });
+  /** `rank` 1 sorts a problem after all rank-0 ones (a missing key after a misspelt one). */
+  atOffset(offset: number, message: string, rank = 0): void {
+    this.found.push({ file: this.file, ...this.source.lineColumn(offset), message, offset, rank });
   }
 
   /** One problem per path: the first reported wins (the most specific check runs first). */
-  at(path: Path, message: string, target: Target = 'value'): void {
+  at(path: Path, message: string, target: Target = 'value', rank = 0): void {
     const key = JSON.stringify(path.map(String)) + target;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.atOffset(this.source.offsetOf(path, target), message);
+    this.atOffset(this.source.offsetOf(path, target), message, rank);
   }
 
   get count(): number {
     return this.found.length;
   }
 
-  /** In file order; stable for problems at the same place. */
+  /** In file order (missing keys last); stable for problems at the same place. */
   sorted(): [TopologyIssue, ...TopologyIssue[]] | null {
-    const ordered = [...this.found].sort((x, y) => x.offset - y.offset);
+    const ordered = [...this.found].sort((x, y) => x.rank - y.rank || x.offset - y.offset);
     const issues = ordered.map(({ file, line, column, message }) => ({ file, line, column, message }));
     const [first, ...rest] = issues;
     return first ? [first, ...rest] : null;
@@ -107,7 +108,7 @@ function reportSchemaIssue(issue: $ZodIssue, data: unknown, issues: IssueCollect
     case 'invalid_type':
       if (valueAt(data, path) === undefined && path.length > 0) {
         const key = String(path[path.length - 1]);
-        issues.at(path, `missing required key ${JSON.stringify(key)} (${issue.message})`);
+        issues.at(path, `missing required key ${JSON.stringify(key)} (${issue.message})`, 'value', 1);
         return;
       }
       issues.at(path, issue.message);
@@ -121,7 +122,7 @@ function reportSchemaIssue(issue: $ZodIssue, data: unknown, issues: IssueCollect
 export function checkTopology(text: string, file: string): TopologyResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const source = new SourcePositions(doc, lineCounter);
+  const source = new SourcePositions(doc, lineCounter, text);
   const issues = new IssueCollector(file, source);
   const fail = (): TopologyResult => {
     const errors = issues.sorted();
@@ -152,6 +153,7 @@ export function checkTopology(text: string, file: string): TopologyResult {
   const spec = buildTopology(parsed.data, {
     file,
     report: (path, message, target) => issues.at(path, message, target),
+    reportWithin: (path, index, word, message) => issues.atOffset(source.offsetWithin(path, index, word), message),
     lineOf: (path) => source.at(path).line,
   });
   if (issues.count > 0) return fail();

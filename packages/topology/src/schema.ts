@@ -188,6 +188,20 @@ const matcher = z
 
 // ---- objects
 
+/** Levenshtein distance, for "did you mean" hints on misspelt keys. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
 /** An object that rejects unknown keys, naming the keys it allows. */
 function strict<Shape extends z.ZodRawShape>(what: string, shape: Shape) {
   const keys = Object.keys(shape).join(', ');
@@ -195,7 +209,9 @@ function strict<Shape extends z.ZodRawShape>(what: string, shape: Shape) {
     error: (issue) => {
       if (issue.code === 'unrecognized_keys') {
         const [key = ''] = issue.keys;
-        return `unknown key ${JSON.stringify(key)} in ${what} (expected one of: ${keys})`;
+        const near = Object.keys(shape).find((k) => editDistance(k, key) <= Math.min(2, Math.floor(k.length / 3)));
+        const hint = near !== undefined ? `; did you mean "${near}"?` : '';
+        return `unknown key ${JSON.stringify(key)} in ${what} (expected one of: ${keys})${hint}`;
       }
       return expecting(`${what} as a mapping of ${keys}`)(issue.input);
     },

@@ -35,7 +35,21 @@ export class SourcePositions {
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
+    private readonly text: string,
   ) {}
+
+  /**
+   * The offset of `word`, found at `index` in the string value at `path`. Exact for plain and
+   * quoted one-line scalars without escapes before the word; otherwise the scalar's start.
+   */
+  offsetWithin(path: Path, index: number, word: string): number {
+    const start = this.offsetOf(path);
+    for (const skip of [0, 1]) {
+      const at = start + skip + index;
+      if (this.text.slice(at, at + word.length) === word && !this.text.slice(start, at).includes('\n')) return at;
+    }
+    return start;
+  }
 
   /** The character offset of what `path` points at (or of the nearest enclosing node that exists). */
   offsetOf(path: Path, target: Target = 'value'): number {

@@ -1,0 +1,39 @@
+import { describe, expect, test } from 'vitest';
+import { checkCommandAddresses } from './exec-check.js';
+
+describe('static address check of node commands', () => {
+  test.each([
+    'ip addr add 10.0.1.1/24 dev eth0',
+    'ip -4 address add 10.0.1.1/24 dev eth0',
+    'ip a add local 10.0.1.1/32 dev lo',
+    'ip addr add 10/8 dev eth0', // iproute2 fills missing parts with zeros
+    'ip addr add 10.0.0.1/255.255.255.0 dev eth0',
+    'ip -6 addr add fd00:1::10/64 dev eth0 nodad',
+    'ip addr del 10.0.1.1/24 dev eth0',
+    'ip route add default via 10.0.1.254',
+    'ip r add 10.9.0.0/16 via inet 10.0.1.254 dev eth0',
+    'ip -6 route add default via fe80::1 dev eth0',
+    'ip link set eth0 up',
+    'sysctl -w net.ipv4.ip_forward=1',
+    'ping -c 1 10.0.9.300', // not an ip command: the app reports its own error
+  ])('%s passes', (cmd) => {
+    expect(checkCommandAddresses(cmd)).toBeNull();
+  });
+
+  test.each([
+    ['ip addr add 10.0.1.300/24 dev eth0', 12, 'bad address "10.0.1.300/24" in "ip addr add"'],
+    ['ip addr add 10.0.1.1/33 dev eth0', 12, 'bad address "10.0.1.1/33" in "ip addr add"'],
+    ['ip -6 a add fd00::zz/64 dev eth0', 12, 'bad address "fd00::zz/64" in "ip a add"'],
+    ['ip addr add dev eth0', 12, 'bad address "dev" in "ip addr add"'],
+    ['ip route add default via 10.0.1', -1, ''],
+    ['ip route add default via router1', 25, 'bad gateway address "router1" after "via"'],
+  ])('%s is reported at index %d', (cmd, index, start) => {
+    const problem = checkCommandAddresses(cmd);
+    if (index < 0) {
+      expect(problem).toBeNull();
+      return;
+    }
+    expect(problem?.index).toBe(index);
+    expect(problem?.message.startsWith(start)).toBe(true);
+  });
+});
