@@ -5,6 +5,8 @@
  * Times are integer nanoseconds of virtual time (numbers).
  */
 
+import type { NodeFactoryRef } from '@netloom/ipc';
+
 export type Placement = 'per-node' | 'packed' | 'inline';
 
 export interface EmulatorOptions {
@@ -16,6 +18,11 @@ export interface EmulatorOptions {
   /** Real-time pacing of windows to the wall clock, `speed` × real time. */
   realtime?: boolean;
   speed?: number;
+  /**
+   * Which module builds the nodes (default: the real stack with the apps). Tests and benchmarks
+   * give their own; it must be importable by URL from a worker thread (compiled JavaScript).
+   */
+  nodeFactory?: NodeFactoryRef;
 }
 
 export interface CommandResult {
@@ -43,6 +50,8 @@ export interface TraceEvent {
   summary: string;
   /** Frame bytes (tx/rx/drop when available). */
   frame?: Uint8Array;
+  /** forward: the output interface; deliver: the protocol. */
+  detail?: string;
 }
 
 export interface NodeInfo {

@@ -1,0 +1,728 @@
+/**
+ * The controller and the library API (`Emulator`): loads a topology, starts the shards, and moves
+ * virtual time in conservative windows.
+ *
+ * Windows (ARCHITECTURE §3): a window is [T, min(T + lookahead, next timeline item, target)) where
+ * T is the earliest pending event of any shard or in-flight envelope (idle time is skipped) and
+ * the lookahead is the smallest latency of all links and LANs — of all, not only of those crossing
+ * shards, so the windows (and with them every trace) are the same for every placement. Controls
+ * (commands, link changes, node stop/start) are applied at a window's start, in the order they were
+ * given. Shards with nothing due and nothing arriving sit a window out.
+ *
+ * Results of a window are merged in (time, node, per-node seq) order before anyone sees them:
+ * trace events, pcapng frames, command output. The first node that throws ends the emulation with
+ * an EmulatorError naming it (`node r3: Error: …`); so does a shard thread that dies.
+ *
+ * Real-time mode paces window starts to the wall clock (× speed); it changes when windows run,
+ * never what they compute. Leaves out: the node model (stack), the file format (topology).
+ */
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type {
+  Control,
+  ExitRecord,
+  FrameEnvelope,
+  LinkPlacement,
+  NodeFactoryRef,
+  NodePlacement,
+  NodeStateRecord,
+  OutputRecord,
+  PortPlacement,
+  PortStateRecord,
+  TraceRecord,
+  WindowDoneMessage,
+} from '@netloom/ipc';
+import { PROTOCOL_VERSION } from '@netloom/ipc';
+import { loadTopologyFile, matches, type Matcher, type TopologySpec } from '@netloom/topology';
+import { EmulatorError } from './emulator-error.js';
+import type {
+  CommandResult,
+  EmulatorApi,
+  EmulatorOptions,
+  ExpectationResult,
+  LinkChange,
+  LinkInfo,
+  NodeInfo,
+  Placement,
+  RunReport,
+  TraceEvent,
+} from './emulator-types.js';
+import { summarizeFrame } from './frame-summary.js';
+import type { NodeFactory } from './node-factory.js';
+import { PcapngCapture } from './pcapng-writer.js';
+import { buildTables } from './placement.js';
+import { InlineShardChannel, ShardPool, ShardThreadError, type ShardChannel, WorkerShardChannel } from './shard-channel.js';
+
+/** How long a command may keep virtual time moving before it is interrupted. */
+export const COMMAND_CAP_NS = 3600e9;
+/** After the interrupt, how long it gets to print its summary and exit. */
+const INTERRUPT_GRACE_NS = 10e9;
+/** run() without `until`: the last timeline item plus this. */
+const RUN_GRACE_NS = 1e9;
+const ROUTER_PRESET = 'sysctl -w net.ipv4.ip_forward=1';
+const FORWARDING_KINDS = new Set(['router', 'director', 'home-agent']);
+
+export const DEFAULT_NODE_FACTORY: NodeFactoryRef = {
+  module: new URL(import.meta.url.endsWith('.ts') ? '../dist/real-node.js' : './real-node.js', import.meta.url).href,
+  export: 'createRealNode',
+};
+
+interface CommandState {
+  node: string;
+  cmd: string;
+  stdout: string;
+  stderr: string;
+  status: number | null;
+  t: number;
+}
+
+type OutputListener = (out: { node: string; id: number; stream: 'stdout' | 'stderr'; text: string }) => void;
+
+function byTimeNodeSeq(a: { t: number; node: number; seq: number }, b: { t: number; node: number; seq: number }): number {
+  return a.t - b.t || a.node - b.node || a.seq - b.seq;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class Emulator implements EmulatorApi {
+  readonly name: string;
+  readonly spec: TopologySpec;
+  /** The placement in use and the number of shards, e.g. `packed` with 2. */
+  readonly placement: Placement;
+  readonly shardCount: number;
+  private readonly seed: number;
+  private readonly factory: NodeFactoryRef;
+  private readonly nodeTable: NodePlacement[];
+  private readonly portTable: PortPlacement[];
+  private readonly linkTable: LinkPlacement[];
+  private readonly nodeIndex: Map<string, number>;
+  private readonly linkIndex: Map<string, number>;
+  private readonly portIndex = new Map<string, number>();
+  private readonly portEnd: number[] = [];
+  private readonly nodeInfo: NodeInfo[];
+  private readonly portState: PortStateRecord[];
+
+  private channels: ShardChannel[] = [];
+  private pool: ShardPool | null = null;
+  private started = false;
+  private closed = false;
+  private failure: EmulatorError | null = null;
+  private current = 0;
+  private lookahead: number;
+  private inflight: FrameEnvelope[][] = [];
+  private shardNext: number[] = [];
+  private controls: Control[][] = [];
+  private hasControls = false;
+  private nextCommandId = 1;
+  private readonly commands = new Map<number, CommandState>();
+  private readonly startup: number[] = [];
+  private readonly traceListeners = new Set<(events: TraceEvent[]) => void>();
+  private readonly outputListeners = new Set<OutputListener>();
+  private capture: PcapngCapture | null = null;
+  private operations: Promise<unknown> = Promise.resolve();
+  private realtime: boolean;
+  private speed: number;
+  private wallBase = 0;
+  private virtualBase = 0;
+
+  private constructor(spec: TopologySpec, options: EmulatorOptions) {
+    this.spec = spec;
+    this.name = spec.name;
+    this.seed = options.seed ?? spec.seed;
+    const cores = availableParallelism();
+    this.placement = options.placement ?? (options.workers !== undefined ? 'packed' : 'packed');
+    const workers = options.workers ?? Math.min(cores, spec.nodes.length);
+    const tables = buildTables(spec, this.seed, this.placement, workers);
+    this.shardCount = tables.shards;
+    this.factory = options.nodeFactory ?? DEFAULT_NODE_FACTORY;
+    this.nodeTable = tables.nodes;
+    this.portTable = tables.ports;
+    this.linkTable = tables.links;
+    this.nodeIndex = new Map(tables.nodes.map((n) => [n.name, n.index]));
+    this.linkIndex = new Map(tables.links.map((l) => [l.id, l.index]));
+    for (const port of tables.ports) {
+      this.portIndex.set(`${tables.nodes[port.node]!.name}:${port.ifname}`, port.index);
+      this.portEnd[port.index] = tables.links[port.link]!.ports.indexOf(port.index);
+    }
+    this.nodeInfo = spec.nodes.map((node) => ({
+      name: node.name,
+      kind: node.kind,
+      running: true,
+      interfaces: ['lo', ...node.interfaces.map((i) => i.name)],
+      addresses: [],
+      framesIn: 0,
+      framesOut: 0,
+      drops: 0,
+    }));
+    this.portState = tables.ports.map((p) => ({ port: p.index, frames: 0, drops: 0, queueDepth: 0 }));
+    this.lookahead = this.computeLookahead();
+    this.realtime = options.realtime ?? false;
+    this.speed = options.speed ?? 1;
+    for (let s = 0; s < this.shardCount; s++) {
+      this.inflight.push([]);
+      this.shardNext.push(0);
+      this.controls.push([]);
+    }
+  }
+
+  /** Load a topology file (or take a parsed spec). Nothing runs until start(). Throws TopologyError on a bad file. */
+  static async load(pathOrSpec: string | TopologySpec, options: EmulatorOptions = {}): Promise<Emulator> {
+    const spec = typeof pathOrSpec === 'string' ? loadTopologyFile(pathOrSpec) : pathOrSpec;
+    return new Emulator(spec, options);
+  }
+
+  /** How the nodes were placed, for messages: `per-node (5 workers)`, `packed (2 workers)`, `inline`. */
+  describePlacement(): string {
+    if (this.placement === 'inline') return 'inline';
+    return `${this.placement} (${this.shardCount} worker${this.shardCount === 1 ? '' : 's'})`;
+  }
+
+  private computeLookahead(): number {
+    let lookahead = Infinity;
+    for (const link of this.linkTable) lookahead = Math.min(lookahead, link.params.latencyNs);
+    return lookahead;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  // ---- serialisation of operations -------------------------------------------------------------
+
+  private operate<T>(operation: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.failure !== null) throw this.failure;
+      if (this.closed) throw new EmulatorError('the emulator is closed');
+      try {
+        return await operation();
+      } catch (error) {
+        throw await this.fail(error);
+      }
+    };
+    const result = this.operations.then(run, run);
+    this.operations = result.catch(() => undefined);
+    return result;
+  }
+
+  private async fail(error: unknown): Promise<unknown> {
+    if (this.failure !== null) return this.failure;
+    if (error instanceof ShardThreadError) {
+      const nodes = this.nodeTable.filter((n) => n.shard === error.shard).map((n) => n.name);
+      const who = nodes.length === 1 ? `node ${nodes[0]}` : `shard ${error.shard} (nodes ${nodes.join(', ')})`;
+      this.failure = new EmulatorError(`${who}: ${error.message}`, nodes.length === 1 ? nodes[0]! : null);
+    } else if (error instanceof EmulatorError && error.node !== null) {
+      this.failure = error;
+    } else {
+      return error;
+    }
+    await this.shutdown();
+    return this.failure;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.capture?.close();
+    this.capture = null;
+    const channels = this.channels;
+    this.channels = [];
+    await Promise.all(channels.map((c) => c.close().catch(() => undefined)));
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.destroy().catch(() => undefined);
+  }
+
+  // ---- starting ---------------------------------------------------------------------------------
+
+  start(): Promise<void> {
+    return this.operate(() => this.startNow());
+  }
+
+  private async startNow(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (this.placement === 'inline') {
+      const module = (await import(this.factory.module)) as Record<string, unknown>;
+      const factory = module[this.factory.export];
+      if (typeof factory !== 'function') throw new EmulatorError(`${this.factory.module} does not export ${this.factory.export}`);
+      this.channels = [new InlineShardChannel(0, factory as NodeFactory)];
+    } else {
+      this.pool = new ShardPool(this.shardCount);
+      for (const channel of this.pool.channels) channel.attach(this.pool);
+      this.channels = this.pool.channels;
+    }
+    const spin = this.shardCount <= availableParallelism();
+    const readies = await Promise.all(
+      this.channels.map((channel) =>
+        channel.start({
+          type: 'start',
+          version: PROTOCOL_VERSION,
+          shard: channel.index,
+          seed: this.seed,
+          nodes: this.nodeTable,
+          ports: this.portTable,
+          links: this.linkTable,
+          factory: this.factory,
+          spin,
+        }),
+      ),
+    );
+    for (const ready of readies) {
+      if (ready.error !== null) throw this.nodeError(ready.error.node, ready.error.message);
+      this.applyNodeStates(ready.nodes);
+    }
+    for (const [index, node] of this.spec.nodes.entries()) {
+      const lines = FORWARDING_KINDS.has(node.kind) ? [ROUTER_PRESET, ...node.exec] : node.exec;
+      for (const line of lines) this.startup.push(this.inject(index, line, true));
+    }
+    await this.runUntil(this.current + COMMAND_CAP_NS, () => this.startup.every((id) => this.commands.get(id)!.status !== null));
+  }
+
+  private nodeError(node: string | null, message: string): EmulatorError {
+    return node === null ? new EmulatorError(`shard: ${message}`) : new EmulatorError(`node ${node}: ${message}`, node);
+  }
+
+  /** Results of the startup commands (router presets and `exec:` lines), in order. */
+  startupResults(): CommandResult[] {
+    return this.startup.map((id) => this.result(id));
+  }
+
+  // ---- the window loop ----------------------------------------------------------------------------
+
+  private addControl(node: number | null, control: Control): void {
+    if (node === null) for (const list of this.controls) list.push(control);
+    else this.controls[this.nodeTable[node]!.shard]!.push(control);
+    this.hasControls = true;
+  }
+
+  private inject(node: number, cmd: string, queued: boolean): number {
+    const id = this.nextCommandId++;
+    this.commands.set(id, { node: this.nodeTable[node]!.name, cmd, stdout: '', stderr: '', status: null, t: this.current });
+    this.addControl(node, { type: 'exec', id, node, cmd, queued });
+    return id;
+  }
+
+  private nextEventTime(): number {
+    let next = Infinity;
+    for (const t of this.shardNext) if (t < next) next = t;
+    for (const batch of this.inflight) for (const envelope of batch) if (envelope.deliverAt < next) next = envelope.deliverAt;
+    return next;
+  }
+
+  /**
+   * Run windows until virtual time reaches `target` or `stop()` holds after a window; `timeline`
+   * gives the next item's time and applies items due now.
+   */
+  private async runUntil(target: number, stop: () => boolean, timeline?: { next(): number; applyDue(now: number): void }): Promise<void> {
+    for (;;) {
+      timeline?.applyDue(this.current);
+      if (stop() || this.current >= target) return;
+      const limit = Math.min(target, timeline?.next() ?? Infinity);
+      const start = this.hasControls ? this.current : Math.max(this.current, this.nextEventTime());
+      if (start >= limit) {
+        await this.pace(limit);
+        this.current = limit;
+        continue;
+      }
+      const until = Math.min(start + this.lookahead, limit);
+      await this.pace(start);
+      await this.window(start, until);
+    }
+  }
+
+  private async pace(virtual: number): Promise<void> {
+    if (!this.realtime) return;
+    const wallNow = performance.now();
+    let due = this.wallBase + (virtual - this.virtualBase) / 1e6 / this.speed;
+    if (due < wallNow - 100 || virtual < this.virtualBase) {
+      // Paused or fell behind: start pacing afresh from here.
+      this.wallBase = wallNow;
+      this.virtualBase = this.current;
+      due = this.wallBase + (virtual - this.virtualBase) / 1e6 / this.speed;
+    }
+    if (due > wallNow + 1) await sleep(due - wallNow);
+  }
+
+  private async window(start: number, until: number): Promise<void> {
+    const trace = this.traceListeners.size > 0 || this.capture !== null;
+    const active: number[] = [];
+    for (let s = 0; s < this.shardCount; s++) {
+      if (this.controls[s]!.length > 0 || this.inflight[s]!.length > 0 || this.shardNext[s]! < until) active.push(s);
+    }
+    const messages = active.map((s) => ({
+      type: 'window' as const,
+      version: PROTOCOL_VERSION,
+      start,
+      until,
+      controls: this.controls[s]!,
+      frames: this.inflight[s]!,
+      trace,
+    }));
+    for (const s of active) {
+      this.controls[s] = [];
+      this.inflight[s] = [];
+    }
+    this.hasControls = false;
+    let results: WindowDoneMessage[];
+    if (this.pool !== null) {
+      const channels = active.map((s) => this.channels[s] as WorkerShardChannel);
+      channels.forEach((channel, i) => channel.post(messages[i]!));
+      this.pool.wake();
+      results = await Promise.all(channels.map((channel) => channel.reply()));
+    } else {
+      results = await Promise.all(active.map((s, i) => this.channels[s]!.window(messages[i]!)));
+    }
+    this.current = until;
+    for (const result of results) {
+      if (result.error !== null) throw this.nodeError(result.error.node, result.error.message);
+    }
+    const outputs: OutputRecord[] = [];
+    const exits: ExitRecord[] = [];
+    const traces: TraceRecord[] = [];
+    for (const result of results) {
+      this.shardNext[result.shard] = result.nextEventAt;
+      for (const batch of result.out) for (const envelope of batch.frames) this.inflight[batch.shard]!.push(envelope);
+      outputs.push(...result.outputs);
+      exits.push(...result.exits);
+      if (result.traces.length > 0) traces.push(...result.traces);
+      this.applyNodeStates(result.nodes);
+      for (const port of result.ports) this.portState[port.port] = port;
+    }
+    if (traces.length > 0) this.publishTraces(traces.sort(byTimeNodeSeq));
+    if (outputs.length > 0) this.publishOutput(outputs.sort(byTimeNodeSeq));
+    for (const exit of exits.sort(byTimeNodeSeq)) {
+      const command = this.commands.get(exit.id);
+      if (command !== undefined) {
+        command.status = exit.status;
+        command.t = exit.t;
+      }
+    }
+  }
+
+  private applyNodeStates(states: NodeStateRecord[]): void {
+    for (const state of states) {
+      const info = this.nodeInfo[state.node]!;
+      info.running = state.running;
+      info.framesIn = state.framesIn;
+      info.framesOut = state.framesOut;
+      info.drops = state.drops;
+      info.interfaces = state.interfaces;
+      info.addresses = state.addresses;
+    }
+  }
+
+  private publishTraces(records: TraceRecord[]): void {
+    const events: TraceEvent[] = records.map((record) => {
+      const event: TraceEvent = {
+        t: record.t,
+        kind: record.kind,
+        node: this.nodeTable[record.node]!.name,
+        ifname: record.ifname,
+        link: record.link >= 0 ? this.linkTable[record.link]!.id : null,
+        summary: record.frame !== undefined ? summarizeFrame(record.frame) : (record.detail ?? ''),
+      };
+      if (record.reason !== undefined) event.reason = record.reason;
+      if (record.detail !== undefined && record.kind !== 'drop') event.detail = record.detail;
+      if (record.frame !== undefined) event.frame = record.frame;
+      return event;
+    });
+    if (this.capture !== null) {
+      for (const event of events) {
+        if ((event.kind !== 'tx' && event.kind !== 'rx') || event.frame === undefined || event.link === null) continue;
+        const port = this.portIndex.get(`${event.node}:${event.ifname}`);
+        if (port === undefined) continue;
+        this.capture.add(this.portTable[port]!.link, this.portEnd[port]!, event.t, event.frame, event.kind === 'rx');
+      }
+      this.capture.flush();
+    }
+    for (const listener of this.traceListeners) listener(events);
+  }
+
+  private publishOutput(records: OutputRecord[]): void {
+    for (const record of records) {
+      const command = this.commands.get(record.id);
+      if (command !== undefined) {
+        if (record.stream === 'stdout') command.stdout += record.text;
+        else command.stderr += record.text;
+      }
+      const out = { node: this.nodeTable[record.node]!.name, id: record.id, stream: record.stream, text: record.text };
+      for (const listener of this.outputListeners) listener(out);
+    }
+  }
+
+  private result(id: number): CommandResult {
+    const command = this.commands.get(id)!;
+    return { t: command.t, node: command.node, cmd: command.cmd, status: command.status ?? 130, stdout: command.stdout, stderr: command.stderr };
+  }
+
+  private exited(id: number): boolean {
+    return this.commands.get(id)?.status !== null;
+  }
+
+  /** Let a command run until it exits; interrupt it after COMMAND_CAP_NS of virtual time. */
+  private async awaitCommand(id: number, node: number): Promise<CommandResult> {
+    const begin = this.current;
+    await this.runUntil(begin + COMMAND_CAP_NS, () => this.exited(id));
+    if (!this.exited(id)) {
+      this.addControl(node, { type: 'interrupt', id, node });
+      await this.runUntil(this.current + INTERRUPT_GRACE_NS, () => this.exited(id));
+    }
+    return this.result(id);
+  }
+
+  // ---- the public operations ------------------------------------------------------------------------
+
+  private nodeNumber(name: string): number {
+    const index = this.nodeIndex.get(name);
+    if (index === undefined) throw new EmulatorError(`unknown node ${JSON.stringify(name)}`);
+    return index;
+  }
+
+  exec(node: string, cmd: string): Promise<CommandResult> {
+    return this.operate(async () => {
+      const index = this.nodeNumber(node);
+      await this.startNow();
+      const id = this.inject(index, cmd, false);
+      return this.awaitCommand(id, index);
+    });
+  }
+
+  spawn(node: string, cmd: string): Promise<{ id: number; interrupt(): Promise<void> }> {
+    return this.operate(async () => {
+      const index = this.nodeNumber(node);
+      await this.startNow();
+      const id = this.inject(index, cmd, false);
+      return {
+        id,
+        interrupt: (): Promise<void> =>
+          this.operate(async () => {
+            if (this.exited(id)) return;
+            this.addControl(index, { type: 'interrupt', id, node: index });
+            await this.runUntil(this.current + this.stepSize(), () => false);
+          }),
+      };
+    });
+  }
+
+  /** Has command `id` (from spawn) exited, and with which result so far. */
+  commandResult(id: number): CommandResult | null {
+    return this.commands.has(id) ? this.result(id) : null;
+  }
+
+  /** One lookahead of virtual time: the smallest step that lets a frame cross a link. */
+  stepSize(): number {
+    return Number.isFinite(this.lookahead) ? this.lookahead : 1e6;
+  }
+
+  advance(ns: number): Promise<void> {
+    return this.operate(async () => {
+      if (!Number.isFinite(ns) || ns < 0) throw new EmulatorError(`cannot advance by ${ns} ns`);
+      await this.startNow();
+      await this.runUntil(this.current + Math.round(ns), () => false);
+    });
+  }
+
+  run(until?: number): Promise<RunReport> {
+    return this.operate(async () => {
+      await this.startNow();
+      return this.runTimeline(until);
+    });
+  }
+
+  private async runTimeline(until: number | undefined): Promise<RunReport> {
+    type Item = { at: number; apply(): void };
+    const items: Item[] = [];
+    for (const event of this.spec.events) {
+      items.push({
+        at: event.at,
+        apply: () => {
+          if (event.kind === 'exec') this.inject(this.nodeNumber(event.node), event.cmd, false);
+          else if (event.kind === 'link') this.changeLink(event.link, event.change);
+          else this.changeNode(event.node, event.action);
+        },
+      });
+    }
+    const expectIds: (number | null)[] = this.spec.expect.map(() => null);
+    this.spec.expect.forEach((expectation, i) => {
+      items.push({ at: expectation.at, apply: () => (expectIds[i] = this.inject(this.nodeNumber(expectation.node), expectation.cmd, false)) });
+    });
+    items.sort((a, b) => a.at - b.at); // stable: file order among equal times
+    const lastAt = items.reduce((max, item) => Math.max(max, item.at), 0);
+    const end = until ?? Math.max(this.current, lastAt) + RUN_GRACE_NS;
+    let next = 0;
+    const timeline = {
+      next: (): number => (next < items.length ? Math.max(items[next]!.at, this.current) : Infinity),
+      applyDue: (now: number): void => {
+        while (next < items.length && items[next]!.at <= now && items[next]!.at <= end) items[next++]!.apply();
+      },
+    };
+    await this.runUntil(end, () => false, timeline);
+    const pending = (): number[] => expectIds.filter((id): id is number => id !== null && !this.exited(id));
+    if (until === undefined) {
+      // Without an explicit end, expectations get their full time.
+      await this.runUntil(end + COMMAND_CAP_NS, () => pending().length === 0);
+    }
+    for (const id of pending()) {
+      const command = this.commands.get(id)!;
+      this.addControl(this.nodeNumber(command.node), { type: 'interrupt', id, node: this.nodeNumber(command.node) });
+    }
+    if (pending().length > 0) await this.runUntil(this.current + INTERRUPT_GRACE_NS, () => pending().length === 0);
+    const expectations = this.spec.expect.map((expectation, index): ExpectationResult => {
+      const id = expectIds[index] ?? null;
+      const result: CommandResult =
+        id === null ? { t: this.current, node: expectation.node, cmd: expectation.cmd, status: -1, stdout: '', stderr: '' } : this.result(id);
+      const problems = id === null ? [`not run: the run ended at ${this.current} ns, before ${expectation.at} ns`] : checkExpectation(expectation, result);
+      const where = `${this.spec.file}:${expectation.line}`;
+      const message = problems.length === 0 ? `${where}: ${expectation.node}: ${expectation.cmd}: ok` : `${where}: ${expectation.node}: ${expectation.cmd}: ${problems.join('; ')}`;
+      return { index, at: expectation.at, node: expectation.node, cmd: expectation.cmd, passed: problems.length === 0, message, result };
+    });
+    return { endTime: this.current, expectations, passed: expectations.every((e) => e.passed) };
+  }
+
+  nodes(): NodeInfo[] {
+    return this.nodeInfo.map((info) => ({ ...info, interfaces: [...info.interfaces], addresses: info.addresses.map((a) => ({ ...a })) }));
+  }
+
+  links(): LinkInfo[] {
+    return this.linkTable.map((link) => {
+      const states = link.ports.map((p) => this.portState[p]!);
+      return {
+        id: link.id,
+        type: link.type,
+        endpoints: link.ports.map((p) => `${this.nodeTable[this.portTable[p]!.node]!.name}:${this.portTable[p]!.ifname}`),
+        up: link.up,
+        latencyNs: link.params.latencyNs,
+        bandwidthBps: link.params.bandwidthBps,
+        loss: link.params.loss,
+        mtu: link.params.mtu,
+        frames: states.reduce((sum, s) => sum + s.frames, 0),
+        drops: states.reduce((sum, s) => sum + s.drops, 0),
+        queueDepth: states.reduce((max, s) => Math.max(max, s.queueDepth), 0),
+      };
+    });
+  }
+
+  private changeLink(id: string, change: LinkChange): void {
+    const index = this.linkIndex.get(id);
+    if (index === undefined) throw new EmulatorError(`unknown link ${JSON.stringify(id)}`);
+    if (change.latencyNs !== undefined && !(Number.isInteger(change.latencyNs) && change.latencyNs > 0)) {
+      throw new EmulatorError(`link ${id}: latency must be a positive whole number of ns, got ${change.latencyNs}`);
+    }
+    if (change.loss !== undefined && !(change.loss >= 0 && change.loss <= 1)) throw new EmulatorError(`link ${id}: loss must be within 0..1, got ${change.loss}`);
+    const link = this.linkTable[index]!;
+    const params = link.params;
+    if (change.latencyNs !== undefined) params.latencyNs = change.latencyNs;
+    if (change.bandwidthBps !== undefined) params.bandwidthBps = change.bandwidthBps;
+    if (change.loss !== undefined) params.loss = change.loss;
+    if (change.mtu !== undefined) params.mtu = change.mtu;
+    if (change.queue !== undefined) params.queue = change.queue;
+    if (change.up !== undefined) link.up = change.up;
+    this.lookahead = this.computeLookahead();
+    this.addControl(null, { type: 'link', link: index, change: { ...change } });
+  }
+
+  private changeNode(name: string, action: 'stop' | 'start'): void {
+    const index = this.nodeNumber(name);
+    this.nodeInfo[index]!.running = action === 'start';
+    this.addControl(index, { type: 'node', node: index, action });
+  }
+
+  /** Change a link or LAN; takes effect at the current virtual time (the next window's start). */
+  setLink(id: string, change: LinkChange): Promise<void> {
+    return this.operate(async () => this.changeLink(id, change));
+  }
+
+  stopNode(name: string): Promise<void> {
+    return this.operate(async () => this.changeNode(name, 'stop'));
+  }
+
+  startNode(name: string): Promise<void> {
+    return this.operate(async () => this.changeNode(name, 'start'));
+  }
+
+  onTrace(listener: (events: TraceEvent[]) => void): () => void {
+    this.traceListeners.add(listener);
+    return () => this.traceListeners.delete(listener);
+  }
+
+  onOutput(listener: OutputListener): () => void {
+    this.outputListeners.add(listener);
+    return () => this.outputListeners.delete(listener);
+  }
+
+  startCapture(dir: string): Promise<string[]> {
+    return this.operate(async () => {
+      this.capture?.close();
+      this.capture = new PcapngCapture(
+        dir,
+        this.linkTable.map((link) => ({
+          id: link.id,
+          ends: link.ports.map((p) => `${this.nodeTable[this.portTable[p]!.node]!.name}:${this.portTable[p]!.ifname}`),
+        })),
+      );
+      return this.capture.paths;
+    });
+  }
+
+  stopCapture(): Promise<void> {
+    return this.operate(async () => {
+      this.capture?.close();
+      this.capture = null;
+    });
+  }
+
+  setRealtime(on: boolean, speed?: number): void {
+    if (speed !== undefined) {
+      if (!(speed > 0)) throw new EmulatorError(`speed must be positive, got ${speed}`);
+      this.speed = speed;
+    }
+    this.realtime = on;
+    this.wallBase = performance.now();
+    this.virtualBase = this.current;
+  }
+
+  isRealtime(): { on: boolean; speed: number } {
+    return { on: this.realtime, speed: this.speed };
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const done = this.operations.then(async () => {
+      this.closed = true;
+      await this.shutdown();
+    });
+    this.operations = done.catch(() => undefined);
+    return done;
+  }
+}
+
+function describeMatcherText(matcher: Matcher): string {
+  if (matcher.kind === 'contains') return JSON.stringify(matcher.text);
+  if (matcher.kind === 'regex') return `/${matcher.source}/${matcher.flags}`;
+  return 'empty';
+}
+
+function indent(text: string): string {
+  return text === '' ? '(empty)' : JSON.stringify(text);
+}
+
+/** Every way a command's result misses the expectation, as "got …, want …" phrases. */
+export function checkExpectation(
+  expectation: { status?: number; stdout: Matcher[]; stderr: Matcher[]; notStdout: Matcher[] },
+  result: CommandResult,
+): string[] {
+  const problems: string[] = [];
+  if (expectation.status !== undefined && result.status !== expectation.status) {
+    problems.push(`status: got ${result.status}, want ${expectation.status}`);
+  }
+  for (const matcher of expectation.stdout) {
+    if (!matches(matcher, result.stdout)) problems.push(`stdout: want ${describeMatcherText(matcher)}, got ${indent(result.stdout)}`);
+  }
+  for (const matcher of expectation.stderr) {
+    if (!matches(matcher, result.stderr)) problems.push(`stderr: want ${describeMatcherText(matcher)}, got ${indent(result.stderr)}`);
+  }
+  for (const matcher of expectation.notStdout) {
+    if (matches(matcher, result.stdout)) problems.push(`stdout: want no match for ${describeMatcherText(matcher)}, got ${indent(result.stdout)}`);
+  }
+  return problems;
+}

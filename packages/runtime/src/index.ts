@@ -1,0 +1,23 @@
+/**
+ * @netloom/runtime: the engine (virtual time, shards, links and LANs, traces, pcapng) and the
+ * library API.
+ */
+export { Emulator, checkExpectation, COMMAND_CAP_NS } from './emulator.js';
+export { EmulatorError } from './emulator-error.js';
+export { formatTrace, formatVirtualTime } from './trace-format.js';
+export { captureFileName } from './pcapng-writer.js';
+export type {
+  CommandResult,
+  EmulatorApi,
+  EmulatorOptions,
+  ExpectationResult,
+  LinkChange,
+  LinkInfo,
+  NodeInfo,
+  Placement,
+  RunReport,
+  TraceEvent,
+  TraceKind,
+} from './emulator-types.js';
+export type { NodeFactory } from './node-factory.js';
+export type { NodeFactoryRef } from '@netloom/ipc';

@@ -1,0 +1,65 @@
+/**
+ * From a TopologySpec to the tables every shard shares: nodes (file order), ports (link endpoints
+ * in link order, then LAN members in LAN order), links (point-to-point links, then LANs), and which
+ * shard hosts each node.
+ *
+ * `per-node`: node i on shard i. `packed` with N workers: contiguous runs of nodes, node i on shard
+ * ⌊i·N/count⌋, so neighbours in a chain share a thread. `inline`: everything on shard 0 in the
+ * main thread. The indexes never depend on the placement, so neither do the event ordering keys.
+ */
+import type { LinkPlacement, NodePlacement, PortPlacement } from '@netloom/ipc';
+import type { TopologySpec } from '@netloom/topology';
+import type { Placement } from './emulator-types.js';
+import { hashSeed } from './prng.js';
+
+export interface Tables {
+  nodes: NodePlacement[];
+  ports: PortPlacement[];
+  links: LinkPlacement[];
+  shards: number;
+}
+
+export function parseMacText(text: string): Uint8Array {
+  const bytes = new Uint8Array(6);
+  text.split(':').forEach((part, i) => {
+    if (i < 6) bytes[i] = Number.parseInt(part, 16) & 0xff;
+  });
+  return bytes;
+}
+
+export function shardCount(placement: Placement, nodeCount: number, workers: number): number {
+  if (placement === 'inline') return 1;
+  if (placement === 'per-node') return Math.max(1, nodeCount);
+  return Math.max(1, Math.min(workers, nodeCount));
+}
+
+export function buildTables(spec: TopologySpec, seed: number, placement: Placement, workers: number): Tables {
+  const count = spec.nodes.length;
+  const shards = shardCount(placement, count, workers);
+  const nodeIndex = new Map(spec.nodes.map((node, i) => [node.name, i]));
+  const nodes: NodePlacement[] = spec.nodes.map((node, i) => ({
+    index: i,
+    name: node.name,
+    kind: node.kind,
+    compat: [...node.compat],
+    seed: hashSeed(seed, 'node', node.name),
+    interfaces: node.interfaces.map((iface) => ({ name: iface.name, mac: parseMacText(iface.mac), mtu: iface.mtu })),
+    shard: placement === 'inline' ? 0 : placement === 'per-node' ? i : Math.floor((i * shards) / count),
+  }));
+  const ports: PortPlacement[] = [];
+  const links: LinkPlacement[] = [];
+  const addPort = (endpoint: { node: string; ifname: string }, link: number): number => {
+    const index = ports.length;
+    ports.push({ index, node: nodeIndex.get(endpoint.node) ?? 0, ifname: endpoint.ifname, link });
+    return index;
+  };
+  for (const link of spec.links) {
+    const index = links.length;
+    links.push({ index, id: link.id, type: 'p2p', ports: [addPort(link.a, index), addPort(link.b, index)], params: { ...link.params }, up: true });
+  }
+  for (const lan of spec.lans) {
+    const index = links.length;
+    links.push({ index, id: lan.name, type: lan.type, ports: lan.members.map((m) => addPort(m, index)), params: { ...lan.params }, up: true });
+  }
+  return { nodes, ports, links, shards };
+}

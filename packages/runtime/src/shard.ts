@@ -1,0 +1,499 @@
+/**
+ * A shard: the nodes placed on one thread, their link ends, and one event queue, advanced one
+ * conservative window at a time.
+ *
+ * Covers: building nodes, applying controls at a window's start (commands, interrupts, link
+ * changes and carrier, node stop/start), running every event before the window's end in
+ * (time, node, class, port, seq) order, link egress (link-egress.ts), LAN fan-out (hub) and
+ * MAC-learning (switch-table.ts), frames for other shards as envelopes, trace records, and
+ * reporting the first exception a node throws with that node's name (the shard then stops).
+ * Leaves out: threads and bytes on a port (shard-worker.ts), and the window choice (controller).
+ *
+ * A stopped node is frozen (like `docker pause`): frames reaching it are dropped with
+ * `nodeStopped`, its timers wait, commands fail; `start` resumes it with its state kept.
+ */
+import type {
+  Control,
+  ExitRecord,
+  FrameEnvelope,
+  LinkPlacement,
+  NodePlacement,
+  NodeStateRecord,
+  OutputRecord,
+  PortPlacement,
+  PortStateRecord,
+  ShardFailure,
+  StartMessage,
+  TraceKindRecord,
+  TraceRecord,
+  WindowDoneMessage,
+  WindowMessage,
+} from '@netloom/ipc';
+import { PROTOCOL_VERSION } from '@netloom/ipc';
+import type { CommandHandle, CompatSettings, NodeHost, StackEvent } from '@netloom/stack/node-host';
+import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
+import { LinkEgress } from './link-egress.js';
+import type { NodeFactory } from './node-factory.js';
+import { hashSeed } from './prng.js';
+import { SwitchTable } from './switch-table.js';
+
+interface LocalNode {
+  placement: NodePlacement;
+  host: NodeHost;
+  running: boolean;
+  /** Time of the newest timer event queued for this node (older ones are stale). */
+  timerAt: number;
+  /** Orders trace records and output of this node. */
+  traceSeq: number;
+  outputSeq: number;
+  ports: Map<string, LocalPort>;
+  handles: Map<number, CommandHandle>;
+  /** Startup commands waiting for the previous one to exit. */
+  queued: { id: number; cmd: string }[];
+  queuedRunning: boolean;
+}
+
+interface LocalPort {
+  placement: PortPlacement;
+  node: LocalNode;
+  link: LinkState;
+  egress: LinkEgress;
+  switchTable: SwitchTable | null;
+}
+
+interface LinkState {
+  placement: LinkPlacement;
+  up: boolean;
+}
+
+class NodeFailure extends Error {
+  constructor(
+    readonly node: string,
+    readonly original: unknown,
+  ) {
+    super(node);
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+export function compatSettings(names: string[]): CompatSettings {
+  const settings: CompatSettings = {};
+  for (const name of names) {
+    if (name === 'netbsd-2004' || name === 'static-routes-survive-down') settings[name] = true;
+  }
+  return settings;
+}
+
+export class Shard {
+  readonly index: number;
+  private readonly nodes = new Map<number, LocalNode>();
+  private readonly nodeShard: number[];
+  private readonly ports: PortPlacement[];
+  private readonly localPorts = new Map<number, LocalPort>();
+  private readonly links: LinkState[];
+  private readonly queue = new EventQueue();
+  private now = 0;
+  private trace = false;
+  private failure: ShardFailure | null = null;
+
+  // Per-window results.
+  private out = new Map<number, FrameEnvelope[]>();
+  private outputs: OutputRecord[] = [];
+  private exits: ExitRecord[] = [];
+  private traces: TraceRecord[] = [];
+  private touchedNodes = new Set<LocalNode>();
+  private touchedPorts = new Set<LocalPort>();
+
+  constructor(start: StartMessage, factory: NodeFactory) {
+    this.index = start.shard;
+    this.nodeShard = start.nodes.map((n) => n.shard);
+    this.ports = start.ports;
+    this.links = start.links.map((placement) => ({ placement, up: placement.up }));
+    const portsByNode = new Map<number, PortPlacement[]>();
+    for (const port of start.ports) {
+      const list = portsByNode.get(port.node) ?? [];
+      list.push(port);
+      portsByNode.set(port.node, list);
+    }
+    for (const placement of start.nodes) {
+      if (placement.shard !== this.index) continue;
+      try {
+        const node = this.buildNode(placement, start, factory, portsByNode.get(placement.index) ?? []);
+        this.nodes.set(placement.index, node);
+        this.touchedNodes.add(node);
+      } catch (error) {
+        this.failure = { node: placement.name, message: describeError(error) };
+        return;
+      }
+    }
+  }
+
+  private buildNode(placement: NodePlacement, start: StartMessage, factory: NodeFactory, ports: PortPlacement[]): LocalNode {
+    const node: LocalNode = {
+      placement,
+      host: undefined as unknown as NodeHost,
+      running: true,
+      timerAt: Infinity,
+      traceSeq: 0,
+      outputSeq: 0,
+      ports: new Map(),
+      handles: new Map(),
+      queued: [],
+      queuedRunning: false,
+    };
+    const env = {
+      transmit: (ifname: string, frame: Uint8Array): void => this.transmit(node, ifname, frame),
+      event: (event: StackEvent): void => this.stackEvent(node, event),
+    };
+    node.host = factory(placement, { name: placement.name, kind: placement.kind as never, seed: placement.seed, compat: compatSettings(placement.compat) }, env);
+    const byName = new Map(placement.interfaces.map((i) => [i.name, i]));
+    for (const port of ports) {
+      const link = this.links[port.link]!;
+      const iface = byName.get(port.ifname);
+      node.host.addEthernet(port.ifname, iface?.mac ?? new Uint8Array(6), iface?.mtu ?? link.placement.params.mtu);
+      const local: LocalPort = {
+        placement: port,
+        node,
+        link,
+        egress: new LinkEgress({ ...link.placement.params }, hashSeed(start.seed, 'loss', link.placement.id, String(port.index))),
+        switchTable: link.placement.type === 'switch' ? new SwitchTable() : null,
+      };
+      node.ports.set(port.ifname, local);
+      this.localPorts.set(port.index, local);
+    }
+    for (const port of node.ports.values()) node.host.setCarrier(port.placement.ifname, port.link.up, 0);
+    this.scheduleTimer(node);
+    return node;
+  }
+
+  get error(): ShardFailure | null {
+    return this.failure;
+  }
+
+  nodeStates(): NodeStateRecord[] {
+    const states: NodeStateRecord[] = [];
+    for (const node of this.touchedNodes) states.push(this.nodeState(node));
+    this.touchedNodes = new Set();
+    return states;
+  }
+
+  nextEventAt(): number {
+    return this.queue.nextTime();
+  }
+
+  private nodeState(node: LocalNode): NodeStateRecord {
+    const counters = node.host.counters();
+    return {
+      node: node.placement.index,
+      running: node.running,
+      framesIn: counters.framesIn,
+      framesOut: counters.framesOut,
+      drops: counters.drops,
+      interfaces: node.host.interfaceNames(),
+      addresses: node.host.addresses(),
+    };
+  }
+
+  /** Run one window: controls at `start`, then every event before `until`. */
+  runWindow(message: WindowMessage): WindowDoneMessage {
+    this.trace = message.trace;
+    if (this.failure === null) {
+      try {
+        this.now = message.start;
+        for (const envelope of message.frames) this.acceptEnvelope(envelope);
+        for (const control of message.controls) this.applyControl(control);
+        for (;;) {
+          const event = this.queue.popBefore(message.until);
+          if (event === undefined) break;
+          this.now = event.time;
+          if (event.cls === EventClass.Delivery) this.deliver(event);
+          else this.fireTimer(event);
+        }
+      } catch (error) {
+        if (error instanceof NodeFailure) this.failure = { node: error.node, message: describeError(error.original) };
+        else this.failure = { node: null, message: describeError(error) };
+      }
+    }
+    const out: { shard: number; frames: FrameEnvelope[] }[] = [];
+    for (const [shard, frames] of this.out) out.push({ shard, frames });
+    const ports: PortStateRecord[] = [];
+    for (const port of this.touchedPorts) {
+      ports.push({ port: port.placement.index, frames: port.egress.frames, drops: port.egress.drops, queueDepth: port.egress.queueDepth(message.until) });
+    }
+    let nodes: NodeStateRecord[] = [];
+    try {
+      nodes = this.failure === null ? this.nodeStates() : [];
+    } catch (error) {
+      this.failure = { node: null, message: describeError(error) };
+    }
+    const done: WindowDoneMessage = {
+      type: 'windowDone',
+      version: PROTOCOL_VERSION,
+      shard: this.index,
+      out,
+      outputs: this.outputs,
+      exits: this.exits,
+      traces: this.traces,
+      nodes,
+      ports,
+      nextEventAt: this.queue.nextTime(),
+      error: this.failure,
+    };
+    this.out = new Map();
+    this.outputs = [];
+    this.exits = [];
+    this.traces = [];
+    this.touchedPorts = new Set();
+    return done;
+  }
+
+  /** Call into a node; an exception becomes a failure naming the node. */
+  private guard<T>(node: LocalNode, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      if (error instanceof NodeFailure) throw error;
+      throw new NodeFailure(node.placement.name, error);
+    }
+  }
+
+  private scheduleTimer(node: LocalNode): void {
+    if (!node.running) return;
+    let deadline = node.host.nextDeadline();
+    if (deadline === Infinity || deadline >= node.timerAt) return;
+    if (deadline < this.now) deadline = this.now;
+    node.timerAt = deadline;
+    this.queue.push({ time: deadline, node: node.placement.index, cls: EventClass.Timer, port: -1, seq: 0, dst: -1, link: -1, bytes: null });
+  }
+
+  private fireTimer(event: QueuedEvent): void {
+    const node = this.nodes.get(event.node)!;
+    if (event.time !== node.timerAt) return; // superseded by an earlier timer event
+    node.timerAt = Infinity;
+    if (!node.running) return;
+    this.touchedNodes.add(node);
+    this.guard(node, () => node.host.runTimers(this.now));
+    if (node.host.nextDeadline() <= this.now) {
+      // A node whose deadline does not move must not stall virtual time: retry 1 ns later.
+      node.timerAt = this.now + 1;
+      this.queue.push({ ...event, time: this.now + 1 });
+      return;
+    }
+    this.scheduleTimer(node);
+  }
+
+  private record(node: LocalNode, kind: TraceKindRecord, ifname: string | null, link: number, frame: Uint8Array | undefined, reason?: string, detail?: string): void {
+    if (!this.trace) return;
+    const trace: TraceRecord = { t: this.now, seq: node.traceSeq++, kind, node: node.placement.index, ifname, link };
+    if (reason !== undefined) trace.reason = reason;
+    if (detail !== undefined) trace.detail = detail;
+    if (frame !== undefined) trace.frame = frame;
+    this.traces.push(trace);
+  }
+
+  private stackEvent(node: LocalNode, event: StackEvent): void {
+    if (!this.trace) return;
+    switch (event.type) {
+      case 'drop': {
+        const port = event.ifname === null ? undefined : node.ports.get(event.ifname);
+        this.record(node, 'drop', event.ifname, port?.placement.link ?? -1, event.frame?.slice(), event.reason, event.detail);
+        break;
+      }
+      case 'forward': {
+        const port = node.ports.get(event.inIf);
+        this.record(node, 'forward', event.inIf, port?.placement.link ?? -1, event.frame.slice(), undefined, event.outIf);
+        break;
+      }
+      case 'deliver': {
+        const port = node.ports.get(event.ifname);
+        this.record(node, 'deliver', event.ifname, port?.placement.link ?? -1, event.frame.slice(), undefined, event.protocol);
+        break;
+      }
+    }
+  }
+
+  private transmit(node: LocalNode, ifname: string, original: Uint8Array): void {
+    const port = node.ports.get(ifname);
+    if (port === undefined) {
+      this.record(node, 'drop', ifname, -1, original.slice(), 'noLink');
+      return;
+    }
+    // The node may reuse its buffer once transmit returns: the wire gets its own copy.
+    const frame = original.slice();
+    const link = port.link;
+    const result = port.egress.offer(frame, this.now, link.up);
+    this.touchedPorts.add(port);
+    if (typeof result !== 'number') {
+      port.egress.drops++;
+      if (result === 'loss') {
+        port.egress.frames++;
+        port.egress.seq++;
+        this.record(node, 'tx', ifname, link.placement.index, frame);
+      }
+      this.record(node, 'drop', ifname, link.placement.index, frame, result);
+      return;
+    }
+    port.egress.frames++;
+    const seq = port.egress.seq++;
+    this.record(node, 'tx', ifname, link.placement.index, frame);
+    this.sendAcross(link, port.placement.index, seq, result, frame);
+  }
+
+  /** Queue a frame for every other port of its link: locally as events, remotely as one envelope per shard. */
+  private sendAcross(link: LinkState, fromPort: number, seq: number, deliverAt: number, frame: Uint8Array): void {
+    const placement = link.placement;
+    let envelope: FrameEnvelope | null = null;
+    let remoteShards: number[] | null = null;
+    let shared = true;
+    for (const portIndex of placement.ports) {
+      const port = this.ports[portIndex]!;
+      if (portIndex === fromPort) {
+        // A switch's replica at the sending port learns from its own frames too (it reads only the MACs).
+        if (placement.type === 'switch') {
+          this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes: frame.slice(0, 14) });
+        }
+        continue;
+      }
+      const shard = this.nodeShard[port.node]!;
+      if (shard === this.index) {
+        const bytes = shared ? frame : frame.slice();
+        shared = false;
+        this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes });
+        continue;
+      }
+      if (remoteShards !== null && remoteShards.includes(shard)) continue;
+      (remoteShards ??= []).push(shard);
+      envelope ??= { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame };
+      const batch = this.out.get(shard);
+      if (batch === undefined) this.out.set(shard, [envelope]);
+      else batch.push(envelope);
+    }
+  }
+
+  private acceptEnvelope(envelope: FrameEnvelope): void {
+    const link = this.links[envelope.link]!;
+    let first = true;
+    for (const portIndex of link.placement.ports) {
+      if (portIndex === envelope.port) continue;
+      const port = this.localPorts.get(portIndex);
+      if (port === undefined) continue;
+      const bytes = first ? envelope.bytes : envelope.bytes.slice();
+      first = false;
+      this.queue.push({ time: envelope.deliverAt, node: port.placement.node, cls: EventClass.Delivery, port: envelope.port, seq: envelope.seq, dst: portIndex, link: envelope.link, bytes });
+    }
+  }
+
+  private deliver(event: QueuedEvent): void {
+    const port = this.localPorts.get(event.dst)!;
+    const frame = event.bytes!;
+    if (port.switchTable !== null && !port.switchTable.process(frame, event.port, event.dst, this.now)) return;
+    const node = port.node;
+    const ifname = port.placement.ifname;
+    this.touchedNodes.add(node);
+    if (!port.link.up) {
+      port.egress.drops++;
+      this.touchedPorts.add(port);
+      this.record(node, 'drop', ifname, event.link, frame, 'linkDown');
+      return;
+    }
+    if (!node.running) {
+      this.record(node, 'drop', ifname, event.link, frame, 'nodeStopped');
+      return;
+    }
+    this.record(node, 'rx', ifname, event.link, frame);
+    this.guard(node, () => node.host.receive(ifname, frame, this.now));
+    this.scheduleTimer(node);
+  }
+
+  private applyControl(control: Control): void {
+    switch (control.type) {
+      case 'exec': {
+        const node = this.nodes.get(control.node);
+        if (node === undefined) return;
+        if (control.queued && node.queuedRunning) node.queued.push({ id: control.id, cmd: control.cmd });
+        else this.startCommand(node, control.id, control.cmd, control.queued);
+        return;
+      }
+      case 'interrupt': {
+        const node = this.nodes.get(control.node);
+        const handle = node?.handles.get(control.id);
+        if (node === undefined || handle === undefined) return;
+        this.guard(node, () => handle.interrupt());
+        this.scheduleTimer(node);
+        return;
+      }
+      case 'link': {
+        const link = this.links[control.link];
+        if (link === undefined) return;
+        const change = control.change;
+        const params = link.placement.params;
+        if (change.latencyNs !== undefined) params.latencyNs = change.latencyNs;
+        if (change.bandwidthBps !== undefined) params.bandwidthBps = change.bandwidthBps;
+        if (change.loss !== undefined) params.loss = change.loss;
+        if (change.mtu !== undefined) params.mtu = change.mtu;
+        if (change.queue !== undefined) params.queue = change.queue;
+        const carrierChanged = change.up !== undefined && change.up !== link.up;
+        if (change.up !== undefined) link.up = change.up;
+        for (const portIndex of link.placement.ports) {
+          const port = this.localPorts.get(portIndex);
+          if (port === undefined) continue;
+          port.egress.params = { ...params };
+          this.touchedPorts.add(port);
+          if (carrierChanged) {
+            const node = port.node;
+            this.touchedNodes.add(node);
+            this.guard(node, () => node.host.setCarrier(port.placement.ifname, link.up, this.now));
+            this.scheduleTimer(node);
+          }
+        }
+        return;
+      }
+      case 'node': {
+        const node = this.nodes.get(control.node);
+        if (node === undefined) return;
+        node.running = control.action === 'start';
+        this.touchedNodes.add(node);
+        this.scheduleTimer(node);
+        return;
+      }
+    }
+  }
+
+  private startCommand(node: LocalNode, id: number, cmd: string, queued: boolean): void {
+    const nodeIndex = node.placement.index;
+    this.touchedNodes.add(node);
+    if (queued) node.queuedRunning = true;
+    let exited = false;
+    const io = {
+      stdout: (text: string): void => {
+        if (!exited) this.outputs.push({ id, node: nodeIndex, t: this.now, seq: node.outputSeq++, stream: 'stdout', text });
+      },
+      stderr: (text: string): void => {
+        if (!exited) this.outputs.push({ id, node: nodeIndex, t: this.now, seq: node.outputSeq++, stream: 'stderr', text });
+      },
+      exit: (status: number): void => {
+        if (exited) return;
+        exited = true;
+        node.handles.delete(id);
+        this.exits.push({ id, node: nodeIndex, t: this.now, seq: node.outputSeq++, status });
+        if (queued) {
+          node.queuedRunning = false;
+          const next = node.queued.shift();
+          if (next !== undefined) this.startCommand(node, next.id, next.cmd, true);
+        }
+      },
+    };
+    if (!node.running) {
+      io.stderr(`netloom: node ${node.placement.name} is stopped\n`);
+      io.exit(1);
+      return;
+    }
+    const handle = this.guard(node, () => node.host.exec(cmd, this.now, io));
+    if (!exited) node.handles.set(id, handle);
+    this.scheduleTimer(node);
+  }
+}
