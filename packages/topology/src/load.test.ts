@@ -184,3 +184,90 @@ describe('loading an invalid topology', () => {
     expect(() => loadTopologyFile('/nonexistent/t.yaml')).toThrow('/nonexistent/t.yaml:1:1: cannot read the topology file: no such file');
   });
 });
+
+describe('YAML details', () => {
+  const problems = (text: string): string[] => {
+    const result = checkTopology(text, 'x.yaml');
+    return result.ok ? [] : result.errors.map((e) => `${e.line}:${e.column}: ${e.message}`);
+  };
+
+  test('an empty file, a list instead of a mapping, two documents', () => {
+    expect(problems('')).toEqual([
+      '1:1: the file is empty; expected a mapping with name, nodes and optionally links, lans, events, expect',
+    ]);
+    expect(problems('- name: x\n')).toEqual(['1:1: expected the topology as a mapping with name, nodes, links, …']);
+    expect(problems('name: a\nnodes: { h1: {} }\n---\nname: b\n')).toEqual([
+      '3:1: YAML syntax error: Source contains multiple documents; please use YAML.parseAllDocuments()',
+    ]);
+  });
+
+  test('a duplicate key anywhere is an error at the second occurrence', () => {
+    expect(problems('name: t\nnodes:\n  h1: { kind: host, kind: router }\n')).toEqual([
+      '3:21: duplicate key "kind" (first defined on line 3)',
+    ]);
+  });
+
+  test('an alias without its anchor', () => {
+    expect(problems('name: t\nnodes:\n  h1: *host\n')).toEqual(['3:7: unknown alias *host (no anchor &host before it)']);
+  });
+
+  test('anchors and << merge keys share link settings', () => {
+    const spec = parseTopology(
+      [
+        'name: t',
+        'nodes: { a: {}, b: {}, c: {} }',
+        'links:',
+        '  - &slow { endpoints: [a:eth0, b:eth0], latency: 50ms, bandwidth: 64kbit }',
+        '  - { <<: *slow, endpoints: [b:eth1, c:eth0] }',
+      ].join('\n'),
+      'x.yaml',
+    );
+    expect(spec.links.map((l) => [l.id, l.params.latencyNs, l.params.bandwidthBps])).toEqual([
+      ['a:eth0--b:eth0', 50 * ms, 64_000],
+      ['b:eth1--c:eth0', 50 * ms, 64_000],
+    ]);
+  });
+
+  test('node names, empty node lists and unknown keys in nested mappings', () => {
+    expect(problems('name: t\nnodes:\n  "bad name": {}\n')).toEqual([
+      '3:3: bad node name "bad name": expected a letter or digit first, then letters, digits, "_", "." or "-" (at most 64)',
+    ]);
+    expect(problems('name: t\nnodes: {}\n')).toEqual(['2:8: expected at least one node under "nodes"']);
+    expect(problems('name: t\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: [a:eth0, b:eth0]\n    latancy: 1ms\n')).toEqual([
+      '5:5: unknown key "latancy" in a link (expected one of: endpoints, latency, bandwidth, loss, mtu, queue); did you mean "latency"?',
+    ]);
+  });
+});
+
+describe('events', () => {
+  const base = 'name: t\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: [a:eth0, b:eth0]\nlans:\n  lan1: { members: [a:eth1, b:eth1] }\nevents:\n';
+  const problems = (events: string): string[] => {
+    const result = checkTopology(base + events, 'x.yaml');
+    return result.ok ? [] : result.errors.map((e) => `${e.line}:${e.column}: ${e.message}`);
+  };
+
+  test('a link is named by its id in either direction or by a LAN name', () => {
+    const spec = parseTopology(
+      `${base}  - { at: 1s, link: "b:eth0--a:eth0", up: false }\n  - { at: 2s, link: lan1, up: true, bandwidth: null }\n`,
+      'x.yaml',
+    );
+    expect(spec.events).toEqual([
+      { at: 1 * s, kind: 'link', link: 'a:eth0--b:eth0', change: { up: false } },
+      { at: 2 * s, kind: 'link', link: 'lan1', change: { up: true, bandwidthBps: null } },
+    ]);
+  });
+
+  test('an event acts on one node or one link, with the keys that belong to it', () => {
+    expect(problems('  - { at: 1s, node: a, link: lan1, up: true }\n')).toEqual([
+      '8:24: an event acts on a node or on a link, not both; expected either "node" or "link"',
+    ]);
+    expect(problems('  - { at: 1s, node: a, cmd: "ip link", action: stop }\n')).toEqual([
+      '8:39: a node event has either "cmd" (a command to run) or "action" (stop or start), not both',
+    ]);
+    expect(problems('  - { at: 1s, link: lan1, action: stop }\n')).toEqual([
+      '8:27: "action" belongs to node events, but this event names link "lan1"; use "node:"',
+    ]);
+    expect(problems('  - { at: 1s, node: a, action: pause }\n')).toEqual(['8:32: unknown node action "pause" (actions: stop, start)']);
+    expect(problems('  - { at: 1s, link: lan1, up: "no" }\n')).toEqual(['8:31: expected true or false, got "no"']);
+  });
+});

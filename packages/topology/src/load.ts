@@ -4,7 +4,7 @@
  * the file, line and column of the offending node and what was expected; nothing is returned
  * unless the whole file is valid.
  *
- * YAML 1.2 core schema, one document per file. Duplicate keys are errors (a second `h1:` under
+ * YAML 1.2 core schema with `<<` merge keys, one document per file. Duplicate keys are errors (a second `h1:` under
  * `nodes` would otherwise silently replace the first). Leaves out `!include` or any other tags.
  */
 import { readFileSync } from 'node:fs';
@@ -121,7 +121,7 @@ function reportSchemaIssue(issue: $ZodIssue, data: unknown, issues: IssueCollect
 /** Validates and normalises topology text; never throws. `file` is used in the positions. */
 export function checkTopology(text: string, file: string): TopologyResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
   const source = new SourcePositions(doc, lineCounter, text);
   const issues = new IssueCollector(file, source);
   const fail = (): TopologyResult => {
@@ -143,7 +143,13 @@ export function checkTopology(text: string, file: string): TopologyResult {
   checkDuplicateKeys(doc, issues, source);
   if (issues.count > 0) return fail();
 
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    issues.atOffset(0, `YAML error: ${err instanceof Error ? err.message : String(err)}`);
+    return fail();
+  }
   const parsed = topologyFileSchema.safeParse(data);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) reportSchemaIssue(issue, data, issues);
