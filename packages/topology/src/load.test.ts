@@ -262,7 +262,7 @@ describe('events', () => {
       '8:24: an event acts on a node or on a link, not both; expected either "node" or "link"',
     ]);
     expect(problems('  - { at: 1s, node: a, cmd: "ip link", action: stop }\n')).toEqual([
-      '8:39: a node event has either "cmd" (a command to run) or "action" (stop or start), not both',
+      '8:40: a node event has either "cmd" (a command to run) or "action" (stop or start), not both',
     ]);
     expect(problems('  - { at: 1s, link: lan1, action: stop }\n')).toEqual([
       '8:27: "action" belongs to node events, but this event names link "lan1"; use "node:"',
