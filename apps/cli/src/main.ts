@@ -19,12 +19,6 @@ import { schemaCommand } from './commands/schema.js';
 import { execCommand, shellCommand } from './commands/shell.js';
 import { EXIT_BAD_INPUT, type Engine } from './engine.js';
 
-/** The Ink UI (apps/cli/src/tui), imported only by `netloom tui`. */
-interface TuiModule {
-  runTui(file: string, options: { seed?: number; placement?: Placement; workers?: number; speed?: number }): Promise<number>;
-}
-const TUI_MODULE = './tui/index.js';
-
 const PLACEMENTS: Placement[] = ['per-node', 'packed', 'inline'];
 
 function integerOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -167,7 +161,8 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     .addOption(workersOption())
     .addOption(new Option('--speed <x>', 'real-time speed factor').argParser(speedOption))
     .action(async (file: string, options: { seed?: number; placement?: Placement; workers?: number; speed?: number }) => {
-      const { runTui } = (await import(TUI_MODULE)) as TuiModule;
+      // Imported here so that only `netloom tui` loads ink and react.
+      const { runTui } = await import('./tui/index.js');
       status = await runTui(file, options);
     });
 

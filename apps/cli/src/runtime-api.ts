@@ -14,4 +14,4 @@ export type {
   Placement,
   RunReport,
   TraceEvent,
-} from '@netloom/runtime/emulator-types';
+} from '@netloom/runtime';
