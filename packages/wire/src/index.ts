@@ -83,6 +83,15 @@ export {
   type UdpChecksumContext,
 } from './udp.js';
 export {
+  IPV6_HEADER_LENGTH,
+  Ipv6PacketView,
+  parseIpv6Packet,
+  emitIpv6Packet,
+  emitIpv6HeaderFor,
+  ipv6BufferLen,
+  type Ipv6Repr,
+} from './ipv6.js';
+export {
   buildEthernetFrame,
   buildArpFrame,
   buildIpv4Packet,
