@@ -20,7 +20,7 @@ describe('netloom graph', () => {
       [
         'name: t',
         'nodes:',
-        '  a: { kind: host, exec: ["ip -4 addr add dev eth0 192.168.1.5/24", "ifconfig eth1 10.1.2.3 netmask 255.255.0.0 up", "ip addr add 10.9.9.9 dev eth0", "ip addr del 10.9.9.9 dev eth0", "ip a a 2001:db8::1/64 dev eth0", "ifconfig eth2 172.16.0.1"] }',
+        '  a: { kind: host, exec: ["ip -4 addr add 192.168.1.5/24 dev eth0", "ifconfig eth1 10.1.2.3 netmask 255.255.0.0 up", "ip addr add 10.9.9.9 dev eth0", "ip addr del 10.9.9.9 dev eth0", "ip a a 2001:db8::1/64 dev eth0", "ifconfig eth2 172.16.0.1"] }',
         '  b: { kind: host }',
         'links:',
         '  - endpoints: [a:eth0, b:eth0]',
