@@ -12,7 +12,7 @@ const badDir = new URL('../../../topologies/bad/', import.meta.url);
 const expected: Record<string, string> = {
   'syntax-error.yaml':
     '5:3: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }',
-  'unknown-node.yaml': '13:7: link endpoint "r9:eth0" names unknown node "r9" (nodes: h1, r1, h2)',
+  'unknown-node.yaml': '12:18: link endpoint "r9:eth0" names unknown node "r9" (nodes: h1, r1, h2)',
   'duplicate-interface.yaml':
     '9:26: interface "r1:eth0" is already used by link "h1:eth0--r1:eth0" (line 8); an interface joins one link or LAN',
   'duplicate-lan-member.yaml':
