@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { TopologyError } from './errors.js';
@@ -146,6 +147,17 @@ describe('loading a valid topology', () => {
     });
   });
 });
+
+test.each(readdirSync(new URL('../../../topologies/', import.meta.url)).filter((f) => f.endsWith('.yaml')))(
+  'the example topology topologies/%s is valid',
+  (name) => {
+    const result = checkTopology(
+      readFileSync(new URL(`../../../topologies/${name}`, import.meta.url), 'utf8'),
+      `topologies/${name}`,
+    );
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  },
+);
 
 describe('loading an invalid topology', () => {
   test('the error names file, line and column of the offending node', () => {
