@@ -9,6 +9,9 @@ describe('static address check of node commands', () => {
     'ip addr add 10/8 dev eth0', // iproute2 fills missing parts with zeros
     'ip addr add 10.0.0.1/255.255.255.0 dev eth0',
     'ip -6 addr add fd00:1::10/64 dev eth0 nodad',
+    'ip -4 addr add dev eth0 192.168.1.5/24', // iproute2 takes the arguments in any order
+    'ip addr add dev eth0 scope link nodad local 10.9.9.9',
+    'ip addr add dev eth0', // no address at all: left to the node shell's own error
     'ip addr del 10.0.1.1/24 dev eth0',
     'ip route add default via 10.0.1.254',
     'ip r add 10.9.0.0/16 via inet 10.0.1.254 dev eth0',
@@ -24,7 +27,8 @@ describe('static address check of node commands', () => {
     ['ip addr add 10.0.1.300/24 dev eth0', 12, 'bad address "10.0.1.300/24" in "ip addr add"'],
     ['ip addr add 10.0.1.1/33 dev eth0', 12, 'bad address "10.0.1.1/33" in "ip addr add"'],
     ['ip -6 a add fd00::zz/64 dev eth0', 12, 'bad address "fd00::zz/64" in "ip a add"'],
-    ['ip addr add dev eth0', 12, 'bad address "dev" in "ip addr add"'],
+    ['ip addr add dev eth0 10.0.1.1/40', 21, 'bad address "10.0.1.1/40" in "ip addr add"'],
+    ['ip addr add 10.0.0.1/24 brd + dev eth0 label eth0:1 nodad 10.0.0.999', -1, ''],
     ['ip route add default via 10.0.1', -1, ''],
     ['ip route add default via router1', 25, 'bad gateway address "router1" after "via"'],
   ])('%s is reported at index %d', (cmd, index, start) => {

@@ -49,6 +49,30 @@ function words(cmd: string): Word[] {
   return [...cmd.matchAll(/\S+/g)].map((m) => ({ text: m[0], index: m.index }));
 }
 
+/** Keywords of `ip address add` that take a value (iproute2 ipaddr_modify()). */
+const ADDRESS_OPTIONS_WITH_VALUE = new Set([
+  'peer', 'remote', 'broadcast', 'brd', 'anycast', 'scope', 'dev', 'label', 'valid_lft', 'preferred_lft',
+  'metric', 'priority', 'preference', 'proto',
+]);
+/** Its flags without a value. */
+const ADDRESS_FLAGS = new Set([
+  'home', 'nodad', 'optimistic', 'noprefixroute', 'mngtmpaddr', 'autojoin', 'secondary', 'temporary', 'dynamic',
+]);
+
+/**
+ * The local address among `ip address add` arguments, which iproute2 accepts in any order:
+ * `local ADDR`, or the first word that is not an option (`ip addr add dev eth0 10.0.0.1/24`).
+ */
+function localAddressOf(args: readonly Word[]): Word | undefined {
+  for (let i = 0; i < args.length; i += 1) {
+    const word = args[i]?.text ?? '';
+    if (word === 'local') return args[i + 1];
+    if (ADDRESS_OPTIONS_WITH_VALUE.has(word)) i += 1;
+    else if (!ADDRESS_FLAGS.has(word)) return args[i];
+  }
+  return undefined;
+}
+
 /** The first address problem in `cmd`, or null (also for commands this check does not read). */
 export function checkCommandAddresses(cmd: string): CommandProblem | null {
   const all = words(cmd);
@@ -60,8 +84,7 @@ export function checkCommandAddresses(cmd: string): CommandProblem | null {
   const rest = all.slice(i + 2);
 
   if (isAbbreviationOf(object, 'address') && ['add', 'change', 'replace', 'del', 'delete'].some((v) => isAbbreviationOf(verb, v))) {
-    const [first, second] = rest;
-    const address = first?.text === 'local' ? second : first;
+    const address = localAddressOf(rest);
     if (address && !isAddressWithPrefix(address.text)) {
       return {
         index: address.index,
