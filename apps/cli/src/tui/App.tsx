@@ -43,9 +43,17 @@ export function App(): ReactNode {
   const { columns, rows } = useTerminalSize();
   const layout = screenLayout(columns, rows, Math.max(state.nodes.length, state.links.length));
   const middleHeight = layout.listHeight + layout.logHeight;
+  if (state.overlay === 'help') {
+    return (
+      <Box flexDirection="column" width={columns} height={rows - 1}>
+        <Header />
+        <HelpPanel width={columns} height={middleHeight + layout.consoleHeight} />
+        <Footer />
+      </Box>
+    );
+  }
   let middle: ReactNode;
   if (state.overlay === 'map') middle = <MapView width={columns} height={middleHeight} />;
-  else if (state.overlay === 'help') middle = <HelpPanel width={columns} height={middleHeight} />;
   else {
     middle = (
       <Box flexDirection="column">

@@ -26,7 +26,7 @@ export function ConsolePane({ width, height }: PaneSize): ReactNode {
   const lines = [...(state.consoles[node] ?? []), ...extra].slice(-visible);
   const busy = state.runningOn === node;
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? 'cyan' : 'gray'}>
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor={focused ? 'cyan' : 'gray'}>
       {lines.map((line, i) => (
         <Text key={i} wrap="truncate-end" color={streamColors[line.stream]}>
           {line.text.length === 0 ? ' ' : line.text}

@@ -17,7 +17,7 @@ export function Footer(): ReactNode {
           </Text>
           {state.filterDraft}
           <Text inverse> </Text>
-          <Text color="gray">  Enter applies, Esc cancels, empty clears</Text>
+          {state.statusIsError ? <Text color="red">  {state.status}</Text> : <Text color="gray">  Enter applies, Esc cancels, empty clears</Text>}
         </Text>
       </Box>
     );

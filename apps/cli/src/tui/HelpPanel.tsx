@@ -8,7 +8,7 @@ import type { PaneSize } from './NodePane.js';
 
 export function HelpPanel({ width, height }: PaneSize): ReactNode {
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor="cyan">
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor="cyan">
       <Text bold>KEYS (? or Esc closes)</Text>
       {KEY_BINDINGS.map((binding) => (
         <Text key={binding.keys} wrap="truncate-end">

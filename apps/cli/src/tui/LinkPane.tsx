@@ -20,7 +20,7 @@ export function LinkPane({ width, height }: PaneSize): ReactNode {
   const { start, end } = listWindow(state.links.length, state.selectedLink, visible);
   const idWidth = Math.max(8, width - 2 - 1 - 5 - 7 - 6 - 4);
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? 'cyan' : 'gray'}>
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor={focused ? 'cyan' : 'gray'}>
       <Text bold wrap="truncate-end">
         {formatLinkRow('LINK', idWidth, 'STATE', 'FRAMES', 'DROPS', 'Q')}
       </Text>

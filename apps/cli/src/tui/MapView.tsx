@@ -13,7 +13,7 @@ export function MapView({ width, height }: PaneSize): ReactNode {
   const lines = drawTopologyMap(state.nodes, state.links, width - 4);
   const visible = Math.max(0, height - 3);
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor="cyan">
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor="cyan">
       <Text bold wrap="truncate-end">
         MAP {state.nodes.length} nodes, {state.links.length} links   x = link down  ! = node stopped  [lan]   (m or Esc closes)
       </Text>

@@ -29,7 +29,7 @@ export function NodePane({ width, height }: PaneSize): ReactNode {
   const visible = Math.max(0, height - 3);
   const { start, end } = listWindow(state.nodes.length, state.selectedNode, visible);
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? 'cyan' : 'gray'}>
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor={focused ? 'cyan' : 'gray'}>
       <Text bold wrap="truncate-end">
         {formatNodeRow('NODE', 'KIND', 'STATE', 'IN', 'OUT', 'DROP')}
       </Text>

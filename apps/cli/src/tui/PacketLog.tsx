@@ -7,10 +7,16 @@
  */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
+import type { TraceEvent } from '@netloom/runtime/emulator-types';
 import { formatTraceLine } from './format-trace.js';
 import type { PaneSize } from './NodePane.js';
 import { useLogVersion } from './use-log-version.js';
 import { useTuiEngine, useTuiState } from './use-tui.js';
+
+/** Drops are red; everything else uses the terminal's colour. */
+export function traceLineColor(event: TraceEvent): string | undefined {
+  return event.kind === 'drop' ? 'red' : undefined;
+}
 
 export function PacketLog({ width, height }: PaneSize): ReactNode {
   const state = useTuiState();
@@ -21,15 +27,16 @@ export function PacketLog({ width, height }: PaneSize): ReactNode {
   const events = logStore.window(state.filter, visible, state.logScroll);
   const title =
     `PACKETS ${logStore.totalEvents} events, ${logStore.totalDrops} drops` +
-    (state.filter !== null ? `  filter: ${state.filter.source}` : '  (/ to filter)') +
+    (state.capture !== null ? `  pcap: ${state.capture.files.length} files in ${state.capture.dir}` : '') +
+    (state.filter !== null ? `  filter: ${state.filter.source}` : state.capture === null ? '  (/ to filter)' : '') +
     (state.logScroll > 0 ? `  ↑${state.logScroll}` : '');
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? 'cyan' : 'gray'}>
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor={focused ? 'cyan' : 'gray'}>
       <Text bold wrap="truncate-end">
         {title}
       </Text>
       {events.map((event, i) => (
-        <Text key={i} wrap="truncate-end" color={event.kind === 'drop' ? 'red' : undefined}>
+        <Text key={i} wrap="truncate-end" color={traceLineColor(event)}>
           {formatTraceLine(event)}
         </Text>
       ))}

@@ -7,7 +7,7 @@
  * output to the consoles.
  */
 import { useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { completeCommandLine } from './command-completion.js';
 import { parsePacketFilter } from './packet-filter.js';
 import { TuiActionsContext, TuiEngineContext, TuiStateContext, type TuiActions, type TuiEngine } from './tui-context.js';
@@ -101,7 +101,7 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
         operate(async () => {
           const files = await emulator.startCapture(dir);
           dispatch({ type: 'capture', capture: { dir, files } });
-          dispatch({ type: 'status', text: `capturing to ${dir}: ${files.join(', ')}` });
+          dispatch({ type: 'status', text: `capturing to ${dir}: ${files.map((file) => relative(dir, file)).join(', ')}` });
         });
       },
       focus(pane) {

@@ -81,11 +81,12 @@ function mentionsProtocol(summary: string, protocol: string): boolean {
 }
 
 /**
- * Address match that respects address boundaries: `10.0.1.1` matches `10.0.1.1 >` and
- * `10.0.1.1.5000` (tcpdump's address.port) but not `10.0.1.10`.
+ * Address match that respects address boundaries: `10.0.1.1` matches `10.0.1.1 >`, `10.0.1.1:`
+ * and `10.0.1.1.5000` (tcpdump's address.port) but not `10.0.1.10`; `ff02::1` matches `ff02::1:`
+ * but not `ff02::1:ff00:2`.
  */
 function mentionsHost(summary: string, host: string): boolean {
-  return new RegExp(`(^|[^0-9a-z:.])${escapeRegExp(host)}($|[^0-9a-z:])`, 'i').test(summary);
+  return new RegExp(`(^|[^0-9a-z:.])${escapeRegExp(host)}(?![0-9a-z]|:[0-9a-f])`, 'i').test(summary);
 }
 
 export function matchesPacketFilter(filter: PacketFilter | null, event: TraceEvent): boolean {

@@ -147,7 +147,8 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
       return { ...state, focus: next, completions: [] };
     }
     case 'overlay':
-      return { ...state, overlay: action.overlay, filterDraft: action.overlay === 'filter' ? (state.filter?.source ?? '') : state.filterDraft };
+      if (action.overlay === 'filter') return { ...state, overlay: 'filter', filterDraft: state.filter?.source ?? '', status: '', statusIsError: false };
+      return { ...state, overlay: action.overlay };
     case 'paused':
       return { ...state, paused: action.paused };
     case 'speed':

@@ -67,6 +67,59 @@ function handleArrows(input: string, key: Key, state: TuiState, actions: TuiActi
   return false;
 }
 
+const noKey: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+/** The key one control or printable character stands for, when a chunk holds several keys. */
+function keyOf(char: string): Key {
+  return { ...noKey, return: char === '\r' || char === '\n', tab: char === '\t', backspace: char === '\b', delete: char === '\u007f' };
+}
+
+/**
+ * Handles one input event. Ink delivers a chunk of plain text with control characters in it
+ * (fast typing, paste, `tmux send-keys`) as one input; such a chunk is split into its keys.
+ */
+export function handleInput(input: string, key: Key, actions: TuiActions): void {
+  if (input.length > 1 && !input.includes('\u001B') && /[\u0000-\u001f\u007f]/.test(input)) {
+    let text = '';
+    const flush = (): void => {
+      if (text.length > 0) handleKey(text, noKey, actions.current(), actions);
+      text = '';
+    };
+    for (const char of input) {
+      if (/[\u0000-\u001f\u007f]/.test(char)) {
+        flush();
+        handleKey(char, keyOf(char), actions.current(), actions);
+      } else {
+        text += char;
+      }
+    }
+    flush();
+    return;
+  }
+  handleKey(input, key, actions.current(), actions);
+}
+
 export function handleKey(input: string, key: Key, state: TuiState, actions: TuiActions): void {
   if (state.quitting) return;
   if (state.overlay === 'filter') return handleFilterPrompt(input, key, state, actions);
@@ -105,5 +158,5 @@ export function handleKey(input: string, key: Key, state: TuiState, actions: Tui
 
 export function useKeyboard(): void {
   const actions = useTuiActions();
-  useInput((input, key) => handleKey(input, key, actions.current(), actions));
+  useInput((input, key) => handleInput(input, key, actions));
 }
