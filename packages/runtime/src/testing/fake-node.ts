@@ -4,10 +4,11 @@
  *
  * Frames are Ethernet with EtherType 0x88b5 (IEEE local experimental): [type, hops, seq(4)] then
  * padding. A `router` floods a received probe out of its other ports after 5 µs (hops + 1, dropped
- * with ttlExpired past 8); a `host` answers a request with a unicast reply to its sender after 5 µs.
+ * with ttlExpired from 2 hops on); a `host` answers a request with a unicast reply to its sender after 5 µs.
  * Commands: `send IF COUNT SIZE INTERVAL_NS [DST_MAC]`, `echo …`, `sleep NS`, `crash`,
- * `exit-thread`, `sysctl …` (accepted silently), `stats`.
+ * `exit-thread`, `thread` (prints the worker thread id), `sysctl …` (accepted silently), `stats`.
  */
+import { threadId } from 'node:worker_threads';
 import type { NodePlacement } from '@netloom/ipc';
 import type { CommandIo, NodeConfig, NodeEnvironment, NodeHost, StackEvent } from '@netloom/stack/node-host';
 
@@ -109,7 +110,7 @@ class FakeNode implements NodeHost {
     const kind = frame[14]!;
     const hops = frame[15]!;
     if (this.placement.kind === 'router') {
-      if (hops >= 8) {
+      if (hops >= 2) {
         this.drops++;
         this.event({ type: 'drop', ifname, reason: 'ttlExpired', frame });
         return;
@@ -153,6 +154,10 @@ class FakeNode implements NodeHost {
         break;
       case 'stats':
         io.stdout(`${this.name} in ${this.framesIn} out ${this.framesOut} drops ${this.drops} t ${now}\n`);
+        io.exit(0);
+        break;
+      case 'thread':
+        io.stdout(`${threadId}\n`);
         io.exit(0);
         break;
       case 'crash':

@@ -78,7 +78,7 @@ export function mixedSpec(): TopologySpec {
     links: [
       { ends: ['h1:eth0', 'r1:eth0'] },
       { ends: ['r1:eth1', 'r2:eth0'], params: { latencyNs: 2 * ms, bandwidthBps: 1e6, queue: 3 } },
-      { ends: ['r2:eth1', 'r3:eth0'], params: { latencyNs: 1.5 * ms, loss: 0.2 } },
+      { ends: ['r2:eth1', 'r3:eth0'], params: { latencyNs: 1.5 * ms, loss: 0.5 } },
       { ends: ['r3:eth1', 'h2:eth0'], params: { mtu: 100 } },
     ],
     lans: [
@@ -88,6 +88,7 @@ export function mixedSpec(): TopologySpec {
     events: [
       { at: 0, kind: 'exec', node: 'h1', cmd: 'send eth0 30 64 200000' },
       { at: 1 * ms, kind: 'exec', node: 'h1', cmd: 'send eth0 5 200 1000000' },
+      { at: 1 * ms, kind: 'exec', node: 'h2', cmd: 'send eth0 2 200 1000000' },
       { at: 2 * ms, kind: 'exec', node: 'h4', cmd: 'send eth0 6 64 700000' },
       { at: 2 * ms, kind: 'exec', node: 'h3', cmd: 'send eth1 4 80 300000' },
       { at: 3 * ms, kind: 'exec', node: 'h3', cmd: 'send eth0 4 64 500000 02:00:00:00:07:01' },

@@ -1,0 +1,60 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Emulator } from './emulator.js';
+import type { EmulatorOptions } from './emulator-types.js';
+import { formatTrace } from './trace-format.js';
+import { FAKE_NODES, mixedSpec } from './testing/specs.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'netloom-determinism-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function runOnce(label: string, options: EmulatorOptions): Promise<{ trace: string; pcaps: Map<string, Buffer>; report: string }> {
+  const emulator = await Emulator.load(mixedSpec(), { ...options, nodeFactory: FAKE_NODES });
+  const lines: string[] = [];
+  emulator.onTrace((events) => {
+    for (const event of events) lines.push(formatTrace(event));
+  });
+  const dir = join(scratch, label);
+  await emulator.startCapture(dir);
+  const report = await emulator.run();
+  await emulator.close();
+  const pcaps = new Map<string, Buffer>();
+  for (const file of readdirSync(dir).sort()) pcaps.set(file, readFileSync(join(dir, file)));
+  return { trace: lines.join('\n'), pcaps, report: JSON.stringify(report) };
+}
+
+describe('determinism across placements', () => {
+  it('gives byte-identical traces and pcaps inline, per-node, packed with 1, 2 and 3 workers, and on a second run', async () => {
+    const reference = await runOnce('inline', { placement: 'inline' });
+    // The scenario really exercises the link features.
+    for (const reason of ['queueFull', 'loss', 'mtuExceeded', 'linkDown', 'nodeStopped', 'ttlExpired']) {
+      expect(reference.trace.includes(`drop(${reason})`), reason).toBe(true);
+    }
+    expect(reference.trace.split('\n').length).toBeGreaterThan(250);
+    expect([...reference.pcaps.keys()]).toEqual([
+      'h1_eth0--r1_eth0.pcapng',
+      'lan1.pcapng',
+      'lan2.pcapng',
+      'r1_eth1--r2_eth0.pcapng',
+      'r2_eth1--r3_eth0.pcapng',
+      'r3_eth1--h2_eth0.pcapng',
+    ]);
+    const variants: [string, EmulatorOptions][] = [
+      ['inline-again', { placement: 'inline' }],
+      ['per-node', { placement: 'per-node' }],
+      ['packed-1', { placement: 'packed', workers: 1 }],
+      ['packed-2', { placement: 'packed', workers: 2 }],
+      ['packed-3', { placement: 'packed', workers: 3 }],
+      ['packed-3-again', { placement: 'packed', workers: 3 }],
+    ];
+    for (const [label, options] of variants) {
+      const run = await runOnce(label, options);
+      expect(run.trace, label).toBe(reference.trace);
+      expect(run.report, label).toBe(reference.report);
+      expect([...run.pcaps.keys()], label).toEqual([...reference.pcaps.keys()]);
+      for (const [file, bytes] of reference.pcaps) expect(run.pcaps.get(file)!.equals(bytes), `${label} ${file}`).toBe(true);
+    }
+  });
+});
