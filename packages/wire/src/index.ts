@@ -100,3 +100,11 @@ export {
   buildUdpIpv4Packet,
   type Ipv4Fields,
 } from './builders.js';
+export {
+  describeFrame,
+  describeArpPacket,
+  describeIpv4Packet,
+  describeIpv6Packet,
+  describeIcmpv4Message,
+  describeIcmpv6Message,
+} from './describe.js';
