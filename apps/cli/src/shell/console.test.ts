@@ -59,14 +59,17 @@ describe('the shell console', () => {
     expect((await result(shell, 'h1 hostname')).stdout).toBe('h1\n');
   });
 
-  it('changes links by endpoint pair in either order, by id, or by LAN name', async () => {
+  it('changes links by endpoint pair in either order, by one end, by id, or by LAN name', async () => {
     await result(shell, 'link h3:eth0 r1:eth1 down');
     await result(shell, 'link r1:eth1--h3:eth0 set latency 5ms loss 1% bandwidth 10Mbit mtu 1400');
     await result(shell, 'link lan1 up');
+    await result(shell, 'link h3:eth0 up');
+    expect((await result(shell, 'link h1:eth0 up')).stderr).toBe('netloom: link: no link or LAN "h1:eth0" (see links)\n');
     expect(emulator.calls.filter((c) => c.startsWith('setLink'))).toEqual([
       'setLink r1:eth1--h3:eth0 {"up":false}',
       'setLink r1:eth1--h3:eth0 {"latencyNs":5000000,"loss":0.01,"bandwidthBps":10000000,"mtu":1400}',
       'setLink lan1 {"up":true}',
+      'setLink r1:eth1--h3:eth0 {"up":true}',
     ]);
   });
 

@@ -6,7 +6,8 @@
  *   NODE CMD…                     run CMD in NODE's shell; an argument that names a node becomes
  *                                 that node's first address (Mininet's `h1 ping h2`)
  *   advance DURATION | time       move / print virtual time
- *   link A:IF B:IF up|down        carrier of a point-to-point link (or `link ID …`, ID a link id or LAN)
+ *   link A:IF B:IF up|down        carrier of a point-to-point link (or `link A:IF …` naming one end,
+ *                                 or `link ID …`, ID a link id or a LAN name)
  *   link ID set latency 5ms loss 1% bandwidth 10Mbit mtu 1400 queue 50
  *   node NAME stop|start
  *   nodes | links | help | quit | exit      (blank lines and `# comments` are skipped)
@@ -174,6 +175,10 @@ export class ShellConsole {
       );
       if (pair) return { link: pair, rest: args.slice(2) };
       throw new UsageError(`link: no link between ${first} and ${second} (see links)`);
+    }
+    if (first.includes(':')) {
+      const single = links.filter((link) => link.type === 'p2p' && link.endpoints.includes(first));
+      if (single.length === 1 && single[0]) return { link: single[0], rest: args.slice(1) };
     }
     throw new UsageError(`link: no link or LAN "${first}" (see links)`);
   }
