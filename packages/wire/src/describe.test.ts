@@ -185,7 +185,7 @@ function pcapOf(frames: Uint8Array[]): Uint8Array {
 }
 
 describe('the fixtures against a live tcpdump', () => {
-  it.skipIf(!hasTcpdump())('tcpdump -n -S still prints the stored line for every fixture frame (skipped: no tcpdump)', () => {
+  it.skipIf(!hasTcpdump())('tcpdump -n -S still prints the stored line for every fixture frame (skipped when tcpdump is not installed)', () => {
     const fixtures = [...Object.values(captured), ...Object.values(crafted)] as { hex: string; tcpdump: string }[];
     const directory = mkdtempSync(join(tmpdir(), 'netloom-wire-'));
     try {
