@@ -2,6 +2,9 @@
  * One-allocation builders for the stack's datapath: each returns a fresh Uint8Array holding the
  * whole frame or packet, written layer by layer in place (no intermediate buffers).
  *
+ * The bytes come from allocateFrameBytes (frame-memory.ts): views into shared slabs, so read a
+ * built frame through its Uint8Array and never transfer its `buffer`.
+ *
  * Covers: Ethernet frames around any payload, ARP frames, IPv4 packets and whole IPv4-in-Ethernet
  * frames, ICMPv4 and UDP inside IPv4. Defaults follow Linux: TTL 64, TOS 0, DF unset unless asked.
  * Leaves out: choosing identification numbers, fragmentation, padding to 60 bytes (veth does not).
@@ -13,6 +16,7 @@ import { emitIcmpv4, icmpv4BufferLen, type Icmpv4Repr } from './icmpv4.js';
 import { emitIpv4HeaderFor, IpProtocol, ipv4HeaderLength, type Ipv4Repr } from './ipv4.js';
 import { emitUdp, UDP_HEADER_LENGTH } from './udp.js';
 import { writeU16 } from './bytes.js';
+import { allocateFrameBytes } from './frame-memory.js';
 
 const NO_OPTIONS = new Uint8Array(0);
 
@@ -37,7 +41,7 @@ export interface Ipv4Fields {
   options?: Uint8Array;
 }
 
-function headerOf(fields: Ipv4Fields): Omit<Ipv4Repr, 'payload'> {
+function headerOf(fields: Omit<Ipv4Fields, 'protocol'>, protocol: number): Omit<Ipv4Repr, 'payload'> {
   return {
     tos: fields.tos ?? 0,
     identification: fields.identification ?? 0,
@@ -45,7 +49,7 @@ function headerOf(fields: Ipv4Fields): Omit<Ipv4Repr, 'payload'> {
     moreFragments: fields.moreFragments ?? false,
     fragmentOffset: fields.fragmentOffset ?? 0,
     ttl: fields.ttl ?? 64,
-    protocol: fields.protocol,
+    protocol,
     source: fields.source,
     destination: fields.destination,
     options: fields.options ?? NO_OPTIONS,
@@ -65,7 +69,7 @@ export function buildEthernetFrame(
   ethertype: number,
   payload: Uint8Array,
 ): Uint8Array {
-  const frame = new Uint8Array(ETHERNET_HEADER_LENGTH + payload.length);
+  const frame = allocateFrameBytes(ETHERNET_HEADER_LENGTH + payload.length);
   emitEthernet({ destination, source, vlan: null, ethertype, payload }, frame, 0);
   return frame;
 }
@@ -77,7 +81,7 @@ export function buildEthernetFrame(
 export function buildArpFrame(arp: ArpRepr, ethernetDestination?: Uint8Array): Uint8Array {
   const destination =
     ethernetDestination ?? (arp.operation === ArpOperation.request ? MAC_BROADCAST : arp.targetMac);
-  const frame = new Uint8Array(ETHERNET_HEADER_LENGTH + ARP_PACKET_LENGTH);
+  const frame = allocateFrameBytes(ETHERNET_HEADER_LENGTH + ARP_PACKET_LENGTH);
   writeEthernetHeader(frame, destination, arp.senderMac, EtherType.arp);
   emitArp(arp, frame, ETHERNET_HEADER_LENGTH);
   return frame;
@@ -85,9 +89,9 @@ export function buildArpFrame(arp: ArpRepr, ethernetDestination?: Uint8Array): U
 
 /** An IPv4 packet (header checksum filled) around `payload`. */
 export function buildIpv4Packet(fields: Ipv4Fields, payload: Uint8Array): Uint8Array {
-  const header = headerOf(fields);
+  const header = headerOf(fields, fields.protocol);
   const headerLength = ipv4HeaderLength(header);
-  const packet = new Uint8Array(headerLength + payload.length);
+  const packet = allocateFrameBytes(headerLength + payload.length);
   packet.set(payload, headerLength);
   emitIpv4HeaderFor(header, payload.length, packet, 0);
   return packet;
@@ -100,9 +104,9 @@ export function buildIpv4Frame(
   fields: Ipv4Fields,
   payload: Uint8Array,
 ): Uint8Array {
-  const header = headerOf(fields);
+  const header = headerOf(fields, fields.protocol);
   const headerLength = ipv4HeaderLength(header);
-  const frame = new Uint8Array(ETHERNET_HEADER_LENGTH + headerLength + payload.length);
+  const frame = allocateFrameBytes(ETHERNET_HEADER_LENGTH + headerLength + payload.length);
   writeEthernetHeader(frame, destinationMac, sourceMac, EtherType.ipv4);
   frame.set(payload, ETHERNET_HEADER_LENGTH + headerLength);
   emitIpv4HeaderFor(header, payload.length, frame, ETHERNET_HEADER_LENGTH);
@@ -111,10 +115,10 @@ export function buildIpv4Frame(
 
 /** An IPv4 packet carrying an ICMP message (protocol set to 1). */
 export function buildIcmpv4Packet(fields: Omit<Ipv4Fields, 'protocol'>, icmp: Icmpv4Repr): Uint8Array {
-  const header = headerOf({ ...fields, protocol: IpProtocol.icmp });
+  const header = headerOf(fields, IpProtocol.icmp);
   const headerLength = ipv4HeaderLength(header);
   const icmpLength = icmpv4BufferLen(icmp);
-  const packet = new Uint8Array(headerLength + icmpLength);
+  const packet = allocateFrameBytes(headerLength + icmpLength);
   emitIcmpv4(icmp, packet, headerLength);
   emitIpv4HeaderFor(header, icmpLength, packet, 0);
   return packet;
@@ -128,10 +132,10 @@ export function buildUdpIpv4Packet(
   payload: Uint8Array,
   checksum = true,
 ): Uint8Array {
-  const header = headerOf({ ...fields, protocol: IpProtocol.udp });
+  const header = headerOf(fields, IpProtocol.udp);
   const headerLength = ipv4HeaderLength(header);
   const udpLength = UDP_HEADER_LENGTH + payload.length;
-  const packet = new Uint8Array(headerLength + udpLength);
+  const packet = allocateFrameBytes(headerLength + udpLength);
   emitUdp(
     { sourcePort, destinationPort, payload },
     packet,

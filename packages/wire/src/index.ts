@@ -100,6 +100,7 @@ export {
   buildUdpIpv4Packet,
   type Ipv4Fields,
 } from './builders.js';
+export { allocateFrameBytes, copyFrameBytes } from './frame-memory.js';
 export {
   describeFrame,
   describeArpPacket,
