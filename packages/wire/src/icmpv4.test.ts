@@ -10,6 +10,7 @@ import {
   parseIcmpv4,
   type Icmpv4Repr,
 } from './icmpv4.js';
+import { parseQuotedIpv4Packet } from './ipv4.js';
 import { filledBuffer, icmpv4ReprArb } from './testing/arbitraries.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
 import { isWireError } from './wire-error.js';
@@ -154,5 +155,32 @@ describe('ICMPv4', () => {
         expect(again).toEqual(buf);
       }),
     );
+  });
+});
+
+describe('ICMPv4 errors and their quoted datagrams', () => {
+  it('recovers the echo identifier and sequence from a time exceeded, as ping needs', () => {
+    const timeExceeded = parseIcmpv4(icmpOf(captured.icmpTimeExceeded.hex));
+    if (isWireError(timeExceeded) || timeExceeded.kind !== 'timeExceeded') throw new Error('not time exceeded');
+    const quoted = parseQuotedIpv4Packet(timeExceeded.datagram);
+    if (isWireError(quoted)) throw new Error(quoted.error);
+    expect([quoted.source, quoted.destination, quoted.ttl, quoted.protocol]).toEqual([0x0a000001, 0x0a000902, 1, 1]);
+    const echo = parseIcmpv4(quoted.payload, { verifyChecksum: false });
+    expect(echo).toMatchObject({ kind: 'echoRequest', identifier: 13856, sequence: 1 });
+  });
+
+  it('accepts a quote shorter than the original datagram, but not a cut header', () => {
+    const datagram = icmpOf(captured.icmpPortUnreachable.hex).subarray(8);
+    const firstEight = parseQuotedIpv4Packet(datagram.subarray(0, 28));
+    expect(isWireError(firstEight) ? firstEight : firstEight.payload.length).toBe(8);
+    expect(parseQuotedIpv4Packet(datagram.subarray(0, 19))).toEqual({ error: 'truncated' });
+  });
+
+  it('ignores unused header bytes of an error, as Linux does', () => {
+    const message = icmpOf(captured.icmpTimeExceeded.hex).slice();
+    message[5] = 17; // an RFC 4884 length, say
+    const view = Icmpv4MessageView.over(message);
+    view.fillChecksum();
+    expect(parseIcmpv4(message)).toMatchObject({ kind: 'timeExceeded', code: 0 });
   });
 });

@@ -4,9 +4,10 @@
  * Covers: echo request/reply (identifier, sequence, data), destination unreachable (code, next-hop
  * MTU for code 4 "fragmentation needed"), time exceeded, redirect (gateway), parameter problem
  * (pointer); errors carry the quoted datagram bytes (the offending IP header + at least 8 bytes).
- * Any other type is kept as `other` with its 4 header bytes after the checksum as one number.
- * Leaves out: RFC 4884 extension objects (the length byte is written as 0 and ignored on parse),
- * timestamp/address-mask semantics.
+ * Any other type (and an echo with a non-zero code) is kept as `other` with its 4 header bytes
+ * after the checksum as one number. Unused header bytes of the error messages are ignored on
+ * parse (as Linux does) and written as zero. Leaves out: RFC 4884 extension objects (the length
+ * byte is ignored), timestamp/address-mask semantics.
  */
 import { readIpv4, writeIpv4, type Ipv4Address } from './address.js';
 import { readU16, readU32, writeU16, writeU32, placeBytes } from './bytes.js';
@@ -171,15 +172,12 @@ export function parseIcmpv4(bytes: Uint8Array, options?: Icmpv4ParseOptions): Ic
       if (code !== 0) break;
       return { kind: 'echoReply', identifier: view.identifier, sequence: view.sequence, data: body };
     case Icmpv4Type.destinationUnreachable:
-      if (readU16(bytes, REST) !== 0) break; // RFC 4884 length or unused bits set: keep verbatim
       return { kind: 'destinationUnreachable', code, nextHopMtu: view.nextHopMtu, datagram: body };
     case Icmpv4Type.timeExceeded:
-      if (view.restOfHeader !== 0) break;
       return { kind: 'timeExceeded', code, datagram: body };
     case Icmpv4Type.redirect:
       return { kind: 'redirect', code, gateway: view.gateway, datagram: body };
     case Icmpv4Type.parameterProblem:
-      if ((view.restOfHeader & 0xffffff) !== 0) break;
       return { kind: 'parameterProblem', code, pointer: view.pointer, datagram: body };
   }
   return { kind: 'other', type: view.type, code, restOfHeader: view.restOfHeader, data: body };

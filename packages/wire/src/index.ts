@@ -51,6 +51,7 @@ export {
   IPV4_MIN_HEADER_LENGTH,
   Ipv4PacketView,
   parseIpv4Packet,
+  parseQuotedIpv4Packet,
   emitIpv4Packet,
   emitIpv4HeaderFor,
   ipv4BufferLen,

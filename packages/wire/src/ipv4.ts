@@ -193,7 +193,29 @@ export function parseIpv4Packet(bytes: Uint8Array, options?: Ipv4ParseOptions): 
   const view = Ipv4PacketView.check(bytes);
   if (!(view instanceof Ipv4PacketView)) return view;
   if (options?.verifyChecksum !== false && !view.isChecksumValid) return wireError('badChecksum');
+  return reprOf(view, view.totalLength);
+}
+
+/**
+ * Parse the datagram quoted in an ICMP error (RFC 792: its header and at least 8 bytes of its
+ * payload; Linux quotes up to 576 bytes in all). Unlike parseIpv4Packet, the total length may
+ * exceed the bytes present and the checksum is not verified (a router may quote a header it
+ * already changed); `payload` is the part of the original payload that was quoted.
+ */
+export function parseQuotedIpv4Packet(bytes: Uint8Array): Ipv4Repr | WireError {
+  if (bytes.length < IPV4_MIN_HEADER_LENGTH) return wireError('truncated');
+  const view = Ipv4PacketView.over(bytes);
+  if (view.version !== 4) return wireError('badVersion');
+  const headerLength = view.headerLength;
+  if (headerLength < IPV4_MIN_HEADER_LENGTH) return wireError('badHeaderLength');
+  if (bytes.length < headerLength) return wireError('truncated');
+  if (view.totalLength < headerLength) return wireError('badLength');
+  return reprOf(view, Math.min(view.totalLength, bytes.length));
+}
+
+function reprOf(view: Ipv4PacketView, end: number): Ipv4Repr {
   const word = view.flagsAndFragmentOffset;
+  const headerLength = view.headerLength;
   return {
     tos: view.tos,
     identification: view.identification,
@@ -204,8 +226,8 @@ export function parseIpv4Packet(bytes: Uint8Array, options?: Ipv4ParseOptions): 
     protocol: view.protocol,
     source: view.source,
     destination: view.destination,
-    options: bytes.slice(IPV4_MIN_HEADER_LENGTH, view.headerLength),
-    payload: view.payload,
+    options: view.bytes.slice(IPV4_MIN_HEADER_LENGTH, headerLength),
+    payload: view.bytes.subarray(headerLength, end),
   };
 }
 
