@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ArpOperation } from './arp.js';
-import { buildArpFrame, buildEthernetFrame, buildIcmpv4Packet, buildIpv4Frame, buildIpv4Packet, buildUdpIpv4Packet } from './builders.js';
+import {
+  buildArpFrame,
+  buildEthernetFrame,
+  buildIcmpv4Packet,
+  buildIpv4Frame,
+  buildIpv4Packet,
+  buildIpv6Frame,
+  buildIpv6Packet,
+  buildUdpIpv4Packet,
+  buildUdpIpv6Packet,
+} from './builders.js';
+import { parseIpv6 } from './address.js';
 import { EtherType } from './ethernet.js';
 import { IpProtocol } from './ipv4.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
@@ -60,5 +71,20 @@ describe('builders', () => {
       false,
     );
     expect(packet).toEqual(view);
+  });
+
+  it('build the UDP-over-IPv6 datagram a Linux socket sent, checksum included', () => {
+    // 60 05 a6 40 00 18 11 40 …: flow label 0x5a640 (the kernel's hash), hop limit 64; UDP checksum 67 3e.
+    const frame = hexBytes(captured.udp6ToClosedPort.hex);
+    const fields = {
+      source: parseIpv6('2001:db8::1') as Uint8Array,
+      destination: parseIpv6('2001:db8::3') as Uint8Array,
+      flowLabel: 0x5a640,
+    };
+    const packet = buildUdpIpv6Packet(fields, 5000, 6000, new Uint8Array(16).fill(0x42));
+    expect(packet).toEqual(frame.subarray(14));
+    const macB = new Uint8Array([2, 0, 0, 0, 0, 3]);
+    expect(buildIpv6Packet({ ...fields, nextHeader: IpProtocol.udp }, frame.subarray(54))).toEqual(frame.subarray(14));
+    expect(buildIpv6Frame(macB, macA, { ...fields, nextHeader: IpProtocol.udp }, frame.subarray(54))).toEqual(frame);
   });
 });

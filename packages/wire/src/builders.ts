@@ -6,7 +6,8 @@
  * built frame through its Uint8Array and never transfer its `buffer`.
  *
  * Covers: Ethernet frames around any payload, ARP frames, IPv4 packets and whole IPv4-in-Ethernet
- * frames, ICMPv4 and UDP inside IPv4. Defaults follow Linux: TTL 64, TOS 0, DF unset unless asked.
+ * frames, ICMPv4 and UDP inside IPv4, IPv6 packets and frames and UDP inside IPv6. Defaults follow
+ * Linux: TTL / hop limit 64, TOS / traffic class 0, flow label 0, DF unset unless asked.
  * Leaves out: choosing identification numbers, fragmentation, padding to 60 bytes (veth does not).
  */
 import { MAC_BROADCAST, type Ipv4Address } from './address.js';
@@ -14,6 +15,7 @@ import { ArpOperation, emitArp, ARP_PACKET_LENGTH, type ArpRepr } from './arp.js
 import { emitEthernet, ETHERNET_HEADER_LENGTH, EtherType } from './ethernet.js';
 import { emitIcmpv4, icmpv4BufferLen, type Icmpv4Repr } from './icmpv4.js';
 import { emitIpv4HeaderFor, IpProtocol, ipv4HeaderLength, type Ipv4Repr } from './ipv4.js';
+import { emitIpv6HeaderFor, IPV6_HEADER_LENGTH } from './ipv6.js';
 import { emitUdp, UDP_HEADER_LENGTH } from './udp.js';
 import { writeU16 } from './bytes.js';
 import { allocateFrameBytes } from './frame-memory.js';
@@ -143,5 +145,69 @@ export function buildUdpIpv4Packet(
     checksum ? { family: 4, source: header.source, destination: header.destination } : null,
   );
   emitIpv4HeaderFor(header, udpLength, packet, 0);
+  return packet;
+}
+
+/** IPv6 fixed-header fields for the builders. */
+export interface Ipv6Fields {
+  source: Uint8Array;
+  destination: Uint8Array;
+  nextHeader: number;
+  /** Default 64. */
+  hopLimit?: number;
+  /** Default 0. */
+  trafficClass?: number;
+  /** Default 0. */
+  flowLabel?: number;
+}
+
+function ipv6HeaderOf(fields: Omit<Ipv6Fields, 'nextHeader'>, nextHeader: number) {
+  return {
+    trafficClass: fields.trafficClass ?? 0,
+    flowLabel: fields.flowLabel ?? 0,
+    nextHeader,
+    hopLimit: fields.hopLimit ?? 64,
+    source: fields.source,
+    destination: fields.destination,
+  };
+}
+
+/** An IPv6 packet (fixed header only) around `payload` (extension headers included, if any). */
+export function buildIpv6Packet(fields: Ipv6Fields, payload: Uint8Array): Uint8Array {
+  const packet = allocateFrameBytes(IPV6_HEADER_LENGTH + payload.length);
+  packet.set(payload, IPV6_HEADER_LENGTH);
+  emitIpv6HeaderFor(ipv6HeaderOf(fields, fields.nextHeader), payload.length, packet, 0);
+  return packet;
+}
+
+/** A whole Ethernet frame carrying an IPv6 packet around `payload`. */
+export function buildIpv6Frame(
+  destinationMac: Uint8Array,
+  sourceMac: Uint8Array,
+  fields: Ipv6Fields,
+  payload: Uint8Array,
+): Uint8Array {
+  const frame = allocateFrameBytes(ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH + payload.length);
+  writeEthernetHeader(frame, destinationMac, sourceMac, EtherType.ipv6);
+  frame.set(payload, ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH);
+  emitIpv6HeaderFor(ipv6HeaderOf(fields, fields.nextHeader), payload.length, frame, ETHERNET_HEADER_LENGTH);
+  return frame;
+}
+
+/** An IPv6 packet carrying a UDP datagram with its (mandatory) checksum. */
+export function buildUdpIpv6Packet(
+  fields: Omit<Ipv6Fields, 'nextHeader'>,
+  sourcePort: number,
+  destinationPort: number,
+  payload: Uint8Array,
+): Uint8Array {
+  const udpLength = UDP_HEADER_LENGTH + payload.length;
+  const packet = allocateFrameBytes(IPV6_HEADER_LENGTH + udpLength);
+  emitUdp({ sourcePort, destinationPort, payload }, packet, IPV6_HEADER_LENGTH, {
+    family: 6,
+    source: fields.source,
+    destination: fields.destination,
+  });
+  emitIpv6HeaderFor(ipv6HeaderOf(fields, IpProtocol.udp), udpLength, packet, 0);
   return packet;
 }

@@ -99,7 +99,11 @@ export {
   buildIpv4Frame,
   buildIcmpv4Packet,
   buildUdpIpv4Packet,
+  buildIpv6Packet,
+  buildIpv6Frame,
+  buildUdpIpv6Packet,
   type Ipv4Fields,
+  type Ipv6Fields,
 } from './builders.js';
 export { allocateFrameBytes, copyFrameBytes } from './frame-memory.js';
 export {
