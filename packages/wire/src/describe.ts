@@ -3,7 +3,7 @@
  *
  * Mirrors the wording of `tcpdump -n` (tcpdump 4.99.3, without -e and -v, timestamp not
  * included): ARP request/reply, IPv4 with ICMP (every RFC 792 type tcpdump names), UDP and TCP,
- * IP-in-IP, non-first fragments as `ip-proto-N`, unknown protocols as ` ip-proto-N LEN`, and
+ * IGMPv3 reports, IP-in-IP, non-first fragments as `ip-proto-N`, unknown protocols as ` ip-proto-N LEN`, and
  * IPv6 with hop-by-hop / destination-options / fragment headers, ICMPv6 (echo, NDP, errors,
  * MLDv2 reports), UDP and TCP. Checked line by line against tcpdump's output for the same
  * bytes (describe.test.ts). As without -e, an 802.1Q tag is not shown.
@@ -127,7 +127,7 @@ function describeTransport(
       if (family === 'IP') return between(describeIcmpv4Message(payload));
       break;
     case 58:
-      if (family === 'IP6') return between(describeIcmpv6Message(payload, source));
+      if (family === 'IP6') return between(describeIcmpv6Message(payload));
       break;
     case 17: {
       if (payload.length < 8) return between('[malformed: truncated UDP header]');
@@ -152,6 +152,12 @@ function describeTransport(
       return between(describeIpv6Packet(payload));
     case 59:
       if (family === 'IP6') return between('no next header');
+      break;
+    case 2:
+      // IGMPv3 membership report (RFC 3376 §4.2): the number of group records at offset 6.
+      if (family === 'IP' && payload.length >= 8 && payload[0] === 0x22) {
+        return between(`igmp v3 report, ${readU16(payload, 6)} group record(s)`);
+      }
       break;
   }
   return between(` ip-proto-${protocol} ${payload.length}`);
@@ -371,7 +377,7 @@ export function describeIpv6Packet(packet: Uint8Array): string {
 const parameterProblemCodes: Record<number, string> = { 0: 'erroneous', 1: 'next header', 2: 'option' };
 
 /** `ICMP6, …, length N` for an ICMPv6 message. */
-export function describeIcmpv6Message(message: Uint8Array, _source = ''): string {
+export function describeIcmpv6Message(message: Uint8Array): string {
   if (message.length < 8) return '[malformed: truncated ICMPv6 header]';
   const type = message[0] ?? 0;
   const code = message[1] ?? 0;

@@ -160,6 +160,11 @@ export const captured = {
     tcpdump: 'IP 10.0.0.254 > 10.0.0.1: ICMP host 10.0.1.99 unreachable, length 92',
     hex: '020000000001020000000002080045c00070f546000040016f880a0000fe0a0000010301fcfe0000000045000054b88e40003f016db70a0000010a00016308001b99366c000153aa016b000000009011020000000000101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637',
   },
+  /** Sent by a namespace's interface as it came up (IGMPv3, with the Router Alert option). */
+  igmpV3Report: {
+    tcpdump: 'IP 0.0.0.0 > 224.0.0.22: igmp v3 report, 1 group record(s)',
+    hex: '01005e000016029a3e607bb3080046c0002800004000010203fa00000000e0000016940400002200f9930000000104000000e000006a',
+  },
 } satisfies Record<string, CapturedFrame>;
 
 export function hexBytes(hex: string): Uint8Array {
