@@ -102,6 +102,7 @@ export function writeIpv4(bytes: Uint8Array, offset: number, address: Ipv4Addres
 
 // ---- MAC addresses ----
 
+/** Shared constants: read them, copy them, never write into them. */
 export const MAC_BROADCAST: Uint8Array = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 export const MAC_ZERO: Uint8Array = new Uint8Array(6);
 

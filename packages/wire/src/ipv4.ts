@@ -45,6 +45,9 @@ const CHECKSUM = 10;
 const SOURCE = 12;
 const DESTINATION = 16;
 
+/** Shared by every parsed header without options (never written to). */
+const NO_OPTIONS = new Uint8Array(0);
+
 const FLAG_DONT_FRAGMENT = 0x4000;
 const FLAG_MORE_FRAGMENTS = 0x2000;
 
@@ -226,7 +229,7 @@ function reprOf(view: Ipv4PacketView, end: number): Ipv4Repr {
     protocol: view.protocol,
     source: view.source,
     destination: view.destination,
-    options: view.bytes.slice(IPV4_MIN_HEADER_LENGTH, headerLength),
+    options: headerLength === IPV4_MIN_HEADER_LENGTH ? NO_OPTIONS : view.bytes.slice(IPV4_MIN_HEADER_LENGTH, headerLength),
     payload: view.bytes.subarray(headerLength, end),
   };
 }
