@@ -20,7 +20,7 @@ describe('console', () => {
     await openConsole(tui);
     await tui.type('ip route get 10.0.9.2', keys.enter);
     expect(frame(tui)).toContain('h1# ip route get 10.0.9.2');
-    expect(frame(tui)).toContain('10.0.9.2 via 10.0.1.254 dev eth0 src 10.0.1.1 uid 0');
+    expect(frame(tui)).toContain('10.0.9.2 via 10.0.0.2 dev eth0 src 10.0.0.1 uid 0');
     expect(tui.emulator.calls).toContain('exec h1 ip route get 10.0.9.2');
   });
 
@@ -28,7 +28,7 @@ describe('console', () => {
     const tui = renderTui();
     await tui.type(keys.down, keys.enter, 'ip route get 10.0.9.2', keys.enter);
     expect(frame(tui)).toContain('r1# ip route get 10.0.9.2');
-    expect(frame(tui)).toContain('10.0.9.2 via 10.0.2.2 dev eth1 src 10.0.2.1 uid 0');
+    expect(frame(tui)).toContain('10.0.9.2 via 10.0.1.2 dev eth1 src 10.0.1.1 uid 0');
   });
 
   it("a bad command shows the tool's error text, not a stack trace", async () => {
@@ -76,7 +76,7 @@ describe('console', () => {
     await openConsole(tui);
     await tui.type('ip ro\tg\t10.0.9.2\r');
     expect(frame(tui)).toContain('h1# ip route get 10.0.9.2');
-    expect(frame(tui)).toContain('10.0.9.2 via 10.0.1.254 dev eth0');
+    expect(frame(tui)).toContain('10.0.9.2 via 10.0.0.2 dev eth0');
   });
 
   it('command keys are typed as text while the console has focus, and Esc leaves it', async () => {
@@ -93,7 +93,7 @@ describe('console', () => {
     const tui = renderTui();
     await openConsole(tui);
     await tui.type('ip addrx', keys.backspace, keys.enter);
-    expect(frame(tui)).toContain('inet 10.0.1.1/24 scope global eth0');
+    expect(frame(tui)).toContain('inet 10.0.0.1/24 scope global eth0');
   });
 });
 
@@ -153,10 +153,10 @@ describe('keys', () => {
     expect(tui.emulator.calls).toContain('setLink r1:eth1--r2:eth0 {"up":false}');
     expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +DOWN/);
     expect(frame(tui)).toContain('link r1:eth1--r2:eth0 down');
-    await tui.type(keys.tab, keys.tab, 'ping -c 1 10.0.9.2', keys.enter);
+    await tui.type(keys.tab, keys.tab, 'ping -c 1 10.0.2.2', keys.enter);
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(frame(tui)).toContain('1 packets transmitted, 0 received, 100% packet loss');
-    expect(frame(tui)).toContain('DROP r1 [linkDown] IP 10.0.1.1 > 10.0.9.2: ICMP echo request');
+    expect(frame(tui)).toContain('DROP r1 [linkDown] IP 10.0.0.1 > 10.0.2.2: ICMP echo request');
     await tui.type(keys.escape, keys.tab, 'l');
     expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +up/);
   });
@@ -211,5 +211,22 @@ describe('layout', () => {
   it('fits 80 columns', async () => {
     const tui = renderTui();
     for (const line of frame(tui).split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('escape sequences', () => {
+  it('a control character whose ESC prefix ink dropped still acts as its key', async () => {
+    const tui = renderTui();
+    await tui.type('\u001B\t');
+    await tui.type('\u001B\t', '\u001B\t');
+    expect(frame(tui)).not.toContain('(Tab to the console to type)');
+  });
+});
+
+describe('typed chunks', () => {
+  it('a chunk of command keys acts key by key (/drop opens the filter with "drop")', async () => {
+    const tui = renderTui();
+    await tui.type('/drop');
+    expect(frame(tui)).toContain('filter/ drop');
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { Profiler } from 'react';
-import type { TraceEvent } from '@netloom/runtime/emulator-types';
+import type { TraceEvent } from '@netloom/runtime';
 import { PacketLog, traceLineColor } from './PacketLog.js';
 import { keys, renderTui } from './testing/render-tui.js';
 

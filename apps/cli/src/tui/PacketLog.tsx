@@ -7,7 +7,7 @@
  */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import type { TraceEvent } from '@netloom/runtime/emulator-types';
+import type { TraceEvent } from '@netloom/runtime';
 import { formatTraceLine } from './format-trace.js';
 import type { PaneSize } from './NodePane.js';
 import { useLogVersion } from './use-log-version.js';

@@ -5,7 +5,7 @@
  * reason. It formats only; colouring is the log pane's job. No frame parsing happens here: the
  * summary string from the runtime (wire.describeFrame) is the single source of packet detail.
  */
-import type { TraceEvent, TraceKind } from '@netloom/runtime/emulator-types';
+import type { TraceEvent, TraceKind } from '@netloom/runtime';
 
 const NS_PER_SECOND = 1_000_000_000;
 const NS_PER_MICROSECOND = 1_000;

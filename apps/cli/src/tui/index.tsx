@@ -1,11 +1,12 @@
 /**
  * `netloom tui FILE`: loads the topology through the runtime's library API, starts it, and runs
- * the terminal UI until the user quits; returns the exit status (0 ok, 2 for a topology file
- * error printed as `file:line:col: …`, 1 for any other failure, printed without a stack trace).
+ * the terminal UI until the user quits; returns the exit status as the other commands do: 0 ok,
+ * 2 for a topology file error (printed as `file:line:col: …`), 3 when the emulation failed
+ * (a node or shard, printed as its message without a stack trace).
  * The UI itself (ink, react) is imported only after forceLiveRendering() so that live redrawing
  * works in a terminal even when `CI` is set.
  */
-import type { EmulatorApi, Placement } from '@netloom/runtime/emulator-types';
+import type { EmulatorApi, Placement } from '@netloom/runtime';
 import { forceLiveRendering } from './live-rendering.js';
 import { isTopologyError, loadEmulator } from './load-emulator.js';
 
@@ -15,6 +16,9 @@ export interface TuiOptions {
   workers?: number;
   speed?: number;
 }
+
+const EXIT_BAD_INPUT = 2;
+const EXIT_EMULATION_FAILED = 3;
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -26,14 +30,14 @@ export async function runTui(file: string, options: TuiOptions = {}): Promise<nu
     emulator = await loadEmulator(file, { seed: options.seed, placement: options.placement, workers: options.workers, realtime: false });
   } catch (error) {
     process.stderr.write(`${describe(error)}\n`);
-    return isTopologyError(error) ? 2 : 1;
+    return (await isTopologyError(error)) ? EXIT_BAD_INPUT : EXIT_EMULATION_FAILED;
   }
   try {
     await emulator.start();
   } catch (error) {
     process.stderr.write(`netloom tui: ${describe(error)}\n`);
     await emulator.close().catch(() => undefined);
-    return 1;
+    return EXIT_EMULATION_FAILED;
   }
   forceLiveRendering();
   const { startTui } = await import('./start-tui.js');

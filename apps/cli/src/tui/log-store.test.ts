@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TraceEvent } from '@netloom/runtime/emulator-types';
+import type { TraceEvent } from '@netloom/runtime';
 import { LogStore } from './log-store.js';
 import { parsePacketFilter } from './packet-filter.js';
 

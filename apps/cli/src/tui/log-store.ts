@@ -6,7 +6,7 @@
  * per `intervalMs`), so re-rendering is batched however fast events arrive.
  * It stores events as the runtime gave them; formatting happens only for visible lines.
  */
-import type { TraceEvent } from '@netloom/runtime/emulator-types';
+import type { TraceEvent } from '@netloom/runtime';
 import { matchesPacketFilter, type PacketFilter } from './packet-filter.js';
 
 export const DEFAULT_LOG_CAPACITY = 5_000;

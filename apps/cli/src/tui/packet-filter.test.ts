@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TraceEvent } from '@netloom/runtime/emulator-types';
+import type { TraceEvent } from '@netloom/runtime';
 import { matchesPacketFilter, parsePacketFilter, type PacketFilter } from './packet-filter.js';
 
 function event(overrides: Partial<TraceEvent>): TraceEvent {

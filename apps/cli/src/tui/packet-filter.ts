@@ -5,7 +5,7 @@
  * fields and its one-line summary, so protocols and addresses are whatever the summary prints
  * (`ICMP`, `ARP`, `UDP`, `IP6`, …). It leaves out `or`, `not`, ports and netmasks.
  */
-import type { TraceEvent } from '@netloom/runtime/emulator-types';
+import type { TraceEvent } from '@netloom/runtime';
 
 export interface PacketFilter {
   /** The text the user typed, shown in the log pane's title. */

@@ -29,7 +29,7 @@ describe('NodePane', () => {
   it('shows frames in/out and drops after traffic, and DOWN for a stopped node', async () => {
     const tui = renderTui();
     await tui.emulator.stopNode('h2');
-    await tui.type(keys.tab, keys.tab, keys.tab, 'ping -c 2 10.0.9.2', keys.enter);
+    await tui.type(keys.tab, keys.tab, keys.tab, 'ping -c 2 10.0.2.2', keys.enter);
     const frame = tui.lastFrame() ?? '';
     expect(frame).toContain('│h1      host   up        0     2    0');
     expect(frame).toContain('│r1      router up        2     2    0');

@@ -6,7 +6,7 @@
  */
 import { render } from 'ink';
 import { join } from 'node:path';
-import type { EmulatorApi } from '@netloom/runtime/emulator-types';
+import type { EmulatorApi } from '@netloom/runtime';
 import { LogStore } from './log-store.js';
 import { SerialQueue } from './serial-queue.js';
 import type { TuiEngine } from './tui-context.js';
@@ -30,7 +30,7 @@ export function createEngine(emulator: EmulatorApi, captureRoot: string = join(p
   return { emulator, logStore: new LogStore(), queue: new SerialQueue(), captureRoot, stepNs: STEP_NS, tickMs: TICK_MS };
 }
 
-/** Returns the exit status (0 after `q`). Closes the emulator. */
+/** Returns the exit status (0 after `q`, 3 when the UI or the emulator failed). Closes the emulator. */
 export async function startTui(emulator: EmulatorApi, options: StartTuiOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
@@ -58,7 +58,7 @@ export async function startTui(emulator: EmulatorApi, options: StartTuiOptions =
     });
     await instance.waitUntilExit();
   } catch (error) {
-    status = 1;
+    status = 3;
     leaveAltScreen();
     process.stderr.write(`netloom tui: ${error instanceof Error ? error.message : String(error)}\n`);
   } finally {
@@ -66,6 +66,11 @@ export async function startTui(emulator: EmulatorApi, options: StartTuiOptions =
     process.off('exit', leaveAltScreen);
   }
   await engine.queue.idle();
-  await emulator.close();
+  try {
+    await emulator.close();
+  } catch (error) {
+    process.stderr.write(`netloom tui: ${error instanceof Error ? error.message : String(error)}\n`);
+    status = 3;
+  }
   return status;
 }

@@ -4,7 +4,7 @@
  * engine (the emulator handle, the packet log store and the operation queue; never changes).
  */
 import { createContext } from 'react';
-import type { EmulatorApi } from '@netloom/runtime/emulator-types';
+import type { EmulatorApi } from '@netloom/runtime';
 import type { LogStore } from './log-store.js';
 import type { SerialQueue } from './serial-queue.js';
 import type { Overlay, Pane, TuiState } from './tui-state.js';

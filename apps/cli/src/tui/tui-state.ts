@@ -6,7 +6,7 @@
  * emulator) live in the actions (TuiProvider). The packet log's events are not here: they live in
  * the LogStore, outside React, so a flood of events does not go through the reducer.
  */
-import type { LinkInfo, NodeInfo } from '@netloom/runtime/emulator-types';
+import type { LinkInfo, NodeInfo } from '@netloom/runtime';
 import { emptyHistory, historyNext, historyPrevious, recordCommand, type CommandHistory } from './command-history.js';
 import type { PacketFilter } from './packet-filter.js';
 

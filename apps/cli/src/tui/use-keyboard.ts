@@ -96,25 +96,18 @@ function keyOf(char: string): Key {
 }
 
 /**
- * Handles one input event. Ink delivers a chunk of plain text with control characters in it
- * (fast typing, paste, `tmux send-keys`) as one input; such a chunk is split into its keys.
+ * Handles one input event. Ink delivers a chunk of typed text (fast typing, paste,
+ * `tmux send-keys`) as one input, control characters included, and drops the ESC of `ESC <key>`
+ * leaving a bare control character without its flag (`\t` without `tab`); such input is split
+ * into single keys, each handled against the state the previous one left.
  */
 export function handleInput(input: string, key: Key, actions: TuiActions): void {
-  if (input.length > 1 && !input.includes('\u001B') && /[\u0000-\u001f\u007f]/.test(input)) {
-    let text = '';
-    const flush = (): void => {
-      if (text.length > 0) handleKey(text, noKey, actions.current(), actions);
-      text = '';
-    };
+  const isChunk = [...input].length > 1 || /^[\u0000-\u001f\u007f]$/.test(input);
+  if (isChunk && !input.includes('\u001B')) {
     for (const char of input) {
-      if (/[\u0000-\u001f\u007f]/.test(char)) {
-        flush();
-        handleKey(char, keyOf(char), actions.current(), actions);
-      } else {
-        text += char;
-      }
+      const isControl = /[\u0000-\u001f\u007f]/.test(char);
+      handleKey(char, isControl ? keyOf(char) : noKey, actions.current(), actions);
     }
-    flush();
     return;
   }
   handleKey(input, key, actions.current(), actions);

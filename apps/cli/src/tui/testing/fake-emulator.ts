@@ -1,6 +1,6 @@
 /**
  * A stand-in for the runtime's Emulator, for the UI's tests and the tmux launcher: a router
- * chain h1 — r1 — r2 — h2 (10.0.1.0/24, 10.0.2.0/24, 10.0.9.0/24) that answers a few node-shell
+ * chain h1 — r1 — … — h2 addressed as topologies/router-chain.yaml is, that answers a few node-shell
  * commands with Linux-shaped output (`ip route get`, `ping -c N`, `ip addr`), fails the rest with
  * the tool's error text, emits trace events for pings (drops with reason `linkDown` when a link on
  * the path is down) and keeps virtual time. It models nothing real; it only exercises the
@@ -14,7 +14,7 @@ import type {
   NodeInfo,
   RunReport,
   TraceEvent,
-} from '@netloom/runtime/emulator-types';
+} from '@netloom/runtime';
 
 interface FakeNode {
   name: string;
@@ -27,36 +27,21 @@ interface FakeNode {
   drops: number;
 }
 
-const chain: FakeNode[] = [
-  { name: 'h1', kind: 'host', running: true, addresses: [{ ifname: 'eth0', address: '10.0.1.1', prefixLength: 24 }], gateway: '10.0.1.254', framesIn: 0, framesOut: 0, drops: 0 },
-  {
-    name: 'r1',
-    kind: 'router',
-    running: true,
-    addresses: [
-      { ifname: 'eth0', address: '10.0.1.254', prefixLength: 24 },
-      { ifname: 'eth1', address: '10.0.2.1', prefixLength: 24 },
-    ],
-    gateway: '10.0.2.2',
-    framesIn: 0,
-    framesOut: 0,
-    drops: 0,
-  },
-  {
-    name: 'r2',
-    kind: 'router',
-    running: true,
-    addresses: [
-      { ifname: 'eth0', address: '10.0.2.2', prefixLength: 24 },
-      { ifname: 'eth1', address: '10.0.9.1', prefixLength: 24 },
-    ],
-    gateway: '10.0.2.1',
-    framesIn: 0,
-    framesOut: 0,
-    drops: 0,
-  },
-  { name: 'h2', kind: 'host', running: true, addresses: [{ ifname: 'eth0', address: '10.0.9.2', prefixLength: 24 }], gateway: '10.0.9.1', framesIn: 0, framesOut: 0, drops: 0 },
-];
+/**
+ * h1 — r1 — … — rN — h2 addressed like topologies/router-chain.yaml: link i is 10.0.i.0/24, its
+ * left end .1 and right end .2; hosts and routers route by default to the right (h2 to the left).
+ */
+function routerChain(routers: number): FakeNode[] {
+  const names = ['h1', ...Array.from({ length: routers }, (_, i) => `r${i + 1}`), 'h2'];
+  return names.map((name, position) => {
+    const addresses: FakeNode['addresses'] = [];
+    if (position > 0) addresses.push({ ifname: 'eth0', address: `10.0.${position - 1}.2`, prefixLength: 24 });
+    if (position < names.length - 1) addresses.push({ ifname: position === 0 ? 'eth0' : 'eth1', address: `10.0.${position}.1`, prefixLength: 24 });
+    const gateway = position < names.length - 1 ? `10.0.${position}.2` : `10.0.${position - 1}.1`;
+    const kind = position === 0 || position === names.length - 1 ? 'host' : 'router';
+    return { name, kind, running: true, addresses, gateway, framesIn: 0, framesOut: 0, drops: 0 };
+  });
+}
 
 const SECOND = 1_000_000_000;
 const HOP_NS = 1_000_000;
@@ -68,17 +53,21 @@ function sameSubnet24(a: string, b: string): boolean {
 export class FakeEmulator implements EmulatorApi {
   readonly name = 'router-chain';
   private time = 0;
-  private readonly nodeList: FakeNode[] = chain.map((n) => ({ ...n, addresses: [...n.addresses] }));
-  private readonly linkList: LinkInfo[] = [
-    this.p2p('h1:eth0--r1:eth0'),
-    this.p2p('r1:eth1--r2:eth0'),
-    this.p2p('r2:eth1--h2:eth0'),
-  ];
+  private readonly nodeList: FakeNode[];
+  private readonly linkList: LinkInfo[];
   private readonly traceListeners = new Set<(events: TraceEvent[]) => void>();
   private readonly outputListeners = new Set<(out: { node: string; id: number; stream: 'stdout' | 'stderr'; text: string }) => void>();
   readonly calls: string[] = [];
   capturing: string | null = null;
   closed = false;
+
+  constructor(routers = 2) {
+    this.nodeList = routerChain(routers);
+    this.linkList = this.nodeList.slice(1).map((right, i) => {
+      const left = this.nodeList[i] as FakeNode;
+      return this.p2p(`${left.name}:${i === 0 ? 'eth0' : 'eth1'}--${right.name}:eth0`);
+    });
+  }
 
   private p2p(id: string): LinkInfo {
     return { id, type: 'p2p', endpoints: id.split('--'), up: true, latencyNs: HOP_NS, bandwidthBps: null, loss: 0, mtu: 1500, frames: 0, drops: 0, queueDepth: 0 };

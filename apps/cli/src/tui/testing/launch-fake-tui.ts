@@ -8,6 +8,6 @@ import { FakeEmulator } from './fake-emulator.js';
 
 forceLiveRendering();
 const { startTui } = await import('../start-tui.js');
-const emulator = new FakeEmulator();
+const emulator = new FakeEmulator(8);
 await emulator.start();
 process.exitCode = await startTui(emulator, {});

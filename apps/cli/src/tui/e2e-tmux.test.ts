@@ -1,0 +1,116 @@
+/**
+ * The terminal UI in a real terminal (tmux, 80x24, with CI=true to prove live rendering is
+ * forced): open it on the router chain, run `ip route get` in h1's console, take a link down and
+ * watch a ping fail with the drop reason in the packet log, pause and step the clock, quit, and
+ * check the terminal is back at the shell prompt with nothing of the UI left on screen.
+ * Runs twice: on the real engine through `netloom tui topologies/router-chain.yaml` (skipped, with
+ * the reason, while the engine cannot run that topology or apps/cli is not built), and on the
+ * FakeEmulator through testing/launch-fake-tui.ts (compiled here with tsc).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hasTmux, TmuxSession } from './testing/tmux-session.js';
+
+const repo = resolve(import.meta.dirname, '../../../..');
+const fakeBuild = join(repo, 'node_modules/.cache/netloom-tui-e2e');
+const noTmux = hasTmux() ? false : 'tmux is not installed (apt-get install tmux)';
+
+let session: TmuxSession | null = null;
+afterEach(() => {
+  session?.close();
+  session = null;
+});
+
+function headerTime(screen: string): string {
+  const match = /t=(\d+\.\d{6})s/.exec(screen);
+  if (match === null) throw new Error(`no virtual time in the header:\n${screen}`);
+  return match[1] as string;
+}
+
+/** Esc on its own: a terminal reads Esc followed at once by another key as Alt+key. */
+async function escape(tmux: TmuxSession): Promise<void> {
+  tmux.press('Escape');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+async function driveRouterChain(command: string): Promise<void> {
+  const tmux = new TmuxSession('netloom-tui-e2e', repo);
+  session = tmux;
+  await tmux.waitFor('e2e$');
+  tmux.type(`CI=true ${command}`);
+  tmux.press('Enter');
+  await tmux.waitFor('press ? for help', 60_000);
+
+  // h1 is selected; Tab×3 reaches its console.
+  tmux.press('Tab', 'Tab', 'Tab');
+  tmux.type('ip route get 10.0.8.2');
+  tmux.press('Enter');
+  await tmux.waitFor(/10\.0\.8\.2 via 10\.0\.0\.2 dev eth0 src 10\.0\.0\.1 uid 0/);
+
+  // Esc leaves the console; Tab to the links; the second link is r1:eth1--r2:eth0.
+  await escape(tmux);
+  tmux.press('Tab', 'Down');
+  tmux.type('l');
+  await tmux.waitFor(/r1:eth1--r2:eth0 +DOWN/);
+
+  tmux.press('Tab', 'Tab');
+  tmux.type('ping -c 1 -W 1 10.0.8.2');
+  tmux.press('Enter');
+  await tmux.waitFor(/1 packets transmitted, 0 received, 100% packet loss/, 60_000);
+  // Show only drops in the log: the drop and its reason.
+  await escape(tmux);
+  tmux.type('/drop');
+  tmux.press('Enter');
+  await tmux.waitFor(/filter: drop/);
+  await tmux.waitFor(/DROP r1 \[linkDown\] .*10\.0\.0\.1 > 10\.0\.8\.2/);
+
+  // Pause, then one step of 10 ms.
+  tmux.press('Space');
+  await tmux.waitFor('❚❚ paused');
+  // A clock tick already under way when Space was pressed still lands; then time stands still.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const before = headerTime(tmux.screen());
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(headerTime(tmux.screen())).toBe(before);
+  tmux.type('.');
+  const after = (Number(before) + 0.01).toFixed(6);
+  await tmux.waitFor(`t=${after}s`);
+
+  // q quits; the shell prompt is back, the alternate screen is gone.
+  tmux.type('q');
+  const restored = await tmux.waitFor(/^e2e\$\s*$/m, 30_000);
+  expect(restored).not.toContain('PACKETS');
+  expect(restored).not.toContain('╭');
+  expect(restored).toContain(`e2e$ CI=true ${command}`);
+  tmux.type('echo "status=$?"');
+  tmux.press('Enter');
+  await tmux.waitFor(/^status=0$/m);
+}
+
+describe('netloom tui in a real terminal', () => {
+  beforeAll(() => {
+    if (noTmux !== false) return;
+    const launcher = join(repo, 'apps/cli/src/tui/testing/launch-fake-tui.ts');
+    spawnSync(
+      process.execPath,
+      [join(repo, 'node_modules/typescript/bin/tsc'), '--outDir', fakeBuild, '--rootDir', join(repo, 'apps/cli/src'), '--module', 'nodenext', '--target', 'es2022', '--jsx', 'react-jsx', '--skipLibCheck', '--types', 'node', '--strict', launcher],
+      { encoding: 'utf8' },
+    );
+  }, 180_000);
+
+  it.skipIf(noTmux)('drives the UI on the fake engine: route lookup, link down and drops, pause and step, quit', async () => {
+    const launcher = join(fakeBuild, 'tui/testing/launch-fake-tui.js');
+    expect(existsSync(launcher), `tsc did not produce ${launcher}`).toBe(true);
+    await driveRouterChain(`node ${launcher}`);
+  }, 180_000);
+
+  it.skipIf(noTmux)('drives `netloom tui topologies/router-chain.yaml` on the real engine', async (ctx) => {
+    const bin = join(repo, 'apps/cli/bin/netloom.js');
+    if (!existsSync(join(repo, 'apps/cli/dist/main.js'))) ctx.skip('apps/cli is not built (npx tsc -p apps/cli/tsconfig.build.json)');
+    const probe = spawnSync(process.execPath, [bin, 'exec', 'topologies/router-chain.yaml', 'h1', '--', 'ip', 'route', 'get', '10.0.8.2'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    if (probe.status !== 0) ctx.skip(`the engine cannot run router-chain yet: ${(probe.stderr || probe.stdout).trim().split('\n')[0] ?? `status ${probe.status}`}`);
+    await driveRouterChain('node apps/cli/bin/netloom.js tui topologies/router-chain.yaml');
+  }, 180_000);
+});
