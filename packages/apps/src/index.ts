@@ -1,0 +1,12 @@
+/**
+ * @netloom/apps — the programs a node's shell can start by name. The stack's shell looks a
+ * command's first word up in `programs` and runs it with a ProcessContext (packages/stack/src/process.ts).
+ */
+import type { Program } from '@netloom/stack';
+import { ping } from './ping.js';
+
+export const programs: Readonly<Record<string, Program>> = Object.freeze({
+  ping,
+});
+
+export { getopt, glibcMessage, type GetoptError, type GetoptResult, type LongOption, type OptionSpec, type ParsedOption } from './getopt.js';

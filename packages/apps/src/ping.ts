@@ -1,0 +1,521 @@
+/**
+ * `ping`: ICMP echo, with iputils ping's output, errors and exit statuses (iputils 20221126 as
+ * shipped by Debian 12, checked in network namespaces; the same text as 20240905 for everything
+ * modelled here).
+ *
+ * Covers: -c -i -s -I (interface or address) -W -w -t -q -n -4 -6 -h -V; the header
+ * `PING dst (addr) 56(84) bytes of data.`, reply lines with iputils' time precision rules (3
+ * decimals under 1 ms … none from 100 ms), ICMP errors (`From X icmp_seq=N Destination Host
+ * Unreachable`) counted as `+N errors`, duplicates `(DUP!)`, `pipe N`, and the summary with
+ * iputils' integer mdev. Exit status: 0 with replies, 1 without (or fewer than -c before -w's
+ * deadline), 2 on errors. Ctrl-C prints the summary. Times are virtual (ctx.now()).
+ * Timing follows iputils: probes every interval; after the last of -c probes it waits for the
+ * outstanding replies at most max(2 × max RTT, interval) once something was answered, else -W
+ * (default 10 s); -w ends everything at its deadline; the summary's `time` runs from the first
+ * probe to the last.
+ *
+ * Leaves out: flood/adaptive/preload, -R/-T options, ipg/ewma, reverse DNS (a reply from the
+ * target shows the name the user typed, others are numeric). Deviations: a non-numeric -i/-W
+ * is rejected (`invalid argument`) rather than read as 0; intervals below 1 ms run as 1 ms.
+ */
+import { errnoMessage, type Errno, type IcmpMessage, type IcmpSocket, type Program, type ProcessContext } from '@netloom/stack';
+import { getopt, glibcMessage } from './getopt.js';
+import { isIpv4Literal, isIpv6Literal } from './address-text.js';
+
+const NS_PER_US = 1000;
+const NS_PER_MS = 1_000_000;
+const NS_PER_S = 1_000_000_000;
+const LONG_MAX = '9223372036854775807';
+const INT_MAX = 2147483647;
+
+export const PING_USAGE = `
+Usage
+  ping [options] <destination>
+
+Options:
+  <destination>      dns name or ip address
+  -a                 use audible ping
+  -A                 use adaptive ping
+  -B                 sticky source address
+  -c <count>         stop after <count> replies
+  -C                 call connect() syscall on socket creation
+  -D                 print timestamps
+  -d                 use SO_DEBUG socket option
+  -e <identifier>    define identifier for ping session, default is random for
+                     SOCK_RAW and kernel defined for SOCK_DGRAM
+                     Imply using SOCK_RAW (for IPv4 only for identifier 0)
+  -f                 flood ping
+  -h                 print help and exit
+  -I <interface>     either interface name or address
+  -i <interval>      seconds between sending each packet
+  -L                 suppress loopback of multicast packets
+  -l <preload>       send <preload> number of packages while waiting replies
+  -m <mark>          tag the packets going out
+  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>
+  -n                 no dns name resolution
+  -O                 report outstanding replies
+  -p <pattern>       contents of padding byte
+  -q                 quiet output
+  -Q <tclass>        use quality of service <tclass> bits
+  -s <size>          use <size> as number of data bytes to be sent
+  -S <size>          use <size> as SO_SNDBUF socket option value
+  -t <ttl>           define time to live
+  -U                 print user-to-user latency
+  -v                 verbose output
+  -V                 print version and exit
+  -w <deadline>      reply wait <deadline> in seconds
+  -W <timeout>       time to wait for response
+
+IPv4 options:
+  -4                 use IPv4
+  -b                 allow pinging broadcast
+  -R                 record route
+  -T <timestamp>     define timestamp, can be one of <tsonly|tsandaddr|tsprespec>
+
+IPv6 options:
+  -6                 use IPv6
+  -F <flowlabel>     define flow label, default is random
+  -N <nodeinfo opt>  use icmp6 node info query, try <help> as argument
+
+For more details see ping(8).
+`;
+
+/** getopt string of iputils ping (all options are accepted; unmodelled ones are ignored). */
+const PING_OPTIONS = 'h?46aABbCc:dDe:fF:hi:I:l:Lm:M:nN:Op:qQ:rRs:S:t:T:UvVw:W:';
+
+interface PingOptions {
+  count: number;
+  intervalNs: number;
+  size: number;
+  interfaceOrAddress: string | null;
+  lingerNs: number;
+  deadlineNs: number;
+  ttl: number | null;
+  quiet: boolean;
+  numeric: boolean;
+  family: 4 | 6 | null;
+  target: string;
+}
+
+type OptionsOutcome = { ok: true; options: PingOptions } | { ok: false; message: string; status: number };
+
+/** iputils strtol_or_err: `invalid argument: 'x'` or `…: out of range: lo <= value <= hi`. */
+function parseInteger(text: string, low: number, high: number, highText = String(high)): number | string {
+  if (!/^\s*[-+]?\d+$/.test(text)) return `ping: invalid argument: '${text}'`;
+  const value = Number(text);
+  if (value < low || value > high) return `ping: invalid argument: '${text}': out of range: ${low} <= value <= ${highText}`;
+  return value;
+}
+
+function parseSeconds(text: string): number | null {
+  if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return null;
+  return Number(text);
+}
+
+function parseOptions(argv: readonly string[]): OptionsOutcome {
+  const parsed = getopt(argv, { short: PING_OPTIONS });
+  if (!parsed.ok) return { ok: false, message: `${glibcMessage('ping', parsed.error)}\n${PING_USAGE}`, status: 2 };
+  const options: PingOptions = {
+    count: 0,
+    intervalNs: NS_PER_S,
+    size: 56,
+    interfaceOrAddress: null,
+    lingerNs: 10 * NS_PER_S,
+    deadlineNs: 0,
+    ttl: null,
+    quiet: false,
+    numeric: false,
+    family: null,
+    target: '',
+  };
+  for (const { key, value = '' } of parsed.options) {
+    switch (key) {
+      case 'c': {
+        const n = parseInteger(value, 1, Number.MAX_SAFE_INTEGER, LONG_MAX);
+        if (typeof n === 'string') return { ok: false, message: `${n}\n`, status: 1 };
+        options.count = n;
+        break;
+      }
+      case 'i': {
+        const seconds = parseSeconds(value);
+        if (seconds === null) return { ok: false, message: `ping: invalid argument: '${value}'\n`, status: 1 };
+        if (seconds < 0 || seconds > INT_MAX / 1000) return { ok: false, message: `ping: bad timing interval: ${value}\n`, status: 2 };
+        options.intervalNs = Math.max(NS_PER_MS, Math.round(seconds * 1000) * NS_PER_MS);
+        break;
+      }
+      case 's': {
+        const n = parseInteger(value, 0, INT_MAX);
+        if (typeof n === 'string') return { ok: false, message: `${n}\n`, status: 1 };
+        options.size = n;
+        break;
+      }
+      case 'I':
+        options.interfaceOrAddress = value;
+        break;
+      case 'W': {
+        const seconds = parseSeconds(value);
+        if (seconds === null) return { ok: false, message: `ping: invalid argument: '${value}'\n`, status: 1 };
+        if (seconds < 0 || seconds > INT_MAX / 1000) return { ok: false, message: `ping: bad linger time: ${value}\n`, status: 2 };
+        options.lingerNs = Math.round(seconds * 1000) * NS_PER_MS;
+        break;
+      }
+      case 'w': {
+        const n = parseInteger(value, 0, INT_MAX);
+        if (typeof n === 'string') return { ok: false, message: `${n}\n`, status: 1 };
+        options.deadlineNs = n * NS_PER_S;
+        break;
+      }
+      case 't': {
+        const n = parseInteger(value, 0, 255);
+        if (typeof n === 'string') return { ok: false, message: `${n}\n`, status: 1 };
+        options.ttl = n;
+        break;
+      }
+      case 'q':
+        options.quiet = true;
+        break;
+      case 'n':
+        options.numeric = true;
+        break;
+      case '4':
+      case '6': {
+        const family = key === '4' ? 4 : 6;
+        if (options.family !== null && options.family !== family) {
+          return { ok: false, message: 'ping: only one -4 or -6 option may be specified\n', status: 2 };
+        }
+        options.family = family;
+        break;
+      }
+      case 'h':
+      case '?':
+        return { ok: false, message: PING_USAGE, status: 2 };
+      case 'V':
+        return {
+          ok: false,
+          message: 'ping from iputils 20240905\nlibcap: no, IDN: no, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes\n',
+          status: 0,
+        };
+      default:
+        break;
+    }
+  }
+  if (parsed.operands.length === 0) return { ok: false, message: 'ping: usage error: Destination address required\n', status: 1 };
+  if (parsed.operands.length > 1) return { ok: false, message: 'ping: record route: Operation not permitted\n', status: 2 };
+  options.target = parsed.operands[0] ?? '';
+  return { ok: true, options };
+}
+
+/** printf("%g") for the packet-loss percentage. */
+export function formatG(value: number): string {
+  if (value === 0) return '0';
+  const exponent = Math.floor(Math.log10(Math.abs(value)));
+  if (exponent < -4 || exponent >= 6) {
+    const [mantissa = '0', exp = '0'] = value.toExponential(5).split('e');
+    const trimmed = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+    const e = Number(exp);
+    return `${trimmed}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  const fixed = value.toFixed(Math.max(0, 5 - exponent));
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
+}
+
+/** iputils' reply time: 3 decimals below 1 ms, 2 below 10 ms, 1 below 100 ms, none above. */
+export function formatRtt(microseconds: number): string {
+  const t = microseconds;
+  if (t >= 100000 - 50) return `${Math.floor((t + 500) / 1000)}`;
+  if (t >= 10000 - 5) return `${Math.floor((t + 50) / 1000)}.${Math.floor(((t + 50) % 1000) / 100)}`;
+  if (t >= 1000) return `${Math.floor((t + 5) / 1000)}.${String(Math.floor(((t + 5) % 1000) / 10)).padStart(2, '0')}`;
+  return `${Math.floor(t / 1000)}.${String(t % 1000).padStart(3, '0')}`;
+}
+
+function millis(microseconds: number): string {
+  return `${Math.floor(microseconds / 1000)}.${String(microseconds % 1000).padStart(3, '0')}`;
+}
+
+/** ICMPv4 error texts of iputils' pr_icmph. */
+export function icmp4ErrorText(type: number, code: number): string {
+  if (type === 3) {
+    const texts = [
+      'Destination Net Unreachable',
+      'Destination Host Unreachable',
+      'Destination Protocol Unreachable',
+      'Destination Port Unreachable',
+      'Frag needed and DF set',
+      'Source Route Failed',
+      'Destination Net Unknown',
+      'Destination Host Unknown',
+      'Source Host Isolated',
+      'Destination Net Prohibited',
+      'Destination Host Prohibited',
+      'Destination Net Unreachable for Type of Service',
+      'Destination Host Unreachable for Type of Service',
+      'Packet filtered',
+      'Precedence Violation',
+      'Precedence Cutoff',
+    ];
+    return texts[code] ?? `Dest Unreachable, Bad Code: ${code}`;
+  }
+  if (type === 11) {
+    if (code === 0) return 'Time to live exceeded';
+    if (code === 1) return 'Frag reassembly time exceeded';
+    return `Time exceeded, Bad Code: ${code}`;
+  }
+  if (type === 4) return 'Source Quench';
+  if (type === 12) return 'Parameter problem';
+  if (type === 5) return ['Redirect Network', 'Redirect Host', 'Redirect Type of Service and Network', 'Redirect Type of Service and Host'][code] ?? `Redirect, Bad Code: ${code}`;
+  return `Bad ICMP type: ${type}`;
+}
+
+/** ICMPv6 error texts of iputils' print_icmp (ping6_common.c). */
+export function icmp6ErrorText(type: number, code: number): string {
+  if (type === 1) {
+    const texts = ['No route', 'Administratively prohibited', 'Beyond scope of source address', 'Address unreachable', 'Port unreachable'];
+    const text = texts[code];
+    return text ? `Destination unreachable: ${text}` : `Destination unreachable: Unknown code ${code}`;
+  }
+  if (type === 2) return 'Packet too big';
+  if (type === 3) {
+    if (code === 0) return 'Time exceeded: Hop limit';
+    if (code === 1) return 'Time exceeded: Defragmentation failure';
+    return `Time exceeded: Unknown code ${code}`;
+  }
+  if (type === 4) return 'Parameter problem';
+  return `Unknown icmp type: ${type}`;
+}
+
+/** A deterministic echo identifier per process (Linux assigns the ping socket's port). */
+function echoIdentifier(ctx: ProcessContext): number {
+  let hash = 0x811c9dc5;
+  for (const ch of `${ctx.hostname}/${ctx.now()}`) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return hash & 0xffff;
+}
+
+function fail(ctx: ProcessContext, message: string, status: number): void {
+  ctx.stderr(message);
+  ctx.exit(status);
+}
+
+function echoPayload(size: number, now: number): Uint8Array {
+  const payload = new Uint8Array(size);
+  for (let i = 0; i < size; i++) payload[i] = i & 0xff;
+  if (size >= 16) {
+    // struct timeval, little-endian 64-bit seconds and microseconds, as iputils writes it.
+    const view = new DataView(payload.buffer);
+    view.setBigUint64(0, BigInt(Math.floor(now / NS_PER_S)), true);
+    view.setBigUint64(8, BigInt(Math.floor((now % NS_PER_S) / NS_PER_US)), true);
+  }
+  return payload;
+}
+
+export const ping: Program = (ctx) => {
+  const outcome = parseOptions(ctx.argv);
+  if (!outcome.ok) {
+    if (outcome.status === 0) ctx.stdout(outcome.message);
+    else ctx.stderr(outcome.message);
+    ctx.exit(outcome.status);
+    return;
+  }
+  const options = outcome.options;
+  const target = options.target;
+
+  // Resolve the destination (getaddrinfo with the requested family).
+  let family: 4 | 6;
+  let destination: string | null;
+  if (isIpv4Literal(target)) {
+    if (options.family === 6) return fail(ctx, `ping: ${target}: Address family for hostname not supported\n`, 2);
+    family = 4;
+    destination = target;
+  } else if (isIpv6Literal(target)) {
+    if (options.family === 4) return fail(ctx, `ping: ${target}: Address family for hostname not supported\n`, 2);
+    family = 6;
+    destination = target;
+  } else {
+    destination = ctx.resolve(target, options.family ?? undefined);
+    if (destination === null) return fail(ctx, `ping: ${target}: Name or service not known\n`, 2);
+    family = isIpv6Literal(destination) ? 6 : 4;
+  }
+
+  const opened = ctx.icmpSocket(family);
+  if ('errno' in opened) return fail(ctx, `ping: socket: ${errnoMessage[opened.errno]}\n`, 2);
+  const socket: IcmpSocket = opened;
+  const stop = (status: number): void => {
+    socket.close();
+    ctx.exit(status);
+  };
+  const socketFail = (message: string): void => {
+    socket.close();
+    fail(ctx, message, 2);
+  };
+
+  // -I: an address is bound; anything else is a device (SO_BINDTODEVICE).
+  let device: string | undefined;
+  let boundSource: string | null = null;
+  const via = options.interfaceOrAddress;
+  if (via !== null) {
+    if ((family === 4 && isIpv4Literal(via)) || (family === 6 && isIpv6Literal(via))) {
+      const bound = socket.bind(via);
+      if (!bound.ok) return socketFail(`ping: bind: ${errnoMessage[bound.errno]}\n`);
+      boundSource = via;
+    } else {
+      const bound = socket.setsockopt('SO_BINDTODEVICE', via);
+      if (!bound.ok) return socketFail(`ping: SO_BINDTODEVICE ${via}: ${errnoMessage[bound.errno]}\n`);
+      device = via;
+    }
+  }
+  // iputils connects a UDP probe socket to learn the source address (and fails here without a route).
+  const routed = ctx.routeSource(destination, device);
+  if ('errno' in routed) return socketFail(`ping: connect: ${errnoMessage[routed.errno]}\n`);
+  const source = boundSource ?? routed.source;
+
+  if (options.ttl !== null) {
+    const set = options.ttl === 0 ? { ok: false as const, errno: 'EINVAL' as Errno } : socket.setsockopt('IP_TTL', options.ttl);
+    if (!set.ok) return socketFail(`ping: cannot set unicast time-to-live: ${errnoMessage[set.errno]}\n`);
+  }
+
+  const size = options.size;
+  if (family === 4) {
+    const from = via !== null ? `from ${source} ${device ?? ''}: ` : '';
+    ctx.stdout(`PING ${target} (${destination}) ${from}${size}(${size + 28}) bytes of data.\n`);
+  } else {
+    const from = via !== null ? `from ${source} ${device ?? ''}: ` : '';
+    ctx.stdout(`PING ${target}(${destination}) ${from}${size} data bytes\n`);
+  }
+
+  const id = echoIdentifier(ctx);
+  const timing = size >= 16;
+  const sentAt = new Map<number, number>();
+  const received = new Set<number>();
+  let transmitted = 0;
+  let replies = 0;
+  let repeats = 0;
+  let errors = 0;
+  let pipesize = 1;
+  let tmin = Number.MAX_SAFE_INTEGER;
+  let tmax = 0;
+  let tsum = 0;
+  let tsum2 = 0;
+  let startTime = 0;
+  let lastSendTime = 0;
+  let finished = false;
+  let sendTimer: { cancel(): void } | null = null;
+  let exitTimer: { cancel(): void } | null = null;
+
+  const nameOf = (address: string): string => (!options.numeric && address === destination && target !== destination ? `${target} (${address})` : address);
+
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    sendTimer?.cancel();
+    exitTimer?.cancel();
+    let text = `\n--- ${target} ping statistics ---\n`;
+    text += `${transmitted} packets transmitted, ${replies} received`;
+    if (repeats) text += `, +${repeats} duplicates`;
+    if (errors) text += `, +${errors} errors`;
+    if (transmitted) {
+      const loss = ((transmitted - replies) * 100) / transmitted;
+      text += `, ${formatG(Math.fround(loss))}% packet loss`;
+      const elapsedUs = Math.floor((lastSendTime - startTime) / NS_PER_US);
+      text += `, time ${Math.floor((elapsedUs + 500) / 1000)}ms`;
+    }
+    text += '\n';
+    let comma = '';
+    if (replies && timing) {
+      const total = replies + repeats;
+      const tavg = Math.floor(tsum / total);
+      const tvar =
+        tsum < INT_MAX ? Math.floor((tsum2 - Math.floor((tsum * tsum) / total)) / total) : Math.floor(tsum2 / total) - tavg * tavg;
+      const tmdev = Math.floor(Math.sqrt(Math.max(0, tvar)));
+      text += `rtt min/avg/max/mdev = ${millis(tmin)}/${millis(tavg)}/${millis(tmax)}/${millis(tmdev)} ms`;
+      comma = ', ';
+    }
+    if (pipesize > 1) text += `${comma}pipe ${pipesize}`;
+    text += '\n';
+    ctx.stdout(text);
+    const status = replies === 0 || (options.deadlineNs > 0 && options.count > 0 && replies < options.count) ? 1 : 0;
+    stop(status);
+  };
+
+  const acknowledge = (sequence: number): void => {
+    const diff = (transmitted - sequence) & 0xffff;
+    if (diff <= 0x7fff && diff + 1 > pipesize) pipesize = diff + 1;
+  };
+
+  const checkDone = (): void => {
+    if (options.count && replies + errors >= options.count) finish();
+    else if (options.deadlineNs && errors) finish();
+  };
+
+  const scheduleExit = (): void => {
+    if (exitTimer || options.deadlineNs) return;
+    let wait = options.lingerNs;
+    if (replies) wait = Math.max(2 * tmax * NS_PER_US, options.intervalNs);
+    exitTimer = ctx.setTimer(wait, finish);
+  };
+
+  const sendProbe = (): void => {
+    sendTimer = null;
+    if (finished) return;
+    if (options.count && transmitted >= options.count && !options.deadlineNs) return;
+    const now = ctx.now();
+    if (transmitted === 0) startTime = now;
+    lastSendTime = now;
+    const sequence = (transmitted + 1) & 0xffff;
+    const result = socket.sendEcho(destination, id, sequence, echoPayload(size, now));
+    transmitted++;
+    sentAt.set(sequence, now);
+    received.delete(sequence);
+    if (!result.ok && !options.quiet) ctx.stderr(`ping: sendmsg: ${errnoMessage[result.errno]}\n`);
+    if (options.count && transmitted >= options.count && !options.deadlineNs) scheduleExit();
+    else sendTimer = ctx.setTimer(options.intervalNs, sendProbe);
+  };
+
+  const isReply = (m: IcmpMessage): boolean => (family === 4 ? m.type === 0 : m.type === 129);
+  const isError = (m: IcmpMessage): boolean =>
+    family === 4 ? [3, 4, 5, 11, 12].includes(m.type) : [1, 2, 3, 4].includes(m.type);
+
+  socket.onMessage((message) => {
+    if (finished || message.id !== id) return;
+    const sequence = message.sequence;
+    if (isReply(message)) {
+      const sent = sentAt.get(sequence);
+      if (sent === undefined) return;
+      const duplicate = received.has(sequence);
+      const rttUs = Math.floor((message.receivedAt - sent) / NS_PER_US);
+      if (duplicate) repeats++;
+      else {
+        replies++;
+        received.add(sequence);
+        acknowledge(sequence);
+      }
+      if (timing && !duplicate) {
+        tsum += rttUs;
+        tsum2 += rttUs * rttUs;
+        if (rttUs < tmin) tmin = rttUs;
+        if (rttUs > tmax) tmax = rttUs;
+      }
+      if (!options.quiet) {
+        let line = `${message.payload.length + 8} bytes from ${nameOf(message.from)}: icmp_seq=${sequence} ttl=${message.ttl}`;
+        if (timing) line += ` time=${formatRtt(rttUs)} ms`;
+        if (duplicate) line += ' (DUP!)';
+        ctx.stdout(`${line}\n`);
+      }
+      checkDone();
+      return;
+    }
+    if (isError(message)) {
+      if (family === 4 && message.type === 5) return; // redirects are not errors for ping
+      if (!sentAt.has(sequence)) return;
+      errors++;
+      acknowledge(sequence);
+      if (!options.quiet) {
+        const text = family === 4 ? icmp4ErrorText(message.type, message.code) : icmp6ErrorText(message.type, message.code);
+        ctx.stdout(`From ${nameOf(message.from)} icmp_seq=${sequence} ${text}\n`);
+      }
+      checkDone();
+    }
+  });
+
+  ctx.onInterrupt(finish);
+  if (options.deadlineNs) ctx.setTimer(options.deadlineNs, finish);
+  sendProbe();
+};
