@@ -125,6 +125,16 @@ describe('keys', () => {
     expect(frame(tui)).toContain(`t=${(advanced / 1e9).toFixed(6)}s`);
   });
 
+  it('a failing engine stops the clock and shows the failure, once, without a stack trace', async () => {
+    const tui = renderTui({ startPaused: false });
+    tui.emulator.advanceFailure = new Error('node r2: Error: boom');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await tui.settle();
+    expect(frame(tui)).toContain('❚❚ paused');
+    expect(frame(tui)).toContain('node r2: Error: boom');
+    expect(tui.emulator.calls.filter((c) => c.startsWith('advance'))).toHaveLength(1);
+  });
+
   it('. advances exactly one 10 ms step', async () => {
     const tui = renderTui();
     await tui.type('.', '.');
@@ -156,7 +166,7 @@ describe('keys', () => {
     await tui.type(keys.tab, keys.tab, 'ping -c 1 10.0.2.2', keys.enter);
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(frame(tui)).toContain('1 packets transmitted, 0 received, 100% packet loss');
-    expect(frame(tui)).toContain('DROP r1 [linkDown] IP 10.0.0.1 > 10.0.2.2: ICMP echo request');
+    expect(frame(tui)).toContain('r1 drop(linkDown) IP 10.0.0.1 > 10.0.2.2: ICMP echo request');
     await tui.type(keys.escape, keys.tab, 'l');
     expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +up/);
   });

@@ -21,7 +21,7 @@ describe('PacketLog', () => {
     const frame = tui.lastFrame() ?? '';
     expect(frame).toContain('PACKETS 4 events, 0 drops');
     expect(frame).not.toContain('seq 1,');
-    expect(frame).toContain('0.002000 h1:eth0--r1:eth0 Out h1 IP 10.0.1.1 > 10.0.9.2: ICMP echo request, id 1, seq 2, length 64');
+    expect(frame).toContain('0.002000 h1:eth0--r1:eth0 h1 tx IP 10.0.1.1 > 10.0.9.2: ICMP echo request, id 1, seq 2, length 64');
     expect(frame.indexOf('seq 3,')).toBeLessThan(frame.indexOf('seq 4,'));
   });
 
@@ -30,7 +30,7 @@ describe('PacketLog', () => {
     tui.emulator.emit([echo(1, { kind: 'drop', node: 'r1', reason: 'linkDown', link: 'r1:eth1--r2:eth0' })]);
     await sleep(150);
     const frame = tui.lastFrame() ?? '';
-    expect(frame).toContain('0.001000 r1:eth1--r2:eth0 DROP r1 [linkDown] IP 10.0.1.1');
+    expect(frame).toContain('0.001000 r1:eth1--r2:eth0 r1 drop(linkDown) IP 10.0.1.1');
     expect(traceLineColor(tui.engine.logStore.window(null, 1)[0] as TraceEvent)).toBe('red');
     expect(traceLineColor(echo(2))).toBeUndefined();
   });

@@ -196,9 +196,10 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
       }),
     [emulator, dispatch],
   );
-  useRealtimeClock(engine, state.paused || state.quitting, state.speed, actions.refresh, (error) =>
-    dispatch({ type: 'status', text: errorMessage(error), isError: true }),
-  );
+  useRealtimeClock(engine, state.paused || state.quitting, state.speed, actions.refresh, (error) => {
+    dispatch({ type: 'paused', paused: true });
+    dispatch({ type: 'status', text: errorMessage(error), isError: true });
+  });
 
   return (
     <TuiEngineContext.Provider value={engine}>

@@ -64,7 +64,7 @@ async function driveRouterChain(command: string): Promise<void> {
   tmux.type('/drop');
   tmux.press('Enter');
   await tmux.waitFor(/filter: drop/);
-  await tmux.waitFor(/DROP r1 \[linkDown\] .*10\.0\.0\.1 > 10\.0\.8\.2/);
+  await tmux.waitFor(/r1:eth1--r2:eth0 r1 drop\(linkDown\) .*10\.0\.0\.1 > 10\.0\.8\.2/);
 
   // Pause, then one step of 10 ms.
   tmux.press('Space');

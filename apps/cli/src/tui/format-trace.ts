@@ -1,11 +1,12 @@
 /**
  * One tcpdump-like line per trace event for the packet log: virtual time in seconds with
- * microseconds (as `tcpdump -ttt` style absolute stamps do), the link, the event kind and node,
- * then the frame summary the runtime produced (addresses, protocol, details) and, for drops, the
- * reason. It formats only; colouring is the log pane's job. No frame parsing happens here: the
- * summary string from the runtime (wire.describeFrame) is the single source of packet detail.
+ * microseconds (tcpdump -tt style, shortened to fit 80 columns), the link, the node, the event verb
+ * in the words `netloom run --trace` uses (tx, rx, drop(reason), forward(…), deliver(…)), then the
+ * frame summary the runtime produced (addresses, protocol, details). It formats only; colouring
+ * is the log pane's job. No frame parsing happens here: the summary string from the runtime
+ * (wire.describeFrame) is the single source of packet detail.
  */
-import type { TraceEvent, TraceKind } from '@netloom/runtime';
+import type { TraceEvent } from '@netloom/runtime';
 
 const NS_PER_SECOND = 1_000_000_000;
 const NS_PER_MICROSECOND = 1_000;
@@ -17,13 +18,12 @@ export function formatVirtualTime(ns: number): string {
   return `${seconds}.${String(micros).padStart(6, '0')}`;
 }
 
-const kindLabels: Record<TraceKind, string> = {
-  tx: 'Out',
-  rx: 'In ',
-  forward: 'Fwd',
-  deliver: 'Dlv',
-  drop: 'DROP',
-};
+/** The event verb as `netloom run --trace` prints it: tx, rx, drop(reason), forward(out), deliver(proto). */
+export function traceVerb(event: TraceEvent): string {
+  if (event.kind === 'drop') return `drop(${event.reason ?? 'unknown'})`;
+  if ((event.kind === 'forward' || event.kind === 'deliver') && event.detail !== undefined) return `${event.kind}(${event.detail})`;
+  return event.kind;
+}
 
 /** The link column: the link id, or `node:ifname` / `node` when the event has no link. */
 export function traceLocation(event: TraceEvent): string {
@@ -31,11 +31,11 @@ export function traceLocation(event: TraceEvent): string {
   return event.ifname === null ? event.node : `${event.node}:${event.ifname}`;
 }
 
-/** The whole log line, e.g. `0.010000 h1:eth0--r1:eth0 Out h1 IP 10.0.1.1 > 10.0.9.2: ICMP echo request`. */
+/**
+ * The whole log line, e.g.
+ * `0.551000 r1:eth1--r2:eth0 r1 drop(linkDown) IP 10.0.0.1 > 10.0.8.2: ICMP echo request, id 1, seq 1, length 64`.
+ */
 export function formatTraceLine(event: TraceEvent): string {
-  const head = `${formatVirtualTime(event.t)} ${traceLocation(event)} ${kindLabels[event.kind]} ${event.node}`;
-  if (event.kind === 'drop') {
-    return `${head} [${event.reason ?? 'unknown'}] ${event.summary}`;
-  }
-  return `${head} ${event.summary}`;
+  const summary = event.summary === '' ? '' : ` ${event.summary}`;
+  return `${formatVirtualTime(event.t)} ${traceLocation(event)} ${event.node} ${traceVerb(event)}${summary}`;
 }

@@ -2,7 +2,8 @@
  * Real-time mode: while not paused, every `tickMs` of wall time the UI asks the emulator to
  * advance `tickMs × speed` of virtual time. A tick is skipped while the previous operation is
  * still running (the engine is slower than asked), so virtual time lags rather than queues up.
- * Pausing stops the timer, so virtual time stands still; stepping is done by the actions.
+ * Pausing stops the timer, so virtual time stands still; stepping is done by the actions. A failed
+ * advance (a node or shard died) is reported once and the clock stops: onError pauses.
  * This is the only wall-clock use in netloom's UI; the engine itself never reads a clock.
  */
 import { useEffect, useRef } from 'react';

@@ -58,6 +58,8 @@ export class FakeEmulator implements EmulatorApi {
   private readonly traceListeners = new Set<(events: TraceEvent[]) => void>();
   private readonly outputListeners = new Set<(out: { node: string; id: number; stream: 'stdout' | 'stderr'; text: string }) => void>();
   readonly calls: string[] = [];
+  /** When set, advance() rejects with it (a node or shard that died). */
+  advanceFailure: Error | null = null;
   capturing: string | null = null;
   closed = false;
 
@@ -83,6 +85,7 @@ export class FakeEmulator implements EmulatorApi {
 
   async advance(ns: number): Promise<void> {
     this.calls.push(`advance ${ns}`);
+    if (this.advanceFailure !== null) throw this.advanceFailure;
     this.time += ns;
   }
 
