@@ -59,8 +59,12 @@ export interface Route4 {
 
 export type RouteOutcome = { ok: true; route: Route4 } | { ok: false; errno: Errno };
 
-/** What the datapath tells the control plane about neighbours (dead gateway detection, §3). */
-export type NeighbourReachability = 'unknown' | 'reachable' | 'failed';
+/**
+ * What the datapath tells the control plane about neighbours (dead gateway detection, §3).
+ * 'unknown' = no entry (NUD_NONE, or deleted); 'reachable' = REACHABLE; 'failed' = FAILED;
+ * 'valid' = STALE/DELAY/PROBE/PERMANENT/NOARP (NUD_VALID but not REACHABLE); 'incomplete' = INCOMPLETE.
+ */
+export type NeighbourReachability = 'unknown' | 'reachable' | 'failed' | 'valid' | 'incomplete';
 
 /**
  * What the control plane offers the datapath. `Kernel` in kernel.ts implements it.

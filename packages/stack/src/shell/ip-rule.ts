@@ -1,0 +1,294 @@
+/**
+ * `ip rule` (iproute2 6.1 ip/iprule.c): add/del/list/flush with not, from, to, tos, fwmark[/mask],
+ * iif/dev, oif, uidrange, ipproto, sport, dport, priority, table/lookup, suppress_prefixlength, goto,
+ * nop, blackhole, unreachable, prohibit; text and JSON output as iproute2 prints them.
+ */
+import type { FibRule } from '../fib/types.js';
+import { RT_TABLE_MAIN } from '../fib/types.js';
+import { blankRule } from '../fib/rules.js';
+import type { RuleDeleteSpec } from '../fib/rules.js';
+import { rtnetlinkErrorText } from '../fib/errors.js';
+import { formatIpv4 } from '../fib/ipv4.js';
+import type { JsonValue } from './json-writer.js';
+import { formatJson } from './json-writer.js';
+import { Args, dsfieldName, getPrefix, invarg, ipProtocolName, IpExit, matches, parseDsfield, parseIpProtocol, parseProtocol, parseUnsigned, protocolName } from './ip-util.js';
+import type { IpContext } from './ip-context.js';
+import { parseTable } from './ip-route.js';
+
+export function ipRule(ctx: IpContext, argv: string[]): number {
+  if (argv.length === 0) return listRules(ctx);
+  const cmd = argv[0]!;
+  const rest = argv.slice(1);
+  if (matches(cmd, 'add')) return modifyRule(ctx, rest, true);
+  if (matches(cmd, 'delete')) return modifyRule(ctx, rest, false);
+  if (matches(cmd, 'flush')) {
+    ctx.kernel.flushRules();
+    return 0;
+  }
+  if (matches(cmd, 'list') || matches(cmd, 'show') || matches(cmd, 'lst')) return listRules(ctx);
+  if (matches(cmd, 'help')) throw new IpExit(255, 'Usage: ip rule { add | del } SELECTOR ACTION\n       ip rule { flush | save | restore }\n       ip rule [ list [ SELECTOR ]]');
+  throw new IpExit(255, `Command "${cmd}" is unknown, try "ip rule help".`);
+}
+
+function parsePortRange(arg: string): [number, number] | null {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(arg);
+  if (!m) return null;
+  const start = Number(m[1]);
+  const end = m[2] !== undefined ? Number(m[2]) : start;
+  if (start > 65535 || end > 65535) return null;
+  return [start, end];
+}
+
+function modifyRule(ctx: IpContext, argv: string[], add: boolean): number {
+  if (argv.length === 0) {
+    ctx.err(`"ip rule ${add ? 'add' : 'del'}" requires arguments.`);
+    return 1;
+  }
+  const rule: FibRule = blankRule();
+  const given = new Set<keyof FibRule>();
+  let priorityGiven = false;
+  let tableGiven = false;
+  const args = new Args(argv);
+  while (!args.done) {
+    const a = args.current;
+    if (a === 'not') {
+      rule.not = true;
+      given.add('not');
+    } else if (a === 'from' || a === 'to') {
+      const prefix = getPrefix(args.next(), ctx.family);
+      if (a === 'from') {
+        rule.src = prefix.address;
+        rule.srcLength = prefix.prefixLength;
+        given.add('src').add('srcLength');
+      } else {
+        rule.dst = prefix.address;
+        rule.dstLength = prefix.prefixLength;
+        given.add('dst').add('dstLength');
+      }
+    } else if (matches(a, 'preference') || matches(a, 'order') || matches(a, 'priority')) {
+      const value = args.next();
+      const p = parseUnsigned(value);
+      if (p === null) invarg('preference value is invalid\n', value);
+      rule.priority = p;
+      priorityGiven = true;
+      if (p) given.add('priority');
+    } else if (a === 'tos' || matches(a, 'dsfield')) {
+      const value = args.next();
+      const t = parseDsfield(value);
+      if (t === null) invarg('TOS value is invalid\n', value);
+      rule.tos = t;
+      given.add('tos');
+    } else if (a === 'fwmark') {
+      const value = args.next();
+      const [markText, maskText] = value.split('/', 2);
+      const mark = parseUnsigned(markText ?? '');
+      if (mark === null) invarg('fwmark value is invalid\n', markText ?? '');
+      rule.fwmark = mark;
+      rule.fwmask = 0xffffffff;
+      if (maskText !== undefined) {
+        const mask = parseUnsigned(maskText);
+        if (mask === null) invarg('fwmask value is invalid\n', maskText);
+        rule.fwmask = mask;
+        rule.fwmaskGiven = true;
+      }
+      given.add('fwmark').add('fwmask');
+    } else if (matches(a, 'realms')) {
+      args.next();
+    } else if (matches(a, 'protocol')) {
+      const value = args.next();
+      const p = parseProtocol(value);
+      if (p === null) invarg('"protocol" value is invalid\n', value);
+      rule.protocol = p;
+      given.add('protocol');
+    } else if (matches(a, 'table') || a === 'lookup') {
+      const value = args.next();
+      const t = parseTable(ctx.kernel, value);
+      if (t === null) invarg('invalid table ID\n', value);
+      rule.table = t;
+      tableGiven = true;
+      given.add('table');
+    } else if (matches(a, 'suppress_prefixlength') || a === 'sup_pl') {
+      const value = args.next();
+      const pl = parseUnsigned(value);
+      if (pl === null) invarg('suppress_prefixlength value is invalid\n', value);
+      rule.suppressPrefixLength = pl;
+      given.add('suppressPrefixLength');
+    } else if (matches(a, 'suppress_ifgroup') || a === 'sup_group') {
+      args.next();
+    } else if (a === 'dev' || a === 'iif') {
+      rule.iif = args.next();
+      given.add('iif');
+    } else if (a === 'oif') {
+      rule.oif = args.next();
+      given.add('oif');
+    } else if (a === 'uidrange') {
+      const value = args.next();
+      const m = /^(\d+)-(\d+)$/.exec(value);
+      if (!m) invarg('invalid UID range\n', value);
+      rule.uidRange = [Number(m[1]), Number(m[2])];
+      given.add('uidRange');
+    } else if (a === 'ipproto') {
+      const value = args.next();
+      const p = parseIpProtocol(value);
+      if (p === null) invarg('Invalid "ipproto" value\n', value);
+      rule.ipproto = p;
+      given.add('ipproto');
+    } else if (a === 'sport' || a === 'dport') {
+      const value = args.next();
+      const range = parsePortRange(value);
+      if (!range) invarg('invalid port range\n', value);
+      if (a === 'sport') rule.sport = range;
+      else rule.dport = range;
+      given.add(a);
+    } else if (a === 'l3mdev' || a === 'tun_id') {
+      if (a === 'tun_id') args.next();
+    } else {
+      let word = a;
+      if (word === 'type') word = args.next();
+      if (matches(word, 'help')) throw new IpExit(255, 'Usage: ip rule { add | del } SELECTOR ACTION');
+      if (matches(word, 'goto')) {
+        const value = args.next();
+        const target = parseUnsigned(value);
+        if (target === null) invarg('invalid target\n', value);
+        rule.action = 'goto';
+        rule.gotoTarget = target;
+        given.add('gotoTarget');
+      } else if (matches(word, 'nop')) rule.action = 'nop';
+      else if (word === 'blackhole' || word === 'unreachable' || word === 'prohibit') rule.action = word;
+      else if (word === 'unicast') rule.action = 'lookup';
+      else invarg('Failed to parse rule type', word);
+      given.add('action');
+      tableGiven = true;
+    }
+    args.advance();
+  }
+  if (add) {
+    if (!tableGiven) rule.table = RT_TABLE_MAIN;
+    if (rule.action !== 'lookup') rule.table = tableGiven && given.has('table') ? rule.table : 0;
+    if (rule.action === 'lookup' && !rule.table) rule.table = RT_TABLE_MAIN;
+    const result = ctx.kernel.addRule(rule, priorityGiven);
+    if (!result.ok) {
+      ctx.err(rtnetlinkErrorText(result));
+      return 2;
+    }
+    return 0;
+  }
+  const spec: RuleDeleteSpec = { rule, given };
+  const result = ctx.kernel.deleteRule(spec);
+  if (!result.ok) {
+    ctx.err(rtnetlinkErrorText(result));
+    return 2;
+  }
+  return 0;
+}
+
+export function formatRule(ctx: IpContext, rule: FibRule): { text: string; json: { [key: string]: JsonValue } } {
+  const parts: string[] = [];
+  const json: { [key: string]: JsonValue } = { priority: rule.priority };
+  if (rule.not) {
+    parts.push('not');
+    json['not'] = null;
+  }
+  if (rule.srcLength) {
+    parts.push(rule.srcLength === 32 ? `from ${formatIpv4(rule.src)}` : `from ${formatIpv4(rule.src)}/${rule.srcLength}`);
+    json['src'] = formatIpv4(rule.src);
+    if (rule.srcLength !== 32) json['srclen'] = rule.srcLength;
+  } else {
+    parts.push('from all');
+    json['src'] = 'all';
+  }
+  if (rule.dstLength) {
+    parts.push(rule.dstLength === 32 ? `to ${formatIpv4(rule.dst)}` : `to ${formatIpv4(rule.dst)}/${rule.dstLength}`);
+    json['dst'] = formatIpv4(rule.dst);
+    if (rule.dstLength !== 32) json['dstlen'] = rule.dstLength;
+  }
+  if (rule.tos) {
+    parts.push(`tos ${dsfieldName(rule.tos)}`);
+    json['tos'] = dsfieldName(rule.tos);
+  }
+  if (rule.fwmask) {
+    const mark = `0x${rule.fwmark.toString(16)}`;
+    if (rule.fwmask !== 0xffffffff) {
+      parts.push(`fwmark ${mark}/0x${rule.fwmask.toString(16)}`);
+      json['fwmark'] = mark;
+      json['fwmask'] = `0x${rule.fwmask.toString(16)}`;
+    } else {
+      parts.push(`fwmark ${mark}`);
+      json['fwmark'] = mark;
+    }
+  }
+  if (rule.iif) {
+    parts.push(`iif ${rule.iif}`);
+    json['iif'] = rule.iif;
+    if (!ctx.kernel.device(rule.iif)) {
+      parts.push('[detached]');
+      json['iif_detached'] = true;
+    }
+  }
+  if (rule.oif) {
+    parts.push(`oif ${rule.oif}`);
+    json['oif'] = rule.oif;
+    if (!ctx.kernel.device(rule.oif)) {
+      parts.push('[detached]');
+      json['oif_detached'] = true;
+    }
+  }
+  if (rule.uidRange) {
+    parts.push(`uidrange ${rule.uidRange[0]}-${rule.uidRange[1]}`);
+    json['uid_start'] = rule.uidRange[0];
+    json['uid_end'] = rule.uidRange[1];
+  }
+  if (rule.ipproto) {
+    parts.push(`ipproto ${ipProtocolName(rule.ipproto)}`);
+    json['ipproto'] = ipProtocolName(rule.ipproto);
+  }
+  for (const [name, range] of [['sport', rule.sport], ['dport', rule.dport]] as const) {
+    if (!range) continue;
+    if (range[0] === range[1]) {
+      parts.push(`${name} ${range[0]}`);
+      json[name] = range[0];
+    } else {
+      parts.push(`${name} ${range[0]}-${range[1]}`);
+      json[`${name}_start`] = range[0];
+      json[`${name}_end`] = range[1];
+    }
+  }
+  if (rule.table) {
+    parts.push(`lookup ${ctx.kernel.tableName(rule.table)}`);
+    json['table'] = ctx.kernel.tableName(rule.table);
+    if (rule.suppressPrefixLength !== -1) {
+      parts.push(`suppress_prefixlength ${rule.suppressPrefixLength}`);
+      json['suppress_prefixlen'] = rule.suppressPrefixLength;
+    }
+  }
+  if (rule.action === 'goto') {
+    parts.push(`goto ${rule.gotoTarget}`);
+    json['goto'] = rule.gotoTarget;
+    if (!ctx.kernel.rules().some((r) => r.priority === rule.gotoTarget)) parts.push('[unresolved]');
+  } else if (rule.action === 'nop') {
+    parts.push('nop');
+    json['nop'] = null;
+  } else if (rule.action !== 'lookup') {
+    parts.push(rule.action);
+    json['action'] = rule.action;
+  }
+  if ((rule.protocol && rule.protocol !== 2) || ctx.details) {
+    parts.push(`proto ${protocolName(rule.protocol)}`);
+    json['protocol'] = protocolName(rule.protocol);
+  }
+  return { text: `${rule.priority}:\t${parts.join(' ')}\n`, json };
+}
+
+function listRules(ctx: IpContext): number {
+  let text = '';
+  const items: JsonValue[] = [];
+  if (ctx.family !== 6) {
+    for (const rule of ctx.kernel.rules()) {
+      const formatted = formatRule(ctx, rule);
+      text += formatted.text;
+      items.push(formatted.json);
+    }
+  }
+  ctx.out(ctx.json ? formatJson(items, ctx.pretty) : text);
+  return 0;
+}

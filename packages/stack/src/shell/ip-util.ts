@@ -1,0 +1,207 @@
+/**
+ * What every `ip` subcommand shares: iproute2's argument helpers and their exact error texts and
+ * exit statuses (lib/utils.c: NEXT_ARG, invarg, duparg, duparg2, get_prefix, get_addr, get_u32,
+ * matches), and the name tables of /etc/iproute2 (rt_scopes, rt_protos, rt_dsfield) and rtnetlink
+ * route types. Parse errors end the command through IpExit, caught by the `ip` entry point.
+ */
+import type { ParsedPrefix } from '../fib/ipv4.js';
+import { parseIpv4, parsePrefix } from '../fib/ipv4.js';
+import type { RouteType } from '../routing-api.js';
+
+/** Ends an `ip` command with a status after printing `message` on stderr (iproute2's exit()). */
+export class IpExit {
+  constructor(
+    readonly status: number,
+    readonly message: string,
+  ) {}
+}
+
+/** iproute2 `matches(arg, pattern)`: arg is a non-empty prefix of pattern. */
+export function matches(arg: string, pattern: string): boolean {
+  return arg.length > 0 && arg.length <= pattern.length && pattern.startsWith(arg);
+}
+
+/** A cursor over argv with NEXT_ARG. */
+export class Args {
+  private index = 0;
+  constructor(private readonly argv: readonly string[]) {}
+  get done(): boolean {
+    return this.index >= this.argv.length;
+  }
+  get current(): string {
+    return this.argv[this.index] ?? '';
+  }
+  get remaining(): string[] {
+    return this.argv.slice(this.index);
+  }
+  advance(): void {
+    this.index++;
+  }
+  /** NEXT_ARG(): move on, failing when the line ends. */
+  next(): string {
+    this.index++;
+    if (this.index >= this.argv.length) throw new IpExit(255, 'Command line is not complete. Try option "help"');
+    return this.argv[this.index]!;
+  }
+  peekNext(): string | undefined {
+    return this.argv[this.index + 1];
+  }
+}
+
+export function invarg(message: string, arg: string): never {
+  throw new IpExit(255, `Error: argument "${arg}" is wrong: ${message}`);
+}
+
+export function duparg(key: string, arg: string): never {
+  throw new IpExit(255, `Error: duplicate "${key}": "${arg}" is the second value.`);
+}
+
+export function duparg2(key: string, arg: string): never {
+  throw new IpExit(255, `Error: either "${key}" is duplicate, or "${arg}" is a garbage.`);
+}
+
+export function familyName(family: 4 | 6 | 0): string {
+  return family === 4 ? 'inet' : family === 6 ? 'inet6' : 'any valid';
+}
+
+export function getPrefix(arg: string, family: 4 | 6 | 0): ParsedPrefix {
+  const prefix = family === 6 || arg.includes(':') ? null : parsePrefix(arg);
+  if (!prefix) throw new IpExit(1, `Error: ${familyName(family)} prefix is expected rather than "${arg}".`);
+  return prefix;
+}
+
+export function getAddr(arg: string, family: 4 | 6 | 0): number {
+  const address = family === 6 || arg.includes(':') ? null : parseIpv4(arg);
+  if (address === null) throw new IpExit(1, `Error: ${familyName(family)} address is expected rather than "${arg}".`);
+  return address;
+}
+
+/** get_u32 / get_unsigned with base 0 (decimal, 0x hex, 0 octal). */
+export function parseUnsigned(arg: string, max = 0xffffffff): number | null {
+  let value: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(arg)) value = parseInt(arg.slice(2), 16);
+  else if (/^0[0-7]*$/.test(arg)) value = arg.length > 1 ? parseInt(arg.slice(1), 8) : 0;
+  else if (/^[1-9][0-9]*$/.test(arg)) value = Number(arg);
+  else return null;
+  return value <= max ? value : null;
+}
+
+export const SCOPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'global'],
+  [200, 'site'],
+  [253, 'link'],
+  [254, 'host'],
+  [255, 'nowhere'],
+]);
+
+export function scopeName(scope: number): string {
+  return SCOPE_NAMES.get(scope) ?? String(scope);
+}
+
+/** rtnl_rtscope_a2n: names, "universe", or a number. */
+export function parseScope(arg: string): number | null {
+  if (arg === 'universe') return 0;
+  for (const [n, name] of SCOPE_NAMES) if (name === arg) return n;
+  return parseUnsigned(arg, 255);
+}
+
+export const PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'unspec'],
+  [1, 'redirect'],
+  [2, 'kernel'],
+  [3, 'boot'],
+  [4, 'static'],
+  [8, 'gated'],
+  [9, 'ra'],
+  [10, 'mrt'],
+  [11, 'zebra'],
+  [12, 'bird'],
+  [13, 'dnrouted'],
+  [14, 'xorp'],
+  [15, 'ntk'],
+  [16, 'dhcp'],
+  [18, 'keepalived'],
+  [42, 'babel'],
+  [99, 'openr'],
+  [186, 'bgp'],
+  [187, 'isis'],
+  [188, 'ospf'],
+  [189, 'rip'],
+  [192, 'eigrp'],
+]);
+
+export function protocolName(protocol: number): string {
+  return PROTOCOL_NAMES.get(protocol) ?? String(protocol);
+}
+
+export function parseProtocol(arg: string): number | null {
+  for (const [n, name] of PROTOCOL_NAMES) if (name === arg) return n;
+  return parseUnsigned(arg, 255);
+}
+
+/** rtnl_rtntype_a2n names (plus nat/xresolve, which the kernel rejects). */
+export const ROUTE_TYPE_NAMES: readonly string[] = [
+  'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve',
+];
+
+export function parseRouteType(arg: string): RouteType | 'nat' | 'xresolve' | null {
+  return ROUTE_TYPE_NAMES.includes(arg) ? (arg as RouteType | 'nat' | 'xresolve') : null;
+}
+
+/** rt_dsfield names. */
+const DSFIELD_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x00, 'default'],
+  [0x10, 'lowdelay'],
+  [0x08, 'throughput'],
+  [0x04, 'reliability'],
+]);
+
+/** rtnl_dsfield_a2n: a name or a hex number (base 16, as iproute2 reads TOS). */
+export function parseDsfield(arg: string): number | null {
+  for (const [n, name] of DSFIELD_NAMES) if (name === arg) return n;
+  const text = arg.startsWith('0x') || arg.startsWith('0X') ? arg.slice(2) : arg;
+  if (!/^[0-9a-fA-F]+$/.test(text)) return null;
+  const v = parseInt(text, 16);
+  return v <= 255 ? v : null;
+}
+
+/** rtnl_dsfield_n2a: 0x%02x (names are not used for output). */
+export function dsfieldName(tos: number): string {
+  return `0x${tos.toString(16).padStart(2, '0')}`;
+}
+
+const IP_PROTOCOL_NAMES: ReadonlyMap<string, number> = new Map([
+  ['icmp', 1],
+  ['igmp', 2],
+  ['tcp', 6],
+  ['udp', 17],
+  ['gre', 47],
+  ['esp', 50],
+  ['ah', 51],
+  ['ipv6-icmp', 58],
+  ['sctp', 132],
+  ['udplite', 136],
+]);
+
+/** inet_proto_a2n. */
+export function parseIpProtocol(arg: string): number | null {
+  const named = IP_PROTOCOL_NAMES.get(arg);
+  if (named !== undefined) return named;
+  return parseUnsigned(arg, 255);
+}
+
+export function ipProtocolName(proto: number): string {
+  for (const [name, n] of IP_PROTOCOL_NAMES) if (n === proto) return name;
+  return `ipproto-${proto}`;
+}
+
+/** A MAC as ip prints it. */
+export function formatMac(mac: Uint8Array): string {
+  return [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+export function parseMac(text: string): Uint8Array | null {
+  const parts = text.split(':');
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) return null;
+  return new Uint8Array(parts.map((p) => parseInt(p, 16)));
+}

@@ -1,0 +1,53 @@
+/**
+ * Link lines as iproute2 6.1 prints them (print_linkinfo): `N: NAME: <FLAGS> mtu M qdisc Q state S
+ * [mode DEFAULT] group default qlen 1000` and `    link/ether MAC brd ff:ff:ff:ff:ff:ff`, the brief
+ * form, and the JSON fields. Devices look like veth ends (qdisc noqueue) without the `@ifN` peer.
+ */
+import type { DeviceView } from '../routing-api.js';
+import type { JsonValue } from './json-writer.js';
+import { formatMac } from './ip-util.js';
+
+export function linkFlags(dev: DeviceView): string[] {
+  const flags: string[] = [];
+  if (dev.adminUp && !dev.carrier) flags.push('NO-CARRIER');
+  if (dev.kind === 'loopback') flags.push('LOOPBACK');
+  else flags.push('BROADCAST', 'MULTICAST');
+  if (dev.adminUp) flags.push('UP');
+  if (dev.adminUp && dev.carrier) flags.push('LOWER_UP');
+  return flags;
+}
+
+export function operState(dev: DeviceView): string {
+  if (!dev.adminUp) return 'DOWN';
+  if (dev.kind === 'loopback') return 'UNKNOWN';
+  return dev.carrier ? 'UP' : 'DOWN';
+}
+
+function qdisc(dev: DeviceView): string {
+  return dev.kind === 'loopback' && !dev.adminUp ? 'noop' : 'noqueue';
+}
+
+export function linkHeader(dev: DeviceView, withMode: boolean): { text: string; json: { [key: string]: JsonValue } } {
+  const flags = linkFlags(dev);
+  const mac = formatMac(dev.mac);
+  const brd = dev.kind === 'loopback' ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff';
+  const type = dev.kind === 'loopback' ? 'loopback' : 'ether';
+  const text =
+    `${dev.ifindex}: ${dev.name}: <${flags.join(',')}> mtu ${dev.mtu} qdisc ${qdisc(dev)} state ${operState(dev)} ` +
+    `${withMode ? 'mode DEFAULT ' : ''}group default qlen 1000\n    link/${type} ${mac} brd ${brd}\n`;
+  const json: { [key: string]: JsonValue } = {
+    ifindex: dev.ifindex,
+    ifname: dev.name,
+    flags,
+    mtu: dev.mtu,
+    qdisc: qdisc(dev),
+    operstate: operState(dev),
+  };
+  if (withMode) json['linkmode'] = 'DEFAULT';
+  json['group'] = 'default';
+  json['txqlen'] = 1000;
+  json['link_type'] = type;
+  json['address'] = mac;
+  json['broadcast'] = brd;
+  return { text, json };
+}

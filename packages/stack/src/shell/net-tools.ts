@@ -1,0 +1,499 @@
+/**
+ * The net-tools 2.10 commands over the same kernel: `route` (-n, -e, -ee, -C; add/del with -net,
+ * -host, netmask, gw, metric, dev, reject, through the SIOCADDRT/SIOCDELRT semantics of
+ * fib_frontend.c rtentry_to_fib_config) plus the BSD forms `route delete default` and
+ * `route add default GW`; `netstat -r[n]`; `ifconfig` (labels shown as their own interfaces, as
+ * SIOCGIFCONF lists them) and `ifconfig DEV [inet] ADDR [netmask M] [broadcast B] [delete] [up|down]`.
+ * The route cache shown by `route -C` is the kernel model's per-flow cache (Linux 2.4's layout, as in
+ * seed 004). Counters are zero: the control plane does not count packets.
+ */
+import type { Kernel, RouteCacheEntry } from '../kernel.js';
+import type { RouteSpec } from '../kernel.js';
+import type { Nanos } from '../node-host.js';
+import { KERNEL_ERRNO_MESSAGE } from '../fib/errors.js';
+import { broadcastOf, formatIpv4, maskToPrefixLength, networkOf, parseDottedQuad, prefixMask } from '../fib/ipv4.js';
+import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RTPROT_BOOT, type FibRoute } from '../fib/types.js';
+import { formatMac } from './ip-util.js';
+
+export interface CommandOutput {
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+type Resolver = (address: number) => string | null;
+
+const pad = (text: string, width: number): string => text.slice(0, 15).padEnd(width);
+
+// ------------------------------------------------------------------ route / netstat -r
+
+/** RTF_* flags of a main-table route as /proc/net/route reports them (fib_flag_trans). */
+function routeFlags(route: FibRoute): { flags: string; reject: boolean } {
+  const reject = route.type === 'unreachable' || route.type === 'prohibit';
+  let flags = 'U';
+  const gw = route.nexthops[0]?.gateway ?? 0;
+  if (gw) flags += 'G';
+  if (reject) flags = '!';
+  if (route.prefixLength === 32) flags += 'H';
+  return { flags, reject };
+}
+
+function mainRoutes(kernel: Kernel): FibRoute[] {
+  return (kernel.table(RT_TABLE_MAIN)?.routes ?? []).filter((r) => r.type !== 'broadcast' && r.type !== 'multicast');
+}
+
+function name(address: number, numeric: boolean, resolve: Resolver, isDestination: boolean, isGateway: boolean): string {
+  if (numeric) return formatIpv4(address);
+  if (address === 0) return isDestination ? 'default' : isGateway ? '0.0.0.0' : '0.0.0.0';
+  return resolve(address) ?? formatIpv4(address);
+}
+
+/** rprint_fib: ext 1 (route), 2 (netstat -r / route -e), 3 (route -ee). */
+export function printFib(kernel: Kernel, ext: number, numeric: boolean, resolve: Resolver): string {
+  let out = 'Kernel IP routing table\n';
+  if (ext === 1) out += 'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n';
+  if (ext === 2) out += 'Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface\n';
+  if (ext >= 3) out += 'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface    MSS   Window irtt\n';
+  for (const route of mainRoutes(kernel)) {
+    const { flags, reject } = routeFlags(route);
+    const dst = name(route.dst, numeric, resolve, true, false);
+    const gw = name(route.nexthops[0]?.gateway ?? 0, numeric, resolve, false, true);
+    const mask = formatIpv4(prefixMask(route.prefixLength));
+    const iface = route.nexthops[0]?.dev || '*';
+    const metric = route.priority;
+    if (ext === 1) {
+      out += reject
+        ? `${pad(dst, 15)} -               ${pad(mask, 15)} ${flags.padEnd(5)} ${String(metric).padEnd(6)} -  ${String(0).padStart(7)} -\n`
+        : `${pad(dst, 15)} ${pad(gw, 15)} ${pad(mask, 15)} ${flags.padEnd(5)} ${String(metric).padEnd(6)} ${'0'.padEnd(2)} ${'0'.padStart(7)} ${iface}\n`;
+    } else if (ext === 2) {
+      out += reject
+        ? `${pad(dst, 15)} -               ${pad(mask, 15)} ${flags.padEnd(5)}     - -          - -\n`
+        : `${pad(dst, 15)} ${pad(gw, 15)} ${pad(mask, 15)} ${flags.padEnd(5)} ${String(0).padStart(5)} ${'0'.padEnd(5)} ${String(0).padStart(6)} ${iface}\n`;
+    } else {
+      out += reject
+        ? `${pad(dst, 15)} -               ${pad(mask, 15)} ${flags.padEnd(5)} ${String(metric).padEnd(6)} -  ${'0'.padStart(7)} -        -     -      -\n`
+        : `${pad(dst, 15)} ${pad(gw, 15)} ${pad(mask, 15)} ${flags.padEnd(5)} ${String(metric).padEnd(6)} ${'0'.padEnd(3)} ${'0'.padStart(6)} ${iface.slice(0, 6).padEnd(6)}   ${'0'.padEnd(5)} ${'0'.padEnd(6)} 0\n`;
+    }
+  }
+  return out;
+}
+
+/** Flags of a cache entry as net-tools prints RTCF_* bits. */
+function cacheFlags(entry: RouteCacheEntry): string {
+  let flags = '';
+  if (entry.flags.doRedirect) flags += 'r';
+  if (entry.flags.directSrc) flags += 'i';
+  if (entry.flags.broadcast) flags += 'b';
+  if (entry.flags.multicast) flags += 'm';
+  if (entry.flags.local) flags += 'l';
+  return flags;
+}
+
+/** rprint_cache (2.2+ layout). */
+export function printCache(kernel: Kernel, ext: number, numeric: boolean, resolve: Resolver, now: Nanos): string {
+  let out = 'Kernel IP routing cache\n';
+  if (ext === 1) out += 'Source          Destination     Gateway         Flags Metric Ref    Use Iface\n';
+  if (ext === 2) out += 'Source          Destination     Gateway         Flags   MSS Window  irtt Iface\n';
+  if (ext >= 3) out += 'Source          Destination     Gateway         Flags Metric Ref    Use Iface    MSS   Window irtt  TOS HHRef HHUptod     SpecDst\n';
+  const show = (a: number): string => (numeric ? formatIpv4(a) : a === 0 ? '*' : resolve(a) ?? formatIpv4(a));
+  for (const entry of kernel.cacheEntries(now)) {
+    const src = show(entry.src);
+    const dst = show(entry.dst);
+    const gw = show(entry.gateway || entry.dst);
+    const flags = cacheFlags(entry);
+    if (ext === 1) out += `${pad(src, 15)} ${pad(dst, 15)} ${pad(gw, 15)} ${flags.padEnd(5)} ${'0'.padEnd(6)} ${'0'.padEnd(2)} ${String(entry.use).padStart(7)} ${entry.dev}\n`;
+    else if (ext === 2) out += `${pad(src, 15)} ${pad(dst, 15)} ${pad(gw, 15)} ${flags.padEnd(5)} ${String(0).padStart(5)} ${'0'.padEnd(5)} ${String(0).padStart(6)} ${entry.dev}\n`;
+    else out += `${pad(src, 15)} ${pad(dst, 15)} ${pad(gw, 15)} ${flags.padEnd(5)} ${'0'.padEnd(6)} ${'0'.padEnd(3)} ${String(entry.use).padStart(6)} ${entry.dev.slice(0, 6).padEnd(6)}   ${'0'.padEnd(5)} ${'0'.padEnd(6)} ${'0'.padEnd(5)} ${'0'.padEnd(3)} ${'0'.padEnd(3)}   ${'0'.padEnd(3)} ${formatIpv4(0).padStart(15)}\n`;
+  }
+  return out;
+}
+
+const ROUTE_USAGE = `Usage: route [-nNvee] [-FC] [<AF>]           List kernel routing tables
+       route [-v] [-FC] {add|del|flush} ...  Modify routing table for AF.
+
+       route {-h|--help} [<AF>]              Detailed usage syntax for specified AF.
+       route {-V|--version}                  Display version/author and exit.
+
+        -v, --verbose            be verbose
+        -n, --numeric            don't resolve names
+        -e, --extend             display other/more information
+        -F, --fib                display Forwarding Information Base (default)
+        -C, --cache              display routing cache instead of FIB
+
+  <AF>=Use -4, -6, '-A <af>' or '--<af>'; default: inet
+  List of possible address families (which support routing):
+    inet (DARPA Internet) inet6 (IPv6) ax25 (AMPR AX.25) 
+    netrom (AMPR NET/ROM) rose (AMPR ROSE) x25 (CCITT X.25) 
+`;
+
+export function runRoute(kernel: Kernel, argv: string[], now: Nanos, resolve: Resolver): CommandOutput {
+  let numeric = false;
+  let ext = 1;
+  let cache = false;
+  let fib = false;
+  const rest: string[] = [];
+  for (const arg of argv.slice(1)) {
+    if (/^-[nNveFC46]+$/.test(arg)) {
+      for (const f of arg.slice(1)) {
+        if (f === 'n') numeric = true;
+        else if (f === 'e') ext++;
+        else if (f === 'C') cache = true;
+        else if (f === 'F') fib = true;
+      }
+    } else if (arg === '--numeric') numeric = true;
+    else if (arg === '--cache') cache = true;
+    else if (arg === '-h' || arg === '--help') return { stdout: '', stderr: ROUTE_USAGE, status: 0 };
+    else rest.push(arg);
+  }
+  if (rest.length === 0) {
+    let stdout = '';
+    if (fib || !cache) stdout += printFib(kernel, ext, numeric, resolve);
+    if (cache) stdout += printCache(kernel, ext, numeric, resolve, now);
+    return { stdout, stderr: '', status: 0 };
+  }
+  const verb = rest[0]!;
+  if (verb === 'add' || verb === 'del' || verb === 'delete') return routeModify(kernel, verb === 'add', rest.slice(1), resolve);
+  if (verb === 'flush') {
+    kernel.flushCache();
+    return { stdout: '', stderr: '', status: 0 };
+  }
+  return { stdout: '', stderr: ROUTE_USAGE, status: 4 };
+}
+
+function resolveHost(text: string): number | null {
+  return parseDottedQuad(text);
+}
+
+/** inet_setroute + rtentry_to_fib_config. */
+function routeModify(kernel: Kernel, add: boolean, args: string[], _resolve: Resolver): CommandOutput {
+  const usage = { stdout: '', stderr: ROUTE_USAGE, status: 4 };
+  const ioctl = add ? 'SIOCADDRT' : 'SIOCDELRT';
+  let i = 0;
+  let host = false;
+  let net = false;
+  if (args[i] === '-net') {
+    net = true;
+    i++;
+  } else if (args[i] === '-host') {
+    host = true;
+    i++;
+  }
+  const targetText = args[i++];
+  if (targetText === undefined) return usage;
+  let dst: number;
+  let prefixLength: number;
+  if (targetText === 'default') {
+    dst = 0;
+    prefixLength = 0;
+  } else {
+    const [addrText, lenText] = targetText.split('/', 2);
+    const address = resolveHost(addrText ?? '');
+    if (address === null) return { stdout: '', stderr: `${targetText}: Unknown host\n`, status: 6 };
+    dst = address;
+    prefixLength = lenText !== undefined ? Number(lenText) : host || !net ? 32 : 32;
+    if (lenText !== undefined && (!/^\d+$/.test(lenText) || prefixLength > 32)) return { stdout: '', stderr: `route: bogus netmask ${lenText}\n`, status: 4 };
+  }
+  let gateway = 0;
+  let gatewayGiven = false;
+  let metric = 0;
+  let dev = '';
+  let reject = false;
+  let maskGiven = false;
+  while (i < args.length) {
+    const word = args[i++]!;
+    const value = args[i];
+    if (word === 'netmask') {
+      if (value === undefined) return usage;
+      const mask = parseDottedQuad(value);
+      const len = mask === null ? null : maskToPrefixLength(mask);
+      if (len === null) return { stdout: '', stderr: `route: bogus netmask ${value}\n`, status: 4 };
+      prefixLength = len;
+      maskGiven = true;
+      i++;
+    } else if (word === 'gw' || word === 'gateway') {
+      if (value === undefined) return usage;
+      const gw = resolveHost(value);
+      if (gw === null) return { stdout: '', stderr: `${value}: Unknown host\n`, status: 6 };
+      gateway = gw;
+      gatewayGiven = true;
+      i++;
+    } else if (word === 'metric') {
+      if (value === undefined || !/^\d+$/.test(value)) return usage;
+      metric = Number(value);
+      i++;
+    } else if (word === 'dev' || word === 'device') {
+      if (value === undefined) return usage;
+      dev = value;
+      i++;
+    } else if (word === 'reject') reject = true;
+    else if (['mss', 'window', 'irtt', 'mod', 'dyn', 'reinstate'].includes(word)) {
+      if (['mss', 'window', 'irtt'].includes(word)) i++;
+    } else if (i === args.length) {
+      // BSD `route add default GW`: a lone address is the gateway; otherwise the device.
+      const gw = parseDottedQuad(word);
+      if (gw !== null && !gatewayGiven && !kernel.device(word)) {
+        gateway = gw;
+        gatewayGiven = true;
+      } else dev = word;
+    } else return usage;
+  }
+  if (net && !maskGiven && !targetText.includes('/') && targetText !== 'default') {
+    // net-tools guesses a classful mask for -net without netmask.
+    const first = dst >>> 24;
+    prefixLength = dst === 0 ? 0 : first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
+  }
+  if (!host && prefixLength < 32 && (dst & ~prefixMask(prefixLength)) !== 0) {
+    return { stdout: '', stderr: 'route: netmask doesn\'t match route address\n' + ROUTE_USAGE, status: 4 };
+  }
+  let prefsrc = 0;
+  if (dev) {
+    const colon = dev.indexOf(':');
+    const base = colon >= 0 ? dev.slice(0, colon) : dev;
+    if (!kernel.device(base)) return { stdout: '', stderr: `${ioctl}: ${KERNEL_ERRNO_MESSAGE.ENODEV}\n`, status: 7 };
+    if (colon >= 0) {
+      const ifa = kernel.addressesOf(base).find((a) => a.label === dev);
+      if (!ifa) return { stdout: '', stderr: `${ioctl}: ${KERNEL_ERRNO_MESSAGE.ENODEV}\n`, status: 7 };
+      prefsrc = ifa.address;
+    }
+    dev = base;
+  }
+  if (!add) {
+    const result = kernel.deleteRoute({
+      table: RT_TABLE_MAIN,
+      dst,
+      prefixLength,
+      tos: 0,
+      ...(metric ? { priority: metric } : {}),
+      type: reject ? 'unreachable' : 'unicast',
+      scope: RT_SCOPE_NOWHERE,
+      ...(gateway ? { gateway } : {}),
+      ...(dev ? { dev } : {}),
+      ...(prefsrc ? { prefsrc } : {}),
+    });
+    if (!result.ok) return { stdout: '', stderr: `${ioctl}: ${KERNEL_ERRNO_MESSAGE[result.errno]}\n`, status: 7 };
+    return { stdout: '', stderr: '', status: 0 };
+  }
+  let scope = reject ? RT_SCOPE_HOST : RT_SCOPE_NOWHERE;
+  if (!reject && gatewayGiven && gateway) {
+    const local = kernel.addressesOf('lo').length >= 0 && kernel.isLocalAddress(gateway);
+    if (!local) scope = RT_SCOPE_UNIVERSE;
+  }
+  if (scope === RT_SCOPE_NOWHERE) scope = RT_SCOPE_LINK;
+  const spec: RouteSpec = {
+    table: RT_TABLE_MAIN,
+    dst,
+    prefixLength,
+    tos: 0,
+    priority: metric,
+    type: reject ? 'unreachable' : 'unicast',
+    protocol: RTPROT_BOOT,
+    scope,
+    prefsrc,
+    nexthops: reject ? [] : [{ gateway, dev, weight: 1, onlink: false }],
+    multipath: false,
+    mtu: 0,
+    mtuLock: false,
+  };
+  const result = kernel.modifyRoute(spec, 'prepend');
+  if (!result.ok) return { stdout: '', stderr: `${ioctl}: ${KERNEL_ERRNO_MESSAGE[result.errno]}\n`, status: 7 };
+  return { stdout: '', stderr: '', status: 0 };
+}
+
+export function runNetstat(kernel: Kernel, argv: string[], now: Nanos, resolve: Resolver): CommandOutput {
+  let route = false;
+  let numeric = false;
+  let cache = false;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-f' || arg === '-A') {
+      i++;
+      continue;
+    }
+    if (arg === '--route') route = true;
+    else if (arg === '--numeric') numeric = true;
+    else if (/^-[a-zA-Z]+$/.test(arg)) {
+      for (const f of arg.slice(1)) {
+        if (f === 'r') route = true;
+        else if (f === 'n') numeric = true;
+        else if (f === 'C') cache = true;
+        else if (!'evW46'.includes(f)) return { stdout: '', stderr: `netstat: invalid option -- '${f}'\n`, status: 1 };
+      }
+    }
+  }
+  if (!route) return { stdout: '', stderr: 'netstat: only the routing table (-r) is available here\n', status: 1 };
+  if (cache) return { stdout: printCache(kernel, 2, numeric, resolve, now), stderr: '', status: 0 };
+  return { stdout: printFib(kernel, 2, numeric, resolve), stderr: '', status: 0 };
+}
+
+// ------------------------------------------------------------------ ifconfig
+
+interface IfEntry {
+  name: string;
+  dev: string;
+}
+
+/** Interfaces as ifconfig sees them: devices, then labels (SIOCGIFCONF) not named like a device. */
+function ifEntries(kernel: Kernel): IfEntry[] {
+  const entries: IfEntry[] = [];
+  for (const d of kernel.devices()) {
+    entries.push({ name: d.name, dev: d.name });
+    for (const a of d.addresses) {
+      if (a.label !== d.name && !entries.some((e) => e.name === a.label)) entries.push({ name: a.label, dev: d.name });
+    }
+  }
+  return entries;
+}
+
+function ifFlags(kernel: Kernel, dev: string): { value: number; names: string[] } {
+  const d = kernel.device(dev)!;
+  let value = 0;
+  const names: string[] = [];
+  if (d.adminUp) {
+    value |= 0x1;
+    names.push('UP');
+  }
+  if (d.kind !== 'loopback') {
+    value |= 0x2;
+    names.push('BROADCAST');
+  } else {
+    value |= 0x8;
+    names.push('LOOPBACK');
+  }
+  if (d.adminUp && d.carrier) {
+    value |= 0x40;
+    names.push('RUNNING');
+  }
+  if (d.kind !== 'loopback') {
+    value |= 0x1000;
+    names.push('MULTICAST');
+  }
+  return { value, names };
+}
+
+function formatIfEntry(kernel: Kernel, entry: IfEntry): string {
+  const d = kernel.device(entry.dev)!;
+  const flags = ifFlags(kernel, entry.dev);
+  let out = `${entry.name}: flags=${flags.value}<${flags.names.join(',')}>  mtu ${d.mtu}\n`;
+  const ifa = kernel.addressesOf(entry.dev).find((a) => a.label === entry.name);
+  if (ifa) {
+    out += `        inet ${formatIpv4(ifa.address)}  netmask ${formatIpv4(prefixMask(ifa.prefixLength))}`;
+    if (d.kind !== 'loopback') out += `  broadcast ${formatIpv4(ifa.broadcast)}`;
+    out += '\n';
+  }
+  const isAlias = entry.name !== entry.dev;
+  if (!isAlias) {
+    for (const a6 of kernel.ipv6AddressesOf(entry.dev)) {
+      const scopeId = a6.scope === 'host' ? '0x10<host>' : a6.scope === 'link' ? '0x20<link>' : '0x0<global>';
+      out += `        inet6 ${a6.address}  prefixlen ${a6.prefixLength}  scopeid ${scopeId}\n`;
+    }
+  }
+  if (d.kind === 'loopback') out += '        loop  txqueuelen 1000  (Local Loopback)\n';
+  else out += `        ether ${formatMac(d.mac)}  txqueuelen 1000  (Ethernet)\n`;
+  if (!isAlias) {
+    out += '        RX packets 0  bytes 0 (0.0 B)\n';
+    out += '        RX errors 0  dropped 0  overruns 0  frame 0\n';
+    out += '        TX packets 0  bytes 0 (0.0 B)\n';
+    out += '        TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0\n';
+  }
+  return out + '\n';
+}
+
+export function runIfconfig(kernel: Kernel, argv: string[]): CommandOutput {
+  const args = argv.slice(1);
+  let all = false;
+  if (args[0] === '-a') {
+    all = true;
+    args.shift();
+  }
+  if (args.length === 0) {
+    let stdout = '';
+    for (const entry of ifEntries(kernel)) {
+      const d = kernel.device(entry.dev)!;
+      if (!all && !d.adminUp) continue;
+      stdout += formatIfEntry(kernel, entry);
+    }
+    return { stdout, stderr: '', status: 0 };
+  }
+  const target = args[0]!;
+  const colon = target.indexOf(':');
+  const devName = colon >= 0 ? target.slice(0, colon) : target;
+  if (!kernel.device(devName)) {
+    if (args.length === 1) return { stdout: '', stderr: `${target}: error fetching interface information: Device not found\n`, status: 1 };
+    return { stdout: '', stderr: `SIOCSIFADDR: No such device\n${target}: ERROR while getting interface flags: No such device\n`, status: 255 };
+  }
+  if (args.length === 1) {
+    const entry = ifEntries(kernel).find((e) => e.name === target);
+    if (!entry) return { stdout: '', stderr: `${target}: error fetching interface information: Device not found\n`, status: 1 };
+    return { stdout: formatIfEntry(kernel, entry), stderr: '', status: 0 };
+  }
+  let i = 1;
+  let address: number | null = null;
+  let mask: number | null = null;
+  let broadcast: number | null = null;
+  let del = false;
+  let up: boolean | null = null;
+  while (i < args.length) {
+    const word = args[i++]!;
+    if (word === 'inet') continue;
+    if (word === 'up') up = true;
+    else if (word === 'down') up = false;
+    else if (word === 'delete' || word === '-alias' || word === 'del') del = true;
+    else if (word === 'netmask') {
+      const value = args[i++];
+      const m = value === undefined ? null : parseDottedQuad(value);
+      if (m === null || maskToPrefixLength(m) === null) return { stdout: '', stderr: `${value ?? ''}: Unknown host\nifconfig: \`--help' gives usage information.\n`, status: 1 };
+      mask = m;
+    } else if (word === 'broadcast') {
+      const value = args[i++];
+      const b = value === undefined ? null : parseDottedQuad(value);
+      if (b === null) return { stdout: '', stderr: `${value ?? ''}: Unknown host\nifconfig: \`--help' gives usage information.\n`, status: 1 };
+      broadcast = b;
+    } else if (word === 'mtu') {
+      const value = args[i++];
+      if (value === undefined || !/^\d+$/.test(value)) return { stdout: '', stderr: "ifconfig: `--help' gives usage information.\n", status: 1 };
+      const r = kernel.setMtu(devName, Number(value));
+      if (!r.ok) return { stdout: '', stderr: `SIOCSIFMTU: ${KERNEL_ERRNO_MESSAGE[r.errno]}\n`, status: 1 };
+    } else {
+      const a = parseDottedQuad(word);
+      if (a === null) return { stdout: '', stderr: `${word}: Unknown host\nifconfig: \`--help' gives usage information.\n`, status: 1 };
+      address = a;
+    }
+  }
+  if (address !== null && del) {
+    const ifa = kernel.addressesOf(devName).find((a) => a.address === address);
+    if (!ifa) return { stdout: '', stderr: `SIOCDIFADDR: Cannot assign requested address\n`, status: 1 };
+    kernel.deleteAddress(devName, address, ifa.prefixLength, ifa.label);
+  } else if (address !== null) {
+    // SIOCSIFADDR replaces the address carrying this label; the mask defaults to the class.
+    const existing = kernel.addressesOf(devName).find((a) => a.label === target);
+    if (existing) kernel.deleteAddress(devName, existing.address, existing.prefixLength, existing.label);
+    const first = address >>> 24;
+    const classful = first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
+    const prefixLength = mask !== null ? maskToPrefixLength(mask)! : classful;
+    const brd = broadcast ?? (prefixLength < 31 ? broadcastOf(address, prefixLength) : 0);
+    const result = kernel.addAddress(devName, {
+      address,
+      prefixLength,
+      broadcast: brd,
+      label: target,
+      scope: first === 127 ? RT_SCOPE_HOST : 0,
+    });
+    if (!result.ok) return { stdout: '', stderr: `SIOCSIFADDR: ${KERNEL_ERRNO_MESSAGE[result.errno]}\n`, status: 1 };
+    if (up === null) up = true;
+    void networkOf;
+  } else if (mask !== null || broadcast !== null) {
+    const existing = kernel.addressesOf(devName).find((a) => a.label === target);
+    if (!existing) return { stdout: '', stderr: `SIOCSIFNETMASK: Cannot assign requested address\n`, status: 1 };
+    kernel.deleteAddress(devName, existing.address, existing.prefixLength, existing.label);
+    const prefixLength = mask !== null ? maskToPrefixLength(mask)! : existing.prefixLength;
+    kernel.addAddress(devName, {
+      address: existing.address,
+      prefixLength,
+      broadcast: broadcast ?? (prefixLength < 31 ? broadcastOf(existing.address, prefixLength) : 0),
+      label: existing.label,
+      scope: existing.scope,
+    });
+  }
+  if (up !== null) kernel.setLinkUp(devName, up);
+  return { stdout: '', stderr: '', status: 0 };
+}

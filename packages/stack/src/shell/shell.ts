@@ -1,0 +1,245 @@
+/**
+ * The node shell: splits a command line with shell quoting, runs a builtin (`ip`, `route`,
+ * `netstat`, `ifconfig`, `sysctl`, `hostname`, `echo` with `> /proc/sys/…`, `cat /proc/sys/…`,
+ * `true`, `false`) or a command registered by another part of the node (programs, `arping`, `ip
+ * neigh`), and reports output and the exit status through CommandIo. Unknown commands get bash's
+ * `CMD: command not found` and status 127. No exception ever leaves `exec`: a failing handler is
+ * reported as an error with status 1. Leaves out pipes, `;`, `&&`, variables and globbing.
+ */
+import type { Kernel } from '../kernel.js';
+import type { CommandHandle, CommandIo, Nanos } from '../node-host.js';
+import { runIp, type IpObjectRunner } from './ip-command.js';
+import { runNetstat, runRoute, runIfconfig } from './net-tools.js';
+import { parseSysctlValue, runSysctl } from './sysctl-command.js';
+import { tokenize } from './tokenize.js';
+
+/**
+ * A command the shell can run. Synchronous handlers call `io.exit` before returning (and may return
+ * nothing); long-running ones return a handle whose `interrupt` is Ctrl-C.
+ */
+export type ShellHandler = (argv: string[], now: Nanos, io: CommandIo) => CommandHandle | void;
+
+const NO_HANDLE: CommandHandle = { interrupt: () => {} };
+
+export interface ShellOptions {
+  /** Name for an address in `route`/`netstat` output without -n (node names of the topology). */
+  resolveAddress?: (address: number) => string | null;
+}
+
+export class Shell {
+  private readonly commands = new Map<string, ShellHandler>();
+  private readonly ipObjects = new Map<string, ShellHandler>();
+  resolveAddress: (address: number) => string | null;
+
+  constructor(
+    private readonly kernel: Kernel,
+    options: ShellOptions = {},
+  ) {
+    this.resolveAddress = options.resolveAddress ?? (() => null);
+  }
+
+  /** Add (or replace) a command. */
+  register(name: string, handler: ShellHandler): void {
+    this.commands.set(name, handler);
+  }
+
+  /**
+   * Add an `ip` object (`neigh`, …). The handler receives the whole argv (`['ip', '-4', 'neigh',
+   * 'show']`) so that it sees the global options. `neighbour` and `neighbor` are aliases.
+   */
+  registerIpObject(object: string, handler: ShellHandler): void {
+    this.ipObjects.set(object, handler);
+  }
+
+  /** Run one command line. `io.exit` is called exactly once (possibly before this returns). */
+  exec(line: string, now: Nanos, io: CommandIo): CommandHandle {
+    let exited = false;
+    const guarded: CommandIo = {
+      stdout: (text) => {
+        if (!exited && text) io.stdout(text);
+      },
+      stderr: (text) => {
+        if (!exited && text) io.stderr(text);
+      },
+      exit: (status) => {
+        if (exited) return;
+        exited = true;
+        io.exit(status);
+      },
+    };
+    try {
+      return this.run(line, now, guarded);
+    } catch (error) {
+      guarded.stderr(`${String(error)}\n`);
+      guarded.exit(1);
+      return NO_HANDLE;
+    }
+  }
+
+  private run(line: string, now: Nanos, io: CommandIo): CommandHandle {
+    const tokenized = tokenize(line);
+    if (!tokenized.ok) {
+      io.stderr(`bash: ${tokenized.error}\n`);
+      io.exit(2);
+      return NO_HANDLE;
+    }
+    const { words, redirect } = tokenized.line;
+    if (words.length === 0) {
+      io.exit(0);
+      return NO_HANDLE;
+    }
+    const name = words[0]!;
+    if (redirect) return this.runRedirected(words, redirect, now, io);
+    const finish = (out: { stdout: string; stderr: string; status: number }): CommandHandle => {
+      io.stdout(out.stdout);
+      io.stderr(out.stderr);
+      io.exit(out.status);
+      return NO_HANDLE;
+    };
+    switch (name) {
+      case 'ip': {
+        let handle: CommandHandle = NO_HANDLE;
+        const result = runIp(this.kernel, words, now, (object) => this.ipObjectRunner(object, now, io, (h) => (handle = h)));
+        if (result === 'delegated') return handle;
+        return finish(result);
+      }
+      case 'sysctl':
+        return finish(runSysctl(this.kernel, words));
+      case 'route':
+        return finish(runRoute(this.kernel, words, now, this.resolveAddress));
+      case 'netstat':
+        return finish(runNetstat(this.kernel, words, now, this.resolveAddress));
+      case 'ifconfig':
+        return finish(runIfconfig(this.kernel, words));
+      case 'hostname':
+        if (words.length > 1) this.kernel.hostname = words[1]!;
+        else io.stdout(`${this.kernel.hostname}\n`);
+        io.exit(0);
+        return NO_HANDLE;
+      case 'echo':
+        io.stdout(`${echoText(words)}\n`);
+        io.exit(0);
+        return NO_HANDLE;
+      case 'cat':
+        return finish(this.cat(words));
+      case 'true':
+      case ':':
+        io.exit(0);
+        return NO_HANDLE;
+      case 'false':
+        io.exit(1);
+        return NO_HANDLE;
+      default: {
+        const handler = this.commands.get(name);
+        if (!handler) {
+          io.stderr(`${name}: command not found\n`);
+          io.exit(127);
+          return NO_HANDLE;
+        }
+        return handler(words, now, io) ?? NO_HANDLE;
+      }
+    }
+  }
+
+  private ipObjectRunner(object: string, now: Nanos, io: CommandIo, setHandle: (h: CommandHandle) => void): IpObjectRunner | undefined {
+    const handler = this.ipObjects.get(object) ?? (object.startsWith('neighb') ? this.ipObjects.get(object === 'neighbor' ? 'neighbour' : 'neighbor') ?? this.ipObjects.get('neigh') : undefined);
+    if (!handler) return undefined;
+    return (argv) => {
+      const handle = handler(argv, now, io);
+      if (handle) setHandle(handle);
+    };
+  }
+
+  /** `echo VALUE > /proc/sys/…` (and `>> /etc/iproute2/rt_tables`, `> /dev/null`). */
+  private runRedirected(words: string[], redirect: { path: string; append: boolean }, now: Nanos, io: CommandIo): CommandHandle {
+    const path = redirect.path;
+    if (words[0] !== 'echo') {
+      // Run the command with its output written to the target: only /dev/null is writable.
+      if (path !== '/dev/null') {
+        io.stderr(`bash: ${path}: Read-only file system\n`);
+        io.exit(1);
+        return NO_HANDLE;
+      }
+      const silent: CommandIo = { stdout: () => {}, stderr: (t) => io.stderr(t), exit: (s) => io.exit(s) };
+      return this.run(words.map(quoteWord).join(' '), now, silent);
+    }
+    const text = echoText(words);
+    if (path === '/dev/null') {
+      io.exit(0);
+      return NO_HANDLE;
+    }
+    if (path.startsWith('/proc/sys/')) {
+      const name = path.slice('/proc/sys/'.length).replace(/\//g, '.');
+      const tree = this.kernel.sysctls;
+      if (tree.get(name) === undefined && name !== 'net.ipv4.route.flush') {
+        io.stderr(`bash: ${path}: No such file or directory\n`);
+        io.exit(1);
+        return NO_HANDLE;
+      }
+      const value = parseSysctlValue(text);
+      const result = value === null ? 'EINVAL' : tree.set(name, value);
+      if (result !== 'ok') {
+        io.stderr(`bash: echo: write error: Invalid argument\n`);
+        io.exit(1);
+        return NO_HANDLE;
+      }
+      io.exit(0);
+      return NO_HANDLE;
+    }
+    if (path === '/etc/iproute2/rt_tables' && redirect.append) {
+      const m = /^\s*(\d+)\s+(\S+)\s*$/.exec(text);
+      if (m) this.kernel.tableNames.set(Number(m[1]), m[2]!);
+      io.exit(0);
+      return NO_HANDLE;
+    }
+    io.stderr(`bash: ${path}: Read-only file system\n`);
+    io.exit(1);
+    return NO_HANDLE;
+  }
+
+  private cat(words: string[]): { stdout: string; stderr: string; status: number } {
+    let stdout = '';
+    let stderr = '';
+    let status = 0;
+    for (const path of words.slice(1)) {
+      if (path.startsWith('/proc/sys/')) {
+        const name = path.slice('/proc/sys/'.length).replace(/\//g, '.');
+        if (name === 'net.ipv4.route.flush') {
+          stderr += `cat: ${path}: Permission denied\n`;
+          status = 1;
+          continue;
+        }
+        const value = this.kernel.sysctls.get(name);
+        if (value !== undefined) {
+          stdout += `${value}\n`;
+          continue;
+        }
+        if (this.kernel.sysctls.isDirectory(name)) {
+          stderr += `cat: ${path}: Is a directory\n`;
+          status = 1;
+          continue;
+        }
+      } else if (path === '/etc/iproute2/rt_tables') {
+        stdout += '#\n# reserved values\n#\n255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n#\n# local\n#\n#1\tinr.ruhep\n';
+        for (const [id, name] of this.kernel.tableNames) if (![0, 253, 254, 255].includes(id)) stdout += `${id}\t${name}\n`;
+        continue;
+      } else if (path === '/etc/hostname') {
+        stdout += `${this.kernel.hostname}\n`;
+        continue;
+      }
+      stderr += `cat: ${path}: No such file or directory\n`;
+      status = 1;
+    }
+    return { stdout, stderr, status };
+  }
+}
+
+function echoText(words: string[]): string {
+  let args = words.slice(1);
+  if (args[0] === '-n') args = args.slice(1);
+  return args.join(' ');
+}
+
+function quoteWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

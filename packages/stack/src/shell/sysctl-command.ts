@@ -1,0 +1,147 @@
+/**
+ * `sysctl` as procps-ng 4.0.2 behaves for the net.ipv4 tree: NAME, NAME=VALUE (with or without -w),
+ * -n, -q, -a/-A/-X, directories (prints every key below), slashes as separators, and its error
+ * texts and exit statuses (1 when a key is missing or a value is refused).
+ */
+import type { Kernel } from '../kernel.js';
+
+const USAGE = `
+Usage:
+ sysctl [options] [variable[=value] ...]
+
+Options:
+  -a, --all            display all variables
+  -A                   alias of -a
+  -X                   alias of -a
+      --deprecated     include deprecated parameters to listing
+  -b, --binary         print value without new line
+  -e, --ignore         ignore unknown variables errors
+  -N, --names          print variable names without values
+  -n, --values         print only values of the given variable(s)
+  -p, --load[=<file>]  read values from file
+  -f                   alias of -p
+      --system         read values from all system directories
+  -r, --pattern <expression>
+                       select setting that match expression
+  -q, --quiet          do not echo variable set
+  -w, --write          enable writing a value to variable
+  -o                   does nothing
+  -x                   does nothing
+  -d                   alias of -h
+  -h, --help           display this help and exit
+  -V, --version        output version information and exit
+
+For more details see sysctl(8).
+`;
+
+export interface CommandOutput {
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+/** Parse an integer as the kernel's proc_dointvec does (optional sign, decimal). */
+export function parseSysctlValue(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^[-+]?\d+$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
+  let stdout = '';
+  let stderr = '';
+  let status = 0;
+  let valuesOnly = false;
+  let quiet = false;
+  let all = false;
+  let namesOnly = false;
+  let ignore = false;
+  const targets: string[] = [];
+  for (const arg of argv.slice(1)) {
+    if (arg.startsWith('-') && arg.length > 1 && !arg.startsWith('--')) {
+      for (const flag of arg.slice(1)) {
+        if (flag === 'n') valuesOnly = true;
+        else if (flag === 'q') quiet = true;
+        else if (flag === 'a' || flag === 'A' || flag === 'X') all = true;
+        else if (flag === 'N') namesOnly = true;
+        else if (flag === 'e') ignore = true;
+        else if (flag === 'w' || flag === 'o' || flag === 'x') continue;
+        else if (flag === 'V') return { stdout: 'sysctl from procps-ng 4.0.2\n', stderr: '', status: 0 };
+        else if (flag === 'h' || flag === 'd') return { stdout: USAGE, stderr: '', status: 0 };
+        else return { stdout: '', stderr: `sysctl: invalid option -- '${flag}'\n${USAGE}`, status: 1 };
+      }
+    } else if (arg === '--all') all = true;
+    else if (arg === '--values') valuesOnly = true;
+    else if (arg === '--quiet') quiet = true;
+    else if (arg === '--names') namesOnly = true;
+    else if (arg === '--write' || arg === '--ignore') continue;
+    else targets.push(arg);
+  }
+  const tree = kernel.sysctls;
+  const show = (name: string, value: number): void => {
+    if (namesOnly) stdout += `${name}\n`;
+    else if (valuesOnly) stdout += `${value}\n`;
+    else stdout += `${name} = ${value}\n`;
+  };
+  if (all) {
+    for (const [name, value] of tree.list()) show(name, value);
+    return { stdout, stderr, status };
+  }
+  if (targets.length === 0) {
+    if (argv.length > 1) return { stdout: '', stderr: "sysctl: no variables specified\nTry `sysctl --help' for more information.\n", status: 1 };
+    return { stdout: '', stderr: USAGE, status: 1 };
+  }
+  const writeMode = argv.slice(1).some((a) => a === '-w' || a === '--write' || (a.startsWith('-') && !a.startsWith('--') && a.includes('w')));
+  for (const target of targets) {
+    const eq = target.indexOf('=');
+    const name = (eq < 0 ? target : target.slice(0, eq)).replace(/\//g, '.');
+    const path = `/proc/sys/${name.replace(/\./g, '/')}`;
+    if (eq < 0) {
+      if (writeMode) {
+        stderr += `sysctl: command line(0): invalid syntax, continuing...\n`;
+        status = 1;
+        continue;
+      }
+      const value = tree.get(name);
+      if (value !== undefined) {
+        show(name, value);
+        continue;
+      }
+      if (name === 'net.ipv4.route.flush') continue;
+      if (tree.isDirectory(name)) {
+        for (const [key, v] of tree.list()) if (key.startsWith(name + '.')) show(key, v);
+        continue;
+      }
+      if (!ignore) stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
+      status = 1;
+      continue;
+    }
+    const valueText = target.slice(eq + 1);
+    if (tree.get(name) === undefined && name !== 'net.ipv4.route.flush') {
+      if (!ignore) stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
+      status = 1;
+      continue;
+    }
+    const value = parseSysctlValue(valueText);
+    if (value === null) {
+      stderr += `sysctl: setting key "${name}": Invalid argument\n`;
+      status = 1;
+      continue;
+    }
+    const result = tree.set(name, value);
+    if (result === 'EPERM') {
+      stderr += `sysctl: setting key "${name}": Invalid argument\n`;
+      continue;
+    }
+    if (result !== 'ok') {
+      stderr += `sysctl: setting key "${name}": Invalid argument\n`;
+      status = 1;
+      continue;
+    }
+    if (!quiet) {
+      if (valuesOnly) stdout += `${valueText}\n`;
+      else stdout += `${name} = ${valueText}\n`;
+    }
+  }
+  return { stdout, stderr, status };
+}

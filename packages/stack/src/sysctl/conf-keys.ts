@@ -1,0 +1,118 @@
+/**
+ * The net.ipv4.conf.{all,default,DEV}.* keys with their compiled defaults (devinet.c) and the rule
+ * that combines `all` with the device value (include/linux/inetdevice.h: IN_DEV_ANDCONF, ORCONF,
+ * MAXCONF, plain). Values observed in a fresh namespace on kernel 6.18 (linux-stack-facts.md §5).
+ */
+
+export type CombineRule = 'dev' | 'and' | 'or' | 'max' | 'accept_redirects';
+
+export interface ConfKey {
+  name: string;
+  /** Compiled default for `all` and for devices (`default` may differ: accept_source_route). */
+  value: number;
+  defaultValue?: number;
+  rule: CombineRule;
+}
+
+export const CONF_KEYS: readonly ConfKey[] = [
+  { name: 'accept_local', value: 0, rule: 'or' },
+  { name: 'accept_redirects', value: 1, rule: 'accept_redirects' },
+  { name: 'accept_source_route', value: 0, defaultValue: 1, rule: 'and' },
+  { name: 'arp_accept', value: 0, rule: 'max' },
+  { name: 'arp_announce', value: 0, rule: 'max' },
+  { name: 'arp_evict_nocarrier', value: 1, rule: 'and' },
+  { name: 'arp_filter', value: 0, rule: 'or' },
+  { name: 'arp_ignore', value: 0, rule: 'max' },
+  { name: 'arp_notify', value: 0, rule: 'max' },
+  { name: 'bc_forwarding', value: 0, rule: 'and' },
+  { name: 'bootp_relay', value: 0, rule: 'and' },
+  { name: 'disable_policy', value: 0, rule: 'or' },
+  { name: 'disable_xfrm', value: 0, rule: 'or' },
+  { name: 'drop_gratuitous_arp', value: 0, rule: 'or' },
+  { name: 'drop_unicast_in_l2_multicast', value: 0, rule: 'or' },
+  { name: 'force_igmp_version', value: 0, rule: 'max' },
+  { name: 'forwarding', value: 0, rule: 'dev' },
+  { name: 'igmpv2_unsolicited_report_interval', value: 10000, rule: 'dev' },
+  { name: 'igmpv3_unsolicited_report_interval', value: 1000, rule: 'dev' },
+  { name: 'ignore_routes_with_linkdown', value: 0, rule: 'or' },
+  { name: 'log_martians', value: 0, rule: 'or' },
+  { name: 'mc_forwarding', value: 0, rule: 'and' },
+  { name: 'medium_id', value: 0, rule: 'dev' },
+  { name: 'promote_secondaries', value: 0, rule: 'or' },
+  { name: 'proxy_arp', value: 0, rule: 'or' },
+  { name: 'proxy_arp_pvlan', value: 0, rule: 'dev' },
+  { name: 'route_localnet', value: 0, rule: 'or' },
+  { name: 'rp_filter', value: 0, rule: 'max' },
+  { name: 'secure_redirects', value: 1, rule: 'or' },
+  { name: 'send_redirects', value: 1, rule: 'or' },
+  { name: 'shared_media', value: 1, rule: 'or' },
+  { name: 'src_valid_mark', value: 0, rule: 'or' },
+  { name: 'tag', value: 0, rule: 'dev' },
+];
+
+/** Keys that are read-only (mc_forwarding). */
+export const READ_ONLY_CONF_KEYS: ReadonlySet<string> = new Set(['mc_forwarding']);
+
+/**
+ * net.ipv4.neigh.{default,DEV}.* (arp_tbl defaults, §6). Units as the files show them:
+ * *_ms in milliseconds, delay_first_probe_time/gc_stale_time in seconds, locktime/proxy_delay/
+ * anycast_delay in USER_HZ (1/100 s).
+ */
+export const NEIGH_KEYS: readonly { name: string; value: number }[] = [
+  { name: 'anycast_delay', value: 100 },
+  { name: 'app_solicit', value: 0 },
+  { name: 'base_reachable_time_ms', value: 30000 },
+  { name: 'delay_first_probe_time', value: 5 },
+  { name: 'gc_stale_time', value: 60 },
+  { name: 'interval_probe_time_ms', value: 5000 },
+  { name: 'locktime', value: 100 },
+  { name: 'mcast_resolicit', value: 0 },
+  { name: 'mcast_solicit', value: 3 },
+  { name: 'proxy_delay', value: 80 },
+  { name: 'proxy_qlen', value: 64 },
+  { name: 'retrans_time_ms', value: 1000 },
+  { name: 'ucast_solicit', value: 3 },
+  { name: 'unres_qlen', value: 101 },
+  { name: 'unres_qlen_bytes', value: 212992 },
+];
+
+/** net.ipv4.neigh.default-only GC thresholds and interval. */
+export const NEIGH_DEFAULT_ONLY_KEYS: readonly { name: string; value: number }[] = [
+  { name: 'gc_interval', value: 30 },
+  { name: 'gc_thresh1', value: 128 },
+  { name: 'gc_thresh2', value: 512 },
+  { name: 'gc_thresh3', value: 1024 },
+];
+
+/** Global net.ipv4.* values (init_net on a HZ=250 kernel, where route/* are in jiffies or seconds). */
+export const GLOBAL_KEYS: readonly { name: string; value: number }[] = [
+  { name: 'net.ipv4.fib_multipath_hash_fields', value: 7 },
+  { name: 'net.ipv4.fib_multipath_hash_policy', value: 0 },
+  { name: 'net.ipv4.fib_multipath_use_neigh', value: 0 },
+  { name: 'net.ipv4.icmp_echo_ignore_all', value: 0 },
+  { name: 'net.ipv4.icmp_echo_ignore_broadcasts', value: 1 },
+  { name: 'net.ipv4.icmp_errors_use_inbound_ifaddr', value: 0 },
+  { name: 'net.ipv4.icmp_ignore_bogus_error_responses', value: 1 },
+  { name: 'net.ipv4.icmp_msgs_burst', value: 50 },
+  { name: 'net.ipv4.icmp_msgs_per_sec', value: 1000 },
+  { name: 'net.ipv4.icmp_ratelimit', value: 1000 },
+  { name: 'net.ipv4.icmp_ratemask', value: 6168 },
+  { name: 'net.ipv4.ip_default_ttl', value: 64 },
+  { name: 'net.ipv4.ip_forward', value: 0 },
+  { name: 'net.ipv4.ip_no_pmtu_disc', value: 0 },
+  { name: 'net.ipv4.route.error_burst', value: 1250 },
+  { name: 'net.ipv4.route.error_cost', value: 250 },
+  { name: 'net.ipv4.route.gc_elasticity', value: 8 },
+  { name: 'net.ipv4.route.gc_interval', value: 60 },
+  { name: 'net.ipv4.route.gc_min_interval', value: 0 },
+  { name: 'net.ipv4.route.gc_min_interval_ms', value: 500 },
+  { name: 'net.ipv4.route.gc_thresh', value: -1 },
+  { name: 'net.ipv4.route.gc_timeout', value: 300 },
+  { name: 'net.ipv4.route.max_size', value: 2147483647 },
+  { name: 'net.ipv4.route.min_adv_mss', value: 256 },
+  { name: 'net.ipv4.route.min_pmtu', value: 552 },
+  { name: 'net.ipv4.route.mtu_expires', value: 600 },
+  { name: 'net.ipv4.route.redirect_load', value: 5 },
+  { name: 'net.ipv4.route.redirect_number', value: 9 },
+  { name: 'net.ipv4.route.redirect_silence', value: 5120 },
+];
