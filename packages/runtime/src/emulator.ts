@@ -51,7 +51,7 @@ import { summarizeFrame } from './frame-summary.js';
 import type { NodeFactory } from './node-factory.js';
 import { PcapngCapture } from './pcapng-writer.js';
 import { buildTables } from './placement.js';
-import { InlineShardChannel, ShardPool, ShardThreadError, type ShardChannel, WorkerShardChannel } from './shard-channel.js';
+import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, WorkerShardChannel } from './shard-channel.js';
 
 /** How long a command may keep virtual time moving before it is interrupted. */
 export const COMMAND_CAP_NS = 3600e9;
@@ -59,6 +59,8 @@ export const COMMAND_CAP_NS = 3600e9;
 const INTERRUPT_GRACE_NS = 10e9;
 /** run() without `until`: the last timeline item plus this. */
 const RUN_GRACE_NS = 1e9;
+/** The longest the window loop keeps the event loop waiting. */
+const YIELD_EVERY_MS = 20;
 const ROUTER_PRESET = 'sysctl -w net.ipv4.ip_forward=1';
 const FORWARDING_KINDS = new Set(['router', 'director', 'home-agent']);
 
@@ -247,11 +249,11 @@ export class Emulator implements EmulatorApi {
       if (typeof factory !== 'function') throw new EmulatorError(`${this.factory.module} does not export ${this.factory.export}`);
       this.channels = [new InlineShardChannel(0, factory as NodeFactory)];
     } else {
-      this.pool = new ShardPool(this.shardCount);
+      this.pool = new ShardPool(this.shardCount, shouldSpin(this.shardCount));
       for (const channel of this.pool.channels) channel.attach(this.pool);
       this.channels = this.pool.channels;
     }
-    const spin = this.shardCount <= availableParallelism();
+    const spin = this.pool !== null && shouldSpin(this.shardCount);
     const readies = await Promise.all(
       this.channels.map((channel) =>
         channel.start({
@@ -314,7 +316,13 @@ export class Emulator implements EmulatorApi {
    * gives the next item's time and applies items due now.
    */
   private async runUntil(target: number, stop: () => boolean, timeline?: { next(): number; applyDue(now: number): void }): Promise<void> {
+    let lastYield = performance.now();
     for (;;) {
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        // Long runs still let the event loop breathe (the TUI's keys, timers, worker failures).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
       timeline?.applyDue(this.current);
       if (stop() || this.current >= target) return;
       const limit = Math.min(target, timeline?.next() ?? Infinity);

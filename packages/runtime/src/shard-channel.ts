@@ -3,11 +3,14 @@
  * thread (tests, the TUI's fast stepping) or as a long-lived piscina task in a worker thread.
  *
  * Worker shards: one pool thread per shard, a MessageChannel each, one SharedArrayBuffer of wake
- * counters for all (see shard-worker.ts). The controller waits for replies with Atomics.waitAsync,
- * spinning briefly first when there are no more shards than cores, and races every wait against
- * the task's promise, so a thread that throws or exits ends the wait at once instead of hanging.
+ * counters for all (see shard-worker.ts). The controller waits for a reply by spinning briefly
+ * (only when there are no more shards than cores), then blocking in Atomics.wait in slices of a few
+ * milliseconds with event-loop turns between them (Atomics.waitAsync wakes far too slowly in Node
+ * 20); the turns let the task's promise report a thread that threw or exited, which ends the wait
+ * instead of hanging.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import {
   decodeShardMessage,
@@ -23,10 +26,22 @@ import { Piscina } from 'piscina';
 import type { NodeFactory } from './node-factory.js';
 import { Shard } from './shard.js';
 
-// Atomics.waitAsync is in Node ≥ 16 but only in TypeScript's ES2024 lib.
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number, timeout: number): { async: false; value: string } | { async: true; value: Promise<string> };
-}).waitAsync;
+const SPIN_ITERATIONS = 20_000;
+/** The longest the controller blocks in Atomics.wait before letting the event loop run. */
+const BLOCK_SLICE_MS = 5;
+
+/**
+ * Whether waiting threads should spin before blocking. Spinning only pays when every spinning
+ * thread (the shards and the controller) has a core of its own: measured on this 2-core machine
+ * under a load average of ~7, two shards ran 3,700 windows/s blocking but 1,100 spinning; on an idle
+ * machine spinning wins by an order of magnitude (ARCHITECTURE §4). NETLOOM_SPIN=0|1 overrides.
+ */
+export function shouldSpin(shards: number): boolean {
+  const forced = process.env['NETLOOM_SPIN'];
+  if (forced !== undefined) return forced === '1';
+  const cores = availableParallelism();
+  return shards + 1 <= cores && loadavg()[0]! + shards + 1 <= cores;
+}
 
 export interface ShardChannel {
   readonly index: number;
@@ -79,7 +94,7 @@ export class ShardPool {
   private readonly pool: Piscina;
   private readonly signal: Int32Array;
 
-  constructor(count: number) {
+  constructor(count: number, spin: boolean) {
     this.pool = new Piscina({
       filename: workerFileUrl().href,
       minThreads: count,
@@ -91,7 +106,6 @@ export class ShardPool {
     });
     const buffer = new SharedArrayBuffer(4 * (1 + count));
     this.signal = new Int32Array(buffer);
-    const spin = count <= availableParallelism();
     for (let index = 0; index < count; index++) {
       const { port1, port2 } = new MessageChannel();
       const task = this.pool.run({ port: port2, signal: buffer, shard: index }, { transferList: [port2] }) as Promise<void>;
@@ -111,7 +125,7 @@ export class ShardPool {
 }
 
 export class WorkerShardChannel implements ShardChannel {
-  private readonly failed: Promise<never>;
+  private failure: ShardThreadError | null = null;
   private closed = false;
 
   constructor(
@@ -122,15 +136,14 @@ export class WorkerShardChannel implements ShardChannel {
     private readonly spin: boolean,
     private pool: ShardPool | null = null,
   ) {
-    this.failed = task.then(
+    task.then(
       () => {
-        throw new ShardThreadError(index, this.closed ? new Error('shard closed') : new Error('worker ended unexpectedly'));
+        this.failure = new ShardThreadError(index, new Error(this.closed ? 'shard closed' : 'worker ended unexpectedly'));
       },
       (error: unknown) => {
-        throw new ShardThreadError(index, error);
+        this.failure = new ShardThreadError(index, error);
       },
     );
-    this.failed.catch(() => undefined);
   }
 
   attach(pool: ShardPool): void {
@@ -144,17 +157,25 @@ export class WorkerShardChannel implements ShardChannel {
 
   private async receive(): Promise<ShardMessage> {
     const slot = 1 + this.index;
+    let blockedSince = performance.now();
     for (;;) {
+      if (this.failure !== null) throw this.failure;
       const seen = Atomics.load(this.signal, slot);
       const received = receiveMessageOnPort(this.port);
       if (received !== undefined) return decodeShardMessage(received.message as Uint8Array);
       if (this.spin) {
         let i = 0;
-        while (i < 20_000 && Atomics.load(this.signal, slot) === seen) i++;
+        while (i < SPIN_ITERATIONS && Atomics.load(this.signal, slot) === seen) i++;
         if (Atomics.load(this.signal, slot) !== seen) continue;
       }
-      const wait = waitAsync(this.signal, slot, seen, 1000);
-      if (wait.async) await Promise.race([wait.value, this.failed]);
+      // Block the main thread only in short slices, and let the event loop run between them so that
+      // a worker's failure (the task's promise) is noticed.
+      if (performance.now() - blockedSince < BLOCK_SLICE_MS) {
+        Atomics.wait(this.signal, slot, seen, BLOCK_SLICE_MS);
+      } else {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        blockedSince = performance.now();
+      }
     }
   }
 
