@@ -200,6 +200,17 @@ describe('keys', () => {
     expect(frame(tui)).not.toContain('KEYS (? or Esc closes)');
   });
 
+  it('Ctrl+C in the console abandons the line; elsewhere it quits', async () => {
+    const tui = renderTui();
+    await openConsole(tui);
+    await tui.type('ping -c 100 10.0.2.2', '\u0003');
+    expect(frame(tui)).toContain('h1# ping -c 100 10.0.2.2^C');
+    expect(tui.quits).toBe(0);
+    expect(tui.emulator.calls.some((c) => c.startsWith('exec'))).toBe(false);
+    await tui.type(keys.escape, '\u0003');
+    expect(tui.quits).toBe(1);
+  });
+
   it('q quits', async () => {
     const tui = renderTui();
     await tui.type('q');

@@ -181,6 +181,13 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
             refresh();
           });
       },
+      cancelLine() {
+        const current = stateRef.current;
+        const node = selectedNodeName(current);
+        if (node === null) return;
+        dispatch({ type: 'consoleOutput', node, lines: [{ stream: 'command', text: `${node}# ${current.consoleLine}^C` }] });
+        dispatch({ type: 'consoleLine', text: '' });
+      },
       quit() {
         dispatch({ type: 'quit' });
         onQuitRef.current();

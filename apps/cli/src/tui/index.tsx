@@ -32,6 +32,11 @@ export async function runTui(file: string, options: TuiOptions = {}): Promise<nu
     process.stderr.write(`${describe(error)}\n`);
     return (await isTopologyError(error)) ? EXIT_BAD_INPUT : EXIT_EMULATION_FAILED;
   }
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+    process.stderr.write('netloom tui: needs a terminal (stdin and stdout must be a TTY); use netloom run for scripts\n');
+    await emulator.close().catch(() => undefined);
+    return EXIT_BAD_INPUT;
+  }
   try {
     await emulator.start();
   } catch (error) {

@@ -21,6 +21,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
   { keys: '/', action: 'filter packets: node r1, link ID, proto icmp, host 10.0.1.1, drop, text' },
   { keys: '?', action: 'show / hide this help' },
   { keys: 'Esc', action: 'leave the console, close a panel or prompt' },
-  { keys: 'q', action: 'quit and restore the terminal' },
+  { keys: 'q  (Ctrl+C)', action: 'quit and restore the terminal' },
+  { keys: 'console: Ctrl+C', action: 'abandon the line (Ctrl+U erases it, Ctrl+W a word)' },
   { keys: 'console: Tab', action: 'complete command, node or interface (Tab on empty line moves focus)' },
 ];

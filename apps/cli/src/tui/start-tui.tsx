@@ -52,7 +52,8 @@ export async function startTui(emulator: EmulatorApi, options: StartTuiOptions =
     const instance = render(<TuiRoot engine={engine} speed={options.speed} startPaused={options.startPaused} />, {
       stdout,
       stdin,
-      exitOnCtrlC: true,
+      // Ctrl+C is ours: it abandons the console line, and quits elsewhere (use-keyboard).
+      exitOnCtrlC: false,
       patchConsole: true,
       maxFps: 20,
     });

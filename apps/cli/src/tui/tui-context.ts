@@ -42,6 +42,8 @@ export interface TuiActions {
   historyNext(): void;
   complete(): void;
   submitCommand(): void;
+  /** Ctrl+C in the console: the line is abandoned (echoed with ^C), as in a shell. */
+  cancelLine(): void;
   /** Re-reads time, nodes and links from the emulator. */
   refresh(): void;
   quit(): void;

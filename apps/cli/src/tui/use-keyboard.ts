@@ -4,6 +4,7 @@
  * moves focus when the line is empty; Up/Down walk the history). Everywhere else single keys are
  * commands (see KEY_BINDINGS): Tab focus, Space pause, `.` step, `+`/`-` speed, `l` link toggle,
  * `c` capture, `m` map, `/` filter, `?` help, `q` quit; arrows move within the focused pane.
+ * Ctrl+C abandons the console's line as a shell does, and quits anywhere else.
  * Many terminals send DEL for Backspace, which ink reports as `delete`: both erase backwards.
  */
 import { useInput, type Key } from 'ink';
@@ -27,6 +28,7 @@ function editLine(line: string, input: string, key: Key): string | null {
 
 function handleConsole(input: string, key: Key, state: TuiState, actions: TuiActions): void {
   if (key.escape) return actions.focus('nodes');
+  if (key.ctrl && input === 'c') return actions.cancelLine();
   if (key.tab) {
     if (key.shift) return actions.focusNext(-1);
     if (state.consoleLine.trim().length === 0) return actions.focusNext(1);
@@ -92,7 +94,9 @@ const noKey: Key = {
 
 /** The key one control or printable character stands for, when a chunk holds several keys. */
 function keyOf(char: string): Key {
-  return { ...noKey, return: char === '\r' || char === '\n', tab: char === '\t', backspace: char === '\b', delete: char === '\u007f' };
+  const code = char.charCodeAt(0);
+  const isLetterControl = code >= 1 && code <= 26 && !'\b\t\n\r'.includes(char);
+  return { ...noKey, return: char === '\r' || char === '\n', tab: char === '\t', backspace: char === '\b', delete: char === '\u007f', ctrl: isLetterControl };
 }
 
 /**
@@ -106,7 +110,8 @@ export function handleInput(input: string, key: Key, actions: TuiActions): void 
   if (isChunk && !input.includes('\u001B')) {
     for (const char of input) {
       const isControl = /[\u0000-\u001f\u007f]/.test(char);
-      handleKey(char, isControl ? keyOf(char) : noKey, actions.current(), actions);
+      const key = isControl ? keyOf(char) : noKey;
+      handleKey(key.ctrl ? String.fromCharCode(char.charCodeAt(0) + 96) : char, key, actions.current(), actions);
     }
     return;
   }
@@ -115,6 +120,7 @@ export function handleInput(input: string, key: Key, actions: TuiActions): void 
 
 export function handleKey(input: string, key: Key, state: TuiState, actions: TuiActions): void {
   if (state.quitting) return;
+  if (key.ctrl && input === 'c' && !(state.overlay === 'none' && state.focus === 'console')) return actions.quit();
   if (state.overlay === 'filter') return handleFilterPrompt(input, key, state, actions);
   if (state.overlay === 'none' && state.focus === 'console') return handleConsole(input, key, state, actions);
   if (key.escape) return actions.openOverlay('none');
