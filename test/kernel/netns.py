@@ -106,3 +106,15 @@ def hops(traceroute_out):
         if m:
             lines.append(f"{int(m.group(1)):2d}  {m.group(2)}")
     return lines
+
+
+def ping(lab, node, args):
+    """Runs `ping -q ARGS` and prints only what does not depend on timing: `N received` and its status."""
+    status, out, err = lab.run(node, f"ping -q {args}")
+    m = re.search(r"(\d+) received", out)
+    print(f"$ {node}: ping {args}")
+    print(f"{m.group(1) if m else '?'} received")
+    for line in err.splitlines():
+        print("! " + line)
+    if status != 0:
+        print(f"[exit {status}]")
