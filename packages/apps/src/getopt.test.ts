@@ -9,6 +9,7 @@ describe('getopt', () => {
     expect(r).toEqual({
       ok: true,
       operands: ['host'],
+      operandIndexes: [2],
       options: [
         { key: 'q', spelling: '-q', optionIndex: 1 },
         { key: 'n', spelling: '-n', optionIndex: 1 },
@@ -63,6 +64,20 @@ describe('getopt', () => {
       expect(r.ok).toBe(false);
       if (!r.ok) expect(glibcMessage('x', r.error)).toBe(message);
     }
+  });
+
+  it('follows traceroute CLIF rules when asked: long arguments only with =, no argument inside a cluster', () => {
+    const clif = { short: 'nq:m:', long: [{ name: 'max-hops', argument: 'attached', key: 'm' }], clusterArgumentsNeedNextWord: true } as const;
+    expect(getopt(['t', '--max-hops=4', 'h'], clif)).toMatchObject({ ok: true, options: [{ key: 'm', value: '4' }] });
+    expect(getopt(['t', '-n', '--max-hops', '4'], clif)).toMatchObject({ ok: false, error: { kind: 'missingArgument', option: '--max-hops', index: 2 } });
+    expect(getopt(['t', '-nq1', 'h'], clif)).toMatchObject({ ok: false, error: { kind: 'missingArgument', option: 'q', index: 1 } });
+    expect(getopt(['t', '-nq', '1', 'h'], clif)).toMatchObject({ ok: true, options: [{ key: 'n' }, { key: 'q', value: '1', valueIndex: 2 }] });
+    expect(getopt(['t', '-q1', 'h'], clif)).toMatchObject({ ok: true, options: [{ key: 'q', value: '1', valueIndex: 1 }] });
+  });
+
+  it('records argv indexes of operands', () => {
+    const r = getopt(['x', 'a', '-q', 'b', '--', 'c'], spec);
+    expect(r.ok && r.operandIndexes).toEqual([1, 3, 5]);
   });
 
   it('records the argv index of the failing word', () => {

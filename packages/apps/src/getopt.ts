@@ -13,8 +13,11 @@
 export interface LongOption {
   /** Name without the leading `--`. */
   name: string;
-  /** Whether the option takes an argument. */
-  argument: 'none' | 'required' | 'optional';
+  /**
+   * Whether the option takes an argument: `required` (`--x=v` or `--x v`), `attached` (only
+   * `--x=v`, as traceroute's CLIF parser wants), `optional` (only `--x=v`, may be absent) or `none`.
+   */
+  argument: 'none' | 'required' | 'attached' | 'optional';
   /** What the parsed option is reported as; defaults to `name`. A short letter may be given to alias. */
   key?: string;
 }
@@ -25,6 +28,11 @@ export interface OptionSpec {
   long?: readonly LongOption[];
   /** glibc permutes operands behind options by default; `false` stops at the first operand. */
   permute?: boolean;
+  /**
+   * CLIF (traceroute) rule: an option taking an argument that is not the first letter of its
+   * word cannot take the rest of the word (`-nq1` is a missing argument; `-q1` and `-nq 1` work).
+   */
+  clusterArgumentsNeedNextWord?: boolean;
 }
 
 export interface ParsedOption {
@@ -46,7 +54,7 @@ export type GetoptError =
   | { kind: 'ambiguousOption'; option: string; candidates: string[]; index: number };
 
 export type GetoptResult =
-  | { ok: true; options: ParsedOption[]; operands: string[] }
+  | { ok: true; options: ParsedOption[]; operands: string[]; operandIndexes: number[] }
   | { ok: false; error: GetoptError; options: ParsedOption[] };
 
 interface ShortInfo {
@@ -82,20 +90,28 @@ export function getopt(argv: readonly string[], spec: OptionSpec): GetoptResult 
   const permute = spec.permute ?? !spec.short.startsWith('+');
   const options: ParsedOption[] = [];
   const operands: string[] = [];
+  const operandIndexes: number[] = [];
+  const takeRest = (from: number): void => {
+    for (let k = from; k < argv.length; k++) {
+      operands.push(argv[k] ?? '');
+      operandIndexes.push(k);
+    }
+  };
 
   let i = 1;
   while (i < argv.length) {
     const word = argv[i] ?? '';
     if (word === '--') {
-      operands.push(...argv.slice(i + 1));
+      takeRest(i + 1);
       break;
     }
     if (!word.startsWith('-') || word === '-') {
       if (!permute) {
-        operands.push(...argv.slice(i));
+        takeRest(i);
         break;
       }
       operands.push(word);
+      operandIndexes.push(i);
       i++;
       continue;
     }
@@ -125,6 +141,9 @@ export function getopt(argv: readonly string[], spec: OptionSpec): GetoptResult 
         i++;
         continue;
       }
+      if (option.argument === 'attached') {
+        return { ok: false, error: { kind: 'missingArgument', option: spelling, index: i }, options };
+      }
       if (option.argument === 'required') {
         const value = argv[i + 1];
         if (value === undefined) {
@@ -151,6 +170,9 @@ export function getopt(argv: readonly string[], spec: OptionSpec): GetoptResult 
         continue;
       }
       if (j + 1 < word.length) {
+        if (spec.clusterArgumentsNeedNextWord && j > 1) {
+          return { ok: false, error: { kind: 'missingArgument', option: letter, index: i }, options };
+        }
         options.push({ key: letter, spelling: `-${letter}`, value: word.slice(j + 1), optionIndex: i, valueIndex: i });
       } else {
         const value = argv[i + 1];
@@ -164,7 +186,7 @@ export function getopt(argv: readonly string[], spec: OptionSpec): GetoptResult 
     }
     i += consumedNext ? 2 : 1;
   }
-  return { ok: true, options, operands };
+  return { ok: true, options, operands, operandIndexes };
 }
 
 /** glibc getopt's own diagnostic for `error`, prefixed with the program name. */

@@ -4,9 +4,11 @@
  */
 import type { Program } from '@netloom/stack';
 import { ping } from './ping.js';
+import { traceroute } from './traceroute.js';
 
 export const programs: Readonly<Record<string, Program>> = Object.freeze({
   ping,
+  traceroute,
 });
 
 export { getopt, glibcMessage, type GetoptError, type GetoptResult, type LongOption, type OptionSpec, type ParsedOption } from './getopt.js';
