@@ -6,6 +6,7 @@ export { Emulator, checkExpectation, COMMAND_CAP_NS } from './emulator.js';
 export { EmulatorError } from './emulator-error.js';
 export { formatTrace, formatVirtualTime } from './trace-format.js';
 export { captureFileName } from './pcapng-writer.js';
+export { benchChain, chainSpec, type BenchChainOptions, type BenchChainResult } from './bench-chain.js';
 export type {
   CommandResult,
   EmulatorApi,
