@@ -89,6 +89,18 @@ describe('console', () => {
     expect(frame(tui)).toContain('KEYS (? or Esc closes)');
   });
 
+  it('PageUp and PageDown scroll the console output', async () => {
+    const tui = renderTui();
+    await openConsole(tui);
+    await tui.type('ping -c 12 10.0.2.2', keys.enter);
+    expect(frame(tui)).not.toContain('icmp_seq=5 ');
+    await tui.type('\u001B[5~');
+    expect(frame(tui)).toContain('icmp_seq=5 ');
+    expect(frame(tui)).toContain('↑10 (PgDn)');
+    await tui.type('\u001B[6~');
+    expect(frame(tui)).not.toContain('icmp_seq=5 ');
+  });
+
   it('Backspace erases', async () => {
     const tui = renderTui();
     await openConsole(tui);

@@ -122,6 +122,9 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
       scrollLog(delta) {
         dispatch({ type: 'scrollLog', delta });
       },
+      scrollConsole(delta) {
+        dispatch({ type: 'scrollConsole', delta });
+      },
       editFilter(text) {
         dispatch({ type: 'filterDraft', text });
       },

@@ -10,7 +10,7 @@ export interface KeyBinding {
 export const KEY_BINDINGS: readonly KeyBinding[] = [
   { keys: 'Tab / Shift+Tab', action: 'move focus: nodes → links → packets → console' },
   { keys: '↑ ↓  (k j)', action: 'select node / link, scroll packets, console history' },
-  { keys: 'PgUp PgDn End', action: 'scroll the packet log / back to newest' },
+  { keys: 'PgUp PgDn End', action: 'scroll the packet log (End: newest) or the console' },
   { keys: 'Enter', action: 'on the node pane: open its console; in the console: run' },
   { keys: 'Space', action: 'pause / resume virtual time' },
   { keys: '.', action: 'advance one step (10 ms of virtual time), pausing first' },

@@ -35,6 +35,7 @@ export interface TuiActions {
   selectNode(delta: number): void;
   selectLink(delta: number): void;
   scrollLog(delta: number): void;
+  scrollConsole(delta: number): void;
   editFilter(text: string): void;
   applyFilter(text: string): void;
   editConsole(text: string): void;

@@ -44,6 +44,8 @@ export interface TuiState {
   selectedLink: number;
   /** Lines scrolled back from the newest in the packet log. */
   logScroll: number;
+  /** Lines scrolled back in the console's scrollback. */
+  consoleScroll: number;
   filter: PacketFilter | null;
   filterDraft: string;
   consoleLine: string;
@@ -73,6 +75,7 @@ export function initialTuiState(init: { name: string; now: number; nodes: NodeIn
     selectedNode: 0,
     selectedLink: 0,
     logScroll: 0,
+    consoleScroll: 0,
     filter: null,
     filterDraft: '',
     consoleLine: '',
@@ -97,6 +100,7 @@ export type TuiAction =
   | { type: 'selectNode'; delta: number }
   | { type: 'selectLink'; delta: number }
   | { type: 'scrollLog'; delta: number }
+  | { type: 'scrollConsole'; delta: number }
   | { type: 'filterDraft'; text: string }
   | { type: 'filter'; filter: PacketFilter | null }
   | { type: 'consoleLine'; text: string }
@@ -154,11 +158,13 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
     case 'speed':
       return { ...state, speed: action.speed };
     case 'selectNode':
-      return { ...state, selectedNode: clamp(state.selectedNode + action.delta, 0, Math.max(0, state.nodes.length - 1)), completions: [] };
+      return { ...state, selectedNode: clamp(state.selectedNode + action.delta, 0, Math.max(0, state.nodes.length - 1)), completions: [], consoleScroll: 0 };
     case 'selectLink':
       return { ...state, selectedLink: clamp(state.selectedLink + action.delta, 0, Math.max(0, state.links.length - 1)) };
     case 'scrollLog':
       return { ...state, logScroll: Math.max(0, state.logScroll + action.delta) };
+    case 'scrollConsole':
+      return { ...state, consoleScroll: Math.max(0, state.consoleScroll + action.delta) };
     case 'filterDraft':
       return { ...state, filterDraft: action.text };
     case 'filter':
@@ -180,12 +186,13 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
         ...state,
         runningOn: action.node,
         consoleLine: '',
+        consoleScroll: 0,
         completions: [],
         history: recordCommand(state.history, action.cmd),
         consoles: appendConsole(state.consoles, action.node, [{ stream: 'command', text: `${action.node}# ${action.cmd}` }]),
       };
     case 'consoleOutput':
-      return { ...state, consoles: appendConsole(state.consoles, action.node, action.lines) };
+      return { ...state, consoleScroll: 0, consoles: appendConsole(state.consoles, action.node, action.lines) };
     case 'commandFinished':
       return { ...state, runningOn: null };
     case 'consoleClear':

@@ -35,6 +35,7 @@ function handleConsole(input: string, key: Key, state: TuiState, actions: TuiAct
     return actions.complete();
   }
   if (key.return) return actions.submitCommand();
+  if (key.pageUp || key.pageDown) return actions.scrollConsole(key.pageUp ? PAGE : -PAGE);
   if (key.upArrow) return actions.historyPrevious();
   if (key.downArrow) return actions.historyNext();
   const edited = editLine(state.consoleLine, input, key);
