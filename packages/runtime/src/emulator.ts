@@ -134,7 +134,8 @@ export class Emulator implements EmulatorApi {
     this.name = spec.name;
     this.seed = options.seed ?? spec.seed;
     const cores = availableParallelism();
-    this.placement = options.placement ?? (options.workers !== undefined ? 'packed' : 'packed');
+    // Default: packed on as many workers as there are cores (shards ≈ cores is the fast path, §4).
+    this.placement = options.placement ?? 'packed';
     const workers = options.workers ?? Math.min(cores, spec.nodes.length);
     const tables = buildTables(spec, this.seed, this.placement, workers);
     this.shardCount = tables.shards;

@@ -99,6 +99,7 @@ export class Shard {
   private now = 0;
   private trace = false;
   private failure: ShardFailure | null = null;
+  private initialCarrier: LocalPort[] = [];
 
   // Per-window results.
   private out = new Map<number, FrameEnvelope[]>();
@@ -165,7 +166,8 @@ export class Shard {
       node.ports.set(port.ifname, local);
       this.localPorts.set(port.index, local);
     }
-    for (const port of node.ports.values()) node.host.setCarrier(port.placement.ifname, port.link.up, 0);
+    // Carrier comes up at the first window (t = 0), so frames a node sends on link-up are traced.
+    for (const port of node.ports.values()) this.initialCarrier.push(port);
     this.scheduleTimer(node);
     return node;
   }
@@ -204,6 +206,12 @@ export class Shard {
     if (this.failure === null) {
       try {
         this.now = message.start;
+        for (const port of this.initialCarrier) {
+          const node = port.node;
+          this.guard(node, () => node.host.setCarrier(port.placement.ifname, port.link.up, this.now));
+          this.scheduleTimer(node);
+        }
+        this.initialCarrier = [];
         for (const envelope of message.frames) this.acceptEnvelope(envelope);
         for (const control of message.controls) this.applyControl(control);
         for (;;) {
@@ -339,7 +347,7 @@ export class Shard {
     }
     port.egress.frames++;
     const seq = port.egress.seq++;
-    this.record(node, 'tx', ifname, link.placement.index, frame);
+    if (this.trace) this.record(node, 'tx', ifname, link.placement.index, frame.slice());
     this.sendAcross(link, port.placement.index, seq, result, frame);
   }
 
@@ -404,7 +412,8 @@ export class Shard {
       this.record(node, 'drop', ifname, event.link, frame, 'nodeStopped');
       return;
     }
-    this.record(node, 'rx', ifname, event.link, frame);
+    // The node may rewrite the frame in place (TTL, MACs): the trace keeps what arrived.
+    if (this.trace) this.record(node, 'rx', ifname, event.link, frame.slice());
     this.guard(node, () => node.host.receive(ifname, frame, this.now));
     this.scheduleTimer(node);
   }
