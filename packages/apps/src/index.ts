@@ -5,10 +5,12 @@
 import type { Program } from '@netloom/stack';
 import { ping } from './ping.js';
 import { traceroute } from './traceroute.js';
+import { arping } from './arping.js';
 
 export const programs: Readonly<Record<string, Program>> = Object.freeze({
   ping,
   traceroute,
+  arping,
 });
 
 export { getopt, glibcMessage, type GetoptError, type GetoptResult, type LongOption, type OptionSpec, type ParsedOption } from './getopt.js';

@@ -361,6 +361,7 @@ export function runProgram(program: Program, argv: readonly string[], world: Fak
     arp(ifname): ArpSocket | { errno: Errno } {
       const iface = interfaces.find((i) => i.name === ifname);
       if (!iface) return { errno: 'ENODEV' };
+      if (iface.name === 'lo') return { errno: 'EINVAL' };
       let handler: ((r: ArpReply) => void) | null = null;
       let closed = false;
       return {
