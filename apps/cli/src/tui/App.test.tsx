@@ -2,9 +2,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEY_BINDINGS } from './key-bindings.js';
 import { STEP_NS } from './start-tui.js';
+import type { ReactNode } from 'react';
+import { ConsolePane } from './ConsolePane.js';
+import { FakeEmulator } from './testing/fake-emulator.js';
+import { useKeyboard } from './use-keyboard.js';
 import { keys, renderTui, type RenderedTui } from './testing/render-tui.js';
 
 afterEach(() => cleanup());
+
+function KeyboardAndConsole(): ReactNode {
+  useKeyboard();
+  return <ConsolePane width={80} height={12} />;
+}
 
 async function openConsole(tui: RenderedTui): Promise<void> {
   await tui.type(keys.tab, keys.tab, keys.tab);
@@ -22,6 +31,15 @@ describe('console', () => {
     expect(frame(tui)).toContain('h1# ip route get 10.0.9.2');
     expect(frame(tui)).toContain('10.0.9.2 via 10.0.0.2 dev eth0 src 10.0.0.1 uid 0');
     expect(tui.emulator.calls).toContain('exec h1 ip route get 10.0.9.2');
+  });
+
+  it('output streamed through onOutput (as the runtime sends it) is shown once, its chunks joined into lines', async () => {
+    const emulator = new FakeEmulator();
+    emulator.streamsExecOutput = true;
+    const tui = renderTui({ emulator, element: <KeyboardAndConsole /> });
+    await tui.type(keys.enter, 'ip route get 10.0.9.2', keys.enter, 'ip frob', keys.enter);
+    const console = frame(tui).split('\n').slice(1, -1).map((line) => line.slice(1).replace(/│$/, '').trimEnd()).filter((line) => line !== '');
+    expect(console).toEqual(['h1# ip route get 10.0.9.2', '10.0.9.2 via 10.0.0.2 dev eth0 src 10.0.0.1 uid 0', '    cache', 'h1# ip frob', 'Object "frob" is unknown, try "ip help".', 'h1#']);
   });
 
   it('follows the node selected in the node pane', async () => {

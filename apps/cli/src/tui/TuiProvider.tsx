@@ -3,8 +3,9 @@
  * pause/resume, deterministic steps, speed, link toggles, captures, console commands, filters.
  * Every emulator operation goes through the engine's SerialQueue. Failures become a red status
  * line or stderr lines in the console, never a thrown error or a stack trace on screen.
- * It also subscribes the packet log store to the emulator's trace stream and spawned programs'
- * output to the consoles.
+ * It also subscribes the packet log store to the emulator's trace stream and programs' output
+ * (onOutput: console commands live, timeline commands, spawned programs) to the node consoles; a
+ * console command's output that did not stream is taken from its result.
  */
 import { useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
 import { join, relative } from 'node:path';
@@ -28,6 +29,11 @@ export function errorMessage(error: unknown): string {
   return String(error);
 }
 
+/** The part of a command's final output not already streamed (all of it when nothing was). */
+function unseen(full: string, streamed: string): string {
+  return full.startsWith(streamed) ? full.slice(streamed.length) : full;
+}
+
 export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, children }: TuiProviderProps): ReactNode {
   const { emulator } = engine;
   const [state, dispatchToReact] = useReducer(tuiReducer, undefined, () =>
@@ -44,6 +50,8 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
       },
     [],
   );
+  /** Output of the console command in flight, as streamed through onOutput so far. */
+  const streaming = useRef<{ node: string; stdout: string; stderr: string } | null>(null);
   const onQuitRef = useRef(onQuit);
   onQuitRef.current = onQuit;
 
@@ -168,12 +176,21 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
         dispatch({ type: 'commandStarted', node, cmd });
         if (cmd.length === 0) return;
         engine.queue
-          .run(() => emulator.exec(node, cmd))
+          .run(async () => {
+            const streamed = { node, stdout: '', stderr: '' };
+            streaming.current = streamed;
+            try {
+              return { result: await emulator.exec(node, cmd), streamed };
+            } finally {
+              streaming.current = null;
+            }
+          })
           .then(
-            (result) => {
-              const lines = [...outputLines(result.stdout, 'stdout'), ...outputLines(result.stderr, 'stderr')];
-              if (result.status !== 0 && result.stderr.length === 0) lines.push({ stream: 'info', text: `[exit status ${result.status}]` });
-              dispatch({ type: 'consoleOutput', node, lines });
+            ({ result, streamed }) => {
+              // Output already shown live through onOutput is not repeated; the rest is added.
+              dispatch({ type: 'consoleText', node, stream: 'stdout', text: unseen(result.stdout, streamed.stdout) });
+              dispatch({ type: 'consoleText', node, stream: 'stderr', text: unseen(result.stderr, streamed.stderr) });
+              if (result.status !== 0 && result.stderr.length === 0) dispatch({ type: 'consoleOutput', node, lines: [{ stream: 'info', text: `[exit status ${result.status}]` }] });
             },
             (error: unknown) => {
               dispatch({ type: 'consoleOutput', node, lines: outputLines(errorMessage(error), 'stderr') });
@@ -202,7 +219,9 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
   useEffect(
     () =>
       emulator.onOutput((out) => {
-        dispatch({ type: 'consoleOutput', node: out.node, lines: outputLines(out.text, out.stream) });
+        const streamed = streaming.current;
+        if (streamed !== null && streamed.node === out.node) streamed[out.stream] += out.text;
+        dispatch({ type: 'consoleText', node: out.node, stream: out.stream, text: out.text });
       }),
     [emulator, dispatch],
   );

@@ -19,6 +19,8 @@ export type ConsoleStream = 'command' | 'stdout' | 'stderr' | 'info';
 export interface ConsoleLine {
   stream: ConsoleStream;
   text: string;
+  /** Output that has not ended with a newline yet: the next text of the same stream continues it. */
+  open?: boolean;
 }
 
 /** Speeds offered by `+`/`-`, as multiples of real time. */
@@ -109,6 +111,8 @@ export type TuiAction =
   | { type: 'completions'; line: string; candidates: string[] }
   | { type: 'commandStarted'; node: string; cmd: string }
   | { type: 'consoleOutput'; node: string; lines: ConsoleLine[] }
+  /** Program output as it arrives, in chunks that may end mid-line. */
+  | { type: 'consoleText'; node: string; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'commandFinished' }
   | { type: 'consoleClear'; node: string }
   | { type: 'capture'; capture: CaptureState | null }
@@ -191,6 +195,21 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
         history: recordCommand(state.history, action.cmd),
         consoles: appendConsole(state.consoles, action.node, [{ stream: 'command', text: `${action.node}# ${action.cmd}` }]),
       };
+    case 'consoleText': {
+      if (action.text.length === 0) return state;
+      const previous = state.consoles[action.node] ?? [];
+      const last = previous[previous.length - 1];
+      const pieces = action.text.replace(/\r\n/g, '\n').split('\n');
+      const endsOpen = pieces[pieces.length - 1] !== '';
+      if (!endsOpen) pieces.pop();
+      const lines: ConsoleLine[] = pieces.map((text, i) => ({ stream: action.stream, text, open: endsOpen && i === pieces.length - 1 }));
+      let kept = previous;
+      if (last?.open === true && last.stream === action.stream && lines[0] !== undefined) {
+        lines[0] = { ...lines[0], text: last.text + lines[0].text };
+        kept = previous.slice(0, -1);
+      }
+      return { ...state, consoleScroll: 0, consoles: { ...state.consoles, [action.node]: [...kept, ...lines].slice(-CONSOLE_SCROLLBACK) } };
+    }
     case 'consoleOutput':
       return { ...state, consoleScroll: 0, consoles: appendConsole(state.consoles, action.node, action.lines) };
     case 'commandFinished':

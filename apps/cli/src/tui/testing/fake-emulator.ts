@@ -58,6 +58,11 @@ export class FakeEmulator implements EmulatorApi {
   private readonly traceListeners = new Set<(events: TraceEvent[]) => void>();
   private readonly outputListeners = new Set<(out: { node: string; id: number; stream: 'stdout' | 'stderr'; text: string }) => void>();
   readonly calls: string[] = [];
+  /**
+   * Also send exec output through onOutput, as the runtime's Emulator does, in two chunks split
+   * mid-line.
+   */
+  streamsExecOutput = false;
   /** When set, advance() rejects with it (a node or shard that died). */
   advanceFailure: Error | null = null;
   capturing: string | null = null;
@@ -164,6 +169,20 @@ export class FakeEmulator implements EmulatorApi {
   }
 
   async exec(node: string, cmd: string): Promise<CommandResult> {
+    const result = await this.execQuietly(node, cmd);
+    if (this.streamsExecOutput) {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const text = result[stream];
+        const cut = Math.floor(text.length / 2);
+        for (const piece of [text.slice(0, cut), text.slice(cut)]) {
+          if (piece.length > 0) for (const listener of this.outputListeners) listener({ node, id: 7, stream, text: piece });
+        }
+      }
+    }
+    return result;
+  }
+
+  private async execQuietly(node: string, cmd: string): Promise<CommandResult> {
     this.calls.push(`exec ${node} ${cmd}`);
     const me = this.nodeList.find((n) => n.name === node);
     if (me === undefined) throw new Error(`no node ${node}`);
