@@ -1,16 +1,21 @@
 /**
  * @netloom/apps — the programs a node's shell can start by name. The stack's shell looks a
  * command's first word up in `programs` and runs it with a ProcessContext (packages/stack/src/process.ts).
+ * Each program's module header documents its options and output.
  */
 import type { Program } from '@netloom/stack';
+import { arping } from './arping.js';
+import { nc } from './nc.js';
 import { ping } from './ping.js';
 import { traceroute } from './traceroute.js';
-import { arping } from './arping.js';
+import { udpsend } from './udpsend.js';
 
 export const programs: Readonly<Record<string, Program>> = Object.freeze({
   ping,
   traceroute,
   arping,
+  udpsend,
+  nc,
 });
 
 export { getopt, glibcMessage, type GetoptError, type GetoptResult, type LongOption, type OptionSpec, type ParsedOption } from './getopt.js';
