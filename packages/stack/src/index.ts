@@ -1,0 +1,37 @@
+/**
+ * @netloom/stack — one node's kernel model. Other packages use: `createNode` (the runtime builds
+ * nodes with it), the NodeHost contract (node-host.ts) and the program/socket contract (process.ts).
+ */
+export { createNode, StackNode, type LinuxNode, type NodeParts } from './node.js';
+export type {
+  CommandHandle,
+  CommandIo,
+  CompatSettings,
+  DropReason,
+  Nanos,
+  NodeConfig,
+  NodeCounters,
+  NodeEnvironment,
+  NodeHost,
+  NodeKind,
+  StackEvent,
+} from './node-host.js';
+export {
+  errnoMessage,
+  type ArpReply,
+  type ArpSocket,
+  type Datagram,
+  type Errno,
+  type IcmpMessage,
+  type IcmpSocket,
+  type PktInfo,
+  type Program,
+  type ProcessContext,
+  type SendInfo,
+  type SendResult,
+  type SockAddr,
+  type SocketResult,
+  type TimerHandle,
+  type UdpProbeError,
+  type UdpSocket,
+} from './process.js';

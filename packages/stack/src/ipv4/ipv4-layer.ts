@@ -1,0 +1,574 @@
+/**
+ * The IPv4 datapath of one node: input, local delivery, forwarding, ICMP and output.
+ *
+ * Follows Linux: `ip_rcv` (malformed and checksum failures are counted drops, frames for another
+ * host's MAC are dropped), `ip_route_input` via the RoutingApi and `ip_error` for its errors (net /
+ * host unreachable, packet filtered for prohibit, silent for blackhole and when the input device
+ * does not forward), `ip_forward` (TTL ≤ 1 → time exceeded; DF and larger than the route MTU →
+ * frag-needed with the MTU; TTL decremented with Linux's incremental checksum; the host redirect
+ * when the packet leaves by the interface it came in on, the sender is on-link and send_redirects
+ * is on — with the inet_peer back-off), `ip_local_deliver` (ICMP, UDP, protocol unreachable),
+ * `icmp_rcv` (echo with icmp_echo_ignore_all / _broadcasts, errors to sockets, redirects accepted
+ * as in `__ip_do_redirect`, frag-needed recorded as PMTU), `icmp_send` (never about ICMP errors,
+ * broadcasts or non-first fragments; source = the address the packet was sent to when it was for
+ * us, else the route's source towards the sender; TOS 0xc0; quote up to 576 bytes; rate limited
+ * per peer by icmp_ratelimit/icmp_ratemask, never towards ourselves) and the output path (route,
+ * neighbour resolution with the unresolved queue, loopback for local routes, broadcast MAC).
+ *
+ * Leaves out: fragmentation and reassembly (fragments are dropped with a reason; a local packet
+ * larger than the route MTU is refused with EMSGSIZE, where Linux would fragment it), IP options
+ * (kept in forwarded packets, never acted on), multicast routing, netfilter hooks.
+ */
+import {
+  buildIcmpv4Packet,
+  decrementTtl,
+  EtherType,
+  formatIpv4,
+  IpProtocol,
+  Ipv4PacketView,
+  isInPrefix,
+  isWireError,
+  MAC_BROADCAST,
+  parseIcmpv4,
+  parseIpv4Packet,
+  parseUdp,
+  readIpv4,
+  type Icmpv4Repr,
+  type Ipv4Repr,
+} from '@netloom/wire';
+import type { DropReason, Nanos, StackEvent } from '../node-host.js';
+import type { Errno } from '../process.js';
+import type { DeviceView, Route4, RoutingApi } from '../routing-api.js';
+import type { PacketType } from '../neigh/arp.js';
+import { isValidState, type NeighbourTable, type QueuedPacket } from '../neigh/neighbour-table.js';
+import type { TimerHeap } from '../timers.js';
+import type { InetPeers } from './inet-peer.js';
+import type { QuotedDatagram, TransportDemux } from './transport.js';
+
+const ICMP_ECHO_REPLY = 0;
+const ICMP_DEST_UNREACH = 3;
+const ICMP_REDIRECT = 5;
+const ICMP_ECHO = 8;
+const ICMP_TIME_EXCEEDED = 11;
+const ICMP_PARAMETERPROB = 12;
+
+const UNREACH_NET = 0;
+const UNREACH_HOST = 1;
+const UNREACH_PROTOCOL = 2;
+const UNREACH_PORT = 3;
+const UNREACH_FRAG_NEEDED = 4;
+const UNREACH_PKT_FILTERED = 13;
+
+const SCOPE_LINK = 253;
+const DEFAULT_TTL = 64;
+/** icmp_send quotes at most 576 bytes of IP minus its own headers. */
+const ICMP_ERROR_MAX = 576;
+
+export interface Ipv4Dependencies {
+  routing: RoutingApi;
+  neighbours: NeighbourTable;
+  timers: TimerHeap;
+  peers: InetPeers;
+  transport: TransportDemux;
+  transmit(dev: string, frame: Uint8Array): void;
+  drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
+  trace(event: StackEvent): void;
+  nextIdentification(destination: number): number;
+  /** ip_fib_check_default: is `gateway` the gateway of some route on `dev` (secure_redirects)? */
+  isGatewayOnDevice?(dev: string, gateway: number): boolean;
+}
+
+/** Why a locally generated packet could not be sent (the socket's errno). */
+export type OutputResult = { ok: true; dev: string } | { ok: false; errno: Errno };
+
+/** How a received packet came to be dispatched (for icmp_send's decisions). */
+export interface InputContext {
+  dev: string;
+  packetType: PacketType;
+  /** The packet was for one of our addresses (RTCF_LOCAL). */
+  isLocal: boolean;
+  /** Addressed to a broadcast/multicast address (RTCF_BROADCAST|MULTICAST). */
+  isBroadcast: boolean;
+}
+
+export class Ipv4Layer {
+  constructor(private readonly deps: Ipv4Dependencies) {}
+
+  // ---------------------------------------------------------------- input
+
+  /** ip_rcv for the IPv4 payload of a frame that arrived on `dev`. */
+  processIpv4(dev: DeviceView, packetType: PacketType, packet: Uint8Array, frame: Uint8Array, now: Nanos): void {
+    if (packetType === 'otherhost') {
+      this.deps.drop(dev.name, 'notForUs', frame);
+      return;
+    }
+    const ip = parseIpv4Packet(packet);
+    if (isWireError(ip)) {
+      this.deps.drop(dev.name, ip.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `ipv4 ${ip.error}`);
+      return;
+    }
+    // Work on a private copy cut to the total length: forwarding rewrites the TTL in place.
+    const own = packet.slice(0, ipv4TotalLength(packet));
+    this.routeReceived(dev.name, packetType, own, ip, frame, now);
+  }
+
+  private routeReceived(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
+    const routing = this.deps.routing;
+    if (ip.moreFragments || ip.fragmentOffset !== 0) {
+      this.deps.drop(ifname, 'unsupportedProtocol', frame, 'fragment (reassembly not modelled)');
+      return;
+    }
+    const outcome = routing.routeInput(
+      { dst: ip.destination, src: ip.source, iif: ifname, tos: ip.tos, proto: ip.protocol, ...this.ports(ip) },
+      now,
+    );
+    const isBroadcastMac = packetType === 'broadcast' || packetType === 'multicast';
+    if (!outcome.ok) {
+      this.inputError(ifname, packetType, packet, outcome.errno, frame, now);
+      return;
+    }
+    const route = outcome.route;
+    if (route.type === 'local' || route.type === 'broadcast' || route.type === 'multicast') {
+      const context: InputContext = { dev: ifname, packetType, isLocal: route.type === 'local', isBroadcast: route.type !== 'local' || isBroadcastMac };
+      this.localDeliver(context, packet, ip, frame, now);
+      return;
+    }
+    if (route.type === 'blackhole') {
+      this.deps.drop(ifname, 'blackhole', frame);
+      return;
+    }
+    if (route.type === 'unreachable' || route.type === 'prohibit' || route.type === 'throw') {
+      const errno: Errno = route.type === 'prohibit' ? 'EACCES' : route.type === 'throw' ? 'ENETUNREACH' : 'EHOSTUNREACH';
+      this.inputError(ifname, packetType, packet, errno, frame, now);
+      return;
+    }
+    this.forward(ifname, packetType, packet, ip, route, frame, now);
+  }
+
+  /** ip_error: what a forwarding node does with a packet it has no route for. */
+  private inputError(ifname: string, packetType: PacketType, packet: Uint8Array, errno: Errno, frame: Uint8Array, now: Nanos): void {
+    const reason: DropReason = errno === 'EACCES' ? 'prohibited' : errno === 'EINVAL' ? 'blackhole' : errno === 'EHOSTUNREACH' ? 'hostUnreachable' : 'noRoute';
+    if (this.deps.routing.conf(ifname, 'forwarding') === 0) {
+      this.deps.drop(ifname, errno === 'EHOSTUNREACH' || errno === 'ENETUNREACH' ? 'forwardingDisabled' : reason, frame, errno);
+      return;
+    }
+    this.deps.drop(ifname, reason, frame, errno);
+    const code = errno === 'EHOSTUNREACH' ? UNREACH_HOST : errno === 'ENETUNREACH' ? UNREACH_NET : errno === 'EACCES' ? UNREACH_PKT_FILTERED : -1;
+    if (code < 0) return;
+    this.icmpSend(packet, { dev: ifname, packetType, isLocal: false, isBroadcast: packetType !== 'host' }, ICMP_DEST_UNREACH, code, 0, now);
+  }
+
+  // ---------------------------------------------------------------- forwarding
+
+  private forward(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, route: Route4, frame: Uint8Array, now: Nanos): void {
+    const routing = this.deps.routing;
+    const context: InputContext = { dev: ifname, packetType, isLocal: false, isBroadcast: packetType !== 'host' };
+    if (routing.conf(ifname, 'forwarding') === 0) {
+      this.deps.drop(ifname, 'forwardingDisabled', frame);
+      return;
+    }
+    if (packetType !== 'host') {
+      this.deps.drop(ifname, 'notForUs', frame, 'link-layer broadcast not forwarded');
+      return;
+    }
+    if (ip.ttl <= 1) {
+      this.deps.drop(ifname, 'ttlExpired', frame);
+      this.icmpSend(packet, context, ICMP_TIME_EXCEEDED, 0, 0, now);
+      return;
+    }
+    if (packet.length > route.mtu) {
+      this.deps.drop(ifname, 'fragmentationNeeded', frame, ip.dontFragment ? `mtu ${route.mtu}` : `mtu ${route.mtu} (fragmentation not modelled)`);
+      if (ip.dontFragment) this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, route.mtu, now);
+      return;
+    }
+    decrementTtl(packet, 0);
+    if (route.dev === ifname) this.maybeRedirect(ifname, packet, ip, route, now);
+    this.deps.trace({ type: 'forward', inIf: ifname, outIf: route.dev, frame: packet });
+    const nextHop = route.gateway ?? ip.destination;
+    this.linkOutput(route.dev, nextHop, route.type === 'broadcast', packet, ip.source, now);
+  }
+
+  /**
+   * __mkroute_input's IPSKB_DOREDIRECT and ip_rt_send_redirect: out device = in device, the
+   * sender is directly connected on it (fib_validate_source > 0), send_redirects (all OR dev), and
+   * shared_media or sender and next hop on one subnet; then the per-host back-off.
+   */
+  private maybeRedirect(ifname: string, packet: Uint8Array, ip: Ipv4Repr, route: Route4, now: Nanos): void {
+    const routing = this.deps.routing;
+    if (routing.conf(ifname, 'send_redirects') === 0) return;
+    const back = routing.routeOutput({ dst: ip.source }, now);
+    if (!back.ok || back.route.dev !== ifname || back.route.gateway !== undefined || back.route.type !== 'unicast') return;
+    const nextHop = route.gateway ?? ip.destination;
+    const device = routing.device(ifname);
+    if (device === undefined) return;
+    if (routing.conf(ifname, 'shared_media') === 0 && !isOnLink(device, ip.source, nextHop)) return;
+    if (this.deps.peers.redirect(ip.source, now) !== 'send') return;
+    this.icmpSend(packet, { dev: ifname, packetType: 'host', isLocal: false, isBroadcast: false }, ICMP_REDIRECT, 1, nextHop, now);
+  }
+
+  // ---------------------------------------------------------------- local delivery
+
+  private localDeliver(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
+    switch (ip.protocol) {
+      case IpProtocol.icmp:
+        this.processIcmp(context, packet, ip, frame, now);
+        return;
+      case IpProtocol.udp:
+        this.processUdp(context, packet, ip, frame, now);
+        return;
+      default:
+        this.deps.drop(context.dev, 'unsupportedProtocol', frame, `ip protocol ${ip.protocol}`);
+        if (!context.isBroadcast) this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_PROTOCOL, 0, now);
+    }
+  }
+
+  private processUdp(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
+    const udp = parseUdp(ip.payload, { family: 4, source: ip.source, destination: ip.destination });
+    if (isWireError(udp)) {
+      this.deps.drop(context.dev, udp.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `udp ${udp.error}`);
+      return;
+    }
+    const device = this.deps.routing.device(context.dev);
+    const delivered = this.deps.transport.deliverUdp(
+      {
+        ifname: context.dev,
+        ifindex: device?.ifindex ?? 0,
+        source: ip.source,
+        destination: ip.destination,
+        sourcePort: udp.sourcePort,
+        destinationPort: udp.destinationPort,
+        payload: udp.payload,
+        ttl: ip.ttl,
+        isBroadcast: context.isBroadcast,
+      },
+      now,
+    );
+    if (delivered) {
+      this.deps.trace({ type: 'deliver', ifname: context.dev, protocol: 'udp', frame });
+      return;
+    }
+    this.deps.drop(context.dev, 'noSocket', frame, `udp port ${udp.destinationPort}`);
+    if (!context.isBroadcast) this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_PORT, 0, now);
+  }
+
+  /** icmp_rcv. */
+  private processIcmp(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
+    const icmp = parseIcmpv4(ip.payload);
+    if (isWireError(icmp)) {
+      this.deps.drop(context.dev, icmp.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `icmp ${icmp.error}`);
+      return;
+    }
+    const routing = this.deps.routing;
+    this.deps.trace({ type: 'deliver', ifname: context.dev, protocol: 'icmp', frame });
+    switch (icmp.kind) {
+      case 'echoRequest': {
+        if (sysctlOr(routing, 'net.ipv4.icmp_echo_ignore_all', 0) === 1) return;
+        if (context.isBroadcast && sysctlOr(routing, 'net.ipv4.icmp_echo_ignore_broadcasts', 1) !== 0) return;
+        this.icmpReply(ip, { kind: 'echoReply', identifier: icmp.identifier, sequence: icmp.sequence, data: icmp.data }, context, now);
+        return;
+      }
+      case 'echoReply':
+        this.deps.transport.deliverEchoReply(
+          {
+            ifname: context.dev,
+            source: ip.source,
+            destination: ip.destination,
+            type: ICMP_ECHO_REPLY,
+            code: 0,
+            identifier: icmp.identifier,
+            sequence: icmp.sequence,
+            payload: icmp.data,
+            ttl: ip.ttl,
+            ipLength: packet.length,
+            info: 0,
+          },
+          now,
+        );
+        return;
+      case 'destinationUnreachable':
+      case 'timeExceeded':
+      case 'redirect':
+      case 'parameterProblem': {
+        const quoted = quotedDatagram(icmp.datagram);
+        if (quoted === null) {
+          this.deps.drop(context.dev, 'malformed', frame, 'icmp error quotes a short datagram');
+          return;
+        }
+        const type = icmp.kind === 'destinationUnreachable' ? ICMP_DEST_UNREACH : icmp.kind === 'timeExceeded' ? ICMP_TIME_EXCEEDED : icmp.kind === 'redirect' ? ICMP_REDIRECT : ICMP_PARAMETERPROB;
+        const info = icmp.kind === 'redirect' ? icmp.gateway : icmp.kind === 'destinationUnreachable' ? icmp.nextHopMtu : 0;
+        if (icmp.kind === 'redirect') {
+          this.processRedirect(context, ip, icmp.code, icmp.gateway, quoted, frame, now);
+          return;
+        }
+        if (icmp.kind === 'destinationUnreachable' && icmp.code === UNREACH_FRAG_NEEDED && icmp.nextHopMtu >= 68) {
+          routing.learnPmtu(quoted.destination, icmp.nextHopMtu, now);
+        }
+        this.deps.transport.deliverIcmpError(
+          {
+            ifname: context.dev,
+            source: ip.source,
+            destination: ip.destination,
+            type,
+            code: icmp.code,
+            identifier: quoted.protocol === IpProtocol.icmp ? quoted.sourcePort : 0,
+            sequence: quoted.protocol === IpProtocol.icmp ? quoted.destinationPort : 0,
+            payload: icmp.datagram,
+            ttl: ip.ttl,
+            ipLength: packet.length,
+            quoted,
+            info,
+          },
+          now,
+        );
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** __ip_do_redirect (reached through a socket's err_handler, as in Linux). */
+  private processRedirect(context: InputContext, ip: Ipv4Repr, code: number, newGateway: number, quoted: QuotedDatagram, frame: Uint8Array, now: Nanos): void {
+    const routing = this.deps.routing;
+    const reject = (detail: string): void => this.deps.drop(context.dev, 'redirectRejected', frame, detail);
+    if ((code & 7) > 3) return reject(`code ${code}`);
+    if (!this.deps.transport.hasSocketFor(quoted)) return reject('no socket for the quoted datagram');
+    const oldGateway = ip.source;
+    const current = routing.routeOutput({ dst: quoted.destination, src: quoted.source, tos: quoted.tos }, now);
+    if (!current.ok || current.route.gateway !== oldGateway) return reject(`${formatIpv4(oldGateway)} is not our gateway to ${formatIpv4(quoted.destination)}`);
+    const dev = context.dev;
+    if (
+      newGateway === oldGateway ||
+      routing.conf(dev, 'accept_redirects') === 0 ||
+      newGateway >>> 28 === 0xe ||
+      newGateway === 0xffffffff ||
+      newGateway >>> 24 === 0
+    ) {
+      return reject('accept_redirects or new gateway');
+    }
+    const device = routing.device(dev);
+    if (device === undefined) return reject('no device');
+    if (routing.conf(dev, 'shared_media') === 0) {
+      if (!isOnLink(device, newGateway, oldGateway)) return reject('new gateway not on-link');
+      if (routing.conf(dev, 'secure_redirects') !== 0 && this.deps.isGatewayOnDevice?.(dev, newGateway) !== true) return reject('secure_redirects: not a known gateway');
+    } else if (routing.isLocalAddress(newGateway) || isBroadcastOf(routing, newGateway)) {
+      return reject('new gateway is not unicast');
+    }
+    const routeDev = current.route.dev;
+    const neighbour = this.deps.neighbours.lookup(routeDev, newGateway);
+    if (neighbour === undefined || !isValidState(neighbour.state)) {
+      // Linux starts resolving the new gateway and ignores this redirect.
+      this.deps.neighbours.touch(routeDev, newGateway, now);
+      return reject('new gateway unresolved');
+    }
+    routing.learnRedirect(quoted.destination, newGateway, routeDev, now);
+  }
+
+  /** icmp_reply: answer a request addressed to us (echo). */
+  private icmpReply(request: Ipv4Repr, reply: Icmpv4Repr, context: InputContext, now: Nanos): void {
+    const source = context.isLocal ? request.destination : this.deps.routing.selectSource(context.dev, request.source, SCOPE_LINK);
+    const outcome = this.deps.routing.routeOutput({ dst: request.source, src: source, tos: request.tos, proto: IpProtocol.icmp }, now);
+    if (!outcome.ok) {
+      this.deps.drop(context.dev, 'noRoute', undefined, `echo reply to ${formatIpv4(request.source)}: ${outcome.errno}`);
+      return;
+    }
+    const packet = buildIcmpv4Packet(
+      { source, destination: request.source, ttl: DEFAULT_TTL, tos: request.tos, identification: this.deps.nextIdentification(request.source) },
+      reply,
+    );
+    this.dispatch(packet, outcome.route, source, request.source, now);
+  }
+
+  /**
+   * icmp_send: an ICMP error about `offending` (a whole IP packet), to its sender. `info` is the
+   * redirect gateway or the frag-needed MTU.
+   */
+  icmpSend(offending: Uint8Array, context: InputContext | null, type: number, code: number, info: number, now: Nanos): void {
+    if (offending.length < 20) return;
+    const view = Ipv4PacketView.over(offending);
+    const headerLength = view.headerLength;
+    if (offending.length < headerLength) return;
+    if (context !== null && (context.isBroadcast || context.packetType !== 'host')) return;
+    if ((view.flagsAndFragmentOffset & 0x1fff) !== 0) return;
+    const sender = view.source;
+    if (sender === 0 || sender >>> 28 === 0xe || sender === 0xffffffff) return;
+    if (view.protocol === IpProtocol.icmp && type !== ICMP_REDIRECT) {
+      const innerType = offending[headerLength] ?? 0;
+      if (innerType > 18 || innerType === 3 || innerType === 4 || innerType === 5 || innerType === 11 || innerType === 12) return;
+    }
+    const routing = this.deps.routing;
+    const source = context?.isLocal === true ? view.destination : 0;
+    const tos = ((view.tos & 0x1e) | 0xc0) & 0xff;
+    const outcome = routing.routeOutput({ dst: sender, ...(source !== 0 ? { src: source } : {}), tos, proto: IpProtocol.icmp }, now);
+    if (!outcome.ok) return;
+    const route = outcome.route;
+    const towardsUs = route.type === 'local';
+    if (!towardsUs) {
+      const ratelimit = sysctlOr(routing, 'net.ipv4.icmp_ratelimit', 1000) * 1_000_000;
+      const ratemask = sysctlOr(routing, 'net.ipv4.icmp_ratemask', 0x1818);
+      if (!this.deps.peers.allowIcmp(sender, type, code, now, ratelimit, ratemask)) {
+        this.deps.drop(context?.dev ?? null, 'rateLimited', undefined, `icmp type ${type} code ${code} to ${formatIpv4(sender)}`);
+        return;
+      }
+    }
+    const icmpSource = source !== 0 ? source : route.src;
+    const room = Math.min(route.mtu, ICMP_ERROR_MAX) - 20 - 8;
+    const datagram = offending.slice(0, Math.min(offending.length, room));
+    const repr: Icmpv4Repr =
+      type === ICMP_DEST_UNREACH
+        ? { kind: 'destinationUnreachable', code, nextHopMtu: code === UNREACH_FRAG_NEEDED ? info : 0, datagram }
+        : type === ICMP_TIME_EXCEEDED
+          ? { kind: 'timeExceeded', code, datagram }
+          : type === ICMP_REDIRECT
+            ? { kind: 'redirect', code, gateway: info, datagram }
+            : { kind: 'parameterProblem', code, pointer: info, datagram };
+    const packet = buildIcmpv4Packet(
+      { source: icmpSource, destination: sender, ttl: DEFAULT_TTL, tos, identification: this.deps.nextIdentification(sender) },
+      repr,
+    );
+    this.dispatch(packet, route, icmpSource, sender, now);
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /**
+   * ip_local_out → ip_output for a locally generated packet whose route is known: loop it back for
+   * local routes, else resolve the next hop and transmit (broadcasts also looped to our sockets).
+   */
+  dispatch(packet: Uint8Array, route: Route4, source: number, destination: number, now: Nanos): OutputResult {
+    if (route.type === 'local') {
+      this.loopback(packet, now);
+      return { ok: true, dev: 'lo' };
+    }
+    if (route.type === 'broadcast' || destination === 0xffffffff) {
+      this.loopback(packet.slice(), now);
+    }
+    if (packet.length > route.mtu) return { ok: false, errno: 'EMSGSIZE' };
+    const nextHop = route.gateway ?? destination;
+    this.linkOutput(route.dev, nextHop, route.type === 'broadcast' || destination === 0xffffffff, packet, source, now);
+    return { ok: true, dev: route.dev };
+  }
+
+  /** Deliver a packet to ourselves through lo, after the current event (netif_rx backlog). */
+  private loopback(packet: Uint8Array, now: Nanos): void {
+    this.deps.timers.schedule(now, (at) => {
+      const ip = parseIpv4Packet(packet);
+      if (isWireError(ip)) {
+        this.deps.drop('lo', 'malformed', packet);
+        return;
+      }
+      const context: InputContext = { dev: 'lo', packetType: 'host', isLocal: this.deps.routing.isLocalAddress(ip.destination), isBroadcast: !this.deps.routing.isLocalAddress(ip.destination) };
+      this.localDeliver(context, packet, ip, packet, at);
+    });
+  }
+
+  /** ip_finish_output2: neighbour output on an Ethernet device. */
+  linkOutput(dev: string, nextHop: number, isBroadcast: boolean, packet: Uint8Array, source: number, now: Nanos): void {
+    const device = this.deps.routing.device(dev);
+    if (device === undefined || !device.adminUp) {
+      this.deps.drop(dev, 'interfaceDown', packet);
+      return;
+    }
+    if (device.kind === 'loopback') {
+      this.loopback(packet, now);
+      return;
+    }
+    if (!device.carrier) {
+      this.deps.drop(dev, 'interfaceDown', packet, 'no carrier');
+      return;
+    }
+    if (isBroadcast || nextHop === 0xffffffff || isBroadcastOf(this.deps.routing, nextHop, device)) {
+      this.transmitIp(device, MAC_BROADCAST, packet);
+      return;
+    }
+    if (nextHop >>> 28 === 0xe) {
+      this.transmitIp(device, multicastMac(nextHop), packet);
+      return;
+    }
+    const queued: QueuedPacket = { packet, source };
+    const outcome = this.deps.neighbours.resolve(dev, nextHop, queued, now);
+    if (outcome.send) this.transmitIp(device, outcome.mac, packet);
+    else if (!outcome.queued) this.neighbourFailed(dev, queued, now);
+  }
+
+  /** A packet whose next hop could not be resolved (neigh_invalidate's error report). */
+  neighbourFailed(dev: string, queued: QueuedPacket, now: Nanos): void {
+    this.deps.drop(dev, 'neighbourFailed', queued.packet);
+    this.icmpSend(queued.packet, null, ICMP_DEST_UNREACH, UNREACH_HOST, 0, now);
+  }
+
+  /** Send a queued packet once its neighbour resolved. */
+  transmitResolved(dev: string, mac: Uint8Array, packet: Uint8Array): void {
+    const device = this.deps.routing.device(dev);
+    if (device === undefined || !device.adminUp) {
+      this.deps.drop(dev, 'interfaceDown', packet);
+      return;
+    }
+    this.transmitIp(device, mac, packet);
+  }
+
+  private transmitIp(device: DeviceView, mac: Uint8Array, packet: Uint8Array): void {
+    const frame = new Uint8Array(14 + packet.length);
+    frame.set(mac.subarray(0, 6), 0);
+    frame.set(device.mac.subarray(0, 6), 6);
+    frame[12] = EtherType.ipv4 >>> 8;
+    frame[13] = EtherType.ipv4 & 0xff;
+    frame.set(packet, 14);
+    this.deps.transmit(device.name, frame);
+  }
+
+  private ports(ip: Ipv4Repr): { sport?: number; dport?: number } {
+    if ((ip.protocol === IpProtocol.udp || ip.protocol === IpProtocol.tcp) && ip.payload.length >= 4) {
+      return { sport: ((ip.payload[0] ?? 0) << 8) | (ip.payload[1] ?? 0), dport: ((ip.payload[2] ?? 0) << 8) | (ip.payload[3] ?? 0) };
+    }
+    return {};
+  }
+}
+
+function ipv4TotalLength(packet: Uint8Array): number {
+  return ((packet[2] ?? 0) << 8) | (packet[3] ?? 0);
+}
+
+/** The identity of the datagram an ICMP error quotes (its header and first 8 bytes). */
+export function quotedDatagram(datagram: Uint8Array): QuotedDatagram | null {
+  if (datagram.length < 20) return null;
+  const view = Ipv4PacketView.over(datagram);
+  if (view.version !== 4) return null;
+  const headerLength = view.headerLength;
+  if (headerLength < 20 || datagram.length < headerLength + 4) return null;
+  const protocol = view.protocol;
+  const at = headerLength;
+  let sourcePort = ((datagram[at] ?? 0) << 8) | (datagram[at + 1] ?? 0);
+  let destinationPort = ((datagram[at + 2] ?? 0) << 8) | (datagram[at + 3] ?? 0);
+  let icmpType = -1;
+  if (protocol === IpProtocol.icmp) {
+    icmpType = datagram[at] ?? -1;
+    sourcePort = ((datagram[at + 4] ?? 0) << 8) | (datagram[at + 5] ?? 0);
+    destinationPort = ((datagram[at + 6] ?? 0) << 8) | (datagram[at + 7] ?? 0);
+  }
+  return { source: readIpv4(datagram, 12), destination: readIpv4(datagram, 16), protocol, tos: view.tos, sourcePort, destinationPort, icmpType };
+}
+
+/** inet_addr_onlink: `a` and `b` in one subnet of a primary address of `dev` (b = 0 matches). */
+function isOnLink(dev: DeviceView, a: number, b: number): boolean {
+  return dev.addresses.some((ifa) => !ifa.secondary && isInPrefix(a, ifa.address, ifa.prefixLength) && (b === 0 || isInPrefix(b, ifa.address, ifa.prefixLength)));
+}
+
+function isBroadcastOf(routing: RoutingApi, address: number, only?: DeviceView): boolean {
+  if (address === 0xffffffff) return true;
+  const devices = only !== undefined ? [only] : routing.devices();
+  return devices.some((d) => d.addresses.some((ifa) => ifa.prefixLength < 31 && ifa.broadcast === address));
+}
+
+function multicastMac(group: number): Uint8Array {
+  return new Uint8Array([0x01, 0x00, 0x5e, (group >>> 16) & 0x7f, (group >>> 8) & 0xff, group & 0xff]);
+}
+
+function sysctlOr(routing: RoutingApi, name: string, fallback: number): number {
+  try {
+    const value = routing.sysctl(name);
+    return Number.isFinite(value) ? value : fallback;
+  } catch {
+    return fallback;
+  }
+}

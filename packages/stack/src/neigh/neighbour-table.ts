@@ -1,0 +1,449 @@
+/**
+ * The IPv4 neighbour table (ARP cache) with Linux's NUD state machine.
+ *
+ * Follows net/core/neighbour.c: `__neigh_event_send` (NONE/FAILED → INCOMPLETE with the first
+ * probe at once; STALE → DELAY), `neigh_timer_handler` (REACHABLE → DELAY/STALE, DELAY →
+ * REACHABLE/PROBE, INCOMPLETE/PROBE re-probing every retrans_time until `neigh_max_probes` =
+ * ucast + app + (PROBE ? mcast_reprobes : mcast_probes) → FAILED), `__neigh_update` (confirmation,
+ * override/locktime, queued packets sent once the entry becomes valid), `neigh_invalidate`
+ * (queued packets get an error report — the ICMP host unreachable path — on FAILED), the
+ * unresolved queue bounded by unres_qlen_bytes (oldest dropped first) and reachable_time drawn
+ * from [base/2, 3·base/2) and re-drawn every 300 s (neigh_rand_reach_time).
+ *
+ * Leaves out: garbage collection (Linux only collects above gc_thresh1 = 128 entries, which an
+ * emulated node does not reach, so FAILED entries stay visible as they do on a small real host),
+ * proxy neighbour entries, NTF_* flags other than the state, and IPv6 (NDP).
+ * Plain IP traffic does not confirm a neighbour (as Linux: only ARP replies, and upper layers
+ * through `confirm()`, the MSG_CONFIRM / TCP path).
+ */
+import type { Nanos } from '../node-host.js';
+import type { NeighbourReachability } from '../routing-api.js';
+import { NS_PER_MS, NS_PER_S, type Prng, type TimerHandle, type TimerHeap } from '../timers.js';
+
+export type NudState = 'NONE' | 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'NOARP' | 'PERMANENT';
+
+/** NUD_VALID: an entry with a usable link-layer address. */
+export function isValidState(state: NudState): boolean {
+  return state === 'PERMANENT' || state === 'NOARP' || state === 'REACHABLE' || state === 'PROBE' || state === 'STALE' || state === 'DELAY';
+}
+
+/** NUD_CONNECTED: valid and confirmed (no probing needed before use). */
+export function isConnectedState(state: NudState): boolean {
+  return state === 'PERMANENT' || state === 'NOARP' || state === 'REACHABLE';
+}
+
+function isInTimer(state: NudState): boolean {
+  return state === 'INCOMPLETE' || state === 'REACHABLE' || state === 'DELAY' || state === 'PROBE';
+}
+
+/** net.ipv4.neigh.DEV.* in nanoseconds / counts. */
+export interface NeighbourParams {
+  baseReachableTime: Nanos;
+  retransTime: Nanos;
+  delayFirstProbeTime: Nanos;
+  ucastProbes: number;
+  mcastProbes: number;
+  appProbes: number;
+  mcastReprobes: number;
+  gcStaleTime: Nanos;
+  locktime: Nanos;
+  unresQlenBytes: number;
+}
+
+/** arp_tbl defaults (net/ipv4/arp.c). */
+export const DEFAULT_NEIGHBOUR_PARAMS: Readonly<NeighbourParams> = Object.freeze({
+  baseReachableTime: 30 * NS_PER_S,
+  retransTime: 1 * NS_PER_S,
+  delayFirstProbeTime: 5 * NS_PER_S,
+  ucastProbes: 3,
+  mcastProbes: 3,
+  appProbes: 0,
+  mcastReprobes: 0,
+  gcStaleTime: 60 * NS_PER_S,
+  locktime: 1 * NS_PER_S,
+  unresQlenBytes: 212_992,
+});
+
+/** A packet waiting for resolution: the whole IPv4 packet and its source (for arp_announce). */
+export interface QueuedPacket {
+  packet: Uint8Array;
+  source: number;
+}
+
+/**
+ * Accounting size of a queued packet against unres_qlen_bytes: Linux counts skb->truesize, which
+ * is the data plus the sk_buff and shared-info overhead; modelled as length + 768.
+ */
+const SKB_OVERHEAD = 768;
+
+export interface NeighbourEntry {
+  readonly dev: string;
+  readonly address: number;
+  mac: Uint8Array | null;
+  state: NudState;
+  /** Last confirmation of reachability (ARP reply, upper-layer confirm). */
+  confirmed: Nanos;
+  /** Last state or address change. */
+  updated: Nanos;
+  /** Last use for output. */
+  used: Nanos;
+  probes: number;
+  queue: QueuedPacket[];
+  queueBytes: number;
+  timer: TimerHandle | null;
+}
+
+/** What the table needs from the node: sending probes, sending or failing queued packets. */
+export interface NeighbourHooks {
+  /** Send an ARP request for `entry`: unicast to `unicastTo`, or broadcast when null. `trigger` is the newest queued packet. */
+  solicit(entry: NeighbourEntry, unicastTo: Uint8Array | null, trigger: QueuedPacket | undefined, now: Nanos): void;
+  /** The entry became valid: transmit this queued packet to entry.mac. */
+  transmit(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
+  /** The entry failed (or was deleted) with this packet queued: the error report (ICMP host unreachable). */
+  unreachable(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
+  /** A queued packet pushed out by a newer one (unres_qlen_bytes). */
+  queueOverflow(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
+  /** Reachability as the dead-gateway logic sees it (fib_detect_death). */
+  reachability(dev: string, address: number, state: NeighbourReachability): void;
+  /** Per-device parameters (sysctl net.ipv4.neigh.DEV.*). */
+  params(dev: string): NeighbourParams;
+}
+
+export interface NeighbourUpdateFlags {
+  /** NEIGH_UPDATE_F_OVERRIDE: a different lladdr may replace a valid one. */
+  override?: boolean;
+  /** NEIGH_UPDATE_F_ADMIN: an `ip neigh` command (may touch PERMANENT/NOARP entries). */
+  admin?: boolean;
+}
+
+export type NeighbourAdminError = 'exists' | 'notFound' | 'noLladdr';
+
+/** How the output path may proceed: send now to `mac`, or the packet was queued / dropped. */
+export type ResolveOutcome = { send: true; mac: Uint8Array } | { send: false; queued: boolean };
+
+const REACHABLE_TIME_REDRAW = 300 * NS_PER_S;
+const MIN_RETRANS = 10 * NS_PER_MS; // HZ/100
+
+export class NeighbourTable {
+  private readonly entries = new Map<string, NeighbourEntry>();
+  private readonly reachableTimes = new Map<string, { base: Nanos; value: Nanos; drawnAt: Nanos }>();
+
+  constructor(
+    private readonly timers: TimerHeap,
+    private readonly prng: Prng,
+    private readonly hooks: NeighbourHooks,
+  ) {}
+
+  /** Per-device parameters (net.ipv4.neigh.DEV.*). */
+  params(dev: string): NeighbourParams {
+    return this.hooks.params(dev);
+  }
+
+  lookup(dev: string, address: number): NeighbourEntry | undefined {
+    return this.entries.get(key(dev, address));
+  }
+
+  /** All entries in creation order. */
+  list(): NeighbourEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** The current randomised reachable_time of a device (neigh_rand_reach_time). */
+  reachableTime(dev: string, now: Nanos): Nanos {
+    const base = this.hooks.params(dev).baseReachableTime;
+    const current = this.reachableTimes.get(dev);
+    if (current !== undefined && current.base === base && now < current.drawnAt + REACHABLE_TIME_REDRAW) return current.value;
+    const value = base === 0 ? 0 : this.prng.below(base) + Math.floor(base / 2);
+    this.reachableTimes.set(dev, { base, value, drawnAt: now });
+    return value;
+  }
+
+  /**
+   * The output path (neigh_resolve_output → neigh_event_send): returns the MAC to send to now, or
+   * queues the packet while resolution is in progress.
+   */
+  resolve(dev: string, address: number, queued: QueuedPacket, now: Nanos): ResolveOutcome {
+    const entry = this.lookup(dev, address) ?? this.create(dev, address, now);
+    entry.used = now;
+    if (this.eventSend(entry, now, queued) && entry.mac !== null) return { send: true, mac: entry.mac };
+    return { send: false, queued: entry.state === 'INCOMPLETE' };
+  }
+
+  /**
+   * __neigh_event_send: move NONE/FAILED to INCOMPLETE (probing at once, after queueing `packet`
+   * so that the probe's source can follow it) and STALE to DELAY. Returns true when the entry may
+   * be used right away.
+   */
+  private eventSend(entry: NeighbourEntry, now: Nanos, packet?: QueuedPacket): boolean {
+    const state = entry.state;
+    if (isConnectedState(state) || state === 'DELAY' || state === 'PROBE') return true;
+    if (state === 'STALE') {
+      this.setState(entry, 'DELAY', now);
+      this.arm(entry, now + this.hooks.params(entry.dev).delayFirstProbeTime);
+      return true;
+    }
+    if (state === 'INCOMPLETE') {
+      if (packet !== undefined) this.enqueue(entry, packet, now);
+      return false;
+    }
+    const params = this.hooks.params(entry.dev);
+    if (params.mcastProbes + params.appProbes === 0) {
+      this.setState(entry, 'FAILED', now);
+      return false;
+    }
+    entry.probes = params.ucastProbes;
+    this.setState(entry, 'INCOMPLETE', now);
+    this.arm(entry, now + Math.max(params.retransTime, MIN_RETRANS));
+    if (packet !== undefined) this.enqueue(entry, packet, now);
+    this.probe(entry, now);
+    return false;
+  }
+
+  /** Start or refresh resolution without a packet (arping's kernel side, NTF_USE). */
+  touch(dev: string, address: number, now: Nanos): void {
+    const entry = this.lookup(dev, address) ?? this.create(dev, address, now);
+    entry.used = now;
+    this.eventSend(entry, now);
+  }
+
+  /** Upper-layer confirmation (MSG_CONFIRM, dst_confirm_neigh). */
+  confirm(dev: string, address: number, now: Nanos): void {
+    const entry = this.lookup(dev, address);
+    if (entry !== undefined) entry.confirmed = now;
+  }
+
+  /**
+   * __neigh_update: a received ARP (or an `ip neigh` command) says `address` is at `mac` with the
+   * given state. Creates the entry when `create`.
+   */
+  update(dev: string, address: number, mac: Uint8Array | null, newState: NudState, flags: NeighbourUpdateFlags, now: Nanos, create = false): { ok: true } | { ok: false; error: NeighbourAdminError } {
+    let entry = this.lookup(dev, address);
+    if (entry === undefined) {
+      if (!create) return { ok: false, error: 'notFound' };
+      entry = this.create(dev, address, now);
+    }
+    return this.updateEntry(entry, mac, newState, flags, now);
+  }
+
+  private updateEntry(entry: NeighbourEntry, lladdr: Uint8Array | null, newState: NudState, flags: NeighbourUpdateFlags, now: Nanos): { ok: true } | { ok: false; error: NeighbourAdminError } {
+    const old = entry.state;
+    if (flags.admin !== true && (old === 'NOARP' || old === 'PERMANENT')) return { ok: true };
+    if (!isValidState(newState)) {
+      this.cancelTimer(entry);
+      const wasProbing = old === 'INCOMPLETE' || old === 'PROBE';
+      this.setState(entry, newState, now);
+      if (wasProbing && newState === 'FAILED') this.invalidate(entry, now);
+      return { ok: true };
+    }
+    let mac = lladdr;
+    if (mac === null) {
+      if (!isValidState(old) || entry.mac === null) return { ok: false, error: 'noLladdr' };
+      mac = entry.mac;
+    }
+    const sameMac = entry.mac !== null && macEqual(entry.mac, mac);
+    if (isConnectedState(newState)) entry.confirmed = now;
+    let state = newState;
+    if (isValidState(old)) {
+      if (!sameMac && flags.override !== true) return { ok: true };
+      if (sameMac && state === 'STALE' && flags.admin !== true) state = old;
+    }
+    const macChanged = !sameMac;
+    if (state !== old || macChanged) entry.updated = now;
+    if (state !== old) {
+      this.cancelTimer(entry);
+      if (state === 'PROBE') entry.probes = 0;
+      if (isInTimer(state)) this.arm(entry, now + (state === 'REACHABLE' ? this.reachableTime(entry.dev, now) : 0));
+      this.setState(entry, state, now);
+    }
+    if (macChanged) {
+      entry.mac = mac.slice(0, 6);
+      if (!isConnectedState(state)) entry.confirmed = now - 2 * this.hooks.params(entry.dev).baseReachableTime;
+    }
+    if (state !== old && !isValidState(old)) this.flushQueue(entry, now);
+    return { ok: true };
+  }
+
+  /** `ip neigh add|replace|change`: create flags as iproute2 sends them. */
+  adminSet(dev: string, address: number, mac: Uint8Array | null, state: NudState, mode: 'add' | 'replace' | 'change', now: Nanos): { ok: true } | { ok: false; error: NeighbourAdminError } {
+    const existing = this.lookup(dev, address);
+    if (existing === undefined && mode === 'change') return { ok: false, error: 'notFound' };
+    if (existing !== undefined && mode === 'add') return { ok: false, error: 'exists' };
+    if (isValidState(state) && mac === null && (existing === undefined || !isValidState(existing.state))) return { ok: false, error: 'noLladdr' };
+    const entry = existing ?? this.create(dev, address, now);
+    return this.updateEntry(entry, mac, state, { admin: true, override: mode !== 'add' || existing === undefined }, now);
+  }
+
+  /** `ip neigh del`: the entry fails (queued packets get their errors) and is removed. */
+  remove(dev: string, address: number, now: Nanos): boolean {
+    const entry = this.lookup(dev, address);
+    if (entry === undefined) return false;
+    this.cancelTimer(entry);
+    this.setState(entry, 'FAILED', now);
+    this.invalidate(entry, now);
+    this.entries.delete(key(dev, address));
+    this.hooks.reachability(dev, address, 'unknown');
+    return true;
+  }
+
+  /** neigh_ifdown / carrier loss (arp_evict_nocarrier): drop every entry of `dev` but PERMANENT ones. */
+  flushDevice(dev: string, now: Nanos, keepPermanent = true): void {
+    for (const entry of this.list()) {
+      if (entry.dev !== dev) continue;
+      if (keepPermanent && (entry.state === 'PERMANENT' || entry.state === 'NOARP')) continue;
+      this.cancelTimer(entry);
+      for (const queued of entry.queue) this.hooks.queueOverflow(entry, queued, now);
+      entry.queue = [];
+      entry.queueBytes = 0;
+      this.entries.delete(key(entry.dev, entry.address));
+      this.hooks.reachability(entry.dev, entry.address, 'unknown');
+    }
+  }
+
+  private create(dev: string, address: number, now: Nanos): NeighbourEntry {
+    const entry: NeighbourEntry = {
+      dev,
+      address: address >>> 0,
+      mac: null,
+      state: 'NONE',
+      confirmed: now - 2 * this.hooks.params(dev).baseReachableTime,
+      updated: now,
+      used: now,
+      probes: 0,
+      queue: [],
+      queueBytes: 0,
+      timer: null,
+    };
+    this.entries.set(key(dev, address), entry);
+    return entry;
+  }
+
+  private enqueue(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void {
+    const limit = this.hooks.params(entry.dev).unresQlenBytes;
+    const size = queued.packet.length + SKB_OVERHEAD;
+    while (entry.queue.length > 0 && entry.queueBytes + size > limit) {
+      const dropped = entry.queue.shift()!;
+      entry.queueBytes -= dropped.packet.length + SKB_OVERHEAD;
+      this.hooks.queueOverflow(entry, dropped, now);
+    }
+    entry.queue.push(queued);
+    entry.queueBytes += size;
+  }
+
+  private flushQueue(entry: NeighbourEntry, now: Nanos): void {
+    while (isValidState(entry.state) && entry.queue.length > 0) {
+      const queued = entry.queue.shift()!;
+      entry.queueBytes -= queued.packet.length + SKB_OVERHEAD;
+      // Each packet goes through neigh->output again: a STALE entry moves to DELAY.
+      this.eventSend(entry, now);
+      this.hooks.transmit(entry, queued, now);
+    }
+  }
+
+  private invalidate(entry: NeighbourEntry, now: Nanos): void {
+    entry.updated = now;
+    while (entry.state === 'FAILED' && entry.queue.length > 0) {
+      const queued = entry.queue.shift()!;
+      entry.queueBytes -= queued.packet.length + SKB_OVERHEAD;
+      this.hooks.unreachable(entry, queued, now);
+    }
+  }
+
+  private probe(entry: NeighbourEntry, now: Nanos): void {
+    const params = this.hooks.params(entry.dev);
+    const trigger = entry.queue[entry.queue.length - 1];
+    // arp_solicit: the first ucast_probes probes of a valid entry go unicast, the rest broadcast.
+    const unicast = entry.probes < params.ucastProbes && entry.mac !== null ? entry.mac : null;
+    entry.probes++;
+    this.hooks.solicit(entry, unicast, trigger, now);
+  }
+
+  /** neigh_timer_handler. */
+  private onTimer(entry: NeighbourEntry, now: Nanos): void {
+    entry.timer = null;
+    const params = this.hooks.params(entry.dev);
+    const state = entry.state;
+    if (!isInTimer(state)) return;
+    const retrans = Math.max(params.retransTime, MIN_RETRANS);
+    let next = now + NS_PER_S;
+    if (state === 'REACHABLE') {
+      const reachable = this.reachableTime(entry.dev, now);
+      if (now <= entry.confirmed + reachable) {
+        next = entry.confirmed + reachable;
+      } else if (now <= entry.used + params.delayFirstProbeTime) {
+        entry.updated = now;
+        this.setState(entry, 'DELAY', now);
+        next = now + params.delayFirstProbeTime;
+      } else {
+        entry.updated = now;
+        this.setState(entry, 'STALE', now);
+      }
+    } else if (state === 'DELAY') {
+      if (now <= entry.confirmed + params.delayFirstProbeTime) {
+        entry.updated = now;
+        this.setState(entry, 'REACHABLE', now);
+        next = entry.confirmed + this.reachableTime(entry.dev, now);
+      } else {
+        entry.updated = now;
+        entry.probes = 0;
+        this.setState(entry, 'PROBE', now);
+        next = now + retrans;
+      }
+    } else {
+      next = now + retrans;
+    }
+    if ((entry.state === 'INCOMPLETE' || entry.state === 'PROBE') && entry.probes >= this.maxProbes(entry)) {
+      this.setState(entry, 'FAILED', now);
+      this.invalidate(entry, now);
+      return;
+    }
+    if (isInTimer(entry.state)) this.arm(entry, Math.max(next, now + MIN_RETRANS));
+    if (entry.state === 'INCOMPLETE' || entry.state === 'PROBE') this.probe(entry, now);
+  }
+
+  private maxProbes(entry: NeighbourEntry): number {
+    const params = this.hooks.params(entry.dev);
+    return params.ucastProbes + params.appProbes + (entry.state === 'PROBE' ? params.mcastReprobes : params.mcastProbes);
+  }
+
+  private arm(entry: NeighbourEntry, at: Nanos): void {
+    this.cancelTimer(entry);
+    entry.timer = this.timers.schedule(at, (now) => this.onTimer(entry, now));
+  }
+
+  private cancelTimer(entry: NeighbourEntry): void {
+    entry.timer?.cancel();
+    entry.timer = null;
+  }
+
+  private setState(entry: NeighbourEntry, state: NudState, now: Nanos): void {
+    void now;
+    if (entry.state === state) return;
+    entry.state = state;
+    this.hooks.reachability(entry.dev, entry.address, reachabilityOf(state));
+  }
+}
+
+/** What fib_detect_death needs from an entry (routing-api.ts NeighbourReachability). */
+export function reachabilityOf(state: NudState): NeighbourReachability {
+  switch (state) {
+    case 'NONE':
+      return 'unknown';
+    case 'REACHABLE':
+      return 'reachable';
+    case 'FAILED':
+      return 'failed';
+    case 'INCOMPLETE':
+      return 'incomplete';
+    default:
+      return 'valid';
+  }
+}
+
+function key(dev: string, address: number): string {
+  return `${dev}|${address >>> 0}`;
+}
+
+function macEqual(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 6; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { Lab, MS, SECOND, ip } from '../testing/lab.js';
+import { arp, checkFrame, ethernet, framesMatching, ipv4, udp } from '../testing/frame-checks.js';
+import { echoProgram, udpProgram } from '../testing/programs.js';
+
+const programs = { pinger: echoProgram, udp: udpProgram };
+
+/** h1 (10.0.0.1) and h2 (10.0.0.2) on one link, 1 ms latency. */
+function twoHosts(): Lab {
+  const lab = new Lab();
+  lab.addNode('h1', { programs });
+  lab.addNode('h2', { programs });
+  lab.link('h1:eth0', 'h2:eth0');
+  lab.addr('h1', 'eth0', '10.0.0.1/24');
+  lab.addr('h2', 'eth0', '10.0.0.2/24');
+  return lab;
+}
+
+function state(lab: Lab, node: string, address: string): string {
+  return lab.node(node).parts.neighbours.lookup('eth0', ip(address))?.state ?? 'NONE';
+}
+
+describe('ARP resolution', () => {
+  it('queues datagrams while INCOMPLETE and sends them in order once the reply arrives', () => {
+    const lab = twoHosts();
+    lab.exec('h1', 'udp 10.0.0.2 9 3 0');
+    const first = lab.sent('h1')[0]?.frame;
+    expect(checkFrame(first, ethernet({ destination: 'ff:ff:ff:ff:ff:ff', source: '02:00:00:00:01:01' }), arp({ operation: 'request', senderIp: '10.0.0.1', targetIp: '10.0.0.2', targetMac: '00:00:00:00:00:00' }))).toBeNull();
+    expect(state(lab, 'h1', '10.0.0.2')).toBe('INCOMPLETE');
+    lab.run(10 * MS);
+    const reply = lab.sent('h2')[0]?.frame;
+    expect(checkFrame(reply, ethernet({ destination: '02:00:00:00:01:01' }), arp({ operation: 'reply', senderIp: '10.0.0.2', senderMac: '02:00:00:00:02:01', targetIp: '10.0.0.1' }))).toBeNull();
+    const datagrams = framesMatching(lab.sent('h1'), ethernet({ destination: '02:00:00:00:02:01' }), ipv4({ source: '10.0.0.1', destination: '10.0.0.2' }), udp({ destinationPort: 9 }));
+    expect(datagrams).toHaveLength(3);
+    expect(lab.sent('h1').filter((f) => checkFrame(f.frame, arp({})) === null)).toHaveLength(1);
+    // h1 learnt h2 from a unicast reply: REACHABLE. h2 learnt h1 from the request (STALE) and
+    // used that entry for its port unreachables, which moved it to DELAY.
+    expect(state(lab, 'h1', '10.0.0.2')).toBe('REACHABLE');
+    expect(state(lab, 'h2', '10.0.0.1')).toBe('DELAY');
+  });
+
+  it('fails after 3 broadcast probes 1 s apart and reports host unreachable from our own address', () => {
+    const lab = twoHosts();
+    const run = lab.exec('h1', 'pinger 10.0.0.9');
+    lab.run(2500 * MS);
+    const probes = lab.sent('h1').filter((f) => checkFrame(f.frame, arp({ operation: 'request', targetIp: '10.0.0.9' })) === null);
+    expect(probes.map((p) => p.at)).toEqual([0, 1 * SECOND, 2 * SECOND]);
+    expect(state(lab, 'h1', '10.0.0.9')).toBe('INCOMPLETE');
+    lab.run(600 * MS);
+    expect(state(lab, 'h1', '10.0.0.9')).toBe('FAILED');
+    expect(run.stdout).toBe('10.0.0.1 type 3 code 1 seq 1 ttl 64\n');
+    expect(lab.drops('h1').map((d) => d.event.type === 'drop' && d.event.reason)).toContain('neighbourFailed');
+    expect(lab.exec('h1', 'ip neigh show').stdout).toBe('10.0.0.9 dev eth0 FAILED \n');
+  });
+
+  it('walks REACHABLE → STALE → DELAY → PROBE → REACHABLE with Linux timers', () => {
+    const lab = twoHosts();
+    lab.exec('h1', 'udp 10.0.0.2 9');
+    lab.run(10 * MS);
+    const neighbours = lab.node('h1').parts.neighbours;
+    const entry = neighbours.lookup('eth0', ip('10.0.0.2'))!;
+    expect(entry.state).toBe('REACHABLE');
+    const reachable = neighbours.reachableTime('eth0', lab.now);
+    expect(reachable).toBeGreaterThanOrEqual(15 * SECOND);
+    expect(reachable).toBeLessThan(45 * SECOND);
+    // Still REACHABLE just before confirmed + reachable_time, STALE right after (not used since).
+    lab.runUntil(entry.confirmed + reachable - MS);
+    expect(entry.state).toBe('REACHABLE');
+    lab.runUntil(entry.confirmed + reachable + 1 * SECOND);
+    expect(entry.state).toBe('STALE');
+    // Using a STALE entry sends at once and moves it to DELAY …
+    const sentAt = lab.now;
+    lab.exec('h1', 'udp 10.0.0.2 9');
+    expect(entry.state).toBe('DELAY');
+    expect(framesMatching(lab.sent('h1', 'eth0', sentAt), udp({ destinationPort: 9 }))).toHaveLength(1);
+    // … and after delay_first_probe_time (5 s) without confirmation to PROBE with a unicast probe.
+    lab.runUntil(sentAt + 5 * SECOND - MS);
+    expect(entry.state).toBe('DELAY');
+    lab.runUntil(sentAt + 5 * SECOND);
+    const probe = lab.sent('h1', 'eth0', sentAt + 5 * SECOND)[0]?.frame;
+    expect(checkFrame(probe, ethernet({ destination: '02:00:00:00:02:01' }), arp({ operation: 'request', targetIp: '10.0.0.2', senderIp: '10.0.0.1' }))).toBeNull();
+    expect(entry.state).toBe('PROBE');
+    lab.run(10 * MS);
+    expect(entry.state).toBe('REACHABLE');
+  });
+
+  it('fails a PROBE entry after 3 unicast probes when the neighbour has gone', () => {
+    const lab = twoHosts();
+    const link = 0;
+    lab.exec('h1', 'udp 10.0.0.2 9');
+    lab.run(40 * SECOND);
+    const entry = lab.node('h1').parts.neighbours.lookup('eth0', ip('10.0.0.2'))!;
+    expect(entry.state).toBe('STALE');
+    // h2 disappears without a carrier change on h1's side (a hub in between).
+    lab.node('h2').kernel.setLinkUp('eth0', false);
+    void link;
+    const start = lab.now;
+    lab.exec('h1', 'udp 10.0.0.2 9');
+    lab.run(5 * SECOND + 2500 * MS);
+    const probes = lab.sent('h1', 'eth0', start).filter((f) => checkFrame(f.frame, arp({ operation: 'request' })) === null);
+    expect(probes.map((p) => p.at - start)).toEqual([5 * SECOND, 6 * SECOND, 7 * SECOND]);
+    expect(probes.every((p) => checkFrame(p.frame, ethernet({ destination: '02:00:00:00:02:01' })) === null)).toBe(true);
+    expect(entry.state).toBe('PROBE');
+    lab.run(1 * SECOND);
+    expect(entry.state).toBe('FAILED');
+    expect(lab.now - start).toBe(8 * SECOND + 500 * MS);
+  });
+
+  it('draws reachable_time from the seed: the same seed gives the same timers', () => {
+    const times = [1, 2].map(() => {
+      const lab = twoHosts();
+      return lab.node('h1').parts.neighbours.reachableTime('eth0', 0);
+    });
+    expect(times[0]).toBe(times[1]);
+  });
+
+  it('takes the first of back-to-back replies within locktime and a gratuitous ARP at once', () => {
+    const lab = twoHosts();
+    lab.exec('h1', 'udp 10.0.0.2 9');
+    lab.run(10 * MS);
+    const neighbours = lab.node('h1').parts.neighbours;
+    const entry = neighbours.lookup('eth0', ip('10.0.0.2'))!;
+    const arpLayer = lab.node('h1').parts.arp;
+    const device = lab.node('h1').kernel.device('eth0')!;
+    // Another MAC answers for 10.0.0.2 within locktime (1 s): ignored.
+    const other = new Uint8Array([0x02, 0xaa, 0, 0, 0, 1]);
+    const frame = (op: number, sip: string, tip: string, tha: Uint8Array): Uint8Array => {
+      const f = new Uint8Array(42);
+      f.set(device.mac, 0);
+      f.set(other, 6);
+      f[12] = 0x08; f[13] = 0x06;
+      f.set([0, 1, 8, 0, 6, 4, 0, op], 14);
+      f.set(other, 22);
+      f.set(ip(sip) === 0 ? [0, 0, 0, 0] : sip.split('.').map(Number), 28);
+      f.set(tha, 32);
+      f.set(tip.split('.').map(Number), 38);
+      return f;
+    };
+    lab.node('h1').receive('eth0', frame(2, '10.0.0.2', '10.0.0.1', device.mac), lab.now);
+    expect(entry.mac?.[1]).toBe(0x00);
+    void arpLayer;
+    // A gratuitous request (sender = target) overrides at once.
+    lab.node('h1').receive('eth0', frame(1, '10.0.0.2', '10.0.0.2', new Uint8Array(6)), lab.now);
+    expect(entry.mac?.[1]).toBe(0xaa);
+    expect(entry.state).toBe('STALE');
+  });
+});
+
+describe('ARP policy', () => {
+  it('arp_ignore=1 does not answer for an address configured on another interface', () => {
+    const lab = new Lab();
+    lab.addNode('h1', { programs });
+    lab.addNode('rs', { programs });
+    lab.link('h1:eth0', 'rs:eth0');
+    lab.addr('h1', 'eth0', '10.0.0.1/24');
+    lab.addr('rs', 'eth0', '10.0.0.2/24');
+    lab.addr('rs', 'lo', '10.0.0.100/32');
+    lab.route('h1', '10.0.0.100/32', { dev: 'eth0' });
+    lab.exec('h1', 'udp 10.0.0.100 9');
+    lab.run(10 * MS);
+    expect(lab.sent('rs').filter((f) => checkFrame(f.frame, arp({ operation: 'reply', senderIp: '10.0.0.100' })) === null)).toHaveLength(1);
+
+    const lab2 = new Lab();
+    lab2.addNode('h1', { programs });
+    lab2.addNode('rs', { programs });
+    lab2.link('h1:eth0', 'rs:eth0');
+    lab2.addr('h1', 'eth0', '10.0.0.1/24');
+    lab2.addr('rs', 'eth0', '10.0.0.2/24');
+    lab2.addr('rs', 'lo', '10.0.0.100/32');
+    lab2.sysctl('rs', 'net.ipv4.conf.all.arp_ignore', 1);
+    lab2.route('h1', '10.0.0.100/32', { dev: 'eth0' });
+    lab2.exec('h1', 'udp 10.0.0.100 9');
+    lab2.run(10 * MS);
+    expect(lab2.sent('rs')).toHaveLength(0);
+  });
+
+  it('arp_announce=2 uses the primary address of the target subnet as the probe source', () => {
+    const lab = new Lab();
+    lab.addNode('h1', { programs });
+    lab.addNode('h2', { programs });
+    lab.link('h1:eth0', 'h2:eth0');
+    lab.addr('h1', 'eth0', '10.0.0.1/24');
+    lab.addr('h1', 'lo', '192.168.50.1/32');
+    lab.addr('h2', 'eth0', '10.0.0.2/24');
+    // The bound source is the VIP on lo: arp_announce 0 puts it in the probe, 2 does not.
+    const probeSource = (announce: number): string => {
+      const l = new Lab();
+      l.addNode('h1', { programs });
+      l.addNode('h2', { programs });
+      l.link('h1:eth0', 'h2:eth0');
+      l.addr('h1', 'eth0', '10.0.0.1/24');
+      l.addr('h1', 'lo', '192.168.50.1/32');
+      l.addr('h2', 'eth0', '10.0.0.2/24');
+      l.sysctl('h1', 'net.ipv4.conf.all.arp_announce', announce);
+      const socket = l.node('h1').parts.sockets.openUdp({});
+      socket.bind('192.168.50.1', 0);
+      socket.sendto(new Uint8Array(4), { address: '10.0.0.2', port: 9 });
+      const probe = l.sent('h1')[0]?.frame;
+      const sender = probe === undefined ? '' : `${probe[28]}.${probe[29]}.${probe[30]}.${probe[31]}`;
+      return sender;
+    };
+    expect(probeSource(0)).toBe('192.168.50.1');
+    expect(probeSource(2)).toBe('10.0.0.1');
+  });
+});
+
+describe('ip neigh', () => {
+  it('adds, shows, replaces, deletes and flushes with iproute2 output and errors', () => {
+    const lab = twoHosts();
+    const sh = (line: string): string => {
+      const run = lab.exec('h1', line);
+      return `${run.stdout}${run.stderr}[${run.status}]`;
+    };
+    expect(sh('ip neigh add 10.0.0.5 dev eth0 lladdr 02:00:00:00:00:05')).toBe('[0]');
+    expect(sh('ip neigh add 10.0.0.6 dev eth0 lladdr 02:00:00:00:00:06 nud stale')).toBe('[0]');
+    expect(sh('ip neigh add 10.0.0.5 dev eth0 lladdr 02:00:00:00:00:05')).toBe('RTNETLINK answers: File exists\n[2]');
+    expect(sh('ip neigh del 10.0.0.9 dev eth0')).toBe('RTNETLINK answers: No such file or directory\n[2]');
+    expect(sh('ip neigh add 10.0.0.9 dev eth0 nud noarp')).toBe('Error: No link layer address given.\n[2]');
+    expect(sh('ip neigh add 10.0.0.10 dev eth0')).toBe('Error: No link layer address given.\n[2]');
+    expect(sh('ip neigh add 10.0.0.11 dev eth0 lladdr zz')).toBe('"zz" is invalid lladdr.\n[255]');
+    expect(sh('ip neigh show')).toBe('10.0.0.5 dev eth0 lladdr 02:00:00:00:00:05 PERMANENT \n10.0.0.6 dev eth0 lladdr 02:00:00:00:00:06 STALE \n[0]');
+    expect(sh('ip neigh show dev eth0')).toBe('10.0.0.5 lladdr 02:00:00:00:00:05 PERMANENT \n10.0.0.6 lladdr 02:00:00:00:00:06 STALE \n[0]');
+    expect(sh('ip -j neigh')).toBe('[{"dst":"10.0.0.5","dev":"eth0","lladdr":"02:00:00:00:00:05","state":["PERMANENT"]},{"dst":"10.0.0.6","dev":"eth0","lladdr":"02:00:00:00:00:06","state":["STALE"]}]\n[0]');
+    expect(sh('ip neigh flush')).toBe('Flush requires arguments.\n[1]');
+    expect(sh('ip neigh replace 10.0.0.6 dev eth0 lladdr 02:00:00:00:00:66 nud reachable')).toBe('[0]');
+    expect(sh('ip n s 10.0.0.6')).toBe('10.0.0.6 dev eth0 lladdr 02:00:00:00:00:66 REACHABLE \n[0]');
+    expect(sh('ip neigh flush dev eth0')).toBe('[0]');
+    expect(sh('ip neigh')).toBe('10.0.0.5 dev eth0 lladdr 02:00:00:00:00:05 PERMANENT \n[0]');
+    expect(sh('ip neigh bogus')).toBe('Command "bogus" is unknown, try "ip neigh help".\n[255]');
+    expect(sh('ip neigh add 10.0.0.7 dev nosuch lladdr 02:00:00:00:00:07')).toBe('Cannot find device "nosuch"\n[1]');
+  });
+
+  it('a permanent entry is used without ARP', () => {
+    const lab = twoHosts();
+    lab.exec('h1', 'ip neigh add 10.0.0.2 dev eth0 lladdr 02:00:00:00:02:01');
+    lab.exec('h1', 'udp 10.0.0.2 9');
+    expect(checkFrame(lab.sent('h1')[0]?.frame, ethernet({ destination: '02:00:00:00:02:01' }), udp({ destinationPort: 9 }))).toBeNull();
+  });
+});

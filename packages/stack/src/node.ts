@@ -1,0 +1,401 @@
+/**
+ * One node: the control plane (devices, addresses, routes, sysctl, shell — kernel.ts, shell/)
+ * composed with the datapath (neighbour table and ARP, IPv4, sockets, processes) behind the
+ * NodeHost contract the runtime drives.
+ *
+ * Covers: frame reception (`processEthernet` → ARP or IPv4; anything else a counted drop), the
+ * node's timer heap (ordered by time, then arming order) and seeded PRNG, carrier and address
+ * changes reaching the neighbour table (entries of a device flushed when it goes down or loses
+ * carrier, as neigh_ifdown / arp_evict_nocarrier), counters, the process table and the ProcessContext
+ * services (sockets, ARP sockets, resolution of names, route source). Never throws out of
+ * receive(): an unexpected error becomes a 'malformed' drop with the error as detail.
+ * Leaves out: IPv6 (frames are dropped as unsupportedProtocol), VLAN sub-interfaces.
+ */
+import { EtherType, formatIpv4, formatMac, isWireError, parseEthernet, parseIpv4 } from '@netloom/wire';
+import type {
+  CommandHandle,
+  CommandIo,
+  DropReason,
+  Nanos,
+  NodeConfig,
+  NodeCounters,
+  NodeEnvironment,
+  NodeHost,
+  StackEvent,
+} from './node-host.js';
+import type { ArpSocket, Errno, Program } from './process.js';
+import type { RoutingApi } from './routing-api.js';
+import { ArpLayer, packetTypeOf } from './neigh/arp.js';
+import { DEFAULT_NEIGHBOUR_PARAMS, NeighbourTable, type NeighbourParams } from './neigh/neighbour-table.js';
+import { InetPeers } from './ipv4/inet-peer.js';
+import { Ipv4Layer } from './ipv4/ipv4-layer.js';
+import { SocketTable } from './sockets/socket-table.js';
+import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
+import { NS_PER_MS, NS_PER_S, Prng, TimerHeap } from './timers.js';
+import { Kernel } from './kernel.js';
+import { runIpNeigh, type IpNeighOptions } from './neigh/ip-neigh-command.js';
+import { Shell, type ShellHandler } from './shell/shell.js';
+
+/** The control plane as the node composes it: the RoutingApi plus device management. */
+export interface ControlPlane extends RoutingApi {
+  addEthernet(ifname: string, mac: Uint8Array, mtu: number): void;
+  setCarrier(ifname: string, carrier: boolean, now: Nanos): void;
+}
+
+/** The node shell as the node composes it (shell/shell.ts's Shell). */
+export interface NodeShell {
+  exec(line: string, now: Nanos, io: CommandIo): CommandHandle;
+  /** A program or a datapath command by name; the handler gets the whole argv. */
+  register(name: string, handler: ShellHandler): void;
+  /** An `ip` object (`neigh`); the handler gets the whole argv, global options included. */
+  registerIpObject(object: string, handler: ShellHandler): void;
+}
+
+/** The datapath's own parts, for tests and for the shell commands that show them. */
+export interface NodeParts {
+  readonly routing: ControlPlane;
+  readonly timers: TimerHeap;
+  readonly prng: Prng;
+  readonly neighbours: NeighbourTable;
+  readonly arp: ArpLayer;
+  readonly ipv4: Ipv4Layer;
+  readonly sockets: SocketTable;
+  readonly processes: ProcessTable;
+}
+
+const IPV4_IDENT_MASK = 0xffff;
+
+export class StackNode implements NodeHost {
+  readonly name: string;
+  readonly parts: NodeParts;
+  private readonly counters_: NodeCounters = { framesIn: 0, framesOut: 0, drops: 0 };
+  /** Virtual time of the event being processed (timers and commands read it). */
+  private now = 0;
+  private identification: number;
+
+  constructor(
+    config: NodeConfig,
+    private readonly env: NodeEnvironment,
+    programs: Readonly<Record<string, Program>>,
+    private readonly routing: ControlPlane,
+    private readonly shell: NodeShell,
+  ) {
+    this.name = config.name;
+    const timers = new TimerHeap();
+    const prng = new Prng(config.seed);
+    this.identification = prng.below(0x10000);
+    let arp: ArpLayer | null = null;
+    let ipv4: Ipv4Layer | null = null;
+    const neighbours = new NeighbourTable(timers, prng, {
+      solicit: (entry, unicastTo, trigger, now) => arp?.solicit(entry, unicastTo, trigger, now),
+      transmit: (entry, queued) => {
+        if (entry.mac !== null) ipv4?.transmitResolved(entry.dev, entry.mac, queued.packet);
+      },
+      unreachable: (entry, queued, now) => ipv4?.neighbourFailed(entry.dev, queued, now),
+      queueOverflow: (entry, queued) => this.drop(entry.dev, 'neighbourQueueFull', queued.packet),
+      reachability: (dev, address, state) => routing.setNeighbourReachability(dev, address, state),
+      params: (dev) => this.neighbourParams(dev),
+    });
+    arp = new ArpLayer({
+      routing,
+      neighbours,
+      timers,
+      prng,
+      transmit: (dev, frame) => this.transmit(dev, frame),
+      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+      deliver: () => {},
+    });
+    const peers = new InetPeers();
+    let sockets: SocketTable | null = null;
+    ipv4 = new Ipv4Layer({
+      routing,
+      neighbours,
+      timers,
+      peers,
+      transport: {
+        deliverUdp: (d, now) => sockets?.deliverUdp(d, now) ?? false,
+        deliverEchoReply: (m, now) => sockets?.deliverEchoReply(m, now),
+        deliverIcmpError: (m, now) => sockets?.deliverIcmpError(m, now),
+        hasSocketFor: (q) => sockets?.hasSocketFor(q) ?? false,
+      },
+      transmit: (dev, frame) => this.transmit(dev, frame),
+      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+      trace: (event) => this.env.event(event),
+      nextIdentification: () => this.nextIdentification(),
+    });
+    sockets = new SocketTable({
+      routing,
+      ipv4,
+      prng,
+      netbsd2004: config.compat?.['netbsd-2004'] === true,
+      nextIdentification: () => this.nextIdentification(),
+      now: () => this.now,
+    });
+    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp));
+    this.parts = { routing, timers, prng, neighbours, arp, ipv4, sockets, processes };
+
+    routing.onChange((change) => {
+      if (change.type === 'link' && (!change.adminUp || !change.carrier)) neighbours.flushDevice(change.dev, this.now);
+    });
+    for (const [name, program] of Object.entries(programs)) {
+      shell.register(name, (argv, now, io) => {
+        this.advance(now);
+        return processes.start(program, argv, io);
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- NodeHost
+
+  addEthernet(ifname: string, mac: Uint8Array, mtu: number): void {
+    this.routing.addEthernet(ifname, mac, mtu);
+  }
+
+  setCarrier(ifname: string, carrier: boolean, now: Nanos): void {
+    this.advance(now);
+    this.routing.setCarrier(ifname, carrier, now);
+  }
+
+  receive(ifname: string, frame: Uint8Array, now: Nanos): void {
+    this.advance(now);
+    this.counters_.framesIn++;
+    try {
+      this.processEthernet(ifname, frame, now);
+    } catch (error) {
+      this.drop(ifname, 'malformed', frame, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  nextDeadline(): Nanos {
+    return this.parts.timers.nextDeadline();
+  }
+
+  runTimers(now: Nanos): void {
+    this.advance(now);
+    this.parts.timers.runDue(now);
+  }
+
+  exec(line: string, now: Nanos, io: CommandIo): CommandHandle {
+    this.advance(now);
+    return this.shell.exec(line, now, io);
+  }
+
+  counters(): NodeCounters {
+    return { ...this.counters_ };
+  }
+
+  interfaceNames(): string[] {
+    return [...this.routing.devices()].sort((a, b) => a.ifindex - b.ifindex).map((d) => d.name);
+  }
+
+  addresses(): { ifname: string; family: 4 | 6; address: string; prefixLength: number }[] {
+    const result: { ifname: string; family: 4 | 6; address: string; prefixLength: number }[] = [];
+    for (const device of [...this.routing.devices()].sort((a, b) => a.ifindex - b.ifindex)) {
+      for (const ifa of device.addresses) result.push({ ifname: device.name, family: 4, address: formatIpv4(ifa.address), prefixLength: ifa.prefixLength });
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------- datapath
+
+  /** A frame arrived: hand it to ARP or IPv4 by EtherType. */
+  private processEthernet(ifname: string, frame: Uint8Array, now: Nanos): void {
+    const device = this.routing.device(ifname);
+    if (device === undefined) {
+      this.drop(ifname, 'notForUs', frame, 'no such interface');
+      return;
+    }
+    if (!device.adminUp) {
+      this.drop(ifname, 'interfaceDown', frame);
+      return;
+    }
+    const ethernet = parseEthernet(frame);
+    if (isWireError(ethernet)) {
+      this.drop(ifname, 'malformed', frame, `ethernet ${ethernet.error}`);
+      return;
+    }
+    if (ethernet.vlan !== null) {
+      this.drop(ifname, 'unsupportedProtocol', frame, `802.1Q vlan ${ethernet.vlan.id}`);
+      return;
+    }
+    const packetType = packetTypeOf(ethernet.destination, device.mac);
+    switch (ethernet.ethertype) {
+      case EtherType.arp:
+        this.parts.arp.processArp(device, packetType, ethernet.payload, frame, now);
+        return;
+      case EtherType.ipv4:
+        this.parts.ipv4.processIpv4(device, packetType, ethernet.payload, frame, now);
+        return;
+      default:
+        this.drop(ifname, 'unsupportedProtocol', frame, `ethertype 0x${ethernet.ethertype.toString(16).padStart(4, '0')}`);
+    }
+  }
+
+  private transmit(dev: string, frame: Uint8Array): void {
+    this.counters_.framesOut++;
+    this.env.transmit(dev, frame);
+  }
+
+  private drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void {
+    this.counters_.drops++;
+    const event: StackEvent = { type: 'drop', ifname: dev, reason };
+    if (frame !== undefined) event.frame = frame;
+    if (detail !== undefined) event.detail = detail;
+    this.env.event(event);
+  }
+
+  private advance(now: Nanos): void {
+    if (now > this.now) this.now = now;
+  }
+
+  private nextIdentification(): number {
+    this.identification = (this.identification + 1) & IPV4_IDENT_MASK;
+    return this.identification;
+  }
+
+  /** net.ipv4.neigh.DEV.* through the control plane's sysctl, Linux defaults where it has none. */
+  private neighbourParams(dev: string): NeighbourParams {
+    const read = (name: string, fallback: number, scale: number): number => {
+      try {
+        const value = this.routing.sysctl(`net.ipv4.neigh.${dev}.${name}`);
+        return Number.isFinite(value) ? value * scale : fallback;
+      } catch {
+        return fallback;
+      }
+    };
+    const d = DEFAULT_NEIGHBOUR_PARAMS;
+    return {
+      baseReachableTime: read('base_reachable_time_ms', d.baseReachableTime, NS_PER_MS),
+      retransTime: read('retrans_time_ms', d.retransTime, NS_PER_MS),
+      delayFirstProbeTime: read('delay_first_probe_time', d.delayFirstProbeTime, NS_PER_S),
+      ucastProbes: read('ucast_solicit', d.ucastProbes, 1),
+      mcastProbes: read('mcast_solicit', d.mcastProbes, 1),
+      appProbes: read('app_solicit', d.appProbes, 1),
+      mcastReprobes: read('mcast_resolicit', d.mcastReprobes, 1),
+      gcStaleTime: read('gc_stale_time', d.gcStaleTime, NS_PER_S),
+      locktime: read('locktime', d.locktime, 10 * NS_PER_MS),
+      unresQlenBytes: read('unres_qlen_bytes', d.unresQlenBytes, 1),
+    };
+  }
+
+  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer): ProcessServices {
+    const routing = this.routing;
+    return {
+      hostname,
+      timers,
+      now: () => this.now,
+      udpSocket: (owner, family) => (family === 4 ? sockets.openUdp(owner) : { errno: 'EAFNOSUPPORT' }),
+      icmpSocket: (owner, family) => (family === 4 ? sockets.openIcmp(owner) : { errno: 'EAFNOSUPPORT' }),
+      arp: (owner, ifname) => this.openArpSocket(owner, ifname, arp),
+      closeSockets: (owner) => sockets.closeOwnedBy(owner),
+      resolve: (name, family) => {
+        if (family === 6) return null;
+        if (parseIpv4(name) !== null) return name;
+        if (name === 'localhost') return '127.0.0.1';
+        if (name === hostname) {
+          const first = this.addresses().find((a) => a.ifname !== 'lo');
+          return first?.address ?? '127.0.0.1';
+        }
+        return null;
+      },
+      ifindex: (ifname) => routing.device(ifname)?.ifindex ?? 0,
+      ifname: (ifindex) => routing.deviceByIndex(ifindex)?.name ?? null,
+      routeSource: (dst, ifname) => {
+        const address = parseIpv4(dst);
+        if (address === null) return { errno: 'EINVAL' };
+        const outcome = routing.routeOutput({ dst: address, ...(ifname !== undefined ? { oif: ifname } : {}) }, this.now);
+        if (!outcome.ok) return { errno: outcome.errno };
+        return { source: formatIpv4(outcome.route.src), ifname: outcome.route.type === 'local' ? 'lo' : outcome.route.dev };
+      },
+    };
+  }
+
+  /** arping's packet socket on `ifname`. */
+  private openArpSocket(owner: ProcessOwner, ifname: string, arp: ArpLayer): ArpSocket | { errno: Errno } {
+    const routing = this.routing;
+    const device = routing.device(ifname);
+    if (device === undefined || device.kind !== 'ether') return { errno: 'ENODEV' };
+    if (!device.adminUp) return { errno: 'ENETDOWN' };
+    const known = new Map<number, Uint8Array>();
+    let handler: ((reply: { senderIp: string; senderMac: string; receivedAt: Nanos }) => void) | null = null;
+    let closed = false;
+    const unsubscribe = arp.listen(ifname, (seen) => {
+      if (closed || seen.operation !== 2) return;
+      known.set(seen.senderIp, seen.senderMac.slice());
+      handler?.({ senderIp: formatIpv4(seen.senderIp), senderMac: formatMac(seen.senderMac), receivedAt: seen.receivedAt });
+    });
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+    };
+    owner.addCleanup(close);
+    return {
+      request: (target, source, broadcastOnly) => {
+        const current = routing.device(ifname);
+        const targetIp = parseIpv4(target);
+        const sourceIp = parseIpv4(source);
+        if (closed) return { ok: false, errno: 'EBADF' };
+        if (current === undefined || targetIp === null || sourceIp === null) return { ok: false, errno: 'EINVAL' };
+        if (!current.adminUp) return { ok: false, errno: 'ENETDOWN' };
+        const mac = broadcastOnly ? undefined : known.get(targetIp);
+        arp.sendRequest(current, targetIp, sourceIp, mac);
+        return { ok: true };
+      },
+      announce: (address, asReply) => {
+        const current = routing.device(ifname);
+        const ip = parseIpv4(address);
+        if (closed) return { ok: false, errno: 'EBADF' };
+        if (current === undefined || ip === null) return { ok: false, errno: 'EINVAL' };
+        if (!current.adminUp) return { ok: false, errno: 'ENETDOWN' };
+        arp.announce(current, ip, asReply);
+        return { ok: true };
+      },
+      onReply: (h) => {
+        handler = h;
+      },
+      localMac: () => formatMac(device.mac),
+      close,
+    };
+  }
+}
+
+/** A node built by createNode: the NodeHost, its kernel (control plane) and datapath parts. */
+export type LinuxNode = StackNode & { readonly kernel: Kernel };
+
+/**
+ * A node as the runtime builds it: the Linux-like Kernel, the node shell, the datapath, and the
+ * given programs registered as shell commands (`ping`, `udpsend`, …) with `ip neigh`.
+ */
+export function createNode(config: NodeConfig, env: NodeEnvironment, programs: Readonly<Record<string, Program>>): LinuxNode {
+  const kernel = new Kernel({ hostname: config.name, ...(config.compat !== undefined ? { compat: config.compat } : {}) });
+  const control = Object.assign(kernel, {
+    addEthernet(ifname: string, mac: Uint8Array, mtu: number): void {
+      kernel.addDevice(ifname, 'ether', mac, mtu);
+    },
+  }) as Kernel & ControlPlane;
+  const shell = new Shell(kernel);
+  const node = Object.assign(new StackNode(config, env, programs, control, shell), { kernel });
+  shell.registerIpObject('neigh', (argv, now, io) => {
+    const { options, rest } = ipGlobalOptions(argv);
+    const result = runIpNeigh(rest, node.parts.neighbours, kernel, now, options);
+    io.stdout(result.stdout);
+    io.stderr(result.stderr);
+    io.exit(result.status);
+  });
+  return node;
+}
+
+/** `ip [OPTIONS] OBJECT ARGS…`: the options that `ip neigh` uses, and the arguments after OBJECT. */
+function ipGlobalOptions(argv: readonly string[]): { options: IpNeighOptions; rest: string[] } {
+  const options: IpNeighOptions = {};
+  let i = 1;
+  for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
+    const flag = argv[i]!;
+    if (flag === '-j' || flag === '-json') options.json = true;
+    else if (flag === '-s' || flag === '-stats' || flag === '-statistics') options.stats = true;
+    else if (flag === '-4') options.family = 4;
+    else if (flag === '-6') options.family = 6;
+  }
+  return { options, rest: argv.slice(i + 1) };
+}

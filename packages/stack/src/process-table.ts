@@ -1,0 +1,151 @@
+/**
+ * The processes running on a node: programs started by the shell get a ProcessContext (argv,
+ * output, exit, virtual-time timers, sockets) and end by calling exit(); Ctrl-C reaches them as an
+ * interrupt (default: exit status 130, as a shell reports SIGINT).
+ *
+ * Covers: output routed to the command's CommandIo until exit, timers cancelled and sockets closed
+ * at exit, exit reported exactly once. Leaves out: job control, signals other than SIGINT, stdin.
+ */
+import type { CommandHandle, CommandIo, Nanos } from './node-host.js';
+import type { ArpSocket, Errno, IcmpSocket, Program, ProcessContext, TimerHandle, UdpProbeError, UdpSocket } from './process.js';
+import type { SocketOwner } from './sockets/socket-table.js';
+import type { TimerHeap } from './timers.js';
+
+/** What a process can reach on its node; node.ts provides it. */
+export interface ProcessServices {
+  hostname: string;
+  timers: TimerHeap;
+  now(): Nanos;
+  udpSocket(owner: SocketOwner, family: 4 | 6): UdpSocket | { errno: Errno };
+  icmpSocket(owner: SocketOwner, family: 4 | 6): IcmpSocket | { errno: Errno };
+  arp(owner: ProcessOwner, ifname: string): ArpSocket | { errno: Errno };
+  closeSockets(owner: SocketOwner): void;
+  resolve(name: string, family?: 4 | 6): string | null;
+  ifindex(ifname: string): number;
+  ifname(ifindex: number): string | null;
+  routeSource(dst: string, ifname?: string): { source: string; ifname: string } | { errno: Errno };
+}
+
+/** A process as the socket layer sees it, plus cleanup hooks for ARP sockets. */
+export interface ProcessOwner extends SocketOwner {
+  readonly pid: number;
+  addCleanup(cleanup: () => void): void;
+}
+
+class RunningProcess implements ProcessOwner {
+  onUdpProbeError?: (error: UdpProbeError) => void;
+  private exited = false;
+  private interruptHandler: (() => void) | null = null;
+  private readonly timers = new Set<TimerHandle>();
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    readonly pid: number,
+    private readonly services: ProcessServices,
+    private readonly io: CommandIo,
+    private readonly onExit: (process: RunningProcess) => void,
+  ) {}
+
+  get hasExited(): boolean {
+    return this.exited;
+  }
+
+  addCleanup(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
+
+  context(argv: readonly string[]): ProcessContext {
+    const services = this.services;
+    return {
+      argv,
+      hostname: services.hostname,
+      now: () => services.now(),
+      stdout: (text) => {
+        if (!this.exited) this.io.stdout(text);
+      },
+      stderr: (text) => {
+        if (!this.exited) this.io.stderr(text);
+      },
+      exit: (status) => this.exit(status),
+      setTimer: (delay, callback) => this.setTimer(delay, callback),
+      onInterrupt: (handler) => {
+        this.interruptHandler = handler;
+      },
+      udpSocket: (family) => (this.exited ? { errno: 'EBADF' } : services.udpSocket(this, family)),
+      icmpSocket: (family) => (this.exited ? { errno: 'EBADF' } : services.icmpSocket(this, family)),
+      onUdpProbeError: (handler) => {
+        this.onUdpProbeError = handler;
+      },
+      arp: (ifname) => (this.exited ? { errno: 'EBADF' } : services.arp(this, ifname)),
+      resolve: (name, family) => services.resolve(name, family),
+      ifindex: (ifname) => services.ifindex(ifname),
+      ifname: (ifindex) => services.ifname(ifindex),
+      routeSource: (dst, ifname) => services.routeSource(dst, ifname),
+    };
+  }
+
+  interrupt(): void {
+    if (this.exited) return;
+    if (this.interruptHandler !== null) this.interruptHandler();
+    else this.exit(130);
+  }
+
+  exit(status: number): void {
+    if (this.exited) return;
+    this.exited = true;
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+    this.services.closeSockets(this);
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.onExit(this);
+    this.io.exit(status);
+  }
+
+  private setTimer(delay: Nanos, callback: () => void): TimerHandle {
+    if (this.exited) return { cancel: () => {} };
+    const at = this.services.now() + Math.max(0, Math.floor(delay));
+    const handle = this.services.timers.schedule(at, () => {
+      this.timers.delete(handle);
+      if (!this.exited) this.runGuarded(callback);
+    });
+    this.timers.add(handle);
+    return {
+      cancel: () => {
+        handle.cancel();
+        this.timers.delete(handle);
+      },
+    };
+  }
+
+  /** A program that throws ends with status 1 and its error on stderr, never taking the node down. */
+  runGuarded(body: () => void): void {
+    try {
+      body();
+    } catch (error) {
+      if (!this.exited) {
+        this.io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
+        this.exit(1);
+      }
+    }
+  }
+}
+
+export class ProcessTable {
+  private nextPid = 100;
+  private readonly running = new Map<number, RunningProcess>();
+
+  constructor(private readonly services: ProcessServices) {}
+
+  /** Start `program` with `argv`; returns the handle the shell gives back for Ctrl-C. */
+  start(program: Program, argv: readonly string[], io: CommandIo): CommandHandle {
+    const process = new RunningProcess(this.nextPid++, this.services, io, (p) => this.running.delete(p.pid));
+    this.running.set(process.pid, process);
+    process.runGuarded(() => program(process.context(argv)));
+    return { interrupt: () => process.interrupt() };
+  }
+
+  /** Number of processes that have not exited. */
+  get count(): number {
+    return this.running.size;
+  }
+}

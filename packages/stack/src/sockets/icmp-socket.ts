@@ -1,0 +1,134 @@
+/**
+ * ICMP echo sockets: Linux's ping sockets (net/ipv4/ping.c) with what iputils ping also gets from
+ * its raw socket — the ICMP errors that quote its echo requests.
+ *
+ * Covers: bind to a local address (EADDRNOTAVAIL otherwise), SO_BINDTODEVICE, IP_TTL, IP_TOS,
+ * sendEcho with the route lookup's errno, DF set (IP_PMTUDISC_WANT/DO) and EMSGSIZE above the route
+ * MTU (fragmentation is not modelled), echo replies matched by identifier and, when bound, by
+ * address; errors matched by the quoted request's identifier.
+ * Leaves out: SO_BROADCAST (ping -b is allowed without it), IPv6 ping sockets.
+ */
+import { buildIcmpv4Packet, IpProtocol, parseIpv4 } from '@netloom/wire';
+import type { Nanos } from '../node-host.js';
+import type { IcmpMessage, IcmpSocket, SendResult, SocketResult } from '../process.js';
+import type { QuotedDatagram, ReceivedIcmp } from '../ipv4/transport.js';
+import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
+
+const DEFAULT_TTL = 64;
+
+export class IcmpEchoSocket implements IcmpSocket {
+  readonly family = 4 as const;
+  private boundAddress = 0;
+  private bindDevice: string | null = null;
+  private ttl = DEFAULT_TTL;
+  private tos = 0;
+  private readonly identifiers = new Set<number>();
+  private handler: ((msg: IcmpMessage) => void) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly table: SocketTable,
+    readonly owner: SocketOwner,
+  ) {}
+
+  bind(address: string): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    const local = parseIpv4(address);
+    if (local === null) return { ok: false, errno: 'EINVAL' };
+    if (local !== 0 && !this.table.env.routing.isLocalAddress(local)) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    this.boundAddress = local;
+    return { ok: true };
+  }
+
+  setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
+  setsockopt(option: 'IP_TTL' | 'IP_TOS', value: number): SocketResult;
+  setsockopt(option: 'IP_MTU_DISCOVER_DO', value: boolean): SocketResult;
+  setsockopt(option: string, value: string | number | boolean): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    switch (option) {
+      case 'SO_BINDTODEVICE': {
+        const name = String(value);
+        if (name !== '' && this.table.env.routing.device(name) === undefined) return { ok: false, errno: 'ENODEV' };
+        this.bindDevice = name === '' ? null : name;
+        return { ok: true };
+      }
+      case 'IP_TTL': {
+        const ttl = Number(value);
+        if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) return { ok: false, errno: 'EINVAL' };
+        this.ttl = ttl;
+        return { ok: true };
+      }
+      case 'IP_TOS':
+        this.tos = Number(value) & 0xfc;
+        return { ok: true };
+      case 'IP_MTU_DISCOVER_DO':
+        return { ok: true };
+      default:
+        return { ok: false, errno: 'EINVAL' };
+    }
+  }
+
+  sendEcho(to: string, id: number, sequence: number, payload: Uint8Array): SendResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    const destination = parseIpv4(to);
+    if (destination === null) return { ok: false, errno: 'EINVAL' };
+    const env = this.table.env;
+    const now = env.now();
+    const outcome = env.routing.routeOutput(
+      {
+        dst: destination,
+        ...(this.boundAddress !== 0 ? { src: this.boundAddress } : {}),
+        ...(this.bindDevice !== null ? { oif: this.bindDevice } : {}),
+        tos: this.tos,
+        proto: IpProtocol.icmp,
+      },
+      now,
+    );
+    if (!outcome.ok) return outcome;
+    const route = outcome.route;
+    const source = this.boundAddress !== 0 ? this.boundAddress : route.src;
+    if (payload.length + 28 > route.mtu) return { ok: false, errno: 'EMSGSIZE' };
+    this.identifiers.add(id & 0xffff);
+    const packet = buildIcmpv4Packet(
+      { source, destination, ttl: this.ttl, tos: this.tos, dontFragment: true, identification: 0 },
+      { kind: 'echoRequest', identifier: id & 0xffff, sequence: sequence & 0xffff, data: payload },
+    );
+    const sent = env.ipv4.dispatch(packet, route, source, destination, now);
+    if (!sent.ok) return sent;
+    return { ok: true, info: { ifname: route.type === 'local' ? 'lo' : route.dev, source: formatAddress(source), bytes: payload.length } };
+  }
+
+  onMessage(handler: (msg: IcmpMessage) => void): void {
+    this.handler = handler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.table.release(this);
+  }
+
+  matchesReply(message: ReceivedIcmp): boolean {
+    if (this.closed || !this.identifiers.has(message.identifier)) return false;
+    return this.boundAddress === 0 || this.boundAddress === message.destination;
+  }
+
+  sentEcho(quoted: QuotedDatagram): boolean {
+    if (this.closed || !this.identifiers.has(quoted.sourcePort)) return false;
+    return this.boundAddress === 0 || this.boundAddress === quoted.source;
+  }
+
+  receive(message: ReceivedIcmp, now: Nanos): void {
+    this.handler?.({
+      from: formatAddress(message.source),
+      type: message.type,
+      code: message.code,
+      id: message.identifier,
+      sequence: message.sequence,
+      payload: message.payload.slice(),
+      ttl: message.ttl,
+      ipLength: message.ipLength,
+      receivedAt: now,
+    });
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * UDP datagram sockets with Linux semantics (net/ipv4/udp.c, datagram.c, af_inet.c).
+ *
+ * Covers: bind (EADDRNOTAVAIL for a non-local address, EADDRINUSE, EINVAL when already bound),
+ * connect (a route lookup whose errors connect returns; the source chosen then is kept —
+ * inet_saddr — and the route is cached until the routing generation changes, `sk_dst_check`),
+ * sendto on unconnected sockets (route and source chosen on every send; IP_PKTINFO's ifindex and
+ * spec_dst override the bound device and source for one send), SO_BINDTODEVICE (ENODEV for an
+ * unknown device), SO_BROADCAST (EACCES without it), IP_TTL, IP_PKTINFO on receive, asynchronous
+ * errors, and the errno of every failure of udp_sendmsg: EMSGSIZE (> 65507 bytes, and — because
+ * fragmentation is not modelled — more than the route MTU), EDESTADDRREQ, EINVAL (port 0), the
+ * route lookup's ENETUNREACH / EHOSTUNREACH (unreachable) / EACCES (prohibit) / EINVAL (blackhole).
+ * IP identification as ip_select_ident_segs: a connected socket counts its own; an unconnected DF
+ * packet has id 0.
+ *
+ * Compatibility `netbsd-2004` (seed 000): the socket keeps its route and the source address of the
+ * route's interface address (in_pcb's inp_route). While the cached source address is gone the send
+ * fails with EADDRNOTAVAIL, even if the table has another way; with the route's interface down it
+ * fails with ENETDOWN; the route is looked up again only when the cached one has gone from the table
+ * (and its source address exists again), so a more specific route that appears later is not used.
+ */
+import { buildUdpIpv4Packet, IpProtocol, parseIpv4 } from '@netloom/wire';
+import type { Datagram, Errno, PktInfo, SendResult, SockAddr, SocketResult, UdpSocket } from '../process.js';
+import type { Route4 } from '../routing-api.js';
+import type { ReceivedUdp } from '../ipv4/transport.js';
+import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
+
+const MAX_UDP_PAYLOAD = 65507;
+const DEFAULT_TTL = 64;
+
+type RouteChoice = { ok: true; route: Route4; source: number } | { ok: false; errno: Errno };
+
+interface CachedRoute {
+  route: Route4;
+  generation: number;
+  destination: number;
+}
+
+export class UdpDatagramSocket implements UdpSocket {
+  readonly family = 4 as const;
+  boundAddress = 0;
+  boundPort = 0;
+  private bindDevice: string | null = null;
+  private peer: { address: number; port: number } | null = null;
+  /** inet_saddr: the source fixed by bind or connect. */
+  private source = 0;
+  private cache: CachedRoute | null = null;
+  private ttl = DEFAULT_TTL;
+  private wantsPktinfo = false;
+  private allowsBroadcast = false;
+  private identification: number;
+  private closed = false;
+  private messageHandler: ((dgram: Datagram) => void) | null = null;
+  private errorHandler: ((errno: Errno, from: string) => void) | null = null;
+
+  constructor(
+    private readonly table: SocketTable,
+    readonly owner: SocketOwner,
+  ) {
+    this.identification = table.env.prng.below(0x10000);
+  }
+
+  get isConnected(): boolean {
+    return this.peer !== null;
+  }
+
+  bind(address: string, port: number): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    if (this.boundPort !== 0) return { ok: false, errno: 'EINVAL' };
+    const local = parseIpv4(address);
+    if (local === null || !Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
+    const routing = this.table.env.routing;
+    if (local !== 0 && !routing.isLocalAddress(local) && !isBroadcastAddress(local)) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    const chosen = port === 0 ? this.table.ephemeralPort(local, this) : port;
+    if (chosen === null || !this.table.isPortFree(local, chosen, this)) return { ok: false, errno: 'EADDRINUSE' };
+    this.boundAddress = local;
+    this.source = isBroadcastAddress(local) ? 0 : local;
+    this.boundPort = chosen;
+    return { ok: true };
+  }
+
+  connect(address: string, port: number): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    const remote = parseIpv4(address);
+    if (remote === null || !Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
+    const outcome = this.lookup(remote, port, this.source, this.bindDevice);
+    if (!outcome.ok) return outcome;
+    if (outcome.route.type === 'broadcast' && !this.allowsBroadcast) return { ok: false, errno: 'EACCES' };
+    if (this.source === 0) this.source = outcome.route.src;
+    if (this.boundAddress === 0) this.boundAddress = outcome.route.src;
+    if (this.boundPort === 0) {
+      const chosen = this.table.ephemeralPort(this.boundAddress, this);
+      if (chosen === null) return { ok: false, errno: 'EAGAIN' };
+      this.boundPort = chosen;
+    }
+    this.peer = { address: remote, port };
+    this.cache = { route: outcome.route, generation: this.table.env.routing.generation, destination: remote };
+    return { ok: true };
+  }
+
+  sendto(data: Uint8Array, to?: SockAddr, control?: { pktinfo?: PktInfo }): SendResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    if (data.length > 0xffff) return { ok: false, errno: 'EMSGSIZE' };
+    const env = this.table.env;
+    let destination: number;
+    let port: number;
+    let connected = false;
+    if (to !== undefined) {
+      const parsed = parseIpv4(to.address);
+      if (parsed === null) return { ok: false, errno: 'EINVAL' };
+      if (to.port === 0 || !Number.isInteger(to.port) || to.port < 0 || to.port > 65535) return { ok: false, errno: 'EINVAL' };
+      destination = parsed;
+      port = to.port;
+    } else {
+      if (this.peer === null) return { ok: false, errno: 'EDESTADDRREQ' };
+      destination = this.peer.address;
+      port = this.peer.port;
+      connected = true;
+    }
+    let source = this.source;
+    let device = this.bindDevice;
+    const pktinfo = control?.pktinfo;
+    if (pktinfo !== undefined) {
+      if (pktinfo.ifindex !== undefined && pktinfo.ifindex !== 0) {
+        const byIndex = env.routing.deviceByIndex(pktinfo.ifindex);
+        if (byIndex === undefined) return { ok: false, errno: 'ENODEV' };
+        device = byIndex.name;
+      }
+      if (pktinfo.address !== undefined) {
+        const spec = parseIpv4(pktinfo.address);
+        if (spec === null) return { ok: false, errno: 'EINVAL' };
+        if (spec !== 0) source = spec;
+      }
+      connected = false;
+    }
+    if (this.boundPort === 0) {
+      const chosen = this.table.ephemeralPort(this.boundAddress, this);
+      if (chosen === null) return { ok: false, errno: 'EAGAIN' };
+      this.boundPort = chosen;
+    }
+
+    const outcome = env.netbsd2004 ? this.netbsdRoute(destination, port, source, device) : this.routeFor(destination, port, source, device, connected);
+    if (!outcome.ok) return outcome;
+    const route = outcome.route;
+    const chosenSource = outcome.source;
+    if ((route.type === 'broadcast' || destination === 0xffffffff) && !this.allowsBroadcast) return { ok: false, errno: 'EACCES' };
+    if (data.length > MAX_UDP_PAYLOAD) return { ok: false, errno: 'EMSGSIZE' };
+    if (data.length + 28 > route.mtu) return { ok: false, errno: 'EMSGSIZE' };
+    const identification = connected ? (this.identification = (this.identification + 1) & 0xffff) : 0;
+    const packet = buildUdpIpv4Packet(
+      { source: chosenSource, destination, ttl: this.ttl, dontFragment: true, identification },
+      this.boundPort,
+      port,
+      data,
+    );
+    const sent = env.ipv4.dispatch(packet, route, chosenSource, destination, env.now());
+    if (!sent.ok) return sent;
+    return { ok: true, info: { ifname: route.type === 'local' ? 'lo' : route.dev, source: formatAddress(chosenSource), bytes: data.length } };
+  }
+
+  setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
+  setsockopt(option: 'IP_PKTINFO' | 'IPV6_RECVPKTINFO' | 'SO_BROADCAST', value: boolean): SocketResult;
+  setsockopt(option: 'IP_TTL', value: number): SocketResult;
+  setsockopt(option: string, value: string | boolean | number): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    switch (option) {
+      case 'SO_BINDTODEVICE': {
+        const name = String(value);
+        if (name === '') {
+          this.bindDevice = null;
+        } else {
+          if (this.table.env.routing.device(name) === undefined) return { ok: false, errno: 'ENODEV' };
+          this.bindDevice = name;
+        }
+        this.cache = null;
+        return { ok: true };
+      }
+      case 'IP_PKTINFO':
+        this.wantsPktinfo = value === true;
+        return { ok: true };
+      case 'IPV6_RECVPKTINFO':
+        return { ok: false, errno: 'EINVAL' };
+      case 'SO_BROADCAST':
+        this.allowsBroadcast = value === true;
+        return { ok: true };
+      case 'IP_TTL': {
+        const ttl = Number(value);
+        if (ttl === -1) this.ttl = DEFAULT_TTL;
+        else if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) return { ok: false, errno: 'EINVAL' };
+        else this.ttl = ttl;
+        return { ok: true };
+      }
+      default:
+        return { ok: false, errno: 'EINVAL' };
+    }
+  }
+
+  localAddress(): SockAddr | null {
+    if (this.boundPort === 0) return null;
+    return { address: formatAddress(this.boundAddress), port: this.boundPort };
+  }
+
+  onMessage(handler: (dgram: Datagram) => void): void {
+    this.messageHandler = handler;
+  }
+
+  onError(handler: (errno: Errno, from: string) => void): void {
+    this.errorHandler = handler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.table.release(this);
+  }
+
+  // ---------------------------------------------------------------- used by the table
+
+  /** compute_score: -1 when the socket does not take the datagram, higher = better match. */
+  matchScore(datagram: ReceivedUdp, forError = false): number {
+    if (this.closed || this.boundPort !== datagram.destinationPort) return -1;
+    let score = 0;
+    if (this.boundAddress !== 0) {
+      if (this.boundAddress !== datagram.destination) return -1;
+      score += 4;
+    }
+    if (this.peer !== null) {
+      if (this.peer.address !== datagram.source || this.peer.port !== datagram.sourcePort) return -1;
+      score += 8;
+    }
+    if (this.bindDevice !== null && !forError) {
+      if (this.bindDevice !== datagram.ifname) return -1;
+      score += 4;
+    }
+    return score;
+  }
+
+  receive(datagram: ReceivedUdp): void {
+    const handler = this.messageHandler;
+    if (handler === null) return;
+    const message: Datagram = {
+      data: datagram.payload.slice(),
+      from: { address: formatAddress(datagram.source), port: datagram.sourcePort },
+      ttl: datagram.ttl,
+    };
+    if (this.wantsPktinfo) message.pktinfo = { address: formatAddress(datagram.destination), ifindex: datagram.ifindex, ifname: datagram.ifname };
+    handler(message);
+  }
+
+  asyncError(errno: Errno, from: number): void {
+    this.errorHandler?.(errno, formatAddress(from));
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  private lookup(destination: number, port: number, source: number, device: string | null): { ok: true; route: Route4 } | { ok: false; errno: Errno } {
+    const env = this.table.env;
+    return env.routing.routeOutput(
+      {
+        dst: destination,
+        ...(source !== 0 ? { src: source } : {}),
+        ...(device !== null ? { oif: device } : {}),
+        proto: IpProtocol.udp,
+        sport: this.boundPort,
+        dport: port,
+      },
+      env.now(),
+    );
+  }
+
+  /** Linux: a connected socket reuses its route until the generation moves (sk_dst_check). */
+  private routeFor(destination: number, port: number, source: number, device: string | null, connected: boolean): RouteChoice {
+    const generation = this.table.env.routing.generation;
+    if (connected && this.cache !== null && this.cache.generation === generation && this.cache.destination === destination) {
+      return { ok: true, route: this.cache.route, source: source !== 0 ? source : this.cache.route.src };
+    }
+    const outcome = this.lookup(destination, port, source, device);
+    if (connected) this.cache = outcome.ok ? { route: outcome.route, generation, destination } : null;
+    if (!outcome.ok) return outcome;
+    return { ok: true, route: outcome.route, source: source !== 0 ? source : outcome.route.src };
+  }
+
+  /** NetBSD 2004's in_pcb route cache (see the module comment). */
+  private netbsdRoute(destination: number, port: number, source: number, device: string | null): RouteChoice {
+    const routing = this.table.env.routing;
+    let cache = this.cache;
+    if (cache !== null && cache.destination !== destination) cache = this.cache = null;
+    if (cache !== null) {
+      const cachedSource = source !== 0 ? source : cache.route.src;
+      if (!routing.isLocalAddress(cachedSource)) return { ok: false, errno: 'EADDRNOTAVAIL' };
+      if (cache.generation !== routing.generation) {
+        if (this.isStillInTable(cache.route, destination, port)) cache.generation = routing.generation;
+        else cache = this.cache = null;
+      }
+    }
+    if (cache === null) {
+      const outcome = this.lookup(destination, port, source, device);
+      if (!outcome.ok) return { ok: false, errno: outcome.errno === 'ENETUNREACH' ? 'EHOSTUNREACH' : outcome.errno };
+      cache = this.cache = { route: outcome.route, generation: routing.generation, destination };
+    }
+    const dev = routing.device(cache.route.dev);
+    if (dev === undefined || !dev.adminUp) return { ok: false, errno: 'ENETDOWN' };
+    return { ok: true, route: cache.route, source: source !== 0 ? source : cache.route.src };
+  }
+
+  /** The cached route is still what the table says for its interface (NetBSD: still RTF_UP). */
+  private isStillInTable(route: Route4, destination: number, port: number): boolean {
+    const device = this.table.env.routing.device(route.dev);
+    if (device !== undefined && !device.adminUp) return true; // NetBSD keeps routes through a down interface
+    const again = this.lookup(destination, port, 0, route.dev);
+    return again.ok && again.route.dev === route.dev && again.route.gateway === route.gateway;
+  }
+}
+
+function isBroadcastAddress(address: number): boolean {
+  return address === 0xffffffff;
+}
