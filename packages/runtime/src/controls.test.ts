@@ -87,4 +87,15 @@ describe('commands, node stop/start, real time', () => {
     expect(took).toBeLessThan(100);
     await emulator.close();
   });
+
+  it('close() stops a run in progress at its next window', async () => {
+    const emulator = await Emulator.load(pair(), { placement: 'inline', nodeFactory: FAKE_NODES, realtime: true, speed: 1 });
+    await emulator.start();
+    const running = emulator.advance(3600e9).catch((e: unknown) => (e as Error).message);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const began = performance.now();
+    await emulator.close();
+    expect(performance.now() - began).toBeLessThan(500);
+    expect(await running).toBe('the emulator was closed');
+  });
 });

@@ -61,6 +61,8 @@ const INTERRUPT_GRACE_NS = 10e9;
 const RUN_GRACE_NS = 1e9;
 /** The longest the window loop keeps the event loop waiting. */
 const YIELD_EVERY_MS = 20;
+/** In real-time mode, the most wall time one idle step sleeps. */
+const REALTIME_STEP_MS = 50;
 const ROUTER_PRESET = 'sysctl -w net.ipv4.ip_forward=1';
 const FORWARDING_KINDS = new Set(['router', 'director', 'home-agent']);
 
@@ -110,6 +112,8 @@ export class Emulator implements EmulatorApi {
   private pool: ShardPool | null = null;
   private started = false;
   private closed = false;
+  /** Set by close(): the running operation stops at its next window. */
+  private closing = false;
   private failure: EmulatorError | null = null;
   private current = 0;
   private lookahead: number;
@@ -319,6 +323,7 @@ export class Emulator implements EmulatorApi {
   private async runUntil(target: number, stop: () => boolean, timeline?: { next(): number; applyDue(now: number): void }): Promise<void> {
     let lastYield = performance.now();
     for (;;) {
+      if (this.closing) throw new EmulatorError('the emulator was closed');
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         // Long runs still let the event loop breathe (the TUI's keys, timers, worker failures).
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -326,7 +331,9 @@ export class Emulator implements EmulatorApi {
       }
       timeline?.applyDue(this.current);
       if (stop() || this.current >= target) return;
-      const limit = Math.min(target, timeline?.next() ?? Infinity);
+      let limit = Math.min(target, timeline?.next() ?? Infinity);
+      // In real time, idle stretches pass in short steps: the clock visibly moves and close() is prompt.
+      if (this.realtime) limit = Math.min(limit, this.current + Math.max(1, Math.round(REALTIME_STEP_MS * 1e6 * this.speed)));
       const start = this.hasControls ? this.current : Math.max(this.current, this.nextEventTime());
       if (start >= limit) {
         await this.pace(limit);
@@ -696,6 +703,7 @@ export class Emulator implements EmulatorApi {
 
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    this.closing = true;
     const done = this.operations.then(async () => {
       this.closed = true;
       await this.shutdown();
