@@ -1,0 +1,115 @@
+/**
+ * Shared by the differential tests test/kernel-*.test.ts. Each scenario has a script here
+ * (test/kernel/NAME.py) that replays it on the real Linux kernel in network namespaces and prints
+ * what the kernel did, and the script's recorded output (NAME.expected.txt, `%%` header lines first).
+ * A test (a) re-runs the script when it can (root, iproute2, python3, the tools the script needs) and
+ * compares its output with the recording, and (b) replays the same steps on netloom and compares with
+ * the same recording. Outputs are compared after normalising what varies from run to run (timings,
+ * countdowns); each test lists its normalisations.
+ *
+ * Leaves out: running scripts in parallel (the kernel scripts are timing-sensitive and share the
+ * machine), and any root-less fallback (no user namespaces: the scripts need real `ip netns`).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const kernelDir = import.meta.dirname;
+export const repoRoot = join(kernelDir, '..', '..');
+
+export interface Availability {
+  ok: boolean;
+  /** Why the live re-run is skipped ('' when it is not). */
+  reason: string;
+}
+
+function has(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
+}
+
+let netnsWorks: boolean | undefined;
+
+/** Whether the scripts can run here: root, `ip netns`, python3 and the named tools. */
+export function kernelAvailability(tools: string[] = []): Availability {
+  if (process.platform !== 'linux') return { ok: false, reason: 'not Linux' };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'not root (network namespaces need root)' };
+  for (const tool of ['ip', 'python3', ...tools]) {
+    if (!has(tool)) return { ok: false, reason: `${tool} is not installed` };
+  }
+  if (netnsWorks === undefined) {
+    const name = `nlk-check-${process.pid}`;
+    netnsWorks = spawnSync('ip', ['netns', 'add', name]).status === 0;
+    spawnSync('ip', ['netns', 'del', name]);
+  }
+  if (!netnsWorks) return { ok: false, reason: '`ip netns add` fails here (no permission for network namespaces)' };
+  return { ok: true, reason: '' };
+}
+
+/** Test title suffix saying why a live test is skipped. */
+export function skipNote(a: Availability): string {
+  return a.ok ? '' : ` (skipped: ${a.reason})`;
+}
+
+export interface ScriptRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs test/kernel/NAME.py (it deletes its namespaces itself, also when killed by the timeout). */
+export function runKernelScript(name: string, timeoutMs: number): ScriptRun {
+  const r = spawnSync('python3', [join(kernelDir, `${name}.py`)], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGTERM',
+  });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** The recorded kernel output of NAME, without its `%%` header lines. */
+export function expectedOutput(name: string): string {
+  return readFileSync(join(kernelDir, `${name}.expected.txt`), 'utf8')
+    .split('\n')
+    .filter((line) => !line.startsWith('%%'))
+    .join('\n');
+}
+
+export type Normaliser = [RegExp, string];
+
+export function normalise(text: string, rules: Normaliser[]): string {
+  return rules.reduce((t, [re, by]) => t.replace(re, by), text);
+}
+
+/**
+ * The block of lines from the line starting with `from` up to (not including) the next line
+ * starting with `until` (or the end).
+ */
+export function section(text: string, from: string, until = '## '): string {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(from));
+  if (start < 0) return '';
+  let end = lines.findIndex((l, i) => i > start && l.startsWith(until));
+  if (end < 0) end = lines.length;
+  return lines.slice(start, end).join('\n');
+}
+
+/**
+ * The output of one recorded command: the lines after `$ NODE: CMD` up to the next `$ `, `## `,
+ * `# ` or `t=` line. Returns undefined when the command is not in the recording.
+ */
+export function commandOutput(text: string, node: string, cmd: string, occurrence = 0): string | undefined {
+  const lines = text.split('\n');
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] !== `$ ${node}: ${cmd}`) continue;
+    if (seen++ < occurrence) continue;
+    const out: string[] = [];
+    for (let j = i + 1; j < lines.length; j++) {
+      const l = lines[j] ?? '';
+      if (/^(\$ |## |# |t=)/.test(l)) break;
+      out.push(l);
+    }
+    return out.join('\n');
+  }
+  return undefined;
+}
