@@ -164,7 +164,8 @@ export const arping: Program = (ctx) => {
   const sender = dad ? '0.0.0.0' : (source ?? (unsolicited ? target : routed.source));
   const opened = ctx.arp(ifname);
   if ('errno' in opened) {
-    if (opened.errno === 'ENODEV') ctx.stderr(`arping: Device ${ifname} not available.\n`);
+    if (ctx.ifindex(ifname) === 0) ctx.stderr(`arping: Device ${ifname} not available.\n`);
+    else if (opened.errno === 'ENETDOWN') ctx.stderr(`arping: Interface "${ifname}" is down\n`);
     else ctx.stdout(`Interface "${ifname}" is not ARPable\n`);
     ctx.exit(2);
     return;
