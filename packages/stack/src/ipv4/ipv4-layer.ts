@@ -15,9 +15,10 @@
  * per peer by icmp_ratelimit/icmp_ratemask, never towards ourselves) and the output path (route,
  * neighbour resolution with the unresolved queue, loopback for local routes, broadcast MAC).
  *
- * Leaves out: fragmentation and reassembly (fragments are dropped with a reason; a local packet
- * larger than the route MTU is refused with EMSGSIZE, where Linux would fragment it), IP options
- * (kept in forwarded packets, never acted on), multicast routing, netfilter hooks.
+ * Packets without DF that exceed the MTU are fragmented (ours and forwarded ones); fragments for us
+ * are reassembled before local delivery (fragmentation.ts).
+ * Leaves out: IP options (kept in forwarded packets, never acted on), multicast routing, netfilter
+ * hooks.
  */
 import {
   buildIcmpv4Packet,
@@ -42,6 +43,7 @@ import type { DeviceView, Route4, RoutingApi } from '../routing-api.js';
 import type { PacketType } from '../neigh/arp.js';
 import { isValidState, type NeighbourTable, type QueuedPacket } from '../neigh/neighbour-table.js';
 import type { TimerHeap } from '../timers.js';
+import { fragmentPacket, Reassembler } from './fragmentation.js';
 import type { InetPeers } from './inet-peer.js';
 import type { QuotedDatagram, TransportDemux } from './transport.js';
 
@@ -92,7 +94,14 @@ export interface InputContext {
 }
 
 export class Ipv4Layer {
-  constructor(private readonly deps: Ipv4Dependencies) {}
+  private readonly reassembler: Reassembler;
+
+  constructor(private readonly deps: Ipv4Dependencies) {
+    this.reassembler = new Reassembler(deps.timers, (first, now) => {
+      this.deps.drop(null, 'ttlExpired', first ?? undefined, 'fragment reassembly time exceeded');
+      if (first !== null) this.icmpSend(first, null, ICMP_TIME_EXCEEDED, 1, 0, now);
+    });
+  }
 
   // ---------------------------------------------------------------- input
 
@@ -114,12 +123,9 @@ export class Ipv4Layer {
 
   private routeReceived(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
     const routing = this.deps.routing;
-    if (ip.moreFragments || ip.fragmentOffset !== 0) {
-      this.deps.drop(ifname, 'unsupportedProtocol', frame, 'fragment (reassembly not modelled)');
-      return;
-    }
+    const isFragment = ip.moreFragments || ip.fragmentOffset !== 0;
     const outcome = routing.routeInput(
-      { dst: ip.destination, src: ip.source, iif: ifname, tos: ip.tos, proto: ip.protocol, ...this.ports(ip) },
+      { dst: ip.destination, src: ip.source, iif: ifname, tos: ip.tos, proto: ip.protocol, ...(ip.fragmentOffset === 0 ? this.ports(ip) : {}) },
       now,
     );
     const isBroadcastMac = packetType === 'broadcast' || packetType === 'multicast';
@@ -130,7 +136,19 @@ export class Ipv4Layer {
     const route = outcome.route;
     if (route.type === 'local' || route.type === 'broadcast' || route.type === 'multicast') {
       const context: InputContext = { dev: ifname, packetType, isLocal: route.type === 'local', isBroadcast: route.type !== 'local' || isBroadcastMac };
-      this.localDeliver(context, packet, ip, frame, now);
+      if (!isFragment) {
+        this.localDeliver(context, packet, ip, frame, now);
+        return;
+      }
+      // ip_local_deliver → ip_defrag: only datagrams for us are reassembled.
+      const whole = this.reassembler.add(packet, now);
+      if (whole === null) return;
+      const reassembled = parseIpv4Packet(whole);
+      if (isWireError(reassembled)) {
+        this.deps.drop(ifname, 'malformed', frame, `reassembled ${reassembled.error}`);
+        return;
+      }
+      this.localDeliver(context, whole, reassembled, frame, now);
       return;
     }
     if (route.type === 'blackhole') {
@@ -176,16 +194,16 @@ export class Ipv4Layer {
       this.icmpSend(packet, context, ICMP_TIME_EXCEEDED, 0, 0, now);
       return;
     }
-    if (packet.length > route.mtu) {
-      this.deps.drop(ifname, 'fragmentationNeeded', frame, ip.dontFragment ? `mtu ${route.mtu}` : `mtu ${route.mtu} (fragmentation not modelled)`);
-      if (ip.dontFragment) this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, route.mtu, now);
+    if (packet.length > route.mtu && ip.dontFragment) {
+      this.deps.drop(ifname, 'fragmentationNeeded', frame, `mtu ${route.mtu}`);
+      this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, route.mtu, now);
       return;
     }
     decrementTtl(packet, 0);
     if (route.dev === ifname) this.maybeRedirect(ifname, packet, ip, route, now);
     this.deps.trace({ type: 'forward', inIf: ifname, outIf: route.dev, frame: packet });
     const nextHop = route.gateway ?? ip.destination;
-    this.linkOutput(route.dev, nextHop, route.type === 'broadcast', packet, ip.source, now);
+    for (const piece of fragmentPacket(packet, route.mtu)) this.linkOutput(route.dev, nextHop, route.type === 'broadcast', piece, ip.source, now);
   }
 
   /**
@@ -443,9 +461,10 @@ export class Ipv4Layer {
     if (route.type === 'broadcast' || destination === 0xffffffff) {
       this.loopback(packet.slice(), now);
     }
-    if (packet.length > route.mtu) return { ok: false, errno: 'EMSGSIZE' };
+    if (packet.length > route.mtu && Ipv4PacketView.over(packet).dontFragment) return { ok: false, errno: 'EMSGSIZE' };
     const nextHop = route.gateway ?? destination;
-    this.linkOutput(route.dev, nextHop, route.type === 'broadcast' || destination === 0xffffffff, packet, source, now);
+    const isBroadcast = route.type === 'broadcast' || destination === 0xffffffff;
+    for (const piece of fragmentPacket(packet, route.mtu)) this.linkOutput(route.dev, nextHop, isBroadcast, piece, source, now);
     return { ok: true, dev: route.dev };
   }
 

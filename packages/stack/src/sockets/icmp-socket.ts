@@ -3,8 +3,8 @@
  * its raw socket — the ICMP errors that quote its echo requests.
  *
  * Covers: bind to a local address (EADDRNOTAVAIL otherwise), SO_BINDTODEVICE, IP_TTL, IP_TOS,
- * sendEcho with the route lookup's errno, DF set (IP_PMTUDISC_WANT/DO) and EMSGSIZE above the route
- * MTU (fragmentation is not modelled), echo replies matched by identifier and, when bound, by
+ * sendEcho with the route lookup's errno, DF set when the packet fits (IP_PMTUDISC_WANT: larger
+ * ones are fragmented; with IP_MTU_DISCOVER_DO they fail with EMSGSIZE), echo replies matched by identifier and, when bound, by
  * address; errors matched by the quoted request's identifier.
  * Leaves out: SO_BROADCAST (ping -b is allowed without it), IPv6 ping sockets.
  */
@@ -22,6 +22,8 @@ export class IcmpEchoSocket implements IcmpSocket {
   private bindDevice: string | null = null;
   private ttl = DEFAULT_TTL;
   private tos = 0;
+  /** IP_MTU_DISCOVER = IP_PMTUDISC_DO (ping -M do): never fragment, EMSGSIZE instead. */
+  private pmtudiscDo = false;
   private readonly identifiers = new Set<number>();
   private handler: ((msg: IcmpMessage) => void) | null = null;
   private closed = false;
@@ -62,6 +64,7 @@ export class IcmpEchoSocket implements IcmpSocket {
         this.tos = Number(value) & 0xfc;
         return { ok: true };
       case 'IP_MTU_DISCOVER_DO':
+        this.pmtudiscDo = value === true;
         return { ok: true };
       default:
         return { ok: false, errno: 'EINVAL' };
@@ -87,10 +90,11 @@ export class IcmpEchoSocket implements IcmpSocket {
     if (!outcome.ok) return outcome;
     const route = outcome.route;
     const source = this.boundAddress !== 0 ? this.boundAddress : route.src;
-    if (payload.length + 28 > route.mtu) return { ok: false, errno: 'EMSGSIZE' };
+    const fits = payload.length + 28 <= route.mtu;
+    if (!fits && this.pmtudiscDo) return { ok: false, errno: 'EMSGSIZE' };
     this.identifiers.add(id & 0xffff);
     const packet = buildIcmpv4Packet(
-      { source, destination, ttl: this.ttl, tos: this.tos, dontFragment: true, identification: 0 },
+      { source, destination, ttl: this.ttl, tos: this.tos, dontFragment: fits, identification: fits ? 0 : env.nextIdentification(destination) },
       { kind: 'echoRequest', identifier: id & 0xffff, sequence: sequence & 0xffff, data: payload },
     );
     const sent = env.ipv4.dispatch(packet, route, source, destination, now);

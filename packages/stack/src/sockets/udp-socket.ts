@@ -7,11 +7,11 @@
  * sendto on unconnected sockets (route and source chosen on every send; IP_PKTINFO's ifindex and
  * spec_dst override the bound device and source for one send), SO_BINDTODEVICE (ENODEV for an
  * unknown device), SO_BROADCAST (EACCES without it), IP_TTL, IP_PKTINFO on receive, asynchronous
- * errors, and the errno of every failure of udp_sendmsg: EMSGSIZE (> 65507 bytes, and — because
- * fragmentation is not modelled — more than the route MTU), EDESTADDRREQ, EINVAL (port 0), the
+ * errors, and the errno of every failure of udp_sendmsg: EMSGSIZE (> 65507 bytes; larger than the
+ * path MTU is fragmented, IP_PMTUDISC_WANT), EDESTADDRREQ, EINVAL (port 0), the
  * route lookup's ENETUNREACH / EHOSTUNREACH (unreachable) / EACCES (prohibit) / EINVAL (blackhole).
  * IP identification as ip_select_ident_segs: a connected socket counts its own; an unconnected DF
- * packet has id 0.
+ * packet has id 0, a fragmented one a number from the node's generator.
  *
  * Compatibility `netbsd-2004` (seed 000): the socket keeps its route and the source address of the
  * route's interface address (in_pcb's inp_route). While the cached source address is gone the send
@@ -145,10 +145,12 @@ export class UdpDatagramSocket implements UdpSocket {
     const chosenSource = outcome.source;
     if ((route.type === 'broadcast' || destination === 0xffffffff) && !this.allowsBroadcast) return { ok: false, errno: 'EACCES' };
     if (data.length > MAX_UDP_PAYLOAD) return { ok: false, errno: 'EMSGSIZE' };
-    if (data.length + 28 > route.mtu) return { ok: false, errno: 'EMSGSIZE' };
-    const identification = connected ? (this.identification = (this.identification + 1) & 0xffff) : 0;
+    // IP_PMTUDISC_WANT: DF when the datagram fits the path MTU, else fragmented locally.
+    const dontFragment = data.length + 28 <= route.mtu;
+    // ip_select_ident_segs: a connected socket's own counter; DF without a peer: 0; else hashed.
+    const identification = this.peer !== null ? (this.identification = (this.identification + 1) & 0xffff) : dontFragment ? 0 : env.nextIdentification(destination);
     const packet = buildUdpIpv4Packet(
-      { source: chosenSource, destination, ttl: this.ttl, dontFragment: true, identification },
+      { source: chosenSource, destination, ttl: this.ttl, dontFragment, identification },
       this.boundPort,
       port,
       data,
