@@ -444,10 +444,11 @@ export class Emulator implements EmulatorApi {
     });
     if (this.capture !== null) {
       for (const event of events) {
-        if ((event.kind !== 'tx' && event.kind !== 'rx') || event.frame === undefined || event.link === null) continue;
+        // Each frame once, as its sender put it on the wire (a tap at the sending end).
+        if (event.kind !== 'tx' || event.frame === undefined || event.link === null) continue;
         const port = this.portIndex.get(`${event.node}:${event.ifname}`);
         if (port === undefined) continue;
-        this.capture.add(this.portTable[port]!.link, this.portEnd[port]!, event.t, event.frame, event.kind === 'rx');
+        this.capture.add(this.portTable[port]!.link, this.portEnd[port]!, event.t, event.frame, false);
       }
       this.capture.flush();
     }

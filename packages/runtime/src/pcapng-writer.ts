@@ -4,9 +4,10 @@
  *
  * Covers: a Section Header Block (little endian), an Interface Description Block per end
  * (LINKTYPE_ETHERNET, if_name `node:ifname`, if_tsresol 9 = nanoseconds) and Enhanced Packet
- * Blocks with virtual timestamps and epb_flags direction (inbound/outbound). A transmitted frame is
- * written on the sender's interface at tx time and again on each receiver's interface at rx time,
- * like capturing on both ends of a cable. Files are named `<link id, ':' → '_'>.pcapng`.
+ * Blocks with virtual timestamps and epb_flags direction (inbound/outbound). The emulator writes
+ * each frame once, on the sending end's interface at the time it was sent (outbound), like a tap
+ * at the sender: a frame then lost on the wire is in the capture, and request/reply matching in
+ * Wireshark sees no duplicates. Files are named `<link id, ':' → '_'>.pcapng`.
  * Leaves out: name resolution and statistics blocks.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';

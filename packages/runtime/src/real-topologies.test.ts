@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Emulator } from './emulator.js';
+import type { EmulatorOptions } from './emulator-types.js';
+import { formatTrace } from './trace-format.js';
+
+const topologies = new URL('../../../topologies/', import.meta.url);
+const scratch = mkdtempSync(join(tmpdir(), 'netloom-real-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const hasTshark = ['/usr/bin/tshark', '/usr/local/bin/tshark'].some((p) => existsSync(p));
+
+async function runChain(label: string, options: EmulatorOptions): Promise<{ trace: string; pcaps: Map<string, Buffer>; dir: string; passed: boolean; messages: string[] }> {
+  const emulator = await Emulator.load(new URL('router-chain.yaml', topologies).pathname, options);
+  const lines: string[] = [];
+  emulator.onTrace((events) => {
+    for (const event of events) lines.push(formatTrace(event));
+  });
+  const dir = join(scratch, label);
+  await emulator.startCapture(dir);
+  const report = await emulator.run();
+  await emulator.close();
+  const pcaps = new Map<string, Buffer>();
+  for (const file of readdirSync(dir).sort()) pcaps.set(file, readFileSync(join(dir, file)));
+  return { trace: lines.join('\n'), pcaps, dir, passed: report.passed, messages: report.expectations.map((e) => e.message) };
+}
+
+describe('real stack nodes', () => {
+  it('two-hosts.yaml: every expectation holds', async () => {
+    const emulator = await Emulator.load(new URL('two-hosts.yaml', topologies).pathname, { placement: 'inline' });
+    const report = await emulator.run();
+    await emulator.close();
+    expect(report.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
+    // 2 ms each way plus 98 bytes serialized at 100 Mbit/s (7.84 µs) each way; the first also waits for ARP.
+    expect(report.expectations[0]!.result.stdout).toBe(
+      'PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n' +
+        '64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=8.02 ms\n' +
+        '64 bytes from 10.0.0.2: icmp_seq=2 ttl=64 time=4.02 ms\n' +
+        '64 bytes from 10.0.0.2: icmp_seq=3 ttl=64 time=4.02 ms\n' +
+        '\n--- 10.0.0.2 ping statistics ---\n' +
+        '3 packets transmitted, 3 received, 0% packet loss, time 2000ms\n' +
+        'rtt min/avg/max/mdev = 4.015/5.350/8.022/1.888 ms\n',
+    );
+  });
+
+  it('router-chain.yaml: the same trace and pcap bytes for every placement and on a second run; tshark sees every echo answered', async () => {
+    const reference = await runChain('inline', { placement: 'inline' });
+    expect(reference.messages.filter((m) => !m.endsWith(': ok'))).toEqual([]);
+    expect(reference.trace).toMatch(/ r1:eth0 rx IP 10\.0\.0\.1 > 10\.0\.8\.2: ICMP echo request, id \d+, seq 1, length 64/);
+    expect(reference.trace).toMatch(/ r1:eth0 forward\(eth1\) IP 10\.0\.0\.1 > 10\.0\.8\.2: ICMP echo request/);
+    const variants: [string, EmulatorOptions][] = [
+      ['per-node', { placement: 'per-node' }],
+      ['packed-1', { placement: 'packed', workers: 1 }],
+      ['packed-2', { placement: 'packed', workers: 2 }],
+      ['packed-3', { placement: 'packed', workers: 3 }],
+      ['packed-3-again', { placement: 'packed', workers: 3 }],
+    ];
+    for (const [label, options] of variants) {
+      const run = await runChain(label, options);
+      expect(run.trace === reference.trace, `${label}: trace differs`).toBe(true);
+      expect([...run.pcaps.keys()]).toEqual([...reference.pcaps.keys()]);
+      for (const [file, bytes] of reference.pcaps) expect(run.pcaps.get(file)!.equals(bytes), `${label} ${file}`).toBe(true);
+    }
+    if (!hasTshark) return;
+    for (const file of reference.pcaps.keys()) {
+      const path = join(reference.dir, file);
+      const tshark = (filter: string): string =>
+        execFileSync('tshark', ['-2', '-r', path, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', env: { ...process.env, HOME: scratch } }).trim();
+      expect(tshark('_ws.malformed'), `${file}: malformed packets`).toBe('');
+      expect(tshark('icmp.type == 8 && !icmp.resp_in'), `${file}: unanswered echo requests`).toBe('');
+      expect(tshark('icmp.type == 8').length, `${file}: echo requests`).toBeGreaterThan(0);
+    }
+  });
+});
