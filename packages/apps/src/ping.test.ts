@@ -112,6 +112,36 @@ describe('ping replies and summary', () => {
   });
 });
 
+describe('ping -D and -O', () => {
+  it('prefixes lines with the virtual time and reports unanswered probes', () => {
+    // Real: `ping -c 3 -i 0.3 -O 10.200.1.77` (no ARP answer; the host's own unreachables after 3 s).
+    const w = world([], {
+      echo: (p) => (p.to === '10.200.1.77' ? [{ delay: 3 * SECOND - p.sentAt, from: '10.200.1.1', type: 3, code: 1 }] : []),
+    });
+    const r = runProgram(ping, ['ping', '-c', '3', '-i', '0.3', '-O', '10.200.1.77'], w);
+    expect(r.stdout).toBe(
+      [
+        'PING 10.200.1.77 (10.200.1.77) 56(84) bytes of data.',
+        'no answer yet for icmp_seq=1',
+        'no answer yet for icmp_seq=2',
+        'From 10.200.1.1 icmp_seq=1 Destination Host Unreachable',
+        'From 10.200.1.1 icmp_seq=2 Destination Host Unreachable',
+        'From 10.200.1.1 icmp_seq=3 Destination Host Unreachable',
+        '',
+        '--- 10.200.1.77 ping statistics ---',
+        '3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 600ms',
+        'pipe 3',
+        '',
+      ].join('\n'),
+    );
+    const d = runProgram(ping, ['ping', '-c', '2', '-i', '0.3', '-D', '-t', '1', '10.200.2.2'], world());
+    expect(d.stdout.split('\n').slice(1, 3)).toEqual([
+      '[0.000040] From 10.200.1.254 icmp_seq=1 Time to live exceeded',
+      '[0.300040] From 10.200.1.254 icmp_seq=2 Time to live exceeded',
+    ]);
+  });
+});
+
 describe('ping errors from the network', () => {
   it('counts ICMP errors and reports the pipe', () => {
     // Real: `ping -c 3 -i 0.5 10.200.2.99` (the router's ARP for .99 fails after 3 s).
@@ -192,6 +222,13 @@ describe('ping deadline and interrupt', () => {
     const r = runProgram(ping, ['ping', '-w', '2', '-c', '5', '10.200.1.77'], world());
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('2 packets transmitted, 0 received, 100% packet loss, time 1000ms');
+  });
+
+  it('-w ends at the first ICMP error', () => {
+    const r = runProgram(ping, ['ping', '-w', '10', '-t', '1', '10.200.2.2'], world());
+    expect(r.stdout).toContain('1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms');
+    expect(r.endedAt).toBe(40_000);
+    expect(r.status).toBe(1);
   });
 
   it('Ctrl-C prints the summary', () => {

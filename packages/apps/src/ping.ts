@@ -3,7 +3,7 @@
  * shipped by Debian 12, checked in network namespaces; the same text as 20240905 for everything
  * modelled here).
  *
- * Covers: -c -i -s -I (interface or address) -W -w -t -q -n -4 -6 -h -V; the header
+ * Covers: -c -i -s -I (interface or address) -W -w -t -q -n -D -O -4 -6 -h -V; the header
  * `PING dst (addr) 56(84) bytes of data.`, reply lines with iputils' time precision rules (3
  * decimals under 1 ms … none from 100 ms), ICMP errors (`From X icmp_seq=N Destination Host
  * Unreachable`) counted as `+N errors`, duplicates `(DUP!)`, `pipe N`, and the summary with
@@ -93,6 +93,8 @@ interface PingOptions {
   ttl: number | null;
   quiet: boolean;
   numeric: boolean;
+  timestamps: boolean;
+  outstanding: boolean;
   family: 4 | 6 | null;
   target: string;
 }
@@ -125,6 +127,8 @@ function parseOptions(argv: readonly string[]): OptionsOutcome {
     ttl: null,
     quiet: false,
     numeric: false,
+    timestamps: false,
+    outstanding: false,
     family: null,
     target: '',
   };
@@ -176,6 +180,12 @@ function parseOptions(argv: readonly string[]): OptionsOutcome {
         break;
       case 'n':
         options.numeric = true;
+        break;
+      case 'D':
+        options.timestamps = true;
+        break;
+      case 'O':
+        options.outstanding = true;
         break;
       case '4':
       case '6': {
@@ -400,6 +410,12 @@ export const ping: Program = (ctx) => {
   let sendTimer: { cancel(): void } | null = null;
   let exitTimer: { cancel(): void } | null = null;
 
+  /** -D: `[seconds.microseconds] ` of virtual time before reply and error lines. */
+  const stamp = (): string => {
+    if (!options.timestamps) return '';
+    const now = ctx.now();
+    return `[${Math.floor(now / NS_PER_S)}.${String(Math.floor((now % NS_PER_S) / NS_PER_US)).padStart(6, '0')}] `;
+  };
   const nameOf = (address: string): string => (!options.numeric && address === destination && target !== destination ? `${target} (${address})` : address);
 
   const finish = (): void => {
@@ -460,6 +476,9 @@ export const ping: Program = (ctx) => {
     if (transmitted === 0) startTime = now;
     lastSendTime = now;
     const sequence = (transmitted + 1) & 0xffff;
+    if (options.outstanding && transmitted > 0 && !received.has(transmitted & 0xffff)) {
+      ctx.stdout(`${stamp()}no answer yet for icmp_seq=${transmitted & 0xffff}\n`);
+    }
     const result = socket.sendEcho(destination, id, sequence, echoPayload(size, now));
     transmitted++;
     sentAt.set(sequence, now);
@@ -497,7 +516,7 @@ export const ping: Program = (ctx) => {
         let line = `${message.payload.length + 8} bytes from ${nameOf(message.from)}: icmp_seq=${sequence} ttl=${message.ttl}`;
         if (timing) line += ` time=${formatRtt(rttUs)} ms`;
         if (duplicate) line += ' (DUP!)';
-        ctx.stdout(`${line}\n`);
+        ctx.stdout(`${stamp()}${line}\n`);
       }
       checkDone();
       return;
@@ -509,7 +528,7 @@ export const ping: Program = (ctx) => {
       acknowledge(sequence);
       if (!options.quiet) {
         const text = family === 4 ? icmp4ErrorText(message.type, message.code) : icmp6ErrorText(message.type, message.code);
-        ctx.stdout(`From ${nameOf(message.from)} icmp_seq=${sequence} ${text}\n`);
+        ctx.stdout(`${stamp()}From ${nameOf(message.from)} icmp_seq=${sequence} ${text}\n`);
       }
       checkDone();
     }

@@ -116,6 +116,13 @@ describe('traceroute output', () => {
     expect(r.stdout).toContain(' 2  10.200.2.2  0.011 ms  0.007 ms  0.007 ms\n');
   });
 
+  it('spaces probes by -z (seconds, or milliseconds above 10)', () => {
+    const seconds = runProgram(traceroute, ['traceroute', '-n', '-q', '1', '-m', '2', '-z', '0.5', '10.200.2.2'], world());
+    expect(seconds.udpSent.map((s) => s.at)).toEqual([0, 500 * MS]);
+    const millis = runProgram(traceroute, ['traceroute', '-n', '-q', '1', '-m', '2', '-z', '20', '10.200.2.2'], world());
+    expect(millis.udpSent.map((s) => s.at)).toEqual([0, 20 * MS]);
+  });
+
   it('accepts long options with =', () => {
     const r = runProgram(traceroute, ['traceroute', '-n', '--max-hops=1', '10.200.2.2'], world());
     expect(r.stdout).toBe('traceroute to 10.200.2.2 (10.200.2.2), 1 hops max, 60 byte packets\n 1  10.200.1.254  0.030 ms  0.006 ms  0.006 ms\n');
