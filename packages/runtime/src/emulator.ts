@@ -383,7 +383,6 @@ export class Emulator implements EmulatorApi {
     if (this.pool !== null) {
       const channels = active.map((s) => this.channels[s] as WorkerShardChannel);
       channels.forEach((channel, i) => channel.post(messages[i]!));
-      this.pool.wake();
       results = await Promise.all(channels.map((channel) => channel.reply()));
     } else {
       results = await Promise.all(active.map((s, i) => this.channels[s]!.window(messages[i]!)));

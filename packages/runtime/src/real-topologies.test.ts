@@ -72,5 +72,5 @@ describe('real stack nodes', () => {
       expect(tshark('icmp.type == 8 && !icmp.resp_in'), `${file}: unanswered echo requests`).toBe('');
       expect(tshark('icmp.type == 8').length, `${file}: echo requests`).toBeGreaterThan(0);
     }
-  });
+  }, 300_000);
 });

@@ -104,7 +104,7 @@ export class ShardPool {
       maxQueue: count,
       atomics: 'disabled',
     });
-    const buffer = new SharedArrayBuffer(4 * (1 + count));
+    const buffer = new SharedArrayBuffer(4 * 2 * count);
     this.signal = new Int32Array(buffer);
     for (let index = 0; index < count; index++) {
       const { port1, port2 } = new MessageChannel();
@@ -113,10 +113,10 @@ export class ShardPool {
     }
   }
 
-  /** Wake every worker after messages were posted. */
-  wake(): void {
-    Atomics.add(this.signal, 0, 1);
-    Atomics.notify(this.signal, 0);
+  /** Wake a shard's worker after a message was posted to it. */
+  wake(shard: number): void {
+    Atomics.add(this.signal, 2 * shard, 1);
+    Atomics.notify(this.signal, 2 * shard);
   }
 
   async destroy(): Promise<void> {
@@ -150,13 +150,14 @@ export class WorkerShardChannel implements ShardChannel {
     this.pool = pool;
   }
 
-  /** Post without waking: the pool wakes all shards of a window at once. */
+  /** Post a message and wake the worker. */
   post(message: StartMessage | WindowMessage): void {
     this.port.postMessage(encodeMessage(message));
+    this.pool?.wake(this.index);
   }
 
   private async receive(): Promise<ShardMessage> {
-    const slot = 1 + this.index;
+    const slot = 2 * this.index + 1;
     let blockedSince = performance.now();
     for (;;) {
       if (this.failure !== null) throw this.failure;
@@ -181,7 +182,6 @@ export class WorkerShardChannel implements ShardChannel {
 
   async start(message: StartMessage): Promise<ReadyMessage> {
     this.post(message);
-    this.pool?.wake();
     const reply = await this.receive();
     if (reply.type !== 'ready') throw new ShardThreadError(this.index, new Error(`expected ready, got ${reply.type}`));
     return reply;
@@ -189,7 +189,6 @@ export class WorkerShardChannel implements ShardChannel {
 
   async window(message: WindowMessage): Promise<WindowDoneMessage> {
     this.post(message);
-    this.pool?.wake();
     return this.reply();
   }
 
@@ -205,7 +204,7 @@ export class WorkerShardChannel implements ShardChannel {
     this.closed = true;
     try {
       this.port.postMessage(encodeMessage({ type: 'close', version: PROTOCOL_VERSION }));
-      this.pool?.wake();
+      this.pool?.wake(this.index);
       await Promise.race([this.task, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     } catch {
       // The thread already failed; nothing to close.

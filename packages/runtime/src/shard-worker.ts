@@ -3,9 +3,10 @@
  * dist/shard-worker.js; the pool loads it from there).
  *
  * The task receives a MessagePort and a shared Int32Array at start. The controller posts an
- * encoded message on the port and then bumps `signal[0]`; the worker wakes on it (spinning a
- * little first when there are no more shards than cores, ARCHITECTURE §4), takes the message with
- * receiveMessageOnPort, runs it, posts the encoded reply and bumps `signal[1 + shard]`.
+ * encoded message on the port and then bumps this shard's wake counter `signal[2·shard]` (only the
+ * shards of a window are woken); the worker wakes on it (spinning a little first when every thread
+ * has a core, ARCHITECTURE §4), takes the message with receiveMessageOnPort, runs it, posts the
+ * encoded reply and bumps its done counter `signal[2·shard + 1]`.
  * It ends when told to close. Errors inside nodes come back in the reply; anything else rejects the
  * task, which the controller sees.
  */
@@ -22,16 +23,16 @@ export interface ShardTask {
 
 const SPIN_ITERATIONS = 20_000;
 
-function nextMessage(port: MessagePort, signal: Int32Array, spin: boolean): ControllerMessage {
+function nextMessage(port: MessagePort, signal: Int32Array, slot: number, spin: boolean): ControllerMessage {
   for (;;) {
-    const seen = Atomics.load(signal, 0);
+    const seen = Atomics.load(signal, slot);
     const received = receiveMessageOnPort(port);
     if (received !== undefined) return decodeControllerMessage(received.message as Uint8Array);
     if (spin) {
-      for (let i = 0; i < SPIN_ITERATIONS && Atomics.load(signal, 0) === seen; i++);
-      if (Atomics.load(signal, 0) !== seen) continue;
+      for (let i = 0; i < SPIN_ITERATIONS && Atomics.load(signal, slot) === seen; i++);
+      if (Atomics.load(signal, slot) !== seen) continue;
     }
-    Atomics.wait(signal, 0, seen, 1000);
+    Atomics.wait(signal, slot, seen, 1000);
   }
 }
 
@@ -39,10 +40,11 @@ export default async function runShard(task: ShardTask): Promise<void> {
   const signal = new Int32Array(task.signal);
   const reply = (bytes: Uint8Array): void => {
     task.port.postMessage(bytes);
-    Atomics.add(signal, 1 + task.shard, 1);
-    Atomics.notify(signal, 1 + task.shard);
+    Atomics.add(signal, 2 * task.shard + 1, 1);
+    Atomics.notify(signal, 2 * task.shard + 1);
   };
-  const first = nextMessage(task.port, signal, false);
+  const wakeSlot = 2 * task.shard;
+  const first = nextMessage(task.port, signal, wakeSlot, false);
   if (first.type !== 'start') throw new Error(`shard ${task.shard}: expected start, got ${first.type}`);
   const module = (await import(first.factory.module)) as Record<string, unknown>;
   const factory = module[first.factory.export];
@@ -51,7 +53,7 @@ export default async function runShard(task: ShardTask): Promise<void> {
   const nodes = shard.error === null ? shard.nodeStates() : [];
   reply(encodeMessage({ type: 'ready', version: PROTOCOL_VERSION, shard: task.shard, nodes, error: shard.error }));
   for (;;) {
-    const message = nextMessage(task.port, signal, first.spin);
+    const message = nextMessage(task.port, signal, wakeSlot, first.spin);
     if (message.type === 'close') break;
     if (message.type !== 'window') throw new Error(`shard ${task.shard}: unexpected ${message.type}`);
     reply(encodeMessage(shard.runWindow(message)));
