@@ -41,7 +41,7 @@ async function driveRouterChain(command: string): Promise<void> {
   await tmux.waitFor('e2e$');
   tmux.type(`CI=true ${command}`);
   tmux.press('Enter');
-  await tmux.waitFor('press ? for help', 60_000);
+  await tmux.waitFor('press ? for help', 90_000);
 
   // h1 is selected; Tab×3 reaches its console.
   tmux.press('Tab', 'Tab', 'Tab');
@@ -52,7 +52,7 @@ async function driveRouterChain(command: string): Promise<void> {
   // A ping end to end works (and resolves the neighbours on the way).
   tmux.type('ping -c 1 10.0.8.2');
   tmux.press('Enter');
-  await tmux.waitFor(/1 packets transmitted, 1 received, 0% packet loss/, 60_000);
+  await tmux.waitFor(/1 packets transmitted, 1 received, 0% packet loss/, 90_000);
 
   // Esc leaves the console; Tab to the links; the second link is r1:eth1--r2:eth0.
   await escape(tmux);
@@ -63,7 +63,7 @@ async function driveRouterChain(command: string): Promise<void> {
   tmux.press('Tab', 'Tab');
   tmux.type('ping -c 1 10.0.8.2');
   tmux.press('Enter');
-  await tmux.waitFor(/1 packets transmitted, 0 received, 100% packet loss/, 60_000);
+  await tmux.waitFor(/1 packets transmitted, 0 received, 100% packet loss/, 90_000);
   // Show only drops in the log: the drop and its reason.
   await escape(tmux);
   tmux.type('/drop');
@@ -105,13 +105,13 @@ describe('netloom tui in a real terminal', () => {
       [join(repo, 'node_modules/typescript/bin/tsc'), '--outDir', fakeBuild, '--rootDir', join(repo, 'apps/cli/src'), '--module', 'nodenext', '--target', 'es2022', '--jsx', 'react-jsx', '--skipLibCheck', '--types', 'node', '--strict', launcher],
       { encoding: 'utf8' },
     );
-  }, 180_000);
+  }, 400_000);
 
   it.skipIf(noTmux)('drives the UI on the fake engine: route lookup, link down and drops, pause and step, quit', async () => {
     const launcher = join(fakeBuild, 'tui/testing/launch-fake-tui.js');
     expect(existsSync(launcher), `tsc did not produce ${launcher}`).toBe(true);
     await driveRouterChain(`node ${launcher}`);
-  }, 180_000);
+  }, 400_000);
 
   it.skipIf(noTmux)('drives `netloom tui topologies/router-chain.yaml` on the real engine', async (ctx) => {
     const bin = join(repo, 'apps/cli/bin/netloom.js');
@@ -119,5 +119,5 @@ describe('netloom tui in a real terminal', () => {
     const probe = spawnSync(process.execPath, [bin, 'exec', 'topologies/router-chain.yaml', 'h1', '--', 'ip', 'route', 'get', '10.0.8.2'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
     if (probe.status !== 0) ctx.skip(`the engine cannot run router-chain yet: ${(probe.stderr || probe.stdout).trim().split('\n')[0] ?? `status ${probe.status}`}`);
     await driveRouterChain('node apps/cli/bin/netloom.js tui topologies/router-chain.yaml');
-  }, 180_000);
+  }, 400_000);
 });

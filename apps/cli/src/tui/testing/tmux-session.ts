@@ -42,7 +42,7 @@ export class TmuxSession {
     return this.tmux('capture-pane', '-p', '-J', '-t', this.target);
   }
 
-  async waitFor(pattern: RegExp | string, timeoutMs = 20_000): Promise<string> {
+  async waitFor(pattern: RegExp | string, timeoutMs = 45_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let screen = '';
     while (Date.now() < deadline) {
