@@ -119,9 +119,8 @@ function hops(traceroute: string): string[] {
   return out;
 }
 
-export async function replayOneNetRedirect(): Promise<string> {
-  const em = await open(join(repoRoot, 'topologies', 'one-net-redirect.yaml'));
-  const t = new Transcript();
+/** The director's redirects, as tcpdump on its eth0 prints them. */
+function captureRedirects(em: Emulator): string[] {
   const captured: string[] = [];
   em.onTrace((events: TraceEvent[]) => {
     for (const e of events) {
@@ -130,6 +129,38 @@ export async function replayOneNetRedirect(): Promise<string> {
       if (l !== null) captured.push(l);
     }
   });
+  return captured;
+}
+
+/** Phase 0 of one-net-redirect.py: the yaml's own timeline, default sysctls, its own network. */
+async function yamlTimeline(t: Transcript): Promise<void> {
+  const em = await open(join(repoRoot, 'topologies', 'one-net-redirect.yaml'));
+  try {
+    const captured = captureRedirects(em);
+    await em.exec('client', 'sysctl -qw net.ipv4.icmp_ratemask=0');
+    t.line("## phase 0: the yaml's timeline, default sysctls but the client's icmp_ratemask=0 (times from the first command)");
+    const steps: [number, string][] = [
+      [1, 'ip route get 10.1.1.10'], [2, 'traceroute -n -q 1 10.1.1.10'], [3, 'traceroute -n -q 1 10.1.1.10'],
+      [5, 'ip route get 10.1.1.10'], [6, 'traceroute -n -q 1 10.1.1.10'], [7, 'route -Cn'], [8, 'ip route get 10.1.1.10'],
+    ];
+    for (const [at, cmd] of steps) {
+      if (em.now() < at * S) await em.advance(at * S - em.now());
+      const r = await em.exec('realserver', cmd);
+      const stdout = cmd.startsWith('traceroute') ? hops(r.stdout).join('\n') : r.stdout;
+      t.show(`realserver: ${cmd}`, { ...r, stdout });
+    }
+    await em.advance(300 * MS);
+    t.line(`# redirects sent by the director in phase 0: ${captured.filter((l) => l.includes('> 192.168.1.20:')).length}`);
+  } finally {
+    await em.close();
+  }
+}
+
+export async function replayOneNetRedirect(): Promise<string> {
+  const t = new Transcript();
+  await yamlTimeline(t);
+  const em = await open(join(repoRoot, 'topologies', 'one-net-redirect.yaml'));
+  const captured = captureRedirects(em);
   const routeGet = () => run(em, t, 'realserver', 'ip route get 10.1.1.10');
   const redirectsSince = async (mark: number) => {
     await em.advance(300 * MS);
@@ -150,8 +181,8 @@ export async function replayOneNetRedirect(): Promise<string> {
   };
   try {
     for (const node of ['client', 'director']) await em.exec(node, 'sysctl -qw net.ipv4.icmp_ratemask=0');
-    t.line('# set: net.ipv4.icmp_ratemask=0 on client and director (per-netns); nothing else changed');
     await em.advance(1500 * MS);
+    t.line('# set from here on: net.ipv4.icmp_ratemask=0 on client and director (per-netns); nothing else changed');
     t.line('## phase 1: before any traffic');
     await routeGet();
     t.line("## phase 2: first traceroute; the director redirects, the real server does not know 10.1.1.10's MAC yet");

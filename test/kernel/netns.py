@@ -4,8 +4,9 @@ network namespaces on the real Linux kernel and run commands in them.
 A LAN or a point-to-point link becomes a bridge in a helper namespace; every node interface is one end
 of a veth pair whose other end is a port of that bridge, so frames cross the kernel's real bridge as they
 cross netloom's switch. Interface MACs are the ones netloom derives (02:00:00:<node>:<interface>, both
-counted from 1 in file order), so neighbour tables read the same in both. IPv6 is disabled everywhere:
-router solicitations and MLD would otherwise add packets the scenarios do not have.
+counted from 1 in file order), so neighbour tables read the same in both. IPv6 is disabled unless a
+script asks for it (Lab(prefix, ipv6=True)): router solicitations and MLD would otherwise add packets
+the scenarios do not have. The bridges' namespace never has it.
 
 Namespaces are named with a per-script prefix starting `nlk-` and are always deleted (atexit and on
 SIGTERM/SIGINT), also when a previous run left some behind. Needs root and iproute2.
@@ -20,9 +21,10 @@ import time
 
 
 class Lab:
-    def __init__(self, prefix):
+    def __init__(self, prefix, ipv6=False):
         assert prefix.startswith("nlk-")
         self.prefix = prefix
+        self.ipv6 = ipv6
         self.names = []
         self.t0 = time.monotonic()
         if os.geteuid() != 0:
@@ -42,8 +44,9 @@ class Lab:
         subprocess.run(["ip", "netns", "add", name], check=True)
         self.names.append(name)
         self.sh(node, "ip link set lo up")
-        self.sh(node, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1")
-        self.sh(node, "sysctl -qw net.ipv6.conf.default.disable_ipv6=1")
+        if not self.ipv6 or node == "sw":
+            self.sh(node, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1")
+            self.sh(node, "sysctl -qw net.ipv6.conf.default.disable_ipv6=1")
 
     def add_segment(self, seg, members):
         """members: list of (node, ifname, mac). One bridge per segment, in the helper namespace."""

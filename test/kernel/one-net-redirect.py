@@ -9,7 +9,8 @@ redirects (counted with tcpdump on the director). Records, phase by phase: the r
 `ip route show cache` and `route -Cn` print it, the `expires` countdown (the GC timeout itself,
 net.ipv4.route.gc_timeout = 300 s, exists only in the initial namespace and is left alone, so expiry is
 shown by the countdown, not waited for), `ip route flush cache`, and the send_redirects matrix
-(all/eth0 = 0/1, 0/0, 1/0).
+(all/eth0 = 0/1, 0/0, 1/0). Phase 0 first runs the yaml's own timeline with default sysctls (separate
+namespaces); the later phases switch ICMP error rate limiting off (see the comment there).
 
 Needs root, iproute2, traceroute, tcpdump. Runs in about 30 s. Output is committed beside it as
 one-net-redirect.expected.txt; test/kernel-redirect.test.ts re-runs it and compares.
@@ -23,33 +24,61 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netns import Lab, hops, show  # noqa: E402
 
-lab = Lab("nlk-onr-")
-for node in ("client", "director", "realserver"):
-    lab.add_node(node)
-lab.add_segment("lan", [("client", "eth0", "02:00:00:00:01:01"),
-                        ("director", "eth0", "02:00:00:00:02:01"),
-                        ("realserver", "eth0", "02:00:00:00:03:01")])
-lab.sh("director", "sysctl -qw net.ipv4.ip_forward=1")
-for node, cmds in {
-    "client": ["ip link set eth0 up", "ip addr add 10.1.1.10/24 dev eth0", "ip route add default via 10.1.1.1"],
-    "director": ["ip link set eth0 up", "ip addr add 10.1.1.1/24 dev eth0", "ip addr add 192.168.1.1/24 dev eth0"],
-    "realserver": ["ip link set eth0 up", "ip addr add 192.168.1.20/24 dev eth0",
-                   "ip route add default via 192.168.1.1"],
-}.items():
-    for cmd in cmds:
-        lab.sh(node, cmd)
+def build(prefix, ratemask_off_on):
+    """The yaml's three nodes on one bridge; tcpdump on the director collecting redirects."""
+    lab = Lab(prefix)
+    for node in ("client", "director", "realserver"):
+        lab.add_node(node)
+    lab.add_segment("lan", [("client", "eth0", "02:00:00:00:01:01"),
+                            ("director", "eth0", "02:00:00:00:02:01"),
+                            ("realserver", "eth0", "02:00:00:00:03:01")])
+    lab.sh("director", "sysctl -qw net.ipv4.ip_forward=1")
+    for node, cmds in {
+        "client": ["ip link set eth0 up", "ip addr add 10.1.1.10/24 dev eth0", "ip route add default via 10.1.1.1"],
+        "director": ["ip link set eth0 up", "ip addr add 10.1.1.1/24 dev eth0", "ip addr add 192.168.1.1/24 dev eth0"],
+        "realserver": ["ip link set eth0 up", "ip addr add 192.168.1.20/24 dev eth0",
+                       "ip route add default via 192.168.1.1"],
+    }.items():
+        for cmd in cmds:
+            lab.sh(node, cmd)
+    for node in ratemask_off_on:
+        lab.sh(node, "sysctl -qw net.ipv4.icmp_ratemask=0")
+    # Redirects leaving the director, one line each (tcpdump -l flushes per packet).
+    captured = []
+    dump = lab.popen("director", ["tcpdump", "-i", "eth0", "-n", "-l", "-q", "icmp[icmptype] == 5"])
+    threading.Thread(target=lambda: [captured.append(line.strip()) for line in dump.stdout], daemon=True).start()
+    time.sleep(1.5)
+    return lab, captured, dump
+
+
+# Phase 0: one-net-redirect.yaml's own timeline (1 s, 2 s, 3 s, 5 s, 6 s, 7 s) with default sysctls.
+# With the default icmp_ratemask the director's time-exceeded answer to each traceroute's TTL-1 probe
+# goes through inet_peer_xrlim_allow, which sets the same inet_peer rate_last that the redirect back-off
+# (ip_rt_send_redirect: next redirect only after rate_last + redirect_load << n_redirects) reads; the
+# TTL>=2 probes follow within a millisecond, so after the first redirect no traceroute draws another.
+# Only the client's ICMP rate limit is off here: traceroutes 1 s apart are at the edge of its per-peer
+# bucket (burst 6, then 1 a second), so its port unreachables would come or not from run to run.
+print("## phase 0: the yaml's timeline, default sysctls but the client's icmp_ratemask=0 (times from the first command)")
+lab, captured, dump = build("nlk-onr0-", ("client",))
+t0 = time.monotonic()
+for at, cmd in ((1, "ip route get 10.1.1.10"), (2, "traceroute -n -q 1 10.1.1.10"),
+                (3, "traceroute -n -q 1 10.1.1.10"), (5, "ip route get 10.1.1.10"),
+                (6, "traceroute -n -q 1 10.1.1.10"), (7, "route -Cn"), (8, "ip route get 10.1.1.10")):
+    time.sleep(max(0.0, t0 + at - 1 - time.monotonic()))
+    status, out, err = lab.run("realserver", cmd)
+    show(f"realserver: {cmd}", status, "\n".join(hops(out)) if cmd.startswith("traceroute") else out, err)
+time.sleep(0.3)
+print(f"# redirects sent by the director in phase 0: {sum('> 192.168.1.20:' in l for l in captured)}")
+dump.terminate()
+dump.wait()
+lab.cleanup()
+
 # ICMP error rate limiting (per peer: a burst of 6, then 1/s) would otherwise answer only the first few of
 # traceroute's 16 simultaneous probes, and the director's time-exceeded messages share the inet_peer
-# (rate_last) with its redirect rate limit. Both are switched off so that the traces show routing only.
-for node in ("client", "director"):
-    lab.sh(node, "sysctl -qw net.ipv4.icmp_ratemask=0")
-print("# set: net.ipv4.icmp_ratemask=0 on client and director (per-netns); nothing else changed")
-
-# Redirects leaving the director, one line each (tcpdump -l flushes per packet).
-captured = []
-dump = lab.popen("director", ["tcpdump", "-i", "eth0", "-n", "-l", "-q", "icmp[icmptype] == 5"])
-threading.Thread(target=lambda: [captured.append(line.strip()) for line in dump.stdout], daemon=True).start()
-time.sleep(1.5)
+# (rate_last) with its redirect rate limit (phase 0). Both are switched off from here on so that the
+# traces show routing only.
+lab, captured, dump = build("nlk-onr-", ("client", "director"))
+print("# set from here on: net.ipv4.icmp_ratemask=0 on client and director (per-netns); nothing else changed")
 
 
 def redirects_since(mark):

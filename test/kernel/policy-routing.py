@@ -10,7 +10,8 @@ client 172.16.0.1 -- router (172.16.0.254 | 10.0.0.254) --+
 Records every command of the file's expect blocks: `ip rule show`, the `ip route get`s, `ip route show
 table 100`, the ping from the VIP, `ip addr show dev eth0`, `ifconfig eth0:110`, the director's
 `ip route add` / `append` of a second default and `ip route show`. `ip addr` lines are printed without
-the veth-only parts (`@ifN`, `link-netns NAME`), which a netloom interface does not have.
+the veth-only parts (`@ifN`, `link-netns NAME`), which a netloom interface does not have. IPv6 is on
+(the nodes' link-local addresses show in `ip addr`), as netloom's nodes have it.
 
 Needs root, iproute2, net-tools. Runs in a few seconds. Output is committed as
 policy-routing.expected.txt; test/kernel-policy-routing.test.ts re-runs it and compares.
@@ -18,11 +19,12 @@ policy-routing.expected.txt; test/kernel-policy-routing.test.ts re-runs it and c
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netns import Lab, ping, show  # noqa: E402
 
-lab = Lab("nlk-pr-")
+lab = Lab("nlk-pr-", ipv6=True)
 for node in ("client", "router", "director", "realserver"):
     lab.add_node(node)
 mac = lambda node, i: f"02:00:00:00:{node:02x}:{i:02x}"  # noqa: E731
@@ -63,6 +65,10 @@ run("realserver", "ip route show")
 ping(lab, "realserver", "-c 2 -W 1 -I 10.0.0.100 172.16.0.1")
 run("router", "ip neigh show 10.0.0.100")
 ping(lab, "realserver", "-c 2 -W 1 172.16.0.1")
+for _ in range(50):  # until duplicate address detection has finished on the link-local address
+    if "tentative" not in lab.run("realserver", "ip addr show dev eth0")[1]:
+        break
+    time.sleep(0.1)
 run("realserver", "ip addr show dev eth0")
 run("realserver", "ip addr show dev lo")
 run("realserver", "ifconfig eth0:110")
