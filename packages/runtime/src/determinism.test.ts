@@ -26,6 +26,29 @@ async function runOnce(label: string, options: EmulatorOptions): Promise<{ trace
 }
 
 describe('determinism across placements', () => {
+  it('the seed option changes the loss draws, and only them', async () => {
+    const trace = async (seed?: number): Promise<string> => {
+      const emulator = await Emulator.load(mixedSpec(), { placement: 'inline', nodeFactory: FAKE_NODES, ...(seed !== undefined ? { seed } : {}) });
+      const lines: string[] = [];
+      emulator.onTrace((events) => lines.push(...events.map(formatTrace)));
+      await emulator.run();
+      await emulator.close();
+      return lines.join('\n');
+    };
+    const seven = await trace();
+    expect(await trace(7)).toBe(seven);
+    const eight = await trace(8);
+    expect(eight).not.toBe(seven);
+    const withoutLoss = (text: string): string => text.split('\n').filter((l) => !l.includes('r2:eth1') && !l.includes('r3:')).slice(0, 40).join('\n');
+    expect(withoutLoss(eight)).toBe(withoutLoss(seven));
+  });
+
+  it('refuses a link without latency (the lookahead would be zero)', async () => {
+    const spec = mixedSpec();
+    spec.links[0]!.params.latencyNs = 0;
+    await expect(Emulator.load(spec, { nodeFactory: FAKE_NODES })).rejects.toThrow('link h1:eth0--r1:eth0: latency must be a positive whole number of ns, got 0');
+  });
+
   it('gives byte-identical traces and pcaps inline, per-node, packed with 1, 2 and 3 workers, and on a second run', async () => {
     const reference = await runOnce('inline', { placement: 'inline' });
     // The scenario really exercises the link features.

@@ -134,6 +134,12 @@ export class Emulator implements EmulatorApi {
   private virtualBase = 0;
 
   private constructor(spec: TopologySpec, options: EmulatorOptions) {
+    for (const link of [...spec.links.map((l) => ({ id: l.id, params: l.params })), ...spec.lans.map((l) => ({ id: l.name, params: l.params }))]) {
+      // The lookahead is the smallest latency: a zero latency would make windows empty.
+      if (!(Number.isInteger(link.params.latencyNs) && link.params.latencyNs > 0)) {
+        throw new EmulatorError(`link ${link.id}: latency must be a positive whole number of ns, got ${link.params.latencyNs}`);
+      }
+    }
     this.spec = spec;
     this.name = spec.name;
     this.seed = options.seed ?? spec.seed;

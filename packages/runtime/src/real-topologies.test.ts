@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Emulator } from './emulator.js';
 import type { EmulatorOptions } from './emulator-types.js';
 import { formatTrace } from './trace-format.js';
+import { benchChain } from './bench-chain.js';
+import { buildSpec } from './testing/specs.js';
 
 const topologies = new URL('../../../topologies/', import.meta.url);
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-real-'));
@@ -73,4 +75,34 @@ describe('real stack nodes', () => {
       expect(tshark('icmp.type == 8').length, `${file}: echo requests`).toBeGreaterThan(0);
     }
   }, 300_000);
+
+  for (const type of ['switch', 'hub'] as const) {
+    it(`a ${type} LAN: ARP broadcasts reach everyone; unicast reaches ${type === 'switch' ? 'only its destination once learned' : 'every member'}`, async () => {
+      const host = (name: string, address: string) => ({ name, kind: 'host' as const, exec: ['ip link set eth0 up', `ip addr add ${address}/24 dev eth0`] });
+      const spec = buildSpec({
+        name: `lan-${type}`,
+        nodes: [host('a', '10.0.0.1'), host('b', '10.0.0.2'), host('c', '10.0.0.3')],
+        links: [],
+        lans: [{ name: 'lan1', type, members: ['a:eth0', 'b:eth0', 'c:eth0'], params: { latencyNs: 100_000 } }],
+      });
+      const emulator = await Emulator.load(spec, { placement: 'packed', workers: 2 });
+      const lines: string[] = [];
+      emulator.onTrace((events) => lines.push(...events.map(formatTrace)));
+      await emulator.start();
+      const ping = await emulator.exec('a', 'ping -c 2 10.0.0.2');
+      expect(ping.stdout).toContain('2 packets transmitted, 2 received, 0% packet loss');
+      await emulator.close();
+      const seenBy = (node: string, what: RegExp): number => lines.filter((l) => l.includes(` ${node}:eth0 rx `) && what.test(l)).length;
+      expect(seenBy('c', /ARP, Request who-has 10\.0\.0\.2/)).toBe(1);
+      expect(seenBy('b', /ICMP echo request/)).toBe(2);
+      expect(seenBy('c', /ICMP echo (request|reply)/)).toBe(type === 'switch' ? 0 : 4);
+    });
+  }
+
+  it('benchChain pushes every datagram through the routers and reports the figures', async () => {
+    const result = await benchChain({ routers: 3, packets: 2000, burst: 500, placement: 'packed', workers: 2 });
+    expect(result).toMatchObject({ routers: 3, packets: 2000, delivered: 2000, hopForwards: 6000, placement: 'packed', workers: 2 });
+    expect(result.hopForwardsPerSec).toBeGreaterThan(0);
+    expect(result.peakRssBytes).toBeGreaterThan(10_000_000);
+  });
 });
