@@ -19,7 +19,6 @@ describe('addresses', () => {
     const out = sh('ip -4 addr show dev eth0').stdout;
     expect(out).toBe(
       '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n' +
-        '    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n' +
         '    inet 192.168.1.10/24 scope global eth0\n       valid_lft forever preferred_lft forever\n' +
         '    inet 10.1.0.1/16 scope global eth0:1\n       valid_lft forever preferred_lft forever\n' +
         '    inet 192.168.1.11/24 scope global secondary eth0\n       valid_lft forever preferred_lft forever\n' +

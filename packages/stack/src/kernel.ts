@@ -184,6 +184,8 @@ export interface RouteDecision {
   mtuLock: boolean;
   /** Learned path MTU (exception), 0 when none. */
   pmtu: number;
+  /** TOS of the FIB entry used (what `ip route get` prints as `tos`), 0 when none. */
+  tos: number;
   flags: RouteFlags;
   input: boolean;
   iif: string;
@@ -976,6 +978,8 @@ export class Kernel implements RoutingApi {
 
   /** `ip route add|append|prepend|replace|change`. */
   modifyRoute(spec: RouteSpec, mode: RouteModifyMode): KernelResult {
+    // inet_rtm_newroute creates the table before fib_table_insert validates anything.
+    this.ensureTable(spec.table);
     if (spec.prefixLength < 32 && (spec.dst & ~prefixMask(spec.prefixLength)) !== 0) {
       return fail('EINVAL', 'Invalid prefix for given prefix length');
     }
@@ -998,7 +1002,7 @@ export class Kernel implements RoutingApi {
       return fail('EINVAL', 'Invalid prefix for given prefix length');
     }
     const table = this.tableMap.get(spec.table);
-    if (!table) return fail('ESRCH');
+    if (!table) return fail('ESRCH', 'FIB table does not exist');
     const candidates = table.routes.filter((r) => r.dst === spec.dst >>> 0 && r.prefixLength === spec.prefixLength && r.tos === spec.tos);
     const victim = candidates.find((r) => this.matchesDelete(r, spec));
     if (!victim) return fail('ESRCH');
@@ -1020,14 +1024,16 @@ export class Kernel implements RoutingApi {
     if (spec.gateway) {
       if (!first || first.gateway !== spec.gateway >>> 0) return false;
     }
-    if (spec.nexthops && spec.nexthops.length > 0) {
-      if (spec.nexthops.length !== r.nexthops.length) return false;
-      for (let i = 0; i < spec.nexthops.length; i++) {
+    if (spec.nexthops && spec.nexthops.length > 0 && !spec.dev && !spec.gateway) {
+      // fib_nh_match walks the route's nexthops against the given ones (weights are not compared).
+      // A reject route still has one (empty) nexthop in its fib_info.
+      const have: readonly { dev: string; gateway: number }[] = r.nexthops.length ? r.nexthops : [{ dev: '', gateway: 0 }];
+      if (have.length > spec.nexthops.length) return false;
+      for (let i = 0; i < have.length; i++) {
         const want = spec.nexthops[i]!;
-        const have = r.nexthops[i]!;
-        if (want.dev && want.dev !== have.dev) return false;
-        if (want.gateway && want.gateway >>> 0 !== have.gateway) return false;
-        if (want.weight && want.weight !== have.weight) return false;
+        const nh = have[i]!;
+        if (want.dev && want.dev !== nh.dev) return false;
+        if (want.gateway && want.gateway >>> 0 !== nh.gateway) return false;
       }
     }
     return true;
@@ -1529,12 +1535,13 @@ export class Kernel implements RoutingApi {
       mtuMetric,
       mtuLock,
       pmtu,
+      tos: res ? res.route.tos : 0,
       flags,
       input: false,
       iif: '',
       forward: false,
       expiresAt,
-      ...(res ? { fib: { route: res.route, nexthop: res.nexthop } } : {}),
+      ...(p.res ? { fib: { route: p.res.route, nexthop: p.res.nexthop } } : {}),
     };
     if (useCache) this.remember(query, decision, now);
     return { ok: true, decision };
@@ -1600,10 +1607,12 @@ export class Kernel implements RoutingApi {
     const martianDestination = (): DecisionOutcome => ({ ok: false, errno: 'EINVAL', dropReason: 'martianDestination' });
     const forwarding = this.sysctls.conf(dev.name, 'forwarding') !== 0;
     const base = { dst, src, iif: dev.name, input: true, expiresAt: 0, mtuMetric: 0, mtuLock: false, pmtu: 0, flags };
+    void base;
     const localInput = (type: RouteType, res: FibResult | null, error?: KernelErrno, dropReason?: RouteDecision['dropReason']): DecisionOutcome => {
       if (type !== 'unreachable') flags.local = true;
       const decision: RouteDecision = {
         ...base,
+        tos: res ? res.route.tos : 0,
         type,
         dev: 'lo',
         gateway: 0,
@@ -1619,16 +1628,16 @@ export class Kernel implements RoutingApi {
       return { ok: true, decision };
     };
     if (isMulticast(src) || isLimitedBroadcast(src)) return martianSource();
-    const brdInput = (): DecisionOutcome => {
+    const brdInput = (res: FibResult | null): DecisionOutcome => {
       if (!isZeroNet(src)) {
         const v = this.validateSource(src, 0, tos, '', dev, query.mark ?? 0);
         if (v.errno) return martianSource();
         if (v.value > 0) flags.directSrc = true;
       }
       flags.broadcast = true;
-      return localInput('broadcast', null);
+      return localInput('broadcast', res);
     };
-    if (isLimitedBroadcast(dst) || (src === 0 && dst === 0)) return brdInput();
+    if (isLimitedBroadcast(dst) || (src === 0 && dst === 0)) return brdInput(null);
     if (isZeroNet(src)) return martianSource();
     if (isZeroNet(dst)) return martianDestination();
     const localnet = this.sysctls.conf(dev.name, 'route_localnet') !== 0;
@@ -1646,7 +1655,7 @@ export class Kernel implements RoutingApi {
     const res = lookup.res;
     if (res.type === 'broadcast') {
       if (this.sysctls.conf(dev.name, 'bc_forwarding')) return this.makeInputForward(query, dev, res, flow, flags, now, useCache);
-      return brdInput();
+      return brdInput(res);
     }
     if (res.type === 'local') {
       const v = this.validateSource(src, dst, tos, '', dev, query.mark ?? 0);
@@ -1712,6 +1721,7 @@ export class Kernel implements RoutingApi {
       mtuMetric: res.route.mtu,
       mtuLock: res.route.mtuLock,
       pmtu,
+      tos: res.route.tos,
       flags,
       input: true,
       iif: inDev.name,

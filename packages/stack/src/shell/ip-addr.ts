@@ -242,7 +242,7 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
       continue;
     }
     const header = linkHeader(dev, false);
-    if (filter.label === null) text += header.text;
+    if (filter.label === null) text += ctx.family === 0 ? header.text : header.text.slice(0, header.text.indexOf('\n') + 1);
     const infos: JsonValue[] = [];
     for (const a of v4) {
       const formatted = formatInet(a);
@@ -253,7 +253,13 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
       text += `    inet6 ${a.address}/${a.prefixLength} scope ${a.scope} \n       valid_lft forever preferred_lft forever\n`;
       infos.push({ family: 'inet6', local: a.address, prefixlen: a.prefixLength, scope: a.scope, valid_life_time: 4294967295, preferred_life_time: 4294967295 });
     }
-    items.push({ ...header.json, addr_info: infos });
+    const linkJson: { [key: string]: JsonValue } = { ...header.json };
+    if (ctx.family !== 0) {
+      delete linkJson['link_type'];
+      delete linkJson['address'];
+      delete linkJson['broadcast'];
+    }
+    items.push({ ...linkJson, addr_info: infos });
   }
   ctx.out(ctx.json ? formatJson(items, ctx.pretty) : text);
   return 0;
@@ -266,6 +272,10 @@ function scopeNumber(scope: 'host' | 'link' | 'global'): number {
 function formatInet(a: IfAddress): { text: string; json: { [key: string]: JsonValue } } {
   let text = `    inet ${formatIpv4(a.address)}/${a.prefixLength} `;
   const json: { [key: string]: JsonValue } = { family: 'inet', local: formatIpv4(a.address), prefixlen: a.prefixLength };
+  if (a.metric) {
+    text += `metric ${a.metric} `;
+    json['metric'] = a.metric;
+  }
   if (a.broadcast) {
     text += `brd ${formatIpv4(a.broadcast)} `;
     json['broadcast'] = formatIpv4(a.broadcast);

@@ -424,8 +424,10 @@ function parseFilter(ctx: IpContext, argv: string[]): RouteFilter {
 }
 
 function routeMatchesFilter(route: FibRoute, filter: RouteFilter): boolean {
-  if (filter.dev && !route.nexthops.some((nh) => nh.dev === filter.dev)) return false;
-  if (filter.via !== null && !route.nexthops.some((nh) => nh.gateway === filter.via)) return false;
+  // RTA_OIF / RTA_GATEWAY exist only for single-nexthop routes (multipath ones carry RTA_MULTIPATH).
+  const single = route.nexthops.length === 1 ? route.nexthops[0]! : null;
+  if (filter.dev && single?.dev !== filter.dev) return false;
+  if (filter.via !== null && single?.gateway !== filter.via) return false;
   if (filter.src !== null && route.prefsrc !== filter.src) return false;
   if (filter.protocol !== null && route.protocol !== filter.protocol) return false;
   if (filter.scope !== null && route.scope !== filter.scope) return false;
@@ -463,7 +465,7 @@ function listRoutes(ctx: IpContext, argv: string[], flush: boolean): number {
   if (!filter.all) {
     const table = ctx.kernel.table(filter.table);
     if (!table) {
-      ctx.err('Error: ipv4: FIB table does not exist.\nDump terminated');
+      ctx.err(`Error: ipv4: FIB table does not exist.\n${flush ? 'Flush' : 'Dump'} terminated`);
       return 2;
     }
     tables = [table];
@@ -480,14 +482,68 @@ function listRoutes(ctx: IpContext, argv: string[], flush: boolean): number {
     for (const table of tables) {
       for (const route of table.routes) {
         if (!routeMatchesFilter(route, filter)) continue;
-        const formatted = formatFibRoute(ctx.kernel, route, { details: ctx.details, tableFilter: filter.all ? 0 : filter.table });
+        const formatted = formatFibRoute(ctx.kernel, route, {
+          details: ctx.details,
+          tableFilter: filter.all ? 0 : filter.table,
+          omit: { dev: filter.dev !== '', via: filter.via !== null, src: filter.src !== null, protocol: filter.protocol !== null, scope: filter.scope !== null },
+        });
         text += formatted.text;
         items.push(formatted.json);
       }
     }
   }
+  if ((ctx.family === 6 || (ctx.family === 0 && filter.all)) && !filter.exact && !filter.root && !filter.match && filter.via === null && filter.src === null && filter.types.length === 0) {
+    for (const line of ipv6DisplayRoutes(ctx, filter)) {
+      text += line.text;
+      items.push(line.json);
+    }
+  }
   ctx.out(ctx.json ? formatJson(items, ctx.pretty) : text);
   return 0;
+}
+
+/**
+ * The IPv6 routes a Linux host shows without any IPv6 configuration (display only: fe80::/64 per
+ * device with a link-local address, local ::1, multicast ff00::/8 per device).
+ */
+function ipv6DisplayRoutes(ctx: IpContext, filter: RouteFilter): { text: string; json: { [key: string]: JsonValue } }[] {
+  const out: { text: string; json: { [key: string]: JsonValue } }[] = [];
+  const withLinkLocal = ctx.kernel.devices().filter((d) => d.kind === 'ether' && ctx.kernel.ipv6AddressesOf(d.name).length > 0);
+  const wantMain = filter.all || filter.table === RT_TABLE_MAIN;
+  const wantLocal = filter.all || filter.table === RT_TABLE_LOCAL;
+  const tableText = filter.all ? 'table local ' : '';
+  const kernelProto = filter.protocol === null || filter.protocol === 2;
+  if (!kernelProto) return out;
+  const linkdown = (name: string): boolean => !ctx.kernel.device(name)!.carrier;
+  if (wantMain) {
+    for (const d of withLinkLocal) {
+      if (filter.dev && d.name !== filter.dev) continue;
+      const flags = linkdown(d.name) ? ['linkdown'] : [];
+      out.push({
+        text: `fe80::/64 ${filter.dev ? '' : `dev ${d.name} `}proto kernel metric 256 ${flags.map((f) => f + ' ').join('')}pref medium\n`,
+        json: { dst: 'fe80::/64', dev: d.name, protocol: 'kernel', metric: 256, flags, pref: 'medium' },
+      });
+    }
+  }
+  if (wantLocal) {
+    const lo = ctx.kernel.device('lo');
+    if (lo && lo.adminUp && (!filter.dev || filter.dev === 'lo')) {
+      out.push({
+        text: `local ::1 ${filter.dev ? '' : 'dev lo '}${tableText}proto kernel metric 0 pref medium\n`,
+        json: { type: 'local', dst: '::1', dev: 'lo', ...(filter.all ? { table: 'local' } : {}), protocol: 'kernel', metric: 0, flags: [], pref: 'medium' },
+      });
+    }
+    for (const d of withLinkLocal) {
+      if (filter.dev && d.name !== filter.dev) continue;
+      const flags = linkdown(d.name) ? ['linkdown'] : [];
+      out.push({
+        text: `multicast ff00::/8 ${filter.dev ? '' : `dev ${d.name} `}${tableText}proto kernel metric 256 ${flags.map((f) => f + ' ').join('')}pref medium\n`,
+        json: { type: 'multicast', dst: 'ff00::/8', dev: d.name, ...(filter.all ? { table: 'local' } : {}), protocol: 'kernel', metric: 256, flags, pref: 'medium' },
+      });
+    }
+  }
+  if (ctx.details) return [];
+  return out;
 }
 
 function getRoute(ctx: IpContext, argv: string[]): number {
@@ -563,7 +619,8 @@ function getRoute(ctx: IpContext, argv: string[]): number {
     ? ctx.kernel.inputDecision({ ...query, iif, src: from }, ctx.now)
     : ctx.kernel.outputDecision(query, ctx.now);
   if (!outcome.ok) {
-    ctx.err(rtnetlinkErrorText({ errno: outcome.errno }));
+    // inet_rtm_getroute turns any input-route failure (martian, rp_filter) into EINVAL.
+    ctx.err(rtnetlinkErrorText({ errno: iif ? 'EINVAL' : outcome.errno }));
     return 2;
   }
   if (outcome.decision.error) {

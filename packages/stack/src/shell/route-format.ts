@@ -20,6 +20,8 @@ export interface RouteFormatOptions {
   details: boolean;
   /** The table filter of the dump (0 = all tables: the table is printed when not main). */
   tableFilter: number;
+  /** Fields a selector fixed, which iproute2 then leaves out (dev, via, src, proto, scope). */
+  omit?: { dev?: boolean; via?: boolean; src?: boolean; protocol?: boolean; scope?: boolean };
 }
 
 function dstText(dst: number, prefixLength: number): string {
@@ -60,13 +62,14 @@ export function formatFibRoute(kernel: Kernel, route: FibRoute, options: RouteFo
     text += `tos ${dsfieldName(route.tos)} `;
     json['tos'] = dsfieldName(route.tos);
   }
+  const omit = options.omit ?? {};
   const single = route.nexthops.length === 1 ? route.nexthops[0]! : null;
   if (single) {
-    if (single.gateway) {
+    if (single.gateway && !omit.via) {
       text += `via ${formatIpv4(single.gateway)} `;
       json['gateway'] = formatIpv4(single.gateway);
     }
-    if (single.dev) {
+    if (single.dev && !omit.dev) {
       text += `dev ${single.dev} `;
       json['dev'] = single.dev;
     }
@@ -75,15 +78,15 @@ export function formatFibRoute(kernel: Kernel, route: FibRoute, options: RouteFo
     text += `table ${kernel.tableName(route.table)} `;
     json['table'] = kernel.tableName(route.table);
   }
-  if (route.protocol !== RTPROT_BOOT || options.details) {
+  if ((route.protocol !== RTPROT_BOOT || options.details) && !omit.protocol) {
     text += `proto ${protocolName(route.protocol)} `;
     json['protocol'] = protocolName(route.protocol);
   }
-  if (route.scope !== RT_SCOPE_UNIVERSE || options.details) {
+  if ((route.scope !== RT_SCOPE_UNIVERSE || options.details) && !omit.scope) {
     text += `scope ${scopeName(route.scope)} `;
     json['scope'] = scopeName(route.scope);
   }
-  if (route.prefsrc) {
+  if (route.prefsrc && !omit.src) {
     text += `src ${formatIpv4(route.prefsrc)} `;
     json['prefsrc'] = formatIpv4(route.prefsrc);
   }
@@ -152,9 +155,9 @@ export function formatRouteGet(kernel: Kernel, decision: RouteDecision, options:
     text += `from ${formatIpv4(options.from)} `;
     json['from'] = formatIpv4(options.from);
   }
-  if (options.tos) {
-    text += `tos ${dsfieldName(options.tos)} `;
-    json['tos'] = dsfieldName(options.tos);
+  if (decision.tos) {
+    text += `tos ${dsfieldName(decision.tos)} `;
+    json['tos'] = dsfieldName(decision.tos);
   }
   if (decision.gateway) {
     text += `via ${formatIpv4(decision.gateway)} `;

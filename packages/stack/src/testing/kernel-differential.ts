@@ -1,0 +1,83 @@
+/**
+ * Runs a generated scenario (kernel-scenarios.ts) both in Linux namespaces and in the model and
+ * lists the steps whose output or exit status differ. The expectations are whatever the running
+ * kernel and iproute2 print: nothing is hard-coded. `ip route get` answers that went through a
+ * multipath route with several usable nexthops are compared without the chosen nexthop, because
+ * Linux's flow hash is keyed by a random boot-time secret.
+ */
+import type { Kernel } from '../kernel.js';
+import { Shell } from '../shell/shell.js';
+import { parseIpv4 } from '../fib/ipv4.js';
+import { runNamespaceScenario, normaliseVethOutput, type NamespaceDevice } from './kernel-namespaces.js';
+import { deviceMac, SCENARIO_DEVICES, type Scenario } from './kernel-scenarios.js';
+import { makeKernel, run } from './kernel-shell.js';
+
+export interface Mismatch {
+  seed: number;
+  step: number;
+  line: string;
+  linux: string;
+  model: string;
+}
+
+export interface ScenarioComparison {
+  mismatches: Mismatch[];
+  compared: number;
+  multipathSkipped: number;
+}
+
+const DEVICES: NamespaceDevice[] = SCENARIO_DEVICES.map((name, i) => ({ name, mac: deviceMac(i) }));
+
+/** Did this `ip route get` go through a route with several nexthops (Linux's choice is random)? */
+function usedMultipath(kernel: Kernel, line: string): boolean {
+  const words = line.split(/\s+/).slice(3);
+  const value = (key: string): string | undefined => {
+    const i = words.indexOf(key);
+    return i >= 0 ? words[i + 1] : undefined;
+  };
+  const dst = parseIpv4(words[0] ?? '');
+  if (dst === null) return false;
+  const from = value('from');
+  const iif = value('iif');
+  const oif = value('oif');
+  const query = {
+    dst,
+    src: from ? parseIpv4(from) ?? 0 : 0,
+    mark: Number(value('mark') ?? 0),
+    tos: value('tos') ? parseInt(value('tos')!, 16) : 0,
+    ...(oif ? { oif } : {}),
+  };
+  const outcome = iif ? kernel.inputDecision({ ...query, iif }, 0, false) : kernel.outputDecision(query, 0, false);
+  return outcome.ok && (outcome.decision.fib?.route.nexthops.length ?? 0) > 1;
+}
+
+export function compareScenario(scenario: Scenario): ScenarioComparison {
+  const linux = runNamespaceScenario(DEVICES, scenario.steps);
+  const kernel = makeKernel({ devices: [...SCENARIO_DEVICES], up: false });
+  const shell = new Shell(kernel);
+  const mismatches: Mismatch[] = [];
+  let compared = 0;
+  let multipathSkipped = 0;
+  scenario.steps.forEach((step, index) => {
+    if (step.kind === 'carrier') {
+      kernel.setCarrier(step.dev, step.up);
+      return;
+    }
+    const result = run(shell, step.line);
+    const model = `${result.stderr}${result.stdout}[rc=${result.status}]`;
+    const real = linux[index];
+    if (!real) {
+      mismatches.push({ seed: scenario.seed, step: index, line: step.line, linux: '(no result: namespace run failed)', model });
+      return;
+    }
+    const expected = `${normaliseVethOutput(real.stdout)}[rc=${real.status}]`;
+    compared++;
+    if (expected === model) return;
+    if (step.line.startsWith('ip route get') && usedMultipath(kernel, step.line)) {
+      multipathSkipped++;
+      return;
+    }
+    mismatches.push({ seed: scenario.seed, step: index, line: step.line, linux: expected, model });
+  });
+  return { mismatches, compared, multipathSkipped };
+}

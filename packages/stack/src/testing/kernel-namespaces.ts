@@ -1,0 +1,115 @@
+/**
+ * Linux network namespaces as a reference for tests: can we use them here (root, `ip`, netns), and
+ * run a scripted scenario in a throw-away namespace pair — a host namespace whose devices are veth
+ * ends (MACs chosen by the test) and a peer namespace holding the other ends (so carrier exists and
+ * can be cut by setting the peer down). Each scenario is one bash process: it builds the namespaces,
+ * runs every step with a marker line carrying its exit status, and deletes the namespaces.
+ * Only private addresses are used inside the namespaces; nothing leaves them.
+ */
+import { spawnSync } from 'node:child_process';
+
+export interface NamespaceSupport {
+  ok: boolean;
+  reason: string;
+}
+
+let cachedSupport: NamespaceSupport | null = null;
+
+/** Whether namespaces can be created here; the reason when not (for test skips). */
+export function namespaceSupport(): NamespaceSupport {
+  if (cachedSupport) return cachedSupport;
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  if (uid !== 0) return (cachedSupport = { ok: false, reason: 'not root: network namespaces need CAP_SYS_ADMIN' });
+  const version = spawnSync('ip', ['-V'], { encoding: 'utf8' });
+  if (version.status !== 0) return (cachedSupport = { ok: false, reason: 'no `ip` (iproute2) on this machine' });
+  const name = `nlprobe${process.pid}`;
+  const add = spawnSync('ip', ['netns', 'add', name], { encoding: 'utf8' });
+  if (add.status !== 0) return (cachedSupport = { ok: false, reason: `cannot create a network namespace: ${add.stderr.trim()}` });
+  spawnSync('ip', ['netns', 'del', name]);
+  return (cachedSupport = { ok: true, reason: '' });
+}
+
+/** One step of a scenario run in the host namespace. */
+export type NamespaceStep =
+  /** A shell command line run inside the host namespace (its output and status are recorded). */
+  | { kind: 'command'; line: string }
+  /** Carrier of a host device: the peer end goes down or up (not recorded). */
+  | { kind: 'carrier'; dev: string; up: boolean };
+
+export interface NamespaceDevice {
+  name: string;
+  mac: string;
+  mtu?: number;
+}
+
+export interface StepResult {
+  stdout: string;
+  status: number;
+}
+
+let scenarioCounter = 0;
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Run a scenario; returns one result per step (carrier steps give an empty result). stderr of a
+ * command is merged into its stdout (2>&1), which is how the comparisons read it.
+ */
+export function runNamespaceScenario(devices: readonly NamespaceDevice[], steps: readonly NamespaceStep[]): StepResult[] {
+  const id = `${process.pid}x${scenarioCounter++}`;
+  const host = `nlh${id}`;
+  const peer = `nlp${id}`;
+  const marker = `@@NETLOOM-STEP-${id}@@`;
+  const lines: string[] = [
+    `ip netns add ${host}`,
+    `ip netns add ${peer}`,
+    `ip -n ${host} link set lo up`,
+  ];
+  devices.forEach((dev, i) => {
+    lines.push(`ip link add ${dev.name} address ${dev.mac} ${dev.mtu ? `mtu ${dev.mtu} ` : ''}netns ${host} type veth peer name p${i} netns ${peer}`);
+    lines.push(`ip -n ${peer} link set p${i} up`);
+  });
+  lines.push(`exec 3>&1`);
+  for (const step of steps) {
+    if (step.kind === 'carrier') {
+      const index = devices.findIndex((d) => d.name === step.dev);
+      lines.push(`ip -n ${peer} link set p${index} ${step.up ? 'up' : 'down'}`);
+      // Carrier changes reach the FIB through linkwatch, up to a second later: wait for them.
+      lines.push(
+        `for i in $(seq 100); do ip -n ${host} link show dev ${step.dev} | grep -q 'state ${step.up ? 'UP' : 'DOWN'}' && break; sleep 0.02; done`,
+      );
+      lines.push(`echo ${marker} 0`);
+    } else {
+      // `ip -n` is much cheaper than `ip netns exec` (no mount namespace); same output.
+      const direct = /^ip [^'"\\$;&|<>]*$/.test(step.line);
+      const run = direct ? `ip -n ${host} ${step.line.slice(3)}` : `ip netns exec ${host} bash -c ${shellQuote(step.line)}`;
+      lines.push(`${run} 2>&1; echo ${marker} $?`);
+    }
+  }
+  lines.push(`ip netns del ${host}`, `ip netns del ${peer}`);
+  const result = spawnSync('bash', ['-c', lines.join('\n')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const out = result.stdout ?? '';
+  const results: StepResult[] = [];
+  let rest = out;
+  for (let i = 0; i < steps.length; i++) {
+    const at = rest.indexOf(marker);
+    if (at < 0) break;
+    const end = rest.indexOf('\n', at);
+    const status = Number(rest.slice(at + marker.length + 1, end));
+    results.push({ stdout: rest.slice(0, at), status });
+    rest = rest.slice(end + 1);
+  }
+  return results;
+}
+
+/** Remove what veth ends add to `ip` output (`@ifN` peer suffix, ` link-netns NAME`, JSON peer keys). */
+export function normaliseVethOutput(text: string): string {
+  return text
+    .replace(/(\d+: [A-Za-z0-9_.-]+)@if\d+:/g, '$1:')
+    .replace(/ link-netns \S+/g, '')
+    .replace(/^([A-Za-z0-9_.-]+)@if\d+ +/gm, (_m, n: string) => `${n.padEnd(16)} `)
+    .replace(/"link_index":\d+,/g, '')
+    .replace(/,"link_netnsid":\d+/g, '');
+}
