@@ -5,7 +5,7 @@
  * summary's `time`), the virtual-time value is the jitter-free one (e.g. real 405ms → 400ms).
  */
 import { describe, expect, it } from 'vitest';
-import { ping, formatRtt, formatG } from './ping.js';
+import { ping, formatRtt, formatG, icmp4ErrorText } from './ping.js';
 import { MS, SECOND, runProgram, type FakeWorld } from './testing/fake-context.js';
 
 /** nlA's view: vA 10.200.1.1, default via 10.200.1.254; 10.200.2.2 answers with ttl 63. */
@@ -306,6 +306,12 @@ describe('ping formatting helpers', () => {
     expect(formatRtt(1234)).toBe('1.23');
     expect(formatRtt(16000)).toBe('16.0');
     expect(formatRtt(123456)).toBe('123');
+  });
+  it('names ICMP errors as iputils does', () => {
+    expect(icmp4ErrorText(3, 4, 1400)).toBe('Frag needed and DF set (mtu = 1400)');
+    expect(icmp4ErrorText(3, 10)).toBe('Destination Host Prohibited');
+    expect(icmp4ErrorText(3, 42)).toBe('Dest Unreachable, Bad Code: 42');
+    expect(icmp4ErrorText(11, 1)).toBe('Frag reassembly time exceeded');
   });
   it('formats loss like printf %g', () => {
     expect(formatG(0)).toBe('0');

@@ -14,7 +14,7 @@
  * (default 10 s); -w ends everything at its deadline; the summary's `time` runs from the first
  * probe to the last.
  *
- * Leaves out: flood/adaptive/preload, -R/-T options, ipg/ewma, reverse DNS (a reply from the
+ * Leaves out: flood/adaptive/preload, -M/-R/-T options, ipg/ewma, reverse DNS (a reply from the
  * target shows the name the user typed, others are numeric). Deviations: a non-numeric -i/-W
  * is rejected (`invalid argument`) rather than read as 0; intervals below 1 ms run as 1 ms.
  */
@@ -243,7 +243,8 @@ function millis(microseconds: number): string {
 }
 
 /** ICMPv4 error texts of iputils' pr_icmph. */
-export function icmp4ErrorText(type: number, code: number): string {
+export function icmp4ErrorText(type: number, code: number, mtu?: number): string {
+  if (type === 3 && code === 4 && mtu !== undefined) return `Frag needed and DF set (mtu = ${mtu})`;
   if (type === 3) {
     const texts = [
       'Destination Net Unreachable',
@@ -277,13 +278,13 @@ export function icmp4ErrorText(type: number, code: number): string {
 }
 
 /** ICMPv6 error texts of iputils' print_icmp (ping6_common.c). */
-export function icmp6ErrorText(type: number, code: number): string {
+export function icmp6ErrorText(type: number, code: number, mtu?: number): string {
   if (type === 1) {
     const texts = ['No route', 'Administratively prohibited', 'Beyond scope of source address', 'Address unreachable', 'Port unreachable'];
     const text = texts[code];
     return text ? `Destination unreachable: ${text}` : `Destination unreachable: Unknown code ${code}`;
   }
-  if (type === 2) return 'Packet too big';
+  if (type === 2) return mtu === undefined ? 'Packet too big' : `Packet too big: mtu=${mtu}`;
   if (type === 3) {
     if (code === 0) return 'Time exceeded: Hop limit';
     if (code === 1) return 'Time exceeded: Defragmentation failure';
@@ -527,7 +528,10 @@ export const ping: Program = (ctx) => {
       errors++;
       acknowledge(sequence);
       if (!options.quiet) {
-        const text = family === 4 ? icmp4ErrorText(message.type, message.code) : icmp6ErrorText(message.type, message.code);
+        // The next-hop MTU is shown when the socket layer reports it (an optional `mtu` field).
+        const reported = (message as { mtu?: unknown }).mtu;
+        const mtu = typeof reported === 'number' ? reported : undefined;
+        const text = family === 4 ? icmp4ErrorText(message.type, message.code, mtu) : icmp6ErrorText(message.type, message.code, mtu);
         ctx.stdout(`${stamp()}From ${nameOf(message.from)} icmp_seq=${sequence} ${text}\n`);
       }
       checkDone();

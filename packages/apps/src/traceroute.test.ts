@@ -4,7 +4,7 @@
  * nlB (10.200.2.2/24); the RTTs below are the ones the real runs printed.
  */
 import { describe, expect, it } from 'vitest';
-import { traceroute } from './traceroute.js';
+import { icmpAnnotation, traceroute } from './traceroute.js';
 import { MS, SECOND, runProgram, type FakeIcmpAnswer, type FakeWorld } from './testing/fake-context.js';
 
 const RTT_US: Record<string, number[]> = { '10.200.1.254': [30, 6, 6], '10.200.2.2': [11, 7, 7] };
@@ -186,5 +186,20 @@ describe('traceroute errors (texts from traceroute 2.1.2)', () => {
     expect(runProgram(traceroute, ['traceroute', '-V'], world()).stderr).toBe(
       'Modern traceroute for Linux, version 2.1.2\nCopyright (c) 2016  Dmitry Butskoy,   License: GPL v2 or any later\n',
     );
+  });
+});
+
+describe('traceroute annotations (parse_icmp_res)', () => {
+  it('maps ICMP answers to traceroute 2.1.2 annotations', () => {
+    const v4 = (type: number, code: number, mtu?: number): string => {
+      const a = icmpAnnotation(4, type, code, mtu);
+      return `${a.text}${a.final ? '' : ' (not final)'}`;
+    };
+    expect([v4(11, 0), v4(3, 3), v4(3, 0), v4(3, 1), v4(3, 2), v4(3, 13), v4(3, 4, 1400), v4(3, 4), v4(3, 99), v4(12, 0)]).toEqual([
+      ' (not final)', '', '!N', '!H', '!P', '!X', '!F-1400', '!F', '!<99>', '!<12-0>',
+    ]);
+    expect(icmpAnnotation(6, 1, 4)).toEqual({ text: '', final: true });
+    expect(icmpAnnotation(6, 1, 3)).toEqual({ text: '!H', final: true });
+    expect(icmpAnnotation(6, 3, 0)).toEqual({ text: '', final: false });
   });
 });

@@ -14,7 +14,8 @@
  *
  * Leaves out: TCP/UDP-fixed/DCCP/raw methods (-T -U -D -P -M -O are `Bad option`), -g, --mtu,
  * --back, AS lookups and reverse DNS (a hop prints `addr (addr)` without -n; the destination
- * prints the name typed). `!F-N` prints 0 as the MTU: the socket contract does not carry it.
+ * prints the name typed). `!F-N` needs the next-hop MTU, which the socket contract does not carry
+ * yet: an optional `mtu` on the ICMP message is used when present, else plain `!F` is printed.
  */
 import { errnoMessage, type Errno, type IcmpSocket, type Program, type ProcessContext, type UdpSocket } from '@netloom/stack';
 import { getopt, type LongOption } from './getopt.js';
@@ -269,11 +270,12 @@ function parseOptions(ctx: ProcessContext): ParseOutcome {
 }
 
 /** parse_icmp_res: the annotation of an ICMP answer and whether it ends the trace. */
-export function icmpAnnotation(family: 4 | 6, type: number, code: number, mtu = 0): { text: string; final: boolean } {
+export function icmpAnnotation(family: 4 | 6, type: number, code: number, mtu?: number): { text: string; final: boolean } {
+  const frag = mtu === undefined ? '!F' : `!F-${mtu}`;
   if (family === 4) {
     if (type === 11 && code === 0) return { text: '', final: false };
     if (type === 3) {
-      const byCode: Record<number, string> = { 0: '!N', 6: '!N', 8: '!N', 11: '!N', 1: '!H', 7: '!H', 12: '!H', 9: '!X', 10: '!X', 13: '!X', 3: '', 2: '!P', 4: `!F-${mtu}`, 5: '!S', 14: '!V', 15: '!C' };
+      const byCode: Record<number, string> = { 0: '!N', 6: '!N', 8: '!N', 11: '!N', 1: '!H', 7: '!H', 12: '!H', 9: '!X', 10: '!X', 13: '!X', 3: '', 2: '!P', 4: frag, 5: '!S', 14: '!V', 15: '!C' };
       return { text: byCode[code] ?? `!<${code}>`, final: true };
     }
     if (type === 0) return { text: '', final: true };
@@ -283,10 +285,16 @@ export function icmpAnnotation(family: 4 | 6, type: number, code: number, mtu = 
       const byCode: Record<number, string> = { 0: '!N', 2: '!H', 3: '!H', 1: '!X', 4: '' };
       return { text: byCode[code] ?? `!<${code}>`, final: true };
     }
-    if (type === 2) return { text: `!F-${mtu}`, final: true };
+    if (type === 2) return { text: frag, final: true };
     if (type === 129) return { text: '', final: true };
   }
   return { text: `!<${type}-${code}>`, final: true };
+}
+
+/** The next-hop MTU of a frag-needed / packet-too-big answer, when the socket layer reports one. */
+function reportedMtu(message: object): number | undefined {
+  const mtu = (message as { mtu?: unknown }).mtu;
+  return typeof mtu === 'number' ? mtu : undefined;
 }
 
 interface Probe {
@@ -419,8 +427,8 @@ export const traceroute: Program = (ctx) => {
 
   const probeByKey = (key: number): Probe | undefined => probes.find((p) => p.key === key && p.sent && !p.done);
 
-  const receive = (probe: Probe, from: string, type: number, code: number, receivedAt: number, ttl: number): void => {
-    const { text, final } = icmpAnnotation(family, type, code);
+  const receive = (probe: Probe, from: string, type: number, code: number, receivedAt: number, ttl: number, mtu?: number): void => {
+    const { text, final } = icmpAnnotation(family, type, code, mtu);
     probe.from = from;
     probe.recvTime = receivedAt;
     probe.recvTtl = ttl;
@@ -435,7 +443,7 @@ export const traceroute: Program = (ctx) => {
     (icmp as IcmpSocket).onMessage((m) => {
       if (finished || m.id !== echoId) return;
       const probe = probeByKey(m.sequence);
-      if (probe) receive(probe, m.from, m.type, m.code, m.receivedAt, m.ttl);
+      if (probe) receive(probe, m.from, m.type, m.code, m.receivedAt, m.ttl, reportedMtu(m));
     });
   } else {
     ctx.onUdpProbeError((e) => {
@@ -443,7 +451,7 @@ export const traceroute: Program = (ctx) => {
       const local = udp?.localAddress();
       if (local && local.port !== 0 && e.sport !== local.port) return;
       const probe = probeByKey(e.dport);
-      if (probe) receive(probe, e.from, e.type, e.code, e.receivedAt, 0);
+      if (probe) receive(probe, e.from, e.type, e.code, e.receivedAt, 0, reportedMtu(e));
     });
   }
 
