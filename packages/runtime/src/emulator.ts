@@ -33,8 +33,9 @@ import type {
   WindowDoneMessage,
 } from '@netloom/ipc';
 import { PROTOCOL_VERSION } from '@netloom/ipc';
-import { loadTopologyFile, matches, type Matcher, type TopologySpec } from '@netloom/topology';
+import { loadTopologyFile, type TopologySpec } from '@netloom/topology';
 import { EmulatorError } from './emulator-error.js';
+import { checkExpectation } from './expectation-check.js';
 import type {
   CommandResult,
   EmulatorApi,
@@ -717,35 +718,4 @@ export class Emulator implements EmulatorApi {
     this.operations = done.catch(() => undefined);
     return done;
   }
-}
-
-function describeMatcherText(matcher: Matcher): string {
-  if (matcher.kind === 'contains') return JSON.stringify(matcher.text);
-  if (matcher.kind === 'regex') return `/${matcher.source}/${matcher.flags}`;
-  return 'empty';
-}
-
-function indent(text: string): string {
-  return text === '' ? '(empty)' : JSON.stringify(text);
-}
-
-/** Every way a command's result misses the expectation, as "got …, want …" phrases. */
-export function checkExpectation(
-  expectation: { status?: number; stdout: Matcher[]; stderr: Matcher[]; notStdout: Matcher[] },
-  result: CommandResult,
-): string[] {
-  const problems: string[] = [];
-  if (expectation.status !== undefined && result.status !== expectation.status) {
-    problems.push(`status: got ${result.status}, want ${expectation.status}`);
-  }
-  for (const matcher of expectation.stdout) {
-    if (!matches(matcher, result.stdout)) problems.push(`stdout: want ${describeMatcherText(matcher)}, got ${indent(result.stdout)}`);
-  }
-  for (const matcher of expectation.stderr) {
-    if (!matches(matcher, result.stderr)) problems.push(`stderr: want ${describeMatcherText(matcher)}, got ${indent(result.stderr)}`);
-  }
-  for (const matcher of expectation.notStdout) {
-    if (matches(matcher, result.stdout)) problems.push(`stdout: want no match for ${describeMatcherText(matcher)}, got ${indent(result.stdout)}`);
-  }
-  return problems;
 }

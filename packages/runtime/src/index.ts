@@ -2,7 +2,8 @@
  * @netloom/runtime: the engine (virtual time, shards, links and LANs, traces, pcapng) and the
  * library API.
  */
-export { Emulator, checkExpectation, COMMAND_CAP_NS } from './emulator.js';
+export { Emulator, COMMAND_CAP_NS } from './emulator.js';
+export { checkExpectation } from './expectation-check.js';
 export { EmulatorError } from './emulator-error.js';
 export { formatTrace, formatVirtualTime } from './trace-format.js';
 export { captureFileName } from './pcapng-writer.js';
