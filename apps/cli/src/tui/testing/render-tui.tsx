@@ -4,14 +4,15 @@
  */
 import { render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
+import type { EmulatorApi } from '@netloom/runtime';
 import { App } from '../App.js';
 import { createEngine } from '../start-tui.js';
 import type { TuiEngine } from '../tui-context.js';
 import { TuiProvider } from '../TuiProvider.js';
 import { FakeEmulator } from './fake-emulator.js';
 
-export interface RenderedTui extends ReturnType<typeof render> {
-  emulator: FakeEmulator;
+export interface RenderedTui<E extends EmulatorApi = FakeEmulator> extends ReturnType<typeof render> {
+  emulator: E;
   engine: TuiEngine;
   quits: number;
   /** Types keys one chunk at a time, letting ink and React settle after each. */
@@ -29,7 +30,9 @@ export const keys = {
   backspace: '\u007F',
 };
 
-export function renderTui(options: { element?: ReactElement; startPaused?: boolean; emulator?: FakeEmulator } = {}): RenderedTui {
+export function renderTui(options?: { element?: ReactElement; startPaused?: boolean; emulator?: FakeEmulator }): RenderedTui;
+export function renderTui<E extends EmulatorApi>(options: { element?: ReactElement; startPaused?: boolean; emulator: E }): RenderedTui<E>;
+export function renderTui(options: { element?: ReactElement; startPaused?: boolean; emulator?: EmulatorApi } = {}): RenderedTui<EmulatorApi> {
   const emulator = options.emulator ?? new FakeEmulator();
   const engine = createEngine(emulator, '/tmp/netloom-test-captures');
   let quits = 0;

@@ -1,0 +1,77 @@
+/**
+ * The UI on the real engine, in-process (placement inline, ink-testing-library): the router chain's
+ * node shell answers in the console with its real output and its real error text, and the packet
+ * log shows the real trace. Skipped, with the reason, while the engine cannot start the topology.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { resolve } from 'node:path';
+import { Emulator } from '@netloom/runtime';
+import { keys, renderTui, type RenderedTui } from './testing/render-tui.js';
+
+const topology = resolve(import.meta.dirname, '../../../../topologies/router-chain.yaml');
+
+let emulator: Emulator | null = null;
+let unavailable: string | null = null;
+
+beforeAll(async () => {
+  try {
+    emulator = await Emulator.load(topology, { placement: 'inline' });
+    await emulator.start();
+    const probe = await emulator.exec('h1', 'ip route get 10.0.8.2');
+    if (probe.status !== 0) unavailable = `the engine cannot run router-chain yet: ${probe.stderr.trim()}`;
+  } catch (error) {
+    unavailable = `the engine cannot run router-chain yet: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  cleanup();
+  await emulator?.close();
+});
+
+function frame(tui: RenderedTui<Emulator>): string {
+  return tui.lastFrame() ?? '';
+}
+
+describe('the UI on the real engine', () => {
+  it("runs the node shell's commands with their real output, and shows the tools' error text", async (ctx) => {
+    if (unavailable !== null || emulator === null) return ctx.skip(unavailable ?? 'no emulator');
+    const tui = renderTui({ emulator });
+    await tui.type(keys.tab, keys.tab, keys.tab, 'ip route get 10.0.8.2', keys.enter);
+    expect(frame(tui)).toContain('10.0.8.2 via 10.0.0.2 dev eth0 src 10.0.0.1 uid 0');
+    await tui.type('ip route get nonsense', keys.enter);
+    expect(frame(tui)).toContain('Error: any valid prefix is expected rather than "nonsense".');
+    await tui.type('frobnicate', keys.enter);
+    expect(frame(tui)).toContain('frobnicate: command not found');
+    expect(frame(tui)).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it('shows a ping in the packet log, filtered by node and protocol, and the node counters', async (ctx) => {
+    if (unavailable !== null || emulator === null) return ctx.skip(unavailable ?? 'no emulator');
+    const tui = renderTui({ emulator });
+    await tui.type(keys.tab, keys.tab, keys.tab, 'ping -c 1 10.0.8.2', keys.enter);
+    await new Promise((done) => setTimeout(done, 150));
+    expect(frame(tui)).toContain('1 packets transmitted, 1 received, 0% packet loss');
+    expect(frame(tui)).toMatch(/h1:eth0--r1:eth0 h1 deliver\(icmp\) IP 10\.0\.8\.2 > 10\.0\.0\.1: ICMP echo reply/);
+    await tui.type(keys.escape, '/', 'node h2 proto icmp', keys.enter);
+    await new Promise((done) => setTimeout(done, 150));
+    expect(frame(tui)).toMatch(/r8:eth1--h2:eth0 h2 rx IP 10\.0\.0\.1 > 10\.0\.8\.2: ICMP echo request/);
+    expect(frame(tui)).not.toMatch(/ (h1|r\d) (rx|tx) /);
+    expect(frame(tui)).toMatch(/│h1 +host +up +[1-9]\d* +[1-9]\d* +0/);
+  }, 120_000);
+
+  it('a link taken down with l makes the next ping fail, with the drop and its reason in the log', async (ctx) => {
+    if (unavailable !== null || emulator === null) return ctx.skip(unavailable ?? 'no emulator');
+    const tui = renderTui({ emulator });
+    await tui.type(keys.tab, keys.down, 'l');
+    expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +DOWN/);
+    await tui.type(keys.tab, keys.tab, 'ping -c 1 10.0.8.2', keys.enter);
+    expect(frame(tui)).toContain('1 packets transmitted, 0 received, 100% packet loss');
+    await tui.type(keys.escape, '/', 'drop', keys.enter);
+    await new Promise((done) => setTimeout(done, 150));
+    expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 r1 drop\((linkDown|interfaceDown)\) /);
+    await tui.type(keys.tab, 'l');
+    expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +up/);
+  }, 120_000);
+});
