@@ -113,7 +113,11 @@ export interface EmulatorApi {
   now(): number;
   /** Start shards, apply every node's startup `exec:` commands. */
   start(): Promise<void>;
-  /** Run a command on a node at the current time; resolves when it exits (virtual time advances as needed). */
+  /**
+   * Run a command on a node at the current time; resolves when it exits (virtual time advances as
+   * needed; after an hour of virtual time the command is interrupted, like Ctrl-C). Afterwards now()
+   * is the end of the window in which it exited (at most one lookahead after `t`).
+   */
   exec(node: string, cmd: string): Promise<CommandResult>;
   /** Start a long-running command; output arrives through onOutput; returns a handle. */
   spawn(node: string, cmd: string): Promise<{ id: number; interrupt(): Promise<void> }>;
@@ -124,10 +128,16 @@ export interface EmulatorApi {
   nodes(): NodeInfo[];
   links(): LinkInfo[];
   setLink(id: string, change: LinkChange): Promise<void>;
+  /**
+   * Freeze a node (like `docker pause`): frames reaching it are dropped with reason `nodeStopped`,
+   * its timers wait, commands fail. startNode resumes it with all its state kept (no reboot);
+   * overdue timers run at once. Carrier is unchanged. Both take effect at the current time.
+   */
   stopNode(name: string): Promise<void>;
   startNode(name: string): Promise<void>;
   onTrace(listener: (events: TraceEvent[]) => void): () => void;
   onOutput(listener: (out: { node: string; id: number; stream: 'stdout' | 'stderr'; text: string }) => void): () => void;
+  /** Write one pcapng per link/LAN into `dir` (`<id with : → _>.pcapng`); returns the paths. */
   startCapture(dir: string): Promise<string[]>;
   stopCapture(): Promise<void>;
   /** Real-time control (TUI). */
