@@ -59,6 +59,31 @@ describe('PacketLog', () => {
     expect(tui.lastFrame()).toContain('seq 49999,');
   });
 
+  it('stays responsive to keys under 20,000 events per second of wall time', async () => {
+    const tui = renderTui();
+    let seq = 0;
+    const started = performance.now();
+    // 20 events per ms of wall time, caught up at each tick however late the timer fires.
+    const flood = setInterval(() => {
+      const due = Math.floor((performance.now() - started) * 20) - seq;
+      if (due > 0) tui.emulator.emit(Array.from({ length: due }, () => echo(seq++)));
+    }, 10);
+    try {
+      await sleep(300);
+      const pressed = performance.now();
+      tui.stdin.write('?');
+      while (!(tui.lastFrame() ?? '').includes('KEYS (? or Esc closes)') && performance.now() - pressed < 2000) await sleep(5);
+      const latencyMs = performance.now() - pressed;
+      await sleep(300);
+      const rate = seq / ((performance.now() - started) / 1000);
+      expect(latencyMs).toBeLessThan(250);
+      expect(rate).toBeGreaterThan(10_000);
+    } finally {
+      clearInterval(flood);
+    }
+    expect(tui.engine.logStore.size).toBe(5000);
+  });
+
   it('/ opens the filter prompt; the filter keeps matching lines only, Esc cancels, empty clears', async () => {
     const tui = renderTui();
     tui.emulator.emit([echo(1), echo(2, { node: 'r1', summary: 'ARP, Request who-has 10.0.1.254 tell 10.0.1.1, length 28' })]);
