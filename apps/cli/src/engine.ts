@@ -8,29 +8,13 @@
  * throws once running is a node or shard failure (exit 3).
  */
 
-import type { EmulatorApi, EmulatorOptions, TraceEvent } from './runtime-api.js';
 import type { TopologySpec } from '@netloom/topology';
-
-export interface BenchChainOptions {
-  routers: number;
-  packets: number;
-  placement?: EmulatorOptions['placement'];
-  workers?: number;
-}
-
-export interface BenchChainFigures {
-  hopForwardsPerSecond: number;
-  hopForwards: number;
-  wallMs: number;
-  peakRssBytes: number;
-  placement: string;
-  workers: number;
-}
+import type { BenchChainOptions, BenchChainResult, EmulatorApi, EmulatorOptions, TraceEvent } from './runtime-api.js';
 
 export interface Engine {
   open(spec: TopologySpec, options: EmulatorOptions): EmulatorApi | Promise<EmulatorApi>;
   formatTrace(event: TraceEvent): string;
-  benchChain(options: BenchChainOptions): Promise<BenchChainFigures>;
+  benchChain(options: BenchChainOptions): Promise<BenchChainResult>;
 }
 
 /** Exit statuses shared by every command. */

@@ -4,6 +4,8 @@
  */
 
 export type {
+  BenchChainOptions,
+  BenchChainResult,
   CommandResult,
   EmulatorApi,
   EmulatorOptions,

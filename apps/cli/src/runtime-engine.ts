@@ -3,19 +3,13 @@
  * main.ts so commands that do not run a topology never start the runtime.
  */
 
-import * as runtime from '@netloom/runtime';
-import type { BenchChainFigures, BenchChainOptions, Engine } from './engine.js';
-
-type BenchChain = (options: BenchChainOptions) => Promise<BenchChainFigures>;
+import { benchChain, Emulator, formatTrace } from '@netloom/runtime';
+import type { Engine } from './engine.js';
 
 export async function runtimeEngine(): Promise<Engine> {
   return {
-    open: (spec, options) => runtime.Emulator.load(spec, options),
-    formatTrace: runtime.formatTrace,
-    benchChain: async (options) => {
-      const benchChain = (runtime as Record<string, unknown>).benchChain as BenchChain | undefined;
-      if (benchChain === undefined) throw new Error('this runtime has no benchChain yet');
-      return benchChain(options);
-    },
+    open: (spec, options) => Emulator.load(spec, options),
+    formatTrace,
+    benchChain,
   };
 }

@@ -4,9 +4,9 @@
  * wall time and peak RSS. Figures only; there is no pass or fail.
  */
 
-import type { EmulatorOptions } from '../runtime-api.js';
+import type { BenchChainResult, EmulatorOptions } from '../runtime-api.js';
 import type { CliIo } from '../cli-io.js';
-import { EXIT_NODE_FAILED, EXIT_OK, errorMessage, type BenchChainFigures, type Engine } from '../engine.js';
+import { EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
 
 export interface BenchOptions {
   routers: number;
@@ -25,7 +25,7 @@ export async function benchChainCommand(options: BenchOptions, io: CliIo, engine
       ...(options.placement !== undefined ? { placement: options.placement } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
     });
-    io.stdout.write(options.json ? `${JSON.stringify({ routers: options.routers, packets: options.packets, ...figures })}\n` : describeFigures(options, figures));
+    io.stdout.write(options.json ? `${JSON.stringify(figures)}\n` : describeFigures(figures));
     return EXIT_OK;
   } catch (error) {
     io.stderr.write(`netloom: bench: ${errorMessage(error)}\n`);
@@ -33,10 +33,12 @@ export async function benchChainCommand(options: BenchOptions, io: CliIo, engine
   }
 }
 
-export function describeFigures(options: BenchOptions, figures: BenchChainFigures): string {
+export function describeFigures(figures: BenchChainResult): string {
   const group = (n: number) => Math.round(n).toLocaleString('en-US');
+  const threads = figures.placement === 'inline' ? 'main thread' : `${figures.workers} worker${figures.workers === 1 ? '' : 's'}`;
   return [
-    `router chain: ${options.routers} routers, ${group(options.packets)} packets, placement ${figures.placement} (${figures.workers} worker${figures.workers === 1 ? '' : 's'})`,
+    `router chain: ${figures.routers} routers, ${group(figures.packets)} packets, placement ${figures.placement} (${threads})`,
+    `delivered:      ${group(figures.delivered)}`,
     `hop-forwards:   ${group(figures.hopForwards)}`,
     `wall time:      ${(figures.wallMs / 1000).toFixed(3)} s`,
     `hop-forwards/s: ${group(figures.hopForwardsPerSecond)}`,

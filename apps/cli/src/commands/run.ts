@@ -7,8 +7,8 @@
  * Exit 0 when all hold, 1 when one fails, 2 on bad input, 3 when a node or shard fails.
  */
 
-import type { EmulatorApi, EmulatorOptions, ExpectationResult, RunReport, TraceEvent } from '../runtime-api.js';
-import { parseDuration, type TopologySpec } from '@netloom/topology';
+import type { CommandResult, EmulatorApi, EmulatorOptions, RunReport, TraceEvent } from '../runtime-api.js';
+import { describeMatcher, matches, parseDuration, type ExpectSpec, type Matcher, type TopologySpec } from '@netloom/topology';
 import type { CliIo } from '../cli-io.js';
 import { closeQuietly, EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
 import { loadTopologyOrReport } from '../topology-input.js';
@@ -99,7 +99,12 @@ export function humanReport(spec: TopologySpec, report: RunReport): string {
       continue;
     }
     out += `✗ ${head}\n`;
-    out += `    ${spec.file}:${expectLine(spec, outcome)}: ${firstLine(outcome.message)}\n`;
+    const expectation = spec.expect[outcome.index];
+    const where = `${spec.file}:${expectation?.line ?? '?'}`;
+    const problems = expectation ? describeProblems(expectation, outcome.result) : [];
+    // The runtime's verdict rules; its own message stands in when the cause is not a mismatch (a timeout, say).
+    if (problems.length === 0) problems.push(outcome.message.split('\n', 1)[0] ?? '');
+    for (const problem of problems) out += `    ${where}: ${problem}\n`;
     out += indentedOutput('stdout', outcome.result.stdout);
     out += indentedOutput('stderr', outcome.result.stderr);
   }
@@ -108,19 +113,24 @@ export function humanReport(spec: TopologySpec, report: RunReport): string {
   return out;
 }
 
-function expectLine(spec: TopologySpec, outcome: ExpectationResult): string {
-  const line = spec.expect[outcome.index]?.line;
-  return line === undefined ? '?' : String(line);
-}
-
-function firstLine(text: string): string {
-  return text.split('\n', 1)[0] ?? '';
+/** What did not hold, got against want: `status 1, want 0`, `stdout does not contain "3 received"`. */
+export function describeProblems(expectation: ExpectSpec, result: CommandResult): string[] {
+  const problems: string[] = [];
+  if (expectation.status !== undefined && result.status !== expectation.status) problems.push(`status ${result.status}, want ${expectation.status}`);
+  const unmatched = (stream: 'stdout' | 'stderr', matcher: Matcher) => {
+    if (matcher.kind === 'empty') return `${stream} is not empty`;
+    return `${stream} does not ${matcher.kind === 'contains' ? 'contain' : 'match'} ${describeMatcher(matcher)}`;
+  };
+  for (const matcher of expectation.stdout) if (!matches(matcher, result.stdout)) problems.push(unmatched('stdout', matcher));
+  for (const matcher of expectation.stderr) if (!matches(matcher, result.stderr)) problems.push(unmatched('stderr', matcher));
+  for (const matcher of expectation.notStdout) if (matches(matcher, result.stdout)) problems.push(`stdout ${matcher.kind === 'contains' ? 'contains' : 'matches'} ${describeMatcher(matcher)}, want no match`);
+  return problems;
 }
 
 function indentedOutput(stream: string, text: string): string {
   if (text === '') return `    ${stream}: (empty)\n`;
-  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-  return `    ${stream}:\n${lines.map((line) => `      | ${line}\n`).join('')}`;
+  const lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+  return `    ${stream}:\n${lines.map((line) => (line === '' ? '      |\n' : `      | ${line}\n`)).join('')}`;
 }
 
 function jsonReport(spec: TopologySpec, options: RunOptions, report: RunReport, trace: TraceEvent[] | null, captures: string[]): object {

@@ -39,26 +39,54 @@ export async function runShellSession(shell: ShellConsole, emulator: EmulatorApi
   }
   const clock = options.realtime ? new WallClockFollower(emulator, options.realtime.speed) : null;
   let lastStatus = 0;
-  let quitByCommand = false;
+  const finished = new Promise<boolean>((resolve, reject) => {
+    // Lines wait in a queue while one runs; on a terminal, input is paused meanwhile so that
+    // type-ahead is echoed after the output and the next prompt, as in a shell.
+    const queue: string[] = [];
+    let isBusy = false;
+    let isClosed = false;
+    const pump = async (): Promise<void> => {
+      if (isBusy) return;
+      isBusy = true;
+      try {
+        for (let line = queue.shift(); line !== undefined; line = queue.shift()) {
+          const outcome = clock ? await clock.exclusive(() => shell.execute(line as string)) : await shell.execute(line);
+          if (outcome.kind === 'quit') return resolve(true);
+          if (outcome.kind === 'result') {
+            const { result } = outcome;
+            lastStatus = result.status;
+            if (options.json) io.stdout.write(renderJsonLine(result));
+            else {
+              io.stdout.write(result.stdout);
+              io.stderr.write(result.stderr);
+            }
+          }
+        }
+      } catch (error) {
+        return reject(error);
+      } finally {
+        isBusy = false;
+      }
+      if (isClosed) return resolve(false);
+      if (interactive) {
+        lines.resume();
+        lines.prompt();
+      }
+    };
+    lines.on('line', (line) => {
+      queue.push(line);
+      if (interactive) lines.pause();
+      void pump();
+    });
+    lines.on('close', () => {
+      isClosed = true;
+      void pump();
+    });
+  });
+  let quitByCommand: boolean;
   try {
     if (interactive) lines.prompt();
-    for await (const line of lines) {
-      const outcome = clock ? await clock.exclusive(() => shell.execute(line)) : await shell.execute(line);
-      if (outcome.kind === 'quit') {
-        quitByCommand = true;
-        break;
-      }
-      if (outcome.kind === 'result') {
-        const { result } = outcome;
-        lastStatus = result.status;
-        if (options.json) io.stdout.write(renderJsonLine(result));
-        else {
-          io.stdout.write(result.stdout);
-          io.stderr.write(result.stderr);
-        }
-      }
-      if (interactive) lines.prompt();
-    }
+    quitByCommand = await finished;
   } finally {
     clock?.stop();
     lines.close();

@@ -210,7 +210,22 @@ export function fakeEngine(): Engine & { opened: FakeEmulator[] } {
       return `${(event.t / 1e9).toFixed(9)} ${event.node} ${event.kind} ${event.summary}`;
     },
     async benchChain(options) {
-      return { hopForwards: options.routers * options.packets, wallMs: 1000, hopForwardsPerSecond: options.routers * options.packets, peakRssBytes: 100 * 1048576, placement: options.placement ?? 'packed', workers: options.workers ?? 2 };
+      const routers = options.routers ?? 8;
+      const packets = options.packets ?? 100_000;
+      const hopForwards = routers * packets;
+      return {
+        routers,
+        packets,
+        delivered: packets,
+        hopForwards,
+        wallMs: 1000,
+        hopForwardsPerSec: hopForwards,
+        hopForwardsPerSecond: hopForwards,
+        peakRssBytes: 100 * 1048576,
+        placement: options.placement ?? 'packed',
+        workers: options.workers ?? 2,
+        virtualNs: 1e9,
+      };
     },
   };
 }

@@ -1,0 +1,101 @@
+/**
+ * The built `netloom` binary against the real runtime: run (exit 0/1, trace determinism across
+ * placements, pcap, JSON), exec, graph with addresses from a running topology, bench.
+ */
+
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, REPO_ROOT } from './testing/cli-harness.js';
+import { spawnCli } from './testing/spawn-cli.js';
+
+const twoHosts = join(REPO_ROOT, 'topologies', 'two-hosts.yaml');
+const routerChain = join(REPO_ROOT, 'topologies', 'router-chain.yaml');
+const scratch = mkdtempSync(join(tmpdir(), 'netloom-cli-'));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('netloom run (real runtime)', () => {
+  it('prints a line per expectation and the summary, and exits 0 when all hold', async () => {
+    const result = await spawnCli(['run', twoHosts]);
+    expect(result).toEqual({
+      status: 0,
+      stdout: ['✓ 1.000s h1: ping -c 3 10.0.0.2', '✓ 10.000s h1: ip neigh show 10.0.0.2', '✓ 10.000s h2: ping -c 1 -W 1 10.0.0.9', '3/3 expectations hold', ''].join('\n'),
+      stderr: '',
+    });
+  }, 60_000);
+
+  it('exits 1 naming the failed expectation with its file:line, got/want and output', async () => {
+    const file = join(FIXTURES, 'failing.yaml');
+    const result = await spawnCli(['run', file]);
+    expect(result.status).toBe(1);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('✓ 1.000s h1: ping -c 1 10.0.0.2');
+    expect(lines[1]).toBe('✗ 2.000s h1: ping -c 1 -W 1 10.0.0.99');
+    expect(lines.slice(2, 4)).toEqual([`    ${file}:22: status 1, want 0`, `    ${file}:22: stdout does not contain "1 received"`]);
+    expect(result.stdout).toContain('      | 1 packets transmitted, 0 received');
+    expect(lines.at(-2)).toBe('1/2 expectations hold');
+  }, 60_000);
+
+  it('--trace is byte-identical across placements, worker counts and runs', async () => {
+    const runs = [
+      ['--placement', 'per-node'],
+      ['--placement', 'packed', '--workers', '1'],
+      ['--placement', 'packed', '--workers', '2'],
+      ['--placement', 'packed', '--workers', '3'],
+      ['--placement', 'inline'],
+      ['--placement', 'inline'],
+    ];
+    const outputs = [];
+    for (const options of runs) outputs.push(await spawnCli(['run', routerChain, '--trace', ...options]));
+    const first = outputs[0]!;
+    expect(first.status).toBe(0);
+    expect(first.stdout.split('\n').length).toBeGreaterThan(100);
+    expect(first.stdout).toMatch(/^\d+\.\d{9} \S+ (tx|rx|drop|forward|deliver)/m);
+    for (const [index, output] of outputs.entries()) expect(output, runs[index]?.join(' ')).toEqual(first);
+  }, 240_000);
+
+  it('--pcap writes one pcapng file per link and names them on stderr', async () => {
+    const dir = join(scratch, 'pcap');
+    const result = await spawnCli(['run', twoHosts, '--pcap', dir]);
+    expect(result.status).toBe(0);
+    const named = result.stderr.trimEnd().split('\n').map((line) => line.replace(/^pcap: /, ''));
+    expect(named).toHaveLength(1);
+    for (const path of named) {
+      expect(existsSync(path), path).toBe(true);
+      expect(statSync(path).size).toBeGreaterThan(100);
+    }
+    expect(readdirSync(dir)).toHaveLength(1);
+  }, 60_000);
+
+  it('--json prints a report that parses', async () => {
+    const result = await spawnCli(['run', twoHosts, '--json', '--seed', '3']);
+    const report = JSON.parse(result.stdout) as { name: string; seed: number; passed: boolean; expectations: { line: number; passed: boolean; stdout: string }[] };
+    expect(report).toMatchObject({ name: 'two-hosts', seed: 3, passed: true });
+    expect(report.expectations.map((e) => e.line)).toEqual([21, 26, 30]);
+    expect(report.expectations[0]?.stdout).toContain('3 packets transmitted, 3 received, 0% packet loss');
+  }, 60_000);
+});
+
+describe('netloom exec and graph (real runtime)', () => {
+  it('exec prints the command output and exits with its status', async () => {
+    const ok = await spawnCli(['exec', twoHosts, 'h1', '--', 'ping', '-c', '1', '10.0.0.2']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('1 packets transmitted, 1 received, 0% packet loss');
+    const failed = await spawnCli(['exec', twoHosts, 'h2', '--', 'ping', '-c', '1', '-W', '1', '10.0.0.9']);
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toContain('1 packets transmitted, 0 received');
+  }, 60_000);
+
+  it('graph takes addresses from the running topology, the same as its startup commands say', async () => {
+    const running = await spawnCli(['graph', routerChain, '--format', 'mermaid']);
+    const fromStartup = await spawnCli(['graph', routerChain, '--format', 'mermaid', '--static']);
+    expect(running.status).toBe(0);
+    expect(running.stdout).toBe(fromStartup.stdout);
+    expect(running.stdout).toContain('n_h2["h2<br/>host<br/>eth0 10.0.8.2/24"]');
+    const svgPath = join(scratch, 'chain.svg');
+    expect((await spawnCli(['graph', routerChain, '--format', 'svg', '-o', svgPath])).status).toBe(0);
+    expect(statSync(svgPath).size).toBeGreaterThan(1000);
+  }, 60_000);
+});
