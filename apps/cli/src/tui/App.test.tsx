@@ -201,6 +201,20 @@ describe('keys', () => {
     expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +up/);
   });
 
+  it('l pressed twice at once takes the link down and up again', async () => {
+    const tui = renderTui();
+    await tui.type(keys.tab, 'll');
+    expect(tui.emulator.calls.filter((c) => c.startsWith('setLink'))).toEqual(['setLink h1:eth0--r1:eth0 {"up":false}', 'setLink h1:eth0--r1:eth0 {"up":true}']);
+    expect(frame(tui)).toMatch(/h1:eth0--r1:eth0 +up/);
+  });
+
+  it('c pressed twice at once starts and stops a capture', async () => {
+    const tui = renderTui();
+    await tui.type('cc');
+    expect(tui.emulator.capturing).toBeNull();
+    expect(frame(tui)).toContain('capture stopped: 3 file(s) in /tmp/netloom-test-captures/router-chain-1');
+  });
+
   it('c starts a capture showing its files, and c again stops it', async () => {
     const tui = renderTui();
     await tui.type('c');

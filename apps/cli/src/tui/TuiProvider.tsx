@@ -57,6 +57,7 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
 
   const actions = useMemo<TuiActions>(() => {
     let captureCount = 0;
+    let capturing = false;
     const refresh = (): void => dispatch({ type: 'snapshot', now: emulator.now(), nodes: emulator.nodes(), links: emulator.links() });
     const fail = (error: unknown): void => dispatch({ type: 'status', text: errorMessage(error), isError: true });
     const operate = (task: () => Promise<void>): void => {
@@ -88,19 +89,22 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
       toggleSelectedLink() {
         const link = stateRef.current.links[stateRef.current.selectedLink];
         if (link === undefined) return;
-        const up = !link.up;
         operate(async () => {
+          // Read the state when the toggle runs, so quick repeated presses each flip it.
+          const up = !(emulator.links().find((l) => l.id === link.id)?.up ?? link.up);
           await emulator.setLink(link.id, { up });
           dispatch({ type: 'status', text: `link ${link.id} ${up ? 'up' : 'down'}` });
         });
       },
       toggleCapture() {
-        const capture = stateRef.current.capture;
-        if (capture !== null) {
+        // Decided at the key press (not from state, which lags the queued start), so c c is on, off.
+        capturing = !capturing;
+        if (!capturing) {
           operate(async () => {
             await emulator.stopCapture();
+            const capture = stateRef.current.capture;
             dispatch({ type: 'capture', capture: null });
-            dispatch({ type: 'status', text: `capture stopped: ${capture.files.length} file(s) in ${capture.dir}` });
+            dispatch({ type: 'status', text: capture === null ? 'capture stopped' : `capture stopped: ${capture.files.length} file(s) in ${capture.dir}` });
           });
           return;
         }
