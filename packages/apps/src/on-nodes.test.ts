@@ -177,6 +177,14 @@ describe('udpsend and nc on real nodes', () => {
     expect(run.status).toBe(1);
   });
 
+  it('a broadcast needs --broadcast (EACCES otherwise, as on Linux)', () => {
+    const lab = chain();
+    const refused = lab.exec('a', 'udpsend -c 1 10.0.1.255 9', SECOND);
+    expect(refused.stdout.split('\n')[1]).toBe('0.000 sendto #1: EACCES (Permission denied)');
+    const allowed = lab.exec('a', 'udpsend -c 1 --broadcast 10.0.1.255 9', SECOND);
+    expect(allowed.stdout.split('\n')[1]).toBe('0.000 sendto #1: OK dev eth0 src 10.0.1.1');
+  });
+
   it('nc echoes across the router', () => {
     const lab = chain();
     const server = lab.exec('b', 'nc -u -l -e -v 7');

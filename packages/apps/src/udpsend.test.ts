@@ -75,6 +75,11 @@ describe('udpsend', () => {
     expect(r.status).toBe(1);
   });
 
+  it('sets SO_BROADCAST with --broadcast and IP_TTL with --ttl', () => {
+    const r = runProgram(udpsend, ['udpsend', '--broadcast', '--ttl', '1', '-c', '1', '193.71.2.255', '9'], laptop());
+    expect(r.log).toEqual(expect.arrayContaining(['udp setsockopt SO_BROADCAST true', 'udp setsockopt IP_TTL 1']));
+  });
+
   it('passes IP_PKTINFO source and interface', () => {
     const r = runProgram(udpsend, ['udpsend', '--pktinfo', '10.13.65.16', '--pktinfo-dev', 'ath0', '-c', '1', '193.71.2.52', '9'], laptop());
     expect(r.udpSent[0]?.pktinfo).toEqual({ address: '10.13.65.16', ifindex: 3 });

@@ -4,7 +4,7 @@
  * blocks (and a user) can follow a socket through address and route changes.
  *
  *   udpsend DEST PORT [-i|--interval 1s] [-s|--size 512] [-c|--count N] [-b|--bind ADDR[:PORT]]
- *           [-C|--connect] [-I|--device IF] [--pktinfo SRC] [--pktinfo-dev IF] [--ttl N]
+ *           [-C|--connect] [-I|--device IF] [--pktinfo SRC] [--pktinfo-dev IF] [--ttl N] [--broadcast]
  *
  * Output (stdout), one line per event, each starting with the virtual time in seconds with three
  * decimals:
@@ -26,6 +26,7 @@
  * Sends happen at 0, interval, 2 × interval …; --count 0 (the default) sends until interrupted.
  * Exit status: 0 when every send succeeded, 1 when one failed (or connect failed), 2 for usage
  * and setup errors (`udpsend: bind 10.9.9.9: EADDRNOTAVAIL (Cannot assign requested address)`).
+ * Without --broadcast (SO_BROADCAST) a send to a broadcast address fails with EACCES, as on Linux.
  * The payload is the seed program's: "Jokum er en fisk" and zero bytes up to --size.
  */
 import { errnoMessage, type Errno, type PktInfo, type Program, type UdpSocket } from '@netloom/stack';
@@ -35,7 +36,7 @@ import { formatSeconds, parseDuration } from './duration.js';
 
 export const UDPSEND_USAGE =
   'Usage: udpsend DEST PORT [-i|--interval 1s] [-s|--size 512] [-c|--count N] [-b|--bind ADDR[:PORT]]\n' +
-  '               [-C|--connect] [-I|--device IF] [--pktinfo SRC] [--pktinfo-dev IF] [--ttl N]\n';
+  '               [-C|--connect] [-I|--device IF] [--pktinfo SRC] [--pktinfo-dev IF] [--ttl N] [--broadcast]\n';
 
 const LONG: readonly LongOption[] = [
   { name: 'interval', argument: 'required', key: 'i' },
@@ -47,6 +48,7 @@ const LONG: readonly LongOption[] = [
   { name: 'pktinfo', argument: 'required' },
   { name: 'pktinfo-dev', argument: 'required' },
   { name: 'ttl', argument: 'required' },
+  { name: 'broadcast', argument: 'none' },
   { name: 'help', argument: 'none', key: 'h' },
 ];
 
@@ -93,6 +95,7 @@ export const udpsend: Program = (ctx) => {
   let connect = false;
   let device: string | null = null;
   let ttl: number | null = null;
+  let broadcast = false;
   const pktinfo: PktInfo = {};
   let pktinfoDevice: string | null = null;
   for (const { key, value = '' } of parsed.options) {
@@ -128,6 +131,9 @@ export const udpsend: Program = (ctx) => {
       case 'pktinfo':
         if (!isIpv4Literal(value) && !isIpv6Literal(value)) return usage(`udpsend: invalid pktinfo address '${value}'`);
         pktinfo.address = value;
+        break;
+      case 'broadcast':
+        broadcast = true;
         break;
       case 'pktinfo-dev':
         pktinfoDevice = value;
@@ -177,6 +183,10 @@ export const udpsend: Program = (ctx) => {
   if (device !== null) {
     const r = socket.setsockopt('SO_BINDTODEVICE', device);
     if (!r.ok) return setupFailed(`SO_BINDTODEVICE ${device}`, r.errno);
+  }
+  if (broadcast) {
+    const r = socket.setsockopt('SO_BROADCAST', true);
+    if (!r.ok) return setupFailed('SO_BROADCAST', r.errno);
   }
   if (ttl !== null) {
     const r = socket.setsockopt('IP_TTL', ttl);
