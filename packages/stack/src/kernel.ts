@@ -1595,6 +1595,17 @@ export class Kernel implements RoutingApi {
     return { value: 0 };
   }
 
+  /**
+   * RTCF_DIRECTSRC as Linux 2.x set it on input routes (shown by `route -C` as `i`): the source is
+   * reached directly (no gateway) through the input device. Modern kernels skip this check.
+   */
+  private isDirectSource(src: number, dev: DeviceState): boolean {
+    const lookup = this.fibLookup(this.lookupFlow({ dst: src, src: 0, iif: 'lo', scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false }));
+    if (!lookup.ok || lookup.res.type !== 'unicast') return false;
+    const nh = lookup.res.route.nexthops[lookup.res.nexthop];
+    return nh !== undefined && nh.dev === dev.name && nh.scope >= RT_SCOPE_HOST;
+  }
+
   /** ip_route_input_slow with everything `ip route get … iif` prints. */
   inputDecision(query: RouteQuery & { iif: string; src: number }, now: Nanos, useCache = true): DecisionOutcome {
     const dev = this.findDevice(query.iif);
@@ -1660,7 +1671,7 @@ export class Kernel implements RoutingApi {
     if (res.type === 'local') {
       const v = this.validateSource(src, dst, tos, '', dev, query.mark ?? 0);
       if (v.errno) return martianSource();
-      if (v.value > 0) flags.directSrc = true;
+      if (v.value > 0 || this.isDirectSource(src, dev)) flags.directSrc = true;
       return localInput('local', res);
     }
     if (!forwarding) return localInput('unreachable', null, 'EHOSTUNREACH', 'noRoute');
