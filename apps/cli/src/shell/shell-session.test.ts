@@ -4,11 +4,12 @@
  * and under every placement.
  */
 
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Emulator } from '@netloom/runtime';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../testing/cli-harness.js';
-import { spawnCli } from '../testing/spawn-cli.js';
+import { BIN, spawnCli } from '../testing/spawn-cli.js';
 import { formatExactSeconds } from '../units.js';
 
 const file = join(FIXTURES, 'three-hosts.yaml');
@@ -97,4 +98,42 @@ describe('netloom shell in a pipe (built binary, real runtime)', () => {
     expect(lines.at(-1)).toMatchObject({ node: 'h3', cmd: 'nosuchcommand --flag', status: 127 });
     expect(lines.at(-1)?.stderr).not.toBe('');
   }, 120_000);
+});
+
+describe('netloom shell --realtime', () => {
+  it('lets virtual time follow the wall clock × speed between commands', async () => {
+    const child = spawn(process.execPath, [BIN, 'shell', file, '--realtime', '--speed', '10', '--placement', 'inline'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const times: number[] = [];
+    let pending = '';
+    const nextTime = () =>
+      new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer to time; got ${pending}`)), 30_000);
+        const onData = (chunk: Buffer) => {
+          pending += chunk.toString();
+          const match = /^(\d+\.\d{9})s\n/.exec(pending);
+          if (!match) return;
+          pending = pending.slice(match[0].length);
+          child.stdout.off('data', onData);
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        };
+        child.stdout.on('data', onData);
+      });
+    try {
+      child.stdin.write('time\n');
+      times.push(await nextTime());
+      const wallStart = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      child.stdin.write('time\n');
+      times.push(await nextTime());
+      const wallSeconds = (performance.now() - wallStart) / 1000;
+      const virtualSeconds = (times[1] ?? 0) - (times[0] ?? 0);
+      // 10 × the wall time, give or take the ticker's 50 ms steps and a busy machine.
+      expect(virtualSeconds).toBeGreaterThan(10 * 0.6 * 0.7);
+      expect(virtualSeconds).toBeLessThanOrEqual(10 * wallSeconds + 0.5);
+    } finally {
+      child.stdin.end('quit\n');
+      await new Promise((resolve) => child.on('close', resolve));
+    }
+  }, 60_000);
 });
