@@ -1,0 +1,124 @@
+/**
+ * Differential tests against the running kernel (issue 5): the same small networks built in
+ * network namespaces and in netloom, the same traffic at the same times, and `ip route get` /
+ * `ip neigh` compared at each phase — for ICMP redirect acceptance and for default-gateway
+ * failover. Skipped, saying why, where namespaces cannot be created.
+ */
+import { describe, expect, it } from 'vitest';
+import { Lab, MS } from '../testing/lab.js';
+import { namespaceSupport } from '../testing/kernel-namespaces.js';
+import { runLanExperiment, udpSenderScript } from '../testing/namespace-lan.js';
+
+const support = namespaceSupport();
+
+/** `expires 297sec` depends on the exact second the lookup ran. */
+function normalise(text: string | undefined): string {
+  return (text ?? '(missing)').replace(/expires \d+sec/g, 'expires Nsec');
+}
+
+function sendUdp(lab: Lab, node: string, destination: string, count: number, interval: number): void {
+  const socket = lab.node(node).parts.sockets.openUdp({});
+  for (let i = 0; i < count; i++) {
+    socket.sendto(new Uint8Array(8), { address: destination, port: 9 });
+    lab.run(interval * 1000 * MS);
+  }
+  lab.run(300 * MS);
+}
+
+describe.skipIf(!support.ok)(`against the running kernel${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+  it('redirect acceptance: ignored while the new gateway is unresolved, then cached as <redirected>', () => {
+    const real = runLanExperiment(
+      [
+        { node: 'h1', ifname: 'eth0', mac: '02:00:00:00:01:01', lan: 'lan' },
+        { node: 'r1', ifname: 'eth0', mac: '02:00:00:00:02:01', lan: 'lan' },
+        { node: 'r2', ifname: 'eth0', mac: '02:00:00:00:03:01', lan: 'lan' },
+      ],
+      `
+ip -n $h1 addr add 10.0.0.2/24 dev eth0
+ip -n $h1 route add default via 10.0.0.1
+ip -n $r1 addr add 10.0.0.1/24 dev eth0
+ip netns exec $r1 sysctl -qw net.ipv4.ip_forward=1
+ip -n $r1 route add 10.9.0.0/24 via 10.0.0.3
+ip -n $r2 addr add 10.0.0.3/24 dev eth0
+ip netns exec $r2 sysctl -qw net.ipv4.ip_forward=1
+ip -n $r2 route add blackhole 10.9.0.0/24
+echo @@before; ip -n $h1 route get 10.9.0.5
+ip netns exec $h1 ${udpSenderScript('10.9.0.5', 9, 1, 0)}
+echo @@after-one; ip -n $h1 route get 10.9.0.5; ip -n $h1 neigh show 10.0.0.3
+ip netns exec $h1 ${udpSenderScript('10.9.0.5', 9, 3, 1)}
+echo @@after-four; ip -n $h1 route get 10.9.0.5; ip -n $h1 route get 10.9.0.6
+echo @@flushed; ip -n $h1 route flush cache; ip -n $h1 route get 10.9.0.5
+echo @@end
+`,
+    );
+    const lab = new Lab();
+    lab.addNode('h1');
+    lab.addNode('r1', { forwarding: true });
+    lab.addNode('r2', { forwarding: true });
+    lab.link('h1:eth0', 'r1:eth0', 'r2:eth0');
+    lab.addr('h1', 'eth0', '10.0.0.2/24');
+    lab.route('h1', 'default', { via: '10.0.0.1' });
+    lab.addr('r1', 'eth0', '10.0.0.1/24');
+    lab.route('r1', '10.9.0.0/24', { via: '10.0.0.3' });
+    lab.addr('r2', 'eth0', '10.0.0.3/24');
+    lab.route('r2', '10.9.0.0/24', { type: 'blackhole' });
+    const sh = (line: string): string => {
+      const run = lab.exec('h1', line);
+      return run.stdout + run.stderr;
+    };
+    const ours = new Map<string, string>();
+    ours.set('before', sh('ip route get 10.9.0.5'));
+    sendUdp(lab, 'h1', '10.9.0.5', 1, 0);
+    ours.set('after-one', sh('ip route get 10.9.0.5') + sh('ip neigh show 10.0.0.3'));
+    sendUdp(lab, 'h1', '10.9.0.5', 3, 1);
+    ours.set('after-four', sh('ip route get 10.9.0.5') + sh('ip route get 10.9.0.6'));
+    sh('ip route flush cache');
+    ours.set('flushed', sh('ip route get 10.9.0.5'));
+    for (const phase of ['before', 'after-one', 'after-four', 'flushed']) {
+      expect(normalise(ours.get(phase)), phase).toBe(normalise(real.get(phase)));
+    }
+    expect(real.get('after-four')).toContain('cache <redirected>');
+  }, 60_000);
+
+  it('default gateway failover: the same route at each phase as the kernel', () => {
+    const real = runLanExperiment(
+      [
+        { node: 'h1', ifname: 'eth0', mac: '02:00:00:00:01:01', lan: 'lan' },
+        { node: 'r20', ifname: 'eth0', mac: '02:00:00:00:02:01', lan: 'lan' },
+      ],
+      `
+ip -n $h1 addr add 192.168.1.10/24 dev eth0
+ip -n $r20 addr add 192.168.1.20/24 dev eth0
+ip -n $h1 route add default via 192.168.1.30
+ip -n $h1 route append default via 192.168.1.20
+echo @@start; ip -n $h1 route get 8.8.8.8
+ip netns exec $h1 ${udpSenderScript('8.8.8.8', 9, 1, 0)}
+echo @@incomplete; ip -n $h1 route get 8.8.8.8; ip -n $h1 neigh show 192.168.1.30
+sleep 3.2
+echo @@failed; ip -n $h1 route get 8.8.8.8; ip -n $h1 route get 8.8.8.8; ip -n $h1 neigh show 192.168.1.30
+echo @@end
+`,
+    );
+    const lab = new Lab();
+    lab.addNode('h1');
+    lab.addNode('r20', { forwarding: true });
+    lab.link('h1:eth0', 'r20:eth0');
+    lab.addr('h1', 'eth0', '192.168.1.10/24');
+    lab.addr('r20', 'eth0', '192.168.1.20/24');
+    lab.exec('h1', 'ip route add default via 192.168.1.30');
+    lab.exec('h1', 'ip route append default via 192.168.1.20');
+    const sh = (line: string): string => {
+      const run = lab.exec('h1', line);
+      return run.stdout + run.stderr;
+    };
+    const ours = new Map<string, string>();
+    ours.set('start', sh('ip route get 8.8.8.8'));
+    sendUdp(lab, 'h1', '8.8.8.8', 1, 0);
+    ours.set('incomplete', sh('ip route get 8.8.8.8') + sh('ip neigh show 192.168.1.30'));
+    lab.run(3200 * MS);
+    ours.set('failed', sh('ip route get 8.8.8.8') + sh('ip route get 8.8.8.8') + sh('ip neigh show 192.168.1.30'));
+    for (const phase of ['start', 'incomplete', 'failed']) {
+      expect(ours.get(phase), phase).toBe(real.get(phase));
+    }
+  }, 60_000);
+});
