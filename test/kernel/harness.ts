@@ -113,3 +113,27 @@ export function commandOutput(text: string, node: string, cmd: string, occurrenc
   }
   return undefined;
 }
+
+/**
+ * A known difference between netloom and the kernel in one replay. `project` removes or rewrites
+ * the affected lines (applied to both transcripts before they are compared); `present` says whether
+ * the difference is still there, so that a test fails — and the entry must go — once the model is
+ * fixed.
+ */
+export interface Divergence {
+  what: string;
+  project(text: string): string;
+  present(model: string, kernel: string): boolean;
+}
+
+export function project(text: string, divergences: readonly Divergence[]): string {
+  return divergences.reduce((t, d) => d.project(t), text);
+}
+
+/** Removes every line matching `re` (a whole-line pattern, without anchors or flags). */
+export function dropLines(text: string, re: RegExp): string {
+  return text
+    .split('\n')
+    .filter((l) => !re.test(l))
+    .join('\n');
+}

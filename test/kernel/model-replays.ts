@@ -6,8 +6,9 @@
  *
  * Where the kernel script needs a tool netloom has no counterpart for, the replay uses the closest
  * thing and says so: tcpdump on the director becomes the director's `tx` trace events; Python sockets
- * become the probe programs of probe-node-factory.mjs; `sleep` becomes `advance`. Stopping gateway 1
- * is `stopNode` (what dead-gateway.yaml does) where the kernel script sets gw1's interfaces down.
+ * become the probe programs of probe-node-factory.mjs; `sleep` becomes `advance`. Gateway 1 is stopped
+ * as the kernel script stops it (its interfaces set down inside it), not with dead-gateway.yaml's
+ * `action: stop`: a stopped-and-started node is not something the kernel script can do.
  */
 import { join } from 'node:path';
 import { Emulator, type CommandResult, type TraceEvent } from '@netloom/runtime';
@@ -261,6 +262,13 @@ export async function replayDeadGateway(): Promise<string> {
     received = Math.max(received, got.length);
     return `${devs.join(',') || 'not-transmitted'} ${src}`;
   };
+  /** The kernel script's way of stopping gateway 1: both its interfaces down (or up again). */
+  const gw1 = async (how: 'up' | 'down') => {
+    for (const dev of ['eth0', 'eth1']) {
+      const r = await em.exec('gw1', `ip link set ${dev} ${how}`);
+      if (r.status !== 0) throw new Error(`gw1: ip link set ${dev} ${how}: ${r.stderr}`);
+    }
+  };
   const neigh = async (addr: string) => {
     const words = (await em.exec('host', `ip neigh show ${addr}`)).stdout.split(/\s+/).filter((w) => w !== '');
     return words.at(-1) ?? '(none)';
@@ -312,7 +320,7 @@ export async function replayDeadGateway(): Promise<string> {
     await run(em, t, 'host', 'ip neigh show 10.1.0.1');
     await run(em, t, 'host', 'ip neigh show 10.2.0.1');
     t.line('## phase 2: gw1 stops answering (its interfaces go down inside gw1); one send every 1.5 s');
-    await em.stopNode('gw1');
+    await gw1('down');
     const since = await watch(1.5 * S, 'FAILED', 2 * S, 40 * S);
     const { DELAY, PROBE, FAILED } = since;
     if (DELAY !== undefined && PROBE !== undefined && FAILED !== undefined) {
@@ -323,7 +331,7 @@ export async function replayDeadGateway(): Promise<string> {
     await run(em, t, 'host', 'ip route get 172.16.0.10');
     await ping(em, t, 'host', '-c 2 172.16.0.10');
     t.line('## phase 3: gw1 answers again');
-    await em.startNode('gw1');
+    await gw1('up');
     await em.advance(1 * S);
     await run(em, t, 'host', 'ip route get 172.16.0.10');
     t.line(`send: ${await send()}`);
@@ -339,7 +347,7 @@ export async function replayDeadGateway(): Promise<string> {
     await run(em, t, 'host', 'ip route add default via 10.1.0.1 metric 10');
     await run(em, t, 'host', 'ip route add default via 10.2.0.1 metric 20');
     await run(em, t, 'host', 'ip route show');
-    await em.stopNode('gw1');
+    await gw1('down');
     await run(em, t, 'host', 'ip neigh del 10.1.0.1 dev eth0');
     await watch(1.25 * S, 'FAILED', 0.5 * S, 15 * S);
     await run(em, t, 'host', 'ip neigh show 10.1.0.1');
