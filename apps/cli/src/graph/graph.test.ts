@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadTopologyFile, parseTopology } from '@netloom/topology';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from '../testing/cli-harness.js';
+import { FIXTURES, REPO_ROOT, runCli } from '../testing/cli-harness.js';
 import { fakeEngine } from '../testing/fake-emulator.js';
 import { renderDot } from './dot.js';
 import { renderMermaid } from './mermaid.js';
@@ -89,5 +89,34 @@ describe('netloom graph', () => {
     expect(engine.opened[0]?.options).toEqual({ placement: 'inline' });
     const unknown = await runCli(['graph', join(FIXTURES, 'three-hosts.yaml'), '--format', 'png']);
     expect(unknown.status).toBe(2);
+  });
+});
+
+describe('the SVG layout', () => {
+  it('keeps every node box inside the picture and apart from the others (router-chain)', () => {
+    const chain = loadTopologyFile(join(REPO_ROOT, 'topologies', 'router-chain.yaml'));
+    const svg = renderSvg(topologyGraph(chain, addressesFromStartup(chain)));
+    const [, width = '0', height = '0'] = /<svg [^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg) ?? [];
+    const boxes = [...svg.matchAll(/<g class="node" id="node-([^"]+)">\n<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => ({
+      name: m[1],
+      x: Number(m[2]),
+      y: Number(m[3]) + 24,
+      w: Number(m[4]),
+      h: Number(m[5]),
+    }));
+    expect(boxes.map((b) => b.name)).toEqual(chain.nodes.map((n) => n.name));
+    for (const box of boxes) {
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.w).toBeLessThanOrEqual(Number(width));
+      expect(box.y + box.h).toBeLessThanOrEqual(Number(height));
+    }
+    for (const a of boxes) {
+      for (const b of boxes) {
+        if (a === b) continue;
+        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        expect(overlap, `${a.name} and ${b.name}`).toBe(false);
+      }
+    }
   });
 });

@@ -96,6 +96,9 @@ export function renderSvg(graph: TopologyGraph): string {
     if (points.length === 0) continue;
     out.push(`<polyline points="${points.map((p) => `${round(p.x)},${round(p.y)}`).join(' ')}"/>`);
     if (edge.label.length > 0 && placed?.x !== undefined && placed.y !== undefined) {
+      // The edge runs through its label's box: a white backing keeps the text readable.
+      const size = textSize(edge.label);
+      labels.push(`<rect x="${round(placed.x - size.width / 2 - 2)}" y="${round(placed.y - size.height / 2)}" width="${round(size.width + 4)}" height="${round(size.height)}" fill="#ffffff"/>`);
       labels.push(textBlock(edge.label, placed.x, placed.y, ' class="link-label" fill="#333333"'));
     }
     const first = points[0];
