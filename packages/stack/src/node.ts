@@ -40,6 +40,8 @@ import { Shell, type ShellHandler } from './shell/shell.js';
 export interface ControlPlane extends RoutingApi {
   addEthernet(ifname: string, mac: Uint8Array, mtu: number): void;
   setCarrier(ifname: string, carrier: boolean, now: Nanos): void;
+  /** ip_fib_check_default: is `gateway` the gateway of a route through `dev` (secure_redirects)? */
+  isGatewayOnDevice?(dev: string, gateway: number): boolean;
 }
 
 /** The node shell as the node composes it (shell/shell.ts's Shell). */
@@ -92,7 +94,7 @@ export class StackNode implements NodeHost {
         if (entry.mac !== null) ipv4?.transmitResolved(entry.dev, entry.mac, queued.packet);
       },
       unreachable: (entry, queued, now) => ipv4?.neighbourFailed(entry.dev, queued, now),
-      queueOverflow: (entry, queued) => this.drop(entry.dev, 'neighbourQueueFull', queued.packet),
+      discard: (entry, queued, reason) => this.drop(entry.dev, reason, queued.packet),
       reachability: (dev, address, state) => routing.setNeighbourReachability(dev, address, state),
       params: (dev) => this.neighbourParams(dev),
     });
@@ -103,7 +105,6 @@ export class StackNode implements NodeHost {
       prng,
       transmit: (dev, frame) => this.transmit(dev, frame),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
-      deliver: () => {},
     });
     const peers = new InetPeers();
     let sockets: SocketTable | null = null;
@@ -122,6 +123,7 @@ export class StackNode implements NodeHost {
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
       trace: (event) => this.env.event(event),
       nextIdentification: () => this.nextIdentification(),
+      isGatewayOnDevice: (dev, gateway) => routing.isGatewayOnDevice?.(dev, gateway) ?? false,
     });
     sockets = new SocketTable({
       routing,
@@ -372,6 +374,9 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
   const control = Object.assign(kernel, {
     addEthernet(ifname: string, mac: Uint8Array, mtu: number): void {
       kernel.addDevice(ifname, 'ether', mac, mtu);
+    },
+    isGatewayOnDevice(dev: string, gateway: number): boolean {
+      return kernel.tables().some((table) => table.routes.some((route) => route.nexthops.some((nh) => nh.dev === dev && nh.gateway === gateway >>> 0)));
     },
   }) as Kernel & ControlPlane;
   const shell = new Shell(kernel);

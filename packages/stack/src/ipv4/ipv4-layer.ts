@@ -415,7 +415,12 @@ export class Ipv4Layer {
       if (innerType > 18 || innerType === 3 || innerType === 4 || innerType === 5 || innerType === 11 || innerType === 12) return;
     }
     const routing = this.deps.routing;
-    const source = context?.isLocal === true ? view.destination : 0;
+    // saddr: the address the packet was sent to when it was for us; with
+    // icmp_errors_use_inbound_ifaddr the receiving interface's address; else the route's choice.
+    let source = context?.isLocal === true ? view.destination : 0;
+    if (source === 0 && context !== null && context.dev !== 'lo' && sysctlOr(routing, 'net.ipv4.icmp_errors_use_inbound_ifaddr', 0) !== 0) {
+      source = routing.selectSource(context.dev, sender, SCOPE_LINK);
+    }
     const tos = ((view.tos & 0x1e) | 0xc0) & 0xff;
     const outcome = routing.routeOutput({ dst: sender, ...(source !== 0 ? { src: source } : {}), tos, proto: IpProtocol.icmp }, now);
     if (!outcome.ok) return;

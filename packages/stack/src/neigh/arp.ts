@@ -37,7 +37,6 @@ export interface ArpDependencies {
   prng: Prng;
   transmit(dev: string, frame: Uint8Array): void;
   drop(dev: string, reason: DropReason, frame: Uint8Array, detail?: string): void;
-  deliver(dev: string, protocol: string, frame: Uint8Array): void;
 }
 
 /** An ARP packet seen on an interface, for arping's listeners. */
@@ -82,7 +81,6 @@ export class ArpLayer {
       this.deps.drop(dev.name, 'martianDestination', frame, 'arp target');
       return;
     }
-    this.deps.deliver(dev.name, 'arp', frame);
 
     // RFC 2131 duplicate address detection: answer for our address, learn nothing.
     if (sip === 0) {

@@ -101,8 +101,8 @@ export interface NeighbourHooks {
   transmit(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
   /** The entry failed (or was deleted) with this packet queued: the error report (ICMP host unreachable). */
   unreachable(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
-  /** A queued packet pushed out by a newer one (unres_qlen_bytes). */
-  queueOverflow(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
+  /** A queued packet thrown away: pushed out by a newer one (unres_qlen_bytes), or its device went down. */
+  discard(entry: NeighbourEntry, queued: QueuedPacket, reason: 'neighbourQueueFull' | 'interfaceDown', now: Nanos): void;
   /** Reachability as the dead-gateway logic sees it (fib_detect_death). */
   reachability(dev: string, address: number, state: NeighbourReachability): void;
   /** Per-device parameters (sysctl net.ipv4.neigh.DEV.*). */
@@ -291,7 +291,7 @@ export class NeighbourTable {
       if (entry.dev !== dev) continue;
       if (keepPermanent && (entry.state === 'PERMANENT' || entry.state === 'NOARP')) continue;
       this.cancelTimer(entry);
-      for (const queued of entry.queue) this.hooks.queueOverflow(entry, queued, now);
+      for (const queued of entry.queue) this.hooks.discard(entry, queued, 'interfaceDown', now);
       entry.queue = [];
       entry.queueBytes = 0;
       this.entries.delete(key(entry.dev, entry.address));
@@ -323,7 +323,7 @@ export class NeighbourTable {
     while (entry.queue.length > 0 && entry.queueBytes + size > limit) {
       const dropped = entry.queue.shift()!;
       entry.queueBytes -= dropped.packet.length + SKB_OVERHEAD;
-      this.hooks.queueOverflow(entry, dropped, now);
+      this.hooks.discard(entry, dropped, 'neighbourQueueFull', now);
     }
     entry.queue.push(queued);
     entry.queueBytes += size;

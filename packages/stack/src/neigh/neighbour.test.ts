@@ -204,6 +204,81 @@ describe('ARP policy', () => {
   });
 });
 
+describe('proxy ARP, arp_filter and arp_accept', () => {
+  /** h1 10.0.0.5/16 thinks 10.0.2.2 is on-link; r1 (proxy_arp on eth0) routes 10.0.2.0/24 out eth1. */
+  function proxied(proxyArp: number): Lab {
+    const lab = new Lab();
+    lab.addNode('h1', { programs });
+    lab.addNode('r1', { forwarding: true });
+    lab.addNode('h2', { programs });
+    lab.link('h1:eth0', 'r1:eth0');
+    lab.link('r1:eth1', 'h2:eth0');
+    lab.addr('h1', 'eth0', '10.0.0.5/16');
+    lab.addr('r1', 'eth0', '10.0.0.1/24');
+    lab.addr('r1', 'eth1', '10.0.2.1/24');
+    lab.addr('h2', 'eth0', '10.0.2.2/24');
+    lab.route('h2', 'default', { via: '10.0.2.1' });
+    lab.sysctl('r1', 'net.ipv4.conf.eth0.proxy_arp', proxyArp);
+    return lab;
+  }
+
+  it('proxy_arp answers for an address routed out another interface, after a random share of proxy_delay', () => {
+    const lab = proxied(1);
+    lab.exec('h1', 'udp 10.0.2.2 9');
+    lab.run(1 * SECOND);
+    const replies = lab.sent('r1', 'eth0').filter((f) => checkFrame(f.frame, arp({ operation: 'reply', senderIp: '10.0.2.2', senderMac: '02:00:00:00:02:01' })) === null);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.at).toBeLessThan(802 * MS);
+    expect(framesMatching(lab.sent('r1', 'eth1'), udp({ destinationPort: 9 }))).toHaveLength(1);
+    expect(state(lab, 'h1', '10.0.2.2')).toBe('REACHABLE');
+  });
+
+  it('without proxy_arp the request goes unanswered', () => {
+    const lab = proxied(0);
+    lab.exec('h1', 'udp 10.0.2.2 9');
+    lab.run(4 * SECOND);
+    expect(lab.sent('r1', 'eth0')).toHaveLength(0);
+    expect(state(lab, 'h1', '10.0.2.2')).toBe('FAILED');
+  });
+
+  it('arp_filter=1 answers only on the interface the reply would be routed out of', () => {
+    // r has 10.0.0.1 on eth0 and 10.0.1.1 on eth1, both links to h1's hub: a request for 10.0.1.1
+    // arriving on eth0 is answered only with arp_filter off.
+    const answers = (filter: number): number => {
+      const lab = new Lab();
+      lab.addNode('h1', { programs });
+      lab.addNode('r', { programs });
+      lab.link('h1:eth0', 'r:eth0');
+      lab.addr('h1', 'eth0', '10.0.0.5/16');
+      lab.addr('r', 'eth0', '10.0.0.1/24');
+      lab.node('r').addEthernet('eth1', new Uint8Array([2, 0, 0, 0, 2, 9]), 1500);
+      lab.node('r').kernel.setLinkUp('eth1', true);
+      lab.node('r').setCarrier('eth1', true, 0);
+      lab.addr('r', 'eth1', '10.0.1.1/24');
+      lab.route('r', '10.0.0.5/32', { dev: 'eth1' });
+      lab.sysctl('r', 'net.ipv4.conf.all.arp_filter', filter);
+      lab.exec('h1', 'udp 10.0.1.1 9');
+      lab.run(10 * MS);
+      return lab.sent('r', 'eth0').filter((f) => checkFrame(f.frame, arp({ operation: 'reply' })) === null).length;
+    };
+    expect(answers(0)).toBe(1);
+    expect(answers(1)).toBe(0);
+  });
+
+  it('a gratuitous ARP creates an entry only with arp_accept', () => {
+    const garpEntry = (accept: number): string => {
+      const lab = twoHosts();
+      lab.sysctl('h1', 'net.ipv4.conf.all.arp_accept', accept);
+      const socket = lab.node('h2').parts.arp;
+      socket.announce(lab.node('h2').kernel.device('eth0')!, ip('10.0.0.2'), false);
+      lab.run(10 * MS);
+      return state(lab, 'h1', '10.0.0.2');
+    };
+    expect(garpEntry(0)).toBe('NONE');
+    expect(garpEntry(1)).toBe('STALE');
+  });
+});
+
 describe('ip neigh', () => {
   it('adds, shows, replaces, deletes and flushes with iproute2 output and errors', () => {
     const lab = twoHosts();
