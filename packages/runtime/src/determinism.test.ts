@@ -47,6 +47,7 @@ describe('determinism across placements', () => {
     const spec = mixedSpec();
     spec.links[0]!.params.latencyNs = 0;
     await expect(Emulator.load(spec, { nodeFactory: FAKE_NODES })).rejects.toThrow('link h1:eth0--r1:eth0: latency must be a positive whole number of ns, got 0');
+    await expect(Emulator.load(mixedSpec(), { workers: 0 })).rejects.toThrow('workers must be a whole number ≥ 1, got 0');
   });
 
   it('gives byte-identical traces and pcaps inline, per-node, packed with 1, 2 and 3 workers, and on a second run', async () => {

@@ -141,6 +141,10 @@ export class Emulator implements EmulatorApi {
         throw new EmulatorError(`link ${link.id}: latency must be a positive whole number of ns, got ${link.params.latencyNs}`);
       }
     }
+    if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 1)) {
+      throw new EmulatorError(`workers must be a whole number ≥ 1, got ${options.workers}`);
+    }
+    if (options.speed !== undefined && !(options.speed > 0)) throw new EmulatorError(`speed must be positive, got ${options.speed}`);
     this.spec = spec;
     this.name = spec.name;
     this.seed = options.seed ?? spec.seed;
