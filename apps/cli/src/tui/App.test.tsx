@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEY_BINDINGS } from './key-bindings.js';
 import { STEP_NS } from './start-tui.js';
@@ -7,6 +7,9 @@ import { ConsolePane } from './ConsolePane.js';
 import { FakeEmulator } from './testing/fake-emulator.js';
 import { useKeyboard } from './use-keyboard.js';
 import { keys, renderTui, type RenderedTui } from './testing/render-tui.js';
+
+// Rendering is quick, but the machine may be shared and busy.
+vi.setConfig({ testTimeout: 30_000 });
 
 afterEach(() => cleanup());
 

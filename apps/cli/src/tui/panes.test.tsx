@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { Header } from './Header.js';
 import { HelpPanel } from './HelpPanel.js';
@@ -7,6 +7,9 @@ import { LinkPane } from './LinkPane.js';
 import { MapView } from './MapView.js';
 import { NodePane } from './NodePane.js';
 import { keys, renderTui } from './testing/render-tui.js';
+
+// Rendering is quick, but the machine may be shared and busy.
+vi.setConfig({ testTimeout: 30_000 });
 
 afterEach(() => cleanup());
 
