@@ -20,7 +20,17 @@ export interface CliIo {
   terminal: NodeJS.WritableStream;
 }
 
+/**
+ * The process's own streams. A reader that goes away (`netloom run --trace | head`) ends the
+ * process quietly, as SIGPIPE ends C tools, instead of an EPIPE stack trace.
+ */
 export function processIo(): CliIo {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   return {
     stdout: { write: (text) => void process.stdout.write(text) },
     stderr: { write: (text) => void process.stderr.write(text) },

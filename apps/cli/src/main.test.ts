@@ -41,6 +41,20 @@ describe('netloom run (scripted engine)', () => {
     expect(run).toEqual({ status: 2, stdout: '', stderr: `${bad}:1:1: cannot read the topology file: no such file\n` });
   });
 
+  it('marks expectations after --until as not run', async () => {
+    const run = await runCli(['run', threeHosts, '--until', '3s'], { engine: fakeEngine() });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe(
+      [
+        '✓ 1.000s h1: ping -c 2 10.0.2.3',
+        '✗ 5.000s h3: ping -c 1 -W 1 10.0.1.2 (not run)',
+        `    ${threeHosts}:45: not run: the run ended at 3.000s, before 5.000s`,
+        '1/2 expectations hold',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('rejects bad options with exit 2', async () => {
     expect((await runCli(['run', threeHosts, '--until', 'soon'])).stderr).toBe('netloom: --until: bad duration "soon" (want e.g. 30s, 1.5ms, 2m)\n');
     expect((await runCli(['run', threeHosts, '--placement', 'everywhere'])).status).toBe(2);

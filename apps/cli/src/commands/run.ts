@@ -98,9 +98,13 @@ export function humanReport(spec: TopologySpec, report: RunReport): string {
       out += `✓ ${head}\n`;
       continue;
     }
-    out += `✗ ${head}\n`;
     const expectation = spec.expect[outcome.index];
     const where = `${spec.file}:${expectation?.line ?? '?'}`;
+    if (outcome.at > report.endTime) {
+      out += `✗ ${head} (not run)\n    ${where}: not run: the run ended at ${formatSeconds(report.endTime)}, before ${formatSeconds(outcome.at)}\n`;
+      continue;
+    }
+    out += `✗ ${head}\n`;
     const problems = expectation ? describeProblems(expectation, outcome.result) : [];
     // The runtime's verdict rules; its own message stands in when the cause is not a mismatch (a timeout, say).
     if (problems.length === 0) problems.push(outcome.message.split('\n', 1)[0] ?? '');

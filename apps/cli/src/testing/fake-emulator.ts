@@ -89,7 +89,11 @@ export class FakeEmulator implements EmulatorApi {
   async run(until?: number): Promise<RunReport> {
     const expectations = [];
     for (const [index, expect] of this.spec.expect.entries()) {
-      if (until !== undefined && expect.at > until) break;
+      if (until !== undefined && expect.at > until) {
+        const result = { t: until, node: expect.node, cmd: expect.cmd, status: -1, stdout: '', stderr: '' };
+        expectations.push({ index, at: expect.at, node: expect.node, cmd: expect.cmd, passed: false, message: 'not run', result });
+        continue;
+      }
       if (expect.at > this.time) this.time = expect.at;
       const result = await this.exec(expect.node, expect.cmd);
       const problems: string[] = [];
