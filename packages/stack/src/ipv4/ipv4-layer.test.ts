@@ -60,6 +60,17 @@ describe('echo and forwarding', () => {
     expect(lab.drops('r1').map((d) => d.event.type === 'drop' && d.event.reason)).toEqual(['ttlExpired']);
   });
 
+  it('a ping socket sees the time exceeded quoting its echo request (traceroute -I, ping -t 1)', () => {
+    const lab = chain();
+    const socket = lab.node('h1').parts.sockets.openIcmp({});
+    const seen: string[] = [];
+    socket.onMessage((m) => seen.push(`${m.from} ${m.type}/${m.code} id ${m.id} seq ${m.sequence}`));
+    socket.setsockopt('IP_TTL', 1);
+    socket.sendEcho('10.0.2.2', 4242, 7, new Uint8Array(16));
+    lab.run(100 * MS);
+    expect(seen).toEqual(['10.0.1.1 11/0 id 4242 seq 7']);
+  });
+
   it('answers a closed port with port unreachable; a connected socket gets ECONNREFUSED', () => {
     const lab = chain();
     const { socket, errors } = probeSocket(lab, 64);

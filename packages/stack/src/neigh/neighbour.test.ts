@@ -53,6 +53,16 @@ describe('ARP resolution', () => {
     expect(lab.exec('h1', 'ip neigh show').stdout).toBe('10.0.0.9 dev eth0 FAILED \n');
   });
 
+  it('bounds the unresolved queue by unres_qlen_bytes, dropping the oldest packets', () => {
+    const lab = twoHosts();
+    const socket = lab.node('h1').parts.sockets.openUdp({});
+    for (let i = 0; i < 130; i++) socket.sendto(new Uint8Array(1000), { address: '10.0.0.9', port: 9 });
+    // 212992 bytes at 1028 + 768 (modelled skb overhead) per packet: 118 stay queued.
+    const entry = lab.node('h1').parts.neighbours.lookup('eth0', ip('10.0.0.9'))!;
+    expect(entry.queue).toHaveLength(118);
+    expect(lab.drops('h1').filter((d) => d.event.type === 'drop' && d.event.reason === 'neighbourQueueFull')).toHaveLength(12);
+  });
+
   it('walks REACHABLE → STALE → DELAY → PROBE → REACHABLE with Linux timers', () => {
     const lab = twoHosts();
     lab.exec('h1', 'udp 10.0.0.2 9');
