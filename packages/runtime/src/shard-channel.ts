@@ -29,6 +29,8 @@ import { Shard } from './shard.js';
 const SPIN_ITERATIONS = 20_000;
 /** The longest the controller blocks in Atomics.wait before letting the event loop run. */
 const BLOCK_SLICE_MS = 5;
+/** A shard silent for this long (wall time) in one window is reported as stuck, not waited for forever. */
+const STUCK_AFTER_MS = 120_000;
 
 /**
  * Whether waiting threads should spin before blocking. Spinning only pays when every spinning
@@ -158,9 +160,13 @@ export class WorkerShardChannel implements ShardChannel {
 
   private async receive(): Promise<ShardMessage> {
     const slot = 2 * this.index + 1;
-    let blockedSince = performance.now();
+    const began = performance.now();
+    let blockedSince = began;
     for (;;) {
       if (this.failure !== null) throw this.failure;
+      if (performance.now() - began > STUCK_AFTER_MS) {
+        throw new ShardThreadError(this.index, new Error(`no answer for ${STUCK_AFTER_MS / 1000} s: the shard seems stuck`));
+      }
       const seen = Atomics.load(this.signal, slot);
       const received = receiveMessageOnPort(this.port);
       if (received !== undefined) return decodeShardMessage(received.message as Uint8Array);
