@@ -408,9 +408,10 @@ export class Emulator implements EmulatorApi {
     for (const result of results) {
       this.shardNext[result.shard] = result.nextEventAt;
       for (const batch of result.out) for (const envelope of batch.frames) this.inflight[batch.shard]!.push(envelope);
-      outputs.push(...result.outputs);
-      exits.push(...result.exits);
-      if (result.traces.length > 0) traces.push(...result.traces);
+      // Loops, not spreads: a busy window can hold more records than a call's argument limit.
+      for (const output of result.outputs) outputs.push(output);
+      for (const exit of result.exits) exits.push(exit);
+      for (const trace of result.traces) traces.push(trace);
       this.applyNodeStates(result.nodes);
       for (const port of result.ports) this.portState[port.port] = port;
     }

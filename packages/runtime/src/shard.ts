@@ -178,7 +178,7 @@ export class Shard {
 
   nodeStates(): NodeStateRecord[] {
     const states: NodeStateRecord[] = [];
-    for (const node of this.touchedNodes) states.push(this.nodeState(node));
+    for (const node of this.touchedNodes) states.push(this.guard(node, () => this.nodeState(node)));
     this.touchedNodes = new Set();
     return states;
   }
@@ -236,7 +236,7 @@ export class Shard {
     try {
       nodes = this.failure === null ? this.nodeStates() : [];
     } catch (error) {
-      this.failure = { node: null, message: describeError(error) };
+      this.failure = error instanceof NodeFailure ? { node: error.node, message: describeError(error.original) } : { node: null, message: describeError(error) };
     }
     const done: WindowDoneMessage = {
       type: 'windowDone',
