@@ -99,3 +99,17 @@ describe('netloom exec and graph (real runtime)', () => {
     expect(statSync(svgPath).size).toBeGreaterThan(1000);
   }, 60_000);
 });
+
+describe('netloom bench chain (real runtime)', () => {
+  it('prints hop-forwards per second, wall time and peak RSS', async () => {
+    const result = await spawnCli(['bench', 'chain', '--routers', '3', '--packets', '500', '--placement', 'inline']);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('router chain: 3 routers, 500 packets, placement inline (main thread)');
+    expect(lines[1]).toBe('delivered:      500');
+    expect(lines[2]).toBe('hop-forwards:   1,500');
+    expect(lines[3]).toMatch(/^wall time: {6}\d+\.\d{3} s$/);
+    expect(lines[4]).toMatch(/^hop-forwards\/s: [\d,]+$/);
+    expect(lines[5]).toMatch(/^peak RSS: {7}\d+\.\d MiB$/);
+  }, 60_000);
+});
