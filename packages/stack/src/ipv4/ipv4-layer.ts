@@ -95,6 +95,8 @@ export interface InputContext {
 
 export class Ipv4Layer {
   private readonly reassembler: Reassembler;
+  /** Packets that are views into a received Ethernet frame: their header room may be reused. */
+  private readonly inReceivedFrame = new WeakSet<Uint8Array>();
 
   constructor(private readonly deps: Ipv4Dependencies) {
     this.reassembler = new Reassembler(deps.timers, (first, now) => {
@@ -116,8 +118,10 @@ export class Ipv4Layer {
       this.deps.drop(dev.name, ip.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `ipv4 ${ip.error}`);
       return;
     }
-    // Work on a private copy cut to the total length: forwarding rewrites the TTL in place.
-    const own = packet.slice(0, ipv4TotalLength(packet));
+    // The packet stays a view into the received frame (cut to the total length): forwarding
+    // rewrites its TTL and then the frame's Ethernet header in place, as a router's skb does.
+    const own = packet.subarray(0, ipv4TotalLength(packet));
+    if (own.byteOffset >= 14) this.inReceivedFrame.add(own);
     this.routeReceived(dev.name, packetType, own, ip, frame, now);
   }
 
@@ -532,12 +536,12 @@ export class Ipv4Layer {
   }
 
   private transmitIp(device: DeviceView, mac: Uint8Array, packet: Uint8Array): void {
-    const frame = new Uint8Array(14 + packet.length);
+    const frame = this.inReceivedFrame.has(packet) ? new Uint8Array(packet.buffer, packet.byteOffset - 14, packet.length + 14) : new Uint8Array(14 + packet.length);
     frame.set(mac.subarray(0, 6), 0);
     frame.set(device.mac.subarray(0, 6), 6);
     frame[12] = EtherType.ipv4 >>> 8;
     frame[13] = EtherType.ipv4 & 0xff;
-    frame.set(packet, 14);
+    if (frame.buffer !== packet.buffer || frame.byteOffset + 14 !== packet.byteOffset) frame.set(packet, 14);
     this.deps.transmit(device.name, frame);
   }
 
