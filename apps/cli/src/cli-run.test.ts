@@ -70,9 +70,9 @@ describe('netloom run (real runtime)', () => {
   }, 60_000);
 
   it('--json prints a report that parses', async () => {
-    const result = await spawnCli(['run', twoHosts, '--json', '--seed', '3']);
+    const result = await spawnCli(['run', twoHosts, '--json', '--seed', '3', '--workers', '2']);
     const report = JSON.parse(result.stdout) as { name: string; seed: number; passed: boolean; expectations: { line: number; passed: boolean; stdout: string }[] };
-    expect(report).toMatchObject({ name: 'two-hosts', seed: 3, passed: true });
+    expect(report).toMatchObject({ name: 'two-hosts', seed: 3, passed: true, placement: 'packed (2 workers)' });
     expect(report.expectations.map((e) => e.line)).toEqual([21, 26, 30]);
     expect(report.expectations[0]?.stdout).toContain('3 packets transmitted, 3 received, 0% packet loss');
   }, 60_000);

@@ -49,7 +49,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, e
     await emulator.start();
     const report = await emulator.run(until);
     if (options.pcap !== undefined) await emulator.stopCapture();
-    if (options.json) io.stdout.write(`${JSON.stringify(jsonReport(spec, options, report, options.trace ? trace : null, captures), null, 2)}\n`);
+    if (options.json) io.stdout.write(`${JSON.stringify(jsonReport(spec, options, report, options.trace ? trace : null, captures, placementOf(emulator)), null, 2)}\n`);
     else {
       io.stdout.write(humanReport(spec, report));
       for (const path of captures) io.stderr.write(`pcap: ${path}\n`);
@@ -137,11 +137,18 @@ function indentedOutput(stream: string, text: string): string {
   return `    ${stream}:\n${lines.map((line) => (line === '' ? '      |\n' : `      | ${line}\n`)).join('')}`;
 }
 
-function jsonReport(spec: TopologySpec, options: RunOptions, report: RunReport, trace: TraceEvent[] | null, captures: string[]): object {
+/** `packed (2 workers)`, when the emulator says how it placed the nodes (the runtime's Emulator does). */
+function placementOf(emulator: EmulatorApi): string | null {
+  const described = (emulator as Partial<{ describePlacement(): string }>).describePlacement;
+  return typeof described === 'function' ? described.call(emulator) : null;
+}
+
+function jsonReport(spec: TopologySpec, options: RunOptions, report: RunReport, trace: TraceEvent[] | null, captures: string[], placement: string | null): object {
   return {
     name: spec.name,
     file: spec.file,
     seed: options.seed ?? spec.seed,
+    ...(placement !== null ? { placement } : {}),
     endTime: report.endTime,
     passed: report.passed,
     expectations: report.expectations.map((outcome) => ({

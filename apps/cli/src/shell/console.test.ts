@@ -102,6 +102,17 @@ describe('the shell console', () => {
     );
   });
 
+  it('lists nodes and links as JSON with -j', async () => {
+    const nodes = JSON.parse((await result(shell, 'nodes -j')).stdout) as { name: string; addresses: { address: string }[] }[];
+    expect(nodes.map((n) => n.name)).toEqual(['h1', 'h2', 'r1', 'h3']);
+    const links = JSON.parse((await result(shell, 'links --json')).stdout) as { id: string; latencyNs: number }[];
+    expect(links.map((l) => [l.id, l.latencyNs])).toEqual([
+      ['r1:eth1--h3:eth0', 2e6],
+      ['lan1', 1e5],
+    ]);
+    expect((await result(shell, 'nodes all')).stderr).toBe('netloom: usage: nodes [-j|--json]\n');
+  });
+
   it('skips blank lines and comments, and quits on quit or exit', async () => {
     expect(await shell.execute('   ')).toEqual({ kind: 'nothing' });
     expect(await shell.execute('# h1 ping h2')).toEqual({ kind: 'nothing' });

@@ -10,7 +10,8 @@
  *                                 or `link ID …`, ID a link id or a LAN name)
  *   link ID set latency 5ms loss 1% bandwidth 10Mbit mtu 1400 queue 50
  *   node NAME stop|start
- *   nodes | links | help | quit | exit      (blank lines and `# comments` are skipped)
+ *   nodes [-j] | links [-j]       tables, or JSON with -j
+ *   help | quit | exit            (blank lines and `# comments` are skipped)
  *
  * A bad line gives a result with status 2 and an error naming the problem; the console goes on.
  * Errors thrown by the emulator itself (a shard that died) are not caught here: they end the session.
@@ -46,8 +47,8 @@ export const CONSOLE_HELP = `netloom shell commands:
   NODE CMD...                 run CMD in NODE's shell (a node name in CMD becomes its first address)
   advance DURATION            move virtual time forward (e.g. advance 5s, advance 300ms)
   time                        print the virtual time
-  nodes                       list nodes, their state and addresses
-  links                       list links and LANs with their parameters
+  nodes [-j]                  list nodes, their state, frame counters and addresses (-j: as JSON)
+  links [-j]                  list links and LANs with their parameters and counters (-j: as JSON)
   link A:IF B:IF up|down      bring a point-to-point link up or down (or: link ID up|down)
   link ID set KEY VALUE...    change latency, bandwidth, loss, mtu or queue (e.g. set latency 5ms loss 1%)
   node NAME stop|start        stop or start a node
@@ -81,11 +82,9 @@ export class ShellConsole {
           await this.advance(args);
           return this.ok(text, '');
         case 'nodes':
-          this.expectArgs(head, args, 0);
-          return this.ok(text, this.nodeTable());
+          return this.ok(text, this.isJsonFlag(head, args) ? `${JSON.stringify(this.emulator.nodes())}\n` : this.nodeTable());
         case 'links':
-          this.expectArgs(head, args, 0);
-          return this.ok(text, this.linkTable());
+          return this.ok(text, this.isJsonFlag(head, args) ? `${JSON.stringify(this.emulator.links())}\n` : this.linkTable());
         case 'link':
           await this.changeLink(args);
           return this.ok(text, '');
@@ -209,6 +208,13 @@ export class ShellConsole {
       ]);
     }
     return formatTable(rows);
+  }
+
+  /** `nodes` or `nodes -j|--json`. */
+  private isJsonFlag(command: string, args: string[]): boolean {
+    if (args.length === 0) return false;
+    if (args.length === 1 && (args[0] === '-j' || args[0] === '--json')) return true;
+    throw new UsageError(`usage: ${command} [-j|--json]`);
   }
 
   private expectArgs(command: string, args: string[], count: number): void {
