@@ -151,6 +151,21 @@ describe('accepting redirects', () => {
     }
   });
 
+  it('without shared_media, secure_redirects accepts only a new gateway that is already a gateway of ours', () => {
+    const accepted = (knownGateway: boolean): string => {
+      const lab = oneNetwork();
+      lab.sysctl('h1', 'net.ipv4.conf.all.shared_media', 0);
+      lab.sysctl('h1', 'net.ipv4.conf.eth0.shared_media', 0);
+      if (knownGateway) lab.route('h1', '10.50.0.0/16', { via: '10.0.0.3' });
+      lab.exec('h1', 'ip neigh add 10.0.0.3 dev eth0 lladdr 02:00:00:00:03:01 nud reachable');
+      lab.node('h1').parts.sockets.openUdp({}).sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
+      lab.run(50 * MS);
+      return gatewayTo(lab, 'h1', '10.9.0.5');
+    };
+    expect(accepted(false)).toBe('10.0.0.1');
+    expect(accepted(true)).toBe('10.0.0.3');
+  });
+
   it('rejects a redirect that does not come from the current gateway, or about a datagram no socket sent', () => {
     const lab = oneNetwork();
     lab.exec('h1', 'ip neigh add 10.0.0.3 dev eth0 lladdr 02:00:00:00:03:01 nud reachable');

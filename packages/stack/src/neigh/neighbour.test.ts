@@ -315,6 +315,14 @@ describe('ip neigh', () => {
     expect(sh('ip neigh add 10.0.0.7 dev nosuch lladdr 02:00:00:00:00:07')).toBe('Cannot find device "nosuch"\n[1]');
   });
 
+  it('ip -s neigh prints the times since use/confirmation/update and the probe count', () => {
+    const lab = twoHosts();
+    lab.exec('h1', 'udp 10.0.0.2 9');
+    lab.run(3500 * MS);
+    // iproute2 6.1 prints no space before "probes" (sic, as observed).
+    expect(lab.exec('h1', 'ip -s neigh show 10.0.0.2').stdout).toBe('10.0.0.2 dev eth0 lladdr 02:00:00:00:02:01  used 3/3/3probes 4 REACHABLE \n');
+  });
+
   it('a permanent entry is used without ARP', () => {
     const lab = twoHosts();
     lab.exec('h1', 'ip neigh add 10.0.0.2 dev eth0 lladdr 02:00:00:00:02:01');
