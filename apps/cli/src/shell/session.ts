@@ -45,13 +45,18 @@ export async function runShellSession(shell: ShellConsole, emulator: EmulatorApi
     const queue: string[] = [];
     let isBusy = false;
     let isClosed = false;
+    let isDone = false;
+    const finish = (quitByCommand: boolean) => {
+      isDone = true;
+      resolve(quitByCommand);
+    };
     const pump = async (): Promise<void> => {
-      if (isBusy) return;
+      if (isBusy || isDone) return;
       isBusy = true;
       try {
         for (let line = queue.shift(); line !== undefined; line = queue.shift()) {
           const outcome = clock ? await clock.exclusive(() => shell.execute(line as string)) : await shell.execute(line);
-          if (outcome.kind === 'quit') return resolve(true);
+          if (outcome.kind === 'quit') return finish(true);
           if (outcome.kind === 'result') {
             const { result } = outcome;
             lastStatus = result.status;
@@ -63,11 +68,12 @@ export async function runShellSession(shell: ShellConsole, emulator: EmulatorApi
           }
         }
       } catch (error) {
+        isDone = true;
         return reject(error);
       } finally {
         isBusy = false;
       }
-      if (isClosed) return resolve(false);
+      if (isClosed) return finish(false);
       if (interactive) {
         lines.resume();
         lines.prompt();
