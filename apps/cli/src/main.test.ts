@@ -61,6 +61,8 @@ describe('netloom run (scripted engine)', () => {
     expect((await runCli(['run', threeHosts, '--workers', '0'])).status).toBe(2);
     expect((await runCli(['frobnicate'])).status).toBe(2);
     expect((await runCli([])).status).toBe(2);
+    expect((await runCli(['bench'])).status).toBe(2);
+    expect((await runCli(['run', '--help'])).status).toBe(0);
   });
 
   it('exits 3 naming the node when a node fails', async () => {

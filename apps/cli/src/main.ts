@@ -174,7 +174,8 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? 0 : EXIT_BAD_INPUT;
+      // --help and --version exit 0; help shown because something was missing is a usage error.
+      return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
     }
     throw error;
   }
