@@ -3,12 +3,13 @@
  * placements, pcap, JSON), exec, graph with addresses from a running topology, bench.
  */
 
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, REPO_ROOT } from './testing/cli-harness.js';
-import { spawnCli } from './testing/spawn-cli.js';
+import { hasCommand, spawnCli } from './testing/spawn-cli.js';
 
 const twoHosts = join(REPO_ROOT, 'topologies', 'two-hosts.yaml');
 const routerChain = join(REPO_ROOT, 'topologies', 'router-chain.yaml');
@@ -56,7 +57,7 @@ describe('netloom run (real runtime)', () => {
     for (const [index, output] of outputs.entries()) expect(output, runs[index]?.join(' ')).toEqual(first);
   }, 240_000);
 
-  it('--pcap writes one pcapng file per link and names them on stderr', async () => {
+  it('--pcap writes one pcapng file per link, names them on stderr, and tshark reads them (each echo answered)', async () => {
     const dir = join(scratch, 'pcap');
     const result = await spawnCli(['run', twoHosts, '--pcap', dir]);
     expect(result.status).toBe(0);
@@ -67,6 +68,12 @@ describe('netloom run (real runtime)', () => {
       expect(statSync(path).size).toBeGreaterThan(100);
     }
     expect(readdirSync(dir)).toHaveLength(1);
+    if (!hasCommand('tshark', ['-v'])) return;
+    const path = named[0] ?? '';
+    const count = (filter: string) => execFileSync('tshark', ['-r', path, '-Y', filter], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter((line) => line.trim() !== '').length;
+    expect(count('_ws.malformed')).toBe(0);
+    expect(count('icmp.type == 8 && ip.dst == 10.0.0.2')).toBe(3);
+    expect(count('icmp.type == 0 && ip.src == 10.0.0.2')).toBe(3);
   }, 60_000);
 
   it('--json prints a report that parses', async () => {
