@@ -13,7 +13,7 @@
  * Leaves out: arp_notify, arp_evict_nocarrier knobs (carrier loss always flushes), medium_id,
  * proxy_arp_pvlan, `ip neigh add proxy` entries, ARP on non-Ethernet devices.
  */
-import { ArpOperation, buildArpFrame, formatMac, isBroadcastMac, isInPrefix, isMulticastMac, MAC_BROADCAST, MAC_ZERO, parseArp, isWireError } from '@netloom/wire';
+import { ArpOperation, buildArpFrame, macEquals, isBroadcastMac, isInPrefix, isMulticastMac, MAC_BROADCAST, MAC_ZERO, parseArp, isWireError } from '@netloom/wire';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { DeviceView, RoutingApi } from '../routing-api.js';
 import type { Prng, TimerHeap } from '../timers.js';
@@ -238,7 +238,7 @@ export class ArpLayer {
 
   private isGratuitous(operation: number, sip: number, tip: number, sha: Uint8Array, tha: Uint8Array): boolean {
     if (sip !== tip) return false;
-    if (operation === ArpOperation.reply && formatMac(tha) !== formatMac(sha)) return false;
+    if (operation === ArpOperation.reply && !macEquals(tha, 0, sha)) return false;
     return !this.deps.routing.isLocalAddress(sip) && !this.isBroadcastAddress(sip);
   }
 

@@ -70,11 +70,12 @@ export class UdpDatagramSocket implements UdpSocket {
     const local = parseIpv4(address);
     if (local === null || !Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
     const routing = this.table.env.routing;
-    if (local !== 0 && !routing.isLocalAddress(local) && !isBroadcastAddress(local)) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    const broadcast = this.isBroadcastAddress(local);
+    if (local !== 0 && !routing.isLocalAddress(local) && !broadcast) return { ok: false, errno: 'EADDRNOTAVAIL' };
     const chosen = port === 0 ? this.table.ephemeralPort(local, this) : port;
     if (chosen === null || !this.table.isPortFree(local, chosen, this)) return { ok: false, errno: 'EADDRINUSE' };
     this.boundAddress = local;
-    this.source = isBroadcastAddress(local) ? 0 : local;
+    this.source = broadcast ? 0 : local;
     this.boundPort = chosen;
     return { ok: true };
   }
@@ -305,6 +306,12 @@ export class UdpDatagramSocket implements UdpSocket {
     return { ok: true, route: cache.route, source: source !== 0 ? source : cache.route.src };
   }
 
+  /** 255.255.255.255 or the directed broadcast of one of our subnets (binding to it is allowed). */
+  private isBroadcastAddress(address: number): boolean {
+    if (address === 0xffffffff) return true;
+    return this.table.env.routing.devices().some((d) => d.addresses.some((ifa) => ifa.prefixLength < 31 && ifa.broadcast === address));
+  }
+
   /** The cached route is still what the table says for its interface (NetBSD: still RTF_UP). */
   private isStillInTable(route: Route4, destination: number, port: number): boolean {
     const device = this.table.env.routing.device(route.dev);
@@ -314,6 +321,3 @@ export class UdpDatagramSocket implements UdpSocket {
   }
 }
 
-function isBroadcastAddress(address: number): boolean {
-  return address === 0xffffffff;
-}
