@@ -80,6 +80,71 @@ echo @@end
     expect(real.get('after-four')).toContain('cache <redirected>');
   }, 60_000);
 
+  it('a time exceeded just before suppresses the next redirect (ICMP errors and redirects share inet_peer rate_last)', () => {
+    // One-network LVS-NAT (seed 004): the real server's first datagram draws a redirect (ignored:
+    // the client is unresolved); a second later a TTL-1 probe draws a time exceeded, and the
+    // redirect for the datagram right behind it is held back — what a traceroute's first probe does.
+    const results = [false, true].map((withTtl1) => {
+      const datagrams = (send: (ttl: number, port: number) => void, wait: (seconds: number) => void): void => {
+        send(64, 33434);
+        wait(1);
+        if (withTtl1) send(1, 33435);
+        send(64, 33436);
+        wait(0.5);
+      };
+      const real = runLanExperiment(
+        [
+          { node: 'c', ifname: 'eth0', mac: '02:00:00:00:01:01', lan: 'lan' },
+          { node: 'd', ifname: 'eth0', mac: '02:00:00:00:02:01', lan: 'lan' },
+          { node: 'r', ifname: 'eth0', mac: '02:00:00:00:03:01', lan: 'lan' },
+        ],
+        `
+ip -n $c addr add 10.1.1.10/24 dev eth0
+ip -n $c route add default via 10.1.1.1
+ip -n $d addr add 10.1.1.1/24 dev eth0
+ip -n $d addr add 192.168.1.1/24 dev eth0
+ip netns exec $d sysctl -qw net.ipv4.ip_forward=1
+ip -n $r addr add 192.168.1.20/24 dev eth0
+ip -n $r route add default via 192.168.1.1
+ip netns exec $r python3 -c 'import socket,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+${(() => {
+  const lines: string[] = [];
+  datagrams(
+    (ttl, port) => lines.push(`s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ${ttl})`, `s.sendto(b"x"*8,("10.1.1.10",${port}))`),
+    (seconds) => lines.push(`time.sleep(${seconds})`),
+  );
+  return lines.join('\n');
+})()}'
+echo @@result; ip -n $r route get 10.1.1.10
+`,
+      );
+      const lab = new Lab();
+      lab.addNode('c');
+      lab.addNode('d', { forwarding: true });
+      lab.addNode('r');
+      lab.link('c:eth0', 'd:eth0', 'r:eth0');
+      lab.addr('c', 'eth0', '10.1.1.10/24');
+      lab.route('c', 'default', { via: '10.1.1.1' });
+      lab.addr('d', 'eth0', '10.1.1.1/24');
+      lab.addr('d', 'eth0', '192.168.1.1/24');
+      lab.addr('r', 'eth0', '192.168.1.20/24');
+      lab.route('r', 'default', { via: '192.168.1.1' });
+      const socket = lab.node('r').parts.sockets.openUdp({});
+      datagrams(
+        (ttl, port) => {
+          socket.setsockopt('IP_TTL', ttl);
+          socket.sendto(new Uint8Array(8), { address: '10.1.1.10', port });
+        },
+        (seconds) => lab.run(seconds * 1000 * MS),
+      );
+      const ours = lab.exec('r', 'ip route get 10.1.1.10').stdout;
+      expect(normalise(ours).trimEnd(), `with a TTL-1 probe: ${withTtl1}`).toBe(normalise(real.get('result')).trimEnd());
+      return ours.includes('redirected');
+    });
+    expect(results).toEqual([true, false]);
+  }, 60_000);
+
   it('default gateway failover: the same route at each phase as the kernel', () => {
     const real = runLanExperiment(
       [
