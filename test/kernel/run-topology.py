@@ -11,8 +11,8 @@ derives them, IPv6 on), applies the router preset (ip_forward=1 for router, dire
 and each node's `exec:` lines, then plays `events:` and `expect:` in real time by their `at` (items
 at the same time: events first, then expectations in file order; each expectation runs in its own
 thread, as they run concurrently in netloom). Link events change the bridge ports (up: false sets the
-two ports down, so both ends lose carrier); `action: stop` disables the node's bridge ports (the node
-goes silent, its neighbours keep carrier), `start` enables them. Link latency, bandwidth and loss are
+two ports down, so both ends lose carrier); `action: stop` sets the node's bridge ports down (the node
+goes silent and sees no carrier, its neighbours keep theirs), `start` sets them up again. Link latency, bandwidth and loss are
 not applied (this kernel has no netem); ping times differ accordingly.
 
 Prints one line per expectation, `PASS` or `FAIL FILE:LINE at=Ts node: cmd`, and for a failure what
@@ -161,9 +161,10 @@ def main():
         elif "cmd" in item:
             background.append(lab.popen(item["node"], ["sh", "-c", item["cmd"]]))
         elif "action" in item:
-            state = 0 if item["action"] == "stop" else 3   # bridge port disabled / forwarding
+            # The node's bridge ports go down: nothing reaches it or leaves it, its own interfaces see no
+            # carrier, its neighbours keep theirs. (Without STP the bridge ignores port states.)
             for port in node_ports[item["node"]]:
-                lab.sh("sw", f"ip link set dev {port} type bridge_slave state {state}")
+                lab.sh("sw", f"ip link set {port} {'down' if item['action'] == 'stop' else 'up'}")
         elif "link" in item:
             if "up" in item:
                 for port in bridge_ports[item["link"]]:
