@@ -1,61 +1,83 @@
 /**
  * Per-remote-host memory (Linux's inet_peer) used to limit ICMP errors and ICMP redirects.
  *
- * Covers: the ICMP error token bucket (`inet_peer_xrlim_allow`: one token per elapsed ns, burst
+ * Covers: the ICMP error token bucket (`inet_peer_xrlim_allow`: one token per elapsed jiffy, burst
  * 6 × icmp_ratelimit, cost icmp_ratelimit — 1 s by default, so a burst of 6 then 1/s; a new peer
  * starts full) applied only to the types in icmp_ratemask (0x1818: destination unreachable except
  * frag-needed, source quench, time exceeded, parameter problem) and never towards ourselves; and the
  * redirect back-off of `ip_rt_send_redirect` (first redirect at once, the next after
  * redirect_load << n, at most redirect_number, reset after redirect_silence without a
- * redirect-worthy packet). Both share `rateLast`, as the kernel's peer does.
+ * redirect-worthy packet). Both share `rateLast`, as the kernel's peer does: a time exceeded sent
+ * to a host holds back the next redirect to it (verified on a real kernel, kernel-comparison.test.ts).
+ *
+ * Time is counted in jiffies of a HZ=250 kernel (4 ms), the kernel the reference measurements came
+ * from, because these comparisons are made in jiffies: an ICMP error exactly 1 s after the previous
+ * one finds a full token even when it is a few hundred microseconds early.
  * Leaves out: the global ICMP budget (icmp_msgs_per_sec), inet_peer garbage collection.
  */
 import type { Nanos } from '../node-host.js';
-import { NS_PER_MS } from '../timers.js';
+
+/** One jiffy of a HZ=250 kernel, in ns. */
+export const JIFFY = 4_000_000;
+export const HZ = 250;
 
 interface InetPeer {
+  /** In jiffies. */
   rateTokens: number;
-  rateLast: Nanos;
+  /** Jiffies. */
+  rateLast: number;
   redirects: number;
 }
 
-/** Linux defaults in ns (HZ-independent): icmp_ratelimit 1000 ms, redirect_load 20 ms, silence 20.48 s. */
-export const ICMP_RATELIMIT_DEFAULT = 1000 * NS_PER_MS;
+/** Linux defaults: icmp_ratelimit 1000 ms; route/redirect_load HZ/50, redirect_number 9, redirect_silence (HZ/50) << 10. */
+export const ICMP_RATELIMIT_MS = 1000;
 export const ICMP_RATEMASK_DEFAULT = 0x1818;
-export const REDIRECT_LOAD = 20 * NS_PER_MS;
+export const REDIRECT_LOAD_JIFFIES = HZ / 50;
 export const REDIRECT_NUMBER = 9;
-export const REDIRECT_SILENCE = REDIRECT_LOAD * 1024;
+export const REDIRECT_SILENCE_JIFFIES = (HZ / 50) << 10;
 
 const XRLIM_BURST_FACTOR = 6;
 /** A new peer's rate_last is 60 s in the past, so its bucket starts full. */
-const NEW_PEER_AGE = 60_000 * NS_PER_MS;
+const NEW_PEER_AGE = 60 * HZ;
 
 export type RedirectDecision = 'send' | 'backoff' | 'exhausted';
+
+export interface RedirectLimits {
+  load: number;
+  number: number;
+  silence: number;
+}
+
+export function jiffiesOf(now: Nanos): number {
+  return Math.floor(now / JIFFY);
+}
 
 export class InetPeers {
   private readonly peers = new Map<number, InetPeer>();
 
-  private peer(address: number, now: Nanos): InetPeer {
+  private peer(address: number, jiffies: number): InetPeer {
     let peer = this.peers.get(address >>> 0);
     if (peer === undefined) {
-      peer = { rateTokens: 0, rateLast: now - NEW_PEER_AGE, redirects: 0 };
+      peer = { rateTokens: 0, rateLast: jiffies - NEW_PEER_AGE, redirects: 0 };
       this.peers.set(address >>> 0, peer);
     }
     return peer;
   }
 
   /** icmpv4_xrlim_allow for an ICMP error of `type`/`code` to `destination`. */
-  allowIcmp(destination: number, type: number, code: number, now: Nanos, ratelimit = ICMP_RATELIMIT_DEFAULT, ratemask = ICMP_RATEMASK_DEFAULT): boolean {
+  allowIcmp(destination: number, type: number, code: number, now: Nanos, ratelimitMs = ICMP_RATELIMIT_MS, ratemask = ICMP_RATEMASK_DEFAULT): boolean {
     if (type > 18) return true;
     if (type === 3 && code === 4) return true;
     if (((1 << type) & ratemask) === 0) return true;
-    const peer = this.peer(destination, now);
-    let tokens = peer.rateTokens + (now - peer.rateLast);
-    peer.rateLast = now;
-    if (tokens > XRLIM_BURST_FACTOR * ratelimit) tokens = XRLIM_BURST_FACTOR * ratelimit;
+    const jiffies = jiffiesOf(now);
+    const timeout = Math.ceil((ratelimitMs * HZ) / 1000);
+    const peer = this.peer(destination, jiffies);
+    let tokens = peer.rateTokens + (jiffies - peer.rateLast);
+    peer.rateLast = jiffies;
+    if (tokens > XRLIM_BURST_FACTOR * timeout) tokens = XRLIM_BURST_FACTOR * timeout;
     let allowed = false;
-    if (tokens >= ratelimit) {
-      tokens -= ratelimit;
+    if (tokens >= timeout) {
+      tokens -= timeout;
       allowed = true;
     }
     peer.rateTokens = tokens;
@@ -63,18 +85,19 @@ export class InetPeers {
   }
 
   /** ip_rt_send_redirect's back-off for redirects to `source`; counts a sent redirect. */
-  redirect(source: number, now: Nanos, load = REDIRECT_LOAD, number = REDIRECT_NUMBER, silence = REDIRECT_SILENCE): RedirectDecision {
-    const peer = this.peer(source, now);
-    if (now > peer.rateLast + silence) {
+  redirect(source: number, now: Nanos, limits: RedirectLimits = { load: REDIRECT_LOAD_JIFFIES, number: REDIRECT_NUMBER, silence: REDIRECT_SILENCE_JIFFIES }): RedirectDecision {
+    const jiffies = jiffiesOf(now);
+    const peer = this.peer(source, jiffies);
+    if (jiffies > peer.rateLast + limits.silence) {
       peer.rateTokens = 0;
       peer.redirects = 0;
     }
-    if (peer.redirects >= number) {
-      peer.rateLast = now;
+    if (peer.redirects >= limits.number) {
+      peer.rateLast = jiffies;
       return 'exhausted';
     }
-    if (peer.redirects === 0 || now > peer.rateLast + load * 2 ** peer.redirects) {
-      peer.rateLast = now;
+    if (peer.redirects === 0 || jiffies > peer.rateLast + limits.load * 2 ** peer.redirects) {
+      peer.rateLast = jiffies;
       peer.redirects++;
       return 'send';
     }

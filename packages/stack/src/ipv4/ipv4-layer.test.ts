@@ -146,9 +146,9 @@ describe('echo and forwarding', () => {
       socket.sendto(new Uint8Array(8), { address: '10.99.0.1', port: 9 });
       lab.run(100 * MS);
     }
-    // 20 datagrams at 10/s: the first 6 answered at once; a token (1 s) has refilled 1 s after the
-    // first answer, which (that one was 2 ms late behind ARP) the datagram at 1.1 s finds.
-    expect(errors.map((e) => Math.floor(e.receivedAt / (100 * MS)) * 100)).toEqual([0, 100, 200, 300, 400, 500, 1100]);
+    // 20 datagrams at 10/s: the first 6 answered at once, then one when a token (1 s, counted in
+    // jiffies) has refilled at 1.0 s.
+    expect(errors.map((e) => Math.floor(e.receivedAt / (100 * MS)) * 100)).toEqual([0, 100, 200, 300, 400, 500, 1000]);
     expect(lab.drops('r1').filter((d) => d.event.type === 'drop' && d.event.reason === 'rateLimited')).toHaveLength(13);
   });
 });

@@ -224,7 +224,13 @@ export class Ipv4Layer {
     const device = routing.device(ifname);
     if (device === undefined) return;
     if (routing.conf(ifname, 'shared_media') === 0 && !isOnLink(device, ip.source, nextHop)) return;
-    if (this.deps.peers.redirect(ip.source, now) !== 'send') return;
+    // route/redirect_* are in jiffies (HZ=250 here), as the kernel's files show them.
+    const limits = {
+      load: sysctlOr(routing, 'net.ipv4.route.redirect_load', 5),
+      number: sysctlOr(routing, 'net.ipv4.route.redirect_number', 9),
+      silence: sysctlOr(routing, 'net.ipv4.route.redirect_silence', 5120),
+    };
+    if (this.deps.peers.redirect(ip.source, now, limits) !== 'send') return;
     this.icmpSend(packet, { dev: ifname, packetType: 'host', isLocal: false, isBroadcast: false }, ICMP_REDIRECT, 1, nextHop, now);
   }
 
@@ -431,7 +437,7 @@ export class Ipv4Layer {
     const route = outcome.route;
     const towardsUs = route.type === 'local';
     if (!towardsUs) {
-      const ratelimit = sysctlOr(routing, 'net.ipv4.icmp_ratelimit', 1000) * 1_000_000;
+      const ratelimit = sysctlOr(routing, 'net.ipv4.icmp_ratelimit', 1000);
       const ratemask = sysctlOr(routing, 'net.ipv4.icmp_ratemask', 0x1818);
       if (!this.deps.peers.allowIcmp(sender, type, code, now, ratelimit, ratemask)) {
         this.deps.drop(context?.dev ?? null, 'rateLimited', undefined, `icmp type ${type} code ${code} to ${formatIpv4(sender)}`);
