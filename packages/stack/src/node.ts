@@ -70,7 +70,7 @@ const IPV4_IDENT_MASK = 0xffff;
 export class StackNode implements NodeHost {
   readonly name: string;
   readonly parts: NodeParts;
-  private readonly counters_: NodeCounters = { framesIn: 0, framesOut: 0, drops: 0 };
+  private readonly tally: NodeCounters = { framesIn: 0, framesOut: 0, drops: 0 };
   /** Virtual time of the event being processed (timers and commands read it). */
   private now = 0;
   private identification: number;
@@ -160,7 +160,7 @@ export class StackNode implements NodeHost {
 
   receive(ifname: string, frame: Uint8Array, now: Nanos): void {
     this.advance(now);
-    this.counters_.framesIn++;
+    this.tally.framesIn++;
     try {
       this.processEthernet(ifname, frame, now);
     } catch (error) {
@@ -183,7 +183,7 @@ export class StackNode implements NodeHost {
   }
 
   counters(): NodeCounters {
-    return { ...this.counters_ };
+    return { ...this.tally };
   }
 
   interfaceNames(): string[] {
@@ -234,12 +234,12 @@ export class StackNode implements NodeHost {
   }
 
   private transmit(dev: string, frame: Uint8Array): void {
-    this.counters_.framesOut++;
+    this.tally.framesOut++;
     this.env.transmit(dev, frame);
   }
 
   private drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void {
-    this.counters_.drops++;
+    this.tally.drops++;
     const event: StackEvent = { type: 'drop', ifname: dev, reason };
     if (frame !== undefined) event.frame = frame;
     if (detail !== undefined) event.detail = detail;

@@ -10,9 +10,12 @@
  * unresolved queue bounded by unres_qlen_bytes (oldest dropped first) and reachable_time drawn
  * from [base/2, 3·base/2) and re-drawn every 300 s (neigh_rand_reach_time).
  *
- * Leaves out: garbage collection (Linux only collects above gc_thresh1 = 128 entries, which an
- * emulated node does not reach, so FAILED entries stay visible as they do on a small real host),
- * proxy neighbour entries, NTF_* flags other than the state, and IPv6 (NDP).
+ * Garbage collection as neigh_periodic_work: only while the table holds more than gc_thresh1 (128)
+ * entries — so on a small host FAILED entries stay visible, as they do on a real one — every
+ * base_reachable_time/2, removing entries outside the timer states that are FAILED or unused for
+ * gc_stale_time (PERMANENT ones stay).
+ * Leaves out: forced GC at gc_thresh2/3, proxy neighbour entries, NTF_* flags other than the
+ * state, and IPv6 (NDP).
  * Plain IP traffic does not confirm a neighbour (as Linux: only ARP replies, and upper layers
  * through `confirm()`, the MSG_CONFIRM / TCP path).
  */
@@ -122,11 +125,14 @@ export type NeighbourAdminError = 'exists' | 'notFound' | 'noLladdr';
 export type ResolveOutcome = { send: true; mac: Uint8Array } | { send: false; queued: boolean };
 
 const REACHABLE_TIME_REDRAW = 300 * NS_PER_S;
+/** gc_thresh1: below this many entries the periodic GC removes nothing. */
+const GC_THRESH1 = 128;
 const MIN_RETRANS = 10 * NS_PER_MS; // HZ/100
 
 export class NeighbourTable {
   private readonly entries = new Map<string, NeighbourEntry>();
   private readonly reachableTimes = new Map<string, { base: Nanos; value: Nanos; drawnAt: Nanos }>();
+  private gcTimer: TimerHandle | null = null;
 
   constructor(
     private readonly timers: TimerHeap,
@@ -314,7 +320,29 @@ export class NeighbourTable {
       timer: null,
     };
     this.entries.set(key(dev, address), entry);
+    if (this.entries.size > GC_THRESH1 && this.gcTimer === null) this.gcTimer = this.timers.schedule(now + this.gcInterval(dev), (at) => this.collect(at));
     return entry;
+  }
+
+  /** neigh_periodic_work: collect stale and failed entries while the table is above gc_thresh1. */
+  private collect(now: Nanos): void {
+    this.gcTimer = null;
+    if (this.entries.size <= GC_THRESH1) return;
+    for (const entry of this.list()) {
+      if (entry.state === 'PERMANENT' || isInTimer(entry.state)) continue;
+      if (entry.used < entry.confirmed && entry.confirmed <= now) entry.used = entry.confirmed;
+      const params = this.hooks.params(entry.dev);
+      if (entry.state === 'FAILED' || now >= entry.used + params.gcStaleTime) {
+        this.entries.delete(key(entry.dev, entry.address));
+        this.hooks.reachability(entry.dev, entry.address, 'unknown');
+      }
+    }
+    const first = this.list()[0];
+    if (this.entries.size > GC_THRESH1 && first !== undefined) this.gcTimer = this.timers.schedule(now + this.gcInterval(first.dev), (at) => this.collect(at));
+  }
+
+  private gcInterval(dev: string): Nanos {
+    return Math.max(Math.floor(this.hooks.params(dev).baseReachableTime / 2), MIN_RETRANS);
   }
 
   private enqueue(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void {

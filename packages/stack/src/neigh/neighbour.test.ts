@@ -116,6 +116,21 @@ describe('ARP resolution', () => {
     expect(lab.now - start).toBe(8 * SECOND + 500 * MS);
   });
 
+  it('keeps FAILED entries on a small host, collects them once the table is above gc_thresh1', () => {
+    const lab = twoHosts();
+    const socket = lab.node('h1').parts.sockets.openUdp({});
+    socket.sendto(new Uint8Array(1), { address: '10.0.0.200', port: 9 });
+    lab.run(60 * SECOND);
+    const neighbours = lab.node('h1').parts.neighbours;
+    expect(neighbours.list().map((e) => e.state)).toEqual(['FAILED']);
+    lab.node('h1').kernel.addAddress('eth0', { address: ip('10.1.0.1'), prefixLength: 16 });
+    for (let i = 2; i <= 131; i++) socket.sendto(new Uint8Array(1), { address: `10.1.${i >> 8}.${i & 255}`, port: 9 });
+    expect(neighbours.list()).toHaveLength(131);
+    lab.run(20 * SECOND);
+    // base_reachable_time/2 after the table passed 128 entries, the FAILED ones went.
+    expect(neighbours.list()).toHaveLength(0);
+  });
+
   it('draws reachable_time from the seed: the same seed gives the same timers', () => {
     const times = [1, 2].map(() => {
       const lab = twoHosts();
