@@ -5,7 +5,7 @@
  *
  * Leaves out: bandwidth, loss and queues (the runtime's links), shards.
  */
-import { formatIpv4, parseCidr4, parseIpv4 } from '@netloom/wire';
+import { parseCidr4, parseIpv4 } from '@netloom/wire';
 import type { CompatSettings, Nanos, StackEvent } from '../node-host.js';
 import type { Program } from '../process.js';
 import type { RouteType } from '../routing-api.js';
@@ -226,4 +226,3 @@ export function ip(text: string): number {
   return address;
 }
 
-export { formatIpv4 };
