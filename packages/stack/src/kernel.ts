@@ -72,6 +72,8 @@ export interface IfAddress {
   noprefixroute: boolean;
   /** Metric of the prefix route (`ip addr add … metric N`). */
   metric: number;
+  /** Order of addition across the node (the inet address hash finds the newest first). */
+  sequence: number;
 }
 
 export interface AddressSpec {
@@ -289,6 +291,7 @@ export class Kernel implements RoutingApi {
   private generationCounter = 0;
   private readonly deviceList: DeviceState[] = [];
   private nextIfindex = 1;
+  private addressSequence = 0;
   private readonly tableMap = new Map<number, FibTable>();
   private readonly tableCreation = new Map<number, number>();
   private tableSequence = 0;
@@ -493,6 +496,7 @@ export class Kernel implements RoutingApi {
       scope: spec.scope ?? RT_SCOPE_UNIVERSE,
       noprefixroute: spec.noprefixroute ?? false,
       metric: spec.metric ?? 0,
+      sequence: this.addressSequence++,
     };
     const mask = prefixMask(ifa.prefixLength);
     // find_matching_ifa: same mask, same subnet, same local address.
@@ -947,7 +951,7 @@ export class Kernel implements RoutingApi {
         }
       }
       if (!result) result = this.fibLookup(flow);
-      if (!result.ok) return fail(result.errno === 'ENETDOWN' ? 'ENETDOWN' : 'EINVAL', 'Nexthop has invalid gateway');
+      if (!result.ok) return fail(result.errno === 'EAGAIN' ? 'ENETUNREACH' : result.errno, 'Nexthop has invalid gateway');
       const res = result.res;
       if (res.type !== 'unicast' && res.type !== 'local') return fail('EINVAL', 'Nexthop has invalid gateway');
       const resNh = res.route.nexthops[res.nexthop];
@@ -965,6 +969,23 @@ export class Kernel implements RoutingApi {
     nh.scope = RT_SCOPE_HOST;
     if (!dev.carrier && dev.kind !== 'loopback') nh.linkdown = true;
     return null;
+  }
+
+  /**
+   * inet_addr_type_table: the type of the best route for `addr` in a table (0 = main, which
+   * includes the local routes while no custom rule has split them), `unicast` when none matches.
+   */
+  addressType(addr: number, tableId = 0): RouteType {
+    const a = addr >>> 0;
+    if (isZeroNet(a) || isLimitedBroadcast(a)) return 'broadcast';
+    if (isMulticast(a)) return 'multicast';
+    const id = tableId || RT_TABLE_MAIN;
+    const table = this.tableMap.get(id);
+    if (!table) return 'unicast';
+    const tables = id === RT_TABLE_MAIN && !this.customRules ? [this.tableMap.get(RT_TABLE_LOCAL)!, table] : [table];
+    const flow = this.lookupFlow({ dst: a, src: 0, iif: 'lo', scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false });
+    const result = this.tableLookup(tables, table, flow);
+    return result && result.ok ? result.res.type : 'unicast';
   }
 
   /** inet_addr_type_dev_table for an onlink gateway: the type of the best route in local/main. */
@@ -1226,10 +1247,28 @@ export class Kernel implements RoutingApi {
     return this.deviceList.some((d) => d.addresses.some((ifa) => ifa.address === a));
   }
 
-  /** __ip_dev_find: the device holding a local address. */
+  /**
+   * __ip_dev_find: the device holding a local address, falling back to a `local` route of the local
+   * table (merged with main while there are no custom rules), so 127.0.0.5 counts as ours.
+   */
   private deviceOfAddress(addr: number): DeviceState | undefined {
     const a = addr >>> 0;
-    return this.deviceList.find((d) => d.addresses.some((ifa) => ifa.address === a));
+    let owner: DeviceState | undefined;
+    let newest = -1;
+    for (const d of this.deviceList) {
+      for (const ifa of d.addresses) {
+        if (ifa.address === a && ifa.sequence > newest) {
+          newest = ifa.sequence;
+          owner = d;
+        }
+      }
+    }
+    if (owner) return owner;
+    const local = this.tableMap.get(RT_TABLE_LOCAL)!;
+    const tables = this.customRules ? [local] : [local, this.tableMap.get(RT_TABLE_MAIN)!];
+    const result = this.tableLookup(tables, local, this.lookupFlow({ dst: a, src: 0, iif: 'lo', scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false }));
+    if (!result || !result.ok || result.res.type !== 'local') return undefined;
+    return this.findDevice(result.res.route.nexthops[result.res.nexthop]?.dev ?? '');
   }
 
   // ------------------------------------------------------------------ neighbour reachability
@@ -1421,7 +1460,7 @@ export class Kernel implements RoutingApi {
         if (!devOut) return { ok: false, errno: 'ENETUNREACH' };
         return this.makeOutput(query, { dst, src, devOut, type: 'unicast', res: null, flags }, now, useCache);
       }
-      if (!this.isLocalAddress(src)) return { ok: false, errno: 'ENETUNREACH' };
+      if (!this.deviceOfAddress(src)) return { ok: false, errno: 'ENETUNREACH' };
     }
     if (oif) {
       devOut = this.findDevice(oif);
@@ -1529,13 +1568,13 @@ export class Kernel implements RoutingApi {
       src,
       dev: devOut.name,
       gateway,
-      table: res ? res.table.id : RT_TABLE_MAIN,
-      scope: res ? res.scope : RT_SCOPE_UNIVERSE,
+      table: p.res ? p.res.table.id : RT_TABLE_MAIN,
+      scope: p.res ? p.res.scope : RT_SCOPE_UNIVERSE,
       mtu,
       mtuMetric,
       mtuLock,
       pmtu,
-      tos: res ? res.route.tos : 0,
+      tos: p.res ? p.res.route.tos : 0,
       flags,
       input: false,
       iif: '',

@@ -96,28 +96,30 @@ function sameRange(a: [number, number] | null, b: [number, number] | null): bool
   return a[0] === b[0] && a[1] === b[1];
 }
 
-/** rule_exists: identical selectors, action, table and priority. */
-export function isSameRule(a: FibRule, b: FibRule): boolean {
+/**
+ * rule_exists (fib_rules.c) for a new rule: same action, table, priority, interfaces, mark and mask,
+ * suppressors, uid range, protocol and ports; source, destination and TOS only count when the new
+ * rule gives them (fib4_rule_compare), and `not` is not compared.
+ */
+export function isSameRule(existing: FibRule, added: FibRule): boolean {
   return (
-    a.priority === b.priority &&
-    a.not === b.not &&
-    a.src === b.src &&
-    a.srcLength === b.srcLength &&
-    a.dst === b.dst &&
-    a.dstLength === b.dstLength &&
-    a.tos === b.tos &&
-    a.fwmark === b.fwmark &&
-    a.fwmask === b.fwmask &&
-    a.iif === b.iif &&
-    a.oif === b.oif &&
-    a.ipproto === b.ipproto &&
-    sameRange(a.sport, b.sport) &&
-    sameRange(a.dport, b.dport) &&
-    sameRange(a.uidRange, b.uidRange) &&
-    a.action === b.action &&
-    a.table === b.table &&
-    a.gotoTarget === b.gotoTarget &&
-    a.suppressPrefixLength === b.suppressPrefixLength
+    existing.priority === added.priority &&
+    existing.action === added.action &&
+    existing.table === added.table &&
+    existing.iif === added.iif &&
+    existing.oif === added.oif &&
+    existing.fwmark === added.fwmark &&
+    existing.fwmask === added.fwmask &&
+    existing.suppressPrefixLength === added.suppressPrefixLength &&
+    existing.suppressIfgroup === added.suppressIfgroup &&
+    sameRange(existing.uidRange, added.uidRange) &&
+    existing.ipproto === added.ipproto &&
+    existing.protocol === added.protocol &&
+    sameRange(existing.sport, added.sport) &&
+    sameRange(existing.dport, added.dport) &&
+    (!added.srcLength || (existing.srcLength === added.srcLength && existing.src === added.src)) &&
+    (!added.dstLength || (existing.dstLength === added.dstLength && existing.dst === added.dst)) &&
+    (!added.tos || existing.tos === added.tos)
   );
 }
 

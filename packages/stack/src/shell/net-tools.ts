@@ -7,11 +7,11 @@
  * The route cache shown by `route -C` is the kernel model's per-flow cache (Linux 2.4's layout, as in
  * seed 004). Counters are zero: the control plane does not count packets.
  */
-import type { Kernel, RouteCacheEntry } from '../kernel.js';
+import type { IfAddress, Kernel, KernelResult, RouteCacheEntry } from '../kernel.js';
 import type { RouteSpec } from '../kernel.js';
 import type { Nanos } from '../node-host.js';
 import { KERNEL_ERRNO_MESSAGE } from '../fib/errors.js';
-import { broadcastOf, formatIpv4, maskToPrefixLength, networkOf, parseDottedQuad, prefixMask } from '../fib/ipv4.js';
+import { broadcastOf, formatIpv4, maskToPrefixLength, parseDottedQuad, prefixMask } from '../fib/ipv4.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RTPROT_BOOT, type FibRoute } from '../fib/types.js';
 import { formatMac } from './ip-util.js';
 
@@ -160,13 +160,21 @@ export function runRoute(kernel: Kernel, argv: string[], now: Nanos, resolve: Re
   return { stdout: '', stderr: ROUTE_USAGE, status: 4 };
 }
 
+const INET_ROUTE_USAGE = `Usage: inet_route [-vF] del {-host|-net} Target[/prefix] [gw Gw] [metric M] [[dev] If]
+       inet_route [-vF] add {-host|-net} Target[/prefix] [gw Gw] [metric M]
+                              [netmask N] [mss Mss] [window W] [irtt I]
+                              [mod] [dyn] [reinstate] [[dev] If]
+       inet_route [-vF] add {-host|-net} Target[/prefix] [metric M] reject
+       inet_route [-FC] flush      NOT supported
+`;
+
 function resolveHost(text: string): number | null {
   return parseDottedQuad(text);
 }
 
 /** inet_setroute + rtentry_to_fib_config. */
 function routeModify(kernel: Kernel, add: boolean, args: string[], _resolve: Resolver): CommandOutput {
-  const usage = { stdout: '', stderr: ROUTE_USAGE, status: 4 };
+  const usage = { stdout: '', stderr: INET_ROUTE_USAGE, status: 3 };
   const ioctl = add ? 'SIOCADDRT' : 'SIOCDELRT';
   let i = 0;
   let host = false;
@@ -190,7 +198,8 @@ function routeModify(kernel: Kernel, add: boolean, args: string[], _resolve: Res
     const address = resolveHost(addrText ?? '');
     if (address === null) return { stdout: '', stderr: `${targetText}: Unknown host\n`, status: 6 };
     dst = address;
-    prefixLength = lenText !== undefined ? Number(lenText) : host || !net ? 32 : 32;
+    // -net without a netmask leaves the mask 0 (the kernel then refuses a non-zero network).
+    prefixLength = lenText !== undefined ? Number(lenText) : net ? 0 : 32;
     if (lenText !== undefined && (!/^\d+$/.test(lenText) || prefixLength > 32)) return { stdout: '', stderr: `route: bogus netmask ${lenText}\n`, status: 4 };
   }
   let gateway = 0;
@@ -237,13 +246,10 @@ function routeModify(kernel: Kernel, add: boolean, args: string[], _resolve: Res
       } else dev = word;
     } else return usage;
   }
-  if (net && !maskGiven && !targetText.includes('/') && targetText !== 'default') {
-    // net-tools guesses a classful mask for -net without netmask.
-    const first = dst >>> 24;
-    prefixLength = dst === 0 ? 0 : first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
-  }
+  void maskGiven;
   if (!host && prefixLength < 32 && (dst & ~prefixMask(prefixLength)) !== 0) {
-    return { stdout: '', stderr: 'route: netmask doesn\'t match route address\n' + ROUTE_USAGE, status: 4 };
+    if (net && targetText.indexOf('/') < 0 && !maskGiven) return { stdout: '', stderr: `${ioctl}: ${KERNEL_ERRNO_MESSAGE.EINVAL}\n`, status: 7 };
+    return { stdout: '', stderr: "route: netmask doesn't match route address\n" + INET_ROUTE_USAGE, status: 3 };
   }
   let prefsrc = 0;
   if (dev) {
@@ -274,10 +280,7 @@ function routeModify(kernel: Kernel, add: boolean, args: string[], _resolve: Res
     return { stdout: '', stderr: '', status: 0 };
   }
   let scope = reject ? RT_SCOPE_HOST : RT_SCOPE_NOWHERE;
-  if (!reject && gatewayGiven && gateway) {
-    const local = kernel.addressesOf('lo').length >= 0 && kernel.isLocalAddress(gateway);
-    if (!local) scope = RT_SCOPE_UNIVERSE;
-  }
+  if (!reject && gatewayGiven && gateway && kernel.addressType(gateway) === 'unicast') scope = RT_SCOPE_UNIVERSE;
   if (scope === RT_SCOPE_NOWHERE) scope = RT_SCOPE_LINK;
   const spec: RouteSpec = {
     table: RT_TABLE_MAIN,
@@ -332,7 +335,22 @@ interface IfEntry {
   dev: string;
 }
 
-/** Interfaces as ifconfig sees them: devices, then labels (SIOCGIFCONF) not named like a device. */
+/** net-tools' nstrcmp: names compared chunk by chunk, digit runs numerically. */
+function nstrcmp(a: string, b: string): number {
+  const chunks = (s: string): string[] => s.match(/\d+|\D+/g) ?? [];
+  const ca = chunks(a);
+  const cb = chunks(b);
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    const x = ca[i]!;
+    const y = cb[i]!;
+    if (/^\d/.test(x) && /^\d/.test(y)) {
+      if (Number(x) !== Number(y)) return Number(x) - Number(y);
+    } else if (x !== y) return x < y ? -1 : 1;
+  }
+  return ca.length - cb.length;
+}
+
+/** Interfaces as ifconfig sees them: devices and labels (SIOCGIFCONF), sorted by name. */
 function ifEntries(kernel: Kernel): IfEntry[] {
   const entries: IfEntry[] = [];
   for (const d of kernel.devices()) {
@@ -341,7 +359,7 @@ function ifEntries(kernel: Kernel): IfEntry[] {
       if (a.label !== d.name && !entries.some((e) => e.name === a.label)) entries.push({ name: a.label, dev: d.name });
     }
   }
-  return entries;
+  return entries.sort((x, y) => nstrcmp(x.name, y.name));
 }
 
 function ifFlags(kernel: Kernel, dev: string): { value: number; names: string[] } {
@@ -422,78 +440,96 @@ export function runIfconfig(kernel: Kernel, argv: string[]): CommandOutput {
     return { stdout: '', stderr: `SIOCSIFADDR: No such device\n${target}: ERROR while getting interface flags: No such device\n`, status: 255 };
   }
   if (args.length === 1) {
-    const entry = ifEntries(kernel).find((e) => e.name === target);
-    if (!entry) return { stdout: '', stderr: `${target}: error fetching interface information: Device not found\n`, status: 1 };
+    // A label without an address still answers SIOCGIFFLAGS (the colon part is ignored).
+    const entry = ifEntries(kernel).find((e) => e.name === target) ?? { name: target, dev: devName };
     return { stdout: formatIfEntry(kernel, entry), stderr: '', status: 0 };
   }
-  let i = 1;
-  let address: number | null = null;
-  let mask: number | null = null;
-  let broadcast: number | null = null;
-  let del = false;
+  // Each setting is one ioctl on the first address carrying the label, in argument order
+  // (devinet_ioctl: SIOCSIFADDR, SIOCSIFNETMASK, SIOCSIFBRDADDR, SIOCDIFADDR).
+  const labelled = (): IfAddress | undefined => kernel.addressesOf(devName).find((a) => a.label === target);
+  const reinsert = (old: IfAddress, changes: Partial<IfAddress>): KernelResult => {
+    kernel.deleteAddress(devName, old.address, old.prefixLength, old.label);
+    const next = { ...old, ...changes };
+    return kernel.addAddress(devName, {
+      address: next.address,
+      prefixLength: next.prefixLength,
+      broadcast: next.broadcast,
+      label: next.label,
+      scope: next.scope,
+      noprefixroute: next.noprefixroute,
+      metric: next.metric,
+    });
+  };
+  const fail = (ioctl: string, message: string): CommandOutput => ({ stdout: '', stderr: `${ioctl}: ${message}\n`, status: 255 });
+  const usageError = (word: string): CommandOutput => ({ stdout: '', stderr: `${word}: Unknown host\nifconfig: \`--help' gives usage information.\n`, status: 1 });
   let up: boolean | null = null;
-  while (i < args.length) {
-    const word = args[i++]!;
+  let del = false;
+  for (let i = 1; i < args.length; i++) {
+    const word = args[i]!;
     if (word === 'inet') continue;
     if (word === 'up') up = true;
     else if (word === 'down') up = false;
     else if (word === 'delete' || word === '-alias' || word === 'del') del = true;
     else if (word === 'netmask') {
-      const value = args[i++];
-      const m = value === undefined ? null : parseDottedQuad(value);
-      if (m === null || maskToPrefixLength(m) === null) return { stdout: '', stderr: `${value ?? ''}: Unknown host\nifconfig: \`--help' gives usage information.\n`, status: 1 };
-      mask = m;
+      const value = args[++i];
+      const mask = value === undefined ? null : parseDottedQuad(value);
+      const prefixLength = mask === null ? null : maskToPrefixLength(mask);
+      if (prefixLength === null) return usageError(value ?? '');
+      const ifa = labelled();
+      if (!ifa) return fail('SIOCSIFNETMASK', 'Cannot assign requested address');
+      if (ifa.prefixLength !== prefixLength) {
+        const brd = ifa.broadcast === broadcastOf(ifa.address, ifa.prefixLength) && prefixLength < 31 ? broadcastOf(ifa.address, prefixLength) : ifa.broadcast;
+        const r = reinsert(ifa, { prefixLength, broadcast: brd });
+        if (!r.ok) return fail('SIOCSIFNETMASK', KERNEL_ERRNO_MESSAGE[r.errno]);
+      }
     } else if (word === 'broadcast') {
-      const value = args[i++];
+      const value = args[++i];
       const b = value === undefined ? null : parseDottedQuad(value);
-      if (b === null) return { stdout: '', stderr: `${value ?? ''}: Unknown host\nifconfig: \`--help' gives usage information.\n`, status: 1 };
-      broadcast = b;
+      if (b === null) return usageError(value ?? '');
+      const ifa = labelled();
+      if (!ifa) return fail('SIOCSIFBRDADDR', 'Cannot assign requested address');
+      if (ifa.broadcast !== b) reinsert(ifa, { broadcast: b });
     } else if (word === 'mtu') {
-      const value = args[i++];
+      const value = args[++i];
       if (value === undefined || !/^\d+$/.test(value)) return { stdout: '', stderr: "ifconfig: `--help' gives usage information.\n", status: 1 };
       const r = kernel.setMtu(devName, Number(value));
-      if (!r.ok) return { stdout: '', stderr: `SIOCSIFMTU: ${KERNEL_ERRNO_MESSAGE[r.errno]}\n`, status: 1 };
+      if (!r.ok) return fail('SIOCSIFMTU', KERNEL_ERRNO_MESSAGE[r.errno]);
     } else {
-      const a = parseDottedQuad(word);
-      if (a === null) return { stdout: '', stderr: `${word}: Unknown host\nifconfig: \`--help' gives usage information.\n`, status: 1 };
-      address = a;
+      const address = parseDottedQuad(word);
+      if (address === null) return usageError(word);
+      if (del || args.slice(i + 1).some((a) => a === 'delete' || a === '-alias')) {
+        const ifa = kernel.addressesOf(devName).find((a) => a.address === address);
+        if (!ifa) return fail('SIOCDIFADDR', 'Cannot assign requested address');
+        kernel.deleteAddress(devName, address, ifa.prefixLength, ifa.label);
+        del = true;
+        continue;
+      }
+      const first = address >>> 24;
+      const prefixLength = first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
+      const changes: Partial<IfAddress> = {
+        address,
+        prefixLength,
+        broadcast: prefixLength < 31 ? broadcastOf(address, prefixLength) : 0,
+        scope: first === 127 ? RT_SCOPE_HOST : 0,
+      };
+      const ifa = labelled();
+      let r: KernelResult;
+      if (!ifa) {
+        r = kernel.addAddress(devName, { address, prefixLength, broadcast: changes.broadcast!, label: target, scope: changes.scope! });
+      } else if (ifa.address === address) r = { ok: true };
+      else r = reinsert(ifa, changes);
+      if (!r.ok) return fail('SIOCSIFADDR', KERNEL_ERRNO_MESSAGE[r.errno]);
+      // net-tools brings the interface up after setting an address.
+      if (up === null) up = true;
     }
   }
-  if (address !== null && del) {
-    const ifa = kernel.addressesOf(devName).find((a) => a.address === address);
-    if (!ifa) return { stdout: '', stderr: `SIOCDIFADDR: Cannot assign requested address\n`, status: 1 };
-    kernel.deleteAddress(devName, address, ifa.prefixLength, ifa.label);
-  } else if (address !== null) {
-    // SIOCSIFADDR replaces the address carrying this label; the mask defaults to the class.
-    const existing = kernel.addressesOf(devName).find((a) => a.label === target);
-    if (existing) kernel.deleteAddress(devName, existing.address, existing.prefixLength, existing.label);
-    const first = address >>> 24;
-    const classful = first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
-    const prefixLength = mask !== null ? maskToPrefixLength(mask)! : classful;
-    const brd = broadcast ?? (prefixLength < 31 ? broadcastOf(address, prefixLength) : 0);
-    const result = kernel.addAddress(devName, {
-      address,
-      prefixLength,
-      broadcast: brd,
-      label: target,
-      scope: first === 127 ? RT_SCOPE_HOST : 0,
-    });
-    if (!result.ok) return { stdout: '', stderr: `SIOCSIFADDR: ${KERNEL_ERRNO_MESSAGE[result.errno]}\n`, status: 1 };
-    if (up === null) up = true;
-    void networkOf;
-  } else if (mask !== null || broadcast !== null) {
-    const existing = kernel.addressesOf(devName).find((a) => a.label === target);
-    if (!existing) return { stdout: '', stderr: `SIOCSIFNETMASK: Cannot assign requested address\n`, status: 1 };
-    kernel.deleteAddress(devName, existing.address, existing.prefixLength, existing.label);
-    const prefixLength = mask !== null ? maskToPrefixLength(mask)! : existing.prefixLength;
-    kernel.addAddress(devName, {
-      address: existing.address,
-      prefixLength,
-      broadcast: broadcast ?? (prefixLength < 31 ? broadcastOf(existing.address, prefixLength) : 0),
-      label: existing.label,
-      scope: existing.scope,
-    });
+  if (up === false && colon >= 0) {
+    // SIOCSIFFLAGS without IFF_UP on a label deletes that address (devinet_ioctl).
+    const ifa = kernel.addressesOf(devName).find((a) => a.label === target);
+    if (!ifa) return { stdout: '', stderr: `SIOCSIFFLAGS: Cannot assign requested address\n`, status: 255 };
+    kernel.deleteAddress(devName, ifa.address, ifa.prefixLength, ifa.label);
+    return { stdout: '', stderr: '', status: 0 };
   }
-  if (up !== null) kernel.setLinkUp(devName, up);
+  if (up !== null && colon < 0) kernel.setLinkUp(devName, up);
   return { stdout: '', stderr: '', status: 0 };
 }

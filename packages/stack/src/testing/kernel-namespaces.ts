@@ -72,8 +72,12 @@ export function runNamespaceScenario(devices: readonly NamespaceDevice[], steps:
     lines.push(`ip -n ${peer} link set p${i} up`);
   });
   lines.push(`exec 3>&1`);
+  const peerUp = new Map(devices.map((d) => [d.name, true]));
+  const waitState = (dev: string, state: 'UP' | 'DOWN'): string =>
+    `for i in $(seq 100); do ip -n ${host} link show dev ${dev} | grep -q 'state ${state}' && break; sleep 0.02; done`;
   for (const step of steps) {
     if (step.kind === 'carrier') {
+      peerUp.set(step.dev, step.up);
       const index = devices.findIndex((d) => d.name === step.dev);
       lines.push(`ip -n ${peer} link set p${index} ${step.up ? 'up' : 'down'}`);
       // Carrier changes reach the FIB through linkwatch, up to a second later: wait for them.
@@ -86,6 +90,10 @@ export function runNamespaceScenario(devices: readonly NamespaceDevice[], steps:
       const direct = /^ip [^'"\\$;&|<>]*$/.test(step.line);
       const run = direct ? `ip -n ${host} ${step.line.slice(3)}` : `ip netns exec ${host} bash -c ${shellQuote(step.line)}`;
       lines.push(`${run} 2>&1; echo ${marker} $?`);
+      // Operstate (IFF_RUNNING, what ifconfig shows) follows an admin up through linkwatch: wait.
+      const up = /^(?:ip link set (?:dev )?(\S+) up|ifconfig (\S+) up)$/.exec(step.line);
+      const dev = up ? (up[1] ?? up[2])! : '';
+      if (dev && peerUp.get(dev)) lines.push(waitState(dev, 'UP'));
     }
   }
   lines.push(`ip netns del ${host}`, `ip netns del ${peer}`);

@@ -169,6 +169,31 @@ export function generateScenario(seed: number): Scenario {
     cmd(`ip rule add ${pick(selectors)} ${action}${pref}`.replace(/  +/g, ' '));
   }
 
+  // net-tools
+  if (chance(0.3)) {
+    const gw = gateways();
+    cmd(
+      pick([
+        `route add default gw ${gw}`,
+        `route add -net 10.70.0.0 netmask 255.255.0.0 gw ${gw}${chance(0.5) ? ` metric ${pick([1, 5])}` : ''}`,
+        `route add -net 10.71.0.0/16 dev ${pick(devices)}`,
+        `route add -host 10.9.9.9 gw ${gw}`,
+        `route add -net 10.76.0.0 netmask 255.255.0.0 reject`,
+        `route add -net 10.70.0.1 netmask 255.255.0.0 gw ${gw}`,
+        `route add -net 10.75.0.0 gw ${gw}`,
+        'route del default',
+        `route del -net 10.50.0.0 netmask 255.255.0.0`,
+        `route delete default`,
+      ]),
+    );
+  }
+  if (chance(0.15)) {
+    const dev = pick(devices);
+    cmd(pick([`ifconfig ${dev} 10.5.5.${1 + int(9)}`, `ifconfig ${dev} 10.5.${int(3)}.5 netmask 255.255.255.0`, `ifconfig ${dev}:1 172.16.${int(3)}.1 netmask 255.255.0.0`, `ifconfig ${dev}:1 down`, `ifconfig ${dev} down`, `ifconfig ${dev} up`]));
+  }
+  if (chance(0.15)) cmd(`sysctl -w net.ipv4.conf.default.rp_filter=${1 + int(2)}`);
+  if (chance(0.1)) cmd(`sysctl -w net.ipv4.conf.${pick(devices)}.send_redirects=0`);
+
   // events
   if (chance(0.35) && addresses.length) {
     const victim = pick(addresses);
@@ -197,6 +222,11 @@ export function generateScenario(seed: number): Scenario {
   if (chance(0.2)) cmd('ip -4 -d route show');
   if (chance(0.15)) cmd(`ip route show ${pick(['dev ' + pick(devices), 'proto kernel', 'scope link', 'type unreachable', 'root 10.0.0.0/8', 'match 10.50.1.7', '10.50.0.0/16', 'table local type broadcast'])}`);
   if (chance(0.15)) cmd('ip -j rule show');
+  if (chance(0.4)) cmd('route -n');
+  if (chance(0.2)) cmd('netstat -rn');
+  if (chance(0.1)) cmd('route -nee');
+  if (chance(0.2)) cmd(pick(['ifconfig', 'ifconfig -a', `ifconfig ${pick(devices)}`, `ifconfig ${pick(devices)}:1`]));
+  if (chance(0.3)) cmd(`sysctl ${devices.map((d) => `net.ipv4.conf.${d}.rp_filter net.ipv4.conf.${d}.forwarding net.ipv4.conf.${d}.send_redirects`).join(' ')} net.ipv4.conf.all.accept_redirects net.ipv4.ip_forward`);
   const targets = [
     '10.50.1.7', '10.50.1.200', '10.60.3.3', '8.8.8.8', '172.21.0.1', '127.0.0.1', '127.0.0.2', '10.1.2.3', '192.168.1.255', '255.255.255.255',
     ...addresses.map((a) => a.address),
