@@ -199,6 +199,35 @@ describe('ARP policy', () => {
     expect(lab2.sent('rs')).toHaveLength(0);
   });
 
+  // The table below was checked on the real kernel (6.18): the same addresses in two namespaces
+  // joined by a veth pair, `arping -c1 -I eth0 -s 10.0.0.1 TARGET` from the first for each mode.
+  it('arp_ignore 0/1/2/3/8 answer as on the real kernel', () => {
+    const answered = (mode: number, target: string): boolean => {
+      const lab = new Lab();
+      lab.addNode('h1', { programs });
+      lab.addNode('rs', { programs });
+      lab.link('h1:eth0', 'rs:eth0');
+      lab.addr('h1', 'eth0', '10.0.0.1/24');
+      lab.addr('rs', 'eth0', '10.0.0.2/24');
+      lab.addr('rs', 'eth0', '192.168.9.1/24');
+      lab.addr('rs', 'lo', '10.0.0.100/32');
+      lab.node('rs').kernel.addAddress('lo', { address: ip('10.0.0.101'), prefixLength: 32, scope: 254 });
+      lab.sysctl('rs', 'net.ipv4.conf.all.arp_ignore', mode);
+      lab.node('h1').parts.arp.sendRequest(lab.node('h1').kernel.device('eth0')!, ip(target), ip('10.0.0.1'));
+      lab.run(10 * MS);
+      return lab.sent('rs').some((f) => checkFrame(f.frame, arp({ operation: 'reply', senderIp: target })) === null);
+    };
+    const table = (target: string): boolean[] => [0, 1, 2, 3, 8].map((mode) => answered(mode, target));
+    // An address on the receiving interface, in the sender's subnet.
+    expect(table('10.0.0.2')).toEqual([true, true, true, true, false]);
+    // On the receiving interface but not in the sender's subnet: mode 2 stays silent.
+    expect(table('192.168.9.1')).toEqual([true, true, false, true, false]);
+    // Configured on lo (scope global): only modes 0 and 3 answer.
+    expect(table('10.0.0.100')).toEqual([true, false, false, true, false]);
+    // Scope host on lo: mode 3 does not answer either.
+    expect(table('10.0.0.101')).toEqual([true, false, false, false, false]);
+  });
+
   it('arp_announce=2 uses the primary address of the target subnet as the probe source', () => {
     const lab = new Lab();
     lab.addNode('h1', { programs });
