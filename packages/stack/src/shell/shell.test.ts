@@ -1,0 +1,127 @@
+/**
+ * The node shell: quoting, builtins, registration of programs and `ip` objects, iproute2's object
+ * abbreviations and global options, exit statuses (iproute2: 1/2/255; bash: 127), JSON output, and
+ * a fuzz test: random token sequences never throw and always end with exactly one exit.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { makeShell, run } from '../testing/kernel-shell.js';
+import { tokenize } from './tokenize.js';
+import { formatJson } from './json-writer.js';
+
+describe('tokenize', () => {
+  test('quotes, escapes and redirections', () => {
+    expect(tokenize(`ip  'a b' "c \\"d\\"" e\\ f`)).toEqual({ ok: true, line: { words: ['ip', 'a b', 'c "d"', 'e f'], redirect: null } });
+    expect(tokenize('echo 0 >/proc/sys/x')).toEqual({ ok: true, line: { words: ['echo', '0'], redirect: { path: '/proc/sys/x', append: false } } });
+    expect(tokenize('echo "100 vip" >> /etc/iproute2/rt_tables')).toEqual({ ok: true, line: { words: ['echo', '100 vip'], redirect: { path: '/etc/iproute2/rt_tables', append: true } } });
+    expect(tokenize("echo 'x").ok).toBe(false);
+  });
+});
+
+describe('commands', () => {
+  test('unknown command and the registration of programs and ip objects', () => {
+    const { sh, shell } = makeShell();
+    expect(sh('frobnicate -x')).toEqual({ stdout: '', stderr: 'frobnicate: command not found\n', status: 127 });
+    shell.register('hello', (argv, _now, io) => {
+      io.stdout(`hello ${argv.slice(1).join(',')}\n`);
+      io.exit(0);
+    });
+    expect(sh('hello "a b" c')).toEqual({ stdout: 'hello a b,c\n', stderr: '', status: 0 });
+    const seen: string[][] = [];
+    shell.registerIpObject('neighbour', (argv, _now, io) => {
+      seen.push(argv);
+      io.exit(0);
+    });
+    sh('ip -4 n show');
+    sh('ip neigh');
+    sh('ip neighbor flush dev eth0');
+    expect(seen).toEqual([['ip', '-4', 'n', 'show'], ['ip', 'neigh'], ['ip', 'neighbor', 'flush', 'dev', 'eth0']]);
+  });
+
+  test('iproute2 abbreviations, options and errors', () => {
+    const { sh } = makeShell();
+    sh('ip a a 192.168.1.10/24 dev eth0');
+    expect(sh('ip r').stdout).toBe('192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.10 \n');
+    expect(sh('ip ro sh').stdout).toBe(sh('ip route show').stdout);
+    expect(sh('ip addr sh lo').stdout).toContain('inet 127.0.0.1/8 scope host lo\n');
+    expect(sh('ip foo')).toEqual({ stdout: '', stderr: 'Object "foo" is unknown, try "ip help".\n', status: 1 });
+    expect(sh('ip a foo')).toEqual({ stdout: '', stderr: 'Command "foo" is unknown, try "ip address help".\n', status: 255 });
+    expect(sh('ip -x route')).toEqual({ stdout: '', stderr: 'Option "-x" is unknown, try "ip -help".\n', status: 255 });
+    expect(sh('ip route add 10.1.0.0/16 via 192.168.1.1 metric')).toEqual({ stdout: '', stderr: 'Command line is not complete. Try option "help"\n', status: 255 });
+    expect(sh('ip route add 10.1.0.0/16 via 192.168.1.1 foo').stderr).toBe('Error: either "to" is duplicate, or "foo" is a garbage.\n');
+    expect(sh('ip route flush')).toEqual({ stdout: '', stderr: '"ip route flush" requires arguments.\n', status: 1 });
+    expect(sh('ip route show table 100')).toEqual({ stdout: '', stderr: 'Error: ipv4: FIB table does not exist.\nDump terminated\n', status: 2 });
+    expect(sh('ip route get 10.0.0.0/8').stderr).toBe('Warning: /8 as prefix is invalid, only /32 (or none) is supported.\nRTNETLINK answers: Network is unreachable\n');
+    expect(sh('ip route get')).toEqual({ stdout: '', stderr: 'need at least a destination address\n', status: 1 });
+    expect(sh('ip link set eth0 mtu 40').stderr).toBe('Error: mtu less than device minimum.\n');
+    expect(sh('ip link set eth0 foo')).toEqual({ stdout: '', stderr: 'Error: either "dev" is duplicate, or "foo" is a garbage.\n', status: 255 });
+  });
+
+  test('JSON and pretty JSON as iproute2 writes them', () => {
+    const { sh } = makeShell();
+    expect(sh('ip -j rule').stdout).toBe(
+      '[{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"main"},{"priority":32767,"src":"all","table":"default"}]\n',
+    );
+    expect(formatJson([{ a: 1, flags: ['X', 'Y'], e: [] }, { b: null }], true)).toBe(
+      '[ {\n        "a": 1,\n        "flags": [ "X","Y" ],\n        "e": [ ]\n    },{\n        "b": null\n    } ]\n',
+    );
+  });
+
+  test('hostname, net-tools and the BSD route forms of seed 000', () => {
+    const { sh } = makeShell({ hostname: 'dejah', devices: ['wm0', 'ath0'] });
+    expect(sh('hostname').stdout).toBe('dejah\n');
+    expect(sh('ifconfig wm0 inet 193.71.2.59 netmask 255.255.255.0').status).toBe(0);
+    sh('ifconfig ath0 inet 10.13.65.16 netmask 255.255.255.0');
+    expect(sh('route add default 193.71.2.1').status).toBe(0);
+    expect(sh('netstat -rn').stdout).toBe(
+      'Kernel IP routing table\n' +
+        'Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface\n' +
+        '0.0.0.0         193.71.2.1      0.0.0.0         UG        0 0          0 wm0\n' +
+        '10.13.65.0      0.0.0.0         255.255.255.0   U         0 0          0 ath0\n' +
+        '193.71.2.0      0.0.0.0         255.255.255.0   U         0 0          0 wm0\n',
+    );
+    expect(sh('ifconfig wm0 inet 193.71.2.59 delete').status).toBe(0);
+    expect(sh('route -n').stdout).toBe(
+      'Kernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n10.13.65.0      0.0.0.0         255.255.255.0   U     0      0        0 ath0\n',
+    );
+    expect(sh('route delete default')).toEqual({ stdout: '', stderr: 'SIOCDELRT: No such process\n', status: 7 });
+    expect(sh('route add default 10.13.65.1').status).toBe(0);
+    expect(sh('ip route').stdout).toContain('default via 10.13.65.1 dev ath0 \n');
+  });
+
+  test('ifconfig shows labels as their own interfaces (seed 004)', () => {
+    const { sh } = makeShell();
+    sh('ip addr add 172.23.2.131/16 brd + dev eth0');
+    sh('ip addr add 10.98.43.233/24 brd + dev eth0 label eth0:0');
+    sh('ip addr add 10.23.7.233/24 brd + dev eth0 label eth0:foo');
+    sh('ip addr add 10.239.10.1/24 brd + dev eth0');
+    const out = sh('ifconfig').stdout;
+    expect(out).toContain(
+      'eth0:0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500\n        inet 10.98.43.233  netmask 255.255.255.0  broadcast 10.98.43.255\n        ether 02:00:00:00:00:01  txqueuelen 1000  (Ethernet)\n\n',
+    );
+    expect(out).toContain('eth0:foo: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500\n        inet 10.23.7.233  netmask 255.255.255.0  broadcast 10.23.7.255\n');
+    expect(out).not.toContain('10.239.10.1');
+  });
+});
+
+describe('fuzz', () => {
+  const words = ['ip', 'route', 'r', 'addr', 'a', 'rule', 'link', 'add', 'del', 'get', 'show', 'flush', 'cache', 'table', 'all', 'via', 'dev', 'eth0', 'lo', 'nexthop', 'weight',
+    'metric', 'from', 'to', 'iif', 'oif', 'mark', 'tos', 'src', 'scope', 'proto', 'type', 'default', '10.0.0.0/8', '192.168.1.1', '1.2.3.4/33', '-j', '-p', '-4', '-6', '-d',
+    'pref', 'lookup', 'goto', 'blackhole', 'local', 'label', 'brd', '+', 'up', 'down', 'mtu', '0', '65536', 'route', 'netstat', '-rn', 'ifconfig', 'sysctl', '-w', 'net.ipv4.ip_forward=1',
+    '"', "'", '>', '/proc/sys/net/ipv4/ip_forward', 'echo', 'cat', 'hostname', 'gw', '-net', 'netmask', '255.255.0.0', 'inet', 'delete', 'x', ''];
+  test('random token sequences never throw and exit exactly once', () => {
+    const { shell } = makeShell();
+    shell.exec('ip addr add 192.168.1.10/24 dev eth0', 0, { stdout: () => {}, stderr: () => {}, exit: () => {} });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 12 }), (tokens) => {
+        let exits = 0;
+        expect(() =>
+          shell.exec(tokens.join(' '), 0, { stdout: () => {}, stderr: () => {}, exit: () => exits++ }),
+        ).not.toThrow();
+        expect(exits).toBe(1);
+      }),
+      { numRuns: 3000, seed: 42 },
+    );
+    expect(run(shell, 'ip route get 192.168.1.10').status).toBe(0);
+  });
+});
