@@ -780,6 +780,7 @@ export class Kernel implements RoutingApi {
           route.dead = true;
           if (keepStatic && route.protocol === RTPROT_STATIC) route.keptDead = true;
         }
+        this.rebalance(route);
       }
     }
   }
@@ -809,8 +810,21 @@ export class Kernel implements RoutingApi {
           route.dead = false;
           route.keptDead = false;
         }
+        this.rebalance(route);
       }
     }
+  }
+
+  /**
+   * fib_rebalance: multipath bounds are computed when a route is created or its nexthops change
+   * state (not when ignore_routes_with_linkdown is written later, as in Linux).
+   */
+  private rebalance(route: FibRoute): void {
+    if (route.nexthops.length < 2) return;
+    const bounds = upperBounds(route.nexthops, (nh) => !nh.dead && !(nh.linkdown && this.ignoresLinkdown(nh.dev)));
+    route.nexthops.forEach((nh, i) => {
+      nh.upperBound = bounds[i]!;
+    });
   }
 
   /** fib_flush: remove routes whose every nexthop is dead (except static ones kept by the compat setting). */
@@ -919,6 +933,7 @@ export class Kernel implements RoutingApi {
       void linkdown;
     }
     if (route.prefsrc && !kernelRoute && !this.isValidPrefsrc(spec)) return { error: fail('EINVAL', 'Invalid prefsrc address') };
+    this.rebalance(route);
     return { route };
   }
 
@@ -1354,7 +1369,7 @@ export class Kernel implements RoutingApi {
     if (!flow.oif) {
       const route = res.route;
       if (route.nexthops.length > 1) {
-        const bounds = upperBounds(route.nexthops, (nh) => !nh.dead && !(nh.linkdown && this.ignoresLinkdown(nh.dev)));
+        const bounds = route.nexthops.map((nh) => nh.upperBound);
         const policy = this.sysctl('net.ipv4.fib_multipath_hash_policy');
         const hash = multipathHash(flow, policy);
         const index = selectMultipath(route.nexthops, bounds, hash, flow.src, (nh) => this.selectSource(nh.dev, nh.gateway, route.scope));
@@ -1730,7 +1745,7 @@ export class Kernel implements RoutingApi {
   ): DecisionOutcome {
     let res = fibRes;
     if (res.route.nexthops.length > 1) {
-      const bounds = upperBounds(res.route.nexthops, (nh) => !nh.dead && !(nh.linkdown && this.ignoresLinkdown(nh.dev)));
+      const bounds = res.route.nexthops.map((nh) => nh.upperBound);
       const hash = multipathHash(flow, this.sysctl('net.ipv4.fib_multipath_hash_policy'));
       res = { ...res, nexthop: selectMultipath(res.route.nexthops, bounds, hash, 0, () => 0) };
     }

@@ -29,9 +29,12 @@ export interface ScenarioComparison {
 const DEVICES: NamespaceDevice[] = SCENARIO_DEVICES.map((name, i) => ({ name, mac: deviceMac(i) }));
 
 /** ifconfig's packet counters depend on traffic the namespace saw (IPv6 ND, …): not compared. */
-function normaliseCounters(text: string): string {
-  // The link-local address appears when addrconf sees the link up, a moment after operstate: not compared.
-  return text.replace(/^( +[RT]X (?:packets|errors) ).*$/gm, '$1…').replace(/^ +inet6 fe80::.*\n/gm, '');
+export function normaliseCounters(text: string): string {
+  // The link-local address appears when addrconf sees the link up, a moment after operstate, and
+  // stays `tentative` during DAD: not compared.
+  return text
+    .replace(/^( +[RT]X (?:packets|errors) ).*$/gm, '$1…')
+    .replace(/^ +inet6 fe80::.*\n(?: +valid_lft.*\n)?/gm, '');
 }
 
 /** Did this `ip route get` go through a route with several nexthops (Linux's choice is random)? */
