@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Lab, MS, SECOND, ip } from '../testing/lab.js';
 import { arp, checkFrame, ethernet, framesMatching, ipv4, udp } from '../testing/frame-checks.js';
@@ -365,6 +366,20 @@ describe('ip neigh', () => {
     lab.run(3500 * MS);
     // iproute2 6.1 prints no space before "probes" (sic, as observed).
     expect(lab.exec('h1', 'ip -s neigh show 10.0.0.2').stdout).toBe('10.0.0.2 dev eth0 lladdr 02:00:00:00:02:01  used 3/3/3probes 4 REACHABLE \n');
+  });
+
+  it('never throws on random token sequences (property)', () => {
+    const lab = twoHosts();
+    const words = ['ip', '-s', '-j', '-4', '-6', 'neigh', 'n', 'add', 'del', 'replace', 'change', 'show', 'flush', 'get', 'dev', 'eth0', 'lo', 'nosuch', 'lladdr', '02:00:00:00:00:01', 'zz', 'nud', 'permanent', 'stale', 'all', 'bogus', 'to', '10.0.0.7', '10.0.0.0/24', '300.1.1.1', 'proxy', ''];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { maxLength: 8 }), (tokens) => {
+        const run = lab.exec('h1', ['ip', 'neigh', ...tokens].join(' '));
+        expect(run.status).not.toBeNull();
+        // The shell turns an exception into status 1 with its text: none may come from ip neigh.
+        expect(run.stderr).not.toMatch(/TypeError|RangeError|ReferenceError|undefined/);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('a permanent entry is used without ARP', () => {
