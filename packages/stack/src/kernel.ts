@@ -215,6 +215,8 @@ export interface RouteCacheEntry {
   input: boolean;
   use: number;
   generation: number;
+  /** Made by fib_select_default: shown, but looked up again each time. */
+  volatile: boolean;
   lastUsed: Nanos;
   decision: RouteDecision;
 }
@@ -301,6 +303,8 @@ export class Kernel implements RoutingApi {
   private readonly listeners: ((change: KernelChange) => void)[] = [];
   private readonly neighbourStates = new Map<string, NeighbourReachability>();
   private readonly cache = new Map<string, RouteCacheEntry>();
+  /** Set while a lookup used something the route cache must not remember (fib_select_default). */
+  private lookupIsVolatile = false;
   /** Names from /etc/iproute2/rt_tables (plus user additions). */
   readonly tableNames = new Map<number, string>([
     [RT_TABLE_LOCAL, 'local'],
@@ -1320,6 +1324,8 @@ export class Kernel implements RoutingApi {
 
   /** fib_select_default: alternative default routes of equal metric, with the last choice remembered. */
   private selectDefault(flow: LookupFlow, res: FibResult): FibResult {
+    // The choice depends on neighbour states and on the memory of the last choice: never served from the cache.
+    this.lookupIsVolatile = true;
     const aliases = res.table.routes.filter((r) => r.prefixLength === 0 && r.table === res.table.id);
     let fi: FibRoute | null = null;
     let fa1: FibRoute | null = null;
@@ -1456,8 +1462,30 @@ export class Kernel implements RoutingApi {
 
   // ------------------------------------------------------------------ output route
 
+  /** A still valid cached decision for this flow, counted as used. */
+  private cached(query: RouteQuery, input: boolean, now: Nanos): RouteDecision | null {
+    if (this.portsMatter()) return null;
+    const entry = this.cache.get(this.cacheKey(query, input));
+    if (!entry || entry.volatile || entry.generation !== this.generationCounter) return null;
+    if (entry.decision.expiresAt && now >= entry.decision.expiresAt) return null;
+    if (now - entry.lastUsed > this.sysctl('net.ipv4.route.gc_timeout') * NANOS_PER_SECOND) return null;
+    entry.use++;
+    entry.lastUsed = now;
+    return entry.decision;
+  }
+
+  /** Lookups depend on protocol and ports (L4 multipath hash, or rules with ipproto/sport/dport). */
+  private portsMatter(): boolean {
+    return this.sysctl('net.ipv4.fib_multipath_hash_policy') % 2 === 1 || (this.customRules && this.ruleList.some((r) => r.ipproto || r.sport || r.dport));
+  }
+
   /** ip_route_output_key_hash_rcu with everything `ip route get` prints. */
   outputDecision(query: RouteQuery, now: Nanos, useCache = true): DecisionOutcome {
+    if (useCache) {
+      const hit = this.cached(query, false, now);
+      if (hit) return { ok: true, decision: hit };
+    }
+    this.lookupIsVolatile = false;
     const dst = query.dst >>> 0;
     let src = (query.src ?? 0) >>> 0;
     let devOut: DeviceState | undefined;
@@ -1662,6 +1690,11 @@ export class Kernel implements RoutingApi {
 
   /** ip_route_input_slow with everything `ip route get … iif` prints. */
   inputDecision(query: RouteQuery & { iif: string; src: number }, now: Nanos, useCache = true): DecisionOutcome {
+    if (useCache) {
+      const hit = this.cached(query, true, now);
+      if (hit) return { ok: true, decision: hit };
+    }
+    this.lookupIsVolatile = false;
     const dev = this.findDevice(query.iif);
     if (!dev) return { ok: false, errno: 'ENODEV' };
     const dst = query.dst >>> 0;
@@ -1822,6 +1855,7 @@ export class Kernel implements RoutingApi {
       input: decision.input,
       use: (existing?.use ?? 0) + 1,
       generation: this.generationCounter,
+      volatile: this.lookupIsVolatile,
       lastUsed: now,
       decision,
     };
