@@ -4,7 +4,9 @@
  * `true`, `false`) or a command registered by another part of the node (programs, `arping`, `ip
  * neigh`), and reports output and the exit status through CommandIo. Unknown commands get bash's
  * `CMD: command not found` and status 127. No exception ever leaves `exec`: a failing handler is
- * reported as an error with status 1. Leaves out pipes, `;`, `&&`, variables and globbing.
+ * reported as an error with status 1. Output redirection into the node's files (`> FILE`, `>> FILE`),
+ * `cat`/`tail` of them, and background jobs (`CMD &`, `jobs`, `kill %N`) let a topology keep a
+ * program running and look at what it printed. Leaves out pipes, `;`, `&&`, variables and globbing.
  */
 import type { Kernel } from '../kernel.js';
 import type { CommandHandle, CommandIo, Nanos } from '../node-host.js';
@@ -12,6 +14,8 @@ import { runIp, type IpObjectRunner } from './ip-command.js';
 import { runNetstat, runRoute, runIfconfig } from './net-tools.js';
 import { parseSysctlValue, runSysctl } from './sysctl-command.js';
 import { tokenize } from './tokenize.js';
+import { FileStore, lastLines } from './file-store.js';
+import { JobTable } from './jobs.js';
 
 /**
  * A command the shell can run. Synchronous handlers call `io.exit` before returning (and may return
@@ -29,6 +33,9 @@ export interface ShellOptions {
 export class Shell {
   private readonly commands = new Map<string, ShellHandler>();
   private readonly ipObjects = new Map<string, ShellHandler>();
+  /** Files written by redirections, read by `cat` and `tail`. */
+  readonly files = new FileStore();
+  readonly jobs = new JobTable();
   resolveAddress: (address: number) => string | null;
 
   constructor(
@@ -68,6 +75,13 @@ export class Shell {
       },
     };
     try {
+      const background = backgroundCommand(line);
+      if (background !== null) {
+        const discard = (): void => {};
+        this.jobs.start(background, (exit) => this.run(background, now, { stdout: discard, stderr: discard, exit }));
+        guarded.exit(0);
+        return NO_HANDLE;
+      }
       return this.run(line, now, guarded);
     } catch (error) {
       guarded.stderr(`${String(error)}\n`);
@@ -122,6 +136,18 @@ export class Shell {
         return NO_HANDLE;
       case 'cat':
         return finish(this.cat(words));
+      case 'tail':
+        return finish(this.tail(words));
+      case 'jobs':
+        io.stdout(this.jobs.list());
+        io.exit(0);
+        return NO_HANDLE;
+      case 'kill': {
+        const specs = words.slice(1).filter((w) => w !== '-INT' && w !== '-2' && w !== '-s' && w !== 'INT');
+        if (specs.length === 0) return finish({ stdout: '', stderr: 'kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n', status: 2 });
+        const errors = specs.map((spec) => this.jobs.kill(spec)).filter((e): e is string => e !== null);
+        return finish({ stdout: '', stderr: errors.join(''), status: errors.length > 0 ? 1 : 0 });
+      }
       case 'true':
       case ':':
         io.exit(0);
@@ -153,18 +179,32 @@ export class Shell {
   /** `echo VALUE > /proc/sys/…` (and `>> /etc/iproute2/rt_tables`, `> /dev/null`). */
   private runRedirected(words: string[], redirect: { path: string; append: boolean }, now: Nanos, io: CommandIo): CommandHandle {
     const path = redirect.path;
+    const file = FileStore.resolve(path);
+    const isNodeFile = path !== '/dev/null' && !path.startsWith('/proc/') && FileStore.isWritable(file);
     if (words[0] !== 'echo') {
-      // Run the command with its output written to the target: only /dev/null is writable.
-      if (path !== '/dev/null') {
+      // Run the command with its output written to the target: /dev/null or one of the node's files.
+      if (path !== '/dev/null' && !isNodeFile) {
         io.stderr(`bash: ${path}: Read-only file system\n`);
         io.exit(1);
         return NO_HANDLE;
       }
-      const silent: CommandIo = { stdout: () => {}, stderr: (t) => io.stderr(t), exit: (s) => io.exit(s) };
-      return this.run(words.map(quoteWord).join(' '), now, silent);
+      if (isNodeFile && !redirect.append) this.files.write(file, '', false);
+      const toFile: CommandIo = {
+        stdout: (t) => {
+          if (isNodeFile) this.files.write(file, t, true);
+        },
+        stderr: (t) => io.stderr(t),
+        exit: (s) => io.exit(s),
+      };
+      return this.run(words.map(quoteWord).join(' '), now, toFile);
     }
     const text = echoText(words);
     if (path === '/dev/null') {
+      io.exit(0);
+      return NO_HANDLE;
+    }
+    if (isNodeFile && path !== '/etc/iproute2/rt_tables') {
+      this.files.write(file, `${text}\n`, redirect.append);
       io.exit(0);
       return NO_HANDLE;
     }
@@ -226,12 +266,61 @@ export class Shell {
       } else if (path === '/etc/hostname') {
         stdout += `${this.kernel.hostname}\n`;
         continue;
+      } else if (this.files.has(FileStore.resolve(path))) {
+        stdout += this.files.read(FileStore.resolve(path));
+        continue;
       }
       stderr += `cat: ${path}: No such file or directory\n`;
       status = 1;
     }
     return { stdout, stderr, status };
   }
+
+  /** coreutils `tail [-n N] [FILE…]` over the node's files (default 10 lines; `-N` and `-nN` forms). */
+  private tail(words: string[]): { stdout: string; stderr: string; status: number } {
+    let count = 10;
+    const paths: string[] = [];
+    for (let i = 1; i < words.length; i++) {
+      const word = words[i]!;
+      const attached = /^-n?(\d+)$/.exec(word);
+      if (attached) count = Number(attached[1]);
+      else if (word === '-n') {
+        const value = words[++i];
+        if (value === undefined || !/^\d+$/.test(value)) {
+          return { stdout: '', stderr: `tail: invalid number of lines: '${value ?? ''}'\n`, status: 1 };
+        }
+        count = Number(value);
+      } else paths.push(word);
+    }
+    let stdout = '';
+    let stderr = '';
+    let status = 0;
+    for (const path of paths) {
+      const text = this.files.read(FileStore.resolve(path));
+      if (text === undefined) {
+        stderr += `tail: cannot open '${path}' for reading: No such file or directory\n`;
+        status = 1;
+        continue;
+      }
+      if (paths.length > 1) stdout += `${stdout ? '\n' : ''}==> ${path} <==\n`;
+      stdout += lastLines(text, count);
+    }
+    return { stdout, stderr, status };
+  }
+}
+
+/** `CMD &` → CMD (an unquoted, unescaped trailing ampersand), else null. */
+function backgroundCommand(line: string): string | null {
+  const trimmed = line.trimEnd();
+  if (!trimmed.endsWith('&') || trimmed.endsWith('\\&') || trimmed.endsWith('&&')) return null;
+  const body = trimmed.slice(0, -1);
+  let single = false;
+  let double = false;
+  for (const c of body) {
+    if (c === "'" && !double) single = !single;
+    else if (c === '"' && !single) double = !double;
+  }
+  return single || double || body.trim() === '' ? null : body.trimEnd();
 }
 
 function echoText(words: string[]): string {
