@@ -281,6 +281,37 @@ function toErrno(errno: KernelErrno): Errno {
   }
 }
 
+/** Per-device counters (rtnl_link_stats64) as `ip -s link` and `ifconfig` show them. */
+export interface DeviceStats {
+  rxBytes: number;
+  rxPackets: number;
+  rxErrors: number;
+  rxDropped: number;
+  rxMissed: number;
+  rxMulticast: number;
+  txBytes: number;
+  txPackets: number;
+  txErrors: number;
+  txDropped: number;
+  txCarrier: number;
+  txCollisions: number;
+}
+
+export const ZERO_DEVICE_STATS: DeviceStats = {
+  rxBytes: 0,
+  rxPackets: 0,
+  rxErrors: 0,
+  rxDropped: 0,
+  rxMissed: 0,
+  rxMulticast: 0,
+  txBytes: 0,
+  txPackets: 0,
+  txErrors: 0,
+  txDropped: 0,
+  txCarrier: 0,
+  txCollisions: 0,
+};
+
 export interface KernelOptions {
   hostname: string;
   compat?: CompatSettings;
@@ -305,6 +336,8 @@ export class Kernel implements RoutingApi {
   private readonly cache = new Map<string, RouteCacheEntry>();
   /** Set while a lookup used something the route cache must not remember (fib_select_default). */
   private lookupIsVolatile = false;
+  /** Where `ip -s link` and `ifconfig` read device counters (the datapath sets it); zeros by default. */
+  deviceStats: (dev: string) => DeviceStats = () => ZERO_DEVICE_STATS;
   /** Names from /etc/iproute2/rt_tables (plus user additions). */
   readonly tableNames = new Map<number, string>([
     [RT_TABLE_LOCAL, 'local'],

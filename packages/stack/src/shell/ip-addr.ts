@@ -13,7 +13,7 @@ import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
 import { Args, duparg, duparg2, getAddr, getPrefix, invarg, IpExit, matches, parseScope, parseUnsigned, scopeName } from './ip-util.js';
 import type { IpContext } from './ip-context.js';
-import { linkHeader, operState } from './link-format.js';
+import { linkHeader, linkStats, operState } from './link-format.js';
 
 const ADDR_USAGE = `Usage: ip address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
                                                       [ CONFFLAG-LIST ]
@@ -253,6 +253,7 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
       text += `    inet6 ${a.address}/${a.prefixLength} scope ${a.scope} \n       valid_lft forever preferred_lft forever\n`;
       infos.push({ family: 'inet6', local: a.address, prefixlen: a.prefixLength, scope: a.scope, valid_life_time: 4294967295, preferred_life_time: 4294967295 });
     }
+    if (ctx.stats && filter.label === null) text += linkStats(ctx.kernel.deviceStats(dev.name)).text;
     const linkJson: { [key: string]: JsonValue } = { ...header.json };
     if (ctx.family !== 0) {
       delete linkJson['link_type'];

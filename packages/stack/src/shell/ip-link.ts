@@ -8,7 +8,7 @@ import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
 import { Args, duparg2, invarg, IpExit, matches, parseMac, parseUnsigned, formatMac } from './ip-util.js';
 import type { IpContext } from './ip-context.js';
-import { linkFlags, linkHeader, operState } from './link-format.js';
+import { linkFlags, linkHeader, linkStats, operState } from './link-format.js';
 
 export function ipLink(ctx: IpContext, argv: string[]): number {
   if (argv.length === 0) return listLinks(ctx, []);
@@ -62,7 +62,11 @@ function listLinks(ctx: IpContext, argv: string[]): number {
     }
     const header = linkHeader(d, true);
     text += header.text;
-    items.push(header.json);
+    if (ctx.stats) {
+      const stats = linkStats(ctx.kernel.deviceStats(d.name));
+      text += stats.text;
+      items.push({ ...header.json, ...stats.json });
+    } else items.push(header.json);
   }
   ctx.out(ctx.json ? formatJson(items, ctx.pretty) : text);
   return 0;

@@ -558,6 +558,7 @@ function getRoute(ctx: IpContext, argv: string[]): number {
   let proto = 0;
   let sport = 0;
   let dport = 0;
+  let fibmatch = false;
   while (!args.done) {
     const a = args.current;
     if (a === 'tos' || matches(a, 'dsfield')) {
@@ -583,8 +584,10 @@ function getRoute(ctx: IpContext, argv: string[]): number {
       const u = parseUnsigned(value);
       if (u === null) invarg('invalid UID\n', value);
       uid = u;
-    } else if (matches(a, 'notify') || matches(a, 'connected') || matches(a, 'fibmatch')) {
-      // Accepted; fibmatch/connected are not modelled.
+    } else if (matches(a, 'fibmatch')) {
+      fibmatch = true;
+    } else if (matches(a, 'notify') || matches(a, 'connected')) {
+      // Accepted; not modelled.
     } else if (matches(a, 'vrf')) {
       args.next();
     } else if (a === 'sport' || a === 'dport') {
@@ -626,6 +629,17 @@ function getRoute(ctx: IpContext, argv: string[]): number {
   if (outcome.decision.error) {
     ctx.err(rtnetlinkErrorText({ errno: outcome.decision.error }));
     return 2;
+  }
+  if (fibmatch) {
+    const fib = outcome.decision.fib;
+    if (!fib) {
+      ctx.err(rtnetlinkErrorText({ errno: 'ENETUNREACH' }));
+      return 2;
+    }
+    // The kernel dumps the matched entry with the table the lookup went through (main while merged).
+    const entry = formatFibRoute(ctx.kernel, { ...fib.route, table: outcome.decision.table }, { details: ctx.details, tableFilter: 0 });
+    ctx.out(ctx.json ? formatJson([entry.json], ctx.pretty) : entry.text);
+    return 0;
   }
   const formatted = formatRouteGet(ctx.kernel, outcome.decision, {
     details: ctx.details,

@@ -3,6 +3,7 @@
  * [mode DEFAULT] group default qlen 1000` and `    link/ether MAC brd ff:ff:ff:ff:ff:ff`, the brief
  * form, and the JSON fields. Devices look like veth ends (qdisc noqueue) without the `@ifN` peer.
  */
+import type { DeviceStats } from '../kernel.js';
 import type { DeviceView } from '../routing-api.js';
 import type { JsonValue } from './json-writer.js';
 import { formatMac } from './ip-util.js';
@@ -49,5 +50,26 @@ export function linkHeader(dev: DeviceView, withMode: boolean): { text: string; 
   json['link_type'] = type;
   json['address'] = mac;
   json['broadcast'] = brd;
+  return { text, json };
+}
+
+/** The `-s` block of `ip link`/`ip addr` (iproute2 6.1 print_link_stats64, first level). */
+export function linkStats(stats: DeviceStats): { text: string; json: { [key: string]: JsonValue } } {
+  const row = (values: number[]): string =>
+    `    ${String(values[0]).padStart(10)} ${String(values[1]).padStart(7)} ${String(values[2]).padStart(6)} ${values
+      .slice(3)
+      .map((v) => String(v).padStart(7))
+      .join(' ')} \n`;
+  const text =
+    '    RX:  bytes packets errors dropped  missed   mcast           \n' +
+    row([stats.rxBytes, stats.rxPackets, stats.rxErrors, stats.rxDropped, stats.rxMissed, stats.rxMulticast]) +
+    '    TX:  bytes packets errors dropped carrier collsns           \n' +
+    row([stats.txBytes, stats.txPackets, stats.txErrors, stats.txDropped, stats.txCarrier, stats.txCollisions]);
+  const json: { [key: string]: JsonValue } = {
+    stats64: {
+      rx: { bytes: stats.rxBytes, packets: stats.rxPackets, errors: stats.rxErrors, dropped: stats.rxDropped, over_errors: stats.rxMissed, multicast: stats.rxMulticast },
+      tx: { bytes: stats.txBytes, packets: stats.txPackets, errors: stats.txErrors, dropped: stats.txDropped, carrier_errors: stats.txCarrier, collisions: stats.txCollisions },
+    },
+  };
   return { text, json };
 }

@@ -388,6 +388,19 @@ function ifFlags(kernel: Kernel, dev: string): { value: number; names: string[] 
   return { value, names };
 }
 
+/** net-tools' scaled byte count: one decimal (truncated), B/KB/MB/GB/TB in steps of 1000. */
+function scaledBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let unit = 0;
+  let divisor = 1;
+  while (bytes >= divisor * 1000 && unit < units.length - 1) {
+    divisor *= 1000;
+    unit++;
+  }
+  const tenths = Math.floor((bytes * 10) / divisor);
+  return `${Math.floor(tenths / 10)}.${tenths % 10} ${units[unit]}`;
+}
+
 function formatIfEntry(kernel: Kernel, entry: IfEntry): string {
   const d = kernel.device(entry.dev)!;
   const flags = ifFlags(kernel, entry.dev);
@@ -408,10 +421,11 @@ function formatIfEntry(kernel: Kernel, entry: IfEntry): string {
   if (d.kind === 'loopback') out += '        loop  txqueuelen 1000  (Local Loopback)\n';
   else out += `        ether ${formatMac(d.mac)}  txqueuelen 1000  (Ethernet)\n`;
   if (!isAlias) {
-    out += '        RX packets 0  bytes 0 (0.0 B)\n';
-    out += '        RX errors 0  dropped 0  overruns 0  frame 0\n';
-    out += '        TX packets 0  bytes 0 (0.0 B)\n';
-    out += '        TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0\n';
+    const st = kernel.deviceStats(entry.dev);
+    out += `        RX packets ${st.rxPackets}  bytes ${st.rxBytes} (${scaledBytes(st.rxBytes)})\n`;
+    out += `        RX errors ${st.rxErrors}  dropped ${st.rxDropped}  overruns ${st.rxMissed}  frame 0\n`;
+    out += `        TX packets ${st.txPackets}  bytes ${st.txBytes} (${scaledBytes(st.txBytes)})\n`;
+    out += `        TX errors ${st.txErrors}  dropped ${st.txDropped} overruns 0  carrier ${st.txCarrier}  collisions ${st.txCollisions}\n`;
   }
   return out + '\n';
 }

@@ -125,3 +125,28 @@ describe('fuzz', () => {
     expect(run(shell, 'ip route get 192.168.1.10').status).toBe(0);
   });
 });
+
+describe('statistics and fibmatch', () => {
+  test('ip -s link shows the counters the datapath provides (iproute2 6.1 layout)', () => {
+    const { sh, kernel } = makeShell();
+    expect(sh('ip -s link show eth0').stdout).toBe(
+      '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n' +
+        '    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n' +
+        '    RX:  bytes packets errors dropped  missed   mcast           \n' +
+        '             0       0      0       0       0       0 \n' +
+        '    TX:  bytes packets errors dropped carrier collsns           \n' +
+        '             0       0      0       0       0       0 \n',
+    );
+    kernel.deviceStats = () => ({ rxBytes: 43281, rxPackets: 346, rxErrors: 0, rxDropped: 2, rxMissed: 0, rxMulticast: 0, txBytes: 90, txPackets: 1, txErrors: 0, txDropped: 0, txCarrier: 0, txCollisions: 0 });
+    expect(sh('ifconfig eth0').stdout).toContain('        RX packets 346  bytes 43281 (43.2 KB)\n        RX errors 0  dropped 2  overruns 0  frame 0\n        TX packets 1  bytes 90 (90.0 B)\n');
+  });
+
+  test('ip route get fibmatch prints the matched FIB entry (as observed on 6.18)', () => {
+    const { sh } = makeShell();
+    sh('ip addr add 192.168.1.10/24 dev eth0');
+    sh('ip route add 10.66.0.0/16 via 192.168.1.20 metric 5');
+    expect(sh('ip route get fibmatch 10.66.1.1').stdout).toBe('10.66.0.0/16 via 192.168.1.20 dev eth0 metric 5 \n');
+    expect(sh('ip route get fibmatch 192.168.1.10').stdout).toBe('local 192.168.1.10 dev eth0 proto kernel scope host src 192.168.1.10 \n');
+    expect(sh('ip route get fibmatch 8.8.8.8').stderr).toBe('RTNETLINK answers: Network is unreachable\n');
+  });
+});

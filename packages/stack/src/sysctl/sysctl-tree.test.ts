@@ -92,3 +92,13 @@ describe('commands', () => {
     expect(sh('cat /proc/sys/net/ipv4/ip_forward').stdout).toBe('5\n');
   });
 });
+
+describe('neighbour parameters', () => {
+  test('default values reach devices that never had them written', () => {
+    const { kernel, sh } = makeShell({ devices: ['eth0', 'eth1'] });
+    sh('sysctl -w net.ipv4.neigh.eth1.retrans_time_ms=500');
+    sh('sysctl -w net.ipv4.neigh.default.retrans_time_ms=2000');
+    expect(kernel.sysctls.neighParam('eth0', 'retrans_time_ms')).toBe(2000);
+    expect(kernel.sysctls.neighParam('eth1', 'retrans_time_ms')).toBe(500);
+  });
+});

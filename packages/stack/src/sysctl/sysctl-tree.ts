@@ -30,6 +30,7 @@ export class SysctlTree {
   private readonly dflt: Map<string, number> = new Map(CONF_KEYS.map((k) => [k.name, k.defaultValue ?? k.value]));
   private readonly devices = new Map<string, DeviceConf>();
   private readonly neigh = new Map<string, Map<string, number>>();
+  private readonly neighWritten = new Map<string, Set<string>>();
   /** Called after any write that can change routing decisions (rt_cache_flush). */
   onWrite: (name: string) => void = () => {};
 
@@ -143,8 +144,14 @@ export class SysctlTree {
       if (!table || !table.has(neigh[2]!)) return 'ENOENT';
       table.set(neigh[2]!, value);
       if (neigh[1] === 'default' && NEIGH_KEYS.some((k) => k.name === neigh[2])) {
-        // Devices inherit untouched default neighbour parameters (neigh_parms_data_state).
-        for (const [dev, params] of this.neigh) if (dev !== 'default') params.set(neigh[2]!, value);
+        // Devices inherit default neighbour parameters they never had written (neigh_parms_data_state).
+        for (const [dev, params] of this.neigh) {
+          if (dev !== 'default' && !this.neighWritten.get(dev)?.has(neigh[2]!)) params.set(neigh[2]!, value);
+        }
+      } else if (neigh[1] !== 'default') {
+        const written = this.neighWritten.get(neigh[1]!) ?? new Set<string>();
+        written.add(neigh[2]!);
+        this.neighWritten.set(neigh[1]!, written);
       }
       this.onWrite(name);
       return 'ok';
