@@ -1558,6 +1558,7 @@ export class Kernel implements RoutingApi {
       return this.makeOutput(query, { dst: d, src: src || d, devOut: lo, type: 'local', res: null, flags }, now, useCache);
     }
     const flow = this.lookupFlow({ dst, src, iif: 'lo', oif, tos: query.tos, mark: query.mark, proto: query.proto, sport: query.sport, dport: query.dport, scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false });
+    flow.uid = query.uid ?? 0;
     const lookup = this.fibLookup(flow);
     if (!lookup.ok) {
       if (oif && devOut) {
@@ -1872,7 +1873,7 @@ export class Kernel implements RoutingApi {
   // ------------------------------------------------------------------ route cache
 
   private cacheKey(query: RouteQuery, input: boolean): string {
-    return [input ? 'i' : 'o', query.dst >>> 0, (query.src ?? 0) >>> 0, query.iif ?? '', query.oif ?? '', query.tos ?? 0, query.mark ?? 0].join('|');
+    return [input ? 'i' : 'o', query.dst >>> 0, (query.src ?? 0) >>> 0, query.iif ?? '', query.oif ?? '', query.tos ?? 0, query.mark ?? 0, query.uid ?? 0].join('|');
   }
 
   private remember(query: RouteQuery, decision: RouteDecision, now: Nanos): void {

@@ -617,7 +617,7 @@ function getRoute(ctx: IpContext, argv: string[]): number {
   }
   if (iif) requireDevice(ctx, iif);
   if (oif) requireDevice(ctx, oif);
-  const query = { dst, src: from, tos, mark, proto, sport, dport, ...(oif ? { oif } : {}) };
+  const query = { dst, src: from, tos, mark, proto, sport, dport, ...(oif ? { oif } : {}), ...(uid !== null ? { uid } : {}) };
   const outcome = iif
     ? ctx.kernel.inputDecision({ ...query, iif, src: from }, ctx.now)
     : ctx.kernel.outputDecision(query, ctx.now);

@@ -282,7 +282,11 @@ export function formatRule(ctx: IpContext, rule: FibRule): { text: string; json:
 function listRules(ctx: IpContext): number {
   let text = '';
   const items: JsonValue[] = [];
-  if (ctx.family !== 6) {
+  if (ctx.family === 6) {
+    // IPv6 has no configurable rules here; a fresh host shows these two.
+    text = '0:\tfrom all lookup local\n32766:\tfrom all lookup main\n';
+    items.push({ priority: 0, src: 'all', table: 'local' }, { priority: 32766, src: 'all', table: 'main' });
+  } else {
     for (const rule of ctx.kernel.rules()) {
       const formatted = formatRule(ctx, rule);
       text += formatted.text;

@@ -162,6 +162,8 @@ export function generateScenario(seed: number): Scenario {
       'tos 0x10',
       'ipproto udp dport 53',
       'not from 10.0.0.0/8',
+      'uidrange 1000-2000',
+      'sport 1000-2000',
       '',
     ];
     const action = pick(['lookup 100', 'lookup 100', 'lookup 200', 'table main', 'blackhole', 'unreachable', 'prohibit', 'lookup 100 suppress_prefixlength 0', 'goto 32766']);
@@ -245,6 +247,7 @@ export function generateScenario(seed: number): Scenario {
     else if (variant === 5) line += ' ipproto udp dport 53';
     else if (variant === 6 && addresses.length) line += ` from ${pick(addresses).address} oif ${pick(devices)}`;
     else if (variant === 7) line += ` from ${pick(['10.50.1.9', '8.8.4.4', '192.168.1.33', '10.1.0.33'])} iif ${pick(devices)} mark 0x10`;
+    else if (variant === 8) line += ` uid ${pick([0, 1500, 3000])}${chance(0.5) ? ' ipproto tcp sport 1500 dport 80' : ''}`;
     cmd(line);
   }
   return { seed, steps, queryCount: steps.length - before };
