@@ -2,7 +2,7 @@
 """Writes topologies/roaming-laptop.yaml from the real kernel's record of seed 000
 (test/kernel/roaming-laptop.expected.txt, made by test/kernel/roaming-laptop.py): every step's
 command becomes a timed event and every recorded result (OK dev src, or the errno) an expectation
-on the two udpsend logs. Rerun after re-recording: python3 tools/roaming-laptop-topology.py
+on the two udpsend logs. Rerun after re-recording: python3 tools/roaming-laptop-topology.py (--print writes to stdout)
 """
 import os
 
@@ -104,5 +104,9 @@ for i, (name, results) in enumerate(steps):
         w("    node: laptop")
         w(f"    cmd: tail -n 1 /var/log/{sock}.log")
         w(f"    stdout: \"{want}\"")
-open(os.path.join(ROOT, "topologies/roaming-laptop.yaml"), "w").write("\n".join(out) + "\n")
-print(f"topologies/roaming-laptop.yaml: {len(steps)} steps")
+import sys
+if "--print" in sys.argv:
+    sys.stdout.write("\n".join(out) + "\n")
+else:
+    open(os.path.join(ROOT, "topologies/roaming-laptop.yaml"), "w").write("\n".join(out) + "\n")
+    print(f"topologies/roaming-laptop.yaml: {len(steps)} steps")
