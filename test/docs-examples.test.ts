@@ -53,3 +53,48 @@ describe('documentation examples', () => {
     });
   }
 });
+
+/**
+ * ```netloom topology=FILE blocks: `node# command` lines, each followed by the output it must print
+ * (stdout then stderr; trailing spaces on a line are ignored, since editors strip them).
+ */
+interface Session { file: string; topology: string; steps: { node: string; cmd: string; output: string }[] }
+
+function sessions(): Session[] {
+  const found: Session[] = [];
+  for (const file of readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md'))) {
+    const text = readFileSync(join(root, 'docs', file), 'utf8');
+    for (const m of text.matchAll(/```netloom topology=(\S+)\n([\s\S]*?)```/g)) {
+      const steps: Session['steps'] = [];
+      for (const line of m[2]!.split('\n')) {
+        const prompt = /^([a-z][\w-]*)# (.*)$/.exec(line);
+        if (prompt) steps.push({ node: prompt[1]!, cmd: prompt[2]!, output: '' });
+        else if (steps.length > 0 && line !== '') steps[steps.length - 1]!.output += `${line}\n`;
+        else if (steps.length > 0) steps[steps.length - 1]!.output += '\n';
+      }
+      found.push({ file: `docs/${file}`, topology: m[1]!, steps });
+    }
+  }
+  return found;
+}
+
+const trimLines = (text: string): string => text.replace(/[ \t]+$/gm, '').replace(/\n+$/, '\n');
+
+describe('documentation sessions', () => {
+  it('there are some', () => expect(sessions().length).toBeGreaterThan(2));
+  for (const [i, session] of sessions().entries()) {
+    it(`${session.file} session ${i + 1} (${session.topology}) prints what the page shows`, async () => {
+      const { Emulator } = await import('@netloom/runtime');
+      const emulator = await Emulator.load(join(root, session.topology), { placement: 'inline' });
+      try {
+        await emulator.start();
+        for (const step of session.steps) {
+          const result = await emulator.exec(step.node, step.cmd);
+          expect(trimLines(result.stdout + result.stderr), `${step.node}# ${step.cmd}`).toBe(trimLines(step.output));
+        }
+      } finally {
+        await emulator.close();
+      }
+    });
+  }
+});
