@@ -770,19 +770,12 @@ export class Kernel implements RoutingApi {
     }
     if (!(ok & LOCAL_OK)) {
       this.fibMagic(false, 'local', ifa.address, 32, prim, dev, 0);
-      if (gone && !this.isLocalInTable(ifa.address)) {
+      // inet_addr_type_dev_table; the differential test shows 6.18 accepting a local route on another device.
+      if (gone && this.addressType(ifa.address, RT_TABLE_LOCAL) !== 'local') {
         // fib_sync_down_addr: routes using this address as prefsrc die.
         this.flushRoutesWhere((r) => r.table === RT_TABLE_MAIN && r.prefsrc === ifa.address);
       }
     }
-  }
-
-  /** inet_addr_type(addr) == RTN_LOCAL via the local table. */
-  private isLocalInTable(addr: number): boolean {
-    const local = this.tableMap.get(RT_TABLE_LOCAL);
-    if (!local) return false;
-    for (const r of local.candidates(addr)) return r.type === 'local';
-    return false;
   }
 
   private flushRoutesWhere(predicate: (r: FibRoute) => boolean): void {
@@ -977,7 +970,9 @@ export class Kernel implements RoutingApi {
   /** fib_valid_prefsrc. */
   private isValidPrefsrc(spec: RouteSpec): boolean {
     if (spec.type === 'local' && spec.dst && spec.prefsrc === spec.dst) return true;
-    return this.isLocalInTable(spec.prefsrc);
+    const tableId = spec.table === RT_TABLE_MAIN ? RT_TABLE_LOCAL : spec.table;
+    if (this.addressType(spec.prefsrc, tableId) === 'local') return true;
+    return tableId !== RT_TABLE_LOCAL && this.addressType(spec.prefsrc, RT_TABLE_LOCAL) === 'local';
   }
 
   /** fib_check_nh (v4 gateway and on-link forms). */
@@ -988,7 +983,7 @@ export class Kernel implements RoutingApi {
         const dev = nh.dev ? this.findDevice(nh.dev) : undefined;
         if (!dev) return fail('ENODEV', 'Nexthop device required for onlink');
         if (!dev.adminUp) return fail('ENETDOWN', 'Nexthop device is not up');
-        if (this.addressTypeOnDevTable(nh.gateway) !== 'unicast') return fail('EINVAL', 'Nexthop has invalid gateway');
+        if (this.addressType(nh.gateway, RT_TABLE_LOCAL) !== 'unicast') return fail('EINVAL', 'Nexthop has invalid gateway');
         if (!dev.carrier && dev.kind !== 'loopback') nh.linkdown = true;
         nh.scope = RT_SCOPE_LINK;
         return null;
@@ -1024,29 +1019,25 @@ export class Kernel implements RoutingApi {
   }
 
   /**
-   * inet_addr_type_table: the type of the best route for `addr` in a table (0 = main, which
-   * includes the local routes while no custom rule has split them), `unicast` when none matches.
+   * __inet_dev_addr_type: the type of the best route for `addr` in a table (0 = main), `unicast` when
+   * nothing (or a reject route) matches, or when `dev` is given and the route's first nexthop is on
+   * another device. While no custom rule exists, local and main are one trie (fib_unmerge), so a
+   * lookup in either sees both.
    */
-  addressType(addr: number, tableId = 0): RouteType {
+  addressType(addr: number, tableId = 0, dev?: string): RouteType {
     const a = addr >>> 0;
     if (isZeroNet(a) || isLimitedBroadcast(a)) return 'broadcast';
     if (isMulticast(a)) return 'multicast';
     const id = tableId || RT_TABLE_MAIN;
     const table = this.tableMap.get(id);
     if (!table) return 'unicast';
-    const tables = id === RT_TABLE_MAIN && !this.customRules ? [this.tableMap.get(RT_TABLE_LOCAL)!, table] : [table];
+    const merged = (id === RT_TABLE_MAIN || id === RT_TABLE_LOCAL) && !this.customRules;
+    const tables = merged ? [this.tableMap.get(RT_TABLE_LOCAL)!, this.tableMap.get(RT_TABLE_MAIN)!] : [table];
     const flow = this.lookupFlow({ dst: a, src: 0, iif: 'lo', scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false });
     const result = this.tableLookup(tables, table, flow);
-    return result && result.ok ? result.res.type : 'unicast';
-  }
-
-  /** inet_addr_type_dev_table for an onlink gateway: the type of the best route in local/main. */
-  private addressTypeOnDevTable(addr: number): RouteType | 'unicast' {
-    if (isLimitedBroadcast(addr)) return 'broadcast';
-    if (isMulticast(addr)) return 'multicast';
-    const local = this.tableMap.get(RT_TABLE_LOCAL);
-    if (local) for (const r of local.candidates(addr)) return r.type;
-    return 'unicast';
+    if (!result || !result.ok) return 'unicast';
+    if (dev !== undefined && result.res.route.nexthops[0]?.dev !== dev) return 'unicast';
+    return result.res.type;
   }
 
   /** `ip route add|append|prepend|replace|change`. */
