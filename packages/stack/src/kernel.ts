@@ -950,17 +950,13 @@ export class Kernel implements RoutingApi {
       const nh = nexthops[0]!;
       if (nh.gateway) return { error: fail('EINVAL', 'Route with host scope can not have a gateway') };
       if (!nh.dev) return { error: fail('ENODEV') };
+      // Host-scope nexthops (local addresses) never get LINKDOWN.
       nh.scope = RT_SCOPE_NOWHERE;
-      const dev = this.findDevice(nh.dev)!;
-      if (!dev.carrier && dev.kind !== 'loopback') nh.linkdown = false;
     } else {
-      let linkdown = 0;
       for (const nh of nexthops) {
         const error = this.checkNexthop(nh, spec.table, spec.scope);
         if (error) return { error };
-        if (nh.linkdown) linkdown++;
       }
-      void linkdown;
     }
     if (route.prefsrc && !kernelRoute && !this.isValidPrefsrc(spec)) return { error: fail('EINVAL', 'Invalid prefsrc address') };
     this.rebalance(route);
@@ -1515,11 +1511,7 @@ export class Kernel implements RoutingApi {
     let devOut: DeviceState | undefined;
     const flags: RouteFlags = { local: false, broadcast: false, multicast: false, redirected: false, doRedirect: false, directSrc: false };
     const oif = query.oif ?? '';
-    let origOif = oif;
-    void origOif;
-    let type: RouteType = 'unicast';
     let res: FibResult | null = null;
-    let gateway = 0;
     if (src) {
       if (isMulticast(src) || isLimitedBroadcast(src) || isZeroNet(src)) return { ok: false, errno: 'EINVAL' };
       if (!oif && (isMulticast(dst) || isLimitedBroadcast(dst))) {
@@ -1571,9 +1563,7 @@ export class Kernel implements RoutingApi {
     const nh = res.route.nexthops[res.nexthop]!;
     devOut = this.findDevice(nh.dev);
     if (!devOut) return { ok: false, errno: 'ENODEV' };
-    type = res.type;
-    void gateway;
-    return this.makeOutput(query, { dst, src, devOut, type, res, flags }, now, useCache);
+    return this.makeOutput(query, { dst, src, devOut, type: res.type, res, flags }, now, useCache);
   }
 
   /** __mkroute_output + rt_set_nexthop. */
@@ -1730,7 +1720,6 @@ export class Kernel implements RoutingApi {
     const martianDestination = (): DecisionOutcome => ({ ok: false, errno: 'EINVAL', dropReason: 'martianDestination' });
     const forwarding = this.sysctls.conf(dev.name, 'forwarding') !== 0;
     const base = { dst, src, iif: dev.name, input: true, expiresAt: 0, mtuMetric: 0, mtuLock: false, pmtu: 0, flags };
-    void base;
     const localInput = (type: RouteType, res: FibResult | null, error?: KernelErrno, dropReason?: RouteDecision['dropReason']): DecisionOutcome => {
       if (type !== 'unreachable') flags.local = true;
       const decision: RouteDecision = {

@@ -246,7 +246,6 @@ function routeModify(kernel: Kernel, add: boolean, args: string[], _resolve: Res
       } else dev = word;
     } else return usage;
   }
-  void maskGiven;
   if (!host && prefixLength < 32 && (dst & ~prefixMask(prefixLength)) !== 0) {
     if (net && targetText.indexOf('/') < 0 && !maskGiven) return { stdout: '', stderr: `${ioctl}: ${KERNEL_ERRNO_MESSAGE.EINVAL}\n`, status: 7 };
     return { stdout: '', stderr: "route: netmask doesn't match route address\n" + INET_ROUTE_USAGE, status: 3 };

@@ -206,7 +206,7 @@ export function formatRouteGet(kernel: Kernel, decision: RouteDecision, options:
 }
 
 /** A nexthop exception as `ip route show cache` prints it. */
-export function formatException(route: FibRoute, nexthop: FibNexthop, exception: NexthopException, now: number): FormattedRoute {
+export function formatException(_route: FibRoute, nexthop: FibNexthop, exception: NexthopException, now: number): FormattedRoute {
   let text = `${formatIpv4(exception.dst)} `;
   const json: { [key: string]: JsonValue } = { dst: formatIpv4(exception.dst) };
   const gateway = exception.gateway || (nexthop.gateway && nexthop.scope === 253 ? nexthop.gateway : 0);
@@ -229,6 +229,5 @@ export function formatException(route: FibRoute, nexthop: FibNexthop, exception:
     text += `mtu ${exception.pmtu} `;
     json['metrics'] = [{ mtu: exception.pmtu }];
   }
-  void route;
   return { text: text + '\n', json };
 }
