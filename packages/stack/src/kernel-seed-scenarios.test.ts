@@ -61,7 +61,7 @@ describe.skipIf(!support.ok)(`seed scenarios against the Linux kernel${support.o
       'ifconfig',
       'route -n',
       'netstat -rn',
-      'ip route show table all',
+      'ip -4 route show table all',
       'ip -4 route show table local',
       'sysctl net.ipv4.conf.eth0.arp_ignore net.ipv4.conf.all.arp_announce',
     ];

@@ -371,12 +371,14 @@ export class Kernel implements RoutingApi {
   }
 
   private emit(change: KernelChange): void {
+    this.views.clear();
     for (const listener of this.listeners) listener(change);
   }
 
-  /** rt_cache_flush: every cached route becomes stale. */
+  /** rt_cache_flush: every cached route becomes stale (and so do the device views). */
   private bump(): void {
     this.generationCounter++;
+    this.views.clear();
   }
 
   private routesChanged(): void {
@@ -408,7 +410,18 @@ export class Kernel implements RoutingApi {
     return this.deviceList.map((d) => this.view(d));
   }
 
+  /** Device views handed out until the next change (the datapath asks for them per packet). */
+  private readonly views = new Map<string, DeviceView>();
+
   private view(dev: DeviceState): DeviceView {
+    const cached = this.views.get(dev.name);
+    if (cached) return cached;
+    const view = this.makeView(dev);
+    this.views.set(dev.name, view);
+    return view;
+  }
+
+  private makeView(dev: DeviceState): DeviceView {
     return {
       name: dev.name,
       ifindex: dev.ifindex,
@@ -480,6 +493,7 @@ export class Kernel implements RoutingApi {
     const dev = this.findDevice(name);
     if (!dev) return fail('ENODEV');
     dev.mac = new Uint8Array(mac);
+    this.views.delete(name);
     this.emit({ type: 'link', dev: name, adminUp: dev.adminUp, carrier: dev.carrier });
     return OK;
   }
