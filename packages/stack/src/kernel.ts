@@ -104,6 +104,8 @@ interface DeviceState {
   addresses: IfAddress[];
   /** IPv6 link-local configured (after the device was up with carrier). */
   linkLocal6: boolean;
+  /** Brought up at least once (a never-opened device still has the `noop` qdisc). */
+  everUp: boolean;
 }
 
 /** A nexthop as `ip route add` gives it. */
@@ -445,6 +447,11 @@ export class Kernel implements RoutingApi {
     return this.deviceList.find((d) => d.name === name);
   }
 
+  /** The qdisc `ip link` shows: `noop` until the device was first opened, then `noqueue` (as veth). */
+  qdisc(dev: string): string {
+    return this.findDevice(dev)?.everUp ? 'noqueue' : 'noop';
+  }
+
   /** Full address records of a device (primary first, as `ip addr` lists them). */
   addressesOf(dev: string): readonly IfAddress[] {
     return this.findDevice(dev)?.addresses ?? [];
@@ -472,6 +479,7 @@ export class Kernel implements RoutingApi {
       carrier: kind === 'loopback',
       addresses: [],
       linkLocal6: false,
+      everUp: false,
     });
     this.sysctls.addDevice(name, kind === 'loopback');
     this.bump();
@@ -520,6 +528,7 @@ export class Kernel implements RoutingApi {
     if (dev.adminUp === up) return OK;
     dev.adminUp = up;
     if (up) {
+      dev.everUp = true;
       if (dev.carrier) dev.linkLocal6 = true;
       for (const ifa of [...dev.addresses]) this.fibAddIfaddr(dev, ifa);
       this.syncUp(dev, 'dead');

@@ -236,12 +236,12 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
     const v6 = ctx.family === 4 || filter.label !== null || filter.to !== null ? [] : ctx.kernel.ipv6AddressesOf(dev.name).filter((a) => filter.scope === null || scopeNumber(a.scope) === filter.scope);
     if ((ctx.family !== 0 || filtered) && v4.length === 0 && v6.length === 0) continue;
     if (ctx.brief) {
-      const list = [...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLength}`), ...v6.map((a) => `${a.address}/${a.prefixLength}`)];
+      const list = [...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLength}${a.metric ? ` metric ${a.metric}` : ''}`), ...v6.map((a) => `${a.address}/${a.prefixLength}`)];
       text += `${dev.name.padEnd(16)} ${operState(dev).padEnd(14)} ${list.map((x) => `${x} `).join('')}\n`;
       items.push({ ifname: dev.name, operstate: operState(dev), addr_info: [...v4.map((a) => ({ local: formatIpv4(a.address), prefixlen: a.prefixLength })), ...v6.map((a) => ({ local: a.address, prefixlen: a.prefixLength }))] });
       continue;
     }
-    const header = linkHeader(dev, false);
+    const header = linkHeader(dev, false, ctx.kernel.qdisc(dev.name));
     if (filter.label === null) text += ctx.family === 0 ? header.text : header.text.slice(0, header.text.indexOf('\n') + 1);
     const infos: JsonValue[] = [];
     for (const a of v4) {

@@ -60,7 +60,7 @@ function listLinks(ctx: IpContext, argv: string[]): number {
       items.push({ ifname: d.name, operstate: operState(d), address: formatMac(d.mac), flags: linkFlags(d) });
       continue;
     }
-    const header = linkHeader(d, true);
+    const header = linkHeader(d, true, ctx.kernel.qdisc(d.name));
     text += header.text;
     if (ctx.stats) {
       const stats = linkStats(ctx.kernel.deviceStats(d.name));

@@ -24,11 +24,8 @@ export function operState(dev: DeviceView): string {
   return dev.carrier ? 'UP' : 'DOWN';
 }
 
-function qdisc(dev: DeviceView): string {
-  return dev.kind === 'loopback' && !dev.adminUp ? 'noop' : 'noqueue';
-}
-
-export function linkHeader(dev: DeviceView, withMode: boolean): { text: string; json: { [key: string]: JsonValue } } {
+export function linkHeader(dev: DeviceView, withMode: boolean, qdiscName: string): { text: string; json: { [key: string]: JsonValue } } {
+  const qdisc = (_dev: DeviceView): string => qdiscName;
   const flags = linkFlags(dev);
   const mac = formatMac(dev.mac);
   const brd = dev.kind === 'loopback' ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff';

@@ -224,6 +224,7 @@ export function generateScenario(seed: number): Scenario {
   if (chance(0.2)) cmd('ip -4 -d route show');
   if (chance(0.15)) cmd(`ip route show ${pick(['dev ' + pick(devices), 'proto kernel', 'scope link', 'type unreachable', 'root 10.0.0.0/8', 'match 10.50.1.7', '10.50.0.0/16', 'table local type broadcast'])}`);
   if (chance(0.15)) cmd('ip -j rule show');
+  if (chance(0.2)) cmd(pick(['ip -4 -br addr', 'ip -br link', 'ip link show', 'ip -j link show', 'ip -4 addr show up', 'ip -4 addr show scope link', 'ip -4 addr show secondary']));
   if (chance(0.4)) cmd('route -n');
   if (chance(0.2)) cmd('netstat -rn');
   if (chance(0.1)) cmd('route -nee');
