@@ -4,11 +4,24 @@
  * (fib_add_ifaddr / fib_del_ifaddr), routing tables and policy rules, route lookups for output and
  * input (ip_route_output_key, ip_route_input_slow, fib_validate_source), source selection
  * (inet_select_addr), default-gateway choice (fib_select_default), multipath, nexthop exceptions for
- * ICMP redirects and PMTU, a per-flow route cache for `route -C`, and the sysctl tree.
+ * ICMP redirects and PMTU, a per-flow route cache, and the sysctl tree.
  *
  * Follows Linux 6.x (net/ipv4/devinet.c, fib_frontend.c, fib_semantics.c, fib_trie.c, route.c) as
- * recorded in linux-stack-facts.md §2–§5. Leaves out IPv6 routing (IPv6 addresses exist only for
- * display: ::1 on lo and a link-local per Ethernet device), VRFs, nexthop objects, multicast routing.
+ * recorded in linux-stack-facts.md §2–§5 and checked by the differential tests against the running
+ * kernel. Deliberate choices:
+ * - Route cache: modern Linux has no per-flow cache; here every lookup leaves an entry (what
+ *   `route -C` lists, Linux 2.4's layout as in seed 004) and repeated lookups are served from it
+ *   until `generation` changes (any route, address, link, rule or sysctl change — rt_cache_flush),
+ *   an exception expires, or it idles for route.gc_timeout. Results of fib_select_default are never
+ *   served from the cache (they depend on neighbour state and on the kernel's memory of its last
+ *   choice). Redirect/PMTU exceptions live on the nexthop (fib_nh_exception) and go with their route
+ *   or with `ip route flush cache`.
+ * - Multipath uses a deterministic flow hash, not Linux's keyed jhash (fib/multipath.ts).
+ * - Compat `static-routes-survive-down` (seed 002's patch): `proto static` routes stay in their table
+ *   when their device goes down, shown `dead`, skipped by lookups, and live again when it comes up.
+ *   Mainline (the default) flushes them.
+ * Leaves out IPv6 routing (IPv6 addresses exist only for display: ::1 on lo and a link-local per
+ * Ethernet device), VRFs, nexthop objects, multicast routing.
  */
 import type { CompatSettings, Nanos } from './node-host.js';
 import type { Errno } from './process.js';
@@ -398,6 +411,7 @@ export class Kernel implements RoutingApi {
 
   // ------------------------------------------------------------------ devices
 
+  /** Device facts (the view is shared until the next change: do not mutate it). */
   device(name: string): DeviceView | undefined {
     const dev = this.findDevice(name);
     return dev ? this.view(dev) : undefined;
