@@ -91,7 +91,8 @@ export function runNamespaceScenario(devices: readonly NamespaceDevice[], steps:
       const run = direct ? `ip -n ${host} ${step.line.slice(3)}` : `ip netns exec ${host} bash -c ${shellQuote(step.line)}`;
       lines.push(`${run} 2>&1; echo ${marker} $?`);
       // Operstate (IFF_RUNNING, what ifconfig shows) follows an admin up through linkwatch: wait.
-      const up = /^(?:ip link set (?:dev )?(\S+) up|ifconfig (\S+) up)$/.exec(step.line);
+      // (`ifconfig DEV ADDR …` brings the device up too, even through a label.)
+      const up = /^(?:ip link set (?:dev )?(\S+) up|ifconfig ([^\s:]+)(?::\S+)? (?!.*\bdown\b).+)$/.exec(step.line);
       const dev = up ? (up[1] ?? up[2])! : '';
       if (dev && peerUp.get(dev)) lines.push(waitState(dev, 'UP'));
     }
