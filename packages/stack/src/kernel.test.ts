@@ -159,3 +159,45 @@ describe('lookups', () => {
     expect(sh('ip route get 192.168.1.10').stdout).toBe('local 192.168.1.10 dev lo table local src 192.168.1.10 uid 0 \n    cache <local> \n');
   });
 });
+
+describe('the routing seam', () => {
+  test('changes are announced and bump the generation', () => {
+    const { kernel, sh } = makeShell();
+    const changes: string[] = [];
+    kernel.onChange((c) => changes.push(c.type === 'link' ? `link ${c.dev} ${c.adminUp} ${c.carrier}` : c.type === 'address' ? `address ${c.dev} ${c.added}` : c.type));
+    const g0 = kernel.generation;
+    sh('ip addr add 192.168.1.10/24 dev eth0');
+    sh('ip route add default via 192.168.1.1');
+    kernel.setCarrier('eth0', false);
+    sh('ip link set eth0 down');
+    sh('ip route flush cache');
+    expect(changes).toEqual(['route', 'address eth0 true', 'route', 'route', 'link eth0 true false', 'route', 'link eth0 false false', 'flushCache']);
+    expect(kernel.generation).toBeGreaterThan(g0 + 4);
+  });
+
+  test('a default gateway changing reachability invalidates cached routes; other neighbours do not', () => {
+    const { kernel, sh } = makeShell();
+    sh('ip addr add 192.168.1.10/24 dev eth0');
+    sh('ip route add default via 192.168.1.1');
+    sh('ip route append default via 192.168.1.2');
+    const g0 = kernel.generation;
+    kernel.setNeighbourReachability('eth0', ip('192.168.1.77'), 'failed');
+    expect(kernel.generation).toBe(g0);
+    kernel.setNeighbourReachability('eth0', ip('192.168.1.1'), 'failed');
+    expect(kernel.generation).toBe(g0 + 1);
+    expect(kernel.routeOutput({ dst: ip('8.8.8.8') }, 0)).toMatchObject({ ok: true, route: { gateway: ip('192.168.1.2') } });
+  });
+
+  test('output routes: errors as errno, oif without a route is on-link, a foreign source is refused', () => {
+    const { kernel, sh } = makeShell();
+    sh('ip addr add 192.168.1.10/24 dev eth0');
+    expect(kernel.routeOutput({ dst: ip('8.8.8.8') }, 0)).toEqual({ ok: false, errno: 'ENETUNREACH' });
+    expect(kernel.routeOutput({ dst: ip('8.8.8.8'), oif: 'eth0' }, 0)).toMatchObject({ ok: true, route: { dev: 'eth0', src: ip('192.168.1.10') } });
+    expect(kernel.routeOutput({ dst: ip('192.168.1.20'), src: ip('10.9.9.9') }, 0)).toEqual({ ok: false, errno: 'ENETUNREACH' });
+    expect(kernel.routeOutput({ dst: ip('192.168.1.10') }, 0)).toMatchObject({ ok: true, route: { type: 'local', dev: 'lo' } });
+    expect(kernel.selectSource('eth0', ip('192.168.1.20'), 0)).toBe(ip('192.168.1.10'));
+    expect(kernel.isLocalAddress(ip('192.168.1.10'))).toBe(true);
+    expect(kernel.conf('eth0', 'send_redirects')).toBe(1);
+    expect(kernel.sysctl('net.ipv4.route.gc_timeout')).toBe(300);
+  });
+});
