@@ -32,7 +32,7 @@ import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
 import { NS_PER_MS, NS_PER_S, Prng, TimerHeap } from './timers.js';
-import { Kernel } from './kernel.js';
+import { Kernel, ZERO_DEVICE_STATS, type DeviceStats } from './kernel.js';
 import { runIpNeigh, type IpNeighOptions } from './neigh/ip-neigh-command.js';
 import { Shell, type ShellHandler } from './shell/shell.js';
 
@@ -71,6 +71,8 @@ export class StackNode implements NodeHost {
   readonly name: string;
   readonly parts: NodeParts;
   private readonly tally: NodeCounters = { framesIn: 0, framesOut: 0, drops: 0 };
+  /** Per-device packet and byte counters (`ip -s link`, `ifconfig`): whole frames, no FCS, as Linux. */
+  private readonly linkStats = new Map<string, DeviceStats>();
   /** Virtual time of the event being processed (timers and commands read it). */
   private now = 0;
   private identification: number;
@@ -161,6 +163,9 @@ export class StackNode implements NodeHost {
   receive(ifname: string, frame: Uint8Array, now: Nanos): void {
     this.advance(now);
     this.tally.framesIn++;
+    const stats = this.statsOf(ifname);
+    stats.rxPackets++;
+    stats.rxBytes += frame.length;
     try {
       this.processEthernet(ifname, frame, now);
     } catch (error) {
@@ -235,7 +240,20 @@ export class StackNode implements NodeHost {
 
   private transmit(dev: string, frame: Uint8Array): void {
     this.tally.framesOut++;
+    const stats = this.statsOf(dev);
+    stats.txPackets++;
+    stats.txBytes += frame.length;
     this.env.transmit(dev, frame);
+  }
+
+  /** The counters of `dev` (created at zero on first use). */
+  statsOf(dev: string): DeviceStats {
+    let stats = this.linkStats.get(dev);
+    if (stats === undefined) {
+      stats = { ...ZERO_DEVICE_STATS };
+      this.linkStats.set(dev, stats);
+    }
+    return stats;
   }
 
   private drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void {
@@ -381,6 +399,7 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
   }) as Kernel & ControlPlane;
   const shell = new Shell(kernel);
   const node = Object.assign(new StackNode(config, env, programs, control, shell), { kernel });
+  kernel.deviceStats = (dev) => node.statsOf(dev);
   shell.registerIpObject('neigh', (argv, now, io) => {
     const { options, rest } = ipGlobalOptions(argv);
     const result = runIpNeigh(rest, node.parts.neighbours, kernel, now, options);
