@@ -236,17 +236,8 @@ export interface RouteCacheEntry {
   decision: RouteDecision;
 }
 
-/** The query of `ip route get`. */
-export interface RouteQuery {
-  dst: number;
-  src?: number;
-  iif?: string;
-  oif?: string;
-  tos?: number;
-  mark?: number;
-  proto?: number;
-  sport?: number;
-  dport?: number;
+/** The query of `ip route get`: a flow, plus the uid for `uidrange` rules. */
+export interface RouteQuery extends Flow4 {
   uid?: number;
 }
 
