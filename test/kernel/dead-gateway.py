@@ -111,13 +111,13 @@ def run(node, cmd):
     show(f"{node}: {cmd}", *lab.run(node, cmd))
 
 
-def watch(start, interval, until_state, extra_s, limit_s):
-    """Sends every `interval` seconds and samples 10.1.0.1's state every 0.1 s, until it has been
-    until_state for extra_s seconds (or limit_s passed). Prints each state change with its time, and
+def watch(start, interval, until_state, sends_after, limit_s):
+    """Sends every `interval` seconds and samples 10.1.0.1's state every 0.1 s, until it is until_state
+    and `sends_after` sends were made in that state (or limit_s passed). Prints each state change with its time, and
     each send with the state 10.1.0.1 was in just before it; repeated sends while REACHABLE (their
     number depends on the random reachable time) are folded into one line. The intervals are chosen
     so that no send falls within 0.25 s of a timer-driven state change (DELAY lasts 5 s, PROBE 3 s)."""
-    state, since, n, reached, folded, last = None, {}, 0, None, False, None
+    state, since, n, after, folded, last = None, {}, 0, 0, False, None
     next_send = time.monotonic()
     while time.monotonic() - start < limit_s:
         now = time.monotonic()
@@ -129,9 +129,7 @@ def watch(start, interval, until_state, extra_s, limit_s):
             state = s
             since[s] = now - start
             print(f"t={now - start:4.1f}s 10.1.0.1 {s}")
-            if s == until_state and reached is None:
-                reached = now
-        if reached is not None and now - reached >= extra_s:
+        if state == until_state and after >= sends_after:
             break
         if now >= next_send:
             n += 1
@@ -141,6 +139,7 @@ def watch(start, interval, until_state, extra_s, limit_s):
             else:
                 print(f"t={now - start:4.1f}s {line}")
             last = line
+            after += state == until_state
             next_send += interval
         time.sleep(0.1)
     if folded:
@@ -158,7 +157,7 @@ try:
     run("host", "ip neigh show 10.2.0.1")
     print("## phase 2: gw1 stops answering (its interfaces go down inside gw1); one send every 1.5 s")
     lab.sh("gw1", "ip link set eth0 down; ip link set eth1 down")
-    since = watch(time.monotonic(), 1.5, "FAILED", 2.0, 40)
+    since = watch(time.monotonic(), 1.5, "FAILED", 1, 40)
     if "DELAY" in since and "PROBE" in since and "FAILED" in since:
         print(f"# DELAY -> PROBE after {since['PROBE'] - since['DELAY']:.0f} s,"
               f" PROBE -> FAILED after {since['FAILED'] - since['PROBE']:.0f} s")
@@ -186,7 +185,7 @@ try:
     lab.sh("gw1", "ip link set eth0 down; ip link set eth1 down")
     # Start from no entry (INCOMPLETE -> FAILED, 3 broadcast probes) rather than wait for REACHABLE to end.
     run("host", "ip neigh del 10.1.0.1 dev eth0")
-    watch(time.monotonic(), 1.25, "FAILED", 0.5, 15)
+    watch(time.monotonic(), 1.25, "FAILED", 0, 15)
     run("host", "ip neigh show 10.1.0.1")
     run("host", "ip route get 172.16.0.10")
 finally:

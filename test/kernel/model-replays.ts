@@ -273,11 +273,11 @@ export async function replayDeadGateway(): Promise<string> {
     const words = (await em.exec('host', `ip neigh show ${addr}`)).stdout.split(/\s+/).filter((w) => w !== '');
     return words.at(-1) ?? '(none)';
   };
-  const watch = async (interval: number, until: string, extra: number, limit: number) => {
+  const watch = async (interval: number, until: string, sendsAfter: number, limit: number) => {
     const start = em.now();
     const since: Record<string, number> = {};
     let state: string | null = null;
-    let reached: number | null = null;
+    let after = 0;
     let folded = false;
     let last: string | null = null;
     let nextSend = start;
@@ -291,14 +291,14 @@ export async function replayDeadGateway(): Promise<string> {
         state = s;
         since[s] = (now - start) / S;
         t.line(`${at(now)} 10.1.0.1 ${s}`);
-        if (s === until && reached === null) reached = now;
       }
-      if (reached !== null && now - reached >= extra) break;
+      if (state === until && after >= sendsAfter) break;
       if (now >= nextSend) {
         const l = `send (${state}): ${await send()}`;
         if (state === 'REACHABLE' && l === last) folded = true;
         else t.line(`${at(now)} ${l}`);
         last = l;
+        if (state === until) after++;
         nextSend += interval;
       }
       await em.advance(100 * MS);
@@ -321,7 +321,7 @@ export async function replayDeadGateway(): Promise<string> {
     await run(em, t, 'host', 'ip neigh show 10.2.0.1');
     t.line('## phase 2: gw1 stops answering (its interfaces go down inside gw1); one send every 1.5 s');
     await gw1('down');
-    const since = await watch(1.5 * S, 'FAILED', 2 * S, 40 * S);
+    const since = await watch(1.5 * S, 'FAILED', 1, 40 * S);
     const { DELAY, PROBE, FAILED } = since;
     if (DELAY !== undefined && PROBE !== undefined && FAILED !== undefined) {
       t.line(`# DELAY -> PROBE after ${(PROBE - DELAY).toFixed(0)} s, PROBE -> FAILED after ${(FAILED - PROBE).toFixed(0)} s`);
@@ -349,7 +349,7 @@ export async function replayDeadGateway(): Promise<string> {
     await run(em, t, 'host', 'ip route show');
     await gw1('down');
     await run(em, t, 'host', 'ip neigh del 10.1.0.1 dev eth0');
-    await watch(1.25 * S, 'FAILED', 0.5 * S, 15 * S);
+    await watch(1.25 * S, 'FAILED', 0, 15 * S);
     await run(em, t, 'host', 'ip neigh show 10.1.0.1');
     await run(em, t, 'host', 'ip route get 172.16.0.10');
   } finally {
