@@ -19,6 +19,11 @@ export interface EmulatorOptions {
   realtime?: boolean;
   speed?: number;
   /**
+   * Play the topology's `events:` while time moves through advance() and waiting commands (the TUI
+   * does, so a file's timeline happens as you watch). run() always plays them; don't mix the two.
+   */
+  playEvents?: boolean;
+  /**
    * Which module builds the nodes (default: the real stack with the apps). Tests and benchmarks
    * give their own; it must be importable by URL from a worker thread (compiled JavaScript).
    */

@@ -130,6 +130,9 @@ export class Emulator implements EmulatorApi {
   private capture: PcapngCapture | null = null;
   private operations: Promise<unknown> = Promise.resolve();
   private realtime: boolean;
+  /** With `playEvents`: the file's events in time order, and how many have been applied. */
+  private readonly liveEvents: { at: number; apply(): void }[] | null;
+  private liveEventsApplied = 0;
   private speed: number;
   private wallBase = 0;
   private virtualBase = 0;
@@ -178,6 +181,7 @@ export class Emulator implements EmulatorApi {
     this.lookahead = this.computeLookahead();
     this.realtime = options.realtime ?? false;
     this.speed = options.speed ?? 1;
+    this.liveEvents = options.playEvents === true ? this.eventItems().sort((a, b) => a.at - b.at) : null;
     for (let s = 0; s < this.shardCount; s++) {
       this.inflight.push([]);
       this.shardNext.push(0);
@@ -331,7 +335,7 @@ export class Emulator implements EmulatorApi {
    * Run windows until virtual time reaches `target` or `stop()` holds after a window; `timeline`
    * gives the next item's time and applies items due now.
    */
-  private async runUntil(target: number, stop: () => boolean, timeline?: { next(): number; applyDue(now: number): void }): Promise<void> {
+  private async runUntil(target: number, stop: () => boolean, timeline = this.liveTimeline()): Promise<void> {
     let lastYield = performance.now();
     for (;;) {
       if (this.closing) throw new EmulatorError('the emulator was closed');
@@ -557,19 +561,33 @@ export class Emulator implements EmulatorApi {
     });
   }
 
+  /** The file's `events:` as timeline items (commands, link changes, node stop/start). */
+  private eventItems(): { at: number; apply(): void }[] {
+    return this.spec.events.map((event) => ({
+      at: event.at,
+      apply: () => {
+        if (event.kind === 'exec') this.inject(this.nodeNumber(event.node), event.cmd, false);
+        else if (event.kind === 'link') this.changeLink(event.link, event.change);
+        else this.changeNode(event.node, event.action);
+      },
+    }));
+  }
+
+  /** With `playEvents`, the events still to come as a timeline for runUntil; otherwise none. */
+  private liveTimeline(): { next(): number; applyDue(now: number): void } | undefined {
+    const items = this.liveEvents;
+    if (items === null) return undefined;
+    return {
+      next: () => (this.liveEventsApplied < items.length ? Math.max(items[this.liveEventsApplied]!.at, this.current) : Infinity),
+      applyDue: (now) => {
+        while (this.liveEventsApplied < items.length && items[this.liveEventsApplied]!.at <= now) items[this.liveEventsApplied++]!.apply();
+      },
+    };
+  }
+
   private async runTimeline(until: number | undefined): Promise<RunReport> {
     type Item = { at: number; apply(): void };
-    const items: Item[] = [];
-    for (const event of this.spec.events) {
-      items.push({
-        at: event.at,
-        apply: () => {
-          if (event.kind === 'exec') this.inject(this.nodeNumber(event.node), event.cmd, false);
-          else if (event.kind === 'link') this.changeLink(event.link, event.change);
-          else this.changeNode(event.node, event.action);
-        },
-      });
-    }
+    const items: Item[] = this.eventItems();
     const expectIds: (number | null)[] = this.spec.expect.map(() => null);
     this.spec.expect.forEach((expectation, i) => {
       items.push({ at: expectation.at, apply: () => (expectIds[i] = this.inject(this.nodeNumber(expectation.node), expectation.cmd, false)) });

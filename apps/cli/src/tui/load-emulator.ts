@@ -6,9 +6,10 @@
  */
 import type { EmulatorApi, EmulatorOptions } from '@netloom/runtime';
 
+/** Loads with the file's `events:` playing as time moves, so the timeline happens as the user watches. */
 export async function loadEmulator(file: string, options: EmulatorOptions): Promise<EmulatorApi> {
   const { Emulator } = await import('@netloom/runtime');
-  return Emulator.load(file, options);
+  return Emulator.load(file, { ...options, playEvents: true });
 }
 
 /** A topology file problem (`file:line:col: …`), thrown as @netloom/topology's TopologyError. */
