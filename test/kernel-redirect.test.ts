@@ -40,13 +40,6 @@ const divergences: Divergence[] = [
     present: (m, k) => m.split('\n').some((l) => routeCacheEntry.test(l)) && !k.split('\n').some((l) => routeCacheEntry.test(l)),
   },
   {
-    // icmp_send() never sends an ICMP error (a redirect is one) about an ICMP error message; the client's
-    // port unreachables crossing the director draw no redirect.
-    what: 'the director redirects the client about its ICMP port-unreachable messages (kernel: never about ICMP errors)',
-    project: (t) => dropLines(t, /^# {3}10\.1\.1\.1 > 10\.1\.1\.10: ICMP redirect .*$/).replace(/, \d+ to the client/g, ', N to the client'),
-    present: (m, k) => /, [1-9]\d* to the client/.test(m) && !/, [1-9]\d* to the client/.test(k),
-  },
-  {
     // After a flush the exception is reset (gateway and expiry cleared) when next used, not removed, and
     // `ip route show cache` still lists it, without <redirected>.
     what: 'after `ip route flush cache` + `ip route get`, `ip route show cache` is empty (kernel: lists the reset exception)',

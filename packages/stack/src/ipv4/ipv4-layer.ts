@@ -230,6 +230,8 @@ export class Ipv4Layer {
       number: sysctlOr(routing, 'net.ipv4.route.redirect_number', 9),
       silence: sysctlOr(routing, 'net.ipv4.route.redirect_silence', 5120),
     };
+    // The back-off counts this redirect even when icmpSend declines it (an ICMP error, a non-first
+    // fragment), as ip_rt_send_redirect bumps n_redirects whatever icmp_send does.
     if (this.deps.peers.redirect(ip.source, now, limits) !== 'send') return;
     this.icmpSend(packet, { dev: ifname, packetType: 'host', isLocal: false, isBroadcast: false }, ICMP_REDIRECT, 1, nextHop, now);
   }
@@ -420,7 +422,8 @@ export class Ipv4Layer {
     if ((view.flagsAndFragmentOffset & 0x1fff) !== 0) return;
     const sender = view.source;
     if (sender === 0 || sender >>> 28 === 0xe || sender === 0xffffffff) return;
-    if (view.protocol === IpProtocol.icmp && type !== ICMP_REDIRECT) {
+    // Redirects included: ip_rt_send_redirect goes through icmp_send, which never answers an ICMP error.
+    if (view.protocol === IpProtocol.icmp) {
       const innerType = offending[headerLength] ?? 0;
       if (innerType > 18 || innerType === 3 || innerType === 4 || innerType === 5 || innerType === 11 || innerType === 12) return;
     }

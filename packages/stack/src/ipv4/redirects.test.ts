@@ -70,6 +70,35 @@ describe('sending redirects', () => {
     expect(redirectsFrom(lab, 'r1', later)).toHaveLength(1);
   });
 
+  it('sends no redirect about an ICMP error it forwards back out the same interface (icmp_send never answers an ICMP error)', () => {
+    const lab = oneNetwork();
+    // h9 → h1's closed port; h1's port unreachable goes to its default gateway r1, which forwards it to r2.
+    lab.node('h9').parts.sockets.openUdp({}).sendto(new Uint8Array(8), { address: '10.0.0.2', port: 9 });
+    lab.run(50 * MS);
+    const forwarded = lab.sent('r1', 'eth0').filter((f) => checkFrame(f.frame, ipv4({ source: '10.0.0.2', destination: '10.9.0.5' }), icmp({ kind: 'destinationUnreachable', code: 3 })) === null);
+    expect(forwarded).toHaveLength(1);
+    expect(redirectsFrom(lab, 'r1')).toEqual([]);
+  });
+
+  it('sends no redirect about a non-first fragment, but does about the first', () => {
+    const lab = oneNetwork();
+    lab.exec('h1', 'ip neigh add 10.0.0.1 dev eth0 lladdr 02:00:00:00:09:09 nud permanent');
+    const r1 = lab.node('r1');
+    const r1Mac = r1.kernel.device('eth0')!.mac;
+    const h1Mac = lab.node('h1').kernel.device('eth0')!.mac;
+    const fragment = (fragmentOffset: number): Uint8Array =>
+      buildIpv4Frame(r1Mac, h1Mac, { source: ip('10.0.0.2'), destination: ip('10.9.0.5'), protocol: 17, identification: 7, moreFragments: true, fragmentOffset }, new Uint8Array(16));
+    r1.receive('eth0', fragment(1480), lab.now);
+    lab.run(50 * MS);
+    expect(redirectsFrom(lab, 'r1')).toEqual([]);
+    // The first fragment of another datagram does draw one (after redirect_load, as the back-off
+    // counted the refused one).
+    lab.run(SECOND);
+    r1.receive('eth0', fragment(0), lab.now);
+    lab.run(50 * MS);
+    expect(redirectsFrom(lab, 'r1')).toHaveLength(1);
+  });
+
   it('send_redirects is all OR device: only both off stops them', () => {
     const matrix: [number, number, number][] = [
       [1, 1, 1],
