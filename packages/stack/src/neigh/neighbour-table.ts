@@ -2,8 +2,10 @@
  * The IPv4 neighbour table (ARP cache) with Linux's NUD state machine.
  *
  * Follows net/core/neighbour.c: `__neigh_event_send` (NONE/FAILED → INCOMPLETE with the first
- * probe at once; STALE → DELAY), `neigh_timer_handler` (REACHABLE → DELAY/STALE, DELAY →
- * REACHABLE/PROBE, INCOMPLETE/PROBE re-probing every retrans_time until `neigh_max_probes` =
+ * probe at once; STALE → DELAY; `used` refreshed only there, not by packets sent while
+ * NUD_CONNECTED), `neigh_timer_handler` (REACHABLE → DELAY only if used within
+ * delay_first_probe_time, so in practice → STALE; DELAY → REACHABLE/PROBE, INCOMPLETE/PROBE
+ * re-probing every retrans_time until `neigh_max_probes` =
  * ucast + app + (PROBE ? mcast_reprobes : mcast_probes) → FAILED), `__neigh_update` (confirmation,
  * override/locktime, queued packets sent once the entry becomes valid), `neigh_invalidate`
  * (queued packets get an error report — the ICMP host unreachable path — on FAILED), the
@@ -88,7 +90,7 @@ export interface NeighbourEntry {
   confirmed: Nanos;
   /** Last state or address change. */
   updated: Nanos;
-  /** Last use for output. */
+  /** Last use for output through the slow path (sending while not NUD_CONNECTED, or NTF_USE). */
   used: Nanos;
   probes: number;
   queue: QueuedPacket[];
@@ -170,7 +172,10 @@ export class NeighbourTable {
    */
   resolve(dev: string, address: number, queued: QueuedPacket, now: Nanos): ResolveOutcome {
     const entry = this.lookup(dev, address) ?? this.create(dev, address, now);
-    entry.used = now;
+    // neigh_output takes the fast path (neigh_hh_output) for a NUD_CONNECTED entry: only the slow
+    // path (neigh_resolve_output → neigh_event_send) refreshes `used`, so a REACHABLE entry in
+    // steady use still times out to STALE, not DELAY.
+    if (!isConnectedState(entry.state)) entry.used = now;
     if (this.eventSend(entry, now, queued) && entry.mac !== null) return { send: true, mac: entry.mac };
     return { send: false, queued: entry.state === 'INCOMPLETE' };
   }

@@ -95,6 +95,33 @@ describe('ARP resolution', () => {
     expect(entry.state).toBe('REACHABLE');
   });
 
+  it('a REACHABLE entry in steady use times out to STALE (sends while REACHABLE do not refresh used); the next send moves it to DELAY', () => {
+    const lab = twoHosts();
+    lab.exec('h1', 'udp 10.0.0.2 9');
+    lab.run(10 * MS);
+    const neighbours = lab.node('h1').parts.neighbours;
+    const entry = neighbours.lookup('eth0', ip('10.0.0.2'))!;
+    expect(entry.state).toBe('REACHABLE');
+    const usedWhileResolving = entry.used;
+    const expiry = entry.confirmed + neighbours.reachableTime('eth0', lab.now);
+    // One datagram every second right up to the expiry, all through the REACHABLE entry.
+    while (lab.now + SECOND < expiry) {
+      lab.run(SECOND);
+      lab.exec('h1', 'udp 10.0.0.2 9');
+      expect(entry.state).toBe('REACHABLE');
+    }
+    expect(entry.used).toBe(usedWhileResolving);
+    // The timer finds confirmed + reachable_time not yet passed at the deadline itself
+    // (time_before_eq) and looks again 10 ms later.
+    lab.runUntil(expiry + 10 * MS);
+    expect(entry.state).toBe('STALE');
+    const sentAt = lab.now;
+    lab.exec('h1', 'udp 10.0.0.2 9');
+    expect(entry.state).toBe('DELAY');
+    expect(entry.used).toBe(sentAt);
+    expect(framesMatching(lab.sent('h1', 'eth0', sentAt), udp({ destinationPort: 9 }))).toHaveLength(1);
+  });
+
   it('fails a PROBE entry after 3 unicast probes when the neighbour has gone', () => {
     const lab = twoHosts();
     const link = 0;
