@@ -20,11 +20,6 @@ const divergences: Divergence[] = [
     project: notCompared('bind-nonlocal-IP_FREEBIND-then-sendto'),
     present: (m) => caseLine(m, 'bind-nonlocal-IP_FREEBIND-then-sendto') === 'bind-nonlocal-IP_FREEBIND-then-sendto: UNSUPPORTED(IP_FREEBIND)',
   },
-  {
-    what: 'a port unreachable for a connected socket is not returned by its next send() (Linux: sk_err, ECONNREFUSED)',
-    project: notCompared('connected-port-unreachable-then-send'),
-    present: (m, k) => caseLine(m, 'connected-port-unreachable-then-send') !== caseLine(k, 'connected-port-unreachable-then-send'),
-  },
 ];
 
 describe('UDP socket errors on the real kernel', () => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Lab, MS } from '../testing/lab.js';
+import { framesMatching, udp } from '../testing/frame-checks.js';
 import type { SendResult, SocketResult, UdpSocket } from '../process.js';
 
 const RECORDED = `
@@ -221,5 +222,57 @@ describe('UDP errnos', () => {
       return;
     }
     expect(withoutKnownDifferences(netloomResults())).toBe(withoutKnownDifferences(live.output));
+  });
+});
+
+/** h1 10.0.0.2 and h2 10.0.0.1 (nothing listening) on one link. */
+function refusingPeer(): Lab {
+  const lab = new Lab();
+  lab.addNode('h1');
+  lab.addNode('h2');
+  lab.link('h1:eth0', 'h2:eth0');
+  lab.addr('h1', 'eth0', '10.0.0.2/24');
+  lab.addr('h2', 'eth0', '10.0.0.1/24');
+  return lab;
+}
+
+describe('a pending socket error (sk_err)', () => {
+  it('a port unreachable for a connected socket is reported at once and returned once by the next send as ECONNREFUSED (recorded kernel: udp-errno.expected.txt)', () => {
+    const lab = refusingPeer();
+    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const asyncErrors: string[] = [];
+    socket.onError((errno, from) => asyncErrors.push(`${errno} ${from}`));
+    expect(socket.connect('10.0.0.1', 10)).toEqual({ ok: true });
+    expect(socket.sendto(new Uint8Array(1)).ok).toBe(true);
+    lab.run(300 * MS);
+    expect(asyncErrors).toEqual(['ECONNREFUSED 10.0.0.1']);
+    const before = lab.now;
+    expect(socket.sendto(new Uint8Array(1))).toEqual({ ok: false, errno: 'ECONNREFUSED' });
+    // That send put nothing on the wire; the error is cleared, so the next one goes out.
+    expect(framesMatching(lab.sent('h1', 'eth0', before), udp({ destinationPort: 10 }))).toHaveLength(0);
+    expect(socket.sendto(new Uint8Array(1)).ok).toBe(true);
+    expect(framesMatching(lab.sent('h1', 'eth0', before), udp({ destinationPort: 10 }))).toHaveLength(1);
+  });
+
+  it('a route error comes first and leaves the pending error for the send after (sock_error runs after the route lookup)', () => {
+    const lab = refusingPeer();
+    const socket = lab.node('h1').parts.sockets.openUdp({});
+    socket.connect('10.0.0.1', 10);
+    socket.sendto(new Uint8Array(1));
+    lab.run(300 * MS);
+    expect(socket.sendto(new Uint8Array(1), { address: '198.51.100.1', port: 9 })).toEqual({ ok: false, errno: 'ENETUNREACH' });
+    expect(socket.sendto(new Uint8Array(1), { address: '10.0.0.1', port: 9 })).toEqual({ ok: false, errno: 'ECONNREFUSED' });
+    expect(socket.sendto(new Uint8Array(1)).ok).toBe(true);
+  });
+
+  it('an unconnected socket keeps no error from a port unreachable (udp_err: only connected sockets get sk_err)', () => {
+    const lab = refusingPeer();
+    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const asyncErrors: string[] = [];
+    socket.onError((errno) => asyncErrors.push(errno));
+    expect(socket.sendto(new Uint8Array(1), { address: '10.0.0.1', port: 10 }).ok).toBe(true);
+    lab.run(300 * MS);
+    expect(asyncErrors).toEqual([]);
+    expect(socket.sendto(new Uint8Array(1), { address: '10.0.0.1', port: 10 }).ok).toBe(true);
   });
 });

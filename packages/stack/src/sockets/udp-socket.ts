@@ -7,9 +7,12 @@
  * sendto on unconnected sockets (route and source chosen on every send; IP_PKTINFO's ifindex and
  * spec_dst override the bound device and source for one send), SO_BINDTODEVICE (ENODEV for an
  * unknown device), SO_BROADCAST (EACCES without it), IP_TTL, IP_PKTINFO on receive, asynchronous
- * errors, and the errno of every failure of udp_sendmsg: EMSGSIZE (> 65507 bytes; larger than the
- * path MTU is fragmented, IP_PMTUDISC_WANT), EDESTADDRREQ, EINVAL (port 0), the
- * route lookup's ENETUNREACH / EHOSTUNREACH (unreachable) / EACCES (prohibit) / EINVAL (blackhole).
+ * errors (a hard ICMP error on a connected socket is reported at once and also kept as sk_err, which
+ * the next send returns and clears — sock_error() in sock_alloc_send_pskb, so only after the route
+ * lookup, the broadcast check and the size check), and the errno of every failure of udp_sendmsg:
+ * EMSGSIZE (> 65507 bytes; larger than the path MTU is fragmented, IP_PMTUDISC_WANT), EDESTADDRREQ,
+ * EINVAL (port 0), the route lookup's ENETUNREACH / EHOSTUNREACH (unreachable) / EACCES
+ * (prohibit) / EINVAL (blackhole).
  * IP identification as ip_select_ident_segs: a connected socket counts its own; an unconnected DF
  * packet has id 0, a fragmented one a number from the node's generator.
  *
@@ -18,6 +21,7 @@
  * fails with EADDRNOTAVAIL, even if the table has another way; with the route's interface down it
  * fails with ENETDOWN; the route is looked up again only when the cached one has gone from the table
  * (and its source address exists again), so a more specific route that appears later is not used.
+ * A pending so_error is returned before any of that, as sosend checks it first.
  */
 import { buildUdpIpv4Packet, IpProtocol, parseIpv4 } from '@netloom/wire';
 import type { Datagram, Errno, PktInfo, SendResult, SockAddr, SocketResult, UdpSocket } from '../process.js';
@@ -52,6 +56,8 @@ export class UdpDatagramSocket implements UdpSocket {
   private closed = false;
   private messageHandler: ((dgram: Datagram) => void) | null = null;
   private errorHandler: ((errno: Errno, from: string) => void) | null = null;
+  /** sk_err: the last hard ICMP error of a connected socket, not yet returned by a send. */
+  private pendingError: Errno | null = null;
 
   constructor(
     private readonly table: SocketTable,
@@ -139,6 +145,9 @@ export class UdpDatagramSocket implements UdpSocket {
       if (chosen === null) return { ok: false, errno: 'EAGAIN' };
       this.boundPort = chosen;
     }
+    // BSD's sosend returns so_error before the protocol looks at anything.
+    const bsdError = env.netbsd2004 ? this.takePendingError() : null;
+    if (bsdError !== null) return bsdError;
 
     const outcome = env.netbsd2004 ? this.netbsdRoute(destination, port, source, device) : this.routeFor(destination, port, source, device, connected);
     if (!outcome.ok) return outcome;
@@ -146,6 +155,8 @@ export class UdpDatagramSocket implements UdpSocket {
     const chosenSource = outcome.source;
     if ((route.type === 'broadcast' || destination === 0xffffffff) && !this.allowsBroadcast) return { ok: false, errno: 'EACCES' };
     if (data.length > MAX_UDP_PAYLOAD) return { ok: false, errno: 'EMSGSIZE' };
+    const pending = this.takePendingError();
+    if (pending !== null) return pending;
     // IP_PMTUDISC_WANT: DF when the datagram fits the path MTU, else fragmented locally.
     const dontFragment = data.length + 28 <= route.mtu;
     // ip_select_ident_segs: a connected socket's own counter; DF without a peer: 0; else hashed.
@@ -250,8 +261,18 @@ export class UdpDatagramSocket implements UdpSocket {
     handler(message);
   }
 
+  /** A hard ICMP error for this connected socket (__udp4_lib_err: sk_err set, sk_error_report). */
   asyncError(errno: Errno, from: number): void {
+    this.pendingError = errno;
     this.errorHandler?.(errno, formatAddress(from));
+  }
+
+  /** sock_error(): the pending error as a failed send, cleared as it is returned; null when none. */
+  private takePendingError(): { ok: false; errno: Errno } | null {
+    const errno = this.pendingError;
+    if (errno === null) return null;
+    this.pendingError = null;
+    return { ok: false, errno };
   }
 
   // ---------------------------------------------------------------- routing
