@@ -1881,7 +1881,7 @@ export class Kernel implements RoutingApi {
   // ------------------------------------------------------------------ route cache
 
   private cacheKey(query: RouteQuery, input: boolean): string {
-    return [input ? 'i' : 'o', query.dst >>> 0, (query.src ?? 0) >>> 0, query.iif ?? '', query.oif ?? '', query.tos ?? 0, query.mark ?? 0, query.uid ?? 0].join('|');
+    return `${input ? 'i' : 'o'}|${query.dst >>> 0}|${(query.src ?? 0) >>> 0}|${query.iif ?? ''}|${query.oif ?? ''}|${query.tos ?? 0}|${query.mark ?? 0}|${query.uid ?? 0}`;
   }
 
   private remember(query: RouteQuery, decision: RouteDecision, now: Nanos): void {
