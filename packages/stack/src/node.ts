@@ -11,7 +11,7 @@
  * receive(): an unexpected error becomes a 'malformed' drop with the error as detail.
  * Leaves out: IPv6 (frames are dropped as unsupportedProtocol), VLAN sub-interfaces.
  */
-import { EtherType, formatIpv4, formatMac, isWireError, parseEthernet, parseIpv4 } from '@netloom/wire';
+import { EtherType, EthernetFrameView, formatIpv4, formatMac, isWireError, parseIpv4 } from '@netloom/wire';
 import type {
   CommandHandle,
   CommandIo,
@@ -216,17 +216,19 @@ export class StackNode implements NodeHost {
       this.drop(ifname, 'interfaceDown', frame);
       return;
     }
-    const ethernet = parseEthernet(frame);
+    // A view, not parseEthernet: no copies of the MACs for every frame.
+    const ethernet = EthernetFrameView.check(frame);
     if (isWireError(ethernet)) {
       this.drop(ifname, 'malformed', frame, `ethernet ${ethernet.error}`);
       return;
     }
-    if (ethernet.vlan !== null) {
-      this.drop(ifname, 'unsupportedProtocol', frame, `802.1Q vlan ${ethernet.vlan.id}`);
+    if (ethernet.isVlanTagged) {
+      this.drop(ifname, 'unsupportedProtocol', frame, `802.1Q vlan ${ethernet.vlanTci & 0x0fff}`);
       return;
     }
     const packetType = packetTypeOf(ethernet.destination, device.mac);
-    switch (ethernet.ethertype) {
+    const ethertype = ethernet.ethertype;
+    switch (ethertype) {
       case EtherType.arp:
         this.parts.arp.processArp(device, packetType, ethernet.payload, frame, now);
         return;
@@ -234,7 +236,7 @@ export class StackNode implements NodeHost {
         this.parts.ipv4.processIpv4(device, packetType, ethernet.payload, frame, now);
         return;
       default:
-        this.drop(ifname, 'unsupportedProtocol', frame, `ethertype 0x${ethernet.ethertype.toString(16).padStart(4, '0')}`);
+        this.drop(ifname, 'unsupportedProtocol', frame, `ethertype 0x${ethertype.toString(16).padStart(4, '0')}`);
     }
   }
 
