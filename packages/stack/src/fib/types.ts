@@ -22,19 +22,6 @@ export const RTPROT_KERNEL = 2;
 export const RTPROT_BOOT = 3;
 export const RTPROT_STATIC = 4;
 
-/** Route types with their rtnetlink numbers (RTN_*). */
-export const ROUTE_TYPE_NUMBER: Record<RouteType, number> = {
-  unicast: 1,
-  local: 2,
-  broadcast: 3,
-  anycast: 4,
-  multicast: 5,
-  blackhole: 6,
-  unreachable: 7,
-  prohibit: 8,
-  throw: 9,
-};
-
 /** fib_props[]: minimal scope a route of the type may have, and the lookup error of reject types. */
 export const ROUTE_TYPE_PROPS: Record<RouteType, { scope: number; error?: 'EINVAL' | 'EHOSTUNREACH' | 'EACCES' | 'EAGAIN' }> = {
   unicast: { scope: RT_SCOPE_UNIVERSE },
@@ -47,10 +34,6 @@ export const ROUTE_TYPE_PROPS: Record<RouteType, { scope: number; error?: 'EINVA
   prohibit: { scope: RT_SCOPE_UNIVERSE, error: 'EACCES' },
   throw: { scope: RT_SCOPE_UNIVERSE, error: 'EAGAIN' },
 };
-
-export const ROUTE_TYPES: readonly RouteType[] = [
-  'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw',
-];
 
 /** One nexthop of a route (fib_nh). */
 export interface FibNexthop {
@@ -137,8 +120,4 @@ export interface FibRule {
   suppressPrefixLength: number;
   suppressIfgroup: number;
   protocol: number;
-}
-
-export function routeTypeFromName(name: string): RouteType | null {
-  return (ROUTE_TYPES as readonly string[]).includes(name) ? (name as RouteType) : null;
 }
