@@ -280,11 +280,6 @@ export function firstAddress(node: NodeInfo): string | undefined {
   return own.find((a) => a.family === 6 && !a.address.toLowerCase().startsWith('fe80'))?.address;
 }
 
-/** How a result looks in human mode: the node's stdout, then its stderr. */
-export function renderResult(result: ConsoleResult): { stdout: string; stderr: string } {
-  return { stdout: result.stdout, stderr: result.stderr };
-}
-
 /** One `--json` line: keys in the order t, node, cmd, status, stdout, stderr. */
 export function renderJsonLine(result: ConsoleResult): string {
   const { t, node, cmd, status, stdout, stderr } = result;
