@@ -17,6 +17,8 @@ describe('interface counters', () => {
     const a = lab.node('a').statsOf('eth0');
     // ARP request (42 bytes) + echo request (98) out; ARP reply (42) + echo reply (98) in.
     expect(a).toMatchObject({ txPackets: 2, txBytes: 140, rxPackets: 2, rxBytes: 140 });
+    expect(lab.node('a').counters()).toMatchObject({ framesIn: 2, framesOut: 2 });
+    expect(lab.node('b').counters()).toMatchObject({ framesIn: 2, framesOut: 2 });
     const show = lab.exec('a', 'ifconfig eth0');
     expect(show.stdout).toContain('RX packets 2  bytes 140 (140.0 B)');
     expect(show.stdout).toContain('TX packets 2  bytes 140 (140.0 B)');

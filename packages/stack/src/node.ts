@@ -70,8 +70,11 @@ const IPV4_IDENT_MASK = 0xffff;
 export class StackNode implements NodeHost {
   readonly name: string;
   readonly parts: NodeParts;
-  private readonly tally: NodeCounters = { framesIn: 0, framesOut: 0, drops: 0 };
-  /** Per-device packet and byte counters (`ip -s link`, `ifconfig`): whole frames, no FCS, as Linux. */
+  private drops = 0;
+  /**
+   * Per-device packet and byte counters (`ip -s link`, `ifconfig`): whole frames, no FCS, as Linux.
+   * The node's framesIn / framesOut are their sums.
+   */
   private readonly linkStats = new Map<string, DeviceStats>();
   /** Virtual time of the event being processed (timers and commands read it). */
   private now = 0;
@@ -162,7 +165,6 @@ export class StackNode implements NodeHost {
 
   receive(ifname: string, frame: Uint8Array, now: Nanos): void {
     this.advance(now);
-    this.tally.framesIn++;
     const stats = this.statsOf(ifname);
     stats.rxPackets++;
     stats.rxBytes += frame.length;
@@ -188,7 +190,13 @@ export class StackNode implements NodeHost {
   }
 
   counters(): NodeCounters {
-    return { ...this.tally };
+    let framesIn = 0;
+    let framesOut = 0;
+    for (const stats of this.linkStats.values()) {
+      framesIn += stats.rxPackets;
+      framesOut += stats.txPackets;
+    }
+    return { framesIn, framesOut, drops: this.drops };
   }
 
   interfaceNames(): string[] {
@@ -241,7 +249,6 @@ export class StackNode implements NodeHost {
   }
 
   private transmit(dev: string, frame: Uint8Array): void {
-    this.tally.framesOut++;
     const stats = this.statsOf(dev);
     stats.txPackets++;
     stats.txBytes += frame.length;
@@ -259,7 +266,7 @@ export class StackNode implements NodeHost {
   }
 
   private drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void {
-    this.tally.drops++;
+    this.drops++;
     const event: StackEvent = { type: 'drop', ifname: dev, reason };
     if (frame !== undefined) event.frame = frame;
     if (detail !== undefined) event.detail = detail;
