@@ -16,11 +16,15 @@ export function formatVirtualTime(ns: number): string {
   return `${seconds}.${String(rest).padStart(9, '0')}`;
 }
 
+/** The event verb: tx, rx, drop(reason), forward(out), deliver(proto). */
+export function traceVerb(event: TraceEvent): string {
+  if (event.kind === 'drop') return `drop(${event.reason ?? 'unknown'})`;
+  if ((event.kind === 'forward' || event.kind === 'deliver') && event.detail !== undefined) return `${event.kind}(${event.detail})`;
+  return event.kind;
+}
+
 export function formatTrace(event: TraceEvent): string {
   const where = event.ifname === null ? event.node : `${event.node}:${event.ifname}`;
-  let what: string = event.kind;
-  if (event.kind === 'drop') what = `drop(${event.reason ?? 'unknown'})`;
-  else if ((event.kind === 'forward' || event.kind === 'deliver') && event.detail !== undefined) what = `${event.kind}(${event.detail})`;
   const summary = event.summary === '' ? '' : ` ${event.summary}`;
-  return `${formatVirtualTime(event.t)} ${where} ${what}${summary}`;
+  return `${formatVirtualTime(event.t)} ${where} ${traceVerb(event)}${summary}`;
 }

@@ -6,7 +6,7 @@
  * is the log pane's job. No frame parsing happens here: the summary string from the runtime
  * (wire.describeFrame) is the single source of packet detail.
  */
-import type { TraceEvent } from '@netloom/runtime';
+import { traceVerb, type TraceEvent } from '@netloom/runtime';
 
 const NS_PER_SECOND = 1_000_000_000;
 const NS_PER_MICROSECOND = 1_000;
@@ -16,13 +16,6 @@ export function formatVirtualTime(ns: number): string {
   const seconds = Math.floor(ns / NS_PER_SECOND);
   const micros = Math.floor((ns % NS_PER_SECOND) / NS_PER_MICROSECOND);
   return `${seconds}.${String(micros).padStart(6, '0')}`;
-}
-
-/** The event verb as `netloom run --trace` prints it: tx, rx, drop(reason), forward(out), deliver(proto). */
-export function traceVerb(event: TraceEvent): string {
-  if (event.kind === 'drop') return `drop(${event.reason ?? 'unknown'})`;
-  if ((event.kind === 'forward' || event.kind === 'deliver') && event.detail !== undefined) return `${event.kind}(${event.detail})`;
-  return event.kind;
 }
 
 /** The link column: the link id, or `node:ifname` / `node` when the event has no link. */
