@@ -68,9 +68,9 @@ describe('ipc codec', () => {
             link: fc.nat(1000),
             port: fc.nat(1000),
             seq: fc.nat(),
-            bytes: fc.uint8Array({ maxLength: 1600 }),
+            bytes: fc.uint8Array({ maxLength: 1600, size: 'max' }),
           }),
-          { maxLength: 20 },
+          { maxLength: 20, size: 'max' },
         ),
         (frames) => {
           const decoded = decodeControllerMessage(encodeMessage({ ...window, frames }));

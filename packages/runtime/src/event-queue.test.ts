@@ -26,7 +26,7 @@ describe('event queue', () => {
 
   it('pops only events before the window end, and the order never depends on insertion order', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(50), fc.nat(5), fc.nat(3), fc.nat(3)), { maxLength: 60 }), (tuples) => {
+      fc.property(fc.array(fc.tuple(fc.nat(50), fc.nat(5), fc.nat(3), fc.nat(3)), { maxLength: 60, size: 'max' }), (tuples) => {
         const unique = [...new Map(tuples.map((t) => [t.join(','), t])).values()];
         const drain = (list: typeof unique): string[] => {
           const queue = new EventQueue();
