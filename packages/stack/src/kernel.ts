@@ -1340,6 +1340,12 @@ export class Kernel implements RoutingApi {
 
   // ------------------------------------------------------------------ neighbour reachability
 
+  /** ip_fib_check_default: is `gateway` the gateway of some route through `dev` (secure_redirects)? */
+  isGatewayOnDevice(dev: string, gateway: number): boolean {
+    const wanted = gateway >>> 0;
+    return this.tables().some((table) => table.routes.some((route) => route.nexthops.some((nh) => nh.dev === dev && nh.gateway === wanted)));
+  }
+
   setNeighbourReachability(dev: string, addr: number, state: NeighbourReachability): void {
     const key = `${dev}/${addr >>> 0}`;
     const before = this.neighbourStates.get(key) ?? 'unknown';

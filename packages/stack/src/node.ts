@@ -41,7 +41,7 @@ export interface ControlPlane extends RoutingApi {
   addEthernet(ifname: string, mac: Uint8Array, mtu: number): void;
   setCarrier(ifname: string, carrier: boolean, now: Nanos): void;
   /** ip_fib_check_default: is `gateway` the gateway of a route through `dev` (secure_redirects)? */
-  isGatewayOnDevice?(dev: string, gateway: number): boolean;
+  isGatewayOnDevice(dev: string, gateway: number): boolean;
 }
 
 /** The node shell as the node composes it (shell/shell.ts's Shell). */
@@ -128,7 +128,7 @@ export class StackNode implements NodeHost {
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
       trace: (event) => this.env.event(event),
       nextIdentification: () => this.nextIdentification(),
-      isGatewayOnDevice: (dev, gateway) => routing.isGatewayOnDevice?.(dev, gateway) ?? false,
+      isGatewayOnDevice: (dev, gateway) => routing.isGatewayOnDevice(dev, gateway),
     });
     sockets = new SocketTable({
       routing,
@@ -401,9 +401,6 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
   const control = Object.assign(kernel, {
     addEthernet(ifname: string, mac: Uint8Array, mtu: number): void {
       kernel.addDevice(ifname, 'ether', mac, mtu);
-    },
-    isGatewayOnDevice(dev: string, gateway: number): boolean {
-      return kernel.tables().some((table) => table.routes.some((route) => route.nexthops.some((nh) => nh.dev === dev && nh.gateway === gateway >>> 0)));
     },
   }) as Kernel & ControlPlane;
   const shell = new Shell(kernel);

@@ -77,7 +77,7 @@ export interface Ipv4Dependencies {
   trace(event: StackEvent): void;
   nextIdentification(destination: number): number;
   /** ip_fib_check_default: is `gateway` the gateway of some route on `dev` (secure_redirects)? */
-  isGatewayOnDevice?(dev: string, gateway: number): boolean;
+  isGatewayOnDevice(dev: string, gateway: number): boolean;
 }
 
 /** Why a locally generated packet could not be sent (the socket's errno). */
@@ -380,7 +380,7 @@ export class Ipv4Layer {
     if (device === undefined) return reject('no device');
     if (routing.conf(dev, 'shared_media') === 0) {
       if (!isOnLink(device, newGateway, oldGateway)) return reject('new gateway not on-link');
-      if (routing.conf(dev, 'secure_redirects') !== 0 && this.deps.isGatewayOnDevice?.(dev, newGateway) !== true) return reject('secure_redirects: not a known gateway');
+      if (routing.conf(dev, 'secure_redirects') !== 0 && !this.deps.isGatewayOnDevice(dev, newGateway)) return reject('secure_redirects: not a known gateway');
     } else if (routing.isLocalAddress(newGateway) || isBroadcastOf(routing, newGateway)) {
       return reject('new gateway is not unicast');
     }
