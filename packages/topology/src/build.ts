@@ -9,8 +9,11 @@
  * they first appear in links, then LANs; `lo` is implicit. MACs are locally administered unicast
  * 02:00:00:NN:NN:II with NN:NN the node's 1-based position in the file and II the interface's
  * 1-based position within its node. The router preset (ip_forward) is applied by the runtime.
+ * Startup and event commands keep where they are written, so a failing one can be reported at
+ * its file:line:col; an `&&` or `||` the node shell would not understand is reported here.
  */
 import { checkCommandAddresses } from './exec-check.js';
+import { listOperators, parseExecLine } from './exec-line.js';
 import { parseMatcher } from './matcher.js';
 import type { Path, Target } from './source.js';
 import type { LinkParamsInput, TopologyFile } from './schema.js';
@@ -26,6 +29,7 @@ import type {
   Matcher,
   NodeKind,
   NodeSpec,
+  SourcePosition,
   TopologySpec,
 } from './spec.js';
 import { parseBandwidth, parseDuration, parseLoss } from './units.js';
@@ -45,11 +49,28 @@ export interface BuildContext {
   /** A problem with `word`, which starts at `index` in the string at `path`. */
   reportWithin(path: Path, index: number, word: string, message: string): void;
   lineOf(path: Path): number;
+  positionOf(path: Path): SourcePosition;
 }
 
 function checkCommand(cmd: string, path: Path, ctx: BuildContext): void {
   const problem = checkCommandAddresses(cmd);
   if (problem) ctx.reportWithin(path, problem.index, cmd.slice(problem.index).split(/\s/)[0] ?? '', problem.message);
+}
+
+/** A startup or event command: a trailing `|| true` is ours (exec-line.ts); any other list operator is an error. */
+function checkExecLine(line: string, path: Path, ctx: BuildContext): void {
+  const { cmd } = parseExecLine(line);
+  const [stray] = listOperators(cmd);
+  if (stray !== undefined) {
+    ctx.reportWithin(
+      path,
+      stray.index,
+      stray.operator,
+      `the node shell has no "${stray.operator}" lists; the one form understood is a trailing "|| true" (this line may fail)`,
+    );
+    return;
+  }
+  checkCommand(cmd, path, ctx);
 }
 
 /** Values already passed the schema, so these conversions cannot fail. */
@@ -170,13 +191,15 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
     const node = data.nodes[name] ?? {};
     const ports = interfaces.get(name) ?? [];
     if (ports.length > 0xff) ctx.report(['nodes', name], `node "${name}" has ${ports.length} interfaces; at most 255`, 'key');
-    for (const [j, cmd] of (node.exec ?? []).entries()) checkCommand(cmd, ['nodes', name, 'exec', j], ctx);
+    const exec = node.exec ?? [];
+    for (const [j, cmd] of exec.entries()) checkExecLine(cmd, ['nodes', name, 'exec', j], ctx);
     const specs: InterfaceSpec[] = ports.map((port, p) => ({ name: port.name, mac: mac(n + 1, p + 1), mtu: port.mtu }));
     return {
       name,
       kind: (node.kind ?? 'host') as NodeKind,
       compat: [...(node.compat ?? [])],
-      exec: [...(node.exec ?? [])],
+      exec: [...exec],
+      execSource: exec.map((_, j) => ctx.positionOf(['nodes', name, 'exec', j])),
       interfaces: specs,
     };
   });
@@ -211,8 +234,10 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
       } else if (event.cmd !== undefined && event.action !== undefined) {
         ctx.report([...path, 'action'], 'a node event has either "cmd" (a command to run) or "action" (stop or start), not both', 'key');
       } else if (checkNode(event.node, [...path, 'node'], 'event')) {
-        if (event.cmd !== undefined) checkCommand(event.cmd, [...path, 'cmd'], ctx);
-        if (event.cmd !== undefined) events.push({ at, kind: 'exec', node: event.node, cmd: event.cmd });
+        if (event.cmd !== undefined) {
+          checkExecLine(event.cmd, [...path, 'cmd'], ctx);
+          events.push({ at, kind: 'exec', node: event.node, cmd: event.cmd, source: ctx.positionOf([...path, 'cmd']) });
+        }
         else if (event.action !== undefined) events.push({ at, kind: 'node', node: event.node, action: event.action });
         else ctx.report(path, `event for node "${event.node}" needs "cmd" (a command to run) or "action" (stop or start)`);
       }

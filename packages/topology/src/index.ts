@@ -14,10 +14,12 @@ export type {
   Matcher,
   NodeKind,
   NodeSpec,
+  SourcePosition,
   TopologySpec,
 } from './spec.js';
 export { TopologyError, formatIssue, type TopologyIssue } from './errors.js';
 export { checkTopology, loadTopologyFile, parseTopology, type TopologyResult } from './load.js';
+export { parseExecLine, type ExecLine } from './exec-line.js';
 export { DEFAULT_LINK_PARAMS, DEFAULT_SEED } from './build.js';
 export { NODE_KINDS, COMPAT_SETTINGS, topologySchema } from './schema.js';
 export { describeMatcher, matches, parseMatcher } from './matcher.js';

@@ -21,6 +21,12 @@ const fullSpec: TopologySpec = {
       kind: 'host',
       compat: [],
       exec: ['ip addr add 10.0.1.1/24 dev eth0', 'ip link set eth0 up', 'ip route add default via 10.0.1.254'],
+      // where each line is written, for a failing startup command's file:line:col
+      execSource: [
+        { line: 10, column: 9 },
+        { line: 11, column: 9 },
+        { line: 12, column: 9 },
+      ],
       // eth0 from the first link, eth1 from LAN lan2 (links come before LANs)
       interfaces: [
         { name: 'eth0', mac: '02:00:00:00:01:01', mtu: 1500 },
@@ -32,6 +38,7 @@ const fullSpec: TopologySpec = {
       kind: 'router',
       compat: ['static-routes-survive-down'],
       exec: [],
+      execSource: [],
       interfaces: [
         { name: 'eth0', mac: '02:00:00:00:02:01', mtu: 1500 },
         { name: 'eth1', mac: '02:00:00:00:02:02', mtu: 9000 },
@@ -44,12 +51,13 @@ const fullSpec: TopologySpec = {
       kind: 'host',
       compat: [],
       exec: [],
+      execSource: [],
       interfaces: [
         { name: 'eth0', mac: '02:00:00:00:03:01', mtu: 9000 },
         { name: 'eth1', mac: '02:00:00:00:03:02', mtu: 1500 },
       ],
     },
-    { name: 'sw', kind: 'switch', compat: [], exec: [], interfaces: [] },
+    { name: 'sw', kind: 'switch', compat: [], exec: [], execSource: [], interfaces: [] },
   ],
   links: [
     {
@@ -85,7 +93,7 @@ const fullSpec: TopologySpec = {
     },
   ],
   events: [
-    { at: 5 * s, kind: 'exec', node: 'h1', cmd: 'ip link set eth0 down' },
+    { at: 5 * s, kind: 'exec', node: 'h1', cmd: 'ip link set eth0 down', source: { line: 34, column: 30 } },
     { at: 6 * s, kind: 'link', link: 'h1:eth0--r1:eth0', change: { up: false } },
     // named in the reverse direction, normalised to the link's id
     { at: 7 * s, kind: 'link', link: 'h1:eth0--r1:eth0', change: { latencyNs: 5 * ms, loss: 0 } },
@@ -130,8 +138,8 @@ describe('loading a valid topology', () => {
       seed: 1,
       file: 'tiny.yaml',
       nodes: [
-        { name: 'a', kind: 'host', compat: [], exec: [], interfaces: [{ name: 'eth0', mac: '02:00:00:00:01:01', mtu: 1500 }] },
-        { name: 'b', kind: 'host', compat: [], exec: [], interfaces: [{ name: 'eth0', mac: '02:00:00:00:02:01', mtu: 1500 }] },
+        { name: 'a', kind: 'host', compat: [], exec: [], execSource: [], interfaces: [{ name: 'eth0', mac: '02:00:00:00:01:01', mtu: 1500 }] },
+        { name: 'b', kind: 'host', compat: [], exec: [], execSource: [], interfaces: [{ name: 'eth0', mac: '02:00:00:00:02:01', mtu: 1500 }] },
       ],
       links: [
         {

@@ -161,6 +161,10 @@ export function checkTopology(text: string, file: string): TopologyResult {
     report: (path, message, target) => issues.at(path, message, target),
     reportWithin: (path, index, word, message) => issues.atOffset(source.offsetWithin(path, index, word), message),
     lineOf: (path) => source.at(path).line,
+    positionOf: (path) => {
+      const { line, column } = source.at(path);
+      return { line, column };
+    },
   });
   if (issues.count > 0) return fail();
   return { ok: true, spec };

@@ -25,6 +25,12 @@ export interface LinkParams {
   queue: number;
 }
 
+/** 1-based line and column of an item in the topology file (`spec.file`). */
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
 export interface InterfaceSpec {
   name: string;
   /** Lower-case colon-separated, e.g. `02:00:00:00:01:01`. */
@@ -36,8 +42,13 @@ export interface NodeSpec {
   name: string;
   kind: NodeKind;
   compat: string[];
-  /** Startup commands in node-shell syntax, run in order at t=0 (after the kind's preset). */
+  /**
+   * Startup commands in node-shell syntax as written, run in order at t=0 (after the kind's preset).
+   * The first that fails stops the start, unless it ends in `|| true` (see exec-line.ts).
+   */
   exec: string[];
+  /** Where each `exec` line is written, one per line; absent for specs built in code. */
+  execSource?: SourcePosition[];
   /** Ethernet ports in the order they first appear in links, then LANs. `lo` is implicit and not listed. */
   interfaces: InterfaceSpec[];
 }
@@ -72,7 +83,8 @@ export interface LinkChangeSpec {
 }
 
 export type EventSpec =
-  | { at: number; kind: 'exec'; node: string; cmd: string }
+  /** `cmd` as written (a trailing `|| true` lets it fail); `source`: where, when loaded from a file. */
+  | { at: number; kind: 'exec'; node: string; cmd: string; source?: SourcePosition }
   | { at: number; kind: 'link'; link: string; change: LinkChangeSpec }
   | { at: number; kind: 'node'; node: string; action: 'stop' | 'start' };
 
