@@ -39,7 +39,7 @@ const expected: Record<string, string> = {
     '11:5: "loss" changes a link, but this event names node "h1"; use "link:" for link changes',
   'expect-without-cmd.yaml': '6:5: missing required key "cmd" (the command to run, e.g. ping -c 1 10.0.0.2)',
   'bad-regex.yaml':
-    '10:13: bad regular expression "/(\\\\d+ received/": Invalid regular expression: /(\\d+ received/: Unterminated group',
+    '10:13: bad regular expression "/(\\\\d+ received/": missing closing ): `(\\d+ received`',
   'duplicate-node.yaml': '6:3: duplicate node "r1" (first defined on line 4)',
   'missing-name.yaml': '2:1: missing required key "name" (the topology\'s name, a string)',
   'unknown-top-level-key.yaml':
