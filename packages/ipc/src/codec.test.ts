@@ -47,6 +47,13 @@ describe('ipc codec', () => {
     expect(decodeShardMessage(encodeMessage(done))).toEqual(done);
   });
 
+  it('round-trips settle and its answer, which may name a node that failed asynchronously', () => {
+    expect(decodeControllerMessage(encodeMessage({ type: 'settle', version: PROTOCOL_VERSION }))).toEqual({ type: 'settle', version: PROTOCOL_VERSION });
+    const settled = { type: 'settled' as const, version: PROTOCOL_VERSION, shard: 1, error: { node: 'h2', message: 'unhandled rejection: Error: late' } };
+    expect(decodeShardMessage(encodeMessage(settled))).toEqual(settled);
+    expect(() => decodeControllerMessage(encodeMessage(settled))).toThrow(/unexpected controller message type settled/);
+  });
+
   it('the encoded bytes are not shared with the next encoding', () => {
     const a = encodeMessage(window);
     const copy = a.slice();

@@ -36,8 +36,8 @@ function decode(bytes: Uint8Array): { type?: unknown; version?: unknown } {
   return message;
 }
 
-const controllerTypes = new Set(['start', 'window', 'close']);
-const shardTypes = new Set(['ready', 'windowDone', 'done']);
+const controllerTypes = new Set(['start', 'window', 'settle', 'close']);
+const shardTypes = new Set(['ready', 'windowDone', 'settled', 'done']);
 
 export function decodeControllerMessage(bytes: Uint8Array): ControllerMessage {
   const message = decode(bytes);

@@ -17,6 +17,8 @@ export type {
   PortPlacement,
   PortStateRecord,
   ReadyMessage,
+  SettledMessage,
+  SettleMessage,
   ShardFailure,
   ShardMessage,
   StartMessage,

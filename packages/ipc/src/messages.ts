@@ -129,7 +129,17 @@ export interface CloseMessage {
   version: number;
 }
 
-export type ControllerMessage = StartMessage | WindowMessage | CloseMessage;
+/**
+ * Let the shard's thread run asynchronous work its nodes started (real timers, promises) and answer
+ * with any fault that raised: sent at the end of each operation, so a node's late exception is never
+ * reported as success.
+ */
+export interface SettleMessage {
+  type: 'settle';
+  version: number;
+}
+
+export type ControllerMessage = StartMessage | WindowMessage | SettleMessage | CloseMessage;
 
 export interface OutputRecord {
   id: number;
@@ -220,4 +230,11 @@ export interface DoneMessage {
   shard: number;
 }
 
-export type ShardMessage = ReadyMessage | WindowDoneMessage | DoneMessage;
+export interface SettledMessage {
+  type: 'settled';
+  version: number;
+  shard: number;
+  error: ShardFailure | null;
+}
+
+export type ShardMessage = ReadyMessage | WindowDoneMessage | SettledMessage | DoneMessage;
