@@ -12,7 +12,8 @@ import type { Kernel } from '../kernel.js';
 import type { CommandHandle, CommandIo, Nanos } from '../node-host.js';
 import { runIp, type IpObjectRunner } from './ip-command.js';
 import { runNetstat, runRoute, runIfconfig } from './net-tools.js';
-import { parseSysctlValue, runSysctl } from './sysctl-command.js';
+import { runSysctl } from './sysctl-command.js';
+import { formatProcValue } from '../sysctl/proc-handlers.js';
 import { tokenize } from './tokenize.js';
 import { FileStore, lastLines } from './file-store.js';
 import { JobTable } from './jobs.js';
@@ -216,8 +217,7 @@ export class Shell {
         io.exit(1);
         return NO_HANDLE;
       }
-      const value = parseSysctlValue(text);
-      const result = value === null ? 'EINVAL' : tree.set(name, value);
+      const result = tree.write(name, `${text}\n`);
       if (result !== 'ok') {
         io.stderr(`bash: echo: write error: Invalid argument\n`);
         io.exit(1);
@@ -251,7 +251,7 @@ export class Shell {
         }
         const value = this.kernel.sysctls.get(name);
         if (value !== undefined) {
-          stdout += `${value}\n`;
+          stdout += `${formatProcValue(value)}\n`;
           continue;
         }
         if (this.kernel.sysctls.isDirectory(name)) {

@@ -4,6 +4,7 @@
  * texts and exit statuses (1 when a key is missing or a value is refused).
  */
 import type { Kernel } from '../kernel.js';
+import { formatProcValue } from '../sysctl/proc-handlers.js';
 
 const USAGE = `
 Usage:
@@ -40,13 +41,6 @@ export interface CommandOutput {
   status: number;
 }
 
-/** Parse an integer as the kernel's proc_dointvec does (optional sign, decimal). */
-export function parseSysctlValue(text: string): number | null {
-  const trimmed = text.trim();
-  if (!/^[-+]?\d+$/.test(trimmed)) return null;
-  return Number(trimmed);
-}
-
 export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
   let stdout = '';
   let stderr = '';
@@ -80,8 +74,8 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
   const tree = kernel.sysctls;
   const show = (name: string, value: number): void => {
     if (namesOnly) stdout += `${name}\n`;
-    else if (valuesOnly) stdout += `${value}\n`;
-    else stdout += `${name} = ${value}\n`;
+    else if (valuesOnly) stdout += `${formatProcValue(value)}\n`;
+    else stdout += `${name} = ${formatProcValue(value)}\n`;
   };
   if (all) {
     for (const [name, value] of tree.list()) show(name, value);
@@ -116,19 +110,14 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
       status = 1;
       continue;
     }
-    const valueText = target.slice(eq + 1);
+    // procps trims the blanks around the value before writing and echoing it.
+    const valueText = target.slice(eq + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (tree.get(name) === undefined && name !== 'net.ipv4.route.flush') {
       if (!ignore) stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
       status = 1;
       continue;
     }
-    const value = parseSysctlValue(valueText);
-    if (value === null) {
-      stderr += `sysctl: setting key "${name}": Invalid argument\n`;
-      status = 1;
-      continue;
-    }
-    const result = tree.set(name, value);
+    const result = tree.write(name, valueText);
     if (result === 'EPERM') {
       stderr += `sysctl: setting key "${name}": Invalid argument\n`;
       continue;

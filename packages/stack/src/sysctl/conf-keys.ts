@@ -2,7 +2,11 @@
  * The net.ipv4.conf.{all,default,DEV}.* keys with their compiled defaults (devinet.c) and the rule
  * that combines `all` with the device value (include/linux/inetdevice.h: IN_DEV_ANDCONF, ORCONF,
  * MAXCONF, plain). Values observed in a fresh namespace on kernel 6.18 (linux-stack-facts.md §5).
+ * Every key also names the kernel's proc_handler (proc-handlers.ts), which decides which values a
+ * write may set; the bounds were checked by writing each key in a namespace on 6.18. The conf keys
+ * are all plain ints (devinet_conf_proc, devinet_sysctl_forward).
  */
+import { INT_MAX, UNRES_QLEN_TRUESIZE, type ProcHandler } from './proc-handlers.js';
 
 export type CombineRule = 'dev' | 'and' | 'or' | 'max' | 'accept_redirects';
 
@@ -50,6 +54,17 @@ export const CONF_KEYS: readonly ConfKey[] = [
   { name: 'tag', value: 0, rule: 'dev' },
 ];
 
+/** A key outside net.ipv4.conf: its compiled default and its proc_handler. */
+export interface ValueKey {
+  name: string;
+  value: number;
+  handler: ProcHandler;
+}
+
+const INT: ProcHandler = { kind: 'int' };
+const ZERO_INTMAX: ProcHandler = { kind: 'int-minmax', min: 0, max: INT_MAX };
+const BOOL_U8: ProcHandler = { kind: 'u8-minmax', min: 0, max: 1 };
+
 /** Keys that are read-only (mc_forwarding). */
 export const READ_ONLY_CONF_KEYS: ReadonlySet<string> = new Set(['mc_forwarding']);
 
@@ -58,61 +73,61 @@ export const READ_ONLY_CONF_KEYS: ReadonlySet<string> = new Set(['mc_forwarding'
  * *_ms in milliseconds, delay_first_probe_time/gc_stale_time in seconds, locktime/proxy_delay/
  * anycast_delay in USER_HZ (1/100 s).
  */
-export const NEIGH_KEYS: readonly { name: string; value: number }[] = [
-  { name: 'anycast_delay', value: 100 },
-  { name: 'app_solicit', value: 0 },
-  { name: 'base_reachable_time_ms', value: 30000 },
-  { name: 'delay_first_probe_time', value: 5 },
-  { name: 'gc_stale_time', value: 60 },
-  { name: 'interval_probe_time_ms', value: 5000 },
-  { name: 'locktime', value: 100 },
-  { name: 'mcast_resolicit', value: 0 },
-  { name: 'mcast_solicit', value: 3 },
-  { name: 'proxy_delay', value: 80 },
-  { name: 'proxy_qlen', value: 64 },
-  { name: 'retrans_time_ms', value: 1000 },
-  { name: 'ucast_solicit', value: 3 },
-  { name: 'unres_qlen', value: 101 },
-  { name: 'unres_qlen_bytes', value: 212992 },
+export const NEIGH_KEYS: readonly ValueKey[] = [
+  { name: 'anycast_delay', value: 100, handler: { kind: 'userhz-jiffies' } },
+  { name: 'app_solicit', value: 0, handler: ZERO_INTMAX },
+  { name: 'base_reachable_time_ms', value: 30000, handler: { kind: 'ms-jiffies' } },
+  { name: 'delay_first_probe_time', value: 5, handler: { kind: 'jiffies' } },
+  { name: 'gc_stale_time', value: 60, handler: { kind: 'jiffies' } },
+  { name: 'interval_probe_time_ms', value: 5000, handler: { kind: 'ms-jiffies', minJiffies: 1 } },
+  { name: 'locktime', value: 100, handler: { kind: 'userhz-jiffies' } },
+  { name: 'mcast_resolicit', value: 0, handler: ZERO_INTMAX },
+  { name: 'mcast_solicit', value: 3, handler: ZERO_INTMAX },
+  { name: 'proxy_delay', value: 80, handler: { kind: 'userhz-jiffies' } },
+  { name: 'proxy_qlen', value: 64, handler: ZERO_INTMAX },
+  { name: 'retrans_time_ms', value: 1000, handler: { kind: 'ms-jiffies' } },
+  { name: 'ucast_solicit', value: 3, handler: ZERO_INTMAX },
+  { name: 'unres_qlen', value: 101, handler: { kind: 'int-minmax', min: 0, max: Math.floor(INT_MAX / UNRES_QLEN_TRUESIZE) } },
+  { name: 'unres_qlen_bytes', value: 212992, handler: ZERO_INTMAX },
 ];
 
 /** net.ipv4.neigh.default-only GC thresholds and interval. */
-export const NEIGH_DEFAULT_ONLY_KEYS: readonly { name: string; value: number }[] = [
-  { name: 'gc_interval', value: 30 },
-  { name: 'gc_thresh1', value: 128 },
-  { name: 'gc_thresh2', value: 512 },
-  { name: 'gc_thresh3', value: 1024 },
+export const NEIGH_DEFAULT_ONLY_KEYS: readonly ValueKey[] = [
+  { name: 'gc_interval', value: 30, handler: { kind: 'jiffies' } },
+  { name: 'gc_thresh1', value: 128, handler: ZERO_INTMAX },
+  { name: 'gc_thresh2', value: 512, handler: ZERO_INTMAX },
+  { name: 'gc_thresh3', value: 1024, handler: ZERO_INTMAX },
 ];
 
 /** Global net.ipv4.* values (init_net on a HZ=250 kernel, where route/* are in jiffies or seconds). */
-export const GLOBAL_KEYS: readonly { name: string; value: number }[] = [
-  { name: 'net.ipv4.fib_multipath_hash_fields', value: 7 },
-  { name: 'net.ipv4.fib_multipath_hash_policy', value: 0 },
-  { name: 'net.ipv4.fib_multipath_use_neigh', value: 0 },
-  { name: 'net.ipv4.icmp_echo_ignore_all', value: 0 },
-  { name: 'net.ipv4.icmp_echo_ignore_broadcasts', value: 1 },
-  { name: 'net.ipv4.icmp_errors_use_inbound_ifaddr', value: 0 },
-  { name: 'net.ipv4.icmp_ignore_bogus_error_responses', value: 1 },
-  { name: 'net.ipv4.icmp_msgs_burst', value: 50 },
-  { name: 'net.ipv4.icmp_msgs_per_sec', value: 1000 },
-  { name: 'net.ipv4.icmp_ratelimit', value: 1000 },
-  { name: 'net.ipv4.icmp_ratemask', value: 6168 },
-  { name: 'net.ipv4.ip_default_ttl', value: 64 },
-  { name: 'net.ipv4.ip_forward', value: 0 },
-  { name: 'net.ipv4.ip_no_pmtu_disc', value: 0 },
-  { name: 'net.ipv4.route.error_burst', value: 1250 },
-  { name: 'net.ipv4.route.error_cost', value: 250 },
-  { name: 'net.ipv4.route.gc_elasticity', value: 8 },
-  { name: 'net.ipv4.route.gc_interval', value: 60 },
-  { name: 'net.ipv4.route.gc_min_interval', value: 0 },
-  { name: 'net.ipv4.route.gc_min_interval_ms', value: 500 },
-  { name: 'net.ipv4.route.gc_thresh', value: -1 },
-  { name: 'net.ipv4.route.gc_timeout', value: 300 },
-  { name: 'net.ipv4.route.max_size', value: 2147483647 },
-  { name: 'net.ipv4.route.min_adv_mss', value: 256 },
-  { name: 'net.ipv4.route.min_pmtu', value: 552 },
-  { name: 'net.ipv4.route.mtu_expires', value: 600 },
-  { name: 'net.ipv4.route.redirect_load', value: 5 },
-  { name: 'net.ipv4.route.redirect_number', value: 9 },
-  { name: 'net.ipv4.route.redirect_silence', value: 5120 },
+export const GLOBAL_KEYS: readonly ValueKey[] = [
+  { name: 'net.ipv4.fib_multipath_hash_fields', value: 7, handler: { kind: 'uint-minmax', min: 1, max: 0xfff } },
+  { name: 'net.ipv4.fib_multipath_hash_policy', value: 0, handler: { kind: 'u8-minmax', min: 0, max: 3 } },
+  { name: 'net.ipv4.fib_multipath_use_neigh', value: 0, handler: BOOL_U8 },
+  { name: 'net.ipv4.icmp_echo_ignore_all', value: 0, handler: BOOL_U8 },
+  { name: 'net.ipv4.icmp_echo_ignore_broadcasts', value: 1, handler: BOOL_U8 },
+  { name: 'net.ipv4.icmp_errors_use_inbound_ifaddr', value: 0, handler: BOOL_U8 },
+  { name: 'net.ipv4.icmp_ignore_bogus_error_responses', value: 1, handler: BOOL_U8 },
+  { name: 'net.ipv4.icmp_msgs_burst', value: 50, handler: ZERO_INTMAX },
+  { name: 'net.ipv4.icmp_msgs_per_sec', value: 1000, handler: ZERO_INTMAX },
+  { name: 'net.ipv4.icmp_ratelimit', value: 1000, handler: { kind: 'ms-jiffies' } },
+  { name: 'net.ipv4.icmp_ratemask', value: 6168, handler: INT },
+  { name: 'net.ipv4.ip_default_ttl', value: 64, handler: { kind: 'u8-minmax', min: 1, max: 255 } },
+  { name: 'net.ipv4.ip_forward', value: 0, handler: INT },
+  { name: 'net.ipv4.ip_no_pmtu_disc', value: 0, handler: { kind: 'u8-minmax', min: 0, max: 255 } },
+  { name: 'net.ipv4.route.error_burst', value: 1250, handler: INT },
+  { name: 'net.ipv4.route.error_cost', value: 250, handler: INT },
+  { name: 'net.ipv4.route.gc_elasticity', value: 8, handler: INT },
+  { name: 'net.ipv4.route.gc_interval', value: 60, handler: { kind: 'jiffies' } },
+  { name: 'net.ipv4.route.gc_min_interval', value: 0, handler: { kind: 'jiffies' } },
+  { name: 'net.ipv4.route.gc_min_interval_ms', value: 500, handler: { kind: 'ms-jiffies' } },
+  { name: 'net.ipv4.route.gc_thresh', value: -1, handler: INT },
+  { name: 'net.ipv4.route.gc_timeout', value: 300, handler: { kind: 'jiffies' } },
+  { name: 'net.ipv4.route.max_size', value: 2147483647, handler: INT },
+  { name: 'net.ipv4.route.min_adv_mss', value: 256, handler: INT },
+  { name: 'net.ipv4.route.min_pmtu', value: 552, handler: { kind: 'int-minmax', min: 68, max: INT_MAX } },
+  { name: 'net.ipv4.route.mtu_expires', value: 600, handler: { kind: 'jiffies' } },
+  { name: 'net.ipv4.route.redirect_load', value: 5, handler: INT },
+  { name: 'net.ipv4.route.redirect_number', value: 9, handler: INT },
+  { name: 'net.ipv4.route.redirect_silence', value: 5120, handler: INT },
 ];

@@ -8,13 +8,20 @@
  * `ip_forward` sets forwarding on every device and on default, and sets all.accept_redirects to
  * !forwarding (inet_forward_change); `default.forwarding` only affects future devices.
  * Effective values combine `all` and the device by the rule of each key (conf-keys.ts).
+ * A written text goes through the key's proc_handler (proc-handlers.ts): out-of-range values are
+ * EINVAL, jiffies-backed values are rounded as the kernel rounds them. neigh `unres_qlen` is a view
+ * of `unres_qlen_bytes` (neigh_proc_dointvec_unres_qlen): writing either sets both.
  * Leaves out IPv6 and net.core.
  */
 import { CONF_KEYS, GLOBAL_KEYS, NEIGH_DEFAULT_ONLY_KEYS, NEIGH_KEYS, READ_ONLY_CONF_KEYS, type ConfKey } from './conf-keys.js';
+import { procWrite, UNRES_QLEN_TRUESIZE, type ProcHandler } from './proc-handlers.js';
 
 export type SysctlWriteResult = 'ok' | 'ENOENT' | 'EINVAL' | 'EPERM';
 
 const CONF_BY_NAME = new Map<string, ConfKey>(CONF_KEYS.map((k) => [k.name, k]));
+const GLOBAL_HANDLERS = new Map<string, ProcHandler>(GLOBAL_KEYS.map((k) => [k.name, k.handler]));
+const NEIGH_HANDLERS = new Map<string, ProcHandler>([...NEIGH_KEYS, ...NEIGH_DEFAULT_ONLY_KEYS].map((k) => [k.name, k.handler]));
+const CONF_HANDLER: ProcHandler = { kind: 'int' };
 
 interface DeviceConf {
   values: Map<string, number>;
@@ -120,7 +127,27 @@ export class SysctlTree {
     return undefined;
   }
 
-  /** Write a dotted sysctl name. Also accepts net.ipv4.route.flush (write-only). */
+  /**
+   * Write the text a user wrote (`sysctl -w NAME=TEXT`, `echo TEXT > /proc/sys/…`) through the
+   * key's proc_handler: EINVAL when the kernel would refuse it.
+   */
+  write(name: string, text: string): SysctlWriteResult {
+    if (name === 'net.ipv4.route.flush') return this.set(name, 0);
+    const handler = this.handlerOf(name);
+    if (!handler) return 'ENOENT';
+    const value = procWrite(handler, text);
+    return value === null ? 'EINVAL' : this.set(name, value);
+  }
+
+  private handlerOf(name: string): ProcHandler | undefined {
+    const global = GLOBAL_HANDLERS.get(name);
+    if (global) return global;
+    if (/^net\.ipv4\.conf\.[^.]+\.[a-z0-9_]+$/.test(name)) return this.get(name) === undefined ? undefined : CONF_HANDLER;
+    const neigh = /^net\.ipv4\.neigh\.[^.]+\.([a-z0-9_]+)$/.exec(name);
+    return neigh && this.get(name) !== undefined ? NEIGH_HANDLERS.get(neigh[1]!) : undefined;
+  }
+
+  /** Write a dotted sysctl name with a value already in range. Also accepts net.ipv4.route.flush (write-only). */
   set(name: string, value: number): SysctlWriteResult {
     if (name === 'net.ipv4.route.flush') {
       this.onWrite(name);
@@ -142,15 +169,22 @@ export class SysctlTree {
     if (neigh) {
       const table = this.neigh.get(neigh[1]!);
       if (!table || !table.has(neigh[2]!)) return 'ENOENT';
-      table.set(neigh[2]!, value);
+      // unres_qlen and unres_qlen_bytes are one parameter (QUEUE_LEN_BYTES) seen in two units.
+      const values: [string, number][] =
+        neigh[2] === 'unres_qlen'
+          ? [['unres_qlen', value], ['unres_qlen_bytes', value * UNRES_QLEN_TRUESIZE]]
+          : neigh[2] === 'unres_qlen_bytes'
+            ? [['unres_qlen_bytes', value], ['unres_qlen', Math.floor(value / UNRES_QLEN_TRUESIZE)]]
+            : [[neigh[2]!, value]];
+      for (const [key, v] of values) table.set(key, v);
       if (neigh[1] === 'default' && NEIGH_KEYS.some((k) => k.name === neigh[2])) {
         // Devices inherit default neighbour parameters they never had written (neigh_parms_data_state).
         for (const [dev, params] of this.neigh) {
-          if (dev !== 'default' && !this.neighWritten.get(dev)?.has(neigh[2]!)) params.set(neigh[2]!, value);
+          if (dev !== 'default' && !this.neighWritten.get(dev)?.has(neigh[2]!)) for (const [key, v] of values) params.set(key, v);
         }
       } else if (neigh[1] !== 'default') {
         const written = this.neighWritten.get(neigh[1]!) ?? new Set<string>();
-        written.add(neigh[2]!);
+        for (const [key] of values) written.add(key);
         this.neighWritten.set(neigh[1]!, written);
       }
       this.onWrite(name);
