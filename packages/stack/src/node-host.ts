@@ -52,6 +52,7 @@ export type DropReason =
   | 'unsupportedProtocol'
   | 'rateLimited'
   | 'redirectRejected'
+  | 'reassemblyFailed'
   | 'nodeStopped';
 
 /** What the stack reports besides frames; the runtime stamps node name and time. */

@@ -16,7 +16,11 @@
  * neighbour resolution with the unresolved queue, loopback for local routes, broadcast MAC).
  *
  * Packets without DF that exceed the MTU are fragmented (ours and forwarded ones); fragments for us
- * are reassembled before local delivery (fragmentation.ts).
+ * are reassembled before local delivery (fragmentation.ts, bounded by ipfrag_high_thresh). The
+ * `Ip:` counters of /proc/net/snmp (ip-mib.ts) are counted where Linux counts them: InReceives and
+ * InHdrErrors in ip_rcv_core, InAddrErrors in ip_error when not forwarding, ForwDatagrams in
+ * ip_forward_finish, InDelivers / InUnknownProtos in ip_protocol_deliver_rcu, OutRequests in
+ * __ip_local_out, OutTransmits in ip_finish_output2, Frag* in ip_do_fragment.
  * Leaves out: IP options (kept in forwarded packets, never acted on), multicast routing, netfilter
  * hooks.
  */
@@ -44,6 +48,7 @@ import type { PacketType } from '../neigh/arp.js';
 import { isValidState, type NeighbourTable, type QueuedPacket } from '../neigh/neighbour-table.js';
 import type { TimerHeap } from '../timers.js';
 import { fragmentPacket, Reassembler } from './fragmentation.js';
+import { createIpMib, type IpMib } from './ip-mib.js';
 import type { InetPeers } from './inet-peer.js';
 import type { QuotedDatagram, TransportDemux } from './transport.js';
 
@@ -94,14 +99,26 @@ export interface InputContext {
 }
 
 export class Ipv4Layer {
-  private readonly reassembler: Reassembler;
+  /** The node's fragment queues (their memory is /proc/net/sockstat's FRAG line). */
+  readonly reassembler: Reassembler;
+  /** The node's IP counters (/proc/net/snmp `Ip:`). */
+  readonly mib: IpMib = createIpMib();
   /** Packets that are views into a received Ethernet frame: their header room may be reused. */
   private readonly inReceivedFrame = new WeakSet<Uint8Array>();
 
   constructor(private readonly deps: Ipv4Dependencies) {
-    this.reassembler = new Reassembler(deps.timers, (first, now) => {
-      this.deps.drop(null, 'ttlExpired', first ?? undefined, 'fragment reassembly time exceeded');
-      if (first !== null) this.icmpSend(first, null, ICMP_TIME_EXCEEDED, 1, 0, now);
+    this.reassembler = new Reassembler({
+      timers: deps.timers,
+      mib: this.mib,
+      limits: () => ({
+        highThresh: sysctlOr(deps.routing, 'net.ipv4.ipfrag_high_thresh', 4194304),
+        timeSeconds: sysctlOr(deps.routing, 'net.ipv4.ipfrag_time', 30),
+      }),
+      expired: (first, now) => {
+        this.deps.drop(null, 'ttlExpired', first ?? undefined, 'fragment reassembly time exceeded');
+        if (first !== null) this.icmpSend(first, null, ICMP_TIME_EXCEEDED, 1, 0, now);
+      },
+      dropped: (fragment, reason) => this.deps.drop(null, 'reassemblyFailed', fragment, reason),
     });
   }
 
@@ -113,8 +130,11 @@ export class Ipv4Layer {
       this.deps.drop(dev.name, 'notForUs', frame);
       return;
     }
+    this.mib.inReceives++;
     const ip = parseIpv4Packet(packet);
     if (isWireError(ip)) {
+      // A short total length is IpExt InTruncatedPkts; every other header fault is InHdrErrors.
+      if (ip.error !== 'truncated' || packet.length < 20) this.mib.inHdrErrors++;
       this.deps.drop(dev.name, ip.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `ipv4 ${ip.error}`);
       return;
     }
@@ -171,6 +191,7 @@ export class Ipv4Layer {
   private inputError(ifname: string, packetType: PacketType, packet: Uint8Array, errno: Errno, frame: Uint8Array, now: Nanos): void {
     const reason: DropReason = errno === 'EACCES' ? 'prohibited' : errno === 'EINVAL' ? 'blackhole' : errno === 'EHOSTUNREACH' ? 'hostUnreachable' : 'noRoute';
     if (this.deps.routing.conf(ifname, 'forwarding') === 0) {
+      if (errno === 'EHOSTUNREACH') this.mib.inAddrErrors++;
       this.deps.drop(ifname, errno === 'EHOSTUNREACH' || errno === 'ENETUNREACH' ? 'forwardingDisabled' : reason, frame, errno);
       return;
     }
@@ -186,6 +207,8 @@ export class Ipv4Layer {
     const routing = this.deps.routing;
     const context: InputContext = { dev: ifname, packetType, isLocal: false, isBroadcast: packetType !== 'host' };
     if (routing.conf(ifname, 'forwarding') === 0) {
+      // ip_route_input_slow answers EHOSTUNREACH here; ip_error counts it.
+      this.mib.inAddrErrors++;
       this.deps.drop(ifname, 'forwardingDisabled', frame);
       return;
     }
@@ -199,6 +222,7 @@ export class Ipv4Layer {
       return;
     }
     if (packet.length > route.mtu && ip.dontFragment) {
+      this.mib.fragFails++;
       this.deps.drop(ifname, 'fragmentationNeeded', frame, `mtu ${route.mtu}`);
       this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, route.mtu, now);
       return;
@@ -206,8 +230,9 @@ export class Ipv4Layer {
     decrementTtl(packet, 0);
     if (route.dev === ifname) this.maybeRedirect(ifname, packet, ip, route, now);
     this.deps.trace({ type: 'forward', inIf: ifname, outIf: route.dev, frame: packet });
+    this.mib.forwDatagrams++;
     const nextHop = route.gateway ?? ip.destination;
-    for (const piece of fragmentPacket(packet, route.mtu)) this.linkOutput(route.dev, nextHop, route.type === 'broadcast', piece, ip.source, now);
+    for (const piece of this.fragment(packet, route.mtu)) this.linkOutput(route.dev, nextHop, route.type === 'broadcast', piece, ip.source, now);
   }
 
   /**
@@ -241,12 +266,15 @@ export class Ipv4Layer {
   private localDeliver(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
     switch (ip.protocol) {
       case IpProtocol.icmp:
+        this.mib.inDelivers++;
         this.processIcmp(context, packet, ip, frame, now);
         return;
       case IpProtocol.udp:
+        this.mib.inDelivers++;
         this.processUdp(context, packet, ip, frame, now);
         return;
       default:
+        this.mib.inUnknownProtos++;
         this.deps.drop(context.dev, 'unsupportedProtocol', frame, `ip protocol ${ip.protocol}`);
         if (!context.isBroadcast) this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_PROTOCOL, 0, now);
     }
@@ -473,6 +501,8 @@ export class Ipv4Layer {
    */
   dispatch(packet: Uint8Array, route: Route4, source: number, destination: number, now: Nanos): OutputResult {
     if (route.type === 'local') {
+      this.mib.outRequests++;
+      this.mib.outTransmits++;
       this.loopback(packet, now);
       return { ok: true, dev: 'lo' };
     }
@@ -480,10 +510,22 @@ export class Ipv4Layer {
       this.loopback(packet.slice(), now);
     }
     if (packet.length > route.mtu && Ipv4PacketView.over(packet).dontFragment) return { ok: false, errno: 'EMSGSIZE' };
+    this.mib.outRequests++;
     const nextHop = route.gateway ?? destination;
     const isBroadcast = route.type === 'broadcast' || destination === 0xffffffff;
-    for (const piece of fragmentPacket(packet, route.mtu)) this.linkOutput(route.dev, nextHop, isBroadcast, piece, source, now);
+    for (const piece of this.fragment(packet, route.mtu)) this.linkOutput(route.dev, nextHop, isBroadcast, piece, source, now);
     return { ok: true, dev: route.dev };
+  }
+
+  /** ip_do_fragment with its counters: FragOKs and FragCreates when it splits, FragFails when it cannot. */
+  private fragment(packet: Uint8Array, mtu: number): Uint8Array[] {
+    const pieces = fragmentPacket(packet, mtu);
+    if (pieces.length === 0) this.mib.fragFails++;
+    else if (pieces.length > 1) {
+      this.mib.fragOKs++;
+      this.mib.fragCreates += pieces.length;
+    }
+    return pieces;
   }
 
   /** Deliver a packet to ourselves through lo, after the current event (netif_rx backlog). */
@@ -506,6 +548,7 @@ export class Ipv4Layer {
       this.deps.drop(dev, 'interfaceDown', packet);
       return;
     }
+    this.mib.outTransmits++;
     if (device.kind === 'loopback') {
       this.loopback(packet, now);
       return;

@@ -115,6 +115,11 @@ export const GLOBAL_KEYS: readonly ValueKey[] = [
   { name: 'net.ipv4.ip_default_ttl', value: 64, handler: { kind: 'u8-minmax', min: 1, max: 255 } },
   { name: 'net.ipv4.ip_forward', value: 0, handler: INT },
   { name: 'net.ipv4.ip_no_pmtu_disc', value: 0, handler: { kind: 'u8-minmax', min: 0, max: 255 } },
+  // Fragment reassembly (ipv4/fragmentation.ts). The kernel's thresholds are unsigned longs bounded
+  // by each other (high >= low); only the sign is checked here.
+  { name: 'net.ipv4.ipfrag_high_thresh', value: 4194304, handler: { kind: 'uint-minmax', min: 0, max: INT_MAX } },
+  { name: 'net.ipv4.ipfrag_low_thresh', value: 3145728, handler: { kind: 'uint-minmax', min: 0, max: INT_MAX } },
+  { name: 'net.ipv4.ipfrag_time', value: 30, handler: { kind: 'jiffies' } },
   { name: 'net.ipv4.route.error_burst', value: 1250, handler: INT },
   { name: 'net.ipv4.route.error_cost', value: 250, handler: INT },
   { name: 'net.ipv4.route.gc_elasticity', value: 8, handler: INT },
