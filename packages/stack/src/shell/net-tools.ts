@@ -477,6 +477,8 @@ export function runIfconfig(kernel: Kernel, argv: string[]): CommandOutput {
   const usageError = (word: string): CommandOutput => ({ stdout: '', stderr: `${word}: Unknown host\nifconfig: \`--help' gives usage information.\n`, status: 1 });
   let up: boolean | null = null;
   let del = false;
+  /** ioctl failures ifconfig reports and passes over (its `goterr`). */
+  let errors = '';
   for (let i = 1; i < args.length; i++) {
     const word = args[i]!;
     if (word === 'inet') continue;
@@ -486,10 +488,15 @@ export function runIfconfig(kernel: Kernel, argv: string[]): CommandOutput {
     else if (word === 'netmask') {
       const value = args[++i];
       const mask = value === undefined ? null : parseDottedQuad(value);
-      const prefixLength = mask === null ? null : maskToPrefixLength(mask);
-      if (prefixLength === null) return usageError(value ?? '');
+      if (mask === null) return usageError(value ?? '');
+      // devinet_ioctl looks for the address first, then refuses a non-contiguous mask (bad_mask);
+      // ifconfig reports the failed ioctl and goes on with the next argument (exit 1 at the end).
       const ifa = labelled();
-      if (!ifa) return fail('SIOCSIFNETMASK', 'Cannot assign requested address');
+      const prefixLength = maskToPrefixLength(mask);
+      if (!ifa || prefixLength === null) {
+        errors += `SIOCSIFNETMASK: ${ifa ? 'Invalid argument' : 'Cannot assign requested address'}\n`;
+        continue;
+      }
       if (ifa.prefixLength !== prefixLength) {
         const brd = ifa.broadcast === broadcastOf(ifa.address, ifa.prefixLength) && prefixLength < 31 ? broadcastOf(ifa.address, prefixLength) : ifa.broadcast;
         const r = reinsert(ifa, { prefixLength, broadcast: brd });
@@ -544,5 +551,5 @@ export function runIfconfig(kernel: Kernel, argv: string[]): CommandOutput {
     return { stdout: '', stderr: '', status: 0 };
   }
   if (up !== null && colon < 0) kernel.setLinkUp(devName, up);
-  return { stdout: '', stderr: '', status: 0 };
+  return { stdout: '', stderr: errors, status: errors ? 1 : 0 };
 }

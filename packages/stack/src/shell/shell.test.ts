@@ -150,3 +150,57 @@ describe('statistics and fibmatch', () => {
     expect(sh('ip route get fibmatch 8.8.8.8').stderr).toBe('RTNETLINK answers: Network is unreachable\n');
   });
 });
+
+describe('hostname, kill and ifconfig answer as the real tools (hostname 3.23, bash 5.2, net-tools 2.10)', () => {
+  test('hostname refuses invalid and over-long names and keeps the old one', () => {
+    const { sh } = makeShell({ hostname: 'h1' });
+    expect(sh(`hostname ${'a'.repeat(300)}`)).toEqual({ stdout: '', stderr: 'hostname: name too long\n', status: 1 });
+    expect(sh(`hostname ${'a'.repeat(65)}`).stderr).toBe('hostname: name too long\n');
+    for (const bad of ['a_b', 'a..b', '.a', 'a.', 'a-', "''", '-- -x']) {
+      expect(sh(`hostname ${bad}`), bad).toEqual({ stdout: '', stderr: 'hostname: the specified hostname is invalid\n', status: 1 });
+    }
+    expect(sh('hostname').stdout).toBe('h1\n');
+    expect(sh(`hostname ${'a'.repeat(64)}`).status).toBe(0);
+    expect(sh('hostname A.B-c').status).toBe(0);
+    expect(sh('hostname -s').stdout).toBe('A\n');
+    expect(sh('hostname a b')).toMatchObject({ stdout: '', status: 255 });
+    expect(sh('hostname -x')).toMatchObject({ stderr: "hostname: invalid option -- 'x'\n", status: 255 });
+  });
+
+  test("kill parses bash's signal options: one error per operand", () => {
+    const { sh } = makeShell();
+    expect(sh('kill -9 %1')).toEqual({ stdout: '', stderr: 'bash: kill: %1: no such job\n', status: 1 });
+    expect(sh('kill -s KILL %1').stderr).toBe('bash: kill: %1: no such job\n');
+    expect(sh('kill -SIGterm %1 %2').stderr).toBe('bash: kill: %1: no such job\nbash: kill: %2: no such job\n');
+    expect(sh('kill -99 %1')).toEqual({ stdout: '', stderr: 'bash: kill: 99: invalid signal specification\n', status: 1 });
+    expect(sh('kill -n')).toEqual({ stdout: '', stderr: 'bash: kill: -n: option requires an argument\n', status: 1 });
+    expect(sh('kill -TERM').status).toBe(2);
+    expect(sh('kill abc').stderr).toBe('bash: kill: abc: arguments must be process or job IDs\n');
+    expect(sh('kill -9 -9').stderr).toBe('bash: kill: (-9) - No such process\n');
+    expect(sh('kill -l 130 INT').stdout).toBe('INT\n2\n');
+    const table = sh('kill -l').stdout.split('\n');
+    expect(table[0]).toBe(' 1) SIGHUP\t 2) SIGINT\t 3) SIGQUIT\t 4) SIGILL\t 5) SIGTRAP');
+    expect(table[6]).toBe('31) SIGSYS\t34) SIGRTMIN\t35) SIGRTMIN+1\t36) SIGRTMIN+2\t37) SIGRTMIN+3');
+    expect(table[12]).toBe('63) SIGRTMAX-1\t64) SIGRTMAX\t');
+  });
+
+  test('kill -9 %N still stops a running job', () => {
+    const { sh, shell } = makeShell();
+    let interrupted = 0;
+    shell.register('sleeper', () => ({ interrupt: () => void interrupted++ }));
+    sh('sleeper &');
+    expect(sh('kill -9 %1')).toEqual({ stdout: '', stderr: '', status: 0 });
+    expect(interrupted).toBe(1);
+  });
+
+  test('ifconfig refuses a non-contiguous netmask as the kernel does (SIOCSIFNETMASK)', () => {
+    const { sh } = makeShell({ devices: ['eth0', 'eth1'] });
+    sh('ip addr add 10.0.0.1/24 dev eth0');
+    expect(sh('ifconfig eth0 netmask 255.0.255.0')).toEqual({ stdout: '', stderr: 'SIOCSIFNETMASK: Invalid argument\n', status: 1 });
+    expect(sh('ifconfig eth0 netmask 0.0.0.255').stderr).toBe('SIOCSIFNETMASK: Invalid argument\n');
+    expect(sh('ifconfig eth1 netmask 255.0.255.0')).toEqual({ stdout: '', stderr: 'SIOCSIFNETMASK: Cannot assign requested address\n', status: 1 });
+    expect(sh('ip -br addr show eth0').stdout).toContain('10.0.0.1/24');
+    expect(sh('ifconfig eth0 netmask 255.255.0.0 down')).toEqual({ stdout: '', stderr: '', status: 0 });
+    expect(sh('ip -br addr show eth0').stdout).toContain('10.0.0.1/16');
+  });
+});

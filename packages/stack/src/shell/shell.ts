@@ -16,7 +16,8 @@ import { runSysctl } from './sysctl-command.js';
 import { formatProcValue } from '../sysctl/proc-handlers.js';
 import { tokenize } from './tokenize.js';
 import { FileStore, lastLines } from './file-store.js';
-import { JobTable } from './jobs.js';
+import { JobTable, runKill } from './jobs.js';
+import { runHostname } from './hostname-command.js';
 
 /**
  * A command the shell can run. Synchronous handlers call `io.exit` before returning (and may return
@@ -127,10 +128,7 @@ export class Shell {
       case 'ifconfig':
         return finish(runIfconfig(this.kernel, words));
       case 'hostname':
-        if (words.length > 1) this.kernel.hostname = words[1]!;
-        else io.stdout(`${this.kernel.hostname}\n`);
-        io.exit(0);
-        return NO_HANDLE;
+        return finish(runHostname(this.kernel, words));
       case 'echo':
         io.stdout(`${echoText(words)}\n`);
         io.exit(0);
@@ -143,12 +141,8 @@ export class Shell {
         io.stdout(this.jobs.list());
         io.exit(0);
         return NO_HANDLE;
-      case 'kill': {
-        const specs = words.slice(1).filter((w) => w !== '-INT' && w !== '-2' && w !== '-s' && w !== 'INT');
-        if (specs.length === 0) return finish({ stdout: '', stderr: 'kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n', status: 2 });
-        const errors = specs.map((spec) => this.jobs.kill(spec)).filter((e): e is string => e !== null);
-        return finish({ stdout: '', stderr: errors.join(''), status: errors.length > 0 ? 1 : 0 });
-      }
+      case 'kill':
+        return finish(runKill(this.jobs, words));
       case 'true':
       case ':':
         io.exit(0);
