@@ -24,6 +24,12 @@ export interface EmulatorOptions {
    */
   playEvents?: boolean;
   /**
+   * Wall-time milliseconds a worker may go without answering before its node is reported as stuck
+   * (a loop that never ends) and the worker is stopped. Default 10 000, or NETLOOM_WATCHDOG_MS.
+   * Inline placement has no watchdog: nothing can interrupt the caller's own thread.
+   */
+  watchdogMs?: number;
+  /**
    * Which module builds the nodes (default: the real stack with the apps). Tests and benchmarks
    * give their own; it must be importable by URL from a worker thread (compiled JavaScript).
    */
@@ -36,8 +42,43 @@ export interface CommandResult {
   node: string;
   cmd: string;
   status: number;
+  /**
+   * Output up to 1 MiB characters per stream; past that, the first and the newest half with a line
+   * `[netloom: N characters of output not kept]` between them (exec's onOutput sees everything).
+   */
   stdout: string;
   stderr: string;
+}
+
+/** How exec() runs a command beyond the defaults. */
+export interface ExecOptions {
+  /** Each chunk of the command's output as it is produced, in virtual-time order. */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /**
+   * Aborting it is Ctrl-C: the program gets SIGINT at the next window (ping prints its statistics
+   * and exits 0 with replies, 1 without), and exec() resolves when it has exited.
+   */
+  signal?: AbortSignal;
+}
+
+/** A command that exited (onExit): exec'd, spawned, a timeline or startup command. */
+export interface CommandExit {
+  node: string;
+  id: number;
+  status: number;
+  /** Virtual time of the exit. */
+  t: number;
+}
+
+/** One of the topology's `events:` as it is applied (onTimeline), with a line for people. */
+export interface TimelineEvent {
+  /** Virtual time when it was applied. */
+  t: number;
+  kind: 'exec' | 'link' | 'node';
+  node: string | null;
+  link: string | null;
+  /** `node gw1 stop`, `link r1:eth1--r2:eth0 down`, `link … set latency 5ms loss 1%`, `host# ping …`. */
+  description: string;
 }
 
 export type TraceKind = 'tx' | 'rx' | 'drop' | 'forward' | 'deliver';
@@ -123,8 +164,11 @@ export interface EmulatorApi {
    * needed; after an hour of virtual time the command is interrupted, like Ctrl-C). Afterwards now()
    * is the end of the window in which it exited (at most one lookahead after `t`).
    */
-  exec(node: string, cmd: string): Promise<CommandResult>;
-  /** Start a long-running command; output arrives through onOutput; returns a handle. */
+  exec(node: string, cmd: string, options?: ExecOptions): Promise<CommandResult>;
+  /**
+   * Start a long-running command; output arrives through onOutput, its end through onExit;
+   * returns a handle. Results of the 64 newest finished ones stay readable (commandResult).
+   */
   spawn(node: string, cmd: string): Promise<{ id: number; interrupt(): Promise<void> }>;
   /** Move virtual time forward by `ns`, running events/timers. */
   advance(ns: number): Promise<void>;
@@ -142,6 +186,10 @@ export interface EmulatorApi {
   startNode(name: string): Promise<void>;
   onTrace(listener: (events: TraceEvent[]) => void): () => void;
   onOutput(listener: (out: { node: string; id: number; stream: 'stdout' | 'stderr'; text: string }) => void): () => void;
+  /** Every command's exit, after its last output. */
+  onExit(listener: (exit: CommandExit) => void): () => void;
+  /** The topology's `events:` as they are applied (by run(), or as time moves with `playEvents`). */
+  onTimeline(listener: (event: TimelineEvent) => void): () => void;
   /** Write one pcapng per link/LAN into `dir` (`<id with : → _>.pcapng`); returns the paths. */
   startCapture(dir: string): Promise<string[]>;
   stopCapture(): Promise<void>;

@@ -35,10 +35,13 @@ import type {
 import { PROTOCOL_VERSION } from '@netloom/ipc';
 import { loadTopologyFile, type TopologySpec } from '@netloom/topology';
 import { EmulatorError } from './emulator-error.js';
+import { CommandRecord } from './command-output.js';
 import { checkExpectation } from './expectation-check.js';
 import type {
+  CommandExit,
   CommandResult,
   EmulatorApi,
+  ExecOptions,
   EmulatorOptions,
   ExpectationResult,
   LinkChange,
@@ -46,6 +49,7 @@ import type {
   NodeInfo,
   Placement,
   RunReport,
+  TimelineEvent,
   TraceEvent,
 } from './emulator-types.js';
 import { summarizeFrame } from './frame-summary.js';
@@ -72,19 +76,29 @@ export const DEFAULT_NODE_FACTORY: NodeFactoryRef = {
   export: 'createRealNode',
 };
 
-interface CommandState {
-  node: string;
-  cmd: string;
-  stdout: string;
-  stderr: string;
-  status: number | null;
-  t: number;
-}
+/** Finished spawned commands whose results stay readable (commandResult); older ones are forgotten. */
+const RECENT_SPAWNED = 64;
+
+type CommandState = CommandRecord;
 
 type OutputListener = (out: { node: string; id: number; stream: 'stdout' | 'stderr'; text: string }) => void;
 
 function byTimeNodeSeq(a: { t: number; node: number; seq: number }, b: { t: number; node: number; seq: number }): number {
   return a.t - b.t || a.node - b.node || a.seq - b.seq;
+}
+
+/** `down`, `up`, `set latency 5ms loss 1%`: a link event in the shell console's words. */
+function describeLinkChange(change: LinkChange): string {
+  const words: string[] = [];
+  if (change.up !== undefined) words.push(change.up ? 'up' : 'down');
+  const settings: string[] = [];
+  if (change.latencyNs !== undefined) settings.push(`latency ${change.latencyNs / 1e6}ms`);
+  if (change.bandwidthBps !== undefined) settings.push(`bandwidth ${change.bandwidthBps === null ? 'unlimited' : `${change.bandwidthBps}bit`}`);
+  if (change.loss !== undefined) settings.push(`loss ${change.loss * 100}%`);
+  if (change.mtu !== undefined) settings.push(`mtu ${change.mtu}`);
+  if (change.queue !== undefined) settings.push(`queue ${change.queue}`);
+  if (settings.length > 0) words.push(`set ${settings.join(' ')}`);
+  return words.join(' ');
 }
 
 function sleep(ms: number): Promise<void> {
@@ -127,6 +141,10 @@ export class Emulator implements EmulatorApi {
   private readonly startup: number[] = [];
   private readonly traceListeners = new Set<(events: TraceEvent[]) => void>();
   private readonly outputListeners = new Set<OutputListener>();
+  private readonly exitListeners = new Set<(exit: CommandExit) => void>();
+  private readonly timelineListeners = new Set<(event: TimelineEvent) => void>();
+  /** Spawned commands, oldest first, whose records go once RECENT_SPAWNED newer ones have exited. */
+  private readonly spawned: number[] = [];
   private capture: PcapngCapture | null = null;
   private operations: Promise<unknown> = Promise.resolve();
   private realtime: boolean;
@@ -317,9 +335,9 @@ export class Emulator implements EmulatorApi {
     this.hasControls = true;
   }
 
-  private inject(node: number, cmd: string, queued: boolean): number {
+  private inject(node: number, cmd: string, queued: boolean, onOutput: ExecOptions['onOutput'] | null = null): number {
     const id = this.nextCommandId++;
-    this.commands.set(id, { node: this.nodeTable[node]!.name, cmd, stdout: '', stderr: '', status: null, t: this.current });
+    this.commands.set(id, new CommandRecord(this.nodeTable[node]!.name, cmd, this.current, onOutput ?? null));
     this.addControl(node, { type: 'exec', id, node, cmd, queued });
     return id;
   }
@@ -427,7 +445,12 @@ export class Emulator implements EmulatorApi {
         command.status = exit.status;
         command.t = exit.t;
       }
+      if (this.exitListeners.size > 0) {
+        const done: CommandExit = { node: this.nodeTable[exit.node]!.name, id: exit.id, status: exit.status, t: exit.t };
+        for (const listener of this.exitListeners) listener(done);
+      }
     }
+    this.forgetOldSpawned();
   }
 
   private applyNodeStates(states: NodeStateRecord[]): void {
@@ -473,10 +496,7 @@ export class Emulator implements EmulatorApi {
   private publishOutput(records: OutputRecord[]): void {
     for (const record of records) {
       const command = this.commands.get(record.id);
-      if (command !== undefined) {
-        if (record.stream === 'stdout') command.stdout += record.text;
-        else command.stderr += record.text;
-      }
+      command?.write(record.stream, record.text);
       const out = { node: this.nodeTable[record.node]!.name, id: record.id, stream: record.stream, text: record.text };
       for (const listener of this.outputListeners) listener(out);
     }
@@ -510,12 +530,24 @@ export class Emulator implements EmulatorApi {
     return index;
   }
 
-  exec(node: string, cmd: string): Promise<CommandResult> {
+  exec(node: string, cmd: string, options: ExecOptions = {}): Promise<CommandResult> {
     return this.operate(async () => {
       const index = this.nodeNumber(node);
       await this.startNow();
-      const id = this.inject(index, cmd, false);
-      return this.awaitCommand(id, index);
+      const id = this.inject(index, cmd, false, options.onOutput);
+      const { signal } = options;
+      // Ctrl-C reaches the program at the next window's start, also in the middle of this call.
+      const interrupt = (): void => {
+        if (!this.exited(id)) this.addControl(index, { type: 'interrupt', id, node: index });
+      };
+      if (signal?.aborted === true) interrupt();
+      else signal?.addEventListener('abort', interrupt, { once: true });
+      try {
+        return await this.awaitCommand(id, index);
+      } finally {
+        signal?.removeEventListener('abort', interrupt);
+        this.commands.delete(id);
+      }
     });
   }
 
@@ -524,6 +556,7 @@ export class Emulator implements EmulatorApi {
       const index = this.nodeNumber(node);
       await this.startNow();
       const id = this.inject(index, cmd, false);
+      this.spawned.push(id);
       return {
         id,
         interrupt: (): Promise<void> =>
@@ -534,6 +567,18 @@ export class Emulator implements EmulatorApi {
           }),
       };
     });
+  }
+
+  /** Forgets the records of finished spawned commands beyond the RECENT_SPAWNED newest. */
+  private forgetOldSpawned(): void {
+    let finished = 0;
+    for (let i = this.spawned.length - 1; i >= 0; i--) {
+      const id = this.spawned[i]!;
+      if (!this.exited(id)) continue;
+      if (++finished <= RECENT_SPAWNED) continue;
+      this.commands.delete(id);
+      this.spawned.splice(i, 1);
+    }
   }
 
   /** Has command `id` (from spawn) exited, and with which result so far. */
@@ -566,11 +611,23 @@ export class Emulator implements EmulatorApi {
     return this.spec.events.map((event) => ({
       at: event.at,
       apply: () => {
+        this.announce(event);
         if (event.kind === 'exec') this.inject(this.nodeNumber(event.node), event.cmd, false);
         else if (event.kind === 'link') this.changeLink(event.link, event.change);
         else this.changeNode(event.node, event.action);
       },
     }));
+  }
+
+  /** Tells the onTimeline listeners about an event being applied now. */
+  private announce(event: TopologySpec['events'][number]): void {
+    if (this.timelineListeners.size === 0) return;
+    const t = this.current;
+    let announced: TimelineEvent;
+    if (event.kind === 'exec') announced = { t, kind: 'exec', node: event.node, link: null, description: `${event.node}# ${event.cmd}` };
+    else if (event.kind === 'node') announced = { t, kind: 'node', node: event.node, link: null, description: `node ${event.node} ${event.action}` };
+    else announced = { t, kind: 'link', node: null, link: event.link, description: `link ${event.link} ${describeLinkChange(event.change)}` };
+    for (const listener of this.timelineListeners) listener(announced);
   }
 
   /** With `playEvents`, the events still to come as a timeline for runUntil; otherwise none. */
@@ -694,6 +751,16 @@ export class Emulator implements EmulatorApi {
   onOutput(listener: OutputListener): () => void {
     this.outputListeners.add(listener);
     return () => this.outputListeners.delete(listener);
+  }
+
+  onExit(listener: (exit: CommandExit) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  onTimeline(listener: (event: TimelineEvent) => void): () => void {
+    this.timelineListeners.add(listener);
+    return () => this.timelineListeners.delete(listener);
   }
 
   startCapture(dir: string): Promise<string[]> {

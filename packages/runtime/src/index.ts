@@ -9,15 +9,18 @@ export { formatTrace, formatVirtualTime, traceVerb } from './trace-format.js';
 export { captureFileName } from './pcapng-writer.js';
 export { benchChain, chainSpec, type BenchChainOptions, type BenchChainResult } from './bench-chain.js';
 export type {
+  CommandExit,
   CommandResult,
   EmulatorApi,
   EmulatorOptions,
+  ExecOptions,
   ExpectationResult,
   LinkChange,
   LinkInfo,
   NodeInfo,
   Placement,
   RunReport,
+  TimelineEvent,
   TraceEvent,
   TraceKind,
 } from './emulator-types.js';
