@@ -505,6 +505,8 @@ export class Kernel implements RoutingApi {
   setMac(name: string, mac: Uint8Array): KernelResult {
     const dev = this.findDevice(name);
     if (!dev) return fail('ENODEV');
+    // eth_prepare_mac_addr_change: is_valid_ether_addr refuses multicast (and broadcast) and zero.
+    if ((mac[0]! & 1) !== 0 || mac.every((b) => b === 0)) return fail('EADDRNOTAVAIL');
     dev.mac = new Uint8Array(mac);
     this.views.delete(name);
     this.emit({ type: 'link', dev: name, adminUp: dev.adminUp, carrier: dev.carrier });

@@ -204,3 +204,14 @@ describe('hostname, kill and ifconfig answer as the real tools (hostname 3.23, b
     expect(sh('ip -br addr show eth0').stdout).toContain('10.0.0.1/16');
   });
 });
+
+describe('ip link set address', () => {
+  test('a multicast, broadcast or zero address is refused (is_valid_ether_addr)', () => {
+    const { sh } = makeShell();
+    for (const mac of ['ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00', '01:00:5e:00:00:01']) {
+      expect(sh(`ip link set eth0 address ${mac}`), mac).toEqual({ stdout: '', stderr: 'RTNETLINK answers: Cannot assign requested address\n', status: 2 });
+    }
+    expect(sh('ip link set eth0 address 02:00:00:00:00:09').status).toBe(0);
+    expect(sh('ip -br link show eth0').stdout).toContain('02:00:00:00:00:09');
+  });
+});
