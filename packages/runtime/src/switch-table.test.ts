@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchTable } from './switch-table.js';
+import { DEFAULT_MAX_LEARNED, SwitchTable } from './switch-table.js';
+
+/** Station `n`'s address: 06:00:xx:xx:xx:xx (locally administered, apart from frame()'s). */
+function station(n: number): number[] {
+  return [6, 0, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+}
+
+/** A frame from station `from` to station `to`, or broadcast. */
+function frameFrom(from: number, to?: number): Uint8Array {
+  const bytes = new Uint8Array(60);
+  bytes.set(to === undefined ? [0xff, 0xff, 0xff, 0xff, 0xff, 0xff] : station(to), 0);
+  bytes.set(station(from), 6);
+  return bytes;
+}
 
 function frame(dst: number, src: number): Uint8Array {
   const bytes = new Uint8Array(60);
@@ -39,5 +52,47 @@ describe('MAC-learning switch', () => {
     table.process(frame(0xff, 0xa), 2, 1, 5);
     expect(table.process(frame(0xa, 0xb), 1, 2, 6)).toBe(true);
     expect(table.process(frame(0xa, 0xb), 1, 0, 6)).toBe(false);
+  });
+
+  it('deletes aged entries as virtual time passes, so the table shrinks back', () => {
+    const table = new SwitchTable();
+    for (let n = 0; n < 100; n++) table.process(frameFrom(n), n % 4, 0, n);
+    expect(table.size).toBe(100);
+    // Station 7 keeps talking; the others fall silent.
+    table.process(frameFrom(7), 3, 0, 200e9);
+    table.process(frameFrom(1000), 0, 1, 300e9 + 100);
+    expect(table.size).toBe(2);
+    expect(table.process(frame(0xa, 0xb), 1, 2, 300e9 + 100)).toBe(true);
+  });
+
+  it('takes an ageing time and a cap', () => {
+    const table = new SwitchTable({ ageingTime: 10e9, maxLearned: 2 });
+    table.process(frameFrom(1), 0, 1, 0);
+    table.process(frameFrom(2), 1, 0, 0);
+    table.process(frameFrom(3), 2, 0, 0);
+    expect([table.size, table.learningRefused]).toEqual([2, 1]);
+    table.process(frameFrom(3), 2, 0, 10e9 + 1);
+    expect([table.size, table.learningRefused]).toEqual([1, 1]);
+  });
+
+  it('stays within its cap under a flood of a million source addresses, counting what it refused', () => {
+    // Sized by count: `stations` distinct sources, one frame each, 1 µs apart (1 s in all, well
+    // inside ageing_time, so nothing ages out and the cap alone bounds the table).
+    const stations = 1_000_000;
+    const table = new SwitchTable();
+    let peak = 0;
+    for (let n = 0; n < stations; n++) {
+      table.process(frameFrom(n), n % 8, 8, n * 1000);
+      if (table.size > peak) peak = table.size;
+    }
+    expect(peak).toBe(DEFAULT_MAX_LEARNED);
+    expect(table.learningRefused).toBe(stations - DEFAULT_MAX_LEARNED);
+    const now = stations * 1000;
+    // A station learned before the table filled (5, on port 5) is still switched to its port only ...
+    expect(table.process(frameFrom(1, 5), 1, 5, now)).toBe(true);
+    expect(table.process(frameFrom(1, 5), 1, 6, now)).toBe(false);
+    // ... and one that was refused (the last, on port 7) is flooded.
+    expect(table.process(frameFrom(1, stations - 1), 1, 7, now)).toBe(true);
+    expect(table.process(frameFrom(1, stations - 1), 1, 2, now)).toBe(true);
   });
 });
