@@ -11,7 +11,10 @@
  *
  * Results of a window are merged in (time, node, per-node seq) order before anyone sees them:
  * trace events, pcapng frames, command output. The first node that throws ends the emulation with
- * an EmulatorError naming it (`node r3: Error: …`); so does a shard thread that dies.
+ * an EmulatorError naming it (`node r3: Error: …`); so does a shard thread that dies. The topology's
+ * own commands (presets, `exec:` lines, timed `events:` commands) run as a script under `set -e`:
+ * the first to exit non-zero, checked after every window in the order they were started, ends the
+ * emulation with a CommandFailedError giving its file:line:col (a line ending in `|| true` may fail).
  *
  * Real-time mode paces window starts to the wall clock (× speed); it changes when windows run,
  * never what they compute. Leaves out: the node model (stack), the file format (topology).
@@ -33,8 +36,8 @@ import type {
   WindowDoneMessage,
 } from '@netloom/ipc';
 import { PROTOCOL_VERSION } from '@netloom/ipc';
-import { loadTopologyFile, type TopologySpec } from '@netloom/topology';
-import { EmulatorError } from './emulator-error.js';
+import { loadTopologyFile, parseExecLine, type SourcePosition, type TopologySpec } from '@netloom/topology';
+import { CommandFailedError, EmulatorError, type CommandLocation, type FailedCommand } from './emulator-error.js';
 import { CommandRecord } from './command-output.js';
 import { checkExpectation } from './expectation-check.js';
 import type {
@@ -80,6 +83,13 @@ export const DEFAULT_NODE_FACTORY: NodeFactoryRef = {
 const RECENT_SPAWNED = 64;
 
 type CommandState = CommandRecord;
+
+/** A topology command that must succeed, until it has. */
+interface WatchedCommand {
+  phase: FailedCommand['phase'];
+  at: number;
+  location: CommandLocation | null;
+}
 
 type OutputListener = (out: { node: string; id: number; stream: 'stdout' | 'stderr'; text: string }) => void;
 
@@ -139,6 +149,8 @@ export class Emulator implements EmulatorApi {
   private nextCommandId = 1;
   private readonly commands = new Map<number, CommandState>();
   private readonly startup: number[] = [];
+  /** Topology commands that must succeed and have not exited yet, in the order they started. */
+  private readonly watched = new Map<number, WatchedCommand>();
   private readonly traceListeners = new Set<(events: TraceEvent[]) => void>();
   private readonly outputListeners = new Set<OutputListener>();
   private readonly exitListeners = new Set<(exit: CommandExit) => void>();
@@ -312,10 +324,41 @@ export class Emulator implements EmulatorApi {
       this.applyNodeStates(ready.nodes);
     }
     for (const [index, node] of this.spec.nodes.entries()) {
-      const lines = FORWARDING_KINDS.has(node.kind) ? [ROUTER_PRESET, ...node.exec] : node.exec;
-      for (const line of lines) this.startup.push(this.inject(index, line, true));
+      if (FORWARDING_KINDS.has(node.kind)) this.startup.push(this.injectTopologyCommand(index, ROUTER_PRESET, 'startup', undefined, true));
+      node.exec.forEach((line, j) => this.startup.push(this.injectTopologyCommand(index, line, 'startup', node.execSource?.[j], true)));
     }
     await this.runUntil(this.current + COMMAND_CAP_NS, () => this.startup.every((id) => this.commands.get(id)!.status !== null));
+    const stuck = this.startup.find((id) => this.watched.has(id));
+    if (stuck !== undefined) throw this.commandFailure(stuck);
+  }
+
+  /**
+   * Starts one of the topology's own command lines: a trailing `|| true` is split off and lets it
+   * fail; otherwise it is watched, and its failure ends the emulation.
+   */
+  private injectTopologyCommand(node: number, line: string, phase: WatchedCommand['phase'], source: SourcePosition | undefined, queued: boolean): number {
+    const { cmd, mayFail } = parseExecLine(line);
+    const id = this.inject(node, cmd, queued);
+    const location = source === undefined ? null : { file: this.spec.file, ...source };
+    if (!mayFail) this.watched.set(id, { phase, at: this.current, location });
+    return id;
+  }
+
+  private commandFailure(id: number): CommandFailedError {
+    const command = this.commands.get(id)!;
+    const watched = this.watched.get(id)!;
+    const { node, cmd, status, stdout, stderr } = command;
+    return new CommandFailedError({ phase: watched.phase, node, command: cmd, status, stdout, stderr, at: watched.at, location: watched.location });
+  }
+
+  /** After a window: forget the watched commands that succeeded; throw for the first that failed. */
+  private checkWatchedCommands(): void {
+    for (const [id] of this.watched) {
+      const status = this.commands.get(id)!.status;
+      if (status === null) continue;
+      if (status !== 0) throw this.commandFailure(id);
+      this.watched.delete(id);
+    }
   }
 
   private nodeError(node: string | null, message: string): EmulatorError {
@@ -376,6 +419,7 @@ export class Emulator implements EmulatorApi {
       const until = Math.min(start + this.lookahead, limit);
       await this.pace(start);
       await this.window(start, until);
+      this.checkWatchedCommands();
     }
   }
 
@@ -612,7 +656,7 @@ export class Emulator implements EmulatorApi {
       at: event.at,
       apply: () => {
         this.announce(event);
-        if (event.kind === 'exec') this.inject(this.nodeNumber(event.node), event.cmd, false);
+        if (event.kind === 'exec') this.injectTopologyCommand(this.nodeNumber(event.node), event.cmd, 'event', event.source, false);
         else if (event.kind === 'link') this.changeLink(event.link, event.change);
         else this.changeNode(event.node, event.action);
       },

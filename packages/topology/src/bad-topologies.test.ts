@@ -1,6 +1,8 @@
 /**
  * Every file in topologies/bad/ gives its own specific error, with line and column, as
- * `file:line:column: message` — the exact text a user sees from `netloom check`.
+ * `file:line:column: message` — the exact text a user sees from `netloom check`. The
+ * `startup-fail-*` files load; they fail when started (a startup or event command fails), which
+ * the runtime's command-failure.test.ts and the CLI's startup-failure.test.ts check.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
@@ -8,6 +10,8 @@ import { TopologyError } from './errors.js';
 import { parseTopology } from './load.js';
 
 const badDir = new URL('../../../topologies/bad/', import.meta.url);
+/** Files that load and fail when started. */
+const FAILS_AT_START = 'startup-fail-';
 
 const expected: Record<string, string> = {
   'syntax-error.yaml':
@@ -30,7 +34,7 @@ const expected: Record<string, string> = {
   'mtu-out-of-range.yaml': '9:10: mtu 70000 is out of range; expected a whole number of bytes from 68 to 65535',
   'bad-endpoint.yaml': '7:26: bad endpoint "h2-eth0": expected node:ifname, e.g. h1:eth0',
   'ifname-too-long.yaml':
-    '7:17: bad endpoint "h1:uplink-to-core-router": interface name "uplink-to-core-router" is 21 characters; Linux allows at most 15',
+    '7:17: bad endpoint "h1:uplink-to-core-router": interface name "uplink-to-core-router" is 21 bytes; Linux allows at most 15 (IFNAMSIZ 16 with the NUL)',
   'lan-unknown-member.yaml': '9:31: LAN member "c:eth0" names unknown node "c" (nodes: a, b)',
   'unknown-link-in-event.yaml':
     '9:21: event names unknown link "h1:eth0--h2:eth1" (links: h1:eth0--h2:eth0)',
@@ -48,6 +52,8 @@ const expected: Record<string, string> = {
     '3:1: unknown key "node" in the topology (expected one of: name, seed, defaults, nodes, links, lans, events, expect); did you mean "nodes"?',
   'bad-address.yaml':
     '7:21: bad address "10.0.1.300/24" in "ip addr add": expected an IPv4 or IPv6 address with an optional /prefix length, e.g. 10.0.1.1/24',
+  'startup-list-operator.yaml':
+    '6:29: the node shell has no "&&" lists; the one form understood is a trailing "|| true" (this line may fail)',
   'bad-gateway.yaml':
     '7:35: bad gateway address "gateway.example" after "via": expected an IPv4 or IPv6 address, e.g. 10.0.1.254',
 };
@@ -70,9 +76,15 @@ describe('bad topology files', () => {
 
   test('every file in topologies/bad/ has its expected error here, and the README lists it', () => {
     const files = readdirSync(badDir).filter((f) => f.endsWith('.yaml')).sort();
-    expect(files).toEqual(Object.keys(expected).sort());
+    expect(files.filter((f) => !f.startsWith(FAILS_AT_START))).toEqual(Object.keys(expected).sort());
     const readme = readFileSync(new URL('README.md', badDir), 'utf8');
     expect(files.filter((f) => !readme.includes(`\`${f}\``))).toEqual([]);
+  });
+
+  test('the startup-fail-* files load: their commands fail only when started', () => {
+    const files = readdirSync(badDir).filter((f) => f.startsWith(FAILS_AT_START));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const name of files) expect(() => parseTopology(readFileSync(new URL(name, badDir), 'utf8'), name), name).not.toThrow();
   });
 
   test('a misspelt key reports the misspelling first, then the key that is missing', () => {
