@@ -9,7 +9,8 @@
 import { describe, expect, test } from 'vitest';
 import type { NeighbourReachability } from './routing-api.js';
 import { parseIpv4 } from './fib/ipv4.js';
-import { namespaceSupport, runNamespaceScenario, type NamespaceStep } from './testing/kernel-namespaces.js';
+import { needs, scaled } from '@netloom/wire/testing/test-environment';
+import { runNamespaceScenario, type NamespaceStep } from './testing/kernel-namespaces.js';
 import { mulberry32 } from './testing/kernel-scenarios.js';
 import { makeKernel, run } from './testing/kernel-shell.js';
 import { Shell } from './shell/shell.js';
@@ -96,7 +97,7 @@ describe('fib_select_default', () => {
   });
 });
 
-const support = namespaceSupport();
+const namespaces = needs({ netns: true, tools: ['bash'] });
 
 /** A random sequence over 2–3 default routes: neighbour state changes interleaved with lookups. */
 function deadGatewaySteps(seed: number): string[] {
@@ -120,26 +121,26 @@ function deadGatewaySteps(seed: number): string[] {
   return lines;
 }
 
-describe.skipIf(!support.ok)(`dead gateway choice against the Linux kernel${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
-  test('30 random neighbour-state sequences give the same gateways as Linux', { timeout: 60_000 }, () => {
+namespaces.describe('dead gateway choice against the Linux kernel', () => {
+  // One test per random sequence: sized by NETLOOM_TEST_SCALE, never by time (synchronous, no timeout).
+  const sequences = Array.from({ length: scaled(30) }, (_, i) => i + 1);
+  test.each(sequences)('random neighbour-state sequence %i gives the same gateways as Linux', { timeout: 0 }, (seed) => {
     const mismatches: string[] = [];
-    for (let seed = 1; seed <= 30; seed++) {
-      const lines = ['ip link set eth0 up', ...deadGatewaySteps(seed)];
-      const steps: NamespaceStep[] = lines.map((line) => ({ kind: 'command', line }));
-      const linux = runNamespaceScenario([{ name: 'eth0', mac: '02:00:00:00:00:01' }], steps);
-      const kernel = makeKernel({ up: false });
-      const shell = new Shell(kernel);
-      lines.forEach((line, i) => {
-        if (line.startsWith('ip neigh')) {
-          applyNeigh(kernel, line);
-          return;
-        }
-        const r = run(shell, line);
-        if (!line.startsWith('ip route get')) return;
-        const model = `${r.stderr}${r.stdout}`;
-        if (linux[i]?.stdout !== model) mismatches.push(`seed ${seed} step ${i} ${line}\nlinux: ${linux[i]?.stdout}model: ${model}`);
-      });
-    }
+    const lines = ['ip link set eth0 up', ...deadGatewaySteps(seed)];
+    const steps: NamespaceStep[] = lines.map((line) => ({ kind: 'command', line }));
+    const linux = runNamespaceScenario([{ name: 'eth0', mac: '02:00:00:00:00:01' }], steps);
+    const kernel = makeKernel({ up: false });
+    const shell = new Shell(kernel);
+    lines.forEach((line, i) => {
+      if (line.startsWith('ip neigh')) {
+        applyNeigh(kernel, line);
+        return;
+      }
+      const r = run(shell, line);
+      if (!line.startsWith('ip route get')) return;
+      const model = `${r.stderr}${r.stdout}`;
+      if (linux[i]?.stdout !== model) mismatches.push(`step ${i} ${line}\nlinux: ${linux[i]?.stdout}model: ${model}`);
+    });
     expect(mismatches.slice(0, 5).join('\n')).toBe('');
   });
 });

@@ -5,13 +5,14 @@
  * send_redirects matrix, seed 000's ifconfig/route sequence (Linux forms), seed 002's alternative
  * routes and multipath with a device going down.
  */
-import { describe, expect, test } from 'vitest';
-import { namespaceSupport, runNamespaceScenario, normaliseVethOutput, type NamespaceStep } from './testing/kernel-namespaces.js';
+import { expect, test } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
+import { runNamespaceScenario, normaliseVethOutput, type NamespaceStep } from './testing/kernel-namespaces.js';
 import { makeKernel, run } from './testing/kernel-shell.js';
 import { normaliseCounters } from './testing/kernel-differential.js';
 import { Shell } from './shell/shell.js';
 
-const support = namespaceSupport();
+const linux = needs({ netns: true, tools: ['bash', 'sysctl', 'ifconfig', 'route', 'netstat'] });
 
 function compare(devices: string[], lines: string[]): string[] {
   const steps: NamespaceStep[] = lines.map((line) => (line.startsWith('#carrier ') ? { kind: 'carrier', dev: line.split(' ')[1]!, up: line.endsWith('up') } : { kind: 'command', line }));
@@ -35,7 +36,7 @@ function compare(devices: string[], lines: string[]): string[] {
   return mismatches;
 }
 
-describe.skipIf(!support.ok)(`seed scenarios against the Linux kernel${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+linux.describe('seed scenarios against the Linux kernel', () => {
   test('seed 004: LVS-DR real server, VIP on lo, policy routing from the VIP, labels', () => {
     const lines = [
       'ip link set eth0 up',

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scaled } from '@netloom/wire/testing/test-environment';
 import { internetChecksum } from '@netloom/wire';
 import { Lab, MS, SECOND, ip } from '../testing/lab.js';
 import { checkFrame, ethernet, framesMatching, icmp, ipv4 } from '../testing/frame-checks.js';
@@ -188,7 +189,7 @@ describe('malformed input', () => {
         node.receive('eth0', frame, lab.now);
         lab.run(10 * MS);
       }),
-      { numRuns: 300 },
+      { numRuns: scaled(300) },
     );
     expect(lab.drops('r1').length).toBeGreaterThan(0);
     // receive() turns an exception into a 'malformed' drop whose detail starts "internal error":

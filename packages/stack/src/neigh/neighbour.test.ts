@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scaled } from '@netloom/wire/testing/test-environment';
 import { Lab, MS, SECOND, ip } from '../testing/lab.js';
 import { arp, checkFrame, ethernet, framesMatching, ipv4, udp } from '../testing/frame-checks.js';
 import { echoProgram, udpProgram } from '../testing/programs.js';
@@ -405,7 +406,7 @@ describe('ip neigh', () => {
         // The shell turns an exception into status 1 with its text: none may come from ip neigh.
         expect(run.stderr).not.toMatch(/TypeError|RangeError|ReferenceError|undefined/);
       }),
-      { numRuns: 400 },
+      { numRuns: scaled(400) },
     );
   });
 

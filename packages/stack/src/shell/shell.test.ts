@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { scaled } from '@netloom/wire/testing/test-environment';
 import { makeShell, run } from '../testing/kernel-shell.js';
 import { tokenize } from './tokenize.js';
 import { formatJson } from './json-writer.js';
@@ -120,7 +121,7 @@ describe('fuzz', () => {
         ).not.toThrow();
         expect(exits).toBe(1);
       }),
-      { numRuns: 3000, seed: 42 },
+      { numRuns: scaled(3000), seed: 42 },
     );
     expect(run(shell, 'ip route get 192.168.1.10').status).toBe(0);
   });

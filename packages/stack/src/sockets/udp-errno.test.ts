@@ -6,10 +6,11 @@
  * netloom with that live output too.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
 import { Lab, MS } from '../testing/lab.js';
 import { framesMatching, udp } from '../testing/frame-checks.js';
 import type { SendResult, SocketResult, UdpSocket } from '../process.js';
@@ -154,16 +155,14 @@ function netloomResults(): string {
   return lines.join('\n');
 }
 
-/** Run the script in a fresh namespace; null (with the reason) when that is not possible here. */
-function realKernelResults(): { output: string } | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: 'not root' };
-  try {
-    execFileSync('ip', ['-V'], { stdio: 'ignore' });
-  } catch {
-    return { skip: 'no iproute2' };
-  }
+/** The live kernel comparison needs namespaces and python3 (the script uses Python sockets). */
+const liveKernel = needs({ netns: true, tools: ['python3'] });
+
+/** Runs the script in a fresh namespace and returns what it printed (a failing step throws). */
+function realKernelResults(): string {
   const ns = `nl-errno-${process.pid}`;
   const ipn = (...args: string[]): string => execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8' });
+  const dir = mkdtempSync(join(tmpdir(), 'nl-errno-'));
   try {
     execFileSync('ip', ['netns', 'add', ns]);
     ipn('link', 'set', 'lo', 'up');
@@ -180,18 +179,15 @@ function realKernelResults(): { output: string } | { skip: string } {
     ipn('link', 'set', 'veth2', 'up');
     ipn('link', 'set', 'veth3', 'up');
     const ifindex = (JSON.parse(ipn('-j', 'link', 'show', 'vdown0')) as { ifindex: number }[])[0]!.ifindex;
-    const dir = mkdtempSync(join(tmpdir(), 'nl-errno-'));
     const script = join(dir, 'errno.py');
     writeFileSync(script, SCRIPT);
-    const output = execFileSync('ip', ['netns', 'exec', ns, 'python3', script, String(ifindex)], { encoding: 'utf8' });
-    return { output: output.trim() };
-  } catch (error) {
-    return { skip: `namespace experiment failed: ${String(error)}` };
+    return execFileSync('ip', ['netns', 'exec', ns, 'python3', script, String(ifindex)], { encoding: 'utf8' }).trim();
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     try {
       execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
     } catch {
-      // already gone
+      // never created: the step that failed has thrown already
     }
   }
 }
@@ -215,13 +211,8 @@ describe('UDP errnos', () => {
     expect(withoutKnownDifferences(netloomResults())).toBe(withoutKnownDifferences(RECORDED));
   });
 
-  it('the recording still matches a live kernel in a namespace', (context) => {
-    const live = realKernelResults();
-    if ('skip' in live) {
-      context.skip(`live kernel comparison skipped: ${live.skip}`);
-      return;
-    }
-    expect(withoutKnownDifferences(netloomResults())).toBe(withoutKnownDifferences(live.output));
+  liveKernel.it('the recording still matches a live kernel in a namespace', () => {
+    expect(withoutKnownDifferences(netloomResults())).toBe(withoutKnownDifferences(realKernelResults()));
   });
 });
 

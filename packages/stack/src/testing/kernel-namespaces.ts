@@ -1,33 +1,12 @@
 /**
- * Linux network namespaces as a reference for tests: can we use them here (root, `ip`, netns), and
- * run a scripted scenario in a throw-away namespace pair — a host namespace whose devices are veth
- * ends (MACs chosen by the test) and a peer namespace holding the other ends (so carrier exists and
- * can be cut by setting the peer down). Each scenario is one bash process: it builds the namespaces,
+ * Linux network namespaces as a reference for tests: run a scripted scenario in a throw-away
+ * namespace pair — a host namespace whose devices are veth ends (MACs chosen by the test) and a peer
+ * namespace holding the other ends (so carrier exists and can be cut by setting the peer down). Each scenario is one bash process: it builds the namespaces,
  * runs every step with a marker line carrying its exit status, and deletes the namespaces.
- * Only private addresses are used inside the namespaces; nothing leaves them.
+ * Only private addresses are used inside the namespaces; nothing leaves them. Whether namespaces
+ * can be used here is the tests' `needs({ netns: true })` (@netloom/wire/testing/test-environment).
  */
 import { spawnSync } from 'node:child_process';
-
-export interface NamespaceSupport {
-  ok: boolean;
-  reason: string;
-}
-
-let cachedSupport: NamespaceSupport | null = null;
-
-/** Whether namespaces can be created here; the reason when not (for test skips). */
-export function namespaceSupport(): NamespaceSupport {
-  if (cachedSupport) return cachedSupport;
-  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
-  if (uid !== 0) return (cachedSupport = { ok: false, reason: 'not root: network namespaces need CAP_SYS_ADMIN' });
-  const version = spawnSync('ip', ['-V'], { encoding: 'utf8' });
-  if (version.status !== 0) return (cachedSupport = { ok: false, reason: 'no `ip` (iproute2) on this machine' });
-  const name = `nlprobe${process.pid}`;
-  const add = spawnSync('ip', ['netns', 'add', name], { encoding: 'utf8' });
-  if (add.status !== 0) return (cachedSupport = { ok: false, reason: `cannot create a network namespace: ${add.stderr.trim()}` });
-  spawnSync('ip', ['netns', 'del', name]);
-  return (cachedSupport = { ok: true, reason: '' });
-}
 
 /** One step of a scenario run in the host namespace. */
 export type NamespaceStep =

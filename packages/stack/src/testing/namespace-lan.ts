@@ -3,7 +3,7 @@
  * node, LANs as bridges in a helper namespace, veth ports with MACs chosen by the test, and a bash
  * script run around them. Output sections are cut at `@@NAME` marker lines the script echoes.
  * Only private addresses are used; everything is deleted afterwards. Needs root and iproute2
- * (see kernel-namespaces.ts namespaceSupport for the skip reason).
+ * (tests declare it with `needs({ netns: true })`, which gives the skip reason).
  */
 import { spawnSync } from 'node:child_process';
 
