@@ -4,25 +4,15 @@
  * links), the same command lines run in both, and the outputs must agree once wall-clock numbers
  * (RTTs, `time …ms`, rtt statistics) and MAC addresses are masked. Needs root, `ip`, and
  * iputils-ping, iputils-arping and traceroute installed (`apt-get install iputils-ping
- * iputils-arping traceroute`); skips, saying which is missing, otherwise.
+ * iputils-arping traceroute`); skips, saying which is missing, otherwise (fails instead under CI=true).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
 import { programs } from './index.js';
 import { NodeLab, SECOND } from './testing/node-lab.js';
 
-function missing(): string | null {
-  if (process.getuid?.() !== 0) return 'not root';
-  for (const tool of ['ip', 'ping', 'traceroute', 'arping']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
-  }
-  const probe = `nl-apps-probe-${process.pid}`;
-  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'cannot create network namespaces';
-  spawnSync('ip', ['netns', 'del', probe]);
-  return null;
-}
-
-const reason = missing();
+const realTools = needs({ netns: true, tools: ['ping', 'traceroute', 'arping', 'sysctl'] });
 const tag = `${process.pid % 100000}`;
 const ns = { a: `nlapps-a-${tag}`, r: `nlapps-r-${tag}`, b: `nlapps-b-${tag}` };
 
@@ -73,7 +63,7 @@ function mask(text: string): string {
     .replace(/iputils \d+/g, 'iputils V');
 }
 
-describe.skipIf(reason !== null)(`against the real tools in namespaces${reason ? ` (skipped: ${reason})` : ''}`, () => {
+realTools.describe('against the real tools in namespaces', () => {
   let lab: NodeLab;
   beforeAll(() => {
     for (const name of Object.values(ns)) sh('ip', 'netns', 'add', name);

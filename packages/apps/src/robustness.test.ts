@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scaled } from '@netloom/wire/testing/test-environment';
 import { getopt } from './getopt.js';
 import { programs } from './index.js';
 import { SECOND, runProgram, type FakeWorld } from './testing/fake-context.js';
@@ -29,7 +30,7 @@ describe('robustness', () => {
         const r = getopt(['prog', ...words], { short: 'c:i:qn', long: [{ name: 'count', argument: 'required' }, { name: 'x', argument: 'attached' }] });
         if (r.ok) expect(r.operands.length).toBe(r.operandIndexes.length);
       }),
-      { numRuns: 300 },
+      { numRuns: scaled(300) },
     );
   });
 
@@ -40,7 +41,7 @@ describe('robustness', () => {
           const r = runProgram(program, [name, ...words], world, { until: 3 * SECOND, interruptAt: 2 * SECOND });
           if (r.status !== null) expect(Number.isInteger(r.status)).toBe(true);
         }),
-        { numRuns: 150 },
+        { numRuns: scaled(150) },
       );
     });
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { scaled } from '@netloom/wire/testing/test-environment';
 import { formatBandwidth, formatDuration, parseBandwidth, parseDuration, parseLoss } from './units.js';
 
 describe('parseDuration', () => {
@@ -46,7 +47,7 @@ describe('formatDuration', () => {
       fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (ns) => {
         expect(parseDuration(formatDuration(ns))).toBe(ns);
       }),
-      { numRuns: 2000 },
+      { numRuns: scaled(2000) },
     );
   });
 
