@@ -32,6 +32,7 @@ import type {
   OutputRecord,
   PortPlacement,
   PortStateRecord,
+  ShardFailure,
   TraceRecord,
   WindowDoneMessage,
 } from '@netloom/ipc';
@@ -59,7 +60,7 @@ import { summarizeFrame } from './frame-summary.js';
 import type { NodeFactory } from './node-factory.js';
 import { PcapngCapture } from './pcapng-writer.js';
 import { buildTables } from './placement.js';
-import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, WorkerShardChannel } from './shard-channel.js';
+import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, watchdogMs, WorkerShardChannel } from './shard-channel.js';
 
 /** How long a command may keep virtual time moving before it is interrupted. */
 export const COMMAND_CAP_NS = 3600e9;
@@ -140,6 +141,10 @@ export class Emulator implements EmulatorApi {
   /** Set by close(): the running operation stops at its next window. */
   private closing = false;
   private failure: EmulatorError | null = null;
+  /** Windows ran since the shards last settled (see settle()). */
+  private unsettled = false;
+  /** Wall-time ms a worker may go without answering (shard-channel.ts). */
+  private readonly watchdogMs: number;
   private current = 0;
   private lookahead: number;
   private inflight: FrameEnvelope[][] = [];
@@ -178,6 +183,7 @@ export class Emulator implements EmulatorApi {
       throw new EmulatorError(`workers must be a whole number ≥ 1, got ${options.workers}`);
     }
     if (options.speed !== undefined && !(options.speed > 0)) throw new EmulatorError(`speed must be positive, got ${options.speed}`);
+    if (options.watchdogMs !== undefined && !(options.watchdogMs > 0)) throw new EmulatorError(`watchdogMs must be positive, got ${options.watchdogMs}`);
     this.spec = spec;
     this.name = spec.name;
     this.seed = options.seed ?? spec.seed;
@@ -211,6 +217,7 @@ export class Emulator implements EmulatorApi {
     this.lookahead = this.computeLookahead();
     this.realtime = options.realtime ?? false;
     this.speed = options.speed ?? 1;
+    this.watchdogMs = watchdogMs(options.watchdogMs);
     this.liveEvents = options.playEvents === true ? this.eventItems().sort((a, b) => a.at - b.at) : null;
     for (let s = 0; s < this.shardCount; s++) {
       this.inflight.push([]);
@@ -248,7 +255,9 @@ export class Emulator implements EmulatorApi {
       if (this.failure !== null) throw this.failure;
       if (this.closed) throw new EmulatorError('the emulator is closed');
       try {
-        return await operation();
+        const result = await operation();
+        if (this.unsettled) await this.settle();
+        return result;
       } catch (error) {
         throw await this.fail(error);
       }
@@ -258,12 +267,24 @@ export class Emulator implements EmulatorApi {
     return result;
   }
 
+  /**
+   * Before an operation reports success, let every shard run what its nodes started asynchronously
+   * and report a fault it raised (a node's exception in a real timer is never a success).
+   */
+  private async settle(): Promise<void> {
+    this.unsettled = false;
+    for (const settled of await Promise.all(this.channels.map((channel) => channel.settle()))) {
+      if (settled.error !== null) throw this.shardError(settled.shard, settled.error);
+    }
+  }
+
   private async fail(error: unknown): Promise<unknown> {
     if (this.failure !== null) return this.failure;
     if (error instanceof ShardThreadError) {
       const nodes = this.nodeTable.filter((n) => n.shard === error.shard).map((n) => n.name);
-      const who = nodes.length === 1 ? `node ${nodes[0]}` : `shard ${error.shard} (nodes ${nodes.join(', ')})`;
-      this.failure = new EmulatorError(`${who}: ${error.message}`, nodes.length === 1 ? nodes[0]! : null);
+      const named = error.node !== null ? this.nodeTable[error.node]!.name : nodes.length === 1 ? nodes[0]! : null;
+      const who = named !== null ? `node ${named}` : `shard ${error.shard} (nodes ${nodes.join(', ')})`;
+      this.failure = new EmulatorError(`${who}: ${error.message}`, named);
     } else if (error instanceof EmulatorError && error.node !== null) {
       this.failure = error;
     } else {
@@ -299,7 +320,7 @@ export class Emulator implements EmulatorApi {
       if (typeof factory !== 'function') throw new EmulatorError(`${this.factory.module} does not export ${this.factory.export}`);
       this.channels = [new InlineShardChannel(0, factory as NodeFactory)];
     } else {
-      this.pool = new ShardPool(this.shardCount, shouldSpin(this.shardCount));
+      this.pool = new ShardPool(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs);
       for (const channel of this.pool.channels) channel.attach(this.pool);
       this.channels = this.pool.channels;
     }
@@ -320,7 +341,7 @@ export class Emulator implements EmulatorApi {
       ),
     );
     for (const ready of readies) {
-      if (ready.error !== null) throw this.nodeError(ready.error.node, ready.error.message);
+      if (ready.error !== null) throw this.shardError(ready.shard, ready.error);
       this.applyNodeStates(ready.nodes);
     }
     for (const [index, node] of this.spec.nodes.entries()) {
@@ -361,8 +382,9 @@ export class Emulator implements EmulatorApi {
     }
   }
 
-  private nodeError(node: string | null, message: string): EmulatorError {
-    return node === null ? new EmulatorError(`shard: ${message}`) : new EmulatorError(`node ${node}: ${message}`, node);
+  /** A shard's report of a failure: a node's (named), or the shard's own (it and its nodes are named by fail()). */
+  private shardError(shard: number, failure: ShardFailure): Error {
+    return failure.node === null ? new ShardThreadError(shard, failure.message) : new EmulatorError(`node ${failure.node}: ${failure.message}`, failure.node);
   }
 
   /** Results of the startup commands (router presets and `exec:` lines), in order. */
@@ -456,6 +478,7 @@ export class Emulator implements EmulatorApi {
       this.inflight[s] = [];
     }
     this.hasControls = false;
+    this.unsettled = true;
     let results: WindowDoneMessage[];
     if (this.pool !== null) {
       const channels = active.map((s) => this.channels[s] as WorkerShardChannel);
@@ -466,7 +489,7 @@ export class Emulator implements EmulatorApi {
     }
     this.current = until;
     for (const result of results) {
-      if (result.error !== null) throw this.nodeError(result.error.node, result.error.message);
+      if (result.error !== null) throw this.shardError(result.shard, result.error);
     }
     const outputs: OutputRecord[] = [];
     const exits: ExitRecord[] = [];

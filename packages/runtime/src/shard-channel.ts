@@ -8,6 +8,13 @@
  * milliseconds with event-loop turns between them (Atomics.waitAsync wakes far too slowly in Node
  * 20); the turns let the task's promise report a thread that threw or exited, which ends the wait
  * instead of hanging.
+ *
+ * The watchdog: a worker that gives no answer for `watchdogMs` of wall time (default 10 s,
+ * NETLOOM_WATCHDOG_MS overrides) is taken to be stuck in a node that never returns (a busy loop); the
+ * channel names that node from the worker's busy cell and the thread is terminated. It is the one
+ * wall-clock limit in the engine: it decides only whether a worker is alive, never what a window
+ * computes. An inline shard shares the caller's thread, so nothing can interrupt it: a node that
+ * loops forever inline hangs the caller (docs/engine.md).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +24,7 @@ import {
   encodeMessage,
   PROTOCOL_VERSION,
   type ReadyMessage,
+  type SettledMessage,
   type ShardMessage,
   type StartMessage,
   type WindowDoneMessage,
@@ -24,13 +32,21 @@ import {
 } from '@netloom/ipc';
 import { Piscina } from 'piscina';
 import type { NodeFactory } from './node-factory.js';
+import { listenForNodeFaults } from './node-faults.js';
 import { Shard } from './shard.js';
 
 const SPIN_ITERATIONS = 20_000;
 /** The longest the controller blocks in Atomics.wait before letting the event loop run. */
 const BLOCK_SLICE_MS = 5;
-/** A shard silent for this long (wall time) in one window is reported as stuck, not waited for forever. */
-const STUCK_AFTER_MS = 120_000;
+/** A worker silent for this long (wall time) is reported as stuck, unless NETLOOM_WATCHDOG_MS or the option says otherwise. */
+export const DEFAULT_WATCHDOG_MS = 10_000;
+
+/** The watchdog in effect: the option, else NETLOOM_WATCHDOG_MS, else DEFAULT_WATCHDOG_MS. */
+export function watchdogMs(option: number | undefined): number {
+  if (option !== undefined) return option;
+  const env = Number(process.env['NETLOOM_WATCHDOG_MS']);
+  return Number.isFinite(env) && env > 0 ? env : DEFAULT_WATCHDOG_MS;
+}
 
 /**
  * Whether waiting threads should spin before blocking. Spinning only pays when every spinning
@@ -49,21 +65,30 @@ export interface ShardChannel {
   readonly index: number;
   start(message: StartMessage): Promise<ReadyMessage>;
   window(message: WindowMessage): Promise<WindowDoneMessage>;
+  /** Let the nodes' asynchronous work run (a real millisecond) and answer with any fault it raised. */
+  settle(): Promise<SettledMessage>;
   close(): Promise<void>;
 }
 
-/** A failure of the thread itself (not of a node): the task rejected or the worker exited. */
+/** A failure of the thread itself (not of a node's call): the task rejected, the worker exited or stopped answering. */
 export class ShardThreadError extends Error {
   constructor(
     readonly shard: number,
     readonly reason: unknown,
+    /** The node the worker was inside when it stopped answering, if known (an index into the node table). */
+    readonly node: number | null = null,
   ) {
     super(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason));
   }
 }
 
+function settleTime(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 export class InlineShardChannel implements ShardChannel {
   private shard: Shard | null = null;
+  private stopListening: (() => void) | null = null;
 
   constructor(
     readonly index: number,
@@ -71,7 +96,9 @@ export class InlineShardChannel implements ShardChannel {
   ) {}
 
   async start(message: StartMessage): Promise<ReadyMessage> {
+    this.stopListening ??= listenForNodeFaults();
     this.shard = new Shard(message, this.factory);
+    await settleTime();
     const error = this.shard.error;
     return { type: 'ready', version: PROTOCOL_VERSION, shard: this.index, nodes: error === null ? this.shard.nodeStates() : [], error };
   }
@@ -80,8 +107,15 @@ export class InlineShardChannel implements ShardChannel {
     return this.shard!.runWindow(message);
   }
 
+  async settle(): Promise<SettledMessage> {
+    await settleTime();
+    return { type: 'settled', version: PROTOCOL_VERSION, shard: this.index, error: this.shard?.error ?? null };
+  }
+
   async close(): Promise<void> {
     this.shard = null;
+    this.stopListening?.();
+    this.stopListening = null;
   }
 }
 
@@ -96,7 +130,7 @@ export class ShardPool {
   private readonly pool: Piscina;
   private readonly signal: Int32Array;
 
-  constructor(count: number, spin: boolean) {
+  constructor(count: number, spin: boolean, watchdog: number = watchdogMs(undefined)) {
     this.pool = new Piscina({
       filename: workerFileUrl().href,
       minThreads: count,
@@ -106,12 +140,18 @@ export class ShardPool {
       maxQueue: count,
       atomics: 'disabled',
     });
+    // A worker that fails with no task of ours running (after close, say): the pool would throw it
+    // as an unhandled 'error' event; every channel not yet closed reports it instead.
+    this.pool.on('error', (error: unknown) => {
+      for (const channel of this.channels) channel.threadFailed(error);
+    });
     const buffer = new SharedArrayBuffer(4 * 2 * count);
+    const busy = new SharedArrayBuffer(4 * count);
     this.signal = new Int32Array(buffer);
     for (let index = 0; index < count; index++) {
       const { port1, port2 } = new MessageChannel();
-      const task = this.pool.run({ port: port2, signal: buffer, shard: index }, { transferList: [port2] }) as Promise<void>;
-      this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, spin));
+      const task = this.pool.run({ port: port2, signal: buffer, busy, shard: index }, { transferList: [port2] }) as Promise<void>;
+      this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, spin, new Int32Array(busy, 4 * index, 1), watchdog));
     }
   }
 
@@ -121,6 +161,7 @@ export class ShardPool {
     Atomics.notify(this.signal, 2 * shard);
   }
 
+  /** Terminate every worker, whatever it is doing (a busy loop included). */
   async destroy(): Promise<void> {
     await this.pool.destroy();
   }
@@ -136,16 +177,22 @@ export class WorkerShardChannel implements ShardChannel {
     private readonly signal: Int32Array,
     private readonly task: Promise<void>,
     private readonly spin: boolean,
+    /** The worker's busy cell: index + 1 of the node it is calling into, 0 between calls. */
+    private readonly busy: Int32Array,
+    private readonly watchdogMs: number,
     private pool: ShardPool | null = null,
   ) {
     task.then(
       () => {
-        this.failure = new ShardThreadError(index, new Error(this.closed ? 'shard closed' : 'worker ended unexpectedly'));
+        this.failure ??= new ShardThreadError(index, new Error(this.closed ? 'shard closed' : 'worker ended unexpectedly'));
       },
-      (error: unknown) => {
-        this.failure = new ShardThreadError(index, error);
-      },
+      (error: unknown) => this.threadFailed(error),
     );
+  }
+
+  /** The worker thread failed (its task rejected, or the pool reported an error). */
+  threadFailed(error: unknown): void {
+    this.failure ??= new ShardThreadError(this.index, error);
   }
 
   attach(pool: ShardPool): void {
@@ -164,8 +211,12 @@ export class WorkerShardChannel implements ShardChannel {
     let blockedSince = began;
     for (;;) {
       if (this.failure !== null) throw this.failure;
-      if (performance.now() - began > STUCK_AFTER_MS) {
-        throw new ShardThreadError(this.index, new Error(`no answer for ${STUCK_AFTER_MS / 1000} s: the shard seems stuck`));
+      if (performance.now() - began > this.watchdogMs) {
+        const busy = Atomics.load(this.busy, 0);
+        const inside = busy > 0 ? 'inside the node (a loop that never ends?)' : 'outside any node';
+        // Set before throwing: close() then terminates the thread without waiting for it.
+        this.failure = new ShardThreadError(this.index, new Error(`no answer from its worker for ${this.watchdogMs / 1000} s, ${inside}; the worker was stopped`), busy > 0 ? busy - 1 : null);
+        throw this.failure;
       }
       const seen = Atomics.load(this.signal, slot);
       const received = receiveMessageOnPort(this.port);
@@ -205,9 +256,22 @@ export class WorkerShardChannel implements ShardChannel {
     return reply;
   }
 
+  async settle(): Promise<SettledMessage> {
+    this.port.postMessage(encodeMessage({ type: 'settle', version: PROTOCOL_VERSION }));
+    this.pool?.wake(this.index);
+    const reply = await this.receive();
+    if (reply.type !== 'settled') throw new ShardThreadError(this.index, new Error(`expected settled, got ${reply.type}`));
+    return reply;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.failure !== null) {
+      // A failed or stuck worker is not asked to close: the pool terminates it.
+      this.port.close();
+      return;
+    }
     try {
       this.port.postMessage(encodeMessage({ type: 'close', version: PROTOCOL_VERSION }));
       this.pool?.wake(this.index);

@@ -9,19 +9,41 @@
  * encoded reply and bumps its done counter `signal[2·shard + 1]`.
  * It ends when told to close. Errors inside nodes come back in the reply; anything else rejects the
  * task, which the controller sees.
+ *
+ * Node faults outside calls: the worker listens for uncaught exceptions and unhandled rejections
+ * while its shard lives (node-faults.ts) and turns its event loop at least every TURN_EVERY_MS while
+ * windows run, and on `settle` after a real-time millisecond, so asynchronous work of a node runs and
+ * fails where the shard sees it. While a node is being called the shard keeps its index + 1 in
+ * `busy[shard]`; the controller's watchdog reads it when the worker stops answering.
  */
+import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { decodeControllerMessage, encodeMessage, PROTOCOL_VERSION, type ControllerMessage } from '@netloom/ipc';
 import type { NodeFactory } from './node-factory.js';
+import { listenForNodeFaults } from './node-faults.js';
 import { Shard } from './shard.js';
 
 export interface ShardTask {
   port: MessagePort;
   signal: SharedArrayBuffer;
+  /** One Int32 per shard: the node being called into (index + 1), 0 between calls. */
+  busy: SharedArrayBuffer;
   shard: number;
 }
 
 const SPIN_ITERATIONS = 20_000;
+/** While windows run, the worker lets its event loop turn at least this often (wall time). */
+const TURN_EVERY_MS = 20;
+
+/** One turn of the event loop: expired timers, immediates, microtasks and rejections run. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Long enough for any timer a node armed with a delay of 0 or 1 ms to have fired. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1));
+}
 
 function nextMessage(port: MessagePort, signal: Int32Array, slot: number, spin: boolean): ControllerMessage {
   for (;;) {
@@ -49,15 +71,29 @@ export default async function runShard(task: ShardTask): Promise<void> {
   const module = (await import(first.factory.module)) as Record<string, unknown>;
   const factory = module[first.factory.export];
   if (typeof factory !== 'function') throw new Error(`${first.factory.module} does not export a function ${first.factory.export}`);
-  const shard = new Shard(first, factory as NodeFactory);
+  const shard = new Shard(first, factory as NodeFactory, new Int32Array(task.busy, 4 * task.shard, 1));
+  const stopListening = listenForNodeFaults((error, how) => shard.orphanFault(error, how));
+  await settle();
   const nodes = shard.error === null ? shard.nodeStates() : [];
   reply(encodeMessage({ type: 'ready', version: PROTOCOL_VERSION, shard: task.shard, nodes, error: shard.error }));
+  let turned = performance.now();
   for (;;) {
     const message = nextMessage(task.port, signal, wakeSlot, first.spin);
     if (message.type === 'close') break;
+    if (message.type === 'settle') {
+      await settle();
+      turned = performance.now();
+      reply(encodeMessage({ type: 'settled', version: PROTOCOL_VERSION, shard: task.shard, error: shard.error }));
+      continue;
+    }
     if (message.type !== 'window') throw new Error(`shard ${task.shard}: unexpected ${message.type}`);
+    if (performance.now() - turned > TURN_EVERY_MS) {
+      await turn();
+      turned = performance.now();
+    }
     reply(encodeMessage(shard.runWindow(message)));
   }
   reply(encodeMessage({ type: 'done', version: PROTOCOL_VERSION, shard: task.shard }));
   task.port.close();
+  stopListening();
 }

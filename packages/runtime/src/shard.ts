@@ -6,8 +6,20 @@
  * changes and carrier, node stop/start), running every event before the window's end in
  * (time, node, class, port, seq) order, link egress (link-egress.ts), LAN fan-out (hub) and
  * MAC-learning (switch-table.ts), frames for other shards as envelopes, trace records, and
- * reporting the first exception a node throws with that node's name (the shard then stops).
+ * reporting the first fault of a node with that node's name (the shard then stops).
  * Leaves out: threads and bytes on a port (shard-worker.ts), and the window choice (controller).
+ *
+ * Node faults, each reported as `{ node, message }` in the shard's next answer:
+ *  - an exception out of any call into the node;
+ *  - an exception or rejection out of asynchronous work the node started (node-faults.ts);
+ *  - a frame, trace event or command output handed to the runtime outside a call into the node;
+ *  - a next deadline that is not a time (NaN, not a number) or is negative;
+ *  - timers that stay due after runTimers(now): a deadline before `now` at once, a deadline of
+ *    `now` after MAX_TIMER_RUNS_PER_INSTANT runs at that instant — virtual time could not advance.
+ * A deadline before `now` at any other moment is an overdue timer (a stopped node resumed, or a
+ * timer armed in the past, as Linux's mod_timer allows): it runs at `now`.
+ * While calling into a node the shard writes the node's index + 1 into its `busyNode` cell (0
+ * between calls), so a watchdog on another thread can name a node that never returns.
  *
  * A stopped node is frozen (like `docker pause`): frames reaching it are dropped with
  * `nodeStopped`, its timers wait, commands fail; `start` resumes it with its state kept.
@@ -34,6 +46,7 @@ import type { CommandHandle, CompatSettings, NodeHost, StackEvent } from '@netlo
 import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
 import { LinkEgress } from './link-egress.js';
 import type { NodeFactory } from './node-factory.js';
+import { inNode, type AsyncFaultKind, type NodeFaultOwner } from './node-faults.js';
 import { hashSeed } from './prng.js';
 import { SwitchTable } from './switch-table.js';
 
@@ -43,6 +56,10 @@ interface LocalNode {
   running: boolean;
   /** Time of the newest timer event queued for this node (older ones are stale). */
   timerAt: number;
+  /** How often its timers ran at `stuckAt` and stayed due there. */
+  stuckAt: number;
+  stuckRuns: number;
+  faults: NodeFaultOwner;
   /** Orders trace records and output of this node. */
   traceSeq: number;
   outputSeq: number;
@@ -66,18 +83,29 @@ interface LinkState {
   up: boolean;
 }
 
+/** A node's timers may run this many times at one instant and stay due there; one more is a fault. */
+export const MAX_TIMER_RUNS_PER_INSTANT = 1000;
+
+/** A fault of one node, unwinding the window; `fault` is the one-line description. */
 class NodeFailure extends Error {
   constructor(
     readonly node: string,
-    readonly original: unknown,
+    readonly fault: string,
   ) {
-    super(node);
+    super(`${node}: ${fault}`);
   }
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+/** `Error: message` on one line (a multi-line message keeps its first line). */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const newline = text.indexOf('\n');
+  return newline < 0 ? text : `${text.slice(0, newline)} …`;
+}
+
+/** A shard that calls into no node between calls: inline shards, whose thread nobody watches. */
+function unwatched(): Int32Array {
+  return new Int32Array(1);
 }
 
 export function compatSettings(names: string[]): CompatSettings {
@@ -86,6 +114,10 @@ export function compatSettings(names: string[]): CompatSettings {
     if (name === 'netbsd-2004' || name === 'static-routes-survive-down') settings[name] = true;
   }
   return settings;
+}
+
+function failureOf(error: unknown): ShardFailure {
+  return error instanceof NodeFailure ? { node: error.node, message: error.fault } : { node: null, message: describeError(error) };
 }
 
 export class Shard {
@@ -109,8 +141,12 @@ export class Shard {
   private touchedNodes = new Set<LocalNode>();
   private touchedPorts = new Set<LocalPort>();
 
-  constructor(start: StartMessage, factory: NodeFactory) {
+  /** Index + 1 of the node being called into, 0 between calls (read by a watchdog on another thread). */
+  private readonly busyNode: Int32Array;
+
+  constructor(start: StartMessage, factory: NodeFactory, busyNode: Int32Array = unwatched()) {
     this.index = start.shard;
+    this.busyNode = busyNode;
     this.nodeShard = start.nodes.map((n) => n.shard);
     this.ports = start.ports;
     this.links = start.links.map((placement) => ({ placement, up: placement.up }));
@@ -127,7 +163,7 @@ export class Shard {
         this.nodes.set(placement.index, node);
         this.touchedNodes.add(node);
       } catch (error) {
-        this.failure = { node: placement.name, message: describeError(error) };
+        this.failure = { node: placement.name, message: error instanceof NodeFailure ? error.fault : describeError(error) };
         return;
       }
     }
@@ -139,6 +175,9 @@ export class Shard {
       host: undefined as unknown as NodeHost,
       running: true,
       timerAt: Infinity,
+      stuckAt: -1,
+      stuckRuns: 0,
+      faults: { asyncFault: (error, how) => this.asyncFault(node, error, how) },
       traceSeq: 0,
       outputSeq: 0,
       ports: new Map(),
@@ -147,15 +186,20 @@ export class Shard {
       queuedRunning: false,
     };
     const env = {
-      transmit: (ifname: string, frame: Uint8Array): void => this.transmit(node, ifname, frame),
-      event: (event: StackEvent): void => this.stackEvent(node, event),
+      transmit: (ifname: string, frame: Uint8Array): void => {
+        if (this.isInCall(node, 'transmitted a frame')) this.transmit(node, ifname, frame);
+      },
+      event: (event: StackEvent): void => {
+        if (this.isInCall(node, 'reported a trace event')) this.stackEvent(node, event);
+      },
     };
-    node.host = factory(placement, { name: placement.name, kind: placement.kind as never, seed: placement.seed, compat: compatSettings(placement.compat) }, env);
+    const config = { name: placement.name, kind: placement.kind as never, seed: placement.seed, compat: compatSettings(placement.compat) };
+    node.host = this.guard(node, () => factory(placement, config, env));
     const byName = new Map(placement.interfaces.map((i) => [i.name, i]));
     for (const port of ports) {
       const link = this.links[port.link]!;
       const iface = byName.get(port.ifname);
-      node.host.addEthernet(port.ifname, iface?.mac ?? new Uint8Array(6), iface?.mtu ?? link.placement.params.mtu);
+      this.guard(node, () => node.host.addEthernet(port.ifname, iface?.mac ?? new Uint8Array(6), iface?.mtu ?? link.placement.params.mtu));
       const local: LocalPort = {
         placement: port,
         node,
@@ -174,6 +218,28 @@ export class Shard {
 
   get error(): ShardFailure | null {
     return this.failure;
+  }
+
+  /** The node that is being called into right now, if any. */
+  private calling: LocalNode | null = null;
+
+  /** A node's asynchronous work threw or rejected: the node has failed (the first fault stands). */
+  private asyncFault(node: LocalNode, error: unknown, how: AsyncFaultKind): void {
+    this.failure ??= { node: node.placement.name, message: `${how} outside any call from the runtime (a real timer or promise): ${describeError(error)}` };
+  }
+
+  /** An asynchronous error that no node context claims (a worker has nothing else on its thread): the shard's only node's, or the shard's. */
+  orphanFault(error: unknown, how: AsyncFaultKind): void {
+    const names = [...this.nodes.values()].map((n) => n.placement.name);
+    const node = names.length === 1 ? names[0]! : null;
+    this.failure ??= { node, message: `${how} outside any call from the runtime: ${describeError(error)}` };
+  }
+
+  /** Whether the runtime is inside a call into `node`; if not, what the node did is a fault. */
+  private isInCall(node: LocalNode, what: string): boolean {
+    if (this.calling === node) return true;
+    this.failure ??= { node: node.placement.name, message: `${what} outside any call from the runtime (from a real timer or promise?)` };
+    return false;
   }
 
   nodeStates(): NodeStateRecord[] {
@@ -222,8 +288,7 @@ export class Shard {
           else this.fireTimer(event);
         }
       } catch (error) {
-        if (error instanceof NodeFailure) this.failure = { node: error.node, message: describeError(error.original) };
-        else this.failure = { node: null, message: describeError(error) };
+        this.failure ??= failureOf(error);
       }
     }
     const out: { shard: number; frames: FrameEnvelope[] }[] = [];
@@ -236,7 +301,7 @@ export class Shard {
     try {
       nodes = this.failure === null ? this.nodeStates() : [];
     } catch (error) {
-      this.failure = error instanceof NodeFailure ? { node: error.node, message: describeError(error.original) } : { node: null, message: describeError(error) };
+      this.failure ??= failureOf(error);
     }
     const done: WindowDoneMessage = {
       type: 'windowDone',
@@ -259,21 +324,41 @@ export class Shard {
     return done;
   }
 
-  /** Call into a node; an exception becomes a failure naming the node. */
+  /**
+   * Call into a node (in its fault context, marked busy for the watchdog); an exception becomes a
+   * failure naming the node.
+   */
   private guard<T>(node: LocalNode, call: () => T): T {
+    const caller = this.calling;
+    const busy = this.busyNode[0]!;
+    this.calling = node;
+    this.busyNode[0] = node.placement.index + 1;
     try {
-      return call();
+      return inNode(node.faults, call);
     } catch (error) {
       if (error instanceof NodeFailure) throw error;
-      throw new NodeFailure(node.placement.name, error);
+      throw new NodeFailure(node.placement.name, describeError(error));
+    } finally {
+      this.calling = caller;
+      this.busyNode[0] = busy;
     }
+  }
+
+  /** The node's next deadline; one that is no time at all (NaN, negative, not a number) is a fault. */
+  private deadlineOf(node: LocalNode): number {
+    const deadline: unknown = this.guard(node, () => node.host.nextDeadline());
+    if (typeof deadline !== 'number' || Number.isNaN(deadline)) {
+      throw new NodeFailure(node.placement.name, `next timer deadline is ${String(deadline)}, not a time: virtual time cannot advance`);
+    }
+    if (deadline < 0) throw new NodeFailure(node.placement.name, `next timer deadline is ${deadline} ns, before time began`);
+    return deadline;
   }
 
   private scheduleTimer(node: LocalNode): void {
     if (!node.running) return;
-    let deadline = node.host.nextDeadline();
+    let deadline = this.deadlineOf(node);
     if (deadline === Infinity || deadline >= node.timerAt) return;
-    if (deadline < this.now) deadline = this.now;
+    if (deadline < this.now) deadline = this.now; // overdue: runs now
     node.timerAt = deadline;
     this.queue.push({ time: deadline, node: node.placement.index, cls: EventClass.Timer, port: -1, seq: 0, dst: -1, link: -1, bytes: null });
   }
@@ -285,10 +370,21 @@ export class Shard {
     if (!node.running) return;
     this.touchedNodes.add(node);
     this.guard(node, () => node.host.runTimers(this.now));
-    if (node.host.nextDeadline() <= this.now) {
-      // A node whose deadline does not move must not stall virtual time: retry 1 ns later.
-      node.timerAt = this.now + 1;
-      this.queue.push({ ...event, time: this.now + 1 });
+    const deadline = this.deadlineOf(node);
+    if (deadline < this.now) {
+      throw new NodeFailure(node.placement.name, `next timer deadline ${deadline} ns is still in the past after running its timers at ${this.now} ns: virtual time cannot advance`);
+    }
+    if (deadline === this.now) {
+      // Still due: run them again at this instant, a bounded number of times.
+      if (node.stuckAt !== this.now) {
+        node.stuckAt = this.now;
+        node.stuckRuns = 0;
+      }
+      if (++node.stuckRuns >= MAX_TIMER_RUNS_PER_INSTANT) {
+        throw new NodeFailure(node.placement.name, `timers still due after running ${node.stuckRuns} times at ${this.now} ns: virtual time cannot advance`);
+      }
+      node.timerAt = this.now;
+      this.queue.push(event);
       return;
     }
     this.scheduleTimer(node);
@@ -477,30 +573,36 @@ export class Shard {
     this.touchedNodes.add(node);
     if (queued) node.queuedRunning = true;
     let exited = false;
-    const io = {
-      stdout: (text: string): void => {
-        if (!exited) this.outputs.push({ id, node: nodeIndex, t: this.now, seq: node.outputSeq++, stream: 'stdout', text });
-      },
-      stderr: (text: string): void => {
-        if (!exited) this.outputs.push({ id, node: nodeIndex, t: this.now, seq: node.outputSeq++, stream: 'stderr', text });
-      },
-      exit: (status: number): void => {
-        if (exited) return;
-        exited = true;
-        node.handles.delete(id);
-        this.exits.push({ id, node: nodeIndex, t: this.now, seq: node.outputSeq++, status });
-        if (queued) {
-          node.queuedRunning = false;
-          const next = node.queued.shift();
-          if (next !== undefined) this.startCommand(node, next.id, next.cmd, true);
-        }
-      },
+    const write = (stream: 'stdout' | 'stderr', text: string): void => {
+      if (!exited) this.outputs.push({ id, node: nodeIndex, t: this.now, seq: node.outputSeq++, stream, text });
+    };
+    const exit = (status: number): void => {
+      if (exited) return;
+      exited = true;
+      node.handles.delete(id);
+      this.exits.push({ id, node: nodeIndex, t: this.now, seq: node.outputSeq++, status });
+      if (queued) {
+        node.queuedRunning = false;
+        const next = node.queued.shift();
+        if (next !== undefined) this.startCommand(node, next.id, next.cmd, true);
+      }
     };
     if (!node.running) {
-      io.stderr(`netloom: node ${node.placement.name} is stopped\n`);
-      io.exit(1);
+      write('stderr', `netloom: node ${node.placement.name} is stopped\n`);
+      exit(1);
       return;
     }
+    const io = {
+      stdout: (text: string): void => {
+        if (this.isInCall(node, 'wrote command output')) write('stdout', text);
+      },
+      stderr: (text: string): void => {
+        if (this.isInCall(node, 'wrote command output')) write('stderr', text);
+      },
+      exit: (status: number): void => {
+        if (this.isInCall(node, 'ended a command')) exit(status);
+      },
+    };
     const handle = this.guard(node, () => node.host.exec(cmd, this.now, io));
     if (!exited) node.handles.set(id, handle);
     this.scheduleTimer(node);

@@ -6,11 +6,13 @@
  * padding. A `router` floods a received probe out of its other ports after 5 µs (hops + 1, dropped
  * with ttlExpired from 2 hops on); a `host` answers a request with a unicast reply to its sender after 5 µs.
  * Commands: `send IF COUNT SIZE INTERVAL_NS [DST_MAC]`, `echo …`, `sleep NS`, `crash`,
- * `exit-thread`, `thread` (prints the worker thread id), `sysctl …` (accepted silently), `stats`.
+ * `exit-thread`, `thread` (prints the worker thread id), `sysctl …` (accepted silently), `stats`,
+ * and the injected faults of fault-injector.ts (`fault busy`, `fault reject`, …).
  */
 import { threadId } from 'node:worker_threads';
 import type { NodePlacement } from '@netloom/ipc';
 import type { CommandIo, NodeConfig, NodeEnvironment, NodeHost, StackEvent } from '@netloom/stack/node-host';
+import { withFaults } from './fault-injector.js';
 
 const ETHERTYPE = 0x88b5;
 const REQUEST = 1;
@@ -24,7 +26,7 @@ interface Timer {
 }
 
 export function createFakeNode(node: NodePlacement, config: NodeConfig, env: NodeEnvironment): NodeHost {
-  return new FakeNode(node, config, env);
+  return withFaults(new FakeNode(node, config, env), env);
 }
 
 function macText(mac: Uint8Array): string {

@@ -10,6 +10,12 @@ export const FAKE_NODES: NodeFactoryRef = {
   export: 'createFakeNode',
 };
 
+/** The real stack node with the fault injector's `fault KIND` command (testing/fault-injector.ts). */
+export const FAULTY_REAL_NODES: NodeFactoryRef = {
+  module: new URL('../../dist-test/testing/faulty-real-node.js', import.meta.url).href,
+  export: 'createFaultyRealNode',
+};
+
 const ms = 1e6;
 
 export function params(overrides: Partial<LinkParams> = {}): LinkParams {

@@ -1,0 +1,121 @@
+/**
+ * Every fault mode of a node's code, in every placement: the run ends with an EmulatorError that
+ * names the node and the fault, never with a report of success, a hang or a crash of the process.
+ * The faults come from the fault injector (testing/fault-injector.ts) around the fake node.
+ */
+import { describe, expect, it } from 'vitest';
+import { Emulator } from './emulator.js';
+import { EmulatorError } from './emulator-error.js';
+import type { Placement } from './emulator-types.js';
+import { MAX_TIMER_RUNS_PER_INSTANT } from './shard.js';
+import { buildSpec, FAKE_NODES } from './testing/specs.js';
+
+const ms = 1e6;
+
+/** a — b — c — d; packed on 2 workers b shares its thread with a. `fault` runs on b at 1 ms. */
+function chainWithFault(fault: string) {
+  const names = ['a', 'b', 'c', 'd'];
+  return buildSpec({
+    name: 'faulty-chain',
+    nodes: names.map((name) => ({ name, kind: 'host' as const })),
+    links: names.slice(1).map((name, i) => ({ ends: [`${names[i]}:eth1`, `${name}:eth0`] as [string, string] })),
+    events: [
+      { at: 0, kind: 'exec', node: 'a', cmd: 'send eth1 20 64 100000' },
+      { at: 1 * ms, kind: 'exec', node: 'b', cmd: `fault ${fault}` },
+    ],
+    expect: [{ at: 3 * ms, node: 'd', cmd: 'echo still here', stdout: [{ kind: 'contains', text: 'still here' }], stderr: [], notStdout: [], line: 1 }],
+  });
+}
+
+const placements: { placement: Placement; workers?: number }[] = [{ placement: 'inline' }, { placement: 'packed', workers: 2 }, { placement: 'per-node' }];
+
+async function runFault(fault: string, where: { placement: Placement; workers?: number }, watchdogMs?: number): Promise<EmulatorError> {
+  const options = { ...where, nodeFactory: FAKE_NODES, ...(watchdogMs === undefined ? {} : { watchdogMs }) };
+  const emulator = await Emulator.load(chainWithFault(fault), options);
+  try {
+    const outcome = await emulator.run().then(
+      (report) => report,
+      (error: unknown) => error,
+    );
+    if (!(outcome instanceof EmulatorError)) throw new Error(`want an EmulatorError, got ${JSON.stringify(outcome)}`);
+    // The emulator stays failed: the next operation gets the same error.
+    await expect(emulator.exec('a', 'echo again')).rejects.toBe(outcome);
+    return outcome;
+  } finally {
+    await emulator.close();
+  }
+}
+
+const faults: { fault: string; message: RegExp }[] = [
+  { fault: 'throw', message: /^node b: Error: fault from b: thrown out of exec$/ },
+  { fault: 'throw-in-timer', message: /^node b: uncaught exception outside any call from the runtime \(a real timer or promise\): Error: fault from b: thrown in a timer$/ },
+  { fault: 'throw-in-immediate', message: /^node b: uncaught exception outside any call from the runtime .*: Error: fault from b: thrown in an immediate$/ },
+  { fault: 'reject', message: /^node b: unhandled rejection outside any call from the runtime .*: Error: fault from b: a rejected promise$/ },
+  { fault: 'transmit-later', message: /^node b: transmitted a frame outside any call from the runtime/ },
+  { fault: 'deadline nan', message: /^node b: next timer deadline is NaN, not a time: virtual time cannot advance$/ },
+  { fault: 'deadline negative', message: /^node b: next timer deadline is -1 ns, before time began$/ },
+  { fault: 'deadline past', message: /^node b: next timer deadline 999999 ns is still in the past after running its timers at 1000000 ns: virtual time cannot advance$/ },
+  {
+    fault: 'deadline stuck',
+    message: new RegExp(`^node b: timers still due after running ${MAX_TIMER_RUNS_PER_INSTANT} times at 1000000 ns: virtual time cannot advance$`),
+  },
+];
+
+describe('a node that fails is reported by name in every placement', () => {
+  for (const { fault, message } of faults) {
+    for (const where of placements) {
+      it(`fault ${fault} (${where.placement})`, async () => {
+        const error = await runFault(fault, where);
+        expect(error.message).toMatch(message);
+        expect(error.node).toBe('b');
+      });
+    }
+  }
+
+  for (const where of placements.slice(1)) {
+    it(`a node that loops forever is named by the watchdog and its worker stopped (${where.placement})`, async () => {
+      // The node never returns, so any watchdog gives this verdict; a short one keeps the test short.
+      const error = await runFault('busy', where, 2000);
+      expect(error.message).toBe('node b: Error: no answer from its worker for 2 s, inside the node (a loop that never ends?); the worker was stopped');
+      expect(error.node).toBe('b');
+    });
+
+    it(`a microtask's throw, which carries no node context, names the worker's nodes (${where.placement})`, async () => {
+      const error = await runFault('throw-in-microtask', where);
+      if (where.placement === 'per-node') {
+        expect(error.message).toBe('node b: uncaught exception outside any call from the runtime: Error: fault from b: thrown in a microtask');
+      } else {
+        expect(error.message).toBe('shard 0 (nodes a, b): uncaught exception outside any call from the runtime: Error: fault from b: thrown in a microtask');
+      }
+    });
+  }
+
+  it('an asynchronous fault between operations fails the operation that started it, not a later one', async () => {
+    const emulator = await Emulator.load(chainWithFault('throw'), { placement: 'inline', nodeFactory: FAKE_NODES });
+    try {
+      await emulator.start();
+      expect((await emulator.exec('c', 'echo fine')).stdout).toBe('fine\n');
+      await expect(emulator.exec('c', 'fault reject')).rejects.toThrow(/^node c: unhandled rejection/);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it(`timers may stay due at one instant for ${MAX_TIMER_RUNS_PER_INSTANT} runs; one more is a fault`, async () => {
+    for (const [runs, fails] of [
+      [MAX_TIMER_RUNS_PER_INSTANT, false],
+      [MAX_TIMER_RUNS_PER_INSTANT + 1, true],
+    ] as const) {
+      const emulator = await Emulator.load(chainWithFault('throw'), { placement: 'inline', nodeFactory: FAKE_NODES });
+      try {
+        const outcome = await emulator.exec('a', `fault deadline stuck ${runs}`).then(
+          (result) => `exit ${result.status}`,
+          (error: unknown) => String(error),
+        );
+        expect(outcome, `stuck for ${runs} runs`).toBe(fails ? `EmulatorError: node a: timers still due after running ${MAX_TIMER_RUNS_PER_INSTANT} times at 0 ns: virtual time cannot advance` : 'exit 0');
+      } finally {
+        await emulator.close();
+      }
+    }
+  });
+});
