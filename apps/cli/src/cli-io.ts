@@ -18,6 +18,11 @@ export interface CliIo {
   stdinIsTTY: boolean;
   /** Where `netloom shell` echoes the prompt and line editing when interactive. */
   terminal: NodeJS.WritableStream;
+  /**
+   * Hear the next Ctrl-C (SIGINT) instead of dying of it; returns a function that stops listening.
+   * One-shot: a second Ctrl-C, with nobody listening, ends the process as usual.
+   */
+  onInterrupt(handler: () => void): () => void;
 }
 
 /**
@@ -37,6 +42,11 @@ export function processIo(): CliIo {
     stdin: process.stdin,
     stdinIsTTY: process.stdin.isTTY === true,
     terminal: process.stdout,
+    onInterrupt: (handler) => {
+      const listener = (): void => handler();
+      process.once('SIGINT', listener);
+      return () => void process.off('SIGINT', listener);
+    },
   };
 }
 

@@ -148,6 +148,8 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     .addOption(placementOption())
     .addOption(workersOption())
     .option('--json', 'print the result as one JSON object')
+    .option('--realtime', 'run the command paced to the wall clock, as on a real machine')
+    .addOption(new Option('--speed <x>', 'real-time speed factor').argParser(speedOption))
     .action(async (file: string, node: string, words: string[], options) => {
       status = await execCommand(file, node, words, options, io, engine);
     });

@@ -6,14 +6,17 @@
 export type {
   BenchChainOptions,
   BenchChainResult,
+  CommandExit,
   CommandResult,
   EmulatorApi,
   EmulatorOptions,
+  ExecOptions,
   ExpectationResult,
   LinkChange,
   LinkInfo,
   NodeInfo,
   Placement,
   RunReport,
+  TimelineEvent,
   TraceEvent,
 } from '@netloom/runtime';

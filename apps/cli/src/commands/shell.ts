@@ -2,7 +2,9 @@
  * `netloom shell FILE` (issue 7): start the network, then read console lines from stdin
  * (interactive with a prompt and history on a terminal, silent in pipes), and
  * `netloom exec FILE NODE -- CMD…`: start, run one command after the startup commands, print its
- * output and exit with its status.
+ * output as it is produced and exit with its status. Ctrl-C (SIGINT) reaches the node's program
+ * as it would a real one (ping prints its statistics; the status is the program's); a second
+ * Ctrl-C ends netloom itself.
  *
  * Exit statuses: 0 (or, with --strict, the failed last line's status), 2 on a bad topology or
  * unknown node, 3 when a node or shard fails.
@@ -31,7 +33,7 @@ export async function shellCommand(file: string, options: ShellOptions, io: CliI
   try {
     await emulator.start();
     const realtime = options.realtime ? { speed: options.speed ?? 1 } : undefined;
-    return await runShellSession(new ShellConsole(emulator), emulator, io, {
+    return await runShellSession(new ShellConsole(emulator, realtime ? { realtime } : {}), emulator, io, {
       json: options.json === true,
       strict: options.strict === true,
       ...(realtime ? { realtime } : {}),
@@ -65,19 +67,21 @@ export async function execCommand(
   const opened = await openOrReport(engine, spec, emulatorOptions(options), io);
   if (!opened) return EXIT_NODE_FAILED;
   const { emulator } = opened;
+  const ctrlC = new AbortController();
+  const stopListening = io.onInterrupt(() => ctrlC.abort());
   try {
     await emulator.start();
-    const result = await emulator.exec(node, words.map(quoteArgument).join(' '));
+    const cmd = words.map(quoteArgument).join(' ');
+    // As a terminal shows it: each piece of output when the program writes it (JSON waits for the end).
+    const onOutput = options.json ? undefined : (stream: 'stdout' | 'stderr', text: string) => io[stream].write(text);
+    const result = await emulator.exec(node, cmd, { signal: ctrlC.signal, ...(onOutput ? { onOutput } : {}) });
     if (options.json) io.stdout.write(renderJsonLine(result));
-    else {
-      io.stdout.write(result.stdout);
-      io.stderr.write(result.stderr);
-    }
     return Math.min(Math.max(result.status, 0), 255);
   } catch (error) {
     io.stderr.write(`netloom: ${errorMessage(error)}\n`);
     return EXIT_NODE_FAILED;
   } finally {
+    stopListening();
     await closeQuietly(emulator);
   }
 }

@@ -15,6 +15,9 @@
  *
  * A bad line gives a result with status 2 and an error naming the problem; the console goes on.
  * Errors thrown by the emulator itself (a shard that died) are not caught here: they end the session.
+ *
+ * A node command can hand its output over as it is produced and take Ctrl-C (LineRun); in real
+ * time (ConsoleOptions.realtime) it runs alongside the wall clock × speed, as on a real machine.
  */
 
 import type { EmulatorApi, LinkChange, LinkInfo, NodeInfo } from '../runtime-api.js';
@@ -36,7 +39,20 @@ export interface ConsoleResult {
   stderr: string;
 }
 
-export type ConsoleOutcome = { kind: 'result'; result: ConsoleResult } | { kind: 'quit' } | { kind: 'nothing' };
+/** `streamed`: the result's output already went to LineRun.onOutput as it was produced. */
+export type ConsoleOutcome = { kind: 'result'; result: ConsoleResult; streamed: boolean } | { kind: 'quit' } | { kind: 'nothing' };
+
+export interface ConsoleOptions {
+  /** Node commands run paced to the wall clock × speed (the emulator's real-time mode). */
+  realtime?: { speed: number };
+}
+
+/** How one line's node command runs: output as produced, and Ctrl-C. */
+export interface LineRun {
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Aborting it is Ctrl-C for the node's program. */
+  signal?: AbortSignal;
+}
 
 /** Exit status of a console line that could not be understood (like a shell builtin's misuse). */
 export const USAGE_STATUS = 2;
@@ -59,10 +75,13 @@ export const CONSOLE_HELP = `netloom shell commands:
 class UsageError extends Error {}
 
 export class ShellConsole {
-  constructor(private readonly emulator: EmulatorApi) {}
+  constructor(
+    private readonly emulator: EmulatorApi,
+    private readonly options: ConsoleOptions = {},
+  ) {}
 
   /** Interprets one line. Rejects only when the emulator itself fails. */
-  async execute(line: string): Promise<ConsoleOutcome> {
+  async execute(line: string, run: LineRun = {}): Promise<ConsoleOutcome> {
     const text = line.trim();
     if (text === '' || text.startsWith('#')) return { kind: 'nothing' };
     const words = splitWords(text).map((word) => word.raw);
@@ -92,11 +111,11 @@ export class ShellConsole {
           await this.changeNode(args);
           return this.ok(text, '');
         default:
-          return { kind: 'result', result: await this.runOnNode(head, text.slice(head.length).trim(), text) };
+          return await this.runOnNode(head, text.slice(head.length).trim(), text, run);
       }
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      return { kind: 'result', result: this.failed(text, error.message) };
+      return { kind: 'result', result: this.failed(text, error.message), streamed: false };
     }
   }
 
@@ -121,18 +140,26 @@ export class ShellConsole {
     return [candidates.filter((c) => c.startsWith(current)).sort(), current];
   }
 
-  private async runOnNode(name: string, command: string, line: string): Promise<ConsoleResult> {
+  private async runOnNode(name: string, command: string, line: string, run: LineRun): Promise<ConsoleOutcome> {
     const nodes = this.emulator.nodes();
     const node = nodes.find((n) => n.name === name);
     if (!node) throw new UsageError(`unknown node or command "${name}" (nodes: ${nodes.map((n) => n.name).join(', ')}; try help)`);
     if (command === '') throw new UsageError(`${name}: missing command (e.g. ${name} ip addr)`);
-    if (!node.running) return this.failed(line, `node ${name} is stopped (node ${name} start)`, 1);
+    if (!node.running) return { kind: 'result', result: this.failed(line, `node ${name} is stopped (node ${name} start)`, 1), streamed: false };
     const resolved = replaceArguments(command, (word) => {
       const other = nodes.find((n) => n.name === word);
       return other ? firstAddress(other) : undefined;
     });
-    const result = await this.emulator.exec(name, resolved);
-    return { t: result.t, node: result.node, cmd: result.cmd, status: result.status, stdout: result.stdout, stderr: result.stderr };
+    const realtime = this.options.realtime;
+    if (realtime) this.emulator.setRealtime(true, realtime.speed);
+    let result;
+    try {
+      result = await this.emulator.exec(name, resolved, { ...(run.onOutput ? { onOutput: run.onOutput } : {}), ...(run.signal ? { signal: run.signal } : {}) });
+    } finally {
+      if (realtime) this.emulator.setRealtime(false);
+    }
+    const { t, status, stdout, stderr } = result;
+    return { kind: 'result', result: { t, node: result.node, cmd: result.cmd, status, stdout, stderr }, streamed: run.onOutput !== undefined };
   }
 
   private async advance(args: string[]): Promise<void> {
@@ -222,7 +249,7 @@ export class ShellConsole {
   }
 
   private ok(line: string, stdout: string): ConsoleOutcome {
-    return { kind: 'result', result: { t: this.emulator.now(), node: null, cmd: line, status: 0, stdout, stderr: '' } };
+    return { kind: 'result', result: { t: this.emulator.now(), node: null, cmd: line, status: 0, stdout, stderr: '' }, streamed: false };
   }
 
   private failed(line: string, problem: string, status = USAGE_STATUS): ConsoleResult {

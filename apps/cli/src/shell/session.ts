@@ -3,14 +3,20 @@
  * editing, history and tab completion when stdin is a terminal (prompt `netloom> `), and plain
  * line reading in pipes (no prompt, so piped output is only the commands' output).
  *
+ * A node command's output is written as the program produces it (with --json, one object at its
+ * end). Ctrl-C while a command runs is Ctrl-C for the node's program (ping prints its statistics);
+ * on a terminal, Ctrl-C at the prompt abandons the line. Type-ahead during a command is echoed as
+ * a terminal echoes it and waits for the next prompt.
+ *
  * In real-time mode a ticker keeps virtual time following the wall clock (× speed) between
- * commands; console lines and ticks never overlap. Leaves the interpretation of lines to console.ts.
+ * commands, and node commands run paced to it; console lines and ticks never overlap. Leaves the
+ * interpretation of lines to console.ts.
  */
 
 import { createInterface } from 'node:readline';
 import type { EmulatorApi } from '../runtime-api.js';
 import type { CliIo } from '../cli-io.js';
-import { renderJsonLine, type ShellConsole } from './console.js';
+import { renderJsonLine, type ConsoleOutcome, type ShellConsole } from './console.js';
 
 export interface ShellSessionOptions {
   json: boolean;
@@ -29,19 +35,41 @@ export async function runShellSession(shell: ShellConsole, emulator: EmulatorApi
     input: io.stdin,
     ...(interactive ? { output: io.terminal, terminal: true, prompt: PROMPT, historySize: 1000, completer: (line: string) => shell.complete(line) } : { terminal: false }),
   });
+  /** Ctrl-C for the command running now, if one is. */
+  let interruptCommand: (() => void) | null = null;
   if (interactive) {
     lines.on('SIGINT', () => {
+      if (interruptCommand !== null) {
+        // As a terminal echoes it; the program's own reaction (ping's statistics) follows.
+        io.terminal.write('^C');
+        interruptCommand();
+        return;
+      }
       lines.write(null, { ctrl: true, name: 'e' });
       lines.write(null, { ctrl: true, name: 'u' });
       io.terminal.write('^C\n');
       lines.prompt();
     });
   }
+  const onOutput = options.json ? undefined : (stream: 'stdout' | 'stderr', text: string) => io[stream].write(text);
+  /** One line, with Ctrl-C wired to it while it runs. */
+  const executeLine = async (line: string): Promise<ConsoleOutcome> => {
+    const ctrlC = new AbortController();
+    interruptCommand = () => ctrlC.abort();
+    const stopListening = interactive ? () => undefined : io.onInterrupt(() => ctrlC.abort());
+    try {
+      return await shell.execute(line, { signal: ctrlC.signal, ...(onOutput ? { onOutput } : {}) });
+    } finally {
+      interruptCommand = null;
+      stopListening();
+    }
+  };
   const clock = options.realtime ? new WallClockFollower(emulator, options.realtime.speed) : null;
   let lastStatus = 0;
   const finished = new Promise<boolean>((resolve, reject) => {
-    // Lines wait in a queue while one runs; on a terminal, input is paused meanwhile so that
-    // type-ahead is echoed after the output and the next prompt, as in a shell.
+    // Lines wait in a queue while one runs. On a terminal, input keeps flowing (so Ctrl-C reaches
+    // the command) with an empty prompt: type-ahead is echoed as a tty echoes it, and the next
+    // prompt shows the line being typed.
     const queue: string[] = [];
     let isBusy = false;
     let isClosed = false;
@@ -55,13 +83,14 @@ export async function runShellSession(shell: ShellConsole, emulator: EmulatorApi
       isBusy = true;
       try {
         for (let line = queue.shift(); line !== undefined; line = queue.shift()) {
-          const outcome = clock ? await clock.exclusive(() => shell.execute(line as string)) : await shell.execute(line);
+          const next = line;
+          const outcome = clock ? await clock.exclusive(() => executeLine(next)) : await executeLine(next);
           if (outcome.kind === 'quit') return finish(true);
           if (outcome.kind === 'result') {
             const { result } = outcome;
             lastStatus = result.status;
             if (options.json) io.stdout.write(renderJsonLine(result));
-            else {
+            else if (!outcome.streamed) {
               io.stdout.write(result.stdout);
               io.stderr.write(result.stderr);
             }
@@ -75,13 +104,13 @@ export async function runShellSession(shell: ShellConsole, emulator: EmulatorApi
       }
       if (isClosed) return finish(false);
       if (interactive) {
-        lines.resume();
-        lines.prompt();
+        lines.setPrompt(PROMPT);
+        lines.prompt(true);
       }
     };
     lines.on('line', (line) => {
       queue.push(line);
-      if (interactive) lines.pause();
+      if (interactive) lines.setPrompt('');
       void pump();
     });
     lines.on('close', () => {

@@ -137,3 +137,41 @@ describe('netloom shell --realtime', () => {
     }
   }, 60_000);
 });
+
+describe('netloom shell --realtime runs node commands as a terminal does', () => {
+  it('a ping shows its replies as they come, and Ctrl-C ends it with its statistics while the shell goes on', async () => {
+    const child = spawn(process.execPath, [BIN, 'shell', file, '--realtime', '--speed', '1', '--placement', 'inline'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    const seen = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${String(pattern)}; got ${stdout}`)), 60_000);
+        const check = () => {
+          if (!pattern.test(stdout)) return;
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          resolve();
+        };
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    try {
+      child.stdin.write(`h1 ping ${h3}\n`);
+      await seen(/icmp_seq=2 /);
+      expect(stdout).not.toContain('statistics');
+      child.kill('SIGINT');
+      await seen(/packets transmitted/);
+      child.stdin.write('h1 ip -br addr show dev eth0\n');
+      await seen(/10\.0\.1\.1\/24/);
+    } finally {
+      child.stdin.end('quit\n');
+    }
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    expect(status).toBe(0);
+    const summary = /(\d+) packets transmitted, (\d+) received, 0% packet loss/.exec(stdout);
+    expect(summary).not.toBeNull();
+    // Paced to the wall clock: a handful of probes, not the 3600 of the hour cap at full speed.
+    expect(Number(summary![1])).toBeLessThan(100);
+    expect(Number(summary![2])).toBe(stdout.split('\n').filter((line) => line.startsWith(`64 bytes from ${h3}`)).length);
+  }, 120_000);
+});

@@ -27,6 +27,7 @@ export async function runCli(argv: string[], options: { engine?: Engine; stdin?:
     stdin: Readable.from([options.stdin ?? '']),
     stdinIsTTY: false,
     terminal: new Writable({ write: (_chunk, _encoding, done) => done() }),
+    onInterrupt: () => () => undefined,
   };
   const engine = options.engine;
   const status = await main(argv, io, engine ? { engine: async () => engine } : {});

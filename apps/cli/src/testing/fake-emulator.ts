@@ -7,7 +7,7 @@
 
 import { matches, type TopologySpec } from '@netloom/topology';
 import type { Engine } from '../engine.js';
-import type { CommandResult, EmulatorApi, EmulatorOptions, LinkChange, LinkInfo, NodeInfo, RunReport, TraceEvent } from '../runtime-api.js';
+import type { CommandResult, EmulatorApi, EmulatorOptions, ExecOptions, LinkChange, LinkInfo, NodeInfo, RunReport, TraceEvent } from '../runtime-api.js';
 
 export class FakeEmulator implements EmulatorApi {
   readonly name: string;
@@ -71,9 +71,12 @@ export class FakeEmulator implements EmulatorApi {
     for (const node of this.spec.nodes) for (const cmd of node.exec) this.interpret(node.name, cmd);
   }
 
-  async exec(node: string, cmd: string): Promise<CommandResult> {
+  /** Output reaches `options.onOutput` all at once when the command ends (stdout, then stderr). */
+  async exec(node: string, cmd: string, options: ExecOptions = {}): Promise<CommandResult> {
     this.calls.push(`exec ${node} ${cmd}`);
     const { status, stdout, stderr } = this.interpret(node, cmd);
+    if (stdout !== '') options.onOutput?.('stdout', stdout);
+    if (stderr !== '') options.onOutput?.('stderr', stderr);
     return { t: this.time, node, cmd, status, stdout, stderr };
   }
 
@@ -140,6 +143,14 @@ export class FakeEmulator implements EmulatorApi {
   }
 
   onOutput(): () => void {
+    return () => undefined;
+  }
+
+  onExit(): () => void {
+    return () => undefined;
+  }
+
+  onTimeline(): () => void {
     return () => undefined;
   }
 

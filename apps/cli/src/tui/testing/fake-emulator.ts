@@ -143,6 +143,14 @@ export class FakeEmulator implements EmulatorApi {
     return () => this.outputListeners.delete(listener);
   }
 
+  onExit(): () => void {
+    return () => undefined;
+  }
+
+  onTimeline(): () => void {
+    return () => undefined;
+  }
+
   emit(events: TraceEvent[]): void {
     for (const listener of this.traceListeners) listener(events);
   }
