@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEthernetFrame, buildIcmpv4Packet, parseIpv4 } from '@netloom/wire';
 import { afterAll, describe, expect, it } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
 import { captureFileName, enhancedPacketBlock, interfaceDescriptionBlock, PcapngCapture, sectionHeaderBlock } from './pcapng-writer.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-pcapng-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const hasTshark = ['/usr/bin/tshark', '/usr/local/bin/tshark'].some((p) => existsSync(p));
+const tshark = needs({ tools: ['tshark'] });
 
 function echo(kind: 'echoRequest' | 'echoReply'): Uint8Array {
   const a = Uint8Array.of(2, 0, 0, 0, 1, 1);
@@ -41,7 +42,7 @@ describe('pcapng writer', () => {
     expect(captureFileName('h1:eth0--r1:eth0')).toBe('h1_eth0--r1_eth0.pcapng');
   });
 
-  it.skipIf(!hasTshark)('tshark reads the capture: interfaces by name, nanosecond virtual times, echo answered', () => {
+  tshark.it('tshark reads the capture: interfaces by name, nanosecond virtual times, echo answered', () => {
     const capture = new PcapngCapture(scratch, [{ id: 'h1:eth0--h2:eth0', ends: ['h1:eth0', 'h2:eth0'] }]);
     capture.add(0, 0, 1_000_000_001, echo('echoRequest'), false);
     capture.add(0, 1, 1_002_000_001, echo('echoRequest'), true);
