@@ -24,6 +24,8 @@
  * - `icmp error:` lines are asynchronous errors (ICMP) reported on a connected socket.
  * - The last line is printed when --count sends are done or on Ctrl-C.
  * Sends happen at 0, interval, 2 × interval …; --count 0 (the default) sends until interrupted.
+ * When a line cannot be written (stdout redirected into a node file that is full), udpsend stops as
+ * coreutils tools do: `udpsend: write error: No space left on device` on stderr, exit status 1.
  * Exit status: 0 when every send succeeded, 1 when one failed (or connect failed), 2 for usage
  * and setup errors (`udpsend: bind 10.9.9.9: EADDRNOTAVAIL (Cannot assign requested address)`).
  * Without --broadcast (SO_BROADCAST) a send to a broadcast address fails with EACCES, as on Linux.
@@ -222,6 +224,16 @@ export const udpsend: Program = (ctx) => {
   let failed = 0;
   let finished = false;
   let timer: { cancel(): void } | null = null;
+  /** One line of output; a failed write ends the program. */
+  const print = (text: string): void => {
+    const written = ctx.stdout(text);
+    if (written.ok || finished) return;
+    finished = true;
+    timer?.cancel();
+    socket.close();
+    ctx.stderr(`udpsend: write error: ${errnoMessage[written.errno]}\n`);
+    ctx.exit(1);
+  };
   const finish = (): void => {
     if (finished) return;
     finished = true;
@@ -231,7 +243,7 @@ export const udpsend: Program = (ctx) => {
     ctx.exit(failed ? 1 : 0);
   };
   socket.onError((errno, from) => {
-    if (!finished) ctx.stdout(`${formatSeconds(ctx.now())} icmp error: ${errnoText(errno)} from ${from}\n`);
+    if (!finished) print(`${formatSeconds(ctx.now())} icmp error: ${errnoText(errno)} from ${from}\n`);
   });
   socket.onMessage(() => undefined);
 
@@ -242,11 +254,12 @@ export const udpsend: Program = (ctx) => {
     const to = connect ? undefined : { address: destination, port };
     const result = socket.sendto(payload, to, usePktinfo ? { pktinfo } : undefined);
     const stamp = formatSeconds(ctx.now());
-    if (result.ok) ctx.stdout(`${stamp} sendto #${sent}: OK dev ${result.info.ifname} src ${result.info.source}\n`);
+    if (result.ok) print(`${stamp} sendto #${sent}: OK dev ${result.info.ifname} src ${result.info.source}\n`);
     else {
       failed++;
-      ctx.stdout(`${stamp} sendto #${sent}: ${errnoText(result.errno)}\n`);
+      print(`${stamp} sendto #${sent}: ${errnoText(result.errno)}\n`);
     }
+    if (finished) return;
     if (count && sent >= count) finish();
     else timer = ctx.setTimer(intervalNs, sendOne);
   };

@@ -8,6 +8,7 @@
  * Time is integer nanoseconds as a JS number (exact up to 2^53 ns ≈ 104 days), always passed in.
  * The node never reads a clock and never draws random numbers except from the seed it was given.
  */
+import type { Errno } from './process.js';
 
 /** Virtual time in integer nanoseconds. */
 export type Nanos = number;
@@ -71,7 +72,11 @@ export interface NodeEnvironment {
 
 /** Output sink and completion of one command line run on a node. */
 export interface CommandIo {
-  stdout(text: string): void;
+  /**
+   * Nothing when the text was taken; the errno of write(2) when it could not be (stdout redirected
+   * into a node file that is full: ENOSPC).
+   */
+  stdout(text: string): Errno | void;
   stderr(text: string): void;
   /** Called exactly once, possibly synchronously from within `exec`. */
   exit(status: number): void;

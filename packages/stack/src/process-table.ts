@@ -7,7 +7,7 @@
  * at exit, exit reported exactly once. Leaves out: job control, signals other than SIGINT, stdin.
  */
 import type { CommandHandle, CommandIo, Nanos } from './node-host.js';
-import type { ArpSocket, Errno, IcmpSocket, Program, ProcessContext, TimerHandle, UdpProbeError, UdpSocket } from './process.js';
+import type { ArpSocket, Errno, IcmpSocket, Program, ProcessContext, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
 import type { SocketOwner } from './sockets/socket-table.js';
 import type { TimerHeap } from './timers.js';
 
@@ -31,6 +31,8 @@ export interface ProcessOwner extends SocketOwner {
   readonly pid: number;
   addCleanup(cleanup: () => void): void;
 }
+
+const WRITTEN: WriteResult = { ok: true };
 
 class RunningProcess implements ProcessOwner {
   onUdpProbeError?: (error: UdpProbeError) => void;
@@ -61,7 +63,9 @@ class RunningProcess implements ProcessOwner {
       hostname: services.hostname,
       now: () => services.now(),
       stdout: (text) => {
-        if (!this.exited) this.io.stdout(text);
+        if (this.exited) return { ok: false, errno: 'EBADF' };
+        const errno = this.io.stdout(text);
+        return errno === undefined ? WRITTEN : { ok: false, errno };
       },
       stderr: (text) => {
         if (!this.exited) this.io.stderr(text);

@@ -2,9 +2,9 @@
  * The contract between the kernel model and programs running on a node (packages/apps, and the
  * library API's sockets). Programs are registered by name; the node shell starts them.
  *
- * Covers: a process's argv, output, exit, timers in virtual time, and sockets with Linux semantics
- * (UDP datagram sockets, ICMP echo sockets as Linux's ping sockets, raw access for traceroute's
- * probes). Leaves out: TCP (not modelled yet), signals other than SIGINT.
+ * Covers: a process's argv, output (whose writes can fail, as into a full file), exit, timers in
+ * virtual time, and sockets with Linux semantics (UDP datagram sockets, ICMP echo sockets as
+ * Linux's ping sockets, raw access for traceroute's probes). Leaves out: TCP (not modelled yet), signals other than SIGINT.
  *
  * Errno values are Linux's names (errno(3)); `errnoMessage` gives strerror(3)'s text.
  */
@@ -27,7 +27,8 @@ export type Errno =
   | 'ENODEV'
   | 'EAGAIN'
   | 'EBADF'
-  | 'ENOBUFS';
+  | 'ENOBUFS'
+  | 'ENOSPC';
 
 /** A socket address. `address` is dotted IPv4 or IPv6 text. */
 export interface SockAddr {
@@ -51,6 +52,8 @@ export interface SendInfo {
 }
 
 export type SendResult = { ok: true; info: SendInfo } | { ok: false; errno: Errno };
+/** write(2) of a program's output: ENOSPC when its stdout is redirected into a full node file. */
+export type WriteResult = { ok: true } | { ok: false; errno: Errno };
 export type SocketResult = { ok: true } | { ok: false; errno: Errno };
 
 export interface Datagram {
@@ -131,7 +134,8 @@ export interface ProcessContext {
   /** The node's hostname. */
   readonly hostname: string;
   now(): Nanos;
-  stdout(text: string): void;
+  /** Write to standard output; a program that checks the result sees ENOSPC as write(2) reports it. */
+  stdout(text: string): WriteResult;
   stderr(text: string): void;
   /** End the process. Further output is discarded. */
   exit(status: number): void;
@@ -192,4 +196,5 @@ export const errnoMessage: Record<Errno, string> = {
   EAGAIN: 'Resource temporarily unavailable',
   EBADF: 'Bad file descriptor',
   ENOBUFS: 'No buffer space available',
+  ENOSPC: 'No space left on device',
 };

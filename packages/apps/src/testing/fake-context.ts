@@ -330,7 +330,9 @@ export function runProgram(program: Program, argv: readonly string[], world: Fak
     hostname: world.hostname ?? 'node',
     now: () => now,
     stdout: (text) => {
-      if (!exited) stdout += text;
+      if (exited) return { ok: false, errno: 'EBADF' };
+      stdout += text;
+      return { ok: true };
     },
     stderr: (text) => {
       if (!exited) stderr += text;

@@ -15,6 +15,7 @@ import { runNetstat, runRoute, runIfconfig } from './net-tools.js';
 import { runSysctl } from './sysctl-command.js';
 import { formatProcValue } from '../sysctl/proc-handlers.js';
 import { tokenize } from './tokenize.js';
+import { errnoMessage } from '../process.js';
 import { FileStore, lastLines } from './file-store.js';
 import { JobTable, runKill } from './jobs.js';
 import { runHostname } from './hostname-command.js';
@@ -64,9 +65,7 @@ export class Shell {
   exec(line: string, now: Nanos, io: CommandIo): CommandHandle {
     let exited = false;
     const guarded: CommandIo = {
-      stdout: (text) => {
-        if (!exited && text) io.stdout(text);
-      },
+      stdout: (text) => (!exited && text ? io.stdout(text) : undefined),
       stderr: (text) => {
         if (!exited && text) io.stderr(text);
       },
@@ -183,10 +182,17 @@ export class Shell {
         io.exit(1);
         return NO_HANDLE;
       }
-      if (isNodeFile && !redirect.append) this.files.write(file, '', false);
+      const opened = isNodeFile ? this.files.open(file, redirect.append) : { ok: true as const };
+      if (!opened.ok) {
+        io.stderr(`bash: ${path}: ${errnoMessage[opened.errno]}\n`);
+        io.exit(1);
+        return NO_HANDLE;
+      }
       const toFile: CommandIo = {
         stdout: (t) => {
-          if (isNodeFile) this.files.write(file, t, true);
+          if (!isNodeFile) return undefined;
+          const written = this.files.append(file, t);
+          return written.ok ? undefined : written.errno;
         },
         stderr: (t) => io.stderr(t),
         exit: (s) => io.exit(s),
@@ -199,8 +205,11 @@ export class Shell {
       return NO_HANDLE;
     }
     if (isNodeFile && path !== '/etc/iproute2/rt_tables') {
-      this.files.write(file, `${text}\n`, redirect.append);
-      io.exit(0);
+      const opened = this.files.open(file, redirect.append);
+      const written = opened.ok ? this.files.append(file, `${text}\n`) : opened;
+      if (!opened.ok) io.stderr(`bash: ${path}: ${errnoMessage[opened.errno]}\n`);
+      else if (!written.ok) io.stderr(`bash: echo: write error: ${errnoMessage[written.errno]}\n`);
+      io.exit(written.ok ? 0 : 1);
       return NO_HANDLE;
     }
     if (path.startsWith('/proc/sys/')) {
