@@ -3,7 +3,8 @@
  * (`tcpdump -n -r` for real captures, `tcpdump -n -S -r` for built frames): see
  * testing/captured-frames.ts (namespaces a, r, b, c on veths and a bridge, private addresses)
  * and testing/crafted-frames.ts for how each was obtained. When tcpdump is installed the last
- * test writes every fixture frame to a pcap and checks the stored lines against it again.
+ * test writes every fixture frame to a pcap and checks the stored lines against it again (without
+ * tcpdump it is skipped, saying so, or fails under CI=true).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { describeFrame } from './describe.js';
 import { ethernetReprArb, ipv4ReprArb } from './testing/arbitraries.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
 import { crafted, type DescribedFrame } from './testing/crafted-frames.js';
+import { needs } from './testing/test-environment.js';
 
 const line = (hex: string): string => describeFrame(hexBytes(hex));
 
@@ -155,15 +157,6 @@ describe('describeFrame against every fixture', () => {
   });
 });
 
-function hasTcpdump(): boolean {
-  try {
-    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A classic pcap (LINKTYPE_ETHERNET) holding `frames`, timestamps zero. */
 function pcapOf(frames: Uint8Array[]): Uint8Array {
   const length = 24 + frames.reduce((sum, frame) => sum + 16 + frame.length, 0);
@@ -185,7 +178,7 @@ function pcapOf(frames: Uint8Array[]): Uint8Array {
 }
 
 describe('the fixtures against a live tcpdump', () => {
-  it.skipIf(!hasTcpdump())('tcpdump -n -S still prints the stored line for every fixture frame (skipped when tcpdump is not installed)', () => {
+  needs({ tools: ['tcpdump'] }).it('tcpdump -n -S still prints the stored line for every fixture frame', () => {
     const fixtures = [...Object.values(captured), ...Object.values(crafted)] as { hex: string; tcpdump: string }[];
     const directory = mkdtempSync(join(tmpdir(), 'netloom-wire-'));
     try {
