@@ -217,7 +217,7 @@ describe('YAML details', () => {
     ]);
     expect(problems('- name: x\n')).toEqual(['1:1: expected the topology as a mapping with name, nodes, links, …']);
     expect(problems('name: a\nnodes: { h1: {} }\n---\nname: b\n')).toEqual([
-      '3:1: YAML syntax error: Source contains multiple documents; please use YAML.parseAllDocuments()',
+      '3:1: a second YAML document (after ---); a topology file is one document',
     ]);
   });
 

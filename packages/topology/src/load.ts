@@ -1,20 +1,22 @@
 /**
- * Loading a topology file: YAML (the `yaml` package, keeping source positions) → duplicate-key
- * check → schema (zod) → references and normalisation (build.ts). Every problem is reported with
- * the file, line and column of the offending node and what was expected; nothing is returned
- * unless the whole file is valid.
+ * Loading a topology file: bytes (topology-text.ts: a regular file of at most 4 MiB, UTF-8, only
+ * printable characters) → YAML tokens (at most 200,000; nesting, tags, directives: yaml-rules.ts) → YAML document
+ * (keys, duplicates, anchors, aliases, merges: yaml-rules.ts) → schema (zod) → references and
+ * normalisation (build.ts). Every problem is reported with the file, line and column of the
+ * offending node and what was expected; nothing is returned unless the whole file is valid.
  *
- * YAML 1.2 core schema with `<<` merge keys, one document per file. Duplicate keys are errors (a second `h1:` under
- * `nodes` would otherwise silently replace the first). Leaves out `!include` or any other tags.
+ * YAML 1.2 core schema with `<<` merge keys, one document per file; every mapping key is read as
+ * the text written (`1e3:` is the name "1e3", not 1000). Leaves out `!include` and any other tags.
  */
-import { readFileSync } from 'node:fs';
-import { isAlias, isMap, LineCounter, parseDocument, visit, type Document, type Pair } from 'yaml';
+import { Composer, isAlias, isMap, LineCounter, type Document } from 'yaml';
 import type { $ZodIssue } from 'zod/v4/core';
 import { buildTopology } from './build.js';
 import { TopologyError, type TopologyIssue } from './errors.js';
 import { topologyFileSchema } from './schema.js';
-import { SourcePositions, findPair, type Path, type Target } from './source.js';
+import { SourcePositions, type Path, type Target } from './source.js';
 import type { TopologySpec } from './spec.js';
+import { checkTopologyText, decodeTopologyBytes, readTopologyBytes, type TextProblem } from './topology-text.js';
+import { checkDocument, checkTokens, readTokens, type RuleProblem } from './yaml-rules.js';
 
 export type TopologyResult = { ok: true; spec: TopologySpec } | { ok: false; errors: [TopologyIssue, ...TopologyIssue[]] };
 
@@ -59,32 +61,23 @@ function yamlMessage(message: string): string {
   return text.replace(/ at line \d+, column \d+:?$/, '').replace(/[.:]$/, '');
 }
 
-function checkDuplicateKeys(doc: Document, issues: IssueCollector, source: SourcePositions): void {
-  const nodes = findPair(doc.contents, 'nodes')?.value;
-  const lans = findPair(doc.contents, 'lans')?.value;
-  visit(doc, {
-    Map(_, map) {
-      const first = new Map<string, Pair>();
-      for (const pair of map.items) {
-        const key = (pair.key as { value?: unknown } | null)?.value;
-        const text = String(key);
-        const earlier = first.get(text);
-        if (earlier === undefined) {
-          first.set(text, pair);
-          continue;
-        }
-        const line = source.lineColumn((earlier.key as { range?: [number] }).range?.[0] ?? 0).line;
-        const what = map === nodes ? 'node' : map === lans ? 'LAN' : 'key';
-        const where = (pair.key as { range?: [number] }).range?.[0] ?? 0;
-        issues.atOffset(where, `duplicate ${what} ${JSON.stringify(text)} (first defined on line ${line})`);
-      }
-    },
-    Alias(_, alias) {
-      if (alias.resolve(doc) === undefined) {
-        issues.atOffset(alias.range?.[0] ?? 0, `unknown alias *${alias.source} (no anchor &${alias.source} before it)`);
-      }
-    },
-  });
+/** Tokens and the one document of `text`; the tokens are checked before anything recursive reads them. */
+function parseYaml(text: string, lineCounter: LineCounter): { problems: RuleProblem[]; doc: Document | null } {
+  const tokens = readTokens(text, lineCounter.addNewLine);
+  if (!Array.isArray(tokens)) return { problems: [tokens], doc: null };
+  const problems = checkTokens(tokens);
+  if (problems.length > 0) return { problems, doc: null };
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false, merge: true, stringKeys: true });
+  let doc: Document | null = null;
+  for (const next of composer.compose(tokens, true, text.length)) {
+    if (doc === null) doc = next;
+    else {
+      doc.errors.push(...next.errors);
+      if (next.contents !== null) problems.push({ offset: next.range[0], message: 'a second YAML document (after ---); a topology file is one document' });
+      break;
+    }
+  }
+  return { problems, doc };
 }
 
 function valueAt(data: unknown, path: Path): unknown {
@@ -118,10 +111,24 @@ function reportSchemaIssue(issue: $ZodIssue, data: unknown, issues: IssueCollect
   }
 }
 
+/** The issue for a problem found before YAML; without an offset it is at line 1, column 1 (the file as a whole). */
+function textIssue(file: string, problem: TextProblem, text: string | null): TopologyIssue {
+  if (problem.offset === undefined || text === null) {
+    return { file, line: problem.line ?? 1, column: problem.column ?? 1, message: problem.message };
+  }
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (const m of text.matchAll(/\n/g)) lines.addNewLine(m.index + 1);
+  const { line, col } = lines.linePos(problem.offset);
+  return { file, line, column: col, message: problem.message };
+}
+
 /** Validates and normalises topology text; never throws. `file` is used in the positions. */
 export function checkTopology(text: string, file: string): TopologyResult {
+  const textProblem = checkTopologyText(text);
+  if (textProblem) return { ok: false, errors: [textIssue(file, textProblem, text)] };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
+  const { problems: tokenProblems, doc } = parseYaml(text, lineCounter);
   const source = new SourcePositions(doc, lineCounter, text);
   const issues = new IssueCollector(file, source);
   const fail = (): TopologyResult => {
@@ -130,7 +137,15 @@ export function checkTopology(text: string, file: string): TopologyResult {
     return { ok: false, errors };
   };
 
-  for (const error of doc.errors) issues.atOffset(error.pos[0], `YAML syntax error: ${yamlMessage(error.message)}`);
+  for (const problem of tokenProblems) issues.atOffset(problem.offset, problem.message);
+  if (doc === null) return fail();
+  for (const error of doc.errors) {
+    // stringKeys (every key is text as written) makes yaml refuse a list, mapping or alias as a key.
+    const message = /^With stringKeys/.test(error.message)
+      ? 'a key must be text, not a list, a mapping or an alias'
+      : `YAML syntax error: ${yamlMessage(error.message)}`;
+    issues.atOffset(error.pos[0], message);
+  }
   if (issues.count > 0) return fail();
   if (doc.contents === null) {
     issues.atOffset(0, 'the file is empty; expected a mapping with name, nodes and optionally links, lans, events, expect');
@@ -140,16 +155,11 @@ export function checkTopology(text: string, file: string): TopologyResult {
     issues.atOffset(doc.contents.range?.[0] ?? 0, 'expected the topology as a mapping with name, nodes, links, …');
     return fail();
   }
-  checkDuplicateKeys(doc, issues, source);
+  for (const problem of checkDocument(doc, (offset) => source.lineColumn(offset).line)) issues.atOffset(problem.offset, problem.message);
   if (issues.count > 0) return fail();
 
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 1000 });
-  } catch (err) {
-    issues.atOffset(0, `YAML error: ${err instanceof Error ? err.message : String(err)}`);
-    return fail();
-  }
+  // Aliases are bounded by checkDocument; yaml's own count would throw without a position.
+  const data: unknown = doc.toJS({ maxAliasCount: -1 });
   const parsed = topologyFileSchema.safeParse(data);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) reportSchemaIssue(issue, data, issues);
@@ -179,12 +189,8 @@ export function parseTopology(text: string, file: string): TopologySpec {
 
 /** Reads and parses a topology file; positions use `path` as given. Throws TopologyError, also when unreadable. */
 export function loadTopologyFile(path: string): TopologySpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((err as Error).message);
-    throw new TopologyError([{ file: path, line: 1, column: 1, message: `cannot read the topology file: ${reason}` }]);
-  }
+  const bytes = readTopologyBytes(path);
+  const text = bytes instanceof Uint8Array ? decodeTopologyBytes(bytes) : bytes;
+  if (typeof text !== 'string') throw new TopologyError([textIssue(path, text, null)]);
   return parseTopology(text, path);
 }

@@ -25,6 +25,6 @@ describe('the JSON Schema for editors', () => {
   test('node kinds and endpoint syntax are published for editors', () => {
     const text = JSON.stringify(topologySchema());
     expect(text).toContain(JSON.stringify([...NODE_KINDS]));
-    expect(text).toContain('"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}:(?!\\\\.\\\\.?$)[^\\\\s:/]{1,15}$"');
+    expect(text).toContain('"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}:(?!\\\\.\\\\.?$)[^\\\\s:/%\\\\u0000-\\\\u001f\\\\u007f-\\\\u00a0]{1,15}$"');
   });
 });

@@ -8,29 +8,53 @@
  * Cross references (unknown nodes and links, interfaces used twice, which keys an event combines)
  * are checked afterwards in validate.ts, because they need the whole file.
  * Interface names follow Linux dev_valid_name(): 1..15 bytes (IFNAMSIZ 16 with the NUL), not "."
- * or "..", no "/", ":" or whitespace.
+ * or "..", no "/", ":" or whitespace as the kernel's isspace() sees it (which includes the byte
+ * 0xA0, so "à", UTF-8 C3 A0, is refused as Linux refuses it); and, stricter than Linux, printable
+ * characters only and no "%" (the kernel reads a name with "%" as a template like eth%d and picks a
+ * number). Every text value but output matchers is printable only; matchers may hold tab and line
+ * breaks. Numbers outside their range are described as such, with the range.
  */
 import * as z from 'zod';
 import { parseMatcher } from './matcher.js';
-import { BANDWIDTH_PATTERN, DURATION_PATTERN, PERCENT_PATTERN, parseBandwidth, parseDuration } from './units.js';
+import { quote, unprintableProblem } from './topology-text.js';
+import { BANDWIDTH_PATTERN, DURATION_PATTERN, PERCENT_PATTERN, parseBandwidth, parseDuration, readBandwidth, readDuration } from './units.js';
 
 export const NODE_KINDS = ['host', 'router', 'director', 'mobile-node', 'home-agent', 'switch'] as const;
 export const COMPAT_SETTINGS = ['netbsd-2004', 'static-routes-survive-down'] as const;
 export const TOP_LEVEL_KEYS = ['name', 'seed', 'defaults', 'nodes', 'links', 'lans', 'events', 'expect'] as const;
 
 const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_.-]{0,63}';
-const IFNAME_MAX = 15;
-export const ENDPOINT_PATTERN = `^${NAME_PATTERN}:(?!\\.\\.?$)[^\\s:/]{1,${IFNAME_MAX}}$`;
+/** IFNAMSIZ (16) less the terminating NUL. */
+const IFNAME_MAX_BYTES = 15;
+/** For editors: the characters and length an interface name may have (the byte count is checked by netloom). */
+export const ENDPOINT_PATTERN = `^${NAME_PATTERN}:(?!\\.\\.?$)[^\\s:/%\\u0000-\\u001f\\u007f-\\u00a0]{1,${IFNAME_MAX_BYTES}}$`;
 const NAME_RE = new RegExp(`^${NAME_PATTERN}$`);
+/** The longest topology name, in characters (it heads the UI and reports). */
+export const TOPOLOGY_NAME_MAX = 128;
 
-/** How a YAML value reads in a message. */
+/** A number as YAML spells it: `.nan`, `.inf`, `-.inf`, or the number. */
+function describeNumber(value: number): string {
+  if (Number.isNaN(value)) return '.nan';
+  if (!Number.isFinite(value)) return value > 0 ? '.inf' : '-.inf';
+  return String(value);
+}
+
+/** How a YAML value reads in a message (text quoted, unprintable characters escaped). */
 export function describeValue(value: unknown): string {
   if (value === null) return 'nothing';
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'number') return describeNumber(value);
   return String(value);
+}
+
+/** A text value that must be printable: `expected` says what the value is, `noun` names it in a message about its characters. */
+function printableText(expected: string, noun: string) {
+  return z.string(by(expecting(expected))).refine((v) => unprintableProblem(v) === null, {
+    error: (issue) => `${noun} ${describeValue(issue.input)} ${unprintableProblem(String(issue.input)) ?? ''}`,
+  });
 }
 
 type Explain = (input: unknown) => string;
@@ -45,32 +69,66 @@ const expecting = (what: string): Explain => (input) =>
 function explainName(what: string): Explain {
   return (input) => {
     if (typeof input !== 'string') return expecting(`a ${what} name`)(input);
-    return `bad ${what} name ${JSON.stringify(input)}: expected a letter or digit first, then letters, digits, "_", "." or "-" (at most 64)`;
+    return `bad ${what} name ${quote(input)}: expected a letter or digit first, then letters, digits, "_", "." or "-" (at most 64)`;
   };
 }
 
-/** Says precisely why `input` is not `node:ifname`. */
-export function explainEndpoint(input: unknown): string {
+/** Linux's isspace() (lib/ctype.c): the ASCII spaces and the Latin-1 no-break space 0xA0, here as a byte. */
+const KERNEL_SPACE_BYTES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
+
+const hexBytes = (text: string): string =>
+  [...new TextEncoder().encode(text)].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+
+/** Why `name` is not a valid interface name (dev_valid_name, printable, no "%"), or null. */
+export function interfaceNameProblem(name: string): string | null {
+  if (name === '') return 'is empty';
+  const bytes = new TextEncoder().encode(name).length;
+  if (bytes > IFNAME_MAX_BYTES) {
+    return `is ${bytes} bytes; Linux allows at most ${IFNAME_MAX_BYTES} (IFNAMSIZ 16 with the NUL)`;
+  }
+  if (name === '.' || name === '..') return 'is not allowed by Linux';
+  const unprintable = unprintableProblem(name);
+  if (unprintable !== null) return unprintable;
+  for (const char of name) {
+    if (char === '/' || char === ':' || /\s/u.test(char)) return 'may not contain "/", ":" or whitespace';
+    const encoded = new TextEncoder().encode(char);
+    if (encoded.length > 1 && encoded.some((b) => KERNEL_SPACE_BYTES.has(b))) {
+      return `may not contain ${quote(char)}: its UTF-8 bytes ${hexBytes(char)} hold 0xA0, which Linux's isspace() counts as a space`;
+    }
+    if (char === '%') return 'may not contain "%": Linux reads such a name as a template (eth%d) and picks a number for it';
+  }
+  return null;
+}
+
+/** Says precisely why `input` is not `node:ifname`, or null when it is one. */
+function endpointProblem(input: unknown): string | null {
   if (typeof input !== 'string') return expecting('an interface as node:ifname, e.g. h1:eth0')(input);
-  const bad = `bad endpoint ${JSON.stringify(input)}`;
+  const bad = `bad endpoint ${quote(input)}`;
   const parts = input.split(':');
   if (parts.length < 2) return `${bad}: expected node:ifname, e.g. h1:eth0`;
   if (parts.length > 2) return `${bad}: expected one ":" between node and interface (interface names cannot contain ":")`;
   const [node = '', ifname = ''] = parts;
   if (!NAME_RE.test(node)) {
-    return `${bad}: node name ${JSON.stringify(node)} must start with a letter or digit and use only letters, digits, "_", "." and "-"`;
+    return `${bad}: node name ${quote(node)} must start with a letter or digit and use only letters, digits, "_", "." and "-"`;
   }
   if (ifname === '') return `${bad}: the interface name after ":" is empty`;
-  if (ifname.length > IFNAME_MAX) {
-    return `${bad}: interface name ${JSON.stringify(ifname)} is ${ifname.length} characters; Linux allows at most ${IFNAME_MAX}`;
-  }
-  if (ifname === '.' || ifname === '..') return `${bad}: interface name ${JSON.stringify(ifname)} is not allowed by Linux`;
-  return `${bad}: interface name ${JSON.stringify(ifname)} may not contain "/", ":" or whitespace`;
+  const problem = interfaceNameProblem(ifname);
+  return problem === null ? null : `${bad}: interface name ${quote(ifname)} ${problem}`;
 }
 
-const endpoint = z.string(by(explainEndpoint)).regex(new RegExp(ENDPOINT_PATTERN), by(explainEndpoint));
+/** Says precisely why `input` is not `node:ifname`. */
+export function explainEndpoint(input: unknown): string {
+  return endpointProblem(input) ?? `bad endpoint ${describeValue(input)}`;
+}
+
+const endpoint = z
+  .string(by(explainEndpoint))
+  .regex(new RegExp(ENDPOINT_PATTERN), by(explainEndpoint))
+  .refine((v) => endpointProblem(v) === null, by(explainEndpoint));
 
 // ---- quantities
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 function explainDuration(role: 'duration' | 'time'): Explain {
   return (input) => {
@@ -78,17 +136,17 @@ function explainDuration(role: 'duration' | 'time'): Explain {
     if (input === undefined) return `a ${role} like ${role === 'time' ? '5s' : '2ms'}`;
     if (typeof input === 'number') {
       return input < 0
-        ? `negative ${role} ${input}; expected 0 or more, ${example}`
-        : `expected a ${role} with a unit (ns, us, ms, s or m), ${example}; got the bare number ${input}`;
+        ? `negative ${role} ${describeNumber(input)}; expected 0 or more, ${example}`
+        : `expected a ${role} with a unit (ns, us, ms, s or m), ${example}; got the bare number ${describeNumber(input)}`;
     }
     if (typeof input !== 'string') return `expected a ${role} like ${example.slice(5)}, got ${describeValue(input)}`;
-    if (input.startsWith('-') && parseDuration(input.slice(1)) !== null) {
-      return `negative ${role} ${JSON.stringify(input)}; expected 0 or more, ${example}`;
+    if (input.startsWith('-') && readDuration(input.slice(1)) !== 'syntax') {
+      return `negative ${role} ${quote(input)}; expected 0 or more, ${example}`;
     }
-    if (/^[0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m)$/.test(input)) {
-      return `bad ${role} ${JSON.stringify(input)}: not a whole number of nanoseconds`;
-    }
-    return `bad ${role} ${JSON.stringify(input)}: expected a number with a unit ns, us, ms, s or m, ${example}`;
+    const value = readDuration(input);
+    if (value === 'range') return `${role} ${quote(input)} is out of range; expected at most ${MAX_SAFE}ns (about 104 days)`;
+    if (value === 'fraction') return `bad ${role} ${quote(input)}: not a whole number of nanoseconds`;
+    return `bad ${role} ${quote(input)}: expected a number with a unit ns, us, ms, s or m, ${example}`;
   };
 }
 
@@ -117,19 +175,26 @@ const latency = durationSchema()
 
 const time = timeSchema().meta({ description: 'Virtual time since start, e.g. 5s or 1.5ms.' });
 
+const BANDWIDTH_UNITS_TEXT = 'bits per second with a unit bit, kbit, Mbit or Gbit, e.g. 100Mbit';
+const BANDWIDTH_RANGE = `bandwidth is out of range; expected at most ${MAX_SAFE} bits per second`;
+const UNLIMITED = '(leave it out or use null for unlimited)';
+
 function explainBandwidth(input: unknown): string {
   if (typeof input === 'number') {
-    return input <= 0
-      ? `bandwidth must be more than 0, got ${input} (leave it out or use null for unlimited)`
-      : `bandwidth ${input} is not a whole number of bits per second`;
+    if (Number.isNaN(input)) return `expected a bandwidth like 100Mbit, or null for unlimited, got .nan`;
+    if (input <= 0) return `bandwidth must be more than 0, got ${describeNumber(input)} ${UNLIMITED}`;
+    if (input > MAX_SAFE) return BANDWIDTH_RANGE.replace('bandwidth', `bandwidth ${describeNumber(input)}`);
+    return `bandwidth ${input} is not a whole number of bits per second`;
   }
   if (typeof input === 'string') {
-    const value = parseBandwidth(input);
-    if (value === 0) return `bandwidth must be more than 0, got ${JSON.stringify(input)} (leave it out or use null for unlimited)`;
+    const value = readBandwidth(input);
+    if (value === 0) return `bandwidth must be more than 0, got ${quote(input)} ${UNLIMITED}`;
+    if (value === 'range') return BANDWIDTH_RANGE.replace('bandwidth', `bandwidth ${quote(input)}`);
+    if (value === 'fraction') return `bad bandwidth ${quote(input)}: not a whole number of bits per second`;
     if (/^[0-9.]+\s*[kKmMgGtT]?bps$/i.test(input) && !/^[0-9.]+\s*bps$/i.test(input)) {
-      return `bad bandwidth ${JSON.stringify(input)}: expected bits per second with a unit bit, kbit, Mbit or Gbit, e.g. 100Mbit (tc reads "${input.replace(/^[0-9.\s]+/, '')}" as bytes)`;
+      return `bad bandwidth ${quote(input)}: expected ${BANDWIDTH_UNITS_TEXT} (tc reads "${input.replace(/^[0-9.\s]+/, '')}" as bytes)`;
     }
-    return `bad bandwidth ${JSON.stringify(input)}: expected bits per second with a unit bit, kbit, Mbit or Gbit, e.g. 100Mbit`;
+    return `bad bandwidth ${quote(input)}: expected ${BANDWIDTH_UNITS_TEXT}`;
   }
   return expecting('a bandwidth like 100Mbit, or null for unlimited')(input);
 }
@@ -144,13 +209,15 @@ const bandwidth = z
 
 function explainLoss(input: unknown): string {
   if (typeof input === 'number') {
-    if (input < 0) return `loss must not be negative, got ${input}`;
+    if (Number.isNaN(input)) return 'expected a loss like 1% or 0.01, got .nan';
+    if (input < 0) return `loss must not be negative, got ${describeNumber(input)}`;
+    if (!Number.isFinite(input)) return 'loss .inf is out of range; expected a fraction from 0 to 1 or a percentage from 0% to 100%';
     return `loss ${input} is more than 1; write a fraction from 0 to 1 (0.05) or a percentage (${input}%)`;
   }
   if (typeof input === 'string') {
     const percent = /^([0-9]+(\.[0-9]+)?)%$/.exec(input);
-    if (percent) return `loss ${JSON.stringify(input)} is over 100%`;
-    return `bad loss ${JSON.stringify(input)}: expected a percentage like 1% or a fraction from 0 to 1 like 0.01`;
+    if (percent) return `loss ${quote(input)} is over 100%`;
+    return `bad loss ${quote(input)}: expected a percentage like 1% or a fraction from 0 to 1 like 0.01`;
   }
   return expecting('a loss like 1% or 0.01')(input);
 }
@@ -160,11 +227,14 @@ const loss = z
   .refine((v) => typeof v === 'number' || Number(v.slice(0, -1)) <= 100, by(explainLoss))
   .meta({ description: 'Frame loss: a percentage (1%) or a fraction from 0 to 1 (0.01). Default 0.' });
 
-function wholeNumber(what: string, min: number, max: number, unit: string): z.ZodNumber {
-  const explain: Explain = (input) =>
-    typeof input === 'number'
-      ? `${what} ${input} is out of range; expected a whole number ${unit}from ${min} to ${max}`
-      : expecting(`${what}, a whole number ${unit}from ${min} to ${max}`)(input);
+function wholeNumber(what: string, min: number, max: number, unit = ''): z.ZodNumber {
+  const range = `a whole number ${unit}from ${min} to ${max}`;
+  const explain: Explain = (input) => {
+    if (typeof input !== 'number') return expecting(`${what}, ${range}`)(input);
+    if (Number.isNaN(input)) return `${what} .nan is not a number; expected ${range}`;
+    if (Number.isFinite(input) && !Number.isInteger(input)) return `${what} ${input} is not a whole number; expected ${range}`;
+    return `${what} ${describeNumber(input)} is out of range; expected ${range}`;
+  };
   return z.number(by(explain)).int(by(explain)).min(min, by(explain)).max(max, by(explain));
 }
 
@@ -176,12 +246,16 @@ const queue = wholeNumber('queue', 1, 1_000_000, 'of frames ').meta({ descriptio
 function explainMatcher(input: unknown): string {
   if (typeof input === 'string') {
     const m = parseMatcher(input);
-    if ('error' in m) return `bad regular expression ${JSON.stringify(input)}: ${m.error}`;
+    const unprintable = unprintableProblem(input, true);
+    if (unprintable !== null) return `matcher ${quote(input)} ${unprintable}`;
+    if ('error' in m) return `bad regular expression ${quote(input)}: ${m.error}`;
   }
   return expecting('text to find, "/regex/flags", "" for empty output, or a list of them')(input);
 }
 
-const matcherText = z.string(by(explainMatcher)).refine((s) => !('error' in parseMatcher(s)), by(explainMatcher));
+const matcherText = z
+  .string(by(explainMatcher))
+  .refine((s) => unprintableProblem(s, true) === null && !('error' in parseMatcher(s)), by(explainMatcher));
 const matcher = z
   .union([matcherText, z.array(matcherText, by(explainMatcher))], by(explainMatcher))
   .meta({ description: 'Plain text = substring; "/re/flags" = regular expression; "" = must be empty; or a list (all must hold).' });
@@ -211,7 +285,7 @@ function strict<Shape extends z.ZodRawShape>(what: string, shape: Shape) {
         const [key = ''] = issue.keys;
         const near = Object.keys(shape).find((k) => editDistance(k, key) <= Math.min(2, Math.floor(k.length / 3)));
         const hint = near !== undefined ? `; did you mean "${near}"?` : '';
-        return `unknown key ${JSON.stringify(key)} in ${what} (expected one of: ${keys})${hint}`;
+        return `unknown key ${quote(key)} in ${what} (expected one of: ${keys})${hint}`;
       }
       return expecting(`${what} as a mapping of ${keys}`)(issue.input);
     },
@@ -242,7 +316,7 @@ const nodeSchema = strict('a node', {
     .optional()
     .meta({ description: 'Named behaviours of older kernels to reproduce.' }),
   exec: z
-    .array(z.string(by(expecting('a command as a string'))), by(expecting('a list of startup commands')))
+    .array(printableText('a command as a string', 'command'), by(expecting('a list of startup commands')))
     .optional()
     .meta({ description: 'Startup commands in node-shell syntax, run in order at t=0.' }),
 });
@@ -269,13 +343,12 @@ const lanSchema = strict('a LAN', {
 
 const eventSchema = strict('an event', {
   at: time,
-  node: z.string(by(expecting('a node name'))).optional(),
-  cmd: z.string(by(expecting('a command as a string'))).optional(),
+  node: printableText('a node name', 'node name').optional(),
+  cmd: printableText('a command as a string', 'command').optional(),
   action: z
     .enum(['stop', 'start'], by((input) => `unknown node action ${describeValue(input)} (actions: stop, start)`))
     .optional(),
-  link: z
-    .string(by(expecting('a link id like h1:eth0--r1:eth0 or a LAN name')))
+  link: printableText('a link id like h1:eth0--r1:eth0 or a LAN name', 'link')
     .optional()
     .meta({ description: 'A point-to-point link id (a:eth0--b:eth0) or a LAN name.' }),
   up: z.boolean(by(expecting('true or false'))).optional(),
@@ -284,29 +357,20 @@ const eventSchema = strict('an event', {
 
 const expectSchema = strict('an expectation', {
   at: time,
-  node: z.string(by(expecting('the node to run the command on'))),
-  cmd: z.string(by(expecting('the command to run, e.g. ping -c 1 10.0.0.2'))),
-  status: z
-    .number(by(expecting('an exit status from 0 to 255')))
-    .int(by(expecting('an exit status from 0 to 255')))
-    .min(0, by(expecting('an exit status from 0 to 255')))
-    .max(255, by(expecting('an exit status from 0 to 255')))
-    .optional(),
+  node: printableText('the node to run the command on', 'node name'),
+  cmd: printableText('the command to run, e.g. ping -c 1 10.0.0.2', 'command'),
+  status: wholeNumber('exit status', 0, 255).optional(),
   stdout: matcher.optional(),
   stderr: matcher.optional(),
   not_stdout: matcher.optional().meta({ description: 'Must NOT match stdout (text or /re/; a list = none may match).' }),
 });
 
 export const topologyFileSchema = strict('the topology', {
-  name: z
-    .string(by(expecting("the topology's name, a string")))
+  name: printableText("the topology's name, a string", "the topology's name")
     .min(1, by(() => "the topology's name must not be empty"))
+    .max(TOPOLOGY_NAME_MAX, by((input) => `the topology's name is ${String(input).length} characters; at most ${TOPOLOGY_NAME_MAX}`))
     .meta({ description: 'The topology name.' }),
-  seed: z
-    .number(by(expecting('a seed, a whole number from 0 to 4294967295')))
-    .int(by(expecting('a seed, a whole number from 0 to 4294967295')))
-    .min(0, by(expecting('a seed, a whole number from 0 to 4294967295')))
-    .max(4294967295, by(expecting('a seed, a whole number from 0 to 4294967295')))
+  seed: wholeNumber('seed', 0, 4294967295)
     .optional()
     .meta({ description: 'Seed of the run (loss decisions and other randomness). Default 1.' }),
   defaults: strict('defaults', { link: strict('link defaults', linkParams).optional() }).optional(),

@@ -33,7 +33,7 @@ export function findPair(collection: unknown, key: PropertyKey): Pair | undefine
 
 export class SourcePositions {
   constructor(
-    private readonly doc: Document,
+    private readonly doc: Document | null,
     private readonly lines: LineCounter,
     private readonly text: string,
   ) {}
@@ -53,7 +53,7 @@ export class SourcePositions {
 
   /** The character offset of what `path` points at (or of the nearest enclosing node that exists). */
   offsetOf(path: Path, target: Target = 'value'): number {
-    let node: unknown = this.doc.contents;
+    let node: unknown = this.doc?.contents ?? null;
     let offset = startOf(node) ?? 0;
     for (const [i, segment] of path.entries()) {
       const last = i === path.length - 1;

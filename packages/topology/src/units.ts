@@ -4,7 +4,8 @@
  *
  * Parsing is exact decimal arithmetic (BigInt), so `1.1ms` is 1,100,000 ns and not a float
  * neighbour of it; values that are not a whole number of nanoseconds / bits per second, or beyond
- * Number.MAX_SAFE_INTEGER, are rejected. Unit names follow tc(8) (`kbit`, `mbit`, `gbit`, case
+ * Number.MAX_SAFE_INTEGER (2^53 - 1: about 104 days, about 9 Pbit/s), are rejected, and readDuration /
+ * readBandwidth say which of the two it was. Unit names follow tc(8) (`kbit`, `mbit`, `gbit`, case
  * does not matter) except that `bps` here means bits per second, as the topology format says.
  * Leaves out tc's byte-based units and IEC (`kibit`) prefixes.
  */
@@ -22,23 +23,36 @@ const DURATION_UNITS: Record<string, bigint> = {
 export const DURATION_PATTERN = '^(0|[0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m))$';
 const DURATION_RE = /^([0-9]+)(?:\.([0-9]+))?(ns|us|µs|ms|s|m)$/;
 
-/** Scales the decimal `int.frac` by `unit`; null unless the result is a safe whole number. */
-function scaleExact(int: string, frac: string, unit: bigint): number | null {
+/** Why a quantity that has the right syntax is refused: not a whole number of the base unit, or too large. */
+export type QuantityFault = 'fraction' | 'range';
+
+/** Scales the decimal `int.frac` by `unit`: the safe whole number, or why there is none. */
+function scaleExact(intText: string, fracText: string, unit: bigint): number | QuantityFault {
+  // Bounded BigInt work whatever the length of the digits: 25 significant digits are past every limit.
+  const int = intText.replace(/^0+(?=.)/, '');
+  const frac = fracText.replace(/0+$/, '');
+  if (int.length > 25) return 'range';
+  if (frac.length > 25) return 'fraction';
   const scaled = BigInt(int + frac) * unit;
   const divisor = 10n ** BigInt(frac.length);
-  if (scaled % divisor !== 0n) return null;
-  const value = scaled / divisor;
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null;
+  if (scaled / divisor > BigInt(Number.MAX_SAFE_INTEGER)) return 'range';
+  if (scaled % divisor !== 0n) return 'fraction';
+  return Number(scaled / divisor);
+}
+
+/** A duration in ns, or why not: 'syntax' (no such form), 'fraction' (below 1 ns), 'range' (past 2^53 - 1 ns). */
+export function readDuration(text: string): number | QuantityFault | 'syntax' {
+  if (text === '0') return 0;
+  const m = DURATION_RE.exec(text);
+  const unit = DURATION_UNITS[m?.[3] ?? ''];
+  if (!m || unit === undefined) return 'syntax';
+  return scaleExact(m[1] ?? '', m[2] ?? '', unit);
 }
 
 /** `1.5ms` → 1500000 (ns). `0` is accepted without a unit. Null for anything else, negatives included. */
 export function parseDuration(text: string): number | null {
-  if (text === '0') return 0;
-  const m = DURATION_RE.exec(text);
-  if (!m) return null;
-  const unit = DURATION_UNITS[m[3] ?? ''];
-  if (unit === undefined) return null;
-  return scaleExact(m[1] ?? '', m[2] ?? '', unit);
+  const value = readDuration(text);
+  return typeof value === 'number' ? value : null;
 }
 
 /** Renders `value / unit` exactly, without trailing zeros: (1500, 1000) → "1.5". */
@@ -77,10 +91,15 @@ const BANDWIDTH_RE = /^([0-9]+)(?:\.([0-9]+))?\s*([a-z]*)$/i;
 
 /** `100Mbit` → 100000000 (bit/s); a plain number string is bit/s. Null when malformed or not a whole bit/s. */
 export function parseBandwidth(text: string): number | null {
+  const value = readBandwidth(text);
+  return typeof value === 'number' ? value : null;
+}
+
+/** A bandwidth in bit/s, or why not: 'syntax', 'fraction' (below 1 bit/s), 'range' (past 2^53 - 1 bit/s). */
+export function readBandwidth(text: string): number | QuantityFault | 'syntax' {
   const m = BANDWIDTH_RE.exec(text);
-  if (!m) return null;
-  const unit = BANDWIDTH_UNITS[(m[3] ?? '').toLowerCase()];
-  if (unit === undefined) return null;
+  const unit = BANDWIDTH_UNITS[(m?.[3] ?? '').toLowerCase()];
+  if (!m || unit === undefined) return 'syntax';
   return scaleExact(m[1] ?? '', m[2] ?? '', unit);
 }
 
