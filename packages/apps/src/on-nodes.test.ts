@@ -203,3 +203,57 @@ describe('udpsend and nc on real nodes', () => {
     expect(client.status).toBe(1);
   });
 });
+
+describe('ping and traceroute answers checked against iputils 20221126 and traceroute 2.1.2', () => {
+  it('ping -s 65508: every probe is a local error with the MTU, counted as an error', () => {
+    const run = chain().exec('a', 'ping -c 2 -s 65508 10.0.2.2', 10 * SECOND);
+    expect(run.stderr).toBe('ping: local error: message too long, mtu=1500\nping: local error: message too long, mtu=1500\n');
+    expect(run.stdout).toBe(
+      'PING 10.0.2.2 (10.0.2.2) 65508(65536) bytes of data.\n\n--- 10.0.2.2 ping statistics ---\n' +
+        '2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1000ms\n\n',
+    );
+    expect(run.status).toBe(1);
+  });
+
+  it('ping asks for -b before pinging a broadcast address, and warns with it', () => {
+    const lab = chain();
+    expect(lab.exec('a', 'ping -c 1 10.0.1.255', SECOND)).toMatchObject({
+      stdout: '',
+      stderr: 'ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n',
+      status: 2,
+    });
+    const run = lab.exec('a', 'ping -c 1 -W 1 -b 10.0.1.255', 5 * SECOND);
+    expect(run.stderr).toBe('WARNING: pinging broadcast address\n');
+    expect(run.stdout.split('\n')[0]).toBe('PING 10.0.1.255 (10.0.1.255) 56(84) bytes of data.');
+  });
+
+  it('ping 0.0.0.0 pings the loopback source it was routed to', () => {
+    const run = chain().exec('a', 'ping -c 1 0.0.0.0', 5 * SECOND);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual(['PING 0.0.0.0 (127.0.0.1) 56(84) bytes of data.', '64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.000 ms']);
+    expect(run.status).toBe(0);
+  });
+
+  it('ping -p takes up to 16 hex bytes and refuses anything else', () => {
+    const lab = chain();
+    expect(lab.exec('a', 'ping -c 1 -p zz 10.0.2.2', SECOND)).toMatchObject({ stdout: '', stderr: 'ping: patterns must be specified as hex digits: zz\n', status: 2 });
+    expect(lab.exec('a', 'ping -c 1 -p abz 10.0.2.2', SECOND).stderr).toBe('ping: patterns must be specified as hex digits: z\n');
+    const run = lab.exec('a', 'ping -c 1 -p abc 10.0.2.2', 5 * SECOND);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual(['PATTERN: 0xab0c', 'PING 10.0.2.2 (10.0.2.2) 56(84) bytes of data.']);
+    expect(run.status).toBe(0);
+    expect(lab.exec('a', 'ping -c 1 -p 0123456789abcdef0123456789abcdef01 10.0.2.2', 5 * SECOND).stdout.split('\n')[0]).toBe('PATTERN: 0x0123456789abcdef0123456789abcdef');
+  });
+
+  it('traceroute -p 0 is the default port; -p 65536 wraps to port 0 and still traces; -I -p 65536 loses sequence 0', () => {
+    const lab = chain();
+    lab.exec('a', 'ping -c 1 10.0.2.2', 5 * SECOND); // ARP resolved, so each hop's time is the plain 2 ms per link each way
+    const trace = (line: string): string => lab.exec('a', line, 60 * SECOND).stdout;
+    const twoHops = 'traceroute to 10.0.2.2 (10.0.2.2), 3 hops max, 60 byte packets\n 1  10.0.1.254  2.000 ms\n 2  10.0.2.2  4.000 ms\n';
+    expect(trace('traceroute -n -q 1 -m 3 -p 0 10.0.2.2')).toBe(twoHops);
+    expect(trace('traceroute -n -q 1 -m 3 -p 65536 10.0.2.2')).toBe(twoHops);
+    expect(trace('traceroute -n -q 1 -m 3 -p -1 10.0.2.2')).toBe(twoHops);
+    expect(trace('traceroute -I -n -q 1 -m 3 -w 1 -p 65536 10.0.2.2')).toBe(
+      'traceroute to 10.0.2.2 (10.0.2.2), 3 hops max, 60 byte packets\n 1  *\n 2  10.0.2.2  4.000 ms\n',
+    );
+    expect(lab.exec('a', 'traceroute -n -m -1 10.0.2.2', SECOND)).toMatchObject({ stderr: 'max hops cannot be more than 255\n', status: 2 });
+  });
+});

@@ -96,6 +96,10 @@ interface PingOptions {
   timestamps: boolean;
   outstanding: boolean;
   family: 4 | 6 | null;
+  /** -b: a broadcast destination is allowed. */
+  broadcast: boolean;
+  /** -p: the bytes that fill the data (empty: 0, 1, 2, … as without -p). */
+  pattern: number[];
   target: string;
 }
 
@@ -114,7 +118,20 @@ function parseSeconds(text: string): number | null {
   return Number(text);
 }
 
-function parseOptions(argv: readonly string[]): OptionsOutcome {
+/**
+ * iputils fill(): every character must be a hex digit (the error quotes the rest from the first
+ * that is not); sscanf's `%2x` then reads up to 16 bytes, two digits each.
+ */
+export function parsePattern(text: string): number[] | string {
+  const bad = text.search(/[^0-9a-fA-F]/);
+  if (bad >= 0) return `ping: patterns must be specified as hex digits: ${text.slice(bad)}\n`;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length && bytes.length < 16; i += 2) bytes.push(Number.parseInt(text.slice(i, i + 2), 16));
+  return bytes;
+}
+
+/** Options in argv order; `print` receives what iputils prints while parsing (`PATTERN: 0x…`). */
+function parseOptions(argv: readonly string[], print: (text: string) => void): OptionsOutcome {
   const parsed = getopt(argv, { short: PING_OPTIONS });
   if (!parsed.ok) return { ok: false, message: `${glibcMessage('ping', parsed.error)}\n${PING_USAGE}`, status: 2 };
   const options: PingOptions = {
@@ -130,6 +147,8 @@ function parseOptions(argv: readonly string[]): OptionsOutcome {
     timestamps: false,
     outstanding: false,
     family: null,
+    broadcast: false,
+    pattern: [],
     target: '',
   };
   for (const { key, value = '' } of parsed.options) {
@@ -187,6 +206,16 @@ function parseOptions(argv: readonly string[]): OptionsOutcome {
       case 'O':
         options.outstanding = true;
         break;
+      case 'b':
+        options.broadcast = true;
+        break;
+      case 'p': {
+        const pattern = parsePattern(value);
+        if (typeof pattern === 'string') return { ok: false, message: pattern, status: 2 };
+        options.pattern = pattern;
+        if (!options.quiet) print(`PATTERN: 0x${pattern.map((b) => b.toString(16).padStart(2, '0')).join('')}\n`);
+        break;
+      }
       case '4':
       case '6': {
         const family = key === '4' ? 4 : 6;
@@ -306,9 +335,9 @@ function fail(ctx: ProcessContext, message: string, status: number): void {
   ctx.exit(status);
 }
 
-function echoPayload(size: number, now: number): Uint8Array {
+function echoPayload(size: number, now: number, pattern: readonly number[]): Uint8Array {
   const payload = new Uint8Array(size);
-  for (let i = 0; i < size; i++) payload[i] = i & 0xff;
+  for (let i = 0; i < size; i++) payload[i] = pattern.length > 0 ? pattern[i % pattern.length]! : i & 0xff;
   if (size >= 16) {
     // struct timeval, little-endian 64-bit seconds and microseconds, as iputils writes it.
     const view = new DataView(payload.buffer);
@@ -318,8 +347,19 @@ function echoPayload(size: number, now: number): Uint8Array {
   return payload;
 }
 
+/** Does a UDP connect to the destination fail with EACCES (a broadcast route without SO_BROADCAST)? */
+function broadcastRefusal(ctx: ProcessContext, destination: string, device: string | undefined, source: string | null): Errno | null {
+  const probe = ctx.udpSocket(4);
+  if ('errno' in probe) return probe.errno;
+  if (device !== undefined) probe.setsockopt('SO_BINDTODEVICE', device);
+  if (source !== null) probe.bind(source, 0);
+  const connected = probe.connect(destination, 1025);
+  probe.close();
+  return connected.ok ? null : connected.errno;
+}
+
 export const ping: Program = (ctx) => {
-  const outcome = parseOptions(ctx.argv);
+  const outcome = parseOptions(ctx.argv, (text) => ctx.stdout(text));
   if (!outcome.ok) {
     if (outcome.status === 0) ctx.stdout(outcome.message);
     else ctx.stderr(outcome.message);
@@ -374,9 +414,19 @@ export const ping: Program = (ctx) => {
     }
   }
   // iputils connects a UDP probe socket to learn the source address (and fails here without a route).
+  // A broadcast route refuses the connect without SO_BROADCAST (EACCES): ping asks for -b.
+  if (family === 4) {
+    const refusal = broadcastRefusal(ctx, destination, device, boundSource);
+    if (refusal === 'EACCES' && !options.broadcast) {
+      return socketFail('ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n');
+    }
+    if (refusal === 'EACCES') ctx.stderr('WARNING: pinging broadcast address\n');
+  }
   const routed = ctx.routeSource(destination, device);
   if ('errno' in routed) return socketFail(`ping: connect: ${errnoMessage[routed.errno]}\n`);
   const source = boundSource ?? routed.source;
+  // Linux routes 0.0.0.0 to the loopback address, and ping then pings the source it was given.
+  if (family === 4 && destination === '0.0.0.0') destination = source;
 
   if (options.ttl !== null) {
     const set = options.ttl === 0 ? { ok: false as const, errno: 'EINVAL' as Errno } : socket.setsockopt('IP_TTL', options.ttl);
@@ -417,7 +467,8 @@ export const ping: Program = (ctx) => {
     const now = ctx.now();
     return `[${Math.floor(now / NS_PER_S)}.${String(Math.floor((now % NS_PER_S) / NS_PER_US)).padStart(6, '0')}] `;
   };
-  const nameOf = (address: string): string => (!options.numeric && address === destination && target !== destination ? `${target} (${address})` : address);
+  const isLiteral = isIpv4Literal(target) || isIpv6Literal(target);
+  const nameOf = (address: string): string => (!options.numeric && address === destination && !isLiteral ? `${target} (${address})` : address);
 
   const finish = (): void => {
     if (finished) return;
@@ -480,13 +531,19 @@ export const ping: Program = (ctx) => {
     if (options.outstanding && transmitted > 0 && !received.has(transmitted & 0xffff)) {
       ctx.stdout(`${stamp()}no answer yet for icmp_seq=${transmitted & 0xffff}\n`);
     }
-    const result = socket.sendEcho(destination, id, sequence, echoPayload(size, now));
+    const result = socket.sendEcho(destination, id, sequence, echoPayload(size, now, options.pattern));
     transmitted++;
     sentAt.set(sequence, now);
     received.delete(sequence);
-    if (!result.ok && !options.quiet) ctx.stderr(`ping: sendmsg: ${errnoMessage[result.errno]}\n`);
+    const localError = !result.ok && result.localErrorMtu !== undefined;
+    if (!result.ok && result.localErrorMtu !== undefined) {
+      // receive_error_msg: a local error from the error queue counts as an error of this probe.
+      errors++;
+      if (!options.quiet) ctx.stderr(`ping: local error: message too long, mtu=${result.localErrorMtu}\n`);
+    } else if (!result.ok && !options.quiet) ctx.stderr(`ping: sendmsg: ${errnoMessage[result.errno]}\n`);
     if (options.count && transmitted >= options.count && !options.deadlineNs) scheduleExit();
     else sendTimer = ctx.setTimer(options.intervalNs, sendProbe);
+    if (localError) checkDone();
   };
 
   const isReply = (m: IcmpMessage): boolean => (family === 4 ? m.type === 0 : m.type === 129);

@@ -96,11 +96,20 @@ type ParseOutcome =
   | { ok: true; options: TracerouteOptions }
   | { ok: false; stdout?: string; stderr: string; status: number };
 
-/** CLIF_set_uint: strtoul(arg, &end, 0) consuming the whole word. */
+/**
+ * CLIF_set_uint: strtoul(arg, &end, 0) consuming the whole word, kept in an unsigned int: blanks
+ * and a sign may lead, `0x` is hex and `0` octal, `-N` wraps (`-1` is 4294967295) and a number past
+ * ULONG_MAX saturates (strtoul's ERANGE is not checked).
+ */
 function parseUint(text: string): number | null {
-  if (/^\+?\d+$/.test(text)) return Number(text);
-  if (/^0x[0-9a-f]+$/i.test(text)) return Number.parseInt(text.slice(2), 16);
-  return null;
+  const m = /^[ \t\n\v\f\r]*([-+]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
+  if (!m) return null;
+  const digits = m[2]!;
+  const magnitude = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 && digits.startsWith('0') ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  const ulongMax = (1n << 64n) - 1n;
+  const saturated = magnitude > ulongMax ? ulongMax : magnitude;
+  const ulong = m[1] === '-' ? ((1n << 64n) - saturated) % (1n << 64n) : saturated;
+  return Number(ulong % (1n << 32n));
 }
 
 /** strtod: the longest leading float, and what is left. */
@@ -308,10 +317,12 @@ interface Probe {
   recvTtl: number;
   /** UDP destination port or ICMP sequence identifying the probe's answers; 0 once done. */
   key: number;
+  /** UDP: the local port the probe left from (answers quote it). */
+  sport: number;
 }
 
 function emptyProbe(): Probe {
-  return { sent: false, sendTime: 0, recvTime: null, done: false, final: false, from: null, annotation: '', recvTtl: 0, key: 0 };
+  return { sent: false, sendTime: 0, recvTime: null, done: false, final: false, from: null, annotation: '', recvTtl: 0, key: 0, sport: 0 };
 }
 
 function ttlToHops(ttl: number): number {
@@ -349,11 +360,14 @@ export const traceroute: Program = (ctx) => {
 
   let udp: UdpSocket | null = null;
   let icmp: IcmpSocket | null = null;
+  /** Sockets connected to port 0 for the probes whose port wrapped to 0 (sendto refuses port 0). */
+  const portZeroSockets: UdpSocket[] = [];
   let finished = false;
   const cleanUp = (): void => {
     finished = true;
     udp?.close();
     icmp?.close();
+    for (const socket of portZeroSockets) socket.close();
   };
   /** traceroute's error(): a newline, perror's text, exit 1. */
   const fatal = (what: string, errno: Errno): void => {
@@ -403,7 +417,9 @@ export const traceroute: Program = (ctx) => {
     for (const ch of `${ctx.hostname}/traceroute/${ctx.now()}`) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
     return hash & 0xffff;
   })();
-  let nextKey = options.port ?? (options.icmp ? 1 : DEF_START_PORT);
+  // `-p 0` is the default; the UDP port counts in an unsigned int and goes out as its low 16 bits
+  // (65536 is port 0), the ICMP sequence is 16 bits.
+  let nextKey = options.port || (options.icmp ? 1 : DEF_START_PORT);
   const payload = new Uint8Array(dataLen);
   for (let i = 0; i < dataLen; i++) payload[i] = 0x40 + (i & 0x3f);
 
@@ -414,10 +430,18 @@ export const traceroute: Program = (ctx) => {
       icmp.setsockopt('IP_TTL', ttl);
       const r = icmp.sendEcho(destination, echoId, key, payload);
       if (!r.ok && r.errno !== 'ENOBUFS' && r.errno !== 'EAGAIN' && r.errno !== 'EMSGSIZE') return r.errno;
+    } else if (udp && key === 0) {
+      // traceroute connects each probe's socket, and a connected socket may send to port 0.
+      const opened = openPortZeroSocket(ttl);
+      if ('errno' in opened) return opened.errno;
+      const r = opened.sendto(payload);
+      if (!r.ok && r.errno !== 'ENOBUFS' && r.errno !== 'EAGAIN' && r.errno !== 'EMSGSIZE') return r.errno;
+      probe.sport = opened.localAddress()?.port ?? 0;
     } else if (udp) {
       udp.setsockopt('IP_TTL', ttl);
       const r = udp.sendto(payload, { address: destination, port: key });
       if (!r.ok && r.errno !== 'ENOBUFS' && r.errno !== 'EAGAIN' && r.errno !== 'EMSGSIZE') return r.errno;
+      probe.sport = udp.localAddress()?.port ?? 0;
     }
     probe.sent = true;
     probe.sendTime = ctx.now();
@@ -425,7 +449,23 @@ export const traceroute: Program = (ctx) => {
     return null;
   };
 
-  const probeByKey = (key: number): Probe | undefined => probes.find((p) => p.key === key && p.sent && !p.done);
+  const openPortZeroSocket = (ttl: number): UdpSocket | { errno: Errno } => {
+    const opened = ctx.udpSocket(family);
+    if ('errno' in opened) return opened;
+    portZeroSockets.push(opened);
+    const steps = [
+      options.device !== null ? opened.setsockopt('SO_BINDTODEVICE', options.device) : { ok: true as const },
+      options.source !== null ? opened.bind(options.source, 0) : { ok: true as const },
+      opened.setsockopt('IP_TTL', ttl),
+      opened.connect(destination, 0),
+    ];
+    for (const step of steps) if (!step.ok) return { errno: step.errno };
+    return opened;
+  };
+
+  /** probe_by_seq / udp_check_reply: a sent, unanswered probe with this key (and local port). */
+  const probeByKey = (key: number, sport?: number): Probe | undefined =>
+    probes.find((p) => p.key === key && p.sent && !p.done && (sport === undefined || p.sport === sport));
 
   const receive = (probe: Probe, from: string, type: number, code: number, receivedAt: number, ttl: number, mtu?: number): void => {
     const { text, final } = icmpAnnotation(family, type, code, mtu);
@@ -441,16 +481,15 @@ export const traceroute: Program = (ctx) => {
 
   if (icmp) {
     (icmp as IcmpSocket).onMessage((m) => {
-      if (finished || m.id !== echoId) return;
+      // probe_by_seq never matches sequence 0 (a -p that wraps to 0 leaves that probe unanswered).
+      if (finished || m.id !== echoId || m.sequence === 0) return;
       const probe = probeByKey(m.sequence);
       if (probe) receive(probe, m.from, m.type, m.code, m.receivedAt, m.ttl, reportedMtu(m));
     });
   } else {
     ctx.onUdpProbeError((e) => {
       if (finished) return;
-      const local = udp?.localAddress();
-      if (local && local.port !== 0 && e.sport !== local.port) return;
-      const probe = probeByKey(e.dport);
+      const probe = probeByKey(e.dport, e.sport);
       if (probe) receive(probe, e.from, e.type, e.code, e.receivedAt, 0, reportedMtu(e));
     });
   }

@@ -51,7 +51,12 @@ export interface SendInfo {
   bytes: number;
 }
 
-export type SendResult = { ok: true; info: SendInfo } | { ok: false; errno: Errno };
+/**
+ * A send's outcome. A failure may also queue a local error on the socket's error queue (IP_RECVERR,
+ * SO_EE_ORIGIN_LOCAL): `localErrorMtu` is its ee_info when the message was longer than an IP packet
+ * can be (ip_append_data's EMSGSIZE, which ping reports as `local error: message too long, mtu=N`).
+ */
+export type SendResult = { ok: true; info: SendInfo } | { ok: false; errno: Errno; localErrorMtu?: number };
 /** write(2) of a program's output: ENOSPC when its stdout is redirected into a full node file. */
 export type WriteResult = { ok: true } | { ok: false; errno: Errno };
 export type SocketResult = { ok: true } | { ok: false; errno: Errno };

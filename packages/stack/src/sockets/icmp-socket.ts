@@ -90,6 +90,10 @@ export class IcmpEchoSocket implements IcmpSocket {
     if (!outcome.ok) return outcome;
     const route = outcome.route;
     const source = this.boundAddress !== 0 ? this.boundAddress : route.src;
+    // raw_sendmsg refuses an ICMP message over 65535 bytes; ip_append_data one whose IP packet
+    // would be, and queues a local error carrying the MTU.
+    if (payload.length + 8 > 0xffff) return { ok: false, errno: 'EMSGSIZE' };
+    if (payload.length + 28 > 0xffff) return { ok: false, errno: 'EMSGSIZE', localErrorMtu: route.mtu };
     const fits = payload.length + 28 <= route.mtu;
     if (!fits && this.pmtudiscDo) return { ok: false, errno: 'EMSGSIZE' };
     this.identifiers.add(id & 0xffff);
