@@ -3,7 +3,7 @@
  * shipped by Debian 12, checked in network namespaces; the same text as 20240905 for everything
  * modelled here).
  *
- * Covers: -c -i -s -I (interface or address) -W -w -t -q -n -D -O -4 -6 -h -V; the header
+ * Covers: -c -i -s -I (interface or address) -W -w -t -q -n -D -O -b -p -4 -6 -h -V; the header
  * `PING dst (addr) 56(84) bytes of data.`, reply lines with iputils' time precision rules (3
  * decimals under 1 ms … none from 100 ms), ICMP errors (`From X icmp_seq=N Destination Host
  * Unreachable`) counted as `+N errors`, duplicates `(DUP!)`, `pipe N`, and the summary with
@@ -14,6 +14,8 @@
  * (default 10 s); -w ends everything at its deadline; the summary's `time` runs from the first
  * probe to the last.
  *
+ * A broadcast destination (the UDP probe connect's EACCES) needs -b; a packet longer than 65535
+ * bytes is a local error with the MTU; 0.0.0.0 pings the loopback source the route gave.
  * Leaves out: flood/adaptive/preload, -M/-R/-T options, ipg/ewma, reverse DNS (a reply from the
  * target shows the name the user typed, others are numeric). Deviations: a non-numeric -i/-W
  * is rejected (`invalid argument`) rather than read as 0; intervals below 1 ms run as 1 ms.
