@@ -34,6 +34,12 @@ export interface EmulatorOptions {
    * give their own; it must be importable by URL from a worker thread (compiled JavaScript).
    */
   nodeFactory?: NodeFactoryRef;
+  /**
+   * Bytes of memory the placement may take: load() refuses (EmulatorError) a placement whose start
+   * would need more (memory-budget.ts: ≈ 17 MiB per worker thread, 64 KiB per node). Default: what
+   * the machine has available when the topology is loaded.
+   */
+  availableMemory?: number;
 }
 
 export interface CommandResult {

@@ -60,6 +60,7 @@ import { summarizeFrame } from './frame-summary.js';
 import type { NodeFactory } from './node-factory.js';
 import { PcapngCapture } from './pcapng-writer.js';
 import { buildTables } from './placement.js';
+import { availableMemory, estimateMemory, memoryShortfall } from './memory-budget.js';
 import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, watchdogMs, WorkerShardChannel } from './shard-channel.js';
 
 /** How long a command may keep virtual time moving before it is interrupted. */
@@ -193,6 +194,8 @@ export class Emulator implements EmulatorApi {
     const workers = options.workers ?? Math.min(cores, spec.nodes.length);
     const tables = buildTables(spec, this.seed, this.placement, workers);
     this.shardCount = tables.shards;
+    const shortfall = memoryShortfall(this.placement, estimateMemory(this.placement, this.shardCount, spec.nodes.length), options.availableMemory ?? availableMemory());
+    if (shortfall !== null) throw new EmulatorError(shortfall);
     this.factory = options.nodeFactory ?? DEFAULT_NODE_FACTORY;
     this.nodeTable = tables.nodes;
     this.portTable = tables.ports;

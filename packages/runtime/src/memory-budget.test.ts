@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { Emulator } from './emulator.js';
+import { EmulatorError } from './emulator-error.js';
+import { estimateMemory, memoryShortfall, NODE_BYTES, WORKER_THREAD_BYTES } from './memory-budget.js';
+import { buildSpec, FAKE_NODES } from './testing/specs.js';
+
+const GIB = 1024 ** 3;
+
+/** `count` hosts, in pairs on links. */
+function hosts(count: number) {
+  const nodes = Array.from({ length: count }, (_, i) => ({ name: `h${i}`, kind: 'host' as const }));
+  const links: { ends: [string, string] }[] = [];
+  for (let i = 0; i + 1 < count; i += 2) links.push({ ends: [`h${i}:eth0`, `h${i + 1}:eth0`] });
+  return buildSpec({ name: `hosts-${count}`, nodes, links });
+}
+
+describe('memory budget of a placement', () => {
+  it('estimates a worker thread per shard and a little per node; inline starts no thread', () => {
+    expect(estimateMemory('per-node', 1001, 1001)).toEqual({ workerThreads: 1001, nodes: 1001, bytes: 1001 * WORKER_THREAD_BYTES + 1001 * NODE_BYTES });
+    expect(estimateMemory('packed', 2, 1001).bytes).toBe(2 * WORKER_THREAD_BYTES + 1001 * NODE_BYTES);
+    expect(estimateMemory('inline', 1, 1001).workerThreads).toBe(0);
+  });
+
+  it('says what it needs and what is there when it does not fit', () => {
+    const estimate = estimateMemory('per-node', 1001, 1001);
+    expect(memoryShortfall('per-node', estimate, 64 * GIB)).toBeNull();
+    expect(memoryShortfall('per-node', estimate, 4 * GIB)).toBe(
+      'placement per-node needs about 16.7 GiB to start (1001 worker threads × 17 MiB + 1001 nodes × 64 KiB), but only 4.0 GiB of memory is available; try --placement packed',
+    );
+  });
+
+  it('refuses to load a per-node placement of 1001 nodes into 4 GiB, before any worker starts; packed fits', async () => {
+    const spec = hosts(1001);
+    const refused = Emulator.load(spec, { placement: 'per-node', availableMemory: 4 * GIB, nodeFactory: FAKE_NODES });
+    await expect(refused).rejects.toBeInstanceOf(EmulatorError);
+    await expect(refused).rejects.toThrow(/^placement per-node needs about 16\.7 GiB to start .* only 4\.0 GiB of memory is available/);
+    const packed = await Emulator.load(spec, { placement: 'packed', workers: 2, availableMemory: 4 * GIB, nodeFactory: FAKE_NODES });
+    expect(packed.shardCount).toBe(2);
+    await packed.close();
+  });
+});
