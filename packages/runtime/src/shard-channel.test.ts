@@ -1,0 +1,21 @@
+/**
+ * The worker pool's own failures: an 'error' event of the pool (piscina emits one when a worker
+ * fails while none of our tasks runs on it) fails the open channels instead of escaping as an
+ * unhandled 'error' event that would crash the process.
+ */
+import type { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { ShardPool } from './shard-channel.js';
+
+describe('the shard pool', () => {
+  it("reports a pool 'error' event through its channels instead of throwing it", async () => {
+    const pool = new ShardPool(2, false, 10_000);
+    try {
+      const piscina = (pool as unknown as { pool: EventEmitter }).pool;
+      expect(() => piscina.emit('error', new Error('a worker failed between tasks'))).not.toThrow();
+      for (const channel of pool.channels) await expect(channel.settle()).rejects.toThrow('Error: a worker failed between tasks');
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
