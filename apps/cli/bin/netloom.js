@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// The `netloom` command: runs the compiled CLI (build it first: npx tsc -p apps/cli/tsconfig.build.json).
-import { main } from '../dist/main.js';
+// The `netloom` command. Runs the bundle (dist/bundle/, built by `npm run build`) while it is current,
+// else the compiled modules in dist/ (see src/bundle-state.ts); build first: npm run build.
+import { fileURLToPath } from 'node:url';
+import { bundleState } from '../dist/bundle-state.js';
+
+const bundle = new URL('../dist/bundle/', import.meta.url);
+const entry = bundleState(bundle).usable ? new URL('main.js', bundle) : new URL('../dist/main.js', import.meta.url);
 
 let status;
 try {
-  status = await main(process.argv.slice(2));
+  const { main } = await import(entry.href);
+  status = await main(process.argv.slice(2), undefined, { binary: fileURLToPath(import.meta.url) });
 } catch (error) {
   process.stderr.write(`netloom: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
   status = 3;

@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
 import { FIXTURES, REPO_ROOT } from './testing/cli-harness.js';
-import { hasCommand, spawnCli } from './testing/spawn-cli.js';
+import { spawnCli } from './testing/spawn-cli.js';
 
 const twoHosts = join(REPO_ROOT, 'topologies', 'two-hosts.yaml');
 const routerChain = join(REPO_ROOT, 'topologies', 'router-chain.yaml');
@@ -57,7 +58,7 @@ describe('netloom run (real runtime)', () => {
     for (const [index, output] of outputs.entries()) expect(output, runs[index]?.join(' ')).toEqual(first);
   }, 240_000);
 
-  it('--pcap writes one pcapng file per link, names them on stderr, and tshark reads them (each echo answered)', async () => {
+  it('--pcap writes one pcapng file per link, names them on stderr, and tshark reads them (each echo answered)', async (context) => {
     const dir = join(scratch, 'pcap');
     const result = await spawnCli(['run', twoHosts, '--pcap', dir]);
     expect(result.status).toBe(0);
@@ -68,7 +69,7 @@ describe('netloom run (real runtime)', () => {
       expect(statSync(path).size).toBeGreaterThan(100);
     }
     expect(readdirSync(dir)).toHaveLength(1);
-    if (!hasCommand('tshark', ['-v'])) return;
+    needs({ tools: ['tshark'] }).check(context);
     const path = named[0] ?? '';
     const count = (filter: string) => execFileSync('tshark', ['-r', path, '-Y', filter], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter((line) => line.trim() !== '').length;
     expect(count('_ws.malformed')).toBe(0);

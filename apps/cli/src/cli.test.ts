@@ -4,10 +4,11 @@
  * runs against the real runtime are in cli-run.test.ts.
  */
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
 import { REPO_ROOT } from './testing/cli-harness.js';
 import { spawnCli } from './testing/spawn-cli.js';
 
@@ -57,8 +58,7 @@ describe('netloom (built binary)', () => {
     for (const command of ['run', 'check', 'schema', 'graph', 'bench', 'shell', 'exec', 'tui']) expect(help.stdout).toContain(`  ${command} `);
   });
 
-  it('graph --static draws router-chain as DOT that Graphviz lays out', async (context) => {
-    if (spawnSync('dot', ['-V']).status !== 0) return context.skip('graphviz (dot) is not installed');
+  needs({ tools: ['dot'] }).it('graph --static draws router-chain as DOT that Graphviz lays out', async () => {
     const result = await spawnCli(['graph', join(topologies, 'router-chain.yaml'), '--static']);
     expect(result.status).toBe(0);
     const plain = execFileSync('dot', ['-Tplain'], { input: result.stdout, encoding: 'utf8' });

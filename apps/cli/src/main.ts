@@ -4,20 +4,21 @@
  * in-process in tests exactly as the binary runs it.
  *
  * Exit statuses: 0 fine, 1 an expectation failed, 2 bad input (topology errors, bad options,
- * usage), 3 a node or shard failed. `netloom tui` loads the Ink UI lazily, so no other command
- * pays for ink and react.
+ * usage), 3 a node or shard failed, 4 a startup
+ * (`exec:`) or timed event command of the topology failed.
+ *
+ * Start-up time: this module loads only commander; each command's module (and with it the topology
+ * loader, the runtime, dagre, ink and react) is imported when that command runs, so `netloom --help`
+ * and `--version` pay for none of them (`netloom bench startup` measures it).
  */
 
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Placement } from './runtime-api.js';
 import { processIo, type CliIo } from './cli-io.js';
-import { benchChainCommand } from './commands/bench.js';
-import { checkCommand } from './commands/check.js';
-import { graphCommand, type GraphFormat } from './commands/graph.js';
-import { runCommand } from './commands/run.js';
-import { schemaCommand } from './commands/schema.js';
-import { execCommand, shellCommand } from './commands/shell.js';
+import type { GraphFormat } from './commands/graph.js';
 import { EXIT_BAD_INPUT, type Engine } from './engine.js';
+import { cliVersion } from './version.js';
 
 const PLACEMENTS: Placement[] = ['per-node', 'packed', 'inline'];
 
@@ -51,24 +52,31 @@ async function runtimeEngine(): Promise<Engine> {
   return load();
 }
 
+/** Where bin/netloom.js is when this module runs from src/ or dist/ (the bin passes its own path). */
+const DEFAULT_BINARY = fileURLToPath(new URL('../bin/netloom.js', import.meta.url));
+
 export interface MainDeps {
   /** How commands reach the runtime; tests pass a fake. */
   engine?: () => Promise<Engine>;
+  /** The `netloom` script that `bench startup` runs as child processes (default: this package's bin/netloom.js). */
+  binary?: string;
 }
 
 /** Runs `netloom ARGS…`; resolves to the exit status. */
 export async function main(argv: string[], io: CliIo = processIo(), deps: MainDeps = {}): Promise<number> {
   const engine = deps.engine ?? runtimeEngine;
+  const binary = deps.binary ?? DEFAULT_BINARY;
   let status = 0;
   const program = new Command('netloom')
     .description('netloom: a virtual network of Linux-like nodes in deterministic virtual time')
+    .version(cliVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError('(netloom --help for usage)');
 
   program
     .command('run')
-    .description("play a topology's timeline and check its expectations (exit 0 all hold, 1 one failed, 2 bad input, 3 a node failed)")
+    .description("play a topology's timeline and check its expectations (exit 0 all hold, 1 one failed, 2 bad input, 3 a node failed, 4 a startup or event command failed)")
     .argument('<file>', 'topology file (YAML)')
     .option('--until <time>', 'stop at this virtual time (e.g. 30s); default: after the last event or expectation')
     .addOption(seedOption())
@@ -80,21 +88,24 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     .option('--realtime', 'pace virtual time to the wall clock')
     .addOption(new Option('--speed <x>', 'real-time speed factor').argParser(speedOption))
     .action(async (file: string, options) => {
+      const { runCommand } = await import('./commands/run.js');
       status = await runCommand(file, options, io, engine);
     });
 
   program
     .command('check')
-    .description('validate a topology file without running it')
+    .description('validate a topology file and run its startup commands (exit 0 ok, 2 bad input, 4 a startup command failed)')
     .argument('<file>', 'topology file (YAML)')
-    .action((file: string) => {
-      status = checkCommand(file, io);
+    .action(async (file: string) => {
+      const { checkCommand } = await import('./commands/check.js');
+      status = await checkCommand(file, io, engine);
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of topology files')
-    .action(() => {
+    .action(async () => {
+      const { schemaCommand } = await import('./commands/schema.js');
       status = schemaCommand(io);
     });
 
@@ -106,6 +117,7 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .option('--static', 'read addresses from the startup commands instead of starting the topology')
     .action(async (file: string, options: { format: GraphFormat; output?: string; static?: boolean }) => {
+      const { graphCommand } = await import('./commands/graph.js');
       status = await graphCommand(file, options, io, engine);
     });
 
@@ -119,7 +131,18 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     .addOption(workersOption())
     .option('--json', 'print the figures as JSON')
     .action(async (options) => {
+      const { benchChainCommand } = await import('./commands/bench.js');
       status = await benchChainCommand(options, io, engine);
+    });
+  bench
+    .command('startup')
+    .description('how long netloom takes to start and finish small jobs: median wall time of child processes')
+    .addOption(new Option('--runs <n>', 'runs of each case').argParser(integerOption('--runs', 1, 1000)).default(5))
+    .option('--topology <file>', "the topology the check and run cases use (default: the repository's topologies/two-hosts.yaml)")
+    .option('--json', 'print the figures as JSON')
+    .action(async (options: { runs: number; topology?: string; json?: boolean }) => {
+      const { benchStartupCommand } = await import('./commands/bench-startup.js');
+      status = benchStartupCommand(options, io, binary);
     });
 
   program
@@ -134,6 +157,7 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     .addOption(new Option('--speed <x>', 'real-time speed factor').argParser(speedOption))
     .option('--strict', "exit with the last command's status when it failed")
     .action(async (file: string, options) => {
+      const { shellCommand } = await import('./commands/shell.js');
       status = await shellCommand(file, options, io, engine);
     });
 
@@ -151,6 +175,7 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     .option('--realtime', 'run the command paced to the wall clock, as on a real machine')
     .addOption(new Option('--speed <x>', 'real-time speed factor').argParser(speedOption))
     .action(async (file: string, node: string, words: string[], options) => {
+      const { execCommand } = await import('./commands/shell.js');
       status = await execCommand(file, node, words, options, io, engine);
     });
 

@@ -59,7 +59,7 @@ import type {
 import { summarizeFrame } from './frame-summary.js';
 import type { NodeFactory } from './node-factory.js';
 import { PcapngCapture } from './pcapng-writer.js';
-import { buildTables } from './placement.js';
+import { buildTables, defaultPlacement } from './placement.js';
 import { availableMemory, estimateMemory, memoryShortfall } from './memory-budget.js';
 import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, watchdogMs, WorkerShardChannel } from './shard-channel.js';
 
@@ -189,8 +189,8 @@ export class Emulator implements EmulatorApi {
     this.name = spec.name;
     this.seed = options.seed ?? spec.seed;
     const cores = availableParallelism();
-    // Default: packed on as many workers as there are cores (shards ≈ cores is the fast path, §4).
-    this.placement = options.placement ?? 'packed';
+    // Default: inline for small topologies, else packed on as many workers as there are cores (§4).
+    this.placement = options.placement ?? defaultPlacement(spec.nodes.length, options.workers);
     const workers = options.workers ?? Math.min(cores, spec.nodes.length);
     const tables = buildTables(spec, this.seed, this.placement, workers);
     this.shardCount = tables.shards;

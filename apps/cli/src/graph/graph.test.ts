@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadTopologyFile, parseTopology } from '@netloom/topology';
 import { describe, expect, it } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
 import { FIXTURES, REPO_ROOT, runCli } from '../testing/cli-harness.js';
 import { fakeEngine } from '../testing/fake-emulator.js';
 import { renderDot } from './dot.js';
@@ -11,8 +12,8 @@ import { addressesFromStartup, topologyGraph } from './topology-graph.js';
 
 const threeHosts = loadTopologyFile(join(FIXTURES, 'three-hosts.yaml'));
 const graph = topologyGraph(threeHosts, addressesFromStartup(threeHosts));
-const hasDot = spawnSync('dot', ['-V']).status === 0;
-const hasPython = spawnSync('python3', ['--version']).status === 0;
+const graphviz = needs({ tools: ['dot'] });
+const python = needs({ tools: ['python3'] });
 
 describe('netloom graph', () => {
   it('reads addresses from ip addr and ifconfig startup commands', () => {
@@ -55,8 +56,7 @@ describe('netloom graph', () => {
     );
   });
 
-  it('writes DOT that Graphviz accepts, with every node, link and LAN', (context) => {
-    if (!hasDot) return context.skip('graphviz (dot) is not installed');
+  graphviz.it('writes DOT that Graphviz accepts, with every node, link and LAN', () => {
     const dot = renderDot(graph);
     const plain = execFileSync('dot', ['-Tplain'], { input: dot, encoding: 'utf8' });
     const nodeNames = plain
@@ -68,8 +68,7 @@ describe('netloom graph', () => {
     expect(dot).toContain('"r1" -- "h3" [label="2ms, 100Mbit, loss 0%, mtu 1500", taillabel="eth1", headlabel="eth0"];');
   });
 
-  it('writes well-formed SVG laid out by dagre, with every node and link label', (context) => {
-    if (!hasPython) return context.skip('python3 (the XML parser) is not installed');
+  python.it('writes well-formed SVG laid out by dagre, with every node and link label', () => {
     const svg = renderSvg(graph);
     const parsed = execFileSync(
       'python3',

@@ -5,11 +5,12 @@
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
 import { FIXTURES } from '../testing/cli-harness.js';
-import { assertBuilt, BIN, CLI_ROOT, hasCommand } from '../testing/spawn-cli.js';
+import { assertBuilt, BIN, CLI_ROOT } from '../testing/spawn-cli.js';
 
-const hasTmux = hasCommand('tmux');
+const terminal = needs({ tools: ['tmux'] });
 const socket = `netloom-cli-test-${process.pid}`;
 
 function tmux(...args: string[]): string {
@@ -37,11 +38,10 @@ const count = (text: string, needle: string) => text.split(needle).length - 1;
 
 describe('netloom shell in a terminal', () => {
   afterAll(() => {
-    if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+    if (terminal.met) spawnSync('tmux', ['-L', socket, 'kill-server']);
   });
 
-  it('prompts, recalls history with Up, completes with Tab, and exits 0 on Ctrl-D', async (context) => {
-    if (!hasTmux) return context.skip('tmux is not installed');
+  terminal.it('prompts, recalls history with Up, completes with Tab, and exits 0 on Ctrl-D', async () => {
     assertBuilt();
     const command = `node ${BIN} shell ${join(FIXTURES, 'three-hosts.yaml')} --placement inline; echo "netloom exited $?"; sleep 60`;
     tmux('new-session', '-d', '-s', 'shell', '-x', '120', '-y', '40', '-c', CLI_ROOT, command);

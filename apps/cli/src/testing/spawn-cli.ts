@@ -3,7 +3,7 @@
  * run it. Needs `npx tsc -p apps/cli/tsconfig.build.json` (the repo's build) first.
  */
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -41,8 +41,4 @@ export function spawnCli(args: string[], input = '', timeoutMs = 60_000): Promis
     });
     child.stdin.end(input);
   });
-}
-
-export function hasCommand(name: string, args = ['-V']): boolean {
-  return spawnSync(name, args).status === 0;
 }

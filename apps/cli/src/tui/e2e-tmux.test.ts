@@ -3,19 +3,21 @@
  * forced): open it on the router chain, run `ip route get` in h1's console, ping h2, take a link
  * down and watch the ping fail with the drop reason in the packet log, pause and step the clock, quit, and
  * check the terminal is back at the shell prompt with nothing of the UI left on screen.
- * Runs twice: on the real engine through `netloom tui topologies/router-chain.yaml` (skipped, with
- * the reason, while the engine cannot run that topology or apps/cli is not built), and on the
- * FakeEmulator through testing/launch-fake-tui.ts (compiled here with tsc).
+ * Runs twice: on the real engine through `netloom tui topologies/router-chain.yaml` (needs apps/cli
+ * built: skipped, saying so, when it is not, or failing under CI=true), and on the FakeEmulator
+ * through testing/launch-fake-tui.ts (compiled here with tsc). Both need tmux.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasTmux, TmuxSession } from './testing/tmux-session.js';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
+import { TmuxSession } from './testing/tmux-session.js';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const fakeBuild = join(repo, 'node_modules/.cache/netloom-tui-e2e');
-const noTmux = hasTmux() ? false : 'tmux is not installed (apt-get install tmux)';
+const terminal = needs({ tools: ['tmux'] });
+const builtCli = needs({ files: { [join(repo, 'apps/cli/dist/main.js')]: 'npm run build' } });
 
 let session: TmuxSession | null = null;
 afterEach(() => {
@@ -96,9 +98,8 @@ async function driveRouterChain(command: string): Promise<void> {
   await tmux.waitFor(/^status=0$/m);
 }
 
-describe('netloom tui in a real terminal', () => {
+terminal.describe('netloom tui in a real terminal', () => {
   beforeAll(() => {
-    if (noTmux !== false) return;
     const launcher = join(repo, 'apps/cli/src/tui/testing/launch-fake-tui.ts');
     spawnSync(
       process.execPath,
@@ -107,17 +108,16 @@ describe('netloom tui in a real terminal', () => {
     );
   }, 400_000);
 
-  it.skipIf(noTmux)('drives the UI on the fake engine: route lookup, link down and drops, pause and step, quit', async () => {
+  it('drives the UI on the fake engine: route lookup, link down and drops, pause and step, quit', async () => {
     const launcher = join(fakeBuild, 'tui/testing/launch-fake-tui.js');
     expect(existsSync(launcher), `tsc did not produce ${launcher}`).toBe(true);
     await driveRouterChain(`node ${launcher}`);
   }, 400_000);
 
-  it.skipIf(noTmux)('drives `netloom tui topologies/router-chain.yaml` on the real engine', async (ctx) => {
+  builtCli.it('drives `netloom tui topologies/router-chain.yaml` on the real engine', async () => {
     const bin = join(repo, 'apps/cli/bin/netloom.js');
-    if (!existsSync(join(repo, 'apps/cli/dist/main.js'))) ctx.skip('apps/cli is not built (npx tsc -p apps/cli/tsconfig.build.json)');
     const probe = spawnSync(process.execPath, [bin, 'exec', 'topologies/router-chain.yaml', 'h1', '--', 'ip', 'route', 'get', '10.0.8.2'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
-    if (probe.status !== 0) ctx.skip(`the engine cannot run router-chain yet: ${(probe.stderr || probe.stdout).trim().split('\n')[0] ?? `status ${probe.status}`}`);
+    expect(probe.status, `netloom exec on router-chain: ${probe.stderr || probe.stdout}`).toBe(0);
     await driveRouterChain('node apps/cli/bin/netloom.js tui topologies/router-chain.yaml');
-  }, 400_000);
+  }, { timeout: 400_000 });
 });

@@ -130,8 +130,8 @@ export interface Need {
   readonly missing: string;
   /** A `describe` whose tests all need this. */
   describe(title: string, factory: SuiteFactory): void;
-  /** An `it` that needs this. */
-  it(title: string, fn: TestFunction, options?: TestOptions): void;
+  /** An `it` that needs this (`options` as vitest's, or a timeout in milliseconds). */
+  it(title: string, fn: TestFunction, options?: TestOptions | number): void;
   /** Inside a running test: skip it here (or fail it, under CI) unless the requirements hold. */
   check(context: TestContext): void;
 }
@@ -151,7 +151,8 @@ export function needs(requirements: Requirements): Need {
       else if (isStrict()) describe(title, () => it('has what its tests need', () => { throw strictFailure(missing); }));
       else describe(title, { skip: true, meta: { skipReason: missing } }, factory);
     },
-    it(title, fn, options = {}) {
+    it(title, fn, timeoutOrOptions = {}) {
+      const options = typeof timeoutOrOptions === 'number' ? { timeout: timeoutOrOptions } : timeoutOrOptions;
       if (met) it(title, options, fn);
       else if (isStrict()) it(title, options, () => { throw strictFailure(missing); });
       else it(title, { ...options, skip: true, meta: { skipReason: missing } }, fn);

@@ -3,11 +3,7 @@
  * user's sessions) running one shell in a window of a fixed size, with helpers to type
  * (`send-keys`), read the screen (`capture-pane -p`) and wait until text appears.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-
-export function hasTmux(): boolean {
-  return spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
-}
+import { execFileSync } from 'node:child_process';
 
 export class TmuxSession {
   private readonly socket: string;
