@@ -25,6 +25,7 @@
  */
 import type { CompatSettings, Nanos } from './node-host.js';
 import type { Errno } from './process.js';
+import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
 import type {
   DeviceView,
   Flow4,
@@ -344,6 +345,8 @@ export class Kernel implements RoutingApi {
   private lookupIsVolatile = false;
   /** Where `ip -s link` and `ifconfig` read device counters (the datapath sets it); zeros by default. */
   deviceStats: (dev: string) => DeviceStats = () => ZERO_DEVICE_STATS;
+  /** Where `netstat -s` reads the IP counters (/proc/net/snmp; the datapath sets it); zeros by default. */
+  ipStatistics: () => IpMib = createIpMib;
   /** Names from /etc/iproute2/rt_tables (plus user additions). */
   readonly tableNames = new Map<number, string>([
     [RT_TABLE_LOCAL, 'local'],

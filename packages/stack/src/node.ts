@@ -406,6 +406,7 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
   const shell = new Shell(kernel);
   const node = Object.assign(new StackNode(config, env, programs, control, shell), { kernel });
   kernel.deviceStats = (dev) => node.statsOf(dev);
+  kernel.ipStatistics = () => node.parts.ipv4.mib;
   shell.registerIpObject('neigh', (argv, now, io) => {
     const { options, rest } = ipGlobalOptions(argv);
     const result = runIpNeigh(rest, node.parts.neighbours, kernel, now, options);

@@ -277,4 +277,15 @@ describe('timers', () => {
   });
 });
 
-
+describe('IP counters (netstat -s)', () => {
+  it('says Forwarding: 1 on a router and counts what it forwards and fragments', () => {
+    const lab = chain();
+    const socket = lab.node('h1').parts.sockets.openIcmp({});
+    socket.sendEcho('10.0.2.2', 1, 1, new Uint8Array(2000));
+    lab.run(100 * MS);
+    const stats = lab.exec('r1', 'netstat -s').stdout.split('\n');
+    expect(stats.slice(0, 4)).toEqual(['Ip:', '    Forwarding: 1', '    4 total packets received', '    4 forwarded']);
+    expect(lab.node('r1').parts.ipv4.mib).toMatchObject({ forwDatagrams: 4, inDelivers: 0, outTransmits: 4, reasmReqds: 0 });
+    expect(lab.node('h1').parts.ipv4.mib).toMatchObject({ outRequests: 1, fragOKs: 1, fragCreates: 2, reasmOKs: 1 });
+  });
+});

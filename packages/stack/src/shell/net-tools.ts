@@ -14,6 +14,7 @@ import { KERNEL_ERRNO_MESSAGE } from '../fib/errors.js';
 import { broadcastOf, formatIpv4, maskToPrefixLength, parseDottedQuad, prefixMask } from '../fib/ipv4.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RTPROT_BOOT, type FibRoute } from '../fib/types.js';
 import { formatMac } from './ip-util.js';
+import { printIpStatistics } from './netstat-statistics.js';
 
 export interface CommandOutput {
   stdout: string;
@@ -305,6 +306,7 @@ export function runNetstat(kernel: Kernel, argv: string[], now: Nanos, resolve: 
   let route = false;
   let numeric = false;
   let cache = false;
+  let statistics = false;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-f' || arg === '-A') {
@@ -312,17 +314,20 @@ export function runNetstat(kernel: Kernel, argv: string[], now: Nanos, resolve: 
       continue;
     }
     if (arg === '--route') route = true;
+    else if (arg === '--statistics') statistics = true;
     else if (arg === '--numeric') numeric = true;
     else if (/^-[a-zA-Z]+$/.test(arg)) {
       for (const f of arg.slice(1)) {
         if (f === 'r') route = true;
         else if (f === 'n') numeric = true;
         else if (f === 'C') cache = true;
+        else if (f === 's') statistics = true;
         else if (!'evW46'.includes(f)) return { stdout: '', stderr: `netstat: invalid option -- '${f}'\n`, status: 1 };
       }
     }
   }
-  if (!route) return { stdout: '', stderr: 'netstat: only the routing table (-r) is available here\n', status: 1 };
+  if (statistics) return { stdout: printIpStatistics(kernel.ipStatistics(), kernel.sysctl('net.ipv4.conf.all.forwarding') !== 0), stderr: '', status: 0 };
+  if (!route) return { stdout: '', stderr: 'netstat: only the routing table (-r) and statistics (-s) are available here\n', status: 1 };
   if (cache) return { stdout: printCache(kernel, 2, numeric, resolve, now), stderr: '', status: 0 };
   return { stdout: printFib(kernel, 2, numeric, resolve), stderr: '', status: 0 };
 }
