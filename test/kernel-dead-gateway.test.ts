@@ -9,25 +9,23 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   expectedOutput,
-  kernelAvailability,
+  kernelNeed,
   normalise,
   project,
   runKernelScript,
-  skipNote,
   type Divergence,
   type Normaliser,
 } from './kernel/harness.js';
-import { modelAvailability, replayDeadGateway } from './kernel/model-replays.js';
+import { replayDeadGateway } from './kernel/model-replays.js';
 
-const model = await modelAvailability();
-const live = kernelAvailability();
+const live = kernelNeed(['ping']);
 const rules: Normaliser[] = [[/^t=\s*[\d.]+s /gm, 't=… ']];
 const recorded = normalise(expectedOutput('dead-gateway'), rules);
 
 const divergences: Divergence[] = [];
 
 describe('dead gateway detection (seed 002) on the real kernel', () => {
-  it.skipIf(!live.ok)(`a re-run prints the recorded output${skipNote(live)}`, () => {
+  live.it('a re-run prints the recorded output', () => {
     const run = runKernelScript('dead-gateway', 120_000);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -41,7 +39,7 @@ describe('dead gateway detection (seed 002) on the real kernel', () => {
   });
 });
 
-describe.skipIf(!model.ok)(`dead gateway detection (seed 002) on netloom${skipNote(model)}`, () => {
+describe('dead gateway detection (seed 002) on netloom', () => {
   let replay = '';
   beforeAll(async () => {
     replay = normalise(await replayDeadGateway(), rules);

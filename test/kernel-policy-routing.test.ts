@@ -2,15 +2,14 @@
 // test/kernel/policy-routing.py in network namespaces and compares with its recorded output;
 // (b) runs the same commands on netloom (the topology file itself) and compares with the same recording.
 import { describe, expect, it } from 'vitest';
-import { expectedOutput, kernelAvailability, runKernelScript, skipNote } from './kernel/harness.js';
-import { modelAvailability, replayPolicyRouting } from './kernel/model-replays.js';
+import { expectedOutput, kernelNeed, runKernelScript } from './kernel/harness.js';
+import { replayPolicyRouting } from './kernel/model-replays.js';
 
-const model = await modelAvailability();
-const live = kernelAvailability(['ifconfig']);
+const live = kernelNeed(['ifconfig', 'ping']);
 const recorded = expectedOutput('policy-routing');
 
 describe('policy routing (seed 004) on the real kernel', () => {
-  it.skipIf(!live.ok)(`a re-run prints the recorded output${skipNote(live)}`, () => {
+  live.it('a re-run prints the recorded output', () => {
     const run = runKernelScript('policy-routing', 60_000);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -23,7 +22,7 @@ describe('policy routing (seed 004) on the real kernel', () => {
   });
 });
 
-describe.skipIf(!model.ok)(`policy routing (seed 004) on netloom${skipNote(model)}`, () => {
+describe('policy routing (seed 004) on netloom', () => {
   it('prints what the kernel printed', async () => {
     expect(await replayPolicyRouting()).toBe(recorded);
   });

@@ -10,18 +10,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   dropLines,
   expectedOutput,
-  kernelAvailability,
+  kernelNeed,
   normalise,
   project,
   runKernelScript,
-  skipNote,
   type Divergence,
   type Normaliser,
 } from './kernel/harness.js';
-import { modelAvailability, replayOneNetRedirect } from './kernel/model-replays.js';
+import { replayOneNetRedirect } from './kernel/model-replays.js';
 
-const model = await modelAvailability();
-const live = kernelAvailability(['traceroute', 'tcpdump', 'route']);
+const live = kernelNeed(['traceroute', 'tcpdump', 'route', 'timeout']);
 const rules: Normaliser[] = [
   [/expires \d+sec/g, 'expires Nsec'],
   [/"expires":\d+/g, '"expires":N'],
@@ -49,7 +47,7 @@ const divergences: Divergence[] = [
 ];
 
 describe('one-network LVS-NAT redirects (seed 004) on the real kernel', () => {
-  it.skipIf(!live.ok)(`a re-run prints the recorded output${skipNote(live)}`, () => {
+  live.it('a re-run prints the recorded output', () => {
     const run = runKernelScript('one-net-redirect', 90_000);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -65,7 +63,7 @@ describe('one-network LVS-NAT redirects (seed 004) on the real kernel', () => {
   });
 });
 
-describe.skipIf(!model.ok)(`one-network LVS-NAT redirects (seed 004) on netloom${skipNote(model)}`, () => {
+describe('one-network LVS-NAT redirects (seed 004) on netloom', () => {
   let replay = '';
   beforeAll(async () => {
     replay = normalise(await replayOneNetRedirect(), rules);

@@ -6,16 +6,14 @@
 // their scenarios are covered, shortened, by kernel-dead-gateway.test.ts and kernel-redirect.test.ts.)
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { kernelAvailability, kernelDir, repoRoot, skipNote } from './kernel/harness.js';
+import { describe, expect } from 'vitest';
+import { kernelDir, kernelNeed, repoRoot } from './kernel/harness.js';
 
-const live = kernelAvailability(['traceroute', 'ifconfig']);
-const hasYaml = live.ok && spawnSync('python3', ['-c', 'import yaml']).status === 0;
-const runnable = hasYaml ? live : { ok: false, reason: live.ok ? 'python3 has no yaml module' : live.reason };
+const live = kernelNeed(['traceroute', 'ifconfig', 'ping'], ['yaml']);
 
 describe('example topologies on the real kernel', () => {
   for (const file of ['two-hosts.yaml', 'policy-routing.yaml', 'router-chain.yaml']) {
-    it.skipIf(!runnable.ok)(`${file}: every expectation holds on Linux${skipNote(runnable)}`, () => {
+    live.it(`${file}: every expectation holds on Linux`, () => {
       const r = spawnSync('python3', [join(kernelDir, 'run-topology.py'), join(repoRoot, 'topologies', file)], {
         encoding: 'utf8',
         timeout: 90_000,

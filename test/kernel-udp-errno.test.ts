@@ -4,11 +4,10 @@
 // test/kernel/probe-node-factory.mjs on test/kernel/udp-errno.yaml) and compares with the same table,
 // apart from the known divergences listed below (each is checked to be still there).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectedOutput, kernelAvailability, project, runKernelScript, skipNote, type Divergence } from './kernel/harness.js';
-import { modelAvailability, replayUdpErrno, udpCases } from './kernel/model-replays.js';
+import { expectedOutput, kernelNeed, project, runKernelScript, type Divergence } from './kernel/harness.js';
+import { replayUdpErrno, udpCases } from './kernel/model-replays.js';
 
-const model = await modelAvailability();
-const live = kernelAvailability();
+const live = kernelNeed();
 const recorded = expectedOutput('udp-errno');
 
 const caseLine = (text: string, name: string) => text.split('\n').find((l) => l.startsWith(`${name}: `));
@@ -23,7 +22,7 @@ const divergences: Divergence[] = [
 ];
 
 describe('UDP socket errors on the real kernel', () => {
-  it.skipIf(!live.ok)(`a re-run prints the recorded table${skipNote(live)}`, () => {
+  live.it('a re-run prints the recorded table', () => {
     const run = runKernelScript('udp-errno', 60_000);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -36,7 +35,7 @@ describe('UDP socket errors on the real kernel', () => {
   });
 });
 
-describe.skipIf(!model.ok)(`UDP socket errors on netloom${skipNote(model)}`, () => {
+describe('UDP socket errors on netloom', () => {
   let replay = '';
   beforeAll(async () => {
     replay = await replayUdpErrno();

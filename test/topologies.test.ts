@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emulator } from '@netloom/runtime';
+import { needs } from '@netloom/wire/testing/test-environment';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
@@ -39,7 +40,7 @@ describe('bundled topologies', () => {
     });
   }
 
-  it('roaming-laptop.yaml is what tools/roaming-laptop-topology.py makes of the kernel record', () => {
+  needs({ tools: ['python3'] }).it('roaming-laptop.yaml is what tools/roaming-laptop-topology.py makes of the kernel record', () => {
     const generated = execFileSync('python3', [join(root, 'tools/roaming-laptop-topology.py'), '--print'], { encoding: 'utf8' });
     expect(readFileSync(join(root, 'topologies/roaming-laptop.yaml'), 'utf8')).toBe(generated);
   });

@@ -2,9 +2,9 @@
  * Shared by the differential tests test/kernel-*.test.ts. Each scenario has a script here
  * (test/kernel/NAME.py) that replays it on the real Linux kernel in network namespaces and prints
  * what the kernel did, and the script's recorded output (NAME.expected.txt, `%%` header lines first).
- * A test (a) re-runs the script when it can (root, iproute2, python3, the tools the script needs) and
- * compares its output with the recording, and (b) replays the same steps on netloom and compares with
- * the same recording. Outputs are compared after normalising what varies from run to run (timings,
+ * A test (a) re-runs the script when it can (`kernelNeed`: root, iproute2, python3, the tools the
+ * script needs) and compares its output with the recording, and (b) replays the same steps on
+ * netloom and compares with the same recording. Outputs are compared after normalising what varies from run to run (timings,
  * countdowns); each test lists its normalisations.
  *
  * Leaves out: running scripts in parallel (the kernel scripts are timing-sensitive and share the
@@ -13,41 +13,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { needs, type Need } from '@netloom/wire/testing/test-environment';
 
 export const kernelDir = import.meta.dirname;
 export const repoRoot = join(kernelDir, '..', '..');
 
-export interface Availability {
-  ok: boolean;
-  /** Why the live re-run is skipped ('' when it is not). */
-  reason: string;
-}
-
-function has(tool: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
-}
-
-let netnsWorks: boolean | undefined;
-
-/** Whether the scripts can run here: root, `ip netns`, python3 and the named tools. */
-export function kernelAvailability(tools: string[] = []): Availability {
-  if (process.platform !== 'linux') return { ok: false, reason: 'not Linux' };
-  if (process.getuid?.() !== 0) return { ok: false, reason: 'not root (network namespaces need root)' };
-  for (const tool of ['ip', 'python3', ...tools]) {
-    if (!has(tool)) return { ok: false, reason: `${tool} is not installed` };
-  }
-  if (netnsWorks === undefined) {
-    const name = `nlk-check-${process.pid}`;
-    netnsWorks = spawnSync('ip', ['netns', 'add', name]).status === 0;
-    spawnSync('ip', ['netns', 'del', name]);
-  }
-  if (!netnsWorks) return { ok: false, reason: '`ip netns add` fails here (no permission for network namespaces)' };
-  return { ok: true, reason: '' };
-}
-
-/** Test title suffix saying why a live test is skipped. */
-export function skipNote(a: Availability): string {
-  return a.ok ? '' : ` (skipped: ${a.reason})`;
+/**
+ * What the scripts need here: root, `ip netns`, python3, iproute2's `bridge`, `sysctl`, and the
+ * tools and Python modules a script also calls. Without them the live re-run is skipped, saying
+ * what is missing — or fails, under CI=true.
+ */
+export function kernelNeed(tools: readonly string[] = [], pythonModules: readonly string[] = []): Need {
+  return needs({ netns: true, tools: ['python3', 'bridge', 'sysctl', ...tools], pythonModules });
 }
 
 export interface ScriptRun {

@@ -467,26 +467,3 @@ export async function replayUdpErrno(): Promise<string> {
   }
   return t.text();
 }
-
-// ---- readiness ----------------------------------------------------------------------------------
-
-/**
- * Whether netloom's node shell has what the replays need (`ip route`, `sysctl`): while a package
- * is still landing the model side is skipped with this reason rather than failing on "command not
- * found". Once they exist the replays run and must match.
- */
-export async function modelAvailability(): Promise<{ ok: boolean; reason: string }> {
-  let em: Emulator | null = null;
-  try {
-    em = await open(join(kernelDir, 'udp-errno.yaml'));
-    for (const cmd of ['ip route show', 'sysctl net.ipv4.ip_forward']) {
-      const r = await em.exec('host', cmd);
-      if (r.status === 127) return { ok: false, reason: `netloom's node shell has no \`${cmd.split(' ')[0]}\` yet` };
-    }
-    return { ok: true, reason: '' };
-  } catch (error) {
-    return { ok: false, reason: `the emulator does not start: ${String(error)}` };
-  } finally {
-    await em?.close();
-  }
-}
