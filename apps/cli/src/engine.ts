@@ -4,8 +4,9 @@
  * Engine passed in, so tests can run them against a scripted fake, and `netloom check`/`schema`
  * never load the runtime (worker threads) at all.
  *
- * Also the CLI's reading of failures: a TopologyError is bad input (exit 2); anything the emulator
- * throws once running is a node or shard failure (exit 3).
+ * Also the CLI's reading of failures: a TopologyError is bad input (exit 2); a topology command that
+ * failed (a startup `exec:` line or a timed event, failure-report.ts) is exit 4; anything else the
+ * emulator throws once running is a node or shard failure (exit 3).
  */
 
 import type { TopologySpec } from '@netloom/topology';
@@ -22,6 +23,8 @@ export const EXIT_OK = 0;
 export const EXIT_EXPECTATION_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_NODE_FAILED = 3;
+/** One of the topology's own commands (a startup `exec:` line or a timed `events:` command) failed. */
+export const EXIT_COMMAND_FAILED = 4;
 
 /** Closes an emulator without letting a wedged shard hold the process: gives up after `ms`. */
 export async function closeQuietly(emulator: EmulatorApi, ms = 5000): Promise<void> {

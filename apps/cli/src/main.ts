@@ -4,8 +4,8 @@
  * in-process in tests exactly as the binary runs it.
  *
  * Exit statuses: 0 fine, 1 an expectation failed, 2 bad input (topology errors, bad options,
- * usage), 3 a node or shard failed, 4 a startup
- * (`exec:`) or timed event command of the topology failed.
+ * usage), 3 a node or shard failed,
+ * 4 a startup (`exec:`) or timed event command of the topology failed.
  *
  * Start-up time: this module loads only commander; each command's module (and with it the topology
  * loader, the runtime, dagre, ink and react) is imported when that command runs, so `netloom --help`

@@ -49,7 +49,7 @@ export interface BuildContext {
   /** A problem with `word`, which starts at `index` in the string at `path`. */
   reportWithin(path: Path, index: number, word: string, message: string): void;
   lineOf(path: Path): number;
-  positionOf(path: Path): SourcePosition;
+  positionOf(path: Path, target?: Target): SourcePosition;
 }
 
 function checkCommand(cmd: string, path: Path, ctx: BuildContext): void {
@@ -197,6 +197,8 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
     return {
       name,
       kind: (node.kind ?? 'host') as NodeKind,
+      kindDefaulted: node.kind === undefined,
+      source: ctx.positionOf(['nodes', name], 'key'),
       compat: [...(node.compat ?? [])],
       exec: [...exec],
       execSource: exec.map((_, j) => ctx.positionOf(['nodes', name, 'exec', j])),

@@ -19,6 +19,8 @@ const fullSpec: TopologySpec = {
     {
       name: 'h1',
       kind: 'host',
+      kindDefaulted: false,
+      source: { line: 7, column: 3 },
       compat: [],
       exec: ['ip addr add 10.0.1.1/24 dev eth0', 'ip link set eth0 up', 'ip route add default via 10.0.1.254'],
       // where each line is written, for a failing startup command's file:line:col
@@ -36,6 +38,8 @@ const fullSpec: TopologySpec = {
     {
       name: 'r1',
       kind: 'router',
+      kindDefaulted: false,
+      source: { line: 13, column: 3 },
       compat: ['static-routes-survive-down'],
       exec: [],
       execSource: [],
@@ -49,6 +53,8 @@ const fullSpec: TopologySpec = {
       // `h2:` with no settings is a host
       name: 'h2',
       kind: 'host',
+      kindDefaulted: true,
+      source: { line: 14, column: 3 },
       compat: [],
       exec: [],
       execSource: [],
@@ -57,7 +63,7 @@ const fullSpec: TopologySpec = {
         { name: 'eth1', mac: '02:00:00:00:03:02', mtu: 1500 },
       ],
     },
-    { name: 'sw', kind: 'switch', compat: [], exec: [], execSource: [], interfaces: [] },
+    { name: 'sw', kind: 'switch', kindDefaulted: false, source: { line: 15, column: 3 }, compat: [], exec: [], execSource: [], interfaces: [] },
   ],
   links: [
     {
@@ -138,8 +144,8 @@ describe('loading a valid topology', () => {
       seed: 1,
       file: 'tiny.yaml',
       nodes: [
-        { name: 'a', kind: 'host', compat: [], exec: [], execSource: [], interfaces: [{ name: 'eth0', mac: '02:00:00:00:01:01', mtu: 1500 }] },
-        { name: 'b', kind: 'host', compat: [], exec: [], execSource: [], interfaces: [{ name: 'eth0', mac: '02:00:00:00:02:01', mtu: 1500 }] },
+        { name: 'a', kind: 'host', kindDefaulted: true, source: { line: 2, column: 10 }, compat: [], exec: [], execSource: [], interfaces: [{ name: 'eth0', mac: '02:00:00:00:01:01', mtu: 1500 }] },
+        { name: 'b', kind: 'host', kindDefaulted: true, source: { line: 2, column: 17 }, compat: [], exec: [], execSource: [], interfaces: [{ name: 'eth0', mac: '02:00:00:00:02:01', mtu: 1500 }] },
       ],
       links: [
         {

@@ -171,8 +171,8 @@ export function checkTopology(text: string, file: string): TopologyResult {
     report: (path, message, target) => issues.at(path, message, target),
     reportWithin: (path, index, word, message) => issues.atOffset(source.offsetWithin(path, index, word), message),
     lineOf: (path) => source.at(path).line,
-    positionOf: (path) => {
-      const { line, column } = source.at(path);
+    positionOf: (path, target) => {
+      const { line, column } = source.at(path, target);
       return { line, column };
     },
   });

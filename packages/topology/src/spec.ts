@@ -41,6 +41,10 @@ export interface InterfaceSpec {
 export interface NodeSpec {
   name: string;
   kind: NodeKind;
+  /** The file gives no `kind:`, so the node is a host (the default); absent for specs built in code. */
+  kindDefaulted?: boolean;
+  /** Where the node is named (its key in `nodes`); absent for specs built in code. */
+  source?: SourcePosition;
   compat: string[];
   /**
    * Startup commands in node-shell syntax as written, run in order at t=0 (after the kind's preset).

@@ -1,18 +1,47 @@
 /**
- * `netloom check FILE` validates a topology file without running it, and `netloom schema` prints
- * the JSON Schema editors use to validate topology files — both straight from @netloom/topology.
+ * `netloom check FILE` validates a topology file and runs its startup commands on the main thread
+ * (inline placement, no workers), so an editor's save catches a failing `exec:` line with the same
+ * `file:line:col:` message and exit status (4) as `netloom run`. It then prints warnings about
+ * nodes that route like routers but do not forward (forwarding-warnings.ts) on stderr; warnings
+ * never change the exit status. `run` shares the startup check (checkStartup).
  */
 
 import type { TopologySpec } from '@netloom/topology';
 import type { CliIo } from '../cli-io.js';
-import { EXIT_BAD_INPUT, EXIT_OK } from '../engine.js';
+import { closeQuietly, EXIT_BAD_INPUT, EXIT_OK, type Engine } from '../engine.js';
+import { reportFailure } from '../failure-report.js';
+import { forwardingWarnings } from '../forwarding-warnings.js';
 import { loadTopologyOrReport } from '../topology-input.js';
 
-export function checkCommand(file: string, io: CliIo): number {
+export async function checkCommand(file: string, io: CliIo, engine: () => Promise<Engine>): Promise<number> {
   const spec = loadTopologyOrReport(file, io.stderr);
   if (!spec) return EXIT_BAD_INPUT;
+  let warnings: string[];
+  try {
+    warnings = await checkStartup(engine, spec);
+  } catch (error) {
+    return reportFailure(error, io.stderr);
+  }
+  for (const warning of warnings) io.stderr.write(`${warning}\n`);
   io.stdout.write(`${file}: ok (${describeCounts(spec)})\n`);
   return EXIT_OK;
+}
+
+/**
+ * Starts `spec` on the main thread, so that every startup command runs, and returns the forwarding
+ * warnings as `file:line:col: warning: …` lines. Throws what start() throws (a CommandFailedError for a
+ * failing startup command). A separate emulator: the caller's own run is not moved in time by the
+ * commands that inspect the nodes.
+ */
+export async function checkStartup(engine: () => Promise<Engine>, spec: TopologySpec, seed?: number): Promise<string[]> {
+  const runtime = await engine();
+  const emulator = await runtime.open(spec, seed === undefined ? { placement: 'inline' } : { placement: 'inline', seed });
+  try {
+    await emulator.start();
+    return await forwardingWarnings(emulator, spec);
+  } finally {
+    await closeQuietly(emulator);
+  }
 }
 
 export function describeCounts(spec: TopologySpec): string {

@@ -4,15 +4,20 @@
  * Human output: the trace (with --trace) as it happens, then one line per expectation
  * (`✓ 3.000s h1: ping -c 3 10.0.9.2`, or `✗ …` with the file:line of the expect, what was wanted and
  * what came out), then `N/M expectations hold`. --json prints one JSON report instead.
- * Exit 0 when all hold, 1 when one fails, 2 on bad input, 3 when a node or shard fails.
+ * The startup commands are first run by themselves on the main thread (check.ts's checkStartup),
+ * which also prints forwarding warnings on stderr. Exit 0 when all hold, 1 when one fails, 2 on bad
+ * input, 3 when a node or shard fails, 4 when a startup or timed event command fails (the report
+ * is then its `file:line:col:` message, and with --json a report whose `failure` holds its fields).
  */
 
 import type { CommandResult, EmulatorApi, EmulatorOptions, RunReport, TraceEvent } from '../runtime-api.js';
 import { describeMatcher, matches, parseDuration, type ExpectSpec, type Matcher, type TopologySpec } from '@netloom/topology';
 import type { CliIo } from '../cli-io.js';
 import { closeQuietly, EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
+import { commandFailureOf, failureJson, reportFailure } from '../failure-report.js';
 import { loadTopologyOrReport } from '../topology-input.js';
 import { formatSeconds } from '../units.js';
+import { checkStartup } from './check.js';
 
 export interface RunOptions extends EmulatorOptions {
   until?: string;
@@ -39,13 +44,23 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, e
   const trace: TraceEvent[] = [];
   let captures: string[] = [];
   try {
+    for (const warning of await checkStartup(engine, spec, options.seed)) io.stderr.write(`${warning}\n`);
     if (options.trace) {
       emulator.onTrace((events) => {
         if (options.json) trace.push(...events);
         else for (const event of events) io.stdout.write(`${runtime.formatTrace(event)}\n`);
       });
     }
-    if (options.pcap !== undefined) captures = await emulator.startCapture(options.pcap);
+    if (options.pcap !== undefined) {
+      try {
+        captures = await emulator.startCapture(options.pcap);
+      } catch (error) {
+        // The runtime's CaptureError: the output folder or a file in it is refused (bad input).
+        if (!(error instanceof Error && error.name === 'CaptureError')) throw error;
+        io.stderr.write(`netloom: --pcap: ${error.message}\n`);
+        return EXIT_BAD_INPUT;
+      }
+    }
     await emulator.start();
     const report = await emulator.run(until);
     if (options.pcap !== undefined) await emulator.stopCapture();
@@ -56,8 +71,12 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, e
     }
     return report.passed ? EXIT_OK : EXIT_EXPECTATION_FAILED;
   } catch (error) {
-    io.stderr.write(`netloom: ${errorMessage(error)}\n`);
-    return EXIT_NODE_FAILED;
+    const failure = commandFailureOf(error);
+    if (options.json && failure !== null) {
+      const report = { name: spec.name, file: spec.file, seed: options.seed ?? spec.seed, passed: false, failure: failureJson(failure) };
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    }
+    return reportFailure(error, io.stderr);
   } finally {
     await closeQuietly(emulator);
   }

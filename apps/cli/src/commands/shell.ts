@@ -7,12 +7,14 @@
  * Ctrl-C ends netloom itself.
  *
  * Exit statuses: 0 (or, with --strict, the failed last line's status), 2 on a bad topology or
- * unknown node, 3 when a node or shard fails.
+ * unknown node, 3 when a node or shard fails, 4 when a startup command fails (failure-report.ts;
+ * for `exec`, 4 may also be the command's own status: stderr tells which).
  */
 
 import type { EmulatorOptions } from '../runtime-api.js';
 import type { CliIo } from '../cli-io.js';
-import { closeQuietly, EXIT_BAD_INPUT, EXIT_NODE_FAILED, errorMessage, type Engine } from '../engine.js';
+import { closeQuietly, EXIT_BAD_INPUT, EXIT_NODE_FAILED, type Engine } from '../engine.js';
+import { reportFailure } from '../failure-report.js';
 import { renderJsonLine, ShellConsole } from '../shell/console.js';
 import { runShellSession } from '../shell/session.js';
 import { quoteArgument } from '../shell/words.js';
@@ -39,8 +41,7 @@ export async function shellCommand(file: string, options: ShellOptions, io: CliI
       ...(realtime ? { realtime } : {}),
     });
   } catch (error) {
-    io.stderr.write(`netloom: ${errorMessage(error)}\n`);
-    return EXIT_NODE_FAILED;
+    return reportFailure(error, io.stderr);
   } finally {
     await closeQuietly(emulator);
   }
@@ -78,8 +79,7 @@ export async function execCommand(
     if (options.json) io.stdout.write(renderJsonLine(result));
     return Math.min(Math.max(result.status, 0), 255);
   } catch (error) {
-    io.stderr.write(`netloom: ${errorMessage(error)}\n`);
-    return EXIT_NODE_FAILED;
+    return reportFailure(error, io.stderr);
   } finally {
     stopListening();
     await closeQuietly(emulator);

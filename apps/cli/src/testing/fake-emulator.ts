@@ -1,7 +1,9 @@
 /**
  * A scripted stand-in for @netloom/runtime's Emulator, for testing the CLI's parsing, console and
  * reports without worker threads. Its nodes know a handful of commands (`echo`, `hostname`,
- * `false`, `ip addr add`, `ip link set`, `ping -c N ADDR`, `crash`), time moves 1 ms per command
+ * `false`, `ip addr add`, `ip link set`, `ping -c N ADDR`, `crash`, and for the forwarding
+ * warnings `sysctl -n net.ipv4.ip_forward` (1 on routers) and `ip -4 -j route show table all`
+ * (no routes)), time moves 1 ms per command
  * and 1 s per ping; `crash` throws as a failed shard would. Not a network model.
  */
 
@@ -184,6 +186,9 @@ export class FakeEmulator implements EmulatorApi {
         return ok(`${name}\n`);
       case 'false':
         return { status: 1, stdout: '', stderr: '' };
+      case 'sysctl':
+        if (words.slice(1).join(' ') === '-n net.ipv4.ip_forward') return ok(node.kind === 'router' ? '1\n' : '0\n');
+        return { status: 255, stdout: '', stderr: `sysctl: cannot stat ${words.at(-1) ?? ''}\n` };
       case 'crash':
         throw new Error(`shard 0 failed on node ${name}: crash requested`);
       case 'ip':
@@ -193,6 +198,7 @@ export class FakeEmulator implements EmulatorApi {
           return ok();
         }
         if (words[1] === 'link') return ok();
+        if (words.slice(1, 4).join(' ') === '-4 -j route') return ok('[]\n');
         return { status: 255, stdout: '', stderr: `Object "${words[1] ?? ''}" is unknown, try "ip help".\n` };
       case 'ping': {
         const count = Number(words[words.indexOf('-c') + 1] ?? 1);

@@ -2,12 +2,15 @@
  * `netloom tui FILE`: loads the topology through the runtime's library API, starts it, and runs
  * the terminal UI until the user quits; returns the exit status as the other commands do: 0 ok,
  * 2 for a topology file error (printed as `file:line:col: …`), 3 when the emulation failed
- * (a node or shard, printed as its message without a stack trace).
+ * (a node or shard, printed as its message without a stack trace), 4 when a startup command
+ * failed: the UI does not open, and its `file:line:col:` message, node, command and stderr are
+ * printed instead (failure-report.ts, as `netloom run` prints them).
  * The UI itself (ink, react) is imported only after forceLiveRendering() so that live redrawing
  * works in a terminal even when `CI` is set.
  */
 import type { EmulatorApi, Placement } from '@netloom/runtime';
 import { forceLiveRendering } from './live-rendering.js';
+import { reportFailure } from '../failure-report.js';
 import { isTopologyError, loadEmulator } from './load-emulator.js';
 
 export interface TuiOptions {
@@ -40,9 +43,8 @@ export async function runTui(file: string, options: TuiOptions = {}): Promise<nu
   try {
     await emulator.start();
   } catch (error) {
-    process.stderr.write(`netloom tui: ${describe(error)}\n`);
     await emulator.close().catch(() => undefined);
-    return EXIT_EMULATION_FAILED;
+    return reportFailure(error, { write: (text) => void process.stderr.write(text) });
   }
   forceLiveRendering();
   const { startTui } = await import('./start-tui.js');
