@@ -8,10 +8,17 @@
  * each frame once, on the sending end's interface at the time it was sent (outbound), like a tap
  * at the sender: a frame then lost on the wire is in the capture, and request/reply matching in
  * Wireshark sees no duplicates. Files are named `<link id, ':' → '_'>.pcapng`.
+ *
+ * Output files are created safely: the folder, resolved through symbolic links, may not be in
+ * /proc, /sys or /dev (the kernel's views; a recursive mkdir under /proc never ends); missing
+ * folders are made one level at a time; each file is created with O_CREAT|O_EXCL|O_NOFOLLOW, so a
+ * symbolic link planted at its path is never followed. A regular file already there (an earlier
+ * capture) is removed first and created anew; anything else there is refused. Problems are
+ * CaptureErrors (bad output, not a failing node).
  * Leaves out: name resolution and statistics blocks.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -89,6 +96,102 @@ export function captureFileName(linkId: string): string {
   return `${linkId.replaceAll(':', '_')}.pcapng`;
 }
 
+/** A capture's output cannot be written where it was asked to be (the caller's input, not a node's fault). */
+export class CaptureError extends Error {
+  override readonly name = 'CaptureError';
+}
+
+/** The kernel's views, where no capture is written (after symbolic links are resolved). */
+const KERNEL_FOLDERS: Record<string, string> = {
+  '/proc': "the kernel's process information",
+  '/sys': "the kernel's device and driver information",
+  '/dev': 'device files',
+};
+
+function reasonOf(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string') throw err;
+  // "ENOTDIR: not a directory, lstat '/x/y'" → "not a directory"
+  return e.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/s, '');
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isSymbolicLink()) return 'a symbolic link (captures never follow one)';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/** The longest part of `dir` that exists, absolute and with symbolic links resolved, and the folder names after it. */
+function resolveExisting(dir: string): { existing: string; missing: string[] } {
+  const missing: string[] = [];
+  let existing = resolve(dir);
+  for (;;) {
+    try {
+      return { existing: realpathSync(existing), missing };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new CaptureError(`cannot write captures into ${dir}: ${reasonOf(err)}`);
+      const parent = dirname(existing);
+      if (parent === existing) throw new CaptureError(`cannot write captures into ${dir}: ${reasonOf(err)}`);
+      missing.unshift(basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+/**
+ * Checks that captures may be written into `dir` and makes the folders missing on the way, one
+ * level at a time. Throws CaptureError. Returns the folder as given.
+ */
+export function prepareCaptureFolder(dir: string): string {
+  const { existing, missing } = resolveExisting(dir);
+  const real = join(existing, ...missing);
+  for (const [root, what] of Object.entries(KERNEL_FOLDERS)) {
+    if (real === root || real.startsWith(`${root}/`)) {
+      throw new CaptureError(`cannot write captures into ${dir}: ${real === resolve(dir) ? '' : `it is ${real}, `}under ${root}, which holds ${what}, not files`);
+    }
+  }
+  let folder = existing;
+  for (const name of missing) {
+    folder = join(folder, name);
+    try {
+      mkdirSync(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(folder).isDirectory()) {
+        throw new CaptureError(`cannot make the capture folder ${folder}: ${reasonOf(err)}`);
+      }
+    }
+  }
+  try {
+    if (!statSync(dir).isDirectory()) throw new CaptureError(`cannot write captures into ${dir}: it is not a directory`);
+  } catch (err) {
+    if (err instanceof CaptureError) throw err;
+    throw new CaptureError(`cannot write captures into ${dir}: ${reasonOf(err)}`);
+  }
+  return dir;
+}
+
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Creates `path` for writing without following a symbolic link; an earlier regular file there is replaced. Throws CaptureError. */
+export function createCaptureFile(path: string): number {
+  try {
+    return openSync(path, CREATE_FLAGS, 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new CaptureError(`cannot create ${path}: ${reasonOf(err)}`);
+  }
+  const existing = lstatSync(path);
+  if (!existing.isFile()) throw new CaptureError(`cannot create ${path}: it exists and is ${kindOf(existing)}`);
+  try {
+    unlinkSync(path);
+    return openSync(path, CREATE_FLAGS, 0o644);
+  } catch (err) {
+    // EEXIST here: something was put at the path between the unlink and the open; not followed.
+    throw new CaptureError(`cannot create ${path}: ${reasonOf(err)}`);
+  }
+}
+
 interface CaptureFile {
   fd: number;
   path: string;
@@ -100,15 +203,22 @@ export class PcapngCapture {
   private readonly files: CaptureFile[];
 
   /** `links[i]` = the link id and its ends' names, in port order. */
+  /** Throws CaptureError, with no file left open, when the folder or a file cannot be made. */
   constructor(dir: string, links: { id: string; ends: string[] }[]) {
-    mkdirSync(dir, { recursive: true });
-    this.files = links.map((link) => {
-      const path = join(dir, captureFileName(link.id));
-      const fd = openSync(path, 'w');
-      const header = [sectionHeaderBlock(), ...link.ends.map((end) => interfaceDescriptionBlock(end))];
-      for (const part of header) writeSync(fd, part);
-      return { fd, path, pending: [] };
-    });
+    prepareCaptureFolder(dir);
+    this.files = [];
+    try {
+      for (const link of links) {
+        const path = join(dir, captureFileName(link.id));
+        const fd = createCaptureFile(path);
+        this.files.push({ fd, path, pending: [] });
+        const header = [sectionHeaderBlock(), ...link.ends.map((end) => interfaceDescriptionBlock(end))];
+        for (const part of header) writeSync(fd, part);
+      }
+    } catch (err) {
+      for (const file of this.files) closeSync(file.fd);
+      throw err;
+    }
   }
 
   get paths(): string[] {
