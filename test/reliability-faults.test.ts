@@ -35,7 +35,7 @@ const faults: { fault: string; message: RegExp; workersOnly?: boolean }[] = [
   { fault: 'reject', message: /^node h2: unhandled rejection outside any call from the runtime \(a real timer or promise\): Error: fault from h2: a rejected promise$/ },
   { fault: 'deadline stuck', message: /^node h2: timers still due after running 1000 times at \d+ ns: virtual time cannot advance$/ },
   { fault: 'deadline nan', message: /^node h2: next timer deadline is NaN, not a time: virtual time cannot advance$/ },
-  { fault: 'busy', message: /^node h2: Error: no answer from its worker for 2 s, inside the node \(a loop that never ends\?\); the worker was stopped$/, workersOnly: true },
+  { fault: 'busy', message: /^node h2: Error: no progress from its worker for 2 s, inside the node \(a loop that never ends\?\); the worker was stopped$/, workersOnly: true },
 ];
 
 function options(placement: Placement): EmulatorOptions {

@@ -24,8 +24,9 @@ export interface EmulatorOptions {
    */
   playEvents?: boolean;
   /**
-   * Wall-time milliseconds a worker may go without answering before its node is reported as stuck
-   * (a loop that never ends) and the worker is stopped. Default 10 000, or NETLOOM_WATCHDOG_MS.
+   * Wall-time milliseconds a worker inside a node may go without answering or making a new call into
+   * a node before that node is reported as stuck (a loop that never ends) and the worker is stopped.
+   * Default 10 000, or NETLOOM_WATCHDOG_MS.
    * Inline placement has no watchdog: nothing can interrupt the caller's own thread.
    */
   watchdogMs?: number;

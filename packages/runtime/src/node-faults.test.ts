@@ -76,8 +76,18 @@ describe('a node that fails is reported by name in every placement', () => {
     it(`a node that loops forever is named by the watchdog and its worker stopped (${where.placement})`, async () => {
       // The node never returns, so any watchdog gives this verdict; a short one keeps the test short.
       const error = await runFault('busy', where, 2000);
-      expect(error.message).toBe('node b: Error: no answer from its worker for 2 s, inside the node (a loop that never ends?); the worker was stopped');
+      expect(error.message).toBe('node b: Error: no progress from its worker for 2 s, inside the node (a loop that never ends?); the worker was stopped');
       expect(error.node).toBe('b');
+    });
+
+    it(`a window that takes longer than the watchdog but keeps calling its nodes is not cut short (${where.placement})`, async () => {
+      // 400 timer runs of 1,000,000 spins each: a window of a second or more made of calls of a few milliseconds.
+      const emulator = await Emulator.load(chainWithFault('throw'), { ...where, nodeFactory: FAKE_NODES, watchdogMs: 500 });
+      try {
+        expect((await emulator.exec('b', 'work 400 1000000')).stdout).toMatch(/^worked 400 times/);
+      } finally {
+        await emulator.close();
+      }
     });
 
     it(`a microtask's throw, which carries no node context, names the worker's nodes (${where.placement})`, async () => {

@@ -9,11 +9,13 @@
  * 20); the turns let the task's promise report a thread that threw or exited, which ends the wait
  * instead of hanging.
  *
- * The watchdog: a worker that gives no answer for `watchdogMs` of wall time (default 10 s,
- * NETLOOM_WATCHDOG_MS overrides) is taken to be stuck in a node that never returns (a busy loop); the
- * channel names that node from the worker's busy cell and the thread is terminated. It is the one
- * wall-clock limit in the engine: it decides only whether a worker is alive, never what a window
- * computes. An inline shard shares the caller's thread, so nothing can interrupt it: a node that
+ * The watchdog: a worker that has not answered and has made no progress (no new call into a node)
+ * for `watchdogMs` of wall time (default 10 s, NETLOOM_WATCHDOG_MS overrides) while inside a node
+ * is taken to be stuck in a node that never returns (a busy loop); the channel names that node from
+ * the worker's activity cells and the thread is terminated. Outside any node (loading modules,
+ * encoding a large answer) it waits OUTSIDE_NODES_MS at least. It is the one wall-clock limit in the
+ * engine: it decides only whether a worker is alive, never what a window computes; a window that
+ * takes long but keeps calling nodes is never cut short. An inline shard shares the caller's thread, so nothing can interrupt it: a node that
  * loops forever inline hangs the caller (docs/engine.md).
  */
 import { availableParallelism, loadavg } from 'node:os';
@@ -40,6 +42,9 @@ const SPIN_ITERATIONS = 20_000;
 const BLOCK_SLICE_MS = 5;
 /** A worker silent for this long (wall time) is reported as stuck, unless NETLOOM_WATCHDOG_MS or the option says otherwise. */
 export const DEFAULT_WATCHDOG_MS = 10_000;
+
+/** A worker outside any node (the runtime's own work) is given at least this long without progress. */
+const OUTSIDE_NODES_MS = 120_000;
 
 /** The watchdog in effect: the option, else NETLOOM_WATCHDOG_MS, else DEFAULT_WATCHDOG_MS. */
 export function watchdogMs(option: number | undefined): number {
@@ -146,12 +151,12 @@ export class ShardPool {
       for (const channel of this.channels) channel.threadFailed(error);
     });
     const buffer = new SharedArrayBuffer(4 * 2 * count);
-    const busy = new SharedArrayBuffer(4 * count);
+    const activity = new SharedArrayBuffer(4 * 2 * count);
     this.signal = new Int32Array(buffer);
     for (let index = 0; index < count; index++) {
       const { port1, port2 } = new MessageChannel();
-      const task = this.pool.run({ port: port2, signal: buffer, busy, shard: index }, { transferList: [port2] }) as Promise<void>;
-      this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, spin, new Int32Array(busy, 4 * index, 1), watchdog));
+      const task = this.pool.run({ port: port2, signal: buffer, activity, shard: index }, { transferList: [port2] }) as Promise<void>;
+      this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, spin, new Int32Array(activity, 8 * index, 2), watchdog));
     }
   }
 
@@ -177,8 +182,8 @@ export class WorkerShardChannel implements ShardChannel {
     private readonly signal: Int32Array,
     private readonly task: Promise<void>,
     private readonly spin: boolean,
-    /** The worker's busy cell: index + 1 of the node it is calling into, 0 between calls. */
-    private readonly busy: Int32Array,
+    /** The worker's activity: [0] index + 1 of the node it is calling into (0 between calls), [1] calls so far. */
+    private readonly activity: Int32Array,
     private readonly watchdogMs: number,
     private pool: ShardPool | null = null,
   ) {
@@ -209,13 +214,21 @@ export class WorkerShardChannel implements ShardChannel {
     const slot = 2 * this.index + 1;
     const began = performance.now();
     let blockedSince = began;
+    let calls = Atomics.load(this.activity, 1);
+    let progressAt = began;
     for (;;) {
       if (this.failure !== null) throw this.failure;
-      if (performance.now() - began > this.watchdogMs) {
-        const busy = Atomics.load(this.busy, 0);
+      const now = performance.now();
+      if (Atomics.load(this.activity, 1) !== calls) {
+        calls = Atomics.load(this.activity, 1);
+        progressAt = now;
+      }
+      const busy = Atomics.load(this.activity, 0);
+      const allowance = busy > 0 ? this.watchdogMs : Math.max(this.watchdogMs, OUTSIDE_NODES_MS);
+      if (now - progressAt > allowance) {
         const inside = busy > 0 ? 'inside the node (a loop that never ends?)' : 'outside any node';
         // Set before throwing: close() then terminates the thread without waiting for it.
-        this.failure = new ShardThreadError(this.index, new Error(`no answer from its worker for ${this.watchdogMs / 1000} s, ${inside}; the worker was stopped`), busy > 0 ? busy - 1 : null);
+        this.failure = new ShardThreadError(this.index, new Error(`no progress from its worker for ${allowance / 1000} s, ${inside}; the worker was stopped`), busy > 0 ? busy - 1 : null);
         throw this.failure;
       }
       const seen = Atomics.load(this.signal, slot);

@@ -13,8 +13,8 @@
  * Node faults outside calls: the worker listens for uncaught exceptions and unhandled rejections
  * while its shard lives (node-faults.ts) and turns its event loop at least every TURN_EVERY_MS while
  * windows run, and on `settle` after a real-time millisecond, so asynchronous work of a node runs and
- * fails where the shard sees it. While a node is being called the shard keeps its index + 1 in
- * `busy[shard]`; the controller's watchdog reads it when the worker stops answering.
+ * fails where the shard sees it. The shard keeps its activity (the node it is calling, a count of
+ * calls) in `activity[2·shard…]`, where the controller's watchdog reads it.
  */
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -26,8 +26,8 @@ import { Shard } from './shard.js';
 export interface ShardTask {
   port: MessagePort;
   signal: SharedArrayBuffer;
-  /** One Int32 per shard: the node being called into (index + 1), 0 between calls. */
-  busy: SharedArrayBuffer;
+  /** Two Int32 per shard: the node being called into (index + 1, 0 between calls), and calls so far. */
+  activity: SharedArrayBuffer;
   shard: number;
 }
 
@@ -71,7 +71,7 @@ export default async function runShard(task: ShardTask): Promise<void> {
   const module = (await import(first.factory.module)) as Record<string, unknown>;
   const factory = module[first.factory.export];
   if (typeof factory !== 'function') throw new Error(`${first.factory.module} does not export a function ${first.factory.export}`);
-  const shard = new Shard(first, factory as NodeFactory, new Int32Array(task.busy, 4 * task.shard, 1));
+  const shard = new Shard(first, factory as NodeFactory, new Int32Array(task.activity, 8 * task.shard, 2));
   const stopListening = listenForNodeFaults((error, how) => shard.orphanFault(error, how));
   await settle();
   const nodes = shard.error === null ? shard.nodeStates() : [];

@@ -18,8 +18,9 @@
  *    `now` after MAX_TIMER_RUNS_PER_INSTANT runs at that instant — virtual time could not advance.
  * A deadline before `now` at any other moment is an overdue timer (a stopped node resumed, or a
  * timer armed in the past, as Linux's mod_timer allows): it runs at `now`.
- * While calling into a node the shard writes the node's index + 1 into its `busyNode` cell (0
- * between calls), so a watchdog on another thread can name a node that never returns.
+ * The shard's `activity` cells tell a watchdog on another thread how it is doing: [0] the index + 1
+ * of the node it is calling into (0 between calls), [1] a count of calls into nodes, so that a
+ * worker that stops making progress, and the node it is stuck in, can be named.
  *
  * A stopped node is frozen (like `docker pause`): frames reaching it are dropped with
  * `nodeStopped`, its timers wait, commands fail; `start` resumes it with its state kept.
@@ -103,9 +104,9 @@ export function describeError(error: unknown): string {
   return newline < 0 ? text : `${text.slice(0, newline)} …`;
 }
 
-/** A shard that calls into no node between calls: inline shards, whose thread nobody watches. */
+/** Activity cells nobody reads: inline shards, whose thread nobody can watch. */
 function unwatched(): Int32Array {
-  return new Int32Array(1);
+  return new Int32Array(2);
 }
 
 export function compatSettings(names: string[]): CompatSettings {
@@ -141,12 +142,12 @@ export class Shard {
   private touchedNodes = new Set<LocalNode>();
   private touchedPorts = new Set<LocalPort>();
 
-  /** Index + 1 of the node being called into, 0 between calls (read by a watchdog on another thread). */
-  private readonly busyNode: Int32Array;
+  /** [0]: index + 1 of the node being called into, 0 between calls; [1]: calls so far (both read by a watchdog). */
+  private readonly activity: Int32Array;
 
-  constructor(start: StartMessage, factory: NodeFactory, busyNode: Int32Array = unwatched()) {
+  constructor(start: StartMessage, factory: NodeFactory, activity: Int32Array = unwatched()) {
     this.index = start.shard;
-    this.busyNode = busyNode;
+    this.activity = activity;
     this.nodeShard = start.nodes.map((n) => n.shard);
     this.ports = start.ports;
     this.links = start.links.map((placement) => ({ placement, up: placement.up }));
@@ -330,9 +331,10 @@ export class Shard {
    */
   private guard<T>(node: LocalNode, call: () => T): T {
     const caller = this.calling;
-    const busy = this.busyNode[0]!;
+    const busy = this.activity[0]!;
     this.calling = node;
-    this.busyNode[0] = node.placement.index + 1;
+    this.activity[0] = node.placement.index + 1;
+    this.activity[1] = (this.activity[1]! + 1) | 0;
     try {
       return inNode(node.faults, call);
     } catch (error) {
@@ -340,7 +342,7 @@ export class Shard {
       throw new NodeFailure(node.placement.name, describeError(error));
     } finally {
       this.calling = caller;
-      this.busyNode[0] = busy;
+      this.activity[0] = busy;
     }
   }
 

@@ -5,7 +5,7 @@
  * Frames are Ethernet with EtherType 0x88b5 (IEEE local experimental): [type, hops, seq(4)] then
  * padding. A `router` floods a received probe out of its other ports after 5 µs (hops + 1, dropped
  * with ttlExpired from 2 hops on); a `host` answers a request with a unicast reply to its sender after 5 µs.
- * Commands: `send IF COUNT SIZE INTERVAL_NS [DST_MAC]`, `echo …`, `sleep NS`, `crash`,
+ * Commands: `send IF COUNT SIZE INTERVAL_NS [DST_MAC]`, `echo …`, `sleep NS`, `work COUNT SPINS`, `crash`,
  * `exit-thread`, `thread` (prints the worker thread id), `sysctl …` (accepted silently), `stats`,
  * and the injected faults of fault-injector.ts (`fault busy`, `fault reject`, …).
  */
@@ -167,6 +167,23 @@ class FakeNode implements NodeHost {
       case 'exit-thread':
         process.exit(7);
         break;
+      case 'work': {
+        // `work COUNT SPINS`: COUNT timers 1 ns apart, each spinning SPINS times: long windows of short calls.
+        const count = Number(argv[1] ?? 1);
+        const spins = Number(argv[2] ?? 0);
+        let done = 0;
+        let sum = 0;
+        for (let i = 1; i <= count; i++) {
+          this.later(now + i, () => {
+            for (let j = 0; j < spins; j++) sum = Math.imul(sum + j, 31) | 0;
+            if (++done === count) {
+              io.stdout(`worked ${count} times (${sum & 1})\n`);
+              io.exit(0);
+            }
+          });
+        }
+        break;
+      }
       case 'sleep': {
         let done = false;
         this.later(now + Number(argv[1] ?? 0), (t) => {
