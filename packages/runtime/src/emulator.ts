@@ -836,6 +836,7 @@ export class Emulator implements EmulatorApi {
   startCapture(dir: string): Promise<string[]> {
     return this.operate(async () => {
       this.capture?.close();
+      this.capture = null;
       this.capture = new PcapngCapture(
         dir,
         this.linkTable.map((link) => ({

@@ -6,7 +6,7 @@ export { Emulator, COMMAND_CAP_NS } from './emulator.js';
 export { checkExpectation } from './expectation-check.js';
 export { CommandFailedError, EmulatorError, type CommandLocation, type FailedCommand } from './emulator-error.js';
 export { formatTrace, formatVirtualTime, traceVerb } from './trace-format.js';
-export { captureFileName } from './pcapng-writer.js';
+export { CaptureError, captureFileName } from './pcapng-writer.js';
 export { benchChain, chainSpec, type BenchChainOptions, type BenchChainResult } from './bench-chain.js';
 export type {
   CommandExit,

@@ -8,7 +8,8 @@
  * console command's output that did not stream is taken from its result.
  */
 import { useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
+import { captureFolder } from './capture-folder.js';
 import { completeCommandLine } from './command-completion.js';
 import { parsePacketFilter } from './packet-filter.js';
 import { TuiActionsContext, TuiEngineContext, TuiStateContext, type TuiActions, type TuiEngine } from './tui-context.js';
@@ -109,7 +110,7 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
           return;
         }
         captureCount++;
-        const dir = join(engine.captureRoot, `${emulator.name}-${captureCount}`);
+        const dir = captureFolder(engine.captureRoot, emulator.name, captureCount);
         operate(async () => {
           const files = await emulator.startCapture(dir);
           dispatch({ type: 'capture', capture: { dir, files } });
