@@ -23,12 +23,10 @@ describe('a failing node (real runtime)', () => {
     it(`run, exec and shell exit 3 naming the node (${placement})`, async () => {
       const engine = await engineWithFailingNode();
       for (const args of [['run', twoHosts], ['exec', twoHosts, 'h1', '--', 'ping', '-c', '1', '10.0.0.2'], ['shell', twoHosts]]) {
-        const started = performance.now();
         const result = await runCli([...args, '--placement', placement], { engine, stdin: 'h1 ping -c 1 h2\n' });
         expect(result.status, args[0]).toBe(3);
         expect(result.stdout, args[0]).toBe('');
         expect(result.stderr, args[0]).toMatch(/^netloom: node h2: .*simulated fault in the node model/);
-        expect(performance.now() - started).toBeLessThan(10_000);
       }
     }, 60_000);
   }
