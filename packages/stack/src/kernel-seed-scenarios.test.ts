@@ -7,34 +7,9 @@
  */
 import { expect, test } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
-import { runNamespaceScenario, normaliseVethOutput, type NamespaceStep } from './testing/kernel-namespaces.js';
-import { makeKernel, run } from './testing/kernel-shell.js';
-import { normaliseCounters } from './testing/kernel-differential.js';
-import { Shell } from './shell/shell.js';
+import { compareCommandLines as compare } from './testing/kernel-differential.js';
 
 const linux = needs({ netns: true, tools: ['bash', 'sysctl', 'ifconfig', 'route', 'netstat'] });
-
-function compare(devices: string[], lines: string[]): string[] {
-  const steps: NamespaceStep[] = lines.map((line) => (line.startsWith('#carrier ') ? { kind: 'carrier', dev: line.split(' ')[1]!, up: line.endsWith('up') } : { kind: 'command', line }));
-  const linux = runNamespaceScenario(
-    devices.map((name, i) => ({ name, mac: `02:00:00:00:00:0${i + 1}` })),
-    steps,
-  );
-  const kernel = makeKernel({ devices, up: false });
-  const shell = new Shell(kernel);
-  const mismatches: string[] = [];
-  steps.forEach((step, i) => {
-    if (step.kind === 'carrier') {
-      kernel.setCarrier(step.dev, step.up);
-      return;
-    }
-    const r = run(shell, step.line);
-    const model = normaliseCounters(`${r.stderr}${r.stdout}[rc=${r.status}]`);
-    const real = normaliseCounters(`${normaliseVethOutput(linux[i]?.stdout ?? '(none)')}[rc=${linux[i]?.status}]`);
-    if (model !== real) mismatches.push(`${step.line}\n--- linux\n${real}\n--- model\n${model}`);
-  });
-  return mismatches;
-}
 
 linux.describe('seed scenarios against the Linux kernel', () => {
   test('seed 004: LVS-DR real server, VIP on lo, policy routing from the VIP, labels', () => {

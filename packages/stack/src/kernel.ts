@@ -69,6 +69,7 @@ import {
   type NexthopException,
 } from './fib/types.js';
 import { SysctlTree } from './sysctl/sysctl-tree.js';
+import { chooseDeviceName, renamedLabels } from './device-name.js';
 
 export type { KernelErrno, KernelResult } from './fib/errors.js';
 
@@ -551,6 +552,48 @@ export class Kernel implements RoutingApi {
     return OK;
   }
 
+  /**
+   * `ip link set DEV name NEW` (dev_change_name), up or down as Linux 6.18 allows. What names the
+   * device follows it: routes' nexthops, the neighbour states of dead gateway detection, the
+   * address labels (inetdev_changename), `net.ipv4.conf.DEV` and `net.ipv4.neigh.DEV`; the route
+   * cache is flushed (its entries are keyed by device name). Policy rules keep the name they were
+   * given, so `iif OLD` no longer matches (shown `[detached]`) and `iif NEW` starts to, as Linux's
+   * fib_rules detach/attach on NETDEV_CHANGENAME. Listeners get a `rename` change.
+   */
+  renameDevice(name: string, wanted: string): KernelResult {
+    const dev = this.findDevice(name);
+    if (!dev) return fail('ENODEV');
+    if (wanted === name) return OK;
+    const chosen = chooseDeviceName(wanted, (n) => this.findDevice(n) !== undefined);
+    if ('errno' in chosen) return fail(chosen.errno);
+    const to = chosen.name;
+    dev.name = to;
+    const labels = renamedLabels(dev.addresses.map((a) => a.label), to);
+    dev.addresses.forEach((a, i) => {
+      a.label = labels[i]!;
+    });
+    for (const table of this.tableMap.values()) {
+      for (const route of table.routes) for (const nh of route.nexthops) if (nh.dev === name) nh.dev = to;
+    }
+    for (const [key, state] of [...this.neighbourStates]) {
+      const slash = key.lastIndexOf('/');
+      if (key.slice(0, slash) !== name) continue;
+      this.neighbourStates.delete(key);
+      this.neighbourStates.set(`${to}${key.slice(slash)}`, state);
+    }
+    this.sysctls.renameDevice(name, to);
+    this.cache.clear();
+    this.bump();
+    this.emit({ type: 'rename', from: name, to });
+    this.emit({ type: 'route' });
+    return OK;
+  }
+
+  /** The loopback's current name (flowi4_iif of local output is LOOPBACK_IFINDEX, whatever its name). */
+  private get loopbackName(): string {
+    return this.deviceList[0]!.name;
+  }
+
   // ------------------------------------------------------------------ addresses
 
   /** `ip addr add` (__inet_insert_ifa + fib_add_ifaddr). */
@@ -1017,7 +1060,7 @@ export class Kernel implements RoutingApi {
         nh.scope = RT_SCOPE_LINK;
         return null;
       }
-      const flow = this.lookupFlow({ dst: nh.gateway, src: 0, iif: 'lo', oif: nh.dev, scope: Math.max(scope + 1, RT_SCOPE_LINK), ignoreLinkState: true });
+      const flow = this.lookupFlow({ dst: nh.gateway, src: 0, iif: this.loopbackName, oif: nh.dev, scope: Math.max(scope + 1, RT_SCOPE_LINK), ignoreLinkState: true });
       let result: FibLookup | null = null;
       if (tableId && tableId !== RT_TABLE_MAIN) {
         const table = this.tableMap.get(tableId);
@@ -1062,7 +1105,7 @@ export class Kernel implements RoutingApi {
     if (!table) return 'unicast';
     const merged = (id === RT_TABLE_MAIN || id === RT_TABLE_LOCAL) && !this.customRules;
     const tables = merged ? [this.tableMap.get(RT_TABLE_LOCAL)!, this.tableMap.get(RT_TABLE_MAIN)!] : [table];
-    const flow = this.lookupFlow({ dst: a, src: 0, iif: 'lo', scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false });
+    const flow = this.lookupFlow({ dst: a, src: 0, iif: this.loopbackName, scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false });
     const result = this.tableLookup(tables, table, flow);
     if (!result || !result.ok) return 'unicast';
     if (dev !== undefined && result.res.route.nexthops[0]?.dev !== dev) return 'unicast';
@@ -1338,7 +1381,7 @@ export class Kernel implements RoutingApi {
     if (owner) return owner;
     const local = this.tableMap.get(RT_TABLE_LOCAL)!;
     const tables = this.customRules ? [local] : [local, this.tableMap.get(RT_TABLE_MAIN)!];
-    const result = this.tableLookup(tables, local, this.lookupFlow({ dst: a, src: 0, iif: 'lo', scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false }));
+    const result = this.tableLookup(tables, local, this.lookupFlow({ dst: a, src: 0, iif: this.loopbackName, scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false }));
     if (!result || !result.ok || result.res.type !== 'local') return undefined;
     return this.findDevice(result.res.route.nexthops[result.res.nexthop]?.dev ?? '');
   }
@@ -1579,7 +1622,7 @@ export class Kernel implements RoutingApi {
       flags.local = true;
       return this.makeOutput(query, { dst: d, src: src || d, devOut: lo, type: 'local', res: null, flags }, now, useCache);
     }
-    const flow = this.lookupFlow({ dst, src, iif: 'lo', oif, tos: query.tos, mark: query.mark, proto: query.proto, sport: query.sport, dport: query.dport, scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false });
+    const flow = this.lookupFlow({ dst, src, iif: this.loopbackName, oif, tos: query.tos, mark: query.mark, proto: query.proto, sport: query.sport, dport: query.dport, scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false });
     flow.uid = query.uid ?? 0;
     const lookup = this.fibLookup(flow);
     if (!lookup.ok) {
@@ -1699,7 +1742,7 @@ export class Kernel implements RoutingApi {
     const flow = this.lookupFlow({
       dst: src,
       src: dst,
-      iif: oif || 'lo',
+      iif: oif || this.loopbackName,
       tos,
       mark: this.sysctls.conf(dev.name, 'src_valid_mark') ? mark : 0,
       scope: RT_SCOPE_UNIVERSE,
@@ -1736,7 +1779,7 @@ export class Kernel implements RoutingApi {
    * reached directly (no gateway) through the input device. Modern kernels skip this check.
    */
   private isDirectSource(src: number, dev: DeviceState): boolean {
-    const lookup = this.fibLookup(this.lookupFlow({ dst: src, src: 0, iif: 'lo', scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false }));
+    const lookup = this.fibLookup(this.lookupFlow({ dst: src, src: 0, iif: this.loopbackName, scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false }));
     if (!lookup.ok || lookup.res.type !== 'unicast') return false;
     const nh = lookup.res.route.nexthops[lookup.res.nexthop];
     return nh !== undefined && nh.dev === dev.name && nh.scope >= RT_SCOPE_HOST;
@@ -1765,7 +1808,7 @@ export class Kernel implements RoutingApi {
         ...base,
         tos: res ? res.route.tos : 0,
         type,
-        dev: 'lo',
+        dev: this.loopbackName,
         gateway: 0,
         table: res ? res.table.id : RT_TABLE_MAIN,
         scope: res ? res.scope : RT_SCOPE_UNIVERSE,

@@ -7,8 +7,10 @@
  * node's timer heap (ordered by time, then arming order) and seeded PRNG, carrier and address
  * changes reaching the neighbour table (entries of a device flushed when it goes down or loses
  * carrier, as neigh_ifdown / arp_evict_nocarrier), counters, the process table and the ProcessContext
- * services (sockets, ARP sockets, resolution of names, route source). Never throws out of
- * receive(): an unexpected error becomes a 'malformed' drop with the error as detail.
+ * services (sockets, ARP sockets, resolution of names, route source), and renamed devices (the
+ * datapath follows the new name; frames, carrier and trace events keep the topology's port name).
+ * Never throws out of receive(): an unexpected error becomes a 'malformed' drop with the error as
+ * detail.
  * Leaves out: IPv6 (frames are dropped as unsupportedProtocol), VLAN sub-interfaces.
  */
 import { EtherType, EthernetFrameView, formatIpv4, formatMac, isWireError, parseIpv4 } from '@netloom/wire';
@@ -76,6 +78,15 @@ export class StackNode implements NodeHost {
    * The node's framesIn / framesOut are their sums.
    */
   private readonly linkStats = new Map<string, DeviceStats>();
+  /**
+   * The runtime names a port by its topology name for ever; `ip link set DEV name NEW` renames the
+   * device behind it. Frames, carrier changes and trace events cross the NodeHost boundary under the
+   * port's name; inside, the device's current name is used. Both maps hold every Ethernet port.
+   */
+  private readonly deviceOfPort = new Map<string, string>();
+  private readonly portOfDevice = new Map<string, string>();
+  /** Some port's device has another name than the port (until then the maps are not consulted per frame). */
+  private portsRenamed = false;
   /** Virtual time of the event being processed (timers and commands read it). */
   private now = 0;
   private identification: number;
@@ -126,7 +137,7 @@ export class StackNode implements NodeHost {
       },
       transmit: (dev, frame) => this.transmit(dev, frame),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
-      trace: (event) => this.env.event(event),
+      trace: (event) => this.env.event(this.atPorts(event)),
       nextIdentification: () => this.nextIdentification(),
       isGatewayOnDevice: (dev, gateway) => routing.isGatewayOnDevice(dev, gateway),
     });
@@ -143,6 +154,7 @@ export class StackNode implements NodeHost {
 
     routing.onChange((change) => {
       if (change.type === 'link' && (!change.adminUp || !change.carrier)) neighbours.flushDevice(change.dev, this.now);
+      if (change.type === 'rename') this.deviceRenamed(change.from, change.to);
     });
     for (const [name, program] of Object.entries(programs)) {
       shell.register(name, (argv, now, io) => {
@@ -156,15 +168,18 @@ export class StackNode implements NodeHost {
 
   addEthernet(ifname: string, mac: Uint8Array, mtu: number): void {
     this.routing.addEthernet(ifname, mac, mtu);
+    this.deviceOfPort.set(ifname, ifname);
+    this.portOfDevice.set(ifname, ifname);
   }
 
-  setCarrier(ifname: string, carrier: boolean, now: Nanos): void {
+  setCarrier(port: string, carrier: boolean, now: Nanos): void {
     this.advance(now);
-    this.routing.setCarrier(ifname, carrier, now);
+    this.routing.setCarrier(this.deviceOf(port), carrier, now);
   }
 
-  receive(ifname: string, frame: Uint8Array, now: Nanos): void {
+  receive(port: string, frame: Uint8Array, now: Nanos): void {
     this.advance(now);
+    const ifname = this.deviceOf(port);
     const stats = this.statsOf(ifname);
     stats.rxPackets++;
     stats.rxBytes += frame.length;
@@ -252,7 +267,48 @@ export class StackNode implements NodeHost {
     const stats = this.statsOf(dev);
     stats.txPackets++;
     stats.txBytes += frame.length;
-    this.env.transmit(dev, frame);
+    this.env.transmit(this.portOf(dev), frame);
+  }
+
+  /** The current name of the device behind a port. */
+  private deviceOf(port: string): string {
+    return this.portsRenamed ? this.deviceOfPort.get(port) ?? port : port;
+  }
+
+  /** The port a device is (its own name for the loopback). */
+  private portOf(dev: string): string {
+    return this.portsRenamed ? this.portOfDevice.get(dev) ?? dev : dev;
+  }
+
+  /** A device was renamed: everything of the datapath keyed by its name follows it. */
+  private deviceRenamed(from: string, to: string): void {
+    this.parts.neighbours.renameDevice(from, to);
+    this.parts.arp.renameDevice(from, to);
+    const stats = this.linkStats.get(from);
+    if (stats !== undefined) {
+      this.linkStats.delete(from);
+      this.linkStats.set(to, stats);
+    }
+    const port = this.portOfDevice.get(from);
+    if (port !== undefined) {
+      this.portOfDevice.delete(from);
+      this.portOfDevice.set(to, port);
+      this.deviceOfPort.set(port, to);
+      this.portsRenamed = true;
+    }
+  }
+
+  /** A trace event with device names replaced by the names of their ports. */
+  private atPorts(event: StackEvent): StackEvent {
+    if (!this.portsRenamed) return event;
+    switch (event.type) {
+      case 'drop':
+        return event.ifname === null ? event : { ...event, ifname: this.portOf(event.ifname) };
+      case 'forward':
+        return { ...event, inIf: this.portOf(event.inIf), outIf: this.portOf(event.outIf) };
+      case 'deliver':
+        return { ...event, ifname: this.portOf(event.ifname) };
+    }
   }
 
   /** The counters of `dev` (created at zero on first use). */
@@ -267,7 +323,7 @@ export class StackNode implements NodeHost {
 
   private drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void {
     this.drops++;
-    const event: StackEvent = { type: 'drop', ifname: dev, reason };
+    const event: StackEvent = { type: 'drop', ifname: dev === null ? null : this.portOf(dev), reason };
     if (frame !== undefined) event.frame = frame;
     if (detail !== undefined) event.detail = detail;
     this.env.event(event);
@@ -361,7 +417,7 @@ export class StackNode implements NodeHost {
     owner.addCleanup(close);
     return {
       request: (target, source, broadcastOnly) => {
-        const current = routing.device(ifname);
+        const current = routing.deviceByIndex(device.ifindex);
         const targetIp = parseIpv4(target);
         const sourceIp = parseIpv4(source);
         if (closed) return { ok: false, errno: 'EBADF' };
@@ -372,7 +428,7 @@ export class StackNode implements NodeHost {
         return { ok: true };
       },
       announce: (address, asReply) => {
-        const current = routing.device(ifname);
+        const current = routing.deviceByIndex(device.ifindex);
         const ip = parseIpv4(address);
         if (closed) return { ok: false, errno: 'EBADF' };
         if (current === undefined || ip === null) return { ok: false, errno: 'EINVAL' };

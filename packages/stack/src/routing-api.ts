@@ -112,6 +112,8 @@ export interface DeviceView {
 
 export type KernelChange =
   | { type: 'link'; dev: string; adminUp: boolean; carrier: boolean }
+  /** The device `from` is now called `to` (NETDEV_CHANGENAME): whatever is keyed by its name follows. */
+  | { type: 'rename'; from: string; to: string }
   | { type: 'address'; dev: string; address: number; added: boolean }
   | { type: 'route' }
   | { type: 'flushCache' };

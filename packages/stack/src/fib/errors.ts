@@ -22,7 +22,8 @@ export type KernelErrno =
   | 'EOPNOTSUPP'
   | 'ERANGE'
   | 'EAFNOSUPPORT'
-  | 'EMSGSIZE';
+  | 'EMSGSIZE'
+  | 'ENFILE';
 
 export const KERNEL_ERRNO_MESSAGE: Record<KernelErrno, string> = {
   EEXIST: 'File exists',
@@ -43,6 +44,7 @@ export const KERNEL_ERRNO_MESSAGE: Record<KernelErrno, string> = {
   ERANGE: 'Numerical result out of range',
   EAFNOSUPPORT: 'Address family not supported by protocol',
   EMSGSIZE: 'Message too long',
+  ENFILE: 'Too many open files in system',
 };
 
 export interface KernelError {

@@ -163,6 +163,14 @@ export class ArpLayer {
     this.deps.transmit(dev.name, buildArpFrame({ operation, senderMac: dev.mac, senderIp: address, targetMac, targetIp: address }, MAC_BROADCAST));
   }
 
+  /** NETDEV_CHANGENAME: a packet socket is bound to the device, whatever it is called now. */
+  renameDevice(from: string, to: string): void {
+    const set = this.listeners.get(from);
+    if (set === undefined) return;
+    this.listeners.delete(from);
+    this.listeners.set(to, set);
+  }
+
   /** Listen to every ARP packet on `dev` (arping's packet socket). Returns the unsubscribe. */
   listen(dev: string, listener: (seen: ArpObservation) => void): () => void {
     let set = this.listeners.get(dev);

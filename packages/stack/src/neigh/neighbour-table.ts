@@ -82,7 +82,8 @@ export interface QueuedPacket {
 const SKB_OVERHEAD = 768;
 
 export interface NeighbourEntry {
-  readonly dev: string;
+  /** The device's current name (an entry follows its device through a rename). */
+  dev: string;
   readonly address: number;
   mac: Uint8Array | null;
   state: NudState;
@@ -154,6 +155,21 @@ export class NeighbourTable {
   /** All entries in creation order. */
   list(): NeighbourEntry[] {
     return [...this.entries.values()];
+  }
+
+  /** NETDEV_CHANGENAME: entries point at the device, not at its name; they keep their order and timers. */
+  renameDevice(from: string, to: string): void {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    for (const entry of entries) {
+      if (entry.dev === from) entry.dev = to;
+      this.entries.set(key(entry.dev, entry.address), entry);
+    }
+    const reachable = this.reachableTimes.get(from);
+    if (reachable !== undefined) {
+      this.reachableTimes.delete(from);
+      this.reachableTimes.set(to, reachable);
+    }
   }
 
   /** The current randomised reachable_time of a device (neigh_rand_reach_time). */

@@ -241,7 +241,7 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
       items.push({ ifname: dev.name, operstate: operState(dev), addr_info: [...v4.map((a) => ({ local: formatIpv4(a.address), prefixlen: a.prefixLength })), ...v6.map((a) => ({ local: a.address, prefixlen: a.prefixLength }))] });
       continue;
     }
-    const header = linkHeader(dev, false, ctx.kernel.qdisc(dev.name));
+    const header = linkHeader(dev, false, ctx.kernel.qdisc(dev.name), ctx.details);
     if (filter.label === null) text += ctx.family === 0 ? header.text : header.text.slice(0, header.text.indexOf('\n') + 1);
     const infos: JsonValue[] = [];
     for (const a of v4) {

@@ -1,12 +1,14 @@
 /**
  * `ip link` (iproute2 6.1 ip/iplink.c): show/list [dev] DEV [up], and set [dev] DEV with up, down, mtu,
- * address; `-j`, `-p`, `-br`. Creating or deleting devices is not possible (links come from the
+ * address, name (checked as check_ifname, then by the kernel: device-name.ts); `-j`, `-p`, `-br`, `-d` (link-format.ts's details), `-o`. Creating or deleting devices is not possible (links come from the
  * topology): `ip link add … type T` answers like a kernel without that driver.
  */
 import { rtnetlinkErrorText } from '../fib/errors.js';
 import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
-import { Args, duparg2, invarg, IpExit, matches, parseMac, parseUnsigned, formatMac } from './ip-util.js';
+import type { KernelResult } from '../kernel.js';
+import { IFNAMSIZ, nameBytes } from '../device-name.js';
+import { Args, duparg, duparg2, invarg, IpExit, matches, parseMac, parseUnsigned, formatMac } from './ip-util.js';
 import type { IpContext } from './ip-context.js';
 import { linkFlags, linkHeader, linkStats, operState } from './link-format.js';
 
@@ -60,16 +62,20 @@ function listLinks(ctx: IpContext, argv: string[]): number {
       items.push({ ifname: d.name, operstate: operState(d), address: formatMac(d.mac), flags: linkFlags(d) });
       continue;
     }
-    const header = linkHeader(d, true, ctx.kernel.qdisc(d.name));
-    text += header.text;
-    if (ctx.stats) {
-      const stats = linkStats(ctx.kernel.deviceStats(d.name));
-      text += stats.text;
-      items.push({ ...header.json, ...stats.json });
-    } else items.push(header.json);
+    const header = linkHeader(d, true, ctx.kernel.qdisc(d.name), ctx.details);
+    const stats = ctx.stats ? linkStats(ctx.kernel.deviceStats(d.name)) : null;
+    const record = header.text + (stats?.text ?? '');
+    // -o: one line per link, its inner line breaks printed as `\` (iproute2's _SL_).
+    text += ctx.oneline ? `${record.slice(0, -1).replaceAll('\n', '\\')}\n` : record;
+    items.push(stats ? { ...header.json, ...stats.json } : header.json);
   }
   ctx.out(ctx.json ? formatJson(items, ctx.pretty) : text);
   return 0;
+}
+
+/** iproute2's check_ifname: not empty, shorter than IFNAMSIZ bytes, no `/` and no white space. */
+function isIproute2Ifname(name: string): boolean {
+  return name !== '' && nameBytes(name) < IFNAMSIZ && !/[/ \t\n\v\f\r]/.test(name);
 }
 
 function setLink(ctx: IpContext, argv: string[]): number {
@@ -78,6 +84,7 @@ function setLink(ctx: IpContext, argv: string[]): number {
   let up: boolean | null = null;
   let mtu: number | null = null;
   let mac: Uint8Array | null = null;
+  let name: string | null = null;
   while (!args.done) {
     const a = args.current;
     if (a === 'up') up = true;
@@ -87,6 +94,11 @@ function setLink(ctx: IpContext, argv: string[]): number {
       const m = parseUnsigned(value);
       if (m === null) invarg('Invalid "mtu" value\n', value);
       mtu = m;
+    } else if (a === 'name') {
+      const value = args.next();
+      if (name !== null) duparg('name', value);
+      if (!isIproute2Ifname(value)) invarg('"name" not a valid ifname', value);
+      name = value;
     } else if (matches(a, 'address')) {
       const value = args.next();
       const m = parseMac(value);
@@ -99,7 +111,7 @@ function setLink(ctx: IpContext, argv: string[]): number {
     } else {
       let word = a;
       if (word === 'dev') word = args.next();
-      else if (matches(word, 'help')) throw new IpExit(255, 'Usage: ip link set DEVICE [ up | down ] [ mtu MTU ] [ address LLADDR ]');
+      else if (matches(word, 'help')) throw new IpExit(255, 'Usage: ip link set DEVICE [ up | down ] [ mtu MTU ] [ address LLADDR ] [ name NEWNAME ]');
       if (dev) duparg2('dev', word);
       dev = word;
     }
@@ -109,16 +121,22 @@ function setLink(ctx: IpContext, argv: string[]): number {
     ctx.err('Not enough information: "dev" argument is required.');
     return 255;
   }
-  if (!ctx.kernel.device(dev)) throw new IpExit(1, `Cannot find device "${dev}"`);
-  for (const result of [
-    mtu !== null ? ctx.kernel.setMtu(dev, mtu) : null,
-    mac !== null ? ctx.kernel.setMac(dev, mac) : null,
-    up !== null ? ctx.kernel.setLinkUp(dev, up) : null,
-  ]) {
-    if (result && !result.ok) {
-      ctx.err(rtnetlinkErrorText(result));
-      return 2;
-    }
+  const ifindex = ctx.kernel.device(dev)?.ifindex;
+  if (ifindex === undefined) throw new IpExit(1, `Cannot find device "${dev}"`);
+  // One RTM_NEWLINK, applied in do_setlink's order: address, mtu, name, flags; the first error ends it.
+  if (mac !== null && failed(ctx, ctx.kernel.setMac(dev, mac))) return 2;
+  if (mtu !== null && failed(ctx, ctx.kernel.setMtu(dev, mtu))) return 2;
+  if (name !== null) {
+    if (failed(ctx, ctx.kernel.renameDevice(dev, name))) return 2;
+    dev = ctx.kernel.deviceByIndex(ifindex)?.name ?? dev;
   }
+  if (up !== null && failed(ctx, ctx.kernel.setLinkUp(dev, up))) return 2;
   return 0;
+}
+
+/** Print an rtnetlink error (`RTNETLINK answers: …` or `Error: ….`); true when there was one. */
+function failed(ctx: IpContext, result: KernelResult): boolean {
+  if (result.ok) return false;
+  ctx.err(rtnetlinkErrorText(result));
+  return true;
 }

@@ -222,7 +222,7 @@ export function formatRule(ctx: IpContext, rule: FibRule): { text: string; json:
     json['iif'] = rule.iif;
     if (!ctx.kernel.device(rule.iif)) {
       parts.push('[detached]');
-      json['iif_detached'] = true;
+      json['iif_detached'] = null;
     }
   }
   if (rule.oif) {
@@ -230,7 +230,7 @@ export function formatRule(ctx: IpContext, rule: FibRule): { text: string; json:
     json['oif'] = rule.oif;
     if (!ctx.kernel.device(rule.oif)) {
       parts.push('[detached]');
-      json['oif_detached'] = true;
+      json['oif_detached'] = null;
     }
   }
   if (rule.uidRange) {

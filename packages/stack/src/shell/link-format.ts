@@ -1,7 +1,10 @@
 /**
  * Link lines as iproute2 6.1 prints them (print_linkinfo): `N: NAME: <FLAGS> mtu M qdisc Q state S
  * [mode DEFAULT] group default qlen 1000` and `    link/ether MAC brd ff:ff:ff:ff:ff:ff`, the brief
- * form, and the JSON fields. Devices look like veth ends (qdisc noqueue) without the `@ifN` peer.
+ * form, the `-d` details and the JSON fields. Devices look like veth ends (qdisc noqueue) without the
+ * `@ifN` peer and `link-netns`; with `-d` an Ethernet device prints the `veth` kind line and the
+ * limits of a veth created with `numtxqueues 1 numrxqueues 1` on Linux 6.18 (minmtu 68, maxmtu
+ * 65535, the gso/tso/gro sizes), the loopback those of `lo`. Promiscuity and allmulti are always 0.
  */
 import type { DeviceStats } from '../kernel.js';
 import type { DeviceView } from '../routing-api.js';
@@ -24,15 +27,48 @@ export function operState(dev: DeviceView): string {
   return dev.carrier ? 'UP' : 'DOWN';
 }
 
-export function linkHeader(dev: DeviceView, withMode: boolean, qdiscName: string): { text: string; json: { [key: string]: JsonValue } } {
+/**
+ * The `-d` details after `link/… brd …` (print_linkinfo's promiscuity…gro_max_size, the linkinfo
+ * kind and, in a link dump, IFLA_INET6_ADDR_GEN_MODE), as text (with its line breaks) and JSON.
+ */
+function linkDetails(dev: DeviceView, linkDump: boolean): { text: string; json: { [key: string]: JsonValue } } {
+  const loopback = dev.kind === 'loopback';
+  const minMtu = loopback ? 0 : 68;
+  const maxMtu = loopback ? 0 : 65535;
+  const queues = `${linkDump ? 'addrgenmode eui64 ' : ''}numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 `;
+  const text = ` promiscuity 0  allmulti 0 minmtu ${minMtu} maxmtu ${maxMtu} ${loopback ? queues : `\n    veth ${queues}`}`;
+  const json: { [key: string]: JsonValue } = {
+    promiscuity: 0,
+    allmulti: 0,
+    min_mtu: minMtu,
+    max_mtu: maxMtu,
+    ...(loopback ? {} : { linkinfo: { info_kind: 'veth' } }),
+    ...(linkDump ? { inet6_addr_gen_mode: 'eui64' } : {}),
+    num_tx_queues: 1,
+    num_rx_queues: 1,
+    gso_max_size: 65536,
+    gso_max_segs: 65535,
+    tso_max_size: 524280,
+    tso_max_segs: 65535,
+    gro_max_size: 65536,
+  };
+  return { text, json };
+}
+
+/**
+ * The two lines of a link (`withMode`: a link dump, as `ip link` prints it, rather than `ip addr`),
+ * with the `-d` details when `details` is set.
+ */
+export function linkHeader(dev: DeviceView, withMode: boolean, qdiscName: string, details = false): { text: string; json: { [key: string]: JsonValue } } {
   const qdisc = (_dev: DeviceView): string => qdiscName;
   const flags = linkFlags(dev);
   const mac = formatMac(dev.mac);
   const brd = dev.kind === 'loopback' ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff';
   const type = dev.kind === 'loopback' ? 'loopback' : 'ether';
+  const extra = details ? linkDetails(dev, withMode) : null;
   const text =
     `${dev.ifindex}: ${dev.name}: <${flags.join(',')}> mtu ${dev.mtu} qdisc ${qdisc(dev)} state ${operState(dev)} ` +
-    `${withMode ? 'mode DEFAULT ' : ''}group default qlen 1000\n    link/${type} ${mac} brd ${brd}\n`;
+    `${withMode ? 'mode DEFAULT ' : ''}group default qlen 1000\n    link/${type} ${mac} brd ${brd}${extra?.text ?? ''}\n`;
   const json: { [key: string]: JsonValue } = {
     ifindex: dev.ifindex,
     ifname: dev.name,
@@ -47,7 +83,7 @@ export function linkHeader(dev: DeviceView, withMode: boolean, qdiscName: string
   json['link_type'] = type;
   json['address'] = mac;
   json['broadcast'] = brd;
-  return { text, json };
+  return { text, json: extra ? { ...json, ...extra.json } : json };
 }
 
 /** The `-s` block of `ip link`/`ip addr` (iproute2 6.1 print_link_stats64, first level). */

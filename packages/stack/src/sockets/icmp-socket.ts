@@ -19,7 +19,8 @@ const DEFAULT_TTL = 64;
 export class IcmpEchoSocket implements IcmpSocket {
   readonly family = 4 as const;
   private boundAddress = 0;
-  private bindDevice: string | null = null;
+  /** sk_bound_dev_if (0: none): the index, so a renamed device stays bound. */
+  private boundIfindex = 0;
   private ttl = DEFAULT_TTL;
   private tos = 0;
   /** IP_MTU_DISCOVER = IP_PMTUDISC_DO (ping -M do): never fragment, EMSGSIZE instead. */
@@ -50,8 +51,9 @@ export class IcmpEchoSocket implements IcmpSocket {
     switch (option) {
       case 'SO_BINDTODEVICE': {
         const name = String(value);
-        if (name !== '' && this.table.env.routing.device(name) === undefined) return { ok: false, errno: 'ENODEV' };
-        this.bindDevice = name === '' ? null : name;
+        const device = name === '' ? undefined : this.table.env.routing.device(name);
+        if (name !== '' && device === undefined) return { ok: false, errno: 'ENODEV' };
+        this.boundIfindex = device?.ifindex ?? 0;
         return { ok: true };
       }
       case 'IP_TTL': {
@@ -81,7 +83,7 @@ export class IcmpEchoSocket implements IcmpSocket {
       {
         dst: destination,
         ...(this.boundAddress !== 0 ? { src: this.boundAddress } : {}),
-        ...(this.bindDevice !== null ? { oif: this.bindDevice } : {}),
+        ...(this.boundIfindex !== 0 ? { oif: env.routing.deviceByIndex(this.boundIfindex)?.name ?? '' } : {}),
         tos: this.tos,
         proto: IpProtocol.icmp,
       },

@@ -44,7 +44,8 @@ export class UdpDatagramSocket implements UdpSocket {
   readonly family = 4 as const;
   boundAddress = 0;
   boundPort = 0;
-  private bindDevice: string | null = null;
+  /** sk_bound_dev_if: SO_BINDTODEVICE keeps the device's index, so a renamed device stays bound (0: none). */
+  private boundIfindex = 0;
   private peer: { address: number; port: number } | null = null;
   /** inet_saddr: the source fixed by bind or connect. */
   private source = 0;
@@ -90,7 +91,7 @@ export class UdpDatagramSocket implements UdpSocket {
     if (this.closed) return { ok: false, errno: 'EBADF' };
     const remote = parseIpv4(address);
     if (remote === null || !Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
-    const outcome = this.lookup(remote, port, this.source, this.bindDevice);
+    const outcome = this.lookup(remote, port, this.source, this.boundDevice());
     if (!outcome.ok) return outcome;
     if (outcome.route.type === 'broadcast' && !this.allowsBroadcast) return { ok: false, errno: 'EACCES' };
     if (this.source === 0) this.source = outcome.route.src;
@@ -125,7 +126,7 @@ export class UdpDatagramSocket implements UdpSocket {
       connected = true;
     }
     let source = this.source;
-    let device = this.bindDevice;
+    let device = this.boundDevice();
     const pktinfo = control?.pktinfo;
     if (pktinfo !== undefined) {
       if (pktinfo.ifindex !== undefined && pktinfo.ifindex !== 0) {
@@ -181,10 +182,11 @@ export class UdpDatagramSocket implements UdpSocket {
       case 'SO_BINDTODEVICE': {
         const name = String(value);
         if (name === '') {
-          this.bindDevice = null;
+          this.boundIfindex = 0;
         } else {
-          if (this.table.env.routing.device(name) === undefined) return { ok: false, errno: 'ENODEV' };
-          this.bindDevice = name;
+          const device = this.table.env.routing.device(name);
+          if (device === undefined) return { ok: false, errno: 'ENODEV' };
+          this.boundIfindex = device.ifindex;
         }
         this.cache = null;
         return { ok: true };
@@ -242,8 +244,8 @@ export class UdpDatagramSocket implements UdpSocket {
       if (this.peer.address !== datagram.source || this.peer.port !== datagram.sourcePort) return -1;
       score += 8;
     }
-    if (this.bindDevice !== null && !forError) {
-      if (this.bindDevice !== datagram.ifname) return -1;
+    if (this.boundIfindex !== 0 && !forError) {
+      if (this.boundIfindex !== datagram.ifindex) return -1;
       score += 4;
     }
     return score;
@@ -276,6 +278,11 @@ export class UdpDatagramSocket implements UdpSocket {
   }
 
   // ---------------------------------------------------------------- routing
+
+  /** The bound device's current name, null when unbound. */
+  private boundDevice(): string | null {
+    return this.boundIfindex === 0 ? null : this.table.env.routing.deviceByIndex(this.boundIfindex)?.name ?? null;
+  }
 
   private lookup(destination: number, port: number, source: number, device: string | null): { ok: true; route: Route4 } | { ok: false; errno: Errno } {
     const env = this.table.env;

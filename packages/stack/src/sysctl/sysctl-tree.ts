@@ -64,6 +64,7 @@ export class SysctlTree {
     this.neigh.delete(name);
   }
 
+  /** NETDEV_CHANGENAME: the device's conf and neigh directories move to the new name with their values. */
   renameDevice(from: string, to: string): void {
     const conf = this.devices.get(from);
     const neigh = this.neigh.get(from);
@@ -74,6 +75,11 @@ export class SysctlTree {
     if (neigh) {
       this.neigh.delete(from);
       this.neigh.set(to, neigh);
+    }
+    const written = this.neighWritten.get(from);
+    if (written) {
+      this.neighWritten.delete(from);
+      this.neighWritten.set(to, written);
     }
   }
 

@@ -8,7 +8,7 @@
 import type { Kernel } from '../kernel.js';
 import { Shell } from '../shell/shell.js';
 import { parseIpv4 } from '../fib/ipv4.js';
-import { runNamespaceScenario, normaliseVethOutput, type NamespaceDevice } from './kernel-namespaces.js';
+import { runNamespaceScenario, normaliseVethOutput, type NamespaceDevice, type NamespaceStep } from './kernel-namespaces.js';
 import { deviceMac, SCENARIO_DEVICES, type Scenario } from './kernel-scenarios.js';
 import { makeKernel, run } from './kernel-shell.js';
 
@@ -89,4 +89,31 @@ export function compareScenario(scenario: Scenario): ScenarioComparison {
     mismatches.push({ seed: scenario.seed, step: index, line: step.line, linux: expected, model });
   });
   return { mismatches, compared, multipathSkipped };
+}
+
+/**
+ * Run command lines in a namespace whose `devices` are veth ends (MACs 02:00:00:00:00:0N) and in a
+ * model kernel with the same devices (down); `#carrier DEV up|down` lines cut or restore a device's
+ * carrier. Returns one text per line whose output (stderr first) or exit status differ.
+ */
+export function compareCommandLines(devices: string[], lines: string[]): string[] {
+  const steps: NamespaceStep[] = lines.map((line) => (line.startsWith('#carrier ') ? { kind: 'carrier', dev: line.split(' ')[1]!, up: line.endsWith('up') } : { kind: 'command', line }));
+  const linux = runNamespaceScenario(
+    devices.map((name, i) => ({ name, mac: `02:00:00:00:00:0${i + 1}` })),
+    steps,
+  );
+  const kernel = makeKernel({ devices, up: false });
+  const shell = new Shell(kernel);
+  const mismatches: string[] = [];
+  steps.forEach((step, i) => {
+    if (step.kind === 'carrier') {
+      kernel.setCarrier(step.dev, step.up);
+      return;
+    }
+    const r = run(shell, step.line);
+    const model = normaliseCounters(`${r.stderr}${r.stdout}[rc=${r.status}]`);
+    const real = normaliseCounters(`${normaliseVethOutput(linux[i]?.stdout ?? '(none)')}[rc=${linux[i]?.status}]`);
+    if (model !== real) mismatches.push(`${step.line}\n--- linux\n${real}\n--- model\n${model}`);
+  });
+  return mismatches;
 }

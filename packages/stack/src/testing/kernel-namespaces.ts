@@ -47,7 +47,10 @@ export function runNamespaceScenario(devices: readonly NamespaceDevice[], steps:
     `ip -n ${host} link set lo up`,
   ];
   devices.forEach((dev, i) => {
-    lines.push(`ip link add ${dev.name} address ${dev.mac} ${dev.mtu ? `mtu ${dev.mtu} ` : ''}netns ${host} type veth peer name p${i} netns ${peer}`);
+    // One queue each way, as netloom's devices show with `ip -d link` (by default a veth gets one per CPU).
+    lines.push(
+      `ip link add ${dev.name} address ${dev.mac} ${dev.mtu ? `mtu ${dev.mtu} ` : ''}numtxqueues 1 numrxqueues 1 netns ${host} type veth peer name p${i} numtxqueues 1 numrxqueues 1 netns ${peer}`,
+    );
     lines.push(`ip -n ${peer} link set p${i} up`);
   });
   lines.push(`exec 3>&1`);
