@@ -116,7 +116,7 @@ export const GLOBAL_KEYS: readonly ValueKey[] = [
   { name: 'net.ipv4.ip_forward', value: 0, handler: INT },
   { name: 'net.ipv4.ip_no_pmtu_disc', value: 0, handler: { kind: 'u8-minmax', min: 0, max: 255 } },
   // Fragment reassembly (ipv4/fragmentation.ts). The kernel's thresholds are unsigned longs bounded
-  // by each other (high >= low); only the sign is checked here.
+  // by each other (high >= low, sysctl-tree.ts); here they stop at INT_MAX.
   { name: 'net.ipv4.ipfrag_high_thresh', value: 4194304, handler: { kind: 'uint-minmax', min: 0, max: INT_MAX } },
   { name: 'net.ipv4.ipfrag_low_thresh', value: 3145728, handler: { kind: 'uint-minmax', min: 0, max: INT_MAX } },
   { name: 'net.ipv4.ipfrag_time', value: 30, handler: { kind: 'jiffies' } },

@@ -14,7 +14,7 @@
  * Leaves out IPv6 and net.core.
  */
 import { CONF_KEYS, GLOBAL_KEYS, NEIGH_DEFAULT_ONLY_KEYS, NEIGH_KEYS, READ_ONLY_CONF_KEYS, type ConfKey } from './conf-keys.js';
-import { procWrite, UNRES_QLEN_TRUESIZE, type ProcHandler } from './proc-handlers.js';
+import { INT_MAX, procWrite, UNRES_QLEN_TRUESIZE, type ProcHandler } from './proc-handlers.js';
 
 export type SysctlWriteResult = 'ok' | 'ENOENT' | 'EINVAL' | 'EPERM';
 
@@ -146,6 +146,9 @@ export class SysctlTree {
   }
 
   private handlerOf(name: string): ProcHandler | undefined {
+    // ipfrag_high_thresh and ipfrag_low_thresh bound each other (extra1 / extra2 point at the other).
+    if (name === 'net.ipv4.ipfrag_high_thresh') return { kind: 'uint-minmax', min: this.globals.get('net.ipv4.ipfrag_low_thresh') ?? 0, max: INT_MAX };
+    if (name === 'net.ipv4.ipfrag_low_thresh') return { kind: 'uint-minmax', min: 0, max: this.globals.get('net.ipv4.ipfrag_high_thresh') ?? INT_MAX };
     const global = GLOBAL_HANDLERS.get(name);
     if (global) return global;
     if (/^net\.ipv4\.conf\.[^.]+\.[a-z0-9_]+$/.test(name)) return this.get(name) === undefined ? undefined : CONF_HANDLER;
