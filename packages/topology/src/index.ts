@@ -21,6 +21,6 @@ export { TopologyError, formatIssue, type TopologyIssue } from './errors.js';
 export { checkTopology, loadTopologyFile, parseTopology, type TopologyResult } from './load.js';
 export { parseExecLine, type ExecLine } from './exec-line.js';
 export { DEFAULT_LINK_PARAMS, DEFAULT_SEED } from './build.js';
-export { NODE_KINDS, COMPAT_SETTINGS, topologySchema } from './schema.js';
+export { NODE_KINDS, COMPAT_SETTINGS, LINK_NUMBER_LIMITS, topologySchema } from './schema.js';
 export { describeMatcher, matches, parseMatcher } from './matcher.js';
 export { formatBandwidth, formatDuration, parseBandwidth, parseDuration, parseLoss } from './units.js';

@@ -238,8 +238,17 @@ function wholeNumber(what: string, min: number, max: number, unit = ''): z.ZodNu
   return z.number(by(explain)).int(by(explain)).min(min, by(explain)).max(max, by(explain));
 }
 
-const mtu = wholeNumber('mtu', 68, 65535, 'of bytes ').meta({ description: 'Largest IP packet in bytes (68..65535). Default 1500.' });
-const queue = wholeNumber('queue', 1, 1_000_000, 'of frames ').meta({ description: 'Drop-tail queue length in frames. Default 100.' });
+/**
+ * The ranges of a link's whole-number parameters: what a topology file may say, and what a link may
+ * be changed to later (the console's `link … set mtu N queue N`).
+ */
+export const LINK_NUMBER_LIMITS = {
+  mtu: { min: 68, max: 65535, unit: 'bytes' },
+  queue: { min: 1, max: 1_000_000, unit: 'frames' },
+} as const;
+
+const mtu = wholeNumber('mtu', LINK_NUMBER_LIMITS.mtu.min, LINK_NUMBER_LIMITS.mtu.max, 'of bytes ').meta({ description: 'Largest IP packet in bytes (68..65535). Default 1500.' });
+const queue = wholeNumber('queue', LINK_NUMBER_LIMITS.queue.min, LINK_NUMBER_LIMITS.queue.max, 'of frames ').meta({ description: 'Drop-tail queue length in frames. Default 100.' });
 
 // ---- matchers
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadTopologyFile } from '@netloom/topology';
+import { checkTopology, loadTopologyFile } from '@netloom/topology';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeEmulator } from '../testing/fake-emulator.js';
 import { FIXTURES } from '../testing/cli-harness.js';
@@ -142,5 +142,31 @@ describe('console output', () => {
     expect(parseLinkChange(['bandwidth', 'unlimited', 'queue', '20', 'loss', '0.5'])).toEqual({ bandwidthBps: null, queue: 20, loss: 0.5 });
     expect(() => parseLinkChange(['loss', '150%'])).toThrow('bad loss "150%"');
     expect(() => parseLinkChange(['mtu'])).toThrow('"mtu" has no value');
+  });
+
+  it('refuses an mtu or queue that a topology file could not have, in its own words', async () => {
+    const { shell } = await started();
+    expect(await result(shell, 'link r1:eth1--h3:eth0 set mtu 1')).toMatchObject({
+      status: 2,
+      stderr: 'netloom: link set: bad mtu "1" (want a whole number of bytes from 68 to 65535)\n',
+    });
+    expect(await result(shell, 'link lan1 set queue 2147483647')).toMatchObject({
+      status: 2,
+      stderr: 'netloom: link set: bad queue "2147483647" (want a whole number of frames from 1 to 1000000)\n',
+    });
+    // Exactly the values the topology loader takes are taken.
+    const topologyTakes = (key: string, value: string): boolean =>
+      checkTopology(`name: limits\nnodes:\n  a: {}\n  b: {}\nlinks:\n  - { endpoints: [a:eth0, b:eth0], ${key}: ${value} }\n`, 'limits.yaml').ok;
+    for (const key of ['mtu', 'queue']) {
+      for (const value of ['0', '1', '67', '68', '1500', '65535', '65536', '1000000', '1000001', '2147483647']) {
+        let consoleTakes = true;
+        try {
+          parseLinkChange([key, value]);
+        } catch {
+          consoleTakes = false;
+        }
+        expect(consoleTakes, `${key} ${value}`).toBe(topologyTakes(key, value));
+      }
+    }
   });
 });

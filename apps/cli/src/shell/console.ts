@@ -21,7 +21,7 @@
  */
 
 import type { EmulatorApi, LinkChange, LinkInfo, NodeInfo } from '../runtime-api.js';
-import { parseBandwidth, parseDuration, parseLoss } from '@netloom/topology';
+import { LINK_NUMBER_LIMITS, parseBandwidth, parseDuration, parseLoss } from '@netloom/topology';
 import { formatBandwidth, formatDuration, formatExactSeconds, formatLoss, parsePositiveInteger } from '../units.js';
 import { formatTable } from './table.js';
 import { replaceArguments, splitWords } from './words.js';
@@ -287,8 +287,10 @@ export function parseLinkChange(settings: string[]): LinkChange {
       }
       case 'mtu':
       case 'queue': {
+        // The limits a topology file has.
+        const { min, max, unit } = LINK_NUMBER_LIMITS[key];
         const n = parsePositiveInteger(value);
-        if (n === undefined) throw new UsageError(`link set: bad ${key} "${value}" (want a positive integer)`);
+        if (n === undefined || n < min || n > max) throw new UsageError(`link set: bad ${key} "${value}" (want a whole number of ${unit} from ${min} to ${max})`);
         change[key] = n;
         break;
       }
