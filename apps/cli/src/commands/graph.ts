@@ -2,10 +2,12 @@
  * `netloom graph FILE [--format dot|mermaid|svg] [-o FILE] [--static]`: a picture of the topology.
  * By default the topology is started inline (main thread, no workers) so the addresses shown are
  * the ones the startup commands really configured; `--static` reads them from the startup commands
- * instead and runs nothing.
+ * instead and runs nothing. The picture goes to stdout, or with `-o FILE` to FILE, making its folder
+ * if need be (`-o out/chain.svg`: out/ is the repository's ignored folder for such files).
  */
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_BAD_INPUT, EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
 import { renderDot } from '../graph/dot.js';
@@ -46,6 +48,7 @@ export async function graphCommand(file: string, options: GraphOptions, io: CliI
   if (options.output === undefined || options.output === '-') io.stdout.write(text);
   else {
     try {
+      mkdirSync(dirname(options.output), { recursive: true });
       writeFileSync(options.output, text);
     } catch (error) {
       io.stderr.write(`netloom: ${options.output}: ${errorMessage(error)}\n`);

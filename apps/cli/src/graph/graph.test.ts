@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTopologyFile, parseTopology } from '@netloom/topology';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +90,24 @@ describe('netloom graph', () => {
     expect(engine.opened[0]?.options).toEqual({ placement: 'inline' });
     const unknown = await runCli(['graph', join(FIXTURES, 'three-hosts.yaml'), '--format', 'png']);
     expect(unknown.status).toBe(2);
+  });
+
+  it('-o makes the folder it writes into; a path it cannot write is bad input with the reason', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'netloom-graph-'));
+    try {
+      const output = join(scratch, 'out', 'pictures', 'three.dot');
+      expect(await runCli(['graph', join(FIXTURES, 'three-hosts.yaml'), '--static', '-o', output])).toEqual({ status: 0, stdout: '', stderr: '' });
+      expect(readFileSync(output, 'utf8')).toBe(renderDot(graph));
+      writeFileSync(join(scratch, 'file'), '');
+      const blocked = join(scratch, 'file', 'three.dot');
+      expect(await runCli(['graph', join(FIXTURES, 'three-hosts.yaml'), '--static', '-o', blocked])).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `netloom: ${blocked}: EEXIST: file already exists, mkdir '${join(scratch, 'file')}'\n`,
+      });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
 
