@@ -26,7 +26,7 @@ export interface StartTuiOptions {
   stdin?: NodeJS.ReadStream;
 }
 
-export function createEngine(emulator: EmulatorApi, captureRoot: string = join(process.cwd(), 'netloom-captures')): TuiEngine {
+export function createEngine(emulator: EmulatorApi, captureRoot: string = join(process.cwd(), 'out', 'captures')): TuiEngine {
   return { emulator, logStore: new LogStore(), queue: new SerialQueue(), captureRoot, stepNs: STEP_NS, tickMs: TICK_MS };
 }
 
