@@ -98,15 +98,13 @@ function reportSchemaIssue(issue: $ZodIssue, data: unknown, issues: IssueCollect
     case 'invalid_key':
       issues.at(path, issue.issues[0]?.message ?? issue.message, 'key');
       return;
-    case 'invalid_type':
+    default:
+      // A required key that is absent: its type check (or a union's, as for `at`) fails on undefined.
       if (valueAt(data, path) === undefined && path.length > 0) {
         const key = String(path[path.length - 1]);
         issues.at(path, `missing required key ${JSON.stringify(key)} (${issue.message})`, 'value', 1);
         return;
       }
-      issues.at(path, issue.message);
-      return;
-    default:
       issues.at(path, issue.message);
   }
 }

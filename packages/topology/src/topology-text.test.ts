@@ -171,6 +171,6 @@ describe('quoting for messages', () => {
   test('unprintableProblem names the first character that must not reach a terminal', () => {
     expect(unprintableProblem('eth\u202e0')).toBe('contains the unprintable character U+202E; expected printable characters only');
     expect(unprintableProblem('a\tb\n', true)).toBeNull();
-    expect(unprintableProblem('a\tb')).toBe('contains the control character U+0009; expected printable characters only');
+    expect(unprintableProblem('a\tb')).toBe('contains the control character U+0009 (TAB); expected printable characters only');
   });
 });
