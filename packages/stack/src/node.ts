@@ -37,6 +37,7 @@ import { NS_PER_MS, NS_PER_S, Prng, TimerHeap } from './timers.js';
 import { Kernel, ZERO_DEVICE_STATS, type DeviceStats } from './kernel.js';
 import { runIpNeigh, type IpNeighOptions } from './neigh/ip-neigh-command.js';
 import { Shell, type ShellHandler } from './shell/shell.js';
+import { runNstat } from './shell/nstat-command.js';
 
 /** The control plane as the node composes it: the RoutingApi plus device management. */
 export interface ControlPlane extends RoutingApi {
@@ -463,6 +464,13 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
   const node = Object.assign(new StackNode(config, env, programs, control, shell), { kernel });
   kernel.deviceStats = (dev) => node.statsOf(dev);
   kernel.ipStatistics = () => node.parts.ipv4.mib;
+  const nstatHistory = new Map<string, number>();
+  shell.register('nstat', (argv, _now, io) => {
+    const result = runNstat(argv, node.parts.ipv4.mib, nstatHistory);
+    io.stdout(result.stdout);
+    io.stderr(result.stderr);
+    io.exit(result.status);
+  });
   shell.registerIpObject('neigh', (argv, now, io) => {
     const { options, rest } = ipGlobalOptions(argv);
     const result = runIpNeigh(rest, node.parts.neighbours, kernel, now, options);
