@@ -9,9 +9,10 @@
 // piscina (it starts its own worker script from its folder) and ink/react (the TUI only) stay in
 // node_modules.
 //
-// dist/bundle/inputs.json lists the workspace files the bundle was built from; bin/netloom.js runs the bundle
-// only while none of them is newer than that list (bundle-state.ts), else the compiled modules in
-// dist/ — a package rebuilt with tsc alone is never shadowed by a stale bundle.
+// dist/bundle/inputs.json lists the workspace files the bundle was built from; bin/netloom.js runs
+// the bundle only while none of them is newer than that list (bundle-state.ts), else the compiled
+// modules in dist/ — a package rebuilt with tsc alone is never shadowed by a stale bundle. The build
+// fails if an input changes while it runs (another build at the same time): build again.
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';

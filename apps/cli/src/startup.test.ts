@@ -56,6 +56,12 @@ describe('what a command loads', () => {
     expect(loaded.filter((url) => /zod|yaml|@netloom|packages\/|dagre|ink|react|piscina|commands\//.test(url))).toEqual([]);
   });
 
+  it('run on two hosts (inline by default) loads no piscina; with --placement packed it does', () => {
+    const piscina = (args: string[]) => loadedModules(['run', twoHosts, ...args], { NETLOOM_BUNDLE: '0' }).filter((url) => url.includes('/piscina/'));
+    expect(piscina([])).toEqual([]);
+    expect(piscina(['--placement', 'packed']).length).toBeGreaterThan(0);
+  });
+
   it('run places a small topology inline by default (no worker threads to start), packed when given --workers', async () => {
     const placement = async (args: string[]) => {
       const result = await spawnCli(['run', ...args, '--json']);

@@ -323,7 +323,7 @@ export class Emulator implements EmulatorApi {
       if (typeof factory !== 'function') throw new EmulatorError(`${this.factory.module} does not export ${this.factory.export}`);
       this.channels = [new InlineShardChannel(0, factory as NodeFactory)];
     } else {
-      this.pool = new ShardPool(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs);
+      this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs);
       for (const channel of this.pool.channels) channel.attach(this.pool);
       this.channels = this.pool.channels;
     }

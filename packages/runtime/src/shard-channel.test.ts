@@ -9,7 +9,7 @@ import { ShardPool } from './shard-channel.js';
 
 describe('the shard pool', () => {
   it("reports a pool 'error' event through its channels instead of throwing it", async () => {
-    const pool = new ShardPool(2, false, 10_000);
+    const pool = await ShardPool.open(2, false, 10_000);
     try {
       const piscina = (pool as unknown as { pool: EventEmitter }).pool;
       expect(() => piscina.emit('error', new Error('a worker failed between tasks'))).not.toThrow();

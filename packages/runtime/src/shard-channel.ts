@@ -32,7 +32,7 @@ import {
   type WindowDoneMessage,
   type WindowMessage,
 } from '@netloom/ipc';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { NodeFactory } from './node-factory.js';
 import { listenForNodeFaults } from './node-faults.js';
 import { Shard } from './shard.js';
@@ -135,8 +135,14 @@ export class ShardPool {
   private readonly pool: Piscina;
   private readonly signal: Int32Array;
 
-  constructor(count: number, spin: boolean, watchdog: number = watchdogMs(undefined)) {
-    this.pool = new Piscina({
+  /** A pool of `count` shard workers. piscina is loaded here, so an inline emulation never loads it. */
+  static async open(count: number, spin: boolean, watchdog: number = watchdogMs(undefined)): Promise<ShardPool> {
+    const { Piscina: PiscinaPool } = await import('piscina');
+    return new ShardPool(PiscinaPool, count, spin, watchdog);
+  }
+
+  private constructor(PiscinaPool: typeof Piscina, count: number, spin: boolean, watchdog: number) {
+    this.pool = new PiscinaPool({
       filename: workerFileUrl().href,
       minThreads: count,
       maxThreads: count,
