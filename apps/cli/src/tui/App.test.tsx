@@ -33,15 +33,13 @@ describe('console', () => {
     await tui.type('ip route get 10.0.9.2', keys.enter);
     expect(frame(tui)).toContain('h1# ip route get 10.0.9.2');
     expect(frame(tui)).toContain('10.0.9.2 via 10.0.0.2 dev eth0 src 10.0.0.1 uid 0');
-    expect(tui.emulator.calls).toContain('exec h1 ip route get 10.0.9.2');
+    expect(tui.emulator.calls).toContain('spawn h1 ip route get 10.0.9.2');
   });
 
   it('output streamed through onOutput (as the runtime sends it) is shown once, its chunks joined into lines', async () => {
-    const emulator = new FakeEmulator();
-    emulator.streamsExecOutput = true;
-    const tui = renderTui({ emulator, element: <KeyboardAndConsole /> });
+    const tui = renderTui({ element: <KeyboardAndConsole /> });
     await tui.type(keys.enter, 'ip route get 10.0.9.2', keys.enter, 'ip frob', keys.enter);
-    const console = frame(tui).split('\n').slice(1, -1).map((line) => line.slice(1).replace(/│$/, '').trimEnd()).filter((line) => line !== '');
+    const console = frame(tui).split('\n').slice(1, -1).map((line) => line.slice(1).replace(/[│║]$/, '').trimEnd()).filter((line) => line !== '');
     expect(console).toEqual(['h1# ip route get 10.0.9.2', '10.0.9.2 via 10.0.0.2 dev eth0 src 10.0.0.1 uid 0', '    cache', 'h1# ip frob', 'Object "frob" is unknown, try "ip help".', 'h1#']);
   });
 
@@ -78,9 +76,9 @@ describe('console', () => {
     await tui.type(keys.up);
     expect(frame(tui)).toContain('h1# ip route get 10.0.9.2 ');
     await tui.type(keys.up);
-    expect(frame(tui)).toMatch(/h1# ip addr +│/);
+    expect(frame(tui)).toMatch(/h1# ip addr +║/);
     await tui.type(keys.down, keys.down);
-    expect(frame(tui)).toMatch(/h1# pin +│/);
+    expect(frame(tui)).toMatch(/h1# pin +║/);
   });
 
   it('Tab completes commands, ip objects and interface names, and lists ambiguous choices', async () => {
@@ -253,7 +251,7 @@ describe('keys', () => {
     await tui.type('ping -c 100 10.0.2.2', '\u0003');
     expect(frame(tui)).toContain('h1# ping -c 100 10.0.2.2^C');
     expect(tui.quits).toBe(0);
-    expect(tui.emulator.calls.some((c) => c.startsWith('exec'))).toBe(false);
+    expect(tui.emulator.calls.some((c) => c.startsWith('spawn'))).toBe(false);
     await tui.type(keys.escape, '\u0003');
     expect(tui.quits).toBe(1);
   });
@@ -296,5 +294,59 @@ describe('typed chunks', () => {
     const tui = renderTui();
     await tui.type('/drop');
     expect(frame(tui)).toContain('filter/ drop');
+  });
+});
+
+describe('first impression', () => {
+  it('the focused pane has a double border and an inverse title; the others a thin one', async () => {
+    const tui = renderTui();
+    const doubleCorners = () => frame(tui).split('╔').length - 1;
+    expect(doubleCorners()).toBe(1);
+    expect(frame(tui)).toMatch(/╔═+╗╭─+╮/);
+    expect(frame(tui)).toMatch(/║NODE +KIND/);
+    await tui.type(keys.tab);
+    expect(doubleCorners()).toBe(1);
+    expect(frame(tui)).toMatch(/╭─+╮╔═+╗/);
+    expect(frame(tui)).toMatch(/│NODE +KIND .*║LINK /);
+    await tui.type(keys.tab);
+    expect(frame(tui)).toMatch(/║PACKETS /);
+    await tui.type(keys.tab);
+    expect(frame(tui)).toMatch(/║h1# +║/);
+    expect(doubleCorners()).toBe(1);
+  });
+
+  it('at 80x24 the node list of a ten-node chain pages, says which rows it shows, and reaches every node', async () => {
+    const tui = renderTui({ emulator: new FakeEmulator(8) });
+    expect(frame(tui)).toContain('NODE 1-4/10↓');
+    expect(frame(tui)).not.toMatch(/[│║]h2 /);
+    await tui.type('\u001B[F');
+    expect(frame(tui)).toContain('NODE 7-10/10↑');
+    expect(frame(tui)).toMatch(/║h2 +host +up/);
+    await tui.type('\u001B[H');
+    expect(frame(tui)).toContain('NODE 1-4/10↓');
+    await tui.type('\u001B[6~');
+    expect(frame(tui)).toContain('NODE 7-10/10↑');
+    await tui.type('\u001B[5~');
+    expect(frame(tui)).toContain('NODE 1-4/10↓');
+    for (let i = 0; i < 9; i++) await tui.type(keys.down);
+    expect(frame(tui)).toContain('NODE 7-10/10↑');
+    await tui.type(keys.up, keys.up, keys.up, keys.up);
+    expect(frame(tui)).toContain('NODE 3-6/10↑↓');
+    // The console follows: r5 is the sixth node.
+    await tui.type(keys.enter);
+    expect(frame(tui)).toMatch(/r5# /);
+  });
+
+  it('a timeline event shows as a line in the packet log, whatever the filter, and as a notice in the header', async () => {
+    const tui = renderTui();
+    tui.emulator.emitTimeline({ t: 10e9, kind: 'node', node: 'r1', link: null, description: 'node r1 stop' });
+    await tui.settle();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(frame(tui)).toContain('10.000000 ⚑ event: node r1 stop');
+    expect(frame(tui).split('\n')[0]).toContain('⚑ node r1 stop');
+    expect(frame(tui)).toContain('PACKETS 0 events, 0 drops');
+    await tui.type('/drop', keys.enter);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(frame(tui)).toContain('10.000000 ⚑ event: node r1 stop');
   });
 });

@@ -2,11 +2,13 @@
  * The console of the selected node: its scrollback (commands, stdout, stderr in red) and the
  * prompt `NODE# ` with the line being typed. Completion candidates from an ambiguous Tab are
  * listed above the prompt. Typing goes here only while the pane has focus (Tab/Enter reach it,
- * Esc leaves it); PageUp/PageDown scroll the scrollback.
+ * Esc leaves it); PageUp/PageDown scroll the scrollback. While the node runs a command the prompt
+ * says so (and that Ctrl+C stops it, or that the clock is paused).
  */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { PaneSize } from './NodePane.js';
+import { paneBorder } from './pane-border.js';
 import { selectedNodeName, type ConsoleLine } from './tui-state.js';
 import { useTuiState } from './use-tui.js';
 
@@ -26,9 +28,12 @@ export function ConsolePane({ width, height }: PaneSize): ReactNode {
   const all = [...(state.consoles[node] ?? []), ...extra];
   const scroll = Math.min(state.consoleScroll, Math.max(0, all.length - visible));
   const lines = all.slice(Math.max(0, all.length - visible - scroll), all.length - scroll);
-  const busy = state.runningOn === node;
+  const running = state.running[node];
+  // While a command runs there is no prompt, as in a terminal: a note says what runs instead.
+  const program = running?.split(' ')[0] ?? '';
+  const busy = running === undefined ? null : state.paused ? `(${program} waits: the clock is paused)` : `(${program} runs: Ctrl+C stops it)`;
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor={focused ? 'cyan' : 'gray'}>
+    <Box flexDirection="column" width={width} height={height} overflow="hidden" {...paneBorder(focused)}>
       {lines.map((line, i) => (
         <Text key={i} wrap="truncate-end" color={streamColors[line.stream]}>
           {line.text.length === 0 ? ' ' : line.text}
@@ -36,12 +41,16 @@ export function ConsolePane({ width, height }: PaneSize): ReactNode {
       ))}
       <Box flexGrow={1} />
       <Text wrap="truncate-start">
-        <Text bold color={focused ? 'green' : 'gray'}>{`${node}# `}</Text>
+        {busy === null ? (
+          <Text bold color={focused ? 'green' : 'gray'} inverse={focused}>{`${node}#`}</Text>
+        ) : (
+          <Text color="gray">{busy}</Text>
+        )}
+        {' '}
         {state.consoleLine}
         {focused ? <Text inverse> </Text> : null}
-        {busy ? <Text color="gray"> (running…)</Text> : null}
         {scroll > 0 ? <Text color="gray">{`  ↑${scroll} (PgDn)`}</Text> : null}
-        {!focused && state.consoleLine.length === 0 ? <Text color="gray">(Tab to the console to type)</Text> : null}
+        {!focused && busy === null && state.consoleLine.length === 0 ? <Text color="gray">(Tab to the console to type)</Text> : null}
       </Text>
     </Box>
   );

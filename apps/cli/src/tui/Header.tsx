@@ -1,6 +1,7 @@
 /**
- * The top line: topology name, virtual time, speed factor, running/paused, and whether a pcap
- * capture is on.
+ * The top line: topology name, virtual time, the newest timeline event for a few seconds after
+ * it happened (`⚑ node gw1 stop`, black on yellow), speed factor, running/paused, and whether a
+ * pcap capture is on.
  */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
@@ -18,6 +19,12 @@ export function Header(): ReactNode {
         <Text bold>{state.name}</Text>
         {'  t='}
         <Text bold>{formatVirtualTime(state.now)}s</Text>
+        {state.notice !== null ? (
+          <>
+            {'  '}
+            <Text color="black" backgroundColor="yellow">{` ⚑ ${state.notice} `}</Text>
+          </>
+        ) : null}
         {`  speed ×${state.speed}  `}
         {state.paused ? (
           <Text color="yellow" bold>

@@ -1,10 +1,12 @@
 /**
  * The link pane: one row per link or LAN with its id, up/down, frames carried, drops and the
- * current queue depth. Up/Down select a link when the pane has focus; `l` toggles the selected one.
+ * current queue depth. Up/Down, PgUp/PgDn and Home/End select a link when the pane has focus; `l`
+ * toggles the selected one. When not all fit, the header says which are shown (`LINK 1-4/9↓`).
  */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import { listWindow } from './list-window.js';
+import { listHeading, listWindow } from './list-window.js';
+import { paneBorder } from './pane-border.js';
 import type { PaneSize } from './NodePane.js';
 import { useTuiState } from './use-tui.js';
 
@@ -17,12 +19,13 @@ export function LinkPane({ width, height }: PaneSize): ReactNode {
   const state = useTuiState();
   const focused = state.focus === 'links' && state.overlay === 'none';
   const visible = Math.max(0, height - 3);
-  const { start, end } = listWindow(state.links.length, state.selectedLink, visible);
+  const window = listWindow(state.links.length, state.selectedLink, visible);
+  const { start, end } = window;
   const idWidth = Math.max(8, width - 2 - 1 - 5 - 7 - 6 - 4);
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor={focused ? 'cyan' : 'gray'}>
-      <Text bold wrap="truncate-end">
-        {formatLinkRow('LINK', idWidth, 'STATE', 'FRAMES', 'DROPS', 'Q')}
+    <Box flexDirection="column" width={width} height={height} overflow="hidden" {...paneBorder(focused)}>
+      <Text bold wrap="truncate-end" inverse={focused}>
+        {formatLinkRow(listHeading('LINK', window, state.links.length) ?? 'LINK', idWidth, 'STATE', 'FRAMES', 'DROPS', 'Q')}
       </Text>
       {state.links.slice(start, end).map((link, i) => {
         const selected = start + i === state.selectedLink;

@@ -1,11 +1,13 @@
 /**
  * The node pane: one row per node with its name, kind, up/down, frames in and out, and drops.
- * Up/Down (or k/j) move the selection when the pane has focus; the console follows the selected
- * node. Shows only the rows that fit.
+ * Up/Down (or k/j), PgUp/PgDn and Home/End move the selection when the pane has focus; the
+ * console follows the selected node. Shows the rows that fit around the selection, and when not
+ * all fit, which ones (`NODE 1-4/10↓` in the header).
  */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import { listWindow } from './list-window.js';
+import { listHeading, listWindow } from './list-window.js';
+import { paneBorder } from './pane-border.js';
 import { useTuiState } from './use-tui.js';
 
 export interface PaneSize {
@@ -27,11 +29,15 @@ export function NodePane({ width, height }: PaneSize): ReactNode {
   const state = useTuiState();
   const focused = state.focus === 'nodes' && state.overlay === 'none';
   const visible = Math.max(0, height - 3);
-  const { start, end } = listWindow(state.nodes.length, state.selectedNode, visible);
+  const window = listWindow(state.nodes.length, state.selectedNode, visible);
+  const { start, end } = window;
+  const heading = listHeading('NODE', window, state.nodes.length);
+  // The heading takes the NODE and KIND columns when not every node fits.
+  const header = heading === null ? formatNodeRow('NODE', 'KIND', 'STATE', 'IN', 'OUT', 'DROP') : `${heading.padEnd(15)}${formatNodeRow('', '', 'STATE', 'IN', 'OUT', 'DROP').slice(15)}`;
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor={focused ? 'cyan' : 'gray'}>
-      <Text bold wrap="truncate-end">
-        {formatNodeRow('NODE', 'KIND', 'STATE', 'IN', 'OUT', 'DROP')}
+    <Box flexDirection="column" width={width} height={height} overflow="hidden" {...paneBorder(focused)}>
+      <Text bold wrap="truncate-end" inverse={focused}>
+        {header}
       </Text>
       {state.nodes.slice(start, end).map((node, i) => {
         const selected = start + i === state.selectedNode;

@@ -8,14 +8,21 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { TraceEvent } from '@netloom/runtime';
-import { formatTraceLine } from './format-trace.js';
+import { formatTimelineLine, formatTraceLine } from './format-trace.js';
+import { isTimelineEntry, type LogEntry } from './log-store.js';
 import type { PaneSize } from './NodePane.js';
 import { useLogVersion } from './use-log-version.js';
+import { paneBorder } from './pane-border.js';
 import { useTuiEngine, useTuiState } from './use-tui.js';
 
-/** Drops are red; everything else uses the terminal's colour. */
+/** Drops are red, timeline events yellow; everything else uses the terminal's colour. */
 export function traceLineColor(event: TraceEvent): string | undefined {
   return event.kind === 'drop' ? 'red' : undefined;
+}
+
+function logLine(entry: LogEntry): { text: string; color: string | undefined } {
+  if (isTimelineEntry(entry)) return { text: formatTimelineLine(entry), color: 'yellow' };
+  return { text: formatTraceLine(entry), color: traceLineColor(entry) };
 }
 
 export function PacketLog({ width, height }: PaneSize): ReactNode {
@@ -31,15 +38,18 @@ export function PacketLog({ width, height }: PaneSize): ReactNode {
     (state.filter !== null ? `  filter: ${state.filter.source}` : state.capture === null ? '  (/ to filter)' : '') +
     (state.logScroll > 0 ? `  ↑${state.logScroll}` : '');
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" overflow="hidden" borderColor={focused ? 'cyan' : 'gray'}>
-      <Text bold wrap="truncate-end">
+    <Box flexDirection="column" width={width} height={height} overflow="hidden" {...paneBorder(focused)}>
+      <Text bold wrap="truncate-end" inverse={focused}>
         {title}
       </Text>
-      {events.map((event, i) => (
-        <Text key={i} wrap="truncate-end" color={traceLineColor(event)}>
-          {formatTraceLine(event)}
-        </Text>
-      ))}
+      {events.map((event, i) => {
+        const line = logLine(event);
+        return (
+          <Text key={i} wrap="truncate-end" color={line.color}>
+            {line.text}
+          </Text>
+        );
+      })}
     </Box>
   );
 }

@@ -3,18 +3,38 @@
  * pause/resume, deterministic steps, speed, link toggles, captures, console commands, filters.
  * Every emulator operation goes through the engine's SerialQueue. Failures become a red status
  * line or stderr lines in the console, never a thrown error or a stack trace on screen.
- * It also subscribes the packet log store to the emulator's trace stream and programs' output
- * (onOutput: console commands live, timeline commands, spawned programs) to the node consoles; a
- * console command's output that did not stream is taken from its result.
+ *
+ * Console commands run as on a terminal, alongside the clock: a typed line is spawned on the node
+ * and runs as the real-time clock moves virtual time (× speed); while paused it waits, `.` steps
+ * it. Whatever it does at the instant it starts shows at once (`ip route get` answers while
+ * paused). Its output arrives through onOutput, batched by a ConsoleFeed; its end through onExit;
+ * Ctrl+C in its console interrupts it (ping prints its statistics). One foreground command per
+ * node; other nodes' consoles stay free.
+ *
+ * It also subscribes the packet log store to the emulator's trace stream, and the timeline
+ * (onTimeline: the file's events as they happen) to the packet log and a notice in the header.
  */
 import { useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
 import { relative } from 'node:path';
 import { captureFolder } from './capture-folder.js';
 import { completeCommandLine } from './command-completion.js';
+import { ConsoleFeed } from './console-feed.js';
 import { parsePacketFilter } from './packet-filter.js';
 import { TuiActionsContext, TuiEngineContext, TuiStateContext, type TuiActions, type TuiEngine } from './tui-context.js';
 import { initialTuiState, nextSpeed, outputLines, selectedNodeName, tuiReducer, type TuiAction, type TuiState } from './tui-state.js';
 import { useRealtimeClock } from './use-realtime-clock.js';
+
+/** How long a timeline event's notice stays in the header, in ms of wall time. */
+export const NOTICE_MS = 4000;
+
+/** A console command running in the foreground of a node's console. */
+interface ForegroundCommand {
+  /** Null until spawn() has answered. */
+  handle: { id: number; interrupt(): Promise<void> } | null;
+  /** Interrupted before spawn() answered: interrupt as soon as it does. */
+  interruptRequested: boolean;
+  wroteStderr: boolean;
+}
 
 export interface TuiProviderProps {
   engine: TuiEngine;
@@ -28,11 +48,6 @@ export interface TuiProviderProps {
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
-}
-
-/** The part of a command's final output not already streamed (all of it when nothing was). */
-function unseen(full: string, streamed: string): string {
-  return full.startsWith(streamed) ? full.slice(streamed.length) : full;
 }
 
 export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, children }: TuiProviderProps): ReactNode {
@@ -51,15 +66,20 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
       },
     [],
   );
-  /** Output of the console command in flight, as streamed through onOutput so far. */
-  const streaming = useRef<{ node: string; stdout: string; stderr: string } | null>(null);
+  const feed = useMemo(() => new ConsoleFeed((chunks) => dispatch({ type: 'consoleText', chunks })), [dispatch]);
+  /** Each node's foreground console command. */
+  const foreground = useRef(new Map<string, ForegroundCommand>());
   const onQuitRef = useRef(onQuit);
   onQuitRef.current = onQuit;
 
   const actions = useMemo<TuiActions>(() => {
     let captureCount = 0;
     let capturing = false;
-    const refresh = (): void => dispatch({ type: 'snapshot', now: emulator.now(), nodes: emulator.nodes(), links: emulator.links() });
+    const refresh = (): void => {
+      // Output of the step just taken shows with its time.
+      feed.flush();
+      dispatch({ type: 'snapshot', now: emulator.now(), nodes: emulator.nodes(), links: emulator.links() });
+    };
     const fail = (error: unknown): void => dispatch({ type: 'status', text: errorMessage(error), isError: true });
     const operate = (task: () => Promise<void>): void => {
       engine.queue.run(task).then(refresh, (error: unknown) => {
@@ -173,36 +193,34 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
         const node = selectedNodeName(current);
         const cmd = current.consoleLine.trim();
         if (node === null) return;
+        if (foreground.current.has(node)) {
+          dispatch({ type: 'status', text: `${node} is running ${current.running[node] ?? 'a command'}: Ctrl+C stops it`, isError: true });
+          return;
+        }
         if (cmd === 'clear') {
           dispatch({ type: 'consoleLine', text: '' });
           dispatch({ type: 'consoleClear', node });
           return;
         }
         dispatch({ type: 'commandStarted', node, cmd });
-        if (cmd.length === 0) return;
+        if (cmd.length === 0) {
+          dispatch({ type: 'commandFinished', node });
+          return;
+        }
+        const command: ForegroundCommand = { handle: null, interruptRequested: false, wroteStderr: false };
+        foreground.current.set(node, command);
         engine.queue
           .run(async () => {
-            const streamed = { node, stdout: '', stderr: '' };
-            streaming.current = streamed;
-            try {
-              return { result: await emulator.exec(node, cmd), streamed };
-            } finally {
-              streaming.current = null;
-            }
+            command.handle = await emulator.spawn(node, cmd);
+            if (command.interruptRequested) await command.handle.interrupt();
+            // The command's first instant (one ns): an instant command answers even while paused.
+            else await emulator.advance(1);
           })
-          .then(
-            ({ result, streamed }) => {
-              // Output already shown live through onOutput is not repeated; the rest is added.
-              dispatch({ type: 'consoleText', node, stream: 'stdout', text: unseen(result.stdout, streamed.stdout) });
-              dispatch({ type: 'consoleText', node, stream: 'stderr', text: unseen(result.stderr, streamed.stderr) });
-              if (result.status !== 0 && result.stderr.length === 0) dispatch({ type: 'consoleOutput', node, lines: [{ stream: 'info', text: `[exit status ${result.status}]` }] });
-            },
-            (error: unknown) => {
-              dispatch({ type: 'consoleOutput', node, lines: outputLines(errorMessage(error), 'stderr') });
-            },
-          )
-          .finally(() => {
-            dispatch({ type: 'commandFinished' });
+          .then(refresh, (error: unknown) => {
+            feed.flush();
+            if (foreground.current.get(node) === command) foreground.current.delete(node);
+            dispatch({ type: 'consoleOutput', node, lines: outputLines(errorMessage(error), 'stderr') });
+            dispatch({ type: 'commandFinished', node });
             refresh();
           });
       },
@@ -210,26 +228,63 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
         const current = stateRef.current;
         const node = selectedNodeName(current);
         if (node === null) return;
-        dispatch({ type: 'consoleOutput', node, lines: [{ stream: 'command', text: `${node}# ${current.consoleLine}^C` }] });
-        dispatch({ type: 'consoleLine', text: '' });
+        const command = foreground.current.get(node);
+        if (command === undefined) {
+          dispatch({ type: 'consoleOutput', node, lines: [{ stream: 'command', text: `${node}# ${current.consoleLine}^C` }] });
+          dispatch({ type: 'consoleLine', text: '' });
+          return;
+        }
+        // As a terminal echoes Ctrl+C; the program's answer (ping's statistics) follows.
+        feed.push({ node, stream: 'stdout', text: '^C' });
+        if (command.handle === null) {
+          command.interruptRequested = true;
+          return;
+        }
+        const handle = command.handle;
+        operate(() => handle.interrupt());
       },
       quit() {
         dispatch({ type: 'quit' });
         onQuitRef.current();
       },
     };
-  }, [emulator, engine, dispatch]);
+  }, [emulator, engine, dispatch, feed]);
 
   useEffect(() => emulator.onTrace((events) => engine.logStore.append(events)), [emulator, engine]);
-  useEffect(
-    () =>
-      emulator.onOutput((out) => {
-        const streamed = streaming.current;
-        if (streamed !== null && streamed.node === out.node) streamed[out.stream] += out.text;
-        dispatch({ type: 'consoleText', node: out.node, stream: out.stream, text: out.text });
-      }),
-    [emulator, dispatch],
-  );
+  useEffect(() => {
+    const stopOutput = emulator.onOutput((out) => {
+      const command = foreground.current.get(out.node);
+      if (out.stream === 'stderr' && command?.handle?.id === out.id) command.wroteStderr = true;
+      feed.push({ node: out.node, stream: out.stream, text: out.text });
+    });
+    const stopExit = emulator.onExit((exit) => {
+      const command = foreground.current.get(exit.node);
+      if (command?.handle?.id !== exit.id) return;
+      foreground.current.delete(exit.node);
+      // Everything it printed goes before the status line and the free prompt.
+      feed.flush();
+      if (exit.status !== 0 && !command.wroteStderr) dispatch({ type: 'consoleOutput', node: exit.node, lines: [{ stream: 'info', text: `[exit status ${exit.status}]` }] });
+      dispatch({ type: 'commandFinished', node: exit.node });
+    });
+    return () => {
+      stopOutput();
+      stopExit();
+      feed.close();
+    };
+  }, [emulator, dispatch, feed]);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const stopTimeline = emulator.onTimeline((event) => {
+      engine.logStore.append([event]);
+      dispatch({ type: 'notice', text: event.description });
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(() => dispatch({ type: 'notice', text: null }), NOTICE_MS);
+    });
+    return () => {
+      stopTimeline();
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [emulator, engine, dispatch]);
   useRealtimeClock(engine, state.paused || state.quitting, state.speed, actions.refresh, (error) => {
     dispatch({ type: 'paused', paused: true });
     dispatch({ type: 'status', text: errorMessage(error), isError: true });

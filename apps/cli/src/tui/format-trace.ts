@@ -6,7 +6,7 @@
  * is the log pane's job. No frame parsing happens here: the summary string from the runtime
  * (wire.describeFrame) is the single source of packet detail.
  */
-import { traceVerb, type TraceEvent } from '@netloom/runtime';
+import { traceVerb, type TimelineEvent, type TraceEvent } from '@netloom/runtime';
 
 const NS_PER_SECOND = 1_000_000_000;
 const NS_PER_MICROSECOND = 1_000;
@@ -31,4 +31,9 @@ export function traceLocation(event: TraceEvent): string {
 export function formatTraceLine(event: TraceEvent): string {
   const summary = event.summary === '' ? '' : ` ${event.summary}`;
   return `${formatVirtualTime(event.t)} ${traceLocation(event)} ${event.node} ${traceVerb(event)}${summary}`;
+}
+
+/** A timeline event's log line: `1.000000 ⚑ event: link r1:eth1--r2:eth0 down`. */
+export function formatTimelineLine(event: TimelineEvent): string {
+  return `${formatVirtualTime(event.t)} ⚑ event: ${event.description}`;
 }

@@ -10,7 +10,7 @@ export interface KeyBinding {
 export const KEY_BINDINGS: readonly KeyBinding[] = [
   { keys: 'Tab / Shift+Tab', action: 'move focus: nodes → links → packets → console' },
   { keys: '↑ ↓  (k j)', action: 'select node / link, scroll packets, console history' },
-  { keys: 'PgUp PgDn End', action: 'scroll the packet log (End: newest) or the console' },
+  { keys: 'PgUp PgDn Home End', action: 'page the node / link list, scroll the packet log (End: newest) or the console' },
   { keys: 'Enter', action: 'on the node pane: open its console; in the console: run' },
   { keys: 'Space', action: 'pause / resume virtual time' },
   { keys: '.', action: 'advance one step (10 ms of virtual time), pausing first' },
@@ -22,6 +22,6 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
   { keys: '?', action: 'show / hide this help' },
   { keys: 'Esc', action: 'leave the console, close a panel or prompt' },
   { keys: 'q  (Ctrl+C)', action: 'quit and restore the terminal' },
-  { keys: 'console: Ctrl+C', action: 'abandon the line (Ctrl+U erases it, Ctrl+W a word)' },
+  { keys: 'console: Ctrl+C', action: 'interrupt the running command (ping prints its statistics), or abandon the line' },
   { keys: 'console: Tab', action: 'complete command, node or interface (Tab on empty line moves focus)' },
 ];

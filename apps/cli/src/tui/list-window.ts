@@ -7,3 +7,13 @@ export function listWindow(length: number, selected: number, visible: number): {
   const start = Math.max(0, selected - visible + 1);
   return { start, end: Math.min(length, start + visible) };
 }
+
+/**
+ * A list's heading when not every row fits: `NODE 3-6/10↑↓` (the rows shown, of how many, and
+ * arrows for the directions with more); null when all fit.
+ */
+export function listHeading(name: string, window: { start: number; end: number }, length: number): string | null {
+  if (window.start === 0 && window.end >= length) return null;
+  const arrows = `${window.start > 0 ? '↑' : ''}${window.end < length ? '↓' : ''}`;
+  return `${name} ${window.start + 1}-${window.end}/${length}${arrows}`;
+}

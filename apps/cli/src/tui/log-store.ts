@@ -4,16 +4,26 @@
  * seen, and a windowed read of the newest events that pass a filter — the pane asks only for the
  * lines it can show. Listeners hear about appends through a throttle (at most one notification
  * per `intervalMs`), so re-rendering is batched however fast events arrive.
- * It stores events as the runtime gave them; formatting happens only for visible lines.
+ * It stores events as the runtime gave them; formatting happens only for visible lines. Timeline
+ * events (the file's `events:` as they happen) are kept in the same ring, in order, and shown
+ * whatever the filter (they are the context of the packets around them); they are not counted as
+ * packet events.
  */
-import type { TraceEvent } from '@netloom/runtime';
+import type { TimelineEvent, TraceEvent } from '@netloom/runtime';
 import { matchesPacketFilter, type PacketFilter } from './packet-filter.js';
 
 export const DEFAULT_LOG_CAPACITY = 5_000;
 
+/** One line of the packet log: a frame's trace event, or a timeline event. */
+export type LogEntry = TraceEvent | TimelineEvent;
+
+export function isTimelineEntry(entry: LogEntry): entry is TimelineEvent {
+  return entry.kind === 'exec' || entry.kind === 'link' || entry.kind === 'node';
+}
+
 export class LogStore {
   readonly capacity: number;
-  private readonly ring: (TraceEvent | undefined)[];
+  private readonly ring: (LogEntry | undefined)[];
   /** Index where the next event goes. */
   private head = 0;
   private count = 0;
@@ -23,7 +33,7 @@ export class LogStore {
 
   constructor(capacity: number = DEFAULT_LOG_CAPACITY) {
     this.capacity = capacity;
-    this.ring = new Array<TraceEvent | undefined>(capacity);
+    this.ring = new Array<LogEntry | undefined>(capacity);
   }
 
   /** Events currently held (≤ capacity). */
@@ -40,12 +50,13 @@ export class LogStore {
     return this.dropsSeen;
   }
 
-  append(events: readonly TraceEvent[]): void {
+  append(events: readonly LogEntry[]): void {
     if (events.length === 0) return;
     for (const event of events) {
       this.ring[this.head] = event;
       this.head = (this.head + 1) % this.capacity;
       if (this.count < this.capacity) this.count++;
+      if (isTimelineEntry(event)) continue;
       this.eventsSeen++;
       if (event.kind === 'drop') this.dropsSeen++;
     }
@@ -60,7 +71,7 @@ export class LogStore {
   }
 
   /** The i-th newest event held (0 = newest). */
-  private newest(i: number): TraceEvent | undefined {
+  private newest(i: number): LogEntry | undefined {
     if (i >= this.count) return undefined;
     return this.ring[(this.head - 1 - i + this.capacity * 2) % this.capacity];
   }
@@ -69,12 +80,12 @@ export class LogStore {
    * Up to `limit` events passing `filter`, oldest first, ending `skip` matches before the newest
    * (skip = how far the user scrolled back).
    */
-  window(filter: PacketFilter | null, limit: number, skip = 0): TraceEvent[] {
-    const picked: TraceEvent[] = [];
+  window(filter: PacketFilter | null, limit: number, skip = 0): LogEntry[] {
+    const picked: LogEntry[] = [];
     let skipped = 0;
     for (let i = 0; i < this.count && picked.length < limit; i++) {
       const event = this.newest(i);
-      if (event === undefined || !matchesPacketFilter(filter, event)) continue;
+      if (event === undefined || (!isTimelineEntry(event) && !matchesPacketFilter(filter, event))) continue;
       if (skipped < skip) {
         skipped++;
         continue;

@@ -24,9 +24,10 @@ describe('NodePane', () => {
   it('lists every node with kind, state and frame counters', async () => {
     const tui = renderTui({ element: <NodePane width={40} height={8} /> });
     const frame = tui.lastFrame() ?? '';
-    expect(frame).toContain('│NODE    KIND   STATE    IN   OUT DROP │');
-    expect(frame).toContain('│h1      host   up        0     0    0 │');
-    expect(frame).toContain('│r2      router up        0     0    0 │');
+    // The node pane has the focus at the start: a double border.
+    expect(frame).toContain('║NODE    KIND   STATE    IN   OUT DROP ║');
+    expect(frame).toContain('║h1      host   up        0     0    0 ║');
+    expect(frame).toContain('║r2      router up        0     0    0 ║');
   });
 
   it('shows frames in/out and drops after traffic, and DOWN for a stopped node', async () => {

@@ -1,8 +1,9 @@
 /**
  * The UI's state and its reducer: which pane has focus, which overlay is open (help, map,
  * filter prompt), clock control (paused, speed), the selected node and link, the console's line,
- * history and per-node scrollback, the packet filter, the capture, and the last snapshot of the
- * emulator's nodes, links and virtual time. Pure data and a pure reducer; effects (talking to the
+ * history and per-node scrollback (bounded: CONSOLE_SCROLLBACK lines a node), the command each
+ * node's console is running, the packet filter, the capture, the newest timeline notice, and the
+ * last snapshot of the emulator's nodes, links and virtual time. Pure data and a pure reducer; effects (talking to the
  * emulator) live in the actions (TuiProvider). The packet log's events are not here: they live in
  * the LogStore, outside React, so a flood of events does not go through the reducer.
  */
@@ -26,7 +27,7 @@ export interface ConsoleLine {
 /** Speeds offered by `+`/`-`, as multiples of real time. */
 export const SPEEDS: readonly number[] = [0.01, 0.1, 0.25, 0.5, 1, 2, 5, 10, 50, 100];
 
-const CONSOLE_SCROLLBACK = 400;
+export const CONSOLE_SCROLLBACK = 400;
 
 export interface CaptureState {
   dir: string;
@@ -55,8 +56,10 @@ export interface TuiState {
   consoles: Record<string, ConsoleLine[]>;
   /** Completion candidates shown under the prompt after an ambiguous Tab. */
   completions: string[];
-  /** A command is running on this node. */
-  runningOn: string | null;
+  /** The command each node's console runs in the foreground (node → command line). */
+  running: Readonly<Record<string, string>>;
+  /** The newest timeline event, shown in the header for a few seconds (null: none). */
+  notice: string | null;
   capture: CaptureState | null;
   /** One-line message in the footer (errors in red when `statusIsError`). */
   status: string;
@@ -84,7 +87,8 @@ export function initialTuiState(init: { name: string; now: number; nodes: NodeIn
     history: emptyHistory,
     consoles: {},
     completions: [],
-    runningOn: null,
+    running: {},
+    notice: null,
     capture: null,
     status: 'press ? for help',
     statusIsError: false,
@@ -111,9 +115,10 @@ export type TuiAction =
   | { type: 'completions'; line: string; candidates: string[] }
   | { type: 'commandStarted'; node: string; cmd: string }
   | { type: 'consoleOutput'; node: string; lines: ConsoleLine[] }
-  /** Program output as it arrives, in chunks that may end mid-line. */
-  | { type: 'consoleText'; node: string; stream: 'stdout' | 'stderr'; text: string }
-  | { type: 'commandFinished' }
+  /** Program output as it arrives, in chunks that may end mid-line, batched. */
+  | { type: 'consoleText'; chunks: readonly ConsoleChunk[] }
+  | { type: 'commandFinished'; node: string }
+  | { type: 'notice'; text: string | null }
   | { type: 'consoleClear'; node: string }
   | { type: 'capture'; capture: CaptureState | null }
   | { type: 'status'; text: string; isError?: boolean }
@@ -121,6 +126,29 @@ export type TuiAction =
 
 function clamp(value: number, low: number, high: number): number {
   return Math.max(low, Math.min(high, value));
+}
+
+/** A piece of a program's output for one node's console. */
+export interface ConsoleChunk {
+  node: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** Adds output that may start inside the last open line and end inside a new one. */
+function appendText(previous: ConsoleLine[], chunk: ConsoleChunk): ConsoleLine[] {
+  if (chunk.text.length === 0) return previous;
+  const last = previous[previous.length - 1];
+  const pieces = chunk.text.replace(/\r\n/g, '\n').split('\n');
+  const endsOpen = pieces[pieces.length - 1] !== '';
+  if (!endsOpen) pieces.pop();
+  const lines: ConsoleLine[] = pieces.map((text, i) => ({ stream: chunk.stream, text, open: endsOpen && i === pieces.length - 1 }));
+  let kept = previous;
+  if (last?.open === true && last.stream === chunk.stream && lines[0] !== undefined) {
+    lines[0] = { ...lines[0], text: last.text + lines[0].text };
+    kept = previous.slice(0, -1);
+  }
+  return [...kept, ...lines].slice(-CONSOLE_SCROLLBACK);
 }
 
 function appendConsole(consoles: Record<string, ConsoleLine[]>, node: string, lines: ConsoleLine[]): Record<string, ConsoleLine[]> {
@@ -188,7 +216,7 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
     case 'commandStarted':
       return {
         ...state,
-        runningOn: action.node,
+        running: { ...state.running, [action.node]: action.cmd },
         consoleLine: '',
         consoleScroll: 0,
         completions: [],
@@ -196,24 +224,19 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
         consoles: appendConsole(state.consoles, action.node, [{ stream: 'command', text: `${action.node}# ${action.cmd}` }]),
       };
     case 'consoleText': {
-      if (action.text.length === 0) return state;
-      const previous = state.consoles[action.node] ?? [];
-      const last = previous[previous.length - 1];
-      const pieces = action.text.replace(/\r\n/g, '\n').split('\n');
-      const endsOpen = pieces[pieces.length - 1] !== '';
-      if (!endsOpen) pieces.pop();
-      const lines: ConsoleLine[] = pieces.map((text, i) => ({ stream: action.stream, text, open: endsOpen && i === pieces.length - 1 }));
-      let kept = previous;
-      if (last?.open === true && last.stream === action.stream && lines[0] !== undefined) {
-        lines[0] = { ...lines[0], text: last.text + lines[0].text };
-        kept = previous.slice(0, -1);
-      }
-      return { ...state, consoleScroll: 0, consoles: { ...state.consoles, [action.node]: [...kept, ...lines].slice(-CONSOLE_SCROLLBACK) } };
+      const consoles = { ...state.consoles };
+      for (const chunk of action.chunks) consoles[chunk.node] = appendText(consoles[chunk.node] ?? [], chunk);
+      return action.chunks.length === 0 ? state : { ...state, consoleScroll: 0, consoles };
     }
     case 'consoleOutput':
       return { ...state, consoleScroll: 0, consoles: appendConsole(state.consoles, action.node, action.lines) };
-    case 'commandFinished':
-      return { ...state, runningOn: null };
+    case 'commandFinished': {
+      const running = { ...state.running };
+      delete running[action.node];
+      return { ...state, running };
+    }
+    case 'notice':
+      return { ...state, notice: action.text };
     case 'consoleClear':
       return { ...state, consoles: { ...state.consoles, [action.node]: [] } };
     case 'capture':

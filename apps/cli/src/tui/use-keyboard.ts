@@ -3,8 +3,9 @@
  * filter prompt, typed characters edit the line (Esc leaves; in the console Tab completes, or
  * moves focus when the line is empty; Up/Down walk the history). Everywhere else single keys are
  * commands (see KEY_BINDINGS): Tab focus, Space pause, `.` step, `+`/`-` speed, `l` link toggle,
- * `c` capture, `m` map, `/` filter, `?` help, `q` quit; arrows move within the focused pane.
- * Ctrl+C abandons the console's line as a shell does, and quits anywhere else.
+ * `c` capture, `m` map, `/` filter, `?` help, `q` quit; arrows, PgUp/PgDn and Home/End move
+ * within the focused pane. In the console Ctrl+C interrupts the node's running command, or
+ * abandons the line, as a shell does; anywhere else it quits.
  * Many terminals send DEL for Backspace, which ink reports as `delete`: both erase backwards.
  */
 import { useInput, type Key } from 'ink';
@@ -49,15 +50,27 @@ function handleFilterPrompt(input: string, key: Key, state: TuiState, actions: T
   if (edited !== null) actions.editFilter(edited);
 }
 
+/** How far a list key moves the selection: a row, a page, or to either end. */
+function listMove(input: string, key: Key): number | null {
+  if (key.upArrow || input === 'k') return -1;
+  if (key.downArrow || input === 'j') return 1;
+  if (key.pageUp) return -PAGE;
+  if (key.pageDown) return PAGE;
+  if (key.home) return -Infinity;
+  if (key.end) return Infinity;
+  return null;
+}
+
 function handleArrows(input: string, key: Key, state: TuiState, actions: TuiActions): boolean {
   const up = key.upArrow || input === 'k';
   const down = key.downArrow || input === 'j';
-  if (state.focus === 'nodes' && (up || down)) {
-    actions.selectNode(up ? -1 : 1);
+  const move = listMove(input, key);
+  if (state.focus === 'nodes' && move !== null) {
+    actions.selectNode(move);
     return true;
   }
-  if (state.focus === 'links' && (up || down)) {
-    actions.selectLink(up ? -1 : 1);
+  if (state.focus === 'links' && move !== null) {
+    actions.selectLink(move);
     return true;
   }
   if (state.focus === 'log') {

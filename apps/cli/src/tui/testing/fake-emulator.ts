@@ -4,15 +4,20 @@
  * commands with Linux-shaped output (`ip route get`, `ping -c N`, `ip addr`), fails the rest with
  * the tool's error text, emits trace events for pings (drops with reason `linkDown` when a link on
  * the path is down) and keeps virtual time. It models nothing real; it only exercises the
- * EmulatorApi surface the UI uses. `emit()` injects arbitrary trace events.
+ * EmulatorApi surface the UI uses. `emit()` injects arbitrary trace events, `emitTimeline()` a
+ * timeline event. A spawned command answers all at once: its output (in two chunks split
+ * mid-line, as the runtime may split it) and its exit come with the next advance(), as the
+ * runtime's come with the next window; the real engine's pacing is tested on the real engine.
  */
 import type {
+  CommandExit,
   CommandResult,
   EmulatorApi,
   LinkChange,
   LinkInfo,
   NodeInfo,
   RunReport,
+  TimelineEvent,
   TraceEvent,
 } from '@netloom/runtime';
 
@@ -57,12 +62,12 @@ export class FakeEmulator implements EmulatorApi {
   private readonly linkList: LinkInfo[];
   private readonly traceListeners = new Set<(events: TraceEvent[]) => void>();
   private readonly outputListeners = new Set<(out: { node: string; id: number; stream: 'stdout' | 'stderr'; text: string }) => void>();
+  private readonly exitListeners = new Set<(exit: CommandExit) => void>();
+  private readonly timelineListeners = new Set<(event: TimelineEvent) => void>();
+  /** Spawned commands' answers, delivered by the next advance(). */
+  private answers: { id: number; result: CommandResult }[] = [];
+  private nextId = 1;
   readonly calls: string[] = [];
-  /**
-   * Also send exec output through onOutput, as the runtime's Emulator does, in two chunks split
-   * mid-line.
-   */
-  streamsExecOutput = false;
   /** When set, advance() rejects with it (a node or shard that died). */
   advanceFailure: Error | null = null;
   capturing: string | null = null;
@@ -91,6 +96,18 @@ export class FakeEmulator implements EmulatorApi {
   async advance(ns: number): Promise<void> {
     this.calls.push(`advance ${ns}`);
     if (this.advanceFailure !== null) throw this.advanceFailure;
+    const answers = this.answers;
+    this.answers = [];
+    for (const { id, result } of answers) {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const text = result[stream];
+        const cut = Math.floor(text.length / 2);
+        for (const piece of [text.slice(0, cut), text.slice(cut)]) {
+          if (piece.length > 0) for (const listener of this.outputListeners) listener({ node: result.node, id, stream, text: piece });
+        }
+      }
+      for (const listener of this.exitListeners) listener({ node: result.node, id, status: result.status, t: this.time });
+    }
     this.time += ns;
   }
 
@@ -143,12 +160,18 @@ export class FakeEmulator implements EmulatorApi {
     return () => this.outputListeners.delete(listener);
   }
 
-  onExit(): () => void {
-    return () => undefined;
+  onExit(listener: (exit: CommandExit) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
   }
 
-  onTimeline(): () => void {
-    return () => undefined;
+  onTimeline(listener: (event: TimelineEvent) => void): () => void {
+    this.timelineListeners.add(listener);
+    return () => this.timelineListeners.delete(listener);
+  }
+
+  emitTimeline(event: TimelineEvent): void {
+    for (const listener of this.timelineListeners) listener(event);
   }
 
   emit(events: TraceEvent[]): void {
@@ -171,27 +194,18 @@ export class FakeEmulator implements EmulatorApi {
   }
 
   async spawn(node: string, cmd: string): Promise<{ id: number; interrupt(): Promise<void> }> {
-    void node;
-    void cmd;
-    return { id: 1, interrupt: async () => undefined };
+    this.calls.push(`spawn ${node} ${cmd}`);
+    const id = this.nextId++;
+    this.answers.push({ id, result: this.answer(node, cmd) });
+    return { id, interrupt: async () => this.advance(HOP_NS) };
   }
 
   async exec(node: string, cmd: string): Promise<CommandResult> {
-    const result = await this.execQuietly(node, cmd);
-    if (this.streamsExecOutput) {
-      for (const stream of ['stdout', 'stderr'] as const) {
-        const text = result[stream];
-        const cut = Math.floor(text.length / 2);
-        for (const piece of [text.slice(0, cut), text.slice(cut)]) {
-          if (piece.length > 0) for (const listener of this.outputListeners) listener({ node, id: 7, stream, text: piece });
-        }
-      }
-    }
-    return result;
+    this.calls.push(`exec ${node} ${cmd}`);
+    return this.answer(node, cmd);
   }
 
-  private async execQuietly(node: string, cmd: string): Promise<CommandResult> {
-    this.calls.push(`exec ${node} ${cmd}`);
+  private answer(node: string, cmd: string): CommandResult {
     const me = this.nodeList.find((n) => n.name === node);
     if (me === undefined) throw new Error(`no node ${node}`);
     const words = cmd.trim().split(/\s+/);

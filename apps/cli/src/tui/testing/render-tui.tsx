@@ -30,11 +30,19 @@ export const keys = {
   backspace: '\u007F',
 };
 
-export function renderTui(options?: { element?: ReactElement; startPaused?: boolean; emulator?: FakeEmulator }): RenderedTui;
-export function renderTui<E extends EmulatorApi>(options: { element?: ReactElement; startPaused?: boolean; emulator: E }): RenderedTui<E>;
-export function renderTui(options: { element?: ReactElement; startPaused?: boolean; emulator?: EmulatorApi } = {}): RenderedTui<EmulatorApi> {
+export interface RenderOptions {
+  element?: ReactElement;
+  startPaused?: boolean;
+  /** Virtual time one `.` advances (default STEP_NS, 10 ms). */
+  stepNs?: number;
+}
+
+export function renderTui(options?: RenderOptions & { emulator?: FakeEmulator }): RenderedTui;
+export function renderTui<E extends EmulatorApi>(options: RenderOptions & { emulator: E }): RenderedTui<E>;
+export function renderTui(options: RenderOptions & { emulator?: EmulatorApi } = {}): RenderedTui<EmulatorApi> {
   const emulator = options.emulator ?? new FakeEmulator();
   const engine = createEngine(emulator, '/tmp/netloom-test-captures');
+  if (options.stepNs !== undefined) engine.stepNs = options.stepNs;
   let quits = 0;
   const instance = render(
     <TuiProvider engine={engine} startPaused={options.startPaused ?? true} onQuit={() => quits++}>
