@@ -57,6 +57,13 @@ function printableText(expected: string, noun: string) {
   });
 }
 
+/** A node-shell command: printable and not blank. */
+function command(expected: string) {
+  return printableText(expected, 'command').refine((v) => v.trim() !== '', {
+    error: () => 'the command is empty; expected a command such as ip link set eth0 up',
+  });
+}
+
 type Explain = (input: unknown) => string;
 /** A zod error option whose message is computed from the offending input. */
 const by = (explain: Explain) => ({ error: (issue: { input?: unknown }) => explain(issue.input) });
@@ -72,6 +79,9 @@ function explainName(what: string): Explain {
     return `bad ${what} name ${quote(input)}: expected a letter or digit first, then letters, digits, "_", "." or "-" (at most 64)`;
   };
 }
+
+/** Every node's loopback device; a link end of that name would be a second device called lo. */
+const LOOPBACK = 'lo';
 
 /** Linux's isspace() (lib/ctype.c): the ASCII spaces and the Latin-1 no-break space 0xA0, here as a byte. */
 const KERNEL_SPACE_BYTES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
@@ -112,6 +122,9 @@ function endpointProblem(input: unknown): string | null {
     return `${bad}: node name ${quote(node)} must start with a letter or digit and use only letters, digits, "_", "." and "-"`;
   }
   if (ifname === '') return `${bad}: the interface name after ":" is empty`;
+  if (ifname === LOOPBACK) {
+    return `${bad}: "lo" is the node's loopback, which every node has; a link or LAN needs another interface name (Linux: File exists)`;
+  }
   const problem = interfaceNameProblem(ifname);
   return problem === null ? null : `${bad}: interface name ${quote(ifname)} ${problem}`;
 }
@@ -266,7 +279,13 @@ const matcherText = z
   .string(by(explainMatcher))
   .refine((s) => unprintableProblem(s, true) === null && !('error' in parseMatcher(s)), by(explainMatcher));
 const matcher = z
-  .union([matcherText, z.array(matcherText, by(explainMatcher))], by(explainMatcher))
+  .union(
+    [
+      matcherText,
+      z.array(matcherText, by(explainMatcher)).min(1, { error: () => 'an empty list of matchers checks nothing; give at least one or leave the key out' }),
+    ],
+    by(explainMatcher),
+  )
   .meta({ description: 'Plain text = substring; "/re/flags" = regular expression; "" = must be empty; or a list (all must hold).' });
 
 // ---- objects
@@ -325,7 +344,7 @@ const nodeSchema = strict('a node', {
     .optional()
     .meta({ description: 'Named behaviours of older kernels to reproduce.' }),
   exec: z
-    .array(printableText('a command as a string', 'command'), by(expecting('a list of startup commands')))
+    .array(command('a command as a string'), by(expecting('a list of startup commands')))
     .optional()
     .meta({ description: 'Startup commands in node-shell syntax, run in order at t=0.' }),
 });
@@ -353,7 +372,7 @@ const lanSchema = strict('a LAN', {
 const eventSchema = strict('an event', {
   at: time,
   node: printableText('a node name', 'node name').optional(),
-  cmd: printableText('a command as a string', 'command').optional(),
+  cmd: command('a command as a string').optional(),
   action: z
     .enum(['stop', 'start'], by((input) => `unknown node action ${describeValue(input)} (actions: stop, start)`))
     .optional(),
@@ -367,7 +386,7 @@ const eventSchema = strict('an event', {
 const expectSchema = strict('an expectation', {
   at: time,
   node: printableText('the node to run the command on', 'node name'),
-  cmd: printableText('the command to run, e.g. ping -c 1 10.0.0.2', 'command'),
+  cmd: command('the command to run, e.g. ping -c 1 10.0.0.2'),
   status: wholeNumber('exit status', 0, 255).optional(),
   stdout: matcher.optional(),
   stderr: matcher.optional(),

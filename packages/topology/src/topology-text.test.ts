@@ -150,6 +150,10 @@ describe('characters YAML allows', () => {
       offset: 5,
     });
     expect(checkTopologyText('\ufeffname: t\r\n\tx: "é 😀"\n')).toBeNull();
+    expect(checkTopologyText('a: 1\r\nb: 2\rc: 3\r\n')).toEqual({
+      message: 'a carriage return (CR) that does not end a CR LF line break; end lines with LF or CR LF',
+      offset: 10,
+    });
   });
 
   test('a lone surrogate (only a string can hold one) is not a character', () => {

@@ -189,6 +189,10 @@ export function checkTopologyText(text: string): TextProblem | null {
   if (bom >= 0) {
     return { message: 'byte order mark U+FEFF inside the file; it may only be the very first character', offset: bom };
   }
+  const loneCarriageReturn = /\r(?!\n)/.exec(text);
+  if (loneCarriageReturn) {
+    return { message: 'a carriage return (CR) that does not end a CR LF line break; end lines with LF or CR LF', offset: loneCarriageReturn.index };
+  }
   const bad = NOT_PRINTABLE.exec(text);
   if (bad) {
     const char = bad[0];
