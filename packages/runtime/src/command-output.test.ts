@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scaled } from '@netloom/wire/testing/test-environment';
 import { BoundedOutput } from './command-output.js';
 
 function collect(chunks: string[], limit: number): { kept: BoundedOutput; all: string } {
@@ -52,7 +53,7 @@ describe('what a command result keeps of its output', () => {
         expect(head.length + left + tail.length).toBe(all.length);
         expect(head.length + tail.length).toBeLessThanOrEqual(limit);
       }),
-      { numRuns: 500 },
+      { numRuns: scaled(500) },
     );
   });
 
