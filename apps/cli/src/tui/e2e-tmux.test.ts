@@ -6,6 +6,8 @@
  * Runs twice: on the real engine through `netloom tui topologies/router-chain.yaml` (needs apps/cli
  * built: skipped, saying so, when it is not, or failing under CI=true), and on the FakeEmulator
  * through testing/launch-fake-tui.ts (compiled here with tsc). Both need tmux.
+ * One more on the real engine, for real time: a ping typed in the console at speed 1 prints its
+ * replies one by one as the seconds pass, and Ctrl-C ends it with ping's statistics.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -119,5 +121,32 @@ terminal.describe('netloom tui in a real terminal', () => {
     const probe = spawnSync(process.execPath, [bin, 'exec', 'topologies/router-chain.yaml', 'h1', '--', 'ip', 'route', 'get', '10.0.8.2'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
     expect(probe.status, `netloom exec on router-chain: ${probe.stderr || probe.stdout}`).toBe(0);
     await driveRouterChain('node apps/cli/bin/netloom.js tui topologies/router-chain.yaml');
+  }, { timeout: 400_000 });
+
+  builtCli.it('real time: a console ping at speed 1 prints its replies as they come, and Ctrl-C shows its statistics', async () => {
+    const tmux = new TmuxSession('netloom-tui-e2e-rt', repo);
+    session = tmux;
+    await tmux.waitFor('e2e$');
+    tmux.type('CI=true node apps/cli/bin/netloom.js tui topologies/router-chain.yaml --speed 1');
+    tmux.press('Enter');
+    await tmux.waitFor('press ? for help', 90_000);
+    tmux.press('Tab', 'Tab', 'Tab');
+    tmux.type('ping 10.0.8.2');
+    tmux.press('Enter');
+    // The replies come one a second while the ping runs on (no statistics yet).
+    const first = await tmux.waitFor(/icmp_seq=1 ttl=56/);
+    expect(first).not.toContain('ping statistics');
+    const third = await tmux.waitFor(/icmp_seq=3 ttl=56/);
+    expect(third).not.toContain('ping statistics');
+    expect(third).toContain('(ping runs: Ctrl+C stops it)');
+    tmux.press('C-c');
+    const stopped = await tmux.waitFor(/--- 10\.0\.8\.2 ping statistics ---\s*║\s*║\d+ packets transmitted, \d+ received/);
+    const transmitted = Number(/(\d+) packets transmitted/.exec(stopped)?.[1]);
+    // Paced by the clock: a few probes, not the 3600 of the one-hour cap a full-speed run reaches.
+    expect(transmitted).toBeGreaterThanOrEqual(3);
+    expect(transmitted).toBeLessThan(100);
+    await escape(tmux);
+    tmux.type('q');
+    await tmux.waitFor(/^e2e\$\s*$/m, 30_000);
   }, { timeout: 400_000 });
 });
