@@ -6,88 +6,20 @@
  * iputils-ping, iputils-arping and traceroute installed (`apt-get install iputils-ping
  * iputils-arping traceroute`); skips, saying which is missing, otherwise (fails instead under CI=true).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { programs } from './index.js';
-import { NodeLab, SECOND } from './testing/node-lab.js';
+import { routedPair, transcript, TwinNetwork } from './testing/twin-network.js';
 
 const realTools = needs({ netns: true, tools: ['ping', 'traceroute', 'arping', 'sysctl'] });
-const tag = `${process.pid % 100000}`;
-const ns = { a: `nlapps-a-${tag}`, r: `nlapps-r-${tag}`, b: `nlapps-b-${tag}` };
 
-function sh(...args: string[]): void {
-  execFileSync(args[0] ?? 'true', args.slice(1), { stdio: 'ignore' });
-}
-
-/** Link `x:ifx` — `y:ify` with a veth pair, renamed inside the namespaces. */
-function veth(x: string, ifx: string, y: string, ify: string, n: number): void {
-  sh('ip', 'link', 'add', `nla${tag}${n}`, 'type', 'veth', 'peer', 'name', `nlb${tag}${n}`);
-  sh('ip', 'link', 'set', `nla${tag}${n}`, 'netns', x);
-  sh('ip', 'link', 'set', `nlb${tag}${n}`, 'netns', y);
-  sh('ip', '-n', x, 'link', 'set', `nla${tag}${n}`, 'name', ifx);
-  sh('ip', '-n', y, 'link', 'set', `nlb${tag}${n}`, 'name', ify);
-  sh('ip', '-n', x, 'link', 'set', ifx, 'up');
-  sh('ip', '-n', y, 'link', 'set', ify, 'up');
-}
-
-const SETUP: [keyof typeof ns, string][] = [
-  ['a', 'ip addr add 10.251.1.1/24 dev eth0'],
-  ['r', 'ip addr add 10.251.1.254/24 dev eth0'],
-  ['r', 'ip addr add 10.251.2.254/24 dev eth1'],
-  ['b', 'ip addr add 10.251.2.2/24 dev eth0'],
-  ['a', 'ip route add default via 10.251.1.254'],
-  ['b', 'ip route add default via 10.251.2.254'],
-];
-
-function linux(node: keyof typeof ns, line: string): { stdout: string; stderr: string; status: number } {
-  const r = spawnSync('ip', ['netns', 'exec', ns[node], 'sh', '-c', line], { encoding: 'utf8', timeout: 60_000 });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
-}
-
-function netloom(lab: NodeLab, node: keyof typeof ns, line: string): { stdout: string; stderr: string; status: number } {
-  const run = lab.exec(node, line, 120 * SECOND);
-  lab.run(10 * SECOND);
-  return { stdout: run.stdout, stderr: run.stderr, status: run.status ?? -1 };
-}
-
-/** Mask what depends on the wall clock or the hardware. */
-function mask(text: string): string {
-  return text
-    .replace(/time=\d+(\.\d+)? ms/g, 'time=T ms')
-    .replace(/time \d+ms/g, 'time Tms')
-    .replace(/rtt min\/avg\/max\/mdev = [\d./]+ ms/g, 'rtt min/avg/max/mdev = T ms')
-    .replace(/ {2}\d+\.\d{3} ms/g, '  T ms')
-    .replace(/\[[0-9A-F]{2}(:[0-9A-F]{2}){5}\]/g, '[MAC]')
-    .replace(/ {2}\d+\.\d{3}ms/g, '  Tms')
-    .replace(/iputils \d+/g, 'iputils V');
-}
+const net = new TwinNetwork('nlapps', routedPair('10.251'), programs);
 
 realTools.describe('against the real tools in namespaces', () => {
-  let lab: NodeLab;
-  beforeAll(() => {
-    for (const name of Object.values(ns)) sh('ip', 'netns', 'add', name);
-    veth(ns.a, 'eth0', ns.r, 'eth0', 1);
-    veth(ns.r, 'eth1', ns.b, 'eth0', 2);
-    sh('ip', 'netns', 'exec', ns.r, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-    // Linux rate-limits ICMP errors (1/s per peer after a burst of 6); the many probes of these
-    // runs would meet it by chance, so both sides run without it.
-    for (const name of Object.values(ns)) sh('ip', 'netns', 'exec', name, 'sysctl', '-qw', 'net.ipv4.icmp_ratelimit=0');
-    for (const [node, line] of SETUP) sh('ip', '-n', ns[node], ...line.slice(3).split(' '));
-    lab = new NodeLab(programs);
-    lab.addNode('a');
-    lab.addNode('r', { forwarding: true });
-    lab.addNode('b');
-    lab.link('a:eth0', 'r:eth0');
-    lab.link('r:eth1', 'b:eth0');
-    for (const [node, line] of SETUP) lab.sh(node, line);
-    for (const node of ['a', 'r', 'b']) lab.exec(node, 'sysctl -qw net.ipv4.icmp_ratelimit=0');
-  });
-  afterAll(() => {
-    for (const name of Object.values(ns)) spawnSync('ip', ['netns', 'del', name]);
-  });
+  beforeAll(() => net.build());
+  afterAll(() => net.destroy());
 
-  const cases: [keyof typeof ns, string][] = [
+  const cases: [string, string][] = [
     ['a', 'ping -c 2 -i 0.2 10.251.2.2'],
     ['a', 'ping -c 2 -i 0.2 -q 10.251.2.2'],
     ['a', 'ping -c 1 -s 100 -I eth0 10.251.2.2'],
@@ -134,11 +66,7 @@ realTools.describe('against the real tools in namespaces', () => {
   ];
   for (const [node, line] of cases) {
     it(`${node}: ${line}`, () => {
-      const real = linux(node, line);
-      const ours = netloom(lab, node, line);
-      expect(mask(`${ours.stdout}--stderr--\n${ours.stderr}--status ${ours.status}`)).toBe(
-        mask(`${real.stdout}--stderr--\n${real.stderr}--status ${real.status}`),
-      );
+      expect(transcript(net.netloom(node, line))).toBe(transcript(net.linux(node, line)));
     }, 60_000);
   }
 });

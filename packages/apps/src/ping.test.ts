@@ -5,7 +5,7 @@
  * summary's `time`), the virtual-time value is the jitter-free one (e.g. real 405ms → 400ms).
  */
 import { describe, expect, it } from 'vitest';
-import { ping, formatRtt, formatG, icmp4ErrorText } from './ping.js';
+import { ping, formatRtt, formatG, icmp4ErrorText, rcvbufHoldsPreload } from './ping.js';
 import { MS, SECOND, runProgram, type FakeWorld } from './testing/fake-context.js';
 
 /** nlA's view: vA 10.200.1.1, default via 10.200.1.254; 10.200.2.2 answers with ttl 63. */
@@ -320,5 +320,94 @@ describe('ping formatting helpers', () => {
     expect(formatG(50)).toBe('50');
     expect(formatG(0.0001)).toBe('0.0001');
     expect(formatG(0.00001)).toBe('1e-05');
+  });
+});
+
+describe('ping -f and -l', () => {
+  const BS = '\b \b';
+
+  it('flood: a dot per probe, backspace-space-backspace per reply, the next probe as soon as the reply is in; ipg/ewma', () => {
+    // Real (`ping -f -c 100` between two namespaces): `.\b \b` repeated, then the summary with
+    // `, ipg/ewma 0.008/0.004 ms`. Here the rtts cycle 355/82/56 µs: probes at 0, .355, .437, .493, .848 ms.
+    const r = runProgram(ping, ['ping', '-f', '-c', '5', '10.200.2.2'], world());
+    expect(r.stdout).toBe(
+      `PING 10.200.2.2 (10.200.2.2) 56(84) bytes of data.\n${`.${BS}`.repeat(5)}\n--- 10.200.2.2 ping statistics ---\n` +
+        '5 packets transmitted, 5 received, 0% packet loss, time 1ms\n' +
+        'rtt min/avg/max/mdev = 0.056/0.186/0.355/0.138 ms, ipg/ewma 0.212/0.269 ms\n',
+    );
+    expect(r.status).toBe(0);
+    expect(r.endedAt).toBe(930_000);
+  });
+
+  it('flood without answers sends every 10 ms; each ICMP error is backspace-E; pipe counts the unanswered', () => {
+    // Real: `ping -f -c 3 10.0.0.99` (on-link, no ARP answer): `...\bE\bE\bE`, pipe 3.
+    const r = runProgram(ping, ['ping', '-f', '-c', '3', '10.200.2.99'], world());
+    expect(r.stdout).toBe(
+      'PING 10.200.2.99 (10.200.2.99) 56(84) bytes of data.\n...\bE\bE\bE\n--- 10.200.2.99 ping statistics ---\n' +
+        '3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 20ms\npipe 3\n',
+    );
+    expect(r.status).toBe(1);
+    // Without -c, a flood nobody answers goes on at 100 probes a second.
+    const endless = runProgram(ping, ['ping', '-f', '10.200.1.50'], world(), { interruptAt: 1005 * MS });
+    expect(endless.stdout).toContain(`\n${'.'.repeat(101)}\n--- 10.200.1.50 ping statistics ---\n101 packets transmitted, 0 received, 100% packet loss, time 1000ms\n`);
+  });
+
+  it('flood with -q prints no dots; with -l N it keeps N probes in flight', () => {
+    const quiet = runProgram(ping, ['ping', '-f', '-q', '-c', '3', '10.200.2.2'], world());
+    expect(quiet.stdout.split('\n').slice(0, 3)).toEqual(['PING 10.200.2.2 (10.200.2.2) 56(84) bytes of data.', '', '--- 10.200.2.2 ping statistics ---']);
+    expect(quiet.stdout).toContain(', ipg/ewma ');
+    // Real: `ping -f -c 2 -l 4`: `..\b \b\b \b`, pipe 2.
+    const preloaded = runProgram(ping, ['ping', '-f', '-c', '2', '-l', '4', '10.200.2.2'], world());
+    expect(preloaded.stdout).toContain(`\n..${BS}${BS}\n`);
+    expect(preloaded.stdout).toMatch(/ ms, pipe 2, ipg\/ewma 0\.000\/\d+\.\d{3} ms\n$/);
+  });
+
+  it('-l N sends N probes at once, then one per interval', () => {
+    // Real: `ping -l 3 -i 0.2 -c 6 -q` → time 603ms on the wall clock (600 here), pipe 3.
+    const r = runProgram(ping, ['ping', '-l', '3', '-i', '0.2', '-c', '6', '10.200.2.2'], world([100]));
+    expect(r.stdout).toBe(
+      [
+        'PING 10.200.2.2 (10.200.2.2) 56(84) bytes of data.',
+        ...[1, 2, 3, 4, 5, 6].map((n) => `64 bytes from 10.200.2.2: icmp_seq=${n} ttl=63 time=0.100 ms`),
+        '',
+        '--- 10.200.2.2 ping statistics ---',
+        '6 packets transmitted, 6 received, 0% packet loss, time 600ms',
+        'rtt min/avg/max/mdev = 0.100/0.100/0.100/0.000 ms, pipe 3',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('-i 0 (or below 1 ms) paces like a flood and adds ipg/ewma to the summary', () => {
+    const r = runProgram(ping, ['ping', '-i', '0.0005', '-c', '3', '10.200.2.2'], world());
+    expect(r.stdout).toContain('64 bytes from 10.200.2.2: icmp_seq=3 ttl=63 time=0.056 ms\n');
+    expect(r.stdout).toContain('3 packets transmitted, 3 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.056/0.164/0.355/0.135 ms, ipg/ewma 0.218/');
+  });
+
+  it("-l's errors and warnings as iputils prints them", () => {
+    expect(runProgram(ping, ['ping', '-l', '0', '10.200.2.2'], world())).toMatchObject({
+      stderr: "ping: invalid argument: '0': out of range: 1 <= value <= 65536\n",
+      status: 1,
+    });
+    expect(runProgram(ping, ['ping', '-l', '65537', '10.200.2.2'], world()).stderr).toBe("ping: invalid argument: '65537': out of range: 1 <= value <= 65536\n");
+    expect(runProgram(ping, ['ping', '-l', 'x', '10.200.2.2'], world()).stderr).toBe("ping: invalid argument: 'x'\n");
+    // Real: the warning, the header, then the refusal of 100000 s × 30000 (status 2).
+    const r = runProgram(ping, ['ping', '-i', '100000', '-l', '30000', '-c', '1', '10.200.2.2'], world());
+    expect(r).toMatchObject({
+      stdout: 'PING 10.200.2.2 (10.200.2.2) 56(84) bytes of data.\n',
+      stderr: 'ping: WARNING: probably, rcvbuf is not enough to hold preload\nping: illegal preload and/or interval: 100000000\n',
+      status: 2,
+    });
+    expect(runProgram(ping, ['ping', '-l', '1000', '-c', '1', '-q', '10.200.2.2'], world()).stderr).toBe('');
+  });
+
+  it('the receive buffer check follows sock_setbufs with rmem_max 212992', () => {
+    // 56 data bytes: 324 bytes a reply; 2 × 212992 holds 1314 of them.
+    expect(rcvbufHoldsPreload(56, 1314)).toBe(true);
+    expect(rcvbufHoldsPreload(56, 1315)).toBe(false);
+    expect(rcvbufHoldsPreload(1000, 278)).toBe(true);
+    expect(rcvbufHoldsPreload(1000, 279)).toBe(false);
+    // C int overflow makes the wanted size negative: no warning, as with iputils.
+    expect(rcvbufHoldsPreload(65507, 65536)).toBe(true);
   });
 });

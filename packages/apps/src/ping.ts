@@ -3,22 +3,32 @@
  * shipped by Debian 12, checked in network namespaces; the same text as 20240905 for everything
  * modelled here).
  *
- * Covers: -c -i -s -I (interface or address) -W -w -t -q -n -D -O -b -p -4 -6 -h -V; the header
+ * Covers: -c -i -s -I (interface or address) -W -w -t -q -n -D -O -b -p -f -l -4 -6 -h -V; the header
  * `PING dst (addr) 56(84) bytes of data.`, reply lines with iputils' time precision rules (3
  * decimals under 1 ms … none from 100 ms), ICMP errors (`From X icmp_seq=N Destination Host
  * Unreachable`) counted as `+N errors`, duplicates `(DUP!)`, `pipe N`, and the summary with
  * iputils' integer mdev. Exit status: 0 with replies, 1 without (or fewer than -c before -w's
  * deadline), 2 on errors. Ctrl-C prints the summary. Times are virtual (ctx.now()).
- * Timing follows iputils: probes every interval; after the last of -c probes it waits for the
- * outstanding replies at most max(2 × max RTT, interval) once something was answered, else -W
- * (default 10 s); -w ends everything at its deadline; the summary's `time` runs from the first
- * probe to the last.
+ * Timing follows iputils' pinger(): a token bucket of `interval × preload` (-l N sends N probes at
+ * once, then one per interval); interval 0 (-f, or -i below 1 ms) sends as soon as fewer than the
+ * preload are in flight and every 10 ms (MININTERVAL) while nothing answers; the main loop's wake-ups
+ * (a short wait of 10 ms while replies are expected) and a hard send error's 10 ms pause. After the
+ * last of -c probes it waits for the outstanding replies at most max(2 × max RTT, interval) once
+ * something was answered, else -W (default 10 s); -w ends everything at its deadline; the
+ * summary's `time` runs from the first probe to the last.
+ * Flood (-f) prints `.` per probe sent, backspace-space-backspace per reply, `E` per send error and
+ * backspace-E per ICMP error, and the summary ends with `ipg/ewma` (mean gap between probes and
+ * the RTT average iputils keeps as rtt += t − rtt/8) as it does for -i 0. -l warns that the receive
+ * buffer may not hold the preload as iputils' sock_setbufs does with Linux's default
+ * net.core.rmem_max (212992), and refuses interval × preload from INT_MAX ms.
  *
  * A broadcast destination (the UDP probe connect's EACCES) needs -b; a packet longer than 65535
  * bytes is a local error with the MTU; 0.0.0.0 pings the loopback source the route gave.
- * Leaves out: flood/adaptive/preload, -M/-R/-T options, ipg/ewma, reverse DNS (a reply from the
- * target shows the name the user typed, others are numeric). Deviations: a non-numeric -i/-W
- * is rejected (`invalid argument`) rather than read as 0; intervals below 1 ms run as 1 ms.
+ * Leaves out: adaptive ping (-A), -M/-R/-T options, reverse DNS (a reply from the target shows
+ * the name the user typed, others are numeric), a terminal's width limiting flood's dots.
+ * Deviations: a non-numeric -i/-W is rejected (`invalid argument`) rather than read as 0; the token
+ * bucket counts exact virtual nanoseconds where iputils truncates to milliseconds (so probes do not
+ * drift by the sub-millisecond part of a reply's arrival).
  */
 import { errnoMessage, type Errno, type IcmpMessage, type IcmpSocket, type Program, type ProcessContext } from '@netloom/stack';
 import { getopt, glibcMessage } from './getopt.js';
@@ -29,6 +39,12 @@ const NS_PER_MS = 1_000_000;
 const NS_PER_S = 1_000_000_000;
 const LONG_MAX = '9223372036854775807';
 const INT_MAX = 2147483647;
+/** The received-sequence table's size, and -l's upper bound. */
+const MAX_DUP_CHK = 0x10000;
+/** MININTERVAL: a flood waits this long for a reply before it sends anyway; a short wait's length. */
+const MININTERVAL_NS = 10 * NS_PER_MS;
+/** Linux's default net.core.rmem_max, what SO_RCVBUF is capped at (then doubled). */
+const RMEM_MAX = 212992;
 
 export const PING_USAGE = `
 Usage
@@ -102,6 +118,12 @@ interface PingOptions {
   broadcast: boolean;
   /** -p: the bytes that fill the data (empty: 0, 1, 2, … as without -p). */
   pattern: number[];
+  /** -f: flood output (and interval 0 unless -i was given). */
+  flood: boolean;
+  /** -i was given (opt_interval). */
+  intervalGiven: boolean;
+  /** -l: probes sent at once before the interval applies (and kept in flight by a flood). */
+  preload: number;
   target: string;
 }
 
@@ -151,6 +173,9 @@ function parseOptions(argv: readonly string[], print: (text: string) => void): O
     family: null,
     broadcast: false,
     pattern: [],
+    flood: false,
+    intervalGiven: false,
+    preload: 1,
     target: '',
   };
   for (const { key, value = '' } of parsed.options) {
@@ -165,7 +190,9 @@ function parseOptions(argv: readonly string[], print: (text: string) => void): O
         const seconds = parseSeconds(value);
         if (seconds === null) return { ok: false, message: `ping: invalid argument: '${value}'\n`, status: 1 };
         if (seconds < 0 || seconds > INT_MAX / 1000) return { ok: false, message: `ping: bad timing interval: ${value}\n`, status: 2 };
-        options.intervalNs = Math.max(NS_PER_MS, Math.round(seconds * 1000) * NS_PER_MS);
+        // (int)(seconds * 1000): whole milliseconds, truncated; below 1 ms it is 0, a flood's pace.
+        options.intervalNs = Math.trunc(seconds * 1000) * NS_PER_MS;
+        options.intervalGiven = true;
         break;
       }
       case 's': {
@@ -211,6 +238,15 @@ function parseOptions(argv: readonly string[], print: (text: string) => void): O
       case 'b':
         options.broadcast = true;
         break;
+      case 'f':
+        options.flood = true;
+        break;
+      case 'l': {
+        const n = parseInteger(value, 1, MAX_DUP_CHK);
+        if (typeof n === 'string') return { ok: false, message: `${n}\n`, status: 1 };
+        options.preload = n;
+        break;
+      }
       case 'p': {
         const pattern = parsePattern(value);
         if (typeof pattern === 'string') return { ok: false, message: pattern, status: 2 };
@@ -243,6 +279,7 @@ function parseOptions(argv: readonly string[], print: (text: string) => void): O
   if (parsed.operands.length === 0) return { ok: false, message: 'ping: usage error: Destination address required\n', status: 1 };
   if (parsed.operands.length > 1) return { ok: false, message: 'ping: record route: Operation not permitted\n', status: 2 };
   options.target = parsed.operands[0] ?? '';
+  if (options.flood && !options.intervalGiven) options.intervalNs = 0;
   return { ok: true, options };
 }
 
@@ -349,6 +386,17 @@ function echoPayload(size: number, now: number, pattern: readonly number[]): Uin
   return payload;
 }
 
+/**
+ * iputils sock_setbufs: SO_RCVBUF asked for the preload's worth of replies (C int arithmetic), at
+ * least 64 KiB; Linux caps it at net.core.rmem_max and doubles it. False when that is less.
+ */
+export function rcvbufHoldsPreload(size: number, preload: number): boolean {
+  let hold = (size + 8) | 0;
+  hold = (hold + Math.imul(((hold + 511) / 512) | 0, 20 + 16 + 64 + 160)) | 0;
+  const wanted = Math.imul(hold, preload);
+  return 2 * Math.min(Math.max(wanted, 65536), RMEM_MAX) >= wanted;
+}
+
 /** Does a UDP connect to the destination fail with EACCES (a broadcast route without SO_BROADCAST)? */
 function broadcastRefusal(ctx: ProcessContext, destination: string, device: string | undefined, source: string | null): Errno | null {
   const probe = ctx.udpSocket(4);
@@ -436,6 +484,7 @@ export const ping: Program = (ctx) => {
   }
 
   const size = options.size;
+  if (!rcvbufHoldsPreload(size, options.preload)) ctx.stderr('ping: WARNING: probably, rcvbuf is not enough to hold preload\n');
   if (family === 4) {
     const from = via !== null ? `from ${source} ${device ?? ''}: ` : '';
     ctx.stdout(`PING ${target} (${destination}) ${from}${size}(${size + 28}) bytes of data.\n`);
@@ -443,9 +492,14 @@ export const ping: Program = (ctx) => {
     const from = via !== null ? `from ${source} ${device ?? ''}: ` : '';
     ctx.stdout(`PING ${target}(${destination}) ${from}${size} data bytes\n`);
   }
+  const intervalMs = options.intervalNs / NS_PER_MS;
+  if (intervalMs >= Math.trunc(INT_MAX / options.preload)) return socketFail(`ping: illegal preload and/or interval: ${intervalMs}\n`);
 
   const id = echoIdentifier(ctx);
   const timing = size >= 16;
+  const interval = options.intervalNs;
+  const preload = options.preload;
+  const flood = options.flood && !options.quiet;
   const sentAt = new Map<number, number>();
   const received = new Set<number>();
   let transmitted = 0;
@@ -453,14 +507,21 @@ export const ping: Program = (ctx) => {
   let repeats = 0;
   let errors = 0;
   let pipesize = 1;
+  /** The highest sequence answered (by a reply or an ICMP error): what is in flight is after it. */
+  let acked = 0;
   let tmin = Number.MAX_SAFE_INTEGER;
   let tmax = 0;
   let tsum = 0;
   let tsum2 = 0;
+  /** iputils' rtt: 8 × an exponentially weighted RTT average in µs (the summary's ewma). */
+  let rttEwma8 = 0;
   let startTime = 0;
-  let lastSendTime = 0;
+  /** cur_time: when the token bucket last let a probe go (null before the first). */
+  let lastSendTime: number | null = null;
+  /** The token bucket's credit in ns (iputils: ms). */
+  let tokens = 0;
   let finished = false;
-  let sendTimer: { cancel(): void } | null = null;
+  let wakeTimer: { cancel(): void } | null = null;
   let exitTimer: { cancel(): void } | null = null;
 
   /** -D: `[seconds.microseconds] ` of virtual time before reply and error lines. */
@@ -475,16 +536,16 @@ export const ping: Program = (ctx) => {
   const finish = (): void => {
     if (finished) return;
     finished = true;
-    sendTimer?.cancel();
+    wakeTimer?.cancel();
     exitTimer?.cancel();
     let text = `\n--- ${target} ping statistics ---\n`;
     text += `${transmitted} packets transmitted, ${replies} received`;
     if (repeats) text += `, +${repeats} duplicates`;
     if (errors) text += `, +${errors} errors`;
+    const elapsedUs = Math.floor(((lastSendTime ?? startTime) - startTime) / NS_PER_US);
     if (transmitted) {
       const loss = ((transmitted - replies) * 100) / transmitted;
       text += `, ${formatG(Math.fround(loss))}% packet loss`;
-      const elapsedUs = Math.floor((lastSendTime - startTime) / NS_PER_US);
       text += `, time ${Math.floor((elapsedUs + 500) / 1000)}ms`;
     }
     text += '\n';
@@ -498,16 +559,33 @@ export const ping: Program = (ctx) => {
       text += `rtt min/avg/max/mdev = ${millis(tmin)}/${millis(tavg)}/${millis(tmax)}/${millis(tmdev)} ms`;
       comma = ', ';
     }
-    if (pipesize > 1) text += `${comma}pipe ${pipesize}`;
+    if (pipesize > 1) {
+      text += `${comma}pipe ${pipesize}`;
+      comma = ', ';
+    }
+    if (replies && (interval === 0 || options.flood) && transmitted > 1) {
+      const ipg = Math.floor(elapsedUs / (transmitted - 1));
+      const ewma = Math.trunc(rttEwma8 / 8);
+      text += `${comma}ipg/ewma ${millis(ipg)}/${millis(ewma)} ms`;
+    }
     text += '\n';
     ctx.stdout(text);
     const status = replies === 0 || (options.deadlineNs > 0 && options.count > 0 && replies < options.count) ? 1 : 0;
     stop(status);
   };
 
+  /** iputils acknowledge(): the pipe size, and the highest sequence answered. */
   const acknowledge = (sequence: number): void => {
     const diff = (transmitted - sequence) & 0xffff;
-    if (diff <= 0x7fff && diff + 1 > pipesize) pipesize = diff + 1;
+    if (diff > 0x7fff) return;
+    if (diff + 1 > pipesize) pipesize = diff + 1;
+    if (((sequence - acked) << 16) >> 16 > 0 || ((transmitted - acked) & 0xffff) > 0x7fff) acked = sequence;
+  };
+
+  /** in_flight(): probes sent after the highest one answered. */
+  const inFlight = (): number => {
+    const diff = (transmitted - acked) & 0xffff;
+    return diff <= 0x7fff ? diff : transmitted - replies - errors;
   };
 
   const checkDone = (): void => {
@@ -515,20 +593,19 @@ export const ping: Program = (ctx) => {
     else if (options.deadlineNs && errors) finish();
   };
 
+  /** schedule_exit(): once -c probes are out, wait for their answers at most this long. */
   const scheduleExit = (): void => {
     if (exitTimer || options.deadlineNs) return;
     let wait = options.lingerNs;
-    if (replies) wait = Math.max(2 * tmax * NS_PER_US, options.intervalNs);
+    if (replies) wait = Math.max(2 * tmax * NS_PER_US, interval);
     exitTimer = ctx.setTimer(wait, finish);
   };
 
-  const sendProbe = (): void => {
-    sendTimer = null;
-    if (finished) return;
-    if (options.count && transmitted >= options.count && !options.deadlineNs) return;
-    const now = ctx.now();
+  const sendingDone = (): boolean => options.count > 0 && transmitted >= options.count && !options.deadlineNs;
+
+  /** Send one probe; a hard error still counts as sent (iputils "pretends" it was). */
+  const sendProbe = (now: number): boolean => {
     if (transmitted === 0) startTime = now;
-    lastSendTime = now;
     const sequence = (transmitted + 1) & 0xffff;
     if (options.outstanding && transmitted > 0 && !received.has(transmitted & 0xffff)) {
       ctx.stdout(`${stamp()}no answer yet for icmp_seq=${transmitted & 0xffff}\n`);
@@ -537,15 +614,65 @@ export const ping: Program = (ctx) => {
     transmitted++;
     sentAt.set(sequence, now);
     received.delete(sequence);
-    const localError = !result.ok && result.localErrorMtu !== undefined;
-    if (!result.ok && result.localErrorMtu !== undefined) {
+    if (result.ok) {
+      if (flood) ctx.stdout('.');
+      return true;
+    }
+    if (result.localErrorMtu !== undefined) {
       // receive_error_msg: a local error from the error queue counts as an error of this probe.
       errors++;
-      if (!options.quiet) ctx.stderr(`ping: local error: message too long, mtu=${result.localErrorMtu}\n`);
-    } else if (!result.ok && !options.quiet) ctx.stderr(`ping: sendmsg: ${errnoMessage[result.errno]}\n`);
-    if (options.count && transmitted >= options.count && !options.deadlineNs) scheduleExit();
-    else sendTimer = ctx.setTimer(options.intervalNs, sendProbe);
-    if (localError) checkDone();
+      if (flood) ctx.stdout('E');
+      else if (!options.quiet) ctx.stderr(`ping: local error: message too long, mtu=${result.localErrorMtu}\n`);
+    } else if (flood) ctx.stdout('E');
+    else if (!options.quiet) ctx.stderr(`ping: sendmsg: ${errnoMessage[result.errno]}\n`);
+    return false;
+  };
+
+  /**
+   * pinger(): send if the token bucket allows, and say in how many ns to call again (0 or less:
+   * at once). Tokens accrue with time, at most interval × preload; a probe costs an interval.
+   */
+  const pinger = (now: number): number => {
+    if (sendingDone()) return NS_PER_S;
+    if (lastSendTime === null) tokens = interval * (preload - 1);
+    else {
+      let credit = now - lastSendTime;
+      // An unlimited flood waits for a reply, but not longer than MININTERVAL.
+      if (interval === 0 && credit < MININTERVAL_NS && inFlight() >= preload) return MININTERVAL_NS - credit;
+      credit = Math.min(credit + tokens, interval * preload);
+      if (credit < interval) return interval - credit;
+      tokens = credit - interval;
+    }
+    lastSendTime = now;
+    if (sendProbe(now)) return interval - tokens;
+    tokens = 0;
+    return Math.max(interval, MININTERVAL_NS);
+  };
+
+  /**
+   * One turn of iputils' main loop: probes while pinger says "now", then the wait until the next
+   * turn — a wait shorter than 10 ms (and than the interval) is 10 ms while replies are expected.
+   */
+  const pump = (): void => {
+    wakeTimer?.cancel();
+    wakeTimer = null;
+    // The loop's exit checks come first (a send error counted in the last turn ends it here).
+    checkDone();
+    if (finished) return;
+    let next: number;
+    do {
+      next = pinger(ctx.now());
+      if (sendingDone()) scheduleExit();
+    } while (next <= 0);
+    if (sendingDone()) {
+      // Only a send error can complete -c without a message arriving: the next turn (after
+      // recvmsg's timeout) sees it.
+      if (options.count && replies + errors >= options.count) wakeTimer = ctx.setTimer(Math.max(interval, MININTERVAL_NS), pump);
+      return;
+    }
+    let wait = next;
+    if (next < Math.max(interval, MININTERVAL_NS) && next <= MININTERVAL_NS && inFlight() > 0) wait = MININTERVAL_NS;
+    wakeTimer = ctx.setTimer(wait, pump);
   };
 
   const isReply = (m: IcmpMessage): boolean => (family === 4 ? m.type === 0 : m.type === 129);
@@ -558,27 +685,31 @@ export const ping: Program = (ctx) => {
     if (isReply(message)) {
       const sent = sentAt.get(sequence);
       if (sent === undefined) return;
-      const duplicate = received.has(sequence);
+      // gather_statistics: the RTT counts (duplicates too) before the duplicate check.
       const rttUs = Math.floor((message.receivedAt - sent) / NS_PER_US);
-      if (duplicate) repeats++;
-      else {
-        replies++;
-        received.add(sequence);
-        acknowledge(sequence);
-      }
-      if (timing && !duplicate) {
+      acknowledge(sequence);
+      if (timing) {
         tsum += rttUs;
         tsum2 += rttUs * rttUs;
         if (rttUs < tmin) tmin = rttUs;
         if (rttUs > tmax) tmax = rttUs;
+        rttEwma8 = rttEwma8 === 0 ? rttUs * 8 : rttEwma8 + rttUs - Math.trunc(rttEwma8 / 8);
       }
-      if (!options.quiet) {
+      const duplicate = received.has(sequence);
+      if (duplicate) repeats++;
+      else {
+        replies++;
+        received.add(sequence);
+      }
+      if (flood) ctx.stdout('\b \b');
+      else if (!options.quiet) {
         let line = `${message.payload.length + 8} bytes from ${nameOf(message.from)}: icmp_seq=${sequence} ttl=${message.ttl}`;
         if (timing) line += ` time=${formatRtt(rttUs)} ms`;
         if (duplicate) line += ' (DUP!)';
         ctx.stdout(`${stamp()}${line}\n`);
       }
       checkDone();
+      pumpAfterReceive();
       return;
     }
     if (isError(message)) {
@@ -586,7 +717,8 @@ export const ping: Program = (ctx) => {
       if (!sentAt.has(sequence)) return;
       errors++;
       acknowledge(sequence);
-      if (!options.quiet) {
+      if (flood) ctx.stdout('\bE');
+      else if (!options.quiet) {
         // The next-hop MTU is shown when the socket layer reports it (an optional `mtu` field).
         const reported = (message as { mtu?: unknown }).mtu;
         const mtu = typeof reported === 'number' ? reported : undefined;
@@ -594,10 +726,22 @@ export const ping: Program = (ctx) => {
         ctx.stdout(`${stamp()}From ${nameOf(message.from)} icmp_seq=${sequence} ${text}\n`);
       }
       checkDone();
+      pumpAfterReceive();
     }
   });
 
+  /** After what arrived at this instant is read (a batch, as recvmsg drains the socket), pinger runs. */
+  let pumpPending = false;
+  function pumpAfterReceive(): void {
+    if (finished || pumpPending) return;
+    pumpPending = true;
+    ctx.setTimer(0, () => {
+      pumpPending = false;
+      pump();
+    });
+  }
+
   ctx.onInterrupt(finish);
   if (options.deadlineNs) ctx.setTimer(options.deadlineNs, finish);
-  sendProbe();
+  pump();
 };
