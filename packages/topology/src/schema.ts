@@ -396,6 +396,7 @@ const expectSchema = strict('an expectation', {
 export const topologyFileSchema = strict('the topology', {
   name: printableText("the topology's name, a string", "the topology's name")
     .min(1, by(() => "the topology's name must not be empty"))
+    .refine((v) => v.trim() !== '', by(() => "the topology's name must not be blank (only spaces)"))
     .max(TOPOLOGY_NAME_MAX, by((input) => `the topology's name is ${String(input).length} characters; at most ${TOPOLOGY_NAME_MAX}`))
     .meta({ description: 'The topology name.' }),
   seed: wholeNumber('seed', 0, 4294967295)
