@@ -41,6 +41,10 @@ describe('capture folders', () => {
     expect(existsSync('/dev/caps')).toBe(false);
   });
 
+  it('an empty folder name is refused, not read as the current folder', () => {
+    expect(errorOf(() => prepareCaptureFolder('')).message).toBe('no capture folder given (an empty name)');
+  });
+
   it('makes missing folders one level at a time, and refuses a folder that is a file', () => {
     const deep = join(scratch, 'a', 'b', 'c');
     expect(prepareCaptureFolder(deep)).toBe(deep);

@@ -145,6 +145,7 @@ function resolveExisting(dir: string): { existing: string; missing: string[] } {
  * level at a time. Throws CaptureError. Returns the folder as given.
  */
 export function prepareCaptureFolder(dir: string): string {
+  if (dir.trim() === '') throw new CaptureError('no capture folder given (an empty name)');
   const { existing, missing } = resolveExisting(dir);
   const real = join(existing, ...missing);
   for (const [root, what] of Object.entries(KERNEL_FOLDERS)) {
