@@ -72,15 +72,23 @@ export function readTopologyBytes(path: string): Uint8Array | TextProblem {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) return notRegular(stats);
-    // st_size is a hint only (files in /proc say 0): read until end of file or one byte past the cap.
-    const buffer = new Uint8Array(MAX_TOPOLOGY_BYTES + 1);
+    // st_size is a hint only (files in /proc say 0): read until end of file or one byte past the
+    // cap, into a buffer sized by the hint and doubled as needed, never past MAX_TOPOLOGY_BYTES + 1.
+    const limit = MAX_TOPOLOGY_BYTES + 1;
+    let buffer = new Uint8Array(Math.min(Math.max(stats.size + 1, 64 * 1024), limit));
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        if (length >= limit) return tooLarge();
+        const grown = new Uint8Array(Math.min(buffer.length * 2, limit));
+        grown.set(buffer);
+        buffer = grown;
+      }
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length > MAX_TOPOLOGY_BYTES) return tooLarge();
     }
+    if (length > MAX_TOPOLOGY_BYTES) return tooLarge();
     return buffer.subarray(0, length);
   } catch (err) {
     return unreadable(err);
