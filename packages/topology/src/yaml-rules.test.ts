@@ -22,6 +22,12 @@ describe('nesting', () => {
     expect(problems(`${'- '.repeat(50_000)}a\n`)).toEqual([`1:${2 * MAX_NESTING + 1}: collections nested more than 64 levels deep; a topology file needs 5`]);
   });
 
+  test('of two structures too deep, the first in the file is reported', () => {
+    expect(problems(`name: t\nnodes: { a: {} }\nx: ${nested(70)}\ny: ${nested(90)}\n`)).toEqual([
+      `3:${4 + MAX_NESTING - 1}: collections nested more than ${MAX_NESTING} levels deep; a topology file needs 5`,
+    ]);
+  });
+
   test('aliases cannot nest deeper than the limit either', () => {
     // l0 is 40 lists deep; *l0 sits under the top mapping and 30 lists: 71 levels once expanded.
     const lines = ['name: t', 'nodes: { a: {} }', `l0: &l0 ${nested(40)}`, `l1: ${'['.repeat(30)}*l0${']'.repeat(30)}`];

@@ -9,10 +9,11 @@
  *   core tags (`!!str`, `!!int`, …; `!include` or `!!binary` would silently become a string or a
  *   Buffer), and no directive but `%YAML 1.2` (`%YAML 1.1` changes how `yes` or `0777` read, `%TAG`
  *   renames tags);
- * - on the composed document: keys are text (no list, mapping or alias as a key), no key twice in a
- *   mapping, every alias names an anchor defined before it and not around it (a cycle), no anchor
- *   defined twice, `<<` merges only mappings, and aliases expand to at most MAX_ALIAS_EXPANSION
- *   values in all and never nest deeper than MAX_NESTING (the "billion laughs").
+ * - on the composed document (composed with yaml's stringKeys, which already refuses a list, a
+ *   mapping or an alias as a key): no key twice in a mapping, every alias names an anchor defined
+ *   before it and not around it (a cycle), no anchor defined twice, `<<` merges only mappings, and
+ *   aliases expand to at most MAX_ALIAS_EXPANSION values in all and never nest deeper than
+ *   MAX_NESTING (the "billion laughs").
  *
  * Leaves out the structure of a topology (schema.ts) and the bytes before YAML (topology-text.ts).
  */
@@ -52,7 +53,7 @@ function checkDirective(source: string): string | null {
 
 const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
 
-/** The tokens inside `token`, in no particular order. */
+/** The tokens inside `token`, in file order. */
 function innerTokens(token: Token): Token[] {
   const inner: Token[] = [];
   const add = (t: Token | null | undefined): void => {
@@ -60,18 +61,21 @@ function innerTokens(token: Token): Token[] {
   };
   switch (token.type) {
     case 'document':
-      inner.push(...token.start, ...(token.end ?? []));
+      inner.push(...token.start);
       add(token.value);
+      inner.push(...(token.end ?? []));
       break;
     case 'block-map':
     case 'block-seq':
     case 'flow-collection':
-      if (token.type === 'flow-collection') inner.push(token.start, ...token.end);
+      if (token.type === 'flow-collection') inner.push(token.start);
       for (const item of token.items) {
-        inner.push(...item.start, ...(item.sep ?? []));
+        inner.push(...item.start);
         add(item.key);
+        inner.push(...(item.sep ?? []));
         add(item.value);
       }
+      if (token.type === 'flow-collection') inner.push(...token.end);
       break;
     case 'block-scalar':
       inner.push(...token.props);
@@ -106,10 +110,11 @@ export function readTokens(text: string, onNewLine: (offset: number) => void): T
   return tokens;
 }
 
-/** Nesting depth, tags and directives, on the parser's tokens; walks without recursion. */
+/** Nesting depth, tags and directives, on the parser's tokens; walks in file order without recursion. */
 export function checkTokens(tokens: readonly Token[]): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  const stack: { token: Token; depth: number }[] = tokens.map((token) => ({ token, depth: 0 }));
+  // A stack popped from the end: pushed in reverse, so the earliest token comes out first.
+  const stack: { token: Token; depth: number }[] = tokens.map((token) => ({ token, depth: 0 })).reverse();
   while (stack.length > 0) {
     const { token, depth } = stack.pop() as { token: Token; depth: number };
     let inner = depth;
@@ -129,7 +134,8 @@ export function checkTokens(tokens: readonly Token[]): RuleProblem[] {
       const message = checkDirective(token.source);
       if (message !== null) problems.push({ offset: token.offset, message });
     }
-    for (const child of innerTokens(token)) stack.push({ token: child, depth: inner });
+    const children = innerTokens(token);
+    for (let i = children.length - 1; i >= 0; i -= 1) stack.push({ token: children[i] as Token, depth: inner });
   }
   return problems.sort((a, b) => a.offset - b.offset);
 }
