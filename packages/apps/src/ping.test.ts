@@ -162,6 +162,53 @@ describe('ping errors from the network', () => {
     expect(r.status).toBe(1);
   });
 
+  it('prints a redirect before the reply, from the raw socket: not an error, whatever the sequence', () => {
+    // Real (test/kernel/ping-icmp.py, h1 pinging through r1 that redirects to r2 on the same LAN):
+    // `From 10.0.0.2: icmp_seq=1 Redirect Host(New nexthop: 10.0.0.3)` then the reply; no `+N errors`.
+    const redirecting = world([], {
+      echo: (probe) => [
+        { delay: 40_000, from: '10.200.1.254', type: 5, code: 1, info: 0x0ac80103 },
+        { delay: 90_000, from: '10.200.2.2', type: 0, code: 0, ttl: 63 },
+      ].filter((a) => probe.sequence === 1 || a.type === 0),
+    });
+    const r = runProgram(ping, ['ping', '-c', '2', '-i', '0.2', '10.200.2.2'], redirecting);
+    expect(r.stdout).toBe(
+      [
+        'PING 10.200.2.2 (10.200.2.2) 56(84) bytes of data.',
+        'From 10.200.1.254: icmp_seq=1 Redirect Host(New nexthop: 10.200.1.3)',
+        '64 bytes from 10.200.2.2: icmp_seq=1 ttl=63 time=0.090 ms',
+        '64 bytes from 10.200.2.2: icmp_seq=2 ttl=63 time=0.090 ms',
+        '',
+        '--- 10.200.2.2 ping statistics ---',
+        '2 packets transmitted, 2 received, 0% packet loss, time 200ms',
+        'rtt min/avg/max/mdev = 0.090/0.090/0.090/0.000 ms',
+        '',
+      ].join('\n'),
+    );
+    expect(r.status).toBe(0);
+    const quiet = runProgram(ping, ['ping', '-q', '-c', '2', '-i', '0.2', '10.200.2.2'], redirecting);
+    expect(quiet.stdout).not.toContain('Redirect');
+  });
+
+  it('prints a source quench like a redirect, and a parameter problem with its pointer as an error', () => {
+    const r = runProgram(
+      ping,
+      ['ping', '-c', '1', '10.200.2.2'],
+      world([], {
+        echo: () => [
+          { delay: 10_000, from: '10.200.1.254', type: 4, code: 0 },
+          { delay: 20_000, from: '10.200.1.254', type: 12, code: 0, info: 9 },
+        ],
+      }),
+    );
+    expect(r.stdout).toBe(
+      'PING 10.200.2.2 (10.200.2.2) 56(84) bytes of data.\nFrom 10.200.1.254: icmp_seq=1 Source Quench\n' +
+        'From 10.200.1.254 icmp_seq=1 Parameter problem: pointer = 9\n\n--- 10.200.2.2 ping statistics ---\n' +
+        '1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms\n\n',
+    );
+    expect(r.status).toBe(1);
+  });
+
   it('reports time exceeded', () => {
     // Real: `ping -c 2 -i 0.2 -t 1 10.200.2.2`.
     const r = runProgram(ping, ['ping', '-c', '2', '-i', '0.2', '-t', '1', '10.200.2.2'], world());
@@ -307,11 +354,50 @@ describe('ping formatting helpers', () => {
     expect(formatRtt(16000)).toBe('16.0');
     expect(formatRtt(123456)).toBe('123');
   });
-  it('names ICMP errors as iputils does', () => {
+  it('names ICMP messages as iputils pr_icmph does, for every type and code', () => {
+    // iputils 20221126 ping/ping.c pr_icmph; the kernel gives frag-needed's MTU even when it is 0.
     expect(icmp4ErrorText(3, 4, 1400)).toBe('Frag needed and DF set (mtu = 1400)');
-    expect(icmp4ErrorText(3, 10)).toBe('Destination Host Prohibited');
-    expect(icmp4ErrorText(3, 42)).toBe('Dest Unreachable, Bad Code: 42');
-    expect(icmp4ErrorText(11, 1)).toBe('Frag reassembly time exceeded');
+    expect(icmp4ErrorText(3, 4)).toBe('Frag needed and DF set (mtu = 0)');
+    const unreachable = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].map((code) => icmp4ErrorText(3, code));
+    expect(unreachable).toEqual([
+      'Destination Net Unreachable',
+      'Destination Host Unreachable',
+      'Destination Protocol Unreachable',
+      'Destination Port Unreachable',
+      'Source Route Failed',
+      'Destination Net Unknown',
+      'Destination Host Unknown',
+      'Source Host Isolated',
+      'Destination Net Prohibited',
+      'Destination Host Prohibited',
+      'Destination Net Unreachable for Type of Service',
+      'Destination Host Unreachable for Type of Service',
+      'Packet filtered',
+      'Precedence Violation',
+      'Precedence Cutoff',
+      'Dest Unreachable, Bad Code: 16',
+    ]);
+    expect([0, 1, 2, 3, 4].map((code) => icmp4ErrorText(5, code, 0xc0a8214b))).toEqual([
+      'Redirect Network(New nexthop: 192.168.33.75)',
+      'Redirect Host(New nexthop: 192.168.33.75)',
+      'Redirect Type of Service and Network(New nexthop: 192.168.33.75)',
+      'Redirect Type of Service and Host(New nexthop: 192.168.33.75)',
+      'Redirect, Bad Code: 4(New nexthop: 192.168.33.75)',
+    ]);
+    expect([0, 1, 2].map((code) => icmp4ErrorText(11, code))).toEqual(['Time to live exceeded', 'Frag reassembly time exceeded', 'Time exceeded, Bad Code: 2']);
+    expect(icmp4ErrorText(12, 0, 20)).toBe('Parameter problem: pointer = 20');
+    expect([0, 4, 8, 13, 14, 15, 16, 17, 18, 42].map((type) => icmp4ErrorText(type, 0))).toEqual([
+      'Echo Reply',
+      'Source Quench',
+      'Echo Request',
+      'Timestamp',
+      'Timestamp Reply',
+      'Information Request',
+      'Information Reply',
+      'Address Mask Request',
+      'Address Mask Reply',
+      'Bad ICMP type: 42',
+    ]);
   });
   it('formats loss like printf %g', () => {
     expect(formatG(0)).toBe('0');

@@ -6,7 +6,9 @@
  * Covers: -c -i -s -I (interface or address) -W -w -t -q -n -D -O -b -p -f -l -4 -6 -h -V; the header
  * `PING dst (addr) 56(84) bytes of data.`, reply lines with iputils' time precision rules (3
  * decimals under 1 ms … none from 100 ms), ICMP errors (`From X icmp_seq=N Destination Host
- * Unreachable`) counted as `+N errors`, duplicates `(DUP!)`, `pipe N`, and the summary with
+ * Unreachable`, every type and code of iputils' pr_icmph with the kernel's ee_info: the MTU, the
+ * parameter problem's pointer) counted as `+N errors`, redirects and source quenches printed and not
+ * counted (`From X: icmp_seq=N Redirect Host(New nexthop: G)`), duplicates `(DUP!)`, `pipe N`, and the summary with
  * iputils' integer mdev. Exit status: 0 with replies, 1 without (or fewer than -c before -w's
  * deadline), 2 on errors. Ctrl-C prints the summary. Times are virtual (ctx.now()).
  * Timing follows iputils' pinger(): a token bucket of `interval × preload` (-l N sends N probes at
@@ -24,7 +26,8 @@
  *
  * A broadcast destination (the UDP probe connect's EACCES) needs -b; a packet longer than 65535
  * bytes is a local error with the MTU; 0.0.0.0 pings the loopback source the route gave.
- * Leaves out: adaptive ping (-A), -M/-R/-T options, reverse DNS (a reply from the target shows
+ * Leaves out: adaptive ping (-A), -M/-R/-T options, -v (ident= on replies, the quoted header's
+ * pr_iph dump under a redirect), reverse DNS (a reply from the target shows
  * the name the user typed, others are numeric), a terminal's width limiting flood's dots.
  * Deviations: a non-numeric -i/-W is rejected (`invalid argument`) rather than read as 0; the token
  * bucket counts exact virtual nanoseconds where iputils truncates to milliseconds (so probes do not
@@ -310,39 +313,63 @@ function millis(microseconds: number): string {
   return `${Math.floor(microseconds / 1000)}.${String(microseconds % 1000).padStart(3, '0')}`;
 }
 
-/** ICMPv4 error texts of iputils' pr_icmph. */
-export function icmp4ErrorText(type: number, code: number, mtu?: number): string {
-  if (type === 3 && code === 4 && mtu !== undefined) return `Frag needed and DF set (mtu = ${mtu})`;
-  if (type === 3) {
-    const texts = [
-      'Destination Net Unreachable',
-      'Destination Host Unreachable',
-      'Destination Protocol Unreachable',
-      'Destination Port Unreachable',
-      'Frag needed and DF set',
-      'Source Route Failed',
-      'Destination Net Unknown',
-      'Destination Host Unknown',
-      'Source Host Isolated',
-      'Destination Net Prohibited',
-      'Destination Host Prohibited',
-      'Destination Net Unreachable for Type of Service',
-      'Destination Host Unreachable for Type of Service',
-      'Packet filtered',
-      'Precedence Violation',
-      'Precedence Cutoff',
-    ];
-    return texts[code] ?? `Dest Unreachable, Bad Code: ${code}`;
+const DEST_UNREACHABLE_TEXTS = [
+  'Destination Net Unreachable',
+  'Destination Host Unreachable',
+  'Destination Protocol Unreachable',
+  'Destination Port Unreachable',
+  'Frag needed and DF set',
+  'Source Route Failed',
+  'Destination Net Unknown',
+  'Destination Host Unknown',
+  'Source Host Isolated',
+  'Destination Net Prohibited',
+  'Destination Host Prohibited',
+  'Destination Net Unreachable for Type of Service',
+  'Destination Host Unreachable for Type of Service',
+  'Packet filtered',
+  'Precedence Violation',
+  'Precedence Cutoff',
+];
+const REDIRECT_TEXTS = ['Redirect Network', 'Redirect Host', 'Redirect Type of Service and Network', 'Redirect Type of Service and Host'];
+/** pr_icmph's one-word texts for the ICMP types that carry no code or info. */
+const PLAIN_TYPE_TEXTS: Record<number, string> = {
+  0: 'Echo Reply',
+  4: 'Source Quench',
+  8: 'Echo Request',
+  13: 'Timestamp',
+  14: 'Timestamp Reply',
+  15: 'Information Request',
+  16: 'Information Reply',
+  17: 'Address Mask Request',
+  18: 'Address Mask Reply',
+};
+
+/**
+ * iputils' pr_icmph for an ICMPv4 type and code; `info` is the kernel's ee_info (the error queue
+ * path) or the header's gateway field (a redirect read from the raw socket): the frag-needed MTU,
+ * the parameter problem's pointer, the redirect's new next hop (a host-order IPv4 address).
+ */
+export function icmp4ErrorText(type: number, code: number, info = 0): string {
+  switch (type) {
+    case 3:
+      if (code === 4) return `Frag needed and DF set (mtu = ${info >>> 0})`;
+      return DEST_UNREACHABLE_TEXTS[code] ?? `Dest Unreachable, Bad Code: ${code}`;
+    case 5:
+      return `${REDIRECT_TEXTS[code] ?? `Redirect, Bad Code: ${code}`}(New nexthop: ${ipv4Text(info)})`;
+    case 11:
+      if (code === 0) return 'Time to live exceeded';
+      if (code === 1) return 'Frag reassembly time exceeded';
+      return `Time exceeded, Bad Code: ${code}`;
+    case 12:
+      return `Parameter problem: pointer = ${info >>> 0}`;
+    default:
+      return PLAIN_TYPE_TEXTS[type] ?? `Bad ICMP type: ${type}`;
   }
-  if (type === 11) {
-    if (code === 0) return 'Time to live exceeded';
-    if (code === 1) return 'Frag reassembly time exceeded';
-    return `Time exceeded, Bad Code: ${code}`;
-  }
-  if (type === 4) return 'Source Quench';
-  if (type === 12) return 'Parameter problem';
-  if (type === 5) return ['Redirect Network', 'Redirect Host', 'Redirect Type of Service and Network', 'Redirect Type of Service and Host'][code] ?? `Redirect, Bad Code: ${code}`;
-  return `Bad ICMP type: ${type}`;
+}
+
+function ipv4Text(address: number): string {
+  return [24, 16, 8, 0].map((shift) => (address >>> shift) & 0xff).join('.');
 }
 
 /** ICMPv6 error texts of iputils' print_icmp (ping6_common.c). */
@@ -676,8 +703,9 @@ export const ping: Program = (ctx) => {
   };
 
   const isReply = (m: IcmpMessage): boolean => (family === 4 ? m.type === 0 : m.type === 129);
-  const isError = (m: IcmpMessage): boolean =>
-    family === 4 ? [3, 4, 5, 11, 12].includes(m.type) : [1, 2, 3, 4].includes(m.type);
+  const isError = (m: IcmpMessage): boolean => (family === 4 ? [3, 11, 12].includes(m.type) : [1, 2, 3, 4].includes(m.type));
+  /** ICMP_REDIRECT and ICMP_SOURCE_QUENCH: printed from the raw socket, never counted. */
+  const isNotice = (m: IcmpMessage): boolean => family === 4 && (m.type === 5 || m.type === 4);
 
   socket.onMessage((message) => {
     if (finished || message.id !== id) return;
@@ -712,17 +740,25 @@ export const ping: Program = (ctx) => {
       pumpAfterReceive();
       return;
     }
+    if (isNotice(message)) {
+      // ping4_parse_reply: a redirect or source quench quoting our request is no error (the kernel
+      // queues none for it); the raw socket's copy is printed as `From X: icmp_seq=N …`, whatever
+      // the sequence, and not counted.
+      if (!options.quiet && !flood) {
+        ctx.stdout(`${stamp()}From ${nameOf(message.from)}: icmp_seq=${sequence} ${icmp4ErrorText(message.type, message.code, message.info)}\n`);
+      }
+      pumpAfterReceive();
+      return;
+    }
     if (isError(message)) {
-      if (family === 4 && message.type === 5) return; // redirects are not errors for ping
       if (!sentAt.has(sequence)) return;
       errors++;
       acknowledge(sequence);
       if (flood) ctx.stdout('\bE');
       else if (!options.quiet) {
-        // The next-hop MTU is shown when the socket layer reports it (an optional `mtu` field).
-        const reported = (message as { mtu?: unknown }).mtu;
-        const mtu = typeof reported === 'number' ? reported : undefined;
-        const text = family === 4 ? icmp4ErrorText(message.type, message.code, mtu) : icmp6ErrorText(message.type, message.code, mtu);
+        // ping4_receive_error_msg: the error queue's ee_type, ee_code and ee_info.
+        const text =
+          family === 4 ? icmp4ErrorText(message.type, message.code, message.info) : icmp6ErrorText(message.type, message.code, message.type === 2 ? message.info : undefined);
         ctx.stdout(`${stamp()}From ${nameOf(message.from)} icmp_seq=${sequence} ${text}\n`);
       }
       checkDone();

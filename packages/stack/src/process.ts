@@ -99,6 +99,11 @@ export interface IcmpMessage {
   ttl: number;
   /** Total IP packet length as received. */
   ipLength: number;
+  /**
+   * Linux's ee_info for an error: the next-hop MTU of a frag-needed, the parameter problem's
+   * pointer, the new gateway of a redirect (an IPv4 address as a host-order number); else 0.
+   */
+  info: number;
   receivedAt: Nanos;
 }
 

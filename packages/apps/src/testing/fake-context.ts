@@ -55,6 +55,8 @@ export interface FakeIcmpAnswer {
   type: number;
   code: number;
   ttl?: number;
+  /** ee_info: a frag-needed MTU, a parameter problem's pointer, a redirect's gateway (host order). */
+  info?: number;
 }
 
 export interface UdpProbe {
@@ -309,6 +311,7 @@ export function runProgram(program: Program, argv: readonly string[], world: Fak
               payload: isReply ? payload : quoted,
               ttl: answer.ttl ?? 64,
               ipLength: 20 + 8 + (isReply ? payload.length : quoted.length),
+              info: answer.info ?? 0,
               receivedAt: now,
             });
           });

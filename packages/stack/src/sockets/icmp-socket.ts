@@ -138,6 +138,7 @@ export class IcmpEchoSocket implements IcmpSocket {
       payload: message.payload.slice(),
       ttl: message.ttl,
       ipLength: message.ipLength,
+      info: message.info >>> 0,
       receivedAt: now,
     });
   }
