@@ -57,6 +57,9 @@ export interface Route4 {
   forward?: boolean;
 }
 
+/** Why the input route drops a packet (ip_route_input_slow's martian and rp_filter checks, or no route). */
+export type RouteInputDropReason = 'martianSource' | 'martianDestination' | 'rpFilter' | 'noRoute';
+
 export type RouteOutcome = { ok: true; route: Route4 } | { ok: false; errno: Errno };
 
 /**
