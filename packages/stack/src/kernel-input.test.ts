@@ -35,7 +35,7 @@ describe('input routes', () => {
   test('forwarding back out of the input device to an on-link sender marks the redirect', () => {
     const { sh, kernel } = router();
     expect(sh('ip route get 10.9.0.5 from 192.168.1.11 iif eth0').stdout).toBe('10.9.0.5 from 192.168.1.11 via 192.168.1.3 dev eth0 \n    cache <redirect> iif eth0 \n');
-    const outcome = kernel.routeInputDetailed({ dst: ip('10.9.0.5'), src: ip('192.168.1.11'), iif: 'eth0' }, 0);
+    const outcome = kernel.inputDecision({ dst: ip('10.9.0.5'), src: ip('192.168.1.11'), iif: 'eth0' }, 0);
     expect(outcome.ok && outcome.decision.flags.doRedirect).toBe(true);
     sh('sysctl -w net.ipv4.conf.all.send_redirects=0');
     sh('sysctl -w net.ipv4.conf.eth0.send_redirects=0');
@@ -45,8 +45,8 @@ describe('input routes', () => {
   test('martians and rp_filter give drop reasons; ip route get prints Invalid argument for both', () => {
     const { sh, kernel } = router();
     const detailed = (src: string, dst: string, iif: string) => {
-      const outcome = kernel.routeInputDetailed({ dst: ip(dst), src: ip(src), iif }, 0);
-      return outcome.ok ? outcome.decision.dropReason ?? 'ok' : outcome.dropReason;
+      const outcome = kernel.routeInput({ dst: ip(dst), src: ip(src), iif }, 0);
+      return outcome.ok ? 'ok' : outcome.dropReason;
     };
     expect(detailed('127.0.0.1', '10.9.0.5', 'eth1')).toBe('martianSource');
     expect(detailed('10.0.0.7', '127.0.0.1', 'eth1')).toBe('martianDestination');
@@ -54,7 +54,7 @@ describe('input routes', () => {
     expect(detailed('192.168.1.11', '10.9.0.5', 'eth1')).toBe('ok');
     sh('sysctl -w net.ipv4.conf.eth1.rp_filter=1');
     expect(detailed('192.168.1.11', '10.9.0.5', 'eth1')).toBe('rpFilter');
-    expect(kernel.routeInput({ dst: ip('10.9.0.5'), src: ip('192.168.1.11'), iif: 'eth1' }, 0)).toEqual({ ok: false, errno: 'EINVAL' });
+    expect(kernel.routeInput({ dst: ip('10.9.0.5'), src: ip('192.168.1.11'), iif: 'eth1' }, 0)).toEqual({ ok: false, errno: 'EINVAL', dropReason: 'rpFilter' });
     expect(sh('ip route get 10.9.0.5 from 192.168.1.11 iif eth1')).toEqual({ stdout: '', stderr: 'RTNETLINK answers: Invalid argument\n', status: 2 });
     sh('sysctl -w net.ipv4.conf.eth1.rp_filter=2');
     expect(detailed('192.168.1.11', '10.9.0.5', 'eth1')).toBe('ok');

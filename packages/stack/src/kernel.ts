@@ -351,17 +351,13 @@ export class Kernel implements RoutingApi {
 
   routeInput(flow: Flow4 & { iif: string; src: number }, now: Nanos): RouteOutcome {
     const outcome = this.input.decide({ ...flowToQuery(flow), iif: flow.iif, src: flow.src }, now);
-    if (!outcome.ok) return { ok: false, errno: toErrno(outcome.errno) };
+    if (!outcome.ok) {
+      const errno = toErrno(outcome.errno);
+      return outcome.dropReason ? { ok: false, errno, dropReason: outcome.dropReason } : { ok: false, errno };
+    }
+    // An input route that exists but drops (ip_error): the datapath picks the reason from the errno.
     if (outcome.decision.error) return { ok: false, errno: toErrno(outcome.decision.error) };
     return { ok: true, route: toRoute4(outcome.decision) };
-  }
-
-  /**
-   * Input route with the drop reason for the datapath's trace (martian source/destination,
-   * rp_filter, no route) — routeInput's richer twin.
-   */
-  routeInputDetailed(flow: Flow4 & { iif: string; src: number }, now: Nanos): DecisionOutcome {
-    return this.input.decide({ ...flowToQuery(flow), iif: flow.iif, src: flow.src }, now);
   }
 }
 

@@ -60,7 +60,11 @@ export interface Route4 {
 /** Why the input route drops a packet (ip_route_input_slow's martian and rp_filter checks, or no route). */
 export type RouteInputDropReason = 'martianSource' | 'martianDestination' | 'rpFilter' | 'noRoute';
 
-export type RouteOutcome = { ok: true; route: Route4 } | { ok: false; errno: Errno };
+/**
+ * A route, or why there is none. `dropReason` is set by the input route when it drops for a reason
+ * more precise than the errno (a martian, rp_filter): the datapath traces that reason.
+ */
+export type RouteOutcome = { ok: true; route: Route4 } | { ok: false; errno: Errno; dropReason?: RouteInputDropReason };
 
 /**
  * What the datapath tells the control plane about neighbours (dead gateway detection, §3).
@@ -77,7 +81,7 @@ export interface RoutingApi {
   readonly generation: number;
   /** Output route for a locally generated packet (ip_route_output_key). */
   routeOutput(flow: Flow4, now: Nanos): RouteOutcome;
-  /** Input route for a received packet (ip_route_input): local delivery, forward, or error. */
+  /** Input route for a received packet (ip_route_input): local delivery, forward, or error with its drop reason. */
   routeInput(flow: Flow4 & { iif: string; src: number }, now: Nanos): RouteOutcome;
   /** Is `addr` one of this node's addresses (any device)? */
   isLocalAddress(addr: number): boolean;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
-import { internetChecksum } from '@netloom/wire';
+import { buildIpv4Frame, internetChecksum } from '@netloom/wire';
 import { Lab, MS, SECOND, ip } from '../testing/lab.js';
 import { checkFrame, ethernet, framesMatching, icmp, ipv4 } from '../testing/frame-checks.js';
 import { echoProgram } from '../testing/programs.js';
@@ -97,6 +97,22 @@ describe('echo and forwarding', () => {
     }
     expect(errors.map((e) => `${e.from} ${e.type}/${e.code}`)).toEqual(['10.0.1.1 3/0', '10.0.1.1 3/1', '10.0.1.1 3/13']);
     expect(lab.drops('r1').map((d) => d.event.type === 'drop' && d.event.reason)).toEqual(['noRoute', 'hostUnreachable', 'prohibited', 'blackhole']);
+  });
+
+  it('a router drops a martian source, a martian destination and an rp_filter failure silently, each with its reason', () => {
+    const lab = chain();
+    lab.sysctl('r1', 'net.ipv4.conf.eth0.rp_filter', 1);
+    const h1Mac = new Uint8Array([0x02, 0, 0, 0, 1, 1]);
+    const r1Mac = new Uint8Array([0x02, 0, 0, 0, 2, 1]);
+    const udp = (source: string, destination: string) => buildIpv4Frame(r1Mac, h1Mac, { source: ip(source), destination: ip(destination), protocol: 17 }, new Uint8Array(8));
+    // Loopback source; zeronet destination; a source r1 reaches through eth1, arriving on eth0 (strict rp_filter).
+    for (const [source, destination] of [['127.0.0.1', '10.0.2.2'], ['10.0.1.2', '0.1.2.3'], ['10.0.2.7', '10.0.2.2']] as const) {
+      lab.node('r1').receive('eth0', udp(source, destination), lab.now);
+      lab.run(10 * MS);
+    }
+    expect(lab.drops('r1').map((d) => d.event.type === 'drop' && d.event.reason)).toEqual(['martianSource', 'martianDestination', 'rpFilter']);
+    expect(framesMatching(lab.sent('r1'), icmp({}))).toEqual([]);
+    expect(lab.sent('r1', 'eth1')).toEqual([]);
   });
 
   it('a host that does not forward drops packets for others silently', () => {

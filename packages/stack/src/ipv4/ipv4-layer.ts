@@ -43,7 +43,7 @@ import {
 } from '@netloom/wire';
 import type { DropReason, Nanos, StackEvent } from '../node-host.js';
 import type { Errno } from '../process.js';
-import type { DeviceView, Route4, RoutingApi } from '../routing-api.js';
+import type { DeviceView, Route4, RouteInputDropReason, RoutingApi } from '../routing-api.js';
 import type { PacketType } from '../neigh/arp.js';
 import { isValidState, type NeighbourTable, type QueuedPacket } from '../neigh/neighbour-table.js';
 import type { TimerHeap } from '../timers.js';
@@ -154,7 +154,7 @@ export class Ipv4Layer {
     );
     const isBroadcastMac = packetType === 'broadcast' || packetType === 'multicast';
     if (!outcome.ok) {
-      this.inputError(ifname, packetType, packet, outcome.errno, frame, now);
+      this.inputError(ifname, packetType, packet, outcome.errno, frame, now, outcome.dropReason);
       return;
     }
     const route = outcome.route;
@@ -187,9 +187,13 @@ export class Ipv4Layer {
     this.forward(ifname, packetType, packet, ip, route, frame, now);
   }
 
-  /** ip_error: what a forwarding node does with a packet it has no route for. */
-  private inputError(ifname: string, packetType: PacketType, packet: Uint8Array, errno: Errno, frame: Uint8Array, now: Nanos): void {
-    const reason: DropReason = errno === 'EACCES' ? 'prohibited' : errno === 'EINVAL' ? 'blackhole' : errno === 'EHOSTUNREACH' ? 'hostUnreachable' : 'noRoute';
+  /**
+   * ip_error: what a forwarding node does with a packet it has no route for. A martian or an
+   * rp_filter failure (EINVAL from ip_route_input_slow) is dropped silently with that reason.
+   */
+  private inputError(ifname: string, packetType: PacketType, packet: Uint8Array, errno: Errno, frame: Uint8Array, now: Nanos, routeDropReason?: RouteInputDropReason): void {
+    const reason: DropReason =
+      routeDropReason ?? (errno === 'EACCES' ? 'prohibited' : errno === 'EINVAL' ? 'blackhole' : errno === 'EHOSTUNREACH' ? 'hostUnreachable' : 'noRoute');
     if (this.deps.routing.conf(ifname, 'forwarding') === 0) {
       if (errno === 'EHOSTUNREACH') this.mib.inAddrErrors++;
       this.deps.drop(ifname, errno === 'EHOSTUNREACH' || errno === 'ENETUNREACH' ? 'forwardingDisabled' : reason, frame, errno);
