@@ -93,6 +93,11 @@ export interface FrameEnvelope {
   /** Per sending port, counts frames put on the wire. */
   seq: number;
   bytes: Uint8Array;
+  /**
+   * Set when this is a carrier signal, not a frame (`bytes` empty): the sending port's device was
+   * set up (true) or down (false), so the link partner's carrier follows (a veth pair; a bridge port).
+   */
+  adminUp?: boolean;
 }
 
 export interface LinkChangeRecord {

@@ -26,6 +26,8 @@ export interface QueuedEvent {
   dst: number;
   link: number;
   bytes: Uint8Array | null;
+  /** A carrier signal from the sending port (FrameEnvelope.adminUp), not a frame. */
+  adminUp?: boolean;
 }
 
 function before(a: QueuedEvent, b: QueuedEvent): boolean {

@@ -5,7 +5,10 @@
  * Covers: building nodes, applying controls at a window's start (commands, interrupts, link
  * changes and carrier, node stop/start), running every event before the window's end in
  * (time, node, class, port, seq) order, link egress (link-egress.ts), LAN fan-out (hub) and
- * MAC-learning (switch-table.ts), frames for other shards as envelopes, trace records, and
+ * MAC-learning (switch-table.ts), carrier signals (a port's device set up or down reaches the other
+ * ports one link latency later, as a frame would: a point-to-point partner's carrier follows it, as
+ * for a veth pair; a switch disables the port and forgets its MACs, as a Linux bridge), frames for
+ * other shards as envelopes, trace records, and
  * reporting the first fault of a node with that node's name (the shard then stops).
  * Leaves out: threads and bytes on a port (shard-worker.ts), and the window choice (controller).
  *
@@ -77,6 +80,8 @@ interface LocalPort {
   link: LinkState;
   egress: LinkEgress;
   switchTable: SwitchTable | null;
+  /** A point-to-point port's partner device is up (its carrier signals, below); true until one says otherwise. */
+  partnerUp: boolean;
 }
 
 interface LinkState {
@@ -119,6 +124,11 @@ export function compatSettings(names: string[]): CompatSettings {
 
 function failureOf(error: unknown): ShardFailure {
   return error instanceof NodeFailure ? { node: error.node, message: error.fault } : { node: null, message: describeError(error) };
+}
+
+/** A port has carrier when its link is up and, on a point-to-point link, the partner's device is up. */
+function hasCarrier(port: LocalPort): boolean {
+  return port.link.up && port.partnerUp;
 }
 
 export class Shard {
@@ -193,6 +203,9 @@ export class Shard {
       event: (event: StackEvent): void => {
         if (this.isInCall(node, 'reported a trace event')) this.stackEvent(node, event);
       },
+      adminStateChanged: (ifname: string, up: boolean): void => {
+        if (this.isInCall(node, 'changed a device state')) this.signalAdminState(node, ifname, up);
+      },
     };
     const config = { name: placement.name, kind: placement.kind as never, seed: placement.seed, compat: compatSettings(placement.compat) };
     node.host = this.guard(node, () => factory(placement, config, env));
@@ -207,6 +220,7 @@ export class Shard {
         link,
         egress: new LinkEgress({ ...link.placement.params }, hashSeed(start.seed, 'loss', link.placement.id, String(port.index))),
         switchTable: link.placement.type === 'switch' ? new SwitchTable() : null,
+        partnerUp: true,
       };
       node.ports.set(port.ifname, local);
       this.localPorts.set(port.index, local);
@@ -275,7 +289,7 @@ export class Shard {
         this.now = message.start;
         for (const port of this.initialCarrier) {
           const node = port.node;
-          this.guard(node, () => node.host.setCarrier(port.placement.ifname, port.link.up, this.now));
+          this.guard(node, () => node.host.setCarrier(port.placement.ifname, hasCarrier(port), this.now));
           this.scheduleTimer(node);
         }
         this.initialCarrier = [];
@@ -449,8 +463,37 @@ export class Shard {
     this.sendAcross(link, port.placement.index, seq, result, frame);
   }
 
+  /**
+   * A port's device was set up or down: a carrier signal crosses the link as a frame would (one link
+   * latency, in the queue's order, to every other port and the sending port's switch replica), so
+   * every placement sees it at the same virtual time.
+   */
+  private signalAdminState(node: LocalNode, ifname: string, up: boolean): void {
+    const port = node.ports.get(ifname);
+    if (port === undefined) return;
+    const seq = port.egress.seq++;
+    this.sendAcross(port.link, port.placement.index, seq, this.now + port.link.placement.params.latencyNs, new Uint8Array(0), up);
+  }
+
+  /** A carrier signal reached `port`: a point-to-point partner's carrier follows; a switch forgets the port's MACs. */
+  private receiveAdminState(port: LocalPort, fromPort: number, up: boolean): void {
+    if (port.switchTable !== null) {
+      port.switchTable.setPortCarrier(fromPort, up, this.now);
+      return;
+    }
+    if (port.link.placement.type !== 'p2p' || port.partnerUp === up) return;
+    const before = hasCarrier(port);
+    port.partnerUp = up;
+    if (hasCarrier(port) === before) return;
+    const node = port.node;
+    this.touchedNodes.add(node);
+    this.guard(node, () => node.host.setCarrier(port.placement.ifname, hasCarrier(port), this.now));
+    this.scheduleTimer(node);
+  }
+
   /** Queue a frame for every other port of its link: locally as events, remotely as one envelope per shard. */
-  private sendAcross(link: LinkState, fromPort: number, seq: number, deliverAt: number, frame: Uint8Array): void {
+  private sendAcross(link: LinkState, fromPort: number, seq: number, deliverAt: number, frame: Uint8Array, adminUp?: boolean): void {
+    const signal = adminUp === undefined ? {} : { adminUp };
     const placement = link.placement;
     let envelope: FrameEnvelope | null = null;
     let remoteShards: number[] | null = null;
@@ -460,7 +503,7 @@ export class Shard {
       if (portIndex === fromPort) {
         // A switch's replica at the sending port learns from its own frames too (it reads only the MACs).
         if (placement.type === 'switch') {
-          this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes: frame.slice(0, 14) });
+          this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes: frame.slice(0, 14), ...signal });
         }
         continue;
       }
@@ -468,12 +511,12 @@ export class Shard {
       if (shard === this.index) {
         const bytes = shared ? frame : frame.slice();
         shared = false;
-        this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes });
+        this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes, ...signal });
         continue;
       }
       if (remoteShards !== null && remoteShards.includes(shard)) continue;
       (remoteShards ??= []).push(shard);
-      envelope ??= { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame };
+      envelope ??= { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame, ...signal };
       const batch = this.out.get(shard);
       if (batch === undefined) this.out.set(shard, [envelope]);
       else batch.push(envelope);
@@ -489,12 +532,17 @@ export class Shard {
       if (port === undefined) continue;
       const bytes = first ? envelope.bytes : envelope.bytes.slice();
       first = false;
-      this.queue.push({ time: envelope.deliverAt, node: port.placement.node, cls: EventClass.Delivery, port: envelope.port, seq: envelope.seq, dst: portIndex, link: envelope.link, bytes });
+      const signal = envelope.adminUp === undefined ? {} : { adminUp: envelope.adminUp };
+      this.queue.push({ time: envelope.deliverAt, node: port.placement.node, cls: EventClass.Delivery, port: envelope.port, seq: envelope.seq, dst: portIndex, link: envelope.link, bytes, ...signal });
     }
   }
 
   private deliver(event: QueuedEvent): void {
     const port = this.localPorts.get(event.dst)!;
+    if (event.adminUp !== undefined) {
+      this.receiveAdminState(port, event.port, event.adminUp);
+      return;
+    }
     const frame = event.bytes!;
     if (port.switchTable !== null && !port.switchTable.process(frame, event.port, event.dst, this.now)) return;
     const node = port.node;
@@ -550,10 +598,10 @@ export class Shard {
           if (port === undefined) continue;
           port.egress.params = { ...params };
           this.touchedPorts.add(port);
-          if (carrierChanged) {
+          if (carrierChanged && port.partnerUp) {
             const node = port.node;
             this.touchedNodes.add(node);
-            this.guard(node, () => node.host.setCarrier(port.placement.ifname, link.up, this.now));
+            this.guard(node, () => node.host.setCarrier(port.placement.ifname, hasCarrier(port), this.now));
             this.scheduleTimer(node);
           }
         }

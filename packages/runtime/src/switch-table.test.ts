@@ -23,6 +23,29 @@ function frame(dst: number, src: number): Uint8Array {
 }
 
 describe('MAC-learning switch', () => {
+  it('a port whose member lost carrier is disabled and forgets its MACs: frames for them are flooded (br_port_carrier_check)', () => {
+    const table = new SwitchTable();
+    // A on port 0, B on port 1, C on port 2 are learned.
+    table.process(frame(0xff, 0xa), 0, 1, 0);
+    table.process(frame(0xff, 0xb), 1, 0, 0);
+    table.process(frame(0xff, 0xc), 2, 0, 0);
+    expect(table.process(frame(0xb, 0xa), 0, 2, 10)).toBe(false);
+    expect(table.size).toBe(3);
+    // B's device goes down: port 1 is disabled and B's entry deleted.
+    table.setPortCarrier(1, false, 20);
+    expect(table.size).toBe(2);
+    // A → B is unknown now: flooded to port 2, and nothing goes out of the disabled port 1.
+    expect(table.process(frame(0xb, 0xa), 0, 2, 30)).toBe(true);
+    expect(table.process(frame(0xb, 0xa), 0, 1, 30)).toBe(false);
+    // Other ports' entries stay: A → C still goes to port 2 only.
+    expect(table.process(frame(0xc, 0xa), 0, 1, 30)).toBe(false);
+    // Back up: the port forwards again, and B is learned from its next frame.
+    table.setPortCarrier(1, true, 40);
+    expect(table.process(frame(0xb, 0xa), 0, 1, 50)).toBe(true);
+    table.process(frame(0xa, 0xb), 1, 0, 60);
+    expect(table.process(frame(0xb, 0xa), 0, 2, 70)).toBe(false);
+  });
+
   it('floods unknown unicast and broadcast, then forwards learned unicast to its port only', () => {
     const table = new SwitchTable();
     // A (port 0) sends to unknown B: flooded to ports 1 and 2.

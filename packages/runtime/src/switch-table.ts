@@ -6,7 +6,10 @@
  * whether a frame is forwarded to a port — without a shared switch object that would tie the LAN
  * to one thread. Follows the Linux bridge (net/bridge/br_fdb.c, br_input.c): learn the source on
  * ingress, flood group and unknown destinations, forward known unicast only to its port, filter
- * frames whose destination sits on the ingress port.
+ * frames whose destination sits on the ingress port. A port whose member's device goes down loses
+ * carrier (br_port_carrier_check): it is disabled — nothing is learned from it or sent out of it — and
+ * the entries learned on it are deleted (br_stp_disable_port → br_fdb_delete_by_port), so frames for
+ * those MACs are flooded until they are learned again.
  *
  * Bounds, in virtual time only:
  * - ageing: an entry not refreshed for `ageingTime` (bridge ageing_time, 300 s by default) is
@@ -55,6 +58,8 @@ export class SwitchTable {
   private readonly ageingTime: number;
   private readonly maxLearned: number;
   private refused = 0;
+  /** Ports without carrier (their member's device is down). */
+  private readonly disabledPorts = new Set<number>();
 
   constructor(options: SwitchTableOptions = {}) {
     this.ageingTime = options.ageingTime ?? DEFAULT_AGEING_TIME;
@@ -74,6 +79,7 @@ export class SwitchTable {
   /** Learn the frame's source on `ingressPort`; return whether the switch sends it out of `egressPort`. */
   process(frame: Uint8Array, ingressPort: number, egressPort: number, now: number): boolean {
     if (frame.length < 14) return false;
+    if (this.disabledPorts.has(ingressPort) || this.disabledPorts.has(egressPort)) return false;
     this.expire(now);
     this.learn(macKey(frame, 6), ingressPort, now);
     if (egressPort === ingressPort) return false;
@@ -81,6 +87,17 @@ export class SwitchTable {
     const entry = this.entries.get(macKey(frame, 0));
     if (entry === undefined || now - entry.updated > this.ageingTime) return true;
     return entry.port === egressPort;
+  }
+
+  /** br_port_carrier_check: a port without carrier is disabled and its learned entries deleted. */
+  setPortCarrier(port: number, carrier: boolean, now: number): void {
+    this.expire(now);
+    if (carrier) {
+      this.disabledPorts.delete(port);
+      return;
+    }
+    this.disabledPorts.add(port);
+    for (const [mac, entry] of this.entries) if (entry.port === port) this.entries.delete(mac);
   }
 
   /** br_fdb_update: refresh (moving it to the young end) or create the source's entry. */

@@ -68,6 +68,11 @@ export interface NodeEnvironment {
   transmit(ifname: string, frame: Uint8Array): void;
   /** Trace events (drops with reasons, forwards, local deliveries). */
   event(event: StackEvent): void;
+  /**
+   * The device behind port `ifname` was set up or down (`ip link set`): as for a veth pair, the
+   * link partner's carrier follows (the runtime carries the change across the link).
+   */
+  adminStateChanged?(ifname: string, up: boolean): void;
 }
 
 /** Output sink and completion of one command line run on a node. */

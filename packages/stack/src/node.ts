@@ -6,7 +6,9 @@
  * Covers: frame reception (`processEthernet` → ARP or IPv4; anything else a counted drop), the
  * node's timer heap (ordered by time, then arming order) and seeded PRNG, carrier and address
  * changes reaching the neighbour table (entries of a device flushed when it goes down or loses
- * carrier, as neigh_ifdown / arp_evict_nocarrier), counters, the process table and the ProcessContext
+ * carrier, as neigh_ifdown / arp_evict_nocarrier), a port's device set up or down reported to the
+ * host (the link partner's carrier follows, as for a veth pair), frames reaching a device that is down
+ * dropped before any counter, counters, the process table and the ProcessContext
  * services (sockets, ARP sockets, resolution of names, route source), and renamed devices (the
  * datapath follows the new name; frames, carrier and trace events keep the topology's port name).
  * Never throws out of receive(): an unexpected error becomes a 'malformed' drop with the error as
@@ -155,6 +157,7 @@ export class StackNode implements NodeHost {
 
     routing.onChange((change) => {
       if (change.type === 'link' && (!change.adminUp || !change.carrier)) neighbours.flushDevice(change.dev, this.now);
+      if (change.type === 'link' && this.portOfDevice.has(change.dev)) this.reportAdminState(change.dev, change.adminUp);
       if (change.type === 'rename') this.deviceRenamed(change.from, change.to);
     });
     for (const [name, program] of Object.entries(programs)) {
@@ -181,6 +184,11 @@ export class StackNode implements NodeHost {
   receive(port: string, frame: Uint8Array, now: Nanos): void {
     this.advance(now);
     const ifname = this.deviceOf(port);
+    // A device that is down takes nothing off the wire: nothing is counted (ip -s link).
+    if (this.routing.device(ifname)?.adminUp === false) {
+      this.drop(ifname, 'interfaceDown', frame);
+      return;
+    }
     const stats = this.statsOf(ifname);
     stats.rxPackets++;
     stats.rxBytes += frame.length;
@@ -266,12 +274,28 @@ export class StackNode implements NodeHost {
 
   private transmit(dev: string, frame: Uint8Array): void {
     const stats = this.statsOf(dev);
+    if (this.routing.device(dev)?.carrier === false) {
+      // veth_xmit toward a partner that is down: the frame is dropped and counted as TX dropped.
+      stats.txDropped++;
+      this.drop(dev, 'interfaceDown', frame, 'no carrier');
+      return;
+    }
     stats.txPackets++;
     stats.txBytes += frame.length;
     this.env.transmit(this.portOf(dev), frame);
   }
 
   /** The current name of the device behind a port. */
+  /** The admin state each port's device last reported to the host, by port (a new device is down). */
+  private readonly reportedAdminUp = new Map<string, boolean>();
+
+  private reportAdminState(dev: string, up: boolean): void {
+    const port = this.portOf(dev);
+    if ((this.reportedAdminUp.get(port) ?? false) === up) return;
+    this.reportedAdminUp.set(port, up);
+    this.env.adminStateChanged?.(port, up);
+  }
+
   private deviceOf(port: string): string {
     return this.portsRenamed ? this.deviceOfPort.get(port) ?? port : port;
   }
