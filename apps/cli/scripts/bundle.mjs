@@ -9,14 +9,15 @@
 // piscina (it starts its own worker script from its folder) and ink/react (the TUI only) stay in
 // node_modules.
 //
-// dist/bundle/inputs.json lists the workspace files the bundle was built from; bin/netloom.js runs
-// the bundle only while none of them is newer than that list (bundle-state.ts), else the compiled
-// modules in dist/ — a package rebuilt with tsc alone is never shadowed by a stale bundle. The build
-// fails if an input changes while it runs (another build at the same time): build again.
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+// dist/bundle/inputs.json lists the workspace files the bundle was built from, with size and SHA-1;
+// bin/netloom.js runs the bundle only while all of them are unchanged (bundle-state.ts), else the
+// compiled modules in dist/ — a package rebuilt with different output is never shadowed by a stale
+// bundle. The build fails if an input changes while it runs (another build at the same time).
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { sha1Of } from '../dist/bundle-state.js';
 
 const cliRoot = fileURLToPath(new URL('..', import.meta.url));
 const outdir = resolve(cliRoot, 'dist', 'bundle');
@@ -48,12 +49,17 @@ const result = await build({
 });
 
 const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(cliRoot, input));
-const changed = inputs.filter((input) => statSync(input).mtimeMs > startedAt);
-// The binary checks the workspace's own files on every start (~150 stats); third-party modules
-// change only with npm install, after which `npm run build` bundles again.
+// The binary checks the workspace's own files on every start (~150 stats, and a hash of any file
+// rewritten since); third-party modules change only with npm install, after which `npm run build`
+// bundles again. An input that changed while esbuild read it fails the build.
 const checked = inputs.filter((input) => !input.split(sep).includes('node_modules'));
+const recorded = checked.map((input) => {
+  const bytes = readFileSync(input);
+  return { path: relative(outdir, input), size: bytes.length, sha1: sha1Of(bytes) };
+});
+const changed = inputs.filter((input) => statSync(input).mtimeMs > startedAt);
 if (changed.length > 0) {
   console.error(`bundle: ${relative(cliRoot, changed[0])} changed while bundling; build again`);
   process.exit(1);
 }
-writeFileSync(resolve(outdir, 'inputs.json'), `${JSON.stringify({ inputs: checked.map((input) => relative(outdir, input)) }, null, 1)}\n`);
+writeFileSync(resolve(outdir, 'inputs.json'), `${JSON.stringify({ inputs: recorded }, null, 1)}\n`);

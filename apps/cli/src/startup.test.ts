@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleState } from './bundle-state.js';
+import { bundleState, sha1Of } from './bundle-state.js';
 import { median } from './commands/bench-startup.js';
 import { REPO_ROOT, runCli } from './testing/cli-harness.js';
 import { assertBuilt, BIN, CLI_ROOT, spawnCli } from './testing/spawn-cli.js';
@@ -78,21 +78,30 @@ describe('the bundle', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'netloom-bundle-state-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('is usable while no input is newer than its list, and not once one is, or is gone', () => {
+  it('is usable while every input is what it was: untouched, or rewritten with the same bytes; not once one changed or is gone', () => {
     const bundle = join(scratch, 'bundle');
+    const input = join(scratch, 'input.js');
     mkdirSync(bundle, { recursive: true });
-    writeFileSync(join(scratch, 'input.js'), '');
-    writeFileSync(join(bundle, 'inputs.json'), JSON.stringify({ inputs: ['../input.js'] }));
+    writeFileSync(input, 'export const a = 1;\n');
+    const list = (entry: object) => writeFileSync(join(bundle, 'inputs.json'), JSON.stringify({ inputs: [entry] }));
+    list({ path: '../input.js', size: 20, sha1: sha1Of(readFileSync(input)) });
     const url = pathToFileURL(`${bundle}/`);
-    utimesSync(join(scratch, 'input.js'), 1000, 1000);
+    utimesSync(input, 1000, 1000);
     utimesSync(join(bundle, 'inputs.json'), 2000, 2000);
     expect(bundleState(url, {})).toEqual({ usable: true });
     expect(bundleState(url, { NETLOOM_BUNDLE: '0' })).toEqual({ usable: false, reason: 'NETLOOM_BUNDLE=0' });
-    utimesSync(join(scratch, 'input.js'), 3000, 3000);
-    expect(bundleState(url, {})).toEqual({ usable: false, reason: `${join(scratch, 'input.js')} is newer than the bundle` });
-    rmSync(join(scratch, 'input.js'));
-    expect(bundleState(url, {})).toEqual({ usable: false, reason: `${join(scratch, 'input.js')} is gone` });
-    writeFileSync(join(bundle, 'inputs.json'), '{"inputs": 3}');
+    writeFileSync(input, 'export const a = 1;\n');
+    utimesSync(input, 3000, 3000);
+    expect(bundleState(url, {})).toEqual({ usable: true });
+    writeFileSync(input, 'export const a = 2;\n');
+    utimesSync(input, 3000, 3000);
+    expect(bundleState(url, {})).toEqual({ usable: false, reason: `${input} has changed` });
+    writeFileSync(input, 'export const a = 22;\n');
+    utimesSync(input, 1000, 1000);
+    expect(bundleState(url, {})).toEqual({ usable: false, reason: `${input} has changed` });
+    rmSync(input);
+    expect(bundleState(url, {})).toEqual({ usable: false, reason: `${input} is gone` });
+    list({ path: '../input.js', size: 20 });
     expect(bundleState(url, {})).toMatchObject({ usable: false, reason: expect.stringContaining('is not a list of inputs') });
     expect(bundleState(pathToFileURL(join(scratch, 'nowhere/')), {})).toEqual({ usable: false, reason: 'no bundle (ENOENT)' });
   });
@@ -118,6 +127,7 @@ describe('netloom bench startup', () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^start-up, median of 1 run \(fastest–slowest\), load average \d+\.\d\d, node v\d+/);
+    expect(lines.pop()).toMatch(/^netloom ran (the bundle \(dist\/bundle\)|the compiled modules \(.+\))$/);
     expect(lines.slice(1).map((line) => line.replace(/\s+\d+ ms\s+\(\d+–\d+\)$/, ''))).toEqual([
       "node -e ''",
       'netloom --help',

@@ -6,7 +6,8 @@
  * figure is the median wall time, with the fastest and slowest run beside it, and the load average
  * at the start, since figures taken on a busy machine are not comparable with quiet ones.
  *
- * Figures only, no verdict; a case that exits other than 0 stops the benchmark with the case's own
+ * The last line says whether the binary ran its bundle or, the bundle being stale, the compiled
+ * modules (bundle-state.ts). Figures only, no verdict; a case that exits other than 0 stops the benchmark with the case's own
  * status and error text (a missing topology file exits 2, as `netloom check` does).
  * Leaves out `npx` and shell start-up: it runs `node bin/netloom.js` directly.
  */
@@ -15,6 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { bundleState } from '../bundle-state.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_NODE_FAILED, EXIT_OK } from '../engine.js';
 
@@ -69,6 +72,8 @@ export function benchStartupCommand(options: StartupBenchOptions, io: CliIo, bin
   const topology = options.topology ?? defaultStartupTopology(binary);
   const cases = startupCases(binary, topology);
   const load = loadavg()[0] ?? 0;
+  const state = bundleState(pathToFileURL(join(dirname(binary), '..', 'dist', 'bundle', '/')));
+  const runs = state.usable ? 'the bundle (dist/bundle)' : `the compiled modules (${state.reason})`;
   const times: number[][] = cases.map(() => []);
   for (let run = 0; run < options.runs; run++) {
     for (const [index, startupCase] of cases.entries()) {
@@ -87,8 +92,8 @@ export function benchStartupCommand(options: StartupBenchOptions, io: CliIo, bin
     const samples = times[index]!;
     return { name: startupCase.name, medianMs: median(samples), minMs: Math.min(...samples), maxMs: Math.max(...samples) };
   });
-  if (options.json) io.stdout.write(`${JSON.stringify({ runs: options.runs, loadAverage: load, node: process.version, figures })}\n`);
-  else io.stdout.write(describeStartup(figures, options.runs, load));
+  if (options.json) io.stdout.write(`${JSON.stringify({ runs: options.runs, loadAverage: load, node: process.version, binary: runs, figures })}\n`);
+  else io.stdout.write(`${describeStartup(figures, options.runs, load)}netloom ran ${runs}\n`);
   return EXIT_OK;
 }
 
