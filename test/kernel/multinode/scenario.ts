@@ -4,7 +4,7 @@
  * commands, point-to-point links (veth pairs) and switched LANs (Linux bridges), then steps — a
  * command on a node, a wait, a note. Both print netns.py's transcript format, and `normaliseRun`
  * removes what varies from run to run (round-trip times, ping's `time` total, veth peer details in
- * `ip link`), nothing else.
+ * `ip link`, the order of an `ip neigh` listing), nothing else.
  *
  * Leaves out: hubs (a Linux bridge is the reference), IPv6, link latency/bandwidth/loss (the kernel's
  * veth has none; netloom's links get 100 µs so that timelines stay close).
@@ -45,8 +45,26 @@ export const runNormalisers: Normaliser[] = [
   [/ link-netns \S+/g, ''],
 ];
 
+/**
+ * The run with runNormalisers applied, and the lines of each `ip neigh` listing sorted: the kernel
+ * walks its neighbour hash table, whose order a per-boot random key decides.
+ */
 export function normaliseRun(text: string): string {
-  return normalise(text, runNormalisers);
+  const out: string[] = [];
+  let listing: string[] | null = null;
+  for (const line of normalise(text, runNormalisers).split('\n')) {
+    const isCommand = /^(\$ |# |\[exit )/.test(line);
+    if (listing !== null && !isCommand) {
+      listing.push(line);
+      continue;
+    }
+    if (listing !== null) out.push(...listing.sort());
+    listing = null;
+    out.push(line);
+    if (/^\$ [\w-]+: ip (-\S+ )*neigh( show)?/.test(line)) listing = [];
+  }
+  if (listing !== null) out.push(...listing.sort());
+  return out.join('\n');
 }
 
 export function readScenario(path: string): Scenario {
