@@ -12,7 +12,7 @@ import type { EmulatorApi } from './runtime-api.js';
 import { REPO_ROOT } from './testing/cli-harness.js';
 import { createEngine } from './tui/start-tui.js';
 
-const git = needs({ tools: ['git'] });
+const git = needs({ tools: ['git'], files: { [join(REPO_ROOT, '.git')]: 'a git clone of the repository' } });
 
 git.describe('default output locations', () => {
   it('the TUI captures into out/captures of the current folder, which git ignores at the repository root', () => {
