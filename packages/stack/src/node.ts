@@ -11,8 +11,9 @@
  * dropped before any counter, counters, the process table and the ProcessContext
  * services (sockets, ARP sockets, resolution of names, route source), and renamed devices (the
  * datapath follows the new name; frames, carrier and trace events keep the topology's port name).
- * Never throws out of receive(): an unexpected error becomes a 'malformed' drop with the error as
- * detail.
+ * A malformed frame is a drop: the wire parsers return their error values (WireError) and each layer
+ * drops what they reject as `malformed` or `badChecksum`. Any exception is a bug and leaves receive()
+ * (the runtime ends the run naming the node); none is turned into a drop.
  * Leaves out: IPv6 (frames are dropped as unsupportedProtocol), VLAN sub-interfaces.
  */
 import { EtherType, EthernetFrameView, formatIpv4, formatMac, isWireError, parseIpv4 } from '@netloom/wire';
@@ -192,11 +193,7 @@ export class StackNode implements NodeHost {
     const stats = this.statsOf(ifname);
     stats.rxPackets++;
     stats.rxBytes += frame.length;
-    try {
-      this.processEthernet(ifname, frame, now);
-    } catch (error) {
-      this.drop(ifname, 'malformed', frame, `internal error: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    this.processEthernet(ifname, frame, now);
   }
 
   nextDeadline(): Nanos {
@@ -366,12 +363,8 @@ export class StackNode implements NodeHost {
   /** net.ipv4.neigh.DEV.* through the control plane's sysctl, Linux defaults where it has none. */
   private neighbourParams(dev: string): NeighbourParams {
     const read = (name: string, fallback: number, scale: number): number => {
-      try {
-        const value = this.routing.sysctl(`net.ipv4.neigh.${dev}.${name}`);
-        return Number.isFinite(value) ? value * scale : fallback;
-      } catch {
-        return fallback;
-      }
+      const value = this.routing.sysctl(`net.ipv4.neigh.${dev}.${name}`);
+      return Number.isFinite(value) ? value * scale : fallback;
     };
     const d = DEFAULT_NEIGHBOUR_PARAMS;
     return {

@@ -4,7 +4,8 @@
  * interrupt (default: exit status 130, as a shell reports SIGINT).
  *
  * Covers: output routed to the command's CommandIo until exit, timers cancelled and sockets closed
- * at exit, exit reported exactly once. Leaves out: job control, signals other than SIGINT, stdin.
+ * at exit, exit reported exactly once. A program reports bad input as output and an exit status; an
+ * exception from it or its timers is a bug and is not caught here. Leaves out: job control, signals other than SIGINT, stdin.
  */
 import type { CommandHandle, CommandIo, Nanos } from './node-host.js';
 import type { ArpSocket, Errno, IcmpSocket, Program, ProcessContext, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
@@ -110,7 +111,7 @@ class RunningProcess implements ProcessOwner {
     const at = this.services.now() + Math.max(0, Math.floor(delay));
     const handle = this.services.timers.schedule(at, () => {
       this.timers.delete(handle);
-      if (!this.exited) this.runGuarded(callback);
+      if (!this.exited) callback();
     });
     this.timers.add(handle);
     return {
@@ -121,17 +122,6 @@ class RunningProcess implements ProcessOwner {
     };
   }
 
-  /** A program that throws ends with status 1 and its error on stderr, never taking the node down. */
-  runGuarded(body: () => void): void {
-    try {
-      body();
-    } catch (error) {
-      if (!this.exited) {
-        this.io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
-        this.exit(1);
-      }
-    }
-  }
 }
 
 export class ProcessTable {
@@ -144,7 +134,8 @@ export class ProcessTable {
   start(program: Program, argv: readonly string[], io: CommandIo): CommandHandle {
     const process = new RunningProcess(this.nextPid++, this.services, io, (p) => this.running.delete(p.pid));
     this.running.set(process.pid, process);
-    process.runGuarded(() => program(process.context(argv)));
+    // A program that throws has a bug: the exception leaves the node (the runtime ends the run naming it).
+    program(process.context(argv));
     return { interrupt: () => process.interrupt() };
   }
 

@@ -183,7 +183,7 @@ describe('malformed input', () => {
     expect(lab.drops('r1').at(-1)?.event).toMatchObject({ type: 'drop', reason: 'badChecksum' });
   });
 
-  it('never throws on arbitrary bytes (property)', () => {
+  it('never throws on arbitrary bytes (property): receive() lets any exception out, so a bug fails it', () => {
     const lab = chain();
     const node = lab.node('r1');
     fc.assert(
@@ -208,10 +208,6 @@ describe('malformed input', () => {
       { numRuns: scaled(300) },
     );
     expect(lab.drops('r1').length).toBeGreaterThan(0);
-    // receive() turns an exception into a 'malformed' drop whose detail starts "internal error":
-    // without this check the property could not fail.
-    const internal = lab.drops('r1').filter((d) => d.event.type === 'drop' && d.event.detail?.startsWith('internal error') === true);
-    expect(internal.map((d) => d.event)).toEqual([]);
   });
 });
 

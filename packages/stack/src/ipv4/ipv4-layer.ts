@@ -649,10 +649,6 @@ function multicastMac(group: number): Uint8Array {
 }
 
 function sysctlOr(routing: RoutingApi, name: string, fallback: number): number {
-  try {
-    const value = routing.sysctl(name);
-    return Number.isFinite(value) ? value : fallback;
-  } catch {
-    return fallback;
-  }
+  const value = routing.sysctl(name);
+  return Number.isFinite(value) ? value : fallback;
 }

@@ -126,7 +126,8 @@ export function runIp(kernel: Kernel, argv: string[], now: Nanos, external: (obj
     }
     return { status, stdout, stderr };
   } catch (error) {
+    // Only ip's own exits (usage and argument errors) are output; anything else is a bug.
     if (error instanceof IpExit) return { status: error.status, stdout, stderr: stderr + error.message + '\n' };
-    return { status: 1, stdout, stderr: stderr + `ip: internal error: ${String(error)}\n` };
+    throw error;
   }
 }

@@ -38,7 +38,9 @@ function globMatches(pattern: string, name: string): boolean {
   const source = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   try {
     return new RegExp(`^${source}$`).test(name);
-  } catch {
+  } catch (error) {
+    // An unbalanced `[` is the pattern's fault: fnmatch then compares it literally.
+    if (!(error instanceof SyntaxError)) throw error;
     return pattern === name;
   }
 }

@@ -3,8 +3,8 @@
  * `netstat`, `ifconfig`, `sysctl`, `hostname`, `echo` with `> /proc/sys/…`, `cat /proc/sys/…`,
  * `true`, `false`) or a command registered by another part of the node (programs, `arping`, `ip
  * neigh`), and reports output and the exit status through CommandIo. Unknown commands get bash's
- * `CMD: command not found` and status 127. No exception ever leaves `exec`: a failing handler is
- * reported as an error with status 1. Output redirection into the node's files (`> FILE`, `>> FILE`),
+ * `CMD: command not found` and status 127. Bad input is the command's own error text and
+ * status; an exception is a bug and leaves `exec` (the runtime ends the run naming the node). Output redirection into the node's files (`> FILE`, `>> FILE`),
  * `cat`/`tail` of them, and background jobs (`CMD &`, `jobs`, `kill %N`) let a topology keep a
  * program running and look at what it printed. Leaves out pipes, `;`, `&&`, variables and globbing.
  */
@@ -75,20 +75,14 @@ export class Shell {
         io.exit(status);
       },
     };
-    try {
-      const background = backgroundCommand(line);
-      if (background !== null) {
-        const discard = (): void => {};
-        this.jobs.start(background, (exit) => this.run(background, now, { stdout: discard, stderr: discard, exit }));
-        guarded.exit(0);
-        return NO_HANDLE;
-      }
-      return this.run(line, now, guarded);
-    } catch (error) {
-      guarded.stderr(`${String(error)}\n`);
-      guarded.exit(1);
+    const background = backgroundCommand(line);
+    if (background !== null) {
+      const discard = (): void => {};
+      this.jobs.start(background, (exit) => this.run(background, now, { stdout: discard, stderr: discard, exit }));
+      guarded.exit(0);
       return NO_HANDLE;
     }
+    return this.run(line, now, guarded);
   }
 
   private run(line: string, now: Nanos, io: CommandIo): CommandHandle {
