@@ -55,6 +55,31 @@ describe('check-imports', () => {
     expect(r.stderr).toContain("packages/stack/src/w.ts:1: 'node:worker_threads' may only be imported in packages/runtime");
   });
 
+  it("fails when a file outside the kernel imports one of the kernel's modules", () => {
+    const root = tree({
+      'packages/stack/src/shell/x.ts': "import { Fib } from '../kernel/fib-lookup.js';\n",
+      'packages/stack/src/node2.ts': "import type { RouteCache } from './kernel/route-cache.js';\n",
+      'packages/runtime/src/y.ts': "import { InputRoute } from '@netloom/stack/kernel/input-route';\n",
+    });
+    const r = check(root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("packages/stack/src/shell/x.ts:1: '../kernel/fib-lookup.js' is one of the kernel's modules: import packages/stack/src/kernel.ts instead");
+    expect(r.stderr).toContain("packages/stack/src/node2.ts:1: './kernel/route-cache.js' is one of the kernel's modules");
+    expect(r.stderr).toContain("packages/runtime/src/y.ts:1: '@netloom/stack/kernel/input-route' is one of the kernel's modules");
+  });
+
+  it('lets the kernel facade and the kernel modules import the kernel modules, and anyone the facade', () => {
+    const root = tree({
+      'packages/stack/src/kernel.ts': "import { Fib } from './kernel/fib-lookup.js';\n",
+      'packages/stack/src/kernel/fib-lookup.ts': "import type { DeviceTable } from './devices.js';\nexport class Fib {}\n",
+      'packages/stack/src/kernel/devices.ts': 'export class DeviceTable {}\n',
+      'packages/stack/src/shell/x.ts': "import type { Kernel } from '../kernel.js';\n",
+    });
+    const r = check(root);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('accepts downward imports and relative imports inside a package', () => {
     const root = tree({
       'packages/runtime/src/a.ts': "import { createNode } from '@netloom/stack';\nimport { b } from './b.js';\n",

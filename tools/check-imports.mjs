@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Enforces ARCHITECTURE.md §1: imports go only down the layer list, never across packages by a
-// relative path, and ink/react, worker threads, piscina and msgpackr only where they belong.
+// relative path, and ink/react, worker threads, piscina and msgpackr only where they belong; and
+// the kernel's modules (packages/stack/src/kernel/) are internals: only they and their facade,
+// packages/stack/src/kernel.ts, import them (docs/architecture.md).
 // Usage: node tools/check-imports.mjs [ROOT]   (exit 1 and one line per violation when broken)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -25,6 +27,19 @@ const restricted = [
   { module: /^piscina(\/|$)/, only: ['packages/runtime'] },
   { module: /^msgpackr(\/|$)/, only: ['packages/ipc'] },
 ];
+
+/** Internal modules of a package and the only files that may import them (paths from the root). */
+const internals = [
+  { dir: 'packages/stack/src/kernel/', spec: '@netloom/stack/kernel/', importers: ['packages/stack/src/kernel/', 'packages/stack/src/kernel.ts'], what: "the kernel's modules" },
+];
+
+function internalViolation(rel, target, spec) {
+  for (const i of internals) {
+    const into = (target !== null && target.startsWith(i.dir)) || spec.startsWith(i.spec);
+    if (into && !i.importers.some((p) => rel.startsWith(p))) return `'${spec}' is one of ${i.what}: import ${i.importers.at(-1)} instead`;
+  }
+  return null;
+}
 
 const violations = [];
 const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
@@ -55,6 +70,9 @@ for (const [pkg, deps] of Object.entries(allowed)) {
       const spec = m[1] ?? m[2] ?? m[3];
       const line = text.slice(0, m.index).split('\n').length;
       const where = `${rel}:${line}`;
+      const target = spec.startsWith('.') ? relative(root, resolve(join(file, '..'), spec)).split('\\').join('/') : null;
+      const internal = internalViolation(rel.split('\\').join('/'), target, spec);
+      if (internal) violations.push(`${where}: ${internal}`);
       const ours = /^@netloom\/([^/]+)/.exec(spec);
       if (ours) {
         if (!deps.includes(ours[1])) violations.push(`${where}: ${pkg} may not import @netloom/${ours[1]} (allowed: ${deps.join(', ') || 'nothing of ours'})`);
