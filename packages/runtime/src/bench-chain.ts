@@ -12,7 +12,7 @@ import { resourceUsage } from 'node:process';
 import { performance } from 'node:perf_hooks';
 import type { TopologySpec } from '@netloom/topology';
 import { Emulator } from './emulator.js';
-import type { Placement } from './emulator-types.js';
+import type { EmulatorOptions, Placement } from './emulator-types.js';
 import { SINK_NODE, SOURCE_NODE } from './bench-nodes.js';
 
 export interface BenchChainOptions {
@@ -27,6 +27,8 @@ export interface BenchChainOptions {
   burstIntervalNs?: number;
   /** Link latency (default 100 µs). */
   latencyNs?: number;
+  /** As EmulatorOptions' (the CLI benchmarks with the watchdog it runs with). */
+  inlineWatchdog?: EmulatorOptions['inlineWatchdog'];
 }
 
 export interface BenchChainResult {
@@ -96,7 +98,12 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
   const interval = options.burstIntervalNs ?? 1e6;
   const latencyNs = options.latencyNs ?? 100_000;
   const spec = chainSpec(routers, latencyNs);
-  const emulatorOptions = { placement: options.placement ?? 'packed', nodeFactory: BENCH_NODES, ...(options.workers !== undefined ? { workers: options.workers } : {}) };
+  const emulatorOptions: EmulatorOptions = {
+    placement: options.placement ?? 'packed',
+    nodeFactory: BENCH_NODES,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.inlineWatchdog !== undefined ? { inlineWatchdog: options.inlineWatchdog } : {}),
+  };
   const emulator = await Emulator.load(spec, emulatorOptions);
   try {
     await emulator.start();

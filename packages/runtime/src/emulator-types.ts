@@ -6,6 +6,7 @@
  */
 
 import type { NodeFactoryRef } from '@netloom/ipc';
+import type { InlineWatchdogMode } from './inline-watchdog.js';
 
 export type Placement = 'per-node' | 'packed' | 'inline';
 
@@ -26,10 +27,16 @@ export interface EmulatorOptions {
   /**
    * Wall-time milliseconds a worker inside a node may go without answering or making a new call into
    * a node before that node is reported as stuck (a loop that never ends) and the worker is stopped.
-   * Default 10 000, or NETLOOM_WATCHDOG_MS.
-   * Inline placement has no watchdog: nothing can interrupt the caller's own thread.
+   * Default 10 000, or NETLOOM_WATCHDOG_MS. Inline, only `inlineWatchdog` uses it.
    */
   watchdogMs?: number;
+  /**
+   * Inline placement runs the nodes on the caller's thread, which nothing on it can interrupt.
+   * `exit`: a watchdog thread ends the whole process, exit status 3, with one line on stderr naming
+   * a node that made no progress for `watchdogMs` (the CLI sets it). `off` (the default): a node that
+   * loops forever inline hangs the caller; use a worker placement to have it named and stopped.
+   */
+  inlineWatchdog?: InlineWatchdogMode;
   /**
    * Which module builds the nodes (default: the real stack with the apps). Tests and benchmarks
    * give their own; it must be importable by URL from a worker thread (compiled JavaScript).

@@ -59,6 +59,7 @@ import type {
 import { summarizeFrame } from './frame-summary.js';
 import type { NodeFactory } from './node-factory.js';
 import { PcapngCapture } from './pcapng-writer.js';
+import type { InlineWatchdogMode } from './inline-watchdog.js';
 import { buildTables, defaultPlacement } from './placement.js';
 import { availableMemory, estimateMemory, memoryShortfall } from './memory-budget.js';
 import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, watchdogMs, WorkerShardChannel } from './shard-channel.js';
@@ -146,6 +147,8 @@ export class Emulator implements EmulatorApi {
   private unsettled = false;
   /** Wall-time ms a worker may go without answering (shard-channel.ts). */
   private readonly watchdogMs: number;
+  /** Whether an inline shard is watched (inline-watchdog.ts). */
+  private readonly inlineWatchdog: InlineWatchdogMode;
   private current = 0;
   private lookahead: number;
   private inflight: FrameEnvelope[][] = [];
@@ -185,6 +188,9 @@ export class Emulator implements EmulatorApi {
     }
     if (options.speed !== undefined && !(options.speed > 0)) throw new EmulatorError(`speed must be positive, got ${options.speed}`);
     if (options.watchdogMs !== undefined && !(options.watchdogMs > 0)) throw new EmulatorError(`watchdogMs must be positive, got ${options.watchdogMs}`);
+    if (options.inlineWatchdog !== undefined && options.inlineWatchdog !== 'off' && options.inlineWatchdog !== 'exit') {
+      throw new EmulatorError(`inlineWatchdog must be 'off' or 'exit', got ${JSON.stringify(options.inlineWatchdog)}`);
+    }
     this.spec = spec;
     this.name = spec.name;
     this.seed = options.seed ?? spec.seed;
@@ -221,6 +227,7 @@ export class Emulator implements EmulatorApi {
     this.realtime = options.realtime ?? false;
     this.speed = options.speed ?? 1;
     this.watchdogMs = watchdogMs(options.watchdogMs);
+    this.inlineWatchdog = options.inlineWatchdog ?? 'off';
     this.liveEvents = options.playEvents === true ? this.eventItems().sort((a, b) => a.at - b.at) : null;
     for (let s = 0; s < this.shardCount; s++) {
       this.inflight.push([]);
@@ -321,7 +328,7 @@ export class Emulator implements EmulatorApi {
       const module = (await import(this.factory.module)) as Record<string, unknown>;
       const factory = module[this.factory.export];
       if (typeof factory !== 'function') throw new EmulatorError(`${this.factory.module} does not export ${this.factory.export}`);
-      this.channels = [new InlineShardChannel(0, factory as NodeFactory)];
+      this.channels = [new InlineShardChannel(0, factory as NodeFactory, { mode: this.inlineWatchdog, watchdogMs: this.watchdogMs })];
     } else {
       this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs);
       for (const channel of this.pool.channels) channel.attach(this.pool);

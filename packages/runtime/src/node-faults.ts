@@ -9,7 +9,9 @@
  * reports it with the node's name at its next answer, as it does a synchronous throw.
  *
  * Listening is per thread and counted: a worker shard listens for its whole life; an inline shard
- * listens on the caller's thread while it is open. An error that no node's context claims:
+ * listens on the caller's thread while it is open, and the listeners stay when the last one closes,
+ * since a closed shard's node may still fail later in a real timer (its shard then reports it as a
+ * process warning instead of failing an operation). An error that no node's context claims:
  *  - in a worker, goes to the worker's fallback (the shard reports it, naming its nodes);
  *  - on the caller's thread, is left to the process's other listeners, or, when there are none,
  *    raised again as if nobody had listened (Node prints it and exits).
@@ -36,6 +38,8 @@ export function inNode<T>(owner: NodeFaultOwner, call: () => T): T {
 type Fallback = (error: unknown, how: AsyncFaultKind) => void;
 
 let listeners = 0;
+/** Whether this thread's process listeners are installed (they outlive the count, see above). */
+let installed = false;
 let fallback: Fallback | null = null;
 
 function claim(error: unknown, how: AsyncFaultKind, event: 'uncaughtException' | 'unhandledRejection'): void {
@@ -59,12 +63,15 @@ function claim(error: unknown, how: AsyncFaultKind, event: 'uncaughtException' |
 const onUncaughtException = (error: unknown): void => claim(error, 'uncaught exception', 'uncaughtException');
 const onUnhandledRejection = (reason: unknown): void => claim(reason, 'unhandled rejection', 'unhandledRejection');
 
+/** One listener fewer; `all`: take the process listeners off too (an error nobody claims is raised again). */
 function stopListening(all: boolean): void {
   listeners = all ? 0 : listeners - 1;
   if (listeners > 0) return;
+  fallback = null;
+  if (!all) return;
+  installed = false;
   process.off('uncaughtException', onUncaughtException);
   process.off('unhandledRejection', onUnhandledRejection);
-  fallback = null;
 }
 
 /**
@@ -73,7 +80,9 @@ function stopListening(all: boolean): void {
  */
 export function listenForNodeFaults(orphans: Fallback | null = null): () => void {
   if (orphans !== null) fallback = orphans;
-  if (listeners++ === 0) {
+  listeners++;
+  if (!installed) {
+    installed = true;
     process.on('uncaughtException', onUncaughtException);
     process.on('unhandledRejection', onUnhandledRejection);
   }

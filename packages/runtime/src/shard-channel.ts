@@ -15,8 +15,10 @@
  * the worker's activity cells and the thread is terminated. Outside any node (loading modules,
  * encoding a large answer) it waits OUTSIDE_NODES_MS at least. It is the one wall-clock limit in the
  * engine: it decides only whether a worker is alive, never what a window computes; a window that
- * takes long but keeps calling nodes is never cut short. An inline shard shares the caller's thread, so nothing can interrupt it: a node that
- * loops forever inline hangs the caller (docs/engine.md).
+ * takes long but keeps calling nodes is never cut short. An inline shard shares the caller's thread,
+ * so nothing on it can interrupt a node: with `inlineWatchdog: 'exit'` (the CLI) a watchdog thread
+ * reads the same activity cells and ends the process, naming the node (inline-watchdog.ts); without
+ * it a node that loops forever inline hangs the caller (docs/engine.md).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -34,6 +36,7 @@ import {
 } from '@netloom/ipc';
 import type { Piscina } from 'piscina';
 import type { NodeFactory } from './node-factory.js';
+import { InlineWatchdog, type InlineWatchdogMode } from './inline-watchdog.js';
 import { listenForNodeFaults } from './node-faults.js';
 import { Shard } from './shard.js';
 
@@ -91,18 +94,31 @@ function settleTime(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 1));
 }
 
+/** How an inline shard is watched: `exit` starts an InlineWatchdog over its activity (inline-watchdog.ts). */
+export interface InlineWatch {
+  mode: InlineWatchdogMode;
+  watchdogMs: number;
+}
+
 export class InlineShardChannel implements ShardChannel {
   private shard: Shard | null = null;
   private stopListening: (() => void) | null = null;
+  private watchdog: InlineWatchdog | null = null;
 
   constructor(
     readonly index: number,
     private readonly factory: NodeFactory,
+    private readonly watch: InlineWatch = { mode: 'off', watchdogMs: DEFAULT_WATCHDOG_MS },
   ) {}
 
   async start(message: StartMessage): Promise<ReadyMessage> {
     this.stopListening ??= listenForNodeFaults();
-    this.shard = new Shard(message, this.factory);
+    if (this.watch.mode === 'exit') {
+      const names: string[] = [];
+      for (const node of message.nodes) names[node.index] = node.name;
+      this.watchdog ??= new InlineWatchdog(this.watch.watchdogMs, names);
+    }
+    this.shard = new Shard(message, this.factory, this.watchdog?.activity);
     await settleTime();
     const error = this.shard.error;
     return { type: 'ready', version: PROTOCOL_VERSION, shard: this.index, nodes: error === null ? this.shard.nodeStates() : [], error };
@@ -118,9 +134,13 @@ export class InlineShardChannel implements ShardChannel {
   }
 
   async close(): Promise<void> {
+    this.shard?.close();
     this.shard = null;
     this.stopListening?.();
     this.stopListening = null;
+    const watchdog = this.watchdog;
+    this.watchdog = null;
+    await watchdog?.stop();
   }
 }
 

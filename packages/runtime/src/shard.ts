@@ -109,7 +109,7 @@ export function describeError(error: unknown): string {
   return newline < 0 ? text : `${text.slice(0, newline)} …`;
 }
 
-/** Activity cells nobody reads: inline shards, whose thread nobody can watch. */
+/** Activity cells nobody reads: an inline shard without an inline watchdog (inline-watchdog.ts). */
 function unwatched(): Int32Array {
   return new Int32Array(2);
 }
@@ -238,9 +238,25 @@ export class Shard {
   /** The node that is being called into right now, if any. */
   private calling: LocalNode | null = null;
 
+  /** Set by close(): the emulation is over, and a fault of a node can no longer fail an operation. */
+  private closed = false;
+
+  /**
+   * The emulation closed. A node's real timer may still fire later on this thread (inline: the
+   * caller's); if it throws, that is reported as a process warning naming the node, not a crash.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
   /** A node's asynchronous work threw or rejected: the node has failed (the first fault stands). */
   private asyncFault(node: LocalNode, error: unknown, how: AsyncFaultKind): void {
-    this.failure ??= { node: node.placement.name, message: `${how} outside any call from the runtime (a real timer or promise): ${describeError(error)}` };
+    const fault = `${how} outside any call from the runtime (a real timer or promise): ${describeError(error)}`;
+    if (this.closed) {
+      process.emitWarning(`node ${node.placement.name} of a closed emulation: ${fault}`, { type: 'NetloomNodeFault' });
+      return;
+    }
+    this.failure ??= { node: node.placement.name, message: fault };
   }
 
   /** An asynchronous error that no node context claims (a worker has nothing else on its thread): the shard's only node's, or the shard's. */

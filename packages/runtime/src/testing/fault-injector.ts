@@ -4,7 +4,7 @@
  * way a bug in its code would:
  *
  *   throw               throws out of exec
- *   throw-in-timer      throws from a real setTimeout callback (0 ms), after exec returned
+ *   throw-in-timer [MS] throws from a real setTimeout callback (0 ms, or MS), after exec returned
  *   throw-in-immediate  throws from a setImmediate callback
  *   throw-in-microtask  throws from a queueMicrotask callback (Node keeps no async context for it)
  *   reject              leaves a rejected promise nobody handles
@@ -22,7 +22,7 @@
  */
 import type { CommandHandle, CommandIo, NodeCounters, NodeEnvironment, NodeHost } from '@netloom/stack/node-host';
 
-const USAGE = 'usage: fault throw|throw-in-timer|throw-in-immediate|throw-in-microtask|reject|busy|transmit-later|deadline stuck [N]|past|nan|negative\n';
+const USAGE = 'usage: fault throw|throw-in-timer [MS]|throw-in-immediate|throw-in-microtask|reject|busy|transmit-later|deadline stuck [N]|past|nan|negative\n';
 
 class FaultyNode implements NodeHost {
   readonly name: string;
@@ -65,6 +65,13 @@ class FaultyNode implements NodeHost {
     const argv = line.trim().split(/\s+/);
     if (argv[0] !== 'fault') return this.inner.exec(line, now, io);
     const what = `fault from ${this.name}`;
+    if (argv[1] === 'throw-in-timer' && argv[2] !== undefined) {
+      setTimeout(() => {
+        throw new Error(`${what}: thrown in a timer after ${argv[2]} ms`);
+      }, Number(argv[2]));
+      io.exit(0);
+      return { interrupt: () => undefined };
+    }
     if (argv[1] === 'deadline' && argv[2] === 'stuck' && argv[3] !== undefined) {
       this.deadline = now;
       this.stuckRunsLeft = Number(argv[3]);

@@ -1,0 +1,110 @@
+/**
+ * The inline watchdog on its own: a child process arms it over activity cells it writes as an
+ * inline shard would (node index + 1, a call counter), then keeps its main thread busy. A call that
+ * never returns ends the process with status 3 and one line naming the node; a long run of short
+ * calls, time outside any node, and a stopped watchdog never do. Children load the compiled module
+ * (dist/), as the runtime's worker tests do.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Emulator } from './emulator.js';
+import { EmulatorError } from './emulator-error.js';
+import { STUCK_NODE_EXIT_STATUS } from './inline-watchdog.js';
+import { buildSpec, FAKE_NODES } from './testing/specs.js';
+
+const compiled = new URL('../dist/inline-watchdog.js', import.meta.url).href;
+
+/** Runs `body` in a child with `watchdog` (an armed InlineWatchdog over nodes a, h2) in scope. */
+function child(watchdogMs: number, body: string): { status: number | null; stdout: string; stderr: string } {
+  const script = `
+    import { writeSync } from 'node:fs';
+    import { performance } from 'node:perf_hooks';
+    import { InlineWatchdog } from ${JSON.stringify(compiled)};
+    const watchdog = new InlineWatchdog(${watchdogMs}, ['a', 'h2']);
+    const cells = watchdog.activity;
+    /** Keeps this thread busy for ms of wall time: the length of the run, never a verdict. */
+    const spinFor = (ms, each) => { const end = performance.now() + ms; while (performance.now() < end) each(); };
+    ${body}
+  `;
+  // The timeout only stops a child that hangs (a broken watchdog); it decides nothing.
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const stuckLine = (seconds: string) => `netloom: node h2: Error: no progress from its thread for ${seconds} s, inside the node (a loop that never ends?); the process was stopped\n`;
+
+describe('the inline watchdog', () => {
+  it('a call into a node that never returns ends the process with status 3 and one line naming the node', () => {
+    const result = child(300, `
+      cells[0] = 2; cells[1] = 41;
+      setTimeout(() => { for (;;); }, 0);
+    `);
+    expect(result.status).toBe(STUCK_NODE_EXIT_STATUS);
+    expect(result.stderr).toBe(stuckLine('0.3'));
+  });
+
+  it("runs the process's exit listeners first (the TUI restores the terminal), then prints the line", () => {
+    const result = child(300, `
+      process.on('exit', () => writeSync(2, 'terminal restored\\n'));
+      cells[0] = 2; cells[1] = 1;
+      for (;;);
+    `);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toBe(`terminal restored\n${stuckLine('0.3')}`);
+  });
+
+  it('a long run of short calls into a node is progress and is never cut short', () => {
+    const result = child(1000, `
+      cells[0] = 2;
+      spinFor(3000, () => { cells[1] = (cells[1] + 1) | 0; });
+      console.log('finished');
+    `);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('finished\n');
+    expect(result.status).toBe(0);
+  });
+
+  it('a thread busy outside any node is not a stuck node', () => {
+    const result = child(300, `
+      cells[0] = 0; cells[1] = 5;
+      spinFor(1500, () => undefined);
+      console.log('finished');
+    `);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('a stopped watchdog fires no more, and an armed one never keeps the process alive', () => {
+    const stopped = child(300, `
+      await watchdog.stop();
+      cells[0] = 2; cells[1] = 1;
+      spinFor(1500, () => undefined);
+      console.log('finished');
+    `);
+    expect(stopped.stderr).toBe('');
+    expect(stopped.stdout).toBe('finished\n');
+    const idle = child(300, `console.log('nothing else to do');`);
+    expect(idle.status).toBe(0);
+    expect(idle.stdout).toBe('nothing else to do\n');
+  });
+});
+
+describe('inlineWatchdog option', () => {
+  const spec = buildSpec({ name: 'pair', nodes: [{ name: 'a', kind: 'host' }, { name: 'b', kind: 'host' }], links: [{ ends: ['a:eth0', 'b:eth0'] }] });
+
+  it('is off or exit; anything else is refused at load', async () => {
+    const error = await Emulator.load(spec, { placement: 'inline', inlineWatchdog: 'kill' as never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmulatorError);
+    expect((error as EmulatorError).message).toBe(`inlineWatchdog must be 'off' or 'exit', got "kill"`);
+  });
+
+  it('armed, an inline emulator runs and closes as usual (the thread goes with it)', async () => {
+    const emulator = await Emulator.load(spec, { placement: 'inline', nodeFactory: FAKE_NODES, inlineWatchdog: 'exit', watchdogMs: 60_000 });
+    try {
+      const result = await emulator.exec('a', 'echo armed');
+      expect(result.stdout).toBe('armed\n');
+    } finally {
+      await emulator.close();
+    }
+  });
+});
