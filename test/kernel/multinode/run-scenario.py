@@ -15,7 +15,7 @@ advance() follows the same list), or a note.
 
 Namespaces are named `mn-<tag>-<node>` (`mn-<tag>-sw` holds the bridges), deleted at exit, on
 SIGTERM/SIGINT and before the build when a previous run left some behind. Needs root and iproute2.
-Usage: run-scenario.py SCENARIO.json [TAG]
+Usage: run-scenario.py SCENARIO.json [TAG [TIMES.json]]
 """
 import atexit
 import json
@@ -119,7 +119,12 @@ def main():
     scenario = json.load(open(sys.argv[1]))
     net = Network(sys.argv[2] if len(sys.argv) > 2 else scenario["name"][:8])
     build(net, scenario)
+    # With a third argument, the time of each step from the end of the build (s) is written there, so
+    # that netloom can follow the kernel's own timeline step by step.
+    times = []
+    t0 = time.monotonic()
     for step in scenario["steps"]:
+        times.append(round(time.monotonic() - t0, 4))
         if "wait" in step:
             time.sleep(step["wait"])
         elif "note" in step:
@@ -128,6 +133,9 @@ def main():
             status, out, err = net.run(step["node"], step["cmd"])
             show(f"{step['node']}: {step['cmd']}", status, out, err)
     sys.stdout.flush()
+    if len(sys.argv) > 3:
+        with open(sys.argv[3], "w") as f:
+            json.dump(times, f)
 
 
 if __name__ == "__main__":

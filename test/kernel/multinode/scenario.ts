@@ -35,12 +35,16 @@ export interface Scenario {
 
 export const multinodeDir = import.meta.dirname;
 
-/** Round-trip times and totals, and what only a real veth shows (its peer's ifindex and namespace). */
+/**
+ * Round-trip times (ping's, traceroute's) and totals, a route cache entry's countdown, and what only a
+ * real veth shows (its peer's ifindex and namespace).
+ */
 export const runNormalisers: Normaliser[] = [
   [/time=\d+(\.\d+)? ms/g, 'time=T ms'],
   [/, time \d+ms/g, ', time Tms'],
   [/^rtt min\/avg\/max\/mdev = .*$/gm, 'rtt min/avg/max/mdev = T'],
-  [/^(\s*\d+\s+\S+)(\s+\d+\.\d+ ms)+\s*$/gm, '$1'],
+  [/ {2}\d+(\.\d+)? ms/g, ''],
+  [/expires \d+sec/g, 'expires Nsec'],
   [/@if\d+:/g, ':'],
   [/ link-netns \S+/g, ''],
 ];
@@ -89,8 +93,12 @@ export function topologyYaml(scenario: Scenario): string {
   return out.join('\n') + '\n';
 }
 
-/** Plays the scenario on netloom (inline, virtual time) and returns its transcript. */
-export async function playOnNetloom(scenario: Scenario): Promise<string> {
+/**
+ * Plays the scenario on netloom (inline, virtual time) and returns its transcript. With `times` (the
+ * kernel's start time of each step, s from the end of its build), each step starts no earlier than
+ * the kernel's did: netloom follows the kernel's own timeline rather than only the waits.
+ */
+export async function playOnNetloom(scenario: Scenario, times?: readonly number[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'netloom-multinode-'));
   const file = join(dir, `${scenario.name}.yaml`);
   writeFileSync(file, topologyYaml(scenario));
@@ -99,9 +107,13 @@ export async function playOnNetloom(scenario: Scenario): Promise<string> {
     const em = await Emulator.load(file, { placement: 'inline' });
     try {
       await em.start();
-      for (const step of scenario.steps) {
-        if ('wait' in step) await em.advance(Math.round(step.wait * 1e9));
-        else if ('note' in step) out.push(`# ${step.note}`);
+      const t0 = em.now();
+      for (const [i, step] of scenario.steps.entries()) {
+        const at = times?.[i];
+        if (at !== undefined && t0 + Math.round(at * 1e9) > em.now()) await em.advance(t0 + Math.round(at * 1e9) - em.now());
+        if ('wait' in step) {
+          if (times === undefined) await em.advance(Math.round(step.wait * 1e9));
+        } else if ('note' in step) out.push(`# ${step.note}`);
         else {
           const r = await em.exec(step.node, step.cmd);
           out.push(`$ ${step.node}: ${step.cmd}`, ...lines(r.stdout), ...lines(r.stderr).map((l) => `! ${l}`));
@@ -117,14 +129,29 @@ export async function playOnNetloom(scenario: Scenario): Promise<string> {
   return out.join('\n') + '\n';
 }
 
+export interface KernelRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** The start time of each step, s from the end of the build. */
+  times: number[];
+}
+
 /** Plays the scenario on the kernel (run-scenario.py; needs root); its namespaces are `mn-TAG-*`. */
-export function playOnKernel(scenario: Scenario, tag: string): { status: number | null; stdout: string; stderr: string } {
+export function playOnKernel(scenario: Scenario, tag: string): KernelRun {
   const dir = mkdtempSync(join(tmpdir(), 'netloom-multinode-'));
   const file = join(dir, `${scenario.name}.json`);
+  const timesFile = join(dir, 'times.json');
   writeFileSync(file, JSON.stringify(scenario));
   try {
-    const r = spawnSync('python3', [join(multinodeDir, 'run-scenario.py'), file, tag], { encoding: 'utf8', timeout: 300_000, killSignal: 'SIGTERM' });
-    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    const r = spawnSync('python3', [join(multinodeDir, 'run-scenario.py'), file, tag, timesFile], { encoding: 'utf8', timeout: 300_000, killSignal: 'SIGTERM' });
+    let times: number[] = [];
+    try {
+      times = JSON.parse(readFileSync(timesFile, 'utf8')) as number[];
+    } catch {
+      // No times file: the script failed before the steps ended (its status and stderr say why).
+    }
+    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', times };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
