@@ -1,6 +1,10 @@
 /**
  * The real Engine: @netloom/runtime's Emulator, formatTrace and benchChain. Loaded lazily by
  * main.ts so commands that do not run a topology never start the runtime.
+ *
+ * Every emulator the CLI opens (the TUI's too, tui/load-emulator.ts) has the inline watchdog armed:
+ * a node that loops forever in inline placement ends the command with one line naming it, exit 3,
+ * as the worker watchdog does in the other placements (runtime's inline-watchdog.ts).
  */
 
 import { benchChain, Emulator, formatTrace } from '@netloom/runtime';
@@ -8,8 +12,8 @@ import type { Engine } from './engine.js';
 
 export async function runtimeEngine(): Promise<Engine> {
   return {
-    open: (spec, options) => Emulator.load(spec, options),
+    open: (spec, options) => Emulator.load(spec, { ...options, inlineWatchdog: 'exit' }),
     formatTrace,
-    benchChain,
+    benchChain: (options) => benchChain({ ...options, inlineWatchdog: 'exit' }),
   };
 }

@@ -6,10 +6,13 @@
  */
 import type { EmulatorApi, EmulatorOptions } from '@netloom/runtime';
 
-/** Loads with the file's `events:` playing as time moves, so the timeline happens as the user watches. */
+/**
+ * Loads with the file's `events:` playing as time moves, so the timeline happens as the user watches,
+ * and the inline watchdog armed as everywhere in the CLI (runtime-engine.ts).
+ */
 export async function loadEmulator(file: string, options: EmulatorOptions): Promise<EmulatorApi> {
   const { Emulator } = await import('@netloom/runtime');
-  return Emulator.load(file, { ...options, playEvents: true });
+  return Emulator.load(file, { ...options, playEvents: true, inlineWatchdog: 'exit' });
 }
 
 /** A topology file problem (`file:line:col: …`), thrown as @netloom/topology's TopologyError. */
