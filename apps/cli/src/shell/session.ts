@@ -6,7 +6,8 @@
  * A node command's output is written as the program produces it (with --json, one object at its
  * end). Ctrl-C while a command runs is Ctrl-C for the node's program (ping prints its statistics);
  * on a terminal, Ctrl-C at the prompt abandons the line. Type-ahead during a command is echoed as
- * a terminal echoes it and waits for the next prompt.
+ * a terminal echoes it and waits for the next prompt; Ctrl-C discards it, as a tty flushes its
+ * input on SIGINT.
  *
  * In real-time mode a ticker keeps virtual time following the wall clock (× speed) between
  * commands, and node commands run paced to it; console lines and ticks never overlap. Leaves the
@@ -39,14 +40,15 @@ export async function runShellSession(shell: ShellConsole, emulator: EmulatorApi
   let interruptCommand: (() => void) | null = null;
   if (interactive) {
     lines.on('SIGINT', () => {
+      // As a tty does on SIGINT: what was typed so far is discarded, and ^C echoed.
+      lines.write(null, { ctrl: true, name: 'e' });
+      lines.write(null, { ctrl: true, name: 'u' });
       if (interruptCommand !== null) {
-        // As a terminal echoes it; the program's own reaction (ping's statistics) follows.
+        // The program's own reaction (ping's statistics) follows.
         io.terminal.write('^C');
         interruptCommand();
         return;
       }
-      lines.write(null, { ctrl: true, name: 'e' });
-      lines.write(null, { ctrl: true, name: 'u' });
       io.terminal.write('^C\n');
       lines.prompt();
     });

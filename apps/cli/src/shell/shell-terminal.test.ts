@@ -1,6 +1,7 @@
 /**
  * `netloom shell` in a real terminal (tmux): the prompt appears, Up recalls the last line, Tab
- * completes, Ctrl-C abandons a line, Ctrl-D on an empty line exits with status 0.
+ * completes, Ctrl-C abandons a line, Ctrl-D on an empty line exits with status 0; with --realtime,
+ * Ctrl-C during a ping stops it with `^C` and its statistics, discarding what was typed ahead.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -19,15 +20,15 @@ function tmux(...args: string[]): string {
   return result.stdout;
 }
 
-function screen(): string {
-  return tmux('capture-pane', '-p', '-t', 'shell');
+function screen(session = 'shell'): string {
+  return tmux('capture-pane', '-p', '-t', session);
 }
 
-async function waitFor(predicate: (text: string) => boolean, what: string, ms = 20_000): Promise<string> {
+async function waitFor(predicate: (text: string) => boolean, what: string, ms = 20_000, session = 'shell'): Promise<string> {
   const deadline = Date.now() + ms;
   let text = '';
   while (Date.now() < deadline) {
-    text = screen();
+    text = screen(session);
     if (predicate(text)) return text;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -66,5 +67,25 @@ describe('netloom shell in a terminal', () => {
     const final = await waitFor((text) => text.includes('netloom exited'), 'the shell to exit');
     expect(final).toContain('netloom exited 0');
     expect(final).not.toContain('unknown node or command');
+  }, 60_000);
+
+  terminal.it('--realtime: Ctrl-C during a ping prints ^C and its statistics, and discards type-ahead as a tty does', async () => {
+    assertBuilt();
+    const command = `node ${BIN} shell ${join(FIXTURES, 'three-hosts.yaml')} --realtime --placement inline; echo "netloom exited $?"; sleep 60`;
+    tmux('new-session', '-d', '-s', 'realtime', '-x', '120', '-y', '40', '-c', CLI_ROOT, command);
+    const wait = (predicate: (text: string) => boolean, what: string) => waitFor(predicate, what, 30_000, 'realtime');
+    await wait((text) => /^netloom>/m.test(text), 'the prompt');
+    tmux('send-keys', '-t', 'realtime', 'h1 ping h3', 'Enter');
+    const running = await wait((text) => text.includes('icmp_seq=2 '), 'the second reply');
+    expect(running).not.toContain('statistics');
+    tmux('send-keys', '-t', 'realtime', 'time');
+    tmux('send-keys', '-t', 'realtime', 'C-c');
+    const stopped = await wait((text) => /^netloom> ?$/m.test(text), 'the statistics, then an empty prompt');
+    expect(stopped).toMatch(/^\^C$/m);
+    expect(stopped).toMatch(/^--- 10\.0\.2\.3 ping statistics ---\n\d+ packets transmitted, \d+ received, 0% packet loss/m);
+    tmux('send-keys', '-t', 'realtime', 'time', 'Enter');
+    await wait((text) => /^\d+\.\d{9}s$/m.test(text), 'the answer to time');
+    tmux('send-keys', '-t', 'realtime', 'C-d');
+    expect(await wait((text) => text.includes('netloom exited'), 'the shell to exit')).toContain('netloom exited 0');
   }, 60_000);
 });
