@@ -1,9 +1,9 @@
 /**
  * Real-time mode: while not paused, every `tickMs` of wall time the UI asks the emulator to
- * advance `tickMs × speed` of virtual time. A tick is skipped while the previous operation is
- * still running (the engine is slower than asked, or a console command is running), so virtual
- * time lags rather than queues up; such a tick only refreshes the display (time, counters), so
- * they stay live during a long command even when paused. Pausing stops the advances, so virtual
+ * advance `tickMs × speed` of virtual time; console commands run alongside it (they are spawned,
+ * so a long ping moves only as fast as this clock). A tick is skipped while the previous operation
+ * is still running (the engine is slower than asked), so virtual time lags rather than queues up;
+ * such a tick only refreshes the display (time, counters). Pausing stops the advances, so virtual
  * time stands still; stepping is done by the actions. A failed advance (a node or shard died) is
  * reported once and the clock stops: onError pauses.
  * This is the only wall-clock use in netloom's UI; the engine itself never reads a clock.
