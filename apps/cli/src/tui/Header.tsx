@@ -1,7 +1,7 @@
 /**
- * The top line: topology name, virtual time, the newest timeline event for a few seconds after
- * it happened (`⚑ node gw1 stop`, black on yellow), speed factor, running/paused, and whether a
- * pcap capture is on.
+ * The top line: topology name, virtual time, speed factor, running/paused, whether a pcap capture
+ * is on, and for a few seconds after it happened the newest timeline event (`⚑ node gw1 stop`,
+ * black on yellow; last, so that a long one is cut rather than the clock's state).
  */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
@@ -19,12 +19,6 @@ export function Header(): ReactNode {
         <Text bold>{state.name}</Text>
         {'  t='}
         <Text bold>{formatVirtualTime(state.now)}s</Text>
-        {state.notice !== null ? (
-          <>
-            {'  '}
-            <Text color="black" backgroundColor="yellow">{` ⚑ ${state.notice} `}</Text>
-          </>
-        ) : null}
         {`  speed ×${state.speed}  `}
         {state.paused ? (
           <Text color="yellow" bold>
@@ -36,6 +30,12 @@ export function Header(): ReactNode {
           </Text>
         )}
         {state.capture !== null ? <Text color="red"> ● capturing</Text> : null}
+        {state.notice !== null ? (
+          <>
+            {'  '}
+            <Text color="black" backgroundColor="yellow">{` ⚑ ${state.notice} `}</Text>
+          </>
+        ) : null}
       </Text>
     </Box>
   );
