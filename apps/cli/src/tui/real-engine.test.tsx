@@ -3,7 +3,7 @@
  * node shell answers in the console with its real output and its real error text, the packet
  * log shows the real trace, and console commands run alongside the clock (the UI starts paused;
  * `.` steps it 10 ms at a time, so these tests size their waits in steps of virtual time).
- * Skipped, with the reason, while the engine cannot start the topology.
+ * An engine that cannot start the topology fails these tests (never a skip).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
@@ -16,18 +16,11 @@ import { useKeyboard } from './use-keyboard.js';
 
 const topology = resolve(import.meta.dirname, '../../../../topologies/router-chain.yaml');
 
-let emulator: Emulator | null = null;
-let unavailable: string | null = null;
+let emulator!: Emulator;
 
 beforeAll(async () => {
-  try {
-    emulator = await Emulator.load(topology, { placement: 'inline' });
-    await emulator.start();
-    const probe = await emulator.exec('h1', 'ip route get 10.0.8.2');
-    if (probe.status !== 0) unavailable = `the engine cannot run router-chain yet: ${probe.stderr.trim()}`;
-  } catch (error) {
-    unavailable = `the engine cannot run router-chain yet: ${error instanceof Error ? error.message : String(error)}`;
-  }
+  emulator = await Emulator.load(topology, { placement: 'inline' });
+  await emulator.start();
 }, 120_000);
 
 afterAll(async () => {
@@ -52,8 +45,7 @@ async function stepUntil(tui: RenderedTui<Emulator>, pattern: RegExp, steps: num
 }
 
 describe('the UI on the real engine', () => {
-  it("runs the node shell's commands with their real output, and shows the tools' error text", async (ctx) => {
-    if (unavailable !== null || emulator === null) return ctx.skip(unavailable ?? 'no emulator');
+  it("runs the node shell's commands with their real output, and shows the tools' error text", async () => {
     const tui = renderTui({ emulator });
     await tui.type(keys.tab, keys.tab, keys.tab, 'ip route get 10.0.8.2', keys.enter);
     expect(frame(tui)).toContain('10.0.8.2 via 10.0.0.2 dev eth0 src 10.0.0.1 uid 0');
@@ -64,8 +56,7 @@ describe('the UI on the real engine', () => {
     expect(frame(tui)).not.toMatch(/\n\s+at /);
   }, 120_000);
 
-  it('shows a ping in the packet log, filtered by node and protocol, and the node counters', async (ctx) => {
-    if (unavailable !== null || emulator === null) return ctx.skip(unavailable ?? 'no emulator');
+  it('shows a ping in the packet log, filtered by node and protocol, and the node counters', async () => {
     const tui = renderTui({ emulator });
     await tui.type(keys.tab, keys.tab, keys.tab, 'ping -c 1 10.0.8.2', keys.enter);
     // Paused, the ping has sent its probe and waits for the clock.
@@ -81,8 +72,7 @@ describe('the UI on the real engine', () => {
     expect(frame(tui)).toMatch(/[│║]h1 +host +up +[1-9]\d* +[1-9]\d* +0/);
   }, 120_000);
 
-  it('a link taken down with l makes the next ping fail, with the drop and its reason in the log', async (ctx) => {
-    if (unavailable !== null || emulator === null) return ctx.skip(unavailable ?? 'no emulator');
+  it('a link taken down with l makes the next ping fail, with the drop and its reason in the log', async () => {
     const tui = renderTui({ emulator });
     await tui.type(keys.tab, keys.down, 'l');
     expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +DOWN/);
@@ -95,8 +85,7 @@ describe('the UI on the real engine', () => {
     expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +up/);
   }, 120_000);
 
-  it('a ping runs alongside the clock, its replies appearing as time passes, and Ctrl+C ends it with its statistics', async (ctx) => {
-    if (unavailable !== null || emulator === null) return ctx.skip(unavailable ?? 'no emulator');
+  it('a ping runs alongside the clock, its replies appearing as time passes, and Ctrl+C ends it with its statistics', async () => {
     const tui = renderTui({ emulator, element: <KeyboardAndConsole /> });
     await tui.type(keys.enter, 'clear', keys.enter, 'ping 10.0.8.2', keys.enter, keys.escape);
     // 10 ms steps: the second reply comes a second after the first probe.
