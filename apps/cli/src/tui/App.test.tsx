@@ -330,8 +330,11 @@ describe('first impression', () => {
     expect(frame(tui)).toContain('NODE 1-4/10↓');
     for (let i = 0; i < 9; i++) await tui.type(keys.down);
     expect(frame(tui)).toContain('NODE 7-10/10↑');
-    await tui.type(keys.up, keys.up, keys.up, keys.up);
-    expect(frame(tui)).toContain('NODE 3-6/10↑↓');
+    // Moving up inside the rows shown keeps them; past the top, the list follows by one row.
+    await tui.type(keys.up, keys.up, keys.up);
+    expect(frame(tui)).toContain('NODE 7-10/10↑');
+    await tui.type(keys.up);
+    expect(frame(tui)).toContain('NODE 6-9/10↑↓');
     // The console follows: r5 is the sixth node.
     await tui.type(keys.enter);
     expect(frame(tui)).toMatch(/r5# /);

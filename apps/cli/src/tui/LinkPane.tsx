@@ -4,7 +4,7 @@
  * toggles the selected one. When not all fit, the header says which are shown (`LINK 1-4/9↓`).
  */
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { listHeading, listWindow } from './list-window.js';
 import { paneBorder } from './pane-border.js';
 import type { PaneSize } from './NodePane.js';
@@ -19,7 +19,9 @@ export function LinkPane({ width, height }: PaneSize): ReactNode {
   const state = useTuiState();
   const focused = state.focus === 'links' && state.overlay === 'none';
   const visible = Math.max(0, height - 3);
-  const window = listWindow(state.links.length, state.selectedLink, visible);
+  const shownFrom = useRef(0);
+  const window = listWindow(state.links.length, state.selectedLink, visible, shownFrom.current);
+  shownFrom.current = window.start;
   const { start, end } = window;
   const idWidth = Math.max(8, width - 2 - 1 - 5 - 7 - 6 - 4);
   return (

@@ -5,7 +5,7 @@
  * all fit, which ones (`NODE 1-4/10↓` in the header).
  */
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { listHeading, listWindow } from './list-window.js';
 import { paneBorder } from './pane-border.js';
 import { useTuiState } from './use-tui.js';
@@ -29,7 +29,9 @@ export function NodePane({ width, height }: PaneSize): ReactNode {
   const state = useTuiState();
   const focused = state.focus === 'nodes' && state.overlay === 'none';
   const visible = Math.max(0, height - 3);
-  const window = listWindow(state.nodes.length, state.selectedNode, visible);
+  const shownFrom = useRef(0);
+  const window = listWindow(state.nodes.length, state.selectedNode, visible, shownFrom.current);
+  shownFrom.current = window.start;
   const { start, end } = window;
   const heading = listHeading('NODE', window, state.nodes.length);
   // The heading takes the NODE and KIND columns when not every node fits.

@@ -1,10 +1,14 @@
 /**
- * Which slice of a list a pane of `visible` rows shows so that the selected row stays in view
- * (the selection sits on the last row once it passes the bottom).
+ * Which slice of a list a pane of `visible` rows shows so that the selected row stays in view:
+ * the slice shown before (`previousStart`) while the selection is inside it, else moved just
+ * enough (the selection on the last row once it passes the bottom, on the first above the top).
  */
-export function listWindow(length: number, selected: number, visible: number): { start: number; end: number } {
+export function listWindow(length: number, selected: number, visible: number, previousStart = 0): { start: number; end: number } {
   if (visible <= 0) return { start: 0, end: 0 };
-  const start = Math.max(0, selected - visible + 1);
+  let start = Math.min(previousStart, Math.max(0, length - visible));
+  if (selected < start) start = selected;
+  else if (selected >= start + visible) start = selected - visible + 1;
+  start = Math.max(0, start);
   return { start, end: Math.min(length, start + visible) };
 }
 
