@@ -5,7 +5,7 @@
  * summary's `time`), the virtual-time value is the jitter-free one (e.g. real 405ms → 400ms).
  */
 import { describe, expect, it } from 'vitest';
-import { ping, formatRtt, formatG, icmp4ErrorText, rcvbufHoldsPreload } from './ping.js';
+import { ping, formatRtt, formatG, icmp4ErrorText, quotedHeaderDump, rcvbufHoldsPreload } from './ping.js';
 import { MS, SECOND, runProgram, type FakeWorld } from './testing/fake-context.js';
 
 /** nlA's view: vA 10.200.1.1, default via 10.200.1.254; 10.200.2.2 answers with ttl 63. */
@@ -188,6 +188,40 @@ describe('ping errors from the network', () => {
     expect(r.status).toBe(0);
     const quiet = runProgram(ping, ['ping', '-q', '-c', '2', '-i', '0.2', '10.200.2.2'], redirecting);
     expect(quiet.stdout).not.toContain('Redirect');
+  });
+
+  it('-v: the sockets line on stderr, the getaddrinfo line, ident= on replies (iputils 20221126)', () => {
+    // Real (`ping -v -c 2 -i 0.2 10.0.0.2` as root in a namespace): stderr is the error() line and an
+    // empty one; -4 and -6 open one socket.
+    const r = runProgram(ping, ['ping', '-v', '-c', '2', '-i', '0.2', '10.200.2.2'], world());
+    expect(r.stderr).toBe('ping: sock4.fd: 3 (socktype: SOCK_RAW), sock6.fd: 4 (socktype: SOCK_RAW), hints.ai_family: AF_UNSPEC\n\n');
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe("ai->ai_family: AF_INET, ai->ai_canonname: '10.200.2.2'");
+    expect(lines[1]).toBe('PING 10.200.2.2 (10.200.2.2) 56(84) bytes of data.');
+    expect(lines[2]).toMatch(/^64 bytes from 10\.200\.2\.2: icmp_seq=1 ident=\d+ ttl=63 time=0\.355 ms$/);
+    const four = runProgram(ping, ['ping', '-4', '-v', '-c', '1', '10.200.2.2'], world());
+    expect(four.stderr).toBe('ping: sock4.fd: 3 (socktype: SOCK_RAW), sock6.fd: -1 (socktype: 0), hints.ai_family: AF_INET\n\n');
+    // Real: `ping -v -6 10.0.0.1`: getaddrinfo's answer is printed before the refusal.
+    const six = runProgram(ping, ['ping', '-v', '-6', '10.200.2.2'], world());
+    expect(six.stderr).toBe(
+      'ping: sock4.fd: -1 (socktype: 0), sock6.fd: 3 (socktype: SOCK_RAW), hints.ai_family: AF_INET6\n\nping: 10.200.2.2: Address family for hostname not supported\n',
+    );
+    expect(six.stdout).toBe("ai->ai_family: AF_INET, ai->ai_canonname: '10.200.2.2'\n");
+  });
+
+  it('-v: the quoted header under a redirect, as pr_iph prints it (network-order fields read little-endian)', () => {
+    // Real: h1 10.0.0.1 pinging 10.9.0.1 through r1, which forwarded it (TTL 63) and redirected h1:
+    // `Vr HL TOS  Len   ID Flg  off TTL Pro  cks      Src      Dst Data` /
+    // ` 4  5  00 5400 3316   0 0040  3f  01 6c11 10.0.0.1  10.9.0.1 `.
+    const header = Uint8Array.from([0x45, 0x00, 0x00, 0x54, 0x16, 0x33, 0x40, 0x00, 0x3f, 0x01, 0x11, 0x6c, 10, 0, 0, 1, 10, 9, 0, 1, 8, 0]);
+    expect(quotedHeaderDump(header)).toBe(
+      'Vr HL TOS  Len   ID Flg  off TTL Pro  cks      Src      Dst Data\n 4  5  00 5400 3316   0 0040  3f  01 6c11 10.0.0.1  10.9.0.1 \n',
+    );
+    const redirecting = world([], {
+      echo: () => [{ delay: 40_000, from: '10.200.1.254', type: 5, code: 1, info: 0x0ac80103 }],
+    });
+    const r = runProgram(ping, ['ping', '-v', '-c', '1', '-W', '1', '10.200.2.2'], redirecting);
+    expect(r.stdout).toContain('From 10.200.1.254: icmp_seq=1 Redirect Host(New nexthop: 10.200.1.3)\nVr HL TOS  Len   ID Flg  off TTL Pro  cks      Src      Dst Data\n');
   });
 
   it('prints a source quench like a redirect, and a parameter problem with its pointer as an error', () => {

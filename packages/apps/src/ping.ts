@@ -26,8 +26,9 @@
  *
  * A broadcast destination (the UDP probe connect's EACCES) needs -b; a packet longer than 65535
  * bytes is a local error with the MTU; 0.0.0.0 pings the loopback source the route gave.
- * Leaves out: adaptive ping (-A), -M/-R/-T options, -v (ident= on replies, the quoted header's
- * pr_iph dump under a redirect), reverse DNS (a reply from the target shows
+ * -v prints the socket line on stderr, the getaddrinfo line, `ident=N` on replies and the quoted
+ * header (pr_iph) under a redirect or source quench.
+ * Leaves out: adaptive ping (-A), -M/-R/-T options, IP options in -v's header dump, reverse DNS (a reply from the target shows
  * the name the user typed, others are numeric), a terminal's width limiting flood's dots.
  * Deviations: a non-numeric -i/-W is rejected (`invalid argument`) rather than read as 0; the token
  * bucket counts exact virtual nanoseconds where iputils truncates to milliseconds (so probes do not
@@ -127,6 +128,8 @@ interface PingOptions {
   intervalGiven: boolean;
   /** -l: probes sent at once before the interval applies (and kept in flight by a flood). */
   preload: number;
+  /** -v: the socket and getaddrinfo lines, `ident=` on replies, the quoted header under a redirect. */
+  verbose: boolean;
   target: string;
 }
 
@@ -170,6 +173,7 @@ function parseOptions(argv: readonly string[], print: (text: string) => void): O
     deadlineNs: 0,
     ttl: null,
     quiet: false,
+    verbose: false,
     numeric: false,
     timestamps: false,
     outstanding: false,
@@ -228,6 +232,9 @@ function parseOptions(argv: readonly string[], print: (text: string) => void): O
       }
       case 'q':
         options.quiet = true;
+        break;
+      case 'v':
+        options.verbose = true;
         break;
       case 'n':
         options.numeric = true;
@@ -389,6 +396,35 @@ export function icmp6ErrorText(type: number, code: number, mtu?: number): string
   return `Unknown icmp type: ${type}`;
 }
 
+/** -v's report of the sockets ping opened (fd 3, then 4; -4 or -6 opens one). */
+function socketsLine(only: 4 | 6 | null): string {
+  const sock4 = only === 6 ? '-1 (socktype: 0)' : '3 (socktype: SOCK_RAW)';
+  const sock6 = only === 4 ? '-1 (socktype: 0)' : `${only === 6 ? 3 : 4} (socktype: SOCK_RAW)`;
+  const hints = only === 4 ? 'AF_INET' : only === 6 ? 'AF_INET6' : 'AF_UNSPEC';
+  return `sock4.fd: ${sock4}, sock6.fd: ${sock6}, hints.ai_family: ${hints}`;
+}
+
+/**
+ * iputils' pr_iph: the IPv4 header an ICMP message quotes. Length, ID, fragment field and checksum
+ * are printed as the struct holds them, in network order read by a little-endian machine (so
+ * 84 bytes shows as 5400, and DF as flags 0, offset 0040). Options (a header over 20 bytes) are
+ * left out.
+ */
+export function quotedHeaderDump(quoted: Uint8Array): string {
+  if (quoted.length < 20) return '';
+  const b = (i: number): number => quoted[i]!;
+  const raw16 = (i: number): number => b(i) | (b(i + 1) << 8);
+  const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+  const frag = raw16(6);
+  return (
+    'Vr HL TOS  Len   ID Flg  off TTL Pro  cks      Src      Dst Data\n' +
+    ` ${hex(b(0) >> 4, 1)}  ${hex(b(0) & 0xf, 1)}  ${hex(b(1), 2)} ${hex(raw16(2), 4)} ${hex(raw16(4), 4)}` +
+    `   ${hex((frag & 0xe000) >> 13, 1)} ${hex(frag & 0x1fff, 4)}` +
+    `  ${hex(b(8), 2)}  ${hex(b(9), 2)} ${hex(raw16(10), 4)}` +
+    ` ${[12, 13, 14, 15].map(b).join('.')}  ${[16, 17, 18, 19].map(b).join('.')} \n`
+  );
+}
+
 /** A deterministic echo identifier per process (Linux assigns the ping socket's port). */
 function echoIdentifier(ctx: ProcessContext): number {
   let hash = 0x811c9dc5;
@@ -445,15 +481,23 @@ export const ping: Program = (ctx) => {
   }
   const options = outcome.options;
   const target = options.target;
+  // -v: iputils reports its raw sockets (created before the name is resolved) with error(), and each
+  // address getaddrinfo gave.
+  if (options.verbose) ctx.stderr(`ping: ${socketsLine(options.family)}\n\n`);
+  const addrinfo = (of: 4 | 6): void => {
+    if (options.verbose) ctx.stdout(`ai->ai_family: AF_INET${of === 6 ? '6' : ''}, ai->ai_canonname: '${target}'\n`);
+  };
 
   // Resolve the destination (getaddrinfo with the requested family).
   let family: 4 | 6;
   let destination: string | null;
   if (isIpv4Literal(target)) {
+    addrinfo(4);
     if (options.family === 6) return fail(ctx, `ping: ${target}: Address family for hostname not supported\n`, 2);
     family = 4;
     destination = target;
   } else if (isIpv6Literal(target)) {
+    addrinfo(6);
     if (options.family === 4) return fail(ctx, `ping: ${target}: Address family for hostname not supported\n`, 2);
     family = 6;
     destination = target;
@@ -461,6 +505,7 @@ export const ping: Program = (ctx) => {
     destination = ctx.resolve(target, options.family ?? undefined);
     if (destination === null) return fail(ctx, `ping: ${target}: Name or service not known\n`, 2);
     family = isIpv6Literal(destination) ? 6 : 4;
+    addrinfo(family);
   }
 
   const opened = ctx.icmpSocket(family);
@@ -731,7 +776,7 @@ export const ping: Program = (ctx) => {
       }
       if (flood) ctx.stdout('\b \b');
       else if (!options.quiet) {
-        let line = `${message.payload.length + 8} bytes from ${nameOf(message.from)}: icmp_seq=${sequence} ttl=${message.ttl}`;
+        let line = `${message.payload.length + 8} bytes from ${nameOf(message.from)}: icmp_seq=${sequence}${options.verbose ? ` ident=${id}` : ''} ttl=${message.ttl}`;
         if (timing) line += ` time=${formatRtt(rttUs)} ms`;
         if (duplicate) line += ' (DUP!)';
         ctx.stdout(`${stamp()}${line}\n`);
@@ -746,6 +791,7 @@ export const ping: Program = (ctx) => {
       // the sequence, and not counted.
       if (!options.quiet && !flood) {
         ctx.stdout(`${stamp()}From ${nameOf(message.from)}: icmp_seq=${sequence} ${icmp4ErrorText(message.type, message.code, message.info)}\n`);
+        if (options.verbose) ctx.stdout(quotedHeaderDump(message.payload));
       }
       pumpAfterReceive();
       return;
