@@ -56,6 +56,10 @@ const DEBIAN_PACKAGE: Readonly<Record<string, string>> = {
   dot: 'graphviz',
   tmux: 'tmux',
   python3: 'python3',
+  bash: 'bash',
+  timeout: 'coreutils',
+  unshare: 'util-linux',
+  hostname: 'hostname',
 };
 
 const toolFound = new Map<string, boolean>();
