@@ -241,10 +241,6 @@ export class StackNode implements NodeHost {
       this.drop(ifname, 'notForUs', frame, 'no such interface');
       return;
     }
-    if (!device.adminUp) {
-      this.drop(ifname, 'interfaceDown', frame);
-      return;
-    }
     // A view, not parseEthernet: no copies of the MACs for every frame.
     const ethernet = EthernetFrameView.check(frame);
     if (isWireError(ethernet)) {
