@@ -59,7 +59,7 @@ import type {
 import { summarizeFrame } from './frame-summary.js';
 import type { NodeFactory } from './node-factory.js';
 import { PcapngCapture } from './pcapng-writer.js';
-import type { InlineWatchdogMode } from './inline-watchdog.js';
+import { inlineWatchdogRefusal, type InlineWatchdogMode } from './inline-watchdog.js';
 import { buildTables, defaultPlacement } from './placement.js';
 import { availableMemory, estimateMemory, memoryShortfall } from './memory-budget.js';
 import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, watchdogMs, WorkerShardChannel } from './shard-channel.js';
@@ -188,15 +188,14 @@ export class Emulator implements EmulatorApi {
     }
     if (options.speed !== undefined && !(options.speed > 0)) throw new EmulatorError(`speed must be positive, got ${options.speed}`);
     if (options.watchdogMs !== undefined && !(options.watchdogMs > 0)) throw new EmulatorError(`watchdogMs must be positive, got ${options.watchdogMs}`);
-    if (options.inlineWatchdog !== undefined && options.inlineWatchdog !== 'off' && options.inlineWatchdog !== 'exit') {
-      throw new EmulatorError(`inlineWatchdog must be 'off' or 'exit', got ${JSON.stringify(options.inlineWatchdog)}`);
-    }
     this.spec = spec;
     this.name = spec.name;
     this.seed = options.seed ?? spec.seed;
     const cores = availableParallelism();
     // Default: inline for small topologies, else packed on as many workers as there are cores (§4).
     this.placement = options.placement ?? defaultPlacement(spec.nodes.length, options.workers);
+    const refusal = inlineWatchdogRefusal(options.inlineWatchdog, this.placement === 'inline');
+    if (refusal !== null) throw new EmulatorError(refusal);
     const workers = options.workers ?? Math.min(cores, spec.nodes.length);
     const tables = buildTables(spec, this.seed, this.placement, workers);
     this.shardCount = tables.shards;

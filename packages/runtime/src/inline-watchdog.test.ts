@@ -6,6 +6,8 @@
  * (dist/), as the runtime's worker tests do.
  */
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Emulator } from './emulator.js';
 import { EmulatorError } from './emulator-error.js';
@@ -96,6 +98,20 @@ describe('inlineWatchdog option', () => {
     const error = await Emulator.load(spec, { placement: 'inline', inlineWatchdog: 'kill' as never }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmulatorError);
     expect((error as EmulatorError).message).toBe(`inlineWatchdog must be 'off' or 'exit', got "kill"`);
+  });
+
+  it("'exit' is refused for an inline emulator loaded in a worker thread (it could stop neither the loop nor the process)", async () => {
+    const runtime = new URL('../dist/index.js', import.meta.url).href;
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.runtime)
+        .then(({ Emulator }) => Emulator.load(workerData.spec, { placement: 'inline', inlineWatchdog: 'exit' }))
+        .then(() => parentPort.postMessage('loaded'), (error) => parentPort.postMessage(error.name + ': ' + error.message));
+    `;
+    const worker = new Worker(code, { eval: true, execArgv: [], workerData: { runtime, spec } });
+    const [answer] = (await once(worker, 'message')) as [string];
+    await worker.terminate();
+    expect(answer).toBe("EmulatorError: inlineWatchdog 'exit' works only on the main thread (the one it stops), not in a worker thread");
   });
 
   it('armed, an inline emulator runs and closes as usual (the thread goes with it)', async () => {

@@ -26,7 +26,7 @@
  * serviced: a hang, as in a worker) and Node built without the inspector.
  */
 import { closeSync, writeSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 
 /** `off`: no inline watchdog (the library's default); `exit`: a stuck node ends the process with status 3. */
 export type InlineWatchdogMode = 'off' | 'exit';
@@ -86,6 +86,16 @@ const timer = setInterval(() => {
   });
 }, pollMs);
 `;
+
+/**
+ * Why an emulator cannot have `mode` here, or null. Inline, `exit` must be asked for on the main
+ * thread: the one the inspector interrupts, and whose exit ends the process.
+ */
+export function inlineWatchdogRefusal(mode: unknown, inline: boolean): string | null {
+  if (mode === undefined || mode === 'off') return null;
+  if (mode !== 'exit') return `inlineWatchdog must be 'off' or 'exit', got ${JSON.stringify(mode)}`;
+  return !inline || isMainThread ? null : "inlineWatchdog 'exit' works only on the main thread (the one it stops), not in a worker thread";
+}
 
 /** Write all of `text` to stderr, synchronously (stderr may be a non-blocking pipe). */
 function writeStderr(text: string): void {
