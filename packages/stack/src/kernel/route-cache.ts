@@ -7,7 +7,8 @@
  * A decision its lookup marked not cacheable (fib_select_default's) is listed but looked up again
  * each time. Nothing is cached while lookups depend on ports (an L4 multipath hash policy, or rules
  * with ipproto/sport/dport), as the key has no ports.
- * Follows the 2.4 rt_hash_table's key (dst, src, iif, oif, tos, mark) and rt_intern_hash. Entries
+ * Follows the 2.4 rt_hash_table's key (dst, src, iif, oif, tos, mark) and rt_intern_hash; a lookup
+ * finds the destination's entries and compares the other fields, building no key string. Entries
  * of an old generation or idle past gc_timeout are pruned when the cache is listed; there is no
  * size bound yet (2.4's rt_garbage_collect at max_size is left to do).
  */
@@ -36,8 +37,24 @@ export interface RouteCacheEntry {
   decision: RouteDecision;
 }
 
+/** Where an entry is filed for the per-packet lookup: its flow's fields, compared without a string key. */
+interface Slot {
+  dst: number;
+  input: boolean;
+  src: number;
+  iif: string;
+  oif: string;
+  tos: number;
+  mark: number;
+  uid: number;
+  entry: RouteCacheEntry;
+}
+
 export class RouteCache {
-  private readonly entriesByKey = new Map<string, RouteCacheEntry>();
+  /** Every entry by its key, in the order the flows were first cached (what `route -C` lists). */
+  private readonly slotsByKey = new Map<string, Slot>();
+  /** The same entries by destination, for lookups that build no key. */
+  private readonly slotsByDst = new Map<number, Slot[]>();
 
   constructor(
     private readonly fib: Fib,
@@ -58,10 +75,25 @@ export class RouteCache {
     return (this.sysctls.get('net.ipv4.fib_multipath_hash_policy') ?? 0) % 2 === 1 || this.fib.rulesUsePorts;
   }
 
+  private slot(query: RouteQuery, input: boolean): Slot | undefined {
+    const slots = this.slotsByDst.get(query.dst >>> 0);
+    if (slots === undefined) return undefined;
+    const src = (query.src ?? 0) >>> 0;
+    const iif = query.iif ?? '';
+    const oif = query.oif ?? '';
+    const tos = query.tos ?? 0;
+    const mark = query.mark ?? 0;
+    const uid = query.uid ?? 0;
+    for (const s of slots) {
+      if (s.input === input && s.src === src && s.iif === iif && s.oif === oif && s.tos === tos && s.mark === mark && s.uid === uid) return s;
+    }
+    return undefined;
+  }
+
   /** A still valid cached decision for this flow, counted as used. */
   lookup(query: RouteQuery, input: boolean, now: Nanos): RouteDecision | null {
     if (this.portsMatter()) return null;
-    const entry = this.entriesByKey.get(RouteCache.key(query, input));
+    const entry = this.slot(query, input)?.entry;
     if (!entry || entry.volatile || entry.generation !== this.notifier.generation) return null;
     if (entry.decision.expiresAt && now >= entry.decision.expiresAt) return null;
     if (now - entry.lastUsed > this.gcTimeout) return null;
@@ -73,8 +105,8 @@ export class RouteCache {
   /** rt_intern_hash: the decision of a lookup; a not cacheable one is listed but never served. */
   remember(query: RouteQuery, decision: RouteDecision, cacheable: boolean, now: Nanos): void {
     const key = RouteCache.key(query, decision.input);
-    const existing = this.entriesByKey.get(key);
-    this.entriesByKey.set(key, {
+    const existing = this.slot(query, decision.input);
+    const entry: RouteCacheEntry = {
       key,
       src: decision.src,
       dst: decision.dst,
@@ -82,21 +114,42 @@ export class RouteCache {
       dev: decision.dev,
       flags: { ...decision.flags },
       input: decision.input,
-      use: (existing?.use ?? 0) + 1,
+      use: (existing?.entry.use ?? 0) + 1,
       generation: this.notifier.generation,
       volatile: !cacheable,
       lastUsed: now,
       decision,
-    });
+    };
+    if (existing) {
+      existing.entry = entry;
+      return;
+    }
+    const dst = query.dst >>> 0;
+    const slot: Slot = {
+      dst,
+      input: decision.input,
+      src: (query.src ?? 0) >>> 0,
+      iif: query.iif ?? '',
+      oif: query.oif ?? '',
+      tos: query.tos ?? 0,
+      mark: query.mark ?? 0,
+      uid: query.uid ?? 0,
+      entry,
+    };
+    this.slotsByKey.set(key, slot);
+    const slots = this.slotsByDst.get(dst);
+    if (slots) slots.push(slot);
+    else this.slotsByDst.set(dst, [slot]);
   }
 
   /** Live per-flow cache entries (what `route -C` lists), oldest first; stale ones are dropped. */
   entries(now: Nanos): RouteCacheEntry[] {
     const timeout = this.gcTimeout;
     const out: RouteCacheEntry[] = [];
-    for (const [key, entry] of this.entriesByKey) {
+    for (const [key, slot] of this.slotsByKey) {
+      const entry = slot.entry;
       if (entry.generation !== this.notifier.generation || now - entry.lastUsed > timeout) {
-        this.entriesByKey.delete(key);
+        this.forget(key, slot);
         continue;
       }
       out.push(entry);
@@ -104,7 +157,15 @@ export class RouteCache {
     return out;
   }
 
+  private forget(key: string, slot: Slot): void {
+    this.slotsByKey.delete(key);
+    const slots = this.slotsByDst.get(slot.dst)!;
+    slots.splice(slots.indexOf(slot), 1);
+    if (slots.length === 0) this.slotsByDst.delete(slot.dst);
+  }
+
   clear(): void {
-    this.entriesByKey.clear();
+    this.slotsByKey.clear();
+    this.slotsByDst.clear();
   }
 }
