@@ -16,6 +16,8 @@ export interface CliIo {
   stdin: NodeJS.ReadableStream;
   /** True when stdin is a terminal: the shell then prompts and edits lines. */
   stdinIsTTY: boolean;
+  /** True when stderr is a terminal: `netloom bench` then draws its progress bar there. Absent: false. */
+  stderrIsTTY?: boolean;
   /** Where `netloom shell` echoes the prompt and line editing when interactive. */
   terminal: NodeJS.WritableStream;
   /**
@@ -41,6 +43,7 @@ export function processIo(): CliIo {
     stderr: { write: (text) => void process.stderr.write(text) },
     stdin: process.stdin,
     stdinIsTTY: process.stdin.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     terminal: process.stdout,
     onInterrupt: (handler) => {
       const listener = (): void => handler();

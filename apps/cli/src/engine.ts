@@ -1,6 +1,6 @@
 /**
  * The CLI's one door to the engine: opening an Emulator for a loaded topology, formatting trace
- * events, and the router-chain benchmark — all from @netloom/runtime's library API. Commands get an
+ * events, and the benchmarks (chain, lan, boot, barrier) — all from @netloom/runtime's library API. Commands get an
  * Engine passed in, so tests can run them against a scripted fake, and `netloom check`/`schema`
  * never load the runtime (worker threads) at all.
  *
@@ -10,12 +10,27 @@
  */
 
 import type { TopologySpec } from '@netloom/topology';
-import type { BenchChainOptions, BenchChainResult, EmulatorApi, EmulatorOptions, TraceEvent } from './runtime-api.js';
+import type {
+  BenchBarrierOptions,
+  BenchBarrierResult,
+  BenchBootOptions,
+  BenchBootResult,
+  BenchChainOptions,
+  BenchChainResult,
+  BenchLanOptions,
+  BenchLanResult,
+  EmulatorApi,
+  EmulatorOptions,
+  TraceEvent,
+} from './runtime-api.js';
 
 export interface Engine {
   open(spec: TopologySpec, options: EmulatorOptions): EmulatorApi | Promise<EmulatorApi>;
   formatTrace(event: TraceEvent): string;
   benchChain(options: BenchChainOptions): Promise<BenchChainResult>;
+  benchLan(options: BenchLanOptions): Promise<BenchLanResult>;
+  benchBoot(options: BenchBootOptions): Promise<BenchBootResult>;
+  benchBarrier(options: BenchBarrierOptions): Promise<BenchBarrierResult>;
 }
 
 /** Exit statuses shared by every command. */

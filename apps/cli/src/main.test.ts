@@ -114,7 +114,7 @@ describe('netloom check, schema, exec, bench', () => {
   });
 
   it('bench chain prints its figures', async () => {
-    const run = await runCli(['bench', 'chain', '--routers', '4', '--packets', '1000'], { engine: fakeEngine() });
+    const run = await runCli(['bench', 'chain', '--routers', '4', '--packets', '1000', '--placement', 'packed', '--workers', '2'], { engine: fakeEngine() });
     expect(run.stdout).toBe(
       [
         'router chain: 4 routers, 1,000 packets, placement packed (2 workers)',

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Placement } from './runtime-api.js';
 import { processIo, type CliIo } from './cli-io.js';
+import type { BenchScenario } from './commands/bench.js';
 import type { GraphFormat } from './commands/graph.js';
 import { EXIT_BAD_INPUT, type Engine } from './engine.js';
 import { cliVersion } from './version.js';
@@ -27,6 +28,11 @@ function integerOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER)
     if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
     return Number(value);
   };
+}
+
+function integerListOption(name: string, min: number, max: number): (value: string) => number[] {
+  const one = integerOption(name, min, max);
+  return (value) => value.split(',').map((item) => one(item.trim()));
 }
 
 function speedOption(value: string): number {
@@ -122,18 +128,33 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     });
 
   const bench = program.command('bench').description('benchmarks (figures only)');
-  bench
-    .command('chain')
-    .description('packets through a chain of routers: hop-forwards per second, wall time, peak RSS')
-    .addOption(new Option('--routers <n>', 'routers in the chain').argParser(integerOption('--routers', 1, 1000)).default(8))
-    .addOption(new Option('--packets <n>', 'packets to send end to end').argParser(integerOption('--packets', 1)).default(100000))
-    .addOption(placementOption())
-    .addOption(workersOption())
-    .option('--json', 'print the figures as JSON')
-    .action(async (options) => {
-      const { benchChainCommand } = await import('./commands/bench.js');
-      status = await benchChainCommand(options, io, engine);
+  const benchPlacement = () =>
+    new Option('--placement <placement>', 'where nodes run; all: inline, packed and per-node side by side, each in a child process')
+      .choices(['all', ...PLACEMENTS])
+      .default('all');
+  const benchScenario = (name: BenchScenario, description: string, options: Option[]) => {
+    const command = bench.command(name).description(description);
+    for (const option of [...options, benchPlacement(), workersOption()]) command.addOption(option);
+    command.option('--json', 'print the figures as JSON').action(async (chosen) => {
+      const { benchCommand } = await import('./commands/bench.js');
+      status = await benchCommand(name, chosen, io, engine, binary);
     });
+  };
+  benchScenario('chain', 'datagrams through a chain of routers: hop-forwards per second, wall time, peak RSS', [
+    new Option('--routers <n>', 'routers in the chain (default 8)').argParser(integerOption('--routers', 1, 1000)),
+    new Option('--packets <n>', 'datagrams to send end to end (default 100000)').argParser(integerOption('--packets', 1)),
+  ]);
+  benchScenario('lan', 'N hosts on one switch, each arpings and pings every other: switch frames per second', [
+    new Option('--hosts <n>', 'hosts on the switch (default 32)').argParser(integerOption('--hosts', 2, 4096)),
+  ]);
+  benchScenario('boot', 'time to a ready chain of N nodes and peak RSS, each size and placement in its own process', [
+    new Option('--nodes <list>', 'sizes, comma-separated (default 100,1000,10000)').argParser(integerListOption('--nodes', 2, 65537)),
+  ]);
+  benchScenario('barrier', 'lookahead windows per second against the number of shards (ticker nodes, no stack)', [
+    new Option('--nodes <n>', 'ticker nodes in the chain (default 16)').argParser((value) => [integerOption('--nodes', 2, 100000)(value)]),
+    new Option('--windows <n>', 'lookahead windows to run (default 2000)').argParser(integerOption('--windows', 1)),
+    new Option('--shards <list>', 'packed worker counts to compare, comma-separated (default 1,2,4,8)').argParser(integerListOption('--shards', 1, 1024)),
+  ]);
   bench
     .command('startup')
     .description('how long netloom takes to start and finish small jobs: median wall time of child processes')

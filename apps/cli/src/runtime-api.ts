@@ -4,8 +4,15 @@
  */
 
 export type {
+  BenchBarrierOptions,
+  BenchBarrierResult,
+  BenchBootOptions,
+  BenchBootResult,
   BenchChainOptions,
   BenchChainResult,
+  BenchLanOptions,
+  BenchLanResult,
+  BenchProgress,
   CommandExit,
   CommandResult,
   EmulatorApi,

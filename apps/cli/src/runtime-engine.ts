@@ -1,5 +1,5 @@
 /**
- * The real Engine: @netloom/runtime's Emulator, formatTrace and benchChain. Loaded lazily by
+ * The real Engine: @netloom/runtime's Emulator, formatTrace and the benchmarks. Loaded lazily by
  * main.ts so commands that do not run a topology never start the runtime.
  *
  * Every emulator the CLI opens (the TUI's too, tui/load-emulator.ts) has the inline watchdog armed:
@@ -7,7 +7,7 @@
  * as the worker watchdog does in the other placements (runtime's inline-watchdog.ts).
  */
 
-import { benchChain, Emulator, formatTrace } from '@netloom/runtime';
+import { benchBarrier, benchBoot, benchChain, benchLan, Emulator, formatTrace } from '@netloom/runtime';
 import type { Engine } from './engine.js';
 
 export async function runtimeEngine(): Promise<Engine> {
@@ -15,5 +15,8 @@ export async function runtimeEngine(): Promise<Engine> {
     open: (spec, options) => Emulator.load(spec, { ...options, inlineWatchdog: 'exit' }),
     formatTrace,
     benchChain: (options) => benchChain({ ...options, inlineWatchdog: 'exit' }),
+    benchLan: (options) => benchLan({ ...options, inlineWatchdog: 'exit' }),
+    benchBoot: (options) => benchBoot({ ...options, inlineWatchdog: 'exit' }),
+    benchBarrier: (options) => benchBarrier({ ...options, inlineWatchdog: 'exit' }),
   };
 }

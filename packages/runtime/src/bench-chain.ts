@@ -8,27 +8,22 @@
  * datagram has resolved every neighbour). Peak RSS is the whole process's (all worker threads).
  * Figures only: no pass/fail.
  */
-import { resourceUsage } from 'node:process';
 import { performance } from 'node:perf_hooks';
 import type { TopologySpec } from '@netloom/topology';
-import { Emulator } from './emulator.js';
-import type { EmulatorOptions, Placement } from './emulator-types.js';
+import type { Placement } from './emulator-types.js';
+import { advanceInSlices, BENCH_NODES, chainLinks, emulatorOptions, placementFigures, startBenchEmulator, type BenchRunOptions } from './bench-common.js';
 import { SINK_NODE, SOURCE_NODE } from './bench-nodes.js';
 
-export interface BenchChainOptions {
+export interface BenchChainOptions extends BenchRunOptions {
   /** Routers between the two hosts (default 8). */
   routers?: number;
   /** Datagrams pushed end to end (default 100,000). */
   packets?: number;
-  placement?: Placement;
-  workers?: number;
   /** Datagrams per burst and the virtual time between bursts (default 1000 every 1 ms). */
   burst?: number;
   burstIntervalNs?: number;
   /** Link latency (default 100 µs). */
   latencyNs?: number;
-  /** As EmulatorOptions' (the CLI benchmarks with the watchdog it runs with). */
-  inlineWatchdog?: EmulatorOptions['inlineWatchdog'];
 }
 
 export interface BenchChainResult {
@@ -47,10 +42,8 @@ export interface BenchChainResult {
   virtualNs: number;
 }
 
-const BENCH_NODES = {
-  module: new URL(import.meta.url.endsWith('.ts') ? '../dist/bench-nodes.js' : './bench-nodes.js', import.meta.url).href,
-  export: 'createBenchNode',
-};
+/** Slices of the measured run, for progress (each costs one extra barrier, nothing else). */
+const PROGRESS_SLICES = 50;
 
 function mac(node: number, iface: number): string {
   return `02:00:00:00:${node.toString(16).padStart(2, '0')}:${iface.toString(16).padStart(2, '0')}`;
@@ -59,7 +52,6 @@ function mac(node: number, iface: number): string {
 export function chainSpec(routers: number, latencyNs: number): TopologySpec {
   const names = [SOURCE_NODE, ...Array.from({ length: routers }, (_, i) => `r${i + 1}`), SINK_NODE];
   const last = routers; // index of the link to the sink
-  const params = { latencyNs, bandwidthBps: null, loss: 0, mtu: 1500, queue: 1000 };
   const nodes = names.map((name, i) => {
     const isRouter = i > 0 && i <= routers;
     const interfaces = i === 0 ? ['eth0'] : isRouter ? ['eth0', 'eth1'] : ['eth0'];
@@ -83,11 +75,7 @@ export function chainSpec(routers: number, latencyNs: number): TopologySpec {
       interfaces: interfaces.map((ifname, j) => ({ name: ifname, mac: mac(i + 1, j + 1), mtu: 1500 })),
     };
   });
-  const links = names.slice(1).map((name, k) => {
-    const a = { node: names[k]!, ifname: k === 0 ? 'eth0' : 'eth1' };
-    const b = { node: name, ifname: 'eth0' };
-    return { id: `${a.node}:${a.ifname}--${b.node}:${b.ifname}`, a, b, params: { ...params } };
-  });
+  const links = chainLinks(names.length, (i) => names[i]!, latencyNs);
   return { name: `chain-${routers}`, seed: 1, file: '(bench chain)', nodes, links, lans: [], events: [], expect: [] };
 }
 
@@ -98,17 +86,8 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
   const interval = options.burstIntervalNs ?? 1e6;
   const latencyNs = options.latencyNs ?? 100_000;
   const spec = chainSpec(routers, latencyNs);
-  const emulatorOptions: EmulatorOptions = {
-    placement: options.placement ?? 'packed',
-    nodeFactory: BENCH_NODES,
-    ...(options.workers !== undefined ? { workers: options.workers } : {}),
-    ...(options.inlineWatchdog !== undefined ? { inlineWatchdog: options.inlineWatchdog } : {}),
-  };
-  const emulator = await Emulator.load(spec, emulatorOptions);
+  const emulator = await startBenchEmulator('chain', spec, emulatorOptions(options, { placement: 'packed', nodeFactory: BENCH_NODES }));
   try {
-    await emulator.start();
-    const failed = emulator.startupResults().find((r) => r.status !== 0);
-    if (failed !== undefined) throw new Error(`bench chain: ${failed.node}: ${failed.cmd}: ${failed.stderr.trim()}`);
     const sinkAddress = `10.0.${routers}.2`;
     const r1Mac = spec.nodes[1]!.interfaces[0]!.mac;
     // Warm-up: one datagram resolves every neighbour along the chain.
@@ -117,10 +96,11 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
     const received = async (): Promise<number> => Number((await emulator.exec(SINK_NODE, 'received')).stdout.trim());
     const before = await received();
     const virtualStart = emulator.now();
+    // The flood's bursts, then until the last datagram has crossed the chain.
+    const virtualRun = Math.ceil(packets / burst) * interval + (routers + 2) * latencyNs * 2 + 10e6;
     const began = performance.now();
-    await emulator.exec(SOURCE_NODE, `flood ${r1Mac} 10.0.0.1 ${sinkAddress} ${packets} ${burst} ${interval}`);
-    // Then until the last datagram has crossed the chain.
-    await emulator.advance((routers + 2) * latencyNs * 2 + 10e6);
+    await emulator.spawn(SOURCE_NODE, `flood ${r1Mac} 10.0.0.1 ${sinkAddress} ${packets} ${burst} ${interval}`);
+    await advanceInSlices(emulator, virtualRun, PROGRESS_SLICES, { done: 0, total: virtualRun, ...(options.onProgress ? { report: options.onProgress } : {}) });
     const wallMs = performance.now() - began;
     const delivered = (await received()) - before;
     const hopForwards = delivered * routers;
@@ -133,9 +113,7 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
       wallMs,
       hopForwardsPerSec: perSecond,
       hopForwardsPerSecond: perSecond,
-      peakRssBytes: resourceUsage().maxRSS * 1024,
-      placement: emulator.placement,
-      workers: emulator.placement === 'inline' ? 0 : emulator.shardCount,
+      ...placementFigures(emulator),
       virtualNs: emulator.now() - virtualStart,
     };
   } finally {

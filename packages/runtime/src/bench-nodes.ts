@@ -5,7 +5,12 @@
  * The source (`h1`) answers ARP for its address and runs `flood DST_MAC SRC_IP DST_IP COUNT BURST
  * INTERVAL_NS`: COUNT UDP datagrams (discard port 9) in bursts of BURST every INTERVAL_NS. The sink
  * (`h2`) answers ARP for its address and counts the UDP datagrams it gets (`received`). Both learn
- * their address from `addr A.B.C.D` (their startup command). Everything else is createRealNode.
+ * their address from `addr A.B.C.D` (their startup command).
+ *
+ * Nodes named `tick…` (the barrier bench) are tickers: `tick INTERVAL_NS` makes one send a
+ * 60-byte frame (EtherType 0x88b5, IEEE local experimental) out of every port each INTERVAL_NS,
+ * for ever, and count what arrives; they carry no stack, so the figure is the engine's window and
+ * barrier cost. Everything else is createRealNode.
  */
 import type { NodePlacement } from '@netloom/ipc';
 import type { CommandIo, NodeConfig, NodeEnvironment, NodeHost } from '@netloom/stack';
@@ -14,9 +19,13 @@ import { createRealNode } from './real-node.js';
 
 export const SOURCE_NODE = 'h1';
 export const SINK_NODE = 'h2';
+export const TICKER_PREFIX = 'tick';
+/** IEEE 802 local experimental EtherType 1: a frame no stack would take for its own. */
+const EXPERIMENTAL_ETHERTYPE = 0x88b5;
 
 export function createBenchNode(node: NodePlacement, config: NodeConfig, env: NodeEnvironment): NodeHost {
   if (node.name === SOURCE_NODE || node.name === SINK_NODE) return new EndHost(config.name, env);
+  if (node.name.startsWith(TICKER_PREFIX)) return new Ticker(config.name, env);
   return createRealNode(node, config, env);
 }
 
@@ -127,3 +136,68 @@ class EndHost implements NodeHost {
     return this.address === 0 ? [] : [{ ifname: this.ifname, family: 4, address: formatIpv4(this.address), prefixLength: 24 }];
   }
 }
+
+class Ticker implements NodeHost {
+  private readonly ports: { ifname: string; mac: Uint8Array }[] = [];
+  private interval = 0;
+  private next = Infinity;
+  private framesIn = 0;
+  private framesOut = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly env: NodeEnvironment,
+  ) {}
+
+  addEthernet(ifname: string, mac: Uint8Array): void {
+    this.ports.push({ ifname, mac });
+  }
+
+  setCarrier(): void {}
+
+  receive(): void {
+    this.framesIn++;
+  }
+
+  nextDeadline(): number {
+    return this.next;
+  }
+
+  runTimers(now: number): void {
+    if (this.next > now) return;
+    for (const port of this.ports) {
+      this.framesOut++;
+      this.env.transmit(port.ifname, buildEthernetFrame(BROADCAST, port.mac, EXPERIMENTAL_ETHERTYPE, new Uint8Array(46)));
+    }
+    this.next = now + this.interval;
+  }
+
+  exec(line: string, now: number, io: CommandIo): { interrupt(): void } {
+    const argv = line.trim().split(/\s+/);
+    const interval = Number(argv[1]);
+    if (argv[0] === 'tick' && Number.isInteger(interval) && interval > 0) {
+      this.interval = interval;
+      this.next = now;
+      io.exit(0);
+    } else if (argv[0] === 'sysctl') io.exit(0);
+    else {
+      io.stderr(`${line.trim()}: usage: tick INTERVAL_NS\n`);
+      io.exit(2);
+    }
+    return { interrupt: () => undefined };
+  }
+
+  counters(): { framesIn: number; framesOut: number; drops: number } {
+    return { framesIn: this.framesIn, framesOut: this.framesOut, drops: 0 };
+  }
+
+  interfaceNames(): string[] {
+    return ['lo', ...this.ports.map((p) => p.ifname)];
+  }
+
+  addresses(): { ifname: string; family: 4 | 6; address: string; prefixLength: number }[] {
+    return [];
+  }
+}
+
+const BROADCAST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);

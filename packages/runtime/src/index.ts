@@ -8,6 +8,10 @@ export { CommandFailedError, EmulatorError, type CommandLocation, type FailedCom
 export { formatTrace, formatVirtualTime, traceVerb } from './trace-format.js';
 export { CaptureError, captureFileName } from './pcapng-writer.js';
 export { benchChain, chainSpec, type BenchChainOptions, type BenchChainResult } from './bench-chain.js';
+export { benchLan, lanSpec, lanRound, type BenchLanOptions, type BenchLanResult } from './bench-lan.js';
+export { benchBoot, bootSpec, bootNodeCommands, type BenchBootOptions, type BenchBootResult } from './bench-boot.js';
+export { benchBarrier, barrierSpec, type BenchBarrierOptions, type BenchBarrierResult } from './bench-barrier.js';
+export type { BenchProgress } from './bench-common.js';
 export type {
   CommandExit,
   CommandResult,

@@ -1,40 +1,284 @@
 /**
- * `netloom bench chain [--routers 8] [--packets 100000] [--placement …] [--workers N]`: pushes
- * packets through a chain of routers (runtime's benchChain) and prints hop-forwards per second,
- * wall time and peak RSS. Figures only; there is no pass or fail.
+ * `netloom bench chain|lan|boot|barrier`: the engine's benchmarks (runtime's bench-*.ts), each
+ * printed as a table or, with `--json`, as JSON. Figures only; there is no pass or fail.
+ *
+ * `--placement all` (the default) runs every placement where it applies — inline, packed on
+ * `--workers` (default 2) threads, per-node — each in a child process (`netloom bench SCENARIO
+ * --placement P --json`), so one run's heap and threads never weigh on the next and each case's
+ * peak RSS is its own; boot runs one child per size and placement. A named placement runs in this
+ * process. A case that fails is a row with its error (a placement refused for memory is a figure
+ * too: the engine refuses it before starting any thread), and the command then exits 3.
+ *
+ * Progress goes to stderr, and only when stderr is a terminal (bench-progress.ts).
  */
 
-import type { BenchChainResult, EmulatorOptions } from '../runtime-api.js';
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
+import type { BenchBarrierResult, BenchBootResult, BenchChainResult, BenchLanResult, BenchProgress, Placement } from '../runtime-api.js';
+import { CHILD_PROGRESS_ENV, openProgress, parseChildProgress, type ProgressSink } from './bench-progress.js';
+
+export type BenchScenario = 'chain' | 'lan' | 'boot' | 'barrier';
 
 export interface BenchOptions {
-  routers: number;
-  packets: number;
-  placement?: EmulatorOptions['placement'];
+  /** chain */
+  routers?: number;
+  packets?: number;
+  /** lan */
+  hosts?: number;
+  /** boot: the sizes (default 100, 1000, 10000); barrier: the chain's ticker nodes. */
+  nodes?: number[];
+  /** barrier */
+  windows?: number;
+  /** barrier, placement all: the packed worker counts to run (default 1, 2, 4, 8). */
+  shards?: number[];
+  placement?: Placement | 'all';
   workers?: number;
   json?: boolean;
 }
 
-export async function benchChainCommand(options: BenchOptions, io: CliIo, engine: () => Promise<Engine>): Promise<number> {
+/** One case of a scenario: where the nodes run (and, for boot, how many there are). */
+export interface BenchCase {
+  placement: Placement;
+  workers?: number;
+  nodes?: number;
+}
+
+export type BenchResult = BenchChainResult | BenchLanResult | BenchBootResult | BenchBarrierResult;
+
+/** A case that did not give figures: its placement and the error (the child's stderr line). */
+export interface BenchFailure {
+  placement: Placement;
+  workers: number;
+  nodes?: number;
+  error: string;
+}
+
+export type BenchRow = BenchResult | BenchFailure;
+
+/** The JSON of a `--placement all` run: the machine's load when it began and one entry per case. */
+export interface BenchReport {
+  scenario: BenchScenario;
+  loadAverage: number;
+  node: string;
+  cases: BenchRow[];
+}
+
+export const DEFAULT_BOOT_SIZES = [100, 1000, 10000];
+export const DEFAULT_BARRIER_SHARDS = [1, 2, 4, 8];
+/** Per-node placement (a thread per node) is run by `boot --placement all` up to this many nodes. */
+export const PER_NODE_BOOT_LIMIT = 100;
+const DEFAULT_PACKED_WORKERS = 2;
+/** A child's stdout is one JSON object; stderr a few lines. More means something is wrong. */
+const MAX_CHILD_OUTPUT = 1 << 20;
+
+/** The cases `--placement all` runs for a scenario, in order. */
+export function benchCases(scenario: BenchScenario, options: BenchOptions): BenchCase[] {
+  const workers = options.workers ?? DEFAULT_PACKED_WORKERS;
+  const placements: BenchCase[] = [{ placement: 'inline' }, { placement: 'packed', workers }, { placement: 'per-node' }];
+  if (scenario === 'boot') {
+    const sizes = options.nodes ?? DEFAULT_BOOT_SIZES;
+    return sizes.flatMap((nodes) => placements.filter((c) => c.placement !== 'per-node' || nodes <= PER_NODE_BOOT_LIMIT).map((c) => ({ ...c, nodes })));
+  }
+  if (scenario === 'barrier') {
+    const shards = options.shards ?? DEFAULT_BARRIER_SHARDS;
+    return [{ placement: 'inline' }, ...shards.map((n) => ({ placement: 'packed' as const, workers: n })), { placement: 'per-node' }];
+  }
+  return placements;
+}
+
+/** The child's arguments after `netloom bench`: the scenario, its sizes, the case's placement, --json. */
+export function caseArgv(scenario: BenchScenario, options: BenchOptions, benchCase: BenchCase): string[] {
+  const argv: string[] = [scenario];
+  const add = (flag: string, value: number | undefined) => void (value !== undefined && argv.push(flag, String(value)));
+  add('--routers', options.routers);
+  add('--packets', options.packets);
+  add('--hosts', options.hosts);
+  add('--windows', options.windows);
+  if (scenario === 'boot') add('--nodes', benchCase.nodes);
+  else if (options.nodes !== undefined) argv.push('--nodes', options.nodes.join(','));
+  argv.push('--placement', benchCase.placement);
+  add('--workers', benchCase.workers);
+  argv.push('--json');
+  return argv;
+}
+
+export function isFailure(row: BenchRow): row is BenchFailure {
+  return 'error' in row;
+}
+
+export async function benchCommand(
+  scenario: BenchScenario,
+  options: BenchOptions,
+  io: CliIo,
+  engine: () => Promise<Engine>,
+  binary: string,
+): Promise<number> {
+  const progress = await openProgress(io, io.stderrIsTTY === true);
   try {
-    const runtime = await engine();
-    const figures = await runtime.benchChain({
-      routers: options.routers,
-      packets: options.packets,
-      ...(options.placement !== undefined ? { placement: options.placement } : {}),
-      ...(options.workers !== undefined ? { workers: options.workers } : {}),
-    });
-    io.stdout.write(options.json ? `${JSON.stringify(figures)}\n` : describeFigures(figures));
-    return EXIT_OK;
-  } catch (error) {
-    io.stderr.write(`netloom: bench: ${errorMessage(error)}\n`);
-    return EXIT_NODE_FAILED;
+    if (options.placement !== undefined && options.placement !== 'all') return await benchOne(scenario, { ...options, placement: options.placement }, io, engine, progress);
+    return await benchAll(scenario, options, io, binary, progress);
+  } finally {
+    progress.stop();
   }
 }
 
+async function benchOne(scenario: BenchScenario, options: BenchOptions & { placement: Placement }, io: CliIo, engine: () => Promise<Engine>, progress: ProgressSink): Promise<number> {
+  let result: BenchResult;
+  try {
+    result = await runScenario(scenario, options, await engine(), progress.update);
+  } catch (error) {
+    io.stderr.write(`netloom: bench ${scenario}: ${errorMessage(error)}\n`);
+    return EXIT_NODE_FAILED;
+  }
+  progress.stop();
+  if (options.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+  else if (scenario === 'chain') io.stdout.write(describeFigures(result as BenchChainResult));
+  else io.stdout.write(describeBench(scenario, [result], loadavg()[0] ?? 0));
+  return EXIT_OK;
+}
+
+function runScenario(scenario: BenchScenario, options: BenchOptions & { placement: Placement }, runtime: Engine, onProgress: BenchProgress): Promise<BenchResult> {
+  const common = { placement: options.placement, onProgress, ...(options.workers !== undefined ? { workers: options.workers } : {}) };
+  switch (scenario) {
+    case 'chain':
+      return runtime.benchChain({ ...common, ...(options.routers !== undefined ? { routers: options.routers } : {}), ...(options.packets !== undefined ? { packets: options.packets } : {}) });
+    case 'lan':
+      return runtime.benchLan({ ...common, ...(options.hosts !== undefined ? { hosts: options.hosts } : {}) });
+    case 'boot': {
+      const sizes = options.nodes ?? [1000];
+      if (sizes.length !== 1) throw new Error(`one size at a time with --placement ${options.placement} (peak RSS is the process's); --placement all runs each in its own process`);
+      return runtime.benchBoot({ ...common, nodes: sizes[0]! });
+    }
+    case 'barrier': {
+      const nodes = options.nodes?.[0];
+      return runtime.benchBarrier({ ...common, ...(nodes !== undefined ? { nodes } : {}), ...(options.windows !== undefined ? { windows: options.windows } : {}) });
+    }
+  }
+}
+
+async function benchAll(scenario: BenchScenario, options: BenchOptions, io: CliIo, binary: string, progress: ProgressSink): Promise<number> {
+  const load = loadavg()[0] ?? 0;
+  const cases = benchCases(scenario, options);
+  const rows: BenchRow[] = [];
+  for (const [index, benchCase] of cases.entries()) {
+    const argv = [binary, 'bench', ...caseArgv(scenario, options, benchCase)];
+    rows.push(await runChild(argv, benchCase, (done, total) => progress.update(index + (total > 0 ? done / total : 0), cases.length)));
+    progress.update(index + 1, cases.length);
+  }
+  progress.stop();
+  if (options.json) {
+    const report: BenchReport = { scenario, loadAverage: load, node: process.version, cases: rows };
+    io.stdout.write(`${JSON.stringify(report)}\n`);
+  } else io.stdout.write(describeBench(scenario, rows, load));
+  return rows.some(isFailure) ? EXIT_NODE_FAILED : EXIT_OK;
+}
+
+/** Runs one case as `node ARGV`; its progress lines on stderr move the bar, the rest is its error. */
+function runChild(argv: string[], benchCase: BenchCase, onProgress: BenchProgress): Promise<BenchRow> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, { env: { ...process.env, [CHILD_PROGRESS_ENV]: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      if (stdout.length < MAX_CHILD_OUTPUT) stdout += text;
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const step = parseChildProgress(line);
+        if (step !== null) onProgress(step.done, step.total);
+        else if (stderr.length < MAX_CHILD_OUTPUT) stderr += `${line}\n`;
+      }
+    });
+    const failure = (error: string): BenchFailure => ({ placement: benchCase.placement, workers: benchCase.workers ?? 0, ...(benchCase.nodes !== undefined ? { nodes: benchCase.nodes } : {}), error });
+    child.on('error', (error) => resolve(failure(error.message)));
+    child.on('close', (status, signal) => {
+      stderr += pending;
+      if (status === 0) {
+        try {
+          resolve(JSON.parse(stdout) as BenchResult);
+        } catch {
+          resolve(failure(`the child printed no JSON figures: ${JSON.stringify(stdout.slice(0, 200))}`));
+        }
+        return;
+      }
+      const why = stderr.trim().split('\n').pop()?.replace(/^netloom: /, '') || (signal !== null ? `killed by ${signal}` : `exit ${status}`);
+      resolve(failure(why));
+    });
+  });
+}
+
+const group = (n: number) => Math.round(n).toLocaleString('en-US');
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function threads(row: { placement: Placement; workers: number }): string {
+  if (row.placement === 'inline') return 'main thread';
+  if (row.workers === 0) return '-';
+  return `${row.workers} worker${row.workers === 1 ? '' : 's'}`;
+}
+
+interface Column {
+  title: string;
+  cell(row: BenchResult): string;
+}
+
+const COLUMNS: Record<BenchScenario, Column[]> = {
+  chain: [
+    { title: 'hop-forwards/s', cell: (r) => group((r as BenchChainResult).hopForwardsPerSecond) },
+    { title: 'delivered', cell: (r) => group((r as BenchChainResult).delivered) },
+    { title: 'wall time', cell: (r) => seconds((r as { wallMs: number }).wallMs) },
+  ],
+  lan: [
+    { title: 'hosts', cell: (r) => group((r as BenchLanResult).hosts) },
+    { title: 'answered', cell: (r) => `${group((r as BenchLanResult).answered)}/${group((r as BenchLanResult).commands)}` },
+    { title: 'switch frames', cell: (r) => group((r as BenchLanResult).switchFrames) },
+    { title: 'frames/s', cell: (r) => group((r as BenchLanResult).framesPerSecond) },
+    { title: 'wall time', cell: (r) => seconds((r as { wallMs: number }).wallMs) },
+  ],
+  boot: [
+    { title: 'nodes', cell: (r) => group((r as BenchBootResult).nodes) },
+    { title: 'ready in', cell: (r) => seconds((r as BenchBootResult).readyMs) },
+    { title: 'per node', cell: (r) => `${((r as BenchBootResult).readyMs / (r as BenchBootResult).nodes).toFixed(2)} ms` },
+  ],
+  barrier: [
+    { title: 'shards', cell: (r) => group((r as BenchBarrierResult).shards) },
+    { title: 'windows/s', cell: (r) => group((r as BenchBarrierResult).windowsPerSecond) },
+    { title: 'wall time', cell: (r) => seconds((r as { wallMs: number }).wallMs) },
+  ],
+};
+
+const TITLES: Record<BenchScenario, (row: BenchRow) => string> = {
+  chain: (r) => (isFailure(r) ? 'router chain' : `router chain: ${(r as BenchChainResult).routers} routers, ${group((r as BenchChainResult).packets)} datagrams`),
+  lan: (r) => (isFailure(r) ? 'LAN' : `LAN: ${(r as BenchLanResult).hosts} hosts on one switch, each arpings and pings every other`),
+  boot: () => 'boot: a chain of routers between two hosts, addresses and routes by startup commands',
+  barrier: (r) => (isFailure(r) ? 'barrier' : `barrier: ${(r as BenchBarrierResult).nodes} ticker nodes, ${group((r as BenchBarrierResult).windows)} lookahead windows`),
+};
+
+/** The table of a run: a title with the load average, a header, a row per case (or its error). */
+export function describeBench(scenario: BenchScenario, rows: BenchRow[], load: number): string {
+  const columns = COLUMNS[scenario];
+  const header = ['placement', 'threads', ...columns.map((c) => c.title), 'peak RSS'];
+  const body = rows.map((row) => {
+    if (isFailure(row)) return [row.placement + (row.nodes !== undefined ? ` (${group(row.nodes)} nodes)` : ''), threads(row), `failed: ${row.error}`];
+    return [row.placement, threads(row), ...columns.map((c) => c.cell(row)), mib(row.peakRssBytes)];
+  });
+  const widths = header.map((title, i) => Math.max(title.length, ...body.filter((cells) => cells.length === header.length).map((cells) => cells[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (cells.length < header.length && i === cells.length - 1 ? cell : i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const title = `${rows.length > 0 ? TITLES[scenario](rows[0]!) : scenario}; load average ${load.toFixed(2)}, node ${process.version}`;
+  return [title, line(header), ...body.map(line)].map((l) => `${l}\n`).join('');
+}
+
+/** The single-placement chain report (kept as it was: scripts read it). */
 export function describeFigures(figures: BenchChainResult): string {
-  const group = (n: number) => Math.round(n).toLocaleString('en-US');
   const threads = figures.placement === 'inline' ? 'main thread' : `${figures.workers} worker${figures.workers === 1 ? '' : 's'}`;
   return [
     `router chain: ${figures.routers} routers, ${group(figures.packets)} packets, placement ${figures.placement} (${threads})`,

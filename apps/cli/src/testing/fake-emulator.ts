@@ -248,5 +248,21 @@ export function fakeEngine(): Engine & { opened: FakeEmulator[] } {
         virtualNs: 1e9,
       };
     },
+    // The other benchmarks: figures that follow from the options, as the real ones' shapes.
+    async benchLan(options) {
+      const hosts = options.hosts ?? 32;
+      const commands = 2 * hosts * (hosts - 1);
+      options.onProgress?.(1, 1);
+      return { hosts, rounds: hosts - 1, answered: commands, commands, switchFrames: 2 * commands, wallMs: 1000, framesPerSecond: 2 * commands, peakRssBytes: 100 * 1048576, placement: options.placement ?? 'packed', workers: options.workers ?? 2, virtualNs: 1e9 };
+    },
+    async benchBoot(options) {
+      const nodes = options.nodes ?? 1000;
+      return { nodes, links: nodes - 1, commands: 5 * nodes, readyMs: nodes, peakRssBytes: nodes * 65536, placement: options.placement ?? 'packed', workers: options.workers ?? 2 };
+    },
+    async benchBarrier(options) {
+      const windows = options.windows ?? 2000;
+      const workers = options.placement === 'inline' ? 0 : (options.workers ?? 2);
+      return { nodes: options.nodes ?? 16, windows, shards: Math.max(1, workers), frames: 2 * 15 * windows, wallMs: 1000, windowsPerSecond: windows, peakRssBytes: 100 * 1048576, placement: options.placement ?? 'packed', workers, virtualNs: windows * 1e5 };
+    },
   };
 }

@@ -1,0 +1,89 @@
+/**
+ * `netloom bench`'s cases, child arguments, tables and JSON shapes — never its speed: the engine
+ * here is the scripted fake (figures that follow from the options), and the one run of real
+ * children uses the smallest sizes and checks only what they report, not how fast.
+ */
+import { describe, expect, it } from 'vitest';
+import { fakeEngine } from '../testing/fake-emulator.js';
+import { runCli } from '../testing/cli-harness.js';
+import { spawnCli } from '../testing/spawn-cli.js';
+import { benchCases, caseArgv, describeBench, type BenchReport, type BenchRow } from './bench.js';
+import { parseChildProgress } from './bench-progress.js';
+
+describe('bench cases', () => {
+  it('--placement all runs inline, packed on 2 workers and per-node', () => {
+    expect(benchCases('chain', {})).toEqual([{ placement: 'inline' }, { placement: 'packed', workers: 2 }, { placement: 'per-node' }]);
+    expect(benchCases('lan', { workers: 3 })).toEqual([{ placement: 'inline' }, { placement: 'packed', workers: 3 }, { placement: 'per-node' }]);
+  });
+
+  it('boot runs every size in every placement, per-node only where a thread per node is sane', () => {
+    const cases = benchCases('boot', {});
+    expect(cases.map((c) => `${c.nodes} ${c.placement}`)).toEqual(['100 inline', '100 packed', '100 per-node', '1000 inline', '1000 packed', '10000 inline', '10000 packed']);
+  });
+
+  it('barrier compares the packed worker counts between inline and per-node', () => {
+    expect(benchCases('barrier', { shards: [1, 3] })).toEqual([{ placement: 'inline' }, { placement: 'packed', workers: 1 }, { placement: 'packed', workers: 3 }, { placement: 'per-node' }]);
+  });
+
+  it('a child gets the sizes, its one placement and --json', () => {
+    expect(caseArgv('chain', { routers: 4, packets: 500 }, { placement: 'packed', workers: 2 })).toEqual(['chain', '--routers', '4', '--packets', '500', '--placement', 'packed', '--workers', '2', '--json']);
+    expect(caseArgv('boot', { nodes: [100, 1000] }, { placement: 'inline', nodes: 1000 })).toEqual(['boot', '--nodes', '1000', '--placement', 'inline', '--json']);
+    expect(caseArgv('barrier', { nodes: [8], windows: 50 }, { placement: 'per-node' })).toEqual(['barrier', '--windows', '50', '--nodes', '8', '--placement', 'per-node', '--json']);
+  });
+});
+
+describe('bench output', () => {
+  const rows: BenchRow[] = [
+    { nodes: 100, links: 99, commands: 592, readyMs: 150, peakRssBytes: 90 * 1048576, placement: 'inline', workers: 0 },
+    { placement: 'per-node', workers: 0, nodes: 10000, error: 'placement per-node needs about 166 GiB to start' },
+  ];
+
+  it('a table has a row per case, and a failed case says why in its row', () => {
+    expect(describeBench('boot', rows, 1.5)).toBe(
+      [
+        `boot: a chain of routers between two hosts, addresses and routes by startup commands; load average 1.50, node ${process.version}`,
+        'placement  threads      nodes  ready in  per node  peak RSS',
+        'inline     main thread    100    0.15 s   1.50 ms    90 MiB',
+        'per-node (10,000 nodes)  -            failed: placement per-node needs about 166 GiB to start',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('one placement prints a one-row table, or with --json the figures object', async () => {
+    const table = await runCli(['bench', 'lan', '--hosts', '4', '--placement', 'inline'], { engine: fakeEngine() });
+    expect(table.status).toBe(0);
+    expect(table.stdout.split('\n').slice(1)).toEqual(['placement  threads      hosts  answered  switch frames  frames/s  wall time  peak RSS', 'inline     main thread      4     24/24             48        48     1.00 s   100 MiB', '']);
+    const json = await runCli(['bench', 'barrier', '--placement', 'packed', '--workers', '3', '--windows', '10', '--json'], { engine: fakeEngine() });
+    expect(JSON.parse(json.stdout)).toEqual({ nodes: 16, windows: 10, shards: 3, frames: 300, wallMs: 1000, windowsPerSecond: 10, peakRssBytes: 100 * 1048576, placement: 'packed', workers: 3, virtualNs: 1e6 });
+    expect(json.stderr).toBe('');
+  });
+
+  it('boot with one placement takes one size: peak RSS is the whole process', async () => {
+    const run = await runCli(['bench', 'boot', '--nodes', '10,20', '--placement', 'inline'], { engine: fakeEngine() });
+    expect(run).toMatchObject({ status: 3, stdout: '' });
+    expect(run.stderr).toContain('netloom: bench boot: one size at a time with --placement inline');
+    expect((await runCli(['bench', 'boot', '--nodes', '10,x'])).stderr).toContain('--nodes must be an integer from 2 to 65537');
+  });
+
+  it('progress lines from a child are told from its other stderr', () => {
+    expect(parseChildProgress('netloom-bench-progress 5 20')).toEqual({ done: 5, total: 20 });
+    expect(parseChildProgress('netloom-bench-progress 5 0')).toBeNull();
+    expect(parseChildProgress('netloom: bench chain: failed')).toBeNull();
+  });
+});
+
+describe('bench --placement all (real children)', () => {
+  it('reports every placement of a small chain as JSON, each case with its own figures', async () => {
+    const result = await spawnCli(['bench', 'chain', '--routers', '2', '--packets', '200', '--json'], '', 120_000);
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as BenchReport;
+    expect(report).toMatchObject({ scenario: 'chain', node: process.version });
+    expect(report.cases.map((c) => [c.placement, c.workers, 'delivered' in c ? c.delivered : c])).toEqual([
+      ['inline', 0, 200],
+      ['packed', 2, 200],
+      ['per-node', 4, 200],
+    ]);
+    expect(result.stderr).toBe('');
+  }, 120_000);
+});
