@@ -39,8 +39,11 @@ describe('MAC-learning switch', () => {
     expect(table.process(frame(0xb, 0xa), 0, 1, 30)).toBe(false);
     // Other ports' entries stay: A → C still goes to port 2 only.
     expect(table.process(frame(0xc, 0xa), 0, 1, 30)).toBe(false);
-    // Back up: the port forwards again, and B is learned from its next frame.
+    // While port 1 is disabled its replica still learns from the others: D appears on port 2.
+    expect(table.process(frame(0xff, 0xd), 2, 1, 35)).toBe(false);
+    // Back up: the port forwards again (A -> D known, not flooded to it), and B is learned from its next frame.
     table.setPortCarrier(1, true, 40);
+    expect(table.process(frame(0xd, 0xa), 0, 1, 45)).toBe(false);
     expect(table.process(frame(0xb, 0xa), 0, 1, 50)).toBe(true);
     table.process(frame(0xa, 0xb), 1, 0, 60);
     expect(table.process(frame(0xb, 0xa), 0, 2, 70)).toBe(false);

@@ -79,10 +79,11 @@ export class SwitchTable {
   /** Learn the frame's source on `ingressPort`; return whether the switch sends it out of `egressPort`. */
   process(frame: Uint8Array, ingressPort: number, egressPort: number, now: number): boolean {
     if (frame.length < 14) return false;
-    if (this.disabledPorts.has(ingressPort) || this.disabledPorts.has(egressPort)) return false;
+    if (this.disabledPorts.has(ingressPort)) return false;
     this.expire(now);
+    // Every replica learns, also the one of a disabled port: the bridge has one table.
     this.learn(macKey(frame, 6), ingressPort, now);
-    if (egressPort === ingressPort) return false;
+    if (egressPort === ingressPort || this.disabledPorts.has(egressPort)) return false;
     if ((frame[0]! & 1) !== 0) return true;
     const entry = this.entries.get(macKey(frame, 0));
     if (entry === undefined || now - entry.updated > this.ageingTime) return true;

@@ -47,6 +47,9 @@ export const runNormalisers: Normaliser[] = [
   [/expires \d+sec/g, 'expires Nsec'],
   [/@if\d+:/g, ':'],
   [/ link-netns \S+/g, ''],
+  // iproute2 6.1 sometimes ends an `ip -s link` dump of veths whose peers sit in other namespaces
+  // with this extack line (status 0); netloom's links have no peer namespace.
+  [/^! Error: Peer netns reference is invalid\.\n/gm, ''],
 ];
 
 /**
