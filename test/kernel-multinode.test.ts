@@ -11,7 +11,8 @@
 // route, its next hops read `via NEXTHOP`. What the generator keeps out, and why, is in its header.
 //
 // Size: NETLOOM_MULTINODE_SEEDS networks (default 3 × NETLOOM_TEST_SCALE; each takes 15–25 s, most
-// of it the kernel's own timeline), or only NETLOOM_MULTINODE_SEED to replay one. Needs root,
+// of it the kernel's own timeline) from seed NETLOOM_MULTINODE_FIRST (default 1000), or only
+// NETLOOM_MULTINODE_SEED to replay one. Needs root,
 // iproute2, ping and traceroute; skipped without them (failing under CI=true). NETLOOM_MULTINODE_DUMP=DIR
 // writes each seed's scenario and both transcripts there (e.g. test/.generated/multinode).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,8 @@ function seeds(): number[] {
   const one = process.env['NETLOOM_MULTINODE_SEED'];
   if (one !== undefined && one !== '') return [Number(one)];
   const count = Number(process.env['NETLOOM_MULTINODE_SEEDS'] ?? '') || scaled(3);
-  return Array.from({ length: count }, (_, i) => 1000 + i);
+  const first = Number(process.env['NETLOOM_MULTINODE_FIRST'] ?? '') || 1000;
+  return Array.from({ length: count }, (_, i) => first + i);
 }
 
 /** The multipath choice: a multipath node's `ip route get` answers name NEXTHOP for either next hop. */
