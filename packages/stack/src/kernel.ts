@@ -80,7 +80,7 @@ export interface KernelOptions {
 export class Kernel implements RoutingApi {
   hostname: string;
   readonly compat: CompatSettings;
-  readonly sysctls = new SysctlTree();
+  readonly sysctls: SysctlTree;
   private readonly notifier = new ChangeNotifier();
   private readonly deviceTable: DeviceTable;
   private readonly fib: Fib;
@@ -99,6 +99,8 @@ export class Kernel implements RoutingApi {
   constructor(options: KernelOptions) {
     this.hostname = options.hostname;
     this.compat = options.compat ?? {};
+    // A write to route/flush is `ip route flush cache`; any other can change routing decisions.
+    this.sysctls = new SysctlTree((name) => (name === 'net.ipv4.route.flush' ? this.flushCache() : this.notifier.bump()));
     const { sysctls, notifier } = this;
     this.deviceTable = new DeviceTable(sysctls, notifier);
     this.fib = new Fib(this.deviceTable, sysctls, notifier);
@@ -109,10 +111,6 @@ export class Kernel implements RoutingApi {
     this.cache = new RouteCache(this.fib, sysctls, notifier);
     this.output = new OutputRoute(this.deviceTable, this.addresses, this.fib, this.defaultRoute, this.nexthopExceptions, this.cache, sysctls);
     this.input = new InputRoute(this.deviceTable, this.addresses, this.fib, this.nexthopExceptions, this.cache, sysctls);
-    this.sysctls.onWrite = (name) => {
-      if (name === 'net.ipv4.route.flush') this.flushCache();
-      else notifier.bump();
-    };
     this.addDevice('lo', 'loopback', new Uint8Array(6), 65536);
     this.setLinkUp('lo', true);
     this.addAddress('lo', { address: 0x7f000001, prefixLength: 8, scope: RT_SCOPE_HOST });

@@ -38,10 +38,8 @@ export class SysctlTree {
   private readonly devices = new Map<string, DeviceConf>();
   private readonly neigh = new Map<string, Map<string, number>>();
   private readonly neighWritten = new Map<string, Set<string>>();
-  /** Called after any write that can change routing decisions (rt_cache_flush). */
-  onWrite: (name: string) => void = () => {};
-
-  constructor() {
+  /** `onWrite` is called after any write that can change routing decisions (rt_cache_flush). */
+  constructor(private readonly onWrite: (name: string) => void = () => {}) {
     const neighDefault = new Map(NEIGH_KEYS.map((k) => [k.name, k.value]));
     for (const k of NEIGH_DEFAULT_ONLY_KEYS) neighDefault.set(k.name, k.value);
     this.neigh.set('default', neighDefault);
