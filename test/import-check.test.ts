@@ -68,6 +68,19 @@ describe('check-imports', () => {
     expect(r.stderr).toContain("packages/runtime/src/y.ts:1: '@netloom/stack/kernel/input-route' is one of the kernel's modules");
   });
 
+  it('fails on a switch over EtherType or IP protocol outside wire', () => {
+    const root = tree({
+      'packages/stack/src/n.ts': "switch (t) {\n  case EtherType.arp:\n    break;\n}\n",
+      'packages/apps/src/p.ts': "switch (p) { case IpProtocol.udp: break; }\n",
+      'packages/wire/src/describe.ts': "switch (t) { case EtherType.arp: break; }\n",
+    });
+    const r = check(root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('packages/stack/src/n.ts:2: a switch on EtherType: register a handler in a ProtocolTable instead');
+    expect(r.stderr).toContain('packages/apps/src/p.ts:1: a switch on IpProtocol');
+    expect(r.stderr).not.toContain('packages/wire');
+  });
+
   it('lets the kernel facade and the kernel modules import the kernel modules, and anyone the facade', () => {
     const root = tree({
       'packages/stack/src/kernel.ts': "import { Fib } from './kernel/fib-lookup.js';\n",

@@ -2,7 +2,9 @@
 // Enforces ARCHITECTURE.md §1: imports go only down the layer list, never across packages by a
 // relative path, and ink/react, worker threads, piscina and msgpackr only where they belong; and
 // the kernel's modules (packages/stack/src/kernel/) are internals: only they and their facade,
-// packages/stack/src/kernel.ts, import them (docs/architecture.md).
+// packages/stack/src/kernel.ts, import them (docs/architecture.md). Also: outside packages/wire
+// (where the numbers and their printers live) nothing dispatches with `case EtherType.…` or
+// `case IpProtocol.…`: protocols are registered (packages/stack/src/protocol-table.ts).
 // Usage: node tools/check-imports.mjs [ROOT]   (exit 1 and one line per violation when broken)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -66,6 +68,12 @@ for (const [pkg, deps] of Object.entries(allowed)) {
   for (const file of sourceFiles(src)) {
     const text = withoutComments(readFileSync(file, 'utf8'));
     const rel = relative(root, file);
+    if (pkg !== 'packages/wire') {
+      for (const m of text.matchAll(/\bcase\s+(EtherType|IpProtocol)\.\w+/g)) {
+        const line = text.slice(0, m.index).split('\n').length;
+        violations.push(`${rel}:${line}: a switch on ${m[1]}: register a handler in a ProtocolTable instead`);
+      }
+    }
     for (const m of text.matchAll(importRe)) {
       const spec = m[1] ?? m[2] ?? m[3];
       const line = text.slice(0, m.index).split('\n').length;

@@ -3,8 +3,8 @@
  * composed with the datapath (neighbour table and ARP, IPv4, sockets, processes) behind the
  * NodeHost contract the runtime drives.
  *
- * Covers: frame reception (`processEthernet` → ARP or IPv4; anything else a counted drop), the
- * node's timer heap (ordered by time, then arming order) and seeded PRNG, carrier and address
+ * Covers: frame reception (`processEthernet` → the handler registered for the frame's EtherType in
+ * `parts.linkLayer`: ARP and IPv4; anything else a counted drop), the node's timer heap (ordered by time, then arming order) and seeded PRNG, carrier and address
  * changes reaching the neighbour table (entries of a device flushed when it goes down or loses
  * carrier, as neigh_ifdown / arp_evict_nocarrier), a port's device set up or down reported to the
  * host (the link partner's carrier follows, as for a veth pair), frames reaching a device that is down
@@ -29,8 +29,9 @@ import type {
   StackEvent,
 } from './node-host.js';
 import type { ArpSocket, Errno, Program } from './process.js';
-import type { RoutingApi } from './routing-api.js';
-import { ArpLayer, packetTypeOf } from './neigh/arp.js';
+import type { DeviceView, RoutingApi } from './routing-api.js';
+import { ArpLayer, packetTypeOf, type PacketType } from './neigh/arp.js';
+import { ProtocolTable } from './protocol-table.js';
 import { DEFAULT_NEIGHBOUR_PARAMS, NeighbourTable, type NeighbourParams } from './neigh/neighbour-table.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
@@ -69,7 +70,12 @@ export interface NodeParts {
   readonly ipv4: Ipv4Layer;
   readonly sockets: SocketTable;
   readonly processes: ProcessTable;
+  /** The handlers of received frames by EtherType (ptype_base): ARP and IPv4 here. */
+  readonly linkLayer: ProtocolTable<LinkLayerHandler>;
 }
+
+/** A link-layer protocol's receive handler (packet_type.func): the device, the frame's packet type, its payload. */
+export type LinkLayerHandler = (device: DeviceView, packetType: PacketType, payload: Uint8Array, frame: Uint8Array, now: Nanos) => void;
 
 const IPV4_IDENT_MASK = 0xffff;
 
@@ -154,7 +160,12 @@ export class StackNode implements NodeHost {
       now: () => this.now,
     });
     const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp));
-    this.parts = { routing, timers, prng, neighbours, arp, ipv4, sockets, processes };
+    const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
+    const arpLayer = arp;
+    const ipv4Layer = ipv4;
+    linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arpLayer.processArp(device, packetType, payload, frame, now));
+    linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4Layer.processIpv4(device, packetType, payload, frame, now));
+    this.parts = { routing, timers, prng, neighbours, arp, ipv4, sockets, processes, linkLayer };
 
     routing.onChange((change) => {
       if (change.type === 'link' && (!change.adminUp || !change.carrier)) neighbours.flushDevice(change.dev, this.now);
@@ -251,18 +262,13 @@ export class StackNode implements NodeHost {
       this.drop(ifname, 'unsupportedProtocol', frame, `802.1Q vlan ${ethernet.vlanTci & 0x0fff}`);
       return;
     }
-    const packetType = packetTypeOf(ethernet.destination, device.mac);
     const ethertype = ethernet.ethertype;
-    switch (ethertype) {
-      case EtherType.arp:
-        this.parts.arp.processArp(device, packetType, ethernet.payload, frame, now);
-        return;
-      case EtherType.ipv4:
-        this.parts.ipv4.processIpv4(device, packetType, ethernet.payload, frame, now);
-        return;
-      default:
-        this.drop(ifname, 'unsupportedProtocol', frame, `ethertype 0x${ethertype.toString(16).padStart(4, '0')}`);
+    const protocol = this.parts.linkLayer.handlerFor(ethertype);
+    if (protocol === undefined) {
+      this.drop(ifname, 'unsupportedProtocol', frame, `ethertype 0x${ethertype.toString(16).padStart(4, '0')}`);
+      return;
     }
+    protocol(device, packetTypeOf(ethernet.destination, device.mac), ethernet.payload, frame, now);
   }
 
   private transmit(dev: string, frame: Uint8Array): void {

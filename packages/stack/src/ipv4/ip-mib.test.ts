@@ -2,18 +2,10 @@
 // between two namespaces on a veth pair (10.77.0.1 — 10.77.0.2; net-tools 2.10).
 import { describe, expect, it } from 'vitest';
 import { buildIpv4Frame } from '@netloom/wire';
-import { Lab, SECOND, ip } from '../testing/lab.js';
+import { SECOND, ip, twoNodes, type Lab } from '../testing/lab.js';
 import { checkFrame, framesMatching, icmp, ipv4 } from '../testing/frame-checks.js';
 
-function pair(): Lab {
-  const lab = new Lab();
-  lab.addNode('a');
-  lab.addNode('b');
-  lab.link('a:eth0', 'b:eth0');
-  lab.addr('a', 'eth0', '10.77.0.1/24');
-  lab.addr('b', 'eth0', '10.77.0.2/24');
-  return lab;
-}
+const pair = (): Lab => twoNodes(['a', '10.77.0.1/24'], ['b', '10.77.0.2/24']);
 
 /** `ping -c N -s SIZE 10.77.0.2` from a, as ICMP echo requests on a ping socket. */
 function ping(lab: Lab, count: number, size: number): void {

@@ -41,6 +41,7 @@ import {
   type Icmpv4Repr,
   type Ipv4Repr,
 } from '@netloom/wire';
+import { ProtocolTable } from '../protocol-table.js';
 import type { DropReason, Nanos, StackEvent } from '../node-host.js';
 import type { Errno } from '../process.js';
 import type { DeviceView, Route4, RouteInputDropReason, RoutingApi } from '../routing-api.js';
@@ -89,6 +90,9 @@ export interface Ipv4Dependencies {
 export type OutputResult = { ok: true; dev: string } | { ok: false; errno: Errno };
 
 /** How a received packet came to be dispatched (for icmp_send's decisions). */
+/** A transport's receive handler for packets delivered locally (net_protocol's handler). */
+export type TransportHandler = (context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos) => void;
+
 export interface InputContext {
   dev: string;
   packetType: PacketType;
@@ -103,10 +107,14 @@ export class Ipv4Layer {
   readonly reassembler: Reassembler;
   /** The node's IP counters (/proc/net/snmp `Ip:`). */
   readonly mib: IpMib = createIpMib();
+  /** The transports local delivery hands packets to, by IP protocol (inet_protos): ICMP and UDP here. */
+  readonly transports = new ProtocolTable<TransportHandler>('IP protocol', 255);
   /** Packets that are views into a received Ethernet frame: their header room may be reused. */
   private readonly inReceivedFrame = new WeakSet<Uint8Array>();
 
   constructor(private readonly deps: Ipv4Dependencies) {
+    this.transports.register(IpProtocol.icmp, (context, packet, ip, frame, now) => this.processIcmp(context, packet, ip, frame, now));
+    this.transports.register(IpProtocol.udp, (context, packet, ip, frame, now) => this.processUdp(context, packet, ip, frame, now));
     this.reassembler = new Reassembler({
       timers: deps.timers,
       mib: this.mib,
@@ -267,21 +275,17 @@ export class Ipv4Layer {
 
   // ---------------------------------------------------------------- local delivery
 
+  /** ip_local_deliver_finish / ip_protocol_deliver_rcu: the registered transport, or protocol unreachable. */
   private localDeliver(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
-    switch (ip.protocol) {
-      case IpProtocol.icmp:
-        this.mib.inDelivers++;
-        this.processIcmp(context, packet, ip, frame, now);
-        return;
-      case IpProtocol.udp:
-        this.mib.inDelivers++;
-        this.processUdp(context, packet, ip, frame, now);
-        return;
-      default:
-        this.mib.inUnknownProtos++;
-        this.deps.drop(context.dev, 'unsupportedProtocol', frame, `ip protocol ${ip.protocol}`);
-        if (!context.isBroadcast) this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_PROTOCOL, 0, now);
+    const transport = this.transports.handlerFor(ip.protocol);
+    if (transport === undefined) {
+      this.mib.inUnknownProtos++;
+      this.deps.drop(context.dev, 'unsupportedProtocol', frame, `ip protocol ${ip.protocol}`);
+      if (!context.isBroadcast) this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_PROTOCOL, 0, now);
+      return;
     }
+    this.mib.inDelivers++;
+    transport(context, packet, ip, frame, now);
   }
 
   private processUdp(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {

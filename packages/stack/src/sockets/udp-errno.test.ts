@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
-import { Lab, MS } from '../testing/lab.js';
+import { Lab, MS, twoNodes } from '../testing/lab.js';
 import { framesMatching, udp } from '../testing/frame-checks.js';
 import type { SendResult, SocketResult, UdpSocket } from '../process.js';
 
@@ -218,13 +218,7 @@ describe('UDP errnos', () => {
 
 /** h1 10.0.0.2 and h2 10.0.0.1 (nothing listening) on one link. */
 function refusingPeer(): Lab {
-  const lab = new Lab();
-  lab.addNode('h1');
-  lab.addNode('h2');
-  lab.link('h1:eth0', 'h2:eth0');
-  lab.addr('h1', 'eth0', '10.0.0.2/24');
-  lab.addr('h2', 'eth0', '10.0.0.1/24');
-  return lab;
+  return twoNodes(['h1', '10.0.0.2/24'], ['h2', '10.0.0.1/24']);
 }
 
 describe('a pending socket error (sk_err)', () => {

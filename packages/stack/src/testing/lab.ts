@@ -220,6 +220,17 @@ export class Lab {
   }
 }
 
+/** Two nodes on one link, each with an address on its eth0: `twoNodes(['h1', '10.0.0.1/24'], ['h2', '10.0.0.2/24'])`. */
+export function twoNodes([first, firstCidr]: [string, string], [second, secondCidr]: [string, string]): Lab {
+  const lab = new Lab();
+  lab.addNode(first);
+  lab.addNode(second);
+  lab.link(`${first}:eth0`, `${second}:eth0`);
+  lab.addr(first, 'eth0', firstCidr);
+  lab.addr(second, 'eth0', secondCidr);
+  return lab;
+}
+
 export function ip(text: string): number {
   const address = parseIpv4(text);
   if (address === null) throw new Error(`bad address ${text}`);

@@ -1,0 +1,53 @@
+/**
+ * Protocols are registered, not switched on: a node hands a frame to the handler registered for its
+ * EtherType and a locally delivered IPv4 packet to the transport registered for its protocol; what
+ * nothing receives is an `unsupportedProtocol` drop (and, for an IP protocol, protocol unreachable).
+ */
+import { describe, expect, it } from 'vitest';
+import { buildEthernetFrame, buildIpv4Frame } from '@netloom/wire';
+import { ProtocolTable } from './protocol-table.js';
+import { MS, ip, twoNodes, type Lab } from './testing/lab.js';
+import { framesMatching, icmp } from './testing/frame-checks.js';
+
+const H1_MAC = new Uint8Array([0x02, 0, 0, 0, 1, 1]);
+const H2_MAC = new Uint8Array([0x02, 0, 0, 0, 2, 1]);
+
+const twoHosts = (): Lab => twoNodes(['h1', '10.0.0.1/24'], ['h2', '10.0.0.2/24']);
+
+const reasons = (lab: Lab, node: string) => lab.drops(node).map((d) => (d.event.type === 'drop' ? `${d.event.reason} ${d.event.detail ?? ''}` : ''));
+
+describe('protocol tables', () => {
+  it('refuses a number registered twice and one outside its space', () => {
+    const table = new ProtocolTable<() => void>('IP protocol', 255);
+    table.register(253, () => {});
+    expect(() => table.register(253, () => {})).toThrow('IP protocol 253 is already registered');
+    expect(() => table.register(256, () => {})).toThrow('IP protocol 256 is outside 0-255');
+    expect(table.handlerFor(254)).toBeUndefined();
+  });
+
+  it('a frame of a registered EtherType reaches its handler; before, it was an unsupportedProtocol drop', () => {
+    const lab = twoHosts();
+    const frame = () => buildEthernetFrame(H2_MAC, H1_MAC, 0x88b5, new Uint8Array([1, 2, 3, 4]));
+    lab.node('h2').receive('eth0', frame(), lab.now);
+    expect(reasons(lab, 'h2')).toEqual(['unsupportedProtocol ethertype 0x88b5']);
+    const seen: string[] = [];
+    lab.node('h2').parts.linkLayer.register(0x88b5, (device, packetType, payload) => seen.push(`${device.name} ${packetType} ${[...payload].join(',')}`));
+    lab.node('h2').receive('eth0', frame(), lab.now);
+    expect(seen).toEqual(['eth0 host 1,2,3,4']);
+    expect(reasons(lab, 'h2')).toHaveLength(1);
+  });
+
+  it('a packet of a registered IP protocol reaches its transport; an unregistered one gets protocol unreachable', () => {
+    const lab = twoHosts();
+    const packet = (protocol: number) => buildIpv4Frame(H2_MAC, H1_MAC, { source: ip('10.0.0.1'), destination: ip('10.0.0.2'), protocol }, new Uint8Array([9, 9]));
+    const seen: string[] = [];
+    lab.node('h2').parts.ipv4.transports.register(253, (context, _packet, repr) => seen.push(`${context.dev} ${repr.protocol} ${[...repr.payload].join(',')}`));
+    lab.node('h2').receive('eth0', packet(253), lab.now);
+    lab.node('h2').receive('eth0', packet(254), lab.now);
+    lab.run(10 * MS);
+    expect(seen).toEqual(['eth0 253 9,9']);
+    expect(reasons(lab, 'h2')).toEqual(['unsupportedProtocol ip protocol 254']);
+    expect(framesMatching(lab.sent('h2'), icmp({ kind: 'destinationUnreachable', code: 2 }))).toHaveLength(1);
+    expect(lab.node('h2').parts.ipv4.mib).toMatchObject({ inDelivers: 1, inUnknownProtos: 1 });
+  });
+});
