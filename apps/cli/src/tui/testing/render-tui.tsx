@@ -18,6 +18,11 @@ export interface RenderedTui<E extends EmulatorApi = FakeEmulator> extends Retur
   /** Types keys one chunk at a time, letting ink and React settle after each. */
   type(...chunks: string[]): Promise<void>;
   settle(): Promise<void>;
+  /**
+   * The frame once it contains `text`: polls as ink renders (batched on timers), so a busy machine
+   * only makes it slower, never wrong. Gives up after a hang guard and returns the last frame.
+   */
+  frameWith(text: string): Promise<string>;
 }
 
 export const keys = {
@@ -29,6 +34,9 @@ export const keys = {
   down: '\u001B[B',
   backspace: '\u007F',
 };
+
+/** How long frameWith waits before it hands back the frame for the test's assertion to judge. */
+const HANG_GUARD_MS = 120_000;
 
 export interface RenderOptions {
   element?: ReactElement;
@@ -63,6 +71,14 @@ export function renderTui(options: RenderOptions & { emulator?: EmulatorApi } = 
       return quits;
     },
     settle,
+    async frameWith(text: string) {
+      const guard = Date.now() + HANG_GUARD_MS;
+      for (;;) {
+        const frame = instance.lastFrame() ?? '';
+        if (frame.includes(text) || Date.now() > guard) return frame;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     async type(...chunks: string[]) {
       for (const chunk of chunks) {
         instance.stdin.write(chunk);
