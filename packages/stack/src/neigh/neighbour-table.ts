@@ -22,6 +22,7 @@
  * through `confirm()`, the MSG_CONFIRM / TCP path).
  */
 import type { Nanos } from '../node-host.js';
+import { NeighbourIndex } from './neighbour-index.js';
 import type { NeighbourReachability } from '../routing-api.js';
 import { NS_PER_MS, NS_PER_S, type Prng, type TimerHandle, type TimerHeap } from '../timers.js';
 
@@ -133,7 +134,7 @@ const GC_THRESH1 = 128;
 const MIN_RETRANS = 10 * NS_PER_MS; // HZ/100
 
 export class NeighbourTable {
-  private readonly entries = new Map<string, NeighbourEntry>();
+  private readonly entries = new NeighbourIndex<NeighbourEntry>();
   private readonly reachableTimes = new Map<string, { base: Nanos; value: Nanos; drawnAt: Nanos }>();
   private gcTimer: TimerHandle | null = null;
 
@@ -149,7 +150,7 @@ export class NeighbourTable {
   }
 
   lookup(dev: string, address: number): NeighbourEntry | undefined {
-    return this.entries.get(key(dev, address));
+    return this.entries.get(dev, address);
   }
 
   /** All entries in creation order. */
@@ -163,7 +164,7 @@ export class NeighbourTable {
     this.entries.clear();
     for (const entry of entries) {
       if (entry.dev === from) entry.dev = to;
-      this.entries.set(key(entry.dev, entry.address), entry);
+      this.entries.set(entry);
     }
     const reachable = this.reachableTimes.get(from);
     if (reachable !== undefined) {
@@ -307,7 +308,7 @@ export class NeighbourTable {
     this.cancelTimer(entry);
     this.setState(entry, 'FAILED', now);
     this.invalidate(entry, now);
-    this.entries.delete(key(dev, address));
+    this.entries.delete(dev, address);
     this.hooks.reachability(dev, address, 'unknown');
     return true;
   }
@@ -321,7 +322,7 @@ export class NeighbourTable {
       for (const queued of entry.queue) this.hooks.discard(entry, queued, 'interfaceDown', now);
       entry.queue = [];
       entry.queueBytes = 0;
-      this.entries.delete(key(entry.dev, entry.address));
+      this.entries.delete(entry.dev, entry.address);
       this.hooks.reachability(entry.dev, entry.address, 'unknown');
     }
   }
@@ -340,7 +341,7 @@ export class NeighbourTable {
       queueBytes: 0,
       timer: null,
     };
-    this.entries.set(key(dev, address), entry);
+    this.entries.set(entry);
     if (this.entries.size > GC_THRESH1 && this.gcTimer === null) this.gcTimer = this.timers.schedule(now + this.gcInterval(dev), (at) => this.collect(at));
     return entry;
   }
@@ -354,7 +355,7 @@ export class NeighbourTable {
       if (entry.used < entry.confirmed && entry.confirmed <= now) entry.used = entry.confirmed;
       const params = this.hooks.params(entry.dev);
       if (entry.state === 'FAILED' || now >= entry.used + params.gcStaleTime) {
-        this.entries.delete(key(entry.dev, entry.address));
+        this.entries.delete(entry.dev, entry.address);
         this.hooks.reachability(entry.dev, entry.address, 'unknown');
       }
     }
@@ -486,10 +487,6 @@ export function reachabilityOf(state: NudState): NeighbourReachability {
     default:
       return 'valid';
   }
-}
-
-function key(dev: string, address: number): string {
-  return `${dev}|${address >>> 0}`;
 }
 
 function macEqual(a: Uint8Array, b: Uint8Array): boolean {
