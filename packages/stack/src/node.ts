@@ -268,7 +268,8 @@ export class StackNode implements NodeHost {
       this.drop(ifname, 'unsupportedProtocol', frame, `ethertype 0x${ethertype.toString(16).padStart(4, '0')}`);
       return;
     }
-    protocol(device, packetTypeOf(ethernet.destination, device.mac), ethernet.payload, frame, now);
+    // The frame begins with its destination MAC: classified in place, no view made per frame.
+    protocol(device, packetTypeOf(frame, device.mac), ethernet.payload, frame, now);
   }
 
   private transmit(dev: string, frame: Uint8Array): void {

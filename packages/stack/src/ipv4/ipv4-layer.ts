@@ -109,8 +109,13 @@ export class Ipv4Layer {
   readonly mib: IpMib = createIpMib();
   /** The transports local delivery hands packets to, by IP protocol (inet_protos): ICMP and UDP here. */
   readonly transports = new ProtocolTable<TransportHandler>('IP protocol', 255);
-  /** Packets that are views into a received Ethernet frame: their header room may be reused. */
-  private readonly inReceivedFrame = new WeakSet<Uint8Array>();
+  /**
+   * The packet processIpv4 is routing right now, when it is a view into the received Ethernet frame:
+   * transmitIp writes the outgoing Ethernet header into that frame's room in front of it (as a
+   * router reuses the skb) instead of copying. A packet sent later (queued for its neighbour) is
+   * copied. One field, not a set: nothing to insert or look up per hop.
+   */
+  private packetInReceivedFrame: Uint8Array | null = null;
 
   constructor(private readonly deps: Ipv4Dependencies) {
     this.transports.register(IpProtocol.icmp, (context, packet, ip, frame, now) => this.processIcmp(context, packet, ip, frame, now));
@@ -149,8 +154,10 @@ export class Ipv4Layer {
     // The packet stays a view into the received frame (cut to the total length): forwarding
     // rewrites its TTL and then the frame's Ethernet header in place, as a router's skb does.
     const own = packet.subarray(0, ipv4TotalLength(packet));
-    if (own.byteOffset >= 14) this.inReceivedFrame.add(own);
+    const outer = this.packetInReceivedFrame;
+    this.packetInReceivedFrame = own.byteOffset >= 14 ? own : null;
     this.routeReceived(dev.name, packetType, own, ip, frame, now);
+    this.packetInReceivedFrame = outer;
   }
 
   private routeReceived(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
@@ -596,9 +603,11 @@ export class Ipv4Layer {
   }
 
   private transmitIp(device: DeviceView, mac: Uint8Array, packet: Uint8Array): void {
-    const frame = this.inReceivedFrame.has(packet) ? new Uint8Array(packet.buffer, packet.byteOffset - 14, packet.length + 14) : new Uint8Array(14 + packet.length);
-    frame.set(mac.subarray(0, 6), 0);
-    frame.set(device.mac.subarray(0, 6), 6);
+    const frame = packet === this.packetInReceivedFrame ? new Uint8Array(packet.buffer, packet.byteOffset - 14, packet.length + 14) : new Uint8Array(14 + packet.length);
+    for (let i = 0; i < 6; i++) {
+      frame[i] = mac[i] ?? 0;
+      frame[6 + i] = device.mac[i] ?? 0;
+    }
     frame[12] = EtherType.ipv4 >>> 8;
     frame[13] = EtherType.ipv4 & 0xff;
     if (frame.buffer !== packet.buffer || frame.byteOffset + 14 !== packet.byteOffset) frame.set(packet, 14);

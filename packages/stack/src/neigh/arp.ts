@@ -23,6 +23,7 @@ import type { NeighbourEntry, NeighbourTable, QueuedPacket } from './neighbour-t
 /** How the link layer saw a frame (skb->pkt_type). */
 export type PacketType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
 
+/** skb->pkt_type from a destination MAC: `destination`'s first 6 bytes (a MAC, or a whole frame). */
 export function packetTypeOf(destination: Uint8Array, deviceMac: Uint8Array): PacketType {
   if (isBroadcastMac(destination)) return 'broadcast';
   if (isMulticastMac(destination)) return 'multicast';
