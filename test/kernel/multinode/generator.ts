@@ -25,7 +25,8 @@
  * - `ping` in the probes always from a node whose packet leaves without a redirect being printed: the
  *   redirect line (item 1) needs the stack to hand the redirect to ping (after the split), so a ping
  *   whose first hop would redirect it is made by a router, not by the redirected host;
- * - timing races: the base reachable time is pinned to 120 s (REACHABLE lasts 60–180 s, longer than a
+ * - timing races: a LAN host that was down speaks first once up (the bridge forgot its MAC, and
+ *   how much of a burst toward it floods depends on microseconds), the base reachable time is pinned to 120 s (REACHABLE lasts 60–180 s, longer than a
  *   run), `ip neigh` and `ip -s link` are read only after 6 s without traffic (a DELAY entry's 5 s
  *   timer may fire up to an eighth late on Linux), probes are 0.3 s apart (the redirect back-off is
  *   20 ms << n) and a host draws at most three redirects;
@@ -261,7 +262,17 @@ export function generateScenario(seed: number): GeneratedScenario {
     for (let i = 0; i < 3; i++) probe();
     steps.push({ node: host, cmd: `ip link show ${m.ifname}` });
     // Setting the device down removed the host's default route with it, as on Linux: it is put back.
-    steps.push({ note: `${host} sets ${m.ifname} up` }, { node: host, cmd: `ip link set ${m.ifname} up` }, { node: host, cmd: defaultRoute.get(host)! }, { wait: STEP_GAP_S });
+    // The bridge forgot the host's MAC; the others' neighbour entries still hold it, so a burst toward
+    // it (traceroute's probes) would be flooded until its first answer teaches the bridge again — a
+    // race of microseconds on Linux. The host speaks first.
+    const gateway = lan.members.find((x) => x.node === lanRouters[0])!.address;
+    steps.push(
+      { note: `${host} sets ${m.ifname} up` },
+      { node: host, cmd: `ip link set ${m.ifname} up` },
+      { node: host, cmd: defaultRoute.get(host)! },
+      { node: host, cmd: `ping -c 1 -W 1 ${gateway}` },
+      { wait: STEP_GAP_S },
+    );
     down.delete(host);
   } else if (change === 1) {
     const host = draw.pick(hosts);
