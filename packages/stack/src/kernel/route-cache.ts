@@ -75,6 +75,19 @@ export class RouteCache {
     return (this.sysctls.get('net.ipv4.fib_multipath_hash_policy') ?? 0) % 2 === 1 || this.fib.rulesUsePorts;
   }
 
+  /**
+   * What a lookup reads of the settings — portsMatter() and gc_timeout — read again only when the
+   * routing generation moves (every sysctl write and rule change moves it), not by name on every
+   * lookup of the forwarding path.
+   */
+  private settings: { generation: number; portsMatter: boolean; gcTimeout: Nanos } = { generation: -1, portsMatter: false, gcTimeout: 0 };
+
+  private currentSettings(): { portsMatter: boolean; gcTimeout: Nanos } {
+    const generation = this.notifier.generation;
+    if (this.settings.generation !== generation) this.settings = { generation, portsMatter: this.portsMatter(), gcTimeout: this.gcTimeout };
+    return this.settings;
+  }
+
   private slot(query: RouteQuery, input: boolean): Slot | undefined {
     const slots = this.slotsByDst.get(query.dst >>> 0);
     if (slots === undefined) return undefined;
@@ -92,11 +105,12 @@ export class RouteCache {
 
   /** A still valid cached decision for this flow, counted as used. */
   lookup(query: RouteQuery, input: boolean, now: Nanos): RouteDecision | null {
-    if (this.portsMatter()) return null;
+    const settings = this.currentSettings();
+    if (settings.portsMatter) return null;
     const entry = this.slot(query, input)?.entry;
     if (!entry || entry.volatile || entry.generation !== this.notifier.generation) return null;
     if (entry.decision.expiresAt && now >= entry.decision.expiresAt) return null;
-    if (now - entry.lastUsed > this.gcTimeout) return null;
+    if (now - entry.lastUsed > settings.gcTimeout) return null;
     entry.use++;
     entry.lastUsed = now;
     return entry.decision;
