@@ -112,19 +112,12 @@ export class StackNode implements NodeHost {
     const timers = new TimerHeap();
     const prng = new Prng(config.seed);
     this.identification = prng.below(0x10000);
-    let arp: ArpLayer | null = null;
-    let ipv4: Ipv4Layer | null = null;
     const neighbours = new NeighbourTable(timers, prng, {
-      solicit: (entry, unicastTo, trigger, now) => arp?.solicit(entry, unicastTo, trigger, now),
-      transmit: (entry, queued) => {
-        if (entry.mac !== null) ipv4?.transmitResolved(entry.dev, entry.mac, queued.packet);
-      },
-      unreachable: (entry, queued, now) => ipv4?.neighbourFailed(entry.dev, queued, now),
       discard: (entry, queued, reason) => this.drop(entry.dev, reason, queued.packet),
       reachability: (dev, address, state) => routing.setNeighbourReachability(dev, address, state),
       params: (dev) => this.neighbourParams(dev),
     });
-    arp = new ArpLayer({
+    const arp = new ArpLayer({
       routing,
       neighbours,
       timers,
@@ -133,25 +126,26 @@ export class StackNode implements NodeHost {
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
     });
     const peers = new InetPeers();
-    let sockets: SocketTable | null = null;
-    ipv4 = new Ipv4Layer({
+    const ipv4 = new Ipv4Layer({
       routing,
       neighbours,
       timers,
       peers,
-      transport: {
-        deliverUdp: (d, now) => sockets?.deliverUdp(d, now) ?? false,
-        deliverEchoReply: (m, now) => sockets?.deliverEchoReply(m, now),
-        deliverIcmpError: (m, now) => sockets?.deliverIcmpError(m, now),
-        hasSocketFor: (q) => sockets?.hasSocketFor(q) ?? false,
-      },
       transmit: (dev, frame) => this.transmit(dev, frame),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
       trace: (event) => this.env.event(this.atPorts(event)),
       nextIdentification: () => this.nextIdentification(),
       isGatewayOnDevice: (dev, gateway) => routing.isGatewayOnDevice(dev, gateway),
     });
-    sockets = new SocketTable({
+    // The neighbour table's protocol is ARP's solicit and the IPv4 layer's output (arp_generic_ops).
+    neighbours.attachOps({
+      solicit: (entry, unicastTo, trigger, now) => arp.solicit(entry, unicastTo, trigger, now),
+      transmit: (entry, queued) => {
+        if (entry.mac !== null) ipv4.transmitResolved(entry.dev, entry.mac, queued.packet);
+      },
+      unreachable: (entry, queued, now) => ipv4.neighbourFailed(entry.dev, queued, now),
+    });
+    const sockets = new SocketTable({
       routing,
       ipv4,
       prng,
@@ -159,12 +153,11 @@ export class StackNode implements NodeHost {
       nextIdentification: () => this.nextIdentification(),
       now: () => this.now,
     });
+    ipv4.attachSockets(sockets);
     const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp));
     const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
-    const arpLayer = arp;
-    const ipv4Layer = ipv4;
-    linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arpLayer.processArp(device, packetType, payload, frame, now));
-    linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4Layer.processIpv4(device, packetType, payload, frame, now));
+    linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
+    linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
     this.parts = { routing, timers, prng, neighbours, arp, ipv4, sockets, processes, linkLayer };
 
     routing.onChange((change) => {

@@ -77,7 +77,6 @@ export interface Ipv4Dependencies {
   neighbours: NeighbourTable;
   timers: TimerHeap;
   peers: InetPeers;
-  transport: TransportDemux;
   transmit(dev: string, frame: Uint8Array): void;
   drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
   trace(event: StackEvent): void;
@@ -107,6 +106,7 @@ export class Ipv4Layer {
   readonly reassembler: Reassembler;
   /** The node's IP counters (/proc/net/snmp `Ip:`). */
   readonly mib: IpMib = createIpMib();
+  private attachedSockets: TransportDemux | undefined;
   /** The transports local delivery hands packets to, by IP protocol (inet_protos): ICMP and UDP here. */
   readonly transports = new ProtocolTable<TransportHandler>('IP protocol', 255);
   /**
@@ -133,6 +133,17 @@ export class Ipv4Layer {
       },
       dropped: (fragment, reason) => this.deps.drop(null, 'reassemblyFailed', fragment, reason),
     });
+  }
+
+  /** The socket table that UDP and ICMP deliver to: attached once, after it exists (it sends through this layer). */
+  attachSockets(sockets: TransportDemux): void {
+    if (this.attachedSockets !== undefined) throw new Error('the IPv4 layer already has its sockets attached');
+    this.attachedSockets = sockets;
+  }
+
+  private get sockets(): TransportDemux {
+    if (this.attachedSockets === undefined) throw new Error('the IPv4 layer has no sockets attached (Ipv4Layer.attachSockets)');
+    return this.attachedSockets;
   }
 
   // ---------------------------------------------------------------- input
@@ -302,7 +313,7 @@ export class Ipv4Layer {
       return;
     }
     const device = this.deps.routing.device(context.dev);
-    const delivered = this.deps.transport.deliverUdp(
+    const delivered = this.sockets.deliverUdp(
       {
         ifname: context.dev,
         ifindex: device?.ifindex ?? 0,
@@ -341,7 +352,7 @@ export class Ipv4Layer {
         return;
       }
       case 'echoReply':
-        this.deps.transport.deliverEchoReply(
+        this.sockets.deliverEchoReply(
           {
             ifname: context.dev,
             source: ip.source,
@@ -376,7 +387,7 @@ export class Ipv4Layer {
         if (icmp.kind === 'destinationUnreachable' && icmp.code === UNREACH_FRAG_NEEDED && icmp.nextHopMtu >= 68) {
           routing.learnPmtu(quoted.destination, icmp.nextHopMtu, now);
         }
-        this.deps.transport.deliverIcmpError(
+        this.sockets.deliverIcmpError(
           {
             ifname: context.dev,
             source: ip.source,
@@ -405,7 +416,7 @@ export class Ipv4Layer {
     const routing = this.deps.routing;
     const reject = (detail: string): void => this.deps.drop(context.dev, 'redirectRejected', frame, detail);
     if ((code & 7) > 3) return reject(`code ${code}`);
-    if (!this.deps.transport.hasSocketFor(quoted)) return reject('no socket for the quoted datagram');
+    if (!this.sockets.hasSocketFor(quoted)) return reject('no socket for the quoted datagram');
     const oldGateway = ip.source;
     const current = routing.routeOutput({ dst: quoted.destination, src: quoted.source, tos: quoted.tos }, now);
     if (!current.ok || current.route.gateway !== oldGateway) return reject(`${formatIpv4(oldGateway)} is not our gateway to ${formatIpv4(quoted.destination)}`);

@@ -100,14 +100,21 @@ export interface NeighbourEntry {
   timer: TimerHandle | null;
 }
 
-/** What the table needs from the node: sending probes, sending or failing queued packets. */
-export interface NeighbourHooks {
+/**
+ * The protocol side of the table (neigh_ops, arp_generic_ops in Linux): sending probes, and sending
+ * or failing queued packets. Attached once, after the ARP and IP layers that implement it exist.
+ */
+export interface NeighbourOps {
   /** Send an ARP request for `entry`: unicast to `unicastTo`, or broadcast when null. `trigger` is the newest queued packet. */
   solicit(entry: NeighbourEntry, unicastTo: Uint8Array | null, trigger: QueuedPacket | undefined, now: Nanos): void;
   /** The entry became valid: transmit this queued packet to entry.mac. */
   transmit(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
   /** The entry failed (or was deleted) with this packet queued: the error report (ICMP host unreachable). */
   unreachable(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
+}
+
+/** What the table needs from the node: dropping queued packets, reporting reachability, parameters. */
+export interface NeighbourHooks {
   /** A queued packet thrown away: pushed out by a newer one (unres_qlen_bytes), or its device went down. */
   discard(entry: NeighbourEntry, queued: QueuedPacket, reason: 'neighbourQueueFull' | 'interfaceDown', now: Nanos): void;
   /** Reachability as the dead-gateway logic sees it (fib_detect_death). */
@@ -137,12 +144,24 @@ export class NeighbourTable {
   private readonly entries = new NeighbourIndex<NeighbourEntry>();
   private readonly reachableTimes = new Map<string, { base: Nanos; value: Nanos; drawnAt: Nanos }>();
   private gcTimer: TimerHandle | null = null;
+  private attachedOps: NeighbourOps | undefined;
 
   constructor(
     private readonly timers: TimerHeap,
     private readonly prng: Prng,
     private readonly hooks: NeighbourHooks,
   ) {}
+
+  /** neigh_table_init's protocol: attached once; using the table for output before is a wiring bug. */
+  attachOps(ops: NeighbourOps): void {
+    if (this.attachedOps !== undefined) throw new Error('the neighbour table already has its protocol attached');
+    this.attachedOps = ops;
+  }
+
+  private get ops(): NeighbourOps {
+    if (this.attachedOps === undefined) throw new Error('the neighbour table has no protocol attached (NeighbourTable.attachOps)');
+    return this.attachedOps;
+  }
 
   /** Per-device parameters (net.ipv4.neigh.DEV.*). */
   params(dev: string): NeighbourParams {
@@ -385,7 +404,7 @@ export class NeighbourTable {
       entry.queueBytes -= queued.packet.length + SKB_OVERHEAD;
       // Each packet goes through neigh->output again: a STALE entry moves to DELAY.
       this.eventSend(entry, now);
-      this.hooks.transmit(entry, queued, now);
+      this.ops.transmit(entry, queued, now);
     }
   }
 
@@ -394,7 +413,7 @@ export class NeighbourTable {
     while (entry.state === 'FAILED' && entry.queue.length > 0) {
       const queued = entry.queue.shift()!;
       entry.queueBytes -= queued.packet.length + SKB_OVERHEAD;
-      this.hooks.unreachable(entry, queued, now);
+      this.ops.unreachable(entry, queued, now);
     }
   }
 
@@ -404,7 +423,7 @@ export class NeighbourTable {
     // arp_solicit: the first ucast_probes probes of a valid entry go unicast, the rest broadcast.
     const unicast = entry.probes < params.ucastProbes && entry.mac !== null ? entry.mac : null;
     entry.probes++;
-    this.hooks.solicit(entry, unicast, trigger, now);
+    this.ops.solicit(entry, unicast, trigger, now);
   }
 
   /** neigh_timer_handler. */
