@@ -163,6 +163,12 @@ export class Kernel implements RoutingApi {
     return this.deviceTable.add(name, kind, mac, mtu);
   }
 
+  /** A port the runtime wires (the topology already refused duplicate names): failing is a bug. */
+  addEthernet(name: string, mac: Uint8Array, mtu: number): void {
+    const added = this.deviceTable.add(name, 'ether', mac, mtu);
+    if (!added.ok) throw new Error(`cannot add Ethernet device ${name}: ${added.errno}`);
+  }
+
   setMtu(name: string, mtu: number): KernelResult {
     return this.deviceTable.setMtu(name, mtu);
   }

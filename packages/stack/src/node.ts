@@ -462,19 +462,27 @@ export class StackNode implements NodeHost {
 /** A node built by createNode: the NodeHost, its kernel (control plane) and datapath parts. */
 export type LinuxNode = StackNode & { readonly kernel: Kernel };
 
+/** A StackNode whose control plane is the Kernel, kept visible for the shell commands and tests. */
+class LinuxStackNode extends StackNode {
+  constructor(
+    config: NodeConfig,
+    env: NodeEnvironment,
+    programs: Readonly<Record<string, Program>>,
+    readonly kernel: Kernel,
+    shell: NodeShell,
+  ) {
+    super(config, env, programs, kernel, shell);
+  }
+}
+
 /**
  * A node as the runtime builds it: the Linux-like Kernel, the node shell, the datapath, and the
  * given programs registered as shell commands (`ping`, `udpsend`, …) with `ip neigh`.
  */
 export function createNode(config: NodeConfig, env: NodeEnvironment, programs: Readonly<Record<string, Program>>): LinuxNode {
   const kernel = new Kernel({ hostname: config.name, ...(config.compat !== undefined ? { compat: config.compat } : {}) });
-  const control = Object.assign(kernel, {
-    addEthernet(ifname: string, mac: Uint8Array, mtu: number): void {
-      kernel.addDevice(ifname, 'ether', mac, mtu);
-    },
-  }) as Kernel & ControlPlane;
   const shell = new Shell(kernel);
-  const node = Object.assign(new StackNode(config, env, programs, control, shell), { kernel });
+  const node = new LinuxStackNode(config, env, programs, kernel, shell);
   kernel.deviceStats = (dev) => node.statsOf(dev);
   kernel.ipStatistics = () => node.parts.ipv4.mib;
   const nstatHistory = new Map<string, number>();
