@@ -16,7 +16,9 @@ itself runs fib_select_default and moves its memory of the last choice), gw1's r
 
 To keep the run short the host's neighbour timers are shortened (per-netns sysctls, printed): only
 base_reachable_time_ms (REACHABLE lasts a random 1/2..3/2 of it, so the REACHABLE time is not
-compared); delay_first_probe_time (5 s), retrans_time_ms (1 s) and ucast_solicit (3) keep their
+compared). 12 s keeps that random time (6..18 s) above delay_first_probe_time: the entry was last
+used when it was confirmed, so it always times out to STALE, never straight to DELAY (with 8 s a draw
+under 5 s gave DELAY, on the kernel and in the model alike); delay_first_probe_time (5 s), retrans_time_ms (1 s) and ucast_solicit (3) keep their
 defaults, so DELAY -> PROBE and PROBE -> FAILED times are the kernel's defaults.
 
 Needs root and iproute2. Runs in about 60 s. Output is committed as dead-gateway.expected.txt;
@@ -54,8 +56,8 @@ for node, cmds in {
     for cmd in cmds:
         lab.sh(node, cmd)
 for dev in ("eth0", "eth1"):
-    lab.sh("host", f"sysctl -qw net.ipv4.neigh.{dev}.base_reachable_time_ms=8000")
-print("# set on host: net.ipv4.neigh.{eth0,eth1}.base_reachable_time_ms=8000 (default 30000); other neighbour"
+    lab.sh("host", f"sysctl -qw net.ipv4.neigh.{dev}.base_reachable_time_ms=12000")
+print("# set on host: net.ipv4.neigh.{eth0,eth1}.base_reachable_time_ms=12000 (default 30000); other neighbour"
       " timers default:")
 for knob in ("delay_first_probe_time", "retrans_time_ms", "ucast_solicit", "mcast_solicit"):
     print("#   " + lab.sh("host", f"sysctl net.ipv4.neigh.eth0.{knob}").strip())

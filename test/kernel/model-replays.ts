@@ -307,8 +307,8 @@ export async function replayDeadGateway(): Promise<string> {
     return since;
   };
   try {
-    for (const dev of ['eth0', 'eth1']) await em.exec('host', `sysctl -qw net.ipv4.neigh.${dev}.base_reachable_time_ms=8000`);
-    t.line('# set on host: net.ipv4.neigh.{eth0,eth1}.base_reachable_time_ms=8000 (default 30000); other neighbour timers default:');
+    for (const dev of ['eth0', 'eth1']) await em.exec('host', `sysctl -qw net.ipv4.neigh.${dev}.base_reachable_time_ms=12000`);
+    t.line('# set on host: net.ipv4.neigh.{eth0,eth1}.base_reachable_time_ms=12000 (default 30000); other neighbour timers default:');
     for (const knob of ['delay_first_probe_time', 'retrans_time_ms', 'ucast_solicit', 'mcast_solicit']) {
       t.line(`#   ${(await em.exec('host', `sysctl net.ipv4.neigh.eth0.${knob}`)).stdout.trim()}`);
     }
