@@ -53,7 +53,10 @@ function runVitest(name, cwd, extraArgs, scratch) {
   const out = join(scratch, `${name}.json`);
   banner(`${name}: vitest run ${relative(root, cwd) || '.'} ${extraArgs.join(' ')}`.trimEnd());
   const start = Date.now();
-  const run = spawnSync(process.execPath, [vitest, 'run', '--reporter=default', `--reporter=${reporter}`, ...extraArgs], {
+  // A test's timeout only guards against a hang; it must never judge speed. The defaults (5 s, or a
+  // package's own) are raised to ten minutes for every test that does not set its own.
+  const guards = ['--testTimeout=600000', '--hookTimeout=600000'];
+  const run = spawnSync(process.execPath, [vitest, 'run', '--reporter=default', `--reporter=${reporter}`, ...guards, ...extraArgs], {
     cwd,
     stdio: 'inherit',
     env: { ...process.env, NETLOOM_TEST_SUMMARY: out },

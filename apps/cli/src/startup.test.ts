@@ -71,7 +71,7 @@ describe('what a command loads', () => {
     expect(await placement([twoHosts])).toBe('inline');
     expect(await placement([join(REPO_ROOT, 'topologies', 'router-chain.yaml')])).toBe('inline');
     expect(await placement([twoHosts, '--workers', '2'])).toBe('packed (2 workers)');
-  }, 60_000);
+  }, 600_000);
 });
 
 describe('the bundle', () => {
@@ -117,7 +117,7 @@ describe('the bundle', () => {
       expect(bundled.status, bundled.stderr).toBe(0);
       expect(bundled.stdout).toBe(modules.stdout);
     }
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('netloom bench startup', () => {
@@ -136,7 +136,7 @@ describe('netloom bench startup', () => {
       'netloom run two-hosts.yaml --placement inline',
       'netloom run two-hosts.yaml',
     ]);
-  }, 60_000);
+  }, 600_000);
 
   it('stops with the failing case, its status and its error text', async () => {
     const missing = join(REPO_ROOT, 'topologies', 'no-such-file.yaml');
@@ -147,7 +147,7 @@ describe('netloom bench startup', () => {
       stderr: `netloom: bench startup: netloom check no-such-file.yaml: exit 2\n${missing}:1:1: cannot read the topology file: no such file\n`,
     });
     expect((await runCli(['bench', 'startup', '--runs', '0'])).stderr).toContain('--runs must be an integer from 1 to 1000');
-  }, 60_000);
+  }, 600_000);
 
   it('takes the middle value, or the mean of the two middle ones', () => {
     expect([median([3]), median([5, 1, 4]), median([4, 1, 3, 2])]).toEqual([3, 4, 2.5]);

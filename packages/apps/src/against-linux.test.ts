@@ -67,6 +67,6 @@ realTools.describe('against the real tools in namespaces', () => {
   for (const [node, line] of cases) {
     it(`${node}: ${line}`, () => {
       expect(transcript(net.netloom(node, line))).toBe(transcript(net.linux(node, line)));
-    }, 60_000);
+    }, 600_000);
   }
 });

@@ -82,6 +82,6 @@ realTools.describe('shell answers against the real tools in namespaces', () => {
       const real = net.linux(c.node, c.linux ?? c.line, c.bash === true ? 'bash' : 'sh');
       if (c.bash === true) real.stderr = real.stderr.replace(/^bash: line 1: /gm, 'bash: ');
       expect(transcript(net.netloom(c.node, c.line))).toBe(transcript(real));
-    }, 60_000);
+    }, 600_000);
   }
 });

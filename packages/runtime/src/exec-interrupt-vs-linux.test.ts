@@ -15,7 +15,7 @@ const A = 'nlintr-a';
 const B = 'nlintr-b';
 
 function run(...argv: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 600_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -95,5 +95,5 @@ linux.describe('Ctrl-C for ping, against iputils', () => {
     const model = await netloomInterrupted(cmd, 4);
     expect(model.status, `netloom:\n${model.stdout}\nLinux:\n${real.stdout}`).toBe(real.status);
     expect(statisticsShape(model.stdout)).toBe(statisticsShape(real.stdout));
-  }, 60_000);
+  }, 600_000);
 });

@@ -93,7 +93,7 @@ describe('exec as a terminal runs it', () => {
       expect(result.stdout.startsWith('PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n64 bytes from 10.0.0.2: icmp_seq=1 ')).toBe(true);
       expect(result.stdout).toContain('20000 packets transmitted, 20000 received, 0% packet loss');
     });
-  }, 60_000);
+  }, 600_000);
 });
 
 describe('onExit and onTimeline', () => {

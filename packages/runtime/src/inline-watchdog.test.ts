@@ -29,7 +29,7 @@ function child(watchdogMs: number, body: string): { status: number | null; stdou
     ${body}
   `;
   // The timeout only stops a child that hangs (a broken watchdog); it decides nothing.
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 600_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -66,7 +66,7 @@ describe('real stack nodes', () => {
       expect([...run.pcaps.keys()]).toEqual([...reference.pcaps.keys()]);
       for (const [file, bytes] of reference.pcaps) expect(run.pcaps.get(file)!.equals(bytes), `${label} ${file}`).toBe(true);
     }
-  }, 300_000);
+  }, 600_000);
 
   tshark.it('router-chain.yaml: tshark reads every capture, finds nothing malformed and every echo answered', async () => {
     const run = await runChain('tshark', { placement: 'inline' });
@@ -84,7 +84,7 @@ describe('real stack nodes', () => {
       expect(requests.length, `${file}: echo requests`).toBeGreaterThan(0);
       expect(requests.filter((f) => !f[2]).map((f) => f[0]), `${file}: unanswered echo requests`).toEqual([]);
     }
-  }, { timeout: 120_000 });
+  }, { timeout: 600_000 });
 
   for (const type of ['switch', 'hub'] as const) {
     it(`a ${type} LAN: ARP broadcasts reach everyone; unicast reaches ${type === 'switch' ? 'only its destination once learned' : 'every member'}`, async () => {

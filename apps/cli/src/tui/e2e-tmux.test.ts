@@ -118,7 +118,7 @@ terminal.describe('netloom tui in a real terminal', () => {
 
   builtCli.it('drives `netloom tui topologies/router-chain.yaml` on the real engine', async () => {
     const bin = join(repo, 'apps/cli/bin/netloom.js');
-    const probe = spawnSync(process.execPath, [bin, 'exec', 'topologies/router-chain.yaml', 'h1', '--', 'ip', 'route', 'get', '10.0.8.2'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    const probe = spawnSync(process.execPath, [bin, 'exec', 'topologies/router-chain.yaml', 'h1', '--', 'ip', 'route', 'get', '10.0.8.2'], { cwd: repo, encoding: 'utf8', timeout: 600_000 });
     expect(probe.status, `netloom exec on router-chain: ${probe.stderr || probe.stdout}`).toBe(0);
     await driveRouterChain('node apps/cli/bin/netloom.js tui topologies/router-chain.yaml');
   }, { timeout: 400_000 });
