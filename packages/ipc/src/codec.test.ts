@@ -36,6 +36,7 @@ describe('ipc codec', () => {
       version: PROTOCOL_VERSION,
       shard: 2,
       out: [],
+      ringed: [],
       outputs: [{ id: 1, node: 0, t: 5, seq: 0, stream: 'stdout', text: 'PING 10.0.9.2\n' }],
       exits: [{ id: 1, node: 0, t: 9, seq: 1, status: 0 }],
       traces: [{ t: 5, seq: 0, kind: 'drop', node: 0, ifname: null, link: -1, reason: 'noRoute' }],

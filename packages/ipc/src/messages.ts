@@ -210,6 +210,11 @@ export interface WindowDoneMessage {
   shard: number;
   /** Envelopes for other shards, grouped by destination shard. */
   out: { shard: number; frames: FrameEnvelope[] }[];
+  /**
+   * Frames this window wrote straight into the ring to another shard (worker placements): how many,
+   * and the earliest delivery time among them, for the controller's choice of windows.
+   */
+  ringed: { shard: number; frames: number; firstAt: number }[];
   outputs: OutputRecord[];
   exits: ExitRecord[];
   traces: TraceRecord[];

@@ -48,6 +48,11 @@ describe('determinism across placements', () => {
     spec.links[0]!.params.latencyNs = 0;
     await expect(Emulator.load(spec, { nodeFactory: FAKE_NODES })).rejects.toThrow('link h1:eth0--r1:eth0: latency must be a positive whole number of ns, got 0');
     await expect(Emulator.load(mixedSpec(), { workers: 0 })).rejects.toThrow('workers must be a whole number ≥ 1, got 0');
+    // A frame of the largest MTU must fit the rings between shards.
+    const emulator = await Emulator.load(mixedSpec(), { placement: 'inline', nodeFactory: FAKE_NODES });
+    await expect(emulator.setLink('h1:eth0--r1:eth0', { mtu: 65536 })).rejects.toThrow('link h1:eth0--r1:eth0: mtu must be a whole number within 68..65535, got 65536');
+    await emulator.setLink('h1:eth0--r1:eth0', { mtu: 65535 });
+    await emulator.close();
   });
 
   it('gives byte-identical traces and pcaps inline, per-node, packed with 1, 2 and 3 workers, and on a second run', async () => {

@@ -62,8 +62,11 @@ import { PcapngCapture } from './pcapng-writer.js';
 import { inlineWatchdogRefusal, type InlineWatchdogMode } from './inline-watchdog.js';
 import { buildTables, defaultPlacement } from './placement.js';
 import { availableMemory, estimateMemory, memoryShortfall } from './memory-budget.js';
+import { allocateRing, ringCapacity } from './frame-ring.js';
 import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, watchdogMs, WorkerShardChannel } from './shard-channel.js';
 
+/** The largest MTU a link may have (as the topology format's limit): rings between shards fit its frames. */
+const MAX_MTU = 65535;
 /** How long a command may keep virtual time moving before it is interrupted. */
 export const COMMAND_CAP_NS = 3600e9;
 /** After the interrupt, how long it gets to print its summary and exit. */
@@ -152,6 +155,8 @@ export class Emulator implements EmulatorApi {
   private current = 0;
   private lookahead: number;
   private inflight: FrameEnvelope[][] = [];
+  /** Frames in the rings to each shard (worker placements): how many, and the earliest due. */
+  private ringed: { frames: number; firstAt: number }[] = [];
   private shardNext: number[] = [];
   private controls: Control[][] = [];
   private hasControls = false;
@@ -230,6 +235,7 @@ export class Emulator implements EmulatorApi {
     this.liveEvents = options.playEvents === true ? this.eventItems().sort((a, b) => a.at - b.at) : null;
     for (let s = 0; s < this.shardCount; s++) {
       this.inflight.push([]);
+      this.ringed.push({ frames: 0, firstAt: Infinity });
       this.shardNext.push(0);
       this.controls.push([]);
     }
@@ -329,7 +335,7 @@ export class Emulator implements EmulatorApi {
       if (typeof factory !== 'function') throw new EmulatorError(`${this.factory.module} does not export ${this.factory.export}`);
       this.channels = [new InlineShardChannel(0, factory as NodeFactory, { mode: this.inlineWatchdog, watchdogMs: this.watchdogMs })];
     } else {
-      this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs);
+      this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs, this.ringPairs());
       for (const channel of this.pool.channels) channel.attach(this.pool);
       this.channels = this.pool.channels;
     }
@@ -416,9 +422,22 @@ export class Emulator implements EmulatorApi {
     return id;
   }
 
+  /** A ring each way between two shards that share a link, sized for the largest frame any link may carry (MAX_MTU). */
+  private ringPairs(): { from: number; to: number; buffer: SharedArrayBuffer }[] {
+    const pairs = new Set<number>();
+    for (const link of this.linkTable) {
+      const shards = [...new Set(link.ports.map((p) => this.nodeTable[this.portTable[p]!.node]!.shard))];
+      for (const from of shards) for (const to of shards) if (from !== to) pairs.add(from * this.shardCount + to);
+    }
+    // Room for an Ethernet header and VLAN tags past the largest MTU.
+    const capacity = ringCapacity(MAX_MTU + 64);
+    return [...pairs].sort((a, b) => a - b).map((pair) => ({ from: Math.floor(pair / this.shardCount), to: pair % this.shardCount, buffer: allocateRing(capacity) }));
+  }
+
   private nextEventTime(): number {
     let next = Infinity;
     for (const t of this.shardNext) if (t < next) next = t;
+    for (const ring of this.ringed) if (ring.firstAt < next) next = ring.firstAt;
     for (const batch of this.inflight) for (const envelope of batch) if (envelope.deliverAt < next) next = envelope.deliverAt;
     return next;
   }
@@ -471,7 +490,7 @@ export class Emulator implements EmulatorApi {
     const trace = this.traceListeners.size > 0 || this.capture !== null;
     const active: number[] = [];
     for (let s = 0; s < this.shardCount; s++) {
-      if (this.controls[s]!.length > 0 || this.inflight[s]!.length > 0 || this.shardNext[s]! < until) active.push(s);
+      if (this.controls[s]!.length > 0 || this.inflight[s]!.length > 0 || this.ringed[s]!.frames > 0 || this.shardNext[s]! < until) active.push(s);
     }
     const messages = active.map((s) => ({
       type: 'window' as const,
@@ -485,6 +504,8 @@ export class Emulator implements EmulatorApi {
     for (const s of active) {
       this.controls[s] = [];
       this.inflight[s] = [];
+      // It takes in everything in its rings at the window's start.
+      this.ringed[s] = { frames: 0, firstAt: Infinity };
     }
     this.hasControls = false;
     this.unsettled = true;
@@ -506,6 +527,11 @@ export class Emulator implements EmulatorApi {
     for (const result of results) {
       this.shardNext[result.shard] = result.nextEventAt;
       for (const batch of result.out) for (const envelope of batch.frames) this.inflight[batch.shard]!.push(envelope);
+      for (const batch of result.ringed) {
+        const ring = this.ringed[batch.shard]!;
+        ring.frames += batch.frames;
+        if (batch.firstAt < ring.firstAt) ring.firstAt = batch.firstAt;
+      }
       // Loops, not spreads: a busy window can hold more records than a call's argument limit.
       for (const output of result.outputs) outputs.push(output);
       for (const exit of result.exits) exits.push(exit);
@@ -788,6 +814,9 @@ export class Emulator implements EmulatorApi {
       throw new EmulatorError(`link ${id}: latency must be a positive whole number of ns, got ${change.latencyNs}`);
     }
     if (change.loss !== undefined && !(change.loss >= 0 && change.loss <= 1)) throw new EmulatorError(`link ${id}: loss must be within 0..1, got ${change.loss}`);
+    if (change.mtu !== undefined && !(Number.isInteger(change.mtu) && change.mtu >= 68 && change.mtu <= MAX_MTU)) {
+      throw new EmulatorError(`link ${id}: mtu must be a whole number within 68..${MAX_MTU}, got ${change.mtu}`);
+    }
     const link = this.linkTable[index]!;
     const params = link.params;
     if (change.latencyNs !== undefined) params.latencyNs = change.latencyNs;

@@ -3,7 +3,9 @@
  * thread (tests, the TUI's fast stepping) or as a long-lived piscina task in a worker thread.
  *
  * Worker shards: one pool thread per shard, a MessageChannel each, one SharedArrayBuffer of wake
- * counters for all (see shard-worker.ts). The controller waits for a reply by spinning briefly
+ * counters for all (see shard-worker.ts), and a ring per direction between two shards that share a
+ * link (frame-ring.ts): frames go from shard to shard without the controller, which only learns
+ * how many crossed and the earliest due time. The controller waits for a reply by spinning briefly
  * (only when there are no more shards than cores), then blocking in Atomics.wait in slices of a few
  * milliseconds with event-loop turns between them (Atomics.waitAsync wakes far too slowly in Node
  * 20); the turns let the task's promise report a thread that threw or exited, which ends the wait
@@ -39,6 +41,7 @@ import type { NodeFactory } from './node-factory.js';
 import { InlineWatchdog, type InlineWatchdogMode } from './inline-watchdog.js';
 import { listenForNodeFaults } from './node-faults.js';
 import { Shard } from './shard.js';
+import type { ShardTask } from './shard-worker.js';
 
 const SPIN_ITERATIONS = 20_000;
 /** The longest the controller blocks in Atomics.wait before letting the event loop run. */
@@ -155,13 +158,16 @@ export class ShardPool {
   private readonly pool: Piscina;
   private readonly signal: Int32Array;
 
-  /** A pool of `count` shard workers. piscina is loaded here, so an inline emulation never loads it. */
-  static async open(count: number, spin: boolean, watchdog: number = watchdogMs(undefined)): Promise<ShardPool> {
+  /**
+   * A pool of `count` shard workers, with a ring for each (from, to) pair in `rings`. piscina is
+   * loaded here, so an inline emulation never loads it.
+   */
+  static async open(count: number, spin: boolean, watchdog: number = watchdogMs(undefined), rings: ShardTask['rings'] = []): Promise<ShardPool> {
     const { Piscina: PiscinaPool } = await import('piscina');
-    return new ShardPool(PiscinaPool, count, spin, watchdog);
+    return new ShardPool(PiscinaPool, count, spin, watchdog, rings);
   }
 
-  private constructor(PiscinaPool: typeof Piscina, count: number, spin: boolean, watchdog: number) {
+  private constructor(PiscinaPool: typeof Piscina, count: number, spin: boolean, watchdog: number, rings: ShardTask['rings']) {
     this.pool = new PiscinaPool({
       filename: workerFileUrl().href,
       minThreads: count,
@@ -181,7 +187,9 @@ export class ShardPool {
     this.signal = new Int32Array(buffer);
     for (let index = 0; index < count; index++) {
       const { port1, port2 } = new MessageChannel();
-      const task = this.pool.run({ port: port2, signal: buffer, activity, shard: index }, { transferList: [port2] }) as Promise<void>;
+      const own = rings.filter((ring) => ring.from === index || ring.to === index);
+      const shardTask: ShardTask = { port: port2, signal: buffer, activity, shard: index, rings: own };
+      const task = this.pool.run(shardTask, { transferList: [port2] }) as Promise<void>;
       this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, spin, new Int32Array(activity, 8 * index, 2), watchdog));
     }
   }

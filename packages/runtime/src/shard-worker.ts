@@ -15,13 +15,19 @@
  * windows run, and on `settle` after a real-time millisecond, so asynchronous work of a node runs and
  * fails where the shard sees it. The shard keeps its activity (the node it is calling, a count of
  * calls) in `activity[2·shard…]`, where the controller's watchdog reads it.
+ *
+ * Frames to and from the shards it shares links with travel in rings (frame-ring.ts), one per
+ * direction, given in the task. A sender whose ring to this shard is full bumps this shard's wake
+ * counter; the worker drains its input rings whenever it wakes without a message, so a full ring
+ * empties while this shard waits for its next window.
  */
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { decodeControllerMessage, encodeMessage, PROTOCOL_VERSION, type ControllerMessage } from '@netloom/ipc';
+import { FrameRing } from './frame-ring.js';
 import type { NodeFactory } from './node-factory.js';
 import { listenForNodeFaults } from './node-faults.js';
-import { Shard } from './shard.js';
+import { Shard, type ShardRings } from './shard.js';
 
 export interface ShardTask {
   port: MessagePort;
@@ -29,6 +35,8 @@ export interface ShardTask {
   /** Two Int32 per shard: the node being called into (index + 1, 0 between calls), and calls so far. */
   activity: SharedArrayBuffer;
   shard: number;
+  /** The rings of the links between shards: from → to, each one direction. */
+  rings: { from: number; to: number; buffer: SharedArrayBuffer }[];
 }
 
 const SPIN_ITERATIONS = 20_000;
@@ -45,11 +53,31 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 1));
 }
 
-function nextMessage(port: MessagePort, signal: Int32Array, slot: number, spin: boolean): ControllerMessage {
+/** The task's rings as this shard sees them: outputs by destination, and its inputs. */
+function shardRings(task: ShardTask, signal: Int32Array): ShardRings {
+  const outputs = new Map<number, FrameRing>();
+  const inputs: FrameRing[] = [];
+  for (const ring of task.rings) {
+    if (ring.from === task.shard) outputs.set(ring.to, new FrameRing(ring.buffer));
+    else if (ring.to === task.shard) inputs.push(new FrameRing(ring.buffer));
+  }
+  return {
+    outputs,
+    inputs,
+    wakeReader: (shard) => {
+      Atomics.add(signal, 2 * shard, 1);
+      Atomics.notify(signal, 2 * shard);
+    },
+  };
+}
+
+function nextMessage(port: MessagePort, signal: Int32Array, slot: number, spin: boolean, idle: () => void = () => {}): ControllerMessage {
   for (;;) {
     const seen = Atomics.load(signal, slot);
     const received = receiveMessageOnPort(port);
     if (received !== undefined) return decodeControllerMessage(received.message as Uint8Array);
+    // Woken without a message: a sender's ring to this shard may be full.
+    idle();
     if (spin) {
       for (let i = 0; i < SPIN_ITERATIONS && Atomics.load(signal, slot) === seen; i++);
       if (Atomics.load(signal, slot) !== seen) continue;
@@ -71,14 +99,15 @@ export default async function runShard(task: ShardTask): Promise<void> {
   const module = (await import(first.factory.module)) as Record<string, unknown>;
   const factory = module[first.factory.export];
   if (typeof factory !== 'function') throw new Error(`${first.factory.module} does not export a function ${first.factory.export}`);
-  const shard = new Shard(first, factory as NodeFactory, new Int32Array(task.activity, 8 * task.shard, 2));
+  const shard = new Shard(first, factory as NodeFactory, new Int32Array(task.activity, 8 * task.shard, 2), shardRings(task, signal));
+  const drain = (): void => shard.drainRings();
   const stopListening = listenForNodeFaults((error, how) => shard.orphanFault(error, how));
   await settle();
   const nodes = shard.error === null ? shard.nodeStates() : [];
   reply(encodeMessage({ type: 'ready', version: PROTOCOL_VERSION, shard: task.shard, nodes, error: shard.error }));
   let turned = performance.now();
   for (;;) {
-    const message = nextMessage(task.port, signal, wakeSlot, first.spin);
+    const message = nextMessage(task.port, signal, wakeSlot, first.spin, drain);
     if (message.type === 'close') break;
     if (message.type === 'settle') {
       await settle();

@@ -10,6 +10,8 @@
  * for a veth pair; a switch disables the port and forgets its MACs, as a Linux bridge), frames for
  * other shards as envelopes, trace records, and
  * reporting the first fault of a node with that node's name (the shard then stops).
+ * In worker placements a frame for another shard goes straight into the ring to that shard
+ * (frame-ring.ts); a full ring blocks the sender, which drains its own input rings while it waits.
  * Leaves out: threads and bytes on a port (shard-worker.ts), and the window choice (controller).
  *
  * Node faults, each reported as `{ node, message }` in the shard's next answer:
@@ -48,6 +50,7 @@ import type {
 import { PROTOCOL_VERSION } from '@netloom/ipc';
 import type { CommandHandle, CompatSettings, NodeHost, StackEvent } from '@netloom/stack/node-host';
 import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
+import type { FrameRing } from './frame-ring.js';
 import { LinkEgress } from './link-egress.js';
 import type { NodeFactory } from './node-factory.js';
 import { inNode, type AsyncFaultKind, type NodeFaultOwner } from './node-faults.js';
@@ -88,6 +91,18 @@ interface LinkState {
   placement: LinkPlacement;
   up: boolean;
 }
+
+/** The rings between this shard and the shards it shares links with (worker placements). */
+export interface ShardRings {
+  /** The ring to each shard this one sends to, by shard index. */
+  outputs: Map<number, FrameRing>;
+  inputs: FrameRing[];
+  /** Wake the thread of `shard` (its ring is full): it drains its inputs when woken. */
+  wakeReader(shard: number): void;
+}
+
+/** How long a sender facing a full ring blocks before draining its own inputs again (wall ms). */
+const FULL_RING_WAIT_MS = 1;
 
 /** A node's timers may run this many times at one instant and stay due there; one more is a fault. */
 export const MAX_TIMER_RUNS_PER_INSTANT = 1000;
@@ -146,6 +161,7 @@ export class Shard {
 
   // Per-window results.
   private out = new Map<number, FrameEnvelope[]>();
+  private ringed = new Map<number, { shard: number; frames: number; firstAt: number }>();
   private outputs: OutputRecord[] = [];
   private exits: ExitRecord[] = [];
   private traces: TraceRecord[] = [];
@@ -155,7 +171,12 @@ export class Shard {
   /** [0]: index + 1 of the node being called into, 0 between calls; [1]: calls so far (both read by a watchdog). */
   private readonly activity: Int32Array;
 
-  constructor(start: StartMessage, factory: NodeFactory, activity: Int32Array = unwatched()) {
+  constructor(
+    start: StartMessage,
+    factory: NodeFactory,
+    activity: Int32Array = unwatched(),
+    private readonly rings: ShardRings | null = null,
+  ) {
     this.index = start.shard;
     this.activity = activity;
     this.nodeShard = start.nodes.map((n) => n.shard);
@@ -309,6 +330,7 @@ export class Shard {
           this.scheduleTimer(node);
         }
         this.initialCarrier = [];
+        this.drainRings();
         for (const envelope of message.frames) this.acceptEnvelope(envelope);
         for (const control of message.controls) this.applyControl(control);
         for (;;) {
@@ -339,6 +361,7 @@ export class Shard {
       version: PROTOCOL_VERSION,
       shard: this.index,
       out,
+      ringed: [...this.ringed.values()],
       outputs: this.outputs,
       exits: this.exits,
       traces: this.traces,
@@ -348,6 +371,7 @@ export class Shard {
       error: this.failure,
     };
     this.out = new Map();
+    this.ringed = new Map();
     this.outputs = [];
     this.exits = [];
     this.traces = [];
@@ -533,10 +557,47 @@ export class Shard {
       if (remoteShards !== null && remoteShards.includes(shard)) continue;
       (remoteShards ??= []).push(shard);
       envelope ??= { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame, ...signal };
+      const ring = this.rings?.outputs.get(shard);
+      if (ring !== undefined) {
+        this.writeRing(shard, ring, envelope);
+        continue;
+      }
       const batch = this.out.get(shard);
       if (batch === undefined) this.out.set(shard, [envelope]);
       else batch.push(envelope);
     }
+  }
+
+  /**
+   * Put an envelope into the ring to `shard`. A full ring blocks this shard's progress (never a
+   * drop): the reader is woken, and while it makes room this shard takes in its own input rings, so
+   * two shards sending to each other cannot wait on each other forever.
+   */
+  private writeRing(shard: number, ring: FrameRing, envelope: FrameEnvelope): void {
+    while (!ring.tryWrite(envelope)) {
+      const seen = ring.readCounter();
+      this.rings!.wakeReader(shard);
+      this.drainRings();
+      Atomics.wait(ring.counters, 1, seen, FULL_RING_WAIT_MS);
+      // Waiting for another shard is progress, not a loop in the node: the watchdog blames the reader if it is stuck.
+      this.activity[1] = (this.activity[1]! + 1) | 0;
+    }
+    const summary = this.ringed.get(shard);
+    if (summary === undefined) this.ringed.set(shard, { shard, frames: 1, firstAt: envelope.deliverAt });
+    else {
+      summary.frames++;
+      if (envelope.deliverAt < summary.firstAt) summary.firstAt = envelope.deliverAt;
+    }
+  }
+
+  /**
+   * Take in every frame other shards have put in this shard's input rings. Each is due at or after
+   * the end of the window it was sent in (a link's latency is at least the lookahead), so taking it
+   * early — while waiting between windows, or mid-window — never changes what this window runs.
+   */
+  drainRings(): void {
+    if (this.rings === null) return;
+    for (const ring of this.rings.inputs) ring.drain((envelope) => this.acceptEnvelope(envelope));
   }
 
   private acceptEnvelope(envelope: FrameEnvelope): void {

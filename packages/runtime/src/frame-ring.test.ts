@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { FrameEnvelope } from '@netloom/ipc';
+import { allocateRing, FrameRing, ringCapacity } from './frame-ring.js';
+
+function envelope(seq: number, length: number, adminUp?: boolean): FrameEnvelope {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (seq * 31 + i) & 0xff;
+  const e: FrameEnvelope = { deliverAt: 1e9 + seq * 1000 + 0.5 * 0, link: seq % 7, port: 3 + (seq % 5), seq: 2 ** 40 + seq, bytes };
+  if (adminUp !== undefined) e.adminUp = adminUp;
+  return e;
+}
+
+function drainAll(ring: FrameRing): FrameEnvelope[] {
+  const got: FrameEnvelope[] = [];
+  ring.drain((e) => got.push(e));
+  return got;
+}
+
+describe('FrameRing', () => {
+  it('gives back every field of an envelope, carrier signals included, in order', () => {
+    const ring = new FrameRing(allocateRing(4096));
+    const sent = [envelope(1, 60), envelope(2, 0, false), envelope(3, 1514), envelope(4, 0, true), envelope(5, 1)];
+    for (const e of sent) expect(ring.tryWrite(e)).toBe(true);
+    expect(drainAll(ring)).toEqual(sent);
+    expect(ring.used()).toBe(0);
+    expect(drainAll(ring)).toEqual([]);
+  });
+
+  it('refuses a record when full, drops nothing, and takes it once the reader has made room', () => {
+    const ring = new FrameRing(allocateRing(1024));
+    const sent: FrameEnvelope[] = [];
+    let seq = 0;
+    for (;;) {
+      const e = envelope(seq++, 100);
+      if (!ring.tryWrite(e)) break;
+      sent.push(e);
+    }
+    // 1024 bytes hold 7 records of 32 + 104 bytes.
+    expect(sent.length).toBe(7);
+    const refused = envelope(seq - 1, 100);
+    expect(drainAll(ring)).toEqual(sent);
+    expect(ring.tryWrite(refused)).toBe(true);
+    expect(drainAll(ring)).toEqual([refused]);
+  });
+
+  it('wraps around the end of its area many times with records of every size, in order', () => {
+    const ring = new FrameRing(allocateRing(2048));
+    const sent: FrameEnvelope[] = [];
+    const got: FrameEnvelope[] = [];
+    // A fixed pseudo-random sequence of lengths (0..600) and of how often the reader drains.
+    let x = 12345;
+    const next = (n: number): number => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x % n);
+    for (let seq = 0; seq < 3000; seq++) {
+      const e = envelope(seq, next(601), next(10) === 0 ? next(2) === 0 : undefined);
+      if (!ring.tryWrite(e)) {
+        // An emptied ring takes any record that fits it.
+        ring.drain((d) => got.push(d));
+        expect(ring.tryWrite(e)).toBe(true);
+      }
+      sent.push(e);
+      if (next(4) === 0) ring.drain((d) => got.push(d));
+    }
+    ring.drain((d) => got.push(d));
+    expect(got.length).toBe(sent.length);
+    expect(got).toEqual(sent);
+  });
+
+  it('keeps counting past 2^32 bytes of records', () => {
+    const buffer = allocateRing(1024);
+    const ring = new FrameRing(buffer);
+    // Start both counters just below the wrap of the 32-bit counter.
+    const start = 2 ** 32 - 200;
+    ring.counters[0] = start | 0;
+    ring.counters[1] = start | 0;
+    const sent = [envelope(1, 100), envelope(2, 100), envelope(3, 100)];
+    for (const e of sent) expect(ring.tryWrite(e)).toBe(true);
+    expect(drainAll(ring)).toEqual(sent);
+  });
+
+  it('refuses a frame that could never fit, and sizes rings for the largest frame', () => {
+    const ring = new FrameRing(allocateRing(1024));
+    expect(() => ring.tryWrite(envelope(1, 600))).toThrow('a frame of 600 bytes does not fit a ring of 1024 bytes');
+    expect(ringCapacity(1514)).toBe(256 * 1024);
+    expect(ringCapacity(65535 + 64)).toBe(256 * 1024);
+    expect(ringCapacity(200_000)).toBe(512 * 1024);
+    const largest = new FrameRing(allocateRing(ringCapacity(65535 + 64)));
+    expect(largest.tryWrite(envelope(1, 65535 + 64))).toBe(true);
+    expect(drainAll(largest)[0]!.bytes.length).toBe(65535 + 64);
+    expect(() => allocateRing(1000)).toThrow('power of two');
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * A bounded ring of frame envelopes from one shard to another, in a SharedArrayBuffer: frames cross
+ * shards directly, in a fixed binary layout, instead of being msgpack-encoded into the window's
+ * reply, decoded by the controller and encoded again into the next window's message.
+ *
+ * One writer (the sending shard's thread) and one reader (the receiving shard's thread). The header
+ * holds two byte counters that only grow (modulo 2^32): `written` and `read`; the ring's capacity is
+ * a power of two, so a counter's position in the data area is `counter & (capacity − 1)` and the
+ * bytes in use are `written − read`. A record is
+ *
+ *   offset  0  f64  deliverAt (ns)
+ *           8  f64  seq (per sending port)
+ *          16  u32  link
+ *          20  u32  sending port
+ *          24  u32  frame length in bytes, or WRAP: the rest of the area is unused, go to its start
+ *          28  u32  flags: bit 0 a carrier signal (no frame), bit 1 its device is up
+ *          32  …    the frame's bytes, padded to 8
+ *
+ * and never straddles the end of the area. The writer publishes a record by storing `written` after
+ * its bytes (Atomics.store orders the plain writes before it); the reader frees space the same way
+ * with `read` and notifies on it. A full ring is never overwritten and never drops: `tryWrite`
+ * answers false and the sender waits (shard.ts drains its own input rings meanwhile, so two shards
+ * writing to each other cannot both wait forever). Leaves out: which thread waits how (shard.ts,
+ * shard-worker.ts).
+ */
+import type { FrameEnvelope } from '@netloom/ipc';
+
+const WRITTEN = 0;
+const READ = 1;
+const HEADER_BYTES = 16;
+const RECORD_HEADER = 32;
+const WRAP = 0xffffffff;
+const FLAG_SIGNAL = 1;
+const FLAG_UP = 2;
+
+function padded(length: number): number {
+  return RECORD_HEADER + ((length + 7) & ~7);
+}
+
+/** Bytes a ring needs so that a frame of up to `maxFrame` bytes fits (a record may take half of it). */
+export function ringCapacity(maxFrame: number, least = 256 * 1024): number {
+  let capacity = 1024;
+  while (capacity < least || capacity < 2 * padded(maxFrame)) capacity *= 2;
+  return capacity;
+}
+
+/** A ring's shared memory for a given data capacity (a power of two). */
+export function allocateRing(capacity: number): SharedArrayBuffer {
+  if (!(capacity >= 64 && (capacity & (capacity - 1)) === 0)) throw new RangeError(`ring capacity must be a power of two ≥ 64, got ${capacity}`);
+  return new SharedArrayBuffer(HEADER_BYTES + capacity);
+}
+
+export class FrameRing {
+  /** The written/read counters (Int32 cells, read as unsigned). */
+  readonly counters: Int32Array;
+  private readonly data: DataView;
+  private readonly bytes: Uint8Array;
+  private readonly capacity: number;
+  private readonly mask: number;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.capacity = buffer.byteLength - HEADER_BYTES;
+    this.mask = this.capacity - 1;
+    this.counters = new Int32Array(buffer, 0, 2);
+    this.data = new DataView(buffer, HEADER_BYTES, this.capacity);
+    this.bytes = new Uint8Array(buffer, HEADER_BYTES, this.capacity);
+  }
+
+  /** Bytes written and not yet read. */
+  used(): number {
+    return (Atomics.load(this.counters, WRITTEN) - Atomics.load(this.counters, READ)) >>> 0;
+  }
+
+  /** The `read` counter as it is now (to wait on it for space). */
+  readCounter(): number {
+    return Atomics.load(this.counters, READ);
+  }
+
+  /** Append one envelope; false when the ring has no room for it now (nothing is written). */
+  tryWrite(envelope: FrameEnvelope): boolean {
+    const length = envelope.bytes.length;
+    const size = padded(length);
+    if (size > this.capacity / 2) throw new RangeError(`a frame of ${length} bytes does not fit a ring of ${this.capacity} bytes`);
+    const written = Atomics.load(this.counters, WRITTEN) >>> 0;
+    const free = this.capacity - ((written - (Atomics.load(this.counters, READ) >>> 0)) >>> 0);
+    let at = written & this.mask;
+    const tail = this.capacity - at;
+    // A record never straddles the end: the tail is skipped (marked when a header fits there).
+    const skip = tail < size ? tail : 0;
+    if (free < skip + size) return false;
+    if (skip > 0) {
+      if (skip >= RECORD_HEADER) this.data.setUint32(at + 24, WRAP, true);
+      at = 0;
+    }
+    const data = this.data;
+    data.setFloat64(at, envelope.deliverAt, true);
+    data.setFloat64(at + 8, envelope.seq, true);
+    data.setUint32(at + 16, envelope.link, true);
+    data.setUint32(at + 20, envelope.port, true);
+    data.setUint32(at + 24, length, true);
+    data.setUint32(at + 28, envelope.adminUp === undefined ? 0 : FLAG_SIGNAL | (envelope.adminUp ? FLAG_UP : 0), true);
+    this.bytes.set(envelope.bytes, at + RECORD_HEADER);
+    Atomics.store(this.counters, WRITTEN, (written + skip + size) | 0);
+    return true;
+  }
+
+  /** Take every envelope written so far, oldest first, and free their space (waking a waiting writer). */
+  drain(take: (envelope: FrameEnvelope) => void): number {
+    const written = Atomics.load(this.counters, WRITTEN) >>> 0;
+    let read = Atomics.load(this.counters, READ) >>> 0;
+    if (written === read) return 0;
+    let count = 0;
+    const data = this.data;
+    while (read !== written) {
+      let at = read & this.mask;
+      const tail = this.capacity - at;
+      if (tail < RECORD_HEADER || data.getUint32(at + 24, true) === WRAP) {
+        read = (read + tail) >>> 0;
+        continue;
+      }
+      const length = data.getUint32(at + 24, true);
+      if (padded(length) > ((written - read) >>> 0) || padded(length) > tail) {
+        throw new Error(`frame ring corrupt: a record of ${length} bytes at ${at} runs past what was written`);
+      }
+      const flags = data.getUint32(at + 28, true);
+      const envelope: FrameEnvelope = {
+        deliverAt: data.getFloat64(at, true),
+        link: data.getUint32(at + 16, true),
+        port: data.getUint32(at + 20, true),
+        seq: data.getFloat64(at + 8, true),
+        bytes: this.bytes.slice(at + RECORD_HEADER, at + RECORD_HEADER + length),
+      };
+      if ((flags & FLAG_SIGNAL) !== 0) envelope.adminUp = (flags & FLAG_UP) !== 0;
+      read = (read + padded(length)) >>> 0;
+      take(envelope);
+      count++;
+    }
+    Atomics.store(this.counters, READ, read | 0);
+    Atomics.notify(this.counters, READ);
+    return count;
+  }
+}
