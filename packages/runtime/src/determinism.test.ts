@@ -2,10 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadTopologyFile } from '@netloom/topology';
 import { Emulator } from './emulator.js';
 import type { EmulatorOptions } from './emulator-types.js';
 import { formatTrace } from './trace-format.js';
+import { ringCapacity } from './frame-ring.js';
 import { FAKE_NODES, mixedSpec } from './testing/specs.js';
+
+const ROUTER_CHAIN = new URL('../../../topologies/router-chain.yaml', import.meta.url).pathname;
 
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-determinism-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -85,5 +89,43 @@ describe('determinism across placements', () => {
       expect([...run.pcaps.keys()], label).toEqual([...reference.pcaps.keys()]);
       for (const [file, bytes] of reference.pcaps) expect(run.pcaps.get(file)!.equals(bytes), `${label} ${file}`).toBe(true);
     }
+  });
+
+  it('a 10-shard chain (per-node, frames in rings between neighbours, a full ring holding its sender back) gives the trace and pcaps of inline', async () => {
+    // router-chain without a bandwidth limit and with long queues: 400 datagrams of 1,400 bytes sent
+    // 1 µs apart reach every hop within one 1 ms window, 400 × (32 + 1448) bytes in all — more than
+    // a ring holds, so each sender waits for its neighbour to drain.
+    const datagrams = 400;
+    expect(datagrams * (32 + 1448)).toBeGreaterThan(ringCapacity(1500 + 64));
+    const chainRun = async (label: string, options: EmulatorOptions): Promise<{ trace: string; pcaps: Map<string, Buffer>; shards: number }> => {
+      const spec = loadTopologyFile(ROUTER_CHAIN);
+      for (const link of spec.links) link.params = { ...link.params, bandwidthBps: null, queue: 10_000 };
+      const emulator = await Emulator.load(spec, options);
+      const lines: string[] = [];
+      emulator.onTrace((events) => {
+        for (const event of events) lines.push(formatTrace(event));
+      });
+      const dir = join(scratch, label);
+      await emulator.startCapture(dir);
+      await emulator.start();
+      // Neighbours resolved first: a hop holds only 3 frames while it waits for ARP (neighbourQueueFull).
+      expect((await emulator.exec('h1', 'ping -c 1 10.0.8.2')).status, label).toBe(0);
+      const sent = await emulator.exec('h1', `udpsend 10.0.8.2 9 -i 1us -c ${datagrams} -s 1400`);
+      expect(sent.stdout, label).toContain(`--- udpsend: ${datagrams} sent, ${datagrams} ok, 0 failed`);
+      await emulator.advance(20e6);
+      const shards = emulator.shardCount;
+      await emulator.close();
+      const pcaps = new Map<string, Buffer>();
+      for (const file of readdirSync(dir).sort()) pcaps.set(file, readFileSync(join(dir, file)));
+      return { trace: lines.join('\n'), pcaps, shards };
+    };
+    const inline = await chainRun('chain-inline', { placement: 'inline' });
+    // Every datagram crossed every hop (h2 has no socket on port 9).
+    expect(inline.trace.split('\n').filter((l) => l.includes('h2:eth0 drop(noSocket)')).length).toBe(datagrams);
+    const perNode = await chainRun('chain-per-node', { placement: 'per-node' });
+    expect(perNode.shards).toBe(10);
+    expect(perNode.trace).toBe(inline.trace);
+    expect([...perNode.pcaps.keys()]).toEqual([...inline.pcaps.keys()]);
+    for (const [file, bytes] of inline.pcaps) expect(perNode.pcaps.get(file)!.equals(bytes), file).toBe(true);
   });
 });
