@@ -130,8 +130,11 @@ export class Kernel implements RoutingApi {
     return this.sysctls.conf(dev, name);
   }
 
+  /** A name the tree does not have is a bug in the caller: it throws instead of reading as 0. */
   sysctl(name: string): number {
-    return this.sysctls.get(name) ?? 0;
+    const value = this.sysctls.get(name);
+    if (value === undefined) throw new RangeError(`sysctl: no such key ${name}`);
+    return value;
   }
 
   // ------------------------------------------------------------------ devices (kernel/devices.ts)

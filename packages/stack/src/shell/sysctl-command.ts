@@ -1,7 +1,9 @@
 /**
  * `sysctl` as procps-ng 4.0.2 behaves for the net.ipv4 tree: NAME, NAME=VALUE (with or without -w),
- * -n, -q, -a/-A/-X, directories (prints every key below), slashes as separators, and its error
- * texts and exit statuses (1 when a key is missing or a value is refused).
+ * -n, -q, -e, -a/-A/-X, directories (prints every key below), slashes as separators, and its error
+ * texts and exit statuses: reading adds 1 per missing key (`sysctl a.b c.d` exits 2), writing exits 1
+ * when any key is missing or a value is refused; -e drops both the message and the status of a missing
+ * key, -q only silences the echo of a value set. A name the tree does not know is never read as 0.
  */
 import type { Kernel } from '../kernel.js';
 import { formatProcValue } from '../sysctl/proc-handlers.js';
@@ -68,7 +70,8 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
     else if (arg === '--values') valuesOnly = true;
     else if (arg === '--quiet') quiet = true;
     else if (arg === '--names') namesOnly = true;
-    else if (arg === '--write' || arg === '--ignore') continue;
+    else if (arg === '--ignore') ignore = true;
+    else if (arg === '--write') continue;
     else targets.push(arg);
   }
   const tree = kernel.sysctls;
@@ -106,15 +109,19 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
         for (const [key, v] of tree.list()) if (key.startsWith(name + '.')) show(key, v);
         continue;
       }
-      if (!ignore) stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
-      status = 1;
+      if (!ignore) {
+        stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
+        status += 1;
+      }
       continue;
     }
     // procps trims the blanks around the value before writing and echoing it.
     const valueText = target.slice(eq + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (tree.get(name) === undefined && name !== 'net.ipv4.route.flush') {
-      if (!ignore) stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
-      status = 1;
+      if (!ignore) {
+        stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
+        status = 1;
+      }
       continue;
     }
     const result = tree.write(name, valueText);

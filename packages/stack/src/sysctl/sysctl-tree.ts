@@ -97,9 +97,9 @@ export class SysctlTree {
   /** Effective value for a device with Linux's all/device combining rule. */
   conf(dev: string, key: string): number {
     const spec = CONF_BY_NAME.get(key);
+    if (!spec) throw new RangeError(`sysctl: no such key net.ipv4.conf.${dev}.${key}`);
     const all = this.all.get(key) ?? 0;
     const own = this.devices.get(dev)?.values.get(key) ?? (dev === 'all' ? all : this.dflt.get(key) ?? 0);
-    if (!spec) return own;
     switch (spec.rule) {
       case 'dev':
         return own;
