@@ -5,7 +5,9 @@
  * 6.18) as the process's RSS after `start()` and one virtual second, with idle hosts in pairs:
  * each worker thread (a V8 isolate that loads the whole stack) ≈ 17 MiB — per-node RSS grew
  * 42 → 185 → 342 → 682 MiB for 2, 10, 20, 40 nodes — and each node inside a shard ≈ 64 KiB
- * (1000 nodes inline: +56 MiB). The controller itself (≈ 80 MiB before loading) is already
+ * (1000 nodes inline: +56 MiB). Measured again for issue #14 with idle hosts in pairs: 40, 100 and
+ * 200 threads +16.3, +18.6 and +16.6 MiB each; a live worker thread that loads nothing costs 8.3
+ * MiB, the modules of a node thread add 7.6 (docs/engine.md). The controller itself (≈ 80 MiB before loading) is already
  * running, so it is not counted. What nodes may grow into later is bounded elsewhere (16 MiB of
  * files, 4 MiB of fragment queues, 16384 switch entries per LAN port) and is not part of the
  * estimate: the check refuses what cannot even start, it does not promise the run fits.
