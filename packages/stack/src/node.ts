@@ -40,7 +40,8 @@ import { ProcessTable, type ProcessOwner, type ProcessServices } from './process
 import { NS_PER_MS, NS_PER_S, Prng, TimerHeap } from './timers.js';
 import { Kernel, ZERO_DEVICE_STATS, type DeviceStats } from './kernel.js';
 import { runIpNeigh, type IpNeighOptions } from './neigh/ip-neigh-command.js';
-import { Shell, type ShellHandler } from './shell/shell.js';
+import { Shell, type IpObjectHandler, type ShellHandler } from './shell/shell.js';
+import { formatJson, type JsonValue } from './shell/json-writer.js';
 import { runNstat } from './shell/nstat-command.js';
 
 /** The control plane as the node composes it: the RoutingApi plus device management. */
@@ -56,8 +57,8 @@ export interface NodeShell {
   exec(line: string, now: Nanos, io: CommandIo): CommandHandle;
   /** A program or a datapath command by name; the handler gets the whole argv. */
   register(name: string, handler: ShellHandler): void;
-  /** An `ip` object (`neigh`); the handler gets the whole argv, global options included. */
-  registerIpObject(object: string, handler: ShellHandler): void;
+  /** An `ip` object (`neigh`); the handler gets the global options `ip` parsed and the words after the object. */
+  registerIpObject(object: string, handler: IpObjectHandler): void;
 }
 
 /** The datapath's own parts, for tests and for the shell commands that show them. */
@@ -492,26 +493,15 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     io.stderr(result.stderr);
     io.exit(result.status);
   });
-  shell.registerIpObject('neigh', (argv, now, io) => {
-    const { options, rest } = ipGlobalOptions(argv);
-    const result = runIpNeigh(rest, node.parts.neighbours, kernel, now, options);
-    io.stdout(result.stdout);
+  shell.registerIpObject('neigh', (options, args, now, io) => {
+    // The table holds IPv4 entries only: any other family (-6, -0, -M, -B) selects none of them.
+    const neighOptions: IpNeighOptions = { json: options.json, stats: options.stats > 0, ...(options.family !== 0 && options.family !== 4 ? { family: 6 } : {}) };
+    const result = runIpNeigh(args, node.parts.neighbours, kernel, now, neighOptions);
+    // -p: iproute2's pretty form of the same document.
+    const stdout = options.json && options.pretty && result.status === 0 && result.stdout !== '' ? formatJson(JSON.parse(result.stdout) as JsonValue, true) : result.stdout;
+    io.stdout(stdout);
     io.stderr(result.stderr);
     io.exit(result.status);
   });
   return node;
-}
-
-/** `ip [OPTIONS] OBJECT ARGS…`: the options that `ip neigh` uses, and the arguments after OBJECT. */
-function ipGlobalOptions(argv: readonly string[]): { options: IpNeighOptions; rest: string[] } {
-  const options: IpNeighOptions = {};
-  let i = 1;
-  for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
-    const flag = argv[i]!;
-    if (flag === '-j' || flag === '-json') options.json = true;
-    else if (flag === '-s' || flag === '-stats' || flag === '-statistics') options.stats = true;
-    else if (flag === '-4') options.family = 4;
-    else if (flag === '-6') options.family = 6;
-  }
-  return { options, rest: argv.slice(i + 1) };
 }

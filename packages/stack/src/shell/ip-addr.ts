@@ -13,7 +13,7 @@ import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
 import { Args, duparg, duparg2, getAddr, getPrefix, invarg, IpExit, matches, parseScope, parseUnsigned, scopeName } from './ip-util.js';
 import type { IpContext } from './ip-context.js';
-import { linkHeader, linkStats, operState } from './link-format.js';
+import { briefLink, linkHeader, linkStats, operState } from './link-format.js';
 
 const ADDR_USAGE = `Usage: ip address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
                                                       [ CONFFLAG-LIST ]
@@ -232,9 +232,17 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
   let text = '';
   const items: JsonValue[] = [];
   for (const dev of devices) {
-    const v4 = ctx.family === 6 ? [] : ctx.kernel.addressesOf(dev.name).filter((a) => addressSelected(a, filter));
-    const v6 = ctx.family === 4 || filter.label !== null || filter.to !== null ? [] : ctx.kernel.ipv6AddressesOf(dev.name).filter((a) => filter.scope === null || scopeNumber(a.scope) === filter.scope);
-    if ((ctx.family !== 0 || filtered) && v4.length === 0 && v6.length === 0) continue;
+    // -0 (link) lists every device with its link line and no address; -M and -B list nothing.
+    const linkOnly = ctx.family === 'link';
+    const v4 = ctx.family === 0 || ctx.family === 4 ? ctx.kernel.addressesOf(dev.name).filter((a) => addressSelected(a, filter)) : [];
+    const v6 = (ctx.family !== 0 && ctx.family !== 6) || filter.label !== null || filter.to !== null ? [] : ctx.kernel.ipv6AddressesOf(dev.name).filter((a) => filter.scope === null || scopeNumber(a.scope) === filter.scope);
+    if (!linkOnly && (ctx.family !== 0 || filtered) && v4.length === 0 && v6.length === 0) continue;
+    if (ctx.brief && linkOnly) {
+      const brief = briefLink(dev);
+      text += brief.text;
+      items.push(brief.json);
+      continue;
+    }
     if (ctx.brief) {
       const list = [...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLength}${a.metric ? ` metric ${a.metric}` : ''}`), ...v6.map((a) => `${a.address}/${a.prefixLength}`)];
       text += `${dev.name.padEnd(16)} ${operState(dev).padEnd(14)} ${list.map((x) => `${x} `).join('')}\n`;
@@ -242,7 +250,7 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
       continue;
     }
     const header = linkHeader(dev, false, ctx.kernel.qdisc(dev.name), ctx.details);
-    if (filter.label === null) text += ctx.family === 0 ? header.text : header.text.slice(0, header.text.indexOf('\n') + 1);
+    if (filter.label === null) text += ctx.family === 0 || linkOnly ? header.text : header.text.slice(0, header.text.indexOf('\n') + 1);
     const infos: JsonValue[] = [];
     for (const a of v4) {
       const formatted = formatInet(a);
@@ -255,6 +263,10 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
     }
     if (ctx.stats && filter.label === null) text += linkStats(ctx.kernel.deviceStats(dev.name)).text;
     const linkJson: { [key: string]: JsonValue } = { ...header.json };
+    if (linkOnly) {
+      items.push(linkJson);
+      continue;
+    }
     if (ctx.family !== 0) {
       delete linkJson['link_type'];
       delete linkJson['address'];

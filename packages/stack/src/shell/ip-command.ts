@@ -1,8 +1,9 @@
 /**
- * The `ip` command's entry point (iproute2 6.1 ip/ip.c): global options (-4, -6, -f FAMILY, -j,
- * -p, -d, -s, -br, -o, -n is refused), the object table with iproute2's prefix matching (`ip a`,
- * `ip r`, `ip ro`, `ip n`), and objects registered by other parts of the stack (`ip neigh`).
- * Parse errors end with iproute2's message and status; nothing escapes as an exception.
+ * The `ip` command's entry point (iproute2 6.1 ip/ip.c): the global options, parsed once for every
+ * object by ip-options.ts, the object table with iproute2's prefix matching (`ip a`, `ip r`,
+ * `ip ro`, `ip n`), and objects registered by other parts of the stack (`ip neigh`), which get the
+ * parsed options and the words after the object. Parse errors end with iproute2's message and
+ * status; any other exception is a bug and leaves this function.
  */
 import type { Kernel } from '../kernel.js';
 import type { Nanos } from '../node-host.js';
@@ -12,22 +13,7 @@ import { ipLink } from './ip-link.js';
 import { ipRoute } from './ip-route.js';
 import { ipRule } from './ip-rule.js';
 import { IpExit, matches } from './ip-util.js';
-
-const IP_USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
-       ip [ -force ] -batch filename
-where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
-                   link | macsec | maddress | monitor | mptcp | mroute | mrule |
-                   neighbor | neighbour | netconf | netns | nexthop | ntable |
-                   ntbl | route | rule | sr | tap | tcpmetrics |
-                   token | tunnel | tuntap | vrf | xfrm }
-       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
-                    -h[uman-readable] | -iec | -j[son] | -p[retty] |
-                    -f[amily] { inet | inet6 | mpls | bridge | link } |
-                    -4 | -6 | -M | -B | -0 |
-                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
-                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
-                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
-                    -c[olor]}`;
+import { IP_USAGE, IP_VERSION, parseIpGlobalOptions, type IpGlobalOptions } from './ip-options.js';
 
 /** The object table of ip.c, in its order (prefix matching picks the first). */
 const OBJECTS: readonly string[] = [
@@ -42,57 +28,27 @@ export interface IpRunResult {
   stderr: string;
 }
 
-/** Handler for an `ip` object registered from outside (gets the whole original argv). */
-export type IpObjectRunner = (argv: string[]) => void;
+/** Handler for an `ip` object registered from outside: the parsed global options and the words after the object. */
+export type IpObjectRunner = (options: IpGlobalOptions, args: string[]) => void;
 
 export function runIp(kernel: Kernel, argv: string[], now: Nanos, external: (object: string) => IpObjectRunner | undefined): IpRunResult | 'delegated' {
   let stdout = '';
   let stderr = '';
-  const ctx: IpContext = {
-    kernel,
-    now,
-    family: 0,
-    json: false,
-    pretty: false,
-    details: false,
-    stats: 0,
-    brief: false,
-    oneline: false,
-    out: (text) => {
-      stdout += text;
-    },
-    err: (line) => {
-      stderr += line + '\n';
-    },
-  };
   try {
-    let i = 1;
-    for (; i < argv.length; i++) {
-      let opt = argv[i]!;
-      if (!opt.startsWith('-') || opt === '-') break;
-      if (opt.startsWith('--')) opt = opt.slice(1);
-      if (opt === '-4') ctx.family = 4;
-      else if (opt === '-6') ctx.family = 6;
-      else if (opt === '-0') ctx.family = 0;
-      else if (matches(opt, '-family')) {
-        const value = argv[++i];
-        if (value === undefined) throw new IpExit(255, 'Command line is not complete. Try option "help"');
-        if (value === 'inet') ctx.family = 4;
-        else if (value === 'inet6') ctx.family = 6;
-        else throw new IpExit(255, `Error: argument "${value}" is wrong: invalid protocol family`);
-      } else if (opt === '-br' || matches(opt, '-brief')) ctx.brief = true;
-      else if (matches(opt, '-details')) ctx.details = true;
-      else if (matches(opt, '-statistics') || matches(opt, '-stats')) ctx.stats++;
-      else if (matches(opt, '-json')) ctx.json = true;
-      else if (matches(opt, '-pretty')) ctx.pretty = true;
-      else if (matches(opt, '-oneline')) ctx.oneline = true;
-      else if (matches(opt, '-resolve') || matches(opt, '-Numeric') || matches(opt, '-color') || matches(opt, '-human-readable') || opt === '-iec' || matches(opt, '-timestamp') || matches(opt, '-tshort')) {
-        // Accepted without effect.
-      } else if (matches(opt, '-Version')) {
-        return { status: 0, stdout: 'ip utility, iproute2-6.1.0, libbpf 1.1.2\n', stderr: '' };
-      } else if (matches(opt, '-help')) throw new IpExit(255, IP_USAGE);
-      else throw new IpExit(255, `Option "${argv[i]}" is unknown, try "ip -help".`);
-    }
+    const parsed = parseIpGlobalOptions(argv);
+    if (parsed.kind === 'version') return { status: 0, stdout: IP_VERSION, stderr: '' };
+    const { options, objectIndex: i } = parsed;
+    const ctx: IpContext = {
+      ...options,
+      kernel,
+      now,
+      out: (text) => {
+        stdout += text;
+      },
+      err: (line) => {
+        stderr += line + '\n';
+      },
+    };
     if (i >= argv.length) throw new IpExit(255, IP_USAGE);
     const objectArg = argv[i]!;
     const object = OBJECTS.find((o) => matches(objectArg, o));
@@ -118,7 +74,7 @@ export function runIp(kernel: Kernel, argv: string[], now: Nanos, external: (obj
       default: {
         const runner = external(object) ?? (object === 'neighbor' ? external('neighbour') : object === 'neighbour' ? external('neighbor') : undefined);
         if (runner) {
-          runner(argv);
+          runner(options, rest);
           return 'delegated';
         }
         throw new IpExit(1, `Object "${objectArg}" is unknown, try "ip help".`);

@@ -10,7 +10,7 @@ import type { KernelResult } from '../kernel.js';
 import { IFNAMSIZ, nameBytes } from '../device-name.js';
 import { Args, duparg, duparg2, invarg, IpExit, matches, parseMac, parseUnsigned, formatMac } from './ip-util.js';
 import type { IpContext } from './ip-context.js';
-import { linkFlags, linkHeader, linkStats, operState } from './link-format.js';
+import { briefLink, linkHeader, linkStats } from './link-format.js';
 
 export function ipLink(ctx: IpContext, argv: string[]): number {
   if (argv.length === 0) return listLinks(ctx, []);
@@ -58,8 +58,9 @@ function listLinks(ctx: IpContext, argv: string[]): number {
     if (dev && d.name !== dev) continue;
     if (up && !d.adminUp) continue;
     if (ctx.brief) {
-      text += `${d.name.padEnd(16)} ${operState(d).padEnd(14)} ${formatMac(d.mac)} <${linkFlags(d).join(',')}> \n`;
-      items.push({ ifname: d.name, operstate: operState(d), address: formatMac(d.mac), flags: linkFlags(d) });
+      const brief = briefLink(d);
+      text += brief.text;
+      items.push(brief.json);
       continue;
     }
     const header = linkHeader(d, true, ctx.kernel.qdisc(d.name), ctx.details);

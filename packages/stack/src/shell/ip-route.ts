@@ -448,7 +448,7 @@ function listRoutes(ctx: IpContext, argv: string[], flush: boolean): number {
     }
     const items: JsonValue[] = [];
     let text = '';
-    if (ctx.family !== 6) {
+    if (ctx.family === 0 || ctx.family === 4) {
       for (const { route, nexthop, exception } of ctx.kernel.exceptions(ctx.now)) {
         if (filter.dev && nexthop.dev !== filter.dev) continue;
         if (filter.exact && (filter.exact.prefixLength !== 32 || exception.dst !== filter.exact.address)) continue;
@@ -478,7 +478,8 @@ function listRoutes(ctx: IpContext, argv: string[], flush: boolean): number {
   }
   let text = '';
   const items: JsonValue[] = [];
-  if (ctx.family !== 6) {
+  // A non-IP family (-0, -M, -B) lists no IPv4 or IPv6 route.
+  if (ctx.family === 0 || ctx.family === 4) {
     for (const table of tables) {
       for (const route of table.routes) {
         if (!routeMatchesFilter(route, filter)) continue;

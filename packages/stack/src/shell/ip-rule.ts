@@ -282,6 +282,12 @@ export function formatRule(ctx: IpContext, rule: FibRule): { text: string; json:
 function listRules(ctx: IpContext): number {
   let text = '';
   const items: JsonValue[] = [];
+  if (typeof ctx.family === 'string') {
+    // fib rules exist for IPv4, IPv6 and MPLS-less families only: the dump itself is refused (after -j's opening bracket).
+    if (ctx.json) ctx.out('[');
+    ctx.err('RTNETLINK answers: Address family not supported by protocol\nDump terminated');
+    return 255;
+  }
   if (ctx.family === 6) {
     // IPv6 has no configurable rules here; a fresh host shows these two.
     text = '0:\tfrom all lookup local\n32766:\tfrom all lookup main\n';

@@ -4,6 +4,7 @@
  * matches), and the name tables of /etc/iproute2 (rt_scopes, rt_protos, rt_dsfield) and rtnetlink
  * route types. Parse errors end the command through IpExit, caught by the `ip` entry point.
  */
+import type { IpFamily } from './ip-options.js';
 import type { ParsedPrefix } from '../fib/ipv4.js';
 import { parseIpv4, parsePrefix } from '../fib/ipv4.js';
 import type { RouteType } from '../routing-api.js';
@@ -64,13 +65,20 @@ export function familyName(family: 4 | 6 | 0): string {
   return family === 4 ? 'inet' : family === 6 ? 'inet6' : 'any valid';
 }
 
-export function getPrefix(arg: string, family: 4 | 6 | 0): ParsedPrefix {
+/** get_addr_1 under a non-IP family (-0, -M, -B): an IPv4 text is refused by name. */
+function refuseInetUnder(family: IpFamily, arg: string, what: 'prefix' | 'address'): asserts family is 0 | 4 | 6 {
+  if (typeof family === 'string') throw new IpExit(1, `Error: "${arg}" may be inet ${what}, but it is not allowed in this context.`);
+}
+
+export function getPrefix(arg: string, family: IpFamily): ParsedPrefix {
+  refuseInetUnder(family, arg, 'prefix');
   const prefix = family === 6 || arg.includes(':') ? null : parsePrefix(arg);
   if (!prefix) throw new IpExit(1, `Error: ${familyName(family)} prefix is expected rather than "${arg}".`);
   return prefix;
 }
 
-export function getAddr(arg: string, family: 4 | 6 | 0): number {
+export function getAddr(arg: string, family: IpFamily): number {
+  refuseInetUnder(family, arg, 'address');
   const address = family === 6 || arg.includes(':') ? null : parseIpv4(arg);
   if (address === null) throw new IpExit(1, `Error: ${familyName(family)} address is expected rather than "${arg}".`);
   return address;

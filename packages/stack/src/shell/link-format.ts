@@ -59,6 +59,14 @@ function linkDetails(dev: DeviceView, linkDump: boolean): { text: string; json: 
  * The two lines of a link (`withMode`: a link dump, as `ip link` prints it, rather than `ip addr`),
  * with the `-d` details when `details` is set.
  */
+/** One device in `ip -br link` (and `ip -0 -br addr`): name, operstate, MAC and flags. */
+export function briefLink(dev: DeviceView): { text: string; json: { [key: string]: JsonValue } } {
+  return {
+    text: `${dev.name.padEnd(16)} ${operState(dev).padEnd(14)} ${formatMac(dev.mac)} <${linkFlags(dev).join(',')}> \n`,
+    json: { ifname: dev.name, operstate: operState(dev), address: formatMac(dev.mac), flags: linkFlags(dev) },
+  };
+}
+
 export function linkHeader(dev: DeviceView, withMode: boolean, qdiscName: string, details = false): { text: string; json: { [key: string]: JsonValue } } {
   const qdisc = (_dev: DeviceView): string => qdiscName;
   const flags = linkFlags(dev);

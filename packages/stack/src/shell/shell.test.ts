@@ -9,6 +9,7 @@ import { scaled } from '@netloom/wire/testing/test-environment';
 import { makeShell, run } from '../testing/kernel-shell.js';
 import { tokenize } from './tokenize.js';
 import { formatJson } from './json-writer.js';
+import type { IpFamily } from './ip-options.js';
 
 describe('tokenize', () => {
   test('quotes, escapes and redirections', () => {
@@ -28,15 +29,15 @@ describe('commands', () => {
       io.exit(0);
     });
     expect(sh('hello "a b" c')).toEqual({ stdout: 'hello a b,c\n', stderr: '', status: 0 });
-    const seen: string[][] = [];
-    shell.registerIpObject('neighbour', (argv, _now, io) => {
-      seen.push(argv);
+    const seen: [IpFamily, boolean, string[]][] = [];
+    shell.registerIpObject('neighbour', (options, args, _now, io) => {
+      seen.push([options.family, options.json, args]);
       io.exit(0);
     });
     sh('ip -4 n show');
     sh('ip neigh');
-    sh('ip neighbor flush dev eth0');
-    expect(seen).toEqual([['ip', '-4', 'n', 'show'], ['ip', 'neigh'], ['ip', 'neighbor', 'flush', 'dev', 'eth0']]);
+    sh('ip -js -family inet neighbor flush dev eth0');
+    expect(seen).toEqual([[4, false, ['show']], [0, false, []], [4, true, ['flush', 'dev', 'eth0']]]);
   });
 
   test('iproute2 abbreviations, options and errors', () => {

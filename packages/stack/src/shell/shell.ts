@@ -11,6 +11,7 @@
 import type { Kernel } from '../kernel.js';
 import type { CommandHandle, CommandIo, Nanos } from '../node-host.js';
 import { runIp, type IpObjectRunner } from './ip-command.js';
+import type { IpGlobalOptions } from './ip-options.js';
 import { runNetstat, runRoute, runIfconfig } from './net-tools.js';
 import { runSysctl } from './sysctl-command.js';
 import { formatProcValue } from '../sysctl/proc-handlers.js';
@@ -26,6 +27,9 @@ import { runHostname } from './hostname-command.js';
  */
 export type ShellHandler = (argv: string[], now: Nanos, io: CommandIo) => CommandHandle | void;
 
+/** An `ip` object registered from outside: the global options as `ip` parsed them, and the words after the object. */
+export type IpObjectHandler = (options: IpGlobalOptions, args: string[], now: Nanos, io: CommandIo) => CommandHandle | void;
+
 const NO_HANDLE: CommandHandle = { interrupt: () => {} };
 
 export interface ShellOptions {
@@ -35,7 +39,7 @@ export interface ShellOptions {
 
 export class Shell {
   private readonly commands = new Map<string, ShellHandler>();
-  private readonly ipObjects = new Map<string, ShellHandler>();
+  private readonly ipObjects = new Map<string, IpObjectHandler>();
   /** Files written by redirections, read by `cat` and `tail`. */
   readonly files = new FileStore();
   readonly jobs = new JobTable();
@@ -54,10 +58,11 @@ export class Shell {
   }
 
   /**
-   * Add an `ip` object (`neigh`, …). The handler receives the whole argv (`['ip', '-4', 'neigh',
-   * 'show']`) so that it sees the global options. `neighbour` and `neighbor` are aliases.
+   * Add an `ip` object (`neigh`, …). The handler receives the global options parsed once by `ip`
+   * (ip-options.ts) and the words after the object (`ip -4 n show` → family 4, `['show']`).
+   * `neighbour` and `neighbor` are aliases.
    */
-  registerIpObject(object: string, handler: ShellHandler): void {
+  registerIpObject(object: string, handler: IpObjectHandler): void {
     this.ipObjects.set(object, handler);
   }
 
@@ -158,8 +163,8 @@ export class Shell {
   private ipObjectRunner(object: string, now: Nanos, io: CommandIo, setHandle: (h: CommandHandle) => void): IpObjectRunner | undefined {
     const handler = this.ipObjects.get(object) ?? (object.startsWith('neighb') ? this.ipObjects.get(object === 'neighbor' ? 'neighbour' : 'neighbor') ?? this.ipObjects.get('neigh') : undefined);
     if (!handler) return undefined;
-    return (argv) => {
-      const handle = handler(argv, now, io);
+    return (options, args) => {
+      const handle = handler(options, args, now, io);
       if (handle) setHandle(handle);
     };
   }
