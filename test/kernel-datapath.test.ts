@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dropLines, kernelNeed, project, type Divergence } from './kernel/harness.js';
 import { multinodeDir, normaliseRun, playOnKernel, playOnNetloom, readScenario } from './kernel/multinode/scenario.js';
 
-const live = kernelNeed(['ping', 'timeout']);
+const live = kernelNeed(['ping']);
 
 interface Case {
   name: string;

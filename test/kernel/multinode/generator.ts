@@ -7,7 +7,8 @@
  * rules (a table 100 with the same next hops); sysctls drawn per node (rp_filter, send_redirects,
  * accept_redirects, secure_redirects, arp_ignore, arp_announce). The steps probe with ping,
  * traceroute, `ip route get`, `ip neigh` and `ip -s link`, and change the network midway (a LAN host
- * set down and up, a secondary address added, a router's forwarding switched off and on).
+ * set down and up, a secondary address added, a router's forwarding switched off and on, a link's MTU
+ * lowered).
  *
  * Same seed, same scenario: the draws come from a small xorshift generator seeded with the seed
  * (never Math.random).
@@ -222,8 +223,9 @@ export function generateScenario(seed: number): GeneratedScenario {
   const addresses = (): Member[] => subnets.flatMap((s) => s.members).filter((m) => !down.has(m.node) && multipathNexthops[m.node] === undefined);
   /** Would a packet from `host` to `target` be forwarded by its gateway back onto the LAN (a redirect)? */
   const mayRedirect = (host: string, target: Member): boolean => redirected.has(host) && !lan.members.some((m) => m.node === target.node);
-  const probe = (): void => {
-    const kind = draw.int(3);
+  /** One probe from a random node; `size`: a ping of that many data bytes (after an MTU change). */
+  const probe = (size?: number): void => {
+    const kind = size === undefined ? draw.int(3) : 0;
     const targets = addresses();
     const target = draw.pick(targets);
     const candidates = all.filter((n) => !down.has(n) && n !== target.node && multipathNexthops[n] === undefined);
@@ -240,7 +242,8 @@ export function generateScenario(seed: number): GeneratedScenario {
     }
     if (mayRedirect(from, target) && kind === 0) from = draw.pick(routers.filter((r) => r !== target.node));
     if (from === target.node) return;
-    steps.push(kind === 0 ? { node: from, cmd: `ping -c 1 -W 1 ${target.address}` } : { node: from, cmd: `traceroute -n -q 1 -w 1 -m 8 ${target.address}` });
+    const ping = size === undefined ? `ping -c 1 -W 1 ${target.address}` : `ping -c 2 -i 0.3 -W 1 -s ${size} ${target.address}`;
+    steps.push(kind === 0 ? { node: from, cmd: ping } : { node: from, cmd: `traceroute -n -q 1 -w 1 -m 8 ${target.address}` });
     steps.push({ wait: STEP_GAP_S });
   };
   const checkpoint = (): void => {
@@ -253,7 +256,7 @@ export function generateScenario(seed: number): GeneratedScenario {
   for (let i = 0; i < 4; i++) probe();
   checkpoint();
   // Midway changes.
-  const change = draw.int(3);
+  const change = draw.int(4);
   if (change === 0 && lanHosts.length > 0) {
     const host = draw.pick(lanHosts);
     const m = lan.members.find((x) => x.node === host)!;
@@ -281,6 +284,12 @@ export function generateScenario(seed: number): GeneratedScenario {
     const extra: Member = { node: host, ifname: m.ifname, address: `${own.prefix}.${100 + draw.int(100)}` };
     steps.push({ note: `${host} adds ${extra.address}` }, { node: host, cmd: `ip addr add ${extra.address}/24 dev ${m.ifname}` }, { wait: STEP_GAP_S });
     own.members.push(extra);
+  } else if (change === 3 && links.length > 0) {
+    // A link's MTU lowered at both ends: pings too big for it draw `Frag needed and DF set (mtu =
+    // 1400)` from the router before it, and their sender learns the path MTU (`ip route get`).
+    const [a, b] = draw.pick(links).ends.map((end) => end.split(':') as [string, string]);
+    steps.push({ note: `the ${a![0]}-${b![0]} link's MTU is 1400` }, { node: a![0], cmd: `ip link set ${a![1]} mtu 1400` }, { node: b![0], cmd: `ip link set ${b![1]} mtu 1400` }, { wait: STEP_GAP_S });
+    for (let i = 0; i < 3; i++) probe(1450);
   } else {
     const router = draw.pick(routers);
     steps.push({ note: `${router} stops forwarding` }, { node: router, cmd: 'sysctl -qw net.ipv4.ip_forward=0' }, { wait: STEP_GAP_S });
