@@ -48,7 +48,8 @@ import type {
   WindowMessage,
 } from '@netloom/ipc';
 import { PROTOCOL_VERSION } from '@netloom/ipc';
-import type { CommandHandle, CompatSettings, NodeHost, StackEvent } from '@netloom/stack/node-host';
+import { compatSettingsOf } from '@netloom/wire';
+import type { CommandHandle, NodeHost, StackEvent } from '@netloom/stack/node-host';
 import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
 import type { FrameRing } from './frame-ring.js';
 import { LinkEgress } from './link-egress.js';
@@ -127,14 +128,6 @@ export function describeError(error: unknown): string {
 /** Activity cells nobody reads: an inline shard without an inline watchdog (inline-watchdog.ts). */
 function unwatched(): Int32Array {
   return new Int32Array(2);
-}
-
-export function compatSettings(names: string[]): CompatSettings {
-  const settings: CompatSettings = {};
-  for (const name of names) {
-    if (name === 'netbsd-2004' || name === 'static-routes-survive-down') settings[name] = true;
-  }
-  return settings;
 }
 
 function failureOf(error: unknown): ShardFailure {
@@ -228,7 +221,7 @@ export class Shard {
         if (this.isInCall(node, 'changed a device state')) this.signalAdminState(node, ifname, up);
       },
     };
-    const config = { name: placement.name, kind: placement.kind as never, seed: placement.seed, compat: compatSettings(placement.compat) };
+    const config = { name: placement.name, kind: placement.kind as never, seed: placement.seed, compat: compatSettingsOf(placement.compat) };
     node.host = this.guard(node, () => factory(placement, config, env));
     const byName = new Map(placement.interfaces.map((i) => [i.name, i]));
     for (const port of ports) {

@@ -8,6 +8,7 @@
  * Time is integer nanoseconds as a JS number (exact up to 2^53 ns ≈ 104 days), always passed in.
  * The node never reads a clock and never draws random numbers except from the seed it was given.
  */
+import type { CompatSettings } from '@netloom/wire';
 import type { Errno } from './process.js';
 
 /** Virtual time in integer nanoseconds. */
@@ -15,13 +16,8 @@ export type Nanos = number;
 
 export type NodeKind = 'host' | 'router' | 'director' | 'mobile-node' | 'home-agent' | 'switch';
 
-/** Named compatibility settings (docs/compatibility.md). Default: modern Linux. */
-export interface CompatSettings {
-  /** Socket route/source caching as NetBSD 2004 did (seed 000). */
-  'netbsd-2004'?: boolean;
-  /** Keep `proto static` routes through their device going down (seed 002's patch). */
-  'static-routes-survive-down'?: boolean;
-}
+/** Named compatibility settings: the one list is wire's compat-settings.ts (docs/compatibility.md). Default: modern Linux. */
+export type { CompatSettings };
 
 export interface NodeConfig {
   name: string;

@@ -15,12 +15,14 @@
  * breaks. Numbers outside their range are described as such, with the range.
  */
 import * as z from 'zod';
+import { COMPAT_SETTING_NAMES } from '@netloom/wire';
 import { parseMatcher } from './matcher.js';
 import { quote, unprintableProblem } from './topology-text.js';
 import { BANDWIDTH_PATTERN, DURATION_PATTERN, PERCENT_PATTERN, parseBandwidth, parseDuration, readBandwidth, readDuration } from './units.js';
 
 export const NODE_KINDS = ['host', 'router', 'director', 'mobile-node', 'home-agent', 'switch'] as const;
-export const COMPAT_SETTINGS = ['netbsd-2004', 'static-routes-survive-down'] as const;
+/** The compatibility settings a node may name: wire's one list (compat-settings.ts). */
+export const COMPAT_SETTINGS = COMPAT_SETTING_NAMES;
 export const TOP_LEVEL_KEYS = ['name', 'seed', 'defaults', 'nodes', 'links', 'lans', 'events', 'expect'] as const;
 
 const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_.-]{0,63}';

@@ -114,3 +114,12 @@ export {
   describeIcmpv4Message,
   describeIcmpv6Message,
 } from './describe.js';
+export {
+  COMPAT_SETTING_INFO,
+  COMPAT_SETTING_NAMES,
+  compatSettingsOf,
+  isCompatSettingName,
+  type CompatSettingInfo,
+  type CompatSettingName,
+  type CompatSettings,
+} from './compat-settings.js';
