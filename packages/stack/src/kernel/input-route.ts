@@ -12,12 +12,22 @@
  * one the output path uses, so an expired PMTU is not used here either) and
  * net/ipv4/fib_frontend.c fib_validate_source / __fib_validate_source (accept_local, src_valid_mark,
  * strict and loose rp_filter, the no-address device), with RTCF_DIRECTSRC as Linux 2.x set it.
- * Leaves out multicast input (ip_route_input_mc), in_martians counting and martian logging, IPv6.
+ * Multicast destinations follow ip_route_input_rcu's multicast branch and ip_route_input_mc /
+ * ip_mc_validate_source: the input device must have joined the group (ip_check_mc_rcu; a node's
+ * devices join only 224.0.0.1, while up, as ip_mc_up does — there are no sockets joining groups and
+ * no multicast routing, mc_forwarding 0), otherwise EINVAL; a multicast or limited-broadcast source,
+ * a loopback source without route_localnet, a 0.0.0.0/8 source for a group outside 224.0.0.0/24
+ * (unless IGMP) and a source fib_validate_source refuses are EINVAL too (EXDEV for rp_filter); what
+ * passes is a `multicast` route to lo flagged local and mc, never cached (Linux allocates one per
+ * packet). Checked against Linux in kernel/multicast-input.test.ts (fixture
+ * kernel/fixtures/multicast-input-route.json).
+ * Leaves out IGMP source filters, multicast forwarding (ip_mr_input), in_martians counting and
+ * martian logging, IPv6.
  */
 import type { Nanos } from '../node-host.js';
 import type { RouteInputDropReason, RouteType } from '../routing-api.js';
 import type { KernelErrno } from '../fib/errors.js';
-import { isLimitedBroadcast, isLoopback, isMulticast, isZeroNet } from '../fib/ipv4.js';
+import { isLimitedBroadcast, isLocalMulticast, isLoopback, isMulticast, isZeroNet } from '../fib/ipv4.js';
 import { multipathHash, selectMultipath } from '../fib/multipath.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN } from '../fib/types.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
@@ -27,6 +37,10 @@ import { lookupFlow, type Fib, type FibResult, type LookupFlow } from './fib-loo
 import type { NexthopExceptions } from './nexthop-exceptions.js';
 import type { RouteCache } from './route-cache.js';
 import { noRouteFlags, type DecisionOutcome, type RouteDecision, type RouteFlags, type RouteQuery } from './route-decision.js';
+
+/** IGMP_ALL_HOSTS, 224.0.0.1. */
+const ALL_HOSTS_GROUP = 0xe0000001;
+const IPPROTO_IGMP = 2;
 
 /** An input query: the flow of a received packet, with its input device and source. */
 export type InputQuery = RouteQuery & { iif: string; src: number };
@@ -43,6 +57,7 @@ export class InputRoute {
 
   /** ip_route_input_slow with everything `ip route get … iif` prints; cached unless `useCache` is false. */
   decide(query: InputQuery, now: Nanos, useCache = true): DecisionOutcome {
+    if (isMulticast(query.dst >>> 0)) return this.multicast(query);
     if (useCache) {
       const hit = this.cache.lookup(query, true, now);
       if (hit) return { ok: true, decision: hit };
@@ -66,23 +81,10 @@ export class InputRoute {
     const localInput = (type: RouteType, res: FibResult | null, error?: KernelErrno): DecisionOutcome => {
       if (type !== 'unreachable') flags.local = true;
       const decision: RouteDecision = {
-        dst,
-        src,
-        iif: dev.name,
-        input: true,
-        expiresAt: 0,
-        mtuMetric: 0,
-        mtuLock: false,
-        pmtu: 0,
-        flags,
+        ...this.toLoopback(dev, dst, src, type, flags),
         tos: res ? res.route.tos : 0,
-        type,
-        dev: this.devices.loopback.name,
-        gateway: 0,
         table: res ? res.table.id : RT_TABLE_MAIN,
         scope: res ? res.scope : RT_SCOPE_UNIVERSE,
-        mtu: this.devices.loopback.mtu,
-        forward: false,
         ...(error ? { error, dropReason: 'noRoute' as const } : {}),
         ...(res ? { fib: { route: res.route, nexthop: res.nexthop } } : {}),
       };
@@ -127,6 +129,52 @@ export class InputRoute {
     if (!forwarding) return localInput('unreachable', null, 'EHOSTUNREACH');
     if (res.type !== 'unicast') return drop('martianDestination');
     return this.makeForward(dev, res, flow, mark, flags, now);
+  }
+
+  /** ip_route_input_rcu's multicast branch: ip_check_mc_rcu, then ip_route_input_mc (ip_mc_validate_source). */
+  private multicast(query: InputQuery): DecisionOutcome {
+    const dev = this.devices.find(query.iif);
+    if (!dev) return { ok: false, errno: 'ENODEV' };
+    const dst = query.dst >>> 0;
+    const src = query.src >>> 0;
+    const tos = query.tos ?? 0;
+    // ip_check_mc_rcu: the only group a device is in is all-hosts, joined by ip_mc_up while it is up.
+    const our = dev.adminUp && dst === ALL_HOSTS_GROUP;
+    if (!our) return { ok: false, errno: 'EINVAL', dropReason: 'martianDestination' };
+    const martianSource: DecisionOutcome = { ok: false, errno: 'EINVAL', dropReason: 'martianSource' };
+    if (isMulticast(src) || isLimitedBroadcast(src)) return martianSource;
+    if (isLoopback(src) && this.sysctls.conf(dev.name, 'route_localnet') === 0) return martianSource;
+    if (isZeroNet(src)) {
+      if (!isLocalMulticast(dst) && query.proto !== IPPROTO_IGMP) return martianSource;
+    } else {
+      const v = this.validateSource(src, 0, tos, '', dev, query.mark ?? 0);
+      if (v.errno) return { ok: false, errno: v.errno, dropReason: v.errno === 'EXDEV' ? 'rpFilter' : 'martianSource' };
+    }
+    const flags = noRouteFlags();
+    flags.multicast = true;
+    flags.local = our;
+    // rt_dst_alloc without a FIB result: getroute reports table 0.
+    return { ok: true, decision: { ...this.toLoopback(dev, dst, src, 'multicast', flags), tos: 0, table: 0, scope: RT_SCOPE_UNIVERSE } };
+  }
+
+  /** An input route delivered through lo (rt_dst_alloc(loopback_dev, …)): what every such route shares. */
+  private toLoopback(dev: DeviceState, dst: number, src: number, type: RouteType, flags: RouteFlags): Omit<RouteDecision, 'tos' | 'table' | 'scope'> {
+    return {
+      dst,
+      src,
+      iif: dev.name,
+      input: true,
+      expiresAt: 0,
+      mtuMetric: 0,
+      mtuLock: false,
+      pmtu: 0,
+      flags,
+      type,
+      dev: this.devices.loopback.name,
+      gateway: 0,
+      mtu: this.devices.loopback.mtu,
+      forward: false,
+    };
   }
 
   /** ip_mkroute_input / __mkroute_input. */

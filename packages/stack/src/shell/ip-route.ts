@@ -16,6 +16,7 @@ import {
   RT_TABLE_MAIN,
   RTPROT_BOOT,
 } from '../fib/types.js';
+import { IpProtocol } from '@netloom/wire';
 import { rtnetlinkErrorText } from '../fib/errors.js';
 import { inPrefix } from '../fib/ipv4.js';
 import type { RouteType } from '../routing-api.js';
@@ -557,6 +558,7 @@ function getRoute(ctx: IpContext, argv: string[]): number {
   let mark = 0;
   let uid: number | null = null;
   let proto = 0;
+  let protoGiven = false;
   let sport = 0;
   let dport = 0;
   let fibmatch = false;
@@ -602,6 +604,7 @@ function getRoute(ctx: IpContext, argv: string[]): number {
       const p = parseIpProtocol(value);
       if (p === null) invarg('Invalid "ipproto" value\n', value);
       proto = p;
+      protoGiven = true;
     } else {
       let word = a;
       if (word === 'to') word = args.next();
@@ -618,6 +621,11 @@ function getRoute(ctx: IpContext, argv: string[]): number {
   }
   if (iif) requireDevice(ctx, iif);
   if (oif) requireDevice(ctx, oif);
+  // rtm_getroute_parse_ip_proto: RTA_IP_PROTO may only be TCP, UDP or ICMP.
+  if (protoGiven && proto !== IpProtocol.tcp && proto !== IpProtocol.udp && proto !== IpProtocol.icmp) {
+    ctx.err('Error: Unsupported ip proto.');
+    return 2;
+  }
   const query = { dst, src: from, tos, mark, proto, sport, dport, ...(oif ? { oif } : {}), ...(uid !== null ? { uid } : {}) };
   const outcome = iif
     ? ctx.kernel.inputDecision({ ...query, iif, src: from }, ctx.now)

@@ -174,7 +174,11 @@ export function formatRouteGet(kernel: Kernel, decision: RouteDecision, options:
     text += `src ${formatIpv4(decision.src)} `;
     json['prefsrc'] = formatIpv4(decision.src);
   }
-  json['flags'] = [];
+  // rt_fill_info copies rt_flags' high bits into rtm_flags: RTCF_MULTICAST (0x20000000) is the bit
+  // iproute2 6.1 prints as RTM_F_OFFLOAD_FAILED.
+  const rtFlags = decision.flags.multicast ? ['rt_offload_failed'] : [];
+  for (const flag of rtFlags) text += `${flag} `;
+  json['flags'] = rtFlags;
   if (options.mark) {
     text += options.mark >= 16 ? `mark 0x${options.mark.toString(16)} ` : `mark ${options.mark} `;
     json['mark'] = options.mark;
