@@ -379,14 +379,18 @@ export class Ipv4Layer {
           return;
         }
         const type = icmp.kind === 'destinationUnreachable' ? ICMP_DEST_UNREACH : icmp.kind === 'timeExceeded' ? ICMP_TIME_EXCEEDED : icmp.kind === 'redirect' ? ICMP_REDIRECT : ICMP_PARAMETERPROB;
-        const info = icmp.kind === 'redirect' ? icmp.gateway : icmp.kind === 'destinationUnreachable' ? icmp.nextHopMtu : 0;
+        // The kernel's ee_info: the redirect's gateway, the frag-needed MTU, the parameter problem's pointer.
+        const info =
+          icmp.kind === 'redirect' ? icmp.gateway : icmp.kind === 'destinationUnreachable' ? icmp.nextHopMtu : icmp.kind === 'parameterProblem' ? icmp.pointer : 0;
         if (icmp.kind === 'redirect') {
           this.processRedirect(context, ip, icmp.code, icmp.gateway, quoted, frame, now);
-          return;
-        }
-        if (icmp.kind === 'destinationUnreachable' && icmp.code === UNREACH_FRAG_NEEDED && icmp.nextHopMtu >= 68) {
+        } else if (icmp.kind === 'destinationUnreachable' && icmp.code === UNREACH_FRAG_NEEDED && icmp.nextHopMtu >= 68) {
           routing.learnPmtu(quoted.destination, icmp.nextHopMtu, now);
         }
+        // icmp_redirect ends in icmp_socket_deliver whether or not the route changed, and a raw ICMP
+        // socket got its copy before that (raw_local_deliver), so ping sees every redirect; udp_err
+        // only updates the route for one and queues no error, so a UDP sender never sees it.
+        if (icmp.kind === 'redirect' && quoted.protocol !== IpProtocol.icmp) return;
         this.sockets.deliverIcmpError(
           {
             ifname: context.dev,
