@@ -583,10 +583,6 @@ export class Ipv4Layer {
       this.loopback(packet, now);
       return;
     }
-    if (!device.carrier) {
-      this.deps.drop(dev, 'interfaceDown', packet, 'no carrier');
-      return;
-    }
     if (isBroadcast || nextHop === 0xffffffff || isBroadcastOf(this.deps.routing, nextHop, device)) {
       this.transmitIp(device, MAC_BROADCAST, packet);
       return;
