@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
-import { buildIpv4Frame, internetChecksum } from '@netloom/wire';
+import { buildEthernetFrame, buildIcmpv4Packet, buildIpv4Frame, internetChecksum } from '@netloom/wire';
 import { Lab, MS, SECOND, ip } from '../testing/lab.js';
 import { checkFrame, ethernet, framesMatching, icmp, ipv4 } from '../testing/frame-checks.js';
 import { echoProgram } from '../testing/programs.js';
@@ -71,6 +71,21 @@ describe('echo and forwarding', () => {
     socket.sendEcho('10.0.2.2', 4242, 7, new Uint8Array(16));
     lab.run(100 * MS);
     expect(seen).toEqual(['10.0.1.1 11/0 id 4242 seq 7']);
+  });
+
+  it('a ping socket gets a parameter problem with its pointer as info (ee_info)', () => {
+    const lab = chain();
+    const socket = lab.node('h1').parts.sockets.openIcmp({});
+    const seen: string[] = [];
+    socket.onMessage((m) => seen.push(`${m.from} ${m.type}/${m.code} seq ${m.sequence} info ${m.info}`));
+    socket.sendEcho('10.0.2.2', 4242, 7, new Uint8Array(16));
+    lab.run(100 * MS);
+    seen.length = 0;
+    const request = framesMatching(lab.sent('h1'), icmp({ kind: 'echoRequest' }))[0]!;
+    const problem = buildIcmpv4Packet({ source: ip('10.0.1.1'), destination: ip('10.0.1.2') }, { kind: 'parameterProblem', code: 0, pointer: 1, datagram: request.slice(14, 14 + 28) });
+    lab.node('h1').receive('eth0', buildEthernetFrame(request.slice(6, 12), request.slice(0, 6), 0x0800, problem), lab.now);
+    lab.run(10 * MS);
+    expect(seen).toEqual(['10.0.1.1 12/0 seq 7 info 1']);
   });
 
   it('answers a closed port with port unreachable; a connected socket gets ECONNREFUSED', () => {
