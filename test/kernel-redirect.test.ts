@@ -46,12 +46,35 @@ const divergences: Divergence[] = [
   },
 ];
 
+/**
+ * Phase 0 runs the yaml's own timeline with the director's ICMP rate limit on, so how many redirects
+ * it draws is a race on the real kernel: traceroute's TTL>=2 probes must follow the first within the
+ * redirect back-off (20 ms << n), which holds on a quiet machine and not always on a loaded one (a
+ * busy CI run drew 2 redirects and an accepted one by the final `ip route get`). A live re-run is
+ * therefore compared from phase 1 on, where rate limits are off, and phase 0 only in what does not
+ * race: it starts as recorded and the director redirects at least once. The model replay below is
+ * deterministic and is still compared with the whole recording, phase 0 included.
+ */
+function afterPhaseZero(text: string): string {
+  const start = text.indexOf('# set from here on:');
+  return start < 0 ? text : text.slice(start);
+}
+
+function phaseZeroOpening(text: string): string {
+  const start = text.indexOf('## phase 0');
+  const firstTraceroute = text.indexOf('$ realserver: traceroute', start);
+  return text.slice(start, firstTraceroute);
+}
+
 describe('one-network LVS-NAT redirects (seed 004) on the real kernel', () => {
-  live.it('a re-run prints the recorded output', () => {
-    const run = runKernelScript('one-net-redirect', 90_000);
+  live.it('a re-run prints the recorded output (phase 0 where it does not race)', () => {
+    const run = runKernelScript('one-net-redirect', 600_000);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(normalise(run.stdout, rules)).toBe(recorded);
+    const rerun = normalise(run.stdout, rules);
+    expect(afterPhaseZero(rerun)).toBe(afterPhaseZero(recorded));
+    expect(phaseZeroOpening(rerun)).toBe(phaseZeroOpening(recorded));
+    expect(rerun).toMatch(/# redirects sent by the director in phase 0: [1-9]\d*\n/);
   });
 
   it('the recording shows acceptance on the second redirect, flush, and the all-OR-device matrix', () => {
