@@ -5,9 +5,7 @@
 // expectations as holding. The faults are packages/runtime/src/testing/fault-injector.ts's.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { BufferSink, type CliIo } from '@netloom/cli/cli-io';
-import { main } from '@netloom/cli/main';
+import { runCli } from '@netloom/cli/testing/cli-harness';
 import { Emulator, EmulatorError, type EmulatorOptions, type Placement } from '@netloom/runtime';
 import type { TopologySpec } from '@netloom/topology';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -79,21 +77,6 @@ function engineWithFault(fault: string) {
   };
 }
 
-async function netloom(argv: string[], engine: ReturnType<typeof engineWithFault>): Promise<{ status: number; stdout: string; stderr: string }> {
-  const stdout = new BufferSink();
-  const stderr = new BufferSink();
-  const io: CliIo = {
-    stdout,
-    stderr,
-    stdin: Readable.from(['']),
-    stdinIsTTY: false,
-    terminal: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    onInterrupt: () => () => undefined,
-  };
-  const status = await main(argv, io, { engine });
-  return { status, stdout: stdout.text(), stderr: stderr.text() };
-}
-
 describe('netloom run with a failing node', () => {
   for (const [fault, placement] of [
     ['throw-in-timer', 'packed'],
@@ -103,7 +86,7 @@ describe('netloom run with a failing node', () => {
     ['busy', 'per-node'],
   ] as const) {
     it(`h2: fault ${fault} (${placement}): exit 3, one line naming h2, no expectations reported`, async () => {
-      const result = await netloom(['run', twoHosts, '--placement', placement], engineWithFault(fault));
+      const result = await runCli(['run', twoHosts, '--placement', placement], { engine: engineWithFault(fault) });
       expect(result.status).toBe(3);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^netloom: node h2: [^\n]+\n$/);

@@ -7,9 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { BufferSink, type CliIo } from '@netloom/cli/cli-io';
-import { main } from '@netloom/cli/main';
+import { runCli } from '@netloom/cli/testing/cli-harness';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
@@ -17,26 +15,11 @@ const twoHosts = join(root, 'topologies', 'two-hosts.yaml');
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-reliability-files-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function netloom(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const stdout = new BufferSink();
-  const stderr = new BufferSink();
-  const io: CliIo = {
-    stdout,
-    stderr,
-    stdin: Readable.from(['']),
-    stdinIsTTY: false,
-    terminal: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    onInterrupt: () => () => undefined,
-  };
-  const status = await main(argv, io);
-  return { status, stdout: stdout.text(), stderr: stderr.text() };
-}
-
 describe('the topology path', () => {
   it('a FIFO is refused at once: nothing ever writes to it, and check does not wait for a writer', async () => {
     const fifo = join(scratch, 'pipe.yaml');
     execFileSync('mkfifo', [fifo]);
-    expect(await netloom(['check', fifo])).toEqual({
+    expect(await runCli(['check', fifo])).toEqual({
       status: 2,
       stdout: '',
       stderr: `${fifo}:1:1: cannot read the topology file: it is a FIFO (named pipe); expected a regular file\n`,
@@ -46,7 +29,7 @@ describe('the topology path', () => {
   it('a symbolic link to /dev/zero is refused, not read on and on', async () => {
     const zero = join(scratch, 'zero.yaml');
     symlinkSync('/dev/zero', zero);
-    expect(await netloom(['run', zero])).toEqual({
+    expect(await runCli(['run', zero])).toEqual({
       status: 2,
       stdout: '',
       stderr: `${zero}:1:1: cannot read the topology file: it is a character device; expected a regular file\n`,
@@ -56,14 +39,14 @@ describe('the topology path', () => {
   it('a directory is refused', async () => {
     const dir = join(scratch, 'dir.yaml');
     mkdirSync(dir);
-    expect((await netloom(['check', dir])).stderr).toBe(`${dir}:1:1: cannot read the topology file: it is a directory; expected a regular file\n`);
+    expect((await runCli(['check', dir])).stderr).toBe(`${dir}:1:1: cannot read the topology file: it is a directory; expected a regular file\n`);
   });
 
   it('a file of 4 MiB and one byte is refused before YAML reads it', async () => {
     const big = join(scratch, 'big.yaml');
     const valid = readFileSync(twoHosts, 'utf8');
     writeFileSync(big, `${valid}${'#'.repeat(4 * 1024 * 1024 + 1 - Buffer.byteLength(valid))}`);
-    expect(await netloom(['check', big])).toEqual({
+    expect(await runCli(['check', big])).toEqual({
       status: 2,
       stdout: '',
       stderr: `${big}:1:1: the file is larger than 4 MiB (4194304 bytes), the limit for a topology file\n`,
@@ -73,7 +56,7 @@ describe('the topology path', () => {
 
 describe('run --pcap DIR', () => {
   it('/proc is refused with exit status 2 (a recursive mkdir there never ended)', async () => {
-    expect(await netloom(['run', twoHosts, '--placement', 'inline', '--pcap', '/proc/x'])).toEqual({
+    expect(await runCli(['run', twoHosts, '--placement', 'inline', '--pcap', '/proc/x'])).toEqual({
       status: 2,
       stdout: '',
       stderr: "netloom: --pcap: cannot write captures into /proc/x: under /proc, which holds the kernel's process information, not files\n",
@@ -83,7 +66,7 @@ describe('run --pcap DIR', () => {
   it('/dev behind a symbolic link is refused, and nothing is made there', async () => {
     const link = join(scratch, 'looks-harmless');
     symlinkSync('/dev', link);
-    const result = await netloom(['run', twoHosts, '--placement', 'inline', '--pcap', join(link, 'netloom-caps')]);
+    const result = await runCli(['run', twoHosts, '--placement', 'inline', '--pcap', join(link, 'netloom-caps')]);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
       `netloom: --pcap: cannot write captures into ${link}/netloom-caps: it is /dev/netloom-caps, under /dev, which holds device files, not files\n`,
@@ -97,7 +80,7 @@ describe('run --pcap DIR', () => {
     const victim = join(scratch, 'victim');
     writeFileSync(victim, 'precious');
     symlinkSync(victim, join(dir, 'h1_eth0--h2_eth0.pcapng'));
-    const result = await netloom(['run', twoHosts, '--placement', 'inline', '--pcap', dir]);
+    const result = await runCli(['run', twoHosts, '--placement', 'inline', '--pcap', dir]);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
       `netloom: --pcap: cannot create ${dir}/h1_eth0--h2_eth0.pcapng: it exists and is a symbolic link (captures never follow one)\n`,
@@ -108,7 +91,7 @@ describe('run --pcap DIR', () => {
   it('a second run into the same folder replaces its own earlier capture', async () => {
     const dir = join(scratch, 'twice');
     for (const _ of [1, 2]) {
-      const result = await netloom(['run', twoHosts, '--placement', 'inline', '--pcap', dir]);
+      const result = await runCli(['run', twoHosts, '--placement', 'inline', '--pcap', dir]);
       expect(result.status).toBe(0);
       expect(result.stderr).toBe(`pcap: ${dir}/h1_eth0--h2_eth0.pcapng\n`);
     }

@@ -7,9 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { BufferSink, type CliIo } from '@netloom/cli/cli-io';
-import { main } from '@netloom/cli/main';
+import { runCli } from '@netloom/cli/testing/cli-harness';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -20,28 +18,13 @@ const expected = JSON.parse(readFileSync(join(badDir, 'input-expected.json'), 'u
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-reliability-input-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function netloom(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const stdout = new BufferSink();
-  const stderr = new BufferSink();
-  const io: CliIo = {
-    stdout,
-    stderr,
-    stdin: Readable.from(['']),
-    stdinIsTTY: false,
-    terminal: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    onInterrupt: () => () => undefined,
-  };
-  const status = await main(argv, io);
-  return { status, stdout: stdout.text(), stderr: stderr.text() };
-}
-
 describe('netloom check on the hostile-input corpus', () => {
   it(`refuses all ${Object.keys(expected).length} files with exit status 2 and the one expected line each`, async () => {
     const seen: Record<string, string> = {};
     const statuses = new Set<number>();
     for (const name of Object.keys(expected)) {
       const file = join(badDir, name);
-      const result = await netloom(['check', file]);
+      const result = await runCli(['check', file]);
       statuses.add(result.status);
       expect(result.stdout, name).toBe('');
       seen[name] = result.stderr.startsWith(`${file}:`) ? result.stderr.slice(file.length + 1) : result.stderr;
@@ -92,8 +75,8 @@ describe('expectations match in linear time', () => {
         '',
       ].join('\n'),
     );
-    expect(await netloom(['check', file])).toMatchObject({ status: 0 });
-    const result = await netloom(['run', file, '--placement', 'inline']);
+    expect(await runCli(['check', file])).toMatchObject({ status: 0 });
+    const result = await runCli(['run', file, '--placement', 'inline']);
     expect(result.stdout).toContain(`✗ 1.000s h1: ${word}`);
     expect(result.stdout).toContain('0/1 expectations hold');
     expect(result.status).toBe(1);

@@ -1,6 +1,9 @@
 /**
  * Running `netloom` in-process for tests: main() with in-memory stdout/stderr, stdin fed from a
- * string, and an engine of choice (the fake by default).
+ * string, and an engine of choice — an Engine (the fake, fakeEngine()), a factory of one (the real
+ * runtime wrapped, as the reliability tests do), or none for the real runtime engine. The one
+ * runCli of the repository: apps/cli's tests import it from here, test/reliability-*.test.ts from
+ * the build (`@netloom/cli/testing/cli-harness`; tsconfig.build.json compiles this file).
  */
 
 import { fileURLToPath } from 'node:url';
@@ -18,7 +21,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(argv: string[], options: { engine?: Engine; stdin?: string } = {}): Promise<CliRun> {
+export async function runCli(argv: string[], options: { engine?: Engine | (() => Promise<Engine>); stdin?: string } = {}): Promise<CliRun> {
   const stdout = new BufferSink();
   const stderr = new BufferSink();
   const io: CliIo = {
@@ -30,6 +33,6 @@ export async function runCli(argv: string[], options: { engine?: Engine; stdin?:
     onInterrupt: () => () => undefined,
   };
   const engine = options.engine;
-  const status = await main(argv, io, engine ? { engine: async () => engine } : {});
+  const status = await main(argv, io, engine === undefined ? {} : { engine: typeof engine === 'function' ? engine : async () => engine });
   return { status, stdout: stdout.text(), stderr: stderr.text() };
 }
