@@ -8,8 +8,14 @@ counted from 1 in file order), so neighbour tables read the same in both. IPv6 i
 script asks for it (Lab(prefix, ipv6=True)): router solicitations and MLD would otherwise add packets
 the scenarios do not have. The bridges' namespace never has it.
 
-Namespaces are named with a per-script prefix starting `nlk-` and are always deleted (atexit and on
-SIGTERM/SIGINT), also when a previous run left some behind. Needs root and iproute2.
+A point-to-point link can also be one veth pair joining the two nodes directly (add_p2p), so each
+end's carrier follows the other end's admin state, as netloom's links do (multinode/run-scenario.py
+builds its networks that way).
+
+Namespaces are named with a per-script prefix starting `nlk-` (`mn-` for the multi-node scenarios)
+and are always deleted (atexit and on SIGTERM/SIGINT), also when a previous run left some behind.
+Needs root and iproute2. This is the one namespace lab of the Python scripts: extend it rather than
+write another.
 """
 import atexit
 import os
@@ -20,11 +26,17 @@ import sys
 import time
 
 
+def mac(node_index, if_index):
+    """The MAC netloom derives for a node's interface: 02:00:00:<node>:<interface>, both from 1."""
+    return "02:00:00:%02x:%02x:%02x" % ((node_index >> 8) & 0xff, node_index & 0xff, if_index & 0xff)
+
+
 class Lab:
-    def __init__(self, prefix, ipv6=False):
-        assert prefix.startswith("nlk-")
+    def __init__(self, prefix, ipv6=False, timeout=30):
+        assert prefix.startswith(("nlk-", "mn-"))
         self.prefix = prefix
         self.ipv6 = ipv6
+        self.timeout = timeout
         self.names = []
         self.t0 = time.monotonic()
         if os.geteuid() != 0:
@@ -61,6 +73,12 @@ class Lab:
                             "peer", "name", port, "netns", self.ns("sw")], check=True)
             self.sh("sw", f"ip link set {port} master {br} up")
 
+    def add_p2p(self, a, b):
+        """a, b: (node, ifname, mac). One veth pair straight between the two nodes, no bridge."""
+        (na, ia, ma), (nb, ib, mb) = a, b
+        subprocess.run(["ip", "link", "add", ia, "netns", self.ns(na), "address", ma, "type", "veth",
+                        "peer", "name", ib, "netns", self.ns(nb), "address", mb], check=True)
+
     def cleanup(self):
         out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
         for line in out.splitlines():
@@ -69,10 +87,11 @@ class Lab:
                 subprocess.run(["ip", "netns", "del", name], capture_output=True)
 
     # --- running --------------------------------------------------------------------------------
-    def run(self, node, cmd, timeout=30):
-        """Runs a shell command line in the node's namespace; returns (status, stdout, stderr)."""
+    def run(self, node, cmd, timeout=None):
+        """Runs a shell command line in the node's namespace; returns (status, stdout, stderr).
+        The timeout (the lab's, 30 s unless given) only stops a command that hangs."""
         r = subprocess.run(["ip", "netns", "exec", self.ns(node), "sh", "-c", cmd],
-                           capture_output=True, text=True, timeout=timeout)
+                           capture_output=True, text=True, timeout=timeout or self.timeout)
         return r.returncode, r.stdout, r.stderr
 
     def sh(self, node, cmd):
