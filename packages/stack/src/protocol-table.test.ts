@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildEthernetFrame, buildIpv4Frame } from '@netloom/wire';
-import { ProtocolTable } from './protocol-table.js';
+import { ProtocolTable, TransportRegistry } from './protocol-table.js';
 import { MS, ip, twoNodes, type Lab } from './testing/lab.js';
 import { framesMatching, icmp } from './testing/frame-checks.js';
 
@@ -23,6 +23,24 @@ describe('protocol tables', () => {
     expect(() => table.register(253, () => {})).toThrow('IP protocol 253 is already registered');
     expect(() => table.register(256, () => {})).toThrow('IP protocol 256 is outside 0-255');
     expect(table.handlerFor(254)).toBeUndefined();
+  });
+
+  it('keys transports by (family, protocol): IPv4 and IPv6 tables are apart, a taken pair is refused, unregistering frees it', () => {
+    const registry = new TransportRegistry();
+    const udp4 = { receive: () => {}, error: () => true };
+    const off = registry.register(4, 17, udp4);
+    expect(registry.transportFor(4, 17)).toBe(udp4);
+    expect(registry.table(4).handlerFor(17)).toBe(udp4);
+    expect(() => registry.register(4, 17, udp4)).toThrow('IP protocol 17 is already registered');
+    expect(() => registry.register(4, 256, udp4)).toThrow('IP protocol 256 is outside 0-255');
+    // Family 6 has its own table (inet6_protos): nothing of family 4 shows there.
+    expect(() => registry.table(6 as 4)).not.toThrow();
+    expect(registry.table(6 as 4).handlerFor(17)).toBeUndefined();
+    expect(() => registry.table(5 as 4)).toThrow('address family 5 is not 4 or 6');
+    off();
+    expect(registry.transportFor(4, 17)).toBeUndefined();
+    registry.register(4, 17, udp4);
+    expect(registry.transportFor(4, 17)).toBe(udp4);
   });
 
   it('a frame of a registered EtherType reaches its handler; before, it was an unsupportedProtocol drop', () => {
