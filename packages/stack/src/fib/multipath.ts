@@ -1,12 +1,21 @@
 /**
- * Multipath nexthop choice (fib_rebalance + fib_select_multipath, net/ipv4/fib_semantics.c) with
- * Linux's weight bounds and its preference for a nexthop whose source matches the flow's.
+ * Multipath nexthop choice (fib_rebalance + fib_select_multipath, net/ipv4/fib_semantics.c, 6.18)
+ * with Linux's weight bounds and its preference for a nexthop whose source matches the flow's, and
+ * the flow hash that picks among them (fib_multipath_hash, net/ipv4/route.c).
  *
- * The flow hash is NOT Linux's: Linux hashes with jhash and a per-boot random key
- * (net_get_random_once), so its choice is not reproducible even between two Linux boots. netloom uses
- * FNV-1a over the same fields (policy 0: source and destination address; policy 1: also protocol and
- * ports), shifted to 31 bits, so runs are deterministic. Leaves out policies 2 and 3 (treated as 0 and 1).
+ * With `net.ipv4.fib_multipath_hash_seed` set (Linux 6.11+), the hash is the kernel's exactly:
+ * flow_hash_from_keys_seed (net/core/flow_dissector.c) — struct flow_keys zeroed, the addresses and
+ * (policy 1) protocol and ports filled in as fib_multipath_hash does, __flow_hash_consistentify,
+ * siphash (siphash.ts) over the keys from `basic` on with the key fib_multipath_hash_construct_key
+ * makes of the seed — then `>> 1`. Proven against 6.18 by multipath.test.ts (a recorded table of
+ * `ip route get` answers, re-run live when root). With seed 0, the default, Linux draws a random key
+ * once per boot, so its choice is not reproducible even between two Linux boots: netloom then uses
+ * FNV-1a over the same fields, shifted to 31 bits, so runs are deterministic.
+ * Leaves out policies 2 and 3 (treated as 0 and 1), `fib_multipath_hash_fields`, the inner headers
+ * of ICMP errors (ip_multipath_l3_keys) and nexthop objects (`nhid`).
  */
+import { siphash } from './siphash.js';
+import type { SysctlTree } from '../sysctl/sysctl-tree.js';
 import type { FibNexthop } from './types.js';
 
 export interface MultipathFlow {
@@ -28,10 +37,79 @@ function fnv1a(words: readonly number[]): number {
   return hash >>> 0;
 }
 
-/** 31-bit flow hash for `net.ipv4.fib_multipath_hash_policy`. */
-export function multipathHash(flow: MultipathFlow, policy: number): number {
-  const words = policy === 1 || policy === 3 ? [flow.src, flow.dst, flow.proto, flow.sport, flow.dport] : [flow.src, flow.dst];
+/** Whether a policy hashes the protocol and ports too (1, and 3 as netloom reads it). */
+function hashesPorts(policy: number): boolean {
+  return policy === 1 || policy === 3;
+}
+
+/**
+ * The bytes siphash reads of an IPv4 struct flow_keys (include/net/flow_dissector.h, 6.18): from
+ * `basic` (offset 8, SIPHASH_ALIGNMENT) to the end of the struct less the addresses IPv4 does not
+ * use, flow_keys_hash_length. Offsets from `basic`: basic.n_proto 0 (2 bytes), basic.ip_proto 2,
+ * tags 4, vlan 8, cvlan 16, keyid 24, ports.src 28, ports.dst 30, icmp 32, addrs.v4addrs.src 36,
+ * .dst 40; sizeof(struct flow_keys) is 80 (76 rounded up to the 8-byte alignment), so
+ * 80 - 8 - (32 - 8) = 48 bytes are hashed, the last 4 of them the zeroed rest of the address union.
+ */
+const FLOW_KEYS_V4_HASH_LENGTH = 48;
+const KEYS_IP_PROTO = 2;
+const KEYS_PORTS = 28;
+const KEYS_V4ADDRS = 36;
+
+/** One buffer for the keys: the hash is computed per packet on the forwarding path. */
+const flowKeys = new Uint8Array(FLOW_KEYS_V4_HASH_LENGTH);
+const flowKeysView = new DataView(flowKeys.buffer);
+
+/** The u32 a little-endian CPU loads from a __be32 holding `address` (what `(__force u32)` compares). */
+function loadedBe32(address: number): number {
+  return (((address & 0xff) << 24) | ((address >>> 8) & 0xff) << 16 | ((address >>> 16) & 0xff) << 8 | (address >>> 24)) >>> 0;
+}
+
+/** The same for a __be16. */
+function loadedBe16(port: number): number {
+  return ((port & 0xff) << 8) | ((port >>> 8) & 0xff);
+}
+
+/**
+ * flow_hash_from_keys_seed over the keys fib_multipath_hash builds (memset to zero, addr_type IPv4,
+ * the addresses, and for policy 1 the protocol and ports): __flow_hash_consistentify sorts the
+ * addresses and, apart, the ports by the value a little-endian CPU loads from their network-order
+ * bytes; siphash with the key fib_multipath_hash_construct_key makes of the seed (both key words
+ * `seed << 32 | seed`); the low 32 bits, 0 made 1.
+ */
+export function seededFlowHash(flow: MultipathFlow, policy: number, seed: number): number {
+  flowKeys.fill(0);
+  let src = flow.src >>> 0;
+  let dst = flow.dst >>> 0;
+  if (loadedBe32(dst) < loadedBe32(src)) [src, dst] = [dst, src];
+  flowKeysView.setUint32(KEYS_V4ADDRS, src);
+  flowKeysView.setUint32(KEYS_V4ADDRS + 4, dst);
+  if (hashesPorts(policy)) {
+    let sport = flow.sport & 0xffff;
+    let dport = flow.dport & 0xffff;
+    if (loadedBe16(dport) < loadedBe16(sport)) [sport, dport] = [dport, sport];
+    flowKeys[KEYS_IP_PROTO] = flow.proto & 0xff;
+    flowKeysView.setUint16(KEYS_PORTS, sport);
+    flowKeysView.setUint16(KEYS_PORTS + 2, dport);
+  }
+  const word = { hi: seed >>> 0, lo: seed >>> 0 };
+  const hash = siphash(flowKeys, { k0: word, k1: word }).lo;
+  return hash === 0 ? 1 : hash;
+}
+
+/**
+ * 31-bit flow hash for `net.ipv4.fib_multipath_hash_policy` (fib_multipath_hash's `mhash >> 1`).
+ * With `net.ipv4.fib_multipath_hash_seed` set, the kernel's own hash (seededFlowHash); with seed 0,
+ * where Linux draws a random key at boot, a deterministic FNV-1a over the same fields.
+ */
+export function multipathHash(flow: MultipathFlow, policy: number, seed = 0): number {
+  if (seed !== 0) return seededFlowHash(flow, policy, seed) >>> 1;
+  const words = hashesPorts(policy) ? [flow.src, flow.dst, flow.proto, flow.sport, flow.dport] : [flow.src, flow.dst];
   return fnv1a(words) >>> 1;
+}
+
+/** fib_multipath_hash: the 31-bit hash of a flow under the node's hash policy and seed. */
+export function fibMultipathHash(flow: MultipathFlow, sysctls: SysctlTree): number {
+  return multipathHash(flow, sysctls.get('net.ipv4.fib_multipath_hash_policy') ?? 0, sysctls.get('net.ipv4.fib_multipath_hash_seed') ?? 0);
 }
 
 /** fib_rebalance: upper bound per nexthop (-1 for dead ones and, when ignored, linkdown ones). */
@@ -47,8 +125,11 @@ export function upperBounds(nexthops: readonly FibNexthop[], isUsable: (nh: FibN
 }
 
 /**
- * fib_select_multipath: the first usable nexthop whose bound is >= hash; with a source address
- * given, prefer a nexthop whose own source matches it.
+ * fib_select_multipath (6.18, by score): each usable nexthop scores 2 when a source address is given
+ * and is its own source (nh_saddr), plus 1 when the hash is within its bound; the first best wins, and
+ * a full score (3, or 1 without a source) ends the walk. So without a source it is the first nexthop
+ * whose bound is >= hash; with one, the hash's choice among the nexthops with that source, else the
+ * first such nexthop, else the hash's choice.
  */
 export function selectMultipath(
   nexthops: readonly FibNexthop[],
@@ -58,18 +139,18 @@ export function selectMultipath(
   nexthopSource: (nh: FibNexthop) => number,
 ): number {
   let chosen = 0;
-  let found = false;
+  let best = -1;
   for (let i = 0; i < nexthops.length; i++) {
     const bound = bounds[i]!;
     if (bound === -1) continue;
-    const nh = nexthops[i]!;
-    if (!found) {
+    let score = 0;
+    if (saddr && nexthopSource(nexthops[i]!) === saddr) score += 2;
+    if (hash <= bound) score += 1;
+    if (score > best) {
       chosen = i;
-      found = !saddr || nexthopSource(nh) === saddr;
+      if (score === 3 || (!saddr && score === 1)) return i;
+      best = score;
     }
-    if (hash > bound) continue;
-    if (!saddr || nexthopSource(nh) === saddr) return i;
-    if (found) return chosen;
   }
   return chosen;
 }

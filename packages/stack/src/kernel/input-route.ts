@@ -28,7 +28,7 @@ import type { Nanos } from '../node-host.js';
 import type { RouteInputDropReason, RouteType } from '../routing-api.js';
 import type { KernelErrno } from '../fib/errors.js';
 import { isLimitedBroadcast, isLocalMulticast, isLoopback, isMulticast, isZeroNet } from '../fib/ipv4.js';
-import { multipathHash, selectMultipath } from '../fib/multipath.js';
+import { fibMultipathHash, selectMultipath } from '../fib/multipath.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN } from '../fib/types.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
 import { isOnlink, type InetAddresses } from './addresses.js';
@@ -182,7 +182,7 @@ export class InputRoute {
     let res = fibRes;
     if (res.route.nexthops.length > 1) {
       const bounds = res.route.nexthops.map((nh) => nh.upperBound);
-      const hash = multipathHash(flow, this.sysctls.get('net.ipv4.fib_multipath_hash_policy') ?? 0);
+      const hash = fibMultipathHash(flow, this.sysctls);
       res = { ...res, nexthop: selectMultipath(res.route.nexthops, bounds, hash, 0, () => 0) };
     }
     const nh = res.route.nexthops[res.nexthop]!;

@@ -6,26 +6,9 @@
  * and must give the recorded answers (skips saying so, fails under CI=true).
  * `NETLOOM_RECORD=1` (as root) writes the fixture anew from the kernel instead of comparing.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
-import { needs } from '@netloom/wire/testing/test-environment';
-import { runNamespaceScenario } from '../testing/kernel-namespaces.js';
-import { makeShell } from '../testing/kernel-shell.js';
-
-interface RecordedCase {
-  line: string;
-  /** stderr and stdout as the terminal shows them (2>&1). */
-  output: string;
-  status: number;
-}
-
-interface Fixture {
-  recordedOn: { kernel: string; iproute2: string };
-  devices: string[];
-  setup: string[];
-  cases: RecordedCase[];
-}
+import { expect } from 'vitest';
+import { recordedTableTests } from '../testing/recorded-table.js';
 
 const FIXTURE_PATH = fileURLToPath(new URL('./fixtures/multicast-input-route.json', import.meta.url));
 
@@ -72,56 +55,15 @@ const LINES = [
   'ip route get 224.0.0.1 iif eth0',
 ];
 
-/** Run the lines in a namespace: the recorded table. */
-function recordOnLinux(): Fixture {
-  const steps = ['uname -r', 'ip -V', ...SETUP, ...LINES].map((line) => ({ kind: 'command' as const, line }));
-  const results = runNamespaceScenario(
-    DEVICES.map((name, i) => ({ name, mac: `02:00:00:00:00:0${i + 1}` })),
-    steps,
-  );
-  const offset = 2 + SETUP.length;
-  return {
-    recordedOn: { kernel: results[0]!.stdout.trim(), iproute2: results[1]!.stdout.trim() },
-    devices: DEVICES,
-    setup: SETUP,
-    cases: LINES.map((line, i) => ({ line, output: results[offset + i]!.stdout, status: results[offset + i]!.status })),
-  };
-}
-
-function readFixture(): Fixture {
-  return JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) as Fixture;
-}
-
-describe('multicast input routes: the recorded kernel table replayed on the model', () => {
-  test('the fixture covers the lines this test asks about', () => {
-    const fixture = readFixture();
-    expect(fixture.devices).toEqual(DEVICES);
-    expect(fixture.setup).toEqual(SETUP);
-    expect(fixture.cases.map((c) => c.line)).toEqual(LINES);
-    // A table that says something: valid answers and EINVAL ones.
-    expect(fixture.cases.filter((c) => c.output.startsWith('multicast 224.0.0.1')).length).toBeGreaterThan(3);
-    expect(fixture.cases.filter((c) => c.output === 'RTNETLINK answers: Invalid argument\n').length).toBeGreaterThan(8);
-  });
-
-  test('every answer, text and status, as the kernel gave it', () => {
-    const fixture = readFixture();
-    const { sh } = makeShell({ devices: fixture.devices, up: false });
-    for (const line of fixture.setup) expect(sh(line).status).toBe(0);
-    const mismatches: string[] = [];
-    for (const recorded of fixture.cases) {
-      const r = sh(recorded.line);
-      const model = `${r.stderr}${r.stdout}[rc=${r.status}]`;
-      const real = `${recorded.output}[rc=${recorded.status}]`;
-      if (model !== real) mismatches.push(`${recorded.line}\n--- linux ${fixture.recordedOn.kernel}\n${real}\n--- model\n${model}`);
-    }
-    expect(mismatches.join('\n\n')).toBe('');
-  });
-});
-
-needs({ netns: true, tools: ['bash', 'sysctl', 'uname'] }).describe('multicast input routes: the table re-recorded on this kernel', () => {
-  test('the kernel still gives the recorded answers', () => {
-    const live = recordOnLinux();
-    if (process.env['NETLOOM_RECORD'] === '1') writeFileSync(FIXTURE_PATH, `${JSON.stringify(live, null, 2)}\n`);
-    expect(live.cases).toEqual(readFixture().cases);
-  });
-});
+recordedTableTests(
+  'multicast input routes',
+  { fixturePath: FIXTURE_PATH, devices: DEVICES, setup: SETUP, lines: LINES },
+  {
+    up: false,
+    checkTable: (table) => {
+      // A table that says something: valid answers and EINVAL ones.
+      expect(table.cases.filter((c) => c.output.startsWith('multicast 224.0.0.1')).length).toBeGreaterThan(3);
+      expect(table.cases.filter((c) => c.output === 'RTNETLINK answers: Invalid argument\n').length).toBeGreaterThan(8);
+    },
+  },
+);

@@ -14,7 +14,7 @@ import type { Nanos } from '../node-host.js';
 import type { RouteType } from '../routing-api.js';
 import type { KernelErrno } from '../fib/errors.js';
 import { isLimitedBroadcast, isLocalMulticast, isLoopback, isMulticast, isZeroNet } from '../fib/ipv4.js';
-import { multipathHash, selectMultipath } from '../fib/multipath.js';
+import { fibMultipathHash, selectMultipath } from '../fib/multipath.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, type FibNexthop } from '../fib/types.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
 import type { InetAddresses } from './addresses.js';
@@ -136,8 +136,7 @@ export class OutputRoute {
       const route = res.route;
       if (route.nexthops.length > 1) {
         const bounds = route.nexthops.map((nh) => nh.upperBound);
-        const policy = this.sysctls.get('net.ipv4.fib_multipath_hash_policy') ?? 0;
-        const hash = multipathHash(flow, policy);
+        const hash = fibMultipathHash(flow, this.sysctls);
         const index = selectMultipath(route.nexthops, bounds, hash, flow.src, (nh) => this.addresses.selectSource(nh.dev, nh.gateway, route.scope));
         result = { ...res, nexthop: index };
       } else if (res.prefixLength === 0 && res.type === 'unicast' && res.table.defaultCount > 1) {

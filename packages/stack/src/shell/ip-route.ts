@@ -557,7 +557,8 @@ function getRoute(ctx: IpContext, argv: string[]): number {
   let tos = 0;
   let mark = 0;
   let uid: number | null = null;
-  let proto = 0;
+  // inet_rtm_getroute: without RTA_IP_PROTO the flow is UDP (ip_proto = IPPROTO_UDP), for rules and the L4 hash.
+  let proto: number = IpProtocol.udp;
   let protoGiven = false;
   let sport = 0;
   let dport = 0;

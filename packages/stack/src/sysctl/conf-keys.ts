@@ -103,6 +103,8 @@ export const NEIGH_DEFAULT_ONLY_KEYS: readonly ValueKey[] = [
 export const GLOBAL_KEYS: readonly ValueKey[] = [
   { name: 'net.ipv4.fib_multipath_hash_fields', value: 7, handler: { kind: 'uint-minmax', min: 1, max: 0xfff } },
   { name: 'net.ipv4.fib_multipath_hash_policy', value: 0, handler: { kind: 'u8-minmax', min: 0, max: 3 } },
+  // proc_fib_multipath_hash_seed: any u32; 0 (the default) is a random key drawn by the kernel (fib/multipath.ts).
+  { name: 'net.ipv4.fib_multipath_hash_seed', value: 0, handler: { kind: 'uint-minmax', min: 0, max: 0xffffffff } },
   { name: 'net.ipv4.fib_multipath_use_neigh', value: 0, handler: BOOL_U8 },
   { name: 'net.ipv4.icmp_echo_ignore_all', value: 0, handler: BOOL_U8 },
   { name: 'net.ipv4.icmp_echo_ignore_broadcasts', value: 1, handler: BOOL_U8 },
