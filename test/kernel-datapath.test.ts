@@ -29,6 +29,9 @@ const cases: Case[] = [
   // Item 2: a neighbour on an interface without carrier: INCOMPLETE -> FAILED, Destination Host
   // Unreachable, +N errors, the ARP solicits counted as TX dropped.
   { name: 'no-carrier-neighbour', divergences: [] },
+  // Item 6: a router with no route charges the sender's inet_peer twice per packet (ip_error's own
+  // bucket, then icmp_send's): 2 net unreachables for a burst, 5 with icmp_ratemask 0.
+  { name: 'no-route-ratelimit', divergences: [] },
 ];
 
 for (const c of cases) {

@@ -4,7 +4,11 @@
  * Covers: the ICMP error token bucket (`inet_peer_xrlim_allow`: one token per elapsed jiffy, burst
  * 6 × icmp_ratelimit, cost icmp_ratelimit — 1 s by default, so a burst of 6 then 1/s; a new peer
  * starts full) applied only to the types in icmp_ratemask (0x1818: destination unreachable except
- * frag-needed, source quench, time exceeded, parameter problem) and never towards ourselves; and the
+ * frag-needed, source quench, time exceeded, parameter problem) and never towards ourselves;
+ * `ip_error`'s own bucket on the same tokens (route/error_cost, burst route/error_burst: 1 s and
+ * 5 s), charged for a packet with no route before icmp_send charges the ICMP budget — so a burst of
+ * no-route packets draws 2 net unreachables with the default ratemask (5 with ratemask 0), as
+ * measured on Linux 6.18 (test/kernel/multinode/cases/no-route-ratelimit); and the
  * redirect back-off of `ip_rt_send_redirect` (first redirect at once, the next after
  * redirect_load << n, at most redirect_number, reset after redirect_silence without a
  * redirect-worthy packet). Both share `rateLast`, as the kernel's peer does: a time exceeded sent
@@ -35,6 +39,9 @@ export const ICMP_RATEMASK_DEFAULT = 0x1818;
 export const REDIRECT_LOAD_JIFFIES = HZ / 50;
 export const REDIRECT_NUMBER = 9;
 export const REDIRECT_SILENCE_JIFFIES = (HZ / 50) << 10;
+/** ip_rt_error_cost and ip_rt_error_burst (route/error_cost, route/error_burst): HZ and 5 × HZ. */
+export const ERROR_COST_JIFFIES = HZ;
+export const ERROR_BURST_JIFFIES = 5 * HZ;
 
 const XRLIM_BURST_FACTOR = 6;
 /** A new peer's rate_last is 60 s in the past, so its bucket starts full. */
@@ -69,15 +76,25 @@ export class InetPeers {
     if (type > 18) return true;
     if (type === 3 && code === 4) return true;
     if (((1 << type) & ratemask) === 0) return true;
-    const jiffies = jiffiesOf(now);
     const timeout = Math.ceil((ratelimitMs * HZ) / 1000);
-    const peer = this.peer(destination, jiffies);
+    return this.take(destination, now, timeout, XRLIM_BURST_FACTOR * timeout);
+  }
+
+  /** ip_error's own limit on the no-route ICMP to `source` (route/error_cost and error_burst, in jiffies). */
+  allowRouteError(source: number, now: Nanos, cost = ERROR_COST_JIFFIES, burst = ERROR_BURST_JIFFIES): boolean {
+    return this.take(source, now, cost, burst);
+  }
+
+  /** One token bucket step on the peer's shared rate_tokens/rate_last: refill by the jiffies elapsed, cap at `burst`, take `cost`. */
+  private take(address: number, now: Nanos, cost: number, burst: number): boolean {
+    const jiffies = jiffiesOf(now);
+    const peer = this.peer(address, jiffies);
     let tokens = peer.rateTokens + (jiffies - peer.rateLast);
     peer.rateLast = jiffies;
-    if (tokens > XRLIM_BURST_FACTOR * timeout) tokens = XRLIM_BURST_FACTOR * timeout;
+    if (tokens > burst) tokens = burst;
     let allowed = false;
-    if (tokens >= timeout) {
-      tokens -= timeout;
+    if (tokens >= cost) {
+      tokens -= cost;
       allowed = true;
     }
     peer.rateTokens = tokens;

@@ -106,9 +106,10 @@ describe('echo and forwarding', () => {
     lab.route('r1', '10.68.0.0/16', { type: 'prohibit' });
     lab.route('r1', '10.66.0.0/16', { type: 'blackhole' });
     const { socket, errors } = probeSocket(lab, 64);
+    // 2 s apart: each no-route packet takes two tokens from h1's inet_peer (the next test).
     for (const destination of ['10.99.0.1', '10.67.0.1', '10.68.0.1', '10.66.0.1']) {
       socket.sendto(new Uint8Array(8), { address: destination, port: 9 });
-      lab.run(100 * MS);
+      lab.run(2000 * MS);
     }
     expect(errors.map((e) => `${e.from} ${e.type}/${e.code}`)).toEqual(['10.0.1.1 3/0', '10.0.1.1 3/1', '10.0.1.1 3/13']);
     expect(lab.drops('r1').map((d) => d.event.type === 'drop' && d.event.reason)).toEqual(['noRoute', 'hostUnreachable', 'prohibited', 'blackhole']);
@@ -174,15 +175,33 @@ describe('echo and forwarding', () => {
 
   it('limits ICMP errors per destination: a burst of 6, then one per second', () => {
     const lab = chain();
-    const { socket, errors } = probeSocket(lab, 64);
+    const { socket, errors } = probeSocket(lab, 1);
     for (let i = 0; i < 20; i++) {
-      socket.sendto(new Uint8Array(8), { address: '10.99.0.1', port: 9 });
+      socket.sendto(new Uint8Array(8), { address: '10.0.2.2', port: 9 });
       lab.run(100 * MS);
     }
-    // 20 datagrams at 10/s: the first 6 answered at once, then one when a token (1 s, counted in
-    // jiffies) has refilled at 1.0 s.
+    // 20 datagrams at 10/s, each expiring at r1: the first 6 time exceeded at once, then one when a
+    // token (1 s, counted in jiffies) has refilled at 1.0 s.
     expect(errors.map((e) => Math.floor(e.receivedAt / (100 * MS)) * 100)).toEqual([0, 100, 200, 300, 400, 500, 1000]);
     expect(lab.drops('r1').filter((d) => d.event.type === 'drop' && d.event.reason === 'rateLimited')).toHaveLength(13);
+  });
+
+  it('a router with no route charges the sender twice per packet (ip_error, then icmp_send): 2 net unreachables, 5 with icmp_ratemask 0', () => {
+    const burst = (ratemask?: number) => {
+      const lab = chain();
+      if (ratemask !== undefined) lab.sysctl('r1', 'net.ipv4.icmp_ratemask', ratemask);
+      const { socket, errors } = probeSocket(lab, 64);
+      for (let i = 0; i < 20; i++) {
+        socket.sendto(new Uint8Array(8), { address: '10.99.0.1', port: 9 });
+        lab.run(100 * MS);
+      }
+      return errors.map((e) => Math.floor(e.receivedAt / (100 * MS)) * 100);
+    };
+    // Linux 6.18 (test/kernel/multinode/cases/no-route-ratelimit): at 10/s, ip_error's bucket
+    // (error_burst 5 s, error_cost 1 s) refills one send a second, which icmp_send's then refuses.
+    expect(burst()).toEqual([0, 100]);
+    // Without the ICMP budget, ip_error's alone: a burst of 5, then one a second.
+    expect(burst(0)).toEqual([0, 100, 200, 300, 400, 1000]);
   });
 });
 

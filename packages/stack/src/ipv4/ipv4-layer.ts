@@ -228,6 +228,13 @@ export class Ipv4Layer {
     this.deps.drop(ifname, reason, frame, errno);
     const code = errno === 'EHOSTUNREACH' ? UNREACH_HOST : errno === 'ENETUNREACH' ? UNREACH_NET : errno === 'EACCES' ? UNREACH_PKT_FILTERED : -1;
     if (code < 0) return;
+    // ip_error charges the sender's inet_peer itself before icmp_send charges it again (inet-peer.ts).
+    const sender = readIpv4(packet, 12);
+    const cost = sysctlOr(this.deps.routing, 'net.ipv4.route.error_cost', 250);
+    if (!this.deps.peers.allowRouteError(sender, now, cost, sysctlOr(this.deps.routing, 'net.ipv4.route.error_burst', 1250))) {
+      this.deps.drop(ifname, 'rateLimited', undefined, `ip_error: icmp type ${ICMP_DEST_UNREACH} code ${code} to ${formatIpv4(sender)}`);
+      return;
+    }
     this.icmpSend(packet, { dev: ifname, packetType, isLocal: false, isBroadcast: packetType !== 'host' }, ICMP_DEST_UNREACH, code, 0, now);
   }
 
