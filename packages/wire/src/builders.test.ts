@@ -4,6 +4,7 @@ import {
   buildArpFrame,
   buildEthernetFrame,
   buildIcmpv4Packet,
+  buildIcmpv6Packet,
   buildIpv4Frame,
   buildIpv4Packet,
   buildIpv6Frame,
@@ -86,5 +87,19 @@ describe('builders', () => {
     const macB = new Uint8Array([2, 0, 0, 0, 0, 3]);
     expect(buildIpv6Packet({ ...fields, nextHeader: IpProtocol.udp }, frame.subarray(54))).toEqual(frame.subarray(14));
     expect(buildIpv6Frame(macB, macA, { ...fields, nextHeader: IpProtocol.udp }, frame.subarray(54))).toEqual(frame);
+  });
+
+  it('build the neighbour solicitation Linux sent, checksum included', () => {
+    // 60 00 00 00 00 20 3a ff …: hop limit 255, next header 58; ICMPv6 checksum 1c 25.
+    const frame = hexBytes(captured.ndpNeighborSolicitation.hex);
+    const packet = buildIcmpv6Packet(
+      { source: parseIpv6('2001:db8::1') as Uint8Array, destination: parseIpv6('ff02::1:ff00:3') as Uint8Array, hopLimit: 255 },
+      {
+        kind: 'neighbourSolicitation',
+        target: parseIpv6('2001:db8::3') as Uint8Array,
+        options: [{ kind: 'sourceLinkLayerAddress', address: macA }],
+      },
+    );
+    expect(packet).toEqual(frame.subarray(14));
   });
 });

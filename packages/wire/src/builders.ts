@@ -6,7 +6,8 @@
  * built frame through its Uint8Array and never transfer its `buffer`.
  *
  * Covers: Ethernet frames around any payload, ARP frames, IPv4 packets and whole IPv4-in-Ethernet
- * frames, ICMPv4 and UDP inside IPv4, IPv6 packets and frames and UDP inside IPv6. Defaults follow
+ * frames, ICMPv4 and UDP inside IPv4, IPv6 packets and frames and ICMPv6 and UDP inside IPv6
+ * (without extension headers: put those in the payload of buildIpv6Packet). Defaults follow
  * Linux: TTL / hop limit 64, TOS / traffic class 0, flow label 0, DF unset unless asked.
  * Leaves out: choosing identification numbers, fragmentation, padding to 60 bytes (veth does not).
  */
@@ -15,6 +16,7 @@ import { ArpOperation, emitArp, ARP_PACKET_LENGTH, type ArpRepr } from './arp.js
 import { emitEthernet, ETHERNET_HEADER_LENGTH, EtherType } from './ethernet.js';
 import { emitIcmpv4, icmpv4BufferLen, type Icmpv4Repr } from './icmpv4.js';
 import { emitIpv4HeaderFor, IpProtocol, ipv4HeaderLength, type Ipv4Repr } from './ipv4.js';
+import { emitIcmpv6, icmpv6BufferLen, type Icmpv6Repr } from './icmpv6.js';
 import { emitIpv6HeaderFor, IPV6_HEADER_LENGTH } from './ipv6.js';
 import { emitUdp, UDP_HEADER_LENGTH } from './udp.js';
 import { writeU16 } from './bytes.js';
@@ -209,5 +211,17 @@ export function buildUdpIpv6Packet(
     destination: fields.destination,
   });
   emitIpv6HeaderFor(ipv6HeaderOf(fields, IpProtocol.udp), udpLength, packet, 0);
+  return packet;
+}
+
+/**
+ * An IPv6 packet carrying an ICMPv6 message, checksummed over this packet's addresses. NDP
+ * messages must be sent with hop limit 255 (RFC 4861 §6.1.1): pass it in `fields`.
+ */
+export function buildIcmpv6Packet(fields: Omit<Ipv6Fields, 'nextHeader'>, icmp: Icmpv6Repr): Uint8Array {
+  const icmpLength = icmpv6BufferLen(icmp);
+  const packet = allocateFrameBytes(IPV6_HEADER_LENGTH + icmpLength);
+  emitIcmpv6(icmp, packet, IPV6_HEADER_LENGTH, fields);
+  emitIpv6HeaderFor(ipv6HeaderOf(fields, IpProtocol.icmpv6), icmpLength, packet, 0);
   return packet;
 }

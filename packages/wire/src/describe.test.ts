@@ -17,6 +17,7 @@ import { describeFrame } from './describe.js';
 import { ethernetReprArb, ipv4ReprArb } from './testing/arbitraries.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
 import { crafted, type DescribedFrame } from './testing/crafted-frames.js';
+import { pcapOf } from './testing/pcap-file.js';
 import { needs } from './testing/test-environment.js';
 
 const line = (hex: string): string => describeFrame(hexBytes(hex));
@@ -156,26 +157,6 @@ describe('describeFrame against every fixture', () => {
     );
   });
 });
-
-/** A classic pcap (LINKTYPE_ETHERNET) holding `frames`, timestamps zero. */
-function pcapOf(frames: Uint8Array[]): Uint8Array {
-  const length = 24 + frames.reduce((sum, frame) => sum + 16 + frame.length, 0);
-  const pcap = new Uint8Array(length);
-  const view = new DataView(pcap.buffer);
-  view.setUint32(0, 0xa1b2c3d4, true);
-  view.setUint16(4, 2, true);
-  view.setUint16(6, 4, true);
-  view.setUint32(16, 65535, true);
-  view.setUint32(20, 1, true);
-  let offset = 24;
-  for (const frame of frames) {
-    view.setUint32(offset + 8, frame.length, true);
-    view.setUint32(offset + 12, frame.length, true);
-    pcap.set(frame, offset + 16);
-    offset += 16 + frame.length;
-  }
-  return pcap;
-}
 
 describe('the fixtures against a live tcpdump', () => {
   needs({ tools: ['tcpdump'] }).it('tcpdump -n -S still prints the stored line for every fixture frame', () => {

@@ -10,8 +10,9 @@
  * byte is ignored), timestamp/address-mask semantics.
  */
 import { readIpv4, writeIpv4, type Ipv4Address } from './address.js';
-import { readU16, readU32, writeU16, writeU32, placeBytes } from './bytes.js';
+import { readU16, writeU16, placeBytes } from './bytes.js';
 import { internetChecksum } from './checksum.js';
+import { IcmpHeaderView } from './icmp-header-view.js';
 import { wireError, type WireError } from './wire-error.js';
 
 export const Icmpv4Type = {
@@ -48,8 +49,6 @@ export const RedirectCode = { net: 0, host: 1, tosNet: 2, tosHost: 3 } as const;
 
 export const ICMPV4_HEADER_LENGTH = 8;
 
-const TYPE = 0;
-const CODE = 1;
 const CHECKSUM = 2;
 const REST = 4;
 
@@ -67,9 +66,7 @@ export function isIcmpv4Error(type: number): boolean {
 }
 
 /** A checked view: the 8-byte header is present. */
-export class Icmpv4MessageView {
-  private constructor(readonly bytes: Uint8Array) {}
-
+export class Icmpv4MessageView extends IcmpHeaderView {
   static check(bytes: Uint8Array): Icmpv4MessageView | WireError {
     if (bytes.length < ICMPV4_HEADER_LENGTH) return wireError('truncated');
     return new Icmpv4MessageView(bytes);
@@ -79,38 +76,6 @@ export class Icmpv4MessageView {
     return new Icmpv4MessageView(bytes);
   }
 
-  get type(): number {
-    return this.bytes[TYPE] ?? 0;
-  }
-  set type(value: number) {
-    this.bytes[TYPE] = value;
-  }
-  get code(): number {
-    return this.bytes[CODE] ?? 0;
-  }
-  set code(value: number) {
-    this.bytes[CODE] = value;
-  }
-  get checksum(): number {
-    return readU16(this.bytes, CHECKSUM);
-  }
-  set checksum(value: number) {
-    writeU16(this.bytes, CHECKSUM, value);
-  }
-  /** Echo identifier (bytes 4–5). */
-  get identifier(): number {
-    return readU16(this.bytes, REST);
-  }
-  set identifier(value: number) {
-    writeU16(this.bytes, REST, value);
-  }
-  /** Echo sequence number (bytes 6–7). */
-  get sequence(): number {
-    return readU16(this.bytes, REST + 2);
-  }
-  set sequence(value: number) {
-    writeU16(this.bytes, REST + 2, value);
-  }
   /** Next-hop MTU of "fragmentation needed" (bytes 6–7, RFC 1191). */
   get nextHopMtu(): number {
     return readU16(this.bytes, REST + 2);
@@ -131,17 +96,6 @@ export class Icmpv4MessageView {
   }
   set pointer(value: number) {
     this.bytes[REST] = value;
-  }
-  /** Bytes 4–7 as one number. */
-  get restOfHeader(): number {
-    return readU32(this.bytes, REST);
-  }
-  set restOfHeader(value: number) {
-    writeU32(this.bytes, REST, value);
-  }
-  /** Everything after the 8-byte header: echo data, or the quoted datagram of an error. */
-  get body(): Uint8Array {
-    return this.bytes.subarray(ICMPV4_HEADER_LENGTH);
   }
   get isChecksumValid(): boolean {
     return internetChecksum(this.bytes, 0, this.bytes.length) === 0;

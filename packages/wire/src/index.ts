@@ -87,11 +87,40 @@ export {
   IPV6_HEADER_LENGTH,
   Ipv6PacketView,
   parseIpv6Packet,
+  parseQuotedIpv6Packet,
   emitIpv6Packet,
   emitIpv6HeaderFor,
   ipv6BufferLen,
   type Ipv6Repr,
 } from './ipv6.js';
+export {
+  Icmpv6Type,
+  Icmpv6UnreachableCode,
+  Icmpv6TimeExceededCode,
+  Icmpv6ParameterProblemCode,
+  ICMPV6_HEADER_LENGTH,
+  IPV6_MIN_MTU,
+  Icmpv6MessageView,
+  isIcmpv6Error,
+  parseIcmpv6,
+  emitIcmpv6,
+  icmpv6BufferLen,
+  type Icmpv6Repr,
+  type Icmpv6ChecksumContext,
+} from './icmpv6.js';
+export {
+  NdpOptionType,
+  NDP_FIXED_LENGTH,
+  NdpMessageView,
+  parseNdpOptions,
+  emitNdpOptions,
+  ndpOptionsLength,
+  type NdpOption,
+  type NdpRepr,
+  type NdpKind,
+  type RouterPreference,
+} from './ndp.js';
+export { MldRecordType, type MldRepr, type MldAddressRecord } from './mld.js';
 export {
   buildEthernetFrame,
   buildArpFrame,
@@ -102,6 +131,7 @@ export {
   buildIpv6Packet,
   buildIpv6Frame,
   buildUdpIpv6Packet,
+  buildIcmpv6Packet,
   type Ipv4Fields,
   type Ipv6Fields,
 } from './builders.js';

@@ -2,8 +2,8 @@
  * The IPv6 fixed header (RFC 8200 §3).
  *
  * Covers: traffic class, flow label, payload length (payload cut to it), next header, hop limit,
- * source and destination (16 bytes each). Leaves out: extension headers (the next-header chain is
- * the stack's business), jumbograms (payload length 0 with a Jumbo option is not recognised; the
+ * source and destination (16 bytes each); the packet quoted in an ICMPv6 error. Leaves out:
+ * extension headers (ipv6-extension-headers.ts walks them), jumbograms (payload length 0 with a Jumbo option is not recognised; the
  * payload is then empty).
  */
 import { readU16, writeU16, placeBytes } from './bytes.js';
@@ -99,14 +99,30 @@ export class Ipv6PacketView {
 export function parseIpv6Packet(bytes: Uint8Array): Ipv6Repr | WireError {
   const view = Ipv6PacketView.check(bytes);
   if (!(view instanceof Ipv6PacketView)) return view;
+  return reprOf(view, IPV6_HEADER_LENGTH + view.payloadLength);
+}
+
+/**
+ * Parse the packet quoted in an ICMPv6 error (RFC 4443 §2.4 (c): as much of it as fits in 1280
+ * bytes). Unlike parseIpv6Packet, the payload length may exceed the bytes present; `payload` is
+ * the part of the original payload that was quoted.
+ */
+export function parseQuotedIpv6Packet(bytes: Uint8Array): Ipv6Repr | WireError {
+  if (bytes.length < IPV6_HEADER_LENGTH) return wireError('truncated');
+  const view = Ipv6PacketView.over(bytes);
+  if (view.version !== 6) return wireError('badVersion');
+  return reprOf(view, Math.min(bytes.length, IPV6_HEADER_LENGTH + view.payloadLength));
+}
+
+function reprOf(view: Ipv6PacketView, end: number): Ipv6Repr {
   return {
     trafficClass: view.trafficClass,
     flowLabel: view.flowLabel,
     nextHeader: view.nextHeader,
     hopLimit: view.hopLimit,
-    source: bytes.slice(SOURCE, SOURCE + 16),
-    destination: bytes.slice(DESTINATION, DESTINATION + 16),
-    payload: view.payload,
+    source: view.bytes.slice(SOURCE, SOURCE + 16),
+    destination: view.bytes.slice(DESTINATION, DESTINATION + 16),
+    payload: view.bytes.subarray(IPV6_HEADER_LENGTH, end),
   };
 }
 

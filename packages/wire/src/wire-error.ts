@@ -17,7 +17,14 @@ export type WireErrorKind =
   /** IPv4 IHL below 5. */
   | 'badHeaderLength'
   /** A well-formed packet of a variant this module does not model (ARP over non-Ethernet, …). */
-  | 'unsupported';
+  | 'unsupported'
+  /**
+   * A type-length-value option that cannot be walked: an NDP option of length 0 or running past
+   * the message (RFC 4861 §4.6), an IPv6 Hop-by-Hop/Destination option running past its header.
+   */
+  | 'badOption'
+  /** An IPv6 extension header chain longer than the walk's bound (ipv6-extension-headers.ts). */
+  | 'tooManyExtensionHeaders';
 
 export interface WireError {
   readonly error: WireErrorKind;
@@ -30,6 +37,8 @@ const errors: { readonly [K in WireErrorKind]: WireError } = {
   badLength: Object.freeze({ error: 'badLength' }),
   badHeaderLength: Object.freeze({ error: 'badHeaderLength' }),
   unsupported: Object.freeze({ error: 'unsupported' }),
+  badOption: Object.freeze({ error: 'badOption' }),
+  tooManyExtensionHeaders: Object.freeze({ error: 'tooManyExtensionHeaders' }),
 };
 
 /** The shared, frozen error value for `kind` (parsers allocate nothing when they fail). */

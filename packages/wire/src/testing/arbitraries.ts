@@ -5,6 +5,9 @@ import fc from 'fast-check';
 import type { ArpRepr } from '../arp.js';
 import type { EthernetRepr } from '../ethernet.js';
 import type { Icmpv4Repr } from '../icmpv4.js';
+import type { Icmpv6Repr } from '../icmpv6.js';
+import type { MldAddressRecord, MldRepr } from '../mld.js';
+import type { NdpOption, NdpRepr, RouterPreference } from '../ndp.js';
 import type { Ipv4Repr } from '../ipv4.js';
 import type { Ipv6Repr } from '../ipv6.js';
 import type { UdpRepr } from '../udp.js';
@@ -96,6 +99,119 @@ export const ipv6ReprArb: fc.Arbitrary<Ipv6Repr> = fc.record({
   destination: ipv6Arb,
   payload: payloadArb,
 });
+
+const u32 = fc.integer({ min: 0, max: 0xffffffff });
+/** Bytes whose length is `unit` × k + `extra` (what a length field in units can describe exactly). */
+const unitBytes = (unit: number, extra: number, maxUnits: number): fc.Arbitrary<Uint8Array> =>
+  fc.integer({ min: 0, max: maxUnits }).chain((units) => fc.uint8Array({ minLength: units * unit + extra, maxLength: units * unit + extra }));
+
+export const ndpOptionArb: fc.Arbitrary<NdpOption> = fc.oneof(
+  fc.record({
+    kind: fc.constantFrom('sourceLinkLayerAddress' as const, 'targetLinkLayerAddress' as const),
+    address: fc.oneof(macArb, unitBytes(8, 6, 2)),
+  }),
+  fc.record({
+    kind: fc.constant('prefixInformation' as const),
+    prefixLength: u8,
+    onLink: fc.boolean(),
+    autonomous: fc.boolean(),
+    routerAddress: fc.boolean(),
+    validLifetime: u32,
+    preferredLifetime: u32,
+    prefix: ipv6Arb,
+  }),
+  fc.record({ kind: fc.constant('redirectedHeader' as const), packet: unitBytes(8, 0, 8) }),
+  fc.record({ kind: fc.constantFrom('mtu' as const), mtu: u32 }),
+  fc.record({ kind: fc.constantFrom('advertisementInterval' as const), interval: u32 }),
+  fc.record({
+    kind: fc.constant('homeAgentInformation' as const),
+    preference: fc.integer({ min: -0x8000, max: 0x7fff }),
+    lifetime: u16,
+  }),
+  fc.record({
+    kind: fc.constant('other' as const),
+    type: u8.filter((type) => ![1, 2, 3, 4, 5, 7, 8].includes(type)),
+    data: unitBytes(8, 6, 3),
+  }),
+);
+
+const ndpOptionsArb = fc.array(ndpOptionArb, { maxLength: 4 });
+
+export const ndpReprArb: fc.Arbitrary<NdpRepr> = fc.oneof(
+  fc.record({ kind: fc.constant('routerSolicitation' as const), options: ndpOptionsArb }),
+  fc.record({
+    kind: fc.constant('routerAdvertisement' as const),
+    currentHopLimit: u8,
+    managed: fc.boolean(),
+    otherConfiguration: fc.boolean(),
+    homeAgent: fc.boolean(),
+    preference: fc.constantFrom<RouterPreference>('medium', 'high', 'reserved', 'low'),
+    proxy: fc.boolean(),
+    routerLifetime: u16,
+    reachableTime: u32,
+    retransmitTimer: u32,
+    options: ndpOptionsArb,
+  }),
+  fc.record({ kind: fc.constant('neighbourSolicitation' as const), target: ipv6Arb, options: ndpOptionsArb }),
+  fc.record({
+    kind: fc.constant('neighbourAdvertisement' as const),
+    router: fc.boolean(),
+    solicited: fc.boolean(),
+    override: fc.boolean(),
+    target: ipv6Arb,
+    options: ndpOptionsArb,
+  }),
+  fc.record({ kind: fc.constant('redirect' as const), target: ipv6Arb, destination: ipv6Arb, options: ndpOptionsArb }),
+);
+
+const mldRecordArb: fc.Arbitrary<MldAddressRecord> = fc.record({
+  recordType: u8,
+  multicastAddress: ipv6Arb,
+  sources: fc.array(ipv6Arb, { maxLength: 3 }),
+  auxiliaryData: unitBytes(4, 0, 3),
+});
+
+export const mldReprArb: fc.Arbitrary<MldRepr> = fc.oneof(
+  fc.record({
+    kind: fc.constantFrom('mldQuery' as const, 'mldReport' as const, 'mldDone' as const),
+    maxResponseDelay: u16,
+    multicastAddress: ipv6Arb,
+  }),
+  fc.record({
+    kind: fc.constant('mldv2Query' as const),
+    maxResponseCode: u16,
+    multicastAddress: ipv6Arb,
+    suppressRouterProcessing: fc.boolean(),
+    robustness: fc.integer({ min: 0, max: 7 }),
+    queryIntervalCode: u8,
+    sources: fc.array(ipv6Arb, { maxLength: 3 }),
+  }),
+  fc.record({ kind: fc.constant('mldv2Report' as const), records: fc.array(mldRecordArb, { maxLength: 3 }) }),
+);
+
+/** Types parseIcmpv6 turns into a named kind (with code 0, for echo, NDP and MLD). */
+const namedIcmpv6Types = new Set([1, 2, 3, 4, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 143]);
+
+export const icmpv6ReprArb: fc.Arbitrary<Icmpv6Repr> = fc.oneof(
+  fc.record({
+    kind: fc.constantFrom('echoRequest' as const, 'echoReply' as const),
+    identifier: u16,
+    sequence: u16,
+    data: payloadArb,
+  }),
+  fc.record({ kind: fc.constantFrom('destinationUnreachable' as const, 'timeExceeded' as const), code: u8, packet: payloadArb }),
+  fc.record({ kind: fc.constant('packetTooBig' as const), code: u8, mtu: u32, packet: payloadArb }),
+  fc.record({ kind: fc.constant('parameterProblem' as const), code: u8, pointer: u32, packet: payloadArb }),
+  ndpReprArb,
+  mldReprArb,
+  fc.record({
+    kind: fc.constant('other' as const),
+    type: u8,
+    code: u8,
+    restOfHeader: u32,
+    data: payloadArb,
+  }).filter((repr) => !namedIcmpv6Types.has(repr.type) || (repr.code !== 0 && repr.type >= 128)),
+);
 
 /** A buffer of `length` bytes pre-filled with 0xa5, so a field emit forgot to write shows up. */
 export function filledBuffer(length: number): Uint8Array {

@@ -178,3 +178,12 @@ export function toHex(bytes: Uint8Array): string {
   for (const byte of bytes) hex += (byte < 16 ? '0' : '') + byte.toString(16);
   return hex;
 }
+
+/**
+ * The ICMPv6 message of a captured frame without extension headers (after Ethernet and the
+ * 40-byte IPv6 header), and the addresses its checksum's pseudo-header uses.
+ */
+export function icmpv6Of(hex: string): { message: Uint8Array; context: { source: Uint8Array; destination: Uint8Array } } {
+  const frame = hexBytes(hex);
+  return { message: frame.subarray(54), context: { source: frame.subarray(22, 38), destination: frame.subarray(38, 54) } };
+}
