@@ -9,11 +9,15 @@
  * `arp_accept` allows (0/1/2). Covers `arp_solicit`: the probe's source address by `arp_announce`
  * (0/1/2), unicast or broadcast as the neighbour state machine asks, target MAC zero.
  * Also the raw side for arping (requests, gratuitous announcements, replies to listeners).
+ * ARP is the IPv4 neighbour protocol: the family-generic neighbour table (neighbour-table.ts) holds
+ * its entries (arp_tbl, keyed by the address as an unsigned number: INET_FAMILY) and calls
+ * `solicit` as its neigh_ops; `ip neigh add proxy ADDR dev D` entries (pneigh) are answered for
+ * like proxy_arp, for forwarded targets reached through another device.
  *
  * Leaves out: arp_notify, arp_evict_nocarrier knobs (carrier loss always flushes), medium_id,
- * proxy_arp_pvlan, `ip neigh add proxy` entries, ARP on non-Ethernet devices.
+ * proxy_arp_pvlan, ARP on non-Ethernet devices.
  */
-import { ArpOperation, buildArpFrame, macEquals, isBroadcastMac, isInPrefix, isMulticastMac, MAC_BROADCAST, MAC_ZERO, parseArp, isWireError } from '@netloom/wire';
+import { ArpOperation, buildArpFrame, macEquals, isBroadcastMac, isInPrefix, isMulticastMac, MAC_BROADCAST, MAC_ZERO, parseArp, isWireError, type Ipv4Address } from '@netloom/wire';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { DeviceView, RoutingApi } from '../routing-api.js';
 import type { Prng, TimerHeap } from '../timers.js';
@@ -33,7 +37,7 @@ export function packetTypeOf(destination: Uint8Array, deviceMac: Uint8Array): Pa
 
 export interface ArpDependencies {
   routing: RoutingApi;
-  neighbours: NeighbourTable;
+  neighbours: NeighbourTable<Ipv4Address>;
   timers: TimerHeap;
   prng: Prng;
   transmit(dev: string, frame: Uint8Array): void;
@@ -103,7 +107,8 @@ export class ArpLayer {
         return;
       }
       if (input.ok && input.route.forward === true && input.route.type === 'unicast' && routing.conf(dev.name, 'forwarding') !== 0) {
-        if (input.route.dev !== dev.name && routing.conf(dev.name, 'proxy_arp') !== 0) {
+        // arp_fwd_proxy, or a proxy entry (pneigh_lookup) for a target reached through another device.
+        if (input.route.dev !== dev.name && (routing.conf(dev.name, 'proxy_arp') !== 0 || neighbours.lookupProxy(dev.name, tip) !== undefined)) {
           neighbours.update(dev.name, sip, sha, 'STALE', { override: true }, now, true);
           if (packetType === 'host') {
             this.sendReply(dev, tip, sha, sip, sha);
@@ -137,7 +142,7 @@ export class ArpLayer {
   }
 
   /** The neighbour table's solicit hook (arp_solicit). */
-  solicit(entry: NeighbourEntry, unicastTo: Uint8Array | null, trigger: QueuedPacket | undefined, now: Nanos): void {
+  solicit(entry: NeighbourEntry<Ipv4Address>, unicastTo: Uint8Array | null, trigger: QueuedPacket<Ipv4Address> | undefined, now: Nanos): void {
     void now;
     const dev = this.deps.routing.device(entry.dev);
     if (dev === undefined || !dev.adminUp) return;
@@ -191,7 +196,7 @@ export class ArpLayer {
   }
 
   /** arp_announce: the source address of a probe for `target`. */
-  private probeSource(dev: DeviceView, target: number, trigger: QueuedPacket | undefined): number {
+  private probeSource(dev: DeviceView, target: number, trigger: QueuedPacket<Ipv4Address> | undefined): number {
     const routing = this.deps.routing;
     const announce = routing.conf(dev.name, 'arp_announce');
     let source = 0;

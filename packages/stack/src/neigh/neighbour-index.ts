@@ -1,39 +1,43 @@
 /**
- * The neighbour table's index: entries by device and IPv4 address without building a string key
- * per lookup (the forwarding path looks a next hop up on every hop), and in creation order for
- * listing (`ip neigh show` lists in the order Linux's hash walk gives, which the model keeps as
- * creation order), as a `Map` keyed by `"dev|address"` did. An entry's device name is read when
- * it is added: after renaming a device the table clears and re-adds its entries.
+ * The neighbour table's index: entries by device and address key without building a combined
+ * string per lookup (the forwarding path looks a next hop up on every hop), and in creation order
+ * for listing (`ip neigh show` lists in the order Linux's hash walk gives, which the model keeps as
+ * creation order), as a `Map` keyed by `"dev|address"` did. The key is the family's (neigh_table's
+ * key_len bytes in Linux): an unsigned number for an IPv4 address, so the IPv4 path allocates
+ * nothing, and a bigint for an IPv6 one (Map compares bigints by value). An entry's device name is read when it is added: after
+ * renaming a device the table clears and re-adds its entries.
  * Leaves out everything about states and timers (neighbour-table.ts).
  */
 
+/** An address as the index holds it: equal addresses give equal keys (neigh_table.key_eq). */
+export type NeighbourKey = number | bigint;
+
 export interface IndexedNeighbour {
   readonly dev: string;
-  readonly address: number;
+  readonly key: NeighbourKey;
 }
 
 export class NeighbourIndex<Entry extends IndexedNeighbour> {
-  private readonly byDevice = new Map<string, Map<number, Entry>>();
+  private readonly byDevice = new Map<string, Map<NeighbourKey, Entry>>();
   private readonly inOrder = new Set<Entry>();
 
   get size(): number {
     return this.inOrder.size;
   }
 
-  get(dev: string, address: number): Entry | undefined {
-    return this.byDevice.get(dev)?.get(address >>> 0);
+  get(dev: string, key: NeighbourKey): Entry | undefined {
+    return this.byDevice.get(dev)?.get(key);
   }
 
-  /** Adds `entry` under its device and address; one already there keeps its place in the order, as Map.set does. */
+  /** Adds `entry` under its device and key; one already there keeps its place in the order, as Map.set does. */
   set(entry: Entry): void {
-    let byAddress = this.byDevice.get(entry.dev);
-    if (byAddress === undefined) {
-      byAddress = new Map();
-      this.byDevice.set(entry.dev, byAddress);
+    let byKey = this.byDevice.get(entry.dev);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.byDevice.set(entry.dev, byKey);
     }
-    const address = entry.address >>> 0;
-    const existing = byAddress.get(address);
-    byAddress.set(address, entry);
+    const existing = byKey.get(entry.key);
+    byKey.set(entry.key, entry);
     if (existing === undefined) this.inOrder.add(entry);
     else if (existing !== entry) {
       const order = [...this.inOrder].map((e) => (e === existing ? entry : e));
@@ -42,12 +46,12 @@ export class NeighbourIndex<Entry extends IndexedNeighbour> {
     }
   }
 
-  delete(dev: string, address: number): boolean {
-    const byAddress = this.byDevice.get(dev);
-    const entry = byAddress?.get(address >>> 0);
-    if (byAddress === undefined || entry === undefined) return false;
-    byAddress.delete(address >>> 0);
-    if (byAddress.size === 0) this.byDevice.delete(dev);
+  delete(dev: string, key: NeighbourKey): boolean {
+    const byKey = this.byDevice.get(dev);
+    const entry = byKey?.get(key);
+    if (byKey === undefined || entry === undefined) return false;
+    byKey.delete(key);
+    if (byKey.size === 0) this.byDevice.delete(dev);
     this.inOrder.delete(entry);
     return true;
   }

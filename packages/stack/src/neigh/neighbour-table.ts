@@ -1,5 +1,9 @@
 /**
- * The IPv4 neighbour table (ARP cache) with Linux's NUD state machine.
+ * The neighbour table with Linux's NUD state machine, for any address family: one instance per
+ * protocol, as Linux has arp_tbl (IPv4, arp.ts) and nd_tbl (IPv6, ndisc.ts) built from the same
+ * net/core/neighbour.c. The table knows an address only through its family (the index key and
+ * how it prints); soliciting and sending are the protocol's (NeighbourOps, Linux's neigh_ops), the
+ * parameters are the protocol's sysctl directory (net.ipv4.neigh / net.ipv6.neigh, neighbourParams).
  *
  * Follows net/core/neighbour.c: `__neigh_event_send` (NONE/FAILED → INCOMPLETE with the first
  * probe at once; STALE → DELAY; `used` refreshed only there, not by packets sent while
@@ -7,22 +11,26 @@
  * delay_first_probe_time, so in practice → STALE; DELAY → REACHABLE/PROBE, INCOMPLETE/PROBE
  * re-probing every retrans_time until `neigh_max_probes` =
  * ucast + app + (PROBE ? mcast_reprobes : mcast_probes) → FAILED), `__neigh_update` (confirmation,
- * override/locktime, queued packets sent once the entry becomes valid), `neigh_invalidate`
- * (queued packets get an error report — the ICMP host unreachable path — on FAILED), the
- * unresolved queue bounded by unres_qlen_bytes (oldest dropped first) and reachable_time drawn
- * from [base/2, 3·base/2) and re-drawn every 300 s (neigh_rand_reach_time).
+ * override/locktime, the NTF_ROUTER flag, queued packets sent once the entry becomes valid),
+ * `neigh_invalidate` (queued packets get an error report — the ICMP host unreachable path — on
+ * FAILED), the unresolved queue bounded by unres_qlen_bytes (oldest dropped first) and
+ * reachable_time drawn from [base/2, 3·base/2) and re-drawn every 300 s (neigh_rand_reach_time).
+ * Proxy entries (pneigh_lookup / pneigh_delete: `ip neigh add proxy ADDR dev D`) are kept apart
+ * from the neighbours, as Linux's phash_buckets, bounded by gc_thresh3 (a model bound; Linux has none).
  *
  * Garbage collection as neigh_periodic_work: only while the table holds more than gc_thresh1 (128)
  * entries — so on a small host FAILED entries stay visible, as they do on a real one — every
  * base_reachable_time/2, removing entries outside the timer states that are FAILED or unused for
  * gc_stale_time (PERMANENT ones stay).
- * Leaves out: forced GC at gc_thresh2/3, proxy neighbour entries, NTF_* flags other than the
- * state, and IPv6 (NDP).
- * Plain IP traffic does not confirm a neighbour (as Linux: only ARP replies, and upper layers
- * through `confirm()`, the MSG_CONFIRM / TCP path).
+ * Leaves out: forced GC at gc_thresh2/3, NTF_* flags other than the state and NTF_ROUTER.
+ * The IPv4 address is the default type argument of the table, its entries and queued packets, for
+ * the IPv4 layer's code written before the family seam.
+ * Plain IP traffic does not confirm a neighbour (as Linux: only ARP replies / solicited NAs, and
+ * upper layers through `confirm()`, the MSG_CONFIRM / TCP path).
  */
+import { formatIpv4, type Ipv4Address } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
-import { NeighbourIndex } from './neighbour-index.js';
+import { NeighbourIndex, type NeighbourKey } from './neighbour-index.js';
 import type { NeighbourReachability } from '../routing-api.js';
 import { NS_PER_MS, NS_PER_S, type Prng, type TimerHandle, type TimerHeap } from '../timers.js';
 
@@ -42,7 +50,7 @@ function isInTimer(state: NudState): boolean {
   return state === 'INCOMPLETE' || state === 'REACHABLE' || state === 'DELAY' || state === 'PROBE';
 }
 
-/** net.ipv4.neigh.DEV.* in nanoseconds / counts. */
+/** net.ipv4.neigh.DEV.* / net.ipv6.neigh.DEV.* in nanoseconds / counts. */
 export interface NeighbourParams {
   baseReachableTime: Nanos;
   retransTime: Nanos;
@@ -54,10 +62,12 @@ export interface NeighbourParams {
   gcStaleTime: Nanos;
   locktime: Nanos;
   unresQlenBytes: number;
+  /** How long at most a proxy waits before answering a broadcast / multicast solicitation (DEFAULT_NEIGHBOUR_PARAMS's when absent). */
+  proxyDelay?: Nanos;
 }
 
-/** arp_tbl defaults (net/ipv4/arp.c). */
-export const DEFAULT_NEIGHBOUR_PARAMS: Readonly<NeighbourParams> = Object.freeze({
+/** arp_tbl defaults (net/ipv4/arp.c); nd_tbl's (net/ipv6/ndisc.c) differ only in locktime 0. */
+export const DEFAULT_NEIGHBOUR_PARAMS: Readonly<Required<NeighbourParams>> = Object.freeze({
   baseReachableTime: 30 * NS_PER_S,
   retransTime: 1 * NS_PER_S,
   delayFirstProbeTime: 5 * NS_PER_S,
@@ -68,12 +78,59 @@ export const DEFAULT_NEIGHBOUR_PARAMS: Readonly<NeighbourParams> = Object.freeze
   gcStaleTime: 60 * NS_PER_S,
   locktime: 1 * NS_PER_S,
   unresQlenBytes: 212_992,
+  proxyDelay: 800 * NS_PER_MS,
 });
 
-/** A packet waiting for resolution: the whole IPv4 packet and its source (for arp_announce). */
-export interface QueuedPacket {
+/**
+ * A device's parameters read from its protocol's sysctl directory (`net.ipv4.neigh` or
+ * `net.ipv6.neigh`), each file in its unit; `defaults` where the tree has no value.
+ */
+export function neighbourParams(sysctl: (name: string) => number, directory: string, dev: string, defaults: Readonly<Required<NeighbourParams>> = DEFAULT_NEIGHBOUR_PARAMS): Required<NeighbourParams> {
+  const read = (name: string, fallback: number, scale: number): number => {
+    const value = sysctl(`${directory}.${dev}.${name}`);
+    return Number.isFinite(value) ? value * scale : fallback;
+  };
+  const d = defaults;
+  return {
+    baseReachableTime: read('base_reachable_time_ms', d.baseReachableTime, NS_PER_MS),
+    retransTime: read('retrans_time_ms', d.retransTime, NS_PER_MS),
+    delayFirstProbeTime: read('delay_first_probe_time', d.delayFirstProbeTime, NS_PER_S),
+    ucastProbes: read('ucast_solicit', d.ucastProbes, 1),
+    mcastProbes: read('mcast_solicit', d.mcastProbes, 1),
+    appProbes: read('app_solicit', d.appProbes, 1),
+    mcastReprobes: read('mcast_resolicit', d.mcastReprobes, 1),
+    gcStaleTime: read('gc_stale_time', d.gcStaleTime, NS_PER_S),
+    locktime: read('locktime', d.locktime, 10 * NS_PER_MS),
+    unresQlenBytes: read('unres_qlen_bytes', d.unresQlenBytes, 1),
+    proxyDelay: read('proxy_delay', d.proxyDelay, 10 * NS_PER_MS),
+  };
+}
+
+/** arp_tbl's addresses: an IPv4 address is its own (unsigned) index key, so a lookup allocates nothing. */
+export const INET_FAMILY: NeighbourFamily<Ipv4Address> = Object.freeze({
+  name: 'inet',
+  key: (address: Ipv4Address) => address >>> 0,
+  canonical: (address: Ipv4Address) => address >>> 0,
+  format: formatIpv4,
+});
+
+/**
+ * An address family as the table sees it (neigh_table's key_len, hash and key_eq; iproute2's
+ * family word): how an address becomes an index key, and how it prints.
+ */
+export interface NeighbourFamily<Address> {
+  /** `inet` for arp_tbl, `inet6` for nd_tbl (iproute2's -family words). */
+  readonly name: 'inet' | 'inet6';
+  key(address: Address): NeighbourKey;
+  /** The address as an entry keeps it (an IPv4 number made unsigned, IPv6 bytes copied). */
+  canonical(address: Address): Address;
+  format(address: Address): string;
+}
+
+/** A packet waiting for resolution: the whole network-layer packet and its source (the probe's source: arp_announce, ndisc_solicit). */
+export interface QueuedPacket<Address = Ipv4Address> {
   packet: Uint8Array;
-  source: number;
+  source: Address;
 }
 
 /**
@@ -82,10 +139,12 @@ export interface QueuedPacket {
  */
 const SKB_OVERHEAD = 768;
 
-export interface NeighbourEntry {
+export interface NeighbourEntry<Address = Ipv4Address> {
   /** The device's current name (an entry follows its device through a rename). */
   dev: string;
-  readonly address: number;
+  readonly address: Address;
+  /** The family's index key of `address`. */
+  readonly key: NeighbourKey;
   mac: Uint8Array | null;
   state: NudState;
   /** Last confirmation of reachability (ARP reply, upper-layer confirm). */
@@ -95,31 +154,37 @@ export interface NeighbourEntry {
   /** Last use for output through the slow path (sending while not NUD_CONNECTED, or NTF_USE). */
   used: Nanos;
   probes: number;
-  queue: QueuedPacket[];
+  /** NTF_ROUTER: the neighbour said it is a router (an NA's R flag, an RA); never set by ARP. */
+  isRouter: boolean;
+  queue: QueuedPacket<Address>[];
   queueBytes: number;
   timer: TimerHandle | null;
 }
 
 /**
- * The protocol side of the table (neigh_ops, arp_generic_ops in Linux): sending probes, and sending
- * or failing queued packets. Attached once, after the ARP and IP layers that implement it exist.
+ * The protocol side of the table (neigh_ops in Linux: arp_generic_ops, ndisc_generic_ops): sending
+ * probes, and sending or failing queued packets. Attached once, after the protocol and IP layers
+ * that implement it exist.
  */
-export interface NeighbourOps {
-  /** Send an ARP request for `entry`: unicast to `unicastTo`, or broadcast when null. `trigger` is the newest queued packet. */
-  solicit(entry: NeighbourEntry, unicastTo: Uint8Array | null, trigger: QueuedPacket | undefined, now: Nanos): void;
+export interface NeighbourOps<Address> {
+  /**
+   * Send a probe for `entry` (an ARP request, a neighbour solicitation): unicast to `unicastTo`, or
+   * broadcast / to the solicited-node group when null. `trigger` is the newest queued packet.
+   */
+  solicit(entry: NeighbourEntry<Address>, unicastTo: Uint8Array | null, trigger: QueuedPacket<Address> | undefined, now: Nanos): void;
   /** The entry became valid: transmit this queued packet to entry.mac. */
-  transmit(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
-  /** The entry failed (or was deleted) with this packet queued: the error report (ICMP host unreachable). */
-  unreachable(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void;
+  transmit(entry: NeighbourEntry<Address>, queued: QueuedPacket<Address>, now: Nanos): void;
+  /** The entry failed (or was deleted) with this packet queued: the error report (ICMP host / ICMPv6 address unreachable). */
+  unreachable(entry: NeighbourEntry<Address>, queued: QueuedPacket<Address>, now: Nanos): void;
 }
 
 /** What the table needs from the node: dropping queued packets, reporting reachability, parameters. */
-export interface NeighbourHooks {
+export interface NeighbourHooks<Address> {
   /** A queued packet thrown away: pushed out by a newer one (unres_qlen_bytes), or its device went down. */
-  discard(entry: NeighbourEntry, queued: QueuedPacket, reason: 'neighbourQueueFull' | 'interfaceDown', now: Nanos): void;
+  discard(entry: NeighbourEntry<Address>, queued: QueuedPacket<Address>, reason: 'neighbourQueueFull' | 'interfaceDown', now: Nanos): void;
   /** Reachability as the dead-gateway logic sees it (fib_detect_death). */
-  reachability(dev: string, address: number, state: NeighbourReachability): void;
-  /** Per-device parameters (sysctl net.ipv4.neigh.DEV.*). */
+  reachability(dev: string, address: Address, state: NeighbourReachability): void;
+  /** Per-device parameters (sysctl net.ipv4.neigh.DEV.* / net.ipv6.neigh.DEV.*). */
   params(dev: string): NeighbourParams;
 }
 
@@ -128,9 +193,22 @@ export interface NeighbourUpdateFlags {
   override?: boolean;
   /** NEIGH_UPDATE_F_ADMIN: an `ip neigh` command (may touch PERMANENT/NOARP entries). */
   admin?: boolean;
+  /** NEIGH_UPDATE_F_ISROUTER with this value: set or clear NTF_ROUTER (an NA's R flag). */
+  isRouter?: boolean;
+  /** NEIGH_UPDATE_F_WEAK_OVERRIDE: a different lladdr only makes a valid connected entry STALE (an NA without O). */
+  weakOverride?: boolean;
 }
 
-export type NeighbourAdminError = 'exists' | 'notFound' | 'noLladdr';
+/** A proxy entry (pneigh_entry): the node answers solicitations for `address` arriving on `dev`. */
+export interface ProxyEntry<Address> {
+  readonly dev: string;
+  readonly address: Address;
+  readonly key: NeighbourKey;
+  /** NTF_ROUTER (`ip neigh add proxy ADDR dev D router`): the R flag of the NAs sent for it. */
+  readonly isRouter: boolean;
+}
+
+export type NeighbourAdminError = 'exists' | 'notFound' | 'noLladdr' | 'tableFull';
 
 /** How the output path may proceed: send now to `mac`, or the packet was queued / dropped. */
 export type ResolveOutcome = { send: true; mac: Uint8Array } | { send: false; queued: boolean };
@@ -138,43 +216,77 @@ export type ResolveOutcome = { send: true; mac: Uint8Array } | { send: false; qu
 const REACHABLE_TIME_REDRAW = 300 * NS_PER_S;
 /** gc_thresh1: below this many entries the periodic GC removes nothing. */
 const GC_THRESH1 = 128;
+/** gc_thresh3: the proxy entries a table holds at most (a model bound; pneigh has none). */
+const PROXY_LIMIT = 1024;
 const MIN_RETRANS = 10 * NS_PER_MS; // HZ/100
 
-export class NeighbourTable {
-  private readonly entries = new NeighbourIndex<NeighbourEntry>();
+/** One protocol's neighbour table (neigh_table): arp_tbl is NeighbourTable<Ipv4Address>, nd_tbl NeighbourTable<Uint8Array>. */
+export class NeighbourTable<Address = Ipv4Address> {
+  private readonly entries = new NeighbourIndex<NeighbourEntry<Address>>();
+  /** Proxy entries (pneigh): answered for, never resolved. */
+  private readonly proxies = new NeighbourIndex<ProxyEntry<Address>>();
   private readonly reachableTimes = new Map<string, { base: Nanos; value: Nanos; drawnAt: Nanos }>();
   private gcTimer: TimerHandle | null = null;
-  private attachedOps: NeighbourOps | undefined;
+  private attachedOps: NeighbourOps<Address> | undefined;
+
+  /** The address family (IPv4 when none is given: the IPv4 layer's table, built before the family seam). */
+  readonly family: NeighbourFamily<Address>;
 
   constructor(
     private readonly timers: TimerHeap,
     private readonly prng: Prng,
-    private readonly hooks: NeighbourHooks,
-  ) {}
+    private readonly hooks: NeighbourHooks<Address>,
+    family?: NeighbourFamily<Address>,
+  ) {
+    this.family = family ?? (INET_FAMILY as unknown as NeighbourFamily<Address>);
+  }
 
   /** neigh_table_init's protocol: attached once; using the table for output before is a wiring bug. */
-  attachOps(ops: NeighbourOps): void {
+  attachOps(ops: NeighbourOps<Address>): void {
     if (this.attachedOps !== undefined) throw new Error('the neighbour table already has its protocol attached');
     this.attachedOps = ops;
   }
 
-  private get ops(): NeighbourOps {
+  private get ops(): NeighbourOps<Address> {
     if (this.attachedOps === undefined) throw new Error('the neighbour table has no protocol attached (NeighbourTable.attachOps)');
     return this.attachedOps;
   }
 
-  /** Per-device parameters (net.ipv4.neigh.DEV.*). */
+  /** Per-device parameters (net.ipv4.neigh.DEV.* / net.ipv6.neigh.DEV.*). */
   params(dev: string): NeighbourParams {
     return this.hooks.params(dev);
   }
 
-  lookup(dev: string, address: number): NeighbourEntry | undefined {
-    return this.entries.get(dev, address);
+  lookup(dev: string, address: Address): NeighbourEntry<Address> | undefined {
+    return this.entries.get(dev, this.family.key(address));
   }
 
   /** All entries in creation order. */
-  list(): NeighbourEntry[] {
+  list(): NeighbourEntry<Address>[] {
     return [...this.entries.values()];
+  }
+
+  /** pneigh_lookup: a proxy entry for `address` on `dev`. */
+  lookupProxy(dev: string, address: Address): ProxyEntry<Address> | undefined {
+    return this.proxies.get(dev, this.family.key(address));
+  }
+
+  /** Proxy entries in creation order. */
+  listProxies(): ProxyEntry<Address>[] {
+    return [...this.proxies.values()];
+  }
+
+  /** `ip neigh add|replace proxy ADDR dev D [router]` (pneigh_create): false when the table holds its bound already. */
+  addProxy(dev: string, address: Address, isRouter = false): boolean {
+    const key = this.family.key(address);
+    if (this.proxies.get(dev, key) === undefined && this.proxies.size >= PROXY_LIMIT) return false;
+    this.proxies.set({ dev, address: this.family.canonical(address), key, isRouter });
+    return true;
+  }
+
+  /** `ip neigh del proxy ADDR dev D` (pneigh_delete): false when there is none. */
+  removeProxy(dev: string, address: Address): boolean {
+    return this.proxies.delete(dev, this.family.key(address));
   }
 
   /** NETDEV_CHANGENAME: entries point at the device, not at its name; they keep their order and timers. */
@@ -185,6 +297,9 @@ export class NeighbourTable {
       if (entry.dev === from) entry.dev = to;
       this.entries.set(entry);
     }
+    const proxies = [...this.proxies.values()];
+    this.proxies.clear();
+    for (const proxy of proxies) this.proxies.set(proxy.dev === from ? { ...proxy, dev: to } : proxy);
     const reachable = this.reachableTimes.get(from);
     if (reachable !== undefined) {
       this.reachableTimes.delete(from);
@@ -206,7 +321,7 @@ export class NeighbourTable {
    * The output path (neigh_resolve_output → neigh_event_send): returns the MAC to send to now, or
    * queues the packet while resolution is in progress.
    */
-  resolve(dev: string, address: number, queued: QueuedPacket, now: Nanos): ResolveOutcome {
+  resolve(dev: string, address: Address, queued: QueuedPacket<Address>, now: Nanos): ResolveOutcome {
     const entry = this.lookup(dev, address) ?? this.create(dev, address, now);
     // neigh_output takes the fast path (neigh_hh_output) for a NUD_CONNECTED entry: only the slow
     // path (neigh_resolve_output → neigh_event_send) refreshes `used`, so a REACHABLE entry in
@@ -221,7 +336,7 @@ export class NeighbourTable {
    * so that the probe's source can follow it) and STALE to DELAY. Returns true when the entry may
    * be used right away.
    */
-  private eventSend(entry: NeighbourEntry, now: Nanos, packet?: QueuedPacket): boolean {
+  private eventSend(entry: NeighbourEntry<Address>, now: Nanos, packet?: QueuedPacket<Address>): boolean {
     const state = entry.state;
     if (isConnectedState(state) || state === 'DELAY' || state === 'PROBE') return true;
     if (state === 'STALE') {
@@ -247,14 +362,14 @@ export class NeighbourTable {
   }
 
   /** Start or refresh resolution without a packet (arping's kernel side, NTF_USE). */
-  touch(dev: string, address: number, now: Nanos): void {
+  touch(dev: string, address: Address, now: Nanos): void {
     const entry = this.lookup(dev, address) ?? this.create(dev, address, now);
     entry.used = now;
     this.eventSend(entry, now);
   }
 
   /** Upper-layer confirmation (MSG_CONFIRM, dst_confirm_neigh). */
-  confirm(dev: string, address: number, now: Nanos): void {
+  confirm(dev: string, address: Address, now: Nanos): void {
     const entry = this.lookup(dev, address);
     if (entry !== undefined) entry.confirmed = now;
   }
@@ -263,7 +378,7 @@ export class NeighbourTable {
    * __neigh_update: a received ARP (or an `ip neigh` command) says `address` is at `mac` with the
    * given state. Creates the entry when `create`.
    */
-  update(dev: string, address: number, mac: Uint8Array | null, newState: NudState, flags: NeighbourUpdateFlags, now: Nanos, create = false): { ok: true } | { ok: false; error: NeighbourAdminError } {
+  update(dev: string, address: Address, mac: Uint8Array | null, newState: NudState, flags: NeighbourUpdateFlags, now: Nanos, create = false): { ok: true } | { ok: false; error: NeighbourAdminError } {
     let entry = this.lookup(dev, address);
     if (entry === undefined) {
       if (!create) return { ok: false, error: 'notFound' };
@@ -272,7 +387,7 @@ export class NeighbourTable {
     return this.updateEntry(entry, mac, newState, flags, now);
   }
 
-  private updateEntry(entry: NeighbourEntry, lladdr: Uint8Array | null, newState: NudState, flags: NeighbourUpdateFlags, now: Nanos): { ok: true } | { ok: false; error: NeighbourAdminError } {
+  private updateEntry(entry: NeighbourEntry<Address>, lladdr: Uint8Array | null, newState: NudState, flags: NeighbourUpdateFlags, now: Nanos): { ok: true } | { ok: false; error: NeighbourAdminError } {
     const old = entry.state;
     if (flags.admin !== true && (old === 'NOARP' || old === 'PERMANENT')) return { ok: true };
     if (!isValidState(newState)) {
@@ -287,13 +402,22 @@ export class NeighbourTable {
       if (!isValidState(old) || entry.mac === null) return { ok: false, error: 'noLladdr' };
       mac = entry.mac;
     }
-    const sameMac = entry.mac !== null && macEqual(entry.mac, mac);
+    let sameMac = entry.mac !== null && macEqual(entry.mac, mac);
     if (isConnectedState(newState)) entry.confirmed = now;
     let state = newState;
+    // NEIGH_UPDATE_F_OVERRIDE_ISROUTER, dropped when a different lladdr is not allowed to override.
+    let updateIsRouter = flags.isRouter !== undefined;
     if (isValidState(old)) {
-      if (!sameMac && flags.override !== true) return { ok: true };
-      if (sameMac && state === 'STALE' && flags.admin !== true) state = old;
+      if (!sameMac && flags.override !== true) {
+        updateIsRouter = false;
+        // NEIGH_UPDATE_F_WEAK_OVERRIDE: the old address stays and a connected entry becomes suspect.
+        if (flags.weakOverride !== true || !isConnectedState(old)) return { ok: true };
+        mac = entry.mac!;
+        sameMac = true;
+        state = 'STALE';
+      } else if (sameMac && state === 'STALE' && flags.admin !== true) state = old;
     }
+    if (updateIsRouter) entry.isRouter = flags.isRouter === true;
     const macChanged = !sameMac;
     if (state !== old || macChanged) entry.updated = now;
     if (state !== old) {
@@ -311,7 +435,7 @@ export class NeighbourTable {
   }
 
   /** `ip neigh add|replace|change`: create flags as iproute2 sends them. */
-  adminSet(dev: string, address: number, mac: Uint8Array | null, state: NudState, mode: 'add' | 'replace' | 'change', now: Nanos): { ok: true } | { ok: false; error: NeighbourAdminError } {
+  adminSet(dev: string, address: Address, mac: Uint8Array | null, state: NudState, mode: 'add' | 'replace' | 'change', now: Nanos): { ok: true } | { ok: false; error: NeighbourAdminError } {
     const existing = this.lookup(dev, address);
     if (existing === undefined && mode === 'change') return { ok: false, error: 'notFound' };
     if (existing !== undefined && mode === 'add') return { ok: false, error: 'exists' };
@@ -321,41 +445,43 @@ export class NeighbourTable {
   }
 
   /** `ip neigh del`: the entry fails (queued packets get their errors) and is removed. */
-  remove(dev: string, address: number, now: Nanos): boolean {
+  remove(dev: string, address: Address, now: Nanos): boolean {
     const entry = this.lookup(dev, address);
     if (entry === undefined) return false;
     this.cancelTimer(entry);
     this.setState(entry, 'FAILED', now);
     this.invalidate(entry, now);
-    this.entries.delete(dev, address);
+    this.entries.delete(dev, entry.key);
     this.hooks.reachability(dev, address, 'unknown');
     return true;
   }
 
-  /** neigh_ifdown / carrier loss (arp_evict_nocarrier): drop every entry of `dev` but PERMANENT ones. */
+  /** neigh_ifdown (every entry of `dev`) or, keeping PERMANENT ones, carrier loss (neigh_carrier_down). */
   flushDevice(dev: string, now: Nanos, keepPermanent = true): void {
     for (const entry of this.list()) {
       if (entry.dev !== dev) continue;
-      if (keepPermanent && (entry.state === 'PERMANENT' || entry.state === 'NOARP')) continue;
+      if (keepPermanent && entry.state === 'PERMANENT') continue;
       this.cancelTimer(entry);
       for (const queued of entry.queue) this.hooks.discard(entry, queued, 'interfaceDown', now);
       entry.queue = [];
       entry.queueBytes = 0;
-      this.entries.delete(entry.dev, entry.address);
+      this.entries.delete(entry.dev, entry.key);
       this.hooks.reachability(entry.dev, entry.address, 'unknown');
     }
   }
 
-  private create(dev: string, address: number, now: Nanos): NeighbourEntry {
-    const entry: NeighbourEntry = {
+  private create(dev: string, address: Address, now: Nanos): NeighbourEntry<Address> {
+    const entry: NeighbourEntry<Address> = {
       dev,
-      address: address >>> 0,
+      address: this.family.canonical(address),
+      key: this.family.key(address),
       mac: null,
       state: 'NONE',
       confirmed: now - 2 * this.hooks.params(dev).baseReachableTime,
       updated: now,
       used: now,
       probes: 0,
+      isRouter: false,
       queue: [],
       queueBytes: 0,
       timer: null,
@@ -374,7 +500,7 @@ export class NeighbourTable {
       if (entry.used < entry.confirmed && entry.confirmed <= now) entry.used = entry.confirmed;
       const params = this.hooks.params(entry.dev);
       if (entry.state === 'FAILED' || now >= entry.used + params.gcStaleTime) {
-        this.entries.delete(entry.dev, entry.address);
+        this.entries.delete(entry.dev, entry.key);
         this.hooks.reachability(entry.dev, entry.address, 'unknown');
       }
     }
@@ -386,7 +512,7 @@ export class NeighbourTable {
     return Math.max(Math.floor(this.hooks.params(dev).baseReachableTime / 2), MIN_RETRANS);
   }
 
-  private enqueue(entry: NeighbourEntry, queued: QueuedPacket, now: Nanos): void {
+  private enqueue(entry: NeighbourEntry<Address>, queued: QueuedPacket<Address>, now: Nanos): void {
     const limit = this.hooks.params(entry.dev).unresQlenBytes;
     const size = queued.packet.length + SKB_OVERHEAD;
     while (entry.queue.length > 0 && entry.queueBytes + size > limit) {
@@ -398,7 +524,7 @@ export class NeighbourTable {
     entry.queueBytes += size;
   }
 
-  private flushQueue(entry: NeighbourEntry, now: Nanos): void {
+  private flushQueue(entry: NeighbourEntry<Address>, now: Nanos): void {
     while (isValidState(entry.state) && entry.queue.length > 0) {
       const queued = entry.queue.shift()!;
       entry.queueBytes -= queued.packet.length + SKB_OVERHEAD;
@@ -408,7 +534,7 @@ export class NeighbourTable {
     }
   }
 
-  private invalidate(entry: NeighbourEntry, now: Nanos): void {
+  private invalidate(entry: NeighbourEntry<Address>, now: Nanos): void {
     entry.updated = now;
     while (entry.state === 'FAILED' && entry.queue.length > 0) {
       const queued = entry.queue.shift()!;
@@ -417,7 +543,7 @@ export class NeighbourTable {
     }
   }
 
-  private probe(entry: NeighbourEntry, now: Nanos): void {
+  private probe(entry: NeighbourEntry<Address>, now: Nanos): void {
     const params = this.hooks.params(entry.dev);
     const trigger = entry.queue[entry.queue.length - 1];
     // arp_solicit: the first ucast_probes probes of a valid entry go unicast, the rest broadcast.
@@ -427,7 +553,7 @@ export class NeighbourTable {
   }
 
   /** neigh_timer_handler. */
-  private onTimer(entry: NeighbourEntry, now: Nanos): void {
+  private onTimer(entry: NeighbourEntry<Address>, now: Nanos): void {
     entry.timer = null;
     const params = this.hooks.params(entry.dev);
     const state = entry.state;
@@ -469,22 +595,22 @@ export class NeighbourTable {
     if (entry.state === 'INCOMPLETE' || entry.state === 'PROBE') this.probe(entry, now);
   }
 
-  private maxProbes(entry: NeighbourEntry): number {
+  private maxProbes(entry: NeighbourEntry<Address>): number {
     const params = this.hooks.params(entry.dev);
     return params.ucastProbes + params.appProbes + (entry.state === 'PROBE' ? params.mcastReprobes : params.mcastProbes);
   }
 
-  private arm(entry: NeighbourEntry, at: Nanos): void {
+  private arm(entry: NeighbourEntry<Address>, at: Nanos): void {
     this.cancelTimer(entry);
     entry.timer = this.timers.schedule(at, (now) => this.onTimer(entry, now));
   }
 
-  private cancelTimer(entry: NeighbourEntry): void {
+  private cancelTimer(entry: NeighbourEntry<Address>): void {
     entry.timer?.cancel();
     entry.timer = null;
   }
 
-  private setState(entry: NeighbourEntry, state: NudState, now: Nanos): void {
+  private setState(entry: NeighbourEntry<Address>, state: NudState, now: Nanos): void {
     void now;
     if (entry.state === state) return;
     entry.state = state;
