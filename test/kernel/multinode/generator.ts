@@ -31,10 +31,18 @@
  *   run), `ip neigh` and `ip -s link` are read only after 6 s without traffic (a DELAY entry's 5 s
  *   timer may fire up to an eighth late on Linux), probes are 0.3 s apart (the redirect back-off is
  *   20 ms << n) and a host draws at most three redirects;
- * - the multipath choice: Linux hashes with a per-boot key, so `ip route get` through a multipath
- *   route shows its next hop normalised (`multipathNexthops`), and no traceroute or ping crosses one.
+ * - no traceroute or ping crosses a multipath route (`multipathNexthops`); a host with one sets
+ *   `net.ipv4.fib_multipath_hash_seed`, so `ip route get` through it takes the same next hop in both
+ *   worlds (the kernel's siphash, reproduced by netloom).
  */
 import type { Scenario, ScenarioNode, ScenarioStep } from './scenario.js';
+
+/** A host's multipath hash seed: nonzero, fixed by the scenario's seed and the host's name. */
+function multipathHashSeed(seed: number, host: string): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  for (const c of host) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h || 1;
+}
 
 /** xorshift32: deterministic draws for one seed. */
 class Draw {
@@ -192,6 +200,9 @@ export function generateScenario(seed: number): GeneratedScenario {
     const own = subnets.find((s) => s.members.some((m) => m.node === host))!;
     const gateways = own.members.filter((m) => routers.includes(m.node));
     if (own.lan && gateways.length === 2 && draw.chance(0.35)) {
+      // A hash seed makes the kernel's choice reproducible, and netloom's the same (not drawn: the
+      // draws of every other choice stay as they were).
+      cmds.push(`sysctl -qw net.ipv4.fib_multipath_hash_seed=${multipathHashSeed(seed, host)}`);
       defaultRoute.set(host, `ip route add default nexthop via ${gateways[0]!.address} nexthop via ${gateways[1]!.address}`);
       multipathNexthops[host] = gateways.map((g) => g.address);
     } else {
