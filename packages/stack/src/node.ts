@@ -31,7 +31,9 @@ import type {
 import type { ArpSocket, Errno, Program } from './process.js';
 import type { DeviceView, RoutingApi } from './routing-api.js';
 import { ArpLayer, packetTypeOf, type PacketType } from './neigh/arp.js';
-import { ProtocolTable } from './protocol-table.js';
+import { ProtocolTable, TransportRegistry } from './protocol-table.js';
+import { NetfilterHooks } from './netfilter/hooks.js';
+import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
 import { DEFAULT_NEIGHBOUR_PARAMS, NeighbourTable, type NeighbourParams } from './neigh/neighbour-table.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
@@ -73,6 +75,24 @@ export interface NodeParts {
   readonly processes: ProcessTable;
   /** The handlers of received frames by EtherType (ptype_base): ARP and IPv4 here. */
   readonly linkLayer: ProtocolTable<LinkLayerHandler>;
+  /** Transports by (family, protocol) (inet_protos, inet6_protos): ICMP, UDP. */
+  readonly transports: TransportRegistry;
+  /** The netfilter hook points (PREROUTING, LOCAL_IN, FORWARD, LOCAL_OUT, POSTROUTING) per family. */
+  readonly netfilter: NetfilterHooks;
+}
+
+/**
+ * The counters a node keeps, made before the kernel so that it reads them from its construction:
+ * per-device packets and bytes (`ip -s link`, `ifconfig`) and the IP MIB (`netstat -s`, `nstat`).
+ */
+export interface NodeStatistics {
+  /** By device name; a device gets its entry on first use. */
+  readonly links: Map<string, DeviceStats>;
+  readonly ip: IpMib;
+}
+
+export function createNodeStatistics(): NodeStatistics {
+  return { links: new Map(), ip: createIpMib() };
 }
 
 /** A link-layer protocol's receive handler (packet_type.func): the device, the frame's packet type, its payload. */
@@ -83,12 +103,14 @@ const IPV4_IDENT_MASK = 0xffff;
 export class StackNode implements NodeHost {
   readonly name: string;
   readonly parts: NodeParts;
+  /** The hook points: `node.netfilter.register({ hook, family, priority, fn })` (netfilter/hooks.ts). */
+  readonly netfilter: NetfilterHooks;
   private drops = 0;
   /**
    * Per-device packet and byte counters (`ip -s link`, `ifconfig`): whole frames, no FCS, as Linux.
    * The node's framesIn / framesOut are their sums.
    */
-  private readonly linkStats = new Map<string, DeviceStats>();
+  private readonly linkStats: Map<string, DeviceStats>;
   /**
    * The runtime names a port by its topology name for ever; `ip link set DEV name NEW` renames the
    * device behind it. Frames, carrier changes and trace events cross the NodeHost boundary under the
@@ -108,8 +130,12 @@ export class StackNode implements NodeHost {
     programs: Readonly<Record<string, Program>>,
     private readonly routing: ControlPlane,
     private readonly shell: NodeShell,
+    statistics: NodeStatistics,
   ) {
     this.name = config.name;
+    this.linkStats = statistics.links;
+    const transports = new TransportRegistry();
+    const netfilter = (this.netfilter = new NetfilterHooks());
     const timers = new TimerHeap();
     const prng = new Prng(config.seed);
     this.identification = prng.below(0x10000);
@@ -132,6 +158,9 @@ export class StackNode implements NodeHost {
       neighbours,
       timers,
       peers,
+      transports,
+      netfilter,
+      mib: statistics.ip,
       transmit: (dev, frame) => this.transmit(dev, frame),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
       trace: (event) => this.env.event(this.atPorts(event)),
@@ -149,17 +178,19 @@ export class StackNode implements NodeHost {
     const sockets = new SocketTable({
       routing,
       ipv4,
+      transports,
+      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+      trace: (event) => this.env.event(this.atPorts(event)),
       prng,
       netbsd2004: config.compat?.['netbsd-2004'] === true,
       nextIdentification: () => this.nextIdentification(),
       now: () => this.now,
     });
-    ipv4.attachSockets(sockets);
     const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp));
     const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
     linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
     linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
-    this.parts = { routing, timers, prng, neighbours, arp, ipv4, sockets, processes, linkLayer };
+    this.parts = { routing, timers, prng, neighbours, arp, ipv4, sockets, processes, linkLayer, transports, netfilter };
 
     routing.onChange((change) => {
       if (change.type === 'link' && (!change.adminUp || !change.carrier)) neighbours.flushDevice(change.dev, this.now);
@@ -471,8 +502,9 @@ class LinuxStackNode extends StackNode {
     programs: Readonly<Record<string, Program>>,
     readonly kernel: Kernel,
     shell: NodeShell,
+    statistics: NodeStatistics,
   ) {
-    super(config, env, programs, kernel, shell);
+    super(config, env, programs, kernel, shell, statistics);
   }
 }
 
@@ -481,11 +513,15 @@ class LinuxStackNode extends StackNode {
  * given programs registered as shell commands (`ping`, `udpsend`, …) with `ip neigh`.
  */
 export function createNode(config: NodeConfig, env: NodeEnvironment, programs: Readonly<Record<string, Program>>): LinuxNode {
-  const kernel = new Kernel({ hostname: config.name, ...(config.compat !== undefined ? { compat: config.compat } : {}) });
+  const statistics = createNodeStatistics();
+  const kernel = new Kernel({
+    hostname: config.name,
+    ...(config.compat !== undefined ? { compat: config.compat } : {}),
+    deviceStats: (dev) => statistics.links.get(dev) ?? ZERO_DEVICE_STATS,
+    ipStatistics: () => statistics.ip,
+  });
   const shell = new Shell(kernel);
-  const node = new LinuxStackNode(config, env, programs, kernel, shell);
-  kernel.deviceStats = (dev) => node.statsOf(dev);
-  kernel.ipStatistics = () => node.parts.ipv4.mib;
+  const node = new LinuxStackNode(config, env, programs, kernel, shell, statistics);
   const nstatHistory = new Map<string, number>();
   shell.register('nstat', (argv, _now, io) => {
     const result = runNstat(argv, node.parts.ipv4.mib, nstatHistory);

@@ -4,7 +4,7 @@
  * nothing receives is an `unsupportedProtocol` drop (and, for an IP protocol, protocol unreachable).
  */
 import { describe, expect, it } from 'vitest';
-import { buildEthernetFrame, buildIpv4Frame } from '@netloom/wire';
+import { buildEthernetFrame, buildIpv4Frame, buildIpv4Packet } from '@netloom/wire';
 import { ProtocolTable, TransportRegistry } from './protocol-table.js';
 import { MS, ip, twoNodes, type Lab } from './testing/lab.js';
 import { framesMatching, icmp } from './testing/frame-checks.js';
@@ -59,7 +59,10 @@ describe('protocol tables', () => {
     const lab = twoHosts();
     const packet = (protocol: number) => buildIpv4Frame(H2_MAC, H1_MAC, { source: ip('10.0.0.1'), destination: ip('10.0.0.2'), protocol }, new Uint8Array([9, 9]));
     const seen: string[] = [];
-    lab.node('h2').parts.ipv4.transports.register(253, (context, _packet, repr) => seen.push(`${context.dev} ${repr.protocol} ${[...repr.payload].join(',')}`));
+    lab.node('h2').parts.transports.register(4, 253, {
+      receive: ({ context, ip: repr }) => seen.push(`${context.dev} ${repr.protocol} ${[...repr.payload].join(',')}`),
+      error: () => false,
+    });
     lab.node('h2').receive('eth0', packet(253), lab.now);
     lab.node('h2').receive('eth0', packet(254), lab.now);
     lab.run(10 * MS);
@@ -67,5 +70,26 @@ describe('protocol tables', () => {
     expect(reasons(lab, 'h2')).toEqual(['unsupportedProtocol ip protocol 254']);
     expect(framesMatching(lab.sent('h2'), icmp({ kind: 'destinationUnreachable', code: 2 }))).toHaveLength(1);
     expect(lab.node('h2').parts.ipv4.mib).toMatchObject({ inDelivers: 1, inUnknownProtos: 1 });
+  });
+
+  it("an ICMP error quoting a registered protocol's datagram reaches that protocol's error handler (icmp_socket_deliver)", () => {
+    const lab = twoHosts();
+    const errors: string[] = [];
+    const h1 = lab.node('h1');
+    h1.parts.transports.register(4, 253, {
+      receive: () => {},
+      error: (report) => {
+        errors.push(`from ${report.source} type ${report.type} code ${report.code} quoting protocol ${report.quoted.protocol} to ${report.quoted.destination}`);
+        return true;
+      },
+    });
+    // h1 sends protocol 253 through ip_local_out; h2 has nothing registered for it and answers protocol unreachable.
+    const flow = { dst: ip('10.0.0.2'), proto: 253 };
+    const route = h1.kernel.routeOutput(flow, lab.now);
+    if (!route.ok) throw new Error(route.errno);
+    const packet = buildIpv4Packet({ source: ip('10.0.0.1'), destination: ip('10.0.0.2'), protocol: 253 }, new Uint8Array([7, 7, 7, 7, 7, 7, 7, 7]));
+    expect(h1.parts.ipv4.localOut(packet, route.route, flow, lab.now)).toEqual({ ok: true, dev: 'eth0' });
+    lab.run(10 * MS);
+    expect(errors).toEqual([`from ${ip('10.0.0.2')} type 3 code 2 quoting protocol 253 to ${ip('10.0.0.2')}`]);
   });
 });

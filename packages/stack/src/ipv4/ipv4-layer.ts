@@ -12,8 +12,18 @@
  * as in `__ip_do_redirect`, frag-needed recorded as PMTU), `icmp_send` (never about ICMP errors,
  * broadcasts or non-first fragments; source = the address the packet was sent to when it was for
  * us, else the route's source towards the sender; TOS 0xc0; quote up to 576 bytes; rate limited
- * per peer by icmp_ratelimit/icmp_ratemask, never towards ourselves) and the output path (route,
- * neighbour resolution with the unresolved queue, loopback for local routes, broadcast MAC).
+ * per peer by icmp_ratelimit/icmp_ratemask, never towards ourselves) and the output path: one
+ * `localOut` (ip_local_out) for every packet the node originates — sockets, ICMP errors, echo
+ * replies, redirects — which re-routes when a LOCAL_OUT hook changed the destination, source, TOS or
+ * mark (ip_route_me_harder), and one `output` tail (ip_output → ip_finish_output: fragmentation,
+ * neighbour resolution with the unresolved queue, loopback for local routes, broadcast MAC) shared
+ * with forwarding.
+ * Transports are looked up in the node's TransportRegistry by (4, protocol): their receive handler
+ * gets what ip_local_deliver delivers, their error handler the ICMP errors quoting their datagrams
+ * (icmp_socket_deliver; ICMP's own is ping's, registered with `registerPing`). The netfilter hook
+ * points (netfilter/hooks.ts) sit where Linux has them: PREROUTING in ip_rcv before the input route,
+ * LOCAL_IN in ip_local_deliver after reassembly, FORWARD in ip_forward after the TTL, MTU and
+ * redirect steps, LOCAL_OUT in ip_local_out, POSTROUTING in ip_output before fragmentation.
  *
  * Packets without DF that exceed the MTU are fragmented (ours and forwarded ones); fragments for us
  * are reassembled before local delivery (fragmentation.ts, bounded by ipfrag_high_thresh). The
@@ -21,8 +31,7 @@
  * InHdrErrors in ip_rcv_core, InAddrErrors in ip_error when not forwarding, ForwDatagrams in
  * ip_forward_finish, InDelivers / InUnknownProtos in ip_protocol_deliver_rcu, OutRequests in
  * __ip_local_out, OutTransmits in ip_finish_output2, Frag* in ip_do_fragment.
- * Leaves out: IP options (kept in forwarded packets, never acted on), multicast routing, netfilter
- * hooks.
+ * Leaves out: IP options (kept in forwarded packets, never acted on), multicast routing, conntrack.
  */
 import {
   buildIcmpv4Packet,
@@ -36,22 +45,24 @@ import {
   MAC_BROADCAST,
   parseIcmpv4,
   parseIpv4Packet,
-  parseUdp,
   readIpv4,
   type Icmpv4Repr,
   type Ipv4Repr,
 } from '@netloom/wire';
-import { ProtocolTable } from '../protocol-table.js';
+import type { ProtocolTable, TransportOf, TransportRegistry } from '../protocol-table.js';
 import type { DropReason, Nanos, StackEvent } from '../node-host.js';
 import type { Errno } from '../process.js';
-import type { DeviceView, Route4, RouteInputDropReason, RoutingApi } from '../routing-api.js';
+import type { DeviceView, Flow4, Route4, RouteInputDropReason, RoutingApi } from '../routing-api.js';
 import type { PacketType } from '../neigh/arp.js';
 import { isValidState, type NeighbourTable, type QueuedPacket } from '../neigh/neighbour-table.js';
+import type { HookChains, HookEntry, HookPacket, HookPoint, NetfilterHooks } from '../netfilter/hooks.js';
 import type { TimerHeap } from '../timers.js';
 import { fragmentPacket, Reassembler } from './fragmentation.js';
-import { createIpMib, type IpMib } from './ip-mib.js';
+import type { IpMib } from './ip-mib.js';
 import type { InetPeers } from './inet-peer.js';
-import type { QuotedDatagram, TransportDemux } from './transport.js';
+import type { IcmpErrorReport, InputContext, Ipv4Delivery, PingProtocol, QuotedDatagram } from './transport.js';
+
+export type { InputContext } from './transport.js';
 
 const ICMP_ECHO_REPLY = 0;
 const ICMP_DEST_UNREACH = 3;
@@ -77,6 +88,12 @@ export interface Ipv4Dependencies {
   neighbours: NeighbourTable;
   timers: TimerHeap;
   peers: InetPeers;
+  /** The node's transports (inet_protos): ICMP registers here, UDP from the socket table. */
+  transports: TransportRegistry;
+  /** The node's netfilter hooks; family 4's chains are run at the five points. */
+  netfilter: NetfilterHooks;
+  /** The node's IP counters (/proc/net/snmp `Ip:`), which netstat -s and nstat read too. */
+  mib: IpMib;
   transmit(dev: string, frame: Uint8Array): void;
   drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
   trace(event: StackEvent): void;
@@ -88,38 +105,27 @@ export interface Ipv4Dependencies {
 /** Why a locally generated packet could not be sent (the socket's errno). */
 export type OutputResult = { ok: true; dev: string } | { ok: false; errno: Errno };
 
-/** How a received packet came to be dispatched (for icmp_send's decisions). */
-/** A transport's receive handler for packets delivered locally (net_protocol's handler). */
-export type TransportHandler = (context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos) => void;
-
-export interface InputContext {
-  dev: string;
-  packetType: PacketType;
-  /** The packet was for one of our addresses (RTCF_LOCAL). */
-  isLocal: boolean;
-  /** Addressed to a broadcast/multicast address (RTCF_BROADCAST|MULTICAST). */
-  isBroadcast: boolean;
-}
-
 export class Ipv4Layer {
   /** The node's fragment queues (their memory is /proc/net/sockstat's FRAG line). */
   readonly reassembler: Reassembler;
   /** The node's IP counters (/proc/net/snmp `Ip:`). */
-  readonly mib: IpMib = createIpMib();
-  private attachedSockets: TransportDemux | undefined;
-  /** The transports local delivery hands packets to, by IP protocol (inet_protos): ICMP and UDP here. */
-  readonly transports = new ProtocolTable<TransportHandler>('IP protocol', 255);
-  /**
-   * The packet processIpv4 is routing right now, when it is a view into the received Ethernet frame:
-   * transmitIp writes the outgoing Ethernet header into that frame's room in front of it (as a
-   * router reuses the skb) instead of copying. A packet sent later (queued for its neighbour) is
-   * copied. One field, not a set: nothing to insert or look up per hop.
-   */
-  private packetInReceivedFrame: Uint8Array | null = null;
+  readonly mib: IpMib;
+  /** Family 4 of the node's transports, looked up per delivered packet and per ICMP error. */
+  private readonly transports: ProtocolTable<TransportOf<4>>;
+  /** Family 4's hook chains: an empty chain is one length read per packet. */
+  private readonly hooks: HookChains;
+  /** ping_rcv and ping_err: the ping sockets, registered by the socket table. */
+  private ping: PingProtocol | undefined;
 
   constructor(private readonly deps: Ipv4Dependencies) {
-    this.transports.register(IpProtocol.icmp, (context, packet, ip, frame, now) => this.processIcmp(context, packet, ip, frame, now));
-    this.transports.register(IpProtocol.udp, (context, packet, ip, frame, now) => this.processUdp(context, packet, ip, frame, now));
+    this.mib = deps.mib;
+    this.transports = deps.transports.table(4);
+    this.hooks = deps.netfilter.chains(4);
+    // icmp_protocol: icmp_rcv, and errors quoting an ICMP message go to the ping sockets (ping_err).
+    deps.transports.register(4, IpProtocol.icmp, {
+      receive: (delivery, now) => this.processIcmp(delivery, now),
+      error: (report, now) => this.ping?.error(report, now) ?? false,
+    });
     this.reassembler = new Reassembler({
       timers: deps.timers,
       mib: this.mib,
@@ -135,15 +141,16 @@ export class Ipv4Layer {
     });
   }
 
-  /** The socket table that UDP and ICMP deliver to: attached once, after it exists (it sends through this layer). */
-  attachSockets(sockets: TransportDemux): void {
-    if (this.attachedSockets !== undefined) throw new Error('the IPv4 layer already has its sockets attached');
-    this.attachedSockets = sockets;
-  }
-
-  private get sockets(): TransportDemux {
-    if (this.attachedSockets === undefined) throw new Error('the IPv4 layer has no sockets attached (Ipv4Layer.attachSockets)');
-    return this.attachedSockets;
+  /**
+   * The ping sockets' receive and error handlers (icmp_pointers' ping_rcv, ping_err). Once per layer;
+   * returns the function that removes them. Without them echo replies find no socket and are dropped.
+   */
+  registerPing(ping: PingProtocol): () => void {
+    if (this.ping !== undefined) throw new Error('the IPv4 layer already has ping sockets registered');
+    this.ping = ping;
+    return () => {
+      if (this.ping === ping) this.ping = undefined;
+    };
   }
 
   // ---------------------------------------------------------------- input
@@ -165,19 +172,22 @@ export class Ipv4Layer {
     // The packet stays a view into the received frame (cut to the total length): forwarding
     // rewrites its TTL and then the frame's Ethernet header in place, as a router's skb does.
     const own = packet.subarray(0, ipv4TotalLength(packet));
-    const outer = this.packetInReceivedFrame;
-    this.packetInReceivedFrame = own.byteOffset >= 14 ? own : null;
-    this.routeReceived(dev.name, packetType, own, ip, frame, now);
-    this.packetInReceivedFrame = outer;
+    if (this.hooks.prerouting.length === 0) {
+      this.routeReceived(dev.name, packetType, own, ip, frame, 0, now);
+      return;
+    }
+    const hooked = this.filter('prerouting', this.hooks.prerouting, own, 0, dev.name, null, dev.name, frame, now);
+    if (hooked === null) return;
+    this.routeReceived(dev.name, packetType, own, reparsed(own, 'prerouting'), frame, hooked.mark, now);
   }
 
-  private routeReceived(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
+  /** ip_rcv_finish: the input route (with the mark a PREROUTING hook set: fwmark rules see it), then its outcome. */
+  private routeReceived(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, mark: number, now: Nanos): void {
     const routing = this.deps.routing;
     const isFragment = ip.moreFragments || ip.fragmentOffset !== 0;
-    const outcome = routing.routeInput(
-      { dst: ip.destination, src: ip.source, iif: ifname, tos: ip.tos, proto: ip.protocol, ...(ip.fragmentOffset === 0 ? this.ports(ip) : {}) },
-      now,
-    );
+    const flow: Flow4 & { iif: string; src: number } = { dst: ip.destination, src: ip.source, iif: ifname, tos: ip.tos, proto: ip.protocol, ...(ip.fragmentOffset === 0 ? this.ports(ip) : {}) };
+    if (mark !== 0) flow.mark = mark;
+    const outcome = routing.routeInput(flow, now);
     const isBroadcastMac = packetType === 'broadcast' || packetType === 'multicast';
     if (!outcome.ok) {
       this.inputError(ifname, packetType, packet, outcome.errno, frame, now, outcome.dropReason);
@@ -187,7 +197,7 @@ export class Ipv4Layer {
     if (route.type === 'local' || route.type === 'broadcast' || route.type === 'multicast') {
       const context: InputContext = { dev: ifname, packetType, isLocal: route.type === 'local', isBroadcast: route.type !== 'local' || isBroadcastMac };
       if (!isFragment) {
-        this.localDeliver(context, packet, ip, frame, now);
+        this.localDeliver(context, packet, ip, frame, mark, now);
         return;
       }
       // ip_local_deliver → ip_defrag: only datagrams for us are reassembled.
@@ -198,7 +208,7 @@ export class Ipv4Layer {
         this.deps.drop(ifname, 'malformed', frame, `reassembled ${reassembled.error}`);
         return;
       }
-      this.localDeliver(context, whole, reassembled, frame, now);
+      this.localDeliver(context, whole, reassembled, frame, mark, now);
       return;
     }
     if (route.type === 'blackhole') {
@@ -210,7 +220,7 @@ export class Ipv4Layer {
       this.inputError(ifname, packetType, packet, errno, frame, now);
       return;
     }
-    this.forward(ifname, packetType, packet, ip, route, frame, now);
+    this.forward(ifname, packetType, packet, ip, route, frame, mark, now);
   }
 
   /**
@@ -218,8 +228,7 @@ export class Ipv4Layer {
    * rp_filter failure (EINVAL from ip_route_input_slow) is dropped silently with that reason.
    */
   private inputError(ifname: string, packetType: PacketType, packet: Uint8Array, errno: Errno, frame: Uint8Array, now: Nanos, routeDropReason?: RouteInputDropReason): void {
-    const reason: DropReason =
-      routeDropReason ?? (errno === 'EACCES' ? 'prohibited' : errno === 'EINVAL' ? 'blackhole' : errno === 'EHOSTUNREACH' ? 'hostUnreachable' : 'noRoute');
+    const reason: DropReason = routeDropReason ?? dropReasonOf(errno);
     if (this.deps.routing.conf(ifname, 'forwarding') === 0) {
       if (errno === 'EHOSTUNREACH') this.mib.inAddrErrors++;
       this.deps.drop(ifname, errno === 'EHOSTUNREACH' || errno === 'ENETUNREACH' ? 'forwardingDisabled' : reason, frame, errno);
@@ -240,7 +249,7 @@ export class Ipv4Layer {
 
   // ---------------------------------------------------------------- forwarding
 
-  private forward(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, route: Route4, frame: Uint8Array, now: Nanos): void {
+  private forward(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, route: Route4, frame: Uint8Array, mark: number, now: Nanos): void {
     const routing = this.deps.routing;
     const context: InputContext = { dev: ifname, packetType, isLocal: false, isBroadcast: packetType !== 'host' };
     if (routing.conf(ifname, 'forwarding') === 0) {
@@ -266,10 +275,17 @@ export class Ipv4Layer {
     }
     decrementTtl(packet, 0);
     if (route.dev === ifname) this.maybeRedirect(ifname, packet, ip, route, now);
+    let outMark = mark;
+    if (this.hooks.forward.length !== 0) {
+      const hooked = this.filter('forward', this.hooks.forward, packet, mark, ifname, route.dev, ifname, frame, now);
+      if (hooked === null) return;
+      outMark = hooked.mark;
+    }
+    // ip_forward_finish.
     this.deps.trace({ type: 'forward', inIf: ifname, outIf: route.dev, frame: packet });
     this.mib.forwDatagrams++;
-    const nextHop = route.gateway ?? ip.destination;
-    for (const piece of this.fragment(packet, route.mtu)) this.linkOutput(route.dev, nextHop, route.type === 'broadcast', piece, ip.source, now);
+    // The packet is still a view into the received frame: its Ethernet header is written in place.
+    this.output(packet, route.dev, route.gateway ?? ip.destination, route.type === 'broadcast', route.mtu, ip.source, outMark, ifname, packet.byteOffset >= 14, now);
   }
 
   /**
@@ -300,50 +316,43 @@ export class Ipv4Layer {
 
   // ---------------------------------------------------------------- local delivery
 
-  /** ip_local_deliver_finish / ip_protocol_deliver_rcu: the registered transport, or protocol unreachable. */
-  private localDeliver(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
-    const transport = this.transports.handlerFor(ip.protocol);
+  /**
+   * ip_local_deliver (a whole datagram): LOCAL_IN, then ip_protocol_deliver_rcu — the transport
+   * registered for (4, protocol), or protocol unreachable.
+   */
+  private localDeliver(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, mark: number, now: Nanos): void {
+    let delivered = ip;
+    if (this.hooks.localIn.length !== 0) {
+      if (this.filter('localIn', this.hooks.localIn, packet, mark, context.dev, null, context.dev, frame, now) === null) return;
+      delivered = reparsed(packet, 'localIn');
+    }
+    const transport = this.transports.handlerFor(delivered.protocol);
     if (transport === undefined) {
       this.mib.inUnknownProtos++;
-      this.deps.drop(context.dev, 'unsupportedProtocol', frame, `ip protocol ${ip.protocol}`);
+      this.deps.drop(context.dev, 'unsupportedProtocol', frame, `ip protocol ${delivered.protocol}`);
       if (!context.isBroadcast) this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_PROTOCOL, 0, now);
       return;
     }
     this.mib.inDelivers++;
-    transport(context, packet, ip, frame, now);
+    const delivery: Ipv4Delivery = { context, packet, ip: delivered, frame };
+    transport.receive(delivery, now);
   }
 
-  private processUdp(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
-    const udp = parseUdp(ip.payload, { family: 4, source: ip.source, destination: ip.destination });
-    if (isWireError(udp)) {
-      this.deps.drop(context.dev, udp.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `udp ${udp.error}`);
-      return;
-    }
-    const device = this.deps.routing.device(context.dev);
-    const delivered = this.sockets.deliverUdp(
-      {
-        ifname: context.dev,
-        ifindex: device?.ifindex ?? 0,
-        source: ip.source,
-        destination: ip.destination,
-        sourcePort: udp.sourcePort,
-        destinationPort: udp.destinationPort,
-        payload: udp.payload,
-        ttl: ip.ttl,
-        isBroadcast: context.isBroadcast,
-      },
-      now,
-    );
-    if (delivered) {
-      this.deps.trace({ type: 'deliver', ifname: context.dev, protocol: 'udp', frame });
-      return;
-    }
-    this.deps.drop(context.dev, 'noSocket', frame, `udp port ${udp.destinationPort}`);
-    if (!context.isBroadcast) this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_PORT, 0, now);
+  /**
+   * One hook point's chain over a packet (nf_hook): the packet view when every hook accepted, null
+   * when one dropped it (traced on `dropDev` with the hook's reason) or stole it.
+   */
+  private filter(point: HookPoint, chain: readonly HookEntry[], packet: Uint8Array, mark: number, inDev: string | null, outDev: string | null, dropDev: string, frame: Uint8Array, now: Nanos): HookPacket<4> | null {
+    const hooked: HookPacket<4> = { family: 4, hook: point, bytes: packet, header: Ipv4PacketView.over(packet), mark, inDev, outDev };
+    const verdict = this.deps.netfilter.run(chain, hooked, now);
+    if (verdict === 'accept') return hooked;
+    if (typeof verdict === 'object') this.deps.drop(dropDev, verdict.drop, frame, verdict.detail);
+    return null;
   }
 
   /** icmp_rcv. */
-  private processIcmp(context: InputContext, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, now: Nanos): void {
+  private processIcmp(delivery: Ipv4Delivery, now: Nanos): void {
+    const { context, packet, ip, frame } = delivery;
     const icmp = parseIcmpv4(ip.payload);
     if (isWireError(icmp)) {
       this.deps.drop(context.dev, icmp.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `icmp ${icmp.error}`);
@@ -359,7 +368,7 @@ export class Ipv4Layer {
         return;
       }
       case 'echoReply':
-        this.sockets.deliverEchoReply(
+        this.ping?.receiveReply(
           {
             ifname: context.dev,
             source: ip.source,
@@ -389,32 +398,28 @@ export class Ipv4Layer {
         // The kernel's ee_info: the redirect's gateway, the frag-needed MTU, the parameter problem's pointer.
         const info =
           icmp.kind === 'redirect' ? icmp.gateway : icmp.kind === 'destinationUnreachable' ? icmp.nextHopMtu : icmp.kind === 'parameterProblem' ? icmp.pointer : 0;
-        if (icmp.kind === 'redirect') {
-          this.processRedirect(context, ip, icmp.code, icmp.gateway, quoted, frame, now);
-        } else if (icmp.kind === 'destinationUnreachable' && icmp.code === UNREACH_FRAG_NEEDED && icmp.nextHopMtu >= 68) {
+        if (icmp.kind === 'destinationUnreachable' && icmp.code === UNREACH_FRAG_NEEDED && icmp.nextHopMtu >= 68) {
           routing.learnPmtu(quoted.destination, icmp.nextHopMtu, now);
         }
-        // icmp_redirect ends in icmp_socket_deliver whether or not the route changed, and a raw ICMP
-        // socket got its copy before that (raw_local_deliver), so ping sees every redirect; udp_err
-        // only updates the route for one and queues no error, so a UDP sender never sees it.
-        if (icmp.kind === 'redirect' && quoted.protocol !== IpProtocol.icmp) return;
-        this.sockets.deliverIcmpError(
-          {
-            ifname: context.dev,
-            source: ip.source,
-            destination: ip.destination,
-            type,
-            code: icmp.code,
-            identifier: quoted.protocol === IpProtocol.icmp ? quoted.sourcePort : 0,
-            sequence: quoted.protocol === IpProtocol.icmp ? quoted.destinationPort : 0,
-            payload: icmp.datagram,
-            ttl: ip.ttl,
-            ipLength: packet.length,
-            quoted,
-            info,
-          },
-          now,
-        );
+        // icmp_socket_deliver: the err_handler of the quoted datagram's protocol, redirects included
+        // (ping_err reports every redirect to ping, as its raw socket sees them; udp_err queues no
+        // error for one). A redirect is acted on only when a socket sent the datagram it quotes.
+        const report: IcmpErrorReport = {
+          ifname: context.dev,
+          source: ip.source,
+          destination: ip.destination,
+          type,
+          code: icmp.code,
+          identifier: quoted.protocol === IpProtocol.icmp ? quoted.sourcePort : 0,
+          sequence: quoted.protocol === IpProtocol.icmp ? quoted.destinationPort : 0,
+          payload: icmp.datagram,
+          ttl: ip.ttl,
+          ipLength: packet.length,
+          quoted,
+          info,
+        };
+        const found = this.transports.handlerFor(quoted.protocol)?.error(report, now) ?? false;
+        if (icmp.kind === 'redirect') this.processRedirect(context, ip, icmp.code, icmp.gateway, quoted, found, frame, now);
         return;
       }
       default:
@@ -422,12 +427,12 @@ export class Ipv4Layer {
     }
   }
 
-  /** __ip_do_redirect (reached through a socket's err_handler, as in Linux). */
-  private processRedirect(context: InputContext, ip: Ipv4Repr, code: number, newGateway: number, quoted: QuotedDatagram, frame: Uint8Array, now: Nanos): void {
+  /** __ip_do_redirect (reached through a socket's err_handler, as in Linux: `hasSocket` is what it found). */
+  private processRedirect(context: InputContext, ip: Ipv4Repr, code: number, newGateway: number, quoted: QuotedDatagram, hasSocket: boolean, frame: Uint8Array, now: Nanos): void {
     const routing = this.deps.routing;
     const reject = (detail: string): void => this.deps.drop(context.dev, 'redirectRejected', frame, detail);
     if ((code & 7) > 3) return reject(`code ${code}`);
-    if (!this.sockets.hasSocketFor(quoted)) return reject('no socket for the quoted datagram');
+    if (!hasSocket) return reject('no socket for the quoted datagram');
     const oldGateway = ip.source;
     const current = routing.routeOutput({ dst: quoted.destination, src: quoted.source, tos: quoted.tos }, now);
     if (!current.ok || current.route.gateway !== oldGateway) return reject(`${formatIpv4(oldGateway)} is not our gateway to ${formatIpv4(quoted.destination)}`);
@@ -462,7 +467,8 @@ export class Ipv4Layer {
   /** icmp_reply: answer a request addressed to us (echo). */
   private icmpReply(request: Ipv4Repr, reply: Icmpv4Repr, context: InputContext, now: Nanos): void {
     const source = context.isLocal ? request.destination : this.deps.routing.selectSource(context.dev, request.source, SCOPE_LINK);
-    const outcome = this.deps.routing.routeOutput({ dst: request.source, src: source, tos: request.tos, proto: IpProtocol.icmp }, now);
+    const flow: Flow4 = { dst: request.source, src: source, tos: request.tos, proto: IpProtocol.icmp };
+    const outcome = this.deps.routing.routeOutput(flow, now);
     if (!outcome.ok) {
       this.deps.drop(context.dev, 'noRoute', undefined, `echo reply to ${formatIpv4(request.source)}: ${outcome.errno}`);
       return;
@@ -471,7 +477,7 @@ export class Ipv4Layer {
       { source, destination: request.source, ttl: DEFAULT_TTL, tos: request.tos, identification: this.deps.nextIdentification(request.source) },
       reply,
     );
-    this.dispatch(packet, outcome.route, source, request.source, now);
+    this.localOut(packet, outcome.route, flow, now);
   }
 
   /**
@@ -500,7 +506,8 @@ export class Ipv4Layer {
       source = routing.selectSource(context.dev, sender, SCOPE_LINK);
     }
     const tos = ((view.tos & 0x1e) | 0xc0) & 0xff;
-    const outcome = routing.routeOutput({ dst: sender, ...(source !== 0 ? { src: source } : {}), tos, proto: IpProtocol.icmp }, now);
+    const flow: Flow4 = { dst: sender, ...(source !== 0 ? { src: source } : {}), tos, proto: IpProtocol.icmp };
+    const outcome = routing.routeOutput(flow, now);
     if (!outcome.ok) return;
     const route = outcome.route;
     const towardsUs = route.type === 'local';
@@ -527,31 +534,83 @@ export class Ipv4Layer {
       { source: icmpSource, destination: sender, ttl: DEFAULT_TTL, tos, identification: this.deps.nextIdentification(sender) },
       repr,
     );
-    this.dispatch(packet, route, icmpSource, sender, now);
+    this.localOut(packet, route, flow, now);
   }
 
   // ---------------------------------------------------------------- output
 
   /**
-   * ip_local_out → ip_output for a locally generated packet whose route is known: loop it back for
-   * local routes, else resolve the next hop and transmit (broadcasts also looped to our sockets).
+   * ip_local_out for every packet this node originates, with the route its sender looked up for it
+   * (skb_dst: sockets need its source and MTU to build the packet, as udp_sendmsg does) and the flow
+   * of that lookup. LOCAL_OUT runs here; when a hook answers reroute or changed the destination,
+   * source, TOS or mark, the packet is routed again (ip_route_me_harder) and its route's errno is the
+   * send's. A drop is EPERM (NF_DROP), a stolen packet counts as sent. Then `localOutput`.
    */
-  dispatch(packet: Uint8Array, route: Route4, source: number, destination: number, now: Nanos): OutputResult {
+  localOut(packet: Uint8Array, route: Route4, flow: Flow4, now: Nanos): OutputResult {
+    const mark = flow.mark ?? 0;
+    if (this.hooks.localOut.length === 0) return this.localOutput(packet, route, mark, now);
+    const header = Ipv4PacketView.over(packet);
+    const before = { destination: header.destination, source: header.source, tos: header.tos };
+    const hooked: HookPacket<4> = { family: 4, hook: 'localOut', bytes: packet, header, mark, inDev: null, outDev: route.dev };
+    const verdict = this.deps.netfilter.run(this.hooks.localOut, hooked, now);
+    if (verdict === 'stolen') return { ok: true, dev: route.type === 'local' ? 'lo' : route.dev };
+    if (typeof verdict === 'object') {
+      this.deps.drop(route.dev, verdict.drop, packet, verdict.detail);
+      return { ok: false, errno: 'EPERM' };
+    }
+    const changed = header.destination !== before.destination || header.source !== before.source || header.tos !== before.tos || hooked.mark !== mark;
+    if (verdict !== 'reroute' && !changed) return this.localOutput(packet, route, mark, now);
+    // ip_route_me_harder: the same flow with the packet's addresses, TOS and mark now; the source
+    // only when it is still ours.
+    const source = header.source;
+    const again: Flow4 = { ...flow, dst: header.destination, tos: header.tos, mark: hooked.mark };
+    if (this.deps.routing.isLocalAddress(source)) again.src = source;
+    else delete again.src;
+    const outcome = this.deps.routing.routeOutput(again, now);
+    if (!outcome.ok) {
+      this.deps.drop(null, dropReasonOf(outcome.errno), packet, `ip_route_me_harder: ${outcome.errno}`);
+      return { ok: false, errno: outcome.errno };
+    }
+    return this.localOutput(packet, outcome.route, hooked.mark, now);
+  }
+
+  /**
+   * __ip_local_out's tail → ip_output: a `local` route loops the packet back through lo (a
+   * broadcast is looped back too); a packet larger than the route MTU is EMSGSIZE under DF, else
+   * fragmented by `output`.
+   */
+  private localOutput(packet: Uint8Array, route: Route4, mark: number, now: Nanos): OutputResult {
+    const destination = readIpv4(packet, 16);
     if (route.type === 'local') {
       this.mib.outRequests++;
+      if (this.hooks.postrouting.length !== 0 && this.filter('postrouting', this.hooks.postrouting, packet, mark, null, 'lo', 'lo', packet, now) === null) {
+        return { ok: false, errno: 'EPERM' };
+      }
       this.mib.outTransmits++;
       this.loopback(packet, now);
       return { ok: true, dev: 'lo' };
     }
-    if (route.type === 'broadcast' || destination === 0xffffffff) {
-      this.loopback(packet.slice(), now);
-    }
+    const isBroadcast = route.type === 'broadcast' || destination === 0xffffffff;
+    if (isBroadcast) this.loopback(packet.slice(), now);
     if (packet.length > route.mtu && Ipv4PacketView.over(packet).dontFragment) return { ok: false, errno: 'EMSGSIZE' };
     this.mib.outRequests++;
-    const nextHop = route.gateway ?? destination;
-    const isBroadcast = route.type === 'broadcast' || destination === 0xffffffff;
-    for (const piece of this.fragment(packet, route.mtu)) this.linkOutput(route.dev, nextHop, isBroadcast, piece, source, now);
-    return { ok: true, dev: route.dev };
+    const sent = this.output(packet, route.dev, route.gateway ?? destination, isBroadcast, route.mtu, readIpv4(packet, 12), mark, null, false, now);
+    return sent ? { ok: true, dev: route.dev } : { ok: false, errno: 'EPERM' };
+  }
+
+  /**
+   * ip_output → ip_finish_output, for forwarded and local packets alike: POSTROUTING, then
+   * fragments for the MTU (ip_do_fragment) and neighbour output. `inPlace`: the packet is a view
+   * into a received frame whose Ethernet header may be overwritten. False when a hook dropped it.
+   */
+  private output(packet: Uint8Array, dev: string, nextHop: number, isBroadcast: boolean, mtu: number, source: number, mark: number, inDev: string | null, inPlace: boolean, now: Nanos): boolean {
+    if (this.hooks.postrouting.length !== 0 && this.filter('postrouting', this.hooks.postrouting, packet, mark, inDev, dev, dev, packet, now) === null) return false;
+    if (packet.length <= mtu) {
+      this.linkOutput(dev, nextHop, isBroadcast, packet, source, now, inPlace);
+      return true;
+    }
+    for (const piece of this.fragment(packet, mtu)) this.linkOutput(dev, nextHop, isBroadcast, piece, source, now, false);
+    return true;
   }
 
   /** ip_do_fragment with its counters: FragOKs and FragCreates when it splits, FragFails when it cannot. */
@@ -573,13 +632,23 @@ export class Ipv4Layer {
         this.deps.drop('lo', 'malformed', packet);
         return;
       }
-      const context: InputContext = { dev: 'lo', packetType: 'host', isLocal: this.deps.routing.isLocalAddress(ip.destination), isBroadcast: !this.deps.routing.isLocalAddress(ip.destination) };
-      this.localDeliver(context, packet, ip, packet, at);
+      let delivered = ip;
+      let mark = 0;
+      // The packet comes in again on lo (netif_rx → ip_rcv): PREROUTING sees it there.
+      if (this.hooks.prerouting.length !== 0) {
+        const hooked = this.filter('prerouting', this.hooks.prerouting, packet, 0, 'lo', null, 'lo', packet, at);
+        if (hooked === null) return;
+        delivered = reparsed(packet, 'prerouting');
+        mark = hooked.mark;
+      }
+      const isLocal = this.deps.routing.isLocalAddress(delivered.destination);
+      const context: InputContext = { dev: 'lo', packetType: 'host', isLocal, isBroadcast: !isLocal };
+      this.localDeliver(context, packet, delivered, packet, mark, at);
     });
   }
 
   /** ip_finish_output2: neighbour output on an Ethernet device. */
-  linkOutput(dev: string, nextHop: number, isBroadcast: boolean, packet: Uint8Array, source: number, now: Nanos): void {
+  private linkOutput(dev: string, nextHop: number, isBroadcast: boolean, packet: Uint8Array, source: number, now: Nanos, inPlace: boolean): void {
     const device = this.deps.routing.device(dev);
     if (device === undefined || !device.adminUp) {
       this.deps.drop(dev, 'interfaceDown', packet);
@@ -591,16 +660,16 @@ export class Ipv4Layer {
       return;
     }
     if (isBroadcast || nextHop === 0xffffffff || isBroadcastOf(this.deps.routing, nextHop, device)) {
-      this.transmitIp(device, MAC_BROADCAST, packet);
+      this.transmitIp(device, MAC_BROADCAST, packet, inPlace);
       return;
     }
     if (nextHop >>> 28 === 0xe) {
-      this.transmitIp(device, multicastMac(nextHop), packet);
+      this.transmitIp(device, multicastMac(nextHop), packet, inPlace);
       return;
     }
     const queued: QueuedPacket = { packet, source };
     const outcome = this.deps.neighbours.resolve(dev, nextHop, queued, now);
-    if (outcome.send) this.transmitIp(device, outcome.mac, packet);
+    if (outcome.send) this.transmitIp(device, outcome.mac, packet, inPlace);
     else if (!outcome.queued) this.neighbourFailed(dev, queued, now);
   }
 
@@ -617,11 +686,12 @@ export class Ipv4Layer {
       this.deps.drop(dev, 'interfaceDown', packet);
       return;
     }
-    this.transmitIp(device, mac, packet);
+    this.transmitIp(device, mac, packet, false);
   }
 
-  private transmitIp(device: DeviceView, mac: Uint8Array, packet: Uint8Array): void {
-    const frame = packet === this.packetInReceivedFrame ? new Uint8Array(packet.buffer, packet.byteOffset - 14, packet.length + 14) : new Uint8Array(14 + packet.length);
+  /** The Ethernet frame of `packet`: written into the received frame's room in front of it when `inPlace` (a router reusing its skb), else a copy. */
+  private transmitIp(device: DeviceView, mac: Uint8Array, packet: Uint8Array, inPlace: boolean): void {
+    const frame = inPlace ? new Uint8Array(packet.buffer, packet.byteOffset - 14, packet.length + 14) : new Uint8Array(14 + packet.length);
     for (let i = 0; i < 6; i++) {
       frame[i] = mac[i] ?? 0;
       frame[6 + i] = device.mac[i] ?? 0;
@@ -638,6 +708,21 @@ export class Ipv4Layer {
     }
     return {};
   }
+}
+
+/**
+ * The header again after hooks ran at `point` (they may have rewritten it). A header a hook left
+ * unparseable is the hook's bug, not the input's, so it throws.
+ */
+function reparsed(packet: Uint8Array, point: HookPoint): Ipv4Repr {
+  const ip = parseIpv4Packet(packet, { verifyChecksum: false });
+  if (isWireError(ip)) throw new Error(`netfilter: a ${point} hook left a malformed IPv4 header (${ip.error})`);
+  return ip;
+}
+
+/** The drop reason of a route lookup's errno (ip_error's, and ip_route_me_harder's). */
+function dropReasonOf(errno: Errno): DropReason {
+  return errno === 'EHOSTUNREACH' ? 'hostUnreachable' : errno === 'EACCES' ? 'prohibited' : errno === 'EINVAL' ? 'blackhole' : 'noRoute';
 }
 
 function ipv4TotalLength(packet: Uint8Array): number {

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
 import { makeShell, run } from '../testing/kernel-shell.js';
+import { ZERO_DEVICE_STATS, type DeviceStats } from '../kernel.js';
 import { tokenize } from './tokenize.js';
 import { formatJson } from './json-writer.js';
 import type { IpFamily } from './ip-options.js';
@@ -134,7 +135,9 @@ describe('fuzz', () => {
 
 describe('statistics and fibmatch', () => {
   test('ip -s link shows the counters the datapath provides (iproute2 6.1 layout)', () => {
-    const { sh, kernel } = makeShell();
+    // The counters the datapath would hand the kernel at construction; the test changes them between commands.
+    let counters: DeviceStats = ZERO_DEVICE_STATS;
+    const { sh } = makeShell({ deviceStats: () => counters });
     expect(sh('ip -s link show eth0').stdout).toBe(
       '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n' +
         '    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n' +
@@ -143,7 +146,7 @@ describe('statistics and fibmatch', () => {
         '    TX:  bytes packets errors dropped carrier collsns           \n' +
         '             0       0      0       0       0       0 \n',
     );
-    kernel.deviceStats = () => ({ rxBytes: 43281, rxPackets: 346, rxErrors: 0, rxDropped: 2, rxMissed: 0, rxMulticast: 0, txBytes: 90, txPackets: 1, txErrors: 0, txDropped: 0, txCarrier: 0, txCollisions: 0 });
+    counters = { rxBytes: 43281, rxPackets: 346, rxErrors: 0, rxDropped: 2, rxMissed: 0, rxMulticast: 0, txBytes: 90, txPackets: 1, txErrors: 0, txDropped: 0, txCarrier: 0, txCollisions: 0 };
     expect(sh('ifconfig eth0').stdout).toContain('        RX packets 346  bytes 43281 (43.2 KB)\n        RX errors 0  dropped 2  overruns 0  frame 0\n        TX packets 1  bytes 90 (90.0 B)\n');
   });
 

@@ -3,7 +3,7 @@
  * its raw socket — the ICMP errors that quote its echo requests.
  *
  * Covers: bind to a local address (EADDRNOTAVAIL otherwise), SO_BINDTODEVICE, IP_TTL, IP_TOS,
- * sendEcho with the route lookup's errno, DF set when the packet fits (IP_PMTUDISC_WANT: larger
+ * sendEcho with the route lookup's errno (the packet then goes through ip_local_out), DF set when the packet fits (IP_PMTUDISC_WANT: larger
  * ones are fragmented; with IP_MTU_DISCOVER_DO they fail with EMSGSIZE), echo replies matched by identifier and, when bound, by
  * address; errors matched by the quoted request's identifier.
  * Leaves out: SO_BROADCAST (ping -b is allowed without it), IPv6 ping sockets.
@@ -11,6 +11,7 @@
 import { buildIcmpv4Packet, IpProtocol, parseIpv4 } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { IcmpMessage, IcmpSocket, SendResult, SocketResult } from '../process.js';
+import type { Flow4 } from '../routing-api.js';
 import type { QuotedDatagram, ReceivedIcmp } from '../ipv4/transport.js';
 import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
 
@@ -79,16 +80,14 @@ export class IcmpEchoSocket implements IcmpSocket {
     if (destination === null) return { ok: false, errno: 'EINVAL' };
     const env = this.table.env;
     const now = env.now();
-    const outcome = env.routing.routeOutput(
-      {
-        dst: destination,
-        ...(this.boundAddress !== 0 ? { src: this.boundAddress } : {}),
-        ...(this.boundIfindex !== 0 ? { oif: env.routing.deviceByIndex(this.boundIfindex)?.name ?? '' } : {}),
-        tos: this.tos,
-        proto: IpProtocol.icmp,
-      },
-      now,
-    );
+    const flow: Flow4 = {
+      dst: destination,
+      ...(this.boundAddress !== 0 ? { src: this.boundAddress } : {}),
+      ...(this.boundIfindex !== 0 ? { oif: env.routing.deviceByIndex(this.boundIfindex)?.name ?? '' } : {}),
+      tos: this.tos,
+      proto: IpProtocol.icmp,
+    };
+    const outcome = env.routing.routeOutput(flow, now);
     if (!outcome.ok) return outcome;
     const route = outcome.route;
     const source = this.boundAddress !== 0 ? this.boundAddress : route.src;
@@ -103,9 +102,9 @@ export class IcmpEchoSocket implements IcmpSocket {
       { source, destination, ttl: this.ttl, tos: this.tos, dontFragment: fits, identification: fits ? 0 : env.nextIdentification(destination) },
       { kind: 'echoRequest', identifier: id & 0xffff, sequence: sequence & 0xffff, data: payload },
     );
-    const sent = env.ipv4.dispatch(packet, route, source, destination, now);
+    const sent = env.ipv4.localOut(packet, route, flow, now);
     if (!sent.ok) return sent;
-    return { ok: true, info: { ifname: route.type === 'local' ? 'lo' : route.dev, source: formatAddress(source), bytes: payload.length } };
+    return { ok: true, info: { ifname: sent.dev, source: formatAddress(source), bytes: payload.length } };
   }
 
   onMessage(handler: (msg: IcmpMessage) => void): void {

@@ -1,7 +1,9 @@
 /**
  * The node's socket layer: the table of open UDP and ICMP (ping) sockets, the demultiplexing of
- * received datagrams and ICMP errors to them (the TransportDemux the IPv4 layer calls), ephemeral
- * ports, and what sockets share (routing, output, identification numbers).
+ * received datagrams and ICMP errors to them, ephemeral ports, and what sockets share (routing,
+ * output through the IPv4 layer's ip_local_out, identification numbers). It registers UDP as the
+ * transport (4, 17) — udp_rcv (a datagram nobody takes is a `noSocket` drop and port unreachable)
+ * and udp_err — and the ping sockets with the ICMP layer (ping_rcv, ping_err).
  *
  * Follows Linux: `__udp4_lib_lookup`'s compute_score (port must match; bound address, connected
  * peer and SO_BINDTODEVICE each must match when set and make a socket a better match), broadcast
@@ -12,11 +14,13 @@
  * Leaves out: SO_REUSEADDR/SO_REUSEPORT (a second bind to a busy port is EADDRINUSE), IPv6
  * sockets (EAFNOSUPPORT), receive buffers (a socket without a handler drops what arrives).
  */
-import type { Nanos } from '../node-host.js';
+import { IpProtocol, isWireError, parseUdp } from '@netloom/wire';
+import type { DropReason, Nanos, StackEvent } from '../node-host.js';
 import type { Errno, UdpProbeError } from '../process.js';
+import type { TransportRegistry } from '../protocol-table.js';
 import type { RoutingApi } from '../routing-api.js';
 import type { Ipv4Layer } from '../ipv4/ipv4-layer.js';
-import type { QuotedDatagram, ReceivedIcmp, ReceivedUdp, TransportDemux } from '../ipv4/transport.js';
+import type { IcmpErrorReport, Ipv4Delivery, QuotedDatagram, ReceivedIcmp, ReceivedUdp } from '../ipv4/transport.js';
 import type { Prng } from '../timers.js';
 import { IcmpEchoSocket } from './icmp-socket.js';
 import { UdpDatagramSocket } from './udp-socket.js';
@@ -28,7 +32,12 @@ export interface SocketOwner {
 
 export interface SocketEnvironment {
   routing: RoutingApi;
+  /** Output (localOut), ICMP errors (icmpSend) and the ping registration. */
   ipv4: Ipv4Layer;
+  /** Where UDP registers as a transport. */
+  transports: TransportRegistry;
+  drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
+  trace(event: StackEvent): void;
   prng: Prng;
   /** Compatibility: sockets cache route and source as NetBSD 2004 did (seed 000). */
   netbsd2004: boolean;
@@ -37,6 +46,9 @@ export interface SocketEnvironment {
   now(): Nanos;
 }
 
+const ICMP_DEST_UNREACH = 3;
+const ICMP_REDIRECT = 5;
+const UNREACH_PORT = 3;
 const EPHEMERAL_LOW = 32768;
 const EPHEMERAL_HIGH = 60999;
 
@@ -60,11 +72,20 @@ const UNREACH_ERRORS: readonly { errno: Errno | null; fatal: boolean }[] = [
   { errno: 'EHOSTUNREACH', fatal: true },
 ];
 
-export class SocketTable implements TransportDemux {
+export class SocketTable {
   private readonly udpSockets = new Set<UdpDatagramSocket>();
   private readonly icmpSockets = new Set<IcmpEchoSocket>();
 
-  constructor(readonly env: SocketEnvironment) {}
+  constructor(readonly env: SocketEnvironment) {
+    env.transports.register(4, IpProtocol.udp, {
+      receive: (delivery, now) => this.udpReceive(delivery, now),
+      error: (report, now) => this.udpError(report, now),
+    });
+    env.ipv4.registerPing({
+      receiveReply: (message, now) => this.pingReceive(message, now),
+      error: (report, now) => this.pingError(report, now),
+    });
+  }
 
   openUdp(owner: SocketOwner): UdpDatagramSocket {
     const socket = new UdpDatagramSocket(this, owner);
@@ -110,10 +131,37 @@ export class SocketTable implements TransportDemux {
     return null;
   }
 
-  // ---------------------------------------------------------------- TransportDemux
+  // ---------------------------------------------------------------- UDP and ping as transports
 
-  deliverUdp(datagram: ReceivedUdp, now: Nanos): boolean {
-    void now;
+  /** udp_rcv → __udp4_lib_rcv: checksum, then the socket(s); nobody: `noSocket` and port unreachable. */
+  private udpReceive(delivery: Ipv4Delivery, now: Nanos): void {
+    const { context, packet, ip, frame } = delivery;
+    const udp = parseUdp(ip.payload, { family: 4, source: ip.source, destination: ip.destination });
+    if (isWireError(udp)) {
+      this.env.drop(context.dev, udp.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `udp ${udp.error}`);
+      return;
+    }
+    const delivered = this.deliverUdp({
+      ifname: context.dev,
+      ifindex: this.env.routing.device(context.dev)?.ifindex ?? 0,
+      source: ip.source,
+      destination: ip.destination,
+      sourcePort: udp.sourcePort,
+      destinationPort: udp.destinationPort,
+      payload: udp.payload,
+      ttl: ip.ttl,
+      isBroadcast: context.isBroadcast,
+    });
+    if (delivered) {
+      this.env.trace({ type: 'deliver', ifname: context.dev, protocol: 'udp', frame });
+      return;
+    }
+    this.env.drop(context.dev, 'noSocket', frame, `udp port ${udp.destinationPort}`);
+    if (!context.isBroadcast) this.env.ipv4.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_PORT, 0, now);
+  }
+
+  /** The best-matching socket, or every matching one for a broadcast; false when none takes it. */
+  private deliverUdp(datagram: ReceivedUdp): boolean {
     if (datagram.isBroadcast) {
       let delivered = false;
       for (const socket of this.udpSockets) {
@@ -138,16 +186,34 @@ export class SocketTable implements TransportDemux {
     return true;
   }
 
-  deliverEchoReply(message: ReceivedIcmp, now: Nanos): void {
+  /** ping_rcv: the echo reply to every ping socket with its identifier. */
+  private pingReceive(message: ReceivedIcmp, now: Nanos): void {
     for (const socket of this.icmpSockets) if (socket.matchesReply(message)) socket.receive(message, now);
   }
 
-  deliverIcmpError(message: ReceivedIcmp & { quoted: QuotedDatagram }, now: Nanos): void {
+  /** ping_err: an error quoting one of our echo requests reaches the socket(s) that sent it, redirects included. */
+  private pingError(report: IcmpErrorReport, now: Nanos): boolean {
+    if (report.quoted.icmpType !== 8) return false;
+    let found = false;
+    for (const socket of this.icmpSockets) {
+      if (!socket.sentEcho(report.quoted)) continue;
+      socket.receive(report, now);
+      found = true;
+    }
+    return found;
+  }
+
+  /**
+   * udp_err (__udp4_lib_err): the socket that sent the quoted datagram gets the error — a probe
+   * error for its process, an asynchronous error when connected and icmp_err_convert calls it hard;
+   * a redirect only updates the route (the caller's) and queues nothing.
+   */
+  private udpError(message: IcmpErrorReport, now: Nanos): boolean {
     const quoted = message.quoted;
-    if (quoted.protocol === 17) {
-      const socket = this.udpSocketFor(quoted);
-      if (socket === undefined) return;
-      socket.owner.onUdpProbeError?.({
+    const socket = this.udpSocketFor(quoted);
+    if (socket === undefined) return false;
+    if (message.type === ICMP_REDIRECT) return true;
+    socket.owner.onUdpProbeError?.({
         from: formatAddress(message.source),
         type: message.type,
         code: message.code,
@@ -155,19 +221,9 @@ export class SocketTable implements TransportDemux {
         dport: quoted.destinationPort,
         receivedAt: now,
       });
-      const error = udpErrorOf(message.type, message.code);
-      if (error !== null && error.fatal && socket.isConnected) socket.asyncError(error.errno, message.source);
-      return;
-    }
-    if (quoted.protocol === 1 && quoted.icmpType === 8) {
-      for (const socket of this.icmpSockets) if (socket.sentEcho(quoted)) socket.receive(message, now);
-    }
-  }
-
-  hasSocketFor(quoted: QuotedDatagram): boolean {
-    if (quoted.protocol === 17) return this.udpSocketFor(quoted) !== undefined;
-    if (quoted.protocol === 1 && quoted.icmpType === 8) return [...this.icmpSockets].some((socket) => socket.sentEcho(quoted));
-    return false;
+    const error = udpErrorOf(message.type, message.code);
+    if (error !== null && error.fatal && socket.isConnected) socket.asyncError(error.errno, message.source);
+    return true;
   }
 
   /** The socket that sent a quoted UDP datagram (__udp4_lib_lookup with the roles swapped). */

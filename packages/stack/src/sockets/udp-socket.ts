@@ -25,7 +25,7 @@
  */
 import { buildUdpIpv4Packet, IpProtocol, parseIpv4 } from '@netloom/wire';
 import type { Datagram, Errno, PktInfo, SendResult, SockAddr, SocketResult, UdpSocket } from '../process.js';
-import type { Route4 } from '../routing-api.js';
+import type { Flow4, Route4 } from '../routing-api.js';
 import type { ReceivedUdp } from '../ipv4/transport.js';
 import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
 
@@ -168,9 +168,10 @@ export class UdpDatagramSocket implements UdpSocket {
       port,
       data,
     );
-    const sent = env.ipv4.dispatch(packet, route, chosenSource, destination, env.now());
+    // ip_local_out with the route looked up for it and that lookup's flow (a LOCAL_OUT hook may re-route).
+    const sent = env.ipv4.localOut(packet, route, this.flowOf(destination, port, source, device), env.now());
     if (!sent.ok) return sent;
-    return { ok: true, info: { ifname: route.type === 'local' ? 'lo' : route.dev, source: formatAddress(chosenSource), bytes: data.length } };
+    return { ok: true, info: { ifname: sent.dev, source: formatAddress(chosenSource), bytes: data.length } };
   }
 
   setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
@@ -286,17 +287,19 @@ export class UdpDatagramSocket implements UdpSocket {
 
   private lookup(destination: number, port: number, source: number, device: string | null): { ok: true; route: Route4 } | { ok: false; errno: Errno } {
     const env = this.table.env;
-    return env.routing.routeOutput(
-      {
-        dst: destination,
-        ...(source !== 0 ? { src: source } : {}),
-        ...(device !== null ? { oif: device } : {}),
-        proto: IpProtocol.udp,
-        sport: this.boundPort,
-        dport: port,
-      },
-      env.now(),
-    );
+    return env.routing.routeOutput(this.flowOf(destination, port, source, device), env.now());
+  }
+
+  /** The socket's flow towards (destination, port): flowi4 of ip_route_output_ports. */
+  private flowOf(destination: number, port: number, source: number, device: string | null): Flow4 {
+    return {
+      dst: destination,
+      ...(source !== 0 ? { src: source } : {}),
+      ...(device !== null ? { oif: device } : {}),
+      proto: IpProtocol.udp,
+      sport: this.boundPort,
+      dport: port,
+    };
   }
 
   /** Linux: a connected socket reuses its route until the generation moves (sk_dst_check). */

@@ -2,7 +2,7 @@
  * Test helpers for the control plane: a Kernel with Ethernet devices, and a synchronous way to run a
  * shell command and get its stdout, stderr and exit status.
  */
-import { Kernel } from '../kernel.js';
+import { Kernel, type DeviceStats } from '../kernel.js';
 import type { CompatSettings, Nanos } from '../node-host.js';
 import { Shell } from '../shell/shell.js';
 
@@ -13,8 +13,12 @@ export interface CommandResult {
 }
 
 /** A kernel with `devices` Ethernet ports (eth0, eth1, …), admin up with carrier. */
-export function makeKernel(options: { hostname?: string; devices?: string[]; compat?: CompatSettings; up?: boolean } = {}): Kernel {
-  const kernel = new Kernel({ hostname: options.hostname ?? 'node', ...(options.compat ? { compat: options.compat } : {}) });
+export function makeKernel(options: { hostname?: string; devices?: string[]; compat?: CompatSettings; up?: boolean; deviceStats?: (dev: string) => DeviceStats } = {}): Kernel {
+  const kernel = new Kernel({
+    hostname: options.hostname ?? 'node',
+    ...(options.compat ? { compat: options.compat } : {}),
+    ...(options.deviceStats ? { deviceStats: options.deviceStats } : {}),
+  });
   const devices = options.devices ?? ['eth0'];
   devices.forEach((name, i) => {
     kernel.addDevice(name, 'ether', new Uint8Array([0x02, 0, 0, 0, 0, i + 1]), 1500);
