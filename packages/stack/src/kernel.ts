@@ -14,11 +14,16 @@
  * - kernel/input-route.ts — ip_route_input_slow, with a typed drop reason
  * - kernel/route-cache.ts — the per-flow route cache `route -C` lists (Linux 2.4's layout)
  * - kernel/change-notifier.ts — rt_genid and the change listeners
+ * and IPv6, the second address family, on the same devices:
+ * - kernel/addrconf.ts — IPv6 addresses, link-local, DAD timing, lifetimes (addrconf.c)
+ * - fib/fib6.ts — IPv6 tables and routes (ip6_fib.c); fib/ipv6.ts its address arithmetic
+ * - kernel/ipv6-source-selection.ts, kernel/address-labels.ts — RFC 6724 source selection
+ *   (ipv6_dev_get_saddr) and `ip addrlabel` (addrlabel.c)
  * The modules share no private state: each gets what it uses in its constructor, here. Only this
  * file and kernel/ itself may import kernel/ (npm run lint checks it); the rest of the stack, the
  * shell and the tests use this facade and its types.
  * Multipath uses a deterministic flow hash, not Linux's keyed jhash (fib/multipath.ts). Leaves out
- * IPv6 routing (IPv6 addresses exist only for display), VRFs, nexthop objects, multicast routing.
+ * the IPv6 datapath's route decisions, VRFs, nexthop objects, multicast routing.
  */
 import type { CompatSettings, Nanos } from './node-host.js';
 import type { Errno } from './process.js';
@@ -32,7 +37,7 @@ import { SysctlTree } from './sysctl/sysctl-tree.js';
 import { InetAddresses, type AddressSpec, type IfAddress } from './kernel/addresses.js';
 import { ChangeNotifier } from './kernel/change-notifier.js';
 import { DefaultRouteSelector } from './kernel/default-route.js';
-import { DeviceTable, ZERO_DEVICE_STATS, type DeviceStats, type Ipv6AddressView } from './kernel/devices.js';
+import { DeviceTable, ZERO_DEVICE_STATS, type DeviceState, type DeviceStats, type Ipv6AddressView } from './kernel/devices.js';
 import { Fib } from './kernel/fib-lookup.js';
 import { FibSemantics, type RouteDeleteSpec, type RouteModifyMode, type RouteSpec } from './kernel/fib-semantics.js';
 import { InputRoute, type InputQuery } from './kernel/input-route.js';
@@ -40,12 +45,22 @@ import { NexthopExceptions } from './kernel/nexthop-exceptions.js';
 import { OutputRoute } from './kernel/output-route.js';
 import { RouteCache, type RouteCacheEntry } from './kernel/route-cache.js';
 import type { DecisionOutcome, RouteDecision, RouteQuery } from './kernel/route-decision.js';
+import { formatIpv6Number, type Ipv6Number } from './fib/ipv6.js';
+import { AddressLabels } from './kernel/address-labels.js';
+import { Addrconf, IPV6_CONF_DEFAULTS, type Inet6AddressSpec, type Inet6AddressState, type Ipv6ConfReader } from './kernel/addrconf.js';
+import { Fib6, type Fib6Route } from './fib/fib6.js';
+import { selectIpv6Source, type SourceCandidate, type SourcePreferences } from './kernel/ipv6-source-selection.js';
 
 export type { KernelErrno, KernelResult } from './fib/errors.js';
 export type { AddressSpec, IfAddress } from './kernel/addresses.js';
 export type { DeviceStats, Ipv6AddressView } from './kernel/devices.js';
 export type { NexthopSpec, RouteDeleteSpec, RouteModifyMode, RouteSpec } from './kernel/fib-semantics.js';
 export type { RouteCacheEntry } from './kernel/route-cache.js';
+export type { Inet6Address, Inet6AddressSpec, Inet6AddressState } from './kernel/addrconf.js';
+export { INFINITY_LIFE_TIME } from './kernel/addrconf.js';
+export type { AddressLabel } from './kernel/address-labels.js';
+export type { Fib6Route } from './fib/fib6.js';
+export type { SourcePreferences } from './kernel/ipv6-source-selection.js';
 export type { DecisionOutcome, RouteDecision, RouteFlags, RouteQuery } from './kernel/route-decision.js';
 export { ZERO_DEVICE_STATS };
 
@@ -75,10 +90,6 @@ function toErrno(errno: KernelErrno): Errno {
 export interface KernelOptions {
   hostname: string;
   compat?: CompatSettings;
-  /** Where `ip -s link` and `ifconfig` read device counters (the datapath's); zeros without it. */
-  deviceStats?: (dev: string) => DeviceStats;
-  /** Where `netstat -s` reads the IP counters (/proc/net/snmp: the datapath's MIB); zeros without it. */
-  ipStatistics?: () => IpMib;
 }
 
 export class Kernel implements RoutingApi {
@@ -95,16 +106,18 @@ export class Kernel implements RoutingApi {
   private readonly cache: RouteCache;
   private readonly output: OutputRoute;
   private readonly input: InputRoute;
-  /** Where `ip -s link` and `ifconfig` read device counters (KernelOptions.deviceStats). */
-  readonly deviceStats: (dev: string) => DeviceStats;
-  /** Where `netstat -s` reads the IP counters (KernelOptions.ipStatistics). */
-  readonly ipStatistics: () => IpMib;
+  private readonly fib6 = new Fib6();
+  private readonly addrconf: Addrconf;
+  /** The IPv6 address label table (`ip addrlabel`). */
+  readonly addressLabels = new AddressLabels();
+  /** Where `ip -s link` and `ifconfig` read device counters (the datapath sets it); zeros by default. */
+  deviceStats: (dev: string) => DeviceStats = () => ZERO_DEVICE_STATS;
+  /** Where `netstat -s` reads the IP counters (/proc/net/snmp; the datapath sets it); zeros by default. */
+  ipStatistics: () => IpMib = createIpMib;
 
   constructor(options: KernelOptions) {
     this.hostname = options.hostname;
     this.compat = options.compat ?? {};
-    this.deviceStats = options.deviceStats ?? (() => ZERO_DEVICE_STATS);
-    this.ipStatistics = options.ipStatistics ?? createIpMib;
     // A write to route/flush is `ip route flush cache`; any other can change routing decisions.
     this.sysctls = new SysctlTree((name) => (name === 'net.ipv4.route.flush' ? this.flushCache() : this.notifier.bump()));
     const { sysctls, notifier } = this;
@@ -117,6 +130,7 @@ export class Kernel implements RoutingApi {
     this.cache = new RouteCache(this.fib, sysctls, notifier);
     this.output = new OutputRoute(this.deviceTable, this.addresses, this.fib, this.defaultRoute, this.nexthopExceptions, this.cache, sysctls);
     this.input = new InputRoute(this.deviceTable, this.addresses, this.fib, this.nexthopExceptions, this.cache, sysctls);
+    this.addrconf = new Addrconf(this.deviceTable, this.fib6, this.ipv6Conf);
     this.addDevice('lo', 'loopback', new Uint8Array(6), 65536);
     this.setLinkUp('lo', true);
     this.addAddress('lo', { address: 0x7f000001, prefixLength: 8, scope: RT_SCOPE_HOST });
@@ -164,8 +178,25 @@ export class Kernel implements RoutingApi {
     return this.deviceTable.qdisc(dev);
   }
 
+  /**
+   * net.ipv6.conf.DEV.NAME (and net.ipv6.neigh.DEV.retrans_time_ms) as addrconf reads them. The
+   * net.ipv6 tree is registered by its owner (sysctl/); until a key exists, Linux's default for it.
+   */
+  private readonly ipv6Conf: Ipv6ConfReader = (dev, name) => {
+    const key = name === 'retrans_time_ms' ? `net.ipv6.neigh.${dev}.${name}` : `net.ipv6.conf.${dev}.${name}`;
+    const value = this.sysctls.get(key);
+    if (value !== undefined) return value;
+    // ipv6_devconf (all) has accept_dad 0; ipv6_devconf_dflt (every device) 1.
+    return dev === 'all' && name === 'accept_dad' ? 0 : IPV6_CONF_DEFAULTS[name];
+  };
+
+  /** The IPv6 addresses `ifconfig` shows, at the latest time the kernel was given. */
   ipv6AddressesOf(dev: string): readonly Ipv6AddressView[] {
-    return this.deviceTable.ipv6AddressesOf(dev);
+    return this.addrconf.of(dev, this.addrconf.now).map(({ address: a }) => ({
+      address: formatIpv6Number(a.address),
+      prefixLength: a.prefixLength,
+      scope: a.scope === 254 ? 'host' : a.scope === 253 ? 'link' : a.scope === 200 ? 'site' : 'global',
+    }));
   }
 
   addDevice(name: string, kind: 'loopback' | 'ether', mac: Uint8Array, mtu: number): KernelResult {
@@ -205,13 +236,15 @@ export class Kernel implements RoutingApi {
     return OK;
   }
 
-  /** Link partner present (NETDEV_CHANGE). */
-  setCarrier(name: string, carrier: boolean): void {
+  /** Link partner present (NETDEV_CHANGE). `now` times what IPv6 starts (DAD). */
+  setCarrier(name: string, carrier: boolean, now?: Nanos): void {
+    if (now !== undefined) this.addrconf.observe(now);
     this.deviceTable.setCarrier(name, carrier);
   }
 
-  /** `ip link set DEV up|down` (NETDEV_UP / NETDEV_DOWN). */
-  setLinkUp(name: string, up: boolean): KernelResult {
+  /** `ip link set DEV up|down` (NETDEV_UP / NETDEV_DOWN). `now` times what IPv6 starts (DAD). */
+  setLinkUp(name: string, up: boolean, now?: Nanos): KernelResult {
+    if (now !== undefined) this.addrconf.observe(now);
     return this.deviceTable.setUp(name, up);
   }
 
@@ -239,6 +272,62 @@ export class Kernel implements RoutingApi {
 
   isLocalAddress(addr: number): boolean {
     return this.addresses.isLocalAddress(addr);
+  }
+
+  // ------------------------------------------------------------------ IPv6 addresses (ipv6/addrconf.ts)
+
+  /** The IPv6 addresses of a device at `now`, in `ip -6 addr` order. */
+  addresses6Of(dev: string, now: Nanos): Inet6AddressState[] {
+    return this.addrconf.of(dev, now);
+  }
+
+  addAddress6(dev: string, spec: Inet6AddressSpec, now: Nanos): KernelResult {
+    return this.addrconf.add(dev, spec, now);
+  }
+
+  modifyAddress6(dev: string, spec: Inet6AddressSpec, now: Nanos): KernelResult {
+    return this.addrconf.modify(dev, spec, now);
+  }
+
+  deleteAddress6(dev: string, address: Ipv6Number, prefixLength: number, now: Nanos): KernelResult {
+    return this.addrconf.delete(dev, address, prefixLength, now);
+  }
+
+  flushAddresses6(dev: string, select: (state: Inet6AddressState) => boolean, now: Nanos): KernelResult {
+    return this.addrconf.flush(dev, select, now);
+  }
+
+  /** NDP saw an NS or NA for a tentative address of ours (addrconf_dad_failure). */
+  ipv6DadFailed(dev: string, address: Ipv6Number, now: Nanos): void {
+    this.addrconf.dadFailed(dev, address, now);
+  }
+
+  isLocalAddress6(address: Ipv6Number, now: Nanos): boolean {
+    return this.addrconf.isLocalAddress(address, now);
+  }
+
+  /**
+   * ipv6_dev_get_saddr: the source for `dst` leaving through `dev` (undefined: any device), or
+   * undefined when there is none (EADDRNOTAVAIL).
+   */
+  selectSource6(dst: Ipv6Number, now: Nanos, dev?: string, prefs?: SourcePreferences): { address: Ipv6Number; dev: string } | undefined {
+    const outgoing: DeviceState | undefined = dev === undefined ? undefined : this.deviceTable.find(dev);
+    const candidates: SourceCandidate[] = this.addrconf.all(now);
+    const chosen = selectIpv6Source({ dst, ...(outgoing ? { dev: outgoing } : {}), ...(prefs ? { prefs } : {}) }, candidates, this.addressLabels, (d) => this.ipv6Conf(d.name, 'use_tempaddr'));
+    return chosen ? { address: chosen.state.address.address, dev: chosen.dev.name } : undefined;
+  }
+
+  // ------------------------------------------------------------------ IPv6 routes (ipv6/fib6.ts)
+
+  /** IPv6 table ids in dump order. */
+  tables6(): number[] {
+    return this.fib6.tableIds();
+  }
+
+  /** Live routes of an IPv6 table in dump order. */
+  routes6(table: number, now: Nanos): readonly Fib6Route[] {
+    this.addrconf.observe(now);
+    return this.fib6.routes(table, now);
   }
 
   // ------------------------------------------------------------------ tables and rules (kernel/fib-lookup.ts)

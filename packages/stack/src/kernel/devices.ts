@@ -6,9 +6,8 @@
  * Follows net/core/dev.c: register_netdevice (ifindex in creation order, `net.ipv4.conf.DEV` and
  * `net.ipv4.neigh.DEV` created), dev_set_mtu (68 minimum, 65535 maximum for Ethernet),
  * dev_set_mac_address with eth_prepare_mac_addr_change (no multicast or zero MAC),
- * dev_open / dev_close (NETDEV_UP / NETDEV_DOWN) and netif_carrier_on/off (NETDEV_CHANGE); and
- * net/ipv6/addrconf.c only as far as `ip addr` shows IPv6: ::1 on an up loopback, an EUI-64
- * link-local once an Ethernet device was up with carrier (display only, no IPv6 routing).
+ * dev_open / dev_close (NETDEV_UP / NETDEV_DOWN) and netif_carrier_on/off (NETDEV_CHANGE). IPv6
+ * addresses are addrconf's (ipv6/addrconf.ts), a netdevice listener like the FIB.
  * Leaves out device deletion, other device kinds, and qdiscs beyond the name `ip link` prints.
  */
 import type { DeviceView } from '../routing-api.js';
@@ -29,17 +28,15 @@ export interface DeviceState {
   carrier: boolean;
   /** IPv4 addresses, primaries first (in_device's ifa_list). */
   addresses: IfAddress[];
-  /** IPv6 link-local configured (after the device was up with carrier). */
-  linkLocal6: boolean;
   /** Brought up at least once (a never-opened device still has the `noop` qdisc). */
   everUp: boolean;
 }
 
-/** An IPv6 address shown by `ip addr` (display only). */
+/** An IPv6 address as `ifconfig` shows it. */
 export interface Ipv6AddressView {
   address: string;
   prefixLength: number;
-  scope: 'host' | 'link' | 'global';
+  scope: 'host' | 'link' | 'site' | 'global';
 }
 
 /** Per-device counters (rtnl_link_stats64) as `ip -s link` and `ifconfig` show them. */
@@ -154,15 +151,6 @@ export class DeviceTable {
     return this.find(name)?.everUp ? 'noqueue' : 'noop';
   }
 
-  /** IPv6 addresses shown by `ip addr` (display only). */
-  ipv6AddressesOf(name: string): readonly Ipv6AddressView[] {
-    const d = this.find(name);
-    if (!d) return [];
-    if (d.kind === 'loopback') return d.adminUp ? [{ address: '::1', prefixLength: 128, scope: 'host' }] : [];
-    if (!d.linkLocal6) return [];
-    return [{ address: linkLocalFromMac(d.mac), prefixLength: 64, scope: 'link' }];
-  }
-
   /** register_netdevice. */
   add(name: string, kind: 'loopback' | 'ether', mac: Uint8Array, mtu: number): KernelResult {
     if (this.find(name)) return fail('EEXIST');
@@ -175,7 +163,6 @@ export class DeviceTable {
       adminUp: false,
       carrier: kind === 'loopback',
       addresses: [],
-      linkLocal6: false,
       everUp: false,
     });
     this.sysctls.addDevice(name, kind === 'loopback');
@@ -211,10 +198,7 @@ export class DeviceTable {
     const dev = this.find(name);
     if (!dev || dev.carrier === carrier || dev.kind === 'loopback') return;
     dev.carrier = carrier;
-    if (dev.adminUp) {
-      if (carrier) dev.linkLocal6 = true;
-      this.tellNetdevListeners({ type: 'carrier' }, dev);
-    }
+    if (dev.adminUp) this.tellNetdevListeners({ type: 'carrier' }, dev);
     this.notifier.routesChanged();
     this.notifier.emit({ type: 'link', dev: name, adminUp: dev.adminUp, carrier });
   }
@@ -225,10 +209,7 @@ export class DeviceTable {
     if (!dev) return fail('ENODEV');
     if (dev.adminUp === up) return OK;
     dev.adminUp = up;
-    if (up) {
-      dev.everUp = true;
-      if (dev.carrier) dev.linkLocal6 = true;
-    } else dev.linkLocal6 = false;
+    if (up) dev.everUp = true;
     this.tellNetdevListeners({ type: up ? 'up' : 'down' }, dev);
     this.notifier.routesChanged();
     this.notifier.emit({ type: 'link', dev: name, adminUp: up, carrier: dev.carrier });
@@ -255,34 +236,4 @@ export class DeviceTable {
   private tellNetdevListeners(event: NetdevEvent, dev: DeviceState): void {
     for (const listener of this.netdevListeners) listener.netdevEvent(event, dev);
   }
-}
-
-/** EUI-64 link-local address (fe80::/64) from a MAC, as addrconf makes it, in RFC 5952 text. */
-export function linkLocalFromMac(mac: Uint8Array): string {
-  const b = [...mac];
-  while (b.length < 6) b.push(0);
-  const words = [0xfe80, 0, 0, 0, ((b[0]! ^ 2) << 8) | b[1]!, (b[2]! << 8) | 0xff, 0xfe00 | b[3]!, (b[4]! << 8) | b[5]!];
-  return formatIpv6Words(words);
-}
-
-/** RFC 5952: the longest run (2+) of zero words becomes `::`, hex in lower case. */
-export function formatIpv6Words(words: readonly number[]): string {
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < words.length; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < words.length && words[j] === 0) j++;
-    if (j - i > bestLength && j - i >= 2) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }

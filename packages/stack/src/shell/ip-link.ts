@@ -131,7 +131,7 @@ function setLink(ctx: IpContext, argv: string[]): number {
     if (failed(ctx, ctx.kernel.renameDevice(dev, name))) return 2;
     dev = ctx.kernel.deviceByIndex(ifindex)?.name ?? dev;
   }
-  if (up !== null && failed(ctx, ctx.kernel.setLinkUp(dev, up))) return 2;
+  if (up !== null && failed(ctx, ctx.kernel.setLinkUp(dev, up, ctx.now))) return 2;
   return 0;
 }
 

@@ -7,6 +7,7 @@
 import type { IpFamily } from './ip-options.js';
 import type { ParsedPrefix } from '../fib/ipv4.js';
 import { parseIpv4, parsePrefix } from '../fib/ipv4.js';
+import { ipv6Network, parseIpv6Number, type Ipv6Number } from '../fib/ipv6.js';
 import type { RouteType } from '../routing-api.js';
 
 /** Ends an `ip` command with a status after printing `message` on stderr (iproute2's exit()). */
@@ -82,6 +83,53 @@ export function getAddr(arg: string, family: IpFamily): number {
   const address = family === 6 || arg.includes(':') ? null : parseIpv4(arg);
   if (address === null) throw new IpExit(1, `Error: ${familyName(family)} address is expected rather than "${arg}".`);
   return address;
+}
+
+/** An IPv6 prefix as get_prefix gives it (the address as written; `ipv6Network` masks it). */
+export interface ParsedPrefix6 {
+  address: Ipv6Number;
+  prefixLength: number;
+  /** A `/LEN` (or `default`) was given; without it the prefix is a /128. */
+  lengthGiven: boolean;
+}
+
+/** A prefix of either family: get_prefix_1 picks inet6 for a text with ':' (or under -6). */
+export type AnyPrefix = ({ family: 4 } & ParsedPrefix) | ({ family: 6 } & ParsedPrefix6);
+
+/** get_prefix_1 for AF_INET6 text (inet_pton, then /LEN with get_unsigned base 0, at most 128). */
+export function parsePrefix6(arg: string): ParsedPrefix6 | null {
+  if (arg === 'default' || arg === 'any' || arg === 'all') return { address: 0n, prefixLength: 0, lengthGiven: true };
+  const slash = arg.indexOf('/');
+  const address = parseIpv6Number(slash < 0 ? arg : arg.slice(0, slash));
+  if (address === null) return null;
+  if (slash < 0) return { address, prefixLength: 128, lengthGiven: false };
+  const length = parseUnsigned(arg.slice(slash + 1));
+  if (length === null || length > 128) return null;
+  return { address, prefixLength: length, lengthGiven: true };
+}
+
+/** get_prefix for either family: -6 or a ':' makes it IPv6, else IPv4 as getPrefix. */
+export function getPrefixAny(arg: string, family: IpFamily): AnyPrefix {
+  refuseInetUnder(family, arg, 'prefix');
+  if (family === 6 || (family === 0 && arg.includes(':'))) {
+    const prefix = family === 6 || arg.includes(':') ? parsePrefix6(arg) : null;
+    if (!prefix) throw new IpExit(1, `Error: ${familyName(family)} prefix is expected rather than "${arg}".`);
+    return { family: 6, ...prefix };
+  }
+  return { family: 4, ...getPrefix(arg, family) };
+}
+
+/** get_addr for AF_INET6 (or an unspecified family with IPv6 text). */
+export function getAddr6(arg: string, family: IpFamily): Ipv6Number {
+  refuseInetUnder(family, arg, 'address');
+  const address = family === 4 ? null : parseIpv6Number(arg);
+  if (address === null) throw new IpExit(1, `Error: ${familyName(family)} address is expected rather than "${arg}".`);
+  return address;
+}
+
+/** The network of a parsed IPv6 prefix. */
+export function prefix6Network(prefix: ParsedPrefix6): Ipv6Number {
+  return ipv6Network(prefix.address, prefix.prefixLength);
 }
 
 /** get_u32 / get_unsigned with base 0 (decimal, 0x hex, 0 octal). */

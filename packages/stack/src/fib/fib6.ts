@@ -1,0 +1,170 @@
+/**
+ * IPv6 routing tables (net/ipv6/ip6_fib.c and route.c, as far as the control plane needs them):
+ * routes by prefix in tables `main` (254) and `local` (255) and any numbered table, kept in the
+ * order fib6_walk dumps them, inserted as fib6_add_rt2 does, found by longest prefix.
+ *
+ * - Dump order: fib6's radix tree walked left, right, then the node itself, so disjoint prefixes
+ *   come in address order and a prefix after every more specific prefix inside it (`default` last);
+ *   the routes of one prefix by metric, then in insertion order.
+ * - Insertion (fib6_add_rt2): `ip -6 route add` (NLM_F_EXCL) refuses a second route of the same
+ *   prefix and metric (EEXIST); a route added without EXCL (`append`, the kernel's own prefix and
+ *   local routes) is refused only when it duplicates the nexthop (rt6_duplicate_nexthop) and goes
+ *   after the others of its metric; `replace` takes the place of the first one of the metric.
+ * - Lookup (fib6_node_lookup + rt6_select, simplified): the longest matching prefix whose route is
+ *   usable (device up, not expired), lowest metric first; falls back to shorter prefixes
+ *   (fib6_backtrack).
+ * - `expires`: a route with an expiry time is gone once it passes (fib6_age), checked lazily by
+ *   whoever reads the table with the current time.
+ * Bounded: at most MAX_ROUTES6 routes per table (net.ipv6.route.max_size is 2^31 on 6.x; a model
+ * node does not need more), beyond it ENOBUFS as fib6_add's allocation failure.
+ * Leaves out source-specific (subtree) routes, nexthop objects, the route cache and exceptions
+ * (PMTU, redirects), and rt6_select's neighbour-reachability scoring (router reachability probing).
+ */
+import type { Nanos } from '../node-host.js';
+import type { RouteType } from '../routing-api.js';
+import { fail, OK, type KernelResult } from './errors.js';
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from './types.js';
+import { isInIpv6Prefix, type Ipv6Number } from './ipv6.js';
+
+export const MAX_ROUTES6 = 65536;
+
+/** RFC 4191 router preference as `ip -6 route` prints it. */
+export type RouterPreference = 'low' | 'medium' | 'high';
+
+/** A route in an IPv6 table (fib6_info with its one nexthop). */
+export interface Fib6Route {
+  table: number;
+  dst: Ipv6Number;
+  prefixLength: number;
+  type: RouteType;
+  protocol: number;
+  metric: number;
+  /** Output device (for reject routes, `lo`, as Linux points them at the loopback). */
+  dev: string;
+  /** Gateway, 0n when on-link. */
+  gateway: Ipv6Number;
+  /** Preferred source (RTA_PREFSRC), 0n when unset. */
+  prefsrc: Ipv6Number;
+  pref: RouterPreference;
+  /** RTF_EXPIRES: when the route goes, null when it does not. */
+  expiresAt: Nanos | null;
+  /** RTNH_F_ONLINK given with the route. */
+  onlink: boolean;
+  /** Insertion order (ties in the dump and in lookup). */
+  sequence: number;
+}
+
+export type Fib6Insert = 'exclusive' | 'append' | 'replace';
+
+/** Dump order of two prefixes: address order for disjoint prefixes, the more specific first when nested. */
+export function comparePrefixes(a: { dst: Ipv6Number; prefixLength: number }, b: { dst: Ipv6Number; prefixLength: number }): number {
+  const common = Math.min(a.prefixLength, b.prefixLength);
+  const shift = BigInt(128 - common);
+  const ha = a.dst >> shift;
+  const hb = b.dst >> shift;
+  if (ha !== hb) return ha < hb ? -1 : 1;
+  return b.prefixLength - a.prefixLength;
+}
+
+function compareRoutes(a: Fib6Route, b: Fib6Route): number {
+  return comparePrefixes(a, b) || a.metric - b.metric || a.sequence - b.sequence;
+}
+
+export class Fib6 {
+  private readonly tableMap = new Map<number, Fib6Route[]>([
+    [RT_TABLE_MAIN, []],
+    [RT_TABLE_LOCAL, []],
+  ]);
+  private sequence = 0;
+
+  /** Table ids in the order a full dump visits them (as fib6_tables hash: ascending here). */
+  tableIds(): number[] {
+    return [...this.tableMap.keys()].sort((a, b) => a - b);
+  }
+
+  hasTable(id: number): boolean {
+    return this.tableMap.has(id);
+  }
+
+  /** Live routes of a table in dump order (expired ones are removed first). */
+  routes(table: number, now: Nanos): readonly Fib6Route[] {
+    const list = this.tableMap.get(table);
+    if (!list) return [];
+    this.age(list, now);
+    return list;
+  }
+
+  /** Every live route of every table. */
+  allRoutes(now: Nanos): Fib6Route[] {
+    return this.tableIds().flatMap((id) => [...this.routes(id, now)]);
+  }
+
+  /** fib6_add: place a route (its `sequence` is assigned here). */
+  insert(route: Omit<Fib6Route, 'sequence'>, mode: Fib6Insert, now: Nanos): KernelResult {
+    let list = this.tableMap.get(route.table);
+    if (!list) {
+      list = [];
+      this.tableMap.set(route.table, list);
+    }
+    this.age(list, now);
+    const samePrefix = list.filter((r) => r.prefixLength === route.prefixLength && r.dst === route.dst);
+    const sameMetric = samePrefix.filter((r) => r.metric === route.metric);
+    if (mode === 'replace' && sameMetric.length > 0) {
+      const old = sameMetric[0]!;
+      const replaced: Fib6Route = { ...route, sequence: old.sequence };
+      list.splice(list.indexOf(old), 1, replaced);
+      return OK;
+    }
+    if (mode === 'exclusive' && sameMetric.length > 0) return fail('EEXIST');
+    if (sameMetric.some((r) => r.dev === route.dev && r.gateway === route.gateway && r.type === route.type)) return fail('EEXIST');
+    if (list.length >= MAX_ROUTES6) return fail('ENOBUFS');
+    const placed: Fib6Route = { ...route, sequence: this.sequence++ };
+    let index = list.findIndex((r) => compareRoutes(placed, r) < 0);
+    if (index < 0) index = list.length;
+    list.splice(index, 0, placed);
+    return OK;
+  }
+
+  /** Remove the routes `select` picks from every table (or one); returns how many went. */
+  remove(select: (route: Fib6Route) => boolean, table?: number): number {
+    let removed = 0;
+    for (const [id, list] of this.tableMap) {
+      if (table !== undefined && id !== table) continue;
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (select(list[i]!)) {
+          list.splice(i, 1);
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** A device was renamed: routes follow it. */
+  renameDevice(from: string, to: string): void {
+    for (const list of this.tableMap.values()) for (const r of list) if (r.dev === from) r.dev = to;
+  }
+
+  /**
+   * fib6_lookup in one table: the longest matching prefix with a usable route (lowest metric,
+   * then the oldest), falling back to shorter prefixes.
+   */
+  lookup(table: number, dst: Ipv6Number, now: Nanos, usable: (route: Fib6Route) => boolean): Fib6Route | undefined {
+    const list = this.tableMap.get(table);
+    if (!list) return undefined;
+    this.age(list, now);
+    let best: Fib6Route | undefined;
+    for (const r of list) {
+      if (!isInIpv6Prefix(dst, r.dst, r.prefixLength) || !usable(r)) continue;
+      if (!best || r.prefixLength > best.prefixLength || (r.prefixLength === best.prefixLength && (r.metric < best.metric || (r.metric === best.metric && r.sequence < best.sequence)))) best = r;
+    }
+    return best;
+  }
+
+  private age(list: Fib6Route[], now: Nanos): void {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const expiresAt = list[i]!.expiresAt;
+      if (expiresAt !== null && expiresAt <= now) list.splice(i, 1);
+    }
+  }
+}
