@@ -7,7 +7,8 @@
  *
  * Cross references (unknown nodes and links, interfaces used twice, which keys an event combines)
  * are checked afterwards in validate.ts, because they need the whole file.
- * Interface names follow Linux dev_valid_name(): 1..15 bytes (IFNAMSIZ 16 with the NUL), not "."
+ * Interface names follow Linux dev_valid_name() (wire's device-name.ts, the copy the stack uses too):
+ * 1..15 bytes (IFNAMSIZ 16 with the NUL), not "."
  * or "..", no "/", ":" or whitespace as the kernel's isspace() sees it (which includes the byte
  * 0xA0, so "à", UTF-8 C3 A0, is refused as Linux refuses it); and, stricter than Linux, printable
  * characters only and no "%" (the kernel reads a name with "%" as a template like eth%d and picks a
@@ -16,6 +17,7 @@
  */
 import * as z from 'zod';
 import { COMPAT_SETTING_NAMES } from '@netloom/wire';
+import { deviceNameFault, IFNAMSIZ } from '@netloom/wire/device-name';
 import { parseMatcher } from './matcher.js';
 import { quote, unprintableProblem } from './topology-text.js';
 import { BANDWIDTH_PATTERN, DURATION_PATTERN, PERCENT_PATTERN, parseBandwidth, parseDuration, readBandwidth, readDuration } from './units.js';
@@ -27,7 +29,7 @@ export const TOP_LEVEL_KEYS = ['name', 'seed', 'defaults', 'nodes', 'links', 'la
 
 const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_.-]{0,63}';
 /** IFNAMSIZ (16) less the terminating NUL. */
-const IFNAME_MAX_BYTES = 15;
+const IFNAME_MAX_BYTES = IFNAMSIZ - 1;
 /** For editors: the characters and length an interface name may have (the byte count is checked by netloom). */
 export const ENDPOINT_PATTERN = `^${NAME_PATTERN}:(?!\\.\\.?$)[^\\s:/%\\u0000-\\u001f\\u007f-\\u00a0]{1,${IFNAME_MAX_BYTES}}$`;
 const NAME_RE = new RegExp(`^${NAME_PATTERN}$`);
@@ -85,30 +87,23 @@ function explainName(what: string): Explain {
 /** Every node's loopback device; a link end of that name would be a second device called lo. */
 const LOOPBACK = 'lo';
 
-/** Linux's isspace() (lib/ctype.c): the ASCII spaces and the Latin-1 no-break space 0xA0, here as a byte. */
-const KERNEL_SPACE_BYTES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
-
 const hexBytes = (text: string): string =>
   [...new TextEncoder().encode(text)].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 
-/** Why `name` is not a valid interface name (dev_valid_name, printable, no "%"), or null. */
+/** Why `name` is not a valid interface name (wire's dev_valid_name, then printable and no "%"), or null. */
 export function interfaceNameProblem(name: string): string | null {
-  if (name === '') return 'is empty';
-  const bytes = new TextEncoder().encode(name).length;
-  if (bytes > IFNAME_MAX_BYTES) {
-    return `is ${bytes} bytes; Linux allows at most ${IFNAME_MAX_BYTES} (IFNAMSIZ 16 with the NUL)`;
-  }
-  if (name === '.' || name === '..') return 'is not allowed by Linux';
+  const fault = deviceNameFault(name);
+  if (fault?.kind === 'empty') return 'is empty';
+  if (fault?.kind === 'tooLong') return `is ${fault.bytes} bytes; Linux allows at most ${IFNAMSIZ - 1} (IFNAMSIZ 16 with the NUL)`;
+  if (fault?.kind === 'dotName') return 'is not allowed by Linux';
   const unprintable = unprintableProblem(name);
   if (unprintable !== null) return unprintable;
-  for (const char of name) {
+  if (fault?.kind === 'forbiddenCharacter') {
+    const { char } = fault;
     if (char === '/' || char === ':' || /\s/u.test(char)) return 'may not contain "/", ":" or whitespace';
-    const encoded = new TextEncoder().encode(char);
-    if (encoded.length > 1 && encoded.some((b) => KERNEL_SPACE_BYTES.has(b))) {
-      return `may not contain ${quote(char)}: its UTF-8 bytes ${hexBytes(char)} hold 0xA0, which Linux's isspace() counts as a space`;
-    }
-    if (char === '%') return 'may not contain "%": Linux reads such a name as a template (eth%d) and picks a number for it';
+    return `may not contain ${quote(char)}: its UTF-8 bytes ${hexBytes(char)} hold 0xA0, which Linux's isspace() counts as a space`;
   }
+  if (name.includes('%')) return 'may not contain "%": Linux reads such a name as a template (eth%d) and picks a number for it';
   return null;
 }
 
