@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Emulator } from './emulator.js';
+import { listenForNodeFaults, NodeCallScope, settleNodes, type NodeFaultOwner } from './node-faults.js';
 import { EmulatorError } from './emulator-error.js';
 import type { Placement } from './emulator-types.js';
 import { MAX_TIMER_RUNS_PER_INSTANT } from './shard.js';
@@ -111,6 +112,18 @@ describe('a node that fails is reported by name in every placement', () => {
     }
   });
 
+  for (const where of placements) {
+    it(`a real timer of 0 ms that throws fails the exec that armed it, not a later operation (${where.placement})`, async () => {
+      const emulator = await Emulator.load(chainWithFault('throw'), { ...where, nodeFactory: FAKE_NODES });
+      try {
+        await emulator.start();
+        await expect(emulator.exec('c', 'fault throw-in-timer')).rejects.toThrow(/^node c: uncaught exception outside any call from the runtime \(a real timer or promise\): Error: fault from c: thrown in a timer$/);
+      } finally {
+        await emulator.close();
+      }
+    });
+  }
+
   it(`timers may stay due at one instant for ${MAX_TIMER_RUNS_PER_INSTANT} runs; one more is a fault`, async () => {
     for (const [runs, fails] of [
       [MAX_TIMER_RUNS_PER_INSTANT, false],
@@ -126,6 +139,63 @@ describe('a node that fails is reported by name in every placement', () => {
       } finally {
         await emulator.close();
       }
+    }
+  });
+});
+
+describe('settling and the node context', () => {
+  function owner(): NodeFaultOwner & { timers: number; faults: string[] } {
+    const record = {
+      timers: 0,
+      faults: [] as string[],
+      asyncFault: (error: unknown) => record.faults.push(String(error)),
+      armedRealTimer: () => record.timers++,
+    };
+    return record;
+  }
+
+  it('a real timer armed inside a call into a node is reported to its owner, and a settle waits for it', async () => {
+    const stop = listenForNodeFaults();
+    try {
+      const node = owner();
+      const scope = new NodeCallScope();
+      let fired = false;
+      scope.run(() => {
+        scope.enter(node);
+        setTimeout(() => (fired = true), 1);
+      });
+      setTimeout(() => undefined, 0); // the runtime's own timer, outside any node
+      expect(node.timers).toBe(1);
+      // The owner said a timer was armed: the settle lets a millisecond pass, so it has fired.
+      await settleNodes(() => node.timers > 0);
+      expect(fired).toBe(true);
+    } finally {
+      stop();
+    }
+  });
+
+  it('a stretch switches the context per node and hands the caller its own back', async () => {
+    const stop = listenForNodeFaults();
+    try {
+      const a = owner();
+      const b = owner();
+      const scope = new NodeCallScope();
+      scope.run(() => {
+        scope.enter(a);
+        setImmediate(() => {
+          throw new Error('from a');
+        });
+        scope.enter(b);
+        void Promise.reject(new Error('from b'));
+      });
+      setImmediate(() => undefined);
+      await settleNodes(() => false);
+      await settleNodes(() => false);
+      expect(a.faults).toEqual(['Error: from a']);
+      expect(b.faults).toEqual(['Error: from b']);
+      expect(() => scope.enter(a)).toThrow(/outside run/);
+    } finally {
+      stop();
     }
   });
 });

@@ -39,7 +39,7 @@ import {
 import type { Piscina } from 'piscina';
 import type { NodeFactory } from './node-factory.js';
 import { InlineWatchdog, type InlineWatchdogMode } from './inline-watchdog.js';
-import { listenForNodeFaults } from './node-faults.js';
+import { listenForNodeFaults, settleNodes } from './node-faults.js';
 import { Shard } from './shard.js';
 import type { ShardTask } from './shard-worker.js';
 
@@ -76,7 +76,7 @@ export interface ShardChannel {
   readonly index: number;
   start(message: StartMessage): Promise<ReadyMessage>;
   window(message: WindowMessage): Promise<WindowDoneMessage>;
-  /** Let the nodes' asynchronous work run (a real millisecond) and answer with any fault it raised. */
+  /** Let the nodes' asynchronous work run (node-faults.ts's settleNodes) and answer with any fault it raised. */
   settle(): Promise<SettledMessage>;
   close(): Promise<void>;
 }
@@ -91,10 +91,6 @@ export class ShardThreadError extends Error {
   ) {
     super(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason));
   }
-}
-
-function settleTime(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 /** How an inline shard is watched: `exit` starts an InlineWatchdog over its activity (inline-watchdog.ts). */
@@ -122,7 +118,7 @@ export class InlineShardChannel implements ShardChannel {
       this.watchdog ??= new InlineWatchdog(this.watch.watchdogMs, names);
     }
     this.shard = new Shard(message, this.factory, this.watchdog?.activity);
-    await settleTime();
+    await settleNodes(() => this.shard?.takeRealTimerArmed() ?? false);
     const error = this.shard.error;
     return { type: 'ready', version: PROTOCOL_VERSION, shard: this.index, nodes: error === null ? this.shard.nodeStates() : [], error };
   }
@@ -132,7 +128,7 @@ export class InlineShardChannel implements ShardChannel {
   }
 
   async settle(): Promise<SettledMessage> {
-    await settleTime();
+    await settleNodes(() => this.shard?.takeRealTimerArmed() ?? false);
     return { type: 'settled', version: PROTOCOL_VERSION, shard: this.index, error: this.shard?.error ?? null };
   }
 

@@ -12,8 +12,8 @@
  *
  * Node faults outside calls: the worker listens for uncaught exceptions and unhandled rejections
  * while its shard lives (node-faults.ts) and turns its event loop at least every TURN_EVERY_MS while
- * windows run, and on `settle` after a real-time millisecond, so asynchronous work of a node runs and
- * fails where the shard sees it. The shard keeps its activity (the node it is calling, a count of
+ * windows run, and on `settle` (node-faults.ts's settleNodes: a real millisecond only when a node
+ * armed a real timer), so asynchronous work of a node runs and fails where the shard sees it. The shard keeps its activity (the node it is calling, a count of
  * calls) in `activity[2·shard…]`, where the controller's watchdog reads it.
  *
  * Frames to and from the shards it shares links with travel in rings (frame-ring.ts), one per
@@ -26,7 +26,7 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { decodeControllerMessage, encodeMessage, PROTOCOL_VERSION, type ControllerMessage } from '@netloom/ipc';
 import { FrameRing } from './frame-ring.js';
 import type { NodeFactory } from './node-factory.js';
-import { listenForNodeFaults } from './node-faults.js';
+import { listenForNodeFaults, settleNodes } from './node-faults.js';
 import { Shard, type ShardRings } from './shard.js';
 
 export interface ShardTask {
@@ -48,10 +48,6 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Long enough for any timer a node armed with a delay of 0 or 1 ms to have fired. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 1));
-}
 
 /** The task's rings as this shard sees them: outputs by destination, and its inputs. */
 function shardRings(task: ShardTask, signal: Int32Array): ShardRings {
@@ -102,7 +98,7 @@ export default async function runShard(task: ShardTask): Promise<void> {
   const shard = new Shard(first, factory as NodeFactory, new Int32Array(task.activity, 8 * task.shard, 2), shardRings(task, signal));
   const drain = (): void => shard.drainRings();
   const stopListening = listenForNodeFaults((error, how) => shard.orphanFault(error, how));
-  await settle();
+  await settleNodes(() => shard.takeRealTimerArmed());
   const nodes = shard.error === null ? shard.nodeStates() : [];
   reply(encodeMessage({ type: 'ready', version: PROTOCOL_VERSION, shard: task.shard, nodes, error: shard.error }));
   let turned = performance.now();
@@ -110,7 +106,7 @@ export default async function runShard(task: ShardTask): Promise<void> {
     const message = nextMessage(task.port, signal, wakeSlot, first.spin, drain);
     if (message.type === 'close') break;
     if (message.type === 'settle') {
-      await settle();
+      await settleNodes(() => shard.takeRealTimerArmed());
       turned = performance.now();
       reply(encodeMessage({ type: 'settled', version: PROTOCOL_VERSION, shard: task.shard, error: shard.error }));
       continue;

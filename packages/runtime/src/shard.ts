@@ -54,7 +54,7 @@ import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
 import type { FrameRing } from './frame-ring.js';
 import { LinkEgress } from './link-egress.js';
 import type { NodeFactory } from './node-factory.js';
-import { inNode, type AsyncFaultKind, type NodeFaultOwner } from './node-faults.js';
+import { NodeCallScope, type AsyncFaultKind, type NodeFaultOwner } from './node-faults.js';
 import { hashSeed } from './prng.js';
 import { SwitchTable } from './switch-table.js';
 
@@ -163,6 +163,8 @@ export class Shard {
 
   /** [0]: index + 1 of the node being called into, 0 between calls; [1]: calls so far (both read by a watchdog). */
   private readonly activity: Int32Array;
+  /** Whose asynchronous work a call into a node starts: entered per stretch of calls, switched per node. */
+  private readonly scope = new NodeCallScope();
 
   constructor(
     start: StartMessage,
@@ -181,17 +183,19 @@ export class Shard {
       list.push(port);
       portsByNode.set(port.node, list);
     }
-    for (const placement of start.nodes) {
-      if (placement.shard !== this.index) continue;
-      try {
-        const node = this.buildNode(placement, start, factory, portsByNode.get(placement.index) ?? []);
-        this.nodes.set(placement.index, node);
-        this.touchedNodes.add(node);
-      } catch (error) {
-        this.failure = { node: placement.name, message: error instanceof NodeFailure ? error.fault : describeError(error) };
-        return;
+    this.scope.run(() => {
+      for (const placement of start.nodes) {
+        if (placement.shard !== this.index) continue;
+        try {
+          const node = this.buildNode(placement, start, factory, portsByNode.get(placement.index) ?? []);
+          this.nodes.set(placement.index, node);
+          this.touchedNodes.add(node);
+        } catch (error) {
+          this.failure = { node: placement.name, message: error instanceof NodeFailure ? error.fault : describeError(error) };
+          return;
+        }
       }
-    }
+    });
   }
 
   private buildNode(placement: NodePlacement, start: StartMessage, factory: NodeFactory, ports: PortPlacement[]): LocalNode {
@@ -202,7 +206,7 @@ export class Shard {
       timerAt: Infinity,
       stuckAt: -1,
       stuckRuns: 0,
-      faults: { asyncFault: (error, how) => this.asyncFault(node, error, how) },
+      faults: { asyncFault: (error, how) => this.asyncFault(node, error, how), armedRealTimer: () => (this.realTimerArmed = true) },
       traceSeq: 0,
       outputSeq: 0,
       ports: new Map(),
@@ -255,6 +259,16 @@ export class Shard {
   /** Set by close(): the emulation is over, and a fault of a node can no longer fail an operation. */
   private closed = false;
 
+  /** A node armed a real setTimeout since the last settle (node-faults.ts). */
+  private realTimerArmed = false;
+
+  /** Whether a node armed a real timer since the last call, which a settle must wait for. */
+  takeRealTimerArmed(): boolean {
+    const armed = this.realTimerArmed;
+    this.realTimerArmed = false;
+    return armed;
+  }
+
   /**
    * The emulation closed. A node's real timer may still fire later on this thread (inline: the
    * caller's); if it throws, that is reported as a process warning naming the node, not a crash.
@@ -289,7 +303,9 @@ export class Shard {
 
   nodeStates(): NodeStateRecord[] {
     const states: NodeStateRecord[] = [];
-    for (const node of this.touchedNodes) states.push(this.guard(node, () => this.nodeState(node)));
+    this.scope.run(() => {
+      for (const node of this.touchedNodes) states.push(this.guard(node, () => this.nodeState(node)));
+    });
     this.touchedNodes = new Set();
     return states;
   }
@@ -313,6 +329,10 @@ export class Shard {
 
   /** Run one window: controls at `start`, then every event before `until`. */
   runWindow(message: WindowMessage): WindowDoneMessage {
+    return this.scope.run(() => this.runWindowCalls(message));
+  }
+
+  private runWindowCalls(message: WindowMessage): WindowDoneMessage {
     this.trace = message.trace;
     if (this.failure === null) {
       try {
@@ -374,7 +394,7 @@ export class Shard {
 
   /**
    * Call into a node (in its fault context, marked busy for the watchdog); an exception becomes a
-   * failure naming the node.
+   * failure naming the node. Only inside a stretch of `scope.run` (a window, the start).
    */
   private guard<T>(node: LocalNode, call: () => T): T {
     const caller = this.calling;
@@ -382,14 +402,17 @@ export class Shard {
     this.calling = node;
     this.activity[0] = node.placement.index + 1;
     this.activity[1] = (this.activity[1]! + 1) | 0;
+    this.scope.enter(node.faults);
     try {
-      return inNode(node.faults, call);
+      return call();
     } catch (error) {
       if (error instanceof NodeFailure) throw error;
       throw new NodeFailure(node.placement.name, describeError(error));
     } finally {
       this.calling = caller;
       this.activity[0] = busy;
+      // A call nested in another node's (a queued command started by an exit) hands the context back.
+      if (caller !== null) this.scope.enter(caller.faults);
     }
   }
 
