@@ -16,6 +16,7 @@ import { buildArpFrame, buildIpv4Frame } from './builders.js';
 import { describeFrame } from './describe.js';
 import { ethernetReprArb, ipv4ReprArb } from './testing/arbitraries.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
+import { capturedIpv6 } from './testing/captured-ipv6-frames.js';
 import { crafted, type DescribedFrame } from './testing/crafted-frames.js';
 import { pcapOf } from './testing/pcap-file.js';
 import { needs } from './testing/test-environment.js';
@@ -112,6 +113,23 @@ describe('describeFrame, one line kind at a time', () => {
     expect(line(crafted.v6PacketTooBig.hex)).toBe('IP6 2001:db8::1 > 2001:db8::3: ICMP6, packet too big, mtu 1280, length 56');
   });
 
+  it('describes NDP, MLD and routing headers (type 2 for Mobile IPv6) as tcpdump does', () => {
+    expect(line(capturedIpv6.ndpRedirect.hex)).toBe(
+      'IP6 fe80::ff:fe00:2 > 2001:db8::11: ICMP6, redirect, 2001:db8:8::1 to fe80::ff:fe00:3, length 152',
+    );
+    expect(line(capturedIpv6.ndpDadSolicitation.hex)).toBe(
+      'IP6 :: > ff02::1:ff00:11: ICMP6, neighbor solicitation, who has 2001:db8::11, length 32',
+    );
+    expect(line(capturedIpv6.mldv2Query.hex)).toMatch(/: HBH ICMP6, multicast listener query v2 \[gaddr ::\], length 28$/);
+    expect(line(crafted.mldv1Report.hex)).toBe(
+      'IP6 fe80::ff:fe00:1 > ff02::1:ff00:3: ICMP6, multicast listener reportmax resp delay: 0 addr: ff02::1:ff00:3, length 24',
+    );
+    expect(line(capturedIpv6.echoRequestRoutingType2.hex)).toBe(
+      'IP6 2001:db8::1 > 2001:db8::3: RT6 (len=2, type=2, segleft=1, [0]2001:db8:5::1) ICMP6, echo request, id 16962, seq 1, length 24',
+    );
+    expect(line(capturedIpv6.udp6HomeAddressOption.hex)).toBe('IP6 2001:db8::1 > 2001:db8::3: DSTOPT 5003 > 9: UDP, length 8');
+  });
+
   it('ignores an 802.1Q tag, as tcpdump without -e does', () => {
     expect(line(crafted.vlanIcmp.hex)).toBe('IP 10.0.0.1 > 10.0.9.2: ICMP echo request, id 1, seq 1, length 64');
   });
@@ -128,7 +146,7 @@ describe('describeFrame, one line kind at a time', () => {
 
 describe('describeFrame against every fixture', () => {
   it('prints exactly what tcpdump printed for every captured frame', () => {
-    for (const [name, frame] of Object.entries(captured)) expect(line(frame.hex), name).toBe(frame.tcpdump);
+    for (const [name, frame] of Object.entries({ ...captured, ...capturedIpv6 })) expect(line(frame.hex), name).toBe(frame.tcpdump);
   });
 
   it('prints what tcpdump printed for every built frame, or the documented netloom line', () => {
@@ -139,7 +157,7 @@ describe('describeFrame against every fixture', () => {
 
   it('never throws, on arbitrary bytes or on valid frames cut short anywhere', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 100, size: 'max' }), (bytes) => void describeFrame(bytes)));
-    const frames = [...Object.values(captured), ...Object.values(crafted)].map((frame) => hexBytes(frame.hex));
+    const frames = [...Object.values(captured), ...Object.values(capturedIpv6), ...Object.values(crafted)].map((frame) => hexBytes(frame.hex));
     for (const frame of frames) for (let end = 0; end <= frame.length; end++) describeFrame(frame.subarray(0, end));
     fc.assert(
       fc.property(ethernetReprArb, ipv4ReprArb, fc.constantFrom(0x0800, 0x86dd, 0x0806), (ethernet, ip, ethertype) => {
@@ -160,7 +178,7 @@ describe('describeFrame against every fixture', () => {
 
 describe('the fixtures against a live tcpdump', () => {
   needs({ tools: ['tcpdump'] }).it('tcpdump -n -S still prints the stored line for every fixture frame', () => {
-    const fixtures = [...Object.values(captured), ...Object.values(crafted)] as { hex: string; tcpdump: string }[];
+    const fixtures = [...Object.values(captured), ...Object.values(capturedIpv6), ...Object.values(crafted)] as { hex: string; tcpdump: string }[];
     const directory = mkdtempSync(join(tmpdir(), 'netloom-wire-'));
     try {
       const file = join(directory, 'fixtures.pcap');

@@ -4,8 +4,8 @@
  * Mirrors the wording of `tcpdump -n` (tcpdump 4.99.3, without -e and -v, timestamp not
  * included): ARP request/reply, IPv4 with ICMP (every RFC 792 type tcpdump names), UDP and TCP,
  * IGMPv3 reports, IP-in-IP, non-first fragments as `ip-proto-N`, unknown protocols as ` ip-proto-N LEN`, and
- * IPv6 with hop-by-hop / destination-options / fragment headers, ICMPv6 (echo, NDP, errors,
- * MLDv2 reports), UDP and TCP. Checked line by line against tcpdump's output for the same
+ * IPv6 with hop-by-hop / destination-options / routing (types 0, 2, 4) / fragment headers,
+ * ICMPv6 (echo, NDP, errors, MLDv1 and MLDv2), UDP and TCP. Checked line by line against tcpdump's output for the same
  * bytes (describe.test.ts). As without -e, an 802.1Q tag is not shown.
  *
  * Where netloom deliberately differs: malformed input gives `[malformed: …]` (tcpdump prints
@@ -356,6 +356,12 @@ export function describeIpv6Packet(packet: Uint8Array): string {
       extensions += nextHeader === 0 ? 'HBH ' : 'DSTOPT ';
       nextHeader = payload[0] ?? 0;
       payload = payload.subarray(length);
+    } else if (nextHeader === 43) {
+      const routing = describeRoutingHeader(payload);
+      extensions += routing.text;
+      if (routing.length === null) return `IP6 ${source} > ${destination}: ${extensions}`;
+      nextHeader = payload[0] ?? 0;
+      payload = payload.subarray(routing.length);
     } else if (nextHeader === 44) {
       if (payload.length < 8) return `IP6 ${source} > ${destination}: ${extensions}[malformed: truncated fragment header]`;
       const offset = readU16(payload, 2) & 0xfff8;
@@ -372,6 +378,32 @@ export function describeIpv6Packet(packet: Uint8Array): string {
     return `IP6 ${describeTransport(nextHeader, payload, source, destination, isFragmented, 'IP6')}`;
   }
   return `IP6 ${source} > ${destination}: ${extensions}${describeTransport(nextHeader, payload, source, destination, isFragmented, 'IP6', false)}`;
+}
+
+/**
+ * A routing header as tcpdump's rt6_print writes it: `RT6 (len=L, type=T, segleft=S, [0]addr…) `
+ * for types 0 (deprecated), 2 (Mobile IPv6) and 4 (SRH); `length` null when the walk stops there.
+ */
+function describeRoutingHeader(header: Uint8Array): { text: string; length: number | null } {
+  if (header.length < 8) return { text: '[malformed: truncated routing header]', length: null };
+  const units = header[1] ?? 0;
+  const type = header[2] ?? 0;
+  const length = (units + 1) * 8;
+  if (length > header.length) return { text: '[malformed: truncated routing header]', length: null };
+  let text = `RT6 (len=${units}, type=${type}${type === 0 ? ' [Deprecated]' : ''}, segleft=${header[3] ?? 0}`;
+  if (type === 0 || type === 2) {
+    const reserved = readU32(header, 4);
+    if (reserved !== 0) text += `, rsv=0x${reserved.toString(16)}`;
+  } else if (type === 4) {
+    text += `, last-entry=${header[4] ?? 0}`;
+    if ((header[5] ?? 0) !== 0) text += `, flags=0x${(header[5] ?? 0).toString(16)}`;
+    text += `, tag=${readU16(header, 6).toString(16)}`;
+  } else {
+    return { text: `${text} (unknown type) (invalid)`, length: null };
+  }
+  if (units % 2 === 1) return { text: `${text} [invalid length ${units}]`, length: null };
+  for (let i = 0; i < units / 2; i++) text += `, [${i}]${formatIpv6(header, 8 + 16 * i)}`;
+  return { text: `${text}) `, length };
 }
 
 const parameterProblemCodes: Record<number, string> = { 0: 'erroneous', 1: 'next header', 2: 'option' };
@@ -448,6 +480,18 @@ export function describeIcmpv6Message(message: Uint8Array): string {
       body = `redirect, ${formatIpv6(message, 24)} to ${formatIpv6(message, 8)}`;
       break;
     }
+    case 130:
+      if (length === 24) body = `multicast listener query${describeMldv1(message)}`;
+      else if (length >= 28) {
+        const sources = readU16(message, 26);
+        body = `multicast listener query v2 [gaddr ${formatIpv6(message, 8)}${sources === 0 ? '' : `, ${sources} source(s)`}]`;
+      } else body = `multicast listener query unknown-version (len ${length}) `;
+      break;
+    case 131:
+    case 132:
+      if (length < 24) return truncated('multicast listener message');
+      body = `multicast listener ${type === 131 ? 'report' : 'done'}${describeMldv1(message)}`;
+      break;
     case 143:
       body = `multicast listener report v2, ${readU16(message, 6)} group record(s)`;
       break;
@@ -455,4 +499,9 @@ export function describeIcmpv6Message(message: Uint8Array): string {
       body = `type ${type}`;
   }
   return `ICMP6, ${body}, length ${length}`;
+}
+
+/** tcpdump's mld6_print, which follows the type name without a space. */
+function describeMldv1(message: Uint8Array): string {
+  return `max resp delay: ${readU16(message, 4)} addr: ${formatIpv6(message, 8)}`;
 }

@@ -2,7 +2,9 @@
  * Every kind of ICMPv6 message netloom emits (echo, errors, NDP with every option, MLD) and a
  * seeded sample of random ones, put in Ethernet/IPv6 frames and handed to tshark: each must
  * dissect without a malformed-packet or error-level expert note, with the ICMPv6 checksum
- * `[correct]`. Skipped (or failed under CI=true) without tshark.
+ * `[correct]`; the same for extension headers (Hop-by-Hop, Destination Options with the Home
+ * Address option, type 2 routing, Fragment) and UDP over IPv6. Skipped (or failed under CI=true)
+ * without tshark.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,9 +13,17 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { parseIpv6 } from './address.js';
-import { buildEthernetFrame, buildIcmpv6Packet } from './builders.js';
+import { buildEthernetFrame, buildIcmpv6Packet }  from './builders.js';
 import { EtherType } from './ethernet.js';
-import type { Icmpv6Repr } from './icmpv6.js';
+import { emitIcmpv6, icmpv6BufferLen, type Icmpv6Repr } from './icmpv6.js';
+import { IpProtocol } from './ipv4.js';
+import { buildIpv6Frame, buildUdpIpv6Packet } from './builders.js';
+import {
+  EXTENSION_HEADER_PROTOCOL,
+  emitIpv6ExtensionHeaders,
+  ipv6ExtensionHeaderLength,
+  type Ipv6ExtensionHeader,
+} from './ipv6-extension-headers.js';
 import { icmpv6ReprArb } from './testing/arbitraries.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
 import { pcapOf } from './testing/pcap-file.js';
@@ -126,7 +136,7 @@ function dissect(frames: Uint8Array[]): string[] {
   try {
     const file = join(directory, 'icmpv6.pcap');
     writeFileSync(file, pcapOf(frames));
-    const text = execFileSync('tshark', ['-r', file, '-o', 'ip.check_checksum:TRUE', '-V'], {
+    const text = execFileSync('tshark', ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-V'], {
       stdio: ['ignore', 'pipe', 'ignore'],
       maxBuffer: 256 * 1024 * 1024,
     }).toString();
@@ -162,4 +172,58 @@ tshark.it('dissects random messages with the checksum [correct]', () => {
     .map((text, i) => ({ i, ok: /Checksum: 0x[0-9a-f]{4} \[correct\]/.test(text.slice(text.indexOf('Internet Control Message Protocol v6'))) }))
     .filter((entry) => !entry.ok);
   expect(wrongChecksums).toEqual([]);
+});
+
+/**
+ * An echo request behind `headers`, checksummed over `finalDestination` (RFC 8200 §8.1) and
+ * `pseudoSource` (the home address when a Home Address option is present, RFC 6275 §6.3).
+ */
+function behindHeaders(headers: Ipv6ExtensionHeader[], finalDestination: Uint8Array, pseudoSource = address('2001:db8::1')): Uint8Array {
+  const source = address('2001:db8::1');
+  const echo: Icmpv6Repr = { kind: 'echoRequest', identifier: 7, sequence: 1, data: new Uint8Array(16).fill(0x45) };
+  const headersLength = headers.reduce((sum, header) => sum + ipv6ExtensionHeaderLength(header), 0);
+  const payload = new Uint8Array(headersLength + icmpv6BufferLen(echo));
+  emitIpv6ExtensionHeaders(headers, payload, 0);
+  emitIcmpv6(echo, payload, headersLength, { source: pseudoSource, destination: finalDestination });
+  const first = headers[0] === undefined ? IpProtocol.icmpv6 : EXTENSION_HEADER_PROTOCOL[headers[0].kind];
+  return buildIpv6Frame(macA, macR, { source, destination: address('2001:db8::3'), nextHeader: first }, payload);
+}
+
+tshark.it('dissects extension headers and UDP over IPv6 netloom emits, with the checksums [correct]', () => {
+  const home = address('2001:db8:5::1');
+  const frames = [
+    behindHeaders([{ kind: 'hopByHop', nextHeader: 58, options: [{ kind: 'routerAlert', value: 0 }] }], address('2001:db8::3')),
+    behindHeaders(
+      [{ kind: 'destinationOptions', nextHeader: 58, options: [{ kind: 'padN', data: new Uint8Array(2) }, { kind: 'homeAddress', address: home }] }],
+      address('2001:db8::3'),
+      home,
+    ),
+    behindHeaders([{ kind: 'routingType2', nextHeader: 58, segmentsLeft: 1, homeAddress: home }], home),
+    behindHeaders(
+      [
+        { kind: 'hopByHop', nextHeader: 60, options: [] },
+        { kind: 'destinationOptions', nextHeader: 44, options: [{ kind: 'other', type: 0x1e, data: new Uint8Array(3) }] },
+        { kind: 'fragment', nextHeader: 58, fragmentOffset: 0, moreFragments: false, identification: 0x12345678 },
+      ],
+      address('2001:db8::3'),
+    ),
+    buildEthernetFrame(
+      macA,
+      macR,
+      EtherType.ipv6,
+      buildUdpIpv6Packet({ source: address('2001:db8::1'), destination: address('2001:db8::3') }, 5000, 6000, new Uint8Array(11).fill(0x41)),
+    ),
+  ];
+  const dissections = dissect(frames);
+  expect(dissections.length).toBe(frames.length);
+  const problems = dissections
+    .map((text, i) => {
+      const bad = text.split('\n').find((row) => /Malformed|\[Expert Info \(Error/.test(row));
+      const checksum = /Checksum: 0x[0-9a-f]{4} \[correct\]/.test(text);
+      return bad !== undefined || !checksum ? `frame ${i}: ${bad?.trim() ?? 'checksum not [correct]'}` : '';
+    })
+    .filter((problem) => problem !== '');
+  expect(problems).toEqual([]);
+  expect(dissections[1]).toMatch(/Home Address: 2001:db8:5::1/);
+  expect(dissections[2]).toMatch(/Type: Type 2 Routing \(2\)/);
 });

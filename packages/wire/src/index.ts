@@ -122,6 +122,29 @@ export {
 } from './ndp.js';
 export { MldRecordType, type MldRepr, type MldAddressRecord } from './mld.js';
 export {
+  Ipv6OptionType,
+  RoutingType,
+  MAX_EXTENSION_HEADERS,
+  FRAGMENT_HEADER_LENGTH,
+  EXTENSION_HEADER_PROTOCOL,
+  Ipv6ExtensionHeaderView,
+  isWalkedExtensionHeader,
+  unrecognizedOptionAction,
+  isOptionDataMutable,
+  parseIpv6ExtensionHeader,
+  parseIpv6Options,
+  padIpv6Options,
+  ipv6OptionLength,
+  ipv6ExtensionHeaderLength,
+  emitIpv6ExtensionHeader,
+  emitIpv6ExtensionHeaders,
+  walkIpv6ExtensionHeaders,
+  type Ipv6Option,
+  type Ipv6ExtensionHeader,
+  type Ipv6HeaderChain,
+  type UnrecognizedOptionAction,
+} from './ipv6-extension-headers.js';
+export {
   buildEthernetFrame,
   buildArpFrame,
   buildIpv4Packet,

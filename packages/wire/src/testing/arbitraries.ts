@@ -10,6 +10,7 @@ import type { MldAddressRecord, MldRepr } from '../mld.js';
 import type { NdpOption, NdpRepr, RouterPreference } from '../ndp.js';
 import type { Ipv4Repr } from '../ipv4.js';
 import type { Ipv6Repr } from '../ipv6.js';
+import { padIpv6Options, type Ipv6ExtensionHeader, type Ipv6Option } from '../ipv6-extension-headers.js';
 import type { UdpRepr } from '../udp.js';
 
 export const macArb = fc.uint8Array({ minLength: 6, maxLength: 6 });
@@ -211,6 +212,36 @@ export const icmpv6ReprArb: fc.Arbitrary<Icmpv6Repr> = fc.oneof(
     restOfHeader: u32,
     data: payloadArb,
   }).filter((repr) => !namedIcmpv6Types.has(repr.type) || (repr.code !== 0 && repr.type >= 128)),
+);
+
+const ipv6OptionArb: fc.Arbitrary<Ipv6Option> = fc.oneof(
+  fc.constant({ kind: 'pad1' as const }),
+  fc.record({ kind: fc.constant('padN' as const), data: fc.uint8Array({ maxLength: 5 }) }),
+  fc.record({ kind: fc.constant('routerAlert' as const), value: u16 }),
+  fc.record({ kind: fc.constant('homeAddress' as const), address: ipv6Arb }),
+  fc
+    .record({ kind: fc.constant('other' as const), type: u8.filter((type) => type > 1), data: fc.uint8Array({ maxLength: 20 }) })
+    .filter((option) => !(option.type === 5 && option.data.length === 2) && !(option.type === 0xc9 && option.data.length === 16)),
+);
+
+/** Extension headers as parse returns them: options padded to a multiple of 8, routing data 8k + 4 bytes. */
+export const ipv6ExtensionHeaderArb: fc.Arbitrary<Ipv6ExtensionHeader> = fc.oneof(
+  fc.record({
+    kind: fc.constantFrom('hopByHop' as const, 'destinationOptions' as const),
+    nextHeader: u8,
+    options: fc.array(ipv6OptionArb, { maxLength: 5 }).map(padIpv6Options),
+  }),
+  fc
+    .record({ kind: fc.constant('routing' as const), nextHeader: u8, routingType: u8, segmentsLeft: u8, data: unitBytes(8, 4, 4) })
+    .filter((header) => !(header.routingType === 2 && header.data.length === 20)),
+  fc.record({ kind: fc.constant('routingType2' as const), nextHeader: u8, segmentsLeft: u8, homeAddress: ipv6Arb }),
+  fc.record({
+    kind: fc.constant('fragment' as const),
+    nextHeader: u8,
+    fragmentOffset: fc.integer({ min: 0, max: 0x1fff }).map((units) => units * 8),
+    moreFragments: fc.boolean(),
+    identification: u32,
+  }),
 );
 
 /** A buffer of `length` bytes pre-filled with 0xa5, so a field emit forgot to write shows up. */
