@@ -90,6 +90,10 @@ function toErrno(errno: KernelErrno): Errno {
 export interface KernelOptions {
   hostname: string;
   compat?: CompatSettings;
+  /** Where `ip -s link` and `ifconfig` read device counters (the datapath's); zeros without it. */
+  deviceStats?: (dev: string) => DeviceStats;
+  /** Where `netstat -s` reads the IP counters (/proc/net/snmp: the datapath's MIB); zeros without it. */
+  ipStatistics?: () => IpMib;
 }
 
 export class Kernel implements RoutingApi {
@@ -110,14 +114,16 @@ export class Kernel implements RoutingApi {
   private readonly addrconf: Addrconf;
   /** The IPv6 address label table (`ip addrlabel`). */
   readonly addressLabels = new AddressLabels();
-  /** Where `ip -s link` and `ifconfig` read device counters (the datapath sets it); zeros by default. */
-  deviceStats: (dev: string) => DeviceStats = () => ZERO_DEVICE_STATS;
-  /** Where `netstat -s` reads the IP counters (/proc/net/snmp; the datapath sets it); zeros by default. */
-  ipStatistics: () => IpMib = createIpMib;
+  /** Where `ip -s link` and `ifconfig` read device counters (KernelOptions.deviceStats). */
+  readonly deviceStats: (dev: string) => DeviceStats;
+  /** Where `netstat -s` reads the IP counters (KernelOptions.ipStatistics). */
+  readonly ipStatistics: () => IpMib;
 
   constructor(options: KernelOptions) {
     this.hostname = options.hostname;
     this.compat = options.compat ?? {};
+    this.deviceStats = options.deviceStats ?? (() => ZERO_DEVICE_STATS);
+    this.ipStatistics = options.ipStatistics ?? createIpMib;
     // A write to route/flush is `ip route flush cache`; any other can change routing decisions.
     this.sysctls = new SysctlTree((name) => (name === 'net.ipv4.route.flush' ? this.flushCache() : this.notifier.bump()));
     const { sysctls, notifier } = this;
