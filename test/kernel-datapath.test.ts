@@ -32,6 +32,9 @@ const cases: Case[] = [
   // Item 6: a router with no route charges the sender's inet_peer twice per packet (ip_error's own
   // bucket, then icmp_send's): 2 net unreachables for a burst, 5 with icmp_ratemask 0.
   { name: 'no-route-ratelimit', divergences: [] },
+  // Item 7: the device's last IPv4 address deleted, or the device set down, flushes its neighbours,
+  // PERMANENT and NOARP ones too; carrier loss keeps PERMANENT ones.
+  { name: 'address-flush', divergences: [] },
 ];
 
 for (const c of cases) {

@@ -5,8 +5,9 @@
  *
  * Covers: frame reception (`processEthernet` → the handler registered for the frame's EtherType in
  * `parts.linkLayer`: ARP and IPv4; anything else a counted drop), the node's timer heap (ordered by time, then arming order) and seeded PRNG, carrier and address
- * changes reaching the neighbour table (entries of a device flushed when it goes down or loses
- * carrier, as neigh_ifdown / arp_evict_nocarrier), a port's device set up or down reported to the
+ * changes reaching the neighbour table (entries of a device flushed when it goes down or its last
+ * IPv4 address goes, as arp_ifdown, and all but PERMANENT ones when it loses carrier, as
+ * neigh_carrier_down), a port's device set up or down reported to the
  * host (the link partner's carrier follows, as for a veth pair), frames reaching a device that is down
  * dropped before any counter, counters, the process table and the ProcessContext
  * services (sockets, ARP sockets, resolution of names, route source), and renamed devices (the
@@ -193,7 +194,11 @@ export class StackNode implements NodeHost {
     this.parts = { routing, timers, prng, neighbours, arp, ipv4, sockets, processes, linkLayer, transports, netfilter };
 
     routing.onChange((change) => {
-      if (change.type === 'link' && (!change.adminUp || !change.carrier)) neighbours.flushDevice(change.dev, this.now);
+      // A device set down loses every neighbour (NETDEV_DOWN: fib_disable_ip → arp_ifdown), one that
+      // lost its carrier all but PERMANENT ones (neigh_carrier_down), one whose last IPv4 address went
+      // every one too (fib_inetaddr_event → fib_disable_ip): the next packet re-resolves.
+      if (change.type === 'link' && (!change.adminUp || !change.carrier)) neighbours.flushDevice(change.dev, this.now, change.adminUp);
+      if (change.type === 'address' && !change.added && routing.device(change.dev)?.addresses.length === 0) neighbours.flushDevice(change.dev, this.now, false);
       if (change.type === 'link' && this.portOfDevice.has(change.dev)) this.reportAdminState(change.dev, change.adminUp);
       if (change.type === 'rename') this.deviceRenamed(change.from, change.to);
     });
