@@ -1,7 +1,7 @@
 /**
  * Network device names as the kernel checks and chooses them when a device is renamed
- * (net/core/dev.c dev_change_name → dev_get_valid_name): dev_valid_name (not empty, shorter than
- * IFNAMSIZ bytes, not `.` or `..`, no `/`, `:` or white space), the names 6.18 refuses although
+ * (net/core/dev.c dev_change_name → dev_get_valid_name): dev_valid_name (wire's device-name.ts, the
+ * one copy the stack and the topology schema share), the names 6.18 refuses although
  * they pass it (`all` and `default`, the devinet sysctl directories: EINVAL, as observed), and a
  * `%d` pattern (`eth%d`) resolved to the lowest free number (__dev_alloc_name, at most 32768 tried;
  * one `%d` only, no other `%`). Also the address labels a rename leaves (devinet.c
@@ -9,33 +9,16 @@
  * `:N`). Lengths are counted in UTF-8 bytes, as the kernel counts them.
  * Leaves out: alternative names (`altname`) and renaming across network namespaces.
  */
+import { IFNAMSIZ, isValidDeviceName, nameBytes } from '@netloom/wire/device-name';
 import type { KernelErrno } from './fib/errors.js';
 
-/** IFNAMSIZ: a device name and its terminating NUL fit in 16 bytes. */
-export const IFNAMSIZ = 16;
+export { IFNAMSIZ, nameBytes };
 
 /** __dev_alloc_name's bitmap: one page of bits (max_netdevices). */
 const MAX_NETDEVICES = 8 * 4096;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** Length of a name in bytes (UTF-8), what strlen sees. */
-export function nameBytes(name: string): number {
-  return encoder.encode(name).length;
-}
-
-/** isspace() in the C locale. */
-function isSpace(char: string): boolean {
-  return char === ' ' || char === '\t' || char === '\n' || char === '\v' || char === '\f' || char === '\r';
-}
-
-/** dev_valid_name. */
-export function isValidDeviceName(name: string): boolean {
-  if (name === '' || nameBytes(name) >= IFNAMSIZ || name === '.' || name === '..') return false;
-  for (const char of name) if (char === '/' || char === ':' || isSpace(char)) return false;
-  return true;
-}
 
 /** The first IFNAMSIZ - 1 bytes of `name` (snprintf into a char[IFNAMSIZ]). */
 function truncateName(name: string): string {
