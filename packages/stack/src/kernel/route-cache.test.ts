@@ -2,7 +2,8 @@
  * The route cache serves a decision only to the flow it was made for: a query that differs in any
  * field of the key (direction, destination, source, input or output device, TOS, mark, uid) misses,
  * and an equal one hits; entries are listed in the order their flows were first cached, and go
- * with the generation.
+ * with the generation. The cache is bounded (ip_rt_max_size, or route.max_size when lower): a run
+ * past the bound, sized by a count, shows the oldest flows making room.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -11,14 +12,14 @@ import { SysctlTree } from '../sysctl/sysctl-tree.js';
 import { ChangeNotifier } from './change-notifier.js';
 import { DeviceTable } from './devices.js';
 import { Fib } from './fib-lookup.js';
-import { RouteCache } from './route-cache.js';
+import { RouteCache, RT_MAX_SIZE } from './route-cache.js';
 import { noRouteFlags, type RouteDecision, type RouteQuery } from './route-decision.js';
 
 function cache() {
   const sysctls = new SysctlTree();
   const notifier = new ChangeNotifier();
   const fib = new Fib(new DeviceTable(sysctls, notifier), sysctls, notifier);
-  return { cache: new RouteCache(fib, sysctls, notifier), notifier };
+  return { cache: new RouteCache(fib, sysctls, notifier), notifier, sysctls };
 }
 
 function decision(dst: number, input: boolean, dev: string): RouteDecision {
@@ -80,4 +81,30 @@ describe('route cache', () => {
     expect(c.lookup({ dst: 1 }, false, 0)).toBeNull();
     expect(c.entries(0).map((e) => e.volatile)).toEqual([true]);
   });
+
+  test('the cache holds at most ip_rt_max_size (65,536) entries: past it, the flows cached first make room', () => {
+    const { cache: c } = cache();
+    const extra = 100;
+    for (let i = 0; i < RT_MAX_SIZE + extra; i++) c.remember({ dst: i }, decision(i, false, 'a'), true, 0);
+    expect(c.size).toBe(RT_MAX_SIZE);
+    expect(c.entries(0)).toHaveLength(RT_MAX_SIZE);
+    for (const gone of [0, 1, extra - 1]) expect(c.lookup({ dst: gone }, false, 0), `dst ${gone}`).toBeNull();
+    for (const kept of [extra, RT_MAX_SIZE, RT_MAX_SIZE + extra - 1]) expect(c.lookup({ dst: kept }, false, 0), `dst ${kept}`).not.toBeNull();
+    // A flow already cached takes no new room.
+    c.remember({ dst: extra }, decision(extra, false, 'b'), true, 0);
+    expect(c.size).toBe(RT_MAX_SIZE);
+    expect(c.lookup({ dst: extra + 1 }, false, 0)).not.toBeNull();
+  });
+
+  test('net.ipv4.route.max_size lowers the bound; the entries that go are the oldest, also for the same destination', () => {
+    const { cache: c, sysctls, notifier } = cache();
+    expect(sysctls.set('net.ipv4.route.max_size', 3)).toBe('ok');
+    notifier.bump();
+    const flows: RouteQuery[] = [{ dst: 1 }, { dst: 1, src: 2 }, { dst: 2 }, { dst: 1, tos: 0x10 }, { dst: 3 }];
+    flows.forEach((q, i) => c.remember(q, decision(q.dst, false, `d${i}`), true, 0));
+    expect(c.entries(0).map((e) => e.dev)).toEqual(['d2', 'd3', 'd4']);
+    expect(c.lookup({ dst: 1 }, false, 0)).toBeNull();
+    expect(c.lookup({ dst: 1, tos: 0x10 }, false, 0)?.dev).toBe('d3');
+  });
 });
+

@@ -9,8 +9,16 @@
  * with ipproto/sport/dport), as the key has no ports.
  * Follows the 2.4 rt_hash_table's key (dst, src, iif, oif, tos, mark) and rt_intern_hash; a lookup
  * finds the destination's entries and compares the other fields, building no key string. Entries
- * of an old generation or idle past gc_timeout are pruned when the cache is listed; there is no
- * size bound yet (2.4's rt_garbage_collect at max_size is left to do).
+ * of an old generation or idle past gc_timeout are pruned when the cache is listed.
+ *
+ * Bounded as that cache was (not as the nexthop exceptions that replaced it, which nexthop-exceptions.ts
+ * models): ip_rt_max_size, 16 entries per bucket of the hash table (ip_rt_init), here a fixed table
+ * of 4096 buckets (what 2.6's alloc_large_system_hash gave a machine of a few hundred MiB), so at most
+ * 65,536 entries, or `net.ipv4.route.max_size` when that is lower. A new flow past the bound makes
+ * room as rt_garbage_collect does, dropping entries that have expired (an old generation, idle past
+ * gc_timeout) — here simply the entry cached first, which is the oldest, stale or not, so the
+ * cost per flow stays constant under a flood of new flows. Linux 2.4 could also fail the lookup
+ * ("dst cache overflow", ENOBUFS) when its collector freed nothing; netloom always makes room.
  */
 import type { Nanos } from '../node-host.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
@@ -19,6 +27,11 @@ import type { Fib } from './fib-lookup.js';
 import type { RouteDecision, RouteFlags, RouteQuery } from './route-decision.js';
 
 const NANOS_PER_SECOND = 1_000_000_000;
+
+/** Buckets of the route cache's hash table (rt_hash_mask + 1), fixed here. */
+export const RT_HASH_BUCKETS = 4096;
+/** ip_rt_max_size: 16 entries per bucket. */
+export const RT_MAX_SIZE = RT_HASH_BUCKETS * 16;
 
 /** A per-flow route cache entry (what `route -C` lists). */
 export interface RouteCacheEntry {
@@ -80,12 +93,33 @@ export class RouteCache {
    * routing generation moves (every sysctl write and rule change moves it), not by name on every
    * lookup of the forwarding path.
    */
-  private settings: { generation: number; portsMatter: boolean; gcTimeout: Nanos } = { generation: -1, portsMatter: false, gcTimeout: 0 };
+  private settings: { generation: number; portsMatter: boolean; gcTimeout: Nanos; maxSize: number } = { generation: -1, portsMatter: false, gcTimeout: 0, maxSize: RT_MAX_SIZE };
 
-  private currentSettings(): { portsMatter: boolean; gcTimeout: Nanos } {
+  private currentSettings(): { portsMatter: boolean; gcTimeout: Nanos; maxSize: number } {
     const generation = this.notifier.generation;
-    if (this.settings.generation !== generation) this.settings = { generation, portsMatter: this.portsMatter(), gcTimeout: this.gcTimeout };
+    if (this.settings.generation !== generation) this.settings = { generation, portsMatter: this.portsMatter(), gcTimeout: this.gcTimeout, maxSize: this.maxSize() };
     return this.settings;
+  }
+
+  /** The bound: ip_rt_max_size, or route.max_size when lower (at least one entry). */
+  private maxSize(): number {
+    const configured = this.sysctls.get('net.ipv4.route.max_size') ?? RT_MAX_SIZE;
+    return Math.max(1, Math.min(RT_MAX_SIZE, configured));
+  }
+
+  /** How many entries the cache holds (listed or not yet pruned). */
+  get size(): number {
+    return this.slotsByKey.size;
+  }
+
+  /** rt_garbage_collect, when a new flow finds the cache full: the entry cached first goes. */
+  private makeRoom(): void {
+    const maxSize = this.currentSettings().maxSize;
+    while (this.slotsByKey.size >= maxSize) {
+      const oldest = this.slotsByKey.entries().next().value;
+      if (oldest === undefined) return;
+      this.forget(oldest[0], oldest[1]);
+    }
   }
 
   private slot(query: RouteQuery, input: boolean): Slot | undefined {
@@ -138,6 +172,7 @@ export class RouteCache {
       existing.entry = entry;
       return;
     }
+    this.makeRoom();
     const dst = query.dst >>> 0;
     const slot: Slot = {
       dst,
