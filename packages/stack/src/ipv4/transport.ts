@@ -84,11 +84,3 @@ export interface PingProtocol {
   /** ping_err: an error quoting one of our echo requests; true when a ping socket sent it. */
   error(report: IcmpErrorReport, now: Nanos): boolean;
 }
-
-/** What the IPv4 layer called on the socket table before transports were registered (goes with the next commit). */
-export interface TransportDemux {
-  deliverUdp(datagram: ReceivedUdp, now: Nanos): boolean;
-  deliverEchoReply(message: ReceivedIcmp, now: Nanos): void;
-  deliverIcmpError(message: IcmpErrorReport, now: Nanos): void;
-  hasSocketFor(quoted: QuotedDatagram): boolean;
-}
