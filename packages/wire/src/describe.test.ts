@@ -12,9 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildArpFrame, buildIpv4Frame } from './builders.js';
+import { buildArpFrame, buildIpv4Frame, buildIpv6Frame } from './builders.js';
+import { EXTENSION_HEADER_PROTOCOL, emitIpv6ExtensionHeaders, ipv6ExtensionHeaderLength } from './ipv6-extension-headers.js';
 import { describeFrame } from './describe.js';
-import { ethernetReprArb, ipv4ReprArb } from './testing/arbitraries.js';
+import { ethernetReprArb, ipv4ReprArb, ipv6ExtensionHeaderArb } from './testing/arbitraries.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
 import { capturedIpv6 } from './testing/captured-ipv6-frames.js';
 import { crafted, type DescribedFrame } from './testing/crafted-frames.js';
@@ -153,6 +154,21 @@ describe('describeFrame against every fixture', () => {
     for (const [name, frame] of Object.entries(crafted) as [string, DescribedFrame][]) {
       expect(line(frame.hex), name).toBe(frame.netloom?.line ?? frame.tcpdump);
     }
+  });
+
+  it('never throws on IPv6 frames with random extension header chains and random upper layers', () => {
+    fc.assert(
+      fc.property(fc.array(ipv6ExtensionHeaderArb, { maxLength: 4 }), fc.uint8Array({ maxLength: 60 }), fc.integer({ min: 0, max: 80 }), (headers, upper, cut) => {
+        const length = headers.reduce((sum, header) => sum + ipv6ExtensionHeaderLength(header), 0);
+        const payload = new Uint8Array(length + upper.length);
+        emitIpv6ExtensionHeaders(headers, payload, 0);
+        payload.set(upper, length);
+        const first = headers[0] === undefined ? 58 : EXTENSION_HEADER_PROTOCOL[headers[0].kind];
+        const frame = buildIpv6Frame(new Uint8Array(6), new Uint8Array(6), { source: new Uint8Array(16), destination: new Uint8Array(16), nextHeader: first }, payload);
+        void describeFrame(frame);
+        void describeFrame(frame.subarray(0, Math.max(0, frame.length - cut)));
+      }),
+    );
   });
 
   it('never throws, on arbitrary bytes or on valid frames cut short anywhere', () => {

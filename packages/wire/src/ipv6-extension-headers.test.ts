@@ -184,6 +184,30 @@ describe('IPv6 extension headers', () => {
     );
   });
 
+  it('walking an emitted chain gives back its headers, offsets and upper layer', () => {
+    fc.assert(
+      fc.property(fc.array(ipv6ExtensionHeaderArb, { minLength: 1, maxLength: MAX_EXTENSION_HEADERS }), fc.uint8Array({ maxLength: 16 }), (drawn, upper) => {
+        // Link the chain: each header announces the next, the last announces UDP; fragments are
+        // first fragments (a later one ends the walk).
+        const headers = drawn.map((header, i): Ipv6ExtensionHeader => {
+          const next = drawn[i + 1];
+          const linked = { ...header, nextHeader: next === undefined ? IpProtocol.udp : EXTENSION_HEADER_PROTOCOL[next.kind] };
+          return linked.kind === 'fragment' ? { ...linked, fragmentOffset: 0 } : linked;
+        });
+        const length = headers.reduce((sum, header) => sum + ipv6ExtensionHeaderLength(header), 0);
+        const payload = new Uint8Array(length + upper.length);
+        expect(emitIpv6ExtensionHeaders(headers, payload, 0)).toBe(length);
+        payload.set(upper, length);
+        const first = headers[0] as Ipv6ExtensionHeader;
+        const chain = walkIpv6ExtensionHeaders(EXTENSION_HEADER_PROTOCOL[first.kind], payload);
+        if (isWireError(chain)) throw new Error(chain.error);
+        expect(chain.headers).toEqual(headers);
+        expect(chain.offsets[chain.offsets.length - 1]).toBe(length - ipv6ExtensionHeaderLength(headers[headers.length - 1] as Ipv6ExtensionHeader));
+        expect([chain.upperLayerProtocol, chain.upperLayerOffset, chain.isLaterFragment]).toEqual([IpProtocol.udp, length, false]);
+      }),
+    );
+  });
+
   it('parse ∘ emit is the identity on headers', () => {
     fc.assert(
       fc.property(ipv6ExtensionHeaderArb, (header) => {

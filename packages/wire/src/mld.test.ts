@@ -5,6 +5,7 @@ import { emitIcmpv6, icmpv6BufferLen, parseIcmpv6, type Icmpv6Repr } from './icm
 import { MldRecordType, emitMldMessage, mldMessageLength, parseMldMessage } from './mld.js';
 import { filledBuffer, mldReprArb } from './testing/arbitraries.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
+import { capturedIpv6 } from './testing/captured-ipv6-frames.js';
 
 const address = (text: string): Uint8Array => parseIpv6(text) as Uint8Array;
 
@@ -39,6 +40,26 @@ describe('MLD', () => {
     const buf = filledBuffer(icmpv6BufferLen(repr));
     expect(emitIcmpv6(repr, buf, 0, context)).toBe(28);
     expect(buf).toEqual(report);
+  });
+
+  it('parses the general MLDv2 query a Linux bridge sends as querier', () => {
+    // After the Hop-by-Hop header (Router Alert): 82 00 e6 62 (type 130, checksum), 27 10 (Max Resp
+    // Code 10000), 00 00, group :: (a general query), 02 (S = 0, QRV 2), 7d (QQIC 125), 00 00 sources.
+    const query = hexBytes(capturedIpv6.mldv2Query.hex);
+    const queryContext = { source: query.subarray(22, 38), destination: query.subarray(38, 54) };
+    const repr = parseIcmpv6(query.subarray(62), queryContext);
+    expect(repr).toEqual({
+      kind: 'mldv2Query',
+      maxResponseCode: 10000,
+      multicastAddress: new Uint8Array(16),
+      suppressRouterProcessing: false,
+      robustness: 2,
+      queryIntervalCode: 125,
+      sources: [],
+    });
+    const buf = filledBuffer(28);
+    emitIcmpv6(repr as Icmpv6Repr, buf, 0, queryContext);
+    expect(buf).toEqual(query.subarray(62));
   });
 
   it('tells an MLDv1 query (24 bytes) from an MLDv2 query (28 and more), and refuses 25 to 27', () => {

@@ -4,7 +4,8 @@ import { parseIpv6 } from './address.js';
 import { emitIcmpv6, icmpv6BufferLen, parseIcmpv6, type Icmpv6Repr } from './icmpv6.js';
 import { NdpMessageView, emitNdpOptions, ndpOptionsLength, parseNdpOptions, type NdpOption } from './ndp.js';
 import { filledBuffer, ndpOptionArb } from './testing/arbitraries.js';
-import { captured, icmpv6Of } from './testing/captured-frames.js';
+import { captured, hexBytes, icmpv6Of } from './testing/captured-frames.js';
+import { capturedIpv6 } from './testing/captured-ipv6-frames.js';
 import { isWireError } from './wire-error.js';
 
 const address = (text: string): Uint8Array => parseIpv6(text) as Uint8Array;
@@ -29,7 +30,79 @@ const advertisement = icmpv6Of(captured.ndpNeighborAdvertisement.hex);
 //   01 01 02 00 00 00 00 01   source link-layer address 02:00:00:00:00:01
 const routerSolicitation = icmpv6Of(captured.ndpRouterSolicitation.hex);
 
+// The router advertisement radvd 2.19 sent on Linux (testing/captured-ipv6-frames.ts):
+//   86 00 2c 0a   type 134, code 0, checksum
+//   40 28 07 08   cur hop limit 64; flags 0x28: H (home agent) and preference 01 (high); lifetime 1800 s
+//   00 00 00 00   reachable time unspecified
+//   00 00 00 00   retrans timer unspecified
+//   03 04 40 e0 00 01 51 80 00 00 38 40 00 00 00 00 20 01 0d b8 00 … 00
+//                 prefix information: /64, L A R, valid 86400 s, preferred 14400 s, 2001:db8::
+//   05 01 00 00 00 00 05 dc   MTU 1500
+//   01 01 02 00 00 00 00 02   source link-layer address 02:00:00:00:00:02
+//   07 01 00 00 00 00 ea 60   advertisement interval 60000 ms (RFC 6275 §7.3)
+//   08 01 00 00 00 0a 07 08   home agent information: preference 10, lifetime 1800 s (§7.4)
+const advertisementFromRadvd = icmpv6Of(capturedIpv6.routerAdvertisementHomeAgent.hex);
+
+// The redirect Linux router r sent to 2001:db8::11 for 2001:db8:8::1 (next hop fe80::ff:fe00:3):
+//   89 00 85 d1 00 00 00 00   type 137, code 0, checksum, reserved
+//   fe 80 … 00 03             target fe80::ff:fe00:3
+//   20 01 0d b8 00 08 … 00 01 destination 2001:db8:8::1
+//   04 0e 00 00 00 00 00 00   redirected header, 14 × 8 bytes: the whole 104-byte echo request
+//   60 08 fb ab 00 40 3a 40 … (r knew no link-layer address for the target: no option for it)
+const redirectFromLinux = icmpv6Of(capturedIpv6.ndpRedirect.hex);
+
 describe('NDP messages', () => {
+  it('reads the router advertisement radvd sent through the view', () => {
+    const view = NdpMessageView.check(advertisementFromRadvd.message, 'routerAdvertisement');
+    if (isWireError(view)) throw new Error(view.error);
+    expect([view.currentHopLimit, view.routerFlags, view.routerLifetime, view.reachableTime, view.retransmitTimer]).toEqual([
+      64, 0x28, 1800, 0, 0,
+    ]);
+    expect(view.options.length).toBe(64);
+  });
+
+  it('parses the router advertisement radvd sent, with the Mobile IPv6 options, into a record', () => {
+    expect(parseIcmpv6(advertisementFromRadvd.message, advertisementFromRadvd.context)).toEqual({
+      kind: 'routerAdvertisement',
+      currentHopLimit: 64,
+      managed: false,
+      otherConfiguration: false,
+      homeAgent: true,
+      preference: 'high',
+      proxy: false,
+      routerLifetime: 1800,
+      reachableTime: 0,
+      retransmitTimer: 0,
+      options: [
+        {
+          kind: 'prefixInformation',
+          prefixLength: 64,
+          onLink: true,
+          autonomous: true,
+          routerAddress: true,
+          validLifetime: 86400,
+          preferredLifetime: 14400,
+          prefix: address('2001:db8::'),
+        },
+        { kind: 'mtu', mtu: 1500 },
+        { kind: 'sourceLinkLayerAddress', address: mac(2, 0, 0, 0, 0, 2) },
+        { kind: 'advertisementInterval', interval: 60000 },
+        { kind: 'homeAgentInformation', preference: 10, lifetime: 1800 },
+      ],
+    });
+  });
+
+  it('parses the redirect Linux sent into a record quoting the whole packet', () => {
+    const quoted = hexBytes(capturedIpv6.icmp6EchoRequestToRedirect.hex).subarray(14);
+    expect(parseIcmpv6(redirectFromLinux.message, redirectFromLinux.context)).toEqual({
+      kind: 'redirect',
+      target: address('fe80::ff:fe00:3'),
+      destination: address('2001:db8:8::1'),
+      options: [{ kind: 'redirectedHeader', packet: quoted }],
+    });
+  });
+
+
   it('reads a neighbour solicitation and advertisement through the view', () => {
     const ns = NdpMessageView.check(solicitation.message, 'neighbourSolicitation');
     if (isWireError(ns)) throw new Error(ns.error);
@@ -72,7 +145,7 @@ describe('NDP messages', () => {
   });
 
   it('emits the records into buffers pre-filled with 0xa5, byte for byte as Linux did', () => {
-    for (const { message, context } of [solicitation, advertisement, routerSolicitation]) {
+    for (const { message, context } of [solicitation, advertisement, routerSolicitation, advertisementFromRadvd, redirectFromLinux]) {
       const repr = parseIcmpv6(message, context) as Icmpv6Repr;
       const buf = filledBuffer(icmpv6BufferLen(repr));
       expect(emitIcmpv6(repr, buf, 0, context)).toBe(message.length);

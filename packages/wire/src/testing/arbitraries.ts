@@ -232,7 +232,7 @@ export const ipv6ExtensionHeaderArb: fc.Arbitrary<Ipv6ExtensionHeader> = fc.oneo
     options: fc.array(ipv6OptionArb, { maxLength: 5 }).map(padIpv6Options),
   }),
   fc
-    .record({ kind: fc.constant('routing' as const), nextHeader: u8, routingType: u8, segmentsLeft: u8, data: unitBytes(8, 4, 4) })
+    .record({ kind: fc.constant('routing' as const), nextHeader: u8, routingType: fc.oneof(fc.constantFrom(0, 2, 4), u8), segmentsLeft: u8, data: unitBytes(8, 4, 4) })
     .filter((header) => !(header.routingType === 2 && header.data.length === 20)),
   fc.record({ kind: fc.constant('routingType2' as const), nextHeader: u8, segmentsLeft: u8, homeAddress: ipv6Arb }),
   fc.record({

@@ -27,6 +27,11 @@ export const capturedIpv6 = {
     tcpdump: 'IP6 2001:db8::11 > fe80::ff:fe00:2: ICMP6, neighbor advertisement, tgt is 2001:db8::11, length 24',
     hex: '02000000000202000000000186dd6000000000183aff20010db8000000000000000000000011fe80000000000000000000fffe0000028800de954000000020010db8000000000000000000000011',
   },
+  /** The echo request r forwarded to b and quoted in its redirect (hop limit 64: quoted before the decrement). */
+  icmp6EchoRequestToRedirect: {
+    tcpdump: 'IP6 2001:db8::11 > 2001:db8:8::1: ICMP6, echo request, id 1539, seq 1, length 64',
+    hex: '02000000000202000000000186dd6008fbab00403a4020010db800000000000000000000001120010db800080000000000000000000180009dde06030001e352156b00000000c585030000000000101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637',
+  },
   /** r sends a to b for 2001:db8:8::1: target link-layer option and the redirected header. */
   ndpRedirect: {
     tcpdump: 'IP6 fe80::ff:fe00:2 > 2001:db8::11: ICMP6, redirect, 2001:db8:8::1 to fe80::ff:fe00:3, length 152',
