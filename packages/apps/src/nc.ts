@@ -13,8 +13,8 @@
  * TEXT "hello") COUNT times (default 1) every INTERVAL (default 1s), prints whatever comes back,
  * and exits WAIT (default 1s) after the last send.
  * With `-v`, each event also gets a line on stderr, starting with the virtual time in seconds:
- *   `nc: listening on 0.0.0.0 9 (udp)`, `0.512 recv #1 from 10.0.0.1:40001 (6 bytes)`,
- *   `0.512 echo #1 to 10.0.0.1:40001: OK`, `0.000 send #1 to 10.0.0.2:9: OK dev eth0 src 10.0.0.1`.
+ *   `nc: listening on 0.0.0.0 9 (udp)`, `0.512 recv #1 from 10.0.0.1:44548 (6 bytes)`,
+ *   `0.512 echo #1 to 10.0.0.1:44548: OK`, `0.000 send #1 to 10.0.0.2:9: OK dev eth0 src 10.0.0.1`.
  * Errors: `nc: bind: Address already in use`, `nc: connect: Network is unreachable`,
  * `nc: write: Connection refused` (a send failing, or an ICMP error on the connected socket);
  * exit 1 for those, 2 for usage errors, 0 otherwise.

@@ -695,8 +695,11 @@ export const ping: Program = (ctx) => {
       errors++;
       if (flood) ctx.stdout('E');
       else if (!options.quiet) ctx.stderr(`ping: local error: message too long, mtu=${result.localErrorMtu}\n`);
-    } else if (flood) ctx.stdout('E');
-    else if (!options.quiet) ctx.stderr(`ping: sendmsg: ${errnoMessage[result.errno]}\n`);
+    }
+    // Any other failed send (a route lookup refused it: unreachable, prohibit, no route) leaves the
+    // error queue empty, so receive_error_msg returns -1 and pinger() prints nothing, not even
+    // flood's 'E': the probe counts as sent and is lost (iputils 20221126 in a namespace, a
+    // `prohibit` or `unreachable` route added while ping runs).
     return false;
   };
 

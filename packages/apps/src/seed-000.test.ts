@@ -12,7 +12,7 @@ import { MS, NodeLab, SECOND } from './testing/node-lab.js';
 /** laptop wm0 — wired LAN (target .52, gateway .1, wireless gateway .2); laptop ath0 — wireless gateway. */
 function roaming(netbsd2004: boolean): NodeLab {
   const lab = new NodeLab(programs);
-  lab.addNode('laptop', { netbsd2004 });
+  lab.addNode('laptop', netbsd2004 ? { compat: { 'netbsd-2004': true } } : {});
   lab.addNode('target');
   lab.addNode('wired-gw', { forwarding: true });
   lab.addNode('wireless-gw', { forwarding: true });

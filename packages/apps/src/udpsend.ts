@@ -9,7 +9,7 @@
  * Output (stdout), one line per event, each starting with the virtual time in seconds with three
  * decimals:
  *
- *   udpsend to 193.71.2.52 port 9, 512 bytes every 1.000s, unconnected socket bound to 0.0.0.0:40001
+ *   udpsend to 193.71.2.52 port 9, 512 bytes every 1.000s, unconnected socket bound to 0.0.0.0:44548
  *   0.000 sendto #1: OK dev wm0 src 193.71.2.59
  *   3.000 sendto #4: ENETDOWN (Network is down)
  *   5.000 sendto #6: EADDRNOTAVAIL (Cannot assign requested address)
