@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIpv6 } from './address.js';
+import { formatIpv6, parseIpv6 } from './address.js';
 import {
   Icmpv6MessageView,
   Icmpv6Type,
   Icmpv6UnreachableCode,
+  ICMPV6_ERROR_MAX_QUOTE,
+  IPV6_MIN_MTU,
   emitIcmpv6,
   icmpv6BufferLen,
   parseIcmpv6,
@@ -14,6 +16,7 @@ import {
 import { parseQuotedIpv6Packet } from './ipv6.js';
 import { filledBuffer, icmpv6ReprArb, ipv6Arb } from './testing/arbitraries.js';
 import { captured, icmpv6Of } from './testing/captured-frames.js';
+import { capturedIpv6 } from './testing/captured-ipv6-frames.js';
 import { isWireError } from './wire-error.js';
 
 const address = (text: string): Uint8Array => parseIpv6(text) as Uint8Array;
@@ -109,6 +112,38 @@ describe('ICMPv6', () => {
     expect(quoted.nextHeader).toBe(17);
     expect(quoted.payload.length).toBe(8); // the payload length says 24; 8 bytes were quoted here
     expect([(quoted.payload[2]! << 8) | quoted.payload[3]!]).toEqual([6000]);
+  });
+
+  it('reads the packet too big Linux sent, quoting as much as fits in 1280 bytes', () => {
+    // r in front of an MTU-1300 link, for a 1448-byte packet: 02 00 (type 2), 00 00 05 14 (MTU 1300),
+    // then the first 1232 bytes of the packet (ICMPV6_ERROR_MAX_QUOTE), so the whole IPv6 packet is 1280.
+    const tooBig = icmpv6Of(capturedIpv6.icmp6PacketTooBig.hex);
+    const repr = parseIcmpv6(tooBig.message, tooBig.context);
+    if (isWireError(repr) || repr.kind !== 'packetTooBig') throw new Error('not packet too big');
+    expect([repr.mtu, repr.packet.length, 40 + tooBig.message.length]).toEqual([1300, ICMPV6_ERROR_MAX_QUOTE, IPV6_MIN_MTU]);
+    const quoted = parseQuotedIpv6Packet(repr.packet);
+    expect(isWireError(quoted) ? quoted : [quoted.payload.length, formatIpv6(quoted.destination)]).toEqual([1192, '2001:db8:9::2']);
+  });
+
+  it('parses the errors Linux sent with their codes and parameter problem pointers', () => {
+    const errors = [
+      [capturedIpv6.icmp6TimeExceeded, 'timeExceeded', 0, undefined],
+      [capturedIpv6.icmp6NoRoute, 'destinationUnreachable', Icmpv6UnreachableCode.noRoute, undefined],
+      [capturedIpv6.icmp6AddressUnreachable, 'destinationUnreachable', Icmpv6UnreachableCode.address, undefined],
+      // next header 253 unknown: code 1, pointer 6 (the fixed header's next header field)
+      [capturedIpv6.icmp6ParameterProblemNextHeader, 'parameterProblem', 1, 6],
+      // option 0x80 unknown: code 2, pointer 42 (40 + 2: the option's type in the Destination Options header)
+      [capturedIpv6.icmp6ParameterProblemOption, 'parameterProblem', 2, 42],
+      // the Home Address option after PadN 4, unknown without Mobile IPv6: pointer 46
+      [capturedIpv6.icmp6ParameterProblemHomeAddress, 'parameterProblem', 2, 46],
+      // routing type 2 unknown with segments left 1: code 0, pointer 42 (the routing type field)
+      [capturedIpv6.icmp6ParameterProblemRoutingType2, 'parameterProblem', 0, 42],
+    ] as const;
+    for (const [frame, kind, code, pointer] of errors) {
+      const { message, context } = icmpv6Of(frame.hex);
+      const repr = parseIcmpv6(message, context);
+      expect(repr, frame.tcpdump).toMatchObject({ kind, code, ...(pointer === undefined ? {} : { pointer }) });
+    }
   });
 
   it('rejects a bad checksum, a zero checksum and a short message', () => {

@@ -70,6 +70,8 @@ export const Icmpv6ParameterProblemCode = {
 export const ICMPV6_HEADER_LENGTH = 8;
 /** The IPv6 minimum MTU: an error message with its IPv6 header fits in it (RFC 4443 §2.4 (c)). */
 export const IPV6_MIN_MTU = 1280;
+/** The most of the offending packet an error quotes: 1280 − 40 − 8 = 1232 bytes (Linux's icmp6_send). */
+export const ICMPV6_ERROR_MAX_QUOTE = IPV6_MIN_MTU - 40 - ICMPV6_HEADER_LENGTH;
 
 const CHECKSUM = 2;
 const REST = 4;

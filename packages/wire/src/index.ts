@@ -100,6 +100,7 @@ export {
   Icmpv6ParameterProblemCode,
   ICMPV6_HEADER_LENGTH,
   IPV6_MIN_MTU,
+  ICMPV6_ERROR_MAX_QUOTE,
   Icmpv6MessageView,
   isIcmpv6Error,
   parseIcmpv6,
