@@ -15,6 +15,9 @@
  * (prohibit) / EINVAL (blackhole).
  * IP identification as ip_select_ident_segs: a connected socket counts its own; an unconnected DF
  * packet has id 0, a fragmented one a number from the node's generator.
+ * The route comes first, as in udp_sendmsg (its source and MTU shape the datagram); the built packet
+ * then goes to the IPv4 layer's ip_local_out with that route and the socket's flow, where a LOCAL_OUT
+ * hook may re-route it (its errno, or EPERM for a hook's drop, is then the send's).
  *
  * Compatibility `netbsd-2004` (seed 000): the socket keeps its route and the source address of the
  * route's interface address (in_pcb's inp_route). While the cached source address is gone the send
