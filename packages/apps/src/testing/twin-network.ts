@@ -1,13 +1,14 @@
 /**
- * One small network built twice for the comparison tests: in Linux network namespaces (a veth pair
- * per link, its ends renamed like netloom's interfaces) and in netloom (NodeLab, real nodes), with
- * the same setup lines; a command line then runs on a node of either, and `maskWallClock` hides what
- * depends on the wall clock (RTTs, `time …ms`, statistics) and on the hardware (MACs), so outputs
- * compare as text. The namespaces are named `PREFIX-NODE-PID` and deleted by `destroy()`; only
- * private addresses are used and nothing leaves them. Tests declare `needs({ netns: true, … })`.
+ * One small network built twice for the comparison tests: in Linux network namespaces (wire's
+ * NamespaceLab: a veth pair per link, ends named like netloom's interfaces) and in netloom (NodeLab,
+ * real nodes), with the same setup lines; a command line then runs on a node of either, and
+ * `maskWallClock` hides what depends on the wall clock (RTTs, `time …ms`, statistics) and on the
+ * hardware (MACs), so outputs compare as text. The namespaces are named `PREFIX-NODE-PID` and
+ * deleted by `destroy()`; only private addresses are used and nothing leaves them. Tests declare
+ * `needs({ netns: true, … })`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import type { Program } from '@netloom/stack';
+import { NamespaceLab } from '@netloom/wire/testing/namespace-lab';
 import { NodeLab, SECOND } from './node-lab.js';
 
 export interface TwinResult {
@@ -47,74 +48,54 @@ export function routedPair(prefix: string): TwinSpec {
   };
 }
 
-function sh(...args: string[]): void {
-  execFileSync(args[0] ?? 'true', args.slice(1), { stdio: 'ignore' });
-}
-
 export class TwinNetwork {
   readonly lab: NodeLab;
-  private readonly tag = `${process.pid % 100000}`;
-  private readonly namespaces = new Map<string, string>();
+  readonly namespaces: NamespaceLab;
 
   constructor(
-    private readonly prefix: string,
+    prefix: string,
     private readonly spec: TwinSpec,
     programs: Readonly<Record<string, Program>>,
   ) {
     this.lab = new NodeLab(programs);
+    this.namespaces = new NamespaceLab(prefix);
   }
 
   /** Build both networks (namespaces first; a failure there throws). */
   build(): void {
     for (const node of this.spec.nodes) {
-      const ns = `${this.prefix}-${node.name}-${this.tag}`;
-      this.namespaces.set(node.name, ns);
-      sh('ip', 'netns', 'add', ns);
-      sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
+      this.namespaces.addNode(node.name, { ipv6: true });
       this.lab.addNode(node.name, node.forwarding === true ? { forwarding: true } : {});
     }
-    this.spec.links.forEach(([x, y], n) => {
-      const [xNode = '', xIf = ''] = x.split(':');
-      const [yNode = '', yIf = ''] = y.split(':');
-      const a = `${this.prefix}a${this.tag}${n}`;
-      const b = `${this.prefix}b${this.tag}${n}`;
-      sh('ip', 'link', 'add', a, 'type', 'veth', 'peer', 'name', b);
-      sh('ip', 'link', 'set', a, 'netns', this.ns(xNode));
-      sh('ip', 'link', 'set', b, 'netns', this.ns(yNode));
-      sh('ip', '-n', this.ns(xNode), 'link', 'set', a, 'name', xIf);
-      sh('ip', '-n', this.ns(yNode), 'link', 'set', b, 'name', yIf);
-      sh('ip', '-n', this.ns(xNode), 'link', 'set', xIf, 'up');
-      sh('ip', '-n', this.ns(yNode), 'link', 'set', yIf, 'up');
+    for (const [x, y] of this.spec.links) {
+      this.namespaces.link(x, y);
       this.lab.link(x, y);
-    });
+    }
     for (const node of this.spec.nodes) {
-      if (node.forwarding === true) sh('ip', 'netns', 'exec', this.ns(node.name), 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+      if (node.forwarding === true) this.namespaces.sh(node.name, 'sysctl -qw net.ipv4.ip_forward=1');
       // Linux rate-limits ICMP errors (1/s per peer after a burst of 6); many probes would meet it
       // by chance, so both sides run without it.
-      sh('ip', 'netns', 'exec', this.ns(node.name), 'sysctl', '-qw', 'net.ipv4.icmp_ratelimit=0');
+      this.namespaces.sh(node.name, 'sysctl -qw net.ipv4.icmp_ratelimit=0');
       this.lab.exec(node.name, 'sysctl -qw net.ipv4.icmp_ratelimit=0');
     }
     for (const [node, line] of this.spec.setup) {
-      sh('ip', 'netns', 'exec', this.ns(node), 'sh', '-c', line);
+      this.namespaces.sh(node, line);
       this.lab.sh(node, line);
     }
   }
 
   destroy(): void {
-    for (const ns of this.namespaces.values()) spawnSync('ip', ['netns', 'del', ns]);
+    this.namespaces.destroy();
   }
 
   /** The namespace of a node. */
   ns(node: string): string {
-    const ns = this.namespaces.get(node);
-    if (ns === undefined) throw new Error(`no node ${node}`);
-    return ns;
+    return this.namespaces.ns(node);
   }
 
   /** Run `line` in the node's namespace with `shell` (sh, or bash for bash's own answers). */
   linux(node: string, line: string, shell: 'sh' | 'bash' = 'sh'): TwinResult {
-    const r = spawnSync('ip', ['netns', 'exec', this.ns(node), shell, '-c', line], { encoding: 'utf8', timeout: 60_000 });
-    return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
+    return this.namespaces.run(node, line, shell);
   }
 
   /** Run `line` on the netloom node (virtual time: at most two minutes, then ten seconds more). */

@@ -1,11 +1,13 @@
 /**
  * Small multi-node experiments on the real kernel for datapath tests: one network namespace per
- * node, LANs as bridges in a helper namespace, veth ports with MACs chosen by the test, and a bash
- * script run around them. Output sections are cut at `@@NAME` marker lines the script echoes.
- * Only private addresses are used; everything is deleted afterwards. Needs root and iproute2
- * (tests declare it with `needs({ netns: true })`, which gives the skip reason).
+ * node and LANs as bridges in a helper namespace, built by wire's NamespaceLab (the one namespace
+ * lab of the TypeScript tests), veth ports with MACs chosen by the test, and a bash script run
+ * around them. Output sections are cut at `@@NAME` marker lines the script echoes. Only private
+ * addresses are used; everything is deleted afterwards. Needs root and iproute2 (tests declare it
+ * with `needs({ netns: true })`, which gives the skip reason).
  */
 import { spawnSync } from 'node:child_process';
+import { NamespaceLab } from '@netloom/wire/testing/namespace-lab';
 
 export interface LanPort {
   node: string;
@@ -21,39 +23,29 @@ let counter = 0;
  * `ip -n $h1 route get 10.9.0.5`), tear down. Returns the text after each `@@name` marker line.
  */
 export function runLanExperiment(ports: readonly LanPort[], body: string): Map<string, string> {
-  const id = `${process.pid}x${counter++}`;
-  const nodes = [...new Set(ports.map((p) => p.node))];
-  const lans = [...new Set(ports.map((p) => p.lan))];
-  const helper = `nlb${id}`;
-  const lines: string[] = ['set -u'];
-  for (const node of nodes) lines.push(`${node}=nl${node}${id}`);
-  lines.push(`cleanup() { ${[...nodes.map((n) => `ip netns del $${n}`), `ip netns del ${helper}`].join('; ')}; } 2>/dev/null`);
-  lines.push('trap cleanup EXIT');
-  lines.push(`ip netns add ${helper}`);
-  for (const node of nodes) {
-    lines.push(`ip netns add $${node}`, `ip -n $${node} link set lo up`);
-    lines.push(`ip netns exec $${node} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`);
-  }
-  for (const lan of lans) lines.push(`ip -n ${helper} link add ${lan} type bridge`, `ip -n ${helper} link set ${lan} up`);
-  ports.forEach((port, i) => {
-    lines.push(`ip link add ${port.ifname} address ${port.mac} netns $${port.node} type veth peer name q${i} netns ${helper}`);
-    lines.push(`ip -n ${helper} link set q${i} master ${port.lan} up`, `ip -n $${port.node} link set ${port.ifname} up`);
-  });
-  lines.push(body);
-  const result = spawnSync('bash', ['-c', lines.join('\n')], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  const sections = new Map<string, string>();
-  let current: string | null = null;
-  for (const line of (result.stdout ?? '').split('\n')) {
-    const marker = /^@@(\S+)$/.exec(line);
-    if (marker !== null) {
-      current = marker[1]!;
-      sections.set(current, '');
-    } else if (current !== null) {
-      sections.set(current, `${sections.get(current)}${line}\n`);
+  const lab = new NamespaceLab(`nlb${counter++}`);
+  try {
+    const nodes = [...new Set(ports.map((p) => p.node))];
+    for (const node of nodes) lab.addNode(node);
+    for (const port of ports) lab.joinLan(port.lan, `${port.node}:${port.ifname}`, port.mac);
+    const script = ['set -u', ...nodes.map((node) => `${node}=${lab.ns(node)}`), body].join('\n');
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const sections = new Map<string, string>();
+    let current: string | null = null;
+    for (const line of (result.stdout ?? '').split('\n')) {
+      const marker = /^@@(\S+)$/.exec(line);
+      if (marker !== null) {
+        current = marker[1]!;
+        sections.set(current, '');
+      } else if (current !== null) {
+        sections.set(current, `${sections.get(current)}${line}\n`);
+      }
     }
+    if (result.status !== 0 && sections.size === 0) sections.set('error', `${result.stderr}`);
+    return sections;
+  } finally {
+    lab.destroy();
   }
-  if (result.status !== 0 && sections.size === 0) sections.set('error', `${result.stderr}`);
-  return sections;
 }
 
 /** A Python one-liner sending `count` UDP datagrams `interval` seconds apart, then lingering. */
