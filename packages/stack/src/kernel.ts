@@ -50,6 +50,7 @@ import { AddressLabels } from './kernel/address-labels.js';
 import { Addrconf, IPV6_CONF_DEFAULTS, type Inet6AddressSpec, type Inet6AddressState, type Ipv6ConfReader } from './kernel/addrconf.js';
 import { Fib6, type Fib6Route } from './fib/fib6.js';
 import { selectIpv6Source, type SourceCandidate, type SourcePreferences } from './kernel/ipv6-source-selection.js';
+import { Ipv6Routing, type Route6DeleteSpec, type Route6Mode, type Route6Outcome, type Route6Query, type Route6Spec } from './kernel/ipv6-route.js';
 
 export type { KernelErrno, KernelResult } from './fib/errors.js';
 export type { AddressSpec, IfAddress } from './kernel/addresses.js';
@@ -61,6 +62,8 @@ export { INFINITY_LIFE_TIME } from './kernel/addrconf.js';
 export type { AddressLabel } from './kernel/address-labels.js';
 export type { Fib6Route } from './fib/fib6.js';
 export type { SourcePreferences } from './kernel/ipv6-source-selection.js';
+export type { Nexthop6Spec, Route6DeleteSpec, Route6Decision, Route6Mode, Route6Outcome, Route6Query, Route6Spec } from './kernel/ipv6-route.js';
+export { isSibling as isRoute6Sibling } from './kernel/ipv6-route.js';
 export type { DecisionOutcome, RouteDecision, RouteFlags, RouteQuery } from './kernel/route-decision.js';
 export { ZERO_DEVICE_STATS };
 
@@ -112,6 +115,7 @@ export class Kernel implements RoutingApi {
   private readonly input: InputRoute;
   private readonly fib6 = new Fib6();
   private readonly addrconf: Addrconf;
+  private readonly routing6: Ipv6Routing;
   /** The IPv6 address label table (`ip addrlabel`). */
   readonly addressLabels = new AddressLabels();
   /** Where `ip -s link` and `ifconfig` read device counters (KernelOptions.deviceStats). */
@@ -137,6 +141,7 @@ export class Kernel implements RoutingApi {
     this.output = new OutputRoute(this.deviceTable, this.addresses, this.fib, this.defaultRoute, this.nexthopExceptions, this.cache, sysctls);
     this.input = new InputRoute(this.deviceTable, this.addresses, this.fib, this.nexthopExceptions, this.cache, sysctls);
     this.addrconf = new Addrconf(this.deviceTable, this.fib6, this.ipv6Conf);
+    this.routing6 = new Ipv6Routing(this.deviceTable, this.fib6, this.addrconf, (dst, dev, now) => this.selectSource6(dst, now, dev)?.address);
     this.addDevice('lo', 'loopback', new Uint8Array(6), 65536);
     this.setLinkUp('lo', true);
     this.addAddress('lo', { address: 0x7f000001, prefixLength: 8, scope: RT_SCOPE_HOST });
@@ -334,6 +339,27 @@ export class Kernel implements RoutingApi {
   routes6(table: number, now: Nanos): readonly Fib6Route[] {
     this.addrconf.observe(now);
     return this.fib6.routes(table, now);
+  }
+
+  /** `ip -6 route add|append|prepend|replace|change` (ip6_route_add). */
+  modifyRoute6(spec: Route6Spec, mode: Route6Mode, now: Nanos): KernelResult {
+    return this.routing6.modify(spec, mode, now);
+  }
+
+  /** `ip -6 route del` (ip6_route_del). */
+  deleteRoute6(spec: Route6DeleteSpec, now: Nanos): KernelResult {
+    return this.routing6.delete(spec, now);
+  }
+
+  /** `ip -6 route flush`: the routes `select` picks go. */
+  flushRoutes6(select: (route: Fib6Route) => boolean, now: Nanos): number {
+    this.addrconf.observe(now);
+    return this.fib6.remove(select);
+  }
+
+  /** An IPv6 route lookup through the rules (ip6_route_output, or ip6_route_input_lookup with iif). */
+  lookupRoute6(query: Route6Query, now: Nanos): Route6Outcome {
+    return this.routing6.lookup(query, now);
   }
 
   // ------------------------------------------------------------------ tables and rules (kernel/fib-lookup.ts)

@@ -77,9 +77,13 @@ export class Fib6 {
   ]);
   private sequence = 0;
 
-  /** Table ids in the order a full dump visits them (as fib6_tables hash: ascending here). */
+  /**
+   * Table ids in the order a full dump visits them: fib6_table_hash's buckets in order (id & 255),
+   * the newest table first within a bucket (fib6_link_table adds at the head).
+   */
   tableIds(): number[] {
-    return [...this.tableMap.keys()].sort((a, b) => a - b);
+    const created = [...this.tableMap.keys()];
+    return created.map((id, order) => ({ id, order })).sort((a, b) => (a.id & 255) - (b.id & 255) || b.order - a.order).map((t) => t.id);
   }
 
   hasTable(id: number): boolean {

@@ -10,7 +10,7 @@
 import { describe, expect, test } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { Shell } from '../shell/shell.js';
-import { runNamespaceScenario, normaliseVethOutput, type NamespaceStep } from '../testing/kernel-namespaces.js';
+import { compareIpv6Lines } from '../testing/ipv6-lines.js';
 import { makeKernel, makeShell, run } from '../testing/kernel-shell.js';
 import { parseIpv6Number } from '../fib/ipv6.js';
 
@@ -67,43 +67,6 @@ describe('IPv6 addresses in the model', () => {
 });
 
 const linux = needs({ netns: true, tools: ['bash'] });
-
-/** Lifetimes other than forever count down with the wall clock in the namespace: mask them. */
-function maskLifetimes(text: string): string {
-  return text.replace(/\b\d+sec\b/g, 'Nsec').replace(/"(valid|preferred)_life_time":(?!4294967295)\d+/g, '"$1_life_time":N');
-}
-
-/** Run the lines in a namespace and in the model; one text per line whose output or status differ. */
-function compareIpv6Lines(devices: string[], lines: string[]): string[] {
-  const SETTLE = "for i in $(seq 150); do ip -6 addr | grep -q tentative || break; sleep 0.05; done";
-  const steps: NamespaceStep[] = lines.map((line) =>
-    line.startsWith('#carrier ') ? { kind: 'carrier', dev: line.split(' ')[1]!, up: line.endsWith('up') } : { kind: 'command', line: line === '#settle' ? SETTLE : line },
-  );
-  const real = runNamespaceScenario(
-    devices.map((name, i) => ({ name, mac: `02:00:00:00:00:0${i + 1}` })),
-    steps,
-  );
-  const kernel = makeKernel({ devices, up: false });
-  const shell = new Shell(kernel);
-  let now = 0;
-  const mismatches: string[] = [];
-  lines.forEach((line, i) => {
-    if (line === '#settle') {
-      now += 3 * S;
-      return;
-    }
-    const step = steps[i]!;
-    if (step.kind === 'carrier') {
-      kernel.setCarrier(step.dev, step.up, now);
-      return;
-    }
-    const r = run(shell, line, now);
-    const model = maskLifetimes(`${r.stderr}${r.stdout}[rc=${r.status}]`);
-    const expected = maskLifetimes(`${normaliseVethOutput(real[i]?.stdout ?? '(none)')}[rc=${real[i]?.status}]`);
-    if (model !== expected) mismatches.push(`${line}\n--- linux\n${expected}\n--- model\n${model}`);
-  });
-  return mismatches;
-}
 
 linux.describe('ip -6 addr against the Linux kernel', () => {
   test('link-local, configured addresses with flags and lifetimes, listing selectors, errors, down and up', () => {

@@ -3,7 +3,8 @@
  * defaults (table main, or local for local/nat; scope link for a route without gateway; protocol
  * boot), list/show with table, dev, via, src, proto, scope, type and prefix selectors, flush, get,
  * `show cache` and `flush cache`. Error texts and exit statuses are iproute2's: parse errors 255 or 1,
- * kernel errors 2. Leaves out IPv6 routes (IPv6 listings print nothing), encap, nhid, save/restore.
+ * kernel errors 2. IPv6 routes are ip6-route.ts's (under -6, when the line names an IPv6 prefix, and
+ * in `ip route show table all`). Leaves out encap, nhid, save/restore.
  */
 import type { Kernel, NexthopSpec, RouteDeleteSpec, RouteModifyMode, RouteSpec } from '../kernel.js';
 import type { FibRoute } from '../fib/types.js';
@@ -39,6 +40,7 @@ import {
 } from './ip-util.js';
 import type { IpContext } from './ip-context.js';
 import { formatException, formatFibRoute, formatRouteGet } from './route-format.js';
+import { formatRoutes6, ipRoute6, namesIpv6Prefix } from './ip6-route.js';
 
 const ROUTE_USAGE = `Usage: ip route { list | flush } SELECTOR
        ip route save SELECTOR
@@ -97,6 +99,7 @@ function requireDevice(ctx: IpContext, name: string): void {
 }
 
 export function ipRoute(ctx: IpContext, argv: string[]): number {
+  if (ctx.family === 6 || (ctx.family === 0 && namesIpv6Prefix(argv.slice(1)))) return ipRoute6(ctx, argv);
   const args = new Args(argv);
   if (args.done) return listRoutes(ctx, [], false);
   const cmd = args.current;
@@ -494,58 +497,16 @@ function listRoutes(ctx: IpContext, argv: string[], flush: boolean): number {
       }
     }
   }
-  if ((ctx.family === 6 || (ctx.family === 0 && filter.all)) && !filter.exact && !filter.root && !filter.match && filter.via === null && filter.src === null && filter.types.length === 0) {
-    for (const line of ipv6DisplayRoutes(ctx, filter)) {
+  // AF_UNSPEC dumps of every table hold the IPv6 routes too (after the IPv4 ones).
+  if (ctx.family === 0 && filter.all && !filter.exact && !filter.root && !filter.match && filter.via === null && filter.src === null && filter.types.length === 0) {
+    const select = (r: { dev: string; protocol: number }): boolean => (!filter.dev || r.dev === filter.dev) && (filter.protocol === null || r.protocol === filter.protocol);
+    for (const line of formatRoutes6(ctx, null, select, { dev: filter.dev !== '', protocol: filter.protocol !== null })) {
       text += line.text;
       items.push(line.json);
     }
   }
   ctx.out(ctx.json ? formatJson(items, ctx.pretty) : text);
   return 0;
-}
-
-/**
- * The IPv6 routes a Linux host shows without any IPv6 configuration (display only: fe80::/64 per
- * device with a link-local address, local ::1, multicast ff00::/8 per device).
- */
-function ipv6DisplayRoutes(ctx: IpContext, filter: RouteFilter): { text: string; json: { [key: string]: JsonValue } }[] {
-  const out: { text: string; json: { [key: string]: JsonValue } }[] = [];
-  const withLinkLocal = ctx.kernel.devices().filter((d) => d.kind === 'ether' && ctx.kernel.ipv6AddressesOf(d.name).length > 0);
-  const wantMain = filter.all || filter.table === RT_TABLE_MAIN;
-  const wantLocal = filter.all || filter.table === RT_TABLE_LOCAL;
-  const tableText = filter.all ? 'table local ' : '';
-  const kernelProto = filter.protocol === null || filter.protocol === 2;
-  if (!kernelProto) return out;
-  const linkdown = (name: string): boolean => !ctx.kernel.device(name)!.carrier;
-  if (wantMain) {
-    for (const d of withLinkLocal) {
-      if (filter.dev && d.name !== filter.dev) continue;
-      const flags = linkdown(d.name) ? ['linkdown'] : [];
-      out.push({
-        text: `fe80::/64 ${filter.dev ? '' : `dev ${d.name} `}proto kernel metric 256 ${flags.map((f) => f + ' ').join('')}pref medium\n`,
-        json: { dst: 'fe80::/64', dev: d.name, protocol: 'kernel', metric: 256, flags, pref: 'medium' },
-      });
-    }
-  }
-  if (wantLocal) {
-    const lo = ctx.kernel.device('lo');
-    if (lo && lo.adminUp && (!filter.dev || filter.dev === 'lo')) {
-      out.push({
-        text: `local ::1 ${filter.dev ? '' : 'dev lo '}${tableText}proto kernel metric 0 pref medium\n`,
-        json: { type: 'local', dst: '::1', dev: 'lo', ...(filter.all ? { table: 'local' } : {}), protocol: 'kernel', metric: 0, flags: [], pref: 'medium' },
-      });
-    }
-    for (const d of withLinkLocal) {
-      if (filter.dev && d.name !== filter.dev) continue;
-      const flags = linkdown(d.name) ? ['linkdown'] : [];
-      out.push({
-        text: `multicast ff00::/8 ${filter.dev ? '' : `dev ${d.name} `}${tableText}proto kernel metric 256 ${flags.map((f) => f + ' ').join('')}pref medium\n`,
-        json: { type: 'multicast', dst: 'ff00::/8', dev: d.name, ...(filter.all ? { table: 'local' } : {}), protocol: 'kernel', metric: 256, flags, pref: 'medium' },
-      });
-    }
-  }
-  if (ctx.details) return [];
-  return out;
 }
 
 function getRoute(ctx: IpContext, argv: string[]): number {

@@ -1,0 +1,239 @@
+/**
+ * IPv6 routes as rtnetlink changes them and route lookups find them (net/ipv6/route.c):
+ * ip6_route_add / ip6_route_info_create / fib6_nh_init for `ip -6 route add|append|prepend|replace|
+ * change`, ip6_route_del for `del`, and the output and input lookups `ip -6 route get` asks for
+ * (ip6_route_output / ip6_route_input_lookup through the policy rules), with the source the kernel
+ * picks for the answer (rt6_fill_node: the route's prefsrc, else ipv6_dev_get_saddr).
+ *
+ * Linux 6.18 behaviour kept (checked with iproute2 6.1 in namespaces, ipv6-route.test.ts):
+ * - metric 0 means 1024 (IP6_RT_PRIO_USER); reject routes (unreachable, blackhole, prohibit, throw)
+ *   point at `lo`; a table is created by the first route added to it.
+ * - A gateway must be reachable through a route without a gateway (ip6_validate_gw: EHOSTUNREACH
+ *   "No route to host"), unless `onlink` (which needs a device: "Nexthop device required for
+ *   onlink"); a link-local gateway needs the device; a local address is no gateway ("Gateway can
+ *   not be a local address"); the device must be up ("Nexthop device is not up"); a prefsrc must be
+ *   one of ours ("Invalid source address").
+ * - Gateway routes of one prefix, table and metric added with append/prepend (or `nexthop … nexthop`)
+ *   are ECMP siblings, listed as one multipath route; `del` without a gateway takes the whole group.
+ * - Lookups follow the default IPv6 rules, `0: from all lookup local` and `32766: from all lookup
+ *   main`; a `throw` route goes on to the next rule, unreachable/blackhole/prohibit are
+ *   EHOSTUNREACH/EINVAL/EACCES, no route at all ENETUNREACH. An output lookup with an oif only
+ *   takes routes through it.
+ * Leaves out `ip -6 rule add` (the rule list is the default one), the ECMP hash (the first usable
+ * sibling is used), route metrics other than the metric itself (mtu, hoplimit), `nhid`, the
+ * route cache and its exceptions, neighbour-reachability scoring (rt6_score_route), and source
+ * routing (`from` subtrees).
+ */
+import type { Nanos } from '../node-host.js';
+import type { RouteType } from '../routing-api.js';
+import { fail, OK, type KernelErrno, type KernelError, type KernelResult } from '../fib/errors.js';
+import type { Fib6, Fib6Insert, Fib6Route, RouterPreference } from '../fib/fib6.js';
+import { ipv6Network, isIpv6LinkLocal, type Ipv6Number } from '../fib/ipv6.js';
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../fib/types.js';
+import type { Addrconf } from './addrconf.js';
+import type { DeviceTable } from './devices.js';
+
+/** IP6_RT_PRIO_USER: the metric of a route added without one. */
+export const IP6_RT_PRIO_USER = 1024;
+const SECOND = 1_000_000_000;
+
+export interface Nexthop6Spec {
+  gateway: Ipv6Number;
+  dev?: string;
+  onlink?: boolean;
+}
+
+/** What `ip -6 route add|append|…` asks for. */
+export interface Route6Spec {
+  table: number;
+  dst: Ipv6Number;
+  prefixLength: number;
+  type: RouteType;
+  protocol: number;
+  /** 0: IP6_RT_PRIO_USER. */
+  metric: number;
+  /** One nexthop, or several (`nexthop …`); none for a reject route. */
+  nexthops: Nexthop6Spec[];
+  prefsrc: Ipv6Number;
+  pref: RouterPreference;
+  /** `expires SECONDS`. */
+  expires?: number;
+}
+
+export type Route6Mode = 'add' | 'append' | 'prepend' | 'replace' | 'change';
+
+/** What `ip -6 route del` matches (unset: any). */
+export interface Route6DeleteSpec {
+  table: number;
+  dst: Ipv6Number;
+  prefixLength: number;
+  metric?: number;
+  gateway?: Ipv6Number;
+  dev?: string;
+  protocol?: number;
+  type?: RouteType;
+}
+
+/** The device a nexthop leaves by, or why it cannot be used. */
+type NexthopDevice = { ok: true; dev: string } | ({ ok: false } & KernelError);
+
+function refuse(errno: KernelErrno, message?: string): NexthopDevice {
+  return message === undefined ? { ok: false, errno } : { ok: false, errno, message };
+}
+
+/** The default IPv6 rules (fib6_rules_net_init): local, then main. */
+const RULE_TABLES: readonly number[] = [RT_TABLE_LOCAL, RT_TABLE_MAIN];
+
+const REJECT_ERRNO: Partial<Record<RouteType, 'EHOSTUNREACH' | 'EINVAL' | 'EACCES'>> = {
+  unreachable: 'EHOSTUNREACH',
+  blackhole: 'EINVAL',
+  prohibit: 'EACCES',
+};
+
+export interface Route6Query {
+  dst: Ipv6Number;
+  /** `from`: the flow's source (the answer's source is still the kernel's choice). */
+  src?: Ipv6Number;
+  oif?: string;
+  /** Input lookup: the device the packet came in on. */
+  iif?: string;
+}
+
+/** A route decision: the route used (its ECMP sibling), the device a packet leaves by, and the source. */
+export interface Route6Decision {
+  route: Fib6Route;
+  /** `lo` for local delivery. */
+  dev: string;
+  src: Ipv6Number | null;
+  input: boolean;
+}
+
+export type Route6Outcome = { ok: true; decision: Route6Decision } | { ok: false; errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EINVAL' | 'EACCES' };
+
+/** Is `r` one ECMP group member of `with` (same table, prefix and metric, both through gateways)? */
+export function isSibling(r: Fib6Route, other: Fib6Route): boolean {
+  return r !== other && r.table === other.table && r.dst === other.dst && r.prefixLength === other.prefixLength && r.metric === other.metric && r.gateway !== 0n && other.gateway !== 0n && r.type === 'unicast' && other.type === 'unicast' && r.protocol !== 2;
+}
+
+export class Ipv6Routing {
+  constructor(
+    private readonly devices: DeviceTable,
+    private readonly fib: Fib6,
+    private readonly addrconf: Addrconf,
+    private readonly selectSource: (dst: Ipv6Number, dev: string | undefined, now: Nanos) => Ipv6Number | undefined,
+  ) {}
+
+  /** ip6_route_add for each nexthop (the first with the mode's flags, the rest appended as siblings). */
+  modify(spec: Route6Spec, mode: Route6Mode, now: Nanos): KernelResult {
+    this.addrconf.observe(now);
+    const metric = spec.metric || IP6_RT_PRIO_USER;
+    const reject = spec.type === 'unreachable' || spec.type === 'blackhole' || spec.type === 'prohibit' || spec.type === 'throw';
+    if (spec.prefsrc !== 0n && !this.addrconf.isLocalAddress(spec.prefsrc, now)) return fail('EINVAL', 'Invalid source address');
+    const built: Omit<Fib6Route, 'sequence'>[] = [];
+    const nexthops = reject ? [{ gateway: 0n }] : spec.nexthops;
+    if (nexthops.length === 0) return fail('ENODEV');
+    for (const nh of nexthops) {
+      const dev: NexthopDevice = reject ? { ok: true, dev: 'lo' } : this.resolveNexthop(nh, now);
+      if (!dev.ok) return dev;
+      built.push({
+        table: spec.table,
+        dst: ipv6Network(spec.dst, spec.prefixLength),
+        prefixLength: spec.prefixLength,
+        type: spec.type,
+        protocol: spec.protocol,
+        metric,
+        dev: dev.dev,
+        gateway: reject ? 0n : nh.gateway,
+        prefsrc: spec.prefsrc,
+        pref: spec.pref,
+        expiresAt: spec.expires !== undefined ? now + spec.expires * SECOND : null,
+        onlink: !reject && (nh.onlink ?? false),
+      });
+    }
+    const first = built[0]!;
+    if (mode === 'change' || mode === 'replace') {
+      const existing = this.fib.routes(spec.table, now).filter((r) => r.dst === first.dst && r.prefixLength === first.prefixLength && r.metric === metric);
+      if (existing.length === 0 && mode === 'change') return fail('ENOENT');
+      // A replaced ECMP group goes whole.
+      this.fib.remove((r) => existing.includes(r), spec.table);
+    }
+    const firstMode: Fib6Insert = mode === 'add' ? 'exclusive' : 'append';
+    const inserted = this.fib.insert(first, firstMode, now);
+    if (!inserted.ok) return inserted;
+    for (const more of built.slice(1)) {
+      const result = this.fib.insert(more, 'append', now);
+      if (!result.ok) return result;
+    }
+    return OK;
+  }
+
+  /** fib6_nh_init / ip6_validate_gw: the device a nexthop leaves by, or why it cannot be used. */
+  private resolveNexthop(nh: Nexthop6Spec, now: Nanos): NexthopDevice {
+    if (nh.dev !== undefined && !this.devices.find(nh.dev)) return refuse('ENODEV');
+    if (nh.onlink && nh.dev === undefined) return refuse('EINVAL', 'Nexthop device required for onlink');
+    if (nh.gateway !== 0n) {
+      if (this.addrconf.isLocalAddress(nh.gateway, now)) return refuse('EINVAL', 'Gateway can not be a local address');
+      if (isIpv6LinkLocal(nh.gateway)) {
+        if (nh.dev === undefined) return refuse('EINVAL', 'Nexthop has invalid gateway or device mismatch');
+      } else if (!nh.onlink) {
+        const via = this.fib.lookup(RT_TABLE_MAIN, nh.gateway, now, (r) => r.type === 'unicast' && r.gateway === 0n && (nh.dev === undefined || r.dev === nh.dev));
+        if (!via) return refuse('EHOSTUNREACH');
+        if (nh.dev === undefined) return this.deviceUp(via.dev);
+      }
+    }
+    if (nh.dev === undefined) return refuse('ENODEV');
+    return this.deviceUp(nh.dev);
+  }
+
+  private deviceUp(name: string): NexthopDevice {
+    const dev = this.devices.find(name);
+    if (!dev) return refuse('ENODEV');
+    if (!dev.adminUp) return refuse('ENETDOWN', 'Nexthop device is not up');
+    return { ok: true, dev: dev.name };
+  }
+
+  /** ip6_route_del: the first matching route, with its ECMP group unless a gateway was named. */
+  delete(spec: Route6DeleteSpec, now: Nanos): KernelResult {
+    this.addrconf.observe(now);
+    const network = ipv6Network(spec.dst, spec.prefixLength);
+    const routes = this.fib.routes(spec.table, now);
+    const match = routes.find(
+      (r) =>
+        r.dst === network &&
+        r.prefixLength === spec.prefixLength &&
+        (spec.metric === undefined || spec.metric === 0 || r.metric === spec.metric) &&
+        (spec.gateway === undefined || r.gateway === spec.gateway) &&
+        (spec.dev === undefined || r.dev === spec.dev) &&
+        (spec.protocol === undefined || r.protocol === spec.protocol) &&
+        (spec.type === undefined || r.type === spec.type),
+    );
+    if (!match) return fail('ESRCH');
+    const group = spec.gateway === undefined ? routes.filter((r) => r === match || isSibling(r, match)) : [match];
+    this.fib.remove((r) => group.includes(r), spec.table);
+    return OK;
+  }
+
+  /** ip6_route_output / ip6_route_input_lookup through the default rules. */
+  lookup(query: Route6Query, now: Nanos): Route6Outcome {
+    this.addrconf.observe(now);
+    const usable = (r: Fib6Route): boolean => {
+      if (r.type === 'unreachable' || r.type === 'blackhole' || r.type === 'prohibit' || r.type === 'throw') return query.oif === undefined;
+      const dev = this.devices.find(r.dev);
+      if (!dev || !dev.adminUp) return false;
+      return query.oif === undefined || r.dev === query.oif;
+    };
+    for (const table of RULE_TABLES) {
+      const route = this.fib.lookup(table, query.dst, now, usable);
+      if (!route) continue;
+      if (route.type === 'throw') continue;
+      const errno = REJECT_ERRNO[route.type];
+      if (errno) return { ok: false, errno };
+      const input = query.iif !== undefined;
+      const dev = route.type === 'local' || route.type === 'anycast' ? 'lo' : route.dev;
+      let src: Ipv6Number | null = null;
+      if (!input) src = route.prefsrc !== 0n ? route.prefsrc : this.selectSource(query.dst, route.type === 'local' ? undefined : route.dev, now) ?? null;
+      return { ok: true, decision: { route, dev, src, input } };
+    }
+    return { ok: false, errno: 'ENETUNREACH' };
+  }
+}
