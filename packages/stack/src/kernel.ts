@@ -29,7 +29,7 @@ import type { CompatSettings, Nanos } from './node-host.js';
 import type { Errno } from './process.js';
 import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
 import type { DeviceView, Flow4, KernelChange, NeighbourReachability, Route4, RouteOutcome, RouteType, RoutingApi } from './routing-api.js';
-import { OK, type KernelErrno, type KernelResult } from './fib/errors.js';
+import { OK, type KernelErrno, type KernelError, type KernelResult } from './fib/errors.js';
 import type { RuleDeleteSpec } from './fib/rules.js';
 import type { FibTable } from './fib/table.js';
 import { RT_SCOPE_HOST, type FibNexthop, type FibRoute, type FibRule, type NexthopException } from './fib/types.js';
@@ -210,8 +210,14 @@ export class Kernel implements RoutingApi {
     }));
   }
 
-  addDevice(name: string, kind: 'loopback' | 'ether', mac: Uint8Array, mtu: number): KernelResult {
+  /** A device of a registered kind (device-kinds.ts): `loopback`, `ether`, `dummy`. */
+  addDevice(name: string, kind: string, mac: Uint8Array, mtu: number): KernelResult {
     return this.deviceTable.add(name, kind, mac, mtu);
+  }
+
+  /** `ip link add [NAME] type KIND` (rtnl_newlink) for a kind users may create (`dummy`): the new device's name. */
+  createDevice(name: string | null, kind: string): { ok: true; name: string } | ({ ok: false } & KernelError) {
+    return this.deviceTable.create(name, kind);
   }
 
   /** A port the runtime wires (the topology already refused duplicate names): failing is a bug. */

@@ -304,7 +304,14 @@ export class StackNode implements NodeHost {
 
   private transmit(dev: string, frame: Uint8Array): void {
     const stats = this.statsOf(dev);
-    if (this.routing.device(dev)?.carrier === false) {
+    const device = this.routing.device(dev);
+    if (device?.ops.xmit === 'discard') {
+      // dummy_xmit: counted as sent, then freed; nothing leaves the node.
+      stats.txPackets++;
+      stats.txBytes += frame.length;
+      return;
+    }
+    if (device?.carrier === false) {
       // veth_xmit toward a partner that is down: the frame is dropped and counted as TX dropped.
       stats.txDropped++;
       this.drop(dev, 'interfaceDown', frame, 'no carrier');

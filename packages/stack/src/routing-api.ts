@@ -7,6 +7,7 @@
  * IPv4 addresses are unsigned 32-bit numbers (`>>> 0`) on this seam; text only at the edges.
  * A lookup returns an outcome and never acts (ns-3 style): the datapath decides what to do with it.
  */
+import type { DeviceKind } from './device-kinds.js';
 import type { Nanos } from './node-host.js';
 import type { Errno } from './process.js';
 
@@ -108,7 +109,10 @@ export interface RoutingApi {
 export interface DeviceView {
   name: string;
   ifindex: number;
-  kind: 'loopback' | 'ether';
+  /** The device kind's name (`loopback`, `ether`, `dummy`). */
+  kind: string;
+  /** What the kind is: link type, flags, whether it resolves neighbours, its xmit (device-kinds.ts). */
+  ops: DeviceKind;
   mac: Uint8Array;
   mtu: number;
   adminUp: boolean;

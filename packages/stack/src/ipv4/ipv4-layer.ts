@@ -663,6 +663,11 @@ export class Ipv4Layer {
       this.transmitIp(device, MAC_BROADCAST, packet, inPlace);
       return;
     }
+    if (!device.ops.hasArp) {
+      // arp_constructor on an IFF_NOARP device: the entry is NUD_NOARP with the device's own address.
+      this.transmitIp(device, device.mac, packet, inPlace);
+      return;
+    }
     if (nextHop >>> 28 === 0xe) {
       this.transmitIp(device, multicastMac(nextHop), packet, inPlace);
       return;

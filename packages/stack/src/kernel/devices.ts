@@ -1,17 +1,19 @@
 /**
- * The node's network devices: loopback and Ethernet devices with their ifindex, MAC, MTU, admin
- * state, carrier and qdisc name, the per-packet read-only views the datapath gets, and the
- * netdevice notifier chain the FIB listens on.
+ * The node's network devices, each of a registered kind (device-kinds.ts: the loopback, Ethernet
+ * ports, `dummy`), with their ifindex, MAC, MTU, admin state, carrier and qdisc name, the per-packet
+ * read-only views the datapath gets, and the netdevice notifier chain the FIB listens on.
  *
  * Follows net/core/dev.c: register_netdevice (ifindex in creation order, `net.ipv4.conf.DEV` and
- * `net.ipv4.neigh.DEV` created), dev_set_mtu (68 minimum, 65535 maximum for Ethernet),
+ * `net.ipv4.neigh.DEV` created), dev_set_mtu (68 minimum, the kind's maximum: 65535 for Ethernet),
  * dev_set_mac_address with eth_prepare_mac_addr_change (no multicast or zero MAC),
  * dev_open / dev_close (NETDEV_UP / NETDEV_DOWN) and netif_carrier_on/off (NETDEV_CHANGE). IPv6
  * addresses are addrconf's (ipv6/addrconf.ts), a netdevice listener like the FIB.
- * Leaves out device deletion, other device kinds, and qdiscs beyond the name `ip link` prints.
+ * rtnl_newlink for the kinds `ip link add` may create (a deterministic MAC where dummy draws a random one).
+ * Leaves out device deletion and qdiscs beyond the name `ip link` prints.
  */
 import type { DeviceView } from '../routing-api.js';
 import { chooseDeviceName } from '../device-name.js';
+import { DeviceKinds, type DeviceKind } from '../device-kinds.js';
 import { fail, OK, type KernelError, type KernelResult } from '../fib/errors.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
 import type { IfAddress } from './addresses.js';
@@ -21,7 +23,10 @@ import type { ChangeNotifier } from './change-notifier.js';
 export interface DeviceState {
   name: string;
   ifindex: number;
-  kind: 'loopback' | 'ether';
+  /** The kind's name (`loopback`, `ether`, `dummy`). */
+  kind: string;
+  /** What the kind is (its link type, flags, xmit). */
+  ops: DeviceKind;
   mac: Uint8Array;
   mtu: number;
   adminUp: boolean;
@@ -93,6 +98,8 @@ export class DeviceTable {
   constructor(
     private readonly sysctls: SysctlTree,
     private readonly notifier: ChangeNotifier,
+    /** The kinds devices may be of (rtnl_link_register). */
+    readonly kinds: DeviceKinds = DeviceKinds.linux(),
   ) {}
 
   /** register_netdevice_notifier. */
@@ -125,6 +132,7 @@ export class DeviceTable {
       name: dev.name,
       ifindex: dev.ifindex,
       kind: dev.kind,
+      ops: dev.ops,
       mac: dev.mac,
       mtu: dev.mtu,
       adminUp: dev.adminUp,
@@ -151,17 +159,20 @@ export class DeviceTable {
     return this.find(name)?.everUp ? 'noqueue' : 'noop';
   }
 
-  /** register_netdevice. */
-  add(name: string, kind: 'loopback' | 'ether', mac: Uint8Array, mtu: number): KernelResult {
+  /** register_netdevice: a device of a registered kind (an unknown kind is a wiring bug). */
+  add(name: string, kind: string, mac: Uint8Array, mtu: number): KernelResult {
+    const ops = this.kinds.get(kind);
+    if (ops === undefined) throw new Error(`device ${name}: no device kind ${kind} registered`);
     if (this.find(name)) return fail('EEXIST');
     this.list.push({
       name,
       ifindex: this.nextIfindex++,
       kind,
+      ops,
       mac: new Uint8Array(mac),
       mtu,
       adminUp: false,
-      carrier: kind === 'loopback',
+      carrier: ops.alwaysCarrier,
       addresses: [],
       everUp: false,
     });
@@ -170,12 +181,28 @@ export class DeviceTable {
     return OK;
   }
 
+  /**
+   * rtnl_newlink (`ip link add [NAME] type KIND`): EEXIST for a name in use; a kind `ip link add`
+   * may create, or EOPNOTSUPP (`Unknown device type`); the name as dev_get_valid_name takes it
+   * (without one, `KIND%d`: dummy0); MTU 1500 (ether_setup); the MAC one the name gives, locally
+   * administered (where dummy's eth_hw_addr_random draws one). The name of the new device, or the error.
+   */
+  create(name: string | null, kind: string): { ok: true; name: string } | ({ ok: false } & KernelError) {
+    if (name !== null && this.find(name)) return { ok: false, errno: 'EEXIST' };
+    const ops = this.kinds.get(kind);
+    if (ops === undefined || !ops.userCreatable) return { ok: false, errno: 'EOPNOTSUPP', message: 'Unknown device type' };
+    const chosen = chooseDeviceName(name ?? `${kind}%d`, (n) => this.find(n) !== undefined);
+    if ('errno' in chosen) return { ok: false, errno: chosen.errno };
+    const added = this.add(chosen.name, kind, macFromName(chosen.name), 1500);
+    return added.ok ? { ok: true, name: chosen.name } : added;
+  }
+
   /** dev_set_mtu. */
   setMtu(name: string, mtu: number): KernelResult {
     const dev = this.find(name);
     if (!dev) return fail('ENODEV');
     if (mtu < 68) return fail('EINVAL', 'mtu less than device minimum');
-    if (mtu > 65535 && dev.kind === 'ether') return fail('EINVAL', 'mtu greater than device maximum');
+    if (dev.ops.maxMtu > 0 && mtu > dev.ops.maxMtu) return fail('EINVAL', 'mtu greater than device maximum');
     dev.mtu = mtu;
     this.notifier.bump();
     this.notifier.emit({ type: 'link', dev: name, adminUp: dev.adminUp, carrier: dev.carrier });
@@ -196,7 +223,7 @@ export class DeviceTable {
   /** netif_carrier_on/off: NETDEV_CHANGE to the FIB while the device is up. */
   setCarrier(name: string, carrier: boolean): void {
     const dev = this.find(name);
-    if (!dev || dev.carrier === carrier || dev.kind === 'loopback') return;
+    if (!dev || dev.carrier === carrier || dev.ops.alwaysCarrier) return;
     dev.carrier = carrier;
     if (dev.adminUp) this.tellNetdevListeners({ type: 'carrier' }, dev);
     this.notifier.routesChanged();
@@ -236,4 +263,12 @@ export class DeviceTable {
   private tellNetdevListeners(event: NetdevEvent, dev: DeviceState): void {
     for (const listener of this.netdevListeners) listener.netdevEvent(event, dev);
   }
+}
+
+/** A locally administered unicast MAC from a device name (FNV-1a), in place of eth_random_addr's draw. */
+function macFromName(name: string): Uint8Array {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(name)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  const second = Math.imul(hash ^ 0x5a, 0x01000193) >>> 0;
+  return new Uint8Array([0x02 | ((second >>> 24) & 0xfc), (second >>> 16) & 0xff, hash >>> 24, (hash >>> 16) & 0xff, (hash >>> 8) & 0xff, hash & 0xff]);
 }

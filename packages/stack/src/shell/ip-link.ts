@@ -1,7 +1,9 @@
 /**
  * `ip link` (iproute2 6.1 ip/iplink.c): show/list [dev] DEV [up], and set [dev] DEV with up, down, mtu,
- * address, name (checked as check_ifname, then by the kernel: device-name.ts); `-j`, `-p`, `-br`, `-d` (link-format.ts's details), `-o`. Creating or deleting devices is not possible (links come from the
- * topology): `ip link add … type T` answers like a kernel without that driver.
+ * address, name (checked as check_ifname, then by the kernel: device-name.ts); `-j`, `-p`, `-br`, `-d` (link-format.ts's details), `-o`;
+ * `ip link add [name] NAME type KIND [mtu M] [address MAC]` for the kinds a node lets users create
+ * (device-kinds.ts: `dummy`), others answering like a kernel without that driver. Deleting devices is
+ * not possible (links come from the topology).
  */
 import { rtnetlinkErrorText } from '../fib/errors.js';
 import type { JsonValue } from './json-writer.js';
@@ -16,10 +18,7 @@ export function ipLink(ctx: IpContext, argv: string[]): number {
   if (argv.length === 0) return listLinks(ctx, []);
   const cmd = argv[0]!;
   const rest = argv.slice(1);
-  if (matches(cmd, 'add')) {
-    ctx.err('Error: Unknown device type.');
-    return 2;
-  }
+  if (matches(cmd, 'add')) return addLink(ctx, rest);
   if (matches(cmd, 'delete')) {
     const dev = rest[0] === 'dev' ? rest[1] : rest[0];
     if (!dev || !ctx.kernel.device(dev)) throw new IpExit(1, `Cannot find device "${dev ?? ''}"`);
@@ -71,6 +70,69 @@ function listLinks(ctx: IpContext, argv: string[]): number {
     items.push(stats ? { ...header.json, ...stats.json } : header.json);
   }
   ctx.out(ctx.json ? formatJson(items, ctx.pretty) : text);
+  return 0;
+}
+
+/** ALTIFNAMSIZ: iproute2's check_altifname allows a `dev` word this long (the kernel then checks IFNAMSIZ). */
+const ALTIFNAMSIZ = 128;
+
+/**
+ * `ip link add` (iplink_modify with NLM_F_CREATE|NLM_F_EXCL): `type` is required; the name is the
+ * `name` word or the bare one (a bare one longer than IFNAMSIZ fails the kernel's attribute policy);
+ * then the kernel creates the device (rtnl_newlink) and applies mtu and address to it.
+ */
+function addLink(ctx: IpContext, argv: string[]): number {
+  const args = new Args(argv);
+  let name: string | null = null;
+  let dev: string | null = null;
+  let kind: string | null = null;
+  let mtu: number | null = null;
+  let mac: Uint8Array | null = null;
+  while (!args.done) {
+    const a = args.current;
+    if (a === 'type') {
+      kind = args.next();
+      break; // the rest belongs to the kind's own options (dummy has none)
+    } else if (a === 'name') {
+      const value = args.next();
+      if (name !== null) duparg('name', value);
+      if (!isIproute2Ifname(value)) invarg('"name" not a valid ifname', value);
+      name = value;
+    } else if (a === 'mtu') {
+      const value = args.next();
+      const m = parseUnsigned(value);
+      if (m === null) invarg('Invalid "mtu" value\n', value);
+      mtu = m;
+    } else if (matches(a, 'address')) {
+      const value = args.next();
+      const m = parseMac(value);
+      if (!m) invarg('invalid lladdr\n', value);
+      mac = m;
+    } else if (a === 'link' || a === 'txqueuelen' || a === 'qlen' || a === 'group' || a === 'alias' || a === 'numtxqueues' || a === 'numrxqueues') {
+      args.next();
+    } else {
+      let word = a;
+      if (word === 'dev') word = args.next();
+      else if (matches(word, 'help')) throw new IpExit(255, 'Usage: ip link add [link DEV] [ name ] NAME type TYPE [ ARGS ]');
+      if (dev !== null) duparg2('dev', word);
+      if (word === '' || nameBytes(word) >= ALTIFNAMSIZ || /[/ \t\n\v\f\r]/.test(word)) invarg('"dev" not a valid ifname', word);
+      dev = word;
+    }
+    args.advance();
+  }
+  if (kind === null) throw new IpExit(1, 'Not enough information: "type" argument is required');
+  const wanted = name ?? dev;
+  if (wanted !== null && nameBytes(wanted) >= IFNAMSIZ) {
+    ctx.err('Error: Attribute failed policy validation.');
+    return 2;
+  }
+  const created = ctx.kernel.createDevice(wanted, kind);
+  if (!created.ok) {
+    ctx.err(rtnetlinkErrorText(created));
+    return 2;
+  }
+  if (mac !== null && failed(ctx, ctx.kernel.setMac(created.name, mac))) return 2;
+  if (mtu !== null && failed(ctx, ctx.kernel.setMtu(created.name, mtu))) return 2;
   return 0;
 }
 

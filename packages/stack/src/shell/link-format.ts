@@ -4,18 +4,24 @@
  * form, the `-d` details and the JSON fields. Devices look like veth ends (qdisc noqueue) without the
  * `@ifN` peer and `link-netns`; with `-d` an Ethernet device prints the `veth` kind line and the
  * limits of a veth created with `numtxqueues 1 numrxqueues 1` on Linux 6.18 (minmtu 68, maxmtu
- * 65535, the gso/tso/gro sizes), the loopback those of `lo`. Promiscuity and allmulti are always 0.
+ * 65535, the gso/tso/gro sizes), the loopback those of `lo`; flags, link type, broadcast address,
+ * MTU limits and kind line come from the device's kind (device-kinds.ts), so `dummy` prints as
+ * dummy_setup makes it. Promiscuity and allmulti are always 0.
  */
 import type { DeviceStats } from '../kernel.js';
 import type { DeviceView } from '../routing-api.js';
 import type { JsonValue } from './json-writer.js';
 import { formatMac } from './ip-util.js';
 
+/** A link-layer address as `ip link` prints it: a MAC, or an IPv4 tunnel's 4-byte endpoint dotted. */
+export function formatLinkAddress(address: Uint8Array): string {
+  return address.length === 4 ? [...address].join('.') : formatMac(address);
+}
+
 export function linkFlags(dev: DeviceView): string[] {
   const flags: string[] = [];
   if (dev.adminUp && !dev.carrier) flags.push('NO-CARRIER');
-  if (dev.kind === 'loopback') flags.push('LOOPBACK');
-  else flags.push('BROADCAST', 'MULTICAST');
+  flags.push(...dev.ops.flags);
   if (dev.adminUp) flags.push('UP');
   if (dev.adminUp && dev.carrier) flags.push('LOWER_UP');
   return flags;
@@ -23,7 +29,7 @@ export function linkFlags(dev: DeviceView): string[] {
 
 export function operState(dev: DeviceView): string {
   if (!dev.adminUp) return 'DOWN';
-  if (dev.kind === 'loopback') return 'UNKNOWN';
+  if (dev.ops.alwaysCarrier) return 'UNKNOWN';
   return dev.carrier ? 'UP' : 'DOWN';
 }
 
@@ -32,23 +38,21 @@ export function operState(dev: DeviceView): string {
  * kind and, in a link dump, IFLA_INET6_ADDR_GEN_MODE), as text (with its line breaks) and JSON.
  */
 function linkDetails(dev: DeviceView, linkDump: boolean): { text: string; json: { [key: string]: JsonValue } } {
-  const loopback = dev.kind === 'loopback';
-  const minMtu = loopback ? 0 : 68;
-  const maxMtu = loopback ? 0 : 65535;
-  const queues = `${linkDump ? 'addrgenmode eui64 ' : ''}numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 `;
-  const text = ` promiscuity 0  allmulti 0 minmtu ${minMtu} maxmtu ${maxMtu} ${loopback ? queues : `\n    veth ${queues}`}`;
+  const { minMtu, maxMtu, infoKind, tsoMaxSize } = dev.ops;
+  const queues = `${linkDump ? 'addrgenmode eui64 ' : ''}numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size ${tsoMaxSize} tso_max_segs 65535 gro_max_size 65536 `;
+  const text = ` promiscuity 0  allmulti 0 minmtu ${minMtu} maxmtu ${maxMtu} ${infoKind === null ? queues : `\n    ${infoKind} ${queues}`}`;
   const json: { [key: string]: JsonValue } = {
     promiscuity: 0,
     allmulti: 0,
     min_mtu: minMtu,
     max_mtu: maxMtu,
-    ...(loopback ? {} : { linkinfo: { info_kind: 'veth' } }),
+    ...(infoKind === null ? {} : { linkinfo: { info_kind: infoKind } }),
     ...(linkDump ? { inet6_addr_gen_mode: 'eui64' } : {}),
     num_tx_queues: 1,
     num_rx_queues: 1,
     gso_max_size: 65536,
     gso_max_segs: 65535,
-    tso_max_size: 524280,
+    tso_max_size: tsoMaxSize,
     tso_max_segs: 65535,
     gro_max_size: 65536,
   };
@@ -70,9 +74,9 @@ export function briefLink(dev: DeviceView): { text: string; json: { [key: string
 export function linkHeader(dev: DeviceView, withMode: boolean, qdiscName: string, details = false): { text: string; json: { [key: string]: JsonValue } } {
   const qdisc = (_dev: DeviceView): string => qdiscName;
   const flags = linkFlags(dev);
-  const mac = formatMac(dev.mac);
-  const brd = dev.kind === 'loopback' ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff';
-  const type = dev.kind === 'loopback' ? 'loopback' : 'ether';
+  const mac = formatLinkAddress(dev.mac);
+  const brd = formatLinkAddress(dev.ops.broadcast);
+  const type = dev.ops.linkType;
   const extra = details ? linkDetails(dev, withMode) : null;
   const text =
     `${dev.ifindex}: ${dev.name}: <${flags.join(',')}> mtu ${dev.mtu} qdisc ${qdisc(dev)} state ${operState(dev)} ` +
