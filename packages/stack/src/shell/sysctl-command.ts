@@ -1,9 +1,11 @@
 /**
- * `sysctl` as procps-ng 4.0.2 behaves for the net.ipv4 tree: NAME, NAME=VALUE (with or without -w),
+ * `sysctl` as procps-ng 4.0.2 behaves for the net.ipv4 and net.ipv6 trees: NAME, NAME=VALUE (with or without -w),
  * -n, -q, -e, -a/-A/-X, directories (prints every key below), slashes as separators, and its error
  * texts and exit statuses: reading adds 1 per missing key (`sysctl a.b c.d` exits 2), writing exits 1
  * when any key is missing or a value is refused; -e drops both the message and the status of a missing
  * key, -q only silences the echo of a value set. A name the tree does not know is never read as 0.
+ * A key that exists but reads EIO (an unset net.ipv6.conf.*.stable_secret) fails silently, and so
+ * does a directory holding one directly (not one further down: `sysctl net.ipv6` exits 0).
  */
 import type { Kernel } from '../kernel.js';
 import { formatProcValue } from '../sysctl/proc-handlers.js';
@@ -105,8 +107,15 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
         continue;
       }
       if (name === 'net.ipv4.route.flush') continue;
+      const unreadable = tree.unreadableKeys();
+      // A key that reads EIO: procps says nothing and fails; a directory fails when one sits directly in it.
+      if (unreadable.includes(name)) {
+        status += 1;
+        continue;
+      }
       if (tree.isDirectory(name)) {
         for (const [key, v] of tree.list()) if (key.startsWith(name + '.')) show(key, v);
+        if (unreadable.some((key) => key.startsWith(name + '.') && !key.slice(name.length + 1).includes('.'))) status += 1;
         continue;
       }
       if (!ignore) {

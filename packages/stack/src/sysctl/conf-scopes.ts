@@ -1,0 +1,51 @@
+/**
+ * The storage behind a protocol's conf directory (net.ipv4.conf, net.ipv6.conf): `all`, `default`
+ * and one set of values per device, each device with whatever else its owner keeps beside its
+ * values. Reading raw values, renaming and removing devices, and listing every key are the same
+ * for both families; what a write does (devinet's and addrconf's rules) is the owner's.
+ */
+
+export interface DeviceValues {
+  values: Map<string, number>;
+}
+
+export class ConfScopes<Device extends DeviceValues> {
+  readonly devices = new Map<string, Device>();
+
+  constructor(
+    /** `net.ipv4.conf` or `net.ipv6.conf`. */
+    private readonly prefix: string,
+    readonly all: Map<string, number>,
+    readonly dflt: Map<string, number>,
+  ) {}
+
+  /** SCOPE.KEY as stored (SCOPE all, default or a device). */
+  raw(scope: string, key: string): number | undefined {
+    if (scope === 'all') return this.all.get(key);
+    if (scope === 'default') return this.dflt.get(key);
+    return this.devices.get(scope)?.values.get(key);
+  }
+
+  /** PREFIX.SCOPE.KEY's value; undefined for any other name. */
+  read(name: string): number | undefined {
+    if (!name.startsWith(`${this.prefix}.`)) return undefined;
+    const [scope, key, ...more] = name.slice(this.prefix.length + 1).split('.');
+    return scope === undefined || key === undefined || more.length > 0 ? undefined : this.raw(scope, key);
+  }
+
+  rename(from: string, to: string): void {
+    const device = this.devices.get(from);
+    if (device === undefined) return;
+    this.devices.delete(from);
+    this.devices.set(to, device);
+  }
+
+  /** Every PREFIX.SCOPE.KEY with its value: all, default, then the devices. */
+  list(): [string, number][] {
+    const entries: [string, number][] = [];
+    const scopes: [string, Map<string, number>][] = [['all', this.all], ['default', this.dflt]];
+    for (const [dev, device] of this.devices) scopes.push([dev, device.values]);
+    for (const [scope, values] of scopes) for (const [k, v] of values) entries.push([`${this.prefix}.${scope}.${k}`, v]);
+    return entries;
+  }
+}

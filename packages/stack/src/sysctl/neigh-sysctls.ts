@@ -1,0 +1,112 @@
+/**
+ * A neighbour protocol's sysctl directory, net.ipv4.neigh (ARP's arp_tbl) or net.ipv6.neigh (NDP's
+ * nd_tbl): `default` and one directory per device, with the same keys for both families
+ * (neigh_sysctl_register's template, net/core/neighbour.c) and each table's compiled defaults
+ * (IPv6 differs only in locktime 0). `default` also holds the table-wide gc_interval and
+ * gc_thresh1..3.
+ *
+ * Follows neigh_proc_update / neigh_parms_data_state: a write to `default.X` reaches every device
+ * whose X was never written; `unres_qlen` is a view of `unres_qlen_bytes`
+ * (neigh_proc_dointvec_unres_qlen): writing either sets both. Each key's proc_handler decides
+ * which values a write may set (conf-keys.ts, proc-handlers.ts).
+ */
+import { NEIGH_DEFAULT_ONLY_KEYS, NEIGH_KEYS, type ValueKey } from './conf-keys.js';
+import { UNRES_QLEN_TRUESIZE, type ProcHandler } from './proc-handlers.js';
+import type { NeighParamAccessor, SysctlDirectory, SysctlWriteResult } from './sysctl-tree.js';
+
+const HANDLERS = new Map<string, ProcHandler>([...NEIGH_KEYS, ...NEIGH_DEFAULT_ONLY_KEYS].map((k) => [k.name, k.handler]));
+const PER_DEVICE = new Set(NEIGH_KEYS.map((k) => k.name));
+
+/** nd_tbl's compiled defaults where they differ from arp_tbl's (net/ipv6/ndisc.c: no locktime). */
+export const ND_TBL_OVERRIDES: Readonly<Record<string, number>> = Object.freeze({ locktime: 0 });
+
+export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
+  private readonly name: RegExp;
+  private readonly tables = new Map<string, Map<string, number>>();
+  private readonly written = new Map<string, Set<string>>();
+
+  /** `prefix` is net.ipv4.neigh or net.ipv6.neigh; `overrides` the table's own compiled defaults. */
+  constructor(
+    readonly prefix: string,
+    private readonly onWrite: (name: string) => void,
+    overrides: Readonly<Record<string, number>> = {},
+  ) {
+    this.name = new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.([^.]+)\\.([a-z0-9_]+)$`);
+    const compiled = (k: ValueKey): [string, number] => [k.name, overrides[k.name] ?? k.value];
+    this.tables.set('default', new Map([...NEIGH_KEYS.map(compiled), ...NEIGH_DEFAULT_ONLY_KEYS.map(compiled)]));
+  }
+
+  /** neigh_parms_alloc: the device starts from `default`'s current values. */
+  addDevice(name: string): void {
+    const dflt = this.tables.get('default')!;
+    this.tables.set(name, new Map(NEIGH_KEYS.map((k) => [k.name, dflt.get(k.name) ?? k.value])));
+  }
+
+  removeDevice(name: string): void {
+    this.tables.delete(name);
+    this.written.delete(name);
+  }
+
+  renameDevice(from: string, to: string): void {
+    const table = this.tables.get(from);
+    if (table !== undefined) {
+      this.tables.delete(from);
+      this.tables.set(to, table);
+    }
+    const written = this.written.get(from);
+    if (written !== undefined) {
+      this.written.delete(from);
+      this.written.set(to, written);
+    }
+  }
+
+  /** A device's value, `default`'s when the device has none. */
+  neighParam(dev: string, key: string): number | undefined {
+    return (this.tables.get(dev) ?? this.tables.get('default'))?.get(key);
+  }
+
+  get(name: string): number | undefined {
+    const match = this.name.exec(name);
+    return match ? this.tables.get(match[1]!)?.get(match[2]!) : undefined;
+  }
+
+  handlerOf(name: string): ProcHandler | undefined {
+    const match = this.name.exec(name);
+    return match && this.get(name) !== undefined ? HANDLERS.get(match[2]!) : undefined;
+  }
+
+  set(name: string, value: number): SysctlWriteResult {
+    if (!Number.isInteger(value)) return 'EINVAL';
+    const match = this.name.exec(name);
+    if (!match) return 'ENOENT';
+    const [, scope, key] = match as unknown as [string, string, string];
+    const table = this.tables.get(scope);
+    if (!table || !table.has(key)) return 'ENOENT';
+    // unres_qlen and unres_qlen_bytes are one parameter (QUEUE_LEN_BYTES) seen in two units.
+    const values: [string, number][] =
+      key === 'unres_qlen'
+        ? [['unres_qlen', value], ['unres_qlen_bytes', value * UNRES_QLEN_TRUESIZE]]
+        : key === 'unres_qlen_bytes'
+          ? [['unres_qlen_bytes', value], ['unres_qlen', Math.floor(value / UNRES_QLEN_TRUESIZE)]]
+          : [[key, value]];
+    for (const [k, v] of values) table.set(k, v);
+    if (scope === 'default' && PER_DEVICE.has(key)) {
+      // Devices inherit default neighbour parameters they never had written (neigh_parms_data_state).
+      for (const [dev, params] of this.tables) {
+        if (dev !== 'default' && !this.written.get(dev)?.has(key)) for (const [k, v] of values) params.set(k, v);
+      }
+    } else if (scope !== 'default') {
+      const written = this.written.get(scope) ?? new Set<string>();
+      for (const [k] of values) written.add(k);
+      this.written.set(scope, written);
+    }
+    this.onWrite(name);
+    return 'ok';
+  }
+
+  list(): [string, number][] {
+    const entries: [string, number][] = [];
+    for (const [scope, values] of this.tables) for (const [k, v] of values) entries.push([`${this.prefix}.${scope}.${k}`, v]);
+    return entries;
+  }
+}
