@@ -10,11 +10,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { DeviceKinds, ETHER_KIND, type DeviceKind } from './device-kinds.js';
-import { ChangeNotifier } from './kernel/change-notifier.js';
-import { DeviceTable } from './kernel/devices.js';
-import { linkHeader } from './shell/link-format.js';
-import { SysctlTree } from './sysctl/sysctl-tree.js';
-import { makeShell } from './testing/kernel-shell.js';
+import { Kernel } from './kernel.js';
+import { Shell } from './shell/shell.js';
+import { makeShell, run } from './testing/kernel-shell.js';
 import { Lab, SECOND } from './testing/lab.js';
 import { echoProgram } from './testing/programs.js';
 
@@ -109,21 +107,23 @@ describe('a kind registered by a test: the seam tunnel devices will use', () => 
   };
 
   test('a device of the new kind shows its link type, address, flags and MTU bound through ip link', () => {
-    const kinds = DeviceKinds.linux();
-    kinds.register(TEST_TUNNEL);
-    const notifier = new ChangeNotifier();
-    const devices = new DeviceTable(new SysctlTree(), notifier, kinds);
-    expect(devices.add('lo', 'loopback', new Uint8Array(6), 65536).ok).toBe(true);
-    expect(devices.add('tun0', 'testtunnel', new Uint8Array([192, 0, 2, 1]), 1480).ok).toBe(true);
-    expect(devices.setUp('tun0', true).ok).toBe(true);
-    const tun = devices.find('tun0')!;
-    expect(tun.carrier).toBe(true);
-    expect(devices.setMtu('tun0', 65516)).toMatchObject({ ok: false, errno: 'EINVAL' });
-    expect(linkHeader(devices.view(tun), true, devices.qdisc('tun0')).text).toBe(
+    const deviceKinds = DeviceKinds.linux();
+    deviceKinds.register(TEST_TUNNEL);
+    const kernel = new Kernel({ hostname: 'node', deviceKinds });
+    const shell = new Shell(kernel);
+    expect(kernel.addDevice('tun0', 'testtunnel', new Uint8Array([192, 0, 2, 1]), 1480).ok).toBe(true);
+    expect(kernel.device('tun0')?.carrier).toBe(true);
+    expect(run(shell, 'ip link set tun0 up').status).toBe(0);
+    expect(run(shell, 'ip link set tun0 mtu 65516').stderr).toBe('Error: mtu greater than device maximum.\n');
+    expect(run(shell, 'ip -d link show tun0').stdout).toBe(
       '2: tun0: <POINTOPOINT,NOARP,UP,LOWER_UP> mtu 1480 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n' +
-        '    link/ipip 192.0.2.1 brd 0.0.0.0\n',
+        '    link/ipip 192.0.2.1 brd 0.0.0.0 promiscuity 0  allmulti 0 minmtu 0 maxmtu 65515 \n' +
+        '    ipip addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n',
     );
-    expect(() => kinds.register(TEST_TUNNEL)).toThrow('registered twice');
-    expect(() => devices.add('x0', 'nosuch', new Uint8Array(6), 1500)).toThrow('no device kind nosuch');
+    // `ip link add` creates it too, now that it is registered as creatable; an unregistered kind is unknown.
+    expect(run(shell, 'ip link add tun1 type testtunnel').status).toBe(0);
+    expect(run(shell, 'ip link add tun2 type ipip').stderr).toBe('Error: Unknown device type.\n');
+    expect(() => deviceKinds.register(TEST_TUNNEL)).toThrow('registered twice');
+    expect(() => kernel.addDevice('x0', 'nosuch', new Uint8Array(6), 1500)).toThrow('no device kind nosuch');
   });
 });

@@ -22,9 +22,10 @@
  * The modules share no private state: each gets what it uses in its constructor, here. Only this
  * file and kernel/ itself may import kernel/ (npm run lint checks it); the rest of the stack, the
  * shell and the tests use this facade and its types.
- * Multipath uses a deterministic flow hash, not Linux's keyed jhash (fib/multipath.ts). Leaves out
+ * Multipath hashes as Linux does when net.ipv4.fib_multipath_hash_seed is set (fib/multipath.ts). Leaves out
  * the IPv6 datapath's route decisions, VRFs, nexthop objects, multicast routing.
  */
+import { DeviceKinds } from './device-kinds.js';
 import type { CompatSettings, Nanos } from './node-host.js';
 import type { Errno } from './process.js';
 import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
@@ -97,6 +98,8 @@ export interface KernelOptions {
   deviceStats?: (dev: string) => DeviceStats;
   /** Where `netstat -s` reads the IP counters (/proc/net/snmp: the datapath's MIB); zeros without it. */
   ipStatistics?: () => IpMib;
+  /** The device kinds the node knows (device-kinds.ts); Linux's loopback, Ethernet ports and dummy without it. */
+  deviceKinds?: DeviceKinds;
 }
 
 export class Kernel implements RoutingApi {
@@ -131,7 +134,7 @@ export class Kernel implements RoutingApi {
     // A write to route/flush is `ip route flush cache`; any other can change routing decisions.
     this.sysctls = new SysctlTree((name) => (name === 'net.ipv4.route.flush' ? this.flushCache() : this.notifier.bump()));
     const { sysctls, notifier } = this;
-    this.deviceTable = new DeviceTable(sysctls, notifier);
+    this.deviceTable = new DeviceTable(sysctls, notifier, options.deviceKinds ?? DeviceKinds.linux());
     this.fib = new Fib(this.deviceTable, sysctls, notifier);
     this.semantics = new FibSemantics(this.deviceTable, this.fib, sysctls, notifier, this.compat);
     this.addresses = new InetAddresses(this.deviceTable, this.fib, sysctls, notifier, this.semantics);
