@@ -35,6 +35,9 @@ const cases: Case[] = [
   // Item 7: the device's last IPv4 address deleted, or the device set down, flushes its neighbours,
   // PERMANENT and NOARP ones too; carrier loss keeps PERMANENT ones.
   { name: 'address-flush', divergences: [] },
+  // Item 8: traffic to the node's own address counts on lo (RX = TX, IP packets without an Ethernet
+  // header); a broadcast's looped-back copy does not.
+  { name: 'loopback-counters', divergences: [] },
 ];
 
 for (const c of cases) {

@@ -163,6 +163,7 @@ export class StackNode implements NodeHost {
       netfilter,
       mib: statistics.ip,
       transmit: (dev, frame) => this.transmit(dev, frame),
+      loopbackTransmitted: (dev, bytes) => this.countLoopback(dev, bytes),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
       trace: (event) => this.env.event(this.atPorts(event)),
       nextIdentification: () => this.nextIdentification(),
@@ -254,7 +255,9 @@ export class StackNode implements NodeHost {
   counters(): NodeCounters {
     let framesIn = 0;
     let framesOut = 0;
-    for (const stats of this.linkStats.values()) {
+    for (const [dev, stats] of this.linkStats) {
+      // Frames on links: what lo loops back never leaves the node.
+      if (this.routing.device(dev)?.kind === 'loopback') continue;
       framesIn += stats.rxPackets;
       framesOut += stats.txPackets;
     }
@@ -371,6 +374,15 @@ export class StackNode implements NodeHost {
       case 'deliver':
         return { ...event, ifname: this.portOf(event.ifname) };
     }
+  }
+
+  /** loopback_xmit's count: lo has one counter, shown as both its RX and its TX (loopback_get_stats64). */
+  private countLoopback(dev: string, bytes: number): void {
+    const stats = this.statsOf(dev);
+    stats.txPackets++;
+    stats.txBytes += bytes;
+    stats.rxPackets++;
+    stats.rxBytes += bytes;
   }
 
   /** The counters of `dev` (created at zero on first use). */

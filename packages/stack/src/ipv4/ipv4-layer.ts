@@ -95,6 +95,8 @@ export interface Ipv4Dependencies {
   /** The node's IP counters (/proc/net/snmp `Ip:`), which netstat -s and nstat read too. */
   mib: IpMib;
   transmit(dev: string, frame: Uint8Array): void;
+  /** loopback_xmit counted a packet of `bytes` on the loopback device `dev`. */
+  loopbackTransmitted(dev: string, bytes: number): void;
   drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
   trace(event: StackEvent): void;
   nextIdentification(destination: number): number;
@@ -587,7 +589,7 @@ export class Ipv4Layer {
         return { ok: false, errno: 'EPERM' };
       }
       this.mib.outTransmits++;
-      this.loopback(packet, now);
+      this.loopbackXmit(route.dev, packet, now);
       return { ok: true, dev: 'lo' };
     }
     const isBroadcast = route.type === 'broadcast' || destination === 0xffffffff;
@@ -625,6 +627,16 @@ export class Ipv4Layer {
   }
 
   /** Deliver a packet to ourselves through lo, after the current event (netif_rx backlog). */
+  /**
+   * dev_queue_xmit on lo → loopback_xmit: lo counts the packet as sent and received, without the
+   * 14-byte Ethernet header (eth_type_trans pulled it before the length is taken), then it comes in
+   * again. A broadcast's looped-back copy (ip_mc_output's dev_loopback_xmit) is not counted.
+   */
+  private loopbackXmit(dev: string, packet: Uint8Array, now: Nanos): void {
+    this.deps.loopbackTransmitted(dev, packet.length);
+    this.loopback(packet, now);
+  }
+
   private loopback(packet: Uint8Array, now: Nanos): void {
     this.deps.timers.schedule(now, (at) => {
       const ip = parseIpv4Packet(packet);
@@ -656,7 +668,7 @@ export class Ipv4Layer {
     }
     this.mib.outTransmits++;
     if (device.kind === 'loopback') {
-      this.loopback(packet, now);
+      this.loopbackXmit(dev, packet, now);
       return;
     }
     if (isBroadcast || nextHop === 0xffffffff || isBroadcastOf(this.deps.routing, nextHop, device)) {
