@@ -22,10 +22,9 @@
  * The modules share no private state: each gets what it uses in its constructor, here. Only this
  * file and kernel/ itself may import kernel/ (npm run lint checks it); the rest of the stack, the
  * shell and the tests use this facade and its types.
- * Multipath hashes as Linux does when net.ipv4.fib_multipath_hash_seed is set (fib/multipath.ts). Leaves out
+ * Multipath uses a deterministic flow hash, not Linux's keyed jhash (fib/multipath.ts). Leaves out
  * the IPv6 datapath's route decisions, VRFs, nexthop objects, multicast routing.
  */
-import { DeviceKinds } from './device-kinds.js';
 import type { CompatSettings, Nanos } from './node-host.js';
 import type { Errno } from './process.js';
 import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
@@ -94,17 +93,21 @@ function toErrno(errno: KernelErrno): Errno {
 export interface KernelOptions {
   hostname: string;
   compat?: CompatSettings;
+  /**
+   * CONFIG_IPV6_MIP6 built in: source selection prefers home addresses (RFC 6724 rule 4), as a
+   * Mobile IPv6 node's kernel does. Off by default, as in Debian's kernel (MIP6 is a module there).
+   */
+  mip6?: boolean;
   /** Where `ip -s link` and `ifconfig` read device counters (the datapath's); zeros without it. */
   deviceStats?: (dev: string) => DeviceStats;
   /** Where `netstat -s` reads the IP counters (/proc/net/snmp: the datapath's MIB); zeros without it. */
   ipStatistics?: () => IpMib;
-  /** The device kinds the node knows (device-kinds.ts); Linux's loopback, Ethernet ports and dummy without it. */
-  deviceKinds?: DeviceKinds;
 }
 
 export class Kernel implements RoutingApi {
   hostname: string;
   readonly compat: CompatSettings;
+  private readonly mip6: boolean;
   readonly sysctls: SysctlTree;
   private readonly notifier = new ChangeNotifier();
   private readonly deviceTable: DeviceTable;
@@ -129,12 +132,13 @@ export class Kernel implements RoutingApi {
   constructor(options: KernelOptions) {
     this.hostname = options.hostname;
     this.compat = options.compat ?? {};
+    this.mip6 = options.mip6 ?? false;
     this.deviceStats = options.deviceStats ?? (() => ZERO_DEVICE_STATS);
     this.ipStatistics = options.ipStatistics ?? createIpMib;
     // A write to route/flush is `ip route flush cache`; any other can change routing decisions.
     this.sysctls = new SysctlTree((name) => (name === 'net.ipv4.route.flush' ? this.flushCache() : this.notifier.bump()));
     const { sysctls, notifier } = this;
-    this.deviceTable = new DeviceTable(sysctls, notifier, options.deviceKinds ?? DeviceKinds.linux());
+    this.deviceTable = new DeviceTable(sysctls, notifier);
     this.fib = new Fib(this.deviceTable, sysctls, notifier);
     this.semantics = new FibSemantics(this.deviceTable, this.fib, sysctls, notifier, this.compat);
     this.addresses = new InetAddresses(this.deviceTable, this.fib, sysctls, notifier, this.semantics);
@@ -333,7 +337,7 @@ export class Kernel implements RoutingApi {
   selectSource6(dst: Ipv6Number, now: Nanos, dev?: string, prefs?: SourcePreferences): { address: Ipv6Number; dev: string } | undefined {
     const outgoing: DeviceState | undefined = dev === undefined ? undefined : this.deviceTable.find(dev);
     const candidates: SourceCandidate[] = this.addrconf.all(now);
-    const chosen = selectIpv6Source({ dst, ...(outgoing ? { dev: outgoing } : {}), ...(prefs ? { prefs } : {}) }, candidates, this.addressLabels, (d) => this.ipv6Conf(d.name, 'use_tempaddr'));
+    const chosen = selectIpv6Source({ dst, ...(outgoing ? { dev: outgoing } : {}), ...(prefs ? { prefs } : {}) }, candidates, this.addressLabels, (d) => this.ipv6Conf(d.name, 'use_tempaddr'), this.mip6);
     return chosen ? { address: chosen.state.address.address, dev: chosen.dev.name } : undefined;
   }
 

@@ -293,8 +293,8 @@ export class Addrconf implements NetdevListener {
     ifa.noprefixroute = spec.noprefixroute ?? false;
     ifa.prefixRoute = !ifa.noprefixroute && ifa.address !== IPV6_LOOPBACK;
     if (spec.metric) ifa.metric = spec.metric;
-    if (hadRoute) this.removePrefixRoute(dev, ifa, true);
-    if (dev.adminUp) this.addPrefixRoute(dev, ifa);
+    if (hadRoute && !ifa.prefixRoute) this.removePrefixRoute(dev, ifa, true);
+    if (dev.adminUp) this.addPrefixRoute(dev, ifa, true);
     this.schedule(this.expiresAt(ifa));
     return OK;
   }
@@ -418,11 +418,14 @@ export class Addrconf implements NetdevListener {
     );
   }
 
-  /** addrconf_prefix_route (an existing route of the prefix is updated, not doubled). */
-  private addPrefixRoute(dev: DeviceState, ifa: Inet6Address): void {
+  /**
+   * addrconf_prefix_route: a route the prefix already has stays as it is (fib6_add_rt2 refuses the
+   * duplicate nexthop); `replace` (inet6_addr_modify's modify_prefix_route) puts the new expiry on it.
+   */
+  private addPrefixRoute(dev: DeviceState, ifa: Inet6Address, replace = false): void {
     if (!ifa.prefixRoute) return;
     const network = ipv6Network(ifa.address, ifa.prefixLength);
-    this.fib.remove((r) => this.isPrefixRouteOf(r, dev, network, ifa), RT_TABLE_MAIN);
+    if (replace) this.fib.remove((r) => this.isPrefixRouteOf(r, dev, network, ifa), RT_TABLE_MAIN);
     this.fib.insert(
       { table: RT_TABLE_MAIN, dst: network, prefixLength: ifa.prefixLength, type: 'unicast', protocol: RTPROT_KERNEL, metric: ifa.metric, dev: dev.name, gateway: 0n, prefsrc: 0n, pref: 'medium', expiresAt: this.expiresAt(ifa), onlink: false },
       'append',

@@ -8,7 +8,9 @@
  * tells them apart decides, and a later candidate must be strictly better to win:
  *   same address; appropriate scope (an adequate scope, the smaller the better, beats any too
  *   small one, the larger the better); avoid deprecated (IPv4-mapped and loopback count as
- *   preferred); prefer home address (or care-of with IPV6_PREFER_SRC_COA); prefer the outgoing
+ *   preferred); prefer home address (or care-of with IPV6_PREFER_SRC_COA) — only in a kernel built
+ *   with CONFIG_IPV6_MIP6 (`#ifdef` in the kernel: Debian builds MIP6 as a module, so its 6.18
+ *   kernel has no such rule, as the namespace comparison shows); prefer the outgoing
  *   interface; matching label (ip addrlabel); temporary addresses (when the flow asks for them
  *   with IPV6_PREFER_SRC_TMP or use_tempaddr >= 2, else public ones, Linux's default); ORCHID
  *   (2001:10::/28) on both sides or neither; longest matching prefix, capped at the candidate's
@@ -60,6 +62,9 @@ interface RuleContext {
   useTempaddr: (dev: DeviceState) => number;
 }
 
+/** The home-address rule (IPV6_SADDR_RULE_HOA), present only with CONFIG_IPV6_MIP6. */
+const HOME_RULE: Rule = (c, x) => (c.state.address.home === !x.prefs.careOf ? 1 : 0);
+
 const RULES: readonly Rule[] = [
   // Rule 1: prefer same address.
   (c, x) => (c.state.address.address === x.dst ? 1 : 0),
@@ -71,7 +76,7 @@ const RULES: readonly Rule[] = [
   // Rule 3: avoid deprecated addresses (ipv6_saddr_preferred: mapped and loopback always count as preferred).
   (c) => (c.state.address.address === 1n || c.state.address.address >> 32n === 0xffffn || !c.state.deprecated ? 1 : 0),
   // Rule 4: prefer home addresses.
-  (c, x) => (c.state.address.home === !x.prefs.careOf ? 1 : 0),
+  HOME_RULE,
   // Rule 5: prefer outgoing interface.
   (c, x) => (x.dstIfindex === 0 || x.dstIfindex === c.dev.ifindex ? 1 : 0),
   // Rule 6: prefer matching label.
@@ -93,7 +98,9 @@ export function selectIpv6Source(
   addresses: readonly SourceCandidate[],
   labels: AddressLabels,
   useTempaddr: (dev: DeviceState) => number,
+  mip6: boolean,
 ): SourceCandidate | undefined {
+  const rules = mip6 ? RULES : RULES.filter((r) => r !== HOME_RULE);
   const dstScope = ipv6AddressScope(query.dst);
   const dstIfindex = query.dev?.ifindex ?? 0;
   const ctx: RuleContext = {
@@ -115,7 +122,7 @@ export function selectIpv6Source(
       best = candidate;
       continue;
     }
-    for (const rule of RULES) {
+    for (const rule of rules) {
       const high = rule(best, ctx);
       const score = rule(candidate, ctx);
       if (high > score) break;

@@ -9,6 +9,7 @@ import type { Kernel } from '../kernel.js';
 import type { Nanos } from '../node-host.js';
 import type { IpContext } from './ip-context.js';
 import { ipAddress } from './ip-addr.js';
+import { ipAddrlabel } from './ip-addrlabel.js';
 import { ipLink } from './ip-link.js';
 import { ipRoute } from './ip-route.js';
 import { ipRule } from './ip-rule.js';
@@ -57,6 +58,9 @@ export function runIp(kernel: Kernel, argv: string[], now: Nanos, external: (obj
     switch (object) {
       case 'address':
         status = ipAddress(ctx, rest);
+        break;
+      case 'addrlabel':
+        status = ipAddrlabel(ctx, rest);
         break;
       case 'route':
         status = ipRoute(ctx, rest);
