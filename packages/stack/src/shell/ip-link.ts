@@ -115,7 +115,7 @@ function addLink(ctx: IpContext, argv: string[]): number {
       if (word === 'dev') word = args.next();
       else if (matches(word, 'help')) throw new IpExit(255, 'Usage: ip link add [link DEV] [ name ] NAME type TYPE [ ARGS ]');
       if (dev !== null) duparg2('dev', word);
-      if (word === '' || nameBytes(word) >= ALTIFNAMSIZ || /[/ \t\n\v\f\r]/.test(word)) invarg('"dev" not a valid ifname', word);
+      if (!isIproute2Ifname(word, ALTIFNAMSIZ)) invarg('"dev" not a valid ifname', word);
       dev = word;
     }
     args.advance();
@@ -136,9 +136,13 @@ function addLink(ctx: IpContext, argv: string[]): number {
   return 0;
 }
 
-/** iproute2's check_ifname: not empty, shorter than IFNAMSIZ bytes, no `/` and no white space. */
-function isIproute2Ifname(name: string): boolean {
-  return name !== '' && nameBytes(name) < IFNAMSIZ && !/[/ \t\n\v\f\r]/.test(name);
+/**
+ * iproute2's check_ifname (check_altifname with ALTIFNAMSIZ): not empty, shorter than `size` bytes,
+ * no `/` and no white space as glibc's isspace sees it in the C locale (no 0xA0, and `:` passes:
+ * the kernel's dev_valid_name, wire/device-name.ts, refuses those later).
+ */
+function isIproute2Ifname(name: string, size = IFNAMSIZ): boolean {
+  return name !== '' && nameBytes(name) < size && !/[/ \t\n\v\f\r]/.test(name);
 }
 
 function setLink(ctx: IpContext, argv: string[]): number {
