@@ -33,6 +33,7 @@ describe('the dummy kind', () => {
         '    dummy addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 \n',
     );
     expect(sh('ip -j -d link show d0').stdout).toContain('"linkinfo":{"info_kind":"dummy"}');
+    expect(sh('ifconfig d0').stdout.split('\n')[0]).toBe('d0: flags=195<UP,BROADCAST,RUNNING,NOARP>  mtu 1500');
     // No MTU bound (max_mtu 0), where an Ethernet port stops at 65535; no carrier to lose.
     expect(sh('ip link set d0 mtu 70000').status).toBe(0);
     expect(sh('ip link set eth0 mtu 70000').stderr).toBe('Error: mtu greater than device maximum.\n');

@@ -366,30 +366,17 @@ function ifEntries(kernel: Kernel): IfEntry[] {
   return entries.sort((x, y) => nstrcmp(x.name, y.name));
 }
 
+/** The IFF bits of the flags a device kind shows (if.h), as net-tools' ifconfig prints them. */
+const IFF_BITS: Readonly<Record<string, number>> = { UP: 0x1, BROADCAST: 0x2, LOOPBACK: 0x8, POINTOPOINT: 0x10, RUNNING: 0x40, NOARP: 0x80, MULTICAST: 0x1000 };
+
+/** ifconfig's flags: UP and RUNNING with the device kind's own (device-kinds.ts), in bit order. */
 function ifFlags(kernel: Kernel, dev: string): { value: number; names: string[] } {
   const d = kernel.device(dev)!;
-  let value = 0;
-  const names: string[] = [];
-  if (d.adminUp) {
-    value |= 0x1;
-    names.push('UP');
-  }
-  if (d.kind !== 'loopback') {
-    value |= 0x2;
-    names.push('BROADCAST');
-  } else {
-    value |= 0x8;
-    names.push('LOOPBACK');
-  }
-  if (d.adminUp && d.carrier) {
-    value |= 0x40;
-    names.push('RUNNING');
-  }
-  if (d.kind !== 'loopback') {
-    value |= 0x1000;
-    names.push('MULTICAST');
-  }
-  return { value, names };
+  const names = [...d.ops.flags];
+  if (d.adminUp) names.push('UP');
+  if (d.adminUp && d.carrier) names.push('RUNNING');
+  const bits = names.flatMap((name) => (IFF_BITS[name] === undefined ? [] : [IFF_BITS[name]])).sort((a, b) => a - b);
+  return { value: bits.reduce((sum, bit) => sum | bit, 0), names: bits.map((bit) => Object.keys(IFF_BITS).find((name) => IFF_BITS[name] === bit)!) };
 }
 
 /** net-tools' scaled byte count: one decimal (truncated), B/KB/MB/GB/TB in steps of 1000. */
