@@ -434,14 +434,14 @@ export class NeighbourTable<Address = Ipv4Address> {
     return { ok: true };
   }
 
-  /** `ip neigh add|replace|change`: create flags as iproute2 sends them. */
-  adminSet(dev: string, address: Address, mac: Uint8Array | null, state: NudState, mode: 'add' | 'replace' | 'change', now: Nanos): { ok: true } | { ok: false; error: NeighbourAdminError } {
+  /** `ip neigh add|replace|change [router]`: create flags as iproute2 sends them; NTF_ROUTER as given (neigh_add). */
+  adminSet(dev: string, address: Address, mac: Uint8Array | null, state: NudState, mode: 'add' | 'replace' | 'change', now: Nanos, isRouter = false): { ok: true } | { ok: false; error: NeighbourAdminError } {
     const existing = this.lookup(dev, address);
     if (existing === undefined && mode === 'change') return { ok: false, error: 'notFound' };
     if (existing !== undefined && mode === 'add') return { ok: false, error: 'exists' };
     if (isValidState(state) && mac === null && (existing === undefined || !isValidState(existing.state))) return { ok: false, error: 'noLladdr' };
     const entry = existing ?? this.create(dev, address, now);
-    return this.updateEntry(entry, mac, state, { admin: true, override: mode !== 'add' || existing === undefined }, now);
+    return this.updateEntry(entry, mac, state, { admin: true, override: mode !== 'add' || existing === undefined, isRouter }, now);
   }
 
   /** `ip neigh del`: the entry fails (queued packets get their errors) and is removed. */
