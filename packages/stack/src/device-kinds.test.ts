@@ -5,8 +5,10 @@
  * nothing; and a test-only IPv4 tunnel kind registered on a device table, shown by the same `ip link`
  * code with its own link type and 4-byte addresses — the seam `ipip` and `ip6tnl` will use.
  * This machine's kernel has no dummy driver (`ip link add d0 type dummy`: `Error: Unknown device
- * type.`), so the dummy lines are Linux 6.18's as drivers/net/dummy.c and iproute2 6.1 print them,
- * not a recording; the name checks are compared with the kernel in ip-link-vs-linux.test.ts.
+ * type.`), so the dummy lines are not a recording here: they follow drivers/net/dummy.c and agree
+ * with published `ip -d link` outputs of dummies (`<BROADCAST,NOARP>`, `minmtu 0 maxmtu 0`, the
+ * `dummy` line with `tso_max_size 65536`, state UNKNOWN and qdisc noqueue once up); the name checks
+ * are compared with the kernel in ip-link-vs-linux.test.ts.
  */
 import { describe, expect, test } from 'vitest';
 import { DeviceKinds, ETHER_KIND, type DeviceKind } from './device-kinds.js';
