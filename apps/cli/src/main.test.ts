@@ -26,8 +26,11 @@ describe('netloom run (scripted engine)', () => {
         `    ${failing}:22: status 1, want 0`,
         `    ${failing}:22: stdout does not contain "1 received"`,
         '    stdout:',
-        '      | PING 10.0.0.99',
-        '      | 1 packets transmitted, 0 received, 100% packet loss',
+        '      | PING 10.0.0.99 (10.0.0.99) 56(84) bytes of data.',
+        '      |',
+        '      | --- 10.0.0.99 ping statistics ---',
+        '      | 1 packets transmitted, 0 received, 100% packet loss, time 0ms',
+        '      |',
         '    stderr: (empty)',
         '1/2 expectations hold',
         '',
@@ -80,7 +83,11 @@ describe('netloom run (scripted engine)', () => {
 
   it('prints the trace with --trace, and a JSON report with --json', async () => {
     const traced = await runCli(['run', threeHosts, '--trace'], { engine: fakeEngine() });
-    expect(traced.stdout.split('\n').slice(0, 2)).toEqual(['3.001000000 h1 tx ICMP echo request to 10.0.2.3', '6.001000000 h3 tx ICMP echo request to 10.0.1.2']);
+    // h1's echo request to h3 at 1 s, across the LAN to r1 and on to h3.
+    expect(traced.stdout.split('\n').slice(0, 2)).toEqual([
+      '1.001000000 h1 tx IP 10.0.1.1 > 10.0.2.3: ICMP echo request, id 1, seq 1, length 64',
+      '1.002000000 r1 tx IP 10.0.1.1 > 10.0.2.3: ICMP echo request, id 1, seq 1, length 64',
+    ]);
     const json = await runCli(['run', failing, '--json'], { engine: fakeEngine() });
     const report = JSON.parse(json.stdout) as { passed: boolean; expectations: { line: number; passed: boolean; status: number }[] };
     expect(report.passed).toBe(false);
@@ -135,7 +142,10 @@ describe('netloom shell (scripted engine, piped)', () => {
   it('prints command output only, no prompt, and stops at quit', async () => {
     const run = await runCli(['shell', threeHosts], { engine: fakeEngine(), stdin: session });
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe('h1\nPING 10.0.2.3\n1 packets transmitted, 1 received, 0% packet loss\n3.015000000s\n');
+    expect(run.stdout).toBe(
+      'h1\nPING 10.0.2.3 (10.0.2.3) 56(84) bytes of data.\n64 bytes from 10.0.2.3: icmp_seq=1 ttl=63 time=4.00 ms\n\n' +
+        '--- 10.0.2.3 ping statistics ---\n1 packets transmitted, 1 received, 0% packet loss, time 0ms\n3.002000000s\n',
+    );
     expect(run.stderr).toBe('netloom: unknown node or command "bogus" (nodes: h1, h2, r1, h3; try help)\nnosuch: command not found\n');
   });
 

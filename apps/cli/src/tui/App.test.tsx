@@ -4,7 +4,7 @@ import { KEY_BINDINGS } from './key-bindings.js';
 import { STEP_NS } from './start-tui.js';
 import type { ReactNode } from 'react';
 import { ConsolePane } from './ConsolePane.js';
-import { FakeEmulator } from './testing/fake-emulator.js';
+import { FakeEmulator, routerChainSpec } from '../testing/fake-emulator.js';
 import { useKeyboard } from './use-keyboard.js';
 import { keys, renderTui, type RenderedTui } from './testing/render-tui.js';
 
@@ -64,7 +64,7 @@ describe('console', () => {
     const tui = renderTui();
     await openConsole(tui);
     await tui.type('crash', keys.enter);
-    expect(frame(tui)).toContain('shard for r1 failed: something broke');
+    expect(frame(tui)).toContain('shard 0 failed on node h1: crash requested');
     expect(frame(tui)).not.toContain('Error:');
     expect(frame(tui)).not.toMatch(/at .*\.(ts|js):\d+/);
   });
@@ -316,7 +316,7 @@ describe('first impression', () => {
   });
 
   it('at 80x24 the node list of a ten-node chain pages, says which rows it shows, and reaches every node', async () => {
-    const tui = renderTui({ emulator: new FakeEmulator(8) });
+    const tui = renderTui({ emulator: new FakeEmulator(routerChainSpec(8)).startNow() });
     expect(frame(tui)).toContain('NODE 1-4/10↓');
     expect(frame(tui)).not.toMatch(/[│║]h2 /);
     await tui.type('\u001B[F');

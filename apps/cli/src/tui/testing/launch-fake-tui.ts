@@ -4,10 +4,10 @@
  * Exits with the UI's status.
  */
 import { forceLiveRendering } from '../live-rendering.js';
-import { FakeEmulator } from './fake-emulator.js';
+import { FakeEmulator, routerChainSpec } from '../../testing/fake-emulator.js';
 
 forceLiveRendering();
 const { startTui } = await import('../start-tui.js');
-const emulator = new FakeEmulator(8);
+const emulator = new FakeEmulator(routerChainSpec(8));
 await emulator.start();
 process.exitCode = await startTui(emulator, {});

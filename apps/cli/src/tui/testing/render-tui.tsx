@@ -9,7 +9,7 @@ import { App } from '../App.js';
 import { createEngine } from '../start-tui.js';
 import type { TuiEngine } from '../tui-context.js';
 import { TuiProvider } from '../TuiProvider.js';
-import { FakeEmulator } from './fake-emulator.js';
+import { FakeEmulator, routerChainSpec } from '../../testing/fake-emulator.js';
 
 export interface RenderedTui<E extends EmulatorApi = FakeEmulator> extends ReturnType<typeof render> {
   emulator: E;
@@ -48,7 +48,7 @@ export interface RenderOptions {
 export function renderTui(options?: RenderOptions & { emulator?: FakeEmulator }): RenderedTui;
 export function renderTui<E extends EmulatorApi>(options: RenderOptions & { emulator: E }): RenderedTui<E>;
 export function renderTui(options: RenderOptions & { emulator?: EmulatorApi } = {}): RenderedTui<EmulatorApi> {
-  const emulator = options.emulator ?? new FakeEmulator();
+  const emulator = options.emulator ?? new FakeEmulator(routerChainSpec(2)).startNow();
   const engine = createEngine(emulator, '/tmp/netloom-test-captures');
   if (options.stepNs !== undefined) engine.stepNs = options.stepNs;
   let quits = 0;
