@@ -107,9 +107,11 @@ describe('__neigh_update for NDP', () => {
     const entry = table.lookup('eth0', address)!;
     expect(entry.state).toBe('STALE');
     expect([...entry.mac!]).toEqual([...MAC_A]);
-    // Not connected any more: the weak override is refused outright.
+    // Valid but not connected (DELAY after a use): the weak override is refused outright.
+    table.resolve('eth0', address, { packet: new Uint8Array(60), source: 1n }, 2 * NS_PER_S);
+    expect(entry.state).toBe('DELAY');
     table.update('eth0', address, MAC_B, 'REACHABLE', { weakOverride: true }, 2 * NS_PER_S);
-    expect(entry.state).toBe('STALE');
+    expect(entry.state).toBe('DELAY');
     expect([...entry.mac!]).toEqual([...MAC_A]);
     // The refused change did not touch NTF_ROUTER either.
     expect(entry.isRouter).toBe(false);
