@@ -1,8 +1,9 @@
 /**
  * Warnings about a router written without `kind:`: such a node is a host, and does not forward.
  * Read from the running nodes through the library API once the startup commands have run
- * (`sysctl -n net.ipv4.ip_forward` and `ip -4 -j route show table all` on each node), not from the
- * exec text, so forwarding or a route set any way counts. A node without `kind:` that does not
+ * (`sysctl -n net.ipv4.ip_forward` and `ip -4 -j route show table all` on each node, by `inspect`:
+ * no virtual time passes, so `run` reads them from its own emulator without moving its timeline),
+ * not from the exec text, so forwarding or a route set any way counts. A node without `kind:` that does not
  * forward is named when
  * - it has gateway routes to different destinations out of different interfaces (it routes
  *   between networks); two default routes through two interfaces, a host's redundant gateways as
@@ -34,7 +35,7 @@ interface RouteJson {
 const ROUTES_QUOTED = 4;
 
 async function outputOf(emulator: EmulatorApi, node: string, cmd: string): Promise<string> {
-  const result = await emulator.exec(node, cmd);
+  const result = await emulator.inspect(node, cmd);
   if (result.status !== 0) throw new Error(`node ${node}: "${cmd}" failed with exit status ${result.status}: ${result.stderr.trim()}`);
   return result.stdout;
 }

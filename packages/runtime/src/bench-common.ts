@@ -17,7 +17,7 @@ export interface BenchRunOptions {
   placement?: Placement;
   workers?: number;
   /** As EmulatorOptions' (the CLI benchmarks with the watchdog it runs with). */
-  inlineWatchdog?: EmulatorOptions['inlineWatchdog'];
+  onStuck?: EmulatorOptions['onStuck'];
   onProgress?: BenchProgress;
 }
 
@@ -40,7 +40,7 @@ export function emulatorOptions(options: BenchRunOptions, defaults: EmulatorOpti
     ...defaults,
     ...(options.placement !== undefined ? { placement: options.placement } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
-    ...(options.inlineWatchdog !== undefined ? { inlineWatchdog: options.inlineWatchdog } : {}),
+    ...(options.onStuck !== undefined ? { onStuck: options.onStuck } : {}),
   };
 }
 

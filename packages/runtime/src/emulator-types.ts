@@ -6,7 +6,7 @@
  */
 
 import type { NodeFactoryRef } from '@netloom/ipc';
-import type { InlineWatchdogMode } from './inline-watchdog.js';
+import type { StuckNodeHandler } from './inline-watchdog.js';
 
 export type Placement = 'per-node' | 'packed' | 'inline';
 
@@ -27,16 +27,18 @@ export interface EmulatorOptions {
   /**
    * Wall-time milliseconds a worker inside a node may go without answering or making a new call into
    * a node before that node is reported as stuck (a loop that never ends) and the worker is stopped.
-   * Default 10 000, or NETLOOM_WATCHDOG_MS. Inline, only `inlineWatchdog` uses it.
+   * Default 10 000, or NETLOOM_WATCHDOG_MS. Inline, only `onStuck` uses it.
    */
   watchdogMs?: number;
   /**
-   * Inline placement runs the nodes on the caller's thread, which nothing on it can interrupt.
-   * `exit`: a watchdog thread ends the whole process, exit status 3, with one line on stderr naming
-   * a node that made no progress for `watchdogMs` (the CLI sets it). `off` (the default): a node that
-   * loops forever inline hangs the caller; use a worker placement to have it named and stopped.
+   * Inline placement runs the nodes on the caller's thread, which nothing on it can interrupt. With
+   * a handler, a watchdog thread calls it on that thread, by interrupt, in the middle of a call into
+   * a node that has made no progress for `watchdogMs`: `{ node, message }`. It can end the process
+   * (the CLI exits 3) but not the loop; if it returns, the loop goes on. Main thread only. Without
+   * one (the default) a node that loops forever inline hangs the caller; use a worker placement to
+   * have it named and stopped as an EmulatorError.
    */
-  inlineWatchdog?: InlineWatchdogMode;
+  onStuck?: StuckNodeHandler;
   /**
    * Which module builds the nodes (default: the real stack with the apps). Tests and benchmarks
    * give their own; it must be importable by URL from a worker thread (compiled JavaScript).
@@ -179,6 +181,13 @@ export interface EmulatorApi {
    * is the end of the window in which it exited (at most one lookahead after `t`).
    */
   exec(node: string, cmd: string, options?: ExecOptions): Promise<CommandResult>;
+  /**
+   * Run a command on a node at the current instant without moving virtual time, to read its state
+   * (`ip -j route show`, `sysctl -n …`): no event due later runs, and now() is unchanged. Its result
+   * is what it printed in that instant; one still running then is interrupted (as Ctrl-C) in the
+   * same instant, and its status is the one it exited with, or 130.
+   */
+  inspect(node: string, cmd: string): Promise<CommandResult>;
   /**
    * Start a long-running command; output arrives through onOutput, its end through onExit;
    * returns a handle. Results of the 64 newest finished ones stay readable (commandResult).

@@ -59,7 +59,7 @@ import type {
 import { summarizeFrame } from './frame-summary.js';
 import type { NodeFactory } from './node-factory.js';
 import { PcapngCapture } from './pcapng-writer.js';
-import { inlineWatchdogRefusal, type InlineWatchdogMode } from './inline-watchdog.js';
+import { onStuckRefusal, type StuckNodeHandler } from './inline-watchdog.js';
 import { buildTables, defaultPlacement } from './placement.js';
 import { availableMemory, estimateMemory, memoryShortfall } from './memory-budget.js';
 import { allocateRing, ringCapacity } from './frame-ring.js';
@@ -150,8 +150,8 @@ export class Emulator implements EmulatorApi {
   private unsettled = false;
   /** Wall-time ms a worker may go without answering (shard-channel.ts). */
   private readonly watchdogMs: number;
-  /** Whether an inline shard is watched (inline-watchdog.ts). */
-  private readonly inlineWatchdog: InlineWatchdogMode;
+  /** Who is told of a node stuck inline (inline-watchdog.ts); null: no inline watchdog. */
+  private readonly onStuck: StuckNodeHandler | null;
   private current = 0;
   private lookahead: number;
   private inflight: FrameEnvelope[][] = [];
@@ -199,7 +199,7 @@ export class Emulator implements EmulatorApi {
     const cores = availableParallelism();
     // Default: inline for small topologies, else packed on as many workers as there are cores (§4).
     this.placement = options.placement ?? defaultPlacement(spec.nodes.length, options.workers);
-    const refusal = inlineWatchdogRefusal(options.inlineWatchdog, this.placement === 'inline');
+    const refusal = onStuckRefusal(options.onStuck, this.placement === 'inline');
     if (refusal !== null) throw new EmulatorError(refusal);
     const workers = options.workers ?? Math.min(cores, spec.nodes.length);
     const tables = buildTables(spec, this.seed, this.placement, workers);
@@ -231,7 +231,7 @@ export class Emulator implements EmulatorApi {
     this.realtime = options.realtime ?? false;
     this.speed = options.speed ?? 1;
     this.watchdogMs = watchdogMs(options.watchdogMs);
-    this.inlineWatchdog = options.inlineWatchdog ?? 'off';
+    this.onStuck = options.onStuck ?? null;
     this.liveEvents = options.playEvents === true ? this.eventItems().sort((a, b) => a.at - b.at) : null;
     for (let s = 0; s < this.shardCount; s++) {
       this.inflight.push([]);
@@ -333,7 +333,7 @@ export class Emulator implements EmulatorApi {
       const module = (await import(this.factory.module)) as Record<string, unknown>;
       const factory = module[this.factory.export];
       if (typeof factory !== 'function') throw new EmulatorError(`${this.factory.module} does not export ${this.factory.export}`);
-      this.channels = [new InlineShardChannel(0, factory as NodeFactory, { mode: this.inlineWatchdog, watchdogMs: this.watchdogMs })];
+      this.channels = [new InlineShardChannel(0, factory as NodeFactory, { onStuck: this.onStuck, watchdogMs: this.watchdogMs })];
     } else {
       this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs, this.ringPairs());
       for (const channel of this.pool.channels) channel.attach(this.pool);
@@ -648,6 +648,25 @@ export class Emulator implements EmulatorApi {
         return await this.awaitCommand(id, index);
       } finally {
         signal?.removeEventListener('abort', interrupt);
+        this.commands.delete(id);
+      }
+    });
+  }
+
+  inspect(node: string, cmd: string): Promise<CommandResult> {
+    return this.operate(async () => {
+      const index = this.nodeNumber(node);
+      await this.startNow();
+      const id = this.inject(index, cmd, false);
+      try {
+        // A window of no length: the controls apply at `current`, no queued event is due before it.
+        await this.window(this.current, this.current);
+        if (!this.exited(id)) {
+          this.addControl(index, { type: 'interrupt', id, node: index });
+          await this.window(this.current, this.current);
+        }
+        return this.result(id);
+      } finally {
         this.commands.delete(id);
       }
     });

@@ -29,4 +29,5 @@ export type {
   TraceKind,
 } from './emulator-types.js';
 export type { NodeFactory } from './node-factory.js';
+export type { StuckNode, StuckNodeHandler } from './inline-watchdog.js';
 export type { NodeFactoryRef } from '@netloom/ipc';

@@ -1,9 +1,11 @@
 /**
  * The inline watchdog on its own: a child process arms it over activity cells it writes as an
- * inline shard would (node index + 1, a call counter), then keeps its main thread busy. A call that
- * never returns ends the process with status 3 and one line naming the node; a long run of short
- * calls, time outside any node, and a stopped watchdog never do. Children load the compiled module
- * (dist/), as the runtime's worker tests do.
+ * inline shard would (node index + 1, a call counter), with a handler that prints what it is given,
+ * then keeps its main thread busy. A call that never returns gets the handler called on the main
+ * thread, inside the loop, with the node's name; a handler that returns lets the loop go on; a long
+ * run of short calls, time outside any node, and a stopped watchdog never call it. Children load
+ * the compiled module (dist/), as the runtime's worker tests do. What the CLI's handler does (exit
+ * 3) is tested in apps/cli (stuck-node-exit.test.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,18 +13,28 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Emulator } from './emulator.js';
 import { EmulatorError } from './emulator-error.js';
-import { STUCK_NODE_EXIT_STATUS } from './inline-watchdog.js';
 import { buildSpec, FAKE_NODES } from './testing/specs.js';
 
 const compiled = new URL('../dist/inline-watchdog.js', import.meta.url).href;
 
-/** Runs `body` in a child with `watchdog` (an armed InlineWatchdog over nodes a, h2) in scope. */
+/**
+ * Runs `body` in a child with `watchdog` (an InlineWatchdog over nodes a, h2) in scope; its handler
+ * writes `stuck: {…}` to stderr and, unless `state.returns`, closes stderr and exits with status 7.
+ */
 function child(watchdogMs: number, body: string): { status: number | null; stdout: string; stderr: string } {
   const script = `
-    import { writeSync } from 'node:fs';
+    import { closeSync, writeSync } from 'node:fs';
     import { performance } from 'node:perf_hooks';
     import { InlineWatchdog } from ${JSON.stringify(compiled)};
-    const watchdog = new InlineWatchdog(${watchdogMs}, ['a', 'h2']);
+    const state = { returns: false, stuck: null };
+    const watchdog = new InlineWatchdog(${watchdogMs}, ['a', 'h2'], (stuck) => {
+      writeSync(2, 'stuck: ' + JSON.stringify(stuck) + '\\n');
+      state.stuck = stuck;
+      if (state.returns) return;
+      // As the CLI's handler does: no "Waiting for the debugger to disconnect..." for the watchdog's session.
+      closeSync(2);
+      process.exit(7);
+    });
     const cells = watchdog.activity;
     /** Keeps this thread busy for ms of wall time: the length of the run, never a verdict. */
     const spinFor = (ms, each) => { const end = performance.now() + ms; while (performance.now() < end) each(); };
@@ -33,26 +45,29 @@ function child(watchdogMs: number, body: string): { status: number | null; stdou
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const stuckLine = (seconds: string) => `netloom: node h2: Error: no progress from its thread for ${seconds} s, inside the node (a loop that never ends?); the process was stopped\n`;
+const stuckLine = (seconds: string) => `stuck: {"node":"h2","message":"Error: no progress from its thread for ${seconds} s, inside the node (a loop that never ends?)"}\n`;
 
 describe('the inline watchdog', () => {
-  it('a call into a node that never returns ends the process with status 3 and one line naming the node', () => {
+  it('a call into a node that never returns gets the handler called on the main thread, inside the loop, naming the node', () => {
     const result = child(300, `
       cells[0] = 2; cells[1] = 41;
       setTimeout(() => { for (;;); }, 0);
     `);
-    expect(result.status).toBe(STUCK_NODE_EXIT_STATUS);
+    expect(result.status).toBe(7);
     expect(result.stderr).toBe(stuckLine('0.3'));
   });
 
-  it("runs the process's exit listeners first (the TUI restores the terminal), then prints the line", () => {
+  it('a handler that returns lets the loop go on, and the watchdog does not call it again', () => {
     const result = child(300, `
-      process.on('exit', () => writeSync(2, 'terminal restored\\n'));
+      state.returns = true;
       cells[0] = 2; cells[1] = 1;
-      for (;;);
+      while (state.stuck === null);
+      spinFor(1000, () => undefined);
+      console.log('the loop went on');
     `);
-    expect(result.status).toBe(3);
-    expect(result.stderr).toBe(`terminal restored\n${stuckLine('0.3')}`);
+    expect(result.stderr).toBe(stuckLine('0.3'));
+    expect(result.stdout).toBe('the loop went on\n');
+    expect(result.status).toBe(0);
   });
 
   it('a long run of short calls into a node is progress and is never cut short', () => {
@@ -91,36 +106,38 @@ describe('the inline watchdog', () => {
   });
 });
 
-describe('inlineWatchdog option', () => {
+describe('onStuck option', () => {
   const spec = buildSpec({ name: 'pair', nodes: [{ name: 'a', kind: 'host' }, { name: 'b', kind: 'host' }], links: [{ ends: ['a:eth0', 'b:eth0'] }] });
 
-  it('is off or exit; anything else is refused at load', async () => {
-    const error = await Emulator.load(spec, { placement: 'inline', inlineWatchdog: 'kill' as never }).catch((e: unknown) => e);
+  it('is a function; anything else is refused at load', async () => {
+    const error = await Emulator.load(spec, { placement: 'inline', onStuck: 'exit' as never }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmulatorError);
-    expect((error as EmulatorError).message).toBe(`inlineWatchdog must be 'off' or 'exit', got "kill"`);
+    expect((error as EmulatorError).message).toBe('onStuck must be a function, got string');
   });
 
-  it("'exit' is refused for an inline emulator loaded in a worker thread (it could stop neither the loop nor the process)", async () => {
+  it('is refused for an inline emulator loaded in a worker thread (the watchdog could not interrupt it)', async () => {
     const runtime = new URL('../dist/index.js', import.meta.url).href;
     const code = `
       const { parentPort, workerData } = require('node:worker_threads');
       import(workerData.runtime)
-        .then(({ Emulator }) => Emulator.load(workerData.spec, { placement: 'inline', inlineWatchdog: 'exit' }))
+        .then(({ Emulator }) => Emulator.load(workerData.spec, { placement: 'inline', onStuck: () => undefined }))
         .then(() => parentPort.postMessage('loaded'), (error) => parentPort.postMessage(error.name + ': ' + error.message));
     `;
     const worker = new Worker(code, { eval: true, execArgv: [], workerData: { runtime, spec } });
     const [answer] = (await once(worker, 'message')) as [string];
     await worker.terminate();
-    expect(answer).toBe("EmulatorError: inlineWatchdog 'exit' works only on the main thread (the one it stops), not in a worker thread");
+    expect(answer).toBe('EmulatorError: onStuck works only on the main thread (the one the inline watchdog interrupts), not in a worker thread');
   });
 
   it('armed, an inline emulator runs and closes as usual (the thread goes with it)', async () => {
-    const emulator = await Emulator.load(spec, { placement: 'inline', nodeFactory: FAKE_NODES, inlineWatchdog: 'exit', watchdogMs: 60_000 });
+    const stuck: unknown[] = [];
+    const emulator = await Emulator.load(spec, { placement: 'inline', nodeFactory: FAKE_NODES, onStuck: (node) => stuck.push(node), watchdogMs: 60_000 });
     try {
       const result = await emulator.exec('a', 'echo armed');
       expect(result.stdout).toBe('armed\n');
     } finally {
       await emulator.close();
     }
+    expect(stuck).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The inline watchdog: names a node that never returns (a busy loop) when the nodes run on the
- * caller's own thread (inline placement), and ends the process with exit status 3.
+ * caller's own thread (inline placement), and hands it to the embedder's `onStuck` callback.
  *
  * An inline shard runs the nodes on the thread that would have to notice the loop, so the watching
  * is done by a small worker thread. The shard keeps its activity in two Int32 cells over a
@@ -12,33 +12,36 @@
  * progress and is never cut short; time outside any node (idle, the runtime's own work) never fires.
  *
  * Firing: the thread connects an inspector session to the main thread (only then: no session exists
- * while all is well) and evaluates a call of the exit hook. V8 services the inspector by interrupt,
- * so the hook runs on the main thread even inside the loop: it runs the process's `exit` listeners
- * (the TUI leaves the alternate screen, ink restores the terminal), then writes one line —
- * `netloom: node h2: Error: no progress from its thread for 10 s, inside the node (a loop that never
- * ends?); the process was stopped` — to stderr and exits 3. It closes stderr after the line, which
- * keeps Node from printing "Waiting for the debugger to disconnect..." for the session at exit.
+ * while all is well) and evaluates a call of this module's hook there, which calls the watchdog's
+ * `onStuck({ node, message })`. V8 services the inspector by interrupt, so the callback runs on the
+ * main thread even inside the loop — in the middle of the stuck call, where it can end the process
+ * but not the loop (the CLI exits 3: apps/cli's stuck-node-exit.ts). If it returns, the loop goes on
+ * and this watchdog does not fire again; if it throws, the thread writes why to stderr. A handler
+ * that exits should close stderr after its last line, or Node adds "Waiting for the debugger to
+ * disconnect..." for the watchdog's inspector session.
  *
- * Only for a process that may be ended (the CLI): `Emulator.load(…, { inlineWatchdog: 'exit' })`.
- * A library embedding gets no inline watchdog by default; what was tried for it and why it is not
- * offered (Runtime.terminateExecution) is in docs/engine.md.
+ * Only for a process that may be ended: `Emulator.load(…, { onStuck })`, on the main thread. A
+ * library embedding gets no inline watchdog by default; what was tried for it and why ending only
+ * the loop is not offered (Runtime.terminateExecution) is in docs/engine.md.
  * Leaves out: a node blocked in a synchronous system call (no JavaScript runs, so no interrupt is
  * serviced: a hang, as in a worker) and Node built without the inspector.
  */
-import { closeSync, writeSync } from 'node:fs';
 import { isMainThread, Worker } from 'node:worker_threads';
 
-/** `off`: no inline watchdog (the library's default); `exit`: a stuck node ends the process with status 3. */
-export type InlineWatchdogMode = 'off' | 'exit';
+/** A node whose call has not returned for `watchdogMs`: its name, and `Error: no progress from its thread for 10 s, inside the node (…)`. */
+export interface StuckNode {
+  node: string;
+  message: string;
+}
 
-/** The status the process exits with when a node is stuck inline (the CLI's "a node failed"). */
-export const STUCK_NODE_EXIT_STATUS = 3;
+/** What the embedder does with a stuck node, on the main thread, in the middle of the stuck call. */
+export type StuckNodeHandler = (stuck: StuckNode) => void;
 
 /** The longest the watchdog thread sleeps between two looks at the activity cells. */
 const POLL_MS = 250;
 
-/** Where the exit hook lives on the main thread: a registered symbol, the same for every copy of this module. */
-const EXIT_HOOK = 'netloom.inlineWatchdogExit';
+/** Where the hook lives on the main thread: a registered symbol, the same for every copy of this module. */
+const STUCK_HOOK = 'netloom.inlineWatchdogStuck';
 
 /** What the watchdog thread is told at start. */
 interface WatchdogData {
@@ -48,6 +51,8 @@ interface WatchdogData {
   /** The shard's node names by node index (index + 1 in activity[0]). */
   names: string[];
   hook: string;
+  /** Which watchdog of this process the hook is to call. */
+  id: number;
 }
 
 /**
@@ -57,7 +62,7 @@ interface WatchdogData {
 const WATCHDOG_THREAD = `
 const { workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
-const { activity, watchdogMs, pollMs, names, hook } = workerData;
+const { activity, watchdogMs, pollMs, names, hook, id } = workerData;
 const cells = new Int32Array(activity);
 let calls = Atomics.load(cells, 1);
 let since = performance.now();
@@ -73,55 +78,41 @@ const timer = setInterval(() => {
   if (now - since < watchdogMs) return;
   clearInterval(timer);
   const name = names[node - 1] === undefined ? 'number ' + (node - 1) : names[node - 1];
-  const line = 'netloom: node ' + name + ': Error: no progress from its thread for ' + watchdogMs / 1000 +
-    ' s, inside the node (a loop that never ends?); the process was stopped';
+  const message = 'Error: no progress from its thread for ' + watchdogMs / 1000 + ' s, inside the node (a loop that never ends?)';
   const { Session } = require('node:inspector');
   const session = new Session();
   session.connectToMainThread();
-  const expression = 'globalThis[Symbol.for(' + JSON.stringify(hook) + ')](' + JSON.stringify(line) + ')';
-  // The hook exits the process: an answer means it did not run.
+  const expression = 'globalThis[Symbol.for(' + JSON.stringify(hook) + ')](' + id + ', ' + JSON.stringify(name) + ', ' + JSON.stringify(message) + ')';
   session.post('Runtime.evaluate', { expression }, (error, result) => {
-    const why = error ? error.message : result.exceptionDetails ? result.exceptionDetails.text + ' ' + (result.result.description || '') : 'no exit';
-    require('node:fs').writeSync(2, line + ' (the watchdog could not stop the process: ' + why + ')' + String.fromCharCode(10));
+    session.disconnect();
+    if (!error && !result.exceptionDetails) return;
+    const why = error ? error.message : result.exceptionDetails.text + ' ' + (result.result.description || '');
+    require('node:fs').writeSync(2, 'netloom: node ' + name + ': ' + message + ' (the inline watchdog could not report it: ' + why + ')' + String.fromCharCode(10));
   });
 }, pollMs);
 `;
 
 /**
- * Why an emulator cannot have `mode` here, or null. Inline, `exit` must be asked for on the main
- * thread: the one the inspector interrupts, and whose exit ends the process.
+ * Why an emulator cannot have an `onStuck` handler here, or null. Inline, it must be given on the
+ * main thread: the one the inspector interrupts.
  */
-export function inlineWatchdogRefusal(mode: unknown, inline: boolean): string | null {
-  if (mode === undefined || mode === 'off') return null;
-  if (mode !== 'exit') return `inlineWatchdog must be 'off' or 'exit', got ${JSON.stringify(mode)}`;
-  return !inline || isMainThread ? null : "inlineWatchdog 'exit' works only on the main thread (the one it stops), not in a worker thread";
+export function onStuckRefusal(handler: unknown, inline: boolean): string | null {
+  if (handler === undefined) return null;
+  if (typeof handler !== 'function') return `onStuck must be a function, got ${typeof handler}`;
+  return !inline || isMainThread ? null : 'onStuck works only on the main thread (the one the inline watchdog interrupts), not in a worker thread';
 }
 
-/** Write all of `text` to stderr, synchronously (stderr may be a non-blocking pipe). */
-function writeStderr(text: string): void {
-  const bytes = Buffer.from(text);
-  let written = 0;
-  for (let attempts = 0; written < bytes.length && attempts < 1000; attempts++) {
-    try {
-      written += writeSync(2, bytes, written);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-    }
-  }
-}
+/** The armed watchdogs of this thread, by id, for the hook. */
+const armed = new Map<number, StuckNodeHandler>();
+let nextId = 1;
 
-/** The hook the watchdog thread calls on the main thread: exit listeners, the line, exit 3. */
-function installExitHook(): void {
+/** The hook the watchdog thread calls on the main thread, by interrupt: the watchdog's handler. */
+function installHook(): void {
   const global = globalThis as unknown as Record<symbol, unknown>;
-  const key = Symbol.for(EXIT_HOOK);
+  const key = Symbol.for(STUCK_HOOK);
   if (global[key] !== undefined) return;
-  global[key] = (line: string): void => {
-    // Registered last, so it runs after every other exit listener (the terminal is restored first).
-    process.once('exit', () => {
-      writeStderr(`${line}\n`);
-      closeSync(2);
-    });
-    process.exit(STUCK_NODE_EXIT_STATUS);
+  global[key] = (id: number, node: string, message: string): void => {
+    armed.get(id)?.({ node, message });
   };
 }
 
@@ -130,10 +121,12 @@ export class InlineWatchdog {
   /** The cells the shard writes: [0] index + 1 of the node being called into (0 between calls), [1] calls so far. */
   readonly activity: Int32Array;
   private readonly thread: Worker;
+  private readonly id = nextId++;
 
-  /** Start watching: a node whose call lasts `watchdogMs` ends the process (exit 3), named from `names`. */
-  constructor(watchdogMs: number, names: readonly string[]) {
-    installExitHook();
+  /** Start watching: a node whose call lasts `watchdogMs` is handed to `onStuck`, named from `names`. */
+  constructor(watchdogMs: number, names: readonly string[], onStuck: StuckNodeHandler) {
+    installHook();
+    armed.set(this.id, onStuck);
     const buffer = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
     this.activity = new Int32Array(buffer);
     const workerData: WatchdogData = {
@@ -141,7 +134,8 @@ export class InlineWatchdog {
       watchdogMs,
       pollMs: Math.min(POLL_MS, Math.max(10, watchdogMs / 10)),
       names: [...names],
-      hook: EXIT_HOOK,
+      hook: STUCK_HOOK,
+      id: this.id,
     };
     // No execArgv: the thread is CommonJS even in a process started with --input-type=module.
     this.thread = new Worker(WATCHDOG_THREAD, { eval: true, execArgv: [], workerData, name: 'netloom inline watchdog' });
@@ -152,6 +146,7 @@ export class InlineWatchdog {
 
   /** Stop the thread (the shard is closed: nothing is left to watch). */
   async stop(): Promise<void> {
+    armed.delete(this.id);
     await this.thread.terminate();
   }
 }

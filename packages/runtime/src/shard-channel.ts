@@ -18,9 +18,9 @@
  * encoding a large answer) it waits OUTSIDE_NODES_MS at least. It is the one wall-clock limit in the
  * engine: it decides only whether a worker is alive, never what a window computes; a window that
  * takes long but keeps calling nodes is never cut short. An inline shard shares the caller's thread,
- * so nothing on it can interrupt a node: with `inlineWatchdog: 'exit'` (the CLI) a watchdog thread
- * reads the same activity cells and ends the process, naming the node (inline-watchdog.ts); without
- * it a node that loops forever inline hangs the caller (docs/engine.md).
+ * so nothing on it can interrupt a node: with an `onStuck` handler (the CLI's ends the process) a
+ * watchdog thread reads the same activity cells and hands it the node by interrupt
+ * (inline-watchdog.ts); without one a node that loops forever inline hangs the caller (docs/engine.md).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -38,7 +38,7 @@ import {
 } from '@netloom/ipc';
 import type { Piscina } from 'piscina';
 import type { NodeFactory } from './node-factory.js';
-import { InlineWatchdog, type InlineWatchdogMode } from './inline-watchdog.js';
+import { InlineWatchdog, type StuckNodeHandler } from './inline-watchdog.js';
 import { listenForNodeFaults, settleNodes } from './node-faults.js';
 import { Shard } from './shard.js';
 import type { ShardTask } from './shard-worker.js';
@@ -93,9 +93,9 @@ export class ShardThreadError extends Error {
   }
 }
 
-/** How an inline shard is watched: `exit` starts an InlineWatchdog over its activity (inline-watchdog.ts). */
+/** How an inline shard is watched: a handler starts an InlineWatchdog over its activity (inline-watchdog.ts). */
 export interface InlineWatch {
-  mode: InlineWatchdogMode;
+  onStuck: StuckNodeHandler | null;
   watchdogMs: number;
 }
 
@@ -107,15 +107,16 @@ export class InlineShardChannel implements ShardChannel {
   constructor(
     readonly index: number,
     private readonly factory: NodeFactory,
-    private readonly watch: InlineWatch = { mode: 'off', watchdogMs: DEFAULT_WATCHDOG_MS },
+    private readonly watch: InlineWatch = { onStuck: null, watchdogMs: DEFAULT_WATCHDOG_MS },
   ) {}
 
   async start(message: StartMessage): Promise<ReadyMessage> {
     this.stopListening ??= listenForNodeFaults();
-    if (this.watch.mode === 'exit') {
+    const onStuck = this.watch.onStuck;
+    if (onStuck !== null) {
       const names: string[] = [];
       for (const node of message.nodes) names[node.index] = node.name;
-      this.watchdog ??= new InlineWatchdog(this.watch.watchdogMs, names);
+      this.watchdog ??= new InlineWatchdog(this.watch.watchdogMs, names, onStuck);
     }
     this.shard = new Shard(message, this.factory, this.watchdog?.activity);
     await settleNodes(() => this.shard?.takeRealTimerArmed() ?? false);

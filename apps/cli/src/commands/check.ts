@@ -3,7 +3,7 @@
  * (inline placement, no workers), so an editor's save catches a failing `exec:` line with the same
  * `file:line:col:` message and exit status (4) as `netloom run`. It then prints warnings about
  * nodes that route like routers but do not forward (forwarding-warnings.ts) on stderr; warnings
- * never change the exit status. `run` shares the startup check (checkStartup).
+ * never change the exit status. `run` reads the same warnings from its own emulator.
  */
 
 import type { TopologySpec } from '@netloom/topology';
@@ -30,12 +30,11 @@ export async function checkCommand(file: string, io: CliIo, engine: () => Promis
 /**
  * Starts `spec` on the main thread, so that every startup command runs, and returns the forwarding
  * warnings as `file:line:col: warning: …` lines. Throws what start() throws (a CommandFailedError for a
- * failing startup command). A separate emulator: the caller's own run is not moved in time by the
- * commands that inspect the nodes.
+ * failing startup command).
  */
-export async function checkStartup(engine: () => Promise<Engine>, spec: TopologySpec, seed?: number): Promise<string[]> {
+async function checkStartup(engine: () => Promise<Engine>, spec: TopologySpec): Promise<string[]> {
   const runtime = await engine();
-  const emulator = await runtime.open(spec, seed === undefined ? { placement: 'inline' } : { placement: 'inline', seed });
+  const emulator = await runtime.open(spec, { placement: 'inline' });
   try {
     await emulator.start();
     return await forwardingWarnings(emulator, spec);

@@ -4,8 +4,8 @@
  * Human output: the trace (with --trace) as it happens, then one line per expectation
  * (`✓ 3.000s h1: ping -c 3 10.0.9.2`, or `✗ …` with the file:line of the expect, what was wanted and
  * what came out), then `N/M expectations hold`. --json prints one JSON report instead.
- * The startup commands are first run by themselves on the main thread (check.ts's checkStartup),
- * which also prints forwarding warnings on stderr. Exit 0 when all hold, 1 when one fails, 2 on bad
+ * Once the startup commands have run, forwarding warnings (forwarding-warnings.ts) are read from the
+ * same emulator without moving its virtual time, and printed on stderr. Exit 0 when all hold, 1 when one fails, 2 on bad
  * input, 3 when a node or shard fails, 4 when a startup or timed event command fails (the report
  * is then its `file:line:col:` message, and with --json a report whose `failure` holds its fields).
  */
@@ -17,7 +17,7 @@ import { closeQuietly, EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_NODE_FAILED
 import { commandFailureOf, failureJson, reportFailure } from '../failure-report.js';
 import { loadTopologyOrReport } from '../topology-input.js';
 import { formatSeconds } from '../units.js';
-import { checkStartup } from './check.js';
+import { forwardingWarnings } from '../forwarding-warnings.js';
 
 export interface RunOptions extends EmulatorOptions {
   until?: string;
@@ -44,7 +44,6 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, e
   const trace: TraceEvent[] = [];
   let captures: string[] = [];
   try {
-    for (const warning of await checkStartup(engine, spec, options.seed)) io.stderr.write(`${warning}\n`);
     if (options.trace) {
       emulator.onTrace((events) => {
         if (options.json) trace.push(...events);
@@ -62,6 +61,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, e
       }
     }
     await emulator.start();
+    for (const warning of await forwardingWarnings(emulator, spec)) io.stderr.write(`${warning}\n`);
     const report = await emulator.run(until);
     if (options.pcap !== undefined) await emulator.stopCapture();
     if (options.json) io.stdout.write(`${JSON.stringify(jsonReport(spec, options, report, options.trace ? trace : null, captures, placementOf(emulator)), null, 2)}\n`);

@@ -5,6 +5,7 @@
  * the engine (tests use a fake) and `netloom tui` pays for it only when run.
  */
 import type { EmulatorApi, EmulatorOptions } from '@netloom/runtime';
+import { exitOnStuckNode } from '../stuck-node-exit.js';
 
 /**
  * Loads with the file's `events:` playing as time moves, so the timeline happens as the user watches,
@@ -12,7 +13,7 @@ import type { EmulatorApi, EmulatorOptions } from '@netloom/runtime';
  */
 export async function loadEmulator(file: string, options: EmulatorOptions): Promise<EmulatorApi> {
   const { Emulator } = await import('@netloom/runtime');
-  return Emulator.load(file, { ...options, playEvents: true, inlineWatchdog: 'exit' });
+  return Emulator.load(file, { ...options, playEvents: true, onStuck: exitOnStuckNode });
 }
 
 /** A topology file problem (`file:line:col: …`), thrown as @netloom/topology's TopologyError. */
