@@ -1,0 +1,482 @@
+/**
+ * The IPv6 datapath of one node: input, extension headers, local delivery, forwarding, ICMPv6 and
+ * output through the neighbour table (nd_tbl, with NDP as its protocol).
+ *
+ * Follows Linux 6.x net/ipv6:
+ * - ip6_rcv_core: frames for another host's MAC are dropped; a packet shorter than its header or
+ *   its payload length, a version other than 6, a multicast or loopback source, or a loopback
+ *   destination from the wire is a counted drop (`malformed` / `martianSource` /
+ *   `martianDestination`).
+ * - The input route: our unicast addresses (not tentative), the groups every node joins (ff01::1,
+ *   ff02::1, the solicited-node groups of our addresses) → local delivery; anything else is
+ *   forwarded when net.ipv6.conf.all.forwarding is on (ip6_forward: hop limit ≤ 1 → time exceeded,
+ *   route lookup, no route → destination unreachable "no route", reject routes their codes), else
+ *   dropped (`forwardingDisabled`).
+ * - Extension headers (ip6_protocol_deliver_rcu + the inet6_protos of exthdrs.c): a registry by next
+ *   header number; Hop-by-Hop, Destination Options, Routing and Fragment are registered here (the
+ *   known options (Pad1, PadN, Home Address) and unknown ones whose type says skip are passed, any
+ *   other unknown option drops the packet; a Routing header with segments left is dropped with a
+ *   parameter problem at its type field (source routing is not modelled); a fragment is dropped
+ *   (reassembly is not modelled)). A protocol with no handler gets a parameter problem code 1
+ *   pointing at the next-header field that named it (ICMPV6_UNK_NEXTHDR), as Linux.
+ * - ICMPv6 (icmpv6_rcv): checksum checked (`badChecksum`); echo request → echo reply from the
+ *   address it was sent to (or the selected source for a multicast one); NS/NA/RS to ndisc
+ *   (neigh/ndisc.ts); error messages go to the transport their quoted datagram belongs to.
+ * - icmp6_send: never about an ICMPv6 error, a multicast destination (except packet too big and
+ *   parameter problem option 2) or an unspecified/multicast source; the source is the offending
+ *   packet's destination when it was ours, else the source selected towards the sender; the quote
+ *   is cut so the error fits 1280 bytes; rate limited per destination by net.ipv6.icmp.ratelimit
+ *   (1000 ms, inet_peer_xrlim_allow's token bucket with burst 6).
+ * - Output (ip6_output → ip6_finish_output2): multicast destinations go to 33:33:xx:xx:xx:xx, a
+ *   unicast next hop through nd_tbl (queued while INCOMPLETE; a failed entry gives "address
+ *   unreachable"); a destination that is ours loops back through lo.
+ * Leaves out fragmentation and reassembly, PMTU, router advertisements and redirects (router
+ * discovery), MLD, the IPv6 netfilter hook points, flow labels, jumbograms and source routing.
+ */
+import {
+  EtherType,
+  ICMPV6_ERROR_MAX_QUOTE,
+  emitIcmpv6,
+  emitIpv6HeaderFor,
+  formatIpv6,
+  icmpv6BufferLen,
+  Icmpv6ParameterProblemCode,
+  Icmpv6TimeExceededCode,
+  Icmpv6Type,
+  Icmpv6UnreachableCode,
+  IPV6_HEADER_LENGTH,
+  isIcmpv6Error,
+  isWireError,
+  Ipv6ExtensionHeaderView,
+  MAX_EXTENSION_HEADERS,
+  parseIcmpv6,
+  parseIpv6ExtensionHeader,
+  parseIpv6Packet,
+  unrecognizedOptionAction,
+  type Icmpv6Repr,
+  type Ipv6Repr,
+  type NdpRepr,
+} from '@netloom/wire';
+import type { DropReason, Nanos } from '../node-host.js';
+import type { DeviceView } from '../routing-api.js';
+import type { Route6Outcome, Route6Query } from '../kernel.js';
+import type { PacketType } from '../neigh/arp.js';
+import type { NeighbourEntry, NeighbourTable, QueuedPacket } from '../neigh/neighbour-table.js';
+import { ALL_NODES, ipv6Bytes, ipv6Number, isIpv6Multicast, multicastMac, Ndisc, NDISC_RECEIVED_TYPES, solicitedNodeAddress } from '../neigh/ndisc.js';
+import { ProtocolTable, type TransportOf, type TransportRegistry } from '../protocol-table.js';
+import type { Prng, TimerHeap } from '../timers.js';
+
+/** What ip6_input hands a transport (family 6 of the TransportRegistry). */
+export interface Ipv6Delivery {
+  dev: string;
+  source: bigint;
+  destination: bigint;
+  hopLimit: number;
+  /** The upper-layer bytes. */
+  payload: Uint8Array;
+  /** The whole IPv6 packet (for an ICMPv6 error about it). */
+  packet: Uint8Array;
+}
+
+/** An ICMPv6 error quoting a datagram of the transport (icmpv6_notify → err_handler). */
+export interface Icmpv6ErrorReport {
+  dev: string;
+  type: number;
+  code: number;
+  info: number;
+  /** The ICMPv6 message's sender. */
+  from: bigint;
+  /** The quoted packet (its IPv6 header first). */
+  quoted: Uint8Array;
+}
+
+declare module '../protocol-table.js' {
+  interface TransportFamilies {
+    6: { delivery: Ipv6Delivery; error: Icmpv6ErrorReport };
+  }
+}
+
+/** An IPv6 address of a device as the layer sees it. */
+export interface Ipv6LayerAddress {
+  address: bigint;
+  prefixLength: number;
+  tentative: boolean;
+}
+
+/** What the IPv6 layer needs from the control plane and the node. */
+export interface Ipv6Dependencies {
+  device(name: string): DeviceView | undefined;
+  /** The addresses of a device at `now` (addrconf's list). */
+  addresses(dev: string, now: Nanos): readonly Ipv6LayerAddress[];
+  isLocalAddress(address: bigint, now: Nanos): boolean;
+  lookupRoute(query: Route6Query, now: Nanos): Route6Outcome;
+  selectSource(dst: bigint, now: Nanos, dev?: string): bigint | undefined;
+  /** net.ipv6.conf.SCOPE.KEY. */
+  conf(scope: string, key: string): number;
+  /** Any sysctl (net.ipv6.icmp.ratelimit). */
+  sysctl(name: string): number;
+  dadFailed(dev: string, address: bigint, now: Nanos): void;
+  neighbours: NeighbourTable<bigint>;
+  timers: TimerHeap;
+  prng: Prng;
+  transports: TransportRegistry;
+  transmit(dev: string, frame: Uint8Array): void;
+  drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
+}
+
+/**
+ * An extension header's handler (inet6_protos of exthdrs.c) for the header of type `protocol` at
+ * `offset` in the payload: go on with the protocol it names after it, or stop (dropped or answered).
+ */
+export type ExtensionHeaderHandler = (packet: ParsedPacket, protocol: number, offset: number, now: Nanos) => { next: number; offset: number } | null;
+
+interface ParsedPacket {
+  dev: string;
+  ip: Ipv6Repr;
+  source: bigint;
+  destination: bigint;
+  packet: Uint8Array;
+  frame: Uint8Array;
+}
+
+const DEFAULT_HOP_LIMIT = 64;
+const NEXTHDR_HOP = 0;
+const NEXTHDR_ROUTING = 43;
+const NEXTHDR_FRAGMENT = 44;
+const NEXTHDR_NONE = 59;
+const NEXTHDR_DEST = 60;
+const IPPROTO_ICMPV6 = 58;
+/** XRLIM_BURST_FACTOR: an inet_peer's token bucket holds six intervals. */
+const XRLIM_BURST_FACTOR = 6;
+/** The peers the ICMPv6 rate limit remembers (inet_peer's tree is bounded by inet_peer_threshold). */
+const MAX_RATE_PEERS = 4096;
+const MS = 1_000_000;
+
+export class Ipv6Layer {
+  readonly ndisc: Ndisc;
+  /** Extension headers by next-header number (0, 43, 44, 60 registered here). */
+  readonly extensionHeaders = new ProtocolTable<ExtensionHeaderHandler>('IPv6 extension header', 255);
+  private readonly transports: ProtocolTable<TransportOf<6>>;
+  /** inet_peer rate tokens per ICMPv6 error destination: [tokens (ns), last (ns)]. */
+  private readonly ratePeers = new Map<bigint, { tokens: number; last: Nanos }>();
+  /** The time of the call being served (ndisc's callbacks do not carry it). */
+  private clock: Nanos = 0;
+
+  constructor(private readonly deps: Ipv6Dependencies) {
+    this.transports = deps.transports.table(6);
+    this.ndisc = new Ndisc({
+      neighbours: deps.neighbours,
+      timers: deps.timers,
+      prng: deps.prng,
+      device: (dev) => deps.device(dev),
+      addresses: (dev) => deps.addresses(dev, this.clock).map((a) => ({ address: a.address, tentative: a.tentative, optimistic: false })),
+      conf: (scope, key) => deps.conf(scope, key),
+      selectSource: (dev, destination) => deps.selectSource(destination, this.clock, dev) ?? null,
+      isOnLink: (dev, address) => deps.addresses(dev, this.clock).some((a) => (a.address ^ address) >> BigInt(128 - a.prefixLength) === 0n),
+      sendIcmpv6: (dev, source, destination, hopLimit, message) => this.sendNdisc(dev, source, destination, hopLimit, message),
+      dadFailed: (dev, address, now) => deps.dadFailed(dev, address, now),
+      drop: (dev, reason, detail) => deps.drop(dev, reason, undefined, detail),
+    });
+    deps.neighbours.attachOps({
+      solicit: (entry, unicastTo, trigger, now) => this.ndisc.solicit(entry, unicastTo, trigger, now),
+      transmit: (entry, queued) => {
+        if (entry.mac === null) throw new Error('a neighbour entry transmitted without a link-layer address');
+        this.transmitResolved(entry.dev, entry.mac, queued.packet);
+      },
+      unreachable: (entry, queued, now) => this.neighbourFailed(entry, queued, now),
+    });
+    deps.transports.register(6, IPPROTO_ICMPV6, {
+      receive: (delivery, now) => this.processIcmpv6(delivery, now),
+      error: () => false,
+    });
+    const skipOptions: ExtensionHeaderHandler = (p, protocol, offset) => this.skipOptionsHeader(p, protocol, offset);
+    this.extensionHeaders.register(NEXTHDR_HOP, skipOptions);
+    this.extensionHeaders.register(NEXTHDR_DEST, skipOptions);
+    this.extensionHeaders.register(NEXTHDR_ROUTING, (p, _protocol, offset, now) => this.processRoutingHeader(p, offset, now));
+    this.extensionHeaders.register(NEXTHDR_FRAGMENT, (p) => {
+      this.deps.drop(p.dev, 'reassemblyFailed', p.frame, 'IPv6 fragment: reassembly is not modelled');
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** ipv6_rcv for the IPv6 payload of a frame that arrived on `dev`. */
+  processIpv6(dev: DeviceView, packetType: PacketType, packet: Uint8Array, frame: Uint8Array, now: Nanos): void {
+    this.clock = now;
+    if (packetType === 'otherhost') {
+      this.deps.drop(dev.name, 'notForUs', frame);
+      return;
+    }
+    const ip = parseIpv6Packet(packet);
+    if (isWireError(ip)) {
+      this.deps.drop(dev.name, 'malformed', frame, ip.error);
+      return;
+    }
+    const source = ipv6Number(ip.source);
+    const destination = ipv6Number(ip.destination);
+    // ip6_rcv_core: a multicast source, or ::1 from the wire, is a martian.
+    if (isIpv6Multicast(source) || (source === 1n && dev.kind !== 'loopback')) {
+      this.deps.drop(dev.name, 'martianSource', frame);
+      return;
+    }
+    if (destination === 1n && dev.kind !== 'loopback') {
+      this.deps.drop(dev.name, 'martianDestination', frame);
+      return;
+    }
+    const parsed: ParsedPacket = { dev: dev.name, ip, source, destination, packet: packet.subarray(0, IPV6_HEADER_LENGTH + ip.payload.length), frame };
+    if (this.isForUs(dev.name, destination, now)) {
+      this.localDeliver(parsed, now);
+      return;
+    }
+    if (isIpv6Multicast(destination)) {
+      this.deps.drop(dev.name, 'notForUs', frame, 'multicast group not joined');
+      return;
+    }
+    if (!this.deps.conf('all', 'forwarding')) {
+      this.deps.drop(dev.name, 'forwardingDisabled', frame);
+      return;
+    }
+    this.forward(parsed, now);
+  }
+
+  /** ipv6_chk_addr or a group every node joins (ff01::1, ff02::1, our solicited-node groups). */
+  private isForUs(dev: string, destination: bigint, now: Nanos): boolean {
+    if (!isIpv6Multicast(destination)) return this.deps.isLocalAddress(destination, now);
+    if (destination === ALL_NODES || destination === ((0xff01n << 112n) | 1n)) return true;
+    return this.deps.addresses(dev, now).some((a) => solicitedNodeAddress(a.address) === destination);
+  }
+
+  /** ip6_forward. */
+  private forward(p: ParsedPacket, now: Nanos): void {
+    if (p.ip.hopLimit <= 1) {
+      this.deps.drop(p.dev, 'ttlExpired', p.frame);
+      this.icmpSend(p, Icmpv6Type.timeExceeded, Icmpv6TimeExceededCode.hopLimit, 0, now);
+      return;
+    }
+    const outcome = this.deps.lookupRoute({ dst: p.destination, src: p.source, iif: p.dev }, now);
+    if (!outcome.ok) {
+      // ip6_pkt_prohibit: administratively prohibited; ip6_pkt_discard (no route, unreachable routes): no route; blackhole: silent.
+      const code = outcome.errno === 'EACCES' ? Icmpv6UnreachableCode.adminProhibited : Icmpv6UnreachableCode.noRoute;
+      this.deps.drop(p.dev, outcome.errno === 'EACCES' ? 'prohibited' : outcome.errno === 'EINVAL' ? 'blackhole' : 'noRoute', p.frame);
+      if (outcome.errno !== 'EINVAL') this.icmpSend(p, Icmpv6Type.destinationUnreachable, code, 0, now);
+      return;
+    }
+    const route = outcome.decision.route;
+    const forwarded = new Uint8Array(p.packet);
+    forwarded[7] = p.ip.hopLimit - 1;
+    const nextHop = route.gateway !== 0n ? route.gateway : p.destination;
+    this.output(route.dev, nextHop, forwarded, p.source, now);
+  }
+
+  /** ip6_input_finish: walk the extension headers through the registry, then the transport. */
+  private localDeliver(p: ParsedPacket, now: Nanos): void {
+    let next = p.ip.nextHeader;
+    let offset = 0;
+    // Where the field naming `next` sits in the packet: the fixed header's, then each extension header's first byte.
+    let nextHeaderField = 6;
+    for (let walked = 0; walked <= MAX_EXTENSION_HEADERS; walked++) {
+      if (next === NEXTHDR_NONE) return;
+      const header = this.extensionHeaders.handlerFor(next);
+      if (header === undefined) break;
+      const result = header(p, next, offset, now);
+      if (result === null) return;
+      nextHeaderField = IPV6_HEADER_LENGTH + offset;
+      next = result.next;
+      offset = result.offset;
+    }
+    const transport = this.transports.handlerFor(next);
+    if (transport === undefined) {
+      this.deps.drop(p.dev, 'unsupportedProtocol', p.frame, `next header ${next}`);
+      this.icmpSend(p, Icmpv6Type.parameterProblem, Icmpv6ParameterProblemCode.unrecognizedNextHeader, nextHeaderField, now);
+      return;
+    }
+    transport.receive({ dev: p.dev, source: p.source, destination: p.destination, hopLimit: p.ip.hopLimit, payload: p.ip.payload.subarray(offset), packet: p.packet }, now);
+  }
+
+  /** The length of the extension header of type `protocol` at `offset`. */
+  private headerLength(p: ParsedPacket, protocol: number, offset: number): number {
+    return Ipv6ExtensionHeaderView.over(p.ip.payload.subarray(offset)).headerLengthAs(protocol);
+  }
+
+  /** ip6_parse_tlv for Hop-by-Hop and Destination Options: options whose type says skip are skipped. */
+  private skipOptionsHeader(p: ParsedPacket, protocol: number, offset: number): { next: number; offset: number } | null {
+    const header = parseIpv6ExtensionHeader(p.ip.payload.subarray(offset), protocol);
+    if (isWireError(header)) {
+      this.deps.drop(p.dev, 'malformed', p.frame, header.error);
+      return null;
+    }
+    if (header.kind === 'hopByHop' || header.kind === 'destinationOptions') {
+      for (const option of header.options) {
+        if (option.kind !== 'other') continue;
+        if (unrecognizedOptionAction(option.type) === 'skip') continue;
+        this.deps.drop(p.dev, 'unsupportedProtocol', p.frame, `IPv6 option type ${option.type}`);
+        return null;
+      }
+    }
+    return { next: header.nextHeader, offset: offset + this.headerLength(p, protocol, offset) };
+  }
+
+  /** ipv6_rthdr_rcv: with no segments left the header is passed; otherwise a parameter problem (source routing is not modelled). */
+  private processRoutingHeader(p: ParsedPacket, offset: number, now: Nanos): { next: number; offset: number } | null {
+    const header = parseIpv6ExtensionHeader(p.ip.payload.subarray(offset), NEXTHDR_ROUTING);
+    if (isWireError(header) || header.kind !== 'routing') {
+      this.deps.drop(p.dev, 'malformed', p.frame, isWireError(header) ? header.error : 'not a routing header');
+      return null;
+    }
+    if (header.segmentsLeft === 0) return { next: header.nextHeader, offset: offset + this.headerLength(p, NEXTHDR_ROUTING, offset) };
+    this.deps.drop(p.dev, 'unsupportedProtocol', p.frame, `routing header type ${header.routingType}`);
+    // Pointer at the routing type field (ICMPV6_HDR_FIELD).
+    this.icmpSend(p, Icmpv6Type.parameterProblem, Icmpv6ParameterProblemCode.erroneousHeaderField, IPV6_HEADER_LENGTH + offset + 2, now);
+    return null;
+  }
+
+  // ---------------------------------------------------------------- ICMPv6
+
+  /** icmpv6_rcv. */
+  private processIcmpv6(d: Ipv6Delivery, now: Nanos): void {
+    const message = parseIcmpv6(d.payload, { source: ipv6Bytes(d.source), destination: ipv6Bytes(d.destination) });
+    if (isWireError(message)) {
+      this.deps.drop(d.dev, message.error === 'badChecksum' ? 'badChecksum' : 'malformed', d.packet, message.error);
+      return;
+    }
+    if (message.kind === 'echoRequest') {
+      const source = isIpv6Multicast(d.destination) ? this.deps.selectSource(d.source, now, d.dev) : d.destination;
+      if (source === undefined) return;
+      this.sendIcmpv6(source, d.source, DEFAULT_HOP_LIMIT, { kind: 'echoReply', identifier: message.identifier, sequence: message.sequence, data: message.data }, now);
+      return;
+    }
+    if (message.kind === 'neighbourSolicitation' || message.kind === 'neighbourAdvertisement' || message.kind === 'routerSolicitation') {
+      const device = this.deps.device(d.dev);
+      if (!device) return;
+      this.ndisc.processNdisc({ dev: d.dev, packetType: isIpv6Multicast(d.destination) ? 'multicast' : 'host', source: d.source, destination: d.destination, hopLimit: d.hopLimit, code: d.payload[1] ?? 0, message }, now);
+      return;
+    }
+    if (message.kind === 'echoReply') {
+      this.deps.drop(d.dev, 'noSocket', d.packet, 'echo reply: no ICMPv6 ping socket');
+      return;
+    }
+    if (!NDISC_RECEIVED_TYPES.includes(d.payload[0] ?? 0) && !isIcmpv6Error(d.payload[0] ?? 0)) this.deps.drop(d.dev, 'unsupportedProtocol', d.packet, `ICMPv6 type ${d.payload[0] ?? 0}`);
+  }
+
+  /**
+   * icmp6_send about the packet `p`: never about an ICMPv6 error or a packet from an unspecified or
+   * multicast source, nor to a multicast destination (but packet too big and parameter problem), and
+   * within net.ipv6.icmp.ratelimit per destination.
+   */
+  icmpSend(p: ParsedPacket, type: number, code: number, info: number, now: Nanos): void {
+    if (p.source === 0n || isIpv6Multicast(p.source)) return;
+    if (isIpv6Multicast(p.destination) && type !== Icmpv6Type.packetTooBig && !(type === Icmpv6Type.parameterProblem && code === Icmpv6ParameterProblemCode.unrecognizedOption)) return;
+    if (p.ip.nextHeader === IPPROTO_ICMPV6 && (p.ip.payload.length < 1 || isIcmpv6Error(p.ip.payload[0]!))) return;
+    if (!this.rateAllowed(p.source, now)) {
+      this.deps.drop(p.dev, 'rateLimited', p.frame, 'icmpv6 ratelimit');
+      return;
+    }
+    const source = this.deps.isLocalAddress(p.destination, now) ? p.destination : this.deps.selectSource(p.source, now, p.dev);
+    if (source === undefined) return;
+    const quoted = p.packet.subarray(0, Math.min(p.packet.length, ICMPV6_ERROR_MAX_QUOTE));
+    let error: Icmpv6Repr;
+    if (type === Icmpv6Type.timeExceeded) error = { kind: 'timeExceeded', code, packet: quoted };
+    else if (type === Icmpv6Type.parameterProblem) error = { kind: 'parameterProblem', code, pointer: info, packet: quoted };
+    else error = { kind: 'destinationUnreachable', code, packet: quoted };
+    this.sendIcmpv6(source, p.source, DEFAULT_HOP_LIMIT, error, now);
+  }
+
+  /** inet_peer_xrlim_allow: tokens accrue with time up to six intervals; a message costs one interval. */
+  private rateAllowed(destination: bigint, now: Nanos): boolean {
+    const interval = this.deps.sysctl('net.ipv6.icmp.ratelimit') * MS;
+    if (interval === 0) return true;
+    let peer = this.ratePeers.get(destination);
+    if (peer === undefined) {
+      if (this.ratePeers.size >= MAX_RATE_PEERS) this.ratePeers.delete(this.ratePeers.keys().next().value!);
+      // A new inet_peer's rate_last lies 60 s back: it starts with a full bucket.
+      peer = { tokens: 0, last: now - 60_000 * MS };
+      this.ratePeers.set(destination, peer);
+    }
+    peer.tokens = Math.min(peer.tokens + (now - peer.last), XRLIM_BURST_FACTOR * interval);
+    peer.last = now;
+    if (peer.tokens < interval) return false;
+    peer.tokens -= interval;
+    return true;
+  }
+
+  /** An ICMPv6 message of ours, routed (ip6_dst_lookup) and sent. */
+  sendIcmpv6(source: bigint, destination: bigint, hopLimit: number, message: Icmpv6Repr, now: Nanos): void {
+    this.clock = now;
+    const outcome = this.deps.lookupRoute({ dst: destination, src: source }, now);
+    if (!outcome.ok) {
+      this.deps.drop(null, 'noRoute', undefined, `icmpv6 to ${formatIpv6(ipv6Bytes(destination))}`);
+      return;
+    }
+    const route = outcome.decision.route;
+    const packet = this.buildIcmpv6(source, destination, hopLimit, message);
+    this.output(route.type === 'local' ? 'lo' : route.dev, route.gateway !== 0n ? route.gateway : destination, packet, source, now);
+  }
+
+  /** ndisc_send_skb: NDP leaves on the given device without a route lookup. */
+  private sendNdisc(dev: string, source: bigint, destination: bigint, hopLimit: number, message: NdpRepr): void {
+    const packet = this.buildIcmpv6(source, destination, hopLimit, message);
+    this.output(dev, destination, packet, source, this.clock);
+  }
+
+  private buildIcmpv6(source: bigint, destination: bigint, hopLimit: number, message: Icmpv6Repr): Uint8Array {
+    const length = icmpv6BufferLen(message);
+    const packet = new Uint8Array(IPV6_HEADER_LENGTH + length);
+    const src = ipv6Bytes(source);
+    const dst = ipv6Bytes(destination);
+    emitIpv6HeaderFor({ trafficClass: 0, flowLabel: 0, nextHeader: IPPROTO_ICMPV6, hopLimit, source: src, destination: dst }, length, packet, 0);
+    emitIcmpv6(message, packet, IPV6_HEADER_LENGTH, { source: src, destination: dst });
+    return packet;
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** ip6_finish_output2: loopback for our own addresses, multicast MACs, nd_tbl for unicast. */
+  output(dev: string, nextHop: bigint, packet: Uint8Array, source: bigint, now: Nanos): void {
+    this.clock = now;
+    const device = this.deps.device(dev);
+    if (device === undefined || !device.adminUp) {
+      this.deps.drop(dev, 'interfaceDown', packet);
+      return;
+    }
+    if (device.kind === 'loopback') {
+      this.deps.timers.schedule(now, (at) => this.processIpv6(device, 'host', packet, packet, at));
+      return;
+    }
+    if (isIpv6Multicast(nextHop)) {
+      this.transmitIpv6(device, multicastMac(nextHop), packet);
+      return;
+    }
+    const queued: QueuedPacket<bigint> = { packet, source };
+    const outcome = this.deps.neighbours.resolve(dev, nextHop, queued, now);
+    if (outcome.send) this.transmitIpv6(device, outcome.mac, packet);
+    else if (!outcome.queued) this.deps.drop(dev, 'neighbourFailed', packet);
+  }
+
+  private transmitResolved(dev: string, mac: Uint8Array, packet: Uint8Array): void {
+    const device = this.deps.device(dev);
+    if (device === undefined || !device.adminUp) {
+      this.deps.drop(dev, 'interfaceDown', packet);
+      return;
+    }
+    this.transmitIpv6(device, mac, packet);
+  }
+
+  /** ndisc_error_report → icmp6_send address unreachable for the queued packet. */
+  private neighbourFailed(entry: NeighbourEntry<bigint>, queued: QueuedPacket<bigint>, now: Nanos): void {
+    this.deps.drop(entry.dev, 'neighbourFailed', queued.packet);
+    const ip = parseIpv6Packet(queued.packet);
+    if (isWireError(ip)) return;
+    this.icmpSend({ dev: entry.dev, ip, source: ipv6Number(ip.source), destination: ipv6Number(ip.destination), packet: queued.packet, frame: queued.packet }, Icmpv6Type.destinationUnreachable, Icmpv6UnreachableCode.address, 0, now);
+  }
+
+  private transmitIpv6(device: DeviceView, mac: Uint8Array, packet: Uint8Array): void {
+    const frame = new Uint8Array(14 + packet.length);
+    frame.set(mac.subarray(0, 6), 0);
+    frame.set(device.mac.subarray(0, 6), 6);
+    frame[12] = EtherType.ipv6 >>> 8;
+    frame[13] = EtherType.ipv6 & 0xff;
+    frame.set(packet, 14);
+    this.deps.transmit(device.name, frame);
+  }
+}
