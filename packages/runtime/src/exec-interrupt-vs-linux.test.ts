@@ -2,27 +2,16 @@
 // namespaces (a veth pair) and in netloom; each ping runs until SIGINT — after one second of wall
 // time for the real one (`timeout -s INT`), after a few probes of virtual time for netloom's (an
 // aborted exec signal) — and both must print the statistics block and exit with the same status:
-// 0 with replies, 1 without, 1 when -w's -c count was not reached. Needs root, `ip` and ping
-// (skipped, saying so, otherwise; fails instead under CI=true).
-import { spawnSync } from 'node:child_process';
+// 0 with replies, 1 without, 1 when -w's -c count was not reached. The namespaces are wire's
+// NamespaceLab. Needs root, `ip` and ping (skipped, saying so, otherwise; fails instead under CI=true).
 import { parseTopology } from '@netloom/topology';
+import { NamespaceLab } from '@netloom/wire/testing/namespace-lab';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Emulator } from './emulator.js';
 
 const linux = needs({ netns: true, tools: ['ping', 'timeout'] });
-const A = 'nlintr-a';
-const B = 'nlintr-b';
-
-function run(...argv: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 600_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function sh(...argv: string[]): void {
-  const result = run(...argv);
-  if (result.status !== 0) throw new Error(`${argv.join(' ')}: ${result.stderr}`);
-}
+const namespaces = new NamespaceLab('nlintr');
 
 const spec = parseTopology(
   `name: two
@@ -70,20 +59,13 @@ function statisticsShape(stdout: string): string {
 
 linux.describe('Ctrl-C for ping, against iputils', () => {
   beforeAll(() => {
-    for (const ns of [A, B]) run('ip', 'netns', 'del', ns);
-    sh('ip', 'netns', 'add', A);
-    sh('ip', 'netns', 'add', B);
-    sh('ip', 'link', 'add', 'eth0', 'netns', A, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', B);
-    sh('ip', '-n', A, 'addr', 'add', '10.250.0.1/24', 'dev', 'eth0');
-    sh('ip', '-n', B, 'addr', 'add', '10.250.0.2/24', 'dev', 'eth0');
-    for (const ns of [A, B]) {
-      sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
-      sh('ip', '-n', ns, 'link', 'set', 'eth0', 'up');
-    }
+    namespaces.addNode('a', { ipv6: true });
+    namespaces.addNode('b', { ipv6: true });
+    namespaces.link('a:eth0', 'b:eth0');
+    namespaces.sh('a', 'ip addr add 10.250.0.1/24 dev eth0');
+    namespaces.sh('b', 'ip addr add 10.250.0.2/24 dev eth0');
   });
-  afterAll(() => {
-    for (const ns of [A, B]) run('ip', 'netns', 'del', ns);
-  });
+  afterAll(() => namespaces.destroy());
 
   it.each([
     ['replies', 'ping -i 0.2 10.250.0.2'],
@@ -91,7 +73,7 @@ linux.describe('Ctrl-C for ping, against iputils', () => {
     ['-w with -c not reached', 'ping -c 100 -w 10 -i 0.2 10.250.0.2'],
     ['-c not reached, no -w', 'ping -c 100 -i 0.2 10.250.0.2'],
   ])('%s: the same statistics block and exit status', async (_name, cmd) => {
-    const real = run('ip', 'netns', 'exec', A, 'timeout', '--preserve-status', '-s', 'INT', '1', ...cmd.split(' '));
+    const real = namespaces.run('a', `timeout --preserve-status -s INT 1 ${cmd}`);
     const model = await netloomInterrupted(cmd, 4);
     expect(model.status, `netloom:\n${model.stdout}\nLinux:\n${real.stdout}`).toBe(real.status);
     expect(statisticsShape(model.stdout)).toBe(statisticsShape(real.stdout));

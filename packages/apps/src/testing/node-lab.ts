@@ -31,6 +31,12 @@ export class NodeLab extends Lab {
     if (run.status !== 0) throw new Error(`${nodeName}: ${line}: status ${run.status}: ${run.stderr}`);
     return run.stdout;
   }
+
+  /** `sh` each [node, line] in order, as a topology's `exec:` lines. */
+  configure(lines: readonly (readonly [string, string])[]): this {
+    for (const [nodeName, line] of lines) this.sh(nodeName, line);
+    return this;
+  }
 }
 
 /**
@@ -46,17 +52,14 @@ export function chain(programs: Readonly<Record<string, Program>>): NodeLab {
   lab.addNode('b');
   lab.link('a:vA', 'r:eth0');
   lab.link('r:eth1', 'b:eth0');
-  for (const [node, line] of [
+  return lab.configure([
     ['a', 'ip addr add 10.200.1.1/24 dev vA'],
     ['r', 'ip addr add 10.200.1.254/24 dev eth0'],
     ['r', 'ip addr add 10.200.2.254/24 dev eth1'],
     ['b', 'ip addr add 10.200.2.2/24 dev eth0'],
     ['a', 'ip route add default via 10.200.1.254'],
     ['b', 'ip route add default via 10.200.2.254'],
-  ] as const) {
-    lab.sh(node, line);
-  }
-  return lab;
+  ]);
 }
 
 /**
@@ -75,7 +78,7 @@ export function twoRouterLan(programs: Readonly<Record<string, Program>>): NodeL
   lab.link('a:vA', 'r1:eth0', 'r2:eth0');
   lab.link('r1:eth1', 'b:eth0');
   lab.link('r2:eth1', 'b:eth1');
-  for (const [node, line] of [
+  return lab.configure([
     ['a', 'ip addr add 10.200.1.1/24 dev vA'],
     ['r1', 'ip addr add 10.200.1.254/24 dev eth0'],
     ['r1', 'ip addr add 10.200.2.254/24 dev eth1'],
@@ -85,10 +88,7 @@ export function twoRouterLan(programs: Readonly<Record<string, Program>>): NodeL
     ['b', 'ip addr add 10.200.3.2/24 dev eth1'],
     ['a', 'ip route add default via 10.200.1.254'],
     ['b', 'ip route add default via 10.200.3.254'],
-  ] as const) {
-    lab.sh(node, line);
-  }
-  return lab;
+  ]);
 }
 
 /**
