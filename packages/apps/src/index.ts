@@ -5,6 +5,8 @@
  */
 import type { Program } from '@netloom/stack';
 import { arping } from './arping.js';
+import { gaitest } from './gaitest.js';
+import { getent } from './getent.js';
 import { nc } from './nc.js';
 import { ping } from './ping.js';
 import { traceroute } from './traceroute.js';
@@ -16,6 +18,8 @@ export const programs: Readonly<Record<string, Program>> = Object.freeze({
   arping,
   udpsend,
   nc,
+  getent,
+  gaitest,
 });
 
 export { getopt, glibcMessage, type GetoptError, type GetoptResult, type LongOption, type OptionSpec, type ParsedOption } from './getopt.js';

@@ -24,6 +24,7 @@ export {
   type Errno,
   type IcmpMessage,
   type IcmpSocket,
+  type InterfaceAddress,
   type PktInfo,
   type Program,
   type ProcessContext,

@@ -25,6 +25,8 @@ export interface NodeConfig {
   /** 32-bit seed for this node's own pseudo-random choices (e.g. neighbour timer jitter). */
   seed: number;
   compat?: CompatSettings;
+  /** Files the node starts with (a topology's `hosts:` and `gai.conf:` blocks): path and text. */
+  files?: readonly { path: string; text: string }[];
 }
 
 /** Why the stack dropped a frame; one of these is in every drop trace and counter. */

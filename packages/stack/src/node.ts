@@ -29,7 +29,7 @@ import type {
   NodeHost,
   StackEvent,
 } from './node-host.js';
-import type { ArpSocket, Errno, Program } from './process.js';
+import type { ArpSocket, Errno, InterfaceAddress, Program } from './process.js';
 import type { DeviceView, RoutingApi } from './routing-api.js';
 import { ArpLayer, packetTypeOf, type PacketType } from './neigh/arp.js';
 import { ProtocolTable, TransportRegistry } from './protocol-table.js';
@@ -41,7 +41,9 @@ import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
 import { NS_PER_MS, NS_PER_S, Prng, TimerHeap } from './timers.js';
-import { Kernel, ZERO_DEVICE_STATS, type DeviceStats } from './kernel.js';
+import { Kernel, ZERO_DEVICE_STATS, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
+import { formatIpv6Number, parseIpv6Number } from './fib/ipv6.js';
+import { FileStore } from './shell/file-store.js';
 import { runIpNeigh, type IpNeighOptions } from './neigh/ip-neigh-command.js';
 import { Shell, type IpObjectHandler, type ShellHandler } from './shell/shell.js';
 import { formatJson, type JsonValue } from './shell/json-writer.js';
@@ -53,6 +55,10 @@ export interface ControlPlane extends RoutingApi {
   setCarrier(ifname: string, carrier: boolean, now: Nanos): void;
   /** ip_fib_check_default: is `gateway` the gateway of a route through `dev` (secure_redirects)? */
   isGatewayOnDevice(dev: string, gateway: number): boolean;
+  /** IPv6 output route with its source (a connect()ed socket's, for the resolver's routeSource). */
+  lookupRoute6(query: Route6Query, now: Nanos): Route6Outcome;
+  /** A device's IPv6 addresses (the resolver's address list). */
+  addresses6Of(dev: string, now: Nanos): Inet6AddressState[];
 }
 
 /** The node shell as the node composes it (shell/shell.ts's Shell). */
@@ -62,6 +68,8 @@ export interface NodeShell {
   register(name: string, handler: ShellHandler): void;
   /** An `ip` object (`neigh`); the handler gets the global options `ip` parsed and the words after the object. */
   registerIpObject(object: string, handler: IpObjectHandler): void;
+  /** The node's files (`/etc/hosts`, `/etc/gai.conf`, redirected output). */
+  readonly files: FileStore;
 }
 
 /** The datapath's own parts, for tests and for the shell commands that show them. */
@@ -456,13 +464,35 @@ export class StackNode implements NodeHost {
       ifindex: (ifname) => routing.device(ifname)?.ifindex ?? 0,
       ifname: (ifindex) => routing.deviceByIndex(ifindex)?.name ?? null,
       routeSource: (dst, ifname) => {
+        const address6 = dst.includes(':') ? parseIpv6Number(dst) : null;
+        if (address6 !== null) {
+          const outcome = routing.lookupRoute6({ dst: address6, ...(ifname !== undefined ? { oif: ifname } : {}) }, this.now);
+          if (!outcome.ok) return { errno: outcome.errno };
+          // ip6_dst_lookup_tail: no source address for the route's device is EADDRNOTAVAIL.
+          if (outcome.decision.src === null) return { errno: 'EADDRNOTAVAIL' };
+          return { source: formatIpv6Number(outcome.decision.src), ifname: outcome.decision.dev };
+        }
         const address = parseIpv4(dst);
         if (address === null) return { errno: 'EINVAL' };
         const outcome = routing.routeOutput({ dst: address, ...(ifname !== undefined ? { oif: ifname } : {}) }, this.now);
         if (!outcome.ok) return { errno: outcome.errno };
         return { source: formatIpv4(outcome.route.src), ifname: outcome.route.type === 'local' ? 'lo' : outcome.route.dev };
       },
+      readFile: (path) => this.shell.files.read(FileStore.resolve(path)) ?? null,
+      interfaceAddresses: () => this.interfaceAddresses(),
     };
+  }
+
+  /** Every address, device by device in ifindex order, IPv4 then IPv6 (an RTM_GETADDR dump). */
+  private interfaceAddresses(): InterfaceAddress[] {
+    const list: InterfaceAddress[] = [];
+    for (const device of [...this.routing.devices()].sort((a, b) => a.ifindex - b.ifindex)) {
+      for (const a of device.addresses) list.push({ family: 4, address: formatIpv4(a.address), prefixLength: a.prefixLength, ifindex: device.ifindex, deprecated: false, home: false });
+      for (const a of this.routing.addresses6Of(device.name, this.now)) {
+        list.push({ family: 6, address: formatIpv6Number(a.address.address), prefixLength: a.address.prefixLength, ifindex: device.ifindex, deprecated: a.deprecated, home: a.address.home });
+      }
+    }
+    return list;
   }
 
   /** arping's packet socket on `ifname`. */
@@ -545,6 +575,12 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     ipStatistics: () => statistics.ip,
   });
   const shell = new Shell(kernel);
+  for (const file of config.files ?? []) {
+    const path = FileStore.resolve(file.path);
+    const opened = shell.files.open(path, false);
+    const written = opened.ok ? shell.files.append(path, file.text) : opened;
+    if (!written.ok) throw new Error(`node ${config.name}: cannot write ${path}: ${written.errno}`);
+  }
   const node = new LinuxStackNode(config, env, programs, kernel, shell, statistics);
   const nstatHistory = new Map<string, number>();
   shell.register('nstat', (argv, _now, io) => {

@@ -8,7 +8,7 @@
  * exception from it or its timers is a bug and is not caught here. Leaves out: job control, signals other than SIGINT, stdin.
  */
 import type { CommandHandle, CommandIo, Nanos } from './node-host.js';
-import type { ArpSocket, Errno, IcmpSocket, Program, ProcessContext, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
+import type { ArpSocket, Errno, IcmpSocket, InterfaceAddress, Program, ProcessContext, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
 import type { SocketOwner } from './sockets/socket-table.js';
 import type { TimerHeap } from './timers.js';
 
@@ -25,6 +25,8 @@ export interface ProcessServices {
   ifindex(ifname: string): number;
   ifname(ifindex: number): string | null;
   routeSource(dst: string, ifname?: string): { source: string; ifname: string } | { errno: Errno };
+  readFile(path: string): string | null;
+  interfaceAddresses(): InterfaceAddress[];
 }
 
 /** A process as the socket layer sees it, plus cleanup hooks for ARP sockets. */
@@ -86,6 +88,8 @@ class RunningProcess implements ProcessOwner {
       ifindex: (ifname) => services.ifindex(ifname),
       ifname: (ifindex) => services.ifname(ifindex),
       routeSource: (dst, ifname) => services.routeSource(dst, ifname),
+      readFile: (path) => services.readFile(path),
+      interfaceAddresses: () => services.interfaceAddresses(),
     };
   }
 

@@ -164,8 +164,24 @@ export interface ProcessContext {
   /** Interface index by name (0 when unknown), and name by index. */
   ifindex(ifname: string): number;
   ifname(ifindex: number): string | null;
-  /** Source address the kernel would choose towards `dst` (ip route get), or an errno. */
+  /** Source address the kernel would choose towards `dst`, IPv4 or IPv6 text (ip route get), or an errno. */
   routeSource(dst: string, ifname?: string): { source: string; ifname: string } | { errno: Errno };
+  /** A node file's text (what `cat PATH` shows, e.g. /etc/hosts, /etc/gai.conf), or null when there is none. */
+  readFile(path: string): string | null;
+  /** Every address of the node, both families, with the flags RTM_GETADDR reports (getaddrinfo's __check_pf). */
+  interfaceAddresses(): InterfaceAddress[];
+}
+
+/** One address of the node as an address dump lists it. */
+export interface InterfaceAddress {
+  family: 4 | 6;
+  address: string;
+  prefixLength: number;
+  ifindex: number;
+  /** IFA_F_DEPRECATED (or IFA_F_OPTIMISTIC). */
+  deprecated: boolean;
+  /** IFA_F_HOMEADDRESS. */
+  home: boolean;
 }
 
 export interface ArpReply {
