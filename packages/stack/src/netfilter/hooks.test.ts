@@ -161,6 +161,32 @@ describe('netfilter hook points on a network', () => {
     ]);
   });
 
+  it("a mark set at PREROUTING is in the input route's flow: an fwmark rule sends the packet to another table", () => {
+    const lab = network();
+    expect(lab.exec('r1', 'ip rule add fwmark 5 table 100').status).toBe(0);
+    expect(lab.exec('r1', 'ip route add prohibit 10.0.2.0/24 table 100').status).toBe(0);
+    lab.node('r1').netfilter.register({
+      hook: 'prerouting',
+      family: 4,
+      priority: -150,
+      fn: (p) => {
+        if (p.header.protocol === IpProtocol.udp) p.mark = 5;
+        return 'accept';
+      },
+    });
+    const errors: string[] = [];
+    const socket = lab.node('h1').parts.sockets.openUdp({ onUdpProbeError: (e) => errors.push(`${e.from} ${e.type}/${e.code}`) });
+    expect(socket.sendto(new Uint8Array(8), { address: '10.0.2.2', port: 9 }).ok).toBe(true);
+    lab.run(100 * MS);
+    // Table 100's prohibit: dropped as prohibited, and ICMP packet filtered (ip_error) to the sender.
+    expect(reasons(lab, 'r1')).toEqual(['eth0 prohibited EACCES']);
+    expect(errors).toEqual(['10.0.1.1 3/13']);
+    // Unmarked, a ping passes by the main table.
+    const { replies } = ping(lab, 'h1', '10.0.2.2');
+    lab.run(100 * MS);
+    expect(replies).toEqual(['10.0.2.2 type 0 code 0 seq 1']);
+  });
+
   it('a FORWARD drop reaches the trace with its reason and goes no further; at LOCAL_OUT the sender gets EPERM', () => {
     const lab = network();
     lab.node('r1').netfilter.register({
