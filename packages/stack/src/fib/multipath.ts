@@ -11,8 +11,13 @@
  * `ip route get` answers, re-run live when root). With seed 0, the default, Linux draws a random key
  * once per boot, so its choice is not reproducible even between two Linux boots: netloom then uses
  * FNV-1a over the same fields, shifted to 31 bits, so runs are deterministic.
- * Leaves out policies 2 and 3 (treated as 0 and 1), `fib_multipath_hash_fields`, the inner headers
- * of ICMP errors (ip_multipath_l3_keys) and nexthop objects (`nhid`).
+ * Policies 0–3 for packets without encapsulation: 2 hashes as 0 then, and 3 hashes the outer
+ * fields `net.ipv4.fib_multipath_hash_fields` names and mixes that with an inner hash of 0
+ * (fib_multipath_custom_hash_skb: jhash_2words), as for a forwarded packet or `ip route get`.
+ * Leaves out encapsulated packets' inner fields (policies 2 and 3), the inner header of an ICMP
+ * error (ip_multipath_l3_keys) and an ICMP error's own lookup (icmp_route_lookup hashes the packet
+ * it answers), a socket's own lookup under policy 3 (fib_multipath_custom_hash_fl4 has no jhash
+ * step: netloom hashes it as a packet), and nexthop objects (`nhid`).
  */
 import { siphash } from './siphash.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
@@ -37,9 +42,30 @@ function fnv1a(words: readonly number[]): number {
   return hash >>> 0;
 }
 
-/** Whether a policy hashes the protocol and ports too (1, and 3 as netloom reads it). */
-function hashesPorts(policy: number): boolean {
-  return policy === 1 || policy === 3;
+/** FIB_MULTIPATH_HASH_FIELD_* (include/net/ip_fib.h): the outer fields an IPv4 flow has. */
+export const HASH_FIELD_SRC_IP = 0x1;
+export const HASH_FIELD_DST_IP = 0x2;
+export const HASH_FIELD_IP_PROTO = 0x4;
+export const HASH_FIELD_SRC_PORT = 0x10;
+export const HASH_FIELD_DST_PORT = 0x20;
+const OUTER_IPV4_FIELDS = HASH_FIELD_SRC_IP | HASH_FIELD_DST_IP | HASH_FIELD_IP_PROTO | HASH_FIELD_SRC_PORT | HASH_FIELD_DST_PORT;
+/** fib_multipath_hash_fields' default (FIB_MULTIPATH_HASH_FIELD_DEFAULT_MASK). */
+export const DEFAULT_HASH_FIELDS = HASH_FIELD_SRC_IP | HASH_FIELD_DST_IP | HASH_FIELD_IP_PROTO;
+
+/**
+ * The fields a policy hashes for a packet without encapsulation: 0 (L3) and 2 (inner L3, which is the
+ * outer one when nothing is encapsulated) the addresses; 1 (L4) addresses, protocol and ports; 3
+ * (custom) the outer fields `net.ipv4.fib_multipath_hash_fields` names.
+ */
+export function hashedFields(policy: number, fields: number): number {
+  if (policy === 1) return OUTER_IPV4_FIELDS;
+  if (policy === 3) return fields & OUTER_IPV4_FIELDS;
+  return HASH_FIELD_SRC_IP | HASH_FIELD_DST_IP;
+}
+
+/** Whether lookups depend on the protocol or ports (so a cache keyed without them cannot serve them). */
+export function hashUsesTransport(policy: number, fields: number): boolean {
+  return (hashedFields(policy, fields) & (HASH_FIELD_IP_PROTO | HASH_FIELD_SRC_PORT | HASH_FIELD_DST_PORT)) !== 0;
 }
 
 /**
@@ -71,45 +97,77 @@ function loadedBe16(port: number): number {
 
 /**
  * flow_hash_from_keys_seed over the keys fib_multipath_hash builds (memset to zero, addr_type IPv4,
- * the addresses, and for policy 1 the protocol and ports): __flow_hash_consistentify sorts the
+ * the `fields` of the flow: hashedFields): __flow_hash_consistentify sorts the
  * addresses and, apart, the ports by the value a little-endian CPU loads from their network-order
  * bytes; siphash with the key fib_multipath_hash_construct_key makes of the seed (both key words
  * `seed << 32 | seed`); the low 32 bits, 0 made 1.
  */
-export function seededFlowHash(flow: MultipathFlow, policy: number, seed: number): number {
+export function seededFlowHash(flow: MultipathFlow, fields: number, seed: number): number {
   flowKeys.fill(0);
-  let src = flow.src >>> 0;
-  let dst = flow.dst >>> 0;
+  let src = fields & HASH_FIELD_SRC_IP ? flow.src >>> 0 : 0;
+  let dst = fields & HASH_FIELD_DST_IP ? flow.dst >>> 0 : 0;
   if (loadedBe32(dst) < loadedBe32(src)) [src, dst] = [dst, src];
   flowKeysView.setUint32(KEYS_V4ADDRS, src);
   flowKeysView.setUint32(KEYS_V4ADDRS + 4, dst);
-  if (hashesPorts(policy)) {
-    let sport = flow.sport & 0xffff;
-    let dport = flow.dport & 0xffff;
-    if (loadedBe16(dport) < loadedBe16(sport)) [sport, dport] = [dport, sport];
-    flowKeys[KEYS_IP_PROTO] = flow.proto & 0xff;
-    flowKeysView.setUint16(KEYS_PORTS, sport);
-    flowKeysView.setUint16(KEYS_PORTS + 2, dport);
-  }
+  let sport = fields & HASH_FIELD_SRC_PORT ? flow.sport & 0xffff : 0;
+  let dport = fields & HASH_FIELD_DST_PORT ? flow.dport & 0xffff : 0;
+  if (loadedBe16(dport) < loadedBe16(sport)) [sport, dport] = [dport, sport];
+  flowKeysView.setUint16(KEYS_PORTS, sport);
+  flowKeysView.setUint16(KEYS_PORTS + 2, dport);
+  if (fields & HASH_FIELD_IP_PROTO) flowKeys[KEYS_IP_PROTO] = flow.proto & 0xff;
   const word = { hi: seed >>> 0, lo: seed >>> 0 };
   const hash = siphash(flowKeys, { k0: word, k1: word }).lo;
   return hash === 0 ? 1 : hash;
 }
 
 /**
- * 31-bit flow hash for `net.ipv4.fib_multipath_hash_policy` (fib_multipath_hash's `mhash >> 1`).
- * With `net.ipv4.fib_multipath_hash_seed` set, the kernel's own hash (seededFlowHash); with seed 0,
+ * 31-bit flow hash for `net.ipv4.fib_multipath_hash_policy` (fib_multipath_hash's `mhash >> 1`),
+ * over the fields the policy hashes (policy 3: those `fields` names). With
+ * `net.ipv4.fib_multipath_hash_seed` set, the kernel's own hash (seededFlowHash); with seed 0,
  * where Linux draws a random key at boot, a deterministic FNV-1a over the same fields.
  */
-export function multipathHash(flow: MultipathFlow, policy: number, seed = 0): number {
-  if (seed !== 0) return seededFlowHash(flow, policy, seed) >>> 1;
-  const words = hashesPorts(policy) ? [flow.src, flow.dst, flow.proto, flow.sport, flow.dport] : [flow.src, flow.dst];
+export function multipathHash(flow: MultipathFlow, policy: number, seed = 0, fields = DEFAULT_HASH_FIELDS): number {
+  const hashed = hashedFields(policy, fields);
+  if (seed !== 0) {
+    // fib_multipath_custom_hash_skb: jhash_2words(outer hash, inner hash 0, 0); no outer field: outer 0.
+    if (policy === 3) return jhash2Words(hashed === 0 ? 0 : seededFlowHash(flow, hashed, seed), 0, 0) >>> 1;
+    return seededFlowHash(flow, hashed, seed) >>> 1;
+  }
+  const words: number[] = [];
+  if (hashed & HASH_FIELD_SRC_IP) words.push(flow.src);
+  if (hashed & HASH_FIELD_DST_IP) words.push(flow.dst);
+  if (hashed & HASH_FIELD_IP_PROTO) words.push(flow.proto);
+  if (hashed & HASH_FIELD_SRC_PORT) words.push(flow.sport);
+  if (hashed & HASH_FIELD_DST_PORT) words.push(flow.dport);
   return fnv1a(words) >>> 1;
 }
 
-/** fib_multipath_hash: the 31-bit hash of a flow under the node's hash policy and seed. */
+const rol32 = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
+
+/** jhash_2words (include/linux/jhash.h): __jhash_final over a + iv, b + iv, iv, iv = initval + JHASH_INITVAL + 8. */
+export function jhash2Words(a0: number, b0: number, initval: number): number {
+  const iv = (initval + 0xdeadbeef + (2 << 2)) >>> 0;
+  let a = (a0 + iv) >>> 0;
+  let b = (b0 + iv) >>> 0;
+  let c = iv;
+  c = ((c ^ b) - rol32(b, 14)) >>> 0;
+  a = ((a ^ c) - rol32(c, 11)) >>> 0;
+  b = ((b ^ a) - rol32(a, 25)) >>> 0;
+  c = ((c ^ b) - rol32(b, 16)) >>> 0;
+  a = ((a ^ c) - rol32(c, 4)) >>> 0;
+  b = ((b ^ a) - rol32(a, 14)) >>> 0;
+  c = ((c ^ b) - rol32(b, 24)) >>> 0;
+  return c;
+}
+
+/** fib_multipath_hash: the 31-bit hash of a flow under the node's hash policy, fields and seed. */
 export function fibMultipathHash(flow: MultipathFlow, sysctls: SysctlTree): number {
-  return multipathHash(flow, sysctls.get('net.ipv4.fib_multipath_hash_policy') ?? 0, sysctls.get('net.ipv4.fib_multipath_hash_seed') ?? 0);
+  return multipathHash(
+    flow,
+    sysctls.get('net.ipv4.fib_multipath_hash_policy') ?? 0,
+    sysctls.get('net.ipv4.fib_multipath_hash_seed') ?? 0,
+    sysctls.get('net.ipv4.fib_multipath_hash_fields') ?? DEFAULT_HASH_FIELDS,
+  );
 }
 
 /** fib_rebalance: upper bound per nexthop (-1 for dead ones and, when ignored, linkdown ones). */

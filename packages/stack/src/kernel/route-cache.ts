@@ -5,8 +5,8 @@
  * it until the routing generation moves (rt_cache_flush on any route, address, link, rule or
  * sysctl change), a redirect or PMTU exception it used expires, or it idles for route.gc_timeout.
  * A decision its lookup marked not cacheable (fib_select_default's) is listed but looked up again
- * each time. Nothing is cached while lookups depend on ports (an L4 multipath hash policy, or rules
- * with ipproto/sport/dport), as the key has no ports.
+ * each time. Nothing is cached while lookups depend on the protocol or ports (a multipath hash over
+ * them: policy 1, or 3 with such fields; or rules with ipproto/sport/dport), as the key has neither.
  * Follows the 2.4 rt_hash_table's key (dst, src, iif, oif, tos, mark) and rt_intern_hash; a lookup
  * finds the destination's entries and compares the other fields, building no key string. Entries
  * of an old generation or idle past gc_timeout are pruned when the cache is listed.
@@ -20,6 +20,7 @@
  * cost per flow stays constant under a flood of new flows. Linux 2.4 could also fail the lookup
  * ("dst cache overflow", ENOBUFS) when its collector freed nothing; netloom always makes room.
  */
+import { DEFAULT_HASH_FIELDS, hashUsesTransport } from '../fib/multipath.js';
 import type { Nanos } from '../node-host.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
 import type { ChangeNotifier } from './change-notifier.js';
@@ -83,9 +84,10 @@ export class RouteCache {
     return `${input ? 'i' : 'o'}|${query.dst >>> 0}|${(query.src ?? 0) >>> 0}|${query.iif ?? ''}|${query.oif ?? ''}|${query.tos ?? 0}|${query.mark ?? 0}|${query.uid ?? 0}`;
   }
 
-  /** Lookups depend on protocol and ports (L4 multipath hash, or rules with ipproto/sport/dport). */
+  /** Lookups depend on protocol and ports (a multipath hash over them, or rules with ipproto/sport/dport). */
   private portsMatter(): boolean {
-    return (this.sysctls.get('net.ipv4.fib_multipath_hash_policy') ?? 0) % 2 === 1 || this.fib.rulesUsePorts;
+    const policy = this.sysctls.get('net.ipv4.fib_multipath_hash_policy') ?? 0;
+    return hashUsesTransport(policy, this.sysctls.get('net.ipv4.fib_multipath_hash_fields') ?? DEFAULT_HASH_FIELDS) || this.fib.rulesUsePorts;
   }
 
   /**
