@@ -15,6 +15,18 @@
  */
 import { spawnSync } from 'node:child_process';
 
+export interface LinkOptions {
+  /** MAC of the `a` end, of the `b` end (default: the kernel's random ones). */
+  macA?: string;
+  macB?: string;
+  /** MTU of the `a` end. */
+  mtuA?: number;
+  /** One transmit and one receive queue on each end. */
+  singleQueue?: boolean;
+  /** 'b': only the `b` end comes up (a test that brings `a` up itself); default both. */
+  up?: 'both' | 'b';
+}
+
 export interface NamespaceRun {
   stdout: string;
   stderr: string;
@@ -65,12 +77,17 @@ export class NamespaceLab {
     return ns;
   }
 
-  /** A veth pair straight between `a` and `b` (`node:ifname`), both ends up; MACs optional. */
-  link(a: string, b: string, macs: { a?: string; b?: string } = {}): void {
+  /** A veth pair straight between `a` and `b` (`node:ifname`), both ends up unless told otherwise. */
+  link(a: string, b: string, options: LinkOptions = {}): void {
     const [aNode, aIf] = end(a);
     const [bNode, bIf] = end(b);
-    ip('link', 'add', aIf, 'netns', this.ns(aNode), ...(macs.a ? ['address', macs.a] : []), 'type', 'veth', 'peer', 'name', bIf, 'netns', this.ns(bNode), ...(macs.b ? ['address', macs.b] : []));
-    ip('-n', this.ns(aNode), 'link', 'set', aIf, 'up');
+    // One queue each way when asked, as netloom's devices show with `ip -d link` (a veth gets one per CPU).
+    const queues = options.singleQueue === true ? ['numtxqueues', '1', 'numrxqueues', '1'] : [];
+    ip(
+      'link', 'add', aIf, ...(options.macA ? ['address', options.macA] : []), ...(options.mtuA ? ['mtu', String(options.mtuA)] : []), ...queues, 'netns', this.ns(aNode),
+      'type', 'veth', 'peer', 'name', bIf, ...(options.macB ? ['address', options.macB] : []), ...queues, 'netns', this.ns(bNode),
+    );
+    if (options.up !== 'b') ip('-n', this.ns(aNode), 'link', 'set', aIf, 'up');
     ip('-n', this.ns(bNode), 'link', 'set', bIf, 'up');
   }
 
