@@ -36,7 +36,9 @@ import {
   parseProtocol,
   parseRouteType,
   parseScope,
+  parseTable,
   parseUnsigned,
+  requireDevice,
 } from './ip-util.js';
 import type { IpContext } from './ip-context.js';
 import { formatException, formatFibRoute, formatRouteGet } from './route-format.js';
@@ -85,17 +87,6 @@ FEATURES := ecn`;
 
 function usage(): never {
   throw new IpExit(255, ROUTE_USAGE);
-}
-
-/** rtnl_rttable_a2n: a table name from rt_tables or a number. */
-export function parseTable(kernel: Kernel, arg: string): number | null {
-  const named = kernel.tableIdByName(arg);
-  if (named !== null) return named;
-  return parseUnsigned(arg);
-}
-
-function requireDevice(ctx: IpContext, name: string): void {
-  if (!ctx.kernel.device(name)) throw new IpExit(1, `Cannot find device "${name}"`);
 }
 
 export function ipRoute(ctx: IpContext, argv: string[]): number {

@@ -11,9 +11,8 @@ import { rtnetlinkErrorText } from '../fib/errors.js';
 import { formatIpv4 } from '../fib/ipv4.js';
 import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
-import { Args, dsfieldName, getPrefix, invarg, ipProtocolName, IpExit, matches, parseDsfield, parseIpProtocol, parseProtocol, parseUnsigned, protocolName } from './ip-util.js';
+import { Args, dsfieldName, getPrefix, invarg, ipProtocolName, IpExit, matches, parseDsfield, parseIpProtocol, parseProtocol, parseTable, parseUnsigned, protocolName } from './ip-util.js';
 import type { IpContext } from './ip-context.js';
-import { parseTable } from './ip-route.js';
 
 export function ipRule(ctx: IpContext, argv: string[]): number {
   if (argv.length === 0) return listRules(ctx);

@@ -4,6 +4,8 @@
  * matches), and the name tables of /etc/iproute2 (rt_scopes, rt_protos, rt_dsfield) and rtnetlink
  * route types. Parse errors end the command through IpExit, caught by the `ip` entry point.
  */
+import type { Kernel } from '../kernel.js';
+import type { IpContext } from './ip-context.js';
 import type { IpFamily } from './ip-options.js';
 import type { ParsedPrefix } from '../fib/ipv4.js';
 import { parseIpv4, parsePrefix } from '../fib/ipv4.js';
@@ -130,6 +132,18 @@ export function getAddr6(arg: string, family: IpFamily): Ipv6Number {
 /** The network of a parsed IPv6 prefix. */
 export function prefix6Network(prefix: ParsedPrefix6): Ipv6Number {
   return ipv6Network(prefix.address, prefix.prefixLength);
+}
+
+/** rtnl_rttable_a2n: a table name from rt_tables or a number. */
+export function parseTable(kernel: Kernel, arg: string): number | null {
+  const named = kernel.tableIdByName(arg);
+  if (named !== null) return named;
+  return parseUnsigned(arg);
+}
+
+/** ll_name_to_index for `dev`/`iif`/`oif`: iproute2 refuses a missing device before asking the kernel. */
+export function requireDevice(ctx: IpContext, name: string): void {
+  if (!ctx.kernel.device(name)) throw new IpExit(1, `Cannot find device "${name}"`);
 }
 
 /** get_u32 / get_unsigned with base 0 (decimal, 0x hex, 0 octal). */

@@ -28,8 +28,10 @@ import {
   parsePrefix6,
   parseProtocol,
   parseRouteType,
+  parseTable,
   parseUnsigned,
   prefix6Network,
+  requireDevice,
   protocolName,
   type ParsedPrefix6,
 } from './ip-util.js';
@@ -41,16 +43,6 @@ const SECOND = 1_000_000_000;
 /** Does the line name an IPv6 prefix (so that `ip route …` without -6 is about IPv6, as get_prefix decides)? */
 export function namesIpv6Prefix(argv: readonly string[]): boolean {
   return argv.some((word, i) => word.includes(':') && argv[i - 1] !== 'dev' && argv[i - 1] !== 'oif' && argv[i - 1] !== 'iif' && parsePrefix6(word) !== null);
-}
-
-function tableId(ctx: IpContext, arg: string): number | null {
-  const named = ctx.kernel.tableIdByName(arg);
-  if (named !== null) return named;
-  return parseUnsigned(arg);
-}
-
-function requireDevice(ctx: IpContext, name: string): void {
-  if (!ctx.kernel.device(name)) throw new IpExit(1, `Cannot find device "${name}"`);
 }
 
 function getPrefix6(arg: string, ctx: IpContext): ParsedPrefix6 {
@@ -114,7 +106,7 @@ function parseRoute6(ctx: IpContext, argv: string[]): ParsedRoute6 {
       parsed.metricGiven = true;
     } else if (a === 'table') {
       const value = args.next();
-      const id = tableId(ctx, value);
+      const id = parseTable(ctx.kernel, value);
       if (id === null) invarg('"table" value is invalid\n', value);
       spec.table = id;
       parsed.tableGiven = true;
@@ -222,7 +214,7 @@ function parseFilter6(ctx: IpContext, argv: string[]): Route6Filter {
       if (value === 'all') filter.table = null;
       else if (value === 'cache') filter.cache = true;
       else {
-        const id = tableId(ctx, value);
+        const id = parseTable(ctx.kernel, value);
         if (id === null) invarg('table id value is invalid\n', value);
         filter.table = id;
       }
