@@ -6,7 +6,7 @@ import { loadTopologyFile } from '@netloom/topology';
 import { Emulator } from './emulator.js';
 import type { EmulatorOptions } from './emulator-types.js';
 import { formatTrace } from './trace-format.js';
-import { ringCapacity } from './frame-ring.js';
+import { allocateRing, FrameRing, ringCapacityForMtu } from './frame-ring.js';
 import { FAKE_NODES, mixedSpec } from './testing/specs.js';
 
 const ROUTER_CHAIN = new URL('../../../topologies/router-chain.yaml', import.meta.url).pathname;
@@ -96,7 +96,7 @@ describe('determinism across placements', () => {
     // 1 µs apart reach every hop within one 1 ms window, 400 × (32 + 1448) bytes in all — more than
     // a ring holds, so each sender waits for its neighbour to drain.
     const datagrams = 400;
-    expect(datagrams * (32 + 1448)).toBeGreaterThan(ringCapacity(1500 + 64));
+    expect(datagrams * (32 + 1448)).toBeGreaterThan(ringCapacityForMtu(1500));
     const chainRun = async (label: string, options: EmulatorOptions): Promise<{ trace: string; pcaps: Map<string, Buffer>; shards: number }> => {
       const spec = loadTopologyFile(ROUTER_CHAIN);
       for (const link of spec.links) link.params = { ...link.params, bandwidthBps: null, queue: 10_000 };
@@ -127,5 +127,27 @@ describe('determinism across placements', () => {
     expect(perNode.trace).toBe(inline.trace);
     expect([...perNode.pcaps.keys()]).toEqual([...inline.pcaps.keys()]);
     for (const [file, bytes] of inline.pcaps) expect(perNode.pcaps.get(file)!.equals(bytes), file).toBe(true);
+  });
+
+  it('a frame larger than the ring it was sized for (an MTU raised while running) crosses through the controller: packed gives the trace of inline', async () => {
+    const TWO_HOSTS = new URL('../../../topologies/two-hosts.yaml', import.meta.url).pathname;
+    const jumboRun = async (options: EmulatorOptions): Promise<{ trace: string; ping: string }> => {
+      const emulator = await Emulator.load(TWO_HOSTS, options);
+      const lines: string[] = [];
+      emulator.onTrace((events) => lines.push(...events.map(formatTrace)));
+      await emulator.start();
+      await emulator.setLink('h1:eth0--h2:eth0', { mtu: 65535 });
+      for (const node of ['h1', 'h2']) expect((await emulator.exec(node, 'ip link set eth0 mtu 65535')).status).toBe(0);
+      // 65,507 bytes of ICMP payload: one Ethernet frame of 65,549 bytes, more than half of a 128 KiB ring.
+      const ping = await emulator.exec('h1', 'ping -c 2 -s 65507 10.0.0.2');
+      await emulator.close();
+      return { trace: lines.join('\n'), ping: ping.stdout };
+    };
+    expect(new FrameRing(allocateRing(ringCapacityForMtu(1500))).fits(65507 + 28 + 14)).toBe(false);
+    const inline = await jumboRun({ placement: 'inline' });
+    expect(inline.ping).toContain('2 packets transmitted, 2 received, 0% packet loss');
+    expect(inline.trace).toContain('length 65515');
+    const packed = await jumboRun({ placement: 'packed', workers: 2 });
+    expect(packed.trace).toBe(inline.trace);
   });
 });

@@ -62,10 +62,10 @@ import { PcapngCapture } from './pcapng-writer.js';
 import { onStuckRefusal, type StuckNodeHandler } from './inline-watchdog.js';
 import { buildTables, defaultPlacement } from './placement.js';
 import { availableMemory, estimateMemory, memoryShortfall } from './memory-budget.js';
-import { allocateRing, ringCapacity } from './frame-ring.js';
+import { allocateRing, ringCapacityForMtu } from './frame-ring.js';
 import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, watchdogMs, WorkerShardChannel } from './shard-channel.js';
 
-/** The largest MTU a link may have (as the topology format's limit): rings between shards fit its frames. */
+/** The largest MTU a link may have (as the topology format's limit). */
 const MAX_MTU = 65535;
 /** How long a command may keep virtual time moving before it is interrupted. */
 export const COMMAND_CAP_NS = 3600e9;
@@ -138,6 +138,8 @@ export class Emulator implements EmulatorApi {
   private readonly portEnd: number[] = [];
   private readonly nodeInfo: NodeInfo[];
   private readonly portState: PortStateRecord[];
+  /** The frame rings between shards (worker placements): each direction, with its data capacity. */
+  private readonly rings: { from: number; to: number; capacity: number }[];
 
   private channels: ShardChannel[] = [];
   private pool: ShardPool | null = null;
@@ -204,12 +206,14 @@ export class Emulator implements EmulatorApi {
     const workers = options.workers ?? Math.min(cores, spec.nodes.length);
     const tables = buildTables(spec, this.seed, this.placement, workers);
     this.shardCount = tables.shards;
-    const shortfall = memoryShortfall(this.placement, estimateMemory(this.placement, this.shardCount, spec.nodes.length), options.availableMemory ?? availableMemory());
-    if (shortfall !== null) throw new EmulatorError(shortfall);
-    this.factory = options.nodeFactory ?? DEFAULT_NODE_FACTORY;
     this.nodeTable = tables.nodes;
     this.portTable = tables.ports;
     this.linkTable = tables.links;
+    this.rings = this.placement === 'inline' ? [] : this.ringPlan();
+    const rings = this.rings.map((ring) => ring.capacity);
+    const shortfall = memoryShortfall(this.placement, estimateMemory(this.placement, this.shardCount, spec.nodes.length, rings), options.availableMemory ?? availableMemory());
+    if (shortfall !== null) throw new EmulatorError(shortfall);
+    this.factory = options.nodeFactory ?? DEFAULT_NODE_FACTORY;
     this.nodeIndex = new Map(tables.nodes.map((n) => [n.name, n.index]));
     this.linkIndex = new Map(tables.links.map((l) => [l.id, l.index]));
     for (const port of tables.ports) {
@@ -335,7 +339,8 @@ export class Emulator implements EmulatorApi {
       if (typeof factory !== 'function') throw new EmulatorError(`${this.factory.module} does not export ${this.factory.export}`);
       this.channels = [new InlineShardChannel(0, factory as NodeFactory, { onStuck: this.onStuck, watchdogMs: this.watchdogMs })];
     } else {
-      this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs, this.ringPairs());
+      const rings = this.rings.map((ring) => ({ from: ring.from, to: ring.to, buffer: allocateRing(ring.capacity) }));
+      this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs, rings);
       for (const channel of this.pool.channels) channel.attach(this.pool);
       this.channels = this.pool.channels;
     }
@@ -422,16 +427,24 @@ export class Emulator implements EmulatorApi {
     return id;
   }
 
-  /** A ring each way between two shards that share a link, sized for the largest frame any link may carry (MAX_MTU). */
-  private ringPairs(): { from: number; to: number; buffer: SharedArrayBuffer }[] {
-    const pairs = new Set<number>();
+  /**
+   * A ring each way between two shards that share a link, sized by the largest MTU of the links
+   * between them (frame-ring.ts's ringCapacityForMtu).
+   */
+  private ringPlan(): { from: number; to: number; capacity: number }[] {
+    const mtus = new Map<number, number>();
     for (const link of this.linkTable) {
       const shards = [...new Set(link.ports.map((p) => this.nodeTable[this.portTable[p]!.node]!.shard))];
-      for (const from of shards) for (const to of shards) if (from !== to) pairs.add(from * this.shardCount + to);
+      for (const from of shards) {
+        for (const to of shards) {
+          const pair = from * this.shardCount + to;
+          if (from !== to) mtus.set(pair, Math.max(mtus.get(pair) ?? 0, link.params.mtu));
+        }
+      }
     }
-    // Room for an Ethernet header and VLAN tags past the largest MTU.
-    const capacity = ringCapacity(MAX_MTU + 64);
-    return [...pairs].sort((a, b) => a - b).map((pair) => ({ from: Math.floor(pair / this.shardCount), to: pair % this.shardCount, buffer: allocateRing(capacity) }));
+    return [...mtus]
+      .sort((a, b) => a[0] - b[0])
+      .map(([pair, mtu]) => ({ from: Math.floor(pair / this.shardCount), to: pair % this.shardCount, capacity: ringCapacityForMtu(mtu) }));
   }
 
   private nextEventTime(): number {

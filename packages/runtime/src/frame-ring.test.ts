@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameEnvelope } from '@netloom/ipc';
-import { allocateRing, FrameRing, ringCapacity } from './frame-ring.js';
+import { allocateRing, FrameRing, RING_MAX_BYTES, ringCapacity, ringCapacityForMtu } from './frame-ring.js';
 
 function envelope(seq: number, length: number, adminUp?: boolean): FrameEnvelope {
   const bytes = new Uint8Array(length);
@@ -87,5 +87,20 @@ describe('FrameRing', () => {
     expect(largest.tryWrite(envelope(1, 65535 + 64))).toBe(true);
     expect(drainAll(largest)[0]!.bytes.length).toBe(65535 + 64);
     expect(() => allocateRing(1000)).toThrow('power of two');
+  });
+
+  it('is sized by the MTU of its links: 64 frames of the largest, at most 256 KiB, at least two frames', () => {
+    expect(ringCapacityForMtu(1500)).toBe(128 * 1024);
+    expect(ringCapacityForMtu(576)).toBe(64 * 1024);
+    expect(ringCapacityForMtu(9000)).toBe(RING_MAX_BYTES);
+    expect(ringCapacityForMtu(65535)).toBe(RING_MAX_BYTES);
+    for (const mtu of [68, 576, 1500, 9000, 65535]) {
+      const ring = new FrameRing(allocateRing(ringCapacityForMtu(mtu)));
+      // The largest frame the links carry (MTU, Ethernet header, two VLAN tags) fits, twice over.
+      expect(ring.fits(mtu + 22), `mtu ${mtu}`).toBe(true);
+      expect(ring.tryWrite(envelope(1, mtu + 22)) && ring.tryWrite(envelope(2, mtu + 22)), `mtu ${mtu}`).toBe(true);
+    }
+    const small = new FrameRing(allocateRing(ringCapacityForMtu(1500)));
+    expect(small.fits(65535 + 14)).toBe(false);
   });
 });

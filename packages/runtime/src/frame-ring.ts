@@ -3,6 +3,9 @@
  * shards directly, in a fixed binary layout, instead of being msgpack-encoded into the window's
  * reply, decoded by the controller and encoded again into the next window's message.
  *
+ * Sized by the MTUs of the links the two shards share (ringCapacityForMtu: 128 KiB for 1500), and
+ * counted in the memory a placement needs (memory-budget.ts).
+ *
  * One writer (the sending shard's thread) and one reader (the receiving shard's thread). The header
  * holds two byte counters that only grow (modulo 2^32): `written` and `read`; the ring's capacity is
  * a power of two, so a counter's position in the data area is `counter & (capacity − 1)` and the
@@ -44,6 +47,24 @@ export function ringCapacity(maxFrame: number, least = 256 * 1024): number {
   return capacity;
 }
 
+/** Room past a link's MTU in a frame: its Ethernet header and VLAN tags. */
+const FRAME_OVERHEAD = 64;
+/** A ring holds this many frames of the largest size its links carry… */
+export const RING_FRAMES = 64;
+/** …but takes no more than this, unless two of its largest frames need more. */
+export const RING_MAX_BYTES = 256 * 1024;
+
+/**
+ * The data capacity of a ring between two shards whose shared links carry frames of up to `mtu`
+ * bytes: RING_FRAMES such frames, at most RING_MAX_BYTES, at least two (a power of two): 128 KiB
+ * for MTU 1500, 256 KiB for 9000 and for 65535. A frame that outgrows its ring later (an MTU raised
+ * while running) travels through the controller instead (shard.ts).
+ */
+export function ringCapacityForMtu(mtu: number): number {
+  const record = padded(mtu + FRAME_OVERHEAD);
+  return ringCapacity(mtu + FRAME_OVERHEAD, Math.min(RING_FRAMES * record, RING_MAX_BYTES));
+}
+
 /** A ring's shared memory for a given data capacity (a power of two). */
 export function allocateRing(capacity: number): SharedArrayBuffer {
   if (!(capacity >= 64 && (capacity & (capacity - 1)) === 0)) throw new RangeError(`ring capacity must be a power of two ≥ 64, got ${capacity}`);
@@ -69,6 +90,11 @@ export class FrameRing {
   /** Bytes written and not yet read. */
   used(): number {
     return (Atomics.load(this.counters, WRITTEN) - Atomics.load(this.counters, READ)) >>> 0;
+  }
+
+  /** Whether a frame of `length` bytes can ever be written here (a record takes at most half the ring). */
+  fits(length: number): boolean {
+    return padded(length) <= this.capacity / 2;
   }
 
   /** The `read` counter as it is now (to wait on it for space). */

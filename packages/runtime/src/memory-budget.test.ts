@@ -16,9 +16,28 @@ function hosts(count: number) {
 
 describe('memory budget of a placement', () => {
   it('estimates a worker thread per shard and a little per node; inline starts no thread', () => {
-    expect(estimateMemory('per-node', 1001, 1001)).toEqual({ workerThreads: 1001, nodes: 1001, bytes: 1001 * WORKER_THREAD_BYTES + 1001 * NODE_BYTES });
+    expect(estimateMemory('per-node', 1001, 1001)).toEqual({ workerThreads: 1001, nodes: 1001, rings: [], bytes: 1001 * WORKER_THREAD_BYTES + 1001 * NODE_BYTES });
     expect(estimateMemory('packed', 2, 1001).bytes).toBe(2 * WORKER_THREAD_BYTES + 1001 * NODE_BYTES);
     expect(estimateMemory('inline', 1, 1001).workerThreads).toBe(0);
+  });
+
+  it('counts the frame rings between shards at their full capacity', () => {
+    const rings = [128 * 1024, 128 * 1024, 256 * 1024];
+    const estimate = estimateMemory('packed', 2, 10, rings);
+    expect(estimate.bytes).toBe(2 * WORKER_THREAD_BYTES + 512 * 1024 + 10 * NODE_BYTES);
+    expect(memoryShortfall('packed', estimate, 1024 * 1024)).toBe(
+      'placement packed needs about 36 MiB to start (2 worker threads × 17 MiB + 1 frame ring × 256 KiB + 2 frame rings × 128 KiB + 10 nodes × 64 KiB), but only 1 MiB of memory is available; try fewer --workers',
+    );
+  });
+
+  it('a LAN of 200 hosts per-node needs a ring each way between every two members: refused when they do not fit', async () => {
+    const nodes = Array.from({ length: 200 }, (_, i) => ({ name: `h${i}`, kind: 'host' as const }));
+    const spec = buildSpec({ name: 'big-lan', nodes, links: [], lans: [{ name: 'sw', type: 'switch', members: nodes.map((n) => `${n.name}:eth0`) }] });
+    const threads = 200 * WORKER_THREAD_BYTES + 200 * NODE_BYTES;
+    const refused = Emulator.load(spec, { placement: 'per-node', availableMemory: threads + 1024 ** 3, nodeFactory: FAKE_NODES });
+    await expect(refused).rejects.toThrow(/^placement per-node needs about 8\.2 GiB to start \(200 worker threads × 17 MiB \+ 39800 frame rings × 128 KiB \+ 200 nodes × 64 KiB\)/);
+    const packed = await Emulator.load(spec, { placement: 'packed', workers: 2, availableMemory: threads + 1024 ** 3, nodeFactory: FAKE_NODES });
+    await packed.close();
   });
 
   it('says what it needs and what is there when it does not fit', () => {
@@ -33,7 +52,7 @@ describe('memory budget of a placement', () => {
     const spec = hosts(1001);
     const refused = Emulator.load(spec, { placement: 'per-node', availableMemory: 4 * GIB, nodeFactory: FAKE_NODES });
     await expect(refused).rejects.toBeInstanceOf(EmulatorError);
-    await expect(refused).rejects.toThrow(/^placement per-node needs about 16\.7 GiB to start .* only 4\.0 GiB of memory is available/);
+    await expect(refused).rejects.toThrow(/^placement per-node needs about 16\.8 GiB to start \(1001 worker threads × 17 MiB \+ 1000 frame rings × 128 KiB \+ 1001 nodes × 64 KiB\), but only 4\.0 GiB of memory is available/);
     const packed = await Emulator.load(spec, { placement: 'packed', workers: 2, availableMemory: 4 * GIB, nodeFactory: FAKE_NODES });
     expect(packed.shardCount).toBe(2);
     await packed.close();

@@ -7,7 +7,8 @@
  * 42 → 185 → 342 → 682 MiB for 2, 10, 20, 40 nodes — and each node inside a shard ≈ 64 KiB
  * (1000 nodes inline: +56 MiB). Measured again for issue #14 with idle hosts in pairs: 40, 100 and
  * 200 threads +16.3, +18.6 and +16.6 MiB each; a live worker thread that loads nothing costs 8.3
- * MiB, the modules of a node thread add 7.6 (docs/engine.md). The controller itself (≈ 80 MiB before loading) is already
+ * MiB, the modules of a node thread add 7.6 (docs/engine.md). The frame rings between shards count
+ * at their full capacity (frame-ring.ts). The controller itself (≈ 80 MiB before loading) is already
  * running, so it is not counted. What nodes may grow into later is bounded elsewhere (16 MiB of
  * files, 4 MiB of fragment queues, 16384 switch entries per LAN port) and is not part of the
  * estimate: the check refuses what cannot even start, it does not promise the run fits.
@@ -27,12 +28,20 @@ export const NODE_BYTES = 64 * 1024;
 export interface MemoryEstimate {
   workerThreads: number;
   nodes: number;
+  /** The data capacity of each frame ring between shards (frame-ring.ts). */
+  rings: number[];
   bytes: number;
 }
 
-export function estimateMemory(placement: Placement, shards: number, nodes: number): MemoryEstimate {
+/**
+ * What starting takes: worker threads, nodes, and the frame rings between shards at their full
+ * capacity (a SharedArrayBuffer is resident only as traffic writes through it, but a busy run fills
+ * it: two per pair of shards that share a link, so a LAN of N members per-node has N·(N−1)).
+ */
+export function estimateMemory(placement: Placement, shards: number, nodes: number, rings: readonly number[] = []): MemoryEstimate {
   const workerThreads = placement === 'inline' ? 0 : shards;
-  return { workerThreads, nodes, bytes: workerThreads * WORKER_THREAD_BYTES + nodes * NODE_BYTES };
+  const ringBytes = rings.reduce((sum, capacity) => sum + capacity, 0);
+  return { workerThreads, nodes, rings: [...rings], bytes: workerThreads * WORKER_THREAD_BYTES + ringBytes + nodes * NODE_BYTES };
 }
 
 /** Bytes this process may still take: MemAvailable, or the room left under a cgroup limit. */
@@ -48,10 +57,20 @@ export function memoryShortfall(placement: Placement, estimate: MemoryEstimate, 
   if (estimate.bytes <= available) return null;
   const parts = [
     ...(estimate.workerThreads > 0 ? [`${estimate.workerThreads} worker thread${estimate.workerThreads === 1 ? '' : 's'} × ${WORKER_THREAD_BYTES / MIB} MiB`] : []),
+    ...describeRings(estimate.rings),
     `${estimate.nodes} node${estimate.nodes === 1 ? '' : 's'} × ${NODE_BYTES / 1024} KiB`,
   ];
   const advice = placement === 'per-node' ? '; try --placement packed' : estimate.workerThreads > 1 ? '; try fewer --workers' : '';
   return `placement ${placement} needs about ${formatBytes(estimate.bytes)} to start (${parts.join(' + ')}), but only ${formatBytes(available)} of memory is available${advice}`;
+}
+
+/** `90 frame rings × 128 KiB`, one term per ring size, largest first. */
+function describeRings(rings: readonly number[]): string[] {
+  const counts = new Map<number, number>();
+  for (const capacity of rings) counts.set(capacity, (counts.get(capacity) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[0] - a[0])
+    .map(([capacity, count]) => `${count} frame ring${count === 1 ? '' : 's'} × ${capacity >= MIB ? `${capacity / MIB} MiB` : `${capacity / 1024} KiB`}`);
 }
 
 function formatBytes(bytes: number): string {

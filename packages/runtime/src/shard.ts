@@ -12,6 +12,8 @@
  * reporting the first fault of a node with that node's name (the shard then stops).
  * In worker placements a frame for another shard goes straight into the ring to that shard
  * (frame-ring.ts); a full ring blocks the sender, which drains its own input rings while it waits.
+ * A frame too large for its ring (rings are sized by the MTUs at start) goes in the window's answer
+ * and the controller hands it on, at the same virtual time.
  * Leaves out: threads and bytes on a port (shard-worker.ts), and the window choice (controller).
  *
  * Node faults, each reported as `{ node, message }` in the shard's next answer:
@@ -574,7 +576,8 @@ export class Shard {
       (remoteShards ??= []).push(shard);
       envelope ??= { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame, ...signal };
       const ring = this.rings?.outputs.get(shard);
-      if (ring !== undefined) {
+      // A frame larger than its ring was sized for (an MTU raised while running) goes through the controller.
+      if (ring !== undefined && ring.fits(frame.length)) {
         this.writeRing(shard, ring, envelope);
         continue;
       }
