@@ -4,7 +4,7 @@
  * NodeHost contract the runtime drives.
  *
  * Covers: frame reception (`processEthernet` → the handler registered for the frame's EtherType in
- * `parts.linkLayer`: ARP and IPv4; anything else a counted drop), the node's timer heap (ordered by time, then arming order) and seeded PRNG, carrier and address
+ * `parts.linkLayer`: ARP, IPv4 and IPv6; anything else a counted drop), the node's timer heap (ordered by time, then arming order) and seeded PRNG, carrier and address
  * changes reaching the neighbour table (entries of a device flushed when it goes down or its last
  * IPv4 address goes, as arp_ifdown, and all but PERMANENT ones when it loses carrier, as
  * neigh_carrier_down), a port's device set up or down reported to the
@@ -15,7 +15,8 @@
  * A malformed frame is a drop: the wire parsers return their error values (WireError) and each layer
  * drops what they reject as `malformed` or `badChecksum`. Any exception is a bug and leaves receive()
  * (the runtime ends the run naming the node); none is turned into a drop.
- * Leaves out: IPv6 (frames are dropped as unsupportedProtocol), VLAN sub-interfaces.
+ * IPv6 frames go to the IPv6 layer (ipv6/ipv6-layer.ts) with its own neighbour table (nd_tbl, NDP),
+ * flushed on a device's down and carrier loss as arp_tbl is. Leaves out VLAN sub-interfaces.
  */
 import { EtherType, EthernetFrameView, formatIpv4, formatMac, isWireError, parseIpv4 } from '@netloom/wire';
 import type {
@@ -35,7 +36,9 @@ import { ArpLayer, packetTypeOf, type PacketType } from './neigh/arp.js';
 import { ProtocolTable, TransportRegistry } from './protocol-table.js';
 import { NetfilterHooks } from './netfilter/hooks.js';
 import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
-import { DEFAULT_NEIGHBOUR_PARAMS, NeighbourTable, type NeighbourParams } from './neigh/neighbour-table.js';
+import { DEFAULT_NEIGHBOUR_PARAMS, NeighbourTable, neighbourParams, type NeighbourParams } from './neigh/neighbour-table.js';
+import { IPV6_NEIGHBOUR_FAMILY } from './neigh/ndisc.js';
+import { Ipv6Layer } from './ipv6/ipv6-layer.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
@@ -44,7 +47,7 @@ import { NS_PER_MS, NS_PER_S, Prng, TimerHeap } from './timers.js';
 import { Kernel, ZERO_DEVICE_STATS, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
 import { formatIpv6Number, parseIpv6Number } from './fib/ipv6.js';
 import { FileStore } from './shell/file-store.js';
-import { runIpNeigh, type IpNeighOptions } from './neigh/ip-neigh-command.js';
+import { neighbourOptionsOf, runIpNeigh } from './neigh/ip-neigh-command.js';
 import { Shell, type IpObjectHandler, type ShellHandler } from './shell/shell.js';
 import { formatJson, type JsonValue } from './shell/json-writer.js';
 import { runNstat } from './shell/nstat-command.js';
@@ -59,6 +62,12 @@ export interface ControlPlane extends RoutingApi {
   lookupRoute6(query: Route6Query, now: Nanos): Route6Outcome;
   /** A device's IPv6 addresses (the resolver's address list). */
   addresses6Of(dev: string, now: Nanos): Inet6AddressState[];
+  /** ipv6_chk_addr: one of our IPv6 addresses, not tentative. */
+  isLocalAddress6(address: bigint, now: Nanos): boolean;
+  /** ipv6_dev_get_saddr towards `dst` (through `dev` when given). */
+  selectSource6(dst: bigint, now: Nanos, dev?: string): { address: bigint; dev: string } | undefined;
+  /** addrconf_dad_failure, reported by NDP. */
+  ipv6DadFailed(dev: string, address: bigint, now: Nanos): void;
 }
 
 /** The node shell as the node composes it (shell/shell.ts's Shell). */
@@ -80,9 +89,12 @@ export interface NodeParts {
   readonly neighbours: NeighbourTable;
   readonly arp: ArpLayer;
   readonly ipv4: Ipv4Layer;
+  /** nd_tbl: IPv6 neighbours, resolved by NDP. */
+  readonly neighbours6: NeighbourTable<bigint>;
+  readonly ipv6: Ipv6Layer;
   readonly sockets: SocketTable;
   readonly processes: ProcessTable;
-  /** The handlers of received frames by EtherType (ptype_base): ARP and IPv4 here. */
+  /** The handlers of received frames by EtherType (ptype_base): ARP, IPv4 and IPv6 here. */
   readonly linkLayer: ProtocolTable<LinkLayerHandler>;
   /** Transports by (family, protocol) (inet_protos, inet6_protos): ICMP, UDP. */
   readonly transports: TransportRegistry;
@@ -200,13 +212,44 @@ export class StackNode implements NodeHost {
     const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
     linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
     linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
-    this.parts = { routing, timers, prng, neighbours, arp, ipv4, sockets, processes, linkLayer, transports, netfilter };
+    // nd_tbl and the IPv6 layer, which attaches NDP (ndisc_generic_ops) to it and registers ICMPv6.
+    const neighbours6 = new NeighbourTable<bigint>(
+      timers,
+      prng,
+      {
+        discard: (entry, queued, reason) => this.drop(entry.dev, reason, queued.packet),
+        reachability: () => {},
+        params: (dev) => neighbourParams((name) => routing.sysctl(name), 'net.ipv6.neigh', dev),
+      },
+      IPV6_NEIGHBOUR_FAMILY,
+    );
+    const ipv6 = new Ipv6Layer({
+      device: (dev) => routing.device(dev),
+      addresses: (dev, now) => routing.addresses6Of(dev, now).map((s) => ({ address: s.address.address, prefixLength: s.address.prefixLength, tentative: s.tentative })),
+      isLocalAddress: (address, now) => routing.isLocalAddress6(address, now),
+      lookupRoute: (query, now) => routing.lookupRoute6(query, now),
+      selectSource: (dst, now, dev) => routing.selectSource6(dst, now, dev)?.address,
+      conf: (scope, key) => routing.sysctl(`net.ipv6.conf.${scope}.${key}`),
+      sysctl: (name) => routing.sysctl(name),
+      dadFailed: (dev, address, now) => routing.ipv6DadFailed(dev, address, now),
+      neighbours: neighbours6,
+      timers,
+      prng,
+      transports,
+      transmit: (dev, frame) => this.transmit(dev, frame),
+      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+    });
+    linkLayer.register(EtherType.ipv6, (device, packetType, payload, frame, now) => ipv6.processIpv6(device, packetType, payload, frame, now));
+    this.parts = { routing, timers, prng, neighbours, arp, ipv4, neighbours6, ipv6, sockets, processes, linkLayer, transports, netfilter };
 
     routing.onChange((change) => {
       // A device set down loses every neighbour (NETDEV_DOWN: fib_disable_ip → arp_ifdown), one that
       // lost its carrier all but PERMANENT ones (neigh_carrier_down), one whose last IPv4 address went
       // every one too (fib_inetaddr_event → fib_disable_ip): the next packet re-resolves.
-      if (change.type === 'link' && (!change.adminUp || !change.carrier)) neighbours.flushDevice(change.dev, this.now, change.adminUp);
+      if (change.type === 'link' && (!change.adminUp || !change.carrier)) {
+        neighbours.flushDevice(change.dev, this.now, change.adminUp);
+        neighbours6.flushDevice(change.dev, this.now, change.adminUp);
+      }
       if (change.type === 'address' && !change.added && routing.device(change.dev)?.addresses.length === 0) neighbours.flushDevice(change.dev, this.now, false);
       if (change.type === 'link' && this.portOfDevice.has(change.dev)) this.reportAdminState(change.dev, change.adminUp);
       if (change.type === 'rename') this.deviceRenamed(change.from, change.to);
@@ -590,9 +633,8 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     io.exit(result.status);
   });
   shell.registerIpObject('neigh', (options, args, now, io) => {
-    // The table holds IPv4 entries only: any other family (-6, -0, -M, -B) selects none of them.
-    const neighOptions: IpNeighOptions = { json: options.json, stats: options.stats > 0, ...(options.family !== 0 && options.family !== 4 ? { family: 6 } : {}) };
-    const result = runIpNeigh(args, node.parts.neighbours, kernel, now, neighOptions);
+    // arp_tbl then nd_tbl; -0, -M and -B select neither.
+    const result = runIpNeigh(args, { inet: node.parts.neighbours, inet6: node.parts.neighbours6 }, kernel, now, neighbourOptionsOf(options));
     // -p: iproute2's pretty form of the same document.
     const stdout = options.json && options.pretty && result.status === 0 && result.stdout !== '' ? formatJson(JSON.parse(result.stdout) as JsonValue, true) : result.stdout;
     io.stdout(stdout);

@@ -1,6 +1,7 @@
 /**
  * The IPv6 datapath of one node: input, extension headers, local delivery, forwarding, ICMPv6 and
- * output through the neighbour table (nd_tbl, with NDP as its protocol).
+ * output through the neighbour table (nd_tbl, with NDP as its protocol). node.ts registers it for
+ * EtherType 0x86DD.
  *
  * Follows Linux 6.x net/ipv6:
  * - ip6_rcv_core: frames for another host's MAC are dropped; a packet shorter than its header or
