@@ -166,7 +166,7 @@ export interface NeighbourEntry<Address = Ipv4Address> {
  * probes, and sending or failing queued packets. Attached once, after the protocol and IP layers
  * that implement it exist.
  */
-export interface NeighbourOps<Address> {
+export interface NeighbourOps<Address = Ipv4Address> {
   /**
    * Send a probe for `entry` (an ARP request, a neighbour solicitation): unicast to `unicastTo`, or
    * broadcast / to the solicited-node group when null. `trigger` is the newest queued packet.
@@ -179,7 +179,7 @@ export interface NeighbourOps<Address> {
 }
 
 /** What the table needs from the node: dropping queued packets, reporting reachability, parameters. */
-export interface NeighbourHooks<Address> {
+export interface NeighbourHooks<Address = Ipv4Address> {
   /** A queued packet thrown away: pushed out by a newer one (unres_qlen_bytes), or its device went down. */
   discard(entry: NeighbourEntry<Address>, queued: QueuedPacket<Address>, reason: 'neighbourQueueFull' | 'interfaceDown', now: Nanos): void;
   /** Reachability as the dead-gateway logic sees it (fib_detect_death). */
