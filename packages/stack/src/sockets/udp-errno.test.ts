@@ -5,11 +5,11 @@
  * machine); when the test runs as root with iproute2 it runs the script again and compares
  * netloom with that live output too.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NamespaceLab } from '@netloom/wire/testing/namespace-lab';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { Lab, MS, twoNodes } from '../testing/lab.js';
 import { framesMatching, udp } from '../testing/frame-checks.js';
@@ -158,14 +158,13 @@ function netloomResults(): string {
 /** The live kernel comparison needs namespaces and python3 (the script uses Python sockets). */
 const liveKernel = needs({ netns: true, tools: ['python3'] });
 
-/** Runs the script in a fresh namespace and returns what it printed (a failing step throws). */
+/** Runs the script in a fresh namespace (wire's NamespaceLab) and returns what it printed (a failing step throws). */
 function realKernelResults(): string {
-  const ns = `nl-errno-${process.pid}`;
-  const ipn = (...args: string[]): string => execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8' });
+  const lab = new NamespaceLab('nl-errno');
   const dir = mkdtempSync(join(tmpdir(), 'nl-errno-'));
   try {
-    execFileSync('ip', ['netns', 'add', ns]);
-    ipn('link', 'set', 'lo', 'up');
+    lab.addNode('host', { ipv6: true });
+    const ipn = (...args: string[]): string => lab.sh('host', `ip ${args.join(' ')}`);
     ipn('link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1');
     ipn('link', 'set', 'veth0', 'up');
     ipn('link', 'set', 'veth1', 'up');
@@ -181,14 +180,10 @@ function realKernelResults(): string {
     const ifindex = (JSON.parse(ipn('-j', 'link', 'show', 'vdown0')) as { ifindex: number }[])[0]!.ifindex;
     const script = join(dir, 'errno.py');
     writeFileSync(script, SCRIPT);
-    return execFileSync('ip', ['netns', 'exec', ns, 'python3', script, String(ifindex)], { encoding: 'utf8' }).trim();
+    return lab.sh('host', `python3 ${script} ${ifindex}`).trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {
-      // never created: the step that failed has thrown already
-    }
+    lab.destroy();
   }
 }
 
