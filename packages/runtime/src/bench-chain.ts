@@ -29,6 +29,9 @@ export interface BenchChainOptions extends BenchRunOptions {
 export interface BenchChainResult {
   routers: number;
   packets: number;
+  /** Datagrams per burst and the virtual time between bursts (benchChain always gives them). */
+  burst?: number;
+  burstIntervalNs?: number;
   delivered: number;
   hopForwards: number;
   wallMs: number;
@@ -108,6 +111,8 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
     return {
       routers,
       packets,
+      burst,
+      burstIntervalNs: interval,
       delivered,
       hopForwards,
       wallMs,

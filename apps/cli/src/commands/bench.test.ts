@@ -29,7 +29,26 @@ describe('bench cases', () => {
     expect(caseArgv('chain', { routers: 4, packets: 500 }, { placement: 'packed', workers: 2 })).toEqual(['chain', '--routers', '4', '--packets', '500', '--placement', 'packed', '--workers', '2', '--json']);
     expect(caseArgv('boot', { nodes: [100, 1000] }, { placement: 'inline', nodes: 1000 })).toEqual(['boot', '--nodes', '1000', '--placement', 'inline', '--json']);
     expect(caseArgv('barrier', { nodes: [8], windows: 50 }, { placement: 'per-node' })).toEqual(['barrier', '--windows', '50', '--nodes', '8', '--placement', 'per-node', '--json']);
+    expect(caseArgv('chain', { burst: 100, intervalUs: 100 }, { placement: 'inline' })).toEqual(['chain', '--burst', '100', '--interval-us', '100', '--placement', 'inline', '--json']);
   });
+});
+
+describe('bench chain with overlapping bursts', () => {
+  const chain = (burst: number, burstIntervalNs: number): BenchRow => ({
+    routers: 8, packets: 1000, burst, burstIntervalNs, delivered: 1000, hopForwards: 8000, wallMs: 100, hopForwardsPerSec: 80_000, hopForwardsPerSecond: 80_000,
+    peakRssBytes: 100 * 1048576, placement: 'inline', workers: 0, virtualNs: 1e6,
+  });
+
+  it('the title names bursts that are not the default 1,000 every 1 ms', () => {
+    expect(describeBench('chain', [chain(100, 100_000)], 1).split('\n')[0]).toBe(`router chain: 8 routers, 1,000 datagrams, bursts of 100 every 100 µs; load average 1.00, node ${process.version}`);
+    expect(describeBench('chain', [chain(1000, 1e6)], 1).split('\n')[0]).toBe(`router chain: 8 routers, 1,000 datagrams; load average 1.00, node ${process.version}`);
+  });
+
+  it('--burst and --interval-us reach the benchmark', async () => {
+    const run = await spawnCli(['bench', 'chain', '--routers', '2', '--packets', '200', '--burst', '20', '--interval-us', '50', '--placement', 'inline', '--json'], '', 600_000);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ routers: 2, packets: 200, burst: 20, burstIntervalNs: 50_000, delivered: 200 });
+  }, 600_000);
 });
 
 describe('bench output', () => {

@@ -25,6 +25,8 @@ export interface BenchOptions {
   /** chain */
   routers?: number;
   packets?: number;
+  burst?: number;
+  intervalUs?: number;
   /** lan */
   hosts?: number;
   /** boot: the sizes (default 100, 1000, 10000); barrier: the chain's ticker nodes. */
@@ -94,6 +96,8 @@ export function caseArgv(scenario: BenchScenario, options: BenchOptions, benchCa
   const add = (flag: string, value: number | undefined) => void (value !== undefined && argv.push(flag, String(value)));
   add('--routers', options.routers);
   add('--packets', options.packets);
+  add('--burst', options.burst);
+  add('--interval-us', options.intervalUs);
   add('--hosts', options.hosts);
   add('--windows', options.windows);
   if (scenario === 'boot') add('--nodes', benchCase.nodes);
@@ -143,7 +147,13 @@ function runScenario(scenario: BenchScenario, options: BenchOptions & { placemen
   const common = { placement: options.placement, onProgress, ...(options.workers !== undefined ? { workers: options.workers } : {}) };
   switch (scenario) {
     case 'chain':
-      return runtime.benchChain({ ...common, ...(options.routers !== undefined ? { routers: options.routers } : {}), ...(options.packets !== undefined ? { packets: options.packets } : {}) });
+      return runtime.benchChain({
+        ...common,
+        ...(options.routers !== undefined ? { routers: options.routers } : {}),
+        ...(options.packets !== undefined ? { packets: options.packets } : {}),
+        ...(options.burst !== undefined ? { burst: options.burst } : {}),
+        ...(options.intervalUs !== undefined ? { burstIntervalNs: options.intervalUs * 1000 } : {}),
+      });
     case 'lan':
       return runtime.benchLan({ ...common, ...(options.hosts !== undefined ? { hosts: options.hosts } : {}) });
     case 'boot': {
@@ -253,7 +263,7 @@ const COLUMNS: Record<BenchScenario, Column[]> = {
 };
 
 const TITLES: Record<BenchScenario, (row: BenchRow) => string> = {
-  chain: (r) => (isFailure(r) ? 'router chain' : `router chain: ${(r as BenchChainResult).routers} routers, ${group((r as BenchChainResult).packets)} datagrams`),
+  chain: (r) => (isFailure(r) ? 'router chain' : `router chain: ${(r as BenchChainResult).routers} routers, ${group((r as BenchChainResult).packets)} datagrams${bursts(r as BenchChainResult)}`),
   lan: (r) => (isFailure(r) ? 'LAN' : `LAN: ${(r as BenchLanResult).hosts} hosts on one switch, each arpings and pings every other`),
   boot: () => 'boot: a chain of routers between two hosts, addresses and routes by startup commands',
   barrier: (r) => (isFailure(r) ? 'barrier' : `barrier: ${(r as BenchBarrierResult).nodes} ticker nodes, ${group((r as BenchBarrierResult).windows)} lookahead windows`),
@@ -277,11 +287,18 @@ export function describeBench(scenario: BenchScenario, rows: BenchRow[], load: n
   return [title, line(header), ...body.map(line)].map((l) => `${l}\n`).join('');
 }
 
+/** `, bursts of 100 every 100 µs` when the bursts are not the default 1000 every 1 ms. */
+function bursts(figures: BenchChainResult): string {
+  if (figures.burst === undefined || figures.burstIntervalNs === undefined) return '';
+  if (figures.burst === 1000 && figures.burstIntervalNs === 1e6) return '';
+  return `, bursts of ${group(figures.burst)} every ${group(figures.burstIntervalNs / 1000)} µs`;
+}
+
 /** The single-placement chain report (kept as it was: scripts read it). */
 export function describeFigures(figures: BenchChainResult): string {
   const threads = figures.placement === 'inline' ? 'main thread' : `${figures.workers} worker${figures.workers === 1 ? '' : 's'}`;
   return [
-    `router chain: ${figures.routers} routers, ${group(figures.packets)} packets, placement ${figures.placement} (${threads})`,
+    `router chain: ${figures.routers} routers, ${group(figures.packets)} packets${bursts(figures)}, placement ${figures.placement} (${threads})`,
     `delivered:      ${group(figures.delivered)}`,
     `hop-forwards:   ${group(figures.hopForwards)}`,
     `wall time:      ${(figures.wallMs / 1000).toFixed(3)} s`,
