@@ -12,6 +12,7 @@ const cases = goldenCases();
 describe('golden traces', () => {
   it('cover every bundled topology inline and one packed', () => {
     expect(cases.map((c) => c.name)).toEqual([
+      'address-selection.inline',
       'dead-gateway.inline',
       'one-net-redirect.inline',
       'policy-routing.inline',

@@ -15,6 +15,7 @@ const files = readdirSync(join(root, 'topologies')).filter((f) => f.endsWith('.y
 describe('bundled topologies', () => {
   it('are all here', () => {
     expect(files).toEqual([
+      'address-selection.yaml',
       'dead-gateway.yaml',
       'one-net-redirect.yaml',
       'policy-routing.yaml',

@@ -42,6 +42,16 @@ export interface NodePlacement {
   seed: number;
   interfaces: InterfacePlacement[];
   shard: number;
+  /** Files the node starts with (a topology's `hosts:` and `gai.conf:`). */
+  files?: { path: string; text: string }[];
+  /** A topology's `ra:` settings per interface (wire's RaInterfaceConfig). */
+  routerAdvertisements?: RouterAdvertisementPlacement[];
+}
+
+/** The router advertisements of one interface: wire's RaInterfaceConfig, carried as it is. */
+export interface RouterAdvertisementPlacement {
+  ifname: string;
+  [setting: string]: unknown;
 }
 
 /** One end of a link or one member of a LAN: a node's Ethernet port. */

@@ -61,6 +61,8 @@ export function buildTables(spec: TopologySpec, seed: number, placement: Placeme
     seed: hashSeed(seed, 'node', node.name),
     interfaces: node.interfaces.map((iface) => ({ name: iface.name, mac: parseMacText(iface.mac), mtu: iface.mtu })),
     shard: placement === 'inline' ? 0 : placement === 'per-node' ? i : Math.floor((i * shards) / count),
+    ...(node.files !== undefined ? { files: node.files.map((f) => ({ ...f })) } : {}),
+    ...(node.ra !== undefined ? { routerAdvertisements: node.ra.map((r) => ({ ...r })) } : {}),
   }));
   const ports: PortPlacement[] = [];
   const links: LinkPlacement[] = [];

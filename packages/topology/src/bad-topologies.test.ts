@@ -56,6 +56,9 @@ const expected: Record<string, string> = {
     '7:21: bad address "10.0.1.300/24" in "ip addr add": expected an IPv4 or IPv6 address with an optional /prefix length, e.g. 10.0.1.1/24',
   'startup-list-operator.yaml':
     '6:29: the node shell has no "&&" lists; the one form understood is a trailing "|| true" (this line may fail)',
+  'bad-hosts-line.yaml': '7:7: /etc/hosts: glibc skips "fe80::1%eth0": an /etc/hosts address cannot carry a zone (%eth0)',
+  'bad-gai-conf.yaml': '7:20: /etc/gai.conf: precedence prefix "::1" has no /bits: glibc 2.36 skips the line; write ::1/128',
+  'bad-ra-lifetime.yaml': '10:29: preferred-lifetime (14400s) is longer than valid-lifetime (1800s); radvd refuses that',
   'bad-gateway.yaml':
     '7:35: bad gateway address "gateway.example" after "via": expected an IPv4 or IPv6 address, e.g. 10.0.1.254',
 };

@@ -15,6 +15,9 @@
 import { checkCommandAddresses } from './exec-check.js';
 import { listOperators, parseExecLine } from './exec-line.js';
 import { parseMatcher } from './matcher.js';
+import { parseGaiConf } from '@netloom/wire/gai-conf';
+import { parseHostsFile } from '@netloom/wire/hosts-file';
+import { routerAdvertisementsOf } from './router-advertisements.js';
 import type { Path, Target } from './source.js';
 import type { LinkParamsInput, TopologyFile } from './schema.js';
 import type {
@@ -27,6 +30,7 @@ import type {
   LinkParams,
   LinkSpec,
   Matcher,
+  NodeFileSpec,
   NodeKind,
   NodeSpec,
   SourcePosition,
@@ -48,6 +52,8 @@ export interface BuildContext {
   report(path: Path, message: string, target?: Target): void;
   /** A problem with `word`, which starts at `index` in the string at `path`. */
   reportWithin(path: Path, index: number, word: string, message: string): void;
+  /** A problem with `word` at `index` in line `line` (0-based) of the text at `path` (a block scalar). */
+  reportWithinLine(path: Path, line: number, index: number, word: string, message: string): void;
   lineOf(path: Path): number;
   positionOf(path: Path, target?: Target): SourcePosition;
 }
@@ -117,6 +123,26 @@ function listNames(names: readonly string[]): string {
 function mac(nodeIndex: number, ifIndex: number): string {
   const bytes = [0x02, 0, 0, (nodeIndex >> 8) & 0xff, nodeIndex & 0xff, ifIndex & 0xff];
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** The files a node's `hosts:` and `gai.conf:` blocks give it, each line checked as glibc reads it. */
+function nodeFiles(node: NonNullable<TopologyFile['nodes'][string]>, nodePath: Path, ctx: BuildContext): NodeFileSpec[] {
+  const files: NodeFileSpec[] = [];
+  const blocks = [
+    { key: 'hosts', path: '/etc/hosts', value: node.hosts, problems: (text: string) => parseHostsFile(text).problems },
+    { key: 'gai.conf', path: '/etc/gai.conf', value: node['gai.conf'], problems: (text: string) => parseGaiConf(text).problems },
+  ] as const;
+  for (const block of blocks) {
+    if (block.value === undefined) continue;
+    const isList = Array.isArray(block.value);
+    const text = isList ? block.value.map((line) => `${line}\n`).join('') : block.value;
+    for (const problem of block.problems(text)) {
+      const path: Path = isList ? [...nodePath, block.key, problem.line] : [...nodePath, block.key];
+      ctx.reportWithinLine(path, isList ? 0 : problem.line, problem.index, problem.word, `${block.path}: ${problem.message}`);
+    }
+    files.push({ path: block.path, text: text === '' || text.endsWith('\n') ? text : `${text}\n` });
+  }
+  return files;
 }
 
 function matcherList(value: string | string[] | undefined): Matcher[] {
@@ -194,6 +220,8 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
     const exec = node.exec ?? [];
     for (const [j, cmd] of exec.entries()) checkExecLine(cmd, ['nodes', name, 'exec', j], ctx);
     const specs: InterfaceSpec[] = ports.map((port, p) => ({ name: port.name, mac: mac(n + 1, p + 1), mtu: port.mtu }));
+    const files = nodeFiles(node, ['nodes', name], ctx);
+    const ra = node.ra === undefined ? [] : routerAdvertisementsOf(node.ra, ['nodes', name], ports, ctx);
     return {
       name,
       kind: (node.kind ?? 'host') as NodeKind,
@@ -203,6 +231,8 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
       exec: [...exec],
       execSource: exec.map((_, j) => ctx.positionOf(['nodes', name, 'exec', j])),
       interfaces: specs,
+      ...(files.length > 0 ? { files } : {}),
+      ...(node.ra !== undefined ? { ra, raSource: ctx.positionOf(['nodes', name, 'ra'], 'key') } : {}),
     };
   });
 

@@ -12,8 +12,11 @@ export type {
   LinkParams,
   LinkSpec,
   Matcher,
+  NodeFileSpec,
   NodeKind,
   NodeSpec,
+  RaInterfaceConfig,
+  RaPrefixConfig,
   SourcePosition,
   TopologySpec,
 } from './spec.js';

@@ -168,6 +168,7 @@ export function checkTopology(text: string, file: string): TopologyResult {
     file,
     report: (path, message, target) => issues.at(path, message, target),
     reportWithin: (path, index, word, message) => issues.atOffset(source.offsetWithin(path, index, word), message),
+    reportWithinLine: (path, line, index, word, message) => issues.atOffset(source.offsetWithinLine(path, line, index, word), message),
     lineOf: (path) => source.at(path).line,
     positionOf: (path, target) => {
       const { line, column } = source.at(path, target);

@@ -325,6 +325,51 @@ const linkParams = {
   queue: queue.optional(),
 };
 
+// ---- files and router advertisements
+
+/** A node file's text: a block (`|`) or a list of lines. */
+function fileText(file: string) {
+  const explain: Explain = (input) => {
+    if (typeof input === 'string') return `${file} ${unprintableProblem(input, true) ?? ''}`;
+    return expecting(`the lines of ${file}, as a text block (|) or a list of lines`)(input);
+  };
+  const line = z.string(by(explain)).refine((v) => unprintableProblem(v, true) === null && !/[\r\n]/.test(v), {
+    error: (issue) => (/[\r\n]/.test(String(issue.input)) ? `a line of ${file} cannot hold a line break; give each line as its own list item` : explain(issue.input)),
+  });
+  const block = z.string(by(explain)).refine((v) => unprintableProblem(v, true) === null, by(explain));
+  return z.union([block, z.array(line, by(explain))], by(explain));
+}
+
+/** A duration, or `infinity` (AdvValidLifetime / AdvPreferredLifetime). */
+function lifetimeSchema() {
+  return z.union([z.literal('infinity'), durationSchema()], by(explainDuration('duration')));
+}
+
+const raPrefixSchema = strict('an advertised prefix', {
+  prefix: printableText('an IPv6 prefix, e.g. 2001:db8:1::/64', 'prefix').meta({ description: 'The prefix, e.g. 2001:db8:1::/64.' }),
+  'on-link': z.boolean(by(expecting('true or false'))).optional().meta({ description: 'AdvOnLink (L flag). Default true.' }),
+  autonomous: z.boolean(by(expecting('true or false'))).optional().meta({ description: 'AdvAutonomous (A flag, SLAAC). Default true.' }),
+  'valid-lifetime': lifetimeSchema().optional().meta({ description: 'AdvValidLifetime: whole seconds or infinity. Default 86400s.' }),
+  'preferred-lifetime': lifetimeSchema().optional().meta({ description: 'AdvPreferredLifetime: whole seconds or infinity, at most the valid lifetime. Default 14400s.' }),
+});
+
+const raInterfaceSchema = strict('router advertisements', {
+  'max-interval': durationSchema().optional().meta({ description: 'MaxRtrAdvInterval, 4s..1800s. Default 600s.' }),
+  'min-interval': durationSchema().optional().meta({ description: 'MinRtrAdvInterval, 3s..0.75 × max-interval. Default 0.33 × max-interval.' }),
+  'router-lifetime': durationSchema().optional().meta({ description: 'AdvDefaultLifetime: 0s (not a default router) or max-interval..9000s, whole seconds. Default 3 × max-interval.' }),
+  'router-preference': z
+    .enum(['low', 'medium', 'high'], by((input) => `unknown router preference ${describeValue(input)} (preferences: low, medium, high)`))
+    .optional()
+    .meta({ description: 'AdvDefaultPreference. Default medium.' }),
+  mtu: wholeNumber('mtu', 0, 65535).optional().meta({ description: 'AdvLinkMTU: 0 (no MTU option) or 1280 up to the link MTU. Default 0.' }),
+  'hop-limit': wholeNumber('hop-limit', 0, 255).optional().meta({ description: 'AdvCurHopLimit. Default 64.' }),
+  managed: z.boolean(by(expecting('true or false'))).optional().meta({ description: 'AdvManagedFlag (M). Default false.' }),
+  'other-config': z.boolean(by(expecting('true or false'))).optional().meta({ description: 'AdvOtherConfigFlag (O). Default false.' }),
+  'reachable-time': durationSchema().optional().meta({ description: 'AdvReachableTime, whole ms up to 3600000ms. Default 0 (unspecified).' }),
+  'retrans-timer': durationSchema().optional().meta({ description: 'AdvRetransTimer, whole ms. Default 0 (unspecified).' }),
+  prefixes: z.array(raPrefixSchema, by(expecting('a list of prefixes'))).optional(),
+});
+
 const nodeSchema = strict('a node', {
   kind: z
     .enum(NODE_KINDS, by((input) => `unknown kind ${describeValue(input)} (kinds: ${NODE_KINDS.join(', ')})`))
@@ -344,6 +389,16 @@ const nodeSchema = strict('a node', {
     .array(command('a command as a string'), by(expecting('a list of startup commands')))
     .optional()
     .meta({ description: 'Startup commands in node-shell syntax, run in order at t=0.' }),
+  hosts: fileText('/etc/hosts')
+    .optional()
+    .meta({ description: "The node's /etc/hosts: lines of an address, a name and aliases (a text block or a list of lines)." }),
+  'gai.conf': fileText('/etc/gai.conf')
+    .optional()
+    .meta({ description: "The node's /etc/gai.conf (glibc): label, precedence, scopev4 and reload lines." }),
+  ra: z
+    .record(z.string(), raInterfaceSchema, by(expecting('a mapping of interface names to router advertisement settings')))
+    .optional()
+    .meta({ description: 'Router advertisements (radvd-like) per interface of the node.' }),
 });
 
 const linkSchema = strict('a link', {

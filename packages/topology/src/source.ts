@@ -51,6 +51,36 @@ export class SourcePositions {
     return start;
   }
 
+  /**
+   * The offset of `word` at `index` in line `line` (0-based) of the text value at `path`: within a
+   * literal block scalar (`|`) each value line is a source line below the header, shifted by the
+   * block's indentation; a one-line scalar is offsetWithin's. Otherwise the scalar's start.
+   */
+  offsetWithinLine(path: Path, line: number, index: number, word: string): number {
+    const node = this.nodeAt(path);
+    if (!isScalar(node) || node.type !== 'BLOCK_LITERAL' || node.range == null || typeof node.value !== 'string') {
+      return line === 0 ? this.offsetWithin(path, index, word) : this.offsetOf(path);
+    }
+    const valueLine = node.value.split('\n')[line];
+    let at = this.text.indexOf('\n', node.range[0]) + 1;
+    for (let i = 0; i < line && at > 0; i++) at = this.text.indexOf('\n', at) + 1;
+    if (at <= 0 || valueLine === undefined) return node.range[0];
+    const end = this.text.indexOf('\n', at);
+    const sourceLine = this.text.slice(at, end < 0 ? this.text.length : end).replace(/\r$/, '');
+    const indent = sourceLine.length - valueLine.length;
+    return indent >= 0 && sourceLine.slice(indent + index, indent + index + word.length) === word ? at + indent + index : at;
+  }
+
+  private nodeAt(path: Path): unknown {
+    let node: unknown = this.doc?.contents ?? null;
+    for (const segment of path) {
+      if (isMap(node)) node = findPair(node, segment)?.value;
+      else if (isSeq(node)) node = node.items[Number(segment)];
+      else return undefined;
+    }
+    return node;
+  }
+
   /** The character offset of what `path` points at (or of the nearest enclosing node that exists). */
   offsetOf(path: Path, target: Target = 'value'): number {
     let node: unknown = this.doc?.contents ?? null;

@@ -6,6 +6,9 @@
  * Times are integer nanoseconds of virtual time; bandwidths are bits per second; loss is a
  * fraction 0..1. Leaves out everything about how the runtime realises a topology.
  */
+import type { RaInterfaceConfig } from '@netloom/wire/ra-config';
+
+export type { RaInterfaceConfig, RaPrefixConfig } from '@netloom/wire/ra-config';
 
 export type NodeKind = 'host' | 'router' | 'director' | 'mobile-node' | 'home-agent' | 'switch';
 
@@ -55,6 +58,17 @@ export interface NodeSpec {
   execSource?: SourcePosition[];
   /** Ethernet ports in the order they first appear in links, then LANs. `lo` is implicit and not listed. */
   interfaces: InterfaceSpec[];
+  /** Files the node starts with: `hosts:` as /etc/hosts, `gai.conf:` as /etc/gai.conf. */
+  files?: NodeFileSpec[];
+  /** `ra:`: the router advertisements each interface sends (radvd's settings, defaults filled in). */
+  ra?: RaInterfaceConfig[];
+  /** Where the `ra:` block is written. */
+  raSource?: SourcePosition;
+}
+
+export interface NodeFileSpec {
+  path: string;
+  text: string;
 }
 
 export interface LinkSpec {
