@@ -39,6 +39,7 @@ import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
 import { DEFAULT_NEIGHBOUR_PARAMS, NeighbourTable, neighbourParams, type NeighbourParams } from './neigh/neighbour-table.js';
 import { IPV6_NEIGHBOUR_FAMILY } from './neigh/ndisc.js';
 import { Ipv6Layer } from './ipv6/ipv6-layer.js';
+import { Ping6Sockets } from './ipv6/ping6-socket.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
@@ -197,21 +198,6 @@ export class StackNode implements NodeHost {
       },
       unreachable: (entry, queued, now) => ipv4.neighbourFailed(entry.dev, queued, now),
     });
-    const sockets = new SocketTable({
-      routing,
-      ipv4,
-      transports,
-      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
-      trace: (event) => this.env.event(this.atPorts(event)),
-      prng,
-      netbsd2004: config.compat?.['netbsd-2004'] === true,
-      nextIdentification: () => this.nextIdentification(),
-      now: () => this.now,
-    });
-    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp));
-    const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
-    linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
-    linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
     // nd_tbl and the IPv6 layer, which attaches NDP (ndisc_generic_ops) to it and registers ICMPv6.
     const neighbours6 = new NeighbourTable<bigint>(
       timers,
@@ -239,6 +225,22 @@ export class StackNode implements NodeHost {
       transmit: (dev, frame) => this.transmit(dev, frame),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
     });
+    const ping6 = new Ping6Sockets(ipv6, () => this.now);
+    const sockets = new SocketTable({
+      routing,
+      ipv4,
+      transports,
+      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+      trace: (event) => this.env.event(this.atPorts(event)),
+      prng,
+      netbsd2004: config.compat?.['netbsd-2004'] === true,
+      nextIdentification: () => this.nextIdentification(),
+      now: () => this.now,
+    });
+    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6));
+    const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
+    linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
+    linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
     linkLayer.register(EtherType.ipv6, (device, packetType, payload, frame, now) => ipv6.processIpv6(device, packetType, payload, frame, now));
     this.parts = { routing, timers, prng, neighbours, arp, ipv4, neighbours6, ipv6, sockets, processes, linkLayer, transports, netfilter };
 
@@ -484,16 +486,19 @@ export class StackNode implements NodeHost {
     };
   }
 
-  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer): ProcessServices {
+  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets): ProcessServices {
     const routing = this.routing;
     return {
       hostname,
       timers,
       now: () => this.now,
       udpSocket: (owner, family) => (family === 4 ? sockets.openUdp(owner) : { errno: 'EAFNOSUPPORT' }),
-      icmpSocket: (owner, family) => (family === 4 ? sockets.openIcmp(owner) : { errno: 'EAFNOSUPPORT' }),
+      icmpSocket: (owner, family) => (family === 4 ? sockets.openIcmp(owner) : ping6.open(owner)),
       arp: (owner, ifname) => this.openArpSocket(owner, ifname, arp),
-      closeSockets: (owner) => sockets.closeOwnedBy(owner),
+      closeSockets: (owner) => {
+        sockets.closeOwnedBy(owner);
+        ping6.closeOwnedBy(owner);
+      },
       resolve: (name, family) => {
         if (family === 6) return null;
         if (parseIpv4(name) !== null) return name;

@@ -53,6 +53,7 @@ import {
   parseIcmpv6,
   parseIpv6ExtensionHeader,
   parseIpv6Packet,
+  parseQuotedIpv6Packet,
   unrecognizedOptionAction,
   type Icmpv6Repr,
   type Ipv6Repr,
@@ -66,6 +67,8 @@ import type { NeighbourEntry, NeighbourTable, QueuedPacket } from '../neigh/neig
 import { ALL_NODES, ipv6Bytes, ipv6Number, isIpv6Multicast, multicastMac, Ndisc, NDISC_RECEIVED_TYPES, solicitedNodeAddress } from '../neigh/ndisc.js';
 import { ProtocolTable, type TransportOf, type TransportRegistry } from '../protocol-table.js';
 import type { Prng, TimerHeap } from '../timers.js';
+import type { Errno } from '../process.js';
+import type { Ping6Message } from './ping6-socket.js';
 
 /** What ip6_input hands a transport (family 6 of the TransportRegistry). */
 export interface Ipv6Delivery {
@@ -162,6 +165,8 @@ export class Ipv6Layer {
   private readonly ratePeers = new Map<bigint, { tokens: number; last: Nanos }>();
   /** The time of the call being served (ndisc's callbacks do not carry it). */
   private clock: Nanos = 0;
+  /** ping_rcv / ping_err for family 6: the ICMPv6 ping sockets (ping6-socket.ts). */
+  private ping: { receive(message: Ping6Message, now: Nanos): boolean } | undefined;
 
   constructor(private readonly deps: Ipv6Dependencies) {
     this.transports = deps.transports.table(6);
@@ -198,6 +203,28 @@ export class Ipv6Layer {
       this.deps.drop(p.dev, 'reassemblyFailed', p.frame, 'IPv6 fragment: reassembly is not modelled');
       return null;
     });
+  }
+
+  /** The ICMPv6 ping sockets' receive (echo replies and errors quoting echo requests); once per layer. */
+  registerPing(ping: { receive(message: Ping6Message, now: Nanos): boolean }): void {
+    if (this.ping !== undefined) throw new Error('the IPv6 layer already has ping sockets registered');
+    this.ping = ping;
+  }
+
+  device(name: string): DeviceView | undefined {
+    return this.deps.device(name);
+  }
+
+  isLocalAddress(address: bigint, now: Nanos): boolean {
+    return this.deps.isLocalAddress(address, now);
+  }
+
+  /** ip6_dst_lookup for a socket: the device, the kernel's source and the MTU, or the errno. */
+  routeFor(destination: bigint, source: bigint, oif: string | undefined, now: Nanos): { ok: true; dev: string; source: bigint | null; mtu: number } | { ok: false; errno: Errno } {
+    const outcome = this.deps.lookupRoute({ dst: destination, ...(source !== 0n ? { src: source } : {}), ...(oif !== undefined ? { oif } : {}) }, now);
+    if (!outcome.ok) return { ok: false, errno: outcome.errno };
+    const dev = outcome.decision.dev;
+    return { ok: true, dev, source: outcome.decision.src, mtu: this.deps.device(dev)?.mtu ?? 1280 };
   }
 
   // ---------------------------------------------------------------- input
@@ -354,10 +381,28 @@ export class Ipv6Layer {
       return;
     }
     if (message.kind === 'echoReply') {
-      this.deps.drop(d.dev, 'noSocket', d.packet, 'echo reply: no ICMPv6 ping socket');
+      const delivered = this.ping?.receive({ dev: d.dev, source: d.source, destination: d.destination, type: 129, code: 0, identifier: message.identifier, sequence: message.sequence, payload: message.data, hopLimit: d.hopLimit, packetLength: d.packet.length, info: 0 }, now);
+      if (delivered !== true) this.deps.drop(d.dev, 'noSocket', d.packet, 'echo reply: no ICMPv6 ping socket');
+      return;
+    }
+    if (message.kind === 'destinationUnreachable' || message.kind === 'timeExceeded' || message.kind === 'packetTooBig' || message.kind === 'parameterProblem') {
+      this.processIcmpv6Error(d, message, now);
       return;
     }
     if (!NDISC_RECEIVED_TYPES.includes(d.payload[0] ?? 0) && !isIcmpv6Error(d.payload[0] ?? 0)) this.deps.drop(d.dev, 'unsupportedProtocol', d.packet, `ICMPv6 type ${d.payload[0] ?? 0}`);
+  }
+
+  /** icmpv6_notify: an error quoting one of our echo requests reaches the ping socket that sent it. */
+  private processIcmpv6Error(d: Ipv6Delivery, message: Extract<Icmpv6Repr, { packet: Uint8Array }>, now: Nanos): void {
+    const quoted = parseQuotedIpv6Packet(message.packet);
+    const info = message.kind === 'packetTooBig' ? message.mtu : message.kind === 'parameterProblem' ? message.pointer : 0;
+    if (!isWireError(quoted) && quoted.nextHeader === IPPROTO_ICMPV6 && quoted.payload[0] === Icmpv6Type.echoRequest && quoted.payload.length >= 8) {
+      const identifier = ((quoted.payload[4] ?? 0) << 8) | (quoted.payload[5] ?? 0);
+      const sequence = ((quoted.payload[6] ?? 0) << 8) | (quoted.payload[7] ?? 0);
+      const type = d.payload[0] ?? 0;
+      if (this.ping?.receive({ dev: d.dev, source: d.source, destination: d.destination, type, code: message.code, identifier, sequence, payload: message.packet, hopLimit: d.hopLimit, packetLength: d.packet.length, info }, now) === true) return;
+    }
+    this.deps.drop(d.dev, 'noSocket', d.packet, `ICMPv6 ${message.kind}: no socket sent the quoted packet`);
   }
 
   /**

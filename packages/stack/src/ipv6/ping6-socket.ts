@@ -1,0 +1,174 @@
+/**
+ * ICMPv6 echo sockets: Linux's IPv6 ping sockets (net/ipv6/ping.c, ping_v6_sendmsg, and ping_rcv /
+ * ping_err for family 6), with the ICMPv6 errors that quote their echo requests, which iputils ping
+ * also reads.
+ *
+ * Covers: bind to one of our addresses (EADDRNOTAVAIL otherwise), SO_BINDTODEVICE, the unicast hop
+ * limit (IPV6_UNICAST_HOPS, set through IP_TTL as ping does), sendEcho with the route lookup's
+ * errno and the kernel's source, echo replies matched by identifier (and by the bound address),
+ * errors (destination unreachable, packet too big, time exceeded, parameter problem) matched by the
+ * quoted request's identifier; the hop limit of a reply is reported as its `ttl`.
+ * Leaves out: fragmentation at the source (a request larger than the path MTU is EMSGSIZE here),
+ * IPV6_TCLASS, flow labels, multicast destinations.
+ */
+import type { Nanos } from '../node-host.js';
+import type { IcmpMessage, IcmpSocket, SendResult, SocketResult } from '../process.js';
+import { formatIpv6Number, parseIpv6Number } from '../fib/ipv6.js';
+import type { Ipv6Layer } from './ipv6-layer.js';
+
+const DEFAULT_HOP_LIMIT = 64;
+const ICMPV6_ECHO_HEADER = 8;
+const IPV6_HEADER = 40;
+
+/** A received echo reply or an error about one of our requests, as the IPv6 layer hands it over. */
+export interface Ping6Message {
+  dev: string;
+  /** The ICMPv6 message's source and the address it was sent to. */
+  source: bigint;
+  destination: bigint;
+  type: number;
+  code: number;
+  identifier: number;
+  sequence: number;
+  /** Echo data, or for an error the quoted packet. */
+  payload: Uint8Array;
+  hopLimit: number;
+  /** The IPv6 packet's length as received. */
+  packetLength: number;
+  /** The MTU of packet too big, the pointer of parameter problem; else 0. */
+  info: number;
+}
+
+/** The owner a socket is closed with (a process). */
+export type Ping6Owner = object;
+
+/** The node's ICMPv6 ping sockets (ping_table for family 6). */
+export class Ping6Sockets {
+  private readonly sockets = new Set<Icmpv6EchoSocket>();
+
+  constructor(
+    private readonly layer: Ipv6Layer,
+    readonly now: () => Nanos,
+  ) {
+    layer.registerPing({ receive: (message, now) => this.receive(message, now) });
+  }
+
+  open(owner: Ping6Owner): Icmpv6EchoSocket {
+    const socket = new Icmpv6EchoSocket(this, this.layer, owner);
+    this.sockets.add(socket);
+    return socket;
+  }
+
+  closeOwnedBy(owner: Ping6Owner): void {
+    for (const socket of [...this.sockets]) if (socket.owner === owner) socket.close();
+  }
+
+  release(socket: Icmpv6EchoSocket): void {
+    this.sockets.delete(socket);
+  }
+
+  /** ping_rcv / ping_err: the socket that sent the request; false when none. */
+  private receive(message: Ping6Message, now: Nanos): boolean {
+    for (const socket of this.sockets) {
+      if (socket.matches(message)) {
+        socket.deliver(message, now);
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+export class Icmpv6EchoSocket implements IcmpSocket {
+  readonly family = 6 as const;
+  private boundAddress = 0n;
+  private boundDevice: string | undefined;
+  private hopLimit = DEFAULT_HOP_LIMIT;
+  private readonly identifiers = new Set<number>();
+  private handler: ((msg: IcmpMessage) => void) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly table: Ping6Sockets,
+    private readonly layer: Ipv6Layer,
+    readonly owner: Ping6Owner,
+  ) {}
+
+  bind(address: string): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    const local = parseIpv6Number(address);
+    if (local === null) return { ok: false, errno: 'EINVAL' };
+    if (local !== 0n && !this.layer.isLocalAddress(local, this.table.now())) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    this.boundAddress = local;
+    return { ok: true };
+  }
+
+  setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
+  setsockopt(option: 'IP_TTL' | 'IP_TOS', value: number): SocketResult;
+  setsockopt(option: 'IP_MTU_DISCOVER_DO', value: boolean): SocketResult;
+  setsockopt(option: string, value: string | number | boolean): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    if (option === 'SO_BINDTODEVICE') {
+      const name = String(value);
+      if (name !== '' && this.layer.device(name) === undefined) return { ok: false, errno: 'ENODEV' };
+      this.boundDevice = name === '' ? undefined : name;
+      return { ok: true };
+    }
+    if (option === 'IP_TTL') {
+      // IPV6_UNICAST_HOPS: -1 (default) to 255.
+      const hops = Number(value);
+      if (!Number.isInteger(hops) || hops < 0 || hops > 255) return { ok: false, errno: 'EINVAL' };
+      this.hopLimit = hops;
+      return { ok: true };
+    }
+    return { ok: true };
+  }
+
+  /** ping_v6_sendmsg. */
+  sendEcho(to: string, id: number, sequence: number, payload: Uint8Array): SendResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    const destination = parseIpv6Number(to);
+    if (destination === null) return { ok: false, errno: 'EINVAL' };
+    const now = this.table.now();
+    const routed = this.layer.routeFor(destination, this.boundAddress, this.boundDevice, now);
+    if (!routed.ok) return { ok: false, errno: routed.errno };
+    const source = this.boundAddress !== 0n ? this.boundAddress : routed.source;
+    if (source === null) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    if (payload.length + ICMPV6_ECHO_HEADER + IPV6_HEADER > routed.mtu) return { ok: false, errno: 'EMSGSIZE', localErrorMtu: routed.mtu };
+    this.identifiers.add(id & 0xffff);
+    this.layer.sendIcmpv6(source, destination, this.hopLimit, { kind: 'echoRequest', identifier: id & 0xffff, sequence: sequence & 0xffff, data: payload }, now);
+    return { ok: true, info: { ifname: routed.dev, source: formatIpv6Number(source), bytes: payload.length } };
+  }
+
+  onMessage(handler: (msg: IcmpMessage) => void): void {
+    this.handler = handler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.table.release(this);
+  }
+
+  matches(message: Ping6Message): boolean {
+    if (this.closed || !this.identifiers.has(message.identifier)) return false;
+    if (this.boundAddress === 0n) return true;
+    // A reply is for the address it was sent to; an error quotes our request's source.
+    return message.type === 129 ? message.destination === this.boundAddress : true;
+  }
+
+  deliver(message: Ping6Message, now: Nanos): void {
+    this.handler?.({
+      from: formatIpv6Number(message.source),
+      type: message.type,
+      code: message.code,
+      id: message.identifier,
+      sequence: message.sequence,
+      payload: message.payload.slice(),
+      ttl: message.hopLimit,
+      ipLength: message.packetLength,
+      info: message.info >>> 0,
+      receivedAt: now,
+    });
+  }
+}
