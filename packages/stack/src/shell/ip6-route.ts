@@ -346,13 +346,18 @@ function formatRoute6(ctx: IpContext, group: Fib6Route[], options: { all: boolea
       json['dev'] = dev;
     }
   }
-  if (r.table !== RT_TABLE_MAIN && (options.all || options.get)) {
+  if ((r.table !== RT_TABLE_MAIN || options.details) && (options.all || options.get)) {
     text += `table ${tableName(ctx, r.table)} `;
     json['table'] = tableName(ctx, r.table);
   }
-  if (r.protocol !== RTPROT_BOOT && !options.omitProtocol) {
+  // -d prints what print_route otherwise leaves out: proto boot, and the (always global) scope.
+  if ((r.protocol !== RTPROT_BOOT || options.details) && !options.omitProtocol) {
     text += `proto ${protocolName(r.protocol)} `;
     json['protocol'] = protocolName(r.protocol);
+  }
+  if (options.details) {
+    text += 'scope global ';
+    json['scope'] = 'global';
   }
   const src = options.get ? (r.prefsrc !== 0n ? r.prefsrc : options.get.src) : r.prefsrc !== 0n ? r.prefsrc : null;
   if (src !== null) {
