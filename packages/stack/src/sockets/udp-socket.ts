@@ -94,8 +94,14 @@ export class UdpDatagramSocket implements UdpSocket {
     if (this.closed) return { ok: false, errno: 'EBADF' };
     const remote = parseIpv4(address);
     if (remote === null || !Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
-    const outcome = this.lookup(remote, port, this.source, this.boundDevice());
+    let outcome = this.lookup(remote, port, this.source, this.boundDevice());
     if (!outcome.ok) return outcome;
+    if (this.source === 0) {
+      // ip_route_connect: the first lookup chose the source; the route kept is looked up again with
+      // it (a multipath hash or a `from` rule sees the source then).
+      outcome = this.lookup(remote, port, outcome.route.src, this.boundDevice());
+      if (!outcome.ok) return outcome;
+    }
     if (outcome.route.type === 'broadcast' && !this.allowsBroadcast) return { ok: false, errno: 'EACCES' };
     if (this.source === 0) this.source = outcome.route.src;
     if (this.boundAddress === 0) this.boundAddress = outcome.route.src;
