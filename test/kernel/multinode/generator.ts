@@ -31,10 +31,11 @@
  *   run), `ip neigh` and `ip -s link` are read only after 6 s without traffic (a DELAY entry's 5 s
  *   timer may fire up to an eighth late on Linux), probes are 0.3 s apart (the redirect back-off is
  *   20 ms << n) and a host draws at most three redirects;
- * - no traceroute or ping crosses a multipath route (`multipathNexthops`): a connected socket's
- *   route is looked up again with the source the first lookup chose (ip_route_connect), so its hash
- *   covers that source, where netloom's sockets hash with none (seen with this exclusion lifted: seed
- *   1053's traceroute leaves by the other gateway). A host with a multipath route sets
+ * - no traceroute or ping crosses a multipath route (`multipathNexthops`): traceroute connects each
+ *   probe's socket, and a connected socket's route is looked up again with the source the first
+ *   lookup chose (ip_route_connect), so its hash covers that source; netloom's traceroute sends its
+ *   probes unconnected, hashing with none (seen with this exclusion lifted: seed 1053's traceroute
+ *   leaves by the other gateway; netloom's connected UDP sockets do follow ip_route_connect). A host with a multipath route sets
  *   `net.ipv4.fib_multipath_hash_seed`, so `ip route get` through it takes the same next hop in both
  *   worlds (the kernel's siphash, reproduced by netloom).
  */
