@@ -36,7 +36,7 @@ import { ArpLayer, packetTypeOf, type PacketType } from './neigh/arp.js';
 import { ProtocolTable, TransportRegistry } from './protocol-table.js';
 import { NetfilterHooks } from './netfilter/hooks.js';
 import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
-import { DEFAULT_NEIGHBOUR_PARAMS, NeighbourTable, neighbourParams, type NeighbourParams } from './neigh/neighbour-table.js';
+import { INET_FAMILY, NeighbourTable, neighbourParams } from './neigh/neighbour-table.js';
 import { IPV6_NEIGHBOUR_FAMILY } from './neigh/ndisc.js';
 import { Ipv6Layer } from './ipv6/ipv6-layer.js';
 import { Ping6Sockets } from './ipv6/ping6-socket.js';
@@ -44,7 +44,7 @@ import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
-import { NS_PER_MS, NS_PER_S, Prng, TimerHeap } from './timers.js';
+import { Prng, TimerHeap } from './timers.js';
 import { Kernel, ZERO_DEVICE_STATS, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
 import { formatIpv6Number, parseIpv6Number } from './fib/ipv6.js';
 import { FileStore } from './shell/file-store.js';
@@ -161,11 +161,17 @@ export class StackNode implements NodeHost {
     const timers = new TimerHeap();
     const prng = new Prng(config.seed);
     this.identification = prng.below(0x10000);
-    const neighbours = new NeighbourTable(timers, prng, {
-      discard: (entry, queued, reason) => this.drop(entry.dev, reason, queued.packet),
-      reachability: (dev, address, state) => routing.setNeighbourReachability(dev, address, state),
-      params: (dev) => this.neighbourParams(dev),
-    });
+    // arp_tbl: net.ipv4.neigh parameters, ARP's solicit (attached below).
+    const neighbours = new NeighbourTable(
+      timers,
+      prng,
+      {
+        discard: (entry, queued, reason) => this.drop(entry.dev, reason, queued.packet),
+        reachability: (dev, address, state) => routing.setNeighbourReachability(dev, address, state),
+        params: (dev) => neighbourParams((name) => routing.sysctl(name), 'net.ipv4.neigh', dev),
+      },
+      INET_FAMILY,
+    );
     const arp = new ArpLayer({
       routing,
       neighbours,
@@ -463,27 +469,6 @@ export class StackNode implements NodeHost {
   private nextIdentification(): number {
     this.identification = (this.identification + 1) & IPV4_IDENT_MASK;
     return this.identification;
-  }
-
-  /** net.ipv4.neigh.DEV.* through the control plane's sysctl, Linux defaults where it has none. */
-  private neighbourParams(dev: string): NeighbourParams {
-    const read = (name: string, fallback: number, scale: number): number => {
-      const value = this.routing.sysctl(`net.ipv4.neigh.${dev}.${name}`);
-      return Number.isFinite(value) ? value * scale : fallback;
-    };
-    const d = DEFAULT_NEIGHBOUR_PARAMS;
-    return {
-      baseReachableTime: read('base_reachable_time_ms', d.baseReachableTime, NS_PER_MS),
-      retransTime: read('retrans_time_ms', d.retransTime, NS_PER_MS),
-      delayFirstProbeTime: read('delay_first_probe_time', d.delayFirstProbeTime, NS_PER_S),
-      ucastProbes: read('ucast_solicit', d.ucastProbes, 1),
-      mcastProbes: read('mcast_solicit', d.mcastProbes, 1),
-      appProbes: read('app_solicit', d.appProbes, 1),
-      mcastReprobes: read('mcast_resolicit', d.mcastReprobes, 1),
-      gcStaleTime: read('gc_stale_time', d.gcStaleTime, NS_PER_S),
-      locktime: read('locktime', d.locktime, 10 * NS_PER_MS),
-      unresQlenBytes: read('unres_qlen_bytes', d.unresQlenBytes, 1),
-    };
   }
 
   private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets): ProcessServices {
