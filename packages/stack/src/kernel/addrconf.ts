@@ -22,8 +22,9 @@
  * - DAD (addrconf_dad_start/addrconf_dad_work): an address is `tentative` for dad_transmits ×
  *   retrans_time after the device is ready (or at once with `nodad`, on the loopback, with
  *   dad_transmits 0 or accept_dad off for both `all` and the device); its `local` route is added when
- *   DAD completes. Linux first waits a random 0–rtr_solicit_delay before the first probe: the model
- *   has no random source here and leaves that delay out. `dadfailed` comes from NDP (dadFailed()).
+ *   DAD completes. Linux first waits a random 0–rtr_solicit_delay before the first probe (even with
+ *   dad_transmits 0, the address stays tentative until then): the model has no random source here
+ *   and leaves that delay out. `dadfailed` comes from NDP (dadFailed()).
  * - inet6_fill_ifaddr / addrconf_verify: lifetimes count from the address's timestamp; the address
  *   is deprecated once its preferred lifetime passes and removed once its valid lifetime passes.
  *
