@@ -47,7 +47,7 @@ import { RouteCache, type RouteCacheEntry } from './kernel/route-cache.js';
 import type { DecisionOutcome, RouteDecision, RouteQuery } from './kernel/route-decision.js';
 import { formatIpv6Number, type Ipv6Number } from './fib/ipv6.js';
 import { AddressLabels } from './kernel/address-labels.js';
-import { Addrconf, IPV6_CONF_DEFAULTS, type Inet6AddressSpec, type Inet6AddressState, type Ipv6ConfReader } from './kernel/addrconf.js';
+import { Addrconf, type Inet6AddressSpec, type Inet6AddressState, type Ipv6ConfReader } from './kernel/addrconf.js';
 import { Fib6, type Fib6Route } from './fib/fib6.js';
 import { selectIpv6Source, type SourceCandidate, type SourcePreferences } from './kernel/ipv6-source-selection.js';
 import { Ipv6Routing, type Route6DeleteSpec, type Route6Mode, type Route6Outcome, type Route6Query, type Route6Spec } from './kernel/ipv6-route.js';
@@ -197,16 +197,11 @@ export class Kernel implements RoutingApi {
   }
 
   /**
-   * net.ipv6.conf.DEV.NAME (and net.ipv6.neigh.DEV.retrans_time_ms) as addrconf reads them. The
-   * net.ipv6 tree is registered by its owner (sysctl/); until a key exists, Linux's default for it.
+   * net.ipv6.conf.DEV.NAME (and net.ipv6.neigh.DEV.retrans_time_ms) as addrconf reads them, from the
+   * net.ipv6 tree its owner registers (sysctl/addrconf-sysctls.ts); a key it lacks is a bug and throws.
    */
-  private readonly ipv6Conf: Ipv6ConfReader = (dev, name) => {
-    const key = name === 'retrans_time_ms' ? `net.ipv6.neigh.${dev}.${name}` : `net.ipv6.conf.${dev}.${name}`;
-    const value = this.sysctls.get(key);
-    if (value !== undefined) return value;
-    // ipv6_devconf (all) has accept_dad 0; ipv6_devconf_dflt (every device) 1.
-    return dev === 'all' && name === 'accept_dad' ? 0 : IPV6_CONF_DEFAULTS[name];
-  };
+  private readonly ipv6Conf: Ipv6ConfReader = (dev, name) =>
+    this.sysctl(name === 'retrans_time_ms' ? `net.ipv6.neigh.${dev}.${name}` : `net.ipv6.conf.${dev}.${name}`);
 
   /** The IPv6 addresses `ifconfig` shows, at the latest time the kernel was given. */
   ipv6AddressesOf(dev: string): readonly Ipv6AddressView[] {

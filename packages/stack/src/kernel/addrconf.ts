@@ -117,15 +117,6 @@ export interface Inet6AddressState {
 /** The per-device IPv6 settings addrconf reads (net.ipv6.conf.DEV.* and net.ipv6.neigh.DEV.retrans_time_ms). */
 export type Ipv6ConfReader = (dev: string, name: 'addr_gen_mode' | 'dad_transmits' | 'accept_dad' | 'retrans_time_ms' | 'use_tempaddr') => number;
 
-/** Linux's defaults for a new device (addrconf.c ipv6_devconf_dflt, ndisc_tbl). */
-export const IPV6_CONF_DEFAULTS: Record<Parameters<Ipv6ConfReader>[1], number> = {
-  addr_gen_mode: 0,
-  dad_transmits: 1,
-  accept_dad: 1,
-  retrans_time_ms: 1000,
-  use_tempaddr: 0,
-};
-
 interface Inet6Device {
   /** IF_READY: configured (up with carrier) since the last NETDEV_DOWN. */
   ready: boolean;
