@@ -33,6 +33,7 @@
  * cleaning routes (rt6_clean_tohost), SEND, non-Ethernet link layers.
  */
 import { formatIpv6, Icmpv6Type, type NdpOption, type NdpRepr } from '@netloom/wire';
+import { formatIpv6Number, IPV6_ALL_ONES, ipv6FromBytes, ipv6ToBytes, isIpv6LinkLocal, isIpv6Multicast } from '../fib/ipv6.js';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { Prng, TimerHeap } from '../timers.js';
 import type { PacketType } from './arp.js';
@@ -41,32 +42,18 @@ import { DEFAULT_NEIGHBOUR_PARAMS, type NeighbourEntry, type NeighbourFamily, ty
 /** An IPv6 address as the neighbour table keys it: the 128-bit number (the IPv6 layer's form). */
 export type Ipv6NeighbourAddress = bigint;
 
-const ALL_ONES_128 = (1n << 128n) - 1n;
+/** The 16 bytes of an address, network order (the control plane's ipv6ToBytes). */
+export const ipv6Bytes: (address: bigint) => Uint8Array = ipv6ToBytes;
 
-/** The 16 bytes of an address, network order. */
-export function ipv6Bytes(address: bigint): Uint8Array {
-  const bytes = new Uint8Array(16);
-  let value = address;
-  for (let i = 15; i >= 0; i--) {
-    bytes[i] = Number(value & 0xffn);
-    value >>= 8n;
-  }
-  return bytes;
-}
-
-/** The address in 16 bytes at `offset`. */
-export function ipv6Number(bytes: Uint8Array, offset = 0): bigint {
-  let value = 0n;
-  for (let i = 0; i < 16; i++) value = (value << 8n) | BigInt(bytes[offset + i] ?? 0);
-  return value;
-}
+/** The address in 16 bytes at `offset` (the control plane's ipv6FromBytes). */
+export const ipv6Number: (bytes: Uint8Array, offset?: number) => bigint = ipv6FromBytes;
 
 /** nd_tbl's addresses: the number is its own key. */
 export const IPV6_NEIGHBOUR_FAMILY: NeighbourFamily<Ipv6NeighbourAddress> = Object.freeze({
   name: 'inet6',
   key: (address: bigint) => address,
-  canonical: (address: bigint) => address & ALL_ONES_128,
-  format: (address: bigint) => formatIpv6(ipv6Bytes(address)),
+  canonical: (address: bigint) => address & IPV6_ALL_ONES,
+  format: formatIpv6Number,
 });
 
 /** ff02::1, all nodes on the link (in6addr_linklocal_allnodes). */
@@ -78,9 +65,7 @@ export function solicitedNodeAddress(address: bigint): bigint {
   return SOLICITED_NODE_PREFIX | (address & 0xffffffn);
 }
 
-export function isIpv6Multicast(address: bigint): boolean {
-  return address >> 120n === 0xffn;
-}
+export { isIpv6Multicast };
 
 /** ipv6_eth_mc_map: 33:33 and the group's low 32 bits. */
 export function multicastMac(group: bigint): Uint8Array {
@@ -140,8 +125,6 @@ export interface ReceivedNdisc {
 
 const NDISC_HOP_LIMIT = 255;
 const ETH_ALEN = 6;
-/** IFA_F_TENTATIVE | IFA_F_OPTIMISTIC addresses are not sources of an NS (ipv6_get_lladdr's banned flags). */
-const LINK_LOCAL_PREFIX = 0xfe80n;
 
 export class Ndisc {
   constructor(private readonly deps: NdiscDependencies) {}
@@ -390,7 +373,7 @@ export class Ndisc {
 
   /** ipv6_get_lladdr(dev, TENTATIVE|OPTIMISTIC banned). */
   private linkLocalAddress(dev: string): bigint | undefined {
-    return this.deps.addresses(dev).find((ifa) => ifa.address >> 112n === LINK_LOCAL_PREFIX && !ifa.tentative && !ifa.optimistic)?.address;
+    return this.deps.addresses(dev).find((ifa) => isIpv6LinkLocal(ifa.address) && !ifa.tentative && !ifa.optimistic)?.address;
   }
 }
 
