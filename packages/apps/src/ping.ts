@@ -547,6 +547,14 @@ export const ping: Program = (ctx) => {
   const routed = ctx.routeSource(destination, device);
   if ('errno' in routed) return socketFail(`ping: connect: ${errnoMessage[routed.errno]}\n`);
   const source = boundSource ?? routed.source;
+  // ping4_run: with -I DEVICE, a source that is none of the device's addresses draws a warning
+  // (iputils 20221126 in a namespace: `ping -I lo 10.200.2.2` routed out of vA).
+  if (family === 4 && device !== undefined) {
+    const ifindex = ctx.ifindex(device);
+    if (!ctx.interfaceAddresses().some((a) => a.ifindex === ifindex && a.address === source)) {
+      ctx.stderr(`ping: Warning: source address might be selected on device other than: ${device}\n`);
+    }
+  }
   // Linux routes 0.0.0.0 to the loopback address, and ping then pings the source it was given.
   if (family === 4 && destination === '0.0.0.0') destination = source;
 
