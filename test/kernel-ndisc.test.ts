@@ -3,11 +3,12 @@
 // cascade that ends by itself, then h2 stops answering for an address and h1's entry goes
 // STALE -> DELAY -> PROBE -> FAILED) and compares with its recording; (b) replays the same steps on
 // netloom's NDP (test/kernel/ndisc-replay.ts) and compares with the same recording: every NS and NA
-// with its addresses, MACs, flags and options, in order, and the neighbour tables at each step.
+// with its addresses, MACs, flags and options, in order, and the neighbour tables at each step —
+// once over the fake of ndisc's interface to the IPv6 layer, once on two real nodes.
 // The script prints no times, so nothing is normalised but the sysctl header.
 import { describe, expect, it } from 'vitest';
 import { dropLines, expectedOutput, kernelNeed, runKernelScript } from './kernel/harness.js';
-import { replayNdisc } from './kernel/ndisc-replay.js';
+import { replayNdisc, replayNdiscOnNodes } from './kernel/ndisc-replay.js';
 
 const live = kernelNeed(['ping', 'tcpdump']);
 /** The `#` lines say what the script set; the replay sets the same (test/kernel/ndisc-replay.ts). */
@@ -24,5 +25,9 @@ describe('NDP (ndisc.py) on the real kernel', () => {
 
   it('netloom prints the same exchange and the same neighbour states', () => {
     expect(replayNdisc()).toBe(recorded);
+  });
+
+  it('two netloom nodes print the same exchange and the same neighbour states', () => {
+    expect(replayNdiscOnNodes()).toBe(recorded);
   });
 });
