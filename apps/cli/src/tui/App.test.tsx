@@ -159,10 +159,11 @@ describe('keys', () => {
   it('a failing engine stops the clock and shows the failure, once, without a stack trace', async () => {
     const tui = renderTui({ startPaused: false });
     tui.emulator.advanceFailure = new Error('node r2: Error: boom');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Waits for the failure to show (polling as ink renders), however slow the machine is.
+    const shown = await tui.frameWith('node r2: Error: boom');
     await tui.settle();
+    expect(shown).toContain('node r2: Error: boom');
     expect(frame(tui)).toContain('❚❚ paused');
-    expect(frame(tui)).toContain('node r2: Error: boom');
     expect(tui.emulator.calls.filter((c) => c.startsWith('advance'))).toHaveLength(1);
   });
 
