@@ -9,7 +9,7 @@
  *   destination from the wire is a counted drop (`malformed` / `martianSource` /
  *   `martianDestination`).
  * - The input route: our unicast addresses (not tentative), the groups every node joins (ff01::1,
- *   ff02::1, the solicited-node groups of our addresses) → local delivery; anything else is
+ *   ff02::1, the solicited-node groups of our addresses and of our proxy entries') → local delivery; anything else is
  *   forwarded when net.ipv6.conf.all.forwarding is on (ip6_forward: hop limit ≤ 1 → time exceeded,
  *   route lookup, no route → destination unreachable "no route", reject routes their codes), else
  *   dropped (`forwardingDisabled`).
@@ -272,7 +272,7 @@ export class Ipv6Layer {
   private isForUs(dev: string, destination: bigint, now: Nanos): boolean {
     if (!isIpv6Multicast(destination)) return this.deps.isLocalAddress(destination, now);
     if (destination === ALL_NODES || destination === ((0xff01n << 112n) | 1n)) return true;
-    return this.deps.addresses(dev, now).some((a) => solicitedNodeAddress(a.address) === destination);
+    return this.deps.addresses(dev, now).some((a) => solicitedNodeAddress(a.address) === destination) || this.ndisc.isProxyGroup(dev, destination);
   }
 
   /** ip6_forward. */

@@ -208,6 +208,11 @@ export class Ndisc {
     for (const ifa of this.deps.addresses(dev)) if (!ifa.tentative) this.sendUnsolicitedAdvertisement(dev, ifa.address);
   }
 
+  /** pndisc_constructor: each proxy entry's device has joined the solicited-node group of its address. */
+  isProxyGroup(dev: string, group: bigint): boolean {
+    return this.deps.neighbours.listProxies().some((proxy) => proxy.dev === dev && solicitedNodeAddress(proxy.address) === group);
+  }
+
   /**
    * The neighbour entry part of ndisc_router_discovery: an RA from `source` makes it a router
    * neighbour, STALE, with the link-layer address of its source link-layer option.
