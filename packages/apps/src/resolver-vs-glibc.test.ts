@@ -103,8 +103,8 @@ const scenarios: Scenario[] = [
   {
     title: '/etc/hosts quirks',
     lines: DUAL,
-    hosts: '# comment\n10.1.2.3 Quirk quirk.example   # trailing\n2001:db8:1::1 quirk.example quirk alias6\n  \nfe80::1%eth0 quirk\n10.1.2.3 quirk\nbad::zz quirk\n10.1 quirk\n0x0a.1.2.9 other quirk\n010.1.2.3 quirk\n',
-    commands: ['getent ahosts QUIRK', 'getent ahostsv4 quirk', 'getent ahostsv6 quirk', 'getent ahosts alias6', 'getent ahostsv4 alias6', 'getent ahosts quirk other', 'getent ahosts nosuch quirk', 'getent ahosts 10.1.2.3', 'getent ahosts 2001:db8:1::1', 'getent ahosts'],
+    hosts: '# comment\n10.1.2.3 Quirk quirk.example   # trailing\n2001:db8:1::1 quirk.example quirk alias6\n  \nfe80::1%eth0 quirk\n10.1.2.3 quirk\nbad::zz quirk\n10.1 quirk\n0x0a.1.2.9 other quirk\n010.1.2.3 quirk\n2001:db8:1::2 quirk q6b\n192.0.2.1 other quirk\n',
+    commands: ['getent hosts quirk', 'getent hosts QUIRK other alias6 nosuch', 'getent hosts 10.1.2.3', 'getent hosts 2001:db8:1::1', 'getent hosts 192.0.2.99', 'getent hosts', 'getent ahosts QUIRK', 'getent ahostsv4 quirk', 'getent ahostsv6 quirk', 'getent ahosts alias6', 'getent ahostsv4 alias6', 'getent ahosts quirk other', 'getent ahosts nosuch quirk', 'getent ahosts 10.1.2.3', 'getent ahosts 2001:db8:1::1', 'getent ahosts'],
   },
 ];
 

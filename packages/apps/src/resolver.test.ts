@@ -66,6 +66,12 @@ describe('seed 003', () => {
     expect(lab.exec('a', 'getent ahosts rockon', SECOND).stdout).toBe(ahosts(['10.0.0.1'], 'rockon'));
     expect(lab.exec('a', 'getent ahostsv6 rockon', SECOND).status).toBe(2);
   });
+  it('answers getent hosts by name (one family, lines merged) and by address (the first line)', () => {
+    const lab = node([], { '/etc/hosts': '10.1.2.3 Quirk quirk.example\n2001:db8:1::1 quirk.example quirk alias6\n2001:db8:1::2 quirk q6b\n' });
+    expect(lab.exec('a', 'getent hosts QUIRK', SECOND).stdout).toBe('2001:db8:1::1   quirk.example quirk alias6 q6b quirk\n2001:db8:1::2   quirk.example quirk alias6 q6b quirk\n');
+    expect(lab.exec('a', 'getent hosts 10.1.2.3 nosuch', SECOND)).toMatchObject({ status: 2, stdout: '10.1.2.3        Quirk quirk.example\n' });
+    expect(lab.exec('a', 'getent hosts', SECOND).stdout).toBe('10.1.2.3        Quirk quirk.example\n');
+  });
   it('prints glibc getent’s errors for a missing or unknown database', () => {
     const lab = node([]);
     expect(lab.exec('a', 'getent', SECOND)).toMatchObject({ status: 1, stderr: 'getent: wrong number of arguments\n', stdout: "Try `getent --help' or `getent --usage' for more information.\n" });
