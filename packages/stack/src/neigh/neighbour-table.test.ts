@@ -148,6 +148,17 @@ describe('proxy entries', () => {
     expect(table.removeProxy('lan0', proxied)).toBe(false);
   });
 
+  it("go with their device's neighbours when it goes down (neigh_ifdown), not when it loses carrier", () => {
+    const { table } = bench(IPV6_NEIGHBOUR_FAMILY);
+    const proxied = (0x20010db8n << 96n) | 0x99n;
+    table.addProxy('eth0', proxied);
+    table.addProxy('eth1', proxied);
+    table.flushDevice('eth0', 0, true);
+    expect(table.listProxies().map((p) => p.dev)).toEqual(['eth0', 'eth1']);
+    table.flushDevice('eth0', 0, false);
+    expect(table.listProxies().map((p) => p.dev)).toEqual(['eth1']);
+  });
+
   it('are bounded: past 1024 a new one is refused, a present one may still be replaced', () => {
     const { table } = bench(INET_FAMILY);
     for (let i = 0; i < 1024; i++) expect(table.addProxy('eth0', 0x0a000000 + i)).toBe(true);

@@ -456,8 +456,12 @@ export class NeighbourTable<Address = Ipv4Address> {
     return true;
   }
 
-  /** neigh_ifdown (every entry of `dev`) or, keeping PERMANENT ones, carrier loss (neigh_carrier_down). */
+  /**
+   * neigh_ifdown (every entry of `dev`, and its proxy entries: pneigh_ifdown) or, keeping PERMANENT
+   * ones and every proxy entry, carrier loss (neigh_carrier_down) — as observed on 6.18.
+   */
   flushDevice(dev: string, now: Nanos, keepPermanent = true): void {
+    if (!keepPermanent) for (const proxy of this.listProxies()) if (proxy.dev === dev) this.proxies.delete(dev, proxy.key);
     for (const entry of this.list()) {
       if (entry.dev !== dev) continue;
       if (keepPermanent && entry.state === 'PERMANENT') continue;
