@@ -2,40 +2,45 @@
  * A seeded generator of small random networks for the multi-node differential test (issue #13,
  * "Deliver"): 3–7 nodes, routers joined by point-to-point links (a random tree), one switched LAN
  * with one or two routers and one to three hosts, the other hosts on a point-to-point link each; every
- * router has a static route to every subnet (shortest path), a host a default route (a LAN host with
+ * router has a static route to every subnet (shortest path; one may miss one), a host a default route (a LAN host with
  * two routers may get a multipath default or a gateway that redirects); some routers carry policy
  * rules (a table 100 with the same next hops); sysctls drawn per node (rp_filter, send_redirects,
  * accept_redirects, secure_redirects, arp_ignore, arp_announce). The steps probe with ping,
  * traceroute, `ip route get`, `ip neigh` and `ip -s link`, and change the network midway (a LAN host
  * set down and up, a secondary address added, a router's forwarding switched off and on, a link's MTU
- * lowered).
+ * lowered, a host's address deleted and added back, a point-to-point host set down and up).
  *
  * Same seed, same scenario: the draws come from a small xorshift generator seeded with the seed
  * (never Math.random).
  *
- * Kept out, each because netloom still differs there (issue #13 items 6–8, which wait for the split of
- * packages/stack/src/kernel.ts), or because the outcome is a race on Linux:
- * - no route anywhere (every router routes every subnet; hosts have a default route), and ICMP error
- *   rate limiting off (icmp_ratemask=0 on every node): a router with no route charges its inet_peer
- *   budget twice on Linux and once in netloom (item 6), and that budget shares its rate_last with
- *   redirects;
- * - no address deletion (Linux flushes the neighbour table when an interface's last address goes:
- *   item 7) and no traffic to a node's own address (`lo` counters: item 8);
- * - no traffic toward a point-to-point neighbour whose carrier is gone (item 2: netloom drops before
- *   the neighbour table) — only LAN hosts go down, and a bridge keeps its other ports' carrier;
- * - `ping` in the probes always from a node whose packet leaves without a redirect being printed: the
- *   redirect line (item 1) needs the stack to hand the redirect to ping (after the split), so a ping
- *   whose first hop would redirect it is made by a router, not by the redirected host;
- * - timing races: a LAN host that was down speaks first once up (the bridge forgot its MAC, and
- *   how much of a burst toward it floods depends on microseconds), the base reachable time is pinned to 120 s (REACHABLE lasts 60–180 s, longer than a
- *   run), `ip neigh` and `ip -s link` are read only after 6 s without traffic (a DELAY entry's 5 s
- *   timer may fire up to an eighth late on Linux), probes are 0.3 s apart (the redirect back-off is
- *   20 ms << n) and a host draws at most three redirects;
- * - no traceroute or ping crosses a multipath route (`multipathNexthops`): traceroute connects each
- *   probe's socket, and a connected socket's route is looked up again with the source the first
- *   lookup chose (ip_route_connect), so its hash covers that source; netloom's traceroute sends its
- *   probes unconnected, hashing with none (seen with this exclusion lifted: seed 1053's traceroute
- *   leaves by the other gateway; netloom's connected UDP sockets do follow ip_route_connect). A host with a multipath route sets
+ * Also drawn, now that netloom agrees there (issue #13 items 1, 2 and 6–8): a router missing its route
+ * to one subnet and probes of an address no router routes (net unreachable, ICMP rate limiting on:
+ * the default icmp_ratemask, ip_error's own bucket before icmp_send's), an address deleted and added
+ * back midway (the neighbour table flushed with it), traffic to a node's own address (`lo`
+ * counters), a point-to-point host set down with a probe toward it (its router's entry goes
+ * INCOMPLETE → FAILED on a link without carrier) and pings from a host its gateway redirects.
+ *
+ * Kept out, because the outcome is a race on Linux:
+ * - ICMP errors whose rate-limit decision depends on timing. A sender's budget toward a peer
+ *   (inet_peer: 1 token a jiffy, 6 s of burst; ip_error's 5 s; a redirect may reset it to 0) is full
+ *   at the start of each phase (the 6 s settle before a checkpoint refills it); `IcmpBudgets` follows
+ *   every charge a probe can cause (its paths in both directions, through either LAN router for a
+ *   redirected host) and admits the probe only if each decision is the same whatever the refill:
+ *   every charge allowed even with no refill, or a refusal within one burst from a full budget, after
+ *   which that budget is not charged again in the phase. A probe that fails this becomes an
+ *   `ip route get`. Errors sent when a neighbour fails (3 s later) must also start from a full budget;
+ *   the host stays down 6 s after the probe toward it (its router's solicits end first, and the
+ *   router's table is read then, as at a checkpoint);
+ * - a LAN host that was down speaks first once up (the bridge forgot its MAC, and how much of a burst
+ *   toward it floods depends on microseconds); so does a host whose address came back;
+ * - the base reachable time is pinned to 120 s (REACHABLE lasts 60–180 s, longer than a run), `ip
+ *   neigh` and `ip -s link` are read only after 6 s without traffic (a DELAY entry's 5 s timer may fire
+ *   up to an eighth late on Linux), probes are 0.3 s apart (the redirect back-off is 20 ms << n) and a
+ *   host draws at most three redirects;
+ * - no traceroute or ping crosses a multipath route (`multipathNexthops`): a connected socket's
+ *   route is looked up again with the source the first lookup chose (ip_route_connect), so its hash
+ *   covers that source, where netloom's sockets hash with none (seen with this exclusion lifted: seed
+ *   1053's traceroute leaves by the other gateway). A host with a multipath route sets
  *   `net.ipv4.fib_multipath_hash_seed`, so `ip route get` through it takes the same next hop in both
  *   worlds (the kernel's siphash, reproduced by netloom).
  */
@@ -80,6 +85,71 @@ class Draw {
   }
 }
 
+/** Linux's defaults in jiffies of a HZ=250 kernel: icmp_ratelimit 1 s (burst 6), route/error_cost 1 s (burst 5). */
+const ICMP_COST = 250;
+const ICMP_BURST = 6 * ICMP_COST;
+const ROUTE_ERROR_BURST = 5 * ICMP_COST;
+
+/**
+ * What a probe may charge to a sender's inet_peer budget toward a peer address: an ICMP error
+ * (icmpv4_xrlim_allow), a packet with no route (ip_error's bucket, then the net unreachable's), one
+ * whose error is never sent (ip_error's charge for an ICMP error), a redirect (may reset the budget),
+ * errors sent when a neighbour fails, seconds later.
+ */
+export type ChargeKind = 'error' | 'noRoute' | 'noRouteSilent' | 'redirect' | 'neighbourFailed';
+
+export interface Charge {
+  sender: string;
+  peer: string;
+  kind: ChargeKind;
+}
+
+/**
+ * The budgets of one phase (between two 6 s settles, which fill every budget): a probe is admitted
+ * only if every rate-limit decision it may cause comes out the same however much the budget refilled
+ * meanwhile (the generator's header says how).
+ */
+export class IcmpBudgets {
+  private readonly budgets = new Map<string, { tokens: number; closed: boolean }>();
+
+  /** Admits the probe's charges (in the order they happen) and books them, or refuses it. */
+  admit(charges: readonly Charge[], oneBurst: boolean): boolean {
+    const byBudget = new Map<string, Charge[]>();
+    for (const c of charges) byBudget.set(`${c.sender}>${c.peer}`, [...(byBudget.get(`${c.sender}>${c.peer}`) ?? []), c]);
+    const booked: [string, { tokens: number; closed: boolean }][] = [];
+    for (const [key, list] of byBudget) {
+      const known = this.budgets.get(key);
+      if (known?.closed === true) return false;
+      const full = known === undefined;
+      let tokens = known?.tokens ?? ICMP_BURST;
+      let refused = false;
+      let closes = false;
+      const take = (burst: number): boolean => {
+        tokens = Math.min(tokens, burst);
+        if (tokens < ICMP_COST) return false;
+        tokens -= ICMP_COST;
+        return true;
+      };
+      for (const c of list) {
+        if (c.kind === 'error' && !take(ICMP_BURST)) refused = true;
+        if (c.kind === 'noRoute' && !(take(ROUTE_ERROR_BURST) && take(ICMP_BURST))) refused = true;
+        if (c.kind === 'noRouteSilent' && !take(ROUTE_ERROR_BURST)) refused = true;
+        if (c.kind === 'redirect' || c.kind === 'neighbourFailed') closes = true;
+      }
+      if (list.some((c) => c.kind === 'neighbourFailed') && !full) return false;
+      if (refused && !(full && oneBurst)) return false;
+      booked.push([key, { tokens, closed: refused || closes }]);
+    }
+    for (const [key, budget] of booked) this.budgets.set(key, budget);
+    return true;
+  }
+
+  /** A settle: every budget is full again. */
+  refill(): void {
+    this.budgets.clear();
+  }
+}
+
 interface Member {
   node: string;
   ifname: string;
@@ -100,6 +170,8 @@ export interface GeneratedScenario extends Scenario {
 
 const SETTLE_S = 6;
 const STEP_GAP_S = 0.3;
+/** An address in no subnet: no router has a route to it. */
+const UNROUTED = '10.200.0.1';
 
 export function generateScenario(seed: number): GeneratedScenario {
   const draw = new Draw(seed);
@@ -179,15 +251,16 @@ export function generateScenario(seed: number): GeneratedScenario {
         cmds.push(`ip link set ${m.ifname} up`, `ip addr add ${m.address}/24 dev ${m.ifname}`, `sysctl -qw net.ipv4.neigh.${m.ifname}.base_reachable_time_ms=120000`);
       }
     }
-    cmds.push('sysctl -qw net.ipv4.icmp_ratemask=0');
     setup.set(node, cmds);
   }
-  // Routes.
+  // Routes: maybe one router misses its route to one subnet (net unreachable there, both ways).
+  const unrouted = routers.flatMap((r) => subnets.filter((s) => !attached(r, s)).map((s) => ({ router: r, subnet: s })));
+  const missing = unrouted.length > 0 && draw.chance(0.35) ? draw.pick(unrouted) : undefined;
   for (const router of routers) {
     const cmds = setup.get(router)!;
     const usePolicy = draw.chance(0.3);
     for (const s of subnets) {
-      if (attached(router, s)) continue;
+      if (attached(router, s) || (missing?.router === router && missing.subnet === s)) continue;
       const via = nextHop(router, s);
       cmds.push(`ip route add ${s.prefix}.0/24 via ${via}`);
       if (usePolicy) cmds.push(`ip route add ${s.prefix}.0/24 via ${via} table 100`);
@@ -199,6 +272,8 @@ export function generateScenario(seed: number): GeneratedScenario {
   /** Hosts whose default gateway may redirect them (two LAN routers), and the number of redirects drawn. */
   const redirected = new Map<string, number>();
   const defaultRoute = new Map<string, string>();
+  /** A host's gateways: the one its default route names first, then the one a redirect may point it to. */
+  const hostGateways = new Map<string, string[]>();
   for (const host of hosts) {
     const cmds = setup.get(host)!;
     const own = subnets.find((s) => s.members.some((m) => m.node === host))!;
@@ -209,8 +284,11 @@ export function generateScenario(seed: number): GeneratedScenario {
       cmds.push(`sysctl -qw net.ipv4.fib_multipath_hash_seed=${multipathHashSeed(seed, host)}`);
       defaultRoute.set(host, `ip route add default nexthop via ${gateways[0]!.address} nexthop via ${gateways[1]!.address}`);
       multipathNexthops[host] = gateways.map((g) => g.address);
+      hostGateways.set(host, gateways.map((g) => g.address));
     } else {
-      defaultRoute.set(host, `ip route add default via ${draw.pick(gateways).address}`);
+      const gateway = draw.pick(gateways);
+      defaultRoute.set(host, `ip route add default via ${gateway.address}`);
+      hostGateways.set(host, [gateway.address, ...gateways.filter((g) => g !== gateway).map((g) => g.address)]);
       if (own.lan && gateways.length === 2) redirected.set(host, 0);
     }
     cmds.push(defaultRoute.get(host)!);
@@ -231,47 +309,141 @@ export function generateScenario(seed: number): GeneratedScenario {
 
   const lanMembers = lan.members.map((m) => `${m.node}:${m.ifname}`);
 
+  // Where packets go (as the routes above send them), for what each probe may charge to ICMP budgets.
+  const members = (): Member[] => subnets.flatMap((s) => s.members);
+  const subnetOf = (address: string): Subnet | undefined => subnets.find((s) => address.startsWith(`${s.prefix}.`));
+  const ownerOf = (address: string): string | undefined => members().find((m) => m.address === address)?.node;
+  /** Hosts whose router cannot reach them (their point-to-point link is down): its neighbour entry fails. */
+  const unreachable = new Set<string>();
+  interface Walk {
+    /** The routers that forwarded the packet, in order. */
+    forwarders: string[];
+    end: 'deliver' | 'local' | 'noRoute' | 'neighbourFailed' | 'dropped';
+    at: string;
+  }
+  const walk = (from: string, dst: string, gateway?: string): Walk => {
+    const forwarders: string[] = [];
+    let at = from;
+    for (let hop = 0; hop < 2 * all.length; hop++) {
+      if (members().some((m) => m.node === at && m.address === dst)) return { forwarders, end: at === from ? 'local' : 'deliver', at };
+      const s = subnetOf(dst);
+      let next: string | undefined;
+      if (s?.members.some((m) => m.node === at) === true) {
+        next = ownerOf(dst);
+        if (next === undefined || unreachable.has(next)) return { forwarders, end: 'neighbourFailed', at };
+      } else if (hosts.includes(at)) {
+        if (at !== from) return { forwarders, end: 'dropped', at };
+        next = ownerOf(gateway ?? hostGateways.get(at)![0]!);
+      } else {
+        if (s === undefined || (missing?.router === at && missing.subnet === s)) return { forwarders, end: 'noRoute', at };
+        next = ownerOf(nextHop(at, s));
+      }
+      if (at !== from) forwarders.push(at);
+      at = next!;
+    }
+    throw new Error(`generator: no end to the way from ${from} to ${dst}`);
+  };
+  /** The source address `node` sends from toward `dst`: its address on the way there. */
+  const sourceFor = (node: string, dst: string): string => {
+    const own = members().filter((m) => m.node === node);
+    const s = subnetOf(dst);
+    const via = s === undefined || routers.includes(node) === false || attached(node, s) || (missing?.router === node && missing.subnet === s) ? undefined : nextHop(node, s);
+    const toward = (via === undefined ? s : subnetOf(via)) ?? subnetOf(own[0]!.address);
+    return own.find((m) => subnetOf(m.address) === toward)?.address ?? own[0]!.address;
+  };
+  /** An ICMP error from `sender` to `peer`: its own charge, and ip_error's where its way back has no route. */
+  const errorCharges = (sender: string, peer: string, kind: ChargeKind): Charge[] => {
+    const back = walk(sender, peer);
+    const out: Charge[] = [{ sender, peer, kind }];
+    if (back.end === 'noRoute' && back.at !== sender) {
+      out.push({ sender: back.at, peer: sourceFor(sender, peer), kind: kind === 'neighbourFailed' ? 'neighbourFailed' : 'noRouteSilent' });
+    }
+    return out;
+  };
+  /** Every charge a ping or a traceroute (8 probes at once) from `from` to `dst` may cause, in order. */
+  const chargesOf = (from: string, dst: string, traceroute: boolean): Charge[] => {
+    const src = sourceFor(from, dst);
+    const charges: Charge[] = [];
+    for (const gateway of hosts.includes(from) ? hostGateways.get(from)! : [undefined]) {
+      const w = walk(from, dst, gateway);
+      if (w.at === from) continue;
+      // Probe n reaches the n-th router; the end is hop forwarders + 1.
+      const ends = traceroute ? 8 - w.forwarders.length : 1;
+      if (traceroute) for (const r of w.forwarders) charges.push(...errorCharges(r, src, 'error'));
+      for (let i = 0; i < ends; i++) {
+        if (w.end === 'noRoute') charges.push(...errorCharges(w.at, src, 'noRoute'));
+        if (w.end === 'deliver' && traceroute) charges.push(...errorCharges(w.at, src, 'error'));
+        // The probe reaching a failing neighbour's router with TTL 1 expires there; the others queue.
+        if (w.end === 'neighbourFailed') charges.push(...errorCharges(w.at, src, traceroute && i === 0 ? 'error' : 'neighbourFailed'));
+      }
+      if (w.end === 'deliver' && !traceroute) {
+        // The echo reply comes from the address pinged; a router with no route back answers it.
+        const back = walk(w.at, src);
+        if (back.end === 'noRoute' && back.at !== w.at) charges.push(...errorCharges(back.at, dst, 'noRoute'));
+      }
+      const first = gateway === undefined ? undefined : ownerOf(gateway);
+      if (first !== undefined && w.forwarders[0] === first && redirected.has(from)) charges.push({ sender: first, peer: src, kind: 'redirect' });
+    }
+    return charges;
+  };
+
   // Steps.
   const steps: ScenarioStep[] = [{ wait: 0.2 }];
+  const budgets = new IcmpBudgets();
   const down = new Set<string>();
   /** What ping and traceroute may aim at: not a node that is down, not one whose replies take a multipath route. */
-  const addresses = (): Member[] => subnets.flatMap((s) => s.members).filter((m) => !down.has(m.node) && multipathNexthops[m.node] === undefined);
+  const addresses = (): Member[] => members().filter((m) => !down.has(m.node) && multipathNexthops[m.node] === undefined);
   /** Would a packet from `host` to `target` be forwarded by its gateway back onto the LAN (a redirect)? */
   const mayRedirect = (host: string, target: Member): boolean => redirected.has(host) && !lan.members.some((m) => m.node === target.node);
-  /** One probe from a random node; `size`: a ping of that many data bytes (after an MTU change). */
-  const probe = (size?: number): void => {
-    const kind = size === undefined ? draw.int(3) : 0;
+  /** One probe from a random node; `size`: a ping of that many data bytes (after an MTU change); `toward`: its target. */
+  const probe = (size?: number, toward?: Member): void => {
+    const kind = size !== undefined ? 0 : toward !== undefined ? draw.int(2) : draw.int(3);
     const targets = addresses();
-    const target = draw.pick(targets);
+    let target = toward ?? draw.pick(targets);
+    if (toward === undefined && draw.chance(0.1)) target = { node: '', ifname: '', address: UNROUTED };
     const candidates = all.filter((n) => !down.has(n) && n !== target.node && multipathNexthops[n] === undefined);
     let from = draw.pick(candidates.length > 0 ? candidates : all.filter((n) => !down.has(n)));
-    if (kind === 2 || from === target.node) {
-      const node = draw.pick(all.filter((n) => !down.has(n)));
-      steps.push({ node, cmd: `ip route get ${target.address}` });
-      return;
+    // Often a host its gateway may redirect, toward an address off the LAN, so that ping prints the redirect.
+    const redirectable = [...redirected.keys()].filter((h) => !down.has(h) && h !== target.node);
+    if (toward === undefined && redirectable.length > 0 && draw.chance(0.3)) {
+      from = draw.pick(redirectable);
+      const offLan = targets.filter((t) => !lan.members.some((m) => m.node === t.node));
+      if (offLan.length > 0) target = draw.pick(offLan);
     }
+    // Traffic to the node's own address, through lo.
+    if (toward === undefined && target.node !== '' && multipathNexthops[target.node] === undefined && draw.chance(0.12)) from = target.node;
     if (mayRedirect(from, target)) {
       const count = redirected.get(from)!;
       if (count >= 3) from = draw.pick(routers.filter((r) => r !== target.node));
       else redirected.set(from, count + 1);
     }
-    if (mayRedirect(from, target) && kind === 0) from = draw.pick(routers.filter((r) => r !== target.node));
-    if (from === target.node) return;
+    if (kind === 2 || !budgets.admit(chargesOf(from, target.address, kind === 1), size === undefined)) {
+      const node = draw.pick(all.filter((n) => !down.has(n)));
+      steps.push({ node, cmd: `ip route get ${target.address}` });
+      return;
+    }
     const ping = size === undefined ? `ping -c 1 -W 1 ${target.address}` : `ping -c 2 -i 0.3 -W 1 -s ${size} ${target.address}`;
     steps.push(kind === 0 ? { node: from, cmd: ping } : { node: from, cmd: `traceroute -n -q 1 -w 1 -m 8 ${target.address}` });
     steps.push({ wait: STEP_GAP_S });
   };
   const checkpoint = (): void => {
     steps.push({ wait: SETTLE_S });
+    budgets.refill();
     for (const node of [draw.pick(all.filter((n) => !down.has(n))), draw.pick(all)]) {
       steps.push({ node, cmd: 'ip neigh show' });
       steps.push({ node, cmd: 'ip -s link show' });
     }
   };
+  /** A host back on the network: its default route again (the device's routes went), and it speaks first. */
+  const comesBack = (host: string): void => {
+    steps.push({ node: host, cmd: defaultRoute.get(host)! }, { node: host, cmd: `ping -c 1 -W 1 ${hostGateways.get(host)![0]!}` }, { wait: STEP_GAP_S });
+    down.delete(host);
+  };
   for (let i = 0; i < 4; i++) probe();
   checkpoint();
   // Midway changes.
-  const change = draw.int(4);
+  const p2pHosts = hosts.filter((h) => !lanHosts.includes(h));
+  const change = draw.int(6);
   if (change === 0 && lanHosts.length > 0) {
     const host = draw.pick(lanHosts);
     const m = lan.members.find((x) => x.node === host)!;
@@ -283,15 +455,8 @@ export function generateScenario(seed: number): GeneratedScenario {
     // The bridge forgot the host's MAC; the others' neighbour entries still hold it, so a burst toward
     // it (traceroute's probes) would be flooded until its first answer teaches the bridge again — a
     // race of microseconds on Linux. The host speaks first.
-    const gateway = lan.members.find((x) => x.node === lanRouters[0])!.address;
-    steps.push(
-      { note: `${host} sets ${m.ifname} up` },
-      { node: host, cmd: `ip link set ${m.ifname} up` },
-      { node: host, cmd: defaultRoute.get(host)! },
-      { node: host, cmd: `ping -c 1 -W 1 ${gateway}` },
-      { wait: STEP_GAP_S },
-    );
-    down.delete(host);
+    steps.push({ note: `${host} sets ${m.ifname} up` }, { node: host, cmd: `ip link set ${m.ifname} up` });
+    comesBack(host);
   } else if (change === 1) {
     const host = draw.pick(hosts);
     const own = subnets.find((s) => s.members.some((m) => m.node === host))!;
@@ -305,6 +470,37 @@ export function generateScenario(seed: number): GeneratedScenario {
     const [a, b] = draw.pick(links).ends.map((end) => end.split(':') as [string, string]);
     steps.push({ note: `the ${a![0]}-${b![0]} link's MTU is 1400` }, { node: a![0], cmd: `ip link set ${a![1]} mtu 1400` }, { node: b![0], cmd: `ip link set ${b![1]} mtu 1400` }, { wait: STEP_GAP_S });
     for (let i = 0; i < 3; i++) probe(1450);
+  } else if (change === 4) {
+    // The host's only address deleted: its routes go with it and its neighbour table is flushed
+    // (the last address); put back, the host re-resolves its gateway.
+    const host = draw.pick(hosts);
+    const own = subnets.find((s) => s.members.some((m) => m.node === host))!;
+    const m = own.members.find((x) => x.node === host)!;
+    steps.push({ note: `${host} deletes ${m.address}` }, { node: host, cmd: `ip addr del ${m.address}/24 dev ${m.ifname}` }, { node: host, cmd: 'ip neigh show' }, { wait: STEP_GAP_S });
+    own.members.splice(own.members.indexOf(m), 1);
+    down.add(host);
+    for (let i = 0; i < 3; i++) probe();
+    own.members.push(m);
+    steps.push({ note: `${host} adds ${m.address} back` }, { node: host, cmd: `ip addr add ${m.address}/24 dev ${m.ifname}` });
+    comesBack(host);
+  } else if (change === 5 && p2pHosts.length > 0) {
+    // A point-to-point host set down: its router's end loses its carrier; a probe toward the host
+    // queues at the router, whose entry goes INCOMPLETE -> FAILED (solicits counted as TX dropped)
+    // and answers host unreachable 3 s later.
+    const host = draw.pick(p2pHosts);
+    const m = members().find((x) => x.node === host)!;
+    const router = ownerOf(hostGateways.get(host)![0]!)!;
+    steps.push({ note: `${host} sets ${m.ifname} down` }, { node: host, cmd: `ip link set ${m.ifname} down` }, { wait: STEP_GAP_S });
+    down.add(host);
+    unreachable.add(host);
+    for (let i = 0; i < 2; i++) probe();
+    probe(undefined, m);
+    // The router's entry is FAILED 3 s after the probe (3 solicits 1 s apart); it is read once every
+    // DELAY entry the other probes left has been confirmed (the checkpoints' settle).
+    steps.push({ node: router, cmd: 'ip link show' }, { wait: SETTLE_S }, { node: router, cmd: 'ip neigh show' });
+    unreachable.delete(host);
+    steps.push({ note: `${host} sets ${m.ifname} up` }, { node: host, cmd: `ip link set ${m.ifname} up` });
+    comesBack(host);
   } else {
     const router = draw.pick(routers);
     steps.push({ note: `${router} stops forwarding` }, { node: router, cmd: 'sysctl -qw net.ipv4.ip_forward=0' }, { wait: STEP_GAP_S });
