@@ -106,7 +106,7 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
         show(name, value);
         continue;
       }
-      if (name === 'net.ipv4.route.flush') continue;
+      if (tree.isWriteOnly(name)) continue;
       const unreadable = tree.unreadableKeys();
       // A key that reads EIO: procps says nothing and fails; a directory fails when one sits directly in it.
       if (unreadable.includes(name)) {
@@ -126,7 +126,7 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
     }
     // procps trims the blanks around the value before writing and echoing it.
     const valueText = target.slice(eq + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-    if (tree.get(name) === undefined && name !== 'net.ipv4.route.flush') {
+    if (tree.get(name) === undefined && !tree.isWriteOnly(name)) {
       if (!ignore) {
         stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
         status = 1;

@@ -29,6 +29,8 @@ const LINES = [
   'sysctl -w net.ipv6.conf.default.forwarding=0',
   'sysctl net.ipv6.conf.eth0.forwarding net.ipv6.conf.all.forwarding',
   'sysctl net.ipv6.route net.ipv6.conf.eth0.stable_secret',
+  'sysctl net.ipv6.route.flush',
+  'sysctl -w net.ipv6.route.flush=1',
   'sysctl -w net.ipv6.conf.eth0.addr_gen_mode=2',
   'sysctl -w net.ipv6.conf.default.addr_gen_mode=2',
   // Mode 3 (random) draws a stable_secret, after which stable-privacy is taken.

@@ -210,6 +210,11 @@ export class AddrconfSysctls implements SysctlDirectory {
     return this.globals.get(name) ?? this.scopes.read(name);
   }
 
+  writeOnly(): readonly string[] {
+    return [ROUTE_FLUSH];
+  }
+
+  /** net.ipv6.route.flush takes any text (ipv6_sysctl_rtcache_flush). */
   writeSpecial(name: string): SysctlWriteResult | undefined {
     if (name !== ROUTE_FLUSH) return undefined;
     this.onWrite(name);

@@ -96,6 +96,10 @@ export class DevinetSysctls implements SysctlDirectory, Ipv4ConfAccessors {
     return this.globals.get(name) ?? this.scopes.read(name);
   }
 
+  writeOnly(): readonly string[] {
+    return [ROUTE_FLUSH];
+  }
+
   /** net.ipv4.route.flush takes any text (ipv4_sysctl_rtcache_flush). */
   writeSpecial(name: string): SysctlWriteResult | undefined {
     return name === ROUTE_FLUSH ? this.set(name, 0) : undefined;

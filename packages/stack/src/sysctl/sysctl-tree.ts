@@ -29,6 +29,8 @@ export interface SysctlDirectory {
   list(): [string, number][];
   /** A write that bypasses the handler (write-only files such as net.ipv4.route.flush); undefined: the usual path. */
   writeSpecial?(name: string, text: string): SysctlWriteResult | undefined;
+  /** Files that can be written but not read (mode 0200: the route.flush files). */
+  writeOnly?(): readonly string[];
   /** Keys that exist but whose read fails (EIO: net.ipv6.conf.*.stable_secret while unset). */
   unreadable?(): string[];
   /** Directories with no readable key below them (net.ipv4.route: only flush). */
@@ -159,6 +161,11 @@ export class SysctlTree {
   isDirectory(name: string): boolean {
     const prefix = name + '.';
     return this.directories.some((d) => d.isDirectory?.(name) === true) || this.list().some(([key]) => key.startsWith(prefix));
+  }
+
+  /** A file that exists but only for writing (reading it is silent in procps; writing takes any text). */
+  isWriteOnly(name: string): boolean {
+    return this.directoryOf(name)?.writeOnly?.().includes(name) === true;
   }
 
   /** Keys that exist but cannot be read (EIO). */
