@@ -29,6 +29,11 @@ describe('completeCommandLine', () => {
     expect(completeCommandLine('getent ahosts h2', context).line).toBe('getent ahosts h2 ');
   });
 
+  it('completes the resolver programs and getent databases', () => {
+    expect(completeCommandLine('gai', context).line).toBe('gaitest ');
+    expect(completeCommandLine('getent ahostsv', context)).toEqual({ line: 'getent ahostsv', candidates: ['ahostsv4', 'ahostsv6'] });
+  });
+
   it('leaves the line alone when nothing matches', () => {
     expect(completeCommandLine('frobnicate x', context)).toEqual({ line: 'frobnicate x', candidates: [] });
   });

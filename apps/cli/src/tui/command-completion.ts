@@ -11,6 +11,7 @@
 /** Commands the node shell understands (ARCHITECTURE §5) plus the apps. */
 export const NODE_SHELL_COMMANDS = [
   'arping',
+  'gaitest',
   'getent',
   'ifconfig',
   'ip',
@@ -39,7 +40,7 @@ const commandKeywords: Record<string, string[]> = {
   ip: ['dev', 'via', 'src', 'table', 'from', 'to', 'iif', 'oif', 'metric', 'proto', 'scope', 'cache', 'up', 'down', 'lookup', 'pref'],
   ping: ['-c', '-I', '-i', '-s', '-t', '-W'],
   traceroute: ['-n', '-I', '-m', '-q'],
-  getent: ['ahosts', 'hosts'],
+  getent: ['ahosts', 'ahostsv4', 'ahostsv6', 'hosts'],
   netstat: ['-rn', '-i'],
   route: ['-n', '-C', 'add', 'del'],
   sysctl: ['-w', '-a'],
