@@ -91,6 +91,14 @@ const LINES = [
   'ip -6 neigh replace proxy 2001:db8::97 dev eth0',
   'ip -6 neigh show proxy',
   'ip neigh',
+  // NTF_ROUTER as neigh_add sets it: given, or cleared by a replace without it.
+  'ip neigh add 10.1.0.5 lladdr 02:00:00:00:00:05 dev eth0 router',
+  'ip neigh show 10.1.0.5',
+  'ip neigh replace 10.1.0.5 lladdr 02:00:00:00:00:05 dev eth0',
+  'ip neigh show 10.1.0.5',
+  'ip -6 neigh add fe80::5 lladdr 02:00:00:00:00:05 dev eth0',
+  'ip -6 neigh change fe80::5 lladdr 02:00:00:00:00:05 dev eth0 router',
+  'ip -j neigh show fe80::5',
 ];
 
 describe('ip neigh with both families (model)', () => {
