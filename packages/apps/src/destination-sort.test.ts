@@ -2,11 +2,15 @@
  * The destination sort itself, with each destination's source given: every RFC 6724 §10.2 example
  * under glibc's default tables and under the RFC 6724 §2.1 policy table written as a gai.conf, and
  * the rules glibc adds or reads its own way (IPv4 longest match only within the source's subnet,
- * rule 9 only within one family, the order kept when nothing decides).
+ * rule 9 only within one family, the order kept when nothing decides); and, over seeded random
+ * candidates, that the comparison is a strict total order (what a sort needs) and that any text reads
+ * as a hosts file or a gai.conf without an exception.
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GAI_POLICY, parseGaiConf } from '@netloom/wire/gai-conf';
-import { parseHostsAddress, type HostsAddress } from '@netloom/wire/hosts-file';
+import { parseHostsAddress, parseHostsFile, type HostsAddress } from '@netloom/wire/hosts-file';
+import { scaled } from '@netloom/wire/testing/test-environment';
+import { Prng } from '@netloom/stack/timers';
 import { compareDestinations, sortDestinations, type SortCandidate } from './destination-sort.js';
 import { addressText } from './resolver.js';
 import { destinationCases } from './testing/resolver-cases.js';
@@ -87,5 +91,51 @@ describe('rules glibc reads its own way', () => {
     const v4 = usable('198.51.100.1', '198.51.100.2');
     expect(sortDestinations([v6, v4], DEFAULT_GAI_POLICY).map((x) => x.destination.family)).toEqual([6, 4]);
     expect(sortDestinations([v6, v4], parseGaiConf('precedence ::ffff:0:0/96 100\n').policy).map((x) => x.destination.family)).toEqual([4, 6]);
+  });
+});
+
+describe('properties over seeded random candidates', () => {
+  // Addresses from every class the tables tell apart: loopback, link-local, site-local, ULA, 6to4,
+  // Teredo, documentation, multicast, IPv4 link-local, private and global.
+  const POOL = ['::1', 'fe80::1', 'fe80::2', 'fec0::1', 'fc00::5', '2002:c633:6401::1', '2001::1', '2001:db8:1::1', '2001:db8:1::2', '2001:db8:3ffe::9', 'ff05::1', 'ff02::1', '::ffff:10.0.0.1', '169.254.13.78', '10.1.2.3', '10.1.2.4', '198.51.100.121', '127.0.0.1'];
+  const POLICIES = [DEFAULT_GAI_POLICY, parseGaiConf(RFC6724_GAI_CONF).policy, parseGaiConf('precedence ::ffff:0:0/96 100\nscopev4 10.0.0.0/8 5\n').policy];
+  const rounds = scaled(400);
+
+  function randomCandidate(prng: Prng): SortCandidate {
+    const destination = address(POOL[prng.below(POOL.length)]!);
+    if (prng.below(5) === 0) return { destination, source: undefined };
+    const sameFamily = POOL.filter((text) => address(text).family === destination.family);
+    return {
+      destination,
+      source: { source: address(sameFamily[prng.below(sameFamily.length)]!), deprecated: prng.below(4) === 0, home: prng.below(4) === 0, prefixLength: [8, 16, 24, 64][prng.below(4)]! },
+    };
+  }
+
+  it(`is a strict total order (${rounds} seeded triples under three policies)`, () => {
+    const prng = new Prng(6724);
+    for (let round = 0; round < rounds; round++) {
+      const policy = POLICIES[round % POLICIES.length]!;
+      const [a, b, c] = [randomCandidate(prng), randomCandidate(prng), randomCandidate(prng)];
+      const ab = compareDestinations(a, 0, b, 1, policy);
+      const bc = compareDestinations(b, 1, c, 2, policy);
+      const ac = compareDestinations(a, 0, c, 2, policy);
+      expect(compareDestinations(b, 1, a, 0, policy), `antisymmetry, round ${round}`).toBe(-ab);
+      if (ab < 0 && bc < 0) expect(ac, `transitivity, round ${round}`).toBe(-1);
+      if (ab > 0 && bc > 0) expect(ac, `transitivity, round ${round}`).toBe(1);
+    }
+  });
+
+  it('reads any text as a hosts file or a gai.conf without throwing', () => {
+    const prng = new Prng(3484);
+    const words = ['label', 'precedence', 'scopev4', 'reload', 'yes', '#', '::1/128', '::ffff:0:0/96', '10.0.0.0/8', '::ffff:10.0.0.0/104', 'fe80::1%eth0', '2001:db8::1', '10.1', '0x7f.1', '/', '/129', '99999999999', '-1', 'rockon', '\t', ' ', '\n', 'ä'];
+    for (let round = 0; round < rounds; round++) {
+      let text = '';
+      for (let i = prng.below(40); i > 0; i--) text += words[prng.below(words.length)]! + (prng.below(3) === 0 ? '' : ' ');
+      const conf = parseGaiConf(text);
+      const hosts = parseHostsFile(text);
+      const lines = text.split('\n').length;
+      for (const p of [...conf.problems, ...hosts.problems]) expect(p.line).toBeLessThan(lines);
+      expect(conf.policy.labels.at(-1)!.bits === 0 || conf.policy.labels === DEFAULT_GAI_POLICY.labels).toBe(true);
+    }
   });
 });
