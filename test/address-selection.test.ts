@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..');
 const file = join(root, 'topologies', 'address-selection.yaml');
 
-async function answers(placement: 'inline' | 'packed' | 'per-node'): Promise<string[]> {
+async function answers(placement: 'inline' | 'packed'): Promise<string[]> {
   const emulator = await Emulator.load(file, { placement, ...(placement === 'inline' ? {} : { workers: 2 }) });
   try {
     await emulator.start();
@@ -33,8 +33,7 @@ describe('address-selection.yaml', () => {
     expect(inline[2]).toContain('precedence ::ffff:0:0/96 10\n');
     expect(inline[3]).toBe('h4# cat /etc/hosts (1)\ncat: /etc/hosts: No such file or directory\n');
     expect(await answers('packed')).toEqual(inline);
-    expect(await answers('per-node')).toEqual(inline);
-  });
+  }, 300_000); // a hang guard: two worker threads start on a machine that may be busy
 });
 
 describe('ra:', () => {
@@ -51,7 +50,7 @@ nodes:
 links:
   - endpoints: [r1:eth0, h1:eth0]
 `;
-  it('is carried to the node, which refuses to start without a router advertisement sender', async () => {
+  it('is carried to the node, which refuses to start without a router advertisement sender', { timeout: 300_000 }, async () => {
     const spec = parseTopology(text, 'ra.yaml');
     expect(spec.nodes[0]!.ra?.[0]?.prefixes[0]).toMatchObject({ prefix: '2001:db8:1::', prefixLength: 64, onLink: true, autonomous: true });
     const emulator = await Emulator.load(spec, { placement: 'inline' });

@@ -20,6 +20,9 @@ import { caseCommands, caseHosts, destinationCases, resolverNode } from './testi
 const glibc = needs({ netns: true, tools: ['getent', 'unshare', 'mount'], files: { '/etc/gai.conf': 'apt-get install libc-bin', '/etc/nsswitch.conf': 'apt-get install libc-bin' } });
 const python = needs({ netns: true, tools: ['getent', 'unshare', 'mount', 'python3'], files: { '/etc/gai.conf': 'apt-get install libc-bin', '/etc/nsswitch.conf': 'apt-get install libc-bin' } });
 
+/** Namespaces and getent take well under a second; this only stops a hang, on a machine that may be busy. */
+const HANG_GUARD_MS = 300_000;
+
 const dir = mkdtempSync(join(tmpdir(), 'netloom-gai-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -112,7 +115,7 @@ glibc.describe('getent ahosts against glibc in namespaces', () => {
   for (const s of scenarios) {
     glibc.it(s.title, () => {
       expect(onNetloom(s)).toEqual(onLinux(s));
-    });
+    }, HANG_GUARD_MS);
   }
 });
 
@@ -126,5 +129,5 @@ describe('gaitest against seed 003’s program on glibc', () => {
       const linux = onLinux(s, `python3 ${program}`);
       expect(onNetloom(s)).toEqual(linux);
     }
-  });
+  }, HANG_GUARD_MS);
 });
