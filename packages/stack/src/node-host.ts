@@ -45,6 +45,8 @@ export type DropReason =
   | 'forwardingDisabled'
   | 'neighbourFailed'
   | 'neighbourQueueFull'
+  /** No neighbour entry could be made: the table is at gc_thresh3 (neigh_create failing, SKB_DROP_REASON_NEIGH_CREATEFAIL). */
+  | 'neighbourTableFull'
   | 'fragmentationNeeded'
   | 'interfaceDown'
   | 'noSocket'

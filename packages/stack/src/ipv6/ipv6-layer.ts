@@ -496,7 +496,7 @@ export class Ipv6Layer {
     const queued: QueuedPacket<bigint> = { packet, source };
     const outcome = this.deps.neighbours.resolve(dev, nextHop, queued, now);
     if (outcome.send) this.transmitIpv6(device, outcome.mac, packet);
-    else if (!outcome.queued) this.deps.drop(dev, 'neighbourFailed', packet);
+    else if (!outcome.queued) this.deps.drop(dev, outcome.tableFull === true ? 'neighbourTableFull' : 'neighbourFailed', packet);
   }
 
   private transmitResolved(dev: string, mac: Uint8Array, packet: Uint8Array): void {

@@ -264,6 +264,7 @@ function apply<Address>(
   if (outcome.ok) return ok();
   if (outcome.error === 'exists') return error('RTNETLINK answers: File exists', 2);
   if (outcome.error === 'notFound') return error(NO_ENTRY, 2);
+  if (outcome.error === 'tableFull') return error('RTNETLINK answers: No buffer space available', 2);
   return error('Error: No link layer address given.', 2);
 }
 

@@ -167,3 +167,28 @@ describe('proxy entries', () => {
     expect(table.listProxies()).toHaveLength(1024);
   });
 });
+
+describe('the table bound (neigh_alloc, neigh_forced_gc)', () => {
+  const queued = { packet: new Uint8Array(60), source: 0x0a000001 };
+
+  it('refuses a new entry at gc_thresh3 while every entry is resolving, but not a PERMANENT one', () => {
+    const b = bench(INET_FAMILY);
+    for (let i = 0; i < 1024; i++) expect(b.table.resolve('eth0', 0x0a010000 + i, queued, 0)).toEqual({ send: false, queued: true });
+    expect(b.table.resolve('eth0', 0x0a020000, queued, 0)).toEqual({ send: false, queued: false, tableFull: true });
+    expect(b.table.update('eth0', 0x0a020000, MAC_A, 'STALE', {}, 0, true)).toEqual({ ok: false, error: 'tableFull' });
+    expect(b.table.adminSet('eth0', 0x0a020000, MAC_A, 'STALE', 'add', 0)).toEqual({ ok: false, error: 'tableFull' });
+    expect(b.table.adminSet('eth0', 0x0a020001, MAC_A, 'PERMANENT', 'add', 0)).toEqual({ ok: true });
+    expect(b.table.list()).toHaveLength(1025);
+  });
+
+  it('once the resolving entries have FAILED, a forced GC frees room down to gc_thresh2, oldest first', () => {
+    const b = bench(INET_FAMILY);
+    for (let i = 0; i < 1024; i++) b.table.resolve('eth0', 0x0a010000 + i, queued, 0);
+    runUntil(b, 3500 * NS_PER_MS);
+    expect(b.table.list().every((e) => e.state === 'FAILED')).toBe(true);
+    expect(b.table.resolve('eth0', 0x0a020000, queued, 3500 * NS_PER_MS)).toEqual({ send: false, queued: true });
+    const left = b.table.list();
+    expect(left).toHaveLength(513);
+    expect(left[0]!.address).toBe(0x0a010000 + 512);
+  });
+});

@@ -21,8 +21,12 @@
  * Garbage collection as neigh_periodic_work: only while the table holds more than gc_thresh1 (128)
  * entries — so on a small host FAILED entries stay visible, as they do on a real one — every
  * base_reachable_time/2, removing entries outside the timer states that are FAILED or unused for
- * gc_stale_time (PERMANENT ones stay).
- * Leaves out: forced GC at gc_thresh2/3, NTF_* flags other than the state and NTF_ROUTER.
+ * gc_stale_time (PERMANENT ones stay). The table is bounded as neigh_alloc bounds it: a new entry
+ * at gc_thresh3 (1024, PERMANENT ones not counted), or at gc_thresh2 (512) 5 s after the last one,
+ * first runs neigh_forced_gc, and at gc_thresh3 with nothing freed it is refused (the packet is
+ * dropped as `neighbourTableFull`; `ip neigh add` says No buffer space available).
+ * Leaves out: the gc_thresh sysctls (their compiled defaults are used), NTF_* flags other than the
+ * state and NTF_ROUTER.
  * The IPv4 address is the default type argument of the table, its entries and queued packets, for
  * the IPv4 layer's code written before the family seam.
  * Plain IP traffic does not confirm a neighbour (as Linux: only ARP replies / solicited NAs, and
@@ -211,13 +215,20 @@ export interface ProxyEntry<Address> {
 export type NeighbourAdminError = 'exists' | 'notFound' | 'noLladdr' | 'tableFull';
 
 /** How the output path may proceed: send now to `mac`, or the packet was queued / dropped. */
-export type ResolveOutcome = { send: true; mac: Uint8Array } | { send: false; queued: boolean };
+export type ResolveOutcome = { send: true; mac: Uint8Array } | { send: false; queued: boolean; /** No entry could be made (neighbour table overflow). */ tableFull?: true };
 
 const REACHABLE_TIME_REDRAW = 300 * NS_PER_S;
 /** gc_thresh1: below this many entries the periodic GC removes nothing. */
 const GC_THRESH1 = 128;
 /** gc_thresh3: the proxy entries a table holds at most (a model bound; pneigh has none). */
 const PROXY_LIMIT = 1024;
+/** gc_thresh2: with this many entries (PERMANENT ones not counted) a new one first runs a forced GC, at most every 5 s. */
+const GC_THRESH2 = 512;
+/** gc_thresh3: the table's bound; a new entry past it needs a forced GC to free room, else it is refused. */
+const GC_THRESH3 = 1024;
+const FORCED_GC_INTERVAL = 5 * NS_PER_S;
+/** neigh_forced_gc removes entries not updated for this long (or FAILED / NOARP ones). */
+const FORCED_GC_AGE = 5 * NS_PER_S;
 const MIN_RETRANS = 10 * NS_PER_MS; // HZ/100
 
 /** One protocol's neighbour table (neigh_table): arp_tbl is NeighbourTable<Ipv4Address>, nd_tbl NeighbourTable<Uint8Array>. */
@@ -227,6 +238,8 @@ export class NeighbourTable<Address = Ipv4Address> {
   private readonly proxies = new NeighbourIndex<ProxyEntry<Address>>();
   private readonly reachableTimes = new Map<string, { base: Nanos; value: Nanos; drawnAt: Nanos }>();
   private gcTimer: TimerHandle | null = null;
+  /** tbl->last_flush: the last forced GC. */
+  private lastForcedGc = -Infinity;
   private attachedOps: NeighbourOps<Address> | undefined;
 
   /** The address family (IPv4 when none is given: the IPv4 layer's table, built before the family seam). */
@@ -323,6 +336,7 @@ export class NeighbourTable<Address = Ipv4Address> {
    */
   resolve(dev: string, address: Address, queued: QueuedPacket<Address>, now: Nanos): ResolveOutcome {
     const entry = this.lookup(dev, address) ?? this.create(dev, address, now);
+    if (entry === undefined) return { send: false, queued: false, tableFull: true };
     // neigh_output takes the fast path (neigh_hh_output) for a NUD_CONNECTED entry: only the slow
     // path (neigh_resolve_output → neigh_event_send) refreshes `used`, so a REACHABLE entry in
     // steady use still times out to STALE, not DELAY.
@@ -364,6 +378,7 @@ export class NeighbourTable<Address = Ipv4Address> {
   /** Start or refresh resolution without a packet (arping's kernel side, NTF_USE). */
   touch(dev: string, address: Address, now: Nanos): void {
     const entry = this.lookup(dev, address) ?? this.create(dev, address, now);
+    if (entry === undefined) return;
     entry.used = now;
     this.eventSend(entry, now);
   }
@@ -383,6 +398,7 @@ export class NeighbourTable<Address = Ipv4Address> {
     if (entry === undefined) {
       if (!create) return { ok: false, error: 'notFound' };
       entry = this.create(dev, address, now);
+      if (entry === undefined) return { ok: false, error: 'tableFull' };
     }
     return this.updateEntry(entry, mac, newState, flags, now);
   }
@@ -440,7 +456,9 @@ export class NeighbourTable<Address = Ipv4Address> {
     if (existing === undefined && mode === 'change') return { ok: false, error: 'notFound' };
     if (existing !== undefined && mode === 'add') return { ok: false, error: 'exists' };
     if (isValidState(state) && mac === null && (existing === undefined || !isValidState(existing.state))) return { ok: false, error: 'noLladdr' };
-    const entry = existing ?? this.create(dev, address, now);
+    // neigh_add: a PERMANENT entry is exempt from the GC and its bound.
+    const entry = existing ?? this.create(dev, address, now, state === 'PERMANENT');
+    if (entry === undefined) return { ok: false, error: 'tableFull' };
     return this.updateEntry(entry, mac, state, { admin: true, override: mode !== 'add' || existing === undefined, isRouter }, now);
   }
 
@@ -474,7 +492,17 @@ export class NeighbourTable<Address = Ipv4Address> {
     }
   }
 
-  private create(dev: string, address: Address, now: Nanos): NeighbourEntry<Address> {
+  /**
+   * neigh_alloc: past gc_thresh3 (or gc_thresh2, 5 s after the last forced GC) a forced GC runs
+   * first; when it frees nothing and the table is at gc_thresh3 the entry is refused (undefined).
+   */
+  private create(dev: string, address: Address, now: Nanos, exemptFromGc = false): NeighbourEntry<Address> | undefined {
+    if (!exemptFromGc && this.entries.size >= GC_THRESH2) {
+      const counted = this.gcEntries();
+      if (counted >= GC_THRESH3 || (counted >= GC_THRESH2 && now > this.lastForcedGc + FORCED_GC_INTERVAL)) {
+        if (this.forcedGc(counted, now) === 0 && counted >= GC_THRESH3) return undefined;
+      }
+    }
     const entry: NeighbourEntry<Address> = {
       dev,
       address: this.family.canonical(address),
@@ -493,6 +521,34 @@ export class NeighbourTable<Address = Ipv4Address> {
     this.entries.set(entry);
     if (this.entries.size > GC_THRESH1 && this.gcTimer === null) this.gcTimer = this.timers.schedule(now + this.gcInterval(dev), (at) => this.collect(at));
     return entry;
+  }
+
+  /** tbl->gc_entries: the entries the GC may take (all but PERMANENT ones). */
+  private gcEntries(): number {
+    let count = 0;
+    for (const entry of this.entries.values()) if (entry.state !== 'PERMANENT') count++;
+    return count;
+  }
+
+  /**
+   * neigh_forced_gc: in creation order, remove unreferenced entries (none in a timer state, not
+   * PERMANENT) that are FAILED, NOARP or not updated for 5 s, until gc_thresh2 would be reached.
+   * Returns how many went.
+   */
+  private forcedGc(counted: number, now: Nanos): number {
+    const maxClean = counted - GC_THRESH2;
+    let shrunk = 0;
+    for (const entry of this.list()) {
+      if (entry.state === 'PERMANENT' || isInTimer(entry.state)) continue;
+      if (entry.state === 'FAILED' || entry.state === 'NOARP' || now - entry.updated > FORCED_GC_AGE) {
+        this.entries.delete(entry.dev, entry.key);
+        this.hooks.reachability(entry.dev, entry.address, 'unknown');
+        shrunk++;
+      }
+      if (shrunk >= maxClean) break;
+    }
+    this.lastForcedGc = now;
+    return shrunk;
   }
 
   /** neigh_periodic_work: collect stale and failed entries while the table is above gc_thresh1. */
