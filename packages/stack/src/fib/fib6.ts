@@ -8,8 +8,9 @@
  *   the routes of one prefix by metric, then in insertion order.
  * - Insertion (fib6_add_rt2): `ip -6 route add` (NLM_F_EXCL) refuses a second route of the same
  *   prefix and metric (EEXIST); a route added without EXCL (`append`, the kernel's own prefix and
- *   local routes) is refused only when it duplicates the nexthop (rt6_duplicate_nexthop) and goes
- *   after the others of its metric; `replace` takes the place of the first one of the metric.
+ *   local routes) is refused only when it duplicates the nexthop (rt6_duplicate_nexthop: an
+ *   expiring duplicate then takes the newcomer's expiry, or none) and goes after the others of its
+ *   metric; `replace` takes the place of the first one of the metric.
  * - Lookup (fib6_node_lookup + rt6_select, simplified): the longest matching prefix whose route is
  *   usable (device up, not expired), lowest metric first; falls back to shorter prefixes
  *   (fib6_backtrack).
@@ -120,7 +121,12 @@ export class Fib6 {
       return OK;
     }
     if (mode === 'exclusive' && sameMetric.length > 0) return fail('EEXIST');
-    if (sameMetric.some((r) => r.dev === route.dev && r.gateway === route.gateway && r.type === route.type)) return fail('EEXIST');
+    const duplicate = sameMetric.find((r) => r.dev === route.dev && r.gateway === route.gateway && r.type === route.type);
+    if (duplicate) {
+      // rt6_duplicate_nexthop: an expiring route takes the newcomer's expiry (none clears it).
+      if (duplicate.expiresAt !== null) duplicate.expiresAt = route.expiresAt;
+      return fail('EEXIST');
+    }
     if (list.length >= MAX_ROUTES6) return fail('ENOBUFS');
     const placed: Fib6Route = { ...route, sequence: this.sequence++ };
     let index = list.findIndex((r) => compareRoutes(placed, r) < 0);

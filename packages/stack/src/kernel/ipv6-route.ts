@@ -195,6 +195,7 @@ export class Ipv6Routing {
   /** ip6_route_del: the first matching route, with its ECMP group unless a gateway was named. */
   delete(spec: Route6DeleteSpec, now: Nanos): KernelResult {
     this.addrconf.observe(now);
+    if (!this.fib.hasTable(spec.table)) return fail('ESRCH', 'FIB table does not exist');
     const network = ipv6Network(spec.dst, spec.prefixLength);
     const routes = this.fib.routes(spec.table, now);
     const match = routes.find(

@@ -369,7 +369,8 @@ function formatRoute6(ctx: IpContext, group: Fib6Route[], options: { all: boolea
   const flags = multipath ? [] : nexthopFlags(ctx, r);
   for (const f of flags) text += `${f} `;
   json['flags'] = flags;
-  if (r.expiresAt !== null) {
+  // route get prints the dst entry's expiry (rt6_fill_node with a dst: a cached clone's only), not the route's.
+  if (r.expiresAt !== null && !options.get) {
     const left = Math.max(0, Math.floor((r.expiresAt - ctx.now) / SECOND));
     text += `expires ${left}sec `;
     json['expires'] = left;
