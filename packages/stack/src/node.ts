@@ -40,6 +40,7 @@ import { INET_FAMILY, NeighbourTable, neighbourParams } from './neigh/neighbour-
 import { IPV6_NEIGHBOUR_FAMILY } from './neigh/ndisc.js';
 import { Ipv6Layer } from './ipv6/ipv6-layer.js';
 import { Ping6Sockets } from './ipv6/ping6-socket.js';
+import { RouterDiscovery, type RouterDiscoveryKernel } from './ipv6/router-discovery.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
@@ -53,8 +54,8 @@ import { Shell, type IpObjectHandler, type ShellHandler } from './shell/shell.js
 import { formatJson, type JsonValue } from './shell/json-writer.js';
 import { runNstat } from './shell/nstat-command.js';
 
-/** The control plane as the node composes it: the RoutingApi plus device management. */
-export interface ControlPlane extends RoutingApi {
+/** The control plane as the node composes it: the RoutingApi, device management, and what router discovery changes. */
+export interface ControlPlane extends RoutingApi, RouterDiscoveryKernel {
   addEthernet(ifname: string, mac: Uint8Array, mtu: number): void;
   setCarrier(ifname: string, carrier: boolean, now: Nanos): void;
   /** ip_fib_check_default: is `gateway` the gateway of a route through `dev` (secure_redirects)? */
@@ -232,6 +233,12 @@ export class StackNode implements NodeHost {
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
     });
     const ping6 = new Ping6Sockets(ipv6, () => this.now);
+    ipv6.registerRouterDiscovery(
+      new RouterDiscovery(routing, {
+        routerAdvertised: (dev, source, lladdr, now) => ipv6.ndisc.routerAdvertised(dev, source, lladdr, now),
+        drop: (dev, reason, detail) => this.drop(dev, reason, undefined, detail),
+      }),
+    );
     const sockets = new SocketTable({
       routing,
       ipv4,

@@ -69,6 +69,7 @@ import { ProtocolTable, type TransportOf, type TransportRegistry } from '../prot
 import type { Prng, TimerHeap } from '../timers.js';
 import type { Errno } from '../process.js';
 import type { Ping6Message } from './ping6-socket.js';
+import type { ReceivedRouterAdvertisement } from './router-discovery.js';
 
 /** What ip6_input hands a transport (family 6 of the TransportRegistry). */
 export interface Ipv6Delivery {
@@ -167,6 +168,8 @@ export class Ipv6Layer {
   private clock: Nanos = 0;
   /** ping_rcv / ping_err for family 6: the ICMPv6 ping sockets (ping6-socket.ts). */
   private ping: { receive(message: Ping6Message, now: Nanos): boolean } | undefined;
+  /** ndisc_router_discovery: router discovery's RA processing (router-discovery.ts). */
+  private routerDiscovery: { processRouterAdvertisement(received: ReceivedRouterAdvertisement, now: Nanos): void } | undefined;
 
   constructor(private readonly deps: Ipv6Dependencies) {
     this.transports = deps.transports.table(6);
@@ -209,6 +212,12 @@ export class Ipv6Layer {
   registerPing(ping: { receive(message: Ping6Message, now: Nanos): boolean }): void {
     if (this.ping !== undefined) throw new Error('the IPv6 layer already has ping sockets registered');
     this.ping = ping;
+  }
+
+  /** Router discovery's RA processing (router-discovery.ts); once per layer. */
+  registerRouterDiscovery(routerDiscovery: { processRouterAdvertisement(received: ReceivedRouterAdvertisement, now: Nanos): void }): void {
+    if (this.routerDiscovery !== undefined) throw new Error('the IPv6 layer already has router discovery registered');
+    this.routerDiscovery = routerDiscovery;
   }
 
   device(name: string): DeviceView | undefined {
@@ -378,6 +387,10 @@ export class Ipv6Layer {
       const device = this.deps.device(d.dev);
       if (!device) return;
       this.ndisc.processNdisc({ dev: d.dev, packetType: isIpv6Multicast(d.destination) ? 'multicast' : 'host', source: d.source, destination: d.destination, hopLimit: d.hopLimit, code: d.payload[1] ?? 0, message }, now);
+      return;
+    }
+    if (message.kind === 'routerAdvertisement' && this.routerDiscovery !== undefined) {
+      this.routerDiscovery.processRouterAdvertisement({ dev: d.dev, source: d.source, hopLimit: d.hopLimit, code: d.payload[1] ?? 0, message }, now);
       return;
     }
     if (message.kind === 'echoReply') {

@@ -110,10 +110,16 @@ export interface Route6Decision {
 
 export type Route6Outcome = { ok: true; decision: Route6Decision } | { ok: false; errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EINVAL' | 'EACCES' };
 
-/** Is `r` one ECMP group member of `with` (same table, prefix and metric, both through gateways)? */
+/**
+ * Is `r` one ECMP group member of `with` (same table, prefix and metric, both through gateways)?
+ * Routes from router advertisements (proto ra, RTF_ADDRCONF) never are (rt6_qualify_for_ecmp).
+ */
 export function isSibling(r: Fib6Route, other: Fib6Route): boolean {
-  return r !== other && r.table === other.table && r.dst === other.dst && r.prefixLength === other.prefixLength && r.metric === other.metric && r.gateway !== 0n && other.gateway !== 0n && r.type === 'unicast' && other.type === 'unicast' && r.protocol !== 2;
+  return r !== other && r.table === other.table && r.dst === other.dst && r.prefixLength === other.prefixLength && r.metric === other.metric && r.gateway !== 0n && other.gateway !== 0n && r.type === 'unicast' && other.type === 'unicast' && r.protocol !== 2 && r.protocol !== RTPROT_RA && other.protocol !== RTPROT_RA;
 }
+
+/** RTPROT_RA: routes router discovery adds. */
+const RTPROT_RA = 9;
 
 export class Ipv6Routing {
   constructor(

@@ -1,0 +1,187 @@
+/**
+ * Router discovery on a model kernel: RAs as radvd 2.19 sends them, and what `ip -6 route` and
+ * `ip -6 addr` show after, compared with what Linux 6.18 printed in namespaces for the same RA
+ * (radvd.conf: MaxRtrAdvInterval 10 → router lifetime 30, AdvLinkMTU 1400, AdvDefaultPreference
+ * high, 2001:db8:1::/64 valid 86400 preferred 14400, 2001:db8:2::/64 valid 7200 preferred 3600),
+ * read 5–6 s after the RA:
+ *
+ *   2001:db8:1::/64 dev vh proto kernel metric 256 expires 86394sec pref medium
+ *   2001:db8:2::/64 dev vh proto kernel metric 256 expires 7194sec pref medium
+ *   fe80::/64 dev vh proto kernel metric 256 pref medium
+ *   default via fe80::ff:fe00:1 dev vh proto ra metric 1024 expires 24sec mtu 1400 hoplimit 64 pref high
+ *       inet6 2001:db8:2::ff:fe00:2/64 scope global dynamic mngtmpaddr
+ *          valid_lft 7195sec preferred_lft 3595sec
+ *   net.ipv6.conf.vh.mtu = 1400, net.ipv6.conf.vh.hop_limit = 64
+ *
+ * The model's routes carry no metrics, so its default route lacks `mtu 1400 hoplimit 64`.
+ */
+import { describe, expect, test } from 'vitest';
+import type { NdpOption } from '@netloom/wire';
+import { makeKernel, run } from '../testing/kernel-shell.js';
+import { Shell } from '../shell/shell.js';
+import { ipv6ToBytes, parseIpv6Number } from '../fib/ipv6.js';
+import type { Kernel } from '../kernel.js';
+import { RouterDiscovery, type RouterAdvertisement } from './router-discovery.js';
+
+const S = 1_000_000_000;
+const ROUTER = parseIpv6Number('fe80::ff:fe00:fe')!;
+const ROUTER_MAC = new Uint8Array([2, 0, 0, 0, 0, 0xfe]);
+
+function prefix(text: string, valid: number, preferred: number, flags: { onLink?: boolean; autonomous?: boolean } = {}): NdpOption {
+  return { kind: 'prefixInformation', prefixLength: 64, onLink: flags.onLink ?? true, autonomous: flags.autonomous ?? true, routerAddress: false, validLifetime: valid, preferredLifetime: preferred, prefix: ipv6ToBytes(parseIpv6Number(text)!) };
+}
+
+/** An RA as radvd builds it: prefixes, MTU, then the source link-layer address. */
+function advertisement(options: { lifetime?: number; preference?: RouterAdvertisement['preference']; prefixes?: NdpOption[]; mtu?: number } = {}): RouterAdvertisement {
+  return {
+    kind: 'routerAdvertisement',
+    currentHopLimit: 64,
+    managed: false,
+    otherConfiguration: false,
+    homeAgent: false,
+    preference: options.preference ?? 'medium',
+    proxy: false,
+    routerLifetime: options.lifetime ?? 30,
+    reachableTime: 0,
+    retransmitTimer: 0,
+    options: [...(options.prefixes ?? []), ...(options.mtu !== undefined ? [{ kind: 'mtu' as const, mtu: options.mtu }] : []), { kind: 'sourceLinkLayerAddress', address: ROUTER_MAC }],
+  };
+}
+
+/** A host kernel with router discovery on eth0 (MAC 02:00:00:00:00:01), as node.ts wires it. */
+function host(): { kernel: Kernel; rd: RouterDiscovery; sh: (line: string, at: number) => string; routers: bigint[]; drops: string[] } {
+  const kernel = makeKernel();
+  const shell = new Shell(kernel);
+  const routers: bigint[] = [];
+  const drops: string[] = [];
+  const rd = new RouterDiscovery(kernel, {
+    routerAdvertised: (_dev, source) => routers.push(source),
+    drop: (_dev, _reason, detail) => drops.push(detail),
+  });
+  const sh = (line: string, at: number): string => {
+    const result = run(shell, line, at * S);
+    expect(result.stderr).toBe('');
+    return result.stdout;
+  };
+  return { kernel, rd, sh, routers, drops };
+}
+
+function receive(rd: RouterDiscovery, message: RouterAdvertisement, at: number, source = ROUTER): void {
+  rd.processRouterAdvertisement({ dev: 'eth0', source, hopLimit: 255, code: 0, message }, at * S);
+}
+
+const RADVD_PREFIXES = [prefix('2001:db8:1::', 86400, 14400), prefix('2001:db8:2::', 7200, 3600)];
+
+describe('router discovery (ndisc_router_discovery, addrconf_prefix_rcv)', () => {
+  test("radvd's RA gives the default route proto ra with its lifetime and preference, the prefix routes and SLAAC addresses, as Linux 6.18 shows them", () => {
+    const { sh, rd, kernel, routers } = host();
+    receive(rd, advertisement({ preference: 'high', prefixes: RADVD_PREFIXES, mtu: 1400 }), 10);
+    expect(routers).toEqual([ROUTER]);
+    expect(sh('ip -6 route', 16)).toBe(
+      '2001:db8:1::/64 dev eth0 proto kernel metric 256 expires 86394sec pref medium\n' +
+        '2001:db8:2::/64 dev eth0 proto kernel metric 256 expires 7194sec pref medium\n' +
+        'fe80::/64 dev eth0 proto kernel metric 256 pref medium\n' +
+        'default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 24sec pref high\n',
+    );
+    expect(sh('ip -6 addr show dev eth0 scope global', 15)).toBe(
+      '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n' +
+        '    inet6 2001:db8:2::ff:fe00:1/64 scope global dynamic mngtmpaddr \n       valid_lft 7195sec preferred_lft 3595sec\n' +
+        '    inet6 2001:db8:1::ff:fe00:1/64 scope global dynamic mngtmpaddr \n       valid_lft 86395sec preferred_lft 14395sec\n',
+    );
+    expect(kernel.sysctl('net.ipv6.conf.eth0.mtu')).toBe(1400);
+    expect(kernel.sysctl('net.ipv6.conf.eth0.hop_limit')).toBe(64);
+    // Source selection: both preferred, the newest address first (ip -6 route get on Linux: src 2001:db8:2::ff:fe00:2).
+    expect(sh('ip -6 route get 2001:db8:9::1', 16)).toContain('via fe80::ff:fe00:fe dev eth0 proto ra src 2001:db8:2::ff:fe00:1 metric 1024 pref high');
+  });
+
+  test('the SLAAC address is tentative until DAD ends, then usable', () => {
+    const { sh, rd } = host();
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:1::', 86400, 14400)] }), 10);
+    expect(sh('ip -6 addr show dev eth0 scope global', 10.5)).toContain('2001:db8:1::ff:fe00:1/64 scope global tentative dynamic mngtmpaddr');
+    expect(sh('ip -6 addr show dev eth0 scope global', 11)).toContain('2001:db8:1::ff:fe00:1/64 scope global dynamic mngtmpaddr \n');
+  });
+
+  test('each RA renews the default route; router lifetime 0 removes it; without RAs it expires on the virtual clock', () => {
+    const { sh, rd } = host();
+    receive(rd, advertisement(), 10);
+    receive(rd, advertisement(), 30);
+    expect(sh('ip -6 route show default', 35)).toBe('default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 25sec pref medium\n');
+    expect(sh('ip -6 route show default', 59.9)).toContain('expires 0sec');
+    expect(sh('ip -6 route show default', 60)).toBe('');
+    receive(rd, advertisement({ preference: 'low' }), 70);
+    expect(sh('ip -6 route show default', 70)).toBe('default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 30sec pref low\n');
+    receive(rd, advertisement({ preference: 'high' }), 71);
+    expect(sh('ip -6 route show default', 71)).toBe('default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 30sec pref high\n');
+    receive(rd, advertisement({ lifetime: 0 }), 72);
+    expect(sh('ip -6 route show default', 72)).toBe('');
+  });
+
+  test('two routers: two default routes, by preference', () => {
+    const { sh, rd } = host();
+    receive(rd, advertisement({ preference: 'low' }), 1);
+    receive(rd, advertisement({ preference: 'high', lifetime: 1800 }), 2, parseIpv6Number('fe80::2')!);
+    expect(sh('ip -6 route show default', 2)).toBe(
+      'default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 29sec pref low\n' + 'default via fe80::2 dev eth0 proto ra metric 1024 expires 1800sec pref high\n',
+    );
+  });
+
+  test('a prefix deprecated by a later RA (preferred lifetime 0): the address is deprecated and source selection moves to the other prefix', () => {
+    const { sh, rd } = host();
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:1::', 86400, 14400)] }), 1);
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:2::', 86400, 14400)] }), 2);
+    expect(sh('ip -6 route get 2001:db8:9::1', 5)).toContain('src 2001:db8:2::ff:fe00:1 ');
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:2::', 86400, 0)] }), 10);
+    expect(sh('ip -6 addr show dev eth0 to 2001:db8:2::/64', 10)).toContain('    inet6 2001:db8:2::ff:fe00:1/64 scope global deprecated dynamic mngtmpaddr \n       valid_lft 86400sec preferred_lft 0sec\n');
+    expect(sh('ip -6 route get 2001:db8:9::1', 10)).toContain('src 2001:db8:1::ff:fe00:1 ');
+  });
+
+  test("RFC 4862 §5.5.3 e): a shorter valid lifetime is raised to two hours, or to what is left when that is less; ra_honor_pio_life takes it as given", () => {
+    const { sh, rd, kernel } = host();
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:1::', 86400, 14400)] }), 0);
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:1::', 60, 30)] }), 100);
+    expect(sh('ip -6 addr show dev eth0 scope global', 100)).toContain('valid_lft 7200sec preferred_lft 30sec');
+    // The prefix route takes the RA's valid lifetime as given.
+    expect(sh('ip -6 route show 2001:db8:1::/64', 100)).toBe('2001:db8:1::/64 dev eth0 proto kernel metric 256 expires 60sec pref medium\n');
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:1::', 0, 0)] }), 7000);
+    // 200 s left, under two hours: kept, not shortened.
+    expect(sh('ip -6 addr show dev eth0 scope global', 7000)).toContain('valid_lft 300sec preferred_lft 0sec');
+    expect(sh('ip -6 route show 2001:db8:1::/64', 7000)).toBe('');
+    kernel.sysctls.set('net.ipv6.conf.eth0.ra_honor_pio_life', 1);
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:1::', 20, 0)] }), 7010);
+    expect(sh('ip -6 addr show dev eth0 scope global', 7010)).toContain('valid_lft 20sec preferred_lft 0sec');
+    expect(sh('ip -6 addr show dev eth0 scope global', 7030)).toBe('');
+  });
+
+  test('accept_ra: a forwarding device ignores RAs unless accept_ra is 2, and still learns the router neighbour', () => {
+    const { sh, rd, kernel, routers } = host();
+    kernel.sysctls.set('net.ipv6.conf.eth0.forwarding', 1);
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:1::', 86400, 14400)] }), 1);
+    expect(routers).toEqual([ROUTER]);
+    expect(sh('ip -6 route show default', 1)).toBe('');
+    expect(sh('ip -6 addr show dev eth0 scope global', 1)).toBe('');
+    kernel.sysctls.set('net.ipv6.conf.eth0.accept_ra', 2);
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:1::', 86400, 14400)] }), 2);
+    expect(sh('ip -6 route show default', 2)).toContain('default via fe80::ff:fe00:fe dev eth0 proto ra');
+    kernel.sysctls.set('net.ipv6.conf.eth0.accept_ra', 0);
+    kernel.sysctls.set('net.ipv6.conf.eth0.forwarding', 0);
+    receive(rd, advertisement({ lifetime: 0 }), 3);
+    expect(sh('ip -6 route show default', 3)).toContain('default via');
+  });
+
+  test('on-link only and autonomous only prefixes, a non-/64 autonomous prefix, autoconf 0, and bad RAs', () => {
+    const { sh, rd, kernel, drops } = host();
+    receive(rd, advertisement({ lifetime: 0, prefixes: [prefix('2001:db8:a::', 600, 600, { autonomous: false }), prefix('2001:db8:b::', 600, 600, { onLink: false })] }), 1);
+    expect(sh('ip -6 route show root 2001:db8::/32', 1)).toBe('2001:db8:a::/64 dev eth0 proto kernel metric 256 expires 600sec pref medium\n');
+    expect(sh('ip -6 addr show dev eth0 scope global', 1)).toContain('inet6 2001:db8:b::ff:fe00:1/64 scope global tentative dynamic mngtmpaddr');
+    expect(sh('ip -6 addr show dev eth0 scope global', 1)).not.toContain('2001:db8:a::');
+    receive(rd, advertisement({ lifetime: 0, prefixes: [{ ...prefix('2001:db8:c::', 600, 600), prefixLength: 48 } as NdpOption] }), 2);
+    expect(sh('ip -6 addr show dev eth0 scope global', 2)).not.toContain('2001:db8:c:');
+    kernel.sysctls.set('net.ipv6.conf.eth0.autoconf', 0);
+    receive(rd, advertisement({ lifetime: 0, prefixes: [prefix('2001:db8:d::', 600, 600)] }), 3);
+    expect(sh('ip -6 addr show dev eth0 scope global', 3)).not.toContain('2001:db8:d:');
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:e::', 600, 900)] }), 4);
+    receive(rd, advertisement(), 5, parseIpv6Number('2001:db8::1')!);
+    rd.processRouterAdvertisement({ dev: 'eth0', source: ROUTER, hopLimit: 64, code: 0, message: advertisement() }, 6 * S);
+    expect(drops).toEqual(['addrconf: prefix option has invalid lifetime', 'RA: source address is not link-local', 'NDISC: invalid hop-limit: 64']);
+  });
+});
