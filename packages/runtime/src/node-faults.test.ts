@@ -82,10 +82,11 @@ describe('a node that fails is reported by name in every placement', () => {
     });
 
     it(`a window that takes longer than the watchdog but keeps calling its nodes is not cut short (${where.placement})`, async () => {
-      // 400 timer runs of 1,000,000 spins each: a window of a second or more made of calls of a few milliseconds.
-      const emulator = await Emulator.load(chainWithFault('throw'), { ...where, nodeFactory: FAKE_NODES, watchdogMs: 500 });
+      // Calls of 5 ms for 6 s of real time: a window three times the 2 s watchdog, however fast the machine. Only a
+      // thread kept off the CPU for the whole 2 s between two calls could trip it (a busy machine stalls far less).
+      const emulator = await Emulator.load(chainWithFault('throw'), { ...where, nodeFactory: FAKE_NODES, watchdogMs: 2000 });
       try {
-        expect((await emulator.exec('b', 'work 400 1000000')).stdout).toMatch(/^worked 400 times/);
+        expect((await emulator.exec('b', 'work-for 6000 5')).stdout).toMatch(/^worked \d+ calls/);
       } finally {
         await emulator.close();
       }

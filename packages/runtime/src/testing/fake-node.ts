@@ -5,7 +5,7 @@
  * Frames are Ethernet with EtherType 0x88b5 (IEEE local experimental): [type, hops, seq(4)] then
  * padding. A `router` floods a received probe out of its other ports after 5 µs (hops + 1, dropped
  * with ttlExpired from 2 hops on); a `host` answers a request with a unicast reply to its sender after 5 µs.
- * Commands: `send IF COUNT SIZE INTERVAL_NS [DST_MAC]`, `echo …`, `sleep NS`, `work COUNT SPINS`, `crash`,
+ * Commands: `send IF COUNT SIZE INTERVAL_NS [DST_MAC]`, `echo …`, `sleep NS`, `work COUNT SPINS`, `work-for MS CHUNK_MS`, `crash`,
  * `exit-thread`, `thread` (prints the worker thread id), `sysctl …` (accepted silently), `stats`,
  * and the injected faults of fault-injector.ts (`fault busy`, `fault reject`, …).
  */
@@ -182,6 +182,29 @@ class FakeNode implements NodeHost {
             }
           });
         }
+        break;
+      }
+      case 'work-for': {
+        // `work-for MS CHUNK_MS`: timers 1 ns apart, each spinning CHUNK_MS of real time, until MS of real time
+        // has passed: a window that lasts at least MS however fast the machine, made of short calls.
+        const total = Number(argv[1] ?? 0);
+        const chunk = Number(argv[2] ?? 1);
+        const started = performance.now();
+        let calls = 0;
+        const step = (t: number): void => {
+          const until = performance.now() + chunk;
+          while (performance.now() < until) {
+            // spin: a call of CHUNK_MS
+          }
+          calls++;
+          if (performance.now() - started >= total) {
+            io.stdout(`worked ${calls} calls\n`);
+            io.exit(0);
+          } else {
+            this.later(t + 1, step);
+          }
+        };
+        this.later(now + 1, step);
         break;
       }
       case 'sleep': {
