@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { programs } from './index.js';
 import { icmpAnnotation } from './traceroute.js';
-import { MS, NodeLab, SECOND, chain, sentProbes, twoRouterLan } from './testing/node-lab.js';
+import { MS, NodeLab, SECOND, answerLastProbe, chain, sentProbes, twoRouterLan } from './testing/node-lab.js';
 
 function onA(line: string, lab = chain(programs)) {
   const since = lab.now;
@@ -100,6 +100,19 @@ describe('traceroute output', () => {
     // r answers for .99 once its ARP gave up, 3 s after the probe came.
     const r = onA('traceroute -n -q 1 10.200.2.99', resolvedChain());
     expect(r.stdout).toBe('traceroute to 10.200.2.99 (10.200.2.99), 30 hops max, 60 byte packets\n 1  10.200.1.254  2.000 ms\n 2  10.200.1.254  3002.000 ms !H\n');
+  });
+
+  it.each(['', '-I '])('ignores a source quench quoting a probe (%sprobes): the probe stays unanswered', (method) => {
+    // Real (traceroute 2.1.2, Linux 6.18 in namespaces; the peer's raw socket answered each probe
+    // with a source quench and its kernel answered nothing else): ` 1  *` for UDP and -I alike.
+    // udp_err and raw_err queue no error for a source quench. Here the probe with TTL 2 passes r,
+    // whose ARP for .99 gives up only after 3 s: nothing else answers it within -w 1.
+    const lab = resolvedChain();
+    const run = lab.exec('a', `traceroute ${method}-n -q 1 -f 2 -m 2 -w 1 10.200.2.99`);
+    lab.run(10 * MS);
+    answerLastProbe(lab, 'a', 'vA', '10.200.1.254', (datagram) => ({ kind: 'other', type: 4, code: 0, restOfHeader: 0, data: datagram }));
+    lab.runUntil(lab.now + 60 * SECOND, () => run.status !== null);
+    expect(run.stdout).toBe('traceroute to 10.200.2.99 (10.200.2.99), 2 hops max, 60 byte packets\n 2  *\n');
   });
 
   it('gives up on a silent hop after NEAR × a later RTT instead of 5 s', () => {

@@ -29,6 +29,7 @@ const MAX_PROBES = 10;
 const MAX_PACKET_LEN = 65000;
 const DEF_DATA_LEN = 40;
 const DEF_START_PORT = 33434;
+const ICMP_SOURCE_QUENCH = 4;
 /** DEF_WAIT_PREC: 1 ms added to an RTT before scaling it by HERE or NEAR. */
 const WAIT_PRECISION_NS = 1_000_000;
 
@@ -483,6 +484,9 @@ export const traceroute: Program = (ctx) => {
     (icmp as IcmpSocket).onMessage((m) => {
       // probe_by_seq never matches sequence 0 (a -p that wraps to 0 leaves that probe unanswered).
       if (finished || m.id !== echoId || m.sequence === 0) return;
+      // traceroute's raw ICMP socket reads only echo replies, and raw_err queues no error for a
+      // source quench (the ping socket here reports it, as ping_err does for ping).
+      if (family === 4 && m.type === ICMP_SOURCE_QUENCH) return;
       const probe = probeByKey(m.sequence);
       if (probe) receive(probe, m.from, m.type, m.code, m.receivedAt, m.ttl, reportedMtu(m));
     });

@@ -8,7 +8,7 @@
  * frag-needed with the MTU; TTL decremented with Linux's incremental checksum; the host redirect
  * when the packet leaves by the interface it came in on, the sender is on-link and send_redirects
  * is on — with the inet_peer back-off), `ip_local_deliver` (ICMP, UDP, protocol unreachable),
- * `icmp_rcv` (echo with icmp_echo_ignore_all / _broadcasts, errors to sockets, redirects accepted
+ * `icmp_rcv` (echo with icmp_echo_ignore_all / _broadcasts, errors — source quench included — to sockets, redirects accepted
  * as in `__ip_do_redirect`, frag-needed recorded as PMTU), `icmp_send` (never about ICMP errors,
  * broadcasts or non-first fragments; source = the address the packet was sent to when it was for
  * us, else the route's source towards the sender; TOS 0xc0; quote up to 576 bytes; rate limited
@@ -66,10 +66,24 @@ export type { InputContext } from './transport.js';
 
 const ICMP_ECHO_REPLY = 0;
 const ICMP_DEST_UNREACH = 3;
+const ICMP_SOURCE_QUENCH = 4;
 const ICMP_REDIRECT = 5;
 const ICMP_ECHO = 8;
 const ICMP_TIME_EXCEEDED = 11;
 const ICMP_PARAMETERPROB = 12;
+
+/** The ICMP errors icmp_unreach hands to the sockets (a source quench has no kind of its own in wire). */
+type IcmpErrorMessage =
+  | Extract<Icmpv4Repr, { kind: 'destinationUnreachable' | 'timeExceeded' | 'redirect' | 'parameterProblem' }>
+  | { kind: 'sourceQuench'; code: number; datagram: Uint8Array };
+
+const ICMP_ERROR_TYPES: Record<IcmpErrorMessage['kind'], number> = {
+  destinationUnreachable: ICMP_DEST_UNREACH,
+  sourceQuench: ICMP_SOURCE_QUENCH,
+  redirect: ICMP_REDIRECT,
+  timeExceeded: ICMP_TIME_EXCEEDED,
+  parameterProblem: ICMP_PARAMETERPROB,
+};
 
 const UNREACH_NET = 0;
 const UNREACH_HOST = 1;
@@ -390,43 +404,54 @@ export class Ipv4Layer {
       case 'destinationUnreachable':
       case 'timeExceeded':
       case 'redirect':
-      case 'parameterProblem': {
-        const quoted = quotedDatagram(icmp.datagram);
-        if (quoted === null) {
-          this.deps.drop(context.dev, 'malformed', frame, 'icmp error quotes a short datagram');
-          return;
-        }
-        const type = icmp.kind === 'destinationUnreachable' ? ICMP_DEST_UNREACH : icmp.kind === 'timeExceeded' ? ICMP_TIME_EXCEEDED : icmp.kind === 'redirect' ? ICMP_REDIRECT : ICMP_PARAMETERPROB;
-        // The kernel's ee_info: the redirect's gateway, the frag-needed MTU, the parameter problem's pointer.
-        const info =
-          icmp.kind === 'redirect' ? icmp.gateway : icmp.kind === 'destinationUnreachable' ? icmp.nextHopMtu : icmp.kind === 'parameterProblem' ? icmp.pointer : 0;
-        if (icmp.kind === 'destinationUnreachable' && icmp.code === UNREACH_FRAG_NEEDED && icmp.nextHopMtu >= 68) {
-          routing.learnPmtu(quoted.destination, icmp.nextHopMtu, now);
-        }
-        // icmp_socket_deliver: the err_handler of the quoted datagram's protocol, redirects included
-        // (ping_err reports every redirect to ping, as its raw socket sees them; udp_err queues no
-        // error for one). A redirect is acted on only when a socket sent the datagram it quotes.
-        const report: IcmpErrorReport = {
-          ifname: context.dev,
-          source: ip.source,
-          destination: ip.destination,
-          type,
-          code: icmp.code,
-          identifier: quoted.protocol === IpProtocol.icmp ? quoted.sourcePort : 0,
-          sequence: quoted.protocol === IpProtocol.icmp ? quoted.destinationPort : 0,
-          payload: icmp.datagram,
-          ttl: ip.ttl,
-          ipLength: packet.length,
-          quoted,
-          info,
-        };
-        const found = this.transports.handlerFor(quoted.protocol)?.error(report, now) ?? false;
-        if (icmp.kind === 'redirect') this.processRedirect(context, ip, icmp.code, icmp.gateway, quoted, found, frame, now);
+      case 'parameterProblem':
+        this.processIcmpError(delivery, icmp, now);
         return;
-      }
+      case 'other':
+        // icmp_pointers[ICMP_SOURCE_QUENCH] is icmp_unreach too: the quoted datagram's err_handler
+        // decides (ping_err reports it with EREMOTEIO, as ping wants to see it; udp_err ignores it).
+        if (icmp.type === ICMP_SOURCE_QUENCH) this.processIcmpError(delivery, { kind: 'sourceQuench', code: icmp.code, datagram: icmp.data }, now);
+        return;
       default:
         return;
     }
+  }
+
+  /** icmp_unreach → icmp_socket_deliver: an ICMP error to the err_handler of the protocol of the datagram it quotes. */
+  private processIcmpError(delivery: Ipv4Delivery, icmp: IcmpErrorMessage, now: Nanos): void {
+    const { context, packet, ip, frame } = delivery;
+    const routing = this.deps.routing;
+    const quoted = quotedDatagram(icmp.datagram);
+    if (quoted === null) {
+      this.deps.drop(context.dev, 'malformed', frame, 'icmp error quotes a short datagram');
+      return;
+    }
+    const type = ICMP_ERROR_TYPES[icmp.kind];
+    // The kernel's ee_info: the redirect's gateway, the frag-needed MTU, the parameter problem's pointer.
+    const info =
+      icmp.kind === 'redirect' ? icmp.gateway : icmp.kind === 'destinationUnreachable' ? icmp.nextHopMtu : icmp.kind === 'parameterProblem' ? icmp.pointer : 0;
+    if (icmp.kind === 'destinationUnreachable' && icmp.code === UNREACH_FRAG_NEEDED && icmp.nextHopMtu >= 68) {
+      routing.learnPmtu(quoted.destination, icmp.nextHopMtu, now);
+    }
+    // icmp_socket_deliver: the err_handler of the quoted datagram's protocol, redirects included
+    // (ping_err reports every redirect to ping, as its raw socket sees them; udp_err queues no
+    // error for one). A redirect is acted on only when a socket sent the datagram it quotes.
+    const report: IcmpErrorReport = {
+      ifname: context.dev,
+      source: ip.source,
+      destination: ip.destination,
+      type,
+      code: icmp.code,
+      identifier: quoted.protocol === IpProtocol.icmp ? quoted.sourcePort : 0,
+      sequence: quoted.protocol === IpProtocol.icmp ? quoted.destinationPort : 0,
+      payload: icmp.datagram,
+      ttl: ip.ttl,
+      ipLength: packet.length,
+      quoted,
+      info,
+    };
+    const found = this.transports.handlerFor(quoted.protocol)?.error(report, now) ?? false;
+    if (icmp.kind === 'redirect') this.processRedirect(context, ip, icmp.code, icmp.gateway, quoted, found, frame, now);
   }
 
   /** __ip_do_redirect (reached through a socket's err_handler, as in Linux: `hasSocket` is what it found). */
@@ -687,7 +712,6 @@ export class Ipv4Layer {
     const queued: QueuedPacket = { packet, source };
     const outcome = this.deps.neighbours.resolve(dev, nextHop, queued, now);
     if (outcome.send) this.transmitIp(device, outcome.mac, packet, inPlace);
-    else if (outcome.tableFull === true) this.deps.drop(dev, 'neighbourTableFull', packet);
     else if (!outcome.queued) this.neighbourFailed(dev, queued, now);
   }
 

@@ -47,6 +47,7 @@ export interface SocketEnvironment {
 }
 
 const ICMP_DEST_UNREACH = 3;
+const ICMP_SOURCE_QUENCH = 4;
 const ICMP_REDIRECT = 5;
 const UNREACH_PORT = 3;
 const EPHEMERAL_LOW = 32768;
@@ -206,13 +207,14 @@ export class SocketTable {
   /**
    * udp_err (__udp4_lib_err): the socket that sent the quoted datagram gets the error — a probe
    * error for its process, an asynchronous error when connected and icmp_err_convert calls it hard;
-   * a redirect only updates the route (the caller's) and queues nothing.
+   * a redirect only updates the route (the caller's) and queues nothing, nor does a source quench.
    */
   private udpError(message: IcmpErrorReport, now: Nanos): boolean {
     const quoted = message.quoted;
     const socket = this.udpSocketFor(quoted);
     if (socket === undefined) return false;
-    if (message.type === ICMP_REDIRECT) return true;
+    // __udp4_lib_err: a redirect only updates the route (the caller's), a source quench is ignored.
+    if (message.type === ICMP_REDIRECT || message.type === ICMP_SOURCE_QUENCH) return true;
     socket.owner.onUdpProbeError?.({
         from: formatAddress(message.source),
         type: message.type,
