@@ -712,6 +712,7 @@ export class Ipv4Layer {
     const queued: QueuedPacket = { packet, source };
     const outcome = this.deps.neighbours.resolve(dev, nextHop, queued, now);
     if (outcome.send) this.transmitIp(device, outcome.mac, packet, inPlace);
+    else if (outcome.tableFull === true) this.deps.drop(dev, 'neighbourTableFull', packet);
     else if (!outcome.queued) this.neighbourFailed(dev, queued, now);
   }
 
