@@ -108,6 +108,24 @@ describe('netloom exec and graph (real runtime)', () => {
   }, 60_000);
 });
 
+describe('netloom graph of a dual-stack topology (real runtime)', () => {
+  const addressSelection = join(REPO_ROOT, 'topologies', 'address-selection.yaml');
+
+  it('shows global IPv6 addresses beside IPv4 ones, in every format, and leaves link-local ones out', async () => {
+    const dot = await spawnCli(['graph', addressSelection]);
+    expect(dot.status).toBe(0);
+    // h1: 10.0.0.2/24, 2001::2/64, fec0::2/64 and fe80::2/64 by its startup commands, plus its EUI-64 link-local.
+    expect(dot.stdout).toContain('"h1" [label="h1\\nhost\\neth0 10.0.0.2/24\\neth0 2001::2/64\\neth0 fec0::2/64"];');
+    expect(dot.stdout).toContain('"h5" [label="h5\\nhost\\neth0 3ffe::1/64"];');
+    expect(dot.stdout).not.toContain('fe80');
+    const mermaid = await spawnCli(['graph', addressSelection, '--format', 'mermaid']);
+    expect(mermaid.stdout).toContain('n_h1["h1<br/>host<br/>eth0 10.0.0.2/24<br/>eth0 2001::2/64<br/>eth0 fec0::2/64"]');
+    const svg = await spawnCli(['graph', addressSelection, '--format', 'svg']);
+    expect(svg.stdout).toContain('>eth0 2001::2/64<');
+    expect(svg.stdout).toContain('>eth0 3ffe::1/64<');
+  }, 60_000);
+});
+
 describe('netloom bench chain (real runtime)', () => {
   it('prints hop-forwards per second, wall time and peak RSS', async () => {
     const result = await spawnCli(['bench', 'chain', '--routers', '3', '--packets', '500', '--placement', 'inline']);

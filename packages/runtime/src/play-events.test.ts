@@ -28,7 +28,7 @@ async function after(ns: number, playEvents: boolean): Promise<{ linkUp: boolean
     const b = emulator.nodes().find((n) => n.name === 'b')!;
     return {
       linkUp: emulator.links()[0]!.up,
-      addresses: b.addresses.filter((x) => x.ifname === 'eth0').map((x) => x.address),
+      addresses: b.addresses.filter((x) => x.ifname === 'eth0' && x.family === 4).map((x) => x.address),
       aRunning: emulator.nodes().find((n) => n.name === 'a')!.running,
     };
   } finally {

@@ -57,7 +57,9 @@ describe('renaming a device on a running node', () => {
     expect(lab.node('h1').interfaceNames()).toEqual(['lo', 'wan0']);
     expect(lab.node('h1').addresses()).toEqual([
       { ifname: 'lo', family: 4, address: '127.0.0.1', prefixLength: 8 },
+      { ifname: 'lo', family: 6, address: '::1', prefixLength: 128 },
       { ifname: 'wan0', family: 4, address: '10.0.0.1', prefixLength: 24 },
+      { ifname: 'wan0', family: 6, address: 'fe80::ff:fe00:101', prefixLength: 64 },
     ]);
   });
 

@@ -338,6 +338,10 @@ export class StackNode implements NodeHost {
     const result: { ifname: string; family: 4 | 6; address: string; prefixLength: number }[] = [];
     for (const device of [...this.routing.devices()].sort((a, b) => a.ifindex - b.ifindex)) {
       for (const ifa of device.addresses) result.push({ ifname: device.name, family: 4, address: formatIpv4(ifa.address), prefixLength: ifa.prefixLength });
+      // IPv6 after IPv4 on each device, as `ip addr` lists them (link-local ones included).
+      for (const s of this.routing.addresses6Of(device.name, this.now)) {
+        result.push({ ifname: device.name, family: 6, address: formatIpv6Number(s.address.address), prefixLength: s.address.prefixLength });
+      }
     }
     return result;
   }
