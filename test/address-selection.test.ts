@@ -1,10 +1,8 @@
 // Seed 003's scenario (topologies/address-selection.yaml) beyond its own expect blocks: the files a
 // topology gives its nodes (hosts:, gai.conf:) reach them in every placement, including nodes on
-// worker threads, so the resolver's answers are the same; and an `ra:` block, validated and carried
-// to the node, stops the start loudly while the stack has no router advertisement sender.
+// worker threads, so the resolver's answers are the same (an `ra:` block's RAs: router-discovery.test.ts).
 import { join } from 'node:path';
 import { Emulator } from '@netloom/runtime';
-import { parseTopology } from '@netloom/topology';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
@@ -36,28 +34,3 @@ describe('address-selection.yaml', () => {
   }, 300_000); // a hang guard: two worker threads start on a machine that may be busy
 });
 
-describe('ra:', () => {
-  const text = `name: ra
-nodes:
-  r1:
-    kind: router
-    exec: [ip link set eth0 up]
-    ra:
-      eth0:
-        prefixes:
-          - prefix: 2001:db8:1::/64
-  h1: {}
-links:
-  - endpoints: [r1:eth0, h1:eth0]
-`;
-  it('is carried to the node, which refuses to start without a router advertisement sender', { timeout: 300_000 }, async () => {
-    const spec = parseTopology(text, 'ra.yaml');
-    expect(spec.nodes[0]!.ra?.[0]?.prefixes[0]).toMatchObject({ prefix: '2001:db8:1::', prefixLength: 64, onLink: true, autonomous: true });
-    const emulator = await Emulator.load(spec, { placement: 'inline' });
-    try {
-      await expect(emulator.start()).rejects.toThrow('node r1: Error: ra: router advertisements on eth0 cannot be sent: this netloom\'s stack has no router advertisement sender yet');
-    } finally {
-      await emulator.close();
-    }
-  });
-});

@@ -1,18 +1,24 @@
 /**
  * The default node factory: a node of @netloom/stack running the programs of @netloom/apps, with
- * the files its topology gives it (`hosts:`, `gai.conf:`).
+ * the files its topology gives it (`hosts:`, `gai.conf:`) and the router advertisements of its
+ * `ra:` block (the stack's radvd, ipv6/router-advertiser.ts).
  * Loaded by URL inside each shard (see node-factory.ts).
  */
 import type { NodePlacement } from '@netloom/ipc';
+import type { RaInterfaceConfig } from '@netloom/wire/ra-config';
 import { programs } from '@netloom/apps';
 import { createNode, type NodeConfig, type NodeEnvironment, type NodeHost } from '@netloom/stack';
 
 export function createRealNode(node: NodePlacement, config: NodeConfig, env: NodeEnvironment): NodeHost {
-  const [advertised] = node.routerAdvertisements ?? [];
-  if (advertised !== undefined) {
-    // A topology's ra: block is validated and carried here, but the stack sends no router
-    // advertisements yet (issue #15): the node refuses to start rather than run without them.
-    throw new Error(`ra: router advertisements on ${advertised.ifname} cannot be sent: this netloom's stack has no router advertisement sender yet`);
-  }
-  return createNode({ ...config, ...(node.files !== undefined ? { files: node.files } : {}) }, env, programs);
+  // The topology loader filled in every setting of an ra: block (radvd's defaults): the placement carries them as they are.
+  const routerAdvertisements = node.routerAdvertisements as RaInterfaceConfig[] | undefined;
+  return createNode(
+    {
+      ...config,
+      ...(node.files !== undefined ? { files: node.files } : {}),
+      ...(routerAdvertisements !== undefined && routerAdvertisements.length > 0 ? { routerAdvertisements } : {}),
+    },
+    env,
+    programs,
+  );
 }

@@ -8,6 +8,7 @@
  * Time is integer nanoseconds as a JS number (exact up to 2^53 ns ≈ 104 days), always passed in.
  * The node never reads a clock and never draws random numbers except from the seed it was given.
  */
+import type { RaInterfaceConfig } from '@netloom/wire/ra-config';
 import type { CompatSettings } from '@netloom/wire';
 import type { Errno } from './process.js';
 
@@ -27,6 +28,8 @@ export interface NodeConfig {
   compat?: CompatSettings;
   /** Files the node starts with (a topology's `hosts:` and `gai.conf:` blocks): path and text. */
   files?: readonly { path: string; text: string }[];
+  /** The interfaces it sends router advertisements on (a topology's `ra:` block, radvd's settings). */
+  routerAdvertisements?: readonly RaInterfaceConfig[];
 }
 
 /** Why the stack dropped a frame; one of these is in every drop trace and counter. */

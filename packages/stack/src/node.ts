@@ -41,13 +41,14 @@ import { IPV6_NEIGHBOUR_FAMILY } from './neigh/ndisc.js';
 import { Ipv6Layer } from './ipv6/ipv6-layer.js';
 import { Ping6Sockets } from './ipv6/ping6-socket.js';
 import { RouterDiscovery, type RouterDiscoveryKernel } from './ipv6/router-discovery.js';
+import { RouterAdvertiser } from './ipv6/router-advertiser.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
 import { Prng, TimerHeap } from './timers.js';
 import { Kernel, ZERO_DEVICE_STATS, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
-import { formatIpv6Number, parseIpv6Number } from './fib/ipv6.js';
+import { formatIpv6Number, isIpv6LinkLocal, parseIpv6Number } from './fib/ipv6.js';
 import { FileStore } from './shell/file-store.js';
 import { neighbourOptionsOf, runIpNeigh } from './neigh/ip-neigh-command.js';
 import { Shell, type IpObjectHandler, type ShellHandler } from './shell/shell.js';
@@ -233,12 +234,29 @@ export class StackNode implements NodeHost {
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
     });
     const ping6 = new Ping6Sockets(ipv6, () => this.now);
-    ipv6.registerRouterDiscovery(
-      new RouterDiscovery(routing, {
-        routerAdvertised: (dev, source, lladdr, now) => ipv6.ndisc.routerAdvertised(dev, source, lladdr, now),
-        drop: (dev, reason, detail) => this.drop(dev, reason, undefined, detail),
-      }),
-    );
+    const routerDiscovery = new RouterDiscovery(routing, {
+      routerAdvertised: (dev, source, lladdr, now) => ipv6.ndisc.routerAdvertised(dev, source, lladdr, now),
+      drop: (dev, reason, detail) => this.drop(dev, reason, undefined, detail),
+    });
+    // radvd on the node when its topology gives an ra: block; its first RAs at time 0.
+    const advertiser =
+      config.routerAdvertisements !== undefined && config.routerAdvertisements.length > 0
+        ? new RouterAdvertiser(
+            {
+              timers,
+              prng,
+              device: (dev) => routing.device(dev),
+              linkLocalAddress: (dev, now) => routing.addresses6Of(dev, now).find((s) => isIpv6LinkLocal(s.address.address) && !s.tentative)?.address.address,
+              sendNdisc: (dev, source, destination, hopLimit, message, now) => ipv6.sendNdisc(dev, source, destination, hopLimit, message, now),
+            },
+            config.routerAdvertisements,
+          )
+        : undefined;
+    advertiser?.start(0);
+    ipv6.registerRouterDiscovery({
+      processRouterAdvertisement: (received, now) => routerDiscovery.processRouterAdvertisement(received, now),
+      processRouterSolicitation: (dev, _source, now) => advertiser?.processRouterSolicitation(dev, now),
+    });
     const sockets = new SocketTable({
       routing,
       ipv4,

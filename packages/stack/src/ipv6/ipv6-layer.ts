@@ -108,6 +108,12 @@ export interface Ipv6LayerAddress {
   tentative: boolean;
 }
 
+/** Router discovery's receivers: RAs for the host side, RSs (after ndisc's) for a router advertiser. */
+export interface RouterDiscoveryReceiver {
+  processRouterAdvertisement(received: ReceivedRouterAdvertisement, now: Nanos): void;
+  processRouterSolicitation(dev: string, source: bigint, now: Nanos): void;
+}
+
 /** What the IPv6 layer needs from the control plane and the node. */
 export interface Ipv6Dependencies {
   device(name: string): DeviceView | undefined;
@@ -145,6 +151,8 @@ interface ParsedPacket {
 }
 
 const DEFAULT_HOP_LIMIT = 64;
+/** ff02::2, all routers on the link. */
+const ALL_ROUTERS = (0xff02n << 112n) | 2n;
 const NEXTHDR_HOP = 0;
 const NEXTHDR_ROUTING = 43;
 const NEXTHDR_FRAGMENT = 44;
@@ -168,8 +176,8 @@ export class Ipv6Layer {
   private clock: Nanos = 0;
   /** ping_rcv / ping_err for family 6: the ICMPv6 ping sockets (ping6-socket.ts). */
   private ping: { receive(message: Ping6Message, now: Nanos): boolean } | undefined;
-  /** ndisc_router_discovery: router discovery's RA processing (router-discovery.ts). */
-  private routerDiscovery: { processRouterAdvertisement(received: ReceivedRouterAdvertisement, now: Nanos): void } | undefined;
+  /** ndisc_router_discovery: router discovery's RA processing (router-discovery.ts), and a router advertiser's RSs (router-advertiser.ts). */
+  private routerDiscovery: RouterDiscoveryReceiver | undefined;
 
   constructor(private readonly deps: Ipv6Dependencies) {
     this.transports = deps.transports.table(6);
@@ -215,7 +223,7 @@ export class Ipv6Layer {
   }
 
   /** Router discovery's RA processing (router-discovery.ts); once per layer. */
-  registerRouterDiscovery(routerDiscovery: { processRouterAdvertisement(received: ReceivedRouterAdvertisement, now: Nanos): void }): void {
+  registerRouterDiscovery(routerDiscovery: RouterDiscoveryReceiver): void {
     if (this.routerDiscovery !== undefined) throw new Error('the IPv6 layer already has router discovery registered');
     this.routerDiscovery = routerDiscovery;
   }
@@ -281,6 +289,8 @@ export class Ipv6Layer {
   private isForUs(dev: string, destination: bigint, now: Nanos): boolean {
     if (!isIpv6Multicast(destination)) return this.deps.isLocalAddress(destination, now);
     if (destination === ALL_NODES || destination === ((0xff01n << 112n) | 1n)) return true;
+    // A forwarding device has joined ff02::2, all routers (dev_forward_change).
+    if (destination === ALL_ROUTERS && this.deps.conf(dev, 'forwarding') !== 0) return true;
     return this.deps.addresses(dev, now).some((a) => solicitedNodeAddress(a.address) === destination) || this.ndisc.isProxyGroup(dev, destination);
   }
 
@@ -387,6 +397,8 @@ export class Ipv6Layer {
       const device = this.deps.device(d.dev);
       if (!device) return;
       this.ndisc.processNdisc({ dev: d.dev, packetType: isIpv6Multicast(d.destination) ? 'multicast' : 'host', source: d.source, destination: d.destination, hopLimit: d.hopLimit, code: d.payload[1] ?? 0, message }, now);
+      // radvd's raw socket sees the RS too.
+      if (message.kind === 'routerSolicitation' && d.hopLimit === 255) this.routerDiscovery?.processRouterSolicitation(d.dev, d.source, now);
       return;
     }
     if (message.kind === 'routerAdvertisement' && this.routerDiscovery !== undefined) {
@@ -473,9 +485,9 @@ export class Ipv6Layer {
   }
 
   /** ndisc_send_skb: NDP leaves on the given device without a route lookup. */
-  private sendNdisc(dev: string, source: bigint, destination: bigint, hopLimit: number, message: NdpRepr): void {
+  sendNdisc(dev: string, source: bigint, destination: bigint, hopLimit: number, message: NdpRepr, now: Nanos = this.clock): void {
     const packet = this.buildIcmpv6(source, destination, hopLimit, message);
-    this.output(dev, destination, packet, source, this.clock);
+    this.output(dev, destination, packet, source, now);
   }
 
   private buildIcmpv6(source: bigint, destination: bigint, hopLimit: number, message: Icmpv6Repr): Uint8Array {
