@@ -2,7 +2,8 @@
  * `traceroute`: the path to a host, hop by hop, with the output, option errors and probe
  * scheduling of Dmitry Butskoy's traceroute 2.1.2 (Debian 12), checked in network namespaces.
  *
- * Covers: UDP probes to port 33434 upwards (one port per probe) and `-I` ICMP echo probes, -4 -6
+ * Covers: UDP probes to port 33434 upwards (one port and one connected socket per probe, as
+ * udp_send_probe does) and `-I` ICMP echo probes, -4 -6
  * -n -m -q -w MAX,HERE,NEAR -p -f -N -i -s -z, the `host [packetlen]` arguments, `--help`, `-V`
  * and the long forms (`--max-hops=N`). Probes are scheduled exactly as traceroute's do_it():
  * up to -N (default 16) probes in flight, printed strictly in order, a probe expiring after MAX
@@ -320,10 +321,12 @@ interface Probe {
   key: number;
   /** UDP: the local port the probe left from (answers quote it). */
   sport: number;
+  /** UDP: the probe's own socket, connected to the destination and its port; closed once the probe is done. */
+  socket: UdpSocket | null;
 }
 
 function emptyProbe(): Probe {
-  return { sent: false, sendTime: 0, recvTime: null, done: false, final: false, from: null, annotation: '', recvTtl: 0, key: 0, sport: 0 };
+  return { sent: false, sendTime: 0, recvTime: null, done: false, final: false, from: null, annotation: '', recvTtl: 0, key: 0, sport: 0, socket: null };
 }
 
 function ttlToHops(ttl: number): number {
@@ -359,16 +362,12 @@ export const traceroute: Program = (ctx) => {
   const waitNs = Math.round(options.waitSecs * NS_PER_S);
   const sendWaitNs = Math.round(options.sendSecs * NS_PER_S);
 
-  let udp: UdpSocket | null = null;
   let icmp: IcmpSocket | null = null;
-  /** Sockets connected to port 0 for the probes whose port wrapped to 0 (sendto refuses port 0). */
-  const portZeroSockets: UdpSocket[] = [];
   let finished = false;
   const cleanUp = (): void => {
     finished = true;
-    udp?.close();
     icmp?.close();
-    for (const socket of portZeroSockets) socket.close();
+    for (const probe of probes) closeProbeSocket(probe);
   };
   /** traceroute's error(): a newline, perror's text, exit 1. */
   const fatal = (what: string, errno: Errno): void => {
@@ -377,41 +376,27 @@ export const traceroute: Program = (ctx) => {
     ctx.exit(1);
   };
 
-  const setupSocket = (): boolean => {
-    if (options.icmp) {
-      const opened = ctx.icmpSocket(family);
-      if ('errno' in opened) return fatal('socket', opened.errno), false;
-      icmp = opened;
-      if (options.device !== null) {
-        const r = opened.setsockopt('SO_BINDTODEVICE', options.device);
-        if (!r.ok) return fatal('setsockopt SO_BINDTODEVICE', r.errno), false;
-      }
-      if (options.source !== null) {
-        const r = opened.bind(options.source);
-        if (!r.ok) return fatal('bind', r.errno), false;
-      }
-    } else {
-      const opened = ctx.udpSocket(family);
-      if ('errno' in opened) return fatal('socket', opened.errno), false;
-      udp = opened;
-      if (options.device !== null) {
-        const r = opened.setsockopt('SO_BINDTODEVICE', options.device);
-        if (!r.ok) return fatal('setsockopt SO_BINDTODEVICE', r.errno), false;
-      }
-      if (options.source !== null) {
-        const r = opened.bind(options.source, 0);
-        if (!r.ok) return fatal('bind', r.errno), false;
-      }
+  /** The ICMP method's one socket, opened and connected in init() before the header (mod-icmp.c). */
+  const setupIcmpSocket = (): boolean => {
+    const opened = ctx.icmpSocket(family);
+    if ('errno' in opened) return fatal('socket', opened.errno), false;
+    icmp = opened;
+    if (options.device !== null) {
+      const r = opened.setsockopt('SO_BINDTODEVICE', options.device);
+      if (!r.ok) return fatal('setsockopt SO_BINDTODEVICE', r.errno), false;
+    }
+    if (options.source !== null) {
+      const r = opened.bind(options.source);
+      if (!r.ok) return fatal('bind', r.errno), false;
     }
     const routed = ctx.routeSource(destination, options.device ?? undefined);
     if ('errno' in routed) return fatal('connect', routed.errno), false;
     return true;
   };
 
-  // The ICMP method opens and connects its socket in init(), before the header; UDP per probe, after.
-  if (options.icmp && !setupSocket()) return;
+  // The UDP method opens a socket per probe, after the header: its errors come after it too.
+  if (options.icmp && !setupIcmpSocket()) return;
   ctx.stdout(`traceroute to ${options.host} (${destination}), ${options.maxHops} hops max, ${headerLen + dataLen} byte packets`);
-  if (!options.icmp && !setupSocket()) return;
 
   const echoId = (() => {
     let hash = 0x811c9dc5;
@@ -424,25 +409,25 @@ export const traceroute: Program = (ctx) => {
   const payload = new Uint8Array(dataLen);
   for (let i = 0; i < dataLen; i++) payload[i] = 0x40 + (i & 0x3f);
 
-  const sendProbe = (probe: Probe, ttl: number): Errno | null => {
+  /** What failed when a probe could not be sent: traceroute's error() text and the errno. */
+  type SendFailure = { what: string; errno: Errno };
+  /** do_send: ENOBUFS and EAGAIN leave the probe unsent, EMSGSIZE counts as sent (recognised later). */
+  const isTransient = (errno: Errno): boolean => errno === 'ENOBUFS' || errno === 'EAGAIN' || errno === 'EMSGSIZE';
+
+  const sendProbe = (probe: Probe, ttl: number): SendFailure | null => {
     const key = nextKey & 0xffff;
     nextKey++;
     if (icmp) {
       icmp.setsockopt('IP_TTL', ttl);
       const r = icmp.sendEcho(destination, echoId, key, payload);
-      if (!r.ok && r.errno !== 'ENOBUFS' && r.errno !== 'EAGAIN' && r.errno !== 'EMSGSIZE') return r.errno;
-    } else if (udp && key === 0) {
-      // traceroute connects each probe's socket, and a connected socket may send to port 0.
-      const opened = openPortZeroSocket(ttl);
-      if ('errno' in opened) return opened.errno;
+      if (!r.ok && !isTransient(r.errno)) return { what: 'send', errno: r.errno };
+    } else {
+      const opened = openProbeSocket(ttl, key);
+      if ('what' in opened) return opened;
+      probe.socket = opened;
       const r = opened.sendto(payload);
-      if (!r.ok && r.errno !== 'ENOBUFS' && r.errno !== 'EAGAIN' && r.errno !== 'EMSGSIZE') return r.errno;
+      if (!r.ok && !isTransient(r.errno)) return { what: 'send', errno: r.errno };
       probe.sport = opened.localAddress()?.port ?? 0;
-    } else if (udp) {
-      udp.setsockopt('IP_TTL', ttl);
-      const r = udp.sendto(payload, { address: destination, port: key });
-      if (!r.ok && r.errno !== 'ENOBUFS' && r.errno !== 'EAGAIN' && r.errno !== 'EMSGSIZE') return r.errno;
-      probe.sport = udp.localAddress()?.port ?? 0;
     }
     probe.sent = true;
     probe.sendTime = ctx.now();
@@ -450,19 +435,36 @@ export const traceroute: Program = (ctx) => {
     return null;
   };
 
-  const openPortZeroSocket = (ttl: number): UdpSocket | { errno: Errno } => {
+  /**
+   * udp_send_probe: a socket per probe, as traceroute 2.1.2 does (strace in a namespace): socket,
+   * SO_BINDTODEVICE with -i, bind to -s's address or 0.0.0.0 with port 0, IP_TTL, connect to the
+   * destination and the probe's port, send. The kernel's route lookup for connect sees the source
+   * (ip_route_connect), so a multipath hash or a `from` rule picks the next hop it picks for Linux.
+   */
+  const openProbeSocket = (ttl: number, port: number): UdpSocket | SendFailure => {
     const opened = ctx.udpSocket(family);
-    if ('errno' in opened) return opened;
-    portZeroSockets.push(opened);
-    const steps = [
-      options.device !== null ? opened.setsockopt('SO_BINDTODEVICE', options.device) : { ok: true as const },
-      options.source !== null ? opened.bind(options.source, 0) : { ok: true as const },
-      opened.setsockopt('IP_TTL', ttl),
-      opened.connect(destination, 0),
+    if ('errno' in opened) return { what: 'socket', errno: opened.errno };
+    const steps: [string, () => { ok: true } | { ok: false; errno: Errno }][] = [
+      ['setsockopt SO_BINDTODEVICE', () => (options.device !== null ? opened.setsockopt('SO_BINDTODEVICE', options.device) : { ok: true })],
+      ['bind', () => opened.bind(options.source ?? (family === 4 ? '0.0.0.0' : '::'), 0)],
+      ['setsockopt IP_TTL', () => opened.setsockopt('IP_TTL', ttl)],
+      ['connect', () => opened.connect(destination, port)],
     ];
-    for (const step of steps) if (!step.ok) return { errno: step.errno };
+    for (const [what, step] of steps) {
+      const r = step();
+      if (!r.ok) {
+        opened.close();
+        return { what, errno: r.errno };
+      }
+    }
     return opened;
   };
+
+  /** A probe is done (answered or expired): its socket is closed, as traceroute closes pb->sk. */
+  function closeProbeSocket(probe: Probe): void {
+    probe.socket?.close();
+    probe.socket = null;
+  }
 
   /** probe_by_seq / udp_check_reply: a sent, unanswered probe with this key (and local port). */
   const probeByKey = (key: number, sport?: number): Probe | undefined =>
@@ -477,6 +479,7 @@ export const traceroute: Program = (ctx) => {
     probe.final = final;
     probe.done = true;
     probe.key = 0;
+    closeProbeSocket(probe);
     loop();
   };
 
@@ -623,6 +626,7 @@ export const traceroute: Program = (ctx) => {
             else {
               pb.done = true;
               pb.key = 0;
+              closeProbeSocket(pb);
               checkExpired(n);
               pb = probes[n] ?? pb;
             }
@@ -640,9 +644,9 @@ export const traceroute: Program = (ctx) => {
               nextTime = lastSend + sendWaitNs;
               break;
             }
-            const errno = sendProbe(pb, Math.floor(n / probesPerHop) + 1);
-            if (errno) {
-              fatal(options.icmp ? 'send' : 'connect', errno);
+            const failure = sendProbe(pb, Math.floor(n / probesPerHop) + 1);
+            if (failure) {
+              fatal(failure.what, failure.errno);
               return;
             }
             if (!pb.sent) {
