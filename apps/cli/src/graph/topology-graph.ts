@@ -11,6 +11,7 @@
 import type { EmulatorApi, EmulatorOptions } from '../runtime-api.js';
 import type { Endpoint, LinkParams, TopologySpec } from '@netloom/topology';
 import { closeQuietly } from '../engine.js';
+import { isShownAddress } from '../shown-addresses.js';
 import { splitWords } from '../shell/words.js';
 import { formatBandwidth, formatDuration, formatLoss } from '../units.js';
 
@@ -68,17 +69,13 @@ export function describeLinkParams(params: LinkParams): string {
   return `${formatDuration(params.latencyNs)}, ${formatBandwidth(params.bandwidthBps)}, loss ${formatLoss(params.loss)}, mtu ${params.mtu}`;
 }
 
-function isShown(a: InterfaceAddress): boolean {
-  return a.ifname !== 'lo' && !/^fe[89ab][0-9a-f]:/i.test(a.address);
-}
-
 /** Starts the topology inline, reads every node's addresses after its startup commands, stops it. */
 export async function addressesFromEmulator(open: (options: EmulatorOptions) => Promise<EmulatorApi>): Promise<AddressBook> {
   const emulator = await open({ placement: 'inline' });
   try {
     await emulator.start();
     return new Map(
-      emulator.nodes().map((node) => [node.name, node.addresses.map(({ ifname, address, prefixLength }) => ({ ifname, address, prefixLength })).filter(isShown)]),
+      emulator.nodes().map((node) => [node.name, node.addresses.map(({ ifname, address, prefixLength }) => ({ ifname, address, prefixLength })).filter(isShownAddress)]),
     );
   } finally {
     await closeQuietly(emulator);
@@ -97,7 +94,7 @@ export function addressesFromStartup(spec: TopologySpec): AddressBook {
       list = list.filter((a) => !same(a));
       if (change.add) list.push(change.address);
     }
-    book.set(node.name, list.filter(isShown));
+    book.set(node.name, list.filter(isShownAddress));
   }
   return book;
 }

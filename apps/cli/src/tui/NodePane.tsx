@@ -2,10 +2,14 @@
  * The node pane: one row per node with its name, kind, up/down, frames in and out, and drops.
  * Up/Down (or k/j), PgUp/PgDn and Home/End move the selection when the pane has focus; the
  * console follows the selected node. Shows the rows that fit around the selection, and when not
- * all fit, which ones (`NODE 1-4/10↓` in the header).
+ * all fit, which ones (`NODE 1-4/10↓` in the header). A pane wider than those columns (a terminal
+ * wider than 80) also lists each node's addresses, IPv4 then IPv6 per interface as `ip addr` does,
+ * without `lo`'s and IPv6 link-local ones (`10.0.0.2/24 2001::2/64`), cut at the border.
  */
 import { Box, Text } from 'ink';
 import { useRef, type ReactNode } from 'react';
+import type { NodeInfo } from '../runtime-api.js';
+import { isShownAddress } from '../shown-addresses.js';
 import { listHeading, listWindow } from './list-window.js';
 import { paneBorder } from './pane-border.js';
 import { useTuiState } from './use-tui.js';
@@ -25,6 +29,19 @@ export function formatNodeRow(name: string, kind: string, state: string, framesI
   return `${pad(name, 8)}${pad(kind, 7)}${pad(state, 5)}${pad(framesIn, 6, true)}${pad(framesOut, 6, true)}${pad(drops, 5, true)}`;
 }
 
+/** Width of formatNodeRow's columns; the ADDRESSES column starts after them and a space. */
+const NODE_ROW_WIDTH = 37;
+/** The narrowest ADDRESSES column worth drawing: one IPv4 address with its prefix length. */
+const MIN_ADDRESS_COLUMN = 12;
+
+/** `10.0.0.2/24 2001::2/64 fec0::2/64`: the node's addresses the pane shows, in the node's order. */
+export function formatNodeAddresses(addresses: NodeInfo['addresses']): string {
+  return addresses
+    .filter(isShownAddress)
+    .map((a) => `${a.address}/${a.prefixLength}`)
+    .join(' ');
+}
+
 export function NodePane({ width, height }: PaneSize): ReactNode {
   const state = useTuiState();
   const focused = state.focus === 'nodes' && state.overlay === 'none';
@@ -35,7 +52,10 @@ export function NodePane({ width, height }: PaneSize): ReactNode {
   const { start, end } = window;
   const heading = listHeading('NODE', window, state.nodes.length);
   // The heading takes the NODE and KIND columns when not every node fits.
-  const header = heading === null ? formatNodeRow('NODE', 'KIND', 'STATE', 'IN', 'OUT', 'DROP') : `${heading.padEnd(15)}${formatNodeRow('', '', 'STATE', 'IN', 'OUT', 'DROP').slice(15)}`;
+  const columns = heading === null ? formatNodeRow('NODE', 'KIND', 'STATE', 'IN', 'OUT', 'DROP') : `${heading.padEnd(15)}${formatNodeRow('', '', 'STATE', 'IN', 'OUT', 'DROP').slice(15)}`;
+  // Inside the border: width - 2.
+  const showsAddresses = width - 2 - NODE_ROW_WIDTH - 1 >= MIN_ADDRESS_COLUMN;
+  const header = showsAddresses ? `${columns} ADDRESSES` : columns;
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden" {...paneBorder(focused)}>
       <Text bold wrap="truncate-end" inverse={focused}>
@@ -46,6 +66,7 @@ export function NodePane({ width, height }: PaneSize): ReactNode {
         return (
           <Text key={node.name} wrap="truncate-end" inverse={selected && focused} bold={selected}>
             {formatNodeRow(node.name, node.kind, node.running ? 'up' : 'DOWN', node.framesIn, node.framesOut, node.drops)}
+            {showsAddresses ? ` ${formatNodeAddresses(node.addresses)}` : ''}
           </Text>
         );
       })}
