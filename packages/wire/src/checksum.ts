@@ -55,6 +55,18 @@ export function ipv6PseudoHeaderSum(
   return fold(sum + Math.floor(length / 0x10000) + (length & 0xffff) + nextHeader);
 }
 
+/** The IP addresses a TCP or UDP checksum covers, with their family. */
+export type TransportChecksumContext =
+  | { family: 4; source: Ipv4Address; destination: Ipv4Address }
+  | { family: 6; source: Uint8Array; destination: Uint8Array };
+
+/** The pseudo-header sum for a TCP or UDP segment of `length` bytes over either IP version. */
+export function transportPseudoHeaderSum(context: TransportChecksumContext, protocol: number, length: number): number {
+  return context.family === 4
+    ? ipv4PseudoHeaderSum(context.source, context.destination, protocol, length)
+    : ipv6PseudoHeaderSum(context.source, context.destination, protocol, length);
+}
+
 /**
  * RFC 1624 eqn. 3: the new checksum after one 16-bit word of the covered data changed from
  * `oldWord` to `newWord`: HC' = ~(~HC + ~m + m').

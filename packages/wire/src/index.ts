@@ -32,6 +32,8 @@ export {
   ipv4PseudoHeaderSum,
   ipv6PseudoHeaderSum,
   adjustChecksum,
+  transportPseudoHeaderSum,
+  type TransportChecksumContext,
 } from './checksum.js';
 export {
   EtherType,
@@ -83,6 +85,25 @@ export {
   type UdpRepr,
   type UdpChecksumContext,
 } from './udp.js';
+export {
+  TCP_MIN_HEADER_LENGTH,
+  TCP_MAX_HEADER_LENGTH,
+  TCP_MAX_SACK_BLOCKS,
+  TcpFlag,
+  TcpOptionKind,
+  TcpSegmentView,
+  checkTcpOptions,
+  findTcpOption,
+  parseTcp,
+  emitTcp,
+  tcpBufferLen,
+  tcpHeaderLength,
+  tcpOptionLength,
+  type TcpRepr,
+  type TcpOption,
+  type TcpSackBlock,
+  type TcpChecksumContext,
+} from './tcp.js';
 export {
   IPV6_HEADER_LENGTH,
   Ipv6PacketView,

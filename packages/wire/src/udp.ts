@@ -7,9 +7,8 @@
  * accepted; a computed zero is sent as 0xffff. Over IPv6 a zero checksum is invalid (RFC 8200)
  * and parses as `badChecksum`. Leaves out: UDP-Lite, RFC 6935 zero-checksum tunnels.
  */
-import type { Ipv4Address } from './address.js';
 import { readU16, writeU16, placeBytes } from './bytes.js';
-import { internetChecksum, ipv4PseudoHeaderSum, ipv6PseudoHeaderSum } from './checksum.js';
+import { internetChecksum, transportPseudoHeaderSum, type TransportChecksumContext } from './checksum.js';
 import { IpProtocol } from './ipv4.js';
 import { wireError, type WireError } from './wire-error.js';
 
@@ -21,10 +20,7 @@ const LENGTH = 4;
 const CHECKSUM = 6;
 
 /** The IP addresses the checksum covers; `null` skips verification (parse) or sends 0 (emit, IPv4). */
-export type UdpChecksumContext =
-  | { family: 4; source: Ipv4Address; destination: Ipv4Address }
-  | { family: 6; source: Uint8Array; destination: Uint8Array }
-  | null;
+export type UdpChecksumContext = TransportChecksumContext | null;
 
 export interface UdpRepr {
   sourcePort: number;
@@ -92,10 +88,8 @@ export class UdpDatagramView {
   }
 }
 
-function pseudoHeaderSum(context: Exclude<UdpChecksumContext, null>, length: number): number {
-  return context.family === 4
-    ? ipv4PseudoHeaderSum(context.source, context.destination, IpProtocol.udp, length)
-    : ipv6PseudoHeaderSum(context.source, context.destination, IpProtocol.udp, length);
+function pseudoHeaderSum(context: TransportChecksumContext, length: number): number {
+  return transportPseudoHeaderSum(context, IpProtocol.udp, length);
 }
 
 /** Parse the IP payload as UDP; with a context the checksum is verified (`badChecksum`). */

@@ -14,13 +14,14 @@ export type WireErrorKind =
   | 'badVersion'
   /** A length field is impossible (IPv4 total length below the header length, UDP length < 8, …). */
   | 'badLength'
-  /** IPv4 IHL below 5. */
+  /** IPv4 IHL or TCP data offset below 5. */
   | 'badHeaderLength'
   /** A well-formed packet of a variant this module does not model (ARP over non-Ethernet, …). */
   | 'unsupported'
   /**
    * A type-length-value option that cannot be walked: an NDP option of length 0 or running past
-   * the message (RFC 4861 §4.6), an IPv6 Hop-by-Hop/Destination option running past its header.
+   * the message (RFC 4861 §4.6), an IPv6 Hop-by-Hop/Destination option running past its header,
+   * a TCP option of length below 2 or running past the TCP header (RFC 9293 §3.1).
    */
   | 'badOption'
   /** An IPv6 extension header chain longer than the walk's bound (ipv6-extension-headers.ts). */

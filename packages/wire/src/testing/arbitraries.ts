@@ -12,6 +12,7 @@ import type { Ipv4Repr } from '../ipv4.js';
 import type { Ipv6Repr } from '../ipv6.js';
 import { padIpv6Options, type Ipv6ExtensionHeader, type Ipv6Option } from '../ipv6-extension-headers.js';
 import type { UdpRepr } from '../udp.js';
+import { tcpHeaderLength, tcpOptionLength, TCP_MAX_HEADER_LENGTH, type TcpOption, type TcpRepr } from '../tcp.js';
 
 export const macArb = fc.uint8Array({ minLength: 6, maxLength: 6 });
 export const ipv4Arb = fc.integer({ min: 0, max: 0xffffffff });
@@ -243,6 +244,46 @@ export const ipv6ExtensionHeaderArb: fc.Arbitrary<Ipv6ExtensionHeader> = fc.oneo
     identification: u32,
   }),
 );
+
+const tcpOptionArb: fc.Arbitrary<TcpOption> = fc.oneof(
+  fc.constant<TcpOption>({ kind: 'noOperation' }),
+  u16.map((maxSegmentSize): TcpOption => ({ kind: 'maxSegmentSize', maxSegmentSize })),
+  u8.map((shift): TcpOption => ({ kind: 'windowScale', shift })),
+  fc.constant<TcpOption>({ kind: 'sackPermitted' }),
+  fc
+    .array(fc.record({ left: u32, right: u32 }), { minLength: 1, maxLength: 4 })
+    .map((blocks): TcpOption => ({ kind: 'sack', blocks })),
+  fc.record({ value: u32, echoReply: u32 }).map(({ value, echoReply }): TcpOption => ({ kind: 'timestamps', value, echoReply })),
+  fc
+    .record({
+      type: u8.filter((type) => ![0, 1, 2, 3, 4, 5, 8].includes(type)),
+      data: fc.uint8Array({ maxLength: 12 }),
+    })
+    .map(({ type, data }): TcpOption => ({ kind: 'unknown', type, data })),
+);
+
+/**
+ * Valid TCP segments: options in any order within 40 bytes, End of List only last and present
+ * whenever the options do not fill a multiple of 4 (the zero padding reads back as End of List).
+ */
+export const tcpReprArb: fc.Arbitrary<TcpRepr> = fc
+  .record({
+    sourcePort: u16,
+    destinationPort: u16,
+    sequenceNumber: u32,
+    acknowledgementNumber: u32,
+    flags: fc.integer({ min: 0, max: 0xfff }),
+    window: u16,
+    urgentPointer: u16,
+    options: fc
+      .tuple(fc.array(tcpOptionArb, { maxLength: 6 }), fc.boolean())
+      .map(([options, ended]) => {
+        const isAligned = (tcpHeaderLength(options) - 20) === options.reduce((sum, option) => sum + tcpOptionLength(option), 0);
+        return ended || !isAligned ? [...options, { kind: 'endOfList' } as TcpOption] : options;
+      })
+      .filter((options) => tcpHeaderLength(options) <= TCP_MAX_HEADER_LENGTH),
+    payload: payloadArb,
+  });
 
 /** A buffer of `length` bytes pre-filled with 0xa5, so a field emit forgot to write shows up. */
 export function filledBuffer(length: number): Uint8Array {
