@@ -17,6 +17,7 @@ describe('bundled topologies', () => {
     expect(files).toEqual([
       'address-selection.yaml',
       'dead-gateway.yaml',
+      'ipv6-slaac.yaml',
       'one-net-redirect.yaml',
       'policy-routing.yaml',
       'roaming-laptop-netbsd.yaml',

@@ -41,7 +41,7 @@ import { IPV6_NEIGHBOUR_FAMILY } from './neigh/ndisc.js';
 import { Ipv6Layer } from './ipv6/ipv6-layer.js';
 import { Ping6Sockets } from './ipv6/ping6-socket.js';
 import { RouterDiscovery, type RouterDiscoveryKernel } from './ipv6/router-discovery.js';
-import { RouterAdvertiser } from './ipv6/router-advertiser.js';
+import { RouterAdvertiser, runRaCommand } from './ipv6/router-advertiser.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
@@ -253,6 +253,11 @@ export class StackNode implements NodeHost {
           )
         : undefined;
     advertiser?.start(0);
+    shell.register('ra', (argv, now, io) => {
+      const result = runRaCommand(argv, advertiser, now);
+      io.stderr(result.stderr);
+      io.exit(result.status);
+    });
     ipv6.registerRouterDiscovery({
       processRouterAdvertisement: (received, now) => routerDiscovery.processRouterAdvertisement(received, now),
       processRouterSolicitation: (dev, _source, now) => advertiser?.processRouterSolicitation(dev, now),

@@ -7,7 +7,7 @@ import type { NdpRepr } from '@netloom/wire';
 import type { RaInterfaceConfig } from '@netloom/wire/ra-config';
 import { Prng, TimerHeap } from '../timers.js';
 import type { DeviceView } from '../routing-api.js';
-import { MAX_INITIAL_RTR_ADVERT_INTERVAL, MAX_RA_DELAY_TIME, MIN_DELAY_BETWEEN_RAS, RouterAdvertiser } from './router-advertiser.js';
+import { MAX_INITIAL_RTR_ADVERT_INTERVAL, MAX_RA_DELAY_TIME, MIN_DELAY_BETWEEN_RAS, RouterAdvertiser, runRaCommand } from './router-advertiser.js';
 
 const S = 1_000_000_000;
 const LINK_LOCAL = 0xfe80n << 112n | 0x1n;
@@ -121,10 +121,18 @@ describe('router advertiser (radvd)', () => {
     expect(sent).toHaveLength(1);
   });
 
-  test('a withdrawn prefix is advertised with preferred lifetime 0', () => {
-    const { ra } = advertiser(1);
-    expect(ra.withdraw('eth0', '2001:db8:1::')).toBe(true);
-    expect(ra.withdraw('eth0', '2001:db8:9::')).toBe(false);
+  test('a withdrawn prefix is advertised with preferred lifetime 0, at once (ra withdraw)', () => {
+    const { ra, timers, sent } = advertiser(1);
+    ra.start(0);
+    runUntil(timers, 100 * S);
+    const before = sent.length;
+    expect(runRaCommand(['ra', 'withdraw', 'eth0', '2001:db8:1::/64'], ra, 100 * S)).toEqual({ stdout: '', stderr: '', status: 0 });
+    runUntil(timers, 100 * S);
+    expect(sent.length).toBe(before + 1);
+    expect(runRaCommand(['ra', 'withdraw', 'eth0', '2001:db8:9::/64'], ra, 100 * S)).toEqual({ stdout: '', stderr: 'ra: eth0 does not advertise 2001:db8:9::/64\n', status: 1 });
+    expect(runRaCommand(['ra', 'withdraw', 'eth0', '2001:db8:1::/64'], undefined, 100 * S).status).toBe(1);
+    expect(runRaCommand(['ra'], ra, 100 * S)).toEqual({ stdout: '', stderr: 'Usage: ra withdraw DEV PREFIX\n', status: 1 });
+    expect(ra.withdraw('eth9', '2001:db8:1::', 0)).toBe(false);
     const message = ra.advertisement('eth0');
     if (message?.kind !== 'routerAdvertisement') throw new Error('not an RA');
     expect(message.options[0]).toMatchObject({ kind: 'prefixInformation', validLifetime: 86400, preferredLifetime: 0 });

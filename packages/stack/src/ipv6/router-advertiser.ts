@@ -16,8 +16,9 @@
  *   source link-layer address; from the interface's link-local address with hop limit 255. No
  *   usable link-local address yet (DAD): the RA is not sent and the timer goes on, as radvd's
  *   sendmsg fails.
- * - `withdraw(ifname, prefix)`: the prefix advertised with preferred lifetime 0 from then on (the
- *   hosts deprecate their addresses of it).
+ * - `withdraw(ifname, prefix)` (the node command `ra withdraw DEV PREFIX`, netloom's own: radvd is
+ *   told by editing radvd.conf and SIGHUP): the prefix advertised with preferred lifetime 0 from
+ *   then on, so hosts deprecate their addresses of it; an RA goes out at once.
  * Leaves out: UnicastOnly, route information, RDNSS/DNSSL, AdvIntervalOpt/home agent options, the
  * final RAs with lifetime 0 radvd sends when it stops, and decrementing lifetimes.
  */
@@ -90,13 +91,20 @@ export class RouterAdvertiser {
     this.scheduleAt(dev, at);
   }
 
-  /** Advertise `prefix` (as written in the config) with preferred lifetime 0 from now on. */
-  withdraw(ifname: string, prefix: string): boolean {
+  /**
+   * Advertise `prefix` (as written in the config) with preferred lifetime 0 from now on, announced
+   * as radvd announces a reloaded configuration: an RA at once (not sooner than 3 s after the last)
+   * and the initial intervals again.
+   */
+  withdraw(ifname: string, prefix: string, now: Nanos): boolean {
     const advertised = this.interfaces.get(ifname);
     const wanted = parseIpv6Number(prefix);
     const known = advertised?.config.prefixes.find((p) => parseIpv6Number(p.prefix) === wanted);
     if (advertised === undefined || known === undefined) return false;
     advertised.withdrawn.add(known.prefix);
+    advertised.initialLeft = MAX_INITIAL_RTR_ADVERTISEMENTS;
+    const at = advertised.lastMulticast !== null ? Math.max(now, advertised.lastMulticast + MIN_DELAY_BETWEEN_RAS) : now;
+    this.scheduleAt(ifname, at);
     return true;
   }
 
@@ -161,4 +169,14 @@ export class RouterAdvertiser {
     }
     this.scheduleAt(ifname, now + interval);
   }
+}
+
+/** netloom's `ra withdraw DEV PREFIX[/LEN]` on a node with an `ra:` block: radvd.conf edited and reloaded. */
+export function runRaCommand(argv: readonly string[], advertiser: RouterAdvertiser | undefined, now: Nanos): { stdout: string; stderr: string; status: number } {
+  const usage = 'Usage: ra withdraw DEV PREFIX\n';
+  if (argv[1] !== 'withdraw' || argv.length !== 4) return { stdout: '', stderr: usage, status: 1 };
+  if (advertiser === undefined) return { stdout: '', stderr: 'ra: this node has no ra: block\n', status: 1 };
+  const [dev, prefixText] = [argv[2]!, argv[3]!];
+  if (!advertiser.withdraw(dev, prefixText.replace(/\/\d+$/, ''), now)) return { stdout: '', stderr: `ra: ${dev} does not advertise ${prefixText}\n`, status: 1 };
+  return { stdout: '', stderr: '', status: 0 };
 }
