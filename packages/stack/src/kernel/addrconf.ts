@@ -102,6 +102,8 @@ export interface Inet6AddressSpec {
   metric?: number;
   /** init_loopback's ::1: no prefix route, and no `noprefixroute` flag shown either. */
   loopbackAddress?: boolean;
+  /** addrconf_prefix_rcv's SLAAC address: router discovery keeps the prefix route, not the address. */
+  autoconf?: boolean;
 }
 
 /** An address as a reader sees it at a time: its derived states. */
@@ -256,7 +258,7 @@ export class Addrconf implements NetdevListener {
       tstamp: now,
       dadEndsAt: null,
       metric: spec.metric || IP6_RT_PRIO_ADDRCONF,
-      prefixRoute: !(spec.noprefixroute ?? false) && !(spec.loopbackAddress ?? false),
+      prefixRoute: !(spec.noprefixroute ?? false) && !(spec.loopbackAddress ?? false) && !(spec.autoconf ?? false),
     };
     const rank = listRank(ifa.address);
     let index = idev.addresses.findIndex((a) => listRank(a.address) >= rank);
@@ -283,7 +285,7 @@ export class Addrconf implements NetdevListener {
     ifa.nodad = spec.nodad ?? false;
     ifa.mngtmpaddr = spec.mngtmpaddr ?? false;
     ifa.noprefixroute = spec.noprefixroute ?? false;
-    ifa.prefixRoute = !ifa.noprefixroute && ifa.address !== IPV6_LOOPBACK;
+    ifa.prefixRoute = !ifa.noprefixroute && ifa.address !== IPV6_LOOPBACK && !(spec.autoconf ?? false);
     if (spec.metric) ifa.metric = spec.metric;
     if (hadRoute && !ifa.prefixRoute) this.removePrefixRoute(dev, ifa, true);
     if (dev.adminUp) this.addPrefixRoute(dev, ifa, true);
