@@ -18,6 +18,7 @@ import { describeFrame } from './describe.js';
 import { ethernetReprArb, ipv4ReprArb, ipv6ExtensionHeaderArb } from './testing/arbitraries.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
 import { capturedIpv6 } from './testing/captured-ipv6-frames.js';
+import { capturedTcp } from './testing/captured-tcp-segments.js';
 import { crafted, type DescribedFrame } from './testing/crafted-frames.js';
 import { pcapOf } from './testing/pcap-file.js';
 import { needs } from './testing/test-environment.js';
@@ -131,6 +132,17 @@ describe('describeFrame, one line kind at a time', () => {
     expect(line(capturedIpv6.udp6HomeAddressOption.hex)).toBe('IP6 2001:db8::1 > 2001:db8::3: DSTOPT 5003 > 9: UDP, length 8');
   });
 
+  it('describes TCP segments as tcpdump -S does: flags, absolute seq and ack, win, options, SACK blocks', () => {
+    expect(line(capturedTcp.syn6Ecn.hex)).toBe(
+      'IP6 2001:db8::1.60966 > 2001:db8::2.5006: Flags [SEW], seq 3826635336, win 64800, options [mss 1440,sackOK,TS val 2296902472 ecr 0,nop,wscale 10], length 0',
+    );
+    expect(line(capturedTcp.data.hex)).toBe(
+      'IP 10.0.0.1.57568 > 10.0.0.2.5000: Flags [P.], seq 391075805:391075810, ack 3018623676, win 63, options [nop,nop,TS val 2542131428 ecr 4094897052], length 5',
+    );
+    expect(line(capturedTcp.sackTwoBlocks.hex)).toMatch(/nop,nop,sack 2 \{1349416839:1349417039\}\{1349416839:1349417039\}\], length 0$/);
+    expect(line(capturedTcp.resetClosedPort.hex)).toBe('IP 10.0.0.2.5001 > 10.0.0.1.47132: Flags [R.], seq 0, ack 3337192685, win 0, length 0');
+  });
+
   it('ignores an 802.1Q tag, as tcpdump without -e does', () => {
     expect(line(crafted.vlanIcmp.hex)).toBe('IP 10.0.0.1 > 10.0.9.2: ICMP echo request, id 1, seq 1, length 64');
   });
@@ -147,7 +159,7 @@ describe('describeFrame, one line kind at a time', () => {
 
 describe('describeFrame against every fixture', () => {
   it('prints exactly what tcpdump printed for every captured frame', () => {
-    for (const [name, frame] of Object.entries({ ...captured, ...capturedIpv6 })) expect(line(frame.hex), name).toBe(frame.tcpdump);
+    for (const [name, frame] of Object.entries({ ...captured, ...capturedIpv6, ...capturedTcp })) expect(line(frame.hex), name).toBe(frame.tcpdump);
   });
 
   it('prints what tcpdump printed for every built frame, or the documented netloom line', () => {
@@ -173,7 +185,7 @@ describe('describeFrame against every fixture', () => {
 
   it('never throws, on arbitrary bytes or on valid frames cut short anywhere', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 100, size: 'max' }), (bytes) => void describeFrame(bytes)));
-    const frames = [...Object.values(captured), ...Object.values(capturedIpv6), ...Object.values(crafted)].map((frame) => hexBytes(frame.hex));
+    const frames = [...Object.values(captured), ...Object.values(capturedIpv6), ...Object.values(capturedTcp), ...Object.values(crafted)].map((frame) => hexBytes(frame.hex));
     for (const frame of frames) for (let end = 0; end <= frame.length; end++) describeFrame(frame.subarray(0, end));
     fc.assert(
       fc.property(ethernetReprArb, ipv4ReprArb, fc.constantFrom(0x0800, 0x86dd, 0x0806), (ethernet, ip, ethertype) => {
@@ -194,7 +206,7 @@ describe('describeFrame against every fixture', () => {
 
 describe('the fixtures against a live tcpdump', () => {
   needs({ tools: ['tcpdump'] }).it('tcpdump -n -S still prints the stored line for every fixture frame', () => {
-    const fixtures = [...Object.values(captured), ...Object.values(capturedIpv6), ...Object.values(crafted)] as { hex: string; tcpdump: string }[];
+    const fixtures = [...Object.values(captured), ...Object.values(capturedIpv6), ...Object.values(capturedTcp), ...Object.values(crafted)] as { hex: string; tcpdump: string }[];
     const directory = mkdtempSync(join(tmpdir(), 'netloom-wire-'));
     try {
       const file = join(directory, 'fixtures.pcap');

@@ -10,8 +10,11 @@
  *
  * Where netloom deliberately differs: malformed input gives `[malformed: …]` (tcpdump prints
  * `[|ip]` and the like); TCP sequence numbers are absolute (as `tcpdump -S`) because a
- * one-line description keeps no per-connection state; unknown EtherTypes get no hex dump;
- * application protocols on well-known ports (DNS, DHCP, …) are not decoded.
+ * one-line description keeps no per-connection state (so SACK blocks are absolute too); TCP
+ * options other than mss, wscale, sackOK, sack, TS, nop and eol — and those with a length they
+ * cannot have — print as `unknown-KIND 0xDATA` (tcpdump names MPTCP, TFO, MD5, echo, exp-… and
+ * prints `mss 1460[len 5]`); unknown EtherTypes get no hex dump;
+ * application protocols on well-known ports (DNS, DHCP, HTTP, …) are not decoded.
  */
 import { formatIpv4, formatIpv6, formatMac, readIpv4 } from './address.js';
 import { readU16, readU32 } from './bytes.js';
@@ -214,11 +217,26 @@ function describeTcpOptions(options: Uint8Array): string {
     if (kind === 2 && length === 4) parts.push(`mss ${readU16(options, i + 2)}`);
     else if (kind === 3 && length === 3) parts.push(`wscale ${options[i + 2] ?? 0}`);
     else if (kind === 4 && length === 2) parts.push('sackOK');
+    else if (kind === 5) parts.push(describeSackBlocks(options.subarray(i + 2, i + length)));
     else if (kind === 8 && length === 10) parts.push(`TS val ${readU32(options, i + 2)} ecr ${readU32(options, i + 6)}`);
-    else parts.push(`unknown-${kind}`);
+    else parts.push(`unknown-${kind}${length > 2 ? ` 0x${hexBytes(options.subarray(i + 2, i + length))}` : ''}`);
     i += length;
   }
   return parts.join(',');
+}
+
+/** tcpdump's `sack N {left:right}…` (absolute, as with -S), or `sack invalid sack`. */
+function describeSackBlocks(blocks: Uint8Array): string {
+  if (blocks.length % 8 !== 0) return 'sack invalid sack';
+  let text = `sack ${blocks.length / 8} `;
+  for (let b = 0; b < blocks.length; b += 8) text += `{${readU32(blocks, b)}:${readU32(blocks, b + 4)}}`;
+  return text;
+}
+
+function hexBytes(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) text += byte.toString(16).padStart(2, '0');
+  return text;
 }
 
 // ---- ICMPv4 ----

@@ -411,7 +411,7 @@ export const crafted = {
   tcpUnknownOpt: {
     hex: '02000000000202000000000108004500002e0000000040065dc80a0000010a0009020001000200000003000000006002000564cb00001e0400000000',
     tcpdump: 'IP 10.0.0.1.1 > 10.0.9.2.2: Flags [S], seq 3:5, win 5, options [mptcp 4 capable v0], length 2',
-    netloom: { line: 'IP 10.0.0.1.1 > 10.0.9.2.2: Flags [S], seq 3:5, win 5, options [unknown-30], length 2', reason: 'MPTCP options are not decoded' },
+    netloom: { line: 'IP 10.0.0.1.1 > 10.0.9.2.2: Flags [S], seq 3:5, win 5, options [unknown-30 0x0000], length 2', reason: 'MPTCP options are not decoded' },
   },
   tsReply: {
     hex: '02000000000102000000000208004500002800000000400164d70a0001fe0a0000010e0090d5000100020000000105265c00ffffffff',
@@ -473,5 +473,34 @@ export const crafted = {
   raNoOptions: {
     hex: '02000000000202000000000186dd6000000000103afffe80000000000000000000fffe000001ff02000000000000000000000000000186003c5740d800000000000000000000',
     tcpdump: 'IP6 fe80::ff:fe00:1 > ff02::1: ICMP6, router advertisement, length 16',
+  },
+  tcpSackFourBlocks: {
+    hex: '02000000000202000000000108004500004c00000000400666aa0a0000010a0000029c401388000003e8000007d0e010020047ed00000522000000010000000200000003000000040000000500000006ffffffff000000080101',
+    tcpdump: 'IP 10.0.0.1.40000 > 10.0.0.2.5000: Flags [.], ack 2000, win 512, options [sack 4 {1:2}{3:4}{5:6}{4294967295:8},nop,nop], length 0',
+  },
+  tcpSackNoBlocks: {
+    hex: '02000000000202000000000108004500002c00000000400666ca0a0000010a0000029c401388000003e8000007d060100200c84a000005020101',
+    tcpdump: 'IP 10.0.0.1.40000 > 10.0.0.2.5000: Flags [.], ack 2000, win 512, options [sack 0 ,nop,nop], length 0',
+  },
+  tcpSackInvalid: {
+    hex: '02000000000202000000000108004500003000000000400666c60a0000010a0000029c401388000003e8000007d070100200b94100000507000000010000',
+    tcpdump: 'IP 10.0.0.1.40000 > 10.0.0.2.5000: Flags [.], ack 2000, win 512, options [sack invalid sack,eol], length 0',
+  },
+  tcpUnknownOption: {
+    hex: '02000000000202000000000108004500003000000000400666c60a0000010a0000029c401388000003e8000007d070100200f2400000c805010203010000',
+    tcpdump: 'IP 10.0.0.1.40000 > 10.0.0.2.5000: Flags [.], ack 2000, win 512, options [unknown-200 0x010203,nop,eol], length 0',
+  },
+  tcpAllFlagsAndUrgent: {
+    hex: '02000000000202000000000108004500002f00000000400666c70a0000010a0000029c401388000003e8000007d061ff0200b753000303030e00010203',
+    tcpdump: 'IP 10.0.0.1.40000 > 10.0.0.2.5000: Flags [FSRP.UEW], seq 1000:1003, ack 2000, win 512, urg 3, options [wscale 14,eol], length 3',
+  },
+  tcpNoFlags: {
+    hex: '02000000000202000000000108004500002800000000400666ce0a0000010a0000029c401388000003e8000007d050000200de610000',
+    tcpdump: 'IP 10.0.0.1.40000 > 10.0.0.2.5000: Flags [none], win 512, length 0',
+  },
+  tcpTimestampsBadLength: {
+    hex: '02000000000202000000000108004500003000000000400666c60a0000010a0000029c401388000003e8000007d070020200b94e00000101010803000000',
+    tcpdump: 'IP 10.0.0.1.40000 > 10.0.0.2.5000: Flags [S], seq 1000, win 512, options [nop,nop,nop,TS[bad opt]]',
+    netloom: { line: 'IP 10.0.0.1.40000 > 10.0.0.2.5000: Flags [S], seq 1000, win 512, options [nop,nop,nop,unknown-8 0x00,eol], length 0', reason: 'a known TCP option with a length it cannot have prints as unknown-KIND with its data' },
   },
 } satisfies Record<string, DescribedFrame>;
