@@ -11,11 +11,15 @@ import {
   buildIpv6Packet,
   buildUdpIpv4Packet,
   buildUdpIpv6Packet,
+  buildTcpIpv4Packet,
+  buildTcpIpv6Packet,
 } from './builders.js';
 import { parseIpv6 } from './address.js';
 import { EtherType } from './ethernet.js';
 import { IpProtocol } from './ipv4.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
+import { capturedTcp } from './testing/captured-tcp-segments.js';
+import { parseTcp, type TcpRepr } from './tcp.js';
 
 const macA = new Uint8Array([2, 0, 0, 0, 0, 1]);
 const macR = new Uint8Array([2, 0, 0, 0, 0, 2]);
@@ -87,6 +91,23 @@ describe('builders', () => {
     const macB = new Uint8Array([2, 0, 0, 0, 0, 3]);
     expect(buildIpv6Packet({ ...fields, nextHeader: IpProtocol.udp }, frame.subarray(54))).toEqual(frame.subarray(14));
     expect(buildIpv6Frame(macB, macA, { ...fields, nextHeader: IpProtocol.udp }, frame.subarray(54))).toEqual(frame);
+  });
+
+  it('build the TCP segments Linux sent over IPv4 and IPv6, checksums included', () => {
+    // 45 00 00 3c 1f 99 40 00 40 06 07 21 …: id 0x1f99, DF, TTL 64; TCP checksum 65 0b.
+    const syn = hexBytes(capturedTcp.syn.hex);
+    const v4 = { family: 4, source: 0x0a000001, destination: 0x0a000002 } as const;
+    const synRepr = parseTcp(syn.subarray(34), v4) as TcpRepr;
+    expect(buildTcpIpv4Packet({ source: 0x0a000001, destination: 0x0a000002, identification: 0x1f99, dontFragment: true }, synRepr)).toEqual(
+      syn.subarray(14),
+    );
+    // 60 2a a6 21 00 26 06 40 …: traffic class 0x02 (ECT(0): ECN was negotiated), flow label
+    // 0xaa621 (the kernel's hash), payload 38, TCP, hop limit 64.
+    const data6 = hexBytes(capturedTcp.data6.hex);
+    const fields = { source: parseIpv6('2001:db8::1') as Uint8Array, destination: parseIpv6('2001:db8::2') as Uint8Array };
+    const flowLabel = ((data6[15]! & 0x0f) << 16) | (data6[16]! << 8) | data6[17]!;
+    const dataRepr = parseTcp(data6.subarray(54), { family: 6, ...fields }) as TcpRepr;
+    expect(buildTcpIpv6Packet({ ...fields, trafficClass: 0x02, flowLabel }, dataRepr)).toEqual(data6.subarray(14));
   });
 
   it('build the neighbour solicitation Linux sent, checksum included', () => {

@@ -6,7 +6,7 @@
  * built frame through its Uint8Array and never transfer its `buffer`.
  *
  * Covers: Ethernet frames around any payload, ARP frames, IPv4 packets and whole IPv4-in-Ethernet
- * frames, ICMPv4 and UDP inside IPv4, IPv6 packets and frames and ICMPv6 and UDP inside IPv6
+ * frames, ICMPv4, UDP and TCP inside IPv4, IPv6 packets and frames and ICMPv6, UDP and TCP inside IPv6
  * (without extension headers: put those in the payload of buildIpv6Packet). Defaults follow
  * Linux: TTL / hop limit 64, TOS / traffic class 0, flow label 0, DF unset unless asked.
  * Leaves out: choosing identification numbers, fragmentation, padding to 60 bytes (veth does not).
@@ -19,6 +19,7 @@ import { emitIpv4HeaderFor, IpProtocol, ipv4HeaderLength, type Ipv4Repr } from '
 import { emitIcmpv6, icmpv6BufferLen, type Icmpv6Repr } from './icmpv6.js';
 import { emitIpv6HeaderFor, IPV6_HEADER_LENGTH } from './ipv6.js';
 import { emitUdp, UDP_HEADER_LENGTH } from './udp.js';
+import { emitTcp, tcpBufferLen, type TcpRepr } from './tcp.js';
 import { writeU16 } from './bytes.js';
 import { allocateFrameBytes } from './frame-memory.js';
 
@@ -150,6 +151,17 @@ export function buildUdpIpv4Packet(
   return packet;
 }
 
+/** An IPv4 packet carrying a TCP segment with its checksum. */
+export function buildTcpIpv4Packet(fields: Omit<Ipv4Fields, 'protocol'>, tcp: TcpRepr): Uint8Array {
+  const header = headerOf(fields, IpProtocol.tcp);
+  const headerLength = ipv4HeaderLength(header);
+  const tcpLength = tcpBufferLen(tcp);
+  const packet = allocateFrameBytes(headerLength + tcpLength);
+  emitTcp(tcp, packet, headerLength, { family: 4, source: header.source, destination: header.destination });
+  emitIpv4HeaderFor(header, tcpLength, packet, 0);
+  return packet;
+}
+
 /** IPv6 fixed-header fields for the builders. */
 export interface Ipv6Fields {
   source: Uint8Array;
@@ -211,6 +223,15 @@ export function buildUdpIpv6Packet(
     destination: fields.destination,
   });
   emitIpv6HeaderFor(ipv6HeaderOf(fields, IpProtocol.udp), udpLength, packet, 0);
+  return packet;
+}
+
+/** An IPv6 packet carrying a TCP segment with its checksum. */
+export function buildTcpIpv6Packet(fields: Omit<Ipv6Fields, 'nextHeader'>, tcp: TcpRepr): Uint8Array {
+  const tcpLength = tcpBufferLen(tcp);
+  const packet = allocateFrameBytes(IPV6_HEADER_LENGTH + tcpLength);
+  emitTcp(tcp, packet, IPV6_HEADER_LENGTH, { family: 6, source: fields.source, destination: fields.destination });
+  emitIpv6HeaderFor(ipv6HeaderOf(fields, IpProtocol.tcp), tcpLength, packet, 0);
   return packet;
 }
 
