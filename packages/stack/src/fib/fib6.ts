@@ -87,6 +87,11 @@ export class Fib6 {
     return created.map((id, order) => ({ id, order })).sort((a, b) => (a.id & 255) - (b.id & 255) || b.order - a.order).map((t) => t.id);
   }
 
+  /** fib6_new_table. */
+  ensureTable(id: number): void {
+    if (!this.tableMap.has(id)) this.tableMap.set(id, []);
+  }
+
   hasTable(id: number): boolean {
     return this.tableMap.has(id);
   }

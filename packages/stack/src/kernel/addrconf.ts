@@ -15,8 +15,9 @@
  *   twice on a device is EEXIST "ipv6: address already assigned" whatever its prefix length; a
  *   finite valid_lft makes the address `dynamic` and its prefix route `expires`; preferred_lft 0
  *   makes it `deprecated` at once. The prefix route is added while the device is up unless
- *   `noprefixroute` (addrconf_prefix_route; one route per prefix, kept while another address of
- *   the prefix is there: check_cleanup_prefix_route).
+ *   `noprefixroute` (addrconf_prefix_route; one route per prefix). Deleting a permanent address
+ *   deletes the route unless another address of the prefix keeps it (check_cleanup_prefix_route);
+ *   a dynamic address's route stays until it expires.
  * - ipv6_link_dev_addr: the list is ordered by scope, widest first (global, site, link, host), the
  *   newest first within a scope.
  * - DAD (addrconf_dad_start/addrconf_dad_work): an address is `tentative` for dad_transmits ×
@@ -202,7 +203,9 @@ export class Addrconf implements NetdevListener {
   stateOf(ifa: Inet6Address, now: Nanos): Inet6AddressState {
     let validLeft = INFINITY_LIFE_TIME;
     let preferredLeft = INFINITY_LIFE_TIME;
-    if (!ifa.permanent) {
+    // A permanent address shows forever only while its preferred lifetime is (`valid_lft forever
+    // preferred_lft 0` shows `preferred_lft 0sec`).
+    if (!(ifa.permanent && ifa.preferredLft === INFINITY_LIFE_TIME)) {
       validLeft = ifa.validLft;
       preferredLeft = ifa.preferredLft;
       // As the kernel: the valid lifetime counts down only when the preferred one is finite.
@@ -236,6 +239,7 @@ export class Addrconf implements NetdevListener {
   /** inet6_addr_add. */
   add(name: string, spec: Inet6AddressSpec, now: Nanos): KernelResult {
     this.observe(now);
+    if (spec.mngtmpaddr && spec.prefixLength !== 64) return fail('EINVAL', 'ipv6: address with "mngtmpaddr" flag must have a prefix length of 64');
     const dev = this.devices.find(name);
     if (!dev) return fail('ENODEV');
     const idev = this.idev(dev);
@@ -287,7 +291,7 @@ export class Addrconf implements NetdevListener {
     ifa.noprefixroute = spec.noprefixroute ?? false;
     ifa.prefixRoute = !ifa.noprefixroute && ifa.address !== IPV6_LOOPBACK && !(spec.autoconf ?? false);
     if (spec.metric) ifa.metric = spec.metric;
-    if (hadRoute && !ifa.prefixRoute) this.removePrefixRoute(dev, ifa, true);
+    if (hadRoute && !ifa.prefixRoute) this.removePrefixRoute(dev, ifa);
     if (dev.adminUp) this.addPrefixRoute(dev, ifa, true);
     this.schedule(this.expiresAt(ifa));
     return OK;
@@ -431,18 +435,36 @@ export class Addrconf implements NetdevListener {
     return r.dev === dev.name && r.dst === network && r.prefixLength === ifa.prefixLength && r.protocol === RTPROT_KERNEL && r.metric === ifa.metric && r.gateway === 0n;
   }
 
-  /** check_cleanup_prefix_route: the prefix route goes unless another address of the prefix keeps it. */
-  private removePrefixRoute(dev: DeviceState, ifa: Inet6Address, force = false): void {
+  /** The prefix route of `ifa` goes (cleanup_prefix_route with del). */
+  private removePrefixRoute(dev: DeviceState, ifa: Inet6Address): void {
     const network = ipv6Network(ifa.address, ifa.prefixLength);
-    const others = this.state.get(dev)?.addresses.some((a) => a !== ifa && a.prefixRoute && a.prefixLength === ifa.prefixLength && ipv6Network(a.address, a.prefixLength) === network);
-    if (others && !force) return;
     this.fib.remove((r) => this.isPrefixRouteOf(r, dev, network, ifa), RT_TABLE_MAIN);
+  }
+
+  /**
+   * ipv6_del_addr's check_cleanup_prefix_route, for a permanent address only (a dynamic one leaves
+   * its prefix route to expire): another permanent or noprefixroute address of the prefix keeps the
+   * route as it is, dynamic ones make it expire with the last of them, none deletes it.
+   */
+  private cleanupPrefixRoute(dev: DeviceState, idev: Inet6Device, ifa: Inet6Address): void {
+    if (!ifa.permanent || ifa.noprefixroute) return;
+    const network = ipv6Network(ifa.address, ifa.prefixLength);
+    const others = idev.addresses.filter((a) => a !== ifa && a.prefixLength === ifa.prefixLength && ipv6Network(a.address, a.prefixLength) === network);
+    if (others.some((a) => a.permanent || a.noprefixroute)) return;
+    if (others.length === 0) {
+      this.removePrefixRoute(dev, ifa);
+      return;
+    }
+    const expiresAt = Math.max(...others.map((a) => this.expiresAt(a) ?? 0));
+    for (const r of this.fib.routes(RT_TABLE_MAIN, this.clock)) if (this.isPrefixRouteOf(r, dev, network, ifa)) r.expiresAt = expiresAt;
   }
 
   /** ipv6_del_addr. */
   private deleteIfaddr(dev: DeviceState, idev: Inet6Device, ifa: Inet6Address): void {
     idev.addresses.splice(idev.addresses.indexOf(ifa), 1);
-    if (ifa.prefixRoute) this.removePrefixRoute(dev, ifa);
+    this.cleanupPrefixRoute(dev, idev, ifa);
     this.fib.remove((r) => r.type === 'local' && r.dst === ifa.address && r.prefixLength === 128 && r.dev === dev.name, RT_TABLE_LOCAL);
+    // rt6_remove_prefsrc: the device's routes that named the address as their source lose it.
+    for (const r of this.fib.allRoutes(this.clock)) if (r.prefsrc === ifa.address && r.dev === dev.name) r.prefsrc = 0n;
   }
 }

@@ -132,6 +132,9 @@ export class Ipv6Routing {
   /** ip6_route_add for each nexthop (the first with the mode's flags, the rest appended as siblings). */
   modify(spec: Route6Spec, mode: Route6Mode, now: Nanos): KernelResult {
     this.addrconf.observe(now);
+    // ip6_route_info_create makes the table (fib6_new_table) before it checks the nexthop: a route
+    // refused later still leaves its table behind.
+    this.fib.ensureTable(spec.table);
     const metric = spec.metric || IP6_RT_PRIO_USER;
     const reject = spec.type === 'unreachable' || spec.type === 'blackhole' || spec.type === 'prohibit' || spec.type === 'throw';
     if (spec.prefsrc !== 0n && !this.addrconf.isLocalAddress(spec.prefsrc, now)) return fail('EINVAL', 'Invalid source address');
@@ -168,7 +171,12 @@ export class Ipv6Routing {
     if (!inserted.ok) return inserted;
     for (const more of built.slice(1)) {
       const result = this.fib.insert(more, 'append', now);
-      if (!result.ok) return result;
+      if (!result.ok) {
+        // ip6_route_multipath_add: a nexthop that fails takes back the ones this request added.
+        const added = built.slice(0, built.indexOf(more));
+        this.fib.remove((r) => added.some((a) => r.dst === a.dst && r.prefixLength === a.prefixLength && r.metric === a.metric && r.gateway === a.gateway && r.dev === a.dev && r.type === a.type), spec.table);
+        return result;
+      }
     }
     return OK;
   }
