@@ -1,6 +1,6 @@
 /**
  * Which of a node's addresses the pictures of the network show (`netloom graph`, the TUI's node
- * pane): IPv4 and IPv6 ones alike, except those on `lo` and IPv6 link-local ones (fe80::/10),
+ * pane, the console's `nodes` table): IPv4 and IPv6 ones alike, except those on `lo` and IPv6 link-local ones (fe80::/10),
  * which every interface has and which say nothing about the topology.
  */
 

@@ -102,6 +102,12 @@ describe('the shell console', () => {
     );
   });
 
+  it("lists a node's IPv6 addresses beside its IPv4 ones, without link-local ones", async () => {
+    await result(shell, 'h2 ip addr add 2001:db8:1::2/64 dev eth0');
+    await result(shell, 'h2 ip addr add fe80::ff:fe00:201/64 dev eth0');
+    expect((await result(shell, 'nodes')).stdout.split('\n')[2]).toBe('h2    host    up     0   0    0      eth0 10.0.1.2/24, eth0 2001:db8:1::2/64');
+  });
+
   it('lists nodes and links as JSON with -j', async () => {
     const nodes = JSON.parse((await result(shell, 'nodes -j')).stdout) as { name: string; addresses: { address: string }[] }[];
     expect(nodes.map((n) => n.name)).toEqual(['h1', 'h2', 'r1', 'h3']);

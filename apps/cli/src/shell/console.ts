@@ -23,6 +23,7 @@
 import type { EmulatorApi, LinkChange, LinkInfo, NodeInfo } from '../runtime-api.js';
 import { LINK_NUMBER_LIMITS, parseBandwidth, parseDuration, parseLoss } from '@netloom/topology';
 import { formatBandwidth, formatDuration, formatExactSeconds, formatLoss, parsePositiveInteger } from '../units.js';
+import { isShownAddress } from '../shown-addresses.js';
 import { formatTable } from './table.js';
 import { replaceArguments, splitWords } from './words.js';
 
@@ -212,7 +213,7 @@ export class ShellConsole {
   private nodeTable(): string {
     const rows = [['NODE', 'KIND', 'STATE', 'IN', 'OUT', 'DROPS', 'ADDRESSES']];
     for (const node of this.emulator.nodes()) {
-      const addresses = node.addresses.filter((a) => a.ifname !== 'lo').map((a) => `${a.ifname} ${a.address}/${a.prefixLength}`);
+      const addresses = node.addresses.filter(isShownAddress).map((a) => `${a.ifname} ${a.address}/${a.prefixLength}`);
       rows.push([node.name, node.kind, node.running ? 'up' : 'stopped', String(node.framesIn), String(node.framesOut), String(node.drops), addresses.join(', ') || '-']);
     }
     return formatTable(rows);
