@@ -6,10 +6,6 @@
  * Address option, type 2 routing, Fragment) and UDP over IPv6. Skipped (or failed under CI=true)
  * without tshark.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { parseIpv6 } from './address.js';
@@ -26,8 +22,8 @@ import {
 } from './ipv6-extension-headers.js';
 import { icmpv6ReprArb } from './testing/arbitraries.js';
 import { captured, hexBytes } from './testing/captured-frames.js';
-import { pcapOf } from './testing/pcap-file.js';
 import { needs, scaled } from './testing/test-environment.js';
+import { dissectWithTshark } from './testing/tshark.js';
 
 const address = (text: string): Uint8Array => parseIpv6(text) as Uint8Array;
 const macA = new Uint8Array([2, 0, 0, 0, 0, 1]);
@@ -132,18 +128,7 @@ function frameOf(message: Icmpv6Repr, index: number): Uint8Array {
 
 /** tshark -V's text per frame. */
 function dissect(frames: Uint8Array[]): string[] {
-  const directory = mkdtempSync(join(tmpdir(), 'netloom-wire-tshark-'));
-  try {
-    const file = join(directory, 'icmpv6.pcap');
-    writeFileSync(file, pcapOf(frames));
-    const text = execFileSync('tshark', ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-V'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 256 * 1024 * 1024,
-    }).toString();
-    return text.split(/^(?=Frame \d+: )/m).filter((part) => part.startsWith('Frame '));
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
+  return dissectWithTshark(frames, ['ip.check_checksum:TRUE', 'udp.check_checksum:TRUE']);
 }
 
 /** What tshark found wrong with one frame ('' when nothing). */

@@ -5,10 +5,6 @@
  * without a malformed-packet or error-level expert note, with `[Checksum Status: Good]`.
  * Skipped (or failed under CI=true) without tshark.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { parseIpv6 } from './address.js';
@@ -20,8 +16,8 @@ import { TcpFlag, parseTcp, type TcpRepr } from './tcp.js';
 import { tcpReprArb } from './testing/arbitraries.js';
 import { hexBytes } from './testing/captured-frames.js';
 import { capturedTcp } from './testing/captured-tcp-segments.js';
-import { pcapOf } from './testing/pcap-file.js';
 import { needs, scaled } from './testing/test-environment.js';
+import { dissectWithTshark } from './testing/tshark.js';
 import { isWireError } from './wire-error.js';
 
 const macA = new Uint8Array([2, 0, 0, 0, 0, 1]);
@@ -113,20 +109,9 @@ const handmade: TcpRepr[] = [
   { ...base, payload: new Uint8Array(3).fill(0x01) }, // odd length: the checksum pads with a zero byte
 ];
 
-/** tshark -V's text per frame. */
+/** tshark -V's text per frame, sequence numbers absolute (the frames are not one stream). */
 function dissect(frames: Uint8Array[]): string[] {
-  const directory = mkdtempSync(join(tmpdir(), 'netloom-wire-tcp-'));
-  try {
-    const file = join(directory, 'tcp.pcap');
-    writeFileSync(file, pcapOf(frames));
-    const text = execFileSync('tshark', ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.relative_sequence_numbers:FALSE', '-V'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 256 * 1024 * 1024,
-    }).toString();
-    return text.split(/^(?=Frame \d+: )/m).filter((part) => part.startsWith('Frame '));
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
+  return dissectWithTshark(frames, ['tcp.check_checksum:TRUE', 'ip.check_checksum:TRUE', 'tcp.relative_sequence_numbers:FALSE']);
 }
 
 /** What tshark found wrong with one frame ('' when nothing). */
