@@ -15,8 +15,13 @@
  *
  * The model's routes carry no metrics, so its default route lacks `mtu 1400 hoplimit 64`.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { NdpOption } from '@netloom/wire';
+import { isWireError, parseIcmpv6, parseIpv6Packet, type NdpOption } from '@netloom/wire';
+import { NamespaceLab } from '@netloom/wire/testing/namespace-lab';
+import { needs } from '@netloom/wire/testing/test-environment';
 import { makeKernel, run } from '../testing/kernel-shell.js';
 import { Shell } from '../shell/shell.js';
 import { ipv6ToBytes, parseIpv6Number } from '../fib/ipv6.js';
@@ -184,4 +189,55 @@ describe('router discovery (ndisc_router_discovery, addrconf_prefix_rcv)', () =>
     rd.processRouterAdvertisement({ dev: 'eth0', source: ROUTER, hopLimit: 64, code: 0, message: advertisement() }, 6 * S);
     expect(drops).toEqual(['addrconf: prefix option has invalid lifetime', 'RA: source address is not link-local', 'NDISC: invalid hop-limit: 64']);
   });
+});
+
+/** Lifetimes counted in seconds depend on when they are read; the rest of a line must match. */
+function withoutSeconds(text: string): string {
+  return text.replace(/\d+sec/g, 'Nsec');
+}
+
+const linux = needs({ netns: true, tools: ['radvd', 'tcpdump'] });
+
+describe('router discovery against Linux', () => {
+  linux.it('the RA radvd sends, replayed on the model, gives the routes and addresses Linux shows for it', () => {
+    const lab = new NamespaceLab('nlrd');
+    const dir = mkdtempSync(join(tmpdir(), 'netloom-radvd-'));
+    try {
+      lab.addNode('r', { ipv6: true });
+      lab.addNode('h', { ipv6: true });
+      lab.link('r:eth0', 'h:eth0', { macA: '02:00:00:00:00:fe', macB: '02:00:00:00:00:01' });
+      lab.sh('r', 'sysctl -qw net.ipv6.conf.all.forwarding=1');
+      writeFileSync(
+        join(dir, 'radvd.conf'),
+        'interface eth0 {\n  AdvSendAdvert on;\n  MinRtrAdvInterval 3;\n  MaxRtrAdvInterval 4;\n  AdvLinkMTU 1400;\n  AdvDefaultPreference high;\n' +
+          '  prefix 2001:db8:1::/64 { AdvValidLifetime 86400; AdvPreferredLifetime 14400; };\n' +
+          '  prefix 2001:db8:2::/64 { AdvValidLifetime 7200; AdvPreferredLifetime 3600; };\n};\n',
+      );
+      // One RA as the host receives it, captured while radvd runs; bounded waits (a count, never a verdict).
+      lab.sh('h', `timeout 120 tcpdump -i eth0 -c 1 -U -w ${dir}/ra.pcap 'icmp6 and ip6[40] == 134' >/dev/null 2>&1 &`);
+      lab.sh('h', 'for i in $(seq 1 100); do ip -6 addr show dev eth0 scope link | grep -q tentative || break; sleep 0.1; done');
+      lab.sh('r', `for i in $(seq 1 100); do ip -6 addr show dev eth0 scope link | grep -q tentative || break; sleep 0.1; done; radvd -C ${dir}/radvd.conf -p ${dir}/radvd.pid -u root -m logfile -l ${dir}/radvd.log`);
+      lab.sh('h', 'for i in $(seq 1 300); do ip -6 route show default | grep -q . && ip -6 addr show dev eth0 scope global | grep -q 2001 && ! ip -6 addr show dev eth0 | grep -q tentative && break; sleep 0.1; done');
+      lab.sh('h', `for i in $(seq 1 300); do [ "$(stat -c %s ${dir}/ra.pcap 2>/dev/null || echo 0)" -gt 40 ] && break; sleep 0.1; done`);
+      const linuxRoutes = lab.sh('h', 'ip -6 route');
+      const linuxAddresses = lab.sh('h', 'ip -6 addr show dev eth0 scope global').split('\n').slice(1).join('\n');
+      const linuxConf = lab.sh('h', 'sysctl -n net.ipv6.conf.eth0.mtu net.ipv6.conf.eth0.hop_limit');
+      lab.run('r', `kill $(cat ${dir}/radvd.pid)`);
+      const pcap = readFileSync(join(dir, 'ra.pcap'));
+      const frame = new Uint8Array(pcap.subarray(40, 40 + pcap.readUInt32LE(32)));
+      const ip = parseIpv6Packet(frame.subarray(14));
+      if (isWireError(ip)) throw new Error(ip.error);
+      const message = parseIcmpv6(ip.payload, { source: ip.source, destination: ip.destination });
+      if (isWireError(message) || message.kind !== 'routerAdvertisement') throw new Error('not an RA');
+
+      const { rd, sh } = host();
+      rd.processRouterAdvertisement({ dev: 'eth0', source: parseIpv6Number('fe80::ff:fe00:fe')!, hopLimit: ip.hopLimit, code: 0, message }, 10 * S);
+      expect(withoutSeconds(sh('ip -6 route', 12))).toBe(withoutSeconds(linuxRoutes.replace(' mtu 1400 hoplimit 64', '')));
+      expect(withoutSeconds(sh('ip -6 addr show dev eth0 scope global', 12)).split('\n').slice(1).join('\n')).toBe(withoutSeconds(linuxAddresses));
+      expect(`${sh('sysctl -n net.ipv6.conf.eth0.mtu', 12)}${sh('sysctl -n net.ipv6.conf.eth0.hop_limit', 12)}`).toBe(linuxConf);
+    } finally {
+      lab.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000); // a hang guard: radvd's first RA and DAD take seconds
 });

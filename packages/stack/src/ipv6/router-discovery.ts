@@ -216,7 +216,7 @@ export class RouterDiscovery {
   private autoconfAddress(dev: string, address: bigint, validLifetime: number, preferredLifetime: number, now: Nanos): void {
     const existing = this.kernel.addresses6Of(dev, now).find((s) => s.address.address === address);
     // autoconf: the prefix route is the one processPrefix keeps, not the address's own.
-    const spec: Inet6AddressSpec & { autoconf: boolean } = { address, prefixLength: 64, mngtmpaddr: true, autoconf: true, validLft: validLifetime, preferredLft: preferredLifetime };
+    const spec: Inet6AddressSpec = { address, prefixLength: 64, mngtmpaddr: true, autoconf: true, validLft: validLifetime, preferredLft: preferredLifetime };
     if (existing === undefined) {
       if (validLifetime !== 0) this.kernel.addAddress6(dev, spec, now);
       return;
