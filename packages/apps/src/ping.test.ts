@@ -23,6 +23,37 @@ function redirectingLan(): NodeLab {
   return lab;
 }
 
+describe('ping resolves names through the node\'s /etc/hosts', () => {
+  /** The chain with a's /etc/hosts naming b twice and r once. */
+  function namedChain(): NodeLab {
+    const lab = chain(programs);
+    for (const line of ['10.200.2.2 bee.example bee', '10.200.2.2 other', '10.200.1.254 gw']) lab.sh('a', `echo '${line}' >> /etc/hosts`);
+    return lab;
+  }
+
+  it('names the host by its canonical name and answers by the name of their address (iputils 20221126)', () => {
+    // Real (host-names-vs-linux.test.ts): `ping -c 1 other` is `PING other (…)`, its replies come from
+    // `bee.example (…)`, the first line with the address; -n prints the address alone.
+    const r = onA('ping -c 1 other', 60 * SECOND, namedChain());
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['PING other (10.200.2.2) 56(84) bytes of data.', '64 bytes from bee.example (10.200.2.2): icmp_seq=1 ttl=63 time=8.00 ms']);
+    expect(r.stdout).toContain('--- other ping statistics ---');
+    const upper = onA('ping -c 1 -t 1 BEE.example', 60 * SECOND, namedChain());
+    expect(upper.stdout.split('\n').slice(0, 2)).toEqual(['PING bee.example (10.200.2.2) 56(84) bytes of data.', 'From gw (10.200.1.254) icmp_seq=1 Time to live exceeded']);
+    expect(onA('ping -n -c 1 bee', 60 * SECOND, namedChain()).stdout.split('\n')[1]).toBe('64 bytes from 10.200.2.2: icmp_seq=1 ttl=63 time=8.00 ms');
+    // Typed as an address, the host is printed numeric even though /etc/hosts names it.
+    expect(onA('ping -c 1 10.200.2.2', 60 * SECOND, namedChain()).stdout.split('\n')[1]).toBe('64 bytes from 10.200.2.2: icmp_seq=1 ttl=63 time=8.00 ms');
+  });
+
+  it('an unknown name is status 2; a name of the other family with -4 is "Address family for hostname not supported"', () => {
+    const lab = namedChain();
+    lab.sh('a', "echo 'fd00::2 six' >> /etc/hosts");
+    const unknown = onA('ping -c 1 nosuch', 60 * SECOND, lab);
+    expect([unknown.stderr, unknown.status]).toEqual(['ping: nosuch: Name or service not known\n', 2]);
+    const six = onA('ping -c 1 -4 six', 60 * SECOND, lab);
+    expect([six.stderr, six.status]).toEqual(['ping: six: Address family for hostname not supported\n', 2]);
+  });
+});
+
 describe('ping replies and summary', () => {
   it('prints reply lines and the rtt summary with iputils integer mdev', () => {
     // Real: `ping -c 3 -i 0.2 10.200.2.2` (time 405ms on the wall clock).

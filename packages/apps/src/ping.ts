@@ -28,8 +28,11 @@
  * bytes is a local error with the MTU; 0.0.0.0 pings the loopback source the route gave.
  * -v prints the socket line on stderr, the getaddrinfo line, `ident=N` on replies and the quoted
  * header (pr_iph) under a redirect or source quench.
- * Leaves out: adaptive ping (-A), -M/-R/-T options, IP options in -v's header dump, reverse DNS (a reply from the target shows
- * the name the user typed, others are numeric), a terminal's width limiting flood's dots.
+ * A name is resolved by the node's resolver (host-names.ts: getaddrinfo over /etc/hosts); the header
+ * and summary name the host by its canonical name, and the addresses of answers are printed with their
+ * /etc/hosts name (`64 bytes from bee.example (10.0.0.2)`) unless -n or the host was typed as an address.
+ * Leaves out: adaptive ping (-A), -M/-R/-T options, IP options in -v's header dump, DNS, a terminal's
+ * width limiting flood's dots.
  * Deviations: a non-numeric -i/-W is rejected (`invalid argument`) rather than read as 0; the token
  * bucket counts exact virtual nanoseconds where iputils truncates to milliseconds (so probes do not
  * drift by the sub-millisecond part of a reply's arrival).
@@ -37,6 +40,7 @@
 import { errnoMessage, type Errno, type IcmpMessage, type IcmpSocket, type Program, type ProcessContext } from '@netloom/stack';
 import { getopt, glibcMessage } from './getopt.js';
 import { isIpv4Literal, isIpv6Literal } from './address-text.js';
+import { addressNamer, lookupHost } from './host-names.js';
 
 const NS_PER_US = 1000;
 const NS_PER_MS = 1_000_000;
@@ -484,28 +488,30 @@ export const ping: Program = (ctx) => {
   // -v: iputils reports its raw sockets (created before the name is resolved) with error(), and each
   // address getaddrinfo gave.
   if (options.verbose) ctx.stderr(`ping: ${socketsLine(options.family)}\n\n`);
-  const addrinfo = (of: 4 | 6): void => {
-    if (options.verbose) ctx.stdout(`ai->ai_family: AF_INET${of === 6 ? '6' : ''}, ai->ai_canonname: '${target}'\n`);
+  const addrinfo = (of: 4 | 6, canonName: string): void => {
+    if (options.verbose) ctx.stdout(`ai->ai_family: AF_INET${of === 6 ? '6' : ''}, ai->ai_canonname: '${canonName}'\n`);
   };
 
   // Resolve the destination (getaddrinfo with the requested family).
   let family: 4 | 6;
-  let destination: string | null;
+  let destination: string;
+  /** rts->hostname: what the header and the summary call the host (getaddrinfo's canonical name). */
+  let hostname = target;
   if (isIpv4Literal(target)) {
-    addrinfo(4);
+    addrinfo(4, target);
     if (options.family === 6) return fail(ctx, `ping: ${target}: Address family for hostname not supported\n`, 2);
     family = 4;
     destination = target;
   } else if (isIpv6Literal(target)) {
-    addrinfo(6);
+    addrinfo(6, target);
     if (options.family === 4) return fail(ctx, `ping: ${target}: Address family for hostname not supported\n`, 2);
     family = 6;
     destination = target;
   } else {
-    destination = ctx.resolve(target, options.family ?? undefined);
-    if (destination === null) return fail(ctx, `ping: ${target}: Name or service not known\n`, 2);
-    family = isIpv6Literal(destination) ? 6 : 4;
-    addrinfo(family);
+    const found = lookupHost(ctx, target, options.family);
+    if (!found.ok) return fail(ctx, `ping: ${target}: ${found.message}\n`, 2);
+    ({ family, address: destination, canonName: hostname } = found.host);
+    addrinfo(family, hostname);
   }
 
   const opened = ctx.icmpSocket(family);
@@ -563,14 +569,23 @@ export const ping: Program = (ctx) => {
     if (!set.ok) return socketFail(`ping: cannot set unicast time-to-live: ${errnoMessage[set.errno]}\n`);
   }
 
+  // pr_addr: a host typed as an address is printed numeric (ping4_run sets opt_numeric), a name's
+  // answers with the /etc/hosts name of their address (getnameinfo), as `name (address)`.
+  const isLiteral = isIpv4Literal(target) || isIpv6Literal(target);
+  const namer = options.numeric || isLiteral ? null : addressNamer(ctx, { address: destination, name: target });
+  const nameOf = (address: string): string => {
+    const name = namer?.(address) ?? null;
+    return name === null ? address : `${name} (${address})`;
+  };
+
   const size = options.size;
   if (!rcvbufHoldsPreload(size, options.preload)) ctx.stderr('ping: WARNING: probably, rcvbuf is not enough to hold preload\n');
   if (family === 4) {
     const from = via !== null ? `from ${source} ${device ?? ''}: ` : '';
-    ctx.stdout(`PING ${target} (${destination}) ${from}${size}(${size + 28}) bytes of data.\n`);
+    ctx.stdout(`PING ${hostname} (${destination}) ${from}${size}(${size + 28}) bytes of data.\n`);
   } else {
     const from = via !== null ? `from ${source} ${device ?? ''}: ` : '';
-    ctx.stdout(`PING ${target}(${destination}) ${from}${size} data bytes\n`);
+    ctx.stdout(`PING ${hostname}(${nameOf(destination)}) ${from}${size} data bytes\n`);
   }
   const intervalMs = options.intervalNs / NS_PER_MS;
   if (intervalMs >= Math.trunc(INT_MAX / options.preload)) return socketFail(`ping: illegal preload and/or interval: ${intervalMs}\n`);
@@ -610,15 +625,13 @@ export const ping: Program = (ctx) => {
     const now = ctx.now();
     return `[${Math.floor(now / NS_PER_S)}.${String(Math.floor((now % NS_PER_S) / NS_PER_US)).padStart(6, '0')}] `;
   };
-  const isLiteral = isIpv4Literal(target) || isIpv6Literal(target);
-  const nameOf = (address: string): string => (!options.numeric && address === destination && !isLiteral ? `${target} (${address})` : address);
 
   const finish = (): void => {
     if (finished) return;
     finished = true;
     wakeTimer?.cancel();
     exitTimer?.cancel();
-    let text = `\n--- ${target} ping statistics ---\n`;
+    let text = `\n--- ${hostname} ping statistics ---\n`;
     text += `${transmitted} packets transmitted, ${replies} received`;
     if (repeats) text += `, +${repeats} duplicates`;
     if (errors) text += `, +${errors} errors`;

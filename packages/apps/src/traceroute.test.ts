@@ -74,6 +74,17 @@ describe('traceroute output', () => {
     expect(onA('traceroute a').stdout).toBe('traceroute to a (10.200.1.1), 30 hops max, 60 byte packets\n 1  a (10.200.1.1)  0.000 ms  0.000 ms  0.000 ms\n');
   });
 
+  it('resolves the host over /etc/hosts and prints each hop with the name of its address', () => {
+    // Real (host-names-vs-linux.test.ts): the header keeps the name typed; a hop without a line is `addr (addr)`.
+    const lab = resolvedChain();
+    for (const line of ['10.200.2.2 bee.example bee', '10.200.2.2 other']) lab.sh('a', `echo '${line}' >> /etc/hosts`);
+    expect(onA('traceroute -q 1 other', lab).stdout).toBe(
+      'traceroute to other (10.200.2.2), 30 hops max, 60 byte packets\n 1  10.200.1.254 (10.200.1.254)  2.000 ms\n 2  bee.example (10.200.2.2)  4.000 ms\n',
+    );
+    // With a hosts file, a node's own name is only what the file says (a has no line).
+    expect(onA('traceroute a', lab).stderr).toBe('a: Name or service not known\nCannot handle "host" cmdline arg `a\' on position 1 (argc 1)\n');
+  });
+
   it('uses ICMP echo with -I: sequence numbers from 1, TTL 1 for the first three', () => {
     const r = onA('traceroute -I -n 10.200.2.2', resolvedChain());
     expect(r.stdout).toBe(

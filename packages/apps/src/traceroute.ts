@@ -13,14 +13,17 @@
  * Setup errors follow traceroute: `\nconnect: Network is unreachable` (exit 1) after the header
  * for UDP, before it for ICMP.
  *
+ * Names go through the node's resolver (host-names.ts): the host as getaddr() resolves it over
+ * /etc/hosts (the first IPv4 answer without -4/-6), and without -n each hop as `name (addr)` with
+ * its address's /etc/hosts name, or `addr (addr)` when it has none.
  * Leaves out: TCP/UDP-fixed/DCCP/raw methods (-T -U -D -P -M -O are `Bad option`), -g, --mtu,
- * --back, AS lookups and reverse DNS (a hop prints `addr (addr)` without -n; the destination
- * prints the name typed). `!F-N` needs the next-hop MTU, which the socket contract does not carry
+ * --back, AS lookups and DNS. `!F-N` needs the next-hop MTU, which the socket contract does not carry
  * yet: an optional `mtu` on the ICMP message is used when present, else plain `!F` is printed.
  */
 import { errnoMessage, type Errno, type IcmpSocket, type Program, type ProcessContext, type UdpSocket } from '@netloom/stack';
 import { getopt, type LongOption } from './getopt.js';
 import { isIpv4Literal, isIpv6Literal } from './address-text.js';
+import { addressNamer, lookupHost } from './host-names.js';
 import { formatG } from './ping.js';
 import { TRACEROUTE_USAGE } from './traceroute-usage.js';
 
@@ -221,9 +224,9 @@ function parseOptions(ctx: ProcessContext): ParseOutcome {
         break;
       case 's': {
         if (!isIpv4Literal(value) && !isIpv6Literal(value)) {
-          const resolved = ctx.resolve(value);
-          if (resolved === null) return { ok: false, stderr: `${value}: Name or service not known\n${cannot.stderr}`, status: 2 };
-          options.source = resolved;
+          const resolved = lookupHost(ctx, value, options.family, { prefer: 4 });
+          if (!resolved.ok) return { ok: false, stderr: `${value}: ${resolved.message}\n${cannot.stderr}`, status: 2 };
+          options.source = resolved.host.address;
         } else options.source = value;
         break;
       }
@@ -242,14 +245,18 @@ function parseOptions(ctx: ProcessContext): ParseOutcome {
   }
   const host = operands[0] ?? '';
   const hostIndex = parsed.operandIndexes[0] ?? 1;
-  let destination: string | null;
+  let destination: string | null = null;
+  let reason = 'Address family for hostname not supported';
   if (isIpv4Literal(host) || isIpv6Literal(host)) {
-    destination = host;
     const literalFamily = isIpv4Literal(host) ? 4 : 6;
-    if (options.family !== null && options.family !== literalFamily) destination = null;
-  } else destination = ctx.resolve(host, options.family ?? undefined);
+    if (options.family === null || options.family === literalFamily) destination = host;
+  } else {
+    // getaddr(): the first IPv4 answer when no family was asked for (DEF_AF), else the first.
+    const found = lookupHost(ctx, host, options.family, { prefer: 4 });
+    if (found.ok) destination = found.host.address;
+    else reason = found.message;
+  }
   if (destination === null) {
-    const reason = isIpv4Literal(host) || isIpv6Literal(host) ? 'Address family for hostname not supported' : 'Name or service not known';
     return { ok: false, stderr: `${host}: ${reason}\nCannot handle "host" cmdline arg \`${host}' on position 1 (argc ${hostIndex})\n`, status: 2 };
   }
   options.host = host;
@@ -568,6 +575,9 @@ export const traceroute: Program = (ctx) => {
     probes[finalIndex] = { ...emptyProbe(), sent: true, sendTime: Number.NEGATIVE_INFINITY };
   };
 
+  /** print_addr's getnameinfo: the /etc/hosts name of a hop's address, else its numeric text. */
+  const nameOf = addressNamer(ctx, { address: destination, name: options.host });
+
   const printProbe = (index: number): void => {
     const pb = probes[index];
     if (!pb) return;
@@ -585,10 +595,7 @@ export const traceroute: Program = (ctx) => {
         }
         if (!np || probes[k]?.from !== pb.from) print = true;
       }
-      if (print) {
-        const name = pb.from === destination && options.host !== destination ? options.host : pb.from;
-        text += options.numeric ? ` ${pb.from}` : ` ${name} (${pb.from})`;
-      }
+      if (print) text += options.numeric ? ` ${pb.from}` : ` ${nameOf(pb.from) ?? pb.from} (${pb.from})`;
     }
     if (pb.recvTime !== null) text += `  ${formatMs(pb.recvTime - pb.sendTime)} ms`;
     if (pb.annotation) text += ` ${pb.annotation}`;
