@@ -3,7 +3,9 @@
  * (absolute sequence numbers) printed for each (timestamp removed); obtained by
  * fixtures/capture-linux-tcp-segments.sh: namespaces wtcp-a (02:00:00:00:00:01, 10.0.0.1,
  * 2001:db8::1) and wtcp-b (02:00:00:00:00:02, 10.0.0.2, 2001:db8::2) on a veth pair, transmit
- * checksum offload off, python3 sockets, captured on a:eth0. Every checksum is Linux's.
+ * checksum offload off, python3 sockets, captured on a:eth0. Every checksum is Linux's. The
+ * segments were picked from the script's pcap by their tcpdump line (a rerun draws new sequence
+ * numbers, timestamps and ports; the SACK pair depends on when Linux retransmits).
  */
 import type { CapturedFrame } from './captured-frames.js';
 
