@@ -5,28 +5,18 @@
  * `.` steps it 10 ms at a time, so these tests size their waits in steps of virtual time).
  * An engine that cannot start the topology fails these tests (never a skip).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { Emulator } from '@netloom/runtime';
+import type { Emulator } from '@netloom/runtime';
 import type { ReactNode } from 'react';
 import { ConsolePane } from './ConsolePane.js';
+import { startedEmulator } from './testing/started-emulator.js';
 import { keys, renderTui, type RenderedTui } from './testing/render-tui.js';
 import { useKeyboard } from './use-keyboard.js';
 
 const topology = resolve(import.meta.dirname, '../../../../topologies/router-chain.yaml');
 
-let emulator!: Emulator;
-
-beforeAll(async () => {
-  emulator = await Emulator.load(topology, { placement: 'inline' });
-  await emulator.start();
-}, 600_000);
-
-afterAll(async () => {
-  cleanup();
-  await emulator?.close();
-});
+const emulator = startedEmulator(topology);
 
 function frame(tui: RenderedTui<Emulator>): string {
   return tui.lastFrame() ?? '';
@@ -46,7 +36,7 @@ async function stepUntil(tui: RenderedTui<Emulator>, pattern: RegExp, steps: num
 
 describe('the UI on the real engine', () => {
   it("runs the node shell's commands with their real output, and shows the tools' error text", async () => {
-    const tui = renderTui({ emulator });
+    const tui = renderTui({ emulator: emulator.current });
     await tui.type(keys.tab, keys.tab, keys.tab, 'ip route get 10.0.8.2', keys.enter);
     expect(frame(tui)).toContain('10.0.8.2 via 10.0.0.2 dev eth0 src 10.0.0.1 uid 0');
     await tui.type('ip route get nonsense', keys.enter);
@@ -57,7 +47,7 @@ describe('the UI on the real engine', () => {
   }, 600_000);
 
   it('shows a ping in the packet log, filtered by node and protocol, and the node counters', async () => {
-    const tui = renderTui({ emulator });
+    const tui = renderTui({ emulator: emulator.current });
     await tui.type(keys.tab, keys.tab, keys.tab, 'ping -c 1 10.0.8.2', keys.enter);
     // Paused, the ping has sent its probe and waits for the clock.
     expect(frame(tui)).toContain('PING 10.0.8.2 (10.0.8.2) 56(84) bytes of data.');
@@ -73,7 +63,7 @@ describe('the UI on the real engine', () => {
   }, 600_000);
 
   it('a link taken down with l makes the next ping fail, with the drop and its reason in the log', async () => {
-    const tui = renderTui({ emulator });
+    const tui = renderTui({ emulator: emulator.current });
     await tui.type(keys.tab, keys.down, 'l');
     expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +DOWN/);
     await tui.type(keys.tab, keys.tab, 'ping -c 1 -W 1 10.0.8.2', keys.enter, keys.escape);
@@ -86,7 +76,7 @@ describe('the UI on the real engine', () => {
   }, 600_000);
 
   it('a ping runs alongside the clock, its replies appearing as time passes, and Ctrl+C ends it with its statistics', async () => {
-    const tui = renderTui({ emulator, element: <KeyboardAndConsole /> });
+    const tui = renderTui({ emulator: emulator.current, element: <KeyboardAndConsole /> });
     await tui.type(keys.enter, 'clear', keys.enter, 'ping 10.0.8.2', keys.enter, keys.escape);
     // 10 ms steps: the second reply comes a second after the first probe.
     await stepUntil(tui, /icmp_seq=2 /, 250);

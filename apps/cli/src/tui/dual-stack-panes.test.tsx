@@ -1,32 +1,22 @@
 /**
- * The node pane's ADDRESSES column on the real engine (placement inline): address-selection.yaml's
- * hosts have IPv4 and IPv6 addresses from their startup commands and an EUI-64 link-local one
- * from the stack; the pane lists both families and leaves the link-local ones out.
+ * IPv6 in the UI on the real engine (placement inline), on address-selection.yaml: its hosts have
+ * IPv4 and IPv6 addresses from their startup commands and an EUI-64 link-local one from the stack;
+ * the node pane's ADDRESSES column lists both families and leaves the link-local ones out, and the
+ * packet log describes IPv6 frames as tcpdump does (`IP6 … ICMP6, neighbor solicitation, …`).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { Emulator } from '@netloom/runtime';
 import { formatNodeAddresses, NodePane } from './NodePane.js';
+import { startedEmulator } from './testing/started-emulator.js';
 import { renderTui } from './testing/render-tui.js';
 
 const topology = resolve(import.meta.dirname, '../../../../topologies/address-selection.yaml');
 
-let emulator!: Emulator;
-
-beforeAll(async () => {
-  emulator = await Emulator.load(topology, { placement: 'inline' });
-  await emulator.start();
-}, 600_000);
-
-afterAll(async () => {
-  cleanup();
-  await emulator?.close();
-});
+const emulator = startedEmulator(topology);
 
 describe('NodePane addresses', () => {
   it('lists IPv6 addresses beside IPv4 ones when the pane is wider than its counters', () => {
-    const tui = renderTui({ emulator, element: <NodePane width={120} height={14} /> });
+    const tui = renderTui({ emulator: emulator.current, element: <NodePane width={120} height={14} /> });
     const frame = tui.lastFrame() ?? '';
     expect(frame).toContain('NODE    KIND   STATE    IN   OUT DROP ADDRESSES');
     expect(frame).toMatch(/h1 +host +up .* 10\.0\.0\.2\/24 2001::2\/64 fec0::2\/64 *║/);
@@ -36,7 +26,7 @@ describe('NodePane addresses', () => {
   });
 
   it('keeps to the counters in an 80-column terminal', () => {
-    const tui = renderTui({ emulator, element: <NodePane width={40} height={8} /> });
+    const tui = renderTui({ emulator: emulator.current, element: <NodePane width={40} height={8} /> });
     const frame = tui.lastFrame() ?? '';
     expect(frame).toContain('║NODE 1-5/10↓   STATE    IN   OUT DROP ║');
     expect(frame).toContain('║h1      host   up        0     0    0 ║');
@@ -56,4 +46,16 @@ describe('NodePane addresses', () => {
       ]),
     ).toBe('10.0.0.2/24 2001:db8::2/64 fec0::2/64');
   });
+});
+
+describe('PacketLog on IPv6', () => {
+  it('shows neighbour solicitations and the echo request they hold back as tcpdump describes them', async () => {
+    const tui = renderTui({ emulator: emulator.current });
+    // h5's ping -6 to 2001::1 (nobody holds it): 3 solicitations, then the request is dropped.
+    await emulator.current.exec('h5', 'ping -6 -c 1 -W 5 2001::1');
+    const frame = await tui.frameWith('drop(neighbourFailed)');
+    // The log keeps the newest lines that fit, cut at the border.
+    expect(frame).toMatch(/h5:eth0--p5:eth0 h5 tx IP6 3ffe::1 > ff02::1:ff00:1: ICMP6, neighbor solicitation, who h/);
+    expect(frame).toMatch(/h5:eth0--p5:eth0 h5 drop\(neighbourFailed\) IP6 3ffe::1 > 2001::1: ICMP6, echo request, id/);
+  }, 120_000);
 });
