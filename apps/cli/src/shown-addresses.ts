@@ -1,7 +1,7 @@
 /**
  * Which of a node's addresses the pictures of the network show (`netloom graph`, the TUI's node
- * pane, the console's `nodes` table): IPv4 and IPv6 ones alike, except those on `lo` and IPv6 link-local ones (fe80::/10),
- * which every interface has and which say nothing about the topology.
+ * pane, the console's `nodes` table): IPv4 and IPv6 ones alike, except those on `lo` and IPv6
+ * link-local ones (fe80::/10), which every interface has and which say nothing about the topology.
  */
 
 export interface ShownAddressCandidate {
