@@ -387,7 +387,7 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
       continue;
     }
     if (ctx.brief) {
-      const list = [...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLength}${a.metric ? ` metric ${a.metric}` : ''}`), ...v6.map((s) => `${formatIpv6Number(s.address.address)}/${s.address.prefixLength}`)];
+      const list = [...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLength}${a.metric ? ` metric ${a.metric}` : ''}`), ...v6.map((s) => `${formatIpv6Number(s.address.address)}/${s.address.prefixLength}${s.address.metric !== 256 ? ` metric ${s.address.metric}` : ''}`)];
       text += `${dev.name.padEnd(16)} ${operState(dev).padEnd(14)} ${list.map((x) => `${x} `).join('')}\n`;
       items.push({ ifname: dev.name, operstate: operState(dev), addr_info: [...v4.map((a) => ({ local: formatIpv4(a.address), prefixlen: a.prefixLength })), ...v6.map((s) => ({ local: formatIpv6Number(s.address.address), prefixlen: s.address.prefixLength }))] });
       continue;
