@@ -31,8 +31,9 @@
  * - Output (ip6_output → ip6_finish_output2): multicast destinations go to 33:33:xx:xx:xx:xx, a
  *   unicast next hop through nd_tbl (queued while INCOMPLETE; a failed entry gives "address
  *   unreachable"); a destination that is ours loops back through lo.
- * Leaves out fragmentation and reassembly, PMTU, router advertisements and redirects (router
- * discovery), MLD, the IPv6 netfilter hook points, flow labels, jumbograms and source routing.
+ * A packet forwarded out of the device it came in on draws an ICMPv6 redirect (redirect.ts).
+ * Leaves out fragmentation and reassembly, PMTU, accepting redirects (route exceptions), MLD, the
+ * IPv6 netfilter hook points, flow labels, jumbograms and source routing.
  */
 import {
   EtherType,
@@ -63,13 +64,15 @@ import type { DropReason, Nanos } from '../node-host.js';
 import type { DeviceView } from '../routing-api.js';
 import type { Route6Outcome, Route6Query } from '../kernel.js';
 import type { PacketType } from '../neigh/arp.js';
-import type { NeighbourEntry, NeighbourTable, QueuedPacket } from '../neigh/neighbour-table.js';
+import { isValidState, type NeighbourEntry, type NeighbourTable, type QueuedPacket } from '../neigh/neighbour-table.js';
+import { isIpv6LinkLocal } from '../fib/ipv6.js';
 import { ALL_NODES, ipv6Bytes, ipv6Number, isIpv6Multicast, multicastMac, Ndisc, NDISC_RECEIVED_TYPES, solicitedNodeAddress } from '../neigh/ndisc.js';
 import { ProtocolTable, type TransportOf, type TransportRegistry } from '../protocol-table.js';
 import type { Prng, TimerHeap } from '../timers.js';
 import type { Errno } from '../process.js';
 import type { Ping6Message } from './ping6-socket.js';
 import type { ReceivedRouterAdvertisement } from './router-discovery.js';
+import { RedirectSender } from './redirect.js';
 
 /** What ip6_input hands a transport (family 6 of the TransportRegistry). */
 export interface Ipv6Delivery {
@@ -176,11 +179,26 @@ export class Ipv6Layer {
   private clock: Nanos = 0;
   /** ping_rcv / ping_err for family 6: the ICMPv6 ping sockets (ping6-socket.ts). */
   private ping: { receive(message: Ping6Message, now: Nanos): boolean } | undefined;
+  /** ICMPv6 redirects of forwarded packets (redirect.ts). */
+  readonly redirects: RedirectSender;
   /** ndisc_router_discovery: router discovery's RA processing (router-discovery.ts), and a router advertiser's RSs (router-advertiser.ts). */
   private routerDiscovery: RouterDiscoveryReceiver | undefined;
 
   constructor(private readonly deps: Ipv6Dependencies) {
     this.transports = deps.transports.table(6);
+    this.redirects = new RedirectSender({
+      linkLocalAddress: (dev, now) => deps.addresses(dev, now).find((a) => isIpv6LinkLocal(a.address) && !a.tentative)?.address,
+      isNeighbour: (dev, source, now) => {
+        const back = deps.lookupRoute({ dst: source }, now);
+        return back.ok && back.decision.dev === dev && back.decision.route.gateway === 0n;
+      },
+      neighbourMac: (dev, address) => {
+        const entry = deps.neighbours.lookup(dev, address);
+        return entry !== undefined && isValidState(entry.state) ? entry.mac : null;
+      },
+      rateAllowed: (address, interval, now) => this.rateAllowed(address, now, interval),
+      sendNdisc: (dev, source, destination, hopLimit, message, now) => this.sendNdisc(dev, source, destination, hopLimit, message, now),
+    });
     this.ndisc = new Ndisc({
       neighbours: deps.neighbours,
       timers: deps.timers,
@@ -310,6 +328,7 @@ export class Ipv6Layer {
       return;
     }
     const route = outcome.decision.route;
+    this.redirects.forwarded(p, route.dev, route.gateway, now);
     const forwarded = new Uint8Array(p.packet);
     forwarded[7] = p.ip.hopLimit - 1;
     const nextHop = route.gateway !== 0n ? route.gateway : p.destination;
@@ -453,9 +472,11 @@ export class Ipv6Layer {
     this.sendIcmpv6(source, p.source, DEFAULT_HOP_LIMIT, error, now);
   }
 
-  /** inet_peer_xrlim_allow: tokens accrue with time up to six intervals; a message costs one interval. */
-  private rateAllowed(destination: bigint, now: Nanos): boolean {
-    const interval = this.deps.sysctl('net.ipv6.icmp.ratelimit') * MS;
+  /**
+   * inet_peer_xrlim_allow: tokens accrue with time up to six intervals; a message costs one interval
+   * (net.ipv6.icmp.ratelimit for ICMPv6 errors, 1 s for redirects: one peer's bucket serves both).
+   */
+  private rateAllowed(destination: bigint, now: Nanos, interval: Nanos = this.deps.sysctl('net.ipv6.icmp.ratelimit') * MS): boolean {
     if (interval === 0) return true;
     let peer = this.ratePeers.get(destination);
     if (peer === undefined) {
