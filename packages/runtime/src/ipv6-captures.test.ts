@@ -2,7 +2,8 @@
  * IPv6 as the tools see it (issue #15, dual stack everywhere): a routed IPv6 network — h1, router
  * r1 with forwarding on, h2 — pings across, pings an address nobody holds (address unreachable
  * after neighbour discovery fails), with hop limit 1 (time exceeded) and towards a prefix no route
- * covers (no route). Its pcaps are read by the real tools:
+ * covers (no route); and topologies/ipv6-slaac.yaml (router advertisements, SLAAC, pings on a
+ * switch). Their pcaps are read by the real tools:
  * - tcpdump -tt -n prints, frame for frame, the lines `--trace` prints for the frames sent onto
  *   that link (time to the microsecond, then the summary): the trace and the TUI's packet log
  *   describe NDP, echo and ICMPv6 errors as tcpdump does;
@@ -14,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { Emulator } from './emulator.js';
@@ -54,22 +56,25 @@ expect:
 const tcpdump = needs({ tools: ['tcpdump'] });
 const tshark = needs({ tools: ['tshark'] });
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-ipv6-captures-'));
-const captures = join(scratch, 'pcap');
-const events: TraceEvent[] = [];
-let failedExpectations: string[] = [];
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-beforeAll(async () => {
-  const file = join(scratch, 'ipv6-routed.yaml');
-  writeFileSync(file, TOPOLOGY);
+interface CapturedRun {
+  dir: string;
+  events: TraceEvent[];
+  failedExpectations: string[];
+}
+
+/** Runs a topology file's timeline inline with captures on; its trace events and what failed. */
+async function captureRun(label: string, file: string): Promise<CapturedRun> {
+  const dir = join(scratch, label);
+  const events: TraceEvent[] = [];
   const emulator = await Emulator.load(file, { placement: 'inline' });
   emulator.onTrace((batch) => events.push(...batch));
-  await emulator.startCapture(captures);
+  await emulator.startCapture(dir);
   const report = await emulator.run();
   await emulator.close();
-  failedExpectations = report.expectations.filter((e) => !e.passed).map((e) => e.message);
-}, 600_000);
-
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  return { dir, events, failedExpectations: report.expectations.filter((e) => !e.passed).map((e) => e.message) };
+}
 
 function read(tool: string, args: string[]): string[] {
   const text = execFileSync(tool, args, { encoding: 'utf8', env: { ...process.env, HOME: scratch }, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -81,39 +86,74 @@ function asTcpdumpLine(event: TraceEvent): string {
   return formatTrace(event).replace(/^(\d+\.\d{6})\d{3} \S+ tx /, '$1 ');
 }
 
-describe('IPv6 captures read by the real tools', () => {
+/** For each capture file (a link or LAN and its ends), tcpdump's lines and those --trace printed for the frames sent onto it. */
+function compareWithTcpdump(run: CapturedRun, links: { file: string; ends: string[] }[]): string[] {
+  expect(run.failedExpectations).toEqual([]);
+  expect(readdirSync(run.dir).sort()).toEqual(links.map((l) => l.file).sort());
+  const all: string[] = [];
+  for (const link of links) {
+    const sent = run.events.filter((e) => e.kind === 'tx' && link.ends.includes(`${e.node}:${e.ifname}`)).map(asTcpdumpLine);
+    expect(read('tcpdump', ['-tt', '-n', '-r', join(run.dir, link.file)]), link.file).toEqual(sent);
+    all.push(...sent);
+  }
+  return all;
+}
+
+/** tshark -2 over every capture of the run: nothing malformed, checksums good; the frames' ICMPv6 types and reply frames. */
+function dissectWithTshark(run: CapturedRun): { types: string; replyFrame: string }[] {
+  expect(run.failedExpectations).toEqual([]);
+  const dissected: { types: string; replyFrame: string }[] = [];
+  for (const file of readdirSync(run.dir).sort()) {
+    // Frame number, ICMPv6 types (outer, then a quoted packet's), checksum statuses (0 bad, 1 good, 2 unverified), reply frame, malformed mark.
+    const frames = read('tshark', ['-2', '-r', join(run.dir, file), '-T', 'fields', '-e', 'frame.number', '-e', 'icmpv6.type', '-e', 'icmpv6.checksum.status', '-e', 'icmpv6.resp_in', '-e', '_ws.malformed']).map((line) => line.split('\t'));
+    expect(frames.length, file).toBeGreaterThan(10);
+    expect(frames.filter((f) => f[4]).map((f) => f[0]), `${file}: malformed`).toEqual([]);
+    expect(frames.filter((f) => !/^1(,[12])*$/.test(f[2] ?? '')).map((f) => `${f[0]}: ${f[2]}`), `${file}: checksums`).toEqual([]);
+    dissected.push(...frames.map((f) => ({ types: f[1] ?? '', replyFrame: f[3] ?? '' })));
+  }
+  return dissected;
+}
+
+describe('IPv6 captures of a routed network read by the real tools', () => {
+  let run!: CapturedRun;
+  beforeAll(async () => {
+    const file = join(scratch, 'ipv6-routed.yaml');
+    writeFileSync(file, TOPOLOGY);
+    run = await captureRun('routed', file);
+  }, 600_000);
+
   tcpdump.it('tcpdump prints the same line for each frame as --trace does', () => {
-    expect(failedExpectations).toEqual([]);
-    const links = [
+    const lines = compareWithTcpdump(run, [
       { file: 'h1_eth0--r1_eth0.pcapng', ends: ['h1:eth0', 'r1:eth0'] },
       { file: 'r1_eth1--h2_eth0.pcapng', ends: ['r1:eth1', 'h2:eth0'] },
-    ];
-    expect(readdirSync(captures).sort()).toEqual(links.map((l) => l.file));
-    for (const link of links) {
-      const sent = events.filter((e) => e.kind === 'tx' && link.ends.includes(`${e.node}:${e.ifname}`)).map(asTcpdumpLine);
-      expect(read('tcpdump', ['-tt', '-n', '-r', join(captures, link.file)]), link.file).toEqual(sent);
-    }
-    const h1Link = events.filter((e) => e.kind === 'tx' && e.ifname === 'eth0' && (e.node === 'h1' || e.node === 'r1')).map(asTcpdumpLine);
-    expect(h1Link).toContain('3.000000 IP6 2001:db8:1::1 > ff02::1:ff00:fe: ICMP6, neighbor solicitation, who has 2001:db8:1::fe, length 32');
-    expect(h1Link).toContain('9.001000 IP6 2001:db8:2::fe > 2001:db8:1::1: ICMP6, destination unreachable, unreachable address 2001:db8:2::99, length 112');
-    expect(h1Link).toContain('12.001000 IP6 2001:db8:1::fe > 2001:db8:1::1: ICMP6, time exceeded in-transit for 2001:db8:2::2, length 112');
+    ]);
+    expect(lines).toContain('3.000000 IP6 2001:db8:1::1 > ff02::1:ff00:fe: ICMP6, neighbor solicitation, who has 2001:db8:1::fe, length 32');
+    expect(lines).toContain('9.001000 IP6 2001:db8:2::fe > 2001:db8:1::1: ICMP6, destination unreachable, unreachable address 2001:db8:2::99, length 112');
+    expect(lines).toContain('12.001000 IP6 2001:db8:1::fe > 2001:db8:1::1: ICMP6, time exceeded in-transit for 2001:db8:2::2, length 112');
   });
 
   tshark.it('tshark finds nothing malformed, every ICMPv6 checksum good and the answered echoes paired', () => {
-    expect(failedExpectations).toEqual([]);
-    let answered = 0;
-    let errors = 0;
-    for (const file of readdirSync(captures).sort()) {
-      // Frame number, ICMPv6 types (outer, then a quoted packet's), checksum statuses (0 bad, 1 good, 2 unverified), reply frame, malformed mark.
-      const frames = read('tshark', ['-2', '-r', join(captures, file), '-T', 'fields', '-e', 'frame.number', '-e', 'icmpv6.type', '-e', 'icmpv6.checksum.status', '-e', 'icmpv6.resp_in', '-e', '_ws.malformed']).map((line) => line.split('\t'));
-      expect(frames.length, file).toBeGreaterThan(10);
-      expect(frames.filter((f) => f[4]).map((f) => f[0]), `${file}: malformed`).toEqual([]);
-      expect(frames.filter((f) => !/^1(,[12])*$/.test(f[2] ?? '')).map((f) => `${f[0]}: ${f[2]}`), `${file}: checksums`).toEqual([]);
-      answered += frames.filter((f) => f[1] === '128' && f[3]).length;
-      errors += frames.filter((f) => /^[13],128$/.test(f[1] ?? '')).length;
-    }
+    const frames = dissectWithTshark(run);
     // Two echoes answered, seen on both links; address unreachable, time exceeded and no route quote their request.
-    expect(answered).toBe(4);
-    expect(errors).toBe(3);
+    expect(frames.filter((f) => f.types === '128' && f.replyFrame !== '').length).toBe(4);
+    expect(frames.filter((f) => /^[13],128$/.test(f.types)).length).toBe(3);
+  });
+});
+
+describe('IPv6 captures of topologies/ipv6-slaac.yaml read by the real tools', () => {
+  let run!: CapturedRun;
+  beforeAll(async () => {
+    run = await captureRun('slaac', fileURLToPath(new URL('../../../topologies/ipv6-slaac.yaml', import.meta.url)));
+  }, 600_000);
+
+  tcpdump.it('tcpdump prints the same line for each frame on the LAN as --trace does, router advertisements too', () => {
+    const lines = compareWithTcpdump(run, [{ file: 'lan.pcapng', ends: ['r1:eth0', 'h1:eth0', 'h2:eth0'] }]);
+    expect(lines.filter((line) => / IP6 fe80::ff:fe00:101 > ff02::1: ICMP6, router advertisement, length \d+$/.test(line)).length).toBeGreaterThan(1);
+  });
+
+  tshark.it('tshark finds nothing malformed and every ICMPv6 checksum good, router advertisements included', () => {
+    const frames = dissectWithTshark(run);
+    expect(frames.filter((f) => f.types === '134').length).toBeGreaterThan(1);
+    expect(frames.filter((f) => f.types === '128' && f.replyFrame !== '').length).toBeGreaterThan(0);
   });
 });
