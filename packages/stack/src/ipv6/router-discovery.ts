@@ -30,9 +30,8 @@
  * unsolicited RAs).
  */
 import type { NdpOption, NdpRepr } from '@netloom/wire';
-import type { Inet6AddressSpec, Inet6AddressState } from '../kernel/addrconf.js';
+import type { Inet6AddressSpec, Inet6AddressState, Route6DeleteSpec, Route6Mode, Route6Spec } from '../kernel.js';
 import type { Fib6Route, RouterPreference } from '../fib/fib6.js';
-import type { Route6DeleteSpec, Route6Mode, Route6Spec } from '../kernel/ipv6-route.js';
 import type { KernelResult } from '../fib/errors.js';
 import { RT_TABLE_MAIN, RTPROT_KERNEL } from '../fib/types.js';
 import { eui64InterfaceId, ipv6FromBytes, isIpv6LinkLocal, isIpv6Multicast, ipv6Network } from '../fib/ipv6.js';
