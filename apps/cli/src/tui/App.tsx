@@ -27,13 +27,17 @@ export interface ScreenLayout {
   linkWidth: number;
 }
 
-/** Pane sizes for a terminal: lists get up to a third, the console ~30%, the log the rest. */
+/**
+ * Pane sizes for a terminal: lists get up to a third, the console ~30%, the log the rest. The link
+ * pane gets 38% of the width (41 columns at least, room for `h1:eth0--r1:eth0`), the node pane the
+ * rest, where a terminal wider than 80 columns shows the nodes' addresses.
+ */
 export function screenLayout(columns: number, rows: number, listLength: number): ScreenLayout {
   const body = rows - 1 - 2; // one spare row, header, footer
   const listHeight = Math.max(5, Math.min(listLength + 3, Math.floor(body / 3)));
   const consoleHeight = Math.max(6, Math.floor(body * 0.3));
   const logHeight = Math.max(5, body - listHeight - consoleHeight);
-  const nodeWidth = Math.max(39, Math.floor(columns * 0.45));
+  const nodeWidth = Math.max(39, columns - Math.max(41, Math.floor(columns * 0.38)));
   return { columns, rows, listHeight, logHeight, consoleHeight, nodeWidth, linkWidth: columns - nodeWidth };
 }
 

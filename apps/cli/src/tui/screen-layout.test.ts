@@ -16,6 +16,12 @@ describe('screenLayout', () => {
     expect(layout.logHeight).toBeGreaterThanOrEqual(5);
   });
 
+  it("keeps 80 columns as they were and gives a wider terminal's width to the node pane, for its addresses", () => {
+    expect(screenLayout(80, 24, 10)).toMatchObject({ nodeWidth: 39, linkWidth: 41 });
+    // 120 columns: 75 for the nodes, 37 of them for `10.0.0.2/24 2001::2/64 fec0::2/64`-like addresses.
+    expect(screenLayout(120, 30, 10)).toMatchObject({ nodeWidth: 75, linkWidth: 45 });
+  });
+
   it('gives a short list only the rows it needs', () => {
     expect(screenLayout(120, 40, 4).listHeight).toBe(7);
   });
