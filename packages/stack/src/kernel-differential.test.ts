@@ -15,18 +15,9 @@
 import { describe, expect, test } from 'vitest';
 import { needs, scaled } from '@netloom/wire/testing/test-environment';
 import { generateScenario } from './testing/kernel-scenarios.js';
-import { compareScenario } from './testing/kernel-differential.js';
+import { compareScenario, differentialSeeds } from './testing/kernel-differential.js';
 
-function seedCount(): number {
-  const text = process.env['NETLOOM_DIFF_SEEDS'];
-  if (text === undefined || text === '') return scaled(50);
-  const count = Number(text);
-  if (!Number.isInteger(count) || count < 1) throw new Error(`NETLOOM_DIFF_SEEDS must be a whole number of seeds, at least 1, got '${text}'`);
-  return count;
-}
-
-const only = process.env['NETLOOM_DIFF_SEED'];
-const seeds = only !== undefined && only !== '' ? [Number(only)] : Array.from({ length: seedCount() }, (_, i) => 1000 + i);
+const seeds = differentialSeeds('NETLOOM_DIFF', scaled(50), 1000);
 const linux = needs({ netns: true, tools: ['bash', 'sysctl', 'ifconfig', 'route', 'netstat'] });
 
 linux.describe('differential against the Linux kernel', () => {

@@ -92,6 +92,22 @@ export function compareScenario(scenario: Scenario): ScenarioComparison {
 }
 
 /**
+ * The seeds a differential test runs: `${name}_SEED=S` only S; else `${name}_SEEDS=N` (a whole
+ * number, at least 1) or `defaultCount` of them from `first` on.
+ */
+export function differentialSeeds(name: string, defaultCount: number, first: number): number[] {
+  const only = process.env[`${name}_SEED`];
+  if (only !== undefined && only !== '') return [Number(only)];
+  const text = process.env[`${name}_SEEDS`];
+  let count = defaultCount;
+  if (text !== undefined && text !== '') {
+    count = Number(text);
+    if (!Number.isInteger(count) || count < 1) throw new Error(`${name}_SEEDS must be a whole number of seeds, at least 1, got '${text}'`);
+  }
+  return Array.from({ length: count }, (_, i) => first + i);
+}
+
+/**
  * Run command lines in a namespace whose `devices` are veth ends (MACs 02:00:00:00:00:0N) and in a
  * model kernel with the same devices (down); `#carrier DEV up|down` lines cut or restore a device's
  * carrier. Returns one text per line whose output (stderr first) or exit status differ.
