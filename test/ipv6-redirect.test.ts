@@ -5,9 +5,11 @@
 //   fe80::ff:fe00:1 > 2001:db8:1::1: ICMP6, redirect, length 152, 2001:db8:2::1 to 2001:db8:2::1
 //     (hlim 255; only the redirected header option, 14 units, holding the whole request)
 //   fe80::ff:fe00:1 > ff02::1:ff00:1: neighbor solicitation, who has 2001:db8:2::1  (after it)
-// and the request is still forwarded. Linux's hosts then take the redirect (`ip -6 route get
-// 2001:db8:2::1` shows `dev eth0` without via); netloom's hosts drop it (no route exceptions yet),
-// so here only the router's side is compared.
+// and the request is still forwarded. a takes the redirect: `ip -6 route get 2001:db8:2::1` gives
+// `2001:db8:2::1 from :: dev eth0 src 2001:db8:1::1 metric 1024 pref medium`, a resolves b itself
+// (`2001:db8:1::1 > ff02::1:ff00:1: neighbor solicitation, who has 2001:db8:2::1`) and the next
+// request goes straight to b (on Linux, where b took its redirect too, the reply came back with ttl=64;
+// here b has accept_redirects 0 and answers through the router).
 import { Emulator } from '@netloom/runtime';
 import { parseTopology } from '@netloom/topology';
 import { isWireError, parseIcmpv6, parseIpv6Packet } from '@netloom/wire';
@@ -27,7 +29,7 @@ lans:
 `;
 
 describe('ICMPv6 redirect (ip6_forward, ndisc_send_redirect)', () => {
-  it('a router forwarding a packet back out of its link sends the sender a redirect to the on-link destination, as Linux does, and still forwards it', { timeout: 300_000 }, async () => {
+  it('a router forwarding a packet back out of its link sends the sender a redirect to the on-link destination and still forwards it; the host takes it and goes direct, as Linux does', { timeout: 300_000 }, async () => {
     const emulator = await Emulator.load(parseTopology(text, 'redirect6.yaml'), { placement: 'inline' });
     const sent: { t: number; summary: string; frame: Uint8Array | undefined }[] = [];
     const off = emulator.onTrace((events) => {
@@ -37,8 +39,20 @@ describe('ICMPv6 redirect (ip6_forward, ndisc_send_redirect)', () => {
       await emulator.start();
       await emulator.advance(2e9);
       for (const node of ['a', 'b']) expect((await emulator.exec(node, 'ip -6 route add default via fe80::ff:fe00:101 dev eth0')).status).toBe(0);
-      const ping = await emulator.exec('a', 'ping -6 -c 1 2001:db8:2::1');
-      expect(ping.stdout).toContain('1 received');
+      expect((await emulator.exec('b', 'sysctl -w net.ipv6.conf.eth0.accept_redirects=0')).status).toBe(0);
+      const ping = await emulator.exec('a', 'ping -6 -c 2 2001:db8:2::1');
+      expect(ping.stdout).toContain('icmp_seq=1 ttl=63 ');
+      // The second request goes straight to b (r forwards no second request); b's reply still through r.
+      expect(ping.stdout).toContain('icmp_seq=2 ttl=63 ');
+      expect(sent.some((s) => s.summary.includes('echo request') && s.summary.includes('seq 2'))).toBe(false);
+      expect((await emulator.exec('a', 'ip -6 route get 2001:db8:2::1')).stdout).toBe('2001:db8:2::1 from :: dev eth0 src 2001:db8:1::1 metric 1024 pref medium\n');
+      // Another destination behind the same router is untouched.
+      expect((await emulator.exec('a', 'ip -6 route get 2001:db8:7::1')).stdout).toBe('2001:db8:7::1 from :: via fe80::ff:fe00:101 dev eth0 src 2001:db8:1::1 metric 1024 pref medium\n');
+      // Only the first request drew a redirect to a.
+      expect(sent.filter((s) => s.summary.includes('> 2001:db8:1::1: ICMP6, redirect')).length).toBe(1);
+      // b, with accept_redirects 0, keeps answering through the router.
+      expect((await emulator.exec('b', 'ip -6 route get 2001:db8:1::1')).stdout).toBe('2001:db8:1::1 from :: via fe80::ff:fe00:101 dev eth0 src 2001:db8:2::1 metric 1024 pref medium\n');
+      expect(sent.filter((s) => s.summary.includes('> 2001:db8:2::1: ICMP6, redirect')).length).toBe(2);
       const fromR = sent.map((s) => s.summary);
       const redirect = fromR.findIndex((s) => s.includes('redirect'));
       expect(fromR[redirect]).toBe('IP6 fe80::ff:fe00:101 > 2001:db8:1::1: ICMP6, redirect, 2001:db8:2::1 to 2001:db8:2::1, length 152');

@@ -365,6 +365,11 @@ export class Kernel implements RoutingApi {
     return this.fib6.remove(select);
   }
 
+  /** An ICMPv6 redirect from `from` for `dst` names `target` (rt6_do_redirect): whether it was taken. */
+  learnRedirect6(dev: string, from: Ipv6Number, dst: Ipv6Number, target: Ipv6Number, now: Nanos): boolean {
+    return this.routing6.learnRedirect(dev, from, dst, target, now);
+  }
+
   /** An IPv6 route lookup through the rules (ip6_route_output, or ip6_route_input_lookup with iif). */
   lookupRoute6(query: Route6Query, now: Nanos): Route6Outcome {
     return this.routing6.lookup(query, now);

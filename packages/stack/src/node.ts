@@ -71,6 +71,8 @@ export interface ControlPlane extends RoutingApi, RouterDiscoveryKernel {
   selectSource6(dst: bigint, now: Nanos, dev?: string): { address: bigint; dev: string } | undefined;
   /** addrconf_dad_failure, reported by NDP. */
   ipv6DadFailed(dev: string, address: bigint, now: Nanos): void;
+  /** rt6_do_redirect: an ICMPv6 redirect taken into a route exception, or not. */
+  learnRedirect6(dev: string, from: bigint, dst: bigint, target: bigint, now: Nanos): boolean;
 }
 
 /** The node shell as the node composes it (shell/shell.ts's Shell). */
@@ -226,6 +228,7 @@ export class StackNode implements NodeHost {
       conf: (scope, key) => routing.sysctl(`net.ipv6.conf.${scope}.${key}`),
       sysctl: (name) => routing.sysctl(name),
       dadFailed: (dev, address, now) => routing.ipv6DadFailed(dev, address, now),
+      learnRedirect: (dev, from, dst, target, now) => routing.learnRedirect6(dev, from, dst, target, now),
       neighbours: neighbours6,
       timers,
       prng,

@@ -105,6 +105,7 @@ class Host {
       conf: (scope, key) => kernel.sysctl(`net.ipv6.conf.${scope}.${key}`),
       sysctl: (name) => kernel.sysctl(name),
       dadFailed: (dev, address, now) => kernel.ipv6DadFailed(dev, address, now),
+      learnRedirect: (dev, from, dst, target, now) => kernel.learnRedirect6(dev, from, dst, target, now),
       neighbours,
       timers: net.timers,
       prng: new Prng(100 + index),

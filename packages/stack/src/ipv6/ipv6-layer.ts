@@ -31,9 +31,11 @@
  * - Output (ip6_output → ip6_finish_output2): multicast destinations go to 33:33:xx:xx:xx:xx, a
  *   unicast next hop through nd_tbl (queued while INCOMPLETE; a failed entry gives "address
  *   unreachable"); a destination that is ours loops back through lo.
- * A packet forwarded out of the device it came in on draws an ICMPv6 redirect (redirect.ts).
- * Leaves out fragmentation and reassembly, PMTU, accepting redirects (route exceptions), MLD, the
- * IPv6 netfilter hook points, flow labels, jumbograms and source routing.
+ * A packet forwarded out of the device it came in on draws an ICMPv6 redirect (redirect.ts); a
+ * host takes one from its current first hop into a route exception (ndisc_redirect_rcv,
+ * rt6_do_redirect; fib/fib6-exceptions.ts).
+ * Leaves out fragmentation and reassembly, PMTU, MLD, the IPv6 netfilter hook points, flow labels,
+ * jumbograms and source routing.
  */
 import {
   EtherType,
@@ -130,6 +132,8 @@ export interface Ipv6Dependencies {
   /** Any sysctl (net.ipv6.icmp.ratelimit). */
   sysctl(name: string): number;
   dadFailed(dev: string, address: bigint, now: Nanos): void;
+  /** rt6_do_redirect: the redirect from `from` taken into a route exception (false: not from the current first hop). */
+  learnRedirect(dev: string, from: bigint, dst: bigint, target: bigint, now: Nanos): boolean;
   neighbours: NeighbourTable<bigint>;
   timers: TimerHeap;
   prng: Prng;
@@ -424,6 +428,10 @@ export class Ipv6Layer {
       this.routerDiscovery.processRouterAdvertisement({ dev: d.dev, source: d.source, hopLimit: d.hopLimit, code: d.payload[1] ?? 0, message }, now);
       return;
     }
+    if (message.kind === 'redirect') {
+      this.processRedirect(d, message, now);
+      return;
+    }
     if (message.kind === 'echoReply') {
       const delivered = this.ping?.receive({ dev: d.dev, source: d.source, destination: d.destination, type: 129, code: 0, identifier: message.identifier, sequence: message.sequence, payload: message.data, hopLimit: d.hopLimit, packetLength: d.packet.length, info: 0 }, now);
       if (delivered !== true) this.deps.drop(d.dev, 'noSocket', d.packet, 'echo reply: no ICMPv6 ping socket');
@@ -434,6 +442,30 @@ export class Ipv6Layer {
       return;
     }
     if (!NDISC_RECEIVED_TYPES.includes(d.payload[0] ?? 0) && !isIcmpv6Error(d.payload[0] ?? 0)) this.deps.drop(d.dev, 'unsupportedProtocol', d.packet, `ICMPv6 type ${d.payload[0] ?? 0}`);
+  }
+
+  /** ndisc_redirect_rcv and rt6_do_redirect: a host takes a redirect from its current first hop. */
+  private processRedirect(d: Ipv6Delivery, message: Extract<Icmpv6Repr, { kind: 'redirect' }>, now: Nanos): void {
+    const refuse = (detail: string): void => this.deps.drop(d.dev, 'malformed', d.packet, detail);
+    if (d.hopLimit !== 255 || (d.payload[1] ?? 0) !== 0) return refuse('NDISC: invalid hop-limit or code');
+    if (!isIpv6LinkLocal(d.source)) return refuse('Redirect: source address is not link-local');
+    const destination = ipv6Number(message.destination);
+    const target = ipv6Number(message.target);
+    if (isIpv6Multicast(destination)) return refuse('rt6_redirect: destination address is multicast');
+    const onLink = target === destination;
+    if (!onLink && !isIpv6LinkLocal(target)) return refuse('rt6_redirect: target address is not link-local unicast');
+    if (this.deps.conf(d.dev, 'forwarding') !== 0 || this.deps.conf(d.dev, 'accept_redirects') === 0) {
+      this.deps.drop(d.dev, 'notForUs', d.packet, 'redirect: not accepted (forwarding or accept_redirects 0)');
+      return;
+    }
+    if (!this.deps.learnRedirect(d.dev, d.source, destination, target, now)) {
+      this.deps.drop(d.dev, 'notForUs', d.packet, 'redirect: not from the current first hop');
+      return;
+    }
+    const option = message.options.find((o) => o.kind === 'targetLinkLayerAddress');
+    if (option?.kind === 'targetLinkLayerAddress' && option.address.length === 6) {
+      this.deps.neighbours.update(d.dev, target, option.address.slice(0, 6), 'STALE', { override: true, weakOverride: true, ...(onLink ? {} : { isRouter: true }) }, now, true);
+    }
   }
 
   /** icmpv6_notify: an error quoting one of our echo requests reaches the ping socket that sent it. */

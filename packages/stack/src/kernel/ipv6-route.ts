@@ -28,6 +28,7 @@ import type { Nanos } from '../node-host.js';
 import type { RouteType } from '../routing-api.js';
 import { fail, OK, type KernelErrno, type KernelError, type KernelResult } from '../fib/errors.js';
 import type { Fib6, Fib6Insert, Fib6Route, RouterPreference } from '../fib/fib6.js';
+import { Fib6Exceptions } from '../fib/fib6-exceptions.js';
 import { ipv6Network, isIpv6LinkLocal, type Ipv6Number } from '../fib/ipv6.js';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../fib/types.js';
 import type { Addrconf } from './addrconf.js';
@@ -120,8 +121,13 @@ export function isSibling(r: Fib6Route, other: Fib6Route): boolean {
 
 /** RTPROT_RA: routes router discovery adds. */
 const RTPROT_RA = 9;
+/** RTPROT_BOOT: what `ip -6 route get` reports for a redirect exception (and hides). */
+const RTPROT_BOOT = 3;
 
 export class Ipv6Routing {
+  /** Redirect exceptions (fib/fib6-exceptions.ts), consulted by every lookup through a gateway. */
+  readonly exceptions = new Fib6Exceptions();
+
   constructor(
     private readonly devices: DeviceTable,
     private readonly fib: Fib6,
@@ -228,6 +234,17 @@ export class Ipv6Routing {
     return OK;
   }
 
+  /**
+   * rt6_do_redirect after __ip6_route_redirect: taken only from the first hop the route to `dst`
+   * uses now (`from` its gateway, on `dev`); `target` equal to `dst` means on link.
+   */
+  learnRedirect(dev: string, from: Ipv6Number, dst: Ipv6Number, target: Ipv6Number, now: Nanos): boolean {
+    const current = this.lookup({ dst, oif: dev }, now);
+    if (!current.ok || current.decision.route.gateway !== from || current.decision.route.dev !== dev) return false;
+    this.exceptions.insert({ dev, dst, gateway: target, onLink: target === dst });
+    return true;
+  }
+
   /** ip6_route_output / ip6_route_input_lookup through the default rules. */
   lookup(query: Route6Query, now: Nanos): Route6Outcome {
     this.addrconf.observe(now);
@@ -238,12 +255,16 @@ export class Ipv6Routing {
       return query.oif === undefined || r.dev === query.oif;
     };
     for (const table of RULE_TABLES) {
-      const route = this.fib.lookup(table, query.dst, now, usable);
+      let route = this.fib.lookup(table, query.dst, now, usable);
       if (!route) continue;
       if (route.type === 'throw') continue;
       const errno = REJECT_ERRNO[route.type];
       if (errno) return { ok: false, errno };
       const input = query.iif !== undefined;
+      // rt6_find_cached_rt: a redirect for this destination replaces the gateway route's first hop. Linux
+      // 6.18 shows the exception without the route's protocol or preference (`… metric 1024 pref medium`).
+      const exception = route.gateway !== 0n ? this.exceptions.find(route.dev, query.dst) : undefined;
+      if (exception !== undefined) route = { ...route, dst: query.dst, prefixLength: 128, gateway: exception.onLink ? 0n : exception.gateway, protocol: RTPROT_BOOT, pref: 'medium' };
       const dev = route.type === 'local' || route.type === 'anycast' ? 'lo' : route.dev;
       let src: Ipv6Number | null = null;
       if (!input) src = route.prefsrc !== 0n ? route.prefsrc : this.selectSource(query.dst, route.type === 'local' ? undefined : route.dev, now) ?? null;
