@@ -25,6 +25,7 @@
  * Multipath uses a deterministic flow hash, not Linux's keyed jhash (fib/multipath.ts). Leaves out
  * the IPv6 datapath's route decisions, VRFs, nexthop objects, multicast routing.
  */
+import { DeviceKinds } from './device-kinds.js';
 import type { CompatSettings, Nanos } from './node-host.js';
 import type { Errno } from './process.js';
 import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
@@ -102,6 +103,8 @@ export interface KernelOptions {
   deviceStats?: (dev: string) => DeviceStats;
   /** Where `netstat -s` reads the IP counters (/proc/net/snmp: the datapath's MIB); zeros without it. */
   ipStatistics?: () => IpMib;
+  /** The device kinds the node knows (device-kinds.ts); Linux's loopback, Ethernet ports and dummy without it. */
+  deviceKinds?: DeviceKinds;
 }
 
 export class Kernel implements RoutingApi {
@@ -138,7 +141,7 @@ export class Kernel implements RoutingApi {
     // A write to route/flush is `ip route flush cache`; any other can change routing decisions.
     this.sysctls = new SysctlTree((name) => (name === 'net.ipv4.route.flush' ? this.flushCache() : this.notifier.bump()));
     const { sysctls, notifier } = this;
-    this.deviceTable = new DeviceTable(sysctls, notifier);
+    this.deviceTable = new DeviceTable(sysctls, notifier, options.deviceKinds ?? DeviceKinds.linux());
     this.fib = new Fib(this.deviceTable, sysctls, notifier);
     this.semantics = new FibSemantics(this.deviceTable, this.fib, sysctls, notifier, this.compat);
     this.addresses = new InetAddresses(this.deviceTable, this.fib, sysctls, notifier, this.semantics);
