@@ -14,6 +14,7 @@ describe('golden traces', () => {
     expect(cases.map((c) => c.name)).toEqual([
       'address-selection.inline',
       'dead-gateway.inline',
+      'ipv6-slaac.inline',
       'one-net-redirect.inline',
       'policy-routing.inline',
       'roaming-laptop-netbsd.inline',
