@@ -47,6 +47,7 @@ const DEBIAN_PACKAGE: Readonly<Record<string, string>> = {
   ping: 'iputils-ping',
   arping: 'iputils-arping',
   traceroute: 'traceroute',
+  radvd: 'radvd',
   tshark: 'tshark',
   tcpdump: 'tcpdump',
   ifconfig: 'net-tools',
