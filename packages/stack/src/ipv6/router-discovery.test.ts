@@ -173,6 +173,37 @@ describe('router discovery (ndisc_router_discovery, addrconf_prefix_rcv)', () =>
     expect(sh('ip -6 route show default', 3)).toContain('default via');
   });
 
+  test('the accept_ra_* switches: defrtr, pinfo, mtu, rtr_pref, min_lft and min_hop_limit; an MTU above the link or under 1280 and the reserved preference', () => {
+    const { sh, rd, kernel, drops } = host();
+    const set = (key: string, value: number): void => void kernel.sysctls.set(`net.ipv6.conf.eth0.${key}`, value);
+    set('accept_ra_defrtr', 0);
+    set('accept_ra_pinfo', 0);
+    set('accept_ra_mtu', 0);
+    receive(rd, advertisement({ prefixes: [prefix('2001:db8:1::', 600, 600)], mtu: 1400 }), 1);
+    expect(sh('ip -6 route', 1)).toBe('fe80::/64 dev eth0 proto kernel metric 256 pref medium\n');
+    expect(kernel.sysctl('net.ipv6.conf.eth0.mtu')).toBe(1500);
+    set('accept_ra_defrtr', 1);
+    set('accept_ra_mtu', 1);
+    set('accept_ra_rtr_pref', 0);
+    receive(rd, advertisement({ preference: 'high', mtu: 1600 }), 2);
+    expect(sh('ip -6 route show default', 2)).toContain('pref medium');
+    expect(kernel.sysctl('net.ipv6.conf.eth0.mtu')).toBe(1500);
+    receive(rd, advertisement({ lifetime: 0, mtu: 1000 }), 3);
+    expect(drops).toEqual(['RA: invalid mtu: 1600', 'RA: invalid mtu: 1000']);
+    set('accept_ra_rtr_pref', 1);
+    receive(rd, advertisement({ preference: 'reserved' }), 4);
+    expect(sh('ip -6 route show default', 4)).toContain('pref medium');
+    set('accept_ra_min_lft', 100);
+    receive(rd, advertisement({ lifetime: 0 }), 5);
+    receive(rd, advertisement({ lifetime: 60 }), 6);
+    expect(sh('ip -6 route show default', 6)).toBe('');
+    receive(rd, { ...advertisement(), currentHopLimit: 32 }, 7);
+    expect(kernel.sysctl('net.ipv6.conf.eth0.hop_limit')).toBe(32);
+    set('accept_ra_min_hop_limit', 65);
+    receive(rd, { ...advertisement(), currentHopLimit: 64 }, 8);
+    expect(kernel.sysctl('net.ipv6.conf.eth0.hop_limit')).toBe(32);
+  });
+
   test('on-link only and autonomous only prefixes, a non-/64 autonomous prefix, autoconf 0, and bad RAs', () => {
     const { sh, rd, kernel, drops } = host();
     receive(rd, advertisement({ lifetime: 0, prefixes: [prefix('2001:db8:a::', 600, 600, { autonomous: false }), prefix('2001:db8:b::', 600, 600, { onLink: false })] }), 1);
