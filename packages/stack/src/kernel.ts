@@ -31,7 +31,7 @@ import type { Errno } from './process.js';
 import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
 import type { DeviceView, Flow4, KernelChange, NeighbourReachability, Route4, RouteOutcome, RouteType, RoutingApi } from './routing-api.js';
 import { OK, type KernelErrno, type KernelError, type KernelResult } from './fib/errors.js';
-import type { RuleDeleteSpec } from './fib/rules.js';
+import type { PolicyRules, RuleDeleteSpec } from './fib/rules.js';
 import type { FibTable } from './fib/table.js';
 import { RT_SCOPE_HOST, type FibNexthop, type FibRoute, type FibRule, type NexthopException } from './fib/types.js';
 import { SysctlTree } from './sysctl/sysctl-tree.js';
@@ -151,7 +151,7 @@ export class Kernel implements RoutingApi {
     this.output = new OutputRoute(this.deviceTable, this.addresses, this.fib, this.defaultRoute, this.nexthopExceptions, this.cache, sysctls);
     this.input = new InputRoute(this.deviceTable, this.addresses, this.fib, this.nexthopExceptions, this.cache, sysctls);
     this.addrconf = new Addrconf(this.deviceTable, this.fib6, this.ipv6Conf);
-    this.routing6 = new Ipv6Routing(this.deviceTable, this.fib6, this.addrconf, (dst, dev, now) => this.selectSource6(dst, now, dev)?.address);
+    this.routing6 = new Ipv6Routing(this.deviceTable, this.fib6, this.addrconf, (dst, dev, now) => this.selectSource6(dst, now, dev)?.address, () => this.notifier.routesChanged());
     this.addDevice('lo', 'loopback', new Uint8Array(6), 65536);
     this.setLinkUp('lo', true);
     this.addAddress('lo', { address: 0x7f000001, prefixLength: 8, scope: RT_SCOPE_HOST });
@@ -423,6 +423,11 @@ export class Kernel implements RoutingApi {
 
   flushRules(): void {
     this.fib.flushRules();
+  }
+
+  /** The IPv6 policy rules (`ip -6 rule`: fib6_rules), their own list with their own defaults. */
+  get rules6(): PolicyRules<Ipv6Number> {
+    return this.routing6.rules;
   }
 
   // ------------------------------------------------------------------ routes (kernel/fib-semantics.ts)

@@ -95,13 +95,16 @@ export interface FibRoute {
 
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
 
-/** A policy routing rule (fib_rule + fib4_rule). */
-export interface FibRule {
+/**
+ * A policy rule (fib_rule with its family's part): `A` is the family's address, a number for IPv4
+ * (fib4_rule) and a bigint for IPv6 (fib6_rule); every other field is the shared fib_rule's.
+ */
+export interface FibRule<A = number> {
   priority: number;
   not: boolean;
-  src: number;
+  src: A;
   srcLength: number;
-  dst: number;
+  dst: A;
   dstLength: number;
   tos: number;
   fwmark: number;

@@ -11,9 +11,9 @@
  * Leaves out routing by ifgroup, l3mdev and VRF rules, and IPv6 tables.
  */
 import type { RouteType } from '../routing-api.js';
-import { fail, OK, type KernelErrno, type KernelResult } from '../fib/errors.js';
+import type { KernelErrno, KernelResult } from '../fib/errors.js';
 import { isLimitedBroadcast, isMulticast, isZeroNet } from '../fib/ipv4.js';
-import { defaultRulePriority, defaultRules, insertRule, isSameRule, ruleMatches, ruleMatchesDeleteSpec } from '../fib/rules.js';
+import { defaultRules, IPV4_RULE_FAMILY, PolicyRules } from '../fib/rules.js';
 import type { RuleDeleteSpec, RuleFlow } from '../fib/rules.js';
 import { FibTable } from '../fib/table.js';
 import { RT_SCOPE_UNIVERSE, RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN, type FibRoute, type FibRule } from '../fib/types.js';
@@ -80,8 +80,7 @@ export class Fib {
   private readonly tableMap = new Map<number, FibTable>();
   private readonly tableCreation = new Map<number, number>();
   private tableSequence = 0;
-  private readonly ruleList: FibRule[] = defaultRules();
-  private customRulesAdded = false;
+  private readonly policy: PolicyRules<number>;
   private customLocalRoutesAdded = false;
   /** Names from /etc/iproute2/rt_tables (plus user additions). */
   readonly tableNames = new Map<number, string>([
@@ -96,6 +95,7 @@ export class Fib {
     private readonly sysctls: SysctlTree,
     private readonly notifier: ChangeNotifier,
   ) {
+    this.policy = new PolicyRules(IPV4_RULE_FAMILY, defaultRules(), () => notifier.routesChanged());
     this.ensureTable(RT_TABLE_MAIN);
     this.ensureTable(RT_TABLE_LOCAL);
   }
@@ -156,7 +156,11 @@ export class Fib {
 
   /** fib_has_custom_rules: once a rule was added, local and main are looked up separately. */
   get hasCustomRules(): boolean {
-    return this.customRulesAdded;
+    return this.policy.hasCustomRules;
+  }
+
+  private get customRulesAdded(): boolean {
+    return this.policy.hasCustomRules;
   }
 
   /** fib_has_custom_local_routes: a `local` route was added by hand (fib_validate_source looks up). */
@@ -171,40 +175,27 @@ export class Fib {
   // ---------------------------------------------------------------- rules
 
   rules(): readonly FibRule[] {
-    return this.ruleList;
+    return this.policy.rules;
   }
 
   /** Do lookups depend on protocol and ports through the rules (ipproto/sport/dport selectors)? */
   get rulesUsePorts(): boolean {
-    return this.customRulesAdded && this.ruleList.some((r) => r.ipproto || r.sport || r.dport);
+    return this.customRulesAdded && this.policy.rules.some((r) => r.ipproto || r.sport || r.dport);
   }
 
   /** `ip rule add` (fib_nl_newrule); without a priority given, the automatic one. */
   addRule(rule: FibRule, priorityGiven: boolean): KernelResult {
-    const r = { ...rule };
-    if (!priorityGiven) r.priority = defaultRulePriority(this.ruleList);
-    if (r.action === 'goto' && r.gotoTarget <= r.priority) return fail('EINVAL', 'Backward goto not supported');
-    if (this.ruleList.some((x) => isSameRule(x, r))) return fail('EEXIST');
-    insertRule(this.ruleList, r);
-    this.customRulesAdded = true;
-    this.notifier.routesChanged();
-    return OK;
+    return this.policy.add(rule, priorityGiven);
   }
 
   /** `ip rule del` (fib_nl_delrule): the first rule matching the attributes given. */
   deleteRule(spec: RuleDeleteSpec): KernelResult {
-    const index = this.ruleList.findIndex((r) => ruleMatchesDeleteSpec(r, spec));
-    if (index < 0) return fail('ENOENT');
-    this.ruleList.splice(index, 1);
-    this.notifier.routesChanged();
-    return OK;
+    return this.policy.delete(spec);
   }
 
   /** `ip rule flush`: every rule but priority 0 goes (the main and default rules too). */
   flushRules(): void {
-    for (let i = this.ruleList.length - 1; i >= 0; i--) if (this.ruleList[i]!.priority !== 0) this.ruleList.splice(i, 1);
-    this.customRulesAdded = true;
-    this.notifier.routesChanged();
+    this.policy.flush();
   }
 
   // ---------------------------------------------------------------- lookup
@@ -261,36 +252,16 @@ export class Fib {
       }
       return { ok: false, errno: 'ENETUNREACH' };
     }
-    for (let i = 0; i < this.ruleList.length; i++) {
-      let rule = this.ruleList[i]!;
-      if (!ruleMatches(rule, flow)) continue;
-      let jumped = 0;
-      while (rule.action === 'goto' && jumped++ < this.ruleList.length) {
-        const targetIndex = this.ruleList.findIndex((r) => r.priority === rule.gotoTarget);
-        if (targetIndex < 0) break;
-        i = targetIndex;
-        rule = this.ruleList[i]!;
-        if (!ruleMatches(rule, flow)) break;
-      }
-      if (!ruleMatches(rule, flow) || rule.action === 'goto' || rule.action === 'nop') continue;
-      let outcome: FibLookupOutcome | null;
-      switch (rule.action) {
-        case 'unreachable':
-          return { ok: false, errno: 'ENETUNREACH' };
-        case 'prohibit':
-          return { ok: false, errno: 'EACCES' };
-        case 'blackhole':
-          return { ok: false, errno: 'EINVAL' };
-        default: {
-          const table = this.tableMap.get(rule.table);
-          outcome = table ? this.tableLookup([table], table, flow) : null;
-        }
-      }
-      if (!outcome) continue;
-      if (outcome.ok && outcome.res.prefixLength <= rule.suppressPrefixLength) continue;
-      if (!outcome.ok && outcome.errno === 'EAGAIN') continue;
-      return outcome;
-    }
+    const verdict = this.policy.walk<FibLookupOutcome>(flow, (rule) => {
+      const table = this.tableMap.get(rule.table);
+      const outcome = table ? this.tableLookup([table], table, flow) : null;
+      if (!outcome) return null;
+      if (outcome.ok && outcome.res.prefixLength <= rule.suppressPrefixLength) return null;
+      if (!outcome.ok && outcome.errno === 'EAGAIN') return null;
+      return { answer: outcome };
+    });
+    if (verdict && 'answer' in verdict) return verdict.answer;
+    if (verdict) return { ok: false, errno: verdict.reject };
     return { ok: false, errno: 'ENETUNREACH' };
   }
 

@@ -15,11 +15,13 @@
  *   one of ours ("Invalid source address").
  * - Gateway routes of one prefix, table and metric added with append/prepend (or `nexthop … nexthop`)
  *   are ECMP siblings, listed as one multipath route; `del` without a gateway takes the whole group.
- * - Lookups follow the default IPv6 rules, `0: from all lookup local` and `32766: from all lookup
- *   main`; a `throw` route goes on to the next rule, unreachable/blackhole/prohibit are
- *   EHOSTUNREACH/EINVAL/EACCES, no route at all ENETUNREACH. An output lookup with an oif only
- *   takes routes through it.
- * Leaves out `ip -6 rule add` (the rule list is the default one), the ECMP hash (the first usable
+ * - Lookups go through the IPv6 policy rules (fib/rules.ts; by default `0: from all lookup local`
+ *   and `32766: from all lookup main`, `ip -6 rule` changes them, fib6_rule_action): a `throw` route
+ *   or no route goes on to the next rule, a route no longer than a rule's suppress_prefixlength too;
+ *   unreachable/blackhole/prohibit routes are EHOSTUNREACH/EINVAL/EACCES, the rules' reject actions
+ *   ENETUNREACH/EINVAL/EACCES, no route at all ENETUNREACH. An output lookup with an oif only
+ *   takes routes through it; its flow comes from `lo` (flowi6_iif = LOOPBACK_IFINDEX).
+ * Leaves out the ECMP hash (the first usable
  * sibling is used), route metrics other than the metric itself (mtu, hoplimit), `nhid`, the
  * route cache and its exceptions, neighbour-reachability scoring (rt6_score_route), and source
  * routing (`from` subtrees).
@@ -30,7 +32,8 @@ import { fail, OK, type KernelErrno, type KernelError, type KernelResult } from 
 import type { Fib6, Fib6Insert, Fib6Route, RouterPreference } from '../fib/fib6.js';
 import { Fib6Exceptions } from '../fib/fib6-exceptions.js';
 import { ipv6Network, isIpv6LinkLocal, type Ipv6Number } from '../fib/ipv6.js';
-import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../fib/types.js';
+import { RT_TABLE_MAIN } from '../fib/types.js';
+import { defaultRules6, IPV6_RULE_FAMILY, PolicyRules } from '../fib/rules.js';
 import type { Addrconf } from './addrconf.js';
 import type { DeviceTable } from './devices.js';
 
@@ -82,9 +85,6 @@ function refuse(errno: KernelErrno, message?: string): NexthopDevice {
   return message === undefined ? { ok: false, errno } : { ok: false, errno, message };
 }
 
-/** The default IPv6 rules (fib6_rules_net_init): local, then main. */
-const RULE_TABLES: readonly number[] = [RT_TABLE_LOCAL, RT_TABLE_MAIN];
-
 const REJECT_ERRNO: Partial<Record<RouteType, 'EHOSTUNREACH' | 'EINVAL' | 'EACCES'>> = {
   unreachable: 'EHOSTUNREACH',
   blackhole: 'EINVAL',
@@ -133,7 +133,13 @@ export class Ipv6Routing {
     private readonly fib: Fib6,
     private readonly addrconf: Addrconf,
     private readonly selectSource: (dst: Ipv6Number, dev: string | undefined, now: Nanos) => Ipv6Number | undefined,
-  ) {}
+    routesChanged: () => void = () => {},
+  ) {
+    this.rules = new PolicyRules(IPV6_RULE_FAMILY, defaultRules6(), routesChanged);
+  }
+
+  /** The IPv6 policy rules (`ip -6 rule`), which every lookup goes through. */
+  readonly rules: PolicyRules<Ipv6Number>;
 
   /** ip6_route_add for each nexthop (the first with the mode's flags, the rest appended as siblings). */
   modify(spec: Route6Spec, mode: Route6Mode, now: Nanos): KernelResult {
@@ -254,12 +260,13 @@ export class Ipv6Routing {
       if (!dev || !dev.adminUp) return false;
       return query.oif === undefined || r.dev === query.oif;
     };
-    for (const table of RULE_TABLES) {
-      let route = this.fib.lookup(table, query.dst, now, usable);
-      if (!route) continue;
-      if (route.type === 'throw') continue;
+    const flow = { src: query.src ?? 0n, noSource: query.src === undefined, dst: query.dst, iif: query.iif ?? 'lo', oif: query.oif ?? '', tos: 0, mark: 0, proto: 0, sport: 0, dport: 0, uid: 0 };
+    const verdict = this.rules.walk<Route6Outcome>(flow, (rule) => {
+      let route = this.fib.lookup(rule.table, query.dst, now, usable);
+      if (!route || route.type === 'throw') return null;
       const errno = REJECT_ERRNO[route.type];
-      if (errno) return { ok: false, errno };
+      if (errno) return { answer: { ok: false, errno } };
+      if (route.prefixLength <= rule.suppressPrefixLength) return null;
       const input = query.iif !== undefined;
       // rt6_find_cached_rt: a redirect for this destination replaces the gateway route's first hop. Linux
       // 6.18 shows the exception without the route's protocol or preference (`… metric 1024 pref medium`).
@@ -268,8 +275,9 @@ export class Ipv6Routing {
       const dev = route.type === 'local' || route.type === 'anycast' ? 'lo' : route.dev;
       let src: Ipv6Number | null = null;
       if (!input) src = route.prefsrc !== 0n ? route.prefsrc : this.selectSource(query.dst, route.type === 'local' ? undefined : route.dev, now) ?? null;
-      return { ok: true, decision: { route, dev, src, input } };
-    }
-    return { ok: false, errno: 'ENETUNREACH' };
+      return { answer: { ok: true, decision: { route, dev, src, input } } };
+    });
+    if (verdict && 'answer' in verdict) return verdict.answer;
+    return { ok: false, errno: verdict ? verdict.reject : 'ENETUNREACH' };
   }
 }

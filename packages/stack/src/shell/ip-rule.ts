@@ -1,30 +1,77 @@
 /**
- * `ip rule` (iproute2 6.1 ip/iprule.c): add/del/list/flush with not, from, to, tos, fwmark[/mask],
- * iif/dev, oif, uidrange, ipproto, sport, dport, priority, table/lookup, suppress_prefixlength, goto,
- * nop, blackhole, unreachable, prohibit; text and JSON output as iproute2 prints them.
+ * `ip rule` and `ip -6 rule` (iproute2 6.1 ip/iprule.c): add/del/list/flush with not, from, to, tos,
+ * fwmark[/mask], iif/dev, oif, uidrange, ipproto, sport, dport, priority, table/lookup,
+ * suppress_prefixlength, goto, nop, blackhole, unreachable, prohibit; text and JSON output as
+ * iproute2 prints them. Each family has its own rule list in the kernel (fib/rules.ts); without -6
+ * the command works on IPv4's.
  */
 import type { FibRule } from '../fib/types.js';
 import { RT_TABLE_MAIN } from '../fib/types.js';
-import { blankRule } from '../fib/rules.js';
+import { blankRule, blankRule6 } from '../fib/rules.js';
 import type { RuleDeleteSpec } from '../fib/rules.js';
-import { rtnetlinkErrorText } from '../fib/errors.js';
+import { rtnetlinkErrorText, type KernelResult } from '../fib/errors.js';
 import { formatIpv4 } from '../fib/ipv4.js';
+import { formatIpv6Number, type Ipv6Number } from '../fib/ipv6.js';
 import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
-import { Args, dsfieldName, getPrefix, invarg, ipProtocolName, IpExit, matches, parseDsfield, parseIpProtocol, parseProtocol, parseTable, parseUnsigned, protocolName } from './ip-util.js';
+import { Args, dsfieldName, getPrefix, getPrefixAny, invarg, ipProtocolName, IpExit, matches, parseDsfield, parseIpProtocol, parseProtocol, parseTable, parseUnsigned, protocolName } from './ip-util.js';
 import type { IpContext } from './ip-context.js';
 
+/** One family's rule list as `ip rule` sees it (rtnetlink's RTM_{NEW,DEL,GET}RULE for that family). */
+interface RuleFamilyAccess<A> {
+  rules(): readonly FibRule<A>[];
+  add(rule: FibRule<A>, priorityGiven: boolean): KernelResult;
+  delete(spec: RuleDeleteSpec<A>): KernelResult;
+  flush(): void;
+  blank(): FibRule<A>;
+  prefix(arg: string): { address: A; prefixLength: number };
+  format(address: A): string;
+  hostLength: number;
+}
+
+function ipv4Rules(ctx: IpContext): RuleFamilyAccess<number> {
+  const k = ctx.kernel;
+  return {
+    rules: () => k.rules(),
+    add: (rule, priorityGiven) => k.addRule(rule, priorityGiven),
+    delete: (spec) => k.deleteRule(spec),
+    flush: () => k.flushRules(),
+    blank: blankRule,
+    prefix: (arg) => getPrefix(arg, ctx.family),
+    format: formatIpv4,
+    hostLength: 32,
+  };
+}
+
+function ipv6Rules(ctx: IpContext): RuleFamilyAccess<Ipv6Number> {
+  const list = ctx.kernel.rules6;
+  return {
+    rules: () => list.rules,
+    add: (rule, priorityGiven) => list.add(rule, priorityGiven),
+    delete: (spec) => list.delete(spec),
+    flush: () => list.flush(),
+    blank: blankRule6,
+    prefix: (arg) => getPrefixAny(arg, 6) as { address: Ipv6Number; prefixLength: number },
+    format: formatIpv6Number,
+    hostLength: 128,
+  };
+}
+
 export function ipRule(ctx: IpContext, argv: string[]): number {
-  if (argv.length === 0) return listRules(ctx);
+  return ctx.family === 6 ? ipRuleOf(ctx, argv, ipv6Rules(ctx)) : ipRuleOf(ctx, argv, ipv4Rules(ctx));
+}
+
+function ipRuleOf<A>(ctx: IpContext, argv: string[], family: RuleFamilyAccess<A>): number {
+  if (argv.length === 0) return listRules(ctx, family);
   const cmd = argv[0]!;
   const rest = argv.slice(1);
-  if (matches(cmd, 'add')) return modifyRule(ctx, rest, true);
-  if (matches(cmd, 'delete')) return modifyRule(ctx, rest, false);
+  if (matches(cmd, 'add')) return modifyRule(ctx, rest, true, family);
+  if (matches(cmd, 'delete')) return modifyRule(ctx, rest, false, family);
   if (matches(cmd, 'flush')) {
-    ctx.kernel.flushRules();
+    family.flush();
     return 0;
   }
-  if (matches(cmd, 'list') || matches(cmd, 'show') || matches(cmd, 'lst')) return listRules(ctx);
+  if (matches(cmd, 'list') || matches(cmd, 'show') || matches(cmd, 'lst')) return listRules(ctx, family);
   if (matches(cmd, 'help')) throw new IpExit(255, 'Usage: ip rule { add | del } SELECTOR ACTION\n       ip rule { flush | save | restore }\n       ip rule [ list [ SELECTOR ]]');
   throw new IpExit(255, `Command "${cmd}" is unknown, try "ip rule help".`);
 }
@@ -38,13 +85,13 @@ function parsePortRange(arg: string): [number, number] | null {
   return [start, end];
 }
 
-function modifyRule(ctx: IpContext, argv: string[], add: boolean): number {
+function modifyRule<A>(ctx: IpContext, argv: string[], add: boolean, family: RuleFamilyAccess<A>): number {
   if (argv.length === 0) {
     ctx.err(`"ip rule ${add ? 'add' : 'del'}" requires arguments.`);
     return 1;
   }
-  const rule: FibRule = blankRule();
-  const given = new Set<keyof FibRule>();
+  const rule: FibRule<A> = family.blank();
+  const given = new Set<keyof FibRule<A>>();
   let priorityGiven = false;
   let tableGiven = false;
   const args = new Args(argv);
@@ -54,7 +101,7 @@ function modifyRule(ctx: IpContext, argv: string[], add: boolean): number {
       rule.not = true;
       given.add('not');
     } else if (a === 'from' || a === 'to') {
-      const prefix = getPrefix(args.next(), ctx.family);
+      const prefix = family.prefix(args.next());
       if (a === 'from') {
         rule.src = prefix.address;
         rule.srcLength = prefix.prefixLength;
@@ -165,15 +212,15 @@ function modifyRule(ctx: IpContext, argv: string[], add: boolean): number {
     if (!tableGiven) rule.table = RT_TABLE_MAIN;
     if (rule.action !== 'lookup') rule.table = tableGiven && given.has('table') ? rule.table : 0;
     if (rule.action === 'lookup' && !rule.table) rule.table = RT_TABLE_MAIN;
-    const result = ctx.kernel.addRule(rule, priorityGiven);
+    const result = family.add(rule, priorityGiven);
     if (!result.ok) {
       ctx.err(rtnetlinkErrorText(result));
       return 2;
     }
     return 0;
   }
-  const spec: RuleDeleteSpec = { rule, given };
-  const result = ctx.kernel.deleteRule(spec);
+  const spec: RuleDeleteSpec<A> = { rule, given };
+  const result = family.delete(spec);
   if (!result.ok) {
     ctx.err(rtnetlinkErrorText(result));
     return 2;
@@ -181,25 +228,28 @@ function modifyRule(ctx: IpContext, argv: string[], add: boolean): number {
   return 0;
 }
 
-export function formatRule(ctx: IpContext, rule: FibRule): { text: string; json: { [key: string]: JsonValue } } {
+function formatRule<A>(ctx: IpContext, rule: FibRule<A>, family: RuleFamilyAccess<A>): { text: string; json: { [key: string]: JsonValue } } {
   const parts: string[] = [];
   const json: { [key: string]: JsonValue } = { priority: rule.priority };
   if (rule.not) {
     parts.push('not');
     json['not'] = null;
   }
+  const host = family.hostLength;
   if (rule.srcLength) {
-    parts.push(rule.srcLength === 32 ? `from ${formatIpv4(rule.src)}` : `from ${formatIpv4(rule.src)}/${rule.srcLength}`);
-    json['src'] = formatIpv4(rule.src);
-    if (rule.srcLength !== 32) json['srclen'] = rule.srcLength;
+    const src = family.format(rule.src);
+    parts.push(rule.srcLength === host ? `from ${src}` : `from ${src}/${rule.srcLength}`);
+    json['src'] = src;
+    if (rule.srcLength !== host) json['srclen'] = rule.srcLength;
   } else {
     parts.push('from all');
     json['src'] = 'all';
   }
   if (rule.dstLength) {
-    parts.push(rule.dstLength === 32 ? `to ${formatIpv4(rule.dst)}` : `to ${formatIpv4(rule.dst)}/${rule.dstLength}`);
-    json['dst'] = formatIpv4(rule.dst);
-    if (rule.dstLength !== 32) json['dstlen'] = rule.dstLength;
+    const dst = family.format(rule.dst);
+    parts.push(rule.dstLength === host ? `to ${dst}` : `to ${dst}/${rule.dstLength}`);
+    json['dst'] = dst;
+    if (rule.dstLength !== host) json['dstlen'] = rule.dstLength;
   }
   if (rule.tos) {
     parts.push(`tos ${dsfieldName(rule.tos)}`);
@@ -263,7 +313,10 @@ export function formatRule(ctx: IpContext, rule: FibRule): { text: string; json:
   if (rule.action === 'goto') {
     parts.push(`goto ${rule.gotoTarget}`);
     json['goto'] = rule.gotoTarget;
-    if (!ctx.kernel.rules().some((r) => r.priority === rule.gotoTarget)) parts.push('[unresolved]');
+    if (!family.rules().some((r) => r.priority === rule.gotoTarget)) {
+      parts.push('[unresolved]');
+      json['unresolved'] = null;
+    }
   } else if (rule.action === 'nop') {
     parts.push('nop');
     json['nop'] = null;
@@ -278,7 +331,7 @@ export function formatRule(ctx: IpContext, rule: FibRule): { text: string; json:
   return { text: `${rule.priority}:\t${parts.join(' ')}\n`, json };
 }
 
-function listRules(ctx: IpContext): number {
+function listRules<A>(ctx: IpContext, family: RuleFamilyAccess<A>): number {
   let text = '';
   const items: JsonValue[] = [];
   if (typeof ctx.family === 'string') {
@@ -287,16 +340,10 @@ function listRules(ctx: IpContext): number {
     ctx.err('RTNETLINK answers: Address family not supported by protocol\nDump terminated');
     return 255;
   }
-  if (ctx.family === 6) {
-    // IPv6 has no configurable rules here; a fresh host shows these two.
-    text = '0:\tfrom all lookup local\n32766:\tfrom all lookup main\n';
-    items.push({ priority: 0, src: 'all', table: 'local' }, { priority: 32766, src: 'all', table: 'main' });
-  } else {
-    for (const rule of ctx.kernel.rules()) {
-      const formatted = formatRule(ctx, rule);
-      text += formatted.text;
-      items.push(formatted.json);
-    }
+  for (const rule of family.rules()) {
+    const formatted = formatRule(ctx, rule, family);
+    text += formatted.text;
+    items.push(formatted.json);
   }
   ctx.out(ctx.json ? formatJson(items, ctx.pretty) : text);
   return 0;
