@@ -86,6 +86,10 @@ function parseRoute6(ctx: IpContext, argv: string[]): ParsedRoute6 {
   const args = new Args(argv);
   while (!args.done) {
     const a = args.current;
+    // parse_nexthops: after the first `nexthop` only a nexthop's own words (parse_one_nh) may follow.
+    if (multipath && a !== 'via' && a !== 'dev' && a !== 'weight' && a !== 'onlink' && a !== 'nexthop') {
+      throw new IpExit(255, `Error: "nexthop" or end of line is expected instead of "${a}"`);
+    }
     if (a === 'via') {
       let value = args.next();
       if (value === 'inet6') value = args.next();
@@ -366,7 +370,8 @@ function formatRoute6(ctx: IpContext, group: Fib6Route[], options: { all: boolea
   }
   text += `metric ${r.metric} `;
   json['metric'] = r.metric;
-  const flags = multipath ? [] : nexthopFlags(ctx, r);
+  // rt6_fill_node with a dst (route get) reports no nexthop flags: no onlink, linkdown or dead.
+  const flags = multipath || options.get ? [] : nexthopFlags(ctx, r);
   for (const f of flags) text += `${f} `;
   json['flags'] = flags;
   // route get prints the dst entry's expiry (rt6_fill_node with a dst: a cached clone's only), not the route's.
