@@ -33,9 +33,8 @@
  *   P`), the model requires the type: deletions are drawn without the type word.
  * - `ip -6 route change` of a missing route: Linux "Error: Can not replace route - no match found.",
  *   the model "RTNETLINK answers: No such file or directory": `change` is not drawn.
- * - Options after a `nexthop` group: iproute2 refuses them ('Error: "nexthop" or end of line is
- *   expected instead of "metric"', 255), the model takes them: they are drawn before the group.
- *   `nexthop … weight N`: Linux shows `weight N`, the model `weight 1`: no weights.
+ * - `nexthop … weight N`: Linux shows `weight N`, the model `weight 1` (it keeps no weights): none
+ *   drawn. (Options after a group are iproute2's error, drawn once among the refused commands.)
  * - `onlink`: a gateway inside a connected prefix of another device is "Error: Nexthop has invalid
  *   gateway or device mismatch." on Linux, accepted by the model; `ip -6 route get` through an
  *   onlink route prints `onlink` in the model only: not drawn.
@@ -238,6 +237,7 @@ export function generateScenario6(seed: number): Scenario6 {
         'ip -6 route add 2001:db8:300::/48 via 2001:db8:999::1',
         'ip -6 route add 2001:db8:300::/48 via 10.0.0.1',
         'ip -6 route add 2001:db8:300::/48 dev eth0 pref bogus',
+        'ip -6 route add 2001:db8:300::/48 nexthop via 2001:db8:1::50 nexthop via 2001:db8:1::51 metric 10',
         'ip addrlabel add prefix 2001:db8::/32',
         'ip -6 addr del 2001:db8:42::1/64 dev eth0',
       ]),
