@@ -42,6 +42,7 @@ import { Ipv6Layer } from './ipv6/ipv6-layer.js';
 import { Ping6Sockets } from './ipv6/ping6-socket.js';
 import { RouterDiscovery, type RouterDiscoveryKernel } from './ipv6/router-discovery.js';
 import { RouterAdvertiser, runRaCommand } from './ipv6/router-advertiser.js';
+import { NdiscNotifier } from './ipv6/ndisc-notify.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
@@ -283,6 +284,11 @@ export class StackNode implements NodeHost {
     linkLayer.register(EtherType.ipv6, (device, packetType, payload, frame, now) => ipv6.processIpv6(device, packetType, payload, frame, now));
     this.parts = { routing, timers, prng, neighbours, arp, ipv4, neighbours6, ipv6, sockets, processes, linkLayer, transports, netfilter };
 
+    const ndiscNotifier = new NdiscNotifier({
+      device: (dev) => routing.device(dev),
+      conf: (scope, key) => routing.sysctl(`net.ipv6.conf.${scope}.${key}`),
+      announce: (dev) => ipv6.ndisc.announce(dev),
+    });
     routing.onChange((change) => {
       // A device set down loses every neighbour (NETDEV_DOWN: fib_disable_ip → arp_ifdown), one that
       // lost its carrier all but PERMANENT ones (neigh_carrier_down), one whose last IPv4 address went
@@ -294,6 +300,8 @@ export class StackNode implements NodeHost {
       if (change.type === 'address' && !change.added && routing.device(change.dev)?.addresses.length === 0) neighbours.flushDevice(change.dev, this.now, false);
       if (change.type === 'link' && this.portOfDevice.has(change.dev)) this.reportAdminState(change.dev, change.adminUp);
       if (change.type === 'rename') this.deviceRenamed(change.from, change.to);
+      if (change.type === 'link') ndiscNotifier.linkChanged(change.dev);
+      if (change.type === 'rename') ndiscNotifier.renamed(change.from, change.to);
     });
     for (const [name, program] of Object.entries(programs)) {
       shell.register(name, (argv, now, io) => {
