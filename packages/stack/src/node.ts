@@ -40,6 +40,7 @@ import { INET_FAMILY, NeighbourTable, neighbourParams } from './neigh/neighbour-
 import { IPV6_NEIGHBOUR_FAMILY } from './neigh/ndisc.js';
 import { Ipv6Layer } from './ipv6/ipv6-layer.js';
 import { Ping6Sockets } from './ipv6/ping6-socket.js';
+import { Udp6Sockets } from './sockets/udp6-socket.js';
 import { RouterDiscovery, type RouterDiscoveryKernel } from './ipv6/router-discovery.js';
 import { RouterAdvertiser, runRaCommand } from './ipv6/router-advertiser.js';
 import { NdiscNotifier } from './ipv6/ndisc-notify.js';
@@ -238,6 +239,14 @@ export class StackNode implements NodeHost {
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
     });
     const ping6 = new Ping6Sockets(ipv6, () => this.now);
+    const udp6 = new Udp6Sockets({
+      layer: ipv6,
+      transports,
+      prng,
+      now: () => this.now,
+      addressesOf: (dev, now) => routing.addresses6Of(dev, now).map((s) => s.address.address),
+      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+    });
     const routerDiscovery = new RouterDiscovery(routing, {
       routerAdvertised: (dev, source, lladdr, now) => ipv6.ndisc.routerAdvertised(dev, source, lladdr, now),
       drop: (dev, reason, detail) => this.drop(dev, reason, undefined, detail),
@@ -277,7 +286,7 @@ export class StackNode implements NodeHost {
       nextIdentification: () => this.nextIdentification(),
       now: () => this.now,
     });
-    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6));
+    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6, udp6));
     const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
     linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
     linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
@@ -516,18 +525,19 @@ export class StackNode implements NodeHost {
     return this.identification;
   }
 
-  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets): ProcessServices {
+  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets, udp6: Udp6Sockets): ProcessServices {
     const routing = this.routing;
     return {
       hostname,
       timers,
       now: () => this.now,
-      udpSocket: (owner, family) => (family === 4 ? sockets.openUdp(owner) : { errno: 'EAFNOSUPPORT' }),
+      udpSocket: (owner, family) => (family === 4 ? sockets.openUdp(owner) : udp6.open(owner)),
       icmpSocket: (owner, family) => (family === 4 ? sockets.openIcmp(owner) : ping6.open(owner)),
       arp: (owner, ifname) => this.openArpSocket(owner, ifname, arp),
       closeSockets: (owner) => {
         sockets.closeOwnedBy(owner);
         ping6.closeOwnedBy(owner);
+        udp6.closeOwnedBy(owner);
       },
       resolve: (name, family) => {
         if (family === 6) return null;

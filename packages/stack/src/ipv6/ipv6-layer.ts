@@ -478,6 +478,11 @@ export class Ipv6Layer {
       const type = d.payload[0] ?? 0;
       if (this.ping?.receive({ dev: d.dev, source: d.source, destination: d.destination, type, code: message.code, identifier, sequence, payload: message.packet, hopLimit: d.hopLimit, packetLength: d.packet.length, info }, now) === true) return;
     }
+    // icmpv6_notify: the quoted packet's transport (its err_handler, e.g. udpv6_err) finds the socket.
+    if (!isWireError(quoted) && quoted.nextHeader !== IPPROTO_ICMPV6) {
+      const transport = this.transports.handlerFor(quoted.nextHeader);
+      if (transport?.error({ dev: d.dev, type: d.payload[0] ?? 0, code: message.code, info, from: d.source, quoted: message.packet }, now) === true) return;
+    }
     this.deps.drop(d.dev, 'noSocket', d.packet, `ICMPv6 ${message.kind}: no socket sent the quoted packet`);
   }
 
@@ -535,6 +540,23 @@ export class Ipv6Layer {
     const route = outcome.decision.route;
     const packet = this.buildIcmpv6(source, destination, hopLimit, message);
     this.output(route.type === 'local' ? 'lo' : route.dev, route.gateway !== 0n ? route.gateway : destination, packet, source, now);
+  }
+
+  /** icmpv6_send(ICMPV6_DEST_UNREACH, code) about a delivered packet no socket took (e.g. __udp6_lib_rcv's port unreachable). */
+  destinationUnreachable(d: Ipv6Delivery, code: number, now: Nanos): void {
+    const ip = parseIpv6Packet(d.packet);
+    if (isWireError(ip)) return;
+    this.icmpSend({ dev: d.dev, ip, source: d.source, destination: d.destination, packet: d.packet, frame: d.packet }, Icmpv6Type.destinationUnreachable, code, 0, now);
+  }
+
+  /** ip6_xmit for a transport's built packet (a UDP socket's): routed from its source (out of `oif` if given), then sent. */
+  sendLocal(packet: Uint8Array, source: bigint, destination: bigint, oif: string | undefined, now: Nanos): Errno | null {
+    this.clock = now;
+    const outcome = this.deps.lookupRoute({ dst: destination, src: source, ...(oif !== undefined ? { oif } : {}) }, now);
+    if (!outcome.ok) return outcome.errno;
+    const route = outcome.decision.route;
+    this.output(outcome.decision.dev, route.gateway !== 0n ? route.gateway : destination, packet, source, now);
+    return null;
   }
 
   /** ndisc_send_skb: NDP leaves on the given device without a route lookup. */

@@ -114,22 +114,12 @@ export class SocketTable {
 
   /** Is (address, port) free to bind? Wildcard conflicts with everything on the port. */
   isPortFree(address: number, port: number, except: UdpDatagramSocket): boolean {
-    for (const socket of this.udpSockets) {
-      if (socket === except || socket.boundPort !== port) continue;
-      if (socket.boundAddress === 0 || address === 0 || socket.boundAddress === address) return false;
-    }
-    return true;
+    return isPortFree(this.udpSockets, 0, address, port, except);
   }
 
   /** inet_autobind / udp_lib_get_port(0): a free ephemeral port, starting at a random offset. */
   ephemeralPort(address: number, socket: UdpDatagramSocket): number | null {
-    const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-    const start = this.env.prng.below(span);
-    for (let i = 0; i < span; i++) {
-      const port = EPHEMERAL_LOW + ((start + i) % span);
-      if (this.isPortFree(address, port, socket)) return port;
-    }
-    return null;
+    return ephemeralPort(this.env.prng, (port) => this.isPortFree(address, port, socket));
   }
 
   // ---------------------------------------------------------------- UDP and ping as transports
@@ -262,6 +252,26 @@ function udpErrorOf(type: number, code: number): { errno: Errno; fatal: boolean 
   const entry = UNREACH_ERRORS[code];
   if (entry === undefined) return { errno: 'EHOSTUNREACH', fatal: false };
   return entry.errno === null ? null : { errno: entry.errno, fatal: entry.fatal };
+}
+
+/** udp_lib_lport_inuse over one family's sockets: is (address, port) free? A wildcard (`any`) conflicts with every address. */
+export function isPortFree<A>(sockets: Iterable<{ boundAddress: A; boundPort: number }>, any: A, address: A, port: number, except: object): boolean {
+  for (const socket of sockets) {
+    if (socket === except || socket.boundPort !== port) continue;
+    if (socket.boundAddress === any || address === any || socket.boundAddress === address) return false;
+  }
+  return true;
+}
+
+/** inet_autobind / udp_lib_get_port(0): a free port of the ephemeral range (32768-60999), from a random offset; null when all are taken. */
+export function ephemeralPort(prng: Prng, isFree: (port: number) => boolean): number | null {
+  const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+  const start = prng.below(span);
+  for (let i = 0; i < span; i++) {
+    const port = EPHEMERAL_LOW + ((start + i) % span);
+    if (isFree(port)) return port;
+  }
+  return null;
 }
 
 export function formatAddress(address: number): string {

@@ -1,0 +1,390 @@
+/**
+ * UDP over IPv6 (net/ipv6/udp.c, datagram.c, af_inet6.c): the node's udp6 sockets and the udpv6
+ * transport registered as (6, 17), with its receive handler (__udp6_lib_rcv) and error handler
+ * (__udp6_lib_err).
+ *
+ * Covers: bind (EINVAL for text that is no IPv6 address, for a second bind, and for a link-local
+ * address without SO_BINDTODEVICE — inet6_bind wants a scope; EADDRNOTAVAIL for an address that is
+ * not ours, or not on the bound device; EADDRINUSE), connect (ip6_datagram_connect: EINVAL for an
+ * unscoped link-local or link-scoped multicast destination, the route lookup's errno, the source it
+ * picks kept; inet_dgram_connect binds an ephemeral port first, as a send does), sendto
+ * (EDESTADDRREQ, EINVAL for an explicit port 0 — a link-local destination needs no scope here, the
+ * route lookup picks the device, and a socket connected to port 0 sends to it —, EMSGSIZE beyond 65527 bytes or the path MTU — no fragmentation at the
+ * source here, the route lookup's ENETUNREACH / EHOSTUNREACH / EACCES / EINVAL; IPV6_PKTINFO's
+ * source address for one send, EINVAL when it is not ours), SO_BINDTODEVICE (ENODEV), the unicast
+ * hop limit (IP_TTL stands for IPV6_UNICAST_HOPS), IPV6_RECVPKTINFO on receive, and errors:
+ * icmpv6_err_convert's errno of a fatal ICMPv6 error (port unreachable → ECONNREFUSED) is reported
+ * on a connected socket at once and kept as sk_err for the next send. The checksum is mandatory
+ * both ways: a datagram with a zero or wrong checksum is dropped (badChecksum).
+ * Delivery picks the best-matching socket (udp6_lib_lookup's score: bound address, connected
+ * peer, bound device); with none, `noSocket` and ICMPv6 port unreachable.
+ * Leaves out: IPv4-mapped addresses and IPV6_V6ONLY (the socket API has no option for it; a
+ * mapped address is EAFNOSUPPORT here, where Linux would use IPv4), the port space shared with
+ * IPv4 sockets (udp6 ports are their own here), IPV6_PKTINFO's ifindex on send, multicast,
+ * fragmentation at the source, flow labels and traffic class, SO_REUSEADDR.
+ */
+import { buildUdpIpv6Packet, isWireError, parseUdp } from '@netloom/wire';
+import type { DropReason, Nanos } from '../node-host.js';
+import type { Datagram, Errno, PktInfo, SendResult, SockAddr, SocketResult, UdpSocket } from '../process.js';
+import type { TransportRegistry } from '../protocol-table.js';
+import type { Prng } from '../timers.js';
+import { formatIpv6Number, ipv6ToBytes, isIpv4Mapped, isIpv6LinkLocal, isIpv6Multicast, parseIpv6Number, type Ipv6Number } from '../fib/ipv6.js';
+import type { Icmpv6ErrorReport, Ipv6Delivery, Ipv6Layer } from '../ipv6/ipv6-layer.js';
+import { ephemeralPort, isPortFree } from './socket-table.js';
+
+const IPPROTO_UDP = 17;
+const UDP_HEADER = 8;
+const IPV6_HEADER = 40;
+/** The largest UDP payload an IPv6 packet without jumbogram carries (65535 - 8). */
+const MAX_UDP6_PAYLOAD = 65527;
+const DEFAULT_HOP_LIMIT = 64;
+/** A bound on the sockets of one node (each is a process's descriptor). */
+const MAX_SOCKETS = 4096;
+/** ICMPv6 types and the destination-unreachable codes' errors (icmpv6_err_convert, tab_unreach). */
+const ICMPV6_DEST_UNREACH = 1;
+const ICMPV6_PKT_TOOBIG = 2;
+const ICMPV6_TIME_EXCEED = 3;
+const ICMPV6_PORT_UNREACH = 4;
+const UNREACH_ERRORS: readonly { errno: Errno; fatal: boolean }[] = [
+  { errno: 'ENETUNREACH', fatal: false },
+  { errno: 'EACCES', fatal: true },
+  { errno: 'EHOSTUNREACH', fatal: false },
+  { errno: 'EHOSTUNREACH', fatal: false },
+  { errno: 'ECONNREFUSED', fatal: true },
+  { errno: 'EACCES', fatal: true },
+  { errno: 'EACCES', fatal: true },
+];
+
+/** icmpv6_err_convert: the errno and whether the error is hard; null where the errno (EPROTO) has no name here. */
+function icmpv6ErrConvert(type: number, code: number): { errno: Errno; fatal: boolean } | null {
+  if (type === ICMPV6_DEST_UNREACH) return UNREACH_ERRORS[code] ?? null;
+  if (type === ICMPV6_PKT_TOOBIG) return { errno: 'EMSGSIZE', fatal: false };
+  if (type === ICMPV6_TIME_EXCEED) return { errno: 'EHOSTUNREACH', fatal: false };
+  return null;
+}
+
+/** What udp6 needs of the node. */
+export interface Udp6Environment {
+  layer: Ipv6Layer;
+  transports: TransportRegistry;
+  prng: Prng;
+  now(): Nanos;
+  /** The IPv6 addresses of a device (for a link-local bind's scope). */
+  addressesOf(dev: string, now: Nanos): readonly Ipv6Number[];
+  drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
+}
+
+/** A received datagram as the sockets match it. */
+interface Received6 {
+  dev: string;
+  source: Ipv6Number;
+  destination: Ipv6Number;
+  sourcePort: number;
+  destinationPort: number;
+  payload: Uint8Array;
+  hopLimit: number;
+}
+
+/** The owner a socket is closed with (a process). */
+export type Udp6Owner = object;
+
+/** The node's UDP-over-IPv6 sockets (udp_table for family 6) and the udpv6 transport. */
+export class Udp6Sockets {
+  private readonly sockets = new Set<Udp6DatagramSocket>();
+
+  constructor(readonly env: Udp6Environment) {
+    env.transports.register(6, IPPROTO_UDP, {
+      receive: (delivery, now) => this.receive(delivery, now),
+      error: (report) => this.error(report),
+    });
+  }
+
+  open(owner: Udp6Owner): Udp6DatagramSocket | { errno: Errno } {
+    if (this.sockets.size >= MAX_SOCKETS) return { errno: 'ENOBUFS' };
+    const socket = new Udp6DatagramSocket(this, owner);
+    this.sockets.add(socket);
+    return socket;
+  }
+
+  closeOwnedBy(owner: Udp6Owner): void {
+    for (const socket of [...this.sockets]) if (socket.owner === owner) socket.close();
+  }
+
+  release(socket: Udp6DatagramSocket): void {
+    this.sockets.delete(socket);
+  }
+
+  /** Is (address, port) free to bind? A wildcard conflicts with everything on the port. */
+  isPortFree(address: Ipv6Number, port: number, except: Udp6DatagramSocket): boolean {
+    return isPortFree(this.sockets, 0n, address, port, except);
+  }
+
+  /** inet_autobind / udp_lib_get_port(0): a free ephemeral port, starting at a random offset. */
+  ephemeralPort(address: Ipv6Number, socket: Udp6DatagramSocket): number | null {
+    return ephemeralPort(this.env.prng, (port) => this.isPortFree(address, port, socket));
+  }
+
+  /** __udp6_lib_rcv: the checksum (mandatory), then the best socket; nobody: port unreachable. */
+  private receive(d: Ipv6Delivery, now: Nanos): void {
+    const checksumAbsent = d.payload.length >= UDP_HEADER && d.payload[6] === 0 && d.payload[7] === 0;
+    const udp = parseUdp(d.payload, { family: 6, source: ipv6ToBytes(d.source), destination: ipv6ToBytes(d.destination) });
+    if (checksumAbsent || isWireError(udp)) {
+      const bad = checksumAbsent || (isWireError(udp) && udp.error === 'badChecksum');
+      this.env.drop(d.dev, bad ? 'badChecksum' : 'malformed', d.packet, checksumAbsent ? 'udp6 zero checksum' : `udp6 ${isWireError(udp) ? udp.error : ''}`);
+      return;
+    }
+    const received: Received6 = { dev: d.dev, source: d.source, destination: d.destination, sourcePort: udp.sourcePort, destinationPort: udp.destinationPort, payload: udp.payload, hopLimit: d.hopLimit };
+    const best = this.bestSocket(received, false);
+    if (best !== null) {
+      best.receive(received);
+      return;
+    }
+    this.env.drop(d.dev, 'noSocket', d.packet, `udp6 port ${udp.destinationPort}`);
+    if (!isIpv6Multicast(d.destination)) this.env.layer.destinationUnreachable(d, ICMPV6_PORT_UNREACH, now);
+  }
+
+  /** __udp6_lib_lookup: the best-scoring socket for a datagram, or null. */
+  private bestSocket(d: Received6, error: boolean): Udp6DatagramSocket | null {
+    let best: Udp6DatagramSocket | null = null;
+    let bestScore = -1;
+    for (const socket of this.sockets) {
+      const score = socket.matchScore(d, error);
+      if (score > bestScore) {
+        best = socket;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /** __udp6_lib_err: the socket that sent the quoted datagram (its addresses and ports). */
+  private error(report: Icmpv6ErrorReport): boolean {
+    const q = report.quoted;
+    if (q.length < IPV6_HEADER + 4) return false;
+    const source = bytesToNumber(q.subarray(8, 24));
+    const destination = bytesToNumber(q.subarray(24, 40));
+    const sourcePort = ((q[IPV6_HEADER] ?? 0) << 8) | (q[IPV6_HEADER + 1] ?? 0);
+    const destinationPort = ((q[IPV6_HEADER + 2] ?? 0) << 8) | (q[IPV6_HEADER + 3] ?? 0);
+    // The lookup is the receive lookup turned around: the datagram's destination is the socket's peer.
+    const turned: Received6 = { dev: report.dev, source: destination, destination: source, sourcePort: destinationPort, destinationPort: sourcePort, payload: new Uint8Array(0), hopLimit: 0 };
+    const best = this.bestSocket(turned, true);
+    if (best === null) return false;
+    best.icmpError(report);
+    return true;
+  }
+}
+
+function bytesToNumber(bytes: Uint8Array): Ipv6Number {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return n;
+}
+
+/** An address of our API's text, or why not: EINVAL for no address, EAFNOSUPPORT for a v4-mapped one (left out). */
+function parseAddress(text: string): Ipv6Number | { errno: Errno } {
+  const address = parseIpv6Number(text);
+  if (address === null) return { errno: 'EINVAL' };
+  if (isIpv4Mapped(address)) return { errno: 'EAFNOSUPPORT' };
+  return address;
+}
+
+/** A destination that needs a scope (an interface): link-local unicast or link-scoped multicast. */
+function needsScope(address: Ipv6Number): boolean {
+  return isIpv6LinkLocal(address) || (isIpv6Multicast(address) && ((address >> 112n) & 0xfn) <= 2n);
+}
+
+export class Udp6DatagramSocket implements UdpSocket {
+  readonly family = 6 as const;
+  boundAddress: Ipv6Number = 0n;
+  boundPort = 0;
+  private boundDevice: string | undefined;
+  private peer: { address: Ipv6Number; port: number } | null = null;
+  /** The source fixed by bind or connect. */
+  private source: Ipv6Number = 0n;
+  private hopLimit = DEFAULT_HOP_LIMIT;
+  private wantsPktinfo = false;
+  private closed = false;
+  private messageHandler: ((dgram: Datagram) => void) | null = null;
+  private errorHandler: ((errno: Errno, from: string) => void) | null = null;
+  /** sk_err: the last hard ICMPv6 error of a connected socket, not yet returned by a send. */
+  private pendingError: Errno | null = null;
+
+  constructor(
+    private readonly table: Udp6Sockets,
+    readonly owner: Udp6Owner,
+  ) {}
+
+  private get layer(): Ipv6Layer {
+    return this.table.env.layer;
+  }
+
+  bind(address: string, port: number): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    const local = parseAddress(address);
+    if (typeof local !== 'bigint') return { ok: false, errno: local.errno };
+    if (this.boundPort !== 0) return { ok: false, errno: 'EINVAL' };
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
+    const now = this.table.env.now();
+    if (local !== 0n) {
+      // inet6_bind: a link-local address needs the socket's device, and must be on it.
+      if (needsScope(local) && this.boundDevice === undefined) return { ok: false, errno: 'EINVAL' };
+      if (!this.layer.isLocalAddress(local, now)) return { ok: false, errno: 'EADDRNOTAVAIL' };
+      if (isIpv6LinkLocal(local) && !this.table.env.addressesOf(this.boundDevice!, now).includes(local)) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    }
+    let chosen = port;
+    if (chosen === 0) {
+      const ephemeral = this.table.ephemeralPort(local, this);
+      if (ephemeral === null) return { ok: false, errno: 'EADDRINUSE' };
+      chosen = ephemeral;
+    } else if (!this.table.isPortFree(local, chosen, this)) return { ok: false, errno: 'EADDRINUSE' };
+    this.boundAddress = local;
+    this.source = local;
+    this.boundPort = chosen;
+    return { ok: true };
+  }
+
+  /** inet_autobind, as inet_dgram_connect and inet_send_prepare do before anything else: an ephemeral port. */
+  private autobind(): Errno | null {
+    if (this.boundPort !== 0) return null;
+    const ephemeral = this.table.ephemeralPort(0n, this);
+    if (ephemeral === null) return 'EAGAIN';
+    this.boundPort = ephemeral;
+    return null;
+  }
+
+  /** ip6_datagram_connect (after inet_dgram_connect's autobind): the route and source now. */
+  connect(address: string, port: number): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    const unbound = this.autobind();
+    if (unbound !== null) return { ok: false, errno: unbound };
+    const destination = parseAddress(address);
+    if (typeof destination !== 'bigint') return { ok: false, errno: destination.errno };
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
+    if (needsScope(destination) && this.boundDevice === undefined) return { ok: false, errno: 'EINVAL' };
+    const routed = this.layer.routeFor(destination === 0n ? 1n : destination, this.boundAddress, this.boundDevice, this.table.env.now());
+    if (!routed.ok) return { ok: false, errno: routed.errno };
+    const source = this.boundAddress !== 0n ? this.boundAddress : routed.source;
+    if (source === null) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    this.source = source;
+    this.peer = { address: destination === 0n ? 1n : destination, port };
+    this.pendingError = null;
+    return { ok: true };
+  }
+
+  /** udpv6_sendmsg. */
+  sendto(data: Uint8Array, to?: SockAddr, control?: { pktinfo?: PktInfo }): SendResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    const unbound = this.autobind();
+    if (unbound !== null) return { ok: false, errno: unbound };
+    let destination: Ipv6Number;
+    let port: number;
+    if (to !== undefined) {
+      const parsed = parseAddress(to.address);
+      if (typeof parsed !== 'bigint') return { ok: false, errno: parsed.errno };
+      if (to.port === 0 || !Number.isInteger(to.port) || to.port < 0 || to.port > 65535) return { ok: false, errno: 'EINVAL' };
+      destination = parsed === 0n ? 1n : parsed;
+      port = to.port;
+    } else if (this.peer !== null) {
+      destination = this.peer.address;
+      // A socket connected to port 0 sends to port 0: only an explicit port 0 is EINVAL.
+      port = this.peer.port;
+    } else return { ok: false, errno: 'EDESTADDRREQ' };
+    if (data.length > MAX_UDP6_PAYLOAD) return { ok: false, errno: 'EMSGSIZE' };
+    const now = this.table.env.now();
+    let source = to === undefined ? this.source : this.boundAddress;
+    // IPV6_PKTINFO (ip6_datagram_send_ctl): a source address for this send must be ours.
+    if (control?.pktinfo?.address !== undefined) {
+      const wanted = parseIpv6Number(control.pktinfo.address);
+      if (wanted === null || (wanted !== 0n && !this.layer.isLocalAddress(wanted, now))) return { ok: false, errno: 'EINVAL' };
+      if (wanted !== 0n) source = wanted;
+    }
+    const routed = this.layer.routeFor(destination, source, this.boundDevice, now);
+    if (!routed.ok) return { ok: false, errno: routed.errno };
+    if (this.pendingError !== null) {
+      const errno = this.pendingError;
+      this.pendingError = null;
+      return { ok: false, errno };
+    }
+    if (source === 0n) source = routed.source ?? 0n;
+    if (source === 0n) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    if (data.length + UDP_HEADER + IPV6_HEADER > routed.mtu) return { ok: false, errno: 'EMSGSIZE', localErrorMtu: routed.mtu };
+    const packet = buildUdpIpv6Packet({ trafficClass: 0, flowLabel: 0, hopLimit: this.hopLimit, source: ipv6ToBytes(source), destination: ipv6ToBytes(destination) }, this.boundPort, port, data);
+    const errno = this.layer.sendLocal(packet, source, destination, this.boundDevice, now);
+    if (errno !== null) return { ok: false, errno };
+    return { ok: true, info: { ifname: routed.dev, source: formatIpv6Number(source), bytes: data.length } };
+  }
+
+  setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
+  setsockopt(option: 'IP_PKTINFO' | 'IPV6_RECVPKTINFO' | 'SO_BROADCAST', value: boolean): SocketResult;
+  setsockopt(option: 'IP_TTL', value: number): SocketResult;
+  setsockopt(option: string, value: string | number | boolean): SocketResult {
+    if (this.closed) return { ok: false, errno: 'EBADF' };
+    if (option === 'SO_BINDTODEVICE') {
+      const name = String(value);
+      if (name !== '' && this.layer.device(name) === undefined) return { ok: false, errno: 'ENODEV' };
+      this.boundDevice = name === '' ? undefined : name;
+      return { ok: true };
+    }
+    if (option === 'IP_TTL') {
+      // IPV6_UNICAST_HOPS: -1 (the default) to 255.
+      const hops = Number(value);
+      if (!Number.isInteger(hops) || hops < -1 || hops > 255) return { ok: false, errno: 'EINVAL' };
+      this.hopLimit = hops === -1 ? DEFAULT_HOP_LIMIT : hops;
+      return { ok: true };
+    }
+    if (option === 'IPV6_RECVPKTINFO') this.wantsPktinfo = Boolean(value);
+    return { ok: true };
+  }
+
+  localAddress(): SockAddr | null {
+    if (this.boundPort === 0) return null;
+    return { address: formatIpv6Number(this.source), port: this.boundPort };
+  }
+
+  onMessage(handler: (dgram: Datagram) => void): void {
+    this.messageHandler = handler;
+  }
+
+  onError(handler: (errno: Errno, from: string) => void): void {
+    this.errorHandler = handler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.table.release(this);
+  }
+
+  /** udp6_lib_lookup's score; -1 when the socket does not take it (`error`: the lookup of __udp6_lib_err). */
+  matchScore(d: Received6, error = false): number {
+    if (this.closed || this.boundPort === 0 || this.boundPort !== d.destinationPort) return -1;
+    let score = 0;
+    if (this.boundAddress !== 0n) {
+      if (this.boundAddress !== d.destination) return -1;
+      score += 4;
+    }
+    if (this.peer !== null) {
+      if (this.peer.address !== d.source || (this.peer.port !== 0 && this.peer.port !== d.sourcePort)) return -1;
+      score += 4;
+    } else if (error) return -1;
+    if (this.boundDevice !== undefined) {
+      if (this.boundDevice !== d.dev) return -1;
+      score += 4;
+    }
+    return score;
+  }
+
+  receive(d: Received6): void {
+    const dgram: Datagram = { data: d.payload.slice(), from: { address: formatIpv6Number(d.source), port: d.sourcePort }, ttl: d.hopLimit };
+    if (this.wantsPktinfo) dgram.pktinfo = { address: formatIpv6Number(d.destination), ifindex: this.layer.device(d.dev)?.ifindex ?? 0, ifname: d.dev };
+    this.messageHandler?.(dgram);
+  }
+
+  /** __udp6_lib_err without IPV6_RECVERR: only a hard error, and only on a connected socket. */
+  icmpError(report: Icmpv6ErrorReport): void {
+    const converted = icmpv6ErrConvert(report.type, report.code);
+    if (converted === null || !converted.fatal || this.peer === null) return;
+    this.pendingError = converted.errno;
+    this.errorHandler?.(converted.errno, formatIpv6Number(report.from));
+  }
+}
