@@ -24,7 +24,8 @@ interface RuleFamilyAccess<A> {
   delete(spec: RuleDeleteSpec<A>): KernelResult;
   flush(): void;
   blank(): FibRule<A>;
-  prefix(arg: string): { address: A; prefixLength: number };
+  /** get_prefix under the command's family; null for a prefix of the other family (the kernel refuses it). */
+  prefix(arg: string): { address: A; prefixLength: number } | null;
   format(address: A): string;
   hostLength: number;
 }
@@ -37,7 +38,12 @@ function ipv4Rules(ctx: IpContext): RuleFamilyAccess<number> {
     delete: (spec) => k.deleteRule(spec),
     flush: () => k.flushRules(),
     blank: blankRule,
-    prefix: (arg) => getPrefix(arg, ctx.family),
+    // Without -4/-6 iproute2 sends an IPv6 prefix in an AF_INET request; fib_nl2rule refuses its length.
+    prefix: (arg) => {
+      if (ctx.family !== 0) return getPrefix(arg, ctx.family);
+      const prefix = getPrefixAny(arg, 0);
+      return prefix.family === 4 ? prefix : null;
+    },
     format: formatIpv4,
     hostLength: 32,
   };
@@ -94,6 +100,8 @@ function modifyRule<A>(ctx: IpContext, argv: string[], add: boolean, family: Rul
   const given = new Set<keyof FibRule<A>>();
   let priorityGiven = false;
   let tableGiven = false;
+  /** fib_nl2rule's extack for an address of the wrong length (the source is checked first). */
+  let refusal: string | null = null;
   const args = new Args(argv);
   while (!args.done) {
     const a = args.current;
@@ -102,7 +110,8 @@ function modifyRule<A>(ctx: IpContext, argv: string[], add: boolean, family: Rul
       given.add('not');
     } else if (a === 'from' || a === 'to') {
       const prefix = family.prefix(args.next());
-      if (a === 'from') {
+      if (prefix === null) refusal = a === 'from' ? 'Invalid source address' : refusal ?? 'Invalid dst address';
+      else if (a === 'from') {
         rule.src = prefix.address;
         rule.srcLength = prefix.prefixLength;
         given.add('src').add('srcLength');
@@ -207,6 +216,10 @@ function modifyRule<A>(ctx: IpContext, argv: string[], add: boolean, family: Rul
       tableGiven = true;
     }
     args.advance();
+  }
+  if (refusal !== null) {
+    ctx.err(`Error: ${refusal}.`);
+    return 2;
   }
   if (add) {
     if (!tableGiven) rule.table = RT_TABLE_MAIN;

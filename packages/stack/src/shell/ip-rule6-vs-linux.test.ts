@@ -48,6 +48,15 @@ linux.describe('ip -6 rule against the Linux kernel', () => {
       'ip -6 rule del prio 0',
       'ip -6 rule',
       'ip rule',
+      'ip rule add from 2001:db9::/32 table 9',
+      'ip rule add to 2001:db9::/32 table 9',
+      'ip rule add to 2001:db9::/32 from 2001:db9::/32 table 9',
+      'ip rule add from 10.0.0.0/8 to 2001:db9::/32 table 9',
+      'ip rule add to 2001:db9::/32 from 2001:db9::/32 bogus',
+      'ip rule del from 2001:db9::/32',
+      'ip -4 rule add from 2001:db9::/32 table 9',
+      'ip -6 rule add from 10.0.0.0/8 table 9',
+      'ip rule',
     ];
     expect(compareCommandLines(['eth0'], lines).join('\n\n')).toBe('');
   });
