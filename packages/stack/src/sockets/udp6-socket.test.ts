@@ -97,3 +97,41 @@ test('udp6 between two nodes: refusals, an answered datagram, ECONNREFUSED from 
     { from: { address: '2001:db8::2', port: 4000 }, ttl: 64, pktinfo: { address: '2001:db8::1', ifindex: 2, ifname: 'eth0' } },
   ]);
 });
+
+test('the UDP checksum is mandatory over IPv6: a zero or a wrong one is dropped, not delivered', () => {
+  const results: string[] = [];
+  const received: string[] = [];
+  const server = opener(results, (socket, show) => {
+    const s = socket();
+    show('server bind [::]:5000', s.bind('::', 5000));
+    s.onMessage((d) => received.push(Array.from(d.data).join(',')));
+  });
+  const client = opener(results, (socket, show) => {
+    show('sendto', socket().sendto(Uint8Array.of(7, 7), { address: '2001:db8::1', port: 5000 }));
+  });
+  const lab = new Lab();
+  lab.addNode('h1', { programs: { server } });
+  lab.addNode('h2', { programs: { client } });
+  lab.link('h1:eth0', 'h2:eth0');
+  lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth0 nodad');
+  lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
+  lab.run(2 * SECOND);
+  lab.exec('h1', 'server');
+  lab.exec('h2', 'client', SECOND / 2);
+  expect(received).toEqual(['7,7']);
+  // The datagram as it left h2 (Ethernet 14 + IPv6 40 + UDP 8 + 2), sent again with a zero and with a wrong checksum.
+  const udp = lab.sent('h2', 'eth0').map((f) => f.frame).find((f) => f.length === 64 && f[20] === 17);
+  expect(udp).toBeDefined();
+  const zero = udp!.slice();
+  zero[60] = 0;
+  zero[61] = 0;
+  const wrong = udp!.slice();
+  wrong[62] = 8;
+  const before = lab.drops('h1').length;
+  lab.node('h1').receive('eth0', zero, lab.now);
+  lab.node('h1').receive('eth0', wrong, lab.now);
+  lab.node('h1').receive('eth0', udp!.slice(), lab.now);
+  lab.run(SECOND / 2);
+  expect(received).toEqual(['7,7', '7,7']);
+  expect(lab.drops('h1').slice(before).map((e) => (e.event.type === 'drop' ? `${e.event.reason} ${e.event.detail ?? ''}` : ''))).toEqual(['badChecksum udp6 zero checksum', 'badChecksum udp6 badChecksum']);
+});
