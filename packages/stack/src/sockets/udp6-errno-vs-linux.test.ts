@@ -124,10 +124,10 @@ function modelRun(): string {
         }
         let r: SocketResult | SendResult;
         if (o.op === 'bind') r = sock(o.socket).bind(o.address, o.port);
-        else if (o.op === 'connect') r = sock(o.socket).connect(o.address, o.port);
         else if (o.op === 'sendto') r = sock(o.socket).sendto(new Uint8Array(o.size), { address: o.address, port: o.port }, o.pktinfo ? { pktinfo: { address: o.pktinfo } } : undefined);
         else if (o.op === 'send') r = sock(o.socket).sendto(new Uint8Array(o.size));
-        else r = sock(o.socket).setsockopt('SO_BINDTODEVICE', o.device);
+        else if (o.op === 'bindtodevice') r = sock(o.socket).setsockopt('SO_BINDTODEVICE', o.device);
+        else r = sock(o.socket).connect(o.address, o.port);
         out.push(`${text} ${outcome(r)}`);
       }
       ctx.exit(0);
