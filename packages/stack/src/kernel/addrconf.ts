@@ -464,7 +464,8 @@ export class Addrconf implements NetdevListener {
     idev.addresses.splice(idev.addresses.indexOf(ifa), 1);
     this.cleanupPrefixRoute(dev, idev, ifa);
     this.fib.remove((r) => r.type === 'local' && r.dst === ifa.address && r.prefixLength === 128 && r.dev === dev.name, RT_TABLE_LOCAL);
-    // rt6_remove_prefsrc: the device's routes that named the address as their source lose it.
-    for (const r of this.fib.allRoutes(this.clock)) if (r.prefsrc === ifa.address && r.dev === dev.name) r.prefsrc = 0n;
+    // rt6_remove_prefsrc: routes that named the address as their source lose it once no device has it
+    // (fib6_remove_prefsrc's ipv6_chk_addr).
+    if (!this.isLocalAddress(ifa.address, this.clock)) for (const r of this.fib.allRoutes(this.clock)) if (r.prefsrc === ifa.address) r.prefsrc = 0n;
   }
 }
