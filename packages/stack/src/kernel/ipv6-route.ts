@@ -154,7 +154,7 @@ export class Ipv6Routing {
     const nexthops = reject ? [{ gateway: 0n }] : spec.nexthops;
     if (nexthops.length === 0) return fail('ENODEV');
     for (const nh of nexthops) {
-      const dev: NexthopDevice = reject ? { ok: true, dev: 'lo' } : this.resolveNexthop(nh, now);
+      const dev: NexthopDevice = reject ? { ok: true, dev: 'lo' } : this.resolveNexthop(nh, spec.table, now);
       if (!dev.ok) return dev;
       built.push({
         table: spec.table,
@@ -194,7 +194,7 @@ export class Ipv6Routing {
   }
 
   /** fib6_nh_init / ip6_validate_gw: the device a nexthop leaves by, or why it cannot be used. */
-  private resolveNexthop(nh: Nexthop6Spec, now: Nanos): NexthopDevice {
+  private resolveNexthop(nh: Nexthop6Spec, table: number, now: Nanos): NexthopDevice {
     if (nh.dev !== undefined && !this.devices.find(nh.dev)) return refuse('ENODEV');
     if (nh.onlink && nh.dev === undefined) return refuse('EINVAL', 'Nexthop device required for onlink');
     if (nh.gateway !== 0n) {
@@ -202,13 +202,32 @@ export class Ipv6Routing {
       if (isIpv6LinkLocal(nh.gateway)) {
         if (nh.dev === undefined) return refuse('EINVAL', 'Nexthop has invalid gateway or device mismatch');
       } else if (!nh.onlink) {
-        const via = this.fib.lookup(RT_TABLE_MAIN, nh.gateway, now, (r) => r.type === 'unicast' && r.gateway === 0n && (nh.dev === undefined || r.dev === nh.dev));
+        const via = this.gatewayRoute(nh.gateway, table, nh.dev, now);
         if (!via) return refuse('EHOSTUNREACH');
         if (nh.dev === undefined) return this.deviceUp(via.dev);
       }
     }
     if (nh.dev === undefined) return refuse('ENODEV');
     return this.deviceUp(nh.dev);
+  }
+
+  /**
+   * ip6_route_check_nh: the gateway's best route in the new route's own table, else through the
+   * rules (fib6_lookup), strict about `dev` when one is named, must be a route without a gateway —
+   * not one through another gateway, not a reject route (Linux does not look past them to a shorter
+   * prefix).
+   */
+  private gatewayRoute(gateway: Ipv6Number, table: number, dev: string | undefined, now: Nanos): Fib6Route | undefined {
+    const usable = (r: Fib6Route): boolean => {
+      if (r.type === 'unreachable' || r.type === 'blackhole' || r.type === 'prohibit' || r.type === 'throw') return dev === undefined;
+      const out = this.devices.find(r.dev);
+      return !!out && out.adminUp && (dev === undefined || r.dev === dev);
+    };
+    const direct = (r: Fib6Route | undefined): r is Fib6Route => r !== undefined && r.type === 'unicast' && r.gateway === 0n && (dev === undefined || r.dev === dev);
+    const own = this.fib.hasTable(table) ? this.fib.lookup(table, gateway, now, usable) : undefined;
+    if (direct(own)) return own;
+    const outcome = this.lookup({ dst: gateway, ...(dev !== undefined ? { oif: dev } : {}) }, now);
+    return outcome.ok && direct(outcome.decision.route) ? outcome.decision.route : undefined;
   }
 
   private deviceUp(name: string): NexthopDevice {
