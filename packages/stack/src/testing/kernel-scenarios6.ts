@@ -2,14 +2,15 @@
  * Seeded random IPv6 control-plane scenarios for the differential test against Linux (issue #15):
  * addresses of every scope (global 2001:db8::/32 and 3ffe::/16, ULA fd00::/8, site-local fec0::/10,
  * extra link-local fe80::/64) with prefix lengths 48–128, flags (nodad, noprefixroute, home,
- * mngtmpaddr), lifetimes (valid/preferred, deprecated through `preferred_lft 0`) and metrics; address
- * labels (`ip addrlabel add|del`); routes (via a gateway or a device, link-local gateways, metrics,
- * `pref`, `expires`, multipath `nexthop` groups, blackhole/unreachable/prohibit/throw, tables, proto,
- * src, onlink) added, appended, prepended, replaced, changed and deleted; address deletions, link
- * down/up and carrier loss midway; a few commands the kernel or iproute2 refuse; then the queries:
- * `ip -6 addr show` and `-j`, `ip -6 route show` (main, `table all`, `table local`, text and `-j`),
- * `ip -6 rule show` (text and `-j`), `ip addrlabel list` and `ip -6 route get DST [from SRC]
- * [iif DEV] [oif DEV]` with the source the kernel chose.
+ * mngtmpaddr), lifetimes (valid/preferred, deprecated through `preferred_lft 0`) and metrics;
+ * address labels (`ip addrlabel add|del`); routes (via a gateway or a device, link-local gateways,
+ * metrics, `pref`, `expires`, multipath `nexthop` groups, blackhole/unreachable/prohibit/throw,
+ * tables, proto, src, onlink) added, appended, prepended, replaced and deleted; policy rules (from,
+ * to, iif, oif, fwmark, not, pref; lookup, suppress_prefixlength, goto, the reject actions) added
+ * and deleted; address deletions, link down/up and carrier loss midway; a few commands the kernel
+ * or iproute2 refuse; then the queries: `ip -6 addr show` and `-j`, `ip -6 route show` (main,
+ * `table all`, `table local`, text and `-j`), `ip -6 rule show` (text and `-j`), `ip addrlabel
+ * list` and `ip -6 route get DST [from SRC] [iif DEV] [oif DEV]` with the source the kernel chose.
  *
  * DAD is switched off with `dad_transmits 0` on both devices before they come up, so no outcome
  * depends on DAD's timing; a `settle` step waits (in the namespace) until no address is tentative.
@@ -20,8 +21,8 @@
  *
  * Kept away from, because the model differs from Linux 6.18 / iproute2 6.1 there (issue #15 notes;
  * each was seen on a seed of this generator before the exclusion):
- * - `ip -6 rule add|del`: the model has only the two default IPv6 rules (kernel/ipv6-route.ts
- *   leaves rules out), so only `ip -6 rule show` is drawn.
+ * - `ip -6 route get … mark N`: the model's get takes no mark for IPv6, so fwmark rules are drawn
+ *   but no lookup carries a mark.
  * - Reject routes (blackhole, unreachable, prohibit, throw): Linux ignores their `pref` (shows
  *   `pref medium`) and `expires` (none shown), the model keeps both; Linux refuses a reject route
  *   appended or prepended onto another reject route of the prefix and metric (EEXIST:
@@ -31,13 +32,18 @@
  *   replaced, without pref or expires, on destinations that cover no address prefix.
  * - `ip -6 route del TYPE PREFIX`: ip6_route_del matches no type (`del throw P` deletes `blackhole
  *   P`), the model requires the type: deletions are drawn without the type word.
+ * - `ip -6 route del P nexthop via A nexthop via B`: Linux deletes each nexthop named
+ *   (ip6_route_multipath_del), the model only the first: deletions name no nexthop group.
+ * - `ip -6 rule add … lookup N` creates table N on Linux (fib6_rule_configure's fib6_new_table), so
+ *   `ip -6 route show table N` prints nothing where the model says "Error: ipv6: FIB table does not
+ *   exist.": tables 100 and 200 get a route first.
  * - `ip -6 route change` of a missing route: Linux "Error: Can not replace route - no match found.",
  *   the model "RTNETLINK answers: No such file or directory": `change` is not drawn.
  * - `nexthop … weight N`: Linux shows `weight N`, the model `weight 1` (it keeps no weights): none
  *   drawn. (Options after a group are iproute2's error, drawn once among the refused commands.)
- * - `onlink`: a gateway inside a connected prefix of another device is "Error: Nexthop has invalid
- *   gateway or device mismatch." on Linux, accepted by the model; `ip -6 route get` through an
- *   onlink route prints `onlink` in the model only: not drawn.
+ * - `onlink`: a gateway that any route of the table covers through another device (a connected
+ *   prefix, `default dev eth0`, `2000::/3 dev eth0`) is "Error: Nexthop has invalid gateway or
+ *   device mismatch." on Linux (ip6_route_check_nh_onlink), accepted by the model: not drawn.
  * - `ip -6 route add fe80:1::/64 via fe80::1` (no device): Linux "Error: Egress device not
  *   specified.", the model "Error: Nexthop has invalid gateway or device mismatch.": not drawn.
  * - A prefsrc that is a link-local address of another device: Linux "Error: Invalid source
@@ -54,8 +60,6 @@
  *   devices); and ::1, link-local and multicast destinations are strict about iif (rt6_need_strict:
  *   `::1 … iif eth0` is ENETUNREACH), where the model answers: iif only toward other destinations
  *   whose prefix is on one device.
- * - `ip -6 route get` while a device has no carrier: Linux prints no `linkdown`, the model does: no
- *   route get after a carrier loss.
  * - An address that expires keeps its prefix route on Linux, shown as `expires -2sec` until fib6's
  *   garbage collector runs: the short-lived address has noprefixroute.
  * PRNG: mulberry32 (kernel-scenarios.ts), deterministic per seed.
@@ -147,6 +151,9 @@ export function generateScenario6(seed: number): Scenario6 {
   for (const dev of devices) cmd(`sysctl -q -w net.ipv6.conf.${dev}.dad_transmits=0`);
   for (const dev of devices) cmd(`ip link set ${dev} up`);
   steps.push({ kind: 'settle' });
+  // Tables 100 and 200 exist from the start (a model difference, see the header).
+  cmd('ip -6 route add unreachable 2001:db8:f00::/48 table 100');
+  cmd('ip -6 route add unreachable 2001:db8:f00::/48 table 200');
 
   // addresses
   const addresses: { dev: string; address: string; prefix: Prefix6 }[] = [];
@@ -195,8 +202,8 @@ export function generateScenario6(seed: number): Scenario6 {
   for (let i = 0; i < routeCount; i++) {
     const mode = pick(['add', 'add', 'add', 'append', 'prepend', 'replace', 'del']);
     if (mode === 'del' && added.length && chance(0.7)) {
-      // Without the type word: ip6_route_del matches no type (a model difference, see the header).
-      const victim = pick(added).replace(/^(?:blackhole|unreachable|prohibit|throw) /, '');
+      // Without the type word or the nexthop group (model differences, see the header).
+      const victim = pick(added).replace(/^(?:blackhole|unreachable|prohibit|throw) /, '').replace(/ nexthop .*$/, '');
       cmd(`ip -6 route del ${chance(0.5) ? victim : victim.split(' ')[0]!}`);
       continue;
     }
@@ -207,10 +214,10 @@ export function generateScenario6(seed: number): Scenario6 {
     if (type === '') {
       const shape = int(5);
       if (shape === 0) spec += ` dev ${pick(devices)}`;
-      else if (shape === 2) nexthops = ` nexthop via ${gateway()} nexthop via ${gateway()}`;
+      else if (shape === 1) nexthops = ` nexthop via ${gateway()} nexthop via ${gateway()}`;
       else spec += ` via ${gateway()}`;
       const sources = addresses.filter((a) => !a.address.startsWith('fe80'));
-      if (shape !== 2 && chance(0.15) && sources.length) spec += ` src ${chance(0.85) || shape !== 0 ? pick(sources).address : '2001:db8:77::7'}`;
+      if (shape !== 1 && chance(0.15) && sources.length) spec += ` src ${chance(0.85) || shape !== 0 ? pick(sources).address : '2001:db8:77::7'}`;
       if (chance(0.1)) spec += ' proto static';
     }
     if (chance(0.4)) spec += ` metric ${pick([0, 10, 100, 1024])}`;
@@ -221,6 +228,26 @@ export function generateScenario6(seed: number): Scenario6 {
     cmd(`ip -6 route ${mode} ${spec}`);
   }
 
+  // rules
+  const ruleCount = chance(0.5) ? 1 + int(3) : 0;
+  for (let i = 0; i < ruleCount; i++) {
+    const selectors = [
+      addresses.length ? `from ${prefixText(pick(addresses).prefix)}` : 'from 2001:db8::/32',
+      addresses.length ? `from ${pick(addresses).address}` : 'from fd00::/8',
+      'to 2001:db8:100::/48',
+      'to 3ffe::/16',
+      `iif ${pick(devices)}`,
+      `oif ${pick(devices)}`,
+      'iif lo',
+      'fwmark 0x10',
+      'not from 2001:db8::/32',
+      '',
+    ];
+    const action = pick(['lookup 100', 'lookup 100', 'lookup 200', 'table main', 'blackhole', 'unreachable', 'prohibit', 'lookup 100 suppress_prefixlength 0', 'goto 32766']);
+    const pref = chance(0.5) ? ` pref ${pick([100, 200, 1000, 32000])}` : '';
+    cmd(`ip -6 rule add ${pick(selectors)} ${action}${pref}`.replace(/  +/g, ' '));
+  }
+
   // events
   if (chance(0.35) && addresses.length) {
     const victim = pick(addresses);
@@ -228,6 +255,7 @@ export function generateScenario6(seed: number): Scenario6 {
   }
   if (chance(0.1) && addresses.length) cmd(`ip -6 addr del ${pick(addresses).address} dev ${pick(devices)}`);
   if (chance(0.2) && labels.length) cmd(`ip addrlabel del ${pick(labels)}`);
+  if (ruleCount > 0 && chance(0.3)) cmd(`ip -6 rule del ${pick(['pref 100', 'table 100', 'from 2001:db8::/32', 'blackhole', 'fwmark 0x10'])}`);
   if (chance(0.1)) cmd(`ip -6 route flush ${pick(['table 100', 'proto static', 'root 2001:db8:100::/48'])}`);
   if (chance(0.3)) {
     cmd(
@@ -251,8 +279,7 @@ export function generateScenario6(seed: number): Scenario6 {
       steps.push({ kind: 'settle' });
     }
   }
-  const carrierLost = chance(0.15);
-  if (carrierLost) steps.push({ kind: 'carrier', dev: pick(devices), up: false });
+  if (chance(0.15)) steps.push({ kind: 'carrier', dev: pick(devices), up: false });
   if (chance(0.25)) {
     // An address that expires during the wait, on a prefix nothing else uses; without a prefix
     // route, which Linux would keep (expired, `expires -2sec`) until its garbage collector runs.
@@ -269,13 +296,13 @@ export function generateScenario6(seed: number): Scenario6 {
   if (chance(0.3)) cmd('ip -j -6 route show table all');
   if (chance(0.2)) cmd('ip -6 route show table 100');
   if (chance(0.2)) cmd(`ip -6 route show ${pick(['proto kernel', 'type unreachable', 'root 2001:db8::/32', 'match 2001:db8:100:1::7', '2001:db8:100::/48'])}`);
-  if (chance(0.2)) cmd(pick(['ip -6 rule show', 'ip -j -6 rule show']));
+  if (ruleCount > 0 || chance(0.2)) cmd(pick(['ip -6 rule show', 'ip -j -6 rule show']));
   if (chance(0.4)) cmd('ip addrlabel list');
   if (chance(0.2)) cmd(pick(['ip -6 addr show scope global', 'ip -6 addr show scope link', `ip -6 addr show dev ${pick(devices)}`, 'ip -br -6 addr']));
   const targets = [...PROBE_DESTINATIONS, ...addresses.map((a) => a.address), ...addresses.map((a) => addressIn(a.prefix, 0x51))];
   const sources = [...addresses.map((a) => a.address), '2001:db8:77::7'];
   const sharedHeads = addresses.filter((a) => addresses.some((b) => b.prefix === a.prefix && b.dev !== a.dev)).map((a) => a.prefix.head);
-  const getCount = carrierLost ? 0 : 8 + int(10);
+  const getCount = 8 + int(10);
   for (let i = 0; i < getCount; i++) {
     let line = `ip -6 route get ${pick(targets)}`;
     const variant = int(8);
