@@ -26,10 +26,13 @@
  * - Reject routes (blackhole, unreachable, prohibit, throw): Linux ignores their `pref` (shows
  *   `pref medium`) and `expires` (none shown), the model keeps both; Linux refuses a reject route
  *   appended or prepended onto another reject route of the prefix and metric (EEXIST:
- *   rt6_duplicate_nexthop sees dev lo and no gateway, whatever the type), the model adds it; and a
- *   gateway whose longest match in main is a reject route (`unreachable 2000::/3` over `default dev
- *   eth1`) is "No route to host" on Linux, accepted by the model. So reject routes are only added or
- *   replaced, without pref or expires, on destinations that cover no address prefix.
+ *   rt6_duplicate_nexthop sees dev lo and no gateway, whatever the type), the model adds it. With
+ *   reject routes on any destination two more differences showed (seeds 6008 and 6053): `replace`
+ *   of a prefix holding a blackhole and a gateway route of one metric leaves Linux the gateway
+ *   route, the model neither; and an input lookup (`iif eth0`) meeting a blackhole and a gateway
+ *   route through eth0 of one prefix takes the gateway route on Linux (rt6_select prefers the iif),
+ *   the blackhole in the model (EINVAL). So reject routes are only added or replaced, without pref
+ *   or expires, on destinations that cover no address prefix.
  * - `ip -6 route del TYPE PREFIX`: ip6_route_del matches no type (`del throw P` deletes `blackhole
  *   P`), the model requires the type: deletions are drawn without the type word.
  * - `ip -6 route del P nexthop via A nexthop via B`: Linux deletes each nexthop named
@@ -111,7 +114,7 @@ const ROUTE_DESTINATIONS: readonly string[] = [
   '2000::/3',
 ];
 
-/** Reject routes cover no address prefix, so no gateway resolves to one (see the header). */
+/** Reject routes go only where no address prefix or gateway is (see the header). */
 const REJECT_DESTINATIONS: readonly string[] = ['2001:db8:100::/48', '2001:db8:100:1::/64', '2001:db8:100:1::7/128', '2001:db8:200::/56', 'fd00:9::/64', 'fec0:9::/64'];
 
 /** Destinations `ip -6 route get` asks about (besides the addresses and neighbours drawn). */
