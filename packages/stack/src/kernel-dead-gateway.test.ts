@@ -6,9 +6,9 @@
  * and compares every `ip route get` with the model fed the same states through
  * setNeighbourReachability; the expectations come from the running kernel.
  */
+import { parseIproute2Ipv4 } from '@netloom/wire';
 import { describe, expect, test } from 'vitest';
 import type { NeighbourReachability } from './routing-api.js';
-import { parseIpv4 } from './fib/ipv4.js';
 import { needs, scaled } from '@netloom/wire/testing/test-environment';
 import { runNamespaceScenario, type NamespaceStep } from './testing/kernel-namespaces.js';
 import { mulberry32 } from './testing/kernel-scenarios.js';
@@ -16,7 +16,7 @@ import { makeKernel, run } from './testing/kernel-shell.js';
 import { Shell } from './shell/shell.js';
 import type { Kernel } from './kernel.js';
 
-const ip = (text: string): number => parseIpv4(text)!;
+const ip = (text: string): number => parseIproute2Ipv4(text)!;
 
 const NUD_TO_REACHABILITY: Record<string, NeighbourReachability> = {
   failed: 'failed',

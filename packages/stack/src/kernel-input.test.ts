@@ -4,11 +4,11 @@
  * `ip route get … iif` prints for each (texts checked against kernel 6.18 in the differential and
  * seed-scenario tests).
  */
+import { parseIproute2Ipv4 } from '@netloom/wire';
 import { describe, expect, test } from 'vitest';
-import { parseIpv4 } from './fib/ipv4.js';
 import { makeShell } from './testing/kernel-shell.js';
 
-const ip = (text: string): number => parseIpv4(text)!;
+const ip = (text: string): number => parseIproute2Ipv4(text)!;
 
 function router() {
   const env = makeShell({ devices: ['eth0', 'eth1'] });

@@ -5,11 +5,11 @@
  * that `route -C` lists (net-tools layout, seed 004); multipath nexthops on a downed device; and the
  * `static-routes-survive-down` compatibility setting (seed 002's patch) against mainline.
  */
+import { parseIproute2Ipv4 } from '@netloom/wire';
 import { describe, expect, test } from 'vitest';
-import { parseIpv4 } from './fib/ipv4.js';
 import { makeShell } from './testing/kernel-shell.js';
 
-const ip = (text: string): number => parseIpv4(text)!;
+const ip = (text: string): number => parseIproute2Ipv4(text)!;
 const SECOND = 1_000_000_000;
 
 describe('redirect exceptions', () => {

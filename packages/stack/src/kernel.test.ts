@@ -3,11 +3,11 @@
  * semantics, lookups. Expected texts are Linux's (kernel 6.18, iproute2 6.1) as recorded in
  * linux-stack-facts.md §2 and §7 and re-checked in a network namespace.
  */
+import { parseIproute2Ipv4 } from '@netloom/wire';
 import { describe, expect, test } from 'vitest';
-import { parseIpv4 } from './fib/ipv4.js';
 import { makeShell } from './testing/kernel-shell.js';
 
-const ip = (text: string): number => parseIpv4(text)!;
+const ip = (text: string): number => parseIproute2Ipv4(text)!;
 
 describe('addresses', () => {
   test('primaries, secondaries and labels are listed in Linux order with their local routes', () => {

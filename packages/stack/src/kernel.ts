@@ -16,7 +16,7 @@
  * - kernel/change-notifier.ts — rt_genid and the change listeners
  * and IPv6, the second address family, on the same devices:
  * - kernel/addrconf.ts — IPv6 addresses, link-local, DAD timing, lifetimes (addrconf.c)
- * - fib/fib6.ts — IPv6 tables and routes (ip6_fib.c); fib/ipv6.ts its address arithmetic
+ * - fib/fib6.ts — IPv6 tables and routes (ip6_fib.c); the address arithmetic is @netloom/wire's
  * - kernel/ipv6-source-selection.ts, kernel/address-labels.ts — RFC 6724 source selection
  *   (ipv6_dev_get_saddr) and `ip addrlabel` (addrlabel.c)
  * The modules share no private state: each gets what it uses in its constructor, here. Only this
@@ -46,7 +46,7 @@ import { NexthopExceptions } from './kernel/nexthop-exceptions.js';
 import { OutputRoute } from './kernel/output-route.js';
 import { RouteCache, type RouteCacheEntry } from './kernel/route-cache.js';
 import type { DecisionOutcome, RouteDecision, RouteQuery } from './kernel/route-decision.js';
-import { formatIpv6Number, type Ipv6Number } from './fib/ipv6.js';
+import { formatIpv6Number, type Ipv6Number } from '@netloom/wire';
 import { AddressLabels } from './kernel/address-labels.js';
 import { Addrconf, type Inet6AddressSpec, type Inet6AddressState, type Ipv6ConfReader } from './kernel/addrconf.js';
 import { Fib6, type Fib6Route } from './fib/fib6.js';

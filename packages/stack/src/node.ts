@@ -18,7 +18,17 @@
  * IPv6 frames go to the IPv6 layer (ipv6/ipv6-layer.ts) with its own neighbour table (nd_tbl, NDP),
  * flushed on a device's down and carrier loss as arp_tbl is. Leaves out VLAN sub-interfaces.
  */
-import { EtherType, EthernetFrameView, formatIpv4, formatMac, isWireError, parseIpv4 } from '@netloom/wire';
+import {
+  EtherType,
+  EthernetFrameView,
+  formatIpv4,
+  formatMac,
+  isWireError,
+  parseIpv4,
+  formatIpv6Number,
+  isIpv6LinkLocal,
+  parseIpv6Number,
+} from '@netloom/wire';
 import type {
   CommandHandle,
   CommandIo,
@@ -50,7 +60,6 @@ import { SocketTable } from './sockets/socket-table.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
 import { Prng, TimerHeap } from './timers.js';
 import { Kernel, ZERO_DEVICE_STATS, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
-import { formatIpv6Number, isIpv6LinkLocal, parseIpv6Number } from './fib/ipv6.js';
 import { FileStore } from './shell/file-store.js';
 import { neighbourOptionsOf, runIpNeigh } from './neigh/ip-neigh-command.js';
 import { Shell, type IpObjectHandler, type ShellHandler } from './shell/shell.js';

@@ -11,6 +11,28 @@ import {
   parseIpv6,
   parseMac,
   prefixMask,
+  broadcastOf,
+  commonPrefixLength,
+  eui64InterfaceId,
+  formatIpv6Number,
+  ipv6AddressScope,
+  ipv6Network,
+  ipv6PrefixMask,
+  ipv6ToBytes,
+  isInIpv6Prefix,
+  isIpv4LimitedBroadcast,
+  isIpv4LocalMulticast,
+  isIpv4Loopback,
+  isIpv4Multicast,
+  isIpv4ZeroNet,
+  networkOf,
+  parseDottedQuad,
+  parseIpv6Number,
+  rtScopeOfIpv6,
+  SCOPE_GLOBAL,
+  SCOPE_INTERFACE_LOCAL,
+  SCOPE_LINK_LOCAL,
+  SCOPE_SITE_LOCAL,
 } from './address.js';
 import { ipv4Arb, ipv6Arb, macArb } from './testing/arbitraries.js';
 
@@ -100,5 +122,68 @@ describe('IPv6 addresses', () => {
     fc.assert(fc.property(ipv6Arb, (address) => {
         expect(parseIpv6(formatIpv6(address))).toEqual(address);
       }));
+  });
+});
+
+describe('IPv4 prefix arithmetic and address classes', () => {
+  const ip = (text: string): number => parseIpv4(text)!;
+
+  it('gives the network and broadcast of an address and prefix length', () => {
+    expect(formatIpv4(networkOf(ip('10.1.2.3'), 23))).toBe('10.1.2.0');
+    expect(formatIpv4(broadcastOf(ip('10.1.2.3'), 23))).toBe('10.1.3.255');
+    expect(formatIpv4(broadcastOf(ip('10.1.2.3'), 32))).toBe('10.1.2.3');
+    expect(networkOf(ip('10.1.2.3'), 0)).toBe(0);
+  });
+
+  it('classes addresses as net/ipv4 ipv4_is_* does', () => {
+    expect([isIpv4Multicast(ip('224.0.0.1')), isIpv4Multicast(ip('239.255.255.255')), isIpv4Multicast(ip('240.0.0.1'))]).toEqual([true, true, false]);
+    expect([isIpv4LocalMulticast(ip('224.0.0.251')), isIpv4LocalMulticast(ip('224.0.1.1'))]).toEqual([true, false]);
+    expect([isIpv4LimitedBroadcast(ip('255.255.255.255')), isIpv4LimitedBroadcast(ip('10.255.255.255'))]).toEqual([true, false]);
+    expect([isIpv4ZeroNet(ip('0.1.2.3')), isIpv4ZeroNet(ip('1.0.0.0'))]).toEqual([true, false]);
+    expect([isIpv4Loopback(ip('127.0.0.2')), isIpv4Loopback(ip('128.0.0.1'))]).toEqual([true, false]);
+  });
+
+  it('reads a strict dotted quad with decimal leading zeros (as route and ifconfig do)', () => {
+    expect(parseDottedQuad('010.000.000.001')).toBe(0x0a000001);
+    for (const bad of ['10.1', '10.0.0.256', '0x0a.0.0.1', '1.2.3.4.5']) expect(parseDottedQuad(bad), bad).toBeNull();
+  });
+});
+
+describe('IPv6 addresses as numbers', () => {
+  const n = (text: string): bigint => parseIpv6Number(text)!;
+
+  it('round-trips through bytes and text', () => {
+    fc.assert(
+      fc.property(ipv6Arb, (bytes) => {
+        expect(ipv6ToBytes(parseIpv6Number(formatIpv6(bytes))!)).toEqual(bytes);
+      }),
+    );
+    expect(formatIpv6Number(n('2001:db8::1'))).toBe('2001:db8::1');
+    expect(parseIpv6Number('2001:db8::g')).toBeNull();
+  });
+
+  it('masks, contains and compares prefixes', () => {
+    expect(formatIpv6Number(ipv6Network(n('2001:db8:1:2::5'), 48))).toBe('2001:db8:1::');
+    expect(ipv6PrefixMask(0)).toBe(0n);
+    expect(formatIpv6Number(ipv6PrefixMask(10))).toBe('ffc0::');
+    expect(isInIpv6Prefix(n('2001:db8:1::5'), n('2001:db8::'), 32)).toBe(true);
+    expect(isInIpv6Prefix(n('2001:db9::5'), n('2001:db8::'), 32)).toBe(false);
+    expect(commonPrefixLength(n('2001:db8::1'), n('2001:db8::1'))).toBe(128);
+    expect(commonPrefixLength(n('2001:db8::'), n('2001:db8:8000::'))).toBe(32);
+  });
+
+  it('gives RFC 6724 scopes and the rtnetlink scope ip shows', () => {
+    expect(ipv6AddressScope(n('::1'))).toBe(SCOPE_INTERFACE_LOCAL);
+    expect(ipv6AddressScope(n('fe80::1'))).toBe(SCOPE_LINK_LOCAL);
+    expect(ipv6AddressScope(n('fec0::1'))).toBe(SCOPE_SITE_LOCAL);
+    expect(ipv6AddressScope(n('ff05::2'))).toBe(5);
+    expect(ipv6AddressScope(n('::ffff:169.254.1.1'))).toBe(SCOPE_LINK_LOCAL);
+    expect(ipv6AddressScope(n('2001:db8::1'))).toBe(SCOPE_GLOBAL);
+    expect([n('::1'), n('fe80::1'), n('fec0::1'), n('2001:db8::1')].map(rtScopeOfIpv6)).toEqual([254, 253, 200, 0]);
+  });
+
+  it('builds the modified EUI-64 interface id of a MAC (RFC 4291 appendix A)', () => {
+    const id = eui64InterfaceId(parseMac('02:00:00:00:01:01')!);
+    expect(formatIpv6Number((0xfe80n << 112n) | id)).toBe('fe80::ff:fe00:101');
   });
 });

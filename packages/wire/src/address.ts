@@ -4,9 +4,19 @@
  * Covers: strict text parsing (never throws; `null` on bad input), canonical formatting (dotted
  * quad; lower-case colon-separated MAC; IPv6 per RFC 5952 §4 — lower case, leading zeros dropped,
  * the longest run of two or more zero groups compressed to `::`, the first one on a tie), prefix
- * masks and membership. IPv6 text parsing goes through ip-num's validator.
- * Leaves out: inet_aton's short forms (`10.1`), zone ids (`fe80::1%eth0`), and IPv6 prefixes
- * (callers split on `/`).
+ * masks and membership, the IPv4 address classes the routing code tests (net/ipv4's ipv4_is_*), and
+ * IPv6 addresses as 128-bit unsigned bigints for the control plane (prefix masks, containment,
+ * common prefix length, EUI-64 interface ids, scopes). IPv6 text parsing goes through ip-num's
+ * validator.
+ *
+ * IPv6 scopes follow net/ipv6/addrconf_core.c (__ipv6_addr_type) and RFC 6724 §3.1: multicast scope
+ * from the address, ::1 interface-local (1), fe80::/10 link-local (2), fec0::/10 site-local (5),
+ * IPv4-mapped addresses as their IPv4 scope (127/8 and 169.254/16 link-local, RFC 6724 §3.2),
+ * everything else global (14). `ip` shows them as the rtnetlink scopes host/link/site/global
+ * (ipv6_addr_scope → rt_scope).
+ * Leaves out: inet_aton's and iproute2's lenient forms (`10.1`, `010`, `0x10`: iproute2-address.ts),
+ * zone ids (`fe80::1%eth0`), IPv6 prefixes (callers split on `/`), and the deprecated
+ * IPv4-compatible ::/96 semantics beyond their scope.
  */
 import { IPv6, Validator } from 'ip-num';
 
@@ -57,11 +67,49 @@ export function isInPrefix(address: Ipv4Address, network: Ipv4Address, prefixLen
   return ((address & mask) >>> 0) === ((network & mask) >>> 0);
 }
 
+/** The network address of `address/prefixLength` (host bits cleared). */
+export function networkOf(address: Ipv4Address, prefixLength: number): Ipv4Address {
+  return (address & prefixMask(prefixLength)) >>> 0;
+}
+
+/** The broadcast address of `address/prefixLength` (host bits set). */
+export function broadcastOf(address: Ipv4Address, prefixLength: number): Ipv4Address {
+  return (address | ~prefixMask(prefixLength)) >>> 0;
+}
+
+/** 224.0.0.0/4 (ipv4_is_multicast). */
+export const isIpv4Multicast = (address: Ipv4Address): boolean => address >>> 28 === 0xe;
+/** 255.255.255.255 (ipv4_is_lbcast). */
+export const isIpv4LimitedBroadcast = (address: Ipv4Address): boolean => address >>> 0 === 0xffffffff;
+/** 0.0.0.0/8 (ipv4_is_zeronet). */
+export const isIpv4ZeroNet = (address: Ipv4Address): boolean => address >>> 24 === 0;
+/** 127.0.0.0/8 (ipv4_is_loopback). */
+export const isIpv4Loopback = (address: Ipv4Address): boolean => address >>> 24 === 127;
+/** 224.0.0.0/24 (ipv4_is_local_multicast). */
+export const isIpv4LocalMulticast = (address: Ipv4Address): boolean => address >>> 8 === 0xe00000;
+
 /** The prefix length of a contiguous netmask, or `null` when the mask has holes. */
 export function maskPrefixLength(mask: number): number | null {
   const inverted = ~mask >>> 0;
   if ((inverted & (inverted + 1)) !== 0) return null;
   return 32 - Math.log2(inverted + 1);
+}
+
+/**
+ * Strict dotted quad of four decimal parts (`010` is ten, not octal), as inet_aton-like tools such
+ * as ifconfig and route accept; `null` otherwise.
+ */
+export function parseDottedQuad(text: string): Ipv4Address | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  let value = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) return null;
+    const n = Number(part);
+    if (n > 255) return null;
+    value = value * 256 + n;
+  }
+  return value >>> 0;
 }
 
 export interface Ipv4Cidr {
@@ -145,7 +193,7 @@ export function macEquals(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset
 /** Parse IPv6 text (any RFC 4291 §2.2 form, incl. embedded IPv4) into 16 bytes; `null` otherwise. */
 export function parseIpv6(text: string): Uint8Array | null {
   if (text.length < 2 || text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return null;
-  let value: bigint;
+  let value: Ipv6Number;
   try {
     const [valid] = Validator.isValidIPv6String(text);
     if (!valid) return null;
@@ -154,12 +202,7 @@ export function parseIpv6(text: string): Uint8Array | null {
     return null;
   }
   if (value < 0n || value >> 128n !== 0n) return null;
-  const bytes = new Uint8Array(16);
-  for (let i = 15; i >= 0; i--) {
-    bytes[i] = Number(value & 0xffn);
-    value >>= 8n;
-  }
-  return bytes;
+  return ipv6ToBytes(value);
 }
 
 /** RFC 5952 text of 16 bytes at `offset`; IPv4-mapped addresses print as `::ffff:a.b.c.d`. */
@@ -197,4 +240,111 @@ export function formatIpv6(bytes: Uint8Array, offset = 0): string {
 export function ipv6Equals(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset = 0): boolean {
   for (let i = 0; i < 16; i++) if (a[aOffset + i] !== b[bOffset + i]) return false;
   return true;
+}
+
+// ---- IPv6 as 128-bit numbers (the control plane's form) ----
+
+export type Ipv6Number = bigint;
+
+export const IPV6_ALL_ONES: Ipv6Number = (1n << 128n) - 1n;
+export const IPV6_LOOPBACK: Ipv6Number = 1n;
+export const LINK_LOCAL_PREFIX: Ipv6Number = 0xfe80n << 112n;
+
+/** RFC 6724 / RFC 4291 scope values. */
+export const SCOPE_INTERFACE_LOCAL = 1;
+export const SCOPE_LINK_LOCAL = 2;
+export const SCOPE_SITE_LOCAL = 5;
+export const SCOPE_GLOBAL = 14;
+
+export function ipv6FromBytes(bytes: Uint8Array, offset = 0): Ipv6Number {
+  let value = 0n;
+  for (let i = 0; i < 16; i++) value = (value << 8n) | BigInt(bytes[offset + i] ?? 0);
+  return value;
+}
+
+export function ipv6ToBytes(address: Ipv6Number): Uint8Array {
+  const bytes = new Uint8Array(16);
+  let value = address;
+  for (let i = 15; i >= 0; i--) {
+    bytes[i] = Number(value & 0xffn);
+    value >>= 8n;
+  }
+  return bytes;
+}
+
+/** Any RFC 4291 text form, or null. */
+export function parseIpv6Number(text: string): Ipv6Number | null {
+  const bytes = parseIpv6(text);
+  return bytes ? ipv6FromBytes(bytes) : null;
+}
+
+/** RFC 5952 text. */
+export function formatIpv6Number(address: Ipv6Number): string {
+  return formatIpv6(ipv6ToBytes(address));
+}
+
+export function ipv6PrefixMask(prefixLength: number): Ipv6Number {
+  return prefixLength <= 0 ? 0n : (IPV6_ALL_ONES << BigInt(128 - prefixLength)) & IPV6_ALL_ONES;
+}
+
+export function ipv6Network(address: Ipv6Number, prefixLength: number): Ipv6Number {
+  return address & ipv6PrefixMask(prefixLength);
+}
+
+export function isInIpv6Prefix(address: Ipv6Number, network: Ipv6Number, prefixLength: number): boolean {
+  return ((address ^ network) & ipv6PrefixMask(prefixLength)) === 0n;
+}
+
+/** Number of leading bits two addresses share (0–128). */
+export function commonPrefixLength(a: Ipv6Number, b: Ipv6Number): number {
+  const diff = a ^ b;
+  if (diff === 0n) return 128;
+  return 128 - diff.toString(2).length;
+}
+
+export function isIpv6Multicast(address: Ipv6Number): boolean {
+  return address >> 120n === 0xffn;
+}
+
+export function isIpv6LinkLocal(address: Ipv6Number): boolean {
+  return address >> 118n === 0x3fan; // fe80::/10
+}
+
+export function isIpv4Mapped(address: Ipv6Number): boolean {
+  return address >> 32n === 0xffffn;
+}
+
+/** The scope of an address (RFC 6724 §3.1, with IPv4-mapped addresses per §3.2). */
+export function ipv6AddressScope(address: Ipv6Number): number {
+  if (isIpv6Multicast(address)) return Number((address >> 112n) & 0xfn);
+  if (address === IPV6_LOOPBACK) return SCOPE_INTERFACE_LOCAL;
+  if (isIpv6LinkLocal(address)) return SCOPE_LINK_LOCAL;
+  if (address >> 118n === 0x3fbn) return SCOPE_SITE_LOCAL; // fec0::/10
+  if (isIpv4Mapped(address)) {
+    const v4 = Number(address & 0xffffffffn);
+    if (v4 >>> 24 === 127 || v4 >>> 16 === 0xa9fe) return SCOPE_LINK_LOCAL;
+  }
+  return SCOPE_GLOBAL;
+}
+
+/** The rtnetlink scope `ip` shows for an address of this RFC scope (rt_scope of ipv6_addr_scope). */
+export function rtScopeOfIpv6(address: Ipv6Number): number {
+  const scope = ipv6AddressScope(address);
+  if (scope <= SCOPE_INTERFACE_LOCAL) return 254;
+  if (scope === SCOPE_LINK_LOCAL) return 253;
+  if (scope === SCOPE_SITE_LOCAL) return 200;
+  return 0;
+}
+
+/**
+ * The interface identifier from a 48-bit MAC (RFC 4291 appendix A, addrconf_ifid_eui48): the
+ * universal/local bit flipped and ff:fe in the middle.
+ */
+export function eui64InterfaceId(mac: Uint8Array): Ipv6Number {
+  const b = [...mac];
+  while (b.length < 6) b.push(0);
+  const bytes = [b[0]! ^ 2, b[1]!, b[2]!, 0xff, 0xfe, b[3]!, b[4]!, b[5]!];
+  let id = 0n;
+  for (const byte of bytes) id = (id << 8n) | BigInt(byte);
+  return id;
 }

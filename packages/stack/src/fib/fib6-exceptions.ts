@@ -9,7 +9,7 @@
  * exception unused for gc_timeout, a gateway one whose target is no longer a router), `ip -6 route
  * show cache` and flushing.
  */
-import type { Ipv6Number } from './ipv6.js';
+import type { Ipv6Number } from '@netloom/wire';
 
 export const MAX_EXCEPTIONS6 = 4096;
 

@@ -21,11 +21,11 @@
  * Leaves out source-specific (subtree) routes, nexthop objects, the route cache and exceptions
  * (PMTU, redirects), and rt6_select's neighbour-reachability scoring (router reachability probing).
  */
+import { isInIpv6Prefix, type Ipv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { RouteType } from '../routing-api.js';
 import { fail, OK, type KernelResult } from './errors.js';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from './types.js';
-import { isInIpv6Prefix, type Ipv6Number } from './ipv6.js';
 
 export const MAX_ROUTES6 = 65536;
 

@@ -9,11 +9,10 @@
  * Leaves out l3mdev, tun_id, realms, and IPv6's FIB_RULE_FIND_SADDR (a `from` rule never matches a
  * flow without a source).
  */
+import { prefixMask, ipv6PrefixMask, type Ipv6Number } from '@netloom/wire';
 import type { FibRule } from './types.js';
 import { RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN } from './types.js';
 import { fail, OK, type KernelResult } from './errors.js';
-import { prefixMask } from './ipv4.js';
-import { ipv6PrefixMask, type Ipv6Number } from './ipv6.js';
 
 /** What the rules need of an address family: its zero address and a prefix test. */
 export interface RuleFamily<A> {

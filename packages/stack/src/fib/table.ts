@@ -5,9 +5,9 @@
  * (`fib_table_insert`, `fib_table_delete`, `fib_table_lookup` in net/ipv4/fib_trie.c).
  * Leaves out: nexthop validation and lookup policy (kernel.ts), the route cache (route-cache.ts).
  */
+import { isInPrefix } from '@netloom/wire';
 import type { Errno } from '../process.js';
 import type { FibRoute } from './types.js';
-import { inPrefix } from './ipv4.js';
 
 /** Netlink request flags that decide insertion semantics. */
 export interface InsertFlags {
@@ -103,7 +103,7 @@ export class FibTable {
 
   /** Routes covering `dst`, longest prefix first, each prefix's aliases in list order. */
   *candidates(dst: number): Generator<FibRoute> {
-    const matching = this.routes.filter((r) => inPrefix(dst, r.dst, r.prefixLength));
+    const matching = this.routes.filter((r) => isInPrefix(dst, r.dst, r.prefixLength));
     matching.sort((a, b) => b.prefixLength - a.prefixLength);
     yield* matching;
   }

@@ -5,12 +5,20 @@
  * errors (time exceeded, no route, unknown next header) are sent within the ICMPv6 rate limit.
  */
 import { describe, expect, test } from 'vitest';
-import { EtherType, IPV6_HEADER_LENGTH, emitIpv6HeaderFor, isWireError, parseIcmpv6, parseIpv6Packet } from '@netloom/wire';
+import {
+  EtherType,
+  IPV6_HEADER_LENGTH,
+  emitIpv6HeaderFor,
+  isWireError,
+  parseIcmpv6,
+  parseIpv6Packet,
+  formatIpv6Number,
+  parseIpv6Number,
+} from '@netloom/wire';
 import type { Kernel } from '../kernel.js';
 import { packetTypeOf } from '../neigh/arp.js';
 import { IPV6_NEIGHBOUR_FAMILY, ipv6Bytes, ipv6Number } from '../neigh/ndisc.js';
 import { NeighbourTable, neighbourParams } from '../neigh/neighbour-table.js';
-import { formatIpv6Number, parseIpv6Number } from '../fib/ipv6.js';
 import { TransportRegistry } from '../protocol-table.js';
 import { makeKernel, run } from '../testing/kernel-shell.js';
 import { Shell } from '../shell/shell.js';

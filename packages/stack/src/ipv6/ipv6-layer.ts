@@ -61,13 +61,13 @@ import {
   type Icmpv6Repr,
   type Ipv6Repr,
   type NdpRepr,
+  isIpv6LinkLocal,
 } from '@netloom/wire';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { DeviceView } from '../routing-api.js';
 import type { Route6Outcome, Route6Query } from '../kernel.js';
 import type { PacketType } from '../neigh/arp.js';
 import { isValidState, type NeighbourEntry, type NeighbourTable, type QueuedPacket } from '../neigh/neighbour-table.js';
-import { isIpv6LinkLocal } from '../fib/ipv6.js';
 import { ALL_NODES, ipv6Bytes, ipv6Number, isIpv6Multicast, multicastMac, Ndisc, NDISC_RECEIVED_TYPES, solicitedNodeAddress } from '../neigh/ndisc.js';
 import { ProtocolTable, type TransportOf, type TransportRegistry } from '../protocol-table.js';
 import type { Prng, TimerHeap } from '../timers.js';

@@ -3,8 +3,8 @@
  * on a link (testing/lab.ts) exchange an ICMPv6 echo sent from one node's IPv6 layer, resolving
  * each other by NDP, and `ip -6 neigh` then lists the entries from nd_tbl.
  */
+import { parseIpv6Number } from '@netloom/wire';
 import { expect, test } from 'vitest';
-import { parseIpv6Number } from '../fib/ipv6.js';
 import { Lab, SECOND } from '../testing/lab.js';
 
 test('two nodes resolve each other by NDP and answer an ICMPv6 echo; ip -6 neigh lists nd_tbl', () => {

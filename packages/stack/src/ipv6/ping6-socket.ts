@@ -11,9 +11,9 @@
  * Leaves out: fragmentation at the source (a request larger than the path MTU is EMSGSIZE here),
  * IPV6_TCLASS, flow labels, multicast destinations.
  */
+import { formatIpv6Number, parseIpv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { IcmpMessage, IcmpSocket, SendResult, SocketResult } from '../process.js';
-import { formatIpv6Number, parseIpv6Number } from '../fib/ipv6.js';
 import type { Ipv6Layer } from './ipv6-layer.js';
 
 const DEFAULT_HOP_LIMIT = 64;

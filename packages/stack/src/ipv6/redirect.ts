@@ -16,8 +16,8 @@
  * Leaves out: IPsec and source-routed packets (never redirected), L3 master devices, and the
  * host side (a host drops redirects: route exceptions are not modelled).
  */
+import { ipv6ToBytes, isIpv6LinkLocal, isIpv6Multicast } from '@netloom/wire';
 import type { NdpOption, NdpRepr } from '@netloom/wire';
-import { ipv6ToBytes, isIpv6LinkLocal, isIpv6Multicast } from '../fib/ipv6.js';
 import type { Nanos } from '../node-host.js';
 
 const NDISC_HOP_LIMIT = 255;

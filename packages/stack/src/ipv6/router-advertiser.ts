@@ -22,9 +22,9 @@
  * Leaves out: UnicastOnly, route information, RDNSS/DNSSL, AdvIntervalOpt/home agent options, the
  * final RAs with lifetime 0 radvd sends when it stops, and decrementing lifetimes.
  */
+import { ipv6ToBytes, isIpv6LinkLocal, parseIpv6Number } from '@netloom/wire';
 import type { NdpOption, NdpRepr } from '@netloom/wire';
 import type { RaInterfaceConfig } from '@netloom/wire/ra-config';
-import { ipv6ToBytes, isIpv6LinkLocal, parseIpv6Number } from '../fib/ipv6.js';
 import type { Nanos } from '../node-host.js';
 import type { DeviceView } from '../routing-api.js';
 import type { Prng, TimerHandle, TimerHeap } from '../timers.js';

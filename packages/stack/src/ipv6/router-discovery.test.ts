@@ -19,12 +19,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isWireError, parseIcmpv6, parseIpv6Packet, type NdpOption } from '@netloom/wire';
+import { isWireError, parseIcmpv6, parseIpv6Packet, type NdpOption, ipv6ToBytes, parseIpv6Number } from '@netloom/wire';
 import { NamespaceLab } from '@netloom/wire/testing/namespace-lab';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { makeKernel, run } from '../testing/kernel-shell.js';
 import { Shell } from '../shell/shell.js';
-import { ipv6ToBytes, parseIpv6Number } from '../fib/ipv6.js';
 import type { Kernel } from '../kernel.js';
 import { RouterDiscovery, type RouterAdvertisement } from './router-discovery.js';
 

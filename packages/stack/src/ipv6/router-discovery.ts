@@ -29,12 +29,12 @@
  * optimistic DAD, the P flag (ra_honor_pio_pflag), and router solicitations (the host waits for
  * unsolicited RAs).
  */
+import { eui64InterfaceId, ipv6FromBytes, isIpv6LinkLocal, isIpv6Multicast, ipv6Network } from '@netloom/wire';
 import type { NdpOption, NdpRepr } from '@netloom/wire';
 import type { Inet6AddressSpec, Inet6AddressState, Route6DeleteSpec, Route6Mode, Route6Spec } from '../kernel.js';
 import type { Fib6Route, RouterPreference } from '../fib/fib6.js';
 import type { KernelResult } from '../fib/errors.js';
 import { RT_TABLE_MAIN, RTPROT_KERNEL } from '../fib/types.js';
-import { eui64InterfaceId, ipv6FromBytes, isIpv6LinkLocal, isIpv6Multicast, ipv6Network } from '../fib/ipv6.js';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { DeviceView } from '../routing-api.js';
 

@@ -7,12 +7,12 @@
  * down with the namespace's wall clock, so the live comparison masks their values (the model test
  * below checks them exactly).
  */
+import { parseIpv6Number } from '@netloom/wire';
 import { describe, expect, test } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { Shell } from '../shell/shell.js';
 import { compareIpv6Lines } from '../testing/ipv6-lines.js';
 import { makeKernel, makeShell, run } from '../testing/kernel-shell.js';
-import { parseIpv6Number } from '../fib/ipv6.js';
 
 const S = 1_000_000_000;
 

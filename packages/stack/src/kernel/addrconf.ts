@@ -39,19 +39,11 @@
  * addr_gen_modes, optimistic DAD, keep_addr_on_down, anycast routes of a forwarding device, and
  * the NDP messages of DAD themselves (neigh/ndisc.ts sends them).
  */
+import { eui64InterfaceId, IPV6_LOOPBACK, ipv6AddressScope, ipv6Network, LINK_LOCAL_PREFIX, rtScopeOfIpv6, type Ipv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import { fail, OK, type KernelResult } from '../fib/errors.js';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, RTPROT_KERNEL } from '../fib/types.js';
 import type { DeviceState, DeviceTable, NetdevEvent, NetdevListener } from './devices.js';
-import {
-  eui64InterfaceId,
-  IPV6_LOOPBACK,
-  ipv6AddressScope,
-  ipv6Network,
-  LINK_LOCAL_PREFIX,
-  rtScopeOfIpv6,
-  type Ipv6Number,
-} from '../fib/ipv6.js';
 import type { Fib6 } from '../fib/fib6.js';
 
 /** INFINITY_LIFE_TIME: `forever`. */

@@ -11,8 +11,8 @@
  * one (__ipv6_addr_label), else IPV6_ADDR_LABEL_DEFAULT. `flush` empties the table, defaults too.
  * Bounded: at most MAX_ADDRESS_LABELS entries (ENOBUFS beyond).
  */
+import { ipv6Network, isInIpv6Prefix, parseIpv6Number, type Ipv6Number } from '@netloom/wire';
 import { fail, OK, type KernelResult } from '../fib/errors.js';
-import { ipv6Network, isInIpv6Prefix, parseIpv6Number, type Ipv6Number } from '../fib/ipv6.js';
 
 /** IPV6_ADDR_LABEL_DEFAULT: the label of an address no entry matches (not settable). */
 export const IPV6_ADDR_LABEL_DEFAULT = 0xffffffff;

@@ -14,9 +14,9 @@
  * Leaves out IPv6 addresses (addrconf: display only, see devices.ts), address lifetimes and flags
  * other than noprefixroute.
  */
+import { isInPrefix, networkOf, prefixMask } from '@netloom/wire';
 import { renamedLabels } from '../device-name.js';
 import { fail, OK, type KernelResult } from '../fib/errors.js';
-import { inPrefix, networkOf, prefixMask } from '../fib/ipv4.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from '../fib/types.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
 import type { ChangeNotifier } from './change-notifier.js';
@@ -70,7 +70,7 @@ export function primaryAddressFor(dev: DeviceState, network: number, prefixLengt
 
 /** inet_addr_onlink: both addresses in a subnet of the device (b = 0 counts as on-link). */
 export function isOnlink(dev: DeviceState, a: number, b: number): boolean {
-  return dev.addresses.some((ifa) => inPrefix(a, ifa.address, ifa.prefixLength) && (!b || inPrefix(b, ifa.address, ifa.prefixLength)));
+  return dev.addresses.some((ifa) => isInPrefix(a, ifa.address, ifa.prefixLength) && (!b || isInPrefix(b, ifa.address, ifa.prefixLength)));
 }
 
 /** Where a primary of `scope` goes: after the last primary whose scope is at least as wide. */
@@ -180,7 +180,7 @@ export class InetAddresses implements NetdevListener {
   private deleteIfaddr(dev: DeviceState, ifa1: IfAddress): void {
     const promote = this.sysctls.conf(dev.name, 'promote_secondaries') !== 0;
     const sameSubnet = (a: IfAddress): boolean =>
-      a.prefixLength === ifa1.prefixLength && inPrefix(a.address, ifa1.address, ifa1.prefixLength);
+      a.prefixLength === ifa1.prefixLength && isInPrefix(a.address, ifa1.address, ifa1.prefixLength);
     let promoted: IfAddress | undefined;
     if (!ifa1.secondary) {
       const secondaries = dev.addresses.filter((a) => a !== ifa1 && a.secondary && sameSubnet(a));
@@ -227,7 +227,7 @@ export class InetAddresses implements NetdevListener {
       for (const ifa of dev.addresses) {
         if (ifa.secondary) continue;
         if (Math.min(ifa.scope, localnetScope) > scope) continue;
-        if (!dst || inPrefix(dst, ifa.address, ifa.prefixLength)) return ifa.address;
+        if (!dst || isInPrefix(dst, ifa.address, ifa.prefixLength)) return ifa.address;
         if (!addr) addr = ifa.address;
       }
       if (addr) return addr;

@@ -10,9 +10,9 @@
  * __inet_dev_addr_type, and fib_nl_newrule / fib_nl_delrule for the rule list.
  * Leaves out routing by ifgroup, l3mdev and VRF rules, and IPv6 tables.
  */
+import { isIpv4LimitedBroadcast, isIpv4Multicast, isIpv4ZeroNet } from '@netloom/wire';
 import type { RouteType } from '../routing-api.js';
 import type { KernelErrno, KernelResult } from '../fib/errors.js';
-import { isLimitedBroadcast, isMulticast, isZeroNet } from '../fib/ipv4.js';
 import { defaultRules, IPV4_RULE_FAMILY, PolicyRules } from '../fib/rules.js';
 import type { RuleDeleteSpec, RuleFlow } from '../fib/rules.js';
 import { FibTable } from '../fib/table.js';
@@ -273,8 +273,8 @@ export class Fib {
    */
   addressType(addr: number, tableId = 0, dev?: string): RouteType {
     const a = addr >>> 0;
-    if (isZeroNet(a) || isLimitedBroadcast(a)) return 'broadcast';
-    if (isMulticast(a)) return 'multicast';
+    if (isIpv4ZeroNet(a) || isIpv4LimitedBroadcast(a)) return 'broadcast';
+    if (isIpv4Multicast(a)) return 'multicast';
     const id = tableId || RT_TABLE_MAIN;
     const table = this.tableMap.get(id);
     if (!table) return 'unicast';

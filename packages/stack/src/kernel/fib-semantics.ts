@@ -15,10 +15,10 @@
  * Mainline (the default) flushes them.
  * Leaves out nexthop objects (`nhid`), encapsulations, and IPv6 routes.
  */
+import { broadcastOf, isInPrefix, isIpv4ZeroNet, networkOf, prefixMask } from '@netloom/wire';
 import type { CompatSettings } from '../node-host.js';
 import type { RouteType } from '../routing-api.js';
 import { fail, OK, type KernelErrno, type KernelResult } from '../fib/errors.js';
-import { broadcastOf, inPrefix, isZeroNet, networkOf, prefixMask } from '../fib/ipv4.js';
 import { upperBounds } from '../fib/multipath.js';
 import { ADD_FLAGS, APPEND_FLAGS, CHANGE_FLAGS, PREPEND_FLAGS, REPLACE_FLAGS, type InsertFlags } from '../fib/table.js';
 import {
@@ -319,7 +319,7 @@ export class FibSemantics implements AddressRouteSync, NetdevListener {
     this.fibMagic(true, 'local', ifa.address, 32, prim, dev, 0);
     if (!dev.adminUp) return;
     if (ifa.broadcast && ifa.broadcast !== 0xffffffff) this.fibMagic(true, 'broadcast', ifa.broadcast, 32, prim, dev, 0);
-    if (!isZeroNet(prefix) && !ifa.secondary && (prefix !== ifa.address || ifa.prefixLength < 32)) {
+    if (!isIpv4ZeroNet(prefix) && !ifa.secondary && (prefix !== ifa.address || ifa.prefixLength < 32)) {
       if (!ifa.noprefixroute) {
         this.fibMagic(true, dev.kind === 'loopback' ? 'local' : 'unicast', prefix, ifa.prefixLength, prim, dev, ifa.metric);
       }
@@ -345,11 +345,11 @@ export class FibSemantics implements AddressRouteSync, NetdevListener {
       prim = primaryAddressFor(dev, any, ifa.prefixLength);
       if (!prim) return;
       if (iprim && iprim !== prim) return;
-    } else if (!isZeroNet(any) && (any !== ifa.address || ifa.prefixLength < 32)) {
+    } else if (!isIpv4ZeroNet(any) && (any !== ifa.address || ifa.prefixLength < 32)) {
       if (!ifa.noprefixroute) this.fibMagic(false, dev.kind === 'loopback' ? 'local' : 'unicast', any, ifa.prefixLength, prim, dev, 0);
       subnet = true;
     }
-    const match = (a: IfAddress, p: IfAddress): boolean => a.prefixLength === p.prefixLength && inPrefix(a.address, p.address, p.prefixLength);
+    const match = (a: IfAddress, p: IfAddress): boolean => a.prefixLength === p.prefixLength && isInPrefix(a.address, p.address, p.prefixLength);
     for (const ifa1 of dev.addresses) {
       if (ifa1 === ifa) {
         gone = false;
@@ -376,7 +376,7 @@ export class FibSemantics implements AddressRouteSync, NetdevListener {
       if (prim1 === ifa1 && ifa1.prefixLength < 31) {
         const brd1 = broadcastOf(ifa1.address, ifa1.prefixLength);
         const any1 = networkOf(ifa1.address, ifa1.prefixLength);
-        if (!isZeroNet(any1)) {
+        if (!isIpv4ZeroNet(any1)) {
           if (ifa.broadcast === brd1 || ifa.broadcast === any1) ok |= BRD_OK;
           if (brd === brd1 || brd === any1) ok |= BRD1_OK;
           if (any === brd1 || any === any1) ok |= BRD0_OK;

@@ -24,10 +24,10 @@
  * Leaves out IGMP source filters, multicast forwarding (ip_mr_input), in_martians counting and
  * martian logging, IPv6.
  */
+import { isIpv4LimitedBroadcast, isIpv4LocalMulticast, isIpv4Loopback, isIpv4Multicast, isIpv4ZeroNet } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { RouteInputDropReason, RouteType } from '../routing-api.js';
 import type { KernelErrno } from '../fib/errors.js';
-import { isLimitedBroadcast, isLocalMulticast, isLoopback, isMulticast, isZeroNet } from '../fib/ipv4.js';
 import { fibMultipathHash, selectMultipath } from '../fib/multipath.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN } from '../fib/types.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
@@ -57,7 +57,7 @@ export class InputRoute {
 
   /** ip_route_input_slow with everything `ip route get … iif` prints; cached unless `useCache` is false. */
   decide(query: InputQuery, now: Nanos, useCache = true): DecisionOutcome {
-    if (isMulticast(query.dst >>> 0)) return this.multicast(query);
+    if (isIpv4Multicast(query.dst >>> 0)) return this.multicast(query);
     if (useCache) {
       const hit = this.cache.lookup(query, true, now);
       if (hit) return { ok: true, decision: hit };
@@ -90,9 +90,9 @@ export class InputRoute {
       };
       return { ok: true, decision };
     };
-    if (isMulticast(src) || isLimitedBroadcast(src)) return drop('martianSource');
+    if (isIpv4Multicast(src) || isIpv4LimitedBroadcast(src)) return drop('martianSource');
     const brdInput = (res: FibResult | null): DecisionOutcome => {
-      if (!isZeroNet(src)) {
+      if (!isIpv4ZeroNet(src)) {
         const v = this.validateSource(src, 0, tos, '', dev, mark);
         if (v.errno) return drop('martianSource');
         if (v.value > 0) flags.directSrc = true;
@@ -100,13 +100,13 @@ export class InputRoute {
       flags.broadcast = true;
       return localInput('broadcast', res);
     };
-    if (isLimitedBroadcast(dst) || (src === 0 && dst === 0)) return brdInput(null);
-    if (isZeroNet(src)) return drop('martianSource');
-    if (isZeroNet(dst)) return drop('martianDestination');
+    if (isIpv4LimitedBroadcast(dst) || (src === 0 && dst === 0)) return brdInput(null);
+    if (isIpv4ZeroNet(src)) return drop('martianSource');
+    if (isIpv4ZeroNet(dst)) return drop('martianDestination');
     const localnet = this.sysctls.conf(dev.name, 'route_localnet') !== 0;
-    if (isLoopback(dst)) {
+    if (isIpv4Loopback(dst)) {
       if (!localnet) return drop('martianDestination');
-    } else if (isLoopback(src)) {
+    } else if (isIpv4Loopback(src)) {
       if (!localnet) return drop('martianSource');
     }
     const flow = lookupFlow({ dst, src, iif: dev.name, tos, mark: query.mark, proto: query.proto, sport: query.sport, dport: query.dport, scope: RT_SCOPE_UNIVERSE, ignoreLinkState: false });
@@ -142,10 +142,10 @@ export class InputRoute {
     const our = dev.adminUp && dst === ALL_HOSTS_GROUP;
     if (!our) return { ok: false, errno: 'EINVAL', dropReason: 'martianDestination' };
     const martianSource: DecisionOutcome = { ok: false, errno: 'EINVAL', dropReason: 'martianSource' };
-    if (isMulticast(src) || isLimitedBroadcast(src)) return martianSource;
-    if (isLoopback(src) && this.sysctls.conf(dev.name, 'route_localnet') === 0) return martianSource;
-    if (isZeroNet(src)) {
-      if (!isLocalMulticast(dst) && query.proto !== IPPROTO_IGMP) return martianSource;
+    if (isIpv4Multicast(src) || isIpv4LimitedBroadcast(src)) return martianSource;
+    if (isIpv4Loopback(src) && this.sysctls.conf(dev.name, 'route_localnet') === 0) return martianSource;
+    if (isIpv4ZeroNet(src)) {
+      if (!isIpv4LocalMulticast(dst) && query.proto !== IPPROTO_IGMP) return martianSource;
     } else {
       const v = this.validateSource(src, 0, tos, '', dev, query.mark ?? 0);
       if (v.errno) return { ok: false, errno: v.errno, dropReason: v.errno === 'EXDEV' ? 'rpFilter' : 'martianSource' };

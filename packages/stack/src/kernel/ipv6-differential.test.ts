@@ -9,10 +9,10 @@
  * multipath route is run but not compared (Linux picks the nexthop with a keyed hash). The number of seeds is
  * scaled() by NETLOOM_TEST_SCALE. Needs root and iproute2 (skips saying so, fails under CI=true).
  */
+import { parseIpv6Number } from '@netloom/wire';
 import { expect, test } from 'vitest';
 import { needs, scaled } from '@netloom/wire/testing/test-environment';
 import { isRoute6Sibling, type Kernel } from '../kernel.js';
-import { parseIpv6Number } from '../fib/ipv6.js';
 import type { Nanos } from '../node-host.js';
 import { compareIpv6Lines } from '../testing/ipv6-lines.js';
 import { Prng } from '../timers.js';

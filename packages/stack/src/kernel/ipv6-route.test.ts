@@ -4,10 +4,10 @@
  * lookups, in the model and compared live with the running kernel in a namespace (needs root and
  * iproute2; skips saying so, fails under CI=true).
  */
+import { parseIpv6Number } from '@netloom/wire';
 import { describe, expect, test } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { comparePrefixes } from '../fib/fib6.js';
-import { parseIpv6Number } from '../fib/ipv6.js';
 import { compareIpv6Lines } from '../testing/ipv6-lines.js';
 import { makeShell } from '../testing/kernel-shell.js';
 

@@ -26,12 +26,12 @@
  * route cache and its exceptions, neighbour-reachability scoring (rt6_score_route), and source
  * routing (`from` subtrees).
  */
+import { ipv6Network, isIpv6LinkLocal, type Ipv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { RouteType } from '../routing-api.js';
 import { fail, OK, type KernelErrno, type KernelError, type KernelResult } from '../fib/errors.js';
 import type { Fib6, Fib6Insert, Fib6Route, RouterPreference } from '../fib/fib6.js';
 import { Fib6Exceptions } from '../fib/fib6-exceptions.js';
-import { ipv6Network, isIpv6LinkLocal, type Ipv6Number } from '../fib/ipv6.js';
 import { RT_TABLE_MAIN } from '../fib/types.js';
 import { defaultRules6, IPV6_RULE_FAMILY, PolicyRules } from '../fib/rules.js';
 import type { Addrconf } from './addrconf.js';

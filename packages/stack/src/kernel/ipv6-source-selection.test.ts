@@ -6,10 +6,10 @@
  * addresses labelled 8; and `ip addrlabel` plus route get compared live with Linux 6.18 in a
  * namespace (needs root and iproute2; skips saying so, fails under CI=true).
  */
+import { formatIpv6Number, parseIpv6Number } from '@netloom/wire';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
-import { formatIpv6Number, parseIpv6Number } from '../fib/ipv6.js';
 import { compareIpv6Lines } from '../testing/ipv6-lines.js';
 import { Kernel } from '../kernel.js';
 import { Shell } from '../shell/shell.js';

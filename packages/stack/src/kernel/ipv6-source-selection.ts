@@ -18,8 +18,8 @@
  * Leaves out rule 5.5 (next-hop advertised prefixes; Linux has none), optimistic addresses and
  * L3 master devices.
  */
+import { commonPrefixLength, ipv6AddressScope, isInIpv6Prefix, isIpv6Multicast, SCOPE_LINK_LOCAL, type Ipv6Number } from '@netloom/wire';
 import type { DeviceState } from './devices.js';
-import { commonPrefixLength, ipv6AddressScope, isInIpv6Prefix, isIpv6Multicast, SCOPE_LINK_LOCAL, type Ipv6Number } from '../fib/ipv6.js';
 import type { AddressLabels } from './address-labels.js';
 import type { Inet6AddressState } from './addrconf.js';
 

@@ -3,11 +3,11 @@
  * used by locally sent packets and by forwarded ones alike, and once it expires (mtu_expires) neither
  * path uses it any more — not even from a route-cache entry kept warm by traffic.
  */
+import { parseIproute2Ipv4 } from '@netloom/wire';
 import { describe, expect, test } from 'vitest';
-import { parseIpv4 } from '../fib/ipv4.js';
 import { makeShell } from '../testing/kernel-shell.js';
 
-const ip = (text: string): number => parseIpv4(text)!;
+const ip = (text: string): number => parseIproute2Ipv4(text)!;
 const SECOND = 1_000_000_000;
 
 function router() {

@@ -10,10 +10,10 @@
  * and rt_set_nexthop (gateway, route MTU metric, the nexthop exception), then the route cache.
  * Leaves out multicast routing (ip_mc_output's mroute lookup), VRF and l3mdev, IPv6.
  */
+import { isIpv4LimitedBroadcast, isIpv4LocalMulticast, isIpv4Loopback, isIpv4Multicast, isIpv4ZeroNet } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { RouteType } from '../routing-api.js';
 import type { KernelErrno } from '../fib/errors.js';
-import { isLimitedBroadcast, isLocalMulticast, isLoopback, isMulticast, isZeroNet } from '../fib/ipv4.js';
 import { fibMultipathHash, selectMultipath } from '../fib/multipath.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, type FibNexthop } from '../fib/types.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
@@ -77,8 +77,8 @@ export class OutputRoute {
     const oif = query.oif ?? '';
     const onLink = (dev: DeviceState, source: number): OutputCandidate => ({ dst, src: source, devOut: dev, type: 'unicast', res: null, flags, cacheable: true });
     if (src) {
-      if (isMulticast(src) || isLimitedBroadcast(src) || isZeroNet(src)) return { errno: 'EINVAL' };
-      if (!oif && (isMulticast(dst) || isLimitedBroadcast(dst))) {
+      if (isIpv4Multicast(src) || isIpv4LimitedBroadcast(src) || isIpv4ZeroNet(src)) return { errno: 'EINVAL' };
+      if (!oif && (isIpv4Multicast(dst) || isIpv4LimitedBroadcast(dst))) {
         devOut = this.addresses.deviceOfAddress(src);
         if (!devOut) return { errno: 'ENETUNREACH' };
         return onLink(devOut, src);
@@ -89,12 +89,12 @@ export class OutputRoute {
       devOut = this.devices.find(oif);
       if (!devOut) return { errno: 'ENODEV' };
       if (!devOut.adminUp) return { errno: 'ENETUNREACH' };
-      if (isLocalMulticast(dst) || isLimitedBroadcast(dst)) {
+      if (isIpv4LocalMulticast(dst) || isIpv4LimitedBroadcast(dst)) {
         if (!src) src = this.addresses.selectSource(devOut.name, 0, RT_SCOPE_LINK);
         return onLink(devOut, src);
       }
       if (!src) {
-        if (isMulticast(dst)) src = this.addresses.selectSource(devOut.name, 0, RT_SCOPE_UNIVERSE);
+        if (isIpv4Multicast(dst)) src = this.addresses.selectSource(devOut.name, 0, RT_SCOPE_UNIVERSE);
         else if (!dst) src = this.addresses.selectSource(devOut.name, 0, RT_SCOPE_HOST);
       }
     }
@@ -160,10 +160,10 @@ export class OutputRoute {
     const { dst, src, devOut, flags } = p;
     let type = p.type;
     let res = p.res;
-    if (isLoopback(src) && devOut.kind !== 'loopback' && !this.sysctls.conf(devOut.name, 'route_localnet')) return { ok: false, errno: 'EINVAL' };
-    if (isLimitedBroadcast(dst)) type = 'broadcast';
-    else if (isMulticast(dst)) type = 'multicast';
-    else if (isZeroNet(dst)) return { ok: false, errno: 'EINVAL' };
+    if (isIpv4Loopback(src) && devOut.kind !== 'loopback' && !this.sysctls.conf(devOut.name, 'route_localnet')) return { ok: false, errno: 'EINVAL' };
+    if (isIpv4LimitedBroadcast(dst)) type = 'broadcast';
+    else if (isIpv4Multicast(dst)) type = 'multicast';
+    else if (isIpv4ZeroNet(dst)) return { ok: false, errno: 'EINVAL' };
     if (devOut.kind === 'loopback') flags.local = true;
     if (type === 'broadcast') {
       flags.broadcast = true;

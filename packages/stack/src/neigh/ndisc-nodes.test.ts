@@ -10,8 +10,7 @@
  * and `ip -6 neigh` on the host: 2001:db8::99 dev eth0 lladdr 02:00:00:00:02:01 REACHABLE.
  */
 import { expect, test } from 'vitest';
-import { formatIpv6, formatMac, isWireError, parseIcmpv6 } from '@netloom/wire';
-import { parseIpv6Number } from '../fib/ipv6.js';
+import { formatIpv6, formatMac, isWireError, parseIcmpv6, parseIpv6Number } from '@netloom/wire';
 import { Lab, MS, SECOND } from '../testing/lab.js';
 
 /** An NS or NA in a frame, as a line; null for anything else. */

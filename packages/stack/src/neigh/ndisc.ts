@@ -35,8 +35,18 @@
  * (addrconf's: `sendSolicitation` with source ::), anycast addresses, the NTF_ROUTER → host change
  * cleaning routes (rt6_clean_tohost), SEND, non-Ethernet link layers.
  */
-import { formatIpv6, Icmpv6Type, type NdpOption, type NdpRepr } from '@netloom/wire';
-import { formatIpv6Number, IPV6_ALL_ONES, ipv6FromBytes, ipv6ToBytes, isIpv6LinkLocal, isIpv6Multicast } from '../fib/ipv6.js';
+import {
+  formatIpv6,
+  Icmpv6Type,
+  type NdpOption,
+  type NdpRepr,
+  formatIpv6Number,
+  IPV6_ALL_ONES,
+  ipv6FromBytes,
+  ipv6ToBytes,
+  isIpv6LinkLocal,
+  isIpv6Multicast,
+} from '@netloom/wire';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { Prng, TimerHeap } from '../timers.js';
 import type { PacketType } from './arp.js';

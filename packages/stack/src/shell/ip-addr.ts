@@ -8,11 +8,10 @@
  * and under -6 without a device the short link line of the kernel's AF_INET6 link dump
  * (inet6_fill_ifinfo: no qdisc, no group). Errors and exit statuses are iproute2's.
  */
+import { broadcastOf, formatIpv4, isInPrefix, networkOf, formatIpv6Number, isInIpv6Prefix } from '@netloom/wire';
 import { INFINITY_LIFE_TIME, type AddressSpec, type IfAddress, type Inet6AddressSpec, type Inet6AddressState } from '../kernel.js';
 import { rtnetlinkErrorText, type KernelResult } from '../fib/errors.js';
-import { broadcastOf, formatIpv4, inPrefix, networkOf } from '../fib/ipv4.js';
 import { RT_SCOPE_HOST } from '../fib/types.js';
-import { formatIpv6Number, isInIpv6Prefix } from '../fib/ipv6.js';
 import type { DeviceView } from '../routing-api.js';
 import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
@@ -312,7 +311,7 @@ function flagsSelected(flags: number, filter: AddressFilter): boolean {
 function addressSelected(ifa: IfAddress, filter: AddressFilter): boolean {
   if (filter.label !== null && !fnmatch(filter.label, ifa.label)) return false;
   if (filter.scope !== null && ifa.scope !== filter.scope) return false;
-  if (filter.to && (filter.to.family !== 4 || !inPrefix(ifa.address, filter.to.address, filter.to.prefixLength))) return false;
+  if (filter.to && (filter.to.family !== 4 || !isInPrefix(ifa.address, filter.to.address, filter.to.prefixLength))) return false;
   return flagsSelected(inetFlags(ifa), filter);
 }
 

@@ -6,8 +6,8 @@
  * the reserved label 4294967295 and an unknown device are invalid arguments, an IPv4 prefix is
  * refused by the kernel's attribute policy, EEXIST and ESRCH are the kernel's.
  */
+import { formatIpv6Number } from '@netloom/wire';
 import { rtnetlinkErrorText } from '../fib/errors.js';
-import { formatIpv6Number } from '../fib/ipv6.js';
 import type { IpContext } from './ip-context.js';
 import { Args, getPrefixAny, invarg, IpExit, matches, parseUnsigned, prefix6Network } from './ip-util.js';
 import type { JsonValue } from './json-writer.js';

@@ -17,9 +17,8 @@ import {
   RT_TABLE_MAIN,
   RTPROT_BOOT,
 } from '../fib/types.js';
-import { IpProtocol } from '@netloom/wire';
+import { IpProtocol, isInPrefix } from '@netloom/wire';
 import { rtnetlinkErrorText } from '../fib/errors.js';
-import { inPrefix } from '../fib/ipv4.js';
 import type { RouteType } from '../routing-api.js';
 import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
@@ -428,8 +427,8 @@ function routeMatchesFilter(route: FibRoute, filter: RouteFilter): boolean {
   if (filter.scope !== null && route.scope !== filter.scope) return false;
   if (filter.types.length && !filter.types.includes(route.type)) return false;
   if (filter.exact && (route.prefixLength !== filter.exact.prefixLength || route.dst !== filter.exact.address)) return false;
-  if (filter.root && (route.prefixLength < filter.root.prefixLength || !inPrefix(route.dst, filter.root.address, filter.root.prefixLength))) return false;
-  if (filter.match && (route.prefixLength > filter.match.prefixLength || !inPrefix(filter.match.address, route.dst, route.prefixLength))) return false;
+  if (filter.root && (route.prefixLength < filter.root.prefixLength || !isInPrefix(route.dst, filter.root.address, filter.root.prefixLength))) return false;
+  if (filter.match && (route.prefixLength > filter.match.prefixLength || !isInPrefix(filter.match.address, route.dst, route.prefixLength))) return false;
   return true;
 }
 
@@ -447,7 +446,7 @@ function listRoutes(ctx: IpContext, argv: string[], flush: boolean): number {
       for (const { route, nexthop, exception } of ctx.kernel.exceptions(ctx.now)) {
         if (filter.dev && nexthop.dev !== filter.dev) continue;
         if (filter.exact && (filter.exact.prefixLength !== 32 || exception.dst !== filter.exact.address)) continue;
-        if (filter.match && !inPrefix(exception.dst, filter.match.address, filter.match.prefixLength)) continue;
+        if (filter.match && !isInPrefix(exception.dst, filter.match.address, filter.match.prefixLength)) continue;
         const formatted = formatException(route, nexthop, exception, ctx.now);
         text += formatted.text;
         items.push(formatted.json);

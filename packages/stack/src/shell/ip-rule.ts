@@ -5,13 +5,12 @@
  * iproute2 prints them. Each family has its own rule list in the kernel (fib/rules.ts); without -6
  * the command works on IPv4's.
  */
+import { formatIpv4, formatIpv6Number, type Ipv6Number } from '@netloom/wire';
 import type { FibRule } from '../fib/types.js';
 import { RT_TABLE_MAIN } from '../fib/types.js';
 import { blankRule, blankRule6 } from '../fib/rules.js';
 import type { RuleDeleteSpec } from '../fib/rules.js';
 import { rtnetlinkErrorText, type KernelResult } from '../fib/errors.js';
-import { formatIpv4 } from '../fib/ipv4.js';
-import { formatIpv6Number, type Ipv6Number } from '../fib/ipv6.js';
 import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
 import { Args, dsfieldName, getPrefix, getPrefixAny, invarg, ipProtocolName, IpExit, matches, parseDsfield, parseIpProtocol, parseProtocol, parseTable, parseUnsigned, protocolName } from './ip-util.js';

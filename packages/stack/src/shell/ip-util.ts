@@ -4,12 +4,10 @@
  * matches), and the name tables of /etc/iproute2 (rt_scopes, rt_protos, rt_dsfield) and rtnetlink
  * route types. Parse errors end the command through IpExit, caught by the `ip` entry point.
  */
+import { type Iproute2Prefix, parseIproute2Ipv4, parseIproute2Prefix, ipv6Network, parseIpv6Number, type Ipv6Number } from '@netloom/wire';
 import type { Kernel } from '../kernel.js';
 import type { IpContext } from './ip-context.js';
 import type { IpFamily } from './ip-options.js';
-import type { ParsedPrefix } from '../fib/ipv4.js';
-import { parseIpv4, parsePrefix } from '../fib/ipv4.js';
-import { ipv6Network, parseIpv6Number, type Ipv6Number } from '../fib/ipv6.js';
 import type { RouteType } from '../routing-api.js';
 
 /** Ends an `ip` command with a status after printing `message` on stderr (iproute2's exit()). */
@@ -73,16 +71,16 @@ function refuseInetUnder(family: IpFamily, arg: string, what: 'prefix' | 'addres
   if (typeof family === 'string') throw new IpExit(1, `Error: "${arg}" may be inet ${what}, but it is not allowed in this context.`);
 }
 
-export function getPrefix(arg: string, family: IpFamily): ParsedPrefix {
+export function getPrefix(arg: string, family: IpFamily): Iproute2Prefix {
   refuseInetUnder(family, arg, 'prefix');
-  const prefix = family === 6 || arg.includes(':') ? null : parsePrefix(arg);
+  const prefix = family === 6 || arg.includes(':') ? null : parseIproute2Prefix(arg);
   if (!prefix) throw new IpExit(1, `Error: ${familyName(family)} prefix is expected rather than "${arg}".`);
   return prefix;
 }
 
 export function getAddr(arg: string, family: IpFamily): number {
   refuseInetUnder(family, arg, 'address');
-  const address = family === 6 || arg.includes(':') ? null : parseIpv4(arg);
+  const address = family === 6 || arg.includes(':') ? null : parseIproute2Ipv4(arg);
   if (address === null) throw new IpExit(1, `Error: ${familyName(family)} address is expected rather than "${arg}".`);
   return address;
 }
@@ -96,7 +94,7 @@ export interface ParsedPrefix6 {
 }
 
 /** A prefix of either family: get_prefix_1 picks inet6 for a text with ':' (or under -6). */
-export type AnyPrefix = ({ family: 4 } & ParsedPrefix) | ({ family: 6 } & ParsedPrefix6);
+export type AnyPrefix = ({ family: 4 } & Iproute2Prefix) | ({ family: 6 } & ParsedPrefix6);
 
 /** get_prefix_1 for AF_INET6 text (inet_pton, then /LEN with get_unsigned base 0, at most 128). */
 export function parsePrefix6(arg: string): ParsedPrefix6 | null {

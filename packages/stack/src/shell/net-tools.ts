@@ -7,11 +7,11 @@
  * The route cache shown by `route -C` is the kernel model's per-flow cache (Linux 2.4's layout, as in
  * seed 004). Counters are zero: the control plane does not count packets.
  */
+import { broadcastOf, formatIpv4, maskPrefixLength, parseDottedQuad, prefixMask } from '@netloom/wire';
 import type { IfAddress, Kernel, KernelResult, RouteCacheEntry } from '../kernel.js';
 import type { RouteSpec } from '../kernel.js';
 import type { Nanos } from '../node-host.js';
 import { KERNEL_ERRNO_MESSAGE } from '../fib/errors.js';
-import { broadcastOf, formatIpv4, maskToPrefixLength, parseDottedQuad, prefixMask } from '../fib/ipv4.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RTPROT_BOOT, type FibRoute } from '../fib/types.js';
 import { formatMac } from './ip-util.js';
 import { printIpStatistics } from './netstat-statistics.js';
@@ -215,7 +215,7 @@ function routeModify(kernel: Kernel, add: boolean, args: string[], _resolve: Res
     if (word === 'netmask') {
       if (value === undefined) return usage;
       const mask = parseDottedQuad(value);
-      const len = mask === null ? null : maskToPrefixLength(mask);
+      const len = mask === null ? null : maskPrefixLength(mask);
       if (len === null) return { stdout: '', stderr: `route: bogus netmask ${value}\n`, status: 4 };
       prefixLength = len;
       maskGiven = true;
@@ -484,7 +484,7 @@ export function runIfconfig(kernel: Kernel, argv: string[]): CommandOutput {
       // devinet_ioctl looks for the address first, then refuses a non-contiguous mask (bad_mask);
       // ifconfig reports the failed ioctl and goes on with the next argument (exit 1 at the end).
       const ifa = labelled();
-      const prefixLength = maskToPrefixLength(mask);
+      const prefixLength = maskPrefixLength(mask);
       if (!ifa || prefixLength === null) {
         errors += `SIOCSIFNETMASK: ${ifa ? 'Invalid argument' : 'Cannot assign requested address'}\n`;
         continue;

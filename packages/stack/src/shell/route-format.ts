@@ -3,10 +3,10 @@
  * print_cache_flags, print_rta_cacheinfo, print_rta_metrics): text lines with their trailing spaces,
  * and the same fields as JSON objects for `-j`.
  */
+import { formatIpv4 } from '@netloom/wire';
 import type { Kernel, RouteDecision } from '../kernel.js';
 import type { FibNexthop, FibRoute, NexthopException } from '../fib/types.js';
 import { RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_UNIVERSE } from '../fib/types.js';
-import { formatIpv4 } from '../fib/ipv4.js';
 import type { JsonValue } from './json-writer.js';
 import { dsfieldName, protocolName, scopeName } from './ip-util.js';
 

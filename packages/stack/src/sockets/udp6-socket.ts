@@ -23,12 +23,22 @@
  * IPv4 sockets (udp6 ports are their own here), IPV6_PKTINFO's ifindex on send, multicast,
  * fragmentation at the source, flow labels and traffic class, SO_REUSEADDR.
  */
-import { buildUdpIpv6Packet, isWireError, parseUdp } from '@netloom/wire';
+import {
+  buildUdpIpv6Packet,
+  isWireError,
+  parseUdp,
+  formatIpv6Number,
+  ipv6ToBytes,
+  isIpv4Mapped,
+  isIpv6LinkLocal,
+  isIpv6Multicast,
+  parseIpv6Number,
+  type Ipv6Number,
+} from '@netloom/wire';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { Datagram, Errno, PktInfo, SendResult, SockAddr, SocketResult, UdpSocket } from '../process.js';
 import type { TransportRegistry } from '../protocol-table.js';
 import type { Prng } from '../timers.js';
-import { formatIpv6Number, ipv6ToBytes, isIpv4Mapped, isIpv6LinkLocal, isIpv6Multicast, parseIpv6Number, type Ipv6Number } from '../fib/ipv6.js';
 import type { Icmpv6ErrorReport, Ipv6Delivery, Ipv6Layer } from '../ipv6/ipv6-layer.js';
 import { ephemeralPort, isPortFree } from './socket-table.js';
 
