@@ -41,6 +41,7 @@ import {
   IpProtocol,
   Ipv4PacketView,
   isInPrefix,
+  isIpv4Multicast,
   isWireError,
   MAC_BROADCAST,
   parseIcmpv4,
@@ -467,7 +468,7 @@ export class Ipv4Layer {
     if (
       newGateway === oldGateway ||
       routing.conf(dev, 'accept_redirects') === 0 ||
-      newGateway >>> 28 === 0xe ||
+      isIpv4Multicast(newGateway) ||
       newGateway === 0xffffffff ||
       newGateway >>> 24 === 0
     ) {
@@ -519,7 +520,7 @@ export class Ipv4Layer {
     if (context !== null && (context.isBroadcast || context.packetType !== 'host')) return;
     if ((view.flagsAndFragmentOffset & 0x1fff) !== 0) return;
     const sender = view.source;
-    if (sender === 0 || sender >>> 28 === 0xe || sender === 0xffffffff) return;
+    if (sender === 0 || isIpv4Multicast(sender) || sender === 0xffffffff) return;
     // Redirects included: ip_rt_send_redirect goes through icmp_send, which never answers an ICMP error.
     if (view.protocol === IpProtocol.icmp) {
       const innerType = offending[headerLength] ?? 0;
@@ -705,7 +706,7 @@ export class Ipv4Layer {
       this.transmitIp(device, device.mac, packet, inPlace);
       return;
     }
-    if (nextHop >>> 28 === 0xe) {
+    if (isIpv4Multicast(nextHop)) {
       this.transmitIp(device, multicastMac(nextHop), packet, inPlace);
       return;
     }

@@ -14,10 +14,12 @@ import {
   parseIpv6Packet,
   formatIpv6Number,
   parseIpv6Number,
+  ipv6ToBytes,
+  ipv6FromBytes,
 } from '@netloom/wire';
 import type { Kernel } from '../kernel.js';
 import { packetTypeOf } from '../neigh/arp.js';
-import { IPV6_NEIGHBOUR_FAMILY, ipv6Bytes, ipv6Number } from '../neigh/ndisc.js';
+import { IPV6_NEIGHBOUR_FAMILY } from '../neigh/ndisc.js';
 import { NeighbourTable, neighbourParams } from '../neigh/neighbour-table.js';
 import { TransportRegistry } from '../protocol-table.js';
 import { makeKernel, run } from '../testing/kernel-shell.js';
@@ -78,7 +80,7 @@ function summarize(frame: Uint8Array): string {
 }
 
 function fmt(bytes: Uint8Array): string {
-  return formatIpv6Number(ipv6Number(bytes));
+  return formatIpv6Number(ipv6FromBytes(bytes));
 }
 
 class Host {
@@ -221,7 +223,7 @@ describe('the IPv6 layer', () => {
     net.run(3 * NS_PER_S);
     net.seen.length = 0;
     const packet = new Uint8Array(IPV6_HEADER_LENGTH + 8);
-    emitIpv6HeaderFor({ trafficClass: 0, flowLabel: 0, nextHeader: 253, hopLimit: 64, source: ipv6Bytes(parseIpv6Number('2001:db8::1')!), destination: ipv6Bytes(parseIpv6Number('2001:db8::2')!) }, 8, packet, 0);
+    emitIpv6HeaderFor({ trafficClass: 0, flowLabel: 0, nextHeader: 253, hopLimit: 64, source: ipv6ToBytes(parseIpv6Number('2001:db8::1')!), destination: ipv6ToBytes(parseIpv6Number('2001:db8::2')!) }, 8, packet, 0);
     a.layer.output('eth0', parseIpv6Number('2001:db8::2')!, packet, parseIpv6Number('2001:db8::1')!, net.now);
     net.run(4 * NS_PER_S);
     expect(net.seen.map((s) => s.summary)).toEqual(['2001:db8::1 > 2001:db8::2 hlim 64 next header 253', '2001:db8::2 > 2001:db8::1 hlim 64 parameterProblem code 1 pointer 6']);

@@ -62,13 +62,16 @@ import {
   type Ipv6Repr,
   type NdpRepr,
   isIpv6LinkLocal,
+  ipv6ToBytes,
+  ipv6FromBytes,
+  isIpv6Multicast,
 } from '@netloom/wire';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { DeviceView } from '../routing-api.js';
 import type { Route6Outcome, Route6Query } from '../kernel.js';
 import type { PacketType } from '../neigh/arp.js';
 import { isValidState, type NeighbourEntry, type NeighbourTable, type QueuedPacket } from '../neigh/neighbour-table.js';
-import { ALL_NODES, ipv6Bytes, ipv6Number, isIpv6Multicast, multicastMac, Ndisc, NDISC_RECEIVED_TYPES, solicitedNodeAddress } from '../neigh/ndisc.js';
+import { ALL_NODES, multicastMac, Ndisc, NDISC_RECEIVED_TYPES, solicitedNodeAddress } from '../neigh/ndisc.js';
 import { ProtocolTable, type TransportOf, type TransportRegistry } from '../protocol-table.js';
 import type { Prng, TimerHeap } from '../timers.js';
 import type { Errno } from '../process.js';
@@ -280,8 +283,8 @@ export class Ipv6Layer {
       this.deps.drop(dev.name, 'malformed', frame, ip.error);
       return;
     }
-    const source = ipv6Number(ip.source);
-    const destination = ipv6Number(ip.destination);
+    const source = ipv6FromBytes(ip.source);
+    const destination = ipv6FromBytes(ip.destination);
     // ip6_rcv_core: a multicast source, or ::1 from the wire, is a martian.
     if (isIpv6Multicast(source) || (source === 1n && dev.kind !== 'loopback')) {
       this.deps.drop(dev.name, 'martianSource', frame);
@@ -405,7 +408,7 @@ export class Ipv6Layer {
 
   /** icmpv6_rcv. */
   private processIcmpv6(d: Ipv6Delivery, now: Nanos): void {
-    const message = parseIcmpv6(d.payload, { source: ipv6Bytes(d.source), destination: ipv6Bytes(d.destination) });
+    const message = parseIcmpv6(d.payload, { source: ipv6ToBytes(d.source), destination: ipv6ToBytes(d.destination) });
     if (isWireError(message)) {
       this.deps.drop(d.dev, message.error === 'badChecksum' ? 'badChecksum' : 'malformed', d.packet, message.error);
       return;
@@ -449,8 +452,8 @@ export class Ipv6Layer {
     const refuse = (detail: string): void => this.deps.drop(d.dev, 'malformed', d.packet, detail);
     if (d.hopLimit !== 255 || (d.payload[1] ?? 0) !== 0) return refuse('NDISC: invalid hop-limit or code');
     if (!isIpv6LinkLocal(d.source)) return refuse('Redirect: source address is not link-local');
-    const destination = ipv6Number(message.destination);
-    const target = ipv6Number(message.target);
+    const destination = ipv6FromBytes(message.destination);
+    const target = ipv6FromBytes(message.target);
     if (isIpv6Multicast(destination)) return refuse('rt6_redirect: destination address is multicast');
     const onLink = target === destination;
     if (!onLink && !isIpv6LinkLocal(target)) return refuse('rt6_redirect: target address is not link-local unicast');
@@ -534,7 +537,7 @@ export class Ipv6Layer {
     this.clock = now;
     const outcome = this.deps.lookupRoute({ dst: destination, src: source }, now);
     if (!outcome.ok) {
-      this.deps.drop(null, 'noRoute', undefined, `icmpv6 to ${formatIpv6(ipv6Bytes(destination))}`);
+      this.deps.drop(null, 'noRoute', undefined, `icmpv6 to ${formatIpv6(ipv6ToBytes(destination))}`);
       return;
     }
     const route = outcome.decision.route;
@@ -568,8 +571,8 @@ export class Ipv6Layer {
   private buildIcmpv6(source: bigint, destination: bigint, hopLimit: number, message: Icmpv6Repr): Uint8Array {
     const length = icmpv6BufferLen(message);
     const packet = new Uint8Array(IPV6_HEADER_LENGTH + length);
-    const src = ipv6Bytes(source);
-    const dst = ipv6Bytes(destination);
+    const src = ipv6ToBytes(source);
+    const dst = ipv6ToBytes(destination);
     emitIpv6HeaderFor({ trafficClass: 0, flowLabel: 0, nextHeader: IPPROTO_ICMPV6, hopLimit, source: src, destination: dst }, length, packet, 0);
     emitIcmpv6(message, packet, IPV6_HEADER_LENGTH, { source: src, destination: dst });
     return packet;
@@ -613,7 +616,7 @@ export class Ipv6Layer {
     this.deps.drop(entry.dev, 'neighbourFailed', queued.packet);
     const ip = parseIpv6Packet(queued.packet);
     if (isWireError(ip)) return;
-    this.icmpSend({ dev: entry.dev, ip, source: ipv6Number(ip.source), destination: ipv6Number(ip.destination), packet: queued.packet, frame: queued.packet }, Icmpv6Type.destinationUnreachable, Icmpv6UnreachableCode.address, 0, now);
+    this.icmpSend({ dev: entry.dev, ip, source: ipv6FromBytes(ip.source), destination: ipv6FromBytes(ip.destination), packet: queued.packet, frame: queued.packet }, Icmpv6Type.destinationUnreachable, Icmpv6UnreachableCode.address, 0, now);
   }
 
   private transmitIpv6(device: DeviceView, mac: Uint8Array, packet: Uint8Array): void {

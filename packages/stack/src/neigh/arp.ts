@@ -17,7 +17,21 @@
  * Leaves out: arp_notify, arp_evict_nocarrier knobs (carrier loss always flushes), medium_id,
  * proxy_arp_pvlan, ARP on non-Ethernet devices.
  */
-import { ArpOperation, buildArpFrame, macEquals, isBroadcastMac, isInPrefix, isMulticastMac, MAC_BROADCAST, MAC_ZERO, parseArp, isWireError, type Ipv4Address } from '@netloom/wire';
+import {
+  ArpOperation,
+  buildArpFrame,
+  macEquals,
+  isBroadcastMac,
+  isInPrefix,
+  isMulticastMac,
+  MAC_BROADCAST,
+  MAC_ZERO,
+  parseArp,
+  isWireError,
+  type Ipv4Address,
+  isIpv4Loopback,
+  isIpv4Multicast,
+} from '@netloom/wire';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { DeviceView, RoutingApi } from '../routing-api.js';
 import type { Prng, TimerHeap } from '../timers.js';
@@ -82,7 +96,7 @@ export class ArpLayer {
       return;
     }
     for (const listener of this.listeners.get(dev.name) ?? []) listener({ operation, senderIp: sip, senderMac: sha, targetIp: tip, receivedAt: now });
-    if (isMulticastIp(tip) || (isLoopbackIp(tip) && routing.conf(dev.name, 'route_localnet') === 0)) {
+    if (isIpv4Multicast(tip) || (isIpv4Loopback(tip) && routing.conf(dev.name, 'route_localnet') === 0)) {
       this.deps.drop(dev.name, 'martianDestination', frame, 'arp target');
       return;
     }
@@ -262,10 +276,3 @@ export class ArpLayer {
   }
 }
 
-function isMulticastIp(address: number): boolean {
-  return address >>> 28 === 0xe;
-}
-
-function isLoopbackIp(address: number): boolean {
-  return address >>> 24 === 127;
-}

@@ -15,11 +15,21 @@
  * prefix, as iproute2's matches().
  * Leaves out: `extern_learn`, `protocol`, vrf, device-less proxy entries.
  */
-import { formatIpv6, formatMac, isInPrefix, parseCidr4, parseIpv4, parseIpv6, parseMac, type Ipv4Address } from '@netloom/wire';
+import {
+  formatIpv6,
+  formatMac,
+  isInPrefix,
+  parseCidr4,
+  parseIpv4,
+  parseIpv6,
+  parseMac,
+  type Ipv4Address,
+  ipv6ToBytes,
+  ipv6FromBytes,
+} from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { RoutingApi } from '../routing-api.js';
 import type { IpGlobalOptions } from '../shell/ip-options.js';
-import { ipv6Bytes, ipv6Number } from './ndisc.js';
 import type { NeighbourEntry, NeighbourTable, NudState, ProxyEntry } from './neighbour-table.js';
 
 export interface CommandOutput {
@@ -73,19 +83,19 @@ const INET6: Family<bigint> = {
   name: 'inet6',
   parse: (text) => {
     const bytes = parseIpv6(text);
-    return bytes === null ? null : ipv6Number(bytes);
+    return bytes === null ? null : ipv6FromBytes(bytes);
   },
   parsePrefix: (text) => {
     const slash = text.indexOf('/');
     const bytes = parseIpv6(slash < 0 ? text : text.slice(0, slash));
     const length = slash < 0 ? 128 : /^\d{1,3}$/.test(text.slice(slash + 1)) ? Number(text.slice(slash + 1)) : NaN;
-    return bytes === null || !(length <= 128) ? null : { address: ipv6Number(bytes), prefixLength: length };
+    return bytes === null || !(length <= 128) ? null : { address: ipv6FromBytes(bytes), prefixLength: length };
   },
   inPrefix: (address, network, prefixLength) => {
     const shift = BigInt(128 - prefixLength);
     return address >> shift === network >> shift;
   },
-  format: (address) => formatIpv6(ipv6Bytes(address)),
+  format: (address) => formatIpv6(ipv6ToBytes(address)),
 };
 
 function formatIpv4Address(address: Ipv4Address): string {

@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NS_PER_MS, NS_PER_S } from '../timers.js';
-import { ALL_NODES, ipv6Bytes, solicitedNodeAddress } from './ndisc.js';
+import { ALL_NODES, solicitedNodeAddress } from './ndisc.js';
 import { describe6, FakeNode, ipv6, LATENCY, Link } from '../testing/ndisc-link.js';
 import type { NdpRepr } from '@netloom/wire';
+import { ipv6ToBytes } from '@netloom/wire';
 
 const MAC_A = new Uint8Array([2, 0, 0, 0, 1, 1]);
 const MAC_B = new Uint8Array([2, 0, 0, 0, 2, 1]);
@@ -114,18 +115,18 @@ describe('received NS and NA (ndisc_recv_ns, ndisc_recv_na)', () => {
 
   it('drops NS and NA that RFC 4861 §7.1 calls invalid, with the kernel message', () => {
     const { a } = twoHosts();
-    const target = ipv6Bytes(ipv6('fe80::1'));
+    const target = ipv6ToBytes(ipv6('fe80::1'));
     const base = { dev: 'eth0', packetType: 'multicast' as const, source: ipv6('fe80::2'), destination: solicitedNodeAddress(ipv6('fe80::1')), code: 0 };
     a.ndisc.processNdisc({ ...base, hopLimit: 64, message: { kind: 'neighbourSolicitation', target, options: [] } }, 0);
     a.ndisc.processNdisc({ ...base, hopLimit: 255, code: 1, message: { kind: 'neighbourSolicitation', target, options: [] } }, 0);
-    a.ndisc.processNdisc({ ...base, hopLimit: 255, message: { kind: 'neighbourSolicitation', target: ipv6Bytes(ALL_NODES), options: [] } }, 0);
+    a.ndisc.processNdisc({ ...base, hopLimit: 255, message: { kind: 'neighbourSolicitation', target: ipv6ToBytes(ALL_NODES), options: [] } }, 0);
     a.ndisc.processNdisc({ ...base, hopLimit: 255, source: 0n, destination: ALL_NODES, message: { kind: 'neighbourSolicitation', target, options: [] } }, 0);
     a.ndisc.processNdisc(
       { ...base, hopLimit: 255, source: 0n, message: { kind: 'neighbourSolicitation', target, options: [{ kind: 'sourceLinkLayerAddress', address: MAC_B }] } },
       0,
     );
     a.ndisc.processNdisc({ ...base, hopLimit: 255, destination: ALL_NODES, message: { kind: 'neighbourAdvertisement', router: false, solicited: true, override: false, target, options: [] } }, 0);
-    a.ndisc.processNdisc({ ...base, hopLimit: 255, message: { kind: 'neighbourSolicitation', target: ipv6Bytes(ipv6('fe80::77')), options: [] } }, 0);
+    a.ndisc.processNdisc({ ...base, hopLimit: 255, message: { kind: 'neighbourSolicitation', target: ipv6ToBytes(ipv6('fe80::77')), options: [] } }, 0);
     expect(a.drops).toEqual([
       'malformed: NDISC: invalid hop-limit: 64',
       'malformed: NDISC: invalid ICMPv6 code: 1',
@@ -142,7 +143,7 @@ describe('received NS and NA (ndisc_recv_ns, ndisc_recv_na)', () => {
     a.sendData(aLl, bLl, 100);
     link.run(10 * NS_PER_MS);
     const moved = new Uint8Array([2, 0, 0, 0, 2, 9]);
-    const na = (override: boolean): NdpRepr => ({ kind: 'neighbourAdvertisement', router: false, solicited: false, override, target: ipv6Bytes(bLl), options: [{ kind: 'targetLinkLayerAddress', address: moved }] });
+    const na = (override: boolean): NdpRepr => ({ kind: 'neighbourAdvertisement', router: false, solicited: false, override, target: ipv6ToBytes(bLl), options: [{ kind: 'targetLinkLayerAddress', address: moved }] });
     const base = { dev: 'eth0', packetType: 'multicast' as const, source: bLl, destination: ALL_NODES, hopLimit: 255, code: 0 };
     a.ndisc.processNdisc({ ...base, message: na(false) }, link.now);
     expect(a.state(bLl)).toBe('STALE 02:00:00:00:02:01');
@@ -150,7 +151,7 @@ describe('received NS and NA (ndisc_recv_ns, ndisc_recv_na)', () => {
     expect(a.state(bLl)).toBe('STALE 02:00:00:00:02:09');
 
     const stranger = { ...base, source: ipv6('fe80::5') };
-    const strangerNa: NdpRepr = { kind: 'neighbourAdvertisement', router: true, solicited: false, override: true, target: ipv6Bytes(ipv6('fe80::5')), options: [{ kind: 'targetLinkLayerAddress', address: moved }] };
+    const strangerNa: NdpRepr = { kind: 'neighbourAdvertisement', router: true, solicited: false, override: true, target: ipv6ToBytes(ipv6('fe80::5')), options: [{ kind: 'targetLinkLayerAddress', address: moved }] };
     b.ndisc.processNdisc({ ...stranger, message: strangerNa }, link.now);
     expect(b.state(ipv6('fe80::5'))).toBe('none');
     b.conf.set('eth0.forwarding', 1);

@@ -55,12 +55,6 @@ import { DEFAULT_NEIGHBOUR_PARAMS, type NeighbourEntry, type NeighbourFamily, ty
 /** An IPv6 address as the neighbour table keys it: the 128-bit number (the IPv6 layer's form). */
 export type Ipv6NeighbourAddress = bigint;
 
-/** The 16 bytes of an address, network order (the control plane's ipv6ToBytes). */
-export const ipv6Bytes: (address: bigint) => Uint8Array = ipv6ToBytes;
-
-/** The address in 16 bytes at `offset` (the control plane's ipv6FromBytes). */
-export const ipv6Number: (bytes: Uint8Array, offset?: number) => bigint = ipv6FromBytes;
-
 /** nd_tbl's addresses: the number is its own key. */
 export const IPV6_NEIGHBOUR_FAMILY: NeighbourFamily<Ipv6NeighbourAddress> = Object.freeze({
   name: 'inet6',
@@ -77,8 +71,6 @@ const SOLICITED_NODE_PREFIX = 0xff020000000000000000000000000000n | 0x1ff000000n
 export function solicitedNodeAddress(address: bigint): bigint {
   return SOLICITED_NODE_PREFIX | (address & 0xffffffn);
 }
-
-export { isIpv6Multicast };
 
 /** ipv6_eth_mc_map: 33:33 and the group's low 32 bits. */
 export function multicastMac(group: bigint): Uint8Array {
@@ -181,7 +173,7 @@ export class Ndisc {
     if (from !== 0n) options.push({ kind: 'sourceLinkLayerAddress', address: device.mac.slice(0, ETH_ALEN) });
     // RFC 7527 enhanced DAD: the nonce option (type 14), six bytes.
     if (nonce !== undefined) options.push({ kind: 'other', type: 14, data: nonce.slice(0, 6) });
-    this.deps.sendIcmpv6(device.name, from, destination, NDISC_HOP_LIMIT, { kind: 'neighbourSolicitation', target: ipv6Bytes(target), options });
+    this.deps.sendIcmpv6(device.name, from, destination, NDISC_HOP_LIMIT, { kind: 'neighbourSolicitation', target: ipv6ToBytes(target), options });
   }
 
   /** ndisc_send_na. */
@@ -206,7 +198,7 @@ export class Ndisc {
       router: flags.router,
       solicited: flags.solicited,
       override,
-      target: ipv6Bytes(target),
+      target: ipv6ToBytes(target),
       options,
     });
   }
@@ -237,7 +229,7 @@ export class Ndisc {
   /** ndisc_recv_ns (RFC 4861 §7.2.3). */
   private processSolicitation(received: ReceivedNdisc, message: Extract<NdpRepr, { kind: 'neighbourSolicitation' }>, now: Nanos): void {
     const { dev, source, destination } = received;
-    const target = ipv6Number(message.target);
+    const target = ipv6FromBytes(message.target);
     if (isIpv6Multicast(target)) {
       this.deps.drop(dev, 'malformed', 'NS: multicast target address');
       return;
@@ -304,7 +296,7 @@ export class Ndisc {
   /** ndisc_recv_na (RFC 4861 §7.2.5). */
   private processAdvertisement(received: ReceivedNdisc, message: Extract<NdpRepr, { kind: 'neighbourAdvertisement' }>, now: Nanos): void {
     const { dev, source, destination } = received;
-    const target = ipv6Number(message.target);
+    const target = ipv6FromBytes(message.target);
     if (isIpv6Multicast(target)) {
       this.deps.drop(dev, 'malformed', 'NA: target address is multicast');
       return;

@@ -8,9 +8,21 @@
  * addressed to one of its addresses with one of the same length (what ping needs of its peer).
  * Everything about neighbours is the real table and the real ndisc.
  */
-import { emitIcmpv6, formatIpv6, formatMac, icmpv6BufferLen, isWireError, parseIcmpv6, parseIpv6, type NdpRepr } from '@netloom/wire';
+import {
+  emitIcmpv6,
+  formatIpv6,
+  formatMac,
+  icmpv6BufferLen,
+  isWireError,
+  parseIcmpv6,
+  parseIpv6,
+  type NdpRepr,
+  ipv6ToBytes,
+  ipv6FromBytes,
+  isIpv6Multicast,
+} from '@netloom/wire';
 import { NS_PER_MS, Prng, TimerHeap } from '../timers.js';
-import { ipv6Bytes, ipv6Number, isIpv6Multicast, multicastMac, IPV6_NEIGHBOUR_FAMILY, Ndisc, type NdiscAddress } from '../neigh/ndisc.js';
+import { multicastMac, IPV6_NEIGHBOUR_FAMILY, Ndisc, type NdiscAddress } from '../neigh/ndisc.js';
 import { NeighbourTable, neighbourParams } from '../neigh/neighbour-table.js';
 import { packetTypeOf } from '../neigh/arp.js';
 
@@ -93,7 +105,7 @@ export class FakeNode {
       selectSource: () => this.addresses.find((a) => !a.tentative)?.address ?? null,
       isOnLink: () => true,
       sendIcmpv6: (dev, source, destination, hopLimit, message) => this.output(dev, source, destination, hopLimit, message),
-      dadFailed: (_dev, address) => this.dadFailures.push(formatIpv6(ipv6Bytes(address))),
+      dadFailed: (_dev, address) => this.dadFailures.push(formatIpv6(ipv6ToBytes(address))),
       drop: (_dev, reason, detail) => this.drops.push(`${reason}: ${detail}`),
     });
     this.table.attachOps({
@@ -119,8 +131,8 @@ export class FakeNode {
   /** An upper-layer packet to `destination` through nd_tbl (ip6_finish_output2). */
   sendData(source: bigint, destination: bigint, length: number): void {
     const packet = new Uint8Array(length);
-    packet.set(ipv6Bytes(source), 8);
-    packet.set(ipv6Bytes(destination), 24);
+    packet.set(ipv6ToBytes(source), 8);
+    packet.set(ipv6ToBytes(destination), 24);
     packet[6] = 59; // no next header: data
     const outcome = this.table.resolve('eth0', destination, { packet, source }, this.link.now);
     if (outcome.send) this.transmitTo(outcome.mac, packet);
@@ -135,9 +147,9 @@ export class FakeNode {
     packet[5] = length & 0xff;
     packet[6] = 58;
     packet[7] = hopLimit;
-    packet.set(ipv6Bytes(source), 8);
-    packet.set(ipv6Bytes(destination), 24);
-    emitIcmpv6(message, packet, 40, { source: ipv6Bytes(source), destination: ipv6Bytes(destination) });
+    packet.set(ipv6ToBytes(source), 8);
+    packet.set(ipv6ToBytes(destination), 24);
+    emitIcmpv6(message, packet, 40, { source: ipv6ToBytes(source), destination: ipv6ToBytes(destination) });
     if (isIpv6Multicast(destination)) {
       this.transmitTo(multicastMac(destination), packet);
       return;
@@ -147,18 +159,18 @@ export class FakeNode {
   }
 
   private transmitTo(mac: Uint8Array, packet: Uint8Array): void {
-    const source = ipv6Number(packet, 8);
-    const destination = ipv6Number(packet, 24);
+    const source = ipv6FromBytes(packet, 8);
+    const destination = ipv6FromBytes(packet, 24);
     if (packet[6] === 58) {
-      const message = parseIcmpv6(packet.subarray(40), { source: ipv6Bytes(source), destination: ipv6Bytes(destination) });
+      const message = parseIcmpv6(packet.subarray(40), { source: ipv6ToBytes(source), destination: ipv6ToBytes(destination) });
       if (isWireError(message)) throw new Error(`the fake link was handed a bad ICMPv6 message: ${message.error}`);
       this.link.sent.push({
         at: this.link.now,
         from: this.name,
         linkSource: formatMac(this.mac),
         linkDestination: formatMac(mac),
-        source: formatIpv6(ipv6Bytes(source)),
-        destination: formatIpv6(ipv6Bytes(destination)),
+        source: formatIpv6(ipv6ToBytes(source)),
+        destination: formatIpv6(ipv6ToBytes(destination)),
         hopLimit: packet[7]!,
         message: message as NdpRepr,
       });
@@ -169,14 +181,14 @@ export class FakeNode {
   receive(packetType: 'host' | 'broadcast' | 'multicast', source: bigint, destination: bigint, hopLimit: number, packet: Uint8Array, now: number): void {
     if (packet[6] !== 58) {
       if (!this.addresses.some((a) => a.address === destination)) {
-        this.drops.push(`notForUs: ${formatIpv6(ipv6Bytes(destination))}`);
+        this.drops.push(`notForUs: ${formatIpv6(ipv6ToBytes(destination))}`);
         return;
       }
-      this.delivered.push({ source: formatIpv6(ipv6Bytes(source)), bytes: packet.length });
+      this.delivered.push({ source: formatIpv6(ipv6ToBytes(source)), bytes: packet.length });
       if (this.echo) this.sendData(destination, source, packet.length);
       return;
     }
-    const message = parseIcmpv6(packet.subarray(40), { source: ipv6Bytes(source), destination: ipv6Bytes(destination) });
+    const message = parseIcmpv6(packet.subarray(40), { source: ipv6ToBytes(source), destination: ipv6ToBytes(destination) });
     if (isWireError(message)) throw new Error(message.error);
     if (message.kind !== 'neighbourSolicitation' && message.kind !== 'neighbourAdvertisement' && message.kind !== 'routerSolicitation') return;
     this.ndisc.processNdisc({ dev: 'eth0', packetType, source, destination, hopLimit, code: packet[41]!, message }, now);
@@ -192,7 +204,7 @@ export class FakeNode {
 export function ipv6(text: string): bigint {
   const bytes = parseIpv6(text);
   if (bytes === null) throw new Error(`bad IPv6 address in a test: ${text}`);
-  return ipv6Number(bytes);
+  return ipv6FromBytes(bytes);
 }
 
 /** A line per NDP message: who sent what to where, with flags and options. */
