@@ -22,8 +22,9 @@
  * The modules share no private state: each gets what it uses in its constructor, here. Only this
  * file and kernel/ itself may import kernel/ (npm run lint checks it); the rest of the stack, the
  * shell and the tests use this facade and its types.
- * Multipath uses a deterministic flow hash, not Linux's keyed jhash (fib/multipath.ts). Leaves out
- * the IPv6 datapath's route decisions, VRFs, nexthop objects, multicast routing.
+ * Multipath hashes as Linux does when net.ipv4.fib_multipath_hash_seed is set (fib/multipath.ts). IPv6
+ * is the second family on the same facade (kernel/addrconf.ts, kernel/ipv6-route.ts, fib/fib6.ts).
+ * Leaves out VRFs, nexthop objects, multicast routing.
  */
 import { DeviceKinds } from './device-kinds.js';
 import type { CompatSettings, Nanos } from './node-host.js';

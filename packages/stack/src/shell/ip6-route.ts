@@ -13,7 +13,7 @@ import type { Fib6Route, Route6DeleteSpec, Route6Mode, Route6Spec } from '../ker
 import { isRoute6Sibling } from '../kernel.js';
 import { rtnetlinkErrorText } from '../fib/errors.js';
 import type { RouterPreference } from '../fib/fib6.js';
-import { formatIpv6Number, isInIpv6Prefix, type Ipv6Number } from '../fib/ipv6.js';
+import { formatIpv6Number, isInIpv6Prefix, type Ipv6Number } from '@netloom/wire';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, RTPROT_BOOT } from '../fib/types.js';
 import type { RouteType } from '../routing-api.js';
 import type { IpContext } from './ip-context.js';

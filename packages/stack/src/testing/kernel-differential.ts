@@ -7,7 +7,7 @@
  */
 import type { Kernel } from '../kernel.js';
 import { Shell } from '../shell/shell.js';
-import { parseIpv4 } from '../fib/ipv4.js';
+import { parseIproute2Ipv4 } from '@netloom/wire';
 import { runNamespaceScenario, normaliseVethOutput, type NamespaceDevice, type NamespaceStep } from './kernel-namespaces.js';
 import { deviceMac, SCENARIO_DEVICES, type Scenario } from './kernel-scenarios.js';
 import { makeKernel, run } from './kernel-shell.js';
@@ -44,14 +44,14 @@ function usedMultipath(kernel: Kernel, line: string): boolean {
     const i = words.indexOf(key);
     return i >= 0 ? words[i + 1] : undefined;
   };
-  const dst = parseIpv4(words[0] ?? '');
+  const dst = parseIproute2Ipv4(words[0] ?? '');
   if (dst === null) return false;
   const from = value('from');
   const iif = value('iif');
   const oif = value('oif');
   const query = {
     dst,
-    src: from ? parseIpv4(from) ?? 0 : 0,
+    src: from ? parseIproute2Ipv4(from) ?? 0 : 0,
     mark: Number(value('mark') ?? 0),
     tos: value('tos') ? parseInt(value('tos')!, 16) : 0,
     ...(oif ? { oif } : {}),

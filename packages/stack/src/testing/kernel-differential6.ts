@@ -15,7 +15,7 @@ import type { Kernel } from '../kernel.js';
 import { isRoute6Sibling } from '../kernel.js';
 import type { Nanos } from '../node-host.js';
 import { Shell } from '../shell/shell.js';
-import { parseIpv6Number } from '../fib/ipv6.js';
+import { parseIpv6Number } from '@netloom/wire';
 import { normaliseVethOutput, runNamespaceScenario, type NamespaceStep, type StepResult } from './kernel-namespaces.js';
 import type { Mismatch, ScenarioComparison } from './kernel-differential.js';
 import { deviceMac } from './kernel-scenarios.js';
