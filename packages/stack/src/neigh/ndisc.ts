@@ -28,9 +28,8 @@
  * destination, nd_tbl for a unicast one) and come in through `processNdisc` (ndisc_rcv, ICMPv6
  * types 133, 135 and 136; RA and redirect are the IPv6 layer's router discovery, which calls
  * `routerAdvertised`).
- * `sendUnsolicitedAdvertisement`/`announce` and `routerAdvertised` are there for addrconf (an
- * address that finished DAD with ndisc_notify on, NETDEV_NOTIFY_PEERS) and router discovery; the
- * node calls neither yet.
+ * `announce` is called by ipv6/ndisc-notify.ts (ndisc_notify on a device coming up or changing its
+ * MAC: NETDEV_NOTIFY_PEERS), `routerAdvertised` by ipv6/router-discovery.ts for each accepted RA.
  * Leaves out: RA and redirect processing beyond the neighbour entry, the DAD probes themselves
  * (addrconf's: `sendSolicitation` with source ::), anycast addresses, the NTF_ROUTER → host change
  * cleaning routes (rt6_clean_tohost), SEND, non-Ethernet link layers.
