@@ -35,4 +35,6 @@ export {
   type TimerHandle,
   type UdpProbeError,
   type UdpSocket,
+  type TcpSocket,
+  type TcpState,
 } from './process.js';

@@ -542,6 +542,8 @@ export class StackNode implements NodeHost {
       now: () => this.now,
       udpSocket: (owner, family) => (family === 4 ? sockets.openUdp(owner) : udp6.open(owner)),
       icmpSocket: (owner, family) => (family === 4 ? sockets.openIcmp(owner) : ping6.open(owner)),
+      // TCP is being built (issue #16): until its transport registers, socket(AF_INET, SOCK_STREAM) fails as on a kernel without it.
+      tcpSocket: () => ({ errno: 'EAFNOSUPPORT' }),
       arp: (owner, ifname) => this.openArpSocket(owner, ifname, arp),
       closeSockets: (owner) => {
         sockets.closeOwnedBy(owner);

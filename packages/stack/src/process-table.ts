@@ -8,7 +8,7 @@
  * exception from it or its timers is a bug and is not caught here. Leaves out: job control, signals other than SIGINT, stdin.
  */
 import type { CommandHandle, CommandIo, Nanos } from './node-host.js';
-import type { ArpSocket, Errno, IcmpSocket, InterfaceAddress, Program, ProcessContext, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
+import type { ArpSocket, Errno, IcmpSocket, InterfaceAddress, Program, ProcessContext, TcpSocket, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
 import type { SocketOwner } from './sockets/socket-table.js';
 import type { TimerHeap } from './timers.js';
 
@@ -18,6 +18,7 @@ export interface ProcessServices {
   timers: TimerHeap;
   now(): Nanos;
   udpSocket(owner: SocketOwner, family: 4 | 6): UdpSocket | { errno: Errno };
+  tcpSocket(owner: SocketOwner, family: 4 | 6): TcpSocket | { errno: Errno };
   icmpSocket(owner: SocketOwner, family: 4 | 6): IcmpSocket | { errno: Errno };
   arp(owner: ProcessOwner, ifname: string): ArpSocket | { errno: Errno };
   closeSockets(owner: SocketOwner): void;
@@ -80,6 +81,7 @@ class RunningProcess implements ProcessOwner {
       },
       udpSocket: (family) => (this.exited ? { errno: 'EBADF' } : services.udpSocket(this, family)),
       icmpSocket: (family) => (this.exited ? { errno: 'EBADF' } : services.icmpSocket(this, family)),
+      tcpSocket: (family) => (this.exited ? { errno: 'EBADF' } : services.tcpSocket(this, family)),
       onUdpProbeError: (handler) => {
         this.onUdpProbeError = handler;
       },

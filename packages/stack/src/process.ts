@@ -4,7 +4,7 @@
  *
  * Covers: a process's argv, output (whose writes can fail, as into a full file), exit, timers in
  * virtual time, and sockets with Linux semantics (UDP datagram sockets, ICMP echo sockets as
- * Linux's ping sockets, raw access for traceroute's probes). Leaves out: TCP (not modelled yet), signals other than SIGINT.
+ * Linux's ping sockets, raw access for traceroute's probes, TCP stream sockets). Leaves out: signals other than SIGINT.
  *
  * Errno values are Linux's names (errno(3)); `errnoMessage` gives strerror(3)'s text.
  */
@@ -28,7 +28,13 @@ export type Errno =
   | 'EAGAIN'
   | 'EBADF'
   | 'ENOBUFS'
-  | 'ENOSPC';
+  | 'ENOSPC'
+  | 'ETIMEDOUT'
+  | 'ECONNRESET'
+  | 'EPIPE'
+  | 'ENOTCONN'
+  | 'ECONNABORTED'
+  | 'EALREADY';
 
 /** A socket address. `address` is dotted IPv4 or IPv6 text. */
 export interface SockAddr {
@@ -83,6 +89,67 @@ export interface UdpSocket {
   /** Asynchronous errors: ICMP errors on a connected socket (ECONNREFUSED, EHOSTUNREACH, …). */
   onError(handler: (errno: Errno, from: string) => void): void;
   close(): void;
+}
+
+/** A TCP state as `ss` names it (Linux's tcp_states.h). */
+export type TcpState =
+  | 'ESTAB'
+  | 'SYN-SENT'
+  | 'SYN-RECV'
+  | 'FIN-WAIT-1'
+  | 'FIN-WAIT-2'
+  | 'TIME-WAIT'
+  | 'CLOSE'
+  | 'CLOSE-WAIT'
+  | 'LAST-ACK'
+  | 'LISTEN'
+  | 'CLOSING';
+
+/**
+ * A TCP socket (SOCK_STREAM), event-driven as a program on a non-blocking socket with poll(2) sees it.
+ * One object is the socket for its whole life, as in Linux: bind, then either `listen` (accepted
+ * connections arrive as new TcpSockets through `onAccept`) or `connect` (completion through
+ * `onConnect`, failure through `onError`). Stream operations work once connected.
+ */
+export interface TcpSocket {
+  readonly family: 4 | 6;
+  bind(address: string, port: number): SocketResult;
+  setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
+  setsockopt(option: 'SO_REUSEADDR' | 'TCP_NODELAY' | 'SO_KEEPALIVE', value: boolean): SocketResult;
+  /** SO_LINGER with l_onoff=1, l_linger=0: close() sends RST. */
+  setsockopt(option: 'SO_LINGER_ZERO', value: boolean): SocketResult;
+  /** listen(2): the backlog is capped by net.core.somaxconn. */
+  listen(backlog: number): SocketResult;
+  /** Each connection the listener accepts (accept(2) on a readable listener). */
+  onAccept(handler: (connection: TcpSocket) => void): void;
+  /**
+   * connect(2) on a non-blocking socket: an immediate failure (ENETUNREACH, EADDRNOTAVAIL, EISCONN,
+   * EALREADY, …) is returned; otherwise the handshake runs (EINPROGRESS) and ends in `onConnect`
+   * or in `onError` (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, …).
+   */
+  connect(address: string, port: number): SocketResult;
+  onConnect(handler: () => void): void;
+  /**
+   * send(2): queues bytes in the send buffer (bounded by net.ipv4.tcp_wmem); `accepted` may be less than
+   * data.length when the buffer is full (then wait for `onWritable`). EPIPE after shutdown or a reset,
+   * ENOTCONN before the connection is established.
+   */
+  send(data: Uint8Array): { ok: true; accepted: number } | { ok: false; errno: Errno };
+  /** Room in the send buffer again after a short `send`. */
+  onWritable(handler: () => void): void;
+  /** In-order bytes from the peer (recv(2) as soon as they are readable). */
+  onData(handler: (data: Uint8Array) => void): void;
+  /** The peer's FIN: recv(2) returns 0. */
+  onEnd(handler: () => void): void;
+  /** A pending error (SO_ERROR): ECONNREFUSED, ECONNRESET, ETIMEDOUT, EHOSTUNREACH, … The socket is dead afterwards. */
+  onError(handler: (errno: Errno) => void): void;
+  /** shutdown(SHUT_WR): FIN after the queued bytes. */
+  shutdown(): SocketResult;
+  /** close(2): FIN after the queued bytes (RST when received bytes were left unread, or with SO_LINGER_ZERO). */
+  close(): void;
+  state(): TcpState;
+  localAddress(): SockAddr | null;
+  remoteAddress(): SockAddr | null;
 }
 
 /** An ICMP message received by an ICMP socket. */
@@ -155,6 +222,7 @@ export interface ProcessContext {
   onInterrupt(handler: () => void): void;
   udpSocket(family: 4 | 6): UdpSocket | { errno: Errno };
   icmpSocket(family: 4 | 6): IcmpSocket | { errno: Errno };
+  tcpSocket(family: 4 | 6): TcpSocket | { errno: Errno };
   /** UDP socket whose ICMP errors (time exceeded, port unreachable) are reported (traceroute). */
   onUdpProbeError(handler: (error: UdpProbeError) => void): void;
   /** Send a raw ARP request/gratuitous ARP on `ifname` (arping); replies come to the handler. */
@@ -223,4 +291,10 @@ export const errnoMessage: Record<Errno, string> = {
   EBADF: 'Bad file descriptor',
   ENOBUFS: 'No buffer space available',
   ENOSPC: 'No space left on device',
+  ETIMEDOUT: 'Connection timed out',
+  ECONNRESET: 'Connection reset by peer',
+  EPIPE: 'Broken pipe',
+  ENOTCONN: 'Transport endpoint is not connected',
+  ECONNABORTED: 'Software caused connection abort',
+  EALREADY: 'Operation already in progress',
 };
