@@ -26,7 +26,7 @@
  * is the second family on the same facade (kernel/addrconf.ts, kernel/ipv6-route.ts, fib/fib6.ts).
  * Leaves out VRFs, nexthop objects, multicast routing.
  */
-import { DeviceKinds } from './device-kinds.js';
+import { DeviceKinds, type DeviceKind } from './device-kinds.js';
 import type { CompatSettings, Nanos } from './node-host.js';
 import type { Errno } from './process.js';
 import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
@@ -219,6 +219,11 @@ export class Kernel implements RoutingApi {
   /** A device of a registered kind (device-kinds.ts): `loopback`, `ether`, `dummy`. */
   addDevice(name: string, kind: string, mac: Uint8Array, mtu: number): KernelResult {
     return this.deviceTable.add(name, kind, mac, mtu);
+  }
+
+  /** rtnl_link_register by a module when it loads (`ipip`); a kind registered twice is a bug. */
+  registerDeviceKind(kind: DeviceKind): void {
+    this.deviceTable.kinds.register(kind);
   }
 
   /** `ip link add [NAME] type KIND` (rtnl_newlink) for a kind users may create (`dummy`): the new device's name. */

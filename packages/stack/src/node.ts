@@ -65,6 +65,8 @@ import { neighbourOptionsOf, runIpNeigh } from './neigh/ip-neigh-command.js';
 import { Shell, type IpObjectHandler, type ShellHandler } from './shell/shell.js';
 import { formatJson, type JsonValue } from './shell/json-writer.js';
 import { runNstat } from './shell/nstat-command.js';
+import { KernelModules } from './kernel-modules.js';
+import { loadIpip } from './ipv4/ipip.js';
 
 /** The control plane as the node composes it: the RoutingApi, device management, and what router discovery changes. */
 export interface ControlPlane extends RoutingApi, RouterDiscoveryKernel {
@@ -166,7 +168,7 @@ export class StackNode implements NodeHost {
     private readonly env: NodeEnvironment,
     programs: Readonly<Record<string, Program>>,
     private readonly routing: ControlPlane,
-    private readonly shell: NodeShell,
+    readonly shell: NodeShell,
     statistics: NodeStatistics,
   ) {
     this.name = config.name;
@@ -517,6 +519,11 @@ export class StackNode implements NodeHost {
     return stats;
   }
 
+  /** A drop by a part that plugs into the node (a module's protocol handler, a hook's transmitter): traced and counted as the node's own. */
+  recordDrop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void {
+    this.drop(dev, reason, frame, detail);
+  }
+
   private drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void {
     this.drops++;
     const event: StackEvent = { type: 'drop', ifname: dev === null ? null : this.portOf(dev), reason };
@@ -644,11 +651,14 @@ export class StackNode implements NodeHost {
   }
 }
 
-/** A node built by createNode: the NodeHost, its kernel (control plane) and datapath parts. */
-export type LinuxNode = StackNode & { readonly kernel: Kernel };
+/** A node built by createNode: the NodeHost, its kernel (control plane), datapath parts, shell and loadable modules. */
+export type LinuxNode = StackNode & { readonly kernel: Kernel; readonly modules: KernelModules };
 
 /** A StackNode whose control plane is the Kernel, kept visible for the shell commands and tests. */
 class LinuxStackNode extends StackNode {
+  /** ipip here; IPVS registers ip_vs (kernel-modules.ts). */
+  readonly modules = new KernelModules();
+
   constructor(
     config: NodeConfig,
     env: NodeEnvironment,
@@ -658,6 +668,8 @@ class LinuxStackNode extends StackNode {
     statistics: NodeStatistics,
   ) {
     super(config, env, programs, kernel, shell, statistics);
+    this.modules.register('ipip', () => loadIpip(this));
+    shell.register('modprobe', (argv, _now, io) => this.modules.modprobe(argv, io));
   }
 }
 
