@@ -5,7 +5,7 @@
  * included): ARP request/reply, IPv4 with ICMP (every RFC 792 type tcpdump names), UDP and TCP,
  * IGMPv3 reports, IP-in-IP, non-first fragments as `ip-proto-N`, unknown protocols as ` ip-proto-N LEN`, and
  * IPv6 with hop-by-hop / destination-options / routing (types 0, 2, 4) / fragment headers,
- * ICMPv6 (echo, NDP, errors, MLDv1 and MLDv2), UDP and TCP. Checked line by line against tcpdump's output for the same
+ * ICMPv6 (echo, NDP, errors, MLDv1 and MLDv2), the Mobility Header (mobility-header.ts), UDP and TCP. Checked line by line against tcpdump's output for the same
  * bytes (describe.test.ts). As without -e, an 802.1Q tag is not shown.
  *
  * Where netloom deliberately differs: malformed input gives `[malformed: …]` (tcpdump prints
@@ -18,6 +18,7 @@
  */
 import { formatIpv4, formatIpv6, formatMac, readIpv4 } from './address.js';
 import { readU16, readU32 } from './bytes.js';
+import { describeMobilityMessage } from './mobility-header.js';
 
 /** Describe a whole Ethernet frame. Never throws. */
 export function describeFrame(frame: Uint8Array): string {
@@ -155,6 +156,9 @@ function describeTransport(
       return between(describeIpv6Packet(payload));
     case 59:
       if (family === 'IP6') return between('no next header');
+      break;
+    case 135:
+      if (family === 'IP6') return between(describeMobilityMessage(payload));
       break;
     case 2:
       // IGMPv3 membership report (RFC 3376 §4.2): the number of group records at offset 6.

@@ -357,7 +357,10 @@ export const crafted = {
   v6Mobility: {
     hex: '02000000000202000000000186dd600000000008874020010db800000000000000000000000120010db80000000000000000000000033b01050000000000',
     tcpdump: 'IP6 2001:db8::1 > 2001:db8::3: mobility: BU seq#=0 [|mobility]',
-    netloom: { line: 'IP6 2001:db8::1 > 2001:db8::3:  ip-proto-135 8', reason: 'the mobility header is not decoded here' },
+    netloom: {
+      line: 'IP6 2001:db8::1 > 2001:db8::3: [malformed: truncated mobility header]',
+      reason: 'Header Len says 16 bytes where 8 are: malformed (tcpdump prints the fields it has, then [|mobility])',
+    },
   },
   v6Ipv6InIpv6: {
     hex: '02000000000202000000000186dd600000000030294020010db800000000000000000000000120010db80000000000000000000000036000000000083a4020010db800000000000000000000000320010db80000000000000000000000098000000000010001',
