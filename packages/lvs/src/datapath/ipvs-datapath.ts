@@ -1,0 +1,287 @@
+/**
+ * The IPVS datapath of a director: ip_vs_core.c's hooks on the node's netfilter points and
+ * ip_vs_xmit.c's transmitters, over the control plane's services and connection table.
+ *
+ * Hooks (ip_vs_ops4, with the kernel's priorities): at LOCAL_IN ip_vs_out (NF_IP_PRI_NAT_SRC − 2)
+ * then ip_vs_in (NF_IP_PRI_NAT_SRC − 1); at FORWARD ip_vs_forward_icmp (99) then ip_vs_out (100).
+ * - ip_vs_in: a TCP/UDP packet to a virtual service finds its connection (client → VIP) or, for a
+ *   new one (TCP only on a SYN without RST, as tcp_conn_schedule), is scheduled; no real server
+ *   available is ip_vs_leave's ICMP port unreachable (TCP and UDP alike) and a drop; a connection
+ *   whose real server was deleted drops the packet silently (expire_nodest_conn 0). The segment
+ *   updates the connection's state (the control plane's TCP state machine) and the packet leaves
+ *   by the connection's forwarding method; the hook answers NF_STOLEN. A packet for no service is
+ *   accepted: the director's own sockets get it.
+ * - ip_vs_out: a reply from a masqueraded real server (RIP:rport → CIP:cport, being forwarded) has
+ *   its source rewritten to VIP:vport (handle_response) and goes on; other methods' packets and
+ *   packets of no connection are not touched.
+ * - ICMP errors: one from the client side about a packet of a connection (ip_vs_in_icmp, the quoted
+ *   packet VIP → CIP) goes to the real server — rewritten for masquerading (ip_vs_nat_icmp), as it
+ *   is for direct routing and tunnelling; one from a masqueraded real server about a request
+ *   (ip_vs_out_icmp) is rewritten to come from the VIP.
+ * Transmitters (__ip_vs_get_out_rt: route to the real server, TTL decremented with time exceeded
+ * at 1, DF packets larger than the route's MTU answered with frag-needed):
+ * - masquerading (ip_vs_nat_xmit): destination rewritten to RIP:rport, incremental checksums;
+ * - direct routing (ip_vs_dr_xmit): the packet unchanged but for its TTL, sent to the real server's
+ *   MAC (FLOWI_FLAG_KNOWN_NH: the next hop is the RIP on its link, or the route's gateway to it);
+ * - tunnelling (ip_vs_tunnel_xmit): an IPIP packet from the route's source to the RIP, outer TTL and
+ *   TOS the inner ones (ECN: CE becomes ECT(0), INET_ECN_encapsulate), DF copied when pmtu_disc is
+ *   on, the MTU 20 bytes less.
+ * Packets leave through the IPv4 layer's output (POSTROUTING, fragmentation, neighbours). Leaves
+ * out: IPv6 services, the LOCAL_OUT hooks (clients on the director itself), local real servers
+ * (LOCALNODE), SCTP, one-packet scheduling, conntrack, snat_reroute and ip_vs_route_me_harder, the
+ * identification of tunnel packets (0 under DF, the inner one otherwise: netloom has no per-node
+ * IP ID generator outside the IPv4 layer), and the OutRequests count Linux skips for IPVS packets.
+ */
+import { buildIpv4Packet, decrementTtl, formatIpv4, IpProtocol } from '@netloom/wire';
+import type { LinuxNode } from '@netloom/stack';
+import type { HookPacket, HookVerdict } from '@netloom/stack/netfilter/hooks';
+import { ACCEPT, drop, NF_IP_PRI, STOLEN } from '@netloom/stack/netfilter/hooks';
+import type { InputContext } from '@netloom/stack/ipv4/transport';
+import type { Flow4, Route4 } from '@netloom/stack/routing-api';
+import { inet4, type InetAddress } from '../inet-address.js';
+import type { ForwardingMethod, RealServer, VirtualService } from '../virtual-service.js';
+import { ipv4PacketParts, quotedPacket, readAddress, rewriteDestination, rewriteIcmpError, rewriteSource, type PacketParts } from './packet-rewrite.js';
+
+/** A connection as the datapath needs it (struct ip_vs_conn's addresses, ports, method and dest). */
+export interface DatapathConnection {
+  readonly protocol: number;
+  readonly clientAddress: InetAddress;
+  readonly clientPort: number;
+  readonly virtualAddress: InetAddress;
+  readonly virtualPort: number;
+  readonly destinationAddress: InetAddress;
+  readonly destinationPort: number;
+  readonly forwarding: ForwardingMethod;
+  /** The real server, or null when it was deleted (the connection lives on until it expires). */
+  readonly dest: RealServer | null;
+}
+
+export type PacketDirection = 'in' | 'out';
+
+/** What a new packet brings to scheduling (ip_vs_schedule's view of the skb). */
+export interface ScheduledPacket {
+  readonly protocol: number;
+  readonly source: InetAddress;
+  readonly sourcePort: number;
+  readonly destination: InetAddress;
+  readonly destinationPort: number;
+}
+
+/** The control plane as the datapath drives it: lookups, scheduling, per-packet state and counters. */
+export interface IpvsControlPlane<C extends DatapathConnection = DatapathConnection> {
+  /** ip_vs_conn_in_get: the connection of a packet from the client (caddr:cport → vaddr:vport). */
+  connectionIn(protocol: number, client: InetAddress, clientPort: number, vaddr: InetAddress, vport: number, now: number): C | undefined;
+  /** ip_vs_conn_out_get: the connection of a packet from the real server (daddr:dport → caddr:cport). */
+  connectionOut(protocol: number, daddr: InetAddress, dport: number, client: InetAddress, clientPort: number, now: number): C | undefined;
+  /** ip_vs_service_find: by protocol, address and port, else by firewall mark. */
+  findService(protocol: number, vaddr: InetAddress, vport: number, fwmark: number): VirtualService | undefined;
+  /** ip_vs_schedule (persistence included): a new connection bound to a real server, or null when none is available. */
+  schedule(service: VirtualService, packet: ScheduledPacket, now: number): C | null;
+  /** One packet of a connection: state transition (TCP flags, or null for UDP), timer, counters and rates. */
+  packetSeen(connection: C, direction: PacketDirection, tcpFlags: number | null, bytes: number, now: number): void;
+  /** A net.ipv4.vs sysctl (pmtu_disc, expire_nodest_conn). */
+  sysctl(name: string): number;
+}
+
+const ICMP_DEST_UNREACH = 3;
+const ICMP_SOURCE_QUENCH = 4;
+const ICMP_TIME_EXCEEDED = 11;
+const UNREACH_PORT = 3;
+const UNREACH_FRAG_NEEDED = 4;
+const TCP_FLAGS = 13;
+const TCP_SYN = 0x02;
+const TCP_RST = 0x04;
+const ECN_MASK = 0x03;
+const ECN_CE = 0x03;
+const ECN_ECT0 = 0x02;
+
+/** The IPVS hooks installed on one node; `uninstall` takes them off again (ip_vs unloaded). */
+export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
+  private readonly unregister: (() => void)[] = [];
+
+  constructor(
+    private readonly node: LinuxNode,
+    private readonly control: IpvsControlPlane<C>,
+  ) {
+    const netfilter = node.netfilter;
+    this.unregister.push(
+      netfilter.register({ hook: 'localIn', family: 4, priority: NF_IP_PRI.natSrc - 2, fn: (p, now) => this.processReply(p, now) }),
+      netfilter.register({ hook: 'localIn', family: 4, priority: NF_IP_PRI.natSrc - 1, fn: (p, now) => this.processRequest(p, now) }),
+      netfilter.register({ hook: 'forward', family: 4, priority: 99, fn: (p, now) => this.processForwardedIcmp(p, now) }),
+      netfilter.register({ hook: 'forward', family: 4, priority: 100, fn: (p, now) => this.processReply(p, now) }),
+    );
+  }
+
+  uninstall(): void {
+    for (const off of this.unregister.splice(0)) off();
+  }
+
+  // ---------------------------------------------------------------- ip_vs_in
+
+  /** ip_vs_in (LOCAL_IN): requests to a virtual service, and ICMP errors about its connections. */
+  private processRequest(packet: HookPacket<4>, now: number): HookVerdict {
+    const bytes = packet.bytes;
+    const parts = ipv4PacketParts(bytes);
+    if (parts === null) return ACCEPT;
+    if (parts.protocol === IpProtocol.icmp) return this.processInboundIcmp(packet, parts, now);
+    if (parts.protocol !== IpProtocol.tcp && parts.protocol !== IpProtocol.udp) return ACCEPT;
+    const source = inet4(readAddress(bytes, 12));
+    const destination = inet4(readAddress(bytes, 16));
+    const sourcePort = read16(bytes, parts.headerLength);
+    const destinationPort = read16(bytes, parts.headerLength + 2);
+    const tcpFlags = parts.protocol === IpProtocol.tcp ? (bytes[parts.headerLength + TCP_FLAGS] ?? 0) : null;
+    let connection = this.control.connectionIn(parts.protocol, source, sourcePort, destination, destinationPort, now);
+    if (connection === undefined) {
+      // tcp_conn_schedule: only a SYN (without RST) opens a connection; other segments go to the stack.
+      if (tcpFlags !== null && ((tcpFlags & TCP_SYN) === 0 || (tcpFlags & TCP_RST) !== 0)) return ACCEPT;
+      const service = this.control.findService(parts.protocol, destination, destinationPort, packet.mark);
+      if (service === undefined) return ACCEPT;
+      const scheduled = this.control.schedule(service, { protocol: parts.protocol, source, sourcePort, destination, destinationPort }, now);
+      if (scheduled === null) {
+        // ip_vs_leave: "the TCP RST packet cannot be sent, instead that ICMP_PORT_UNREACH is sent here no matter it is TCP/UDP".
+        this.node.parts.ipv4.icmpSend(bytes, this.inputContext(packet), ICMP_DEST_UNREACH, UNREACH_PORT, 0, now);
+        return drop('noSocket', 'ipvs: no destination available');
+      }
+      connection = scheduled;
+    }
+    // expire_nodest_conn 0: a packet of a connection whose real server went is dropped silently.
+    if (connection.dest === null || !connection.dest.isAvailable) return drop('noRoute', 'ipvs: destination not available');
+    this.control.packetSeen(connection, 'in', tcpFlags, bytes.length, now);
+    this.transmit(packet, parts, connection, now);
+    return STOLEN;
+  }
+
+  /** ip_vs_in_icmp: an error about a packet the service sent (VIP:vport → CIP:cport) goes to the real server. */
+  private processInboundIcmp(packet: HookPacket<4>, parts: PacketParts, now: number): HookVerdict {
+    const bytes = packet.bytes;
+    const type = bytes[parts.headerLength] ?? 0;
+    if (type !== ICMP_DEST_UNREACH && type !== ICMP_SOURCE_QUENCH && type !== ICMP_TIME_EXCEEDED) return ACCEPT;
+    const quoted = quotedPacket(bytes, parts);
+    if (quoted === null || (quoted.protocol !== IpProtocol.tcp && quoted.protocol !== IpProtocol.udp)) return ACCEPT;
+    const connection = this.control.connectionIn(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort, now);
+    if (connection === undefined || connection.dest === null || !connection.dest.isAvailable) return ACCEPT;
+    if (connection.forwarding === 'masq') {
+      if (connection.destinationAddress.family !== 4) return ACCEPT;
+      rewriteIcmpError(bytes, parts, quoted, true, connection.destinationAddress.v4, connection.destinationPort);
+      this.transmitTo(packet, connection, 'masq', now);
+    } else {
+      this.transmit(packet, parts, connection, now);
+    }
+    return STOLEN;
+  }
+
+  /** ip_vs_forward_icmp (FORWARD, before ip_vs_out): ICMP errors being forwarded that belong to a connection. */
+  private processForwardedIcmp(packet: HookPacket<4>, now: number): HookVerdict {
+    const parts = ipv4PacketParts(packet.bytes);
+    if (parts === null || parts.protocol !== IpProtocol.icmp) return ACCEPT;
+    return this.processInboundIcmp(packet, parts, now);
+  }
+
+  // ---------------------------------------------------------------- ip_vs_out
+
+  /** ip_vs_out (FORWARD, LOCAL_IN): replies of masqueraded connections leave as the VIP. */
+  private processReply(packet: HookPacket<4>, now: number): HookVerdict {
+    const bytes = packet.bytes;
+    const parts = ipv4PacketParts(bytes);
+    if (parts === null) return ACCEPT;
+    if (parts.protocol === IpProtocol.icmp) return this.processOutboundIcmp(packet, parts, now);
+    if (parts.protocol !== IpProtocol.tcp && parts.protocol !== IpProtocol.udp) return ACCEPT;
+    const connection = this.control.connectionOut(
+      parts.protocol,
+      inet4(readAddress(bytes, 12)),
+      read16(bytes, parts.headerLength),
+      inet4(readAddress(bytes, 16)),
+      read16(bytes, parts.headerLength + 2),
+      now,
+    );
+    if (connection === undefined || connection.forwarding !== 'masq' || connection.virtualAddress.family !== 4) return ACCEPT;
+    const tcpFlags = parts.protocol === IpProtocol.tcp ? (bytes[parts.headerLength + TCP_FLAGS] ?? 0) : null;
+    rewriteSource(bytes, parts, connection.virtualAddress.v4, connection.virtualPort);
+    this.control.packetSeen(connection, 'out', tcpFlags, bytes.length, now);
+    return ACCEPT;
+  }
+
+  /** ip_vs_out_icmp: an error from a masqueraded real server about a request (CIP → RIP) is made the VIP's. */
+  private processOutboundIcmp(packet: HookPacket<4>, parts: PacketParts, now: number): HookVerdict {
+    const bytes = packet.bytes;
+    const type = bytes[parts.headerLength] ?? 0;
+    if (type !== ICMP_DEST_UNREACH && type !== ICMP_SOURCE_QUENCH && type !== ICMP_TIME_EXCEEDED) return ACCEPT;
+    const quoted = quotedPacket(bytes, parts);
+    if (quoted === null || (quoted.protocol !== IpProtocol.tcp && quoted.protocol !== IpProtocol.udp)) return ACCEPT;
+    const connection = this.control.connectionOut(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort, now);
+    if (connection === undefined || connection.forwarding !== 'masq' || connection.virtualAddress.family !== 4) return ACCEPT;
+    rewriteIcmpError(bytes, parts, quoted, false, connection.virtualAddress.v4, connection.virtualPort);
+    return ACCEPT;
+  }
+
+  // ---------------------------------------------------------------- transmitters
+
+  private transmit(packet: HookPacket<4>, parts: PacketParts, connection: C, now: number): void {
+    if (connection.forwarding === 'masq') {
+      if (connection.destinationAddress.family !== 4) return;
+      rewriteDestination(packet.bytes, parts, connection.destinationAddress.v4, connection.destinationPort);
+    }
+    this.transmitTo(packet, connection, connection.forwarding, now);
+  }
+
+  /**
+   * __ip_vs_get_out_rt and the method's send: the route to the real server, the TTL, the MTU, then
+   * out through the IPv4 layer. The packet was already rewritten for masquerading.
+   */
+  private transmitTo(packet: HookPacket<4>, connection: C, method: ForwardingMethod, now: number): void {
+    const node = this.node;
+    const ipv4 = node.parts.ipv4;
+    const bytes = packet.bytes;
+    if (connection.destinationAddress.family !== 4) return;
+    const realServer = connection.destinationAddress.v4;
+    const flow: Flow4 = { dst: realServer, tos: bytes[1] ?? 0 };
+    const outcome = node.kernel.routeOutput(flow, now);
+    if (!outcome.ok || outcome.route.type === 'local') {
+      // dst_link_failure: host unreachable to the sender.
+      ipv4.icmpSend(bytes, this.inputContext(packet), ICMP_DEST_UNREACH, 1, 0, now);
+      node.recordDrop(packet.inDev, 'noRoute', bytes, `ipvs: no route to real server ${formatIpv4(realServer)}`);
+      return;
+    }
+    const route = outcome.route;
+    // decrement_ttl.
+    if ((bytes[8] ?? 0) <= 1) {
+      ipv4.icmpSend(bytes, this.inputContext(packet), ICMP_TIME_EXCEEDED, 0, 0, now);
+      node.recordDrop(packet.inDev, 'ttlExpired', bytes, 'ipvs');
+      return;
+    }
+    decrementTtl(bytes, 0);
+    const isTunnel = method === 'tunnel';
+    const mtu = isTunnel ? route.mtu - 20 : route.mtu;
+    const dontFragment = ((bytes[6] ?? 0) & 0x40) !== 0;
+    const pmtuDisc = this.control.sysctl('pmtu_disc') !== 0;
+    // ensure_mtu_is_adequate: a tunnel with pmtu_disc off fragments instead.
+    if (dontFragment && bytes.length > mtu && !(isTunnel && !pmtuDisc)) {
+      ipv4.icmpSend(bytes, this.inputContext(packet), ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, mtu, now);
+      node.recordDrop(packet.inDev, 'fragmentationNeeded', bytes, `ipvs: mtu ${mtu}`);
+      return;
+    }
+    if (isTunnel) {
+      const tos = bytes[1] ?? 0;
+      const ecn = (tos & ECN_MASK) === ECN_CE ? ECN_ECT0 : tos & ECN_MASK;
+      const outerDf = pmtuDisc && dontFragment;
+      const outer = buildIpv4Packet(
+        { source: route.src, destination: realServer, protocol: IpProtocol.ipip, ttl: bytes[8] ?? 0, tos: (tos & ~ECN_MASK) | ecn, dontFragment: outerDf, identification: outerDf ? 0 : read16(bytes, 4) },
+        bytes,
+      );
+      ipv4.localOut(outer, route, { dst: realServer, src: route.src, proto: IpProtocol.ipip }, now);
+      return;
+    }
+    // Direct routing: FLOWI_FLAG_KNOWN_NH makes the real server the next hop on its link.
+    const nextHop: Route4 = method === 'droute' ? { ...route, gateway: route.gateway ?? realServer } : route;
+    ipv4.localOut(bytes, nextHop, flow, now);
+  }
+
+  /** How the packet came in, for icmp_send's source choice (a packet for the VIP: the VIP). */
+  private inputContext(packet: HookPacket<4>): InputContext {
+    return { dev: packet.inDev ?? 'lo', packetType: 'host', isLocal: packet.hook === 'localIn', isBroadcast: false };
+  }
+}
+
+function read16(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+}
