@@ -84,3 +84,19 @@ describe('a full node file system in the shell', () => {
     expect(lab.exec('h1', 'cat /tmp/note').stdout).toBe('again\n');
   });
 });
+
+describe('kernel files a part of the node provides', () => {
+  it('are read fresh by cat on each read, take no room, and cannot be written or provided twice', () => {
+    const lab = new Lab();
+    const node = lab.addNode('d');
+    let reads = 0;
+    node.shell.files.provide('/proc/net/ip_vs_test', () => `read ${++reads}\n`);
+    expect(lab.exec('d', 'cat /proc/net/ip_vs_test').stdout).toBe('read 1\n');
+    expect(lab.exec('d', 'cat /proc/net/ip_vs_test').stdout).toBe('read 2\n');
+    expect(node.shell.files.used).toBe(0);
+    expect(lab.exec('d', 'echo 1 > /proc/net/ip_vs_test').status).not.toBe(0);
+    expect(lab.exec('d', 'cat /proc/net/nosuch')).toMatchObject({ stderr: 'cat: /proc/net/nosuch: No such file or directory\n', status: 1 });
+    expect(() => node.shell.files.provide('/proc/net/ip_vs_test', () => '')).toThrow('provided twice');
+    expect(() => node.shell.files.provide('/root/x', () => '')).toThrow('under /proc');
+  });
+});

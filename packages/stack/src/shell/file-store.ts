@@ -4,7 +4,8 @@
  * `tail [-n N] FILE`. Paths are normalised as a shell would (relative to the home directory /root,
  * `.`/`..` and repeated slashes collapsed). Leaves out directories as objects, permissions and
  * `rm`: any path outside /proc, /sys and /dev can be written. /proc/sys and a few /etc files are the
- * kernel's, served by the shell itself.
+ * kernel's, served by the shell itself; other kernel files are provided by the parts that own them
+ * (`provide`: /proc/net/ip_vs from IPVS), their text made when read.
  *
  * Bounded as a size-limited tmpfs (`mount -t tmpfs -o size=16m,nr_inodes=4096`): every file holds
  * whole 4 KiB pages (ceil(bytes / 4096)), all files together at most `capacity` bytes of pages
@@ -35,6 +36,7 @@ const HOME = '/root';
 
 export class FileStore {
   private readonly files = new Map<string, { text: string; bytes: number }>();
+  private readonly kernelFiles = new Map<string, () => string>();
   private readonly capacityPages: number;
   private readonly maxFiles: number;
   private usedPages = 0;
@@ -98,11 +100,21 @@ export class FileStore {
   }
 
   read(resolved: string): string | undefined {
-    return this.files.get(resolved)?.text;
+    return this.kernelFiles.get(resolved)?.() ?? this.files.get(resolved)?.text;
   }
 
   has(resolved: string): boolean {
-    return this.files.has(resolved);
+    return this.kernelFiles.has(resolved) || this.files.has(resolved);
+  }
+
+  /**
+   * A kernel file under /proc whose text is made each time it is read (proc_create_net_single:
+   * /proc/net/ip_vs by IPVS). It takes no room in the file system; registering a path twice is a bug.
+   */
+  provide(resolved: string, read: () => string): void {
+    if (FileStore.isWritable(resolved)) throw new Error(`${resolved}: kernel files live under /proc, /sys or /dev`);
+    if (this.kernelFiles.has(resolved)) throw new Error(`${resolved} is provided twice`);
+    this.kernelFiles.set(resolved, read);
   }
 }
 
