@@ -39,21 +39,28 @@ import { ACCEPT, drop, NF_IP_PRI, STOLEN } from '@netloom/stack/netfilter/hooks'
 import type { InputContext } from '@netloom/stack/ipv4/transport';
 import type { Flow4, Route4 } from '@netloom/stack/routing-api';
 import { inet4, type InetAddress } from '../inet-address.js';
-import type { ForwardingMethod, RealServer, VirtualService } from '../virtual-service.js';
+import { FORWARDING_FLAGS, type ForwardingMethod, type RealServer, type VirtualService } from '../virtual-service.js';
 import { ipv4PacketParts, quotedPacket, readAddress, rewriteDestination, rewriteIcmpError, rewriteSource, type PacketParts } from './packet-rewrite.js';
 
-/** A connection as the datapath needs it (struct ip_vs_conn's addresses, ports, method and dest). */
+/** A connection as the datapath needs it (struct ip_vs_conn: addresses, ports, flags, real server). */
 export interface DatapathConnection {
   readonly protocol: number;
-  readonly clientAddress: InetAddress;
-  readonly clientPort: number;
-  readonly virtualAddress: InetAddress;
-  readonly virtualPort: number;
-  readonly destinationAddress: InetAddress;
-  readonly destinationPort: number;
-  readonly forwarding: ForwardingMethod;
+  readonly caddr: InetAddress;
+  readonly cport: number;
+  readonly vaddr: InetAddress;
+  readonly vport: number;
+  readonly daddr: InetAddress;
+  readonly dport: number;
+  /** IP_VS_CONN_F_*: the forwarding method in the low three bits (IP_VS_CONN_F_FWD_MASK). */
+  readonly flags: number;
   /** The real server, or null when it was deleted (the connection lives on until it expires). */
   readonly dest: RealServer | null;
+}
+
+/** IP_VS_FWD_METHOD(cp). */
+export function forwardingOf(connection: DatapathConnection): ForwardingMethod {
+  const method = connection.flags & 0x7;
+  return method === FORWARDING_FLAGS.masq ? 'masq' : method === FORWARDING_FLAGS.tunnel ? 'tunnel' : method === FORWARDING_FLAGS.droute ? 'droute' : 'local';
 }
 
 export type PacketDirection = 'in' | 'out';
@@ -160,9 +167,9 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
     if (quoted === null || (quoted.protocol !== IpProtocol.tcp && quoted.protocol !== IpProtocol.udp)) return ACCEPT;
     const connection = this.control.connectionIn(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort, now);
     if (connection === undefined || connection.dest === null || !connection.dest.isAvailable) return ACCEPT;
-    if (connection.forwarding === 'masq') {
-      if (connection.destinationAddress.family !== 4) return ACCEPT;
-      rewriteIcmpError(bytes, parts, quoted, true, connection.destinationAddress.v4, connection.destinationPort);
+    if (forwardingOf(connection) === 'masq') {
+      if (connection.daddr.family !== 4) return ACCEPT;
+      rewriteIcmpError(bytes, parts, quoted, true, connection.daddr.v4, connection.dport);
       this.transmitTo(packet, connection, 'masq', now);
     } else {
       this.transmit(packet, parts, connection, now);
@@ -194,9 +201,9 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
       read16(bytes, parts.headerLength + 2),
       now,
     );
-    if (connection === undefined || connection.forwarding !== 'masq' || connection.virtualAddress.family !== 4) return ACCEPT;
+    if (connection === undefined || forwardingOf(connection) !== 'masq' || connection.vaddr.family !== 4) return ACCEPT;
     const tcpFlags = parts.protocol === IpProtocol.tcp ? (bytes[parts.headerLength + TCP_FLAGS] ?? 0) : null;
-    rewriteSource(bytes, parts, connection.virtualAddress.v4, connection.virtualPort);
+    rewriteSource(bytes, parts, connection.vaddr.v4, connection.vport);
     this.control.packetSeen(connection, 'out', tcpFlags, bytes.length, now);
     return ACCEPT;
   }
@@ -209,19 +216,19 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
     const quoted = quotedPacket(bytes, parts);
     if (quoted === null || (quoted.protocol !== IpProtocol.tcp && quoted.protocol !== IpProtocol.udp)) return ACCEPT;
     const connection = this.control.connectionOut(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort, now);
-    if (connection === undefined || connection.forwarding !== 'masq' || connection.virtualAddress.family !== 4) return ACCEPT;
-    rewriteIcmpError(bytes, parts, quoted, false, connection.virtualAddress.v4, connection.virtualPort);
+    if (connection === undefined || forwardingOf(connection) !== 'masq' || connection.vaddr.family !== 4) return ACCEPT;
+    rewriteIcmpError(bytes, parts, quoted, false, connection.vaddr.v4, connection.vport);
     return ACCEPT;
   }
 
   // ---------------------------------------------------------------- transmitters
 
   private transmit(packet: HookPacket<4>, parts: PacketParts, connection: C, now: number): void {
-    if (connection.forwarding === 'masq') {
-      if (connection.destinationAddress.family !== 4) return;
-      rewriteDestination(packet.bytes, parts, connection.destinationAddress.v4, connection.destinationPort);
+    if (forwardingOf(connection) === 'masq') {
+      if (connection.daddr.family !== 4) return;
+      rewriteDestination(packet.bytes, parts, connection.daddr.v4, connection.dport);
     }
-    this.transmitTo(packet, connection, connection.forwarding, now);
+    this.transmitTo(packet, connection, forwardingOf(connection), now);
   }
 
   /**
@@ -232,8 +239,8 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
     const node = this.node;
     const ipv4 = node.parts.ipv4;
     const bytes = packet.bytes;
-    if (connection.destinationAddress.family !== 4) return;
-    const realServer = connection.destinationAddress.v4;
+    if (connection.daddr.family !== 4) return;
+    const realServer = connection.daddr.v4;
     const flow: Flow4 = { dst: realServer, tos: bytes[1] ?? 0 };
     const outcome = node.kernel.routeOutput(flow, now);
     if (!outcome.ok || outcome.route.type === 'local') {
