@@ -174,8 +174,11 @@ export class RealServer {
 /** What a scheduler sees of a service and does for it (struct ip_vs_scheduler). */
 export interface Scheduler {
   readonly name: string;
-  /** The service's destination list changed (add_dest, del_dest, upd_dest): rebuild tables, reset cursors. */
-  destinationsChanged(service: VirtualService, change: 'add' | 'del' | 'upd', dest: RealServer): void;
+  /**
+   * The service's destination list changed (add_dest, del_dest, upd_dest), already in the list:
+   * rebuild tables, move cursors. `formerIndex` is where a deleted server was in the list.
+   */
+  destinationsChanged(service: VirtualService, change: 'add' | 'del' | 'upd', dest: RealServer, formerIndex: number): void;
   /** Pick a real server for a new connection, or null: "no destination available". */
   schedule(service: VirtualService, packet: SchedulingInput): RealServer | null;
 }
@@ -193,7 +196,7 @@ export interface SchedulingInput {
 /** A virtual service (struct ip_vs_service). */
 export class VirtualService {
   readonly key: ServiceKey;
-  schedulerName: string;
+  /** The scheduler bound to this service (init_service); replaced by -E -s. */
   scheduler: Scheduler;
   /** SVC_F_* bits. */
   flags = 0;
@@ -205,12 +208,12 @@ export class VirtualService {
   readonly destinations: RealServer[] = [];
   readonly stats = new IpvsStats();
 
-  constructor(key: ServiceKey, scheduler: Scheduler, options: ServiceOptions) {
+  /** `bindScheduler` creates the scheduler for this service (schedulers/scheduler-registry.ts). */
+  constructor(key: ServiceKey, options: ServiceOptions, bindScheduler: (service: VirtualService) => Scheduler) {
     this.key = key;
-    this.scheduler = scheduler;
-    this.schedulerName = scheduler.name;
     this.netmaskPrefix = serviceFamily(key) === 4 ? 32 : 128;
     this.apply(options);
+    this.scheduler = bindScheduler(this);
   }
 
   get family(): AddressFamily {
