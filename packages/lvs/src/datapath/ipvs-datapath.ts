@@ -38,56 +38,17 @@ import type { HookPacket, HookVerdict } from '@netloom/stack/netfilter/hooks';
 import { ACCEPT, drop, NF_IP_PRI, STOLEN } from '@netloom/stack/netfilter/hooks';
 import type { InputContext } from '@netloom/stack/ipv4/transport';
 import type { Flow4, Route4 } from '@netloom/stack/routing-api';
-import { inet4, type InetAddress } from '../inet-address.js';
-import { FORWARDING_FLAGS, type ForwardingMethod, type RealServer, type VirtualService } from '../virtual-service.js';
+import { CONN_F_FWD_MASK, type IpvsConnection } from '../connection-table.js';
+import { inet4 } from '../inet-address.js';
+import type { Ipvs, IpvsPacket } from '../ipvs.js';
+import type { TcpFlags } from '../protocol-states.js';
+import { FORWARDING_FLAGS, type ForwardingMethod } from '../virtual-service.js';
 import { ipv4PacketParts, quotedPacket, readAddress, rewriteDestination, rewriteIcmpError, rewriteSource, type PacketParts } from './packet-rewrite.js';
 
-/** A connection as the datapath needs it (struct ip_vs_conn: addresses, ports, flags, real server). */
-export interface DatapathConnection {
-  readonly protocol: number;
-  readonly caddr: InetAddress;
-  readonly cport: number;
-  readonly vaddr: InetAddress;
-  readonly vport: number;
-  readonly daddr: InetAddress;
-  readonly dport: number;
-  /** IP_VS_CONN_F_*: the forwarding method in the low three bits (IP_VS_CONN_F_FWD_MASK). */
-  readonly flags: number;
-  /** The real server, or null when it was deleted (the connection lives on until it expires). */
-  readonly dest: RealServer | null;
-}
-
 /** IP_VS_FWD_METHOD(cp). */
-export function forwardingOf(connection: DatapathConnection): ForwardingMethod {
-  const method = connection.flags & 0x7;
+export function forwardingOf(connection: IpvsConnection): ForwardingMethod {
+  const method = connection.flags & CONN_F_FWD_MASK;
   return method === FORWARDING_FLAGS.masq ? 'masq' : method === FORWARDING_FLAGS.tunnel ? 'tunnel' : method === FORWARDING_FLAGS.droute ? 'droute' : 'local';
-}
-
-export type PacketDirection = 'in' | 'out';
-
-/** What a new packet brings to scheduling (ip_vs_schedule's view of the skb). */
-export interface ScheduledPacket {
-  readonly protocol: number;
-  readonly source: InetAddress;
-  readonly sourcePort: number;
-  readonly destination: InetAddress;
-  readonly destinationPort: number;
-}
-
-/** The control plane as the datapath drives it: lookups, scheduling, per-packet state and counters. */
-export interface IpvsControlPlane<C extends DatapathConnection = DatapathConnection> {
-  /** ip_vs_conn_in_get: the connection of a packet from the client (caddr:cport → vaddr:vport). */
-  connectionIn(protocol: number, client: InetAddress, clientPort: number, vaddr: InetAddress, vport: number, now: number): C | undefined;
-  /** ip_vs_conn_out_get: the connection of a packet from the real server (daddr:dport → caddr:cport). */
-  connectionOut(protocol: number, daddr: InetAddress, dport: number, client: InetAddress, clientPort: number, now: number): C | undefined;
-  /** ip_vs_service_find: by protocol, address and port, else by firewall mark. */
-  findService(protocol: number, vaddr: InetAddress, vport: number, fwmark: number): VirtualService | undefined;
-  /** ip_vs_schedule (persistence included): a new connection bound to a real server, or null when none is available. */
-  schedule(service: VirtualService, packet: ScheduledPacket, now: number): C | null;
-  /** One packet of a connection: state transition (TCP flags, or null for UDP), timer, counters and rates. */
-  packetSeen(connection: C, direction: PacketDirection, tcpFlags: number | null, bytes: number, now: number): void;
-  /** A net.ipv4.vs sysctl (pmtu_disc, expire_nodest_conn). */
-  sysctl(name: string): number;
 }
 
 const ICMP_DEST_UNREACH = 3;
@@ -96,19 +57,23 @@ const ICMP_TIME_EXCEEDED = 11;
 const UNREACH_PORT = 3;
 const UNREACH_FRAG_NEEDED = 4;
 const TCP_FLAGS = 13;
+const TCP_FIN = 0x01;
 const TCP_SYN = 0x02;
+const TCP_ACK = 0x10;
 const TCP_RST = 0x04;
 const ECN_MASK = 0x03;
 const ECN_CE = 0x03;
 const ECN_ECT0 = 0x02;
 
 /** The IPVS hooks installed on one node; `uninstall` takes them off again (ip_vs unloaded). */
-export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
+export class IpvsDatapath {
   private readonly unregister: (() => void)[] = [];
 
+  /** `packetSeen` runs after each packet IPVS handled (the owner re-arms the node timer for `ipvs.tick`). */
   constructor(
     private readonly node: LinuxNode,
-    private readonly control: IpvsControlPlane<C>,
+    private readonly ipvs: Ipvs,
+    private readonly packetSeen: () => void = () => {},
   ) {
     const netfilter = node.netfilter;
     this.unregister.push(
@@ -132,30 +97,41 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
     if (parts === null) return ACCEPT;
     if (parts.protocol === IpProtocol.icmp) return this.processInboundIcmp(packet, parts, now);
     if (parts.protocol !== IpProtocol.tcp && parts.protocol !== IpProtocol.udp) return ACCEPT;
-    const source = inet4(readAddress(bytes, 12));
-    const destination = inet4(readAddress(bytes, 16));
-    const sourcePort = read16(bytes, parts.headerLength);
-    const destinationPort = read16(bytes, parts.headerLength + 2);
-    const tcpFlags = parts.protocol === IpProtocol.tcp ? (bytes[parts.headerLength + TCP_FLAGS] ?? 0) : null;
-    let connection = this.control.connectionIn(parts.protocol, source, sourcePort, destination, destinationPort, now);
-    if (connection === undefined) {
-      // tcp_conn_schedule: only a SYN (without RST) opens a connection; other segments go to the stack.
-      if (tcpFlags !== null && ((tcpFlags & TCP_SYN) === 0 || (tcpFlags & TCP_RST) !== 0)) return ACCEPT;
-      const service = this.control.findService(parts.protocol, destination, destinationPort, packet.mark);
-      if (service === undefined) return ACCEPT;
-      const scheduled = this.control.schedule(service, { protocol: parts.protocol, source, sourcePort, destination, destinationPort }, now);
-      if (scheduled === null) {
+    const decision = this.ipvs.inbound(this.ipvsPacket(packet, parts), now);
+    this.packetSeen();
+    switch (decision.kind) {
+      case 'accept':
+        return ACCEPT;
+      case 'noDestination':
         // ip_vs_leave: "the TCP RST packet cannot be sent, instead that ICMP_PORT_UNREACH is sent here no matter it is TCP/UDP".
         this.node.parts.ipv4.icmpSend(bytes, this.inputContext(packet), ICMP_DEST_UNREACH, UNREACH_PORT, 0, now);
         return drop('noSocket', 'ipvs: no destination available');
-      }
-      connection = scheduled;
+      case 'drop':
+        return drop(decision.reason === 'connectionTableFull' ? 'neighbourTableFull' : 'noRoute', `ipvs: ${decision.reason}`);
+      case 'forward':
+        this.transmit(packet, parts, decision.conn, now);
+        return STOLEN;
     }
-    // expire_nodest_conn 0: a packet of a connection whose real server went is dropped silently.
-    if (connection.dest === null || !connection.dest.isAvailable) return drop('noRoute', 'ipvs: destination not available');
-    this.control.packetSeen(connection, 'in', tcpFlags, bytes.length, now);
-    this.transmit(packet, parts, connection, now);
-    return STOLEN;
+  }
+
+  /** What IPVS reads from a TCP or UDP packet. */
+  private ipvsPacket(packet: HookPacket<4>, parts: PacketParts): IpvsPacket {
+    const bytes = packet.bytes;
+    const at = parts.headerLength;
+    const flags = bytes[at + TCP_FLAGS] ?? 0;
+    const tcp: TcpFlags | undefined =
+      parts.protocol === IpProtocol.tcp ? { syn: (flags & TCP_SYN) !== 0, fin: (flags & TCP_FIN) !== 0, ack: (flags & TCP_ACK) !== 0, rst: (flags & TCP_RST) !== 0 } : undefined;
+    return {
+      family: 4,
+      protocol: parts.protocol,
+      source: inet4(readAddress(bytes, 12)),
+      sourcePort: read16(bytes, at),
+      destination: inet4(readAddress(bytes, 16)),
+      destinationPort: read16(bytes, at + 2),
+      fwmark: packet.mark,
+      ...(tcp !== undefined ? { tcp } : {}),
+      length: bytes.length,
+    };
   }
 
   /** ip_vs_in_icmp: an error about a packet the service sent (VIP:vport → CIP:cport) goes to the real server. */
@@ -165,7 +141,7 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
     if (type !== ICMP_DEST_UNREACH && type !== ICMP_SOURCE_QUENCH && type !== ICMP_TIME_EXCEEDED) return ACCEPT;
     const quoted = quotedPacket(bytes, parts);
     if (quoted === null || (quoted.protocol !== IpProtocol.tcp && quoted.protocol !== IpProtocol.udp)) return ACCEPT;
-    const connection = this.control.connectionIn(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort, now);
+    const connection = this.ipvs.connections.lookupIn(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort);
     if (connection === undefined || connection.dest === null || !connection.dest.isAvailable) return ACCEPT;
     if (forwardingOf(connection) === 'masq') {
       if (connection.daddr.family !== 4) return ACCEPT;
@@ -193,18 +169,14 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
     if (parts === null) return ACCEPT;
     if (parts.protocol === IpProtocol.icmp) return this.processOutboundIcmp(packet, parts, now);
     if (parts.protocol !== IpProtocol.tcp && parts.protocol !== IpProtocol.udp) return ACCEPT;
-    const connection = this.control.connectionOut(
-      parts.protocol,
-      inet4(readAddress(bytes, 12)),
-      read16(bytes, parts.headerLength),
-      inet4(readAddress(bytes, 16)),
-      read16(bytes, parts.headerLength + 2),
-      now,
-    );
-    if (connection === undefined || forwardingOf(connection) !== 'masq' || connection.vaddr.family !== 4) return ACCEPT;
-    const tcpFlags = parts.protocol === IpProtocol.tcp ? (bytes[parts.headerLength + TCP_FLAGS] ?? 0) : null;
+    const reply = this.ipvsPacket(packet, parts);
+    // ip_vs_out: only masquerading rewrites replies (the lookup finds no other: their replies bypass the director).
+    const found = this.ipvs.connections.lookupOut(reply.protocol, reply.source, reply.sourcePort, reply.destination, reply.destinationPort);
+    if (found === undefined || forwardingOf(found) !== 'masq' || found.vaddr.family !== 4) return ACCEPT;
+    const connection = this.ipvs.outbound(reply, now);
+    this.packetSeen();
+    if (connection === undefined || connection.vaddr.family !== 4) return ACCEPT;
     rewriteSource(bytes, parts, connection.vaddr.v4, connection.vport);
-    this.control.packetSeen(connection, 'out', tcpFlags, bytes.length, now);
     return ACCEPT;
   }
 
@@ -215,7 +187,7 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
     if (type !== ICMP_DEST_UNREACH && type !== ICMP_SOURCE_QUENCH && type !== ICMP_TIME_EXCEEDED) return ACCEPT;
     const quoted = quotedPacket(bytes, parts);
     if (quoted === null || (quoted.protocol !== IpProtocol.tcp && quoted.protocol !== IpProtocol.udp)) return ACCEPT;
-    const connection = this.control.connectionOut(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort, now);
+    const connection = this.ipvs.connections.lookupOut(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort);
     if (connection === undefined || forwardingOf(connection) !== 'masq' || connection.vaddr.family !== 4) return ACCEPT;
     rewriteIcmpError(bytes, parts, quoted, false, connection.vaddr.v4, connection.vport);
     return ACCEPT;
@@ -223,7 +195,7 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
 
   // ---------------------------------------------------------------- transmitters
 
-  private transmit(packet: HookPacket<4>, parts: PacketParts, connection: C, now: number): void {
+  private transmit(packet: HookPacket<4>, parts: PacketParts, connection: IpvsConnection, now: number): void {
     if (forwardingOf(connection) === 'masq') {
       if (connection.daddr.family !== 4) return;
       rewriteDestination(packet.bytes, parts, connection.daddr.v4, connection.dport);
@@ -235,7 +207,7 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
    * __ip_vs_get_out_rt and the method's send: the route to the real server, the TTL, the MTU, then
    * out through the IPv4 layer. The packet was already rewritten for masquerading.
    */
-  private transmitTo(packet: HookPacket<4>, connection: C, method: ForwardingMethod, now: number): void {
+  private transmitTo(packet: HookPacket<4>, connection: IpvsConnection, method: ForwardingMethod, now: number): void {
     const node = this.node;
     const ipv4 = node.parts.ipv4;
     const bytes = packet.bytes;
@@ -260,7 +232,7 @@ export class IpvsDatapath<C extends DatapathConnection = DatapathConnection> {
     const isTunnel = method === 'tunnel';
     const mtu = isTunnel ? route.mtu - 20 : route.mtu;
     const dontFragment = ((bytes[6] ?? 0) & 0x40) !== 0;
-    const pmtuDisc = this.control.sysctl('pmtu_disc') !== 0;
+    const pmtuDisc = this.ipvs.settings.pmtu_disc !== 0;
     // ensure_mtu_is_adequate: a tunnel with pmtu_disc off fragments instead.
     if (dontFragment && bytes.length > mtu && !(isTunnel && !pmtuDisc)) {
       ipv4.icmpSend(bytes, this.inputContext(packet), ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, mtu, now);

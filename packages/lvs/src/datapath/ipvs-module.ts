@@ -1,0 +1,61 @@
+/**
+ * IPVS as a loadable module of a node (ip_vs.ko): registered on every node at no cost, loaded by
+ * `modprobe ip_vs` or on the first `ipvsadm` (libipvs opens the IPVS netlink family, which makes
+ * the kernel request_module ip_vs), as Linux does. Loading creates the node's IPVS (ipvs.ts) and
+ * puts the datapath's hooks on the netfilter points (ipvs-datapath.ts), so a node that never uses
+ * IPVS runs no IPVS code per packet.
+ *
+ * The module drives IPVS's timers (connection expiry, the 2 s rate estimator) with one node timer,
+ * armed at `Ipvs.nextDeadline()` after each command and each packet IPVS handled, and runs
+ * `Ipvs.tick(now)` when it fires. What the module adds to the node besides the hooks — `ipvsadm`,
+ * /proc/net/ip_vs*, net.ipv4.vs.* — is wired by `registerIpvs`.
+ * Leaves out unloading (`modprobe -r ip_vs`).
+ */
+import type { LinuxNode, Nanos } from '@netloom/stack';
+import type { TimerHandle } from '@netloom/stack/timers';
+import { Ipvs } from '../ipvs.js';
+import { IpvsDatapath } from './ipvs-datapath.js';
+import { VsSysctlDirectory } from '../vs-settings.js';
+
+/** One node's loaded IPVS: the control plane, its datapath and the timer that runs it. */
+export class IpvsModule {
+  readonly ipvs: Ipvs;
+  readonly datapath: IpvsDatapath;
+  private timer: TimerHandle | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly node: LinuxNode) {
+    this.ipvs = new Ipvs((address) => address.family === 4 && node.kernel.isLocalAddress(address.v4));
+    this.datapath = new IpvsDatapath(node, this.ipvs, () => this.arm());
+  }
+
+  /** Keep the node timer at IPVS's next deadline (never later; an early wake-up only re-arms). */
+  arm(): void {
+    const due = this.ipvs.nextDeadline();
+    if (due === undefined) return;
+    if (this.timer?.isPending === true && this.timerAt <= due) return;
+    this.timer?.cancel();
+    this.timerAt = due;
+    this.timer = this.node.parts.timers.schedule(due, (now: Nanos) => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.ipvs.tick(now);
+      this.arm();
+    });
+  }
+}
+
+/**
+ * Give `node` IPVS as a module: `modprobe ip_vs` loads it; what the loaded module adds to the node
+ * (net.ipv4.vs.* in the sysctl tree) comes with it. Returns the module once loaded.
+ */
+export function registerIpvs(node: LinuxNode): () => IpvsModule | undefined {
+  let loaded: IpvsModule | undefined;
+  node.modules.register('ip_vs', () => {
+    const module = new IpvsModule(node);
+    node.kernel.sysctls.register(new VsSysctlDirectory(module.ipvs.settings));
+    module.arm();
+    loaded = module;
+  });
+  return () => loaded;
+}
