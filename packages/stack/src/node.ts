@@ -57,6 +57,7 @@ import { NdiscNotifier } from './ipv6/ndisc-notify.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
+import { TcpSockets } from './tcp/tcp-sockets.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
 import { Prng, TimerHeap } from './timers.js';
 import { Kernel, ZERO_DEVICE_STATS, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
@@ -111,6 +112,8 @@ export interface NodeParts {
   readonly neighbours6: NeighbourTable<bigint>;
   readonly ipv6: Ipv6Layer;
   readonly sockets: SocketTable;
+  /** TCP over both families (tcp/tcp-sockets.ts). */
+  readonly tcp: TcpSockets;
   readonly processes: ProcessTable;
   /** The handlers of received frames by EtherType (ptype_base): ARP, IPv4 and IPv6 here. */
   readonly linkLayer: ProtocolTable<LinkLayerHandler>;
@@ -297,12 +300,25 @@ export class StackNode implements NodeHost {
       nextIdentification: () => this.nextIdentification(),
       now: () => this.now,
     });
-    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6, udp6));
+    const tcp = new TcpSockets({
+      routing,
+      ipv4,
+      ipv6,
+      transports,
+      timers,
+      prng,
+      now: () => this.now,
+      sysctl: (name) => routing.sysctl(name),
+      hasDevice: (name) => routing.device(name) !== undefined,
+      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+      trace: (event) => this.env.event(this.atPorts(event)),
+    });
+    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6, udp6, tcp));
     const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
     linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
     linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
     linkLayer.register(EtherType.ipv6, (device, packetType, payload, frame, now) => ipv6.processIpv6(device, packetType, payload, frame, now));
-    this.parts = { routing, timers, prng, neighbours, arp, ipv4, neighbours6, ipv6, sockets, processes, linkLayer, transports, netfilter };
+    this.parts = { routing, timers, prng, neighbours, arp, ipv4, neighbours6, ipv6, sockets, tcp, processes, linkLayer, transports, netfilter };
 
     const ndiscNotifier = new NdiscNotifier({
       device: (dev) => routing.device(dev),
@@ -541,7 +557,7 @@ export class StackNode implements NodeHost {
     return this.identification;
   }
 
-  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets, udp6: Udp6Sockets): ProcessServices {
+  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets, udp6: Udp6Sockets, tcp: TcpSockets): ProcessServices {
     const routing = this.routing;
     return {
       hostname,
@@ -549,13 +565,13 @@ export class StackNode implements NodeHost {
       now: () => this.now,
       udpSocket: (owner, family) => (family === 4 ? sockets.openUdp(owner) : udp6.open(owner)),
       icmpSocket: (owner, family) => (family === 4 ? sockets.openIcmp(owner) : ping6.open(owner)),
-      // TCP is being built (issue #16): until its transport registers, socket(AF_INET, SOCK_STREAM) fails as on a kernel without it.
-      tcpSocket: () => ({ errno: 'EAFNOSUPPORT' }),
+      tcpSocket: (owner, family) => tcp.open(owner, family),
       arp: (owner, ifname) => this.openArpSocket(owner, ifname, arp),
       closeSockets: (owner) => {
         sockets.closeOwnedBy(owner);
         ping6.closeOwnedBy(owner);
         udp6.closeOwnedBy(owner);
+        tcp.closeOwnedBy(owner);
       },
       resolve: (name, family) => {
         if (family === 6) return null;

@@ -34,7 +34,8 @@ export type Errno =
   | 'EPIPE'
   | 'ENOTCONN'
   | 'ECONNABORTED'
-  | 'EALREADY';
+  | 'EALREADY'
+  | 'EPROTO';
 
 /** A socket address. `address` is dotted IPv4 or IPv6 text. */
 export interface SockAddr {
@@ -297,4 +298,5 @@ export const errnoMessage: Record<Errno, string> = {
   ENOTCONN: 'Transport endpoint is not connected',
   ECONNABORTED: 'Software caused connection abort',
   EALREADY: 'Operation already in progress',
+  EPROTO: 'Protocol error',
 };

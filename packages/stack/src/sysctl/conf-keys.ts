@@ -99,6 +99,30 @@ export const NEIGH_DEFAULT_ONLY_KEYS: readonly ValueKey[] = [
   { name: 'gc_thresh3', value: 1024, handler: ZERO_INTMAX },
 ];
 
+const U8: ProcHandler = { kind: 'u8-minmax', min: 0, max: 255 };
+/** MAX_TCP_SYNCNT: tcp_syn_retries and tcp_syn_linear_timeouts stop there. */
+const SYNCNT: ProcHandler = { kind: 'u8-minmax', min: 1, max: 127 };
+
+/** The net.ipv4.tcp_* keys TCP reads (tcp/), with Linux 6.18's defaults and proc handlers (sysctl_net_ipv4.c). */
+const TCP_KEYS: readonly ValueKey[] = [
+  { name: 'net.ipv4.tcp_abort_on_overflow', value: 0, handler: BOOL_U8 },
+  { name: 'net.ipv4.tcp_fin_timeout', value: 60, handler: { kind: 'jiffies' } },
+  { name: 'net.ipv4.tcp_keepalive_intvl', value: 75, handler: { kind: 'jiffies' } },
+  { name: 'net.ipv4.tcp_keepalive_probes', value: 9, handler: U8 },
+  { name: 'net.ipv4.tcp_keepalive_time', value: 7200, handler: { kind: 'jiffies' } },
+  { name: 'net.ipv4.tcp_max_syn_backlog', value: 2048, handler: INT },
+  { name: 'net.ipv4.tcp_orphan_retries', value: 0, handler: U8 },
+  { name: 'net.ipv4.tcp_retries1', value: 3, handler: U8 },
+  { name: 'net.ipv4.tcp_retries2', value: 15, handler: U8 },
+  { name: 'net.ipv4.tcp_sack', value: 1, handler: BOOL_U8 },
+  { name: 'net.ipv4.tcp_syn_linear_timeouts', value: 4, handler: { kind: 'u8-minmax', min: 0, max: 127 } },
+  { name: 'net.ipv4.tcp_syn_retries', value: 6, handler: SYNCNT },
+  { name: 'net.ipv4.tcp_synack_retries', value: 5, handler: U8 },
+  { name: 'net.ipv4.tcp_timestamps', value: 1, handler: { kind: 'u8-minmax', min: 0, max: 2 } },
+  { name: 'net.ipv4.tcp_tw_reuse', value: 2, handler: { kind: 'u8-minmax', min: 0, max: 2 } },
+  { name: 'net.ipv4.tcp_window_scaling', value: 1, handler: BOOL_U8 },
+];
+
 /** Global net.ipv4.* values (init_net on a HZ=250 kernel, where route/* are in jiffies or seconds). */
 export const GLOBAL_KEYS: readonly ValueKey[] = [
   { name: 'net.ipv4.fib_multipath_hash_fields', value: 7, handler: { kind: 'uint-minmax', min: 1, max: 0xfff } },
@@ -137,4 +161,5 @@ export const GLOBAL_KEYS: readonly ValueKey[] = [
   { name: 'net.ipv4.route.redirect_load', value: 5, handler: INT },
   { name: 'net.ipv4.route.redirect_number', value: 9, handler: INT },
   { name: 'net.ipv4.route.redirect_silence', value: 5120, handler: INT },
+  ...TCP_KEYS,
 ];

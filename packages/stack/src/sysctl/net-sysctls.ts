@@ -2,10 +2,12 @@
  * The owners of a node's /proc/sys/net directories and their registration, in Linux's order of
  * initialisation: IPv4 (devinet_init: net.ipv4 with its conf; arp_init: net.ipv4.neigh) and IPv6
  * (addrconf_init: net.ipv6 with its conf; ndisc_init: net.ipv6.neigh). A protocol added later
- * registers its own directory the same way (net.ipv4.vs for IPVS).
- * Leaves out everything outside net.ipv4 and net.ipv6.
+ * registers its own directory the same way (net.ipv4.vs for IPVS). net.core holds somaxconn and
+ * the socket buffer limits (core-sysctls.ts).
+ * Leaves out the rest of the tree outside net.ipv4 and net.ipv6.
  */
 import { AddrconfSysctls } from './addrconf-sysctls.js';
+import { CoreSysctls } from './core-sysctls.js';
 import { DevinetSysctls } from './devinet-sysctls.js';
 import { ND_TBL_OVERRIDES, NeighSysctls } from './neigh-sysctls.js';
 import type { SysctlTree } from './sysctl-tree.js';
@@ -27,6 +29,7 @@ export function registerIpv6Sysctls(tree: SysctlTree): void {
 
 /** Every directory of a Linux node's net tree. */
 export function registerNetSysctls(tree: SysctlTree): void {
+  tree.register(new CoreSysctls());
   registerIpv4Sysctls(tree);
   registerIpv6Sysctls(tree);
 }
