@@ -26,6 +26,9 @@ describe('ndisc_notify (ndisc_netdev_event)', () => {
     try {
       await emulator.start();
       await emulator.advance(2e9);
+      // Coming up, a probed for its link-local address (DAD) and solicited routers once, as Linux does.
+      expect(sent).toEqual(['IP6 :: > ff02::1:ff00:101: ICMP6, neighbor solicitation, who has fe80::ff:fe00:101, length 32', 'IP6 fe80::ff:fe00:101 > ff02::2: ICMP6, router solicitation, length 16']);
+      sent.length = 0;
       expect((await emulator.exec('a', 'ip link set eth0 address 02:00:00:00:00:bb')).status).toBe(0);
       await emulator.advance(1e9);
       expect(sent).toEqual([]);

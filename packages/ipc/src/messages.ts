@@ -46,6 +46,8 @@ export interface NodePlacement {
   files?: { path: string; text: string }[];
   /** A topology's `ra:` settings per interface (wire's RaInterfaceConfig). */
   routerAdvertisements?: RouterAdvertisementPlacement[];
+  /** DAD probes and router solicitations on the wire: its topology configures IPv6 (topology's configuresIpv6). */
+  ndiscProbes?: boolean;
 }
 
 /** The router advertisements of one interface: wire's RaInterfaceConfig, carried as it is. */

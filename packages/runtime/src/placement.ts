@@ -13,6 +13,7 @@
  */
 import type { LinkPlacement, NodePlacement, PortPlacement } from '@netloom/ipc';
 import type { TopologySpec } from '@netloom/topology';
+import { configuresIpv6 } from '@netloom/topology';
 import type { Placement } from './emulator-types.js';
 import { hashSeed } from './prng.js';
 
@@ -53,6 +54,7 @@ export function buildTables(spec: TopologySpec, seed: number, placement: Placeme
   const count = spec.nodes.length;
   const shards = shardCount(placement, count, workers);
   const nodeIndex = new Map(spec.nodes.map((node, i) => [node.name, i]));
+  const ndiscProbes = configuresIpv6(spec);
   const nodes: NodePlacement[] = spec.nodes.map((node, i) => ({
     index: i,
     name: node.name,
@@ -63,6 +65,7 @@ export function buildTables(spec: TopologySpec, seed: number, placement: Placeme
     shard: placement === 'inline' ? 0 : placement === 'per-node' ? i : Math.floor((i * shards) / count),
     ...(node.files !== undefined ? { files: node.files.map((f) => ({ ...f })) } : {}),
     ...(node.ra !== undefined ? { routerAdvertisements: node.ra.map((r) => ({ ...r })) } : {}),
+    ...(ndiscProbes ? { ndiscProbes } : {}),
   }));
   const ports: PortPlacement[] = [];
   const links: LinkPlacement[] = [];

@@ -17,6 +17,7 @@ export function createRealNode(node: NodePlacement, config: NodeConfig, env: Nod
       ...config,
       ...(node.files !== undefined ? { files: node.files } : {}),
       ...(routerAdvertisements !== undefined && routerAdvertisements.length > 0 ? { routerAdvertisements } : {}),
+      ...(node.ndiscProbes === true ? { ndiscProbes: true } : {}),
     },
     env,
     programs,

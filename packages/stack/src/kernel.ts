@@ -16,6 +16,7 @@
  * - kernel/change-notifier.ts — rt_genid and the change listeners
  * and IPv6, the second address family, on the same devices:
  * - kernel/addrconf.ts — IPv6 addresses, link-local, DAD timing, lifetimes (addrconf.c)
+ * - kernel/kernel-log.ts — printk's ring buffer, read by `dmesg`
  * - fib/fib6.ts — IPv6 tables and routes (ip6_fib.c); the address arithmetic is @netloom/wire's
  * - kernel/ipv6-source-selection.ts, kernel/address-labels.ts — RFC 6724 source selection
  *   (ipv6_dev_get_saddr) and `ip addrlabel` (addrlabel.c)
@@ -49,7 +50,8 @@ import { RouteCache, type RouteCacheEntry } from './kernel/route-cache.js';
 import type { DecisionOutcome, RouteDecision, RouteQuery } from './kernel/route-decision.js';
 import { formatIpv6Number, type Ipv6Number } from '@netloom/wire';
 import { AddressLabels } from './kernel/address-labels.js';
-import { Addrconf, type Inet6AddressSpec, type Inet6AddressState, type Ipv6ConfReader } from './kernel/addrconf.js';
+import { Addrconf, type DadProber, type Inet6AddressSpec, type Inet6AddressState, type Ipv6ConfReader } from './kernel/addrconf.js';
+import { KernelLog } from './kernel/kernel-log.js';
 import { Fib6, type Fib6Route } from './fib/fib6.js';
 import { selectIpv6Source, type SourceCandidate, type SourcePreferences } from './kernel/ipv6-source-selection.js';
 import { Ipv6Routing, type Route6DeleteSpec, type Route6Mode, type Route6Outcome, type Route6Query, type Route6Spec } from './kernel/ipv6-route.js';
@@ -59,7 +61,7 @@ export type { AddressSpec, IfAddress } from './kernel/addresses.js';
 export type { DeviceStats, Ipv6AddressView } from './kernel/devices.js';
 export type { NexthopSpec, RouteDeleteSpec, RouteModifyMode, RouteSpec } from './kernel/fib-semantics.js';
 export type { RouteCacheEntry } from './kernel/route-cache.js';
-export type { Inet6Address, Inet6AddressSpec, Inet6AddressState } from './kernel/addrconf.js';
+export type { DadProber, Inet6Address, Inet6AddressSpec, Inet6AddressState } from './kernel/addrconf.js';
 export { INFINITY_LIFE_TIME } from './kernel/addrconf.js';
 export type { AddressLabel } from './kernel/address-labels.js';
 export type { Fib6Route } from './fib/fib6.js';
@@ -126,6 +128,8 @@ export class Kernel implements RoutingApi {
   private readonly fib6 = new Fib6();
   private readonly addrconf: Addrconf;
   private readonly routing6: Ipv6Routing;
+  /** printk's ring buffer (`dmesg`). */
+  readonly log = new KernelLog();
   /** The IPv6 address label table (`ip addrlabel`). */
   readonly addressLabels = new AddressLabels();
   /** Where `ip -s link` and `ifconfig` read device counters (KernelOptions.deviceStats). */
@@ -325,9 +329,19 @@ export class Kernel implements RoutingApi {
     return this.addrconf.flush(dev, select, now);
   }
 
-  /** NDP saw an NS or NA for a tentative address of ours (addrconf_dad_failure). */
-  ipv6DadFailed(dev: string, address: Ipv6Number, now: Nanos): void {
-    this.addrconf.dadFailed(dev, address, now);
+  /**
+   * NDP saw an NS or NA for a tentative address of ours (addrconf_dad_failure) from the link-layer
+   * address `from`: the address is `dadfailed` and the kernel logs it.
+   */
+  ipv6DadFailed(dev: string, address: Ipv6Number, now: Nanos, from: Uint8Array = new Uint8Array(6)): void {
+    if (!this.addrconf.dadFailed(dev, address, now)) return;
+    const mac = [...from.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+    this.log.record(now, `IPv6: ${dev}: IPv6 duplicate address ${formatIpv6Number(address)} used by ${mac} detected!`);
+  }
+
+  /** The node's DAD prober (ipv6/addrconf-probes.ts): DAD's initial delay and probes from now on. */
+  registerDadProber(prober: DadProber): void {
+    this.addrconf.registerDadProber(prober);
   }
 
   isLocalAddress6(address: Ipv6Number, now: Nanos): boolean {

@@ -30,6 +30,11 @@ export interface NodeConfig {
   files?: readonly { path: string; text: string }[];
   /** The interfaces it sends router advertisements on (a topology's `ra:` block, radvd's settings). */
   routerAdvertisements?: readonly RaInterfaceConfig[];
+  /**
+   * DAD's neighbour solicitations and router solicitations go on the wire (ipv6/addrconf-probes.ts).
+   * The runtime sets it for a topology that configures IPv6, so IPv4-only networks stay quiet.
+   */
+  ndiscProbes?: boolean;
 }
 
 /** Why the stack dropped a frame; one of these is in every drop trace and counter. */

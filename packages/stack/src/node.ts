@@ -54,13 +54,14 @@ import { Udp6Sockets } from './sockets/udp6-socket.js';
 import { RouterDiscovery, type RouterDiscoveryKernel } from './ipv6/router-discovery.js';
 import { RouterAdvertiser, runRaCommand } from './ipv6/router-advertiser.js';
 import { NdiscNotifier } from './ipv6/ndisc-notify.js';
+import { AddrconfProbes } from './ipv6/addrconf-probes.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
 import { TcpSockets } from './tcp/tcp-sockets.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
 import { Prng, TimerHeap } from './timers.js';
-import { Kernel, ZERO_DEVICE_STATS, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
+import { Kernel, ZERO_DEVICE_STATS, type DadProber, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
 import { FileStore } from './shell/file-store.js';
 import { neighbourOptionsOf, runIpNeigh } from './neigh/ip-neigh-command.js';
 import { Shell, type IpObjectHandler, type ShellHandler } from './shell/shell.js';
@@ -83,8 +84,10 @@ export interface ControlPlane extends RoutingApi, RouterDiscoveryKernel {
   isLocalAddress6(address: bigint, now: Nanos): boolean;
   /** ipv6_dev_get_saddr towards `dst` (through `dev` when given). */
   selectSource6(dst: bigint, now: Nanos, dev?: string): { address: bigint; dev: string } | undefined;
-  /** addrconf_dad_failure, reported by NDP. */
-  ipv6DadFailed(dev: string, address: bigint, now: Nanos): void;
+  /** addrconf_dad_failure, reported by NDP (`from`: the duplicate's link-layer address). */
+  ipv6DadFailed(dev: string, address: bigint, now: Nanos, from?: Uint8Array): void;
+  /** The node's DAD prober: DAD's initial delay and probes (ipv6/addrconf-probes.ts). */
+  registerDadProber(prober: DadProber): void;
   /** rt6_do_redirect: an ICMPv6 redirect taken into a route exception, or not. */
   learnRedirect6(dev: string, from: bigint, dst: bigint, target: bigint, now: Nanos): boolean;
 }
@@ -243,7 +246,7 @@ export class StackNode implements NodeHost {
       selectSource: (dst, now, dev) => routing.selectSource6(dst, now, dev)?.address,
       conf: (scope, key) => routing.sysctl(`net.ipv6.conf.${scope}.${key}`),
       sysctl: (name) => routing.sysctl(name),
-      dadFailed: (dev, address, now) => routing.ipv6DadFailed(dev, address, now),
+      dadFailed: (dev, address, now, from) => routing.ipv6DadFailed(dev, address, now, from),
       learnRedirect: (dev, from, dst, target, now) => routing.learnRedirect6(dev, from, dst, target, now),
       neighbours: neighbours6,
       timers,
@@ -285,8 +288,13 @@ export class StackNode implements NodeHost {
       io.stderr(result.stderr);
       io.exit(result.status);
     });
+    // DAD probes and router solicitations on the wire, when the topology configures IPv6 (NodeConfig.ndiscProbes).
+    const probes = config.ndiscProbes === true ? this.addrconfProbes(timers, prng, ipv6) : undefined;
     ipv6.registerRouterDiscovery({
-      processRouterAdvertisement: (received, now) => routerDiscovery.processRouterAdvertisement(received, now),
+      processRouterAdvertisement: (received, now) => {
+        if (isIpv6LinkLocal(received.source) && received.hopLimit === 255 && received.code === 0) probes?.advertisementReceived(received.dev);
+        routerDiscovery.processRouterAdvertisement(received, now);
+      },
       processRouterSolicitation: (dev, _source, now) => advertiser?.processRouterSolicitation(dev, now),
     });
     const sockets = new SocketTable({
@@ -338,6 +346,7 @@ export class StackNode implements NodeHost {
       if (change.type === 'rename') this.deviceRenamed(change.from, change.to);
       if (change.type === 'link') ndiscNotifier.linkChanged(change.dev);
       if (change.type === 'rename') ndiscNotifier.renamed(change.from, change.to);
+      if (change.type === 'rename') probes?.renamed(change.from, change.to);
     });
     for (const [name, program] of Object.entries(programs)) {
       shell.register(name, (argv, now, io) => {
@@ -345,6 +354,23 @@ export class StackNode implements NodeHost {
         return processes.start(program, argv, io);
       });
     }
+  }
+
+  /** addrconf's probes (ipv6/addrconf-probes.ts), registered with the kernel's addrconf. */
+  private addrconfProbes(timers: TimerHeap, prng: Prng, ipv6: Ipv6Layer): AddrconfProbes {
+    const routing = this.routing;
+    const probes = new AddrconfProbes({
+      timers,
+      prng,
+      isProbing: (dev, address, now) => routing.addresses6Of(dev, now).some((s) => s.address.address === address && s.tentative && !s.address.dadfailed),
+      linkLocalAddress: (dev, now) => routing.addresses6Of(dev, now).find((s) => isIpv6LinkLocal(s.address.address) && !s.tentative)?.address.address,
+      isReady: (dev) => routing.device(dev)?.adminUp === true && routing.device(dev)?.carrier === true,
+      conf: (dev, key) => routing.sysctl(`net.ipv6.conf.${dev}.${key}`),
+      sendDadProbe: (dev, target, nonce) => ipv6.ndisc.sendDadProbe(dev, target, nonce),
+      sendRouterSolicitation: (dev, source) => ipv6.ndisc.sendRouterSolicitation(dev, source),
+    });
+    routing.registerDadProber(probes);
+    return probes;
   }
 
   // ---------------------------------------------------------------- NodeHost
@@ -715,6 +741,13 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     io.stdout(result.stdout);
     io.stderr(result.stderr);
     io.exit(result.status);
+  });
+  shell.register('dmesg', (argv, _now, io) => {
+    // util-linux dmesg: the kernel's ring buffer; its options are not modelled.
+    const word = argv[1];
+    if (word === undefined) io.stdout(kernel.log.format());
+    else io.stderr(`dmesg: ${word.startsWith('--') ? `unrecognized option '${word}'` : word.startsWith('-') ? `invalid option -- '${word[1] ?? ''}'` : 'bad usage'}\nTry 'dmesg --help' for more information.\n`);
+    io.exit(word === undefined ? 0 : 1);
   });
   shell.registerIpObject('neigh', (options, args, now, io) => {
     // arp_tbl then nd_tbl; -0, -M and -B select neither.

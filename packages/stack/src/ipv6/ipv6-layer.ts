@@ -71,7 +71,7 @@ import type { DeviceView } from '../routing-api.js';
 import type { Route6Outcome, Route6Query } from '../kernel.js';
 import type { PacketType } from '../neigh/arp.js';
 import { isValidState, type NeighbourEntry, type NeighbourTable, type QueuedPacket } from '../neigh/neighbour-table.js';
-import { ALL_NODES, multicastMac, Ndisc, NDISC_RECEIVED_TYPES, solicitedNodeAddress } from '../neigh/ndisc.js';
+import { ALL_NODES, ALL_ROUTERS, multicastMac, Ndisc, NDISC_RECEIVED_TYPES, solicitedNodeAddress } from '../neigh/ndisc.js';
 import { ProtocolTable, type TransportOf, type TransportRegistry } from '../protocol-table.js';
 import type { Prng, TimerHeap } from '../timers.js';
 import type { Errno } from '../process.js';
@@ -89,6 +89,8 @@ export interface Ipv6Delivery {
   payload: Uint8Array;
   /** The whole IPv6 packet (for an ICMPv6 error about it). */
   packet: Uint8Array;
+  /** The Ethernet frame it came in (absent when looped back through lo). */
+  frame?: Uint8Array;
 }
 
 /** An ICMPv6 error quoting a datagram of the transport (icmpv6_notify → err_handler). */
@@ -134,7 +136,8 @@ export interface Ipv6Dependencies {
   conf(scope: string, key: string): number;
   /** Any sysctl (net.ipv6.icmp.ratelimit). */
   sysctl(name: string): number;
-  dadFailed(dev: string, address: bigint, now: Nanos): void;
+  /** addrconf_dad_failure: `from` is the link-layer source of the NS or NA that showed the duplicate. */
+  dadFailed(dev: string, address: bigint, now: Nanos, from?: Uint8Array): void;
   /** rt6_do_redirect: the redirect from `from` taken into a route exception (false: not from the current first hop). */
   learnRedirect(dev: string, from: bigint, dst: bigint, target: bigint, now: Nanos): boolean;
   neighbours: NeighbourTable<bigint>;
@@ -161,8 +164,6 @@ interface ParsedPacket {
 }
 
 const DEFAULT_HOP_LIMIT = 64;
-/** ff02::2, all routers on the link. */
-const ALL_ROUTERS = (0xff02n << 112n) | 2n;
 const NEXTHDR_HOP = 0;
 const NEXTHDR_ROUTING = 43;
 const NEXTHDR_FRAGMENT = 44;
@@ -216,7 +217,7 @@ export class Ipv6Layer {
       selectSource: (dev, destination) => deps.selectSource(destination, this.clock, dev) ?? null,
       isOnLink: (dev, address) => deps.addresses(dev, this.clock).some((a) => (a.address ^ address) >> BigInt(128 - a.prefixLength) === 0n),
       sendIcmpv6: (dev, source, destination, hopLimit, message) => this.sendNdisc(dev, source, destination, hopLimit, message),
-      dadFailed: (dev, address, now) => deps.dadFailed(dev, address, now),
+      dadFailed: (dev, address, now, from) => deps.dadFailed(dev, address, now, from),
       drop: (dev, reason, detail) => deps.drop(dev, reason, undefined, detail),
     });
     deps.neighbours.attachOps({
@@ -364,7 +365,8 @@ export class Ipv6Layer {
       this.icmpSend(p, Icmpv6Type.parameterProblem, Icmpv6ParameterProblemCode.unrecognizedNextHeader, nextHeaderField, now);
       return;
     }
-    transport.receive({ dev: p.dev, source: p.source, destination: p.destination, hopLimit: p.ip.hopLimit, payload: p.ip.payload.subarray(offset), packet: p.packet }, now);
+    const frame = p.frame !== p.packet ? { frame: p.frame } : {};
+    transport.receive({ dev: p.dev, source: p.source, destination: p.destination, hopLimit: p.ip.hopLimit, payload: p.ip.payload.subarray(offset), packet: p.packet, ...frame }, now);
   }
 
   /** The length of the extension header of type `protocol` at `offset`. */
@@ -422,7 +424,8 @@ export class Ipv6Layer {
     if (message.kind === 'neighbourSolicitation' || message.kind === 'neighbourAdvertisement' || message.kind === 'routerSolicitation') {
       const device = this.deps.device(d.dev);
       if (!device) return;
-      this.ndisc.processNdisc({ dev: d.dev, packetType: isIpv6Multicast(d.destination) ? 'multicast' : 'host', source: d.source, destination: d.destination, hopLimit: d.hopLimit, code: d.payload[1] ?? 0, message }, now);
+      const sourceMac = d.frame !== undefined ? { sourceMac: d.frame.subarray(6, 12) } : {};
+      this.ndisc.processNdisc({ dev: d.dev, packetType: isIpv6Multicast(d.destination) ? 'multicast' : 'host', source: d.source, destination: d.destination, hopLimit: d.hopLimit, code: d.payload[1] ?? 0, message, ...sourceMac }, now);
       // radvd's raw socket sees the RS too.
       if (message.kind === 'routerSolicitation' && d.hopLimit === 255) this.routerDiscovery?.processRouterSolicitation(d.dev, d.source, now);
       return;

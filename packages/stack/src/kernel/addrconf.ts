@@ -23,9 +23,11 @@
  * - DAD (addrconf_dad_start/addrconf_dad_work): an address is `tentative` for dad_transmits ×
  *   retrans_time after the device is ready (or at once with `nodad`, on the loopback, with
  *   dad_transmits 0 or accept_dad off for both `all` and the device); its `local` route is added when
- *   DAD completes. Linux first waits a random 0–rtr_solicit_delay before the first probe (even with
- *   dad_transmits 0, the address stays tentative until then): the model has no random source here
- *   and leaves that delay out. `dadfailed` comes from NDP (dadFailed()).
+ *   DAD completes. Linux first waits a random 0–rtr_solicit_delay before the first probe: with a
+ *   DAD prober registered (the node's ipv6/addrconf-probes.ts, which draws it from the node's PRNG
+ *   and sends the probes) that delay is added; without one (a kernel on its own) it is 0. (Linux
+ *   keeps an address tentative for that delay even with dad_transmits 0; here dad_transmits 0 skips
+ *   DAD.) `dadfailed` comes from NDP (dadFailed()).
  * - inet6_fill_ifaddr / addrconf_verify: lifetimes count from the address's timestamp; the address
  *   is deprecated once its preferred lifetime passes and removed once its valid lifetime passes.
  *
@@ -37,7 +39,7 @@
  * Bounded: at most MAX_ADDRESSES6_PER_DEVICE addresses per device (ENOBUFS beyond).
  * Leaves out SLAAC and temporary address generation (RFC 8981), stable-privacy and random
  * addr_gen_modes, optimistic DAD, keep_addr_on_down, anycast routes of a forwarding device, and
- * the NDP messages of DAD themselves (neigh/ndisc.ts sends them).
+ * the NDP messages of DAD themselves (ipv6/addrconf-probes.ts and neigh/ndisc.ts send them).
  */
 import { eui64InterfaceId, IPV6_LOOPBACK, ipv6AddressScope, ipv6Network, LINK_LOCAL_PREFIX, rtScopeOfIpv6, type Ipv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
@@ -112,6 +114,11 @@ export interface Inet6AddressState {
 /** The per-device IPv6 settings addrconf reads (net.ipv6.conf.DEV.* and net.ipv6.neigh.DEV.retrans_time_ms). */
 export type Ipv6ConfReader = (dev: string, name: 'addr_gen_mode' | 'dad_transmits' | 'accept_dad' | 'retrans_time_ms' | 'use_tempaddr') => number;
 
+/** Who sends DAD's probes (ipv6/addrconf-probes.ts): told when DAD begins, it answers the initial delay. */
+export interface DadProber {
+  dadStarted(dev: string, address: Ipv6Number, transmits: number, retrans: Nanos, now: Nanos): Nanos;
+}
+
 interface Inet6Device {
   /** IF_READY: configured (up with carrier) since the last NETDEV_DOWN. */
   ready: boolean;
@@ -128,6 +135,7 @@ export class Addrconf implements NetdevListener {
   /** The latest time a caller gave (netdevice events happen "now"). */
   private clock: Nanos = 0;
   private nextEventAt = Infinity;
+  private prober: DadProber | undefined;
 
   constructor(
     private readonly devices: DeviceTable,
@@ -135,6 +143,12 @@ export class Addrconf implements NetdevListener {
     private readonly conf: Ipv6ConfReader,
   ) {
     devices.registerNetdevListener(this);
+  }
+
+  /** The node's DAD prober (once): from now on DAD starts after its initial delay and its probes go out. */
+  registerDadProber(prober: DadProber): void {
+    if (this.prober !== undefined) throw new Error('addrconf already has a DAD prober');
+    this.prober = prober;
   }
 
   // ------------------------------------------------------------------ time
@@ -312,15 +326,16 @@ export class Addrconf implements NetdevListener {
     return OK;
   }
 
-  /** addrconf_dad_failure: an NS or NA for a tentative address arrived (NDP tells). */
-  dadFailed(name: string, address: Ipv6Number, now: Nanos): void {
+  /** addrconf_dad_failure: an NS or NA for a tentative address arrived (NDP tells). True when it failed DAD now. */
+  dadFailed(name: string, address: Ipv6Number, now: Nanos): boolean {
     this.observe(now);
     const dev = this.devices.find(name);
     const ifa = dev && this.state.get(dev)?.addresses.find((a) => a.address === address && a.dadEndsAt !== null);
-    if (!ifa) return;
+    if (!ifa || ifa.dadfailed) return false;
     ifa.dadfailed = true;
     // The address stays tentative for good: DAD does not complete.
     ifa.dadEndsAt = Infinity;
+    return true;
   }
 
   // ------------------------------------------------------------------ netdevice events
@@ -388,7 +403,10 @@ export class Addrconf implements NetdevListener {
       ifa.dadEndsAt = Infinity;
       return;
     }
-    ifa.dadEndsAt = now + this.conf(dev.name, 'dad_transmits') * this.conf(dev.name, 'retrans_time_ms') * 1_000_000;
+    const transmits = this.conf(dev.name, 'dad_transmits');
+    const retrans = this.conf(dev.name, 'retrans_time_ms') * 1_000_000;
+    const delay = this.prober?.dadStarted(dev.name, ifa.address, transmits, retrans, now) ?? 0;
+    ifa.dadEndsAt = now + delay + transmits * retrans;
     this.schedule(ifa.dadEndsAt);
   }
 

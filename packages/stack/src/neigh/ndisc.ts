@@ -30,8 +30,9 @@
  * `routerAdvertised`).
  * `announce` is called by ipv6/ndisc-notify.ts (ndisc_notify on a device coming up or changing its
  * MAC: NETDEV_NOTIFY_PEERS), `routerAdvertised` by ipv6/router-discovery.ts for each accepted RA.
- * Leaves out: RA and redirect processing beyond the neighbour entry, the DAD probes themselves
- * (addrconf's: `sendSolicitation` with source ::), anycast addresses, the NTF_ROUTER → host change
+ * `sendDadProbe` (ndisc_send_ns from ::) and `sendRouterSolicitation` (ndisc_send_rs) are what
+ * ipv6/addrconf-probes.ts sends for addrconf.
+ * Leaves out: RA and redirect processing beyond the neighbour entry, anycast addresses, the NTF_ROUTER → host change
  * cleaning routes (rt6_clean_tohost), SEND, non-Ethernet link layers.
  */
 import {
@@ -64,6 +65,8 @@ export const IPV6_NEIGHBOUR_FAMILY: NeighbourFamily<Ipv6NeighbourAddress> = Obje
 
 /** ff02::1, all nodes on the link (in6addr_linklocal_allnodes). */
 export const ALL_NODES: bigint = (0xff02n << 112n) | 1n;
+/** ff02::2, all routers on the link (in6addr_linklocal_allrouters). */
+export const ALL_ROUTERS: bigint = (0xff02n << 112n) | 2n;
 const SOLICITED_NODE_PREFIX = 0xff020000000000000000000000000000n | 0x1ff000000n;
 
 /** addrconf_addr_solicit_mult: ff02::1:ffXX:XXXX from the address's low 24 bits. */
@@ -111,8 +114,8 @@ export interface NdiscDependencies {
   isOnLink(dev: string, address: bigint): boolean;
   /** ndisc_send_skb: ip6_output of the ICMPv6 message with this hop limit (255). */
   sendIcmpv6(dev: string, source: bigint, destination: bigint, hopLimit: number, message: NdpRepr): void;
-  /** addrconf_dad_failure: another node uses, or is probing for, our tentative `address`. */
-  dadFailed(dev: string, address: bigint, now: Nanos): void;
+  /** addrconf_dad_failure: another node (link-layer source `from`) uses, or is probing for, our tentative `address`. */
+  dadFailed(dev: string, address: bigint, now: Nanos, from?: Uint8Array): void;
   drop(dev: string, reason: DropReason, detail: string): void;
 }
 
@@ -125,6 +128,8 @@ export interface ReceivedNdisc {
   hopLimit: number;
   code: number;
   message: NdpRepr;
+  /** The Ethernet source of the frame (eth_hdr(skb)->h_source); absent when looped back. */
+  sourceMac?: Uint8Array;
 }
 
 const NDISC_HOP_LIMIT = 255;
@@ -173,6 +178,21 @@ export class Ndisc {
     // RFC 7527 enhanced DAD: the nonce option (type 14), six bytes.
     if (nonce !== undefined) options.push({ kind: 'other', type: 14, data: nonce.slice(0, 6) });
     this.deps.sendIcmpv6(device.name, from, destination, NDISC_HOP_LIMIT, { kind: 'neighbourSolicitation', target: ipv6ToBytes(target), options });
+  }
+
+  /** addrconf_dad_work's probe: an NS for our tentative `target` from :: to its solicited-node group. */
+  sendDadProbe(dev: string, target: bigint, nonce?: Uint8Array): void {
+    const device = this.deps.device(dev);
+    if (device === undefined || !device.adminUp) return;
+    this.sendSolicitation(device, target, solicitedNodeAddress(target), 0n, nonce);
+  }
+
+  /** ndisc_send_rs: to ff02::2 from `source`, with the source link-layer option unless `source` is ::. */
+  sendRouterSolicitation(dev: string, source: bigint): void {
+    const device = this.deps.device(dev);
+    if (device === undefined || !device.adminUp) return;
+    const options: NdpOption[] = source !== 0n ? [{ kind: 'sourceLinkLayerAddress', address: device.mac.slice(0, ETH_ALEN) }] : [];
+    this.deps.sendIcmpv6(dev, source, ALL_ROUTERS, NDISC_HOP_LIMIT, { kind: 'routerSolicitation', options });
   }
 
   /** ndisc_send_na. */
@@ -254,7 +274,7 @@ export class Ndisc {
     if (ours !== undefined) {
       if (ours.tentative || ours.optimistic) {
         if (dad) {
-          this.deps.dadFailed(dev, target, now);
+          this.deps.dadFailed(dev, target, now, received.sourceMac);
           return;
         }
         if (!ours.optimistic) return;
@@ -312,7 +332,7 @@ export class Ndisc {
     }
     const ours = this.ownAddress(dev, target);
     if (ours !== undefined) {
-      if (ours.tentative) this.deps.dadFailed(dev, target, now);
+      if (ours.tentative) this.deps.dadFailed(dev, target, now, received.sourceMac);
       return;
     }
     const neighbours = this.deps.neighbours;

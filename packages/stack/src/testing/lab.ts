@@ -41,6 +41,8 @@ export interface NodeOptions {
   compat?: CompatSettings;
   programs?: Readonly<Record<string, Program>>;
   seed?: number;
+  /** DAD probes and router solicitations on the wire (NodeConfig.ndiscProbes). */
+  ndiscProbes?: boolean;
 }
 
 interface Port {
@@ -64,7 +66,7 @@ export class Lab {
   addNode(name: string, options: NodeOptions = {}): LinuxNode {
     const index = ++this.nodeCount;
     const node = createNode(
-      { name, kind: options.forwarding === true ? 'router' : 'host', seed: options.seed ?? index * 7919, ...(options.compat !== undefined ? { compat: options.compat } : {}) },
+      { name, kind: options.forwarding === true ? 'router' : 'host', seed: options.seed ?? index * 7919, ...(options.compat !== undefined ? { compat: options.compat } : {}), ...(options.ndiscProbes === true ? { ndiscProbes: true } : {}) },
       {
         transmit: (ifname, frame) => this.carry(name, ifname, frame),
         event: (event) => this.events.push({ at: this.now, node: name, event }),

@@ -1,0 +1,46 @@
+/**
+ * configuresIpv6: which topologies put addrconf's DAD probes and router solicitations on the wire.
+ * The bundled IPv4-only topologies must not (their golden traces hold no IPv6), the IPv6 ones must.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configuresIpv6, isIpv6Command } from './ipv6-use.js';
+import { parseTopology } from './load.js';
+
+const topologies = join(import.meta.dirname, '..', '..', '..', 'topologies');
+
+describe('isIpv6Command', () => {
+  it('takes -6, inet6, ping6, IPv6 addresses with a prefix or a zone, and net.ipv6 settings', () => {
+    for (const cmd of ['ip -6 route', 'ip -f inet6 addr', 'ping6 fe80::1%eth0', 'ip addr add 2001:db8::1/64 dev eth0', 'ping ::1', 'sysctl -w net.ipv6.conf.all.forwarding=1']) {
+      expect(isIpv6Command(cmd), cmd).toBe(true);
+    }
+  });
+
+  it('leaves IPv4 commands, MAC addresses and times alone', () => {
+    for (const cmd of ['ip addr add 10.0.0.1/24 dev eth0', 'ip link set eth0 address 02:00:00:00:00:aa', 'ping -c 3 10.0.0.2', 'sysctl -w net.ipv4.ip_forward=1', 'echo 12:30']) {
+      expect(isIpv6Command(cmd), cmd).toBe(false);
+    }
+  });
+});
+
+describe('configuresIpv6', () => {
+  const of = (file: string): boolean => {
+    return configuresIpv6(parseTopology(readFileSync(join(topologies, file), 'utf8'), file));
+  };
+
+  it('is true for the IPv6 topologies and false for every other bundled one', () => {
+    const files = readdirSync(topologies).filter((f) => f.endsWith('.yaml')).sort();
+    const ipv6 = files.filter(of);
+    expect(ipv6).toEqual(['address-selection.yaml', 'ipv6-slaac.yaml']);
+    expect(files.length).toBeGreaterThan(ipv6.length);
+  });
+
+  it('counts an ra: block and an IPv6 event command', () => {
+    const base = 'name: t\nnodes:\n  a: {}\n  b: {}\nlinks:\n  - endpoints: [a:eth0, b:eth0]\n';
+    const parse = (text: string): boolean => configuresIpv6(parseTopology(text, 't.yaml'));
+    expect(parse(base)).toBe(false);
+    expect(parse(`${base}events:\n  - { at: 1s, node: a, cmd: "ip -6 addr add 2001:db8::1/64 dev eth0" }\n`)).toBe(true);
+    expect(parse(base.replace('  a: {}', '  a:\n    ra:\n      eth0:\n        prefixes: [{ prefix: "2001:db8::/64" }]'))).toBe(true);
+  });
+});
