@@ -18,6 +18,7 @@ import { parseMatcher } from './matcher.js';
 import { parseGaiConf } from '@netloom/wire/gai-conf';
 import { parseHostsFile } from '@netloom/wire/hosts-file';
 import { routerAdvertisementsOf } from './router-advertisements.js';
+import { healthChecksOf } from './health-checks.js';
 import type { Path, Target } from './source.js';
 import type { LinkParamsInput, TopologyFile } from './schema.js';
 import type {
@@ -222,6 +223,7 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
     const specs: InterfaceSpec[] = ports.map((port, p) => ({ name: port.name, mac: mac(n + 1, p + 1), mtu: port.mtu }));
     const files = nodeFiles(node, ['nodes', name], ctx);
     const ra = node.ra === undefined ? [] : routerAdvertisementsOf(node.ra, ['nodes', name], ports, ctx);
+    const healthChecks = node.healthcheck === undefined ? [] : healthChecksOf(node.healthcheck, node.kind ?? 'host', ['nodes', name], ctx);
     return {
       name,
       kind: (node.kind ?? 'host') as NodeKind,
@@ -233,6 +235,7 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
       interfaces: specs,
       ...(files.length > 0 ? { files } : {}),
       ...(node.ra !== undefined ? { ra, raSource: ctx.positionOf(['nodes', name, 'ra'], 'key') } : {}),
+      ...(healthChecks.length > 0 ? { healthChecks } : {}),
     };
   });
 

@@ -370,6 +370,26 @@ const raInterfaceSchema = strict('router advertisements', {
   prefixes: z.array(raPrefixSchema, by(expecting('a list of prefixes'))).optional(),
 });
 
+/** One `healthcheck:` entry of a director (health-checks.ts checks the addresses and the sorry server). */
+const healthCheckSchema = strict('a health check', {
+  service: printableText('a virtual service, e.g. tcp 192.168.1.110:80', 'service').meta({ description: 'The virtual service checked: tcp|udp ADDRESS:PORT, as ipvsadm -t/-u names it.' }),
+  type: z
+    .enum(['tcp', 'http', 'udp', 'ping'], by((input) => `unknown check type ${describeValue(input)} (types: tcp, http, udp, ping)`))
+    .meta({ description: "keepalived's TCP_CHECK, HTTP_GET, UDP_CHECK or PING_CHECK." }),
+  port: wholeNumber('port', 1, 65535).optional().meta({ description: "The port checked. Default each real server's port." }),
+  path: printableText('an URL path, e.g. /', 'path').optional().meta({ description: 'HTTP_GET: the path. Default /.' }),
+  'status-code': wholeNumber('status-code', 100, 599).optional().meta({ description: 'HTTP_GET: the status code wanted. Default 200.' }),
+  interval: durationSchema().optional().meta({ description: 'Time between checks (delay_loop). Default 6s.' }),
+  timeout: durationSchema().optional().meta({ description: 'How long a check may take (connect_timeout). Default 5s.' }),
+  fall: wholeNumber('fall', 1, 1000).optional().meta({ description: 'Failed checks in a row that take a real server out. Default 1.' }),
+  rise: wholeNumber('rise', 1, 1000).optional().meta({ description: 'Good checks in a row that put it back. Default 1.' }),
+  'on-failure': z
+    .enum(['remove', 'quiesce'], by((input) => `unknown on-failure ${describeValue(input)} (remove, quiesce)`))
+    .optional()
+    .meta({ description: 'remove (delete from the service, the default) or quiesce (weight 0: inhibit_on_failure).' }),
+  'sorry-server': printableText('an address and port, e.g. 10.1.1.9:80', 'sorry-server').optional().meta({ description: 'ADDRESS:PORT used while every real server is out.' }),
+});
+
 const nodeSchema = strict('a node', {
   kind: z
     .enum(NODE_KINDS, by((input) => `unknown kind ${describeValue(input)} (kinds: ${NODE_KINDS.join(', ')})`))
@@ -399,6 +419,10 @@ const nodeSchema = strict('a node', {
     .record(z.string(), raInterfaceSchema, by(expecting('a mapping of interface names to router advertisement settings')))
     .optional()
     .meta({ description: 'Router advertisements (radvd-like) per interface of the node.' }),
+  healthcheck: z
+    .array(healthCheckSchema, by(expecting('a list of health checks')))
+    .optional()
+    .meta({ description: "A director's keepalived-like checks of its virtual services' real servers (docs/lvs.md)." }),
 });
 
 const linkSchema = strict('a link', {

@@ -64,6 +64,25 @@ export interface NodeSpec {
   ra?: RaInterfaceConfig[];
   /** Where the `ra:` block is written. */
   raSource?: SourcePosition;
+  /** `healthcheck:`: a director's checks of its virtual services (health-checks.ts). */
+  healthChecks?: HealthCheckSpec[];
+}
+
+/** One health check, defaults filled in (keepalived's, fall/rise 1). */
+export interface HealthCheckSpec {
+  protocol: 'tcp' | 'udp';
+  address: string;
+  port: number;
+  type: 'tcp' | 'http' | 'udp' | 'ping';
+  checkPort?: number;
+  path: string;
+  statusCode: number;
+  intervalNs: number;
+  timeoutNs: number;
+  fall: number;
+  rise: number;
+  onFailure: 'remove' | 'quiesce';
+  sorryServer?: { address: string; port: number };
 }
 
 export interface NodeFileSpec {
