@@ -47,6 +47,7 @@ import type { Nanos } from '../node-host.js';
 import type { Errno, SockAddr, SocketResult, TcpSocket, TcpState } from '../process.js';
 import type { TimerHandle } from '../timers.js';
 import { ByteQueue } from './byte-queue.js';
+import { NewReno } from './congestion.js';
 import { RtoEstimator, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT, retransmitsTimedOut, synBackoffDoubles, synRetriesExhausted } from './rto.js';
 import type { TcpRoute } from './tcp-network.js';
 import type { TcpOwner, TcpTable } from './tcp-sockets.js';
@@ -59,8 +60,6 @@ const TIME_WAIT_LENGTH = 60 * SECOND;
 const DELACK_MIN = 40 * MS;
 /** TCP_MAX_QUICKACKS. */
 const MAX_QUICKACKS = 16;
-/** TCP_INIT_CWND. */
-const INITIAL_CWND = 10;
 /** tcp_rmem and tcp_wmem of Linux 6.18 (min, default, max). */
 export const TCP_RMEM = [4096, 131072, 33554432] as const;
 export const TCP_WMEM = [4096, 16384, 4194304] as const;
@@ -110,63 +109,6 @@ export interface TcpSegmentIn<A> {
 interface OutOfOrder {
   seq: number;
   data: Uint8Array;
-}
-
-/** NewReno (RFC 5681, RFC 6582) in segments, as Linux counts snd_cwnd. */
-class NewRenoWindow {
-  cwnd = INITIAL_CWND;
-  ssthresh = 0x7fffffff;
-  /** snd_cwnd_cnt: ACKed segments towards the next increase in congestion avoidance. */
-  private count = 0;
-  inRecovery = false;
-  /** The highest sequence sent when recovery began (RFC 6582 "recover"). */
-  recover = 0;
-
-  /** tcp_cong_avoid: slow start, then one segment per window of ACKed segments (tcp_cong_avoid_ai). */
-  onAck(ackedSegments: number): void {
-    if (this.inRecovery) return;
-    let acked = ackedSegments;
-    if (this.cwnd < this.ssthresh) {
-      const grow = Math.min(acked, this.ssthresh - this.cwnd);
-      this.cwnd += grow;
-      acked -= grow;
-      if (acked === 0) return;
-    }
-    this.count += acked;
-    if (this.count >= this.cwnd) {
-      const delta = Math.floor(this.count / this.cwnd);
-      this.count -= delta * this.cwnd;
-      this.cwnd += delta;
-    }
-  }
-
-  /** Three duplicate ACKs: ssthresh = max(flight/2, 2), cwnd = ssthresh + 3 (RFC 6582 §3.2 step 2). */
-  enterRecovery(flightSegments: number, recover: number): void {
-    this.ssthresh = Math.max(Math.floor(flightSegments / 2), 2);
-    this.cwnd = this.ssthresh + 3;
-    this.inRecovery = true;
-    this.recover = recover;
-    this.count = 0;
-  }
-
-  /** A partial ACK in recovery: deflate by what it ACKed, add back one (step 5). */
-  partialAck(ackedSegments: number): void {
-    this.cwnd = Math.max(this.cwnd - ackedSegments + 1, 1);
-  }
-
-  /** The full ACK: cwnd = min(ssthresh, flight + 1) (step 3). */
-  exitRecovery(flightSegments: number): void {
-    this.cwnd = Math.max(Math.min(this.ssthresh, flightSegments + 1), 1);
-    this.inRecovery = false;
-  }
-
-  /** tcp_enter_loss: ssthresh = max(flight/2, 2), cwnd 1. */
-  onTimeout(flightSegments: number): void {
-    this.ssthresh = Math.max(Math.floor(flightSegments / 2), 2);
-    this.cwnd = 1;
-    this.count = 0;
-    this.inRecovery = false;
-  }
 }
 
 type Handler<T extends unknown[]> = ((...args: T) => void) | null;
@@ -254,7 +196,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private tsOffset = 0;
   // ---- timers and estimators
   private readonly rtoEstimator = new RtoEstimator();
-  private readonly congestion = new NewRenoWindow();
+  private readonly congestion = new NewReno();
   private retransmitTimer: TimerHandle | null = null;
   private retransmits = 0;
   /** retrans_stamp: when the first segment now being retransmitted was sent; null when none is. */
@@ -262,7 +204,6 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private retransmitArmedAt: Nanos = 0;
   private rttSeq: number | null = null;
   private rttSentAt: Nanos = 0;
-  private dupAcks = 0;
   private delackTimer: TimerHandle | null = null;
   private ackPending = false;
   private quickAcks = MAX_QUICKACKS;
@@ -432,8 +373,9 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     const room = Math.max(0, this.sendBufferLimit() - this.sendBuffer.length);
     const accepted = Math.min(room, data.length);
     if (accepted === 0) {
-      this.writableWanted = true;
-      return data.length === 0 ? { ok: true, accepted: 0 } : { ok: false, errno: 'EAGAIN' };
+      // A full send buffer takes nothing now (send(2)'s EAGAIN); onWritable says when it has room.
+      this.writableWanted = data.length > 0;
+      return { ok: true, accepted: 0 };
     }
     this.sendBuffer.push(data.slice(0, accepted));
     if (accepted < data.length) this.writableWanted = true;
@@ -635,7 +577,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     const seq = tcp.sequenceNumber;
     const peer = this.tsOk ? readOptions(tcp.options).timestamp : null;
     // A request socket sees its SYN again: the SYN-ACK again (tcp_check_req).
-    if (this.currentState === 'SYN-RECV' && syn && !rst && seq === this.irs) {
+    if (this.currentState === 'SYN-RECV' && syn && !rst && (tcp.flags & TcpFlag.ack) === 0 && seq === this.irs) {
       this.sendSyn(this.parent !== null, now);
       return;
     }
@@ -656,7 +598,10 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       return;
     }
     if (peer !== null && seqLe(seq, this.rcvWup)) this.tsRecent = peer.value;
-    if (syn) {
+    // Simultaneous open: the peer's SYN-ACK answering our SYN in SYN-RECV passes (tcp_validate_incoming).
+    const synAckOfSimultaneousOpen =
+      syn && this.currentState === 'SYN-RECV' && this.parent === null && (tcp.flags & TcpFlag.ack) !== 0 && seqAdd(seq, 1) === this.rcvNxt && tcp.acknowledgementNumber === this.sndNxt;
+    if (syn && !synAckOfSimultaneousOpen) {
       // RFC 5961 §4: a SYN in the window of a synchronized connection gets a challenge ACK.
       this.sendChallengeAck(now);
       return;
@@ -731,6 +676,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private established(now: Nanos): void {
     this.currentState = 'ESTAB';
     this.stopRetransmit();
+    // tcp_init_transfer: a handshake that needed more than one retransmission starts from cwnd 1.
+    if (this.retransmits > 1) this.congestion.restartFromOne();
     this.retransmits = 0;
     this.retransStamp = null;
     this.rtoEstimator.fallBackAfterHandshake();
@@ -826,7 +773,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       this.output();
       return true;
     }
-    this.dupAcks = 0;
+    const cwndLimited = this.isCwndLimited();
     this.takeRttSample(tcp, now);
     const dataEnd = seqAdd(this.sndUna, this.sendBuffer.length);
     const finAcked = this.finQueued && seqLt(dataEnd, ack);
@@ -836,14 +783,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     if (seqLt(this.sndNxt, ack)) this.sndNxt = ack;
     if (this.retransStamp !== null && !seqLt(this.sndUna, this.sndMax)) this.retransStamp = null;
     this.retransmits = 0;
-    const congestion = this.congestion;
-    if (congestion.inRecovery) {
-      if (seqLt(ack, congestion.recover)) {
-        // A partial ACK: the next hole is retransmitted at once (RFC 6582 step 5).
-        congestion.partialAck(ackedSegments);
-        this.retransmitHead(now);
-      } else congestion.exitRecovery(this.flightSegments());
-    } else congestion.onAck(ackedSegments);
+    // A partial ACK in fast recovery: the next hole is retransmitted at once (RFC 6582 step 5).
+    if (this.congestion.onAck(ackedSegments, ack, cwndLimited) === 'partialAck') this.retransmitHead(now);
     if (this.sndUna === this.sndMax) this.stopRetransmit();
     else this.armRetransmit(now);
     if (finAcked) this.ourFinAcked(now);
@@ -857,16 +798,14 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
 
   /** Three duplicate ACKs: fast retransmit and fast recovery (RFC 6582). */
   private duplicateAck(now: Nanos): void {
-    this.dupAcks++;
-    const congestion = this.congestion;
-    if (congestion.inRecovery) {
-      congestion.cwnd++;
-      return;
-    }
-    if (this.dupAcks === 3 && seqLt(congestion.recover, this.sndUna) || (this.dupAcks === 3 && congestion.recover === this.sndUna && this.sndUna === this.iss)) {
-      congestion.enterRecovery(this.flightSegments(), this.sndMax);
-      this.retransmitHead(now);
-    }
+    if (this.congestion.onDupAck(this.sndUna, this.sndMax) === 'fastRetransmit') this.retransmitHead(now);
+  }
+
+  /** tcp_is_cwnd_limited: the window grows only when the sender fills it (in slow start: half of it). */
+  private isCwndLimited(): boolean {
+    const flight = this.flightSegments();
+    const cwnd = this.congestion.cwnd;
+    return flight >= cwnd || (cwnd < this.congestion.ssthresh && 2 * flight >= cwnd);
   }
 
   private flightSegments(): number {
@@ -1418,8 +1357,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       return;
     }
     // tcp_enter_loss: everything in flight is resent from snd_una with cwnd 1 (go-back-N).
-    this.congestion.onTimeout(this.flightSegments());
-    this.dupAcks = 0;
+    this.congestion.onRto(this.sndUna, this.sndMax);
     this.rtoEstimator.backoff();
     this.retransmits++;
     this.sndNxt = this.sndUna;
