@@ -6,6 +6,7 @@ export type {
   DoneMessage,
   ExitRecord,
   FrameEnvelope,
+  HealthCheckPlacement,
   InterfacePlacement,
   LinkChangeRecord,
   LinkParamsRecord,

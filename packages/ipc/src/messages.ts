@@ -48,6 +48,25 @@ export interface NodePlacement {
   routerAdvertisements?: RouterAdvertisementPlacement[];
   /** DAD probes and router solicitations on the wire: its topology configures IPv6 (topology's configuresIpv6). */
   ndiscProbes?: boolean;
+  /** A director's `healthcheck:` block (topology's HealthCheckSpec), carried as it is. */
+  healthChecks?: HealthCheckPlacement[];
+}
+
+/** One health check of a director: topology's HealthCheckSpec as plain data. */
+export interface HealthCheckPlacement {
+  protocol: 'tcp' | 'udp';
+  address: string;
+  port: number;
+  type: 'tcp' | 'http' | 'udp' | 'ping';
+  checkPort?: number;
+  path: string;
+  statusCode: number;
+  intervalNs: number;
+  timeoutNs: number;
+  fall: number;
+  rise: number;
+  onFailure: 'remove' | 'quiesce';
+  sorryServer?: { address: string; port: number };
 }
 
 /** The router advertisements of one interface: wire's RaInterfaceConfig, carried as it is. */

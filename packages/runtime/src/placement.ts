@@ -66,6 +66,7 @@ export function buildTables(spec: TopologySpec, seed: number, placement: Placeme
     ...(node.files !== undefined ? { files: node.files.map((f) => ({ ...f })) } : {}),
     ...(node.ra !== undefined ? { routerAdvertisements: node.ra.map((r) => ({ ...r })) } : {}),
     ...(ndiscProbes ? { ndiscProbes } : {}),
+    ...(node.healthChecks !== undefined ? { healthChecks: node.healthChecks.map((h) => ({ ...h })) } : {}),
   }));
   const ports: PortPlacement[] = [];
   const links: LinkPlacement[] = [];

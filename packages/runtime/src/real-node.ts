@@ -1,18 +1,20 @@
 /**
  * The default node factory: a node of @netloom/stack running the programs of @netloom/apps, with
  * the files its topology gives it (`hosts:`, `gai.conf:`) and the router advertisements of its
- * `ra:` block (the stack's radvd, ipv6/router-advertiser.ts).
+ * `ra:` block (the stack's radvd, ipv6/router-advertiser.ts), and IPVS (@netloom/lvs) with a
+ * director's `healthcheck:` checkers.
  * Loaded by URL inside each shard (see node-factory.ts).
  */
 import type { NodePlacement } from '@netloom/ipc';
 import type { RaInterfaceConfig } from '@netloom/wire/ra-config';
 import { programs } from '@netloom/apps';
 import { createNode, type NodeConfig, type NodeEnvironment, type NodeHost } from '@netloom/stack';
+import { installIpvs } from '@netloom/lvs/datapath/director';
 
 export function createRealNode(node: NodePlacement, config: NodeConfig, env: NodeEnvironment): NodeHost {
   // The topology loader filled in every setting of an ra: block (radvd's defaults): the placement carries them as they are.
   const routerAdvertisements = node.routerAdvertisements as RaInterfaceConfig[] | undefined;
-  return createNode(
+  const created = createNode(
     {
       ...config,
       ...(node.files !== undefined ? { files: node.files } : {}),
@@ -22,4 +24,7 @@ export function createRealNode(node: NodePlacement, config: NodeConfig, env: Nod
     env,
     programs,
   );
+  // IPVS on every node as a module loaded on first use; a director's healthcheck: block loads it and starts the checkers.
+  installIpvs(created, node.healthChecks ?? []);
+  return created;
 }

@@ -9,7 +9,9 @@
  * inhibit_on_failure, ldirectord's quiescent=yes), so existing connections drain. After `rise`
  * successes in a row it is put back with its configured weight. When every real server is out, the
  * sorry server is added (weight 1, the service's forwarding method), and removed when one is back.
- * Servers start alive, in the service (keepalived without `alpha`).
+ * Servers start alive, in the service (keepalived without `alpha`); the first round runs one interval
+ * after the start, and without a list of real servers the checker takes the service's as they are
+ * then (a service not there yet is looked for again at the next round).
  *
  * Log lines follow keepalived 2.x's texts (`TCP connection to [10.1.1.2]:tcp:80 success.`,
  * `Removing service [10.1.1.2]:tcp:80 from VS [192.168.1.110]:tcp:80`) with the virtual time in
@@ -38,7 +40,8 @@ export interface HealthCheckConfig {
   readonly fall: number;
   readonly rise: number;
   readonly onFailure: 'remove' | 'quiesce';
-  readonly realServers: readonly { address: InetAddress; port: number; weight: number; forwarding: ForwardingMethod }[];
+  /** The servers checked; when not given, the service's real servers at the first round (the topology's ipvsadm lines made them). */
+  readonly realServers?: readonly { address: InetAddress; port: number; weight: number; forwarding: ForwardingMethod }[];
   readonly sorryServer?: { address: InetAddress; port: number };
 }
 
@@ -62,7 +65,7 @@ const vsName = (key: ServiceKey): string => (key.kind === 'fwmark' ? `FWM ${key.
 export function healthCheckProgram(node: LinuxNode, ipvs: Ipvs, config: HealthCheckConfig): Program {
   return (ctx) => {
     const proto = protoName(config.service);
-    const servers: ServerState[] = config.realServers.map((rs) => ({ ...rs, alive: true, failures: 0, successes: 0 }));
+    let servers: ServerState[] | null = config.realServers === undefined ? null : config.realServers.map((rs) => ({ ...rs, alive: true, failures: 0, successes: 0 }));
     let sorryActive = false;
     let probeId = 0;
     const log = (text: string): void => {
@@ -87,7 +90,7 @@ export function healthCheckProgram(node: LinuxNode, ipvs: Ipvs, config: HealthCh
       }
       const sorry = config.sorryServer;
       if (sorry === undefined) return;
-      const anyAlive = servers.some((s) => s.alive);
+      const anyAlive = servers?.some((s) => s.alive) ?? false;
       const sorryName = bracketed(sorry.address, sorry.port, proto);
       if (!anyAlive && !sorryActive) {
         ipvs.addDestination(config.service, { address: sorry.address, port: sorry.port, forwarding: server.forwarding, weight: 1, upperThreshold: 0, lowerThreshold: 0 });
@@ -182,11 +185,16 @@ export function healthCheckProgram(node: LinuxNode, ipvs: Ipvs, config: HealthCh
     };
 
     const round = (): void => {
-      for (const server of servers) check(server);
       ctx.setTimer(config.intervalNs, round);
+      if (servers === null) {
+        const service = ipvs.findService(config.service);
+        if (service === undefined) return;
+        servers = service.destinations.map((d) => ({ address: d.address, port: d.port, weight: d.weight, forwarding: d.forwarding, alive: true, failures: 0, successes: 0 }));
+      }
+      for (const server of servers) check(server);
     };
     ctx.onInterrupt(() => ctx.exit(0));
-    round();
+    ctx.setTimer(config.intervalNs, round);
   };
 }
 
