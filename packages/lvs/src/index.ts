@@ -8,8 +8,8 @@
  * IPVS: services, connections, settings; `inbound`/`outbound`/`tick` for the datapath),
  * virtual-service.ts (services and real servers), connection-table.ts, protocol-states.ts (IPVS's
  * TCP state machine and timeouts), schedulers/, ipvs-stats.ts (counters and the 2 s rate
- * estimator), vs-settings.ts (net.ipv4.vs), inet-address.ts. The datapath (datapath/) drives it
- * with virtual time.
+ * estimator), vs-settings.ts (net.ipv4.vs), inet-address.ts; ipvsadm.ts (the command) and
+ * proc-net.ts (/proc/net/ip_vs*). The datapath (datapath/) drives it with virtual time.
  */
 export * from './inet-address.js';
 export * from './ipvs-stats.js';
@@ -19,3 +19,5 @@ export * from './connection-table.js';
 export * from './ipvs.js';
 export * from './vs-settings.js';
 export { createScheduler, isSchedulerName, DEFAULT_SCHEDULER } from './schedulers/scheduler-registry.js';
+export { ipvsadm, type IpvsadmOptions, type IpvsadmResult } from './ipvsadm.js';
+export { procNetIpVs, procNetIpVsConn, procNetIpVsStats } from './proc-net.js';

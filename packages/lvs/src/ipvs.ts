@@ -39,6 +39,7 @@ import {
   RealServer,
   SVC_F_HASHED,
   SVC_F_ONEPACKET,
+  serviceFamily,
   VirtualService,
   type RealServerOptions,
   type ServiceKey,
@@ -51,7 +52,11 @@ const FTP_PORT = 21;
 const MAX_LOG_LINES = 256;
 
 /** What a control operation answers: ok or the errno the kernel returns (ipvsadm prints ipvs_strerror's text). */
-export type IpvsResult = 'ok' | 'EEXIST' | 'ENOENT' | 'ESRCH' | 'EINVAL' | 'ENOMEM';
+export type IpvsResult = 'ok' | 'EEXIST' | 'ENOENT' | 'ESRCH' | 'EINVAL' | 'ENOMEM' | 'ERANGE';
+
+/** Bounds netloom keeps on the tables (the kernel's are memory): past them, ENOMEM. */
+export const MAX_SERVICES = 1024;
+export const MAX_DESTINATIONS = 1024;
 
 /** A packet as IPVS sees it: addresses, ports, the firewall mark, TCP flags, length. */
 export interface IpvsPacket {
@@ -82,6 +87,19 @@ export type InboundDecision =
 
 /** The kernel's IPVS version, shown by ipvsadm and /proc/net/ip_vs. */
 export const IPVS_VERSION = '1.2.1';
+
+/**
+ * ip_vs_add_dest/ip_vs_edit_dest's checks: ERANGE for a lower threshold above the upper one, EINVAL
+ * for an address that is not unicast (inet_addr_type) or of another family (only tunnels may mix, not
+ * modelled).
+ */
+function checkDestination(service: VirtualService, options: RealServerOptions): IpvsResult | undefined {
+  if (options.lowerThreshold > options.upperThreshold) return 'ERANGE';
+  const a = options.address;
+  if (a.family !== service.family) return 'EINVAL';
+  const unicast = a.family === 4 ? a.v4 !== 0 && a.v4 !== 0xffffffff && a.v4 >>> 28 !== 0xe : a.v6 !== 0n && a.v6 >> 120n !== 0xffn;
+  return unicast ? undefined : 'EINVAL';
+}
 
 function serviceKeyText(key: ServiceKey): string {
   return key.kind === 'fwmark' ? `fwm|${key.family}|${key.fwmark}` : `${key.kind}|${addressKey(key.address)}|${key.port}`;
@@ -138,6 +156,8 @@ export class Ipvs {
   addService(key: ServiceKey, options: ServiceOptions): IpvsResult {
     const text = serviceKeyText(key);
     if (this.services.has(text)) return 'EEXIST';
+    if (options.netmaskPrefix !== undefined && serviceFamily(key) === 6 && (options.netmaskPrefix < 1 || options.netmaskPrefix > 128)) return 'EINVAL';
+    if (this.services.size >= MAX_SERVICES) return 'ENOMEM';
     let missing = false;
     const service = new VirtualService(key, options, (svc) => {
       const scheduler = createScheduler(options.scheduler, svc);
@@ -183,7 +203,10 @@ export class Ipvs {
   addDestination(key: ServiceKey, options: RealServerOptions): IpvsResult {
     const service = this.findService(key);
     if (service === undefined) return 'ESRCH';
+    const refused = checkDestination(service, options);
+    if (refused !== undefined) return refused;
     if (service.findDestination(options.address, options.port) !== undefined) return 'EEXIST';
+    if (service.destinations.length >= MAX_DESTINATIONS) return 'ENOMEM';
     const trashKey = `${serviceKeyText(key)}|${addressKey(options.address)}|${options.port}`;
     let dest = this.trash.get(trashKey);
     if (dest !== undefined) {
@@ -202,6 +225,8 @@ export class Ipvs {
   editDestination(key: ServiceKey, options: RealServerOptions): IpvsResult {
     const service = this.findService(key);
     if (service === undefined) return 'ESRCH';
+    const refused = checkDestination(service, options);
+    if (refused !== undefined) return refused;
     const dest = service.findDestination(options.address, options.port);
     if (dest === undefined) return 'ENOENT';
     this.updateDestination(dest, options, false);
