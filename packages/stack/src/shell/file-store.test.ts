@@ -90,9 +90,10 @@ describe('kernel files a part of the node provides', () => {
     const lab = new Lab();
     const node = lab.addNode('d');
     let reads = 0;
-    node.shell.files.provide('/proc/net/ip_vs_test', () => `read ${++reads}\n`);
-    expect(lab.exec('d', 'cat /proc/net/ip_vs_test').stdout).toBe('read 1\n');
-    expect(lab.exec('d', 'cat /proc/net/ip_vs_test').stdout).toBe('read 2\n');
+    node.shell.files.provide('/proc/net/ip_vs_test', (now) => `read ${++reads} at ${now}\n`);
+    expect(lab.exec('d', 'cat /proc/net/ip_vs_test').stdout).toBe('read 1 at 0\n');
+    lab.run(5 * MS);
+    expect(lab.exec('d', 'cat /proc/net/ip_vs_test').stdout).toBe(`read 2 at ${5 * MS}\n`);
     expect(node.shell.files.used).toBe(0);
     expect(lab.exec('d', 'echo 1 > /proc/net/ip_vs_test').status).not.toBe(0);
     expect(lab.exec('d', 'cat /proc/net/nosuch')).toMatchObject({ stderr: 'cat: /proc/net/nosuch: No such file or directory\n', status: 1 });

@@ -15,6 +15,7 @@
  * Linux 6.18 with a 16 KiB tmpfs: after a 10001-byte file, a second 10001-byte echo leaves 4096
  * bytes and bash prints `bash: echo: write error: No space left on device`. Sizes are UTF-8 bytes.
  */
+import type { Nanos } from '../node-host.js';
 import type { Errno } from '../process.js';
 
 /** The default size of a node's file system. */
@@ -36,7 +37,7 @@ const HOME = '/root';
 
 export class FileStore {
   private readonly files = new Map<string, { text: string; bytes: number }>();
-  private readonly kernelFiles = new Map<string, () => string>();
+  private readonly kernelFiles = new Map<string, (now: Nanos) => string>();
   private readonly capacityPages: number;
   private readonly maxFiles: number;
   private usedPages = 0;
@@ -99,8 +100,9 @@ export class FileStore {
     return written === length ? { ok: true } : { ok: false, errno: 'ENOSPC', written };
   }
 
-  read(resolved: string): string | undefined {
-    return this.kernelFiles.get(resolved)?.() ?? this.files.get(resolved)?.text;
+  /** A file's text; a kernel file's is made for the reader's time `now` (a program reading /etc files passes none). */
+  read(resolved: string, now = 0): string | undefined {
+    return this.kernelFiles.get(resolved)?.(now) ?? this.files.get(resolved)?.text;
   }
 
   has(resolved: string): boolean {
@@ -111,7 +113,7 @@ export class FileStore {
    * A kernel file under /proc whose text is made each time it is read (proc_create_net_single:
    * /proc/net/ip_vs by IPVS). It takes no room in the file system; registering a path twice is a bug.
    */
-  provide(resolved: string, read: () => string): void {
+  provide(resolved: string, read: (now: Nanos) => string): void {
     if (FileStore.isWritable(resolved)) throw new Error(`${resolved}: kernel files live under /proc, /sys or /dev`);
     if (this.kernelFiles.has(resolved)) throw new Error(`${resolved} is provided twice`);
     this.kernelFiles.set(resolved, read);

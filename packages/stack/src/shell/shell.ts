@@ -132,9 +132,9 @@ export class Shell {
         io.exit(0);
         return NO_HANDLE;
       case 'cat':
-        return finish(this.cat(words));
+        return finish(this.cat(words, now));
       case 'tail':
-        return finish(this.tail(words));
+        return finish(this.tail(words, now));
       case 'jobs':
         io.stdout(this.jobs.list());
         io.exit(0);
@@ -239,7 +239,7 @@ export class Shell {
     return NO_HANDLE;
   }
 
-  private cat(words: string[]): { stdout: string; stderr: string; status: number } {
+  private cat(words: string[], now: Nanos): { stdout: string; stderr: string; status: number } {
     let stdout = '';
     let stderr = '';
     let status = 0;
@@ -269,7 +269,7 @@ export class Shell {
         stdout += `${this.kernel.hostname}\n`;
         continue;
       } else if (this.files.has(FileStore.resolve(path))) {
-        stdout += this.files.read(FileStore.resolve(path));
+        stdout += this.files.read(FileStore.resolve(path), now);
         continue;
       }
       stderr += `cat: ${path}: No such file or directory\n`;
@@ -279,7 +279,7 @@ export class Shell {
   }
 
   /** coreutils `tail [-n N] [FILE…]` over the node's files (default 10 lines; `-N` and `-nN` forms). */
-  private tail(words: string[]): { stdout: string; stderr: string; status: number } {
+  private tail(words: string[], now: Nanos): { stdout: string; stderr: string; status: number } {
     let count = 10;
     const paths: string[] = [];
     for (let i = 1; i < words.length; i++) {
@@ -298,7 +298,7 @@ export class Shell {
     let stderr = '';
     let status = 0;
     for (const path of paths) {
-      const text = this.files.read(FileStore.resolve(path));
+      const text = this.files.read(FileStore.resolve(path), now);
       if (text === undefined) {
         stderr += `tail: cannot open '${path}' for reading: No such file or directory\n`;
         status = 1;
