@@ -16,6 +16,8 @@ import type { TimerHandle } from '@netloom/stack/timers';
 import { Ipvs } from '../ipvs.js';
 import { IpvsDatapath } from './ipvs-datapath.js';
 import { VsSysctlDirectory } from '../vs-settings.js';
+import { ipvsadm } from '../ipvsadm.js';
+import { procNetIpVs, procNetIpVsConn, procNetIpVsStats } from '../proc-net.js';
 
 /** One node's loaded IPVS: the control plane, its datapath and the timer that runs it. */
 export class IpvsModule {
@@ -46,16 +48,35 @@ export class IpvsModule {
 }
 
 /**
- * Give `node` IPVS as a module: `modprobe ip_vs` loads it; what the loaded module adds to the node
- * (net.ipv4.vs.* in the sysctl tree) comes with it. Returns the module once loaded.
+ * Give `node` IPVS as a module: `modprobe ip_vs` or the first `ipvsadm` loads it; what the loaded
+ * module adds to the node — /proc/net/ip_vs, ip_vs_conn and ip_vs_stats (proc-net.ts), net.ipv4.vs.*
+ * in the sysctl tree — comes with it. `ipvsadm` is a command on every node (the tool is installed
+ * everywhere; running it loads the module). Returns the module once loaded.
  */
 export function registerIpvs(node: LinuxNode): () => IpvsModule | undefined {
   let loaded: IpvsModule | undefined;
   node.modules.register('ip_vs', () => {
     const module = new IpvsModule(node);
-    node.kernel.sysctls.register(new VsSysctlDirectory(module.ipvs.settings));
+    const { ipvs } = module;
+    node.kernel.sysctls.register(new VsSysctlDirectory(ipvs.settings));
+    node.shell.files.provide('/proc/net/ip_vs', () => procNetIpVs(ipvs));
+    node.shell.files.provide('/proc/net/ip_vs_conn', (now) => {
+      ipvs.tick(now);
+      return procNetIpVsConn(ipvs, now);
+    });
+    node.shell.files.provide('/proc/net/ip_vs_stats', (now) => procNetIpVsStats(ipvs, now));
     module.arm();
     loaded = module;
+  });
+  node.shell.register('ipvsadm', (argv, now, io) => {
+    node.modules.load('ip_vs');
+    const module = loaded;
+    if (module === undefined) throw new Error('ip_vs did not load');
+    const result = ipvsadm(argv, module.ipvs, now);
+    module.arm();
+    io.stdout(result.stdout);
+    io.stderr(result.stderr);
+    io.exit(result.status);
   });
   return () => loaded;
 }
