@@ -79,6 +79,8 @@ export class IpvsConnection {
   expiresAt: number;
   /** Whether the entry is in the lookup tables (IP_VS_CONN_F_HASHED). */
   hashed = false;
+  /** A template's key in the template table (until it is invalidated). */
+  templateKey: string | undefined;
 
   constructor(params: ConnectionParams, flags: number, dest: RealServer, now: number, timeoutNs: number) {
     this.family = params.family;
@@ -205,6 +207,7 @@ export class ConnectionTable {
   insert(conn: IpvsConnection, templateKeyText?: string): void {
     this.entries.add(conn);
     if (conn.isTemplate) {
+      conn.templateKey = templateKeyText;
       if (templateKeyText !== undefined) this.templates.set(templateKeyText, conn);
     } else {
       this.byIn.set(inKey(conn.protocol, conn.caddr, conn.cport, conn.vaddr, conn.vport), conn);
@@ -227,8 +230,9 @@ export class ConnectionTable {
   }
 
   /** ip_vs_check_template's invalidation: the template no longer matches (ports 65535, cport 0) but lives on until it expires. */
-  invalidateTemplate(key: string, conn: IpvsConnection): void {
-    if (this.templates.get(key) === conn) this.templates.delete(key);
+  invalidateTemplate(conn: IpvsConnection): void {
+    if (conn.templateKey !== undefined && this.templates.get(conn.templateKey) === conn) this.templates.delete(conn.templateKey);
+    conn.templateKey = undefined;
     conn.vport = 0xffff;
     conn.dport = 0xffff;
     conn.cport = 0;
@@ -239,12 +243,7 @@ export class ConnectionTable {
     if (!this.entries.delete(conn)) return;
     conn.hashed = false;
     if (conn.isTemplate) {
-      for (const [key, value] of this.templates) {
-        if (value === conn) {
-          this.templates.delete(key);
-          break;
-        }
-      }
+      if (conn.templateKey !== undefined && this.templates.get(conn.templateKey) === conn) this.templates.delete(conn.templateKey);
       return;
     }
     const ik = inKey(conn.protocol, conn.caddr, conn.cport, conn.vaddr, conn.vport);

@@ -422,7 +422,7 @@ export class Ipvs {
       const key = templateKey(protocol, clientNet, vaddr, vport);
       let template = this.connections.lookupTemplate(key);
       if (template !== undefined && !this.isTemplateValid(template)) {
-        this.connections.invalidateTemplate(key, template);
+        this.connections.invalidateTemplate(template);
         template = undefined;
       }
       let dest: RealServer;

@@ -60,14 +60,6 @@ class LocalityTable<T extends { lastUse: number }> {
     return this.entries.size;
   }
 
-  /** A deleted server leaves every entry that holds it (the kernel holds a reference; here the entry is dropped or shrunk). */
-  forEach(fn: (entry: T, key: string) => void): void {
-    for (const [key, entry] of this.entries) fn(entry, key);
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
 }
 
 export class LocalityLeastConnectionScheduler implements Scheduler {
