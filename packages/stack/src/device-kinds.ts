@@ -109,6 +109,32 @@ export const DUMMY_KIND: DeviceKind = {
   xmit: 'discard',
 };
 
+/**
+ * net/ipv6/ip6_tunnel.c's ip6_tnl_dev_setup, registered by Mobile IPv6 when a node loads it
+ * (packages/mip6): ARPHRD_TUNNEL6 (`link/tunnel6` with 16-byte endpoint addresses), IFF_NOARP, MTU
+ * 1452 (ETH_DATA_LEN − the 40-byte IPv6 header − the 8-byte tunnel encapsulation limit option),
+ * carrier always on. Its xmit is `discard` here: Mobile IPv6 encapsulates at the netfilter hooks
+ * before a packet reaches the device (packages/mip6/src/ip6-tunnel.ts). The MTU bounds are
+ * ip6_tnl_dev_init_gen's (ETH_MIN_MTU; IP6_MAX_MTU less the header) as read, not checked here: the
+ * machine the project records on has no ip6_tunnel module.
+ */
+export const IP6TNL_KIND: DeviceKind = {
+  name: 'ip6tnl',
+  linkType: 'tunnel6',
+  headerLength: 48,
+  addressLength: 16,
+  broadcast: new Uint8Array(16),
+  flags: ['NOARP'],
+  hasArp: false,
+  alwaysCarrier: true,
+  minMtu: 68,
+  maxMtu: 65527,
+  infoKind: 'ip6tnl',
+  tsoMaxSize: 524280,
+  userCreatable: false,
+  xmit: 'discard',
+};
+
 /** The kinds a node knows (rtnl_link_register), by name. */
 export class DeviceKinds {
   private readonly kinds = new Map<string, DeviceKind>();

@@ -252,6 +252,7 @@ export class StackNode implements NodeHost {
       timers,
       prng,
       transports,
+      netfilter,
       transmit: (dev, frame) => this.transmit(dev, frame),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
     });
@@ -727,7 +728,8 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     deviceStats: (dev) => statistics.links.get(dev) ?? ZERO_DEVICE_STATS,
     ipStatistics: () => statistics.ip,
   });
-  const shell = new Shell(kernel);
+  // `ss` and `netstat -t/-u` read the node's socket tables, built with the node below.
+  const shell = new Shell(kernel, { sockets: { tcp: () => node.parts.tcp.tcpSocketSnapshot(), udp: () => [] } });
   for (const file of config.files ?? []) {
     const path = FileStore.resolve(file.path);
     const opened = shell.files.open(path, false);

@@ -34,8 +34,14 @@
  * A packet forwarded out of the device it came in on draws an ICMPv6 redirect (redirect.ts); a
  * host takes one from its current first hop into a route exception (ndisc_redirect_rcv,
  * rt6_do_redirect; fib/fib6-exceptions.ts).
- * Leaves out fragmentation and reassembly, PMTU, MLD, the IPv6 netfilter hook points, flow labels,
- * jumbograms and source routing.
+ * Family 6's netfilter hook points FORWARD (ip6_forward, after the hop limit is decremented) and
+ * LOCAL_OUT (__ip6_local_out, for what sendLocal and sendIcmpv6 send, after their route lookup) run
+ * the node's chains (netfilter/hooks.ts) with an Ipv6PacketView: accept, drop (traced; EPERM for a
+ * socket's send) or stolen; a hook that rewrites addresses is not re-routed. Routing headers other
+ * than those with no segments left go to a handler registered for their type (`routingTypes`:
+ * Mobile IPv6 registers type 2, ipv6_rthdr_rcv's IPV6_SRCRT_TYPE_2 case), else a parameter problem.
+ * Leaves out fragmentation and reassembly, PMTU, MLD, PREROUTING/LOCAL_IN/POSTROUTING for family 6,
+ * reroute verdicts, flow labels, jumbograms and source routing.
  */
 import {
   EtherType,
@@ -49,6 +55,7 @@ import {
   Icmpv6Type,
   Icmpv6UnreachableCode,
   IPV6_HEADER_LENGTH,
+  FRAGMENT_HEADER_LENGTH,
   isIcmpv6Error,
   isWireError,
   Ipv6ExtensionHeaderView,
@@ -65,7 +72,9 @@ import {
   ipv6ToBytes,
   ipv6FromBytes,
   isIpv6Multicast,
+  Ipv6PacketView,
 } from '@netloom/wire';
+import { NetfilterHooks, type HookChains, type HookEntry, type HookPacket, type HookPoint } from '../netfilter/hooks.js';
 import type { DropReason, Nanos } from '../node-host.js';
 import type { DeviceView } from '../routing-api.js';
 import type { Route6Outcome, Route6Query } from '../kernel.js';
@@ -78,6 +87,9 @@ import type { Errno } from '../process.js';
 import type { Ping6Message } from './ping6-socket.js';
 import type { ReceivedRouterAdvertisement } from './router-discovery.js';
 import { RedirectSender } from './redirect.js';
+import { createIpMib, type IpMib } from '../ipv4/ip-mib.js';
+import { Reassembler } from '../ipv4/fragmentation.js';
+import { FragmentIdentifiers, fragmentIpv6Packet, IPV6_FRAGMENTS } from './reassembly.js';
 
 /** What ip6_input hands a transport (family 6 of the TransportRegistry). */
 export interface Ipv6Delivery {
@@ -110,6 +122,18 @@ declare module '../protocol-table.js' {
     6: { delivery: Ipv6Delivery; error: Icmpv6ErrorReport };
   }
 }
+
+declare module '../netfilter/hooks.js' {
+  interface HookHeaders {
+    6: Ipv6PacketView;
+  }
+}
+
+/**
+ * A routing header type's handler (ipv6_rthdr_rcv's per-type case) for a header with segments left
+ * that arrived on `dev`: true to go on with the header after it, false when it dropped the packet.
+ */
+export type RoutingTypeHandler = (dev: string, address: Uint8Array, segmentsLeft: number, now: Nanos) => boolean;
 
 /** An IPv6 address of a device as the layer sees it. */
 export interface Ipv6LayerAddress {
@@ -146,6 +170,8 @@ export interface Ipv6Dependencies {
   transports: TransportRegistry;
   transmit(dev: string, frame: Uint8Array): void;
   drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
+  /** The node's netfilter hooks, whose family 6 chains run at FORWARD and LOCAL_OUT (none: no hooks). */
+  netfilter?: NetfilterHooks;
 }
 
 /**
@@ -180,6 +206,11 @@ export class Ipv6Layer {
   readonly ndisc: Ndisc;
   /** Extension headers by next-header number (0, 43, 44, 60 registered here). */
   readonly extensionHeaders = new ProtocolTable<ExtensionHeaderHandler>('IPv6 extension header', 255);
+  /** Routing header handlers by routing type, for headers with segments left (Mobile IPv6's type 2). */
+  readonly routingTypes = new ProtocolTable<RoutingTypeHandler>('IPv6 routing type', 255);
+  /** Family 6's hook chains: an empty chain is one length read per packet. */
+  private readonly hooks: HookChains;
+  private readonly netfilter: NetfilterHooks;
   private readonly transports: ProtocolTable<TransportOf<6>>;
   /** inet_peer rate tokens per ICMPv6 error destination: [tokens (ns), last (ns)]. */
   private readonly ratePeers = new Map<bigint, { tokens: number; last: Nanos }>();
@@ -187,6 +218,12 @@ export class Ipv6Layer {
   private clock: Nanos = 0;
   /** ping_rcv / ping_err for family 6: the ICMPv6 ping sockets (ping6-socket.ts). */
   private ping: { receive(message: Ping6Message, now: Nanos): boolean } | undefined;
+  /** The fragment queues (reassembly.c over the shared Reassembler), bounded by net.ipv6.ip6frag_high_thresh. */
+  readonly reassembler: Reassembler;
+  /** Ip6Reasm* counters (snmp6). */
+  readonly reassemblyMib: IpMib = createIpMib();
+  /** ipv6_select_ident's identifications of our fragments. */
+  private readonly identifiers: FragmentIdentifiers;
   /** ICMPv6 redirects of forwarded packets (redirect.ts). */
   readonly redirects: RedirectSender;
   /** ndisc_router_discovery: router discovery's RA processing (router-discovery.ts), and a router advertiser's RSs (router-advertiser.ts). */
@@ -194,6 +231,8 @@ export class Ipv6Layer {
 
   constructor(private readonly deps: Ipv6Dependencies) {
     this.transports = deps.transports.table(6);
+    this.netfilter = deps.netfilter ?? new NetfilterHooks();
+    this.hooks = this.netfilter.chains(6);
     this.redirects = new RedirectSender({
       linkLocalAddress: (dev, now) => deps.addresses(dev, now).find((a) => isIpv6LinkLocal(a.address) && !a.tentative)?.address,
       isNeighbour: (dev, source, now) => {
@@ -236,10 +275,18 @@ export class Ipv6Layer {
     this.extensionHeaders.register(NEXTHDR_HOP, skipOptions);
     this.extensionHeaders.register(NEXTHDR_DEST, skipOptions);
     this.extensionHeaders.register(NEXTHDR_ROUTING, (p, _protocol, offset, now) => this.processRoutingHeader(p, offset, now));
-    this.extensionHeaders.register(NEXTHDR_FRAGMENT, (p) => {
-      this.deps.drop(p.dev, 'reassemblyFailed', p.frame, 'IPv6 fragment: reassembly is not modelled');
-      return null;
-    });
+    this.extensionHeaders.register(NEXTHDR_FRAGMENT, (p, _protocol, offset, now) => this.processFragment(p, offset, now));
+    this.reassembler = new Reassembler(
+      {
+        timers: deps.timers,
+        limits: () => ({ highThresh: deps.sysctl('net.ipv6.ip6frag_high_thresh'), timeSeconds: deps.sysctl('net.ipv6.ip6frag_time') }),
+        mib: this.reassemblyMib,
+        expired: (first, now) => this.reassemblyExpired(first, now),
+        dropped: (fragment, reason) => deps.drop(null, 'reassemblyFailed', fragment, reason),
+      },
+      IPV6_FRAGMENTS,
+    );
+    this.identifiers = new FragmentIdentifiers(deps.prng);
   }
 
   /** The ICMPv6 ping sockets' receive (echo replies and errors quoting echo requests); once per layer. */
@@ -267,7 +314,15 @@ export class Ipv6Layer {
     const outcome = this.deps.lookupRoute({ dst: destination, ...(source !== 0n ? { src: source } : {}), ...(oif !== undefined ? { oif } : {}) }, now);
     if (!outcome.ok) return { ok: false, errno: outcome.errno };
     const dev = outcome.decision.dev;
-    return { ok: true, dev, source: outcome.decision.src, mtu: this.deps.device(dev)?.mtu ?? 1280 };
+    return { ok: true, dev, source: outcome.decision.src, mtu: this.pathMtu(dev) };
+  }
+
+  /** ip6_dst_mtu of a route out of `dev`: the device's IPv6 MTU (net.ipv6.conf.DEV.mtu, which an RA's MTU option lowers), at most the device's. */
+  pathMtu(dev: string): number {
+    const device = this.deps.device(dev);
+    if (device === undefined) return IPV6_MIN_MTU;
+    const mtu6 = device.kind === 'loopback' ? device.mtu : this.deps.conf(dev, 'mtu');
+    return Math.min(device.mtu, mtu6 > 0 ? mtu6 : device.mtu);
   }
 
   // ---------------------------------------------------------------- input
@@ -337,8 +392,16 @@ export class Ipv6Layer {
     }
     const route = outcome.decision.route;
     this.redirects.forwarded(p, route.dev, route.gateway, now);
+    // ip6_pkt_too_big: a router never fragments; the sender learns the MTU.
+    const mtu = this.pathMtu(route.dev);
+    if (p.packet.length > mtu) {
+      this.deps.drop(p.dev, 'fragmentationNeeded', p.frame);
+      this.icmpSend(p, Icmpv6Type.packetTooBig, 0, mtu, now);
+      return;
+    }
     const forwarded = new Uint8Array(p.packet);
     forwarded[7] = p.ip.hopLimit - 1;
+    if (this.hooks.forward.length > 0 && this.filter('forward', this.hooks.forward, forwarded, p.dev, route.dev, now) !== 'accept') return;
     const nextHop = route.gateway !== 0n ? route.gateway : p.destination;
     this.output(route.dev, nextHop, forwarded, p.source, now);
   }
@@ -392,15 +455,65 @@ export class Ipv6Layer {
     return { next: header.nextHeader, offset: offset + this.headerLength(p, protocol, offset) };
   }
 
+  /**
+   * ipv6_frag_rcv: an atomic fragment (offset 0, no M) goes on as a whole packet (RFC 6946); any other
+   * is checked (RFC 8200 §4.5: a non-last fragment's data a multiple of 8 bytes, else a parameter
+   * problem at the payload length; the datagram within 65535 bytes, else one at the fragment offset)
+   * and queued; the fragment that completes a datagram has it delivered.
+   */
+  private processFragment(p: ParsedPacket, offset: number, now: Nanos): { next: number; offset: number } | null {
+    const header = parseIpv6ExtensionHeader(p.ip.payload.subarray(offset), NEXTHDR_FRAGMENT);
+    if (isWireError(header) || header.kind !== 'fragment') {
+      this.deps.drop(p.dev, 'malformed', p.frame, isWireError(header) ? header.error : 'not a fragment header');
+      return null;
+    }
+    if (header.fragmentOffset === 0 && !header.moreFragments) return { next: header.nextHeader, offset: offset + FRAGMENT_HEADER_LENGTH };
+    const end = header.fragmentOffset + p.ip.payload.length - offset - FRAGMENT_HEADER_LENGTH;
+    if (header.moreFragments && (end & 7) !== 0) {
+      this.deps.drop(p.dev, 'malformed', p.frame, 'IPv6 fragment: length not a multiple of 8');
+      this.icmpSend(p, Icmpv6Type.parameterProblem, Icmpv6ParameterProblemCode.erroneousHeaderField, 4, now);
+      return null;
+    }
+    if (end > IPV6_MAX_PAYLOAD) {
+      this.deps.drop(p.dev, 'malformed', p.frame, 'IPv6 fragment: past 65535 bytes');
+      this.icmpSend(p, Icmpv6Type.parameterProblem, Icmpv6ParameterProblemCode.erroneousHeaderField, IPV6_HEADER_LENGTH + offset + 2, now);
+      return null;
+    }
+    const whole = this.reassembler.add(p.packet, now);
+    if (whole === null) return null;
+    const ip = parseIpv6Packet(whole);
+    if (isWireError(ip)) {
+      this.deps.drop(p.dev, 'malformed', whole, ip.error);
+      return null;
+    }
+    this.localDeliver({ ...p, ip, packet: whole }, now);
+    return null;
+  }
+
+  /** ip6_expire_frag_queue: time exceeded "fragment reassembly" about the first fragment, when it came. */
+  private reassemblyExpired(first: Uint8Array | null, now: Nanos): void {
+    if (first === null) return;
+    const ip = parseIpv6Packet(first);
+    if (isWireError(ip)) return;
+    const source = ipv6FromBytes(ip.source);
+    const back = this.deps.lookupRoute({ dst: source }, now);
+    const dev = back.ok ? back.decision.dev : 'lo';
+    this.icmpSend({ dev, ip, source, destination: ipv6FromBytes(ip.destination), packet: first, frame: first }, Icmpv6Type.timeExceeded, Icmpv6TimeExceededCode.reassembly, 0, now);
+  }
+
   /** ipv6_rthdr_rcv: with no segments left the header is passed; otherwise a parameter problem (source routing is not modelled). */
   private processRoutingHeader(p: ParsedPacket, offset: number, now: Nanos): { next: number; offset: number } | null {
     const header = parseIpv6ExtensionHeader(p.ip.payload.subarray(offset), NEXTHDR_ROUTING);
-    if (isWireError(header) || header.kind !== 'routing') {
+    if (isWireError(header) || (header.kind !== 'routing' && header.kind !== 'routingType2')) {
       this.deps.drop(p.dev, 'malformed', p.frame, isWireError(header) ? header.error : 'not a routing header');
       return null;
     }
-    if (header.segmentsLeft === 0) return { next: header.nextHeader, offset: offset + this.headerLength(p, NEXTHDR_ROUTING, offset) };
-    this.deps.drop(p.dev, 'unsupportedProtocol', p.frame, `routing header type ${header.routingType}`);
+    const after = { next: header.nextHeader, offset: offset + this.headerLength(p, NEXTHDR_ROUTING, offset) };
+    if (header.segmentsLeft === 0) return after;
+    const typed = header.kind === 'routingType2' ? this.routingTypes.handlerFor(2) : undefined;
+    if (typed !== undefined && header.kind === 'routingType2') return typed(p.dev, header.homeAddress, header.segmentsLeft, now) ? after : null;
+    const routingType = header.kind === 'routingType2' ? 2 : header.routingType;
+    this.deps.drop(p.dev, 'unsupportedProtocol', p.frame, `routing header type ${routingType}`);
     // Pointer at the routing type field (ICMPV6_HDR_FIELD).
     this.icmpSend(p, Icmpv6Type.parameterProblem, Icmpv6ParameterProblemCode.erroneousHeaderField, IPV6_HEADER_LENGTH + offset + 2, now);
     return null;
@@ -501,7 +614,8 @@ export class Ipv6Layer {
     if (p.source === 0n || isIpv6Multicast(p.source)) return;
     if (isIpv6Multicast(p.destination) && type !== Icmpv6Type.packetTooBig && !(type === Icmpv6Type.parameterProblem && code === Icmpv6ParameterProblemCode.unrecognizedOption)) return;
     if (p.ip.nextHeader === IPPROTO_ICMPV6 && (p.ip.payload.length < 1 || isIcmpv6Error(p.ip.payload[0]!))) return;
-    if (!this.rateAllowed(p.source, now)) {
+    // net.ipv6.icmp.ratemask's default (0-1,3-127) leaves packet too big unlimited.
+    if (type !== Icmpv6Type.packetTooBig && !this.rateAllowed(p.source, now)) {
       this.deps.drop(p.dev, 'rateLimited', p.frame, 'icmpv6 ratelimit');
       return;
     }
@@ -511,6 +625,7 @@ export class Ipv6Layer {
     let error: Icmpv6Repr;
     if (type === Icmpv6Type.timeExceeded) error = { kind: 'timeExceeded', code, packet: quoted };
     else if (type === Icmpv6Type.parameterProblem) error = { kind: 'parameterProblem', code, pointer: info, packet: quoted };
+    else if (type === Icmpv6Type.packetTooBig) error = { kind: 'packetTooBig', code: 0, mtu: info, packet: quoted };
     else error = { kind: 'destinationUnreachable', code, packet: quoted };
     this.sendIcmpv6(source, p.source, DEFAULT_HOP_LIMIT, error, now);
   }
@@ -545,7 +660,9 @@ export class Ipv6Layer {
     }
     const route = outcome.decision.route;
     const packet = this.buildIcmpv6(source, destination, hopLimit, message);
-    this.output(route.type === 'local' ? 'lo' : route.dev, route.gateway !== 0n ? route.gateway : destination, packet, source, now);
+    const dev = route.type === 'local' ? 'lo' : route.dev;
+    if (this.hooks.localOut.length > 0 && this.filter('localOut', this.hooks.localOut, packet, null, dev, now) !== 'accept') return;
+    this.output(dev, route.gateway !== 0n ? route.gateway : destination, packet, source, now);
   }
 
   /** icmpv6_send(ICMPV6_DEST_UNREACH, code) about a delivered packet no socket took (e.g. __udp6_lib_rcv's port unreachable). */
@@ -561,8 +678,22 @@ export class Ipv6Layer {
     const outcome = this.deps.lookupRoute({ dst: destination, src: source, ...(oif !== undefined ? { oif } : {}) }, now);
     if (!outcome.ok) return outcome.errno;
     const route = outcome.decision.route;
+    if (this.hooks.localOut.length > 0) {
+      const verdict = this.filter('localOut', this.hooks.localOut, packet, null, outcome.decision.dev, now);
+      if (verdict !== 'accept') return verdict === 'drop' ? 'EPERM' : null;
+    }
     this.output(outcome.decision.dev, route.gateway !== 0n ? route.gateway : destination, packet, source, now);
     return null;
+  }
+
+  /** One hook point's chain over a packet (nf_hook): a drop is traced on the device it was to leave by (or came in on). */
+  private filter(point: HookPoint, chain: readonly HookEntry[], packet: Uint8Array, inDev: string | null, outDev: string | null, now: Nanos): 'accept' | 'drop' | 'stolen' {
+    const hooked: HookPacket<6> = { family: 6, hook: point, bytes: packet, header: Ipv6PacketView.over(packet), mark: 0, inDev, outDev };
+    const verdict = this.netfilter.run(chain, hooked, now);
+    if (verdict === 'accept' || verdict === 'reroute') return 'accept';
+    if (verdict === 'stolen') return 'stolen';
+    this.deps.drop(outDev ?? inDev, verdict.drop, packet, verdict.detail);
+    return 'drop';
   }
 
   /** ndisc_send_skb: NDP leaves on the given device without a route lookup. */
