@@ -88,6 +88,40 @@ describe('ipvsadm -L -n', () => {
   });
 });
 
+describe('IPv6 and rates', () => {
+  it('lists IPv6 services and servers in brackets, untruncated; /proc/net/ip_vs in %pI6', () => {
+    const ipvs = new Ipvs();
+    ok(ipvs, '-A -t [2001:db8::1]:80 -s rr -p -M 64');
+    ok(ipvs, '-a -t [2001:db8::1]:80 -r [2001:db8:0:10::2]:8080 -m');
+    expect(ok(ipvs, '-L -n').split('\n').slice(3)).toEqual([
+      'TCP  [2001:db8::1]:80 rr persistent 360 mask 64',
+      '  -> [2001:db8:0:10::2]:8080      Masq    1      0          0         ',
+      '',
+    ]);
+    expect(ok(ipvs, '-S -n')).toBe('-A -t [2001:db8::1]:80 -s rr -p 360 -M 64\n-a -t [2001:db8::1]:80 -r [2001:db8:0:10::2]:8080 -m -w 1\n');
+    expect(procNetIpVs(ipvs).split('\n').slice(3, 5)).toEqual([
+      'TCP  [2001:0db8:0000:0000:0000:0000:0000:0001]:0050 rr persistent 90000 40000000',
+      '  -> [2001:0db8:0000:0010:0000:0000:0000:0002]:1F90      Masq    1      0          0         ',
+    ]);
+    expect(run(ipvs, '-A -t [2001:db8::2]:80 -p -M 129')).toEqual({ stdout: '', stderr: 'illegal ipv6 netmask specified\n', status: 2 });
+  });
+
+  it('--rate shows what the estimator made of the traffic', () => {
+    const ipvs = new Ipvs();
+    ok(ipvs, '-A -u 10.0.0.1:53 -s rr');
+    ok(ipvs, '-a -u 10.0.0.1:53 -r 192.168.10.2');
+    // 100 datagrams of 100 bytes from 100 clients within the first 2 s.
+    for (let i = 0; i < 100; i++) {
+      ipvs.inbound({ family: 4, protocol: 17, source: inet4(0xcb007100 + i), sourcePort: 5000, destination: inet4(0x0a000001), destinationPort: 53, fwmark: 0, length: 100 }, i * 1e7);
+    }
+    // cps (100 << 9) / 4 = 12800 → 12; inpps the same; inbps (10000 << 4) / 4 = 40000 → 1250.
+    expect(ok(ipvs, '-L -n --rate', 2 * S).split('\n').slice(3, 5)).toEqual([
+      'UDP  10.0.0.1:53                        12       12        0     1250        0',
+      '  -> 192.168.10.2:53                    12       12        0     1250        0',
+    ]);
+  });
+});
+
 describe('ipvsadm errors', () => {
   const cases: [string, string, number][] = [
     ['-A -t 10.0.0.1:80', 'Service already exists', 255],
