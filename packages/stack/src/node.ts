@@ -728,8 +728,7 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     deviceStats: (dev) => statistics.links.get(dev) ?? ZERO_DEVICE_STATS,
     ipStatistics: () => statistics.ip,
   });
-  // `ss` and `netstat -t/-u` read the node's socket tables, built with the node below.
-  const shell = new Shell(kernel, { sockets: { tcp: () => node.parts.tcp.tcpSocketSnapshot(), udp: () => [] } });
+  const shell = new Shell(kernel);
   for (const file of config.files ?? []) {
     const path = FileStore.resolve(file.path);
     const opened = shell.files.open(path, false);
