@@ -29,7 +29,7 @@ const expected: Record<string, string> = {
     '8:14: latency must be more than 0 (the engine\'s lookahead is the smallest link latency), got "0s"',
   'negative-time.yaml': '6:11: negative time "-2s"; expected 0 or more, e.g. 5s or 1.5ms',
   'unknown-kind.yaml': '5:11: unknown kind "server" (kinds: host, router, director, mobile-node, home-agent, switch)',
-  'bad-compat.yaml': '4:31: unknown compatibility setting "linux-2.4" (known: netbsd-2004, static-routes-survive-down)',
+  'bad-compat.yaml': '4:31: unknown compatibility setting "linux-2.4" (known: netbsd-2004, static-routes-survive-down, mip6-bu-first-default-route, mip6-checksum-over-coa, mip6-hao-swaps-source)',
   'bad-bandwidth.yaml':
     '8:16: bad bandwidth "100Mbps": expected bits per second with a unit bit, kbit, Mbit or Gbit, e.g. 100Mbit (tc reads "Mbps" as bytes)',
   'loss-over-100.yaml': '4:31: loss "150%" is over 100%',

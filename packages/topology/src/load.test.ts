@@ -201,7 +201,7 @@ describe('loading an invalid topology', () => {
       ok: false,
       errors: [
         { file: 'x.yaml', line: 3, column: 15, message: 'unknown kind "server" (kinds: host, router, director, mobile-node, home-agent, switch)' },
-        { file: 'x.yaml', line: 4, column: 18, message: 'unknown compatibility setting "bsd" (known: netbsd-2004, static-routes-survive-down)' },
+        { file: 'x.yaml', line: 4, column: 18, message: 'unknown compatibility setting "bsd" (known: netbsd-2004, static-routes-survive-down, mip6-bu-first-default-route, mip6-checksum-over-coa, mip6-hao-swaps-source)' },
       ],
     });
   });

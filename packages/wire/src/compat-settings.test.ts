@@ -22,7 +22,7 @@ describe('compatibility settings', () => {
   });
 
   test('names to switches', () => {
-    expect(COMPAT_SETTING_NAMES).toEqual(['netbsd-2004', 'static-routes-survive-down']);
+    expect(COMPAT_SETTING_NAMES).toEqual(['netbsd-2004', 'static-routes-survive-down', 'mip6-bu-first-default-route', 'mip6-checksum-over-coa', 'mip6-hao-swaps-source']);
     expect(compatSettingsOf(['static-routes-survive-down'])).toEqual({ 'static-routes-survive-down': true });
     expect(compatSettingsOf([])).toEqual({});
     expect(isCompatSettingName('netbsd-2004')).toBe(true);

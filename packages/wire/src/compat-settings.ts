@@ -33,6 +33,24 @@ export const COMPAT_SETTING_INFO = [
     meaning: '`proto static` routes stay in their table, marked dead, while their device is down, and work again when it comes up (Julian Anastasov\'s patch).',
     implementedIn: 'packages/stack/src/kernel/fib-semantics.ts',
   },
+  {
+    name: 'mip6-bu-first-default-route',
+    title: 'binding updates leave by the first default route (seed 001)',
+    meaning: "A mobile node's Binding Updates leave by the interface the route lookup alone picks (the first default route's), whatever IPV6_PKTINFO's interface index asks, as the MCoA patch's kernel sent them.",
+    implementedIn: 'packages/mip6/src/mobile-node.ts',
+  },
+  {
+    name: 'mip6-checksum-over-coa',
+    title: 'the Mobility Header checksum over the care-of address (seed 001)',
+    meaning: "A mobile node computes its Binding Updates' Mobility Header checksum with the care-of address as the pseudo-header source, as rawv6_push_pending_frames did with a source given in IPV6_PKTINFO; the home agent drops them.",
+    implementedIn: 'packages/mip6/src/mobile-node.ts',
+  },
+  {
+    name: 'mip6-hao-swaps-source',
+    title: 'the Home Address option swaps the source (seed 001)',
+    meaning: "Every Binding Update a mobile node sends leaves with the care-of address of its first binding (the XFRM state's) as source, whichever care-of address it registers, as mip6.c's Home Address option insertion did.",
+    implementedIn: 'packages/mip6/src/mobile-node.ts',
+  },
 ] as const satisfies readonly CompatSettingInfo[];
 
 export type CompatSettingName = (typeof COMPAT_SETTING_INFO)[number]['name'];
