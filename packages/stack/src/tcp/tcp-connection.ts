@@ -47,7 +47,7 @@ import type { Nanos } from '../node-host.js';
 import type { Errno, SockAddr, SocketResult, TcpSocket, TcpState } from '../process.js';
 import type { TimerHandle } from '../timers.js';
 import { ByteQueue } from './byte-queue.js';
-import { NewReno } from './congestion.js';
+import { NewReno, SackScoreboard } from './congestion.js';
 import { RtoEstimator, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT, retransmitsTimedOut, synBackoffDoubles, synRetriesExhausted } from './rto.js';
 import type { TcpRoute } from './tcp-network.js';
 import type { TcpOwner, TcpTable } from './tcp-sockets.js';
@@ -197,6 +197,12 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   // ---- timers and estimators
   private readonly rtoEstimator = new RtoEstimator();
   private readonly congestion = new NewReno();
+  /** RFC 6675's scoreboard when the peer permitted SACK (made at ESTABLISHED, with the MSS). */
+  private scoreboard: SackScoreboard | null = null;
+  /** HighRxt: the highest sequence number retransmitted in this recovery, + 1. */
+  private highRxt = 0;
+  /** When the holes of this recovery were last retransmitted from snd_una on. */
+  private recoveryRoundAt: Nanos = 0;
   private retransmitTimer: TimerHandle | null = null;
   private retransmits = 0;
   /** retrans_stamp: when the first segment now being retransmitted was sent; null when none is. */
@@ -681,8 +687,13 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     this.retransmits = 0;
     this.retransStamp = null;
     this.rtoEstimator.fallBackAfterHandshake();
+    if (this.sackOk) {
+      this.scoreboard = new SackScoreboard(this.sendMss);
+      this.scoreboard.reset(this.sndUna);
+    }
     this.spaceTime = now;
-    this.space = Math.min(this.rcvWnd, TCP_RMEM[1]);
+    // tcp_init_buffer_space: the first measurement compares with ten segments.
+    this.space = Math.min(this.rcvWnd, 10 * this.advMss);
     this.table.mib.currEstab++;
     this.armKeepalive();
   }
@@ -757,6 +768,16 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     }
     const acked = seqDiff(ack, this.sndUna);
     const window = tcp.window << this.sndWscale;
+    const scoreboard = this.scoreboard;
+    // Segments newly delivered (acked_sacked): what the cumulative ACK covers that was not SACKed before, plus what is newly SACKed.
+    let delivered = Math.max(acked, 0);
+    if (scoreboard !== null) {
+      const sackedBefore = scoreboard.sackedBytes;
+      scoreboard.onCumulativeAck(ack);
+      const sackedAfterAck = scoreboard.sackedBytes;
+      for (const option of tcp.options) if (option.kind === 'sack') scoreboard.addBlocks(option.blocks, this.sndMax);
+      delivered = Math.max(acked - (sackedBefore - sackedAfterAck), 0) + (scoreboard.sackedBytes - sackedAfterAck);
+    }
     // tcp_may_update_window.
     if (seqLt(this.sndUna, ack) || seqLt(this.sndWl1, tcp.sequenceNumber) || (this.sndWl1 === tcp.sequenceNumber && window > this.sndWnd)) {
       const opened = window > this.sndWnd;
@@ -778,13 +799,15 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     const dataEnd = seqAdd(this.sndUna, this.sendBuffer.length);
     const finAcked = this.finQueued && seqLt(dataEnd, ack);
     this.sendBuffer.discard(Math.min(acked, this.sendBuffer.length));
-    const ackedSegments = Math.max(1, Math.round(acked / this.sendMss));
+    const ackedSegments = Math.max(1, Math.round(delivered / this.sendMss));
     this.sndUna = ack;
     if (seqLt(this.sndNxt, ack)) this.sndNxt = ack;
     if (this.retransStamp !== null && !seqLt(this.sndUna, this.sndMax)) this.retransStamp = null;
     this.retransmits = 0;
-    // A partial ACK in fast recovery: the next hole is retransmitted at once (RFC 6582 step 5).
-    if (this.congestion.onAck(ackedSegments, ack, cwndLimited) === 'partialAck') this.retransmitHead(now);
+    // A partial ACK in fast recovery: without SACK the next hole is retransmitted at once (RFC 6582
+    // step 5); with SACK, output() retransmits what the scoreboard calls lost (RFC 6675).
+    if (this.congestion.onAck(ackedSegments, ack, cwndLimited) === 'partialAck' && this.scoreboard === null) this.retransmitHead(now);
+    if (seqLt(this.highRxt, this.sndUna)) this.highRxt = this.sndUna;
     if (this.sndUna === this.sndMax) this.stopRetransmit();
     else this.armRetransmit(now);
     if (finAcked) this.ourFinAcked(now);
@@ -798,7 +821,39 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
 
   /** Three duplicate ACKs: fast retransmit and fast recovery (RFC 6582). */
   private duplicateAck(now: Nanos): void {
-    if (this.congestion.onDupAck(this.sndUna, this.sndMax) === 'fastRetransmit') this.retransmitHead(now);
+    const scoreboard = this.scoreboard;
+    if (scoreboard === null) {
+      if (this.congestion.onDupAck(this.sndUna, this.sndMax) === 'fastRetransmit') this.retransmitHead(now);
+      return;
+    }
+    // With SACK the window is not inflated in recovery: the pipe against ssthresh decides (RFC 6675 §5).
+    if (this.congestion.inRecovery) return;
+    let entered = this.congestion.onDupAck(this.sndUna, this.sndMax) === 'fastRetransmit';
+    if (!entered && this.congestion.phase === 'open' && scoreboard.isLost(this.sndUna)) {
+      this.congestion.enterRecovery(this.sndMax);
+      entered = true;
+    }
+    if (!entered) return;
+    // RFC 6675 §5 step 4.3: the first segment presumed lost goes at once.
+    this.highRxt = this.sndUna;
+    this.recoveryRoundAt = now;
+    this.retransmitHead(now);
+    this.highRxt = seqAdd(this.sndUna, Math.min(this.sendMss, this.sendBuffer.length));
+  }
+
+  /** Loss recovery by the scoreboard (fast recovery with SACK): RFC 6675's pipe and NextSeg. */
+  private isSackRecovery(): boolean {
+    return this.scoreboard !== null && this.congestion.inRecovery;
+  }
+
+  /** Retransmits [start, end) of the send buffer. */
+  private retransmitRange(start: number, end: number, now: Nanos): void {
+    const length = Math.min(seqDiff(end, start), this.sendBuffer.length - seqDiff(start, this.sndUna));
+    if (length <= 0) return;
+    if (this.retransStamp === null) this.retransStamp = this.retransmitArmedAt;
+    this.table.mib.retransSegs++;
+    this.transmit(TcpFlag.ack, start, this.sendBuffer.copy(seqDiff(start, this.sndUna), length), now);
+    this.rttSeq = null;
   }
 
   /** tcp_is_cwnd_limited: the window grows only when the sender fills it (in slow start: half of it). */
@@ -871,6 +926,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       return;
     }
     if (data.length > this.rcvMss) this.rcvMss = Math.min(data.length, this.advMss);
+    this.measureReceiveRtt(tcp, now);
     if (data.length === 0 && !fin) return;
     // Trim what we already have.
     const old = seqDiff(this.rcvNxt, seq);
@@ -1016,20 +1072,34 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     return s !== 'CLOSE' && s !== 'LISTEN' && s !== 'SYN-SENT' && s !== 'SYN-RECV' && s !== 'TIME-WAIT';
   }
 
-  /** tcp_rcv_space_adjust: the receive buffer grows to twice what the program reads per RTT. */
+  /**
+   * tcp_rcv_space_adjust (tcp_moderate_rcvbuf): once per receiver RTT, a program that read more than
+   * in the last one grows the receive buffer to hold twice that plus 16 segments, more while the
+   * sender's rate grows (slow start), up to tcp_rmem[2]; the buffer is twice the window (scaling ratio 50%).
+   */
   private copied(bytes: number, now: Nanos): void {
     this.spaceCopied += bytes;
     const rtt = this.rcvRtt > 0 ? this.rcvRtt : this.rtoEstimator.srtt;
     if (rtt <= 0 || now - this.spaceTime < rtt) return;
     const copied = this.spaceCopied;
     if (copied > this.space) {
-      const window = 2 * copied + 16 * this.advMss;
+      let window = 2 * copied + 16 * this.advMss;
+      window += 2 * Math.floor((window * (copied - this.space)) / this.space);
       const grown = Math.min(2 * window, TCP_RMEM[2]);
       if (grown > this.rcvbuf) this.rcvbuf = grown;
-      this.space = copied;
     }
+    this.space = copied;
     this.spaceCopied = 0;
     this.spaceTime = now;
+  }
+
+  /** tcp_rcv_rtt_measure_ts: the receiver's RTT from the echo of its own timestamps in data segments (7/8 smoothing). */
+  private measureReceiveRtt(tcp: TcpRepr, now: Nanos): void {
+    if (!this.tsOk || tcp.payload.length === 0) return;
+    const echo = readOptions(tcp.options).timestamp?.echoReply;
+    if (echo === undefined || echo === 0) return;
+    const sample = Math.max(seqDiff(this.timestampNow(now), echo), 1) * MS;
+    this.rcvRtt = this.rcvRtt === 0 ? sample : Math.round(this.rcvRtt - this.rcvRtt / 8 + sample / 8);
   }
 
   // ================================================================ acknowledgements and windows
@@ -1230,13 +1300,36 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     const state = this.currentState;
     if (state !== 'ESTAB' && state !== 'CLOSE-WAIT' && state !== 'FIN-WAIT-1' && state !== 'CLOSING' && state !== 'LAST-ACK') return;
     const now = this.table.env.now();
+    const scoreboard = this.scoreboard;
+    const sackRecovery = this.isSackRecovery();
+    if (sackRecovery && seqLt(this.sndUna, this.highRxt) && now - this.recoveryRoundAt > 2 * this.rtoEstimator.srtt) {
+      // A retransmission not repaired a round trip later was lost too (what RACK finds, RFC 8985):
+      // the holes are retransmitted again from snd_una on.
+      this.highRxt = this.sndUna;
+      this.recoveryRoundAt = now;
+    }
+    let pipe = sackRecovery ? scoreboard!.pipe(this.sndNxt, this.highRxt) : 0;
     for (;;) {
+      if (sackRecovery) {
+        // RFC 6675 §5 step C: while pipe < cwnd (ssthresh in recovery), NextSeg rule 1 first, then new data.
+        if (pipe >= this.congestion.ssthresh) break;
+        const next = scoreboard!.nextSegment(this.highRxt);
+        if (next !== null) {
+          this.retransmitRange(next.start, next.end, now);
+          this.highRxt = next.end;
+          pipe++;
+          continue;
+        }
+      } else if (this.flightSegments() >= this.congestion.cwnd) break;
       const dataEnd = seqAdd(this.sndUna, this.sendBuffer.length);
+      // After a timeout everything is sent again from snd_una, except what the peer SACKed.
+      while (scoreboard !== null && seqLt(this.sndNxt, this.sndMax) && seqLt(this.sndNxt, dataEnd) && scoreboard.isSacked(this.sndNxt, Math.min(this.sendMss, seqDiff(dataEnd, this.sndNxt)))) {
+        this.sndNxt = seqAdd(this.sndNxt, Math.min(this.sendMss, seqDiff(dataEnd, this.sndNxt)));
+      }
       const unsent = Math.max(0, seqDiff(dataEnd, this.sndNxt));
       const wantFin = this.finQueued && this.sndNxt === dataEnd;
       if (unsent === 0 && !wantFin) break;
       const inFlight = seqDiff(this.sndNxt, this.sndUna);
-      if (this.flightSegments() >= this.congestion.cwnd) break;
       let length = Math.min(this.sendMss, unsent);
       const windowLeft = this.sndWnd - inFlight;
       if (length > windowLeft) {
@@ -1264,6 +1357,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       }
       if (this.sinceLastReceive(now) < DELACK_MIN && length > 0) this.pingpong = true;
       if (this.retransmitTimer === null) this.armRetransmit(now);
+      pipe++;
       if (fin) break;
     }
   }
