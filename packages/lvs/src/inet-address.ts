@@ -5,7 +5,7 @@
  * and the texts ipvsadm prints (IPv6 in brackets before a port, as ipvsadm's addrport_to_anyname).
  * Leaves out name resolution: ipvsadm without -n prints numbers here too (docs/lvs.md).
  */
-import { formatIpv4, formatIpv6Number, ipv6Network, parseDottedQuad, parseIpv6Number, prefixMask, type Ipv6Number } from '@netloom/wire';
+import { formatIpv4, formatIpv6Number, ipv6Network, parseDottedQuad, parseIpv6Number, type Ipv6Number } from '@netloom/wire';
 
 export type InetAddress = { readonly family: 4; readonly v4: number } | { readonly family: 6; readonly v6: Ipv6Number };
 export type AddressFamily = 4 | 6;
@@ -22,9 +22,9 @@ export function addressEquals(a: InetAddress, b: InetAddress): boolean {
   return a.family === 4 ? b.family === 4 && a.v4 === b.v4 : b.family === 6 && a.v6 === b.v6;
 }
 
-/** The address masked to a prefix length (0–32 or 0–128): the persistence client network. */
-export function maskAddress(address: InetAddress, prefixLength: number): InetAddress {
-  return address.family === 4 ? inet4(address.v4 & prefixMask(prefixLength)) : inet6(ipv6Network(address.v6, prefixLength));
+/** The persistence client network (ip_vs_addr_set with svc->netmask): IPv4 ANDed with the mask, IPv6 cut to the prefix length. */
+export function maskAddress(address: InetAddress, netmask: number): InetAddress {
+  return address.family === 4 ? inet4(address.v4 & netmask) : inet6(ipv6Network(address.v6, netmask));
 }
 
 export function formatAddress(address: InetAddress): string {

@@ -19,7 +19,7 @@ const flags = (text: string): TcpFlags => ({ syn: text.includes('S'), fin: text.
 
 function director(method: ForwardingMethod, servers: readonly [string, number][], persistentTimeout?: number, scheduler = 'rr'): Ipvs {
   const ipvs = new Ipvs();
-  expect(ipvs.addService(tcp80, { scheduler, persistentTimeout, netmaskPrefix: persistentTimeout === undefined ? undefined : 24 })).toBe('ok');
+  expect(ipvs.addService(tcp80, { scheduler, persistentTimeout, netmask: persistentTimeout === undefined ? undefined : 0xffffff00 })).toBe('ok');
   for (const [address, weight] of servers) {
     expect(ipvs.addDestination(tcp80, { address: ip(address), port: 80, forwarding: method, weight, upperThreshold: 0, lowerThreshold: 0 })).toBe('ok');
   }

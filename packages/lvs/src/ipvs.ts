@@ -156,7 +156,7 @@ export class Ipvs {
   addService(key: ServiceKey, options: ServiceOptions): IpvsResult {
     const text = serviceKeyText(key);
     if (this.services.has(text)) return 'EEXIST';
-    if (options.netmaskPrefix !== undefined && serviceFamily(key) === 6 && (options.netmaskPrefix < 1 || options.netmaskPrefix > 128)) return 'EINVAL';
+    if (options.netmask !== undefined && serviceFamily(key) === 6 && (options.netmask < 1 || options.netmask > 128)) return 'EINVAL';
     if (this.services.size >= MAX_SERVICES) return 'ENOMEM';
     let missing = false;
     const service = new VirtualService(key, options, (svc) => {
@@ -409,7 +409,7 @@ export class Ipvs {
     const svcPort = service.key.kind === 'fwmark' ? 0 : service.key.port;
     const onePacket = (service.flags & SVC_F_ONEPACKET) !== 0 && packet.protocol === IPPROTO_UDP ? CONN_F_ONE_PACKET : 0;
     if (service.isPersistent) {
-      const clientNet = maskAddress(packet.source, service.netmaskPrefix);
+      const clientNet = maskAddress(packet.source, service.netmask);
       let protocol = packet.protocol;
       let vaddr: InetAddress | number = packet.destination;
       let vport = 0;

@@ -106,6 +106,22 @@ describe('IPv6 and rates', () => {
     expect(run(ipvs, '-A -t [2001:db8::2]:80 -p -M 129')).toEqual({ stdout: '', stderr: 'illegal ipv6 netmask specified\n', status: 2 });
   });
 
+  it('takes any IPv4 mask as inet_aton reads it: 255.0.255.0 groups clients by it, and -M 24 is 0.0.0.24', () => {
+    const ipvs = new Ipvs();
+    ok(ipvs, '-A -t 10.0.0.1:80 -s rr -p 60 -M 255.0.255.0');
+    ok(ipvs, '-a -t 10.0.0.1:80 -r 192.168.10.2 -m');
+    ok(ipvs, '-a -t 10.0.0.1:80 -r 192.168.10.3 -m');
+    ok(ipvs, '-A -t 10.0.0.2:80 -p -M 24');
+    expect(ok(ipvs, '-L -n').split('\n').filter((l) => l.includes('mask'))).toEqual(['TCP  10.0.0.1:80 rr persistent 60 mask 255.0.255.0', 'TCP  10.0.0.2:80 wlc persistent 360 mask 0.0.0.24']);
+    const from = (client: number) => {
+      const d = ipvs.inbound({ family: 4, protocol: 6, source: inet4(client), sourcePort: 40000, destination: inet4(0x0a000001), destinationPort: 80, fwmark: 0, tcp: { syn: true, fin: false, ack: false, rst: false }, length: 60 }, 0);
+      return d.kind === 'forward' ? d.conn.dest : null;
+    };
+    // 10.1.2.3 and 10.9.2.7 are both 10.0.2.0 under the mask: one template, one server.
+    expect(from(0x0a010203)).toBe(from(0x0a090207));
+    expect(procNetIpVs(ipvs).split('\n')[3]).toBe('TCP  0A000001:0050 rr persistent 15000 FF00FF00');
+  });
+
   it('--rate shows what the estimator made of the traffic', () => {
     const ipvs = new Ipvs();
     ok(ipvs, '-A -u 10.0.0.1:53 -s rr');
@@ -149,7 +165,7 @@ describe('ipvsadm errors', () => {
     ['-A -t 80', 'illegal virtual server address[:port] specified', 2],
     ['-A -f 0', "invalid fwmark value `0' specified", 2],
     ['-A -t 10.0.0.9:80 -p 0', "invalid timeout value `0' specified", 2],
-    ['-A -t 10.0.0.9:80 -p -M 255.0.255.0', 'illegal virtual server persistent mask specified', 2],
+    ['-A -t 10.0.0.9:80 -p -M nonet', 'illegal virtual server persistent mask specified', 2],
     ['-L -n extra', 'unexpected argument extra', 2],
     ['--start-daemon primary', 'illegal start-daemon parameter specified', 2],
     ['--stop-daemon master', 'No daemon is running', 255],

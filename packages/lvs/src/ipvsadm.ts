@@ -18,8 +18,7 @@
  * protocol, address as a 32-bit difference — so 10.0.0.1 sorts after 192.168.0.1 as in the real
  * tool — then port), servers by ipvs_cmp_dests.
  * Differences: --start-daemon/--stop-daemon only record the daemon (no sync traffic); -S writes
- * one-packet services as ` -o` (ipvsadm 1.28+), which -R accepts, where 1.26 wrote ` ops`; persistence
- * netmasks must be contiguous. Bounds: 1024 services and 1024 real servers per service (then ENOMEM,
+ * one-packet services as ` -o` (ipvsadm 1.28+), which -R accepts, where 1.26 wrote ` ops`. Bounds: 1024 services and 1024 real servers per service (then ENOMEM,
  * "Memory allocation problem").
  */
 import { CONN_TAB_SIZE } from './connection-table.js';
@@ -467,7 +466,7 @@ class IpvsadmSession {
     const options = () => ({
       scheduler: ce.svc.scheduler,
       persistentTimeout: ce.svc.persistent ? ce.svc.timeout : undefined,
-      netmaskPrefix: ce.svc.family === 4 ? maskPrefix(ce.svc.netmask) : ce.svc.netmask,
+      netmask: ce.svc.netmask,
       onePacket: ce.svc.onePacket,
     });
     switch (ce.cmd) {
@@ -620,7 +619,7 @@ class IpvsadmSession {
           setOption(OPT.netmask);
           if (svc.family !== 6) {
             const mask = inetAton(arg) ?? this.options.resolveHost?.(arg) ?? null;
-            if (mask === null || maskPrefix(mask) < 0) fail(2, 'illegal virtual server persistent mask specified');
+            if (mask === null) fail(2, 'illegal virtual server persistent mask specified');
             svc.netmask = mask!;
           } else {
             svc.netmask = atoi(arg);
@@ -852,8 +851,8 @@ class IpvsadmSession {
       let line = `-A ${name} -s ${service.scheduler.name}`;
       if (service.isPersistent) {
         line += ` -p ${service.timeout}`;
-        if (service.family === 4 && service.netmaskPrefix !== 32) line += ` -M ${formatAddress(inet4(prefixToMask(service.netmaskPrefix)))}`;
-        if (service.family === 6 && service.netmaskPrefix !== 128) line += ` -M ${service.netmaskPrefix}`;
+        if (service.family === 4 && service.netmask !== 0xffffffff) line += ` -M ${formatAddress(inet4(service.netmask))}`;
+        if (service.family === 6 && service.netmask !== 128) line += ` -M ${service.netmask}`;
       }
       if ((service.flags & SVC_F_ONEPACKET) !== 0) line += ' -o';
       this.print(`${line}\n`);
@@ -866,8 +865,8 @@ class IpvsadmSession {
       let line = `${name} ${service.scheduler.name}`;
       if (service.isPersistent) {
         line += ` persistent ${service.timeout}`;
-        if (service.family === 4 && service.netmaskPrefix !== 32) line += ` mask ${formatAddress(inet4(prefixToMask(service.netmaskPrefix)))}`;
-        if (service.family === 6 && service.netmaskPrefix !== 128) line += ` mask ${service.netmaskPrefix}`;
+        if (service.family === 4 && service.netmask !== 0xffffffff) line += ` mask ${formatAddress(inet4(service.netmask))}`;
+        if (service.family === 6 && service.netmask !== 128) line += ` mask ${service.netmask}`;
         if ((service.flags & SVC_F_ONEPACKET) !== 0) line += ' ops';
       }
       this.print(`${line}\n`);
@@ -940,18 +939,6 @@ function parseFwmark(text: string): number {
   const value = m === null ? NaN : Number(m[1]);
   if (!Number.isFinite(value) || value <= 0 || value > 0xffffffff) fail(2, `invalid fwmark value \`${text}' specified`);
   return value;
-}
-
-/** A contiguous IPv4 mask's prefix length, or -1. */
-function maskPrefix(mask: number): number {
-  const m = mask >>> 0;
-  const inverted = ~m >>> 0;
-  if ((inverted & (inverted + 1)) !== 0) return -1;
-  return 32 - Math.log2(inverted + 1);
-}
-
-function prefixToMask(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }
 
 function serviceKey(spec: ServiceSpec): ServiceKey {

@@ -76,7 +76,7 @@ export function procNetIpVs(ipvs: Ipvs): string {
     else out += `${protocolName(service.protocol)}  ${hex(key.address.v4, 8)}:${hex(key.port, 4)} ${sched} ${ops}`;
     if (service.isPersistent) {
       // svc->netmask: the IPv4 mask, or the IPv6 prefix length, through ntohl (little-endian host).
-      const mask = service.family === 4 ? (service.netmaskPrefix === 0 ? 0 : (0xffffffff << (32 - service.netmaskPrefix)) >>> 0) : byteSwap32(service.netmaskPrefix);
+      const mask = service.family === 4 ? service.netmask : byteSwap32(service.netmask);
       out += `persistent ${service.timeout * HZ} ${hex(mask, 8)}\n`;
     } else {
       out += '\n';

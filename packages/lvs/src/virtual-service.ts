@@ -4,7 +4,8 @@
  *
  * A virtual service is TCP or UDP on an address and port, or a firewall mark (-f), in IPv4 or IPv6;
  * it has a scheduler, flags (persistent, one-packet, the scheduler flags -b), a persistence timeout
- * (-p, seconds) and netmask (-M: a prefix length, 32/128 when not given). Its real servers are kept in
+ * (-p, seconds) and netmask (-M: svc->netmask, an IPv4 mask — any, even non-contiguous — or an IPv6
+ * prefix length; 255.255.255.255 and 128 when not given). Its real servers are kept in
  * the kernel's list order, **newest first** (`list_add` at the head in __ip_vs_update_dest), which
  * decides the schedulers' tie-breaks.
  *
@@ -59,6 +60,11 @@ export function serviceFamily(key: ServiceKey): AddressFamily {
   return key.kind === 'fwmark' ? key.family : key.address.family;
 }
 
+/** svc->netmask when -M is not given: 255.255.255.255, or 128 for IPv6. */
+export function defaultNetmask(family: AddressFamily): number {
+  return family === 4 ? 0xffffffff : 128;
+}
+
 export function serviceKeyEquals(a: ServiceKey, b: ServiceKey): boolean {
   if (a.kind === 'fwmark') return b.kind === 'fwmark' && a.family === b.family && a.fwmark === b.fwmark;
   return b.kind === a.kind && a.port === b.port && addressEquals(a.address, b.address);
@@ -69,8 +75,8 @@ export interface ServiceOptions {
   scheduler: string;
   /** Persistence timeout in seconds, or undefined when not persistent. */
   persistentTimeout?: number;
-  /** Persistence netmask as a prefix length (-M 255.255.255.0 → 24); 32 or 128 when not given. */
-  netmaskPrefix?: number;
+  /** Persistence netmask (svc->netmask): an IPv4 mask (-M 255.255.255.0 → 0xffffff00) or an IPv6 prefix length; all ones / 128 when not given. */
+  netmask?: number;
   /** --ops: one-packet scheduling (UDP only). */
   onePacket?: boolean;
   /** -b: scheduler flags (sh-fallback/mh-fallback = SCHED1, sh-port/mh-port = SCHED2, SCHED3). */
@@ -202,8 +208,8 @@ export class VirtualService {
   flags = 0;
   /** Persistence timeout in seconds (meaningful with SVC_F_PERSISTENT). */
   timeout = 0;
-  /** Persistence netmask as a prefix length. */
-  netmaskPrefix: number;
+  /** Persistence netmask: the IPv4 mask, or the IPv6 prefix length. */
+  netmask: number;
   /** Real servers in the kernel's list order: newest first. */
   readonly destinations: RealServer[] = [];
   readonly stats = new IpvsStats();
@@ -211,7 +217,7 @@ export class VirtualService {
   /** `bindScheduler` creates the scheduler for this service (schedulers/scheduler-registry.ts). */
   constructor(key: ServiceKey, options: ServiceOptions, bindScheduler: (service: VirtualService) => Scheduler) {
     this.key = key;
-    this.netmaskPrefix = serviceFamily(key) === 4 ? 32 : 128;
+    this.netmask = defaultNetmask(serviceFamily(key));
     this.apply(options);
     this.scheduler = bindScheduler(this);
   }
@@ -239,7 +245,7 @@ export class VirtualService {
     }
     if (options.onePacket === true) this.flags |= SVC_F_ONEPACKET;
     this.flags |= (options.schedulerFlags ?? 0) & (SVC_F_SCHED1 | SVC_F_SCHED2 | SVC_F_SCHED3);
-    this.netmaskPrefix = options.netmaskPrefix ?? (this.family === 4 ? 32 : 128);
+    this.netmask = options.netmask ?? defaultNetmask(this.family);
   }
 
   findDestination(address: InetAddress, port: number): RealServer | undefined {
