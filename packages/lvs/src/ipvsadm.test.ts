@@ -119,7 +119,7 @@ describe('IPv6 and rates', () => {
     };
     // 10.1.2.3 and 10.9.2.7 are both 10.0.2.0 under the mask: one template, one server.
     expect(from(0x0a010203)).toBe(from(0x0a090207));
-    expect(procNetIpVs(ipvs).split('\n')[3]).toBe('TCP  0A000001:0050 rr persistent 15000 FF00FF00');
+    expect(procNetIpVs(ipvs).split('\n')[3]).toBe('TCP  0A000001:0050 rr  persistent 15000 FF00FF00');
   });
 
   it('--rate shows what the estimator made of the traffic', () => {
@@ -262,7 +262,7 @@ describe('connections and /proc/net', () => {
       'IP Virtual Server version 1.2.1 (size=4096)\n' +
         'Prot LocalAddress:Port Scheduler Flags\n' +
         '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n' +
-        'TCP  0A000001:0050 rr persistent 75000 FFFFFFFF\n' +
+        'TCP  0A000001:0050 rr  persistent 75000 FFFFFFFF\n' +
         '  -> C0A80A02:0050      Masq    1      1          0         \n',
     );
     expect(procNetIpVsConn(ipvs, 2 * S)).toBe(

@@ -1,7 +1,7 @@
 /**
  * The IPVS files of /proc/net, as ip_vs_ctl.c and ip_vs_conn.c print them:
  *  - /proc/net/ip_vs (ip_vs_info_seq_show): the version line with the connection table size, the two
- *    title lines, then each service in hex (`TCP  0A000001:0050 wlc `, `FWM  00000001 rr `, IPv6 as
+ *    title lines, then each service in hex (`TCP  0A000001:0050 wlc  `, `FWM  00000001 rr `, IPv6 as
  *    `[2001:0db8:…]:0050`) with `persistent <timeout in jiffies (HZ 250)> <netmask in hex>`, and its real
  *    servers (`  -> C0A80A02:0050      Masq    1      0          0         `) in the kernel's list order;
  *  - /proc/net/ip_vs_conn (ip_vs_conn_seq_show): one line per connection and template with hex
@@ -73,7 +73,8 @@ export function procNetIpVs(ipvs: Ipvs): string {
     const sched = service.scheduler.name;
     if (key.kind === 'fwmark') out += `FWM  ${hex(key.fwmark, 8)} ${sched} ${ops}`;
     else if (key.address.family === 6) out += `${protocolName(service.protocol)}  [${fullIpv6(key.address.v6)}]:${hex(key.port, 4)} ${sched} `;
-    else out += `${protocolName(service.protocol)}  ${hex(key.address.v4, 8)}:${hex(key.port, 4)} ${sched} ${ops}`;
+    // "%s  %08X:%04X %s %s ": the scheduler, the "ops " flag (or nothing) and one more space.
+    else out += `${protocolName(service.protocol)}  ${hex(key.address.v4, 8)}:${hex(key.port, 4)} ${sched} ${ops} `;
     if (service.isPersistent) {
       // svc->netmask: the IPv4 mask, or the IPv6 prefix length, through ntohl (little-endian host).
       const mask = service.family === 4 ? service.netmask : byteSwap32(service.netmask);
