@@ -224,6 +224,32 @@ describe('thresholds and reuse', () => {
     expect(a!.isOverloaded).toBe(false);
   });
 
+  it('a SYN reusing the ports of a connection to a quiesced server goes elsewhere with expire_nodest_conn, even with conn_reuse_mode 0', () => {
+    const ipvs = director('droute', [['192.168.10.2', 1], ['192.168.10.3', 1]]);
+    ipvs.settings.conn_reuse_mode = 0;
+    const first = ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), 0);
+    const dest = first.kind === 'forward' ? first.conn.dest! : undefined;
+    ipvs.editDestination(tcp80, { address: dest!.address, port: 80, forwarding: 'droute', weight: 0, upperThreshold: 0, lowerThreshold: 0 });
+    expect(ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), S)).toMatchObject({ kind: 'forward', isNew: false });
+    ipvs.settings.expire_nodest_conn = 1;
+    const again = ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), 2 * S);
+    expect(again.kind === 'forward' && again.isNew && again.conn.dest !== dest).toBe(true);
+  });
+
+  it('a SYN on a TIME_WAIT connection that a template controls keeps the connection (5.16+)', () => {
+    const ipvs = director('masq', [['192.168.10.2', 1], ['192.168.10.3', 1]], 300);
+    const first = ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), 0);
+    const conn = first.kind === 'forward' ? first.conn : undefined;
+    const server = [24, 16, 8, 0].map((s) => ((conn!.daddr.family === 4 ? conn!.daddr.v4 : 0) >>> s) & 255).join('.');
+    ipvs.inbound(fromClient('203.0.113.7', 40000, 'A'), 0);
+    ipvs.inbound(fromClient('203.0.113.7', 40000, 'FA'), 0);
+    ipvs.outbound(fromServer(server, '203.0.113.7', 40000, 'FA'), 0);
+    expect(TCP_STATE_NAMES[conn!.state]).toBe('TIME_WAIT');
+    expect(ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), S)).toMatchObject({ kind: 'forward', isNew: false, conn });
+    expect(TCP_STATE_NAMES[conn!.state]).toBe('SYN_RECV'); // the input table: SYN from TIME_WAIT
+    expect(ipvs.connections.size).toBe(2); // the connection and its template
+  });
+
   it('a SYN on a TIME_WAIT connection schedules a new one (conn_reuse_mode 1)', () => {
     const ipvs = director('masq', [['192.168.10.2', 1], ['192.168.10.3', 1]]);
     const first = ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), 0);

@@ -10,7 +10,8 @@
  * server (FORWARD), and `tick(now)` when `nextDeadline()` is due; the returned decision says what
  * to do with the packet. What inbound follows:
  *  - an existing connection is used; a SYN on a TIME_WAIT connection (conn_reuse_mode 1) or on one
- *    whose real server has weight 0 (with expire_nodest_conn) expires it and schedules anew;
+ *    whose real server has weight 0 (with expire_nodest_conn) expires it and schedules anew, unless a
+ *    persistence template controls it (kernels since 5.16);
  *  - a connection whose real server was deleted: with expire_nodest_conn 0 the packet is dropped
  *    and the timer not restarted; with 1 the connection expires and the packet is scheduled anew
  *    (kernels since 5.9);
@@ -311,10 +312,12 @@ export class Ipvs {
   inbound(packet: IpvsPacket, now: number): InboundDecision {
     this.tick(now);
     let conn = this.connections.lookupIn(packet.protocol, packet.source, packet.sourcePort, packet.destination, packet.destinationPort);
-    if (conn !== undefined && packet.tcp?.syn === true && this.settings.conn_reuse_mode !== 0) {
-      // is_new_conn: a SYN on an old entry; reschedule if the entry is done (or its server quiesced).
+    if (conn !== undefined && packet.tcp?.syn === true && conn.control === null) {
+      // is_new_conn: a SYN on an entry no template controls (5.16+); reschedule if its server is
+      // quiesced (expire_nodest_conn) or the entry is done (conn_reuse_mode, is_new_conn_expected).
+      const mode = this.settings.conn_reuse_mode;
       const quiesced = this.settings.expire_nodest_conn !== 0 && conn.dest !== null && conn.dest.weight === 0;
-      const reusable = conn.control === null && conn.protocol === IPPROTO_TCP && (conn.state === TCP_S.TIME_WAIT || ((this.settings.conn_reuse_mode & 2) !== 0 && conn.state === TCP_S.FIN_WAIT && (conn.flags & CONN_F_NOOUTPUT) !== 0));
+      const reusable = mode !== 0 && conn.protocol === IPPROTO_TCP && (conn.state === TCP_S.TIME_WAIT || ((mode & 2) !== 0 && conn.state === TCP_S.FIN_WAIT && (conn.flags & CONN_F_NOOUTPUT) !== 0));
       if (quiesced || reusable) {
         if (conn.controlled === 0) this.expireNowAndRun(conn, now);
         conn = undefined;
