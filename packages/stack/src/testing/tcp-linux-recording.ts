@@ -241,6 +241,8 @@ export interface LinuxRecording {
   sysctl: Record<string, Record<string, string>>;
   captures: Record<string, { node: string; ifname: string; file: string }>;
   steps: RecordedStep[];
+  /** The scenario's own commands on a node (a blackhole route on the router), when it has any. */
+  commands?: { t: number; node: string; command: string }[];
   ss: RecordedListing[];
 }
 

@@ -5,7 +5,8 @@
  * process), at the same distance in (virtual) time from what preceded them on Linux. A call whose
  * result Linux had before the next event is waited for in the model too, so the order of calls and
  * results is Linux's; the model's own speed sets how long each takes. `ss` listings are taken at the
- * recorded moments by the node's shell. Captures: what tcpdump on that interface would see — the
+ * recorded moments by the node's shell, and so are the scenario's own commands (a blackhole route on the
+ * router). Captures: what tcpdump on that interface would see — the
  * node's own transmissions and its link peer's, the latter at their arrival.
  *
  * The agent mirrors fixtures/tcp-agent.py command for command through the TcpSocket contract
@@ -57,6 +58,13 @@ export class ModelAgent {
       pending.result = result;
       pending.at = this.ctx.now();
     };
+    // The call runs from a timer due at once, so that it happens inside the node's own time (as a
+    // program's code always does), not at whatever time the node last handled an event.
+    this.ctx.setTimer(0, () => this.start(line, finish));
+    return pending;
+  }
+
+  private start(line: string, finish: (result: CallResult) => void): void {
     const [command = '', ...args] = line.split(' ');
     const fail = (errno: string) => finish({ errno });
     switch (command) {
@@ -65,7 +73,7 @@ export class ModelAgent {
         const r = s.setsockopt('SO_REUSEADDR', true);
         const bound = r.ok ? s.bind(args[0] ?? '', Number(args[1])) : r;
         const listening = bound.ok ? s.listen(Number(args[2])) : bound;
-        if (!listening.ok) return fail(listening.errno), pending;
+        if (!listening.ok) return fail(listening.errno);
         this.listener = s;
         s.onAccept((connection) => {
           this.backlog.push(connection);
@@ -89,7 +97,7 @@ export class ModelAgent {
           this.wake();
         });
         const r = s.connect(args[0] ?? '', Number(args[1]));
-        if (!r.ok) return fail(r.errno), pending;
+        if (!r.ok) return fail(r.errno);
         this.until(() => connected || this.failure !== null, () => {
           if (this.failure !== null) fail(this.failure);
           else {
@@ -158,7 +166,6 @@ export class ModelAgent {
       default:
         throw new Error(`tcp-linux-replay: no agent command ${command}`);
     }
-    return pending;
   }
 
   private socket(): TcpSocket {
@@ -286,7 +293,8 @@ export interface ModelReplay {
 type TimelineEvent =
   | { t: number; kind: 'call'; index: number }
   | { t: number; kind: 'result'; index: number }
-  | { t: number; kind: 'listing'; index: number };
+  | { t: number; kind: 'listing'; index: number }
+  | { t: number; kind: 'command'; index: number };
 
 /** Replays every call and listing of `recording` on a model network of its shape. */
 export function replayRecording(recording: LinuxRecording): ModelReplay {
@@ -295,9 +303,11 @@ export function replayRecording(recording: LinuxRecording): ModelReplay {
   const events: TimelineEvent[] = [
     ...recording.steps.flatMap((step, index): TimelineEvent[] => [
       { t: step.t, kind: 'call', index },
-      { t: step.result.t, kind: 'result', index },
+      // The recorder stamps a call just after handing it over, so a quick answer may carry an earlier time.
+      { t: Math.max(step.t, step.result.t), kind: 'result', index },
     ]),
     ...recording.ss.map((listing, index): TimelineEvent => ({ t: listing.t, kind: 'listing', index })),
+    ...(recording.commands ?? []).map((command, index): TimelineEvent => ({ t: command.t, kind: 'command', index })),
   ].sort((a, b) => a.t - b.t);
   const start = lab.now + SECOND;
   const pending: (Pending | undefined)[] = [];
@@ -324,8 +334,12 @@ export function replayRecording(recording: LinuxRecording): ModelReplay {
       const agent = agents.get(step.role);
       if (agent === undefined) throw new Error(`tcp-linux-replay: no agent on ${step.role}`);
       const p = agent.call(step.call);
+      lab.runUntil(lab.now);
       pending[event.index] = p;
       replay.steps[event.index] = { step, issuedAt: lab.now, get result() { return p.result; }, get at() { return p.at; } };
+    } else if (event.kind === 'command') {
+      const command = recording.commands?.[event.index];
+      if (command !== undefined) shell(lab, command.node, command.command);
     } else {
       const listing = recording.ss[event.index] as LinuxRecording['ss'][number];
       const run = lab.exec(listing.node, listing.command, SECOND);
