@@ -59,6 +59,7 @@ import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
 import { TcpSockets } from './tcp/tcp-sockets.js';
+import type { TcpSocketInfo } from './tcp/socket-info.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
 import { Prng, TimerHeap } from './timers.js';
 import { Kernel, ZERO_DEVICE_STATS, type DadProber, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
@@ -728,7 +729,8 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     deviceStats: (dev) => statistics.links.get(dev) ?? ZERO_DEVICE_STATS,
     ipStatistics: () => statistics.ip,
   });
-  const shell = new Shell(kernel);
+  // `ss` and `netstat -t/-u` read the node's socket tables, built with the node below.
+  const shell = new Shell(kernel, { sockets: { tcp: (): readonly TcpSocketInfo[] => node.parts.tcp.tcpSocketSnapshot(), udp: () => [] } });
   for (const file of config.files ?? []) {
     const path = FileStore.resolve(file.path);
     const opened = shell.files.open(path, false);

@@ -33,6 +33,8 @@ export interface ProcessServices {
 /** A process as the socket layer sees it, plus cleanup hooks for ARP sockets. */
 export interface ProcessOwner extends SocketOwner {
   readonly pid: number;
+  /** The program's name (argv[0] without its directory), as `ss -p` and `netstat -p` print it. */
+  readonly name: string;
   addCleanup(cleanup: () => void): void;
 }
 
@@ -47,6 +49,7 @@ class RunningProcess implements ProcessOwner {
 
   constructor(
     readonly pid: number,
+    readonly name: string,
     private readonly services: ProcessServices,
     private readonly io: CommandIo,
     private readonly onExit: (process: RunningProcess) => void,
@@ -138,7 +141,7 @@ export class ProcessTable {
 
   /** Start `program` with `argv`; returns the handle the shell gives back for Ctrl-C. */
   start(program: Program, argv: readonly string[], io: CommandIo): CommandHandle {
-    const process = new RunningProcess(this.nextPid++, this.services, io, (p) => this.running.delete(p.pid));
+    const process = new RunningProcess(this.nextPid++, (argv[0] ?? '').split('/').pop() ?? '', this.services, io, (p) => this.running.delete(p.pid));
     this.running.set(process.pid, process);
     // A program that throws has a bug: the exception leaves the node (the runtime ends the run naming it).
     program(process.context(argv));

@@ -2,7 +2,7 @@
  * The net-tools 2.10 commands over the same kernel: `route` (-n, -e, -ee, -C; add/del with -net,
  * -host, netmask, gw, metric, dev, reject, through the SIOCADDRT/SIOCDELRT semantics of
  * fib_frontend.c rtentry_to_fib_config) plus the BSD forms `route delete default` and
- * `route add default GW`; `netstat -r[n]`; `ifconfig` (labels shown as their own interfaces, as
+ * `route add default GW`; `netstat -r[n]` (its socket listing is netstat-sockets.ts); `ifconfig` (labels shown as their own interfaces, as
  * SIOCGIFCONF lists them) and `ifconfig DEV [inet] ADDR [netmask M] [broadcast B] [delete] [up|down]`.
  * The route cache shown by `route -C` is the kernel model's per-flow cache (Linux 2.4's layout, as in
  * seed 004). Counters are zero: the control plane does not count packets.
@@ -15,6 +15,8 @@ import { KERNEL_ERRNO_MESSAGE } from '../fib/errors.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RTPROT_BOOT, type FibRoute } from '../fib/types.js';
 import { formatMac } from './ip-util.js';
 import { printIpStatistics } from './netstat-statistics.js';
+import { printInternetConnections, type NetstatSocketRequest } from './netstat-sockets.js';
+import type { SocketListing } from '../tcp/socket-info.js';
 
 export interface CommandOutput {
   stdout: string;
@@ -302,34 +304,103 @@ function routeModify(kernel: Kernel, add: boolean, args: string[], _resolve: Res
   return { stdout: '', stderr: '', status: 0 };
 }
 
-export function runNetstat(kernel: Kernel, argv: string[], now: Nanos, resolve: Resolver): CommandOutput {
-  let route = false;
-  let numeric = false;
-  let cache = false;
-  let statistics = false;
+/** net-tools' usage(), printed after an option error (exit 3, E_OPTERR). */
+const NETSTAT_USAGE = `usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--version|-h|--help}
+       netstat [-vWnNcaeol] [<Socket> ...]
+       netstat { [-vWeenNac] -i | [-cnNe] -M | -s [-6tuw] }
+
+        -r, --route              display routing table
+        -i, --interfaces         display interface table
+        -g, --groups             display multicast group memberships
+        -s, --statistics         display networking statistics (like SNMP)
+        -M, --masquerade         display masqueraded connections
+
+        -v, --verbose            be verbose
+        -W, --wide               don't truncate IP addresses
+        -n, --numeric            don't resolve names
+        --numeric-hosts          don't resolve host names
+        --numeric-ports          don't resolve port names
+        --numeric-users          don't resolve user names
+        -N, --symbolic           resolve hardware names
+        -e, --extend             display other/more information
+        -p, --programs           display PID/Program name for sockets
+        -o, --timers             display timers
+        -c, --continuous         continuous listing
+
+        -l, --listening          display listening server sockets
+        -a, --all                display all sockets (default: connected)
+        -F, --fib                display Forwarding Information Base (default)
+        -C, --cache              display routing cache instead of FIB
+        -Z, --context            display SELinux security context for sockets
+
+  <Socket>={-t|--tcp} {-u|--udp} {-U|--udplite} {-S|--sctp} {-w|--raw}
+           {-x|--unix} --ax25 --ipx --netrom
+  <AF>=Use '-6|-4' or '-A <af>' or '--<af>'; default: inet
+  List of possible address families (which support routing):
+    inet (DARPA Internet) inet6 (IPv6) ax25 (AMPR AX.25) 
+    netrom (AMPR NET/ROM) rose (AMPR ROSE) ipx (Novell IPX) 
+    ddp (Appletalk DDP) x25 (CCITT X.25) 
+`;
+
+/** netstat 2.10's short options (getopt's string), for telling an unknown letter from one not modelled. */
+const NETSTAT_LETTERS = 'ACFMacdeghilnNoprsStuUvVWw2fx64Z';
+
+const NETSTAT_LONG: Readonly<Record<string, string>> = {
+  '--route': 'r', '--statistics': 's', '--numeric': 'n', '--tcp': 't', '--udp': 'u', '--all': 'a', '--listening': 'l',
+  '--programs': 'p', '--wide': 'W', '--inet': '4', '--inet6': '6', '--extend': 'e', '--verbose': 'v', '--cache': 'C',
+  '--fib': 'F', '--unix': 'x', '--raw': 'w', '--numeric-hosts': 'n', '--numeric-ports': 'n',
+};
+
+/**
+ * `netstat`: -r[n] (the routing table, -C its cache), -s (statistics), and the socket listing
+ * (-t -u -a -l -n -p -W -4 -6 -A inet|inet6, netstat-sockets.ts).
+ */
+export function runNetstat(kernel: Kernel, argv: string[], now: Nanos, resolve: Resolver, sockets: SocketListing): CommandOutput {
+  const letters = new Set<string>();
+  const families = new Set<4 | 6>();
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '-f' || arg === '-A') {
-      i++;
+    if (arg === '-f' || arg === '-A' || arg.startsWith('-A') || arg.startsWith('--protocol=')) {
+      const af = arg === '-f' || arg === '-A' ? argv[++i] ?? '' : arg.startsWith('-A') ? arg.slice(2) : arg.slice('--protocol='.length);
+      for (const name of af.split(',')) {
+        if (name === 'inet') families.add(4);
+        else if (name === 'inet6') families.add(6);
+      }
       continue;
     }
-    if (arg === '--route') route = true;
-    else if (arg === '--statistics') statistics = true;
-    else if (arg === '--numeric') numeric = true;
-    else if (/^-[a-zA-Z]+$/.test(arg)) {
+    const long = NETSTAT_LONG[arg];
+    if (long !== undefined) letters.add(long);
+    else if (arg.startsWith('--')) return { stdout: '', stderr: `netstat: unrecognized option '${arg}'\n${NETSTAT_USAGE}`, status: 3 };
+    else if (/^-[a-zA-Z0-9]+$/.test(arg)) {
       for (const f of arg.slice(1)) {
-        if (f === 'r') route = true;
-        else if (f === 'n') numeric = true;
-        else if (f === 'C') cache = true;
-        else if (f === 's') statistics = true;
-        else if (!'evW46'.includes(f)) return { stdout: '', stderr: `netstat: invalid option -- '${f}'\n`, status: 1 };
+        if (!NETSTAT_LETTERS.includes(f)) return { stdout: '', stderr: `netstat: invalid option -- '${f}'\n${NETSTAT_USAGE}`, status: 3 };
+        letters.add(f);
       }
     }
   }
-  if (statistics) return { stdout: printIpStatistics(kernel.ipStatistics(), kernel.sysctl('net.ipv4.conf.all.forwarding') !== 0), stderr: '', status: 0 };
-  if (!route) return { stdout: '', stderr: 'netstat: only the routing table (-r) and statistics (-s) are available here\n', status: 1 };
-  if (cache) return { stdout: printCache(kernel, 2, numeric, resolve, now), stderr: '', status: 0 };
-  return { stdout: printFib(kernel, 2, numeric, resolve), stderr: '', status: 0 };
+  if (letters.has('4')) families.add(4);
+  if (letters.has('6')) families.add(6);
+  const numeric = letters.has('n');
+  if (letters.has('s')) return { stdout: printIpStatistics(kernel.ipStatistics(), kernel.sysctl('net.ipv4.conf.all.forwarding') !== 0), stderr: '', status: 0 };
+  if (letters.has('r')) {
+    if (letters.has('C')) return { stdout: printCache(kernel, 2, numeric, resolve, now), stderr: '', status: 0 };
+    return { stdout: printFib(kernel, 2, numeric, resolve), stderr: '', status: 0 };
+  }
+  const unmodelled = [...letters].find((f) => 'igMocUSweZNhVT'.includes(f));
+  if (unmodelled !== undefined) return { stdout: '', stderr: `netstat: -${unmodelled} is not available here: netloom lists the routing table (-r), statistics (-s) and TCP/UDP sockets (-t -u -a -l -n -p -W -4 -6)\n`, status: 1 };
+  const named = letters.has('t') || letters.has('u') || letters.has('x');
+  const request: NetstatSocketRequest = {
+    tcp: named ? letters.has('t') : true,
+    udp: named ? letters.has('u') : true,
+    all: letters.has('a'),
+    listening: letters.has('l'),
+    numeric,
+    programs: letters.has('p'),
+    wide: letters.has('W'),
+    families: families.size > 0 ? families : new Set([4, 6]),
+    unixSection: named ? letters.has('x') : families.size === 0,
+  };
+  return { stdout: printInternetConnections(sockets, request, resolve), stderr: '', status: 0 };
 }
 
 // ------------------------------------------------------------------ ifconfig

@@ -1,6 +1,6 @@
 /**
  * The node shell: splits a command line with shell quoting, runs a builtin (`ip`, `route`,
- * `netstat`, `ifconfig`, `sysctl`, `hostname`, `echo` with `> /proc/sys/…`, `cat /proc/sys/…`,
+ * `netstat`, `ss`, `ifconfig`, `sysctl`, `hostname`, `echo` with `> /proc/sys/…`, `cat /proc/sys/…`,
  * `true`, `false`) or a command registered by another part of the node (programs, `arping`, `ip
  * neigh`), and reports output and the exit status through CommandIo. Unknown commands get bash's
  * `CMD: command not found` and status 127. Bad input is the command's own error text and
@@ -20,6 +20,8 @@ import { errnoMessage } from '../process.js';
 import { FileStore, lastLines } from './file-store.js';
 import { JobTable, runKill } from './jobs.js';
 import { runHostname } from './hostname-command.js';
+import { runSs } from './ss-command.js';
+import type { SocketListing } from '../tcp/socket-info.js';
 
 /**
  * A command the shell can run. Synchronous handlers call `io.exit` before returning (and may return
@@ -35,7 +37,11 @@ const NO_HANDLE: CommandHandle = { interrupt: () => {} };
 export interface ShellOptions {
   /** Name for an address in `route`/`netstat` output without -n (node names of the topology). */
   resolveAddress?: (address: number) => string | null;
+  /** The node's TCP and UDP sockets, for `ss` and `netstat -t/-u` (none when left out). */
+  sockets?: SocketListing;
 }
+
+const NO_SOCKETS: SocketListing = { tcp: () => [], udp: () => [] };
 
 export class Shell {
   private readonly commands = new Map<string, ShellHandler>();
@@ -44,12 +50,14 @@ export class Shell {
   readonly files = new FileStore();
   readonly jobs = new JobTable();
   resolveAddress: (address: number) => string | null;
+  private readonly sockets: SocketListing;
 
   constructor(
     private readonly kernel: Kernel,
     options: ShellOptions = {},
   ) {
     this.resolveAddress = options.resolveAddress ?? (() => null);
+    this.sockets = options.sockets ?? NO_SOCKETS;
   }
 
   /** Add (or replace) a command. */
@@ -122,7 +130,9 @@ export class Shell {
       case 'route':
         return finish(runRoute(this.kernel, words, now, this.resolveAddress));
       case 'netstat':
-        return finish(runNetstat(this.kernel, words, now, this.resolveAddress));
+        return finish(runNetstat(this.kernel, words, now, this.resolveAddress, this.sockets));
+      case 'ss':
+        return finish(runSs(words, this.sockets));
       case 'ifconfig':
         return finish(runIfconfig(this.kernel, words));
       case 'hostname':

@@ -16,8 +16,6 @@ export interface SocketEndpoint {
   /** IPv4 dotted quad or IPv6 text (any form wire's parser reads; the listing prints it compressed). */
   address: string;
   port: number;
-  /** The scope (interface name) of an IPv6 link-local address, printed as `fe80::1%eth0`. */
-  scope?: string;
 }
 
 /** The process holding the socket, as `ss -p` prints `users:(("nc",pid=12,fd=3))`. */
@@ -28,36 +26,48 @@ export interface SocketProcess {
   fd: number;
 }
 
-/** One TCP socket as `ss -t` and `netstat -t` list it. */
-export interface TcpSocketInfo {
+/** What every listed Internet socket has, TCP or UDP. */
+export interface InetSocketInfo {
   family: 4 | 6;
-  state: TcpState;
   /**
-   * Recv-Q: bytes received and not yet read; for a LISTEN socket, connections waiting in the accept
-   * queue (sk_ack_backlog).
+   * Recv-Q: bytes received and not yet read (TCP: rcv_nxt − copied_seq, so a FIN not yet read counts
+   * 1, as in CLOSE-WAIT); for a LISTEN socket, connections waiting in the accept queue (sk_ack_backlog).
    */
   recvQ: number;
   /**
-   * Send-Q: bytes sent and not yet acknowledged plus bytes not yet sent; for a LISTEN socket, the
-   * backlog given to listen(2) after the somaxconn cap (sk_max_ack_backlog).
+   * Send-Q: bytes sent and not yet acknowledged plus bytes not yet sent (TCP: write_seq − snd_una, so
+   * a SYN or FIN in flight counts 1, as in SYN-SENT); for a LISTEN socket, the backlog given to
+   * listen(2) after the somaxconn cap (sk_max_ack_backlog). `netstat` shows 0 for a listener.
    */
   sendQ: number;
   local: SocketEndpoint;
-  /** For a listener: the wildcard address and port 0 (`0.0.0.0:*`, `[::]:*`). */
+  /** For a listener or an unconnected UDP socket: the wildcard address and port 0 (`0.0.0.0:*`, `[::]:*`). */
   remote: SocketEndpoint;
-  /** SO_BINDTODEVICE: `ss` prints the local address as `0.0.0.0%eth0:80`. */
+  /**
+   * sk_bound_dev_if: SO_BINDTODEVICE, or the interface of a link-local address the socket connected
+   * to or bound (Linux binds the socket to the scope's device). `ss` prints `0.0.0.0%eth0:80`.
+   */
   boundDevice?: string;
+  /**
+   * An IPv6 socket with IPV6_V6ONLY off, taking IPv4 too: `ss` prints its wildcard as `*`. The model's
+   * IPv6 sockets have their own port space (v6only), so they leave this out and print `[::]`.
+   */
+  dualStack?: boolean;
   process?: SocketProcess;
 }
 
+/** One TCP socket as `ss -t` and `netstat -t` list it. */
+export interface TcpSocketInfo extends InetSocketInfo {
+  state: TcpState;
+}
+
 /** One UDP socket as `ss -u` and `netstat -u` list it: UNCONN unless connected (ESTAB). */
-export interface UdpSocketInfo {
-  family: 4 | 6;
+export interface UdpSocketInfo extends InetSocketInfo {
   connected: boolean;
-  recvQ: number;
-  sendQ: number;
-  local: SocketEndpoint;
-  remote: SocketEndpoint;
-  boundDevice?: string;
-  process?: SocketProcess;
+}
+
+/** Where the listings read the node's sockets: the TCP and UDP tables' snapshots. */
+export interface SocketListing {
+  tcp(): readonly TcpSocketInfo[];
+  udp(): readonly UdpSocketInfo[];
 }
