@@ -11,7 +11,8 @@
  *
  * Timers run in virtual time: every packet restarts a connection's timer with its state's timeout
  * (ip_vs_conn_put), `expireDue(now)` expires those due (ip_vs_conn_expire). A connection that still
- * controls others (a template with live connections) is not freed: its timer is re-armed for 60 s.
+ * controls others (a template with live connections) is not freed: its timeout becomes 60 s
+ * (expire_later's cp->timeout = 60*HZ, which later restarts keep) and its timer is re-armed.
  * An expired connection leaves the real server's counters (ip_vs_unbind_dest) and its template's
  * n_control. The hash table has 4096 buckets (conn_tab_bits 12, shown as `size=4096`); the kernel
  * bounds the entries only by memory. netloom bounds them at 262,144 connections per director
@@ -286,7 +287,11 @@ export class ConnectionTable {
         this.queue(conn); // the timer was restarted since
         continue;
       }
-      if (this.onExpire(conn) === 'retry') this.setExpiry(conn, now + CONTROL_RETRY_NS);
+      if (this.onExpire(conn) === 'retry') {
+        // expire_later: cp->timeout = 60*HZ, kept for every later restart of the timer.
+        conn.timeoutNs = CONTROL_RETRY_NS;
+        this.setExpiry(conn, now + CONTROL_RETRY_NS);
+      }
     }
   }
 

@@ -151,6 +151,17 @@ describe('persistence', () => {
     expect(counters(dest)).toBe('0/0/0');
   });
 
+  it('a template still controlling a connection when it runs out waits 60 s at a time, and keeps that timeout', () => {
+    const ipvs = director('masq', [['192.168.10.2', 1]], 30);
+    const a = ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), 0);
+    ipvs.inbound(fromClient('203.0.113.7', 40000, 'A'), S); // ESTABLISHED: 900 s
+    const template = a.kind === 'forward' ? a.conn.control! : undefined;
+    ipvs.tick(30 * S);
+    expect([template!.hashed, template!.expiresAt, template!.timeoutNs]).toEqual([true, 90 * S, 60 * S]);
+    ipvs.inbound(fromClient('203.0.113.8', 40001, 'S'), 40 * S); // a new connection through it restarts it with 60 s
+    expect(template!.expiresAt).toBe(100 * S);
+  });
+
   it('keeps a persistent client on a quiesced server unless expire_quiescent_template', () => {
     const ipvs = director('masq', [['192.168.10.2', 1], ['192.168.10.3', 1]], 360);
     const first = ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), 0);
