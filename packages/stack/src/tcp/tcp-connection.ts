@@ -204,6 +204,10 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   /** When the holes of this recovery were last retransmitted from snd_una on. */
   private recoveryRoundAt: Nanos = 0;
   private retransmitTimer: TimerHandle | null = null;
+  /** The pending transmit timer is a tail loss probe (ICSK_TIME_LOSS_PROBE), not the RTO. */
+  private lossProbe = false;
+  /** tlp_high_seq: snd_nxt when a probe went, until an ACK covers it (one probe per tail). */
+  private tlpHighSeq: number | null = null;
   private retransmits = 0;
   /** retrans_stamp: when the first segment now being retransmitted was sent; null when none is. */
   private retransStamp: Nanos | null = null;
@@ -215,6 +219,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private quickAcks = MAX_QUICKACKS;
   private pingpong = false;
   private lastReceivedAt: Nanos = 0;
+  /** lrcvtime: when data last arrived (ping-pong detection looks at it, not at bare ACKs). */
+  private lastDataAt: Nanos = -Infinity;
   private persistTimer: TimerHandle | null = null;
   private probes = 0;
   private keepaliveTimer: TimerHandle | null = null;
@@ -457,14 +463,21 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
 
   // ================================================================ what ss shows
 
-  /** Recv-Q: unread bytes; for a listener, the accept queue. */
+  /** Recv-Q (rcv_nxt − copied_seq): unread bytes and a FIN the program has not seen; for a listener, the accept queue. */
   get receiveQueue(): number {
-    return this.currentState === 'LISTEN' ? this.acceptQueue.length : this.unread.length;
+    if (this.currentState === 'LISTEN') return this.acceptQueue.length;
+    return this.unread.length + (this.endPending && !this.endReported ? 1 : 0);
   }
 
-  /** Send-Q: bytes not yet acknowledged (sent or not); for a listener, its backlog. */
+  /** Send-Q (write_seq − snd_una): bytes not yet acknowledged, sent or not, with an unacknowledged SYN or FIN; for a listener, its backlog. */
   get sendQueue(): number {
-    return this.currentState === 'LISTEN' ? this.backlog : this.sendBuffer.length;
+    const state = this.currentState;
+    if (state === 'LISTEN') return this.backlog;
+    if (state === 'TIME-WAIT' || state === 'CLOSE') return 0;
+    const dataEnd = seqAdd(this.sndUna, this.sendBuffer.length);
+    const synUnacked = state === 'SYN-SENT' || state === 'SYN-RECV' ? 1 : 0;
+    const finUnacked = this.finQueued && !seqLt(dataEnd, this.sndUna) && state !== 'FIN-WAIT-2' ? 1 : 0;
+    return this.sendBuffer.length + synUnacked + finUnacked;
   }
 
   get isClosed(): boolean {
@@ -808,8 +821,9 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     // step 5); with SACK, output() retransmits what the scoreboard calls lost (RFC 6675).
     if (this.congestion.onAck(ackedSegments, ack, cwndLimited) === 'partialAck' && this.scoreboard === null) this.retransmitHead(now);
     if (seqLt(this.highRxt, this.sndUna)) this.highRxt = this.sndUna;
+    if (this.tlpHighSeq !== null && !seqLt(ack, this.tlpHighSeq)) this.tlpHighSeq = null;
     if (this.sndUna === this.sndMax) this.stopRetransmit();
-    else this.armRetransmit(now);
+    else this.armTransmitTimer(now);
     if (finAcked) this.ourFinAcked(now);
     if (this.writableWanted && this.sendBuffer.length < this.sendBufferLimit()) {
       this.writableWanted = false;
@@ -927,6 +941,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     }
     if (data.length > this.rcvMss) this.rcvMss = Math.min(data.length, this.advMss);
     this.measureReceiveRtt(tcp, now);
+    if (data.length > 0) this.lastDataAt = now;
     if (data.length === 0 && !fin) return;
     // Trim what we already have.
     const old = seqDiff(this.rcvNxt, seq);
@@ -1355,15 +1370,12 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
         this.rttSeq = seq;
         this.rttSentAt = now;
       }
-      if (this.sinceLastReceive(now) < DELACK_MIN && length > 0) this.pingpong = true;
-      if (this.retransmitTimer === null) this.armRetransmit(now);
+      // tcp_event_data_sent: data sent within an ATO of data received is a reply: ping-pong mode.
+      if (now - this.lastDataAt < DELACK_MIN && length > 0) this.pingpong = true;
+      if (this.retransmitTimer === null || (this.lossProbe && !retransmission)) this.armTransmitTimer(now);
       pipe++;
       if (fin) break;
     }
-  }
-
-  private sinceLastReceive(now: Nanos): number {
-    return now - this.lastReceivedAt;
   }
 
   /** The first unacknowledged segment again (fast retransmit, partial ACK, timeout). */
@@ -1401,8 +1413,58 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
 
   // ================================================================ timers
 
+  /**
+   * tcp_set_xmit_timer after new data or an ACK: the tail loss probe when tcp_schedule_loss_probe would
+   * arm it (RFC 8985 §7.2: 2·SRTT, plus TCP_RTO_MIN with one segment in flight, not later than the RTO),
+   * else the retransmission timer.
+   */
+  private armTransmitTimer(now: Nanos): void {
+    if (!this.canProbe()) {
+      this.armRetransmit(now);
+      return;
+    }
+    const srtt = this.rtoEstimator.srtt;
+    const pto = Math.min(2 * srtt + (this.flightSegments() === 1 ? TCP_RTO_MIN : 2 * MS), this.rtoEstimator.rto);
+    this.retransmitTimer?.cancel();
+    if (this.retransStamp === null) this.retransmitArmedAt = now;
+    this.lossProbe = true;
+    this.retransmitTimer = this.table.env.timers.schedule(now + Math.ceil(pto / MS) * MS, (at) => this.table.run(() => this.retransmitTimeout(at)));
+  }
+
+  private canProbe(): boolean {
+    if (this.currentState !== 'ESTAB' && this.currentState !== 'CLOSE-WAIT') return false;
+    if (this.congestion.phase !== 'open' || this.tlpHighSeq !== null || !this.rtoEstimator.hasSample || this.sndUna === this.sndMax) return false;
+    // Not cwnd-limited but data still queued: the sender is waiting for something else (no probe).
+    const unsent = seqDiff(seqAdd(this.sndUna, this.sendBuffer.length), this.sndNxt) > 0;
+    return !(this.congestion.cwnd > this.flightSegments() && unsent);
+  }
+
+  /** tcp_send_loss_probe: new data if the peer's window allows, else the last segment again; then the RTO. */
+  private sendLossProbe(now: Nanos): void {
+    const dataEnd = seqAdd(this.sndUna, this.sendBuffer.length);
+    const unsent = Math.max(0, seqDiff(dataEnd, this.sndNxt));
+    const windowLeft = this.sndWnd - seqDiff(this.sndNxt, this.sndUna);
+    if (unsent > 0 && windowLeft >= Math.min(unsent, this.sendMss)) {
+      const length = Math.min(unsent, this.sendMss);
+      this.transmit(TcpFlag.ack | (length === unsent ? TcpFlag.psh : 0), this.sndNxt, this.sendBuffer.copy(seqDiff(this.sndNxt, this.sndUna), length), now);
+      this.sndNxt = seqAdd(this.sndNxt, length);
+      if (seqLt(this.sndMax, this.sndNxt)) this.sndMax = this.sndNxt;
+    } else {
+      const finSent = this.finQueued && seqLt(dataEnd, this.sndMax);
+      const dataSent = seqDiff(this.sndMax, this.sndUna) - (finSent ? 1 : 0);
+      const length = Math.min(this.sendMss, Math.max(dataSent, 0));
+      const start = seqAdd(this.sndUna, dataSent - length);
+      if (this.retransStamp === null) this.retransStamp = this.retransmitArmedAt;
+      this.table.mib.retransSegs++;
+      this.transmit(TcpFlag.ack | (finSent ? TcpFlag.fin : 0) | (length > 0 ? TcpFlag.psh : 0), start, this.sendBuffer.copy(dataSent - length, length), now);
+      this.rttSeq = null;
+    }
+    this.tlpHighSeq = this.sndMax;
+  }
+
   private armRetransmit(now: Nanos): void {
     this.retransmitTimer?.cancel();
+    this.lossProbe = false;
     this.retransmitArmedAt = now;
     const synState = this.currentState === 'SYN-SENT' || this.currentState === 'SYN-RECV';
     const rto = synState ? this.synRto() : this.rtoEstimator.rto;
@@ -1419,6 +1481,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private stopRetransmit(): void {
     this.retransmitTimer?.cancel();
     this.retransmitTimer = null;
+    this.lossProbe = false;
   }
 
   /** tcp_retransmit_timer / tcp_write_timeout. */
@@ -1444,6 +1507,13 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       return;
     }
     if (this.sndUna === this.sndMax) return;
+    if (this.lossProbe) {
+      this.lossProbe = false;
+      this.sendLossProbe(now);
+      this.armRetransmit(now);
+      return;
+    }
+    this.tlpHighSeq = null;
     if (this.retransStamp === null) this.retransStamp = this.retransmitArmedAt;
     const boundary = this.closed && state !== 'ESTAB' ? Math.max(sysctl('net.ipv4.tcp_orphan_retries'), 8) : sysctl('net.ipv4.tcp_retries2');
     if (retransmitsTimedOut(boundary, TCP_RTO_MIN, now - this.retransStamp)) {
