@@ -22,7 +22,7 @@ describe('the ip_vs module', () => {
     expect(node.netfilter.chains(4).forward).toHaveLength(2);
     expect(lab.exec('d', 'ipvsadm -a -t 192.0.2.80:80 -r 10.0.0.2 -m -w 3').status).toBe(0);
     expect(lab.exec('d', 'cat /proc/net/ip_vs').stdout).toBe(
-      'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\nTCP  C0000250:0050 rr \n  -> 0A000002:0050      Masq    3      0          0         \n',
+      'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\nTCP  C0000250:0050 rr  \n  -> 0A000002:0050      Masq    3      0          0         \n',
     );
     expect(lab.exec('d', 'sysctl net.ipv4.vs.expire_nodest_conn').stdout).toBe('net.ipv4.vs.expire_nodest_conn = 0\n');
     expect(lab.exec('d', 'sysctl -w net.ipv4.vs.expire_nodest_conn=1').status).toBe(0);
