@@ -6,7 +6,7 @@
  * TIME-WAIT's 60 s, simultaneous open, and a listen backlog that overflows.
  */
 import { describe, expect, test } from 'vitest';
-import { TcpFlag } from '@netloom/wire';
+import { isWireError, parseTcp, TcpFlag } from '@netloom/wire';
 import type { Program, TcpSocket } from '../process.js';
 import { Prng } from '../timers.js';
 import { MS, SECOND } from '../testing/lab.js';
@@ -187,5 +187,41 @@ describe('opening', () => {
     const states = lab.node('h1').parts.tcp.tcpSocketSnapshot().map((s) => s.state).sort();
     expect(states).toEqual(['FIN-WAIT-2', 'FIN-WAIT-2', 'SYN-SENT', 'SYN-SENT']);
     expect(lab.node('h2').parts.tcp.mib.listenOverflows).toBeGreaterThan(0);
+  });
+});
+
+describe('IPv6', () => {
+  test('a connection over IPv6: the SYN offers mss 1440, 100 kB arrive whole, both sides close', () => {
+    const server = newLog();
+    const client = newLog();
+    const lab = chain(0, { server: serverProgram(server), client: clientProgram(client) });
+    lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth1 nodad');
+    lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
+    lab.exec('h2', 'server 80 128 accept 6');
+    const run = lab.exec('h1', 'client 2001:db8::2 80 100000 6', 30 * SECOND);
+    expect(client.lines.filter((l) => !l.startsWith('connected') && !l.startsWith('client end'))).toEqual([]);
+    expect(run.status).toBe(0);
+    expect(sameBytes(concat(server.received), pattern(100_000))).toBe(true);
+    expect(server.lines).toEqual(['listen ok', 'accept 2001:db8::1:' + String(client.sockets[0]!.localAddress()!.port), 'server end']);
+    const h1 = lab.node('h1').parts.tcp.tcpSocketSnapshot();
+    expect(h1.map((s) => [s.family, s.state, s.local.address, s.remote.address])).toEqual([[6, 'TIME-WAIT', '2001:db8::1', '2001:db8::2']]);
+    // The SYN: IPv6 (EtherType 0x86dd, next header 6) with MSS 1500 - 60.
+    const syn = lab.sent('h1').map((f) => f.frame).find((f) => f[12] === 0x86 && f[13] === 0xdd && f[14 + 6] === 6)!;
+    const tcp = parseTcp(syn.subarray(14 + 40), { family: 6, source: syn.subarray(22, 38), destination: syn.subarray(38, 54) });
+    expect(isWireError(tcp) ? tcp.error : optionText(tcp)).toBe('mss 1440,sackOK,TS,nop,wscale 10');
+  });
+});
+
+describe('ICMP errors', () => {
+  test('connect to an on-link address nobody answers ARP for fails with EHOSTUNREACH when the neighbour fails (about 3 s)', () => {
+    const client = newLog();
+    const lab = chain(0, { client: clientProgram(client) });
+    const start = lab.now;
+    lab.exec('h1', 'client 10.0.0.99 80 0', 10 * SECOND);
+    expect(client.lines).toHaveLength(1);
+    const [, errno, at] = client.lines[0]!.split(' ');
+    expect(errno).toBe('EHOSTUNREACH');
+    expect((Number(at) - start) / SECOND).toBeGreaterThan(2.9);
+    expect((Number(at) - start) / SECOND).toBeLessThan(3.5);
   });
 });

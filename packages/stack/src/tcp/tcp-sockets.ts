@@ -43,8 +43,8 @@ const ICMP_DEST_UNREACH = 3;
 const ICMP_FRAG_NEEDED = 4;
 const ICMPV6_PKT_TOOBIG = 2;
 
-/** The program owning a socket: its process id and name when it has them (`ss -p`). */
-export type TcpOwner = SocketOwner & { readonly pid?: number; readonly name?: string };
+/** The program owning a socket: its process id, name and descriptor numbers when it has them (`ss -p`). */
+export type TcpOwner = SocketOwner & { readonly pid?: number; readonly name?: string; descriptor?(socket: object): number };
 
 /** The Tcp MIB (RFC 4022 names as /proc/net/snmp prints them) and the TcpExt counters used. */
 export interface TcpMib {
@@ -386,10 +386,13 @@ export class TcpTable<A extends number | bigint> {
       if (socket.boundDevice !== undefined) info.boundDevice = socket.boundDevice;
       const owner = socket.owner;
       if (owner !== null && socket.parent === null && state !== 'TIME-WAIT' && owner.pid !== undefined) {
-        let numbers = fds.get(owner);
-        if (numbers === undefined) fds.set(owner, (numbers = new Map()));
-        let fd = numbers.get(socket);
-        if (fd === undefined) numbers.set(socket, (fd = 3 + numbers.size));
+        let fd = owner.descriptor?.(socket);
+        if (fd === undefined) {
+          let numbers = fds.get(owner);
+          if (numbers === undefined) fds.set(owner, (numbers = new Map()));
+          fd = numbers.get(socket);
+          if (fd === undefined) numbers.set(socket, (fd = 3 + numbers.size));
+        }
         info.process = { name: owner.name ?? '', pid: owner.pid, fd };
       }
       list.push(info);
