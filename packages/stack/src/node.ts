@@ -59,7 +59,7 @@ import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
 import { TcpSockets } from './tcp/tcp-sockets.js';
-import type { TcpSocketInfo } from './tcp/socket-info.js';
+import type { TcpSocketInfo, UdpSocketInfo } from './tcp/socket-info.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
 import { Prng, TimerHeap } from './timers.js';
 import { Kernel, ZERO_DEVICE_STATS, type DadProber, type DeviceStats, type Inet6AddressState, type Route6Outcome, type Route6Query } from './kernel.js';
@@ -116,6 +116,8 @@ export interface NodeParts {
   readonly neighbours6: NeighbourTable<bigint>;
   readonly ipv6: Ipv6Layer;
   readonly sockets: SocketTable;
+  /** UDP over IPv6 (sockets/udp6-socket.ts). */
+  readonly udp6: Udp6Sockets;
   /** TCP over both families (tcp/tcp-sockets.ts). */
   readonly tcp: TcpSockets;
   readonly processes: ProcessTable;
@@ -328,7 +330,7 @@ export class StackNode implements NodeHost {
     linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
     linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
     linkLayer.register(EtherType.ipv6, (device, packetType, payload, frame, now) => ipv6.processIpv6(device, packetType, payload, frame, now));
-    this.parts = { routing, timers, prng, neighbours, arp, ipv4, neighbours6, ipv6, sockets, tcp, processes, linkLayer, transports, netfilter };
+    this.parts = { routing, timers, prng, neighbours, arp, ipv4, neighbours6, ipv6, sockets, udp6, tcp, processes, linkLayer, transports, netfilter };
 
     const ndiscNotifier = new NdiscNotifier({
       device: (dev) => routing.device(dev),
@@ -730,7 +732,12 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     ipStatistics: () => statistics.ip,
   });
   // `ss` and `netstat -t/-u` read the node's socket tables, built with the node below.
-  const shell = new Shell(kernel, { sockets: { tcp: (): readonly TcpSocketInfo[] => node.parts.tcp.tcpSocketSnapshot(), udp: () => [] } });
+  const shell = new Shell(kernel, {
+    sockets: {
+      tcp: (): readonly TcpSocketInfo[] => node.parts.tcp.tcpSocketSnapshot(),
+      udp: (): readonly UdpSocketInfo[] => [...node.parts.sockets.udpSocketSnapshot(), ...node.parts.udp6.udpSocketSnapshot()],
+    },
+  });
   for (const file of config.files ?? []) {
     const path = FileStore.resolve(file.path);
     const opened = shell.files.open(path, false);

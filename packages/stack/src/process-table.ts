@@ -35,6 +35,11 @@ export interface ProcessOwner extends SocketOwner {
   readonly pid: number;
   /** The program's name (argv[0] without its directory), as `ss -p` and `netstat -p` print it. */
   readonly name: string;
+  /**
+   * The descriptor number of one of its sockets, as `ss -p` prints `fd=3`: given out on first use,
+   * from 3 up (0–2 are the standard streams), never reused — the model keeps no descriptor table.
+   */
+  descriptor(socket: object): number;
   addCleanup(cleanup: () => void): void;
 }
 
@@ -46,6 +51,7 @@ class RunningProcess implements ProcessOwner {
   private interruptHandler: (() => void) | null = null;
   private readonly timers = new Set<TimerHandle>();
   private readonly cleanups: (() => void)[] = [];
+  private readonly descriptors = new Map<object, number>();
 
   constructor(
     readonly pid: number,
@@ -61,6 +67,12 @@ class RunningProcess implements ProcessOwner {
 
   addCleanup(cleanup: () => void): void {
     this.cleanups.push(cleanup);
+  }
+
+  descriptor(socket: object): number {
+    let fd = this.descriptors.get(socket);
+    if (fd === undefined) this.descriptors.set(socket, (fd = 3 + this.descriptors.size));
+    return fd;
   }
 
   context(argv: readonly string[]): ProcessContext {

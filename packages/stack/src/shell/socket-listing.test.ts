@@ -1,8 +1,10 @@
 /**
- * `ss` and `netstat -t` on emulated nodes read the node's real TCP table (tcpSocketSnapshot): a
- * listener with the program holding it, a connection, the client's TIME-WAIT after it closed first.
+ * `ss` and `netstat` on emulated nodes read the node's real socket tables: TCP's tcpSocketSnapshot
+ * (a listener with the program holding it, the client's TIME-WAIT after it closed first) and the
+ * UDP tables of both families (bound sockets only, connected ones ESTAB, SO_BINDTODEVICE shown).
  */
 import { expect, test } from 'vitest';
+import type { Program, UdpSocket } from '../process.js';
 import { SECOND } from '../testing/lab.js';
 import { chain, clientProgram, newLog, serverProgram } from '../tcp/tcp-lab.js';
 
@@ -25,4 +27,37 @@ test('ss and netstat list the listener with its program and the closing side in 
   // TIME-WAIT lasts 60 s; then h1 has nothing left to list.
   lab.run(61 * SECOND);
   expect(lab.exec('h1', 'ss -tanH').stdout).toBe('');
+});
+
+test('ss -u and netstat -u list the bound UDP sockets of both families with their descriptors', () => {
+  const holder: Program = (ctx) => {
+    const open = (family: 4 | 6): UdpSocket => ctx.udpSocket(family) as UdpSocket;
+    open(4).bind('0.0.0.0', 5353);
+    open(4).connect('10.0.0.2', 53);
+    open(6).bind('::', 5353);
+    const bound = open(4);
+    bound.setsockopt('SO_BINDTODEVICE', 'eth1');
+    bound.bind('10.0.0.1', 68);
+    open(4); // never bound: Linux does not list it
+  };
+  const lab = chain(0, { holder });
+  lab.exec('h1', 'holder');
+  lab.run(SECOND);
+  const ss = lab.exec('h1', 'ss -uanp').stdout.split('\n');
+  expect(ss[0]).toBe('State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess                         ');
+  expect(ss[1]).toBe('UNCONN 0      0            0.0.0.0:5353       0.0.0.0:*    users:(("holder",pid=100,fd=3))');
+  expect(ss[2]).toMatch(/^ESTAB  0      0           10\.0\.0\.1:\d{5}     10\.0\.0\.2:53   users:\(\("holder",pid=100,fd=4\)\)$/);
+  expect(ss[3]).toBe('UNCONN 0      0      10.0.0.1%eth1:68         0.0.0.0:*    users:(("holder",pid=100,fd=5))');
+  expect(ss[4]).toBe('UNCONN 0      0               [::]:5353          [::]:*    users:(("holder",pid=100,fd=6))');
+  expect(ss.length).toBe(6);
+  const netstat = lab.exec('h1', 'netstat -uan').stdout.split('\n');
+  expect(netstat.slice(2)).toEqual([
+    'udp        0      0 0.0.0.0:5353            0.0.0.0:*                          ',
+    expect.stringMatching(/^udp        0      0 10\.0\.0\.1:\d{5} {10}10\.0\.0\.2:53             ESTABLISHED$/),
+    'udp        0      0 10.0.0.1:68             0.0.0.0:*                          ',
+    'udp6       0      0 :::5353                 :::*                               ',
+    '',
+  ]);
+  // Only the connected one without -a.
+  expect(lab.exec('h1', 'ss -un').stdout.split('\n')).toHaveLength(3);
 });

@@ -24,6 +24,7 @@ import type { IcmpErrorReport, Ipv4Delivery, QuotedDatagram, ReceivedIcmp, Recei
 import type { Prng } from '../timers.js';
 import { IcmpEchoSocket } from './icmp-socket.js';
 import { UdpDatagramSocket } from './udp-socket.js';
+import type { UdpSocketInfo } from '../tcp/socket-info.js';
 
 /** Who owns sockets: a process, so its sockets close with it and probe errors reach it. */
 export interface SocketOwner {
@@ -104,6 +105,11 @@ export class SocketTable {
   release(socket: UdpDatagramSocket | IcmpEchoSocket): void {
     if (socket instanceof UdpDatagramSocket) this.udpSockets.delete(socket);
     else this.icmpSockets.delete(socket);
+  }
+
+  /** The UDP sockets `ss -u` and `netstat -u` list: the bound ones. */
+  udpSocketSnapshot(): UdpSocketInfo[] {
+    return [...this.udpSockets].flatMap((socket) => socket.listing() ?? []);
   }
 
   /** Close every socket of an owner (process exit). */

@@ -31,6 +31,7 @@ import type { Datagram, Errno, PktInfo, SendResult, SockAddr, SocketResult, UdpS
 import type { Flow4, Route4 } from '../routing-api.js';
 import type { ReceivedUdp } from '../ipv4/transport.js';
 import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
+import { socketProcess, type UdpSocketInfo } from '../tcp/socket-info.js';
 
 const MAX_UDP_PAYLOAD = 65507;
 const DEFAULT_TTL = 64;
@@ -72,6 +73,24 @@ export class UdpDatagramSocket implements UdpSocket {
 
   get isConnected(): boolean {
     return this.peer !== null;
+  }
+
+  /** What `ss -u` and `netstat -u` show; null until bound (Linux lists the sockets of its UDP hash). */
+  listing(): UdpSocketInfo | null {
+    if (this.closed || this.boundPort === 0) return null;
+    const device = this.boundDevice();
+    const process = socketProcess(this.owner, this);
+    return {
+      family: 4,
+      connected: this.peer !== null,
+      // Datagrams go to the program as they arrive and leave at once: nothing waits in the queues.
+      recvQ: 0,
+      sendQ: 0,
+      local: { address: formatAddress(this.boundAddress), port: this.boundPort },
+      remote: this.peer === null ? { address: '0.0.0.0', port: 0 } : { address: formatAddress(this.peer.address), port: this.peer.port },
+      ...(device !== null ? { boundDevice: device } : {}),
+      ...(process !== undefined ? { process } : {}),
+    };
   }
 
   bind(address: string, port: number): SocketResult {

@@ -41,6 +41,7 @@ import type { TransportRegistry } from '../protocol-table.js';
 import type { Prng } from '../timers.js';
 import type { Icmpv6ErrorReport, Ipv6Delivery, Ipv6Layer } from '../ipv6/ipv6-layer.js';
 import { ephemeralPort, isPortFree } from './socket-table.js';
+import { socketProcess, type UdpSocketInfo } from '../tcp/socket-info.js';
 
 const IPPROTO_UDP = 17;
 const UDP_HEADER = 8;
@@ -118,6 +119,11 @@ export class Udp6Sockets {
 
   closeOwnedBy(owner: Udp6Owner): void {
     for (const socket of [...this.sockets]) if (socket.owner === owner) socket.close();
+  }
+
+  /** The sockets `ss -u` and `netstat -u` list: the bound ones. */
+  udpSocketSnapshot(): UdpSocketInfo[] {
+    return [...this.sockets].flatMap((socket) => socket.listing() ?? []);
   }
 
   release(socket: Udp6DatagramSocket): void {
@@ -226,6 +232,23 @@ export class Udp6DatagramSocket implements UdpSocket {
 
   private get layer(): Ipv6Layer {
     return this.table.env.layer;
+  }
+
+  /** What `ss -u` and `netstat -u` show; null until bound (Linux lists the sockets of its UDP hash). */
+  listing(): UdpSocketInfo | null {
+    if (this.closed || this.boundPort === 0) return null;
+    const process = socketProcess(this.owner, this);
+    return {
+      family: 6,
+      connected: this.peer !== null,
+      // Datagrams go to the program as they arrive and leave at once: nothing waits in the queues.
+      recvQ: 0,
+      sendQ: 0,
+      local: { address: formatIpv6Number(this.boundAddress), port: this.boundPort },
+      remote: this.peer === null ? { address: '::', port: 0 } : { address: formatIpv6Number(this.peer.address), port: this.peer.port },
+      ...(this.boundDevice !== undefined ? { boundDevice: this.boundDevice } : {}),
+      ...(process !== undefined ? { process } : {}),
+    };
   }
 
   bind(address: string, port: number): SocketResult {

@@ -7,6 +7,7 @@
  * the established and listening hashes — listeners, connections in every state including
  * SYN-RECV request sockets and TIME-WAIT — but not sockets that are only bound or not even bound
  * (Linux shows those only with `ss --bound-inactive`). A TIME-WAIT or SYN-RECV entry has no process.
+ * `socketProcess` turns a socket's owner into the process `-p` prints.
  * Leaves out: timers (`ss -o`), memory (`ss -m`), tcp_info (`ss -i`), inode and uid (`ss -e`).
  */
 import type { TcpState } from '../process.js';
@@ -70,4 +71,18 @@ export interface UdpSocketInfo extends InetSocketInfo {
 export interface SocketListing {
   tcp(): readonly TcpSocketInfo[];
   udp(): readonly UdpSocketInfo[];
+}
+
+/** What a socket's owner offers when it is a process (process-table.ts's ProcessOwner). */
+interface DescriptorHolder {
+  readonly pid: number;
+  readonly name: string;
+  descriptor(socket: object): number;
+}
+
+/** The process holding `socket`, when its owner is a process (the tables type owners loosely). */
+export function socketProcess(owner: object, socket: object): SocketProcess | undefined {
+  const holder = owner as Partial<DescriptorHolder>;
+  if (typeof holder.pid !== 'number' || typeof holder.name !== 'string' || typeof holder.descriptor !== 'function') return undefined;
+  return { name: holder.name, pid: holder.pid, fd: holder.descriptor(socket) };
 }
