@@ -195,7 +195,7 @@ export interface ExitRecord {
   status: number;
 }
 
-export type TraceKindRecord = 'tx' | 'rx' | 'drop' | 'forward' | 'deliver';
+export type TraceKindRecord = 'tx' | 'rx' | 'drop' | 'forward' | 'deliver' | 'log';
 
 export interface TraceRecord {
   t: number;

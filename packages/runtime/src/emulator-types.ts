@@ -97,7 +97,8 @@ export interface TimelineEvent {
   description: string;
 }
 
-export type TraceKind = 'tx' | 'rx' | 'drop' | 'forward' | 'deliver';
+/** `log`: a line a node's daemon logged (the health checker), its text as the summary. */
+export type TraceKind = 'tx' | 'rx' | 'drop' | 'forward' | 'deliver' | 'log';
 
 export interface TraceEvent {
   t: number;

@@ -491,6 +491,9 @@ export class Shard {
         this.record(node, 'deliver', event.ifname, port?.placement.link ?? -1, event.frame.slice(), undefined, event.protocol);
         break;
       }
+      case 'log':
+        this.record(node, 'log', null, -1, undefined, undefined, event.text);
+        break;
     }
   }
 

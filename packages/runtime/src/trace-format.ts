@@ -5,6 +5,7 @@
  *   0.003000000 r2:eth1 drop(noRoute) IP 10.0.1.1 > 10.0.9.2: ICMP echo request, id 1, seq 1, length 64
  *   0.003000000 r1:eth0 forward(eth1) IP …      (input interface, then the output one)
  *   0.004000000 h2:eth0 deliver(icmp) IP …
+ *   12.001000000 director log Keepalived_healthcheckers: Removing service [10.1.1.3]:udp:53 from VS …
  *
  * Time is virtual seconds with nanosecond digits (tcpdump -tt style but to the ns).
  */

@@ -68,7 +68,9 @@ export type DropReason =
 export type StackEvent =
   | { type: 'drop'; ifname: string | null; reason: DropReason; frame?: Uint8Array; detail?: string }
   | { type: 'forward'; inIf: string; outIf: string; frame: Uint8Array }
-  | { type: 'deliver'; ifname: string; protocol: string; frame: Uint8Array };
+  | { type: 'deliver'; ifname: string; protocol: string; frame: Uint8Array }
+  /** A line a daemon of the node logs (the director's health checker): shown in the trace and the TUI. */
+  | { type: 'log'; text: string };
 
 /** Provided by the host (runtime) to the node. Calls happen synchronously inside node methods. */
 export interface NodeEnvironment {

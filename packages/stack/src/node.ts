@@ -543,6 +543,8 @@ export class StackNode implements NodeHost {
         return { ...event, inIf: this.portOf(event.inIf), outIf: this.portOf(event.outIf) };
       case 'deliver':
         return { ...event, ifname: this.portOf(event.ifname) };
+      case 'log':
+        return event;
     }
   }
 
@@ -563,6 +565,11 @@ export class StackNode implements NodeHost {
       this.linkStats.set(dev, stats);
     }
     return stats;
+  }
+
+  /** A line a daemon of the node logs (syslog's, as the trace and the TUI show it). */
+  logLine(text: string): void {
+    this.env.event({ type: 'log', text });
   }
 
   /** A drop by a part that plugs into the node (a module's protocol handler, a hook's transmitter): traced and counted as the node's own. */

@@ -15,7 +15,8 @@
  *
  * Log lines follow keepalived 2.x's texts (`TCP connection to [10.1.1.2]:tcp:80 success.`,
  * `Removing service [10.1.1.2]:tcp:80 from VS [192.168.1.110]:tcp:80`) with the virtual time in
- * front, and go to /var/log/keepalived.log on the director (bounded as every node file is).
+ * front, and go to /var/log/keepalived.log on the director (bounded as every node file is) and to
+ * the trace and the TUI's packet log as the node's `log` events.
  * Leaves out: keepalived's retry/delay_before_retry (fall/rise take their place, as in haproxy),
  * SSL_GET, MISC_CHECK, digest checks, alpha/omega, VRRP.
  */
@@ -69,6 +70,7 @@ export function healthCheckProgram(node: LinuxNode, ipvs: Ipvs, config: HealthCh
     let sorryActive = false;
     let probeId = 0;
     const log = (text: string): void => {
+      node.logLine(`Keepalived_healthcheckers: ${text}`);
       const line = `${(ctx.now() / 1e9).toFixed(3)} Keepalived_healthcheckers: ${text}\n`;
       const path = FileStore.resolve(KEEPALIVED_LOG);
       const files = node.shell.files;
@@ -116,7 +118,8 @@ export function healthCheckProgram(node: LinuxNode, ipvs: Ipvs, config: HealthCh
       }
       server.successes = 0;
       server.failures++;
-      log(`${what} failed.`);
+      // keepalived logs a failure while the server is still up (the checks that count towards fall), not every one after.
+      if (server.alive) log(`${what} failed.`);
       if (server.alive && server.failures >= config.fall) {
         server.alive = false;
         setMember(server, false);
