@@ -175,9 +175,19 @@ function rel(value: number, base: number | null): number {
   return base === null ? value : (value - base) >>> 0;
 }
 
+/** The segment that names the client: the first SYN, else the first segment. */
+function opening(segments: readonly WireSegment[]): WireSegment | undefined {
+  return segments.find((s) => (s.flags & TcpFlag.syn) !== 0 && (s.flags & TcpFlag.ack) === 0) ?? segments[0];
+}
+
+/** The client's (ephemeral) port, or null without segments. */
+export function clientPortOf(segments: readonly WireSegment[]): number | null {
+  return opening(segments)?.sourcePort ?? null;
+}
+
 /** The segments of one connection (or one refused attempt), normalised. */
 export function normaliseSegments(segments: readonly WireSegment[]): NormalSegment[] {
-  const first = segments.find((s) => (s.flags & TcpFlag.syn) !== 0 && (s.flags & TcpFlag.ack) === 0) ?? segments[0];
+  const first = opening(segments);
   if (first === undefined) return [];
   const clientEnd = `${first.source}:${first.sourcePort}`;
   const isn = new Map<Role, number>();
@@ -254,11 +264,11 @@ export function readRecording(scenario: string): LinuxRecording {
 }
 
 /** A capture of a recording, normalised. */
-export function recordedSegments(recording: LinuxRecording, capture: string): { start: number; segments: NormalSegment[] } {
+export function recordedSegments(recording: LinuxRecording, capture: string): { start: number; segments: NormalSegment[]; clientPort: number | null } {
   const file = recording.captures[capture]?.file;
   if (file === undefined) throw new Error(`${recording.scenario}: no capture ${capture}`);
   const wire = wireSegmentsOfPcap(new URL(file, RECORDINGS).pathname);
-  return { start: wire[0]?.at ?? 0, segments: normaliseSegments(wire) };
+  return { start: wire[0]?.at ?? 0, segments: normaliseSegments(wire), clientPort: clientPortOf(wire) };
 }
 
 /**

@@ -16,7 +16,7 @@
 import type { Nanos } from '../node-host.js';
 import type { Errno, ProcessContext, Program, TcpSocket } from '../process.js';
 import { Lab, MS, SECOND } from './lab.js';
-import { normaliseSegments, wireSegmentOf, type LinuxRecording, type NormalSegment, type RecordedStep, type Role, type WireSegment } from './tcp-linux-recording.js';
+import { wireSegmentOf, type LinuxRecording, type RecordedStep, type Role, type WireSegment } from './tcp-linux-recording.js';
 
 /** What a call answered, as the Python agent prints it. */
 export interface CallResult {
@@ -360,9 +360,4 @@ export function modelSegments(replay: ModelReplay, capture: string): WireSegment
     .map((f) => ({ at: f.node === where.node ? f.at : f.at + lab.latency, frame: f.frame }))
     .sort((a, b) => a.at - b.at);
   return frames.map(wireSegmentOf).filter((s): s is WireSegment => s !== null);
-}
-
-/** The same, normalised as the recording's are. */
-export function modelNormalSegments(replay: ModelReplay, capture: string): NormalSegment[] {
-  return normaliseSegments(modelSegments(replay, capture));
 }
