@@ -22,6 +22,8 @@
  *   read when the queue is created) counts ReasmFails and ReasmTimeout and, when the first
  *   fragment had arrived, sends ICMP time exceeded "fragment reassembly time exceeded"
  *   (ip_expire).
+ * The queues themselves (inet_fragment.c) serve both families: a FragmentFormat says how a family's
+ * fragments are read and put together (IPV4_FRAGMENTS here, ipv6/reassembly.ts's for IPv6).
  * Leaves out: option copying rules (options are only on the first fragment of our own packets,
  * which carry none), ipfrag_max_dist (the inet_peer distance check), conntrack's defrag users.
  */
@@ -92,6 +94,47 @@ export interface ReassemblyLimits {
 /** Why a fragment or a whole queue was thrown away. */
 export type ReassemblyDrop = 'over ipfrag_high_thresh' | 'duplicate fragment' | 'overlapping fragment' | 'bad fragment length' | 'oversized datagram';
 
+/**
+ * A family's side of reassembly (inet_frags' per-family parts: ip_fragment.c for IPv4,
+ * reassembly.c for IPv6): where a fragment's data starts, its place in the datagram, its queue, and
+ * how the whole datagram's header is made from the first fragment's.
+ */
+export interface FragmentFormat {
+  /** The fragment's queue key, the bytes before its data, its data's offset in the datagram and length, and MF. */
+  describe(fragment: Uint8Array): { key: string; headerLength: number; offset: number; dataLength: number; moreFragments: boolean };
+  /** The datagram the first fragment's header part and the data make would be longer than the family allows. */
+  isOversized(headerLength: number, dataLength: number): boolean;
+  /** The whole datagram from the first fragment's header part and the reassembled data. */
+  assemble(header: Uint8Array, data: Uint8Array): Uint8Array;
+  /** What a queue adds to the node's fragment memory (sizeof(struct ipq) / struct frag_queue). */
+  queueSize: number;
+}
+
+/** IPv4's fragments (ip_fragment.c): keyed by (source, destination, identification, protocol). */
+export const IPV4_FRAGMENTS: FragmentFormat = {
+  describe(fragment) {
+    const view = Ipv4PacketView.over(fragment);
+    const headerLength = view.headerLength;
+    return {
+      key: `${view.source}|${view.destination}|${view.identification}|${view.protocol}`,
+      headerLength,
+      offset: view.fragmentOffset,
+      dataLength: view.totalLength - headerLength,
+      moreFragments: view.moreFragments,
+    };
+  },
+  isOversized: (headerLength, dataLength) => headerLength + dataLength > IP_MAX_LENGTH,
+  assemble(header, data) {
+    const whole = concat(header, data);
+    const out = Ipv4PacketView.over(whole);
+    out.totalLength = whole.length;
+    out.flagsAndFragmentOffset = out.flagsAndFragmentOffset & 0x4000;
+    out.fillChecksum();
+    return whole;
+  },
+  queueSize: IPQ_SIZE,
+};
+
 export interface ReassemblyDependencies {
   timers: TimerHeap;
   limits(): ReassemblyLimits;
@@ -143,7 +186,10 @@ export class Reassembler {
   private readonly queues = new Map<string, FragmentQueue>();
   private memoryInUse = 0;
 
-  constructor(private readonly deps: ReassemblyDependencies) {}
+  constructor(
+    private readonly deps: ReassemblyDependencies,
+    private readonly format: FragmentFormat = IPV4_FRAGMENTS,
+  ) {}
 
   /** Bytes the queues hold, as /proc/net/sockstat's `FRAG: … memory N`. */
   get memory(): number {
@@ -165,10 +211,9 @@ export class Reassembler {
       this.deps.dropped(fragment, 'over ipfrag_high_thresh');
       return null;
     }
-    const view = Ipv4PacketView.over(fragment);
-    const key = `${view.source}|${view.destination}|${view.identification}|${view.protocol}`;
-    const queue = this.queues.get(key) ?? this.createQueue(key, now);
-    return this.queueFragment(queue, fragment, view);
+    const described = this.format.describe(fragment);
+    const queue = this.queues.get(described.key) ?? this.createQueue(described.key, now);
+    return this.queueFragment(queue, fragment, described);
   }
 
   private createQueue(key: string, now: Nanos): FragmentQueue {
@@ -182,20 +227,19 @@ export class Reassembler {
       hasLast: false,
       length: 0,
       meat: 0,
-      memory: IPQ_SIZE,
+      memory: this.format.queueSize,
       timer: this.deps.timers.schedule(now + timeout, (at) => this.expire(queue, at)),
     };
     this.queues.set(key, queue);
-    this.memoryInUse += IPQ_SIZE;
+    this.memoryInUse += this.format.queueSize;
     return queue;
   }
 
   /** ip_frag_queue (and ip_frag_reasm when the datagram is complete). */
-  private queueFragment(queue: FragmentQueue, fragment: Uint8Array, view: Ipv4PacketView): Uint8Array | null {
-    const headerLength = view.headerLength;
-    const offset = view.fragmentOffset;
-    let end = offset + view.totalLength - headerLength;
-    if (!view.moreFragments) {
+  private queueFragment(queue: FragmentQueue, fragment: Uint8Array, described: ReturnType<FragmentFormat['describe']>): Uint8Array | null {
+    const { headerLength, offset } = described;
+    let end = offset + described.dataLength;
+    if (!described.moreFragments) {
       // The last fragment: the datagram's length is now known and must agree with what came before.
       if (end < queue.length || (queue.hasLast && end !== queue.length)) return this.discard(queue, fragment, 'bad fragment length');
       queue.hasLast = true;
@@ -235,20 +279,15 @@ export class Reassembler {
     const fragments = queue.fragments;
     const length = queue.length;
     this.kill(queue);
-    if (header.length + length > IP_MAX_LENGTH) {
+    if (this.format.isOversized(header.length, length)) {
       this.deps.mib.reasmFails++;
       this.deps.dropped(last, 'oversized datagram');
       return null;
     }
-    const whole = new Uint8Array(header.length + length);
-    whole.set(header, 0);
-    for (const piece of fragments) whole.set(piece.data, header.length + piece.offset);
-    const out = Ipv4PacketView.over(whole);
-    out.totalLength = whole.length;
-    out.flagsAndFragmentOffset = out.flagsAndFragmentOffset & 0x4000;
-    out.fillChecksum();
+    const data = new Uint8Array(length);
+    for (const piece of fragments) data.set(piece.data, piece.offset);
     this.deps.mib.reasmOKs++;
-    return whole;
+    return this.format.assemble(header, data);
   }
 
   /** ip_expire: the queue's time is up. */

@@ -17,8 +17,8 @@
  *   header number; Hop-by-Hop, Destination Options, Routing and Fragment are registered here (the
  *   known options (Pad1, PadN, Home Address) and unknown ones whose type says skip are passed, any
  *   other unknown option drops the packet; a Routing header with segments left is dropped with a
- *   parameter problem at its type field (source routing is not modelled); a fragment is dropped
- *   (reassembly is not modelled)). A protocol with no handler gets a parameter problem code 1
+ *   parameter problem at its type field (source routing is not modelled); a fragment is checked and
+ *   queued for reassembly (ipv6_frag_rcv, reassembly.ts), an atomic one taken whole). A protocol with no handler gets a parameter problem code 1
  *   pointing at the next-header field that named it (ICMPV6_UNK_NEXTHDR), as Linux.
  * - ICMPv6 (icmpv6_rcv): checksum checked (`badChecksum`); echo request → echo reply from the
  *   address it was sent to (or the selected source for a multicast one); NS/NA/RS to ndisc
@@ -40,7 +40,10 @@
  * socket's send) or stolen; a hook that rewrites addresses is not re-routed. Routing headers other
  * than those with no segments left go to a handler registered for their type (`routingTypes`:
  * Mobile IPv6 registers type 2, ipv6_rthdr_rcv's IPV6_SRCRT_TYPE_2 case), else a parameter problem.
- * Leaves out fragmentation and reassembly, PMTU, MLD, PREROUTING/LOCAL_IN/POSTROUTING for family 6,
+ * Our own packets larger than the route's MTU (the device's, or net.ipv6.conf.DEV.mtu from an RA)
+ * leave in fragments (ip6_fragment, reassembly.ts); a forwarded one that does not fit is dropped
+ * with a packet too big carrying the MTU (ip6_pkt_too_big; not rate limited, as the default
+ * ratemask). Leaves out PMTU exceptions learnt from packet too big, MLD, PREROUTING/LOCAL_IN/POSTROUTING for family 6,
  * reroute verdicts, flow labels, jumbograms and source routing.
  */
 import {
@@ -55,6 +58,7 @@ import {
   Icmpv6Type,
   Icmpv6UnreachableCode,
   IPV6_HEADER_LENGTH,
+  FRAGMENT_HEADER_LENGTH,
   isIcmpv6Error,
   isWireError,
   Ipv6ExtensionHeaderView,
@@ -86,6 +90,9 @@ import type { Errno } from '../process.js';
 import type { Ping6Message } from './ping6-socket.js';
 import type { ReceivedRouterAdvertisement } from './router-discovery.js';
 import { RedirectSender } from './redirect.js';
+import { createIpMib, type IpMib } from '../ipv4/ip-mib.js';
+import { Reassembler } from '../ipv4/fragmentation.js';
+import { FragmentIdentifiers, fragmentIpv6Packet, IPV6_FRAGMENTS } from './reassembly.js';
 
 /** What ip6_input hands a transport (family 6 of the TransportRegistry). */
 export interface Ipv6Delivery {
@@ -197,6 +204,10 @@ const XRLIM_BURST_FACTOR = 6;
 /** The peers the ICMPv6 rate limit remembers (inet_peer's tree is bounded by inet_peer_threshold). */
 const MAX_RATE_PEERS = 4096;
 const MS = 1_000_000;
+/** IPV6_MIN_MTU. */
+const IPV6_MIN_MTU = 1280;
+/** IPV6_MAXPLEN. */
+const IPV6_MAX_PAYLOAD = 65535;
 
 export class Ipv6Layer {
   readonly ndisc: Ndisc;
@@ -214,6 +225,12 @@ export class Ipv6Layer {
   private clock: Nanos = 0;
   /** ping_rcv / ping_err for family 6: the ICMPv6 ping sockets (ping6-socket.ts). */
   private ping: { receive(message: Ping6Message, now: Nanos): boolean } | undefined;
+  /** The fragment queues (reassembly.c over the shared Reassembler), bounded by net.ipv6.ip6frag_high_thresh. */
+  readonly reassembler: Reassembler;
+  /** Ip6Reasm* counters (snmp6). */
+  readonly reassemblyMib: IpMib = createIpMib();
+  /** ipv6_select_ident's identifications of our fragments. */
+  private readonly identifiers: FragmentIdentifiers;
   /** ICMPv6 redirects of forwarded packets (redirect.ts). */
   readonly redirects: RedirectSender;
   /** ndisc_router_discovery: router discovery's RA processing (router-discovery.ts), and a router advertiser's RSs (router-advertiser.ts). */
@@ -265,10 +282,18 @@ export class Ipv6Layer {
     this.extensionHeaders.register(NEXTHDR_HOP, skipOptions);
     this.extensionHeaders.register(NEXTHDR_DEST, skipOptions);
     this.extensionHeaders.register(NEXTHDR_ROUTING, (p, _protocol, offset, now) => this.processRoutingHeader(p, offset, now));
-    this.extensionHeaders.register(NEXTHDR_FRAGMENT, (p) => {
-      this.deps.drop(p.dev, 'reassemblyFailed', p.frame, 'IPv6 fragment: reassembly is not modelled');
-      return null;
-    });
+    this.extensionHeaders.register(NEXTHDR_FRAGMENT, (p, _protocol, offset, now) => this.processFragment(p, offset, now));
+    this.reassembler = new Reassembler(
+      {
+        timers: deps.timers,
+        limits: () => ({ highThresh: deps.sysctl('net.ipv6.ip6frag_high_thresh'), timeSeconds: deps.sysctl('net.ipv6.ip6frag_time') }),
+        mib: this.reassemblyMib,
+        expired: (first, now) => this.reassemblyExpired(first, now),
+        dropped: (fragment, reason) => deps.drop(null, 'reassemblyFailed', fragment, reason),
+      },
+      IPV6_FRAGMENTS,
+    );
+    this.identifiers = new FragmentIdentifiers(deps.prng);
   }
 
   /** The ICMPv6 ping sockets' receive (echo replies and errors quoting echo requests); once per layer. */
@@ -296,7 +321,15 @@ export class Ipv6Layer {
     const outcome = this.deps.lookupRoute({ dst: destination, ...(source !== 0n ? { src: source } : {}), ...(oif !== undefined ? { oif } : {}) }, now);
     if (!outcome.ok) return { ok: false, errno: outcome.errno };
     const dev = outcome.decision.dev;
-    return { ok: true, dev, source: outcome.decision.src, mtu: this.deps.device(dev)?.mtu ?? 1280 };
+    return { ok: true, dev, source: outcome.decision.src, mtu: this.pathMtu(dev) };
+  }
+
+  /** ip6_dst_mtu of a route out of `dev`: the device's IPv6 MTU (net.ipv6.conf.DEV.mtu, which an RA's MTU option lowers), at most the device's. */
+  pathMtu(dev: string): number {
+    const device = this.deps.device(dev);
+    if (device === undefined) return IPV6_MIN_MTU;
+    const mtu6 = device.kind === 'loopback' ? device.mtu : this.deps.conf(dev, 'mtu');
+    return Math.min(device.mtu, mtu6 > 0 ? mtu6 : device.mtu);
   }
 
   // ---------------------------------------------------------------- input
@@ -366,6 +399,13 @@ export class Ipv6Layer {
     }
     const route = outcome.decision.route;
     this.redirects.forwarded(p, route.dev, route.gateway, now);
+    // ip6_pkt_too_big: a router never fragments; the sender learns the MTU.
+    const mtu = this.pathMtu(route.dev);
+    if (p.packet.length > mtu) {
+      this.deps.drop(p.dev, 'fragmentationNeeded', p.frame);
+      this.icmpSend(p, Icmpv6Type.packetTooBig, 0, mtu, now);
+      return;
+    }
     const forwarded = new Uint8Array(p.packet);
     forwarded[7] = p.ip.hopLimit - 1;
     if (this.hooks.forward.length > 0 && this.filter('forward', this.hooks.forward, forwarded, p.dev, route.dev, now) !== 'accept') return;
@@ -420,6 +460,52 @@ export class Ipv6Layer {
       }
     }
     return { next: header.nextHeader, offset: offset + this.headerLength(p, protocol, offset) };
+  }
+
+  /**
+   * ipv6_frag_rcv: an atomic fragment (offset 0, no M) goes on as a whole packet (RFC 6946); any other
+   * is checked (RFC 8200 §4.5: a non-last fragment's data a multiple of 8 bytes, else a parameter
+   * problem at the payload length; the datagram within 65535 bytes, else one at the fragment offset)
+   * and queued; the fragment that completes a datagram has it delivered.
+   */
+  private processFragment(p: ParsedPacket, offset: number, now: Nanos): { next: number; offset: number } | null {
+    const header = parseIpv6ExtensionHeader(p.ip.payload.subarray(offset), NEXTHDR_FRAGMENT);
+    if (isWireError(header) || header.kind !== 'fragment') {
+      this.deps.drop(p.dev, 'malformed', p.frame, isWireError(header) ? header.error : 'not a fragment header');
+      return null;
+    }
+    if (header.fragmentOffset === 0 && !header.moreFragments) return { next: header.nextHeader, offset: offset + FRAGMENT_HEADER_LENGTH };
+    const end = header.fragmentOffset + p.ip.payload.length - offset - FRAGMENT_HEADER_LENGTH;
+    if (header.moreFragments && (end & 7) !== 0) {
+      this.deps.drop(p.dev, 'malformed', p.frame, 'IPv6 fragment: length not a multiple of 8');
+      this.icmpSend(p, Icmpv6Type.parameterProblem, Icmpv6ParameterProblemCode.erroneousHeaderField, 4, now);
+      return null;
+    }
+    if (end > IPV6_MAX_PAYLOAD) {
+      this.deps.drop(p.dev, 'malformed', p.frame, 'IPv6 fragment: past 65535 bytes');
+      this.icmpSend(p, Icmpv6Type.parameterProblem, Icmpv6ParameterProblemCode.erroneousHeaderField, IPV6_HEADER_LENGTH + offset + 2, now);
+      return null;
+    }
+    const whole = this.reassembler.add(p.packet, now);
+    if (whole === null) return null;
+    const ip = parseIpv6Packet(whole);
+    if (isWireError(ip)) {
+      this.deps.drop(p.dev, 'malformed', whole, ip.error);
+      return null;
+    }
+    this.localDeliver({ ...p, ip, packet: whole }, now);
+    return null;
+  }
+
+  /** ip6_expire_frag_queue: time exceeded "fragment reassembly" about the first fragment, when it came. */
+  private reassemblyExpired(first: Uint8Array | null, now: Nanos): void {
+    if (first === null) return;
+    const ip = parseIpv6Packet(first);
+    if (isWireError(ip)) return;
+    const source = ipv6FromBytes(ip.source);
+    const back = this.deps.lookupRoute({ dst: source }, now);
+    const dev = back.ok ? back.decision.dev : 'lo';
+    this.icmpSend({ dev, ip, source, destination: ipv6FromBytes(ip.destination), packet: first, frame: first }, Icmpv6Type.timeExceeded, Icmpv6TimeExceededCode.reassembly, 0, now);
   }
 
   /** ipv6_rthdr_rcv: with no segments left the header is passed; otherwise a parameter problem (source routing is not modelled). */
@@ -535,7 +621,8 @@ export class Ipv6Layer {
     if (p.source === 0n || isIpv6Multicast(p.source)) return;
     if (isIpv6Multicast(p.destination) && type !== Icmpv6Type.packetTooBig && !(type === Icmpv6Type.parameterProblem && code === Icmpv6ParameterProblemCode.unrecognizedOption)) return;
     if (p.ip.nextHeader === IPPROTO_ICMPV6 && (p.ip.payload.length < 1 || isIcmpv6Error(p.ip.payload[0]!))) return;
-    if (!this.rateAllowed(p.source, now)) {
+    // net.ipv6.icmp.ratemask's default (0-1,3-127) leaves packet too big unlimited.
+    if (type !== Icmpv6Type.packetTooBig && !this.rateAllowed(p.source, now)) {
       this.deps.drop(p.dev, 'rateLimited', p.frame, 'icmpv6 ratelimit');
       return;
     }
@@ -545,6 +632,7 @@ export class Ipv6Layer {
     let error: Icmpv6Repr;
     if (type === Icmpv6Type.timeExceeded) error = { kind: 'timeExceeded', code, packet: quoted };
     else if (type === Icmpv6Type.parameterProblem) error = { kind: 'parameterProblem', code, pointer: info, packet: quoted };
+    else if (type === Icmpv6Type.packetTooBig) error = { kind: 'packetTooBig', code: 0, mtu: info, packet: quoted };
     else error = { kind: 'destinationUnreachable', code, packet: quoted };
     this.sendIcmpv6(source, p.source, DEFAULT_HOP_LIMIT, error, now);
   }
@@ -581,7 +669,7 @@ export class Ipv6Layer {
     const packet = this.buildIcmpv6(source, destination, hopLimit, message);
     const dev = route.type === 'local' ? 'lo' : route.dev;
     if (this.hooks.localOut.length > 0 && this.filter('localOut', this.hooks.localOut, packet, null, dev, now) !== 'accept') return;
-    this.output(dev, route.gateway !== 0n ? route.gateway : destination, packet, source, now);
+    this.outputLocal(dev, route.gateway !== 0n ? route.gateway : destination, packet, source, destination, now);
   }
 
   /** icmpv6_send(ICMPV6_DEST_UNREACH, code) about a delivered packet no socket took (e.g. __udp6_lib_rcv's port unreachable). */
@@ -601,7 +689,7 @@ export class Ipv6Layer {
       const verdict = this.filter('localOut', this.hooks.localOut, packet, null, outcome.decision.dev, now);
       if (verdict !== 'accept') return verdict === 'drop' ? 'EPERM' : null;
     }
-    this.output(outcome.decision.dev, route.gateway !== 0n ? route.gateway : destination, packet, source, now);
+    this.outputLocal(outcome.decision.dev, route.gateway !== 0n ? route.gateway : destination, packet, source, destination, now);
     return null;
   }
 
@@ -632,6 +720,18 @@ export class Ipv6Layer {
   }
 
   // ---------------------------------------------------------------- output
+
+  /** ip6_finish_output for a packet of ours: ip6_fragment when it is larger than the route's MTU. */
+  private outputLocal(dev: string, nextHop: bigint, packet: Uint8Array, source: bigint, destination: bigint, now: Nanos): void {
+    const mtu = this.pathMtu(dev);
+    if (packet.length <= mtu) {
+      this.output(dev, nextHop, packet, source, now);
+      return;
+    }
+    const fragments = fragmentIpv6Packet(packet, mtu, this.identifiers.select(source, destination));
+    if (fragments.length === 0) this.deps.drop(dev, 'fragmentationNeeded', packet, `mtu ${mtu}`);
+    for (const fragment of fragments) this.output(dev, nextHop, fragment, source, now);
+  }
 
   /** ip6_finish_output2: loopback for our own addresses, multicast MACs, nd_tbl for unicast. */
   output(dev: string, nextHop: bigint, packet: Uint8Array, source: bigint, now: Nanos): void {

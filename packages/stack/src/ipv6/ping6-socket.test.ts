@@ -1,6 +1,6 @@
 /**
  * ICMPv6 ping sockets (ping6-socket.ts) as a program on a real node opens them: bind and
- * SO_BINDTODEVICE refusals, the route lookup's errno, the kernel's source, EMSGSIZE over the MTU,
+ * SO_BINDTODEVICE refusals, the route lookup's errno, the kernel's source, fragments over the MTU (EMSGSIZE with IPV6_PMTUDISC_DO),
  * and a reply reaching the socket with the replier's hop limit. (ping -6's output is apps'
  * ping6.test.ts.)
  */
@@ -27,6 +27,9 @@ test('a program on a node: refusals, then an echo answered through the kernel-ch
     show('bindtodevice nope', socket.setsockopt('SO_BINDTODEVICE', 'nope'));
     show('send 2001:db8:7::1', socket.sendEcho('2001:db8:7::1', 5, 1, new Uint8Array(8)));
     show('send 1500 bytes', socket.sendEcho('2001:db8::2', 5, 1, new Uint8Array(1500)));
+    show('pmtudisc do', socket.setsockopt('IP_MTU_DISCOVER_DO', true));
+    show('send 1500 bytes', socket.sendEcho('2001:db8::2', 5, 3, new Uint8Array(1500)));
+    show('pmtudisc want', socket.setsockopt('IP_MTU_DISCOVER_DO', false));
     show('send', socket.sendEcho('2001:db8::2', 5, 2, new Uint8Array(8)));
     ctx.setTimer(SECOND, () => {
       socket.close();
@@ -46,10 +49,15 @@ test('a program on a node: refusals, then an echo answered through the kernel-ch
     'bind 2001:db8::9 EADDRNOTAVAIL',
     'bindtodevice nope ENODEV',
     'send 2001:db8:7::1 ENETUNREACH',
+    // Fragmented by the IPv6 layer (ip6_fragment), unless IPV6_MTU_DISCOVER is DO.
+    'send 1500 bytes ok eth0 2001:db8::1',
+    'pmtudisc do ok',
     'send 1500 bytes EMSGSIZE',
+    'pmtudisc want ok',
     'send ok eth0 2001:db8::1',
   ]);
   expect(messages.map((m) => ({ from: m.from, type: m.type, id: m.id, sequence: m.sequence, ttl: m.ttl, ipLength: m.ipLength }))).toEqual([
+    { from: '2001:db8::2', type: 129, id: 5, sequence: 1, ttl: 64, ipLength: 1548 },
     { from: '2001:db8::2', type: 129, id: 5, sequence: 2, ttl: 64, ipLength: 56 },
   ]);
 });

@@ -7,9 +7,10 @@
  * limit (IPV6_UNICAST_HOPS, set through IP_TTL as ping does), sendEcho with the route lookup's
  * errno and the kernel's source, echo replies matched by identifier (and by the bound address),
  * errors (destination unreachable, packet too big, time exceeded, parameter problem) matched by the
- * quoted request's identifier; the hop limit of a reply is reported as its `ttl`.
- * Leaves out: fragmentation at the source (a request larger than the path MTU is EMSGSIZE here),
- * IPV6_TCLASS, flow labels, multicast destinations.
+ * quoted request's identifier; the hop limit of a reply is reported as its `ttl`. A request larger
+ * than the path MTU is fragmented by the IPv6 layer (ip6_fragment), unless IPV6_MTU_DISCOVER is
+ * IPV6_PMTUDISC_DO (ping -M do, set through IP_MTU_DISCOVER_DO): then EMSGSIZE with the MTU.
+ * Leaves out: IPV6_TCLASS, flow labels, multicast destinations.
  */
 import { formatIpv6Number, parseIpv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
@@ -84,6 +85,8 @@ export class Icmpv6EchoSocket implements IcmpSocket {
   private boundAddress = 0n;
   private boundDevice: string | undefined;
   private hopLimit = DEFAULT_HOP_LIMIT;
+  /** IPV6_MTU_DISCOVER is IPV6_PMTUDISC_DO: no fragmentation at the source. */
+  private dontFragment = false;
   private readonly identifiers = new Set<number>();
   private handler: ((msg: IcmpMessage) => void) | null = null;
   private closed = false;
@@ -121,6 +124,7 @@ export class Icmpv6EchoSocket implements IcmpSocket {
       this.hopLimit = hops;
       return { ok: true };
     }
+    if (option === 'IP_MTU_DISCOVER_DO') this.dontFragment = value === true;
     return { ok: true };
   }
 
@@ -134,7 +138,7 @@ export class Icmpv6EchoSocket implements IcmpSocket {
     if (!routed.ok) return { ok: false, errno: routed.errno };
     const source = this.boundAddress !== 0n ? this.boundAddress : routed.source;
     if (source === null) return { ok: false, errno: 'EADDRNOTAVAIL' };
-    if (payload.length + ICMPV6_ECHO_HEADER + IPV6_HEADER > routed.mtu) return { ok: false, errno: 'EMSGSIZE', localErrorMtu: routed.mtu };
+    if (this.dontFragment && payload.length + ICMPV6_ECHO_HEADER + IPV6_HEADER > routed.mtu) return { ok: false, errno: 'EMSGSIZE', localErrorMtu: routed.mtu };
     this.identifiers.add(id & 0xffff);
     this.layer.sendIcmpv6(source, destination, this.hopLimit, { kind: 'echoRequest', identifier: id & 0xffff, sequence: sequence & 0xffff, data: payload }, now);
     return { ok: true, info: { ifname: routed.dev, source: formatIpv6Number(source), bytes: payload.length } };

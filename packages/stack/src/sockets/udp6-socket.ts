@@ -9,8 +9,8 @@
  * unscoped link-local or link-scoped multicast destination, the route lookup's errno, the source it
  * picks kept; inet_dgram_connect binds an ephemeral port first, as a send does), sendto
  * (EDESTADDRREQ, EINVAL for an explicit port 0 — a link-local destination needs no scope here, the
- * route lookup picks the device, and a socket connected to port 0 sends to it —, EMSGSIZE beyond 65527 bytes or the path MTU — no fragmentation at the
- * source here, the route lookup's ENETUNREACH / EHOSTUNREACH / EACCES / EINVAL; IPV6_PKTINFO's
+ * route lookup picks the device, and a socket connected to port 0 sends to it —, EMSGSIZE beyond 65527 bytes (a datagram larger
+ * than the path MTU is fragmented by the IPv6 layer, ip6_fragment), the route lookup's ENETUNREACH / EHOSTUNREACH / EACCES / EINVAL; IPV6_PKTINFO's
  * source address for one send, EINVAL when it is not ours), SO_BINDTODEVICE (ENODEV), the unicast
  * hop limit (IP_TTL stands for IPV6_UNICAST_HOPS), IPV6_RECVPKTINFO on receive, and errors:
  * icmpv6_err_convert's errno of a fatal ICMPv6 error (port unreachable → ECONNREFUSED) is reported
@@ -21,7 +21,7 @@
  * Leaves out: IPv4-mapped addresses and IPV6_V6ONLY (the socket API has no option for it; a
  * mapped address is EAFNOSUPPORT here, where Linux would use IPv4), the port space shared with
  * IPv4 sockets (udp6 ports are their own here), IPV6_PKTINFO's ifindex on send, multicast,
- * fragmentation at the source, flow labels and traffic class, SO_REUSEADDR.
+ * IPV6_DONTFRAG, flow labels and traffic class, SO_REUSEADDR.
  */
 import {
   buildUdpIpv6Packet,
@@ -340,7 +340,6 @@ export class Udp6DatagramSocket implements UdpSocket {
     }
     if (source === 0n) source = routed.source ?? 0n;
     if (source === 0n) return { ok: false, errno: 'EADDRNOTAVAIL' };
-    if (data.length + UDP_HEADER + IPV6_HEADER > routed.mtu) return { ok: false, errno: 'EMSGSIZE', localErrorMtu: routed.mtu };
     const packet = buildUdpIpv6Packet({ trafficClass: 0, flowLabel: 0, hopLimit: this.hopLimit, source: ipv6ToBytes(source), destination: ipv6ToBytes(destination) }, this.boundPort, port, data);
     const errno = this.layer.sendLocal(packet, source, destination, this.boundDevice, now);
     if (errno !== null) return { ok: false, errno };
