@@ -82,6 +82,9 @@ export class IpvsConnection {
   hashed = false;
   /** A template's key in the template table (until it is invalidated). */
   templateKey: string | undefined;
+  /** The keys it was hashed under in the client and real-server tables (kept to unhash without rebuilding them). */
+  inKey = '';
+  outKey = '';
 
   constructor(params: ConnectionParams, flags: number, dest: RealServer, now: number, timeoutNs: number) {
     this.family = params.family;
@@ -211,8 +214,10 @@ export class ConnectionTable {
       conn.templateKey = templateKeyText;
       if (templateKeyText !== undefined) this.templates.set(templateKeyText, conn);
     } else {
-      this.byIn.set(inKey(conn.protocol, conn.caddr, conn.cport, conn.vaddr, conn.vport), conn);
-      this.byOut.set(outKey(conn.protocol, conn.daddr, conn.dport, conn.caddr, conn.cport), conn);
+      conn.inKey = inKey(conn.protocol, conn.caddr, conn.cport, conn.vaddr, conn.vport);
+      conn.outKey = outKey(conn.protocol, conn.daddr, conn.dport, conn.caddr, conn.cport);
+      this.byIn.set(conn.inKey, conn);
+      this.byOut.set(conn.outKey, conn);
     }
     conn.hashed = true;
     this.queue(conn);
@@ -247,10 +252,8 @@ export class ConnectionTable {
       if (conn.templateKey !== undefined && this.templates.get(conn.templateKey) === conn) this.templates.delete(conn.templateKey);
       return;
     }
-    const ik = inKey(conn.protocol, conn.caddr, conn.cport, conn.vaddr, conn.vport);
-    if (this.byIn.get(ik) === conn) this.byIn.delete(ik);
-    const ok = outKey(conn.protocol, conn.daddr, conn.dport, conn.caddr, conn.cport);
-    if (this.byOut.get(ok) === conn) this.byOut.delete(ok);
+    if (this.byIn.get(conn.inKey) === conn) this.byIn.delete(conn.inKey);
+    if (this.byOut.get(conn.outKey) === conn) this.byOut.delete(conn.outKey);
   }
 
   /** Restart the entry's timer with its timeout (ip_vs_conn_put, mod_timer). */

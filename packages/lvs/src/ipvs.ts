@@ -106,6 +106,16 @@ function serviceKeyText(key: ServiceKey): string {
   return key.kind === 'fwmark' ? `fwm|${key.family}|${key.fwmark}` : `${key.kind}|${addressKey(key.address)}|${key.port}`;
 }
 
+function countOne(stats: IpvsStats, direction: 'in' | 'out', bytes: number): void {
+  if (direction === 'in') {
+    stats.inpkts++;
+    stats.inbytes += bytes;
+  } else {
+    stats.outpkts++;
+    stats.outbytes += bytes;
+  }
+}
+
 /** The sync daemon's state as ipvsadm --start-daemon records it. */
 export interface SyncDaemon {
   readonly state: 'master' | 'backup';
@@ -395,15 +405,9 @@ export class Ipvs {
   private countPacket(conn: IpvsConnection, direction: 'in' | 'out', bytes: number): void {
     const dest = conn.dest;
     if (dest === null || !dest.isAvailable) return;
-    for (const stats of [dest.stats, dest.service.stats, this.totals]) {
-      if (direction === 'in') {
-        stats.inpkts++;
-        stats.inbytes += bytes;
-      } else {
-        stats.outpkts++;
-        stats.outbytes += bytes;
-      }
-    }
+    countOne(dest.stats, direction, bytes);
+    countOne(dest.service.stats, direction, bytes);
+    countOne(this.totals, direction, bytes);
   }
 
   /** ip_vs_schedule / ip_vs_sched_persist. */
