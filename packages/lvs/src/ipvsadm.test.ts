@@ -235,6 +235,40 @@ describe('timeouts, daemons, zero', () => {
   });
 });
 
+describe('the other commands', () => {
+  it('-h prints the usage on stdout with status 0; -v the version', () => {
+    const help = run(new Ipvs(), '-h');
+    expect([help.status, help.stderr]).toEqual([0, '']);
+    expect(help.stdout.split('\n').slice(0, 3)).toEqual([
+      'ipvsadm v1.26 2008/5/15 (compiled with popt and IPVS v1.2.1)',
+      'Usage:',
+      '  ipvsadm -A|E -t|u|f service-address [-s scheduler] [-p [timeout]] [-M netmask]',
+    ]);
+    expect(run(new Ipvs(), '--version')).toEqual({ stdout: 'ipvsadm v1.26 2008/5/15 (compiled with popt and IPVS v1.2.1)\n', stderr: '', status: 0 });
+  });
+
+  it('with no arguments lists the table, ports by name', () => {
+    const r = ipvsadm(['ipvsadm'], referenceDirector(), 0);
+    expect(r.stdout.split('\n')[3]).toBe('TCP  10.0.0.1:http wlc persistent 360');
+  });
+
+  it('-e changes a server, -d deletes it, -D a service, -C everything; -Z zeroes counters', () => {
+    const ipvs = referenceDirector();
+    ok(ipvs, '-e -t 10.0.0.1:80 -r 192.168.10.2 -m -w 0');
+    expect(ok(ipvs, '-L -n').split('\n')[4]).toBe('  -> 192.168.10.2:80              Masq    0      0          0         ');
+    ipvs.listServices()[0]!.stats.conns = 5;
+    ok(ipvs, '-Z -t 10.0.0.1:80');
+    expect(ipvs.listServices()[0]!.stats.conns).toBe(0);
+    ok(ipvs, '-d -t 10.0.0.1:80 -r 192.168.10.3');
+    expect(ok(ipvs, '-L -n').split('\n')).toHaveLength(6);
+    ok(ipvs, '-A -u 10.0.0.1:53');
+    ok(ipvs, '-D -t 10.0.0.1:80');
+    expect(ok(ipvs, '-L -n').split('\n')[3]).toBe('UDP  10.0.0.1:53 wlc');
+    ok(ipvs, '-C');
+    expect(ok(ipvs, '-L -n').split('\n')).toHaveLength(4);
+  });
+});
+
 describe('connections and /proc/net', () => {
   function withConnections(): Ipvs {
     const ipvs = new Ipvs();
