@@ -8,6 +8,7 @@
 import { formatIpv4, formatMac, IpProtocol, isWireError, parseEthernet, parseIpv4Packet, parseQuotedIpv4Packet, parseUdp } from '@netloom/wire';
 import { MS, SECOND, ip, type CapturedFrame } from '@netloom/stack/testing/lab';
 import { describe, expect, test } from 'vitest';
+import { connectionStateName } from '../proc-net.js';
 import { ask, natDirector, oneLanDirector, PORT, VIP } from './testing/lvs-lab.js';
 
 /** The IPv4 packets a node sent on a device, with the Ethernet header. */
@@ -106,5 +107,43 @@ describe('the IPVS datapath', () => {
     const inner = parseIpv4Packet(outer.payload);
     expect(isWireError(inner) ? inner.error : `${inner.source} ${inner.destination} ttl ${inner.ttl} proto ${inner.protocol}`).toBe(`${ip('10.0.0.10')} ${ip(VIP)} ttl 63 proto 17`);
     lab.run(10 * MS);
+  });
+});
+
+describe('TCP through the director', () => {
+  const counters = (director: ReturnType<typeof natDirector>): string[] =>
+    director.module.ipvs.listServices()[0]!.destinations.map((d) => `${d.name} ${d.activeConns}/${d.inactConns}`);
+  const states = (director: ReturnType<typeof natDirector>): string => [...director.module.ipvs.connections.all()].map((c) => connectionStateName(c)).join(' ');
+
+  test('masquerading: an open connection is active and ESTABLISHED, its close goes through the states to TIME_WAIT and inactive', () => {
+    const director = natDirector('tcp');
+    const { lab } = director;
+    for (const rs of ['rs1', 'rs2']) lab.exec(rs, `tcp-serve ${PORT}`);
+    const client = lab.exec('client', `tcp-hold ${VIP} ${PORT} hello`, 1 * SECOND);
+    expect(client.stdout).toBe('rs2:hello\n');
+    expect(counters(director)).toEqual(['10.1.1.3:53 1/0', '10.1.1.2:53 0/0']);
+    expect(states(director)).toBe('ESTABLISHED');
+    client.interrupt();
+    lab.run(1 * SECOND);
+    expect(states(director)).toBe('TIME_WAIT');
+    expect(counters(director)).toEqual(['10.1.1.3:53 0/1', '10.1.1.2:53 0/0']);
+    lab.run(121 * SECOND);
+    expect(states(director)).toBe('');
+    expect(counters(director)).toEqual(['10.1.1.3:53 0/0', '10.1.1.2:53 0/0']);
+  });
+
+  test('direct routing: the director sees only the client side (input-only states) and still counts the connection active', () => {
+    const director = oneLanDirector('droute', 'tcp');
+    const { lab } = director;
+    for (const rs of ['rs1', 'rs2']) lab.exec(rs, `tcp-serve ${PORT}`);
+    const client = lab.exec('client', `tcp-hold ${VIP} ${PORT} hello`, 1 * SECOND);
+    expect(client.stdout).toBe('rs2:hello\n');
+    expect(states(director)).toBe('ESTABLISHED');
+    expect(counters(director)).toEqual(['10.0.0.3:53 1/0', '10.0.0.2:53 0/0']);
+    client.interrupt();
+    lab.run(1 * SECOND);
+    // INPUT-ONLY table: the client's FIN then its last ACK — FIN_WAIT, not TIME_WAIT (no reply seen).
+    expect(states(director)).toBe('FIN_WAIT');
+    expect(counters(director)).toEqual(['10.0.0.3:53 0/1', '10.0.0.2:53 0/0']);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A director lab for the datapath's tests: the test kit's nodes (in-memory links, manual clock) with
- * a UDP echo server and client as programs, an LVS-NAT director on two networks and one-LAN
+ * UDP and TCP servers and clients as programs, an LVS-NAT director on two networks and one-LAN
  * directors for direct routing and tunnelling, each with a UDP round-robin service on the VIP.
  */
 import type { Program } from '@netloom/stack';
@@ -47,22 +47,52 @@ const udpAsk: Program = (ctx) => {
   ctx.setTimer(2 * SECOND, () => ctx.exit(3));
 };
 
-const programs = { 'udp-echo': udpEcho, 'udp-ask': udpAsk };
+/** `tcp-serve PORT`: accepts connections and answers each chunk with `HOSTNAME:TEXT`; the peer's FIN is answered with ours. */
+const tcpServe: Program = (ctx) => {
+  const listener = ctx.tcpSocket(4);
+  if ('errno' in listener) return ctx.exit(2);
+  listener.bind('0.0.0.0', Number(ctx.argv[1]));
+  listener.listen(16);
+  listener.onAccept((connection) => {
+    connection.onData((data) => void connection.send(encoder.encode(`${ctx.hostname}:${decoder.decode(data)}`)));
+    connection.onEnd(() => connection.close());
+  });
+};
+
+/** `tcp-hold DEST PORT TEXT`: connects, sends TEXT, prints the answer and keeps the connection until interrupted (then closes it). */
+const tcpHold: Program = (ctx) => {
+  const socket = ctx.tcpSocket(4);
+  if ('errno' in socket) return ctx.exit(2);
+  const [, dest = '', port = '0', text = ''] = ctx.argv;
+  socket.onConnect(() => void socket.send(encoder.encode(text)));
+  socket.onData((data) => void ctx.stdout(`${decoder.decode(data)}\n`));
+  socket.onError((errno) => {
+    ctx.stdout(`${errno}\n`);
+    ctx.exit(1);
+  });
+  ctx.onInterrupt(() => {
+    socket.close();
+    ctx.exit(0);
+  });
+  socket.connect(dest, Number(port));
+};
+
+const programs = { 'udp-echo': udpEcho, 'udp-ask': udpAsk, 'tcp-serve': tcpServe, 'tcp-hold': tcpHold };
 
 export interface Director {
   lab: Lab;
   module: IpvsModule;
 }
 
-export function addService(module: IpvsModule, realServers: string[], method: ForwardingMethod): void {
-  const key = { kind: 'udp' as const, address: inet4(ip(VIP)), port: PORT };
+export function addService(module: IpvsModule, realServers: string[], method: ForwardingMethod, protocol: 'udp' | 'tcp' = 'udp'): void {
+  const key = { kind: protocol, address: inet4(ip(VIP)), port: PORT };
   const results = [module.ipvs.addService(key, { scheduler: 'rr' })];
   for (const rs of realServers) results.push(module.ipvs.addDestination(key, { address: inet4(ip(rs)), port: PORT, forwarding: method, weight: 1, upperThreshold: 0, lowerThreshold: 0 }));
   if (results.some((r) => r !== 'ok')) throw new Error(`lab service: ${results.join(' ')}`);
 }
 
 /** LVS-NAT: client 192.168.1.10 — director (192.168.1.1 + VIP | 10.1.1.1) — rs1 10.1.1.2, rs2 10.1.1.3 (default via the director). */
-export function natDirector(): Director {
+export function natDirector(protocol: 'udp' | 'tcp' = 'udp'): Director {
   const lab = new Lab();
   lab.addNode('client', { programs });
   const director = lab.addNode('director', { forwarding: true });
@@ -79,12 +109,12 @@ export function natDirector(): Director {
     lab.route(name, 'default', { via: '10.1.1.1' });
   }
   const module = new IpvsModule(director);
-  addService(module, ['10.1.1.2', '10.1.1.3'], 'masq');
+  addService(module, ['10.1.1.2', '10.1.1.3'], 'masq', protocol);
   return { lab, module };
 }
 
 /** One LAN for LVS-DR and LVS-TUN: client 10.0.0.10, director 10.0.0.1 + VIP, rs1 10.0.0.2, rs2 10.0.0.3 (VIP on lo or tunl0). */
-export function oneLanDirector(method: 'droute' | 'tunnel'): Director {
+export function oneLanDirector(method: 'droute' | 'tunnel', protocol: 'udp' | 'tcp' = 'udp'): Director {
   const lab = new Lab();
   lab.addNode('client', { programs });
   const director = lab.addNode('director', { forwarding: true });
@@ -102,7 +132,7 @@ export function oneLanDirector(method: 'droute' | 'tunnel'): Director {
     else for (const line of ['modprobe ipip', `ip addr add ${VIP}/32 dev tunl0`, 'ip link set tunl0 up']) if (lab.exec(name, line).status !== 0) throw new Error(`${name}: ${line} failed`);
   }
   const module = new IpvsModule(director);
-  addService(module, ['10.0.0.2', '10.0.0.3'], method);
+  addService(module, ['10.0.0.2', '10.0.0.3'], method, protocol);
   return { lab, module };
 }
 
