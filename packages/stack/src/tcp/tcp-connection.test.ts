@@ -225,3 +225,66 @@ describe('ICMP errors', () => {
     expect((Number(at) - start) / SECOND).toBeLessThan(3.5);
   });
 });
+
+describe('idle and stalled connections', () => {
+  test('a receiver that does not read closes its window; the sender probes with back-off and resumes when it reads', () => {
+    const received: Uint8Array[] = [];
+    let connection: TcpSocket | null = null;
+    const lazyServer: Program = (ctx) => {
+      const listener = ctx.tcpSocket(4) as TcpSocket;
+      listener.bind('0.0.0.0', 80);
+      listener.listen(5);
+      listener.onAccept((c) => {
+        connection = c;
+      });
+    };
+    const client = newLog();
+    const lab = chain(0, { lazy: lazyServer, client: clientProgram(client) });
+    lab.exec('h2', 'lazy');
+    const run = lab.exec('h1', 'client 10.0.0.2 80 400000');
+    lab.run(10 * SECOND);
+    const server = lab.node('h2').parts.tcp.tcpSocketSnapshot().find((s) => s.state === 'ESTAB')!;
+    // Nothing read: the receive queue holds what the window let in.
+    expect(server.recvQ).toBeGreaterThan(60_000);
+    // The window closed (the last ACK says 0); the sender's zero-window probes are bare ACKs one below
+    // what was acknowledged, each answered, the gaps doubling.
+    const acks = tcpSegments(lab.sent('h2'));
+    expect(acks.at(-1)!.tcp.window).toBe(0);
+    const acknowledged = acks.at(-1)!.tcp.acknowledgementNumber;
+    const probes = tcpSegments(lab.sent('h1')).filter((s) => s.tcp.payload.length === 0 && s.tcp.sequenceNumber === ((acknowledged - 1) >>> 0));
+    const gaps = probes.slice(1).map((p, i) => Math.round((p.at - probes[i]!.at) / MS));
+    expect(probes.length).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBe(2 * gaps[i - 1]!);
+    const reader = connection! as TcpSocket;
+    reader.onData((d) => received.push(d));
+    reader.onEnd(() => reader.close());
+    lab.runUntil(lab.now + 60 * SECOND, () => run.status !== null);
+    expect(run.status).toBe(0);
+    expect(sameBytes(concat(received), pattern(400_000))).toBe(true);
+  });
+
+  test('SO_KEEPALIVE probes an idle connection and ends it with ETIMEDOUT when the probes go unanswered', () => {
+    const log: string[] = [];
+    const keeper: Program = (ctx) => {
+      const socket = ctx.tcpSocket(4) as TcpSocket;
+      socket.setsockopt('SO_KEEPALIVE', true);
+      socket.onConnect(() => log.push(`connected ${ctx.now()}`));
+      socket.onError((errno) => log.push(`${errno} ${ctx.now()}`));
+      socket.connect('10.0.1.2', 80);
+    };
+    const server = newLog();
+    const lab = chain(1, { keeper, server: serverProgram(server) });
+    for (const [key, value] of [['tcp_keepalive_time', 10], ['tcp_keepalive_intvl', 2], ['tcp_keepalive_probes', 3]] as const) lab.sysctl('h1', `net.ipv4.${key}`, value);
+    lab.exec('h2', 'server 80');
+    lab.exec('h1', 'keeper');
+    lab.run(SECOND);
+    expect(log).toHaveLength(1);
+    // The handshake's last segment from the server arrived then: idle counts from it.
+    const lastHeard = Math.max(...lab.sent('h2').map((f) => f.at)) + 2 * MS;
+    lab.node('r1').netfilter.register({ hook: 'forward', family: 4, priority: 0, fn: () => ({ drop: 'blackhole' }) });
+    lab.run(60 * SECOND);
+    const probes = tcpSegments(lab.sent('h1')).filter((s) => s.tcp.payload.length === 0 && s.at > lastHeard + SECOND);
+    expect(probes.map((p) => (p.at - lastHeard) / SECOND)).toEqual([10, 12, 14]);
+    expect(log[1]).toBe(`ETIMEDOUT ${lastHeard + 16 * SECOND}`);
+  });
+});

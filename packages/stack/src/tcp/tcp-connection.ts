@@ -222,7 +222,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   /** lrcvtime: when data last arrived (ping-pong detection looks at it, not at bare ACKs). */
   private lastDataAt: Nanos = -Infinity;
   private persistTimer: TimerHandle | null = null;
-  private probes = 0;
+  /** Zero-window probes since the window closed: the probe timer's back-off (icsk_backoff). */
+  private persistBackoff = 0;
   private keepaliveTimer: TimerHandle | null = null;
   private stateTimer: TimerHandle | null = null;
   /** tcp_rcv_space_adjust's measurement: bytes delivered since `spaceTime`. */
@@ -580,7 +581,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   processSegment(segment: TcpSegmentIn<A>, now: Nanos): void {
     const tcp = segment.tcp;
     this.lastReceivedAt = now;
-    this.probes = 0;
+    this.keepaliveProbes = 0;
     if (this.currentState === 'SYN-SENT') {
       this.processSynSent(tcp, now);
       return;
@@ -1350,7 +1351,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       if (length > windowLeft) {
         // The peer's window: send what fits only when it is worth it (sender SWS avoidance).
         if (windowLeft <= 0 || (windowLeft < this.sendMss && windowLeft < this.maxSndWnd / 2)) {
-          if (inFlight === 0 && this.sndWnd === 0) this.armPersist(now);
+          // Nothing in flight to bring a window update: the probe timer (tcp_check_probe_timer).
+          if (inFlight === 0) this.armPersist(now);
           break;
         }
         length = windowLeft;
@@ -1530,16 +1532,32 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   }
 
   /** The zero-window probe timer (tcp_probe_timer): a probe with back-off while the peer's window is 0. */
+  /**
+   * tcp_probe_timer: while the peer's window is 0 and nothing is in flight, a probe each RTO, doubling
+   * (at most 120 s); a peer that answers keeps the connection for ever, tcp_retries2 unanswered probes
+   * end it (icsk_probes_out, reset by any segment received).
+   */
   private armPersist(now: Nanos): void {
     if (this.persistTimer !== null) return;
-    const delay = Math.min(this.rtoEstimator.rto * 2 ** this.probes, TCP_RTO_MAX);
+    const delay = Math.min(this.rtoEstimator.rto * 2 ** this.persistBackoff, TCP_RTO_MAX);
     this.persistTimer = this.table.env.timers.schedule(now + delay, (at) =>
       this.table.run(() => {
         this.persistTimer = null;
-        if (this.sndWnd > 0 || !this.isSynchronized()) return;
-        this.probes++;
-        if (this.probes > this.table.env.sysctl('net.ipv4.tcp_retries2')) {
-          this.fail('ETIMEDOUT');
+        if (!this.isSynchronized() || this.sndNxt !== this.sndUna) return;
+        if (this.keepaliveProbes >= this.table.env.sysctl('net.ipv4.tcp_retries2')) {
+          this.fail(this.softError ?? 'ETIMEDOUT');
+          return;
+        }
+        this.keepaliveProbes++;
+        if (this.persistBackoff < 30) this.persistBackoff++;
+        const unsent = this.sendBuffer.length;
+        if (this.sndWnd > 0 && unsent > 0) {
+          // tcp_write_wakeup: a window too small for a segment still takes what fits.
+          const length = Math.min(this.sndWnd, this.sendMss, unsent);
+          this.transmit(TcpFlag.ack | (length === unsent ? TcpFlag.psh : 0), this.sndUna, this.sendBuffer.copy(0, length), at);
+          this.sndNxt = seqAdd(this.sndUna, length);
+          if (seqLt(this.sndMax, this.sndNxt)) this.sndMax = this.sndNxt;
+          this.armRetransmit(at);
           return;
         }
         // tcp_xmit_probe_skb: an ACK with an old sequence number, which the peer answers with its window.
@@ -1552,55 +1570,37 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private stopPersist(): void {
     this.persistTimer?.cancel();
     this.persistTimer = null;
-    this.probes = 0;
+    this.persistBackoff = 0;
   }
 
-  /** tcp_keepalive_timer: probes after tcp_keepalive_time idle, every tcp_keepalive_intvl, ETIMEDOUT after tcp_keepalive_probes. */
+  /** (Re)starts the keepalive timer from the last segment received (SO_KEEPALIVE in a synchronized state). */
   private armKeepalive(): void {
     this.keepaliveTimer?.cancel();
     this.keepaliveTimer = null;
-    if (!this.keepAlive || this.currentState !== 'ESTAB' && this.currentState !== 'CLOSE-WAIT' && this.currentState !== 'FIN-WAIT-2') return;
+    if (!this.keepAlive || (this.currentState !== 'ESTAB' && this.currentState !== 'CLOSE-WAIT' && this.currentState !== 'FIN-WAIT-2')) return;
+    this.scheduleKeepalive(this.lastReceivedAt + this.table.env.sysctl('net.ipv4.tcp_keepalive_time') * SECOND);
+  }
+
+  private scheduleKeepalive(at: Nanos): void {
+    this.keepaliveTimer = this.table.env.timers.schedule(Math.max(at, this.table.env.now()), (now) =>
+      this.table.run(() => {
+        this.keepaliveTimer = null;
+        this.keepaliveTimeout(now);
+      }),
+    );
+  }
+
+  /**
+   * tcp_keepalive_timer: idle for tcp_keepalive_time since the last segment received, a probe (an ACK
+   * with snd_una − 1, which the peer answers) every tcp_keepalive_intvl; tcp_keepalive_probes
+   * unanswered ones end the connection with ETIMEDOUT (or the last soft error).
+   */
+  private keepaliveTimeout(now: Nanos): void {
     const sysctl = this.table.env.sysctl;
-    const now = this.table.env.now();
     const idle = sysctl('net.ipv4.tcp_keepalive_time') * SECOND;
-    const interval = sysctl('net.ipv4.tcp_keepalive_intvl') * SECOND;
-    const due = this.keepaliveProbes === 0 ? this.lastReceivedAt + idle : now + interval;
-    this.keepaliveTimer = this.table.env.timers.schedule(Math.max(due, now), (at) =>
-      this.table.run(() => {
-        this.keepaliveTimer = null;
-        if (at - this.lastReceivedAt < idle) {
-          this.keepaliveProbes = 0;
-          this.armKeepalive();
-          return;
-        }
-        if (this.keepaliveProbes >= sysctl('net.ipv4.tcp_keepalive_probes')) {
-          this.fail(this.softError ?? 'ETIMEDOUT');
-          return;
-        }
-        this.keepaliveProbes++;
-        this.transmit(TcpFlag.ack, seqAdd(this.sndUna, -1), new Uint8Array(0), at);
-        this.armKeepaliveInterval(at, interval);
-      }),
-    );
-  }
-
-  private keepaliveProbes = 0;
-
-  private armKeepaliveInterval(now: Nanos, interval: Nanos): void {
-    this.keepaliveTimer = this.table.env.timers.schedule(now + interval, () =>
-      this.table.run(() => {
-        this.keepaliveTimer = null;
-        this.armKeepaliveAfterProbe();
-      }),
-    );
-  }
-
-  private armKeepaliveAfterProbe(): void {
-    const now = this.table.env.now();
-    const sysctl = this.table.env.sysctl;
-    if (now - this.lastReceivedAt < sysctl('net.ipv4.tcp_keepalive_intvl') * SECOND) {
-      this.keepaliveProbes = 0;
-      this.armKeepalive();
+    const elapsed = now - this.lastReceivedAt;
+    if (elapsed < idle) {
+      this.scheduleKeepalive(this.lastReceivedAt + idle);
       return;
     }
     if (this.keepaliveProbes >= sysctl('net.ipv4.tcp_keepalive_probes')) {
@@ -1609,8 +1609,11 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     }
     this.keepaliveProbes++;
     this.transmit(TcpFlag.ack, seqAdd(this.sndUna, -1), new Uint8Array(0), now);
-    this.armKeepaliveInterval(now, sysctl('net.ipv4.tcp_keepalive_intvl') * SECOND);
+    this.scheduleKeepalive(now + sysctl('net.ipv4.tcp_keepalive_intvl') * SECOND);
   }
+
+  /** Keepalive or zero-window probes sent since the peer was last heard (icsk_probes_out). */
+  private keepaliveProbes = 0;
 
   private armStateTimer(delay: Nanos, then: () => void): void {
     this.stateTimer?.cancel();
