@@ -191,14 +191,15 @@ describe('real servers taken out', () => {
     }
   });
 
-  it('deleted: packets are dropped silently (expire_nodest_conn 0) or the connection expires and the packet is scheduled anew (1)', () => {
+  it('deleted: packets are dropped silently (expire_nodest_conn 0), or (1) its connections are flushed and the packet is scheduled anew', () => {
     for (const expire of [0, 1]) {
       const ipvs = director('masq', [['192.168.10.2', 1], ['192.168.10.3', 1]]);
       ipvs.settings.expire_nodest_conn = expire;
       const first = ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), 0);
       const dest = first.kind === 'forward' ? first.conn.dest! : undefined;
       expect(ipvs.deleteDestination(tcp80, dest!.address, 80)).toBe('ok');
-      expect(ipvs.trashSize).toBe(1);
+      // expire_nodest_conn 1 flushes the deleted server's connections at once (5.9+); 0 keeps them, and it, in the trash.
+      expect([ipvs.trashSize, ipvs.connections.size]).toEqual(expire === 0 ? [1, 1] : [0, 0]);
       const next = ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), S);
       if (expire === 0) {
         expect(next).toEqual({ kind: 'drop', reason: 'destinationUnavailable' });
@@ -208,6 +209,19 @@ describe('real servers taken out', () => {
         expect(ipvs.trashSize).toBe(0);
       }
     }
+  });
+
+  it('with expire_nodest_conn, deleting a server flushes its persistent connections and the templates left controlling nothing', () => {
+    const ipvs = director('masq', [['192.168.10.2', 1], ['192.168.10.3', 1]], 300);
+    ipvs.settings.expire_nodest_conn = 1;
+    const a = ipvs.inbound(fromClient('203.0.113.7', 40000, 'S'), 0);
+    const b = ipvs.inbound(fromClient('198.51.100.7', 40000, 'S'), 0);
+    const gone = a.kind === 'forward' ? a.conn.dest! : undefined;
+    expect(b.kind === 'forward' && b.conn.dest !== gone).toBe(true);
+    expect(ipvs.connections.size).toBe(4);
+    ipvs.deleteDestination(tcp80, gone!.address, 80);
+    expect([...ipvs.connections.all()].every((c) => c.dest !== gone)).toBe(true);
+    expect([ipvs.connections.size, ipvs.trashSize]).toEqual([2, 0]);
   });
 
   it('no server available: noDestination (ICMP port unreachable) and the kernel log line', () => {

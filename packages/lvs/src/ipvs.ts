@@ -14,7 +14,7 @@
  *    persistence template controls it (kernels since 5.16);
  *  - a connection whose real server was deleted: with expire_nodest_conn 0 the packet is dropped
  *    and the timer not restarted; with 1 the connection expires and the packet is scheduled anew
- *    (kernels since 5.9);
+ *    (kernels since 5.9) — and deleting the server already flushed its connections;
  *  - no connection: TCP schedules only on a SYN without RST (or any segment with sloppy_tcp), UDP on
  *    any datagram; a non-persistent service schedules only packets to its port; persistence uses or
  *    creates a template <protocol, client network, vaddr or fwmark, vport> (FTP's port 21 and port
@@ -202,6 +202,7 @@ export class Ipvs {
     if (service === undefined) return 'ESRCH';
     for (const dest of [...service.destinations]) this.unlinkDestination(service, dest, false);
     this.services.delete(text);
+    this.flushNodestConnections();
     return 'ok';
   }
 
@@ -263,7 +264,28 @@ export class Ipvs {
     const dest = service.findDestination(address, port);
     if (dest === undefined) return 'ENOENT';
     this.unlinkDestination(service, dest, true);
+    this.flushNodestConnections();
     return 'ok';
+  }
+
+  /**
+   * ip_vs_expire_nodest_conn_flush (5.9+): with expire_nodest_conn, the connections of deleted real
+   * servers go, and a template left controlling nothing goes with its last connection. The kernel
+   * runs it from a work item a jiffy after the deletion; here it runs at once.
+   */
+  private flushNodestConnections(): void {
+    if (this.settings.expire_nodest_conn === 0) return;
+    for (const conn of [...this.connections.all()]) {
+      const dest = conn.dest;
+      if (!conn.hashed || dest === null || dest.isAvailable || conn.controlled > 0) continue;
+      const template = conn.control;
+      this.connections.remove(conn);
+      this.release(conn);
+      if (template !== null && template.hashed && template.controlled === 0) {
+        this.connections.remove(template);
+        this.release(template);
+      }
+    }
   }
 
   /** __ip_vs_unlink_dest + __ip_vs_del_dest: out of the list, not available, to the trash while referenced. */
@@ -529,6 +551,12 @@ export class Ipvs {
   private expire(conn: IpvsConnection): 'free' | 'retry' {
     if (conn.controlled > 0) return 'retry';
     this.connections.remove(conn);
+    this.release(conn);
+    return 'free';
+  }
+
+  /** What freeing an unhashed entry undoes: its template's count (ip_vs_control_del) and the server's counters (ip_vs_unbind_dest). */
+  private release(conn: IpvsConnection): void {
     if (conn.control !== null) {
       conn.control.controlled--;
       conn.control = null;
@@ -539,7 +567,6 @@ export class Ipvs {
       conn.dest = null;
       if (!dest.isAvailable && dest.totalConns + dest.persistConns === 0) this.dropFromTrash(dest);
     }
-    return 'free';
   }
 
   private dropFromTrash(dest: RealServer): void {
