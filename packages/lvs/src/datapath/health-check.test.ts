@@ -71,3 +71,25 @@ describe('the health checker', () => {
     expect(log(director)).toContain('Removing sorry server [10.1.1.3]:udp:5353 from VS [192.0.2.80]:udp:53\n');
   });
 });
+
+describe('TCP and HTTP checks', () => {
+  test('TCP_CHECK: a refused connect fails the check; HTTP_GET: a status other than the one wanted fails it', () => {
+    const director = natDirector('tcp');
+    const { lab } = director;
+    lab.exec('rs1', `tcp-serve ${PORT}`);
+    // rs2 listens on nothing: its connects are refused (RST).
+    checker(director, { type: 'tcp', fall: 1, rise: 1 });
+    lab.run(3 * SECOND);
+    expect(members(director)).toEqual(['10.1.1.2:53 w1']);
+    expect(log(director)).toContain('Keepalived_healthcheckers: TCP connection to [10.1.1.3]:tcp:53 failed.\n');
+
+    const web = natDirector('tcp');
+    web.lab.exec('rs1', `http-status ${PORT} 200`);
+    web.lab.exec('rs2', `http-status ${PORT} 503`);
+    checker(web, { type: 'http', path: '/health', statusCode: 200, fall: 1, rise: 1 });
+    web.lab.run(3 * SECOND);
+    expect(members(web)).toEqual(['10.1.1.2:53 w1']);
+    expect(log(web)).toContain('Keepalived_healthcheckers: HTTP status code error to [10.1.1.3]:tcp:53 url(/health), status_code [503].\n');
+    expect(log(web)).not.toContain('10.1.1.2');
+  });
+});

@@ -105,7 +105,8 @@ export function healthCheckProgram(node: LinuxNode, ipvs: Ipvs, config: HealthCh
       }
     };
 
-    const outcome = (server: ServerState, ok: boolean, what: string): void => {
+    /** A check's result; `what` names the check (`… success.`, `… failed.`), `failure` replaces the failure's whole text. */
+    const outcome = (server: ServerState, ok: boolean, what: string, failure = `${what} failed.`): void => {
       if (ok) {
         server.failures = 0;
         server.successes++;
@@ -119,7 +120,7 @@ export function healthCheckProgram(node: LinuxNode, ipvs: Ipvs, config: HealthCh
       server.successes = 0;
       server.failures++;
       // keepalived logs a failure while the server is still up (the checks that count towards fall), not every one after.
-      if (server.alive) log(`${what} failed.`);
+      if (server.alive) log(failure);
       if (server.alive && server.failures >= config.fall) {
         server.alive = false;
         setMember(server, false);
@@ -131,11 +132,11 @@ export function healthCheckProgram(node: LinuxNode, ipvs: Ipvs, config: HealthCh
       const target = formatAddress(server.address);
       const name = bracketed(server.address, port, proto);
       let done = false;
-      const finish = (ok: boolean, what: string, cleanup: () => void): void => {
+      const finish = (ok: boolean, what: string, cleanup: () => void, failure?: string): void => {
         if (done) return;
         done = true;
         cleanup();
-        outcome(server, ok, what);
+        outcome(server, ok, what, failure);
       };
       switch (config.type) {
         case 'ping': {
@@ -175,7 +176,7 @@ export function healthCheckProgram(node: LinuxNode, ipvs: Ipvs, config: HealthCh
           socket.onData((data) => {
             response += new TextDecoder().decode(data);
             const status = /^HTTP\/\d\.\d (\d{3})/.exec(response);
-            if (status !== null) finish(Number(status[1]) === (config.statusCode ?? 200), status[1] === String(config.statusCode ?? 200) ? label : `HTTP status code error to ${name} url(${config.path ?? '/'}), status_code [${status[1]}]`, close);
+            if (status !== null) finish(Number(status[1]) === (config.statusCode ?? 200), label, close, `HTTP status code error to ${name} url(${config.path ?? '/'}), status_code [${status[1]}].`);
             else if (response.length > 4096) finish(false, label, close);
           });
           socket.onEnd(() => finish(false, label, close));

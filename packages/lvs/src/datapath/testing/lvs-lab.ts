@@ -77,7 +77,21 @@ const tcpHold: Program = (ctx) => {
   socket.connect(dest, Number(port));
 };
 
-const programs = { 'udp-echo': udpEcho, 'udp-ask': udpAsk, 'tcp-serve': tcpServe, 'tcp-hold': tcpHold };
+/** `http-status PORT CODE`: answers every request with `HTTP/1.0 CODE` and closes (a web server's health page). */
+const httpStatus: Program = (ctx) => {
+  const listener = ctx.tcpSocket(4);
+  if ('errno' in listener) return ctx.exit(2);
+  listener.bind('0.0.0.0', Number(ctx.argv[1]));
+  listener.listen(16);
+  listener.onAccept((connection) => {
+    connection.onData(() => {
+      connection.send(encoder.encode(`HTTP/1.0 ${ctx.argv[2] ?? '200'} Status\r\nContent-Length: 0\r\n\r\n`));
+      connection.close();
+    });
+  });
+};
+
+const programs = { 'udp-echo': udpEcho, 'udp-ask': udpAsk, 'tcp-serve': tcpServe, 'tcp-hold': tcpHold, 'http-status': httpStatus };
 
 export interface Director {
   lab: Lab;
