@@ -5,8 +5,9 @@
  * tunnel to the home agent.
  *
  * Follows:
- * - Movement detection (§11.5) from the stack's changes: a link going down or losing its carrier,
- *   routes changing (a router advertisement's default route and prefix) and addresses; the care-of
+ * - Movement detection (§11.5): the interfaces are looked at on every change the stack reports (a
+ *   link going down or losing its carrier, routes, addresses) and once a second (a SLAAC address
+ *   from a router advertisement, or one that finished DAD, raises no change of its own); the care-of
  *   address of an interface is its first global address that is not tentative, not deprecated and
  *   off the home prefix, while the interface is up with a carrier. A new or changed CoA is
  *   registered; an interface that loses its CoA has its BID deregistered (a BU with lifetime 0 and
@@ -50,6 +51,8 @@ const SECOND = 1_000_000_000;
 /** INITIAL_BINDACK_TIMEOUT and MAX_BINDACK_TIMEOUT (RFC 6275 §12). */
 export const INITIAL_BINDACK_TIMEOUT = 1 * SECOND;
 export const MAX_BINDACK_TIMEOUT = 32 * SECOND;
+/** How often movement detection looks at the interfaces without a change to prompt it. */
+export const MOVEMENT_POLL = 1 * SECOND;
 
 export interface MobileNodeInterface {
   name: string;
@@ -140,9 +143,15 @@ export class MobileNode {
     return this.config.homeAddress;
   }
 
-  /** Start: look at the interfaces now. */
+  /** Start: look at the interfaces now, and once a second from then on. */
   start(now: Nanos): void {
     this.scheduleEvaluation(now);
+    const poll = (at: Nanos): void => {
+      this.stack.observe(at);
+      this.scheduleEvaluation(at);
+      this.node.parts.timers.schedule(at + MOVEMENT_POLL, poll);
+    };
+    this.node.parts.timers.schedule(now + MOVEMENT_POLL, poll);
   }
 
   private scheduleEvaluation(at: Nanos): void {
@@ -166,12 +175,10 @@ export class MobileNode {
 
   /** Movement detection: register new CoAs, deregister lost ones. */
   private evaluate(now: Nanos): void {
-    let waitingForDad = false;
     for (const entry of this.entries) {
       if (!this.config.multipleCareOf) this.follow(entry, now);
       const careOf = this.careOfAddressOf(entry.dev, now);
       if (careOf === undefined) {
-        waitingForDad ||= this.node.kernel.addresses6Of(entry.dev, now).some((s) => s.tentative && !isIpv6LinkLocal(s.address.address));
         if (entry.careOfAddress !== undefined) this.lose(entry, now);
         continue;
       }
@@ -185,7 +192,6 @@ export class MobileNode {
         this.sendBindingUpdate(entry, now);
       }
     }
-    if (waitingForDad) this.scheduleEvaluation(now + SECOND / 2);
   }
 
   /** MCoA off: the single entry moves to the most preferred interface with a CoA. */

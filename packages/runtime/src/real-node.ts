@@ -2,7 +2,7 @@
  * The default node factory: a node of @netloom/stack running the programs of @netloom/apps, with
  * the files its topology gives it (`hosts:`, `gai.conf:`) and the router advertisements of its
  * `ra:` block (the stack's radvd, ipv6/router-advertiser.ts), and IPVS (@netloom/lvs) with a
- * director's `healthcheck:` checkers.
+ * director's `healthcheck:` checkers, and Mobile IPv6 (@netloom/mip6: `mip6d`, started by a `mip6:` block).
  * Loaded by URL inside each shard (see node-factory.ts).
  */
 import type { NodePlacement } from '@netloom/ipc';
@@ -10,6 +10,7 @@ import type { RaInterfaceConfig } from '@netloom/wire/ra-config';
 import { programs } from '@netloom/apps';
 import { createNode, type NodeConfig, type NodeEnvironment, type NodeHost } from '@netloom/stack';
 import { installIpvs } from '@netloom/lvs/datapath/director';
+import { registerMip6 } from '@netloom/mip6';
 
 export function createRealNode(node: NodePlacement, config: NodeConfig, env: NodeEnvironment): NodeHost {
   // The topology loader filled in every setting of an ra: block (radvd's defaults): the placement carries them as they are.
@@ -26,5 +27,7 @@ export function createRealNode(node: NodePlacement, config: NodeConfig, env: Nod
   );
   // IPVS on every node as a module loaded on first use; a director's healthcheck: block loads it and starts the checkers.
   installIpvs(created, node.healthChecks ?? []);
+  // Mobile IPv6 on every node as a module `mip6d` loads (a mip6: block's /etc/mip6d.conf and startup line).
+  registerMip6(created, config.compat ?? {});
   return created;
 }

@@ -19,6 +19,7 @@ import { parseGaiConf } from '@netloom/wire/gai-conf';
 import { parseHostsFile } from '@netloom/wire/hosts-file';
 import { routerAdvertisementsOf } from './router-advertisements.js';
 import { healthChecksOf } from './health-checks.js';
+import { MIP6D_CONF, mip6dConfOf } from './mip6-config.js';
 import type { Path, Target } from './source.js';
 import type { LinkParamsInput, TopologyFile } from './schema.js';
 import type {
@@ -222,6 +223,9 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
     for (const [j, cmd] of exec.entries()) checkExecLine(cmd, ['nodes', name, 'exec', j], ctx);
     const specs: InterfaceSpec[] = ports.map((port, p) => ({ name: port.name, mac: mac(n + 1, p + 1), mtu: port.mtu }));
     const files = nodeFiles(node, ['nodes', name], ctx);
+    // A mip6: block is the node's /etc/mip6d.conf, and mip6d starts after the exec: commands.
+    if (node.mip6 !== undefined) files.push({ path: MIP6D_CONF, text: mip6dConfOf(node.mip6, ports.map((p) => p.name), ['nodes', name], ctx) });
+    const startup = node.mip6 === undefined ? exec : [...exec, 'mip6d'];
     const ra = node.ra === undefined ? [] : routerAdvertisementsOf(node.ra, ['nodes', name], ports, ctx);
     const healthChecks = node.healthcheck === undefined ? [] : healthChecksOf(node.healthcheck, node.kind ?? 'host', ['nodes', name], ctx);
     return {
@@ -230,8 +234,8 @@ export function buildTopology(data: TopologyFile, ctx: BuildContext): TopologySp
       kindDefaulted: node.kind === undefined,
       source: ctx.positionOf(['nodes', name], 'key'),
       compat: [...(node.compat ?? [])],
-      exec: [...exec],
-      execSource: exec.map((_, j) => ctx.positionOf(['nodes', name, 'exec', j])),
+      exec: [...startup],
+      execSource: startup.map((_, j) => (j < exec.length ? ctx.positionOf(['nodes', name, 'exec', j]) : ctx.positionOf(['nodes', name, 'mip6'], 'key'))),
       interfaces: specs,
       ...(files.length > 0 ? { files } : {}),
       ...(node.ra !== undefined ? { ra, raSource: ctx.positionOf(['nodes', name, 'ra'], 'key') } : {}),
