@@ -43,15 +43,22 @@ export class LeastConnectionScheduler implements Scheduler {
   }
 }
 
-/** wlc's and sed's walk: the first usable server, then any with a smaller overhead/weight. */
-export function weightedLeast(destinations: readonly RealServer[], overheadOf: (dest: RealServer) => number): RealServer | null {
-  let index = destinations.findIndex((dest) => !dest.isOverloaded && dest.weight > 0);
+/**
+ * wlc's and sed's walk: the first usable server, then any with a smaller overhead/weight.
+ * `isCandidate` narrows both stages (lblcr's ip_vs_dest_set_min also wants IP_VS_DEST_F_AVAILABLE).
+ */
+export function weightedLeast(
+  destinations: readonly RealServer[],
+  overheadOf: (dest: RealServer) => number,
+  isCandidate: (dest: RealServer) => boolean = () => true,
+): RealServer | null {
+  let index = destinations.findIndex((dest) => !dest.isOverloaded && dest.weight > 0 && isCandidate(dest));
   if (index < 0) return null;
   let least = destinations[index]!;
   let leastOverhead = overheadOf(least);
   for (index++; index < destinations.length; index++) {
     const dest = destinations[index]!;
-    if (dest.isOverloaded) continue;
+    if (dest.isOverloaded || !isCandidate(dest)) continue;
     const overhead = overheadOf(dest);
     if (leastOverhead * dest.weight > overhead * least.weight) {
       least = dest;

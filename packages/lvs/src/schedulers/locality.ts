@@ -94,23 +94,9 @@ interface DestinationSet {
   lastUse: number;
 }
 
-/** ip_vs_dest_set_min: the first usable member, then any with a smaller overhead/weight that is available. */
+/** ip_vs_dest_set_min: wlc's walk over the members that are still available. */
 function setMin(set: DestinationSet): RealServer | null {
-  const members = set.members;
-  let index = members.findIndex((d) => !d.isOverloaded && d.weight > 0 && d.isAvailable);
-  if (index < 0) return null;
-  let least = members[index]!;
-  let leastOverhead = connectionOverhead(least);
-  for (index++; index < members.length; index++) {
-    const dest = members[index]!;
-    if (dest.isOverloaded) continue;
-    const overhead = connectionOverhead(dest);
-    if (leastOverhead * dest.weight > overhead * least.weight && dest.isAvailable) {
-      least = dest;
-      leastOverhead = overhead;
-    }
-  }
-  return least;
+  return weightedLeast(set.members, connectionOverhead, (dest) => dest.isAvailable);
 }
 
 /** ip_vs_dest_set_max: the most loaded member with weight > 0. */

@@ -151,6 +151,42 @@ describe('sh and dh', () => {
   });
 });
 
+describe('lblc and lblcr', () => {
+  const DAY = 24 * 3600 * 1e9;
+  const site = ip(198, 51, 100, 10);
+
+  it("lblc keeps a destination on its server until that one has more active connections than its weight while another is under half", () => {
+    const { service, byName } = serviceWith('lblc', [4, 4]); // list B A
+    const pick = (now = 0) => byName(service.scheduler.schedule(service, input(ip(1, 1, 1, 1), now, site)));
+    expect(pick()).toBe('B');
+    const [b, a] = service.destinations;
+    b!.activeConns = 5; // 5 > 4, and A has 0 × 2 < 4: overloaded in lblc's sense → wlc picks A, the entry moves
+    expect(pick()).toBe('A');
+    b!.activeConns = 0;
+    expect(pick()).toBe('A');
+    a!.activeConns = 5;
+    b!.activeConns = 1; // 1 × 2 < 4: A is overloaded → wlc: B (256/4 against 1280/4)
+    expect(pick()).toBe('B');
+  });
+
+  it('lblcr grows the set when its best member is overloaded and drops the most loaded member after a day without change', () => {
+    const { service, byName } = serviceWith('lblcr', [4, 4, 4]); // list C B A
+    const lblcr = service.scheduler as unknown as { members(address: InetAddress, now: number): readonly RealServer[] };
+    const pick = (now: number) => byName(service.scheduler.schedule(service, input(ip(1, 1, 1, 1), now, site)));
+    const members = (now: number) => lblcr.members(site, now).map(byName).join('');
+    expect(pick(0)).toBe('C');
+    const [c, b] = service.destinations;
+    c!.activeConns = 5; // overloaded: wlc over all → B (least, first in list), which joins the set at its head
+    expect(pick(1)).toBe('B');
+    expect(members(1)).toBe('BC');
+    b!.activeConns = 1; // set_min: B (256/4) against C (1280/4) → B
+    expect(pick(2)).toBe('B');
+    // More than a day after the set last changed, the most loaded member (C) leaves.
+    expect(pick(1 + DAY + 1)).toBe('B');
+    expect(members(1 + DAY + 1)).toBe('B');
+  });
+});
+
 describe('mh', () => {
   it('hsiphash matches the kernel for key 2654435761', () => {
     expect(hsiphash32(0x0a000001, MH_KEY1)).toBe(50859236);
