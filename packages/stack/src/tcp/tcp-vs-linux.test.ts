@@ -110,6 +110,14 @@ function failureAfter(s: Scenario, started: string, failed: string): { linux: nu
   };
 }
 
+describe("the recordings' sysctls on the model", () => {
+  it('all are set as recorded but tcp_rmem/tcp_wmem (fixed at the recorded values) and tcp_ecn (no ECN): a known divergence', () => {
+    const s = scenario('transfer-routed');
+    const node = (role: string) => ['net.ipv4.tcp_rmem = 4096 131072 33554432', 'net.ipv4.tcp_wmem = 4096 16384 4194304', 'net.ipv4.tcp_ecn = 2'].map((k) => `${role}: ${k}`);
+    expect(s.replay.network.unsupportedSysctls).toEqual([...node('client'), ...node('server')]);
+  });
+});
+
 describe('RST on a closed port, as Linux', () => {
   it('SYN with Linux options, then RST-ACK: seq 0, ack ISN+1, window 0', () => {
     const s = scenario('rst-closed-port');

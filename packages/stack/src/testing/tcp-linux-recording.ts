@@ -254,20 +254,23 @@ export interface LinuxRecording {
   /** The scenario's own commands on a node (a blackhole route on the router), when it has any. */
   commands?: { t: number; node: string; command: string }[];
   ss: RecordedListing[];
+  /** Where it was read from (its pcap files are beside it). */
+  directory?: URL;
 }
 
 /** The directory of the recordings. */
 export const RECORDINGS = new URL('../tcp/fixtures/linux/', import.meta.url);
 
-export function readRecording(scenario: string): LinuxRecording {
-  return JSON.parse(readFileSync(new URL(`${scenario}.json`, RECORDINGS), 'utf8')) as LinuxRecording;
+/** A recording, from the committed ones unless `directory` (a URL ending in `/`) says where. */
+export function readRecording(scenario: string, directory: URL = RECORDINGS): LinuxRecording {
+  return { ...(JSON.parse(readFileSync(new URL(`${scenario}.json`, directory), 'utf8')) as LinuxRecording), directory };
 }
 
 /** A capture of a recording, normalised. */
 export function recordedSegments(recording: LinuxRecording, capture: string): { start: number; segments: NormalSegment[]; clientPort: number | null } {
   const file = recording.captures[capture]?.file;
   if (file === undefined) throw new Error(`${recording.scenario}: no capture ${capture}`);
-  const wire = wireSegmentsOfPcap(new URL(file, RECORDINGS).pathname);
+  const wire = wireSegmentsOfPcap(new URL(file, recording.directory ?? RECORDINGS).pathname);
   return { start: wire[0]?.at ?? 0, segments: normaliseSegments(wire), clientPort: clientPortOf(wire) };
 }
 

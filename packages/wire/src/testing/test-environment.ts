@@ -50,6 +50,8 @@ const DEBIAN_PACKAGE: Readonly<Record<string, string>> = {
   radvd: 'radvd',
   tshark: 'tshark',
   tcpdump: 'tcpdump',
+  ethtool: 'ethtool',
+  ss: 'iproute2',
   ifconfig: 'net-tools',
   route: 'net-tools',
   netstat: 'net-tools',
