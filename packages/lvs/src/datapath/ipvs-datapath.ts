@@ -43,7 +43,7 @@ import { inet4 } from '../inet-address.js';
 import type { Ipvs, IpvsPacket } from '../ipvs.js';
 import type { TcpFlags } from '../protocol-states.js';
 import { FORWARDING_FLAGS, type ForwardingMethod } from '../virtual-service.js';
-import { ipv4PacketParts, quotedPacket, readAddress, rewriteDestination, rewriteIcmpError, rewriteSource, type PacketParts } from './packet-rewrite.js';
+import { ipv4PacketParts, quotedPacket, readAddress, rewriteDestination, rewriteIcmpError, rewriteSource, type PacketParts, type QuotedPacket } from './packet-rewrite.js';
 
 /** IP_VS_FWD_METHOD(cp). */
 export function forwardingOf(connection: IpvsConnection): ForwardingMethod {
@@ -137,10 +137,8 @@ export class IpvsDatapath {
   /** ip_vs_in_icmp: an error about a packet the service sent (VIP:vport → CIP:cport) goes to the real server. */
   private processInboundIcmp(packet: HookPacket<4>, parts: PacketParts, now: number): HookVerdict {
     const bytes = packet.bytes;
-    const type = bytes[parts.headerLength] ?? 0;
-    if (type !== ICMP_DEST_UNREACH && type !== ICMP_SOURCE_QUENCH && type !== ICMP_TIME_EXCEEDED) return ACCEPT;
-    const quoted = quotedPacket(bytes, parts);
-    if (quoted === null || (quoted.protocol !== IpProtocol.tcp && quoted.protocol !== IpProtocol.udp)) return ACCEPT;
+    const quoted = quotedTransportPacket(bytes, parts);
+    if (quoted === null) return ACCEPT;
     const connection = this.ipvs.connections.lookupIn(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort);
     if (connection === undefined || connection.dest === null || !connection.dest.isAvailable) return ACCEPT;
     if (forwardingOf(connection) === 'masq') {
@@ -183,10 +181,8 @@ export class IpvsDatapath {
   /** ip_vs_out_icmp: an error from a masqueraded real server about a request (CIP → RIP) is made the VIP's. */
   private processOutboundIcmp(packet: HookPacket<4>, parts: PacketParts, now: number): HookVerdict {
     const bytes = packet.bytes;
-    const type = bytes[parts.headerLength] ?? 0;
-    if (type !== ICMP_DEST_UNREACH && type !== ICMP_SOURCE_QUENCH && type !== ICMP_TIME_EXCEEDED) return ACCEPT;
-    const quoted = quotedPacket(bytes, parts);
-    if (quoted === null || (quoted.protocol !== IpProtocol.tcp && quoted.protocol !== IpProtocol.udp)) return ACCEPT;
+    const quoted = quotedTransportPacket(bytes, parts);
+    if (quoted === null) return ACCEPT;
     const connection = this.ipvs.connections.lookupOut(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort);
     if (connection === undefined || forwardingOf(connection) !== 'masq' || connection.vaddr.family !== 4) return ACCEPT;
     rewriteIcmpError(bytes, parts, quoted, false, connection.vaddr.v4, connection.vport);
@@ -259,6 +255,14 @@ export class IpvsDatapath {
   private inputContext(packet: HookPacket<4>): InputContext {
     return { dev: packet.inDev ?? 'lo', packetType: 'host', isLocal: packet.hook === 'localIn', isBroadcast: false };
   }
+}
+
+/** The TCP or UDP packet an ICMP error IPVS handles quotes (destination unreachable, source quench, time exceeded), or null. */
+function quotedTransportPacket(bytes: Uint8Array, parts: PacketParts): QuotedPacket | null {
+  const type = bytes[parts.headerLength] ?? 0;
+  if (type !== ICMP_DEST_UNREACH && type !== ICMP_SOURCE_QUENCH && type !== ICMP_TIME_EXCEEDED) return null;
+  const quoted = quotedPacket(bytes, parts);
+  return quoted !== null && (quoted.protocol === IpProtocol.tcp || quoted.protocol === IpProtocol.udp) ? quoted : null;
 }
 
 function read16(bytes: Uint8Array, at: number): number {
