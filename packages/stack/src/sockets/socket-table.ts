@@ -54,8 +54,8 @@ const UNREACH_PORT = 3;
 const EPHEMERAL_LOW = 32768;
 const EPHEMERAL_HIGH = 60999;
 
-/** icmp_err_convert: errno and "fatal" (hard error) per destination-unreachable code. */
-const UNREACH_ERRORS: readonly { errno: Errno | null; fatal: boolean }[] = [
+/** icmp_err_convert: errno and "fatal" (hard error) per destination-unreachable code (null: an errno process.ts does not name). */
+export const UNREACH_ERRORS: readonly { errno: Errno | null; fatal: boolean }[] = [
   { errno: 'ENETUNREACH', fatal: false },
   { errno: 'EHOSTUNREACH', fatal: false },
   { errno: null, fatal: true }, // ENOPROTOOPT: not an Errno of process.ts

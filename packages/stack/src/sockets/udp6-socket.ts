@@ -56,7 +56,7 @@ const ICMPV6_DEST_UNREACH = 1;
 const ICMPV6_PKT_TOOBIG = 2;
 const ICMPV6_TIME_EXCEED = 3;
 const ICMPV6_PORT_UNREACH = 4;
-const UNREACH_ERRORS: readonly { errno: Errno; fatal: boolean }[] = [
+export const UNREACH_ERRORS: readonly { errno: Errno; fatal: boolean }[] = [
   { errno: 'ENETUNREACH', fatal: false },
   { errno: 'EACCES', fatal: true },
   { errno: 'EHOSTUNREACH', fatal: false },

@@ -26,7 +26,8 @@ import type { Errno } from '../process.js';
 import type { RoutingApi } from '../routing-api.js';
 import type { Ipv4Layer } from '../ipv4/ipv4-layer.js';
 import type { Ipv6Layer } from '../ipv6/ipv6-layer.js';
-import { formatAddress } from '../sockets/socket-table.js';
+import { formatAddress, UNREACH_ERRORS as ICMP_UNREACH } from '../sockets/socket-table.js';
+import { UNREACH_ERRORS as ICMPV6_UNREACH } from '../sockets/udp6-socket.js';
 
 /** The route of a connection: where its segments leave and with what source and path MTU. */
 export interface TcpRoute<A> {
@@ -61,38 +62,6 @@ const ICMP_DEST_UNREACH = 3;
 const ICMP_TIME_EXCEEDED = 11;
 const ICMP_PARAMETERPROB = 12;
 const ICMP_FRAG_NEEDED = 4;
-
-/** icmp_err_convert for destination unreachable codes 0-15 (errnos outside process.ts's list are null). */
-const ICMP_UNREACH: readonly ({ errno: Errno; fatal: boolean } | null)[] = [
-  { errno: 'ENETUNREACH', fatal: false },
-  { errno: 'EHOSTUNREACH', fatal: false },
-  null, // ENOPROTOOPT
-  { errno: 'ECONNREFUSED', fatal: true },
-  { errno: 'EMSGSIZE', fatal: false },
-  null, // EOPNOTSUPP
-  { errno: 'ENETUNREACH', fatal: true },
-  null, // EHOSTDOWN
-  null, // ENONET
-  { errno: 'ENETUNREACH', fatal: true },
-  { errno: 'EHOSTUNREACH', fatal: true },
-  { errno: 'ENETUNREACH', fatal: false },
-  { errno: 'EHOSTUNREACH', fatal: false },
-  { errno: 'EHOSTUNREACH', fatal: true },
-  { errno: 'EHOSTUNREACH', fatal: true },
-  { errno: 'EHOSTUNREACH', fatal: true },
-];
-
-/** icmpv6_err_convert's tab_unreach for codes 0-7. */
-const ICMPV6_UNREACH: readonly { errno: Errno; fatal: boolean }[] = [
-  { errno: 'ENETUNREACH', fatal: false },
-  { errno: 'EACCES', fatal: true },
-  { errno: 'EHOSTUNREACH', fatal: false },
-  { errno: 'EHOSTUNREACH', fatal: false },
-  { errno: 'ECONNREFUSED', fatal: true },
-  { errno: 'EACCES', fatal: true },
-  { errno: 'EACCES', fatal: true },
-  { errno: 'EHOSTUNREACH', fatal: true },
-];
 
 export interface Ipv4NetworkDeps {
   routing: RoutingApi;
@@ -137,7 +106,8 @@ export function ipv4Network(deps: Ipv4NetworkDeps): TcpNetwork<number> {
       if (type === ICMP_TIME_EXCEEDED) return { errno: 'EHOSTUNREACH', fatal: false };
       if (type === ICMP_PARAMETERPROB) return { errno: 'EPROTO', fatal: true };
       if (type !== ICMP_DEST_UNREACH || code === ICMP_FRAG_NEEDED) return null;
-      return ICMP_UNREACH[code] ?? null;
+      const entry = ICMP_UNREACH[code];
+      return entry === undefined || entry.errno === null ? null : { errno: entry.errno, fatal: entry.fatal };
     },
   };
 }
