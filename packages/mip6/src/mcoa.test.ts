@@ -57,6 +57,9 @@ describe('Mobile IPv6 with multiple care-of addresses', () => {
     ]);
     // The home agent answers neighbour solicitations for the home address on the home link.
     expect(lab.exec('ha', 'ip -6 neigh show proxy').stdout).toContain(`${HOME_ADDRESS} dev eth0 proxy`);
+    // The ip6_tunnel module's devices: the fallback ip6tnl0 (down) and ip6tnl1 with the home address.
+    expect(lab.exec('mn', 'ip link show ip6tnl0').stdout).toMatch(/ip6tnl0: <NOARP> mtu 1452 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link\/tunnel6 :: brd ::\n/);
+    expect(lab.exec('mn', 'ip -6 addr show dev ip6tnl1').stdout).toContain(`inet6 ${HOME_ADDRESS}/64 scope global nodad home noprefixroute`);
   });
 
   it('tunnels the correspondent\'s packets for the home address to the preferred CoA and reverse-tunnels the replies', () => {

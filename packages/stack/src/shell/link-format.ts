@@ -11,10 +11,15 @@
 import type { DeviceStats } from '../kernel.js';
 import type { DeviceView } from '../routing-api.js';
 import type { JsonValue } from './json-writer.js';
+import { formatIpv6 } from '@netloom/wire';
 import { formatMac } from './ip-util.js';
 
-/** A link-layer address as `ip link` prints it: a MAC, or an IPv4 tunnel's 4-byte endpoint dotted. */
+/**
+ * A link-layer address as `ip link` prints it: a MAC, an IPv4 tunnel's 4-byte endpoint dotted, or an
+ * IPv6 tunnel's 16-byte endpoint as an IPv6 address (ll_addr_n2a for ARPHRD_TUNNEL6: `link/tunnel6 :: brd ::`).
+ */
 export function formatLinkAddress(address: Uint8Array): string {
+  if (address.length === 16) return formatIpv6(address);
   return address.length === 4 ? [...address].join('.') : formatMac(address);
 }
 
