@@ -48,6 +48,8 @@ export interface DeviceKind {
   /** `ip link add NAME type KIND` may create it. */
   readonly userCreatable: boolean;
   readonly xmit: DeviceXmit;
+  /** The MTU `ip link add` gives a new device (its setup function's; 1500, ether_setup's, when absent). */
+  readonly defaultMtu?: number;
 }
 
 const ETHERNET_BROADCAST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);

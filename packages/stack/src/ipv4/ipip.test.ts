@@ -40,6 +40,7 @@ describe('ipip: tunl0 on a real server', () => {
       '3: tunl0: <NOARP> mtu 1480 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ipip 0.0.0.0 brd 0.0.0.0\n',
     );
     expect(lab.exec('rs', 'ip link add t1 type ipip').status).toBe(0);
+    expect(lab.exec('rs', 'ip link show t1').stdout).toBe('4: t1: <NOARP> mtu 1480 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ipip 0.0.0.0 brd 0.0.0.0\n');
     expect(lab.exec('rs', 'modprobe nosuch')).toMatchObject({ stderr: 'modprobe: FATAL: Module nosuch not found in directory /lib/modules/6.18.0\n', status: 1 });
     expect(lab.exec('rs', 'modprobe -q nosuch')).toMatchObject({ stderr: '', status: 1 });
     expect(lab.exec('rs', 'modprobe')).toMatchObject({ stderr: 'modprobe: ERROR: missing parameters. See -h.\n', status: 1 });

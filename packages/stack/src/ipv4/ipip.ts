@@ -43,6 +43,7 @@ export const IPIP_KIND: DeviceKind = {
   tsoMaxSize: 524280,
   userCreatable: true,
   xmit: 'discard',
+  defaultMtu: 1480,
 };
 
 /** The fallback device's name and MTU (ip_tunnel_init_net; ETH_DATA_LEN − sizeof(struct iphdr)). */

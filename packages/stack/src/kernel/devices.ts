@@ -193,7 +193,9 @@ export class DeviceTable {
     if (ops === undefined || !ops.userCreatable) return { ok: false, errno: 'EOPNOTSUPP', message: 'Unknown device type' };
     const chosen = chooseDeviceName(name ?? `${kind}%d`, (n) => this.find(n) !== undefined);
     if ('errno' in chosen) return { ok: false, errno: chosen.errno };
-    const added = this.add(chosen.name, kind, macFromName(chosen.name), 1500);
+    // An Ethernet-like kind gets a MAC from its name; a tunnel's address (its local endpoint) starts as 0.0.0.0.
+    const address = ops.addressLength === 6 ? macFromName(chosen.name) : new Uint8Array(ops.addressLength);
+    const added = this.add(chosen.name, kind, address, ops.defaultMtu ?? 1500);
     return added.ok ? { ok: true, name: chosen.name } : added;
   }
 
