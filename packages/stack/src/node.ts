@@ -754,7 +754,7 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
   const node = new LinuxStackNode(config, env, programs, kernel, shell, statistics);
   const nstatHistory = new Map<string, number>();
   shell.register('nstat', (argv, _now, io) => {
-    const result = runNstat(argv, node.parts.ipv4.mib, nstatHistory);
+    const result = runNstat(argv, node.parts.ipv4.mib, nstatHistory, node.parts.tcp.mib);
     io.stdout(result.stdout);
     io.stderr(result.stderr);
     io.exit(result.status);

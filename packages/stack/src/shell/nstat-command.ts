@@ -7,10 +7,13 @@
  * PATTERN arguments (shell globs) pick the counters shown (the history keeps them all), printed in the kernel's order whatever the order of
  * the patterns. IpForwarding and IpDefaultTTL are left out, as nstat does. Lines are
  * `%-32s%-16llu%6.1f`; the rate column is 0.0, as it is when no nstat daemon is sampling.
- * Leaves out the counters the model does not keep (Icmp, Tcp, Udp, most of IpExt, Ip6…), JSON
+ * The Tcp counters follow the Ip ones as in /proc/net/snmp (TcpCurrEstab left out, as nstat does),
+ * then TcpExtListenOverflows and TcpExtListenDrops.
+ * Leaves out the counters the model does not keep (Icmp, Udp, most of TcpExt and IpExt, Ip6…), JSON
  * (`-j`, `-p`) and the daemon (`-d`, `-t`).
  */
 import { IP_MIB_COUNTERS, type IpMib } from '../ipv4/ip-mib.js';
+import type { TcpMib } from '../tcp/tcp-sockets.js';
 
 const USAGE = `Usage: nstat [OPTION] [ PATTERN [ PATTERN ] ]
    -h, --help          this message
@@ -28,9 +31,29 @@ const USAGE = `Usage: nstat [OPTION] [ PATTERN [ PATTERN ] ]
 
 const LONG: Readonly<Record<string, string>> = { ignore: 'a', zeros: 'z', reset: 'r', nooutput: 'n', noupdate: 's', help: 'h' };
 
+/** The Tcp MIB as /proc/net/snmp orders it (nstat leaves out the RTO constants, MaxConn and CurrEstab). */
+const TCP_COUNTERS: readonly [string, keyof TcpMib][] = [
+  ['TcpActiveOpens', 'activeOpens'],
+  ['TcpPassiveOpens', 'passiveOpens'],
+  ['TcpAttemptFails', 'attemptFails'],
+  ['TcpEstabResets', 'estabResets'],
+  ['TcpInSegs', 'inSegs'],
+  ['TcpOutSegs', 'outSegs'],
+  ['TcpRetransSegs', 'retransSegs'],
+  ['TcpInErrs', 'inErrs'],
+  ['TcpOutRsts', 'outRsts'],
+  ['TcpInCsumErrors', 'inCsumErrors'],
+];
+
 /** The counters as nstat names them, in the kernel's order. */
-function counters(mib: IpMib): [string, number][] {
-  return [...IP_MIB_COUNTERS.map(({ name, field }): [string, number] => [`Ip${name}`, mib[field]]), ['IpExtReasmOverlaps', mib.reasmOverlaps]];
+function counters(mib: IpMib, tcp: TcpMib | undefined): [string, number][] {
+  const list: [string, number][] = IP_MIB_COUNTERS.map(({ name, field }): [string, number] => [`Ip${name}`, mib[field]]);
+  if (tcp !== undefined) {
+    for (const [name, field] of TCP_COUNTERS) list.push([name, tcp[field]]);
+    list.push(['TcpExtListenOverflows', tcp.listenOverflows], ['TcpExtListenDrops', tcp.listenDrops]);
+  }
+  list.push(['IpExtReasmOverlaps', mib.reasmOverlaps]);
+  return list;
 }
 
 /** fnmatch(3) for `*`, `?` and `[…]`. */
@@ -45,7 +68,7 @@ function globMatches(pattern: string, name: string): boolean {
   }
 }
 
-export function runNstat(argv: readonly string[], mib: IpMib, history: Map<string, number>): { stdout: string; stderr: string; status: number } {
+export function runNstat(argv: readonly string[], mib: IpMib, history: Map<string, number>, tcp?: TcpMib): { stdout: string; stderr: string; status: number } {
   const flags = new Set<string>();
   const patterns: string[] = [];
   for (const arg of argv.slice(1)) {
@@ -64,7 +87,7 @@ export function runNstat(argv: readonly string[], mib: IpMib, history: Map<strin
   if (flags.has('h')) return { stdout: '', stderr: USAGE, status: 255 };
   if (flags.has('r')) history.clear();
   let out = '#kernel\n';
-  for (const [name, value] of counters(mib)) {
+  for (const [name, value] of counters(mib, tcp)) {
     const shown = flags.has('a') ? value : value - (history.get(name) ?? 0);
     if (!flags.has('s')) history.set(name, value);
     if (patterns.length > 0 && !patterns.some((p) => globMatches(p, name))) continue;

@@ -118,7 +118,12 @@ describe('errors', () => {
     const rst = tcpSegments(lab.sent('h2'));
     expect(rst.map((s) => flagText(s.tcp.flags))).toEqual(['R.']);
     expect(rst[0]!.tcp.sequenceNumber).toBe(0);
-    expect(lab.node('h2').parts.tcp.mib.outRsts).toBe(1);
+    expect(lab.exec('h1', 'nstat -a Tcp*').stdout).toBe(
+      ['#kernel', 'TcpActiveOpens                  1                  0.0', 'TcpAttemptFails                 1                  0.0', 'TcpInSegs                       1                  0.0', 'TcpOutSegs                      1                  0.0', ''].join('\n'),
+    );
+    expect(lab.exec('h2', 'nstat -a Tcp*').stdout).toBe(
+      ['#kernel', 'TcpInSegs                       1                  0.0', 'TcpOutSegs                      1                  0.0', 'TcpOutRsts                      1                  0.0', ''].join('\n'),
+    );
   });
 
   test('when the path dies the SYN goes at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s and connect fails with ETIMEDOUT at 131 s, as Linux 6.18', () => {

@@ -728,7 +728,6 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       this.done();
       return;
     }
-    this.table.mib.estabResets += state === 'ESTAB' || state === 'CLOSE-WAIT' ? 1 : 0;
     this.fail(state === 'SYN-SENT' ? 'ECONNREFUSED' : state === 'CLOSE-WAIT' ? 'EPIPE' : 'ECONNRESET');
   }
 
@@ -1672,7 +1671,13 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
 
   /** tcp_done: CLOSE, timers off, out of the tables (the object stays the program's until close()). */
   done(): void {
-    if (this.currentState === 'ESTAB' || this.currentState === 'CLOSE-WAIT') this.table.mib.currEstab--;
+    const mib = this.table.mib;
+    // tcp_set_state(TCP_CLOSE): from ESTABLISHED or CLOSE-WAIT an EstabReset, from a handshake an AttemptFail.
+    if (this.currentState === 'ESTAB' || this.currentState === 'CLOSE-WAIT') {
+      mib.currEstab--;
+      mib.estabResets++;
+    }
+    if ((this.currentState === 'SYN-SENT' || this.currentState === 'SYN-RECV') && this.parent === null) mib.attemptFails++;
     this.currentState = 'CLOSE';
     this.stopRetransmit();
     this.stopPersist();
