@@ -192,6 +192,16 @@ describe("seed 001: the other CoA's registration is lost while the first interfa
     expect(formatIpv6Number(ipv6FromBytes(bu.subarray(8, 24)))).toBe(CARE_OF_B);
   });
 
+  it('all three settings together: both BUs leave by eth0 from CoA A with the checksum over it, and the home agent drops both', () => {
+    const { lab } = mcoaLab({ 'mip6-bu-first-default-route': true, 'mip6-checksum-over-coa': true, 'mip6-hao-swaps-source': true });
+    startMip6(lab);
+    const sources = lab.sent('mn', 'eth0').filter((f) => f.frame[20] === 60).map((f) => formatIpv6Number(ipv6FromBytes(f.frame.subarray(22, 38))));
+    expect(sources.slice(0, 2)).toEqual([CARE_OF_A, CARE_OF_A]);
+    expect(lab.sent('mn', 'eth1').filter((f) => f.frame[20] === 60)).toEqual([]);
+    expect(bindingCache(lab)).toEqual([]);
+    expect(statistic(lab, 'ha', 'Mobility Header checksum errors')).toBe(2);
+  });
+
   it('mip6-hao-swaps-source: the BU for BID 2 carries CoA A as source, the home agent binds both BIDs to CoA A, and traffic stops with eth0', () => {
     const { lab, segmentA } = mcoaLab({ 'mip6-hao-swaps-source': true });
     startMip6(lab);
