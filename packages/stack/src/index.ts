@@ -38,3 +38,5 @@ export {
   type TcpSocket,
   type TcpState,
 } from './process.js';
+export type { TcpMib, TcpSockets } from './tcp/tcp-sockets.js';
+export type { SocketEndpoint, SocketProcess, TcpSocketInfo, UdpSocketInfo } from './tcp/socket-info.js';
