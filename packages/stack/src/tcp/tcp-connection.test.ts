@@ -293,3 +293,32 @@ describe('idle and stalled connections', () => {
     expect(log[1]).toBe(`ETIMEDOUT ${lastHeard + 16 * SECOND}`);
   });
 });
+
+describe('aborts', () => {
+  test('closing with unread data sends RST: the peer gets ECONNRESET', () => {
+    const log: string[] = [];
+    const closer: Program = (ctx) => {
+      const listener = ctx.tcpSocket(4) as TcpSocket;
+      listener.bind('0.0.0.0', 80);
+      listener.listen(5);
+      // Accepts, reads nothing, closes a second later.
+      listener.onAccept((c) => ctx.setTimer(SECOND, () => c.close()));
+    };
+    const talker: Program = (ctx) => {
+      const socket = ctx.tcpSocket(4) as TcpSocket;
+      socket.onConnect(() => log.push(`sent ${socket.send(pattern(10)).ok}`));
+      socket.onError((errno) => log.push(errno));
+      socket.connect('10.0.0.2', 80);
+    };
+    const lab = chain(0, { closer, talker });
+    lab.exec('h2', 'closer');
+    lab.exec('h1', 'talker');
+    lab.run(3 * SECOND);
+    expect(log).toEqual(['sent true', 'ECONNRESET']);
+    const fromServer = tcpSegments(lab.sent('h2')).map((s) => flagText(s.tcp.flags));
+    expect(fromServer.at(-1)).toBe('R.');
+    expect(fromServer).not.toContain('F.');
+    expect(lab.node('h2').parts.tcp.mib.outRsts).toBe(1);
+    expect(lab.node('h1').parts.tcp.mib.estabResets).toBe(1);
+  });
+});

@@ -443,7 +443,6 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     }
     // tcp_close: unread data, or SO_LINGER {1, 0}, aborts with RST (tcp_disconnect's active reset).
     if (this.unread.length > 0 || this.lingerZero) {
-      this.table.mib.outRsts++;
       this.sendReset(this.sndNxt);
       this.done();
       return;
@@ -562,8 +561,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private closeListener(): void {
     const now = this.table.env.now();
     for (const child of this.acceptQueue.splice(0)) {
-      child.parent = null;
-      this.table.mib.outRsts++;
+      // Never accepted: no program holds it, so it is released once reset.
+      child.closed = true;
       child.sendReset(child.sndNxt);
       child.done();
     }
@@ -934,7 +933,6 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     }
     if (data.length > 0 && this.receiveShutdown && seqLt(this.rcvNxt, seqAdd(seq, data.length))) {
       // Data for a socket closed by its program: abort with RST (tcp_rcv_state_process, TCPAbortOnData).
-      this.table.mib.outRsts++;
       this.sendReset(this.sndNxt);
       this.fail('ECONNRESET');
       return;
