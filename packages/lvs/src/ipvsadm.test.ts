@@ -4,7 +4,7 @@
  * ip_vs_conn.c print them; -S output read back by -R.
  */
 import { describe, expect, it } from 'vitest';
-import { inet4 } from './inet-address.js';
+import { inet4, inet6 } from './inet-address.js';
 import { Ipvs, MAX_SERVICES } from './ipvs.js';
 import { ipvsadm } from './ipvsadm.js';
 import { procNetIpVs, procNetIpVsConn, procNetIpVsStats } from './proc-net.js';
@@ -287,6 +287,24 @@ describe('connections and /proc/net', () => {
         'pro expire state       source             virtual            destination\n' +
         'TCP 04:58  ASSURED     203.0.113.7:0      10.0.0.1:80        192.168.10.2:80\n' +
         'TCP 14:59  ESTABLISHED 203.0.113.7:51234  10.0.0.1:80        192.168.10.2:80\n',
+    );
+  });
+
+  it('a fwmark template <IP, client, 0, fwmark, 0, server, 0> shows the mark as its virtual address, in its family', () => {
+    const ipvs = new Ipvs();
+    ok(ipvs, '-A -f 7 -s rr -p 100');
+    ok(ipvs, '-a -f 7 -r 192.168.10.2:80 -m');
+    ok(ipvs, '-A -f 8 -6 -s rr -p 100');
+    ok(ipvs, '-a -f 8 -6 -r [2001:db8::2]:80 -m');
+    const syn = { syn: true, fin: false, ack: false, rst: false };
+    ipvs.inbound({ family: 4, protocol: 6, source: inet4(0xcb007107), sourcePort: 5000, destination: inet4(0x0a000001), destinationPort: 80, fwmark: 7, tcp: syn, length: 60 }, 0);
+    ipvs.inbound({ family: 6, protocol: 6, source: inet6(0x20010db8000000000000000000000063n), sourcePort: 5000, destination: inet6(0x20010db8000000000000000000000001n), destinationPort: 80, fwmark: 8, tcp: syn, length: 80 }, 0);
+    expect(ok(ipvs, '-L -n -c').split('\n').filter((l) => l.startsWith('IP '))).toEqual([
+      'IP  01:40  NONE        203.0.113.7:0      0.0.0.7:0          192.168.10.2:0',
+      'IP  01:40  NONE        [2001:db8::63]:0   [0:8::]:0          [2001:db8::2]:0',
+    ]);
+    expect(procNetIpVsConn(ipvs, 0).split('\n').filter((l) => l.startsWith('IP '))[1]).toBe(
+      'IP  2001:0db8:0000:0000:0000:0000:0000:0063 0000 0000:0008:0000:0000:0000:0000:0000:0000 0000 2001:0db8:0000:0000:0000:0000:0000:0002 0000 NONE            100',
     );
   });
 

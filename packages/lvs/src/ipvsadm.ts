@@ -24,7 +24,7 @@
 import { CONN_TAB_SIZE } from './connection-table.js';
 import { formatAddress, inet4, inet6, type InetAddress } from './inet-address.js';
 import { IPVS_VERSION, type Ipvs, type IpvsResult } from './ipvs.js';
-import { connectionStateName, protocolName, secondsLeft } from './proc-net.js';
+import { connectionStateName, protocolName, secondsLeft, virtualAddressOf } from './proc-net.js';
 import { DEFAULT_SCHEDULER } from './schedulers/scheduler-registry.js';
 import {
   DEFAULT_PERSISTENT_TIMEOUT_S,
@@ -902,7 +902,7 @@ class IpvsadmSession {
     for (const conn of this.ipvs.connections.all()) {
       const protocolText = protocolName(conn.protocol);
       const proto = protocolText === 'TCP' ? IPPROTO_TCP : protocolText === 'UDP' ? IPPROTO_UDP : 0;
-      const vaddr = conn.isTemplate && conn.protocol === 0 ? inet4(conn.fwmark) : conn.vaddr;
+      const vaddr = virtualAddressOf(conn);
       const expires = secondsLeft(conn, this.now);
       const expire = `${String(Math.floor(expires / 60)).padStart(2, '0')}:${String(expires % 60).padStart(2, '0')}`;
       this.print(

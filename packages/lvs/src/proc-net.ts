@@ -51,6 +51,12 @@ export function connectionStateName(conn: IpvsConnection): string {
   return TCP_STATE_NAMES[conn.state] ?? 'ERR!';
 }
 
+/** The vaddr a connection shows: a fwmark template's is the mark (htonl(fwmark) in the address's first word). */
+export function virtualAddressOf(conn: IpvsConnection): InetAddress {
+  if (!conn.isTemplate || conn.protocol !== 0) return conn.vaddr;
+  return conn.family === 4 ? { family: 4, v4: conn.fwmark } : { family: 6, v6: BigInt(conn.fwmark) << 96n };
+}
+
 /** Whole seconds until the connection's timer fires (jiffies_delta_to_msecs / 1000). */
 export function secondsLeft(conn: IpvsConnection, now: number): number {
   return Math.max(0, Math.floor((conn.expiresAt - now) / 1e9));
@@ -98,7 +104,7 @@ function byteSwap32(value: number): number {
 export function procNetIpVsConn(ipvs: Ipvs, now: number): string {
   let out = 'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n';
   for (const conn of ipvs.connections.all()) {
-    const vaddr = conn.isTemplate && conn.protocol === 0 ? procAddress({ family: 4, v4: conn.fwmark }) : procAddress(conn.vaddr);
+    const vaddr = procAddress(virtualAddressOf(conn));
     out +=
       `${protocolName(conn.protocol).padEnd(3)} ${procAddress(conn.caddr)} ${hex(conn.cport, 4)} ${vaddr} ${hex(conn.vport, 4)} ` +
       `${procAddress(conn.daddr)} ${hex(conn.dport, 4)} ${connectionStateName(conn).padEnd(11)} ${String(secondsLeft(conn, now)).padStart(7)}\n`;
