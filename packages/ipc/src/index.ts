@@ -28,4 +28,6 @@ export type {
   WindowDoneMessage,
   WindowMessage,
 } from './messages.js';
+export { IPVS_SERVICES_SHOWN, IPVS_REAL_SERVERS_SHOWN, BINDINGS_SHOWN } from './module-state.js';
+export type { BindingRecord, IpvsRatesRecord, IpvsRealServerRecord, IpvsServiceRecord, IpvsStateRecord, MobilityStateRecord } from './module-state.js';
 export { encodeMessage, decodeControllerMessage, decodeShardMessage, ProtocolError } from './codec.js';

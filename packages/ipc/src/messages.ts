@@ -11,6 +11,7 @@
  * their index in the controller's tables, which are in topology file order and identical on every
  * shard, so that the ordering keys built from them are placement independent.
  */
+import type { IpvsStateRecord, MobilityStateRecord } from './module-state.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -220,6 +221,10 @@ export interface NodeStateRecord {
   drops: number;
   interfaces: string[];
   addresses: { ifname: string; family: 4 | 6; address: string; prefixLength: number }[];
+  /** A node with IPVS loaded: its services and real servers (module-state.ts). */
+  ipvs?: IpvsStateRecord;
+  /** A node running mip6d: its bindings. */
+  mobility?: MobilityStateRecord;
 }
 
 export interface PortStateRecord {

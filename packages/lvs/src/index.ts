@@ -19,5 +19,5 @@ export * from './connection-table.js';
 export * from './ipvs.js';
 export * from './vs-settings.js';
 export { createScheduler, isSchedulerName, DEFAULT_SCHEDULER } from './schedulers/scheduler-registry.js';
-export { ipvsadm, type IpvsadmOptions, type IpvsadmResult } from './ipvsadm.js';
+export { ipvsadm, compareServices, compareDestinations, type IpvsadmOptions, type IpvsadmResult } from './ipvsadm.js';
 export { procNetIpVs, procNetIpVsConn, procNetIpVsStats } from './proc-net.js';

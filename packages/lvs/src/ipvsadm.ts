@@ -999,8 +999,8 @@ function addressDifference(a: InetAddress, b: InetAddress): number {
   return r;
 }
 
-/** ipvs_cmp_services. */
-function compareServices(a: VirtualService, b: VirtualService): number {
+/** ipvs_cmp_services: the order `ipvsadm -L` lists services in (also the TUI's, through the runtime). */
+export function compareServices(a: VirtualService, b: VirtualService): number {
   const fa = a.key.kind === 'fwmark' ? a.key.fwmark : 0;
   const fb = b.key.kind === 'fwmark' ? b.key.fwmark : 0;
   let r = (fa - fb) | 0;
@@ -1019,8 +1019,8 @@ function compareServices(a: VirtualService, b: VirtualService): number {
   return 0;
 }
 
-/** ipvs_cmp_dests. */
-function compareDestinations(a: RealServer, b: RealServer): number {
+/** ipvs_cmp_dests: the order `ipvsadm -L` lists a service's real servers in. */
+export function compareDestinations(a: RealServer, b: RealServer): number {
   const r = addressDifference(a.address, b.address);
   return r !== 0 ? r : a.port - b.port;
 }

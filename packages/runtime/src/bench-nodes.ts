@@ -15,6 +15,7 @@
 import type { NodePlacement } from '@netloom/ipc';
 import type { CommandIo, NodeConfig, NodeEnvironment, NodeHost } from '@netloom/stack';
 import { ArpOperation, buildArpFrame, buildEthernetFrame, buildUdpIpv4Packet, formatIpv4, isWireError, parseArp, parseIpv4 } from '@netloom/wire';
+import type { ReportingNode } from './node-factory.js';
 import { createRealNode } from './real-node.js';
 
 export const SOURCE_NODE = 'h1';
@@ -23,7 +24,7 @@ export const TICKER_PREFIX = 'tick';
 /** IEEE 802 local experimental EtherType 1: a frame no stack would take for its own. */
 const EXPERIMENTAL_ETHERTYPE = 0x88b5;
 
-export function createBenchNode(node: NodePlacement, config: NodeConfig, env: NodeEnvironment): NodeHost {
+export function createBenchNode(node: NodePlacement, config: NodeConfig, env: NodeEnvironment): NodeHost | ReportingNode {
   if (node.name === SOURCE_NODE || node.name === SINK_NODE) return new EndHost(config.name, env);
   if (node.name.startsWith(TICKER_PREFIX)) return new Ticker(config.name, env);
   return createRealNode(node, config, env);

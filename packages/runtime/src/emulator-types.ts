@@ -5,7 +5,7 @@
  * Times are integer nanoseconds of virtual time (numbers).
  */
 
-import type { NodeFactoryRef } from '@netloom/ipc';
+import type { IpvsStateRecord, MobilityStateRecord, NodeFactoryRef } from '@netloom/ipc';
 import type { StuckNodeHandler } from './inline-watchdog.js';
 
 export type Placement = 'per-node' | 'packed' | 'inline';
@@ -126,7 +126,19 @@ export interface NodeInfo {
   framesIn: number;
   framesOut: number;
   drops: number;
+  /**
+   * Once IPVS is loaded: its services and real servers with weights, ActiveConn/InActConn, Conns and
+   * rates, as `ipvsadm -L -n`, `--stats` and `--rate` give them (shared: do not change).
+   */
+  ipvs?: IpvsState;
+  /** While mip6d runs: the home agent's binding cache or the mobile node's binding update list (shared: do not change). */
+  mobility?: MobilityState;
 }
+
+/** A director's IPVS as NodeInfo carries it (ipc's module-state.ts). */
+export type IpvsState = IpvsStateRecord;
+/** A Mobile IPv6 node's bindings as NodeInfo carries them; each binding's `expiresAt` is virtual ns. */
+export type MobilityState = MobilityStateRecord;
 
 export interface LinkInfo {
   /** `a:eth0--b:eth0` for point-to-point links, the LAN name for LANs. */

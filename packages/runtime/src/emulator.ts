@@ -577,6 +577,10 @@ export class Emulator implements EmulatorApi {
       info.drops = state.drops;
       info.interfaces = state.interfaces;
       info.addresses = state.addresses;
+      if (state.ipvs !== undefined) info.ipvs = state.ipvs;
+      else delete info.ipvs;
+      if (state.mobility !== undefined) info.mobility = state.mobility;
+      else delete info.mobility;
     }
   }
 

@@ -22,12 +22,14 @@ export type {
   LinkChange,
   LinkInfo,
   NodeInfo,
+  IpvsState,
+  MobilityState,
   Placement,
   RunReport,
   TimelineEvent,
   TraceEvent,
   TraceKind,
 } from './emulator-types.js';
-export type { NodeFactory } from './node-factory.js';
+export type { ModuleState, NodeFactory, ReportingNode } from './node-factory.js';
 export type { StuckNode, StuckNodeHandler } from './inline-watchdog.js';
 export type { NodeFactoryRef } from '@netloom/ipc';

@@ -55,7 +55,7 @@ import type { CommandHandle, NodeHost, StackEvent } from '@netloom/stack/node-ho
 import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
 import type { FrameRing } from './frame-ring.js';
 import { LinkEgress } from './link-egress.js';
-import type { NodeFactory } from './node-factory.js';
+import { isReportingNode, type ModuleState, type NodeFactory } from './node-factory.js';
 import { NodeCallScope, type AsyncFaultKind, type NodeFaultOwner } from './node-faults.js';
 import { hashSeed } from './prng.js';
 import { SwitchTable } from './switch-table.js';
@@ -63,6 +63,8 @@ import { SwitchTable } from './switch-table.js';
 interface LocalNode {
   placement: NodePlacement;
   host: NodeHost;
+  /** Its loadable parts' state (IPVS, Mobile IPv6) when its factory gives a reader. */
+  moduleState: ((now: number) => ModuleState) | null;
   running: boolean;
   /** Time of the newest timer event queued for this node (older ones are stale). */
   timerAt: number;
@@ -204,6 +206,7 @@ export class Shard {
     const node: LocalNode = {
       placement,
       host: undefined as unknown as NodeHost,
+      moduleState: null,
       running: true,
       timerAt: Infinity,
       stuckAt: -1,
@@ -228,7 +231,11 @@ export class Shard {
       },
     };
     const config = { name: placement.name, kind: placement.kind as never, seed: placement.seed, compat: compatSettingsOf(placement.compat) };
-    node.host = this.guard(node, () => factory(placement, config, env));
+    const built = this.guard(node, () => factory(placement, config, env));
+    if (isReportingNode(built)) {
+      node.host = built.host;
+      node.moduleState = (now) => built.moduleState(now);
+    } else node.host = built;
     const byName = new Map(placement.interfaces.map((i) => [i.name, i]));
     for (const port of ports) {
       const link = this.links[port.link]!;
@@ -326,6 +333,7 @@ export class Shard {
       drops: counters.drops,
       interfaces: node.host.interfaceNames(),
       addresses: node.host.addresses(),
+      ...node.moduleState?.(this.now),
     };
   }
 

@@ -9,5 +9,5 @@ import { createRealNode } from '../real-node.js';
 import { withFaults } from './fault-injector.js';
 
 export function createFaultyRealNode(node: NodePlacement, config: NodeConfig, env: NodeEnvironment): NodeHost {
-  return withFaults(createRealNode(node, config, env), env);
+  return withFaults(createRealNode(node, config, env).host, env);
 }
