@@ -133,7 +133,7 @@ export interface TcpSocket {
   /**
    * send(2): queues bytes in the send buffer (bounded by net.ipv4.tcp_wmem); `accepted` may be less than
    * data.length when the buffer is full (then wait for `onWritable`). EPIPE after shutdown or a reset,
-   * ENOTCONN before the connection is established.
+   * and on a socket that is not connected (Linux 6.18's answer); EAGAIN while the handshake runs.
    */
   send(data: Uint8Array): { ok: true; accepted: number } | { ok: false; errno: Errno };
   /** Room in the send buffer again after a short `send`. */

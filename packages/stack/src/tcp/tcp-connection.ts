@@ -338,7 +338,6 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     if (typeof remote === 'object') return { ok: false, errno: remote.errno };
     if (!Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
     if (this.currentState === 'SYN-SENT') return { ok: false, errno: 'EALREADY' };
-    if (this.currentState === 'LISTEN') return { ok: false, errno: 'EINVAL' };
     if (this.currentState !== 'CLOSE' || this.connectCalled) return { ok: false, errno: 'EISCONN' };
     const now = this.table.env.now();
     // connect() to the wildcard address goes to the loopback (INADDR_ANY → 127.0.0.1, :: → ::1).
@@ -380,8 +379,9 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     const state = this.currentState;
     if (state === 'CLOSE' && this.connectCalled) return { ok: false, errno: 'EPIPE' };
     if (state !== 'ESTAB' && state !== 'CLOSE-WAIT') {
-      if (state === 'SYN-SENT' || state === 'SYN-RECV') return { ok: false, errno: 'EAGAIN' };
-      return { ok: false, errno: state === 'CLOSE' || state === 'LISTEN' ? 'ENOTCONN' : 'EPIPE' };
+      // sk_stream_wait_connect: a handshake under way is EAGAIN (non-blocking), anything else EPIPE —
+      // an unconnected or listening socket too, as Linux 6.18 answers send(2).
+      return { ok: false, errno: state === 'SYN-SENT' || state === 'SYN-RECV' ? 'EAGAIN' : 'EPIPE' };
     }
     const room = Math.max(0, this.sendBufferLimit() - this.sendBuffer.length);
     const accepted = Math.min(room, data.length);
@@ -418,10 +418,12 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   shutdown(): SocketResult {
     if (this.closed) return { ok: false, errno: 'EBADF' };
     const state = this.currentState;
-    if (state === 'LISTEN' || state === 'CLOSE' || state === 'SYN-SENT') {
-      if (state === 'LISTEN') this.closeListener();
-      else if (state === 'SYN-SENT') this.done();
-      return state === 'CLOSE' ? { ok: false, errno: 'ENOTCONN' } : { ok: true };
+    // inet_shutdown(SHUT_WR): nothing for a listener, ENOTCONN unconnected, a handshake under way is dropped.
+    if (state === 'LISTEN') return { ok: true };
+    if (state === 'CLOSE') return { ok: false, errno: 'ENOTCONN' };
+    if (state === 'SYN-SENT') {
+      this.done();
+      return { ok: true };
     }
     this.sendFin();
     return { ok: true };
