@@ -200,6 +200,8 @@ export interface UdpProbeError {
   sport: number;
   dport: number;
   receivedAt: Nanos;
+  /** The MTU an ICMPv6 packet too big carries (traceroute's `!F-N`). */
+  mtu?: number;
 }
 
 export interface TimerHandle {

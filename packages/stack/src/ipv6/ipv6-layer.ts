@@ -27,7 +27,8 @@
  *   parameter problem option 2) or an unspecified/multicast source; the source is the offending
  *   packet's destination when it was ours, else the source selected towards the sender; the quote
  *   is cut so the error fits 1280 bytes; rate limited per destination by net.ipv6.icmp.ratelimit
- *   (1000 ms, inet_peer_xrlim_allow's token bucket with burst 6).
+ *   (100 ms, halved per 32 bits the route back is shorter than /128; inet_peer_xrlim_allow's token
+ *   bucket with burst 6).
  * - Output (ip6_output → ip6_finish_output2): multicast destinations go to 33:33:xx:xx:xx:xx, a
  *   unicast next hop through nd_tbl (queued while INCOMPLETE; a failed entry gives "address
  *   unreachable"); a destination that is ours loops back through lo.
@@ -204,6 +205,8 @@ const XRLIM_BURST_FACTOR = 6;
 /** The peers the ICMPv6 rate limit remembers (inet_peer's tree is bounded by inet_peer_threshold). */
 const MAX_RATE_PEERS = 4096;
 const MS = 1_000_000;
+/** HZ 250 (the reference machine): a jiffy is 4 ms. */
+const MS_PER_JIFFY = 4;
 /** IPV6_MIN_MTU. */
 const IPV6_MIN_MTU = 1280;
 /** IPV6_MAXPLEN. */
@@ -384,17 +387,19 @@ export class Ipv6Layer {
 
   /** ip6_forward. */
   private forward(p: ParsedPacket, now: Nanos): void {
-    if (p.ip.hopLimit <= 1) {
-      this.deps.drop(p.dev, 'ttlExpired', p.frame);
-      this.icmpSend(p, Icmpv6Type.timeExceeded, Icmpv6TimeExceededCode.hopLimit, 0, now);
-      return;
-    }
+    // ip6_route_input comes first: without a route the packet goes to ip6_pkt_discard (or _prohibit)
+    // whatever its hop limit, so traceroute sees `!N` at the router, not a time exceeded.
     const outcome = this.deps.lookupRoute({ dst: p.destination, src: p.source, iif: p.dev }, now);
     if (!outcome.ok) {
       // ip6_pkt_prohibit: administratively prohibited; ip6_pkt_discard (no route, unreachable routes): no route; blackhole: silent.
       const code = outcome.errno === 'EACCES' ? Icmpv6UnreachableCode.adminProhibited : Icmpv6UnreachableCode.noRoute;
       this.deps.drop(p.dev, outcome.errno === 'EACCES' ? 'prohibited' : outcome.errno === 'EINVAL' ? 'blackhole' : 'noRoute', p.frame);
       if (outcome.errno !== 'EINVAL') this.icmpSend(p, Icmpv6Type.destinationUnreachable, code, 0, now);
+      return;
+    }
+    if (p.ip.hopLimit <= 1) {
+      this.deps.drop(p.dev, 'ttlExpired', p.frame);
+      this.icmpSend(p, Icmpv6Type.timeExceeded, Icmpv6TimeExceededCode.hopLimit, 0, now);
       return;
     }
     const route = outcome.decision.route;
@@ -622,7 +627,7 @@ export class Ipv6Layer {
     if (isIpv6Multicast(p.destination) && type !== Icmpv6Type.packetTooBig && !(type === Icmpv6Type.parameterProblem && code === Icmpv6ParameterProblemCode.unrecognizedOption)) return;
     if (p.ip.nextHeader === IPPROTO_ICMPV6 && (p.ip.payload.length < 1 || isIcmpv6Error(p.ip.payload[0]!))) return;
     // net.ipv6.icmp.ratemask's default (0-1,3-127) leaves packet too big unlimited.
-    if (type !== Icmpv6Type.packetTooBig && !this.rateAllowed(p.source, now)) {
+    if (type !== Icmpv6Type.packetTooBig && !this.rateAllowed(p.source, now, this.errorInterval(p.source, now))) {
       this.deps.drop(p.dev, 'rateLimited', p.frame, 'icmpv6 ratelimit');
       return;
     }
@@ -635,6 +640,21 @@ export class Ipv6Layer {
     else if (type === Icmpv6Type.packetTooBig) error = { kind: 'packetTooBig', code: 0, mtu: info, packet: quoted };
     else error = { kind: 'destinationUnreachable', code, packet: quoted };
     this.sendIcmpv6(source, p.source, DEFAULT_HOP_LIMIT, error, now);
+  }
+
+  /**
+   * icmpv6_xrlim_allow's interval for an error to `destination`: net.ipv6.icmp.ratelimit in jiffies,
+   * halved for every 32 bits the route towards it is shorter than /128 ("more bandwidth to wider
+   * prefixes": the default 100 ms is 24 ms through a /64 route, 4 ms through a default route); none
+   * through the loopback.
+   */
+  private errorInterval(destination: bigint, now: Nanos): Nanos {
+    const back = this.deps.lookupRoute({ dst: destination }, now);
+    if (back.ok && (back.decision.route.type === 'local' || this.deps.device(back.decision.dev)?.kind === 'loopback')) return 0;
+    const jiffies = Math.round(this.deps.sysctl('net.ipv6.icmp.ratelimit') / MS_PER_JIFFY);
+    const prefixLength = back.ok ? back.decision.route.prefixLength : 128;
+    const shift = prefixLength < 128 ? (128 - prefixLength) >> 5 : 0;
+    return (jiffies >> shift) * MS_PER_JIFFY * MS;
   }
 
   /**

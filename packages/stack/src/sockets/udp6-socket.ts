@@ -36,7 +36,7 @@ import {
   type Ipv6Number,
 } from '@netloom/wire';
 import type { DropReason, Nanos } from '../node-host.js';
-import type { Datagram, Errno, PktInfo, SendResult, SockAddr, SocketResult, UdpSocket } from '../process.js';
+import type { Datagram, Errno, PktInfo, SendResult, SockAddr, SocketResult, UdpProbeError, UdpSocket } from '../process.js';
 import type { TransportRegistry } from '../protocol-table.js';
 import type { Prng } from '../timers.js';
 import type { Icmpv6ErrorReport, Ipv6Delivery, Ipv6Layer } from '../ipv6/ipv6-layer.js';
@@ -96,8 +96,10 @@ interface Received6 {
   hopLimit: number;
 }
 
-/** The owner a socket is closed with (a process). */
-export type Udp6Owner = object;
+/** The owner a socket is closed with (a process); it may take the ICMPv6 errors of its datagrams (traceroute's probes). */
+export interface Udp6Owner {
+  onUdpProbeError?: (error: UdpProbeError) => void;
+}
 
 /** The node's UDP-over-IPv6 sockets (udp_table for family 6) and the udpv6 transport. */
 export class Udp6Sockets {
@@ -106,7 +108,7 @@ export class Udp6Sockets {
   constructor(readonly env: Udp6Environment) {
     env.transports.register(6, IPPROTO_UDP, {
       receive: (delivery, now) => this.receive(delivery, now),
-      error: (report) => this.error(report),
+      error: (report, now) => this.error(report, now),
     });
   }
 
@@ -174,7 +176,7 @@ export class Udp6Sockets {
   }
 
   /** __udp6_lib_err: the socket that sent the quoted datagram (its addresses and ports). */
-  private error(report: Icmpv6ErrorReport): boolean {
+  private error(report: Icmpv6ErrorReport, now: Nanos): boolean {
     const q = report.quoted;
     if (q.length < IPV6_HEADER + 4) return false;
     const source = bytesToNumber(q.subarray(8, 24));
@@ -185,6 +187,16 @@ export class Udp6Sockets {
     const turned: Received6 = { dev: report.dev, source: destination, destination: source, sourcePort: destinationPort, destinationPort: sourcePort, payload: new Uint8Array(0), hopLimit: 0 };
     const best = this.bestSocket(turned, true);
     if (best === null) return false;
+    // The process reads the error from the socket's queue (IPV6_RECVERR), as traceroute's probes do.
+    best.owner.onUdpProbeError?.({
+      from: formatIpv6Number(report.from),
+      type: report.type,
+      code: report.code,
+      sport: sourcePort,
+      dport: destinationPort,
+      receivedAt: now,
+      ...(report.type === ICMPV6_PKT_TOOBIG ? { mtu: report.info } : {}),
+    });
     best.icmpError(report);
     return true;
   }
