@@ -77,6 +77,17 @@ describe('Mobile IPv6 with multiple care-of addresses', () => {
     expect(statistic(lab, 'ha', 'Packets decapsulated')).toBe(3);
   });
 
+  it('answers neighbour solicitations for the home address on the home link, so a home-link host reaches the mobile node', () => {
+    const { lab } = mcoaLab();
+    startMip6(lab);
+    const ping = lab.exec('hh', `pinger6 ${HOME_ADDRESS} 3 1000`, 20 * SECOND);
+    expect(repliesOf(ping.stdout)).toEqual([1, 2, 3]);
+    // The home agent's proxy advertisement: hh's neighbour entry for the home address has ha's MAC.
+    const haMac = lab.exec('ha', 'ip link show eth0').stdout.match(/link\/ether (\S+)/)?.[1];
+    expect(lab.exec('hh', 'ip -6 neigh show').stdout).toMatch(new RegExp(`^${HOME_ADDRESS.replace(/\./g, '\\.')} dev eth0 lladdr ${haMac} (REACHABLE|STALE|DELAY)`, 'm'));
+    expect(statistic(lab, 'ha', 'Packets tunnelled')).toBe(3);
+  });
+
   it('keeps CN traffic arriving while eth0 has no carrier: BID 1 is deregistered through eth1, and registered again when it returns', () => {
     const { lab, segmentA } = mcoaLab();
     startMip6(lab);

@@ -2,10 +2,11 @@
  * The MCoA network of the tests, built on the stack's Lab (real nodes, in-memory links, a manual
  * clock): a mobile node `mn` with eth0 in visited network A (router `va`) and eth1 in visited
  * network B (router `vb`), its home agent `ha` alone on the home link 2001:db8:1::/64, and a
- * correspondent `cn`, all three routers and the CN on a core segment:
+ * correspondent `cn`, all three routers and the CN on a core segment, and `hh`, a host on the home
+ * link (2001:db8:1::9, default route via the home agent):
  *
  *   mn:eth0 — va (2001:db8:a::/64)        va:eth1, vb:eth1, ha:eth1, cn:eth0 — core 2001:db8:ff::/64
- *   mn:eth1 — vb (2001:db8:b::/64)        ha:eth0 — home link 2001:db8:1::/64
+ *   mn:eth1 — vb (2001:db8:b::/64)        ha:eth0, hh:eth0 — home link 2001:db8:1::/64
  *
  * The MN's care-of addresses are static (2001:db8:a::100, 2001:db8:b::100), its default routes
  * via va (metric 100, the "first" one) and vb (metric 200). Bindings live 16 s (4 units of 4 s)
@@ -72,9 +73,10 @@ export function mcoaLab(compat: CompatSettings = {}, homeAgentConf = HOME_AGENT_
   lab.addNode('mn', { compat });
   for (const name of ['va', 'vb', 'ha']) lab.addNode(name, { forwarding: true });
   lab.addNode('cn', { programs: { pinger6: echo6Program } });
+  lab.addNode('hh', { programs: { pinger6: echo6Program } });
   const segmentA = lab.link('mn:eth0', 'va:eth0');
   const segmentB = lab.link('mn:eth1', 'vb:eth0');
-  lab.link('ha:eth0');
+  lab.link('ha:eth0', 'hh:eth0');
   lab.link('va:eth1', 'vb:eth1', 'ha:eth1', 'cn:eth0');
   for (const router of ['va', 'vb', 'ha']) run(lab, router, 'sysctl -w net.ipv6.conf.all.forwarding=1');
   run(lab, 'ha', 'sysctl -w net.ipv6.conf.all.proxy_ndp=1');
@@ -86,6 +88,7 @@ export function mcoaLab(compat: CompatSettings = {}, homeAgentConf = HOME_AGENT_
     ['ha', 'eth0', `${HOME_AGENT}/64`],
     ['ha', 'eth1', '2001:db8:ff::1/64'],
     ['cn', 'eth0', `${CORRESPONDENT}/64`],
+    ['hh', 'eth0', '2001:db8:1::9/64'],
     ['mn', 'eth0', `${CARE_OF_A}/64`],
     ['mn', 'eth1', `${CARE_OF_B}/64`],
   ];
@@ -95,6 +98,7 @@ export function mcoaLab(compat: CompatSettings = {}, homeAgentConf = HOME_AGENT_
   run(lab, 'ha', 'ip -6 route add 2001:db8:a::/64 via 2001:db8:ff::a');
   run(lab, 'ha', 'ip -6 route add 2001:db8:b::/64 via 2001:db8:ff::b');
   run(lab, 'cn', 'ip -6 route add default via 2001:db8:ff::1');
+  run(lab, 'hh', `ip -6 route add default via ${HOME_AGENT}`);
   run(lab, 'mn', 'ip -6 route add default via 2001:db8:a::1 dev eth0 metric 100');
   run(lab, 'mn', 'ip -6 route add default via 2001:db8:b::1 dev eth1 metric 200');
   for (const name of ['mn', 'ha']) registerMip6(lab.node(name), name === 'mn' ? compat : {});
