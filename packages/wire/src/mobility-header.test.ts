@@ -8,6 +8,7 @@ import {
   MAX_MOBILITY_OPTIONS,
   MobilityHeaderView,
   alignMobilityOptions,
+  describeMobilityMessage,
   emitMobilityHeader,
   mobilityChecksumAddresses,
   mobilityHeaderBufferLen,
@@ -251,6 +252,23 @@ describe('the Mobility Header', () => {
         expect(parsed.options.filter((o) => o.kind !== 'pad1' && o.kind !== 'padN')).toEqual(options);
       }),
       { seed: 18, numRuns: 300 },
+    );
+  });
+
+  it('never throws on arbitrary bytes: a record or a WireError, and a description', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 96 }), fc.boolean(), (bytes, withContext) => {
+        const parsed = parseMobilityHeader(bytes, withContext ? { source: hoa, destination: ha } : null);
+        if (isWireError(parsed)) expect(['truncated', 'badLength', 'badOption', 'badChecksum']).toContain(parsed.error);
+        else {
+          // Only a message wholly present parses, and its record takes the bytes its Header Len says.
+          const length = ((bytes[1] ?? 0) + 1) * 8;
+          expect(length).toBeLessThanOrEqual(bytes.length);
+          expect(mobilityHeaderBufferLen(parsed)).toBe(length);
+        }
+        expect(describeMobilityMessage(bytes)).toMatch(/^(mobility: |\[malformed)/);
+      }),
+      { seed: 135, numRuns: 2000 },
     );
   });
 
