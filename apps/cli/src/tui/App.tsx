@@ -1,6 +1,6 @@
 /**
  * The whole screen, laid out for the terminal's size (80x24 and up): header; nodes and links
- * side by side; the packet log (or the map / help panel in its place); the console; the footer.
+ * side by side; the packet log (or the node detail, map or help panel in its place); the console; the footer.
  * It renders one row less than the terminal so ink redraws in place instead of clearing.
  */
 import { Box } from 'ink';
@@ -11,6 +11,7 @@ import { Header } from './Header.js';
 import { HelpPanel } from './HelpPanel.js';
 import { LinkPane } from './LinkPane.js';
 import { MapView } from './MapView.js';
+import { NodeDetailPane } from './NodeDetailPane.js';
 import { NodePane } from './NodePane.js';
 import { PacketLog } from './PacketLog.js';
 import { useKeyboard } from './use-keyboard.js';
@@ -65,7 +66,7 @@ export function App(): ReactNode {
           <NodePane width={layout.nodeWidth} height={layout.listHeight} />
           <LinkPane width={layout.linkWidth} height={layout.listHeight} />
         </Box>
-        <PacketLog width={columns} height={layout.logHeight} />
+        {state.nodeDetail ? <NodeDetailPane width={columns} height={layout.logHeight} /> : <PacketLog width={columns} height={layout.logHeight} />}
       </Box>
     );
   }

@@ -146,6 +146,9 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
       openOverlay(overlay) {
         dispatch({ type: 'overlay', overlay });
       },
+      toggleNodeDetail() {
+        dispatch({ type: 'nodeDetail' });
+      },
       selectNode(delta) {
         dispatch({ type: 'selectNode', delta });
       },

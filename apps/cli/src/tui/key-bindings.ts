@@ -18,6 +18,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
   { keys: 'l', action: 'toggle the selected link up/down' },
   { keys: 'c', action: 'start / stop a pcap capture' },
   { keys: 'm', action: 'show / hide the topology map' },
+  { keys: 'i', action: "show / hide the selected node's IPVS services or Mobile IPv6 bindings, live" },
   { keys: '/', action: 'filter packets: node r1, link ID, proto icmp, host 10.0.1.1, drop, text' },
   { keys: '?', action: 'show / hide this help' },
   { keys: 'Esc', action: 'leave the console, close a panel or prompt' },

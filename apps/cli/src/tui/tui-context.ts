@@ -32,6 +32,8 @@ export interface TuiActions {
   focus(pane: Pane): void;
   focusNext(delta: 1 | -1): void;
   openOverlay(overlay: Overlay): void;
+  /** Show / hide the selected node's IPVS and Mobile IPv6 state in place of the packet log. */
+  toggleNodeDetail(): void;
   selectNode(delta: number): void;
   selectLink(delta: number): void;
   scrollLog(delta: number): void;

@@ -41,6 +41,8 @@ export interface TuiState {
   links: LinkInfo[];
   focus: Pane;
   overlay: Overlay;
+  /** The packet log's place shows the selected node's IPVS services and Mobile IPv6 bindings (`i`). */
+  nodeDetail: boolean;
   paused: boolean;
   speed: number;
   selectedNode: number;
@@ -75,6 +77,7 @@ export function initialTuiState(init: { name: string; now: number; nodes: NodeIn
     links: init.links,
     focus: 'nodes',
     overlay: 'none',
+    nodeDetail: false,
     paused: init.paused ?? false,
     speed: init.speed,
     selectedNode: 0,
@@ -101,6 +104,7 @@ export type TuiAction =
   | { type: 'focus'; pane: Pane }
   | { type: 'focusNext'; delta: 1 | -1 }
   | { type: 'overlay'; overlay: Overlay }
+  | { type: 'nodeDetail' }
   | { type: 'paused'; paused: boolean }
   | { type: 'speed'; speed: number }
   | { type: 'selectNode'; delta: number }
@@ -185,6 +189,8 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
     case 'overlay':
       if (action.overlay === 'filter') return { ...state, overlay: 'filter', filterDraft: state.filter?.source ?? '', status: '', statusIsError: false };
       return { ...state, overlay: action.overlay };
+    case 'nodeDetail':
+      return { ...state, nodeDetail: !state.nodeDetail };
     case 'paused':
       return { ...state, paused: action.paused };
     case 'speed':

@@ -3,7 +3,7 @@
  * filter prompt, typed characters edit the line (Esc leaves; in the console Tab completes, or
  * moves focus when the line is empty; Up/Down walk the history). Everywhere else single keys are
  * commands (see KEY_BINDINGS): Tab focus, Space pause, `.` step, `+`/`-` speed, `l` link toggle,
- * `c` capture, `m` map, `/` filter, `?` help, `q` quit; arrows, PgUp/PgDn and Home/End move
+ * `c` capture, `m` map, `i` node detail, `/` filter, `?` help, `q` quit; arrows, PgUp/PgDn and Home/End move
  * within the focused pane. In the console Ctrl+C interrupts the node's running command, or
  * abandons the line, as a shell does; anywhere else it quits.
  * Many terminals send DEL for Backspace, which ink reports as `delete`: both erase backwards.
@@ -160,6 +160,8 @@ export function handleKey(input: string, key: Key, state: TuiState, actions: Tui
       return actions.toggleCapture();
     case 'm':
       return actions.openOverlay(state.overlay === 'map' ? 'none' : 'map');
+    case 'i':
+      return actions.toggleNodeDetail();
     case '?':
       return actions.openOverlay(state.overlay === 'help' ? 'none' : 'help');
     case '/':
