@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BindingAckStatus, parseIpv6Number } from '@netloom/wire';
 import { BindingCache, isSequenceNewer, type BindingUpdateRequest } from './binding-cache.js';
@@ -145,5 +146,56 @@ describe('the binding cache (RFC 6275 §9.5.1, RFC 5648 §6.2)', () => {
     const c = cache({ maxEntries: 2 });
     expect(c.process(bu({ bids: [[1], [2], [3]] }), 0).bindingIdStatuses.map((s) => s.status)).toEqual([0, 0, 130]);
     expect(c.size).toBe(2);
+  });
+
+  it('holds its invariants over random sequences of binding updates: one binding per (home address, BID), the bound, a live binding tunnelled to, known statuses', () => {
+    const homes = [hoa, address('2001:db8:1::200')];
+    const careOfs = [coaA, coaB, coaC];
+    const request = fc.record({
+      home: fc.integer({ min: 0, max: 1 }),
+      source: fc.integer({ min: 0, max: 2 }),
+      sequenceStep: fc.integer({ min: -3, max: 5 }),
+      lifetime: fc.constantFrom(0, 1, 15),
+      overwrite: fc.boolean(),
+      bids: fc.array(fc.record({ id: fc.integer({ min: 0, max: 4 }), coa: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }), priority: fc.integer({ min: 0, max: 3 }) }), { maxLength: 3 }),
+      advance: fc.integer({ min: 0, max: 20 }),
+    });
+    const known = new Set<number>(Object.values(BindingAckStatus));
+    fc.assert(
+      fc.property(fc.array(request, { maxLength: 40 }), (requests) => {
+        const c = cache({ maxEntries: 5 });
+        let now = 0;
+        const sequences = [0, 0];
+        for (const r of requests) {
+          now += r.advance * SECOND;
+          sequences[r.home] = (sequences[r.home]! + r.sequenceStep) & 0xffff;
+          const decision = c.process(
+            {
+              homeAddress: homes[r.home]!,
+              source: careOfs[r.source]!,
+              sequence: sequences[r.home]!,
+              homeRegistration: true,
+              overwrite: r.overwrite,
+              lifetime: r.lifetime,
+              bindingIds: r.bids.map((b) => ({ bindingId: b.id, priority: b.priority, simultaneousHomeAndForeign: false, ...(b.coa !== undefined ? { careOfAddress: bytes(careOfs[b.coa]!) } : {}) })),
+            },
+            now,
+          );
+          expect(known.has(decision.status)).toBe(true);
+          expect(decision.bindingIdStatuses.map((s) => s.bindingId)).toEqual(r.bids.map((b) => b.id));
+          const entries = c.entries();
+          expect(entries.length).toBeLessThanOrEqual(5);
+          expect(new Set(entries.map((b) => `${b.homeAddress}/${b.bindingId}`)).size).toBe(entries.length);
+          for (const home of homes) {
+            const live = c.bindingsOf(home).filter((b) => b.expires > now);
+            // A home address has either one binding without BID or only BID bindings.
+            if (live.some((b) => b.bindingId === 0)) expect(live.length).toBe(1);
+            const selected = c.selectCareOf(home, now);
+            expect(selected === undefined ? live.length === 0 : live.includes(selected)).toBe(true);
+          }
+        }
+      }),
+      { seed: 5648, numRuns: 300 },
+    );
   });
 });
