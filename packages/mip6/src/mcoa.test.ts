@@ -3,8 +3,9 @@
  * the tunnel, an interface losing its carrier, retransmission and refresh, and seed 001's failure,
  * which appears with each of its three causes (the compatibility settings) and not by default.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIpv6Number, ipv6FromBytes } from '@netloom/wire';
+import { buildIpv6Packet, formatIpv6Number, IpProtocol, ipv6FromBytes, ipv6ToBytes, parseIpv6Number } from '@netloom/wire';
 import { readMobilityPacket, type ReceivedMobilityMessage } from './mobility-packets.js';
 import { CARE_OF_A, CARE_OF_B, HOME_ADDRESS, HOME_AGENT, HOME_AGENT_CONF, mcoaLab, MOBILE_NODE_CONF, MS, repliesOf, SECOND, startMip6 } from './testing/mcoa-lab.js';
 import type { Lab } from '@netloom/stack/testing/lab';
@@ -20,6 +21,8 @@ function mobilitySent(lab: Lab, node: string, ifname: string, since = 0): (Recei
   }
   return messages;
 }
+
+const address = (text: string): bigint => parseIpv6Number(text) as bigint;
 
 function bindingIdsOf(message: ReceivedMobilityMessage): number[] {
   return message.message.options.flatMap((o) => (o.kind === 'bindingIdentifier' ? [o.bindingId] : []));
@@ -106,6 +109,29 @@ describe('Mobile IPv6 with multiple care-of addresses', () => {
       [2, CARE_OF_B],
     ]);
     expect(lab.exec('ha', 'mip6d bc').stdout).toMatch(/bid 1 pri 1 status registered tunnel/);
+  });
+
+  it('drops malformed or wrongly checksummed Mobility Headers sent to the home agent with a reason, and goes on', () => {
+    const { lab } = mcoaLab();
+    startMip6(lab);
+    const mn = lab.node('mn');
+    // Random bytes, and random messages whose Header Len fits (they reach the checksum).
+    const raw = fc.uint8Array({ minLength: 0, maxLength: 64 });
+    const whole = fc.integer({ min: 1, max: 8 }).chain((units) => fc.uint8Array({ minLength: units * 8, maxLength: units * 8 }).map((b) => b.fill(units - 1, 1, 2)));
+    const payloads = fc.sample(fc.oneof(raw, whole), { seed: 135, numRuns: 200 });
+    for (const payload of payloads) {
+      const packet = buildIpv6Packet({ source: ipv6ToBytes(address(CARE_OF_A)), destination: ipv6ToBytes(address(HOME_AGENT)), nextHeader: IpProtocol.mobility }, payload);
+      mn.parts.ipv6.sendLocal(packet, address(CARE_OF_A), address(HOME_AGENT), 'eth0', lab.now);
+      lab.run(10 * MS);
+    }
+    const reasons = new Set(lab.drops('ha').flatMap((d) => (d.event.type === 'drop' && d.event.detail?.startsWith('mobility header') === true ? [d.event.reason] : [])));
+    expect([...reasons].sort()).toEqual(['badChecksum', 'malformed']);
+    // The bindings are untouched, and the next refresh is still accepted.
+    lab.run(15 * SECOND);
+    expect(bindingCache(lab)).toEqual([
+      [1, CARE_OF_A],
+      [2, CARE_OF_B],
+    ]);
   });
 
   it('retransmits an unanswered BU after 1 s, doubling the wait up to 32 s', () => {
