@@ -10,15 +10,13 @@
  *   10.0.0.1 → RIP protocol 4, inner client → VIP UDP — both headers' checksums and the UDP one good.
  * Nothing malformed anywhere. Skipped with the reason when tshark is missing (failing under CI=true).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Emulator } from '@netloom/runtime';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { afterAll, describe, expect } from 'vitest';
+import { captureTopology, tsharkFields } from './tshark-captures.js';
 
-const root = join(import.meta.dirname, '..');
 const tshark = needs({ tools: ['tshark'] });
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-lvs-tshark-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -26,33 +24,13 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const FIELDS = ['frame.number', 'eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.proto', 'ip.id', 'ip.ttl', 'ip.checksum.status', 'udp.srcport', 'udp.dstport', 'udp.checksum.status', '_ws.malformed'] as const;
 type Frame = Record<(typeof FIELDS)[number], string>;
 
-/** Runs a bundled topology inline with captures on (its expectations must hold); the capture directory. */
-async function capture(topology: string): Promise<string> {
-  const dir = join(scratch, topology);
-  const emulator = await Emulator.load(join(root, 'topologies', `${topology}.yaml`), { placement: 'inline' });
-  try {
-    await emulator.startCapture(dir);
-    const report = await emulator.run();
-    expect(report.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
-  } finally {
-    await emulator.close();
-  }
-  return dir;
-}
-
 /** tshark's fields of every frame of a capture, checksums verified. */
 function dissect(file: string): Frame[] {
   // Port 53 carries netcat's text, not DNS: the DNS dissector would call every query malformed.
-  const args = ['-r', file, '--disable-protocol', 'dns', '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])];
-  const text = execFileSync('tshark', args, { encoding: 'utf8', env: { ...process.env, HOME: scratch }, stdio: ['ignore', 'pipe', 'ignore'] });
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const values = line.split('\t');
-      return Object.fromEntries(FIELDS.map((f, i) => [f, values[i] ?? ''])) as Frame;
-    });
+  return tsharkFields(file, FIELDS, ['--disable-protocol', 'dns', '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE'], scratch);
 }
+
+const capture = (topology: string): Promise<string> => captureTopology(topology, scratch);
 
 function expectWellFormed(frames: Frame[]): void {
   expect(frames.filter((f) => f['_ws.malformed'] !== '').map((f) => f['frame.number'])).toEqual([]);

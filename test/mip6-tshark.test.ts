@@ -9,15 +9,13 @@
  *   and none crosses eth1's — the seed's fault on the wire.
  * Nothing malformed. Skipped with the reason when tshark is missing (failing under CI=true).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Emulator } from '@netloom/runtime';
 import { needs } from '@netloom/wire/testing/test-environment';
 import { afterAll, describe, expect } from 'vitest';
+import { captureTopology, tsharkFields } from './tshark-captures.js';
 
-const root = join(import.meta.dirname, '..');
 const tshark = needs({ tools: ['tshark'] });
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-mip6-tshark-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -30,30 +28,9 @@ const CARE_OF_B = '2001:db8:b::ff:fe00:102';
 const FIELDS = ['frame.number', 'ipv6.src', 'ipv6.dst', 'ipv6.opt.mipv6.home_address', 'ipv6.routing.mipv6.home_address', 'mip6.mhtype', 'mip6.bu.lifetime', 'mip6.bi.bid', 'mip6.ba.status', '_ws.malformed'] as const;
 type Frame = Record<(typeof FIELDS)[number], string>;
 
-async function capture(topology: string): Promise<string> {
-  const dir = join(scratch, topology);
-  const emulator = await Emulator.load(join(root, 'topologies', `${topology}.yaml`), { placement: 'inline' });
-  try {
-    await emulator.startCapture(dir);
-    const report = await emulator.run();
-    expect(report.expectations.filter((e) => !e.passed).map((e) => e.message)).toEqual([]);
-  } finally {
-    await emulator.close();
-  }
-  return dir;
-}
-
 /** The Mobility Header frames of a capture as tshark reads them. */
 function mobility(file: string): Frame[] {
-  const args = ['-r', file, '-Y', 'mipv6', '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])];
-  const text = execFileSync('tshark', args, { encoding: 'utf8', env: { ...process.env, HOME: scratch }, stdio: ['ignore', 'pipe', 'ignore'] });
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const values = line.split('\t');
-      return Object.fromEntries(FIELDS.map((f, i) => [f, values[i] ?? ''])) as Frame;
-    });
+  return tsharkFields(file, FIELDS, ['-Y', 'mipv6'], scratch);
 }
 
 const updates = (frames: Frame[]): Frame[] => frames.filter((f) => f['mip6.mhtype'] === '5');
@@ -61,7 +38,7 @@ const acks = (frames: Frame[]): Frame[] => frames.filter((f) => f['mip6.mhtype']
 
 describe('Mobile IPv6 on the wire (tshark)', () => {
   tshark.it('mcoa.yaml: each BU from its own CoA on its own link with the HAO and its BID; each BA back through RH2', async () => {
-    const dir = await capture('mcoa');
+    const dir = await captureTopology('mcoa', scratch);
     const onA = mobility(join(dir, 'mn_eth0--va_eth0.pcapng'));
     const onB = mobility(join(dir, 'mn_eth1--vb_eth0.pcapng'));
     for (const frames of [onA, onB]) expect(frames.filter((f) => f['_ws.malformed'] !== '').map((f) => f['frame.number'])).toEqual([]);
@@ -76,7 +53,7 @@ describe('Mobile IPv6 on the wire (tshark)', () => {
   });
 
   tshark.it("mcoa-seed001.yaml: the BUs for CoA B cross eth0's link, none eth1's", async () => {
-    const dir = await capture('mcoa-seed001');
+    const dir = await captureTopology('mcoa-seed001', scratch);
     const onA = updates(mobility(join(dir, 'mn_eth0--va_eth0.pcapng')));
     expect(onA.filter((f) => f['ipv6.src'] === CARE_OF_B && f['mip6.bi.bid'] === '2').length).toBeGreaterThan(0);
     expect(updates(mobility(join(dir, 'mn_eth1--vb_eth0.pcapng')))).toEqual([]);
