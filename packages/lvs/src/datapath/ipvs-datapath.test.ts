@@ -147,3 +147,17 @@ describe('TCP through the director', () => {
     expect(counters(director)).toEqual(['10.0.0.3:53 0/1', '10.0.0.2:53 0/0']);
   });
 });
+
+describe('fragments', () => {
+  test('a request in fragments is reassembled and balanced; a reply in fragments is forwarded as it is (ip_vs_gather_frags is not modelled)', () => {
+    const { lab, module } = natDirector();
+    for (const rs of ['rs1', 'rs2']) lab.exec(rs, `udp-echo ${PORT}`);
+    // 3000 bytes: the client sends two fragments, the director reassembles them (LOCAL_IN) and sends the datagram on in fragments.
+    expect(ask(lab, 40001, 'x'.repeat(3000))).toBe('');
+    const [service] = module.ipvs.listServices();
+    expect(service?.stats.conns).toBe(1);
+    const fragments = packets(lab.sent('director', 'eth0')).filter((p) => p.ip.moreFragments || p.ip.fragmentOffset !== 0);
+    expect(fragments.length).toBeGreaterThan(1);
+    expect(new Set(fragments.map((p) => formatIpv4(p.ip.source)))).toEqual(new Set(['10.1.1.3']));
+  });
+});

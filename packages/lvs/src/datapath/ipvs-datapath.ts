@@ -27,7 +27,8 @@
  *   TOS the inner ones (ECN: CE becomes ECT(0), INET_ECN_encapsulate), DF copied when pmtu_disc is
  *   on, the MTU 20 bytes less.
  * Packets leave through the IPv4 layer's output (POSTROUTING, fragmentation, neighbours). Leaves
- * out: IPv6 services, the LOCAL_OUT hooks (clients on the director itself), local real servers
+ * out: IPv6 services, fragmented replies at FORWARD (ip_vs_gather_frags: netloom leaves fragments
+ * alone), the LOCAL_OUT hooks (clients on the director itself), local real servers
  * (LOCALNODE), SCTP, one-packet scheduling, conntrack, snat_reroute and ip_vs_route_me_harder, the
  * identification of tunnel packets (0 under DF, the inner one otherwise: netloom has no per-node
  * IP ID generator outside the IPv4 layer), and the OutRequests count Linux skips for IPVS packets.
@@ -154,7 +155,7 @@ export class IpvsDatapath {
   /** ip_vs_forward_icmp (FORWARD, before ip_vs_out): ICMP errors being forwarded that belong to a connection. */
   private processForwardedIcmp(packet: HookPacket<4>, now: number): HookVerdict {
     const parts = ipv4PacketParts(packet.bytes);
-    if (parts === null || parts.protocol !== IpProtocol.icmp) return ACCEPT;
+    if (parts === null || parts.protocol !== IpProtocol.icmp || isFragment(packet.bytes)) return ACCEPT;
     return this.processInboundIcmp(packet, parts, now);
   }
 
@@ -164,7 +165,8 @@ export class IpvsDatapath {
   private processReply(packet: HookPacket<4>, now: number): HookVerdict {
     const bytes = packet.bytes;
     const parts = ipv4PacketParts(bytes);
-    if (parts === null) return ACCEPT;
+    // A fragment being forwarded carries no whole transport header: left alone (ip_vs_gather_frags is not modelled).
+    if (parts === null || isFragment(bytes)) return ACCEPT;
     if (parts.protocol === IpProtocol.icmp) return this.processOutboundIcmp(packet, parts, now);
     if (parts.protocol !== IpProtocol.tcp && parts.protocol !== IpProtocol.udp) return ACCEPT;
     const reply = this.ipvsPacket(packet, parts);
@@ -263,6 +265,11 @@ function quotedTransportPacket(bytes: Uint8Array, parts: PacketParts): QuotedPac
   if (type !== ICMP_DEST_UNREACH && type !== ICMP_SOURCE_QUENCH && type !== ICMP_TIME_EXCEEDED) return null;
   const quoted = quotedPacket(bytes, parts);
   return quoted !== null && (quoted.protocol === IpProtocol.tcp || quoted.protocol === IpProtocol.udp) ? quoted : null;
+}
+
+/** MF set or a fragment offset: part of a datagram (LOCAL_IN sees datagrams whole, after reassembly; FORWARD does not). */
+function isFragment(bytes: Uint8Array): boolean {
+  return (read16(bytes, 6) & 0x3fff) !== 0;
 }
 
 function read16(bytes: Uint8Array, at: number): number {
