@@ -5,10 +5,14 @@
  */
 import type { Program } from '@netloom/stack';
 import { arping } from './arping.js';
+import { curl } from './curl.js';
 import { gaitest } from './gaitest.js';
 import { getent } from './getent.js';
+import { httpLoad } from './http-load.js';
+import { httpd } from './httpd.js';
 import { nc } from './nc.js';
 import { ping } from './ping.js';
+import { tcpperf } from './tcpperf.js';
 import { traceroute } from './traceroute.js';
 import { udpsend } from './udpsend.js';
 
@@ -20,6 +24,10 @@ export const programs: Readonly<Record<string, Program>> = Object.freeze({
   nc,
   getent,
   gaitest,
+  httpd,
+  curl,
+  'http-load': httpLoad,
+  tcpperf,
 });
 
 export { getopt, glibcMessage, type GetoptError, type GetoptResult, type LongOption, type OptionSpec, type ParsedOption } from './getopt.js';

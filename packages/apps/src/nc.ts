@@ -1,6 +1,7 @@
 /**
- * `nc -u`: a UDP discard/echo server and a UDP client, netcat-style. Only UDP exists (TCP is
- * not modelled) and a program has no stdin, so the client sends text given on the command line.
+ * `nc`: netcat-style TCP (the default; nc-tcp.ts has that mode's behaviour) and, with -u, a UDP
+ * discard/echo server and a UDP client. A program has no stdin, so a client sends text given on
+ * the command line (-m, -c, -i). The UDP mode:
  *
  *   nc -u -l [-p PORT | PORT] [-s ADDR] [-e|--echo] [-c COUNT] [-v]     server
  *   nc -u [-p SPORT] [-s ADDR] [-m TEXT] [-c COUNT] [-i INTERVAL] [-w WAIT] [-v] HOST PORT
@@ -23,9 +24,12 @@ import { errnoMessage, type Datagram, type Errno, type Program, type UdpSocket }
 import { getopt, glibcMessage, type LongOption } from './getopt.js';
 import { isIpv4Literal, isIpv6Literal } from './address-text.js';
 import { formatSeconds, parseDuration } from './duration.js';
+import { ncTcp } from './nc-tcp.js';
 
 export const NC_USAGE =
-  'usage: nc -u -l [-p port | port] [-s source] [-e] [-c count] [-v]\n' +
+  'usage: nc -l [-p port | port] [-s source] [-k] [-e] [-m text] [-v]\n' +
+  '       nc [-z] [-p sport] [-s source] [-m text] [-c count] [-i interval] [-w timeout] [-v] host port[-port]\n' +
+  '       nc -u -l [-p port | port] [-s source] [-e] [-c count] [-v]\n' +
   '       nc -u [-p sport] [-s source] [-m text] [-c count] [-i interval] [-w wait] [-v] host port\n';
 
 const LONG: readonly LongOption[] = [
@@ -34,6 +38,8 @@ const LONG: readonly LongOption[] = [
   { name: 'listen', argument: 'none', key: 'l' },
   { name: 'message', argument: 'required', key: 'm' },
   { name: 'help', argument: 'none', key: 'h' },
+  { name: 'keep-open', argument: 'none', key: 'k' },
+  { name: 'zero', argument: 'none', key: 'z' },
 ];
 
 const decoder = new TextDecoder();
@@ -50,17 +56,20 @@ export const nc: Program = (ctx) => {
     ctx.stderr(`${message === null ? '' : `${message}\n`}${NC_USAGE}`);
     ctx.exit(2);
   };
-  const parsed = getopt(ctx.argv, { short: 'hulp:s:em:c:i:w:vn46', long: LONG });
+  const parsed = getopt(ctx.argv, { short: 'hulp:s:em:c:i:w:vn46kzN', long: LONG });
   if (!parsed.ok) return usage(glibcMessage('nc', parsed.error));
   let udp = false;
   let listen = false;
   let localPort: number | null = null;
   let source: string | null = null;
   let echo = false;
-  let text = 'hello';
+  let text: string | null = null;
   let count: number | null = null;
   let intervalNs = 1_000_000_000;
   let waitNs = 1_000_000_000;
+  let timeout: number | null = null;
+  let keepListening = false;
+  let scan = false;
   let verbose = false;
   let family: 4 | 6 | null = null;
   for (const { key, value = '' } of parsed.options) {
@@ -97,9 +106,18 @@ export const nc: Program = (ctx) => {
         const ns = parseDuration(value);
         if (ns === null) return usage(`nc: invalid ${key === 'i' ? 'interval' : 'wait'}: ${value}`);
         if (key === 'i') intervalNs = Math.max(ns, 1_000_000);
-        else waitNs = ns;
+        else {
+          waitNs = ns;
+          timeout = ns;
+        }
         break;
       }
+      case 'k':
+        keepListening = true;
+        break;
+      case 'z':
+        scan = true;
+        break;
       case 'v':
         verbose = true;
         break;
@@ -114,9 +132,8 @@ export const nc: Program = (ctx) => {
     }
   }
   if (!udp) {
-    ctx.stderr('nc: only UDP is modelled (TCP is not): use -u\n');
-    ctx.exit(2);
-    return;
+    const options = { listen, keepListening, scan, echo, verbose, text, count, interval: intervalNs, timeout, source, localPort, family, operands: parsed.operands };
+    return ncTcp(ctx, options, usage);
   }
   const log = (line: string): void => {
     if (verbose) ctx.stderr(`${line}\n`);
@@ -188,7 +205,7 @@ export const nc: Program = (ctx) => {
   }
   const connected = socket.connect(host, port);
   if (!connected.ok) return fail('connect', connected.errno, socket);
-  const data = encoder.encode(`${text}\n`);
+  const data = encoder.encode(`${text ?? 'hello'}\n`);
   const total = count ?? 1;
   let sent = 0;
   let finished = false;

@@ -1,0 +1,81 @@
+/**
+ * curl on real nodes (testing/node-lab.ts's chain: a 10.200.1.1 — r — b 10.200.2.2, 1 ms a link,
+ * b running httpd), with curl 7.88.1's messages and exit codes as it printed them in namespaces.
+ */
+import { describe, expect, it } from 'vitest';
+import { programs } from './index.js';
+import { MS, SECOND, chain } from './testing/node-lab.js';
+
+function served() {
+  const lab = chain(programs);
+  lab.exec('b', 'httpd');
+  lab.run(10 * MS);
+  return lab;
+}
+
+describe('curl', () => {
+  it('-v shows the connection, the request and the response head on stderr', () => {
+    const lab = served();
+    const run = lab.exec('a', "curl -v -H 'X-Test: 1' http://10.200.2.2/", 10 * SECOND);
+    expect(run.stderr).toBe(
+      [
+        '*   Trying 10.200.2.2:80...',
+        '* Connected to 10.200.2.2 (10.200.2.2) port 80 (#0)',
+        '> GET / HTTP/1.1',
+        '> Host: 10.200.2.2',
+        '> User-Agent: curl/7.88.1',
+        '> Accept: */*',
+        '> X-Test: 1',
+        '> ',
+        '< HTTP/1.1 200 OK',
+        '< Date: Thu, 01 Jan 1970 00:00:00 GMT',
+        '< Server: netloom-httpd',
+        '< X-Served-By: b',
+        '< Content-Type: text/html',
+        '< Content-Length: 66',
+        '< ',
+        '* Connection #0 to host 10.200.2.2 left intact',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stdout).toContain('<h1>b</h1>');
+  });
+
+  it('-w prints the write-out variables after the transfer', () => {
+    const lab = served();
+    const run = lab.exec('a', "curl -s -o /dev/null -w '%{http_code} %{remote_ip}:%{remote_port} %{size_download} %{header{x-served-by}} %{time_total}\\n' http://10.200.2.2:80/", 10 * SECOND);
+    // The first request waits for two ARP exchanges (4 ms) before the 4 ms handshake and 4 ms exchange.
+    expect(run.stdout).toBe('200 10.200.2.2:80 66 b 0.012000\n');
+    expect(run.status).toBe(0);
+    const failed = lab.exec('a', 'curl -s -f http://10.200.2.2/nope', 10 * SECOND);
+    expect([failed.stdout, failed.status]).toEqual(['', 22]);
+  });
+
+  it('exits with curl’s codes and messages, -s keeping them quiet', () => {
+    const lab = served();
+    const refused = lab.exec('a', 'curl http://10.200.2.2:81/', 10 * SECOND);
+    expect([refused.stderr, refused.status]).toEqual(["curl: (7) Failed to connect to 10.200.2.2 port 81 after 8 ms: Couldn't connect to server\n", 7]);
+    expect(lab.exec('a', 'curl -s http://10.200.2.2:81/', 10 * SECOND)).toMatchObject({ stderr: '', status: 7 });
+    expect(lab.exec('a', 'curl -sS http://nowhere/', 10 * SECOND)).toMatchObject({ stderr: 'curl: (6) Could not resolve host: nowhere\n', status: 6 });
+    expect(lab.exec('a', 'curl --interface nosuch http://10.200.2.2/', 10 * SECOND)).toMatchObject({ stderr: "curl: (45) Couldn't bind to 'nosuch'\n", status: 45 });
+    expect(lab.exec('a', 'curl https://10.200.2.2/', 10 * SECOND)).toMatchObject({ stderr: 'curl: (1) Protocol "https" not supported or disabled in libcurl\n', status: 1 });
+    expect(lab.exec('a', 'curl', 10 * SECOND)).toMatchObject({ stderr: "curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more information\n", status: 2 });
+    expect(lab.exec('a', 'curl -m', 10 * SECOND).status).toBe(2);
+  });
+
+  it('-m ends a connect to a host that does not answer with 28', () => {
+    const lab = served();
+    lab.sh('r', 'ip route add blackhole 10.200.9.0/24');
+    const run = lab.exec('a', 'curl -m 2 http://10.200.9.9/', 10 * SECOND);
+    expect([run.stderr, run.status]).toEqual(['curl: (28) Connection timed out after 2000 milliseconds\n', 28]);
+  });
+
+  it('reports a server that answers nothing, or not HTTP', () => {
+    const lab = served();
+    lab.exec('b', "nc -l -m 'SSH-2.0-OpenSSH_9.2' 22");
+    lab.exec('b', 'nc -l -m "" 23');
+    lab.run(10 * MS);
+    expect(lab.exec('a', 'curl http://10.200.2.2:22/', 10 * SECOND)).toMatchObject({ stderr: 'curl: (1) Received HTTP/0.9 when not allowed\n', status: 1 });
+    expect(lab.exec('a', 'curl -m 1 http://10.200.2.2:23/', 10 * SECOND)).toMatchObject({ stderr: 'curl: (28) Operation timed out after 1000 milliseconds with 0 bytes received\n', status: 28 });
+  });
+});

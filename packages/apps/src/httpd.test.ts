@@ -1,0 +1,99 @@
+/**
+ * httpd on real nodes (testing/node-lab.ts's chain: a 10.200.1.1 — r — b 10.200.2.2, 1 ms a link),
+ * driven by curl and by nc sending raw request bytes (`-m` text in single quotes keeps CR and LF;
+ * nc adds one LF). Times are virtual, so access-log lines and heads are exact.
+ */
+import { describe, expect, it } from 'vitest';
+import { programs } from './index.js';
+import { MS, SECOND, chain } from './testing/node-lab.js';
+
+function served() {
+  const lab = chain(programs);
+  const server = lab.exec('b', 'httpd');
+  lab.run(10 * MS);
+  return { lab, server };
+}
+
+/** The responses' status lines in what nc printed. */
+const statusLines = (text: string): string[] => text.split(/\r?\n/).filter((l) => l.startsWith('HTTP/'));
+
+describe('httpd', () => {
+  it('answers GET / with a page naming its host and logs the request', () => {
+    const { lab, server } = served();
+    const run = lab.exec('a', 'curl -s http://10.200.2.2/', 10 * SECOND);
+    expect(run.stdout).toBe('<html><head><title>b</title></head><body><h1>b</h1></body></html>\n');
+    expect(run.status).toBe(0);
+    expect(server.stdout).toBe('Serving HTTP on 0.0.0.0 port 80 ...\n10.200.1.1 - - [01/Jan/1970:00:00:00 +0000] "GET / HTTP/1.1" 200 66\n');
+    server.interrupt();
+    expect(server.stdout.endsWith('\nKeyboard interrupt received, exiting.\n')).toBe(true);
+    expect(server.status).toBe(0);
+  });
+
+  it('answers other paths with 404, HEAD without a body', () => {
+    const { lab, server } = served();
+    const head = lab.exec('a', 'curl -I http://10.200.2.2/', 10 * SECOND);
+    expect(head.stdout).toBe(
+      'HTTP/1.1 200 OK\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\nServer: netloom-httpd\r\nX-Served-By: b\r\nContent-Type: text/html\r\nContent-Length: 66\r\n\r\n',
+    );
+    const missing = lab.exec('a', 'curl -s -o /dev/null -w %{http_code} http://10.200.2.2/nope', 10 * SECOND);
+    expect([missing.stdout, missing.status]).toEqual(['404', 0]);
+    expect(server.stdout.split('\n').slice(1, 3).map((l) => l.replace(/^.*\] /, ''))).toEqual(['"HEAD / HTTP/1.1" 200 -', '"GET /nope HTTP/1.1" 404 146']);
+  });
+
+  it('keeps an HTTP/1.1 connection open for pipelined requests and closes an HTTP/1.0 one', () => {
+    const { lab, server } = served();
+    const two = lab.exec('a', "nc -w 1 -m 'GET / HTTP/1.1\r\nHost: b\r\n\r\nGET /x HTTP/1.1\r\nHost: b\r\n\r' 10.200.2.2 80", 30 * SECOND);
+    expect(statusLines(two.stdout)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 404 Not Found']);
+    expect(two.stdout).not.toContain('Connection: close');
+    // The client shut its side down after sending: the server closes once both are answered.
+    expect(two.status).toBe(0);
+    const old = lab.exec('a', "nc -m 'GET / HTTP/1.0\r\n\r' 10.200.2.2 80", 30 * SECOND);
+    expect(statusLines(old.stdout)).toEqual(['HTTP/1.1 200 OK']);
+    expect(old.stdout).toContain('\r\nConnection: close\r\n');
+    const kept = lab.exec('a', "nc -m 'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r' 10.200.2.2 80", 30 * SECOND);
+    expect(kept.stdout).toContain('\r\nConnection: keep-alive\r\n');
+    expect(server.stdout.split('\n')).toHaveLength(6);
+  });
+
+  it('closes a kept-alive connection that idles 5 s', () => {
+    const { lab } = served();
+    const start = lab.now;
+    // -c 2 -i 20s: the second request would come 20 s later, but the server closes at 5 s.
+    const run = lab.exec('a', "nc -c 2 -i 20s -m 'GET / HTTP/1.1\r\nHost: b\r\n\r' 10.200.2.2 80", 60 * SECOND);
+    expect(statusLines(run.stdout)).toEqual(['HTTP/1.1 200 OK']);
+    expect(run.status).toBe(0);
+    expect(lab.now - start).toBeGreaterThanOrEqual(5 * SECOND);
+    expect(lab.now - start).toBeLessThan(6 * SECOND);
+  });
+
+  it.each([
+    { what: 'garbage', request: 'hello there\r\n\r', status: 400 },
+    { what: 'an HTTP/1.1 request without Host', request: 'GET / HTTP/1.1\r\n\r', status: 400 },
+    { what: 'a field without a colon', request: 'GET / HTTP/1.0\r\nnonsense\r\n\r', status: 400 },
+    { what: 'a bad Content-Length', request: 'GET / HTTP/1.0\r\nContent-Length: -1\r\n\r', status: 400 },
+    { what: 'POST', request: 'POST / HTTP/1.0\r\nContent-Length: 0\r\n\r', status: 501 },
+    { what: 'binary bytes', request: '\u0000\u00ff\u0001 / HTTP/1.1\r\n\r', status: 400 },
+  ])('answers $what with $status and closes', ({ request, status }) => {
+    const { lab, server } = served();
+    const run = lab.exec('a', `nc -w 10 -m '${request}' 10.200.2.2 80`, 30 * SECOND);
+    expect(run.stdout.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(run.stdout).toContain('\r\nConnection: close\r\n');
+    expect(run.status).toBe(0);
+    expect(server.stdout.split('\n')[1]).toMatch(new RegExp(`" ${status} \\d+$`));
+    expect(server.status).toBe(null);
+  });
+
+  it('refuses a head longer than 8 KiB with 400', () => {
+    const { lab } = served();
+    const run = lab.exec('a', `nc -w 10 -m 'GET / HTTP/1.0\r\nX-Long: ${'a'.repeat(9000)}\r\n\r' 10.200.2.2 80`, 30 * SECOND);
+    expect(statusLines(run.stdout)).toEqual(['HTTP/1.1 400 Bad Request']);
+  });
+
+  it('reports a port in use and usage errors', () => {
+    const { lab } = served();
+    const second = lab.exec('b', 'httpd -p 80', SECOND);
+    expect([second.stderr, second.status]).toEqual(['httpd: bind: Address already in use\n', 1]);
+    const bad = lab.exec('b', 'httpd -p 0', SECOND);
+    expect([bad.stderr, bad.status]).toEqual(['httpd: invalid port: 0\nusage: httpd [-p port] [-s address]\n', 2]);
+  });
+});
