@@ -1324,6 +1324,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       this.recoveryRoundAt = now;
     }
     let pipe = sackRecovery ? scoreboard!.pipe(this.sndNxt, this.highRxt) : 0;
+    let sentNew = false;
     for (;;) {
       if (sackRecovery) {
         // RFC 6675 §5 step C: while pipe < cwnd (ssthresh in recovery), NextSeg rule 1 first, then new data.
@@ -1373,10 +1374,13 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       }
       // tcp_event_data_sent: data sent within an ATO of data received is a reply: ping-pong mode.
       if (now - this.lastDataAt < DELACK_MIN && length > 0) this.pingpong = true;
-      if (this.retransmitTimer === null || (this.lossProbe && !retransmission)) this.armTransmitTimer(now);
+      if (this.retransmitTimer === null) this.armRetransmit(now);
+      if (!retransmission) sentNew = true;
       pipe++;
       if (fin) break;
     }
+    // tcp_write_xmit ends with tcp_schedule_loss_probe when it sent new data.
+    if (sentNew && this.canProbe()) this.armTransmitTimer(now);
   }
 
   /** The first unacknowledged segment again (fast retransmit, partial ACK, timeout). */
@@ -1434,7 +1438,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
 
   private canProbe(): boolean {
     if (this.currentState !== 'ESTAB' && this.currentState !== 'CLOSE-WAIT') return false;
-    if (this.congestion.phase !== 'open' || this.tlpHighSeq !== null || !this.rtoEstimator.hasSample || this.sndUna === this.sndMax) return false;
+    // Only with SACK (tcp_is_sack), outside recovery, once per tail, with an RTT sample.
+    if (!this.sackOk || this.congestion.phase !== 'open' || this.tlpHighSeq !== null || !this.rtoEstimator.hasSample || this.sndUna === this.sndMax) return false;
     // Not cwnd-limited but data still queued: the sender is waiting for something else (no probe).
     const unsent = seqDiff(seqAdd(this.sndUna, this.sendBuffer.length), this.sndNxt) > 0;
     return !(this.congestion.cwnd > this.flightSegments() && unsent);
