@@ -111,9 +111,10 @@ function failureAfter(s: Scenario, started: string, failed: string): { linux: nu
 }
 
 describe("the recordings' sysctls on the model", () => {
-  it('all are set as recorded but tcp_rmem/tcp_wmem (fixed at the recorded values) and tcp_ecn (no ECN): a known divergence', () => {
+  it('all are set as recorded but tcp_congestion_control (reno: NewReno is all the model has), tcp_rmem/tcp_wmem (fixed at the recorded values) and tcp_ecn (no ECN): a known divergence', () => {
     const s = scenario('transfer-routed');
-    const node = (role: string) => ['net.ipv4.tcp_rmem = 4096 131072 33554432', 'net.ipv4.tcp_wmem = 4096 16384 4194304', 'net.ipv4.tcp_ecn = 2'].map((k) => `${role}: ${k}`);
+    const unsupported = ['net.ipv4.tcp_congestion_control = reno', 'net.ipv4.tcp_rmem = 4096 131072 33554432', 'net.ipv4.tcp_wmem = 4096 16384 4194304', 'net.ipv4.tcp_ecn = 2'];
+    const node = (role: string) => unsupported.map((k) => `${role}: ${k}`);
     expect(s.replay.network.unsupportedSysctls).toEqual([...node('client'), ...node('server')]);
   });
 });
@@ -270,6 +271,29 @@ describe('RTO back-off when the path dies', () => {
 
   it('ss while retransmitting: the unacknowledged 1000 bytes in Send-Q; nothing once it gave up', () => {
     const { linux, model } = listings(scenario('rto-data'));
+    expect(model).toEqual(linux);
+  });
+
+  it('a flight into a blackhole: cwnd (10) segments, a tail loss probe with new data, then the first segment at each RTO, doubling; ETIMEDOUT', () => {
+    const s = scenario('rto-bulk');
+    // The client's segments from the first of the 20000 bytes on: first transmissions and copies, in order.
+    const flight = (segments: NormalSegment[]) => {
+      const from = segments.findIndex((x) => x.from === 'client' && x.length > 100);
+      return from < 0 ? [] : segments.slice(from).filter((x) => x.from === 'client');
+    };
+    const ranges = (segments: NormalSegment[]) => flight(segments).map((x) => `${x.seq}:${x.seq + x.length}`);
+    expect(ranges(s.model)).toEqual(ranges(s.linux));
+    const times = (segments: NormalSegment[]) => {
+      const [first, ...rest] = flight(segments);
+      return rest.map((x) => x.t - (first?.t ?? NaN));
+    };
+    expectIntervalsWithinSlack(times(s.model), times(s.linux));
+    expect(s.replay.steps.at(-1)?.result.errno).toBe('ETIMEDOUT');
+    expect(s.recording.steps.at(-1)?.result.errno).toBe('ETIMEDOUT');
+  });
+
+  it('ss while the flight is retransmitted: the 20000 bytes in Send-Q; nothing once it gave up', () => {
+    const { linux, model } = listings(scenario('rto-bulk'));
     expect(model).toEqual(linux);
   });
 });

@@ -108,19 +108,24 @@ export class ModelAgent {
         break;
       }
       case 'send': {
+        // sendall: blocks while the send buffer is full, fails with the connection's error.
         let left = Number(args[0]);
+        let errno: Errno | null = null;
         const conn = this.connection();
-        const pump = (): void => {
-          while (left > 0) {
-            const r = conn.send(new Uint8Array(Math.min(left, SEND_CHUNK)).fill(0x78));
-            if (!r.ok) return fail(r.errno);
-            left -= r.accepted;
-            if (r.accepted === 0) return;
+        const pump = (): boolean => {
+          while (left > 0 && errno === null) {
+            if (this.failure !== null) errno = this.failure;
+            else {
+              const r = conn.send(new Uint8Array(Math.min(left, SEND_CHUNK)).fill(0x78));
+              if (!r.ok) errno = r.errno;
+              else if (r.accepted === 0) return false;
+              else left -= r.accepted;
+            }
           }
-          finish({ ok: true });
+          return true;
         };
-        conn.onWritable(pump);
-        pump();
+        conn.onWritable(() => this.wake());
+        this.until(pump, () => (errno !== null ? fail(errno) : finish({ ok: true })));
         break;
       }
       case 'recv':
