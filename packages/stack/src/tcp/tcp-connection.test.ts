@@ -322,3 +322,19 @@ describe('aborts', () => {
     expect(lab.node('h1').parts.tcp.mib.estabResets).toBe(1);
   });
 });
+
+describe('path MTU', () => {
+  test('a router that needs fragmentation answers with frag-needed: the sender lowers its MSS and the data arrives whole', () => {
+    const server = newLog();
+    const client = newLog();
+    const lab = chain(1, { server: serverProgram(server), client: clientProgram(client) });
+    lab.exec('r1', 'ip link set eth1 mtu 1400');
+    lab.exec('h2', 'server 80');
+    const run = lab.exec('h1', 'client 10.0.1.2 80 100000', 30 * SECOND);
+    expect(run.status).toBe(0);
+    expect(sameBytes(concat(server.received), pattern(100_000))).toBe(true);
+    const sizes = new Set(tcpSegments(lab.sent('r1', 'eth1')).map((s) => s.tcp.payload.length));
+    // 1400 - 20 - 20 - 12 bytes of timestamps: 1348 per segment after the first frag-needed.
+    expect(Math.max(...sizes)).toBe(1348);
+  });
+});
