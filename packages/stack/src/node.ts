@@ -267,6 +267,10 @@ export class StackNode implements NodeHost {
       now: () => this.now,
       addressesOf: (dev, now) => routing.addresses6Of(dev, now).map((s) => s.address.address),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+      // A dual-stack socket's IPv4 side lives in the IPv4 table (made below).
+      openIpv4: (owner) => sockets.openUdp(owner),
+      isIpv4PortFree: (address, port) => sockets.isPortFree(parseIpv4(address) ?? 0, port),
+      bindv6only: () => routing.sysctl('net.ipv6.bindv6only') !== 0,
     });
     const routerDiscovery = new RouterDiscovery(routing, {
       routerAdvertised: (dev, source, lladdr, now) => ipv6.ndisc.routerAdvertised(dev, source, lladdr, now),

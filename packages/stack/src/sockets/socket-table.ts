@@ -109,7 +109,8 @@ export class SocketTable {
 
   /** The UDP sockets `ss -u` and `netstat -u` list: the bound ones. */
   udpSocketSnapshot(): UdpSocketInfo[] {
-    return [...this.udpSockets].flatMap((socket) => socket.listing() ?? []);
+    // A dual-stack IPv6 socket's IPv4 side (owned by `mappedFor`, udp6-socket.ts) is listed as the IPv6 socket.
+    return [...this.udpSockets].flatMap((socket) => ('mappedFor' in socket.owner ? [] : (socket.listing() ?? [])));
   }
 
   /** Close every socket of an owner (process exit). */
@@ -119,8 +120,8 @@ export class SocketTable {
   }
 
   /** Is (address, port) free to bind? Wildcard conflicts with everything on the port. */
-  isPortFree(address: number, port: number, except: UdpDatagramSocket): boolean {
-    return isPortFree(this.udpSockets, 0, address, port, except);
+  isPortFree(address: number, port: number, except?: UdpDatagramSocket): boolean {
+    return isPortFree(this.udpSockets, 0, address, port, except ?? this);
   }
 
   /** inet_autobind / udp_lib_get_port(0): a free ephemeral port, starting at a random offset. */

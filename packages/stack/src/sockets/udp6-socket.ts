@@ -18,9 +18,17 @@
  * both ways: a datagram with a zero or wrong checksum is dropped (badChecksum).
  * Delivery picks the best-matching socket (udp6_lib_lookup's score: bound address, connected
  * peer, bound device); with none, `noSocket` and ICMPv6 port unreachable.
- * Leaves out: IPv4-mapped addresses and IPV6_V6ONLY (the socket API has no option for it; a
- * mapped address is EAFNOSUPPORT here, where Linux would use IPv4), the port space shared with
- * IPv4 sockets (udp6 ports are their own here), IPV6_PKTINFO's ifindex on send, multicast,
+ * Dual stack (Linux's ipv6_only / net.ipv6.bindv6only, 0 by default): a socket that is not
+ * IPV6_V6ONLY and is bound to :: or to an IPv4-mapped ::ffff:a.b.c.d also holds the port in IPv4's
+ * table — through a companion IPv4 socket (sockets/socket-table.ts) bound to 0.0.0.0 or a.b.c.d
+ * with the same port, which `ss` does not list — so it conflicts with IPv4 binds of the port both
+ * ways (EADDRINUSE), receives IPv4 datagrams as from ::ffff:a.b.c.d (their errors too), and sends
+ * and connects to ::ffff:a.b.c.d over IPv4 (udp_sendmsg, __ip4_datagram_connect); a V6ONLY socket
+ * sending or connecting to a mapped address is ENETUNREACH, binding one EINVAL; IPV6_V6ONLY on a
+ * bound socket is EINVAL. A socket bound to a specific IPv6 address takes no IPv4 and keeps its
+ * IPv4-mapped sends EAFNOSUPPORT (Linux sends them from 127.0.0.6). An IPv4 socket and a dual one
+ * matching the same datagram: the IPv4 table's own score decides (Linux also scores the family).
+ * Leaves out: IPV6_PKTINFO's ifindex on send, multicast,
  * IPV6_DONTFRAG, flow labels and traffic class, SO_REUSEADDR.
  */
 import {
@@ -76,6 +84,12 @@ function icmpv6ErrConvert(type: number, code: number): { errno: Errno; fatal: bo
 
 /** What udp6 needs of the node. */
 export interface Udp6Environment {
+  /** An IPv4 UDP socket for a dual-stack socket's IPv4 side (the node's SocketTable.openUdp). */
+  openIpv4(owner: Udp6Owner): UdpSocket | { errno: Errno };
+  /** Is the IPv4 port free to bind at `address` (0: any)? */
+  isIpv4PortFree(address: string, port: number): boolean;
+  /** net.ipv6.bindv6only: new sockets are IPV6_V6ONLY. */
+  bindv6only(): boolean;
   layer: Ipv6Layer;
   transports: TransportRegistry;
   prng: Prng;
@@ -138,8 +152,8 @@ export class Udp6Sockets {
   }
 
   /** inet_autobind / udp_lib_get_port(0): a free ephemeral port, starting at a random offset. */
-  ephemeralPort(address: Ipv6Number, socket: Udp6DatagramSocket): number | null {
-    return ephemeralPort(this.env.prng, (port) => this.isPortFree(address, port, socket));
+  ephemeralPort(address: Ipv6Number, socket: Udp6DatagramSocket, ipv4Address: string | null = null): number | null {
+    return ephemeralPort(this.env.prng, (port) => this.isPortFree(address, port, socket) && (ipv4Address === null || this.env.isIpv4PortFree(ipv4Address, port)));
   }
 
   /** __udp6_lib_rcv: the checksum (mandatory), then the best socket; nobody: port unreachable. */
@@ -208,13 +222,31 @@ function bytesToNumber(bytes: Uint8Array): Ipv6Number {
   return n;
 }
 
-/** An address of our API's text, or why not: EINVAL for no address, EAFNOSUPPORT for a v4-mapped one (left out). */
+/** An address of our API's text, or EINVAL for no address. */
 function parseAddress(text: string): Ipv6Number | { errno: Errno } {
   const address = parseIpv6Number(text);
   if (address === null) return { errno: 'EINVAL' };
-  if (isIpv4Mapped(address)) return { errno: 'EAFNOSUPPORT' };
   return address;
 }
+
+/** The IPv4 address inside ::ffff:a.b.c.d, as text. */
+function mappedIpv4(address: Ipv6Number): string {
+  const v4 = Number(address & 0xffffffffn);
+  return `${v4 >>> 24}.${(v4 >>> 16) & 0xff}.${(v4 >>> 8) & 0xff}.${v4 & 0xff}`;
+}
+
+/** a.b.c.d as ::ffff:a.b.c.d. */
+function asMapped(text: string): string {
+  return `::ffff:${text}`;
+}
+
+/** The owner of a dual-stack socket's IPv4 side: not listed by `ss`, its probe errors the process's. */
+export interface MappedCompanionOwner {
+  readonly mappedFor: Udp6DatagramSocket;
+  readonly onUdpProbeError?: (error: UdpProbeError) => void;
+}
+
+
 
 /** A destination that needs a scope (an interface): link-local unicast or link-scoped multicast. */
 function needsScope(address: Ipv6Number): boolean {
@@ -236,11 +268,17 @@ export class Udp6DatagramSocket implements UdpSocket {
   private errorHandler: ((errno: Errno, from: string) => void) | null = null;
   /** sk_err: the last hard ICMPv6 error of a connected socket, not yet returned by a send. */
   private pendingError: Errno | null = null;
+  /** IPV6_V6ONLY (sk_ipv6only), from net.ipv6.bindv6only when the socket is made. */
+  private v6only: boolean;
+  /** The IPv4 side of a dual-stack socket, once bound to :: or a mapped address. */
+  private ipv4: UdpSocket | null = null;
 
   constructor(
     private readonly table: Udp6Sockets,
     readonly owner: Udp6Owner,
-  ) {}
+  ) {
+    this.v6only = table.env.bindv6only();
+  }
 
   private get layer(): Ipv6Layer {
     return this.table.env.layer;
@@ -270,29 +308,80 @@ export class Udp6DatagramSocket implements UdpSocket {
     if (this.boundPort !== 0) return { ok: false, errno: 'EINVAL' };
     if (!Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
     const now = this.table.env.now();
-    if (local !== 0n) {
+    if (isIpv4Mapped(local)) {
+      if (this.v6only) return { ok: false, errno: 'EINVAL' };
+    } else if (local !== 0n) {
       // inet6_bind: a link-local address needs the socket's device, and must be on it.
       if (needsScope(local) && this.boundDevice === undefined) return { ok: false, errno: 'EINVAL' };
       if (!this.layer.isLocalAddress(local, now)) return { ok: false, errno: 'EADDRNOTAVAIL' };
       if (isIpv6LinkLocal(local) && !this.table.env.addressesOf(this.boundDevice!, now).includes(local)) return { ok: false, errno: 'EADDRNOTAVAIL' };
     }
+    const ipv4Address = this.ipv4AddressFor(local);
     let chosen = port;
     if (chosen === 0) {
-      const ephemeral = this.table.ephemeralPort(local, this);
+      const ephemeral = this.table.ephemeralPort(local, this, ipv4Address);
       if (ephemeral === null) return { ok: false, errno: 'EADDRINUSE' };
       chosen = ephemeral;
-    } else if (!this.table.isPortFree(local, chosen, this)) return { ok: false, errno: 'EADDRINUSE' };
+    } else if (!this.table.isPortFree(local, chosen, this) || (ipv4Address !== null && !this.table.env.isIpv4PortFree(ipv4Address, chosen))) return { ok: false, errno: 'EADDRINUSE' };
+    if (ipv4Address !== null) {
+      const opened = this.openIpv4Side(ipv4Address, chosen);
+      if (opened !== null) return { ok: false, errno: opened };
+    }
     this.boundAddress = local;
     this.source = local;
     this.boundPort = chosen;
     return { ok: true };
   }
 
+  /** The IPv4 side for a mapped destination: ENETUNREACH on a V6ONLY socket, EAFNOSUPPORT when bound to an IPv6 address. */
+  private mappedSide(): UdpSocket | { errno: Errno } {
+    if (this.v6only) return { errno: 'ENETUNREACH' };
+    return this.ipv4 ?? { errno: 'EAFNOSUPPORT' };
+  }
+
+  /** The IPv4 address a dual-stack socket bound to `local` holds its port at; null when it holds none. */
+  private ipv4AddressFor(local: Ipv6Number): string | null {
+    if (this.v6only) return null;
+    if (local === 0n) return '0.0.0.0';
+    return isIpv4Mapped(local) ? mappedIpv4(local) : null;
+  }
+
+  /** The companion IPv4 socket: bound, its datagrams and errors this socket's, as from ::ffff:a.b.c.d. */
+  private openIpv4Side(address: string, port: number): Errno | null {
+    const owner: MappedCompanionOwner = {
+      mappedFor: this,
+      onUdpProbeError: (error) => this.owner.onUdpProbeError?.({ ...error, from: asMapped(error.from) }),
+    };
+    const opened = this.table.env.openIpv4(owner);
+    if ('errno' in opened) return opened.errno;
+    const bound = opened.bind(address, port);
+    if (!bound.ok) {
+      opened.close();
+      return bound.errno;
+    }
+    opened.setsockopt('IP_PKTINFO', true);
+    if (this.boundDevice !== undefined) opened.setsockopt('SO_BINDTODEVICE', this.boundDevice);
+    if (this.hopLimit !== DEFAULT_HOP_LIMIT) opened.setsockopt('IP_TTL', this.hopLimit);
+    opened.onMessage((d) => {
+      const dgram: Datagram = { data: d.data, from: { address: asMapped(d.from.address), port: d.from.port }, ttl: d.ttl };
+      if (this.wantsPktinfo && d.pktinfo !== undefined) dgram.pktinfo = { ...d.pktinfo, address: asMapped(d.pktinfo.address ?? '0.0.0.0') };
+      this.messageHandler?.(dgram);
+    });
+    opened.onError((errno, from) => this.errorHandler?.(errno, asMapped(from)));
+    this.ipv4 = opened;
+    return null;
+  }
+
   /** inet_autobind, as inet_dgram_connect and inet_send_prepare do before anything else: an ephemeral port. */
   private autobind(): Errno | null {
     if (this.boundPort !== 0) return null;
-    const ephemeral = this.table.ephemeralPort(0n, this);
+    const ipv4Address = this.ipv4AddressFor(0n);
+    const ephemeral = this.table.ephemeralPort(0n, this, ipv4Address);
     if (ephemeral === null) return 'EAGAIN';
+    if (ipv4Address !== null) {
+      const opened = this.openIpv4Side(ipv4Address, ephemeral);
+      if (opened !== null) return opened;
+    }
     this.boundPort = ephemeral;
     return null;
   }
@@ -305,6 +394,18 @@ export class Udp6DatagramSocket implements UdpSocket {
     const destination = parseAddress(address);
     if (typeof destination !== 'bigint') return { ok: false, errno: destination.errno };
     if (!Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, errno: 'EINVAL' };
+    if (isIpv4Mapped(destination)) {
+      // ip6_datagram_connect → __ip4_datagram_connect on the socket's IPv4 side.
+      const side = this.mappedSide();
+      if ('errno' in side) return { ok: false, errno: side.errno };
+      const connected = side.connect(mappedIpv4(destination), port);
+      if (!connected.ok) return connected;
+      const local = side.localAddress();
+      this.source = local !== null ? (parseIpv6Number(asMapped(local.address)) ?? 0n) : 0n;
+      this.peer = { address: destination, port };
+      this.pendingError = null;
+      return { ok: true };
+    }
     if (needsScope(destination) && this.boundDevice === undefined) return { ok: false, errno: 'EINVAL' };
     const routed = this.layer.routeFor(destination === 0n ? 1n : destination, this.boundAddress, this.boundDevice, this.table.env.now());
     if (!routed.ok) return { ok: false, errno: routed.errno };
@@ -334,6 +435,14 @@ export class Udp6DatagramSocket implements UdpSocket {
       // A socket connected to port 0 sends to port 0: only an explicit port 0 is EINVAL.
       port = this.peer.port;
     } else return { ok: false, errno: 'EDESTADDRREQ' };
+    if (isIpv4Mapped(destination)) {
+      // udpv6_sendmsg → udp_sendmsg over the socket's IPv4 side.
+      const side = this.mappedSide();
+      if ('errno' in side) return { ok: false, errno: side.errno };
+      const sent = to !== undefined ? side.sendto(data, { address: mappedIpv4(destination), port }) : side.sendto(data);
+      if (!sent.ok) return sent;
+      return { ok: true, info: { ...sent.info, source: asMapped(sent.info.source) } };
+    }
     if (data.length > MAX_UDP6_PAYLOAD) return { ok: false, errno: 'EMSGSIZE' };
     const now = this.table.env.now();
     let source = to === undefined ? this.source : this.boundAddress;
@@ -361,12 +470,14 @@ export class Udp6DatagramSocket implements UdpSocket {
   setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
   setsockopt(option: 'IP_PKTINFO' | 'IPV6_RECVPKTINFO' | 'SO_BROADCAST', value: boolean): SocketResult;
   setsockopt(option: 'IP_TTL', value: number): SocketResult;
+  setsockopt(option: 'IPV6_V6ONLY', value: boolean): SocketResult;
   setsockopt(option: string, value: string | number | boolean): SocketResult {
     if (this.closed) return { ok: false, errno: 'EBADF' };
     if (option === 'SO_BINDTODEVICE') {
       const name = String(value);
       if (name !== '' && this.layer.device(name) === undefined) return { ok: false, errno: 'ENODEV' };
       this.boundDevice = name === '' ? undefined : name;
+      this.ipv4?.setsockopt('SO_BINDTODEVICE', name);
       return { ok: true };
     }
     if (option === 'IP_TTL') {
@@ -374,6 +485,13 @@ export class Udp6DatagramSocket implements UdpSocket {
       const hops = Number(value);
       if (!Number.isInteger(hops) || hops < -1 || hops > 255) return { ok: false, errno: 'EINVAL' };
       this.hopLimit = hops === -1 ? DEFAULT_HOP_LIMIT : hops;
+      this.ipv4?.setsockopt('IP_TTL', this.hopLimit);
+      return { ok: true };
+    }
+    if (option === 'IPV6_V6ONLY') {
+      // ipv6_setsockopt: only before the socket has a port.
+      if (this.boundPort !== 0) return { ok: false, errno: 'EINVAL' };
+      this.v6only = Boolean(value);
       return { ok: true };
     }
     if (option === 'IPV6_RECVPKTINFO') this.wantsPktinfo = Boolean(value);
@@ -396,6 +514,8 @@ export class Udp6DatagramSocket implements UdpSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.ipv4?.close();
+    this.ipv4 = null;
     this.table.release(this);
   }
 

@@ -1,0 +1,182 @@
+/**
+ * Dual-stack UDP sockets against the Linux kernel: IPv6 sockets that are not IPV6_V6ONLY share
+ * IPv4's port space and reach IPv4 through ::ffff:a.b.c.d. The same operations run by python3 in
+ * a network namespace and by a program on the model (h2 2001:db8::2 and 10.0.0.2, its peer h1
+ * 2001:db8::1 and 10.0.0.1 with nothing listening), and every outcome — ok, the errno, or what a
+ * receive saw — must be the same: a wildcard IPv6 bind against an IPv4 one of the port both ways, a
+ * V6ONLY socket beside an IPv4 one, mapped binds, mapped sends and connects (ENETUNREACH when
+ * V6ONLY), an IPv4 datagram received as from ::ffff:10.0.0.2, IPV6_V6ONLY after bind (EINVAL), and
+ * ECONNREFUSED on a socket connected to a mapped address. Needs root, iproute2 and python3.
+ */
+import { expect, test } from 'vitest';
+import { needs } from '@netloom/wire/testing/test-environment';
+import type { Datagram, Program, SendResult, SocketResult, UdpSocket } from '../process.js';
+import { Lab, SECOND } from '../testing/lab.js';
+import { runLanExperiment } from '../testing/namespace-lan.js';
+
+type Operation =
+  | { op: 'bind' | 'connect'; socket: string; address: string; port: number }
+  | { op: 'sendto'; socket: string; address: string; port: number }
+  | { op: 'send'; socket: string }
+  | { op: 'v6only'; socket: string }
+  | { op: 'recv'; socket: string }
+  | { op: 'wait' };
+
+/** Sockets named with a leading 4 are AF_INET, the others AF_INET6. */
+const OPERATIONS: readonly Operation[] = [
+  { op: 'bind', socket: 'a', address: '::', port: 4000 },
+  { op: 'bind', socket: '4b', address: '0.0.0.0', port: 4000 },
+  { op: 'bind', socket: '4c', address: '10.0.0.2', port: 4001 },
+  { op: 'bind', socket: 'd', address: '::', port: 4001 },
+  { op: 'v6only', socket: 'e' },
+  { op: 'bind', socket: 'e', address: '::', port: 4001 },
+  { op: 'v6only', socket: 'e' },
+  { op: 'v6only', socket: 'f' },
+  { op: 'bind', socket: 'f', address: '::ffff:10.0.0.2', port: 4002 },
+  { op: 'bind', socket: 'g', address: '::ffff:10.0.0.2', port: 4002 },
+  { op: 'bind', socket: '4h', address: '10.0.0.2', port: 4002 },
+  { op: 'bind', socket: '4i', address: '0.0.0.0', port: 4003 },
+  { op: 'bind', socket: 'j', address: '2001:db8::2', port: 4003 },
+  { op: 'sendto', socket: 'e', address: '::ffff:10.0.0.1', port: 5000 },
+  { op: 'connect', socket: 'e', address: '::ffff:10.0.0.1', port: 5000 },
+  { op: 'sendto', socket: 'a', address: '::ffff:10.0.0.1', port: 5000 },
+  { op: 'sendto', socket: '4k', address: '10.0.0.2', port: 4000 },
+  { op: 'wait' },
+  { op: 'recv', socket: 'a' },
+  { op: 'connect', socket: 'm', address: '::ffff:10.0.0.1', port: 5001 },
+  { op: 'send', socket: 'm' },
+  { op: 'wait' },
+  { op: 'send', socket: 'm' },
+];
+
+function describe(o: Operation): string {
+  switch (o.op) {
+    case 'bind':
+    case 'connect':
+    case 'sendto':
+      return `${o.socket} ${o.op} [${o.address}]:${o.port}`;
+    case 'send':
+    case 'v6only':
+    case 'recv':
+      return `${o.socket} ${o.op}`;
+    case 'wait':
+      return 'wait';
+  }
+}
+
+/** The operations as a python3 program printing `<description> ok|ERRNO|from ADDRESS` per line. */
+function pythonProgram(): string {
+  const lines = [
+    'import socket, errno, time',
+    'socks = {}',
+    'def sock(name):',
+    '    if name not in socks: socks[name] = socket.socket(socket.AF_INET if name.startswith("4") else socket.AF_INET6, socket.SOCK_DGRAM)',
+    '    return socks[name]',
+    'def run(text, f):',
+    '    try:',
+    '        r = f()',
+    '        print(text + (" from " + r[1][0] if isinstance(r, tuple) else " ok"))',
+    '    except OSError as e:',
+    '        print(text + " " + errno.errorcode[e.errno])',
+  ];
+  for (const o of OPERATIONS) {
+    const text = JSON.stringify(describe(o));
+    if (o.op === 'bind' || o.op === 'connect') lines.push(`run(${text}, lambda: sock("${o.socket}").${o.op}(("${o.address}", ${o.port})))`);
+    else if (o.op === 'sendto') lines.push(`run(${text}, lambda: sock("${o.socket}").sendto(bytes(4), ("${o.address}", ${o.port})) and None)`);
+    else if (o.op === 'send') lines.push(`run(${text}, lambda: sock("${o.socket}").send(bytes(1)) and None)`);
+    else if (o.op === 'v6only') lines.push(`run(${text}, lambda: sock("${o.socket}").setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1))`);
+    else if (o.op === 'recv') lines.push(`run(${text}, lambda: sock("${o.socket}").recvfrom(100, socket.MSG_DONTWAIT))`);
+    else lines.push('time.sleep(0.5)', 'print("wait")');
+  }
+  return lines.join('\n');
+}
+
+function outcome(r: SocketResult | SendResult): string {
+  return r.ok ? 'ok' : r.errno;
+}
+
+/** The same operations by a program on the model, `wait` being half a second of emulated time. */
+function modelRun(): string {
+  const out: string[] = [];
+  const prober: Program = (ctx) => {
+    const sockets = new Map<string, UdpSocket>();
+    const received = new Map<string, Datagram[]>();
+    const sock = (name: string): UdpSocket => {
+      let s = sockets.get(name);
+      if (s === undefined) {
+        const opened = ctx.udpSocket(name.startsWith('4') ? 4 : 6);
+        if ('errno' in opened) throw new Error(opened.errno);
+        s = opened;
+        const queue: Datagram[] = [];
+        received.set(name, queue);
+        s.onMessage((d) => queue.push(d));
+        sockets.set(name, s);
+      }
+      return s;
+    };
+    const step = (index: number): void => {
+      for (let i = index; i < OPERATIONS.length; i++) {
+        const o = OPERATIONS[i]!;
+        const text = describe(o);
+        if (o.op === 'wait') {
+          out.push('wait');
+          ctx.setTimer(SECOND / 2, () => step(i + 1));
+          return;
+        }
+        if (o.op === 'recv') {
+          sock(o.socket);
+          const d = received.get(o.socket)!.shift();
+          out.push(`${text} ${d === undefined ? 'EAGAIN' : `from ${d.from.address}`}`);
+          continue;
+        }
+        let r: SocketResult | SendResult;
+        if (o.op === 'bind') r = sock(o.socket).bind(o.address, o.port);
+        else if (o.op === 'sendto') r = sock(o.socket).sendto(new Uint8Array(4), { address: o.address, port: o.port });
+        else if (o.op === 'send') r = sock(o.socket).sendto(new Uint8Array(1));
+        else if (o.op === 'v6only') r = (sock(o.socket) as unknown as { setsockopt(option: 'IPV6_V6ONLY', value: boolean): SocketResult }).setsockopt('IPV6_V6ONLY', true);
+        else r = sock(o.socket).connect(o.address, o.port);
+        out.push(`${text} ${outcome(r)}`);
+      }
+      ctx.exit(0);
+    };
+    step(0);
+  };
+  const lab = new Lab();
+  lab.addNode('h1');
+  lab.addNode('h2', { programs: { prober } });
+  lab.link('h1:eth0', 'h2:eth0');
+  lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth0 nodad');
+  lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
+  lab.exec('h1', 'ip addr add 10.0.0.1/24 dev eth0');
+  lab.exec('h2', 'ip addr add 10.0.0.2/24 dev eth0');
+  lab.run(3 * SECOND);
+  const run = lab.exec('h2', 'prober', 5 * SECOND);
+  if (run.status !== 0) throw new Error(`prober: ${run.stderr}`);
+  return `${out.join('\n')}\n`;
+}
+
+const linux = needs({ netns: true, tools: ['bash', 'python3'] });
+
+linux.describe('dual-stack UDP sockets against the Linux kernel', () => {
+  test('IPv6 sockets share IPv4 ports and reach IPv4 through mapped addresses unless IPV6_V6ONLY, as on Linux', () => {
+    const ports = [
+      { node: 'h1', ifname: 'eth0', mac: '02:00:00:00:06:01', lan: 'lan' },
+      { node: 'h2', ifname: 'eth0', mac: '02:00:00:00:06:02', lan: 'lan' },
+    ];
+    const script = [
+      'for ns in $h1 $h2; do ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0; done',
+      'ip -n $h1 link set eth0 up',
+      'ip -n $h2 link set eth0 up',
+      'ip -n $h1 -6 addr add 2001:db8::1/64 dev eth0 nodad',
+      'ip -n $h2 -6 addr add 2001:db8::2/64 dev eth0 nodad',
+      'ip -n $h1 addr add 10.0.0.1/24 dev eth0',
+      'ip -n $h2 addr add 10.0.0.2/24 dev eth0',
+      'sleep 2',
+      'echo @@linux',
+      `ip netns exec $h2 python3 - <<'PYTHON'\n${pythonProgram()}\nPYTHON`,
+    ].join('\n');
+    const sections = runLanExperiment(ports, script);
+    expect(sections.get('error')).toBeUndefined();
+    expect(modelRun()).toBe(sections.get('linux')?.trimEnd() + '\n');
+  });
+});
