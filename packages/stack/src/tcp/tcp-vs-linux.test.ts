@@ -274,6 +274,27 @@ describe('RTO back-off when the path dies', () => {
     expect(model).toEqual(linux);
   });
 
+  it('the path dies at a router that says so (ICMP network unreachable): the same back-off until Linux reverts one, and ENETUNREACH, the soft error, instead of ETIMEDOUT', () => {
+    const s = scenario('rto-unreachable');
+    const isLost = (x: NormalSegment) => x.from === 'client' && x.length === 1000;
+    // The probe and the first four RTOs, before Linux's first RFC 6069 revert (the divergence below).
+    expectIntervalsWithinSlack(retransmissionTimes(s.model, isLost).slice(0, 5), retransmissionTimes(s.linux, isLost).slice(0, 5));
+    expect(s.recording.steps.at(-1)?.result.errno).toBe('ENETUNREACH');
+    expect(s.replay.steps.at(-1)?.result.errno).toBe('ENETUNREACH');
+    const { linux, model } = listings(s);
+    expect(model).toEqual(linux);
+  });
+
+  it('known divergence, still there: Linux undoes one back-off when an ICMP unreachable quotes the retransmitted head (RFC 6069, tcp_ld_RTO_revert), so it retransmits more often; the model keeps doubling', () => {
+    const s = scenario('rto-unreachable');
+    const isLost = (x: NormalSegment) => x.from === 'client' && x.length === 1000;
+    const intervals = (times: number[]) => times.map((t, i) => t - (i === 0 ? 0 : (times[i - 1] as number)));
+    // After the probe and the first RTO (equal intervals), each interval doubles — unless a revert came between.
+    const reverted = (times: number[]) => intervals(times).some((d, i, all) => i > 1 && d < 1.5 * (all[i - 1] as number));
+    expect(reverted(retransmissionTimes(s.linux, isLost))).toBe(true);
+    expect(reverted(retransmissionTimes(s.model, isLost))).toBe(false);
+  });
+
   it('a flight into a blackhole: cwnd (10) segments, a tail loss probe with new data, then the first segment at each RTO, doubling; ETIMEDOUT', () => {
     const s = scenario('rto-bulk');
     // The client's segments from the first of the 20000 bytes on: first transmissions and copies, in order.
