@@ -561,7 +561,6 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
 
   /** inet_csk_listen_stop: queued connections are reset, request sockets forgotten. */
   private closeListener(): void {
-    const now = this.table.env.now();
     for (const child of this.acceptQueue.splice(0)) {
       // Never accepted: no program holds it, so it is released once reset.
       child.closed = true;
@@ -573,7 +572,6 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     this.currentState = 'CLOSE';
     this.table.unlisten(this);
     if (this.closed) this.table.release(this);
-    void now;
   }
 
   // ================================================================ segments in
@@ -713,12 +711,10 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     this.armKeepalive();
   }
 
+  /** tcp_sequence: the segment ends at or after rcv_wup and starts before the right edge of the window. */
   private isAcceptable(seq: number, length: number): boolean {
-    const window = seqDiff(seqAdd(this.rcvWup, this.rcvWnd), this.rcvNxt);
-    const end = seqAdd(seq, length);
-    if (window <= 0) return length === 0 ? seq === this.rcvNxt : false;
-    // The segment overlaps [rcv_nxt, rcv_nxt + window) (tcp_sequence: end after rcv_wup, seq before the right edge).
-    return !seqLt(end, this.rcvWup) && seqLt(seq, seqAdd(this.rcvNxt, window)) && (length === 0 || seqLt(this.rcvNxt, end) || seq === this.rcvNxt || seqLe(this.rcvNxt, end));
+    const window = Math.max(0, seqDiff(seqAdd(this.rcvWup, this.rcvWnd), this.rcvNxt));
+    return !seqLt(seqAdd(seq, length), this.rcvWup) && seqLe(seq, seqAdd(this.rcvNxt, window));
   }
 
   /** tcp_reset: the errno by state, then the socket is done. */
@@ -891,7 +887,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
         if (this.closed) this.armStateTimer(this.table.env.sysctl('net.ipv4.tcp_fin_timeout') * SECOND, () => this.done());
         break;
       case 'CLOSING':
-        this.enterTimeWait(now);
+        this.enterTimeWait();
         break;
       case 'LAST-ACK':
         this.done();
@@ -907,7 +903,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     if (this.tsOk) {
       const echo = readOptions(tcp.options).timestamp?.echoReply;
       if (echo !== undefined && echo !== 0) {
-        const rtt = (seqDiff(this.timestampNow(now), echo) + 0) * MS;
+        const rtt = seqDiff(this.timestampNow(now), echo) * MS;
         if (rtt >= 0) {
           this.rtoEstimator.sample({ rtt: Math.max(rtt, 1000), retransmitted: false, fromTimestamp: true, sndUna: ack, sndNxt: this.sndNxt });
           this.rttSeq = null;
@@ -1049,21 +1045,20 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
         break;
       case 'FIN-WAIT-2':
         this.sendAck(now);
-        this.enterTimeWait(now);
+        this.enterTimeWait();
         break;
       default:
         break;
     }
   }
 
-  private enterTimeWait(now: Nanos): void {
+  private enterTimeWait(): void {
     this.currentState = 'TIME-WAIT';
     this.stopRetransmit();
     this.stopPersist();
     this.stopDelack();
     this.keepaliveTimer?.cancel();
     this.armStateTimer(TIME_WAIT_LENGTH, () => this.done());
-    void now;
   }
 
   /** Hand unread bytes and a pending end to the program once it has handlers. */
@@ -1404,7 +1399,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     switch (this.currentState) {
       case 'ESTAB':
       case 'SYN-RECV':
-        this.currentState = this.currentState === 'SYN-RECV' ? 'FIN-WAIT-1' : 'FIN-WAIT-1';
+        this.currentState = 'FIN-WAIT-1';
         break;
       case 'CLOSE-WAIT':
         this.currentState = 'LAST-ACK';
