@@ -19,6 +19,8 @@ import type {
   BenchChainResult,
   BenchLanOptions,
   BenchLanResult,
+  BenchLvsOptions,
+  BenchLvsResult,
   EmulatorApi,
   EmulatorOptions,
   TraceEvent,
@@ -29,6 +31,7 @@ export interface Engine {
   formatTrace(event: TraceEvent): string;
   benchChain(options: BenchChainOptions): Promise<BenchChainResult>;
   benchLan(options: BenchLanOptions): Promise<BenchLanResult>;
+  benchLvs(options: BenchLvsOptions): Promise<BenchLvsResult>;
   benchBoot(options: BenchBootOptions): Promise<BenchBootResult>;
   benchBarrier(options: BenchBarrierOptions): Promise<BenchBarrierResult>;
 }

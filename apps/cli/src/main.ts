@@ -149,6 +149,11 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
   benchScenario('lan', 'N hosts on one switch, each arpings and pings every other: switch frames per second', [
     new Option('--hosts <n>', 'hosts on the switch (default 32)').argParser(integerOption('--hosts', 2, 4096)),
   ]);
+  benchScenario('lvs', 'clients through one IPVS director (LVS-NAT) to real servers: new TCP connections per second', [
+    new Option('--clients <n>', 'client nodes running http-load (default 4)').argParser(integerOption('--clients', 1, 10000)),
+    new Option('--servers <n>', 'real servers running httpd (default 4)').argParser(integerOption('--servers', 1, 1024)),
+    new Option('--connections <n>', 'connections in all (default 2000)').argParser(integerOption('--connections', 1)),
+  ]);
   benchScenario('boot', 'time to a ready chain of N nodes and peak RSS, each size and placement in its own process', [
     new Option('--nodes <list>', 'sizes, comma-separated (default 100,1000,10000)').argParser(integerListOption('--nodes', 2, 65537)),
   ]);

@@ -8,7 +8,7 @@
  * inline-watchdog.ts).
  */
 
-import { benchBarrier, benchBoot, benchChain, benchLan, Emulator, formatTrace } from '@netloom/runtime';
+import { benchBarrier, benchBoot, benchChain, benchLan, benchLvs, Emulator, formatTrace } from '@netloom/runtime';
 import type { Engine } from './engine.js';
 import { exitOnStuckNode } from './stuck-node-exit.js';
 
@@ -18,6 +18,7 @@ export async function runtimeEngine(): Promise<Engine> {
     formatTrace,
     benchChain: (options) => benchChain({ ...options, onStuck: exitOnStuckNode }),
     benchLan: (options) => benchLan({ ...options, onStuck: exitOnStuckNode }),
+    benchLvs: (options) => benchLvs({ ...options, onStuck: exitOnStuckNode }),
     benchBoot: (options) => benchBoot({ ...options, onStuck: exitOnStuckNode }),
     benchBarrier: (options) => benchBarrier({ ...options, onStuck: exitOnStuckNode }),
   };

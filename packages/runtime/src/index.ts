@@ -9,6 +9,7 @@ export { formatTrace, formatVirtualTime, traceVerb } from './trace-format.js';
 export { CaptureError, captureFileName } from './pcapng-writer.js';
 export { benchChain, chainSpec, type BenchChainOptions, type BenchChainResult } from './bench-chain.js';
 export { benchLan, lanSpec, lanRound, type BenchLanOptions, type BenchLanResult } from './bench-lan.js';
+export { benchLvs, lvsSpec, type BenchLvsOptions, type BenchLvsResult } from './bench-lvs.js';
 export { benchBoot, bootSpec, bootNodeCommands, type BenchBootOptions, type BenchBootResult } from './bench-boot.js';
 export { benchBarrier, barrierSpec, type BenchBarrierOptions, type BenchBarrierResult } from './bench-barrier.js';
 export type { BenchProgress } from './bench-common.js';

@@ -16,10 +16,10 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
-import type { BenchBarrierResult, BenchBootResult, BenchChainResult, BenchLanResult, BenchProgress, Placement } from '../runtime-api.js';
+import type { BenchBarrierResult, BenchBootResult, BenchChainResult, BenchLanResult, BenchLvsResult, BenchProgress, Placement } from '../runtime-api.js';
 import { CHILD_PROGRESS_ENV, openProgress, parseChildProgress, type ProgressSink } from './bench-progress.js';
 
-export type BenchScenario = 'chain' | 'lan' | 'boot' | 'barrier';
+export type BenchScenario = 'chain' | 'lan' | 'boot' | 'barrier' | 'lvs';
 
 export interface BenchOptions {
   /** chain */
@@ -29,6 +29,10 @@ export interface BenchOptions {
   intervalUs?: number;
   /** lan */
   hosts?: number;
+  /** lvs */
+  clients?: number;
+  servers?: number;
+  connections?: number;
   /** boot: the sizes (default 100, 1000, 10000); barrier: the chain's ticker nodes. */
   nodes?: number[];
   /** barrier */
@@ -47,7 +51,7 @@ export interface BenchCase {
   nodes?: number;
 }
 
-export type BenchResult = BenchChainResult | BenchLanResult | BenchBootResult | BenchBarrierResult;
+export type BenchResult = BenchChainResult | BenchLanResult | BenchBootResult | BenchBarrierResult | BenchLvsResult;
 
 /** A case that did not give figures: its placement and the error (the child's stderr line). */
 export interface BenchFailure {
@@ -99,6 +103,9 @@ export function caseArgv(scenario: BenchScenario, options: BenchOptions, benchCa
   add('--burst', options.burst);
   add('--interval-us', options.intervalUs);
   add('--hosts', options.hosts);
+  add('--clients', options.clients);
+  add('--servers', options.servers);
+  add('--connections', options.connections);
   add('--windows', options.windows);
   if (scenario === 'boot') add('--nodes', benchCase.nodes);
   else if (options.nodes !== undefined) argv.push('--nodes', options.nodes.join(','));
@@ -156,6 +163,13 @@ function runScenario(scenario: BenchScenario, options: BenchOptions & { placemen
       });
     case 'lan':
       return runtime.benchLan({ ...common, ...(options.hosts !== undefined ? { hosts: options.hosts } : {}) });
+    case 'lvs':
+      return runtime.benchLvs({
+        ...common,
+        ...(options.clients !== undefined ? { clients: options.clients } : {}),
+        ...(options.servers !== undefined ? { servers: options.servers } : {}),
+        ...(options.connections !== undefined ? { connections: options.connections } : {}),
+      });
     case 'boot': {
       const sizes = options.nodes ?? [1000];
       if (sizes.length !== 1) throw new Error(`one size at a time with --placement ${options.placement} (peak RSS is the process's); --placement all runs each in its own process`);
@@ -250,6 +264,11 @@ const COLUMNS: Record<BenchScenario, Column[]> = {
     { title: 'frames/s', cell: (r) => group((r as BenchLanResult).framesPerSecond) },
     { title: 'wall time', cell: (r) => seconds((r as { wallMs: number }).wallMs) },
   ],
+  lvs: [
+    { title: 'connections', cell: (r) => `${group((r as BenchLvsResult).connections)} (${group((r as BenchLvsResult).answered)}/${group((r as BenchLvsResult).requested)} answered)` },
+    { title: 'connections/s', cell: (r) => group((r as BenchLvsResult).connectionsPerSecond) },
+    { title: 'wall time', cell: (r) => seconds((r as { wallMs: number }).wallMs) },
+  ],
   boot: [
     { title: 'nodes', cell: (r) => group((r as BenchBootResult).nodes) },
     { title: 'ready in', cell: (r) => seconds((r as BenchBootResult).readyMs) },
@@ -265,6 +284,7 @@ const COLUMNS: Record<BenchScenario, Column[]> = {
 const TITLES: Record<BenchScenario, (row: BenchRow) => string> = {
   chain: (r) => (isFailure(r) ? 'router chain' : `router chain: ${(r as BenchChainResult).routers} routers, ${group((r as BenchChainResult).packets)} datagrams${bursts(r as BenchChainResult)}`),
   lan: (r) => (isFailure(r) ? 'LAN' : `LAN: ${(r as BenchLanResult).hosts} hosts on one switch, each arpings and pings every other`),
+  lvs: (r) => (isFailure(r) ? 'LVS' : `LVS: ${(r as BenchLvsResult).clients} clients' http-load through one LVS-NAT director to ${(r as BenchLvsResult).servers} real servers, a new TCP connection per request`),
   boot: () => 'boot: a chain of routers between two hosts, addresses and routes by startup commands',
   barrier: (r) => (isFailure(r) ? 'barrier' : `barrier: ${(r as BenchBarrierResult).nodes} ticker nodes, ${group((r as BenchBarrierResult).windows)} lookahead windows`),
 };

@@ -471,6 +471,11 @@ export function fakeEngine(): Engine & { opened: FakeEmulator[] } {
       options.onProgress?.(1, 1);
       return { hosts, rounds: hosts - 1, answered: commands, commands, switchFrames: 2 * commands, wallMs: 1000, framesPerSecond: 2 * commands, peakRssBytes: 100 * 1048576, placement: options.placement ?? 'packed', workers: options.workers ?? 2, virtualNs: 1e9 };
     },
+    async benchLvs(options) {
+      const connections = options.connections ?? 2000;
+      options.onProgress?.(1, 1);
+      return { clients: options.clients ?? 4, servers: options.servers ?? 4, connections, answered: connections, requested: connections, wallMs: 1000, connectionsPerSecond: connections, peakRssBytes: 100 * 1048576, placement: options.placement ?? 'packed', workers: options.workers ?? 2, virtualNs: 1e9 };
+    },
     async benchBoot(options) {
       const nodes = options.nodes ?? 1000;
       return { nodes, links: nodes - 1, commands: 5 * nodes, readyMs: nodes, peakRssBytes: nodes * 65536, placement: options.placement ?? 'packed', workers: options.workers ?? 2 };

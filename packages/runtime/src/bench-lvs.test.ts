@@ -1,0 +1,29 @@
+/**
+ * `bench lvs`'s network and what its run reports — never how fast: every requested connection is
+ * scheduled by the director and answered, spread over the real servers.
+ */
+import { describe, expect, it } from 'vitest';
+import { benchLvs, lvsSpec } from './bench-lvs.js';
+
+describe('bench lvs', () => {
+  it('builds clients, real servers and the director last, with one service over every real server', () => {
+    const spec = lvsSpec(3, 2);
+    expect(spec.nodes.map((n) => n.name)).toEqual(['c1', 'c2', 'c3', 'rs1', 'rs2', 'director']);
+    expect(spec.lans.map((l) => `${l.name}: ${l.members.map((m) => `${m.node}:${m.ifname}`).join(' ')}`)).toEqual([
+      'outside: c1:eth0 c2:eth0 c3:eth0 director:eth0',
+      'inside: director:eth1 rs1:eth0 rs2:eth0',
+    ]);
+    expect(spec.nodes.at(-1)!.exec.filter((c) => c.startsWith('ipvsadm'))).toEqual([
+      'ipvsadm -A -t 192.168.0.100:80 -s rr',
+      'ipvsadm -a -t 192.168.0.100:80 -r 10.1.1.1:80 -m',
+      'ipvsadm -a -t 192.168.0.100:80 -r 10.1.1.2:80 -m',
+    ]);
+    expect(() => lvsSpec(0, 1)).toThrow('an LVS bench needs 1 to 10000 clients, not 0');
+  });
+
+  it('reports every connection scheduled by the director and answered', async () => {
+    const result = await benchLvs({ clients: 2, servers: 2, connections: 30, placement: 'inline' });
+    expect(result).toMatchObject({ clients: 2, servers: 2, connections: 30, answered: 30, requested: 30, placement: 'inline' });
+    expect(result.virtualNs).toBeGreaterThan(0);
+  }, 120_000);
+});
