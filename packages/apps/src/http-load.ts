@@ -100,6 +100,7 @@ export const httpLoad: Program = (ctx) => {
   const started = ctx.now();
   let started_ = 0;
   let finished = false;
+  let keptAlive = 0;
   const live = new Set<TcpSocket>();
   const cancels = new Set<() => void>();
 
@@ -160,8 +161,6 @@ export const httpLoad: Program = (ctx) => {
     stop((ERRNO_NUMBER[errno] ?? 1) & 0xff);
     return false;
   };
-  let keptAlive = 0;
-
   const finishOne = (): void => {
     tally.done++;
     if (heartbeat > 0 && tally.done % heartbeat === 0 && tally.done < requests) ctx.stderr(`Completed ${tally.done} requests\n`);
@@ -177,10 +176,7 @@ export const httpLoad: Program = (ctx) => {
       return;
     }
     started_++;
-    if (reuse !== null) {
-      keptAlive++;
-      return exchange(reuse);
-    }
+    if (reuse !== null) return exchange(reuse);
     const cancel = connectTcp(ctx, address, url.port, {}, (result) => {
       cancels.delete(cancel);
       if (finished) return;
@@ -224,6 +220,8 @@ export const httpLoad: Program = (ctx) => {
           tally.serverSoftware = headerValue(head.headers, 'Server') ?? '';
         } else if (!variableLength && bodyBytes !== tally.documentLength) tally.failedLength++;
         if (head.status < 200 || head.status > 299) tally.non2xx++;
+        // ab's `doneka`: responses that let the connection live on.
+        if (keepAlive && isKeepAlive(head.version, head.headers)) keptAlive++;
         const host = headerValue(head.headers, 'X-Served-By') ?? '(none)';
         tally.servedBy.set(host, (tally.servedBy.get(host) ?? 0) + 1);
       }
@@ -261,26 +259,20 @@ export const httpLoad: Program = (ctx) => {
       else if (bodyBytes >= MAX_RESPONSE_BYTES) end(false);
     });
     socket.onEnd(() => end(false));
-    socket.onError((errno) => {
+    const failed = (errno: Errno): void => {
       if (over) return;
       over = true;
       timer.cancel();
       live.delete(socket);
+      socket.close();
       if (!socketError(errno, 'failedReceive')) return;
       finishOne();
       runSlot(null);
-    });
+    };
+    socket.onError(failed);
     const sent = socket.send(request);
     // A fresh connection's send buffer takes a request whole; a refusal is the connection's error.
-    if (!sent.ok) {
-      over = true;
-      timer.cancel();
-      live.delete(socket);
-      socket.close();
-      if (!socketError(sent.errno, 'failedReceive')) return;
-      finishOne();
-      runSlot(null);
-    }
+    if (!sent.ok) failed(sent.errno);
   };
 
   ctx.onInterrupt(() => {

@@ -86,7 +86,10 @@ class ThroughputReport {
   /** The whole connection's line; no more interval lines after it. */
   finish(): void {
     this.timer?.cancel();
-    this.write(reportLine(this.id, 0, this.now() - this.start, this.bytes));
+    const elapsed = this.now() - this.start;
+    // An interval ending now (-t a multiple of -i) gets its line before the total, as iperf prints it.
+    if (this.interval !== null && elapsed >= this.intervalStart + this.interval) this.write(reportLine(this.id, this.intervalStart, this.intervalStart + this.interval, this.intervalBytes));
+    this.write(reportLine(this.id, 0, elapsed, this.bytes));
   }
 
   private arm(): void {
