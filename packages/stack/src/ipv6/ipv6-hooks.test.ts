@@ -1,6 +1,7 @@
 /**
  * Family 6's seams for parts that plug in (Mobile IPv6): the FORWARD and LOCAL_OUT netfilter hook
- * points of the IPv6 layer, and the routing-type registry a type 2 routing header goes to.
+ * points of the IPv6 layer, the routing-type registry a type 2 routing header goes to, and the Home
+ * Address option's handler (the addresses a transport is given after either).
  * h1 (2001:db8:1::1) — r — h2 (2001:db8:2::2), r forwarding.
  */
 import { buildUdpIpv6Packet, emitIpv6ExtensionHeaders, IpProtocol, ipv6FromBytes, parseIpv6, buildIpv6Packet } from '@netloom/wire';
@@ -91,5 +92,48 @@ describe('IPv6 hook points and routing types', () => {
     lab.run(100 * MS);
     expect(handled).toEqual(['eth0 true 1']);
     expect(lab.drops('h2').length).toBe(before);
+  });
+
+  test('a transport sees the Home Address option\'s address as the source once a handler takes it, and a type 2 routing header\'s as the destination', () => {
+    const lab = network();
+    const HOME = address('2001:db8:9::9');
+    const EXPERIMENT = 253;
+    const seen: string[] = [];
+    lab.node('h2').parts.transports.register(6, EXPERIMENT, {
+      receive: (d) => {
+        seen.push(`${d.source.toString(16)} > ${d.destination.toString(16)}`);
+      },
+      error: () => false,
+    });
+    const withHao = new Uint8Array(24);
+    emitIpv6ExtensionHeaders([{ kind: 'destinationOptions', nextHeader: EXPERIMENT, options: [{ kind: 'padN', data: new Uint8Array(2) }, { kind: 'homeAddress', address: HOME }] }], withHao, 0);
+    const haoPacket = buildIpv6Packet({ source: H1, destination: H2, nextHeader: IpProtocol.destinationOptions }, withHao);
+    const withRh2 = new Uint8Array(24);
+    emitIpv6ExtensionHeaders([{ kind: 'routingType2', nextHeader: EXPERIMENT, segmentsLeft: 1, homeAddress: HOME }], withRh2, 0);
+    const rh2Packet = buildIpv6Packet({ source: H1, destination: H2, nextHeader: IpProtocol.routing }, withRh2);
+    const send = (packet: Uint8Array): unknown => lab.node('h1').parts.ipv6.sendLocal(packet, ipv6FromBytes(H1), ipv6FromBytes(H2), undefined, lab.now);
+    const hex = (a: Uint8Array): string => ipv6FromBytes(a).toString(16);
+    // Without a handler the option is passed as known, the source as on the wire.
+    send(haoPacket);
+    lab.run(100 * MS);
+    expect(seen).toEqual([`${hex(H1)} > ${hex(H2)}`]);
+    let accept = true;
+    const asked: string[] = [];
+    lab.node('h2').parts.ipv6.registerHomeAddressOption((dev, home, source, nextHeader) => {
+      asked.push(`${dev} ${home.toString(16)} from ${source.toString(16)} next ${nextHeader}`);
+      return accept;
+    });
+    send(haoPacket);
+    lab.run(100 * MS);
+    expect(asked).toEqual([`eth0 ${hex(HOME)} from ${hex(H1)} next ${EXPERIMENT}`]);
+    expect(seen[1]).toBe(`${hex(HOME)} > ${hex(H2)}`);
+    accept = false;
+    send(haoPacket);
+    lab.run(100 * MS);
+    expect(seen.length).toBe(2);
+    lab.node('h2').parts.ipv6.routingTypes.register(2, () => true);
+    send(rh2Packet);
+    lab.run(100 * MS);
+    expect(seen[2]).toBe(`${hex(H1)} > ${hex(HOME)}`);
   });
 });

@@ -40,7 +40,11 @@
  * the node's chains (netfilter/hooks.ts) with an Ipv6PacketView: accept, drop (traced; EPERM for a
  * socket's send) or stolen; a hook that rewrites addresses is not re-routed. Routing headers other
  * than those with no segments left go to a handler registered for their type (`routingTypes`:
- * Mobile IPv6 registers type 2, ipv6_rthdr_rcv's IPV6_SRCRT_TYPE_2 case), else a parameter problem.
+ * Mobile IPv6 registers type 2, ipv6_rthdr_rcv's IPV6_SRCRT_TYPE_2 case, whose home address is then
+ * the destination the transport sees), else a parameter problem. Once Mobile IPv6 registers a Home
+ * Address option handler (ipv6_dest_hao), a packet with the option is delivered with the home
+ * address as its source (mip6_addr_swap) or dropped by the handler; the packet's bytes stay as
+ * received.
  * Our own packets larger than the route's MTU (the device's, or net.ipv6.conf.DEV.mtu from an RA)
  * leave in fragments (ip6_fragment, reassembly.ts); a forwarded one that does not fit is dropped
  * with a packet too big carrying the MTU (ip6_pkt_too_big; not rate limited, as the default
@@ -139,6 +143,14 @@ declare module '../netfilter/hooks.js' {
  */
 export type RoutingTypeHandler = (dev: string, address: Uint8Array, segmentsLeft: number, now: Nanos) => boolean;
 
+/**
+ * The Home Address option's handler (ipv6_dest_hao with its xfrm6_input_addr check), registered by
+ * Mobile IPv6: `homeAddress` arrived in a packet from `source` on `dev` whose header after the
+ * Destination Options is `nextHeader`; true to deliver the packet with the home address as its
+ * source (mip6_addr_swap), false when it dropped the packet.
+ */
+export type HomeAddressOptionHandler = (dev: string, homeAddress: bigint, source: bigint, nextHeader: number, now: Nanos) => boolean;
+
 /** An IPv6 address of a device as the layer sees it. */
 export interface Ipv6LayerAddress {
   address: bigint;
@@ -182,7 +194,15 @@ export interface Ipv6Dependencies {
  * An extension header's handler (inet6_protos of exthdrs.c) for the header of type `protocol` at
  * `offset` in the payload: go on with the protocol it names after it, or stop (dropped or answered).
  */
-export type ExtensionHeaderHandler = (packet: ParsedPacket, protocol: number, offset: number, now: Nanos) => { next: number; offset: number } | null;
+export type ExtensionHeaderHandler = (packet: ParsedPacket, protocol: number, offset: number, now: Nanos) => ExtensionHeaderStep | null;
+
+/** Where the walk goes on, and the addresses the header swapped in for delivery (a Home Address option's source, a type 2 routing header's destination). */
+export interface ExtensionHeaderStep {
+  next: number;
+  offset: number;
+  source?: bigint;
+  destination?: bigint;
+}
 
 interface ParsedPacket {
   dev: string;
@@ -218,6 +238,8 @@ export class Ipv6Layer {
   readonly extensionHeaders = new ProtocolTable<ExtensionHeaderHandler>('IPv6 extension header', 255);
   /** Routing header handlers by routing type, for headers with segments left (Mobile IPv6's type 2). */
   readonly routingTypes = new ProtocolTable<RoutingTypeHandler>('IPv6 routing type', 255);
+  /** The Home Address option's handler once Mobile IPv6 is loaded; until then the option is passed as known, without a swap. */
+  private homeAddressOption: HomeAddressOptionHandler | undefined;
   /** Family 6's hook chains: an empty chain is one length read per packet. */
   private readonly hooks: HookChains;
   private readonly netfilter: NetfilterHooks;
@@ -281,7 +303,7 @@ export class Ipv6Layer {
       receive: (delivery, now) => this.processIcmpv6(delivery, now),
       error: () => false,
     });
-    const skipOptions: ExtensionHeaderHandler = (p, protocol, offset) => this.skipOptionsHeader(p, protocol, offset);
+    const skipOptions: ExtensionHeaderHandler = (p, protocol, offset, now) => this.skipOptionsHeader(p, protocol, offset, now);
     this.extensionHeaders.register(NEXTHDR_HOP, skipOptions);
     this.extensionHeaders.register(NEXTHDR_DEST, skipOptions);
     this.extensionHeaders.register(NEXTHDR_ROUTING, (p, _protocol, offset, now) => this.processRoutingHeader(p, offset, now));
@@ -303,6 +325,12 @@ export class Ipv6Layer {
   registerPing(ping: { receive(message: Ping6Message, now: Nanos): boolean }): void {
     if (this.ping !== undefined) throw new Error('the IPv6 layer already has ping sockets registered');
     this.ping = ping;
+  }
+
+  /** Mobile IPv6's Home Address option processing; once per layer. */
+  registerHomeAddressOption(handler: HomeAddressOptionHandler): void {
+    if (this.homeAddressOption !== undefined) throw new Error('the IPv6 layer already has a Home Address option handler');
+    this.homeAddressOption = handler;
   }
 
   /** Router discovery's RA processing (router-discovery.ts); once per layer. */
@@ -424,6 +452,7 @@ export class Ipv6Layer {
     let offset = 0;
     // Where the field naming `next` sits in the packet: the fixed header's, then each extension header's first byte.
     let nextHeaderField = 6;
+    let { source, destination } = p;
     for (let walked = 0; walked <= MAX_EXTENSION_HEADERS; walked++) {
       if (next === NEXTHDR_NONE) return;
       const header = this.extensionHeaders.handlerFor(next);
@@ -433,6 +462,8 @@ export class Ipv6Layer {
       nextHeaderField = IPV6_HEADER_LENGTH + offset;
       next = result.next;
       offset = result.offset;
+      source = result.source ?? source;
+      destination = result.destination ?? destination;
     }
     const transport = this.transports.handlerFor(next);
     if (transport === undefined) {
@@ -441,7 +472,7 @@ export class Ipv6Layer {
       return;
     }
     const frame = p.frame !== p.packet ? { frame: p.frame } : {};
-    transport.receive({ dev: p.dev, source: p.source, destination: p.destination, hopLimit: p.ip.hopLimit, payload: p.ip.payload.subarray(offset), packet: p.packet, ...frame }, now);
+    transport.receive({ dev: p.dev, source, destination, hopLimit: p.ip.hopLimit, payload: p.ip.payload.subarray(offset), packet: p.packet, ...frame }, now);
   }
 
   /** The length of the extension header of type `protocol` at `offset`. */
@@ -450,21 +481,26 @@ export class Ipv6Layer {
   }
 
   /** ip6_parse_tlv for Hop-by-Hop and Destination Options: options whose type says skip are skipped. */
-  private skipOptionsHeader(p: ParsedPacket, protocol: number, offset: number): { next: number; offset: number } | null {
+  private skipOptionsHeader(p: ParsedPacket, protocol: number, offset: number, now: Nanos): ExtensionHeaderStep | null {
     const header = parseIpv6ExtensionHeader(p.ip.payload.subarray(offset), protocol);
     if (isWireError(header)) {
       this.deps.drop(p.dev, 'malformed', p.frame, header.error);
       return null;
     }
+    let homeAddress: bigint | undefined;
     if (header.kind === 'hopByHop' || header.kind === 'destinationOptions') {
       for (const option of header.options) {
+        if (option.kind === 'homeAddress' && header.kind === 'destinationOptions' && this.homeAddressOption !== undefined) {
+          homeAddress = ipv6FromBytes(option.address);
+          if (!this.homeAddressOption(p.dev, homeAddress, p.source, header.nextHeader, now)) return null;
+        }
         if (option.kind !== 'other') continue;
         if (unrecognizedOptionAction(option.type) === 'skip') continue;
         this.deps.drop(p.dev, 'unsupportedProtocol', p.frame, `IPv6 option type ${option.type}`);
         return null;
       }
     }
-    return { next: header.nextHeader, offset: offset + this.headerLength(p, protocol, offset) };
+    return { next: header.nextHeader, offset: offset + this.headerLength(p, protocol, offset), ...(homeAddress !== undefined ? { source: homeAddress } : {}) };
   }
 
   /**
@@ -514,7 +550,7 @@ export class Ipv6Layer {
   }
 
   /** ipv6_rthdr_rcv: with no segments left the header is passed; otherwise a parameter problem (source routing is not modelled). */
-  private processRoutingHeader(p: ParsedPacket, offset: number, now: Nanos): { next: number; offset: number } | null {
+  private processRoutingHeader(p: ParsedPacket, offset: number, now: Nanos): ExtensionHeaderStep | null {
     const header = parseIpv6ExtensionHeader(p.ip.payload.subarray(offset), NEXTHDR_ROUTING);
     if (isWireError(header) || (header.kind !== 'routing' && header.kind !== 'routingType2')) {
       this.deps.drop(p.dev, 'malformed', p.frame, isWireError(header) ? header.error : 'not a routing header');
@@ -523,7 +559,8 @@ export class Ipv6Layer {
     const after = { next: header.nextHeader, offset: offset + this.headerLength(p, NEXTHDR_ROUTING, offset) };
     if (header.segmentsLeft === 0) return after;
     const typed = header.kind === 'routingType2' ? this.routingTypes.handlerFor(2) : undefined;
-    if (typed !== undefined && header.kind === 'routingType2') return typed(p.dev, header.homeAddress, header.segmentsLeft, now) ? after : null;
+    // ipv6_rthdr_rcv's type 2: the home address becomes the destination the packet is delivered to.
+    if (typed !== undefined && header.kind === 'routingType2') return typed(p.dev, header.homeAddress, header.segmentsLeft, now) ? { ...after, destination: ipv6FromBytes(header.homeAddress) } : null;
     const routingType = header.kind === 'routingType2' ? 2 : header.routingType;
     this.deps.drop(p.dev, 'unsupportedProtocol', p.frame, `routing header type ${routingType}`);
     // Pointer at the routing type field (ICMPV6_HDR_FIELD).
