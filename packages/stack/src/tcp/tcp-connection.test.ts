@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { isWireError, parseTcp, TcpFlag } from '@netloom/wire';
 import type { Program, TcpSocket } from '../process.js';
 import { Prng } from '../timers.js';
-import { MS, SECOND } from '../testing/lab.js';
+import { ip, MS, SECOND } from '../testing/lab.js';
 import { chain, clientProgram, concat, flagText, newLog, optionText, pattern, serverProgram, tcpSegments } from './tcp-lab.js';
 
 describe('the handshake', () => {
@@ -336,5 +336,75 @@ describe('path MTU', () => {
     const sizes = new Set(tcpSegments(lab.sent('r1', 'eth1')).map((s) => s.tcp.payload.length));
     // 1400 - 20 - 20 - 12 bytes of timestamps: 1348 per segment after the first frag-needed.
     expect(Math.max(...sizes)).toBe(1348);
+  });
+});
+
+describe('simultaneous close and lost handshakes', () => {
+  test('both sides close at once: FINs cross, both pass CLOSING and wait in TIME-WAIT', () => {
+    const log: string[] = [];
+    const states: string[] = [];
+    const sockets: TcpSocket[] = [];
+    const acceptor: Program = (ctx) => {
+      const listener = ctx.tcpSocket(4) as TcpSocket;
+      listener.bind('0.0.0.0', 80);
+      listener.listen(5);
+      listener.onAccept((c) => {
+        sockets.push(c);
+        c.onEnd(() => log.push(`h2 end ${c.state()}`));
+      });
+    };
+    const opener: Program = (ctx) => {
+      const socket = ctx.tcpSocket(4) as TcpSocket;
+      socket.onConnect(() => sockets.push(socket));
+      socket.onEnd(() => log.push(`h1 end ${socket.state()}`));
+      socket.connect('10.0.0.2', 80);
+    };
+    const lab = chain(0, { acceptor, opener });
+    lab.exec('h2', 'acceptor');
+    lab.exec('h1', 'opener');
+    lab.run(SECOND);
+    expect(sockets).toHaveLength(2);
+    // The same instant on both nodes: each FIN is sent before the other arrives.
+    for (const socket of sockets) socket.shutdown();
+    states.push(...sockets.map((s) => s.state()));
+    lab.run(SECOND);
+    expect(states).toEqual(['FIN-WAIT-1', 'FIN-WAIT-1']);
+    expect(log.sort()).toEqual(['h1 end CLOSING', 'h2 end CLOSING']);
+    expect(sockets.map((s) => s.state())).toEqual(['TIME-WAIT', 'TIME-WAIT']);
+  });
+
+  test('a lost final ACK: the server sends its SYN-ACK again after 1 s, the client ACKs it and the server accepts', () => {
+    const server = newLog();
+    const holder: Program = (ctx) => {
+      const socket = ctx.tcpSocket(4) as TcpSocket;
+      socket.connect('10.0.1.2', 80);
+    };
+    const lab = chain(1, { server: serverProgram(server), holder });
+    // r1 drops the first bare ACK going to the server (the handshake's third segment).
+    let dropped = 0;
+    lab.node('r1').netfilter.register({
+      hook: 'forward',
+      family: 4,
+      priority: 0,
+      fn: (p) => {
+        if (dropped === 0 && p.header.destination === ip('10.0.1.2') && p.bytes[20 + 13] === TcpFlag.ack) {
+          dropped++;
+          return { drop: 'rateLimited', detail: 'test loss' };
+        }
+        return 'accept';
+      },
+    });
+    lab.exec('h2', 'server 80');
+    lab.exec('h1', 'holder');
+    lab.run(500 * MS);
+    expect(dropped).toBe(1);
+    expect(server.lines).toEqual(['listen ok']);
+    expect(lab.node('h2').parts.tcp.tcpSocketSnapshot().map((s) => s.state)).toEqual(['LISTEN', 'SYN-RECV']);
+    lab.run(2 * SECOND);
+    const synAcks = tcpSegments(lab.sent('h2')).filter((s) => s.tcp.flags === (TcpFlag.syn | TcpFlag.ack));
+    expect(synAcks).toHaveLength(2);
+    expect((synAcks[1]!.at - synAcks[0]!.at) / SECOND).toBe(1);
+    expect(server.lines).toEqual(['listen ok', expect.stringMatching(/^accept 10\.0\.0\.1:/)]);
+    expect(lab.node('h2').parts.tcp.mib.passiveOpens).toBe(1);
   });
 });
