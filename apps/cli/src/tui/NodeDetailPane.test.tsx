@@ -1,7 +1,8 @@
 /**
  * The node detail pane (`i`) on the real engine, in-process (placement inline): lvs-nat's director
- * shows its virtual service and real servers as `ipvsadm -L -n --rate` would, and the numbers move
- * as the file's timeline makes connections and as they expire; a Mobile IPv6 home agent and mobile
+ * shows its virtual services and real servers with the numbers `ipvsadm -L -n`, `--rate` and
+ * `--stats` print on the node at the same instant — idle, as the file's timeline makes connections,
+ * once the rate estimator has seen them, and after they expired; a Mobile IPv6 home agent and mobile
  * node (a small network written here, mip6d started by its events) show the binding cache and the
  * binding update list with the lifetime counting down. `.` steps 500 ms of virtual time here.
  */
@@ -10,8 +11,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cleanup } from 'ink-testing-library';
+import type { ReactElement, ReactNode } from 'react';
 import { Emulator } from '@netloom/runtime';
+import { NodeDetailPane } from './NodeDetailPane.js';
 import { keys, renderTui, type RenderedTui } from './testing/render-tui.js';
+import { useKeyboard } from './use-keyboard.js';
 
 const LVS_NAT = resolve(import.meta.dirname, '../../../../topologies/lvs-nat.yaml');
 const STEP_NS = 500_000_000;
@@ -58,11 +62,64 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function tuiOn(file: string): Promise<RenderedTui<Emulator>> {
+async function tuiOn(file: string, element?: ReactElement): Promise<RenderedTui<Emulator>> {
   const emulator = await Emulator.load(file, { placement: 'inline', playEvents: true });
   emulators.push(emulator);
   await emulator.start();
-  return renderTui({ emulator, stepNs: STEP_NS });
+  return renderTui({ emulator, stepNs: STEP_NS, ...(element !== undefined ? { element } : {}) });
+}
+
+/** The keyboard and a detail pane wide and tall enough for every column and a few services. */
+function KeyboardAndDetail(): ReactNode {
+  useKeyboard();
+  return <NodeDetailPane width={132} height={40} />;
+}
+
+/** A service or real server row as the pane shows it and as ipvsadm's listings give it: address, Forward/scheduler, then the numbers. */
+type Row = string[];
+
+function paneRows(frame: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of frame.split('\n')) {
+    const m = /^│((?:TCP|UDP|FWM) {2}| {2}-> )(\S+) +(\S+)((?: +\d+)+) *│$/.exec(line);
+    if (m !== null) rows.push([m[2]!, m[3]!, ...m[4]!.trim().split(/ +/)]);
+  }
+  return rows;
+}
+
+/** Per row: Forward (or the scheduler), Weight (none on a service), ActiveConn, InActConn, the five rates, Conns — from ipvsadm. */
+async function ipvsadmRows(emulator: Emulator): Promise<Row[]> {
+  const text = async (cmd: string): Promise<string[]> => (await emulator.inspect('director', cmd)).stdout.split('\n');
+  const [listing, rates, stats] = await Promise.all([text('ipvsadm -L -n'), text('ipvsadm -L -n --rate --exact'), text('ipvsadm -L -n --stats --exact')]);
+  const numbers = (lines: string[], address: string): string[] => lines.find((l) => l.includes(` ${address} `))!.trim().split(/ +/).slice(-5);
+  const rows: Row[] = [];
+  for (const line of listing) {
+    const service = /^(?:TCP|UDP|FWM) {2}(\S+) (\S+)/.exec(line);
+    const server = /^ {2}-> (\S+) +(\S+) +(\d+) +(\d+) +(\d+)/.exec(line);
+    if (service !== null) rows.push([service[1]!, service[2]!, '?', '?', ...numbers(rates, service[1]!), numbers(stats, service[1]!)[0]!]);
+    if (server !== null) rows.push([server[1]!, server[2]!, server[3]!, server[4]!, server[5]!, ...numbers(rates, server[1]!), numbers(stats, server[1]!)[0]!]);
+  }
+  // A service row's ActiveConn and InActConn are its servers' sums.
+  for (const [i, service] of rows.entries()) {
+    if (service[2] !== '?') continue;
+    let active = 0;
+    let inactive = 0;
+    for (let k = i + 1; k < rows.length && rows[k]![2] !== '?'; k++) {
+      active += Number(rows[k]![3]);
+      inactive += Number(rows[k]![4]);
+    }
+    service.splice(2, 2, String(active), String(inactive));
+  }
+  return rows;
+}
+
+/** The pane's rows, checked to be ipvsadm's at this instant; returned without the weight (a service row has none). */
+async function sameAsIpvsadm(tui: RenderedTui<Emulator>): Promise<Row[]> {
+  const pane = paneRows(tui.lastFrame() ?? '').map((row) => (row.length === 11 ? [...row.slice(0, 2), ...row.slice(3)] : row));
+  const tool = (await ipvsadmRows(tui.emulator)).map((row) => (row.length === 11 ? [...row.slice(0, 2), ...row.slice(3)] : row));
+  expect(pane).toEqual(tool);
+  expect(pane.length).toBeGreaterThan(1);
+  return pane;
 }
 
 /** Presses `.` until the frame matches, at most `steps` times. */
@@ -74,29 +131,33 @@ async function stepUntil(tui: RenderedTui<Emulator>, pattern: RegExp, steps: num
 }
 
 describe('the node detail pane on the real engine', () => {
-  it("shows lvs-nat's director's service and real servers, live as connections come and expire", async () => {
-    const tui = await tuiOn(LVS_NAT);
-    // client1, client2, director: the pane follows the selection.
-    await tui.type(keys.down, keys.down, 'i');
-    let frame = tui.lastFrame() ?? '';
-    expect(frame).toContain('director (director)  IPVS 1 service  (i closes)');
-    expect(frame).toMatch(/Prot LocalAddress:Port +Sched\/Fwd +Weight +ActiveConn +InActConn +CPS +InPPS +OutPPS/);
-    expect(frame).toMatch(/UDP {2}192\.168\.1\.110:53 +rr +0 +0 +0 +0 +0/);
-    for (const server of ['10.1.1.2', '10.1.1.3', '10.1.1.4']) expect(frame).toMatch(new RegExp(`-> ${server.replace(/\./g, '\\.')}:53 +Masq +1 +0 +0 +0`));
-    expect(frame).not.toContain('PACKETS');
-    // The timeline's six UDP connections, two per real server (inactive, as UDP ones are); the 2 s
-    // estimator's first tick gives the service 1 connection and 1 packet a second each way.
-    frame = await stepUntil(tui, /UDP {2}192\.168\.1\.110:53 +rr +0 +6 +1 +1 +1/, 8);
-    for (const server of ['10.1.1.2', '10.1.1.3', '10.1.1.4']) expect(frame).toMatch(new RegExp(`-> ${server.replace(/\./g, '\\.')}:53 +Masq +1 +0 +2 +0`));
-    // 300 s after their last packet the connections leave the table, and the rates have decayed.
-    await tui.engine.queue.run(() => tui.emulator.advance(305_000_000_000));
-    frame = await stepUntil(tui, /UDP {2}192\.168\.1\.110:53 +rr +0 +0 +0 +0 +0/, 1);
-    for (const server of ['10.1.1.2', '10.1.1.3', '10.1.1.4']) expect(frame).toMatch(new RegExp(`-> ${server.replace(/\./g, '\\.')}:53 +Masq +1 +0 +0 +0`));
-    // A node without IPVS or mip6d says so; `i` gives the packet log back.
-    await tui.type(keys.up, keys.up);
-    expect(tui.lastFrame()).toContain('No IPVS (ipvsadm or modprobe ip_vs loads it) and no mip6d running on this node.');
+  it("shows lvs-nat's director as ipvsadm -L -n, --rate and --stats do at the same instant, live as connections come and expire", async () => {
+    const tui = await tuiOn(LVS_NAT, <KeyboardAndDetail />);
+    const director = tui.emulator.nodes().findIndex((node) => node.name === 'director');
+    for (let i = 0; i < director; i++) await tui.type(keys.down);
     await tui.type('i');
-    expect(tui.lastFrame()).toContain('PACKETS');
+    expect(tui.lastFrame()).toMatch(/director \(director\) {2}IPVS \d+ services? {2}\(i closes\)/);
+    expect(tui.lastFrame()).toMatch(/Prot LocalAddress:Port +Sched\/Fwd +Weight +ActiveConn +InActConn +CPS +InPPS +OutPPS +InBPS +OutBPS +Conns/);
+    const idle = await sameAsIpvsadm(tui);
+    expect(idle.every((row) => row.slice(2).every((n) => n === '0'))).toBe(true);
+    // The file's timeline makes connections: the pane moves with them, and stays what ipvsadm says.
+    let busy = idle;
+    for (let i = 0; i < 60 && busy.every((row) => row[row.length - 1] === '0'); i++) {
+      await tui.type('.');
+      busy = await sameAsIpvsadm(tui);
+    }
+    expect(busy.some((row) => row[row.length - 1] !== '0')).toBe(true);
+    // Until the 2 s estimator has seen them, then with rates.
+    for (let i = 0; i < 4; i++) await tui.type('.');
+    expect((await sameAsIpvsadm(tui)).some((row) => row[4] !== '0')).toBe(true);
+    // Long after the last packet every connection has left the table and the rates have decayed.
+    await tui.engine.queue.run(() => tui.emulator.advance(1_800_000_000_000));
+    await tui.type('.');
+    const after = await sameAsIpvsadm(tui);
+    expect(after.every((row) => row.slice(2, 9).every((n) => n === '0'))).toBe(true);
+    // A node without IPVS or mip6d says so.
+    await tui.type(keys.up);
+    expect(tui.lastFrame()).toContain('No IPVS (ipvsadm or modprobe ip_vs loads it) and no mip6d running on this node.');
   }, 600_000);
 
   it("shows a home agent's binding cache and a mobile node's binding update list, lifetimes counting down", async () => {

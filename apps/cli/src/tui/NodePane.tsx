@@ -25,8 +25,13 @@ function pad(text: string | number, width: number, right = false): string {
   return right ? s.padStart(width) : s.padEnd(width);
 }
 
+/** A name or kind in a column of `width` with a space after it: one too long is cut with `…` (`director` → `direct…`). */
+function cell(text: string, width: number): string {
+  return (text.length < width ? text : `${text.slice(0, width - 2)}…`).padEnd(width);
+}
+
 export function formatNodeRow(name: string, kind: string, state: string, framesIn: number | string, framesOut: number | string, drops: number | string): string {
-  return `${pad(name, 8)}${pad(kind, 7)}${pad(state, 5)}${pad(framesIn, 6, true)}${pad(framesOut, 6, true)}${pad(drops, 5, true)}`;
+  return `${cell(name, 8)}${cell(kind, 7)}${pad(state, 5)}${pad(framesIn, 6, true)}${pad(framesOut, 6, true)}${pad(drops, 5, true)}`;
 }
 
 /** Width of formatNodeRow's columns; the ADDRESSES column starts after them and a space. */

@@ -5,7 +5,7 @@ import { HelpPanel } from './HelpPanel.js';
 import { KEY_BINDINGS } from './key-bindings.js';
 import { LinkPane } from './LinkPane.js';
 import { MapView } from './MapView.js';
-import { NodePane } from './NodePane.js';
+import { formatNodeRow, NodePane } from './NodePane.js';
 import { keys, renderTui } from './testing/render-tui.js';
 
 // Rendering is quick, but the machine may be shared and busy.
@@ -38,6 +38,12 @@ describe('NodePane', () => {
     expect(frame).toContain('│h1      host   up        0     2    0');
     expect(frame).toContain('│r1      router up        2     2    0');
     expect(frame).toContain('│h2      host   DOWN      2     0    0');
+  });
+
+  it('cuts a name or kind too long for its column with … and keeps a space after it', () => {
+    expect(formatNodeRow('director', 'director', 'up', 17, 17, 0)).toBe('direct… direc… up       17    17    0');
+    expect(formatNodeRow('mn', 'mobile-node', 'up', 1, 2, 3)).toBe('mn      mobil… up        1     2    3');
+    expect(formatNodeRow('client1', 'router', 'DOWN', 0, 0, 0)).toBe('client1 router DOWN      0     0    0');
   });
 
   it('keeps the selected node visible when the list is longer than the pane', async () => {
