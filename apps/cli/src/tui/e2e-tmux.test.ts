@@ -7,7 +7,9 @@
  * built: skipped, saying so, when it is not, or failing under CI=true), and on the FakeEmulator
  * through testing/launch-fake-tui.ts (compiled here with tsc). Both need tmux.
  * One more on the real engine, for real time: a ping typed in the console at speed 1 prints its
- * replies one by one as the seconds pass, and Ctrl-C ends it with ping's statistics.
+ * replies one by one as the seconds pass, and Ctrl-C ends it with ping's statistics. And lvs-nat's
+ * director in the node detail pane (`i`, 100x40): its UDP service's real servers go from no
+ * connections to two each as the file's timeline runs.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -123,6 +125,23 @@ terminal.describe('netloom tui in a real terminal', () => {
     const probe = spawnSync(process.execPath, [bin, 'exec', 'topologies/router-chain.yaml', 'h1', '--', 'ip', 'route', 'get', '10.0.8.2'], { cwd: repo, encoding: 'utf8', timeout: 600_000 });
     expect(probe.status, `netloom exec on router-chain: ${probe.stderr || probe.stdout}`).toBe(0);
     await driveRouterChain('node apps/cli/bin/netloom.js tui topologies/router-chain.yaml');
+  }, { timeout: 400_000 });
+
+  builtCli.it("the node detail pane shows lvs-nat's director's real servers as connections come", async () => {
+    const tmux = new TmuxSession('netloom-tui-e2e-lvs', repo, 100, 40);
+    session = tmux;
+    await tmux.waitFor('e2e$');
+    tmux.type('CI=true node apps/cli/bin/netloom.js tui topologies/lvs-nat.yaml --speed 0.5');
+    tmux.press('Enter');
+    await tmux.waitFor('press ? for help', 90_000);
+    // client1, client2, director.
+    tmux.press('Down', 'Down');
+    tmux.type('i');
+    await tmux.waitFor(/director \(director\) {2}IPVS \d+ services? {2}\(i closes\)/);
+    // The six UDP connections of the timeline (1 to 1.5 s): two a real server, inactive.
+    for (const server of ['2', '3', '4']) await tmux.waitFor(new RegExp(`-> 10\\.1\\.1\\.${server}:53 +Masq +1 +0 +2 `), 90_000);
+    tmux.type('q');
+    await tmux.waitFor(/^e2e\$\s*$/m, 30_000);
   }, { timeout: 400_000 });
 
   builtCli.it('real time: a console ping at speed 1 prints its replies as they come, and Ctrl-C shows its statistics', async () => {
