@@ -18,8 +18,9 @@
  *
  * Exit codes and texts (stderr, `curl: (N) …`): 3 bad URL, 1 unsupported protocol, 6 `Could not
  * resolve host: H`, 7 `Failed to connect to H port P after N ms: Couldn't connect to server`,
- * 28 `Connection timed out after N milliseconds` / `Operation timed out after N milliseconds with
- * X bytes received`, 52 `Empty reply from server`, 56 `Recv failure: Connection reset by peer`,
+ * 28 `Connection timed out after N milliseconds` (-m while connecting) / `Failed to connect to H port
+ * P after N ms: Timeout was reached` (--connect-timeout) / `Operation timed out after N
+ * milliseconds with X bytes received`, 52 `Empty reply from server`, 56 `Recv failure: Connection reset by peer`,
  * 1 `Received HTTP/0.9 when not allowed` (not an HTTP response), 8 `Weird server reply` (a head over
  * 8 KiB), 63 `Maximum file size exceeded` (bodies are held up to 16 MiB), 2 for usage errors.
  * Times are virtual. The body is read by Content-Length, else to the connection's end.
@@ -130,7 +131,7 @@ export const curl: Program = (ctx) => {
   }
   const urlText = parsed.operands[0];
   if (urlText === undefined) {
-    ctx.stderr(`curl: no URL specified!\n${TRY_HELP}`);
+    ctx.stderr(TRY_HELP);
     return ctx.exit(2);
   }
 
@@ -231,7 +232,7 @@ export const curl: Program = (ctx) => {
   const cancelConnect = connectTcp(ctx, address, url.port, { ...(device !== undefined ? { device } : {}), ...(connectLimit > 0 ? { timeout: connectLimit } : {}) }, (result) => {
     if (finished) return;
     if (!('phase' in result)) return request(result);
-    if (result.phase === 'timeout') return finish(28, `Connection timed out after ${elapsedMs()} milliseconds`);
+    if (result.phase === 'timeout') return finish(28, `Failed to connect to ${url.host} port ${url.port} after ${elapsedMs()} ms: Timeout was reached`);
     if (result.phase === 'device') return finish(45, `Couldn't bind to '${device}'`);
     if (result.phase === 'socket') return finish(7, `Couldn't connect to server: ${errnoText(result.errno)}`);
     info(`* connect to ${address} port ${url.port} failed: ${errnoText(result.errno)}`);

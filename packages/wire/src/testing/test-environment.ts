@@ -48,6 +48,8 @@ const DEBIAN_PACKAGE: Readonly<Record<string, string>> = {
   arping: 'iputils-arping',
   traceroute: 'traceroute',
   radvd: 'radvd',
+  'nc.openbsd': 'netcat-openbsd',
+  curl: 'curl',
   tshark: 'tshark',
   tcpdump: 'tcpdump',
   ethtool: 'ethtool',
