@@ -161,3 +161,23 @@ describe('fragments', () => {
     expect(new Set(fragments.map((p) => formatIpv4(p.ip.source)))).toEqual(new Set(['10.1.1.3']));
   });
 });
+
+describe("__ip_vs_get_out_rt's checks", () => {
+  test('a packet for the VIP with TTL 1 is answered time exceeded (decrement_ttl) and not forwarded', () => {
+    const { lab } = natDirector();
+    for (const rs of ['rs1', 'rs2']) lab.exec(rs, `udp-echo ${PORT}`);
+    lab.exec('client', `udp-ask ${VIP} ${PORT} 40001 a 1`, 3 * SECOND);
+    const errors = packets(lab.sent('director', 'eth0')).filter((p) => p.ip.protocol === IpProtocol.icmp);
+    expect(errors.map((p) => `${formatIpv4(p.ip.source)} type ${p.ip.payload[0]} code ${p.ip.payload[1]}`)).toEqual([`${VIP} type 11 code 0`]);
+    expect(packets(lab.sent('director', 'eth1')).filter((p) => p.ip.protocol === IpProtocol.udp)).toEqual([]);
+  });
+
+  test('tunnelling: a DF packet that does not fit the route MTU less the IPIP header is answered frag-needed with 1480', () => {
+    const { lab } = oneLanDirector('tunnel');
+    // 1460 bytes of payload: a 1488-byte datagram, sent whole with DF (it fits the client's 1500).
+    lab.exec('client', `udp-ask ${VIP} ${PORT} 40001 ${'x'.repeat(1460)}`, 3 * SECOND);
+    const errors = packets(lab.sent('director')).filter((p) => p.ip.protocol === IpProtocol.icmp);
+    expect(errors.map((p) => `type ${p.ip.payload[0]} code ${p.ip.payload[1]} mtu ${(p.ip.payload[6]! << 8) | p.ip.payload[7]!}`)).toEqual(['type 3 code 4 mtu 1480']);
+    expect(packets(lab.sent('director')).filter((p) => p.ip.protocol === IpProtocol.ipip)).toEqual([]);
+  });
+});

@@ -143,9 +143,9 @@ export class IpvsDatapath {
     const connection = this.ipvs.connections.lookupIn(quoted.protocol, inet4(quoted.destination), quoted.destinationPort, inet4(quoted.source), quoted.sourcePort);
     if (connection === undefined || connection.dest === null || !connection.dest.isAvailable) return ACCEPT;
     if (forwardingOf(connection) === 'masq') {
-      if (connection.daddr.family !== 4) return ACCEPT;
-      rewriteIcmpError(bytes, parts, quoted, true, connection.daddr.v4, connection.dport);
-      this.transmitTo(packet, connection, 'masq', now);
+      const { daddr, dport } = connection;
+      if (daddr.family !== 4) return ACCEPT;
+      this.transmitTo(packet, connection, 'masq', now, () => rewriteIcmpError(bytes, parts, quoted, true, daddr.v4, dport));
     } else {
       this.transmit(packet, parts, connection, now);
     }
@@ -194,18 +194,18 @@ export class IpvsDatapath {
   // ---------------------------------------------------------------- transmitters
 
   private transmit(packet: HookPacket<4>, parts: PacketParts, connection: IpvsConnection, now: number): void {
-    if (forwardingOf(connection) === 'masq') {
-      if (connection.daddr.family !== 4) return;
-      rewriteDestination(packet.bytes, parts, connection.daddr.v4, connection.dport);
-    }
-    this.transmitTo(packet, connection, forwardingOf(connection), now);
+    const method = forwardingOf(connection);
+    const { daddr, dport } = connection;
+    if (method !== 'masq' || daddr.family !== 4) return this.transmitTo(packet, connection, method, now);
+    this.transmitTo(packet, connection, method, now, () => rewriteDestination(packet.bytes, parts, daddr.v4, dport));
   }
 
   /**
-   * __ip_vs_get_out_rt and the method's send: the route to the real server, the TTL, the MTU, then
-   * out through the IPv4 layer. The packet was already rewritten for masquerading.
+   * __ip_vs_get_out_rt and the method's send: the route to the real server, the TTL, the MTU — their
+   * ICMP errors quote the packet as it came — then `mangle` (masquerading's rewriting, as
+   * ip_vs_nat_xmit's dnat_handler runs after the route) and out through the IPv4 layer.
    */
-  private transmitTo(packet: HookPacket<4>, connection: IpvsConnection, method: ForwardingMethod, now: number): void {
+  private transmitTo(packet: HookPacket<4>, connection: IpvsConnection, method: ForwardingMethod, now: number, mangle?: () => void): void {
     const node = this.node;
     const ipv4 = node.parts.ipv4;
     const bytes = packet.bytes;
@@ -237,6 +237,7 @@ export class IpvsDatapath {
       node.recordDrop(packet.inDev, 'fragmentationNeeded', bytes, `ipvs: mtu ${mtu}`);
       return;
     }
+    mangle?.();
     if (isTunnel) {
       const tos = bytes[1] ?? 0;
       const ecn = (tos & ECN_MASK) === ECN_CE ? ECN_ECT0 : tos & ECN_MASK;

@@ -28,12 +28,13 @@ const udpEcho: Program = (ctx) => {
   });
 };
 
-/** `udp-ask DEST PORT SPORT TEXT`: a connected socket sends TEXT once and prints the answer or the error. */
+/** `udp-ask DEST PORT SPORT TEXT [TTL]`: a connected socket sends TEXT once and prints the answer or the error. */
 const udpAsk: Program = (ctx) => {
   const socket = ctx.udpSocket(4);
   if ('errno' in socket) return ctx.exit(2);
-  const [, dest = '', port = '0', sport = '0', text = ''] = ctx.argv;
+  const [, dest = '', port = '0', sport = '0', text = '', ttl] = ctx.argv;
   socket.bind('0.0.0.0', Number(sport));
+  if (ttl !== undefined) socket.setsockopt('IP_TTL', Number(ttl));
   socket.connect(dest, Number(port));
   socket.onMessage((d) => {
     ctx.stdout(`${d.from.address}:${d.from.port} ${decoder.decode(d.data)}\n`);
