@@ -1,9 +1,9 @@
 // The committed Linux TCP recordings (fixtures/linux/, which tcp-vs-linux.test.ts replays on the
-// model) still describe the kernel the tests run on: fixtures/record-linux.py records the two short
+// model) still describe the kernel the tests run on: fixtures/record-linux.py records the three short
 // scenarios again in network namespaces, and the new recording, normalised, must equal the committed
-// one where Linux is deterministic — the RST on a closed port, and the routed transfer's calls,
+// one where Linux is deterministic — the RST on a closed port, and the routed and IPv6 transfers' calls,
 // handshake, data segments, close (flags and numbers) and `ss` listings. The long scenarios (the
-// RTO back-offs, TIME-WAIT's minute) are left to a manual re-record. Needs root, iproute2, tcpdump,
+// RTO back-offs, TIME-WAIT's minute) are left to a manual re-record. Needs root, iproute2, tcpdump, netstat,
 // ethtool, ss and python3: skipped with the reason without them, failing under CI=true.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,9 +14,9 @@ import { needs } from '@netloom/wire/testing/test-environment';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { normaliseListing, readRecording, recordedSegments, segmentLine, type LinuxRecording, type NormalSegment } from '../testing/tcp-linux-recording.js';
 
-const need = needs({ netns: true, tools: ['tcpdump', 'ethtool', 'ss', 'python3'] });
+const need = needs({ netns: true, tools: ['tcpdump', 'ethtool', 'ss', 'netstat', 'python3'] });
 const recorder = new URL('./fixtures/record-linux.py', import.meta.url).pathname;
-const SCENARIOS = ['rst-closed-port', 'transfer-routed'];
+const SCENARIOS = ['rst-closed-port', 'transfer-routed', 'transfer-direct6'];
 
 /** What of a recording is Linux's own and not the moment's: the calls' outcomes, segments without times and windows, listings. */
 function deterministic(recording: LinuxRecording): { calls: string[]; segments: string[]; listings: string[] } {
@@ -41,7 +41,7 @@ need.describe('the TCP recordings, recorded again on this kernel', () => {
   let run = { status: -1, stderr: '' };
   beforeAll(() => {
     directory = mkdtempSync(join(tmpdir(), 'netloom-tcp-record-'));
-    // The timeout only stops a hang (the two scenarios take about 5 s).
+    // The timeout only stops a hang (the three scenarios take about 8 s).
     const r = spawnSync('python3', [recorder, '--out', directory, ...SCENARIOS], { encoding: 'utf8', timeout: 300_000 });
     run = { status: r.status ?? -1, stderr: r.stderr ?? '' };
   }, 310_000);

@@ -136,6 +136,7 @@ describe('RST on a closed port, as Linux', () => {
 describe.each([
   ['transfer-direct', 'one veth, MTU 1500'],
   ['transfer-routed', 'through a router, MTU 1400 towards the server'],
+  ['transfer-direct6', 'one veth, MTU 1500, IPv6'],
 ])('connect, 100000 bytes, a 1000-byte reply, close: %s (%s)', (name) => {
   let s: Scenario;
   beforeAll(() => {

@@ -1,7 +1,7 @@
 // The reading and normalisation of Linux TCP recordings (tcp-linux-recording.ts): pcap files in both
 // byte orders, relative sequence numbers (across the 2^32 wrap), roles, options, `ss` listings — on
 // built segments and on the recorded fixtures themselves.
-import { buildEthernetFrame, buildTcpIpv4Packet, EtherType, parseIpv4, TcpFlag, type TcpOption } from '@netloom/wire';
+import { buildEthernetFrame, buildTcpIpv4Packet, buildTcpIpv6Packet, EtherType, parseIpv4, parseIpv6, TcpFlag, type TcpOption } from '@netloom/wire';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -90,6 +90,15 @@ describe('reading pcap files', () => {
     expect(() => readPcap(truncated)).toThrow(/truncated record/);
   });
 
+  it('reads TCP over IPv6 too: addresses, hop limit, the payload length from the IPv6 header', () => {
+    const packet = buildTcpIpv6Packet(
+      { source: parseIpv6('2001:db8::1') as Uint8Array, destination: parseIpv6('2001:db8::2') as Uint8Array, hopLimit: 63 },
+      { sourcePort: 40000, destinationPort: 5000, sequenceNumber: 7, acknowledgementNumber: 9, flags: TcpFlag.ack, window: 64, urgentPointer: 0, options: TS, payload: new Uint8Array(1428) },
+    );
+    const [cut] = readPcap(pcap([buildEthernetFrame(MAC_B, MAC_A, EtherType.ipv6, packet)], 'little', false, 128));
+    expect(wireSegmentOf(cut!)).toMatchObject({ source: '2001:db8::1', destination: '2001:db8::2', sourcePort: 40000, ttl: 63, length: 1428 });
+  });
+
   it('takes the payload length from the IP header when the capture cut the frame (tcpdump -s 128)', () => {
     const big = frame('a', TcpFlag.ack, 1, 1, TS, 1448);
     const [cut] = readPcap(pcap([big], 'little', false, 128));
@@ -132,7 +141,7 @@ describe('the recorded Linux fixtures', () => {
   });
 
   it('every frame of every capture is a well-formed TCP segment', () => {
-    for (const scenario of ['transfer-direct', 'transfer-routed', 'rst-closed-port', 'rto-data', 'rto-bulk', 'rto-unreachable', 'rto-syn']) {
+    for (const scenario of ['transfer-direct', 'transfer-routed', 'transfer-direct6', 'rst-closed-port', 'rto-data', 'rto-bulk', 'rto-unreachable', 'rto-syn']) {
       const recording = readRecording(scenario);
       for (const [capture, { file }] of Object.entries(recording.captures)) {
         const frames = readPcap(new Uint8Array(readFileSync(new URL(file, RECORDINGS))));

@@ -12,17 +12,20 @@
  * and a process's pid and fd become `N`, with columns joined by one space (ss pads them to the
  * widest entry, which depends on the port numbers).
  * Kept: flags, the raw window field, the options in order with their values, payload length, TTL.
- * Leaves out: IPv6, and frames that are not TCP over IPv4 over Ethernet (skipped: tcpdump's filter
- * kept only TCP). Classic pcap (what tcpdump -w writes), either byte order, µs or ns stamps.
+ * Leaves out: frames that are not TCP over IPv4 or IPv6 (without extension headers) over Ethernet
+ * (skipped: tcpdump's filter kept only TCP). Classic pcap (what tcpdump -w writes), either byte order, µs or ns stamps.
  */
 import { readFileSync } from 'node:fs';
 import {
   EtherType,
   formatIpv4,
+  formatIpv6,
   IpProtocol,
   Ipv4PacketView,
+  Ipv6PacketView,
   parseEthernet,
   parseQuotedIpv4Packet,
+  parseQuotedIpv6Packet,
   parseTcp,
   TcpFlag,
   type TcpOption,
@@ -77,21 +80,46 @@ export interface WireSegment {
   length: number;
 }
 
-/** The TCP/IPv4 segment in an Ethernet frame, or null for anything else (or anything malformed). */
+/** The IP header's fields a segment needs: addresses, TTL / hop limit, the TCP bytes and their length on the wire. */
+interface IpCarrier {
+  source: string;
+  destination: string;
+  ttl: number;
+  tcp: Uint8Array;
+  /** The TCP segment's length from the IP header (the capture may hold less of it). */
+  tcpLength: number;
+}
+
+function ipCarrierOf(ethertype: number, packet: Uint8Array): IpCarrier | null {
+  if (ethertype === EtherType.ipv4) {
+    const ip = parseQuotedIpv4Packet(packet);
+    if ('error' in ip || ip.protocol !== IpProtocol.tcp || ip.fragmentOffset !== 0) return null;
+    const header = Ipv4PacketView.over(packet);
+    return { source: formatIpv4(ip.source), destination: formatIpv4(ip.destination), ttl: ip.ttl, tcp: ip.payload, tcpLength: header.totalLength - header.headerLength };
+  }
+  if (ethertype === EtherType.ipv6) {
+    // TCP straight after the fixed header: no extension headers in these captures.
+    const ip = parseQuotedIpv6Packet(packet);
+    if ('error' in ip || ip.nextHeader !== IpProtocol.tcp) return null;
+    return { source: formatIpv6(ip.source), destination: formatIpv6(ip.destination), ttl: ip.hopLimit, tcp: ip.payload, tcpLength: Ipv6PacketView.over(packet).payloadLength };
+  }
+  return null;
+}
+
+/** The TCP segment (over IPv4 or IPv6) in an Ethernet frame, or null for anything else (or anything malformed). */
 export function wireSegmentOf(timed: TimedFrame): WireSegment | null {
   const ethernet = parseEthernet(timed.frame);
-  if ('error' in ethernet || ethernet.ethertype !== EtherType.ipv4) return null;
-  const ip = parseQuotedIpv4Packet(ethernet.payload);
-  if ('error' in ip || ip.protocol !== IpProtocol.tcp || ip.fragmentOffset !== 0) return null;
-  const header = Ipv4PacketView.over(ethernet.payload);
+  if ('error' in ethernet) return null;
+  const ip = ipCarrierOf(ethernet.ethertype, ethernet.payload);
+  if (ip === null) return null;
   // The capture may have cut the payload short (tcpdump -s 128): the header is all that is parsed.
-  const tcp = parseTcp(ip.payload, null);
+  const tcp = parseTcp(ip.tcp, null);
   if ('error' in tcp) return null;
   return {
     at: timed.at,
-    source: formatIpv4(ip.source),
+    source: ip.source,
     sourcePort: tcp.sourcePort,
-    destination: formatIpv4(ip.destination),
+    destination: ip.destination,
     destinationPort: tcp.destinationPort,
     ttl: ip.ttl,
     flags: tcp.flags,
@@ -99,7 +127,7 @@ export function wireSegmentOf(timed: TimedFrame): WireSegment | null {
     acknowledgementNumber: tcp.acknowledgementNumber,
     window: tcp.window,
     options: tcp.options,
-    length: header.totalLength - header.headerLength - (ip.payload.length - tcp.payload.length),
+    length: ip.tcpLength - (ip.tcp.length - tcp.payload.length),
   };
 }
 

@@ -11,7 +11,7 @@
  *
  * The agent mirrors fixtures/tcp-agent.py command for command through the TcpSocket contract
  * (process.ts): a non-blocking socket whose bytes are read as soon as they arrive.
- * Leaves out: IPv6, more than one connection per agent.
+ * Leaves out: more than one connection per agent; IPv6 through the router.
  */
 import type { Nanos } from '../node-host.js';
 import type { Errno, ProcessContext, Program, TcpSocket } from '../process.js';
@@ -69,7 +69,7 @@ export class ModelAgent {
     const fail = (errno: string) => finish({ errno });
     switch (command) {
       case 'listen': {
-        const s = this.socket();
+        const s = this.socket(args[0] ?? '');
         const r = s.setsockopt('SO_REUSEADDR', true);
         const bound = r.ok ? s.bind(args[0] ?? '', Number(args[1])) : r;
         const listening = bound.ok ? s.listen(Number(args[2])) : bound;
@@ -89,7 +89,7 @@ export class ModelAgent {
         });
         break;
       case 'connect': {
-        const s = this.socket();
+        const s = this.socket(args[0] ?? '');
         this.adopt(s);
         let connected = false;
         s.onConnect(() => {
@@ -173,9 +173,11 @@ export class ModelAgent {
     }
   }
 
-  private socket(): TcpSocket {
-    const s = this.ctx.tcpSocket(4);
-    if ('errno' in s) throw new Error(`socket(AF_INET, SOCK_STREAM): ${s.errno}`);
+  /** An IPv6 socket for an address with a colon, as tcp-agent.py makes them. */
+  private socket(address: string): TcpSocket {
+    const family = address.includes(':') ? 6 : 4;
+    const s = this.ctx.tcpSocket(family);
+    if ('errno' in s) throw new Error(`socket(AF_INET${family === 6 ? '6' : ''}, SOCK_STREAM): ${s.errno}`);
     return s;
   }
 
@@ -242,8 +244,13 @@ export function buildModelNetwork(recording: LinuxRecording): ModelNetwork {
     lab.addNode('client', { programs });
     lab.addNode('server', { programs });
     lab.link('client:eth0', 'server:eth0');
-    lab.addr('client', 'eth0', `${recording.network.client}/24`);
-    lab.addr('server', 'eth0', `${recording.network.server}/24`);
+    if (recording.network.client.includes(':')) {
+      shell(lab, 'client', `ip -6 addr add ${recording.network.client}/64 dev eth0 nodad`);
+      shell(lab, 'server', `ip -6 addr add ${recording.network.server}/64 dev eth0 nodad`);
+    } else {
+      lab.addr('client', 'eth0', `${recording.network.client}/24`);
+      lab.addr('server', 'eth0', `${recording.network.server}/24`);
+    }
     captures = {
       'client-eth0': { node: 'client', ifname: 'eth0', peer: { node: 'server', ifname: 'eth0' } },
       'server-eth0': { node: 'server', ifname: 'eth0', peer: { node: 'client', ifname: 'eth0' } },
