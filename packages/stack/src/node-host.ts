@@ -62,7 +62,9 @@ export type DropReason =
   | 'rateLimited'
   | 'redirectRejected'
   | 'reassemblyFailed'
-  | 'nodeStopped';
+  | 'nodeStopped'
+  /** IPVS's NF_DROP (ip_vs_in): no real server available, the connection's server deleted, the connection table full. */
+  | 'ipvs';
 
 /** What the stack reports besides frames; the runtime stamps node name and time. */
 export type StackEvent =

@@ -71,6 +71,7 @@ describe('the IPVS datapath', () => {
     for (const rs of module.ipvs.listServices()[0]!.destinations.slice()) module.ipvs.editDestination(module.ipvs.listServices()[0]!.key, { address: rs.address, port: rs.port, forwarding: 'masq', weight: 0, upperThreshold: 0, lowerThreshold: 0 });
     expect(ask(lab, 40001, 'a')).toBe(`ECONNREFUSED from ${VIP}\n`);
     expect(packets(lab.sent('director', 'eth1')).filter((p) => p.ip.protocol === IpProtocol.udp)).toEqual([]);
+    expect(lab.drops('director').map((d) => (d.event.type === 'drop' ? `${d.event.reason}: ${d.event.detail}` : ''))).toEqual(['ipvs: no destination available']);
   });
 
   test("a masqueraded real server's port unreachable reaches the client from the VIP, about the VIP's port", () => {

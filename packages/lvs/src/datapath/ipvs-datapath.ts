@@ -106,9 +106,9 @@ export class IpvsDatapath {
       case 'noDestination':
         // ip_vs_leave: "the TCP RST packet cannot be sent, instead that ICMP_PORT_UNREACH is sent here no matter it is TCP/UDP".
         this.node.parts.ipv4.icmpSend(bytes, this.inputContext(packet), ICMP_DEST_UNREACH, UNREACH_PORT, 0, now);
-        return drop('noSocket', 'ipvs: no destination available');
+        return drop('ipvs', 'no destination available');
       case 'drop':
-        return drop(decision.reason === 'connectionTableFull' ? 'neighbourTableFull' : 'noRoute', `ipvs: ${decision.reason}`);
+        return drop('ipvs', decision.reason);
       case 'forward':
         this.transmit(packet, parts, decision.conn, now);
         return STOLEN;
