@@ -63,6 +63,14 @@ describe('curl', () => {
     expect(lab.exec('a', 'curl -m', 10 * SECOND).status).toBe(2);
   });
 
+  it('resolves a name through the node’s /etc/hosts', () => {
+    const lab = served();
+    lab.sh('a', "echo '10.200.2.2 web' > /etc/hosts");
+    const run = lab.exec('a', 'curl -s -w %{remote_ip} http://web:80/', 10 * SECOND);
+    expect(run.stdout).toBe('<html><head><title>b</title></head><body><h1>b</h1></body></html>\n10.200.2.2');
+    expect(lab.exec('a', 'curl -sS http://b/', 10 * SECOND)).toMatchObject({ stderr: 'curl: (6) Could not resolve host: b\n', status: 6 });
+  });
+
   it('-m ends a connect to a host that does not answer with 28', () => {
     const lab = served();
     lab.sh('r', 'ip route add blackhole 10.200.9.0/24');

@@ -129,6 +129,7 @@ export const httpd: Program = (ctx) => {
     let closing = false;
     let idle: TimerHandle | null = null;
     const drop = (): void => {
+      closing = true;
       idle?.cancel();
       connections.delete(socket);
       socket.close();
@@ -149,7 +150,8 @@ export const httpd: Program = (ctx) => {
       if (!keepAlive) lines.push('Connection: close');
       else if (head?.version === '1.0') lines.push('Connection: keep-alive');
       const text = `${lines.join('\r\n')}\r\n\r\n${withBody ? body : ''}`;
-      queue.write(latin1Bytes(text));
+      // A client that pipelines requests and never reads fills SEND_LIMIT: it loses the connection.
+      if (!queue.write(latin1Bytes(text))) return drop();
       ctx.stdout(`${client} - - [${logTime(ctx.now())}] "${loggable(requestLine)}" ${status} ${withBody ? body.length : '-'}\n`);
       if (!keepAlive) closeAfterSending();
     };

@@ -8,6 +8,7 @@
  */
 import type { Errno, ProcessContext, TcpSocket, TimerHandle } from '@netloom/stack';
 import { isIpv4Literal, isIpv6Literal } from './address-text.js';
+import { lookupHost } from './host-names.js';
 
 /** How a connection attempt ended when it did not connect. */
 export type ConnectFailure = { phase: 'socket' | 'device' | 'bind' | 'connect'; errno: Errno } | { phase: 'timeout' };
@@ -22,10 +23,11 @@ export interface ConnectOptions {
   timeout?: number;
 }
 
-/** An address literal as is, else the node's resolver's answer (null: unknown name). */
+/** An address literal as is, else getaddrinfo's first answer from the node's resolver (/etc/hosts; null: unknown name). */
 export function resolveHost(ctx: ProcessContext, text: string, family?: 4 | 6): string | null {
   if (isIpv4Literal(text) || isIpv6Literal(text)) return text;
-  return ctx.resolve(text, family);
+  const found = lookupHost(ctx, text, family ?? null);
+  return found.ok ? found.host.address : null;
 }
 
 /**
