@@ -78,6 +78,15 @@ describe('curl', () => {
     expect([run.stderr, run.status]).toEqual(['curl: (28) Connection timed out after 2000 milliseconds\n', 28]);
   });
 
+  it('exits 130 on Ctrl-C while waiting', () => {
+    const lab = served();
+    lab.sh('r', 'ip route add blackhole 10.200.9.0/24');
+    const run = lab.exec('a', 'curl http://10.200.9.9/');
+    lab.run(5 * SECOND);
+    run.interrupt();
+    expect([run.stdout, run.stderr, run.status]).toEqual(['', '', 130]);
+  });
+
   it('reports a server that answers nothing, or not HTTP', () => {
     const lab = served();
     lab.exec('b', "nc -l -m 'SSH-2.0-OpenSSH_9.2' 22");

@@ -70,6 +70,23 @@ describe('http-load', () => {
     expect(counted.status).toBe(0);
   });
 
+  it('reports progress on stderr past 150 requests, as ab', () => {
+    const { lab } = served();
+    const run = lab.exec('a', 'http-load -n 200 -c 10 http://10.200.2.2/', 60 * SECOND);
+    expect(run.stdout.split('\n', 1)[0]).toBe('Benchmarking 10.200.2.2 (be patient)');
+    expect(run.stderr).toBe('Completed 100 requests\nFinished 200 requests\n');
+    expect(run.stdout).toContain('\nComplete requests:      200\n');
+  });
+
+  it('prints the results so far on Ctrl-C', () => {
+    const { lab } = served();
+    const run = lab.exec('a', 'http-load -n 1000 http://10.200.2.2/');
+    lab.run(80 * MS);
+    run.interrupt();
+    expect(run.stdout).toContain('\nComplete requests:      10\n');
+    expect(run.status).toBe(0);
+  });
+
   it('refuses a concurrency above the number of requests, as ab', () => {
     const run = chain(programs).exec('a', 'http-load -n 2 -c 3 http://10.200.2.2/', SECOND);
     expect(run.stderr.split('\n')[0]).toBe('http-load: Cannot use concurrency level greater than total number of requests');
