@@ -408,3 +408,38 @@ describe('simultaneous close and lost handshakes', () => {
     expect(lab.node('h2').parts.tcp.mib.passiveOpens).toBe(1);
   });
 });
+
+describe('TIME-WAIT', () => {
+  test('connect() from a bound port whose pair is in TIME-WAIT takes the pair over (timestamps in use), its ISN past the old sequence space, as Linux 6.18 does', () => {
+    const server = newLog();
+    const reuser: Program = (ctx) => {
+      // Connects from port 40000 and closes first (so this side waits in TIME-WAIT), then connects again from it.
+      const open = (then: () => void): void => {
+        const socket = ctx.tcpSocket(4) as TcpSocket;
+        socket.setsockopt('SO_REUSEADDR', true);
+        socket.bind('0.0.0.0', 40000);
+        socket.onConnect(() => {
+          ctx.stdout(`connected\n`);
+          socket.shutdown();
+        });
+        socket.onEnd(() => {
+          ctx.stdout(`end ${socket.state()}\n`);
+          socket.close();
+          then();
+        });
+        socket.onError((errno) => ctx.stdout(`${errno}\n`));
+        const r = socket.connect('10.0.0.2', 80);
+        if (!r.ok) ctx.stdout(`connect ${r.errno}\n`);
+      };
+      open(() => ctx.setTimer(SECOND, () => open(() => ctx.exit(0))));
+    };
+    const lab = chain(0, { server: serverProgram(server), reuser });
+    lab.exec('h2', 'server 80');
+    const run = lab.exec('h1', 'reuser', 10 * SECOND);
+    expect(run.stdout).toBe('connected\nend TIME-WAIT\nconnected\nend TIME-WAIT\n');
+    const syns = tcpSegments(lab.sent('h1')).filter((x) => x.tcp.flags === TcpFlag.syn);
+    const firstEnd = tcpSegments(lab.sent('h1')).filter((x) => x.at < syns[1]!.at).at(-1)!.tcp.sequenceNumber;
+    expect(syns[1]!.tcp.sequenceNumber).toBe((firstEnd + 65537) >>> 0);
+    expect(server.lines.filter((l) => l.startsWith('accept'))).toEqual(['accept 10.0.0.1:40000', 'accept 10.0.0.1:40000']);
+  });
+});

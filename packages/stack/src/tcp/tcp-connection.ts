@@ -346,11 +346,21 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     if (!routed.ok) return { ok: false, errno: routed.errno };
     const local = this.boundAddress !== network.any ? this.boundAddress : routed.route.source;
     let localPort = this.boundPort;
+    let reusedIss: number | null = null;
     if (localPort === 0) {
       const chosen = this.table.connectPort(local, destination, port, this);
       if (chosen === null) return { ok: false, errno: 'EADDRNOTAVAIL' };
       localPort = chosen;
-    } else if (!this.table.isTupleFree(local, localPort, destination, port, this)) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    } else {
+      // An explicitly bound port: the pair may be in TIME-WAIT, which a connection that used timestamps
+      // hands over (tcp_twsk_unique without twp: PAWS makes it safe); anything else holding it is EADDRNOTAVAIL.
+      const holder = this.table.connectionOf(local, localPort, destination, port);
+      if (holder !== undefined && holder !== this) {
+        if (holder.currentState !== 'TIME-WAIT' || !holder.tsOk) return { ok: false, errno: 'EADDRNOTAVAIL' };
+        reusedIss = seqAdd(holder.sndNxt, 65535 + 2);
+        holder.done();
+      }
+    }
     this.boundPort = localPort;
     this.localAddr = local;
     this.remoteAddr = destination;
@@ -359,7 +369,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     this.connectCalled = true;
     this.table.bound(this);
     this.table.hashConnection(this);
-    this.initialiseSend(now);
+    this.initialiseSend(now, reusedIss);
     this.rcvWscale = this.windowScaleWanted();
     this.currentState = 'SYN-SENT';
     this.table.mib.activeOpens++;
@@ -508,6 +518,10 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     // The SYN queue holds at most the backlog (inet_csk_reqsk_queue_is_full) and tcp_max_syn_backlog;
     // Linux would answer with a syncookie (left out): the SYN is dropped.
     if (this.synQueue.size >= Math.max(this.backlog, 1) || this.synQueue.size >= this.table.env.sysctl('net.ipv4.tcp_max_syn_backlog')) {
+      mib.listenDrops++;
+      return;
+    }
+    if (this.table.isFull) {
       mib.listenDrops++;
       return;
     }
@@ -1183,8 +1197,9 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
 
   // ================================================================ segments out
 
-  private initialiseSend(now: Nanos): void {
-    this.iss = this.table.env.prng.nextUint32();
+  /** The ISN from the node's PRNG (or, taking over a TIME-WAIT pair, past its old sequence space: tw_snd_nxt + 65537). */
+  private initialiseSend(now: Nanos, iss: number | null = null): void {
+    this.iss = iss ?? this.table.env.prng.nextUint32();
     this.sndUna = this.iss;
     this.sndNxt = this.iss;
     this.sndMax = this.iss;
@@ -1493,7 +1508,10 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     if (state === 'SYN-SENT' || state === 'SYN-RECV') {
       const passive = this.parent !== null;
       const retries = passive ? sysctl('net.ipv4.tcp_synack_retries') : sysctl('net.ipv4.tcp_syn_retries');
-      if (passive ? this.retransmits >= retries : synRetriesExhausted(this.retransmits, state === 'SYN-SENT', retries, sysctl('net.ipv4.tcp_syn_linear_timeouts'))) {
+      // tcp_write_timeout: the count rule, or (once a SYN went again) retransmits_timed_out's time rule
+      // from the first SYN with a 1 s base — with tcp_syn_retries 2, 7 s: before the count's sixth SYN.
+      const timedOut = !passive && this.retransStamp !== null && retransmitsTimedOut(retries, TCP_TIMEOUT_INIT, now - this.retransStamp);
+      if (timedOut || (passive ? this.retransmits >= retries : synRetriesExhausted(this.retransmits, state === 'SYN-SENT', retries, sysctl('net.ipv4.tcp_syn_linear_timeouts')))) {
         if (passive) this.done();
         else this.fail(this.softError ?? 'ETIMEDOUT');
         return;

@@ -153,8 +153,13 @@ export class TcpTable<A extends number | bigint> {
     private readonly deferred: Deferred,
   ) {}
 
+  /** The family's sockets are at MAX_TCP_SOCKETS: no new socket, no new request socket for a SYN. */
+  get isFull(): boolean {
+    return this.sockets.size >= MAX_TCP_SOCKETS;
+  }
+
   open(owner: TcpOwner): TcpConnection<A> | { errno: Errno } {
-    if (this.sockets.size >= MAX_TCP_SOCKETS) return { errno: 'ENOBUFS' };
+    if (this.isFull) return { errno: 'ENOBUFS' };
     const socket = new TcpConnection<A>(this, owner);
     this.sockets.add(socket);
     return socket;
@@ -257,6 +262,11 @@ export class TcpTable<A extends number | bigint> {
       for (const other of this.holders(port, socket)) if (other.remotePort === 0) return false;
       return this.isTupleFree(local, port, remote, remotePort, socket);
     });
+  }
+
+  /** The connection holding a four-tuple (any state in the established hash, TIME-WAIT included). */
+  connectionOf(local: A, localPort: number, remote: A, remotePort: number): TcpConnection<A> | undefined {
+    return this.connections.get(this.key(local, localPort, remote, remotePort));
   }
 
   isTupleFree(local: A, localPort: number, remote: A, remotePort: number, socket: TcpConnection<A>): boolean {
