@@ -182,3 +182,12 @@ describe("__ip_vs_get_out_rt's checks", () => {
     expect(packets(lab.sent('director')).filter((p) => p.ip.protocol === IpProtocol.ipip)).toEqual([]);
   });
 });
+
+describe('a client on the director itself', () => {
+  test("its datagram to the VIP loops back through lo, is balanced at LOCAL_IN and the answer comes back from the VIP", () => {
+    const { lab, module } = natDirector();
+    for (const rs of ['rs1', 'rs2']) lab.exec(rs, `udp-echo ${PORT}`);
+    expect(lab.exec('director', `udp-ask ${VIP} ${PORT} 40001 local`, 3 * SECOND).stdout).toBe(`${VIP}:${PORT} rs2:local\n`);
+    expect(module.ipvs.listServices()[0]?.stats.conns).toBe(1);
+  });
+});

@@ -28,7 +28,8 @@
  *   on, the MTU 20 bytes less.
  * Packets leave through the IPv4 layer's output (POSTROUTING, fragmentation, neighbours). Leaves
  * out: IPv6 services, fragmented replies at FORWARD (ip_vs_gather_frags: netloom leaves fragments
- * alone), the LOCAL_OUT hooks (clients on the director itself), local real servers
+ * alone), the LOCAL_OUT hooks (a client on the director itself is balanced when its packet comes
+ * back in on lo, at LOCAL_IN: the same outcome), local real servers
  * (LOCALNODE), SCTP, one-packet scheduling, conntrack, snat_reroute and ip_vs_route_me_harder, the
  * identification of tunnel packets (0 under DF, the inner one otherwise: netloom has no per-node
  * IP ID generator outside the IPv4 layer), and the OutRequests count Linux skips for IPVS packets.

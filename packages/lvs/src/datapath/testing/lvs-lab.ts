@@ -110,7 +110,7 @@ export function addService(module: IpvsModule, realServers: string[], method: Fo
 export function natDirector(protocol: 'udp' | 'tcp' = 'udp'): Director {
   const lab = new Lab();
   lab.addNode('client', { programs });
-  const director = lab.addNode('director', { forwarding: true });
+  const director = lab.addNode('director', { forwarding: true, programs });
   for (const name of ['rs1', 'rs2']) lab.addNode(name, { programs });
   lab.link('client:eth0', 'director:eth0');
   lab.link('director:eth1', 'rs1:eth0', 'rs2:eth0');
@@ -132,7 +132,7 @@ export function natDirector(protocol: 'udp' | 'tcp' = 'udp'): Director {
 export function oneLanDirector(method: 'droute' | 'tunnel', protocol: 'udp' | 'tcp' = 'udp'): Director {
   const lab = new Lab();
   lab.addNode('client', { programs });
-  const director = lab.addNode('director', { forwarding: true });
+  const director = lab.addNode('director', { forwarding: true, programs });
   for (const name of ['rs1', 'rs2']) lab.addNode(name, { programs });
   lab.link('client:eth0', 'director:eth0', 'rs1:eth0', 'rs2:eth0');
   lab.addr('client', 'eth0', '10.0.0.10/24');
