@@ -249,6 +249,16 @@ describe('RTO back-off when the path dies', () => {
     expect(Math.abs(model - linux), `ETIMEDOUT after ${model.toFixed(3)} s, Linux ${linux.toFixed(3)} s`).toBeLessThanOrEqual(slack(64));
   });
 
+  it('tcp_syn_retries = 2 (sysctl -w): the linear SYN retransmissions, ETIMEDOUT sooner, as Linux', () => {
+    const s = scenario('rto-syn-retries2');
+    expect(s.recording.sysctl['client']?.['net.ipv4.tcp_syn_retries']).toBe('2');
+    const isSyn = (x: NormalSegment) => x.flags === 'S';
+    expectIntervalsWithinSlack(retransmissionTimes(s.model, isSyn), retransmissionTimes(s.linux, isSyn));
+    expect(s.replay.steps.map((step) => step.result.errno)).toEqual(s.recording.steps.map((step) => step.result.errno));
+    const { linux, model } = failureAfter(s, 'connect 10.0.2.1 5000', 'connect 10.0.2.1 5000');
+    expect(Math.abs(model - linux), `ETIMEDOUT after ${model.toFixed(3)} s, Linux ${linux.toFixed(3)} s`).toBeLessThanOrEqual(slack(2));
+  });
+
   it('SYN-SENT in ss while it retries (Send-Q 1: the SYN), nothing once it gave up', () => {
     const { linux, model } = listings(scenario('rto-syn'));
     expect(model).toEqual(linux);
