@@ -4,14 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { programs } from './index.js';
-import { MS, SECOND, chain } from './testing/node-lab.js';
+import { chainWithHttpd } from './testing/http-lab.js';
+import { MS, SECOND } from './testing/node-lab.js';
 
-function served() {
-  const lab = chain(programs);
-  lab.exec('b', 'httpd');
-  lab.run(10 * MS);
-  return lab;
-}
+const served = () => chainWithHttpd(programs).lab;
 
 describe('curl', () => {
   it('-v shows the connection, the request and the response head on stderr', () => {

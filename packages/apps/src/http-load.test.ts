@@ -4,12 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { programs } from './index.js';
+import { chainWithHttpd } from './testing/http-lab.js';
 import { MS, SECOND, chain } from './testing/node-lab.js';
 
 function served() {
-  const lab = chain(programs);
-  const server = lab.exec('b', 'httpd');
-  lab.run(10 * MS);
+  const { lab, server } = chainWithHttpd(programs);
   // Resolve the neighbours first, so every request takes the same 8 ms (handshake, then exchange).
   lab.exec('a', 'curl -s -o /dev/null http://10.200.2.2/', 10 * SECOND);
   return { lab, server };

@@ -5,14 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { programs } from './index.js';
-import { MS, SECOND, chain } from './testing/node-lab.js';
+import { chainWithHttpd } from './testing/http-lab.js';
+import { SECOND } from './testing/node-lab.js';
 
-function served() {
-  const lab = chain(programs);
-  const server = lab.exec('b', 'httpd');
-  lab.run(10 * MS);
-  return { lab, server };
-}
+const served = () => chainWithHttpd(programs);
 
 /** The responses' status lines in what nc printed. */
 const statusLines = (text: string): string[] => text.split(/\r?\n/).filter((l) => l.startsWith('HTTP/'));
