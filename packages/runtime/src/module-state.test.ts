@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTopologyFile } from '@netloom/topology';
 import { Emulator } from './emulator.js';
+import type { IpvsRatesRecord } from '@netloom/ipc';
 import type { EmulatorOptions, NodeInfo } from './emulator-types.js';
 
 const LVS_NAT = new URL('../../../topologies/lvs-nat.yaml', import.meta.url).pathname;
@@ -42,7 +43,7 @@ describe('IPVS state in NodeInfo', () => {
         // The same numbers as the tool's, on the same node at the same instant.
         const rate = numbersByRow((await emulator.inspect('director', 'ipvsadm -L -n --rate')).stdout);
         const stats = numbersByRow((await emulator.inspect('director', 'ipvsadm -L -n --stats')).stdout);
-        const r = (x: typeof service.rates): number[] => [x.cps, x.inpps, x.outpps, x.inbps, x.outbps];
+        const r = (x: IpvsRatesRecord): number[] => [x.cps, x.inpps, x.outpps, x.inbps, x.outbps];
         expect(r(service!.rates)).toEqual(rate.get('192.168.1.110:53'));
         expect(r(service!.rates)).not.toEqual([0, 0, 0, 0, 0]);
         expect(service!.conns).toBe(stats.get('192.168.1.110:53')![0]);
