@@ -97,6 +97,13 @@ export interface CommandIo {
   stderr(text: string): void;
   /** Called exactly once, possibly synchronously from within `exec`. */
   exit(status: number): void;
+  /**
+   * Standard input read to its end: the text of the file redirected with `< FILE` (read when
+   * called), a here-string; '' once read (end of file, as read(2) after the last byte). Absent or
+   * null: the command has no input of its own — the node shell has no terminal, so a program
+   * reading it sees end of file at once, as with `< /dev/null`.
+   */
+  stdin?(): string | null;
 }
 
 export interface CommandHandle {

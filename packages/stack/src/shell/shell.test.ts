@@ -14,9 +14,9 @@ import type { IpFamily } from './ip-options.js';
 
 describe('tokenize', () => {
   test('quotes, escapes and redirections', () => {
-    expect(tokenize(`ip  'a b' "c \\"d\\"" e\\ f`)).toEqual({ ok: true, line: { words: ['ip', 'a b', 'c "d"', 'e f'], redirect: null } });
-    expect(tokenize('echo 0 >/proc/sys/x')).toEqual({ ok: true, line: { words: ['echo', '0'], redirect: { path: '/proc/sys/x', append: false } } });
-    expect(tokenize('echo "100 vip" >> /etc/iproute2/rt_tables')).toEqual({ ok: true, line: { words: ['echo', '100 vip'], redirect: { path: '/etc/iproute2/rt_tables', append: true } } });
+    expect(tokenize(`ip  'a b' "c \\"d\\"" e\\ f`)).toEqual({ ok: true, line: { words: ['ip', 'a b', 'c "d"', 'e f'], redirections: [] } });
+    expect(tokenize('echo 0 >/proc/sys/x')).toEqual({ ok: true, line: { words: ['echo', '0'], redirections: [{ operator: '>', target: '/proc/sys/x' }] } });
+    expect(tokenize('echo "100 vip" >> /etc/iproute2/rt_tables')).toEqual({ ok: true, line: { words: ['echo', '100 vip'], redirections: [{ operator: '>>', target: '/etc/iproute2/rt_tables' }] } });
     expect(tokenize("echo 'x").ok).toBe(false);
   });
 });
@@ -111,7 +111,7 @@ describe('fuzz', () => {
   const words = ['ip', 'route', 'r', 'addr', 'a', 'rule', 'link', 'add', 'del', 'get', 'show', 'flush', 'cache', 'table', 'all', 'via', 'dev', 'eth0', 'lo', 'nexthop', 'weight',
     'metric', 'from', 'to', 'iif', 'oif', 'mark', 'tos', 'src', 'scope', 'proto', 'type', 'default', '10.0.0.0/8', '192.168.1.1', '1.2.3.4/33', '-j', '-p', '-4', '-6', '-d',
     'pref', 'lookup', 'goto', 'blackhole', 'local', 'label', 'brd', '+', 'up', 'down', 'mtu', '0', '65536', 'route', 'netstat', '-rn', 'ifconfig', 'sysctl', '-w', 'net.ipv4.ip_forward=1',
-    '"', "'", '>', '/proc/sys/net/ipv4/ip_forward', 'echo', 'cat', 'hostname', 'gw', '-net', 'netmask', '255.255.0.0', 'inet', 'delete', 'x', ''];
+    '"', "'", '>', '>>', '<', '<<<', '<<', '<>', 'f', '/proc/sys/net/ipv4/ip_forward', 'echo', 'cat', 'tail', 'hostname', 'gw', '-net', 'netmask', '255.255.0.0', 'inet', 'delete', 'x', ''];
   // Half the lines start with a real command (so `ip route … via …` is common), half are any words.
   const commands = ['ip', 'ip route', 'ip r', 'ip -j route', 'ip addr', 'ip rule', 'ip link', 'ip route get', 'route', 'route -n', 'netstat', 'ifconfig', 'sysctl', 'echo', 'cat', 'hostname'];
   const line = fc.oneof(

@@ -6,7 +6,13 @@
  * `CMD: command not found` and status 127. Bad input is the command's own error text and
  * status; an exception is a bug and leaves `exec` (the runtime ends the run naming the node). Output redirection into the node's files (`> FILE`, `>> FILE`),
  * `cat`/`tail` of them, and background jobs (`CMD &`, `jobs`, `kill %N`) let a topology keep a
- * program running and look at what it printed. Leaves out pipes, `;`, `&&`, variables and globbing.
+ * program running and look at what it printed. Input redirection (`< FILE`, `<> FILE`, `<<< WORD`)
+ * gives a command standard input (CommandIo.stdin: `ipvsadm -R < rules`, `cat`, `tail`); without
+ * one a command reads end of file at once (the node shell has no terminal). Redirections are opened
+ * left to right as bash does, the first failure (`bash: FILE: No such file or directory`) ending the
+ * line with status 1. Leaves out pipes — a real pipe runs both commands at once with a bounded
+ * buffer between them, and a program here may run for virtual seconds, so `A | B` is not given the
+ * look of working — and `;`, `&&`, file descriptor numbers (`2>`), variables and globbing.
  */
 import type { Kernel } from '../kernel.js';
 import type { CommandHandle, CommandIo, Nanos } from '../node-host.js';
@@ -15,7 +21,7 @@ import type { IpGlobalOptions } from './ip-options.js';
 import { runNetstat, runRoute, runIfconfig } from './net-tools.js';
 import { runSysctl } from './sysctl-command.js';
 import { formatProcValue } from '../sysctl/proc-handlers.js';
-import { tokenize } from './tokenize.js';
+import { tokenize, type Redirection } from './tokenize.js';
 import { errnoMessage } from '../process.js';
 import { FileStore, lastLines } from './file-store.js';
 import { JobTable, runKill } from './jobs.js';
@@ -87,6 +93,7 @@ export class Shell {
         exited = true;
         io.exit(status);
       },
+      stdin: () => io.stdin?.() ?? null,
     };
     const background = backgroundCommand(line);
     if (background !== null) {
@@ -105,13 +112,17 @@ export class Shell {
       io.exit(2);
       return NO_HANDLE;
     }
-    const { words, redirect } = tokenized.line;
+    const { words, redirections } = tokenized.line;
+    if (redirections.length > 0) return this.runRedirected(words, redirections, now, io);
+    return this.runCommand(words, now, io);
+  }
+
+  private runCommand(words: string[], now: Nanos, io: CommandIo): CommandHandle {
     if (words.length === 0) {
       io.exit(0);
       return NO_HANDLE;
     }
     const name = words[0]!;
-    if (redirect) return this.runRedirected(words, redirect, now, io);
     const finish = (out: { stdout: string; stderr: string; status: number }): CommandHandle => {
       io.stdout(out.stdout);
       io.stderr(out.stderr);
@@ -142,9 +153,9 @@ export class Shell {
         io.exit(0);
         return NO_HANDLE;
       case 'cat':
-        return finish(this.cat(words, now));
+        return finish(this.cat(words, now, io));
       case 'tail':
-        return finish(this.tail(words, now));
+        return finish(this.tail(words, now, io));
       case 'jobs':
         io.stdout(this.jobs.list());
         io.exit(0);
@@ -179,117 +190,178 @@ export class Shell {
     };
   }
 
-  /** `echo VALUE > /proc/sys/…` (and `>> /etc/iproute2/rt_tables`, `> /dev/null`). */
-  private runRedirected(words: string[], redirect: { path: string; append: boolean }, now: Nanos, io: CommandIo): CommandHandle {
-    const path = redirect.path;
-    const file = FileStore.resolve(path);
-    const isNodeFile = path !== '/dev/null' && !path.startsWith('/proc/') && FileStore.isWritable(file);
-    if (words[0] !== 'echo') {
-      // Run the command with its output written to the target: /dev/null or one of the node's files.
-      if (path !== '/dev/null' && !isNodeFile) {
-        io.stderr(`bash: ${path}: Read-only file system\n`);
-        io.exit(1);
-        return NO_HANDLE;
-      }
-      const opened = isNodeFile ? this.files.open(file, redirect.append) : { ok: true as const };
+  /**
+   * A command with redirections, as bash's do_redirections: each is opened in the order written and
+   * the first that fails ends the line with `bash: FILE: REASON` and status 1 before the command runs
+   * (`cmd > out < missing` has made `out`, `cmd < missing > out` has not). The last input and the
+   * last output are the command's. `echo` writes /proc/sys files and `>> /etc/iproute2/rt_tables`
+   * itself; other commands write to the node's files or /dev/null.
+   */
+  private runRedirected(words: string[], redirections: readonly Redirection[], now: Nanos, io: CommandIo): CommandHandle {
+    const isEcho = words[0] === 'echo';
+    let input: (() => string) | null = null;
+    let output: OutputTarget | null = null;
+    for (const redirection of redirections) {
+      const opened = this.openRedirection(redirection, isEcho, now, io);
       if (!opened.ok) {
-        io.stderr(`bash: ${path}: ${errnoMessage[opened.errno]}\n`);
+        io.stderr(`bash: ${redirection.target}: ${opened.error}\n`);
         io.exit(1);
         return NO_HANDLE;
       }
-      const toFile: CommandIo = {
-        stdout: (t) => {
-          if (!isNodeFile) return undefined;
-          const written = this.files.append(file, t);
-          return written.ok ? undefined : written.errno;
-        },
-        stderr: (t) => io.stderr(t),
-        exit: (s) => io.exit(s),
-      };
-      return this.run(words.map(quoteWord).join(' '), now, toFile);
+      if ('read' in opened) input = opened.read;
+      else output = opened.target;
     }
-    const text = echoText(words);
-    if (path === '/dev/null') {
-      io.exit(0);
-      return NO_HANDLE;
+    const stdin = input === null ? () => io.stdin?.() ?? null : readOnce(input);
+    if (output === null) return this.runCommand(words, now, { stdout: (t) => io.stdout(t), stderr: (t) => io.stderr(t), exit: (s) => io.exit(s), stdin });
+    if (isEcho) return this.echoInto(output, echoText(words), io);
+    const target = output;
+    return this.runCommand(words, now, {
+      stdout: (t) => {
+        if (target.kind !== 'file') return undefined;
+        const written = this.files.append(target.file, t);
+        return written.ok ? undefined : written.errno;
+      },
+      stderr: (t) => io.stderr(t),
+      exit: (s) => io.exit(s),
+      stdin,
+    });
+  }
+
+  private openRedirection(redirection: Redirection, isEcho: boolean, now: Nanos, io: CommandIo): { ok: true; target: OutputTarget } | { ok: true; read: () => string } | { ok: false; error: string } {
+    const { operator, target } = redirection;
+    if (target === '' && operator !== '<<<' && operator !== '<<') return { ok: false, error: 'No such file or directory' };
+    return operator === '>' || operator === '>>' ? this.openOutput(redirection, isEcho) : this.openInput(redirection, now, io);
+  }
+
+  /**
+   * open(2) of `> FILE` or `>> FILE` for a command: /dev/null, one of the node's files (created or
+   * truncated now), or for `echo` a /proc/sys file (which must exist) or `>> /etc/iproute2/rt_tables`;
+   * anything else is read-only.
+   */
+  private openOutput(redirection: Redirection, isEcho: boolean): { ok: true; target: OutputTarget } | { ok: false; error: string } {
+    const path = redirection.target;
+    const append = redirection.operator === '>>';
+    if (path === '/dev/null') return { ok: true, target: { kind: 'discard' } };
+    const file = FileStore.resolve(path);
+    const isNodeFile = !path.startsWith('/proc/') && FileStore.isWritable(file) && !(isEcho && path === '/etc/iproute2/rt_tables');
+    if (isNodeFile) {
+      const opened = this.files.open(file, append);
+      return opened.ok ? { ok: true, target: { kind: 'file', file } } : { ok: false, error: errnoMessage[opened.errno] };
     }
-    if (isNodeFile && path !== '/etc/iproute2/rt_tables') {
-      const opened = this.files.open(file, redirect.append);
-      const written = opened.ok ? this.files.append(file, `${text}\n`) : opened;
-      if (!opened.ok) io.stderr(`bash: ${path}: ${errnoMessage[opened.errno]}\n`);
-      else if (!written.ok) io.stderr(`bash: echo: write error: ${errnoMessage[written.errno]}\n`);
-      io.exit(written.ok ? 0 : 1);
-      return NO_HANDLE;
-    }
-    if (path.startsWith('/proc/sys/')) {
+    if (isEcho && path.startsWith('/proc/sys/')) {
       const name = path.slice('/proc/sys/'.length).replace(/\//g, '.');
-      const tree = this.kernel.sysctls;
-      if (tree.get(name) === undefined && name !== 'net.ipv4.route.flush') {
-        io.stderr(`bash: ${path}: No such file or directory\n`);
-        io.exit(1);
-        return NO_HANDLE;
-      }
-      const result = tree.write(name, `${text}\n`);
-      if (result !== 'ok') {
-        io.stderr(`bash: echo: write error: Invalid argument\n`);
-        io.exit(1);
-        return NO_HANDLE;
-      }
-      io.exit(0);
-      return NO_HANDLE;
+      if (this.kernel.sysctls.get(name) === undefined && name !== 'net.ipv4.route.flush') return { ok: false, error: 'No such file or directory' };
+      return { ok: true, target: { kind: 'sysctl', name } };
     }
-    if (path === '/etc/iproute2/rt_tables' && redirect.append) {
+    if (isEcho && path === '/etc/iproute2/rt_tables' && append) return { ok: true, target: { kind: 'rt_tables' } };
+    return { ok: false, error: 'Read-only file system' };
+  }
+
+  /**
+   * open(2) of an input: `< FILE` must exist and be readable (its text is read when the command
+   * reads it), `<> FILE` creates one of the node's files when missing; a here-string is its word and
+   * a newline; a here-document has no lines to read on a one-line shell, as `bash -c 'cat <<EOF'`.
+   */
+  private openInput(redirection: Redirection, now: Nanos, io: CommandIo): { ok: true; read: () => string } | { ok: false; error: string } {
+    const path = redirection.target;
+    switch (redirection.operator) {
+      case '<<<':
+        return { ok: true, read: () => `${path}\n` };
+      case '<<':
+        io.stderr(`bash: warning: here-document at line 1 delimited by end-of-file (wanted \`${path}')\n`);
+        return { ok: true, read: () => '' };
+      case '<>': {
+        const file = FileStore.resolve(path);
+        if (!path.startsWith('/proc/') && FileStore.isWritable(file) && !this.files.has(file)) {
+          const created = this.files.open(file, true);
+          if (!created.ok) return { ok: false, error: errnoMessage[created.errno] };
+        }
+        break;
+      }
+    }
+    const opened = this.readNodeFile(path, now);
+    if (!opened.ok && opened.error !== 'Is a directory') return opened;
+    // A directory opens; reading it fails (EISDIR), which ends the input.
+    return {
+      ok: true,
+      read: () => {
+        const read = this.readNodeFile(path, now);
+        return read.ok ? read.text : '';
+      },
+    };
+  }
+
+  /** `echo TEXT` into what its `>`/`>>` opened. */
+  private echoInto(target: OutputTarget, text: string, io: CommandIo): CommandHandle {
+    let status = 0;
+    if (target.kind === 'file') {
+      const written = this.files.append(target.file, `${text}\n`);
+      if (!written.ok) {
+        io.stderr(`bash: echo: write error: ${errnoMessage[written.errno]}\n`);
+        status = 1;
+      }
+    } else if (target.kind === 'sysctl') {
+      if (this.kernel.sysctls.write(target.name, `${text}\n`) !== 'ok') {
+        io.stderr(`bash: echo: write error: Invalid argument\n`);
+        status = 1;
+      }
+    } else if (target.kind === 'rt_tables') {
       const m = /^\s*(\d+)\s+(\S+)\s*$/.exec(text);
       if (m) this.kernel.tableNames.set(Number(m[1]), m[2]!);
-      io.exit(0);
-      return NO_HANDLE;
     }
-    io.stderr(`bash: ${path}: Read-only file system\n`);
-    io.exit(1);
+    io.exit(status);
     return NO_HANDLE;
   }
 
-  private cat(words: string[], now: Nanos): { stdout: string; stderr: string; status: number } {
+  /**
+   * A file's text as open(2) and read(2) give it: /dev/null, the kernel's /proc/sys values,
+   * /etc/iproute2/rt_tables and /etc/hostname, then the node's files (and kernel files such as
+   * /proc/net/ip_vs, made for the reader's time `now`).
+   */
+  private readNodeFile(path: string, now: Nanos): { ok: true; text: string } | { ok: false; error: 'No such file or directory' | 'Permission denied' | 'Is a directory' } {
+    if (path === '/dev/null') return { ok: true, text: '' };
+    if (path.startsWith('/proc/sys/')) {
+      const name = path.slice('/proc/sys/'.length).replace(/\//g, '.');
+      if (name === 'net.ipv4.route.flush') return { ok: false, error: 'Permission denied' };
+      const value = this.kernel.sysctls.get(name);
+      if (value !== undefined) return { ok: true, text: `${formatProcValue(value)}\n` };
+      if (this.kernel.sysctls.isDirectory(name)) return { ok: false, error: 'Is a directory' };
+    } else if (path === '/etc/iproute2/rt_tables') {
+      let text = '#\n# reserved values\n#\n255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n#\n# local\n#\n#1\tinr.ruhep\n';
+      for (const [id, name] of this.kernel.tableNames) if (![0, 253, 254, 255].includes(id)) text += `${id}\t${name}\n`;
+      return { ok: true, text };
+    } else if (path === '/etc/hostname') {
+      return { ok: true, text: `${this.kernel.hostname}\n` };
+    } else {
+      const text = this.files.read(FileStore.resolve(path), now);
+      if (text !== undefined) return { ok: true, text };
+    }
+    return { ok: false, error: 'No such file or directory' };
+  }
+
+  /** coreutils `cat [FILE…]`; no FILE or `-` is standard input. */
+  private cat(words: string[], now: Nanos, io: CommandIo): { stdout: string; stderr: string; status: number } {
     let stdout = '';
     let stderr = '';
     let status = 0;
-    for (const path of words.slice(1)) {
-      if (path.startsWith('/proc/sys/')) {
-        const name = path.slice('/proc/sys/'.length).replace(/\//g, '.');
-        if (name === 'net.ipv4.route.flush') {
-          stderr += `cat: ${path}: Permission denied\n`;
-          status = 1;
-          continue;
-        }
-        const value = this.kernel.sysctls.get(name);
-        if (value !== undefined) {
-          stdout += `${formatProcValue(value)}\n`;
-          continue;
-        }
-        if (this.kernel.sysctls.isDirectory(name)) {
-          stderr += `cat: ${path}: Is a directory\n`;
-          status = 1;
-          continue;
-        }
-      } else if (path === '/etc/iproute2/rt_tables') {
-        stdout += '#\n# reserved values\n#\n255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n#\n# local\n#\n#1\tinr.ruhep\n';
-        for (const [id, name] of this.kernel.tableNames) if (![0, 253, 254, 255].includes(id)) stdout += `${id}\t${name}\n`;
-        continue;
-      } else if (path === '/etc/hostname') {
-        stdout += `${this.kernel.hostname}\n`;
-        continue;
-      } else if (this.files.has(FileStore.resolve(path))) {
-        stdout += this.files.read(FileStore.resolve(path), now);
+    const paths = words.length > 1 ? words.slice(1) : ['-'];
+    for (const path of paths) {
+      if (path === '-') {
+        stdout += io.stdin?.() ?? '';
         continue;
       }
-      stderr += `cat: ${path}: No such file or directory\n`;
-      status = 1;
+      const read = this.readNodeFile(path, now);
+      if (read.ok) stdout += read.text;
+      else {
+        stderr += `cat: ${path}: ${read.error}\n`;
+        status = 1;
+      }
     }
     return { stdout, stderr, status };
   }
 
-  /** coreutils `tail [-n N] [FILE…]` over the node's files (default 10 lines; `-N` and `-nN` forms). */
-  private tail(words: string[], now: Nanos): { stdout: string; stderr: string; status: number } {
+  /** coreutils `tail [-n N] [FILE…]` over the node's files (default 10 lines; `-N` and `-nN` forms); no FILE or `-` is standard input. */
+  private tail(words: string[], now: Nanos, io: CommandIo): { stdout: string; stderr: string; status: number } {
     let count = 10;
     const paths: string[] = [];
     for (let i = 1; i < words.length; i++) {
@@ -304,22 +376,26 @@ export class Shell {
         count = Number(value);
       } else paths.push(word);
     }
+    if (paths.length === 0) paths.push('-');
     let stdout = '';
     let stderr = '';
     let status = 0;
     for (const path of paths) {
-      const text = this.files.read(FileStore.resolve(path), now);
+      const text = path === '-' ? io.stdin?.() ?? '' : this.files.read(FileStore.resolve(path), now);
       if (text === undefined) {
         stderr += `tail: cannot open '${path}' for reading: No such file or directory\n`;
         status = 1;
         continue;
       }
-      if (paths.length > 1) stdout += `${stdout ? '\n' : ''}==> ${path} <==\n`;
+      if (paths.length > 1) stdout += `${stdout ? '\n' : ''}==> ${path === '-' ? 'standard input' : path} <==\n`;
       stdout += lastLines(text, count);
     }
     return { stdout, stderr, status };
   }
 }
+
+/** Where a command's `>`/`>>` sends its output. */
+type OutputTarget = { kind: 'discard' } | { kind: 'file'; file: string } | { kind: 'sysctl'; name: string } | { kind: 'rt_tables' };
 
 /** `CMD &` → CMD (an unquoted, unescaped trailing ampersand), else null. */
 function backgroundCommand(line: string): string | null {
@@ -335,12 +411,18 @@ function backgroundCommand(line: string): string | null {
   return single || double || body.trim() === '' ? null : body.trimEnd();
 }
 
+/** Standard input over `read`: its text the first time, then end of file (''). */
+function readOnce(read: () => string): () => string {
+  let consumed = false;
+  return () => {
+    if (consumed) return '';
+    consumed = true;
+    return read();
+  };
+}
+
 function echoText(words: string[]): string {
   let args = words.slice(1);
   if (args[0] === '-n') args = args.slice(1);
   return args.join(' ');
-}
-
-function quoteWord(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,33 +1,48 @@
 /**
  * POSIX-shell-like word splitting for the node shell: whitespace separates words; single quotes
  * keep everything literally; double quotes keep spaces and allow `\"`, `\\`, `\$`; a backslash
- * outside quotes escapes the next character. Output redirections `>` and `>>` (attached or
- * separate) are returned apart from the words. Leaves out `;`, pipes, globbing and variables.
+ * outside quotes escapes the next character. Redirections are returned apart from the words, in
+ * the order they were written (bash opens them left to right): `> FILE`, `>> FILE`, `< FILE`,
+ * `<> FILE`, here-strings `<<< WORD` and here-documents `<< DELIMITER` (`<<-` alike), attached or
+ * separate, anywhere on the line; an unquoted `<` or `>` always ends the word before it, as in
+ * bash (`"a">f` writes `a` to f). A missing target is bash's `syntax error near unexpected token`
+ * naming the next operator or `newline'. Leaves out file descriptor numbers (`2>`, `2>&1`, `&>`),
+ * `;`, pipes, globbing and variables: `2>f` is the word `2` and an output redirection.
  */
+
+/** A redirection operator, as bash's parser names its tokens. */
+export type RedirectionOperator = '<' | '<>' | '<<' | '<<<' | '>' | '>>';
+
+export interface Redirection {
+  operator: RedirectionOperator;
+  /** The file (`<`, `<>`, `>`, `>>`), the here-string's word (`<<<`) or the here-document's delimiter (`<<`), quotes removed. */
+  target: string;
+}
 
 export interface TokenizedLine {
   words: string[];
-  redirect: { path: string; append: boolean } | null;
+  redirections: Redirection[];
 }
 
 export type TokenizeResult = { ok: true; line: TokenizedLine } | { ok: false; error: string };
 
+/** Operators starting with `<` or `>`, longest first (bash's read_token takes the longest). */
+const OPERATORS: readonly (RedirectionOperator | '<<-')[] = ['<<<', '<<-', '<<', '<>', '<', '>>', '>'];
+
 export function tokenize(line: string): TokenizeResult {
   const words: string[] = [];
-  let redirect: TokenizedLine['redirect'] = null;
-  let pendingRedirect: { append: boolean } | null = null;
+  const redirections: Redirection[] = [];
+  let pending: RedirectionOperator | null = null;
   let current = '';
   let inWord = false;
-  let quotedWord = false;
   const endWord = (): void => {
     if (!inWord) return;
-    if (pendingRedirect) {
-      redirect = { path: current, append: pendingRedirect.append };
-      pendingRedirect = null;
+    if (pending !== null) {
+      redirections.push({ operator: pending, target: current });
+      pending = null;
     } else words.push(current);
     current = '';
     inWord = false;
-    quotedWord = false;
   };
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
@@ -36,7 +51,6 @@ export function tokenize(line: string): TokenizeResult {
       if (end < 0) return { ok: false, error: "unexpected EOF while looking for matching `''" };
       current += line.slice(i + 1, end);
       inWord = true;
-      quotedWord = true;
       i = end;
     } else if (c === '"') {
       let j = i + 1;
@@ -48,25 +62,24 @@ export function tokenize(line: string): TokenizeResult {
       }
       if (j >= line.length) return { ok: false, error: 'unexpected EOF while looking for matching `"\'' };
       inWord = true;
-      quotedWord = true;
       i = j;
     } else if (c === '\\') {
       if (i + 1 < line.length) current += line[++i];
       inWord = true;
     } else if (c === ' ' || c === '\t' || c === '\n') {
       endWord();
-    } else if (c === '>' && !quotedWord) {
+    } else if (c === '<' || c === '>') {
       endWord();
-      if (pendingRedirect) return { ok: false, error: "syntax error near unexpected token `>'" };
-      const append = line[i + 1] === '>';
-      if (append) i++;
-      pendingRedirect = { append };
+      const operator = OPERATORS.find((op) => line.startsWith(op, i))!;
+      if (pending !== null) return { ok: false, error: `syntax error near unexpected token \`${operator}'` };
+      pending = operator === '<<-' ? '<<' : operator;
+      i += operator.length - 1;
     } else {
       current += c;
       inWord = true;
     }
   }
   endWord();
-  if (pendingRedirect) return { ok: false, error: "syntax error near unexpected token `newline'" };
-  return { ok: true, line: { words, redirect } };
+  if (pending !== null) return { ok: false, error: "syntax error near unexpected token `newline'" };
+  return { ok: true, line: { words, redirections } };
 }
