@@ -47,8 +47,8 @@ export interface IpvsadmResult {
 }
 
 export interface IpvsadmOptions {
-  /** What `ipvsadm -R` reads. */
-  stdin?: string;
+  /** What `ipvsadm -R` reads: the text, or the command's standard input, read only by -R (none: end of file). */
+  stdin?: string | (() => string | null);
   /** gethostbyname: a host name's IPv4 address, or null. */
   resolveHost?: (name: string) => number | null;
   /** gethostbyaddr: an address's name, or null (then the number is shown). */
@@ -780,10 +780,14 @@ class IpvsadmSession {
   private restore(argv: readonly string[], readingStdin: boolean): number {
     if (readingStdin) fail(255, "Try `%PROGRAM% -h' or '%PROGRAM% --help' for more information.");
     let result = 0;
-    const lines = (this.options.stdin ?? '').split('\n');
+    const stdin = this.options.stdin;
+    const lines = ((typeof stdin === 'function' ? stdin() : stdin) ?? '').split('\n');
     if (lines.length > MAX_RESTORE_LINES) fail(1, 'ipvsadm: too many lines to restore');
     for (const line of lines) {
-      const words = line.split(/[ \t]+/).filter((w) => w !== '');
+      // config_stream_read: words between spaces, tabs and CRs; the word `ipvsadm` is left out, so a
+      // line may be written as the command it stands for. `#` starts no comment there (its check
+      // looks at the separator after a word, never a `#`): Debian's ipvsadm-restore drops those lines.
+      const words = line.split(/[ \t\r]+/).filter((w) => w !== '' && w !== 'ipvsadm');
       if (words.length === 0) continue;
       result = this.processOptions([argv[0] ?? 'ipvsadm', ...words], true);
     }

@@ -11,12 +11,13 @@
  * /proc/net/ip_vs*, net.ipv4.vs.* — is wired by `registerIpvs`.
  * Leaves out unloading (`modprobe -r ip_vs`).
  */
-import type { LinuxNode, Nanos } from '@netloom/stack';
+import type { CommandIo, LinuxNode, Nanos } from '@netloom/stack';
 import type { TimerHandle } from '@netloom/stack/timers';
 import { Ipvs } from '../ipvs.js';
 import { IpvsDatapath } from './ipvs-datapath.js';
 import { VsSysctlDirectory } from '../vs-settings.js';
-import { ipvsadm } from '../ipvsadm.js';
+import { ipvsadm, type IpvsadmResult } from '../ipvsadm.js';
+import { ipvsadmRestore, ipvsadmSave } from '../ipvsadm-scripts.js';
 import { procNetIpVs, procNetIpVsConn, procNetIpVsStats } from '../proc-net.js';
 
 /** One node's loaded IPVS: the control plane, its datapath and the timer that runs it. */
@@ -50,8 +51,9 @@ export class IpvsModule {
 /**
  * Give `node` IPVS as a module: `modprobe ip_vs` or the first `ipvsadm` loads it; what the loaded
  * module adds to the node — /proc/net/ip_vs, ip_vs_conn and ip_vs_stats (proc-net.ts), net.ipv4.vs.*
- * in the sysctl tree — comes with it. `ipvsadm` is a command on every node (the tool is installed
- * everywhere; running it loads the module). Returns the module once loaded.
+ * in the sysctl tree — comes with it. `ipvsadm` (with Debian's ipvsadm-save and ipvsadm-restore,
+ * ipvsadm-scripts.ts) is a command on every node (the tool is installed everywhere; running it loads
+ * the module). Returns the module once loaded.
  */
 export function registerIpvs(node: LinuxNode): () => IpvsModule | undefined {
   let loaded: IpvsModule | undefined;
@@ -68,15 +70,19 @@ export function registerIpvs(node: LinuxNode): () => IpvsModule | undefined {
     module.arm();
     loaded = module;
   });
-  node.shell.register('ipvsadm', (argv, now, io) => {
+  // ipvsadm and Debian's ipvsadm-save/-restore scripts over it; -R reads the command's standard input.
+  const tool = (run: (argv: string[], ipvs: Ipvs, now: Nanos, io: CommandIo) => IpvsadmResult) => (argv: string[], now: Nanos, io: CommandIo): void => {
     node.modules.load('ip_vs');
     const module = loaded;
     if (module === undefined) throw new Error('ip_vs did not load');
-    const result = ipvsadm(argv, module.ipvs, now);
+    const result = run(argv, module.ipvs, now, io);
     module.arm();
     io.stdout(result.stdout);
     io.stderr(result.stderr);
     io.exit(result.status);
-  });
+  };
+  node.shell.register('ipvsadm', tool((argv, ipvs, now, io) => ipvsadm(argv, ipvs, now, { stdin: () => io.stdin?.() ?? null })));
+  node.shell.register('ipvsadm-save', tool(ipvsadmSave));
+  node.shell.register('ipvsadm-restore', tool((_argv, ipvs, now, io) => ipvsadmRestore(ipvs, now, io.stdin?.() ?? '')));
   return () => loaded;
 }
