@@ -27,6 +27,21 @@ describe('IPv6 routes in the model', () => {
     expect(sh('ip -6 route show table local', 3 * S).stdout).toContain('local 2001:db8::1 dev eth0 proto kernel metric 0 pref medium\n');
   });
 
+  test('del matches no route type and change of a missing route fails as Linux 6.18 says, by whether the prefix has a node', () => {
+    // Seen in a namespace: `del throw P` deletes `blackhole P`; `change` of a prefix without any
+    // route is "Error: Can not replace route - no match found.", of the default route (the tree's
+    // root) or of a prefix routed with another metric "RTNETLINK answers: No such file or directory".
+    const { sh } = makeShell();
+    sh('ip link set eth0 up', 0);
+    expect(sh('ip -6 route add blackhole 2001:db8:5::/48', S).status).toBe(0);
+    expect(sh('ip -6 route del throw 2001:db8:5::/48', S).status).toBe(0);
+    expect(sh('ip -6 route show 2001:db8:5::/48', S).stdout).toBe('');
+    expect(sh('ip -6 route change 2001:db8:77::/48 dev eth0', S)).toMatchObject({ status: 2, stderr: 'Error: Can not replace route - no match found.\n' });
+    expect(sh('ip -6 route change default dev eth0 metric 77', S)).toMatchObject({ status: 2, stderr: 'RTNETLINK answers: No such file or directory\n' });
+    expect(sh('ip -6 route add 2001:db8:78::/48 dev eth0 metric 5', S).status).toBe(0);
+    expect(sh('ip -6 route change 2001:db8:78::/48 dev eth0 metric 7', S)).toMatchObject({ status: 2, stderr: 'RTNETLINK answers: No such file or directory\n' });
+  });
+
   test('the dump lists disjoint prefixes in address order and a prefix after the more specific ones inside it', () => {
     const p = (text: string, len: number): { dst: bigint; prefixLength: number } => ({ dst: parseIpv6Number(text)!, prefixLength: len });
     const sorted = [p('::', 0), p('fe80::', 64), p('2001:db8::', 32), p('2001:db8:1::', 48), p('2001:db8::', 64)].sort(comparePrefixes);

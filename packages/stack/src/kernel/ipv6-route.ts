@@ -174,7 +174,15 @@ export class Ipv6Routing {
     const first = built[0]!;
     if (mode === 'change' || mode === 'replace') {
       const existing = this.fib.routes(spec.table, now).filter((r) => r.dst === first.dst && r.prefixLength === first.prefixLength && r.metric === metric);
-      if (existing.length === 0 && mode === 'change') return fail('ENOENT');
+      if (existing.length === 0 && mode === 'change') {
+        // Without NLM_F_CREATE: fib6_add_1 refuses to make the prefix's node ("no match found"); a
+        // node that is there already (the tree's root ::/0, or a route of the prefix with another
+        // metric) gets fib6_add_rt2's plain ENOENT. The model keeps no intermediate nodes: a prefix
+        // where two longer ones branch (2000::/3 over 2001:db8::/32 and 3ffe::/16) has one on Linux
+        // and gets the plain ENOENT there, the extack here.
+        const nodeExists = first.prefixLength === 0 || this.fib.routes(spec.table, now).some((r) => r.dst === first.dst && r.prefixLength === first.prefixLength);
+        return nodeExists ? fail('ENOENT') : fail('ENOENT', 'Can not replace route - no match found');
+      }
       // A replaced ECMP group goes whole.
       this.fib.remove((r) => existing.includes(r), spec.table);
     }
@@ -250,8 +258,8 @@ export class Ipv6Routing {
         (spec.metric === undefined || spec.metric === 0 || r.metric === spec.metric) &&
         (spec.gateway === undefined || r.gateway === spec.gateway) &&
         (spec.dev === undefined || r.dev === spec.dev) &&
-        (spec.protocol === undefined || r.protocol === spec.protocol) &&
-        (spec.type === undefined || r.type === spec.type),
+        // ip6_route_del matches no route type: `del throw P` deletes `blackhole P`.
+        (spec.protocol === undefined || r.protocol === spec.protocol),
     );
     if (!match) return fail('ESRCH');
     const group = spec.gateway === undefined ? routes.filter((r) => r === match || isSibling(r, match)) : [match];

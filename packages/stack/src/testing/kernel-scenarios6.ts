@@ -34,14 +34,17 @@
  *   the blackhole in the model (EINVAL). So reject routes are only added or replaced, without pref
  *   or expires, on destinations that cover no address prefix.
  * - `ip -6 route del TYPE PREFIX`: ip6_route_del matches no type (`del throw P` deletes `blackhole
- *   P`), the model requires the type: deletions are drawn without the type word.
+ *   P`), as the model now does (kernel/ipv6-route.test.ts); deletions are still drawn without the
+ *   type word, so that the recorded seeds keep their draws.
  * - `ip -6 route del P nexthop via A nexthop via B`: Linux deletes each nexthop named
  *   (ip6_route_multipath_del), the model only the first: deletions name no nexthop group.
  * - `ip -6 rule add … lookup N` creates table N on Linux (fib6_rule_configure's fib6_new_table), so
  *   `ip -6 route show table N` prints nothing where the model says "Error: ipv6: FIB table does not
  *   exist.": tables 100 and 200 get a route first.
- * - `ip -6 route change` of a missing route: Linux "Error: Can not replace route - no match found.",
- *   the model "RTNETLINK answers: No such file or directory": `change` is not drawn.
+ * - `ip -6 route change` of a missing route: "Error: Can not replace route - no match found." where
+ *   the prefix has no fib6 node, "RTNETLINK answers: No such file or directory" where it has one;
+ *   the model keeps no intermediate nodes and answers the first at them (seed 6032's 2000::/3 with
+ *   this drawn): `change` is not drawn.
  * - `nexthop … weight N`: Linux shows `weight N`, the model `weight 1` (it keeps no weights): none
  *   drawn. (Options after a group are iproute2's error, drawn once among the refused commands.)
  * - `onlink`: a gateway that any route of the table covers through another device (a connected
