@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildIpv6Packet, formatIpv6Number, IpProtocol, ipv6FromBytes, ipv6ToBytes, parseIpv6Number } from '@netloom/wire';
 import { readMobilityPacket, type ReceivedMobilityMessage } from './mobility-packets.js';
-import { CARE_OF_A, CARE_OF_B, HOME_ADDRESS, HOME_AGENT, HOME_AGENT_CONF, mcoaLab, MOBILE_NODE_CONF, MS, repliesOf, SECOND, startMip6 } from './testing/mcoa-lab.js';
+import { CARE_OF_A, CARE_OF_B, HOME_ADDRESS, HOME_AGENT, HOME_AGENT_CONF, mcoaLab, MOBILE_NODE_CONF, MS, repliesOf, SECOND, startMip6, statistic } from './testing/mcoa-lab.js';
 import type { Lab } from '@netloom/stack/testing/lab';
 
 /** The Mobility Header messages `node` sent on `ifname` since `since` (checksum verified: a wrong one is left out). */
@@ -32,11 +32,6 @@ function bindingIdsOf(message: ReceivedMobilityMessage): number[] {
 function bindingCache(lab: Lab): [number, string][] {
   const text = lab.exec('ha', 'mip6d bc').stdout;
   return [...text.matchAll(/bid (\d+) .*\n coa (\S+)/g)].map((m) => [Number(m[1]), m[2] ?? '']);
-}
-
-function statistic(lab: Lab, node: string, name: string): number {
-  const line = lab.exec(node, 'mip6d stats').stdout.split('\n').find((l) => l.startsWith(`${name}:`));
-  return Number(line?.split(': ')[1]);
 }
 
 describe('Mobile IPv6 with multiple care-of addresses', () => {

@@ -21,6 +21,17 @@ export interface Mip6Counters {
   bindingsExpired: number;
   packetsTunnelled: number;
   packetsDecapsulated: number;
+  /** Return routability (route optimisation): the mobile node's HoTI/CoTI, the correspondent's HoT/CoT. */
+  homeTestInitsSent: number;
+  careOfTestInitsSent: number;
+  homeTestsSent: number;
+  careOfTestsSent: number;
+  homeTestsReceived: number;
+  careOfTestsReceived: number;
+  /** BUs to a correspondent whose Binding Authorization Data did not verify. */
+  authorizationFailures: number;
+  /** Packets sent on the direct path (type 2 routing header or Home Address option). */
+  packetsRouteOptimised: number;
 }
 
 export function zeroCounters(): Mip6Counters {
@@ -35,6 +46,14 @@ export function zeroCounters(): Mip6Counters {
     bindingsExpired: 0,
     packetsTunnelled: 0,
     packetsDecapsulated: 0,
+    homeTestInitsSent: 0,
+    careOfTestInitsSent: 0,
+    homeTestsSent: 0,
+    careOfTestsSent: 0,
+    homeTestsReceived: 0,
+    careOfTestsReceived: 0,
+    authorizationFailures: 0,
+    packetsRouteOptimised: 0,
   };
 }
 

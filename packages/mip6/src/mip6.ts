@@ -6,9 +6,15 @@
  * does. Loading follows what Linux's mip6 and ip6_tunnel modules add, on the stack's seams:
  * - the Mobility Header as IPv6 next header 135 in the node's TransportRegistry (mip6_mh_filter +
  *   the daemon's raw socket): the checksum is verified over the §6.1.1 pseudo-header and a wrong one
- *   is a counted drop (`badChecksum`, `mip6d stats`' checksum errors); a BU goes to the home agent,
- *   a BA to the mobile node; other messages, or a role that does not take them, are dropped
- *   (`unsupportedProtocol`);
+ *   is a counted drop (`badChecksum`, `mip6d stats`' checksum errors); a BU with the H flag goes to
+ *   the home agent, one without to the correspondent (correspondent.ts); HoTI and CoTI to the
+ *   correspondent; HoT, CoT and a correspondent's BA to the mobile node's route optimisation
+ *   (correspondent-registration.ts), the home agent's BA to the mobile node; other messages, or a
+ *   role that does not take them, are dropped (`unsupportedProtocol`);
+ * - the Home Address option (ipv6_dest_hao): taken on a Mobility Header (a BU carries it), and on
+ *   anything else only when the correspondent's binding maps the home address to the packet's
+ *   source; then the IPv6 layer hands the home address on as the source. Otherwise the packet is
+ *   dropped (`martianSource`), as xfrm6_input_addr finds no state;
  * - the type 2 routing header (ipv6_rthdr_rcv's IPV6_SRCRT_TYPE_2): accepted only for the mobile
  *   node's home address;
  * - IPv6-in-IPv6 (next header 41, ip6ip6_rcv) decapsulated for the role that expects it: packets
@@ -22,11 +28,13 @@
  * `mip6d [-c FILE]` reads mip6d.conf (default /etc/mip6d.conf; mip6d-conf.ts) and starts the home
  * agent or mobile node; `mip6d bc`, `mip6d bul` and `mip6d stats` print the binding cache, the
  * binding update list and the counters (mip6d-console.ts), as UMIP's console does over its vt
- * socket. Leaves out: the correspondent node (NodeConfig CN), mip6d's other options and signals.
+ * socket. `NodeConfig CN` starts the correspondent (no ip6tnl1). Leaves out: mip6d's other options
+ * and signals, a home agent or mobile node that is also a correspondent.
  */
 import type { CommandIo, CompatSettings, LinuxNode, Nanos } from '@netloom/stack';
 import { IP6TNL_KIND } from '@netloom/stack/device-kinds';
-import { IpProtocol, ipv6FromBytes, isWireError } from '@netloom/wire';
+import { formatIpv6Number, IpProtocol, ipv6FromBytes, isWireError } from '@netloom/wire';
+import { Correspondent } from './correspondent.js';
 import { HomeAgent } from './home-agent.js';
 import { formatBindingCache, formatBindingUpdateList, formatStatistics } from './mip6d-console.js';
 import { parseMip6dConf } from './mip6d-conf.js';
@@ -47,6 +55,7 @@ export class Mip6 {
   readonly stack: Mip6Stack;
   homeAgent: HomeAgent | undefined;
   mobileNode: MobileNode | undefined;
+  correspondent: Correspondent | undefined;
 
   constructor(
     private readonly node: LinuxNode,
@@ -70,10 +79,15 @@ export class Mip6 {
       this.node.recordDrop(dev, 'notForUs', undefined, 'type 2 routing header: not our home address');
       return false;
     });
+    node.parts.ipv6.registerHomeAddressOption((dev, homeAddress, source, nextHeader, now) => {
+      if (nextHeader === IpProtocol.mobility || this.correspondent?.acceptsHomeAddress(homeAddress, source, now) === true) return true;
+      this.node.recordDrop(dev, 'martianSource', undefined, `home address option: no binding of ${formatIpv6Number(homeAddress)} to ${formatIpv6Number(source)}`);
+      return false;
+    });
   }
 
   get isRunning(): boolean {
-    return this.homeAgent !== undefined || this.mobileNode !== undefined;
+    return this.homeAgent !== undefined || this.mobileNode !== undefined || this.correspondent !== undefined;
   }
 
   /** mip6d: start the role `text` (mip6d.conf) configures; an error line when it cannot. */
@@ -82,6 +96,10 @@ export class Mip6 {
     const config = parseMip6dConf(text, path);
     if ('error' in config) return config.error;
     this.stack.observe(now);
+    if (config.role === 'CN') {
+      this.correspondent = new Correspondent(this.node, this.stack, config.correspondent, this.counters);
+      return null;
+    }
     const added = this.node.kernel.addDevice(TUNNEL_DEVICE, IP6TNL_KIND.name, new Uint8Array(16), TUNNEL_MTU);
     if (!added.ok) return `mip6d: cannot create ${TUNNEL_DEVICE}: ${added.errno}`;
     this.node.kernel.setLinkUp(TUNNEL_DEVICE, true, now);
@@ -105,8 +123,14 @@ export class Mip6 {
       this.node.recordDrop(dev, received.error === 'badChecksum' ? 'badChecksum' : 'malformed', packet, `mobility header: ${received.error}`);
       return;
     }
-    const kind = received.message.message.kind;
-    if (kind === 'bindingUpdate' && this.homeAgent !== undefined) this.homeAgent.processBindingUpdate(dev, received, now);
+    const message = received.message.message;
+    const kind = message.kind;
+    const correspondents = this.mobileNode?.correspondents;
+    if (kind === 'bindingUpdate' && this.correspondent !== undefined && (!message.homeRegistration || this.homeAgent === undefined)) this.correspondent.processBindingUpdate(dev, received, now);
+    else if (kind === 'bindingUpdate' && this.homeAgent !== undefined) this.homeAgent.processBindingUpdate(dev, received, now);
+    else if ((kind === 'homeTestInit' || kind === 'careOfTestInit') && this.correspondent !== undefined) this.correspondent.processTestInit(dev, received, now);
+    else if ((kind === 'homeTest' || kind === 'careOfTest') && correspondents !== undefined) correspondents.processTest(received, now);
+    else if (kind === 'bindingAcknowledgement' && correspondents?.isCorrespondent(received.source) === true) correspondents.processBindingAck(received, now);
     else if (kind === 'bindingAcknowledgement' && this.mobileNode !== undefined) this.mobileNode.processBindingAck(received, now);
     else this.node.recordDrop(dev, 'unsupportedProtocol', packet, `mobility header ${kind}: not handled here`);
   }

@@ -32,6 +32,7 @@ UseMnHaIPsec disabled;
         ],
         multipleCareOf: true,
         maxBindingLife: 60,
+        routeOptimisation: false,
       },
     });
   });
@@ -49,8 +50,19 @@ UseMnHaIPsec disabled;
     expect(parseMip6dConf('NodeConfig MN;\nInterface "eth0" { MnIfPreference 11; }\n', 'f')).toEqual({ error: 'mip6d: f:2: syntax error near "11"' });
     expect(parseMip6dConf('NodeConfig MN;\nInterface "eth0";\n', 'f')).toEqual({ error: 'mip6d: f: MnHomeLink needs HomeAddress and HomeAgentAddress' });
     expect(parseMip6dConf('NodeConfig MN;\nMnHomeLink "x" {\n  HomeAddress 2001:db8::1/64;\n', 'f')).toEqual({ error: 'mip6d: f: unexpected end of file' });
-    expect(parseMip6dConf('NodeConfig CN;\n', 'f')).toEqual({ error: 'mip6d: f:1: syntax error near "CN"' });
-    expect(parseMip6dConf('', 'f')).toEqual({ error: 'mip6d: f: NodeConfig CN is not modelled (give NodeConfig MN or HA)' });
+    expect(parseMip6dConf('NodeConfig XX;\n', 'f')).toEqual({ error: 'mip6d: f:1: syntax error near "XX"' });
+    expect(parseMip6dConf('DoRouteOptimizationCN maybe;\n', 'f')).toEqual({ error: 'mip6d: f:1: syntax error near "maybe"' });
+  });
+
+  it('reads the correspondent role (UMIP\'s default entity) and the route optimisation settings', () => {
+    expect(parseMip6dConf('', 'f')).toEqual({ role: 'CN', correspondent: { routeOptimisation: true } });
+    expect(parseMip6dConf('NodeConfig CN;\nDoRouteOptimizationCN disabled;\n', 'f')).toEqual({ role: 'CN', correspondent: { routeOptimisation: false } });
+    const mobile = (extra: string): unknown => {
+      const parsed = parseMip6dConf(`NodeConfig MN;\nInterface "eth0";\n${extra}MnHomeLink "ip6tnl1" { HomeAgentAddress 2001:db8:1::1; HomeAddress 2001:db8:1::100/64; }\n`, 'f');
+      return 'mobileNode' in parsed ? parsed.mobileNode.routeOptimisation : parsed;
+    };
+    expect(mobile('')).toBe(false);
+    expect(mobile('DoRouteOptimizationMN enabled;\n')).toBe(true);
   });
 
   it('is what mip6d reads: its errors, a missing file, an unknown option, a second start, the console before it runs', () => {

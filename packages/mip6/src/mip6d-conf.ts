@@ -2,7 +2,7 @@
  * mip6d.conf, the part of UMIP's syntax netloom reads (umip-1.0 man/mip6d.conf.tmpl): statements
  * end with `;`, blocks are in `{}`, names in double quotes, `#` starts a comment.
  *
- *   NodeConfig MN|HA;                      (CN is not modelled)
+ *   NodeConfig MN|HA|CN;
  *   Interface "eth0";  /  Interface "eth1" { MnIfPreference 1..10; }
  *   MnHomeLink "ip6tnl1" { HomeAgentAddress ADDR; HomeAddress ADDR/LEN; }
  *   MnMaxHaBindingLife SECONDS;            (default 262140)
@@ -10,8 +10,13 @@
  *   MnUseAllInterfaces enabled|disabled;   (UMIP's; here also turns MCoA on for a mobile node)
  *   UseMCoA enabled|disabled;              (netloom's: MCoA on the home agent or mobile node)
  *   HaAcceptBulkRegistration enabled|disabled;   (netloom's; default enabled)
- *   DebugLevel N;  DoRouteOptimizationMN/CN bool;  UseMnHaIPsec bool;  KeyMngMobCapability bool;
- *                                          (accepted, no effect: nothing here logs, optimises routes or uses IPsec)
+ *   DoRouteOptimizationMN enabled|disabled;   (a mobile node's return routability with correspondents;
+ *                                          default disabled here, where UMIP's conf_default enables it,
+ *                                          so that MCoA setups stay home registration unless asked)
+ *   DoRouteOptimizationCN enabled|disabled;   (a correspondent answers return routability; default
+ *                                          enabled, as UMIP's)
+ *   DebugLevel N;  UseMnHaIPsec bool;  KeyMngMobCapability bool;
+ *                                          (accepted, no effect: nothing here logs or uses IPsec)
  *
  * `MnIfPreference` is UMIP's interface preference (1 most preferred); an interface without it has
  * 10, UMIP's default. The Nautilus6 MCoA patch's own keywords were not found in any source at hand,
@@ -19,10 +24,11 @@
  * (`mip6d: /etc/mip6d.conf:3: syntax error near "x"`).
  */
 import { parseIpv6Number } from '@netloom/wire';
+import type { CorrespondentConfig } from './correspondent.js';
 import type { HomeAgentConfig } from './home-agent.js';
 import type { MobileNodeConfig } from './mobile-node.js';
 
-export type Mip6dConfig = { role: 'HA'; homeAgent: HomeAgentConfig } | { role: 'MN'; mobileNode: MobileNodeConfig };
+export type Mip6dConfig = { role: 'HA'; homeAgent: HomeAgentConfig } | { role: 'MN'; mobileNode: MobileNodeConfig } | { role: 'CN'; correspondent: CorrespondentConfig };
 
 /** UMIP's HaMaxBindingLife / MnMaxHaBindingLife default: 65535 × 4 s. */
 export const MAX_BINDING_LIFE = 262140;
@@ -94,7 +100,9 @@ export function parseMip6dConf(text: string, path: string): Mip6dConfig | { erro
   };
 
   try {
-    let role: 'HA' | 'MN' | undefined;
+    let role: 'HA' | 'MN' | 'CN' | undefined;
+    let routeOptimisationMN = false;
+    let routeOptimisationCN = true;
     const interfaces: { name: string; preference: number }[] = [];
     let home: { address: bigint; prefixLength: number } | undefined;
     let homeAgent: bigint | undefined;
@@ -107,8 +115,8 @@ export function parseMip6dConf(text: string, path: string): Mip6dConfig | { erro
       switch (keyword.text) {
         case 'NodeConfig': {
           const value = word();
-          if (value.text !== 'MN' && value.text !== 'HA') fail(value);
-          role = value.text as 'MN' | 'HA';
+          if (value.text !== 'MN' && value.text !== 'HA' && value.text !== 'CN') fail(value);
+          role = value.text as 'MN' | 'HA' | 'CN';
           expect(';');
           break;
         }
@@ -165,7 +173,13 @@ export function parseMip6dConf(text: string, path: string): Mip6dConfig | { erro
           expect(';');
           break;
         case 'DoRouteOptimizationMN':
+          routeOptimisationMN = bool();
+          expect(';');
+          break;
         case 'DoRouteOptimizationCN':
+          routeOptimisationCN = bool();
+          expect(';');
+          break;
         case 'UseMnHaIPsec':
         case 'KeyMngMobCapability':
           bool();
@@ -184,10 +198,10 @@ export function parseMip6dConf(text: string, path: string): Mip6dConfig | { erro
       if (interfaces.length === 0) return { error: `mip6d: ${path}: a mobile node needs an Interface` };
       return {
         role,
-        mobileNode: { homeAddress: home.address, homePrefixLength: home.prefixLength, homeAgent, interfaces, multipleCareOf: mcoa, maxBindingLife: mnLife },
+        mobileNode: { homeAddress: home.address, homePrefixLength: home.prefixLength, homeAgent, interfaces, multipleCareOf: mcoa, maxBindingLife: mnLife, routeOptimisation: routeOptimisationMN },
       };
     }
-    return { error: `mip6d: ${path}: NodeConfig CN is not modelled (give NodeConfig MN or HA)` };
+    return { role: 'CN', correspondent: { routeOptimisation: routeOptimisationCN } };
   } catch (error) {
     if (error instanceof ConfigError) return { error: error.message };
     throw error;

@@ -20,7 +20,7 @@ function secondsLeft(expires: Nanos, now: Nanos): number {
 /** The binding cache, by home address then BID; the binding the tunnel uses is marked `tunnel`. */
 export function formatBindingCache(mip6: Mip6, now: Nanos): string {
   const ha = mip6.homeAgent;
-  if (ha === undefined) return '';
+  if (ha === undefined) return formatCorrespondentBindings(mip6, now);
   let text = '';
   for (const binding of ha.cache.entries()) {
     if (binding.expires <= now) continue;
@@ -32,7 +32,19 @@ export function formatBindingCache(mip6: Mip6, now: Nanos): string {
   return text;
 }
 
-/** The binding update list, by BID. */
+/** A correspondent's cache (route optimisation): no BID, flags A only. */
+function formatCorrespondentBindings(mip6: Mip6, now: Nanos): string {
+  let text = '';
+  for (const binding of mip6.correspondent?.bindings.values() ?? []) {
+    if (binding.expires <= now) continue;
+    text += `hoa ${formatIpv6Number(binding.homeAddress)} status registered\n`;
+    text += ` coa ${formatIpv6Number(binding.careOfAddress)} flags A---\n`;
+    text += ` lifetime ${secondsLeft(binding.expires, now)} / ${binding.lifetime} seq ${binding.sequence}\n`;
+  }
+  return text;
+}
+
+/** The binding update list, by BID, then the correspondents (route optimisation) with their return-routability state. */
 export function formatBindingUpdateList(mip6: Mip6, now: Nanos): string {
   const mn = mip6.mobileNode;
   if (mn === undefined) return '';
@@ -43,6 +55,12 @@ export function formatBindingUpdateList(mip6: Mip6, now: Nanos): string {
     text += ` coa ${entry.careOfAddress === undefined ? '-' : formatIpv6Number(entry.careOfAddress)} flags AH--\n`;
     const left = entry.state === 'registered' ? secondsLeft(entry.expires, now) : 0;
     text += ` lifetime ${left} / ${entry.lifetime} seq ${entry.sequence} resend ${entry.retransmissions} delay ${entry.timeout / SECOND}s\n`;
+  }
+  for (const entry of mn.correspondents?.entries.values() ?? []) {
+    const state = entry.state === 'failed' && entry.status !== 0 ? `failed ${entry.status}` : entry.state;
+    text += `hoa ${formatIpv6Number(mn.homeAddress)} cn ${formatIpv6Number(entry.correspondent)} dev ${entry.dev} status ${state}\n`;
+    text += ` coa ${formatIpv6Number(entry.careOfAddress)} flags A---\n`;
+    text += ` lifetime ${entry.expires > now && entry.boundCareOf !== undefined ? secondsLeft(entry.expires, now) : 0} / ${entry.lifetime} seq ${entry.sequence}\n`;
   }
   return text;
 }
@@ -59,6 +77,14 @@ export function formatStatistics(counters: Mip6Counters): string {
     `Bindings expired: ${counters.bindingsExpired}`,
     `Packets tunnelled: ${counters.packetsTunnelled}`,
     `Packets decapsulated: ${counters.packetsDecapsulated}`,
+    `Home Test Inits sent: ${counters.homeTestInitsSent}`,
+    `Care-of Test Inits sent: ${counters.careOfTestInitsSent}`,
+    `Home Tests received: ${counters.homeTestsReceived}`,
+    `Care-of Tests received: ${counters.careOfTestsReceived}`,
+    `Home Tests sent: ${counters.homeTestsSent}`,
+    `Care-of Tests sent: ${counters.careOfTestsSent}`,
+    `Binding authorization failures: ${counters.authorizationFailures}`,
+    `Packets route optimised: ${counters.packetsRouteOptimised}`,
     '',
   ].join('\n');
 }

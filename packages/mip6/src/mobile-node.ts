@@ -38,13 +38,18 @@
  *   drops the BU);
  * - `mip6-hao-swaps-source`: the source of every BU is the care-of address of the first binding
  *   registered (the XFRM state's), whichever CoA the BU is for.
- * Leaves out: route optimisation (return routability, bindings with correspondents), DHAAD
+ * Route optimisation (DoRouteOptimizationMN) is correspondent-registration.ts's: a packet the home
+ * agent tunnels from a correspondent starts return routability, and once the correspondent's
+ * binding holds, packets to it leave from the CoA with the Home Address option instead of the
+ * reverse tunnel.
+ * Leaves out: DHAAD
  * (the home agent's address is configured), returning home, IPsec, flow bindings (RFC 6089).
  */
 import type { CompatSettings, LinuxNode, Nanos } from '@netloom/stack';
 import { ACCEPT, drop, NF_IP_PRI, STOLEN, type HookPacket, type HookVerdict } from '@netloom/stack/netfilter/hooks';
-import { BindingAckStatus, formatIpv6Number, isInIpv6Prefix, isIpv6LinkLocal, isIpv6Multicast, MOBILITY_LIFETIME_UNIT_SECONDS } from '@netloom/wire';
-import { addressesOf, buildBindingUpdate, encapsulate, type ReceivedMobilityMessage } from './mobility-packets.js';
+import { BindingAckStatus, formatIpv6Number, IpProtocol, isInIpv6Prefix, isIpv6LinkLocal, isIpv6Multicast, MOBILITY_LIFETIME_UNIT_SECONDS } from '@netloom/wire';
+import { CorrespondentRegistrations, type CareOfPath } from './correspondent-registration.js';
+import { addressesOf, buildBindingUpdate, encapsulate, nextHeaderOf, sendFromCareOf, type ReceivedMobilityMessage } from './mobility-packets.js';
 import type { Mip6Counters, Mip6Stack } from './mip6-stack.js';
 
 const SECOND = 1_000_000_000;
@@ -69,6 +74,8 @@ export interface MobileNodeConfig {
   multipleCareOf: boolean;
   /** MnMaxHaBindingLife, seconds. */
   maxBindingLife: number;
+  /** DoRouteOptimizationMN: return routability and bindings with correspondents. */
+  routeOptimisation: boolean;
 }
 
 export type BindingUpdateListState = 'unregistered' | 'registering' | 'registered' | 'refused';
@@ -106,6 +113,8 @@ interface PendingDeregistration {
 
 export class MobileNode {
   readonly entries: BindingUpdateListEntry[];
+  /** Route optimisation's correspondent bindings (DoRouteOptimizationMN), if on. */
+  readonly correspondents: CorrespondentRegistrations | undefined;
   private readonly deregistrations = new Map<number, PendingDeregistration>();
   private sequence = 0;
   /** The CoA the XFRM state would rewrite every BU's source to (mip6-hao-swaps-source). */
@@ -135,6 +144,7 @@ export class MobileNode {
       status: 0,
       timer: undefined,
     }));
+    this.correspondents = config.routeOptimisation ? new CorrespondentRegistrations(node, stack, config.homeAddress, config.homeAgent, (now) => this.preferredCareOf(now), counters) : undefined;
     node.netfilter.register({ hook: 'localOut', family: 6, priority: NF_IP_PRI.filter, fn: (packet, now) => this.reverseTunnel(packet, now) });
     node.parts.routing.onChange(() => this.scheduleEvaluation(this.stack.now()));
   }
@@ -192,6 +202,7 @@ export class MobileNode {
         this.sendBindingUpdate(entry, now);
       }
     }
+    this.correspondents?.careOfChanged(now);
   }
 
   /** MCoA off: the single entry moves to the most preferred interface with a CoA. */
@@ -331,15 +342,31 @@ export class MobileNode {
   private reverseTunnel(packet: HookPacket<6>, now: Nanos): HookVerdict {
     const { source, destination } = addressesOf(packet.bytes);
     if (source !== this.config.homeAddress || destination === this.config.homeAddress) return ACCEPT;
-    const carrier = this.entries
-      .filter((e) => e.state === 'registered' && e.careOfAddress !== undefined && this.careOfAddressOf(e.dev, now) === e.careOfAddress)
-      .sort((a, b) => a.priority - b.priority || a.bindingId - b.bindingId)[0];
-    if (carrier === undefined || carrier.careOfAddress === undefined) return drop('noRoute', 'mip6: no registered care-of address for the reverse tunnel');
-    const outer = encapsulate(packet.bytes.slice(0, 40 + packet.header.payloadLength), carrier.careOfAddress, this.config.homeAgent);
+    const inner = packet.bytes.slice(0, 40 + packet.header.payloadLength);
+    const next = nextHeaderOf(inner);
+    const direct = next === IpProtocol.mobility || next === IpProtocol.hopByHop ? undefined : this.correspondents?.directPath(destination, now);
+    if (direct !== undefined) {
+      const optimised = sendFromCareOf(inner, direct.careOfAddress);
+      this.counters.packetsRouteOptimised++;
+      const errno = this.stack.send(optimised, direct.careOfAddress, destination, direct.dev, now);
+      if (errno !== null) this.node.recordDrop(direct.dev, 'noRoute', optimised, `mip6: to ${formatIpv6Number(destination)} from ${formatIpv6Number(direct.careOfAddress)}: ${errno}`);
+      return STOLEN;
+    }
+    const carrier = this.preferredCareOf(now);
+    if (carrier === undefined) return drop('noRoute', 'mip6: no registered care-of address for the reverse tunnel');
+    const outer = encapsulate(inner, carrier.careOfAddress, this.config.homeAgent);
     this.counters.packetsTunnelled++;
     const errno = this.stack.send(outer, carrier.careOfAddress, this.config.homeAgent, carrier.dev, now);
     if (errno !== null) this.node.recordDrop(carrier.dev, 'noRoute', outer, `ip6tnl to ${formatIpv6Number(this.config.homeAgent)}: ${errno}`);
     return STOLEN;
+  }
+
+  /** The reverse tunnel's start: the most preferred registered binding whose CoA its interface still has. */
+  private preferredCareOf(now: Nanos): CareOfPath | undefined {
+    const carrier = this.entries
+      .filter((e) => e.state === 'registered' && e.careOfAddress !== undefined && this.careOfAddressOf(e.dev, now) === e.careOfAddress)
+      .sort((a, b) => a.priority - b.priority || a.bindingId - b.bindingId)[0];
+    return carrier?.careOfAddress === undefined ? undefined : { careOfAddress: carrier.careOfAddress, dev: carrier.dev };
   }
 
   /** A tunnelled packet from the home agent: received on ip6tnl when it is for the home address. */
@@ -352,6 +379,9 @@ export class MobileNode {
     }
     this.counters.packetsDecapsulated++;
     this.stack.receiveOnTunnel(inner, now);
+    // A correspondent's packet came the long way: try route optimisation with it.
+    const { source } = addressesOf(inner);
+    if (this.correspondents !== undefined && nextHeaderOf(inner) !== IpProtocol.mobility && !isIpv6LinkLocal(source) && !isIpv6Multicast(source)) this.correspondents.trigger(source, now);
     return true;
   }
 }

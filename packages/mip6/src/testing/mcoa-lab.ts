@@ -42,6 +42,12 @@ UseMCoA enabled;
 HaMaxBindingLife 16;
 `;
 
+/** A counter `mip6d stats` prints on `node`. */
+export function statistic(lab: Lab, node: string, name: string): number {
+  const line = lab.exec(node, 'mip6d stats').stdout.split('\n').find((l) => l.startsWith(`${name}:`));
+  return Number(line?.split(': ')[1]);
+}
+
 /** The sequence numbers the pinger (stack's echo6Program) saw echo replies for. */
 export function repliesOf(stdout: string): number[] {
   return [...stdout.matchAll(/type 129 code 0 seq (\d+)/g)].map((m) => Number(m[1]));
@@ -59,7 +65,7 @@ function run(lab: Lab, node: string, line: string): void {
   if (result.status !== 0) throw new Error(`${node}: ${line}: ${result.stderr}`);
 }
 
-function writeFile(lab: Lab, node: string, path: string, text: string): void {
+export function writeFile(lab: Lab, node: string, path: string, text: string): void {
   const files = lab.node(node).shell.files;
   const opened = files.open(path, false);
   if (!opened.ok) throw new Error(`${node}: ${path}: ${opened.errno}`);
