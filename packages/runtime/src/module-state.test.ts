@@ -1,7 +1,7 @@
 /**
  * The state of a node's loadable parts in NodeInfo (module-state.ts), read from the real engine:
- * lvs-nat's director after its six UDP connections carries the numbers `ipvsadm -L -n`, `--stats`
- * and `--rate` print on the same node at the same instant, inline and across worker threads (the
+ * lvs-nat's director after its six UDP connections carries, for each of its services and real
+ * servers, the numbers `ipvsadm -L -n`, `--stats` and `--rate` print on the same node at the same instant, inline and across worker threads (the
  * records travel in the shards' messages); nodes that never loaded IPVS carry none.
  */
 import { describe, expect, it } from 'vitest';
@@ -32,24 +32,28 @@ describe('IPVS state in NodeInfo', () => {
         const director = emulator.nodes().find((n) => n.name === 'director') as NodeInfo;
         expect(emulator.nodes().filter((n) => n.ipvs !== undefined).map((n) => n.name)).toEqual(['director']);
         const ipvs = director.ipvs!;
-        expect(ipvs.serviceCount).toBe(1);
-        const [service] = ipvs.services;
-        expect([service!.protocol, service!.address, service!.scheduler, service!.persistent, service!.conns]).toEqual(['UDP', '192.168.1.110:53', 'rr', null, 6]);
-        expect(service!.realServers.map((rs) => [rs.address, rs.forward, rs.weight, rs.activeConns, rs.inactConns, rs.conns])).toEqual([
+        // The file's UDP service: six connections by 1.5 s, two a real server, inactive as UDP ones are.
+        const service = ipvs.services.find((s) => s.address === '192.168.1.110:53')!;
+        expect([service.protocol, service.scheduler, service.persistent, service.conns]).toEqual(['UDP', 'rr', null, 6]);
+        expect(service.realServers.map((rs) => [rs.address, rs.forward, rs.weight, rs.activeConns, rs.inactConns, rs.conns])).toEqual([
           ['10.1.1.2:53', 'Masq', 1, 0, 2, 2],
           ['10.1.1.3:53', 'Masq', 1, 0, 2, 2],
           ['10.1.1.4:53', 'Masq', 1, 0, 2, 2],
         ]);
-        // The same numbers as the tool's, on the same node at the same instant.
-        const rate = numbersByRow((await emulator.inspect('director', 'ipvsadm -L -n --rate')).stdout);
-        const stats = numbersByRow((await emulator.inspect('director', 'ipvsadm -L -n --stats')).stdout);
+        expect(service.rates).not.toEqual({ cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 });
+        // Every service and real server has the numbers the tool prints on the same node at the same instant.
+        const rate = numbersByRow((await emulator.inspect('director', 'ipvsadm -L -n --rate --exact')).stdout);
+        const stats = numbersByRow((await emulator.inspect('director', 'ipvsadm -L -n --stats --exact')).stdout);
         const r = (x: IpvsRatesRecord): number[] => [x.cps, x.inpps, x.outpps, x.inbps, x.outbps];
-        expect(r(service!.rates)).toEqual(rate.get('192.168.1.110:53'));
-        expect(r(service!.rates)).not.toEqual([0, 0, 0, 0, 0]);
-        expect(service!.conns).toBe(stats.get('192.168.1.110:53')![0]);
-        for (const rs of service!.realServers) {
-          expect(r(rs.rates)).toEqual(rate.get(rs.address));
-          expect(rs.conns).toBe(stats.get(rs.address)![0]);
+        expect(ipvs.services.length).toBe(ipvs.serviceCount);
+        expect(ipvs.services.reduce((n, s) => n + 1 + s.realServers.length, 0)).toBe(rate.size);
+        for (const s of ipvs.services) {
+          expect(r(s.rates)).toEqual(rate.get(s.address));
+          expect(s.conns).toBe(stats.get(s.address)![0]);
+          for (const rs of s.realServers) {
+            expect(r(rs.rates)).toEqual(rate.get(rs.address));
+            expect(rs.conns).toBe(stats.get(rs.address)![0]);
+          }
         }
       } finally {
         await emulator.close();
