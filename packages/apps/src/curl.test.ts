@@ -59,6 +59,17 @@ describe('curl', () => {
     expect(lab.exec('a', 'curl -m', 10 * SECOND).status).toBe(2);
   });
 
+  it('-o writes the body into a node file, and fails with 23 where it cannot', () => {
+    const lab = served();
+    const run = lab.exec('a', 'curl -s -o page.html http://10.200.2.2/', 10 * SECOND);
+    expect([run.stdout, run.status]).toEqual(['', 0]);
+    expect(lab.sh('a', 'cat /root/page.html')).toBe('<html><head><title>b</title></head><body><h1>b</h1></body></html>\n');
+    const head = lab.exec('a', 'curl -s -I -o /tmp/head http://10.200.2.2/', 10 * SECOND);
+    expect(head.status).toBe(0);
+    expect(lab.sh('a', 'cat /tmp/head')).toContain('HTTP/1.1 200 OK\r\n');
+    expect(lab.exec('a', 'curl -sS -o /proc/nope http://10.200.2.2/', 10 * SECOND)).toMatchObject({ stderr: 'curl: (23) Failure writing output to destination\n', status: 23 });
+  });
+
   it('resolves a name through the node’s /etc/hosts', () => {
     const lab = served();
     lab.sh('a', "echo '10.200.2.2 web' > /etc/hosts");

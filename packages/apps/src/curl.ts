@@ -4,8 +4,8 @@
  * options, messages and exit codes:
  *
  *   -s/--silent  no error messages (-S/--show-error brings them back)
- *   -o/--output FILE   the body into FILE instead of stdout (`/dev/null` discards it; a node
- *                      program cannot create files yet, so any other FILE gets stdout)
+ *   -o/--output FILE   the body (with -I the head) into the node's FILE instead of stdout
+ *                      (`/dev/null` discards it; exit 23 when it cannot be written)
  *   -w/--write-out FMT   after the transfer: %{http_code} %{response_code} %{remote_ip}
  *                      %{remote_port} %{local_ip} %{local_port} %{size_download} %{size_header}
  *                      %{time_connect} %{time_total} %{url_effective} %{content_type} %{exitcode}
@@ -258,16 +258,16 @@ export const curl: Program = (ctx) => {
 
     const reader = new HeadReader();
     let statusPrefix = '';
+    let headText = '';
     const body: Uint8Array[] = [];
     let expected: number | null = null;
     const complete = (): void => {
       deadlineTimer?.cancel();
       const status = response?.status ?? 0;
       if (failOnError && status >= 400) return finish(22, `The requested URL returned error: ${status}`);
-      if (!headOnly && output !== '/dev/null') {
-        const chunks = body.map((b) => latin1(b)).join('');
-        if (!ctx.stdout(chunks).ok) return finish(23, 'Failure writing output to destination');
-      }
+      const text = headOnly ? headText : body.map((b) => latin1(b)).join('');
+      const written = output === null ? ctx.stdout(text) : ctx.writeFile(output, text);
+      if (!written.ok) return finish(23, 'Failure writing output to destination');
       finish(0);
     };
     const takeBody = (bytes: Uint8Array): void => {
@@ -293,7 +293,7 @@ export const curl: Program = (ctx) => {
         for (const line of outcome.head.split(/\r?\n/)) info(`< ${line}`);
         info('< ');
         if (head.version === '1.0') info('* HTTP 1.0, assume close after body');
-        if (headOnly) ctx.stdout(`${outcome.head.replace(/\r?\n/g, '\r\n')}\r\n\r\n`);
+        headText = `${outcome.head.replace(/\r?\n/g, '\r\n')}\r\n\r\n`;
         const length = contentLength(head.headers);
         expected = headOnly || head.status === 204 || head.status === 304 ? 0 : typeof length === 'number' ? length : null;
         takeBody(outcome.rest);

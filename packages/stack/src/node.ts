@@ -642,6 +642,14 @@ export class StackNode implements NodeHost {
         return { source: formatIpv4(outcome.route.src), ifname: outcome.route.type === 'local' ? 'lo' : outcome.route.dev };
       },
       readFile: (path) => this.shell.files.read(FileStore.resolve(path)) ?? null,
+      writeFile: (path, text, append) => {
+        if (path === '/dev/null') return { ok: true };
+        const file = FileStore.resolve(path);
+        if (!FileStore.isWritable(file)) return { ok: false, errno: 'EROFS' };
+        const opened = this.shell.files.open(file, append);
+        const written = opened.ok ? this.shell.files.append(file, text) : opened;
+        return written.ok ? { ok: true } : { ok: false, errno: written.errno };
+      },
       interfaceAddresses: () => this.interfaceAddresses(),
     };
   }

@@ -27,6 +27,7 @@ export interface ProcessServices {
   ifname(ifindex: number): string | null;
   routeSource(dst: string, ifname?: string): { source: string; ifname: string } | { errno: Errno };
   readFile(path: string): string | null;
+  writeFile(path: string, text: string, append: boolean): WriteResult;
   interfaceAddresses(): InterfaceAddress[];
 }
 
@@ -106,6 +107,7 @@ class RunningProcess implements ProcessOwner {
       ifname: (ifindex) => services.ifname(ifindex),
       routeSource: (dst, ifname) => services.routeSource(dst, ifname),
       readFile: (path) => services.readFile(path),
+      writeFile: (path, text, append = false) => (this.exited ? { ok: false, errno: 'EBADF' } : services.writeFile(path, text, append)),
       interfaceAddresses: () => services.interfaceAddresses(),
     };
   }

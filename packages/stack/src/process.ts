@@ -35,7 +35,8 @@ export type Errno =
   | 'ENOTCONN'
   | 'ECONNABORTED'
   | 'EALREADY'
-  | 'EPROTO';
+  | 'EPROTO'
+  | 'EROFS';
 
 /** A socket address. `address` is dotted IPv4 or IPv6 text. */
 export interface SockAddr {
@@ -239,6 +240,12 @@ export interface ProcessContext {
   routeSource(dst: string, ifname?: string): { source: string; ifname: string } | { errno: Errno };
   /** A node file's text (what `cat PATH` shows, e.g. /etc/hosts, /etc/gai.conf), or null when there is none. */
   readFile(path: string): string | null;
+  /**
+   * open(2) of a node file with O_CREAT and O_TRUNC (O_APPEND when `append`), then write(2) of `text`
+   * (curl -o): /dev/null takes anything; EROFS for /proc, /sys and /dev; ENOSPC when the node's file
+   * system is full (what fits is written, as a redirection's short write).
+   */
+  writeFile(path: string, text: string, append?: boolean): WriteResult;
   /** Every address of the node, both families, with the flags RTM_GETADDR reports (getaddrinfo's __check_pf). */
   interfaceAddresses(): InterfaceAddress[];
 }
@@ -301,4 +308,5 @@ export const errnoMessage: Record<Errno, string> = {
   ECONNABORTED: 'Software caused connection abort',
   EALREADY: 'Operation already in progress',
   EPROTO: 'Protocol error',
+  EROFS: 'Read-only file system',
 };
