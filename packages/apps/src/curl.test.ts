@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { programs } from './index.js';
 import { chainWithHttpd } from './testing/http-lab.js';
-import { MS, SECOND } from './testing/node-lab.js';
+import { MS, SECOND, chain } from './testing/node-lab.js';
 
 const served = () => chainWithHttpd(programs).lab;
 
@@ -68,6 +68,26 @@ describe('curl', () => {
     expect(head.status).toBe(0);
     expect(lab.sh('a', 'cat /tmp/head')).toContain('HTTP/1.1 200 OK\r\n');
     expect(lab.exec('a', 'curl -sS -o /proc/nope http://10.200.2.2/', 10 * SECOND)).toMatchObject({ stderr: 'curl: (23) Failure writing output to destination\n', status: 23 });
+  });
+
+  it('works over IPv6 with httpd -s ::', () => {
+    const lab = chain(programs);
+    lab.configure([
+      ['a', 'ip -6 addr add 2001:db8:1::1/64 dev vA'],
+      ['r', 'ip -6 addr add 2001:db8:1::fe/64 dev eth0'],
+      ['r', 'ip -6 addr add 2001:db8:2::fe/64 dev eth1'],
+      ['b', 'ip -6 addr add 2001:db8:2::2/64 dev eth0'],
+      ['a', 'ip -6 route add default via 2001:db8:1::fe'],
+      ['b', 'ip -6 route add default via 2001:db8:2::fe'],
+      ['r', 'sysctl -qw net.ipv6.conf.all.forwarding=1'],
+    ]);
+    lab.run(5 * SECOND); // DAD
+    const server = lab.exec('b', 'httpd -s ::');
+    lab.run(10 * MS);
+    const run = lab.exec('a', 'curl -v http://[2001:db8:2::2]/', 10 * SECOND);
+    expect(run.stderr.split('\n').slice(0, 4)).toEqual(['*   Trying [2001:db8:2::2]:80...', '* Connected to 2001:db8:2::2 (2001:db8:2::2) port 80 (#0)', '> GET / HTTP/1.1', '> Host: [2001:db8:2::2]']);
+    expect(run.status).toBe(0);
+    expect(server.stdout.split('\n')[1]).toMatch(/^2001:db8:1::1 - - \[.*\] "GET \/ HTTP\/1\.1" 200 66$/);
   });
 
   it('resolves a name through the node’s /etc/hosts', () => {
