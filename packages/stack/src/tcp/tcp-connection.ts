@@ -211,6 +211,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private retransmits = 0;
   /** retrans_stamp: when the first segment now being retransmitted was sent; null when none is. */
   private retransStamp: Nanos | null = null;
+  /** Linux's retrans_stamp for the give-up rule: when the first retransmission by timeout went (null before). */
+  private timeoutStamp: Nanos | null = null;
   private retransmitArmedAt: Nanos = 0;
   private rttSeq: number | null = null;
   private rttSentAt: Nanos = 0;
@@ -713,6 +715,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     if (this.retransmits > 1) this.congestion.restartFromOne();
     this.retransmits = 0;
     this.retransStamp = null;
+    this.timeoutStamp = null;
     this.rtoEstimator.fallBackAfterHandshake();
     if (this.sackOk) {
       this.scoreboard = new SackScoreboard(this.sendMss);
@@ -827,6 +830,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     this.sndUna = ack;
     if (seqLt(this.sndNxt, ack)) this.sndNxt = ack;
     if (this.retransStamp !== null && !seqLt(this.sndUna, this.sndMax)) this.retransStamp = null;
+    // tcp_ack clears retrans_stamp once nothing is outstanding (tcp_try_undo_recovery / tcp_process_loss).
+    if (!seqLt(this.sndUna, this.sndMax)) this.timeoutStamp = null;
     this.retransmits = 0;
     // A partial ACK in fast recovery: without SACK the next hole is retransmitted at once (RFC 6582
     // step 5); with SACK, output() retransmits what the scoreboard calls lost (RFC 6675).
@@ -1447,7 +1452,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   }
 
   private canProbe(): boolean {
-    if (this.currentState !== 'ESTAB' && this.currentState !== 'CLOSE-WAIT') return false;
+    // Also for a FIN in flight: tcp_send_fin goes through tcp_write_xmit, which schedules the probe.
+    if (!['ESTAB', 'CLOSE-WAIT', 'FIN-WAIT-1', 'CLOSING', 'LAST-ACK'].includes(this.currentState)) return false;
     // Only with SACK (tcp_is_sack), outside recovery, once per tail, with an RTT sample.
     if (!this.sackOk || this.congestion.phase !== 'open' || this.tlpHighSeq !== null || !this.rtoEstimator.hasSample || this.sndUna === this.sndMax) return false;
     // Not cwnd-limited but data still queued: the sender is waiting for something else (no probe).
@@ -1534,8 +1540,12 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     }
     this.tlpHighSeq = null;
     if (this.retransStamp === null) this.retransStamp = this.retransmitArmedAt;
-    const boundary = this.closed && state !== 'ESTAB' ? Math.max(sysctl('net.ipv4.tcp_orphan_retries'), 8) : sysctl('net.ipv4.tcp_retries2');
-    if (retransmitsTimedOut(boundary, TCP_RTO_MIN, now - this.retransStamp)) {
+    // tcp_orphan_retries: the sysctl for an orphan, 8 when it is 0 (tcp_write_timeout for SOCK_DEAD).
+    const orphanRetries = sysctl('net.ipv4.tcp_orphan_retries');
+    const boundary = this.closed && state !== 'ESTAB' ? (orphanRetries === 0 ? 8 : orphanRetries) : sysctl('net.ipv4.tcp_retries2');
+    // retransmits_timed_out counts from retrans_stamp, which tcp_retransmit_skb sets at the first
+    // retransmission a timeout makes (a loss probe does not set it), and is false before one.
+    if (this.timeoutStamp !== null && retransmitsTimedOut(boundary, TCP_RTO_MIN, now - this.timeoutStamp)) {
       this.fail(this.softError ?? 'ETIMEDOUT');
       return;
     }
@@ -1545,6 +1555,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     this.retransmits++;
     this.sndNxt = this.sndUna;
     this.retransmitHead(now);
+    this.timeoutStamp ??= now;
     this.armRetransmit(now);
   }
 

@@ -306,6 +306,19 @@ describe('RTO back-off when the path dies', () => {
     expect(reverted(retransmissionTimes(s.model, isLost))).toBe(false);
   });
 
+  it('close into a blackhole: FIN-WAIT-1 in ss, the FIN again (a loss probe, then RTOs doubling), the orphan dropped after tcp_orphan_retries (2)', () => {
+    const s = scenario('close-blackhole');
+    const isFin = (x: NormalSegment) => x.from === 'client' && x.flags.includes('F');
+    expectIntervalsWithinSlack(retransmissionTimes(s.model, isFin), retransmissionTimes(s.linux, isFin));
+    const listed = (side: { stage: string; output: string }[], stage: string) => side.find((l) => l.stage === stage)?.output.includes('FIN-WAIT-1');
+    for (const [stage, there] of [['fin-wait-1', true], ['orphan-last-seen', true], ['orphan-gone', false]] as const) {
+      expect(listed(s.recording.ss, stage), `Linux, ${stage}`).toBe(there);
+      expect(listed(s.replay.listings, stage), `netloom, ${stage}`).toBe(there);
+    }
+    const { linux, model } = listings(s);
+    expect(model).toEqual(linux);
+  });
+
   it('a flight into a blackhole: cwnd (10) segments, a tail loss probe with new data, then the first segment at each RTO, doubling; ETIMEDOUT', () => {
     const s = scenario('rto-bulk');
     // The client's segments from the first of the 20000 bytes on: first transmissions and copies, in order.

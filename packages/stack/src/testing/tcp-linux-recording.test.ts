@@ -141,7 +141,7 @@ describe('the recorded Linux fixtures', () => {
   });
 
   it('every frame of every capture is a well-formed TCP segment', () => {
-    for (const scenario of ['transfer-direct', 'transfer-routed', 'transfer-direct6', 'rst-closed-port', 'rto-data', 'rto-bulk', 'rto-unreachable', 'rto-syn', 'rto-syn-retries2']) {
+    for (const scenario of ['transfer-direct', 'transfer-routed', 'transfer-direct6', 'rst-closed-port', 'rto-data', 'rto-bulk', 'rto-unreachable', 'rto-syn', 'rto-syn-retries2', 'close-blackhole']) {
       const recording = readRecording(scenario);
       for (const [capture, { file }] of Object.entries(recording.captures)) {
         const frames = readPcap(new Uint8Array(readFileSync(new URL(file, RECORDINGS))));
