@@ -52,6 +52,24 @@ describe('the mip6: block', () => {
     expect(result.spec.nodes.find((n) => n.name === 'mn')?.files?.[0]?.text).toBe('NodeConfig HA;\nInterface "eth0";\nUseMCoA disabled;\nHaAcceptBulkRegistration disabled;\n');
   });
 
+  test('a correspondent: NodeConfig CN with route optimisation, and a mobile node asking for it', () => {
+    const file = (block: string): string | undefined => {
+      const result = checkTopology(topology(block), 't.yaml');
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      return result.spec.nodes.find((n) => n.name === 'mn')?.files?.[0]?.text;
+    };
+    expect(file('      role: correspondent')).toBe('NodeConfig CN;\nDoRouteOptimizationCN enabled;\n');
+    expect(file('      role: correspondent\n      route-optimisation: false')).toBe('NodeConfig CN;\nDoRouteOptimizationCN disabled;\n');
+    expect(file('      role: mobile-node\n      home-address: 2001:db8:1::100/64\n      home-agent: 2001:db8:1::1\n      interfaces: { eth0: 1 }\n      route-optimisation: true')).toContain('UseMCoA enabled;\nDoRouteOptimizationMN enabled;\nMnHomeLink');
+    const errors = (block: string): string[] => {
+      const result = checkTopology(topology(block), 't.yaml');
+      return result.ok ? [] : result.errors.map((e) => `${e.line}:${e.column}: ${e.message}`);
+    };
+    expect(errors('      role: correspondent\n      home-agent: 2001:db8:1::1')).toEqual(["7:7: home-agent is not a correspondent's setting (a correspondent takes route-optimisation)"]);
+    expect(errors('      role: home-agent\n      interfaces: { eth0: 1 }\n      route-optimisation: true')).toEqual(["8:7: route-optimisation is a mobile node's or a correspondent's setting, not a home agent's"]);
+    expect(errors('      role: home-agent')).toEqual(['5:5: a home-agent needs at least one interface']);
+  });
+
   test('reports a mobile node without a home address, an interface the node lacks, a bad home agent and an unknown role where they are written', () => {
     const errors = (text: string): string[] => {
       const result = checkTopology(text, 't.yaml');
@@ -67,7 +85,7 @@ describe('the mip6: block', () => {
       home-address: 2001:db8:1::100/64
       home-agent: 10.0.0.1
       interfaces: { eth0: 1 }`))).toEqual(['8:19: a mobile node needs home-agent: an IPv6 address, got "10.0.0.1"']);
-    expect(errors(topology(`      role: correspondent
-      interfaces: { eth0: 1 }`))).toEqual(['6:13: unknown mip6 role "correspondent" (roles: mobile-node, home-agent)']);
+    expect(errors(topology(`      role: mobile-router
+      interfaces: { eth0: 1 }`))).toEqual(['6:13: unknown mip6 role "mobile-router" (roles: mobile-node, home-agent, correspondent)']);
   });
 });

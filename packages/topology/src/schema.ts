@@ -393,20 +393,25 @@ const healthCheckSchema = strict('a health check', {
 /** A node's `mip6:` block, mirroring mip6d.conf (build.ts renders it as /etc/mip6d.conf; docs/mip6.md). */
 const mip6Schema = strict('a mip6 block', {
   role: z
-    .enum(['mobile-node', 'home-agent'], by((input) => `unknown mip6 role ${describeValue(input)} (roles: mobile-node, home-agent)`))
-    .meta({ description: 'NodeConfig MN or HA.' }),
+    .enum(['mobile-node', 'home-agent', 'correspondent'], by((input) => `unknown mip6 role ${describeValue(input)} (roles: mobile-node, home-agent, correspondent)`))
+    .meta({ description: 'NodeConfig MN, HA or CN.' }),
   'home-address': printableText('a home address with its prefix length, e.g. 2001:db8:1::100/64', 'home-address')
     .optional()
     .meta({ description: 'Mobile node: HomeAddress ADDRESS/LENGTH.' }),
   'home-agent': printableText('the home agent address, e.g. 2001:db8:1::1', 'home-agent').optional().meta({ description: 'Mobile node: HomeAgentAddress.' }),
   interfaces: z
     .record(z.string(), wholeNumber('preference', 1, 10), by(expecting('a mapping of interface names to preferences (1 most preferred … 10)')))
+    .optional()
     .meta({ description: 'Interface "NAME" { MnIfPreference N; } — a mobile node registers one care-of address per interface (BID in this order); a home agent serves the home link of each.' }),
   mcoa: z.boolean(by(expecting('true or false'))).optional().meta({ description: 'Multiple care-of addresses (RFC 5648 BIDs). Default true.' }),
   'binding-lifetime': wholeNumber('binding-lifetime', 4, 262140)
     .optional()
     .meta({ description: 'MnMaxHaBindingLife / HaMaxBindingLife in seconds. Default 262140.' }),
   'bulk-registration': z.boolean(by(expecting('true or false'))).optional().meta({ description: 'Home agent: accept more than one BID per BU. Default true.' }),
+  'route-optimisation': z
+    .boolean(by(expecting('true or false')))
+    .optional()
+    .meta({ description: 'DoRouteOptimizationMN (mobile node, default false) / DoRouteOptimizationCN (correspondent, default true): return routability and the direct path (docs/mip6.md).' }),
 });
 
 const nodeSchema = strict('a node', {
