@@ -5,11 +5,13 @@
  * coming from the VIP — and ip_vs_leave's port unreachable, the ICMP error of a masqueraded real
  * server rewritten to come from the VIP, and the module's timer expiring the connections.
  */
-import { formatIpv4, formatMac, IpProtocol, isWireError, parseEthernet, parseIpv4Packet, parseQuotedIpv4Packet, parseUdp } from '@netloom/wire';
-import { MS, SECOND, ip, type CapturedFrame } from '@netloom/stack/testing/lab';
+import { formatIpv4, formatMac, IpProtocol, isWireError, parseEthernet, parseIpv4Packet, parseIpv6Number, parseQuotedIpv4Packet, parseUdp } from '@netloom/wire';
+import { Lab, MS, SECOND, ip, type CapturedFrame } from '@netloom/stack/testing/lab';
 import { describe, expect, test } from 'vitest';
 import { connectionStateName } from '../proc-net.js';
-import { ask, natDirector, oneLanDirector, PORT, VIP } from './testing/lvs-lab.js';
+import { inet6 } from '../inet-address.js';
+import { IpvsModule } from './ipvs-module.js';
+import { ask, labPrograms, natDirector, oneLanDirector, PORT, VIP } from './testing/lvs-lab.js';
 
 /** The IPv4 packets a node sent on a device, with the Ethernet header. */
 function packets(frames: CapturedFrame[]): { dst: string; ip: NonNullable<Exclude<ReturnType<typeof parseIpv4Packet>, { error: string }>> }[] {
@@ -189,5 +191,59 @@ describe('a client on the director itself', () => {
     for (const rs of ['rs1', 'rs2']) lab.exec(rs, `udp-echo ${PORT}`);
     expect(lab.exec('director', `udp-ask ${VIP} ${PORT} 40001 local`, 3 * SECOND).stdout).toBe(`${VIP}:${PORT} rs2:local\n`);
     expect(module.ipvs.listServices()[0]?.stats.conns).toBe(1);
+  });
+});
+
+describe('IPv6 virtual services', () => {
+  const VIP6 = '2001:db8:1::80';
+  /** client 2001:db8:1::10 — director (2001:db8:1::1, VIP6 | fd00::1) — rs1 fd00::2, rs2 fd00::3; a UDP service on VIP6:53, rr. */
+  function director6(method: 'masq' | 'droute'): { lab: Lab; module: IpvsModule } {
+    const lab = new Lab();
+    lab.addNode('client', { programs: labPrograms });
+    const director = lab.addNode('director', { forwarding: true });
+    for (const name of ['rs1', 'rs2']) lab.addNode(name, { programs: labPrograms });
+    if (method === 'masq') {
+      lab.link('client:eth0', 'director:eth0');
+      lab.link('director:eth1', 'rs1:eth0', 'rs2:eth0');
+    } else lab.link('client:eth0', 'director:eth0', 'rs1:eth0', 'rs2:eth0');
+    const lines: [string, string][] = [
+      ['client', 'ip -6 addr add 2001:db8:1::10/64 dev eth0'],
+      ['director', 'sysctl -w net.ipv6.conf.all.forwarding=1'],
+      ['director', 'ip -6 addr add 2001:db8:1::1/64 dev eth0'],
+      ['director', `ip -6 addr add ${VIP6}/128 dev eth0`],
+    ];
+    if (method === 'masq') {
+      lines.push(['director', 'ip -6 addr add fd00::1/64 dev eth1']);
+      for (const [rs, a] of [['rs1', 'fd00::2'], ['rs2', 'fd00::3']] as const) lines.push([rs, `ip -6 addr add ${a}/64 dev eth0`], [rs, 'ip -6 route add default via fd00::1']);
+    } else {
+      for (const [rs, a] of [['rs1', '2001:db8:1::2'], ['rs2', '2001:db8:1::3']] as const) lines.push([rs, `ip -6 addr add ${a}/64 dev eth0`], [rs, `ip -6 addr add ${VIP6}/128 dev lo`]);
+    }
+    for (const [node, line] of lines) expect(lab.exec(node, line).status, `${node}: ${line}`).toBe(0);
+    lab.run(3 * SECOND);
+    const module = new IpvsModule(director);
+    const key = { kind: 'udp' as const, address: inet6(parseIpv6Number(VIP6)!), port: PORT };
+    expect(module.ipvs.addService(key, { scheduler: 'rr' })).toBe('ok');
+    for (const rs of method === 'masq' ? ['fd00::2', 'fd00::3'] : ['2001:db8:1::2', '2001:db8:1::3']) {
+      expect(module.ipvs.addDestination(key, { address: inet6(parseIpv6Number(rs)!), port: PORT, forwarding: method, weight: 1, upperThreshold: 0, lowerThreshold: 0 })).toBe('ok');
+    }
+    return { lab, module };
+  }
+
+  test('masquerading over IPv6: rr over two real servers, answers from the VIP', () => {
+    const { lab, module } = director6('masq');
+    for (const rs of ['rs1', 'rs2']) lab.exec(rs, `udp-echo ${PORT} ::`);
+    const ask6 = (sport: number, text: string): string => lab.exec('client', `udp-ask ${VIP6} ${PORT} ${sport} ${text}`, 3 * SECOND).stdout;
+    expect([ask6(40001, 'a'), ask6(40002, 'b')]).toEqual([`${VIP6}:${PORT} rs2:a\n`, `${VIP6}:${PORT} rs1:b\n`]);
+    expect(module.ipvs.listServices()[0]?.destinations.map((d) => `${d.name} ${d.inactConns}`)).toEqual(['[fd00::3]:53 1', '[fd00::2]:53 1']);
+  });
+
+  test('direct routing over IPv6: the unchanged packet (hop limit one less) to the real server, which answers from the VIP', () => {
+    const { lab } = director6('droute');
+    for (const rs of ['rs1', 'rs2']) lab.exec(rs, `udp-echo ${PORT} ${VIP6}`);
+    expect(lab.exec('client', `udp-ask ${VIP6} ${PORT} 40001 a`, 3 * SECOND).stdout).toBe(`${VIP6}:${PORT} rs2:a\n`);
+    const forwarded = lab.sent('director').map((f) => f.frame).filter((f) => f[12] === 0x86 && f[13] === 0xdd && f[14 + 6] === IpProtocol.udp);
+    expect(forwarded).toHaveLength(1);
+    expect(formatMac(forwarded[0]!.subarray(0, 6))).toBe(formatMac(lab.node('rs2').kernel.device('eth0')!.mac));
+    expect(forwarded[0]![14 + 7]).toBe(63);
   });
 });

@@ -26,26 +26,31 @@
  * - tunnelling (ip_vs_tunnel_xmit): an IPIP packet from the route's source to the RIP, outer TTL and
  *   TOS the inner ones (ECN: CE becomes ECT(0), INET_ECN_encapsulate), DF copied when pmtu_disc is
  *   on, the MTU 20 bytes less.
- * Packets leave through the IPv4 layer's output (POSTROUTING, fragmentation, neighbours). Leaves
- * out: IPv6 services, fragmented replies at FORWARD (ip_vs_gather_frags: netloom leaves fragments
+ * Packets leave through the IPv4 layer's output (POSTROUTING, fragmentation, neighbours).
+ * IPv6 services (ip_vs_ops6, the same points and priorities): TCP or UDP right after the fixed
+ * header, masquerading (addresses and ports rewritten, the transport checksum updated over the
+ * 128-bit pseudo header) and direct routing to the real server's link-layer address, the hop limit
+ * decremented, packet too big for what does not fit the route's MTU, ICMPv6 port unreachable when no
+ * real server is available. Leaves out: IPv6 tunnelling (IPv6-in-IPv6), IPv6 packets with extension
+ * headers before the transport, ICMPv6 errors about IPv6 connections, fragmented replies at FORWARD (ip_vs_gather_frags: netloom leaves fragments
  * alone), the LOCAL_OUT hooks (a client on the director itself is balanced when its packet comes
  * back in on lo, at LOCAL_IN: the same outcome), local real servers
  * (LOCALNODE), SCTP, one-packet scheduling, conntrack, snat_reroute and ip_vs_route_me_harder, the
  * identification of tunnel packets (0 under DF, the inner one otherwise: netloom has no per-node
  * IP ID generator outside the IPv4 layer), and the OutRequests count Linux skips for IPVS packets.
  */
-import { buildIpv4Packet, decrementTtl, formatIpv4, IpProtocol } from '@netloom/wire';
+import { buildIpv4Packet, decrementTtl, formatIpv4, formatIpv6Number, IpProtocol, isWireError, parseIpv6Packet } from '@netloom/wire';
 import type { LinuxNode } from '@netloom/stack';
 import type { HookPacket, HookVerdict } from '@netloom/stack/netfilter/hooks';
 import { ACCEPT, drop, NF_IP_PRI, STOLEN } from '@netloom/stack/netfilter/hooks';
 import type { InputContext } from '@netloom/stack/ipv4/transport';
 import type { Flow4, Route4 } from '@netloom/stack/routing-api';
 import { CONN_F_FWD_MASK, type IpvsConnection } from '../connection-table.js';
-import { inet4 } from '../inet-address.js';
+import { inet4, inet6 } from '../inet-address.js';
 import type { Ipvs, IpvsPacket } from '../ipvs.js';
 import type { TcpFlags } from '../protocol-states.js';
 import { FORWARDING_FLAGS, type ForwardingMethod } from '../virtual-service.js';
-import { ipv4PacketParts, quotedPacket, readAddress, rewriteDestination, rewriteIcmpError, rewriteSource, type PacketParts, type QuotedPacket } from './packet-rewrite.js';
+import { ipv4PacketParts, ipv6PacketParts, quotedPacket, readAddress, readAddress6, rewriteDestination, rewriteDestination6, rewriteIcmpError, rewriteSource, rewriteSource6, type PacketParts, type QuotedPacket } from './packet-rewrite.js';
 
 /** IP_VS_FWD_METHOD(cp). */
 export function forwardingOf(connection: IpvsConnection): ForwardingMethod {
@@ -63,6 +68,10 @@ const TCP_FIN = 0x01;
 const TCP_SYN = 0x02;
 const TCP_ACK = 0x10;
 const TCP_RST = 0x04;
+const ICMPV6_DEST_UNREACH = 1;
+const ICMPV6_PACKET_TOO_BIG = 2;
+const ICMPV6_TIME_EXCEEDED = 3;
+const ICMPV6_PORT_UNREACH = 4;
 const ECN_MASK = 0x03;
 const ECN_CE = 0x03;
 const ECN_ECT0 = 0x02;
@@ -83,6 +92,9 @@ export class IpvsDatapath {
       netfilter.register({ hook: 'localIn', family: 4, priority: NF_IP_PRI.natSrc - 1, fn: (p, now) => this.processRequest(p, now) }),
       netfilter.register({ hook: 'forward', family: 4, priority: 99, fn: (p, now) => this.processForwardedIcmp(p, now) }),
       netfilter.register({ hook: 'forward', family: 4, priority: 100, fn: (p, now) => this.processReply(p, now) }),
+      // ip_vs_ops6: the same points and priorities for IPv6 services.
+      netfilter.register({ hook: 'localIn', family: 6, priority: NF_IP_PRI.natSrc - 1, fn: (p, now) => this.processRequest6(p, now) }),
+      netfilter.register({ hook: 'forward', family: 6, priority: 100, fn: (p, now) => this.processReply6(p, now) }),
     );
   }
 
@@ -116,21 +128,23 @@ export class IpvsDatapath {
     }
   }
 
-  /** What IPVS reads from a TCP or UDP packet. */
+  /** What IPVS reads from a TCP or UDP packet over IPv4. */
   private ipvsPacket(packet: HookPacket<4>, parts: PacketParts): IpvsPacket {
     const bytes = packet.bytes;
+    return { ...this.transportFields(bytes, parts, packet.mark), family: 4, source: inet4(readAddress(bytes, 12)), destination: inet4(readAddress(bytes, 16)) };
+  }
+
+  /** The ports, TCP flags, mark and length IPVS reads from either family's packet. */
+  private transportFields(bytes: Uint8Array, parts: PacketParts, mark: number): Omit<IpvsPacket, 'family' | 'source' | 'destination'> {
     const at = parts.headerLength;
     const flags = bytes[at + TCP_FLAGS] ?? 0;
     const tcp: TcpFlags | undefined =
       parts.protocol === IpProtocol.tcp ? { syn: (flags & TCP_SYN) !== 0, fin: (flags & TCP_FIN) !== 0, ack: (flags & TCP_ACK) !== 0, rst: (flags & TCP_RST) !== 0 } : undefined;
     return {
-      family: 4,
       protocol: parts.protocol,
-      source: inet4(readAddress(bytes, 12)),
       sourcePort: read16(bytes, at),
-      destination: inet4(readAddress(bytes, 16)),
       destinationPort: read16(bytes, at + 2),
-      fwmark: packet.mark,
+      fwmark: mark,
       ...(tcp !== undefined ? { tcp } : {}),
       length: bytes.length,
     };
@@ -190,6 +204,93 @@ export class IpvsDatapath {
     if (connection === undefined || forwardingOf(connection) !== 'masq' || connection.vaddr.family !== 4) return ACCEPT;
     rewriteIcmpError(bytes, parts, quoted, false, connection.vaddr.v4, connection.vport);
     return ACCEPT;
+  }
+
+  // ---------------------------------------------------------------- IPv6 (ip_vs_in/ip_vs_out for AF_INET6)
+
+  /** ip_vs_in for an IPv6 packet for a virtual service (TCP or UDP right after the fixed header). */
+  private processRequest6(packet: HookPacket<6>, now: number): HookVerdict {
+    const bytes = packet.bytes;
+    const parts = ipv6PacketParts(bytes);
+    if (parts === null) return ACCEPT;
+    const decision = this.ipvs.inbound(this.ipvsPacket6(packet, parts), now);
+    this.packetSeen();
+    switch (decision.kind) {
+      case 'accept':
+        return ACCEPT;
+      case 'noDestination':
+        // ip_vs_leave: ICMPv6 destination unreachable, port unreachable.
+        this.icmpv6Send(packet, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, now);
+        return drop('ipvs', 'no destination available');
+      case 'drop':
+        return drop('ipvs', decision.reason);
+      case 'forward':
+        this.transmit6(packet, parts, decision.conn, now);
+        return STOLEN;
+    }
+  }
+
+  /** ip_vs_out for IPv6: a masqueraded real server's reply leaves as VIP:vport. */
+  private processReply6(packet: HookPacket<6>, now: number): HookVerdict {
+    const bytes = packet.bytes;
+    const parts = ipv6PacketParts(bytes);
+    if (parts === null) return ACCEPT;
+    const reply = this.ipvsPacket6(packet, parts);
+    const found = this.ipvs.connections.lookupOut(reply.protocol, reply.source, reply.sourcePort, reply.destination, reply.destinationPort);
+    if (found === undefined || forwardingOf(found) !== 'masq' || found.vaddr.family !== 6) return ACCEPT;
+    const connection = this.ipvs.outbound(reply, now);
+    this.packetSeen();
+    if (connection === undefined || connection.vaddr.family !== 6) return ACCEPT;
+    rewriteSource6(bytes, parts, connection.vaddr.v6, connection.vport);
+    return ACCEPT;
+  }
+
+  private ipvsPacket6(packet: HookPacket<6>, parts: PacketParts): IpvsPacket {
+    const bytes = packet.bytes;
+    return { ...this.transportFields(bytes, parts, packet.mark), family: 6, source: inet6(readAddress6(bytes, 8)), destination: inet6(readAddress6(bytes, 24)) };
+  }
+
+  /** icmp6_send through the IPv6 layer (its source choice and rate limit), about `packet` as it came in. */
+  private icmpv6Send(packet: HookPacket<6>, type: number, code: number, info: number, now: number): void {
+    const ip = parseIpv6Packet(packet.bytes);
+    if (isWireError(ip)) return;
+    const p = { dev: packet.inDev ?? 'lo', ip, source: readAddress6(packet.bytes, 8), destination: readAddress6(packet.bytes, 24), packet: packet.bytes, frame: packet.bytes };
+    this.node.parts.ipv6.icmpSend(p, type, code, info, now);
+  }
+
+  /** __ip_vs_get_out_rt_v6 and ip_vs_nat_xmit_v6 / ip_vs_dr_xmit_v6 (no IPv6 tunnels: the packet is dropped). */
+  private transmit6(packet: HookPacket<6>, parts: PacketParts, connection: IpvsConnection, now: number): void {
+    const node = this.node;
+    const bytes = packet.bytes;
+    const method = forwardingOf(connection);
+    const { daddr, dport } = connection;
+    if (daddr.family !== 6 || (method !== 'masq' && method !== 'droute')) {
+      node.recordDrop(packet.inDev, 'ipvs', bytes, `ipvs: ${method} is not modelled for IPv6`);
+      return;
+    }
+    const outcome = node.kernel.lookupRoute6({ dst: daddr.v6 }, now);
+    if (!outcome.ok || outcome.decision.dev === 'lo') {
+      this.icmpv6Send(packet, ICMPV6_DEST_UNREACH, 3, 0, now);
+      node.recordDrop(packet.inDev, 'noRoute', bytes, `ipvs: no route to real server ${formatIpv6Number(daddr.v6)}`);
+      return;
+    }
+    const dev = outcome.decision.dev;
+    if ((bytes[7] ?? 0) <= 1) {
+      this.icmpv6Send(packet, ICMPV6_TIME_EXCEEDED, 0, 0, now);
+      node.recordDrop(packet.inDev, 'ttlExpired', bytes, 'ipvs');
+      return;
+    }
+    const mtu = node.parts.ipv6.pathMtu(dev);
+    if (bytes.length > mtu) {
+      this.icmpv6Send(packet, ICMPV6_PACKET_TOO_BIG, 0, mtu, now);
+      node.recordDrop(packet.inDev, 'fragmentationNeeded', bytes, `ipvs: mtu ${mtu}`);
+      return;
+    }
+    const out = new Uint8Array(bytes);
+    out[7] = (bytes[7] ?? 1) - 1;
+    if (method === 'masq') rewriteDestination6(out, parts, daddr.v6, dport);
+    const gateway = outcome.decision.route.gateway;
+    node.parts.ipv6.output(dev, gateway !== 0n ? gateway : daddr.v6, out, readAddress6(out, 8), now);
   }
 
   // ---------------------------------------------------------------- transmitters

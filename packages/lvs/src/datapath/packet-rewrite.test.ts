@@ -3,9 +3,9 @@
  * scratch (so the incremental checksums are right), for TCP and UDP in both directions, a UDP
  * datagram without a checksum keeps none, and an ICMP error is rewritten as ip_vs_nat_icmp does.
  */
-import { buildIcmpv4Packet, buildTcpIpv4Packet, buildUdpIpv4Packet, parseDottedQuad, TcpFlag } from '@netloom/wire';
+import { buildIcmpv4Packet, buildTcpIpv4Packet, buildTcpIpv6Packet, buildUdpIpv4Packet, buildUdpIpv6Packet, ipv6ToBytes, parseDottedQuad, TcpFlag } from '@netloom/wire';
 import { describe, expect, test } from 'vitest';
-import { ipv4PacketParts, quotedPacket, rewriteDestination, rewriteIcmpError, rewriteSource } from './packet-rewrite.js';
+import { ipv4PacketParts, ipv6PacketParts, quotedPacket, readAddress6, rewriteDestination, rewriteDestination6, rewriteIcmpError, rewriteSource, rewriteSource6 } from './packet-rewrite.js';
 
 const ip = (text: string): number => parseDottedQuad(text) ?? Number.NaN;
 const CIP = ip('203.0.113.7');
@@ -72,5 +72,30 @@ describe('masquerading rewrites', () => {
   test('a packet too short for its transport header is not rewritable', () => {
     expect(ipv4PacketParts(udp(CIP, 1, VIP, 2).subarray(0, 24))).toBeNull();
     expect(ipv4PacketParts(tcp(CIP, 1, VIP, 2).subarray(0, 30))).toBeNull();
+  });
+});
+
+describe('masquerading rewrites over IPv6', () => {
+  const CIP6 = 0x20010db8000000000000000000000007n;
+  const VIP6 = 0x20010db8000100000000000000000080n;
+  const RIP6 = 0xfd000000000000000000000000000002n;
+  const udp6 = (source: bigint, sport: number, destination: bigint, dport: number): Uint8Array =>
+    buildUdpIpv6Packet({ source: ipv6ToBytes(source), destination: ipv6ToBytes(destination), hopLimit: 63 }, sport, dport, payload);
+  const tcp6 = (source: bigint, sport: number, destination: bigint, dport: number): Uint8Array =>
+    buildTcpIpv6Packet(
+      { source: ipv6ToBytes(source), destination: ipv6ToBytes(destination), hopLimit: 63 },
+      { sourcePort: sport, destinationPort: dport, sequenceNumber: 7, acknowledgementNumber: 9, flags: TcpFlag.ack, window: 100, urgentPointer: 0, options: [], payload },
+    );
+  test.each([
+    ['udp', udp6],
+    ['tcp', tcp6],
+  ])('%s: DNAT and SNAT equal packets built with those addresses', (_name, build) => {
+    const request = build(CIP6, 40001, VIP6, 80);
+    rewriteDestination6(request, ipv6PacketParts(request)!, RIP6, 8080);
+    expect(request).toEqual(build(CIP6, 40001, RIP6, 8080));
+    const reply = build(RIP6, 8080, CIP6, 40001);
+    rewriteSource6(reply, ipv6PacketParts(reply)!, VIP6, 80);
+    expect(reply).toEqual(build(VIP6, 80, CIP6, 40001));
+    expect(readAddress6(reply, 8)).toBe(VIP6);
   });
 });

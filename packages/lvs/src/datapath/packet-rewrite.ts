@@ -133,3 +133,48 @@ export function rewriteIcmpError(bytes: Uint8Array, parts: PacketParts, quoted: 
   write16(bytes, icmpAt + 2, 0);
   write16(bytes, icmpAt + 2, internetChecksum(bytes, icmpAt, totalLength));
 }
+
+// ---------------------------------------------------------------- IPv6 (no header checksum; the pseudo header covers 128-bit addresses)
+
+const IPV6_HEADER = 40;
+
+/** The parts of an IPv6 packet whose fixed header is followed directly by TCP or UDP, or null (extension headers, truncated). */
+export function ipv6PacketParts(bytes: Uint8Array): PacketParts | null {
+  if (bytes.length < IPV6_HEADER || ((bytes[0] ?? 0) >> 4) !== 6) return null;
+  const protocol = bytes[6] ?? 0;
+  if (protocol === IpProtocol.tcp) return bytes.length >= IPV6_HEADER + 20 ? { headerLength: IPV6_HEADER, protocol, checksumAt: IPV6_HEADER + TCP_CHECKSUM } : null;
+  if (protocol === IpProtocol.udp) return bytes.length >= IPV6_HEADER + 8 ? { headerLength: IPV6_HEADER, protocol, checksumAt: IPV6_HEADER + UDP_CHECKSUM } : null;
+  return null;
+}
+
+/** The 128-bit address at `at` (8: source, 24: destination). */
+export function readAddress6(bytes: Uint8Array, at: number): bigint {
+  let value = 0n;
+  for (let i = 0; i < 16; i++) value = (value << 8n) | BigInt(bytes[at + i] ?? 0);
+  return value;
+}
+
+function rewriteEndpoint6(bytes: Uint8Array, parts: PacketParts, addressAt: number, portAt: number, address: bigint, port: number): void {
+  let checksum = read16(bytes, parts.checksumAt);
+  for (let i = 0; i < 8; i++) {
+    const at = addressAt + 2 * i;
+    const word = Number((address >> BigInt(112 - 16 * i)) & 0xffffn);
+    checksum = adjustChecksum(checksum, read16(bytes, at), word);
+    write16(bytes, at, word);
+  }
+  const oldPort = read16(bytes, parts.headerLength + portAt);
+  write16(bytes, parts.headerLength + portAt, port);
+  checksum = adjustChecksum(checksum, oldPort, port);
+  if (parts.protocol === IpProtocol.udp && checksum === 0) checksum = 0xffff;
+  write16(bytes, parts.checksumAt, checksum);
+}
+
+/** IPv6 DNAT: destination address and port (tcp_dnat_handler for AF_INET6). */
+export function rewriteDestination6(bytes: Uint8Array, parts: PacketParts, address: bigint, port: number): void {
+  rewriteEndpoint6(bytes, parts, 24, 2, address, port);
+}
+
+/** IPv6 SNAT of a reply: source address and port. */
+export function rewriteSource6(bytes: Uint8Array, parts: PacketParts, address: bigint, port: number): void {
+  rewriteEndpoint6(bytes, parts, 8, 0, address, port);
+}

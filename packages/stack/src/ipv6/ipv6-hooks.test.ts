@@ -1,5 +1,5 @@
 /**
- * Family 6's seams for parts that plug in (Mobile IPv6): the FORWARD and LOCAL_OUT netfilter hook
+ * Family 6's seams for parts that plug in (Mobile IPv6, IPVS): the LOCAL_IN, FORWARD and LOCAL_OUT netfilter hook
  * points of the IPv6 layer, the routing-type registry a type 2 routing header goes to, and the Home
  * Address option's handler (the addresses a transport is given after either).
  * h1 (2001:db8:1::1) — r — h2 (2001:db8:2::2), r forwarding.
@@ -55,6 +55,27 @@ describe('IPv6 hook points and routing types', () => {
     expect(seen).toEqual(['eth0>eth1 hlim 63']);
     expect(lab.sent('r', 'eth1').filter((f) => f.frame[20] === IpProtocol.udp)).toEqual([]);
     expect(lab.drops('r').map((d) => (d.event.type === 'drop' ? d.event.reason : ''))).toContain('prohibited');
+  });
+
+  test('a LOCAL_IN hook sees a packet for us with its input device before the transport, and may steal it', () => {
+    const lab = network();
+    const seen: string[] = [];
+    lab.node('h2').netfilter.register({
+      hook: 'localIn',
+      family: 6,
+      priority: 0,
+      fn: (packet: HookPacket<6>) => {
+        // NDP for us passes LOCAL_IN too: only the datagram is taken.
+        if (packet.header.nextHeader !== IpProtocol.udp) return ACCEPT;
+        seen.push(`${packet.inDev} hlim ${packet.header.hopLimit}`);
+        return STOLEN;
+      },
+    });
+    expect(lab.node('h1').parts.ipv6.sendLocal(datagram(), ipv6FromBytes(H1), ipv6FromBytes(H2), undefined, lab.now)).toBeNull();
+    lab.run(100 * MS);
+    expect(seen).toEqual(['eth0 hlim 63']);
+    // Stolen before the transport: no port unreachable for the closed port 9.
+    expect(lab.sent('h2').filter((f) => f.frame[20] === IpProtocol.icmpv6 && f.frame[54] === 1)).toEqual([]);
   });
 
   test('a LOCAL_OUT hook may steal a packet (nothing leaves, the send succeeds) or drop it (EPERM)', () => {

@@ -35,7 +35,8 @@
  * A packet forwarded out of the device it came in on draws an ICMPv6 redirect (redirect.ts); a
  * host takes one from its current first hop into a route exception (ndisc_redirect_rcv,
  * rt6_do_redirect; fib/fib6-exceptions.ts).
- * Family 6's netfilter hook points FORWARD (ip6_forward, after the hop limit is decremented) and
+ * Family 6's netfilter hook points LOCAL_IN (ip6_input, for a packet for us before its extension
+ * headers), FORWARD (ip6_forward, after the hop limit is decremented) and
  * LOCAL_OUT (__ip6_local_out, for what sendLocal and sendIcmpv6 send, after their route lookup) run
  * the node's chains (netfilter/hooks.ts) with an Ipv6PacketView: accept, drop (traced; EPERM for a
  * socket's send) or stolen; a hook that rewrites addresses is not re-routed. Routing headers other
@@ -390,6 +391,8 @@ export class Ipv6Layer {
     }
     const parsed: ParsedPacket = { dev: dev.name, ip, source, destination, packet: packet.subarray(0, IPV6_HEADER_LENGTH + ip.payload.length), frame };
     if (this.isForUs(dev.name, destination, now)) {
+      // ip6_input: LOCAL_IN before the extension headers and the transport (fragments are seen one by one).
+      if (this.hooks.localIn.length > 0 && this.filter('localIn', this.hooks.localIn, parsed.packet, dev.name, null, now) !== 'accept') return;
       this.localDeliver(parsed, now);
       return;
     }

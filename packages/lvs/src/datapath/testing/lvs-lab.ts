@@ -15,14 +15,15 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * `udp-echo PORT [ADDR]`: answers each datagram with `HOSTNAME:TEXT`. A DR or TUN real server binds
+ * `udp-echo PORT [ADDR]`: answers each datagram with `HOSTNAME:TEXT` (over IPv6 when ADDR is, `::` for any). A DR or TUN real server binds
  * the VIP, so that its answers leave from it (bound to the wildcard, the route's source, the RIP,
  * would answer: the client's connected socket takes nothing from it).
  */
 const udpEcho: Program = (ctx) => {
-  const socket = ctx.udpSocket(4);
+  const address = ctx.argv[2] ?? '0.0.0.0';
+  const socket = ctx.udpSocket(address.includes(':') ? 6 : 4);
   if ('errno' in socket) return ctx.exit(2);
-  socket.bind(ctx.argv[2] ?? '0.0.0.0', Number(ctx.argv[1]));
+  socket.bind(address, Number(ctx.argv[1]));
   socket.onMessage((d) => {
     socket.sendto(encoder.encode(`${ctx.hostname}:${decoder.decode(d.data)}`), d.from);
   });
@@ -30,10 +31,10 @@ const udpEcho: Program = (ctx) => {
 
 /** `udp-ask DEST PORT SPORT TEXT [TTL]`: a connected socket sends TEXT once and prints the answer or the error. */
 const udpAsk: Program = (ctx) => {
-  const socket = ctx.udpSocket(4);
-  if ('errno' in socket) return ctx.exit(2);
   const [, dest = '', port = '0', sport = '0', text = '', ttl] = ctx.argv;
-  socket.bind('0.0.0.0', Number(sport));
+  const socket = ctx.udpSocket(dest.includes(':') ? 6 : 4);
+  if ('errno' in socket) return ctx.exit(2);
+  socket.bind(dest.includes(':') ? '::' : '0.0.0.0', Number(sport));
   if (ttl !== undefined) socket.setsockopt('IP_TTL', Number(ttl));
   socket.connect(dest, Number(port));
   socket.onMessage((d) => {
@@ -92,7 +93,7 @@ const httpStatus: Program = (ctx) => {
   });
 };
 
-const programs = { 'udp-echo': udpEcho, 'udp-ask': udpAsk, 'tcp-serve': tcpServe, 'tcp-hold': tcpHold, 'http-status': httpStatus };
+export const labPrograms = { 'udp-echo': udpEcho, 'udp-ask': udpAsk, 'tcp-serve': tcpServe, 'tcp-hold': tcpHold, 'http-status': httpStatus };
 
 export interface Director {
   lab: Lab;
@@ -109,9 +110,9 @@ export function addService(module: IpvsModule, realServers: string[], method: Fo
 /** LVS-NAT: client 192.168.1.10 — director (192.168.1.1 + VIP | 10.1.1.1) — rs1 10.1.1.2, rs2 10.1.1.3 (default via the director). */
 export function natDirector(protocol: 'udp' | 'tcp' = 'udp'): Director {
   const lab = new Lab();
-  lab.addNode('client', { programs });
-  const director = lab.addNode('director', { forwarding: true, programs });
-  for (const name of ['rs1', 'rs2']) lab.addNode(name, { programs });
+  lab.addNode('client', { programs: labPrograms });
+  const director = lab.addNode('director', { forwarding: true, programs: labPrograms });
+  for (const name of ['rs1', 'rs2']) lab.addNode(name, { programs: labPrograms });
   lab.link('client:eth0', 'director:eth0');
   lab.link('director:eth1', 'rs1:eth0', 'rs2:eth0');
   lab.addr('client', 'eth0', '192.168.1.10/24');
@@ -131,9 +132,9 @@ export function natDirector(protocol: 'udp' | 'tcp' = 'udp'): Director {
 /** One LAN for LVS-DR and LVS-TUN: client 10.0.0.10, director 10.0.0.1 + VIP, rs1 10.0.0.2, rs2 10.0.0.3 (VIP on lo or tunl0). */
 export function oneLanDirector(method: 'droute' | 'tunnel', protocol: 'udp' | 'tcp' = 'udp'): Director {
   const lab = new Lab();
-  lab.addNode('client', { programs });
-  const director = lab.addNode('director', { forwarding: true, programs });
-  for (const name of ['rs1', 'rs2']) lab.addNode(name, { programs });
+  lab.addNode('client', { programs: labPrograms });
+  const director = lab.addNode('director', { forwarding: true, programs: labPrograms });
+  for (const name of ['rs1', 'rs2']) lab.addNode(name, { programs: labPrograms });
   lab.link('client:eth0', 'director:eth0', 'rs1:eth0', 'rs2:eth0');
   lab.addr('client', 'eth0', '10.0.0.10/24');
   lab.addr('director', 'eth0', '10.0.0.1/24');
