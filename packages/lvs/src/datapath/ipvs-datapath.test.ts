@@ -237,6 +237,13 @@ describe('IPv6 virtual services', () => {
     expect(module.ipvs.listServices()[0]?.destinations.map((d) => `${d.name} ${d.inactConns}`)).toEqual(['[fd00::3]:53 1', '[fd00::2]:53 1']);
   });
 
+  test('no real server for an IPv6 service: ICMPv6 port unreachable from the VIP', () => {
+    const { lab, module } = director6('masq');
+    const [service] = module.ipvs.listServices();
+    for (const d of service!.destinations.slice()) module.ipvs.editDestination(service!.key, { address: d.address, port: d.port, forwarding: 'masq', weight: 0, upperThreshold: 0, lowerThreshold: 0 });
+    expect(lab.exec('client', `udp-ask ${VIP6} ${PORT} 40001 a`, 3 * SECOND).stdout).toBe(`ECONNREFUSED from ${VIP6}\n`);
+  });
+
   test('direct routing over IPv6: the unchanged packet (hop limit one less) to the real server, which answers from the VIP', () => {
     const { lab } = director6('droute');
     for (const rs of ['rs1', 'rs2']) lab.exec(rs, `udp-echo ${PORT} ${VIP6}`);
