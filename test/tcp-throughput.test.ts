@@ -3,8 +3,8 @@
 // 100-frame queue) reaches at least 90% of the link's bandwidth in virtual time — payload bytes over
 // the virtual time from connect() to the receiver seeing the end of the stream (measured in 10 ms
 // steps). The ceiling is 95.6% (1448 payload bytes per 1514-byte frame); NewReno's slow-start
-// overshoot of the 100-frame queue, its SACK recovery and the climb back in congestion avoidance
-// cost about 0.4 s once, so a shorter transfer would measure start-up more than TCP (25 MB: 86%).
+// overshoot of the 100-frame queue and its sawtooth below the path's bandwidth-delay product cost
+// the rest (91.8 Mbit/s); a shorter transfer would measure start-up more than TCP (25 MB: 87%).
 // Deterministic in virtual time; sized by a byte count, never by wall-clock time.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -201,8 +201,14 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private scoreboard: SackScoreboard | null = null;
   /** HighRxt: the highest sequence number retransmitted in this recovery, + 1. */
   private highRxt = 0;
-  /** When the holes of this recovery were last retransmitted from snd_una on. */
+  /** When the holes of this recovery were last retransmitted from snd_una on, and snd_max then. */
   private recoveryRoundAt: Nanos = 0;
+  private recoveryRoundMark = 0;
+  /** PRR (RFC 6937): segments delivered and sent since recovery began, the flight then, and the last ACK's delivery. */
+  private prrDelivered = 0;
+  private prrOut = 0;
+  private recoverFs = 1;
+  private lastDelivered = 0;
   private retransmitTimer: TimerHandle | null = null;
   /** The pending transmit timer is a tail loss probe (ICSK_TIME_LOSS_PROBE), not the RTO. */
   private lossProbe = false;
@@ -804,6 +810,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       const sackedAfterAck = scoreboard.sackedBytes;
       for (const option of tcp.options) if (option.kind === 'sack') scoreboard.addBlocks(option.blocks, this.sndMax);
       delivered = Math.max(acked - (sackedBefore - sackedAfterAck), 0) + (scoreboard.sackedBytes - sackedAfterAck);
+      this.lastDelivered = delivered / this.sendMss;
+      if (this.isSackRecovery()) this.prrDelivered += this.lastDelivered;
     }
     // tcp_may_update_window.
     if (seqLt(this.sndUna, ack) || seqLt(this.sndWl1, tcp.sequenceNumber) || (this.sndWl1 === tcp.sequenceNumber && window > this.sndWnd)) {
@@ -867,6 +875,10 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     // RFC 6675 §5 step 4.3: the first segment presumed lost goes at once.
     this.highRxt = this.sndUna;
     this.recoveryRoundAt = now;
+    this.recoveryRoundMark = this.sndMax;
+    this.recoverFs = Math.max(this.flightSegments(), 1);
+    this.prrDelivered = 0;
+    this.prrOut = 1;
     this.retransmitHead(now);
     this.highRxt = seqAdd(this.sndUna, Math.min(this.sendMss, this.sendBuffer.length));
   }
@@ -1332,23 +1344,40 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     const now = this.table.env.now();
     const scoreboard = this.scoreboard;
     const sackRecovery = this.isSackRecovery();
-    if (sackRecovery && seqLt(this.sndUna, this.highRxt) && now - this.recoveryRoundAt > 2 * this.rtoEstimator.srtt) {
-      // A retransmission not repaired a round trip later was lost too (what RACK finds, RFC 8985):
-      // the holes are retransmitted again from snd_una on.
+    if (
+      sackRecovery &&
+      seqLt(this.sndUna, this.highRxt) &&
+      (seqLt(this.recoveryRoundMark, scoreboard!.highSacked) || now - this.recoveryRoundAt > this.rtoEstimator.rto)
+    ) {
+      // A retransmission still not repaired when data sent after it has been SACKed was lost too (what
+      // RACK finds, RFC 8985; without such data, after an RTO's time): the holes go again from snd_una on.
       this.highRxt = this.sndUna;
       this.recoveryRoundAt = now;
+      this.recoveryRoundMark = this.sndMax;
     }
-    let pipe = sackRecovery ? scoreboard!.pipe(this.sndNxt, this.highRxt) : 0;
+    const pipe = sackRecovery ? scoreboard!.pipe(this.sndNxt, this.highRxt) : 0;
+    // Proportional rate reduction (RFC 6937, Linux's tcp_cwnd_reduction): while the pipe is above
+    // ssthresh, send in proportion to what is delivered; below it, slow-start back up to ssthresh (SSRB).
+    const ssthresh = this.congestion.ssthresh;
+    let budget = 0;
+    if (sackRecovery) {
+      budget =
+        pipe > ssthresh
+          ? Math.ceil((this.prrDelivered * ssthresh) / this.recoverFs) - this.prrOut
+          : Math.min(ssthresh - pipe, Math.max(this.prrDelivered - this.prrOut, this.lastDelivered) + 1);
+      budget = Math.floor(budget);
+    }
     let sentNew = false;
     for (;;) {
       if (sackRecovery) {
-        // RFC 6675 §5 step C: while pipe < cwnd (ssthresh in recovery), NextSeg rule 1 first, then new data.
-        if (pipe >= this.congestion.ssthresh) break;
+        // RFC 6675 §5 step C: NextSeg rule 1 first, then new data, as the budget allows.
+        if (budget <= 0) break;
         const next = scoreboard!.nextSegment(this.highRxt);
         if (next !== null) {
           this.retransmitRange(next.start, next.end, now);
           this.highRxt = next.end;
-          pipe++;
+          budget--;
+          this.prrOut++;
           continue;
         }
       } else if (this.flightSegments() >= this.congestion.cwnd) break;
@@ -1391,7 +1420,10 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       if (now - this.lastDataAt < DELACK_MIN && length > 0) this.pingpong = true;
       if (this.retransmitTimer === null) this.armRetransmit(now);
       if (!retransmission) sentNew = true;
-      pipe++;
+      if (sackRecovery) {
+        budget--;
+        this.prrOut++;
+      }
       if (fin) break;
     }
     // tcp_write_xmit ends with tcp_schedule_loss_probe when it sent new data.
@@ -1651,7 +1683,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   // ================================================================ errors and the end
 
   /** tcp_v4_err / tcp_v6_err for this connection: `seq` is the quoted segment's sequence number. */
-  icmpError(errno: Errno, fatal: boolean, seq: number): void {
+  icmpError(errno: Errno, fatal: boolean, seq: number, revertsBackoff = false): void {
     const state = this.currentState;
     // Only an error about a segment in flight counts (OutOfWindowIcmps otherwise).
     if (state !== 'SYN-SENT' && state !== 'SYN-RECV' && (seqLt(seq, this.sndUna) || seqLt(this.sndMax, seq))) return;
@@ -1665,7 +1697,22 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
       return;
     }
     // Established: a soft error waits for the timeout (without IP_RECVERR even a hard one does).
+    if (revertsBackoff) this.revertRto(seq, this.table.env.now());
     this.softError = errno;
+  }
+
+  /**
+   * tcp_ld_RTO_revert (RFC 6069): an unreachable quoting the retransmitted first segment means the
+   * path is gone, not congested — one back-off is undone and the timer runs for what is left of the
+   * shorter RTO since that segment went (or fires now).
+   */
+  private revertRto(seq: number, now: Nanos): void {
+    if (seq !== this.sndUna || this.retransmits === 0 || this.rtoEstimator.backoffCount === 0 || this.retransmitTimer === null || this.lossProbe) return;
+    this.rtoEstimator.revertBackoff();
+    this.retransmitTimer.cancel();
+    const due = this.retransmitArmedAt + this.rtoEstimator.rto;
+    if (due > now) this.retransmitTimer = this.table.env.timers.schedule(due, (at) => this.table.run(() => this.retransmitTimeout(at)));
+    else this.retransmitTimeout(now);
   }
 
   /** tcp_v4_mtu_reduced / tcp_v6_mtu_reduced: a smaller path MTU lowers the MSS and what is in flight goes again. */
