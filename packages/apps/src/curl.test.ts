@@ -2,7 +2,9 @@
  * curl on real nodes (testing/node-lab.ts's chain: a 10.200.1.1 — r — b 10.200.2.2, 1 ms a link,
  * b running httpd), with curl 7.88.1's messages and exit codes as it printed them in namespaces.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scaled } from '@netloom/wire/testing/test-environment';
 import { programs } from './index.js';
 import { chainWithHttpd } from './testing/http-lab.js';
 import { MS, SECOND, chain } from './testing/node-lab.js';
@@ -104,6 +106,27 @@ describe('curl', () => {
     const run = lab.exec('a', 'curl -m 2 http://10.200.9.9/', 10 * SECOND);
     expect([run.stderr, run.status]).toEqual(['curl: (28) Connection timed out after 2000 milliseconds\n', 28]);
   });
+
+  it('ends with one of its exit codes whatever a server answers', () => {
+    // Mostly a status line first, so that the fields and the body are reached too.
+    const reply = fc
+      .tuple(
+        fc.constantFrom('', 'HTTP/1.1 200 OK\r\n', 'HTTP/1.0 404 x\n', 'HTTP/1.1 204 No Content\r\n'),
+        fc.array(fc.oneof(fc.constantFrom('\r\n', '\n', '\r\n\r\n', 'Content-Length: ', '3', '99999999999', 'Connection: close', 'X-Bad', ':'), fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 })), { maxLength: 12 }),
+      )
+      .map(([status, parts]) => status + parts.join(''));
+    fc.assert(
+      fc.property(reply, (text) => {
+        const lab = chain(programs);
+        lab.exec('b', `nc -l -m '${text.replace(/'/g, `'\\''`)}' 8080`);
+        lab.run(10 * MS);
+        const run = lab.exec('a', 'curl -sS -m 2 -o /dev/null -w %{http_code} http://10.200.2.2:8080/', 10 * SECOND);
+        expect([0, 1, 8, 18, 28, 52, 56, 63]).toContain(run.status);
+        if (run.status !== 0) expect(run.stderr).toMatch(/^curl: \(\d+\) .+\n$/);
+      }),
+      { numRuns: scaled(25) },
+    );
+  }, 300_000);
 
   it('exits 130 on Ctrl-C while waiting', () => {
     const lab = served();

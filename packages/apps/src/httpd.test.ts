@@ -3,12 +3,29 @@
  * driven by curl and by nc sending raw request bytes (`-m` text in single quotes keeps CR and LF;
  * nc adds one LF). Times are virtual, so access-log lines and heads are exact.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scaled } from '@netloom/wire/testing/test-environment';
 import { programs } from './index.js';
 import { chainWithHttpd } from './testing/http-lab.js';
 import { SECOND } from './testing/node-lab.js';
 
 const served = () => chainWithHttpd(programs);
+
+/** A word as the node's shell reads it back: single-quoted. */
+const quoted = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** Request-ish bytes: pieces of real requests, separators and noise, in any order. */
+const requestText = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('GET', 'HEAD', 'POST', ' / ', '/index.html', 'HTTP/1.1', 'HTTP/1.0', '\r\n', '\n', '\r\n\r\n', 'Host: b', 'Content-Length: ', '5', '-1', 'Connection: close', 'Transfer-Encoding: chunked', ':', ' '),
+      fc.string({ maxLength: 8 }),
+      fc.string({ unit: 'binary', maxLength: 8 }),
+    ),
+    { maxLength: 16 },
+  )
+  .map((parts) => parts.join(''));
 
 /** The responses' status lines in what nc printed. */
 const statusLines = (text: string): string[] => text.split(/\r?\n/).filter((l) => l.startsWith('HTTP/'));
@@ -78,6 +95,20 @@ describe('httpd', () => {
     expect(server.stdout.split('\n')[1]).toMatch(new RegExp(`" ${status} \\d+$`));
     expect(server.status).toBe(null);
   });
+
+  it('answers any bytes a client sends with HTTP responses or a close, and keeps serving', () => {
+    fc.assert(
+      fc.property(requestText, (text) => {
+        const { lab, server } = served();
+        const client = lab.exec('a', `nc -w 10 -m ${quoted(text)} 10.200.2.2 80`, 30 * SECOND);
+        expect(client.status).toBe(0);
+        for (const line of client.stdout.split(/\r?\n/).filter((l) => /^HTTP\//.test(l))) expect(line).toMatch(/^HTTP\/1\.1 (200 OK|400 Bad Request|404 Not Found|501 Not Implemented)$/);
+        expect(server.status).toBe(null);
+        expect(lab.exec('a', 'curl -s -o /dev/null -w %{http_code} http://10.200.2.2/', 10 * SECOND).stdout).toBe('200');
+      }),
+      { numRuns: scaled(40) },
+    );
+  }, 300_000);
 
   it('refuses a head longer than 8 KiB with 400', () => {
     const { lab } = served();
