@@ -34,7 +34,10 @@ test('ss -u and netstat -u list the bound UDP sockets of both families with thei
     const open = (family: 4 | 6): UdpSocket => ctx.udpSocket(family) as UdpSocket;
     open(4).bind('0.0.0.0', 5353);
     open(4).connect('10.0.0.2', 53);
-    open(6).bind('::', 5353);
+    // IPV6_V6ONLY, as avahi does: a dual-stack [::]:5353 would be EADDRINUSE beside 0.0.0.0:5353.
+    const v6only = open(6);
+    (v6only as unknown as { setsockopt(option: 'IPV6_V6ONLY', value: boolean): unknown }).setsockopt('IPV6_V6ONLY', true);
+    v6only.bind('::', 5353);
     const bound = open(4);
     bound.setsockopt('SO_BINDTODEVICE', 'eth1');
     bound.bind('10.0.0.1', 68);
