@@ -53,6 +53,25 @@ events:
   - { at: 1100ms, node: mn, cmd: mip6d }
 `;
 
+/** A director with two services of four real servers each: eleven lines, more than 80x24 shows. */
+const TWO_SERVICES = `name: two-services
+seed: 1
+nodes:
+  director:
+    kind: director
+    exec:
+      - ip link set eth0 up
+      - ip addr add 10.0.0.1/24 dev eth0
+${['-t 10.0.0.1:80', '-u 10.0.0.1:53']
+  .flatMap((service) => [`      - ipvsadm -A ${service} -s rr`, ...[2, 3, 4, 5].map((n) => `      - ipvsadm -a ${service} -r 10.0.0.${n} -m`)])
+  .join('\n')}
+  client:
+    exec:
+      - ip link set eth0 up
+links:
+  - endpoints: [director:eth0, client:eth0]
+`;
+
 const emulators: Emulator[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-node-detail-'));
 
@@ -181,5 +200,27 @@ describe('the node detail pane on the real engine', () => {
     expect(frame).toContain('ha (home-agent)  BINDING CACHE 1  (i closes)');
     expect(frame).toMatch(/HoA +BID PRI CoA +LIFETIME +SEQ/);
     expect(frame).toMatch(/2001:db8:1::100 +1 +1 2001:db8:a::100 +\d+\/16 +1 tunnel/);
+  }, 600_000);
+
+  it('scrolls what does not fit when it has the keyboard (Tab to where the packet log is), and never past the end', async () => {
+    const file = join(scratch, 'two-services.yaml');
+    writeFileSync(file, TWO_SERVICES);
+    const tui = await tuiOn(file);
+    const title = (): string => /director \(director\) {2}IPVS 2 services {2}(LINES \S+) {2}\(i closes\)/.exec(tui.lastFrame() ?? '')?.[1] ?? '(no title)';
+    await tui.type('i');
+    expect(title()).toBe('LINES 1-7/11↓');
+    expect(tui.lastFrame()).toMatch(/TCP {2}10\.0\.0\.1:80 +rr/);
+    // The node pane has the keyboard: ↓ selects the next node.
+    await tui.type(keys.tab, keys.tab, keys.down);
+    expect(title()).toBe('LINES 2-8/11↑↓');
+    await tui.type('\u001B[F');
+    expect(title()).toBe('LINES 5-11/11↑');
+    expect(tui.lastFrame()).toMatch(/-> 10\.0\.0\.5:53 +Masq/);
+    expect(tui.lastFrame()).not.toMatch(/TCP {2}10\.0\.0\.1:80/);
+    // At the end, ↑ moves at once (no lines scrolled past the end to climb back).
+    await tui.type(keys.up);
+    expect(title()).toBe('LINES 4-10/11↑↓');
+    await tui.type('\u001B[H');
+    expect(title()).toBe('LINES 1-7/11↓');
   }, 600_000);
 });

@@ -149,6 +149,9 @@ export function TuiProvider({ engine, speed = 1, startPaused = false, onQuit, ch
       toggleNodeDetail() {
         dispatch({ type: 'nodeDetail' });
       },
+      scrollDetail(delta) {
+        dispatch({ type: 'scrollDetail', delta });
+      },
       selectNode(delta) {
         dispatch({ type: 'selectNode', delta });
       },

@@ -9,7 +9,7 @@ export interface KeyBinding {
 
 export const KEY_BINDINGS: readonly KeyBinding[] = [
   { keys: 'Tab / Shift+Tab', action: 'move focus: nodes → links → packets → console' },
-  { keys: '↑ ↓  (k j)', action: 'select node / link, scroll packets, console history' },
+  { keys: '↑ ↓  (k j)', action: 'select node / link, scroll packets or node detail, console history' },
   { keys: 'PgUp PgDn Home End', action: 'page the node / link list, scroll the packet log (End: newest) or the console' },
   { keys: 'Enter', action: 'on the node pane: open its console; in the console: run' },
   { keys: 'Space', action: 'pause / resume virtual time' },

@@ -34,6 +34,8 @@ export interface TuiActions {
   openOverlay(overlay: Overlay): void;
   /** Show / hide the selected node's IPVS and Mobile IPv6 state in place of the packet log. */
   toggleNodeDetail(): void;
+  /** Scroll the node detail pane by `delta` lines (±Infinity: to either end). */
+  scrollDetail(delta: number): void;
   selectNode(delta: number): void;
   selectLink(delta: number): void;
   scrollLog(delta: number): void;

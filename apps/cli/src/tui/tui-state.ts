@@ -43,6 +43,8 @@ export interface TuiState {
   overlay: Overlay;
   /** The packet log's place shows the selected node's IPVS services and Mobile IPv6 bindings (`i`). */
   nodeDetail: boolean;
+  /** Lines the node detail pane is scrolled down (the pane keeps it within its lines). */
+  detailScroll: number;
   paused: boolean;
   speed: number;
   selectedNode: number;
@@ -78,6 +80,7 @@ export function initialTuiState(init: { name: string; now: number; nodes: NodeIn
     focus: 'nodes',
     overlay: 'none',
     nodeDetail: false,
+    detailScroll: 0,
     paused: init.paused ?? false,
     speed: init.speed,
     selectedNode: 0,
@@ -105,6 +108,7 @@ export type TuiAction =
   | { type: 'focusNext'; delta: 1 | -1 }
   | { type: 'overlay'; overlay: Overlay }
   | { type: 'nodeDetail' }
+  | { type: 'scrollDetail'; delta: number }
   | { type: 'paused'; paused: boolean }
   | { type: 'speed'; speed: number }
   | { type: 'selectNode'; delta: number }
@@ -190,13 +194,16 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
       if (action.overlay === 'filter') return { ...state, overlay: 'filter', filterDraft: state.filter?.source ?? '', status: '', statusIsError: false };
       return { ...state, overlay: action.overlay };
     case 'nodeDetail':
-      return { ...state, nodeDetail: !state.nodeDetail };
+      return { ...state, nodeDetail: !state.nodeDetail, detailScroll: 0 };
+    case 'scrollDetail':
+      // End (+Infinity) is kept finite, for the pane to bring back to its last page.
+      return { ...state, detailScroll: clamp(state.detailScroll + action.delta, 0, Number.MAX_SAFE_INTEGER) };
     case 'paused':
       return { ...state, paused: action.paused };
     case 'speed':
       return { ...state, speed: action.speed };
     case 'selectNode':
-      return { ...state, selectedNode: clamp(state.selectedNode + action.delta, 0, Math.max(0, state.nodes.length - 1)), completions: [], consoleScroll: 0 };
+      return { ...state, selectedNode: clamp(state.selectedNode + action.delta, 0, Math.max(0, state.nodes.length - 1)), completions: [], consoleScroll: 0, detailScroll: 0 };
     case 'selectLink':
       return { ...state, selectedLink: clamp(state.selectedLink + action.delta, 0, Math.max(0, state.links.length - 1)) };
     case 'scrollLog':

@@ -73,6 +73,10 @@ function handleArrows(input: string, key: Key, state: TuiState, actions: TuiActi
     actions.selectLink(move);
     return true;
   }
+  if (state.focus === 'log' && state.nodeDetail && move !== null) {
+    actions.scrollDetail(move);
+    return true;
+  }
   if (state.focus === 'log') {
     if (up || down) actions.scrollLog(up ? 1 : -1);
     else if (key.pageUp || key.pageDown) actions.scrollLog(key.pageUp ? PAGE : -PAGE);
