@@ -47,7 +47,7 @@ import type { InputContext } from '@netloom/stack/ipv4/transport';
 import type { Flow4, Route4 } from '@netloom/stack/routing-api';
 import { CONN_F_FWD_MASK, type IpvsConnection } from '../connection-table.js';
 import { inet4, inet6 } from '../inet-address.js';
-import type { Ipvs, IpvsPacket } from '../ipvs.js';
+import type { InboundDecision, Ipvs, IpvsPacket } from '../ipvs.js';
 import type { TcpFlags } from '../protocol-states.js';
 import { FORWARDING_FLAGS, type ForwardingMethod } from '../virtual-service.js';
 import { ipv4PacketParts, ipv6PacketParts, quotedPacket, readAddress, readAddress6, rewriteDestination, rewriteDestination6, rewriteIcmpError, rewriteSource, rewriteSource6, type PacketParts, type QuotedPacket } from './packet-rewrite.js';
@@ -111,19 +111,27 @@ export class IpvsDatapath {
     if (parts === null) return ACCEPT;
     if (parts.protocol === IpProtocol.icmp) return this.processInboundIcmp(packet, parts, now);
     if (parts.protocol !== IpProtocol.tcp && parts.protocol !== IpProtocol.udp) return ACCEPT;
-    const decision = this.ipvs.inbound(this.ipvsPacket(packet, parts), now);
+    return this.verdict(
+      this.ipvs.inbound(this.ipvsPacket(packet, parts), now),
+      // ip_vs_leave: "the TCP RST packet cannot be sent, instead that ICMP_PORT_UNREACH is sent here no matter it is TCP/UDP".
+      () => this.node.parts.ipv4.icmpSend(bytes, this.inputContext(packet), ICMP_DEST_UNREACH, UNREACH_PORT, 0, now),
+      (conn) => this.transmit(packet, parts, conn, now),
+    );
+  }
+
+  /** ip_vs_in's verdict on the control plane's decision: accepted, ip_vs_leave's error and a drop, a drop, or sent on (stolen). */
+  private verdict(decision: InboundDecision, leave: () => void, send: (conn: IpvsConnection) => void): HookVerdict {
     this.packetSeen();
     switch (decision.kind) {
       case 'accept':
         return ACCEPT;
       case 'noDestination':
-        // ip_vs_leave: "the TCP RST packet cannot be sent, instead that ICMP_PORT_UNREACH is sent here no matter it is TCP/UDP".
-        this.node.parts.ipv4.icmpSend(bytes, this.inputContext(packet), ICMP_DEST_UNREACH, UNREACH_PORT, 0, now);
+        leave();
         return drop('ipvs', 'no destination available');
       case 'drop':
         return drop('ipvs', decision.reason);
       case 'forward':
-        this.transmit(packet, parts, decision.conn, now);
+        send(decision.conn);
         return STOLEN;
     }
   }
@@ -213,21 +221,12 @@ export class IpvsDatapath {
     const bytes = packet.bytes;
     const parts = ipv6PacketParts(bytes);
     if (parts === null) return ACCEPT;
-    const decision = this.ipvs.inbound(this.ipvsPacket6(packet, parts), now);
-    this.packetSeen();
-    switch (decision.kind) {
-      case 'accept':
-        return ACCEPT;
-      case 'noDestination':
-        // ip_vs_leave: ICMPv6 destination unreachable, port unreachable.
-        this.icmpv6Send(packet, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, now);
-        return drop('ipvs', 'no destination available');
-      case 'drop':
-        return drop('ipvs', decision.reason);
-      case 'forward':
-        this.transmit6(packet, parts, decision.conn, now);
-        return STOLEN;
-    }
+    return this.verdict(
+      this.ipvs.inbound(this.ipvsPacket6(packet, parts), now),
+      // ip_vs_leave: ICMPv6 destination unreachable, port unreachable.
+      () => this.icmpv6Send(packet, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0, now),
+      (conn) => this.transmit6(packet, parts, conn, now),
+    );
   }
 
   /** ip_vs_out for IPv6: a masqueraded real server's reply leaves as VIP:vport. */
