@@ -126,6 +126,17 @@ export class RtoEstimator {
     this.current = Math.min(this.current * 2, TCP_RTO_MAX);
   }
 
+  /**
+   * tcp_ld_RTO_revert (RFC 6069): one back-off undone, the RTO computed again from the estimate (1 s
+   * without a sample) and doubled for the back-offs left.
+   */
+  revertBackoff(): void {
+    if (this.backoffs === 0) return;
+    this.backoffs--;
+    const base = this.hasSample ? this.computedRto() : TCP_TIMEOUT_INIT;
+    this.current = Math.min(base * 2 ** this.backoffs, TCP_RTO_MAX);
+  }
+
   /** Counts a timeout without doubling the RTO (a linear SYN timeout, see `synBackoffDoubles`). */
   backoffLinear(): void {
     this.backoffs++;

@@ -369,11 +369,11 @@ export class TcpTable<A extends number | bigint> {
   }
 
   /** tcp_v4_err / tcp_v6_err: the connection that sent the quoted segment, if any. */
-  icmpError(local: A, localPort: number, remote: A, remotePort: number, seq: number, error: { errno: Errno; fatal: boolean } | null, mtu: number | null): boolean {
+  icmpError(local: A, localPort: number, remote: A, remotePort: number, seq: number, error: { errno: Errno; fatal: boolean } | null, mtu: number | null, revertsBackoff = false): boolean {
     const connection = this.connections.get(this.key(local, localPort, remote, remotePort));
     if (connection === undefined) return false;
     if (mtu !== null) connection.mtuReduced(mtu);
-    else if (error !== null) this.run(() => connection.icmpError(error.errno, error.fatal, seq));
+    else if (error !== null) this.run(() => connection.icmpError(error.errno, error.fatal, seq, revertsBackoff));
     return true;
   }
 
@@ -490,7 +490,9 @@ export class TcpSockets {
     const seq = readU32(quoted, headerLength + 4);
     if (report.type === ICMP_REDIRECT || report.type === ICMP_SOURCE_QUENCH) return this.ipv4.icmpError(q.source, q.sourcePort, q.destination, q.destinationPort, seq, null, null);
     const mtu = report.type === ICMP_DEST_UNREACH && report.code === ICMP_FRAG_NEEDED && report.info >= 68 ? report.info : null;
-    return this.ipv4.icmpError(q.source, q.sourcePort, q.destination, q.destinationPort, seq, this.ipv4.network.icmpErrno(report.type, report.code), mtu);
+    // A network or host unreachable lets tcp_v4_err undo a back-off (RFC 6069).
+    const reverts = report.type === ICMP_DEST_UNREACH && (report.code === 0 || report.code === 1);
+    return this.ipv4.icmpError(q.source, q.sourcePort, q.destination, q.destinationPort, seq, this.ipv4.network.icmpErrno(report.type, report.code), mtu, reverts);
   }
 
   /** tcp_v6_err. */
@@ -503,7 +505,9 @@ export class TcpSockets {
     const destinationPort = ((q[42] ?? 0) << 8) | (q[43] ?? 0);
     const seq = readU32(q, 44);
     const mtu = report.type === ICMPV6_PKT_TOOBIG ? report.info : null;
-    return this.ipv6.icmpError(source, sourcePort, destination, destinationPort, seq, this.ipv6.network.icmpErrno(report.type, report.code), mtu);
+    // No route or address unreachable lets tcp_v6_err undo a back-off (RFC 6069).
+    const reverts = report.type === 1 && (report.code === 0 || report.code === 3);
+    return this.ipv6.icmpError(source, sourcePort, destination, destinationPort, seq, this.ipv6.network.icmpErrno(report.type, report.code), mtu, reverts);
   }
 }
 
