@@ -10,13 +10,11 @@ import { isWireError, parseTcp, TcpFlag } from '@netloom/wire';
 import type { Program, TcpSocket } from '../process.js';
 import { Prng } from '../timers.js';
 import { ip, MS, SECOND } from '../testing/lab.js';
-import { chain, clientProgram, concat, flagText, newLog, optionText, pattern, serverProgram, tcpSegments } from './tcp-lab.js';
+import { chain, clientProgram, concat, flagText, listenerProgram, newLog, optionText, pattern, serverClientChain, serverProgram, tcpSegments } from './tcp-lab.js';
 
 describe('the handshake', () => {
   test('offers mss, sackOK, TS, nop, wscale 10 with window 64240 and answers with 65160, as Linux 6.18', () => {
-    const server = newLog();
-    const client = newLog();
-    const lab = chain(0, { server: serverProgram(server), client: clientProgram(client) });
+    const { lab, server, client } = serverClientChain(0);
     lab.exec('h2', 'server 80');
     lab.exec('h1', 'client 10.0.0.2 80 5');
     lab.run(2 * SECOND);
@@ -42,9 +40,7 @@ describe('the handshake', () => {
 
 describe('transfer', () => {
   test('1 MB crosses three routers whole and in order, and both sides close', () => {
-    const server = newLog();
-    const client = newLog();
-    const lab = chain(3, { server: serverProgram(server), client: clientProgram(client) });
+    const { lab, server, client } = serverClientChain(3);
     lab.exec('h2', 'server 80');
     const run = lab.exec('h1', 'client 10.0.3.2 80 1000000');
     lab.runUntil(lab.now + 60 * SECOND, () => run.status !== null);
@@ -141,9 +137,7 @@ describe('errors', () => {
 
 describe('closing', () => {
   test('the side that closes first stays in TIME-WAIT for 60 s', () => {
-    const server = newLog();
-    const client = newLog();
-    const lab = chain(0, { server: serverProgram(server), client: clientProgram(client) });
+    const { lab, server, client } = serverClientChain(0);
     lab.exec('h2', 'server 80');
     const run = lab.exec('h1', 'client 10.0.0.2 80 1000', 10 * SECOND);
     expect(run.status).toBe(0);
@@ -197,9 +191,7 @@ describe('opening', () => {
 
 describe('IPv6', () => {
   test('a connection over IPv6: the SYN offers mss 1440, 100 kB arrive whole, both sides close', () => {
-    const server = newLog();
-    const client = newLog();
-    const lab = chain(0, { server: serverProgram(server), client: clientProgram(client) });
+    const { lab, server, client } = serverClientChain(0);
     lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth1 nodad');
     lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
     lab.exec('h2', 'server 80 128 accept 6');
@@ -235,14 +227,9 @@ describe('idle and stalled connections', () => {
   test('a receiver that does not read closes its window; the sender probes with back-off and resumes when it reads', () => {
     const received: Uint8Array[] = [];
     let connection: TcpSocket | null = null;
-    const lazyServer: Program = (ctx) => {
-      const listener = ctx.tcpSocket(4) as TcpSocket;
-      listener.bind('0.0.0.0', 80);
-      listener.listen(5);
-      listener.onAccept((c) => {
-        connection = c;
-      });
-    };
+    const lazyServer = listenerProgram(80, (c) => {
+      connection = c;
+    });
     const client = newLog();
     const lab = chain(0, { lazy: lazyServer, client: clientProgram(client) });
     lab.exec('h2', 'lazy');
@@ -297,13 +284,8 @@ describe('idle and stalled connections', () => {
 describe('aborts', () => {
   test('closing with unread data sends RST: the peer gets ECONNRESET', () => {
     const log: string[] = [];
-    const closer: Program = (ctx) => {
-      const listener = ctx.tcpSocket(4) as TcpSocket;
-      listener.bind('0.0.0.0', 80);
-      listener.listen(5);
-      // Accepts, reads nothing, closes a second later.
-      listener.onAccept((c) => ctx.setTimer(SECOND, () => c.close()));
-    };
+    // Accepts, reads nothing, closes a second later.
+    const closer = listenerProgram(80, (c, ctx) => ctx.setTimer(SECOND, () => c.close()));
     const talker: Program = (ctx) => {
       const socket = ctx.tcpSocket(4) as TcpSocket;
       socket.onConnect(() => log.push(`sent ${socket.send(pattern(10)).ok}`));
@@ -325,9 +307,7 @@ describe('aborts', () => {
 
 describe('path MTU', () => {
   test('a router that needs fragmentation answers with frag-needed: the sender lowers its MSS and the data arrives whole', () => {
-    const server = newLog();
-    const client = newLog();
-    const lab = chain(1, { server: serverProgram(server), client: clientProgram(client) });
+    const { lab, server, client } = serverClientChain(1);
     lab.exec('r1', 'ip link set eth1 mtu 1400');
     lab.exec('h2', 'server 80');
     const run = lab.exec('h1', 'client 10.0.1.2 80 100000', 30 * SECOND);
@@ -344,15 +324,10 @@ describe('simultaneous close and lost handshakes', () => {
     const log: string[] = [];
     const states: string[] = [];
     const sockets: TcpSocket[] = [];
-    const acceptor: Program = (ctx) => {
-      const listener = ctx.tcpSocket(4) as TcpSocket;
-      listener.bind('0.0.0.0', 80);
-      listener.listen(5);
-      listener.onAccept((c) => {
-        sockets.push(c);
-        c.onEnd(() => log.push(`h2 end ${c.state()}`));
-      });
-    };
+    const acceptor = listenerProgram(80, (c) => {
+      sockets.push(c);
+      c.onEnd(() => log.push(`h2 end ${c.state()}`));
+    });
     const opener: Program = (ctx) => {
       const socket = ctx.tcpSocket(4) as TcpSocket;
       socket.onConnect(() => sockets.push(socket));

@@ -25,6 +25,23 @@ function openTcp(ctx: ProcessContext, family: 4 | 6): TcpSocket {
   return socket;
 }
 
+/** A program that listens on 0.0.0.0:`port` (backlog 5) and hands each accepted connection to `accepted`. */
+export function listenerProgram(port: number, accepted: (connection: TcpSocket, ctx: ProcessContext) => void): Program {
+  return (ctx) => {
+    const listener = openTcp(ctx, 4);
+    listener.bind('0.0.0.0', port);
+    listener.listen(5);
+    listener.onAccept((connection) => accepted(connection, ctx));
+  };
+}
+
+/** A `chain` of `routers` with serverProgram and clientProgram on every node, and their logs. */
+export function serverClientChain(routers: number): { lab: Lab; server: TcpLog; client: TcpLog } {
+  const server = newLog();
+  const client = newLog();
+  return { lab: chain(routers, { server: serverProgram(server), client: clientProgram(client) }), server, client };
+}
+
 /** `server PORT [backlog] [noaccept] [family]`: listens, accepts, collects bytes, closes when the peer does. */
 export function serverProgram(log: TcpLog): Program {
   return (ctx) => {
