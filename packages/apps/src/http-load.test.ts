@@ -62,7 +62,8 @@ describe('http-load', () => {
   it('stops at a refused connection as ab does, or counts it with -r', () => {
     const { lab } = served();
     const refused = lab.exec('a', 'http-load -n 3 http://10.200.2.2:81/', 10 * SECOND);
-    expect(refused.stdout).toBe('Benchmarking 10.200.2.2 (be patient)...apr_socket_recv: Connection refused (111)\n');
+    expect(refused.stdout).toBe('Benchmarking 10.200.2.2 (be patient)...');
+    expect(refused.stderr).toBe('apr_socket_recv: Connection refused (111)\n');
     expect(refused.status).toBe(111);
     const counted = lab.exec('a', 'http-load -r -n 3 http://10.200.2.2:81/', 10 * SECOND);
     expect(counted.stdout).toContain('\nComplete requests:      3\nFailed requests:        3\n   (Connect: 3, Receive: 0, Length: 0, Exceptions: 0)\n');
@@ -84,6 +85,15 @@ describe('http-load', () => {
     run.interrupt();
     expect(run.stdout).toContain('\nComplete requests:      10\n');
     expect(run.status).toBe(0);
+  });
+
+  it('stops at a response that takes longer than -s, as ab', () => {
+    const { lab } = served();
+    lab.exec('b', 'nc -lk 8080'); // takes the connections, never answers
+    lab.run(10 * MS);
+    const start = lab.now;
+    const run = lab.exec('a', 'http-load -s 2 -n 3 http://10.200.2.2:8080/', 10 * SECOND);
+    expect([run.stderr, run.status, lab.now - start]).toEqual(['apr_pollset_poll: The timeout specified has expired (70007)\n', 119, 2 * SECOND + 4 * MS]);
   });
 
   it('refuses a concurrency above the number of requests, as ab', () => {

@@ -14,9 +14,10 @@
  * sorted by host name: `Served by (X-Served-By):` and `  web1   5 (50.0%)` lines, `(none)` for
  * responses without it. A body whose length differs from the first response's is a Length
  * failure, as in ab (-l accepts any length). As ab: a connect or receive error stops the run with
- * `apr_socket_recv: Connection refused (111)` and that errno as the status unless -r, where it
- * counts as a failed request; a response that takes longer than -s (default 30 s) stops it with
- * `apr_pollset_poll: The timeout specified has expired (70007)` (status 119); usage errors print
+ * `apr_socket_recv: Connection refused (111)` on stderr (and `Total of N requests completed` on
+ * stdout when some were) and that errno as the status unless -r, where it counts as a failed
+ * request; a response that takes longer than -s (default 30 s) stops it with `apr_pollset_poll: The
+ * timeout specified has expired (70007)` (status 70007 & 0xff, 119); usage errors print
  * ab's message and exit 22. Ctrl-C prints the results so far. Responses are read by
  * Content-Length, else to the connection's end, and held at most 1 MiB each.
  * Leaves out: ab's Connection Times and percentile tables, POST/PUT, -t, proxies, TLS.
@@ -151,14 +152,19 @@ export const httpLoad: Program = (ctx) => {
     report();
     stop(0);
   };
+  /** ab's apr_err: the message on stderr, how many requests were done on stdout, exit(rv). */
+  const aprError = (message: string, rv: number): void => {
+    ctx.stderr(`${message}\n`);
+    if (tally.done > 0) ctx.stdout(`Total of ${tally.done} requests completed\n`);
+    stop(rv & 0xff);
+  };
   /** A socket error: ab's apr message and exit, or with -r a failed request. */
   const socketError = (errno: Errno, kind: 'failedConnect' | 'failedReceive'): boolean => {
     if (continueOnErrors) {
       tally[kind]++;
       return true;
     }
-    ctx.stdout(`apr_socket_recv: ${APR_TEXT[errno] ?? errno} (${ERRNO_NUMBER[errno] ?? 0})\n`);
-    stop((ERRNO_NUMBER[errno] ?? 1) & 0xff);
+    aprError(`apr_socket_recv: ${APR_TEXT[errno] ?? errno} (${ERRNO_NUMBER[errno] ?? 0})`, ERRNO_NUMBER[errno] ?? 1);
     return false;
   };
   const finishOne = (): void => {
@@ -203,8 +209,7 @@ export const httpLoad: Program = (ctx) => {
     let expected: number | null = null;
     let over = false;
     const timer: TimerHandle = ctx.setTimer(timeout, () => {
-      ctx.stdout(`apr_pollset_poll: The timeout specified has expired (70007)\n`);
-      stop(70007 & 0xff);
+      aprError('apr_pollset_poll: The timeout specified has expired (70007)', 70007);
     });
     const end = (reusable: boolean): void => {
       if (over) return;
