@@ -55,6 +55,9 @@ describe('http-load', () => {
     const { lab } = served();
     const run = lab.exec('a', 'http-load -k -n 20 -c 2 http://10.200.2.2/', 10 * SECOND);
     expect(run.stdout).toContain('\nKeep-Alive requests:    20\n');
+    const variable = lab.exec('a', 'http-load -l -n 2 http://10.200.2.2/nope', 10 * SECOND);
+    expect(variable.stdout).toContain('\nDocument Length:        Variable\n');
+    expect(variable.stdout).toContain('\nFailed requests:        0\nNon-2xx responses:      2\n');
     // 2 handshakes side by side (4 ms), then 20 exchanges of 4 ms, 2 at a time.
     expect(run.stdout).toContain('\nTime taken for tests:   0.044 seconds\n');
   });

@@ -117,7 +117,7 @@ export const httpLoad: Program = (ctx) => {
     text += row('Server Port:', String(url.port));
     text += '\n';
     text += row('Document Path:', url.path);
-    text += row('Document Length:', `${tally.documentLength ?? 0} bytes${variableLength ? ' (variable)' : ''}`);
+    text += row('Document Length:', variableLength ? 'Variable' : `${tally.documentLength ?? 0} bytes`);
     text += '\n';
     text += row('Concurrency Level:', String(concurrency));
     text += row('Time taken for tests:', `${seconds.toFixed(3)} seconds`);
