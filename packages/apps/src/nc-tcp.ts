@@ -1,6 +1,7 @@
 /**
  * nc's TCP mode (the default without -u), as OpenBSD netcat 1.219 (Debian's netcat-openbsd)
- * behaves, for a program without stdin (nc.ts parses the options):
+ * behaves (nc.ts parses the options); a client sends its standard input (`nc HOST PORT < FILE`,
+ * then its side shut down as at the end of stdin with -N) or, without one, -m's text:
  *
  *   nc -l [-p PORT | PORT] [-s ADDR] [-k] [-e] [-m TEXT] [-v]      listen
  *   nc [-v] [-w SECS] [-s ADDR] [-p SPORT] [-m TEXT] [-c COUNT] [-i INTERVAL] HOST PORT
@@ -20,7 +21,7 @@
  * (`[tcp/*]` for a port /etc/services does not name), `nc: connect to HOST port PORT (tcp) failed:
  * Connection refused`, `nc: connect to HOST port PORT (tcp) timed out: Operation now in progress`;
  * the status is 1 for any of them. A reset connection: `nc: read failed: Connection reset by peer`.
- * Leaves out: stdin, -q, -d, -x proxies, -U sockets, telnet negotiation, TLS.
+ * Leaves out: a listener's stdin, -q, -d, -x proxies, -U sockets, telnet negotiation, TLS.
  */
 import { errnoMessage, type Nanos, type ProcessContext, type TcpSocket, type TimerHandle } from '@netloom/stack';
 import { latin1 } from './http-message.js';
@@ -35,6 +36,8 @@ export interface NcTcpOptions {
   verbose: boolean;
   /** The text to send (without its newline); null: the default. */
   text: string | null;
+  /** A client's standard input (`< FILE`), sent as it is, once, in place of the text; null: none. */
+  input: string | null;
   count: number | null;
   interval: Nanos;
   /** -w in ns, or null. */
@@ -76,6 +79,7 @@ export function ncTcp(ctx: ProcessContext, options: NcTcpOptions, usage: (messag
     ctx.exit(1);
   };
   const message = options.text === null ? 'hello\n' : options.text === '' ? '' : `${options.text}\n`;
+  const inputBytes = options.input === null ? null : encoder.encode(options.input);
 
   if (options.listen) {
     if (options.operands.length > 1) return usage(null);
@@ -204,8 +208,9 @@ export function ncTcp(ctx: ProcessContext, options: NcTcpOptions, usage: (messag
     range[0],
     (socket) => {
       cancel = () => socket.close();
-      const queue = new SendQueue(socket);
-      const total = options.count ?? 1;
+      // Standard input is queued whole: it is bounded by the node's files (16 MiB).
+      const queue = new SendQueue(socket, Math.max(1024 * 1024, inputBytes?.length ?? 0));
+      const total = inputBytes === null ? (options.count ?? 1) : 1;
       let sent = 0;
       let idle: TimerHandle | null = null;
       let sender: TimerHandle | null = null;
@@ -216,7 +221,8 @@ export function ncTcp(ctx: ProcessContext, options: NcTcpOptions, usage: (messag
       };
       const sendNext = (): void => {
         if (finished) return;
-        if (message !== '') queue.write(encoder.encode(message));
+        if (inputBytes !== null) queue.write(inputBytes);
+        else if (message !== '') queue.write(encoder.encode(message));
         sent++;
         if (sent < total) sender = ctx.setTimer(options.interval, sendNext);
         else queue.end();

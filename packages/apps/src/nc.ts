@@ -1,7 +1,8 @@
 /**
  * `nc`: netcat-style TCP (the default; nc-tcp.ts has that mode's behaviour) and, with -u, a UDP
- * discard/echo server and a UDP client. A program has no stdin, so a client sends text given on
- * the command line (-m, -c, -i). The UDP mode:
+ * discard/echo server and a UDP client. A client sends its standard input (`nc -u HOST PORT <
+ * FILE`: a datagram per 16 KiB read, back to back) or, without one, text given on the command line
+ * (-m, -c, -i); -m wins over standard input, and a listener does not read it. The UDP mode:
  *
  *   nc -u -l [-p PORT | PORT] [-s ADDR] [-e|--echo] [-c COUNT] [-v]     server
  *   nc -u [-p SPORT] [-s ADDR] [-m TEXT] [-c COUNT] [-i INTERVAL] [-w WAIT] [-v] HOST PORT
@@ -131,8 +132,10 @@ export const nc: Program = (ctx) => {
         break;
     }
   }
+  // A client without -m sends its standard input, as netcat does (`nc HOST PORT < request`).
+  const input = listen || scan || text !== null ? null : ctx.stdin();
   if (!udp) {
-    const options = { listen, keepListening, scan, echo, verbose, text, count, interval: intervalNs, timeout, source, localPort, family, operands: parsed.operands };
+    const options = { listen, keepListening, scan, echo, verbose, text, input, count, interval: intervalNs, timeout, source, localPort, family, operands: parsed.operands };
     return ncTcp(ctx, options, usage);
   }
   const log = (line: string): void => {
@@ -205,8 +208,9 @@ export const nc: Program = (ctx) => {
   }
   const connected = socket.connect(host, port);
   if (!connected.ok) return fail('connect', connected.errno, socket);
-  const data = encoder.encode(`${text ?? 'hello'}\n`);
-  const total = count ?? 1;
+  // Standard input goes as read(2) gives it to nc: a datagram per 16 KiB (BUFSIZE), back to back.
+  const datagrams = input === null ? [encoder.encode(`${text ?? 'hello'}\n`)] : chunks(encoder.encode(input), STDIN_READ_SIZE);
+  const total = input === null ? (count ?? 1) : datagrams.length;
   let sent = 0;
   let finished = false;
   let timer: { cancel(): void } | null = null;
@@ -231,16 +235,26 @@ export const nc: Program = (ctx) => {
   const sendOne = (): void => {
     timer = null;
     if (finished) return;
+    const r = socket.sendto(datagrams[input === null ? 0 : sent]!);
     sent++;
-    const r = socket.sendto(data);
     if (!r.ok) {
       ctx.stderr(`nc: write: ${errnoMessage[r.errno]}\n`);
       finish(1);
       return;
     }
     log(`${formatSeconds(ctx.now())} send #${sent} to ${host}:${port}: OK dev ${r.info.ifname} src ${r.info.source}`);
-    timer = ctx.setTimer(sent >= total ? waitNs : intervalNs, sent >= total ? () => finish(0) : sendOne);
+    timer = ctx.setTimer(sent >= total ? waitNs : input === null ? intervalNs : 0, sent >= total ? () => finish(0) : sendOne);
   };
   ctx.onInterrupt(() => finish(0));
-  sendOne();
+  if (total > 0) sendOne();
+  else timer = ctx.setTimer(waitNs, () => finish(0));
 };
+
+/** Bytes nc reads from standard input at once (OpenBSD netcat's BUFSIZE). */
+const STDIN_READ_SIZE = 16384;
+
+function chunks(bytes: Uint8Array, size: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes.length; offset += size) pieces.push(bytes.subarray(offset, offset + size));
+  return pieces;
+}

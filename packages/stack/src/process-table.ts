@@ -5,7 +5,8 @@
  *
  * Covers: output routed to the command's CommandIo until exit, timers cancelled and sockets closed
  * at exit, exit reported exactly once. A program reports bad input as output and an exit status; an
- * exception from it or its timers is a bug and is not caught here. Leaves out: job control, signals other than SIGINT, stdin.
+ * exception from it or its timers is a bug and is not caught here. Standard input is the command's
+ * (CommandIo.stdin), read whole. Leaves out: job control, signals other than SIGINT.
  */
 import type { CommandHandle, CommandIo, Nanos } from './node-host.js';
 import type { ArpSocket, Errno, IcmpSocket, InterfaceAddress, Program, ProcessContext, TcpSocket, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
@@ -109,6 +110,7 @@ class RunningProcess implements ProcessOwner {
       readFile: (path) => services.readFile(path),
       writeFile: (path, text, append = false) => (this.exited ? { ok: false, errno: 'EBADF' } : services.writeFile(path, text, append)),
       interfaceAddresses: () => services.interfaceAddresses(),
+      stdin: () => (this.exited ? null : this.io.stdin?.() ?? null),
     };
   }
 

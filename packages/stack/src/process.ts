@@ -248,6 +248,11 @@ export interface ProcessContext {
   writeFile(path: string, text: string, append?: boolean): WriteResult;
   /** Every address of the node, both families, with the flags RTM_GETADDR reports (getaddrinfo's __check_pf). */
   interfaceAddresses(): InterfaceAddress[];
+  /**
+   * Standard input read to its end (CommandIo.stdin): the text of `< FILE` or a here-string, '' once
+   * read; null when the command line gave none (the node shell has no terminal: end of file).
+   */
+  stdin(): string | null;
 }
 
 /** One address of the node as an address dump lists it. */
