@@ -12,7 +12,7 @@
  *
  * and then which host answered how often, from each response's X-Served-By (httpd sends it),
  * sorted by host name: `Served by (X-Served-By):` and `  web1   5 (50.0%)` lines, `(none)` for
- * responses without it. A body whose length differs from the first response's is a Length
+ * responses without it (at most 1024 hosts by name, then `(other)`). A body whose length differs from the first response's is a Length
  * failure, as in ab (-l accepts any length). As ab: a connect or receive error stops the run with
  * `apr_socket_recv: Connection refused (111)` on stderr (and `Total of N requests completed` on
  * stdout when some were) and that errno as the status unless -r, where it counts as a failed
@@ -32,6 +32,8 @@ const USAGE = 'Usage: http-load [options] [http://]hostname[:port]/path\nOptions
 const MAX_REQUESTS = 1_000_000;
 const MAX_CONCURRENCY = 20_000;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Most hosts counted by name; answers from any further ones count as `(other)`. */
+const MAX_HOSTS = 1024;
 /** Linux errno numbers, which ab prints after APR's message. */
 const ERRNO_NUMBER: Partial<Record<Errno, number>> = { ECONNREFUSED: 111, ECONNRESET: 104, ETIMEDOUT: 110, EHOSTUNREACH: 113, ENETUNREACH: 101, EADDRNOTAVAIL: 99, EPIPE: 32, EAFNOSUPPORT: 97 };
 const APR_TEXT: Partial<Record<Errno, string>> = { ECONNREFUSED: 'Connection refused', ECONNRESET: 'Connection reset by peer', ETIMEDOUT: 'Connection timed out', EHOSTUNREACH: 'No route to host', ENETUNREACH: 'Network is unreachable' };
@@ -227,7 +229,8 @@ export const httpLoad: Program = (ctx) => {
         if (head.status < 200 || head.status > 299) tally.non2xx++;
         // ab's `doneka`: responses that let the connection live on.
         if (keepAlive && isKeepAlive(head.version, head.headers)) keptAlive++;
-        const host = headerValue(head.headers, 'X-Served-By') ?? '(none)';
+        const named = headerValue(head.headers, 'X-Served-By') ?? '(none)';
+        const host = tally.servedBy.has(named) || tally.servedBy.size < MAX_HOSTS ? named : '(other)';
         tally.servedBy.set(host, (tally.servedBy.get(host) ?? 0) + 1);
       }
       finishOne();
