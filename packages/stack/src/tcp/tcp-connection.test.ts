@@ -210,6 +210,19 @@ describe('IPv6', () => {
 });
 
 describe('ICMP errors', () => {
+  test('over IPv6 too: connect to an on-link address nobody answers NDP for fails with EHOSTUNREACH (ICMPv6 address unreachable)', () => {
+    const client = newLog();
+    const lab = chain(0, { client: clientProgram(client) });
+    lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth1 nodad');
+    const start = lab.now;
+    lab.exec('h1', 'client 2001:db8::99 80 0 6', 10 * SECOND);
+    expect(client.lines).toHaveLength(1);
+    const [, errno, at] = client.lines[0]!.split(' ');
+    expect(errno).toBe('EHOSTUNREACH');
+    expect((Number(at) - start) / SECOND).toBeGreaterThan(2.9);
+    expect((Number(at) - start) / SECOND).toBeLessThan(3.5);
+  });
+
   test('connect to an on-link address nobody answers ARP for fails with EHOSTUNREACH when the neighbour fails (about 3 s)', () => {
     const client = newLog();
     const lab = chain(0, { client: clientProgram(client) });
