@@ -8,6 +8,12 @@ describe('completeCommandLine', () => {
     expect(completeCommandLine('trac', context)).toEqual({ line: 'traceroute ', candidates: ['traceroute'] });
   });
 
+  it('completes the TCP programs', () => {
+    expect(completeCommandLine('htt', context)).toEqual({ line: 'http', candidates: ['http-load', 'httpd'] });
+    expect(completeCommandLine('cu', context).line).toBe('curl ');
+    expect(completeCommandLine('tc', context).line).toBe('tcpperf ');
+  });
+
   it('lists every command on an empty line', () => {
     expect(completeCommandLine('', context).candidates).toContain('ip');
     expect(completeCommandLine('', context).line).toBe('');

@@ -11,8 +11,11 @@
 /** Commands the node shell understands (ARCHITECTURE §5) plus the apps. */
 export const NODE_SHELL_COMMANDS = [
   'arping',
+  'curl',
   'gaitest',
   'getent',
+  'http-load',
+  'httpd',
   'ifconfig',
   'ip',
   'ipvsadm',
@@ -21,6 +24,7 @@ export const NODE_SHELL_COMMANDS = [
   'ping',
   'route',
   'sysctl',
+  'tcpperf',
   'traceroute',
   'udpsend',
 ] as const;
