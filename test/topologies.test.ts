@@ -27,6 +27,7 @@ describe('bundled topologies', () => {
       'mcoa-seed001.yaml',
       'mcoa.yaml',
       'mip6-handover.yaml',
+      'mip6-route-optimisation.yaml',
       'one-net-redirect.yaml',
       'policy-routing.yaml',
       'roaming-laptop-netbsd.yaml',
