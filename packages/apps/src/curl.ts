@@ -54,6 +54,11 @@ const LONG: readonly LongOption[] = [
 
 const USAGE = 'Usage: curl [options...] <url>\n';
 
+function bodyText(chunks: readonly Uint8Array[]): string {
+  const decoder = new TextDecoder();
+  return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join('') + decoder.decode();
+}
+
 function parseSeconds(text: string): number | null {
   return /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Math.round(Number(text) * 1e9) : null;
 }
@@ -265,7 +270,8 @@ export const curl: Program = (ctx) => {
       deadlineTimer?.cancel();
       const status = response?.status ?? 0;
       if (failOnError && status >= 400) return finish(22, `The requested URL returned error: ${status}`);
-      const text = headOnly ? headText : body.map((b) => latin1(b)).join('');
+      // The body's bytes as UTF-8 text, as a terminal or a node file shows them.
+      const text = headOnly ? headText : bodyText(body);
       const written = output === null ? ctx.stdout(text) : ctx.writeFile(output, text);
       if (!written.ok) return finish(23, 'Failure writing output to destination');
       finish(0);

@@ -19,6 +19,16 @@ describe('nc (TCP)', () => {
     expect(server.status).toBe(0);
   });
 
+  it('prints UTF-8 text whole even when a character spans two segments', () => {
+    const lab = chain(programs);
+    const server = lab.exec('b', 'nc -l 9000');
+    lab.run(10 * MS);
+    // 1448-byte segments: the 1448th and 1449th bytes are the two of one 'é'.
+    const text = `${'a'.repeat(1447)}é and ünïcode`;
+    lab.exec('a', `nc -m '${text}' 10.200.2.2 9000`, 10 * SECOND);
+    expect(server.stdout).toBe(`${text}\n`);
+  });
+
   it('-k keeps listening; -e echoes and -m greets each connection', () => {
     const lab = chain(programs);
     const server = lab.exec('b', 'nc -lk -e -m welcome -p 7');

@@ -24,7 +24,6 @@
  * Leaves out: a listener's stdin, -q, -d, -x proxies, -U sockets, telnet negotiation, TLS.
  */
 import { errnoMessage, type Nanos, type ProcessContext, type TcpSocket, type TimerHandle } from '@netloom/stack';
-import { latin1 } from './http-message.js';
 import { connectTcp, resolveHost, SendQueue } from './tcp-stream.js';
 
 /** What nc.ts parsed for TCP mode. */
@@ -116,6 +115,7 @@ export function ncTcp(ctx: ProcessContext, options: NcTcpOptions, usage: (messag
       if (!options.keepListening) listener.close();
       warn(`Connection received on ${socket.remoteAddress()?.address ?? '?'} ${socket.remoteAddress()?.port ?? 0}`);
       const queue = new SendQueue(socket, ECHO_LIMIT);
+      const text = new TextDecoder(); // UTF-8, as a terminal shows nc's raw bytes; a character may span reads
       if (message !== '' && options.text !== null) queue.write(encoder.encode(message));
       const done = (): void => {
         connections.delete(socket);
@@ -123,7 +123,7 @@ export function ncTcp(ctx: ProcessContext, options: NcTcpOptions, usage: (messag
         if (!options.keepListening) finish();
       };
       socket.onData((data) => {
-        ctx.stdout(latin1(data));
+        ctx.stdout(text.decode(data, { stream: true }));
         // An echo the peer does not read is bounded: past ECHO_LIMIT the connection is dropped.
         if (options.echo && !queue.write(data)) done();
       });
@@ -227,8 +227,9 @@ export function ncTcp(ctx: ProcessContext, options: NcTcpOptions, usage: (messag
         if (sent < total) sender = ctx.setTimer(options.interval, sendNext);
         else queue.end();
       };
+      const text = new TextDecoder();
       socket.onData((data) => {
-        ctx.stdout(latin1(data));
+        ctx.stdout(text.decode(data, { stream: true }));
         armIdle();
       });
       socket.onEnd(() => {
