@@ -156,6 +156,20 @@ describe('Mobile IPv6 route optimisation', () => {
     expect(details()).toContain(`martianSource home address option: no binding of ${HOME_ADDRESS} to ${CARE_OF_B}`);
   });
 
+  it('runs return routability again at three quarters of the 420 s binding (sequence 2), and the direct path goes on', () => {
+    const { lab } = roLab();
+    lab.exec('cn', `pinger6 ${HOME_ADDRESS} 1 1000`, 10 * SECOND);
+    lab.run(300 * SECOND);
+    expect(statistic(lab, 'mn', 'Home Test Inits sent')).toBe(1);
+    lab.run(20 * SECOND);
+    expect(statistic(lab, 'mn', 'Home Test Inits sent')).toBe(2);
+    expect(lab.exec('cn', 'mip6d bc').stdout).toMatch(new RegExp(` coa ${CARE_OF_A} flags A---\n lifetime 41\\d / 420 seq 2\n$`));
+    const since = lab.now;
+    const ping = lab.exec('cn', `pinger6 ${HOME_ADDRESS} 1 1000`, 10 * SECOND);
+    expect(repliesOf(ping.stdout)).toEqual([1]);
+    expect(icmpSent(lab, 'mn', 'eth0', since)).toEqual([`${CARE_OF_A} > ${CORRESPONDENT} HAO(${HOME_ADDRESS}) icmp6`]);
+  });
+
   it('tests the new care-of address when the preferred interface loses its carrier, and the direct path follows', () => {
     const { lab, segmentA } = roLab();
     lab.exec('cn', `pinger6 ${HOME_ADDRESS} 1 1000`, 10 * SECOND);
