@@ -26,4 +26,14 @@ describe('bench lvs', () => {
     expect(result).toMatchObject({ clients: 2, servers: 2, connections: 30, answered: 30, requested: 30, placement: 'inline' });
     expect(result.virtualNs).toBeGreaterThan(0);
   }, 120_000);
+
+  it('gives the same connections per virtual second in every placement (the emulated network\'s rate)', async () => {
+    const run = (placement: 'inline' | 'packed') => benchLvs({ clients: 2, servers: 2, connections: 30, placement, workers: 2 });
+    const inline = await run('inline');
+    const packed = await run('packed');
+    expect(inline.connectionsPerVirtualSecond).toBeGreaterThan(0);
+    expect(packed.connectionsPerVirtualSecond).toBe(inline.connectionsPerVirtualSecond);
+    // Thirty connections in the virtual time from the first request to the last exit, no more.
+    expect(inline.connectionsPerVirtualSecond).toBeGreaterThan((30 / inline.virtualNs) * 1e9);
+  }, 240_000);
 });

@@ -5,7 +5,7 @@
  * inside switch. Every connection crosses the director four ways: the client's SYN scheduled and
  * rewritten, the replies rewritten back, the rest of the exchange and both FINs by the connection
  * table. Figures: connections the director made (`ipvsadm -L -n --stats --exact`), requests
- * answered, wall time and connections per wall second, peak RSS. Packed placement by default; the
+ * answered, wall time, connections per wall second and per virtual second, peak RSS. Packed placement by default; the
  * nodes are in the order clients, real servers, director (packed placement splits them in that
  * order, so with 2 workers the clients are on the other worker than the director).
  * Figures only: no verdict reads a time.
@@ -36,6 +36,11 @@ export interface BenchLvsResult {
   requested: number;
   wallMs: number;
   connectionsPerSecond: number;
+  /**
+   * Connections per second of virtual time, from the first request to the last client's exit: the
+   * emulated network's own rate (the same for every placement), beside the wall-time figure.
+   */
+  connectionsPerVirtualSecond: number;
   peakRssBytes: number;
   placement: Placement;
   workers: number;
@@ -105,12 +110,15 @@ export async function benchLvs(options: BenchLvsOptions = {}): Promise<BenchLvsR
     // http-load's `Complete requests:` line, per spawned command (its output is a few hundred bytes).
     const loads = new Map<number, string>();
     let exited = 0;
+    let lastExitAt = 0;
     emulator.onOutput((out) => {
       const text = loads.get(out.id);
       if (text !== undefined && out.stream === 'stdout') loads.set(out.id, text + out.text);
     });
     emulator.onExit((exit) => {
-      if (loads.has(exit.id)) exited++;
+      if (!loads.has(exit.id)) return;
+      exited++;
+      lastExitAt = Math.max(lastExitAt, exit.t);
     });
     const virtualStart = emulator.now();
     const began = performance.now();
@@ -135,6 +143,7 @@ export async function benchLvs(options: BenchLvsOptions = {}): Promise<BenchLvsR
       requested,
       wallMs,
       connectionsPerSecond: wallMs > 0 ? (connections / wallMs) * 1000 : 0,
+      connectionsPerVirtualSecond: lastExitAt > virtualStart ? (connections / (lastExitAt - virtualStart)) * 1e9 : 0,
       ...placementFigures(emulator),
       virtualNs: emulator.now() - virtualStart,
     };

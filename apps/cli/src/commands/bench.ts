@@ -267,6 +267,7 @@ const COLUMNS: Record<BenchScenario, Column[]> = {
   lvs: [
     { title: 'connections', cell: (r) => `${group((r as BenchLvsResult).connections)} (${group((r as BenchLvsResult).answered)}/${group((r as BenchLvsResult).requested)} answered)` },
     { title: 'connections/s', cell: (r) => group((r as BenchLvsResult).connectionsPerSecond) },
+    { title: 'per virtual s', cell: (r) => group((r as BenchLvsResult).connectionsPerVirtualSecond) },
     { title: 'wall time', cell: (r) => seconds((r as { wallMs: number }).wallMs) },
   ],
   boot: [

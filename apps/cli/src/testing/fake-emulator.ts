@@ -474,7 +474,7 @@ export function fakeEngine(): Engine & { opened: FakeEmulator[] } {
     async benchLvs(options) {
       const connections = options.connections ?? 2000;
       options.onProgress?.(1, 1);
-      return { clients: options.clients ?? 4, servers: options.servers ?? 4, connections, answered: connections, requested: connections, wallMs: 1000, connectionsPerSecond: connections, peakRssBytes: 100 * 1048576, placement: options.placement ?? 'packed', workers: options.workers ?? 2, virtualNs: 1e9 };
+      return { clients: options.clients ?? 4, servers: options.servers ?? 4, connections, answered: connections, requested: connections, wallMs: 1000, connectionsPerSecond: connections, connectionsPerVirtualSecond: connections, peakRssBytes: 100 * 1048576, placement: options.placement ?? 'packed', workers: options.workers ?? 2, virtualNs: 1e9 };
     },
     async benchBoot(options) {
       const nodes = options.nodes ?? 1000;
