@@ -21,16 +21,19 @@
  * - §11.7.3: the correspondent's BA is taken when its Binding Authorization Data verifies under
  *   Kbm; status < 128 makes the entry `registered`. 136–138 (expired nonces) run return
  *   routability again at once; any other refusal is `failed` (the home agent's path).
+ * - §11.3.6: a Binding Error with status 1 from the correspondent about our home address (it holds
+ *   no binding for it) drops the binding here and runs return routability again; meanwhile the
+ *   home agent's path is used.
  * - While the correspondent's binding lives and holds the preferred binding's care-of address,
  *   packets from the home address to the correspondent leave from the care-of address with the
  *   Home Address option (§11.3.1) instead of the reverse tunnel. Three quarters of the lifetime
  *   granted (counted from the BU) runs return routability again, the binding still used meanwhile;
  *   a change of care-of address runs it too, the home agent's path used until the new BA.
  * Leaves out: deregistration with correspondents on returning home, Binding Refresh Requests,
- * Binding Errors, MnRoPolicy, UseCnBuAck (the A flag is always set).
+ * Binding Errors with status 2, MnRoPolicy, UseCnBuAck (the A flag is always set).
  */
 import type { LinuxNode, Nanos } from '@netloom/stack';
-import { formatIpv6Number, ipv6ToBytes, MOBILITY_LIFETIME_UNIT_SECONDS, type MobilityOption } from '@netloom/wire';
+import { BindingErrorStatus, formatIpv6Number, ipv6FromBytes, ipv6ToBytes, MOBILITY_LIFETIME_UNIT_SECONDS, type MobilityOption } from '@netloom/wire';
 import type { Mip6Counters, Mip6Stack } from './mip6-stack.js';
 import { buildCorrespondentBindingUpdate, buildTestInit, type BindingAuthorization, type ReceivedMobilityMessage } from './mobility-packets.js';
 import { authenticatorOf, bindingManagementKey, isSameBytes, MAX_RR_BINDING_LIFETIME_SECONDS, randomBytes, TOKEN_LENGTH } from './return-routability.js';
@@ -275,6 +278,19 @@ export class CorrespondentRegistrations {
       const path = this.careOfPath(at);
       if (path !== undefined) this.startTest(entry, path, at);
     });
+  }
+
+  /** A Binding Error from a correspondent (§11.3.6). */
+  processBindingError(received: ReceivedMobilityMessage, now: Nanos): void {
+    const message = received.message.message;
+    const entry = this.entries.get(received.source);
+    if (message.kind !== 'bindingError' || entry === undefined || entry.state === 'failed') return;
+    this.counters.bindingErrorsReceived++;
+    if (message.status !== BindingErrorStatus.unknownBindingForHomeAddressOption || ipv6FromBytes(message.homeAddress) !== this.homeAddress) return;
+    entry.boundCareOf = undefined;
+    entry.expires = 0;
+    const path = this.careOfPath(now);
+    if (path !== undefined) this.startTest(entry, path, now);
   }
 
   private send(packet: Uint8Array, source: bigint, destination: bigint, oif: string | undefined, now: Nanos): void {

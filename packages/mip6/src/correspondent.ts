@@ -20,20 +20,22 @@
  * - §9.3.1 / ipv6_dest_hao: a packet with the Home Address option is taken (its source swapped to
  *   the home address by the IPv6 layer) only when a live binding maps that home address to the
  *   packet's source; a Mobility Header always (a BU brings its own). Others are dropped
- *   (`martianSource`).
+ *   (`martianSource`) and answered with a Binding Error, status 1 (unknown binding for the Home
+ *   Address option), to the packet's source — at most one a second (§9.3.1 asks for a limit;
+ *   the figure is netloom's).
  * - §9.3.2: a packet this node sends to a home address with a live binding leaves for the care-of
  *   address with a type 2 routing header carrying the home address (LOCAL_OUT, as the XFRM
  *   route-optimisation state does); Mobility Header messages are left alone (§6.1: HoT goes to the
  *   home address).
- * Leaves out: Binding Refresh Requests, Binding Errors for a HAO without a binding (the packet is
- * only dropped), CnBindingPolicySet, IPsec.
+ * Leaves out: Binding Refresh Requests, Binding Errors with status 2 (an unknown MH type is only
+ * dropped), CnBindingPolicySet, IPsec.
  */
 import type { LinuxNode, Nanos } from '@netloom/stack';
 import { ACCEPT, NF_IP_PRI, STOLEN, type HookPacket, type HookVerdict } from '@netloom/stack/netfilter/hooks';
-import { BindingAckStatus, formatIpv6Number, IpProtocol, ipv6ToBytes, MOBILITY_LIFETIME_UNIT_SECONDS } from '@netloom/wire';
+import { BindingAckStatus, BindingErrorStatus, formatIpv6Number, IpProtocol, ipv6ToBytes, MOBILITY_LIFETIME_UNIT_SECONDS } from '@netloom/wire';
 import { isSequenceNewer } from './binding-cache.js';
 import type { Mip6Counters, Mip6Stack } from './mip6-stack.js';
-import { addressesOf, buildCorrespondentBindingAck, buildTest, nextHeaderOf, routeToCareOf, type BindingAuthorization, type ReceivedMobilityMessage } from './mobility-packets.js';
+import { addressesOf, buildBindingError, buildCorrespondentBindingAck, buildTest, nextHeaderOf, routeToCareOf, type BindingAuthorization, type ReceivedMobilityMessage } from './mobility-packets.js';
 import {
   authenticatorOf,
   bindingManagementKey,
@@ -47,6 +49,8 @@ import {
 const SECOND = 1_000_000_000;
 /** How often the correspondent makes a new nonce (netloom's choice; §5.2.7 leaves it open). */
 export const NONCE_INTERVAL = 30 * SECOND;
+/** At most one Binding Error per this interval (netloom's rate limit). */
+export const BINDING_ERROR_INTERVAL = 1 * SECOND;
 /** The bound of the correspondent's binding cache. */
 export const MAX_CORRESPONDENT_BINDINGS = 4096;
 
@@ -68,6 +72,7 @@ export interface CorrespondentBinding {
 export class Correspondent {
   readonly bindings = new Map<bigint, CorrespondentBinding>();
   private readonly nonces: NonceTable;
+  private lastBindingError: Nanos = -BINDING_ERROR_INTERVAL;
 
   constructor(
     private readonly node: LinuxNode,
@@ -88,6 +93,18 @@ export class Correspondent {
   /** ipv6_dest_hao for a data packet: taken when a live binding maps the home address to the source. */
   acceptsHomeAddress(homeAddress: bigint, source: bigint, now: Nanos): boolean {
     return this.bindingOf(homeAddress, now)?.careOfAddress === source;
+  }
+
+  /** §9.3.1: a Home Address option no binding holds draws a Binding Error (status 1) to the packet's source. */
+  sendBindingError(dev: string, homeAddress: bigint, source: bigint, now: Nanos): void {
+    if (now - this.lastBindingError < BINDING_ERROR_INTERVAL) return;
+    const from = this.stack.sourceToward(source, now);
+    if (from === undefined) return;
+    this.lastBindingError = now;
+    const packet = buildBindingError(from, source, BindingErrorStatus.unknownBindingForHomeAddressOption, homeAddress);
+    this.counters.bindingErrorsSent++;
+    const errno = this.stack.send(packet, from, source, undefined, now);
+    if (errno !== null) this.node.recordDrop(dev, 'noRoute', packet, `binding error to ${formatIpv6Number(source)}: ${errno}`);
   }
 
   /** HoTI → HoT, CoTI → CoT (§9.4.1–§9.4.4). */

@@ -32,6 +32,8 @@ export interface Mip6Counters {
   authorizationFailures: number;
   /** Packets sent on the direct path (type 2 routing header or Home Address option). */
   packetsRouteOptimised: number;
+  bindingErrorsSent: number;
+  bindingErrorsReceived: number;
 }
 
 export function zeroCounters(): Mip6Counters {
@@ -54,6 +56,8 @@ export function zeroCounters(): Mip6Counters {
     careOfTestsReceived: 0,
     authorizationFailures: 0,
     packetsRouteOptimised: 0,
+    bindingErrorsSent: 0,
+    bindingErrorsReceived: 0,
   };
 }
 

@@ -14,7 +14,9 @@
  * - the Home Address option (ipv6_dest_hao): taken on a Mobility Header (a BU carries it), and on
  *   anything else only when the correspondent's binding maps the home address to the packet's
  *   source; then the IPv6 layer hands the home address on as the source. Otherwise the packet is
- *   dropped (`martianSource`), as xfrm6_input_addr finds no state;
+ *   dropped (`martianSource`), as xfrm6_input_addr finds no state, and a correspondent answers it
+ *   with a Binding Error; a Binding Error from a correspondent goes to the mobile node's route
+ *   optimisation;
  * - the type 2 routing header (ipv6_rthdr_rcv's IPV6_SRCRT_TYPE_2): accepted only for the mobile
  *   node's home address;
  * - IPv6-in-IPv6 (next header 41, ip6ip6_rcv) decapsulated for the role that expects it: packets
@@ -82,6 +84,7 @@ export class Mip6 {
     node.parts.ipv6.registerHomeAddressOption((dev, homeAddress, source, nextHeader, now) => {
       if (nextHeader === IpProtocol.mobility || this.correspondent?.acceptsHomeAddress(homeAddress, source, now) === true) return true;
       this.node.recordDrop(dev, 'martianSource', undefined, `home address option: no binding of ${formatIpv6Number(homeAddress)} to ${formatIpv6Number(source)}`);
+      this.correspondent?.sendBindingError(dev, homeAddress, source, now);
       return false;
     });
   }
@@ -131,6 +134,7 @@ export class Mip6 {
     else if ((kind === 'homeTestInit' || kind === 'careOfTestInit') && this.correspondent !== undefined) this.correspondent.processTestInit(dev, received, now);
     else if ((kind === 'homeTest' || kind === 'careOfTest') && correspondents !== undefined) correspondents.processTest(received, now);
     else if (kind === 'bindingAcknowledgement' && correspondents?.isCorrespondent(received.source) === true) correspondents.processBindingAck(received, now);
+    else if (kind === 'bindingError' && correspondents?.isCorrespondent(received.source) === true) correspondents.processBindingError(received, now);
     else if (kind === 'bindingAcknowledgement' && this.mobileNode !== undefined) this.mobileNode.processBindingAck(received, now);
     else this.node.recordDrop(dev, 'unsupportedProtocol', packet, `mobility header ${kind}: not handled here`);
   }

@@ -85,6 +85,8 @@ export function formatStatistics(counters: Mip6Counters): string {
     `Care-of Tests sent: ${counters.careOfTestsSent}`,
     `Binding authorization failures: ${counters.authorizationFailures}`,
     `Packets route optimised: ${counters.packetsRouteOptimised}`,
+    `Binding Errors sent: ${counters.bindingErrorsSent}`,
+    `Binding Errors received: ${counters.bindingErrorsReceived}`,
     '',
   ].join('\n');
 }

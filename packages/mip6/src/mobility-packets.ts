@@ -258,6 +258,11 @@ export function buildCorrespondentBindingAck(fields: CorrespondentBindingAckFiel
   return mobilityPacket(fields.correspondent, fields.careOfAddress, [routing], message, [], undefined, fields.authorization);
 }
 
+/** A Binding Error (§6.1.9, §9.3.1): `status` about `homeAddress`, to the source of the packet that drew it. */
+export function buildBindingError(source: bigint, destination: bigint, status: number, homeAddress: bigint): Uint8Array {
+  return mobilityPacket(source, destination, [], { kind: 'bindingError', status, homeAddress: ipv6ToBytes(homeAddress) }, []);
+}
+
 /** The next header of an IPv6 packet's fixed header. */
 export function nextHeaderOf(packet: Uint8Array): number {
   return packet[6] ?? 0;

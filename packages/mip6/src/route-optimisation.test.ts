@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv6Number, isWireError, parseIpv6Packet, walkIpv6ExtensionHeaders, type Ipv6ExtensionHeader } from '@netloom/wire';
 import type { Lab } from '@netloom/stack/testing/lab';
 import { buildCorrespondentBindingUpdate, readMobilityPacket, sendFromCareOf } from './mobility-packets.js';
-import { registerMip6 } from './mip6.js';
+import { mip6Of, registerMip6 } from './mip6.js';
 import { authenticatorOf } from './return-routability.js';
 import { CARE_OF_A, CARE_OF_B, CORRESPONDENT, HOME_ADDRESS, HOME_AGENT_CONF, mcoaLab, MOBILE_NODE_CONF, MS, repliesOf, SECOND, startMip6, statistic, writeFile } from './testing/mcoa-lab.js';
 import { buildUdpIpv6Packet, ipv6ToBytes, parseIpv6Number } from '@netloom/wire';
@@ -168,6 +168,22 @@ describe('Mobile IPv6 route optimisation', () => {
     const ping = lab.exec('cn', `pinger6 ${HOME_ADDRESS} 1 1000`, 10 * SECOND);
     expect(repliesOf(ping.stdout)).toEqual([1]);
     expect(icmpSent(lab, 'mn', 'eth0', since)).toEqual([`${CARE_OF_A} > ${CORRESPONDENT} HAO(${HOME_ADDRESS}) icmp6`]);
+  });
+
+  it('answers a Home Address option it holds no binding for with a Binding Error, and the mobile node tests again', () => {
+    const { lab } = roLab();
+    lab.exec('cn', `pinger6 ${HOME_ADDRESS} 1 1000`, 10 * SECOND);
+    const correspondent = mip6Of(lab.node('cn'))?.correspondent;
+    if (correspondent === undefined) throw new Error('cn runs no correspondent');
+    correspondent.bindings.clear();
+    const since = lab.now;
+    // The first reply comes with the HAO and is dropped with a BE; return routability runs again and the next ones go direct.
+    const ping = lab.exec('cn', `pinger6 ${HOME_ADDRESS} 3 1000`, 20 * SECOND);
+    expect(repliesOf(ping.stdout)).toEqual([2, 3]);
+    expect(sentPackets(lab, 'cn', 'eth0', since).filter((d) => d.includes('bindingError'))).toEqual([`${CORRESPONDENT} > ${CARE_OF_A} MH bindingError`]);
+    expect(statistic(lab, 'mn', 'Binding Errors received')).toBe(1);
+    expect(statistic(lab, 'mn', 'Home Test Inits sent')).toBe(2);
+    expect(lab.exec('cn', 'mip6d bc').stdout).toContain(` coa ${CARE_OF_A} flags A---\n`);
   });
 
   it('tests the new care-of address when the preferred interface loses its carrier, and the direct path follows', () => {
