@@ -3,7 +3,8 @@
  * with Linux's options and windows, a 1 MB transfer across a chain of three routers (whole, in
  * order, closed on both sides), the same with seeded loss (whole, and the retransmissions equal on
  * a replay), RST from a closed port → ECONNREFUSED, the SYN back-off when the path dies → ETIMEDOUT,
- * TIME-WAIT's 60 s, simultaneous open, and a listen backlog that overflows.
+ * TIME-WAIT's 60 s, simultaneous open, a listen backlog that overflows, and a server restarted over
+ * its TIME-WAIT connections (accepted connections keep the listener's SO_REUSEADDR).
  */
 import { describe, expect, test } from 'vitest';
 import { isWireError, parseTcp, TcpFlag } from '@netloom/wire';
@@ -429,5 +430,42 @@ describe('TIME-WAIT', () => {
     const firstEnd = tcpSegments(lab.sent('h1')).filter((x) => x.at < syns[1]!.at).at(-1)!.tcp.sequenceNumber;
     expect(syns[1]!.tcp.sequenceNumber).toBe((firstEnd + 65537) >>> 0);
     expect(server.lines.filter((l) => l.startsWith('accept'))).toEqual(['accept 10.0.0.1:40000', 'accept 10.0.0.1:40000']);
+  });
+});
+
+describe('a server restarted over its TIME-WAIT connections', () => {
+  // `restart OLD NEW`: listens on 80 with SO_REUSEADDR when OLD is 1, accepts one connection and closes it
+  // first (so the server's side waits in TIME-WAIT), closes the listener, then binds 80 again with
+  // SO_REUSEADDR when NEW is 1. Linux 6.18 (python3 in a namespace): bound only for 1 1, else EADDRINUSE.
+  const restart: Program = (ctx) => {
+    const [, old = '1', again = '1'] = ctx.argv;
+    const listener = ctx.tcpSocket(4) as TcpSocket;
+    if (old === '1') listener.setsockopt('SO_REUSEADDR', true);
+    listener.bind('0.0.0.0', 80);
+    listener.listen(5);
+    listener.onAccept((connection) => {
+      connection.close();
+      listener.close();
+      ctx.setTimer(SECOND, () => {
+        const next = ctx.tcpSocket(4) as TcpSocket;
+        if (again === '1') next.setsockopt('SO_REUSEADDR', true);
+        const bound = next.bind('0.0.0.0', 80);
+        ctx.stdout(`bind ${bound.ok ? 'ok' : bound.errno}\n`);
+        ctx.exit(0);
+      });
+    });
+  };
+  test.each([
+    ['1', '1', 'bind ok'],
+    ['0', '1', 'bind EADDRINUSE'],
+    ['1', '0', 'bind EADDRINUSE'],
+    ['0', '0', 'bind EADDRINUSE'],
+  ])('old SO_REUSEADDR %s, new %s: %s (the accepted connection keeps the listener\'s SO_REUSEADDR)', (old, again, outcome) => {
+    const lab = chain(0, { restart, client: clientProgram(newLog()) });
+    const server = lab.exec('h2', `restart ${old} ${again}`);
+    lab.exec('h1', 'client 10.0.0.2 80 0');
+    lab.runUntil(lab.now + 5 * SECOND, () => server.status !== null);
+    expect(lab.node('h2').parts.tcp.tcpSocketSnapshot().map((s) => s.state)).toEqual(['TIME-WAIT']);
+    expect(server.stdout).toBe(`${outcome}\n`);
   });
 });

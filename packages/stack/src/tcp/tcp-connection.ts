@@ -545,6 +545,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     child.localAddr = segment.destination;
     child.boundPort = this.boundPort;
     child.boundDevice = this.boundDevice;
+    // sk_clone_lock copies the listener's sock: SO_REUSEADDR too, so its TIME-WAIT pairs let a restarted server bind.
+    child.reuseAddress = this.reuseAddress;
     child.remoteAddr = segment.source;
     child.remotePort = tcp.sourcePort;
     child.noDelay = this.noDelay;
