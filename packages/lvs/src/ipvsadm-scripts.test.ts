@@ -17,7 +17,7 @@ const TABLE = [
   'ipvsadm -a -f 7 -r 10.0.0.5:0 -i -w 2',
 ];
 
-function director(): { lab: Lab; sh: (line: string) => { stdout: string; stderr: string; status: number } } {
+function director(): { lab: Lab; sh: (line: string) => { stdout: string; stderr: string; status: number | null } } {
   const lab = new Lab();
   registerIpvs(lab.addNode('d', { forwarding: true }));
   const sh = (line: string) => {
