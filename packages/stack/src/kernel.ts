@@ -94,6 +94,9 @@ function toErrno(errno: KernelErrno): Errno {
   }
 }
 
+/** Groups one device can be joined to by the node's users (Linux bounds them per socket, igmp_max_memberships 20). */
+export const MAX_DEVICE_GROUPS = 256;
+
 export interface KernelOptions {
   hostname: string;
   compat?: CompatSettings;
@@ -198,6 +201,28 @@ export class Kernel implements RoutingApi {
 
   devices(): readonly DeviceView[] {
     return this.deviceTable.all().map((d) => this.deviceTable.view(d));
+  }
+
+  /**
+   * ip_mc_inc_group for a kernel user (IPVS's sync daemon): `dev` receives `group` until as many
+   * leaveGroup calls. ENODEV for no such device, ENOBUFS past MAX_DEVICE_GROUPS groups on it.
+   */
+  joinGroup(dev: string, group: number): KernelResult {
+    const state = this.deviceTable.find(dev);
+    if (!state) return { ok: false, errno: 'ENODEV' };
+    const held = state.multicastGroups.get(group >>> 0) ?? 0;
+    if (held === 0 && state.multicastGroups.size >= MAX_DEVICE_GROUPS) return { ok: false, errno: 'ENOBUFS' };
+    state.multicastGroups.set(group >>> 0, held + 1);
+    return OK;
+  }
+
+  /** ip_mc_dec_group: one holder of `group` on `dev` lets go. */
+  leaveGroup(dev: string, group: number): void {
+    const state = this.deviceTable.find(dev);
+    const held = state?.multicastGroups.get(group >>> 0);
+    if (state === undefined || held === undefined) return;
+    if (held <= 1) state.multicastGroups.delete(group >>> 0);
+    else state.multicastGroups.set(group >>> 0, held - 1);
   }
 
   qdisc(dev: string): string {

@@ -35,6 +35,8 @@ export interface DeviceState {
   addresses: IfAddress[];
   /** Brought up at least once (a never-opened device still has the `noop` qdisc). */
   everUp: boolean;
+  /** IPv4 groups joined by the node's own users beyond all-hosts (ip_mc_inc_group), with how many hold each. */
+  multicastGroups: Map<number, number>;
 }
 
 /** An IPv6 address as `ifconfig` shows it. */
@@ -175,6 +177,7 @@ export class DeviceTable {
       carrier: ops.alwaysCarrier,
       addresses: [],
       everUp: false,
+      multicastGroups: new Map(),
     });
     this.sysctls.addDevice(name, kind === 'loopback');
     this.notifier.bump();

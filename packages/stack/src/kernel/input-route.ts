@@ -14,8 +14,9 @@
  * strict and loose rp_filter, the no-address device), with RTCF_DIRECTSRC as Linux 2.x set it.
  * Multicast destinations follow ip_route_input_rcu's multicast branch and ip_route_input_mc /
  * ip_mc_validate_source: the input device must have joined the group (ip_check_mc_rcu; a node's
- * devices join only 224.0.0.1, while up, as ip_mc_up does — there are no sockets joining groups and
- * no multicast routing, mc_forwarding 0), otherwise EINVAL; a multicast or limited-broadcast source,
+ * devices join 224.0.0.1 while up, as ip_mc_up does, and the groups kernel users join with
+ * Kernel.joinGroup, as IPVS's sync daemon does — no sockets join groups, no IGMP reports are sent and
+ * there is no multicast routing, mc_forwarding 0), otherwise EINVAL; a multicast or limited-broadcast source,
  * a loopback source without route_localnet, a 0.0.0.0/8 source for a group outside 224.0.0.0/24
  * (unless IGMP) and a source fib_validate_source refuses are EINVAL too (EXDEV for rp_filter); what
  * passes is a `multicast` route to lo flagged local and mc, never cached (Linux allocates one per
@@ -138,8 +139,8 @@ export class InputRoute {
     const dst = query.dst >>> 0;
     const src = query.src >>> 0;
     const tos = query.tos ?? 0;
-    // ip_check_mc_rcu: the only group a device is in is all-hosts, joined by ip_mc_up while it is up.
-    const our = dev.adminUp && dst === ALL_HOSTS_GROUP;
+    // ip_check_mc_rcu: all-hosts, joined by ip_mc_up while the device is up, and the groups joined on it (ip_mc_inc_group).
+    const our = dev.adminUp && (dst === ALL_HOSTS_GROUP || dev.multicastGroups.has(dst));
     if (!our) return { ok: false, errno: 'EINVAL', dropReason: 'martianDestination' };
     const martianSource: DecisionOutcome = { ok: false, errno: 'EINVAL', dropReason: 'martianSource' };
     if (isIpv4Multicast(src) || isIpv4LimitedBroadcast(src)) return martianSource;
