@@ -51,8 +51,16 @@ export interface Fib6Route {
   expiresAt: Nanos | null;
   /** RTNH_F_ONLINK given with the route. */
   onlink: boolean;
+  /** RTA_METRICS: `mtu N`, `hoplimit N` (absent: none set). */
+  metrics?: Route6Metrics;
   /** Insertion order (ties in the dump and in lookup). */
   sequence: number;
+}
+
+/** The route metrics `ip -6 route` takes and shows (RTAX_MTU, RTAX_HOPLIMIT). */
+export interface Route6Metrics {
+  mtu?: number;
+  hoplimit?: number;
 }
 
 export type Fib6Insert = 'exclusive' | 'append' | 'replace';

@@ -353,7 +353,7 @@ export class Ipv6Layer {
     const outcome = this.deps.lookupRoute({ dst: destination, ...(source !== 0n ? { src: source } : {}), ...(oif !== undefined ? { oif } : {}) }, now);
     if (!outcome.ok) return { ok: false, errno: outcome.errno };
     const dev = outcome.decision.dev;
-    return { ok: true, dev, source: outcome.decision.src, mtu: this.pathMtu(dev) };
+    return { ok: true, dev, source: outcome.decision.src, mtu: outcome.decision.route.metrics?.mtu ?? this.pathMtu(dev) };
   }
 
   /** ip6_dst_mtu of a route out of `dev`: the device's IPv6 MTU (net.ipv6.conf.DEV.mtu, which an RA's MTU option lowers), at most the device's. */
@@ -729,7 +729,7 @@ export class Ipv6Layer {
     const packet = this.buildIcmpv6(source, destination, hopLimit, message);
     const dev = route.type === 'local' ? 'lo' : route.dev;
     if (this.hooks.localOut.length > 0 && this.filter('localOut', this.hooks.localOut, packet, null, dev, now) !== 'accept') return;
-    this.outputLocal(dev, route.gateway !== 0n ? route.gateway : destination, packet, source, destination, now);
+    this.outputLocal(dev, route.gateway !== 0n ? route.gateway : destination, packet, source, destination, route.metrics?.mtu, now);
   }
 
   /** icmpv6_send(ICMPV6_DEST_UNREACH, code) about a delivered packet no socket took (e.g. __udp6_lib_rcv's port unreachable). */
@@ -749,7 +749,7 @@ export class Ipv6Layer {
       const verdict = this.filter('localOut', this.hooks.localOut, packet, null, outcome.decision.dev, now);
       if (verdict !== 'accept') return verdict === 'drop' ? 'EPERM' : null;
     }
-    this.outputLocal(outcome.decision.dev, route.gateway !== 0n ? route.gateway : destination, packet, source, destination, now);
+    this.outputLocal(outcome.decision.dev, route.gateway !== 0n ? route.gateway : destination, packet, source, destination, route.metrics?.mtu, now);
     return null;
   }
 
@@ -781,9 +781,9 @@ export class Ipv6Layer {
 
   // ---------------------------------------------------------------- output
 
-  /** ip6_finish_output for a packet of ours: ip6_fragment when it is larger than the route's MTU. */
-  private outputLocal(dev: string, nextHop: bigint, packet: Uint8Array, source: bigint, destination: bigint, now: Nanos): void {
-    const mtu = this.pathMtu(dev);
+  /** ip6_finish_output for a packet of ours: ip6_fragment when it is larger than the route's MTU (its `mtu` metric, else the device's, ip6_mtu). */
+  private outputLocal(dev: string, nextHop: bigint, packet: Uint8Array, source: bigint, destination: bigint, routeMtu: number | undefined, now: Nanos): void {
+    const mtu = routeMtu ?? this.pathMtu(dev);
     if (packet.length <= mtu) {
       this.output(dev, nextHop, packet, source, now);
       return;

@@ -150,6 +150,16 @@ describe('fragments on nodes', () => {
     expect(lab.node('h1').parts.ipv6.reassemblyMib.reasmOKs).toBe(1);
   });
 
+  test("a route's mtu metric is the MTU our packets are cut for (ip6_mtu)", () => {
+    const lab = twoHosts();
+    lab.exec('h1', `ip -6 route add ${H2}/128 dev eth0 mtu 1280`);
+    const since = lab.now;
+    lab.node('h1').parts.ipv6.sendIcmpv6(parseIpv6Number(H1)!, parseIpv6Number(H2)!, 64, echo(2000), lab.now);
+    lab.run(10 * MS);
+    // (1280 - 40 - 8) & ~7 = 1232 bytes of data, then the other 776.
+    expect(lab.sent('h1', 'eth0', since).map((f) => f.frame.length)).toEqual([14 + 40 + 8 + 1232, 14 + 40 + 8 + 776]);
+  });
+
   test('an atomic fragment is taken as the whole packet', () => {
     const lab = twoHosts();
     const since = lab.now;

@@ -13,7 +13,7 @@
  *          valid_lft 7195sec preferred_lft 3595sec
  *   net.ipv6.conf.vh.mtu = 1400, net.ipv6.conf.vh.hop_limit = 64
  *
- * The model's routes carry no metrics, so its default route lacks `mtu 1400 hoplimit 64`.
+ * The default route carries the RA's metrics (`mtu 1400 hoplimit 64`) in the model too.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,7 +85,7 @@ describe('router discovery (ndisc_router_discovery, addrconf_prefix_rcv)', () =>
       '2001:db8:1::/64 dev eth0 proto kernel metric 256 expires 86394sec pref medium\n' +
         '2001:db8:2::/64 dev eth0 proto kernel metric 256 expires 7194sec pref medium\n' +
         'fe80::/64 dev eth0 proto kernel metric 256 pref medium\n' +
-        'default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 24sec pref high\n',
+        'default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 24sec mtu 1400 hoplimit 64 pref high\n',
     );
     expect(sh('ip -6 addr show dev eth0 scope global', 15)).toBe(
       '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n' +
@@ -95,7 +95,7 @@ describe('router discovery (ndisc_router_discovery, addrconf_prefix_rcv)', () =>
     expect(kernel.sysctl('net.ipv6.conf.eth0.mtu')).toBe(1400);
     expect(kernel.sysctl('net.ipv6.conf.eth0.hop_limit')).toBe(64);
     // Source selection: both preferred, the newest address first (ip -6 route get on Linux: src 2001:db8:2::ff:fe00:2).
-    expect(sh('ip -6 route get 2001:db8:9::1', 16)).toContain('via fe80::ff:fe00:fe dev eth0 proto ra src 2001:db8:2::ff:fe00:1 metric 1024 pref high');
+    expect(sh('ip -6 route get 2001:db8:9::1', 16)).toContain('via fe80::ff:fe00:fe dev eth0 proto ra src 2001:db8:2::ff:fe00:1 metric 1024 mtu 1400 hoplimit 64 pref high');
   });
 
   test('the SLAAC address is tentative until DAD ends, then usable', () => {
@@ -109,13 +109,14 @@ describe('router discovery (ndisc_router_discovery, addrconf_prefix_rcv)', () =>
     const { sh, rd } = host();
     receive(rd, advertisement(), 10);
     receive(rd, advertisement(), 30);
-    expect(sh('ip -6 route show default', 35)).toBe('default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 25sec pref medium\n');
+    // Without an MTU option only the hop limit becomes a metric.
+    expect(sh('ip -6 route show default', 35)).toBe('default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 25sec hoplimit 64 pref medium\n');
     expect(sh('ip -6 route show default', 59.9)).toContain('expires 0sec');
     expect(sh('ip -6 route show default', 60)).toBe('');
     receive(rd, advertisement({ preference: 'low' }), 70);
-    expect(sh('ip -6 route show default', 70)).toBe('default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 30sec pref low\n');
+    expect(sh('ip -6 route show default', 70)).toBe('default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 30sec hoplimit 64 pref low\n');
     receive(rd, advertisement({ preference: 'high' }), 71);
-    expect(sh('ip -6 route show default', 71)).toBe('default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 30sec pref high\n');
+    expect(sh('ip -6 route show default', 71)).toBe('default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 30sec hoplimit 64 pref high\n');
     receive(rd, advertisement({ lifetime: 0 }), 72);
     expect(sh('ip -6 route show default', 72)).toBe('');
   });
@@ -125,7 +126,7 @@ describe('router discovery (ndisc_router_discovery, addrconf_prefix_rcv)', () =>
     receive(rd, advertisement({ preference: 'low' }), 1);
     receive(rd, advertisement({ preference: 'high', lifetime: 1800 }), 2, parseIpv6Number('fe80::2')!);
     expect(sh('ip -6 route show default', 2)).toBe(
-      'default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 29sec pref low\n' + 'default via fe80::2 dev eth0 proto ra metric 1024 expires 1800sec pref high\n',
+      'default via fe80::ff:fe00:fe dev eth0 proto ra metric 1024 expires 29sec hoplimit 64 pref low\n' + 'default via fe80::2 dev eth0 proto ra metric 1024 expires 1800sec hoplimit 64 pref high\n',
     );
   });
 
@@ -262,7 +263,7 @@ describe('router discovery against Linux', () => {
 
       const { rd, sh } = host();
       rd.processRouterAdvertisement({ dev: 'eth0', source: parseIpv6Number('fe80::ff:fe00:fe')!, hopLimit: ip.hopLimit, code: 0, message }, 10 * S);
-      expect(withoutSeconds(sh('ip -6 route', 12))).toBe(withoutSeconds(linuxRoutes.replace(' mtu 1400 hoplimit 64', '')));
+      expect(withoutSeconds(sh('ip -6 route', 12))).toBe(withoutSeconds(linuxRoutes));
       expect(withoutSeconds(sh('ip -6 addr show dev eth0 scope global', 12)).split('\n').slice(1).join('\n')).toBe(withoutSeconds(linuxAddresses));
       expect(`${sh('sysctl -n net.ipv6.conf.eth0.mtu', 12)}${sh('sysctl -n net.ipv6.conf.eth0.hop_limit', 12)}`).toBe(linuxConf);
     } finally {

@@ -13,7 +13,7 @@
  *   ignored. The RA's current hop limit, when not 0 and at least accept_ra_min_hop_limit, becomes
  *   the device's hop_limit, and the MTU option (accept_ra_mtu, 1280 up to the device's MTU) its
  *   `mtu` (mtu6). Linux also puts both on the default route as metrics (`mtu 1400 hoplimit 64`
- *   after `expires`): the model's routes have no metrics, so `ip -6 route` lacks those two words.
+ *   after `expires`, in `ip -6 route get` through it too), and so does the model.
  * - The sender's neighbour entry: STALE with NTF_ROUTER (ndisc's routerAdvertised).
  * - Prefix information (accept_ra_pinfo): link-local and multicast prefixes and a preferred
  *   lifetime above the valid one are ignored. With L, the prefix route `PREFIX dev DEV proto kernel
@@ -32,7 +32,7 @@
 import { eui64InterfaceId, ipv6FromBytes, isIpv6LinkLocal, isIpv6Multicast, ipv6Network } from '@netloom/wire';
 import type { NdpOption, NdpRepr } from '@netloom/wire';
 import type { Inet6AddressSpec, Inet6AddressState, Route6DeleteSpec, Route6Mode, Route6Spec } from '../kernel.js';
-import type { Fib6Route, RouterPreference } from '../fib/fib6.js';
+import type { Fib6Route, Route6Metrics, RouterPreference } from '../fib/fib6.js';
 import type { KernelResult } from '../fib/errors.js';
 import { RT_TABLE_MAIN, RTPROT_KERNEL } from '../fib/types.js';
 import type { DropReason, Nanos } from '../node-host.js';
@@ -151,6 +151,7 @@ export class RouterDiscovery {
       this.kernel.deleteRoute6({ table: RT_TABLE_MAIN, dst: 0n, prefixLength: 0, metric: existing.metric, gateway: source, dev, protocol: RTPROT_RA }, now);
     }
     if (lifetime === 0) return;
+    const metrics = this.defaultRouteMetrics(dev, message);
     const spec: Route6Spec = {
       table: RT_TABLE_MAIN,
       dst: 0n,
@@ -162,9 +163,27 @@ export class RouterDiscovery {
       prefsrc: 0n,
       pref,
       expires: lifetime,
+      metrics,
     };
-    // A route already there takes the new expiry (fib6_set_expires through rt6_duplicate_nexthop).
+    // A route already there takes the new expiry (fib6_set_expires through rt6_duplicate_nexthop)
+    // and the RA's metrics (fib6_metric_set).
     this.kernel.modifyRoute6(spec, 'append', now);
+    const route = this.kernel.routes6(RT_TABLE_MAIN, now).find((r) => r.prefixLength === 0 && r.protocol === RTPROT_RA && r.gateway === source && r.dev === dev);
+    if (route !== undefined) route.metrics = { ...route.metrics, ...metrics };
+  }
+
+  /**
+   * ndisc_router_discovery's fib6_metric_set on the default route: RTAX_HOPLIMIT from the RA's
+   * current hop limit (when not 0 and at least accept_ra_min_hop_limit), RTAX_MTU from its MTU
+   * option (accept_ra_mtu, 1280 up to the device's MTU) — `mtu 1400 hoplimit 64` in `ip -6 route`.
+   */
+  private defaultRouteMetrics(dev: string, message: RouterAdvertisement): Route6Metrics {
+    const metrics: Route6Metrics = {};
+    const mtuOption = message.options.find((o) => o.kind === 'mtu');
+    const deviceMtu = this.kernel.device(dev)?.mtu ?? IPV6_MIN_MTU;
+    if (mtuOption?.kind === 'mtu' && this.conf(dev, 'accept_ra_mtu') !== 0 && mtuOption.mtu >= IPV6_MIN_MTU && mtuOption.mtu <= deviceMtu) metrics.mtu = mtuOption.mtu;
+    if (message.currentHopLimit !== 0 && this.conf(dev, 'accept_ra_min_hop_limit') <= message.currentHopLimit) metrics.hoplimit = message.currentHopLimit;
+    return metrics;
   }
 
   /** addrconf_prefix_rcv. */

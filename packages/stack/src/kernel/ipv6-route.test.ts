@@ -42,6 +42,20 @@ describe('IPv6 routes in the model', () => {
     expect(sh('ip -6 route change 2001:db8:78::/48 dev eth0 metric 7', S)).toMatchObject({ status: 2, stderr: 'RTNETLINK answers: No such file or directory\n' });
   });
 
+  test('routes take mtu and hoplimit metrics and show them after expires, in -j as metrics, and in route get', () => {
+    // As iproute2 6.1 and Linux 6.18 print them in a namespace.
+    const { sh } = makeShell();
+    sh('ip link set eth0 up', 0);
+    sh('ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad', 0);
+    expect(sh('ip -6 route add 2001:db8:70::/48 dev eth0 mtu 1400 hoplimit 10', S).status).toBe(0);
+    expect(sh('ip -6 route show 2001:db8:70::/48', S).stdout).toBe('2001:db8:70::/48 dev eth0 metric 1024 mtu 1400 hoplimit 10 pref medium\n');
+    expect(sh('ip -6 -j route show 2001:db8:70::/48', S).stdout).toBe('[{"dst":"2001:db8:70::/48","dev":"eth0","metric":1024,"flags":[],"metrics":[{"mtu":1400,"hoplimit":10}],"pref":"medium"}]\n');
+    expect(sh('ip -6 route get 2001:db8:70::1', S).stdout).toBe('2001:db8:70::1 from :: dev eth0 src 2001:db8:1::1 metric 1024 mtu 1400 hoplimit 10 pref medium\n');
+    expect(sh('ip -6 route add 2001:db8:71::/48 dev eth0 hoplimit 10 mtu 1400 expires 600', S).status).toBe(0);
+    expect(sh('ip -6 route show 2001:db8:71::/48', 2 * S).stdout).toBe('2001:db8:71::/48 dev eth0 metric 1024 expires 599sec mtu 1400 hoplimit 10 pref medium\n');
+    expect(sh('ip -6 route add 2001:db8:74::/48 dev eth0 hoplimit 300', S)).toMatchObject({ status: 255, stderr: 'Error: argument "300" is wrong: "hoplimit" value is invalid\n\n' });
+  });
+
   test('the dump lists disjoint prefixes in address order and a prefix after the more specific ones inside it', () => {
     const p = (text: string, len: number): { dst: bigint; prefixLength: number } => ({ dst: parseIpv6Number(text)!, prefixLength: len });
     const sorted = [p('::', 0), p('fe80::', 64), p('2001:db8::', 32), p('2001:db8:1::', 48), p('2001:db8::', 64)].sort(comparePrefixes);

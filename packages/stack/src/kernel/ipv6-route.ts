@@ -22,7 +22,8 @@
  *   ENETUNREACH/EINVAL/EACCES, no route at all ENETUNREACH. An output lookup with an oif only
  *   takes routes through it; its flow comes from `lo` (flowi6_iif = LOOPBACK_IFINDEX).
  * Leaves out the ECMP hash (the first usable
- * sibling is used), route metrics other than the metric itself (mtu, hoplimit), `nhid`, the
+ * sibling is used), route metrics other than `mtu` and `hoplimit` (kept on the route, shown by
+ * `ip -6 route`), `nhid`, the
  * route cache and its exceptions, neighbour-reachability scoring (rt6_score_route), and source
  * routing (`from` subtrees).
  */
@@ -30,7 +31,7 @@ import { ipv6Network, isIpv6LinkLocal, type Ipv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { RouteType } from '../routing-api.js';
 import { fail, OK, type KernelErrno, type KernelError, type KernelResult } from '../fib/errors.js';
-import type { Fib6, Fib6Insert, Fib6Route, RouterPreference } from '../fib/fib6.js';
+import type { Fib6, Fib6Insert, Fib6Route, Route6Metrics, RouterPreference } from '../fib/fib6.js';
 import { Fib6Exceptions } from '../fib/fib6-exceptions.js';
 import { RT_TABLE_MAIN } from '../fib/types.js';
 import { defaultRules6, IPV6_RULE_FAMILY, PolicyRules } from '../fib/rules.js';
@@ -62,6 +63,8 @@ export interface Route6Spec {
   pref: RouterPreference;
   /** `expires SECONDS`. */
   expires?: number;
+  /** `mtu N`, `hoplimit N`. */
+  metrics?: Route6Metrics;
 }
 
 export type Route6Mode = 'add' | 'append' | 'prepend' | 'replace' | 'change';
@@ -169,6 +172,7 @@ export class Ipv6Routing {
         pref: spec.pref,
         expiresAt: spec.expires !== undefined ? now + spec.expires * SECOND : null,
         onlink: !reject && (nh.onlink ?? false),
+        ...(spec.metrics !== undefined && (spec.metrics.mtu !== undefined || spec.metrics.hoplimit !== undefined) ? { metrics: { ...spec.metrics } } : {}),
       });
     }
     const first = built[0]!;
@@ -298,7 +302,15 @@ export class Ipv6Routing {
       // rt6_find_cached_rt: a redirect for this destination replaces the gateway route's first hop. Linux
       // 6.18 shows the exception without the route's protocol or preference (`… metric 1024 pref medium`).
       const exception = route.gateway !== 0n ? this.exceptions.find(route.dev, query.dst) : undefined;
-      if (exception !== undefined) route = { ...route, dst: query.dst, prefixLength: 128, gateway: exception.onLink ? 0n : exception.gateway, protocol: RTPROT_BOOT, pref: 'medium' };
+      // Its metrics: the route's hop limit, no mtu (Linux 6.18 with an RA's `mtu 1400 hoplimit 64`
+      // default route shows `… metric 1024 hoplimit 64 pref medium`; rt6_insert_exception takes no
+      // clone whose mtu metric reaches the route's).
+      const metrics = route.metrics?.hoplimit !== undefined ? { metrics: { hoplimit: route.metrics.hoplimit } } : {};
+      if (exception !== undefined) {
+        const { metrics: _routeMetrics, ...rest } = route;
+        void _routeMetrics;
+        route = { ...rest, dst: query.dst, prefixLength: 128, gateway: exception.onLink ? 0n : exception.gateway, protocol: RTPROT_BOOT, pref: 'medium', ...metrics };
+      }
       const dev = route.type === 'local' || route.type === 'anycast' ? 'lo' : route.dev;
       let src: Ipv6Number | null = null;
       if (!input) src = route.prefsrc !== 0n ? route.prefsrc : this.selectSource(query.dst, route.type === 'local' ? undefined : route.dev, now) ?? null;

@@ -1,13 +1,13 @@
 /**
  * `ip -6 route` (iproute2 6.1 ip/iproute.c for AF_INET6): add/append/prepend/replace/change/del with
- * a type, prefix, via, dev, metric, table, proto, src, pref, expires, onlink and `nexthop` groups;
+ * a type, prefix, via, dev, metric, table, proto, src, pref, expires, mtu, hoplimit, onlink and `nexthop` groups;
  * list/show and flush with table (main by default, `all`), dev, via, src, proto, type and root/match/
  * exact selectors; get with from, iif and oif. Routes print as print_route prints an RTM_NEWROUTE of
  * family inet6: `[TYPE ]DST [via GW] dev DEV [table T] [proto P] [src S] metric M [FLAGS] [expires Ns]
- * pref P`, ECMP siblings as one route with `\tnexthop via … dev … weight 1` lines. Errors and exit
+ * [mtu N] [hoplimit N] pref P` (-j: `"metrics":[{"mtu":N,"hoplimit":N}]`), ECMP siblings as one route with `\tnexthop via … dev … weight 1` lines. Errors and exit
  * statuses are iproute2's. Reached from ip-route.ts under -6, or when the line names an IPv6 prefix.
  * Leaves out `ip -6 route show cache` (no IPv6 route cache: prints nothing), encap, nhid, metrics
- * other than the metric itself, and `fibmatch`.
+ * other than mtu and hoplimit (and `lock`), and `fibmatch`.
  */
 import type { Fib6Route, Route6DeleteSpec, Route6Mode, Route6Spec } from '../kernel.js';
 import { isRoute6Sibling } from '../kernel.js';
@@ -131,6 +131,12 @@ function parseRoute6(ctx: IpContext, argv: string[]): ParsedRoute6 {
       const e = parseUnsigned(value);
       if (e === null) invarg('"expires" value is invalid\n', value);
       spec.expires = e;
+    } else if (a === 'mtu' || a === 'hoplimit') {
+      // iproute2's RTAX_MTU and RTAX_HOPLIMIT (hoplimit at most 255); `lock` is not modelled.
+      const value = args.next();
+      const n = parseUnsigned(value);
+      if (n === null || (a === 'hoplimit' && n > 255)) invarg(`"${a}" value is invalid\n`, value);
+      spec.metrics = { ...spec.metrics, [a]: n };
     } else if (a === 'nexthop') {
       multipath = true;
       single = { gateway: 0n };
@@ -379,6 +385,14 @@ function formatRoute6(ctx: IpContext, group: Fib6Route[], options: { all: boolea
     const left = Math.max(0, Math.floor((r.expiresAt - ctx.now) / SECOND));
     text += `expires ${left}sec `;
     json['expires'] = left;
+  }
+  // RTA_METRICS after the cache info, in RTAX order.
+  if (r.metrics !== undefined) {
+    const metrics: Record<string, number> = {};
+    if (r.metrics.mtu !== undefined) metrics['mtu'] = r.metrics.mtu;
+    if (r.metrics.hoplimit !== undefined) metrics['hoplimit'] = r.metrics.hoplimit;
+    for (const [name, value] of Object.entries(metrics)) text += `${name} ${value} `;
+    json['metrics'] = [metrics];
   }
   if (options.get?.iif !== undefined) {
     text += `iif ${options.get.iif} `;
