@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
 import { programs } from './index.js';
-import { chainWithHttpd } from './testing/http-lab.js';
+import { chainWithHttpd, withIpv6 } from './testing/http-lab.js';
 import { MS, SECOND, chain } from './testing/node-lab.js';
 
 const served = () => chainWithHttpd(programs).lab;
@@ -73,17 +73,7 @@ describe('curl', () => {
   });
 
   it('works over IPv6 with httpd -s ::', () => {
-    const lab = chain(programs);
-    lab.configure([
-      ['a', 'ip -6 addr add 2001:db8:1::1/64 dev vA'],
-      ['r', 'ip -6 addr add 2001:db8:1::fe/64 dev eth0'],
-      ['r', 'ip -6 addr add 2001:db8:2::fe/64 dev eth1'],
-      ['b', 'ip -6 addr add 2001:db8:2::2/64 dev eth0'],
-      ['a', 'ip -6 route add default via 2001:db8:1::fe'],
-      ['b', 'ip -6 route add default via 2001:db8:2::fe'],
-      ['r', 'sysctl -qw net.ipv6.conf.all.forwarding=1'],
-    ]);
-    lab.run(5 * SECOND); // DAD
+    const lab = withIpv6(chain(programs));
     const server = lab.exec('b', 'httpd -s ::');
     lab.run(10 * MS);
     const run = lab.exec('a', 'curl -v http://[2001:db8:2::2]/', 10 * SECOND);

@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
 import { programs } from './index.js';
-import { chainWithHttpd } from './testing/http-lab.js';
-import { SECOND } from './testing/node-lab.js';
+import { chainWithHttpd, withIpv6 } from './testing/http-lab.js';
+import { MS, SECOND, chain } from './testing/node-lab.js';
 
 const served = () => chainWithHttpd(programs);
 
@@ -114,6 +114,33 @@ describe('httpd', () => {
     const { lab } = served();
     const run = lab.exec('a', `nc -w 10 -m 'GET / HTTP/1.0\r\nX-Long: ${'a'.repeat(9000)}\r\n\r' 10.200.2.2 80`, 30 * SECOND);
     expect(statusLines(run.stdout)).toEqual(['HTTP/1.1 400 Bad Request']);
+  });
+
+  it('listens on 0.0.0.0 and [::] without -s, and answers over both families', () => {
+    const lab = withIpv6(chain(programs));
+    const server = lab.exec('b', 'httpd');
+    lab.run(10 * MS);
+    expect(lab.sh('b', 'ss -tln')).toBe(
+      'State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n' +
+        'LISTEN 0      511          0.0.0.0:80        0.0.0.0:*          \n' +
+        'LISTEN 0      511             [::]:80           [::]:*          \n',
+    );
+    expect(lab.exec('a', 'curl -s -o /dev/null -w %{http_code} http://[2001:db8:2::2]/', 10 * SECOND).stdout).toBe('200');
+    expect(lab.exec('a', 'curl -s -o /dev/null -w %{http_code} http://10.200.2.2/', 10 * SECOND).stdout).toBe('200');
+    expect(server.stdout.split('\n').slice(1, 3).map((l) => l.replace(/ - - .*$/, ''))).toEqual(['2001:db8:1::1', '10.200.1.1']);
+  });
+
+  it('starts again at once over the connections it closed, which wait in TIME-WAIT', () => {
+    const { lab, server } = served();
+    // HTTP/1.0 without keep-alive: httpd closes first, so its side of each connection waits 60 s.
+    for (let i = 0; i < 3; i++) lab.exec('a', "nc -m 'GET / HTTP/1.0\r\n\r' 10.200.2.2 80", 10 * SECOND);
+    lab.run(10 * MS);
+    server.interrupt();
+    expect(lab.sh('b', 'ss -Htan state time-wait').match(/ 10\.200\.2\.2:80 /g)).toHaveLength(3);
+    const again = lab.exec('b', 'httpd');
+    lab.run(10 * MS);
+    expect([again.stderr, again.status]).toEqual(['', null]);
+    expect(lab.exec('a', 'curl -s -o /dev/null -w %{http_code} http://10.200.2.2/', 10 * SECOND).stdout).toBe('200');
   });
 
   it('reports a port in use and usage errors', () => {

@@ -1,8 +1,11 @@
 /**
- * `httpd [-p PORT] [-s ADDRESS]`: a small web server for load-balancing demos. GET / (or
- * /index.html) answers 200 with a page naming the node (`<h1>HOSTNAME</h1>`) and the header
- * `X-Served-By: HOSTNAME`, so a client can count which real server answered; any other path is
- * 404; HEAD answers the same heads without a body.
+ * `httpd [-p PORT] [-s ADDRESS]`: a small web server for load-balancing demos. It listens on
+ * ADDRESS, or without -s on 0.0.0.0 and [::] (two listeners: IPv6 TCP sockets here take no
+ * IPv4-mapped connections, so Apache's one dual-stack `*:80` is two), with SO_REUSEADDR as every
+ * real server sets it, so a restarted httpd binds while its closed connections wait in TIME-WAIT.
+ * GET / (or /index.html) answers 200 with a page naming the node (`<h1>HOSTNAME</h1>`) and the
+ * header `X-Served-By: HOSTNAME`, so a client can count which real server answered; any other path
+ * is 404; HEAD answers the same heads without a body.
  *
  * HTTP/1.0 and 1.1 (RFC 9112) as Apache answers them: responses are HTTP/1.1 with Content-Length;
  * a 1.1 connection stays open unless the request says `Connection: close`, a 1.0 one only with
@@ -94,31 +97,38 @@ export const httpd: Program = (ctx) => {
     }
     if (key === 's') address = value;
   }
-  const family = address !== null && isIpv6Literal(address) ? 6 : 4;
-  const opened = ctx.tcpSocket(family);
   const fail = (what: string, errno: keyof typeof errnoMessage): void => {
     ctx.stderr(`httpd: ${what}: ${errnoMessage[errno]}\n`);
     ctx.exit(1);
   };
-  if ('errno' in opened) return fail('socket', opened.errno);
-  const listener = opened;
-  listener.setsockopt('SO_REUSEADDR', true);
-  const bindAddress = address ?? (family === 4 ? '0.0.0.0' : '::');
-  const bound = listener.bind(bindAddress, port);
-  if (!bound.ok) return fail('bind', bound.errno);
-  const listening = listener.listen(511);
-  if (!listening.ok) return fail('listen', listening.errno);
-  ctx.stdout(`Serving HTTP on ${bindAddress} port ${port} ...\n`);
+  // Without -s, every address of both families (Apache's `Listen 80`): an IPv4 and an IPv6 listener,
+  // since this stack's IPv6 TCP sockets take no IPv4-mapped connections.
+  const bindAddresses = address !== null ? [address] : ['0.0.0.0', '::'];
+  const listeners: TcpSocket[] = [];
+  for (const bindAddress of bindAddresses) {
+    const opened = ctx.tcpSocket(isIpv6Literal(bindAddress) ? 6 : 4);
+    if ('errno' in opened) return fail('socket', opened.errno);
+    // As Apache and every real server: a restarted httpd binds while its old connections wait in TIME-WAIT.
+    opened.setsockopt('SO_REUSEADDR', true);
+    const bound = opened.bind(bindAddress, port);
+    if (!bound.ok) return fail('bind', bound.errno);
+    const listening = opened.listen(511);
+    if (!listening.ok) return fail('listen', listening.errno);
+    listeners.push(opened);
+  }
+  ctx.stdout(`Serving HTTP on ${bindAddresses[0]} port ${port} ...\n`);
 
   const connections = new Set<TcpSocket>();
-  listener.onAccept((socket) => {
-    if (connections.size >= MAX_CONNECTIONS) {
-      socket.close();
-      return;
-    }
-    connections.add(socket);
-    serve(socket);
-  });
+  for (const listener of listeners) {
+    listener.onAccept((socket) => {
+      if (connections.size >= MAX_CONNECTIONS) {
+        socket.close();
+        return;
+      }
+      connections.add(socket);
+      serve(socket);
+    });
+  }
 
   const serve = (socket: TcpSocket): void => {
     const client = socket.remoteAddress()?.address ?? '-';
@@ -209,7 +219,7 @@ export const httpd: Program = (ctx) => {
 
   ctx.onInterrupt(() => {
     for (const socket of connections) socket.close();
-    listener.close();
+    for (const listener of listeners) listener.close();
     ctx.stdout('\nKeyboard interrupt received, exiting.\n');
     ctx.exit(0);
   });

@@ -251,7 +251,8 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
     this.boundAddress = table.network.any;
     this.localAddr = table.network.any;
     this.remoteAddr = table.network.any;
-    this.identification = table.env.prng.below(0x10000);
+    // inet_id, the IPv4 header's identification: an IPv6 socket has none and draws nothing.
+    this.identification = this.family === 4 ? table.env.prng.below(0x10000) : 0;
   }
 
   // ================================================================ the socket API
