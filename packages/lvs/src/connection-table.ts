@@ -20,6 +20,7 @@
  * allocation would (the packet is dropped).
  */
 import { addressKey, type AddressFamily, type InetAddress } from './inet-address.js';
+import type { SyncedConnectionState } from './connection-sync.js';
 import type { RealServer } from './virtual-service.js';
 
 /** IP_VS_CONN_F_* (libipvs/ip_vs.h). */
@@ -85,8 +86,11 @@ export class IpvsConnection {
   /** The keys it was hashed under in the client and real-server tables (kept to unhash without rebuilding them). */
   inKey = '';
   outKey = '';
+  /** What connection synchronisation keeps per entry (cp->in_pkts, old_state, sync_endtime). */
+  readonly sync: SyncedConnectionState = { inPkts: 0, oldState: 0, syncEndtime: 0 };
 
-  constructor(params: ConnectionParams, flags: number, dest: RealServer, now: number, timeoutNs: number) {
+  /** `dest` null: a connection a backup learnt for a real server it does not have (yet). */
+  constructor(params: ConnectionParams, flags: number, dest: RealServer | null, now: number, timeoutNs: number) {
     this.family = params.family;
     this.protocol = params.protocol;
     this.caddr = params.caddr;

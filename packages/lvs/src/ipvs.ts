@@ -22,11 +22,16 @@
  *    unreachable); the connection table full → `drop`.
  * Counting: ip_vs_conn_stats on each new connection, ip_vs_in_stats / ip_vs_out_stats per packet
  * (only while the real server is available), on the real server, its service and the totals.
- * Leaves out: the sync daemon's traffic (--start-daemon only records its state), SCTP, FTP helpers,
+ * Connection synchronisation (connection-sync.ts): with a master daemon, each packet from a client
+ * counts towards its connection's sync (ip_vs_sync_conn); a backup's daemon hands the connections it
+ * reads to `processSyncedConnection` (ip_vs_proc_conn).
+ * Leaves out: SCTP, FTP helpers,
  * cache_bypass, the drop_entry/drop_packet defences, conntrack integration.
  */
-import { addressKey, formatAddressPort, maskAddress, type AddressFamily, type InetAddress } from './inet-address.js';
-import { ConnectionTable, CONN_F_INACTIVE, CONN_F_NOOUTPUT, CONN_F_ONE_PACKET, CONN_F_TEMPLATE, IpvsConnection, TEMPLATE_STATE_ASSURED, templateKey, type ConnectionParams } from './connection-table.js';
+import { addressEquals, addressKey, formatAddressPort, inet4, maskAddress, type AddressFamily, type InetAddress } from './inet-address.js';
+import { ConnectionTable, CONN_F_FWD_MASK, CONN_F_INACTIVE, CONN_F_NOOUTPUT, CONN_F_ONE_PACKET, CONN_F_TEMPLATE, IpvsConnection, TEMPLATE_STATE_ASSURED, templateKey, type ConnectionParams } from './connection-table.js';
+import { IPVS_SYNC_GROUP, IPVS_SYNC_PORT, type IpvsSyncConnRepr } from '@netloom/wire/ipvs-sync';
+import { CONN_F_BACKUP_UPD_MASK, CONN_F_SYNC, newSyncBackupCounters, SYNC_THRESHOLD, SyncMaster, syncedTemplateKey, type SyncBackupCounters } from './connection-sync.js';
 import { EstimatorClock, IpvsStats } from './ipvs-stats.js';
 import { isActiveTcpState, nextTcpState, ProtocolTimeouts, TCP_S, type TcpFlags } from './protocol-states.js';
 import { createScheduler } from './schedulers/scheduler-registry.js';
@@ -53,7 +58,7 @@ const FTP_PORT = 21;
 const MAX_LOG_LINES = 256;
 
 /** What a control operation answers: ok or the errno the kernel returns (ipvsadm prints ipvs_strerror's text). */
-export type IpvsResult = 'ok' | 'EEXIST' | 'ENOENT' | 'ESRCH' | 'EINVAL' | 'ENOMEM' | 'ERANGE';
+export type IpvsResult = 'ok' | 'EEXIST' | 'ENOENT' | 'ESRCH' | 'EINVAL' | 'ENOMEM' | 'ERANGE' | 'ENODEV' | 'EAFNOSUPPORT';
 
 /** Bounds netloom keeps on the tables (the kernel's are memory): past them, ENOMEM. */
 export const MAX_SERVICES = 1024;
@@ -116,11 +121,30 @@ function countOne(stats: IpvsStats, direction: 'in' | 'out', bytes: number): voi
   }
 }
 
-/** The sync daemon's state as ipvsadm --start-daemon records it. */
+/** A sync daemon as --start-daemon asks for it and -L --daemon shows it (ipvs_sync_daemon_cfg). */
 export interface SyncDaemon {
   readonly state: 'master' | 'backup';
   readonly mcastInterface: string;
   readonly syncId: number;
+  /** The largest message (sync_maxlen): given, or from the interface's MTU. */
+  readonly syncMaxlen: number;
+  readonly mcastGroup: InetAddress;
+  readonly mcastPort: number;
+  readonly mcastTtl: number;
+}
+
+/** What --start-daemon gives (0 / undefined: the kernel's default). */
+export type SyncDaemonRequest = Pick<SyncDaemon, 'state' | 'mcastInterface' | 'syncId'> & { readonly syncMaxlen: number; readonly mcastGroup?: InetAddress; readonly mcastPort: number; readonly mcastTtl: number };
+
+/** What starting a daemon needs of the node: the interface's MTU, and the daemon's sockets and timers. */
+export interface SyncDaemonHost {
+  /** The interface's MTU, or undefined when there is no such device. */
+  deviceMtu(name: string): number | undefined;
+  /** Start the daemon's thread (its sockets); an errno when that fails. */
+  start(daemon: SyncDaemon, ipvs: Ipvs): IpvsResult;
+  stop(state: 'master' | 'backup'): void;
+  /** A master's buffer was queued (`queued` now waiting): the daemon sends soon. */
+  wakeMaster(queued: number, now: number): void;
 }
 
 export class Ipvs {
@@ -135,11 +159,21 @@ export class Ipvs {
   readonly totals = new IpvsStats();
   private readonly estimator: EstimatorClock;
   readonly daemons: SyncDaemon[] = [];
+  /** The master's sync buffers while a master daemon runs (ipvs->ms). */
+  syncMaster: SyncMaster | null = null;
+  /** What the backup daemon read and did. */
+  readonly syncBackupCounters: SyncBackupCounters = newSyncBackupCounters();
   /** The kernel's scheduler error log ("IPVS: wlc: TCP 10.0.0.1:80 - no destination available"), bounded. */
   readonly log: string[] = [];
 
-  /** `isLocalAddress` tells the director's own addresses: a real server on one is forwarded `Local`. */
-  constructor(private readonly isLocalAddress: (address: InetAddress) => boolean = () => false) {
+  /**
+   * `isLocalAddress` tells the director's own addresses: a real server on one is forwarded `Local`.
+   * `syncHost` runs the sync daemons (without one, --start-daemon only records them).
+   */
+  constructor(
+    private readonly isLocalAddress: (address: InetAddress) => boolean = () => false,
+    private readonly syncHost?: SyncDaemonHost,
+  ) {
     this.connections = new ConnectionTable((conn) => this.expire(conn));
     this.estimator = new EstimatorClock(() => this.allStats());
   }
@@ -379,6 +413,9 @@ export class Ipvs {
     }
     this.countPacket(conn, 'in', packet.length);
     this.transition(conn, 'input', packet.tcp, now);
+    // ip_vs_in: count the packet towards the connection's sync, and sync it when a master runs.
+    const pkts = (conn.flags & CONN_F_ONE_PACKET) !== 0 ? SYNC_THRESHOLD : ++conn.sync.inPkts;
+    this.syncMaster?.syncConnection(conn, pkts, now);
     if ((conn.flags & CONN_F_ONE_PACKET) !== 0) this.expireNowAndRun(conn, now);
     return { kind: 'forward', conn, isNew };
   }
@@ -576,6 +613,119 @@ export class Ipvs {
         return;
       }
     }
+  }
+
+  // ---- connection synchronisation (ip_vs_sync.c) ----
+
+  /**
+   * start_sync_thread: the interface must exist (ENODEV), the daemon of that state must not run
+   * (EEXIST); the defaults (224.0.0.81, port 8848, TTL 1) filled in; sync_maxlen clamped to
+   * [1 (a backup: 1024), 65535 − IP and UDP headers], or when not given the MTU (a master's is taken
+   * as 1500, a backup's as the interface's, at least 1500) less those headers. An IPv6 group is
+   * EAFNOSUPPORT here (netloom's daemons speak IPv4 only).
+   */
+  startDaemon(request: SyncDaemonRequest): IpvsResult {
+    const mtu = this.syncHost === undefined ? 1500 : this.syncHost.deviceMtu(request.mcastInterface);
+    if (mtu === undefined) return 'ENODEV';
+    const group = request.mcastGroup ?? inet4(IPVS_SYNC_GROUP);
+    const headers = group.family === 6 ? 48 : 28;
+    const isBackup = request.state === 'backup';
+    const linkMtu = isBackup ? Math.min(Math.max(mtu, 1500), 65535) : 1500;
+    const syncMaxlen = request.syncMaxlen !== 0 ? Math.min(Math.max(request.syncMaxlen, isBackup ? 1024 : 1), 65535 - headers) : linkMtu - headers;
+    if (this.daemons.some((d) => d.state === request.state)) return 'EEXIST';
+    if (group.family === 6) return 'EAFNOSUPPORT';
+    const daemon: SyncDaemon = {
+      state: request.state,
+      mcastInterface: request.mcastInterface,
+      syncId: request.syncId,
+      syncMaxlen,
+      mcastGroup: group,
+      mcastPort: request.mcastPort !== 0 ? request.mcastPort : IPVS_SYNC_PORT,
+      mcastTtl: request.mcastTtl !== 0 ? request.mcastTtl : 1,
+    };
+    if (daemon.state === 'master') this.syncMaster = new SyncMaster(daemon.syncId, syncMaxlen, this.settings, (queued, now) => this.syncHost?.wakeMaster(queued, now));
+    const started = this.syncHost?.start(daemon, this) ?? 'ok';
+    if (started !== 'ok') {
+      if (daemon.state === 'master') this.syncMaster = null;
+      return started;
+    }
+    this.daemons.push(daemon);
+    return 'ok';
+  }
+
+  /** stop_sync_thread: ESRCH when that daemon does not run; a master's unsent buffers are dropped. */
+  stopDaemon(state: 'master' | 'backup'): IpvsResult {
+    const index = this.daemons.findIndex((d) => d.state === state);
+    if (index < 0) return 'ESRCH';
+    this.daemons.splice(index, 1);
+    if (state === 'master') this.syncMaster = null;
+    this.syncHost?.stop(state);
+    return 'ok';
+  }
+
+  /** ip_vs_proc_conn: create or update the connection a backup read (flags masked, with IP_VS_CONN_F_SYNC). */
+  processSyncedConnection(entry: IpvsSyncConnRepr, flags: number, timeoutS: number, now: number): 'created' | 'updated' | 'ignored' {
+    this.tick(now);
+    const isTemplate = (flags & CONN_F_TEMPLATE) !== 0;
+    let conn: IpvsConnection | undefined;
+    if (!isTemplate) {
+      conn = this.connections.lookupIn(entry.protocol, entry.caddr, entry.cport, entry.vaddr, entry.vport);
+      if (conn !== undefined && (conn.dport !== entry.dport || !addressEquals(conn.daddr, entry.daddr))) {
+        // Another real server: the master replaced the connection; an inactive one is the old one's expiry message.
+        if ((flags & CONN_F_INACTIVE) !== 0) return 'ignored';
+        this.expireNowAndRun(conn, now);
+        conn = undefined;
+      }
+    } else {
+      conn = this.connections.lookupTemplate(syncedTemplateKey(entry));
+    }
+    let outcome: 'created' | 'updated';
+    if (conn !== undefined) {
+      const dest = conn.dest;
+      if (((conn.flags ^ flags) & CONN_F_INACTIVE) !== 0 && !isTemplate && dest !== null) dest.moveConnection((flags & CONN_F_INACTIVE) === 0);
+      conn.flags = (flags & CONN_F_BACKUP_UPD_MASK) | (conn.flags & ~CONN_F_BACKUP_UPD_MASK);
+      if (dest === null) this.bindSynced(conn, this.findSyncedDestination(entry, conn.flags));
+      outcome = 'updated';
+    } else {
+      if (this.connections.isFull) return 'ignored';
+      const params: ConnectionParams = { family: entry.caddr.family, protocol: entry.protocol, caddr: entry.caddr, cport: entry.cport, vaddr: entry.vaddr, vport: entry.vport, daddr: entry.daddr, dport: entry.dport, fwmark: entry.fwmark };
+      conn = new IpvsConnection(params, flags, null, now, 0);
+      this.bindSynced(conn, this.findSyncedDestination(entry, flags));
+      this.connections.insert(conn, isTemplate ? syncedTemplateKey(entry) : undefined);
+      outcome = 'created';
+    }
+    conn.sync.inPkts = SYNC_THRESHOLD;
+    conn.state = entry.state;
+    conn.sync.oldState = entry.state;
+    let timeout = timeoutS;
+    if (timeout === 0) timeout = isTemplate ? 180 : entry.protocol === IPPROTO_TCP ? this.timeouts.tcp[entry.state]! : this.timeouts.udp;
+    conn.timeoutNs = timeout * SECOND_NS;
+    this.connections.restartTimer(conn, now);
+    return outcome;
+  }
+
+  /** ip_vs_find_dest: the real server the backup's own service has for the entry, if any. */
+  private findSyncedDestination(entry: IpvsSyncConnRepr, flags: number): RealServer | undefined {
+    const family = entry.caddr.family;
+    let service: VirtualService | undefined;
+    if (entry.fwmark !== 0) service = this.findService({ kind: 'fwmark', family, fwmark: entry.fwmark });
+    else if (entry.protocol === IPPROTO_TCP || entry.protocol === IPPROTO_UDP) {
+      service = this.serviceFor({ family, protocol: entry.protocol, source: entry.caddr, sourcePort: entry.cport, destination: entry.vaddr, destinationPort: entry.vport, fwmark: 0, length: 0 });
+    }
+    if (service === undefined) return undefined;
+    const port = entry.fwmark !== 0 && (flags & CONN_F_FWD_MASK) !== FORWARDING_FLAGS.masq ? 0 : entry.dport;
+    return service.findDestination(entry.daddr, port) ?? service.findDestination(entry.daddr, port ^ entry.dport);
+  }
+
+  /** ip_vs_bind_dest for a synced entry: the method (and NOOUTPUT) from the real server, the activity as sent; then its counters. */
+  private bindSynced(conn: IpvsConnection, dest: RealServer | undefined): void {
+    if (dest === undefined) return;
+    let destFlags = FORWARDING_FLAGS[dest.forwarding] | CONN_F_INACTIVE;
+    if (dest.forwarding !== 'masq') destFlags |= CONN_F_NOOUTPUT;
+    if (!conn.isTemplate) destFlags &= ~CONN_F_INACTIVE;
+    conn.flags = (conn.flags & ~(CONN_F_FWD_MASK | CONN_F_NOOUTPUT)) | destFlags | CONN_F_SYNC;
+    conn.dest = dest;
+    dest.bindConnection(conn.isTemplate, conn.isInactive);
   }
 
   /** Run the connection timers and the rate estimator up to `now`. */

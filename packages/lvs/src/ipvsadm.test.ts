@@ -226,12 +226,30 @@ describe('timeouts, daemons, zero', () => {
     expect(ok(ipvs, '-L --timeout')).toBe('Timeout (tcp tcpfin udp): 900 30 60\n');
   });
 
-  it('--start-daemon records the sync daemon -L --daemon shows', () => {
+  it('--start-daemon records the sync daemon -L --daemon shows as ipvsadm 1.28+ does (maxlen, group, port, ttl the kernel filled in)', () => {
     const ipvs = new Ipvs();
     ok(ipvs, '--start-daemon master --syncid 7');
     expect(run(ipvs, '--start-daemon master')).toEqual({ stdout: '', stderr: 'Daemon has already run\n', status: 255 });
-    ok(ipvs, '--start-daemon backup --mcast-interface eth1');
-    expect(ok(ipvs, '-L --daemon')).toBe('master sync daemon (mcast=eth0, syncid=7)\nbackup sync daemon (mcast=eth1, syncid=0)\n');
+    ok(ipvs, '--start-daemon backup --mcast-interface eth1 --sync-maxlen 100 --mcast-group 239.1.2.3 --mcast-port 9000 --mcast-ttl 3');
+    expect(ok(ipvs, '-L --daemon')).toBe(
+      'master sync daemon (mcast=eth0, syncid=7, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)\n' +
+        // a backup's maxlen is at least 1024
+        'backup sync daemon (mcast=eth1, syncid=0, maxlen=1024, group=239.1.2.3, port=9000, ttl=3)\n',
+    );
+    ok(ipvs, '--stop-daemon master');
+    expect(run(ipvs, '--stop-daemon master')).toEqual({ stdout: '', stderr: 'No daemon is running\n', status: 255 });
+    ok(ipvs, '--start-daemon master --sync-maxlen 100');
+    expect(ok(ipvs, '-L --daemon').split('\n')[0]).toBe('master sync daemon (mcast=eth0, syncid=0, maxlen=100, group=224.0.0.81, port=8848, ttl=1)');
+  });
+
+  it('refuses bad sync daemon options with ipvsadm 1.31\'s texts', () => {
+    const ipvs = new Ipvs();
+    expect(run(ipvs, '--start-daemon master --mcast-group 10.0.0.1')).toEqual({ stdout: '', stderr: "invalid IPv4 mcast-group `10.0.0.1'\n", status: 2 });
+    expect(run(ipvs, '--start-daemon master --mcast-port 0').stderr).toBe('illegal mcast-port specified\n');
+    expect(run(ipvs, '--start-daemon master --mcast-ttl 256').stderr).toBe('illegal mcast-ttl specified\n');
+    expect(run(ipvs, '--start-daemon master --sync-maxlen 65508').stderr).toBe('illegal sync-maxlen specified\n');
+    expect(run(ipvs, '-L --mcast-port 9000').stderr).toBe("Illegal 'mcast-port' option with the 'list' command\n");
+    expect(ipvs.daemons).toEqual([]);
   });
 });
 

@@ -17,12 +17,13 @@
  * writes rules -R reads back (stdin). Services sort by libipvs's ipvs_cmp_services (fwmark, family,
  * protocol, address as a 32-bit difference — so 10.0.0.1 sorts after 192.168.0.1 as in the real
  * tool — then port), servers by ipvs_cmp_dests.
- * Differences: --start-daemon/--stop-daemon only record the daemon (no sync traffic); -S writes
+ * Differences: the sync daemon options of ipvsadm 1.28 (--sync-maxlen, --mcast-group, --mcast-port,
+ * --mcast-ttl) and its -L --daemon line (maxlen, group, port, ttl) are taken in; -S writes
  * one-packet services as ` -o` (ipvsadm 1.28+), which -R accepts, where 1.26 wrote ` ops`. Bounds: 1024 services and 1024 real servers per service (then ENOMEM,
  * "Memory allocation problem").
  */
 import { CONN_TAB_SIZE } from './connection-table.js';
-import { formatAddress, inet4, inet6, type InetAddress } from './inet-address.js';
+import { formatAddress, inet4, inet6, parseAddress, type InetAddress } from './inet-address.js';
 import { IPVS_VERSION, type Ipvs, type IpvsResult } from './ipvs.js';
 import { connectionStateName, protocolName, secondsLeft, virtualAddressOf } from './proc-net.js';
 import { DEFAULT_SCHEDULER } from './schedulers/scheduler-registry.js';
@@ -89,26 +90,31 @@ const OPT_NAMES = [
   'syncid',
   'exact',
   'ops',
+  // ipvsadm 1.28's sync daemon options
+  'mcast-group',
+  'mcast-port',
+  'mcast-ttl',
+  'sync-maxlen',
 ] as const;
 type OptName = (typeof OPT_NAMES)[number];
 const OPT = Object.fromEntries(OPT_NAMES.map((name, i) => [name, 1 << i])) as Record<OptName, number>;
 
 /** commands_v_options: '+' required, 'x' illegal, '1' one of, ' ' optional; one row per command. */
 const COMMANDS_V_OPTIONS = [
-  'xx+   xxxxxxxxxxxxxxx ',
-  'xx+   xxxxxxxxxxxxxxx ',
-  'xx+xxxxxxxxxxxxxxxxxxx',
-  'xxxxxxxxxxxxxxxxxxxxxx',
-  ' 11xxxxxxxxx11       x',
-  'xx+xxx+    xxxxxxxxxxx',
-  'xx+xxx+xxxxxxxxxxxxxxx',
-  'xx+xxx+    xxxxxxxxxxx',
-  'xxxxxxxxxxxxxxxxxxxxxx',
-  'xxxxxxxxxxx xxxxxxx xx',
-  'xxxxxxxxxxxxxxxxxxx xx',
-  'xxxxxxxxxxxxxxxxxxxxxx',
-  ' xxxxxxxxxxxxxxxxxxxxx',
-  'xx xxxxxxxxxxxxxxxxxxx',
+  'xx+   xxxxxxxxxxxxxxx xxxx',
+  'xx+   xxxxxxxxxxxxxxx xxxx',
+  'xx+xxxxxxxxxxxxxxxxxxxxxxx',
+  'xxxxxxxxxxxxxxxxxxxxxxxxxx',
+  ' 11xxxxxxxxx11       xxxxx',
+  'xx+xxx+    xxxxxxxxxxxxxxx',
+  'xx+xxx+xxxxxxxxxxxxxxxxxxx',
+  'xx+xxx+    xxxxxxxxxxxxxxx',
+  'xxxxxxxxxxxxxxxxxxxxxxxxxx',
+  'xxxxxxxxxxx xxxxxxx xx    ',
+  'xxxxxxxxxxxxxxxxxxx xxxxxx',
+  'xxxxxxxxxxxxxxxxxxxxxxxxxx',
+  ' xxxxxxxxxxxxxxxxxxxxxxxxx',
+  'xx xxxxxxxxxxxxxxxxxxxxxxx',
 ];
 
 /** Printing format flags. */
@@ -178,6 +184,7 @@ function ipvsStrerror(command: number, error: Exclude<IpvsResult, 'ok'>): string
     ENOENT: 'No such file or directory',
     ESRCH: 'No such process',
     ERANGE: 'Numerical result out of range',
+    ENODEV: 'No such device',
   };
   return byCommand[command]?.[error] ?? generic[error]!;
 }
@@ -247,7 +254,7 @@ interface CommandEntry {
   svc: ServiceSpec;
   dest: DestSpec;
   timeouts: [number, number, number];
-  daemon: { state: 'master' | 'backup' | null; mcastInterface: string; syncId: number };
+  daemon: { state: 'master' | 'backup' | null; mcastInterface: string; syncId: number; syncMaxlen: number; mcastGroup?: InetAddress; mcastPort: number; mcastTtl: number };
 }
 
 /** One popt option: names, whether it takes an argument (optional for -p), and its tag. */
@@ -293,6 +300,10 @@ const POPT_TABLE: readonly PoptOption[] = [
   { long: 'connection', short: 'c', arg: 'none', tag: 'c' },
   { long: 'mcast-interface', arg: 'required', tag: 'mcast-interface' },
   { long: 'syncid', arg: 'required', tag: 'syncid' },
+  { long: 'sync-maxlen', arg: 'required', tag: 'sync-maxlen' },
+  { long: 'mcast-group', arg: 'required', tag: 'mcast-group' },
+  { long: 'mcast-port', arg: 'required', tag: 'mcast-port' },
+  { long: 'mcast-ttl', arg: 'required', tag: 'mcast-ttl' },
   { long: 'timeout', arg: 'none', tag: 'timeout' },
   { long: 'daemon', arg: 'none', tag: 'daemon' },
   { long: 'stats', arg: 'none', tag: 'stats' },
@@ -420,7 +431,7 @@ class IpvsadmSession {
       svc: { family: 4, protocol: 0, address: inet4(0), port: 0, fwmark: 0, scheduler: '', persistent: false, timeout: 0, netmask: 0xffffffff, onePacket: false },
       dest: { address: inet4(0), port: 0, forwarding: 'droute', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
       timeouts: [0, 0, 0],
-      daemon: { state: null, mcastInterface: '', syncId: 0 },
+      daemon: { state: null, mcastInterface: '', syncId: 0, syncMaxlen: 0, mcastPort: 0, mcastTtl: 0 },
     };
     const parsed = this.parseOptions(argv, ce);
     if (parsed === null) return 255;
@@ -490,18 +501,10 @@ class IpvsadmSession {
       case CMD.TIMEOUT:
         ipvs.timeouts.set(...ce.timeouts);
         return 'ok';
-      case CMD.STARTDAEMON: {
-        const state = ce.daemon.state!;
-        if (ipvs.daemons.some((d) => d.state === state)) return 'EEXIST';
-        ipvs.daemons.push({ state, mcastInterface: ce.daemon.mcastInterface, syncId: ce.daemon.syncId });
-        return 'ok';
-      }
-      case CMD.STOPDAEMON: {
-        const index = ipvs.daemons.findIndex((d) => d.state === ce.daemon.state);
-        if (index < 0) return 'ESRCH';
-        ipvs.daemons.splice(index, 1);
-        return 'ok';
-      }
+      case CMD.STARTDAEMON:
+        return ipvs.startDaemon({ ...ce.daemon, state: ce.daemon.state! });
+      case CMD.STOPDAEMON:
+        return ipvs.stopDaemon(ce.daemon.state!);
     }
     return 'EINVAL';
   }
@@ -676,6 +679,30 @@ class IpvsadmSession {
           setOption(OPT.syncid);
           ce.daemon.syncId = stringToNumber(arg, 0, 255);
           if (ce.daemon.syncId === -1) fail(2, 'illegal syncid specified');
+          break;
+        case 'sync-maxlen':
+          setOption(OPT['sync-maxlen']);
+          ce.daemon.syncMaxlen = stringToNumber(arg, 1, 65535 - 20 - 8);
+          if (ce.daemon.syncMaxlen === -1) fail(2, 'illegal sync-maxlen specified');
+          break;
+        case 'mcast-group': {
+          setOption(OPT['mcast-group']);
+          const group = parseAddress(arg);
+          const isV6 = arg.includes(':');
+          const isGroup = group !== null && (group.family === 4 ? group.v4 >>> 28 === 0xe : group.v6 >> 120n === 0xffn);
+          if (group === null || !isGroup || (group.family === 6) !== isV6) fail(2, `invalid ${isV6 ? 'IPv6' : 'IPv4'} mcast-group \`${arg}'`);
+          ce.daemon.mcastGroup = group!;
+          break;
+        }
+        case 'mcast-port':
+          setOption(OPT['mcast-port']);
+          ce.daemon.mcastPort = stringToNumber(arg, 1, 65535);
+          if (ce.daemon.mcastPort === -1) fail(2, 'illegal mcast-port specified');
+          break;
+        case 'mcast-ttl':
+          setOption(OPT['mcast-ttl']);
+          ce.daemon.mcastTtl = stringToNumber(arg, 1, 255);
+          if (ce.daemon.mcastTtl === -1) fail(2, 'illegal mcast-ttl specified');
           break;
         case 'timeout':
           setOption(OPT.timeout);
@@ -917,11 +944,14 @@ class IpvsadmSession {
   }
 
   private listDaemon(): void {
-    const master = this.ipvs.daemons.find((d) => d.state === 'master');
-    const backup = this.ipvs.daemons.find((d) => d.state === 'backup');
-    if (master !== undefined) this.print(`master sync daemon (mcast=${master.mcastInterface}, syncid=${master.syncId})\n`);
-    if (backup !== undefined) this.print(`backup sync daemon (mcast=${backup.mcastInterface}, syncid=${backup.syncId})\n`);
+    // ipvsadm 1.28+'s list_daemon over the kernel's IPVS_DAEMON_ATTR_* (master first).
+    for (const state of ['master', 'backup'] as const) {
+      const d = this.ipvs.daemons.find((daemon) => daemon.state === state);
+      if (d === undefined) continue;
+      this.print(`${state} sync daemon (mcast=${d.mcastInterface}, syncid=${d.syncId}, maxlen=${d.syncMaxlen}, group=${formatAddress(d.mcastGroup)}, port=${d.mcastPort}, ttl=${d.mcastTtl})\n`);
+    }
   }
+
 }
 
 /** Lines -R reads at most. */
@@ -1086,6 +1116,10 @@ function usage(program: string): string {
     '  --l-threshold  -y lthreshold        lower threshold of connections\n' +
     '  --mcast-interface interface         multicast interface for connection sync\n' +
     '  --syncid sid                        syncid for connection sync (default=255)\n' +
+    '  --sync-maxlen length                Max sync message length (default=1472)\n' +
+    '  --mcast-group address               IPv4/IPv6 group (default=224.0.0.81)\n' +
+    '  --mcast-port port                   UDP port (default=8848)\n' +
+    '  --mcast-ttl ttl                     Multicast TTL (default=1)\n' +
     '  --connection   -c                   output of current IPVS connections\n' +
     '  --timeout                           output of timeout (tcp tcpfin udp)\n' +
     '  --daemon                            output of daemon information\n' +

@@ -15,6 +15,7 @@ import type { CommandIo, LinuxNode, Nanos } from '@netloom/stack';
 import type { TimerHandle } from '@netloom/stack/timers';
 import { Ipvs } from '../ipvs.js';
 import { IpvsDatapath } from './ipvs-datapath.js';
+import { SyncDaemons } from './sync-daemon.js';
 import { VsSysctlDirectory } from '../vs-settings.js';
 import { ipvsadm, type IpvsadmResult } from '../ipvsadm.js';
 import { ipvsadmRestore, ipvsadmSave } from '../ipvsadm-scripts.js';
@@ -24,11 +25,14 @@ import { procNetIpVs, procNetIpVsConn, procNetIpVsStats } from '../proc-net.js';
 export class IpvsModule {
   readonly ipvs: Ipvs;
   readonly datapath: IpvsDatapath;
+  /** The connection sync daemons ipvsadm --start-daemon runs (sync-daemon.ts). */
+  readonly syncDaemons: SyncDaemons;
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly node: LinuxNode) {
-    this.ipvs = new Ipvs((address) => address.family === 4 && node.kernel.isLocalAddress(address.v4));
+    this.syncDaemons = new SyncDaemons(node);
+    this.ipvs = new Ipvs((address) => address.family === 4 && node.kernel.isLocalAddress(address.v4), this.syncDaemons);
     this.datapath = new IpvsDatapath(node, this.ipvs, () => this.arm());
   }
 
