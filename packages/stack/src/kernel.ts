@@ -31,6 +31,7 @@ import { DeviceKinds, type DeviceKind } from './device-kinds.js';
 import type { CompatSettings, Nanos } from './node-host.js';
 import type { Errno } from './process.js';
 import { createIpMib, type IpMib } from './ipv4/ip-mib.js';
+import { createTcpMib, type TcpMib } from './tcp/tcp-sockets.js';
 import type { DeviceView, Flow4, KernelChange, NeighbourReachability, Route4, RouteOutcome, RouteType, RoutingApi } from './routing-api.js';
 import { OK, type KernelErrno, type KernelError, type KernelResult } from './fib/errors.js';
 import type { PolicyRules, RuleDeleteSpec } from './fib/rules.js';
@@ -109,6 +110,8 @@ export interface KernelOptions {
   deviceStats?: (dev: string) => DeviceStats;
   /** Where `netstat -s` reads the IP counters (/proc/net/snmp: the datapath's MIB); zeros without it. */
   ipStatistics?: () => IpMib;
+  /** Where `netstat -s` reads the Tcp counters (TCP's MIB); zeros without it. */
+  tcpStatistics?: () => TcpMib;
   /** The device kinds the node knows (device-kinds.ts); Linux's loopback, Ethernet ports and dummy without it. */
   deviceKinds?: DeviceKinds;
 }
@@ -139,6 +142,8 @@ export class Kernel implements RoutingApi {
   readonly deviceStats: (dev: string) => DeviceStats;
   /** Where `netstat -s` reads the IP counters (KernelOptions.ipStatistics). */
   readonly ipStatistics: () => IpMib;
+  /** Where `netstat -s` reads the Tcp counters (KernelOptions.tcpStatistics). */
+  readonly tcpStatistics: () => TcpMib;
 
   constructor(options: KernelOptions) {
     this.hostname = options.hostname;
@@ -146,6 +151,7 @@ export class Kernel implements RoutingApi {
     this.mip6 = options.mip6 ?? false;
     this.deviceStats = options.deviceStats ?? (() => ZERO_DEVICE_STATS);
     this.ipStatistics = options.ipStatistics ?? createIpMib;
+    this.tcpStatistics = options.tcpStatistics ?? createTcpMib;
     // A write to route/flush is `ip route flush cache`; any other can change routing decisions.
     this.sysctls = new SysctlTree((name) => (name === 'net.ipv4.route.flush' ? this.flushCache() : this.notifier.bump()));
     const { sysctls, notifier } = this;

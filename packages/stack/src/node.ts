@@ -58,7 +58,7 @@ import { AddrconfProbes } from './ipv6/addrconf-probes.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
-import { TcpSockets } from './tcp/tcp-sockets.js';
+import { TcpSockets, type TcpMib } from './tcp/tcp-sockets.js';
 import type { TcpSocketInfo, UdpSocketInfo } from './tcp/socket-info.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
 import { Prng, TimerHeap } from './timers.js';
@@ -749,6 +749,7 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     ...(config.compat !== undefined ? { compat: config.compat } : {}),
     deviceStats: (dev) => statistics.links.get(dev) ?? ZERO_DEVICE_STATS,
     ipStatistics: () => statistics.ip,
+    tcpStatistics: (): TcpMib => node.parts.tcp.mib,
   });
   // `ss` and `netstat -t/-u` read the node's socket tables, built with the node below.
   const shell = new Shell(kernel, {

@@ -14,7 +14,7 @@ import type { Nanos } from '../node-host.js';
 import { KERNEL_ERRNO_MESSAGE } from '../fib/errors.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RTPROT_BOOT, type FibRoute } from '../fib/types.js';
 import { formatMac } from './ip-util.js';
-import { printIpStatistics } from './netstat-statistics.js';
+import { printIpStatistics, printTcpStatistics } from './netstat-statistics.js';
 import { printInternetConnections, type NetstatSocketRequest } from './netstat-sockets.js';
 import type { SocketListing } from '../tcp/socket-info.js';
 
@@ -381,7 +381,14 @@ export function runNetstat(kernel: Kernel, argv: string[], now: Nanos, resolve: 
   if (letters.has('4')) families.add(4);
   if (letters.has('6')) families.add(6);
   const numeric = letters.has('n');
-  if (letters.has('s')) return { stdout: printIpStatistics(kernel.ipStatistics(), kernel.sysctl('net.ipv4.conf.all.forwarding') !== 0), stderr: '', status: 0 };
+  if (letters.has('s')) {
+    // -t, -u, -w choose sections (statistics.c's f_tcp, f_udp, f_raw); none of them: every one.
+    const chosen = letters.has('t') || letters.has('u') || letters.has('w');
+    let stdout = '';
+    if (!chosen || letters.has('w')) stdout += printIpStatistics(kernel.ipStatistics(), kernel.sysctl('net.ipv4.conf.all.forwarding') !== 0);
+    if (!chosen || letters.has('t')) stdout += printTcpStatistics(kernel.tcpStatistics());
+    return { stdout, stderr: '', status: 0 };
+  }
   if (letters.has('r')) {
     if (letters.has('C')) return { stdout: printCache(kernel, 2, numeric, resolve, now), stderr: '', status: 0 };
     return { stdout: printFib(kernel, 2, numeric, resolve), stderr: '', status: 0 };

@@ -1451,12 +1451,17 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   private sendFin(): void {
     if (this.shutdownSend) return;
     this.shutdownSend = true;
+    // tcp_set_state: CurrEstab counts ESTABLISHED and CLOSE-WAIT sockets; leaving them for a FIN state drops one.
     switch (this.currentState) {
       case 'ESTAB':
+        this.table.mib.currEstab--;
+        this.currentState = 'FIN-WAIT-1';
+        break;
       case 'SYN-RECV':
         this.currentState = 'FIN-WAIT-1';
         break;
       case 'CLOSE-WAIT':
+        this.table.mib.currEstab--;
         this.currentState = 'LAST-ACK';
         break;
       default:
