@@ -101,6 +101,6 @@ describe('the test runner', () => {
   it('refuses a suite it does not know, naming the ones it knows', () => {
     const run = spawnSync(process.execPath, [join(root, 'tools/run-tests.mjs'), 'no-such-suite'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^run-tests: unknown suite 'no-such-suite' \(known: build, imports, wire, ipc, stack, topology, apps, runtime, cli, scenarios\)\n$/);
+    expect(run.stderr).toMatch(/^run-tests: unknown suite 'no-such-suite' \(known: build, imports, wire, ipc, stack, topology, lvs, mip6, apps, runtime, cli, scenarios\)\n$/);
   });
 });
