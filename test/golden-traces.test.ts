@@ -20,6 +20,7 @@ describe('golden traces', () => {
       'lvs-failover.inline',
       'lvs-nat.inline',
       'lvs-one-net-nat.inline',
+      'lvs-sync.inline',
       'lvs-tun.inline',
       'mcoa-seed001.inline',
       'mcoa.inline',

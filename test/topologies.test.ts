@@ -23,6 +23,7 @@ describe('bundled topologies', () => {
       'lvs-failover.yaml',
       'lvs-nat.yaml',
       'lvs-one-net-nat.yaml',
+      'lvs-sync.yaml',
       'lvs-tun.yaml',
       'mcoa-seed001.yaml',
       'mcoa.yaml',
