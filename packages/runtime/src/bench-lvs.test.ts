@@ -3,7 +3,7 @@
  * scheduled by the director and answered, spread over the real servers.
  */
 import { describe, expect, it } from 'vitest';
-import { benchLvs, lvsSpec } from './bench-lvs.js';
+import { benchLvs, directorApart, lvsSpec } from './bench-lvs.js';
 
 describe('bench lvs', () => {
   it('builds clients, real servers and the director last, with one service over every real server', () => {
@@ -19,6 +19,13 @@ describe('bench lvs', () => {
       'ipvsadm -a -t 192.168.0.100:80 -r 10.1.1.2:80 -m',
     ]);
     expect(() => lvsSpec(0, 1)).toThrow('an LVS bench needs 1 to 10000 clients, not 0');
+  });
+
+  it('puts the director alone on the last worker, the clients and real servers on the others', () => {
+    const names = lvsSpec(2, 3).nodes.map((n) => n.name);
+    expect(directorApart(names, 2)).toEqual({ director: 1, c1: 0, c2: 0, rs1: 0, rs2: 0, rs3: 0 });
+    expect(directorApart(names, 3)).toEqual({ director: 2, c1: 0, c2: 0, rs1: 0, rs2: 1, rs3: 1 });
+    expect(directorApart(names, 1)).toBeUndefined();
   });
 
   it('reports every connection scheduled by the director and answered', async () => {

@@ -5,11 +5,12 @@
  * inside switch. Every connection crosses the director four ways: the client's SYN scheduled and
  * rewritten, the replies rewritten back, the rest of the exchange and both FINs by the connection
  * table. Figures: connections the director made (`ipvsadm -L -n --stats --exact`), requests
- * answered, wall time, connections per wall second and per virtual second, peak RSS. Packed placement by default; the
- * nodes are in the order clients, real servers, director (packed placement splits them in that
- * order, so with 2 workers the clients are on the other worker than the director).
+ * answered, wall time, connections per wall second and per virtual second, peak RSS. Packed placement by default,
+ * with the director alone on the last worker and the clients and real servers spread over the others
+ * (`directorApart`), so every connection crosses shards both ways.
  * Figures only: no verdict reads a time.
  */
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { TopologySpec } from '@netloom/topology';
 import type { Placement } from './emulator-types.js';
@@ -93,6 +94,18 @@ function serviceConnections(stats: string): number {
   return Number(line?.trim().split(/\s+/)[2] ?? 0);
 }
 
+/**
+ * Packed on `workers` threads: the director alone on the last, the other nodes in contiguous runs over the
+ * rest. One worker: nothing to set apart (undefined).
+ */
+export function directorApart(names: readonly string[], workers: number): Record<string, number> | undefined {
+  if (workers < 2) return undefined;
+  const others = names.filter((name) => name !== LVS_DIRECTOR);
+  const shardOf: Record<string, number> = { [LVS_DIRECTOR]: workers - 1 };
+  others.forEach((name, j) => (shardOf[name] = Math.floor((j * (workers - 1)) / others.length)));
+  return shardOf;
+}
+
 /** Virtual time the run may take at most (http-load's own -s 30 s per response bounds a stuck one). */
 const RUN_LIMIT_NS = 600e9;
 
@@ -102,7 +115,11 @@ export async function benchLvs(options: BenchLvsOptions = {}): Promise<BenchLvsR
   const requested = options.connections ?? 2000;
   const concurrency = options.concurrency ?? 10;
   if (!Number.isInteger(requested) || requested < clients) throw new RangeError(`at least one connection per client (${clients}), not ${requested}`);
-  const emulator = await startBenchEmulator('lvs', lvsSpec(clients, servers), emulatorOptions(options, { placement: 'packed' }));
+  const spec = lvsSpec(clients, servers);
+  const opened = emulatorOptions(options, { placement: 'packed' });
+  const workers = Math.min(opened.workers ?? availableParallelism(), spec.nodes.length);
+  const shardOf = opened.placement === 'packed' ? directorApart(spec.nodes.map((n) => n.name), workers) : undefined;
+  const emulator = await startBenchEmulator('lvs', spec, { ...opened, ...(shardOf !== undefined ? { shardOf } : {}) });
   try {
     // Warm-up: one request per client resolves every neighbour on both sides.
     for (let i = 0; i < clients; i++) await emulator.exec(`c${i + 1}`, `http-load -n 1 http://${VIP}/`);

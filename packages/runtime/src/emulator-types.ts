@@ -16,6 +16,12 @@ export interface EmulatorOptions {
   /** per-node: a worker thread per node; packed: nodes spread over `workers` threads; inline: main thread. */
   placement?: Placement;
   workers?: number;
+  /**
+   * Packed placement only: the shard of some nodes by name (0 … shards-1), the others by the contiguous
+   * rule. A benchmark puts one node alone on a worker this way (`bench lvs`: the director apart from its
+   * clients and real servers). Every shard must keep at least one node. Traces do not depend on it.
+   */
+  shardOf?: Readonly<Record<string, number>>;
   /** Real-time pacing of windows to the wall clock, `speed` × real time. */
   realtime?: boolean;
   speed?: number;

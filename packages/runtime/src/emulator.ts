@@ -204,7 +204,13 @@ export class Emulator implements EmulatorApi {
     const refusal = onStuckRefusal(options.onStuck, this.placement === 'inline');
     if (refusal !== null) throw new EmulatorError(refusal);
     const workers = options.workers ?? Math.min(cores, spec.nodes.length);
-    const tables = buildTables(spec, this.seed, this.placement, workers);
+    let tables: ReturnType<typeof buildTables>;
+    try {
+      tables = buildTables(spec, this.seed, this.placement, workers, options.shardOf);
+    } catch (e) {
+      if (e instanceof RangeError) throw new EmulatorError(e.message);
+      throw e;
+    }
     this.shardCount = tables.shards;
     this.nodeTable = tables.nodes;
     this.portTable = tables.ports;

@@ -50,9 +50,37 @@ export function shardCount(placement: Placement, nodeCount: number, workers: num
   return Math.max(1, Math.min(workers, nodeCount));
 }
 
-export function buildTables(spec: TopologySpec, seed: number, placement: Placement, workers: number): Tables {
+/**
+ * The shard of each node: inline 0, per-node its index, packed ⌊i·N/count⌋ unless `shardOf` names it.
+ * An assignment outside 0…shards-1, to a node the topology lacks, outside packed placement, or that
+ * leaves a shard empty is refused with what was wrong (a RangeError the Emulator reports).
+ */
+export function assignShards(names: readonly string[], placement: Placement, shards: number, shardOf: Readonly<Record<string, number>> | undefined): number[] {
+  const count = names.length;
+  const contiguous = names.map((_, i) => (placement === 'inline' ? 0 : placement === 'per-node' ? i : Math.floor((i * shards) / count)));
+  if (shardOf === undefined) return contiguous;
+  if (placement !== 'packed') throw new RangeError(`shardOf applies to packed placement only, not ${placement}`);
+  const known = new Set(names);
+  for (const [name, shard] of Object.entries(shardOf)) {
+    if (!known.has(name)) throw new RangeError(`shardOf: no node ${name} in the topology`);
+    if (!Number.isInteger(shard) || shard < 0 || shard >= shards) throw new RangeError(`shardOf: node ${name} on shard ${shard}, but there are shards 0-${shards - 1}`);
+  }
+  const assigned = names.map((name, i) => shardOf[name] ?? contiguous[i]!);
+  for (let shard = 0; shard < shards; shard++) {
+    if (!assigned.includes(shard)) throw new RangeError(`shardOf leaves shard ${shard} without a node`);
+  }
+  return assigned;
+}
+
+export function buildTables(spec: TopologySpec, seed: number, placement: Placement, workers: number, shardOf?: Readonly<Record<string, number>>): Tables {
   const count = spec.nodes.length;
   const shards = shardCount(placement, count, workers);
+  const shardOfNode = assignShards(
+    spec.nodes.map((node) => node.name),
+    placement,
+    shards,
+    shardOf,
+  );
   const nodeIndex = new Map(spec.nodes.map((node, i) => [node.name, i]));
   const ndiscProbes = configuresIpv6(spec);
   const nodes: NodePlacement[] = spec.nodes.map((node, i) => ({
@@ -62,7 +90,7 @@ export function buildTables(spec: TopologySpec, seed: number, placement: Placeme
     compat: [...node.compat],
     seed: hashSeed(seed, 'node', node.name),
     interfaces: node.interfaces.map((iface) => ({ name: iface.name, mac: parseMacText(iface.mac), mtu: iface.mtu })),
-    shard: placement === 'inline' ? 0 : placement === 'per-node' ? i : Math.floor((i * shards) / count),
+    shard: shardOfNode[i]!,
     ...(node.files !== undefined ? { files: node.files.map((f) => ({ ...f })) } : {}),
     ...(node.ra !== undefined ? { routerAdvertisements: node.ra.map((r) => ({ ...r })) } : {}),
     ...(ndiscProbes ? { ndiscProbes } : {}),
