@@ -14,8 +14,9 @@
  * so a tunnel kind (`ipip`: link/ipip, 4-byte addresses, NOARP, its own xmit) plugs in the same way;
  * device-kinds.test.ts registers one and shows it through `ip link`. The node's kinds are Linux's
  * `lo`, the topology's Ethernet ports (printed as veth ends) and `dummy`.
- * Leaves out: a kind's own netlink attributes (`ip -d link`'s per-kind details beyond its name),
- * device deletion, and dummy's random MAC (netloom derives one from the name: runs stay deterministic).
+ * A kind with its own netlink attributes (ipip's local, remote, ttl) gives a DeviceLinkInfo: the
+ * parameters `ip link add … type KIND …` takes and what `ip link` shows of them.
+ * Leaves out: device deletion, and dummy's random MAC (netloom derives one from the name: runs stay deterministic).
  */
 
 /** Where a device's transmitted frames go. */
@@ -50,6 +51,33 @@ export interface DeviceKind {
   readonly xmit: DeviceXmit;
   /** The MTU `ip link add` gives a new device (its setup function's; 1500, ether_setup's, when absent). */
   readonly defaultMtu?: number;
+  /** The kind's own link parameters (`ip link add … type ipip remote …`), when it has any. */
+  readonly linkInfo?: DeviceLinkInfo;
+}
+
+/** What one device's link parameters make `ip link` show. */
+export interface DeviceLinkView {
+  /** dev_addr and dev->broadcast (a tunnel's local and remote endpoints). */
+  readonly address: Uint8Array;
+  readonly broadcast: Uint8Array;
+  /** IFF_POINTOPOINT: `link/… ADDRESS peer BROADCAST` and the flag before NOARP. */
+  readonly pointToPoint: boolean;
+  /** print_opt's words after the kind in `ip -d link` (each followed by a space), and its JSON fields. */
+  readonly details: string;
+  readonly json: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * A kind's netlink attributes: iproute2's link_util parse_opt for the words after `type KIND`,
+ * the kind's newlink once the device is registered, and fill_info + print_opt for `ip -d link`.
+ */
+export interface DeviceLinkInfo {
+  /** parse_opt: the kind's parameters, or the error iproute2 prints and its exit status. */
+  parse(words: readonly string[], ifindexOf: (name: string) => number | undefined): { ok: true; parameters: unknown } | { ok: false; message: string; status: number };
+  /** newlink: the parameters taken by the device just registered under `dev`, at virtual time `now`. */
+  newlink(dev: string, ifindex: number, parameters: unknown, now: number): void;
+  /** The device's view, or undefined for a device the kind holds no parameters for. */
+  view(ifindex: number): DeviceLinkView | undefined;
 }
 
 const ETHERNET_BROADCAST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);

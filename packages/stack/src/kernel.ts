@@ -261,6 +261,11 @@ export class Kernel implements RoutingApi {
     this.deviceTable.kinds.register(kind);
   }
 
+  /** A registered device kind by name (rtnl_link_ops_get). */
+  deviceKind(name: string): DeviceKind | undefined {
+    return this.deviceTable.kinds.get(name);
+  }
+
   /** `ip link add [NAME] type KIND` (rtnl_newlink) for a kind users may create (`dummy`): the new device's name. */
   createDevice(name: string | null, kind: string): { ok: true; name: string } | ({ ok: false } & KernelError) {
     return this.deviceTable.create(name, kind);

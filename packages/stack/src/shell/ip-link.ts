@@ -1,8 +1,9 @@
 /**
  * `ip link` (iproute2 6.1 ip/iplink.c): show/list [dev] DEV [up], and set [dev] DEV with up, down, mtu,
  * address, name (checked as check_ifname, then by the kernel: device-name.ts); `-j`, `-p`, `-br`, `-d` (link-format.ts's details), `-o`;
- * `ip link add [name] NAME type KIND [mtu M] [address MAC]` for the kinds a node lets users create
- * (device-kinds.ts: `dummy`), others answering like a kernel without that driver. Deleting devices is
+ * `ip link add [name] NAME type KIND [mtu M] [address MAC] [KIND's options]` for the kinds a node lets
+ * users create (device-kinds.ts: `dummy`, and `ipip` with its options once loaded: ipv4/ipip.ts), others
+ * answering like a kernel without that driver. Deleting devices is
  * not possible (links come from the topology).
  */
 import { rtnetlinkErrorText } from '../fib/errors.js';
@@ -88,11 +89,14 @@ function addLink(ctx: IpContext, argv: string[]): number {
   let kind: string | null = null;
   let mtu: number | null = null;
   let mac: Uint8Array | null = null;
+  let kindWords: string[] = [];
   while (!args.done) {
     const a = args.current;
     if (a === 'type') {
       kind = args.next();
-      break; // the rest belongs to the kind's own options (dummy has none)
+      args.advance();
+      kindWords = args.remaining; // the kind's own options (dummy has none)
+      break;
     } else if (a === 'name') {
       const value = args.next();
       if (name !== null) duparg('name', value);
@@ -126,11 +130,21 @@ function addLink(ctx: IpContext, argv: string[]): number {
     ctx.err('Error: Attribute failed policy validation.');
     return 2;
   }
+  // iproute2's link_util parse_opt reads the kind's words before anything is sent to the kernel.
+  const linkInfo = ctx.kernel.deviceKind(kind)?.linkInfo;
+  let parameters: unknown = null;
+  if (linkInfo !== undefined) {
+    const parsed = linkInfo.parse(kindWords, (n) => ctx.kernel.device(n)?.ifindex);
+    if (!parsed.ok) throw new IpExit(parsed.status, parsed.message);
+    parameters = parsed.parameters;
+  }
   const created = ctx.kernel.createDevice(wanted, kind);
   if (!created.ok) {
     ctx.err(rtnetlinkErrorText(created));
     return 2;
   }
+  const ifindex = ctx.kernel.device(created.name)?.ifindex;
+  if (linkInfo !== undefined && ifindex !== undefined) linkInfo.newlink(created.name, ifindex, parameters, ctx.now);
   if (mac !== null && failed(ctx, ctx.kernel.setMac(created.name, mac))) return 2;
   if (mtu !== null && failed(ctx, ctx.kernel.setMtu(created.name, mtu))) return 2;
   return 0;

@@ -10,6 +10,7 @@
  */
 import type { DeviceStats } from '../kernel.js';
 import type { DeviceView } from '../routing-api.js';
+import type { DeviceLinkView } from '../device-kinds.js';
 import type { JsonValue } from './json-writer.js';
 import { formatIpv6 } from '@netloom/wire';
 import { formatMac } from './ip-util.js';
@@ -42,16 +43,17 @@ export function operState(dev: DeviceView): string {
  * The `-d` details after `link/… brd …` (print_linkinfo's promiscuity…gro_max_size, the linkinfo
  * kind and, in a link dump, IFLA_INET6_ADDR_GEN_MODE), as text (with its line breaks) and JSON.
  */
-function linkDetails(dev: DeviceView, linkDump: boolean): { text: string; json: { [key: string]: JsonValue } } {
+function linkDetails(dev: DeviceView, linkDump: boolean, view: DeviceLinkView | undefined): { text: string; json: { [key: string]: JsonValue } } {
   const { minMtu, maxMtu, infoKind, tsoMaxSize } = dev.ops;
   const queues = `${linkDump ? 'addrgenmode eui64 ' : ''}numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size ${tsoMaxSize} tso_max_segs 65535 gro_max_size 65536 `;
-  const text = ` promiscuity 0  allmulti 0 minmtu ${minMtu} maxmtu ${maxMtu} ${infoKind === null ? queues : `\n    ${infoKind} ${queues}`}`;
+  // print_linktype: the kind, then the kind's print_opt on the same line.
+  const text = ` promiscuity 0  allmulti 0 minmtu ${minMtu} maxmtu ${maxMtu} ${infoKind === null ? queues : `\n    ${infoKind} ${view?.details ?? ''}${queues}`}`;
   const json: { [key: string]: JsonValue } = {
     promiscuity: 0,
     allmulti: 0,
     min_mtu: minMtu,
     max_mtu: maxMtu,
-    ...(infoKind === null ? {} : { linkinfo: { info_kind: infoKind } }),
+    ...(infoKind === null ? {} : { linkinfo: view === undefined ? { info_kind: infoKind } : { info_kind: infoKind, info_data: { ...view.json } } }),
     ...(linkDump ? { inet6_addr_gen_mode: 'eui64' } : {}),
     num_tx_queues: 1,
     num_rx_queues: 1,
@@ -78,14 +80,17 @@ export function briefLink(dev: DeviceView): { text: string; json: { [key: string
 
 export function linkHeader(dev: DeviceView, withMode: boolean, qdiscName: string, details = false): { text: string; json: { [key: string]: JsonValue } } {
   const qdisc = (_dev: DeviceView): string => qdiscName;
+  // A kind with link parameters (a tunnel) gives its own addresses and IFF_POINTOPOINT.
+  const view = dev.ops.linkInfo?.view(dev.ifindex);
   const flags = linkFlags(dev);
-  const mac = formatLinkAddress(dev.mac);
-  const brd = formatLinkAddress(dev.ops.broadcast);
+  if (view?.pointToPoint) flags.splice(flags.indexOf('NOARP') < 0 ? flags.length : flags.indexOf('NOARP'), 0, 'POINTOPOINT');
+  const mac = formatLinkAddress(view?.address ?? dev.mac);
+  const brd = formatLinkAddress(view?.broadcast ?? dev.ops.broadcast);
   const type = dev.ops.linkType;
-  const extra = details ? linkDetails(dev, withMode) : null;
+  const extra = details ? linkDetails(dev, withMode, view) : null;
   const text =
     `${dev.ifindex}: ${dev.name}: <${flags.join(',')}> mtu ${dev.mtu} qdisc ${qdisc(dev)} state ${operState(dev)} ` +
-    `${withMode ? 'mode DEFAULT ' : ''}group default qlen 1000\n    link/${type} ${mac} brd ${brd}${extra?.text ?? ''}\n`;
+    `${withMode ? 'mode DEFAULT ' : ''}group default qlen 1000\n    link/${type} ${mac} ${view?.pointToPoint ? 'peer' : 'brd'} ${brd}${extra?.text ?? ''}\n`;
   const json: { [key: string]: JsonValue } = {
     ifindex: dev.ifindex,
     ifname: dev.name,
@@ -99,6 +104,7 @@ export function linkHeader(dev: DeviceView, withMode: boolean, qdiscName: string
   json['txqlen'] = 1000;
   json['link_type'] = type;
   json['address'] = mac;
+  if (view?.pointToPoint) json['link_pointtopoint'] = true;
   json['broadcast'] = brd;
   return { text, json: extra ? { ...json, ...extra.json } : json };
 }
