@@ -51,6 +51,8 @@ import { RouteCache, type RouteCacheEntry } from './kernel/route-cache.js';
 import type { DecisionOutcome, RouteDecision, RouteQuery } from './kernel/route-decision.js';
 import { formatIpv6Number, type Ipv6Number } from '@netloom/wire';
 import { AddressLabels } from './kernel/address-labels.js';
+import type { RandomSource } from './kernel/temporary-addresses.js';
+import { Prng } from './timers.js';
 import { Addrconf, type DadProber, type Inet6AddressSpec, type Inet6AddressState, type Ipv6ConfReader } from './kernel/addrconf.js';
 import { KernelLog } from './kernel/kernel-log.js';
 import { Fib6, type Fib6Route } from './fib/fib6.js';
@@ -114,6 +116,8 @@ export interface KernelOptions {
   tcpStatistics?: () => TcpMib;
   /** The device kinds the node knows (device-kinds.ts); Linux's loopback, Ethernet ports and dummy without it. */
   deviceKinds?: DeviceKinds;
+  /** get_random_bytes (temporary addresses' interface identifiers): the node's seeded PRNG; a Prng seeded 0 without it. */
+  random?: RandomSource;
 }
 
 export class Kernel implements RoutingApi {
@@ -164,7 +168,7 @@ export class Kernel implements RoutingApi {
     this.cache = new RouteCache(this.fib, sysctls, notifier);
     this.output = new OutputRoute(this.deviceTable, this.addresses, this.fib, this.defaultRoute, this.nexthopExceptions, this.cache, sysctls);
     this.input = new InputRoute(this.deviceTable, this.addresses, this.fib, this.nexthopExceptions, this.cache, sysctls);
-    this.addrconf = new Addrconf(this.deviceTable, this.fib6, this.ipv6Conf);
+    this.addrconf = new Addrconf(this.deviceTable, this.fib6, this.ipv6Conf, options.random ?? new Prng(0), (dev, name, value) => this.sysctls.set(`net.ipv6.conf.${dev}.${name}`, value));
     this.routing6 = new Ipv6Routing(this.deviceTable, this.fib6, this.addrconf, (dst, dev, now) => this.selectSource6(dst, now, dev)?.address, () => this.notifier.routesChanged());
     this.addDevice('lo', 'loopback', new Uint8Array(6), 65536);
     this.setLinkUp('lo', true);

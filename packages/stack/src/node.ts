@@ -750,6 +750,8 @@ export function createNode(config: NodeConfig, env: NodeEnvironment, programs: R
     deviceStats: (dev) => statistics.links.get(dev) ?? ZERO_DEVICE_STATS,
     ipStatistics: () => statistics.ip,
     tcpStatistics: (): TcpMib => node.parts.tcp.mib,
+    // Temporary addresses draw their interface identifiers from the node's PRNG (none without use_tempaddr).
+    random: { nextUint32: (): number => node.parts.prng.nextUint32() },
   });
   // `ss` and `netstat -t/-u` read the node's socket tables, built with the node below.
   const shell = new Shell(kernel, {

@@ -37,8 +37,17 @@
  * IPv6 changes do not bump the IPv4 routing generation nor reach the IPv4 change listeners (an
  * IPv4 flow's cached route does not depend on them).
  * Bounded: at most MAX_ADDRESSES6_PER_DEVICE addresses per device (ENOBUFS beyond).
- * Leaves out SLAAC and temporary address generation (RFC 8981), stable-privacy and random
- * addr_gen_modes, optimistic DAD, keep_addr_on_down, anycast routes of a forwarding device, and
+ * - Temporary addresses (RFC 8981; kernel/temporary-addresses.ts computes them): with use_tempaddr
+ *   above 0, an address with `mngtmpaddr` (SLAAC's, or one `ip -6 addr add … mngtmpaddr` gives) gets a
+ *   `temporary dynamic` address of its /64 with a random interface identifier from the node's PRNG
+ *   (ipv6_create_tempaddr), through DAD; new lifetimes of the public address clamp its temporaries,
+ *   and a device without any temporary gets one (manage_tempaddrs). REGEN_ADVANCE seconds before a
+ *   temporary's preferred lifetime ends, a new one is made (addrconf_verify); the old one is
+ *   deprecated, then expires. A temporary that fails DAD is deleted and another made; past
+ *   regen_max_retry attempts the device's use_tempaddr becomes -1 (temporaries disabled), as
+ *   Linux does. Deleting a `mngtmpaddr` address, or dropping the flag, deletes its temporaries (Linux
+ *   6.18's inet6_addr_del and inet6_addr_modify, seen in a namespace).
+ * Leaves out SLAAC itself (ipv6/router-discovery.ts), stable-privacy and random addr_gen_modes, optimistic DAD, keep_addr_on_down, anycast routes of a forwarding device, and
  * the NDP messages of DAD themselves (ipv6/addrconf-probes.ts and neigh/ndisc.ts send them).
  */
 import { eui64InterfaceId, IPV6_LOOPBACK, ipv6AddressScope, ipv6Network, LINK_LOCAL_PREFIX, rtScopeOfIpv6, type Ipv6Number } from '@netloom/wire';
@@ -47,6 +56,7 @@ import { fail, OK, type KernelResult } from '../fib/errors.js';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, RTPROT_KERNEL } from '../fib/types.js';
 import type { DeviceState, DeviceTable, NetdevEvent, NetdevListener } from './devices.js';
 import type { Fib6 } from '../fib/fib6.js';
+import { clampedTemporaryLifetimes, desyncFactor, randomTemporaryAddress, temporaryLifetimes, regenAdvance, type RandomSource, type TempaddrConf } from './temporary-addresses.js';
 
 /** INFINITY_LIFE_TIME: `forever`. */
 export const INFINITY_LIFE_TIME = 0xffffffff;
@@ -79,6 +89,12 @@ export interface Inet6Address {
   dadEndsAt: Nanos | null;
   /** Metric of the prefix route (`metric N`, else 256). */
   metric: number;
+  /** ifpub: the public address a temporary was made for (null for any other address, or once it is gone). */
+  publicAddress: Inet6Address | null;
+  /** cstamp: when a temporary was created (its tstamp is its public address's). */
+  cstamp: Nanos;
+  /** regen_count: temporaries made from this public address since the last regeneration (or, on a temporary, 1 once it was regenerated). */
+  regenCount: number;
   /** addrconf keeps a prefix route for it (not with noprefixroute, nor for the loopback's ::1). */
   prefixRoute: boolean;
 }
@@ -112,7 +128,13 @@ export interface Inet6AddressState {
 }
 
 /** The per-device IPv6 settings addrconf reads (net.ipv6.conf.DEV.* and net.ipv6.neigh.DEV.retrans_time_ms). */
-export type Ipv6ConfReader = (dev: string, name: 'addr_gen_mode' | 'dad_transmits' | 'accept_dad' | 'retrans_time_ms' | 'use_tempaddr') => number;
+export type Ipv6ConfReader = (
+  dev: string,
+  name: 'addr_gen_mode' | 'dad_transmits' | 'accept_dad' | 'retrans_time_ms' | 'use_tempaddr' | 'temp_valid_lft' | 'temp_prefered_lft' | 'max_desync_factor' | 'regen_max_retry' | 'regen_min_advance',
+) => number;
+
+/** net.ipv6.conf.DEV.use_tempaddr as the kernel sets it (-1 when temporaries fail too often). */
+export type Ipv6ConfWriter = (dev: string, name: 'use_tempaddr', value: number) => void;
 
 /** Who sends DAD's probes (ipv6/addrconf-probes.ts): told when DAD begins, it answers the initial delay. */
 export interface DadProber {
@@ -123,6 +145,8 @@ interface Inet6Device {
   /** IF_READY: configured (up with carrier) since the last NETDEV_DOWN. */
   ready: boolean;
   addresses: Inet6Address[];
+  /** desync_factor for its temporaries (null until drawn). */
+  desyncFactor: number | null;
 }
 
 /** Scope order of the address list (ipv6_link_dev_addr): widest first. */
@@ -141,6 +165,8 @@ export class Addrconf implements NetdevListener {
     private readonly devices: DeviceTable,
     private readonly fib: Fib6,
     private readonly conf: Ipv6ConfReader,
+    private readonly random: RandomSource,
+    private readonly setConf: Ipv6ConfWriter,
   ) {
     devices.registerNetdevListener(this);
   }
@@ -161,7 +187,12 @@ export class Addrconf implements NetdevListener {
   /** Carry out what fell due up to `now` (DAD completions, deprecation is derived, expiry). */
   observe(now: Nanos): void {
     if (now > this.clock) this.clock = now;
-    if (now < this.nextEventAt) return;
+    // A regeneration adds an address whose own events may already be due: go round until none is.
+    while (now >= this.nextEventAt) this.carryOut(now);
+  }
+
+  private carryOut(now: Nanos): void {
+    this.nextEventAt = Infinity;
     let next = Infinity;
     for (const [dev, idev] of this.state) {
       for (const ifa of [...idev.addresses]) {
@@ -171,11 +202,32 @@ export class Addrconf implements NetdevListener {
           this.deleteIfaddr(dev, idev, ifa);
           continue;
         }
+        const regenerateAt = this.regenerateAt(dev, ifa);
+        if (regenerateAt !== null && regenerateAt <= now) this.regenerate(dev, idev, ifa, regenerateAt);
+        else if (regenerateAt !== null && regenerateAt < next) next = regenerateAt;
         if (ifa.dadEndsAt !== null && ifa.dadEndsAt < next) next = ifa.dadEndsAt;
         if (expiresAt !== null && expiresAt < next) next = expiresAt;
       }
     }
-    this.nextEventAt = next;
+    // schedule() has lowered nextEventAt for what the loop added.
+    this.nextEventAt = Math.min(next, this.nextEventAt);
+  }
+
+  /**
+   * addrconf_verify's temporary branch: REGEN_ADVANCE before a temporary's preferred lifetime ends
+   * (once it passed DAD, not yet regenerated, its public address still there), null when never.
+   */
+  private regenerateAt(dev: DeviceState, ifa: Inet6Address): Nanos | null {
+    if (!ifa.temporary || ifa.dadEndsAt !== null || ifa.regenCount !== 0 || ifa.publicAddress === null || ifa.preferredLft === INFINITY_LIFE_TIME) return null;
+    return ifa.tstamp + (ifa.preferredLft - regenAdvance(this.tempaddrConf(dev.name))) * SECOND;
+  }
+
+  private regenerate(dev: DeviceState, idev: Inet6Device, ifa: Inet6Address, at: Nanos): void {
+    const ifpub = ifa.publicAddress;
+    if (ifpub === null) return;
+    ifa.regenCount++;
+    ifpub.regenCount = 0;
+    this.createTemporary(dev, idev, ifpub, at);
   }
 
   private expiresAt(ifa: Inet6Address): Nanos | null {
@@ -191,7 +243,7 @@ export class Addrconf implements NetdevListener {
   private idev(dev: DeviceState): Inet6Device {
     let idev = this.state.get(dev);
     if (!idev) {
-      idev = { ready: false, addresses: [] };
+      idev = { ready: false, addresses: [], desyncFactor: null };
       this.state.set(dev, idev);
     }
     return idev;
@@ -268,16 +320,25 @@ export class Addrconf implements NetdevListener {
       tstamp: now,
       dadEndsAt: null,
       metric: spec.metric || IP6_RT_PRIO_ADDRCONF,
-      prefixRoute: !(spec.noprefixroute ?? false) && !(spec.loopbackAddress ?? false) && !(spec.autoconf ?? false),
+      prefixRoute: !(spec.noprefixroute ?? false) && !(spec.loopbackAddress ?? false) && !(spec.autoconf ?? false) && !(spec.temporary ?? false),
+      publicAddress: null,
+      cstamp: now,
+      regenCount: 0,
     };
+    this.link(idev, ifa);
+    if (dev.adminUp) this.addPrefixRoute(dev, ifa);
+    this.startDad(dev, idev, ifa);
+    this.schedule(this.expiresAt(ifa));
+    if (ifa.mngtmpaddr) this.manageTemporaries(dev, idev, ifa, ifa.validLft, ifa.preferredLft, true, now);
+    return OK;
+  }
+
+  /** ipv6_link_dev_addr. */
+  private link(idev: Inet6Device, ifa: Inet6Address): void {
     const rank = listRank(ifa.address);
     let index = idev.addresses.findIndex((a) => listRank(a.address) >= rank);
     if (index < 0) index = idev.addresses.length;
     idev.addresses.splice(index, 0, ifa);
-    if (dev.adminUp) this.addPrefixRoute(dev, ifa);
-    this.startDad(dev, idev, ifa);
-    this.schedule(this.expiresAt(ifa));
-    return OK;
   }
 
   /** inet6_addr_modify (`ip -6 addr change|replace` of an existing address): lifetimes and flags. */
@@ -287,6 +348,7 @@ export class Addrconf implements NetdevListener {
     const ifa = dev && this.state.get(dev)?.addresses.find((a) => a.address === spec.address);
     if (!dev || !ifa) return fail('ENOENT');
     const hadRoute = ifa.prefixRoute;
+    const wasManaging = ifa.mngtmpaddr;
     ifa.validLft = spec.validLft ?? INFINITY_LIFE_TIME;
     ifa.preferredLft = spec.preferredLft ?? INFINITY_LIFE_TIME;
     ifa.permanent = ifa.validLft === INFINITY_LIFE_TIME;
@@ -300,6 +362,10 @@ export class Addrconf implements NetdevListener {
     if (hadRoute && !ifa.prefixRoute) this.removePrefixRoute(dev, ifa);
     if (dev.adminUp) this.addPrefixRoute(dev, ifa, true);
     this.schedule(this.expiresAt(ifa));
+    const idev = this.idev(dev);
+    // inet6_addr_modify: dropping mngtmpaddr deletes the temporaries (6.18), adding it makes one.
+    if (wasManaging && !ifa.mngtmpaddr) this.deleteTemporariesOf(dev, idev, ifa);
+    else if (ifa.mngtmpaddr) this.manageTemporaries(dev, idev, ifa, ifa.validLft, ifa.preferredLft, !wasManaging, now);
     return OK;
   }
 
@@ -311,7 +377,7 @@ export class Addrconf implements NetdevListener {
     const idev = this.state.get(dev);
     const ifa = idev?.addresses.find((a) => a.address === address && a.prefixLength === prefixLength);
     if (!idev || !ifa) return fail('EADDRNOTAVAIL', 'ipv6: address not found');
-    this.deleteIfaddr(dev, idev, ifa);
+    this.deleteAddress(dev, idev, ifa);
     return OK;
   }
 
@@ -322,8 +388,99 @@ export class Addrconf implements NetdevListener {
     if (!dev) return fail('ENODEV');
     const idev = this.state.get(dev);
     if (!idev) return OK;
-    for (const ifa of [...idev.addresses]) if (select(this.stateOf(ifa, now))) this.deleteIfaddr(dev, idev, ifa);
+    for (const ifa of [...idev.addresses]) if (idev.addresses.includes(ifa) && select(this.stateOf(ifa, now))) this.deleteAddress(dev, idev, ifa);
     return OK;
+  }
+
+  /** inet6_addr_del: a public `mngtmpaddr` address takes its temporaries with it (Linux 6.18). */
+  private deleteAddress(dev: DeviceState, idev: Inet6Device, ifa: Inet6Address): void {
+    if (!ifa.temporary && ifa.mngtmpaddr) this.deleteTemporariesOf(dev, idev, ifa);
+    this.deleteIfaddr(dev, idev, ifa);
+  }
+
+  private deleteTemporariesOf(dev: DeviceState, idev: Inet6Device, ifpub: Inet6Address): void {
+    for (const ift of idev.addresses.filter((a) => a.publicAddress === ifpub)) this.deleteIfaddr(dev, idev, ift);
+  }
+
+  // ------------------------------------------------------------------ temporary addresses (RFC 8981)
+
+  private tempaddrConf(dev: string): TempaddrConf {
+    return {
+      tempValidLft: this.conf(dev, 'temp_valid_lft'),
+      tempPreferedLft: this.conf(dev, 'temp_prefered_lft'),
+      maxDesyncFactor: this.conf(dev, 'max_desync_factor'),
+      regenMaxRetry: this.conf(dev, 'regen_max_retry'),
+      regenMinAdvance: this.conf(dev, 'regen_min_advance'),
+      dadTransmits: this.conf(dev, 'dad_transmits'),
+      retransTimeMs: this.conf(dev, 'retrans_time_ms'),
+    };
+  }
+
+  /**
+   * manage_tempaddrs: the public address's new lifetimes clamp its temporaries (each at most what is
+   * left of temp_valid_lft / temp_prefered_lft − desync since it was made); a new temporary when
+   * asked (`create`), or when the device has none and the lifetimes are not both 0.
+   */
+  private manageTemporaries(dev: DeviceState, idev: Inet6Device, ifpub: Inet6Address, validLft: number, preferredLft: number, create: boolean, now: Nanos): void {
+    const conf = this.tempaddrConf(dev.name);
+    let lifetimes = { validLft, preferredLft };
+    for (const ift of idev.addresses) {
+      if (ift.publicAddress !== ifpub) continue;
+      lifetimes = clampedTemporaryLifetimes(lifetimes, Math.floor((now - ift.cstamp) / SECOND), idev.desyncFactor ?? 0, conf);
+      ift.validLft = lifetimes.validLft;
+      ift.preferredLft = lifetimes.preferredLft;
+      ift.tstamp = now;
+      this.schedule(this.expiresAt(ift));
+    }
+    const anyTemporary = idev.addresses.some((a) => a.temporary);
+    if (!anyTemporary && (validLft !== 0 || preferredLft !== 0)) create = true;
+    if (create && this.conf(dev.name, 'use_tempaddr') > 0) this.createTemporary(dev, idev, ifpub, now);
+  }
+
+  /** ipv6_create_tempaddr: a temporary address for `ifpub` at `now`, through DAD. */
+  private createTemporary(dev: DeviceState, idev: Inet6Device, ifpub: Inet6Address, now: Nanos): void {
+    for (;;) {
+      if (this.conf(dev.name, 'use_tempaddr') <= 0) return;
+      const conf = this.tempaddrConf(dev.name);
+      if (ifpub.regenCount++ >= conf.regenMaxRetry) {
+        // "ipv6_create_tempaddr: regeneration time exceeded - disabled temporary address support"
+        this.setConf(dev.name, 'use_tempaddr', -1);
+        return;
+      }
+      const address = randomTemporaryAddress(ifpub.address, this.random);
+      const age = Math.floor((now - ifpub.tstamp) / SECOND);
+      idev.desyncFactor = desyncFactor(idev.desyncFactor, conf, this.random);
+      const lifetimes = temporaryLifetimes(ifpub, age, idev.desyncFactor, conf);
+      if (lifetimes === null) return;
+      // ipv6_add_addr refuses an address the device has: draw again.
+      if (idev.addresses.some((a) => a.address === address) || idev.addresses.length >= MAX_ADDRESSES6_PER_DEVICE) continue;
+      const ift: Inet6Address = {
+        address,
+        prefixLength: ifpub.prefixLength,
+        scope: rtScopeOfIpv6(address),
+        nodad: false,
+        home: false,
+        noprefixroute: false,
+        mngtmpaddr: false,
+        temporary: true,
+        dadfailed: false,
+        permanent: false,
+        validLft: lifetimes.validLft,
+        preferredLft: lifetimes.preferredLft,
+        tstamp: ifpub.tstamp,
+        dadEndsAt: null,
+        metric: IP6_RT_PRIO_ADDRCONF,
+        prefixRoute: false,
+        publicAddress: ifpub,
+        cstamp: now,
+        regenCount: 0,
+      };
+      this.link(idev, ift);
+      this.startDad(dev, idev, ift, now);
+      this.schedule(this.expiresAt(ift));
+      this.schedule(this.regenerateAt(dev, ift));
+      return;
+    }
   }
 
   /** addrconf_dad_failure: an NS or NA for a tentative address arrived (NDP tells). True when it failed DAD now. */
@@ -332,6 +489,14 @@ export class Addrconf implements NetdevListener {
     const dev = this.devices.find(name);
     const ifa = dev && this.state.get(dev)?.addresses.find((a) => a.address === address && a.dadEndsAt !== null);
     if (!ifa || ifa.dadfailed) return false;
+    if (ifa.temporary && dev) {
+      // addrconf_dad_stop: a temporary that failed DAD goes, and another is made for its public address.
+      const idev = this.idev(dev);
+      const ifpub = ifa.publicAddress;
+      if (ifpub !== null && idev.addresses.includes(ifpub)) this.createTemporary(dev, idev, ifpub, now);
+      this.deleteIfaddr(dev, idev, ifa);
+      return true;
+    }
     ifa.dadfailed = true;
     // The address stays tentative for good: DAD does not complete.
     ifa.dadEndsAt = Infinity;
@@ -387,8 +552,7 @@ export class Addrconf implements NetdevListener {
 
   // ------------------------------------------------------------------ DAD
 
-  private startDad(dev: DeviceState, idev: Inet6Device, ifa: Inet6Address): void {
-    const now = this.clock;
+  private startDad(dev: DeviceState, idev: Inet6Device, ifa: Inet6Address, now: Nanos = this.clock): void {
     const noDad =
       dev.kind === 'loopback' ||
       ifa.nodad ||
@@ -472,6 +636,7 @@ export class Addrconf implements NetdevListener {
   /** ipv6_del_addr. */
   private deleteIfaddr(dev: DeviceState, idev: Inet6Device, ifa: Inet6Address): void {
     idev.addresses.splice(idev.addresses.indexOf(ifa), 1);
+    for (const ift of idev.addresses) if (ift.publicAddress === ifa) ift.publicAddress = null;
     this.cleanupPrefixRoute(dev, idev, ifa);
     this.fib.remove((r) => r.type === 'local' && r.dst === ifa.address && r.prefixLength === 128 && r.dev === dev.name, RT_TABLE_LOCAL);
     // rt6_remove_prefsrc: routes that named the address as their source lose it once no device has it

@@ -5,6 +5,7 @@
 import { Kernel, type DeviceStats } from '../kernel.js';
 import type { CompatSettings, Nanos } from '../node-host.js';
 import { Shell } from '../shell/shell.js';
+import type { RandomSource } from '../kernel/temporary-addresses.js';
 
 export interface CommandResult {
   stdout: string;
@@ -13,11 +14,12 @@ export interface CommandResult {
 }
 
 /** A kernel with `devices` Ethernet ports (eth0, eth1, …), admin up with carrier. */
-export function makeKernel(options: { hostname?: string; devices?: string[]; compat?: CompatSettings; up?: boolean; deviceStats?: (dev: string) => DeviceStats } = {}): Kernel {
+export function makeKernel(options: { hostname?: string; devices?: string[]; compat?: CompatSettings; up?: boolean; deviceStats?: (dev: string) => DeviceStats; random?: RandomSource } = {}): Kernel {
   const kernel = new Kernel({
     hostname: options.hostname ?? 'node',
     ...(options.compat ? { compat: options.compat } : {}),
     ...(options.deviceStats ? { deviceStats: options.deviceStats } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
   const devices = options.devices ?? ['eth0'];
   devices.forEach((name, i) => {
