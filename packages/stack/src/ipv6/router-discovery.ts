@@ -24,8 +24,10 @@
  *   its valid lifetime by RFC 4862 §5.5.3 e)'s two-hour rule (a valid lifetime under the time left
  *   is raised to min(time left, 2 h) unless ra_honor_pio_life), so a prefix is deprecated at once by
  *   a preferred lifetime of 0 and its address then loses source selection to a preferred one.
+ *   The address carries `mngtmpaddr`, so kernel/addrconf.ts gives it temporary addresses when
+ *   use_tempaddr is above 0 and clamps them at each RA (manage_tempaddrs).
  * Leaves out: route information options (RFC 4191 §2.3), RDNSS/DNSSL, the RA's reachable time and
- * retrans timer, temporary addresses (use_tempaddr), stable-privacy and random interface ids,
+ * retrans timer, stable-privacy and random interface ids,
  * optimistic DAD, the P flag (ra_honor_pio_pflag), and router solicitations (the host waits for
  * unsolicited RAs).
  */
