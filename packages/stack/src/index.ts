@@ -22,6 +22,8 @@ export {
   type ArpSocket,
   type Datagram,
   type Errno,
+  type Icmp6RawMessage,
+  type Icmp6RawSocket,
   type IcmpMessage,
   type IcmpSocket,
   type InterfaceAddress,

@@ -50,6 +50,7 @@ import { INET_FAMILY, NeighbourTable, neighbourParams } from './neigh/neighbour-
 import { IPV6_NEIGHBOUR_FAMILY } from './neigh/ndisc.js';
 import { Ipv6Layer } from './ipv6/ipv6-layer.js';
 import { Ping6Sockets } from './ipv6/ping6-socket.js';
+import { Icmp6RawSockets } from './ipv6/icmp6-raw-socket.js';
 import { Udp6Sockets } from './sockets/udp6-socket.js';
 import { RouterDiscovery, type RouterDiscoveryKernel } from './ipv6/router-discovery.js';
 import { RouterAdvertiser, runRaCommand } from './ipv6/router-advertiser.js';
@@ -260,6 +261,7 @@ export class StackNode implements NodeHost {
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
     });
     const ping6 = new Ping6Sockets(ipv6, () => this.now);
+    const raw6 = new Icmp6RawSockets(ipv6, (ifname) => routing.device(ifname)?.ifindex ?? 0, () => this.now);
     const udp6 = new Udp6Sockets({
       layer: ipv6,
       transports,
@@ -329,7 +331,7 @@ export class StackNode implements NodeHost {
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
       trace: (event) => this.env.event(this.atPorts(event)),
     });
-    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6, udp6, tcp));
+    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6, udp6, tcp, raw6));
     const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
     linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
     linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
@@ -598,7 +600,7 @@ export class StackNode implements NodeHost {
     return this.identification;
   }
 
-  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets, udp6: Udp6Sockets, tcp: TcpSockets): ProcessServices {
+  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets, udp6: Udp6Sockets, tcp: TcpSockets, raw6: Icmp6RawSockets): ProcessServices {
     const routing = this.routing;
     return {
       hostname,
@@ -607,12 +609,14 @@ export class StackNode implements NodeHost {
       udpSocket: (owner, family) => (family === 4 ? sockets.openUdp(owner) : udp6.open(owner)),
       icmpSocket: (owner, family) => (family === 4 ? sockets.openIcmp(owner) : ping6.open(owner)),
       tcpSocket: (owner, family) => tcp.open(owner, family),
+      icmp6RawSocket: (owner) => raw6.open(owner),
       arp: (owner, ifname) => this.openArpSocket(owner, ifname, arp),
       closeSockets: (owner) => {
         sockets.closeOwnedBy(owner);
         ping6.closeOwnedBy(owner);
         udp6.closeOwnedBy(owner);
         tcp.closeOwnedBy(owner);
+        raw6.closeOwnedBy(owner);
       },
       resolve: (name, family) => {
         if (family === 6) return null;
@@ -623,6 +627,10 @@ export class StackNode implements NodeHost {
           return first?.address ?? '127.0.0.1';
         }
         return null;
+      },
+      hardwareAddress: (ifname) => {
+        const device = routing.device(ifname);
+        return device === undefined ? null : formatMac(device.mac);
       },
       ifindex: (ifname) => routing.device(ifname)?.ifindex ?? 0,
       ifname: (ifindex) => routing.deviceByIndex(ifindex)?.name ?? null,

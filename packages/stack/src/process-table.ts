@@ -9,7 +9,7 @@
  * (CommandIo.stdin), read whole. Leaves out: job control, signals other than SIGINT.
  */
 import type { CommandHandle, CommandIo, Nanos } from './node-host.js';
-import type { ArpSocket, Errno, IcmpSocket, InterfaceAddress, Program, ProcessContext, TcpSocket, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
+import type { ArpSocket, Errno, Icmp6RawSocket, IcmpSocket, InterfaceAddress, Program, ProcessContext, TcpSocket, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
 import type { SocketOwner } from './sockets/socket-table.js';
 import type { TimerHeap } from './timers.js';
 
@@ -21,9 +21,11 @@ export interface ProcessServices {
   udpSocket(owner: SocketOwner, family: 4 | 6): UdpSocket | { errno: Errno };
   tcpSocket(owner: SocketOwner, family: 4 | 6): TcpSocket | { errno: Errno };
   icmpSocket(owner: SocketOwner, family: 4 | 6): IcmpSocket | { errno: Errno };
+  icmp6RawSocket(owner: SocketOwner): Icmp6RawSocket | { errno: Errno };
   arp(owner: ProcessOwner, ifname: string): ArpSocket | { errno: Errno };
   closeSockets(owner: SocketOwner): void;
   resolve(name: string, family?: 4 | 6): string | null;
+  hardwareAddress(ifname: string): string | null;
   ifindex(ifname: string): number;
   ifname(ifindex: number): string | null;
   routeSource(dst: string, ifname?: string): { source: string; ifname: string } | { errno: Errno };
@@ -99,11 +101,13 @@ class RunningProcess implements ProcessOwner {
       udpSocket: (family) => (this.exited ? { errno: 'EBADF' } : services.udpSocket(this, family)),
       icmpSocket: (family) => (this.exited ? { errno: 'EBADF' } : services.icmpSocket(this, family)),
       tcpSocket: (family) => (this.exited ? { errno: 'EBADF' } : services.tcpSocket(this, family)),
+      icmp6RawSocket: () => (this.exited ? { errno: 'EBADF' } : services.icmp6RawSocket(this)),
       onUdpProbeError: (handler) => {
         this.onUdpProbeError = handler;
       },
       arp: (ifname) => (this.exited ? { errno: 'EBADF' } : services.arp(this, ifname)),
       resolve: (name, family) => services.resolve(name, family),
+      hardwareAddress: (ifname) => services.hardwareAddress(ifname),
       ifindex: (ifname) => services.ifindex(ifname),
       ifname: (ifindex) => services.ifname(ifindex),
       routeSource: (dst, ifname) => services.routeSource(dst, ifname),

@@ -8,6 +8,7 @@
  *
  * Errno values are Linux's names (errno(3)); `errnoMessage` gives strerror(3)'s text.
  */
+import type { NdpRepr } from '@netloom/wire';
 import type { Nanos } from './node-host.js';
 
 export type Errno =
@@ -192,6 +193,35 @@ export interface IcmpSocket {
   close(): void;
 }
 
+/** An NDP message a raw ICMPv6 socket received (recvmsg with IPV6_RECVHOPLIMIT). */
+export interface Icmp6RawMessage {
+  /** The sender (sin6_addr). */
+  from: string;
+  /** The interface it came in on (sin6_scope_id). */
+  ifindex: number;
+  /** IPV6_HOPLIMIT: the hop limit it arrived with (255 for NDP that stayed on the link). */
+  hopLimit: number;
+  type: number;
+  code: number;
+  /** The message, parsed; its byte fields are views of the received packet (copy what you keep). */
+  message: NdpRepr;
+  receivedAt: Nanos;
+}
+
+/**
+ * A raw ICMPv6 socket for Neighbor Discovery (SOCK_RAW, IPPROTO_ICMPV6), as ndisc6 and rdisc6 open
+ * it: the kernel computes the checksum; sends go out of the named interface (sin6_scope_id).
+ */
+export interface Icmp6RawSocket {
+  bind(address: string): SocketResult;
+  setsockopt(option: 'IPV6_UNICAST_HOPS' | 'IPV6_MULTICAST_HOPS', value: number): SocketResult;
+  /** ICMP6_FILTER: only these ICMPv6 types are received. */
+  setFilter(types: readonly number[]): SocketResult;
+  sendNdp(ifname: string, to: string, message: NdpRepr): SendResult;
+  onMessage(handler: (message: Icmp6RawMessage) => void): void;
+  close(): void;
+}
+
 /** ICMP errors that quote a UDP datagram we sent (traceroute's UDP probes). */
 export interface UdpProbeError {
   from: string;
@@ -227,12 +257,16 @@ export interface ProcessContext {
   udpSocket(family: 4 | 6): UdpSocket | { errno: Errno };
   icmpSocket(family: 4 | 6): IcmpSocket | { errno: Errno };
   tcpSocket(family: 4 | 6): TcpSocket | { errno: Errno };
+  /** A raw ICMPv6 socket for NDP messages (ndisc6, rdisc6). */
+  icmp6RawSocket(): Icmp6RawSocket | { errno: Errno };
   /** UDP socket whose ICMP errors (time exceeded, port unreachable) are reported (traceroute). */
   onUdpProbeError(handler: (error: UdpProbeError) => void): void;
   /** Send a raw ARP request/gratuitous ARP on `ifname` (arping); replies come to the handler. */
   arp(ifname: string): ArpSocket | { errno: Errno };
   /** Resolve a host name or address text to an address (node names of the topology, /etc/hosts). */
   resolve(name: string, family?: 4 | 6): string | null;
+  /** SIOCGIFHWADDR: an interface's link-layer address as `02:00:00:00:00:01` text, or null when there is no such interface. */
+  hardwareAddress(ifname: string): string | null;
   /** Interface index by name (0 when unknown), and name by index. */
   ifindex(ifname: string): number;
   ifname(ifindex: number): string | null;

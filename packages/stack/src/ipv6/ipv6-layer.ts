@@ -114,6 +114,17 @@ export interface Ipv6Delivery {
   frame?: Uint8Array;
 }
 
+/** What raw ICMPv6 sockets receive (raw6_local_deliver's copy): an NDP message whose checksum was good. */
+export interface RawIcmpv6Delivery {
+  dev: string;
+  source: bigint;
+  destination: bigint;
+  hopLimit: number;
+  type: number;
+  code: number;
+  message: NdpRepr;
+}
+
 /** An ICMPv6 error quoting a datagram of the transport (icmpv6_notify → err_handler). */
 export interface Icmpv6ErrorReport {
   dev: string;
@@ -261,6 +272,8 @@ export class Ipv6Layer {
   readonly redirects: RedirectSender;
   /** ndisc_router_discovery: router discovery's RA processing (router-discovery.ts), and a router advertiser's RSs (router-advertiser.ts). */
   private routerDiscovery: RouterDiscoveryReceiver | undefined;
+  /** raw6_local_deliver for IPPROTO_ICMPV6: the raw sockets' receive. */
+  private rawIcmpv6: ((delivery: RawIcmpv6Delivery, now: Nanos) => void) | undefined;
 
   constructor(private readonly deps: Ipv6Dependencies) {
     this.transports = deps.transports.table(6);
@@ -332,6 +345,12 @@ export class Ipv6Layer {
   registerHomeAddressOption(handler: HomeAddressOptionHandler): void {
     if (this.homeAddressOption !== undefined) throw new Error('the IPv6 layer already has a Home Address option handler');
     this.homeAddressOption = handler;
+  }
+
+  /** Raw ICMPv6 sockets' copy of each NDP message received (icmp6-raw-socket.ts); once per layer. */
+  registerRawIcmpv6(listener: (delivery: RawIcmpv6Delivery, now: Nanos) => void): void {
+    if (this.rawIcmpv6 !== undefined) throw new Error('the IPv6 layer already has raw ICMPv6 sockets registered');
+    this.rawIcmpv6 = listener;
   }
 
   /** Router discovery's RA processing (router-discovery.ts); once per layer. */
@@ -580,6 +599,7 @@ export class Ipv6Layer {
       this.deps.drop(d.dev, message.error === 'badChecksum' ? 'badChecksum' : 'malformed', d.packet, message.error);
       return;
     }
+    if (this.rawIcmpv6 !== undefined && isNdpRepr(message)) this.rawIcmpv6({ dev: d.dev, source: d.source, destination: d.destination, hopLimit: d.hopLimit, type: d.payload[0] ?? 0, code: d.payload[1] ?? 0, message }, now);
     if (message.kind === 'echoRequest') {
       const source = isIpv6Multicast(d.destination) ? this.deps.selectSource(d.source, now, d.dev) : d.destination;
       if (source === undefined) return;
@@ -841,4 +861,11 @@ export class Ipv6Layer {
     frame.set(packet, 14);
     this.deps.transmit(device.name, frame);
   }
+}
+
+const NDP_KINDS: ReadonlySet<Icmpv6Repr['kind']> = new Set(['routerSolicitation', 'routerAdvertisement', 'neighbourSolicitation', 'neighbourAdvertisement', 'redirect']);
+
+/** An NDP message (RS, RA, NS, NA, Redirect) among the ICMPv6 records. */
+function isNdpRepr(message: Icmpv6Repr): message is NdpRepr {
+  return NDP_KINDS.has(message.kind);
 }

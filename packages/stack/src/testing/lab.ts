@@ -6,6 +6,7 @@
  * Leaves out: bandwidth, loss and queues (the runtime's links), shards.
  */
 import { parseCidr4, parseIpv4 } from '@netloom/wire';
+import type { RaInterfaceConfig } from '@netloom/wire/ra-config';
 import type { CompatSettings, Nanos, StackEvent } from '../node-host.js';
 import type { Program } from '../process.js';
 import type { RouteType } from '../routing-api.js';
@@ -43,6 +44,8 @@ export interface NodeOptions {
   seed?: number;
   /** DAD probes and router solicitations on the wire (NodeConfig.ndiscProbes). */
   ndiscProbes?: boolean;
+  /** radvd on the node: what a topology's `ra:` block gives (NodeConfig.routerAdvertisements). */
+  routerAdvertisements?: readonly RaInterfaceConfig[];
 }
 
 interface Port {
@@ -66,7 +69,7 @@ export class Lab {
   addNode(name: string, options: NodeOptions = {}): LinuxNode {
     const index = ++this.nodeCount;
     const node = createNode(
-      { name, kind: options.forwarding === true ? 'router' : 'host', seed: options.seed ?? index * 7919, ...(options.compat !== undefined ? { compat: options.compat } : {}), ...(options.ndiscProbes === true ? { ndiscProbes: true } : {}) },
+      { name, kind: options.forwarding === true ? 'router' : 'host', seed: options.seed ?? index * 7919, ...(options.compat !== undefined ? { compat: options.compat } : {}), ...(options.ndiscProbes === true ? { ndiscProbes: true } : {}), ...(options.routerAdvertisements !== undefined ? { routerAdvertisements: options.routerAdvertisements } : {}) },
       {
         transmit: (ifname, frame) => this.carry(name, ifname, frame),
         event: (event) => this.events.push({ at: this.now, node: name, event }),
