@@ -11,6 +11,7 @@ import { getent } from './getent.js';
 import { httpLoad } from './http-load.js';
 import { httpd } from './httpd.js';
 import { nc } from './nc.js';
+import { ndisc6, rdisc6 } from './ndisc6.js';
 import { ping } from './ping.js';
 import { tcpperf } from './tcpperf.js';
 import { traceroute } from './traceroute.js';
@@ -28,6 +29,8 @@ export const programs: Readonly<Record<string, Program>> = Object.freeze({
   curl,
   'http-load': httpLoad,
   tcpperf,
+  ndisc6,
+  rdisc6,
 });
 
 export { getopt, glibcMessage, type GetoptError, type GetoptResult, type LongOption, type OptionSpec, type ParsedOption } from './getopt.js';

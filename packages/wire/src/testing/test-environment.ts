@@ -48,6 +48,8 @@ const DEBIAN_PACKAGE: Readonly<Record<string, string>> = {
   arping: 'iputils-arping',
   traceroute: 'traceroute',
   radvd: 'radvd',
+  ndisc6: 'ndisc6',
+  rdisc6: 'ndisc6',
   'nc.openbsd': 'netcat-openbsd',
   curl: 'curl',
   tshark: 'tshark',
