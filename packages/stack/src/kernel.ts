@@ -168,7 +168,10 @@ export class Kernel implements RoutingApi {
     this.cache = new RouteCache(this.fib, sysctls, notifier);
     this.output = new OutputRoute(this.deviceTable, this.addresses, this.fib, this.defaultRoute, this.nexthopExceptions, this.cache, sysctls);
     this.input = new InputRoute(this.deviceTable, this.addresses, this.fib, this.nexthopExceptions, this.cache, sysctls);
-    this.addrconf = new Addrconf(this.deviceTable, this.fib6, this.ipv6Conf, options.random ?? new Prng(0), (dev, name, value) => this.sysctls.set(`net.ipv6.conf.${dev}.${name}`, value));
+    this.addrconf = new Addrconf(this.deviceTable, this.fib6, this.ipv6Conf, options.random ?? new Prng(0), (dev, now) => {
+      this.sysctls.set(`net.ipv6.conf.${dev}.use_tempaddr`, -1);
+      this.log.record(now, 'IPv6: ipv6_create_tempaddr: regeneration time exceeded - disabled temporary address support');
+    });
     this.routing6 = new Ipv6Routing(this.deviceTable, this.fib6, this.addrconf, (dst, dev, now) => this.selectSource6(dst, now, dev)?.address, () => this.notifier.routesChanged());
     this.addDevice('lo', 'loopback', new Uint8Array(6), 65536);
     this.setLinkUp('lo', true);

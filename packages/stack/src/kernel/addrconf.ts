@@ -44,7 +44,7 @@
  *   and a device without any temporary gets one (manage_tempaddrs). REGEN_ADVANCE seconds before a
  *   temporary's preferred lifetime ends, a new one is made (addrconf_verify); the old one is
  *   deprecated, then expires. A temporary that fails DAD is deleted and another made; past
- *   regen_max_retry attempts the device's use_tempaddr becomes -1 (temporaries disabled), as
+ *   regen_max_retry attempts the device's use_tempaddr becomes -1 (temporaries disabled, logged), as
  *   Linux does. Deleting a `mngtmpaddr` address, or dropping the flag, deletes its temporaries (Linux
  *   6.18's inet6_addr_del and inet6_addr_modify, seen in a namespace).
  * Leaves out SLAAC itself (ipv6/router-discovery.ts), stable-privacy and random addr_gen_modes, optimistic DAD, keep_addr_on_down, anycast routes of a forwarding device, and
@@ -133,8 +133,11 @@ export type Ipv6ConfReader = (
   name: 'addr_gen_mode' | 'dad_transmits' | 'accept_dad' | 'retrans_time_ms' | 'use_tempaddr' | 'temp_valid_lft' | 'temp_prefered_lft' | 'max_desync_factor' | 'regen_max_retry' | 'regen_min_advance',
 ) => number;
 
-/** net.ipv6.conf.DEV.use_tempaddr as the kernel sets it (-1 when temporaries fail too often). */
-export type Ipv6ConfWriter = (dev: string, name: 'use_tempaddr', value: number) => void;
+/**
+ * ipv6_create_tempaddr gave up on `dev` (regen_max_retry attempts): the kernel sets its use_tempaddr to
+ * -1 and logs "regeneration time exceeded - disabled temporary address support".
+ */
+export type TempaddrDisabled = (dev: string, now: Nanos) => void;
 
 /** Who sends DAD's probes (ipv6/addrconf-probes.ts): told when DAD begins, it answers the initial delay. */
 export interface DadProber {
@@ -166,7 +169,7 @@ export class Addrconf implements NetdevListener {
     private readonly fib: Fib6,
     private readonly conf: Ipv6ConfReader,
     private readonly random: RandomSource,
-    private readonly setConf: Ipv6ConfWriter,
+    private readonly tempaddrDisabled: TempaddrDisabled,
   ) {
     devices.registerNetdevListener(this);
   }
@@ -443,8 +446,7 @@ export class Addrconf implements NetdevListener {
       if (this.conf(dev.name, 'use_tempaddr') <= 0) return;
       const conf = this.tempaddrConf(dev.name);
       if (ifpub.regenCount++ >= conf.regenMaxRetry) {
-        // "ipv6_create_tempaddr: regeneration time exceeded - disabled temporary address support"
-        this.setConf(dev.name, 'use_tempaddr', -1);
+        this.tempaddrDisabled(dev.name, now);
         return;
       }
       const address = randomTemporaryAddress(ifpub.address, this.random);

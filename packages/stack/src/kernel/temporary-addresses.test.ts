@@ -206,6 +206,7 @@ describe('temporary addresses on a host (use_tempaddr 2)', () => {
     expect(sh('ip -6 addr show dev eth0 scope global', 10.5)).not.toContain('temporary');
     expect(sh('sysctl net.ipv6.conf.eth0.use_tempaddr', 10.5)).toBe('net.ipv6.conf.eth0.use_tempaddr = -1\n');
     expect(kernel.log.format()).toContain('IPv6 duplicate address');
+    expect(kernel.log.format()).toContain('] IPv6: ipv6_create_tempaddr: regeneration time exceeded - disabled temporary address support\n');
   });
 });
 
