@@ -66,6 +66,7 @@ export type { NexthopSpec, RouteDeleteSpec, RouteModifyMode, RouteSpec } from '.
 export type { RouteCacheEntry } from './kernel/route-cache.js';
 export type { DadProber, Inet6Address, Inet6AddressSpec, Inet6AddressState } from './kernel/addrconf.js';
 export { INFINITY_LIFE_TIME } from './kernel/addrconf.js';
+export type { RandomSource } from './kernel/temporary-addresses.js';
 export type { AddressLabel } from './kernel/address-labels.js';
 export type { Fib6Route } from './fib/fib6.js';
 export type { SourcePreferences } from './kernel/ipv6-source-selection.js';

@@ -2,10 +2,9 @@
  * Test helpers for the control plane: a Kernel with Ethernet devices, and a synchronous way to run a
  * shell command and get its stdout, stderr and exit status.
  */
-import { Kernel, type DeviceStats } from '../kernel.js';
+import { Kernel, type DeviceStats, type RandomSource } from '../kernel.js';
 import type { CompatSettings, Nanos } from '../node-host.js';
 import { Shell } from '../shell/shell.js';
-import type { RandomSource } from '../kernel/temporary-addresses.js';
 
 export interface CommandResult {
   stdout: string;
