@@ -204,6 +204,16 @@ describe('ndisc6', () => {
     }
   });
 
+  it('no source yet (the link-local address still tentative): Cannot assign requested address, status 1', () => {
+    // Real: a veth pair just set up, `rdisc6 -1 -r 1 -w 100 va` while `ip -6 addr` shows the link-local address tentative.
+    const lab = new NodeLab(programs);
+    lab.addNode('h', { ndiscProbes: true });
+    lab.addNode('x');
+    lab.link('h:eth0', 'x:eth0');
+    const r = lab.exec('h', 'rdisc6 -1 -r 1 -w 100 eth0', 10 * SECOND);
+    expect([r.stdout, r.stderr, r.status]).toEqual(['Soliciting ff02::2 (ff02::2) on eth0...\n', 'Sending ICMPv6 packet: Cannot assign requested address\n', 1]);
+  });
+
   it('-h and -V print the texts of 1.0.5 and exit 0', () => {
     const help = onH('ndisc6 -h');
     expect(help.stdout).toBe(

@@ -37,6 +37,8 @@ describe('completeCommandLine', () => {
 
   it('completes the resolver programs and getent databases', () => {
     expect(completeCommandLine('gai', context).line).toBe('gaitest ');
+    expect(completeCommandLine('ndi', context).line).toBe('ndisc6 ');
+    expect(completeCommandLine('rd', context).line).toBe('rdisc6 ');
     expect(completeCommandLine('getent ahostsv', context)).toEqual({ line: 'getent ahostsv', candidates: ['ahostsv4', 'ahostsv6'] });
   });
 
