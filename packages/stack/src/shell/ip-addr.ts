@@ -53,19 +53,24 @@ const FLAG_SELECTORS: ReadonlyMap<string, [number, number]> = new Map([
   ['temporary', [IFA_F_SECONDARY, IFA_F_SECONDARY]],
   ['primary', [0, IFA_F_SECONDARY]],
   ['tentative', [IFA_F_TENTATIVE, IFA_F_TENTATIVE]],
-  ['-tentative', [0, IFA_F_TENTATIVE]],
   ['deprecated', [IFA_F_DEPRECATED, IFA_F_DEPRECATED]],
-  ['-deprecated', [0, IFA_F_DEPRECATED]],
   ['home', [IFA_F_HOMEADDRESS, IFA_F_HOMEADDRESS]],
   ['nodad', [IFA_F_NODAD, IFA_F_NODAD]],
   ['mngtmpaddr', [IFA_F_MANAGETEMPADDR, IFA_F_MANAGETEMPADDR]],
   ['noprefixroute', [IFA_F_NOPREFIXROUTE, IFA_F_NOPREFIXROUTE]],
   ['autojoin', [IFA_F_MCAUTOJOIN, IFA_F_MCAUTOJOIN]],
   ['dadfailed', [IFA_F_DADFAILED, IFA_F_DADFAILED]],
-  ['-dadfailed', [0, IFA_F_DADFAILED]],
   ['permanent', [IFA_F_PERMANENT, IFA_F_PERMANENT]],
   ['dynamic', [0, IFA_F_PERMANENT]],
 ]);
+
+/** A flag word, or any of them after `-` for its opposite (get_filter: `-temporary`, `-home`, `-primary`, …). */
+function flagSelector(word: string): [number, number] | undefined {
+  const selector = FLAG_SELECTORS.get(word);
+  if (selector !== undefined || !word.startsWith('-')) return selector;
+  const opposite = FLAG_SELECTORS.get(word.slice(1));
+  return opposite === undefined ? undefined : [opposite[0] ^ opposite[1], opposite[1]];
+}
 
 /** The IFA_F_* flags the kernel reports for an IPv4 address (always permanent). */
 function inetFlags(a: IfAddress): number {
@@ -328,7 +333,7 @@ function listAddresses(ctx: IpContext, argv: string[], flush: boolean): number {
   const args = new Args(argv);
   while (!args.done) {
     const a = args.current;
-    const selector = FLAG_SELECTORS.get(a);
+    const selector = flagSelector(a);
     if (a === 'to') filter.to = getPrefixAny(args.next(), ctx.family);
     else if (a === 'scope') {
       const value = args.next();
