@@ -168,6 +168,21 @@ describe('temporary addresses on a host (use_tempaddr 2)', () => {
     expect([...names.values()]).toEqual(['T1', 'T2', 'T3', 'T4']);
   });
 
+  test('regeneration every temp_prefered_lft - REGEN_ADVANCE seconds, as Linux 6.18 showed with temp_prefered_lft 12, temp_valid_lft 30', () => {
+    // Recorded in a namespace 20 s after `ip -6 addr add 2001:db8:7::1/64 dev v0 mngtmpaddr` with
+    // use_tempaddr 2, temp_prefered_lft 12, temp_valid_lft 30, max_desync_factor 0 (IIDs renamed).
+    const linux =
+      '    inet6 T1/64 scope global temporary dynamic \n       valid_lft 24sec preferred_lft 6sec\n' +
+      '    inet6 T2/64 scope global temporary deprecated dynamic \n       valid_lft 17sec preferred_lft 0sec\n' +
+      '    inet6 T3/64 scope global temporary deprecated dynamic \n       valid_lft 10sec preferred_lft 0sec\n' +
+      '    inet6 2001:db8:7::1/64 scope global mngtmpaddr \n       valid_lft forever preferred_lft forever\n';
+    const { sh } = host(['net.ipv6.conf.eth0.use_tempaddr=2', 'net.ipv6.conf.eth0.temp_prefered_lft=12', 'net.ipv6.conf.eth0.temp_valid_lft=30', 'net.ipv6.conf.eth0.max_desync_factor=0']);
+    sh('ip -6 addr add 2001:db8:7::1/64 dev eth0 mngtmpaddr', 10);
+    const names = new Map<string, string>();
+    const shown = sh('ip -6 addr show dev eth0 scope global', 30).split('\n').slice(1).join('\n');
+    expect(shown.replace(/2001:db8:7:0:[0-9a-f:]+(?=\/)/g, (address) => names.get(address) ?? names.set(address, `T${names.size + 1}`).get(address)!)).toBe(linux);
+  });
+
   test('each RA clamps the temporaries to what they may still have and renews them with the public address', () => {
     const { sh, ra } = host(['net.ipv6.conf.eth0.use_tempaddr=2', 'net.ipv6.conf.eth0.temp_prefered_lft=600', 'net.ipv6.conf.eth0.temp_valid_lft=1800', 'net.ipv6.conf.eth0.max_desync_factor=0']);
     ra(86400, 14400, 10);
