@@ -57,6 +57,7 @@ import { Addrconf, type DadProber, type Inet6AddressSpec, type Inet6AddressState
 import { KernelLog } from './kernel/kernel-log.js';
 import { Fib6, type Fib6Route } from './fib/fib6.js';
 import { selectIpv6Source, type SourceCandidate, type SourcePreferences } from './kernel/ipv6-source-selection.js';
+import type { Fib6Exceptions } from './fib/fib6-exceptions.js';
 import { Ipv6Routing, type Route6DeleteSpec, type Route6Mode, type Route6Outcome, type Route6Query, type Route6Spec } from './kernel/ipv6-route.js';
 
 export type { KernelErrno, KernelResult } from './fib/errors.js';
@@ -435,6 +436,16 @@ export class Kernel implements RoutingApi {
   /** An ICMPv6 redirect from `from` for `dst` names `target` (rt6_do_redirect): whether it was taken. */
   learnRedirect6(dev: string, from: Ipv6Number, dst: Ipv6Number, target: Ipv6Number, now: Nanos): boolean {
     return this.routing6.learnRedirect(dev, from, dst, target, now);
+  }
+
+  /** A packet too big's path MTU for `dst` out of `dev` (__ip6_rt_update_pmtu), expiring after net.ipv6.route.mtu_expires. */
+  learnPmtu6(dev: string, dst: Ipv6Number, mtu: number, now: Nanos): void {
+    this.routing6.learnPmtu(dev, dst, mtu, this.sysctl('net.ipv6.route.mtu_expires'), now);
+  }
+
+  /** IPv6 route exceptions (`ip -6 route show|flush cache`). */
+  get exceptions6(): Fib6Exceptions {
+    return this.routing6.exceptions;
   }
 
   /** An IPv6 route lookup through the rules (ip6_route_output, or ip6_route_input_lookup with iif). */

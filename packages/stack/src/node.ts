@@ -92,6 +92,8 @@ export interface ControlPlane extends RoutingApi, RouterDiscoveryKernel {
   registerDadProber(prober: DadProber): void;
   /** rt6_do_redirect: an ICMPv6 redirect taken into a route exception, or not. */
   learnRedirect6(dev: string, from: bigint, dst: bigint, target: bigint, now: Nanos): boolean;
+  /** __ip6_rt_update_pmtu: a packet too big's path MTU into a route exception. */
+  learnPmtu6(dev: string, dst: bigint, mtu: number, now: Nanos): void;
 }
 
 /** The node shell as the node composes it (shell/shell.ts's Shell). */
@@ -252,6 +254,7 @@ export class StackNode implements NodeHost {
       sysctl: (name) => routing.sysctl(name),
       dadFailed: (dev, address, now, from) => routing.ipv6DadFailed(dev, address, now, from),
       learnRedirect: (dev, from, dst, target, now) => routing.learnRedirect6(dev, from, dst, target, now),
+      learnPmtu: (dev, dst, mtu, now) => routing.learnPmtu6(dev, dst, mtu, now),
       neighbours: neighbours6,
       timers,
       prng,

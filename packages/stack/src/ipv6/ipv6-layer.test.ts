@@ -116,6 +116,7 @@ class Host {
       sysctl: (name) => kernel.sysctl(name),
       dadFailed: (dev, address, now) => kernel.ipv6DadFailed(dev, address, now),
       learnRedirect: (dev, from, dst, target, now) => kernel.learnRedirect6(dev, from, dst, target, now),
+      learnPmtu: (dev, dst, mtu, now) => kernel.learnPmtu6(dev, dst, mtu, now),
       neighbours,
       timers: net.timers,
       prng: new Prng(100 + index),

@@ -49,7 +49,9 @@
  * Our own packets larger than the route's MTU (the device's, or net.ipv6.conf.DEV.mtu from an RA)
  * leave in fragments (ip6_fragment, reassembly.ts); a forwarded one that does not fit is dropped
  * with a packet too big carrying the MTU (ip6_pkt_too_big; not rate limited, as the default
- * ratemask). Leaves out PMTU exceptions learnt from packet too big, MLD, PREROUTING/LOCAL_IN/POSTROUTING for family 6,
+ * ratemask). A packet too big about a packet of ours lowers the path MTU (updatePmtu: a route
+ * exception, kernel/ipv6-route.ts), which later packets are fragmented for or refused with EMSGSIZE
+ * (IPV6_PMTUDISC_DO). Leaves out MLD, PREROUTING/LOCAL_IN/POSTROUTING for family 6,
  * reroute verdicts, flow labels, jumbograms and source routing.
  */
 import {
@@ -192,6 +194,8 @@ export interface Ipv6Dependencies {
   dadFailed(dev: string, address: bigint, now: Nanos, from?: Uint8Array): void;
   /** rt6_do_redirect: the redirect from `from` taken into a route exception (false: not from the current first hop). */
   learnRedirect(dev: string, from: bigint, dst: bigint, target: bigint, now: Nanos): boolean;
+  /** __ip6_rt_update_pmtu: `mtu` (checked: at least 1280, below the path's) for `dst` out of `dev` into a route exception. */
+  learnPmtu(dev: string, dst: bigint, mtu: number, now: Nanos): void;
   neighbours: NeighbourTable<bigint>;
   timers: TimerHeap;
   prng: Prng;
@@ -663,6 +667,11 @@ export class Ipv6Layer {
   private processIcmpv6Error(d: Ipv6Delivery, message: Extract<Icmpv6Repr, { packet: Uint8Array }>, now: Nanos): void {
     const quoted = parseQuotedIpv6Packet(message.packet);
     const info = message.kind === 'packetTooBig' ? message.mtu : message.kind === 'parameterProblem' ? message.pointer : 0;
+    const learnPmtu = (dev: string | undefined): void => {
+      if (message.kind === 'packetTooBig' && !isWireError(quoted)) this.updatePmtu(dev, ipv6FromBytes(quoted.source), ipv6FromBytes(quoted.destination), message.mtu, now);
+    };
+    // icmpv6_err: a packet too big quoting any ICMPv6 message of ours updates the path MTU (ip6_update_pmtu with the device it came in on).
+    if (!isWireError(quoted) && quoted.nextHeader === IPPROTO_ICMPV6) learnPmtu(d.dev);
     if (!isWireError(quoted) && quoted.nextHeader === IPPROTO_ICMPV6 && quoted.payload[0] === Icmpv6Type.echoRequest && quoted.payload.length >= 8) {
       const identifier = ((quoted.payload[4] ?? 0) << 8) | (quoted.payload[5] ?? 0);
       const sequence = ((quoted.payload[6] ?? 0) << 8) | (quoted.payload[7] ?? 0);
@@ -672,9 +681,26 @@ export class Ipv6Layer {
     // icmpv6_notify: the quoted packet's transport (its err_handler, e.g. udpv6_err) finds the socket.
     if (!isWireError(quoted) && quoted.nextHeader !== IPPROTO_ICMPV6) {
       const transport = this.transports.handlerFor(quoted.nextHeader);
-      if (transport?.error({ dev: d.dev, type: d.payload[0] ?? 0, code: message.code, info, from: d.source, quoted: message.packet }, now) === true) return;
+      if (transport?.error({ dev: d.dev, type: d.payload[0] ?? 0, code: message.code, info, from: d.source, quoted: message.packet }, now) === true) {
+        // __udp6_lib_err / tcp_v6_err: only a socket's error updates the path MTU (ip6_sk_update_pmtu).
+        learnPmtu(undefined);
+        return;
+      }
     }
     this.deps.drop(d.dev, 'noSocket', d.packet, `ICMPv6 ${message.kind}: no socket sent the quoted packet`);
+  }
+
+  /**
+   * ip6_update_pmtu → __ip6_rt_update_pmtu: the route our packet from `source` to `destination` takes
+   * learns `mtu` as a route exception — never one under IPV6_MIN_MTU (Linux 6.18 ignores such a
+   * packet too big: no exception at all, as seen in a namespace with a crafted mtu 1000), nor one not
+   * below the path's MTU now (a larger MTU never raises it).
+   */
+  private updatePmtu(dev: string | undefined, source: bigint, destination: bigint, mtu: number, now: Nanos): void {
+    if (mtu < IPV6_MIN_MTU) return;
+    const routed = this.routeFor(destination, source, dev, now);
+    if (!routed.ok || mtu >= routed.mtu) return;
+    this.deps.learnPmtu(routed.dev, destination, mtu, now);
   }
 
   /**

@@ -24,15 +24,16 @@
  * Leaves out the ECMP hash (the first usable
  * sibling is used), route metrics other than `mtu` and `hoplimit` (kept on the route, shown by
  * `ip -6 route`), `nhid`, the
- * route cache and its exceptions, neighbour-reachability scoring (rt6_score_route), and source
- * routing (`from` subtrees).
+ * per-cpu route cache, neighbour-reachability scoring (rt6_score_route), and source
+ * routing (`from` subtrees). Route exceptions (fib/fib6-exceptions.ts) come from redirects
+ * (learnRedirect) and packets too big (learnPmtu), and every lookup consults them.
  */
 import { ipv6Network, isIpv6LinkLocal, type Ipv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { RouteType } from '../routing-api.js';
 import { fail, OK, type KernelErrno, type KernelError, type KernelResult } from '../fib/errors.js';
 import type { Fib6, Fib6Insert, Fib6Route, Route6Metrics, RouterPreference } from '../fib/fib6.js';
-import { Fib6Exceptions } from '../fib/fib6-exceptions.js';
+import { Fib6Exceptions, type Route6Exception } from '../fib/fib6-exceptions.js';
 import { RT_TABLE_MAIN } from '../fib/types.js';
 import { defaultRules6, IPV6_RULE_FAMILY, PolicyRules } from '../fib/rules.js';
 import type { Addrconf } from './addrconf.js';
@@ -110,6 +111,8 @@ export interface Route6Decision {
   dev: string;
   src: Ipv6Number | null;
   input: boolean;
+  /** The route exception (cached clone) the route was taken from, if any. */
+  exception?: Route6Exception;
 }
 
 export type Route6Outcome = { ok: true; decision: Route6Decision } | { ok: false; errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EINVAL' | 'EACCES' };
@@ -128,7 +131,7 @@ const RTPROT_RA = 9;
 const RTPROT_BOOT = 3;
 
 export class Ipv6Routing {
-  /** Redirect exceptions (fib/fib6-exceptions.ts), consulted by every lookup through a gateway. */
+  /** Redirect and PMTU exceptions (fib/fib6-exceptions.ts), consulted by every lookup. */
   readonly exceptions = new Fib6Exceptions();
 
   constructor(
@@ -278,8 +281,27 @@ export class Ipv6Routing {
   learnRedirect(dev: string, from: Ipv6Number, dst: Ipv6Number, target: Ipv6Number, now: Nanos): boolean {
     const current = this.lookup({ dst, oif: dev }, now);
     if (!current.ok || current.decision.route.gateway !== from || current.decision.route.dev !== dev) return false;
-    this.exceptions.insert({ dev, dst, gateway: target, onLink: target === dst });
+    this.exceptions.insert({ dev, dst, gateway: target, onLink: target === dst, redirected: true, expiresAt: null });
     return true;
+  }
+
+  /**
+   * __ip6_rt_update_pmtu after ip6_update_pmtu's output lookup, for a path MTU the IPv6 layer checked
+   * (at least IPV6_MIN_MTU, below the route's): the destination's clone takes the MTU and expires
+   * `mtuExpires` seconds later (rt6_do_update_pmtu); without one, a clone of the route is made.
+   */
+  learnPmtu(dev: string, dst: Ipv6Number, mtu: number, mtuExpires: number, now: Nanos): void {
+    const expiresAt = now + mtuExpires * SECOND;
+    const existing = this.exceptions.find(dev, dst, now);
+    if (existing !== undefined) {
+      existing.mtu = mtu;
+      existing.expiresAt = expiresAt;
+      return;
+    }
+    const current = this.lookup({ dst, oif: dev }, now);
+    if (!current.ok || current.decision.route.type !== 'unicast') return;
+    const gateway = current.decision.route.gateway;
+    this.exceptions.insert({ dev, dst, gateway, onLink: gateway === 0n, redirected: false, mtu, expiresAt });
   }
 
   /** ip6_route_output / ip6_route_input_lookup through the default rules. */
@@ -299,22 +321,32 @@ export class Ipv6Routing {
       if (errno) return { answer: { ok: false, errno } };
       if (route.prefixLength <= rule.suppressPrefixLength) return null;
       const input = query.iif !== undefined;
-      // rt6_find_cached_rt: a redirect for this destination replaces the gateway route's first hop. Linux
-      // 6.18 shows the exception without the route's protocol or preference (`… metric 1024 pref medium`).
-      const exception = route.gateway !== 0n ? this.exceptions.find(route.dev, query.dst) : undefined;
-      // Its metrics: the route's hop limit, no mtu (Linux 6.18 with an RA's `mtu 1400 hoplimit 64`
-      // default route shows `… metric 1024 hoplimit 64 pref medium`; rt6_insert_exception takes no
-      // clone whose mtu metric reaches the route's).
-      const metrics = route.metrics?.hoplimit !== undefined ? { metrics: { hoplimit: route.metrics.hoplimit } } : {};
+      // rt6_find_cached_rt: a redirect or a learnt path MTU for this destination. Linux 6.18 shows the
+      // clone without the route's protocol; a redirect's with pref medium, a PMTU's with the route's
+      // (`… metric 1024 expires 599sec mtu 1400 pref high` under a `proto static … pref high` route).
+      const found = route.type === 'unicast' ? this.exceptions.find(route.dev, query.dst, now) : undefined;
+      const exception = found !== undefined && (!found.redirected || route.gateway !== 0n) ? found : undefined;
       if (exception !== undefined) {
+        // Its metrics: the route's hop limit, and the learnt MTU only (Linux 6.18 with an RA's `mtu 1400
+        // hoplimit 64` default route shows a redirect's clone as `… metric 1024 hoplimit 64 pref medium`).
+        const metrics = { ...(exception.mtu !== undefined ? { mtu: exception.mtu } : {}), ...(route.metrics?.hoplimit !== undefined ? { hoplimit: route.metrics.hoplimit } : {}) };
         const { metrics: _routeMetrics, ...rest } = route;
         void _routeMetrics;
-        route = { ...rest, dst: query.dst, prefixLength: 128, gateway: exception.onLink ? 0n : exception.gateway, protocol: RTPROT_BOOT, pref: 'medium', ...metrics };
+        route = {
+          ...rest,
+          dst: query.dst,
+          prefixLength: 128,
+          gateway: exception.onLink ? 0n : exception.gateway,
+          protocol: RTPROT_BOOT,
+          pref: exception.redirected ? 'medium' : route.pref,
+          expiresAt: exception.expiresAt,
+          ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
+        };
       }
       const dev = route.type === 'local' || route.type === 'anycast' ? 'lo' : route.dev;
       let src: Ipv6Number | null = null;
       if (!input) src = route.prefsrc !== 0n ? route.prefsrc : this.selectSource(query.dst, route.type === 'local' ? undefined : route.dev, now) ?? null;
-      return { answer: { ok: true, decision: { route, dev, src, input } } };
+      return { answer: { ok: true, decision: { route, dev, src, input, ...(exception !== undefined ? { exception } : {}) } } };
     });
     if (verdict && 'answer' in verdict) return verdict.answer;
     return { ok: false, errno: verdict ? verdict.reject : 'ENETUNREACH' };

@@ -6,13 +6,15 @@
  * family inet6: `[TYPE ]DST [via GW] dev DEV [table T] [proto P] [src S] metric M [FLAGS] [expires Ns]
  * [mtu N] [hoplimit N] pref P` (-j: `"metrics":[{"mtu":N,"hoplimit":N}]`), ECMP siblings as one route with `\tnexthop via … dev … weight 1` lines. Errors and exit
  * statuses are iproute2's. Reached from ip-route.ts under -6, or when the line names an IPv6 prefix.
- * Leaves out `ip -6 route show cache` (no IPv6 route cache: prints nothing), encap, nhid, metrics
+ * `show|flush cache` lists or deletes the route exceptions (redirects, learnt path MTUs).
+ * Leaves out encap, nhid, metrics
  * other than mtu and hoplimit (and `lock`), and `fibmatch`.
  */
 import type { Fib6Route, Route6DeleteSpec, Route6Mode, Route6Spec } from '../kernel.js';
 import { isRoute6Sibling } from '../kernel.js';
 import { rtnetlinkErrorText } from '../fib/errors.js';
 import type { RouterPreference } from '../fib/fib6.js';
+import type { Route6Exception } from '../fib/fib6-exceptions.js';
 import { formatIpv6Number, isInIpv6Prefix, type Ipv6Number } from '@netloom/wire';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, RTPROT_BOOT } from '../fib/types.js';
 import type { RouteType } from '../routing-api.js';
@@ -291,10 +293,7 @@ export function formatRoutes6(ctx: IpContext, table: number | null, select: (r: 
 function listRoutes6(ctx: IpContext, argv: string[], flush: boolean): number {
   if (flush && argv.length === 0) throw new IpExit(1, '"ip route flush" requires arguments.');
   const filter = parseFilter6(ctx, argv);
-  if (filter.cache) {
-    if (!flush) ctx.out(ctx.json ? formatJson([], ctx.pretty) : '');
-    return 0;
-  }
+  if (filter.cache) return listCache6(ctx, filter, flush);
   if (filter.table !== null && !ctx.kernel.tables6().includes(filter.table)) {
     ctx.err(`Error: ipv6: FIB table does not exist.\n${flush ? 'Flush' : 'Dump'} terminated`);
     return 2;
@@ -306,6 +305,28 @@ function listRoutes6(ctx: IpContext, argv: string[], flush: boolean): number {
     return 0;
   }
   const lines = formatRoutes6(ctx, filter.table, (r) => routeSelected(r, filter), { dev: filter.dev !== '', protocol: filter.protocol !== null });
+  ctx.out(ctx.json ? formatJson(lines.map((l) => l.json), ctx.pretty) : lines.map((l) => l.text).join(''));
+  return 0;
+}
+
+/**
+ * `ip -6 route show|flush cache`: the route exceptions (RTM_F_CLONED dumps), each as the clone
+ * rt6_fill_node reports — `DST [via GW] dev DEV metric M expires Nsec [mtu N] pref P`, no protocol
+ * (as Linux 6.18 shows a PMTU clone of a `proto static` route); flush deletes the selected ones.
+ */
+function listCache6(ctx: IpContext, filter: Route6Filter, flush: boolean): number {
+  const clones: { exception: Route6Exception; route: Fib6Route }[] = [];
+  for (const exception of ctx.kernel.exceptions6.list(ctx.now)) {
+    const outcome = ctx.kernel.lookupRoute6({ dst: exception.dst, oif: exception.dev }, ctx.now);
+    if (!outcome.ok || outcome.decision.exception !== exception) continue;
+    if (routeSelected(outcome.decision.route, { ...filter, table: null })) clones.push({ exception, route: outcome.decision.route });
+  }
+  if (flush) {
+    const chosen = new Set(clones.map((c) => c.exception));
+    ctx.kernel.exceptions6.remove((e) => chosen.has(e));
+    return 0;
+  }
+  const lines = clones.map((c) => formatRoute6(ctx, [c.route], { all: false, omitDev: filter.dev !== '', details: ctx.details }));
   ctx.out(ctx.json ? formatJson(lines.map((l) => l.json), ctx.pretty) : lines.map((l) => l.text).join(''));
   return 0;
 }
@@ -329,7 +350,7 @@ function nexthopFlags(ctx: IpContext, r: Fib6Route): string[] {
 }
 
 /** print_route for an inet6 route (a group of ECMP siblings prints as one multipath route). */
-function formatRoute6(ctx: IpContext, group: Fib6Route[], options: { all: boolean; omitDev: boolean; omitProtocol?: boolean; details: boolean; get?: { from: Ipv6Number; dst: Ipv6Number; src: Ipv6Number | null; dev: string; iif?: string } }): { text: string; json: { [key: string]: JsonValue } } {
+function formatRoute6(ctx: IpContext, group: Fib6Route[], options: { all: boolean; omitDev: boolean; omitProtocol?: boolean; details: boolean; get?: { from: Ipv6Number; dst: Ipv6Number; src: Ipv6Number | null; dev: string; iif?: string; cached?: boolean } }): { text: string; json: { [key: string]: JsonValue } } {
   const r = group[0]!;
   let text = '';
   const json: { [key: string]: JsonValue } = {};
@@ -381,7 +402,7 @@ function formatRoute6(ctx: IpContext, group: Fib6Route[], options: { all: boolea
   for (const f of flags) text += `${f} `;
   json['flags'] = flags;
   // route get prints the dst entry's expiry (rt6_fill_node with a dst: a cached clone's only), not the route's.
-  if (r.expiresAt !== null && !options.get) {
+  if (r.expiresAt !== null && (!options.get || options.get.cached === true)) {
     const left = Math.max(0, Math.floor((r.expiresAt - ctx.now) / SECOND));
     text += `expires ${left}sec `;
     json['expires'] = left;
@@ -447,7 +468,7 @@ function getRoute6(ctx: IpContext, argv: string[]): number {
     return 2;
   }
   const d = outcome.decision;
-  const formatted = formatRoute6(ctx, [d.route], { all: false, omitDev: false, details: ctx.details, get: { from, dst, src: d.src, dev: d.dev, ...(iif ? { iif } : {}) } });
+  const formatted = formatRoute6(ctx, [d.route], { all: false, omitDev: false, details: ctx.details, get: { from, dst, src: d.src, dev: d.dev, ...(iif ? { iif } : {}), cached: d.exception !== undefined } });
   ctx.out(ctx.json ? formatJson([formatted.json], ctx.pretty) : formatted.text);
   return 0;
 }
