@@ -31,13 +31,17 @@
  * A name is resolved by the node's resolver (host-names.ts: getaddrinfo over /etc/hosts); the header
  * and summary name the host by its canonical name, and the addresses of answers are printed with their
  * /etc/hosts name (`64 bytes from bee.example (10.0.0.2)`) unless -n or the host was typed as an address.
- * Leaves out: adaptive ping (-A), -M/-R/-T options, IP options in -v's header dump, DNS, a terminal's
+ * -M do|want|dont sets the socket's path MTU discovery: under do a probe larger than the path MTU is a
+ * local error (`ping: local error: message too long, mtu=1400`, `mtu: 1400` for IPv6) and a packet
+ * too big or frag needed prints `From R icmp_seq=1 Packet too big: mtu=1400` (`Frag needed and DF set
+ * (mtu = 1400)`); the kernel learns the path MTU from it, so the next probe fails locally.
+ * Leaves out: adaptive ping (-A), -R/-T options, IP options in -v's header dump, DNS, a terminal's
  * width limiting flood's dots.
  * Deviations: a non-numeric -i/-W is rejected (`invalid argument`) rather than read as 0; the token
  * bucket counts exact virtual nanoseconds where iputils truncates to milliseconds (so probes do not
  * drift by the sub-millisecond part of a reply's arrival).
  */
-import { errnoMessage, type Errno, type IcmpMessage, type IcmpSocket, type Program, type ProcessContext } from '@netloom/stack';
+import { errnoMessage, type Errno, type IcmpMessage, type IcmpSocket, type PmtuDiscover, type Program, type ProcessContext } from '@netloom/stack';
 import { getopt, glibcMessage } from './getopt.js';
 import { isIpv4Literal, isIpv6Literal } from './address-text.js';
 import { addressNamer, lookupHost } from './host-names.js';
@@ -117,6 +121,8 @@ interface PingOptions {
   lingerNs: number;
   deadlineNs: number;
   ttl: number | null;
+  /** -M do|want|dont: IP_MTU_DISCOVER / IPV6_MTU_DISCOVER (null: the socket's default, want). */
+  pmtudisc: PmtuDiscover | null;
   quiet: boolean;
   numeric: boolean;
   timestamps: boolean;
@@ -176,6 +182,7 @@ function parseOptions(argv: readonly string[], print: (text: string) => void): O
     lingerNs: 10 * NS_PER_S,
     deadlineNs: 0,
     ttl: null,
+    pmtudisc: null,
     quiet: false,
     verbose: false,
     numeric: false,
@@ -234,6 +241,11 @@ function parseOptions(argv: readonly string[], print: (text: string) => void): O
         options.ttl = n;
         break;
       }
+      case 'M':
+        // iputils 20221126 takes do, dont and want (not probe): `ping: invalid -M argument: probe`.
+        if (value !== 'do' && value !== 'dont' && value !== 'want') return { ok: false, message: `ping: invalid -M argument: ${value}\n`, status: 2 };
+        options.pmtudisc = value;
+        break;
       case 'q':
         options.quiet = true;
         break;
@@ -569,6 +581,8 @@ export const ping: Program = (ctx) => {
     if (!set.ok) return socketFail(`ping: cannot set unicast time-to-live: ${errnoMessage[set.errno]}\n`);
   }
 
+  if (options.pmtudisc !== null) socket.setsockopt('IP_MTU_DISCOVER', options.pmtudisc);
+
   // pr_addr: a host typed as an address is printed numeric (ping4_run sets opt_numeric), a name's
   // answers with the /etc/hosts name of their address (getnameinfo), as `name (address)`.
   const isLiteral = isIpv4Literal(target) || isIpv6Literal(target);
@@ -712,10 +726,12 @@ export const ping: Program = (ctx) => {
       return true;
     }
     if (result.localErrorMtu !== undefined) {
-      // receive_error_msg: a local error from the error queue counts as an error of this probe.
+      // receive_error_msg: a local error from the error queue counts as an error of this probe
+      // (not under -q, which returns before nerrors++); ping6's text says `mtu: N`, ping4's `mtu=N`.
+      if (options.quiet) return false;
       errors++;
       if (flood) ctx.stdout('E');
-      else if (!options.quiet) ctx.stderr(`ping: local error: message too long, mtu=${result.localErrorMtu}\n`);
+      else ctx.stderr(`ping: local error: message too long, ${family === 6 ? 'mtu: ' : 'mtu='}${result.localErrorMtu}\n`);
     }
     // Any other failed send (a route lookup refused it: unreachable, prohibit, no route) leaves the
     // error queue empty, so receive_error_msg returns -1 and pinger() prints nothing, not even

@@ -34,6 +34,7 @@ export {
   type SendResult,
   type SockAddr,
   type SocketResult,
+  type PmtuDiscover,
   type TimerHandle,
   type UdpProbeError,
   type UdpSocket,

@@ -69,6 +69,8 @@ export type SendResult = { ok: true; info: SendInfo } | { ok: false; errno: Errn
 /** write(2) of a program's output: ENOSPC when its stdout is redirected into a full node file. */
 export type WriteResult = { ok: true } | { ok: false; errno: Errno };
 export type SocketResult = { ok: true } | { ok: false; errno: Errno };
+/** ping -M's path MTU discovery modes (IP_PMTUDISC_DO, _WANT, _DONT). */
+export type PmtuDiscover = 'do' | 'want' | 'dont';
 
 export interface Datagram {
   data: Uint8Array;
@@ -186,7 +188,8 @@ export interface IcmpSocket {
   bind(address: string): SocketResult;
   setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
   setsockopt(option: 'IP_TTL' | 'IP_TOS', value: number): SocketResult;
-  setsockopt(option: 'IP_MTU_DISCOVER_DO', value: boolean): SocketResult;
+  /** IP_MTU_DISCOVER / IPV6_MTU_DISCOVER: IP_PMTUDISC_DO (never fragment: EMSGSIZE), WANT (the default) or DONT (IPv4: no DF). */
+  setsockopt(option: 'IP_MTU_DISCOVER', value: PmtuDiscover): SocketResult;
   /** Send an echo request with this id/seq and payload to `to`. */
   sendEcho(to: string, id: number, sequence: number, payload: Uint8Array): SendResult;
   onMessage(handler: (msg: IcmpMessage) => void): void;

@@ -147,7 +147,7 @@ describe('echo and forwarding', () => {
     const socket = lab.node('h1').parts.sockets.openIcmp({});
     const messages: string[] = [];
     socket.onMessage((m) => messages.push(`${m.from} ${m.type}/${m.code} seq ${m.sequence}`));
-    socket.setsockopt('IP_MTU_DISCOVER_DO', true);
+    socket.setsockopt('IP_MTU_DISCOVER', 'do');
     expect(socket.sendEcho('10.0.2.2', 1, 1, new Uint8Array(1200)).ok).toBe(true);
     lab.run(100 * MS);
     expect(messages).toEqual(['10.0.1.1 3/4 seq 1']);
@@ -155,7 +155,7 @@ describe('echo and forwarding', () => {
     const route = lab.node('h1').kernel.routeOutput({ dst: ip('10.0.2.2') }, lab.now);
     expect(route.ok && route.route.mtu).toBe(1000);
     // Now the socket refuses what no longer fits, and fragments without -M do.
-    expect(socket.sendEcho('10.0.2.2', 1, 2, new Uint8Array(1200))).toEqual({ ok: false, errno: 'EMSGSIZE' });
+    expect(socket.sendEcho('10.0.2.2', 1, 2, new Uint8Array(1200))).toEqual({ ok: false, errno: 'EMSGSIZE', localErrorMtu: 1000 });
   });
 
   it('fragments a UDP datagram larger than the MTU and the receiver reassembles it', () => {

@@ -9,12 +9,12 @@
  * errors (destination unreachable, packet too big, time exceeded, parameter problem) matched by the
  * quoted request's identifier; the hop limit of a reply is reported as its `ttl`. A request larger
  * than the path MTU is fragmented by the IPv6 layer (ip6_fragment), unless IPV6_MTU_DISCOVER is
- * IPV6_PMTUDISC_DO (ping -M do, set through IP_MTU_DISCOVER_DO): then EMSGSIZE with the MTU.
+ * IPV6_PMTUDISC_DO (ping -M do, set through IP_MTU_DISCOVER): then EMSGSIZE with the MTU.
  * Leaves out: IPV6_TCLASS, flow labels, multicast destinations.
  */
 import { formatIpv6Number, parseIpv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
-import type { IcmpMessage, IcmpSocket, SendResult, SocketResult } from '../process.js';
+import type { IcmpMessage, IcmpSocket, PmtuDiscover, SendResult, SocketResult } from '../process.js';
 import type { Ipv6Layer } from './ipv6-layer.js';
 
 const DEFAULT_HOP_LIMIT = 64;
@@ -108,7 +108,7 @@ export class Icmpv6EchoSocket implements IcmpSocket {
 
   setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
   setsockopt(option: 'IP_TTL' | 'IP_TOS', value: number): SocketResult;
-  setsockopt(option: 'IP_MTU_DISCOVER_DO', value: boolean): SocketResult;
+  setsockopt(option: 'IP_MTU_DISCOVER', value: PmtuDiscover): SocketResult;
   setsockopt(option: string, value: string | number | boolean): SocketResult {
     if (this.closed) return { ok: false, errno: 'EBADF' };
     if (option === 'SO_BINDTODEVICE') {
@@ -124,7 +124,11 @@ export class Icmpv6EchoSocket implements IcmpSocket {
       this.hopLimit = hops;
       return { ok: true };
     }
-    if (option === 'IP_MTU_DISCOVER_DO') this.dontFragment = value === true;
+    // IPV6_MTU_DISCOVER: DONT and WANT both fragment for the path MTU (ip6_sk_ignore_df); DO refuses.
+    if (option === 'IP_MTU_DISCOVER') {
+      if (value !== 'do' && value !== 'want' && value !== 'dont') return { ok: false, errno: 'EINVAL' };
+      this.dontFragment = value === 'do';
+    }
     return { ok: true };
   }
 

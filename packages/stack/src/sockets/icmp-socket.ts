@@ -4,13 +4,13 @@
  *
  * Covers: bind to a local address (EADDRNOTAVAIL otherwise), SO_BINDTODEVICE, IP_TTL, IP_TOS,
  * sendEcho with the route lookup's errno (the packet then goes through ip_local_out), DF set when the packet fits (IP_PMTUDISC_WANT: larger
- * ones are fragmented; with IP_MTU_DISCOVER_DO they fail with EMSGSIZE), echo replies matched by identifier and, when bound, by
+ * ones are fragmented; with IP_MTU_DISCOVER do they fail with EMSGSIZE and a local error carrying the MTU, with dont DF is never set), echo replies matched by identifier and, when bound, by
  * address; errors matched by the quoted request's identifier.
  * Leaves out: SO_BROADCAST (ping -b is allowed without it), IPv6 ping sockets.
  */
 import { buildIcmpv4Packet, IpProtocol, parseIpv4 } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
-import type { IcmpMessage, IcmpSocket, SendResult, SocketResult } from '../process.js';
+import type { IcmpMessage, IcmpSocket, PmtuDiscover, SendResult, SocketResult } from '../process.js';
 import type { Flow4 } from '../routing-api.js';
 import type { QuotedDatagram, ReceivedIcmp } from '../ipv4/transport.js';
 import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
@@ -24,8 +24,8 @@ export class IcmpEchoSocket implements IcmpSocket {
   private boundIfindex = 0;
   private ttl = DEFAULT_TTL;
   private tos = 0;
-  /** IP_MTU_DISCOVER = IP_PMTUDISC_DO (ping -M do): never fragment, EMSGSIZE instead. */
-  private pmtudiscDo = false;
+  /** IP_MTU_DISCOVER: DO (ping -M do) never fragments, EMSGSIZE instead; DONT never sets DF. */
+  private pmtudisc: PmtuDiscover = 'want';
   private readonly identifiers = new Set<number>();
   private handler: ((msg: IcmpMessage) => void) | null = null;
   private closed = false;
@@ -46,7 +46,7 @@ export class IcmpEchoSocket implements IcmpSocket {
 
   setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
   setsockopt(option: 'IP_TTL' | 'IP_TOS', value: number): SocketResult;
-  setsockopt(option: 'IP_MTU_DISCOVER_DO', value: boolean): SocketResult;
+  setsockopt(option: 'IP_MTU_DISCOVER', value: PmtuDiscover): SocketResult;
   setsockopt(option: string, value: string | number | boolean): SocketResult {
     if (this.closed) return { ok: false, errno: 'EBADF' };
     switch (option) {
@@ -66,8 +66,9 @@ export class IcmpEchoSocket implements IcmpSocket {
       case 'IP_TOS':
         this.tos = Number(value) & 0xfc;
         return { ok: true };
-      case 'IP_MTU_DISCOVER_DO':
-        this.pmtudiscDo = value === true;
+      case 'IP_MTU_DISCOVER':
+        if (value !== 'do' && value !== 'want' && value !== 'dont') return { ok: false, errno: 'EINVAL' };
+        this.pmtudisc = value;
         return { ok: true };
       default:
         return { ok: false, errno: 'EINVAL' };
@@ -96,10 +97,12 @@ export class IcmpEchoSocket implements IcmpSocket {
     if (payload.length + 8 > 0xffff) return { ok: false, errno: 'EMSGSIZE' };
     if (payload.length + 28 > 0xffff) return { ok: false, errno: 'EMSGSIZE', localErrorMtu: route.mtu };
     const fits = payload.length + 28 <= route.mtu;
-    if (!fits && this.pmtudiscDo) return { ok: false, errno: 'EMSGSIZE' };
+    // ip_append_data under IP_PMTUDISC_DO: EMSGSIZE with a local error carrying the path MTU.
+    if (!fits && this.pmtudisc === 'do') return { ok: false, errno: 'EMSGSIZE', localErrorMtu: route.mtu };
+    const dontFragment = fits && this.pmtudisc !== 'dont';
     this.identifiers.add(id & 0xffff);
     const packet = buildIcmpv4Packet(
-      { source, destination, ttl: this.ttl, tos: this.tos, dontFragment: fits, identification: fits ? 0 : env.nextIdentification(destination) },
+      { source, destination, ttl: this.ttl, tos: this.tos, dontFragment, identification: dontFragment ? 0 : env.nextIdentification(destination) },
       { kind: 'echoRequest', identifier: id & 0xffff, sequence: sequence & 0xffff, data: payload },
     );
     const sent = env.ipv4.localOut(packet, route, flow, now);
