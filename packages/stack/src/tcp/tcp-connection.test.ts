@@ -331,6 +331,34 @@ describe('path MTU', () => {
     // 1400 - 20 - 20 - 12 bytes of timestamps: 1348 per segment after the first frag-needed.
     expect(Math.max(...sizes)).toBe(1348);
   });
+
+  test('over IPv6 a packet too big lowers the MSS and leaves a route exception (tcp_v6_mtu_reduced)', () => {
+    const { lab, server, client } = serverClientChain(1);
+    for (const [node, line] of [
+      ['h1', 'ip -6 addr add 2001:db8::1/64 dev eth1 nodad'],
+      ['r1', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad'],
+      ['r1', 'ip -6 addr add 2001:db8:1::1/64 dev eth1 nodad'],
+      ['h2', 'ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad'],
+      ['r1', 'sysctl -w net.ipv6.conf.all.forwarding=1'],
+      ['h1', 'ip -6 route add default via 2001:db8::2'],
+      ['h2', 'ip -6 route add default via 2001:db8:1::1'],
+      ['r1', 'ip link set eth1 mtu 1400'],
+    ] as const)
+      lab.exec(node, line);
+    lab.exec('h2', 'server 80 128 accept 6');
+    const run = lab.exec('h1', 'client 2001:db8:1::2 80 100000 6', 30 * SECOND);
+    expect(client.lines.filter((l) => !l.startsWith('connected') && !l.startsWith('client end'))).toEqual([]);
+    expect(run.status).toBe(0);
+    expect(sameBytes(concat(server.received), pattern(100_000))).toBe(true);
+    // TCP payloads r1 forwarded: 1400 - 40 - 20 - 12 bytes of timestamps once the packet too big came.
+    const payloads = lab
+      .sent('r1', 'eth1')
+      .map((f) => f.frame)
+      .filter((f) => f[12] === 0x86 && f[13] === 0xdd && f[14 + 6] === 6)
+      .map((f) => (((f[18] ?? 0) << 8) | (f[19] ?? 0)) - ((f[14 + 40 + 12] ?? 0) >> 4) * 4);
+    expect(Math.max(...payloads)).toBe(1328);
+    expect(lab.exec('h1', 'ip -6 route show cache').stdout).toMatch(/^2001:db8:1::2 via 2001:db8::2 dev eth1 metric 1024 expires 5\d\dsec mtu 1400 pref medium\n$/);
+  });
 });
 
 describe('simultaneous close and lost handshakes', () => {

@@ -504,12 +504,17 @@ export class TcpSockets {
     const sourcePort = ((q[40] ?? 0) << 8) | (q[41] ?? 0);
     const destinationPort = ((q[42] ?? 0) << 8) | (q[43] ?? 0);
     const seq = readU32(q, 44);
+    // tcp_v6_err: a packet too big under IPV6_MIN_MTU is ignored (Linux 6.x, as ip6_update_pmtu ignores it).
+    if (report.type === ICMPV6_PKT_TOOBIG && report.info < IPV6_MIN_MTU) return this.ipv6.icmpError(source, sourcePort, destination, destinationPort, seq, null, null);
     const mtu = report.type === ICMPV6_PKT_TOOBIG ? report.info : null;
     // No route or address unreachable lets tcp_v6_err undo a back-off (RFC 6069).
     const reverts = report.type === 1 && (report.code === 0 || report.code === 3);
     return this.ipv6.icmpError(source, sourcePort, destination, destinationPort, seq, this.ipv6.network.icmpErrno(report.type, report.code), mtu, reverts);
   }
 }
+
+/** IPV6_MIN_MTU. */
+const IPV6_MIN_MTU = 1280;
 
 function readU32(bytes: Uint8Array, at: number): number {
   return (((bytes[at] ?? 0) << 24) | ((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0)) >>> 0;
