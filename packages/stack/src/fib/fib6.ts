@@ -12,7 +12,9 @@
  *   expiring duplicate then takes the newcomer's expiry, or none) and goes after the others of its
  *   metric; `replace` takes the place of the first one of the metric.
  * - Lookup (fib6_node_lookup + rt6_select, simplified): the longest matching prefix whose route is
- *   usable (device up, not expired), lowest metric first; falls back to shorter prefixes
+ *   usable (device up, not expired), lowest metric first, then among routes of that metric the
+ *   highest router preference (rt6_score_route's IPV6_DECODE_PREF with CONFIG_IPV6_ROUTER_PREF, as
+ *   Debian builds it: high over medium over low), then the oldest; falls back to shorter prefixes
  *   (fib6_backtrack).
  * - `expires`: a route with an expiry time is gone once it passes (fib6_age), checked lazily by
  *   whoever reads the table with the current time.
@@ -64,6 +66,17 @@ export interface Route6Metrics {
 }
 
 export type Fib6Insert = 'exclusive' | 'append' | 'replace';
+
+/** IPV6_DECODE_PREF: the score rt6_score_route gives a router preference. */
+const PREFERENCE_SCORE: Readonly<Record<RouterPreference, number>> = { low: 1, medium: 2, high: 3 };
+
+/** Whether lookup takes `r` over `best`, both matching: longer prefix, lower metric, higher preference, older. */
+function betterRoute(r: Fib6Route, best: Fib6Route): boolean {
+  if (r.prefixLength !== best.prefixLength) return r.prefixLength > best.prefixLength;
+  if (r.metric !== best.metric) return r.metric < best.metric;
+  const preference = PREFERENCE_SCORE[r.pref] - PREFERENCE_SCORE[best.pref];
+  return preference !== 0 ? preference > 0 : r.sequence < best.sequence;
+}
 
 /** Dump order of two prefixes: address order for disjoint prefixes, the more specific first when nested. */
 export function comparePrefixes(a: { dst: Ipv6Number; prefixLength: number }, b: { dst: Ipv6Number; prefixLength: number }): number {
@@ -169,8 +182,8 @@ export class Fib6 {
   }
 
   /**
-   * fib6_lookup in one table: the longest matching prefix with a usable route (lowest metric,
-   * then the oldest), falling back to shorter prefixes.
+   * fib6_lookup in one table: the longest matching prefix with a usable route (lowest metric, then
+   * the highest router preference, then the oldest), falling back to shorter prefixes.
    */
   lookup(table: number, dst: Ipv6Number, now: Nanos, usable: (route: Fib6Route) => boolean): Fib6Route | undefined {
     const list = this.tableMap.get(table);
@@ -179,7 +192,7 @@ export class Fib6 {
     let best: Fib6Route | undefined;
     for (const r of list) {
       if (!isInIpv6Prefix(dst, r.dst, r.prefixLength) || !usable(r)) continue;
-      if (!best || r.prefixLength > best.prefixLength || (r.prefixLength === best.prefixLength && (r.metric < best.metric || (r.metric === best.metric && r.sequence < best.sequence)))) best = r;
+      if (best === undefined || betterRoute(r, best)) best = r;
     }
     return best;
   }

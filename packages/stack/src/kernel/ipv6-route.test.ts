@@ -75,6 +75,28 @@ describe('IPv6 routes in the model', () => {
     expect(sh('ip -6 route show 2001:db8:1::/48', 0).stdout).toBe('');
   });
 
+  test('among routes of one prefix and metric the higher router preference wins; a lower metric wins over any preference', () => {
+    // Linux 6.18 (Debian, CONFIG_IPV6_ROUTER_PREF) in a namespace with two veths v1, v2 and the same
+    // commands gave the three route get lines below: low on v1 added first and high on v2 appended
+    // goes by v2; high first and low appended by v1; low at metric 10 and high at metric 20 by v1.
+    const { sh } = makeShell({ devices: ['v1', 'v2'] });
+    const lines = [
+      'ip -6 addr add 2001:db8:1::1/64 dev v1 nodad',
+      'ip -6 addr add 2001:db8:2::1/64 dev v2 nodad',
+      'ip -6 route add 2001:db8:9::/64 dev v1 pref low',
+      'ip -6 route append 2001:db8:9::/64 dev v2 pref high',
+      'ip -6 route add 2001:db8:8::/64 dev v1 pref high',
+      'ip -6 route append 2001:db8:8::/64 dev v2 pref low',
+      'ip -6 route add 2001:db8:7::/64 dev v1 pref low metric 10',
+      'ip -6 route append 2001:db8:7::/64 dev v2 pref high metric 20',
+    ];
+    for (const line of lines) expect(sh(line, 0), line).toEqual({ stdout: '', stderr: '', status: 0 });
+    expect(sh('ip -6 route show 2001:db8:9::/64', 0).stdout).toBe('2001:db8:9::/64 dev v1 metric 1024 pref low\n2001:db8:9::/64 dev v2 metric 1024 pref high\n');
+    expect(sh('ip -6 route get 2001:db8:9::1', 0).stdout).toBe('2001:db8:9::1 from :: dev v2 src 2001:db8:2::1 metric 1024 pref high\n');
+    expect(sh('ip -6 route get 2001:db8:8::1', 0).stdout).toBe('2001:db8:8::1 from :: dev v1 src 2001:db8:1::1 metric 1024 pref high\n');
+    expect(sh('ip -6 route get 2001:db8:7::1', 0).stdout).toBe('2001:db8:7::1 from :: dev v1 src 2001:db8:1::1 metric 10 pref low\n');
+  });
+
   test('a route with expires goes when it expires', () => {
     const { sh } = makeShell();
     sh('ip -6 addr add 2001:db8::1/64 dev eth0 nodad', 0);
