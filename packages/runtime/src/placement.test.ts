@@ -55,5 +55,5 @@ describe('an explicit shard for some nodes (shardOf, packed only)', () => {
     const apart = { h1: 0, r1: 0, r2: 0, r3: 0, r4: 1, r5: 0, r6: 0, r7: 0, r8: 0, h2: 0 };
     expect(await ping({ placement: 'packed', workers: 2, shardOf: apart })).toBe(inline);
     await expect(Emulator.load(file, { placement: 'packed', workers: 2, shardOf: { nowhere: 1 } })).rejects.toThrow('shardOf: no node nowhere in the topology');
-  }, 120_000);
+  });
 });
