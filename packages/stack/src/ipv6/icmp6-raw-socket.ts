@@ -20,6 +20,7 @@ import { formatIpv6Number, icmpv6BufferLen, isIpv6Multicast, parseIpv6Number, ty
 import type { Nanos } from '../node-host.js';
 import type { Icmp6RawMessage, Icmp6RawSocket, SendResult, SocketResult } from '../process.js';
 import type { Ipv6Layer, RawIcmpv6Delivery } from './ipv6-layer.js';
+import { SocketList } from '../sockets/socket-list.js';
 
 /** ICMPv6 types of the NDP messages (RFC 4861 §4): RS, RA, NS, NA, Redirect. */
 const NDP_TYPES: readonly number[] = [133, 134, 135, 136, 137];
@@ -32,7 +33,7 @@ export type Icmp6RawOwner = object;
 
 /** The node's raw ICMPv6 sockets (raw_v6_hashinfo for IPPROTO_ICMPV6). */
 export class Icmp6RawSockets {
-  private readonly sockets = new Set<NdiscRawSocket>();
+  private readonly sockets = new SocketList<NdiscRawSocket>();
 
   constructor(
     private readonly layer: Ipv6Layer,
@@ -43,17 +44,15 @@ export class Icmp6RawSockets {
   }
 
   open(owner: Icmp6RawOwner): NdiscRawSocket {
-    const socket = new NdiscRawSocket(this, this.layer, owner);
-    this.sockets.add(socket);
-    return socket;
+    return this.sockets.add(new NdiscRawSocket(this, this.layer, owner));
   }
 
   closeOwnedBy(owner: Icmp6RawOwner): void {
-    for (const socket of [...this.sockets]) if (socket.owner === owner) socket.close();
+    this.sockets.closeOwnedBy(owner);
   }
 
   release(socket: NdiscRawSocket): void {
-    this.sockets.delete(socket);
+    this.sockets.release(socket);
   }
 
   /** raw6_local_deliver: a copy to every socket whose bound address and filter take it. */

@@ -16,6 +16,7 @@ import { formatIpv6Number, parseIpv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
 import type { IcmpMessage, IcmpSocket, PmtuDiscover, SendResult, SocketResult } from '../process.js';
 import type { Ipv6Layer } from './ipv6-layer.js';
+import { SocketList } from '../sockets/socket-list.js';
 
 const DEFAULT_HOP_LIMIT = 64;
 const ICMPV6_ECHO_HEADER = 8;
@@ -45,7 +46,7 @@ export type Ping6Owner = object;
 
 /** The node's ICMPv6 ping sockets (ping_table for family 6). */
 export class Ping6Sockets {
-  private readonly sockets = new Set<Icmpv6EchoSocket>();
+  private readonly sockets = new SocketList<Icmpv6EchoSocket>();
 
   constructor(
     private readonly layer: Ipv6Layer,
@@ -55,17 +56,15 @@ export class Ping6Sockets {
   }
 
   open(owner: Ping6Owner): Icmpv6EchoSocket {
-    const socket = new Icmpv6EchoSocket(this, this.layer, owner);
-    this.sockets.add(socket);
-    return socket;
+    return this.sockets.add(new Icmpv6EchoSocket(this, this.layer, owner));
   }
 
   closeOwnedBy(owner: Ping6Owner): void {
-    for (const socket of [...this.sockets]) if (socket.owner === owner) socket.close();
+    this.sockets.closeOwnedBy(owner);
   }
 
   release(socket: Icmpv6EchoSocket): void {
-    this.sockets.delete(socket);
+    this.sockets.release(socket);
   }
 
   /** ping_rcv / ping_err: the socket that sent the request; false when none. */

@@ -24,6 +24,7 @@ import type { IcmpErrorReport, Ipv4Delivery, QuotedDatagram, ReceivedIcmp, Recei
 import type { Prng } from '../timers.js';
 import { IcmpEchoSocket } from './icmp-socket.js';
 import { UdpDatagramSocket } from './udp-socket.js';
+import { SocketList } from './socket-list.js';
 import type { UdpSocketInfo } from '../tcp/socket-info.js';
 
 /** Who owns sockets: a process, so its sockets close with it and probe errors reach it. */
@@ -75,8 +76,8 @@ export const UNREACH_ERRORS: readonly { errno: Errno | null; fatal: boolean }[] 
 ];
 
 export class SocketTable {
-  private readonly udpSockets = new Set<UdpDatagramSocket>();
-  private readonly icmpSockets = new Set<IcmpEchoSocket>();
+  private readonly udpSockets = new SocketList<UdpDatagramSocket>();
+  private readonly icmpSockets = new SocketList<IcmpEchoSocket>();
 
   constructor(readonly env: SocketEnvironment) {
     env.transports.register(4, IpProtocol.udp, {
@@ -90,21 +91,17 @@ export class SocketTable {
   }
 
   openUdp(owner: SocketOwner): UdpDatagramSocket {
-    const socket = new UdpDatagramSocket(this, owner);
-    this.udpSockets.add(socket);
-    return socket;
+    return this.udpSockets.add(new UdpDatagramSocket(this, owner));
   }
 
   openIcmp(owner: SocketOwner): IcmpEchoSocket {
-    const socket = new IcmpEchoSocket(this, owner);
-    this.icmpSockets.add(socket);
-    return socket;
+    return this.icmpSockets.add(new IcmpEchoSocket(this, owner));
   }
 
   /** Forget a closed socket. */
   release(socket: UdpDatagramSocket | IcmpEchoSocket): void {
-    if (socket instanceof UdpDatagramSocket) this.udpSockets.delete(socket);
-    else this.icmpSockets.delete(socket);
+    if (socket instanceof UdpDatagramSocket) this.udpSockets.release(socket);
+    else this.icmpSockets.release(socket);
   }
 
   /** The UDP sockets `ss -u` and `netstat -u` list: the bound ones. */
@@ -115,8 +112,8 @@ export class SocketTable {
 
   /** Close every socket of an owner (process exit). */
   closeOwnedBy(owner: SocketOwner): void {
-    for (const socket of [...this.udpSockets]) if (socket.owner === owner) socket.close();
-    for (const socket of [...this.icmpSockets]) if (socket.owner === owner) socket.close();
+    this.udpSockets.closeOwnedBy(owner);
+    this.icmpSockets.closeOwnedBy(owner);
   }
 
   /** Is (address, port) free to bind? Wildcard conflicts with everything on the port. */
@@ -170,15 +167,7 @@ export class SocketTable {
       }
       return delivered;
     }
-    let best: UdpDatagramSocket | null = null;
-    let bestScore = -1;
-    for (const socket of this.udpSockets) {
-      const score = socket.matchScore(datagram);
-      if (score > bestScore) {
-        best = socket;
-        bestScore = score;
-      }
-    }
+    const best = this.udpSockets.best((socket) => socket.matchScore(datagram));
     if (best === null) return false;
     best.receive(datagram);
     return true;
@@ -209,7 +198,7 @@ export class SocketTable {
   private udpError(message: IcmpErrorReport, now: Nanos): boolean {
     const quoted = message.quoted;
     const socket = this.udpSocketFor(quoted);
-    if (socket === undefined) return false;
+    if (socket === null) return false;
     // __udp4_lib_err: a redirect only updates the route (the caller's), a source quench is ignored.
     if (message.type === ICMP_REDIRECT || message.type === ICMP_SOURCE_QUENCH) return true;
     socket.owner.onUdpProbeError?.({
@@ -226,27 +215,19 @@ export class SocketTable {
   }
 
   /** The socket that sent a quoted UDP datagram (__udp4_lib_lookup with the roles swapped). */
-  private udpSocketFor(quoted: QuotedDatagram): UdpDatagramSocket | undefined {
-    let best: UdpDatagramSocket | undefined;
-    let bestScore = -1;
-    for (const socket of this.udpSockets) {
-      const score = socket.matchScore({
-        ifname: '',
-        ifindex: 0,
-        source: quoted.destination,
-        destination: quoted.source,
-        sourcePort: quoted.destinationPort,
-        destinationPort: quoted.sourcePort,
-        payload: new Uint8Array(0),
-        ttl: 0,
-        isBroadcast: false,
-      }, true);
-      if (score > bestScore) {
-        best = socket;
-        bestScore = score;
-      }
-    }
-    return best;
+  private udpSocketFor(quoted: QuotedDatagram): UdpDatagramSocket | null {
+    const turned: ReceivedUdp = {
+      ifname: '',
+      ifindex: 0,
+      source: quoted.destination,
+      destination: quoted.source,
+      sourcePort: quoted.destinationPort,
+      destinationPort: quoted.sourcePort,
+      payload: new Uint8Array(0),
+      ttl: 0,
+      isBroadcast: false,
+    };
+    return this.udpSockets.best((socket) => socket.matchScore(turned, true));
   }
 }
 

@@ -49,6 +49,7 @@ import type { TransportRegistry } from '../protocol-table.js';
 import type { Prng } from '../timers.js';
 import type { Icmpv6ErrorReport, Ipv6Delivery, Ipv6Layer } from '../ipv6/ipv6-layer.js';
 import { ephemeralPort, isPortFree } from './socket-table.js';
+import { SocketList } from './socket-list.js';
 import { socketProcess, type UdpSocketInfo } from '../tcp/socket-info.js';
 
 const IPPROTO_UDP = 17;
@@ -117,7 +118,7 @@ export interface Udp6Owner {
 
 /** The node's UDP-over-IPv6 sockets (udp_table for family 6) and the udpv6 transport. */
 export class Udp6Sockets {
-  private readonly sockets = new Set<Udp6DatagramSocket>();
+  private readonly sockets = new SocketList<Udp6DatagramSocket>(MAX_SOCKETS);
 
   constructor(readonly env: Udp6Environment) {
     env.transports.register(6, IPPROTO_UDP, {
@@ -127,14 +128,12 @@ export class Udp6Sockets {
   }
 
   open(owner: Udp6Owner): Udp6DatagramSocket | { errno: Errno } {
-    if (this.sockets.size >= MAX_SOCKETS) return { errno: 'ENOBUFS' };
-    const socket = new Udp6DatagramSocket(this, owner);
-    this.sockets.add(socket);
-    return socket;
+    if (!this.sockets.hasRoom) return { errno: 'ENOBUFS' };
+    return this.sockets.add(new Udp6DatagramSocket(this, owner));
   }
 
   closeOwnedBy(owner: Udp6Owner): void {
-    for (const socket of [...this.sockets]) if (socket.owner === owner) socket.close();
+    this.sockets.closeOwnedBy(owner);
   }
 
   /** The sockets `ss -u` and `netstat -u` list: the bound ones. */
@@ -143,7 +142,7 @@ export class Udp6Sockets {
   }
 
   release(socket: Udp6DatagramSocket): void {
-    this.sockets.delete(socket);
+    this.sockets.release(socket);
   }
 
   /** Is (address, port) free to bind? A wildcard conflicts with everything on the port. */
@@ -166,27 +165,13 @@ export class Udp6Sockets {
       return;
     }
     const received: Received6 = { dev: d.dev, source: d.source, destination: d.destination, sourcePort: udp.sourcePort, destinationPort: udp.destinationPort, payload: udp.payload, hopLimit: d.hopLimit };
-    const best = this.bestSocket(received, false);
+    const best = this.sockets.best((socket) => socket.matchScore(received));
     if (best !== null) {
       best.receive(received);
       return;
     }
     this.env.drop(d.dev, 'noSocket', d.packet, `udp6 port ${udp.destinationPort}`);
     if (!isIpv6Multicast(d.destination)) this.env.layer.destinationUnreachable(d, ICMPV6_PORT_UNREACH, now);
-  }
-
-  /** __udp6_lib_lookup: the best-scoring socket for a datagram, or null. */
-  private bestSocket(d: Received6, error: boolean): Udp6DatagramSocket | null {
-    let best: Udp6DatagramSocket | null = null;
-    let bestScore = -1;
-    for (const socket of this.sockets) {
-      const score = socket.matchScore(d, error);
-      if (score > bestScore) {
-        best = socket;
-        bestScore = score;
-      }
-    }
-    return best;
   }
 
   /** __udp6_lib_err: the socket that sent the quoted datagram (its addresses and ports). */
@@ -199,7 +184,7 @@ export class Udp6Sockets {
     const destinationPort = ((q[IPV6_HEADER + 2] ?? 0) << 8) | (q[IPV6_HEADER + 3] ?? 0);
     // The lookup is the receive lookup turned around: the datagram's destination is the socket's peer.
     const turned: Received6 = { dev: report.dev, source: destination, destination: source, sourcePort: destinationPort, destinationPort: sourcePort, payload: new Uint8Array(0), hopLimit: 0 };
-    const best = this.bestSocket(turned, true);
+    const best = this.sockets.best((socket) => socket.matchScore(turned, true));
     if (best === null) return false;
     // The process reads the error from the socket's queue (IPV6_RECVERR), as traceroute's probes do.
     best.owner.onUdpProbeError?.({
