@@ -10,9 +10,8 @@
  */
 import { expect, test } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
-import type { Datagram, Program, SendResult, SocketResult, UdpSocket } from '../process.js';
-import { Lab, SECOND } from '../testing/lab.js';
-import { runLanExperiment } from '../testing/namespace-lan.js';
+import type { Datagram, SendResult, SocketResult } from '../process.js';
+import { linuxTranscript, modelTranscript, namedSockets, outcomeOf, PYTHON_WAIT, pythonPrelude } from '../testing/udp-socket-experiment.js';
 
 type Operation =
   | { op: 'bind' | 'connect'; socket: string; address: string; port: number }
@@ -66,19 +65,7 @@ function describe(o: Operation): string {
 
 /** The operations as a python3 program printing `<description> ok|ERRNO|from ADDRESS` per line. */
 function pythonProgram(): string {
-  const lines = [
-    'import socket, errno, time',
-    'socks = {}',
-    'def sock(name):',
-    '    if name not in socks: socks[name] = socket.socket(socket.AF_INET if name.startswith("4") else socket.AF_INET6, socket.SOCK_DGRAM)',
-    '    return socks[name]',
-    'def run(text, f):',
-    '    try:',
-    '        r = f()',
-    '        print(text + (" from " + r[1][0] if isinstance(r, tuple) else " ok"))',
-    '    except OSError as e:',
-    '        print(text + " " + errno.errorcode[e.errno])',
-  ];
+  const lines = pythonPrelude('socket.AF_INET if name.startswith("4") else socket.AF_INET6', '(" from " + r[1][0] if isinstance(r, tuple) else " ok")');
   for (const o of OPERATIONS) {
     const text = JSON.stringify(describe(o));
     if (o.op === 'bind' || o.op === 'connect') lines.push(`run(${text}, lambda: sock("${o.socket}").${o.op}(("${o.address}", ${o.port})))`);
@@ -86,97 +73,42 @@ function pythonProgram(): string {
     else if (o.op === 'send') lines.push(`run(${text}, lambda: sock("${o.socket}").send(bytes(1)) and None)`);
     else if (o.op === 'v6only') lines.push(`run(${text}, lambda: sock("${o.socket}").setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1))`);
     else if (o.op === 'recv') lines.push(`run(${text}, lambda: sock("${o.socket}").recvfrom(100, socket.MSG_DONTWAIT))`);
-    else lines.push('time.sleep(0.5)', 'print("wait")');
+    else lines.push(...PYTHON_WAIT);
   }
   return lines.join('\n');
 }
 
-function outcome(r: SocketResult | SendResult): string {
-  return r.ok ? 'ok' : r.errno;
-}
-
-/** The same operations by a program on the model, `wait` being half a second of emulated time. */
+/** The same operations by a program on the model; a received datagram waits for `recv`. */
 function modelRun(): string {
-  const out: string[] = [];
-  const prober: Program = (ctx) => {
-    const sockets = new Map<string, UdpSocket>();
+  return modelTranscript({ ipv4: true }, OPERATIONS, describe, (ctx) => {
     const received = new Map<string, Datagram[]>();
-    const sock = (name: string): UdpSocket => {
-      let s = sockets.get(name);
-      if (s === undefined) {
-        const opened = ctx.udpSocket(name.startsWith('4') ? 4 : 6);
-        if ('errno' in opened) throw new Error(opened.errno);
-        s = opened;
-        const queue: Datagram[] = [];
-        received.set(name, queue);
-        s.onMessage((d) => queue.push(d));
-        sockets.set(name, s);
+    const sock = namedSockets(ctx, (name) => (name.startsWith('4') ? 4 : 6), (name, socket) => {
+      const queue: Datagram[] = [];
+      received.set(name, queue);
+      socket.onMessage((d) => queue.push(d));
+    });
+    return (o) => {
+      if (o.op === 'recv') {
+        sock(o.socket);
+        const d = received.get(o.socket)!.shift();
+        return d === undefined ? 'EAGAIN' : `from ${d.from.address}`;
       }
-      return s;
+      let r: SocketResult | SendResult;
+      if (o.op === 'bind') r = sock(o.socket).bind(o.address, o.port);
+      else if (o.op === 'sendto') r = sock(o.socket).sendto(new Uint8Array(4), { address: o.address, port: o.port });
+      else if (o.op === 'send') r = sock(o.socket).sendto(new Uint8Array(1));
+      else if (o.op === 'v6only') r = (sock(o.socket) as unknown as { setsockopt(option: 'IPV6_V6ONLY', value: boolean): SocketResult }).setsockopt('IPV6_V6ONLY', true);
+      else if (o.op === 'connect') r = sock(o.socket).connect(o.address, o.port);
+      else throw new Error(`no model for ${o.op}`);
+      return outcomeOf(r);
     };
-    const step = (index: number): void => {
-      for (let i = index; i < OPERATIONS.length; i++) {
-        const o = OPERATIONS[i]!;
-        const text = describe(o);
-        if (o.op === 'wait') {
-          out.push('wait');
-          ctx.setTimer(SECOND / 2, () => step(i + 1));
-          return;
-        }
-        if (o.op === 'recv') {
-          sock(o.socket);
-          const d = received.get(o.socket)!.shift();
-          out.push(`${text} ${d === undefined ? 'EAGAIN' : `from ${d.from.address}`}`);
-          continue;
-        }
-        let r: SocketResult | SendResult;
-        if (o.op === 'bind') r = sock(o.socket).bind(o.address, o.port);
-        else if (o.op === 'sendto') r = sock(o.socket).sendto(new Uint8Array(4), { address: o.address, port: o.port });
-        else if (o.op === 'send') r = sock(o.socket).sendto(new Uint8Array(1));
-        else if (o.op === 'v6only') r = (sock(o.socket) as unknown as { setsockopt(option: 'IPV6_V6ONLY', value: boolean): SocketResult }).setsockopt('IPV6_V6ONLY', true);
-        else r = sock(o.socket).connect(o.address, o.port);
-        out.push(`${text} ${outcome(r)}`);
-      }
-      ctx.exit(0);
-    };
-    step(0);
-  };
-  const lab = new Lab();
-  lab.addNode('h1');
-  lab.addNode('h2', { programs: { prober } });
-  lab.link('h1:eth0', 'h2:eth0');
-  lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth0 nodad');
-  lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
-  lab.exec('h1', 'ip addr add 10.0.0.1/24 dev eth0');
-  lab.exec('h2', 'ip addr add 10.0.0.2/24 dev eth0');
-  lab.run(3 * SECOND);
-  const run = lab.exec('h2', 'prober', 5 * SECOND);
-  if (run.status !== 0) throw new Error(`prober: ${run.stderr}`);
-  return `${out.join('\n')}\n`;
+  });
 }
 
 const linux = needs({ netns: true, tools: ['bash', 'python3'] });
 
 linux.describe('dual-stack UDP sockets against the Linux kernel', () => {
   test('IPv6 sockets share IPv4 ports and reach IPv4 through mapped addresses unless IPV6_V6ONLY, as on Linux', () => {
-    const ports = [
-      { node: 'h1', ifname: 'eth0', mac: '02:00:00:00:06:01', lan: 'lan' },
-      { node: 'h2', ifname: 'eth0', mac: '02:00:00:00:06:02', lan: 'lan' },
-    ];
-    const script = [
-      'for ns in $h1 $h2; do ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0; done',
-      'ip -n $h1 link set eth0 up',
-      'ip -n $h2 link set eth0 up',
-      'ip -n $h1 -6 addr add 2001:db8::1/64 dev eth0 nodad',
-      'ip -n $h2 -6 addr add 2001:db8::2/64 dev eth0 nodad',
-      'ip -n $h1 addr add 10.0.0.1/24 dev eth0',
-      'ip -n $h2 addr add 10.0.0.2/24 dev eth0',
-      'sleep 2',
-      'echo @@linux',
-      `ip netns exec $h2 python3 - <<'PYTHON'\n${pythonProgram()}\nPYTHON`,
-    ].join('\n');
-    const sections = runLanExperiment(ports, script);
-    expect(sections.get('error')).toBeUndefined();
-    expect(modelRun()).toBe(sections.get('linux')?.trimEnd() + '\n');
+    expect(modelRun()).toBe(linuxTranscript({ ipv4: true }, pythonProgram()));
   });
 });

@@ -8,9 +8,8 @@
  */
 import { expect, test } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
-import type { Program, SendResult, SocketResult, UdpSocket } from '../process.js';
-import { Lab, SECOND } from '../testing/lab.js';
-import { runLanExperiment } from '../testing/namespace-lan.js';
+import type { SendResult, SocketResult } from '../process.js';
+import { linuxTranscript, modelTranscript, namedSockets, outcomeOf, PYTHON_WAIT, pythonPrelude } from '../testing/udp-socket-experiment.js';
 
 type Operation =
   | { op: 'bind' | 'connect'; socket: string; address: string; port: number }
@@ -68,17 +67,7 @@ function describe(o: Operation): string {
 /** The operations as a python3 program printing `<description> ok|ERRNO` per line. */
 function pythonProgram(): string {
   const lines = [
-    'import socket, errno, time',
-    'socks = {}',
-    'def sock(name):',
-    '    if name not in socks: socks[name] = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)',
-    '    return socks[name]',
-    'def run(text, f):',
-    '    try:',
-    '        f()',
-    '        print(text + " ok")',
-    '    except OSError as e:',
-    '        print(text + " " + errno.errorcode[e.errno])',
+    ...pythonPrelude('socket.AF_INET6', '" ok"'),
     'def pktinfo(addr):',
     '    return [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO, socket.inet_pton(socket.AF_INET6, addr) + bytes(4))]',
   ];
@@ -89,84 +78,32 @@ function pythonProgram(): string {
     else if (o.op === 'sendto') lines.push(`run(${text}, lambda: sock("${o.socket}").sendto(bytes(${o.size}), ("${o.address}", ${o.port})))`);
     else if (o.op === 'send') lines.push(`run(${text}, lambda: sock("${o.socket}").send(bytes(${o.size})))`);
     else if (o.op === 'bindtodevice') lines.push(`run(${text}, lambda: sock("${o.socket}").setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"${o.device}"))`);
-    else lines.push('time.sleep(0.5)', 'print("wait")');
+    else lines.push(...PYTHON_WAIT);
   }
   return lines.join('\n');
 }
 
-function outcome(r: SocketResult | SendResult): string {
-  return r.ok ? 'ok' : r.errno;
-}
-
-/** The same operations by a program on the model, `wait` being half a second of emulated time. */
+/** The same operations by a program on the model. */
 function modelRun(): string {
-  const out: string[] = [];
-  const prober: Program = (ctx) => {
-    const sockets = new Map<string, UdpSocket>();
-    const sock = (name: string): UdpSocket => {
-      let s = sockets.get(name);
-      if (s === undefined) {
-        const opened = ctx.udpSocket(6);
-        if ('errno' in opened) throw new Error(opened.errno);
-        s = opened;
-        sockets.set(name, s);
-      }
-      return s;
+  return modelTranscript({ ipv4: false }, OPERATIONS, describe, (ctx) => {
+    const sock = namedSockets(ctx, () => 6);
+    return (o) => {
+      let r: SocketResult | SendResult;
+      if (o.op === 'bind') r = sock(o.socket).bind(o.address, o.port);
+      else if (o.op === 'sendto') r = sock(o.socket).sendto(new Uint8Array(o.size), { address: o.address, port: o.port }, o.pktinfo ? { pktinfo: { address: o.pktinfo } } : undefined);
+      else if (o.op === 'send') r = sock(o.socket).sendto(new Uint8Array(o.size));
+      else if (o.op === 'bindtodevice') r = sock(o.socket).setsockopt('SO_BINDTODEVICE', o.device);
+      else if (o.op === 'connect') r = sock(o.socket).connect(o.address, o.port);
+      else throw new Error(`no model for ${o.op}`);
+      return outcomeOf(r);
     };
-    const step = (index: number): void => {
-      for (let i = index; i < OPERATIONS.length; i++) {
-        const o = OPERATIONS[i]!;
-        const text = describe(o);
-        if (o.op === 'wait') {
-          out.push('wait');
-          ctx.setTimer(SECOND / 2, () => step(i + 1));
-          return;
-        }
-        let r: SocketResult | SendResult;
-        if (o.op === 'bind') r = sock(o.socket).bind(o.address, o.port);
-        else if (o.op === 'sendto') r = sock(o.socket).sendto(new Uint8Array(o.size), { address: o.address, port: o.port }, o.pktinfo ? { pktinfo: { address: o.pktinfo } } : undefined);
-        else if (o.op === 'send') r = sock(o.socket).sendto(new Uint8Array(o.size));
-        else if (o.op === 'bindtodevice') r = sock(o.socket).setsockopt('SO_BINDTODEVICE', o.device);
-        else r = sock(o.socket).connect(o.address, o.port);
-        out.push(`${text} ${outcome(r)}`);
-      }
-      ctx.exit(0);
-    };
-    step(0);
-  };
-  const lab = new Lab();
-  lab.addNode('h1');
-  lab.addNode('h2', { programs: { prober } });
-  lab.link('h1:eth0', 'h2:eth0');
-  lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth0 nodad');
-  lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
-  lab.run(3 * SECOND);
-  const run = lab.exec('h2', 'prober', 5 * SECOND);
-  if (run.status !== 0) throw new Error(`prober: ${run.stderr}`);
-  return `${out.join('\n')}\n`;
+  });
 }
 
 const linux = needs({ netns: true, tools: ['bash', 'python3'] });
 
 linux.describe('UDP over IPv6 against the Linux kernel', () => {
   test('bind, connect, sendto and send give the errnos Linux gives, ECONNREFUSED included', () => {
-    const ports = [
-      { node: 'h1', ifname: 'eth0', mac: '02:00:00:00:06:01', lan: 'lan' },
-      { node: 'h2', ifname: 'eth0', mac: '02:00:00:00:06:02', lan: 'lan' },
-    ];
-    const script = [
-      // runLanExperiment's namespaces start with IPv6 off.
-      'for ns in $h1 $h2; do ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0; done',
-      'ip -n $h1 link set eth0 up',
-      'ip -n $h2 link set eth0 up',
-      'ip -n $h1 -6 addr add 2001:db8::1/64 dev eth0 nodad',
-      'ip -n $h2 -6 addr add 2001:db8::2/64 dev eth0 nodad',
-      'sleep 2',
-      'echo @@linux',
-      `ip netns exec $h2 python3 - <<'PYTHON'\n${pythonProgram()}\nPYTHON`,
-    ].join('\n');
-    const sections = runLanExperiment(ports, script);
-    expect(sections.get('error')).toBeUndefined();
-    expect(modelRun()).toBe(sections.get('linux')?.trimEnd() + '\n');
+    expect(modelRun()).toBe(linuxTranscript({ ipv4: false }, pythonProgram()));
   });
 });
