@@ -29,6 +29,7 @@
  */
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { IpProtocol } from './ipv4.js';
+import { tlvPadding, walkTlvOptions, type TlvOptionFamily } from './tlv-options.js';
 import { wireError, type WireError } from './wire-error.js';
 
 /** Hop-by-Hop / Destination Options option types (IANA "Destination Options and Hop-by-Hop Options"). */
@@ -228,29 +229,23 @@ export function parseIpv6ExtensionHeader(bytes: Uint8Array, protocol: number): I
  * two). An option whose length runs past the end is `badOption`. Padding is kept as options.
  */
 export function parseIpv6Options(bytes: Uint8Array): Ipv6Option[] | WireError {
-  const options: Ipv6Option[] = [];
-  let offset = 0;
-  while (offset < bytes.length) {
-    const type = bytes[offset] ?? 0;
-    if (type === Ipv6OptionType.pad1) {
-      options.push(PAD1);
-      offset++;
-      continue;
-    }
-    if (offset + 2 > bytes.length) return wireError('badOption');
-    const end = offset + 2 + (bytes[offset + 1] ?? 0);
-    if (end > bytes.length) return wireError('badOption');
-    const data = bytes.subarray(offset + 2, end);
-    if (type === Ipv6OptionType.padN) options.push({ kind: 'padN', data });
-    else if (type === Ipv6OptionType.routerAlert && data.length === 2) options.push({ kind: 'routerAlert', value: readU16(data, 0) });
-    else if (type === Ipv6OptionType.homeAddress && data.length === 16) options.push({ kind: 'homeAddress', address: data });
-    else options.push({ kind: 'other', type, data });
-    offset = end;
-  }
-  return options;
+  return walkTlvOptions(bytes, IPV6_OPTIONS);
 }
 
 const PAD1: Ipv6Option = Object.freeze({ kind: 'pad1' });
+
+/** Hop-by-Hop and Destination Options as TLVs: no count of their own (the stack applies Linux's 8). */
+const IPV6_OPTIONS: TlvOptionFamily<Ipv6Option> = {
+  pad1: PAD1,
+  padN: (data) => ({ kind: 'padN', data }),
+  parse(type, data) {
+    if (type === Ipv6OptionType.padN) return { kind: 'padN', data };
+    if (type === Ipv6OptionType.routerAlert && data.length === 2) return { kind: 'routerAlert', value: readU16(data, 0) };
+    if (type === Ipv6OptionType.homeAddress && data.length === 16) return { kind: 'homeAddress', address: data };
+    return { kind: 'other', type, data };
+  },
+  maxOptions: Number.POSITIVE_INFINITY,
+};
 
 /** Bytes one option takes. */
 export function ipv6OptionLength(option: Ipv6Option): number {
@@ -279,8 +274,7 @@ function optionsLength(options: readonly Ipv6Option[]): number {
  */
 export function padIpv6Options(options: readonly Ipv6Option[]): Ipv6Option[] {
   const missing = (8 - ((2 + optionsLength(options)) % 8)) % 8;
-  if (missing === 0) return [...options];
-  return [...options, missing === 1 ? PAD1 : { kind: 'padN', data: new Uint8Array(missing - 2) }];
+  return [...options, ...tlvPadding(missing, IPV6_OPTIONS)];
 }
 
 /** Bytes the header takes on the wire (options padded to a multiple of 8). */

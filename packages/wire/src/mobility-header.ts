@@ -33,6 +33,7 @@ import { readU16, writeU16 } from './bytes.js';
 import { internetChecksum, ipv6PseudoHeaderSum } from './checksum.js';
 import { IpProtocol } from './ipv4.js';
 import type { Ipv6ExtensionHeader } from './ipv6-extension-headers.js';
+import { tlvPadding, walkTlvOptions, type TlvOptionFamily } from './tlv-options.js';
 import { wireError, type WireError } from './wire-error.js';
 
 /** MH Type (RFC 6275 §6.1.2–§6.1.9; Linux include/net/mip6.h). */
@@ -336,26 +337,18 @@ function parseMessage(kind: Exclude<MobilityMessage['kind'], 'other'>, data: Uin
 
 /** Walk mobility options (TLVs after a message's fixed part). Padding is kept as options. */
 export function parseMobilityOptions(bytes: Uint8Array): MobilityOption[] | WireError {
-  const options: MobilityOption[] = [];
-  let offset = 0;
-  while (offset < bytes.length) {
-    if (options.length === MAX_MOBILITY_OPTIONS) return wireError('badOption');
-    const type = bytes[offset] ?? 0;
-    if (type === MobilityOptionType.pad1) {
-      options.push(PAD1);
-      offset++;
-      continue;
-    }
-    if (offset + 2 > bytes.length) return wireError('badOption');
-    const end = offset + 2 + (bytes[offset + 1] ?? 0);
-    if (end > bytes.length) return wireError('badOption');
-    options.push(parseOption(type, bytes.subarray(offset + 2, end)));
-    offset = end;
-  }
-  return options;
+  return walkTlvOptions(bytes, MOBILITY_OPTIONS);
 }
 
 const PAD1: MobilityOption = Object.freeze({ kind: 'pad1' });
+
+/** Mobility options as TLVs, at most MAX_MOBILITY_OPTIONS of them. */
+const MOBILITY_OPTIONS: TlvOptionFamily<MobilityOption> = {
+  pad1: PAD1,
+  padN: (data) => ({ kind: 'padN', data }),
+  parse: (type, data) => parseOption(type, data),
+  maxOptions: MAX_MOBILITY_OPTIONS,
+};
 
 /** One option from its type and data; a known type of a length it cannot have is kept as `other`. */
 function parseOption(type: number, data: Uint8Array): MobilityOption {
@@ -443,8 +436,7 @@ function alignmentOf(option: MobilityOption): [number, number] | null {
 }
 
 function padding(length: number): MobilityOption[] {
-  if (length === 0) return [];
-  return [length === 1 ? PAD1 : { kind: 'padN', data: new Uint8Array(length - 2) }];
+  return tlvPadding(length, MOBILITY_OPTIONS);
 }
 
 /**
