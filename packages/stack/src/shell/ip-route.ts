@@ -6,7 +6,7 @@
  * kernel errors 2. IPv6 routes are ip6-route.ts's (under -6, when the line names an IPv6 prefix, and
  * in `ip route show table all`). Leaves out encap, nhid, save/restore.
  */
-import type { Kernel, NexthopSpec, RouteDeleteSpec, RouteModifyMode, RouteSpec } from '../kernel.js';
+import type { NexthopSpec, RouteDeleteSpec, RouteModifyMode, RouteSpec } from '../kernel.js';
 import type { FibRoute } from '../fib/types.js';
 import {
   RT_SCOPE_HOST,
@@ -42,6 +42,7 @@ import {
 import type { IpContext } from './ip-context.js';
 import { formatException, formatFibRoute, formatRouteGet } from './route-format.js';
 import { formatRoutes6, ipRoute6, namesIpv6Prefix } from './ip6-route.js';
+import { isGetTargetGiven, isPrefixSelected, kernelAnswer, missingTable, modifyCommandOf, nextChecked, nextSelectorTable, nextSelectorType, type PrefixArithmetic } from './route-command.js';
 
 const ROUTE_USAGE = `Usage: ip route { list | flush } SELECTOR
        ip route save SELECTOR
@@ -94,11 +95,8 @@ export function ipRoute(ctx: IpContext, argv: string[]): number {
   if (args.done) return listRoutes(ctx, [], false);
   const cmd = args.current;
   const rest = argv.slice(1);
-  if (matches(cmd, 'add')) return modifyRoute(ctx, rest, 'add');
-  if (matches(cmd, 'change') || cmd === 'chg') return modifyRoute(ctx, rest, 'change');
-  if (matches(cmd, 'replace')) return modifyRoute(ctx, rest, 'replace');
-  if (matches(cmd, 'prepend')) return modifyRoute(ctx, rest, 'prepend');
-  if (matches(cmd, 'append')) return modifyRoute(ctx, rest, 'append');
+  const modify = modifyCommandOf(cmd);
+  if (modify !== null) return modifyRoute(ctx, rest, modify);
   if (matches(cmd, 'test')) return modifyRoute(ctx, rest, 'add');
   if (matches(cmd, 'delete')) return deleteRoute(ctx, rest);
   if (matches(cmd, 'list') || matches(cmd, 'show') || matches(cmd, 'lst')) return listRoutes(ctx, rest, false);
@@ -172,21 +170,12 @@ function parseRoute(ctx: IpContext, argv: string[], isDelete: boolean): ParsedRo
     } else if (a === 'from') {
       getPrefix(args.next(), family);
     } else if (a === 'tos' || matches(a, 'dsfield')) {
-      const value = args.next();
-      const tos = parseDsfield(value);
-      if (tos === null) invarg('"tos" value is invalid\n', value);
-      spec.tos = tos;
+      spec.tos = nextChecked(args, parseDsfield, '"tos" value is invalid\n');
     } else if (matches(a, 'metric') || matches(a, 'priority') || a === 'preference') {
-      const value = args.next();
-      const metric = parseUnsigned(value);
-      if (metric === null) invarg('"metric" value is invalid\n', value);
-      spec.priority = metric;
+      spec.priority = nextChecked(args, parseUnsigned, '"metric" value is invalid\n');
       parsed.metricGiven = true;
     } else if (a === 'scope') {
-      const value = args.next();
-      const scope = parseScope(value);
-      if (scope === null) invarg('invalid "scope" value\n', value);
-      spec.scope = scope;
+      spec.scope = nextChecked(args, parseScope, 'invalid "scope" value\n');
       parsed.scopeGiven = true;
     } else if (a === 'mtu') {
       let value = args.next();
@@ -206,16 +195,10 @@ function parseRoute(ctx: IpContext, argv: string[], isDelete: boolean): ParsedRo
       nexthopArgs = args.remaining;
       break;
     } else if (matches(a, 'protocol')) {
-      const value = args.next();
-      const protocol = parseProtocol(value);
-      if (protocol === null) invarg('"protocol" value is invalid\n', value);
-      spec.protocol = protocol;
+      spec.protocol = nextChecked(args, parseProtocol, '"protocol" value is invalid\n');
       parsed.protocolGiven = true;
     } else if (matches(a, 'table')) {
-      const value = args.next();
-      const table = parseTable(ctx.kernel, value);
-      if (table === null) invarg('"table" value is invalid\n', value);
-      spec.table = table;
+      spec.table = nextChecked(args, (word) => parseTable(ctx.kernel, word), '"table" value is invalid\n');
       parsed.tableGiven = true;
     } else if (a === 'dev' || a === 'oif') {
       parsed.dev = args.next();
@@ -300,12 +283,7 @@ function parseNexthops(ctx: IpContext, argv: string[]): NexthopSpec[] {
 
 function modifyRoute(ctx: IpContext, argv: string[], mode: RouteModifyMode): number {
   const parsed = parseRoute(ctx, argv, false);
-  const result = ctx.kernel.modifyRoute(parsed.spec, mode);
-  if (!result.ok) {
-    ctx.err(rtnetlinkErrorText(result));
-    return 2;
-  }
-  return 0;
+  return kernelAnswer(ctx, ctx.kernel.modifyRoute(parsed.spec, mode));
 }
 
 function deleteRoute(ctx: IpContext, argv: string[]): number {
@@ -326,12 +304,7 @@ function deleteRoute(ctx: IpContext, argv: string[]): number {
   if (parsed.dev) del.dev = parsed.dev;
   if (parsed.nexthops.length) del.nexthops = parsed.nexthops;
   if (!parsed.tableGiven && spec.type === 'local' && parsed.typeGiven) del.table = RT_TABLE_LOCAL;
-  const result = ctx.kernel.deleteRoute(del);
-  if (!result.ok) {
-    ctx.err(rtnetlinkErrorText(result));
-    return 2;
-  }
-  return 0;
+  return kernelAnswer(ctx, ctx.kernel.deleteRoute(del));
 }
 
 interface RouteFilter {
@@ -368,14 +341,10 @@ function parseFilter(ctx: IpContext, argv: string[]): RouteFilter {
   while (!args.done) {
     const a = args.current;
     if (matches(a, 'table')) {
-      const value = args.next();
-      if (value === 'all') filter.all = true;
-      else if (value === 'cache') filter.cache = true;
-      else {
-        const id = parseTable(ctx.kernel, value);
-        if (id === null) invarg('table id value is invalid\n', value);
-        filter.table = id;
-      }
+      const table = nextSelectorTable(ctx, args);
+      if (table === 'all') filter.all = true;
+      else if (table === 'cache') filter.cache = true;
+      else filter.table = table;
     } else if (a === 'cache' || matches(a, 'cached') || matches(a, 'cloned')) {
       filter.cache = true;
     } else if (a === 'dev' || a === 'oif') {
@@ -385,20 +354,11 @@ function parseFilter(ctx: IpContext, argv: string[]): RouteFilter {
     } else if (a === 'src') {
       filter.src = getAddr(args.next(), ctx.family);
     } else if (matches(a, 'protocol')) {
-      const value = args.next();
-      const p = parseProtocol(value);
-      if (p === null) invarg('invalid "protocol"\n', value);
-      filter.protocol = p;
+      filter.protocol = nextChecked(args, parseProtocol, 'invalid "protocol"\n');
     } else if (a === 'scope') {
-      const value = args.next();
-      const s = parseScope(value);
-      if (s === null) invarg('invalid "scope"\n', value);
-      filter.scope = s;
+      filter.scope = nextChecked(args, parseScope, 'invalid "scope"\n');
     } else if (a === 'type') {
-      const value = args.next();
-      const t = parseRouteType(value);
-      if (t === null || t === 'nat' || t === 'xresolve') invarg('node type value is invalid\n', value);
-      filter.types.push(t);
+      filter.types.push(nextSelectorType(args));
     } else if (matches(a, 'root')) {
       filter.root = getPrefix(args.next(), ctx.family);
     } else if (matches(a, 'match')) {
@@ -426,11 +386,11 @@ function routeMatchesFilter(route: FibRoute, filter: RouteFilter): boolean {
   if (filter.protocol !== null && route.protocol !== filter.protocol) return false;
   if (filter.scope !== null && route.scope !== filter.scope) return false;
   if (filter.types.length && !filter.types.includes(route.type)) return false;
-  if (filter.exact && (route.prefixLength !== filter.exact.prefixLength || route.dst !== filter.exact.address)) return false;
-  if (filter.root && (route.prefixLength < filter.root.prefixLength || !isInPrefix(route.dst, filter.root.address, filter.root.prefixLength))) return false;
-  if (filter.match && (route.prefixLength > filter.match.prefixLength || !isInPrefix(filter.match.address, route.dst, route.prefixLength))) return false;
-  return true;
+  return isPrefixSelected(route.dst, route.prefixLength, filter, IPV4_PREFIXES);
 }
+
+/** An IPv4 selector's prefix is its network as given (get_prefix). */
+const IPV4_PREFIXES: PrefixArithmetic<number, { address: number; prefixLength: number }> = { network: (prefix) => prefix.address, isIn: isInPrefix };
 
 function listRoutes(ctx: IpContext, argv: string[], flush: boolean): number {
   if (flush && argv.length === 0) throw new IpExit(1, '"ip route flush" requires arguments.');
@@ -458,10 +418,7 @@ function listRoutes(ctx: IpContext, argv: string[], flush: boolean): number {
   let tables = ctx.kernel.tables();
   if (!filter.all) {
     const table = ctx.kernel.table(filter.table);
-    if (!table) {
-      ctx.err(`Error: ipv4: FIB table does not exist.\n${flush ? 'Flush' : 'Dump'} terminated`);
-      return 2;
-    }
+    if (!table) return missingTable(ctx, 'ipv4', flush);
     tables = [table];
   }
   if (flush) {
@@ -517,10 +474,7 @@ function getRoute(ctx: IpContext, argv: string[]): number {
   while (!args.done) {
     const a = args.current;
     if (a === 'tos' || matches(a, 'dsfield')) {
-      const value = args.next();
-      const t = parseDsfield(value);
-      if (t === null) invarg('TOS value is invalid\n', value);
-      tos = t;
+      tos = nextChecked(args, parseDsfield, 'TOS value is invalid\n');
     } else if (matches(a, 'from')) {
       const value = args.next();
       if (matches(value, 'help')) usage();
@@ -528,17 +482,11 @@ function getRoute(ctx: IpContext, argv: string[]): number {
     } else if (matches(a, 'iif')) {
       iif = args.next();
     } else if (matches(a, 'mark')) {
-      const value = args.next();
-      const m = parseUnsigned(value);
-      if (m === null) invarg('invalid mark value', value);
-      mark = m;
+      mark = nextChecked(args, parseUnsigned, 'invalid mark value');
     } else if (matches(a, 'oif') || a === 'dev') {
       oif = args.next();
     } else if (matches(a, 'uid')) {
-      const value = args.next();
-      const u = parseUnsigned(value);
-      if (u === null) invarg('invalid UID\n', value);
-      uid = u;
+      uid = nextChecked(args, parseUnsigned, 'invalid UID\n');
     } else if (matches(a, 'fibmatch')) {
       fibmatch = true;
     } else if (matches(a, 'notify') || matches(a, 'connected')) {
@@ -546,16 +494,11 @@ function getRoute(ctx: IpContext, argv: string[]): number {
     } else if (matches(a, 'vrf')) {
       args.next();
     } else if (a === 'sport' || a === 'dport') {
-      const value = args.next();
-      const port = parseUnsigned(value, 65535);
-      if (port === null) invarg(`invalid ${a}\n`, value);
+      const port = nextChecked(args, (word) => parseUnsigned(word, 65535), `invalid ${a}\n`);
       if (a === 'sport') sport = port;
       else dport = port;
     } else if (matches(a, 'ipproto')) {
-      const value = args.next();
-      const p = parseIpProtocol(value);
-      if (p === null) invarg('Invalid "ipproto" value\n', value);
-      proto = p;
+      proto = nextChecked(args, parseIpProtocol, 'Invalid "ipproto" value\n');
       protoGiven = true;
     } else {
       let word = a;
@@ -567,12 +510,7 @@ function getRoute(ctx: IpContext, argv: string[]): number {
     }
     args.advance();
   }
-  if (dst === null) {
-    ctx.err('need at least a destination address');
-    return 1;
-  }
-  if (iif) requireDevice(ctx, iif);
-  if (oif) requireDevice(ctx, oif);
+  if (!isGetTargetGiven(ctx, dst, iif, oif)) return 1;
   // rtm_getroute_parse_ip_proto: RTA_IP_PROTO may only be TCP, UDP or ICMP.
   if (protoGiven && proto !== IpProtocol.tcp && proto !== IpProtocol.udp && proto !== IpProtocol.icmp) {
     ctx.err('Error: Unsupported ip proto.');

@@ -39,6 +39,7 @@ import {
 } from './ip-util.js';
 import type { JsonValue } from './json-writer.js';
 import { formatJson } from './json-writer.js';
+import { isGetTargetGiven, isPrefixSelected, kernelAnswer, missingTable, modifyCommandOf, nextChecked, nextSelectorTable, nextSelectorType, type PrefixArithmetic } from './route-command.js';
 
 const SECOND = 1_000_000_000;
 
@@ -56,11 +57,8 @@ function getPrefix6(arg: string, ctx: IpContext): ParsedPrefix6 {
 export function ipRoute6(ctx: IpContext, argv: string[]): number {
   const cmd = argv[0] ?? 'show';
   const rest = argv.slice(1);
-  if (matches(cmd, 'add')) return modifyRoute6(ctx, rest, 'add');
-  if (matches(cmd, 'change') || cmd === 'chg') return modifyRoute6(ctx, rest, 'change');
-  if (matches(cmd, 'replace')) return modifyRoute6(ctx, rest, 'replace');
-  if (matches(cmd, 'prepend')) return modifyRoute6(ctx, rest, 'prepend');
-  if (matches(cmd, 'append')) return modifyRoute6(ctx, rest, 'append');
+  const modify = modifyCommandOf(cmd);
+  if (modify !== null) return modifyRoute6(ctx, rest, modify);
   if (matches(cmd, 'delete')) return deleteRoute6(ctx, rest);
   if (matches(cmd, 'get')) return getRoute6(ctx, rest);
   if (matches(cmd, 'flush')) return listRoutes6(ctx, rest, true);
@@ -105,22 +103,13 @@ function parseRoute6(ctx: IpContext, argv: string[]): ParsedRoute6 {
     } else if (a === 'onlink') {
       single.onlink = true;
     } else if (matches(a, 'metric') || matches(a, 'priority') || a === 'preference') {
-      const value = args.next();
-      const m = parseUnsigned(value);
-      if (m === null) invarg('"metric" value is invalid\n', value);
-      spec.metric = m;
+      spec.metric = nextChecked(args, parseUnsigned, '"metric" value is invalid\n');
       parsed.metricGiven = true;
     } else if (a === 'table') {
-      const value = args.next();
-      const id = parseTable(ctx.kernel, value);
-      if (id === null) invarg('"table" value is invalid\n', value);
-      spec.table = id;
+      spec.table = nextChecked(args, (word) => parseTable(ctx.kernel, word), '"table" value is invalid\n');
       parsed.tableGiven = true;
     } else if (matches(a, 'protocol')) {
-      const value = args.next();
-      const p = parseProtocol(value);
-      if (p === null) invarg('"protocol" value is invalid\n', value);
-      spec.protocol = p;
+      spec.protocol = nextChecked(args, parseProtocol, '"protocol" value is invalid\n');
       parsed.protocolGiven = true;
     } else if (a === 'src') {
       spec.prefsrc = getAddr6(args.next(), ctx.family === 0 ? 6 : ctx.family);
@@ -129,10 +118,7 @@ function parseRoute6(ctx: IpContext, argv: string[]): ParsedRoute6 {
       if (value !== 'low' && value !== 'medium' && value !== 'high') invarg('"pref" value is invalid\n', value);
       spec.pref = value as RouterPreference;
     } else if (a === 'expires') {
-      const value = args.next();
-      const e = parseUnsigned(value);
-      if (e === null) invarg('"expires" value is invalid\n', value);
-      spec.expires = e;
+      spec.expires = nextChecked(args, parseUnsigned, '"expires" value is invalid\n');
     } else if (a === 'mtu' || a === 'hoplimit') {
       // iproute2's RTAX_MTU and RTAX_HOPLIMIT (hoplimit at most 255); `lock` is not modelled.
       const value = args.next();
@@ -176,12 +162,7 @@ function modifyRoute6(ctx: IpContext, argv: string[], mode: Route6Mode): number 
     ctx.err('Error: ipv6: destination address is required.');
     return 2;
   }
-  const result = ctx.kernel.modifyRoute6(spec, mode, ctx.now);
-  if (!result.ok) {
-    ctx.err(rtnetlinkErrorText(result));
-    return 2;
-  }
-  return 0;
+  return kernelAnswer(ctx, ctx.kernel.modifyRoute6(spec, mode, ctx.now));
 }
 
 function deleteRoute6(ctx: IpContext, argv: string[]): number {
@@ -194,12 +175,7 @@ function deleteRoute6(ctx: IpContext, argv: string[]): number {
   const nh = spec.nexthops[0];
   if (parsed.gatewayGiven && nh) del.gateway = nh.gateway;
   if (parsed.devGiven && nh?.dev !== undefined) del.dev = nh.dev;
-  const result = ctx.kernel.deleteRoute6(del, ctx.now);
-  if (!result.ok) {
-    ctx.err(rtnetlinkErrorText(result));
-    return 2;
-  }
-  return 0;
+  return kernelAnswer(ctx, ctx.kernel.deleteRoute6(del, ctx.now));
 }
 
 interface Route6Filter {
@@ -222,31 +198,19 @@ function parseFilter6(ctx: IpContext, argv: string[]): Route6Filter {
   while (!args.done) {
     const a = args.current;
     if (a === 'table') {
-      const value = args.next();
-      if (value === 'all') filter.table = null;
-      else if (value === 'cache') filter.cache = true;
-      else {
-        const id = parseTable(ctx.kernel, value);
-        if (id === null) invarg('table id value is invalid\n', value);
-        filter.table = id;
-      }
+      const table = nextSelectorTable(ctx, args);
+      if (table === 'all') filter.table = null;
+      else if (table === 'cache') filter.cache = true;
+      else filter.table = table;
     } else if (a === 'cache' || matches(a, 'cached') || matches(a, 'cloned')) filter.cache = true;
     else if (a === 'dev' || a === 'oif') {
       filter.dev = args.next();
       requireDevice(ctx, filter.dev);
     } else if (a === 'via') filter.via = getAddr6(args.next(), 6);
     else if (a === 'src') filter.src = getAddr6(args.next(), 6);
-    else if (matches(a, 'protocol')) {
-      const value = args.next();
-      const p = parseProtocol(value);
-      if (p === null) invarg('invalid "protocol"\n', value);
-      filter.protocol = p;
-    } else if (a === 'type') {
-      const value = args.next();
-      const t = parseRouteType(value);
-      if (t === null || t === 'nat' || t === 'xresolve') invarg('node type value is invalid\n', value);
-      filter.types.push(t);
-    } else if (matches(a, 'root')) filter.root = getPrefix6(args.next(), ctx);
+    else if (matches(a, 'protocol')) filter.protocol = nextChecked(args, parseProtocol, 'invalid "protocol"\n');
+    else if (a === 'type') filter.types.push(nextSelectorType(args));
+    else if (matches(a, 'root')) filter.root = getPrefix6(args.next(), ctx);
     else if (matches(a, 'match')) filter.match = getPrefix6(args.next(), ctx);
     else if (a === 'scope') args.next();
     else {
@@ -267,11 +231,11 @@ function routeSelected(r: Fib6Route, f: Route6Filter): boolean {
   if (f.src !== null && r.prefsrc !== f.src) return false;
   if (f.protocol !== null && r.protocol !== f.protocol) return false;
   if (f.types.length && !f.types.includes(r.type)) return false;
-  if (f.exact && (r.prefixLength !== f.exact.prefixLength || r.dst !== prefix6Network(f.exact))) return false;
-  if (f.root && (r.prefixLength < f.root.prefixLength || !isInIpv6Prefix(r.dst, prefix6Network(f.root), f.root.prefixLength))) return false;
-  if (f.match && (r.prefixLength > f.match.prefixLength || !isInIpv6Prefix(f.match.address, r.dst, r.prefixLength))) return false;
-  return true;
+  return isPrefixSelected(r.dst, r.prefixLength, f, IPV6_PREFIXES);
 }
+
+/** An IPv6 selector's prefix is the network of the address given (its host bits cleared). */
+const IPV6_PREFIXES: PrefixArithmetic<Ipv6Number, ParsedPrefix6> = { network: prefix6Network, isIn: isInIpv6Prefix };
 
 /** The routes of the tables a filter selects, in dump order (main, then the others, then local), ECMP groups once. */
 export function formatRoutes6(ctx: IpContext, table: number | null, select: (r: Fib6Route) => boolean, omit: { dev: boolean; protocol: boolean }): { text: string; json: { [key: string]: JsonValue } }[] {
@@ -294,10 +258,7 @@ function listRoutes6(ctx: IpContext, argv: string[], flush: boolean): number {
   if (flush && argv.length === 0) throw new IpExit(1, '"ip route flush" requires arguments.');
   const filter = parseFilter6(ctx, argv);
   if (filter.cache) return listCache6(ctx, filter, flush);
-  if (filter.table !== null && !ctx.kernel.tables6().includes(filter.table)) {
-    ctx.err(`Error: ipv6: FIB table does not exist.\n${flush ? 'Flush' : 'Dump'} terminated`);
-    return 2;
-  }
+  if (filter.table !== null && !ctx.kernel.tables6().includes(filter.table)) return missingTable(ctx, 'ipv6', flush);
   if (flush) {
     const victims = new Set<Fib6Route>();
     for (const id of filter.table === null ? ctx.kernel.tables6() : [filter.table]) for (const r of ctx.kernel.routes6(id, ctx.now)) if (routeSelected(r, filter)) victims.add(r);
@@ -456,12 +417,7 @@ function getRoute6(ctx: IpContext, argv: string[]): number {
     }
     args.advance();
   }
-  if (dst === null) {
-    ctx.err('need at least a destination address');
-    return 1;
-  }
-  if (iif) requireDevice(ctx, iif);
-  if (oif) requireDevice(ctx, oif);
+  if (!isGetTargetGiven(ctx, dst, iif, oif)) return 1;
   const outcome = ctx.kernel.lookupRoute6({ dst, ...(from !== 0n ? { src: from } : {}), ...(oif ? { oif } : {}), ...(iif ? { iif } : {}) }, ctx.now);
   if (!outcome.ok) {
     ctx.err(rtnetlinkErrorText({ errno: outcome.errno }));
