@@ -40,12 +40,40 @@ const DEFAULT_LABELS: readonly [string, number, number][] = [
   ['::1', 128, 0],
 ];
 
-export class AddressLabels {
-  private readonly entries: AddressLabel[] = [];
-
-  constructor() {
-    for (const [text, prefixLength, label] of DEFAULT_LABELS) this.add({ prefix: parseIpv6Number(text)!, prefixLength, ifindex: 0, label });
+/** __ip6addrlbl_add without replace, into `entries`. */
+function insertLabel(entries: AddressLabel[], entry: AddressLabel): KernelResult {
+  const added: AddressLabel = { ...entry, prefix: ipv6Network(entry.prefix, entry.prefixLength) };
+  let index = entries.length;
+  for (let i = 0; i < entries.length; i++) {
+    const p = entries[i]!;
+    if (p.prefixLength === added.prefixLength && p.ifindex === added.ifindex && p.prefix === added.prefix) return fail('EEXIST');
+    if ((p.prefixLength === added.prefixLength && p.ifindex === 0) || p.prefixLength < added.prefixLength) {
+      index = i;
+      break;
+    }
   }
+  if (entries.length >= MAX_ADDRESS_LABELS) return fail('ENOBUFS');
+  entries.splice(index, 0, added);
+  return OK;
+}
+
+let defaultTable: readonly AddressLabel[] | null = null;
+
+/**
+ * The default table in list order, parsed once and shared by every node's table: entries are never
+ * changed in place (an edit adds, splices or empties the node's own list), so sharing them is safe.
+ */
+function defaultEntries(): readonly AddressLabel[] {
+  if (defaultTable === null) {
+    const entries: AddressLabel[] = [];
+    for (const [text, prefixLength, label] of DEFAULT_LABELS) insertLabel(entries, { prefix: parseIpv6Number(text)!, prefixLength, ifindex: 0, label });
+    defaultTable = entries.map((entry) => Object.freeze(entry));
+  }
+  return defaultTable;
+}
+
+export class AddressLabels {
+  private readonly entries: AddressLabel[] = [...defaultEntries()];
 
   list(): readonly AddressLabel[] {
     return this.entries;
@@ -53,19 +81,7 @@ export class AddressLabels {
 
   /** __ip6addrlbl_add without replace. */
   add(entry: AddressLabel): KernelResult {
-    const added: AddressLabel = { ...entry, prefix: ipv6Network(entry.prefix, entry.prefixLength) };
-    let index = this.entries.length;
-    for (let i = 0; i < this.entries.length; i++) {
-      const p = this.entries[i]!;
-      if (p.prefixLength === added.prefixLength && p.ifindex === added.ifindex && p.prefix === added.prefix) return fail('EEXIST');
-      if ((p.prefixLength === added.prefixLength && p.ifindex === 0) || p.prefixLength < added.prefixLength) {
-        index = i;
-        break;
-      }
-    }
-    if (this.entries.length >= MAX_ADDRESS_LABELS) return fail('ENOBUFS');
-    this.entries.splice(index, 0, added);
-    return OK;
+    return insertLabel(this.entries, entry);
   }
 
   /** ip6addrlbl_del: the label is not compared. */

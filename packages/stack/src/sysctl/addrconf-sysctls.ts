@@ -18,6 +18,7 @@
  * (2^56 − 1 is past a double's exact integers).
  */
 import { ConfScopes } from './conf-scopes.js';
+import { OverlayValues } from './overlay-values.js';
 import { INT_MAX, type ProcHandler } from './proc-handlers.js';
 import type { SysctlDirectory, SysctlWriteResult } from './sysctl-tree.js';
 
@@ -152,8 +153,13 @@ const ADDR_GEN_MODE_RANDOM = 3;
 const ROUTE_FLUSH = 'net.ipv6.route.flush';
 const CONF_NAME = /^net\.ipv6\.conf\.([^.]+)\.([a-z0-9_]+)$/;
 
+/** The defaults every node starts from (OverlayValues shares them). */
+const GLOBAL_DEFAULTS: ReadonlyMap<string, number> = new Map(IPV6_GLOBAL_KEYS.map((k) => [k.name, k.value]));
+const ALL_DEFAULTS: ReadonlyMap<string, number> = new Map(IPV6_CONF_KEYS.map((k) => [k.name, k.name === 'accept_dad' ? 0 : k.value]));
+const DEFAULT_DEFAULTS: ReadonlyMap<string, number> = new Map(IPV6_CONF_KEYS.map((k) => [k.name, k.value]));
+
 interface Ipv6DeviceConf {
-  values: Map<string, number>;
+  values: OverlayValues;
   /** The device's MTU: the upper bound of net.ipv6.conf.DEV.mtu. */
   deviceMtu: number;
   /** stable_secret initialised: addr_gen_mode 3 (random) draws one (ipv6_gen_mode_random_init). */
@@ -162,12 +168,8 @@ interface Ipv6DeviceConf {
 
 export class AddrconfSysctls implements SysctlDirectory {
   readonly prefix = 'net.ipv6';
-  private readonly globals = new Map<string, number>(IPV6_GLOBAL_KEYS.map((k) => [k.name, k.value]));
-  private readonly scopes = new ConfScopes<Ipv6DeviceConf>(
-    'net.ipv6.conf',
-    new Map(IPV6_CONF_KEYS.map((k) => [k.name, k.name === 'accept_dad' ? 0 : k.value])),
-    new Map(IPV6_CONF_KEYS.map((k) => [k.name, k.value])),
-  );
+  private readonly globals = new OverlayValues(GLOBAL_DEFAULTS);
+  private readonly scopes = new ConfScopes<Ipv6DeviceConf>('net.ipv6.conf', new OverlayValues(ALL_DEFAULTS), new OverlayValues(DEFAULT_DEFAULTS));
   private readonly all = this.scopes.all;
   private readonly dflt = this.scopes.dflt;
   private readonly devices = this.scopes.devices;
@@ -176,7 +178,7 @@ export class AddrconfSysctls implements SysctlDirectory {
 
   /** ipv6_add_dev: a copy of `default`, mtu the device's; loopback without DAD or temporary addresses. */
   addDevice(name: string, isLoopback: boolean, mtu: number): void {
-    const values = new Map(this.dflt);
+    const values = this.dflt.copy();
     values.set('mtu', mtu);
     if (isLoopback) {
       values.set('accept_dad', -1);

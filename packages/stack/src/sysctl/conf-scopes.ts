@@ -3,10 +3,12 @@
  * and one set of values per device, each device with whatever else its owner keeps beside its
  * values. Reading raw values, renaming and removing devices, and listing every key are the same
  * for both families; what a write does (devinet's and addrconf's rules) is the owner's.
+ * Values are OverlayValues: a node holds only what was written over the shared defaults.
  */
+import type { OverlayValues } from './overlay-values.js';
 
 export interface DeviceValues {
-  values: Map<string, number>;
+  values: OverlayValues;
 }
 
 export class ConfScopes<Device extends DeviceValues> {
@@ -15,8 +17,8 @@ export class ConfScopes<Device extends DeviceValues> {
   constructor(
     /** `net.ipv4.conf` or `net.ipv6.conf`. */
     private readonly prefix: string,
-    readonly all: Map<string, number>,
-    readonly dflt: Map<string, number>,
+    readonly all: OverlayValues,
+    readonly dflt: OverlayValues,
   ) {}
 
   /** SCOPE.KEY as stored (SCOPE all, default or a device). */
@@ -43,7 +45,7 @@ export class ConfScopes<Device extends DeviceValues> {
   /** Every PREFIX.SCOPE.KEY with its value: all, default, then the devices. */
   list(): [string, number][] {
     const entries: [string, number][] = [];
-    const scopes: [string, Map<string, number>][] = [['all', this.all], ['default', this.dflt]];
+    const scopes: [string, OverlayValues][] = [['all', this.all], ['default', this.dflt]];
     for (const [dev, device] of this.devices) scopes.push([dev, device.values]);
     for (const [scope, values] of scopes) for (const [k, v] of values) entries.push([`${this.prefix}.${scope}.${k}`, v]);
     return entries;

@@ -13,6 +13,7 @@
  */
 import { CONF_KEYS, GLOBAL_KEYS, READ_ONLY_CONF_KEYS, type ConfKey } from './conf-keys.js';
 import { ConfScopes } from './conf-scopes.js';
+import { OverlayValues } from './overlay-values.js';
 import { INT_MAX, type ProcHandler } from './proc-handlers.js';
 import type { Ipv4ConfAccessors, SysctlDirectory, SysctlWriteResult } from './sysctl-tree.js';
 
@@ -21,9 +22,13 @@ const GLOBAL_HANDLERS = new Map<string, ProcHandler>(GLOBAL_KEYS.map((k) => [k.n
 const CONF_HANDLER: ProcHandler = { kind: 'int' };
 const ROUTE_FLUSH = 'net.ipv4.route.flush';
 const CONF_NAME = /^net\.ipv4\.conf\.([^.]+)\.([a-z0-9_]+)$/;
+/** The defaults every node starts from (OverlayValues shares them). */
+const GLOBAL_DEFAULTS: ReadonlyMap<string, number> = new Map(GLOBAL_KEYS.map((k) => [k.name, k.value]));
+const ALL_DEFAULTS: ReadonlyMap<string, number> = new Map(CONF_KEYS.map((k) => [k.name, k.value]));
+const DEFAULT_DEFAULTS: ReadonlyMap<string, number> = new Map(CONF_KEYS.map((k) => [k.name, k.defaultValue ?? k.value]));
 
 interface DeviceConf {
-  values: Map<string, number>;
+  values: OverlayValues;
   /** Keys written explicitly (the per-field "state" bits). */
   written: Set<string>;
   /** Once an IPv4 address was added, `default` no longer propagates (all bits set). */
@@ -32,12 +37,8 @@ interface DeviceConf {
 
 export class DevinetSysctls implements SysctlDirectory, Ipv4ConfAccessors {
   readonly prefix = 'net.ipv4';
-  private readonly globals = new Map<string, number>(GLOBAL_KEYS.map((k) => [k.name, k.value]));
-  private readonly scopes = new ConfScopes<DeviceConf>(
-    'net.ipv4.conf',
-    new Map(CONF_KEYS.map((k) => [k.name, k.value])),
-    new Map(CONF_KEYS.map((k) => [k.name, k.defaultValue ?? k.value])),
-  );
+  private readonly globals = new OverlayValues(GLOBAL_DEFAULTS);
+  private readonly scopes = new ConfScopes<DeviceConf>('net.ipv4.conf', new OverlayValues(ALL_DEFAULTS), new OverlayValues(DEFAULT_DEFAULTS));
   private readonly all = this.scopes.all;
   private readonly dflt = this.scopes.dflt;
   private readonly devices = this.scopes.devices;
@@ -46,7 +47,7 @@ export class DevinetSysctls implements SysctlDirectory, Ipv4ConfAccessors {
 
   /** inetdev_init: the device's conf is a copy of `default` (lo also gets disable_policy/xfrm). */
   addDevice(name: string, isLoopback: boolean): void {
-    const values = new Map(this.dflt);
+    const values = this.dflt.copy();
     if (isLoopback) {
       values.set('disable_policy', 1);
       values.set('disable_xfrm', 1);
