@@ -21,6 +21,7 @@ import type { Nanos } from '../node-host.js';
 import type { Icmp6RawMessage, Icmp6RawSocket, SendResult, SocketResult } from '../process.js';
 import type { Ipv6Layer, RawIcmpv6Delivery } from './ipv6-layer.js';
 import { SocketList } from '../sockets/socket-list.js';
+import { Icmpv6Socket } from './icmpv6-socket.js';
 
 /** ICMPv6 types of the NDP messages (RFC 4861 §4): RS, RA, NS, NA, Redirect. */
 const NDP_TYPES: readonly number[] = [133, 134, 135, 136, 137];
@@ -63,28 +64,10 @@ export class Icmp6RawSockets {
   }
 }
 
-export class NdiscRawSocket implements Icmp6RawSocket {
-  private boundAddress = 0n;
+export class NdiscRawSocket extends Icmpv6Socket<Icmp6RawMessage> implements Icmp6RawSocket {
   private unicastHops = DEFAULT_UNICAST_HOPS;
   private multicastHops = DEFAULT_MULTICAST_HOPS;
   private passed = new Set<number>(NDP_TYPES);
-  private handler: ((message: Icmp6RawMessage) => void) | null = null;
-  private closed = false;
-
-  constructor(
-    private readonly table: Icmp6RawSockets,
-    private readonly layer: Ipv6Layer,
-    readonly owner: Icmp6RawOwner,
-  ) {}
-
-  bind(address: string): SocketResult {
-    if (this.closed) return { ok: false, errno: 'EBADF' };
-    const local = parseIpv6Number(address);
-    if (local === null) return { ok: false, errno: 'EINVAL' };
-    if (local !== 0n && !this.layer.isLocalAddress(local, this.table.now())) return { ok: false, errno: 'EADDRNOTAVAIL' };
-    this.boundAddress = local;
-    return { ok: true };
-  }
 
   setsockopt(option: 'IPV6_UNICAST_HOPS' | 'IPV6_MULTICAST_HOPS', value: number): SocketResult {
     if (this.closed) return { ok: false, errno: 'EBADF' };
@@ -107,28 +90,17 @@ export class NdiscRawSocket implements Icmp6RawSocket {
     if (destination === null) return { ok: false, errno: 'EINVAL' };
     if (this.layer.device(ifname) === undefined) return { ok: false, errno: 'ENODEV' };
     const now = this.table.now();
-    const routed = this.layer.routeFor(destination, this.boundAddress, ifname, now);
-    if (!routed.ok) return { ok: false, errno: routed.errno };
-    const source = this.boundAddress !== 0n ? this.boundAddress : routed.source;
-    if (source === null) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    const routed = this.route(destination, ifname, now);
+    if (!routed.ok) return routed;
+    const source = routed.source;
     const hopLimit = isIpv6Multicast(destination) ? this.multicastHops : this.unicastHops;
     this.layer.sendNdisc(routed.dev, source, destination, hopLimit, message, now);
     return { ok: true, info: { ifname: routed.dev, source: formatIpv6Number(source), bytes: icmpv6BufferLen(message) } };
   }
 
-  onMessage(handler: (message: Icmp6RawMessage) => void): void {
-    this.handler = handler;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.table.release(this);
-  }
-
   receive(delivery: RawIcmpv6Delivery, ifindex: number, now: Nanos): void {
     if (this.closed || !this.passed.has(delivery.type)) return;
     if (this.boundAddress !== 0n && delivery.destination !== this.boundAddress) return;
-    this.handler?.({ from: formatIpv6Number(delivery.source), ifindex, hopLimit: delivery.hopLimit, type: delivery.type, code: delivery.code, message: delivery.message, receivedAt: now });
+    this.messageHandler?.({ from: formatIpv6Number(delivery.source), ifindex, hopLimit: delivery.hopLimit, type: delivery.type, code: delivery.code, message: delivery.message, receivedAt: now });
   }
 }

@@ -17,6 +17,8 @@ import type { Nanos } from '../node-host.js';
 import type { IcmpMessage, IcmpSocket, PmtuDiscover, SendResult, SocketResult } from '../process.js';
 import type { Ipv6Layer } from './ipv6-layer.js';
 import { SocketList } from '../sockets/socket-list.js';
+import { icmpMessageOf } from '../sockets/icmp-socket.js';
+import { Icmpv6Socket } from './icmpv6-socket.js';
 
 const DEFAULT_HOP_LIMIT = 64;
 const ICMPV6_ECHO_HEADER = 8;
@@ -79,31 +81,13 @@ export class Ping6Sockets {
   }
 }
 
-export class Icmpv6EchoSocket implements IcmpSocket {
+export class Icmpv6EchoSocket extends Icmpv6Socket<IcmpMessage> implements IcmpSocket {
   readonly family = 6 as const;
-  private boundAddress = 0n;
   private boundDevice: string | undefined;
   private hopLimit = DEFAULT_HOP_LIMIT;
   /** IPV6_MTU_DISCOVER is IPV6_PMTUDISC_DO: no fragmentation at the source. */
   private dontFragment = false;
   private readonly identifiers = new Set<number>();
-  private handler: ((msg: IcmpMessage) => void) | null = null;
-  private closed = false;
-
-  constructor(
-    private readonly table: Ping6Sockets,
-    private readonly layer: Ipv6Layer,
-    readonly owner: Ping6Owner,
-  ) {}
-
-  bind(address: string): SocketResult {
-    if (this.closed) return { ok: false, errno: 'EBADF' };
-    const local = parseIpv6Number(address);
-    if (local === null) return { ok: false, errno: 'EINVAL' };
-    if (local !== 0n && !this.layer.isLocalAddress(local, this.table.now())) return { ok: false, errno: 'EADDRNOTAVAIL' };
-    this.boundAddress = local;
-    return { ok: true };
-  }
 
   setsockopt(option: 'SO_BINDTODEVICE', value: string): SocketResult;
   setsockopt(option: 'IP_TTL' | 'IP_TOS', value: number): SocketResult;
@@ -137,24 +121,13 @@ export class Icmpv6EchoSocket implements IcmpSocket {
     const destination = parseIpv6Number(to);
     if (destination === null) return { ok: false, errno: 'EINVAL' };
     const now = this.table.now();
-    const routed = this.layer.routeFor(destination, this.boundAddress, this.boundDevice, now);
-    if (!routed.ok) return { ok: false, errno: routed.errno };
-    const source = this.boundAddress !== 0n ? this.boundAddress : routed.source;
-    if (source === null) return { ok: false, errno: 'EADDRNOTAVAIL' };
+    const routed = this.route(destination, this.boundDevice, now);
+    if (!routed.ok) return routed;
+    const source = routed.source;
     if (this.dontFragment && payload.length + ICMPV6_ECHO_HEADER + IPV6_HEADER > routed.mtu) return { ok: false, errno: 'EMSGSIZE', localErrorMtu: routed.mtu };
     this.identifiers.add(id & 0xffff);
     this.layer.sendIcmpv6(source, destination, this.hopLimit, { kind: 'echoRequest', identifier: id & 0xffff, sequence: sequence & 0xffff, data: payload }, now);
     return { ok: true, info: { ifname: routed.dev, source: formatIpv6Number(source), bytes: payload.length } };
-  }
-
-  onMessage(handler: (msg: IcmpMessage) => void): void {
-    this.handler = handler;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.table.release(this);
   }
 
   matches(message: Ping6Message): boolean {
@@ -165,17 +138,6 @@ export class Icmpv6EchoSocket implements IcmpSocket {
   }
 
   deliver(message: Ping6Message, now: Nanos): void {
-    this.handler?.({
-      from: formatIpv6Number(message.source),
-      type: message.type,
-      code: message.code,
-      id: message.identifier,
-      sequence: message.sequence,
-      payload: message.payload.slice(),
-      ttl: message.hopLimit,
-      ipLength: message.packetLength,
-      info: message.info >>> 0,
-      receivedAt: now,
-    });
+    this.messageHandler?.(icmpMessageOf(formatIpv6Number(message.source), message, message.hopLimit, message.packetLength, now));
   }
 }

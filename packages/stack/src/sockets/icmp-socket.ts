@@ -14,10 +14,11 @@ import type { IcmpMessage, IcmpSocket, PmtuDiscover, SendResult, SocketResult } 
 import type { Flow4 } from '../routing-api.js';
 import type { QuotedDatagram, ReceivedIcmp } from '../ipv4/transport.js';
 import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
+import { OpenSocket } from './socket-list.js';
 
 const DEFAULT_TTL = 64;
 
-export class IcmpEchoSocket implements IcmpSocket {
+export class IcmpEchoSocket extends OpenSocket<IcmpMessage, SocketOwner> implements IcmpSocket {
   readonly family = 4 as const;
   private boundAddress = 0;
   /** sk_bound_dev_if (0: none): the index, so a renamed device stays bound. */
@@ -27,13 +28,13 @@ export class IcmpEchoSocket implements IcmpSocket {
   /** IP_MTU_DISCOVER: DO (ping -M do) never fragments, EMSGSIZE instead; DONT never sets DF. */
   private pmtudisc: PmtuDiscover = 'want';
   private readonly identifiers = new Set<number>();
-  private handler: ((msg: IcmpMessage) => void) | null = null;
-  private closed = false;
 
   constructor(
     private readonly table: SocketTable,
-    readonly owner: SocketOwner,
-  ) {}
+    owner: SocketOwner,
+  ) {
+    super(table, owner);
+  }
 
   bind(address: string): SocketResult {
     if (this.closed) return { ok: false, errno: 'EBADF' };
@@ -110,16 +111,6 @@ export class IcmpEchoSocket implements IcmpSocket {
     return { ok: true, info: { ifname: sent.dev, source: formatAddress(source), bytes: payload.length } };
   }
 
-  onMessage(handler: (msg: IcmpMessage) => void): void {
-    this.handler = handler;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.table.release(this);
-  }
-
   matchesReply(message: ReceivedIcmp): boolean {
     if (this.closed || !this.identifiers.has(message.identifier)) return false;
     return this.boundAddress === 0 || this.boundAddress === message.destination;
@@ -131,17 +122,28 @@ export class IcmpEchoSocket implements IcmpSocket {
   }
 
   receive(message: ReceivedIcmp, now: Nanos): void {
-    this.handler?.({
-      from: formatAddress(message.source),
-      type: message.type,
-      code: message.code,
-      id: message.identifier,
-      sequence: message.sequence,
-      payload: message.payload.slice(),
-      ttl: message.ttl,
-      ipLength: message.ipLength,
-      info: message.info >>> 0,
-      receivedAt: now,
-    });
+    this.messageHandler?.(icmpMessageOf(formatAddress(message.source), message, message.ttl, message.ipLength, now));
   }
+}
+
+/** What either family's ping socket hands its program: an echo reply, or an error quoting one of its requests. */
+export function icmpMessageOf(
+  from: string,
+  message: { type: number; code: number; identifier: number; sequence: number; payload: Uint8Array; info: number },
+  ttl: number,
+  ipLength: number,
+  now: Nanos,
+): IcmpMessage {
+  return {
+    from,
+    type: message.type,
+    code: message.code,
+    id: message.identifier,
+    sequence: message.sequence,
+    payload: message.payload.slice(),
+    ttl,
+    ipLength,
+    info: message.info >>> 0,
+    receivedAt: now,
+  };
 }

@@ -1,19 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { SocketList } from './socket-list.js';
+import { OpenSocket, SocketList } from './socket-list.js';
 
-/** A socket that scores what it is told and leaves the list when closed, as the socket kinds do. */
-class ScoredSocket {
-  closed = false;
+/** A socket that scores what it is told and counts its closings, as the socket kinds close. */
+class ScoredSocket extends OpenSocket<string> {
+  closings = 0;
   constructor(
-    private readonly list: SocketList<ScoredSocket>,
-    readonly owner: object,
+    list: SocketList<ScoredSocket>,
+    owner: object,
     readonly score: number,
-  ) {}
+  ) {
+    super(list, owner);
+  }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.list.release(this);
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  arrive(message: string): void {
+    this.messageHandler?.(message);
+  }
+
+  protected override closing(): void {
+    this.closings++;
   }
 }
 
@@ -40,7 +48,7 @@ describe('SocketList', () => {
     const theirs = {};
     const { list, sockets } = listOf([1, 2, 3, 4], [mine, theirs]);
     list.closeOwnedBy(mine);
-    expect(sockets.map((s) => s.closed)).toEqual([true, false, true, false]);
+    expect(sockets.map((s) => s.isClosed)).toEqual([true, false, true, false]);
     expect([...list]).toEqual([sockets[1], sockets[3]]);
     expect(list.size).toBe(2);
   });
@@ -53,5 +61,18 @@ describe('SocketList', () => {
     sockets[0]!.close();
     expect(list.hasRoom).toBe(true);
     expect(listOf([0, 0, 0, 0, 0]).list.hasRoom).toBe(true);
+  });
+
+  it("a socket closes once: its kind's closing runs once and it leaves its list; what arrives goes to the program's handler", () => {
+    const { list, sockets } = listOf([0, 0]);
+    const got: string[] = [];
+    sockets[0]!.arrive('before a handler');
+    sockets[0]!.onMessage((message) => got.push(message));
+    sockets[0]!.arrive('hello');
+    sockets[0]!.close();
+    sockets[0]!.close();
+    expect(got).toEqual(['hello']);
+    expect(sockets.map((s) => s.closings)).toEqual([1, 0]);
+    expect([...list]).toEqual([sockets[1]]);
   });
 });

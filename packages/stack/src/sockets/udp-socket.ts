@@ -32,6 +32,7 @@ import type { Flow4, Route4 } from '../routing-api.js';
 import type { ReceivedUdp } from '../ipv4/transport.js';
 import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
 import { socketProcess, type UdpSocketInfo } from '../tcp/socket-info.js';
+import { OpenSocket } from './socket-list.js';
 
 const MAX_UDP_PAYLOAD = 65507;
 const DEFAULT_TTL = 64;
@@ -44,7 +45,7 @@ interface CachedRoute {
   destination: number;
 }
 
-export class UdpDatagramSocket implements UdpSocket {
+export class UdpDatagramSocket extends OpenSocket<Datagram, SocketOwner> implements UdpSocket {
   readonly family = 4 as const;
   boundAddress = 0;
   boundPort = 0;
@@ -58,16 +59,15 @@ export class UdpDatagramSocket implements UdpSocket {
   private wantsPktinfo = false;
   private allowsBroadcast = false;
   private identification: number;
-  private closed = false;
-  private messageHandler: ((dgram: Datagram) => void) | null = null;
   private errorHandler: ((errno: Errno, from: string) => void) | null = null;
   /** sk_err: the last hard ICMP error of a connected socket, not yet returned by a send. */
   private pendingError: Errno | null = null;
 
   constructor(
     private readonly table: SocketTable,
-    readonly owner: SocketOwner,
+    owner: SocketOwner,
   ) {
+    super(table, owner);
     this.identification = table.env.prng.below(0x10000);
   }
 
@@ -245,18 +245,8 @@ export class UdpDatagramSocket implements UdpSocket {
     return { address: formatAddress(this.boundAddress), port: this.boundPort };
   }
 
-  onMessage(handler: (dgram: Datagram) => void): void {
-    this.messageHandler = handler;
-  }
-
   onError(handler: (errno: Errno, from: string) => void): void {
     this.errorHandler = handler;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.table.release(this);
   }
 
   // ---------------------------------------------------------------- used by the table

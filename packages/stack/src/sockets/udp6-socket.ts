@@ -49,7 +49,7 @@ import type { TransportRegistry } from '../protocol-table.js';
 import type { Prng } from '../timers.js';
 import type { Icmpv6ErrorReport, Ipv6Delivery, Ipv6Layer } from '../ipv6/ipv6-layer.js';
 import { ephemeralPort, isPortFree } from './socket-table.js';
-import { SocketList } from './socket-list.js';
+import { OpenSocket, SocketList } from './socket-list.js';
 import { socketProcess, type UdpSocketInfo } from '../tcp/socket-info.js';
 
 const IPPROTO_UDP = 17;
@@ -238,7 +238,7 @@ function needsScope(address: Ipv6Number): boolean {
   return isIpv6LinkLocal(address) || (isIpv6Multicast(address) && ((address >> 112n) & 0xfn) <= 2n);
 }
 
-export class Udp6DatagramSocket implements UdpSocket {
+export class Udp6DatagramSocket extends OpenSocket<Datagram, Udp6Owner> implements UdpSocket {
   readonly family = 6 as const;
   boundAddress: Ipv6Number = 0n;
   boundPort = 0;
@@ -248,8 +248,6 @@ export class Udp6DatagramSocket implements UdpSocket {
   private source: Ipv6Number = 0n;
   private hopLimit = DEFAULT_HOP_LIMIT;
   private wantsPktinfo = false;
-  private closed = false;
-  private messageHandler: ((dgram: Datagram) => void) | null = null;
   private errorHandler: ((errno: Errno, from: string) => void) | null = null;
   /** sk_err: the last hard ICMPv6 error of a connected socket, not yet returned by a send. */
   private pendingError: Errno | null = null;
@@ -260,8 +258,9 @@ export class Udp6DatagramSocket implements UdpSocket {
 
   constructor(
     private readonly table: Udp6Sockets,
-    readonly owner: Udp6Owner,
+    owner: Udp6Owner,
   ) {
+    super(table, owner);
     this.v6only = table.env.bindv6only();
   }
 
@@ -488,20 +487,14 @@ export class Udp6DatagramSocket implements UdpSocket {
     return { address: formatIpv6Number(this.source), port: this.boundPort };
   }
 
-  onMessage(handler: (dgram: Datagram) => void): void {
-    this.messageHandler = handler;
-  }
-
   onError(handler: (errno: Errno, from: string) => void): void {
     this.errorHandler = handler;
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  /** A dual-stack socket's IPv4 side closes with it. */
+  protected override closing(): void {
     this.ipv4?.close();
     this.ipv4 = null;
-    this.table.release(this);
   }
 
   /** udp6_lib_lookup's score; -1 when the socket does not take it (`error`: the lookup of __udp6_lib_err). */
