@@ -1,6 +1,6 @@
 /**
  * The CLI's one door to the engine: opening an Emulator for a loaded topology, formatting trace
- * events, and the benchmarks (chain, lan, boot, barrier) — all from @netloom/runtime's library API. Commands get an
+ * events, and the benchmarks (chain, lan, lvs, boot, barrier, tree) — all from @netloom/runtime's library API. Commands get an
  * Engine passed in, so tests can run them against a scripted fake, and `netloom check`/`schema`
  * never load the runtime (worker threads) at all.
  *
@@ -21,6 +21,8 @@ import type {
   BenchLanResult,
   BenchLvsOptions,
   BenchLvsResult,
+  BenchTreeOptions,
+  BenchTreeResult,
   EmulatorApi,
   EmulatorOptions,
   TraceEvent,
@@ -34,6 +36,7 @@ export interface Engine {
   benchLvs(options: BenchLvsOptions): Promise<BenchLvsResult>;
   benchBoot(options: BenchBootOptions): Promise<BenchBootResult>;
   benchBarrier(options: BenchBarrierOptions): Promise<BenchBarrierResult>;
+  benchTree(options: BenchTreeOptions): Promise<BenchTreeResult>;
 }
 
 /** Exit statuses shared by every command. */

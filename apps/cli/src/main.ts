@@ -162,6 +162,11 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     new Option('--windows <n>', 'lookahead windows to run (default 2000)').argParser(integerOption('--windows', 1)),
     new Option('--shards <list>', 'packed worker counts to compare, comma-separated (default 1,2,4,8)').argParser(integerListOption('--shards', 1, 1024)),
   ]);
+  benchScenario('tree', 'a tree of routers over switched host LANs: time to ready and peak RSS, a ping across it, an ARP storm on its biggest LAN', [
+    new Option('--nodes <n>', 'routers and hosts in all (default 100000)').argParser((value) => [integerOption('--nodes', 3, 1_000_000)(value)]),
+    new Option('--fanout <k>', 'routers below each router (default 16)').argParser(integerOption('--fanout', 2, 255)),
+    new Option('--hosts-per-lan <m>', 'hosts on each LAN but the biggest (default 64)').argParser(integerOption('--hosts-per-lan', 1, 100_000)),
+  ]);
   bench
     .command('startup')
     .description('how long netloom takes to start and finish small jobs: median wall time of child processes')

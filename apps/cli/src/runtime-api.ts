@@ -15,6 +15,8 @@ export type {
   BenchLvsOptions,
   BenchLvsResult,
   BenchProgress,
+  BenchTreeOptions,
+  BenchTreeResult,
   CommandExit,
   CommandResult,
   EmulatorApi,

@@ -8,7 +8,7 @@
  * inline-watchdog.ts).
  */
 
-import { benchBarrier, benchBoot, benchChain, benchLan, benchLvs, Emulator, formatTrace } from '@netloom/runtime';
+import { benchBarrier, benchBoot, benchChain, benchLan, benchLvs, benchTree, Emulator, formatTrace } from '@netloom/runtime';
 import type { Engine } from './engine.js';
 import { exitOnStuckNode } from './stuck-node-exit.js';
 
@@ -21,5 +21,6 @@ export async function runtimeEngine(): Promise<Engine> {
     benchLvs: (options) => benchLvs({ ...options, onStuck: exitOnStuckNode }),
     benchBoot: (options) => benchBoot({ ...options, onStuck: exitOnStuckNode }),
     benchBarrier: (options) => benchBarrier({ ...options, onStuck: exitOnStuckNode }),
+    benchTree: (options) => benchTree({ ...options, onStuck: exitOnStuckNode }),
   };
 }

@@ -12,6 +12,7 @@ export { benchLan, lanSpec, lanRound, type BenchLanOptions, type BenchLanResult 
 export { benchLvs, lvsSpec, type BenchLvsOptions, type BenchLvsResult } from './bench-lvs.js';
 export { benchBoot, bootSpec, bootNodeCommands, type BenchBootOptions, type BenchBootResult } from './bench-boot.js';
 export { benchBarrier, barrierSpec, type BenchBarrierOptions, type BenchBarrierResult } from './bench-barrier.js';
+export { benchTree, treeNetwork, treeShape, type BenchTreeOptions, type BenchTreeResult } from './bench-tree.js';
 export type { BenchProgress } from './bench-common.js';
 export type {
   CommandExit,

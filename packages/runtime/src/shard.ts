@@ -572,14 +572,15 @@ export class Shard {
       if (portIndex === fromPort) {
         // A switch's replica at the sending port learns from its own frames too (it reads only the MACs).
         if (placement.type === 'switch') {
-          this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes: frame.slice(0, 14), ...signal });
+          this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes: frame.length === 0 ? frame : frame.slice(0, 14), ...signal });
         }
         continue;
       }
       const shard = this.nodeShard[port.node]!;
       if (shard === this.index) {
         const bytes = shared ? frame : frame.slice();
-        shared = false;
+        // A carrier signal's empty frame has nothing to change: every port's event shares it.
+        shared = frame.length === 0;
         this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes, ...signal });
         continue;
       }

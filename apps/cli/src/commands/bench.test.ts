@@ -25,6 +25,13 @@ describe('bench cases', () => {
     expect(benchCases('barrier', { shards: [1, 3] })).toEqual([{ placement: 'inline' }, { placement: 'packed', workers: 1 }, { placement: 'packed', workers: 3 }, { placement: 'per-node' }]);
   });
 
+  it('tree runs inline and packed, never a thread per node', () => {
+    expect(benchCases('tree', { workers: 3 })).toEqual([{ placement: 'inline' }, { placement: 'packed', workers: 3 }]);
+    expect(caseArgv('tree', { nodes: [5000], fanout: 8, hostsPerLan: 32 }, { placement: 'packed', workers: 2 })).toEqual([
+      'tree', '--fanout', '8', '--hosts-per-lan', '32', '--nodes', '5000', '--placement', 'packed', '--workers', '2', '--json',
+    ]);
+  });
+
   it('a child gets the sizes, its one placement and --json', () => {
     expect(caseArgv('chain', { routers: 4, packets: 500 }, { placement: 'packed', workers: 2 })).toEqual(['chain', '--routers', '4', '--packets', '500', '--placement', 'packed', '--workers', '2', '--json']);
     expect(caseArgv('boot', { nodes: [100, 1000] }, { placement: 'inline', nodes: 1000 })).toEqual(['boot', '--nodes', '1000', '--placement', 'inline', '--json']);
@@ -67,6 +74,17 @@ describe('bench output', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('tree prints the ready time, the ping across the tree and the storm', async () => {
+    const table = await runCli(['bench', 'tree', '--nodes', '1000', '--fanout', '4', '--hosts-per-lan', '98', '--placement', 'inline'], { engine: fakeEngine() });
+    expect(table.status).toBe(0);
+    expect(table.stdout.split('\n')).toEqual([
+      `tree: 11 routers (2 levels, fanout 4) over 10 switched LANs of 98 hosts (the biggest 107); ping from the first host to the last, then every host of the biggest LAN arpings and pings its gateway; load average ${table.stdout.match(/load average ([\d.]+)/)?.[1]}, node ${process.version}`,
+      'placement  threads      nodes  ready in  ping first to last  storm answered  storm frames   storm  peak RSS',
+      'inline     main thread  1,000    1.00 s              0.01 s         214/214           428  0.02 s    63 MiB',
+      '',
+    ]);
   });
 
   it('one placement prints a one-row table, or with --json the figures object', async () => {

@@ -1,11 +1,12 @@
 /**
- * `netloom bench chain|lan|boot|barrier`: the engine's benchmarks (runtime's bench-*.ts), each
+ * `netloom bench chain|lan|lvs|boot|barrier|tree`: the engine's benchmarks (runtime's bench-*.ts), each
  * printed as a table or, with `--json`, as JSON. Figures only; there is no pass or fail.
  *
  * `--placement all` (the default) runs every placement where it applies — inline, packed on
  * `--workers` (default 2) threads, per-node — each in a child process (`netloom bench SCENARIO
  * --placement P --json`), so one run's heap and threads never weigh on the next and each case's
- * peak RSS is its own; boot runs one child per size and placement. A named placement runs in this
+ * peak RSS is its own; boot runs one child per size and placement, tree only inline and packed (a
+ * thread per node of a 100,000-node tree would not fit). A named placement runs in this
  * process. A case that fails is a row with its error (a placement refused for memory is a figure
  * too: the engine refuses it before starting any thread), and the command then exits 3.
  *
@@ -16,10 +17,10 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
-import type { BenchBarrierResult, BenchBootResult, BenchChainResult, BenchLanResult, BenchLvsResult, BenchProgress, Placement } from '../runtime-api.js';
+import type { BenchBarrierResult, BenchBootResult, BenchChainResult, BenchLanResult, BenchLvsResult, BenchProgress, BenchTreeResult, Placement } from '../runtime-api.js';
 import { CHILD_PROGRESS_ENV, openProgress, parseChildProgress, type ProgressSink } from './bench-progress.js';
 
-export type BenchScenario = 'chain' | 'lan' | 'boot' | 'barrier' | 'lvs';
+export type BenchScenario = 'chain' | 'lan' | 'boot' | 'barrier' | 'lvs' | 'tree';
 
 export interface BenchOptions {
   /** chain */
@@ -33,7 +34,10 @@ export interface BenchOptions {
   clients?: number;
   servers?: number;
   connections?: number;
-  /** boot: the sizes (default 100, 1000, 10000); barrier: the chain's ticker nodes. */
+  /** tree */
+  fanout?: number;
+  hostsPerLan?: number;
+  /** boot: the sizes (default 100, 1000, 10000); barrier: the chain's ticker nodes; tree: its nodes. */
   nodes?: number[];
   /** barrier */
   windows?: number;
@@ -51,7 +55,7 @@ export interface BenchCase {
   nodes?: number;
 }
 
-export type BenchResult = BenchChainResult | BenchLanResult | BenchBootResult | BenchBarrierResult | BenchLvsResult;
+export type BenchResult = BenchChainResult | BenchLanResult | BenchBootResult | BenchBarrierResult | BenchLvsResult | BenchTreeResult;
 
 /** A case that did not give figures: its placement and the error (the child's stderr line). */
 export interface BenchFailure {
@@ -91,6 +95,7 @@ export function benchCases(scenario: BenchScenario, options: BenchOptions): Benc
     const shards = options.shards ?? DEFAULT_BARRIER_SHARDS;
     return [{ placement: 'inline' }, ...shards.map((n) => ({ placement: 'packed' as const, workers: n })), { placement: 'per-node' }];
   }
+  if (scenario === 'tree') return placements.filter((c) => c.placement !== 'per-node');
   return placements;
 }
 
@@ -107,6 +112,8 @@ export function caseArgv(scenario: BenchScenario, options: BenchOptions, benchCa
   add('--servers', options.servers);
   add('--connections', options.connections);
   add('--windows', options.windows);
+  add('--fanout', options.fanout);
+  add('--hosts-per-lan', options.hostsPerLan);
   if (scenario === 'boot') add('--nodes', benchCase.nodes);
   else if (options.nodes !== undefined) argv.push('--nodes', options.nodes.join(','));
   argv.push('--placement', benchCase.placement);
@@ -178,6 +185,15 @@ function runScenario(scenario: BenchScenario, options: BenchOptions & { placemen
     case 'barrier': {
       const nodes = options.nodes?.[0];
       return runtime.benchBarrier({ ...common, ...(nodes !== undefined ? { nodes } : {}), ...(options.windows !== undefined ? { windows: options.windows } : {}) });
+    }
+    case 'tree': {
+      const nodes = options.nodes?.[0];
+      return runtime.benchTree({
+        ...common,
+        ...(nodes !== undefined ? { nodes } : {}),
+        ...(options.fanout !== undefined ? { fanout: options.fanout } : {}),
+        ...(options.hostsPerLan !== undefined ? { hostsPerLan: options.hostsPerLan } : {}),
+      });
     }
   }
 }
@@ -280,6 +296,14 @@ const COLUMNS: Record<BenchScenario, Column[]> = {
     { title: 'windows/s', cell: (r) => group((r as BenchBarrierResult).windowsPerSecond) },
     { title: 'wall time', cell: (r) => seconds((r as { wallMs: number }).wallMs) },
   ],
+  tree: [
+    { title: 'nodes', cell: (r) => group((r as BenchTreeResult).nodes) },
+    { title: 'ready in', cell: (r) => seconds((r as BenchTreeResult).readyMs) },
+    { title: 'ping first to last', cell: (r) => ((r as BenchTreeResult).pingAnswered ? seconds((r as BenchTreeResult).pingMs) : 'no answer') },
+    { title: 'storm answered', cell: (r) => `${group((r as BenchTreeResult).stormAnswered)}/${group((r as BenchTreeResult).stormCommands)}` },
+    { title: 'storm frames', cell: (r) => group((r as BenchTreeResult).stormFrames) },
+    { title: 'storm', cell: (r) => seconds((r as BenchTreeResult).stormMs) },
+  ],
 };
 
 const TITLES: Record<BenchScenario, (row: BenchRow) => string> = {
@@ -288,7 +312,12 @@ const TITLES: Record<BenchScenario, (row: BenchRow) => string> = {
   lvs: (r) => (isFailure(r) ? 'LVS' : `LVS: ${(r as BenchLvsResult).clients} clients' http-load through one LVS-NAT director to ${(r as BenchLvsResult).servers} real servers, a new TCP connection per request`),
   boot: () => 'boot: a chain of routers between two hosts, addresses and routes by startup commands',
   barrier: (r) => (isFailure(r) ? 'barrier' : `barrier: ${(r as BenchBarrierResult).nodes} ticker nodes, ${group((r as BenchBarrierResult).windows)} lookahead windows`),
+  tree: (r) => (isFailure(r) ? 'tree' : treeTitle(r as BenchTreeResult)),
 };
+
+function treeTitle(r: BenchTreeResult): string {
+  return `tree: ${group(r.routers)} routers (${r.depth} levels, fanout ${r.fanout}) over ${group(r.lans)} switched LANs of ${r.hostsPerLan} hosts (the biggest ${group(r.biggestLan)}); ping from the first host to the last, then every host of the biggest LAN arpings and pings its gateway`;
+}
 
 /** The table of a run: a title with the load average, a header, a row per case (or its error). */
 export function describeBench(scenario: BenchScenario, rows: BenchRow[], load: number): string {

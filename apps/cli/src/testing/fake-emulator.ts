@@ -485,5 +485,16 @@ export function fakeEngine(): Engine & { opened: FakeEmulator[] } {
       const workers = options.placement === 'inline' ? 0 : (options.workers ?? 2);
       return { nodes: options.nodes ?? 16, windows, shards: Math.max(1, workers), frames: 2 * 15 * windows, wallMs: 1000, windowsPerSecond: windows, peakRssBytes: 100 * 1048576, placement: options.placement ?? 'packed', workers, virtualNs: windows * 1e5 };
     },
+    async benchTree(options) {
+      const nodes = options.nodes ?? 100_000;
+      const lans = Math.floor(nodes / 100);
+      const biggestLan = nodes - lans - 1 - 98 * (lans - 1);
+      options.onProgress?.(1, 1);
+      return {
+        nodes, routers: lans + 1, hosts: nodes - lans - 1, lans, depth: 2, fanout: options.fanout ?? 16, hostsPerLan: options.hostsPerLan ?? 64, biggestLan, commands: 3 * nodes,
+        readyMs: nodes, pingAnswered: true, pingMs: 10, stormAnswered: 2 * biggestLan, stormCommands: 2 * biggestLan, stormFrames: 4 * biggestLan, stormMs: 20,
+        peakRssBytes: nodes * 65536, placement: options.placement ?? 'packed', workers: options.workers ?? 2,
+      };
+    },
   };
 }
