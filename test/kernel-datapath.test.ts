@@ -10,8 +10,8 @@
 //   > test/kernel/multinode/cases/NAME.expected.txt
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { kernelNeed, project, type Divergence } from './kernel/harness.js';
+import { describe, expect } from 'vitest';
+import { describeReplay, kernelNeed, type Divergence } from './kernel/harness.js';
 import { multinodeDir, normaliseRun, playOnKernel, playOnNetloom, readScenario } from './kernel/multinode/scenario.js';
 
 const live = kernelNeed(['ping']);
@@ -53,21 +53,6 @@ for (const c of cases) {
     });
   });
 
-  describe(`${c.name} (issue #13) on netloom`, () => {
-    let replay = '';
-    beforeAll(async () => {
-      replay = normaliseRun(await playOnNetloom(scenario));
-    });
-
-    it('prints what the kernel printed (known divergences aside)', () => {
-      expect(project(replay, c.divergences)).toBe(project(recorded, c.divergences));
-    });
-
-    if (c.divergences.length > 0) {
-      it.each(c.divergences)('known divergence, still there: $what', (d) => {
-        expect(d.present(replay, recorded)).toBe(true);
-      });
-    }
-  });
+  describeReplay(`${c.name} (issue #13) on netloom`, 'prints what the kernel printed (known divergences aside)', async () => normaliseRun(await playOnNetloom(scenario)), recorded, c.divergences);
 }
 

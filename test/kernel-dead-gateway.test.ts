@@ -6,12 +6,12 @@
 // (test/kernel/model-replays.ts) and compares with the same recording, apart from the known
 // divergences listed below (each is checked to be still there). Normalised: the `t=` times (REACHABLE
 // lasts a random time); the DELAY and PROBE durations are compared (whole seconds).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  describeReplay,
   expectedOutput,
   kernelNeed,
   normalise,
-  project,
   runKernelScript,
   type Divergence,
   type Normaliser,
@@ -39,17 +39,4 @@ describe('dead gateway detection (seed 002) on the real kernel', () => {
   });
 });
 
-describe('dead gateway detection (seed 002) on netloom', () => {
-  let replay = '';
-  beforeAll(async () => {
-    replay = normalise(await replayDeadGateway(), rules);
-  });
-
-  it('prints what the kernel printed (known divergences aside)', () => {
-    expect(project(replay, divergences)).toBe(project(recorded, divergences));
-  });
-
-  it.each(divergences)('known divergence, still there: $what', (d) => {
-    expect(d.present(replay, recorded)).toBe(true);
-  });
-});
+describeReplay('dead gateway detection (seed 002) on netloom', 'prints what the kernel printed (known divergences aside)', async () => normalise(await replayDeadGateway(), rules), recorded, divergences);

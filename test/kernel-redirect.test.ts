@@ -6,13 +6,13 @@
 // test/kernel/model-replays.ts) and compares with the same recording, apart from the known
 // divergences listed below (each is checked to be still there). Normalised: the `expires N` countdown
 // values (they depend on when the command ran; the script checks that the countdown follows the clock).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  describeReplay,
   dropLines,
   expectedOutput,
   kernelNeed,
   normalise,
-  project,
   runKernelScript,
   type Divergence,
   type Normaliser,
@@ -86,17 +86,4 @@ describe('one-network LVS-NAT redirects (seed 004) on the real kernel', () => {
   });
 });
 
-describe('one-network LVS-NAT redirects (seed 004) on netloom', () => {
-  let replay = '';
-  beforeAll(async () => {
-    replay = normalise(await replayOneNetRedirect(), rules);
-  });
-
-  it('prints what the kernel printed (known divergences aside)', () => {
-    expect(project(replay, divergences)).toBe(project(recorded, divergences));
-  });
-
-  it.each(divergences)('known divergence, still there: $what', (d) => {
-    expect(d.present(replay, recorded)).toBe(true);
-  });
-});
+describeReplay('one-network LVS-NAT redirects (seed 004) on netloom', 'prints what the kernel printed (known divergences aside)', async () => normalise(await replayOneNetRedirect(), rules), recorded, divergences);

@@ -3,8 +3,8 @@
 // with its recorded table; (b) runs the same cases on netloom's sockets (the nlkudp program of
 // test/kernel/probe-node-factory.mjs on test/kernel/udp-errno.yaml) and compares with the same table,
 // apart from the known divergences listed below (each is checked to be still there).
-import { beforeAll, describe, expect, it } from 'vitest';
-import { expectedOutput, kernelNeed, project, runKernelScript, type Divergence } from './kernel/harness.js';
+import { describe, expect, it } from 'vitest';
+import { describeReplay, expectedOutput, kernelNeed, runKernelScript, type Divergence } from './kernel/harness.js';
 import { replayUdpErrno, udpCases } from './kernel/model-replays.js';
 
 const live = kernelNeed();
@@ -35,17 +35,4 @@ describe('UDP socket errors on the real kernel', () => {
   });
 });
 
-describe('UDP socket errors on netloom', () => {
-  let replay = '';
-  beforeAll(async () => {
-    replay = await replayUdpErrno();
-  });
-
-  it('gives the errno the kernel gave, case by case (known divergences aside)', () => {
-    expect(project(replay, divergences)).toBe(project(recorded, divergences));
-  });
-
-  it.each(divergences)('known divergence, still there: $what', (d) => {
-    expect(d.present(replay, recorded)).toBe(true);
-  });
-});
+describeReplay('UDP socket errors on netloom', 'gives the errno the kernel gave, case by case (known divergences aside)', replayUdpErrno, recorded, divergences);

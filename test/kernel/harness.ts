@@ -13,6 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { needs, type Need } from '@netloom/wire/testing/test-environment';
 
 export const kernelDir = import.meta.dirname;
@@ -105,6 +106,30 @@ export interface Divergence {
 
 export function project(text: string, divergences: readonly Divergence[]): string {
   return divergences.reduce((t, d) => d.project(t), text);
+}
+
+/**
+ * (b) of a differential test, as a describe block named `title`: `replay` plays the scenario on
+ * netloom once (normalised as the recording is), the test `comparison` wants it to print `recorded`
+ * once both are projected through the divergences, and each divergence is checked to be still there.
+ */
+export function describeReplay(title: string, comparison: string, replay: () => Promise<string>, recorded: string, divergences: readonly Divergence[]): void {
+  describe(title, () => {
+    let replayed = '';
+    beforeAll(async () => {
+      replayed = await replay();
+    });
+
+    it(comparison, () => {
+      expect(project(replayed, divergences)).toBe(project(recorded, divergences));
+    });
+
+    if (divergences.length > 0) {
+      it.each(divergences)('known divergence, still there: $what', (d) => {
+        expect(d.present(replayed, recorded)).toBe(true);
+      });
+    }
+  });
 }
 
 /** Removes every line matching `re` (a whole-line pattern, without anchors or flags). */
