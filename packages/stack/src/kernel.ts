@@ -137,6 +137,8 @@ export class Kernel implements RoutingApi {
   private readonly cache: RouteCache;
   private readonly output: OutputRoute;
   private readonly input: InputRoute;
+  /** routeInput's outcome of each input decision (inputOutcomeOf), gone with the decision. */
+  private readonly inputOutcomes = new WeakMap<RouteDecision, RouteOutcome>();
   private readonly fib6 = new Fib6();
   private readonly addrconf: Addrconf;
   private readonly routing6: Ipv6Routing;
@@ -579,15 +581,30 @@ export class Kernel implements RoutingApi {
     return { ok: true, route: toRoute4(outcome.decision) };
   }
 
+  /** The flow is the query: the input route and the route cache read it and keep none of it. */
   routeInput(flow: Flow4 & { iif: string; src: number }, now: Nanos): RouteOutcome {
-    const outcome = this.input.decide({ ...flowToQuery(flow), iif: flow.iif, src: flow.src }, now);
+    const hit = this.input.cachedDecision(flow, now);
+    if (hit !== null) return this.inputOutcomeOf(hit);
+    const outcome = this.input.decide(flow, now);
     if (!outcome.ok) {
       const errno = toErrno(outcome.errno);
       return outcome.dropReason ? { ok: false, errno, dropReason: outcome.dropReason } : { ok: false, errno };
     }
-    // An input route that exists but drops (ip_error): the datapath picks the reason from the errno.
-    if (outcome.decision.error) return { ok: false, errno: toErrno(outcome.decision.error) };
-    return { ok: true, route: toRoute4(outcome.decision) };
+    return this.inputOutcomeOf(outcome.decision);
+  }
+
+  /**
+   * What routeInput answers for an input decision, made once per decision and frozen: the packets
+   * of a flow the route cache serves all get its one outcome, with no Route4 built per packet.
+   */
+  private inputOutcomeOf(decision: RouteDecision): RouteOutcome {
+    let outcome = this.inputOutcomes.get(decision);
+    if (outcome === undefined) {
+      // An input route that exists but drops (ip_error): the datapath picks the reason from the errno.
+      outcome = Object.freeze(decision.error ? { ok: false, errno: toErrno(decision.error) } : { ok: true, route: Object.freeze(toRoute4(decision)) });
+      this.inputOutcomes.set(decision, outcome);
+    }
+    return outcome;
   }
 }
 

@@ -146,8 +146,12 @@ export function createNodeStatistics(): NodeStatistics {
   return { links: new Map(), ip: createIpMib() };
 }
 
-/** A link-layer protocol's receive handler (packet_type.func): the device, the frame's packet type, its payload. */
-export type LinkLayerHandler = (device: DeviceView, packetType: PacketType, payload: Uint8Array, frame: Uint8Array, now: Nanos) => void;
+/**
+ * A link-layer protocol's receive handler (packet_type.func): the device, the frame's packet type,
+ * the frame and where its payload begins (after the Ethernet header) — an offset, not a view, so a
+ * protocol that reads the payload in place (IPv4's forwarding path) makes none.
+ */
+export type LinkLayerHandler = (device: DeviceView, packetType: PacketType, frame: Uint8Array, payloadAt: number, now: Nanos) => void;
 
 const IPV4_IDENT_MASK = 0xffff;
 
@@ -336,9 +340,9 @@ export class StackNode implements NodeHost {
     });
     const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6, udp6, tcp, raw6));
     const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
-    linkLayer.register(EtherType.arp, (device, packetType, payload, frame, now) => arp.processArp(device, packetType, payload, frame, now));
-    linkLayer.register(EtherType.ipv4, (device, packetType, payload, frame, now) => ipv4.processIpv4(device, packetType, payload, frame, now));
-    linkLayer.register(EtherType.ipv6, (device, packetType, payload, frame, now) => ipv6.processIpv6(device, packetType, payload, frame, now));
+    linkLayer.register(EtherType.arp, (device, packetType, frame, payloadAt, now) => arp.processArp(device, packetType, frame.subarray(payloadAt), frame, now));
+    linkLayer.register(EtherType.ipv4, (device, packetType, frame, payloadAt, now) => ipv4.processIpv4(device, packetType, frame, payloadAt, now));
+    linkLayer.register(EtherType.ipv6, (device, packetType, frame, payloadAt, now) => ipv6.processIpv6(device, packetType, frame.subarray(payloadAt), frame, now));
     this.parts = { routing, timers, prng, neighbours, arp, ipv4, neighbours6, ipv6, sockets, udp6, tcp, processes, linkLayer, transports, netfilter };
 
     const ndiscNotifier = new NdiscNotifier({
@@ -481,7 +485,7 @@ export class StackNode implements NodeHost {
       return;
     }
     // The frame begins with its destination MAC: classified in place, no view made per frame.
-    protocol(device, packetTypeOf(frame, device.mac), ethernet.payload, frame, now);
+    protocol(device, packetTypeOf(frame, device.mac), frame, ethernet.headerLength, now);
   }
 
   private transmit(dev: string, frame: Uint8Array): void {
@@ -549,7 +553,8 @@ export class StackNode implements NodeHost {
       case 'drop':
         return event.ifname === null ? event : { ...event, ifname: this.portOf(event.ifname) };
       case 'forward':
-        return { ...event, inIf: this.portOf(event.inIf), outIf: this.portOf(event.outIf) };
+        // Not a spread: the IPv4 layer's event makes its frame when read, and a spread copies no getter.
+        return { type: 'forward', inIf: this.portOf(event.inIf), outIf: this.portOf(event.outIf), frame: event.frame };
       case 'deliver':
         return { ...event, ifname: this.portOf(event.ifname) };
       case 'log':

@@ -49,7 +49,7 @@ describe('protocol tables', () => {
     lab.node('h2').receive('eth0', frame(), lab.now);
     expect(reasons(lab, 'h2')).toEqual(['unsupportedProtocol ethertype 0x88b5']);
     const seen: string[] = [];
-    lab.node('h2').parts.linkLayer.register(0x88b5, (device, packetType, payload) => seen.push(`${device.name} ${packetType} ${[...payload].join(',')}`));
+    lab.node('h2').parts.linkLayer.register(0x88b5, (device, packetType, frame, payloadAt) => seen.push(`${device.name} ${packetType} ${[...frame.subarray(payloadAt)].join(',')}`));
     lab.node('h2').receive('eth0', frame(), lab.now);
     expect(seen).toEqual(['eth0 host 1,2,3,4']);
     expect(reasons(lab, 'h2')).toHaveLength(1);

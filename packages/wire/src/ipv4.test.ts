@@ -163,6 +163,48 @@ describe('IPv4', () => {
     );
   });
 
+  it('reads a packet where it lies in a frame as parseIpv4Packet reads it alone', () => {
+    // UDP and TCP often, so that the ports are read, else any protocol.
+    const reprArb = ipv4ReprArb.chain((repr) => fc.constantFrom(IpProtocol.udp, IpProtocol.tcp, repr.protocol).map((protocol) => ({ ...repr, protocol })));
+    fc.assert(
+      fc.property(reprArb, fc.integer({ min: 0, max: 18 }), fc.integer({ min: 0, max: 6 }), (repr, at, padding) => {
+        // The packet at `at` in a 0xa5-filled buffer, with trailing bytes (Ethernet padding) after it.
+        const length = ipv4BufferLen(repr);
+        const frame = filledBuffer(at + length + padding);
+        emitIpv4Packet(repr, frame, at);
+        expect(Ipv4PacketView.checkedLengthAt(frame, at)).toBe(length);
+        expect(Ipv4PacketView.headerLengthAt(frame, at)).toBe(20 + repr.options.length);
+        expect(Ipv4PacketView.tosAt(frame, at)).toBe(repr.tos);
+        expect(Ipv4PacketView.ttlAt(frame, at)).toBe(repr.ttl);
+        expect(Ipv4PacketView.protocolAt(frame, at)).toBe(repr.protocol);
+        expect(Ipv4PacketView.sourceAt(frame, at)).toBe(repr.source);
+        expect(Ipv4PacketView.destinationAt(frame, at)).toBe(repr.destination);
+        expect(Ipv4PacketView.dontFragmentAt(frame, at)).toBe(repr.dontFragment);
+        expect(Ipv4PacketView.fragmentOffsetAt(frame, at)).toBe(repr.fragmentOffset);
+        expect(Ipv4PacketView.isFragmentAt(frame, at)).toBe(repr.moreFragments || repr.fragmentOffset !== 0);
+        const hasPorts = (repr.protocol === IpProtocol.udp || repr.protocol === IpProtocol.tcp) && repr.fragmentOffset === 0 && repr.payload.length >= 4;
+        const word = (i: number): number => ((repr.payload[i] ?? 0) << 8) | (repr.payload[i + 1] ?? 0);
+        expect(Ipv4PacketView.sourcePortAt(frame, at, length)).toBe(hasPorts ? word(0) : -1);
+        expect(Ipv4PacketView.destinationPortAt(frame, at, length)).toBe(hasPorts ? word(2) : -1);
+      }),
+    );
+  });
+
+  it('checks a packet in a frame as parseIpv4Packet checks it alone, error for error', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80, size: 'max' }), fc.integer({ min: 0, max: 20 }), fc.boolean(), (bytes, at, verifyChecksum) => {
+        if (bytes.length > at) bytes[at] = 0x40 | ((bytes[at] ?? 0) & 0x0f); // reach the deeper checks
+        const alone = parseIpv4Packet(bytes.subarray(at), { verifyChecksum });
+        const expected = isWireError(alone) ? alone : ipv4BufferLen(alone);
+        expect(Ipv4PacketView.checkedLengthAt(bytes, at, { verifyChecksum })).toEqual(expected);
+      }),
+    );
+    expect(Ipv4PacketView.checkedLengthAt(recordRoute, 0)).toBe(124);
+    const corrupted = recordRoute.slice();
+    corrupted[8] = 63;
+    expect(Ipv4PacketView.checkedLengthAt(corrupted, 0)).toEqual({ error: 'badChecksum' });
+  });
+
   it('parse ∘ emit is the identity on records, and emit ∘ parse on packets', () => {
     fc.assert(
       fc.property(ipv4ReprArb, (repr) => {

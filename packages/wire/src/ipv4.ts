@@ -47,6 +47,8 @@ const DESTINATION = 16;
 
 /** Shared by every parsed header without options (never written to). */
 const NO_OPTIONS = new Uint8Array(0);
+/** The structural checks alone (a view's `check`). */
+const NO_CHECKSUM: Ipv4ParseOptions = Object.freeze({ verifyChecksum: false });
 
 const FLAG_DONT_FRAGMENT = 0x4000;
 const FLAG_MORE_FRAGMENTS = 0x2000;
@@ -74,16 +76,77 @@ export class Ipv4PacketView {
   private constructor(readonly bytes: Uint8Array) {}
 
   static check(bytes: Uint8Array): Ipv4PacketView | WireError {
-    if (bytes.length < IPV4_MIN_HEADER_LENGTH) return wireError('truncated');
-    const view = new Ipv4PacketView(bytes);
-    if (view.version !== 4) return wireError('badVersion');
-    const headerLength = view.headerLength;
+    const totalLength = Ipv4PacketView.checkedLengthAt(bytes, 0, NO_CHECKSUM);
+    return typeof totalLength === 'number' ? new Ipv4PacketView(bytes) : totalLength;
+  }
+
+  /**
+   * The checks of `check` on the packet that begins at `at` in `bytes` (a received frame), and the
+   * header checksum unless told not to (as parseIpv4Packet), making neither a view nor a record: its
+   * total length, or why it is malformed. With the `…At` readers below, the forwarding path reads
+   * the header fields it needs where they lie, so a hop allocates nothing.
+   */
+  static checkedLengthAt(bytes: Uint8Array, at: number, options?: Ipv4ParseOptions): number | WireError {
+    const available = bytes.length - at;
+    if (available < IPV4_MIN_HEADER_LENGTH) return wireError('truncated');
+    if ((bytes[at + VERSION_IHL] ?? 0) >>> 4 !== 4) return wireError('badVersion');
+    const headerLength = Ipv4PacketView.headerLengthAt(bytes, at);
     if (headerLength < IPV4_MIN_HEADER_LENGTH) return wireError('badHeaderLength');
-    if (bytes.length < headerLength) return wireError('truncated');
-    const totalLength = view.totalLength;
+    if (available < headerLength) return wireError('truncated');
+    const totalLength = readU16(bytes, at + TOTAL_LENGTH);
     if (totalLength < headerLength) return wireError('badLength');
-    if (bytes.length < totalLength) return wireError('truncated');
-    return view;
+    if (available < totalLength) return wireError('truncated');
+    if (options?.verifyChecksum !== false && internetChecksum(bytes, at, at + headerLength) !== 0) return wireError('badChecksum');
+    return totalLength;
+  }
+
+  /** Header length in bytes (IHL × 4) of the packet at `at`. */
+  static headerLengthAt(bytes: Uint8Array, at: number): number {
+    return ((bytes[at + VERSION_IHL] ?? 0) & 0x0f) * 4;
+  }
+  static tosAt(bytes: Uint8Array, at: number): number {
+    return bytes[at + TOS] ?? 0;
+  }
+  /** Flags and fragment offset as one 16-bit word. */
+  static flagsAndFragmentOffsetAt(bytes: Uint8Array, at: number): number {
+    return readU16(bytes, at + FLAGS_FRAGMENT);
+  }
+  /** In bytes. */
+  static fragmentOffsetAt(bytes: Uint8Array, at: number): number {
+    return (readU16(bytes, at + FLAGS_FRAGMENT) & 0x1fff) * 8;
+  }
+  /** A fragment other than a whole datagram (MF set or offset non-zero). */
+  static isFragmentAt(bytes: Uint8Array, at: number): boolean {
+    return (readU16(bytes, at + FLAGS_FRAGMENT) & 0x3fff) !== 0;
+  }
+  static dontFragmentAt(bytes: Uint8Array, at: number): boolean {
+    return (readU16(bytes, at + FLAGS_FRAGMENT) & FLAG_DONT_FRAGMENT) !== 0;
+  }
+  static ttlAt(bytes: Uint8Array, at: number): number {
+    return bytes[at + TTL] ?? 0;
+  }
+  static protocolAt(bytes: Uint8Array, at: number): number {
+    return bytes[at + PROTOCOL] ?? 0;
+  }
+  /**
+   * The source port of the UDP or TCP datagram of `length` bytes at `at` (the first 16 bits of its
+   * payload, where both protocols carry it), or -1 when it has none to read: another protocol, a
+   * later fragment, or a payload shorter than the two ports.
+   */
+  static sourcePortAt(bytes: Uint8Array, at: number, length: number): number {
+    const ports = portsOffsetAt(bytes, at, length);
+    return ports < 0 ? -1 : readU16(bytes, ports);
+  }
+  /** The destination port of the UDP or TCP datagram at `at` (the next 16 bits), or -1 as `sourcePortAt`. */
+  static destinationPortAt(bytes: Uint8Array, at: number, length: number): number {
+    const ports = portsOffsetAt(bytes, at, length);
+    return ports < 0 ? -1 : readU16(bytes, ports + 2);
+  }
+  static sourceAt(bytes: Uint8Array, at: number): Ipv4Address {
+    return readIpv4(bytes, at + SOURCE);
+  }
+  static destinationAt(bytes: Uint8Array, at: number): Ipv4Address {
+    return readIpv4(bytes, at + DESTINATION);
   }
 
   static over(bytes: Uint8Array): Ipv4PacketView {
@@ -95,14 +158,14 @@ export class Ipv4PacketView {
   }
   /** Header length in bytes (IHL × 4). */
   get headerLength(): number {
-    return ((this.bytes[VERSION_IHL] ?? 0) & 0x0f) * 4;
+    return Ipv4PacketView.headerLengthAt(this.bytes, 0);
   }
   /** Writes version 4 and IHL = headerLength / 4. */
   setVersionAndHeaderLength(headerLength: number): void {
     this.bytes[VERSION_IHL] = 0x40 | (headerLength >>> 2);
   }
   get tos(): number {
-    return this.bytes[TOS] ?? 0;
+    return Ipv4PacketView.tosAt(this.bytes, 0);
   }
   set tos(value: number) {
     this.bytes[TOS] = value;
@@ -121,33 +184,33 @@ export class Ipv4PacketView {
   }
   /** Flags and fragment offset as one 16-bit word. */
   get flagsAndFragmentOffset(): number {
-    return readU16(this.bytes, FLAGS_FRAGMENT);
+    return Ipv4PacketView.flagsAndFragmentOffsetAt(this.bytes, 0);
   }
   set flagsAndFragmentOffset(value: number) {
     writeU16(this.bytes, FLAGS_FRAGMENT, value);
   }
   get dontFragment(): boolean {
-    return (this.flagsAndFragmentOffset & FLAG_DONT_FRAGMENT) !== 0;
+    return Ipv4PacketView.dontFragmentAt(this.bytes, 0);
   }
   get moreFragments(): boolean {
     return (this.flagsAndFragmentOffset & FLAG_MORE_FRAGMENTS) !== 0;
   }
   /** In bytes. */
   get fragmentOffset(): number {
-    return (this.flagsAndFragmentOffset & 0x1fff) * 8;
+    return Ipv4PacketView.fragmentOffsetAt(this.bytes, 0);
   }
   /** A fragment other than a whole datagram (MF set or offset non-zero). */
   get isFragment(): boolean {
-    return (this.flagsAndFragmentOffset & 0x3fff) !== 0;
+    return Ipv4PacketView.isFragmentAt(this.bytes, 0);
   }
   get ttl(): number {
-    return this.bytes[TTL] ?? 0;
+    return Ipv4PacketView.ttlAt(this.bytes, 0);
   }
   set ttl(value: number) {
     this.bytes[TTL] = value;
   }
   get protocol(): number {
-    return this.bytes[PROTOCOL] ?? 0;
+    return Ipv4PacketView.protocolAt(this.bytes, 0);
   }
   set protocol(value: number) {
     this.bytes[PROTOCOL] = value;
@@ -159,13 +222,13 @@ export class Ipv4PacketView {
     writeU16(this.bytes, CHECKSUM, value);
   }
   get source(): Ipv4Address {
-    return readIpv4(this.bytes, SOURCE);
+    return Ipv4PacketView.sourceAt(this.bytes, 0);
   }
   set source(address: Ipv4Address) {
     writeIpv4(this.bytes, SOURCE, address);
   }
   get destination(): Ipv4Address {
-    return readIpv4(this.bytes, DESTINATION);
+    return Ipv4PacketView.destinationAt(this.bytes, 0);
   }
   set destination(address: Ipv4Address) {
     writeIpv4(this.bytes, DESTINATION, address);
@@ -187,16 +250,24 @@ export class Ipv4PacketView {
   }
 }
 
+/** Where the ports of the UDP or TCP datagram of `length` bytes at `at` begin, or -1 (Ipv4PacketView.sourcePortAt). */
+function portsOffsetAt(bytes: Uint8Array, at: number, length: number): number {
+  const protocol = Ipv4PacketView.protocolAt(bytes, at);
+  if (protocol !== IpProtocol.udp && protocol !== IpProtocol.tcp) return -1;
+  if (Ipv4PacketView.fragmentOffsetAt(bytes, at) !== 0) return -1;
+  const payload = at + Ipv4PacketView.headerLengthAt(bytes, at);
+  return at + length - payload >= 4 ? payload : -1;
+}
+
 export interface Ipv4ParseOptions {
   /** Verify the header checksum (default true). */
   verifyChecksum?: boolean;
 }
 
 export function parseIpv4Packet(bytes: Uint8Array, options?: Ipv4ParseOptions): Ipv4Repr | WireError {
-  const view = Ipv4PacketView.check(bytes);
-  if (!(view instanceof Ipv4PacketView)) return view;
-  if (options?.verifyChecksum !== false && !view.isChecksumValid) return wireError('badChecksum');
-  return reprOf(view, view.totalLength);
+  const totalLength = Ipv4PacketView.checkedLengthAt(bytes, 0, options);
+  if (typeof totalLength !== 'number') return totalLength;
+  return reprOf(Ipv4PacketView.over(bytes), totalLength);
 }
 
 /**

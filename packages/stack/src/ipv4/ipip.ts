@@ -308,7 +308,7 @@ export function loadIpip(node: LinuxNode): boolean {
       timers.schedule(now, (at) => {
         const current = routing.deviceByIndex(ifindex);
         if (current === undefined) return;
-        ipv4.processIpv4(current, 'host', inner, inner, at);
+        ipv4.processIpv4(current, 'host', inner, 0, at);
       });
     },
     // ipip_err: errors about IPIP packets this node sent; it sends none.

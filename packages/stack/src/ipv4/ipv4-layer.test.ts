@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
-import { buildEthernetFrame, buildIcmpv4Packet, buildIpv4Frame, internetChecksum } from '@netloom/wire';
+import { buildEthernetFrame, buildIcmpv4Packet, buildIpv4Frame, formatIpv4, internetChecksum, isWireError, parseIpv4Packet } from '@netloom/wire';
 import { Lab, MS, SECOND, ip } from '../testing/lab.js';
 import { checkFrame, ethernet, framesMatching, icmp, ipv4 } from '../testing/frame-checks.js';
 import { echoProgram } from '../testing/programs.js';
@@ -42,6 +42,23 @@ describe('echo and forwarding', () => {
     const reply = framesMatching(lab.sent('h2'), icmp({ kind: 'echoReply' }))[0];
     expect(checkFrame(reply, ipv4({ source: '10.0.2.2', destination: '10.0.1.2', ttl: 64 }))).toBeNull();
     expect(lab.events.filter((e) => e.event.type === 'forward').map((e) => `${e.node} ${e.event.type === 'forward' ? `${e.event.inIf}>${e.event.outIf}` : ''}`)).toEqual(['r1 eth0>eth1', 'r1 eth1>eth0']);
+  });
+
+  it('a forward trace event carries the packet as forwarded (TTL 63), also on a router whose devices were renamed', () => {
+    const lab = chain();
+    lab.exec('h1', 'pinger 10.0.2.2', 100 * MS);
+    lab.exec('r1', 'ip link set eth1 name wan1');
+    lab.exec('h1', 'pinger 10.0.2.2', 100 * MS);
+    const forwards = lab.events.flatMap((e) => (e.event.type === 'forward' ? [e.event] : []));
+    // The port names, not the devices', before and after the rename.
+    expect(forwards.map((f) => `${f.inIf}>${f.outIf}`)).toEqual(['eth0>eth1', 'eth1>eth0', 'eth0>eth1', 'eth1>eth0']);
+    for (const [i, forward] of forwards.entries()) {
+      const packet = parseIpv4Packet(forward.frame);
+      if (isWireError(packet)) throw new Error(`forward ${i}: ${packet.error}`);
+      expect(forward.frame.length).toBe(20 + packet.payload.length);
+      expect(packet.ttl).toBe(63);
+      expect(formatIpv4(packet.source)).toBe(i % 2 === 0 ? '10.0.1.2' : '10.0.2.2');
+    }
   });
 
   it('pings its own address through lo', () => {

@@ -133,6 +133,11 @@ export class Ipv4Layer {
   private readonly hooks: HookChains;
   /** ping_rcv and ping_err: the ping sockets, registered by the socket table. */
   private ping: PingProtocol | undefined;
+  /**
+   * The flow of the packet being routed on input (flowi4), rewritten for each packet: routeInput
+   * reads it and keeps none of it (the route cache copies its key), so a hop builds no flow.
+   */
+  private readonly inputFlow: Flow4 & { iif: string; src: number } = { dst: 0, src: 0, iif: '', tos: 0, proto: 0, sport: undefined, dport: undefined, mark: undefined };
 
   constructor(private readonly deps: Ipv4Dependencies) {
     this.mib = deps.mib;
@@ -172,49 +177,69 @@ export class Ipv4Layer {
 
   // ---------------------------------------------------------------- input
 
-  /** ip_rcv for the IPv4 payload of a frame that arrived on `dev`. */
-  processIpv4(dev: DeviceView, packetType: PacketType, packet: Uint8Array, frame: Uint8Array, now: Nanos): void {
+  /**
+   * ip_rcv for the IPv4 packet that begins at `at` in a frame that arrived on `dev` (after its
+   * Ethernet header; 0 for a packet without one, as ipip's inner packet). The packet stays where it
+   * arrived: the forwarding path reads its header in place, rewrites its TTL and then the frame's
+   * Ethernet header, as a router's skb does, and makes a view of it only off that path.
+   */
+  processIpv4(dev: DeviceView, packetType: PacketType, frame: Uint8Array, at: number, now: Nanos): void {
     if (packetType === 'otherhost') {
       this.deps.drop(dev.name, 'notForUs', frame);
       return;
     }
     this.mib.inReceives++;
-    const ip = parseIpv4Packet(packet);
-    if (isWireError(ip)) {
+    const length = Ipv4PacketView.checkedLengthAt(frame, at);
+    if (typeof length !== 'number') {
       // A short total length is IpExt InTruncatedPkts; every other header fault is InHdrErrors.
-      if (ip.error !== 'truncated' || packet.length < 20) this.mib.inHdrErrors++;
-      this.deps.drop(dev.name, ip.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `ipv4 ${ip.error}`);
+      if (length.error !== 'truncated' || frame.length - at < 20) this.mib.inHdrErrors++;
+      this.deps.drop(dev.name, length.error === 'badChecksum' ? 'badChecksum' : 'malformed', frame, `ipv4 ${length.error}`);
       return;
     }
-    // The packet stays a view into the received frame (cut to the total length): forwarding
-    // rewrites its TTL and then the frame's Ethernet header in place, as a router's skb does.
-    const own = packet.subarray(0, ipv4TotalLength(packet));
     if (this.hooks.prerouting.length === 0) {
-      this.routeReceived(dev.name, packetType, own, ip, frame, 0, now);
+      this.routeReceived(dev.name, packetType, frame, at, length, 0, now);
       return;
     }
-    const hooked = this.filter('prerouting', this.hooks.prerouting, own, 0, dev.name, null, dev.name, frame, now);
+    const packet = packetIn(frame, at, length);
+    const hooked = this.filter('prerouting', this.hooks.prerouting, packet, 0, dev.name, null, dev.name, frame, now);
     if (hooked === null) return;
-    this.routeReceived(dev.name, packetType, own, reparsed(own, 'prerouting'), frame, hooked.mark, now);
+    reparsed(packet, 'prerouting');
+    this.routeReceived(dev.name, packetType, frame, at, length, hooked.mark, now);
   }
 
-  /** ip_rcv_finish: the input route (with the mark a PREROUTING hook set: fwmark rules see it), then its outcome. */
-  private routeReceived(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, frame: Uint8Array, mark: number, now: Nanos): void {
+  /**
+   * ip_rcv_finish: the input route of the packet at `at` (with the mark a PREROUTING hook set:
+   * fwmark rules see it), then its outcome.
+   */
+  private routeReceived(ifname: string, packetType: PacketType, frame: Uint8Array, at: number, length: number, mark: number, now: Nanos): void {
     const routing = this.deps.routing;
-    const isFragment = ip.moreFragments || ip.fragmentOffset !== 0;
-    const flow: Flow4 & { iif: string; src: number } = { dst: ip.destination, src: ip.source, iif: ifname, tos: ip.tos, proto: ip.protocol, ...(ip.fragmentOffset === 0 ? this.ports(ip) : {}) };
-    if (mark !== 0) flow.mark = mark;
+    const flow = this.inputFlow;
+    flow.dst = Ipv4PacketView.destinationAt(frame, at);
+    flow.src = Ipv4PacketView.sourceAt(frame, at);
+    flow.iif = ifname;
+    flow.tos = Ipv4PacketView.tosAt(frame, at);
+    flow.proto = Ipv4PacketView.protocolAt(frame, at);
+    // The ports (for rules and the multipath hash) of a whole UDP or TCP datagram or its first fragment.
+    const sport = Ipv4PacketView.sourcePortAt(frame, at, length);
+    flow.sport = sport < 0 ? undefined : sport;
+    flow.dport = sport < 0 ? undefined : Ipv4PacketView.destinationPortAt(frame, at, length);
+    flow.mark = mark !== 0 ? mark : undefined;
     const outcome = routing.routeInput(flow, now);
-    const isBroadcastMac = packetType === 'broadcast' || packetType === 'multicast';
     if (!outcome.ok) {
-      this.inputError(ifname, packetType, packet, outcome.errno, frame, now, outcome.dropReason);
+      this.inputError(ifname, packetType, packetIn(frame, at, length), outcome.errno, frame, now, outcome.dropReason);
       return;
     }
     const route = outcome.route;
+    if (route.type === 'unicast' || route.type === 'anycast') {
+      this.forward(ifname, packetType, frame, at, length, route, mark, now);
+      return;
+    }
+    const packet = packetIn(frame, at, length);
     if (route.type === 'local' || route.type === 'broadcast' || route.type === 'multicast') {
+      const isBroadcastMac = packetType === 'broadcast' || packetType === 'multicast';
       const context: InputContext = { dev: ifname, packetType, isLocal: route.type === 'local', isBroadcast: route.type !== 'local' || isBroadcastMac };
-      if (!isFragment) {
-        this.localDeliver(context, packet, ip, frame, mark, now);
+      if (!Ipv4PacketView.isFragmentAt(frame, at)) {
+        this.localDeliver(context, packet, reparsed(packet, null), frame, mark, now);
         return;
       }
       // ip_local_deliver → ip_defrag: only datagrams for us are reassembled.
@@ -232,12 +257,8 @@ export class Ipv4Layer {
       this.deps.drop(ifname, 'blackhole', frame);
       return;
     }
-    if (route.type === 'unreachable' || route.type === 'prohibit' || route.type === 'throw') {
-      const errno: Errno = route.type === 'prohibit' ? 'EACCES' : route.type === 'throw' ? 'ENETUNREACH' : 'EHOSTUNREACH';
-      this.inputError(ifname, packetType, packet, errno, frame, now);
-      return;
-    }
-    this.forward(ifname, packetType, packet, ip, route, frame, mark, now);
+    const errno: Errno = route.type === 'prohibit' ? 'EACCES' : route.type === 'throw' ? 'ENETUNREACH' : 'EHOSTUNREACH';
+    this.inputError(ifname, packetType, packet, errno, frame, now);
   }
 
   /**
@@ -266,9 +287,9 @@ export class Ipv4Layer {
 
   // ---------------------------------------------------------------- forwarding
 
-  private forward(ifname: string, packetType: PacketType, packet: Uint8Array, ip: Ipv4Repr, route: Route4, frame: Uint8Array, mark: number, now: Nanos): void {
+  /** ip_forward for the packet of `length` bytes at `at` in the received frame. */
+  private forward(ifname: string, packetType: PacketType, frame: Uint8Array, at: number, length: number, route: Route4, mark: number, now: Nanos): void {
     const routing = this.deps.routing;
-    const context: InputContext = { dev: ifname, packetType, isLocal: false, isBroadcast: packetType !== 'host' };
     if (routing.conf(ifname, 'forwarding') === 0) {
       // ip_route_input_slow answers EHOSTUNREACH here; ip_error counts it.
       this.mib.inAddrErrors++;
@@ -279,30 +300,32 @@ export class Ipv4Layer {
       this.deps.drop(ifname, 'notForUs', frame, 'link-layer broadcast not forwarded');
       return;
     }
-    if (ip.ttl <= 1) {
+    if (Ipv4PacketView.ttlAt(frame, at) <= 1) {
       this.deps.drop(ifname, 'ttlExpired', frame);
-      this.icmpSend(packet, context, ICMP_TIME_EXCEEDED, 0, 0, now);
+      this.icmpSend(packetIn(frame, at, length), forwardingContext(ifname, packetType), ICMP_TIME_EXCEEDED, 0, 0, now);
       return;
     }
-    if (packet.length > route.mtu && ip.dontFragment) {
+    if (length > route.mtu && Ipv4PacketView.dontFragmentAt(frame, at)) {
       this.mib.fragFails++;
       this.deps.drop(ifname, 'fragmentationNeeded', frame, `mtu ${route.mtu}`);
-      this.icmpSend(packet, context, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, route.mtu, now);
+      this.icmpSend(packetIn(frame, at, length), forwardingContext(ifname, packetType), ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, route.mtu, now);
       return;
     }
-    decrementTtl(packet, 0);
-    if (route.dev === ifname) this.maybeRedirect(ifname, packet, ip, route, now);
+    decrementTtl(frame, at);
+    const source = Ipv4PacketView.sourceAt(frame, at);
+    const destination = Ipv4PacketView.destinationAt(frame, at);
+    if (route.dev === ifname) this.maybeRedirect(ifname, frame, at, length, source, destination, route, now);
     let outMark = mark;
     if (this.hooks.forward.length !== 0) {
-      const hooked = this.filter('forward', this.hooks.forward, packet, mark, ifname, route.dev, ifname, frame, now);
+      const hooked = this.filter('forward', this.hooks.forward, packetIn(frame, at, length), mark, ifname, route.dev, ifname, frame, now);
       if (hooked === null) return;
       outMark = hooked.mark;
     }
     // ip_forward_finish.
-    this.deps.trace({ type: 'forward', inIf: ifname, outIf: route.dev, frame: packet });
+    this.deps.trace(new ForwardEvent(ifname, route.dev, frame, at, length));
     this.mib.forwDatagrams++;
-    // The packet is still a view into the received frame: its Ethernet header is written in place.
-    this.output(packet, route.dev, route.gateway ?? ip.destination, route.type === 'broadcast', route.mtu, ip.source, outMark, ifname, packet.byteOffset >= 14, now);
+    // The packet is still in the received frame: its Ethernet header is written in front of it.
+    this.output(frame, at, length, route.dev, route.gateway ?? destination, route.type === 'broadcast', route.mtu, source, outMark, ifname, at >= 14, now);
   }
 
   /**
@@ -310,15 +333,15 @@ export class Ipv4Layer {
    * sender is directly connected on it (fib_validate_source > 0), send_redirects (all OR dev), and
    * shared_media or sender and next hop on one subnet; then the per-host back-off.
    */
-  private maybeRedirect(ifname: string, packet: Uint8Array, ip: Ipv4Repr, route: Route4, now: Nanos): void {
+  private maybeRedirect(ifname: string, frame: Uint8Array, at: number, length: number, source: number, destination: number, route: Route4, now: Nanos): void {
     const routing = this.deps.routing;
     if (routing.conf(ifname, 'send_redirects') === 0) return;
-    const back = routing.routeOutput({ dst: ip.source }, now);
+    const back = routing.routeOutput({ dst: source }, now);
     if (!back.ok || back.route.dev !== ifname || back.route.gateway !== undefined || back.route.type !== 'unicast') return;
-    const nextHop = route.gateway ?? ip.destination;
+    const nextHop = route.gateway ?? destination;
     const device = routing.device(ifname);
     if (device === undefined) return;
-    if (routing.conf(ifname, 'shared_media') === 0 && !isOnLink(device, ip.source, nextHop)) return;
+    if (routing.conf(ifname, 'shared_media') === 0 && !isOnLink(device, source, nextHop)) return;
     // route/redirect_* are in jiffies (HZ=250 here), as the kernel's files show them.
     const limits = {
       load: sysctlOr(routing, 'net.ipv4.route.redirect_load', 5),
@@ -327,8 +350,8 @@ export class Ipv4Layer {
     };
     // The back-off counts this redirect even when icmpSend declines it (an ICMP error, a non-first
     // fragment), as ip_rt_send_redirect bumps n_redirects whatever icmp_send does.
-    if (this.deps.peers.redirect(ip.source, now, limits) !== 'send') return;
-    this.icmpSend(packet, { dev: ifname, packetType: 'host', isLocal: false, isBroadcast: false }, ICMP_REDIRECT, 1, nextHop, now);
+    if (this.deps.peers.redirect(source, now, limits) !== 'send') return;
+    this.icmpSend(packetIn(frame, at, length), { dev: ifname, packetType: 'host', isLocal: false, isBroadcast: false }, ICMP_REDIRECT, 1, nextHop, now);
   }
 
   // ---------------------------------------------------------------- local delivery
@@ -622,22 +645,27 @@ export class Ipv4Layer {
     if (isBroadcast) this.loopback(packet.slice(), now);
     if (packet.length > route.mtu && Ipv4PacketView.over(packet).dontFragment) return { ok: false, errno: 'EMSGSIZE' };
     this.mib.outRequests++;
-    const sent = this.output(packet, route.dev, route.gateway ?? destination, isBroadcast, route.mtu, readIpv4(packet, 12), mark, null, false, now);
+    const sent = this.output(packet, 0, packet.length, route.dev, route.gateway ?? destination, isBroadcast, route.mtu, readIpv4(packet, 12), mark, null, false, now);
     return sent ? { ok: true, dev: route.dev } : { ok: false, errno: 'EPERM' };
   }
 
   /**
-   * ip_output → ip_finish_output, for forwarded and local packets alike: POSTROUTING, then
-   * fragments for the MTU (ip_do_fragment) and neighbour output. `inPlace`: the packet is a view
-   * into a received frame whose Ethernet header may be overwritten. False when a hook dropped it.
+   * ip_output → ip_finish_output, for forwarded and local packets alike, on the packet of `length`
+   * bytes at `at` in `bytes` (a received frame, or the packet alone at 0): POSTROUTING, then
+   * fragments for the MTU (ip_do_fragment) and neighbour output. `inPlace`: `bytes` is a received
+   * frame whose Ethernet header (the 14 bytes before `at`) may be overwritten. False when a hook
+   * dropped it.
    */
-  private output(packet: Uint8Array, dev: string, nextHop: number, isBroadcast: boolean, mtu: number, source: number, mark: number, inDev: string | null, inPlace: boolean, now: Nanos): boolean {
-    if (this.hooks.postrouting.length !== 0 && this.filter('postrouting', this.hooks.postrouting, packet, mark, inDev, dev, dev, packet, now) === null) return false;
-    if (packet.length <= mtu) {
-      this.linkOutput(dev, nextHop, isBroadcast, packet, source, now, inPlace);
+  private output(bytes: Uint8Array, at: number, length: number, dev: string, nextHop: number, isBroadcast: boolean, mtu: number, source: number, mark: number, inDev: string | null, inPlace: boolean, now: Nanos): boolean {
+    if (this.hooks.postrouting.length !== 0) {
+      const packet = packetIn(bytes, at, length);
+      if (this.filter('postrouting', this.hooks.postrouting, packet, mark, inDev, dev, dev, packet, now) === null) return false;
+    }
+    if (length <= mtu) {
+      this.linkOutput(dev, nextHop, isBroadcast, bytes, at, length, source, now, inPlace);
       return true;
     }
-    for (const piece of this.fragment(packet, mtu)) this.linkOutput(dev, nextHop, isBroadcast, piece, source, now, false);
+    for (const piece of this.fragment(packetIn(bytes, at, length), mtu)) this.linkOutput(dev, nextHop, isBroadcast, piece, 0, piece.length, source, now, false);
     return true;
   }
 
@@ -685,35 +713,41 @@ export class Ipv4Layer {
     });
   }
 
-  /** ip_finish_output2: neighbour output on an Ethernet device. */
-  private linkOutput(dev: string, nextHop: number, isBroadcast: boolean, packet: Uint8Array, source: number, now: Nanos, inPlace: boolean): void {
+  /** ip_finish_output2: neighbour output on an Ethernet device, of the packet of `length` bytes at `at` in `bytes` (as `output`). */
+  private linkOutput(dev: string, nextHop: number, isBroadcast: boolean, bytes: Uint8Array, at: number, length: number, source: number, now: Nanos, inPlace: boolean): void {
     const device = this.deps.routing.device(dev);
     if (device === undefined || !device.adminUp) {
-      this.deps.drop(dev, 'interfaceDown', packet);
+      this.deps.drop(dev, 'interfaceDown', packetIn(bytes, at, length));
       return;
     }
     this.mib.outTransmits++;
     if (device.kind === 'loopback') {
-      this.loopbackXmit(dev, packet, now);
+      this.loopbackXmit(dev, packetIn(bytes, at, length), now);
       return;
     }
-    if (isBroadcast || nextHop === 0xffffffff || isBroadcastOf(this.deps.routing, nextHop, device)) {
-      this.transmitIp(device, MAC_BROADCAST, packet, inPlace);
+    if (isBroadcast || nextHop === 0xffffffff || isBroadcastOn(device, nextHop)) {
+      this.transmitIp(device, MAC_BROADCAST, bytes, at, length, inPlace);
       return;
     }
     if (!device.ops.hasArp) {
       // arp_constructor on an IFF_NOARP device: the entry is NUD_NOARP with the device's own address.
-      this.transmitIp(device, device.mac, packet, inPlace);
+      this.transmitIp(device, device.mac, bytes, at, length, inPlace);
       return;
     }
     if (isIpv4Multicast(nextHop)) {
-      this.transmitIp(device, multicastMac(nextHop), packet, inPlace);
+      this.transmitIp(device, multicastMac(nextHop), bytes, at, length, inPlace);
       return;
     }
-    const queued: QueuedPacket = { packet, source };
+    // neigh_output: an entry that may be used at once needs no queued packet (the path of every hop in steady state).
+    const usable = this.deps.neighbours.usableMac(dev, nextHop, now);
+    if (usable !== null) {
+      this.transmitIp(device, usable, bytes, at, length, inPlace);
+      return;
+    }
+    const queued: QueuedPacket = { packet: packetIn(bytes, at, length), source };
     const outcome = this.deps.neighbours.resolve(dev, nextHop, queued, now);
-    if (outcome.send) this.transmitIp(device, outcome.mac, packet, inPlace);
-    else if (outcome.tableFull === true) this.deps.drop(dev, 'neighbourTableFull', packet);
+    if (outcome.send) this.transmitIp(device, outcome.mac, bytes, at, length, inPlace);
+    else if (outcome.tableFull === true) this.deps.drop(dev, 'neighbourTableFull', queued.packet);
     else if (!outcome.queued) this.neighbourFailed(dev, queued, now);
   }
 
@@ -730,38 +764,40 @@ export class Ipv4Layer {
       this.deps.drop(dev, 'interfaceDown', packet);
       return;
     }
-    this.transmitIp(device, mac, packet, false);
+    this.transmitIp(device, mac, packet, 0, packet.length, false);
   }
 
-  /** The Ethernet frame of `packet`: written into the received frame's room in front of it when `inPlace` (a router reusing its skb), else a copy. */
-  private transmitIp(device: DeviceView, mac: Uint8Array, packet: Uint8Array, inPlace: boolean): void {
-    const frame = inPlace ? new Uint8Array(packet.buffer, packet.byteOffset - 14, packet.length + 14) : new Uint8Array(14 + packet.length);
+  /**
+   * The Ethernet frame of the packet of `length` bytes at `at` in `bytes`: written into the
+   * received frame in front of it when `inPlace` (a router reusing its skb) — the frame itself when
+   * the packet fills it — else a copy.
+   */
+  private transmitIp(device: DeviceView, mac: Uint8Array, bytes: Uint8Array, at: number, length: number, inPlace: boolean): void {
+    let frame: Uint8Array;
+    if (inPlace && at >= 14) frame = at === 14 && bytes.length === 14 + length ? bytes : bytes.subarray(at - 14, at + length);
+    else {
+      frame = new Uint8Array(14 + length);
+      frame.set(packetIn(bytes, at, length), 14);
+    }
     for (let i = 0; i < 6; i++) {
       frame[i] = mac[i] ?? 0;
       frame[6 + i] = device.mac[i] ?? 0;
     }
     frame[12] = EtherType.ipv4 >>> 8;
     frame[13] = EtherType.ipv4 & 0xff;
-    if (frame.buffer !== packet.buffer || frame.byteOffset + 14 !== packet.byteOffset) frame.set(packet, 14);
     this.deps.transmit(device.name, frame);
-  }
-
-  private ports(ip: Ipv4Repr): { sport?: number; dport?: number } {
-    if ((ip.protocol === IpProtocol.udp || ip.protocol === IpProtocol.tcp) && ip.payload.length >= 4) {
-      return { sport: ((ip.payload[0] ?? 0) << 8) | (ip.payload[1] ?? 0), dport: ((ip.payload[2] ?? 0) << 8) | (ip.payload[3] ?? 0) };
-    }
-    return {};
   }
 }
 
 /**
- * The header again after hooks ran at `point` (they may have rewritten it). A header a hook left
- * unparseable is the hook's bug, not the input's, so it throws.
+ * The header again after hooks ran at `point` (they may have rewritten it), or, with null, of a
+ * packet whose header input checked (parsed for local delivery). A header that no longer parses is
+ * a bug — a hook's, or ours — not the input's fault, so it throws.
  */
-function reparsed(packet: Uint8Array, point: HookPoint): Ipv4Repr {
+function reparsed(packet: Uint8Array, point: HookPoint | null): Ipv4Repr {
   const ip = parseIpv4Packet(packet, { verifyChecksum: false });
-  if (isWireError(ip)) throw new Error(`netfilter: a ${point} hook left a malformed IPv4 header (${ip.error})`);
-  return ip;
+  if (!isWireError(ip)) return ip;
+  throw new Error(point === null ? `ipv4: a packet checked on input no longer parses (${ip.error})` : `netfilter: a ${point} hook left a malformed IPv4 header (${ip.error})`);
 }
 
 /** The drop reason of a route lookup's errno (ip_error's, and ip_route_me_harder's). */
@@ -769,8 +805,33 @@ function dropReasonOf(errno: Errno): DropReason {
   return errno === 'EHOSTUNREACH' ? 'hostUnreachable' : errno === 'EACCES' ? 'prohibited' : errno === 'EINVAL' ? 'blackhole' : 'noRoute';
 }
 
-function ipv4TotalLength(packet: Uint8Array): number {
-  return ((packet[2] ?? 0) << 8) | (packet[3] ?? 0);
+/** The packet of `length` bytes at `at` in `bytes` as a view of its own (`bytes` itself when it is exactly that). */
+function packetIn(bytes: Uint8Array, at: number, length: number): Uint8Array {
+  return at === 0 && length === bytes.length ? bytes : bytes.subarray(at, at + length);
+}
+
+/** The context of a packet being forwarded, for the ICMP error about it. */
+function forwardingContext(dev: string, packetType: PacketType): InputContext {
+  return { dev, packetType, isLocal: false, isBroadcast: packetType !== 'host' };
+}
+
+/**
+ * ip_forward_finish's trace event. Its `frame`, the forwarded packet, is cut out of the received
+ * frame only when read: a host that does not trace never reads it, so a hop makes no view for it.
+ */
+class ForwardEvent {
+  readonly type = 'forward';
+  constructor(
+    readonly inIf: string,
+    readonly outIf: string,
+    private readonly received: Uint8Array,
+    private readonly at: number,
+    private readonly length: number,
+  ) {}
+
+  get frame(): Uint8Array {
+    return packetIn(this.received, this.at, this.length);
+  }
 }
 
 /** The identity of the datagram an ICMP error quotes (its header and first 8 bytes). */
@@ -798,10 +859,18 @@ function isOnLink(dev: DeviceView, a: number, b: number): boolean {
   return dev.addresses.some((ifa) => !ifa.secondary && isInPrefix(a, ifa.address, ifa.prefixLength) && (b === 0 || isInPrefix(b, ifa.address, ifa.prefixLength)));
 }
 
-function isBroadcastOf(routing: RoutingApi, address: number, only?: DeviceView): boolean {
-  if (address === 0xffffffff) return true;
-  const devices = only !== undefined ? [only] : routing.devices();
-  return devices.some((d) => d.addresses.some((ifa) => ifa.prefixLength < 31 && ifa.broadcast === address));
+function isBroadcastOf(routing: RoutingApi, address: number): boolean {
+  return address === 0xffffffff || routing.devices().some((d) => isBroadcastOn(d, address));
+}
+
+/** `address` is the broadcast address of one of the device's subnets (a loop: the output path calls it per packet). */
+function isBroadcastOn(device: DeviceView, address: number): boolean {
+  const addresses = device.addresses;
+  for (let i = 0; i < addresses.length; i++) {
+    const ifa = addresses[i]!;
+    if (ifa.prefixLength < 31 && ifa.broadcast === address) return true;
+  }
+  return false;
 }
 
 function multicastMac(group: number): Uint8Array {

@@ -60,13 +60,18 @@ export class InputRoute {
   decide(query: InputQuery, now: Nanos, useCache = true): DecisionOutcome {
     if (isIpv4Multicast(query.dst >>> 0)) return this.multicast(query);
     if (useCache) {
-      const hit = this.cache.lookup(query, true, now);
+      const hit = this.cachedDecision(query, now);
       if (hit) return { ok: true, decision: hit };
     }
     const outcome = this.route(query, now);
     // Input decisions never depend on fib_select_default: each one may be served from the cache.
     if (outcome.ok && useCache) this.cache.remember(query, outcome.decision, true, now);
     return outcome;
+  }
+
+  /** A repeated flow's decision, served by the route cache (multicast input routes are never cached), or null. */
+  cachedDecision(query: InputQuery, now: Nanos): RouteDecision | null {
+    return isIpv4Multicast(query.dst >>> 0) ? null : this.cache.lookup(query, true, now);
   }
 
   private route(query: InputQuery, now: Nanos): DecisionOutcome {

@@ -335,6 +335,8 @@ export class NeighbourTable<Address = Ipv4Address> {
    * queues the packet while resolution is in progress.
    */
   resolve(dev: string, address: Address, queued: QueuedPacket<Address>, now: Nanos): ResolveOutcome {
+    const usable = this.usableMac(dev, address, now);
+    if (usable !== null) return { send: true, mac: usable };
     const entry = this.lookup(dev, address) ?? this.create(dev, address, now);
     if (entry === undefined) return { send: false, queued: false, tableFull: true };
     // neigh_output takes the fast path (neigh_hh_output) for a NUD_CONNECTED entry: only the slow
@@ -343,6 +345,23 @@ export class NeighbourTable<Address = Ipv4Address> {
     if (!isConnectedState(entry.state)) entry.used = now;
     if (this.eventSend(entry, now, queued) && entry.mac !== null) return { send: true, mac: entry.mac };
     return { send: false, queued: entry.state === 'INCOMPLETE' };
+  }
+
+  /**
+   * neigh_output for an entry that may be used at once — NUD_CONNECTED, DELAY, PROBE, or STALE
+   * (which moves to DELAY) with an address — exactly as `resolve` treats it: the MAC to send to.
+   * Otherwise null with nothing changed, and the caller goes through `resolve` with its packet. The
+   * output path asks this first, so a hop in steady state builds no queued packet and no outcome.
+   */
+  usableMac(dev: string, address: Address, now: Nanos): Uint8Array | null {
+    const entry = this.lookup(dev, address);
+    if (entry === undefined || entry.mac === null) return null;
+    const state = entry.state;
+    if (isConnectedState(state)) return entry.mac;
+    if (state !== 'DELAY' && state !== 'PROBE' && state !== 'STALE') return null;
+    entry.used = now;
+    this.eventSend(entry, now);
+    return entry.mac;
   }
 
   /**
