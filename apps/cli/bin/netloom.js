@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `netloom` command. Runs the bundle (dist/bundle/, built by `npm run build`) while it is current,
-// else the compiled modules in dist/ (see src/bundle-state.ts); build first: npm run build.
+// else the compiled modules in dist/ (see @netloom/runtime's bundle-state.ts); build first: npm run build.
 import { fileURLToPath } from 'node:url';
-import { bundleState } from '../dist/bundle-state.js';
+import { bundleState } from '@netloom/runtime/bundle-state';
 
 const bundle = new URL('../dist/bundle/', import.meta.url);
 const entry = bundleState(bundle).usable ? new URL('main.js', bundle) : new URL('../dist/main.js', import.meta.url);

@@ -10,14 +10,14 @@
 // node_modules.
 //
 // dist/bundle/inputs.json lists the workspace files the bundle was built from, with size and SHA-1;
-// bin/netloom.js runs the bundle only while all of them are unchanged (bundle-state.ts), else the
+// bin/netloom.js runs the bundle only while all of them are unchanged (runtime's bundle-state.ts), else the
 // compiled modules in dist/ — a package rebuilt with different output is never shadowed by a stale
 // bundle. The build fails if an input changes while it runs (another build at the same time).
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { sha1Of } from '../dist/bundle-state.js';
+import { writeBundleInputs } from '@netloom/runtime/bundle-state';
 
 const cliRoot = fileURLToPath(new URL('..', import.meta.url));
 const outdir = resolve(cliRoot, 'dist', 'bundle');
@@ -48,18 +48,12 @@ const result = await build({
   logLevel: 'warning',
 });
 
-const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(cliRoot, input));
 // The binary checks the workspace's own files on every start (~150 stats, and a hash of any file
 // rewritten since); third-party modules change only with npm install, after which `npm run build`
 // bundles again. An input that changed while esbuild read it fails the build.
-const checked = inputs.filter((input) => !input.split(sep).includes('node_modules'));
-const recorded = checked.map((input) => {
-  const bytes = readFileSync(input);
-  return { path: relative(outdir, input), size: bytes.length, sha1: sha1Of(bytes) };
-});
-const changed = inputs.filter((input) => statSync(input).mtimeMs > startedAt);
-if (changed.length > 0) {
-  console.error(`bundle: ${relative(cliRoot, changed[0])} changed while bundling; build again`);
+const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(cliRoot, input));
+const refused = writeBundleInputs(outdir, inputs, startedAt);
+if (refused !== null) {
+  console.error(`bundle: ${refused}`);
   process.exit(1);
 }
-writeFileSync(resolve(outdir, 'inputs.json'), `${JSON.stringify({ inputs: recorded }, null, 1)}\n`);

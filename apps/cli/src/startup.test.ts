@@ -4,12 +4,10 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { bundleState, sha1Of } from './bundle-state.js';
+import { describe, expect, it } from 'vitest';
+import { bundleState } from '@netloom/runtime/bundle-state';
 import { median } from './commands/bench-startup.js';
 import { REPO_ROOT, runCli } from './testing/cli-harness.js';
 import { assertBuilt, BIN, CLI_ROOT, spawnCli } from './testing/spawn-cli.js';
@@ -50,10 +48,12 @@ describe('netloom --version and help', () => {
 });
 
 describe('what a command loads', () => {
-  it('--help loads commander and main only: no topology loader, runtime, dagre, ink or react (compiled modules)', () => {
+  it('--help loads commander, main and the bundle check only: no topology loader, runtime, dagre, ink or react (compiled modules)', () => {
     const loaded = loadedModules(['--help'], { NETLOOM_BUNDLE: '0' });
     expect(loaded.some((url) => url.endsWith('/dist/main.js'))).toBe(true);
-    expect(loaded.filter((url) => /zod|yaml|@netloom|packages\/|dagre|ink|react|piscina|commands\//.test(url))).toEqual([]);
+    // The binary's bundle check aside (the runtime's bundle-state.js, which loads only Node's own modules).
+    const heavy = loaded.filter((url) => !url.endsWith('/packages/runtime/dist/bundle-state.js'));
+    expect(heavy.filter((url) => /zod|yaml|@netloom|packages\/|dagre|ink|react|piscina|commands\//.test(url))).toEqual([]);
   });
 
   it('run on two hosts (inline by default) loads no piscina; with --placement packed it does', () => {
@@ -75,37 +75,6 @@ describe('what a command loads', () => {
 });
 
 describe('the bundle', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'netloom-bundle-state-'));
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-  it('is usable while every input is what it was: untouched, or rewritten with the same bytes; not once one changed or is gone', () => {
-    const bundle = join(scratch, 'bundle');
-    const input = join(scratch, 'input.js');
-    mkdirSync(bundle, { recursive: true });
-    writeFileSync(input, 'export const a = 1;\n');
-    const list = (entry: object) => writeFileSync(join(bundle, 'inputs.json'), JSON.stringify({ inputs: [entry] }));
-    list({ path: '../input.js', size: 20, sha1: sha1Of(readFileSync(input)) });
-    const url = pathToFileURL(`${bundle}/`);
-    utimesSync(input, 1000, 1000);
-    utimesSync(join(bundle, 'inputs.json'), 2000, 2000);
-    expect(bundleState(url, {})).toEqual({ usable: true });
-    expect(bundleState(url, { NETLOOM_BUNDLE: '0' })).toEqual({ usable: false, reason: 'NETLOOM_BUNDLE=0' });
-    writeFileSync(input, 'export const a = 1;\n');
-    utimesSync(input, 3000, 3000);
-    expect(bundleState(url, {})).toEqual({ usable: true });
-    writeFileSync(input, 'export const a = 2;\n');
-    utimesSync(input, 3000, 3000);
-    expect(bundleState(url, {})).toEqual({ usable: false, reason: `${input} has changed` });
-    writeFileSync(input, 'export const a = 22;\n');
-    utimesSync(input, 1000, 1000);
-    expect(bundleState(url, {})).toEqual({ usable: false, reason: `${input} has changed` });
-    rmSync(input);
-    expect(bundleState(url, {})).toEqual({ usable: false, reason: `${input} is gone` });
-    list({ path: '../input.js', size: 20 });
-    expect(bundleState(url, {})).toMatchObject({ usable: false, reason: expect.stringContaining('is not a list of inputs') });
-    expect(bundleState(pathToFileURL(join(scratch, 'nowhere/')), {})).toEqual({ usable: false, reason: 'no bundle (ENOENT)' });
-  });
-
   it('runs router-chain with the same trace as the compiled modules, in every placement; in CI it is current', async () => {
     const state = bundleState(new URL('../dist/bundle/', import.meta.url));
     if (process.env['CI'] === 'true') expect(state).toEqual({ usable: true });

@@ -52,7 +52,7 @@ export interface EmulatorOptions {
   nodeFactory?: NodeFactoryRef;
   /**
    * Bytes of memory the placement may take: load() refuses (EmulatorError) a placement whose start
-   * would need more (memory-budget.ts: ≈ 17 MiB per worker thread, 64 KiB per node). Default: what
+   * would need more (memory-budget.ts: ≈ 19 MiB per worker thread, 24 when the worker bundle is stale, 64 KiB per node). Default: what
    * the machine has available when the topology is loaded.
    */
   availableMemory?: number;

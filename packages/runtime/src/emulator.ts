@@ -61,7 +61,7 @@ import type { NodeFactory } from './node-factory.js';
 import { PcapngCapture } from './pcapng-writer.js';
 import { onStuckRefusal, type StuckNodeHandler } from './inline-watchdog.js';
 import { buildTables, defaultPlacement } from './placement.js';
-import { availableMemory, estimateMemory, memoryShortfall } from './memory-budget.js';
+import { availableMemory, estimateMemory, memoryShortfall, workerThreadBytes } from './memory-budget.js';
 import { allocateRing, ringCapacityForMtu } from './frame-ring.js';
 import { InlineShardChannel, ShardPool, ShardThreadError, shouldSpin, type ShardChannel, watchdogMs, WorkerShardChannel } from './shard-channel.js';
 
@@ -217,7 +217,8 @@ export class Emulator implements EmulatorApi {
     this.linkTable = tables.links;
     this.rings = this.placement === 'inline' ? [] : this.ringPlan();
     const rings = this.rings.map((ring) => ring.capacity);
-    const shortfall = memoryShortfall(this.placement, estimateMemory(this.placement, this.shardCount, spec.nodes.length, rings), options.availableMemory ?? availableMemory());
+    const threadBytes = workerThreadBytes(this.placement, options.nodeFactory ?? DEFAULT_NODE_FACTORY);
+    const shortfall = memoryShortfall(this.placement, estimateMemory(this.placement, this.shardCount, spec.nodes.length, rings, threadBytes), options.availableMemory ?? availableMemory());
     if (shortfall !== null) throw new EmulatorError(shortfall);
     this.factory = options.nodeFactory ?? DEFAULT_NODE_FACTORY;
     this.nodeIndex = new Map(tables.nodes.map((n) => [n.name, n.index]));
@@ -346,7 +347,7 @@ export class Emulator implements EmulatorApi {
       this.channels = [new InlineShardChannel(0, factory as NodeFactory, { onStuck: this.onStuck, watchdogMs: this.watchdogMs })];
     } else {
       const rings = this.rings.map((ring) => ({ from: ring.from, to: ring.to, buffer: allocateRing(ring.capacity) }));
-      this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs, rings);
+      this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs, rings, this.factory);
       for (const channel of this.pool.channels) channel.attach(this.pool);
       this.channels = this.pool.channels;
     }

@@ -2,12 +2,14 @@
  * Whether a placement fits in the machine's memory, decided before any worker thread starts.
  *
  * The estimate is what starting costs, measured on the project's machine (Node 20, x86_64, Linux
- * 6.18) as the process's RSS after `start()` and one virtual second, with idle hosts in pairs:
- * each worker thread (a V8 isolate that loads the whole stack) ≈ 17 MiB — per-node RSS grew
- * 42 → 185 → 342 → 682 MiB for 2, 10, 20, 40 nodes — and each node inside a shard ≈ 64 KiB
- * (1000 nodes inline: +56 MiB). Measured again for issue #14 with idle hosts in pairs: 40, 100 and
- * 200 threads +16.3, +18.6 and +16.6 MiB each; a live worker thread that loads nothing costs 8.3
- * MiB, the modules of a node thread add 7.6 (docs/engine.md). The frame rings between shards count
+ * 6.18) as the process's RSS after `start()` and one virtual second, with idle hosts in pairs, one
+ * per thread (`node --expose-gc bench/thread-cost.mjs emulator --nodes 20|40`, docs/engine.md "What a
+ * node thread costs"): a worker thread that runs the minified worker bundle (worker-bundle.ts) adds
+ * ≈ 19 MiB (20 threads: 18.9–19.4 MiB each, 40: 17.0–18.3, load 5–24), one that runs the compiled
+ * modules ≈ 24 MiB (23.2–24.6; the node model has grown since the 17 MiB measured before the bundle:
+ * IPVS, Mobile IPv6), of which a live Node 20 worker that loads nothing is 7.7 MiB; each node inside a
+ * shard ≈ 64 KiB (1000 nodes inline: +56 MiB). Which figure counts is decided by the same check that
+ * chooses the workers' code. The frame rings between shards count
  * at their full capacity (frame-ring.ts). The controller itself (≈ 80 MiB before loading) is already
  * running, so it is not counted. What nodes may grow into later is bounded elsewhere (16 MiB of
  * files, 4 MiB of fragment queues, 16384 switch entries per LAN port) and is not part of the
@@ -17,16 +19,22 @@
  * or what is left under a cgroup limit (process.constrainedMemory) when that is smaller.
  */
 import { freemem } from 'node:os';
+import type { NodeFactoryRef } from '@netloom/ipc';
 import type { Placement } from './emulator-types.js';
+import { workerEntry } from './worker-bundle.js';
 
 const MIB = 1024 * 1024;
-/** RSS a worker thread adds (measured, see above). */
-export const WORKER_THREAD_BYTES = 17 * MIB;
+/** RSS a worker thread adds when it runs the compiled modules (measured, see above). */
+export const WORKER_THREAD_BYTES = 24 * MIB;
+/** RSS a worker thread adds when it runs the worker bundle (measured, see above). */
+export const BUNDLED_WORKER_THREAD_BYTES = 19 * MIB;
 /** RSS an idle node adds to its shard (measured, see above). */
 export const NODE_BYTES = 64 * 1024;
 
 export interface MemoryEstimate {
   workerThreads: number;
+  /** What each worker thread adds: less when it runs the worker bundle. */
+  threadBytes: number;
   nodes: number;
   /** The data capacity of each frame ring between shards (frame-ring.ts). */
   rings: number[];
@@ -38,10 +46,20 @@ export interface MemoryEstimate {
  * capacity (a SharedArrayBuffer is resident only as traffic writes through it, but a busy run fills
  * it: two per pair of shards that share a link, so a LAN of N members per-node has N·(N−1)).
  */
-export function estimateMemory(placement: Placement, shards: number, nodes: number, rings: readonly number[] = []): MemoryEstimate {
+export function estimateMemory(placement: Placement, shards: number, nodes: number, rings: readonly number[] = [], threadBytes = WORKER_THREAD_BYTES): MemoryEstimate {
   const workerThreads = placement === 'inline' ? 0 : shards;
   const ringBytes = rings.reduce((sum, capacity) => sum + capacity, 0);
-  return { workerThreads, nodes, rings: [...rings], bytes: workerThreads * WORKER_THREAD_BYTES + ringBytes + nodes * NODE_BYTES };
+  return { workerThreads, threadBytes, nodes, rings: [...rings], bytes: workerThreads * threadBytes + ringBytes + nodes * NODE_BYTES };
+}
+
+/**
+ * What a worker thread of `placement` whose nodes `factory` builds adds: the bundle's figure when
+ * the workers will run the worker bundle (worker-bundle.ts; the check is made here, for inline
+ * placement not at all), else the compiled modules'.
+ */
+export function workerThreadBytes(placement: Placement, factory: NodeFactoryRef): number {
+  if (placement === 'inline') return WORKER_THREAD_BYTES;
+  return workerEntry(factory).modulesBecause === null ? BUNDLED_WORKER_THREAD_BYTES : WORKER_THREAD_BYTES;
 }
 
 /** Bytes this process may still take: MemAvailable, or the room left under a cgroup limit. */
@@ -56,7 +74,7 @@ export function availableMemory(): number {
 export function memoryShortfall(placement: Placement, estimate: MemoryEstimate, available: number): string | null {
   if (estimate.bytes <= available) return null;
   const parts = [
-    ...(estimate.workerThreads > 0 ? [`${estimate.workerThreads} worker thread${estimate.workerThreads === 1 ? '' : 's'} × ${WORKER_THREAD_BYTES / MIB} MiB`] : []),
+    ...(estimate.workerThreads > 0 ? [`${estimate.workerThreads} worker thread${estimate.workerThreads === 1 ? '' : 's'} × ${estimate.threadBytes / MIB} MiB`] : []),
     ...describeRings(estimate.rings),
     `${estimate.nodes} node${estimate.nodes === 1 ? '' : 's'} × ${NODE_BYTES / 1024} KiB`,
   ];

@@ -6,10 +6,11 @@
 import type { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ShardPool } from './shard-channel.js';
+import { FAKE_NODES } from './testing/specs.js';
 
 describe('the shard pool', () => {
   it("reports a pool 'error' event through its channels instead of throwing it", async () => {
-    const pool = await ShardPool.open(2, false, 10_000);
+    const pool = await ShardPool.open(2, false, 10_000, [], FAKE_NODES);
     try {
       const piscina = (pool as unknown as { pool: EventEmitter }).pool;
       expect(() => piscina.emit('error', new Error('a worker failed between tasks'))).not.toThrow();

@@ -35,6 +35,7 @@ import {
   type StartMessage,
   type WindowDoneMessage,
   type WindowMessage,
+  type NodeFactoryRef,
 } from '@netloom/ipc';
 import type { Piscina } from 'piscina';
 import type { NodeFactory } from './node-factory.js';
@@ -42,6 +43,7 @@ import { InlineWatchdog, type StuckNodeHandler } from './inline-watchdog.js';
 import { listenForNodeFaults, settleNodes } from './node-faults.js';
 import { Shard } from './shard.js';
 import type { ShardTask } from './shard-worker.js';
+import { workerEntry, type WorkerEntry } from './worker-bundle.js';
 
 const SPIN_ITERATIONS = 20_000;
 /** The longest the controller blocks in Atomics.wait before letting the event loop run. */
@@ -144,29 +146,27 @@ export class InlineShardChannel implements ShardChannel {
   }
 }
 
-export function workerFileUrl(): URL {
-  const here = import.meta.url;
-  // Running from sources (vitest): the worker is the compiled one in dist/.
-  return here.endsWith('.ts') ? new URL('../dist/shard-worker.js', here) : new URL('./shard-worker.js', here);
-}
-
 export class ShardPool {
   readonly channels: WorkerShardChannel[] = [];
   private readonly pool: Piscina;
   private readonly signal: Int32Array;
 
   /**
-   * A pool of `count` shard workers, with a ring for each (from, to) pair in `rings`. piscina is
-   * loaded here, so an inline emulation never loads it.
+   * A pool of `count` shard workers, with a ring for each (from, to) pair in `rings`, whose nodes
+   * `factory` builds. piscina is loaded here, so an inline emulation never loads it.
    */
-  static async open(count: number, spin: boolean, watchdog: number = watchdogMs(undefined), rings: ShardTask['rings'] = []): Promise<ShardPool> {
+  static async open(count: number, spin: boolean, watchdog: number, rings: ShardTask['rings'], factory: NodeFactoryRef): Promise<ShardPool> {
     const { Piscina: PiscinaPool } = await import('piscina');
-    return new ShardPool(PiscinaPool, count, spin, watchdog, rings);
+    return new ShardPool(PiscinaPool, count, spin, watchdog, rings, factory);
   }
 
-  private constructor(PiscinaPool: typeof Piscina, count: number, spin: boolean, watchdog: number, rings: ShardTask['rings']) {
+  /** The code the workers run: the worker bundle while it is current, else the compiled modules (worker-bundle.ts). */
+  readonly entry: WorkerEntry;
+
+  private constructor(PiscinaPool: typeof Piscina, count: number, spin: boolean, watchdog: number, rings: ShardTask['rings'], factory: NodeFactoryRef) {
+    this.entry = workerEntry(factory);
     this.pool = new PiscinaPool({
-      filename: workerFileUrl().href,
+      filename: this.entry.filename.href,
       minThreads: count,
       maxThreads: count,
       concurrentTasksPerWorker: 1,
@@ -187,7 +187,7 @@ export class ShardPool {
       const own = rings.filter((ring) => ring.from === index || ring.to === index);
       const shardTask: ShardTask = { port: port2, signal: buffer, activity, shard: index, rings: own };
       const task = this.pool.run(shardTask, { transferList: [port2] }) as Promise<void>;
-      this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, spin, new Int32Array(activity, 8 * index, 2), watchdog));
+      this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, spin, new Int32Array(activity, 8 * index, 2), watchdog, this.entry.factory));
     }
   }
 
@@ -216,6 +216,8 @@ export class WorkerShardChannel implements ShardChannel {
     /** The worker's activity: [0] index + 1 of the node it is calling into (0 between calls), [1] calls so far. */
     private readonly activity: Int32Array,
     private readonly watchdogMs: number,
+    /** The node factory as this worker imports it (from the bundle or the modules, as its task file). */
+    private readonly factory: NodeFactoryRef,
     private pool: ShardPool | null = null,
   ) {
     task.then(
@@ -282,7 +284,7 @@ export class WorkerShardChannel implements ShardChannel {
   }
 
   async start(message: StartMessage): Promise<ReadyMessage> {
-    this.post(message);
+    this.post({ ...message, factory: this.factory });
     const reply = await this.receive();
     if (reply.type !== 'ready') throw new ShardThreadError(this.index, new Error(`expected ready, got ${reply.type}`));
     return reply;

@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { bundleState } from '../bundle-state.js';
+import { bundleState } from '@netloom/runtime/bundle-state';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_NODE_FAILED, EXIT_OK } from '../engine.js';
 
