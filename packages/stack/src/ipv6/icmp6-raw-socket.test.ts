@@ -9,19 +9,12 @@ import { expect, test } from 'vitest';
 import { isWireError, parseEthernet, parseIpv6Packet, ipv6ToBytes, parseIpv6Number } from '@netloom/wire';
 import type { NdpRepr } from '@netloom/wire';
 import type { Icmp6RawMessage, Program } from '../process.js';
-import { Lab, SECOND } from '../testing/lab.js';
+import { ipv6Pair, type Lab, SECOND } from '../testing/lab.js';
 
 const target = (text: string): Uint8Array => ipv6ToBytes(parseIpv6Number(text)!);
 
 function twoHosts(probe: Program): Lab {
-  const lab = new Lab();
-  lab.addNode('h1', { programs: { probe } });
-  lab.addNode('h2');
-  lab.link('h1:eth0', 'h2:eth0');
-  lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth0 nodad');
-  lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
-  lab.run(2 * SECOND);
-  return lab;
+  return ipv6Pair({ h1: { probe } });
 }
 
 /** Hop limit, source and destination of the ICMPv6 packets h1 sent from `since`. */

@@ -6,7 +6,7 @@
  */
 import { expect, test } from 'vitest';
 import type { IcmpMessage, Program } from '../process.js';
-import { Lab, SECOND } from '../testing/lab.js';
+import { ipv6Pair, SECOND } from '../testing/lab.js';
 
 test('a program on a node: refusals, then an echo answered through the kernel-chosen source', () => {
   const results: string[] = [];
@@ -36,13 +36,7 @@ test('a program on a node: refusals, then an echo answered through the kernel-ch
       ctx.exit(0);
     });
   };
-  const lab = new Lab();
-  lab.addNode('h1', { programs: { probe } });
-  lab.addNode('h2');
-  lab.link('h1:eth0', 'h2:eth0');
-  lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth0 nodad');
-  lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
-  lab.run(2 * SECOND);
+  const lab = ipv6Pair({ h1: { probe } });
   const run = lab.exec('h1', 'probe', 5 * SECOND);
   expect(run.status).toBe(0);
   expect(results).toEqual([

@@ -6,7 +6,7 @@
  */
 import { expect, test } from 'vitest';
 import type { Datagram, Program, ProcessContext, SendResult, SocketResult, UdpSocket } from '../process.js';
-import { Lab, SECOND } from '../testing/lab.js';
+import { ipv6Pair, SECOND } from '../testing/lab.js';
 
 function opener(results: string[], body: (socket: () => UdpSocket, show: (what: string, r: SocketResult | SendResult) => void, ctx: ProcessContext) => void): Program {
   return (ctx) => {
@@ -61,13 +61,7 @@ test('udp6 between two nodes: refusals, an answered datagram, ECONNREFUSED from 
       show('send once more', b.sendto(Uint8Array.of(9)));
     });
   });
-  const lab = new Lab();
-  lab.addNode('h1', { programs: { server } });
-  lab.addNode('h2', { programs: { client } });
-  lab.link('h1:eth0', 'h2:eth0');
-  lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth0 nodad');
-  lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
-  lab.run(2 * SECOND);
+  const lab = ipv6Pair({ h1: { server }, h2: { client } });
   lab.exec('h1', 'server');
   const run = lab.exec('h2', 'client', 5 * SECOND);
   expect(run.status).toBe(0);
@@ -109,13 +103,7 @@ test('the UDP checksum is mandatory over IPv6: a zero or a wrong one is dropped,
   const client = opener(results, (socket, show) => {
     show('sendto', socket().sendto(Uint8Array.of(7, 7), { address: '2001:db8::1', port: 5000 }));
   });
-  const lab = new Lab();
-  lab.addNode('h1', { programs: { server } });
-  lab.addNode('h2', { programs: { client } });
-  lab.link('h1:eth0', 'h2:eth0');
-  lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth0 nodad');
-  lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
-  lab.run(2 * SECOND);
+  const lab = ipv6Pair({ h1: { server }, h2: { client } });
   lab.exec('h1', 'server');
   lab.exec('h2', 'client', SECOND / 2);
   expect(received).toEqual(['7,7']);

@@ -236,6 +236,21 @@ export function twoNodes([first, firstCidr]: [string, string], [second, secondCi
   return lab;
 }
 
+/**
+ * Two IPv6 hosts on one link, h1 2001:db8::1/64 and h2 2001:db8::2/64 on eth0 (nodad: usable at
+ * once), each with its programs, 2 s on (their link-local addresses through DAD).
+ */
+export function ipv6Pair(programs: { h1?: Readonly<Record<string, Program>>; h2?: Readonly<Record<string, Program>> } = {}): Lab {
+  const lab = new Lab();
+  lab.addNode('h1', programs.h1 !== undefined ? { programs: programs.h1 } : {});
+  lab.addNode('h2', programs.h2 !== undefined ? { programs: programs.h2 } : {});
+  lab.link('h1:eth0', 'h2:eth0');
+  lab.exec('h1', 'ip -6 addr add 2001:db8::1/64 dev eth0 nodad');
+  lab.exec('h2', 'ip -6 addr add 2001:db8::2/64 dev eth0 nodad');
+  lab.run(2 * SECOND);
+  return lab;
+}
+
 export function ip(text: string): number {
   const address = parseIpv4(text);
   if (address === null) throw new Error(`bad address ${text}`);
