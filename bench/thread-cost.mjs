@@ -2,7 +2,8 @@
 //
 //   node --expose-gc bench/thread-cost.mjs emulator [--nodes 20]
 //     per-node placement of N idle hosts in pairs (a link each pair, no addresses): the process's RSS
-//     before Emulator.load, and after start() and one virtual second; prints the RSS added per thread
+//     before Emulator.load, and after start() and one virtual second; prints the RSS added per thread,
+//     the wall time from load to one virtual second after start, the process's peak RSS
 //     and the code the workers ran (the worker bundle, or the compiled modules: NETLOOM_BUNDLE=0).
 //   node --expose-gc bench/thread-cost.mjs load [--threads 20] [--young MB] [--stack MB] [MODULE …]
 //     N worker threads that each import the given modules (none: an empty worker) and stay alive,
@@ -58,7 +59,8 @@ async function emulatorRun() {
   const after = await settledRss();
   const because = workerEntry(DEFAULT_NODE_FACTORY).modulesBecause;
   const code = because === null ? 'bundle' : `modules (${because})`;
-  console.log(JSON.stringify({ mode, threads: nodes, perThreadMiB: +((after - before) / nodes / MIB).toFixed(2), readyMs: Math.round(readyMs), code, load: +loadavg()[0].toFixed(1) }));
+  const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(JSON.stringify({ mode, threads: nodes, perThreadMiB: +((after - before) / nodes / MIB).toFixed(2), readyMs: Math.round(readyMs), peakMiB, code, load: +loadavg()[0].toFixed(1) }));
   await emulator.close();
 }
 
