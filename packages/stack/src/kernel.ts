@@ -207,8 +207,7 @@ export class Kernel implements RoutingApi {
 
   /** Device facts (the view is shared until the next change: do not mutate it). */
   device(name: string): DeviceView | undefined {
-    const dev = this.deviceTable.find(name);
-    return dev ? this.deviceTable.view(dev) : undefined;
+    return this.deviceTable.viewOf(name);
   }
 
   deviceByIndex(ifindex: number): DeviceView | undefined {

@@ -20,10 +20,10 @@
  */
 import {
   EtherType,
+  ETHERNET_HEADER_LENGTH,
   EthernetFrameView,
   formatIpv4,
   formatMac,
-  isWireError,
   parseIpv4,
   formatIpv6Number,
   isIpv6LinkLocal,
@@ -406,15 +406,16 @@ export class StackNode implements NodeHost {
   receive(port: string, frame: Uint8Array, now: Nanos): void {
     this.advance(now);
     const ifname = this.deviceOf(port);
+    const device = this.routing.device(ifname);
     // A device that is down takes nothing off the wire: nothing is counted (ip -s link).
-    if (this.routing.device(ifname)?.adminUp === false) {
+    if (device?.adminUp === false) {
       this.drop(ifname, 'interfaceDown', frame);
       return;
     }
     const stats = this.statsOf(ifname);
     stats.rxPackets++;
     stats.rxBytes += frame.length;
-    this.processEthernet(ifname, frame, now);
+    this.processEthernet(ifname, device, frame, now);
   }
 
   nextDeadline(): Nanos {
@@ -461,31 +462,30 @@ export class StackNode implements NodeHost {
 
   // ---------------------------------------------------------------- datapath
 
-  /** A frame arrived: hand it to ARP or IPv4 by EtherType. */
-  private processEthernet(ifname: string, frame: Uint8Array, now: Nanos): void {
-    const device = this.routing.device(ifname);
+  /** A frame arrived on `ifname` (its device, looked up by receive): hand it to ARP or IPv4 by EtherType. */
+  private processEthernet(ifname: string, device: DeviceView | undefined, frame: Uint8Array, now: Nanos): void {
     if (device === undefined) {
       this.drop(ifname, 'notForUs', frame, 'no such interface');
       return;
     }
-    // A view, not parseEthernet: no copies of the MACs for every frame.
-    const ethernet = EthernetFrameView.check(frame);
-    if (isWireError(ethernet)) {
-      this.drop(ifname, 'malformed', frame, `ethernet ${ethernet.error}`);
+    // Checked and read in place, not parseEthernet: no copies of the MACs, no view, for every frame.
+    const headerLength = EthernetFrameView.checkedHeaderLength(frame);
+    if (typeof headerLength !== 'number') {
+      this.drop(ifname, 'malformed', frame, `ethernet ${headerLength.error}`);
       return;
     }
-    if (ethernet.isVlanTagged) {
-      this.drop(ifname, 'unsupportedProtocol', frame, `802.1Q vlan ${ethernet.vlanTci & 0x0fff}`);
+    if (headerLength !== ETHERNET_HEADER_LENGTH) {
+      this.drop(ifname, 'unsupportedProtocol', frame, `802.1Q vlan ${EthernetFrameView.over(frame).vlanTci & 0x0fff}`);
       return;
     }
-    const ethertype = ethernet.ethertype;
+    const ethertype = EthernetFrameView.ethertypeOf(frame);
     const protocol = this.parts.linkLayer.handlerFor(ethertype);
     if (protocol === undefined) {
       this.drop(ifname, 'unsupportedProtocol', frame, `ethertype 0x${ethertype.toString(16).padStart(4, '0')}`);
       return;
     }
-    // The frame begins with its destination MAC: classified in place, no view made per frame.
-    protocol(device, packetTypeOf(frame, device.mac), frame, ethernet.headerLength, now);
+    // The frame begins with its destination MAC: classified in place.
+    protocol(device, packetTypeOf(frame, device.mac), frame, headerLength, now);
   }
 
   private transmit(dev: string, frame: Uint8Array): void {

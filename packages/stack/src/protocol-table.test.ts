@@ -55,6 +55,17 @@ describe('protocol tables', () => {
     expect(reasons(lab, 'h2')).toHaveLength(1);
   });
 
+  it('a tagged frame is an unsupportedProtocol drop naming its VLAN; a frame shorter than its header is malformed', () => {
+    const lab = twoHosts();
+    const arp = buildEthernetFrame(H2_MAC, H1_MAC, 0x0806, new Uint8Array(28));
+    // TPID 0x8100, TCI a0 0a: PCP 5, VID 10, then the EtherType.
+    const tagged = Uint8Array.of(...arp.subarray(0, 12), 0x81, 0x00, 0xa0, 0x0a, ...arp.subarray(12));
+    lab.node('h2').receive('eth0', tagged, lab.now);
+    lab.node('h2').receive('eth0', arp.subarray(0, 13), lab.now);
+    lab.node('h2').receive('eth0', tagged.subarray(0, 17), lab.now);
+    expect(reasons(lab, 'h2')).toEqual(['unsupportedProtocol 802.1Q vlan 10', 'malformed ethernet truncated', 'malformed ethernet truncated']);
+  });
+
   it('a packet of a registered IP protocol reaches its transport; an unregistered one gets protocol unreachable', () => {
     const lab = twoHosts();
     const packet = (protocol: number) => buildIpv4Frame(H2_MAC, H1_MAC, { source: ip('10.0.0.1'), destination: ip('10.0.0.2'), protocol }, new Uint8Array([9, 9]));

@@ -90,6 +90,26 @@ describe('Ethernet II', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 40, size: 'max' }), (bytes) => void parseEthernet(bytes)));
   });
 
+  it('checks a frame without a view as parseEthernet does: where the payload begins and its EtherType', () => {
+    expect(EthernetFrameView.checkedHeaderLength(untagged)).toBe(14);
+    expect(EthernetFrameView.checkedHeaderLength(tagged)).toBe(18);
+    expect(EthernetFrameView.ethertypeOf(tagged)).toBe(EtherType.arp);
+    // Tagged often, so that the tag's length check is reached.
+    const framesArb = fc.uint8Array({ maxLength: 24, size: 'max' }).chain((bytes) => fc.boolean().map((tag) => (tag && bytes.length >= 14 ? Uint8Array.of(...bytes.subarray(0, 12), 0x81, 0x00, ...bytes.subarray(14)) : bytes)));
+    fc.assert(
+      fc.property(framesArb, (bytes) => {
+        const parsed = parseEthernet(bytes);
+        const headerLength = EthernetFrameView.checkedHeaderLength(bytes);
+        if (isWireError(parsed)) {
+          expect(headerLength).toEqual(parsed);
+          return;
+        }
+        expect(headerLength).toBe(bytes.length - parsed.payload.length);
+        expect(EthernetFrameView.ethertypeOf(bytes)).toBe(parsed.ethertype);
+      }),
+    );
+  });
+
   it('parse ∘ emit is the identity on records', () => {
     fc.assert(
       fc.property(ethernetReprArb, (repr) => {

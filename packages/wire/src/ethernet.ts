@@ -52,11 +52,24 @@ export class EthernetFrameView {
 
   /** A view once the header (including a tag when the TPID says so) fits in `bytes`. */
   static check(bytes: Uint8Array): EthernetFrameView | WireError {
+    const headerLength = EthernetFrameView.checkedHeaderLength(bytes);
+    return typeof headerLength === 'number' ? new EthernetFrameView(bytes) : headerLength;
+  }
+
+  /**
+   * The checks of `check` with no view made: the header's length — 14, or 18 with an 802.1Q tag,
+   * where the payload begins — or why the frame is malformed. The receive path asks this and
+   * `ethertypeOf`, so a frame it takes in costs no object.
+   */
+  static checkedHeaderLength(bytes: Uint8Array): number | WireError {
     if (bytes.length < ETHERNET_HEADER_LENGTH) return wireError('truncated');
-    if (readU16(bytes, TYPE) === EtherType.vlan && bytes.length < ETHERNET_HEADER_LENGTH + VLAN_TAG_LENGTH) {
-      return wireError('truncated');
-    }
-    return new EthernetFrameView(bytes);
+    if (readU16(bytes, TYPE) !== EtherType.vlan) return ETHERNET_HEADER_LENGTH;
+    return bytes.length < ETHERNET_HEADER_LENGTH + VLAN_TAG_LENGTH ? wireError('truncated') : ETHERNET_HEADER_LENGTH + VLAN_TAG_LENGTH;
+  }
+
+  /** The payload's EtherType of a checked frame (after the tag on a tagged frame). */
+  static ethertypeOf(bytes: Uint8Array): number {
+    return readU16(bytes, readU16(bytes, TYPE) === EtherType.vlan ? INNER_TYPE : TYPE);
   }
 
   /** A view over a buffer the caller is about to fill (it must be long enough). */
@@ -85,7 +98,7 @@ export class EthernetFrameView {
   }
   /** The payload's EtherType (after the tag on a tagged frame). */
   get ethertype(): number {
-    return readU16(this.bytes, this.isVlanTagged ? INNER_TYPE : TYPE);
+    return EthernetFrameView.ethertypeOf(this.bytes);
   }
   set ethertype(value: number) {
     writeU16(this.bytes, this.isVlanTagged ? INNER_TYPE : TYPE, value);

@@ -138,6 +138,13 @@ export class Ipv4Layer {
    * reads it and keeps none of it (the route cache copies its key), so a hop builds no flow.
    */
   private readonly inputFlow: Flow4 & { iif: string; src: number } = { dst: 0, src: 0, iif: '', tos: 0, proto: 0, sport: undefined, dport: undefined, mark: undefined };
+  /**
+   * Each device's conf `forwarding` as ip_forward reads it per packet, kept for one routing
+   * generation: every sysctl write, device added, removed or renamed moves it. At most one entry
+   * per device.
+   */
+  private readonly forwardingByDevice = new Map<string, boolean>();
+  private forwardingGeneration = -1;
 
   constructor(private readonly deps: Ipv4Dependencies) {
     this.mib = deps.mib;
@@ -289,8 +296,7 @@ export class Ipv4Layer {
 
   /** ip_forward for the packet of `length` bytes at `at` in the received frame. */
   private forward(ifname: string, packetType: PacketType, frame: Uint8Array, at: number, length: number, route: Route4, mark: number, now: Nanos): void {
-    const routing = this.deps.routing;
-    if (routing.conf(ifname, 'forwarding') === 0) {
+    if (!this.isForwarding(ifname)) {
       // ip_route_input_slow answers EHOSTUNREACH here; ip_error counts it.
       this.mib.inAddrErrors++;
       this.deps.drop(ifname, 'forwardingDisabled', frame);
@@ -326,6 +332,21 @@ export class Ipv4Layer {
     this.mib.forwDatagrams++;
     // The packet is still in the received frame: its Ethernet header is written in front of it.
     this.output(frame, at, length, route.dev, route.gateway ?? destination, route.type === 'broadcast', route.mtu, source, outMark, ifname, at >= 14, now);
+  }
+
+  /** IN_DEV_FORWARD(in_dev), read by name once per routing generation (forwardingByDevice). */
+  private isForwarding(dev: string): boolean {
+    const generation = this.deps.routing.generation;
+    if (generation !== this.forwardingGeneration) {
+      this.forwardingByDevice.clear();
+      this.forwardingGeneration = generation;
+    }
+    let on = this.forwardingByDevice.get(dev);
+    if (on === undefined) {
+      on = this.deps.routing.conf(dev, 'forwarding') !== 0;
+      this.forwardingByDevice.set(dev, on);
+    }
+    return on;
   }
 
   /**

@@ -122,13 +122,29 @@ export class DeviceTable {
     return this.list[0]!;
   }
 
-  /** Device facts (the view is shared until the next change: do not mutate it). */
-  view(dev: DeviceState): DeviceView {
+  /**
+   * The view of the device called `name`, or undefined: the shared view when it is current, so the
+   * datapath's lookups per frame (receive, output, transmit) search no list.
+   */
+  viewOf(name: string): DeviceView | undefined {
+    const cached = this.currentViews().get(name);
+    if (cached !== undefined) return cached;
+    const dev = this.find(name);
+    return dev ? this.view(dev) : undefined;
+  }
+
+  /** The views made since the last change (none survive one). */
+  private currentViews(): Map<string, DeviceView> {
     if (this.viewsAt !== this.notifier.changeCount) {
       this.views.clear();
       this.viewsAt = this.notifier.changeCount;
     }
-    const cached = this.views.get(dev.name);
+    return this.views;
+  }
+
+  /** Device facts (the view is shared until the next change: do not mutate it). */
+  view(dev: DeviceState): DeviceView {
+    const cached = this.currentViews().get(dev.name);
     if (cached) return cached;
     const view: DeviceView = {
       name: dev.name,
