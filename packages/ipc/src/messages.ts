@@ -159,6 +159,11 @@ export interface WindowMessage {
   frames: FrameEnvelope[];
   /** Send trace records (with frame bytes) back. */
   trace: boolean;
+  /**
+   * A span: every shard gets the same [start, until) and runs it in steps bounded by its
+   * neighbours' channel clocks (neighbour synchronisation), replying once for the whole span.
+   */
+  span?: boolean;
 }
 
 export interface CloseMessage {
@@ -260,6 +265,9 @@ export interface WindowDoneMessage {
   /** Earliest pending event of this shard, Infinity when idle. */
   nextEventAt: number;
   error: ShardFailure | null;
+  /** In a span's reply: how often the shard waited for a neighbour's clock, and how many events it ran. */
+  waits?: number;
+  events?: number;
 }
 
 export interface ReadyMessage {

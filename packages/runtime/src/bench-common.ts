@@ -27,6 +27,8 @@ export interface BenchPlacementFigures {
   workers: number;
   /** The process's peak resident set so far (all threads), bytes. */
   peakRssBytes: number;
+  /** Windows and spans the run took, and the waits for a neighbour's clock in the spans (Emulator.synchronisation). */
+  synchronisation: ReturnType<Emulator['synchronisation']>;
 }
 
 /** The node factory of the benchmark end hosts (bench-nodes.ts), by URL as workers load it. */
@@ -74,6 +76,7 @@ export function placementFigures(emulator: Emulator): BenchPlacementFigures {
     placement: emulator.placement,
     workers: emulator.placement === 'inline' ? 0 : emulator.shardCount,
     peakRssBytes: resourceUsage().maxRSS * 1024,
+    synchronisation: emulator.synchronisation(),
   };
 }
 

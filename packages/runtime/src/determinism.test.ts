@@ -29,6 +29,58 @@ async function runOnce(label: string, options: EmulatorOptions): Promise<{ trace
   return { trace: lines.join('\n'), pcaps, report: JSON.stringify(report) };
 }
 
+const CHAIN_DATAGRAMS = 400;
+
+interface ChainRun {
+  trace: string;
+  pcaps: Map<string, Buffer>;
+  shards: number;
+  synchronisation: { windows: number; spans: number; waits: number };
+}
+
+/**
+ * router-chain without a bandwidth limit and with long queues: 400 datagrams of 1,400 bytes sent
+ * 1 µs apart reach every hop within one 1 ms lookahead. `exec` waits for the sender (global
+ * windows: a command is awaited); `spawn` starts it and lets advance() run the traffic.
+ */
+async function chainRun(label: string, options: EmulatorOptions, flood: 'exec' | 'spawn'): Promise<ChainRun> {
+  const spec = loadTopologyFile(ROUTER_CHAIN);
+  for (const link of spec.links) link.params = { ...link.params, bandwidthBps: null, queue: 10_000 };
+  const emulator = await Emulator.load(spec, options);
+  const lines: string[] = [];
+  emulator.onTrace((events) => {
+    for (const event of events) lines.push(formatTrace(event));
+  });
+  const dir = join(scratch, label);
+  await emulator.startCapture(dir);
+  await emulator.start();
+  // Neighbours resolved first: a hop holds only 3 frames while it waits for ARP (neighbourQueueFull).
+  expect((await emulator.exec('h1', 'ping -c 1 10.0.8.2')).status, label).toBe(0);
+  const cmd = `udpsend 10.0.8.2 9 -i 1us -c ${CHAIN_DATAGRAMS} -s 1400`;
+  let stdout: string;
+  if (flood === 'exec') {
+    stdout = (await emulator.exec('h1', cmd)).stdout;
+    await emulator.advance(20e6);
+  } else {
+    const { id } = await emulator.spawn('h1', cmd);
+    await emulator.advance(20e6);
+    stdout = emulator.commandResult(id)!.stdout;
+  }
+  expect(stdout, label).toContain(`--- udpsend: ${CHAIN_DATAGRAMS} sent, ${CHAIN_DATAGRAMS} ok, 0 failed`);
+  const shards = emulator.shardCount;
+  const synchronisation = emulator.synchronisation();
+  await emulator.close();
+  const pcaps = new Map<string, Buffer>();
+  for (const file of readdirSync(dir).sort()) pcaps.set(file, readFileSync(join(dir, file)));
+  return { trace: lines.join('\n'), pcaps, shards, synchronisation };
+}
+
+function expectSameRun(run: { trace: string; pcaps: Map<string, Buffer> }, reference: { trace: string; pcaps: Map<string, Buffer> }, label: string): void {
+  expect(run.trace, label).toBe(reference.trace);
+  expect([...run.pcaps.keys()], label).toEqual([...reference.pcaps.keys()]);
+  for (const [file, bytes] of reference.pcaps) expect(run.pcaps.get(file)!.equals(bytes), `${label}: ${file}`).toBe(true);
+}
+
 describe('determinism across placements', () => {
   it('the seed option changes the loss draws, and only them', async () => {
     const trace = async (seed?: number): Promise<string> => {
@@ -92,44 +144,39 @@ describe('determinism across placements', () => {
   });
 
   it('a 10-shard chain (per-node, frames in rings between neighbours, a full ring holding its sender back) gives the trace and pcaps of inline', async () => {
-    // router-chain without a bandwidth limit and with long queues: 400 datagrams of 1,400 bytes sent
-    // 1 µs apart reach every hop within one 1 ms window, 400 × (32 + 1448) bytes in all — more than
-    // a ring holds, so each sender waits for its neighbour to drain.
-    const datagrams = 400;
-    expect(datagrams * (32 + 1448)).toBeGreaterThan(ringCapacityForMtu(1500));
-    const chainRun = async (label: string, options: EmulatorOptions): Promise<{ trace: string; pcaps: Map<string, Buffer>; shards: number }> => {
-      const spec = loadTopologyFile(ROUTER_CHAIN);
-      for (const link of spec.links) link.params = { ...link.params, bandwidthBps: null, queue: 10_000 };
-      const emulator = await Emulator.load(spec, options);
-      const lines: string[] = [];
-      emulator.onTrace((events) => {
-        for (const event of events) lines.push(formatTrace(event));
-      });
-      const dir = join(scratch, label);
-      await emulator.startCapture(dir);
-      await emulator.start();
-      // Neighbours resolved first: a hop holds only 3 frames while it waits for ARP (neighbourQueueFull).
-      expect((await emulator.exec('h1', 'ping -c 1 10.0.8.2')).status, label).toBe(0);
-      const sent = await emulator.exec('h1', `udpsend 10.0.8.2 9 -i 1us -c ${datagrams} -s 1400`);
-      expect(sent.stdout, label).toContain(`--- udpsend: ${datagrams} sent, ${datagrams} ok, 0 failed`);
-      await emulator.advance(20e6);
-      const shards = emulator.shardCount;
-      await emulator.close();
-      const pcaps = new Map<string, Buffer>();
-      for (const file of readdirSync(dir).sort()) pcaps.set(file, readFileSync(join(dir, file)));
-      return { trace: lines.join('\n'), pcaps, shards };
-    };
-    const inline = await chainRun('chain-inline', { placement: 'inline' });
+    // 400 × (32 + 1448) bytes in all — more than a ring holds, so each sender waits for its neighbour to drain.
+    expect(CHAIN_DATAGRAMS * (32 + 1448)).toBeGreaterThan(ringCapacityForMtu(1500));
+    const inline = await chainRun('chain-inline', { placement: 'inline' }, 'exec');
     // Every datagram crossed every hop (h2 has no socket on port 9).
-    expect(inline.trace.split('\n').filter((l) => l.includes('h2:eth0 drop(noSocket)')).length).toBe(datagrams);
-    const perNode = await chainRun('chain-per-node', { placement: 'per-node' });
+    expect(inline.trace.split('\n').filter((l) => l.includes('h2:eth0 drop(noSocket)')).length).toBe(CHAIN_DATAGRAMS);
+    const perNode = await chainRun('chain-per-node', { placement: 'per-node' }, 'exec');
     expect(perNode.shards).toBe(10);
-    expect(perNode.trace).toBe(inline.trace);
-    expect([...perNode.pcaps.keys()]).toEqual([...inline.pcaps.keys()]);
-    for (const [file, bytes] of inline.pcaps) expect(perNode.pcaps.get(file)!.equals(bytes), file).toBe(true);
+    expectSameRun(perNode, inline, 'per-node');
   });
 
-  it('a frame larger than the ring it was sized for (an MTU raised while running) crosses through the controller: packed gives the trace of inline', async () => {
+  it('under neighbour synchronisation a 10-shard chain runs its traffic in spans and gives the trace and pcaps of inline and of global windows, also with rings too small for one frame', async () => {
+    // The datagrams go out while advance() runs: spans, each shard waiting only for its neighbours.
+    const inline = await chainRun('span-inline', { placement: 'inline' }, 'spawn');
+    expect(inline.trace.split('\n').filter((l) => l.includes('h2:eth0 drop(noSocket)')).length).toBe(CHAIN_DATAGRAMS);
+    const global = await chainRun('span-global', { placement: 'per-node', sync: 'global' }, 'spawn');
+    expect(global.synchronisation.spans).toBe(0);
+    expectSameRun(global, inline, 'per-node, global windows');
+    const neighbour = await chainRun('span-neighbour', { placement: 'per-node', sync: 'neighbour' }, 'spawn');
+    expect(neighbour.shards).toBe(10);
+    // The flood ran in spans: far fewer of them than global windows, and shards waited for their neighbours' clocks.
+    expect(neighbour.synchronisation.spans).toBeGreaterThan(0);
+    expect(neighbour.synchronisation.spans).toBeLessThan((global.synchronisation.windows - neighbour.synchronisation.windows) / 4);
+    expect(neighbour.synchronisation.waits).toBeGreaterThan(0);
+    expectSameRun(neighbour, inline, 'per-node, neighbour');
+    // 1 KiB rings hold no 1,448-byte frame whole: every datagram crosses in parts and every sender
+    // waits for room in the middle of a frame, whatever the threads' speeds.
+    const tiny = await chainRun('span-tiny-rings', { placement: 'per-node', sync: 'neighbour', ringBytes: 1024 }, 'spawn');
+    expectSameRun(tiny, inline, 'per-node, neighbour, 1 KiB rings');
+    const packed = await chainRun('span-packed-3', { placement: 'packed', workers: 3, sync: 'neighbour', ringBytes: 1024 }, 'spawn');
+    expectSameRun(packed, inline, 'packed 3, neighbour, 1 KiB rings');
+  });
+
+  it('a frame larger than the ring it was sized for (an MTU raised while running) crosses in parts: packed gives the trace of inline', async () => {
     const TWO_HOSTS = new URL('../../../topologies/two-hosts.yaml', import.meta.url).pathname;
     const jumboRun = async (options: EmulatorOptions): Promise<{ trace: string; ping: string }> => {
       const emulator = await Emulator.load(TWO_HOSTS, options);

@@ -10,6 +10,15 @@ import type { StuckNodeHandler } from './inline-watchdog.js';
 
 export type Placement = 'per-node' | 'packed' | 'inline';
 
+/**
+ * How shards keep in step. `neighbour` hands out spans, in which each shard waits only for the
+ * shards it shares links with (channel clocks with per-link lookahead), whenever nothing depends on
+ * where windows end; `global` runs every step as a window of the controller's; `auto` (the default)
+ * spans inline always and between threads in busy stretches (windows skip idle time, where channel
+ * clocks creep through it a lookahead at a time). Traces are the same in every mode.
+ */
+export type Synchronisation = 'auto' | 'global' | 'neighbour';
+
 export interface EmulatorOptions {
   /** Overrides the topology's seed. */
   seed?: number;
@@ -22,6 +31,8 @@ export interface EmulatorOptions {
    * clients and real servers). Every shard must keep at least one node. Traces do not depend on it.
    */
   shardOf?: Readonly<Record<string, number>>;
+  /** Spans with neighbour-only synchronisation, global windows only, or auto; default NETLOOM_SYNC, else auto. */
+  sync?: Synchronisation;
   /** Real-time pacing of windows to the wall clock, `speed` × real time. */
   realtime?: boolean;
   speed?: number;
@@ -56,6 +67,12 @@ export interface EmulatorOptions {
    * the machine has available when the topology is loaded.
    */
   availableMemory?: number;
+  /**
+   * The data capacity of every ring between shards (a power of two ≥ 1024), instead of one sized by
+   * the links' MTUs: tests make rings too small for one frame, so that frames cross in parts and
+   * senders wait for room. Traces do not depend on it.
+   */
+  ringBytes?: number;
 }
 
 export interface CommandResult {

@@ -9,6 +9,12 @@
  * (commands, link changes, node stop/start) are applied at a window's start, in the order they were
  * given. Shards with nothing due and nothing arriving sit a window out.
  *
+ * Spans: when nothing the controller does depends on where windows end (advance, run up to the next
+ * timeline item; no command awaited or watched, not real time), it hands every shard one span of up
+ * to SPAN_LOOKAHEADS lookaheads instead, which each shard runs in steps bounded only by the shards it
+ * shares links with (channel clocks, shard.ts's runSpan); a shard computes the same events whatever
+ * the steps, so traces do not change. `sync` chooses: auto (the default), neighbour or global.
+ *
  * Results of a window are merged in (time, node, per-node seq) order before anyone sees them:
  * trace events, pcapng frames, command output. The first node that throws ends the emulation with
  * an EmulatorError naming it (`node r3: Error: …`); so does a shard thread that dies. The topology's
@@ -53,6 +59,7 @@ import type {
   NodeInfo,
   Placement,
   RunReport,
+  Synchronisation,
   TimelineEvent,
   TraceEvent,
 } from './emulator-types.js';
@@ -77,6 +84,21 @@ const RUN_GRACE_NS = 1e9;
 const YIELD_EVERY_MS = 20;
 /** In real-time mode, the most wall time one idle step sleeps. */
 const REALTIME_STEP_MS = 50;
+/** A span covers at most this many lookaheads: what a shard holds for its reply stays bounded, and the caller's event loop turns between spans. */
+const SPAN_LOOKAHEADS = 256;
+/** Spans begin after this many windows in a row with no idle time between them (a busy stretch). */
+const BUSY_WINDOWS_BEFORE_SPANS = 4;
+/** A stop condition that never holds: runUntil may run spans (nothing depends on where windows end). */
+const NEVER = (): boolean => false;
+
+/** The synchronisation in effect: the option, else NETLOOM_SYNC, else auto. */
+function synchronisationOf(option: EmulatorOptions['sync']): Synchronisation {
+  const chosen = option ?? process.env['NETLOOM_SYNC'] ?? 'auto';
+  if (chosen !== 'global' && chosen !== 'neighbour' && chosen !== 'auto') {
+    throw new EmulatorError(`sync must be auto, neighbour or global, got ${JSON.stringify(chosen)}${option === undefined ? ' (NETLOOM_SYNC)' : ''}`);
+  }
+  return chosen;
+}
 const ROUTER_PRESET = 'sysctl -w net.ipv4.ip_forward=1';
 const FORWARDING_KINDS = new Set(['router', 'director', 'home-agent']);
 
@@ -179,6 +201,12 @@ export class Emulator implements EmulatorApi {
   /** With `playEvents`: the file's events in time order, and how many have been applied. */
   private readonly liveEvents: { at: number; apply(): void }[] | null;
   private liveEventsApplied = 0;
+  /** Spans (neighbour) or windows only (global): see runUntil. */
+  readonly sync: Synchronisation;
+  /** Windows and spans run, and the waits for a neighbour's clock inside spans (for benchmarks). */
+  private readonly synchronised = { windows: 0, spans: 0, waits: 0 };
+  /** Windows in a row that began where the previous one ended (no idle time skipped). */
+  private busyWindows = 0;
   private speed: number;
   private wallBase = 0;
   private virtualBase = 0;
@@ -215,7 +243,10 @@ export class Emulator implements EmulatorApi {
     this.nodeTable = tables.nodes;
     this.portTable = tables.ports;
     this.linkTable = tables.links;
-    this.rings = this.placement === 'inline' ? [] : this.ringPlan();
+    if (options.ringBytes !== undefined && !(Number.isInteger(options.ringBytes) && options.ringBytes >= 1024 && (options.ringBytes & (options.ringBytes - 1)) === 0)) {
+      throw new EmulatorError(`ringBytes must be a power of two ≥ 1024, got ${options.ringBytes}`);
+    }
+    this.rings = this.placement === 'inline' ? [] : this.ringPlan(options.ringBytes);
     const rings = this.rings.map((ring) => ring.capacity);
     const threadBytes = workerThreadBytes(this.placement, options.nodeFactory ?? DEFAULT_NODE_FACTORY);
     const shortfall = memoryShortfall(this.placement, estimateMemory(this.placement, this.shardCount, spec.nodes.length, rings, threadBytes), options.availableMemory ?? availableMemory());
@@ -240,6 +271,7 @@ export class Emulator implements EmulatorApi {
     this.portState = tables.ports.map((p) => ({ port: p.index, frames: 0, drops: 0, queueDepth: 0 }));
     this.lookahead = this.computeLookahead();
     this.realtime = options.realtime ?? false;
+    this.sync = synchronisationOf(options.sync);
     this.speed = options.speed ?? 1;
     this.watchdogMs = watchdogMs(options.watchdogMs);
     this.onStuck = options.onStuck ?? null;
@@ -325,6 +357,8 @@ export class Emulator implements EmulatorApi {
     this.capture = null;
     const channels = this.channels;
     this.channels = [];
+    // A shard still in a span (its neighbour failed) gives it up instead of waiting for a clock.
+    this.pool?.poisonClocks();
     await Promise.all(channels.map((c) => c.close().catch(() => undefined)));
     const pool = this.pool;
     this.pool = null;
@@ -436,9 +470,9 @@ export class Emulator implements EmulatorApi {
 
   /**
    * A ring each way between two shards that share a link, sized by the largest MTU of the links
-   * between them (frame-ring.ts's ringCapacityForMtu).
+   * between them (frame-ring.ts's ringCapacityForMtu), or `ringBytes` when given.
    */
-  private ringPlan(): { from: number; to: number; capacity: number }[] {
+  private ringPlan(ringBytes: number | undefined): { from: number; to: number; capacity: number }[] {
     const mtus = new Map<number, number>();
     for (const link of this.linkTable) {
       const shards = [...new Set(link.ports.map((p) => this.nodeTable[this.portTable[p]!.node]!.shard))];
@@ -451,7 +485,7 @@ export class Emulator implements EmulatorApi {
     }
     return [...mtus]
       .sort((a, b) => a[0] - b[0])
-      .map(([pair, mtu]) => ({ from: Math.floor(pair / this.shardCount), to: pair % this.shardCount, capacity: ringCapacityForMtu(mtu) }));
+      .map(([pair, mtu]) => ({ from: Math.floor(pair / this.shardCount), to: pair % this.shardCount, capacity: ringBytes ?? ringCapacityForMtu(mtu) }));
   }
 
   private nextEventTime(): number {
@@ -486,9 +520,21 @@ export class Emulator implements EmulatorApi {
         this.current = limit;
         continue;
       }
-      const until = Math.min(start + this.lookahead, limit);
       await this.pace(start);
-      await this.window(start, until);
+      // A span when nothing the controller does depends on where windows end: no stop condition, no
+      // topology command to check after each window, no pacing; controls apply at its start as at a window's.
+      // Between threads a span costs a wait per shard for every lookahead it covers (channel clocks
+      // creep while idle), where windows skip idle time: `auto` starts spans after a busy stretch,
+      // and goes back to windows after a span with more waits than events; `neighbour` always spans.
+      const spans = this.sync === 'neighbour' || (this.sync === 'auto' && (this.pool === null || this.busyWindows >= BUSY_WINDOWS_BEFORE_SPANS));
+      if (stop === NEVER && spans && !this.realtime && this.watched.size === 0) {
+        const { waits, events } = await this.window(start, Math.min(start + SPAN_LOOKAHEADS * this.lookahead, limit), true);
+        if (waits > events) this.busyWindows = 0;
+      } else {
+        const contiguous = start === this.current;
+        await this.window(start, Math.min(start + this.lookahead, limit));
+        this.busyWindows = contiguous ? this.busyWindows + 1 : 0;
+      }
       this.checkWatchedCommands();
     }
   }
@@ -506,11 +552,15 @@ export class Emulator implements EmulatorApi {
     if (due > wallNow + 1) await sleep(due - wallNow);
   }
 
-  private async window(start: number, until: number): Promise<void> {
+  /**
+   * Run [start, until) on the shards: a window (the shards with work), or a span (every shard, each
+   * bounded by its neighbours' channel clocks; shard.ts's runSpan).
+   */
+  private async window(start: number, until: number, span = false): Promise<{ waits: number; events: number }> {
     const trace = this.traceListeners.size > 0 || this.capture !== null;
     const active: number[] = [];
     for (let s = 0; s < this.shardCount; s++) {
-      if (this.controls[s]!.length > 0 || this.inflight[s]!.length > 0 || this.ringed[s]!.frames > 0 || this.shardNext[s]! < until) active.push(s);
+      if (span || this.controls[s]!.length > 0 || this.inflight[s]!.length > 0 || this.ringed[s]!.frames > 0 || this.shardNext[s]! < until) active.push(s);
     }
     const messages = active.map((s) => ({
       type: 'window' as const,
@@ -520,6 +570,7 @@ export class Emulator implements EmulatorApi {
       controls: this.controls[s]!,
       frames: this.inflight[s]!,
       trace,
+      ...(span ? { span } : {}),
     }));
     for (const s of active) {
       this.controls[s] = [];
@@ -530,7 +581,10 @@ export class Emulator implements EmulatorApi {
     this.hasControls = false;
     this.unsettled = true;
     let results: WindowDoneMessage[];
+    if (span) this.synchronised.spans++;
+    else this.synchronised.windows++;
     if (this.pool !== null) {
+      if (span) this.pool.startClocks(start);
       const channels = active.map((s) => this.channels[s] as WorkerShardChannel);
       channels.forEach((channel, i) => channel.post(messages[i]!));
       results = await Promise.all(channels.map((channel) => channel.reply()));
@@ -544,7 +598,11 @@ export class Emulator implements EmulatorApi {
     const outputs: OutputRecord[] = [];
     const exits: ExitRecord[] = [];
     const traces: TraceRecord[] = [];
+    let waits = 0;
+    let events = 0;
     for (const result of results) {
+      waits += result.waits ?? 0;
+      events += result.events ?? 0;
       this.shardNext[result.shard] = result.nextEventAt;
       for (const batch of result.out) for (const envelope of batch.frames) this.inflight[batch.shard]!.push(envelope);
       for (const batch of result.ringed) {
@@ -573,6 +631,8 @@ export class Emulator implements EmulatorApi {
       }
     }
     this.forgetOldSpawned();
+    this.synchronised.waits += waits;
+    return { waits, events };
   }
 
   private applyNodeStates(states: NodeStateRecord[]): void {
@@ -708,7 +768,7 @@ export class Emulator implements EmulatorApi {
           this.operate(async () => {
             if (this.exited(id)) return;
             this.addControl(index, { type: 'interrupt', id, node: index });
-            await this.runUntil(this.current + this.stepSize(), () => false);
+            await this.runUntil(this.current + this.stepSize(), NEVER);
           }),
       };
     });
@@ -731,6 +791,11 @@ export class Emulator implements EmulatorApi {
     return this.commands.has(id) ? this.result(id) : null;
   }
 
+  /** How many windows and spans ran so far, and how often a shard waited for a neighbour's clock in a span. */
+  synchronisation(): { sync: Synchronisation; windows: number; spans: number; waits: number } {
+    return { sync: this.sync, ...this.synchronised };
+  }
+
   /** One lookahead of virtual time: the smallest step that lets a frame cross a link. */
   stepSize(): number {
     return Number.isFinite(this.lookahead) ? this.lookahead : 1e6;
@@ -740,7 +805,7 @@ export class Emulator implements EmulatorApi {
     return this.operate(async () => {
       if (!Number.isFinite(ns) || ns < 0) throw new EmulatorError(`cannot advance by ${ns} ns`);
       await this.startNow();
-      await this.runUntil(this.current + Math.round(ns), () => false);
+      await this.runUntil(this.current + Math.round(ns), NEVER);
     });
   }
 
@@ -804,7 +869,7 @@ export class Emulator implements EmulatorApi {
         while (next < items.length && items[next]!.at <= now && items[next]!.at <= end) items[next++]!.apply();
       },
     };
-    await this.runUntil(end, () => false, timeline);
+    await this.runUntil(end, NEVER, timeline);
     const pending = (): number[] => expectIds.filter((id): id is number => id !== null && !this.exited(id));
     if (until === undefined) {
       // Without an explicit end, expectations get their full time.

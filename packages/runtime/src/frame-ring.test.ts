@@ -89,6 +89,34 @@ describe('FrameRing', () => {
     expect(() => allocateRing(1000)).toThrow('power of two');
   });
 
+  it('carries a frame larger than a record in parts, the reader holding them until the last has come', () => {
+    const ring = new FrameRing(allocateRing(1024));
+    const large = envelope(7, 3000);
+    expect(ring.fits(3000)).toBe(false);
+    const got: FrameEnvelope[] = [];
+    expect(ring.tryWrite(envelope(1, 40))).toBe(true);
+    let from = 0;
+    let parts = 0;
+    while (from < large.bytes.length) {
+      const next = ring.tryWritePart(large, from);
+      if (next === from) {
+        // No room now: the reader makes some.
+        ring.drain((e) => got.push(e));
+        continue;
+      }
+      parts++;
+      from = next;
+    }
+    // The parts so far were read, but no frame of them was handed out before its last part.
+    expect(got).toEqual([envelope(1, 40)]);
+    expect(ring.tryWrite(envelope(8, 60))).toBe(true);
+    ring.drain((e) => got.push(e));
+    // 480 bytes a part in a 1 KiB ring: 7 parts.
+    expect(parts).toBe(7);
+    expect(got.slice(1)).toEqual([large, envelope(8, 60)]);
+    expect(ring.used()).toBe(0);
+  });
+
   it('is sized by the MTU of its links: 64 frames of the largest, at most 256 KiB, at least two frames', () => {
     expect(ringCapacityForMtu(1500)).toBe(128 * 1024);
     expect(ringCapacityForMtu(576)).toBe(64 * 1024);

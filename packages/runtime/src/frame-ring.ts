@@ -16,12 +16,16 @@
  *          16  u32  link
  *          20  u32  sending port
  *          24  u32  frame length in bytes, or WRAP: the rest of the area is unused, go to its start
- *          28  u32  flags: bit 0 a carrier signal (no frame), bit 1 its device is up
+ *          28  u32  flags: bit 0 a carrier signal (no frame), bit 1 its device is up, bit 2 more
+ *                   parts of this frame follow
  *          32  …    the frame's bytes, padded to 8
  *
- * and never straddles the end of the area. The writer publishes a record by storing `written` after
- * its bytes (Atomics.store orders the plain writes before it); the reader frees space the same way
- * with `read` and notifies on it. A full ring is never overwritten and never drops: `tryWrite`
+ * and never straddles the end of the area. A frame larger than a record may be (half the ring: a
+ * frame that outgrew its ring because an MTU was raised while running) is written in parts, each a
+ * record with bit 2 set but the last, the writer waiting for room between parts; the reader keeps
+ * the parts until the last has come and then takes the whole frame, so any frame fits any ring.
+ * The writer publishes a record by storing `written` after its bytes (Atomics.store orders the
+ * plain writes before it); the reader frees space the same way with `read` and notifies on it. A full ring is never overwritten and never drops: `tryWrite`
  * answers false and the sender waits (shard.ts drains its own input rings meanwhile, so two shards
  * writing to each other cannot both wait forever). Leaves out: which thread waits how (shard.ts,
  * shard-worker.ts).
@@ -35,6 +39,7 @@ const RECORD_HEADER = 32;
 const WRAP = 0xffffffff;
 const FLAG_SIGNAL = 1;
 const FLAG_UP = 2;
+const FLAG_MORE = 4;
 
 function padded(length: number): number {
   return RECORD_HEADER + ((length + 7) & ~7);
@@ -58,7 +63,7 @@ export const RING_MAX_BYTES = 256 * 1024;
  * The data capacity of a ring between two shards whose shared links carry frames of up to `mtu`
  * bytes: RING_FRAMES such frames, at most RING_MAX_BYTES, at least two (a power of two): 128 KiB
  * for MTU 1500, 256 KiB for 9000 and for 65535. A frame that outgrows its ring later (an MTU raised
- * while running) travels through the controller instead (shard.ts).
+ * while running) is written in parts (tryWritePart).
  */
 export function ringCapacityForMtu(mtu: number): number {
   const record = padded(mtu + FRAME_OVERHEAD);
@@ -69,6 +74,21 @@ export function ringCapacityForMtu(mtu: number): number {
 export function allocateRing(capacity: number): SharedArrayBuffer {
   if (!(capacity >= 64 && (capacity & (capacity - 1)) === 0)) throw new RangeError(`ring capacity must be a power of two ≥ 64, got ${capacity}`);
   return new SharedArrayBuffer(HEADER_BYTES + capacity);
+}
+
+/** The most parts a frame may come in: a 65,599-byte frame in the smallest ring (1 KiB) takes 137. */
+const MAX_PARTS = 256;
+
+function joined(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return bytes;
 }
 
 export class FrameRing {
@@ -105,8 +125,25 @@ export class FrameRing {
   /** Append one envelope; false when the ring has no room for it now (nothing is written). */
   tryWrite(envelope: FrameEnvelope): boolean {
     const length = envelope.bytes.length;
+    if (!this.fits(length)) throw new RangeError(`a frame of ${length} bytes does not fit a ring of ${this.capacity} bytes`);
+    return this.tryWriteRecord(envelope, 0, length, false);
+  }
+
+  /**
+   * Append the next part of a frame too large for one record (see fits()), from byte `from` on:
+   * answers where the next part starts (`from` itself when the ring has no room now; the frame's
+   * length once the last part is written).
+   */
+  tryWritePart(envelope: FrameEnvelope, from: number): number {
+    const length = envelope.bytes.length;
+    const room = ((this.capacity / 2 - RECORD_HEADER) & ~7);
+    const end = Math.min(length, from + room);
+    return this.tryWriteRecord(envelope, from, end, end < length) ? end : from;
+  }
+
+  private tryWriteRecord(envelope: FrameEnvelope, from: number, end: number, more: boolean): boolean {
+    const length = end - from;
     const size = padded(length);
-    if (size > this.capacity / 2) throw new RangeError(`a frame of ${length} bytes does not fit a ring of ${this.capacity} bytes`);
     const written = Atomics.load(this.counters, WRITTEN) >>> 0;
     const free = this.capacity - ((written - (Atomics.load(this.counters, READ) >>> 0)) >>> 0);
     let at = written & this.mask;
@@ -124,11 +161,15 @@ export class FrameRing {
     data.setUint32(at + 16, envelope.link, true);
     data.setUint32(at + 20, envelope.port, true);
     data.setUint32(at + 24, length, true);
-    data.setUint32(at + 28, envelope.adminUp === undefined ? 0 : FLAG_SIGNAL | (envelope.adminUp ? FLAG_UP : 0), true);
-    this.bytes.set(envelope.bytes, at + RECORD_HEADER);
+    const signal = envelope.adminUp === undefined ? 0 : FLAG_SIGNAL | (envelope.adminUp ? FLAG_UP : 0);
+    data.setUint32(at + 28, signal | (more ? FLAG_MORE : 0), true);
+    this.bytes.set(from === 0 && end === envelope.bytes.length ? envelope.bytes : envelope.bytes.subarray(from, end), at + RECORD_HEADER);
     Atomics.store(this.counters, WRITTEN, (written + skip + size) | 0);
     return true;
   }
+
+  /** Parts read so far of a frame written in parts (reader side). */
+  private parts: Uint8Array[] = [];
 
   /** Take every envelope written so far, oldest first, and free their space (waking a waiting writer). */
   drain(take: (envelope: FrameEnvelope) => void): number {
@@ -138,7 +179,7 @@ export class FrameRing {
     let count = 0;
     const data = this.data;
     while (read !== written) {
-      let at = read & this.mask;
+      const at = read & this.mask;
       const tail = this.capacity - at;
       if (tail < RECORD_HEADER || data.getUint32(at + 24, true) === WRAP) {
         read = (read + tail) >>> 0;
@@ -149,15 +190,26 @@ export class FrameRing {
         throw new Error(`frame ring corrupt: a record of ${length} bytes at ${at} runs past what was written`);
       }
       const flags = data.getUint32(at + 28, true);
+      let bytes: Uint8Array = this.bytes.slice(at + RECORD_HEADER, at + RECORD_HEADER + length);
+      read = (read + padded(length)) >>> 0;
+      if ((flags & FLAG_MORE) !== 0) {
+        if (this.parts.length >= MAX_PARTS) throw new Error(`frame ring corrupt: a frame in more than ${MAX_PARTS} parts`);
+        this.parts.push(bytes);
+        continue;
+      }
+      if (this.parts.length > 0) {
+        this.parts.push(bytes);
+        bytes = joined(this.parts);
+        this.parts = [];
+      }
       const envelope: FrameEnvelope = {
         deliverAt: data.getFloat64(at, true),
         link: data.getUint32(at + 16, true),
         port: data.getUint32(at + 20, true),
         seq: data.getFloat64(at + 8, true),
-        bytes: this.bytes.slice(at + RECORD_HEADER, at + RECORD_HEADER + length),
+        bytes,
       };
       if ((flags & FLAG_SIGNAL) !== 0) envelope.adminUp = (flags & FLAG_UP) !== 0;
-      read = (read + padded(length)) >>> 0;
       take(envelope);
       count++;
     }

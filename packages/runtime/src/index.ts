@@ -28,6 +28,7 @@ export type {
   MobilityState,
   Placement,
   RunReport,
+  Synchronisation,
   TimelineEvent,
   TraceEvent,
   TraceKind,

@@ -7,22 +7,26 @@ import { describe, expect, it } from 'vitest';
 import { Emulator } from './emulator.js';
 import { listenForNodeFaults, NodeCallScope, settleNodes, type NodeFaultOwner } from './node-faults.js';
 import { EmulatorError } from './emulator-error.js';
-import type { Placement } from './emulator-types.js';
+import type { Placement, Synchronisation } from './emulator-types.js';
 import { MAX_TIMER_RUNS_PER_INSTANT } from './shard.js';
 import { buildSpec, FAKE_NODES } from './testing/specs.js';
 
 const ms = 1e6;
 
-/** a — b — c — d; packed on 2 workers b shares its thread with a. `fault` runs on b at 1 ms. */
-function chainWithFault(fault: string) {
+/**
+ * a — b — c — d; packed on 2 workers b shares its thread with a. `fault` runs on b at 1 ms; with
+ * `mayFail` both commands end in `|| true`, so the controller waits on neither and, under neighbour
+ * synchronisation, the fault happens inside a span.
+ */
+function chainWithFault(fault: string, mayFail = false) {
   const names = ['a', 'b', 'c', 'd'];
   return buildSpec({
     name: 'faulty-chain',
     nodes: names.map((name) => ({ name, kind: 'host' as const })),
     links: names.slice(1).map((name, i) => ({ ends: [`${names[i]}:eth1`, `${name}:eth0`] as [string, string] })),
     events: [
-      { at: 0, kind: 'exec', node: 'a', cmd: 'send eth1 20 64 100000' },
-      { at: 1 * ms, kind: 'exec', node: 'b', cmd: `fault ${fault}` },
+      { at: 0, kind: 'exec', node: 'a', cmd: `send eth1 20 64 100000${mayFail ? ' || true' : ''}` },
+      { at: 1 * ms, kind: 'exec', node: 'b', cmd: `fault ${fault}${mayFail ? ' || true' : ''}` },
     ],
     expect: [{ at: 3 * ms, node: 'd', cmd: 'echo still here', stdout: [{ kind: 'contains', text: 'still here' }], stderr: [], notStdout: [], line: 1 }],
   });
@@ -30,9 +34,9 @@ function chainWithFault(fault: string) {
 
 const placements: { placement: Placement; workers?: number }[] = [{ placement: 'inline' }, { placement: 'packed', workers: 2 }, { placement: 'per-node' }];
 
-async function runFault(fault: string, where: { placement: Placement; workers?: number }, watchdogMs?: number): Promise<EmulatorError> {
+async function runFault(fault: string, where: { placement: Placement; workers?: number; sync?: Synchronisation }, watchdogMs?: number, mayFail = false): Promise<EmulatorError> {
   const options = { ...where, nodeFactory: FAKE_NODES, ...(watchdogMs === undefined ? {} : { watchdogMs }) };
-  const emulator = await Emulator.load(chainWithFault(fault), options);
+  const emulator = await Emulator.load(chainWithFault(fault, mayFail), options);
   try {
     const outcome = await emulator.run().then(
       (report) => report,
@@ -61,6 +65,27 @@ const faults: { fault: string; message: RegExp }[] = [
     message: new RegExp(`^node b: timers still due after running ${MAX_TIMER_RUNS_PER_INSTANT} times at 1000000 ns: virtual time cannot advance$`),
   },
 ];
+
+describe('a node that fails inside a span is reported by name, and its neighbours do not wait for it forever', () => {
+  const spanning: { placement: Placement; workers?: number; sync: Synchronisation }[] = [
+    { placement: 'packed', workers: 2, sync: 'neighbour' },
+    { placement: 'per-node', sync: 'neighbour' },
+  ];
+  for (const where of spanning) {
+    for (const { fault, message } of faults.filter((f) => ['throw', 'deadline stuck', 'deadline past'].includes(f.fault))) {
+      it(`fault ${fault} (${where.placement}, neighbour)`, async () => {
+        const error = await runFault(fault, where, undefined, true);
+        expect(error.message).toMatch(message);
+        expect(error.node).toBe('b');
+      });
+    }
+
+    it(`a node that loops forever in a span is named by the watchdog (${where.placement}, neighbour)`, async () => {
+      const error = await runFault('busy', where, 2000, true);
+      expect(error.message).toBe('node b: Error: no progress from its worker for 2 s, inside the node (a loop that never ends?); the worker was stopped');
+    });
+  }
+});
 
 describe('a node that fails is reported by name in every placement', () => {
   for (const { fault, message } of faults) {

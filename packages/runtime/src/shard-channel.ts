@@ -41,7 +41,7 @@ import type { Piscina } from 'piscina';
 import type { NodeFactory } from './node-factory.js';
 import { InlineWatchdog, type StuckNodeHandler } from './inline-watchdog.js';
 import { listenForNodeFaults, settleNodes } from './node-faults.js';
-import { Shard } from './shard.js';
+import { POISONED_CLOCK, Shard } from './shard.js';
 import type { ShardTask } from './shard-worker.js';
 import { workerEntry, type WorkerEntry } from './worker-bundle.js';
 
@@ -150,6 +150,8 @@ export class ShardPool {
   readonly channels: WorkerShardChannel[] = [];
   private readonly pool: Piscina;
   private readonly signal: Int32Array;
+  /** Every shard's channel clock in a span (shard.ts's runSpan), ns. */
+  private readonly clocks: BigInt64Array;
 
   /**
    * A pool of `count` shard workers, with a ring for each (from, to) pair in `rings`, whose nodes
@@ -181,11 +183,13 @@ export class ShardPool {
     });
     const buffer = new SharedArrayBuffer(4 * 2 * count);
     const activity = new SharedArrayBuffer(4 * 2 * count);
+    const clocks = new SharedArrayBuffer(8 * count);
     this.signal = new Int32Array(buffer);
+    this.clocks = new BigInt64Array(clocks);
     for (let index = 0; index < count; index++) {
       const { port1, port2 } = new MessageChannel();
       const own = rings.filter((ring) => ring.from === index || ring.to === index);
-      const shardTask: ShardTask = { port: port2, signal: buffer, activity, shard: index, rings: own };
+      const shardTask: ShardTask = { port: port2, signal: buffer, activity, shard: index, rings: own, clocks };
       const task = this.pool.run(shardTask, { transferList: [port2] }) as Promise<void>;
       this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, spin, new Int32Array(activity, 8 * index, 2), watchdog, this.entry.factory));
     }
@@ -195,6 +199,19 @@ export class ShardPool {
   wake(shard: number): void {
     Atomics.add(this.signal, 2 * shard, 1);
     Atomics.notify(this.signal, 2 * shard);
+  }
+
+  /** Before a span: every shard's clock at the span's start (no shard is running: all replied). */
+  startClocks(start: number): void {
+    for (let shard = 0; shard < this.clocks.length; shard++) Atomics.store(this.clocks, shard, BigInt(Math.floor(start)));
+  }
+
+  /** The emulation failed: every shard still in a span gives it up (and none waits for a clock or a ring forever). */
+  poisonClocks(): void {
+    for (let shard = 0; shard < this.clocks.length; shard++) {
+      Atomics.store(this.clocks, shard, POISONED_CLOCK);
+      this.wake(shard);
+    }
   }
 
   /** Terminate every worker, whatever it is doing (a busy loop included). */

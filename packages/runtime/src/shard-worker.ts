@@ -19,7 +19,8 @@
  * Frames to and from the shards it shares links with travel in rings (frame-ring.ts), one per
  * direction, given in the task. A sender whose ring to this shard is full bumps this shard's wake
  * counter; the worker drains its input rings whenever it wakes without a message, so a full ring
- * empties while this shard waits for its next window.
+ * empties while this shard waits for its next window. In a span the same wake counter carries the
+ * neighbours' clock changes (the channel clocks are one shared BigInt64Array, `clocks`).
  */
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -37,6 +38,8 @@ export interface ShardTask {
   shard: number;
   /** The rings of the links between shards: from → to, each one direction. */
   rings: { from: number; to: number; buffer: SharedArrayBuffer }[];
+  /** The channel clocks of all shards (a BigInt64 each, ns), for spans (shard.ts's runSpan). */
+  clocks: SharedArrayBuffer;
 }
 
 const SPIN_ITERATIONS = 20_000;
@@ -57,12 +60,18 @@ function shardRings(task: ShardTask, signal: Int32Array): ShardRings {
     if (ring.from === task.shard) outputs.set(ring.to, new FrameRing(ring.buffer));
     else if (ring.to === task.shard) inputs.push(new FrameRing(ring.buffer));
   }
+  const wakeSlot = 2 * task.shard;
   return {
     outputs,
     inputs,
     wakeReader: (shard) => {
       Atomics.add(signal, 2 * shard, 1);
       Atomics.notify(signal, 2 * shard);
+    },
+    clocks: new BigInt64Array(task.clocks),
+    wakeCount: () => Atomics.load(signal, wakeSlot),
+    waitForWake: (seen, ms) => {
+      Atomics.wait(signal, wakeSlot, seen, ms);
     },
   };
 }

@@ -12,8 +12,10 @@
  * reporting the first fault of a node with that node's name (the shard then stops).
  * In worker placements a frame for another shard goes straight into the ring to that shard
  * (frame-ring.ts); a full ring blocks the sender, which drains its own input rings while it waits.
- * A frame too large for its ring (rings are sized by the MTUs at start) goes in the window's answer
- * and the controller hands it on, at the same virtual time.
+ * A frame too large for one record of its ring (rings are sized by the MTUs at start) goes in parts.
+ * A span (runSpan) runs from its start to its end in steps bounded by the neighbour shards' channel
+ * clocks (Chandy–Misra–Bryant with per-link lookahead) instead of one controller window per step;
+ * a frame that arrives for a time the shard has already run past is a bug and fails the shard.
  * Leaves out: threads and bytes on a port (shard-worker.ts), and the window choice (controller).
  *
  * Node faults, each reported as `{ node, message }` in the shard's next answer:
@@ -102,9 +104,27 @@ export interface ShardRings {
   /** The ring to each shard this one sends to, by shard index. */
   outputs: Map<number, FrameRing>;
   inputs: FrameRing[];
-  /** Wake the thread of `shard` (its ring is full): it drains its inputs when woken. */
+  /** Wake the thread of `shard` (its ring is full, or this shard's clock moved): it drains its inputs when woken. */
   wakeReader(shard: number): void;
+  /**
+   * The channel clocks of every shard (neighbour synchronisation in a span): one per shard, in ns,
+   * POISONED_CLOCK when a shard gave up its span (a node failed); the controller sets them all to
+   * the span's start before it hands the span out.
+   */
+  clocks: BigInt64Array;
+  /** This shard's wake counter as it is now, and a wait (at most `ms` of wall time) for it to change. */
+  wakeCount(): number;
+  waitForWake(seen: number, ms: number): void;
 }
+
+/** A clock a shard publishes when it gives up a span: its neighbours give up theirs too. */
+export const POISONED_CLOCK = -1n;
+
+/** How long a shard waiting for a neighbour's clock blocks before looking again (wall ms). */
+const CLOCK_WAIT_MS = 50;
+
+/** A neighbour gave up the span (a node of another shard failed): this shard stops where it is. */
+class SpanAborted extends Error {}
 
 /** How long a sender facing a full ring blocks before draining its own inputs again (wall ms). */
 const FULL_RING_WAIT_MS = 1;
@@ -155,6 +175,15 @@ export class Shard {
   private trace = false;
   private failure: ShardFailure | null = null;
   private initialCarrier: LocalPort[] = [];
+  /** The shards this one shares links with, and those links (the per-link lookahead of a span). */
+  private readonly neighbours: { shard: number; links: LinkState[] }[] = [];
+  /** Every event before this time has run: a frame due before it arrived too late (a bug of the synchronisation). */
+  private ranUntil = -Infinity;
+  /** In a span: its end; frames written to rings due before it were taken in by their shard before it replied. */
+  private spanLimit = -Infinity;
+  /** Waits for a neighbour's clock in this span, and events run (reported: the controller's choice of spans). */
+  private waits = 0;
+  private events = 0;
 
   // Per-window results.
   private out = new Map<number, FrameEnvelope[]>();
@@ -181,6 +210,7 @@ export class Shard {
     this.nodeShard = start.nodes.map((n) => n.shard);
     this.ports = start.ports;
     this.links = start.links.map((placement) => ({ placement, up: placement.up }));
+    this.neighbours = this.neighbourLinks();
     const portsByNode = new Map<number, PortPlacement[]>();
     for (const port of start.ports) {
       const list = portsByNode.get(port.node) ?? [];
@@ -200,6 +230,22 @@ export class Shard {
         }
       }
     });
+  }
+
+  /** For every other shard with a port on a link of this shard's: those links, by shard. */
+  private neighbourLinks(): { shard: number; links: LinkState[] }[] {
+    const byShard = new Map<number, LinkState[]>();
+    for (const link of this.links) {
+      const shards = new Set(link.placement.ports.map((p) => this.nodeShard[this.ports[p]!.node]!));
+      if (!shards.has(this.index)) continue;
+      for (const shard of shards) {
+        if (shard === this.index) continue;
+        const list = byShard.get(shard) ?? [];
+        list.push(link);
+        byShard.set(shard, list);
+      }
+    }
+    return [...byShard].sort((a, b) => a[0] - b[0]).map(([shard, links]) => ({ shard, links }));
   }
 
   private buildNode(placement: NodePlacement, start: StartMessage, factory: NodeFactory, ports: PortPlacement[]): LocalNode {
@@ -337,7 +383,11 @@ export class Shard {
     };
   }
 
-  /** Run one window: controls at `start`, then every event before `until`. */
+  /**
+   * Run one window: controls at `start`, then every event before `until`. A span (`message.span`)
+   * runs the same from `start` to `until` but in steps bounded by the neighbours' channel clocks
+   * (runSpan), with no controller between them.
+   */
   runWindow(message: WindowMessage): WindowDoneMessage {
     return this.scope.run(() => this.runWindowCalls(message));
   }
@@ -356,17 +406,15 @@ export class Shard {
         this.drainRings();
         for (const envelope of message.frames) this.acceptEnvelope(envelope);
         for (const control of message.controls) this.applyControl(control);
-        for (;;) {
-          const event = this.queue.popBefore(message.until);
-          if (event === undefined) break;
-          this.now = event.time;
-          if (event.cls === EventClass.Delivery) this.deliver(event);
-          else this.fireTimer(event);
-        }
+        if (message.span === true) this.runSpan(message.until);
+        else this.runBefore(message.until);
       } catch (error) {
-        this.failure ??= failureOf(error);
+        if (!(error instanceof SpanAborted)) this.failure ??= failureOf(error);
+        // Neighbours waiting for this shard's clock must not wait forever: they give up too.
+        if (message.span === true) this.publishClock(POISONED_CLOCK);
       }
     }
+    this.spanLimit = -Infinity;
     const out: { shard: number; frames: FrameEnvelope[] }[] = [];
     for (const [shard, frames] of this.out) out.push({ shard, frames });
     const ports: PortStateRecord[] = [];
@@ -393,6 +441,12 @@ export class Shard {
       nextEventAt: this.queue.nextTime(),
       error: this.failure,
     };
+    if (message.span === true) {
+      done.waits = this.waits;
+      done.events = this.events;
+    }
+    this.waits = 0;
+    this.events = 0;
     this.out = new Map();
     this.ringed = new Map();
     this.outputs = [];
@@ -400,6 +454,70 @@ export class Shard {
     this.traces = [];
     this.touchedPorts = new Set();
     return done;
+  }
+
+  /** Every event before `until`, in (time, node, class, port, seq) order. */
+  private runBefore(until: number): void {
+    this.ranUntil = Math.max(this.ranUntil, until);
+    for (;;) {
+      const event = this.queue.popBefore(until);
+      if (event === undefined) return;
+      this.events++;
+      this.now = event.time;
+      if (event.cls === EventClass.Delivery) this.deliver(event);
+      else this.fireTimer(event);
+    }
+  }
+
+  /**
+   * A span [now, limit): run ahead of the neighbours by channel clocks (Chandy–Misra–Bryant with
+   * per-link lookahead). Each neighbour n has published C_n, "I send nothing that arrives before
+   * C_n + L(n→this)", L the smallest latency of the links between the two; so every event before
+   * the horizon H = min(limit, C_n + L(n→this) for every n) can run once the input rings are drained
+   * (read after the clocks: a frame not yet in a ring then arrives at C_n + L or later). After
+   * running them this shard publishes H as its own clock (after its ring writes), wakes its
+   * neighbours, and waits for a neighbour's clock when H did not grow. Without neighbours (inline,
+   * or a shard with no links to others) the span runs in one step. Events run in the same order as
+   * in windows, whatever the steps: what a shard computes depends only on its inputs.
+   */
+  private runSpan(limit: number): void {
+    this.spanLimit = limit;
+    const rings = this.rings;
+    if (rings === null || this.neighbours.length === 0) {
+      this.runBefore(limit);
+      return;
+    }
+    const lookaheads = this.neighbours.map(({ links }) => links.reduce((least, link) => Math.min(least, link.placement.params.latencyNs), Infinity));
+    let horizon = -Infinity;
+    for (;;) {
+      const seen = rings.wakeCount();
+      let h = limit;
+      for (let i = 0; i < this.neighbours.length; i++) {
+        const clock = Atomics.load(rings.clocks, this.neighbours[i]!.shard);
+        if (clock === POISONED_CLOCK) throw new SpanAborted();
+        h = Math.min(h, Number(clock) + lookaheads[i]!);
+      }
+      this.drainRings();
+      if (h > horizon) {
+        horizon = h;
+        this.runBefore(h);
+        this.publishClock(BigInt(Math.floor(h)));
+        if (h >= limit) return;
+        continue;
+      }
+      this.waits++;
+      rings.waitForWake(seen, CLOCK_WAIT_MS);
+      // Waiting for a neighbour is progress, not a loop in a node: the watchdog blames a stuck neighbour.
+      this.activity[1] = (this.activity[1]! + 1) | 0;
+    }
+  }
+
+  /** Publish this shard's channel clock (after its ring writes) and wake its neighbours. */
+  private publishClock(clock: bigint): void {
+    const rings = this.rings;
+    if (rings === null || this.neighbours.length === 0) return;
+    Atomics.store(rings.clocks, this.index, clock);
+    for (const { shard } of this.neighbours) rings.wakeReader(shard);
   }
 
   /**
@@ -416,7 +534,7 @@ export class Shard {
     try {
       return call();
     } catch (error) {
-      if (error instanceof NodeFailure) throw error;
+      if (error instanceof NodeFailure || error instanceof SpanAborted) throw error;
       throw new NodeFailure(node.placement.name, describeError(error));
     } finally {
       this.calling = caller;
@@ -588,8 +706,7 @@ export class Shard {
       (remoteShards ??= []).push(shard);
       envelope ??= { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame, ...signal };
       const ring = this.rings?.outputs.get(shard);
-      // A frame larger than its ring was sized for (an MTU raised while running) goes through the controller.
-      if (ring !== undefined && ring.fits(frame.length)) {
+      if (ring !== undefined) {
         this.writeRing(shard, ring, envelope);
         continue;
       }
@@ -605,20 +722,39 @@ export class Shard {
    * two shards sending to each other cannot wait on each other forever.
    */
   private writeRing(shard: number, ring: FrameRing, envelope: FrameEnvelope): void {
-    while (!ring.tryWrite(envelope)) {
-      const seen = ring.readCounter();
-      this.rings!.wakeReader(shard);
-      this.drainRings();
-      Atomics.wait(ring.counters, 1, seen, FULL_RING_WAIT_MS);
-      // Waiting for another shard is progress, not a loop in the node: the watchdog blames the reader if it is stuck.
-      this.activity[1] = (this.activity[1]! + 1) | 0;
+    const length = envelope.bytes.length;
+    if (ring.fits(length)) {
+      while (!ring.tryWrite(envelope)) this.waitForRoom(shard, ring);
+    } else {
+      // Larger than a record of this ring (an MTU raised while running): in parts.
+      for (let from = 0; from < length; ) {
+        const next = ring.tryWritePart(envelope, from);
+        if (next === from) this.waitForRoom(shard, ring);
+        from = next;
+      }
     }
+    // In a span, a frame due before its end was taken in by its shard before that one replied.
+    if (envelope.deliverAt < this.spanLimit) return;
     const summary = this.ringed.get(shard);
     if (summary === undefined) this.ringed.set(shard, { shard, frames: 1, firstAt: envelope.deliverAt });
     else {
       summary.frames++;
       if (envelope.deliverAt < summary.firstAt) summary.firstAt = envelope.deliverAt;
     }
+  }
+
+  /** The ring to `shard` is full: wake its reader and take in this shard's own inputs while it makes room. */
+  private waitForRoom(shard: number, ring: FrameRing): void {
+    const rings = this.rings!;
+    if (this.spanLimit > -Infinity && (Atomics.load(rings.clocks, shard) === POISONED_CLOCK || Atomics.load(rings.clocks, this.index) === POISONED_CLOCK)) {
+      throw new SpanAborted();
+    }
+    const seen = ring.readCounter();
+    rings.wakeReader(shard);
+    this.drainRings();
+    Atomics.wait(ring.counters, 1, seen, FULL_RING_WAIT_MS);
+    // Waiting for another shard is progress, not a loop in the node: the watchdog blames the reader if it is stuck.
+    this.activity[1] = (this.activity[1]! + 1) | 0;
   }
 
   /**
@@ -632,6 +768,9 @@ export class Shard {
   }
 
   private acceptEnvelope(envelope: FrameEnvelope): void {
+    if (envelope.deliverAt < this.ranUntil) {
+      throw new Error(`shard ${this.index}: a frame due at ${envelope.deliverAt} ns on link ${envelope.link} arrived after this shard ran every event before ${this.ranUntil} ns`);
+    }
     const link = this.links[envelope.link]!;
     let first = true;
     for (const portIndex of link.placement.ports) {
