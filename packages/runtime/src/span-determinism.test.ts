@@ -1,0 +1,61 @@
+/**
+ * Spans and channel clocks (neighbour synchronisation, shard.ts's runSpan) against global windows on
+ * every topology of topologies/: the whole run (timeline, expectations) traced with packed 3 workers
+ * and, up to 16 nodes, per-node, each under `sync: 'neighbour'` (a span whenever nothing depends on
+ * where windows end), gives the trace of global windows line for line. NETLOOM_TEST_SCALE ≥ 2 adds
+ * packed 2 workers and a second per-node run.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { scaled } from '@netloom/wire/testing/test-environment';
+import { loadTopologyFile } from '@netloom/topology';
+import { Emulator } from './emulator.js';
+import type { EmulatorOptions } from './emulator-types.js';
+import { formatTrace } from './trace-format.js';
+
+const TOPOLOGIES = new URL('../../../topologies/', import.meta.url).pathname;
+const FILES = readdirSync(TOPOLOGIES)
+  .filter((file) => file.endsWith('.yaml'))
+  .sort();
+
+async function tracedRun(file: string, options: EmulatorOptions): Promise<{ trace: string; passed: boolean; spans: number }> {
+  const emulator = await Emulator.load(TOPOLOGIES + file, options);
+  const lines: string[] = [];
+  emulator.onTrace((events) => {
+    for (const event of events) lines.push(formatTrace(event));
+  });
+  try {
+    const report = await emulator.run();
+    return { trace: lines.join('\n'), passed: report.passed, spans: emulator.synchronisation().spans };
+  } finally {
+    await emulator.close();
+  }
+}
+
+describe('neighbour synchronisation gives the traces of global windows', () => {
+  let spans = 0;
+  for (const file of FILES) {
+    it(file, async () => {
+      const nodes = loadTopologyFile(TOPOLOGIES + file).nodes.length;
+      const reference = await tracedRun(file, { placement: 'packed', workers: 3, sync: 'global' });
+      expect(reference.spans).toBe(0);
+      const variants: [string, EmulatorOptions][] = [['packed 3', { placement: 'packed', workers: 3, sync: 'neighbour' }]];
+      if (nodes <= 16) variants.push(['per-node', { placement: 'per-node', sync: 'neighbour' }]);
+      if (scaled(1) >= 2) {
+        variants.push(['packed 2', { placement: 'packed', workers: 2, sync: 'neighbour' }]);
+        if (nodes <= 16) variants.push(['per-node again', { placement: 'per-node', sync: 'neighbour' }]);
+      }
+      for (const [label, options] of variants) {
+        const run = await tracedRun(file, options);
+        expect(run.trace, `${file} ${label}`).toBe(reference.trace);
+        expect(run.passed, `${file} ${label}`).toBe(reference.passed);
+        spans += run.spans;
+      }
+    });
+  }
+
+  it('ran spans on the way', () => {
+    // Every topology above has stretches where nothing waits on a command: advance and the timeline.
+    expect(spans).toBeGreaterThan(FILES.length);
+  });
+});
