@@ -32,6 +32,40 @@ async function tracedRun(file: string, options: EmulatorOptions): Promise<{ trac
   }
 }
 
+describe('the sync option', () => {
+  it('refuses a synchronisation it does not know, from the option or NETLOOM_SYNC, and a ring size that is no power of two', async () => {
+    const file = TOPOLOGIES + 'two-hosts.yaml';
+    await expect(Emulator.load(file, { sync: 'nearby' as never })).rejects.toThrow('sync must be auto, neighbour or global, got "nearby"');
+    const saved = process.env['NETLOOM_SYNC'];
+    process.env['NETLOOM_SYNC'] = 'fast';
+    try {
+      await expect(Emulator.load(file)).rejects.toThrow('sync must be auto, neighbour or global, got "fast" (NETLOOM_SYNC)');
+      const chosen = await Emulator.load(file, { sync: 'global' });
+      expect(chosen.sync).toBe('global');
+    } finally {
+      if (saved === undefined) delete process.env['NETLOOM_SYNC'];
+      else process.env['NETLOOM_SYNC'] = saved;
+    }
+    await expect(Emulator.load(file, { placement: 'packed', workers: 2, ringBytes: 3000 })).rejects.toThrow('ringBytes must be a power of two ≥ 1024, got 3000');
+  });
+
+  it('inline runs the timeline of router-chain in spans, with no window after the startup commands', async () => {
+    const emulator = await Emulator.load(TOPOLOGIES + 'router-chain.yaml', { placement: 'inline' });
+    try {
+      expect(emulator.sync).toBe('auto');
+      await emulator.start();
+      const started = emulator.synchronisation();
+      await emulator.advance(5e9);
+      const after = emulator.synchronisation();
+      expect(after.windows).toBe(started.windows);
+      expect(after.spans).toBeGreaterThan(started.spans);
+      expect(after.waits).toBe(0);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
 describe('neighbour synchronisation gives the traces of global windows', () => {
   let spans = 0;
   for (const file of FILES) {
