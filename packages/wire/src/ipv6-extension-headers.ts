@@ -29,7 +29,7 @@
  */
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { IpProtocol } from './ipv4.js';
-import { tlvPadding, walkTlvOptions, type TlvOptionFamily } from './tlv-options.js';
+import { tlvPadding, walkTlvOptions } from './tlv-options.js';
 import { wireError, type WireError } from './wire-error.js';
 
 /** Hop-by-Hop / Destination Options option types (IANA "Destination Options and Hop-by-Hop Options"). */
@@ -229,23 +229,16 @@ export function parseIpv6ExtensionHeader(bytes: Uint8Array, protocol: number): I
  * two). An option whose length runs past the end is `badOption`. Padding is kept as options.
  */
 export function parseIpv6Options(bytes: Uint8Array): Ipv6Option[] | WireError {
-  return walkTlvOptions(bytes, IPV6_OPTIONS);
+  // No count of their own: the stack applies Linux's 8 (max_hbh_opts_number, max_dst_opts_number).
+  return walkTlvOptions(bytes, parseIpv6Option);
 }
 
-const PAD1: Ipv6Option = Object.freeze({ kind: 'pad1' });
-
-/** Hop-by-Hop and Destination Options as TLVs: no count of their own (the stack applies Linux's 8). */
-const IPV6_OPTIONS: TlvOptionFamily<Ipv6Option> = {
-  pad1: PAD1,
-  padN: (data) => ({ kind: 'padN', data }),
-  parse(type, data) {
-    if (type === Ipv6OptionType.padN) return { kind: 'padN', data };
-    if (type === Ipv6OptionType.routerAlert && data.length === 2) return { kind: 'routerAlert', value: readU16(data, 0) };
-    if (type === Ipv6OptionType.homeAddress && data.length === 16) return { kind: 'homeAddress', address: data };
-    return { kind: 'other', type, data };
-  },
-  maxOptions: Number.POSITIVE_INFINITY,
-};
+/** One option other than padding; a known type of a length it cannot have is kept as `other`. */
+function parseIpv6Option(type: number, data: Uint8Array): Ipv6Option {
+  if (type === Ipv6OptionType.routerAlert && data.length === 2) return { kind: 'routerAlert', value: readU16(data, 0) };
+  if (type === Ipv6OptionType.homeAddress && data.length === 16) return { kind: 'homeAddress', address: data };
+  return { kind: 'other', type, data };
+}
 
 /** Bytes one option takes. */
 export function ipv6OptionLength(option: Ipv6Option): number {
@@ -274,7 +267,7 @@ function optionsLength(options: readonly Ipv6Option[]): number {
  */
 export function padIpv6Options(options: readonly Ipv6Option[]): Ipv6Option[] {
   const missing = (8 - ((2 + optionsLength(options)) % 8)) % 8;
-  return [...options, ...tlvPadding(missing, IPV6_OPTIONS)];
+  return [...options, ...tlvPadding(missing)];
 }
 
 /** Bytes the header takes on the wire (options padded to a multiple of 8). */

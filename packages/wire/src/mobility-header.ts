@@ -33,7 +33,7 @@ import { readU16, writeU16 } from './bytes.js';
 import { internetChecksum, ipv6PseudoHeaderSum } from './checksum.js';
 import { IpProtocol } from './ipv4.js';
 import type { Ipv6ExtensionHeader } from './ipv6-extension-headers.js';
-import { tlvPadding, walkTlvOptions, type TlvOptionFamily } from './tlv-options.js';
+import { tlvPadding, walkTlvOptions } from './tlv-options.js';
 import { wireError, type WireError } from './wire-error.js';
 
 /** MH Type (RFC 6275 §6.1.2–§6.1.9; Linux include/net/mip6.h). */
@@ -337,24 +337,12 @@ function parseMessage(kind: Exclude<MobilityMessage['kind'], 'other'>, data: Uin
 
 /** Walk mobility options (TLVs after a message's fixed part). Padding is kept as options. */
 export function parseMobilityOptions(bytes: Uint8Array): MobilityOption[] | WireError {
-  return walkTlvOptions(bytes, MOBILITY_OPTIONS);
+  return walkTlvOptions(bytes, parseOption, MAX_MOBILITY_OPTIONS);
 }
 
-const PAD1: MobilityOption = Object.freeze({ kind: 'pad1' });
-
-/** Mobility options as TLVs, at most MAX_MOBILITY_OPTIONS of them. */
-const MOBILITY_OPTIONS: TlvOptionFamily<MobilityOption> = {
-  pad1: PAD1,
-  padN: (data) => ({ kind: 'padN', data }),
-  parse: (type, data) => parseOption(type, data),
-  maxOptions: MAX_MOBILITY_OPTIONS,
-};
-
-/** One option from its type and data; a known type of a length it cannot have is kept as `other`. */
+/** One option other than padding; a known type of a length it cannot have is kept as `other`. */
 function parseOption(type: number, data: Uint8Array): MobilityOption {
   switch (type) {
-    case MobilityOptionType.padN:
-      return { kind: 'padN', data };
     case MobilityOptionType.bindingRefreshAdvice:
       if (data.length === 2) return { kind: 'bindingRefreshAdvice', interval: readU16(data, 0) };
       break;
@@ -435,9 +423,6 @@ function alignmentOf(option: MobilityOption): [number, number] | null {
   }
 }
 
-function padding(length: number): MobilityOption[] {
-  return tlvPadding(length, MOBILITY_OPTIONS);
-}
 
 /**
  * `options` for `message` with Pad1/PadN inserted so that each one sits on its §6.2 alignment
@@ -451,7 +436,7 @@ export function alignMobilityOptions(message: MobilityMessage, options: readonly
     if (alignment !== null) {
       const [multiple, remainder] = alignment;
       const missing = (((remainder - at) % multiple) + multiple) % multiple;
-      for (const pad of padding(missing)) aligned.push(pad);
+      for (const pad of tlvPadding(missing)) aligned.push(pad);
       at += missing;
     }
     aligned.push(option);
@@ -475,7 +460,7 @@ export function emitMobilityHeader(repr: MobilityHeaderRepr, buf: Uint8Array, of
   emitMessage(repr.message, bytes.subarray(MESSAGE_DATA));
   let at = MESSAGE_DATA + fixedLength(repr.message);
   const trailing = length - at - optionsLength(repr.options);
-  for (const option of [...repr.options, ...padding(trailing)]) at += emitOption(option, bytes, at);
+  for (const option of [...repr.options, ...tlvPadding(trailing)]) at += emitOption(option, bytes, at);
   view.fillChecksum(context);
   return length;
 }
