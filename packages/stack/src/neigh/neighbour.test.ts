@@ -18,6 +18,15 @@ function twoHosts(): Lab {
   return lab;
 }
 
+/** twoHosts once h1 has sent h2 a datagram: h1's neighbour table and its entry for 10.0.0.2. */
+function resolvedEntry() {
+  const lab = twoHosts();
+  lab.exec('h1', 'udp 10.0.0.2 9');
+  lab.run(10 * MS);
+  const neighbours = lab.node('h1').parts.neighbours;
+  return { lab, neighbours, entry: neighbours.lookup('eth0', ip('10.0.0.2'))! };
+}
+
 function state(lab: Lab, node: string, address: string): string {
   return lab.node(node).parts.neighbours.lookup('eth0', ip(address))?.state ?? 'NONE';
 }
@@ -66,11 +75,7 @@ describe('ARP resolution', () => {
   });
 
   it('walks REACHABLE → STALE → DELAY → PROBE → REACHABLE with Linux timers', () => {
-    const lab = twoHosts();
-    lab.exec('h1', 'udp 10.0.0.2 9');
-    lab.run(10 * MS);
-    const neighbours = lab.node('h1').parts.neighbours;
-    const entry = neighbours.lookup('eth0', ip('10.0.0.2'))!;
+    const { lab, neighbours, entry } = resolvedEntry();
     expect(entry.state).toBe('REACHABLE');
     const reachable = neighbours.reachableTime('eth0', lab.now);
     expect(reachable).toBeGreaterThanOrEqual(15 * SECOND);
@@ -97,11 +102,7 @@ describe('ARP resolution', () => {
   });
 
   it('a REACHABLE entry in steady use times out to STALE (sends while REACHABLE do not refresh used); the next send moves it to DELAY', () => {
-    const lab = twoHosts();
-    lab.exec('h1', 'udp 10.0.0.2 9');
-    lab.run(10 * MS);
-    const neighbours = lab.node('h1').parts.neighbours;
-    const entry = neighbours.lookup('eth0', ip('10.0.0.2'))!;
+    const { lab, neighbours, entry } = resolvedEntry();
     expect(entry.state).toBe('REACHABLE');
     const usedWhileResolving = entry.used;
     const expiry = entry.confirmed + neighbours.reachableTime('eth0', lab.now);
@@ -169,11 +170,7 @@ describe('ARP resolution', () => {
   });
 
   it('takes the first of back-to-back replies within locktime and a gratuitous ARP at once', () => {
-    const lab = twoHosts();
-    lab.exec('h1', 'udp 10.0.0.2 9');
-    lab.run(10 * MS);
-    const neighbours = lab.node('h1').parts.neighbours;
-    const entry = neighbours.lookup('eth0', ip('10.0.0.2'))!;
+    const { lab, entry } = resolvedEntry();
     const arpLayer = lab.node('h1').parts.arp;
     const device = lab.node('h1').kernel.device('eth0')!;
     // Another MAC answers for 10.0.0.2 within locktime (1 s): ignored.
@@ -201,7 +198,8 @@ describe('ARP resolution', () => {
 });
 
 describe('ARP policy', () => {
-  it('arp_ignore=1 does not answer for an address configured on another interface', () => {
+  /** h1 (10.0.0.1) and a real server rs (10.0.0.2) with the VIP 10.0.0.100 on its lo, on one link. */
+  function withRealServer(): Lab {
     const lab = new Lab();
     lab.addNode('h1', { programs });
     lab.addNode('rs', { programs });
@@ -209,18 +207,17 @@ describe('ARP policy', () => {
     lab.addr('h1', 'eth0', '10.0.0.1/24');
     lab.addr('rs', 'eth0', '10.0.0.2/24');
     lab.addr('rs', 'lo', '10.0.0.100/32');
+    return lab;
+  }
+
+  it('arp_ignore=1 does not answer for an address configured on another interface', () => {
+    const lab = withRealServer();
     lab.route('h1', '10.0.0.100/32', { dev: 'eth0' });
     lab.exec('h1', 'udp 10.0.0.100 9');
     lab.run(10 * MS);
     expect(lab.sent('rs').filter((f) => checkFrame(f.frame, arp({ operation: 'reply', senderIp: '10.0.0.100' })) === null)).toHaveLength(1);
 
-    const lab2 = new Lab();
-    lab2.addNode('h1', { programs });
-    lab2.addNode('rs', { programs });
-    lab2.link('h1:eth0', 'rs:eth0');
-    lab2.addr('h1', 'eth0', '10.0.0.1/24');
-    lab2.addr('rs', 'eth0', '10.0.0.2/24');
-    lab2.addr('rs', 'lo', '10.0.0.100/32');
+    const lab2 = withRealServer();
     lab2.sysctl('rs', 'net.ipv4.conf.all.arp_ignore', 1);
     lab2.route('h1', '10.0.0.100/32', { dev: 'eth0' });
     lab2.exec('h1', 'udp 10.0.0.100 9');
@@ -232,14 +229,8 @@ describe('ARP policy', () => {
   // joined by a veth pair, `arping -c1 -I eth0 -s 10.0.0.1 TARGET` from the first for each mode.
   it('arp_ignore 0/1/2/3/8 answer as on the real kernel', () => {
     const answered = (mode: number, target: string): boolean => {
-      const lab = new Lab();
-      lab.addNode('h1', { programs });
-      lab.addNode('rs', { programs });
-      lab.link('h1:eth0', 'rs:eth0');
-      lab.addr('h1', 'eth0', '10.0.0.1/24');
-      lab.addr('rs', 'eth0', '10.0.0.2/24');
+      const lab = withRealServer();
       lab.addr('rs', 'eth0', '192.168.9.1/24');
-      lab.addr('rs', 'lo', '10.0.0.100/32');
       lab.node('rs').kernel.addAddress('lo', { address: ip('10.0.0.101'), prefixLength: 32, scope: 254 });
       lab.sysctl('rs', 'net.ipv4.conf.all.arp_ignore', mode);
       lab.node('h1').parts.arp.sendRequest(lab.node('h1').kernel.device('eth0')!, ip(target), ip('10.0.0.1'));
@@ -258,22 +249,10 @@ describe('ARP policy', () => {
   });
 
   it('arp_announce=2 uses the primary address of the target subnet as the probe source', () => {
-    const lab = new Lab();
-    lab.addNode('h1', { programs });
-    lab.addNode('h2', { programs });
-    lab.link('h1:eth0', 'h2:eth0');
-    lab.addr('h1', 'eth0', '10.0.0.1/24');
-    lab.addr('h1', 'lo', '192.168.50.1/32');
-    lab.addr('h2', 'eth0', '10.0.0.2/24');
     // The bound source is the VIP on lo: arp_announce 0 puts it in the probe, 2 does not.
     const probeSource = (announce: number): string => {
-      const l = new Lab();
-      l.addNode('h1', { programs });
-      l.addNode('h2', { programs });
-      l.link('h1:eth0', 'h2:eth0');
-      l.addr('h1', 'eth0', '10.0.0.1/24');
+      const l = twoHosts();
       l.addr('h1', 'lo', '192.168.50.1/32');
-      l.addr('h2', 'eth0', '10.0.0.2/24');
       l.sysctl('h1', 'net.ipv4.conf.all.arp_announce', announce);
       const socket = l.node('h1').parts.sockets.openUdp({});
       socket.bind('192.168.50.1', 0);
