@@ -80,6 +80,14 @@ export const DEFAULT_BARRIER_SHARDS = [1, 2, 4, 8];
 /** Per-node placement (a thread per node) is run by `boot --placement all` up to this many nodes. */
 export const PER_NODE_BOOT_LIMIT = 100;
 const DEFAULT_PACKED_WORKERS = 2;
+/**
+ * Node flags of a scenario's children. A 100,000-node tree's heap passes V8's default old space (about
+ * 4 GiB on this machine, for the main thread and each worker alike: V8's flags are the process's), so
+ * its children may grow to 16 GiB — the emulator's memory check still refuses what the machine cannot
+ * hold — and start with a 2 GiB old space, so the heap's growth while the nodes are built costs fewer
+ * full collections (docs/engine.md: about a fifth of the CPU of a 30,000-node boot).
+ */
+export const CHILD_NODE_FLAGS: Partial<Record<BenchScenario, string[]>> = { tree: ['--max-old-space-size=16384', '--initial-old-space-size=2048'] };
 /** A child's stdout is one JSON object; stderr a few lines. More means something is wrong. */
 const MAX_CHILD_OUTPUT = 1 << 20;
 
@@ -203,7 +211,7 @@ async function benchAll(scenario: BenchScenario, options: BenchOptions, io: CliI
   const cases = benchCases(scenario, options);
   const rows: BenchRow[] = [];
   for (const [index, benchCase] of cases.entries()) {
-    const argv = [binary, 'bench', ...caseArgv(scenario, options, benchCase)];
+    const argv = [...(CHILD_NODE_FLAGS[scenario] ?? []), binary, 'bench', ...caseArgv(scenario, options, benchCase)];
     rows.push(await runChild(argv, benchCase, (done, total) => progress.update(index + (total > 0 ? done / total : 0), cases.length)));
     progress.update(index + 1, cases.length);
   }
