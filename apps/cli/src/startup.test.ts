@@ -60,7 +60,8 @@ describe('what a command loads', () => {
     const piscina = (args: string[]) => loadedModules(['run', twoHosts, ...args], { NETLOOM_BUNDLE: '0' }).filter((url) => url.includes('/piscina/'));
     expect(piscina([])).toEqual([]);
     expect(piscina(['--placement', 'packed']).length).toBeGreaterThan(0);
-  });
+    // Two child processes with a loader hook that logs every module: 2–5 s on a loaded machine.
+  }, 600_000);
 
   it('run places a small topology inline by default (no worker threads to start), packed when given --workers', async () => {
     const placement = async (args: string[]) => {
