@@ -2,9 +2,9 @@
  * Which code a node thread runs: the minified worker bundle (dist/worker-bundle/node-thread.js, built
  * by scripts/bundle-worker.mjs in `npm run build`) while it is current, else the compiled modules
  * (dist/shard-worker.js and the node factory's own module). The bundle holds piscina's task and the
- * two node factories a worker may be given by URL (real-node.js, bench-nodes.js); a thread that
- * loads it costs ≈ 6 MiB less than one that loads the ~200 modules (docs/engine.md, "What a node
- * thread costs").
+ * two node factories a worker may be given by URL (real-node.js, bench-nodes.js); an idle node
+ * thread that loads it costs ≈ 19 MiB against ≈ 24 MiB from the ~200 modules, and starts in a third
+ * of the CPU (docs/engine.md, "What a node thread costs").
  *
  * Current means bundle-state.ts's check of its inputs.json: every workspace file it was built from
  * has the size and SHA-1 it had, so a worker runs exactly the code an inline shard runs (the
