@@ -81,6 +81,12 @@ export interface NodeEnvironment {
   /** Trace events (drops with reasons, forwards, local deliveries). */
   event(event: StackEvent): void;
   /**
+   * Whether the host records trace events now; absent: always. While it answers false, a node
+   * leaves out the events it would build only for the trace — a `forward` per hop — and reports
+   * the others (drops, deliveries, log lines) as before.
+   */
+  tracing?(): boolean;
+  /**
    * The device behind port `ifname` was set up or down (`ip link set`): as for a veth pair, the
    * link partner's carrier follows (the runtime carries the change across the link).
    */

@@ -226,6 +226,7 @@ export class StackNode implements NodeHost {
       loopbackTransmitted: (dev, bytes) => this.countLoopback(dev, bytes),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
       trace: (event) => this.env.event(this.atPorts(event)),
+      isTracing: () => this.env.tracing?.() ?? true,
       nextIdentification: () => this.nextIdentification(),
       isGatewayOnDevice: (dev, gateway) => routing.isGatewayOnDevice(dev, gateway),
     });

@@ -2,16 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
 import { buildEthernetFrame, buildIcmpv4Packet, buildIpv4Frame, formatIpv4, internetChecksum, isWireError, parseIpv4Packet } from '@netloom/wire';
-import { Lab, MS, SECOND, ip } from '../testing/lab.js';
+import { Lab, MS, SECOND, ip, type NodeOptions } from '../testing/lab.js';
 import { checkFrame, ethernet, framesMatching, icmp, ipv4 } from '../testing/frame-checks.js';
 import { echoProgram } from '../testing/programs.js';
 import type { UdpProbeError } from '../process.js';
 
-/** h1 10.0.1.2 — (10.0.1.1) r1 (10.0.2.1) — h2 10.0.2.2 */
-function chain(): Lab {
+/** h1 10.0.1.2 — (10.0.1.1) r1 (10.0.2.1) — h2 10.0.2.2; `router`: more options of r1. */
+function chain(router: NodeOptions = {}): Lab {
   const lab = new Lab();
   lab.addNode('h1', { programs: { pinger: echoProgram } });
-  lab.addNode('r1', { forwarding: true });
+  lab.addNode('r1', { forwarding: true, ...router });
   lab.addNode('h2', { programs: { pinger: echoProgram } });
   lab.link('h1:eth0', 'r1:eth0');
   lab.link('r1:eth1', 'h2:eth0');
@@ -59,6 +59,20 @@ describe('echo and forwarding', () => {
       expect(packet.ttl).toBe(63);
       expect(formatIpv4(packet.source)).toBe(i % 2 === 0 ? '10.0.1.2' : '10.0.2.2');
     }
+  });
+
+  it('a router whose host records no trace builds no forward events and forwards the same frames', () => {
+    const run = (tracing: boolean) => {
+      const lab = chain({ tracing: () => tracing });
+      const stdout = lab.exec('h1', 'pinger 10.0.2.2', 100 * MS).stdout;
+      return { stdout, sent: lab.sent('r1').map((f) => [...f.frame].join(',')), forwards: lab.events.filter((e) => e.event.type === 'forward').length };
+    };
+    const traced = run(true);
+    const untraced = run(false);
+    expect(traced.forwards).toBe(2);
+    expect(untraced.forwards).toBe(0);
+    expect(untraced.stdout).toBe('10.0.2.2 type 0 code 0 seq 1 ttl 63\n');
+    expect(untraced.sent).toEqual(traced.sent);
   });
 
   it('pings its own address through lo', () => {

@@ -114,6 +114,8 @@ export interface Ipv4Dependencies {
   loopbackTransmitted(dev: string, bytes: number): void;
   drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
   trace(event: StackEvent): void;
+  /** Whether anyone records trace events now (NodeEnvironment.tracing): the forward event is built only then. */
+  isTracing(): boolean;
   nextIdentification(destination: number): number;
   /** ip_fib_check_default: is `gateway` the gateway of some route on `dev` (secure_redirects)? */
   isGatewayOnDevice(dev: string, gateway: number): boolean;
@@ -328,7 +330,7 @@ export class Ipv4Layer {
       outMark = hooked.mark;
     }
     // ip_forward_finish.
-    this.deps.trace(new ForwardEvent(ifname, route.dev, frame, at, length));
+    if (this.deps.isTracing()) this.deps.trace(new ForwardEvent(ifname, route.dev, frame, at, length));
     this.mib.forwDatagrams++;
     // The packet is still in the received frame: its Ethernet header is written in front of it.
     this.output(frame, at, length, route.dev, route.gateway ?? destination, route.type === 'broadcast', route.mtu, source, outMark, ifname, at >= 14, now);

@@ -46,6 +46,8 @@ export interface NodeOptions {
   ndiscProbes?: boolean;
   /** radvd on the node: what a topology's `ra:` block gives (NodeConfig.routerAdvertisements). */
   routerAdvertisements?: readonly RaInterfaceConfig[];
+  /** Whether the host records trace events (NodeEnvironment.tracing); absent: always. */
+  tracing?: () => boolean;
 }
 
 interface Port {
@@ -73,6 +75,7 @@ export class Lab {
       {
         transmit: (ifname, frame) => this.carry(name, ifname, frame),
         event: (event) => this.events.push({ at: this.now, node: name, event }),
+        ...(options.tracing !== undefined ? { tracing: options.tracing } : {}),
       },
       options.programs ?? {},
     );
