@@ -3,7 +3,8 @@
 //   node --expose-gc bench/thread-cost.mjs emulator [--nodes 20]
 //     per-node placement of N idle hosts in pairs (a link each pair, no addresses): the process's RSS
 //     before Emulator.load, and after start() and one virtual second; prints the RSS added per thread,
-//     the wall time from load to one virtual second after start, the process's peak RSS
+//     the wall time from load to one virtual second after start, the CPU time of all threads in it
+//     per thread, the process's peak RSS
 //     and the code the workers ran (the worker bundle, or the compiled modules: NETLOOM_BUNDLE=0).
 //   node --expose-gc bench/thread-cost.mjs load [--threads 20] [--young MB] [--stack MB] [MODULE …]
 //     N worker threads that each import the given modules (none: an empty worker) and stay alive,
@@ -52,15 +53,17 @@ async function emulatorRun() {
   rmSync(dirname(file), { recursive: true, force: true });
   const before = await settledRss();
   const began = performance.now();
+  const cpuBefore = process.cpuUsage();
   const emulator = await Emulator.load(spec, { placement: 'per-node' });
   await emulator.start();
   await emulator.advance(1e9);
   const readyMs = performance.now() - began;
+  const cpu = process.cpuUsage(cpuBefore);
   const after = await settledRss();
   const because = workerEntry(DEFAULT_NODE_FACTORY).modulesBecause;
   const code = because === null ? 'bundle' : `modules (${because})`;
   const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(JSON.stringify({ mode, threads: nodes, perThreadMiB: +((after - before) / nodes / MIB).toFixed(2), readyMs: Math.round(readyMs), peakMiB, code, load: +loadavg()[0].toFixed(1) }));
+  console.log(JSON.stringify({ mode, threads: nodes, perThreadMiB: +((after - before) / nodes / MIB).toFixed(2), readyMs: Math.round(readyMs), cpuMsPerThread: Math.round((cpu.user + cpu.system) / 1000 / nodes), peakMiB, code, load: +loadavg()[0].toFixed(1) }));
   await emulator.close();
 }
 
