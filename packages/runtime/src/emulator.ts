@@ -88,6 +88,8 @@ const REALTIME_STEP_MS = 50;
 const SPAN_LOOKAHEADS = 256;
 /** Spans begin after this many windows in a row with no idle time between them (a busy stretch). */
 const BUSY_WINDOWS_BEFORE_SPANS = 4;
+/** Under auto, between threads, the first span of a busy stretch covers this many lookaheads, and each busy one doubles it (to SPAN_LOOKAHEADS). */
+const FIRST_SPAN_LOOKAHEADS = 8;
 /** A stop condition that never holds: runUntil may run spans (nothing depends on where windows end). */
 const NEVER = (): boolean => false;
 
@@ -207,6 +209,8 @@ export class Emulator implements EmulatorApi {
   private readonly synchronised = { windows: 0, spans: 0, waits: 0 };
   /** Windows in a row that began where the previous one ended (no idle time skipped). */
   private busyWindows = 0;
+  /** Lookaheads the next span covers under auto between threads (FIRST_SPAN_LOOKAHEADS … SPAN_LOOKAHEADS). */
+  private spanLookaheads = FIRST_SPAN_LOOKAHEADS;
   private speed: number;
   private wallBase = 0;
   private virtualBase = 0;
@@ -525,11 +529,17 @@ export class Emulator implements EmulatorApi {
       // topology command to check after each window, no pacing; controls apply at its start as at a window's.
       // Between threads a span costs a wait per shard for every lookahead it covers (channel clocks
       // creep while idle), where windows skip idle time: `auto` starts spans after a busy stretch,
-      // and goes back to windows after a span with more waits than events; `neighbour` always spans.
+      // short ones first (doubling while busy), and goes back to windows after a span with more
+      // waits than events; `neighbour` always spans, and inline (no waits) spans at full length.
+      const adaptive = this.sync === 'auto' && this.pool !== null;
       const spans = this.sync === 'neighbour' || (this.sync === 'auto' && (this.pool === null || this.busyWindows >= BUSY_WINDOWS_BEFORE_SPANS));
       if (stop === NEVER && spans && !this.realtime && this.watched.size === 0) {
-        const { waits, events } = await this.window(start, Math.min(start + SPAN_LOOKAHEADS * this.lookahead, limit), true);
-        if (waits > events) this.busyWindows = 0;
+        const lookaheads = adaptive ? this.spanLookaheads : SPAN_LOOKAHEADS;
+        const { waits, events } = await this.window(start, Math.min(start + lookaheads * this.lookahead, limit), true);
+        if (waits > events) {
+          this.busyWindows = 0;
+          this.spanLookaheads = FIRST_SPAN_LOOKAHEADS;
+        } else this.spanLookaheads = Math.min(SPAN_LOOKAHEADS, 2 * this.spanLookaheads);
       } else {
         const contiguous = start === this.current;
         await this.window(start, Math.min(start + this.lookahead, limit));

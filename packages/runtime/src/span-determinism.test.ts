@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
-import { loadTopologyFile } from '@netloom/topology';
+import { loadTopologyFile, parseTopology } from '@netloom/topology';
 import { Emulator } from './emulator.js';
 import type { EmulatorOptions } from './emulator-types.js';
 import { formatTrace } from './trace-format.js';
@@ -60,6 +60,32 @@ describe('the sync option', () => {
       expect(after.windows).toBe(started.windows);
       expect(after.spans).toBeGreaterThan(started.spans);
       expect(after.waits).toBe(0);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe('auto synchronisation between threads', () => {
+  it('spans a busy stretch, and an idle advance after it wakes each idle worker a few times, not once per lookahead', async () => {
+    // Eight hosts in four pairs, per-node; h0 pings h1 every 2 ms (1 ms links: windows back to back).
+    const lines = ['name: idle-pairs', 'seed: 1', 'nodes:'];
+    for (let i = 0; i < 8; i++) lines.push(`  h${i}:`, '    exec:', '      - ip link set eth0 up', `      - ip addr add 10.0.${i >> 1}.${(i & 1) + 1}/24 dev eth0`);
+    lines.push('links:');
+    for (let i = 0; i < 8; i += 2) lines.push(`  - endpoints: [h${i}:eth0, h${i + 1}:eth0]`, '    latency: 1ms');
+    const emulator = await Emulator.load(parseTopology(`${lines.join('\n')}\n`, 'idle-pairs.yaml'), { placement: 'per-node' });
+    try {
+      await emulator.start();
+      const signal = (emulator as unknown as { pool: { signal: Int32Array } }).pool.signal;
+      const wakes = (): number[] => Array.from({ length: 8 }, (_, shard) => Atomics.load(signal, 2 * shard));
+      expect((await emulator.exec('h0', 'ping -c 300 -i 0.002 10.0.0.2')).status).toBe(0);
+      const before = wakes();
+      const spansBefore = emulator.synchronisation().spans;
+      await emulator.advance(10e9);
+      expect(emulator.synchronisation().spans).toBeGreaterThan(spansBefore);
+      // The first span of a busy stretch is short (8 lookaheads) and, idle, sends auto back to
+      // windows, which skip the rest; a first span of 256 lookaheads woke each worker about 130 times.
+      for (const [shard, count] of wakes().entries()) expect(count - before[shard]!, `shard ${shard}`).toBeLessThanOrEqual(40);
     } finally {
       await emulator.close();
     }
