@@ -22,7 +22,7 @@ export interface NdiscNotifyDependencies {
 
 export class NdiscNotifier {
   /** What each device was at the last change seen: its MAC and whether it was up. */
-  private readonly seen = new Map<string, { mac: string; adminUp: boolean }>();
+  private readonly seen = new Map<string, { mac: number; adminUp: boolean }>();
 
   constructor(private readonly deps: NdiscNotifyDependencies) {}
 
@@ -33,11 +33,14 @@ export class NdiscNotifier {
       this.seen.delete(dev);
       return;
     }
-    const mac = [...device.mac.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
-    const before = this.seen.get(dev) ?? { mac, adminUp: false };
-    this.seen.set(dev, { mac, adminUp: device.adminUp });
+    // Every carrier change of every port comes here: the MAC as one number, the state updated in place.
+    const mac = macNumber(device.mac);
+    let before = this.seen.get(dev);
+    if (before === undefined) this.seen.set(dev, (before = { mac, adminUp: false }));
     const cameUp = device.adminUp && !before.adminUp;
     const macChanged = before.mac !== mac;
+    before.mac = mac;
+    before.adminUp = device.adminUp;
     if (!device.adminUp || (!cameUp && !macChanged)) return;
     if (this.deps.conf('all', 'ndisc_notify') === 0 && this.deps.conf(dev, 'ndisc_notify') === 0) return;
     this.deps.announce(dev);
@@ -49,4 +52,9 @@ export class NdiscNotifier {
     this.seen.delete(from);
     if (state !== undefined) this.seen.set(to, state);
   }
+}
+
+/** A 6-byte MAC address as one number (48 bits fit a double exactly). */
+function macNumber(mac: Uint8Array): number {
+  return ((mac[0] ?? 0) * 0x10000 + (mac[1] ?? 0) * 0x100 + (mac[2] ?? 0)) * 0x1000000 + (mac[3] ?? 0) * 0x10000 + (mac[4] ?? 0) * 0x100 + (mac[5] ?? 0);
 }

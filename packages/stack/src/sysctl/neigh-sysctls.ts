@@ -8,9 +8,11 @@
  * Follows neigh_proc_update / neigh_parms_data_state: a write to `default.X` reaches every device
  * whose X was never written; `unres_qlen` is a view of `unres_qlen_bytes`
  * (neigh_proc_dointvec_unres_qlen): writing either sets both. Each key's proc_handler decides
- * which values a write may set (conf-keys.ts, proc-handlers.ts).
+ * which values a write may set (conf-keys.ts, proc-handlers.ts). The compiled defaults are one
+ * table per thread (overlay-values.ts): a node holds only the values written to it.
  */
 import { NEIGH_DEFAULT_ONLY_KEYS, NEIGH_KEYS, type ValueKey } from './conf-keys.js';
+import { OverlayValues } from './overlay-values.js';
 import { UNRES_QLEN_TRUESIZE, type ProcHandler } from './proc-handlers.js';
 import type { NeighParamAccessor, SysctlDirectory, SysctlWriteResult } from './sysctl-tree.js';
 
@@ -20,9 +22,37 @@ const PER_DEVICE = new Set(NEIGH_KEYS.map((k) => k.name));
 /** nd_tbl's compiled defaults where they differ from arp_tbl's (net/ipv6/ndisc.c: no locktime). */
 export const ND_TBL_OVERRIDES: Readonly<Record<string, number>> = Object.freeze({ locktime: 0 });
 
+/** What every node's table of one prefix and defaults shares: the name pattern and the compiled defaults. */
+interface NeighCompiled {
+  readonly name: RegExp;
+  /** `default`'s keys (the per-device ones and gc_interval, gc_thresh1..3). */
+  readonly defaults: ReadonlyMap<string, number>;
+  /** A device's keys. */
+  readonly device: ReadonlyMap<string, number>;
+}
+
+/** One entry per prefix and overrides (two in a Linux node: arp_tbl's and nd_tbl's). */
+const COMPILED = new Map<string, NeighCompiled>();
+
+function compiledFor(prefix: string, overrides: Readonly<Record<string, number>>): NeighCompiled {
+  const key = `${prefix} ${JSON.stringify(overrides)}`;
+  let compiled = COMPILED.get(key);
+  if (compiled === undefined) {
+    const value = (k: ValueKey): [string, number] => [k.name, overrides[k.name] ?? k.value];
+    compiled = {
+      name: new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.([^.]+)\\.([a-z0-9_]+)$`),
+      defaults: new Map([...NEIGH_KEYS.map(value), ...NEIGH_DEFAULT_ONLY_KEYS.map(value)]),
+      device: new Map(NEIGH_KEYS.map(value)),
+    };
+    COMPILED.set(key, compiled);
+  }
+  return compiled;
+}
+
 export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
   private readonly name: RegExp;
-  private readonly tables = new Map<string, Map<string, number>>();
+  private readonly compiled: NeighCompiled;
+  private readonly tables = new Map<string, OverlayValues>();
   private readonly written = new Map<string, Set<string>>();
 
   /** `prefix` is net.ipv4.neigh or net.ipv6.neigh; `overrides` the table's own compiled defaults. */
@@ -31,15 +61,21 @@ export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
     private readonly onWrite: (name: string) => void,
     overrides: Readonly<Record<string, number>> = {},
   ) {
-    this.name = new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.([^.]+)\\.([a-z0-9_]+)$`);
-    const compiled = (k: ValueKey): [string, number] => [k.name, overrides[k.name] ?? k.value];
-    this.tables.set('default', new Map([...NEIGH_KEYS.map(compiled), ...NEIGH_DEFAULT_ONLY_KEYS.map(compiled)]));
+    this.compiled = compiledFor(prefix, overrides);
+    this.name = this.compiled.name;
+    this.tables.set('default', new OverlayValues(this.compiled.defaults));
   }
 
   /** neigh_parms_alloc: the device starts from `default`'s current values. */
   addDevice(name: string): void {
     const dflt = this.tables.get('default')!;
-    this.tables.set(name, new Map(NEIGH_KEYS.map((k) => [k.name, dflt.get(k.name) ?? k.value])));
+    const device = this.compiled.device;
+    let own: Map<string, number> | null = null;
+    for (const [key, compiled] of device) {
+      const value = dflt.get(key) ?? compiled;
+      if (value !== compiled) (own ??= new Map()).set(key, value);
+    }
+    this.tables.set(name, new OverlayValues(device, own));
   }
 
   removeDevice(name: string): void {

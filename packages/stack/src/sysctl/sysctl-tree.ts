@@ -89,7 +89,9 @@ export class SysctlTree {
   }
 
   private directoryOf(name: string): SysctlDirectory | undefined {
-    return this.directories.find((d) => name.startsWith(`${d.prefix}.`));
+    // Every sysctl read comes here (addrconf reads a dozen per address): no string built per directory.
+    for (const d of this.directories) if (name.startsWith(d.prefix) && name.charCodeAt(d.prefix.length) === 0x2e) return d;
+    return undefined;
   }
 
   /** A device was registered: each directory gives it its per-device keys (inetdev_init, ipv6_add_dev, neigh_parms_alloc). */
