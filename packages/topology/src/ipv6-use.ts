@@ -16,8 +16,10 @@ import type { TopologySpec } from './spec.js';
 export function isIpv6Command(cmd: string): boolean {
   for (const word of cmd.split(/\s+/)) {
     if (word === '-6' || word === 'inet6' || word === 'ping6' || word.includes('net.ipv6.')) return true;
+    // Most words of a big network's startup commands hold no colon: no strings made for them.
+    if (!word.includes(':')) continue;
     const address = word.replace(/\/\d+$/, '').replace(/%.*$/, '');
-    if (address.includes(':') && isIPv6(address)) return true;
+    if (isIPv6(address)) return true;
   }
   return false;
 }

@@ -30,9 +30,12 @@ export class ConfScopes<Device extends DeviceValues> {
 
   /** PREFIX.SCOPE.KEY's value; undefined for any other name. */
   read(name: string): number | undefined {
-    if (!name.startsWith(`${this.prefix}.`)) return undefined;
-    const [scope, key, ...more] = name.slice(this.prefix.length + 1).split('.');
-    return scope === undefined || key === undefined || more.length > 0 ? undefined : this.raw(scope, key);
+    // Addrconf reads a dozen keys per address it adds: no array or string beyond SCOPE and KEY.
+    const at = this.prefix.length;
+    if (!name.startsWith(this.prefix) || name.charCodeAt(at) !== 0x2e) return undefined;
+    const dot = name.indexOf('.', at + 1);
+    if (dot < 0 || name.includes('.', dot + 1)) return undefined;
+    return this.raw(name.slice(at + 1, dot), name.slice(dot + 1));
   }
 
   rename(from: string, to: string): void {
