@@ -100,15 +100,15 @@ class EndHost implements NodeHost {
       const [, dstMac, src, dst, count, burst, interval] = argv;
       const macBytes = Uint8Array.from((dstMac ?? '').split(':').map((h) => Number.parseInt(h, 16)));
       const packet = buildUdpIpv4Packet({ source: parseIpv4(src ?? '') ?? 0, destination: parseIpv4(dst ?? '') ?? 0 }, 40000, 9, new Uint8Array(18));
-      // The runtime copies every frame it takes, so one template serves all datagrams.
-      const frame = buildEthernetFrame(macBytes, this.mac, 0x0800, packet).slice();
+      // A transmitted frame is the runtime's (NodeEnvironment.transmit): each datagram is a copy of the template.
+      const template = buildEthernetFrame(macBytes, this.mac, 0x0800, packet);
       let left = Number(count);
       const perBurst = Number(burst);
       const step = Number(interval);
       const sendBurst = (t: number): void => {
         for (let i = 0; i < perBurst && left > 0; i++, left--) {
           this.sent++;
-          this.env.transmit(this.ifname, frame);
+          this.env.transmit(this.ifname, template.slice());
         }
         if (left > 0) this.timer = { at: t + step, run: sendBurst };
         else {

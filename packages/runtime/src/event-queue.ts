@@ -4,8 +4,10 @@
  *
  * The key never involves arrival order across threads: every field is a property of the event
  * itself (node and port indexes are topology file order, seq counts frames per sending port), so
- * the same events come out in the same order on any placement. Leaves out: cancellation (stale
- * timer events are skipped by the shard).
+ * the same events come out in the same order on any placement. An event that has run is handed
+ * back (`recycle`) and its object is reused by the next `add`, so a busy queue allocates nothing per
+ * event in steady state; at most SPARE_EVENTS objects are kept spare. Leaves out: cancellation
+ * (stale timer events are skipped by the shard).
  */
 
 export const enum EventClass {
@@ -26,9 +28,12 @@ export interface QueuedEvent {
   dst: number;
   link: number;
   bytes: Uint8Array | null;
-  /** A carrier signal from the sending port (FrameEnvelope.adminUp), not a frame. */
-  adminUp?: boolean;
+  /** A carrier signal from the sending port (FrameEnvelope.adminUp), not a frame; undefined for a frame or timer. */
+  adminUp: boolean | undefined;
 }
+
+/** Spare event objects kept for reuse: a window's worth of a busy shard's events, at most. */
+export const SPARE_EVENTS = 4096;
 
 function before(a: QueuedEvent, b: QueuedEvent): boolean {
   if (a.time !== b.time) return a.time < b.time;
@@ -41,6 +46,8 @@ function before(a: QueuedEvent, b: QueuedEvent): boolean {
 
 export class EventQueue {
   private readonly heap: QueuedEvent[] = [];
+  /** Events that have run, for `add` to fill again. */
+  private readonly spare: QueuedEvent[] = [];
 
   get size(): number {
     return this.heap.length;
@@ -50,6 +57,36 @@ export class EventQueue {
   nextTime(): number {
     const top = this.heap[0];
     return top === undefined ? Infinity : top.time;
+  }
+
+  /** Queue an event given by its fields, in a spare object when there is one. */
+  add(time: number, node: number, cls: EventClass, port: number, seq: number, dst: number, link: number, bytes: Uint8Array | null, adminUp: boolean | undefined): void {
+    const event = this.spare.pop();
+    if (event === undefined) {
+      this.push({ time, node, cls, port, seq, dst, link, bytes, adminUp });
+      return;
+    }
+    event.time = time;
+    event.node = node;
+    event.cls = cls;
+    event.port = port;
+    event.seq = seq;
+    event.dst = dst;
+    event.link = link;
+    event.bytes = bytes;
+    event.adminUp = adminUp;
+    this.push(event);
+  }
+
+  /** An event popped and run, referenced by no one any more: its object is reused (its frame is let go). */
+  recycle(event: QueuedEvent): void {
+    event.bytes = null;
+    if (this.spare.length < SPARE_EVENTS) this.spare.push(event);
+  }
+
+  /** Spare event objects held (bounded by SPARE_EVENTS). */
+  get spareCount(): number {
+    return this.spare.length;
   }
 
   push(event: QueuedEvent): void {

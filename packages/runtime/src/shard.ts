@@ -275,6 +275,8 @@ export class Shard {
       adminStateChanged: (ifname: string, up: boolean): void => {
         if (this.isInCall(node, 'changed a device state')) this.signalAdminState(node, ifname, up);
       },
+      // Trace events nobody records (a forward per hop) are then not built at all.
+      tracing: (): boolean => this.trace,
     };
     const config = { name: placement.name, kind: placement.kind as never, seed: placement.seed, compat: compatSettingsOf(placement.compat) };
     const built = this.guard(node, () => factory(placement, config, env));
@@ -466,6 +468,7 @@ export class Shard {
       this.now = event.time;
       if (event.cls === EventClass.Delivery) this.deliver(event);
       else this.fireTimer(event);
+      this.queue.recycle(event);
     }
   }
 
@@ -526,27 +529,70 @@ export class Shard {
    */
   private guard<T>(node: LocalNode, call: () => T): T {
     const caller = this.calling;
+    const busy = this.enterNode(node);
+    try {
+      return call();
+    } catch (error) {
+      throw this.nodeFailureOf(node, error);
+    } finally {
+      this.leaveNode(caller, busy);
+    }
+  }
+
+  /**
+   * The per-hop calls, guarded as `guard` does without a closure per call: a frame received, and
+   * the node's next deadline after it.
+   */
+  private receiveGuarded(node: LocalNode, ifname: string, frame: Uint8Array): void {
+    const caller = this.calling;
+    const busy = this.enterNode(node);
+    try {
+      node.host.receive(ifname, frame, this.now);
+    } catch (error) {
+      throw this.nodeFailureOf(node, error);
+    } finally {
+      this.leaveNode(caller, busy);
+    }
+  }
+
+  private nextDeadlineGuarded(node: LocalNode): unknown {
+    const caller = this.calling;
+    const busy = this.enterNode(node);
+    try {
+      return node.host.nextDeadline();
+    } catch (error) {
+      throw this.nodeFailureOf(node, error);
+    } finally {
+      this.leaveNode(caller, busy);
+    }
+  }
+
+  /** Mark a call into `node` begun (fault context, watchdog cells); returns the busy cell to restore. */
+  private enterNode(node: LocalNode): number {
     const busy = this.activity[0]!;
     this.calling = node;
     this.activity[0] = node.placement.index + 1;
     this.activity[1] = (this.activity[1]! + 1) | 0;
     this.scope.enter(node.faults);
-    try {
-      return call();
-    } catch (error) {
-      if (error instanceof NodeFailure || error instanceof SpanAborted) throw error;
-      throw new NodeFailure(node.placement.name, describeError(error));
-    } finally {
-      this.calling = caller;
-      this.activity[0] = busy;
-      // A call nested in another node's (a queued command started by an exit) hands the context back.
-      if (caller !== null) this.scope.enter(caller.faults);
-    }
+    return busy;
+  }
+
+  private leaveNode(caller: LocalNode | null, busy: number): void {
+    this.calling = caller;
+    this.activity[0] = busy;
+    // A call nested in another node's (a queued command started by an exit) hands the context back.
+    if (caller !== null) this.scope.enter(caller.faults);
+  }
+
+  /** What an exception out of a call into `node` becomes: a failure naming the node (a failure or abort passes as it is). */
+  private nodeFailureOf(node: LocalNode, error: unknown): unknown {
+    if (error instanceof NodeFailure || error instanceof SpanAborted) return error;
+    return new NodeFailure(node.placement.name, describeError(error));
   }
 
   /** The node's next deadline; one that is no time at all (NaN, negative, not a number) is a fault. */
   private deadlineOf(node: LocalNode): number {
-    const deadline: unknown = this.guard(node, () => node.host.nextDeadline());
+    const deadline = this.nextDeadlineGuarded(node);
     if (typeof deadline !== 'number' || Number.isNaN(deadline)) {
       throw new NodeFailure(node.placement.name, `next timer deadline is ${String(deadline)}, not a time: virtual time cannot advance`);
     }
@@ -560,7 +606,7 @@ export class Shard {
     if (deadline === Infinity || deadline >= node.timerAt) return;
     if (deadline < this.now) deadline = this.now; // overdue: runs now
     node.timerAt = deadline;
-    this.queue.push({ time: deadline, node: node.placement.index, cls: EventClass.Timer, port: -1, seq: 0, dst: -1, link: -1, bytes: null });
+    this.queue.add(deadline, node.placement.index, EventClass.Timer, -1, 0, -1, -1, null, undefined);
   }
 
   private fireTimer(event: QueuedEvent): void {
@@ -584,7 +630,7 @@ export class Shard {
         throw new NodeFailure(node.placement.name, `timers still due after running ${node.stuckRuns} times at ${this.now} ns: virtual time cannot advance`);
       }
       node.timerAt = this.now;
-      this.queue.push(event);
+      this.queue.add(this.now, event.node, EventClass.Timer, -1, 0, -1, -1, null, undefined);
       return;
     }
     this.scheduleTimer(node);
@@ -623,14 +669,15 @@ export class Shard {
     }
   }
 
-  private transmit(node: LocalNode, ifname: string, original: Uint8Array): void {
+  private transmit(node: LocalNode, ifname: string, frame: Uint8Array): void {
     const port = node.ports.get(ifname);
     if (port === undefined) {
-      this.record(node, 'drop', ifname, -1, original.slice(), 'noLink');
+      this.record(node, 'drop', ifname, -1, frame, 'noLink');
       return;
     }
-    // The node may reuse its buffer once transmit returns: the wire gets its own copy.
-    const frame = original.slice();
+    // The frame is the wire's from here: the stack never writes into a buffer it transmitted (it
+    // builds each frame it sends, or sends the frame it received and let go of; shard.test.ts holds
+    // it to that), so no copy is made. The receiver may rewrite it in place (TTL, MACs).
     const link = port.link;
     const result = port.egress.offer(frame, this.now, link.up);
     this.touchedPorts.add(port);
@@ -680,7 +727,6 @@ export class Shard {
 
   /** Queue a frame for every other port of its link: locally as events, remotely as one envelope per shard. */
   private sendAcross(link: LinkState, fromPort: number, seq: number, deliverAt: number, frame: Uint8Array, adminUp?: boolean): void {
-    const signal = adminUp === undefined ? {} : { adminUp };
     const placement = link.placement;
     let envelope: FrameEnvelope | null = null;
     let remoteShards: number[] | null = null;
@@ -690,7 +736,7 @@ export class Shard {
       if (portIndex === fromPort) {
         // A switch's replica at the sending port learns from its own frames too (it reads only the MACs).
         if (placement.type === 'switch') {
-          this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes: frame.length === 0 ? frame : frame.slice(0, 14), ...signal });
+          this.queue.add(deliverAt, port.node, EventClass.Delivery, fromPort, seq, portIndex, placement.index, frame.length === 0 ? frame : frame.slice(0, 14), adminUp);
         }
         continue;
       }
@@ -699,12 +745,12 @@ export class Shard {
         const bytes = shared ? frame : frame.slice();
         // A carrier signal's empty frame has nothing to change: every port's event shares it.
         shared = frame.length === 0;
-        this.queue.push({ time: deliverAt, node: port.node, cls: EventClass.Delivery, port: fromPort, seq, dst: portIndex, link: placement.index, bytes, ...signal });
+        this.queue.add(deliverAt, port.node, EventClass.Delivery, fromPort, seq, portIndex, placement.index, bytes, adminUp);
         continue;
       }
       if (remoteShards !== null && remoteShards.includes(shard)) continue;
       (remoteShards ??= []).push(shard);
-      envelope ??= { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame, ...signal };
+      envelope ??= adminUp === undefined ? { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame } : { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame, adminUp };
       const ring = this.rings?.outputs.get(shard);
       if (ring !== undefined) {
         this.writeRing(shard, ring, envelope);
@@ -779,8 +825,7 @@ export class Shard {
       if (port === undefined) continue;
       const bytes = first ? envelope.bytes : envelope.bytes.slice();
       first = false;
-      const signal = envelope.adminUp === undefined ? {} : { adminUp: envelope.adminUp };
-      this.queue.push({ time: envelope.deliverAt, node: port.placement.node, cls: EventClass.Delivery, port: envelope.port, seq: envelope.seq, dst: portIndex, link: envelope.link, bytes, ...signal });
+      this.queue.add(envelope.deliverAt, port.placement.node, EventClass.Delivery, envelope.port, envelope.seq, portIndex, envelope.link, bytes, envelope.adminUp);
     }
   }
 
@@ -807,7 +852,7 @@ export class Shard {
     }
     // The node may rewrite the frame in place (TTL, MACs): the trace keeps what arrived.
     if (this.trace) this.record(node, 'rx', ifname, event.link, frame.slice());
-    this.guard(node, () => node.host.receive(ifname, frame, this.now));
+    this.receiveGuarded(node, ifname, frame);
     this.scheduleTimer(node);
   }
 

@@ -76,7 +76,11 @@ export type StackEvent =
 
 /** Provided by the host (runtime) to the node. Calls happen synchronously inside node methods. */
 export interface NodeEnvironment {
-  /** Put a whole Ethernet frame on the wire of interface `ifname` at the current time. */
+  /**
+   * Put a whole Ethernet frame on the wire of interface `ifname` at the current time. The frame is
+   * the host's from then on, as an skb handed to dev_queue_xmit: the node never writes into it
+   * again (the host delivers it without a copy, and its receiver may rewrite it in place).
+   */
   transmit(ifname: string, frame: Uint8Array): void;
   /** Trace events (drops with reasons, forwards, local deliveries). */
   event(event: StackEvent): void;

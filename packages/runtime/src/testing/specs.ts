@@ -16,6 +16,12 @@ export const FAULTY_REAL_NODES: NodeFactoryRef = {
   export: 'createFaultyRealNode',
 };
 
+/** The real stack node with every frame checked on arrival against its bytes as transmitted (frame-ownership-node.ts). */
+export const FRAME_OWNERSHIP_NODES: NodeFactoryRef = {
+  module: new URL('../../dist-test/testing/frame-ownership-node.js', import.meta.url).href,
+  export: 'createFrameOwnershipNode',
+};
+
 const ms = 1e6;
 
 export function params(overrides: Partial<LinkParams> = {}): LinkParams {
