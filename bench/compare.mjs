@@ -9,11 +9,13 @@
 // installed, not root, no Mininet) is skipped with the reason. Figures only, no verdict.
 //
 // Options: --routers 4,8,16  --packets 100000  --boot 100,1000,10000  --namespaces 100,1000
-//          --mininet 100  --out docs/bench  --quick (small sizes, to try the harness)
+//          --mininet 100  --out docs/bench  --quick (small sizes, to try the harness)  --help
+// An unknown option or a bad size is refused with exit status 2 before anything runs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { lineChart } from './chart.mjs';
 import { bootNamespaces, namespacesUnavailable } from './namespaces-boot.mjs';
@@ -22,19 +24,66 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const netloom = join(root, 'apps', 'cli', 'bin', 'netloom.js');
 
+const USAGE = `Usage: node bench/compare.mjs [options]
+netloom side by side with ns-3, Linux namespaces and Mininet on this machine; rewrites the
+figures and charts in the output directory (docs/bench by default).
+
+  --routers LIST     routers of each chain run, comma-separated (default 4,8,16)
+  --packets N        datagrams per chain run (default 100000)
+  --boot LIST        nodes of each netloom boot run (default 100,1000,10000)
+  --namespaces LIST  nodes of each namespaces boot run, as root (default 100,1000)
+  --mininet LIST     nodes of each Mininet run, when installed (default 100)
+  --out DIR          where results.json and the charts go (default docs/bench)
+  --quick            small sizes, to try the harness
+  -h, --help         print this and exit
+`;
+
+/** The options, or exit: 0 after --help, 2 (with the usage on stderr) for an option or value it does not know. */
 function options(argv) {
-  const quick = argv.includes('--quick');
+  const refuse = (message) => {
+    process.stderr.write(`compare.mjs: ${message}\n${USAGE}`);
+    process.exit(2);
+  };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        routers: { type: 'string' },
+        packets: { type: 'string' },
+        boot: { type: 'string' },
+        namespaces: { type: 'string' },
+        mininet: { type: 'string' },
+        out: { type: 'string' },
+        quick: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    refuse(error.message);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
   const list = (name, fallback) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1].split(',').map(Number) : fallback;
+    const text = values[name];
+    if (text === undefined) return fallback;
+    const sizes = text.split(',').map(Number);
+    if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) refuse(`--${name} takes positive whole numbers separated by commas, not '${text}'`);
+    return sizes;
   };
   return {
-    routers: list('--routers', quick ? [2, 4] : [4, 8, 16]),
-    packets: list('--packets', [quick ? 5000 : 100000])[0],
-    boot: list('--boot', quick ? [20, 100] : [100, 1000, 10000]),
-    namespaces: list('--namespaces', quick ? [20] : [100, 1000]),
-    mininet: list('--mininet', quick ? [10] : [100]),
-    out: resolve(root, argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : 'docs/bench'),
+    routers: list('routers', quick ? [2, 4] : [4, 8, 16]),
+    packets: list('packets', [quick ? 5000 : 100000])[0],
+    boot: list('boot', quick ? [20, 100] : [100, 1000, 10000]),
+    namespaces: list('namespaces', quick ? [20] : [100, 1000]),
+    mininet: list('mininet', quick ? [10] : [100]),
+    out: resolve(root, values.out ?? 'docs/bench'),
   };
 }
 
