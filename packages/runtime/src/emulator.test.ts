@@ -58,7 +58,7 @@ describe('Emulator (inline, fake nodes)', () => {
       `${6 * ms + 5000} a:eth0 rx`,
       `${6 * ms + 5000} a:eth0 deliver`,
     ]);
-    // The fake node scribbles over its buffer after transmit: the wire kept its own copy.
+    // The trace keeps each frame as it was sent and received (the receiver may rewrite it in place).
     expect(events[1]!.frame![14]).toBe(1);
     expect(emulator.nodes().find((n) => n.name === 'b')).toMatchObject({ framesIn: 1, framesOut: 1 });
     expect(emulator.links()[0]).toMatchObject({ id: 'a:eth0--b:eth0', type: 'p2p', frames: 2, drops: 0, up: true });
