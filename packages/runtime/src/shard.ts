@@ -477,9 +477,11 @@ export class Shard {
    * per-link lookahead). Each neighbour n has published C_n, "I send nothing that arrives before
    * C_n + L(n→this)", L the smallest latency of the links between the two; so every event before
    * the horizon H = min(limit, C_n + L(n→this) for every n) can run once the input rings are drained
-   * (read after the clocks: a frame not yet in a ring then arrives at C_n + L or later). After
-   * running them this shard publishes H as its own clock (after its ring writes), wakes its
-   * neighbours, and waits for a neighbour's clock when H did not grow. Without neighbours (inline,
+   * (read after the clocks: a frame not yet in a ring then arrives at C_n + L or later). It runs
+   * them one least lookahead at a time, and after each publishes how far it got as its own clock
+   * (after its ring writes) and wakes its neighbours; it waits for a neighbour's clock when H did
+   * not grow. (Publishing only at H would let two shards one lookahead apart settle into taking
+   * turns: each runs two lookaheads while the other waits for all of them.) Without neighbours (inline,
    * or a shard with no links to others) the span runs in one step. Events run in the same order as
    * in windows, whatever the steps: what a shard computes depends only on its inputs.
    */
@@ -491,7 +493,8 @@ export class Shard {
       return;
     }
     const lookaheads = this.neighbours.map(({ links }) => links.reduce((least, link) => Math.min(least, link.placement.params.latencyNs), Infinity));
-    let horizon = -Infinity;
+    const step = Math.min(...lookaheads);
+    let horizon = this.now;
     for (;;) {
       const seen = rings.wakeCount();
       let h = limit;
@@ -502,9 +505,15 @@ export class Shard {
       }
       this.drainRings();
       if (h > horizon) {
-        horizon = h;
-        this.runBefore(h);
-        this.publishClock(BigInt(Math.floor(h)));
+        // Up to h in steps of the least lookahead, publishing the clock after each: a neighbour
+        // waiting for this shard starts as soon as it can, instead of after the whole stretch (which
+        // would lock two shards into taking turns). Empty stretches are crossed in one step.
+        while (horizon < h) {
+          const next = Math.min(h, Math.max(horizon + step, this.queue.nextTime()));
+          this.runBefore(next);
+          this.publishClock(BigInt(Math.floor(next)));
+          horizon = next;
+        }
         if (h >= limit) return;
         continue;
       }
