@@ -143,8 +143,8 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
   benchScenario('chain', 'datagrams through a chain of routers: hop-forwards per second, wall time, peak RSS', [
     new Option('--routers <n>', 'routers in the chain (default 8)').argParser(integerOption('--routers', 1, 1000)),
     new Option('--packets <n>', 'datagrams to send end to end (default 100000)').argParser(integerOption('--packets', 1)),
-    new Option('--burst <n>', 'datagrams per burst (default 1000)').argParser(integerOption('--burst', 1)),
-    new Option('--interval-us <n>', 'virtual µs between bursts (default 1000; below the chain crossing, bursts overlap)').argParser(integerOption('--interval-us', 1, 3_600_000_000)),
+    new Option('--burst <n>', 'datagrams per burst (default 100)').argParser(integerOption('--burst', 1)),
+    new Option('--interval-us <n>', 'virtual µs between bursts (default 100, one link latency: a burst on every hop at once; 1000 with --burst 1000 makes one wave, which no placement can run in parallel)').argParser(integerOption('--interval-us', 1, 3_600_000_000)),
   ]);
   benchScenario('lan', 'N hosts on one switch, each arpings and pings every other: switch frames per second', [
     new Option('--hosts <n>', 'hosts on the switch (default 32)').argParser(integerOption('--hosts', 2, 4096)),

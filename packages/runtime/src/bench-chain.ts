@@ -19,7 +19,12 @@ export interface BenchChainOptions extends BenchRunOptions {
   routers?: number;
   /** Datagrams pushed end to end (default 100,000). */
   packets?: number;
-  /** Datagrams per burst and the virtual time between bursts (default 1000 every 1 ms). */
+  /**
+   * Datagrams per burst and the virtual time between bursts (default 100 every 100 µs, one link
+   * latency: the rate of ns-3's UdpClient at one datagram a µs, and a burst on every hop at every
+   * instant, so shards have work at the same time; 1000 every 1 ms is one wave through the chain,
+   * one hop at a time, which no placement can run in parallel).
+   */
   burst?: number;
   burstIntervalNs?: number;
   /** Link latency (default 100 µs). */
@@ -85,8 +90,8 @@ export function chainSpec(routers: number, latencyNs: number): TopologySpec {
 export async function benchChain(options: BenchChainOptions = {}): Promise<BenchChainResult> {
   const routers = options.routers ?? 8;
   const packets = options.packets ?? 100_000;
-  const burst = options.burst ?? 1000;
-  const interval = options.burstIntervalNs ?? 1e6;
+  const burst = options.burst ?? 100;
+  const interval = options.burstIntervalNs ?? 100_000;
   const latencyNs = options.latencyNs ?? 100_000;
   const spec = chainSpec(routers, latencyNs);
   const emulator = await startBenchEmulator('chain', spec, emulatorOptions(options, { placement: 'packed', nodeFactory: BENCH_NODES }));

@@ -345,10 +345,9 @@ export function describeBench(scenario: BenchScenario, rows: BenchRow[], load: n
   return [title, line(header), ...body.map(line)].map((l) => `${l}\n`).join('');
 }
 
-/** `, bursts of 100 every 100 µs` when the bursts are not the default 1000 every 1 ms. */
+/** `, bursts of 100 every 100 µs`: how the source spreads its datagrams (it decides what can run in parallel). */
 function bursts(figures: BenchChainResult): string {
   if (figures.burst === undefined || figures.burstIntervalNs === undefined) return '';
-  if (figures.burst === 1000 && figures.burstIntervalNs === 1e6) return '';
   return `, bursts of ${group(figures.burst)} every ${group(figures.burstIntervalNs / 1000)} µs`;
 }
 
