@@ -22,6 +22,7 @@
  * empties while this shard waits for its next window. In a span the same wake counter carries the
  * neighbours' clock changes (the channel clocks are one shared BigInt64Array, `clocks`).
  */
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { decodeControllerMessage, encodeMessage, PROTOCOL_VERSION, type ControllerMessage } from '@netloom/ipc';
@@ -43,6 +44,8 @@ export interface ShardTask {
 }
 
 const SPIN_ITERATIONS = 20_000;
+/** How long a shard in a span spins on its wake counter before it sleeps, when every shard has a core. */
+const SPAN_SPIN_MS = 0.05;
 /** While windows run, the worker lets its event loop turn at least this often (wall time). */
 const TURN_EVERY_MS = 20;
 
@@ -61,6 +64,12 @@ function shardRings(task: ShardTask, signal: Int32Array): ShardRings {
     else if (ring.to === task.shard) inputs.push(new FrameRing(ring.buffer));
   }
   const wakeSlot = 2 * task.shard;
+  const clocks = new BigInt64Array(task.clocks);
+  // In a span the controller only waits, so every shard has a core when shards ≤ cores: a neighbour's
+  // clock usually moves within microseconds, sooner than a sleeping thread is woken.
+  // NETLOOM_SPIN=1 or 0 forces it, as for the controller (shard-channel.ts's shouldSpin).
+  const forced = process.env['NETLOOM_SPIN'];
+  const spinInSpans = forced !== undefined ? forced === '1' : clocks.length <= availableParallelism();
   return {
     outputs,
     inputs,
@@ -68,9 +77,14 @@ function shardRings(task: ShardTask, signal: Int32Array): ShardRings {
       Atomics.add(signal, 2 * shard, 1);
       Atomics.notify(signal, 2 * shard);
     },
-    clocks: new BigInt64Array(task.clocks),
+    clocks,
     wakeCount: () => Atomics.load(signal, wakeSlot),
     waitForWake: (seen, ms) => {
+      if (spinInSpans) {
+        const until = performance.now() + SPAN_SPIN_MS;
+        do if (Atomics.load(signal, wakeSlot) !== seen) return;
+        while (performance.now() < until);
+      }
       Atomics.wait(signal, wakeSlot, seen, ms);
     },
   };
