@@ -17,7 +17,8 @@
  *   -H/--header 'Name: value'; -f/--fail exit 22 on a status of 400 or more.
  *
  * Exit codes and texts (stderr, `curl: (N) …`): 3 bad URL, 1 unsupported protocol, 6 `Could not
- * resolve host: H`, 7 `Failed to connect to H port P after N ms: Couldn't connect to server`,
+ * resolve host: H`, 7 `Failed to connect to H port P after N ms: Couldn't connect to server` (also when
+ * socket(2) fails, as EMFILE),
  * 28 `Connection timed out after N milliseconds` (-m while connecting) / `Failed to connect to H port
  * P after N ms: Timeout was reached` (--connect-timeout) / `Operation timed out after N
  * milliseconds with X bytes received`, 52 `Empty reply from server`, 56 `Recv failure: Connection reset by peer`,
@@ -239,8 +240,8 @@ export const curl: Program = (ctx) => {
     if (!('phase' in result)) return request(result);
     if (result.phase === 'timeout') return finish(28, `Failed to connect to ${url.host} port ${url.port} after ${elapsedMs()} ms: Timeout was reached`);
     if (result.phase === 'device') return finish(45, `Couldn't bind to '${device}'`);
-    if (result.phase === 'socket') return finish(7, `Couldn't connect to server: ${errnoText(result.errno)}`);
-    info(`* connect to ${address} port ${url.port} failed: ${errnoText(result.errno)}`);
+    // A socket(2) that fails (EMFILE) ends as a refused connect does, without naming the errno.
+    if (result.phase !== 'socket') info(`* connect to ${address} port ${url.port} failed: ${errnoText(result.errno)}`);
     finish(7, `Failed to connect to ${url.host} port ${url.port} after ${elapsedMs()} ms: Couldn't connect to server`);
   });
 

@@ -91,7 +91,11 @@ export function ncTcp(ctx: ProcessContext, options: NcTcpOptions, usage: (messag
     if (port === null) return usage('nc: missing port number');
     const family = options.family ?? (options.source?.includes(':') === true ? 6 : 4);
     const opened = ctx.tcpSocket(family);
-    if ('errno' in opened) return fatal('socket', opened.errno);
+    // local_listen returns -1 and main's err(1, NULL) prints errno alone: `nc: Too many open files`.
+    if ('errno' in opened) {
+      ctx.stderr(`nc: ${errnoMessage[opened.errno]}\n`);
+      return ctx.exit(1);
+    }
     const listener = opened;
     listener.setsockopt('SO_REUSEADDR', true);
     const address = options.source ?? (family === 4 ? '0.0.0.0' : '::');

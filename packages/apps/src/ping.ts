@@ -527,7 +527,8 @@ export const ping: Program = (ctx) => {
   }
 
   const opened = ctx.icmpSocket(family);
-  if ('errno' in opened) return fail(ctx, `ping: socket: ${errnoMessage[opened.errno]}\n`, 2);
+  // create_socket: a requisite socket that fails names its type, then the errno (EMFILE: "Too many open files").
+  if ('errno' in opened) return fail(ctx, `ping: socktype: SOCK_DGRAM\nping: socket: ${errnoMessage[opened.errno]}\n`, 2);
   const socket: IcmpSocket = opened;
   const stop = (status: number): void => {
     socket.close();

@@ -59,6 +59,8 @@ import { AddrconfProbes } from './ipv6/addrconf-probes.js';
 import { InetPeers } from './ipv4/inet-peer.js';
 import { Ipv4Layer } from './ipv4/ipv4-layer.js';
 import { SocketTable } from './sockets/socket-table.js';
+import { Descriptors } from './sockets/socket-list.js';
+import { runUlimit } from './shell/ulimit-command.js';
 import { TcpSockets, type TcpMib } from './tcp/tcp-sockets.js';
 import type { TcpSocketInfo, UdpSocketInfo } from './tcp/socket-info.js';
 import { ProcessTable, type ProcessOwner, type ProcessServices } from './process-table.js';
@@ -268,9 +270,12 @@ export class StackNode implements NodeHost {
       transmit: (dev, frame) => this.transmit(dev, frame),
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
     });
-    const ping6 = new Ping6Sockets(ipv6, () => this.now);
-    const raw6 = new Icmp6RawSockets(ipv6, (ifname) => routing.device(ifname)?.ifindex ?? 0, () => this.now);
+    // One count of descriptors for every socket kind: a process's RLIMIT_NOFILE bounds them all.
+    const descriptors = new Descriptors();
+    const ping6 = new Ping6Sockets(ipv6, () => this.now, descriptors);
+    const raw6 = new Icmp6RawSockets(ipv6, (ifname) => routing.device(ifname)?.ifindex ?? 0, () => this.now, descriptors);
     const udp6 = new Udp6Sockets({
+      descriptors,
       layer: ipv6,
       transports,
       prng,
@@ -316,6 +321,7 @@ export class StackNode implements NodeHost {
       processRouterSolicitation: (dev, _source, now) => advertiser?.processRouterSolicitation(dev, now),
     });
     const sockets = new SocketTable({
+      descriptors,
       routing,
       ipv4,
       transports,
@@ -327,6 +333,7 @@ export class StackNode implements NodeHost {
       now: () => this.now,
     });
     const tcp = new TcpSockets({
+      descriptors,
       routing,
       ipv4,
       ipv6,
@@ -365,6 +372,12 @@ export class StackNode implements NodeHost {
       if (change.type === 'link') ndiscNotifier.linkChanged(change.dev);
       if (change.type === 'rename') ndiscNotifier.renamed(change.from, change.to);
       if (change.type === 'rename') probes?.renamed(change.from, change.to);
+    });
+    shell.register('ulimit', (argv, _now, io) => {
+      const result = runUlimit(argv, processes);
+      io.stdout(result.stdout);
+      io.stderr(result.stderr);
+      io.exit(result.status);
     });
     for (const [name, program] of Object.entries(programs)) {
       shell.register(name, (argv, now, io) => {

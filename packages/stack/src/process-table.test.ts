@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Lab, MS, SECOND } from './testing/lab.js';
+import { Lab, MS, SECOND, opened } from './testing/lab.js';
 import type { Program } from './process.js';
 
 const ticker: Program = (ctx) => {
@@ -72,7 +72,7 @@ describe('processes', () => {
     const run = l.exec('h1', 'leaky');
     expect(run).toMatchObject({ status: 3, stdout: 'h1 2 lo 127.0.0.1 10.0.0.1\n' });
     // The port is free again.
-    expect(l.node('h1').parts.sockets.openUdp({}).bind('0.0.0.0', 7777)).toEqual({ ok: true });
+    expect(opened(l.node('h1').parts.sockets.openUdp({})).bind('0.0.0.0', 7777)).toEqual({ ok: true });
   });
 
   it('an unknown command gets bash\'s "command not found" and status 127', () => {

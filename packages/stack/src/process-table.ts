@@ -6,11 +6,13 @@
  * Covers: output routed to the command's CommandIo until exit, timers cancelled and sockets closed
  * at exit, exit reported exactly once. A program reports bad input as output and an exit status; an
  * exception from it or its timers is a bug and is not caught here. Standard input is the command's
- * (CommandIo.stdin), read whole. Leaves out: job control, signals other than SIGINT.
+ * (CommandIo.stdin), read whole. Each process has the open files limit the shell had when it
+ * started it (`ulimit -n`, shell/ulimit-command.ts), which bounds its sockets (sockets/socket-list.ts). Leaves out: job control, signals other than SIGINT.
  */
 import type { CommandHandle, CommandIo, Nanos } from './node-host.js';
 import type { ArpSocket, Errno, Icmp6RawSocket, IcmpSocket, InterfaceAddress, Program, ProcessContext, TcpSocket, TimerHandle, UdpProbeError, UdpSocket, WriteResult } from './process.js';
 import type { SocketOwner } from './sockets/socket-table.js';
+import { RLIMIT_NOFILE } from './sockets/socket-list.js';
 import type { TimerHeap } from './timers.js';
 
 /** What a process can reach on its node; node.ts provides it. */
@@ -60,6 +62,8 @@ class RunningProcess implements ProcessOwner {
   constructor(
     readonly pid: number,
     readonly name: string,
+    /** RLIMIT_NOFILE, the shell's when it started the process (`ulimit -n`). */
+    readonly openFilesLimit: number,
     private readonly services: ProcessServices,
     private readonly io: CommandIo,
     private readonly onExit: (process: RunningProcess) => void,
@@ -156,12 +160,14 @@ class RunningProcess implements ProcessOwner {
 export class ProcessTable {
   private nextPid = 100;
   private readonly running = new Map<number, RunningProcess>();
+  /** The RLIMIT_NOFILE the processes started from now on get (the shell's `ulimit -n`). */
+  openFilesLimit = RLIMIT_NOFILE;
 
   constructor(private readonly services: ProcessServices) {}
 
   /** Start `program` with `argv`; returns the handle the shell gives back for Ctrl-C. */
   start(program: Program, argv: readonly string[], io: CommandIo): CommandHandle {
-    const process = new RunningProcess(this.nextPid++, (argv[0] ?? '').split('/').pop() ?? '', this.services, io, (p) => this.running.delete(p.pid));
+    const process = new RunningProcess(this.nextPid++, (argv[0] ?? '').split('/').pop() ?? '', this.openFilesLimit, this.services, io, (p) => this.running.delete(p.pid));
     this.running.set(process.pid, process);
     // A program that throws has a bug: the exception leaves the node (the runtime ends the run naming it).
     program(process.context(argv));

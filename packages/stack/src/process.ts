@@ -29,6 +29,7 @@ export type Errno =
   | 'EAGAIN'
   | 'EBADF'
   | 'ENOBUFS'
+  | 'EMFILE'
   | 'ENOSPC'
   | 'ETIMEDOUT'
   | 'ECONNRESET'
@@ -342,6 +343,7 @@ export const errnoMessage: Record<Errno, string> = {
   EAGAIN: 'Resource temporarily unavailable',
   EBADF: 'Bad file descriptor',
   ENOBUFS: 'No buffer space available',
+  EMFILE: 'Too many open files',
   ENOSPC: 'No space left on device',
   ETIMEDOUT: 'Connection timed out',
   ECONNRESET: 'Connection reset by peer',

@@ -2,7 +2,7 @@
 // between two namespaces on a veth pair (10.77.0.1 — 10.77.0.2; net-tools 2.10).
 import { describe, expect, it } from 'vitest';
 import { buildIpv4Frame } from '@netloom/wire';
-import { SECOND, ip, twoNodes, type Lab } from '../testing/lab.js';
+import { SECOND, ip, twoNodes, type Lab, opened } from '../testing/lab.js';
 import { checkFrame, framesMatching, icmp, ipv4 } from '../testing/frame-checks.js';
 
 const pair = (): Lab => twoNodes(['a', '10.77.0.1/24'], ['b', '10.77.0.2/24']);
@@ -16,7 +16,7 @@ const NO_TCP =
 
 /** `ping -c N -s SIZE 10.77.0.2` from a, as ICMP echo requests on a ping socket. */
 function ping(lab: Lab, count: number, size: number): void {
-  const socket = lab.node('a').parts.sockets.openIcmp({});
+  const socket = opened(lab.node('a').parts.sockets.openIcmp({}));
   for (let sequence = 1; sequence <= count; sequence++) {
     expect(socket.sendEcho('10.77.0.2', 0x4242, sequence, new Uint8Array(size)).ok).toBe(true);
     lab.run(SECOND);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
 import { buildEthernetFrame, buildIcmpv4Packet, buildIpv4Frame, formatIpv4, internetChecksum, isWireError, parseIpv4Packet } from '@netloom/wire';
-import { Lab, MS, SECOND, ip, type NodeOptions } from '../testing/lab.js';
+import { Lab, MS, SECOND, ip, type NodeOptions, opened } from '../testing/lab.js';
 import { checkFrame, ethernet, framesMatching, icmp, ipv4 } from '../testing/frame-checks.js';
 import { echoProgram } from '../testing/programs.js';
 import type { UdpProbeError } from '../process.js';
@@ -27,7 +27,7 @@ function chain(router: NodeOptions = {}): Lab {
 /** A UDP socket on h1 whose ICMP probe errors are collected (traceroute's view). */
 function probeSocket(lab: Lab, ttl: number) {
   const errors: UdpProbeError[] = [];
-  const socket = lab.node('h1').parts.sockets.openUdp({ onUdpProbeError: (e) => errors.push(e) });
+  const socket = opened(lab.node('h1').parts.sockets.openUdp({ onUdpProbeError: (e) => errors.push(e) }));
   socket.setsockopt('IP_TTL', ttl);
   return { socket, errors };
 }
@@ -95,7 +95,7 @@ describe('echo and forwarding', () => {
 
   it('a ping socket sees the time exceeded quoting its echo request (traceroute -I, ping -t 1)', () => {
     const lab = chain();
-    const socket = lab.node('h1').parts.sockets.openIcmp({});
+    const socket = opened(lab.node('h1').parts.sockets.openIcmp({}));
     const seen: string[] = [];
     socket.onMessage((m) => seen.push(`${m.from} ${m.type}/${m.code} id ${m.id} seq ${m.sequence}`));
     socket.setsockopt('IP_TTL', 1);
@@ -106,7 +106,7 @@ describe('echo and forwarding', () => {
 
   it('a ping socket gets a parameter problem with its pointer as info (ee_info)', () => {
     const lab = chain();
-    const socket = lab.node('h1').parts.sockets.openIcmp({});
+    const socket = opened(lab.node('h1').parts.sockets.openIcmp({}));
     const seen: string[] = [];
     socket.onMessage((m) => seen.push(`${m.from} ${m.type}/${m.code} seq ${m.sequence} info ${m.info}`));
     socket.sendEcho('10.0.2.2', 4242, 7, new Uint8Array(16));
@@ -175,7 +175,7 @@ describe('echo and forwarding', () => {
   it('sends frag-needed with the next-hop MTU for a DF packet too big for the next link, and the sender learns the PMTU', () => {
     const lab = chain();
     lab.node('r1').kernel.setMtu('eth1', 1000);
-    const socket = lab.node('h1').parts.sockets.openIcmp({});
+    const socket = opened(lab.node('h1').parts.sockets.openIcmp({}));
     const messages: string[] = [];
     socket.onMessage((m) => messages.push(`${m.from} ${m.type}/${m.code} seq ${m.sequence}`));
     socket.setsockopt('IP_MTU_DISCOVER', 'do');
@@ -192,10 +192,10 @@ describe('echo and forwarding', () => {
   it('fragments a UDP datagram larger than the MTU and the receiver reassembles it', () => {
     const lab = chain();
     const received: number[] = [];
-    const rx = lab.node('h2').parts.sockets.openUdp({});
+    const rx = opened(lab.node('h2').parts.sockets.openUdp({}));
     rx.bind('0.0.0.0', 7000);
     rx.onMessage((d) => received.push(d.data.length));
-    const tx = lab.node('h1').parts.sockets.openUdp({});
+    const tx = opened(lab.node('h1').parts.sockets.openUdp({}));
     expect(tx.sendto(new Uint8Array(4000), { address: '10.0.2.2', port: 7000 }).ok).toBe(true);
     lab.run(100 * MS);
     expect(received).toEqual([4000]);
@@ -279,12 +279,12 @@ describe('malformed input', () => {
 describe('UDP sockets', () => {
   it('IP_PKTINFO reports the destination address and the interface index', () => {
     const lab = chain();
-    const rx = lab.node('h2').parts.sockets.openUdp({});
+    const rx = opened(lab.node('h2').parts.sockets.openUdp({}));
     rx.bind('0.0.0.0', 5000);
     rx.setsockopt('IP_PKTINFO', true);
     const got: string[] = [];
     rx.onMessage((d) => got.push(`${d.from.address}:${d.from.port} -> ${d.pktinfo?.address} if ${d.pktinfo?.ifindex} ${d.pktinfo?.ifname} ttl ${d.ttl}`));
-    const tx = lab.node('h1').parts.sockets.openUdp({});
+    const tx = opened(lab.node('h1').parts.sockets.openUdp({}));
     tx.bind('0.0.0.0', 4000);
     tx.sendto(new TextEncoder().encode('hello'), { address: '10.0.2.2', port: 5000 });
     lab.run(100 * MS);
@@ -293,13 +293,13 @@ describe('UDP sockets', () => {
 
   it('SO_BINDTODEVICE selects the interface and the wildcard socket does not receive what a bound one takes', () => {
     const lab = chain();
-    const wildcard = lab.node('h2').parts.sockets.openUdp({});
-    const specific = lab.node('h2').parts.sockets.openUdp({});
+    const wildcard = opened(lab.node('h2').parts.sockets.openUdp({}));
+    const specific = opened(lab.node('h2').parts.sockets.openUdp({}));
     expect(wildcard.bind('0.0.0.0', 6000)).toEqual({ ok: true });
     expect(specific.bind('10.0.2.2', 6000)).toEqual({ ok: false, errno: 'EADDRINUSE' });
     const seen: string[] = [];
     wildcard.onMessage(() => seen.push('wildcard'));
-    const tx = lab.node('h1').parts.sockets.openUdp({});
+    const tx = opened(lab.node('h1').parts.sockets.openUdp({}));
     tx.sendto(new Uint8Array(1), { address: '10.0.2.2', port: 6000 });
     lab.run(100 * MS);
     expect(seen).toEqual(['wildcard']);
@@ -313,8 +313,8 @@ describe('UDP sockets', () => {
     const lab = chain();
     lab.sysctl('h1', 'net.ipv4.conf.eth0.promote_secondaries', 1);
     lab.addr('h1', 'eth0', '10.0.1.3/24');
-    const unconnected = lab.node('h1').parts.sockets.openUdp({});
-    const connected = lab.node('h1').parts.sockets.openUdp({});
+    const unconnected = opened(lab.node('h1').parts.sockets.openUdp({}));
+    const connected = opened(lab.node('h1').parts.sockets.openUdp({}));
     expect(connected.connect('10.0.2.2', 9)).toEqual({ ok: true });
     const sourceOf = (r: ReturnType<typeof connected.sendto>): string => (r.ok ? `${r.info.ifname} ${r.info.source}` : r.errno);
     expect(sourceOf(unconnected.sendto(new Uint8Array(1), { address: '10.0.2.2', port: 9 }))).toBe('eth0 10.0.1.2');
@@ -330,7 +330,7 @@ describe('determinism', () => {
     const capture = (): string => {
       const lab = chain();
       lab.exec('h1', 'pinger 10.0.2.2 5 200', 3 * SECOND);
-      const socket = lab.node('h2').parts.sockets.openUdp({});
+      const socket = opened(lab.node('h2').parts.sockets.openUdp({}));
       socket.sendto(new Uint8Array(3000), { address: '10.0.1.2', port: 4444 });
       lab.run(40 * SECOND);
       return lab.transmitted.map((f) => `${f.at} ${f.node} ${f.ifname} ${Buffer.from(f.frame).toString('hex')}`).join('\n');
@@ -357,7 +357,7 @@ describe('timers', () => {
 describe('IP counters (netstat -s)', () => {
   it('says Forwarding: 1 on a router and counts what it forwards and fragments', () => {
     const lab = chain();
-    const socket = lab.node('h1').parts.sockets.openIcmp({});
+    const socket = opened(lab.node('h1').parts.sockets.openIcmp({}));
     socket.sendEcho('10.0.2.2', 1, 1, new Uint8Array(2000));
     lab.run(100 * MS);
     const stats = lab.exec('r1', 'netstat -s').stdout.split('\n');

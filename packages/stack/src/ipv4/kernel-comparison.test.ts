@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import { needs } from '@netloom/wire/testing/test-environment';
-import { Lab, MS } from '../testing/lab.js';
+import { Lab, MS, opened } from '../testing/lab.js';
 import { runLanExperiment, udpSenderScript } from '../testing/namespace-lan.js';
 
 const linux = needs({ netns: true, tools: ['bash', 'sysctl', 'python3'] });
@@ -17,7 +17,7 @@ function normalise(text: string | undefined): string {
 }
 
 function sendUdp(lab: Lab, node: string, destination: string, count: number, interval: number): void {
-  const socket = lab.node(node).parts.sockets.openUdp({});
+  const socket = opened(lab.node(node).parts.sockets.openUdp({}));
   for (let i = 0; i < count; i++) {
     socket.sendto(new Uint8Array(8), { address: destination, port: 9 });
     lab.run(interval * 1000 * MS);
@@ -130,7 +130,7 @@ echo @@result; ip -n $r route get 10.1.1.10
       lab.addr('d', 'eth0', '192.168.1.1/24');
       lab.addr('r', 'eth0', '192.168.1.20/24');
       lab.route('r', 'default', { via: '192.168.1.1' });
-      const socket = lab.node('r').parts.sockets.openUdp({});
+      const socket = opened(lab.node('r').parts.sockets.openUdp({}));
       datagrams(
         (ttl, port) => {
           socket.setsockopt('IP_TTL', ttl);

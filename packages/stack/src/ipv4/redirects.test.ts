@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildIcmpv4Packet, buildIpv4Frame, buildUdpIpv4Packet } from '@netloom/wire';
-import { Lab, MS, SECOND, ip } from '../testing/lab.js';
+import { Lab, MS, SECOND, ip, opened } from '../testing/lab.js';
 import { arp, checkFrame, framesMatching, icmp, ipv4 } from '../testing/frame-checks.js';
 
 function oneNetwork(): Lab {
@@ -41,7 +41,7 @@ function redirectsFrom(lab: Lab, node: string, since = 0): { at: number; frame: 
 describe('sending redirects', () => {
   it('a router forwarding out the interface it received on sends a host redirect to the on-link sender', () => {
     const lab = oneNetwork();
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     socket.sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
     lab.run(50 * MS);
     const [redirect] = redirectsFrom(lab, 'r1');
@@ -54,7 +54,7 @@ describe('sending redirects', () => {
     const lab = oneNetwork();
     lab.sysctl('h1', 'net.ipv4.conf.all.accept_redirects', 0);
     lab.sysctl('h1', 'net.ipv4.conf.eth0.accept_redirects', 0);
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     const start = lab.now;
     for (let i = 0; i < 120; i++) {
       socket.sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
@@ -73,7 +73,7 @@ describe('sending redirects', () => {
   it('sends no redirect about an ICMP error it forwards back out the same interface (icmp_send never answers an ICMP error)', () => {
     const lab = oneNetwork();
     // h9 → h1's closed port; h1's port unreachable goes to its default gateway r1, which forwards it to r2.
-    lab.node('h9').parts.sockets.openUdp({}).sendto(new Uint8Array(8), { address: '10.0.0.2', port: 9 });
+    opened(lab.node('h9').parts.sockets.openUdp({})).sendto(new Uint8Array(8), { address: '10.0.0.2', port: 9 });
     lab.run(50 * MS);
     const forwarded = lab.sent('r1', 'eth0').filter((f) => checkFrame(f.frame, ipv4({ source: '10.0.0.2', destination: '10.9.0.5' }), icmp({ kind: 'destinationUnreachable', code: 3 })) === null);
     expect(forwarded).toHaveLength(1);
@@ -110,7 +110,7 @@ describe('sending redirects', () => {
       const lab = oneNetwork();
       lab.sysctl('r1', 'net.ipv4.conf.all.send_redirects', all);
       lab.sysctl('r1', 'net.ipv4.conf.eth0.send_redirects', dev);
-      lab.node('h1').parts.sockets.openUdp({}).sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
+      opened(lab.node('h1').parts.sockets.openUdp({})).sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
       lab.run(50 * MS);
       expect(redirectsFrom(lab, 'r1').length, `all=${all} eth0=${dev}`).toBe(expected);
     }
@@ -120,7 +120,7 @@ describe('sending redirects', () => {
 describe('accepting redirects', () => {
   it('ignores the first redirect while the new gateway is unresolved, installs the next one (reference §4.3)', () => {
     const lab = oneNetwork();
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     socket.sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
     lab.run(50 * MS);
     expect(redirectsFrom(lab, 'r1')).toHaveLength(1);
@@ -143,7 +143,7 @@ describe('accepting redirects', () => {
 
   it('the redirected route expires after route/gc_timeout (300 s) and ip route flush cache removes it', () => {
     const lab = oneNetwork();
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     lab.exec('h1', 'ip neigh add 10.0.0.3 dev eth0 lladdr 02:00:00:00:03:01 nud reachable');
     socket.sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
     lab.run(50 * MS);
@@ -174,7 +174,7 @@ describe('accepting redirects', () => {
       lab.sysctl('h1', 'net.ipv4.conf.all.accept_redirects', all);
       lab.sysctl('h1', 'net.ipv4.conf.eth0.accept_redirects', dev);
       lab.exec('h1', 'ip neigh add 10.0.0.3 dev eth0 lladdr 02:00:00:00:03:01 nud reachable');
-      lab.node('h1').parts.sockets.openUdp({}).sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
+      opened(lab.node('h1').parts.sockets.openUdp({})).sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
       lab.run(50 * MS);
       expect(gatewayTo(lab, 'h1', '10.9.0.5'), `all=${all} dev=${dev} forwarding=${forwarding}`).toBe(accepted ? '10.0.0.3' : '10.0.0.1');
     }
@@ -187,7 +187,7 @@ describe('accepting redirects', () => {
       lab.sysctl('h1', 'net.ipv4.conf.eth0.shared_media', 0);
       if (knownGateway) lab.route('h1', '10.50.0.0/16', { via: '10.0.0.3' });
       lab.exec('h1', 'ip neigh add 10.0.0.3 dev eth0 lladdr 02:00:00:00:03:01 nud reachable');
-      lab.node('h1').parts.sockets.openUdp({}).sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
+      opened(lab.node('h1').parts.sockets.openUdp({})).sendto(new Uint8Array(8), { address: '10.9.0.5', port: 9 });
       lab.run(50 * MS);
       return gatewayTo(lab, 'h1', '10.9.0.5');
     };
@@ -198,7 +198,7 @@ describe('accepting redirects', () => {
   it('rejects a redirect that does not come from the current gateway, or about a datagram no socket sent', () => {
     const lab = oneNetwork();
     lab.exec('h1', 'ip neigh add 10.0.0.3 dev eth0 lladdr 02:00:00:00:03:01 nud reachable');
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     socket.bind('0.0.0.0', 4000);
     const h1 = lab.node('h1');
     const mac = h1.kernel.device('eth0')!.mac;

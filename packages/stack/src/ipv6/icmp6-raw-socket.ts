@@ -18,9 +18,9 @@
  */
 import { formatIpv6Number, icmpv6BufferLen, isIpv6Multicast, parseIpv6Number, type NdpRepr } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
-import type { Icmp6RawMessage, Icmp6RawSocket, SendResult, SocketResult } from '../process.js';
+import type { Errno, Icmp6RawMessage, Icmp6RawSocket, SendResult, SocketResult } from '../process.js';
 import type { Ipv6Layer, RawIcmpv6Delivery } from './ipv6-layer.js';
-import { SocketList } from '../sockets/socket-list.js';
+import { SocketList, type DescriptorOwner, type Descriptors } from '../sockets/socket-list.js';
 import { Icmpv6Socket } from './icmpv6-socket.js';
 
 /** ICMPv6 types of the NDP messages (RFC 4861 §4): RS, RA, NS, NA, Redirect. */
@@ -30,22 +30,25 @@ const DEFAULT_UNICAST_HOPS = 64;
 const DEFAULT_MULTICAST_HOPS = 1;
 
 /** The owner a socket is closed with (a process). */
-export type Icmp6RawOwner = object;
+export type Icmp6RawOwner = DescriptorOwner;
 
 /** The node's raw ICMPv6 sockets (raw_v6_hashinfo for IPPROTO_ICMPV6). */
 export class Icmp6RawSockets {
-  private readonly sockets = new SocketList<NdiscRawSocket>();
+  private readonly sockets: SocketList<NdiscRawSocket>;
 
   constructor(
     private readonly layer: Ipv6Layer,
     private readonly ifindex: (ifname: string) => number,
     readonly now: () => Nanos,
+    descriptors: Descriptors,
   ) {
+    this.sockets = new SocketList(descriptors);
     layer.registerRawIcmpv6((delivery, now) => this.deliver(delivery, now));
   }
 
-  open(owner: Icmp6RawOwner): NdiscRawSocket {
-    return this.sockets.add(new NdiscRawSocket(this, this.layer, owner));
+  /** socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6); EMFILE when the owner has no descriptor left. */
+  open(owner: Icmp6RawOwner): NdiscRawSocket | { errno: Errno } {
+    return this.sockets.open(owner, () => new NdiscRawSocket(this, this.layer, owner));
   }
 
   closeOwnedBy(owner: Icmp6RawOwner): void {

@@ -14,9 +14,9 @@
  */
 import { formatIpv6Number, parseIpv6Number } from '@netloom/wire';
 import type { Nanos } from '../node-host.js';
-import type { IcmpMessage, IcmpSocket, PmtuDiscover, SendResult, SocketResult } from '../process.js';
+import type { Errno, IcmpMessage, IcmpSocket, PmtuDiscover, SendResult, SocketResult } from '../process.js';
 import type { Ipv6Layer } from './ipv6-layer.js';
-import { SocketList } from '../sockets/socket-list.js';
+import { SocketList, type DescriptorOwner, type Descriptors } from '../sockets/socket-list.js';
 import { icmpMessageOf } from '../sockets/icmp-socket.js';
 import { Icmpv6Socket } from './icmpv6-socket.js';
 
@@ -44,21 +44,24 @@ export interface Ping6Message {
 }
 
 /** The owner a socket is closed with (a process). */
-export type Ping6Owner = object;
+export type Ping6Owner = DescriptorOwner;
 
 /** The node's ICMPv6 ping sockets (ping_table for family 6). */
 export class Ping6Sockets {
-  private readonly sockets = new SocketList<Icmpv6EchoSocket>();
+  private readonly sockets: SocketList<Icmpv6EchoSocket>;
 
   constructor(
     private readonly layer: Ipv6Layer,
     readonly now: () => Nanos,
+    descriptors: Descriptors,
   ) {
+    this.sockets = new SocketList(descriptors);
     layer.registerPing({ receive: (message, now) => this.receive(message, now) });
   }
 
-  open(owner: Ping6Owner): Icmpv6EchoSocket {
-    return this.sockets.add(new Icmpv6EchoSocket(this, this.layer, owner));
+  /** socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6); EMFILE when the owner has no descriptor left. */
+  open(owner: Ping6Owner): Icmpv6EchoSocket | { errno: Errno } {
+    return this.sockets.open(owner, () => new Icmpv6EchoSocket(this, this.layer, owner));
   }
 
   closeOwnedBy(owner: Ping6Owner): void {

@@ -6,7 +6,7 @@
  * there is no failover.
  */
 import { describe, expect, it } from 'vitest';
-import { Lab, MS, SECOND } from '../testing/lab.js';
+import { Lab, MS, SECOND, opened } from '../testing/lab.js';
 import { checkFrame, ethernet, framesMatching, ipv4 } from '../testing/frame-checks.js';
 
 /** h1 192.168.1.10 with gateways r20 (.20) and r30 (.30, down at first) on one LAN. */
@@ -31,7 +31,7 @@ function routeGet(lab: Lab): string {
 }
 
 function send(lab: Lab): void {
-  lab.node('h1').parts.sockets.openUdp({}).sendto(new Uint8Array(8), { address: '8.8.8.8', port: 9 });
+  opened(lab.node('h1').parts.sockets.openUdp({})).sendto(new Uint8Array(8), { address: '8.8.8.8', port: 9 });
 }
 
 describe('dead gateway detection', () => {
@@ -74,7 +74,7 @@ describe('dead gateway detection', () => {
     // r30 comes back and talks to h1: h1 enters it as STALE, and its port unreachable back moves
     // the entry to DELAY.
     lab.node('r30').kernel.setLinkUp('eth0', true);
-    lab.node('r30').parts.sockets.openUdp({}).sendto(new Uint8Array(8), { address: '192.168.1.10', port: 9 });
+    opened(lab.node('r30').parts.sockets.openUdp({})).sendto(new Uint8Array(8), { address: '192.168.1.10', port: 9 });
     lab.run(50 * MS);
     const talkedAt = lab.now;
     const gw30 = neighbours.lookup('eth0', 0xc0a8011e)!;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '@netloom/wire/testing/test-environment';
-import { Lab, MS, SECOND, ip } from '../testing/lab.js';
+import { Lab, MS, SECOND, ip, opened } from '../testing/lab.js';
 import { arp, checkFrame, ethernet, framesMatching, ipv4, udp } from '../testing/frame-checks.js';
 import { echoProgram, udpProgram } from '../testing/programs.js';
 
@@ -66,7 +66,7 @@ describe('ARP resolution', () => {
 
   it('bounds the unresolved queue by unres_qlen_bytes, dropping the oldest packets', () => {
     const lab = twoHosts();
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     for (let i = 0; i < 130; i++) socket.sendto(new Uint8Array(1000), { address: '10.0.0.9', port: 9 });
     // 212992 bytes at 1028 + 768 (modelled skb overhead) per packet: 118 stay queued.
     const entry = lab.node('h1').parts.neighbours.lookup('eth0', ip('10.0.0.9'))!;
@@ -148,7 +148,7 @@ describe('ARP resolution', () => {
 
   it('keeps FAILED entries on a small host, collects them once the table is above gc_thresh1', () => {
     const lab = twoHosts();
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     socket.sendto(new Uint8Array(1), { address: '10.0.0.200', port: 9 });
     lab.run(60 * SECOND);
     const neighbours = lab.node('h1').parts.neighbours;
@@ -254,7 +254,7 @@ describe('ARP policy', () => {
       const l = twoHosts();
       l.addr('h1', 'lo', '192.168.50.1/32');
       l.sysctl('h1', 'net.ipv4.conf.all.arp_announce', announce);
-      const socket = l.node('h1').parts.sockets.openUdp({});
+      const socket = opened(l.node('h1').parts.sockets.openUdp({}));
       socket.bind('192.168.50.1', 0);
       socket.sendto(new Uint8Array(4), { address: '10.0.0.2', port: 9 });
       const probe = l.sent('h1')[0]?.frame;

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IpProtocol } from '@netloom/wire';
-import { Lab, MS, ip } from '../testing/lab.js';
+import { Lab, MS, ip, opened } from '../testing/lab.js';
 import { framesMatching, icmp, udp } from '../testing/frame-checks.js';
 import { HOOK_POINTS, drop, type HookPacket } from './hooks.js';
 
@@ -71,7 +71,7 @@ function watch(lab: Lab, node: string): string[] {
 
 function ping(lab: Lab, node: string, to: string, options: { sequence?: number; size?: number } = {}) {
   const replies: string[] = [];
-  const socket = lab.node(node).parts.sockets.openIcmp({});
+  const socket = opened(lab.node(node).parts.sockets.openIcmp({}));
   socket.onMessage((m) => replies.push(`${m.from} type ${m.type} code ${m.code} seq ${m.sequence}`));
   const sent = socket.sendEcho(to, 0x77, options.sequence ?? 1, new Uint8Array(options.size ?? 8));
   return { sent, replies };
@@ -118,7 +118,7 @@ describe('netfilter hook points on a network', () => {
     const r1 = watch(lab, 'r1');
     const h1 = watch(lab, 'h1');
     const errors: string[] = [];
-    const socket = lab.node('h1').parts.sockets.openUdp({ onUdpProbeError: (e) => errors.push(`${e.from} ${e.type}/${e.code} dport ${e.dport}`) });
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({ onUdpProbeError: (e) => errors.push(`${e.from} ${e.type}/${e.code} dport ${e.dport}`) }));
     socket.setsockopt('IP_TTL', 1);
     expect(socket.sendto(new Uint8Array(8), { address: '10.0.2.2', port: 33434 }).ok).toBe(true);
     lab.run(100 * MS);
@@ -134,7 +134,7 @@ describe('netfilter hook points on a network', () => {
   it('PREROUTING sees each fragment, LOCAL_IN the reassembled datagram; a packet to ourselves passes lo', () => {
     const lab = network();
     const h2 = watch(lab, 'h2');
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     expect(socket.sendto(new Uint8Array(3000), { address: '10.0.2.2', port: 9 }).ok).toBe(true);
     lab.run(100 * MS);
     // 3008 bytes of UDP in pieces of 1480: two of 1500 bytes and one of 68; then the port unreachable.
@@ -175,7 +175,7 @@ describe('netfilter hook points on a network', () => {
       },
     });
     const errors: string[] = [];
-    const socket = lab.node('h1').parts.sockets.openUdp({ onUdpProbeError: (e) => errors.push(`${e.from} ${e.type}/${e.code}`) });
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({ onUdpProbeError: (e) => errors.push(`${e.from} ${e.type}/${e.code}`) }));
     expect(socket.sendto(new Uint8Array(8), { address: '10.0.2.2', port: 9 }).ok).toBe(true);
     lab.run(100 * MS);
     // Table 100's prohibit: dropped as prohibited, and ICMP packet filtered (ip_error) to the sender.
@@ -195,7 +195,7 @@ describe('netfilter hook points on a network', () => {
       priority: 0,
       fn: (p) => (p.header.protocol === IpProtocol.udp ? drop('prohibited', 'filter: udp') : 'accept'),
     });
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     expect(socket.sendto(new Uint8Array(8), { address: '10.0.2.2', port: 9 }).ok).toBe(true);
     lab.run(100 * MS);
     expect(reasons(lab, 'r1')).toEqual(['eth0 prohibited filter: udp']);
@@ -263,7 +263,7 @@ describe('netfilter hook points on a network', () => {
     // eth1 sent the ARP request and the echo request; eth0 only the ARP reply to r1, which brings the echo reply.
     expect({ eth0: txPackets('eth0') - before.eth0, eth1: txPackets('eth1') - before.eth1 }).toEqual({ eth0: 1, eth1: 2 });
     // UDP is not marked: it keeps the main table's route.
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     expect(socket.sendto(new Uint8Array(8), { address: '10.0.2.2', port: 9 })).toMatchObject({ ok: true, info: { ifname: 'eth0' } });
   });
 

@@ -7,7 +7,7 @@
  * `netbsd-2004` expectations are the seed's own observations, step by step.
  */
 import { describe, expect, it } from 'vitest';
-import { Lab, MS } from '../testing/lab.js';
+import { Lab, MS, opened } from '../testing/lab.js';
 import { checkFrame, udp } from '../testing/frame-checks.js';
 import type { UdpSocket } from '../process.js';
 import type { CompatSettings } from '../node-host.js';
@@ -28,7 +28,7 @@ function roamingLaptop(compat?: CompatSettings): { lab: Lab; received: string[] 
   lab.addr('wgw', 'wl0', '10.13.65.1/24');
   lab.addr('wgw', 'wd0', '193.71.2.2/24');
   const received: string[] = [];
-  const rx = lab.node('target').parts.sockets.openUdp({});
+  const rx = opened(lab.node('target').parts.sockets.openUdp({}));
   rx.bind('0.0.0.0', 9);
   rx.onMessage((d) => received.push(d.from.address));
   return { lab, received };
@@ -112,9 +112,9 @@ describe('the roaming laptop (seed 000)', () => {
   it('default mode gives what the real kernel gave, step by step, for unconnected and connected sockets', () => {
     const { lab, received } = roamingLaptop();
     const sockets = lab.node('laptop').parts.sockets;
-    const unconnected = sockets.openUdp({});
+    const unconnected = opened(sockets.openUdp({}));
     unconnected.bind('0.0.0.0', 0);
-    const connected = sockets.openUdp({});
+    const connected = opened(sockets.openUdp({}));
     expect(connected.connect('193.71.2.52', 9)).toEqual({ ok: true });
     // Resolve the neighbours first, as the script's ping does.
     unconnected.sendto(new Uint8Array(1), { address: '193.71.2.52', port: 9 });
@@ -136,7 +136,7 @@ describe('the roaming laptop (seed 000)', () => {
   it('netbsd-2004 mode reproduces the seed: ENETDOWN, EADDRNOTAVAIL stuck until the address returns', () => {
     const { lab, received } = roamingLaptop({ 'netbsd-2004': true });
     const sockets = lab.node('laptop').parts.sockets;
-    let socket = sockets.openUdp({});
+    let socket = opened(sockets.openUdp({}));
     socket.bind('0.0.0.0', 0);
     const step = (commands: string[]): string => {
       // `route delete default` fails where Linux already flushed the route with the address.
@@ -153,7 +153,7 @@ describe('the roaming laptop (seed 000)', () => {
     expect(step([])).toBe('EADDRNOTAVAIL - -');
     // ^C and a new run of the test program: a new socket sends over the wireless link.
     socket.close();
-    socket = sockets.openUdp({});
+    socket = opened(sockets.openUdp({}));
     socket.bind('0.0.0.0', 0);
     expect(step([])).toBe('OK ath0 10.13.65.16');
     // The wired network comes back: the socket keeps its cached route through ath0.
@@ -167,7 +167,7 @@ describe('the roaming laptop (seed 000)', () => {
   it('an unconnected socket fails over when its source address is deleted (default mode)', () => {
     const { lab, received } = roamingLaptop();
     lab.exec('laptop', 'ip route add default via 10.13.65.1 metric 100');
-    const socket = lab.node('laptop').parts.sockets.openUdp({});
+    const socket = opened(lab.node('laptop').parts.sockets.openUdp({}));
     expect(sendOne(lab, received, socket, false)).toBe('OK wm0 193.71.2.59');
     lab.exec('laptop', 'ip addr del 193.71.2.59/24 dev wm0');
     expect(sendOne(lab, received, socket, false)).toBe('OK ath0 10.13.65.16');

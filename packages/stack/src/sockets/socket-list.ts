@@ -1,9 +1,15 @@
 /**
  * One family's list of open sockets of one kind — what Linux keeps in udp_table, ping_table and
- * raw_v6_hashinfo, here as a plain list in the order the sockets were opened: adding a socket
- * (under a bound where the kind has one: ENOBUFS past it), forgetting a closed one, closing every
- * socket of a process that exits, and the best match of a lookup (compute_score's winner: the
- * highest score, the earliest opened among equals, none below 0).
+ * raw_v6_hashinfo, here as a plain list in the order the sockets were opened: opening a socket
+ * (with a descriptor of its process), forgetting a closed one, closing every socket of a process
+ * that exits, and the best match of a lookup (compute_score's winner: the highest score, the
+ * earliest opened among equals, none below 0).
+ * Descriptors is the one bound on a node's sockets, shared by every kind (UDP, UDPv6, ping, ping6,
+ * raw ICMPv6, and TCP's socket(2) in tcp/tcp-sockets.ts): a process holds at most its RLIMIT_NOFILE
+ * descriptors (1024 by default, `ulimit -n`), 0-2 being its standard streams, and socket(2) past
+ * them is EMFILE (get_unused_fd_flags), whatever the kind; closing a socket frees its descriptor.
+ * Checked on Linux 6.x in a network namespace under `ulimit -n 16`: 13 sockets of mixed kinds open,
+ * the 14th of any kind is EMFILE, and after closing one the next opens (socket-list.test.ts).
  * OpenSocket is what every socket of such a list keeps: its owner, whether it is closed, the
  * program's handler of what arrives, and a close that happens once and takes it off its list.
  * Leaves out what a socket matches and how it scores: that stays with each kind (udp-socket.ts,
@@ -11,36 +17,78 @@
  * lookups walk the list, as a node holds few sockets.
  */
 
+import type { Errno } from '../process.js';
+
+/** RLIMIT_NOFILE's soft limit when nothing changed it (the kernel's INR_OPEN_CUR): the descriptors a process may hold. */
+export const RLIMIT_NOFILE = 1024;
+/** Descriptors 0-2, standard input, output and error: held by every process before it opens a socket. */
+export const STDIO_DESCRIPTORS = 3;
+
+/** Who holds descriptors: a process, with the RLIMIT_NOFILE it was started with (`ulimit -n`), else the default. */
+export interface DescriptorOwner {
+  readonly openFilesLimit?: number;
+}
+
+/** The descriptors a node's processes hold for their sockets, shared by every socket kind of the node. */
+export class Descriptors {
+  /** Descriptors each owner holds, its standard streams included (an owner holding only those is not kept). */
+  private readonly held = new Map<object, number>();
+  /** The owner of each socket holding a descriptor. */
+  private readonly ownerOf = new Map<object, object>();
+
+  /** socket(2): `create`'s socket with a descriptor of `owner`, or EMFILE when it holds its RLIMIT_NOFILE. */
+  open<S extends object>(owner: DescriptorOwner, create: () => S): S | { errno: Errno } {
+    const held = this.heldBy(owner);
+    if (held >= (owner.openFilesLimit ?? RLIMIT_NOFILE)) return { errno: 'EMFILE' };
+    const socket = create();
+    this.held.set(owner, held + 1);
+    this.ownerOf.set(socket, owner);
+    return socket;
+  }
+
+  /** close(2): the socket's descriptor is free again (nothing for a socket that holds none, or a second close). */
+  close(socket: object): void {
+    const owner = this.ownerOf.get(socket);
+    if (owner === undefined) return;
+    this.ownerOf.delete(socket);
+    const held = this.heldBy(owner) - 1;
+    if (held > STDIO_DESCRIPTORS) this.held.set(owner, held);
+    else this.held.delete(owner);
+  }
+
+  /** How many descriptors an owner holds, its standard streams included. */
+  heldBy(owner: object): number {
+    return this.held.get(owner) ?? STDIO_DESCRIPTORS;
+  }
+}
+
 /** What the list needs of a socket: who owns it, and how to close it. */
 export interface ListedSocket {
-  readonly owner: object;
+  readonly owner: DescriptorOwner;
   close(): void;
 }
 
 export class SocketList<S extends ListedSocket> implements Iterable<S> {
   private readonly sockets = new Set<S>();
 
-  /** `limit`: how many sockets the list takes at the most (a kind without one takes any number). */
-  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+  /** `descriptors`: the node's, shared by all its socket kinds. */
+  constructor(private readonly descriptors: Descriptors) {}
 
   get size(): number {
     return this.sockets.size;
   }
 
-  /** Is there room for one more socket? */
-  get hasRoom(): boolean {
-    return this.sockets.size < this.limit;
+  /** socket(2) of this kind: `create`'s socket, listed, or EMFILE when its owner has no descriptor left. */
+  open<T extends S>(owner: S['owner'], create: () => T): T | { errno: Errno } {
+    const opened = this.descriptors.open(owner, create);
+    if (!('errno' in opened)) this.sockets.add(opened);
+    return opened;
   }
 
-  /** A socket just opened; the caller checked `hasRoom`. */
-  add(socket: S): S {
-    this.sockets.add(socket);
-    return socket;
-  }
-
-  /** Forget a closed socket. */
+  /** Forget a closed socket, and free its descriptor. */
   release(socket: S): void {
     this.sockets.delete(socket);
+    this.descriptors.close(socket);
   }
 
   /** Close every socket of an owner (process exit). */

@@ -24,11 +24,11 @@ import type { IcmpErrorReport, Ipv4Delivery, QuotedDatagram, ReceivedIcmp, Recei
 import type { Prng } from '../timers.js';
 import { IcmpEchoSocket } from './icmp-socket.js';
 import { UdpDatagramSocket } from './udp-socket.js';
-import { SocketList } from './socket-list.js';
+import { SocketList, type Descriptors, type DescriptorOwner } from './socket-list.js';
 import type { UdpSocketInfo } from '../tcp/socket-info.js';
 
-/** Who owns sockets: a process, so its sockets close with it and probe errors reach it. */
-export interface SocketOwner {
+/** Who owns sockets: a process, so its sockets close with it, probe errors reach it, and its descriptors bound them. */
+export interface SocketOwner extends DescriptorOwner {
   onUdpProbeError?: (error: UdpProbeError) => void;
 }
 
@@ -46,6 +46,8 @@ export interface SocketEnvironment {
   /** Identification for a packet that is not DF on an unconnected socket (__ip_select_ident). */
   nextIdentification(destination: number): number;
   now(): Nanos;
+  /** The node's descriptors, shared by all its socket kinds (socket-list.ts). */
+  descriptors: Descriptors;
 }
 
 const ICMP_DEST_UNREACH = 3;
@@ -76,10 +78,12 @@ export const UNREACH_ERRORS: readonly { errno: Errno | null; fatal: boolean }[] 
 ];
 
 export class SocketTable {
-  private readonly udpSockets = new SocketList<UdpDatagramSocket>();
-  private readonly icmpSockets = new SocketList<IcmpEchoSocket>();
+  private readonly udpSockets: SocketList<UdpDatagramSocket>;
+  private readonly icmpSockets: SocketList<IcmpEchoSocket>;
 
   constructor(readonly env: SocketEnvironment) {
+    this.udpSockets = new SocketList(env.descriptors);
+    this.icmpSockets = new SocketList(env.descriptors);
     env.transports.register(4, IpProtocol.udp, {
       receive: (delivery, now) => this.udpReceive(delivery, now),
       error: (report, now) => this.udpError(report, now),
@@ -90,12 +94,14 @@ export class SocketTable {
     });
   }
 
-  openUdp(owner: SocketOwner): UdpDatagramSocket {
-    return this.udpSockets.add(new UdpDatagramSocket(this, owner));
+  /** socket(AF_INET, SOCK_DGRAM, 0); EMFILE when the owner has no descriptor left. */
+  openUdp(owner: SocketOwner): UdpDatagramSocket | { errno: Errno } {
+    return this.udpSockets.open(owner, () => new UdpDatagramSocket(this, owner));
   }
 
-  openIcmp(owner: SocketOwner): IcmpEchoSocket {
-    return this.icmpSockets.add(new IcmpEchoSocket(this, owner));
+  /** socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP); EMFILE when the owner has no descriptor left. */
+  openIcmp(owner: SocketOwner): IcmpEchoSocket | { errno: Errno } {
+    return this.icmpSockets.open(owner, () => new IcmpEchoSocket(this, owner));
   }
 
   /** Forget a closed socket. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NamespaceLab } from '@netloom/wire/testing/namespace-lab';
 import { needs } from '@netloom/wire/testing/test-environment';
-import { Lab, MS, twoNodes } from '../testing/lab.js';
+import { Lab, MS, twoNodes, opened } from '../testing/lab.js';
 import { framesMatching, udp } from '../testing/frame-checks.js';
 import type { SendResult, SocketResult, UdpSocket } from '../process.js';
 
@@ -117,7 +117,7 @@ function netloomResults(): string {
     lines.push(`${name} ${result.ok ? 'OK' : result.errno}`);
     lab.run(1 * MS);
   };
-  const us = (): UdpSocket => sockets.openUdp({});
+  const us = (): UdpSocket => opened(sockets.openUdp({}));
   const bytes = (n: number): Uint8Array => new Uint8Array(n);
   const to = (address: string, port = 9): { address: string; port: number } => ({ address, port });
   const s = us();
@@ -219,7 +219,7 @@ function refusingPeer(): Lab {
 describe('a pending socket error (sk_err)', () => {
   it('a port unreachable for a connected socket is reported at once and returned once by the next send as ECONNREFUSED (recorded kernel: udp-errno.expected.txt)', () => {
     const lab = refusingPeer();
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     const asyncErrors: string[] = [];
     socket.onError((errno, from) => asyncErrors.push(`${errno} ${from}`));
     expect(socket.connect('10.0.0.1', 10)).toEqual({ ok: true });
@@ -236,7 +236,7 @@ describe('a pending socket error (sk_err)', () => {
 
   it('a route error comes first and leaves the pending error for the send after (sock_error runs after the route lookup)', () => {
     const lab = refusingPeer();
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     socket.connect('10.0.0.1', 10);
     socket.sendto(new Uint8Array(1));
     lab.run(300 * MS);
@@ -247,7 +247,7 @@ describe('a pending socket error (sk_err)', () => {
 
   it('an unconnected socket keeps no error from a port unreachable (udp_err: only connected sockets get sk_err)', () => {
     const lab = refusingPeer();
-    const socket = lab.node('h1').parts.sockets.openUdp({});
+    const socket = opened(lab.node('h1').parts.sockets.openUdp({}));
     const asyncErrors: string[] = [];
     socket.onError((errno) => asyncErrors.push(errno));
     expect(socket.sendto(new Uint8Array(1), { address: '10.0.0.1', port: 10 }).ok).toBe(true);

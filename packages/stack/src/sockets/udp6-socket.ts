@@ -49,7 +49,7 @@ import type { TransportRegistry } from '../protocol-table.js';
 import type { Prng } from '../timers.js';
 import type { Icmpv6ErrorReport, Ipv6Delivery, Ipv6Layer } from '../ipv6/ipv6-layer.js';
 import { ephemeralPort, isPortFree } from './socket-table.js';
-import { OpenSocket, SocketList } from './socket-list.js';
+import { OpenSocket, SocketList, type DescriptorOwner, type Descriptors } from './socket-list.js';
 import { socketProcess, type UdpSocketInfo } from '../tcp/socket-info.js';
 
 const IPPROTO_UDP = 17;
@@ -58,8 +58,6 @@ const IPV6_HEADER = 40;
 /** The largest UDP payload an IPv6 packet without jumbogram carries (65535 - 8). */
 const MAX_UDP6_PAYLOAD = 65527;
 const DEFAULT_HOP_LIMIT = 64;
-/** A bound on the sockets of one node (each is a process's descriptor). */
-const MAX_SOCKETS = 4096;
 /** ICMPv6 types and the destination-unreachable codes' errors (icmpv6_err_convert, tab_unreach). */
 const ICMPV6_DEST_UNREACH = 1;
 const ICMPV6_PKT_TOOBIG = 2;
@@ -98,6 +96,8 @@ export interface Udp6Environment {
   /** The IPv6 addresses of a device (for a link-local bind's scope). */
   addressesOf(dev: string, now: Nanos): readonly Ipv6Number[];
   drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
+  /** The node's descriptors, shared by all its socket kinds (socket-list.ts). */
+  descriptors: Descriptors;
 }
 
 /** A received datagram as the sockets match it. */
@@ -112,24 +112,25 @@ interface Received6 {
 }
 
 /** The owner a socket is closed with (a process); it may take the ICMPv6 errors of its datagrams (traceroute's probes). */
-export interface Udp6Owner {
+export interface Udp6Owner extends DescriptorOwner {
   onUdpProbeError?: (error: UdpProbeError) => void;
 }
 
 /** The node's UDP-over-IPv6 sockets (udp_table for family 6) and the udpv6 transport. */
 export class Udp6Sockets {
-  private readonly sockets = new SocketList<Udp6DatagramSocket>(MAX_SOCKETS);
+  private readonly sockets: SocketList<Udp6DatagramSocket>;
 
   constructor(readonly env: Udp6Environment) {
+    this.sockets = new SocketList(env.descriptors);
     env.transports.register(6, IPPROTO_UDP, {
       receive: (delivery, now) => this.receive(delivery, now),
       error: (report, now) => this.error(report, now),
     });
   }
 
+  /** socket(AF_INET6, SOCK_DGRAM, 0); EMFILE when the owner has no descriptor left. */
   open(owner: Udp6Owner): Udp6DatagramSocket | { errno: Errno } {
-    if (!this.sockets.hasRoom) return { errno: 'ENOBUFS' };
-    return this.sockets.add(new Udp6DatagramSocket(this, owner));
+    return this.sockets.open(owner, () => new Udp6DatagramSocket(this, owner));
   }
 
   closeOwnedBy(owner: Udp6Owner): void {

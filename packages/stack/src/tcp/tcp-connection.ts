@@ -451,6 +451,7 @@ export class TcpConnection<A extends number | bigint> implements TcpSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.table.closed(this);
     this.receiveShutdown = true;
     this.owner = null;
     const state = this.currentState;

@@ -15,7 +15,10 @@
  * (inet_csk_bind_conflict); TIME-WAIT pairs stay taken (tcp_tw_reuse 0 for other than loopback, and
  * off here). ICMP errors reach the connection of the quoted segment (its sequence number must be in
  * flight); a frag-needed / packet-too-big lowers its MSS. Counts the Tcp MIB as `netstat -s` and
- * `nstat` name it. Bounded: at most MAX_TCP_SOCKETS sockets per family.
+ * `nstat` name it. Bounded: at most MAX_TCP_SOCKETS sockets per family (ENOBUFS), and socket(2) by
+ * the owner's descriptors (EMFILE, sockets/socket-list.ts), freed at close(2) while the connection
+ * may live on (FIN-WAIT, TIME-WAIT). An accepted connection takes no descriptor here (accept(2)'s
+ * EMFILE is left out).
  * Leaves out: SO_REUSEPORT, IPv4-mapped addresses on IPv6 sockets (one port space per family here),
  * early demux, the per-socket backlog while a program is "inside" a socket call.
  */
@@ -29,6 +32,7 @@ import type { Ipv4Delivery, IcmpErrorReport } from '../ipv4/transport.js';
 import type { Icmpv6ErrorReport, Ipv6Delivery, Ipv6Layer } from '../ipv6/ipv6-layer.js';
 import type { Prng, TimerHeap } from '../timers.js';
 import type { SocketOwner } from '../sockets/socket-table.js';
+import type { Descriptors } from '../sockets/socket-list.js';
 import type { TcpSocketInfo } from './socket-info.js';
 import { TcpConnection, type TcpSegmentIn } from './tcp-connection.js';
 import { ipv4Network, ipv6Network, type TcpNetwork } from './tcp-network.js';
@@ -94,6 +98,8 @@ export interface TcpEnvironment {
   hasDevice(name: string): boolean;
   drop(dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void;
   trace(event: StackEvent): void;
+  /** The node's descriptors, shared by all its socket kinds (sockets/socket-list.ts). */
+  descriptors: Descriptors;
 }
 
 /** The program callbacks a segment or timer causes run after it is processed (in order), not inside it. */
@@ -158,11 +164,19 @@ export class TcpTable<A extends number | bigint> {
     return this.sockets.size >= MAX_TCP_SOCKETS;
   }
 
+  /** socket(2): ENOBUFS when the family's table is full, EMFILE when the owner has no descriptor left. */
   open(owner: TcpOwner): TcpConnection<A> | { errno: Errno } {
     if (this.isFull) return { errno: 'ENOBUFS' };
-    const socket = new TcpConnection<A>(this, owner);
-    this.sockets.add(socket);
-    return socket;
+    return this.env.descriptors.open(owner, () => {
+      const socket = new TcpConnection<A>(this, owner);
+      this.sockets.add(socket);
+      return socket;
+    });
+  }
+
+  /** close(2) by the program: its descriptor is free, whatever TCP still does with the connection. */
+  closed(socket: TcpConnection<A>): void {
+    this.env.descriptors.close(socket);
   }
 
   run(work: () => void): void {

@@ -254,6 +254,12 @@ export function ipv6Pair(programs: { h1?: Readonly<Record<string, Program>>; h2?
   return lab;
 }
 
+/** A socket a test opens on a node directly (parts.sockets.openUdp): the socket, or the test fails with the errno. */
+export function opened<S extends object>(socket: S): Exclude<S, { errno: string }> {
+  if ('errno' in socket) throw new Error(`socket: ${String(socket.errno)}`);
+  return socket as Exclude<S, { errno: string }>;
+}
+
 export function ip(text: string): number {
   const address = parseIpv4(text);
   if (address === null) throw new Error(`bad address ${text}`);
