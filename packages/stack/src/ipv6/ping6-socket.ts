@@ -18,6 +18,7 @@ import type { Errno, IcmpMessage, IcmpSocket, PmtuDiscover, SendResult, SocketRe
 import type { Ipv6Layer } from './ipv6-layer.js';
 import { SocketList, type DescriptorOwner, type Descriptors } from '../sockets/socket-list.js';
 import { icmpMessageOf } from '../sockets/icmp-socket.js';
+import { deviceToBind } from '../sockets/bind-to-device.js';
 import { Icmpv6Socket } from './icmpv6-socket.js';
 
 const DEFAULT_HOP_LIMIT = 64;
@@ -98,9 +99,9 @@ export class Icmpv6EchoSocket extends Icmpv6Socket<IcmpMessage> implements IcmpS
   setsockopt(option: string, value: string | number | boolean): SocketResult {
     if (this.closed) return { ok: false, errno: 'EBADF' };
     if (option === 'SO_BINDTODEVICE') {
-      const name = String(value);
-      if (name !== '' && this.layer.device(name) === undefined) return { ok: false, errno: 'ENODEV' };
-      this.boundDevice = name === '' ? undefined : name;
+      const bound = deviceToBind(value, (name) => this.layer.device(name));
+      if (!bound.ok) return bound;
+      this.boundDevice = bound.device?.name;
       return { ok: true };
     }
     if (option === 'IP_TTL') {

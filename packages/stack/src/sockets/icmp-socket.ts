@@ -15,6 +15,7 @@ import type { Flow4 } from '../routing-api.js';
 import type { QuotedDatagram, ReceivedIcmp } from '../ipv4/transport.js';
 import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
 import { OpenSocket } from './socket-list.js';
+import { deviceToBind } from './bind-to-device.js';
 
 const DEFAULT_TTL = 64;
 
@@ -52,10 +53,9 @@ export class IcmpEchoSocket extends OpenSocket<IcmpMessage, SocketOwner> impleme
     if (this.closed) return { ok: false, errno: 'EBADF' };
     switch (option) {
       case 'SO_BINDTODEVICE': {
-        const name = String(value);
-        const device = name === '' ? undefined : this.table.env.routing.device(name);
-        if (name !== '' && device === undefined) return { ok: false, errno: 'ENODEV' };
-        this.boundIfindex = device?.ifindex ?? 0;
+        const bound = deviceToBind(value, (name) => this.table.env.routing.device(name));
+        if (!bound.ok) return bound;
+        this.boundIfindex = bound.device?.ifindex ?? 0;
         return { ok: true };
       }
       case 'IP_TTL': {

@@ -33,6 +33,7 @@ import type { ReceivedUdp } from '../ipv4/transport.js';
 import { formatAddress, type SocketOwner, type SocketTable } from './socket-table.js';
 import { socketProcess, type UdpSocketInfo } from '../tcp/socket-info.js';
 import { OpenSocket } from './socket-list.js';
+import { deviceToBind } from './bind-to-device.js';
 
 const MAX_UDP_PAYLOAD = 65507;
 const DEFAULT_TTL = 64;
@@ -209,14 +210,9 @@ export class UdpDatagramSocket extends OpenSocket<Datagram, SocketOwner> impleme
     if (this.closed) return { ok: false, errno: 'EBADF' };
     switch (option) {
       case 'SO_BINDTODEVICE': {
-        const name = String(value);
-        if (name === '') {
-          this.boundIfindex = 0;
-        } else {
-          const device = this.table.env.routing.device(name);
-          if (device === undefined) return { ok: false, errno: 'ENODEV' };
-          this.boundIfindex = device.ifindex;
-        }
+        const bound = deviceToBind(value, (name) => this.table.env.routing.device(name));
+        if (!bound.ok) return bound;
+        this.boundIfindex = bound.device?.ifindex ?? 0;
         this.cache = null;
         return { ok: true };
       }

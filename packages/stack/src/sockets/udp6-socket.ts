@@ -50,6 +50,7 @@ import type { Prng } from '../timers.js';
 import type { Icmpv6ErrorReport, Ipv6Delivery, Ipv6Layer } from '../ipv6/ipv6-layer.js';
 import { ephemeralPort, isPortFree } from './socket-table.js';
 import { OpenSocket, SocketList, type DescriptorOwner, type Descriptors } from './socket-list.js';
+import { deviceToBind } from './bind-to-device.js';
 import { socketProcess, type UdpSocketInfo } from '../tcp/socket-info.js';
 
 const IPPROTO_UDP = 17;
@@ -459,10 +460,10 @@ export class Udp6DatagramSocket extends OpenSocket<Datagram, Udp6Owner> implemen
   setsockopt(option: string, value: string | number | boolean): SocketResult {
     if (this.closed) return { ok: false, errno: 'EBADF' };
     if (option === 'SO_BINDTODEVICE') {
-      const name = String(value);
-      if (name !== '' && this.layer.device(name) === undefined) return { ok: false, errno: 'ENODEV' };
-      this.boundDevice = name === '' ? undefined : name;
-      this.ipv4?.setsockopt('SO_BINDTODEVICE', name);
+      const bound = deviceToBind(value, (name) => this.layer.device(name));
+      if (!bound.ok) return bound;
+      this.boundDevice = bound.device?.name;
+      this.ipv4?.setsockopt('SO_BINDTODEVICE', bound.device?.name ?? '');
       return { ok: true };
     }
     if (option === 'IP_TTL') {
