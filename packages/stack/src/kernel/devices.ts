@@ -13,24 +13,14 @@
  */
 import type { DeviceView } from '../routing-api.js';
 import { chooseDeviceName } from '../device-name.js';
-import { DeviceKinds, type DeviceKind } from '../device-kinds.js';
+import { DeviceKinds } from '../device-kinds.js';
 import { fail, OK, type KernelError, type KernelResult } from '../fib/errors.js';
 import type { SysctlTree } from '../sysctl/sysctl-tree.js';
 import type { IfAddress } from './addresses.js';
 import type { ChangeNotifier } from './change-notifier.js';
 
-/** A device as the kernel keeps it (net_device + in_device). */
-export interface DeviceState {
-  name: string;
-  ifindex: number;
-  /** The kind's name (`loopback`, `ether`, `dummy`). */
-  kind: string;
-  /** What the kind is (its link type, flags, xmit). */
-  ops: DeviceKind;
-  mac: Uint8Array;
-  mtu: number;
-  adminUp: boolean;
-  carrier: boolean;
+/** A device as the kernel keeps it (net_device + in_device): what the datapath's view shows, and more. */
+export interface DeviceState extends DeviceView {
   /** IPv4 addresses, primaries first (in_device's ifa_list). */
   addresses: IfAddress[];
   /** Brought up at least once (a never-opened device still has the `noop` qdisc). */

@@ -11,7 +11,7 @@
  * Leaves out routing by ifgroup, l3mdev and VRF rules, and IPv6 tables.
  */
 import { isIpv4LimitedBroadcast, isIpv4Multicast, isIpv4ZeroNet } from '@netloom/wire';
-import type { RouteType } from '../routing-api.js';
+import type { Flow4, RouteType } from '../routing-api.js';
 import type { KernelErrno, KernelResult } from '../fib/errors.js';
 import { defaultRules, IPV4_RULE_FAMILY, PolicyRules } from '../fib/rules.js';
 import type { RuleDeleteSpec, RuleFlow } from '../fib/rules.js';
@@ -46,20 +46,8 @@ const ERRNO_OF_TYPE: Partial<Record<RouteType, KernelErrno>> = {
   throw: 'EAGAIN',
 };
 
-/** A lookup flow with the fields not given zero (flowi4_init_output). */
-export function lookupFlow(f: {
-  dst: number;
-  src: number;
-  iif: string;
-  oif?: string;
-  tos?: number;
-  mark?: number;
-  proto?: number;
-  sport?: number;
-  dport?: number;
-  scope: number;
-  ignoreLinkState: boolean;
-}): LookupFlow {
+/** A lookup flow with the fields not given zero (flowi4_init_output): a flow whose source and input device are known, with the scope asked for. */
+export function lookupFlow(f: Flow4 & { src: number; iif: string; scope: number; ignoreLinkState: boolean }): LookupFlow {
   return {
     dst: f.dst >>> 0,
     src: f.src >>> 0,
