@@ -164,7 +164,9 @@ export const arping: Program = (ctx) => {
   const sender = dad ? '0.0.0.0' : (source ?? (unsolicited ? target : routed.source));
   const opened = ctx.arp(ifname);
   if ('errno' in opened) {
-    if (ctx.ifindex(ifname) === 0) ctx.stderr(`arping: Device ${ifname} not available.\n`);
+    // socket(PF_PACKET) past the open files limit: error(2, errno, "socket").
+    if (opened.errno === 'EMFILE') ctx.stderr(`arping: socket: ${errnoMessage.EMFILE}\n`);
+    else if (ctx.ifindex(ifname) === 0) ctx.stderr(`arping: Device ${ifname} not available.\n`);
     else if (opened.errno === 'ENETDOWN') ctx.stderr(`arping: Interface "${ifname}" is down\n`);
     else ctx.stdout(`Interface "${ifname}" is not ARPable\n`);
     ctx.exit(2);

@@ -3,7 +3,7 @@
  * (`ulimit -n`, stack's sockets/socket-list.ts) reached: here `ulimit -n 3`, the standard streams
  * only. The expected texts are the real tools' on Linux 6.x in a network namespace, socket(2) made to
  * fail with EMFILE (`strace -f -e inject=socket:error=EMFILE`; `ulimit -n 3` stops the dynamic
- * loader first): iputils ping 20221126, traceroute 2.1.2, OpenBSD nc 1.219, curl 7.88.1, ndisc6 1.0.5.
+ * loader first): iputils ping and arping 20221126, traceroute 2.1.2, OpenBSD nc 1.219, curl 7.88.1, ndisc6 1.0.5.
  * The programs of our own (nc -u, httpd, udpsend) print `NAME: socket: Too many open files` (udpsend
  * `EMFILE (Too many open files)`).
  */
@@ -32,6 +32,7 @@ describe('programs whose socket(2) fails with EMFILE (ulimit -n 3)', () => {
     ['nc 10.200.2.2 9', 1, '', ''],
     ['nc -l 8080', 1, '', `nc: ${EMFILE}\n`],
     ['curl -sS http://10.200.2.2/', 7, '', "curl: (7) Failed to connect to 10.200.2.2 port 80 after 0 ms: Couldn't connect to server\n"],
+    ['arping -c 1 -I vA 10.200.1.254', 2, '', `arping: socket: ${EMFILE}\n`],
     ['ndisc6 2001:db8:1::2 vA', 1, '', `Raw IPv6 socket: ${EMFILE}\n`],
     ['rdisc6 vA', 1, '', `Raw IPv6 socket: ${EMFILE}\n`],
     ['udpsend -c 1 10.200.2.2 9', 2, '', `udpsend: socket: EMFILE (${EMFILE})\n`],

@@ -346,7 +346,7 @@ export class StackNode implements NodeHost {
       drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
       trace: (event) => this.env.event(this.atPorts(event)),
     });
-    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6, udp6, tcp, raw6));
+    const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6, udp6, tcp, raw6, descriptors));
     const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
     linkLayer.register(EtherType.arp, (device, packetType, frame, payloadAt, now) => arp.processArp(device, packetType, frame.subarray(payloadAt), frame, now));
     linkLayer.register(EtherType.ipv4, (device, packetType, frame, payloadAt, now) => ipv4.processIpv4(device, packetType, frame, payloadAt, now));
@@ -622,7 +622,7 @@ export class StackNode implements NodeHost {
     return this.identification;
   }
 
-  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets, udp6: Udp6Sockets, tcp: TcpSockets, raw6: Icmp6RawSockets): ProcessServices {
+  private processServices(hostname: string, timers: TimerHeap, sockets: SocketTable, arp: ArpLayer, ping6: Ping6Sockets, udp6: Udp6Sockets, tcp: TcpSockets, raw6: Icmp6RawSockets, descriptors: Descriptors): ProcessServices {
     const routing = this.routing;
     return {
       hostname,
@@ -632,7 +632,7 @@ export class StackNode implements NodeHost {
       icmpSocket: (owner, family) => (family === 4 ? sockets.openIcmp(owner) : ping6.open(owner)),
       tcpSocket: (owner, family) => tcp.open(owner, family),
       icmp6RawSocket: (owner) => raw6.open(owner),
-      arp: (owner, ifname) => this.openArpSocket(owner, ifname, arp),
+      arp: (owner, ifname) => this.openArpSocket(owner, ifname, arp, descriptors),
       closeSockets: (owner) => {
         sockets.closeOwnedBy(owner);
         ping6.closeOwnedBy(owner);
@@ -697,11 +697,18 @@ export class StackNode implements NodeHost {
   }
 
   /** arping's packet socket on `ifname`. */
-  private openArpSocket(owner: ProcessOwner, ifname: string, arp: ArpLayer): ArpSocket | { errno: Errno } {
-    const routing = this.routing;
-    const device = routing.device(ifname);
+  private openArpSocket(owner: ProcessOwner, ifname: string, arp: ArpLayer, descriptors: Descriptors): ArpSocket | { errno: Errno } {
+    const device = this.routing.device(ifname);
     if (device === undefined || device.kind !== 'ether') return { errno: 'ENODEV' };
     if (!device.adminUp) return { errno: 'ENETDOWN' };
+    // socket(PF_PACKET): a descriptor of the process, as every socket kind's (EMFILE past its limit).
+    return descriptors.open(owner, () => this.arpSocket(owner, device, arp, descriptors));
+  }
+
+  /** The packet socket on `device` that arping sends requests and announcements through. */
+  private arpSocket(owner: ProcessOwner, device: DeviceView, arp: ArpLayer, descriptors: Descriptors): ArpSocket {
+    const routing = this.routing;
+    const ifname = device.name;
     const known = new Map<number, Uint8Array>();
     let handler: ((reply: { senderIp: string; senderMac: string; receivedAt: Nanos }) => void) | null = null;
     let closed = false;
@@ -714,9 +721,10 @@ export class StackNode implements NodeHost {
       if (closed) return;
       closed = true;
       unsubscribe();
+      descriptors.close(socket);
     };
     owner.addCleanup(close);
-    return {
+    const socket: ArpSocket = {
       request: (target, source, broadcastOnly) => {
         const current = routing.deviceByIndex(device.ifindex);
         const targetIp = parseIpv4(target);
@@ -743,6 +751,7 @@ export class StackNode implements NodeHost {
       localMac: () => formatMac(device.mac),
       close,
     };
+    return socket;
   }
 }
 
