@@ -5,9 +5,11 @@
  * that exits, and the best match of a lookup (compute_score's winner: the highest score, the
  * earliest opened among equals, none below 0).
  * Descriptors is the one bound on a node's sockets, shared by every kind (UDP, UDPv6, ping, ping6,
- * raw ICMPv6, and TCP's socket(2) in tcp/tcp-sockets.ts): a process holds at most its RLIMIT_NOFILE
- * descriptors (1024 by default, `ulimit -n`), 0-2 being its standard streams, and socket(2) past
- * them is EMFILE (get_unused_fd_flags), whatever the kind; closing a socket frees its descriptor.
+ * raw ICMPv6, TCP's socket(2) in tcp/tcp-sockets.ts, arping's packet socket in node.ts): a process
+ * holds at most its RLIMIT_NOFILE descriptors (1024 by default, `ulimit -n`), 0-2 being its
+ * standard streams, and socket(2) past them is EMFILE (get_unused_fd_flags), whatever the kind;
+ * closing a socket frees its descriptor. A dual-stack UDPv6 socket's IPv4 side takes none of its
+ * process's (it is one descriptor on Linux).
  * Checked on Linux 6.x in a network namespace under `ulimit -n 16`: 13 sockets of mixed kinds open,
  * the 14th of any kind is EMFILE, and after closing one the next opens (socket-list.test.ts).
  * OpenSocket is what every socket of such a list keeps: its owner, whether it is closed, the
@@ -16,7 +18,6 @@
  * udp6-socket.ts, icmp-socket.ts, ipv6/ping6-socket.ts, ipv6/icmp6-raw-socket.ts). No hashing:
  * lookups walk the list, as a node holds few sockets.
  */
-
 import type { Errno } from '../process.js';
 
 /** RLIMIT_NOFILE's soft limit when nothing changed it (the kernel's INR_OPEN_CUR): the descriptors a process may hold. */
