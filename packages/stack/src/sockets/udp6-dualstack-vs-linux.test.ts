@@ -110,6 +110,6 @@ const linux = needs({ netns: true, tools: ['bash', 'python3'] });
 linux.describe('dual-stack UDP sockets against the Linux kernel', () => {
   test('IPv6 sockets share IPv4 ports and reach IPv4 through mapped addresses unless IPV6_V6ONLY, as on Linux', () => {
     expect(modelRun()).toBe(linuxTranscript({ ipv4: true }, pythonProgram()));
-   // Namespaces and a Python run: seconds when quiet, half a minute on a loaded machine.
+    // Namespaces and a Python run: seconds when quiet, half a minute on a loaded machine.
   }, 600_000);
 });

@@ -105,6 +105,6 @@ const linux = needs({ netns: true, tools: ['bash', 'python3'] });
 linux.describe('UDP over IPv6 against the Linux kernel', () => {
   test('bind, connect, sendto and send give the errnos Linux gives, ECONNREFUSED included', () => {
     expect(modelRun()).toBe(linuxTranscript({ ipv4: false }, pythonProgram()));
-   // Namespaces and a Python run: seconds when quiet, half a minute on a loaded machine.
+    // Namespaces and a Python run: seconds when quiet, half a minute on a loaded machine.
   }, 600_000);
 });
