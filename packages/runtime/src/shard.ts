@@ -765,9 +765,12 @@ export class Shard {
         this.writeRing(shard, ring, envelope);
         continue;
       }
+      // No ring to that shard: the envelope waits for the window's end in the reply, and a receiver
+      // on this shard may rewrite the frame in place before then (TTL, MACs), so it keeps a copy.
+      const kept = { ...envelope, bytes: envelope.bytes.slice() };
       const batch = this.out.get(shard);
-      if (batch === undefined) this.out.set(shard, [envelope]);
-      else batch.push(envelope);
+      if (batch === undefined) this.out.set(shard, [kept]);
+      else batch.push(kept);
     }
   }
 
