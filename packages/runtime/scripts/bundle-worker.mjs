@@ -1,9 +1,12 @@
-// Bundles everything a node thread loads into one minified file, dist/worker-bundle/node-thread.js
-// (run by `npm run build` after tsc): piscina's task (shard-worker.js, the default export) and the
-// node factories a worker imports by URL (real-node.js's createRealNode, bench-nodes.js's
-// createBenchNode), with the stack, apps, IPVS, Mobile IPv6, wire and ipc code they import. A live
-// idle node thread costs less the less source V8 holds for it (docs/engine.md, "What a node thread
-// costs"): ≈ 16–17.5 MiB from the compiled modules, ≈ 11 MiB from this bundle.
+// Bundles everything a node thread loads into one minified CommonJS file,
+// dist/worker-bundle/node-thread.cjs (run by `npm run build` after tsc): piscina's task
+// (shard-worker.js, the default export) and the node factories a worker imports by URL
+// (real-node.js's createRealNode, bench-nodes.js's createBenchNode), with the stack, apps, IPVS,
+// Mobile IPv6, wire and ipc code they import. A live idle node thread costs less the less source V8
+// holds for it (docs/engine.md, "What a node thread costs"): ≈ 16–17.5 MiB from the compiled
+// modules, ≈ 11 MiB from this bundle. Beside it, node-thread.js is piscina's task file: it runs the
+// bundle as one vm.Script (worker-bundle-loader.ts), so that a thread can be given a V8 code cache
+// of it (Node 20 caches no module's compile), and re-exports the task and the factories.
 //
 // dist/worker-bundle/inputs.json lists the workspace files it was built from, with size and SHA-1;
 // the runtime starts workers from the bundle only while all of them are unchanged (worker-bundle.ts,
@@ -21,10 +24,38 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { writeBundleInputs } from '../dist/bundle-state.js';
+import { BUNDLE_FILE, WRAPPER_END, WRAPPER_START } from '../dist/worker-bundle-loader.js';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const outdir = resolve(dist, 'worker-bundle');
 const ENTRY = 'node-thread.js';
+const BUNDLE = BUNDLE_FILE;
+/** The node factories the bundle exports beside the task, and their modules. */
+const FACTORIES = { createRealNode: './real-node.js', createBenchNode: './bench-nodes.js' };
+
+// piscina's task file: loads the bundle with what its worker was given (worker-bundle-loader.ts) and
+// hands the task an importer (the bundle, a vm.Script, cannot import()).
+const TASK_FILE = `// Written by scripts/bundle-worker.mjs: piscina's task file for node threads (worker-bundle.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadWorkerBundle } from '../worker-bundle-loader.js';
+
+const given = workerData ?? {};
+const bundle = loadWorkerBundle(new URL('./${BUNDLE}', import.meta.url), given);
+if (given.makeCodeCache === true) {
+  let cache = null;
+  try {
+    cache = bundle.makeCodeCache();
+  } catch {
+    // No cache: the other threads compile the bundle themselves.
+  }
+  parentPort?.postMessage({ netloomCodeCache: cache });
+}
+const task = bundle.exports.default;
+export default function runShard(shardTask) {
+  return task(shardTask, (url) => import(url));
+}
+${Object.keys(FACTORIES).map((name) => `export const ${name} = bundle.exports.${name};`).join('\n')}
+`;
 
 const startedAt = Date.now();
 mkdirSync(outdir, { recursive: true });
@@ -33,21 +64,23 @@ const result = await build({
   stdin: {
     contents: [
       "export { default } from './shard-worker.js';",
-      "export { createRealNode } from './real-node.js';",
-      "export { createBenchNode } from './bench-nodes.js';",
+      ...Object.entries(FACTORIES).map(([name, module]) => `export { ${name} } from '${module}';`),
     ].join('\n'),
     resolveDir: dist,
     sourcefile: ENTRY,
     loader: 'js',
   },
-  outfile: resolve(outdir, ENTRY),
+  outfile: resolve(outdir, BUNDLE),
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   minify: true,
-  // CommonJS dependencies require() Node's modules; ESM output has no require of its own.
-  banner: { js: "import { createRequire as netloomCreateRequire } from 'node:module'; const require = netloomCreateRequire(import.meta.url);" },
+  // A function expression, which the loader compiles as a vm.Script and calls like a CommonJS module;
+  // a vm.Script has no import.meta, so the bundle's URL is an argument.
+  banner: { js: WRAPPER_START },
+  footer: { js: WRAPPER_END },
+  define: { 'import.meta.url': 'netloomImportMetaUrl' },
   sourcemap: 'linked',
   metafile: true,
   write: false,
@@ -58,12 +91,15 @@ const result = await build({
 // file missing or half written. So the list goes first (no new process takes the bundle), each file
 // is replaced by a rename, and the list comes back last.
 rmSync(resolve(outdir, 'inputs.json'), { force: true });
-for (const output of result.outputFiles) {
+const outputs = [...result.outputFiles.map((output) => ({ path: output.path, contents: output.contents })), { path: resolve(outdir, ENTRY), contents: TASK_FILE }];
+for (const output of outputs) {
   writeFileSync(`${output.path}.${process.pid}`, output.contents);
   renameSync(`${output.path}.${process.pid}`, output.path);
 }
+// The ESM bundle of earlier builds, if any: its map would be taken for the task file's.
+rmSync(resolve(outdir, `${ENTRY}.map`), { force: true });
 const inputs = Object.keys(result.metafile.inputs)
-  .filter((input) => input !== ENTRY) // the entry written above, not a file
+  .filter((input) => input !== ENTRY) // the entry given as stdin, not a file
   .map((input) => resolve(dist, input));
 const refused = writeBundleInputs(outdir, inputs, startedAt);
 if (refused !== null) {

@@ -39,6 +39,7 @@ import type {
   PortPlacement,
   PortStateRecord,
   ShardFailure,
+  StartMessage,
   TraceRecord,
   WindowDoneMessage,
 } from '@netloom/ipc';
@@ -390,21 +391,19 @@ export class Emulator implements EmulatorApi {
       this.channels = this.pool.channels;
     }
     const spin = this.pool !== null && shouldSpin(this.shardCount);
-    const readies = await Promise.all(
-      this.channels.map((channel) =>
-        channel.start({
-          type: 'start',
-          version: PROTOCOL_VERSION,
-          shard: channel.index,
-          seed: this.seed,
-          nodes: this.nodeTable,
-          ports: this.portTable,
-          links: this.linkTable,
-          factory: this.factory,
-          spin,
-        }),
-      ),
-    );
+    // One message for every shard (a pool encodes it once); each channel starts as its own shard.
+    const start: StartMessage = {
+      type: 'start',
+      version: PROTOCOL_VERSION,
+      shard: 0,
+      seed: this.seed,
+      nodes: this.nodeTable,
+      ports: this.portTable,
+      links: this.linkTable,
+      factory: this.factory,
+      spin,
+    };
+    const readies = await Promise.all(this.channels.map((channel) => channel.start(start)));
     for (const ready of readies) {
       if (ready.error !== null) throw this.shardError(ready.shard, ready.error);
       this.applyNodeStates(ready.nodes);

@@ -22,6 +22,7 @@
  * watchdog thread reads the same activity cells and hands it the node by interrupt
  * (inline-watchdog.ts); without one a node that loops forever inline hangs the caller (docs/engine.md).
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -44,10 +45,13 @@ import { listenForNodeFaults, settleNodes } from './node-faults.js';
 import { POISONED_CLOCK, Shard } from './shard.js';
 import type { ShardTask } from './shard-worker.js';
 import { workerEntry, type WorkerEntry } from './worker-bundle.js';
+import { BUNDLE_FILE, sharedBytes, type BundleWorkerData, type CodeCacheMessage } from './worker-bundle-loader.js';
 
 const SPIN_ITERATIONS = 20_000;
 /** The longest the controller blocks in Atomics.wait before letting the event loop run. */
 const BLOCK_SLICE_MS = 5;
+/** How often a channel waiting in the event loop (a start) checks its worker's failure and progress. */
+const PATIENT_SLICE_MS = 50;
 /** A worker silent for this long (wall time) is reported as stuck, unless NETLOOM_WATCHDOG_MS or the option says otherwise. */
 export const DEFAULT_WATCHDOG_MS = 10_000;
 
@@ -76,6 +80,7 @@ export function shouldSpin(shards: number): boolean {
 
 export interface ShardChannel {
   readonly index: number;
+  /** Start the shard. Every channel is given the same message; each starts as the shard it is (its `index`), whatever `message.shard` says. */
   start(message: StartMessage): Promise<ReadyMessage>;
   window(message: WindowMessage): Promise<WindowDoneMessage>;
   /** Let the nodes' asynchronous work run (node-faults.ts's settleNodes) and answer with any fault it raised. */
@@ -120,7 +125,7 @@ export class InlineShardChannel implements ShardChannel {
       for (const node of message.nodes) names[node.index] = node.name;
       this.watchdog ??= new InlineWatchdog(this.watch.watchdogMs, names, onStuck);
     }
-    this.shard = new Shard(message, this.factory, this.watchdog?.activity);
+    this.shard = new Shard(message.shard === this.index ? message : { ...message, shard: this.index }, this.factory, this.watchdog?.activity);
     await settleNodes(() => this.shard?.takeRealTimerArmed() ?? false);
     const error = this.shard.error;
     return { type: 'ready', version: PROTOCOL_VERSION, shard: this.index, nodes: error === null ? this.shard.nodeStates() : [], error };
@@ -146,53 +151,122 @@ export class InlineShardChannel implements ShardChannel {
   }
 }
 
+/** What workers are given to load each worker bundle with, by its file: its source, read once per process, and its code cache once made (ShardPool.open). */
+const loadedBundles = new Map<string, { source: Uint8Array; codeCache?: Uint8Array }>();
+
 export class ShardPool {
   readonly channels: WorkerShardChannel[] = [];
-  private readonly pool: Piscina;
+  /**
+   * A piscina pool of one thread per shard. One pool of `count` threads costs O(count) per task it
+   * is given (piscina lists its ready workers and the balancer walks them), so O(count²) to start
+   * them all: 1,000 shards spent most of their start in it (docs/engine.md, "What a node thread costs").
+   */
+  private readonly pools: Piscina[] = [];
   private readonly signal: Int32Array;
   /** Every shard's channel clock in a span (shard.ts's runSpan), ns. */
   private readonly clocks: BigInt64Array;
+  /** The start message as the workers receive it, encoded once for all of them (startBytes). */
+  private started: { message: StartMessage; bytes: Uint8Array } | null = null;
 
   /**
    * A pool of `count` shard workers, with a ring for each (from, to) pair in `rings`, whose nodes
    * `factory` builds. piscina is loaded here, so an inline emulation never loads it.
+   *
+   * Workers that run the bundle are given a V8 code cache of it (worker-bundle-loader.ts), made once
+   * per process by the first worker of the first pool with more threads than cores: the others start
+   * after it has run the bundle's top level (with no more threads than cores they would have run
+   * beside it, so there it is not waited for).
    */
   static async open(count: number, spin: boolean, watchdog: number, rings: ShardTask['rings'], factory: NodeFactoryRef): Promise<ShardPool> {
     const { Piscina: PiscinaPool } = await import('piscina');
-    return new ShardPool(PiscinaPool, count, spin, watchdog, rings, factory);
+    const pool = new ShardPool(PiscinaPool, count, spin, watchdog, rings, factory);
+    if (pool.entry.modulesBecause !== null) {
+      while (pool.channels.length < count) void pool.addShard({});
+      return pool;
+    }
+    const bundle = new URL(BUNDLE_FILE, pool.entry.filename);
+    let loaded = loadedBundles.get(bundle.href);
+    if (loaded === undefined) loadedBundles.set(bundle.href, (loaded = { source: sharedBytes(readFileSync(bundle)) }));
+    if (loaded.codeCache === undefined && count > availableParallelism()) {
+      const made = await pool.addShard({ source: loaded.source, makeCodeCache: true });
+      if (made !== null) loaded.codeCache = sharedBytes(made);
+    }
+    while (pool.channels.length < count) void pool.addShard(loaded);
+    return pool;
   }
 
   /** The code the workers run: the worker bundle while it is current, else the compiled modules (worker-bundle.ts). */
   readonly entry: WorkerEntry;
+  private readonly buffer: SharedArrayBuffer;
+  private readonly activity: SharedArrayBuffer;
+  /** Each shard's rings (those from or to it). */
+  private readonly rings: ShardTask['rings'][];
 
-  private constructor(PiscinaPool: typeof Piscina, count: number, spin: boolean, watchdog: number, rings: ShardTask['rings'], factory: NodeFactoryRef) {
+  private constructor(
+    private readonly PiscinaPool: typeof Piscina,
+    count: number,
+    private readonly spin: boolean,
+    private readonly watchdog: number,
+    rings: ShardTask['rings'],
+    factory: NodeFactoryRef,
+  ) {
     this.entry = workerEntry(factory);
-    this.pool = new PiscinaPool({
+    this.buffer = new SharedArrayBuffer(4 * 2 * count);
+    this.activity = new SharedArrayBuffer(4 * 2 * count);
+    const clocks = new SharedArrayBuffer(8 * count);
+    this.signal = new Int32Array(this.buffer);
+    this.clocks = new BigInt64Array(clocks);
+    this.rings = Array.from({ length: count }, () => []);
+    for (const ring of rings) {
+      this.rings[ring.from]!.push(ring);
+      if (ring.to !== ring.from) this.rings[ring.to]!.push(ring);
+    }
+  }
+
+  /**
+   * Start the next shard's worker. With `makeCodeCache`, resolves to the code cache the worker made
+   * once it has loaded the bundle, or null when it made none or failed first; else to null at once.
+   */
+  private addShard(workerData: BundleWorkerData): Promise<Uint8Array | null> {
+    const index = this.channels.length;
+    const pool = new this.PiscinaPool({
       filename: this.entry.filename.href,
-      minThreads: count,
-      maxThreads: count,
+      workerData,
+      minThreads: 1,
+      maxThreads: 1,
       concurrentTasksPerWorker: 1,
       idleTimeout: 1000,
-      maxQueue: count,
+      maxQueue: 1,
       atomics: 'disabled',
+      // Its run- and wait-time histograms are nothing we read, and cost a native histogram each.
+      recordTiming: false,
     });
-    // A worker that fails with no task of ours running (after close, say): the pool would throw it
-    // as an unhandled 'error' event; every channel not yet closed reports it instead.
-    this.pool.on('error', (error: unknown) => {
-      for (const channel of this.channels) channel.threadFailed(error);
+    this.pools.push(pool);
+    // The worker failed with no task of ours running (after close, say): the pool would throw it
+    // as an unhandled 'error' event; the shard's channel reports it instead.
+    pool.on('error', (error: unknown) => this.channels[index]?.threadFailed(error));
+    const { port1, port2 } = new MessageChannel();
+    const shardTask: ShardTask = { port: port2, signal: this.buffer, activity: this.activity, shard: index, rings: this.rings[index]!, clocks: this.clocks.buffer as SharedArrayBuffer };
+    const task = pool.run(shardTask, { transferList: [port2] }) as Promise<void>;
+    this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, this.spin, new Int32Array(this.activity, 8 * index, 2), this.watchdog, this.entry.factory));
+    if (workerData.makeCodeCache !== true) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      pool.on('message', (message: Partial<CodeCacheMessage>) => resolve(message.netloomCodeCache ?? null));
+      task.then(
+        () => resolve(null),
+        () => resolve(null),
+      );
     });
-    const buffer = new SharedArrayBuffer(4 * 2 * count);
-    const activity = new SharedArrayBuffer(4 * 2 * count);
-    const clocks = new SharedArrayBuffer(8 * count);
-    this.signal = new Int32Array(buffer);
-    this.clocks = new BigInt64Array(clocks);
-    for (let index = 0; index < count; index++) {
-      const { port1, port2 } = new MessageChannel();
-      const own = rings.filter((ring) => ring.from === index || ring.to === index);
-      const shardTask: ShardTask = { port: port2, signal: buffer, activity, shard: index, rings: own, clocks };
-      const task = this.pool.run(shardTask, { transferList: [port2] }) as Promise<void>;
-      this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, spin, new Int32Array(activity, 8 * index, 2), watchdog, this.entry.factory));
-    }
+  }
+
+  /**
+   * The start message every worker of the pool is sent, encoded once: the tables in it hold every
+   * node, port and link, so encoding it per shard made starting O(shards × nodes) on the main thread.
+   * Its `shard` is the first channel's; a worker runs as the shard its task names (shard-worker.ts).
+   */
+  startBytes(message: StartMessage): Uint8Array {
+    if (this.started?.message !== message) this.started = { message, bytes: encodeMessage({ ...message, factory: this.entry.factory }) };
+    return this.started.bytes;
   }
 
   /** Wake a shard's worker after a message was posted to it. */
@@ -216,7 +290,7 @@ export class ShardPool {
 
   /** Terminate every worker, whatever it is doing (a busy loop included). */
   async destroy(): Promise<void> {
-    await this.pool.destroy();
+    await Promise.all(this.pools.map((pool) => pool.destroy()));
   }
 }
 
@@ -255,12 +329,22 @@ export class WorkerShardChannel implements ShardChannel {
   }
 
   /** Post a message and wake the worker. */
-  post(message: StartMessage | WindowMessage): void {
+  post(message: WindowMessage): void {
     this.port.postMessage(encodeMessage(message));
     this.pool?.wake(this.index);
   }
 
-  private async receive(): Promise<ShardMessage> {
+  /**
+   * The worker's next message. `starting`: the reply to a start, which every channel of the pool
+   * waits for at once. It is waited for in the event loop (the port's 'message' event, or
+   * PATIENT_SLICE_MS for the checks) instead of in Atomics.wait: blocking, each channel took a slice
+   * in turn, so an event-loop turn of 1,000 waiting channels took 5 s and a reply waited up to that
+   * long to be read. And its worker is given the allowance of a worker outside any node even while it
+   * builds its nodes: every thread of the pool loads the code and builds its nodes at the same time,
+   * so on 2 cores one may wait many seconds for a core between two calls (200 threads at a load of 60
+   * tripped the 10 s watchdog).
+   */
+  private async receive(starting = false): Promise<ShardMessage> {
     const slot = 2 * this.index + 1;
     const began = performance.now();
     let blockedSince = began;
@@ -274,7 +358,7 @@ export class WorkerShardChannel implements ShardChannel {
         progressAt = now;
       }
       const busy = Atomics.load(this.activity, 0);
-      const allowance = busy > 0 ? this.watchdogMs : Math.max(this.watchdogMs, OUTSIDE_NODES_MS);
+      const allowance = busy > 0 && !starting ? this.watchdogMs : Math.max(this.watchdogMs, OUTSIDE_NODES_MS);
       if (now - progressAt > allowance) {
         const inside = busy > 0 ? 'inside the node (a loop that never ends?)' : 'outside any node';
         // Set before throwing: close() then terminates the thread without waiting for it.
@@ -284,6 +368,11 @@ export class WorkerShardChannel implements ShardChannel {
       const seen = Atomics.load(this.signal, slot);
       const received = receiveMessageOnPort(this.port);
       if (received !== undefined) return decodeShardMessage(received.message as Uint8Array);
+      if (starting) {
+        const arrived = await this.arrival();
+        if (arrived !== undefined) return decodeShardMessage(arrived);
+        continue;
+      }
       if (this.spin) {
         let i = 0;
         while (i < SPIN_ITERATIONS && Atomics.load(this.signal, slot) === seen) i++;
@@ -300,9 +389,28 @@ export class WorkerShardChannel implements ShardChannel {
     }
   }
 
+  /**
+   * A message that arrives within PATIENT_SLICE_MS, else undefined. The port emits messages only while
+   * it has a 'message' listener; without one they wait for receiveMessageOnPort.
+   */
+  private arrival(): Promise<Uint8Array | undefined> {
+    return new Promise((resolve) => {
+      const onMessage = (bytes: Uint8Array): void => {
+        clearTimeout(timer);
+        resolve(bytes);
+      };
+      const timer = setTimeout(() => {
+        this.port.off('message', onMessage);
+        resolve(undefined);
+      }, PATIENT_SLICE_MS);
+      this.port.once('message', onMessage);
+    });
+  }
+
   async start(message: StartMessage): Promise<ReadyMessage> {
-    this.post({ ...message, factory: this.factory });
-    const reply = await this.receive();
+    this.port.postMessage(this.pool?.startBytes(message) ?? encodeMessage({ ...message, factory: this.factory }));
+    this.pool?.wake(this.index);
+    const reply = await this.receive(true);
     if (reply.type !== 'ready') throw new ShardThreadError(this.index, new Error(`expected ready, got ${reply.type}`));
     return reply;
   }

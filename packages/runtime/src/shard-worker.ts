@@ -105,7 +105,11 @@ function nextMessage(port: MessagePort, signal: Int32Array, slot: number, spin: 
   }
 }
 
-export default async function runShard(task: ShardTask): Promise<void> {
+/**
+ * The task. `importModule` loads the node factory's module: the worker bundle's task file passes its
+ * own, since code compiled as a vm.Script cannot import() (worker-bundle-loader.ts).
+ */
+export default async function runShard(task: ShardTask, importModule: (url: string) => Promise<unknown> = async (url) => import(url)): Promise<void> {
   const signal = new Int32Array(task.signal);
   const reply = (bytes: Uint8Array): void => {
     task.port.postMessage(bytes);
@@ -115,10 +119,11 @@ export default async function runShard(task: ShardTask): Promise<void> {
   const wakeSlot = 2 * task.shard;
   const first = nextMessage(task.port, signal, wakeSlot, false);
   if (first.type !== 'start') throw new Error(`shard ${task.shard}: expected start, got ${first.type}`);
-  const module = (await import(first.factory.module)) as Record<string, unknown>;
+  const module = (await importModule(first.factory.module)) as Record<string, unknown>;
   const factory = module[first.factory.export];
   if (typeof factory !== 'function') throw new Error(`${first.factory.module} does not export a function ${first.factory.export}`);
-  const shard = new Shard(first, factory as NodeFactory, new Int32Array(task.activity, 8 * task.shard, 2), shardRings(task, signal));
+  // Every worker of a pool is sent the same start message (encoded once): it runs as its task's shard.
+  const shard = new Shard({ ...first, shard: task.shard }, factory as NodeFactory, new Int32Array(task.activity, 8 * task.shard, 2), shardRings(task, signal));
   const drain = (): void => shard.drainRings();
   const stopListening = listenForNodeFaults((error, how) => shard.orphanFault(error, how));
   await settleNodes(() => shard.takeRealTimerArmed());

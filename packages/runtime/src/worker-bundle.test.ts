@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync,
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BENCH_NODES } from './bench-common.js';
 import { type BundleInput } from './bundle-state.js';
@@ -15,6 +16,7 @@ import type { EmulatorOptions } from './emulator-types.js';
 import type { ShardPool } from './shard-channel.js';
 import { FAKE_NODES } from './testing/specs.js';
 import { defaultWorkerBundleDir, workerEntry } from './worker-bundle.js';
+import { sharedBytes } from './worker-bundle-loader.js';
 
 const BUNDLE = new URL('../dist/worker-bundle/node-thread.js', import.meta.url);
 const MODULES_TASK = new URL('../dist/shard-worker.js', import.meta.url);
@@ -75,5 +77,26 @@ describe('the code of node threads', () => {
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 2) ^ 1, bytes.length - 2);
     writeFileSync(changed, bytes);
     expect(workerEntry(DEFAULT_NODE_FACTORY, url, {})).toEqual({ filename: MODULES_TASK, factory: DEFAULT_NODE_FACTORY, modulesBecause: `${changed} has changed` });
+  });
+
+  it('is compiled with the code cache another thread of the process made, and without one V8 refuses', async () => {
+    // A thread loads the bundle as node-thread.js does (worker-bundle-loader.ts) and answers with
+    // whether V8 refused the cache it was given, the task's type and, when given none, a cache.
+    const loader = new URL('../dist/worker-bundle-loader.js', import.meta.url).href;
+    const source = `import { parentPort, workerData } from 'node:worker_threads';
+      import { loadWorkerBundle } from ${JSON.stringify(loader)};
+      const bundle = loadWorkerBundle(new URL('node-thread.cjs', ${JSON.stringify(defaultWorkerBundleDir().href)}), { codeCache: workerData });
+      parentPort.postMessage({ refused: bundle.cacheRefused, task: typeof bundle.exports.default, cache: workerData === undefined ? bundle.makeCodeCache() : null });`;
+    const load = (codeCache?: Uint8Array): Promise<{ refused: boolean; task: string; cache: Uint8Array | null }> =>
+      new Promise((answered, failed) => {
+        const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`), { workerData: codeCache });
+        worker.once('message', (answer: { refused: boolean; task: string; cache: Uint8Array | null }) => void worker.terminate().then(() => answered(answer)));
+        worker.once('error', failed);
+      });
+    const made = await load();
+    expect(made).toMatchObject({ refused: false, task: 'function' });
+    expect(made.cache!.length).toBeGreaterThan(100_000);
+    expect(await load(sharedBytes(made.cache!))).toEqual({ refused: false, task: 'function', cache: null });
+    expect(await load(new Uint8Array(made.cache!.length))).toEqual({ refused: true, task: 'function', cache: null });
   });
 });
