@@ -152,7 +152,8 @@ describe('determinism across placements', () => {
     const perNode = await chainRun('chain-per-node', { placement: 'per-node' }, 'exec');
     expect(perNode.shards).toBe(10);
     expectSameRun(perNode, inline, 'per-node');
-  });
+    // Ten worker threads on two cores: well under a minute when quiet, more on a loaded machine.
+  }, 600_000);
 
   it('under neighbour synchronisation a 10-shard chain runs its traffic in spans and gives the trace and pcaps of inline and of global windows, also with rings too small for one frame', async () => {
     // The datagrams go out while advance() runs: spans, each shard waiting only for its neighbours.
@@ -174,7 +175,8 @@ describe('determinism across placements', () => {
     expectSameRun(tiny, inline, 'per-node, neighbour, 1 KiB rings');
     const packed = await chainRun('span-packed-3', { placement: 'packed', workers: 3, sync: 'neighbour', ringBytes: 1024 }, 'spawn');
     expectSameRun(packed, inline, 'packed 3, neighbour, 1 KiB rings');
-  });
+    // Five runs, three of them with ten worker threads on two cores.
+  }, 600_000);
 
   it('a frame larger than the ring it was sized for (an MTU raised while running) crosses in parts: packed gives the trace of inline', async () => {
     const TWO_HOSTS = new URL('../../../topologies/two-hosts.yaml', import.meta.url).pathname;
