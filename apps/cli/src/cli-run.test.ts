@@ -131,7 +131,7 @@ describe('netloom bench chain (real runtime)', () => {
     const result = await spawnCli(['bench', 'chain', '--routers', '3', '--packets', '500', '--placement', 'inline']);
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe('router chain: 3 routers, 500 packets, placement inline (main thread)');
+    expect(lines[0]).toBe('router chain: 3 routers, 500 packets, bursts of 100 every 100 µs, placement inline (main thread)');
     expect(lines[1]).toBe('delivered:      500');
     expect(lines[2]).toBe('hop-forwards:   1,500');
     expect(lines[3]).toMatch(/^wall time: {6}\d+\.\d{3} s$/);
