@@ -68,6 +68,31 @@ describe('a failing node in a real topology (library API)', () => {
   }
 });
 
+describe('a fault raised in the last span of an advance', () => {
+  // The last span of an advance settles every shard before it replies (no settle round trip after):
+  // an asynchronous fault a command raised in that span is the advance's failure, not the next
+  // operation's.
+  for (const placement of placements) {
+    for (const fault of ['reject', 'throw-in-timer']) {
+      it(`h2: fault ${fault} from a spawned command (${placement}, neighbour sync) fails the advance that ran it`, async () => {
+        const emulator = await Emulator.load(twoHosts, { ...options(placement, fault), sync: 'neighbour' });
+        try {
+          await emulator.start();
+          await emulator.spawn('h2', `fault ${fault}`);
+          const spansBefore = emulator.synchronisation().spans;
+          const error = await emulator.advance(5 * ms).catch((e: unknown) => e);
+          expect(emulator.synchronisation().spans).toBeGreaterThan(spansBefore);
+          expect(error).toBeInstanceOf(EmulatorError);
+          expect((error as EmulatorError).message).toMatch(/^node h2: (unhandled rejection|uncaught exception) outside any call from the runtime \(a real timer or promise\): Error: fault from h2: /);
+          expect((error as EmulatorError).node).toBe('h2');
+        } finally {
+          await emulator.close();
+        }
+      });
+    }
+  }
+});
+
 /** An engine for `netloom run`: the real runtime, h2 faulting at 1 ms, nodes from the fault injector. */
 function engineWithFault(fault: string) {
   return async () => {

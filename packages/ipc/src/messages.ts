@@ -164,6 +164,12 @@ export interface WindowMessage {
    * neighbours' channel clocks (neighbour synchronisation), replying once for the whole span.
    */
   span?: boolean;
+  /**
+   * The operation's last window, given to every shard: after it the shard settles (as for a
+   * SettleMessage) before it replies, and the reply's `error` includes what the settle raised, so the
+   * controller needs no settle round trip of its own.
+   */
+  settle?: boolean;
 }
 
 export interface CloseMessage {

@@ -503,7 +503,7 @@ export class Emulator implements EmulatorApi {
    * Run windows until virtual time reaches `target` or `stop()` holds after a window; `timeline`
    * gives the next item's time and applies items due now.
    */
-  private async runUntil(target: number, stop: () => boolean, timeline = this.liveTimeline()): Promise<void> {
+  private async runUntil(target: number, stop: () => boolean, timeline = this.liveTimeline(), lastSettles = false): Promise<void> {
     let lastYield = performance.now();
     for (;;) {
       if (this.closing) throw new EmulatorError('the emulator was closed');
@@ -534,7 +534,9 @@ export class Emulator implements EmulatorApi {
       const spans = this.sync === 'neighbour' || (this.sync === 'auto' && (this.pool === null || this.busyWindows >= BUSY_WINDOWS_BEFORE_SPANS));
       if (stop === NEVER && spans && !this.realtime && this.watched.size === 0) {
         const lookaheads = adaptive ? this.spanLookaheads : SPAN_LOOKAHEADS;
-        const { waits, events } = await this.window(start, Math.min(start + lookaheads * this.lookahead, limit), true);
+        const until = Math.min(start + lookaheads * this.lookahead, limit);
+        // The operation's last span settles every shard on the way (each is in it): no settle round trip after.
+        const { waits, events } = await this.window(start, until, true, lastSettles && until >= target);
         if (waits > events) {
           this.busyWindows = 0;
           this.spanLookaheads = FIRST_SPAN_LOOKAHEADS;
@@ -565,7 +567,7 @@ export class Emulator implements EmulatorApi {
    * Run [start, until) on the shards: a window (the shards with work), or a span (every shard, each
    * bounded by its neighbours' channel clocks; shard.ts's runSpan).
    */
-  private async window(start: number, until: number, span = false): Promise<{ waits: number; events: number }> {
+  private async window(start: number, until: number, span = false, settle = false): Promise<{ waits: number; events: number }> {
     const trace = this.traceListeners.size > 0 || this.capture !== null;
     const active: number[] = [];
     for (let s = 0; s < this.shardCount; s++) {
@@ -580,7 +582,9 @@ export class Emulator implements EmulatorApi {
       frames: this.inflight[s]!,
       trace,
       ...(span ? { span } : {}),
+      ...(settle ? { settle } : {}),
     }));
+    if (settle && active.length !== this.shardCount) throw new Error('a settling window must go to every shard');
     for (const s of active) {
       this.controls[s] = [];
       this.inflight[s] = [];
@@ -604,6 +608,8 @@ export class Emulator implements EmulatorApi {
     for (const result of results) {
       if (result.error !== null) throw this.shardError(result.shard, result.error);
     }
+    // Every shard settled after this window (and reported what the settle raised, above).
+    if (settle) this.unsettled = false;
     const outputs: OutputRecord[] = [];
     const exits: ExitRecord[] = [];
     const traces: TraceRecord[] = [];
@@ -814,7 +820,7 @@ export class Emulator implements EmulatorApi {
     return this.operate(async () => {
       if (!Number.isFinite(ns) || ns < 0) throw new EmulatorError(`cannot advance by ${ns} ns`);
       await this.startNow();
-      await this.runUntil(this.current + Math.round(ns), NEVER);
+      await this.runUntil(this.current + Math.round(ns), NEVER, this.liveTimeline(), true);
     });
   }
 

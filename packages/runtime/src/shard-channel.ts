@@ -132,7 +132,12 @@ export class InlineShardChannel implements ShardChannel {
   }
 
   async window(message: WindowMessage): Promise<WindowDoneMessage> {
-    return this.shard!.runWindow(message);
+    const done = this.shard!.runWindow(message);
+    if (message.settle === true) {
+      await settleNodes(() => this.shard?.takeRealTimerArmed() ?? false);
+      done.error = this.shard!.error;
+    }
+    return done;
   }
 
   async settle(): Promise<SettledMessage> {

@@ -144,7 +144,13 @@ export default async function runShard(task: ShardTask, importModule: (url: stri
       await turn();
       turned = performance.now();
     }
-    reply(encodeMessage(shard.runWindow(message)));
+    const done = shard.runWindow(message);
+    if (message.settle === true) {
+      await settleNodes(() => shard.takeRealTimerArmed());
+      turned = performance.now();
+      done.error = shard.error;
+    }
+    reply(encodeMessage(done));
   }
   reply(encodeMessage({ type: 'done', version: PROTOCOL_VERSION, shard: task.shard }));
   task.port.close();
