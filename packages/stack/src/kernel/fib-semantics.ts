@@ -119,7 +119,7 @@ export class FibSemantics implements AddressRouteSync, NetdevListener {
       linkdown: false,
       scope: RT_SCOPE_NOWHERE,
       upperBound: 0,
-      exceptions: new Map(),
+      exceptions: null,
     }));
     for (const nh of nexthops) if (nh.dev && !this.devices.find(nh.dev)) return { error: fail('ENODEV') };
     const route: FibRoute = {

@@ -38,7 +38,7 @@ export class NexthopExceptions {
 
   /** find_exception: the live exception for dst, forgetting expired parts. */
   find(nh: FibNexthop, dst: number, now: Nanos): NexthopException | undefined {
-    const exc = nh.exceptions.get(dst);
+    const exc = nh.exceptions?.get(dst);
     if (!exc) return undefined;
     if (exc.redirectExpiresAt && now >= exc.redirectExpiresAt) {
       exc.gateway = 0;
@@ -49,7 +49,7 @@ export class NexthopExceptions {
       exc.pmtuExpiresAt = 0;
     }
     if (!exc.gateway && !exc.pmtu) {
-      nh.exceptions.delete(dst);
+      nh.exceptions?.delete(dst);
       return undefined;
     }
     return exc;
@@ -74,7 +74,7 @@ export class NexthopExceptions {
   }
 
   private entry(nh: FibNexthop, dst: number): NexthopException {
-    return nh.exceptions.get(dst) ?? { dst, gateway: 0, redirectExpiresAt: 0, pmtu: 0, pmtuExpiresAt: 0 };
+    return nh.exceptions?.get(dst) ?? { dst, gateway: 0, redirectExpiresAt: 0, pmtu: 0, pmtuExpiresAt: 0 };
   }
 
   /** update_or_create_fnhe for an accepted ICMP redirect. */
@@ -82,7 +82,7 @@ export class NexthopExceptions {
     const exc = this.entry(nh, dst >>> 0);
     exc.gateway = newGateway >>> 0;
     exc.redirectExpiresAt = now + (this.sysctls.get('net.ipv4.route.gc_timeout') ?? 0) * NANOS_PER_SECOND;
-    nh.exceptions.set(dst >>> 0, exc);
+    (nh.exceptions ??= new Map()).set(dst >>> 0, exc);
     this.notifier.bump();
   }
 
@@ -93,7 +93,7 @@ export class NexthopExceptions {
     const exc = this.entry(nh, dst >>> 0);
     exc.pmtu = pmtu;
     exc.pmtuExpiresAt = now + (this.sysctls.get('net.ipv4.route.mtu_expires') ?? 0) * NANOS_PER_SECOND;
-    nh.exceptions.set(dst >>> 0, exc);
+    (nh.exceptions ??= new Map()).set(dst >>> 0, exc);
     this.notifier.bump();
   }
 
@@ -103,6 +103,7 @@ export class NexthopExceptions {
     for (const table of this.fib.tablesInDumpOrder()) {
       for (const route of table.routes) {
         for (const nh of route.nexthops) {
+          if (nh.exceptions === null) continue;
           for (const dst of [...nh.exceptions.keys()]) {
             const exception = this.find(nh, dst, now);
             if (exception) out.push({ route, nexthop: nh, exception });
@@ -115,6 +116,6 @@ export class NexthopExceptions {
 
   /** Every exception goes (`ip route flush cache`). */
   clear(): void {
-    for (const table of this.fib.allTables()) for (const r of table.routes) for (const nh of r.nexthops) nh.exceptions.clear();
+    for (const table of this.fib.allTables()) for (const r of table.routes) for (const nh of r.nexthops) nh.exceptions?.clear();
   }
 }
