@@ -226,19 +226,21 @@ export class Kernel implements RoutingApi {
   joinGroup(dev: string, group: number): KernelResult {
     const state = this.deviceTable.find(dev);
     if (!state) return { ok: false, errno: 'ENODEV' };
-    const held = state.multicastGroups.get(group >>> 0) ?? 0;
-    if (held === 0 && state.multicastGroups.size >= MAX_DEVICE_GROUPS) return { ok: false, errno: 'ENOBUFS' };
-    state.multicastGroups.set(group >>> 0, held + 1);
+    const groups = (state.multicastGroups ??= new Map());
+    const held = groups.get(group >>> 0) ?? 0;
+    if (held === 0 && groups.size >= MAX_DEVICE_GROUPS) return { ok: false, errno: 'ENOBUFS' };
+    groups.set(group >>> 0, held + 1);
     return OK;
   }
 
   /** ip_mc_dec_group: one holder of `group` on `dev` lets go. */
   leaveGroup(dev: string, group: number): void {
     const state = this.deviceTable.find(dev);
-    const held = state?.multicastGroups.get(group >>> 0);
-    if (state === undefined || held === undefined) return;
-    if (held <= 1) state.multicastGroups.delete(group >>> 0);
-    else state.multicastGroups.set(group >>> 0, held - 1);
+    const groups = state?.multicastGroups;
+    const held = groups?.get(group >>> 0);
+    if (groups == null || held === undefined) return;
+    if (held <= 1) groups.delete(group >>> 0);
+    else groups.set(group >>> 0, held - 1);
   }
 
   qdisc(dev: string): string {

@@ -25,8 +25,11 @@ export interface DeviceState extends DeviceView {
   addresses: IfAddress[];
   /** Brought up at least once (a never-opened device still has the `noop` qdisc). */
   everUp: boolean;
-  /** IPv4 groups joined by the node's own users beyond all-hosts (ip_mc_inc_group), with how many hold each. */
-  multicastGroups: Map<number, number>;
+  /**
+   * IPv4 groups joined by the node's own users beyond all-hosts (ip_mc_inc_group), with how many hold
+   * each; null until the first join (few devices ever join one).
+   */
+  multicastGroups: Map<number, number> | null;
 }
 
 /** An IPv6 address as `ifconfig` shows it. */
@@ -183,7 +186,7 @@ export class DeviceTable {
       carrier: ops.alwaysCarrier,
       addresses: [],
       everUp: false,
-      multicastGroups: new Map(),
+      multicastGroups: null,
     });
     this.sysctls.addDevice(name, kind === 'loopback');
     this.notifier.bump();

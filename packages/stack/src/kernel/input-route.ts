@@ -145,7 +145,7 @@ export class InputRoute {
     const src = query.src >>> 0;
     const tos = query.tos ?? 0;
     // ip_check_mc_rcu: all-hosts, joined by ip_mc_up while the device is up, and the groups joined on it (ip_mc_inc_group).
-    const our = dev.adminUp && (dst === ALL_HOSTS_GROUP || dev.multicastGroups.has(dst));
+    const our = dev.adminUp && (dst === ALL_HOSTS_GROUP || dev.multicastGroups?.has(dst) === true);
     if (!our) return { ok: false, errno: 'EINVAL', dropReason: 'martianDestination' };
     const martianSource: DecisionOutcome = { ok: false, errno: 'EINVAL', dropReason: 'martianSource' };
     if (isIpv4Multicast(src) || isIpv4LimitedBroadcast(src)) return martianSource;

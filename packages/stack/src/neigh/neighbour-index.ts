@@ -17,52 +17,61 @@ export interface IndexedNeighbour {
   readonly key: NeighbourKey;
 }
 
+/** What values() walks while an index is empty; never written. */
+const NO_ENTRIES: ReadonlySet<never> = new Set();
+
+/**
+ * Its maps are made with the first entry: a node has four indexes (ARP's and NDP's entries and
+ * proxies) and most never hold a proxy, a host's few entries come late.
+ */
 export class NeighbourIndex<Entry extends IndexedNeighbour> {
-  private readonly byDevice = new Map<string, Map<NeighbourKey, Entry>>();
-  private readonly inOrder = new Set<Entry>();
+  private byDevice: Map<string, Map<NeighbourKey, Entry>> | null = null;
+  private inOrder: Set<Entry> | null = null;
 
   get size(): number {
-    return this.inOrder.size;
+    return this.inOrder?.size ?? 0;
   }
 
   get(dev: string, key: NeighbourKey): Entry | undefined {
-    return this.byDevice.get(dev)?.get(key);
+    return this.byDevice?.get(dev)?.get(key);
   }
 
   /** Adds `entry` under its device and key; one already there keeps its place in the order, as Map.set does. */
   set(entry: Entry): void {
-    let byKey = this.byDevice.get(entry.dev);
+    const byDevice = (this.byDevice ??= new Map());
+    const inOrder = (this.inOrder ??= new Set());
+    let byKey = byDevice.get(entry.dev);
     if (byKey === undefined) {
       byKey = new Map();
-      this.byDevice.set(entry.dev, byKey);
+      byDevice.set(entry.dev, byKey);
     }
     const existing = byKey.get(entry.key);
     byKey.set(entry.key, entry);
-    if (existing === undefined) this.inOrder.add(entry);
+    if (existing === undefined) inOrder.add(entry);
     else if (existing !== entry) {
-      const order = [...this.inOrder].map((e) => (e === existing ? entry : e));
-      this.inOrder.clear();
-      for (const e of order) this.inOrder.add(e);
+      const order = [...inOrder].map((e) => (e === existing ? entry : e));
+      inOrder.clear();
+      for (const e of order) inOrder.add(e);
     }
   }
 
   delete(dev: string, key: NeighbourKey): boolean {
-    const byKey = this.byDevice.get(dev);
+    const byKey = this.byDevice?.get(dev);
     const entry = byKey?.get(key);
     if (byKey === undefined || entry === undefined) return false;
     byKey.delete(key);
-    if (byKey.size === 0) this.byDevice.delete(dev);
-    this.inOrder.delete(entry);
+    if (byKey.size === 0) this.byDevice!.delete(dev);
+    this.inOrder!.delete(entry);
     return true;
   }
 
   clear(): void {
-    this.byDevice.clear();
-    this.inOrder.clear();
+    this.byDevice?.clear();
+    this.inOrder?.clear();
   }
 
   /** In the order the entries were first added. */
   values(): IterableIterator<Entry> {
-    return this.inOrder.values();
+    return (this.inOrder ?? (NO_ENTRIES as ReadonlySet<Entry>)).values();
   }
 }

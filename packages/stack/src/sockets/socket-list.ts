@@ -32,34 +32,35 @@ export interface DescriptorOwner {
 
 /** The descriptors a node's processes hold for their sockets, shared by every socket kind of the node. */
 export class Descriptors {
+  // Both made with the first socket: most nodes of a big network never open one.
   /** Descriptors each owner holds, its standard streams included (an owner holding only those is not kept). */
-  private readonly held = new Map<object, number>();
+  private held: Map<object, number> | null = null;
   /** The owner of each socket holding a descriptor. */
-  private readonly ownerOf = new Map<object, object>();
+  private ownerOf: Map<object, object> | null = null;
 
   /** socket(2): `create`'s socket with a descriptor of `owner`, or EMFILE when it holds its RLIMIT_NOFILE. */
   open<S extends object>(owner: DescriptorOwner, create: () => S): S | { errno: Errno } {
     const held = this.heldBy(owner);
     if (held >= (owner.openFilesLimit ?? RLIMIT_NOFILE)) return { errno: 'EMFILE' };
     const socket = create();
-    this.held.set(owner, held + 1);
-    this.ownerOf.set(socket, owner);
+    (this.held ??= new Map()).set(owner, held + 1);
+    (this.ownerOf ??= new Map()).set(socket, owner);
     return socket;
   }
 
   /** close(2): the socket's descriptor is free again (nothing for a socket that holds none, or a second close). */
   close(socket: object): void {
-    const owner = this.ownerOf.get(socket);
+    const owner = this.ownerOf?.get(socket);
     if (owner === undefined) return;
-    this.ownerOf.delete(socket);
+    this.ownerOf!.delete(socket);
     const held = this.heldBy(owner) - 1;
-    if (held > STDIO_DESCRIPTORS) this.held.set(owner, held);
-    else this.held.delete(owner);
+    if (held > STDIO_DESCRIPTORS) this.held!.set(owner, held);
+    else this.held!.delete(owner);
   }
 
   /** How many descriptors an owner holds, its standard streams included. */
   heldBy(owner: object): number {
-    return this.held.get(owner) ?? STDIO_DESCRIPTORS;
+    return this.held?.get(owner) ?? STDIO_DESCRIPTORS;
   }
 }
 
@@ -69,31 +70,36 @@ export interface ListedSocket {
   close(): void;
 }
 
+/** What an empty list walks; never written. */
+const NO_SOCKETS: ReadonlySet<never> = new Set();
+
 export class SocketList<S extends ListedSocket> implements Iterable<S> {
-  private readonly sockets = new Set<S>();
+  /** Made with the first socket (a node has five lists, most stay empty). */
+  private sockets: Set<S> | null = null;
 
   /** `descriptors`: the node's, shared by all its socket kinds. */
   constructor(private readonly descriptors: Descriptors) {}
 
   get size(): number {
-    return this.sockets.size;
+    return this.sockets?.size ?? 0;
   }
 
   /** socket(2) of this kind: `create`'s socket, listed, or EMFILE when its owner has no descriptor left. */
   open<T extends S>(owner: S['owner'], create: () => T): T | { errno: Errno } {
     const opened = this.descriptors.open(owner, create);
-    if (!('errno' in opened)) this.sockets.add(opened);
+    if (!('errno' in opened)) (this.sockets ??= new Set()).add(opened);
     return opened;
   }
 
   /** Forget a closed socket, and free its descriptor. */
   release(socket: S): void {
-    this.sockets.delete(socket);
+    this.sockets?.delete(socket);
     this.descriptors.close(socket);
   }
 
   /** Close every socket of an owner (process exit). */
   closeOwnedBy(owner: S['owner']): void {
+    if (this.sockets === null) return;
     for (const socket of [...this.sockets]) if (socket.owner === owner) socket.close();
   }
 
@@ -101,6 +107,7 @@ export class SocketList<S extends ListedSocket> implements Iterable<S> {
   best(score: (socket: S) => number): S | null {
     let best: S | null = null;
     let bestScore = -1;
+    if (this.sockets === null) return null;
     for (const socket of this.sockets) {
       const value = score(socket);
       if (value > bestScore) {
@@ -112,7 +119,7 @@ export class SocketList<S extends ListedSocket> implements Iterable<S> {
   }
 
   [Symbol.iterator](): Iterator<S> {
-    return this.sockets[Symbol.iterator]();
+    return (this.sockets ?? (NO_SOCKETS as ReadonlySet<S>))[Symbol.iterator]();
   }
 }
 

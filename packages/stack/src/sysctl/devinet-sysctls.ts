@@ -29,8 +29,8 @@ const DEFAULT_DEFAULTS: ReadonlyMap<string, number> = new Map(CONF_KEYS.map((k) 
 
 interface DeviceConf {
   values: OverlayValues;
-  /** Keys written explicitly (the per-field "state" bits). */
-  written: Set<string>;
+  /** Keys written explicitly (the per-field "state" bits); null until the first (most devices get none). */
+  written: Set<string> | null;
   /** Once an IPv4 address was added, `default` no longer propagates (all bits set). */
   locked: boolean;
 }
@@ -52,7 +52,7 @@ export class DevinetSysctls implements SysctlDirectory, Ipv4ConfAccessors {
       values.set('disable_policy', 1);
       values.set('disable_xfrm', 1);
     }
-    this.devices.set(name, { values, written: new Set(), locked: false });
+    this.devices.set(name, { values, written: null, locked: false });
   }
 
   removeDevice(name: string): void {
@@ -146,12 +146,12 @@ export class DevinetSysctls implements SysctlDirectory, Ipv4ConfAccessors {
     else if (scope === 'default') {
       this.dflt.set(key, value);
       if (key !== 'forwarding') {
-        for (const conf of this.devices.values()) if (!conf.locked && !conf.written.has(key)) conf.values.set(key, value);
+        for (const conf of this.devices.values()) if (!conf.locked && conf.written?.has(key) !== true) conf.values.set(key, value);
       }
     } else {
       const conf = this.devices.get(scope)!;
       conf.values.set(key, value);
-      conf.written.add(key);
+      (conf.written ??= new Set()).add(key);
     }
     this.onWrite(`net.ipv4.conf.${scope}.${key}`);
     return 'ok';

@@ -53,7 +53,8 @@ export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
   private readonly name: RegExp;
   private readonly compiled: NeighCompiled;
   private readonly tables = new Map<string, OverlayValues>();
-  private readonly written = new Map<string, Set<string>>();
+  /** Keys written to each device (neigh_parms' data_state); made with the first such write. */
+  private written: Map<string, Set<string>> | null = null;
 
   /** `prefix` is net.ipv4.neigh or net.ipv6.neigh; `overrides` the table's own compiled defaults. */
   constructor(
@@ -80,7 +81,7 @@ export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
 
   removeDevice(name: string): void {
     this.tables.delete(name);
-    this.written.delete(name);
+    this.written?.delete(name);
   }
 
   renameDevice(from: string, to: string): void {
@@ -89,10 +90,10 @@ export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
       this.tables.delete(from);
       this.tables.set(to, table);
     }
-    const written = this.written.get(from);
+    const written = this.written?.get(from);
     if (written !== undefined) {
-      this.written.delete(from);
-      this.written.set(to, written);
+      this.written!.delete(from);
+      this.written!.set(to, written);
     }
   }
 
@@ -129,12 +130,13 @@ export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
     if (scope === 'default' && PER_DEVICE.has(key)) {
       // Devices inherit default neighbour parameters they never had written (neigh_parms_data_state).
       for (const [dev, params] of this.tables) {
-        if (dev !== 'default' && !this.written.get(dev)?.has(key)) for (const [k, v] of values) params.set(k, v);
+        if (dev !== 'default' && this.written?.get(dev)?.has(key) !== true) for (const [k, v] of values) params.set(k, v);
       }
     } else if (scope !== 'default') {
-      const written = this.written.get(scope) ?? new Set<string>();
+      const writtenByDevice = (this.written ??= new Map());
+      const written = writtenByDevice.get(scope) ?? new Set<string>();
       for (const [k] of values) written.add(k);
-      this.written.set(scope, written);
+      writtenByDevice.set(scope, written);
     }
     this.onWrite(name);
     return 'ok';

@@ -145,12 +145,16 @@ class Deferred {
   }
 }
 
+/** What a table without sockets walks; never written. */
+const NO_SOCKETS: ReadonlySet<never> = new Set();
+
 /** One family's TCP sockets (tcp_hashinfo's ehash, lhash and bhash for that family). */
 export class TcpTable<A extends number | bigint> {
+  // Made with the first socket, connection and listener: most nodes of a big network have none.
   /** Every socket of the family that is not released: for ports, the owner's exit and the listing. */
-  readonly sockets = new Set<TcpConnection<A>>();
-  private readonly connections = new Map<string, TcpConnection<A>>();
-  private readonly listeners = new Map<number, Set<TcpConnection<A>>>();
+  private sockets: Set<TcpConnection<A>> | null = null;
+  private connections: Map<string, TcpConnection<A>> | null = null;
+  private listeners: Map<number, Set<TcpConnection<A>>> | null = null;
 
   constructor(
     readonly network: TcpNetwork<A>,
@@ -161,7 +165,7 @@ export class TcpTable<A extends number | bigint> {
 
   /** The family's sockets are at MAX_TCP_SOCKETS: no new socket, no new request socket for a SYN. */
   get isFull(): boolean {
-    return this.sockets.size >= MAX_TCP_SOCKETS;
+    return (this.sockets?.size ?? 0) >= MAX_TCP_SOCKETS;
   }
 
   /** socket(2): ENOBUFS when the family's table is full, EMFILE when the owner has no descriptor left. */
@@ -169,7 +173,7 @@ export class TcpTable<A extends number | bigint> {
     if (this.isFull) return { errno: 'ENOBUFS' };
     return this.env.descriptors.open(owner, () => {
       const socket = new TcpConnection<A>(this, owner);
-      this.sockets.add(socket);
+      (this.sockets ??= new Set()).add(socket);
       return socket;
     });
   }
@@ -194,39 +198,41 @@ export class TcpTable<A extends number | bigint> {
   }
 
   hashConnection(socket: TcpConnection<A>): void {
-    this.sockets.add(socket);
-    this.connections.set(this.key(socket.localAddr, socket.boundPort, socket.remoteAddr, socket.remotePort), socket);
+    (this.sockets ??= new Set()).add(socket);
+    (this.connections ??= new Map()).set(this.key(socket.localAddr, socket.boundPort, socket.remoteAddr, socket.remotePort), socket);
   }
 
   unhashConnection(socket: TcpConnection<A>): void {
     const key = this.key(socket.localAddr, socket.boundPort, socket.remoteAddr, socket.remotePort);
-    if (this.connections.get(key) === socket) this.connections.delete(key);
+    if (this.connections?.get(key) === socket) this.connections.delete(key);
   }
 
   /** A socket got its port (bind, listen's autobind, connect). */
   bound(socket: TcpConnection<A>): void {
-    this.sockets.add(socket);
+    (this.sockets ??= new Set()).add(socket);
   }
 
   listening(socket: TcpConnection<A>): void {
-    let set = this.listeners.get(socket.boundPort);
-    if (set === undefined) this.listeners.set(socket.boundPort, (set = new Set()));
+    const listeners = (this.listeners ??= new Map());
+    let set = listeners.get(socket.boundPort);
+    if (set === undefined) listeners.set(socket.boundPort, (set = new Set()));
     set.add(socket);
   }
 
   unlisten(socket: TcpConnection<A>): void {
-    const set = this.listeners.get(socket.boundPort);
+    const set = this.listeners?.get(socket.boundPort);
     set?.delete(socket);
-    if (set?.size === 0) this.listeners.delete(socket.boundPort);
+    if (set?.size === 0) this.listeners!.delete(socket.boundPort);
   }
 
   /** Forget a socket: closed by its program and finished by TCP, or a request socket that ended. */
   release(socket: TcpConnection<A>): void {
     this.unhashConnection(socket);
-    this.sockets.delete(socket);
+    this.sockets?.delete(socket);
   }
 
   closeOwnedBy(owner: SocketOwner): void {
+    if (this.sockets === null) return;
     for (const socket of [...this.sockets]) if (socket.owner === owner && socket.parent === null) socket.close();
   }
 
@@ -235,7 +241,7 @@ export class TcpTable<A extends number | bigint> {
   /** The sockets holding a port as bind sees them: bound or listening or connected, not finished. */
   private holders(port: number, except: TcpConnection<A>): TcpConnection<A>[] {
     const holders: TcpConnection<A>[] = [];
-    for (const socket of this.sockets) {
+    for (const socket of this.sockets ?? NO_SOCKETS) {
       if (socket === except || socket.boundPort !== port || socket.parent !== null) continue;
       if (socket.state() === 'CLOSE' && socket.remotePort !== 0) continue;
       holders.push(socket);
@@ -258,7 +264,7 @@ export class TcpTable<A extends number | bigint> {
   /** inet_csk_get_port again at listen(): no other listener on an overlapping address of the port. */
   isListenable(socket: TcpConnection<A>): boolean {
     const any = this.network.any;
-    for (const other of this.listeners.get(socket.boundPort) ?? []) {
+    for (const other of this.listeners?.get(socket.boundPort) ?? []) {
       if (other === socket) continue;
       if (other.boundAddress === any || socket.boundAddress === any || other.boundAddress === socket.boundAddress) return false;
     }
@@ -280,11 +286,11 @@ export class TcpTable<A extends number | bigint> {
 
   /** The connection holding a four-tuple (any state in the established hash, TIME-WAIT included). */
   connectionOf(local: A, localPort: number, remote: A, remotePort: number): TcpConnection<A> | undefined {
-    return this.connections.get(this.key(local, localPort, remote, remotePort));
+    return this.connections?.get(this.key(local, localPort, remote, remotePort));
   }
 
   isTupleFree(local: A, localPort: number, remote: A, remotePort: number, socket: TcpConnection<A>): boolean {
-    const holder = this.connections.get(this.key(local, localPort, remote, remotePort));
+    const holder = this.connections?.get(this.key(local, localPort, remote, remotePort));
     return holder === undefined || holder === socket;
   }
 
@@ -306,7 +312,7 @@ export class TcpTable<A extends number | bigint> {
   /** tcp_v4_rcv / tcp_v6_rcv after the checksum: the connection, the listener, or RST. */
   dispatch(segment: TcpSegmentIn<A>, now: Nanos): void {
     const tcp = segment.tcp;
-    const connection = this.connections.get(this.key(segment.destination, tcp.destinationPort, segment.source, tcp.sourcePort));
+    const connection = this.connections?.get(this.key(segment.destination, tcp.destinationPort, segment.source, tcp.sourcePort));
     if (connection !== undefined) {
       connection.processSegment(segment, now);
       return;
@@ -324,7 +330,7 @@ export class TcpTable<A extends number | bigint> {
   private listenerFor(segment: TcpSegmentIn<A>): TcpConnection<A> | null {
     let best: TcpConnection<A> | null = null;
     let bestScore = -1;
-    for (const listener of this.listeners.get(segment.tcp.destinationPort) ?? []) {
+    for (const listener of this.listeners?.get(segment.tcp.destinationPort) ?? []) {
       let score = 0;
       if (listener.boundAddress !== this.network.any) {
         if (listener.boundAddress !== segment.destination) continue;
@@ -384,7 +390,7 @@ export class TcpTable<A extends number | bigint> {
 
   /** tcp_v4_err / tcp_v6_err: the connection that sent the quoted segment, if any. */
   icmpError(local: A, localPort: number, remote: A, remotePort: number, seq: number, error: { errno: Errno; fatal: boolean } | null, mtu: number | null, revertsBackoff = false): boolean {
-    const connection = this.connections.get(this.key(local, localPort, remote, remotePort));
+    const connection = this.connections?.get(this.key(local, localPort, remote, remotePort));
     if (connection === undefined) return false;
     if (mtu !== null) connection.mtuReduced(mtu);
     else if (error !== null) this.run(() => connection.icmpError(error.errno, error.fatal, seq, revertsBackoff));
@@ -395,7 +401,7 @@ export class TcpTable<A extends number | bigint> {
   snapshot(fds: Map<object, Map<object, number>>): TcpSocketInfo[] {
     const list: TcpSocketInfo[] = [];
     const format = (address: A): string => this.network.format(address);
-    for (const socket of this.sockets) {
+    for (const socket of this.sockets ?? NO_SOCKETS) {
       const state = socket.state();
       if (state === 'CLOSE') continue;
       const listening = state === 'LISTEN';
