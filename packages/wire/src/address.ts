@@ -209,9 +209,14 @@ export function parseIpv6(text: string): Uint8Array | null {
 export function formatIpv6(bytes: Uint8Array, offset = 0): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push(((bytes[offset + 2 * i] ?? 0) << 8) | (bytes[offset + 2 * i + 1] ?? 0));
+  return formatIpv6Groups(groups);
+}
+
+/** RFC 5952 text of eight 16-bit groups. */
+function formatIpv6Groups(groups: readonly number[]): string {
   // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
   if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
-    return `::ffff:${formatIpv4(readIpv4(bytes, offset + 12))}`;
+    return `::ffff:${formatIpv4(((groups[6]! << 16) | groups[7]!) >>> 0)}`;
   }
   let bestStart = -1;
   let bestLength = 1; // a single zero group is not compressed (§4.2.2)
@@ -228,13 +233,15 @@ export function formatIpv6(bytes: Uint8Array, offset = 0): string {
     }
     i = j;
   }
-  const hex = (from: number, to: number): string =>
-    groups
-      .slice(from, to)
-      .map((group) => group.toString(16))
-      .join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  if (bestStart < 0) return hexGroups(groups, 0, 8);
+  return `${hexGroups(groups, 0, bestStart)}::${hexGroups(groups, bestStart + bestLength, 8)}`;
+}
+
+/** Groups `from` … `to`−1 in hex, colon-separated. */
+function hexGroups(groups: readonly number[], from: number, to: number): string {
+  let text = '';
+  for (let i = from; i < to; i++) text += i === from ? groups[i]!.toString(16) : `:${groups[i]!.toString(16)}`;
+  return text;
 }
 
 export function ipv6Equals(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset = 0): boolean {
@@ -264,13 +271,19 @@ export function ipv6FromBytes(bytes: Uint8Array, offset = 0): Ipv6Number {
 
 export function ipv6ToBytes(address: Ipv6Number): Uint8Array {
   const bytes = new Uint8Array(16);
-  let value = address;
-  for (let i = 15; i >= 0; i--) {
-    bytes[i] = Number(value & 0xffn);
-    value >>= 8n;
+  // Four 32-bit words rather than sixteen bigint steps (the address modulo 2^128, as byte masks give).
+  const value = BigInt.asUintN(128, address);
+  for (let w = 0; w < 4; w++) {
+    const word = Number(BigInt.asUintN(32, value >> WORD_SHIFTS[w]!));
+    bytes[4 * w] = word >>> 24;
+    bytes[4 * w + 1] = (word >>> 16) & 0xff;
+    bytes[4 * w + 2] = (word >>> 8) & 0xff;
+    bytes[4 * w + 3] = word & 0xff;
   }
   return bytes;
 }
+
+const WORD_SHIFTS: readonly bigint[] = [96n, 64n, 32n, 0n];
 
 /** Any RFC 4291 text form, or null. */
 export function parseIpv6Number(text: string): Ipv6Number | null {
@@ -280,7 +293,11 @@ export function parseIpv6Number(text: string): Ipv6Number | null {
 
 /** RFC 5952 text. */
 export function formatIpv6Number(address: Ipv6Number): string {
-  return formatIpv6(ipv6ToBytes(address));
+  // The groups from one hex string of the address (modulo 2^128, as ipv6ToBytes), not from bytes.
+  const hex = BigInt.asUintN(128, address).toString(16).padStart(32, '0');
+  const groups: number[] = [];
+  for (let i = 0; i < 32; i += 4) groups.push(parseInt(hex.slice(i, i + 4), 16));
+  return formatIpv6Groups(groups);
 }
 
 export function ipv6PrefixMask(prefixLength: number): Ipv6Number {
@@ -341,10 +358,8 @@ export function rtScopeOfIpv6(address: Ipv6Number): number {
  * universal/local bit flipped and ff:fe in the middle.
  */
 export function eui64InterfaceId(mac: Uint8Array): Ipv6Number {
-  const b = [...mac];
-  while (b.length < 6) b.push(0);
-  const bytes = [b[0]! ^ 2, b[1]!, b[2]!, 0xff, 0xfe, b[3]!, b[4]!, b[5]!];
-  let id = 0n;
-  for (const byte of bytes) id = (id << 8n) | BigInt(byte);
-  return id;
+  // Two 32-bit halves joined once (a short MAC reads as zeros past its end).
+  const high = (((mac[0] ?? 0) ^ 2) << 24) | ((mac[1] ?? 0) << 16) | ((mac[2] ?? 0) << 8) | 0xff;
+  const low = (0xfe << 24) | ((mac[3] ?? 0) << 16) | ((mac[4] ?? 0) << 8) | (mac[5] ?? 0);
+  return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
 }
