@@ -36,18 +36,21 @@ export interface Route6Exception {
 }
 
 export class Fib6Exceptions {
-  private readonly byKey = new Map<string, Route6Exception>();
+  /** Made with the first exception (a redirect or packet too big taken): most nodes never get one. */
+  private byKey: Map<string, Route6Exception> | null = null;
 
   /** rt6_insert_exception: the newest clone for a destination on a device wins. */
   insert(exception: Route6Exception): void {
     const key = `${exception.dev}|${exception.dst}`;
-    this.byKey.delete(key);
-    if (this.byKey.size >= MAX_EXCEPTIONS6) this.byKey.delete(this.byKey.keys().next().value!);
-    this.byKey.set(key, exception);
+    const byKey = (this.byKey ??= new Map());
+    byKey.delete(key);
+    if (byKey.size >= MAX_EXCEPTIONS6) byKey.delete(byKey.keys().next().value!);
+    byKey.set(key, exception);
   }
 
   /** rt6_find_cached_rt: the live exception for `dst` on `dev` (an expired one is removed). */
   find(dev: string, dst: Ipv6Number, now: Nanos): Route6Exception | undefined {
+    if (this.byKey === null) return undefined;
     const key = `${dev}|${dst}`;
     const exception = this.byKey.get(key);
     if (exception?.expiresAt != null && exception.expiresAt <= now) {
@@ -59,12 +62,14 @@ export class Fib6Exceptions {
 
   /** The live exceptions, oldest first (`ip -6 route show cache`). */
   list(now: Nanos): Route6Exception[] {
+    if (this.byKey === null) return [];
     return [...this.byKey.values()].filter((e) => this.find(e.dev, e.dst, now) !== undefined);
   }
 
   /** `ip -6 route flush cache`: the exceptions `select` picks go; returns how many. */
   remove(select: (exception: Route6Exception) => boolean): number {
     let removed = 0;
+    if (this.byKey === null) return removed;
     for (const [key, exception] of this.byKey) {
       if (!select(exception)) continue;
       this.byKey.delete(key);

@@ -183,7 +183,8 @@ type Insertion = 'ok' | 'duplicate' | 'overlap';
 
 /** The node's fragment queues (its fqdir) and their memory (frag_mem_limit). */
 export class Reassembler {
-  private readonly queues = new Map<string, FragmentQueue>();
+  /** Made with the first fragment: most nodes never reassemble. */
+  private queues: Map<string, FragmentQueue> | null = null;
   private memoryInUse = 0;
 
   constructor(
@@ -198,7 +199,7 @@ export class Reassembler {
 
   /** Queues in use (`FRAG: inuse N`). */
   get queueCount(): number {
-    return this.queues.size;
+    return this.queues?.size ?? 0;
   }
 
   /** ip_defrag: add a fragment; returns the whole datagram when this one completes it, else null. */
@@ -212,7 +213,7 @@ export class Reassembler {
       return null;
     }
     const described = this.format.describe(fragment);
-    const queue = this.queues.get(described.key) ?? this.createQueue(described.key, now);
+    const queue = this.queues?.get(described.key) ?? this.createQueue(described.key, now);
     return this.queueFragment(queue, fragment, described);
   }
 
@@ -230,7 +231,7 @@ export class Reassembler {
       memory: this.format.queueSize,
       timer: this.deps.timers.schedule(now + timeout, (at) => this.expire(queue, at)),
     };
-    this.queues.set(key, queue);
+    (this.queues ??= new Map()).set(key, queue);
     this.memoryInUse += this.format.queueSize;
     return queue;
   }
@@ -292,7 +293,7 @@ export class Reassembler {
 
   /** ip_expire: the queue's time is up. */
   private expire(queue: FragmentQueue, now: Nanos): void {
-    if (this.queues.get(queue.key) !== queue) return;
+    if (this.queues?.get(queue.key) !== queue) return;
     const first = queue.firstHeader !== null && queue.fragments[0]?.offset === 0 ? concat(queue.firstHeader, queue.fragments[0].data) : null;
     this.kill(queue);
     this.deps.mib.reasmFails++;
@@ -314,7 +315,7 @@ export class Reassembler {
    */
   private kill(queue: FragmentQueue): void {
     queue.timer.cancel();
-    this.queues.delete(queue.key);
+    this.queues?.delete(queue.key);
     this.memoryInUse -= queue.memory;
     queue.memory = 0;
     queue.fragments = [];

@@ -60,13 +60,15 @@ export function jiffiesOf(now: Nanos): number {
 }
 
 export class InetPeers {
-  private readonly peers = new Map<number, InetPeer>();
+  /** Made with the first peer a limit is kept for (the first ICMP error or redirect sent). */
+  private peers: Map<number, InetPeer> | null = null;
 
   private peer(address: number, jiffies: number): InetPeer {
-    let peer = this.peers.get(address >>> 0);
+    const peers = (this.peers ??= new Map());
+    let peer = peers.get(address >>> 0);
     if (peer === undefined) {
       peer = { rateTokens: 0, rateLast: jiffies - NEW_PEER_AGE, redirects: 0 };
-      this.peers.set(address >>> 0, peer);
+      peers.set(address >>> 0, peer);
     }
     return peer;
   }

@@ -260,8 +260,8 @@ export class Ipv6Layer {
   private readonly hooks: HookChains;
   private readonly netfilter: NetfilterHooks;
   private readonly transports: ProtocolTable<TransportOf<6>>;
-  /** inet_peer rate tokens per ICMPv6 error destination: [tokens (ns), last (ns)]. */
-  private readonly ratePeers = new Map<bigint, { tokens: number; last: Nanos }>();
+  /** inet_peer rate tokens per ICMPv6 error destination: [tokens (ns), last (ns)]; made with the first error sent. */
+  private ratePeers: Map<bigint, { tokens: number; last: Nanos }> | null = null;
   /** The time of the call being served (ndisc's callbacks do not carry it). */
   private clock: Nanos = 0;
   /** ping_rcv / ping_err for family 6: the ICMPv6 ping sockets (ping6-socket.ts). */
@@ -749,12 +749,13 @@ export class Ipv6Layer {
    */
   private rateAllowed(destination: bigint, now: Nanos, interval: Nanos = this.deps.sysctl('net.ipv6.icmp.ratelimit') * MS): boolean {
     if (interval === 0) return true;
-    let peer = this.ratePeers.get(destination);
+    const ratePeers = (this.ratePeers ??= new Map());
+    let peer = ratePeers.get(destination);
     if (peer === undefined) {
-      if (this.ratePeers.size >= MAX_RATE_PEERS) this.ratePeers.delete(this.ratePeers.keys().next().value!);
+      if (ratePeers.size >= MAX_RATE_PEERS) ratePeers.delete(ratePeers.keys().next().value!);
       // A new inet_peer's rate_last lies 60 s back: it starts with a full bucket.
       peer = { tokens: 0, last: now - 60_000 * MS };
-      this.ratePeers.set(destination, peer);
+      ratePeers.set(destination, peer);
     }
     peer.tokens = Math.min(peer.tokens + (now - peer.last), XRLIM_BURST_FACTOR * interval);
     peer.last = now;

@@ -140,18 +140,20 @@ export function fragmentIpv6Packet(packet: Uint8Array, mtu: number, identificati
 
 /** ipv6_select_ident: an identification per (source, destination), counting up from a seeded draw. */
 export class FragmentIdentifiers {
-  private readonly next = new Map<string, number>();
+  /** Made with the first fragmented packet: most nodes never fragment. */
+  private next: Map<string, number> | null = null;
 
   constructor(private readonly prng: Prng) {}
 
   select(source: bigint, destination: bigint): number {
     const key = `${source}|${destination}`;
-    let id = this.next.get(key);
+    const next = (this.next ??= new Map());
+    let id = next.get(key);
     if (id === undefined) {
-      if (this.next.size >= MAX_IDENTIFIER_PAIRS) this.next.delete(this.next.keys().next().value!);
+      if (next.size >= MAX_IDENTIFIER_PAIRS) next.delete(next.keys().next().value!);
       id = this.prng.nextUint32();
     }
-    this.next.set(key, (id + 1) >>> 0);
+    next.set(key, (id + 1) >>> 0);
     return id === 0 ? 0x80000000 : id;
   }
 }

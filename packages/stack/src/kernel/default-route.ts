@@ -20,7 +20,8 @@ import type { Fib, FibResult, LookupFlow } from './fib-lookup.js';
 
 export class DefaultRouteSelector implements NetdevListener {
   /** Neighbour reachability of gateways, by `dev/address`. */
-  private readonly neighbourStates = new Map<string, NeighbourReachability>();
+  /** Made with the first state the datapath reports. */
+  private neighbourStates: Map<string, NeighbourReachability> | null = null;
 
   constructor(
     devices: DeviceTable,
@@ -32,7 +33,7 @@ export class DefaultRouteSelector implements NetdevListener {
 
   /** On NETDEV_CHANGENAME the states of the device's gateways follow it. */
   netdevEvent(event: NetdevEvent, dev: DeviceState): void {
-    if (event.type !== 'changename') return;
+    if (event.type !== 'changename' || this.neighbourStates === null) return;
     for (const [key, state] of [...this.neighbourStates]) {
       const slash = key.lastIndexOf('/');
       if (key.slice(0, slash) !== event.from) continue;
@@ -44,9 +45,9 @@ export class DefaultRouteSelector implements NetdevListener {
   /** The datapath reports a gateway's neighbour state; a change for a default gateway flushes cached routes. */
   setNeighbourReachability(dev: string, addr: number, state: NeighbourReachability): void {
     const key = `${dev}/${addr >>> 0}`;
-    const before = this.neighbourStates.get(key) ?? 'unknown';
-    if (state === 'unknown') this.neighbourStates.delete(key);
-    else this.neighbourStates.set(key, state);
+    const before = this.neighbourStates?.get(key) ?? 'unknown';
+    if (state === 'unknown') this.neighbourStates?.delete(key);
+    else (this.neighbourStates ??= new Map()).set(key, state);
     if (before !== state && this.isDefaultGateway(dev, addr >>> 0)) this.notifier.bump();
   }
 
@@ -60,7 +61,7 @@ export class DefaultRouteSelector implements NetdevListener {
   /** fib_detect_death: true when the gateway counts as dead. */
   private detectDeath(route: FibRoute, order: number, memory: { lastResort: FibRoute | null; lastIndex: number }, dflt: number): boolean {
     const nh = route.nexthops[0]!;
-    const state = this.neighbourStates.get(`${nh.dev}/${nh.gateway}`) ?? 'unknown';
+    const state = this.neighbourStates?.get(`${nh.dev}/${nh.gateway}`) ?? 'unknown';
     if (state === 'unknown') return false;
     if (state === 'reachable') return false;
     const valid = state === 'valid';

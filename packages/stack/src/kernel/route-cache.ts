@@ -65,10 +65,11 @@ interface Slot {
 }
 
 export class RouteCache {
+  // Both made with the first flow cached (a node that forwards nothing caches none).
   /** Every entry by its key, in the order the flows were first cached (what `route -C` lists). */
-  private readonly slotsByKey = new Map<string, Slot>();
+  private slotsByKey: Map<string, Slot> | null = null;
   /** The same entries by destination, for lookups that build no key. */
-  private readonly slotsByDst = new Map<number, Slot[]>();
+  private slotsByDst: Map<number, Slot[]> | null = null;
 
   constructor(
     private readonly fib: Fib,
@@ -111,13 +112,13 @@ export class RouteCache {
 
   /** How many entries the cache holds (listed or not yet pruned). */
   get size(): number {
-    return this.slotsByKey.size;
+    return this.slotsByKey?.size ?? 0;
   }
 
   /** rt_garbage_collect, when a new flow finds the cache full: the entry cached first goes. */
   private makeRoom(): void {
     const maxSize = this.currentSettings().maxSize;
-    while (this.slotsByKey.size >= maxSize) {
+    while (this.slotsByKey !== null && this.slotsByKey.size >= maxSize) {
       const oldest = this.slotsByKey.entries().next().value;
       if (oldest === undefined) return;
       this.forget(oldest[0], oldest[1]);
@@ -125,7 +126,7 @@ export class RouteCache {
   }
 
   private slot(query: RouteQuery, input: boolean): Slot | undefined {
-    const slots = this.slotsByDst.get(query.dst >>> 0);
+    const slots = this.slotsByDst?.get(query.dst >>> 0);
     if (slots === undefined) return undefined;
     const src = (query.src ?? 0) >>> 0;
     const iif = query.iif ?? '';
@@ -187,16 +188,18 @@ export class RouteCache {
       uid: query.uid ?? 0,
       entry,
     };
-    this.slotsByKey.set(key, slot);
-    const slots = this.slotsByDst.get(dst);
+    (this.slotsByKey ??= new Map()).set(key, slot);
+    const slotsByDst = (this.slotsByDst ??= new Map());
+    const slots = slotsByDst.get(dst);
     if (slots) slots.push(slot);
-    else this.slotsByDst.set(dst, [slot]);
+    else slotsByDst.set(dst, [slot]);
   }
 
   /** Live per-flow cache entries (what `route -C` lists), oldest first; stale ones are dropped. */
   entries(now: Nanos): RouteCacheEntry[] {
     const timeout = this.gcTimeout;
     const out: RouteCacheEntry[] = [];
+    if (this.slotsByKey === null) return out;
     for (const [key, slot] of this.slotsByKey) {
       const entry = slot.entry;
       if (entry.generation !== this.notifier.generation || now - entry.lastUsed > timeout) {
@@ -209,14 +212,14 @@ export class RouteCache {
   }
 
   private forget(key: string, slot: Slot): void {
-    this.slotsByKey.delete(key);
-    const slots = this.slotsByDst.get(slot.dst)!;
+    this.slotsByKey!.delete(key);
+    const slots = this.slotsByDst!.get(slot.dst)!;
     slots.splice(slots.indexOf(slot), 1);
-    if (slots.length === 0) this.slotsByDst.delete(slot.dst);
+    if (slots.length === 0) this.slotsByDst!.delete(slot.dst);
   }
 
   clear(): void {
-    this.slotsByKey.clear();
-    this.slotsByDst.clear();
+    this.slotsByKey?.clear();
+    this.slotsByDst?.clear();
   }
 }

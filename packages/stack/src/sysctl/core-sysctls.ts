@@ -4,6 +4,7 @@
  * namespace shows them. Per-namespace in Linux as here; no per-device keys.
  * Leaves out the rest of net.core (netdev_*, busy polling, BPF JIT, …).
  */
+import { OverlayValues } from './overlay-values.js';
 import { INT_MAX, type ProcHandler } from './proc-handlers.js';
 import type { SysctlDirectory, SysctlWriteResult } from './sysctl-tree.js';
 
@@ -15,10 +16,12 @@ const KEYS: readonly { name: string; value: number; handler: ProcHandler }[] = [
   { name: 'net.core.wmem_max', value: 4194304, handler: { kind: 'int-minmax', min: 4608, max: INT_MAX } },
 ];
 const HANDLERS = new Map(KEYS.map((k) => [k.name, k.handler]));
+/** The defaults every node starts from (OverlayValues shares them). */
+const DEFAULTS: ReadonlyMap<string, number> = new Map(KEYS.map((k) => [k.name, k.value]));
 
 export class CoreSysctls implements SysctlDirectory {
   readonly prefix = 'net.core';
-  private readonly values = new Map<string, number>(KEYS.map((k) => [k.name, k.value]));
+  private readonly values = new OverlayValues(DEFAULTS);
 
   get(name: string): number | undefined {
     return this.values.get(name);

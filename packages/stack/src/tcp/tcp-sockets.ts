@@ -436,8 +436,8 @@ export class TcpSockets {
   readonly mib = createTcpMib();
   readonly ipv4: TcpTable<number>;
   readonly ipv6: TcpTable<bigint>;
-  /** Descriptor numbers given out per owner for `ss -p` (3, 4, … in the order sockets are listed first). */
-  private readonly fds = new Map<object, Map<object, number>>();
+  /** Descriptor numbers given out per owner for `ss -p` (3, 4, … in the order sockets are listed first); made by the first listing. */
+  private fds: Map<object, Map<object, number>> | null = null;
 
   constructor(private readonly env: TcpEnvironment) {
     const deferred = new Deferred(env);
@@ -461,12 +461,13 @@ export class TcpSockets {
   closeOwnedBy(owner: SocketOwner): void {
     this.ipv4.closeOwnedBy(owner);
     this.ipv6.closeOwnedBy(owner);
-    this.fds.delete(owner);
+    this.fds?.delete(owner);
   }
 
   /** What `ss -t` and `netstat -t` list: IPv4 sockets, then IPv6. */
   tcpSocketSnapshot(): TcpSocketInfo[] {
-    return [...this.ipv4.snapshot(this.fds), ...this.ipv6.snapshot(this.fds)];
+    const fds = (this.fds ??= new Map());
+    return [...this.ipv4.snapshot(fds), ...this.ipv6.snapshot(fds)];
   }
 
   private malformed(dev: string, error: string, frame: Uint8Array): void {
