@@ -66,21 +66,26 @@ export function blankRule6(): FibRule<Ipv6Number> {
   return blankRuleOf(0n);
 }
 
+// A list never changes a rule it holds (add copies, delete and flush drop), so every node's list
+// starts with the same frozen default rules, one set per thread.
+const DEFAULT_RULES: readonly FibRule[] = [
+  Object.freeze({ ...blankRule(), priority: 0, table: RT_TABLE_LOCAL, protocol: 2 }),
+  Object.freeze({ ...blankRule(), priority: 32766, table: RT_TABLE_MAIN, protocol: 2 }),
+  Object.freeze({ ...blankRule(), priority: 32767, table: RT_TABLE_DEFAULT, protocol: 2 }),
+];
+const DEFAULT_RULES6: readonly FibRule<Ipv6Number>[] = [
+  Object.freeze({ ...blankRule6(), priority: 0, table: RT_TABLE_LOCAL, protocol: 2 }),
+  Object.freeze({ ...blankRule6(), priority: 32766, table: RT_TABLE_MAIN, protocol: 2 }),
+];
+
 /** The rules of a fresh namespace: local 0, main 32766, default 32767 (proto kernel). */
 export function defaultRules(): FibRule[] {
-  return [
-    { ...blankRule(), priority: 0, table: RT_TABLE_LOCAL, protocol: 2 },
-    { ...blankRule(), priority: 32766, table: RT_TABLE_MAIN, protocol: 2 },
-    { ...blankRule(), priority: 32767, table: RT_TABLE_DEFAULT, protocol: 2 },
-  ];
+  return DEFAULT_RULES.slice();
 }
 
 /** IPv6's rules of a fresh namespace (fib6_rules_net_init): local 0 and main 32766, no default rule. */
 export function defaultRules6(): FibRule<Ipv6Number>[] {
-  return [
-    { ...blankRule6(), priority: 0, table: RT_TABLE_LOCAL, protocol: 2 },
-    { ...blankRule6(), priority: 32766, table: RT_TABLE_MAIN, protocol: 2 },
-  ];
+  return DEFAULT_RULES6.slice();
 }
 
 /** What a rule is matched against (flowi4 / flowi6 as the rules see it). */
