@@ -70,6 +70,18 @@ export type Fib6Insert = 'exclusive' | 'append' | 'replace';
 /** IPV6_DECODE_PREF: the score rt6_score_route gives a router preference. */
 const PREFERENCE_SCORE: Readonly<Record<RouterPreference, number>> = { low: 1, medium: 2, high: 3 };
 
+/**
+ * The route as a table holds it: the caller's fields in their order, then `sequence`, as
+ * `{ ...route, sequence }` gives them, but built field by field: V8 made each spread copy a
+ * dictionary-mode object with a hidden class of its own (~5 per node, ~0.6 KB each).
+ */
+function placedRoute(route: Omit<Fib6Route, 'sequence'>, sequence: number): Fib6Route {
+  const { table, dst, prefixLength, type, protocol, metric, dev, gateway, prefsrc, pref, expiresAt, onlink, metrics } = route;
+  return metrics === undefined
+    ? { table, dst, prefixLength, type, protocol, metric, dev, gateway, prefsrc, pref, expiresAt, onlink, sequence }
+    : { table, dst, prefixLength, type, protocol, metric, dev, gateway, prefsrc, pref, expiresAt, onlink, metrics, sequence };
+}
+
 /** Whether lookup takes `r` over `best`, both matching: longer prefix, lower metric, higher preference, older. */
 function betterRoute(r: Fib6Route, best: Fib6Route): boolean {
   if (r.prefixLength !== best.prefixLength) return r.prefixLength > best.prefixLength;
@@ -142,7 +154,7 @@ export class Fib6 {
     const sameMetric = samePrefix.filter((r) => r.metric === route.metric);
     if (mode === 'replace' && sameMetric.length > 0) {
       const old = sameMetric[0]!;
-      const replaced: Fib6Route = { ...route, sequence: old.sequence };
+      const replaced = placedRoute(route, old.sequence);
       list.splice(list.indexOf(old), 1, replaced);
       return OK;
     }
@@ -154,7 +166,7 @@ export class Fib6 {
       return fail('EEXIST');
     }
     if (list.length >= MAX_ROUTES6) return fail('ENOBUFS');
-    const placed: Fib6Route = { ...route, sequence: this.sequence++ };
+    const placed = placedRoute(route, this.sequence++);
     let index = list.findIndex((r) => compareRoutes(placed, r) < 0);
     if (index < 0) index = list.length;
     list.splice(index, 0, placed);
