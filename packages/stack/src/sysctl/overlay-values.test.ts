@@ -23,6 +23,25 @@ describe('OverlayValues', () => {
     expect([...defaults]).toEqual([['forwarding', 0], ['mtu', 1500], ['rp_filter', 2]]);
   });
 
+  it('values given the same writes stay independent, and behave as Maps past any number of distinct writes', () => {
+    const a = new OverlayValues(defaults);
+    const b = new OverlayValues(defaults);
+    const map = new Map(defaults);
+    for (let i = 0; i < 600; i++) {
+      a.set('mtu', 1280 + i);
+      b.set('mtu', 1280 + i);
+      map.set('mtu', 1280 + i);
+      a.set(`key${i % 7}`, i);
+      map.set(`key${i % 7}`, i);
+    }
+    b.set('forwarding', 1);
+    a.set('rp_filter', -0);
+    map.set('rp_filter', -0);
+    expect([...a]).toEqual([...map]);
+    expect(Object.is(a.get('rp_filter'), -0)).toBe(true);
+    expect([...b]).toEqual([['forwarding', 1], ['mtu', 1879], ['rp_filter', 2]]);
+  });
+
   it('a copy takes the writes so far and none after, either way', () => {
     const values = new OverlayValues(defaults);
     values.set('mtu', 1280);
