@@ -293,10 +293,19 @@ export function parseIpv6Number(text: string): Ipv6Number | null {
 
 /** RFC 5952 text. */
 export function formatIpv6Number(address: Ipv6Number): string {
-  // The groups from one hex string of the address (modulo 2^128, as ipv6ToBytes), not from bytes.
-  const hex = BigInt.asUintN(128, address).toString(16).padStart(32, '0');
+  // The groups read from one hex string of the address (modulo 2^128, as ipv6ToBytes), not from bytes.
+  const hex = BigInt.asUintN(128, address).toString(16);
+  const missing = 32 - hex.length; // leading zero digits toString leaves out
   const groups: number[] = [];
-  for (let i = 0; i < 32; i += 4) groups.push(parseInt(hex.slice(i, i + 4), 16));
+  for (let g = 0; g < 32; g += 4) {
+    let group = 0;
+    for (let i = g - missing; i < g + 4 - missing; i++) {
+      if (i < 0) continue;
+      const c = hex.charCodeAt(i);
+      group = group * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57); // 0-9, a-f
+    }
+    groups.push(group);
+  }
   return formatIpv6Groups(groups);
 }
 

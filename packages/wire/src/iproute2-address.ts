@@ -8,31 +8,66 @@
  */
 import { maskPrefixLength, type Ipv4Address } from './address.js';
 
-/** C `strtoul(text, &end, 0)`: returns the value and how many characters were consumed. */
-function strtoul0(text: string): { value: number; length: number } {
-  let match = /^0[xX][0-9a-fA-F]+/.exec(text);
-  if (match) return { value: parseInt(match[0].slice(2), 16), length: match[0].length };
-  match = /^0[0-7]*/.exec(text);
-  if (match) return { value: match[0].length > 1 ? parseInt(match[0].slice(1), 8) : 0, length: match[0].length };
-  match = /^[1-9][0-9]*/.exec(text);
-  if (match) return { value: Number(match[0]), length: match[0].length };
+/** C `strtoul(text + start, &end, 0)`: the value and how many characters it read (0: none), without a sign or blanks. */
+function strtoul0(text: string, start: number): { value: number; length: number } {
+  const end = text.length;
+  const first = start < end ? text.charCodeAt(start) : -1;
+  if (first === 0x30) {
+    const second = start + 1 < end ? text.charCodeAt(start + 1) : -1;
+    if ((second === 0x78 || second === 0x58) && start + 2 < end && hexDigit(text.charCodeAt(start + 2)) >= 0) {
+      let i = start + 2;
+      let value = 0;
+      for (; i < end; i++) {
+        const digit = hexDigit(text.charCodeAt(i));
+        if (digit < 0) break;
+        value = value * 16 + digit;
+      }
+      return { value, length: i - start };
+    }
+    let i = start + 1;
+    let value = 0;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x30 || c > 0x37) break;
+      value = value * 8 + (c - 0x30);
+    }
+    return { value, length: i - start };
+  }
+  if (first > 0x30 && first <= 0x39) {
+    let i = start;
+    let value = 0;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      value = value * 10 + (c - 0x30);
+    }
+    return { value, length: i - start };
+  }
   return { value: 0, length: 0 };
+}
+
+/** A hex digit's value, or −1. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
 }
 
 /** iproute2's `get_addr_ipv4`: "10.66" is 10.66.0.0, "010.1" is 8.1.0.0; `null` when iproute2 rejects it. */
 export function parseIproute2Ipv4(text: string): Ipv4Address | null {
   const bytes = [0, 0, 0, 0];
-  let rest = text;
+  let at = 0;
   for (let i = 0; i < 4; i++) {
-    const { value, length } = strtoul0(rest);
+    const { value, length } = strtoul0(text, at);
     if (length === 0 || value > 255) return null;
     bytes[i] = value;
-    rest = rest.slice(length);
-    if (rest === '') break;
-    if (i === 3 || rest[0] !== '.') return null;
-    rest = rest.slice(1);
+    at += length;
+    if (at === text.length) break;
+    if (i === 3 || text.charCodeAt(at) !== 0x2e) return null;
+    at++;
   }
-  if (rest !== '') return null;
+  if (at !== text.length) return null;
   return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
 }
 
@@ -63,7 +98,7 @@ export function parseIproute2Netmask(text: string): number | null {
     const n = Number(text);
     return n <= 32 ? n : null;
   }
-  const { value, length } = strtoul0(text);
+  const { value, length } = strtoul0(text, 0);
   if (length === text.length && length > 0) return value <= 32 ? value : null;
   const mask = parseIproute2Ipv4(text);
   if (mask === null) return null;
