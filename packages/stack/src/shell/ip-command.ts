@@ -61,7 +61,7 @@ export function runIp(kernel: Kernel, argv: string[], now: Nanos, external: (obj
     };
     if (i >= argv.length) throw new IpExit(255, IP_USAGE);
     const objectArg = argv[i]!;
-    const object = OBJECTS.find((o) => matches(objectArg, o));
+    const object = objectNamed(objectArg);
     const rest = argv.slice(i + 1);
     let status: number;
     switch (object) {
@@ -99,4 +99,10 @@ export function runIp(kernel: Kernel, argv: string[], now: Nanos, external: (obj
     if (error instanceof IpExit) return { status: error.status, stdout, stderr: stderr + error.message + '\n' };
     throw error;
   }
+}
+
+/** The first object of the table that `word` abbreviates (matches()), or undefined. */
+function objectNamed(word: string): string | undefined {
+  for (const object of OBJECTS) if (matches(word, object)) return object;
+  return undefined;
 }

@@ -120,6 +120,9 @@ interface ParsedRoute {
   nexthops: NexthopSpec[];
 }
 
+/** Route attributes iproute_modify reads a value for (and `lock` before it) that the model leaves out. */
+const VALUE_KEYWORDS_IGNORED: ReadonlySet<string> = new Set(['hoplimit', 'advmss', 'reordering', 'rtt', 'rttvar', 'window', 'cwnd', 'initcwnd', 'initrwnd', 'ssthresh', 'rto_min', 'realms', 'features', 'quickack', 'congctl', 'expires', 'fastopen_no_cookie', 'pref', 'ttl-propagate']);
+
 /** iproute_modify's argument loop (shared by add/change/replace/append/prepend/del). */
 function parseRoute(ctx: IpContext, argv: string[], isDelete: boolean): ParsedRoute {
   const args = new Args(argv);
@@ -186,7 +189,7 @@ function parseRoute(ctx: IpContext, argv: string[], isDelete: boolean): ParsedRo
       const mtu = parseUnsigned(value);
       if (mtu === null) invarg('"mtu" value is invalid\n', value);
       spec.mtu = mtu;
-    } else if (['hoplimit', 'advmss', 'reordering', 'rtt', 'rttvar', 'window', 'cwnd', 'initcwnd', 'initrwnd', 'ssthresh', 'rto_min', 'realms', 'features', 'quickack', 'congctl', 'expires', 'fastopen_no_cookie', 'pref', 'ttl-propagate'].includes(a)) {
+    } else if (VALUE_KEYWORDS_IGNORED.has(a)) {
       const value = args.next();
       if (value === 'lock') args.next();
     } else if (a === 'onlink') {

@@ -123,45 +123,39 @@ export class Shell {
       return NO_HANDLE;
     }
     const name = words[0]!;
-    const finish = (out: { stdout: string; stderr: string; status: number }): CommandHandle => {
-      io.stdout(out.stdout);
-      io.stderr(out.stderr);
-      io.exit(out.status);
-      return NO_HANDLE;
-    };
     switch (name) {
       case 'ip': {
         let handle: CommandHandle = NO_HANDLE;
         const result = runIp(this.kernel, words, now, (object) => this.ipObjectRunner(object, now, io, (h) => (handle = h)));
         if (result === 'delegated') return handle;
-        return finish(result);
+        return finish(io, result);
       }
       case 'sysctl':
-        return finish(runSysctl(this.kernel, words));
+        return finish(io, runSysctl(this.kernel, words));
       case 'route':
-        return finish(runRoute(this.kernel, words, now, this.resolveAddress));
+        return finish(io, runRoute(this.kernel, words, now, this.resolveAddress));
       case 'netstat':
-        return finish(runNetstat(this.kernel, words, now, this.resolveAddress, this.sockets));
+        return finish(io, runNetstat(this.kernel, words, now, this.resolveAddress, this.sockets));
       case 'ss':
-        return finish(runSs(words, this.sockets));
+        return finish(io, runSs(words, this.sockets));
       case 'ifconfig':
-        return finish(runIfconfig(this.kernel, words));
+        return finish(io, runIfconfig(this.kernel, words));
       case 'hostname':
-        return finish(runHostname(this.kernel, words));
+        return finish(io, runHostname(this.kernel, words));
       case 'echo':
         io.stdout(`${echoText(words)}\n`);
         io.exit(0);
         return NO_HANDLE;
       case 'cat':
-        return finish(this.cat(words, now, io));
+        return finish(io, this.cat(words, now, io));
       case 'tail':
-        return finish(this.tail(words, now, io));
+        return finish(io, this.tail(words, now, io));
       case 'jobs':
         io.stdout(this.jobs.list());
         io.exit(0);
         return NO_HANDLE;
       case 'kill':
-        return finish(runKill(this.jobs, words));
+        return finish(io, runKill(this.jobs, words));
       case 'true':
       case ':':
         io.exit(0);
@@ -392,6 +386,14 @@ export class Shell {
     }
     return { stdout, stderr, status };
   }
+}
+
+/** A builtin's collected output and status, written to `io`. */
+function finish(io: CommandIo, out: { stdout: string; stderr: string; status: number }): CommandHandle {
+  io.stdout(out.stdout);
+  io.stderr(out.stderr);
+  io.exit(out.status);
+  return NO_HANDLE;
 }
 
 /** Where a command's `>`/`>>` sends its output. */

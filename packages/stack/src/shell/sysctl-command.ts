@@ -94,7 +94,6 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
   for (const target of targets) {
     const eq = target.indexOf('=');
     const name = (eq < 0 ? target : target.slice(0, eq)).replace(/\//g, '.');
-    const path = `/proc/sys/${name.replace(/\./g, '/')}`;
     if (eq < 0) {
       if (writeMode) {
         stderr += `sysctl: command line(0): invalid syntax, continuing...\n`;
@@ -119,7 +118,7 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
         continue;
       }
       if (!ignore) {
-        stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
+        stderr += `sysctl: cannot stat ${procPath(name)}: No such file or directory\n`;
         status += 1;
       }
       continue;
@@ -128,7 +127,7 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
     const valueText = target.slice(eq + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (tree.get(name) === undefined && !tree.isWriteOnly(name)) {
       if (!ignore) {
-        stderr += `sysctl: cannot stat ${path}: No such file or directory\n`;
+        stderr += `sysctl: cannot stat ${procPath(name)}: No such file or directory\n`;
         status = 1;
       }
       continue;
@@ -149,4 +148,9 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
     }
   }
   return { stdout, stderr, status };
+}
+
+/** The /proc/sys file of a key, for error texts only. */
+function procPath(name: string): string {
+  return `/proc/sys/${name.replace(/\./g, '/')}`;
 }

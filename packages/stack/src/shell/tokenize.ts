@@ -75,11 +75,20 @@ export function tokenize(line: string): TokenizeResult {
       pending = operator === '<<-' ? '<<' : operator;
       i += operator.length - 1;
     } else {
-      current += c;
+      // A run of ordinary characters is taken in one slice, not one concatenation per character.
+      let end = i + 1;
+      while (end < line.length && !isSpecial(line.charCodeAt(end))) end++;
+      current += line.slice(i, end);
       inWord = true;
+      i = end - 1;
     }
   }
   endWord();
   if (pending !== null) return { ok: false, error: "syntax error near unexpected token `newline'" };
   return { ok: true, line: { words, redirections } };
+}
+
+/** Whether a character ends a run of ordinary ones: a quote, a backslash, a blank or a redirection. */
+function isSpecial(c: number): boolean {
+  return c === 0x27 || c === 0x22 || c === 0x5c || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x3c || c === 0x3e;
 }
