@@ -78,8 +78,9 @@ export type OutputStream = 'stdout' | 'stderr';
 export class CommandRecord {
   /** Null while the command runs. */
   status: number | null = null;
-  private readonly out = new BoundedOutput();
-  private readonly err = new BoundedOutput();
+  /** Made by the first write to the stream: most commands (a topology's startup lines) print nothing or only on stdout. */
+  private out: BoundedOutput | null = null;
+  private err: BoundedOutput | null = null;
 
   constructor(
     readonly node: string,
@@ -90,15 +91,16 @@ export class CommandRecord {
   ) {}
 
   get stdout(): string {
-    return this.out.text();
+    return this.out === null ? '' : this.out.text();
   }
 
   get stderr(): string {
-    return this.err.text();
+    return this.err === null ? '' : this.err.text();
   }
 
   write(stream: OutputStream, text: string): void {
-    (stream === 'stdout' ? this.out : this.err).append(text);
+    if (stream === 'stdout') (this.out ??= new BoundedOutput()).append(text);
+    else (this.err ??= new BoundedOutput()).append(text);
     this.listener?.(stream, text);
   }
 }

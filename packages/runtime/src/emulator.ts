@@ -438,7 +438,7 @@ export class Emulator implements EmulatorApi {
 
   /** After a window: forget the watched commands that succeeded; throw for the first that failed. */
   private checkWatchedCommands(): void {
-    for (const [id] of this.watched) {
+    for (const id of this.watched.keys()) {
       const status = this.commands.get(id)!.status;
       if (status === null) continue;
       if (status !== 0) throw this.commandFailure(id);
@@ -698,6 +698,7 @@ export class Emulator implements EmulatorApi {
     for (const record of records) {
       const command = this.commands.get(record.id);
       command?.write(record.stream, record.text);
+      if (this.outputListeners.size === 0) continue;
       const out = { node: this.nodeTable[record.node]!.name, id: record.id, stream: record.stream, text: record.text };
       for (const listener of this.outputListeners) listener(out);
     }
