@@ -137,8 +137,8 @@ export class Kernel implements RoutingApi {
   private readonly cache: RouteCache;
   private readonly output: OutputRoute;
   private readonly input: InputRoute;
-  /** routeInput's outcome of each input decision (inputOutcomeOf), gone with the decision. */
-  private readonly inputOutcomes = new WeakMap<RouteDecision, RouteOutcome>();
+  /** routeInput's outcome of each input decision (inputOutcomeOf), gone with the decision; made with the first. */
+  private inputOutcomes: WeakMap<RouteDecision, RouteOutcome> | null = null;
   private readonly fib6 = new Fib6();
   private readonly addrconf: Addrconf;
   private readonly routing6: Ipv6Routing;
@@ -599,11 +599,12 @@ export class Kernel implements RoutingApi {
    * of a flow the route cache serves all get its one outcome, with no Route4 built per packet.
    */
   private inputOutcomeOf(decision: RouteDecision): RouteOutcome {
-    let outcome = this.inputOutcomes.get(decision);
+    const outcomes = (this.inputOutcomes ??= new WeakMap());
+    let outcome = outcomes.get(decision);
     if (outcome === undefined) {
       // An input route that exists but drops (ip_error): the datapath picks the reason from the errno.
       outcome = Object.freeze(decision.error ? { ok: false, errno: toErrno(decision.error) } : { ok: true, route: Object.freeze(toRoute4(decision)) });
-      this.inputOutcomes.set(decision, outcome);
+      outcomes.set(decision, outcome);
     }
     return outcome;
   }

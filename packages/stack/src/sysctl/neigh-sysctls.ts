@@ -55,6 +55,8 @@ export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
   private readonly tables = new Map<string, OverlayValues>();
   /** Keys written to each device (neigh_parms' data_state); made with the first such write. */
   private written: Map<string, Set<string>> | null = null;
+  /** Whether anything was ever written to `default`. */
+  private defaultWritten = false;
 
   /** `prefix` is net.ipv4.neigh or net.ipv6.neigh; `overrides` the table's own compiled defaults. */
   constructor(
@@ -69,8 +71,13 @@ export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
 
   /** neigh_parms_alloc: the device starts from `default`'s current values. */
   addDevice(name: string): void {
-    const dflt = this.tables.get('default')!;
     const device = this.compiled.device;
+    // Nothing written to `default` yet (every node as it boots): its values are the compiled ones.
+    if (!this.defaultWritten) {
+      this.tables.set(name, new OverlayValues(device));
+      return;
+    }
+    const dflt = this.tables.get('default')!;
     let own: Map<string, number> | null = null;
     for (const [key, compiled] of device) {
       const value = dflt.get(key) ?? compiled;
@@ -127,6 +134,7 @@ export class NeighSysctls implements SysctlDirectory, NeighParamAccessor {
           ? [['unres_qlen_bytes', value], ['unres_qlen', Math.floor(value / UNRES_QLEN_TRUESIZE)]]
           : [[key, value]];
     for (const [k, v] of values) table.set(k, v);
+    if (scope === 'default') this.defaultWritten = true;
     if (scope === 'default' && PER_DEVICE.has(key)) {
       // Devices inherit default neighbour parameters they never had written (neigh_parms_data_state).
       for (const [dev, params] of this.tables) {
