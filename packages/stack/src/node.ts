@@ -196,6 +196,14 @@ export class StackNode implements NodeHost {
     const timers = new TimerHeap();
     const prng = new Prng(config.seed);
     this.identification = prng.below(0x10000);
+    // One closure of each kind per node, shared by every part that takes it (a node made seven drops).
+    const transmit = (dev: string, frame: Uint8Array): void => this.transmit(dev, frame);
+    const drop = (dev: string | null, reason: DropReason, frame?: Uint8Array, detail?: string): void => this.drop(dev, reason, frame, detail);
+    const trace = (event: StackEvent): void => this.env.event(this.atPorts(event));
+    const now = (): Nanos => this.now;
+    const nextIdentification = (): number => this.nextIdentification();
+    const device = (dev: string): DeviceView | undefined => routing.device(dev);
+    const sysctl = (name: string): number => routing.sysctl(name);
     // arp_tbl: net.ipv4.neigh parameters, ARP's solicit (attached below).
     const neighbours = new NeighbourTable(
       timers,
@@ -203,7 +211,7 @@ export class StackNode implements NodeHost {
       {
         discard: (entry, queued, reason) => this.drop(entry.dev, reason, queued.packet),
         reachability: (dev, address, state) => routing.setNeighbourReachability(dev, address, state),
-        params: (dev) => neighbourParams((name) => routing.sysctl(name), 'net.ipv4.neigh', dev),
+        params: (dev) => neighbourParams(sysctl, 'net.ipv4.neigh', dev),
       },
       INET_FAMILY,
     );
@@ -212,8 +220,8 @@ export class StackNode implements NodeHost {
       neighbours,
       timers,
       prng,
-      transmit: (dev, frame) => this.transmit(dev, frame),
-      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+      transmit,
+      drop,
     });
     const peers = new InetPeers();
     const ipv4 = new Ipv4Layer({
@@ -224,12 +232,12 @@ export class StackNode implements NodeHost {
       transports,
       netfilter,
       mib: statistics.ip,
-      transmit: (dev, frame) => this.transmit(dev, frame),
+      transmit,
       loopbackTransmitted: (dev, bytes) => this.countLoopback(dev, bytes),
-      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
-      trace: (event) => this.env.event(this.atPorts(event)),
+      drop,
+      trace,
       isTracing: () => this.env.tracing?.() ?? true,
-      nextIdentification: () => this.nextIdentification(),
+      nextIdentification,
       isGatewayOnDevice: (dev, gateway) => routing.isGatewayOnDevice(dev, gateway),
     });
     // The neighbour table's protocol is ARP's solicit and the IPv4 layer's output (arp_generic_ops).
@@ -247,18 +255,18 @@ export class StackNode implements NodeHost {
       {
         discard: (entry, queued, reason) => this.drop(entry.dev, reason, queued.packet),
         reachability: () => {},
-        params: (dev) => neighbourParams((name) => routing.sysctl(name), 'net.ipv6.neigh', dev),
+        params: (dev) => neighbourParams(sysctl, 'net.ipv6.neigh', dev),
       },
       IPV6_NEIGHBOUR_FAMILY,
     );
     const ipv6 = new Ipv6Layer({
-      device: (dev) => routing.device(dev),
+      device,
       addresses: (dev, now) => routing.addresses6Of(dev, now).map((s) => ({ address: s.address.address, prefixLength: s.address.prefixLength, tentative: s.tentative })),
       isLocalAddress: (address, now) => routing.isLocalAddress6(address, now),
       lookupRoute: (query, now) => routing.lookupRoute6(query, now),
       selectSource: (dst, now, dev) => routing.selectSource6(dst, now, dev)?.address,
       conf: (scope, key) => routing.sysctl(`net.ipv6.conf.${scope}.${key}`),
-      sysctl: (name) => routing.sysctl(name),
+      sysctl,
       dadFailed: (dev, address, now, from) => routing.ipv6DadFailed(dev, address, now, from),
       learnRedirect: (dev, from, dst, target, now) => routing.learnRedirect6(dev, from, dst, target, now),
       learnPmtu: (dev, dst, mtu, now) => routing.learnPmtu6(dev, dst, mtu, now),
@@ -267,21 +275,21 @@ export class StackNode implements NodeHost {
       prng,
       transports,
       netfilter,
-      transmit: (dev, frame) => this.transmit(dev, frame),
-      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+      transmit,
+      drop,
     });
     // One count of descriptors for every socket kind: a process's RLIMIT_NOFILE bounds them all.
     const descriptors = new Descriptors();
-    const ping6 = new Ping6Sockets(ipv6, () => this.now, descriptors);
-    const raw6 = new Icmp6RawSockets(ipv6, (ifname) => routing.device(ifname)?.ifindex ?? 0, () => this.now, descriptors);
+    const ping6 = new Ping6Sockets(ipv6, now, descriptors);
+    const raw6 = new Icmp6RawSockets(ipv6, (ifname) => routing.device(ifname)?.ifindex ?? 0, now, descriptors);
     const udp6 = new Udp6Sockets({
       descriptors,
       layer: ipv6,
       transports,
       prng,
-      now: () => this.now,
+      now,
       addressesOf: (dev, now) => routing.addresses6Of(dev, now).map((s) => s.address.address),
-      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
+      drop,
       // A dual-stack socket's IPv4 side lives in the IPv4 table (made below).
       openIpv4: (owner) => sockets.openUdp(owner),
       isIpv4PortFree: (address, port) => sockets.isPortFree(parseIpv4(address) ?? 0, port),
@@ -298,7 +306,7 @@ export class StackNode implements NodeHost {
             {
               timers,
               prng,
-              device: (dev) => routing.device(dev),
+              device,
               linkLocalAddress: (dev, now) => routing.addresses6Of(dev, now).find((s) => isIpv6LinkLocal(s.address.address) && !s.tentative)?.address.address,
               sendNdisc: (dev, source, destination, hopLimit, message, now) => ipv6.sendNdisc(dev, source, destination, hopLimit, message, now),
             },
@@ -325,12 +333,12 @@ export class StackNode implements NodeHost {
       routing,
       ipv4,
       transports,
-      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
-      trace: (event) => this.env.event(this.atPorts(event)),
+      drop,
+      trace,
       prng,
       netbsd2004: config.compat?.['netbsd-2004'] === true,
-      nextIdentification: () => this.nextIdentification(),
-      now: () => this.now,
+      nextIdentification,
+      now,
     });
     const tcp = new TcpSockets({
       descriptors,
@@ -340,11 +348,11 @@ export class StackNode implements NodeHost {
       transports,
       timers,
       prng,
-      now: () => this.now,
-      sysctl: (name) => routing.sysctl(name),
+      now,
+      sysctl,
       hasDevice: (name) => routing.device(name) !== undefined,
-      drop: (dev, reason, frame, detail) => this.drop(dev, reason, frame, detail),
-      trace: (event) => this.env.event(this.atPorts(event)),
+      drop,
+      trace,
     });
     const processes = new ProcessTable(this.processServices(config.name, timers, sockets, arp, ping6, udp6, tcp, raw6, descriptors));
     const linkLayer = new ProtocolTable<LinkLayerHandler>('EtherType', 0xffff);
@@ -354,7 +362,7 @@ export class StackNode implements NodeHost {
     this.parts = { routing, timers, prng, neighbours, arp, ipv4, neighbours6, ipv6, sockets, udp6, tcp, processes, linkLayer, transports, netfilter };
 
     const ndiscNotifier = new NdiscNotifier({
-      device: (dev) => routing.device(dev),
+      device,
       conf: (scope, key) => routing.sysctl(`net.ipv6.conf.${scope}.${key}`),
       announce: (dev) => ipv6.ndisc.announce(dev),
     });
