@@ -114,6 +114,11 @@ export interface StartMessage {
   factory: NodeFactoryRef;
   /** Spin before blocking at the window barrier (only worth it when shards ≤ cores). */
   spin: boolean;
+  /**
+   * Nodes whose state ready leaves out: each has a startup command in the first window, whose
+   * windowDone reports them (so a boot reads and formats every node's addresses once, not twice).
+   */
+  statesAfterFirstWindow?: number[];
 }
 
 /** A frame crossing shards: delivered at `deliverAt` to the far end(s) of `link`, sent from `port`. */

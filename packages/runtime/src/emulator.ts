@@ -391,6 +391,11 @@ export class Emulator implements EmulatorApi {
       this.channels = this.pool.channels;
     }
     const spin = this.pool !== null && shouldSpin(this.shardCount);
+    // A node with a startup command is busy in the first window, which reports its state: ready need not.
+    const statesAfterFirstWindow: number[] = [];
+    this.spec.nodes.forEach((node, index) => {
+      if (FORWARDING_KINDS.has(node.kind) || node.exec.length > 0) statesAfterFirstWindow.push(index);
+    });
     // One message for every shard (a pool encodes it once); each channel starts as its own shard.
     const start: StartMessage = {
       type: 'start',
@@ -402,6 +407,7 @@ export class Emulator implements EmulatorApi {
       links: this.linkTable,
       factory: this.factory,
       spin,
+      statesAfterFirstWindow,
     };
     const readies = await Promise.all(this.channels.map((channel) => channel.start(start)));
     for (const ready of readies) {

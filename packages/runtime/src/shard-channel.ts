@@ -128,7 +128,7 @@ export class InlineShardChannel implements ShardChannel {
     this.shard = new Shard(message.shard === this.index ? message : { ...message, shard: this.index }, this.factory, this.watchdog?.activity);
     await settleNodes(() => this.shard?.takeRealTimerArmed() ?? false);
     const error = this.shard.error;
-    return { type: 'ready', version: PROTOCOL_VERSION, shard: this.index, nodes: error === null ? this.shard.nodeStates() : [], error };
+    return { type: 'ready', version: PROTOCOL_VERSION, shard: this.index, nodes: error === null ? this.shard.readyStates() : [], error };
   }
 
   async window(message: WindowMessage): Promise<WindowDoneMessage> {

@@ -127,7 +127,7 @@ export default async function runShard(task: ShardTask, importModule: (url: stri
   const drain = (): void => shard.drainRings();
   const stopListening = listenForNodeFaults((error, how) => shard.orphanFault(error, how));
   await settleNodes(() => shard.takeRealTimerArmed());
-  const nodes = shard.error === null ? shard.nodeStates() : [];
+  const nodes = shard.error === null ? shard.readyStates() : [];
   reply(encodeMessage({ type: 'ready', version: PROTOCOL_VERSION, shard: task.shard, nodes, error: shard.error }));
   let turned = performance.now();
   for (;;) {

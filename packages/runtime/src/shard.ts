@@ -198,6 +198,8 @@ export class Shard {
   private readonly activity: Int32Array;
   /** Whose asynchronous work a call into a node starts: entered per stretch of calls, switched per node. */
   private readonly scope = new NodeCallScope();
+  /** Nodes (indexes) whose state ready leaves to the first window (StartMessage.statesAfterFirstWindow). */
+  private readonly statesAfterFirstWindow: ReadonlySet<number>;
 
   constructor(
     start: StartMessage,
@@ -206,6 +208,7 @@ export class Shard {
     private readonly rings: ShardRings | null = null,
   ) {
     this.index = start.shard;
+    this.statesAfterFirstWindow = new Set(start.statesAfterFirstWindow);
     this.activity = activity;
     this.nodeShard = start.nodes.map((n) => n.shard);
     this.ports = start.ports;
@@ -358,12 +361,31 @@ export class Shard {
     return false;
   }
 
+  /** The states of the nodes touched since the last report (every node built, at first). */
   nodeStates(): NodeStateRecord[] {
     const states: NodeStateRecord[] = [];
     this.scope.run(() => {
       for (const node of this.touchedNodes) states.push(this.guard(node, () => this.nodeState(node)));
     });
     this.touchedNodes = new Set();
+    return states;
+  }
+
+  /**
+   * The states ready reports: every node built but those the first window reports
+   * (StartMessage.statesAfterFirstWindow), which stay touched until then.
+   */
+  readyStates(): NodeStateRecord[] {
+    if (this.statesAfterFirstWindow.size === 0) return this.nodeStates();
+    const states: NodeStateRecord[] = [];
+    const later = new Set<LocalNode>();
+    this.scope.run(() => {
+      for (const node of this.touchedNodes) {
+        if (this.statesAfterFirstWindow.has(node.placement.index)) later.add(node);
+        else states.push(this.guard(node, () => this.nodeState(node)));
+      }
+    });
+    this.touchedNodes = later;
     return states;
   }
 
