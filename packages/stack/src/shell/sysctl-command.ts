@@ -93,7 +93,8 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
   const writeMode = argv.slice(1).some((a) => a === '-w' || a === '--write' || (a.startsWith('-') && !a.startsWith('--') && a.includes('w')));
   for (const target of targets) {
     const eq = target.indexOf('=');
-    const name = (eq < 0 ? target : target.slice(0, eq)).replace(/\//g, '.');
+    const key = eq < 0 ? target : target.slice(0, eq);
+    const name = key.includes('/') ? key.replace(/\//g, '.') : key;
     if (eq < 0) {
       if (writeMode) {
         stderr += `sysctl: command line(0): invalid syntax, continuing...\n`;
@@ -124,7 +125,7 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
       continue;
     }
     // procps trims the blanks around the value before writing and echoing it.
-    const valueText = target.slice(eq + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const valueText = trimBlanks(target.slice(eq + 1));
     if (tree.get(name) === undefined && !tree.isWriteOnly(name)) {
       if (!ignore) {
         stderr += `sysctl: cannot stat ${procPath(name)}: No such file or directory\n`;
@@ -153,4 +154,13 @@ export function runSysctl(kernel: Kernel, argv: string[]): CommandOutput {
 /** The /proc/sys file of a key, for error texts only. */
 function procPath(name: string): string {
   return `/proc/sys/${name.replace(/\./g, '/')}`;
+}
+
+/** The text without the spaces and tabs at either end (what procps trims; other blanks stay). */
+function trimBlanks(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === ' ' || text[start] === '\t')) start++;
+  while (end > start && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
