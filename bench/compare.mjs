@@ -8,8 +8,10 @@
 // docs/bench/chain.svg, boot-time.svg, boot-rss.svg. An anchor that cannot run here (ns-3 not
 // installed, not root, no Mininet) is skipped with the reason. Figures only, no verdict.
 //
-// Options: --routers 4,8,16  --packets 100000  --boot 100,1000,10000  --namespaces 100,1000
+// Options: --routers 4,8,16  --packets 100000  --rounds 3  --boot 100,1000,10000  --namespaces 100,1000
 //          --mininet 100  --out docs/bench  --quick (small sizes, to try the harness)  --help
+// Each chain size runs --rounds times, ns-3 and netloom's placements interleaved (`bench chain
+// --rounds`), and reports the median of each: a single run of a case moves by up to 2× on this VM.
 // An unknown option or a bad size is refused with exit status 2 before anything runs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ figures and charts in the output directory (docs/bench by default).
 
   --routers LIST     routers of each chain run, comma-separated (default 4,8,16)
   --packets N        datagrams per chain run (default 100000)
+  --rounds N         runs of every chain case, interleaved; the median counts (default 3)
   --boot LIST        nodes of each netloom boot run (default 100,1000,10000)
   --namespaces LIST  nodes of each namespaces boot run, as root (default 100,1000)
   --mininet LIST     nodes of each Mininet run, when installed (default 100)
@@ -53,6 +56,7 @@ function options(argv) {
       options: {
         routers: { type: 'string' },
         packets: { type: 'string' },
+        rounds: { type: 'string' },
         boot: { type: 'string' },
         namespaces: { type: 'string' },
         mininet: { type: 'string' },
@@ -80,6 +84,7 @@ function options(argv) {
   return {
     routers: list('routers', quick ? [2, 4] : [4, 8, 16]),
     packets: list('packets', [quick ? 5000 : 100000])[0],
+    rounds: list('rounds', [quick ? 1 : 3])[0],
     boot: list('boot', quick ? [20, 100] : [100, 1000, 10000]),
     namespaces: list('namespaces', quick ? [20] : [100, 1000]),
     mininet: list('mininet', quick ? [10] : [100]),
@@ -93,12 +98,20 @@ function netloomBench(args) {
   return JSON.parse(child.stdout);
 }
 
+/** ns-3's chain, built once; skipped with the reason when it cannot build or run here. */
 function ns3Chain(routers, packets) {
   const build = spawnSync('sh', [join(here, 'ns3', 'build.sh')], { encoding: 'utf8' });
   if (build.status !== 0) return { skipped: build.stderr.trim() || `build.sh: exit ${build.status}` };
   const run = spawnSync(join(here, 'ns3', 'build', 'chain'), [`--routers=${routers}`, `--packets=${packets}`], { encoding: 'utf8' });
   if (run.status !== 0) return { skipped: `ns-3 chain: exit ${run.status}: ${run.stderr.trim()}` };
   return JSON.parse(run.stdout);
+}
+
+/** The median run of ns-3's chain over `rounds` (the lower middle one for an even count), with every round's rate. */
+function ns3Median(runs) {
+  if (runs.some((r) => r.skipped)) return runs.find((r) => r.skipped);
+  const ranked = [...runs].sort((a, b) => b.hopForwardsPerSecond - a.hopForwardsPerSecond);
+  return { ...ranked[Math.floor(ranked.length / 2)], roundFigures: runs.map((r) => r.hopForwardsPerSecond) };
 }
 
 function mininetBoot(nodes) {
@@ -132,17 +145,27 @@ console.log(`netloom against its anchors; load average ${loadavg().map((l) => l.
 // chain: hop-forwards per second, netloom's placements against ns-3, per size.
 const chainRows = [];
 for (const routers of opts.routers) {
-  const ns3 = ns3Chain(routers, opts.packets);
-  const report = netloomBench(['chain', '--routers', String(routers), '--packets', String(opts.packets)]);
-  results.chain.push({ routers, packets: opts.packets, ns3, netloom: report.cases, loadAverage: report.loadAverage });
+  // ns-3's rounds first, then netloom's (`bench chain --rounds` interleaves its own placements).
+  const ns3 = ns3Median(Array.from({ length: opts.rounds }, () => ns3Chain(routers, opts.packets)));
+  const report = netloomBench(['chain', '--routers', String(routers), '--packets', String(opts.packets), '--rounds', String(opts.rounds)]);
+  results.chain.push({ routers, packets: opts.packets, rounds: opts.rounds, ns3, netloom: report.cases, loadAverage: report.loadAverage });
+  const inline = report.cases.find((c) => c.placement === 'inline' && c.error === undefined);
   for (const c of report.cases) {
-    if (c.error !== undefined) chainRows.push([`${routers} routers, ${label(c)}`, 'failed', c.error, '']);
-    else chainRows.push([`${routers} routers, ${label(c)}`, group(c.hopForwardsPerSecond), ns3.skipped ? '-' : group(ns3.hopForwardsPerSecond), ns3.skipped ? '-' : ratio(c.hopForwardsPerSecond, ns3.hopForwardsPerSecond)]);
+    if (c.error !== undefined) chainRows.push([`${routers} routers, ${label(c)}`, 'failed', c.error, '', '', '']);
+    else
+      chainRows.push([
+        `${routers} routers, ${label(c)}`,
+        group(c.hopForwardsPerSecond),
+        ns3.skipped ? '-' : group(ns3.hopForwardsPerSecond),
+        ns3.skipped ? '-' : ratio(c.hopForwardsPerSecond, ns3.hopForwardsPerSecond),
+        inline === undefined ? '-' : ratio(c.hopForwardsPerSecond, inline.hopForwardsPerSecond),
+        (c.roundFigures ?? [c.hopForwardsPerSecond]).map(group).join(' '),
+      ]);
   }
   if (ns3.skipped) console.log(`ns-3 skipped: ${ns3.skipped}`);
 }
-console.log(`chain: ${group(opts.packets)} datagrams, hop-forwards per second (higher is better)`);
-console.log(`${table(['case', 'netloom', 'ns-3', 'netloom/ns-3'], chainRows)}\n`);
+console.log(`chain: ${group(opts.packets)} datagrams, hop-forwards per second (higher is better), the median of ${opts.rounds} round${opts.rounds === 1 ? '' : 's'}`);
+console.log(`${table(['case', 'netloom', 'ns-3', 'netloom/ns-3', '/inline', 'netloom rounds'], chainRows)}\n`);
 
 // boot: time to ready; netloom in every placement, namespaces where root.
 const bootReport = netloomBench(['boot', '--nodes', opts.boot.join(',')]);

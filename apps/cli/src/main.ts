@@ -134,7 +134,8 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
       .default('all');
   const benchScenario = (name: BenchScenario, description: string, options: Option[]) => {
     const command = bench.command(name).description(description);
-    for (const option of [...options, benchPlacement(), workersOption()]) command.addOption(option);
+    const rounds = new Option('--rounds <n>', 'with --placement all: run every case n times, interleaved, and report the median (default 1)').argParser(integerOption('--rounds', 1, 99));
+    for (const option of [...options, benchPlacement(), workersOption(), rounds]) command.addOption(option);
     command.option('--json', 'print the figures as JSON').action(async (chosen) => {
       const { benchCommand } = await import('./commands/bench.js');
       status = await benchCommand(name, chosen, io, engine, binary);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeEngine } from '../testing/fake-emulator.js';
 import { runCli } from '../testing/cli-harness.js';
 import { spawnCli } from '../testing/spawn-cli.js';
-import { benchCases, caseArgv, describeBench, type BenchReport, type BenchRow } from './bench.js';
+import { benchCases, caseArgv, describeBench, medianRow, type BenchReport, type BenchRow } from './bench.js';
 import { parseChildProgress } from './bench-progress.js';
 
 describe('bench cases', () => {
@@ -56,6 +56,45 @@ describe('bench chain with overlapping bursts', () => {
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ routers: 2, packets: 200, burst: 20, burstIntervalNs: 50_000, delivered: 200 });
   }, 600_000);
+});
+
+describe('bench --rounds', () => {
+  const chain = (placement: 'inline' | 'packed', perSecond: number, workers = 0): BenchRow => ({
+    routers: 8, packets: 1000, delivered: 1000, hopForwards: 8000, wallMs: 8e6 / perSecond, hopForwardsPerSec: perSecond, hopForwardsPerSecond: perSecond,
+    peakRssBytes: 100 * 1048576, placement, workers, virtualNs: 1e6,
+  });
+  const boot = (readyMs: number): BenchRow => ({ nodes: 1000, links: 999, commands: 5992, readyMs, peakRssBytes: 150 * 1048576, placement: 'inline', workers: 0 });
+
+  it('a case is its median round by the headline figure, with every round in the order they ran', () => {
+    expect(medianRow('chain', [chain('inline', 500_000), chain('inline', 900_000), chain('inline', 700_000)])).toMatchObject({ hopForwardsPerSecond: 700_000, roundFigures: [500_000, 900_000, 700_000] });
+    // An even count takes the worse middle one: for a rate the lower, for a time to ready the longer.
+    expect(medianRow('chain', [chain('inline', 500_000), chain('inline', 900_000), chain('inline', 700_000), chain('inline', 800_000)])).toMatchObject({ hopForwardsPerSecond: 700_000 });
+    expect(medianRow('boot', [boot(900), boot(1100), boot(1000), boot(1200)])).toMatchObject({ readyMs: 1100, roundFigures: [900, 1100, 1000, 1200] });
+    // One round is the row as it was; a failed round is the case's row, whatever the others gave.
+    expect(medianRow('chain', [chain('inline', 500_000)])).toEqual(chain('inline', 500_000));
+    const failed: BenchRow = { placement: 'inline', workers: 0, error: 'killed by SIGKILL' };
+    expect(medianRow('chain', [chain('inline', 500_000), failed, chain('inline', 700_000)])).toEqual(failed);
+  });
+
+  it('the table says how many rounds and lists each case\'s figures under it', () => {
+    const rows = [medianRow('chain', [chain('inline', 500_000), chain('inline', 900_000), chain('inline', 700_000)]), medianRow('chain', [chain('packed', 1_000_000, 2), chain('packed', 1_200_000, 2), chain('packed', 1_100_000, 2)])];
+    expect(describeBench('chain', rows, 1).split('\n')).toEqual([
+      `router chain: 8 routers, 1,000 datagrams; load average 1.00, node ${process.version}; the median of 3 interleaved rounds`,
+      'placement  threads      hop-forwards/s  delivered  wall time  peak RSS',
+      'inline     main thread         700,000      1,000     0.01 s   100 MiB',
+      'packed     2 workers         1,100,000      1,000     0.01 s   100 MiB',
+      'rounds:',
+      '  inline    500,000, 900,000, 700,000',
+      '  packed 2  1,000,000, 1,200,000, 1,100,000',
+      '',
+    ]);
+  });
+
+  it('--rounds takes --placement all, whose cases run in children', async () => {
+    const run = await runCli(['bench', 'chain', '--placement', 'inline', '--rounds', '3'], { engine: fakeEngine() });
+    expect(run).toMatchObject({ status: 2, stdout: '', stderr: 'netloom: bench chain: --rounds runs every case in a child process of its own: use it with --placement all\n' });
+    expect((await runCli(['bench', 'chain', '--rounds', '0'])).stderr).toContain('--rounds must be an integer from 1 to 99');
+  });
 });
 
 describe('bench output', () => {
@@ -111,15 +150,15 @@ describe('bench output', () => {
 });
 
 describe('bench --placement all (real children)', () => {
-  it('reports every placement of a small chain as JSON, each case with its own figures', async () => {
-    const result = await spawnCli(['bench', 'chain', '--routers', '2', '--packets', '200', '--json'], '', 120_000);
+  it('reports every placement of a small chain as JSON, each case with its own figures, the median of its rounds', async () => {
+    const result = await spawnCli(['bench', 'chain', '--routers', '2', '--packets', '200', '--rounds', '2', '--json'], '', 120_000);
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as BenchReport;
     expect(report).toMatchObject({ scenario: 'chain', node: process.version });
-    expect(report.cases.map((c) => [c.placement, c.workers, 'delivered' in c ? c.delivered : c])).toEqual([
-      ['inline', 0, 200],
-      ['packed', 2, 200],
-      ['per-node', 4, 200],
+    expect(report.cases.map((c) => [c.placement, c.workers, 'delivered' in c ? c.delivered : c, 'roundFigures' in c ? c.roundFigures.length : 0])).toEqual([
+      ['inline', 0, 200, 2],
+      ['packed', 2, 200, 2],
+      ['per-node', 4, 200, 2],
     ]);
     expect(result.stderr).toBe('');
   }, 120_000);

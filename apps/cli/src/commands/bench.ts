@@ -10,13 +10,18 @@
  * process. A case that fails is a row with its error (a placement refused for memory is a figure
  * too: the engine refuses it before starting any thread), and the command then exits 3.
  *
+ * `--rounds N` (with `--placement all`) runs the cases N times, round by round (inline, packed,
+ * per-node, then again), and reports each case's median round by its headline figure, with every
+ * round's figure beside it: on a shared 2-core VM the same case moves by up to 2× from one process
+ * to the next (docs/engine.md, "Benchmarks"), and interleaving gives every placement the same weather.
+ *
  * Progress goes to stderr, and only when stderr is a terminal (bench-progress.ts).
  */
 
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import type { CliIo } from '../cli-io.js';
-import { EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
+import { EXIT_BAD_INPUT, EXIT_NODE_FAILED, EXIT_OK, errorMessage, type Engine } from '../engine.js';
 import type { BenchBarrierResult, BenchBootResult, BenchChainResult, BenchLanResult, BenchLvsResult, BenchProgress, BenchTreeResult, Placement } from '../runtime-api.js';
 import { CHILD_PROGRESS_ENV, openProgress, parseChildProgress, type ProgressSink } from './bench-progress.js';
 
@@ -45,6 +50,8 @@ export interface BenchOptions {
   shards?: number[];
   placement?: Placement | 'all';
   workers?: number;
+  /** placement all: how many times to run every case, interleaved (default 1). */
+  rounds?: number;
   json?: boolean;
 }
 
@@ -65,7 +72,10 @@ export interface BenchFailure {
   error: string;
 }
 
-export type BenchRow = BenchResult | BenchFailure;
+/** A case's median round, with the headline figure of every round in the order they ran (`--rounds`). */
+export type BenchMedian = BenchResult & { roundFigures: number[] };
+
+export type BenchRow = BenchResult | BenchMedian | BenchFailure;
 
 /** The JSON of a `--placement all` run: the machine's load when it began and one entry per case. */
 export interface BenchReport {
@@ -141,6 +151,10 @@ export async function benchCommand(
   engine: () => Promise<Engine>,
   binary: string,
 ): Promise<number> {
+  if (options.rounds !== undefined && options.rounds > 1 && options.placement !== undefined && options.placement !== 'all') {
+    io.stderr.write(`netloom: bench ${scenario}: --rounds runs every case in a child process of its own: use it with --placement all\n`);
+    return EXIT_BAD_INPUT;
+  }
   const progress = await openProgress(io, io.stderrIsTTY === true);
   try {
     if (options.placement !== undefined && options.placement !== 'all') return await benchOne(scenario, { ...options, placement: options.placement }, io, engine, progress);
@@ -206,15 +220,50 @@ function runScenario(scenario: BenchScenario, options: BenchOptions & { placemen
   }
 }
 
+/**
+ * Each scenario's headline figure and whether more is better: what `--rounds` takes the median of.
+ * Boot and tree are judged by their time to ready; the others by their rate.
+ */
+export const HEADLINE: Record<BenchScenario, { figure(result: BenchResult): number; higherIsBetter: boolean }> = {
+  chain: { figure: (r) => (r as BenchChainResult).hopForwardsPerSecond, higherIsBetter: true },
+  lan: { figure: (r) => (r as BenchLanResult).framesPerSecond, higherIsBetter: true },
+  lvs: { figure: (r) => (r as BenchLvsResult).connectionsPerSecond, higherIsBetter: true },
+  boot: { figure: (r) => (r as BenchBootResult).readyMs, higherIsBetter: false },
+  barrier: { figure: (r) => (r as BenchBarrierResult).windowsPerSecond, higherIsBetter: true },
+  tree: { figure: (r) => (r as BenchTreeResult).readyMs, higherIsBetter: false },
+};
+
+/**
+ * One case's row from its rounds: the first failure if any round failed (a figure from the other
+ * rounds would hide it), else the median round by the headline figure — with an even count, the
+ * worse of the two middle ones — carrying every round's figure in the order they ran.
+ */
+export function medianRow(scenario: BenchScenario, rounds: BenchRow[]): BenchRow {
+  const failed = rounds.find(isFailure);
+  if (failed !== undefined) return failed;
+  const results = rounds as BenchResult[];
+  if (results.length === 1) return results[0]!;
+  const { figure, higherIsBetter } = HEADLINE[scenario];
+  const figures = results.map(figure);
+  const ranked = [...results].sort((a, b) => (higherIsBetter ? figure(b) - figure(a) : figure(a) - figure(b)));
+  return { ...ranked[Math.floor(ranked.length / 2)]!, roundFigures: figures };
+}
+
 async function benchAll(scenario: BenchScenario, options: BenchOptions, io: CliIo, binary: string, progress: ProgressSink): Promise<number> {
   const load = loadavg()[0] ?? 0;
   const cases = benchCases(scenario, options);
-  const rows: BenchRow[] = [];
-  for (const [index, benchCase] of cases.entries()) {
-    const argv = [...(CHILD_NODE_FLAGS[scenario] ?? []), binary, 'bench', ...caseArgv(scenario, options, benchCase)];
-    rows.push(await runChild(argv, benchCase, (done, total) => progress.update(index + (total > 0 ? done / total : 0), cases.length)));
-    progress.update(index + 1, cases.length);
+  const roundCount = options.rounds ?? 1;
+  const runs = roundCount * cases.length;
+  const byCase: BenchRow[][] = cases.map(() => []);
+  for (let round = 0; round < roundCount; round++) {
+    for (const [index, benchCase] of cases.entries()) {
+      const step = round * cases.length + index;
+      const argv = [...(CHILD_NODE_FLAGS[scenario] ?? []), binary, 'bench', ...caseArgv(scenario, options, benchCase)];
+      byCase[index]!.push(await runChild(argv, benchCase, (done, total) => progress.update(step + (total > 0 ? done / total : 0), runs)));
+      progress.update(step + 1, runs);
+    }
   }
+  const rows = byCase.map((rounds) => medianRow(scenario, rounds));
   progress.stop();
   if (options.json) {
     const report: BenchReport = { scenario, loadAverage: load, node: process.version, cases: rows };
@@ -341,8 +390,20 @@ export function describeBench(scenario: BenchScenario, rows: BenchRow[], load: n
       .map((cell, i) => (cells.length < header.length && i === cells.length - 1 ? cell : i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const title = `${rows.length > 0 ? TITLES[scenario](rows[0]!) : scenario}; load average ${load.toFixed(2)}, node ${process.version}`;
-  return [title, line(header), ...body.map(line)].map((l) => `${l}\n`).join('');
+  const rounds = rows.find((row): row is BenchMedian => 'roundFigures' in row);
+  const median = rounds === undefined ? '' : `; the median of ${rounds.roundFigures.length} interleaved rounds`;
+  const title = `${rows.length > 0 ? TITLES[scenario](rows[0]!) : scenario}; load average ${load.toFixed(2)}, node ${process.version}${median}`;
+  return [title, line(header), ...body.map(line), ...roundLines(scenario, rows)].map((l) => `${l}\n`).join('');
+}
+
+/** Under a `--rounds` table, each case's headline figure in every round, in the order they ran. */
+function roundLines(scenario: BenchScenario, rows: BenchRow[]): string[] {
+  const medians = rows.filter((row): row is BenchMedian => 'roundFigures' in row);
+  if (medians.length === 0) return [];
+  const format = HEADLINE[scenario].higherIsBetter ? group : (ms: number) => seconds(ms);
+  const name = (row: BenchMedian) => `${row.placement}${row.placement === 'packed' ? ` ${row.workers}` : ''}${'nodes' in row && scenario === 'boot' ? ` (${group(row.nodes)} nodes)` : ''}`;
+  const width = Math.max(...medians.map((row) => name(row).length));
+  return ['rounds:', ...medians.map((row) => `  ${name(row).padEnd(width)}  ${row.roundFigures.map(format).join(', ')}`)];
 }
 
 /** `, bursts of 100 every 100 µs`: how the source spreads its datagrams (it decides what can run in parallel). */
