@@ -48,7 +48,7 @@ describe('inspect', () => {
       expect(inspected.reads.some((r) => r.startsWith('h1: [{"dst":"default","gateway":"10.0.0.2"'))).toBe(true);
       expect(inspected.trace.length).toBeGreaterThan(1000);
       expect(inspected.trace).toBe(plain.trace);
-    }, 600_000);
+    });
   }
 
   it('a command that does not end at once is interrupted in the same instant', async () => {
@@ -66,5 +66,5 @@ describe('inspect', () => {
     } finally {
       await emulator.close();
     }
-  }, 600_000);
+  });
 });

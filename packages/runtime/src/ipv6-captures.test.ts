@@ -53,6 +53,8 @@ expect:
   - { at: 14s, node: h1, cmd: ping -6 -c 1 2001:db8:3::1, stdout: "From 2001:db8:1::fe icmp_seq=1 Destination unreachable: No route" }
 `;
 
+/** beforeAll's bound: the package's test timeout (vitest's hooks default to 10 s); each run is ~14 s of virtual time inline. */
+const HOOK_TIMEOUT = 60_000;
 const tcpdump = needs({ tools: ['tcpdump'] });
 const tshark = needs({ tools: ['tshark'] });
 const scratch = mkdtempSync(join(tmpdir(), 'netloom-ipv6-captures-'));
@@ -120,7 +122,7 @@ describe('IPv6 captures of a routed network read by the real tools', () => {
     const file = join(scratch, 'ipv6-routed.yaml');
     writeFileSync(file, TOPOLOGY);
     run = await captureRun('routed', file);
-  }, 600_000);
+  }, HOOK_TIMEOUT);
 
   tcpdump.it('tcpdump prints the same line for each frame as --trace does', () => {
     const lines = compareWithTcpdump(run, [
@@ -144,7 +146,7 @@ describe('IPv6 captures of topologies/ipv6-slaac.yaml read by the real tools', (
   let run!: CapturedRun;
   beforeAll(async () => {
     run = await captureRun('slaac', fileURLToPath(new URL('../../../topologies/ipv6-slaac.yaml', import.meta.url)));
-  }, 600_000);
+  }, HOOK_TIMEOUT);
 
   tcpdump.it('tcpdump prints the same line for each frame on the LAN as --trace does, router advertisements too', () => {
     const lines = compareWithTcpdump(run, [{ file: 'lan.pcapng', ends: ['r1:eth0', 'h1:eth0', 'h2:eth0', 'h3:eth0'] }]);
