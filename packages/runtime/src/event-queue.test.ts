@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EventClass, EventQueue, SPARE_EVENTS, type QueuedEvent } from './event-queue.js';
 
 function event(time: number, node: number, cls: EventClass, port: number, seq: number, dst = 0): QueuedEvent {
-  return { time, node, cls, port, seq, dst, link: 0, bytes: null, adminUp: undefined };
+  return { time, node, cls, port, seq, dst, link: 0, bytes: null, adminUp: undefined, fan: -1 };
 }
 
 describe('event queue', () => {

@@ -6,7 +6,10 @@
  * itself (node and port indexes are topology file order, seq counts frames per sending port), so
  * the same events come out in the same order on any placement. An event that has run is handed
  * back (`recycle`) and its object is reused by the next `add`, so a busy queue allocates nothing per
- * event in steady state; at most SPARE_EVENTS objects are kept spare. Leaves out: cancellation
+ * event in steady state; at most SPARE_EVENTS objects are kept spare. A carrier signal to a switch's
+ * ports is one event that visits them in turn (`fan`): the shard pushes it back with the next port's
+ * node and port, a key after the one just run, so the ports are visited in the same order as M events
+ * would be, with one object and one heap entry at a time instead of M. Leaves out: cancellation
  * (stale timer events are skipped by the shard).
  */
 
@@ -30,6 +33,8 @@ export interface QueuedEvent {
   bytes: Uint8Array | null;
   /** A carrier signal from the sending port (FrameEnvelope.adminUp), not a frame; undefined for a frame or timer. */
   adminUp: boolean | undefined;
+  /** A fanned-out carrier signal: the position of `dst` in its link's list of this shard's ports; -1 otherwise. */
+  fan: number;
 }
 
 /** Spare event objects kept for reuse: a window's worth of a busy shard's events, at most. */
@@ -60,10 +65,10 @@ export class EventQueue {
   }
 
   /** Queue an event given by its fields, in a spare object when there is one. */
-  add(time: number, node: number, cls: EventClass, port: number, seq: number, dst: number, link: number, bytes: Uint8Array | null, adminUp: boolean | undefined): void {
+  add(time: number, node: number, cls: EventClass, port: number, seq: number, dst: number, link: number, bytes: Uint8Array | null, adminUp: boolean | undefined, fan = -1): void {
     const event = this.spare.pop();
     if (event === undefined) {
-      this.push({ time, node, cls, port, seq, dst, link, bytes, adminUp });
+      this.push({ time, node, cls, port, seq, dst, link, bytes, adminUp, fan });
       return;
     }
     event.time = time;
@@ -75,6 +80,7 @@ export class EventQueue {
     event.link = link;
     event.bytes = bytes;
     event.adminUp = adminUp;
+    event.fan = fan;
     this.push(event);
   }
 

@@ -97,6 +97,11 @@ interface LocalPort {
 interface LinkState {
   placement: LinkPlacement;
   up: boolean;
+  /**
+   * A switch's ports on this shard in the queue's order (node, then port): the ports a carrier signal
+   * visits in turn (one event for all, event-queue.ts `fan`). Made on the first signal.
+   */
+  fanout: number[] | null;
 }
 
 /** The rings between this shard and the shards it shares links with (worker placements). */
@@ -212,7 +217,7 @@ export class Shard {
     this.activity = activity;
     this.nodeShard = start.nodes.map((n) => n.shard);
     this.ports = start.ports;
-    this.links = start.links.map((placement) => ({ placement, up: placement.up }));
+    this.links = start.links.map((placement) => ({ placement, up: placement.up, fanout: null }));
     this.neighbours = this.neighbourLinks();
     const portsByNode = new Map<number, PortPlacement[]>();
     for (const port of start.ports) {
@@ -488,8 +493,11 @@ export class Shard {
       if (event === undefined) return;
       this.events++;
       this.now = event.time;
-      if (event.cls === EventClass.Delivery) this.deliver(event);
-      else this.fireTimer(event);
+      if (event.cls === EventClass.Delivery) {
+        this.deliver(event);
+        // A carrier signal's next port: the same object back in the queue, not recycled.
+        if (event.fan >= 0 && this.fanOutNext(event)) continue;
+      } else this.fireTimer(event);
       this.queue.recycle(event);
     }
   }
@@ -756,14 +764,47 @@ export class Shard {
     this.scheduleTimer(node);
   }
 
+  /**
+   * A carrier signal on a switch reaches every port of it on this shard (the sender's own too, for its
+   * replica), each at its own place in the queue's order: one event that visits them in turn.
+   */
+  private fanOutCarrier(link: LinkState, fromPort: number, seq: number, deliverAt: number, frame: Uint8Array, adminUp: boolean): void {
+    const fanout = (link.fanout ??= this.localPortsInQueueOrder(link));
+    if (fanout.length === 0) return;
+    const first = fanout[0]!;
+    this.queue.add(deliverAt, this.ports[first]!.node, EventClass.Delivery, fromPort, seq, first, link.placement.index, frame, adminUp, 0);
+  }
+
+  /** The link's ports on this shard, by (node, port): the order of their events' keys. */
+  private localPortsInQueueOrder(link: LinkState): number[] {
+    return link.placement.ports.filter((p) => this.nodeShard[this.ports[p]!.node] === this.index).sort((a, b) => this.ports[a]!.node - this.ports[b]!.node || a - b);
+  }
+
+  /** Move a fanned-out carrier signal on to its link's next port here; false when every port has had it. */
+  private fanOutNext(event: QueuedEvent): boolean {
+    const fanout = this.links[event.link]!.fanout!;
+    const next = event.fan + 1;
+    if (next >= fanout.length) return false;
+    const port = fanout[next]!;
+    event.fan = next;
+    event.dst = port;
+    event.node = this.ports[port]!.node;
+    this.queue.push(event);
+    return true;
+  }
+
   /** Queue a frame for every other port of its link: locally as events, remotely as one envelope per shard. */
   private sendAcross(link: LinkState, fromPort: number, seq: number, deliverAt: number, frame: Uint8Array, adminUp?: boolean): void {
     const placement = link.placement;
     let envelope: FrameEnvelope | null = null;
     let remoteShards: number[] | null = null;
     let shared = true;
+    // A carrier signal on a switch: one event for this shard's ports (the sender's included), envelopes for the others.
+    const fanned = adminUp !== undefined && placement.type === 'switch';
+    if (fanned) this.fanOutCarrier(link, fromPort, seq, deliverAt, frame, adminUp);
     for (const portIndex of placement.ports) {
       const port = this.ports[portIndex]!;
+      if (fanned && this.nodeShard[port.node] === this.index) continue;
       if (portIndex === fromPort) {
         // A switch's replica at the sending port learns from its own frames too (it reads only the MACs).
         if (placement.type === 'switch') {
@@ -852,6 +893,10 @@ export class Shard {
       throw new Error(`shard ${this.index}: a frame due at ${envelope.deliverAt} ns on link ${envelope.link} arrived after this shard ran every event before ${this.ranUntil} ns`);
     }
     const link = this.links[envelope.link]!;
+    if (envelope.adminUp !== undefined && link.placement.type === 'switch') {
+      this.fanOutCarrier(link, envelope.port, envelope.seq, envelope.deliverAt, envelope.bytes, envelope.adminUp);
+      return;
+    }
     let first = true;
     for (const portIndex of link.placement.ports) {
       if (portIndex === envelope.port) continue;
