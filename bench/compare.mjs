@@ -12,6 +12,8 @@
 //          --mininet 100  --out docs/bench  --quick (small sizes, to try the harness)  --help
 // Each chain size runs --rounds times, ns-3 and netloom's placements interleaved (`bench chain
 // --rounds`), and reports the median of each: a single run of a case moves by up to 2× on this VM.
+// netloom's boot runs --rounds times too (`bench boot --rounds`); the namespaces once a size (a
+// chain of 1,000 takes them about two minutes).
 // An unknown option or a bad size is refused with exit status 2 before anything runs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,7 +34,8 @@ figures and charts in the output directory (docs/bench by default).
 
   --routers LIST     routers of each chain run, comma-separated (default 4,8,16)
   --packets N        datagrams per chain run (default 100000)
-  --rounds N         runs of every chain case, interleaved; the median counts (default 3)
+  --rounds N         runs of every chain case and netloom boot case, interleaved; the median
+                     counts (default 3)
   --boot LIST        nodes of each netloom boot run (default 100,1000,10000)
   --namespaces LIST  nodes of each namespaces boot run, as root (default 100,1000)
   --mininet LIST     nodes of each Mininet run, when installed (default 100)
@@ -168,7 +171,7 @@ console.log(`chain: ${group(opts.packets)} datagrams, hop-forwards per second (h
 console.log(`${table(['case', 'netloom', 'ns-3', 'netloom/ns-3', '/inline', 'netloom rounds'], chainRows)}\n`);
 
 // boot: time to ready; netloom in every placement, namespaces where root.
-const bootReport = netloomBench(['boot', '--nodes', opts.boot.join(',')]);
+const bootReport = netloomBench(['boot', '--nodes', opts.boot.join(','), '--rounds', String(opts.rounds)]);
 results.boot = bootReport.cases;
 const why = namespacesUnavailable();
 if (why !== null) console.log(`namespaces skipped: ${why}`);
