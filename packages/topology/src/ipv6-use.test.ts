@@ -4,6 +4,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
+import { isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { configuresIpv6, isIpv6Command } from './ipv6-use.js';
 import { parseTopology } from './load.js';
@@ -21,6 +23,23 @@ describe('isIpv6Command', () => {
     for (const cmd of ['ip addr add 10.0.0.1/24 dev eth0', 'ip link set eth0 address 02:00:00:00:00:aa', 'ping -c 3 10.0.0.2', 'sysctl -w net.ipv4.ip_forward=1', 'echo 12:30']) {
       expect(isIpv6Command(cmd), cmd).toBe(false);
     }
+  });
+});
+
+describe('isIpv6Command on any line', () => {
+  /** The rule of the module header, word by word, with no shortcut. */
+  const byWord = (cmd: string): boolean =>
+    cmd.split(/\s+/).some((word) => word === '-6' || word === 'inet6' || word === 'ping6' || word.includes('net.ipv6.') || isIPv6(word.replace(/\/\d+$/, '').replace(/%.*$/, '')));
+  const pieces = ['ip', 'addr', 'add', '-6', '-4', 'inet6', 'ping6', 'ping', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.ip_forward=1', '2001:db8::1/64', 'fe80::1%eth0', '::1', '10.0.6.1/16', '02:00:00:00:00:aa', '12:30', 'eth6', 'dev', ' ', '\t', '  '];
+
+  it('answers as the word-by-word rule does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ unit: fc.constantFrom('a', '6', ':', '.', '/', '%', '1', 'f', ' ', '-') })), { maxLength: 8 }), (parts) => {
+        const cmd = parts.join(' ');
+        expect(isIpv6Command(cmd), cmd).toBe(byWord(cmd));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

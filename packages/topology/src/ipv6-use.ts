@@ -14,6 +14,9 @@ import type { TopologySpec } from './spec.js';
 
 /** One command line mentions IPv6 as the module header says. */
 export function isIpv6Command(cmd: string): boolean {
+  // Every IPv6 word holds a '6' (-6, inet6, ping6, net.ipv6.) or a ':' (an address): a line with
+  // neither is not split at all (a big network's boot has hundreds of thousands of lines).
+  if (!cmd.includes('6') && !cmd.includes(':')) return false;
   for (const word of cmd.split(/\s+/)) {
     if (word === '-6' || word === 'inet6' || word === 'ping6' || word.includes('net.ipv6.')) return true;
     // Most words of a big network's startup commands hold no colon: no strings made for them.
