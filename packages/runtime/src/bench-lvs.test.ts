@@ -42,5 +42,7 @@ describe('bench lvs', () => {
     expect(packed.connectionsPerVirtualSecond).toBe(inline.connectionsPerVirtualSecond);
     // Thirty connections in the virtual time from the first request to the last exit, no more.
     expect(inline.connectionsPerVirtualSecond).toBeGreaterThan((30 / inline.virtualNs) * 1e9);
-  }, 240_000);
+    // Two runs of thirty connections at every NETLOOM_TEST_SCALE (about 0.7 s, two worker threads
+    // for packed): the package's test timeout.
+  });
 });
