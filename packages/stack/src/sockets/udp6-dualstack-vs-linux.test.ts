@@ -108,8 +108,10 @@ function modelRun(): string {
 const linux = needs({ netns: true, tools: ['bash', 'python3'] });
 
 linux.describe('dual-stack UDP sockets against the Linux kernel', () => {
-  test('IPv6 sockets share IPv4 ports and reach IPv4 through mapped addresses unless IPV6_V6ONLY, as on Linux', () => {
+  test('IPv6 sockets share IPv4 ports and reach IPv4 through mapped addresses unless IPV6_V6ONLY, as on Linux', { timeout: 0 }, () => {
     expect(modelRun()).toBe(linuxTranscript({ ipv4: true }, pythonProgram()));
-    // Namespaces and a Python run: seconds when quiet, half a minute on a loaded machine.
-  }, 600_000);
+    // Synchronous (namespaces and their commands through spawnSync), so no timeout, as stack's
+    // other kernel comparisons (docs/testing.md): a timer cannot interrupt it and could only
+    // judge speed. The same work at every NETLOOM_TEST_SCALE; 3.7 s here.
+  });
 });
