@@ -31,7 +31,8 @@ describe('a failing startup command (built binary)', () => {
         const result = await spawnCli(args, 'h1 ip route\n');
         expect(result, args.join(' ')).toEqual({ status: 4, stdout: '', stderr: message });
       }
-    }, 600_000);
+      // Four short children, each killed after 60 s (spawnCli): a hang guard.
+    }, 120_000);
   }
 
   it('run --json prints a report whose failure holds the fields, and the message on stderr', async () => {
@@ -55,7 +56,7 @@ describe('a failing startup command (built binary)', () => {
         location: { file, line: 13, column: 9 },
       },
     });
-  }, 600_000);
+  }, 60_000);
 });
 
 describe('"|| true" and a failing event command (built binary)', () => {
@@ -65,7 +66,7 @@ describe('"|| true" and a failing event command (built binary)', () => {
     expect(await spawnCli(['check', file])).toEqual({ status: 0, stdout: `${file}: ok (2 nodes, 1 link, 0 lans, 1 event, 2 expectations)\n`, stderr: '' });
     const exec = await spawnCli(['exec', file, 'h1', '--', 'ip', 'route']);
     expect(exec).toEqual({ status: 0, stdout: '10.0.1.0/24 dev eth0 proto kernel scope link src 10.0.1.1 \n', stderr: '' });
-  }, 600_000);
+  }, 60_000);
 
   it('run stops at the event that fails: its file:line:col and time, exit 4', async () => {
     expect(await spawnCli(['run', file])).toEqual({
@@ -85,7 +86,7 @@ describe('"|| true" and a failing event command (built binary)', () => {
       at: 2e9,
       location: { file, line: 18, column: 30 },
     });
-  }, 600_000);
+  }, 60_000);
 });
 
 describe('forwarding warnings', () => {
@@ -97,14 +98,14 @@ describe('forwarding warnings', () => {
 
   it('check names the router written without kind:, and still exits 0', async () => {
     expect(await runCli(['check', file])).toEqual({ status: 0, stdout: `${file}: ok (5 nodes, 4 links, 0 lans, 0 events, 1 expectation)\n`, stderr: warning });
-  }, 600_000);
+  }, 60_000);
 
   it('run prints the same warning on stderr; the exit status is the expectations\' (1)', async () => {
     const result = await runCli(['run', file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(warning);
     expect(result.stdout.split('\n')[0]).toBe('✗ 2.000s h1: ping -c 1 -W 1 10.0.3.1');
-  }, 600_000);
+  }, 60_000);
 
   it('with kind: router given, the warning goes and the ping gets through', async () => {
     const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
@@ -117,7 +118,7 @@ describe('forwarding warnings', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 600_000);
+  }, 60_000);
 
   it('no example topology draws a warning (dead-gateway\'s host has two default routes; roaming-laptop\'s target is a host on purpose)', async () => {
     const { readdirSync } = await import('node:fs');
@@ -127,7 +128,7 @@ describe('forwarding warnings', () => {
       const result = await runCli(['check', join(REPO_ROOT, 'topologies', name)]);
       expect([name, result.status, result.stderr]).toEqual([name, 0, '']);
     }
-  }, 600_000);
+  }, 60_000);
 });
 
 const terminal = needs({ tools: ['tmux'] });
@@ -139,7 +140,7 @@ terminal.it('netloom tui does not open on a failing startup command: it prints t
     await tmux.waitFor('e2e$');
     tmux.type(`node bin/netloom.js tui ${file}; echo "exit=$?"`);
     tmux.press('Enter');
-    const screen = await tmux.waitFor(/exit=\d+/, 300_000);
+    const screen = await tmux.waitFor(/exit=\d+/, 60_000);
     expect(screen).toContain('exit=4');
     expect(screen).toContain(`node r1: startup command failed with exit status 127: iptables -A FORWARD -j ACCEPT`);
     expect(screen).toContain('    iptables: command not found');

@@ -13,6 +13,8 @@ import { REPO_ROOT, runCli } from './testing/cli-harness.js';
 import { assertBuilt, BIN, CLI_ROOT, spawnCli } from './testing/spawn-cli.js';
 
 const twoHosts = join(REPO_ROOT, 'topologies', 'two-hosts.yaml');
+/** The kill switch of a child run with spawnSync here, spawnCli's default: a hang guard, never a verdict. */
+const CHILD_MS = 60_000;
 const version = (JSON.parse(readFileSync(join(CLI_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The module URLs a `node bin/netloom.js ARGS` process loads on its main thread. */
@@ -21,7 +23,8 @@ function loadedModules(args: string[], env: NodeJS.ProcessEnv): string[] {
   const hook = `data:text/javascript,${encodeURIComponent(
     "import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(\"export async function load(url, context, next) { process.stderr.write('loaded ' + url + '\\\\n'); return next(url, context); }\"));",
   )}`;
-  const child = spawnSync(process.execPath, ['--import', hook, BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  // The kill switch stops a child that hangs (it decides nothing), as spawnCli's does.
+  const child = spawnSync(process.execPath, ['--import', hook, BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: CHILD_MS });
   expect(child.status, child.stderr).toBe(0);
   return child.stderr
     .split('\n')
@@ -61,7 +64,8 @@ describe('what a command loads', () => {
     expect(piscina([])).toEqual([]);
     expect(piscina(['--placement', 'packed']).length).toBeGreaterThan(0);
     // Two child processes with a loader hook that logs every module: 2–5 s on a loaded machine.
-  }, 600_000);
+    // Synchronous: the bound is the children's kill switches, so that it never decides first.
+  }, 2 * CHILD_MS);
 
   it('run places a small topology inline by default (no worker threads to start), packed when given --workers', async () => {
     const placement = async (args: string[]) => {
@@ -72,7 +76,8 @@ describe('what a command loads', () => {
     expect(await placement([twoHosts])).toBe('inline');
     expect(await placement([join(REPO_ROOT, 'topologies', 'router-chain.yaml')])).toBe('inline');
     expect(await placement([twoHosts, '--workers', '2'])).toBe('packed (2 workers)');
-  }, 600_000);
+    // Three short runs, one of them starting worker threads; each child is killed after 60 s.
+  }, 120_000);
 });
 
 describe('the bundle', () => {
@@ -80,14 +85,15 @@ describe('the bundle', () => {
     const state = bundleState(new URL('../dist/bundle/', import.meta.url));
     if (process.env['CI'] === 'true') expect(state).toEqual({ usable: true });
     const chain = join(REPO_ROOT, 'topologies', 'router-chain.yaml');
-    const modules = spawnSync(process.execPath, [BIN, 'run', chain, '--trace'], { encoding: 'utf8', env: { ...process.env, NETLOOM_BUNDLE: '0' } });
+    const modules = spawnSync(process.execPath, [BIN, 'run', chain, '--trace'], { encoding: 'utf8', env: { ...process.env, NETLOOM_BUNDLE: '0' }, timeout: CHILD_MS });
     expect(modules.status, modules.stderr).toBe(0);
     for (const placement of ['inline', 'packed']) {
       const bundled = await spawnCli(['run', chain, '--trace', '--placement', placement]);
       expect(bundled.status, bundled.stderr).toBe(0);
       expect(bundled.stdout).toBe(modules.stdout);
     }
-  }, 600_000);
+    // Three runs of router-chain (one packed); each child is killed after 60 s.
+  }, 120_000);
 });
 
 describe('netloom bench startup', () => {
@@ -106,7 +112,8 @@ describe('netloom bench startup', () => {
       'netloom run two-hosts.yaml --placement inline',
       'netloom run two-hosts.yaml',
     ]);
-  }, 600_000);
+    // One run of each case; spawnCli kills the bench after 60 s.
+  }, 60_000);
 
   it('stops with the failing case, its status and its error text', async () => {
     const missing = join(REPO_ROOT, 'topologies', 'no-such-file.yaml');
@@ -117,7 +124,7 @@ describe('netloom bench startup', () => {
       stderr: `netloom: bench startup: netloom check no-such-file.yaml: exit 2\n${missing}:1:1: cannot read the topology file: no such file\n`,
     });
     expect((await runCli(['bench', 'startup', '--runs', '0'])).stderr).toContain('--runs must be an integer from 1 to 1000');
-  }, 600_000);
+  }, 60_000);
 
   it('takes the middle value, or the mean of the two middle ones', () => {
     expect([median([3]), median([5, 1, 4]), median([4, 1, 3, 2])]).toEqual([3, 4, 2.5]);

@@ -18,14 +18,15 @@ function child(body: string): { status: number | null; stdout: string; stderr: s
     const cells = new InlineWatchdog(300, ['a', 'h2'], exitOnStuckNode).activity;
     ${body}
   `;
-  // The timeout only stops a child that hangs (a broken watchdog); it decides nothing.
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8', timeout: 600_000 });
+  // The timeout only stops a child that hangs (a broken watchdog); it decides nothing. The tests'
+  // own timeout (the describe's), as spawnSync holds the test's timer until the child is gone.
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 const stuckLine = 'netloom: node h2: Error: no progress from its thread for 0.3 s, inside the node (a loop that never ends?); the process was stopped\n';
 
-describe('a node stuck inline, in the CLI', () => {
+describe('a node stuck inline, in the CLI', { timeout: 60_000 }, () => {
   it('ends the process with status 3 and one line naming the node', () => {
     const result = child(`
       cells[0] = 2; cells[1] = 41;

@@ -24,11 +24,11 @@ describe('runTui', () => {
     expect(await runTui(file)).toBe(2);
     expect(stderr.join('')).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:\\d+: `));
     expect(stderr.join('')).not.toMatch(/\n\s+at /);
-  }, 600_000);
+  });
 
   it('a missing file is a topology error too', async () => {
     const stderr = captureStderr();
     expect(await runTui('/nonexistent/netloom.yaml')).toBe(2);
     expect(stderr.join('')).toBe('/nonexistent/netloom.yaml:1:1: cannot read the topology file: no such file\n');
-  }, 600_000);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * The real engine for a UI test file: an Emulator on a topology file (placement inline), loaded and
  * started before the file's tests, and closed after them (once ink-testing-library has unmounted
- * every UI). Start-up has a long hang guard: a busy machine may take a while.
+ * every UI). Start-up has a hang guard of 60 s: a busy machine may take a while.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { cleanup } from 'ink-testing-library';
@@ -12,7 +12,7 @@ export function startedEmulator(topology: string): { readonly current: Emulator 
   beforeAll(async () => {
     emulator = await Emulator.load(topology, { placement: 'inline' });
     await emulator.start();
-  }, 600_000);
+  }, 60_000);
   afterAll(async () => {
     cleanup();
     await emulator?.close();
