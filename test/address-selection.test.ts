@@ -31,6 +31,7 @@ describe('address-selection.yaml', () => {
     expect(inline[2]).toContain('precedence ::ffff:0:0/96 10\n');
     expect(inline[3]).toBe('h4# cat /etc/hosts (1)\ncat: /etc/hosts: No such file or directory\n');
     expect(await answers('packed')).toEqual(inline);
-  }, 300_000); // a hang guard: two worker threads start on a machine that may be busy
+    // Two runs at every NETLOOM_TEST_SCALE (inline, packed): the scenarios' 120 s hang guard.
+  });
 });
 

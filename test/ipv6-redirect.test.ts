@@ -29,7 +29,7 @@ lans:
 `;
 
 describe('ICMPv6 redirect (ip6_forward, ndisc_send_redirect)', () => {
-  it('a router forwarding a packet back out of its link sends the sender a redirect to the on-link destination and still forwards it; the host takes it and goes direct, as Linux does', { timeout: 300_000 }, async () => {
+  it('a router forwarding a packet back out of its link sends the sender a redirect to the on-link destination and still forwards it; the host takes it and goes direct, as Linux does', async () => {
     const emulator = await Emulator.load(parseTopology(text, 'redirect6.yaml'), { placement: 'inline' });
     const sent: { t: number; summary: string; frame: Uint8Array | undefined }[] = [];
     const off = emulator.onTrace((events) => {

@@ -17,7 +17,7 @@ links:
 `;
 
 describe('ndisc_notify (ndisc_netdev_event)', () => {
-  it('a MAC change announces every usable address with an unsolicited NA when ndisc_notify is set, and nothing when it is not', { timeout: 300_000 }, async () => {
+  it('a MAC change announces every usable address with an unsolicited NA when ndisc_notify is set, and nothing when it is not', async () => {
     const emulator = await Emulator.load(parseTopology(text, 'notify.yaml'), { placement: 'inline' });
     const sent: string[] = [];
     const off = emulator.onTrace((events) => {

@@ -39,7 +39,8 @@ function netloomWithBusyH2(argv: string[]): { status: number | null; stdout: str
     // 3 s: far longer than any honest call into a node, even on a loaded machine, so only the
     // endless loop can trip it; the verdict is the same however slow the machine is.
     env: { ...process.env, NETLOOM_WATCHDOG_MS: '3000' },
-    timeout: 600_000,
+    // The scenarios' test timeout (vitest.scenarios.config.ts): spawnSync holds the test's timer.
+    timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

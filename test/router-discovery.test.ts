@@ -41,7 +41,7 @@ async function hostView(placement: 'inline' | 'packed'): Promise<string[]> {
 }
 
 describe('ra: router advertisements', () => {
-  it('give the host its SLAAC addresses, prefix routes and a default route through the router, inline and on worker threads alike', { timeout: 300_000 }, async () => {
+  it('give the host its SLAAC addresses, prefix routes and a default route through the router, inline and on worker threads alike', async () => {
     const inline = await hostView('inline');
     expect(inline[0]).toMatch(/inet6 2001:db8:2::ff:fe00:201\/64 scope global dynamic mngtmpaddr \n {7}valid_lft 71\d\dsec preferred_lft 35\d\dsec\n/);
     expect(inline[0]).toMatch(/inet6 2001:db8:1::ff:fe00:201\/64 scope global dynamic mngtmpaddr \n {7}valid_lft 863\d\dsec preferred_lft 143\d\dsec\n/);

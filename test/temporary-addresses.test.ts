@@ -58,7 +58,7 @@ function shape(text: string): string {
 const TEMPORARY = /inet6 (2001:db8:1:0:[0-9a-f:]+)\/64 scope global temporary dynamic \n {7}valid_lft 863\d\dsec preferred_lft 143\d\dsec\n/;
 
 describe('temporary addresses (use_tempaddr)', () => {
-  it('use_tempaddr 2: a temporary address per SLAAC prefix, preferred as the source, the same inline and on worker threads', { timeout: 300_000 }, async () => {
+  it('use_tempaddr 2: a temporary address per SLAAC prefix, preferred as the source, the same inline and on worker threads', async () => {
     const inline = await hostView(2, 'inline');
     const temporary = TEMPORARY.exec(inline[0]!)?.[1];
     expect(temporary).toBeDefined();
@@ -69,7 +69,7 @@ describe('temporary addresses (use_tempaddr)', () => {
     expect(await hostView(2, 'packed')).toEqual(inline);
   });
 
-  it('use_tempaddr 0 (the default): no temporary address, the SLAAC address is the source', { timeout: 300_000 }, async () => {
+  it('use_tempaddr 0 (the default): no temporary address, the SLAAC address is the source', async () => {
     const [addresses, route] = await hostView(0, 'inline');
     expect(addresses).not.toContain('temporary');
     expect(route).toContain(' src 2001:db8:1::ff:fe00:201 ');

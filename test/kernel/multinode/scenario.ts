@@ -147,7 +147,8 @@ export function playOnKernel(scenario: Scenario, tag: string): KernelRun {
   const timesFile = join(dir, 'times.json');
   writeFileSync(file, JSON.stringify(scenario));
   try {
-    const r = spawnSync('python3', [join(multinodeDir, 'run-scenario.py'), file, tag, timesFile], { encoding: 'utf8', timeout: 300_000, killSignal: 'SIGTERM' });
+    // The kill switch (a hang guard) at the scenarios' test timeout; one network takes 15-25 s.
+    const r = spawnSync('python3', [join(multinodeDir, 'run-scenario.py'), file, tag, timesFile], { encoding: 'utf8', timeout: 120_000, killSignal: 'SIGTERM' });
     let times: number[] = [];
     try {
       times = JSON.parse(readFileSync(timesFile, 'utf8')) as number[];
