@@ -177,7 +177,7 @@ describe('the node detail pane on the real engine', () => {
     // A node without IPVS or mip6d says so.
     await tui.type(keys.up);
     expect(tui.lastFrame()).toContain('No IPVS (ipvsadm or modprobe ip_vs loads it) and no mip6d running on this node.');
-  }, 600_000);
+  }, 60_000);
 
   it("shows a home agent's binding cache and a mobile node's binding update list, lifetimes counting down", async () => {
     const file = join(scratch, 'mip6-detail.yaml');
@@ -200,7 +200,7 @@ describe('the node detail pane on the real engine', () => {
     expect(frame).toContain('ha (home-agent)  BINDING CACHE 1  (i closes)');
     expect(frame).toMatch(/HoA +BID PRI CoA +LIFETIME +SEQ/);
     expect(frame).toMatch(/2001:db8:1::100 +1 +1 2001:db8:a::100 +\d+\/16 +1 tunnel/);
-  }, 600_000);
+  }, 60_000);
 
   it('scrolls what does not fit when it has the keyboard (Tab to where the packet log is), and never past the end', async () => {
     const file = join(scratch, 'two-services.yaml');
@@ -222,5 +222,5 @@ describe('the node detail pane on the real engine', () => {
     expect(title()).toBe('LINES 4-10/11↑↓');
     await tui.type('\u001B[H');
     expect(title()).toBe('LINES 1-7/11↓');
-  }, 600_000);
+  }, 60_000);
 });

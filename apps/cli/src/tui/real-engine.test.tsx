@@ -44,7 +44,7 @@ describe('the UI on the real engine', () => {
     await tui.type('frobnicate', keys.enter);
     expect(frame(tui)).toContain('frobnicate: command not found');
     expect(frame(tui)).not.toMatch(/\n\s+at /);
-  }, 600_000);
+  }, 60_000);
 
   it('shows a ping in the packet log, filtered by node and protocol, and the node counters', async () => {
     const tui = renderTui({ emulator: emulator.current });
@@ -60,7 +60,7 @@ describe('the UI on the real engine', () => {
     expect(frame(tui)).toMatch(/r8:eth1--h2:eth0 h2 rx IP 10\.0\.0\.1 > 10\.0\.8\.2: ICMP echo request/);
     expect(frame(tui)).not.toMatch(/ (h1|r\d) (rx|tx) /);
     expect(frame(tui)).toMatch(/[│║]h1 +host +up +[1-9]\d* +[1-9]\d* +0/);
-  }, 600_000);
+  }, 60_000);
 
   it('a link taken down with l makes the next ping fail, with the drop and its reason in the log', async () => {
     const tui = renderTui({ emulator: emulator.current });
@@ -73,7 +73,7 @@ describe('the UI on the real engine', () => {
     expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 r1 drop\((linkDown|interfaceDown)\) /);
     await tui.type(keys.tab, 'l');
     expect(frame(tui)).toMatch(/r1:eth1--r2:eth0 +up/);
-  }, 600_000);
+  }, 60_000);
 
   it('a ping runs alongside the clock, its replies appearing as time passes, and Ctrl+C ends it with its statistics', async () => {
     const tui = renderTui({ emulator: emulator.current, element: <KeyboardAndConsole /> });
@@ -89,5 +89,5 @@ describe('the UI on the real engine', () => {
     // As a terminal shows it: ^C on the line after the last reply, then ping's statistics.
     expect(frame(tui)).toMatch(/icmp_seq=2 .*\n║\^C +║\n║--- 10\.0\.8\.2 ping statistics --- +║\n║2 packets transmitted, 2 received, 0% packet loss/);
     expect(frame(tui)).toMatch(/h1# +║/);
-  }, 600_000);
+  }, 60_000);
 });
