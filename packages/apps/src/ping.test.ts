@@ -570,6 +570,26 @@ describe('ping -f and -l', () => {
     );
   });
 
+  it("a flood of the node's own address: every reply counted, one probe per turn of the loop, -w ends it", () => {
+    // Real (iputils 20221126 in a namespace, `ping -f -c 5 127.0.0.1`): `.\b \b` five times, then
+    // `5 packets transmitted, 5 received, 0% packet loss, time 0ms` and ipg/ewma 0.037/0.025 ms.
+    // The replies here take no virtual time: the exit timer max(2 × 0, 0) is not armed (setitimer
+    // with a zero value disarms), so the fifth reply still counts; each turn of the loop takes 20 µs.
+    const counted = onA('ping -f -c 5 127.0.0.1');
+    expect(counted.stdout).toBe(
+      `PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n${`.${BS}`.repeat(5)}\n--- 127.0.0.1 ping statistics ---\n` +
+        '5 packets transmitted, 5 received, 0% packet loss, time 0ms\n' +
+        'rtt min/avg/max/mdev = 0.000/0.000/0.000/0.000 ms, ipg/ewma 0.020/0.000 ms\n',
+    );
+    expect(counted.endedAt).toBe(80_000); // ns: probes at 0, 20, 40, 60 and 80 µs
+    // Real: `ping -f -w 1 127.0.0.1` → `51955 packets transmitted, 51955 received, 0% packet loss, time 1000ms`.
+    const deadline = onA('ping -f -q -w 1 10.200.1.1', 2 * SECOND);
+    expect(deadline.stdout).toContain('\n50000 packets transmitted, 50000 received, 0% packet loss, time 1000ms\n');
+    expect(deadline).toMatchObject({ status: 0, endedAt: SECOND });
+    // -i 0 is the same loop without the dots.
+    expect(onA('ping -i 0 -c 3 127.0.0.1').stdout).toContain('3 packets transmitted, 3 received, 0% packet loss, time 0ms\n');
+  });
+
   it('-i 0 (or below 1 ms) paces like a flood and adds ipg/ewma to the summary', () => {
     const r = onA('ping -i 0.0005 -c 3 10.200.2.2');
     expect(r.stdout).toContain('64 bytes from 10.200.2.2: icmp_seq=3 ttl=63 time=4.00 ms\n');

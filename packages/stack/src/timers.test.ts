@@ -35,6 +35,31 @@ describe('TimerHeap', () => {
     expect(order).toEqual(['a@6', 'b']);
     expect(heap.nextDeadline()).toBe(7);
   });
+
+  it('a pass that never runs out of timers due at its instant throws; a long but finite one does not', () => {
+    const heap = new TimerHeap(1000);
+    let ran = 0;
+    const again = (): void => {
+      ran++;
+      heap.schedule(5, again);
+    };
+    heap.schedule(5, again);
+    expect(() => heap.runDue(5)).toThrow('livelock: 1000 timers ran at 5 ns and more are due there: virtual time cannot move on');
+    expect(ran).toBe(1000);
+    // 1000 timers at one instant, then each arming the next a nanosecond later: no livelock.
+    const finite = new TimerHeap(1000);
+    for (let i = 0; i < 1000; i++) finite.schedule(5, () => {});
+    finite.runDue(5);
+    let later = 0;
+    const step = (now: number): void => {
+      if (++later < 5000) finite.schedule(now + 1, step);
+    };
+    finite.schedule(6, step);
+    finite.runDue(6);
+    expect(later).toBe(1);
+    for (let t = 7; t < 5006; t++) finite.runDue(t);
+    expect(later).toBe(5000);
+  });
 });
 
 describe('Prng', () => {

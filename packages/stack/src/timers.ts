@@ -27,10 +27,20 @@ function runsBefore(a: TimerEntry, b: TimerEntry): boolean {
   return a.at < b.at || (a.at === b.at && a.sequence < b.sequence);
 }
 
+/**
+ * How many timers one pass may run before it is a livelock: callbacks that keep arming timers due
+ * at the same instant (a program answering its own zero-time replies), so virtual time never moves
+ * on. Far above any burst a node makes at one instant; the pass then throws, naming the instant,
+ * and the node fails loudly instead of spinning, and growing, until memory runs out.
+ */
+export const LIVELOCK_TIMERS = 10_000_000;
+
 /** Timers of one node. Callbacks may arm new timers; those due by `now` run in the same pass. */
 export class TimerHeap {
   private readonly heap: TimerEntry[] = [];
   private sequence = 0;
+
+  constructor(private readonly livelockTimers = LIVELOCK_TIMERS) {}
 
   schedule(at: Nanos, callback: (now: Nanos) => void): TimerHandle {
     const entry: TimerEntry = { at, sequence: this.sequence++, callback, cancelled: false, done: false };
@@ -53,10 +63,11 @@ export class TimerHeap {
 
   /** Run every timer due at or before `now`, in (time, sequence) order. */
   runDue(now: Nanos): void {
-    for (;;) {
+    for (let ran = 0; ; ran++) {
       this.dropCancelledTop();
       const top = this.heap[0];
       if (top === undefined || top.at > now) return;
+      if (ran === this.livelockTimers) throw new Error(`livelock: ${ran} timers ran at ${now} ns and more are due there: virtual time cannot move on`);
       this.pop();
       top.done = true;
       top.callback(now);
