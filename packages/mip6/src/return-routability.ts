@@ -13,10 +13,12 @@
  * where MH Data is the Mobility Header with its Checksum field as zero and without the
  * Authenticator itself (the Binding Authorization Data option is the message's last option, §6.2.7,
  * so the Authenticator is the Mobility Header's last 12 bytes). Kcn is 20 octets and nonces are 8
- * (UMIP's sizes); both come from the node's PRNG so runs replay. HMAC-SHA1 and SHA1 are node:crypto's.
+ * (UMIP's sizes); both come from the node's PRNG so runs replay. HMAC-SHA1 and SHA1 are node:crypto's,
+ * loaded at the first hash: a node thread that never runs return routability does not load its 17
+ * modules (≈ 5 ms of every thread's start; docs/engine.md, "What a node thread costs").
  * Leaves out: the privacy extensions and anything but SHA1.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Prng } from '@netloom/stack/timers';
 
 /** Kcn's length (§5.2.1: "at least 20 octets"). */
@@ -35,6 +37,13 @@ export const MAX_TOKEN_LIFETIME = 210 * SECOND;
 /** §12: the longest binding a correspondent grants on return routability. */
 export const MAX_RR_BINDING_LIFETIME_SECONDS = 420;
 
+let loadedCrypto: typeof import('node:crypto') | null = null;
+
+function nodeCrypto(): typeof import('node:crypto') {
+  loadedCrypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return loadedCrypto;
+}
+
 /** `length` bytes drawn from the node's PRNG. */
 export function randomBytes(prng: Prng, length: number): Uint8Array {
   const bytes = new Uint8Array(length);
@@ -43,7 +52,7 @@ export function randomBytes(prng: Prng, length: number): Uint8Array {
 }
 
 function hmacSha1(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
-  const hmac = createHmac('sha1', key);
+  const hmac = nodeCrypto().createHmac('sha1', key);
   for (const part of parts) hmac.update(part);
   return new Uint8Array(hmac.digest());
 }
@@ -60,7 +69,7 @@ export function careOfKeygenToken(kcn: Uint8Array, careOfAddress: Uint8Array, no
 
 /** Kbm = SHA1(home keygen token | care-of keygen token); the home token alone for a deregistration. */
 export function bindingManagementKey(homeToken: Uint8Array, careOfToken: Uint8Array | null): Uint8Array {
-  const hash = createHash('sha1').update(homeToken);
+  const hash = nodeCrypto().createHash('sha1').update(homeToken);
   if (careOfToken !== null) hash.update(careOfToken);
   return new Uint8Array(hash.digest());
 }

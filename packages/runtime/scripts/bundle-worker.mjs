@@ -23,6 +23,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { LEFT_OUT, threadDiet } from './thread-diet.mjs';
 import { writeBundleInputs } from '../dist/bundle-state.js';
 import { BUNDLE_FILE, WRAPPER_END, WRAPPER_START } from '../dist/worker-bundle-loader.js';
 
@@ -34,8 +35,11 @@ const BUNDLE = BUNDLE_FILE;
 const FACTORIES = { createRealNode: './real-node.js', createBenchNode: './bench-nodes.js' };
 
 // piscina's task file: loads the bundle with what its worker was given (worker-bundle-loader.ts) and
-// hands the task an importer (the bundle, a vm.Script, cannot import()).
-const TASK_FILE = `// Written by scripts/bundle-worker.mjs: piscina's task file for node threads (worker-bundle.ts).
+// hands the task an importer (the bundle, a vm.Script, cannot import()). It is CommonJS, with the
+// loader built into it, and a package.json beside it says so: piscina require()s it, and an ES module
+// there would bring Node's ESM loader (19 internal modules, ≈ 10 ms of every thread's start) into
+// each thread. The factories the task asks for by this file's URL are the bundle's own exports.
+const TASK_SOURCE = `// Written by scripts/bundle-worker.mjs: piscina's task file for node threads (worker-bundle.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadWorkerBundle } from '../worker-bundle-loader.js';
 
@@ -51,8 +55,9 @@ if (given.makeCodeCache === true) {
   parentPort?.postMessage({ netloomCodeCache: cache });
 }
 const task = bundle.exports.default;
+const importModule = (url) => (url === import.meta.url ? Promise.resolve(bundle.exports) : import(url));
 export default function runShard(shardTask) {
-  return task(shardTask, (url) => import(url));
+  return task(shardTask, importModule);
 }
 ${Object.keys(FACTORIES).map((name) => `export const ${name} = bundle.exports.${name};`).join('\n')}
 `;
@@ -84,6 +89,23 @@ const result = await build({
   sourcemap: 'linked',
   metafile: true,
   write: false,
+  // What a node thread need not run at load (thread-diet.mjs).
+  plugins: [threadDiet],
+  logLevel: 'warning',
+});
+
+const taskResult = await build({
+  absWorkingDir: dist,
+  stdin: { contents: TASK_SOURCE, resolveDir: outdir, sourcefile: ENTRY, loader: 'js' },
+  outfile: resolve(outdir, ENTRY),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  banner: { js: "const netloomTaskUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': 'netloomTaskUrl' },
+  metafile: true,
+  write: false,
   logLevel: 'warning',
 });
 
@@ -91,15 +113,20 @@ const result = await build({
 // file missing or half written. So the list goes first (no new process takes the bundle), each file
 // is replaced by a rename, and the list comes back last.
 rmSync(resolve(outdir, 'inputs.json'), { force: true });
-const outputs = [...result.outputFiles.map((output) => ({ path: output.path, contents: output.contents })), { path: resolve(outdir, ENTRY), contents: TASK_FILE }];
+const outputs = [
+  ...[...result.outputFiles, ...taskResult.outputFiles].map((output) => ({ path: output.path, contents: output.contents })),
+  // The folder's .js files are CommonJS (the package's are ES modules).
+  { path: resolve(outdir, 'package.json'), contents: '{ "type": "commonjs" }\n' },
+];
 for (const output of outputs) {
   writeFileSync(`${output.path}.${process.pid}`, output.contents);
   renameSync(`${output.path}.${process.pid}`, output.path);
 }
 // The ESM bundle of earlier builds, if any: its map would be taken for the task file's.
 rmSync(resolve(outdir, `${ENTRY}.map`), { force: true });
-const inputs = Object.keys(result.metafile.inputs)
-  .filter((input) => input !== ENTRY) // the entry given as stdin, not a file
+const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(taskResult.metafile.inputs)])]
+  .filter((input) => input !== ENTRY && resolve(dist, input) !== resolve(outdir, ENTRY)) // the entries given as stdin, not files
+  .filter((input) => !input.startsWith(`${LEFT_OUT}:`)) // a module left out: no file
   .map((input) => resolve(dist, input));
 const refused = writeBundleInputs(outdir, inputs, startedAt);
 if (refused !== null) {

@@ -37,7 +37,7 @@ async function simultaneous(options: EmulatorOptions, sender: number, target: nu
   let watching = false;
   em.onTrace((events: TraceEvent[]) => {
     for (const e of events) {
-      trace.push(`${e.time} ${e.node} ${e.kind} ${e.summary}`);
+      trace.push(`${e.t} ${e.node} ${e.kind} ${e.summary}`);
       if (watching && e.kind === 'rx' && e.node !== `h${sender}` && e.summary.includes('ICMP echo request')) saw.add(e.node);
     }
   });
