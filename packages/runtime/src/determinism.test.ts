@@ -155,7 +155,7 @@ describe('determinism across placements', () => {
     expectSameRun(perNode, inline, 'per-node');
     // Two runs at every NETLOOM_TEST_SCALE, the fewest that compare per-node with inline; the ten
     // worker threads of per-node on two cores are most of its time (about 5 s on a quiet machine).
-  }, 120_000);
+  });
 
   it('under neighbour synchronisation a 10-shard chain runs its traffic in spans and gives the trace and pcaps of inline and of global windows, also with rings too small for one frame', async () => {
     // The datagrams go out while advance() runs: spans, each shard waiting only for its neighbours.
@@ -181,7 +181,7 @@ describe('determinism across placements', () => {
       expectSameRun(tiny, inline, 'per-node, neighbour, 1 KiB rings');
     }
     // Four runs at scale 1, five from scale 2; two (three) of them with ten worker threads on two cores.
-  }, 120_000);
+  });
 
   it('a frame larger than the ring it was sized for (an MTU raised while running) crosses in parts: packed gives the trace of inline', async () => {
     const TWO_HOSTS = new URL('../../../topologies/two-hosts.yaml', import.meta.url).pathname;

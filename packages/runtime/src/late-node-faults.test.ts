@@ -26,7 +26,7 @@ describe('a node fault after its inline emulator closed', () => {
     `;
     // The kill switch stops a child that hangs (it decides nothing): the package's test timeout
     // (vitest.config.ts), as spawnSync holds the test's own timer until the child is gone.
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 600_000 });
     expect(result.stdout).toBe('closed, exit status 0\nstill running\n');
     expect(result.stderr).toMatch(
       /^\(node:\d+\) NetloomNodeFault: node h2 of a closed emulation: uncaught exception outside any call from the runtime \(a real timer or promise\): Error: fault from h2: thrown in a timer after 50 ms\n/,

@@ -58,6 +58,6 @@ describe('IPVS state in NodeInfo', () => {
       } finally {
         await emulator.close();
       }
-    }, 120_000);
+    });
   }
 });

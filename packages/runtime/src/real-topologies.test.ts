@@ -67,7 +67,7 @@ describe('real stack nodes', () => {
       expect([...run.pcaps.keys()]).toEqual([...reference.pcaps.keys()]);
       for (const [file, bytes] of reference.pcaps) expect(run.pcaps.get(file)!.equals(bytes), `${label} ${file}`).toBe(true);
     }
-  }, 120_000);
+  });
 
   tshark.it('router-chain.yaml: tshark reads every capture, finds nothing malformed and every echo answered', async () => {
     const run = await runChain('tshark', { placement: 'inline' });
