@@ -182,6 +182,8 @@ export class Shard {
   private initialCarrier: LocalPort[] = [];
   /** The shards this one shares links with, and those links (the per-link lookahead of a span). */
   private readonly neighbours: { shard: number; links: LinkState[] }[] = [];
+  /** The least latency of the links to each neighbour (runSpan's lookaheads), in neighbours' order. */
+  private readonly lookaheads: Float64Array;
   /** Every event before this time has run: a frame due before it arrived too late (a bug of the synchronisation). */
   private ranUntil = -Infinity;
   /** In a span: its end; frames written to rings due before it were taken in by their shard before it replied. */
@@ -219,6 +221,7 @@ export class Shard {
     this.ports = start.ports;
     this.links = start.links.map((placement) => ({ placement, up: placement.up, fanout: null }));
     this.neighbours = this.neighbourLinks();
+    this.lookaheads = new Float64Array(this.neighbours.length);
     const portsByNode = new Map<number, PortPlacement[]>();
     for (const port of start.ports) {
       const list = portsByNode.get(port.node) ?? [];
@@ -522,8 +525,18 @@ export class Shard {
       this.runBefore(limit);
       return;
     }
-    const lookaheads = this.neighbours.map(({ links }) => links.reduce((least, link) => Math.min(least, link.placement.params.latencyNs), Infinity));
-    const step = Math.min(...lookaheads);
+    // Per span (a link's latency may have changed), into a Float64Array: an array built by map and
+    // Math.min held small integers or doubles depending on which tier ran the callback, and when that
+    // changed, every thread's optimised runSpan dropped its code at once ("wrong map": a slow slice of
+    // `bench chain` per-node, 60-110 ms instead of 60).
+    const lookaheads = this.lookaheads;
+    let step = Infinity;
+    for (let i = 0; i < this.neighbours.length; i++) {
+      let least = Infinity;
+      for (const link of this.neighbours[i]!.links) least = Math.min(least, link.placement.params.latencyNs);
+      lookaheads[i] = least;
+      step = Math.min(step, least);
+    }
     let horizon = this.now;
     for (;;) {
       const seen = rings.wakeCount();
