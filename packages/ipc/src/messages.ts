@@ -108,9 +108,16 @@ export interface StartMessage {
   shard: number;
   /** The topology seed (loss PRNGs derive from it). */
   seed: number;
+  /**
+   * The nodes, ports and links, each with its index in the emulation's tables. Inline, every one; a
+   * worker's shard gets its own nodes, the links with a port on them, and those links' ports
+   * (runtime's start-subset.ts).
+   */
   nodes: NodePlacement[];
   ports: PortPlacement[];
   links: LinkPlacement[];
+  /** The shard of each node of another shard with a port on those links (absent: `nodes` holds them all). */
+  peers?: { index: number; shard: number }[];
   factory: NodeFactoryRef;
   /** Spin before blocking at the window barrier (only worth it when shards ≤ cores). */
   spin: boolean;

@@ -44,6 +44,7 @@ import { InlineWatchdog, type StuckNodeHandler } from './inline-watchdog.js';
 import { listenForNodeFaults, settleNodes } from './node-faults.js';
 import { POISONED_CLOCK, Shard } from './shard.js';
 import type { ShardTask } from './shard-worker.js';
+import { StartSubsets } from './start-subset.js';
 import { workerEntry, type WorkerEntry } from './worker-bundle.js';
 import { BUNDLE_FILE, sharedBytes, type BundleWorkerData, type CodeCacheMessage } from './worker-bundle-loader.js';
 
@@ -170,8 +171,8 @@ export class ShardPool {
   private readonly signal: Int32Array;
   /** Every shard's channel clock in a span (shard.ts's runSpan), ns. */
   private readonly clocks: BigInt64Array;
-  /** The start message as the workers receive it, encoded once for all of them (startBytes). */
-  private started: { message: StartMessage; bytes: Uint8Array } | null = null;
+  /** The start message, and the part of it each worker's shard is sent (startBytes). */
+  private started: { message: StartMessage; subsets: StartSubsets } | null = null;
 
   /**
    * A pool of `count` shard workers, with a ring for each (from, to) pair in `rings`, whose nodes
@@ -265,13 +266,14 @@ export class ShardPool {
   }
 
   /**
-   * The start message every worker of the pool is sent, encoded once: the tables in it hold every
-   * node, port and link, so encoding it per shard made starting O(shards × nodes) on the main thread.
-   * Its `shard` is the first channel's; a worker runs as the shard its task names (shard-worker.ts).
+   * The start message of one worker: its shard's part of the tables (start-subset.ts), made from an
+   * index built once per message, so that starting costs O(nodes + ports) on the main thread and not
+   * O(shards × nodes) (the whole tables encoded per shard before the one encoding for all, which is
+   * itself now gone: every worker decoded every node).
    */
-  startBytes(message: StartMessage): Uint8Array {
-    if (this.started?.message !== message) this.started = { message, bytes: encodeMessage({ ...message, factory: this.entry.factory }) };
-    return this.started.bytes;
+  startBytes(message: StartMessage, shard: number): Uint8Array {
+    if (this.started?.message !== message) this.started = { message, subsets: new StartSubsets({ ...message, factory: this.entry.factory }, this.channels.length) };
+    return encodeMessage(this.started.subsets.for(shard));
   }
 
   /** Wake a shard's worker after a message was posted to it. */
@@ -413,7 +415,7 @@ export class WorkerShardChannel implements ShardChannel {
   }
 
   async start(message: StartMessage): Promise<ReadyMessage> {
-    this.port.postMessage(this.pool?.startBytes(message) ?? encodeMessage({ ...message, factory: this.factory }));
+    this.port.postMessage(this.pool?.startBytes(message, this.index) ?? encodeMessage({ ...message, factory: this.factory }));
     this.pool?.wake(this.index);
     const reply = await this.receive(true);
     if (reply.type !== 'ready') throw new ShardThreadError(this.index, new Error(`expected ready, got ${reply.type}`));

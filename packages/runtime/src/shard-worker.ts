@@ -122,7 +122,7 @@ export default async function runShard(task: ShardTask, importModule: (url: stri
   const module = (await importModule(first.factory.module)) as Record<string, unknown>;
   const factory = module[first.factory.export];
   if (typeof factory !== 'function') throw new Error(`${first.factory.module} does not export a function ${first.factory.export}`);
-  // Every worker of a pool is sent the same start message (encoded once): it runs as its task's shard.
+  // The start message names the shard too (start-subset.ts); the task's index is the one the rings and signals use.
   const shard = new Shard({ ...first, shard: task.shard }, factory as NodeFactory, new Int32Array(task.activity, 8 * task.shard, 2), shardRings(task, signal));
   const drain = (): void => shard.drainRings();
   const stopListening = listenForNodeFaults((error, how) => shard.orphanFault(error, how));

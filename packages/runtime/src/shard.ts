@@ -57,6 +57,7 @@ import type { CommandHandle, NodeHost, StackEvent } from '@netloom/stack/node-ho
 import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
 import type { FrameRing } from './frame-ring.js';
 import { LinkEgress } from './link-egress.js';
+import { tableByIndex } from './start-subset.js';
 import { isReportingNode, type ModuleState, type NodeFactory } from './node-factory.js';
 import { NodeCallScope, type AsyncFaultKind, type NodeFaultOwner } from './node-faults.js';
 import { hashSeed } from './prng.js';
@@ -217,9 +218,10 @@ export class Shard {
     this.index = start.shard;
     this.statesAfterFirstWindow = new Set(start.statesAfterFirstWindow);
     this.activity = activity;
-    this.nodeShard = start.nodes.map((n) => n.shard);
-    this.ports = start.ports;
-    this.links = start.links.map((placement) => ({ placement, up: placement.up, fanout: null }));
+    // By the emulation's indexes; a worker's shard is sent only its part of the tables (start-subset.ts).
+    this.nodeShard = tableByIndex([...start.nodes, ...(start.peers ?? [])].sort((a, b) => a.index - b.index)).map((n) => n?.shard ?? -1);
+    this.ports = tableByIndex(start.ports) as PortPlacement[];
+    this.links = (tableByIndex(start.links) as LinkPlacement[]).map((placement) => (placement === undefined ? (undefined as unknown as LinkState) : { placement, up: placement.up, fanout: null }));
     this.neighbours = this.neighbourLinks();
     this.lookaheads = new Float64Array(this.neighbours.length);
     const portsByNode = new Map<number, PortPlacement[]>();
@@ -247,6 +249,7 @@ export class Shard {
   private neighbourLinks(): { shard: number; links: LinkState[] }[] {
     const byShard = new Map<number, LinkState[]>();
     for (const link of this.links) {
+      if (link === undefined) continue; // not sent: no port on this shard
       const shards = new Set(link.placement.ports.map((p) => this.nodeShard[this.ports[p]!.node]!));
       if (!shards.has(this.index)) continue;
       for (const shard of shards) {
