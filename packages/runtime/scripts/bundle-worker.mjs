@@ -45,7 +45,9 @@ import { loadWorkerBundle } from '../worker-bundle-loader.js';
 
 const given = workerData ?? {};
 const bundle = loadWorkerBundle(new URL('./${BUNDLE}', import.meta.url), given);
-if (given.makeCodeCache === true) {
+// Asked to make the code cache: made once the shard is ready, so that it holds the code that built
+// a node too, not only the bundle's top level.
+const postCodeCache = () => {
   let cache = null;
   try {
     cache = bundle.makeCodeCache();
@@ -53,11 +55,11 @@ if (given.makeCodeCache === true) {
     // No cache: the other threads compile the bundle themselves.
   }
   parentPort?.postMessage({ netloomCodeCache: cache });
-}
+};
 const task = bundle.exports.default;
 const importModule = (url) => (url === import.meta.url ? Promise.resolve(bundle.exports) : import(url));
 export default function runShard(shardTask) {
-  return task(shardTask, importModule);
+  return task(shardTask, importModule, given.makeCodeCache === true ? postCodeCache : undefined);
 }
 ${Object.keys(FACTORIES).map((name) => `export const ${name} = bundle.exports.${name};`).join('\n')}
 `;

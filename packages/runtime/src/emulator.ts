@@ -387,7 +387,7 @@ export class Emulator implements EmulatorApi {
     } else {
       const rings = this.rings.map((ring) => ({ from: ring.from, to: ring.to, buffer: allocateRing(ring.capacity) }));
       this.pool = await ShardPool.open(this.shardCount, shouldSpin(this.shardCount), this.watchdogMs, rings, this.factory);
-      for (const channel of this.pool.channels) channel.attach(this.pool);
+      // The pool's own list: workers it starts later (after the one making the code cache) join it.
       this.channels = this.pool.channels;
     }
     const spin = this.pool !== null && shouldSpin(this.shardCount);
@@ -396,7 +396,7 @@ export class Emulator implements EmulatorApi {
     this.spec.nodes.forEach((node, index) => {
       if (FORWARDING_KINDS.has(node.kind) || node.exec.length > 0) statesAfterFirstWindow.push(index);
     });
-    // One message for every shard (a pool encodes it once); each channel starts as its own shard.
+    // The whole tables; a pool sends each worker its shard's part (start-subset.ts).
     const start: StartMessage = {
       type: 'start',
       version: PROTOCOL_VERSION,
@@ -409,7 +409,7 @@ export class Emulator implements EmulatorApi {
       spin,
       statesAfterFirstWindow,
     };
-    const readies = await Promise.all(this.channels.map((channel) => channel.start(start)));
+    const readies = this.pool !== null ? await this.pool.start(start) : await Promise.all(this.channels.map((channel) => channel.start(start)));
     for (const ready of readies) {
       if (ready.error !== null) throw this.shardError(ready.shard, ready.error);
       this.applyNodeStates(ready.nodes);

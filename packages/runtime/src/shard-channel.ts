@@ -179,9 +179,10 @@ export class ShardPool {
    * `factory` builds. piscina is loaded here, so an inline emulation never loads it.
    *
    * Workers that run the bundle are given a V8 code cache of it (worker-bundle-loader.ts), made once
-   * per process by the first worker of the first pool with more threads than cores: the others start
-   * after it has run the bundle's top level (with no more threads than cores they would have run
-   * beside it, so there it is not waited for).
+   * per process by the first worker of the first pool with more threads than cores, once it has
+   * built its shard: the cache then holds the code that builds a node as well as the bundle's top
+   * level, and the others start after it (`start`). With no more threads than cores they would have
+   * run beside it, so there it is not waited for.
    */
   static async open(count: number, spin: boolean, watchdog: number, rings: ShardTask['rings'], factory: NodeFactoryRef): Promise<ShardPool> {
     const { Piscina: PiscinaPool } = await import('piscina');
@@ -194,11 +195,36 @@ export class ShardPool {
     let loaded = loadedBundles.get(bundle.href);
     if (loaded === undefined) loadedBundles.set(bundle.href, (loaded = { source: sharedBytes(readFileSync(bundle)) }));
     if (loaded.codeCache === undefined && count > availableParallelism()) {
-      const made = await pool.addShard({ source: loaded.source, makeCodeCache: true });
-      if (made !== null) loaded.codeCache = sharedBytes(made);
+      const bundleGiven = loaded;
+      pool.later = {
+        count,
+        cacheMade: pool.addShard({ source: loaded.source, makeCodeCache: true }).then((made) => {
+          if (made !== null) bundleGiven.codeCache = sharedBytes(made);
+          return bundleGiven;
+        }),
+      };
+      return pool;
     }
     while (pool.channels.length < count) void pool.addShard(loaded);
     return pool;
+  }
+
+  /** Workers not started yet: those after the one that makes the code cache, started once it has (`start`). */
+  private later: { count: number; cacheMade: Promise<BundleWorkerData> } | null = null;
+
+  /**
+   * Send every shard its start message and wait for all of them to be ready. When the first worker
+   * makes the code cache, it starts alone, and the others are started with the cache once it has
+   * replied and posted it. `channels` holds every shard's channel once this has returned.
+   */
+  async start(message: StartMessage): Promise<ReadyMessage[]> {
+    const later = this.later;
+    if (later === null) return Promise.all(this.channels.map((channel) => channel.start(message)));
+    this.later = null;
+    const first = await this.channels[0]!.start(message);
+    const given = await later.cacheMade;
+    while (this.channels.length < later.count) void this.addShard(given);
+    return [first, ...(await Promise.all(this.channels.slice(1).map((channel) => channel.start(message))))];
   }
 
   /** The code the workers run: the worker bundle while it is current, else the compiled modules (worker-bundle.ts). */
@@ -231,7 +257,7 @@ export class ShardPool {
 
   /**
    * Start the next shard's worker. With `makeCodeCache`, resolves to the code cache the worker made
-   * once it has loaded the bundle, or null when it made none or failed first; else to null at once.
+   * once its shard was ready, or null when it made none or failed first; else to null at once.
    */
   private addShard(workerData: BundleWorkerData): Promise<Uint8Array | null> {
     const index = this.channels.length;
@@ -254,7 +280,7 @@ export class ShardPool {
     const { port1, port2 } = new MessageChannel();
     const shardTask: ShardTask = { port: port2, signal: this.buffer, activity: this.activity, shard: index, rings: this.rings[index]!, clocks: this.clocks.buffer as SharedArrayBuffer };
     const task = pool.run(shardTask, { transferList: [port2] }) as Promise<void>;
-    this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, this.spin, new Int32Array(this.activity, 8 * index, 2), this.watchdog, this.entry.factory));
+    this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, this.spin, new Int32Array(this.activity, 8 * index, 2), this.watchdog, this.entry.factory, this));
     if (workerData.makeCodeCache !== true) return Promise.resolve(null);
     return new Promise((resolve) => {
       pool.on('message', (message: Partial<CodeCacheMessage>) => resolve(message.netloomCodeCache ?? null));
@@ -272,7 +298,7 @@ export class ShardPool {
    * itself now gone: every worker decoded every node).
    */
   startBytes(message: StartMessage, shard: number): Uint8Array {
-    if (this.started?.message !== message) this.started = { message, subsets: new StartSubsets({ ...message, factory: this.entry.factory }, this.channels.length) };
+    if (this.started?.message !== message) this.started = { message, subsets: new StartSubsets({ ...message, factory: this.entry.factory }, this.clocks.length) };
     return encodeMessage(this.started.subsets.for(shard));
   }
 
@@ -329,10 +355,6 @@ export class WorkerShardChannel implements ShardChannel {
   /** The worker thread failed (its task rejected, or the pool reported an error). */
   threadFailed(error: unknown): void {
     this.failure ??= new ShardThreadError(this.index, error);
-  }
-
-  attach(pool: ShardPool): void {
-    this.pool = pool;
   }
 
   /** Post a message and wake the worker. */

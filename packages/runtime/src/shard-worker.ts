@@ -107,9 +107,15 @@ function nextMessage(port: MessagePort, signal: Int32Array, slot: number, spin: 
 
 /**
  * The task. `importModule` loads the node factory's module: the worker bundle's task file passes its
- * own, since code compiled as a vm.Script cannot import() (worker-bundle-loader.ts).
+ * own, since code compiled as a vm.Script cannot import() (worker-bundle-loader.ts). `afterReady`
+ * runs once the ready reply is sent: the task file of the worker asked to make the code cache
+ * passes its maker, so the cache holds the code that built the shard.
  */
-export default async function runShard(task: ShardTask, importModule: (url: string) => Promise<unknown> = async (url) => import(url)): Promise<void> {
+export default async function runShard(
+  task: ShardTask,
+  importModule: (url: string) => Promise<unknown> = async (url) => import(url),
+  afterReady: () => void = () => {},
+): Promise<void> {
   const signal = new Int32Array(task.signal);
   const reply = (bytes: Uint8Array): void => {
     task.port.postMessage(bytes);
@@ -129,6 +135,7 @@ export default async function runShard(task: ShardTask, importModule: (url: stri
   await settleNodes(() => shard.takeRealTimerArmed());
   const nodes = shard.error === null ? shard.readyStates() : [];
   reply(encodeMessage({ type: 'ready', version: PROTOCOL_VERSION, shard: task.shard, nodes, error: shard.error }));
+  afterReady();
   let turned = performance.now();
   for (;;) {
     const message = nextMessage(task.port, signal, wakeSlot, first.spin, drain);

@@ -3,7 +3,7 @@
  * scripts/bundle-worker.mjs) compiled as one vm.Script, with a V8 code cache when it is given one.
  * Node 20 has no compile cache for modules, so every worker compiled the ~780 KB bundle and ran its
  * top level from nothing: ≈ 50 ms of CPU per thread over an empty worker's ≈ 45. With the cache of
- * a thread that already ran the top level, V8 takes the bytecode of those functions instead of
+ * a thread that already ran the top level and built its shard, V8 takes the bytecode of those functions instead of
  * compiling them (docs/engine.md, "What a node thread costs").
  *
  * The cache is made in the process that uses it (ShardPool: its first worker makes it, the rest are
@@ -38,7 +38,7 @@ export interface BundleWorkerData {
   source?: Uint8Array;
   /** A code cache for the bundle, made in this process (shared memory: one copy for all threads). */
   codeCache?: Uint8Array;
-  /** Make a code cache once the bundle's top level has run, and post it to the controller. */
+  /** Make a code cache once this worker's shard is ready (the task file does), and post it to the controller. */
   makeCodeCache?: boolean;
 }
 
@@ -51,7 +51,7 @@ export interface LoadedBundle {
   exports: Record<string, unknown>;
   /** Whether a cache was given and V8 refused it (made under other flags or another V8). */
   cacheRefused: boolean;
-  /** A code cache of the script as compiled so far (its top level has run). */
+  /** A code cache of the script as compiled so far (every function run until then). */
   makeCodeCache(): Uint8Array;
 }
 
