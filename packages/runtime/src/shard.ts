@@ -172,10 +172,11 @@ function hasCarrier(port: LocalPort): boolean {
 export class Shard {
   readonly index: number;
   private readonly nodes = new Map<number, LocalNode>();
+  /** By the emulation's indexes: a node's shard (-1: not sent), and the ports and links this shard was sent (start-subset.ts). */
   private readonly nodeShard: number[];
-  private readonly ports: PortPlacement[];
+  private readonly ports: (PortPlacement | undefined)[];
   private readonly localPorts = new Map<number, LocalPort>();
-  private readonly links: LinkState[];
+  private readonly links: (LinkState | undefined)[];
   private readonly queue = new EventQueue();
   private now = 0;
   private trace = false;
@@ -219,9 +220,9 @@ export class Shard {
     this.statesAfterFirstWindow = new Set(start.statesAfterFirstWindow);
     this.activity = activity;
     // By the emulation's indexes; a worker's shard is sent only its part of the tables (start-subset.ts).
-    this.nodeShard = tableByIndex([...start.nodes, ...(start.peers ?? [])].sort((a, b) => a.index - b.index)).map((n) => n?.shard ?? -1);
-    this.ports = tableByIndex(start.ports) as PortPlacement[];
-    this.links = (tableByIndex(start.links) as LinkPlacement[]).map((placement) => (placement === undefined ? (undefined as unknown as LinkState) : { placement, up: placement.up, fanout: null }));
+    this.nodeShard = tableByIndex(start.peers === undefined ? start.nodes : [...start.nodes, ...start.peers]).map((n) => n?.shard ?? -1);
+    this.ports = tableByIndex(start.ports);
+    this.links = tableByIndex(start.links).map((placement) => placement && { placement, up: placement.up, fanout: null });
     this.neighbours = this.neighbourLinks();
     this.lookaheads = new Float64Array(this.neighbours.length);
     const portsByNode = new Map<number, PortPlacement[]>();
