@@ -13,7 +13,13 @@
  */
 import type { IpvsStateRecord, MobilityStateRecord } from './module-state.js';
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * Raised whenever a message's meaning changes, so that a controller and a worker built from different
+ * sources (a stale CLI bundle beside a rebuilt runtime, say) fail with the codec's version error and
+ * not somewhere inside a shard. 2: a worker's start message holds only its shard's part of the tables
+ * (runtime's start-subset.ts).
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Parameters of a link or LAN segment, as the topology gives them. */
 export interface LinkParamsRecord {
