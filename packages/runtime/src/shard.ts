@@ -62,8 +62,9 @@ import { isReportingNode, type ModuleState, type NodeFactory } from './node-fact
 import { NodeCallScope, type AsyncFaultKind, type NodeFaultOwner } from './node-faults.js';
 import { hashSeed } from './prng.js';
 import { SwitchTable } from './switch-table.js';
+import { TouchedList, type Touchable } from './touched-list.js';
 
-interface LocalNode {
+interface LocalNode extends Touchable {
   placement: NodePlacement;
   host: NodeHost;
   /** Its loadable parts' state (IPVS, Mobile IPv6) when its factory gives a reader. */
@@ -85,7 +86,7 @@ interface LocalNode {
   queuedRunning: boolean;
 }
 
-interface LocalPort {
+interface LocalPort extends Touchable {
   placement: PortPlacement;
   node: LocalNode;
   link: LinkState;
@@ -175,7 +176,8 @@ export class Shard {
   /** By the emulation's indexes: a node's shard (-1: not sent), and the ports and links this shard was sent (start-subset.ts). */
   private readonly nodeShard: number[];
   private readonly ports: (PortPlacement | undefined)[];
-  private readonly localPorts = new Map<number, LocalPort>();
+  /** This shard's own ports, by the emulation's port index (a frame's delivery looks its port up here). */
+  private readonly localPorts: (LocalPort | undefined)[] = [];
   private readonly links: (LinkState | undefined)[];
   private readonly queue = new EventQueue();
   private now = 0;
@@ -200,8 +202,8 @@ export class Shard {
   private outputs: OutputRecord[] = [];
   private exits: ExitRecord[] = [];
   private traces: TraceRecord[] = [];
-  private touchedNodes = new Set<LocalNode>();
-  private touchedPorts = new Set<LocalPort>();
+  private readonly touchedNodes = new TouchedList<LocalNode>();
+  private readonly touchedPorts = new TouchedList<LocalPort>();
 
   /** [0]: index + 1 of the node being called into, 0 between calls; [1]: calls so far (both read by a watchdog). */
   private readonly activity: Int32Array;
@@ -279,6 +281,7 @@ export class Shard {
       handles: new Map(),
       queued: [],
       queuedRunning: false,
+      touched: false,
     };
     const env = {
       transmit: (ifname: string, frame: Uint8Array): void => {
@@ -311,9 +314,10 @@ export class Shard {
         egress: new LinkEgress({ ...link.placement.params }, hashSeed(start.seed, 'loss', link.placement.id, String(port.index))),
         switchTable: link.placement.type === 'switch' ? new SwitchTable() : null,
         partnerUp: true,
+        touched: false,
       };
       node.ports.set(port.ifname, local);
-      this.localPorts.set(port.index, local);
+      this.localPorts[port.index] = local;
     }
     // Carrier comes up at the first window (t = 0), so frames a node sends on link-up are traced.
     for (const port of node.ports.values()) this.initialCarrier.push(port);
@@ -377,9 +381,8 @@ export class Shard {
   nodeStates(): NodeStateRecord[] {
     const states: NodeStateRecord[] = [];
     this.scope.run(() => {
-      for (const node of this.touchedNodes) states.push(this.guard(node, () => this.nodeState(node)));
+      for (const node of this.touchedNodes.take()) states.push(this.guard(node, () => this.nodeState(node)));
     });
-    this.touchedNodes = new Set();
     return states;
   }
 
@@ -390,14 +393,12 @@ export class Shard {
   readyStates(): NodeStateRecord[] {
     if (this.statesAfterFirstWindow.size === 0) return this.nodeStates();
     const states: NodeStateRecord[] = [];
-    const later = new Set<LocalNode>();
     this.scope.run(() => {
-      for (const node of this.touchedNodes) {
-        if (this.statesAfterFirstWindow.has(node.placement.index)) later.add(node);
+      for (const node of this.touchedNodes.take()) {
+        if (this.statesAfterFirstWindow.has(node.placement.index)) this.touchedNodes.add(node);
         else states.push(this.guard(node, () => this.nodeState(node)));
       }
     });
-    this.touchedNodes = later;
     return states;
   }
 
@@ -454,7 +455,7 @@ export class Shard {
     const out: { shard: number; frames: FrameEnvelope[] }[] = [];
     for (const [shard, frames] of this.out) out.push({ shard, frames });
     const ports: PortStateRecord[] = [];
-    for (const port of this.touchedPorts) {
+    for (const port of this.touchedPorts.take()) {
       ports.push({ port: port.placement.index, frames: port.egress.frames, drops: port.egress.drops, queueDepth: port.egress.queueDepth(message.until) });
     }
     let nodes: NodeStateRecord[] = [];
@@ -488,7 +489,6 @@ export class Shard {
     this.outputs = [];
     this.exits = [];
     this.traces = [];
-    this.touchedPorts = new Set();
     return done;
   }
 
@@ -917,7 +917,7 @@ export class Shard {
     let first = true;
     for (const portIndex of link.placement.ports) {
       if (portIndex === envelope.port) continue;
-      const port = this.localPorts.get(portIndex);
+      const port = this.localPorts[portIndex];
       if (port === undefined) continue;
       const bytes = first ? envelope.bytes : envelope.bytes.slice();
       first = false;
@@ -926,7 +926,7 @@ export class Shard {
   }
 
   private deliver(event: QueuedEvent): void {
-    const port = this.localPorts.get(event.dst)!;
+    const port = this.localPorts[event.dst]!;
     if (event.adminUp !== undefined) {
       this.receiveAdminState(port, event.port, event.adminUp);
       return;
@@ -982,7 +982,7 @@ export class Shard {
         const carrierChanged = change.up !== undefined && change.up !== link.up;
         if (change.up !== undefined) link.up = change.up;
         for (const portIndex of link.placement.ports) {
-          const port = this.localPorts.get(portIndex);
+          const port = this.localPorts[portIndex];
           if (port === undefined) continue;
           port.egress.params = { ...params };
           this.touchedPorts.add(port);
