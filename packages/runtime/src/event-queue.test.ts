@@ -68,6 +68,65 @@ describe('event queue', () => {
     );
   });
 
+  it('pops interleaved with pushes in the order of a sorted reference (the lanes beside the heap)', () => {
+    const key = (e: QueuedEvent): number[] => [e.time, e.node, e.cls, e.port, e.seq, e.dst];
+    const compare = (a: QueuedEvent, b: QueuedEvent): number => {
+      const ka = key(a);
+      const kb = key(b);
+      for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+      return 0;
+    };
+    const push = fc.tuple(fc.constant('push' as const), fc.nat(40), fc.nat(4), fc.nat(3), fc.nat(20), fc.boolean());
+    const pop = fc.tuple(fc.constant('pop' as const), fc.nat(45));
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ arbitrary: push, weight: 3 }, { arbitrary: pop, weight: 1 }), { maxLength: 200 }), (ops) => {
+        const queue = new EventQueue();
+        let reference: QueuedEvent[] = [];
+        const keys = new Set<string>();
+        // Pushes are made mostly in key order (as forwarding makes them), with some out of order.
+        let clock = 0;
+        for (const op of ops) {
+          if (op[0] === 'push') {
+            const [, jump, node, port, seq, timer] = op;
+            const time = jump % 4 === 0 ? jump : clock + (jump % 3);
+            clock = Math.max(clock, time);
+            const e = timer && seq % 4 === 0 ? event(time, node, EventClass.Timer, -1, 0, -1) : event(time, node, EventClass.Delivery, port, seq);
+            if (keys.has(key(e).join())) continue;
+            keys.add(key(e).join());
+            queue.push(e);
+            reference.push(e);
+            reference.sort(compare);
+          } else {
+            const until = op[1];
+            for (let e = queue.popBefore(until); e !== undefined; e = queue.popBefore(until)) {
+              expect(key(e)).toEqual(key(reference[0]!));
+              reference = reference.slice(1);
+            }
+            expect(reference.length === 0 || reference[0]!.time >= until).toBe(true);
+          }
+          expect(queue.size).toBe(reference.length);
+          expect(queue.nextTime()).toBe(reference[0]?.time ?? Infinity);
+        }
+      }),
+    );
+  });
+
+  it('keeps its order over a long run that never empties (a busy chain: it drops what was popped)', () => {
+    const queue = new EventQueue();
+    const popped: number[] = [];
+    // Each popped event at hop h sends one to hop h + 1, one latency later, as routers in a chain do.
+    for (let seq = 0; seq < 100; seq++) queue.add(0, 0, EventClass.Delivery, 0, seq, 0, 0, null, undefined);
+    while (popped.length < 5000) {
+      const e = queue.popBefore(Infinity)!;
+      popped.push(e.time * 1e6 + e.node * 1e3 + e.seq);
+      if (e.node < 60) queue.add(e.time + 10, e.node + 1, EventClass.Delivery, 0, e.seq, 0, 0, null, undefined);
+      queue.recycle(e);
+    }
+    expect(popped.length).toBe(5000);
+    expect(popped.every((k, i) => i === 0 || k > popped[i - 1]!)).toBe(true);
+    expect(queue.size).toBe(100);
+  });
+
   it('lets go of a recycled event\'s frame and keeps at most SPARE_EVENTS spare objects', () => {
     const queue = new EventQueue();
     const frame = new Uint8Array(60);
