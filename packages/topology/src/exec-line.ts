@@ -22,6 +22,8 @@ const ALLOW_FAILURE = /^\|\|\s*true\s*$/;
 /** Character indexes of the unquoted, unescaped `&&` and `||` in `line`, in order. */
 export function listOperators(line: string): { index: number; operator: '&&' | '||' }[] {
   const found: { index: number; operator: '&&' | '||' }[] = [];
+  // Most lines have neither pair anywhere, quoted or not: no walk (a boot of 1,000 nodes parses 6,000).
+  if (!line.includes('&&') && !line.includes('||')) return found;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (c === '\\') i++;

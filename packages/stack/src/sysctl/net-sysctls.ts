@@ -23,7 +23,9 @@ export function registerIpv4Sysctls(tree: SysctlTree): void {
 
 /** IPv6's directories. */
 export function registerIpv6Sysctls(tree: SysctlTree): void {
-  tree.register(new AddrconfSysctls(tree.onWrite));
+  const conf = new AddrconfSysctls(tree.onWrite);
+  tree.register(conf);
+  tree.attachIpv6(conf);
   tree.register(new NeighSysctls('net.ipv6.neigh', tree.onWrite, ND_TBL_OVERRIDES));
 }
 

@@ -8,7 +8,7 @@
  * coming, going and being renamed, and lists all keys sorted as `sysctl -a` prints them.
  * The constructor registers a Linux node's directories (net-sysctls.ts) unless told otherwise; `conf`,
  * `confRaw`, `neighParam` and `lockDefaults` are the IPv4 directories' accessors that the routing
- * code reads through the tree.
+ * code reads through the tree, `conf6Raw` the IPv6 conf directory's that addrconf reads.
  * Leaves out net.core and the other non-net trees.
  */
 import { registerNetSysctls } from './net-sysctls.js';
@@ -49,6 +49,11 @@ export interface Ipv4ConfAccessors {
   lockDefaults(name: string): void;
 }
 
+/** The IPv6 conf directory's accessor addrconf reads through (addrconf-sysctls.ts). */
+export interface Ipv6ConfAccessor {
+  confRaw(scope: string, key: string): number | undefined;
+}
+
 export interface NeighParamAccessor {
   neighParam(dev: string, key: string): number | undefined;
 }
@@ -57,6 +62,7 @@ export class SysctlTree {
   private readonly directories: SysctlDirectory[] = [];
   private ipv4Conf: Ipv4ConfAccessors | undefined;
   private ipv4Neigh: NeighParamAccessor | undefined;
+  private ipv6Conf: Ipv6ConfAccessor | undefined;
 
   /**
    * `onWrite` is called after any write that can change routing decisions (rt_cache_flush);
@@ -72,15 +78,26 @@ export class SysctlTree {
   /** register_net_sysctl: `directory` owns every name below its prefix; a prefix registered twice is a wiring bug. */
   register(directory: SysctlDirectory): void {
     if (this.directories.some((d) => d.prefix === directory.prefix)) throw new Error(`sysctl: ${directory.prefix} is registered already`);
-    this.directories.push(directory);
-    // Longest prefix first, so net.ipv4.neigh wins over net.ipv4.
-    this.directories.sort((a, b) => b.prefix.length - a.prefix.length);
+    // Longest prefix first, so net.ipv4.neigh wins over net.ipv4; among equal lengths, in the order registered.
+    const at = this.directories.findIndex((d) => d.prefix.length < directory.prefix.length);
+    this.directories.splice(at < 0 ? this.directories.length : at, 0, directory);
   }
 
   /** The IPv4 conf and neigh directories whose accessors `conf`, `confRaw`, `lockDefaults` and `neighParam` are. */
   attachIpv4(conf: Ipv4ConfAccessors, neigh: NeighParamAccessor): void {
     this.ipv4Conf = conf;
     this.ipv4Neigh = neigh;
+  }
+
+  /** The IPv6 conf directory whose accessor `conf6Raw` is. */
+  attachIpv6(conf: Ipv6ConfAccessor): void {
+    this.ipv6Conf = conf;
+  }
+
+  /** Raw value of net.ipv6.conf.SCOPE.KEY (SCOPE = all, default or a device): what `get` reads for that name. */
+  conf6Raw(scope: string, key: string): number | undefined {
+    if (this.ipv6Conf === undefined) throw new Error('sysctl: no net.ipv6.conf directory attached (SysctlTree.attachIpv6)');
+    return this.ipv6Conf.confRaw(scope, key);
   }
 
   private get ipv4(): Ipv4ConfAccessors {
