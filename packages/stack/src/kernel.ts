@@ -251,13 +251,17 @@ export class Kernel implements RoutingApi {
    * net.ipv6.conf.DEV.NAME (and net.ipv6.neigh.DEV.retrans_time_ms) as addrconf reads them, from the
    * net.ipv6 tree its owner registers (sysctl/addrconf-sysctls.ts); a key it lacks is a bug and throws.
    */
-  private readonly ipv6Conf: Ipv6ConfReader = (dev, name) => {
-    if (name === 'retrans_time_ms') return this.sysctl(`net.ipv6.neigh.${dev}.${name}`);
-    // Through the directory's accessor: no dotted name built and parsed again per read.
-    const value = this.sysctls.conf6Raw(dev, name);
-    if (value === undefined) throw new RangeError(`sysctl: no such key net.ipv6.conf.${dev}.${name}`);
+  private readonly ipv6Conf: Ipv6ConfReader = (dev, name) => (name === 'retrans_time_ms' ? this.sysctl(`net.ipv6.neigh.${dev}.${name}`) : this.conf6(dev, name));
+
+  /**
+   * net.ipv6.conf.SCOPE.KEY, what `sysctl` reads for that name, through the directory's accessor: no
+   * dotted name built and parsed again per read (addrconf reads a dozen per address, NDP some per packet).
+   */
+  conf6(scope: string, key: string): number {
+    const value = this.sysctls.conf6Raw(scope, key);
+    if (value === undefined) throw new RangeError(`sysctl: no such key net.ipv6.conf.${scope}.${key}`);
     return value;
-  };
+  }
 
   /** The IPv6 addresses `ifconfig` shows, at the latest time the kernel was given. */
   ipv6AddressesOf(dev: string): readonly Ipv6AddressView[] {

@@ -265,7 +265,7 @@ export class StackNode implements NodeHost {
       isLocalAddress: (address, now) => routing.isLocalAddress6(address, now),
       lookupRoute: (query, now) => routing.lookupRoute6(query, now),
       selectSource: (dst, now, dev) => routing.selectSource6(dst, now, dev)?.address,
-      conf: (scope, key) => routing.sysctl(`net.ipv6.conf.${scope}.${key}`),
+      conf: (scope, key) => routing.conf6(scope, key),
       sysctl,
       dadFailed: (dev, address, now, from) => routing.ipv6DadFailed(dev, address, now, from),
       learnRedirect: (dev, from, dst, target, now) => routing.learnRedirect6(dev, from, dst, target, now),
@@ -363,7 +363,7 @@ export class StackNode implements NodeHost {
 
     const ndiscNotifier = new NdiscNotifier({
       device,
-      conf: (scope, key) => routing.sysctl(`net.ipv6.conf.${scope}.${key}`),
+      conf: (scope, key) => routing.conf6(scope, key),
       announce: (dev) => ipv6.ndisc.announce(dev),
     });
     routing.onChange((change) => {
@@ -404,7 +404,7 @@ export class StackNode implements NodeHost {
       isProbing: (dev, address, now) => routing.addresses6Of(dev, now).some((s) => s.address.address === address && s.tentative && !s.address.dadfailed),
       linkLocalAddress: (dev, now) => routing.addresses6Of(dev, now).find((s) => isIpv6LinkLocal(s.address.address) && !s.tentative)?.address.address,
       isReady: (dev) => routing.device(dev)?.adminUp === true && routing.device(dev)?.carrier === true,
-      conf: (dev, key) => routing.sysctl(`net.ipv6.conf.${dev}.${key}`),
+      conf: (dev, key) => routing.conf6(dev, key),
       sendDadProbe: (dev, target, nonce) => ipv6.ndisc.sendDadProbe(dev, target, nonce),
       sendRouterSolicitation: (dev, source) => ipv6.ndisc.sendRouterSolicitation(dev, source),
     });

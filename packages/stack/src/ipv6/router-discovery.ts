@@ -66,8 +66,8 @@ export interface ReceivedRouterAdvertisement {
 /** What router discovery changes in the kernel (kernel.ts's Kernel, the node's control plane). */
 export interface RouterDiscoveryKernel {
   device(name: string): DeviceView | undefined;
-  /** Any sysctl: net.ipv6.conf.SCOPE.KEY here. */
-  sysctl(name: string): number;
+  /** net.ipv6.conf.SCOPE.KEY (SCOPE all, default or a device); a key that does not exist is a bug and throws. */
+  conf6(scope: string, key: string): number;
   /** net.ipv6.conf.DEV.{hop_limit,mtu} set as the kernel sets them. */
   readonly sysctls: { set(name: string, value: number): unknown };
   addresses6Of(dev: string, now: Nanos): readonly Inet6AddressState[];
@@ -97,7 +97,7 @@ export class RouterDiscovery {
   ) {}
 
   private conf(dev: string, key: string): number {
-    return this.kernel.sysctl(`net.ipv6.conf.${dev}.${key}`);
+    return this.kernel.conf6(dev, key);
   }
 
   private setConf(dev: string, key: 'hop_limit' | 'mtu', value: number): void {
