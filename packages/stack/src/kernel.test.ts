@@ -201,3 +201,29 @@ describe('the routing seam', () => {
     expect(kernel.sysctl('net.ipv4.route.gc_timeout')).toBe(300);
   });
 });
+
+describe('net.ipv6.conf through Kernel.conf6', () => {
+  test('every key reads what sysctl reads by its dotted name, before and after writes', () => {
+    const { kernel, sh } = makeShell();
+    const check = (): number => {
+      let checked = 0;
+      for (const [name, value] of kernel.sysctls.list()) {
+        const m = /^net\.ipv6\.conf\.([^.]+)\.([^.]+)$/.exec(name);
+        if (m === null) continue;
+        expect(kernel.conf6(m[1]!, m[2]!), name).toBe(value);
+        expect(kernel.conf6(m[1]!, m[2]!), name).toBe(kernel.sysctl(name));
+        checked++;
+      }
+      return checked;
+    };
+    // all, default, lo and eth0, each with its keys.
+    expect(check()).toBeGreaterThan(4 * 40);
+    sh('sysctl -w net.ipv6.conf.eth0.dad_transmits=3');
+    sh('sysctl -w net.ipv6.conf.all.forwarding=1');
+    sh('sysctl -w net.ipv6.conf.default.hop_limit=12');
+    expect(kernel.conf6('eth0', 'dad_transmits')).toBe(3);
+    expect(kernel.conf6('default', 'hop_limit')).toBe(12);
+    check();
+    expect(() => kernel.conf6('eth9', 'forwarding')).toThrow('sysctl: no such key net.ipv6.conf.eth9.forwarding');
+  });
+});
