@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventClass, EventQueue, SPARE_EVENTS, type QueuedEvent } from './event-queue.js';
+import { EventClass, EventQueue, LANE_KEEP, SPARE_EVENTS, type QueuedEvent } from './event-queue.js';
 
 function event(time: number, node: number, cls: EventClass, port: number, seq: number, dst = 0): QueuedEvent {
   return { time, node, cls, port, seq, dst, link: 0, bytes: null, adminUp: undefined, fan: -1 };
@@ -136,5 +136,27 @@ describe('event queue', () => {
     for (const e of popped) queue.recycle(e);
     expect(queue.spareCount).toBe(SPARE_EVENTS);
     expect(popped.every((e) => e.bytes === null)).toBe(true);
+  });
+
+  it('keeps an emptied lane\'s storage for its next events, up to LANE_KEEP slots', () => {
+    const queue = new EventQueue();
+    const lanes = (queue as unknown as { lanes: QueuedEvent[][] }).lanes;
+    const fillAndDrain = (count: number, time: number): void => {
+      for (let seq = 0; seq < count; seq++) queue.add(time, 0, EventClass.Delivery, 0, seq, 1, 0, null, undefined);
+      for (let e = queue.popBefore(Infinity); e !== undefined; e = queue.popBefore(Infinity)) queue.recycle(e);
+    };
+    fillAndDrain(300, 0);
+    const storage = lanes[0]!;
+    // Emptied, the lane still has its 300 slots: the next 300 events are written over them, no array grows.
+    expect(queue.size).toBe(0);
+    expect(storage.length).toBe(300);
+    fillAndDrain(300, 10);
+    expect(lanes[0]).toBe(storage);
+    expect(storage.length).toBe(300);
+    // A storm's lane lets its storage go once it empties.
+    fillAndDrain(LANE_KEEP + 1, 20);
+    expect(lanes[0]!.length).toBe(0);
+    fillAndDrain(5, 30);
+    expect(lanes[0]!.length).toBe(5);
   });
 });
