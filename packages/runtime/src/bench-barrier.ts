@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TopologySpec } from '@netloom/topology';
 import type { Placement } from './emulator-types.js';
-import { advanceInSlices, BENCH_NODES, benchMac, chainLinks, emulatorOptions, placementFigures, startBenchEmulator, type BenchRunOptions } from './bench-common.js';
+import { advanceReporting, BENCH_NODES, benchMac, chainLinks, emulatorOptions, placementFigures, startBenchEmulator, type BenchRunOptions } from './bench-common.js';
 import { TICKER_PREFIX } from './bench-nodes.js';
 
 export interface BenchBarrierOptions extends BenchRunOptions {
@@ -36,8 +36,6 @@ export interface BenchBarrierResult {
   workers: number;
   virtualNs: number;
 }
-
-const PROGRESS_SLICES = 20;
 
 export function barrierSpec(nodes: number, latencyNs: number): TopologySpec {
   if (!Number.isInteger(nodes) || nodes < 2 || nodes > 100_000) throw new RangeError(`a barrier chain has 2 to 100000 nodes, not ${nodes}`);
@@ -66,7 +64,7 @@ export async function benchBarrier(options: BenchBarrierOptions = {}): Promise<B
     const framesBefore = framesIn();
     const virtualStart = emulator.now();
     const began = performance.now();
-    await advanceInSlices(emulator, windows * latencyNs, PROGRESS_SLICES, { done: 0, total: windows * latencyNs, ...(options.onProgress ? { report: options.onProgress } : {}) });
+    await advanceReporting(emulator, windows * latencyNs, { done: 0, total: windows * latencyNs, ...(options.onProgress ? { report: options.onProgress } : {}) });
     const wallMs = performance.now() - began;
     const figures = placementFigures(emulator);
     return {

@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TopologySpec } from '@netloom/topology';
 import type { Placement } from './emulator-types.js';
-import { advanceInSlices, BENCH_NODES, chainLinks, emulatorOptions, placementFigures, startBenchEmulator, type BenchRunOptions } from './bench-common.js';
+import { advanceReporting, BENCH_NODES, chainLinks, emulatorOptions, placementFigures, startBenchEmulator, type BenchRunOptions } from './bench-common.js';
 import { SINK_NODE, SOURCE_NODE } from './bench-nodes.js';
 
 export interface BenchChainOptions extends BenchRunOptions {
@@ -60,15 +60,6 @@ export interface BenchChainResult {
  * at 1.16M (8 routers, load ≈ 1).
  */
 const WARM_UP_DATAGRAMS = 100_000;
-
-/**
- * Slices of the measured run, for progress. Each slice is an `advance` of its own: between threads
- * its spans end and start again and the shards settle (a round trip through every worker's event
- * loop). Measured on 8 routers (in-process, interleaved, three rounds): packed 2 workers 634k-786k
- * hop-forwards/s with 50 slices against 833k-928k with 10; per-node 342k-344k against 421k-446k
- * (settling 10 workers took 12 ms a slice).
- */
-const PROGRESS_SLICES = 10;
 
 function mac(node: number, iface: number): string {
   return `02:00:00:00:${node.toString(16).padStart(2, '0')}:${iface.toString(16).padStart(2, '0')}`;
@@ -130,7 +121,7 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
     const virtualRun = Math.ceil(packets / burst) * interval + (routers + 2) * latencyNs * 2 + 10e6;
     const began = performance.now();
     await emulator.spawn(SOURCE_NODE, `flood ${r1Mac} 10.0.0.1 ${sinkAddress} ${packets} ${burst} ${interval}`);
-    await advanceInSlices(emulator, virtualRun, PROGRESS_SLICES, { done: 0, total: virtualRun, ...(options.onProgress ? { report: options.onProgress } : {}) });
+    await advanceReporting(emulator, virtualRun, { done: 0, total: virtualRun, ...(options.onProgress ? { report: options.onProgress } : {}) });
     const wallMs = performance.now() - began;
     const delivered = (await received()) - before;
     const hopForwards = delivered * routers;

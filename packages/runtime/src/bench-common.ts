@@ -1,7 +1,7 @@
 /**
  * What the `netloom bench` scenarios share: opening an emulator on a spec built in code and
  * starting it (a failed startup command stops the benchmark with its text), moving virtual time
- * in slices so a caller can show progress, and the figures every scenario reports (threads, peak
+ * while telling a caller how far it got, and the figures every scenario reports (threads, peak
  * RSS). Figures only: nothing here decides pass or fail, and no verdict of any test reads a time.
  */
 import { resourceUsage } from 'node:process';
@@ -60,15 +60,29 @@ export async function startBenchEmulator(scenario: string, spec: TopologySpec, o
   }
 }
 
-/** Advances `ns` of virtual time in `slices` steps, reporting `done + step` of `total` after each. */
-export async function advanceInSlices(emulator: Emulator, ns: number, slices: number, progress: { done: number; total: number; report?: BenchProgress }): Promise<void> {
-  const step = Math.max(1, Math.ceil(ns / slices));
-  for (let left = ns; left > 0; left -= step) {
-    const now = Math.min(step, left);
-    await emulator.advance(now);
-    progress.done += now;
-    progress.report?.(Math.min(progress.done, progress.total), progress.total);
+/** How often a run in progress reports how far virtual time got (wall time). */
+export const PROGRESS_EVERY_MS = 100;
+
+/**
+ * Advances `ns` of virtual time in one operation, reporting `done` plus the virtual time gone by
+ * (of `total`) every PROGRESS_EVERY_MS and at the end. The report is read between the operation's
+ * spans (Emulator.now moves at each span's end; the caller's event loop turns while the operation
+ * runs). Slices of their own, each an `advance`, made the run they measured: each ended the threads'
+ * spans, settled every worker and started them again, 5–12 ms of a worker placement's wall time a
+ * slice (docs/engine.md, "Where a packed run's time goes").
+ */
+export async function advanceReporting(emulator: Emulator, ns: number, progress: { done: number; total: number; report?: BenchProgress }): Promise<void> {
+  const report = progress.report;
+  const from = emulator.now();
+  const tell = (): void => report?.(Math.min(progress.done + (emulator.now() - from), progress.total), progress.total);
+  const timer = report === undefined ? null : setInterval(tell, PROGRESS_EVERY_MS);
+  try {
+    await emulator.advance(ns);
+  } finally {
+    if (timer !== null) clearInterval(timer);
   }
+  progress.done += ns;
+  report?.(Math.min(progress.done, progress.total), progress.total);
 }
 
 export function placementFigures(emulator: Emulator): BenchPlacementFigures {
