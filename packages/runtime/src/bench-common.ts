@@ -69,7 +69,7 @@ export const PROGRESS_EVERY_MS = 100;
  * spans (Emulator.now moves at each span's end; the caller's event loop turns while the operation
  * runs). Slices of their own, each an `advance`, made the run they measured: each ended the threads'
  * spans, settled every worker and started them again, 5–12 ms of a worker placement's wall time a
- * slice (docs/engine.md, "Where a packed run's time goes").
+ * slice (docs/engine.md, "Each `advance` of the chain's run costs a restart").
  */
 export async function advanceReporting(emulator: Emulator, ns: number, progress: { done: number; total: number; report?: BenchProgress }): Promise<void> {
   const report = progress.report;
