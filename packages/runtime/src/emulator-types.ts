@@ -12,7 +12,7 @@ export type Placement = 'per-node' | 'packed' | 'inline';
 
 /**
  * How shards keep in step. `neighbour` hands out spans, in which each shard waits only for the
- * shards it shares links with (channel clocks with per-link lookahead), whenever nothing depends on
+ * shards it shares links with (promises with per-link lookahead), whenever nothing depends on
  * where windows end; `global` runs every step as a window of the controller's; `auto` (the default)
  * spans inline always and between threads in busy stretches (windows skip idle time, where channel
  * clocks creep through it a lookahead at a time). Traces are the same in every mode.

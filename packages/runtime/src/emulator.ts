@@ -12,7 +12,7 @@
  * Spans: when nothing the controller does depends on where windows end (advance, run up to the next
  * timeline item; no command awaited or watched, not real time), it hands every shard one span of up
  * to SPAN_LOOKAHEADS lookaheads instead, which each shard runs in steps bounded only by the shards it
- * shares links with (channel clocks, shard.ts's runSpan); a shard computes the same events whatever
+ * shares links with (promises, shard.ts's runSpan); a shard computes the same events whatever
  * the steps, so traces do not change. `sync` chooses: auto (the default), neighbour or global.
  *
  * Results of a window are merged in (time, node, per-node seq) order before anyone sees them:
@@ -571,7 +571,7 @@ export class Emulator implements EmulatorApi {
 
   /**
    * Run [start, until) on the shards: a window (the shards with work), or a span (every shard, each
-   * bounded by its neighbours' channel clocks; shard.ts's runSpan).
+   * bounded by its neighbours' promises; shard.ts's runSpan).
    */
   private async window(start: number, until: number, span = false, settle = false): Promise<{ waits: number; events: number }> {
     const trace = this.traceListeners.size > 0 || this.capture !== null;

@@ -169,7 +169,7 @@ export class ShardPool {
    */
   private readonly pools: Piscina[] = [];
   private readonly signal: Int32Array;
-  /** Every shard's channel clock in a span (shard.ts's runSpan), ns. */
+  /** Every shard's promise in a span (shard.ts's runSpan), ns. */
   private readonly clocks: BigInt64Array;
   /** The start message, and the part of it each worker's shard is sent (startBytes). */
   private started: { message: StartMessage; subsets: StartSubsets } | null = null;

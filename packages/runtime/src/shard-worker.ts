@@ -20,7 +20,7 @@
  * direction, given in the task. A sender whose ring to this shard is full bumps this shard's wake
  * counter; the worker drains its input rings whenever it wakes without a message, so a full ring
  * empties while this shard waits for its next window. In a span the same wake counter carries the
- * neighbours' clock changes (the channel clocks are one shared BigInt64Array, `clocks`).
+ * neighbours' new promises (one shared BigInt64Array, `clocks`, shard.ts's runSpan).
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -39,7 +39,7 @@ export interface ShardTask {
   shard: number;
   /** The rings of the links between shards: from → to, each one direction. */
   rings: { from: number; to: number; buffer: SharedArrayBuffer }[];
-  /** The channel clocks of all shards (a BigInt64 each, ns), for spans (shard.ts's runSpan). */
+  /** The promises of all shards (a BigInt64 each, ns), for spans (shard.ts's runSpan). */
   clocks: SharedArrayBuffer;
 }
 

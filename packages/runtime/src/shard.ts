@@ -13,8 +13,8 @@
  * In worker placements a frame for another shard goes straight into the ring to that shard
  * (frame-ring.ts); a full ring blocks the sender, which drains its own input rings while it waits.
  * A frame too large for one record of its ring (rings are sized by the MTUs at start) goes in parts.
- * A span (runSpan) runs from its start to its end in steps bounded by the neighbour shards' channel
- * clocks (Chandy–Misra–Bryant with per-link lookahead) instead of one controller window per step;
+ * A span (runSpan) runs from its start to its end in steps bounded by the neighbour shards' promises
+ * (Chandy–Misra–Bryant null messages with lookahead from the topology) instead of one controller window per step;
  * a frame that arrives for a time the shard has already run past is a bug and fails the shard.
  * Leaves out: threads and bytes on a port (shard-worker.ts), and the window choice (controller).
  *
@@ -55,6 +55,7 @@ import { PROTOCOL_VERSION } from '@netloom/ipc';
 import { compatSettingsOf } from '@netloom/wire';
 import type { CommandHandle, NodeHost, StackEvent } from '@netloom/stack/node-host';
 import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
+import { EdgeAwareQueue } from './edge-aware-queue.js';
 import type { FrameRing } from './frame-ring.js';
 import { LinkEgress } from './link-egress.js';
 import { tableByIndex } from './start-subset.js';
@@ -114,7 +115,7 @@ export interface ShardRings {
   /** Wake the thread of `shard` (its ring is full, or this shard's clock moved): it drains its inputs when woken. */
   wakeReader(shard: number): void;
   /**
-   * The channel clocks of every shard (neighbour synchronisation in a span): one per shard, in ns,
+   * The promises of every shard (neighbour synchronisation in a span, runSpan): one per shard, in ns,
    * POISONED_CLOCK when a shard gave up its span (a node failed); the controller sets them all to
    * the span's start before it hands the span out.
    */
@@ -179,15 +180,22 @@ export class Shard {
   /** This shard's own ports, by the emulation's port index (a frame's delivery looks its port up here). */
   private readonly localPorts: (LocalPort | undefined)[] = [];
   private readonly links: (LinkState | undefined)[];
-  private readonly queue = new EventQueue();
+  private readonly queue: EventQueue;
+  /** The same queue when this shard has neighbours: it tracks when edge nodes next have events (a span's promises). */
+  private readonly edgeQueue: EdgeAwareQueue | null;
   private now = 0;
   private trace = false;
   private failure: ShardFailure | null = null;
   private initialCarrier: LocalPort[] = [];
   /** The shards this one shares links with, and those links (the per-link lookahead of a span). */
   private readonly neighbours: { shard: number; links: LinkState[] }[] = [];
-  /** The least latency of the links to each neighbour (runSpan's lookaheads), in neighbours' order. */
-  private readonly lookaheads: Float64Array;
+  /** The links with every port on this shard (an inner node reaches an edge node over at least one). */
+  private readonly localLinks: LinkState[] = [];
+  /** In a span: the least latency of a link to another shard, and of a local link (Infinity: none); set per span. */
+  private edgeLatency = Infinity;
+  private localLatency = Infinity;
+  /** In a span: the promise this shard published last (runSpan). */
+  private promised = -Infinity;
   /** Every event before this time has run: a frame due before it arrived too late (a bug of the synchronisation). */
   private ranUntil = -Infinity;
   /** In a span: its end; frames written to rings due before it were taken in by their shard before it replied. */
@@ -226,7 +234,18 @@ export class Shard {
     this.ports = tableByIndex(start.ports);
     this.links = tableByIndex(start.links).map((placement) => placement && { placement, up: placement.up, fanout: null });
     this.neighbours = this.neighbourLinks();
-    this.lookaheads = new Float64Array(this.neighbours.length);
+    const atEdge: boolean[] = [];
+    for (const link of this.links) {
+      if (link === undefined) continue;
+      const shards = link.placement.ports.map((p) => this.nodeShard[this.ports[p]!.node]!);
+      if (shards.every((shard) => shard === this.index)) {
+        this.localLinks.push(link);
+        continue;
+      }
+      for (const p of link.placement.ports) atEdge[this.ports[p]!.node] = true;
+    }
+    this.edgeQueue = this.neighbours.length > 0 && rings !== null ? new EdgeAwareQueue(atEdge) : null;
+    this.queue = this.edgeQueue ?? new EventQueue();
     const portsByNode = new Map<number, PortPlacement[]>();
     for (const port of start.ports) {
       const list = portsByNode.get(port.node) ?? [];
@@ -422,7 +441,7 @@ export class Shard {
 
   /**
    * Run one window: controls at `start`, then every event before `until`. A span (`message.span`)
-   * runs the same from `start` to `until` but in steps bounded by the neighbours' channel clocks
+   * runs the same from `start` to `until` but in steps bounded by the neighbours' promises
    * (runSpan), with no controller between them.
    */
   runWindow(message: WindowMessage): WindowDoneMessage {
@@ -448,7 +467,7 @@ export class Shard {
       } catch (error) {
         if (!(error instanceof SpanAborted)) this.failure ??= failureOf(error);
         // Neighbours waiting for this shard's clock must not wait forever: they give up too.
-        if (message.span === true) this.publishClock(POISONED_CLOCK);
+        if (message.span === true) this.poisonSpan();
       }
     }
     this.spanLimit = -Infinity;
@@ -510,17 +529,20 @@ export class Shard {
   }
 
   /**
-   * A span [now, limit): run ahead of the neighbours by channel clocks (Chandy–Misra–Bryant with
-   * per-link lookahead). Each neighbour n has published C_n, "I send nothing that arrives before
-   * C_n + L(n→this)", L the smallest latency of the links between the two; so every event before
-   * the horizon H = min(limit, C_n + L(n→this) for every n) can run once the input rings are drained
-   * (read after the clocks: a frame not yet in a ring then arrives at C_n + L or later). It runs
-   * them one least lookahead at a time, and after each publishes how far it got as its own clock
-   * (after its ring writes) and wakes its neighbours; it waits for a neighbour's clock when H did
-   * not grow. (Publishing only at H would let two shards one lookahead apart settle into taking
-   * turns: each runs two lookaheads while the other waits for all of them.) Without neighbours (inline,
-   * or a shard with no links to others) the span runs in one step. Events run in the same order as
-   * in windows, whatever the steps: what a shard computes depends only on its inputs.
+   * A span [now, limit): run ahead of the neighbours by promises (Chandy–Misra–Bryant null messages
+   * with lookahead from the topology). Each shard publishes P, "nothing I send arrives before P":
+   * P = E + L, with L the least latency of its links to other shards and E the earliest time it can
+   * send on one — the next event of an edge node (one with such a link), one local link after the
+   * next event of an inner node (it must reach an edge node first), or the earliest arrival from a
+   * neighbour (min over them of their P, read before the input rings are drained: a frame not yet in
+   * a ring arrives at that P or later). So every event before min(limit, the neighbours' P) can run.
+   * A shard publishes after it runs an edge node's events of an instant and whenever it reaches a
+   * later instant, and before it waits: a neighbour starts its next instant as soon as this one's
+   * edge nodes are past theirs, not when the whole instant has run — in a chain of shards the one
+   * downstream trails the one upstream by the part of an instant its first router takes, where a
+   * clock of "every event before C has run" made the two take each instant in lock-step. Without
+   * neighbours (inline, or a shard with no links to others) the span runs in one step. Events run in
+   * the same order as in windows, whatever the steps: what a shard computes depends only on its inputs.
    */
   private runSpan(limit: number): void {
     this.spanLimit = limit;
@@ -529,41 +551,34 @@ export class Shard {
       this.runBefore(limit);
       return;
     }
-    // Per span (a link's latency may have changed), into a Float64Array: an array built by map and
-    // Math.min held small integers or doubles depending on which tier ran the callback, and when that
-    // changed, every thread's optimised runSpan dropped its code at once ("wrong map": a slow slice of
-    // `bench chain` per-node, 60-110 ms instead of 60).
-    const lookaheads = this.lookaheads;
-    let step = Infinity;
-    for (let i = 0; i < this.neighbours.length; i++) {
-      let least = Infinity;
-      for (const link of this.neighbours[i]!.links) least = Math.min(least, link.placement.params.latencyNs);
-      lookaheads[i] = least;
-      step = Math.min(step, least);
-    }
+    // Per span: a link's latency may have changed.
+    let edgeLatency = Infinity;
+    for (const { links } of this.neighbours) for (const link of links) edgeLatency = Math.min(edgeLatency, link.placement.params.latencyNs);
+    let localLatency = Infinity;
+    for (const link of this.localLinks) localLatency = Math.min(localLatency, link.placement.params.latencyNs);
+    this.edgeLatency = edgeLatency;
+    this.localLatency = localLatency;
+    // The controller set every shard's promise to the span's start (startClocks).
+    this.promised = -Infinity;
     let horizon = this.now;
     for (;;) {
       const seen = rings.wakeCount();
-      let h = limit;
+      let arrivals = Infinity;
       for (let i = 0; i < this.neighbours.length; i++) {
-        const clock = Atomics.load(rings.clocks, this.neighbours[i]!.shard);
-        if (clock === POISONED_CLOCK) throw new SpanAborted();
-        h = Math.min(h, Number(clock) + lookaheads[i]!);
+        const promise = Atomics.load(rings.clocks, this.neighbours[i]!.shard);
+        if (promise === POISONED_CLOCK) throw new SpanAborted();
+        arrivals = Math.min(arrivals, Number(promise));
       }
       this.drainRings();
+      const h = Math.min(limit, arrivals);
       if (h > horizon) {
-        // Up to h in steps of the least lookahead, publishing the clock after each: a neighbour
-        // waiting for this shard starts as soon as it can, instead of after the whole stretch (which
-        // would lock two shards into taking turns). Empty stretches are crossed in one step.
-        while (horizon < h) {
-          const next = Math.min(h, Math.max(horizon + step, this.queue.nextTime()));
-          this.runBefore(next);
-          this.publishClock(BigInt(Math.floor(next)));
-          horizon = next;
-        }
+        this.runPromising(h, arrivals);
+        horizon = h;
+        this.publishPromise(arrivals);
         if (h >= limit) return;
         continue;
       }
+      this.publishPromise(arrivals);
       this.waits++;
       rings.waitForWake(seen, CLOCK_WAIT_MS);
       // Waiting for a neighbour is progress, not a loop in a node: the watchdog blames a stuck neighbour.
@@ -571,11 +586,51 @@ export class Shard {
     }
   }
 
-  /** Publish this shard's channel clock (after its ring writes) and wake its neighbours. */
-  private publishClock(clock: bigint): void {
+  /** This shard gives up its span: its neighbours, woken, see the poisoned promise and give up theirs. */
+  private poisonSpan(): void {
     const rings = this.rings;
     if (rings === null || this.neighbours.length === 0) return;
-    Atomics.store(rings.clocks, this.index, clock);
+    Atomics.store(rings.clocks, this.index, POISONED_CLOCK);
+    for (const { shard } of this.neighbours) rings.wakeReader(shard);
+  }
+
+  /** runBefore(until) in a span, publishing this shard's promise as soon as its edge nodes are past an instant. */
+  private runPromising(until: number, arrivals: number): void {
+    this.ranUntil = Math.max(this.ranUntil, until);
+    const queue = this.edgeQueue!;
+    for (;;) {
+      const event = queue.popBefore(until);
+      if (event === undefined) return;
+      this.events++;
+      const time = event.time;
+      this.now = time;
+      const edge = queue.atEdge(event.node);
+      if (event.cls === EventClass.Delivery) {
+        this.deliver(event);
+        if (!(event.fan >= 0 && this.fanOutNext(event))) queue.recycle(event);
+      } else {
+        this.fireTimer(event);
+        queue.recycle(event);
+      }
+      // The edge nodes are past this instant: a neighbour waiting for this shard may start its next one.
+      if (edge && queue.edgeTime() > time) this.publishPromise(arrivals);
+    }
+  }
+
+  /**
+   * Publish this shard's promise (runSpan) when it grew, and wake the neighbours. `arrivals`: the
+   * least of the neighbours' promises, as read before the last drain of the input rings. The queue's
+   * next time stands for the inner nodes' (it is no later).
+   */
+  private publishPromise(arrivals: number): void {
+    const queue = this.edgeQueue!;
+    const earliest = Math.min(queue.edgeTime(), queue.nextTime() + this.localLatency, arrivals);
+    const promise = Math.floor(earliest + this.edgeLatency);
+    if (!(promise > this.promised) || !Number.isFinite(promise)) return;
+    this.promised = promise;
+    const rings = this.rings!;
+    // After this shard's ring writes (Atomics.store orders them before it).
+    Atomics.store(rings.clocks, this.index, BigInt(promise));
     for (const { shard } of this.neighbours) rings.wakeReader(shard);
   }
 

@@ -1,5 +1,5 @@
 /**
- * Spans and channel clocks (neighbour synchronisation, shard.ts's runSpan) against global windows on
+ * Spans and promises (neighbour synchronisation, shard.ts's runSpan) against global windows on
  * every topology of topologies/: the whole run (timeline, expectations) traced with packed 3 workers
  * and, up to 16 nodes, per-node, each under `sync: 'neighbour'` (a span whenever nothing depends on
  * where windows end), gives the trace of global windows line for line. NETLOOM_TEST_SCALE ≥ 2 adds
