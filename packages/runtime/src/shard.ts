@@ -536,8 +536,8 @@ export class Shard {
    * next event of an inner node (it must reach an edge node first), or the earliest arrival from a
    * neighbour (min over them of their P, read before the input rings are drained: a frame not yet in
    * a ring arrives at that P or later). So every event before min(limit, the neighbours' P) can run.
-   * A shard publishes after it runs an edge node's events of an instant and whenever it reaches a
-   * later instant, and before it waits: a neighbour starts its next instant as soon as this one's
+   * A shard publishes once its edge nodes are past an instant, when it has run up to its horizon,
+   * and before it waits (only a promise that grew is stored): a neighbour starts its next instant as soon as this one's
    * edge nodes are past theirs, not when the whole instant has run — in a chain of shards the one
    * downstream trails the one upstream by the part of an instant its first router takes, where a
    * clock of "every event before C has run" made the two take each instant in lock-step. Without
