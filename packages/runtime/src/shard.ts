@@ -511,20 +511,31 @@ export class Shard {
     return done;
   }
 
-  /** Every event before `until`, in (time, node, class, port, seq) order. */
-  private runBefore(until: number): void {
+  /**
+   * Every event before `until`, in (time, node, class, port, seq) order. In a span (`arrivals`: the
+   * least of the neighbours' promises), this shard's promise is published as soon as its edge nodes
+   * are past an instant (runSpan).
+   */
+  private runBefore(until: number, arrivals?: number): void {
     this.ranUntil = Math.max(this.ranUntil, until);
+    const promising = arrivals !== undefined ? this.edgeQueue : null;
     for (;;) {
       const event = this.queue.popBefore(until);
       if (event === undefined) return;
       this.events++;
-      this.now = event.time;
+      const time = event.time;
+      this.now = time;
+      const edge = promising !== null && promising.atEdge(event.node);
       if (event.cls === EventClass.Delivery) {
         this.deliver(event);
         // A carrier signal's next port: the same object back in the queue, not recycled.
-        if (event.fan >= 0 && this.fanOutNext(event)) continue;
-      } else this.fireTimer(event);
-      this.queue.recycle(event);
+        if (!(event.fan >= 0 && this.fanOutNext(event))) this.queue.recycle(event);
+      } else {
+        this.fireTimer(event);
+        this.queue.recycle(event);
+      }
+      // The edge nodes are past this instant: a neighbour waiting for this shard may start its next one.
+      if (edge && promising.edgeTime() > time) this.publishPromise(arrivals!);
     }
   }
 
@@ -572,7 +583,7 @@ export class Shard {
       this.drainRings();
       const h = Math.min(limit, arrivals);
       if (h > horizon) {
-        this.runPromising(h, arrivals);
+        this.runBefore(h, arrivals);
         horizon = h;
         this.publishPromise(arrivals);
         if (h >= limit) return;
@@ -592,29 +603,6 @@ export class Shard {
     if (rings === null || this.neighbours.length === 0) return;
     Atomics.store(rings.clocks, this.index, POISONED_CLOCK);
     for (const { shard } of this.neighbours) rings.wakeReader(shard);
-  }
-
-  /** runBefore(until) in a span, publishing this shard's promise as soon as its edge nodes are past an instant. */
-  private runPromising(until: number, arrivals: number): void {
-    this.ranUntil = Math.max(this.ranUntil, until);
-    const queue = this.edgeQueue!;
-    for (;;) {
-      const event = queue.popBefore(until);
-      if (event === undefined) return;
-      this.events++;
-      const time = event.time;
-      this.now = time;
-      const edge = queue.atEdge(event.node);
-      if (event.cls === EventClass.Delivery) {
-        this.deliver(event);
-        if (!(event.fan >= 0 && this.fanOutNext(event))) queue.recycle(event);
-      } else {
-        this.fireTimer(event);
-        queue.recycle(event);
-      }
-      // The edge nodes are past this instant: a neighbour waiting for this shard may start its next one.
-      if (edge && queue.edgeTime() > time) this.publishPromise(arrivals);
-    }
   }
 
   /**
