@@ -65,13 +65,32 @@ describe('FrameRing', () => {
     expect(got).toEqual(sent);
   });
 
+  it('a writer and a reader of their own (two threads): the writer sees the room the reader made when it runs out', () => {
+    const buffer = allocateRing(1024);
+    const writer = new FrameRing(buffer);
+    const reader = new FrameRing(buffer);
+    const got: FrameEnvelope[] = [];
+    const sent: FrameEnvelope[] = [];
+    // 136 bytes a record: seven fit in 1 KiB; each round fills the ring, the reader empties it.
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; ; i++) {
+        const e = envelope(round * 10 + i, 100);
+        if (!writer.tryWrite(e)) break;
+        sent.push(e);
+      }
+      expect(writer.used()).toBeGreaterThan(1024 - 2 * 136);
+      reader.drain((e) => got.push(e));
+    }
+    expect(got).toEqual(sent);
+    expect(sent.length).toBeGreaterThanOrEqual(5 * 7);
+  });
+
   it('keeps counting past 2^32 bytes of records', () => {
     const buffer = allocateRing(1024);
-    const ring = new FrameRing(buffer);
-    // Start both counters just below the wrap of the 32-bit counter.
+    // Start both counters just below the wrap of the 32-bit counter (before the writer reads them).
     const start = 2 ** 32 - 200;
-    ring.counters[0] = start | 0;
-    ring.counters[1] = start | 0;
+    new Int32Array(buffer, 0, 2).fill(start | 0);
+    const ring = new FrameRing(buffer);
     const sent = [envelope(1, 100), envelope(2, 100), envelope(3, 100)];
     for (const e of sent) expect(ring.tryWrite(e)).toBe(true);
     expect(drainAll(ring)).toEqual(sent);

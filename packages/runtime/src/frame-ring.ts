@@ -79,6 +79,19 @@ export function allocateRing(capacity: number): SharedArrayBuffer {
 /** The most parts a frame may come in: a 65,599-byte frame in the smallest ring (1 KiB) takes 137. */
 const MAX_PARTS = 256;
 
+/** The flags of a record's carrier signal (none for a frame). */
+function signalFlags(adminUp: boolean | undefined): number {
+  return adminUp === undefined ? 0 : FLAG_SIGNAL | (adminUp ? FLAG_UP : 0);
+}
+
+/**
+ * What a ring's reader hands each frame to (`drainTo`): an envelope's fields, without an object
+ * per frame. `adminUp` as in FrameEnvelope.
+ */
+export interface RingSink {
+  takeFrame(deliverAt: number, link: number, port: number, seq: number, bytes: Uint8Array, adminUp: boolean | undefined): void;
+}
+
 function joined(parts: Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
@@ -105,6 +118,8 @@ export class FrameRing {
     this.counters = new Int32Array(buffer, 0, 2);
     this.data = new DataView(buffer, HEADER_BYTES, this.capacity);
     this.bytes = new Uint8Array(buffer, HEADER_BYTES, this.capacity);
+    this.writtenByMe = Atomics.load(this.counters, WRITTEN) >>> 0;
+    this.readSeen = Atomics.load(this.counters, READ) >>> 0;
   }
 
   /** Bytes written and not yet read. */
@@ -124,9 +139,17 @@ export class FrameRing {
 
   /** Append one envelope; false when the ring has no room for it now (nothing is written). */
   tryWrite(envelope: FrameEnvelope): boolean {
-    const length = envelope.bytes.length;
+    return this.tryWriteFrame(envelope.deliverAt, envelope.seq, envelope.link, envelope.port, envelope.bytes, envelope.adminUp);
+  }
+
+  /**
+   * `tryWrite` of an envelope's fields, for the frame path (shard.ts's sendAcross): no envelope object
+   * a hop, and every load of a field is monomorphic.
+   */
+  tryWriteFrame(deliverAt: number, seq: number, link: number, port: number, bytes: Uint8Array, adminUp: boolean | undefined): boolean {
+    const length = bytes.length;
     if (!this.fits(length)) throw new RangeError(`a frame of ${length} bytes does not fit a ring of ${this.capacity} bytes`);
-    return this.tryWriteRecord(envelope, 0, length, false);
+    return this.tryWriteRecord(deliverAt, seq, link, port, bytes, 0, length, signalFlags(adminUp));
   }
 
   /**
@@ -138,33 +161,44 @@ export class FrameRing {
     const length = envelope.bytes.length;
     const room = ((this.capacity / 2 - RECORD_HEADER) & ~7);
     const end = Math.min(length, from + room);
-    return this.tryWriteRecord(envelope, from, end, end < length) ? end : from;
+    const flags = signalFlags(envelope.adminUp) | (end < length ? FLAG_MORE : 0);
+    return this.tryWriteRecord(envelope.deliverAt, envelope.seq, envelope.link, envelope.port, envelope.bytes, from, end, flags) ? end : from;
   }
 
-  private tryWriteRecord(envelope: FrameEnvelope, from: number, end: number, more: boolean): boolean {
+  /**
+   * The writer's own `written` counter, and the `read` counter as it last loaded it: free space is
+   * known without an atomic load (a call into V8's runtime, not inlined) until the cached figure says
+   * the record does not fit. Only one FrameRing object writes a ring (the sending shard's).
+   */
+  private writtenByMe: number;
+  private readSeen: number;
+
+  private tryWriteRecord(deliverAt: number, seq: number, link: number, port: number, bytes: Uint8Array, from: number, end: number, flags: number): boolean {
     const length = end - from;
     const size = padded(length);
-    const written = Atomics.load(this.counters, WRITTEN) >>> 0;
-    const free = this.capacity - ((written - (Atomics.load(this.counters, READ) >>> 0)) >>> 0);
+    const written = this.writtenByMe;
     let at = written & this.mask;
     const tail = this.capacity - at;
     // A record never straddles the end: the tail is skipped (marked when a header fits there).
     const skip = tail < size ? tail : 0;
-    if (free < skip + size) return false;
+    if (this.capacity - ((written - this.readSeen) >>> 0) < skip + size) {
+      this.readSeen = Atomics.load(this.counters, READ) >>> 0;
+      if (this.capacity - ((written - this.readSeen) >>> 0) < skip + size) return false;
+    }
     if (skip > 0) {
       if (skip >= RECORD_HEADER) this.data.setUint32(at + 24, WRAP, true);
       at = 0;
     }
     const data = this.data;
-    data.setFloat64(at, envelope.deliverAt, true);
-    data.setFloat64(at + 8, envelope.seq, true);
-    data.setUint32(at + 16, envelope.link, true);
-    data.setUint32(at + 20, envelope.port, true);
+    data.setFloat64(at, deliverAt, true);
+    data.setFloat64(at + 8, seq, true);
+    data.setUint32(at + 16, link, true);
+    data.setUint32(at + 20, port, true);
     data.setUint32(at + 24, length, true);
-    const signal = envelope.adminUp === undefined ? 0 : FLAG_SIGNAL | (envelope.adminUp ? FLAG_UP : 0);
-    data.setUint32(at + 28, signal | (more ? FLAG_MORE : 0), true);
-    this.bytes.set(from === 0 && end === envelope.bytes.length ? envelope.bytes : envelope.bytes.subarray(from, end), at + RECORD_HEADER);
-    Atomics.store(this.counters, WRITTEN, (written + skip + size) | 0);
+    data.setUint32(at + 28, flags, true);
+    this.bytes.set(from === 0 && end === bytes.length ? bytes : bytes.subarray(from, end), at + RECORD_HEADER);
+    this.writtenByMe = (written + skip + size) >>> 0;
+    Atomics.store(this.counters, WRITTEN, this.writtenByMe | 0);
     return true;
   }
 
@@ -173,6 +207,17 @@ export class FrameRing {
 
   /** Take every envelope written so far, oldest first, and free their space (waking a waiting writer). */
   drain(take: (envelope: FrameEnvelope) => void): number {
+    return this.drainTo({
+      takeFrame(deliverAt, link, port, seq, bytes, adminUp) {
+        const envelope: FrameEnvelope = { deliverAt, link, port, seq, bytes };
+        if (adminUp !== undefined) envelope.adminUp = adminUp;
+        take(envelope);
+      },
+    });
+  }
+
+  /** `drain`, handing each frame's fields to `sink` (the frame path: shard.ts's drainRings). */
+  drainTo(sink: RingSink): number {
     const written = Atomics.load(this.counters, WRITTEN) >>> 0;
     let read = Atomics.load(this.counters, READ) >>> 0;
     if (written === read) return 0;
@@ -202,15 +247,8 @@ export class FrameRing {
         bytes = joined(this.parts);
         this.parts = [];
       }
-      const envelope: FrameEnvelope = {
-        deliverAt: data.getFloat64(at, true),
-        link: data.getUint32(at + 16, true),
-        port: data.getUint32(at + 20, true),
-        seq: data.getFloat64(at + 8, true),
-        bytes,
-      };
-      if ((flags & FLAG_SIGNAL) !== 0) envelope.adminUp = (flags & FLAG_UP) !== 0;
-      take(envelope);
+      const adminUp = (flags & FLAG_SIGNAL) !== 0 ? (flags & FLAG_UP) !== 0 : undefined;
+      sink.takeFrame(data.getFloat64(at, true), data.getUint32(at + 16, true), data.getUint32(at + 20, true), data.getFloat64(at + 8, true), bytes, adminUp);
       count++;
     }
     Atomics.store(this.counters, READ, read | 0);

@@ -231,6 +231,8 @@ export class ShardPool {
   readonly entry: WorkerEntry;
   private readonly buffer: SharedArrayBuffer;
   private readonly activity: SharedArrayBuffer;
+  /** Whether each shard's worker sleeps on its wake counter (shard-worker.ts's Sleepers). */
+  private readonly sleeping: SharedArrayBuffer;
   /** Each shard's rings (those from or to it). */
   private readonly rings: ShardTask['rings'][];
 
@@ -245,6 +247,7 @@ export class ShardPool {
     this.entry = workerEntry(factory);
     this.buffer = new SharedArrayBuffer(4 * 2 * count);
     this.activity = new SharedArrayBuffer(4 * 2 * count);
+    this.sleeping = new SharedArrayBuffer(4 * count);
     const clocks = new SharedArrayBuffer(8 * count);
     this.signal = new Int32Array(this.buffer);
     this.clocks = new BigInt64Array(clocks);
@@ -278,7 +281,15 @@ export class ShardPool {
     // as an unhandled 'error' event; the shard's channel reports it instead.
     pool.on('error', (error: unknown) => this.channels[index]?.threadFailed(error));
     const { port1, port2 } = new MessageChannel();
-    const shardTask: ShardTask = { port: port2, signal: this.buffer, activity: this.activity, shard: index, rings: this.rings[index]!, clocks: this.clocks.buffer as SharedArrayBuffer };
+    const shardTask: ShardTask = {
+      port: port2,
+      signal: this.buffer,
+      activity: this.activity,
+      shard: index,
+      rings: this.rings[index]!,
+      clocks: this.clocks.buffer as SharedArrayBuffer,
+      sleeping: this.sleeping,
+    };
     const task = pool.run(shardTask, { transferList: [port2] }) as Promise<void>;
     this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, this.spin, new Int32Array(this.activity, 8 * index, 2), this.watchdog, this.entry.factory, this));
     if (workerData.makeCodeCache !== true) return Promise.resolve(null);

@@ -56,7 +56,7 @@ import { compatSettingsOf } from '@netloom/wire';
 import type { CommandHandle, NodeHost, StackEvent } from '@netloom/stack/node-host';
 import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
 import { EdgeAwareQueue } from './edge-aware-queue.js';
-import type { FrameRing } from './frame-ring.js';
+import type { FrameRing, RingSink } from './frame-ring.js';
 import { LinkEgress } from './link-egress.js';
 import { tableByIndex } from './start-subset.js';
 import { isReportingNode, type ModuleState, type NodeFactory } from './node-factory.js';
@@ -171,7 +171,7 @@ function hasCarrier(port: LocalPort): boolean {
   return port.link.up && port.partnerUp;
 }
 
-export class Shard {
+export class Shard implements RingSink {
   readonly index: number;
   private readonly nodes = new Map<number, LocalNode>();
   /** By the emulation's indexes: a node's shard (-1: not sent), and the ports and links this shard was sent (start-subset.ts). */
@@ -856,8 +856,9 @@ export class Shard {
   /** Queue a frame for every other port of its link: locally as events, remotely as one envelope per shard. */
   private sendAcross(link: LinkState, fromPort: number, seq: number, deliverAt: number, frame: Uint8Array, adminUp?: boolean): void {
     const placement = link.placement;
-    let envelope: FrameEnvelope | null = null;
-    let remoteShards: number[] | null = null;
+    // The shards sent to so far: the first, then the others (a switch's); none allocated for a point-to-point link.
+    let firstRemote = -1;
+    let moreRemote: number[] | null = null;
     let shared = true;
     // A carrier signal on a switch: one event for this shard's ports (the sender's included), envelopes for the others.
     const fanned = adminUp !== undefined && placement.type === 'switch';
@@ -883,17 +884,18 @@ export class Shard {
         this.queue.add(deliverAt, port.node, EventClass.Delivery, fromPort, seq, portIndex, placement.index, bytes, adminUp);
         continue;
       }
-      if (remoteShards !== null && remoteShards.includes(shard)) continue;
-      (remoteShards ??= []).push(shard);
-      envelope ??= adminUp === undefined ? { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame } : { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame, adminUp };
+      if (shard === firstRemote || (moreRemote !== null && moreRemote.includes(shard))) continue;
+      if (firstRemote < 0) firstRemote = shard;
+      else (moreRemote ??= []).push(shard);
       const ring = this.rings?.outputs.get(shard);
       if (ring !== undefined) {
-        this.writeRing(shard, ring, envelope);
+        this.writeRing(shard, ring, deliverAt, placement.index, fromPort, seq, frame, adminUp);
         continue;
       }
       // No ring to that shard: the envelope waits for the window's end in the reply, and a receiver
       // on this shard may rewrite the frame in place before then (TTL, MACs), so it keeps a copy.
-      const kept = { ...envelope, bytes: envelope.bytes.slice() };
+      const kept: FrameEnvelope = { deliverAt, link: placement.index, port: fromPort, seq, bytes: frame.slice() };
+      if (adminUp !== undefined) kept.adminUp = adminUp;
       const batch = this.out.get(shard);
       if (batch === undefined) this.out.set(shard, [kept]);
       else batch.push(kept);
@@ -901,16 +903,18 @@ export class Shard {
   }
 
   /**
-   * Put an envelope into the ring to `shard`. A full ring blocks this shard's progress (never a
-   * drop): the reader is woken, and while it makes room this shard takes in its own input rings, so
-   * two shards sending to each other cannot wait on each other forever.
+   * Put a frame (an envelope's fields) into the ring to `shard`. A full ring blocks this shard's
+   * progress (never a drop): the reader is woken, and while it makes room this shard takes in its own
+   * input rings, so two shards sending to each other cannot wait on each other forever.
    */
-  private writeRing(shard: number, ring: FrameRing, envelope: FrameEnvelope): void {
-    const length = envelope.bytes.length;
+  private writeRing(shard: number, ring: FrameRing, deliverAt: number, link: number, port: number, seq: number, frame: Uint8Array, adminUp: boolean | undefined): void {
+    const length = frame.length;
     if (ring.fits(length)) {
-      while (!ring.tryWrite(envelope)) this.waitForRoom(shard, ring);
+      while (!ring.tryWriteFrame(deliverAt, seq, link, port, frame, adminUp)) this.waitForRoom(shard, ring);
     } else {
       // Larger than a record of this ring (an MTU raised while running): in parts.
+      const envelope: FrameEnvelope = { deliverAt, link, port, seq, bytes: frame };
+      if (adminUp !== undefined) envelope.adminUp = adminUp;
       for (let from = 0; from < length; ) {
         const next = ring.tryWritePart(envelope, from);
         if (next === from) this.waitForRoom(shard, ring);
@@ -918,12 +922,12 @@ export class Shard {
       }
     }
     // In a span, a frame due before its end was taken in by its shard before that one replied.
-    if (envelope.deliverAt < this.spanLimit) return;
+    if (deliverAt < this.spanLimit) return;
     const summary = this.ringed.get(shard);
-    if (summary === undefined) this.ringed.set(shard, { shard, frames: 1, firstAt: envelope.deliverAt });
+    if (summary === undefined) this.ringed.set(shard, { shard, frames: 1, firstAt: deliverAt });
     else {
       summary.frames++;
-      if (envelope.deliverAt < summary.firstAt) summary.firstAt = envelope.deliverAt;
+      if (deliverAt < summary.firstAt) summary.firstAt = deliverAt;
     }
   }
 
@@ -948,27 +952,35 @@ export class Shard {
    */
   drainRings(): void {
     if (this.rings === null) return;
-    for (const ring of this.rings.inputs) ring.drain((envelope) => this.acceptEnvelope(envelope));
+    const inputs = this.rings.inputs;
+    for (let i = 0; i < inputs.length; i++) inputs[i]!.drainTo(this);
   }
 
-  private acceptEnvelope(envelope: FrameEnvelope): void {
-    if (envelope.deliverAt < this.ranUntil) {
-      throw new Error(`shard ${this.index}: a frame due at ${envelope.deliverAt} ns on link ${envelope.link} arrived after this shard ran every event before ${this.ranUntil} ns`);
+  /** A frame from another shard (RingSink, from a ring; acceptEnvelope, from a window's message). */
+  takeFrame(deliverAt: number, linkIndex: number, fromPort: number, seq: number, bytes: Uint8Array, adminUp: boolean | undefined): void {
+    if (deliverAt < this.ranUntil) {
+      throw new Error(`shard ${this.index}: a frame due at ${deliverAt} ns on link ${linkIndex} arrived after this shard ran every event before ${this.ranUntil} ns`);
     }
-    const link = this.links[envelope.link]!;
-    if (envelope.adminUp !== undefined && link.placement.type === 'switch') {
-      this.fanOutCarrier(link, envelope.port, envelope.seq, envelope.deliverAt, envelope.bytes, envelope.adminUp);
+    const link = this.links[linkIndex]!;
+    if (adminUp !== undefined && link.placement.type === 'switch') {
+      this.fanOutCarrier(link, fromPort, seq, deliverAt, bytes, adminUp);
       return;
     }
     let first = true;
-    for (const portIndex of link.placement.ports) {
-      if (portIndex === envelope.port) continue;
+    const ports = link.placement.ports;
+    for (let k = 0; k < ports.length; k++) {
+      const portIndex = ports[k]!;
+      if (portIndex === fromPort) continue;
       const port = this.localPorts[portIndex];
       if (port === undefined) continue;
-      const bytes = first ? envelope.bytes : envelope.bytes.slice();
+      const copy = first ? bytes : bytes.slice();
       first = false;
-      this.queue.add(envelope.deliverAt, port.placement.node, EventClass.Delivery, envelope.port, envelope.seq, portIndex, envelope.link, bytes, envelope.adminUp);
+      this.queue.add(deliverAt, port.placement.node, EventClass.Delivery, fromPort, seq, portIndex, linkIndex, copy, adminUp);
     }
+  }
+
+  private acceptEnvelope(envelope: FrameEnvelope): void {
+    this.takeFrame(envelope.deliverAt, envelope.link, envelope.port, envelope.seq, envelope.bytes, envelope.adminUp);
   }
 
   private deliver(event: QueuedEvent): void {
