@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameEnvelope } from '@netloom/ipc';
-import { allocateRing, FrameRing, RING_MAX_BYTES, ringCapacity, ringCapacityForMtu } from './frame-ring.js';
+import { allocateRing, FrameRing, ON_HEAP_FRAME, RING_MAX_BYTES, ringCapacity, ringCapacityForMtu } from './frame-ring.js';
 
 function envelope(seq: number, length: number, adminUp?: boolean): FrameEnvelope {
   const bytes = new Uint8Array(length);
@@ -83,6 +83,28 @@ describe('FrameRing', () => {
     }
     expect(got).toEqual(sent);
     expect(sent.length).toBeGreaterThanOrEqual(5 * 7);
+  });
+
+  it('reads a frame of more than ON_HEAP_FRAME bytes into the buffer its sink gives, a shorter one into one of its own', () => {
+    const ring = new FrameRing(allocateRing(8192));
+    const sent = [envelope(1, ON_HEAP_FRAME), envelope(2, ON_HEAP_FRAME + 1), envelope(3, 1514)];
+    for (const e of sent) expect(ring.tryWrite(e)).toBe(true);
+    const given: Uint8Array[] = [];
+    const got: Uint8Array[] = [];
+    ring.drainTo({
+      frameBuffer(length) {
+        const buffer = new Uint8Array(length).fill(0xee);
+        given.push(buffer);
+        return buffer;
+      },
+      takeFrame(_deliverAt, _link, _port, _seq, bytes) {
+        got.push(bytes);
+      },
+    });
+    expect(got).toEqual(sent.map((e) => e.bytes));
+    expect(given.map((b) => b.length)).toEqual([ON_HEAP_FRAME + 1, 1514]);
+    expect(got[1]).toBe(given[0]);
+    expect(got[2]).toBe(given[1]);
   });
 
   it('keeps counting past 2^32 bytes of records', () => {

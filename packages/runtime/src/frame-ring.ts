@@ -86,6 +86,15 @@ const MAX_PARTS = 256;
  */
 const copyInto = Uint8Array.prototype.set;
 const copyOut = Uint8Array.prototype.slice;
+const viewOf = Uint8Array.prototype.subarray;
+
+/**
+ * Frames of up to this many bytes are read out with `slice`, into a typed array V8 keeps on its heap
+ * (quick to allocate); a longer one's bytes live outside the heap, where an allocation costs 5–10
+ * times the copy (1.0 µs for 102 bytes, 1.6 µs for 1514, against 0.1–0.3 µs into a buffer given by
+ * the sink), so those are copied into `RingSink.frameBuffer`.
+ */
+export const ON_HEAP_FRAME = 64;
 
 /** The flags of a record's carrier signal (none for a frame). */
 function signalFlags(adminUp: boolean | undefined): number {
@@ -97,6 +106,8 @@ function signalFlags(adminUp: boolean | undefined): number {
  * per frame. `adminUp` as in FrameEnvelope.
  */
 export interface RingSink {
+  /** A buffer of exactly `length` bytes (more than ON_HEAP_FRAME) that the next frame read is copied into, the sink's from then on. */
+  frameBuffer(length: number): Uint8Array;
   takeFrame(deliverAt: number, link: number, port: number, seq: number, bytes: Uint8Array, adminUp: boolean | undefined): void;
 }
 
@@ -216,6 +227,7 @@ export class FrameRing {
   /** Take every envelope written so far, oldest first, and free their space (waking a waiting writer). */
   drain(take: (envelope: FrameEnvelope) => void): number {
     return this.drainTo({
+      frameBuffer: (length) => new Uint8Array(length),
       takeFrame(deliverAt, link, port, seq, bytes, adminUp) {
         const envelope: FrameEnvelope = { deliverAt, link, port, seq, bytes };
         if (adminUp !== undefined) envelope.adminUp = adminUp;
@@ -243,7 +255,13 @@ export class FrameRing {
         throw new Error(`frame ring corrupt: a record of ${length} bytes at ${at} runs past what was written`);
       }
       const flags = data.getUint32(at + 28, true);
-      let bytes: Uint8Array = copyOut.call(this.bytes, at + RECORD_HEADER, at + RECORD_HEADER + length);
+      const from = at + RECORD_HEADER;
+      let bytes: Uint8Array;
+      if (length <= ON_HEAP_FRAME || (flags & FLAG_MORE) !== 0 || this.parts.length > 0) bytes = copyOut.call(this.bytes, from, from + length);
+      else {
+        bytes = sink.frameBuffer(length);
+        copyInto.call(bytes, viewOf.call(this.bytes, from, from + length));
+      }
       read = (read + padded(length)) >>> 0;
       if ((flags & FLAG_MORE) !== 0) {
         if (this.parts.length >= MAX_PARTS) throw new Error(`frame ring corrupt: a frame in more than ${MAX_PARTS} parts`);

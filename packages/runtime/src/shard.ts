@@ -56,7 +56,7 @@ import { compatSettingsOf } from '@netloom/wire';
 import type { CommandHandle, NodeHost, StackEvent } from '@netloom/stack/node-host';
 import { EventClass, EventQueue, type QueuedEvent } from './event-queue.js';
 import { EdgeAwareQueue } from './edge-aware-queue.js';
-import type { FrameRing, RingSink } from './frame-ring.js';
+import { ON_HEAP_FRAME, type FrameRing, type RingSink } from './frame-ring.js';
 import { LinkEgress } from './link-egress.js';
 import { tableByIndex } from './start-subset.js';
 import { isReportingNode, type ModuleState, type NodeFactory } from './node-factory.js';
@@ -124,6 +124,11 @@ export interface ShardRings {
   wakeCount(): number;
   waitForWake(seen: number, ms: number): void;
 }
+
+/** The most bytes of spare frame buffers a shard keeps (Shard.spareFrame): a ring's worth. */
+const SPARE_FRAME_BYTES = 128 * 1024;
+/** The most frame lengths it keeps spare buffers of. */
+const SPARE_FRAME_LENGTHS = 64;
 
 /** A clock a shard publishes when it gives up a span: its neighbours give up theirs too. */
 export const POISONED_CLOCK = -1n;
@@ -207,6 +212,13 @@ export class Shard implements RingSink {
   // Per-window results.
   private out = new Map<number, FrameEnvelope[]>();
   private ringed = new Map<number, { shard: number; frames: number; firstAt: number }>();
+  /**
+   * Buffers of frames this shard copied into rings and let go of, by length, for the frames it reads
+   * from rings (sendAcross, frameBuffer): with a thread per router, a frame crossing a ring at every
+   * hop then allocates nothing.
+   */
+  private readonly spareFrames = new Map<number, Uint8Array[]>();
+  private spareBytes = 0;
   private outputs: OutputRecord[] = [];
   private exits: ExitRecord[] = [];
   private traces: TraceRecord[] = [];
@@ -775,8 +787,9 @@ export class Shard implements RingSink {
       return;
     }
     // The frame is the wire's from here: the stack never writes into a buffer it transmitted (it
-    // builds each frame it sends, or sends the frame it received and let go of; shard.test.ts holds
-    // it to that), so no copy is made. The receiver may rewrite it in place (TTL, MACs).
+    // builds each frame it sends, or sends the frame it received and let go of; frame-ownership.test.ts
+    // holds it to that), so no copy is made. The receiver may rewrite it in place (TTL, MACs), and a
+    // frame copied into rings only is spared for one read from a ring (sendAcross).
     const link = port.link;
     const result = port.egress.offer(frame, this.now, link.up);
     this.touchedPorts.add(port);
@@ -860,6 +873,7 @@ export class Shard implements RingSink {
     let firstRemote = -1;
     let moreRemote: number[] | null = null;
     let shared = true;
+    let ringed = false;
     // A carrier signal on a switch: one event for this shard's ports (the sender's included), envelopes for the others.
     const fanned = adminUp !== undefined && placement.type === 'switch';
     if (fanned) this.fanOutCarrier(link, fromPort, seq, deliverAt, frame, adminUp);
@@ -879,6 +893,7 @@ export class Shard implements RingSink {
       const shard = this.nodeShard[port.node]!;
       if (shard === this.index) {
         const bytes = shared ? frame : frame.slice();
+        // (A carrier signal's frame is empty: nothing to spare.)
         // A carrier signal's empty frame has nothing to change: every port's event shares it.
         shared = frame.length === 0;
         this.queue.add(deliverAt, port.node, EventClass.Delivery, fromPort, seq, portIndex, placement.index, bytes, adminUp);
@@ -890,6 +905,7 @@ export class Shard implements RingSink {
       const ring = this.rings?.outputs.get(shard);
       if (ring !== undefined) {
         this.writeRing(shard, ring, deliverAt, placement.index, fromPort, seq, frame, adminUp);
+        ringed = true;
         continue;
       }
       // No ring to that shard: the envelope waits for the window's end in the reply, and a receiver
@@ -900,6 +916,33 @@ export class Shard implements RingSink {
       if (batch === undefined) this.out.set(shard, [kept]);
       else batch.push(kept);
     }
+    // Copied into every ring it goes to, and handed to no event here: the buffer is free (the node let go
+    // of it at transmit), for the next frame this shard reads from a ring.
+    if (ringed && shared && frame.length > ON_HEAP_FRAME) this.spareFrame(frame);
+  }
+
+  /**
+   * Keep a frame's buffer for `frameBuffer` when it is a whole buffer of its own (not a view into a
+   * larger one), within SPARE_FRAME_BYTES in all and SPARE_FRAME_LENGTHS lengths.
+   */
+  private spareFrame(frame: Uint8Array): void {
+    const length = frame.length;
+    if (frame.byteOffset !== 0 || frame.buffer.byteLength !== length || this.spareBytes + length > SPARE_FRAME_BYTES) return;
+    let spares = this.spareFrames.get(length);
+    if (spares === undefined) {
+      if (this.spareFrames.size >= SPARE_FRAME_LENGTHS) return;
+      this.spareFrames.set(length, (spares = []));
+    }
+    spares.push(frame);
+    this.spareBytes += length;
+  }
+
+  /** RingSink: a buffer for a frame read from a ring — one this shard sent on and spared, else a new one. */
+  frameBuffer(length: number): Uint8Array {
+    const spare = this.spareFrames.get(length)?.pop();
+    if (spare === undefined) return new Uint8Array(length);
+    this.spareBytes -= length;
+    return spare;
   }
 
   /**

@@ -78,8 +78,9 @@ export type StackEvent =
 export interface NodeEnvironment {
   /**
    * Put a whole Ethernet frame on the wire of interface `ifname` at the current time. The frame is
-   * the host's from then on, as an skb handed to dev_queue_xmit: the node never writes into it
-   * again (the host delivers it without a copy, and its receiver may rewrite it in place).
+   * the host's from then on, as an skb handed to dev_queue_xmit: the node never writes into it or
+   * reads it again (the host delivers it without a copy, and its receiver may rewrite it in place;
+   * once a frame has been copied to another thread, the host reuses its buffer for one that comes in).
    */
   transmit(ifname: string, frame: Uint8Array): void;
   /** Trace events (drops with reasons, forwards, local deliveries). */
