@@ -146,6 +146,7 @@ export async function main(argv: string[], io: CliIo = processIo(), deps: MainDe
     new Option('--packets <n>', 'datagrams to send end to end (default 100000)').argParser(integerOption('--packets', 1)),
     new Option('--burst <n>', 'datagrams per burst (default 100)').argParser(integerOption('--burst', 1)),
     new Option('--interval-us <n>', 'virtual µs between bursts (default 100, one link latency: a burst on every hop at once; 1000 with --burst 1000 makes one wave, which no placement can run in parallel)').argParser(integerOption('--interval-us', 1, 3_600_000_000)),
+    new Option('--payload <bytes>', 'UDP payload of each datagram (default 18: 60-byte frames, as the ns-3 anchor sends; 1472 fills a 1500-byte MTU)').argParser(integerOption('--payload', 0, 1472)),
   ]);
   benchScenario('lan', 'N hosts on one switch, each arpings and pings every other: switch frames per second', [
     new Option('--hosts <n>', 'hosts on the switch (default 32)').argParser(integerOption('--hosts', 2, 4096)),

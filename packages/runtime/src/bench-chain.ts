@@ -29,7 +29,12 @@ export interface BenchChainOptions extends BenchRunOptions {
   burstIntervalNs?: number;
   /** Link latency (default 100 µs). */
   latencyNs?: number;
+  /** UDP payload bytes of each datagram (default DEFAULT_CHAIN_PAYLOAD). */
+  payloadBytes?: number;
 }
+
+/** 18 bytes of UDP payload: a 60-byte Ethernet frame, the ns-3 anchor's PacketSize (bench/ns3/chain.cc). */
+export const DEFAULT_CHAIN_PAYLOAD = 18;
 
 export interface BenchChainResult {
   routers: number;
@@ -37,6 +42,8 @@ export interface BenchChainResult {
   /** Datagrams per burst and the virtual time between bursts (benchChain always gives them). */
   burst?: number;
   burstIntervalNs?: number;
+  /** UDP payload bytes of each datagram (benchChain always gives it). */
+  payloadBytes?: number;
   delivered: number;
   hopForwards: number;
   wallMs: number;
@@ -101,6 +108,8 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
   const burst = options.burst ?? 100;
   const interval = options.burstIntervalNs ?? 100_000;
   const latencyNs = options.latencyNs ?? 100_000;
+  const payload = options.payloadBytes ?? DEFAULT_CHAIN_PAYLOAD;
+  if (!(Number.isInteger(payload) && payload >= 0 && payload <= 1472)) throw new RangeError(`payload must be 0…1472 bytes (a 1500-byte MTU), got ${payload}`);
   const spec = chainSpec(routers, latencyNs);
   const emulator = await startBenchEmulator('chain', spec, emulatorOptions(options, { placement: 'packed', nodeFactory: BENCH_NODES }));
   try {
@@ -112,7 +121,7 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
     await emulator.exec(SOURCE_NODE, `flood ${r1Mac} 10.0.0.1 ${sinkAddress} 1 1 0`);
     await emulator.advance(100e6);
     const warmUp = Math.min(WARM_UP_DATAGRAMS, packets);
-    await emulator.spawn(SOURCE_NODE, `flood ${r1Mac} 10.0.0.1 ${sinkAddress} ${warmUp} ${burst} ${interval}`);
+    await emulator.spawn(SOURCE_NODE, `flood ${r1Mac} 10.0.0.1 ${sinkAddress} ${warmUp} ${burst} ${interval} ${payload}`);
     await emulator.advance(Math.ceil(warmUp / burst) * interval + (routers + 2) * latencyNs * 2 + 10e6);
     const received = async (): Promise<number> => Number((await emulator.exec(SINK_NODE, 'received')).stdout.trim());
     const before = await received();
@@ -120,7 +129,7 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
     // The flood's bursts, then until the last datagram has crossed the chain.
     const virtualRun = Math.ceil(packets / burst) * interval + (routers + 2) * latencyNs * 2 + 10e6;
     const began = performance.now();
-    await emulator.spawn(SOURCE_NODE, `flood ${r1Mac} 10.0.0.1 ${sinkAddress} ${packets} ${burst} ${interval}`);
+    await emulator.spawn(SOURCE_NODE, `flood ${r1Mac} 10.0.0.1 ${sinkAddress} ${packets} ${burst} ${interval} ${payload}`);
     await advanceReporting(emulator, virtualRun, { done: 0, total: virtualRun, ...(options.onProgress ? { report: options.onProgress } : {}) });
     const wallMs = performance.now() - began;
     const delivered = (await received()) - before;
@@ -131,6 +140,7 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<Bench
       packets,
       burst,
       burstIntervalNs: interval,
+      payloadBytes: payload,
       delivered,
       hopForwards,
       wallMs,

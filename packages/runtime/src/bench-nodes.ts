@@ -3,7 +3,8 @@
  * are deliberately minimal, so the figure measures forwarding, not the end hosts.
  *
  * The source (`h1`) answers ARP for its address and runs `flood DST_MAC SRC_IP DST_IP COUNT BURST
- * INTERVAL_NS`: COUNT UDP datagrams (discard port 9) in bursts of BURST every INTERVAL_NS. The sink
+ * INTERVAL_NS [PAYLOAD]`: COUNT UDP datagrams (discard port 9) of PAYLOAD bytes (default 18) in
+ * bursts of BURST every INTERVAL_NS. The sink
  * (`h2`) answers ARP for its address and counts the UDP datagrams it gets (`received`). Both learn
  * their address from `addr A.B.C.D` (their startup command).
  *
@@ -97,9 +98,9 @@ class EndHost implements NodeHost {
     } else if (argv[0] === 'sysctl') {
       io.exit(0);
     } else if (argv[0] === 'flood') {
-      const [, dstMac, src, dst, count, burst, interval] = argv;
+      const [, dstMac, src, dst, count, burst, interval, payload = '18'] = argv;
       const macBytes = Uint8Array.from((dstMac ?? '').split(':').map((h) => Number.parseInt(h, 16)));
-      const packet = buildUdpIpv4Packet({ source: parseIpv4(src ?? '') ?? 0, destination: parseIpv4(dst ?? '') ?? 0 }, 40000, 9, new Uint8Array(18));
+      const packet = buildUdpIpv4Packet({ source: parseIpv4(src ?? '') ?? 0, destination: parseIpv4(dst ?? '') ?? 0 }, 40000, 9, new Uint8Array(Number(payload)));
       // A transmitted frame is the runtime's (NodeEnvironment.transmit): each datagram is a copy of the template.
       const template = buildEthernetFrame(macBytes, this.mac, 0x0800, packet);
       let left = Number(count);

@@ -49,12 +49,18 @@ describe('bench chain with overlapping bursts', () => {
   it('the title names the bursts', () => {
     expect(describeBench('chain', [chain(100, 100_000)], 1).split('\n')[0]).toBe(`router chain: 8 routers, 1,000 datagrams, bursts of 100 every 100 µs; load average 1.00, node ${process.version}`);
     expect(describeBench('chain', [chain(1000, 1e6)], 1).split('\n')[0]).toBe(`router chain: 8 routers, 1,000 datagrams, bursts of 1,000 every 1,000 µs; load average 1.00, node ${process.version}`);
+     expect(describeBench('chain', [{ ...chain(100, 100_000), payloadBytes: 1472 }], 1).split('\n')[0]).toBe(
+      `router chain: 8 routers, 1,000 datagrams, bursts of 100 every 100 µs, 1,472-byte payloads; load average 1.00, node ${process.version}`,
+    );
   });
 
-  it('--burst and --interval-us reach the benchmark', async () => {
-    const run = await spawnCli(['bench', 'chain', '--routers', '2', '--packets', '200', '--burst', '20', '--interval-us', '50', '--placement', 'inline', '--json']);
+  it('--burst, --interval-us and --payload reach the benchmark', async () => {
+    const run = await spawnCli(['bench', 'chain', '--routers', '2', '--packets', '200', '--burst', '20', '--interval-us', '50', '--payload', '1472', '--placement', 'inline', '--json']);
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ routers: 2, packets: 200, burst: 20, burstIntervalNs: 50_000, delivered: 200 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ routers: 2, packets: 200, burst: 20, burstIntervalNs: 50_000, payloadBytes: 1472, delivered: 200 });
+    const tooLarge = await spawnCli(['bench', 'chain', '--payload', '1473', '--placement', 'inline']);
+    expect(tooLarge.status).not.toBe(0);
+    expect(tooLarge.stderr).toContain('--payload must be an integer from 0 to 1472');
     // 200 packets inline; spawnCli kills the child after 60 s.
   }, 60_000);
 });

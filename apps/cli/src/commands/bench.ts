@@ -33,6 +33,7 @@ export interface BenchOptions {
   packets?: number;
   burst?: number;
   intervalUs?: number;
+  payload?: number;
   /** lan */
   hosts?: number;
   /** lvs */
@@ -125,6 +126,7 @@ export function caseArgv(scenario: BenchScenario, options: BenchOptions, benchCa
   add('--packets', options.packets);
   add('--burst', options.burst);
   add('--interval-us', options.intervalUs);
+  add('--payload', options.payload);
   add('--hosts', options.hosts);
   add('--clients', options.clients);
   add('--servers', options.servers);
@@ -189,6 +191,7 @@ function runScenario(scenario: BenchScenario, options: BenchOptions & { placemen
         ...(options.packets !== undefined ? { packets: options.packets } : {}),
         ...(options.burst !== undefined ? { burst: options.burst } : {}),
         ...(options.intervalUs !== undefined ? { burstIntervalNs: options.intervalUs * 1000 } : {}),
+        ...(options.payload !== undefined ? { payloadBytes: options.payload } : {}),
       });
     case 'lan':
       return runtime.benchLan({ ...common, ...(options.hosts !== undefined ? { hosts: options.hosts } : {}) });
@@ -406,10 +409,14 @@ function roundLines(scenario: BenchScenario, rows: BenchRow[]): string[] {
   return ['rounds:', ...medians.map((row) => `  ${name(row).padEnd(width)}  ${row.roundFigures.map(format).join(', ')}`)];
 }
 
-/** `, bursts of 100 every 100 µs`: how the source spreads its datagrams (it decides what can run in parallel). */
+/** The runtime's default chain payload (bench-chain.ts DEFAULT_CHAIN_PAYLOAD), left out of the title. */
+const DEFAULT_CHAIN_PAYLOAD = 18;
+
+/** `, bursts of 100 every 100 µs`: how the source spreads its datagrams (it decides what can run in parallel), and their payload unless the default. */
 function bursts(figures: BenchChainResult): string {
   if (figures.burst === undefined || figures.burstIntervalNs === undefined) return '';
-  return `, bursts of ${group(figures.burst)} every ${group(figures.burstIntervalNs / 1000)} µs`;
+  const payload = figures.payloadBytes === undefined || figures.payloadBytes === DEFAULT_CHAIN_PAYLOAD ? '' : `, ${group(figures.payloadBytes)}-byte payloads`;
+  return `, bursts of ${group(figures.burst)} every ${group(figures.burstIntervalNs / 1000)} µs${payload}`;
 }
 
 /** The single-placement chain report (kept as it was: scripts read it). */
