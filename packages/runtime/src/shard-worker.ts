@@ -70,8 +70,8 @@ function turn(): Promise<void> {
  * Waits on and wakes of the shards' wake counters (`signal[2·shard]`) between workers. A waiter marks
  * itself asleep before it waits, and a waker bumps the counter and then notifies only a waiter so
  * marked: in a span a shard wakes its neighbours at every instant its edge nodes pass, and most of the
- * time they are running, not waiting; Atomics.notify takes V8's process-wide futex lock each time
- * (per-node `bench chain`: 4.6% of each thread's profile). Sequentially consistent, this misses no
+ * time they are running, not waiting, and Atomics.notify takes V8's process-wide futex lock each
+ * time (docs/engine.md, "Where a thread's time goes at steady state"). Sequentially consistent, this misses no
  * wake-up: a waiter whose mark the waker did not see marked itself after the bump, so its
  * Atomics.wait reads the new count and returns at once.
  */

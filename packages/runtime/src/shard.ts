@@ -902,7 +902,6 @@ export class Shard implements RingSink {
       const shard = this.nodeShard[port.node]!;
       if (shard === this.index) {
         const bytes = shared ? frame : frame.slice();
-        // (A carrier signal's frame is empty: nothing to spare.)
         // A carrier signal's empty frame has nothing to change: every port's event shares it.
         shared = frame.length === 0;
         this.queue.add(deliverAt, port.node, EventClass.Delivery, fromPort, seq, portIndex, placement.index, bytes, adminUp);
