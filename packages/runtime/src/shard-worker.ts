@@ -30,6 +30,7 @@ import { FrameRing } from './frame-ring.js';
 import type { NodeFactory } from './node-factory.js';
 import { listenForNodeFaults, settleNodes } from './node-faults.js';
 import { Shard, type ShardRings } from './shard.js';
+import { Sleepers } from './sleepers.js';
 
 export interface ShardTask {
   port: MessagePort;
@@ -65,38 +66,6 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-
-/**
- * Waits on and wakes of the shards' wake counters (`signal[2·shard]`) between workers. A waiter marks
- * itself asleep before it waits, and a waker bumps the counter and then notifies only a waiter so
- * marked: in a span a shard wakes its neighbours at every instant its edge nodes pass, and most of the
- * time they are running, not waiting, and Atomics.notify takes V8's process-wide futex lock each
- * time (docs/engine.md, "Where a thread's time goes at steady state"). Sequentially consistent, this misses no
- * wake-up: a waiter whose mark the waker did not see marked itself after the bump, so its
- * Atomics.wait reads the new count and returns at once.
- */
-class Sleepers {
-  private readonly cells: Int32Array;
-  constructor(
-    buffer: SharedArrayBuffer,
-    private readonly signal: Int32Array,
-  ) {
-    this.cells = new Int32Array(buffer);
-  }
-
-  /** Block `shard`'s thread until its wake counter is no longer `seen` (or `ms` pass). */
-  wait(shard: number, seen: number, ms: number): void {
-    Atomics.store(this.cells, shard, 1);
-    Atomics.wait(this.signal, 2 * shard, seen, ms);
-    Atomics.store(this.cells, shard, 0);
-  }
-
-  /** Bump `shard`'s wake counter, and notify its thread if it sleeps. */
-  wake(shard: number): void {
-    Atomics.add(this.signal, 2 * shard, 1);
-    if (Atomics.load(this.cells, shard) !== 0) Atomics.notify(this.signal, 2 * shard);
-  }
-}
 
 /** The task's rings as this shard sees them: outputs by destination, and its inputs. */
 function shardRings(task: ShardTask, signal: Int32Array, sleepers: Sleepers): ShardRings {
