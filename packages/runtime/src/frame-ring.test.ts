@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameEnvelope } from '@netloom/ipc';
-import { allocateRing, FrameRing, ON_HEAP_FRAME, RING_MAX_BYTES, ringCapacity, ringCapacityForMtu } from './frame-ring.js';
+import { allocateRing, FrameRing, ON_HEAP_FRAME, READ_CELL, RING_MAX_BYTES, ringCapacity, ringCapacityForMtu } from './frame-ring.js';
 
 function envelope(seq: number, length: number, adminUp?: boolean): FrameEnvelope {
   const bytes = new Uint8Array(length);
@@ -111,7 +111,9 @@ describe('FrameRing', () => {
     const buffer = allocateRing(1024);
     // Start both counters just below the wrap of the 32-bit counter (before the writer reads them).
     const start = 2 ** 32 - 200;
-    new Int32Array(buffer, 0, 2).fill(start | 0);
+    const cells = new Int32Array(buffer);
+    cells[0] = start | 0;
+    cells[READ_CELL] = start | 0;
     const ring = new FrameRing(buffer);
     const sent = [envelope(1, 100), envelope(2, 100), envelope(3, 100)];
     for (const e of sent) expect(ring.tryWrite(e)).toBe(true);

@@ -7,8 +7,8 @@
  * counted in the memory a placement needs (memory-budget.ts).
  *
  * One writer (the sending shard's thread) and one reader (the receiving shard's thread). The header
- * holds two byte counters that only grow (modulo 2^32): `written` and `read`; the ring's capacity is
- * a power of two, so a counter's position in the data area is `counter & (capacity − 1)` and the
+ * holds two byte counters that only grow (modulo 2^32), each on a cache line of its own: `written`
+ * and `read`; the ring's capacity is a power of two, so a counter's position in the data area is `counter & (capacity − 1)` and the
  * bytes in use are `written − read`. A record is
  *
  *   offset  0  f64  deliverAt (ns)
@@ -33,8 +33,14 @@
 import type { FrameEnvelope } from '@netloom/ipc';
 
 const WRITTEN = 0;
-const READ = 1;
-const HEADER_BYTES = 16;
+/**
+ * The `read` counter's Int32 cell: 128 bytes past `written`, and the data 128 bytes past it, so that
+ * the writer's store of `written` at every frame and the reader's of `read` at every drain touch
+ * cache lines of their own (shard-cells.ts: a line two threads write passes between their cores).
+ */
+export const READ_CELL = 32;
+const READ = READ_CELL;
+const HEADER_BYTES = 256;
 const RECORD_HEADER = 32;
 const WRAP = 0xffffffff;
 const FLAG_SIGNAL = 1;
@@ -134,7 +140,7 @@ export class FrameRing {
   constructor(readonly buffer: SharedArrayBuffer) {
     this.capacity = buffer.byteLength - HEADER_BYTES;
     this.mask = this.capacity - 1;
-    this.counters = new Int32Array(buffer, 0, 2);
+    this.counters = new Int32Array(buffer, 0, READ + 1);
     this.data = new DataView(buffer, HEADER_BYTES, this.capacity);
     this.bytes = new Uint8Array(buffer, HEADER_BYTES, this.capacity);
     this.writtenByMe = Atomics.load(this.counters, WRITTEN) >>> 0;

@@ -43,6 +43,7 @@ import type { NodeFactory } from './node-factory.js';
 import { InlineWatchdog, type StuckNodeHandler } from './inline-watchdog.js';
 import { listenForNodeFaults, settleNodes } from './node-faults.js';
 import { POISONED_CLOCK, Shard } from './shard.js';
+import { shardCellBuffer, shardCells } from './shard-cells.js';
 import type { ShardTask } from './shard-worker.js';
 import { StartSubsets } from './start-subset.js';
 import { workerEntry, type WorkerEntry } from './worker-bundle.js';
@@ -246,7 +247,7 @@ export class ShardPool {
   ) {
     this.entry = workerEntry(factory);
     this.buffer = new SharedArrayBuffer(4 * 2 * count);
-    this.activity = new SharedArrayBuffer(4 * 2 * count);
+    this.activity = shardCellBuffer(count);
     this.sleeping = new SharedArrayBuffer(4 * count);
     const clocks = new SharedArrayBuffer(8 * count);
     this.signal = new Int32Array(this.buffer);
@@ -291,7 +292,7 @@ export class ShardPool {
       sleeping: this.sleeping,
     };
     const task = pool.run(shardTask, { transferList: [port2] }) as Promise<void>;
-    this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, this.spin, new Int32Array(this.activity, 8 * index, 2), this.watchdog, this.entry.factory, this));
+    this.channels.push(new WorkerShardChannel(index, port1, this.signal, task, this.spin, shardCells(this.activity, index, 2), this.watchdog, this.entry.factory, this));
     if (workerData.makeCodeCache !== true) return Promise.resolve(null);
     return new Promise((resolve) => {
       pool.on('message', (message: Partial<CodeCacheMessage>) => resolve(message.netloomCodeCache ?? null));

@@ -26,16 +26,17 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { decodeControllerMessage, encodeMessage, PROTOCOL_VERSION, type ControllerMessage } from '@netloom/ipc';
-import { FrameRing } from './frame-ring.js';
+import { FrameRing, READ_CELL } from './frame-ring.js';
 import type { NodeFactory } from './node-factory.js';
 import { listenForNodeFaults, settleNodes } from './node-faults.js';
 import { Shard, type ShardRings } from './shard.js';
+import { shardCells } from './shard-cells.js';
 import { Sleepers } from './sleepers.js';
 
 export interface ShardTask {
   port: MessagePort;
   signal: SharedArrayBuffer;
-  /** Two Int32 per shard: the node being called into (index + 1, 0 between calls), and calls so far. */
+  /** Two Int32 per shard, a stride apart (shard-cells.ts): the node being called into (index + 1, 0 between calls), and calls so far. */
   activity: SharedArrayBuffer;
   shard: number;
   /** The rings of the links between shards: from → to, each one direction. */
@@ -105,7 +106,7 @@ function shardRings(task: ShardTask, signal: Int32Array, sleepers: Sleepers): Sh
         do if (ring.readCounter() !== seen) return;
         while (performance.now() < until);
       }
-      Atomics.wait(ring.counters, 1, seen, ms);
+      Atomics.wait(ring.counters, READ_CELL, seen, ms);
     },
   };
 }
@@ -150,7 +151,7 @@ export default async function runShard(
   const factory = module[first.factory.export];
   if (typeof factory !== 'function') throw new Error(`${first.factory.module} does not export a function ${first.factory.export}`);
   // The start message names the shard too (start-subset.ts); the task's index is the one the rings and signals use.
-  const shard = new Shard({ ...first, shard: task.shard }, factory as NodeFactory, new Int32Array(task.activity, 8 * task.shard, 2), shardRings(task, signal, sleepers));
+  const shard = new Shard({ ...first, shard: task.shard }, factory as NodeFactory, shardCells(task.activity, task.shard, 2), shardRings(task, signal, sleepers));
   const drain = (): void => shard.drainRings();
   const stopListening = listenForNodeFaults((error, how) => shard.orphanFault(error, how));
   await settleNodes(() => shard.takeRealTimerArmed());
