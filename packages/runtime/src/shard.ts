@@ -176,15 +176,6 @@ function failureOf(error: unknown): ShardFailure {
 }
 
 /** A port has carrier when its link is up and, on a point-to-point link, the partner's device is up. */
-/** A node's next deadline as NodeHost.nextDeadline answered it, if it is a time (else the node's failure). */
-function checkedDeadline(node: LocalNode, deadline: unknown): number {
-  if (typeof deadline !== 'number' || Number.isNaN(deadline)) {
-    throw new NodeFailure(node.placement.name, `next timer deadline is ${String(deadline)}, not a time: virtual time cannot advance`);
-  }
-  if (deadline < 0) throw new NodeFailure(node.placement.name, `next timer deadline is ${deadline} ns, before time began`);
-  return deadline;
-}
-
 function hasCarrier(port: LocalPort): boolean {
   return port.link.up && port.partnerUp;
 }
@@ -669,17 +660,14 @@ export class Shard implements RingSink {
   }
 
   /**
-   * The per-hop calls, guarded as `guard` does without a closure per call. A frame received and the
-   * node's next deadline after it (Infinity for a stopped node, which `scheduleTimer` would not
-   * ask): one entry into the node a hop, not two — each entry is fault-context and watchdog
-   * bookkeeping, and its code counts against what V8 inlines into the hop (docs/engine.md).
+   * The per-hop calls, guarded as `guard` does without a closure per call: a frame received, and
+   * the node's next deadline after it.
    */
-  private receiveGuarded(node: LocalNode, ifname: string, frame: Uint8Array): unknown {
+  private receiveGuarded(node: LocalNode, ifname: string, frame: Uint8Array): void {
     const caller = this.calling;
     const busy = this.enterNode(node);
     try {
       node.host.receive(ifname, frame, this.now);
-      return node.running ? node.host.nextDeadline() : Infinity;
     } catch (error) {
       throw this.nodeFailureOf(node, error);
     } finally {
@@ -724,17 +712,17 @@ export class Shard implements RingSink {
 
   /** The node's next deadline; one that is no time at all (NaN, negative, not a number) is a fault. */
   private deadlineOf(node: LocalNode): number {
-    return checkedDeadline(node, this.nextDeadlineGuarded(node));
+    const deadline = this.nextDeadlineGuarded(node);
+    if (typeof deadline !== 'number' || Number.isNaN(deadline)) {
+      throw new NodeFailure(node.placement.name, `next timer deadline is ${String(deadline)}, not a time: virtual time cannot advance`);
+    }
+    if (deadline < 0) throw new NodeFailure(node.placement.name, `next timer deadline is ${deadline} ns, before time began`);
+    return deadline;
   }
 
   private scheduleTimer(node: LocalNode): void {
     if (!node.running) return;
-    this.scheduleDeadline(node, this.deadlineOf(node));
-  }
-
-  /** Queue `node`'s timer event for `deadline` (its next deadline, checked), unless one is due no later. */
-  private scheduleDeadline(node: LocalNode, checked: number): void {
-    let deadline = checked;
+    let deadline = this.deadlineOf(node);
     if (deadline === Infinity || deadline >= node.timerAt) return;
     if (deadline < this.now) deadline = this.now; // overdue: runs now
     node.timerAt = deadline;
@@ -1069,7 +1057,8 @@ export class Shard implements RingSink {
     }
     // The node may rewrite the frame in place (TTL, MACs): the trace keeps what arrived.
     if (this.trace) this.record(node, 'rx', ifname, event.link, frame.slice());
-    this.scheduleDeadline(node, checkedDeadline(node, this.receiveGuarded(node, ifname, frame)));
+    this.receiveGuarded(node, ifname, frame);
+    this.scheduleTimer(node);
   }
 
   private applyControl(control: Control): void {
