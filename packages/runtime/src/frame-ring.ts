@@ -8,8 +8,8 @@
  *
  * One writer (the sending shard's thread) and one reader (the receiving shard's thread). The header
  * holds two byte counters that only grow (modulo 2^32), each on a cache line of its own: `written`
- * and `read`; the ring's capacity is a power of two, so a counter's position in the data area is `counter & (capacity − 1)` and the
- * bytes in use are `written − read`. A record is
+ * and `read`; the ring's capacity is a power of two, so a counter's position in the data area is
+ * `counter & (capacity − 1)` and the bytes in use are `written − read`. A record is
  *
  *   offset  0  f64  deliverAt (ns)
  *           8  f64  seq (per sending port)
